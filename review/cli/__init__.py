@@ -1,0 +1,76 @@
+"""The `review` command line: a thin Typer layer over the service functions.
+
+Each module in this package that defines `register(app)` adds its commands; modules import
+heavy libraries (spaCy, Textual) inside their commands so `review status` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+
+from review.errors import ReviewError
+
+app = typer.Typer(
+    name="review",
+    help="Evidence-review manager: literature, transcripts and survey indicators.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+_REGISTERED = False
+
+
+def _register_all() -> None:
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    _REGISTERED = True
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; turn every error into one line on stderr and an exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    _register_all()
+    try:
+        result = app(args=args, prog_name="review", standalone_mode=False)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.TyperException as exc:  # usage errors and bad parameters
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            print(f"review: error: {exc.format_message()}", file=sys.stderr)
+        return exc.exit_code
+    except typer.Abort:
+        print("review: aborted", file=sys.stderr)
+        return 1
+    except ReviewError as exc:
+        if debug:
+            raise
+        print(f"review: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("review: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the contract: one line, never a traceback, unless --debug
+        if debug:
+            raise
+        print(
+            f"review: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            file=sys.stderr,
+        )
+        return 1
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,88 @@
+"""Shared pieces of the CLI: global options, the workspace, JSON output and progress bars."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+from sqlmodel import Session
+
+from review.store.db import session_scope
+from review.workspace import Workspace
+
+
+@dataclass
+class Options:
+    workspace: str | None
+    db: str | None
+    coder: str | None
+    debug: bool
+    _ws: Workspace | None = None
+
+    def ws(self) -> Workspace:
+        if self._ws is None:
+            self._ws = Workspace.open(self.workspace, db=self.db, coder=self.coder)
+        return self._ws
+
+
+def options(ctx: typer.Context) -> Options:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Options):
+        root.obj = Options(None, None, None, False)
+    return root.obj
+
+
+def workspace(ctx: typer.Context) -> Workspace:
+    return options(ctx).ws()
+
+
+@contextmanager
+def session(ctx: typer.Context) -> Iterator[Session]:
+    """One transaction on the workspace's database."""
+    with session_scope(workspace(ctx).engine) as s:
+        yield s
+
+
+def print_json(doc: Any) -> None:
+    """The one JSON document `--json` promises on stdout."""
+    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False, default=_default) + "\n")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def show_progress(json_mode: bool) -> bool:
+    """Progress bars only for a person at a terminal, never with --json."""
+    return not json_mode and sys.stderr.isatty()
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None, enabled: bool):
+    """A Rich progress bar on stderr; yields `advance(n)` (a no-op when disabled)."""
+    if not enabled:
+        yield lambda n=1: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)

@@ -1,0 +1,105 @@
+"""`review init`, `review status` and the global options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from review.cli.context import Options, options, print_json, session, workspace
+from review.status import counts
+from review.store.migrate import applied
+from review.workspace import init as init_workspace
+
+GETTING_STARTED = """\
+Getting started:
+  review import corpus/        load literature, transcripts and indicators from corpus/
+  review status                see what is in the workspace
+  review --help                every command
+"""
+
+
+def root(
+    ctx: typer.Context,
+    workspace_dir: str = typer.Option(
+        None, "-w", "--workspace", envvar="REVIEW_WORKSPACE", help="Workspace folder."
+    ),
+    db: str = typer.Option(
+        None, "--db", envvar="REVIEW_DATABASE_URL", help="SQLAlchemy database URL."
+    ),
+    coder: str = typer.Option(None, "--coder", envvar="REVIEW_CODER", help="Your coder name."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+) -> None:
+    """Evidence-review manager. With no command, opens the workbench on the workspace."""
+    ctx.obj = Options(workspace_dir, db, coder, debug)
+    if ctx.invoked_subcommand is None:
+        default_action(ctx)
+
+
+def default_action(ctx: typer.Context) -> None:
+    """What a bare `review` does."""
+    _print_status(ctx)
+    typer.echo("")
+    typer.echo(GETTING_STARTED, nl=False)
+
+
+def init(
+    ctx: typer.Context,
+    directory: Path = typer.Argument(..., help="Folder to make into a workspace."),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON report."),
+) -> None:
+    """Make a workspace: corpus/, codebook/, exports/ and the database. Never overwrites."""
+    opts = options(ctx)
+    ws, created = init_workspace(directory, db=opts.db)
+    if json_out:
+        print_json({"workspace": str(ws.root), "database": ws.db_url, "created": created})
+        return
+    for path in created:
+        typer.echo(f"created {path}")
+    if not created:
+        typer.echo(f"{ws.root} is already a workspace; nothing changed")
+    typer.echo(f"next: put files in {ws.corpus} and run `review -w {directory} import corpus`")
+
+
+def status(
+    ctx: typer.Context,
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Counts: sources by kind, passages, codes, codings, indicators, decisions, ..."""
+    if json_out:
+        ws = workspace(ctx)
+        with session(ctx) as s:
+            doc = counts(s)
+            schema = sorted(applied(s.connection()))
+        print_json(
+            {"workspace": str(ws.root), "database": ws.db_url, "schema": schema, "counts": doc}
+        )
+        return
+    _print_status(ctx)
+
+
+def _print_status(ctx: typer.Context) -> None:
+    ws = workspace(ctx)
+    with session(ctx) as s:
+        doc = counts(s)
+    typer.echo(f"workspace  {ws.root}")
+    typer.echo(f"database   {_safe_url(ws.db_url)}")
+    typer.echo(f"coder      {ws.coder}")
+    by_kind = doc.pop("sources_by_kind")
+    kinds = ", ".join(f"{k} {v}" for k, v in by_kind.items()) or "none"
+    typer.echo(f"sources    {doc.pop('sources')} ({kinds})")
+    for name, value in doc.items():
+        typer.echo(f"{name.replace('_', ' '):<20} {value}")
+
+
+def _safe_url(url: str) -> str:
+    """Hide a password in a database URL."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.callback(invoke_without_command=True)(root)
+    app.command()(init)
+    app.command()(status)

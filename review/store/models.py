@@ -1,0 +1,291 @@
+"""SQLModel tables for the whole review data model.
+
+Portable on purpose: only types SQLAlchemy maps on every backend (JSON, Text, Integer, Float,
+DateTime), so the same models run on SQLite for one reviewer and PostgreSQL for a team.
+SQLite-only features (FTS5) live beside these tables and are created only on SQLite.
+
+Offsets (`start`, `end`) are Python `str` indices into `Source.text`: Unicode code points,
+end exclusive, the REFI-QDA convention.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Timezone-aware UTC 'now' (SQLModel refuses naive datetimes)."""
+    return datetime.now(UTC)
+
+
+def _json(default: Any = None) -> Any:
+    factory = (lambda: list(default)) if isinstance(default, list) else dict
+    return Field(default_factory=factory, sa_column=Column(JSON, nullable=False))
+
+
+def _text(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(Text, nullable=nullable))
+
+
+class Coder(SQLModel, table=True):
+    """A person who screens or codes; every decision and coding is attributed to one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=200)
+    created: datetime = Field(default_factory=utcnow)
+
+
+class ImportBatch(SQLModel, table=True):
+    """One file imported once: the audit trail (what came in, from where, what went wrong)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(max_length=2000)
+    format: str = Field(max_length=40)
+    sha256: str | None = Field(default=None, index=True, max_length=64)
+    database: str | None = Field(default=None, max_length=100)  # Scopus, Web of Science, ...
+    strict: bool = False
+    status: str = Field(default="running", max_length=20)  # running, done, failed, rolled-back
+    n_records: int = 0
+    n_imported: int = 0
+    n_skipped: int = 0
+    problems: list[dict] = _json([])
+    started: datetime = Field(default_factory=utcnow)
+    finished: datetime | None = None
+
+
+class Source(SQLModel, table=True):
+    """A literature record, transcript or document: citation fields plus immutable text."""
+
+    __table_args__ = (Index("ix_source_kind_year", "kind", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True, max_length=300)  # cite key or file stem
+    kind: str = Field(default="article", index=True, max_length=40)
+    title: str | None = _text()
+    authors: list[str] = _json([])
+    year: int | None = Field(default=None, index=True)
+    venue: str | None = _text()
+    volume: str | None = Field(default=None, max_length=100)
+    issue: str | None = Field(default=None, max_length=100)
+    pages: str | None = Field(default=None, max_length=100)
+    doi: str | None = Field(default=None, index=True, max_length=300)
+    url: str | None = _text()
+    abstract: str | None = _text()
+    keywords: list[str] = _json([])
+    language: str | None = Field(default=None, max_length=40)
+    country: str | None = Field(default=None, max_length=200)
+    method: str | None = Field(default=None, max_length=200)
+    database: str | None = Field(default=None, max_length=100)  # where it was identified
+    record: dict = _json({})  # the original record, all fields, for a lossless round trip
+    record_format: str | None = Field(default=None, max_length=40)
+    text: str | None = _text()  # NFC, "\n" line ends, never edited after import
+    text_hash: str | None = Field(default=None, max_length=64)
+    meta: dict = _json({})  # transcript metadata: group, date, place, moderator, ...
+    batch_id: int | None = Field(default=None, foreign_key="importbatch.id", index=True)
+    origin_file: str | None = Field(default=None, max_length=2000)
+    origin_line: int | None = None
+    merged_into_id: int | None = Field(default=None, foreign_key="source.id", index=True)
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Participant(SQLModel, table=True):
+    """A speaker / case. Attributes live in `ParticipantAttribute` for cross-tabulation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=300)
+    role: str | None = Field(default=None, max_length=100)  # participant, moderator, ...
+    created: datetime = Field(default_factory=utcnow)
+
+
+class ParticipantAlias(SQLModel, table=True):
+    """Another spelling of a speaker's name (`R1` for `Researcher 1`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    alias: str = Field(index=True, unique=True, max_length=300)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+
+
+class ParticipantAttribute(SQLModel, table=True):
+    """One case attribute (area, age band, role, group) of a participant."""
+
+    __table_args__ = (UniqueConstraint("participant_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    name: str = Field(index=True, max_length=200)
+    value: str | None = _text()
+
+
+class Passage(SQLModel, table=True):
+    """A span of a source's text: a speaker turn, a sentence or a paragraph."""
+
+    __table_args__ = (Index("ix_passage_source_start", "source_id", "start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
+    start: int
+    end: int
+    kind: str = Field(default="sentence", max_length=20)  # turn, sentence, paragraph
+    speaker: str | None = Field(default=None, max_length=300)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
+    timestamp: float | None = None  # seconds from the start of the recording
+
+
+class Code(SQLModel, table=True):
+    """A codebook entry; `parent_id` makes the codebook a tree."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    parent_id: int | None = Field(default=None, foreign_key="code.id", index=True)
+    name: str = Field(index=True, max_length=300)
+    definition: str | None = _text()
+    include: str | None = _text()  # when to use
+    exclude: str | None = _text()  # when not to use
+    example: str | None = _text()
+    keywords: list[str] = _json([])
+    colour: str | None = Field(default=None, max_length=20)
+    shortcut: str | None = Field(default=None, max_length=5)
+    position: int = 0
+    codable: bool = True
+    guid: str | None = Field(default=None, max_length=40)  # REFI-QDA identity
+
+
+class Coding(SQLModel, table=True):
+    """A code applied to a span of a source's text, with the quoted text as a snapshot."""
+
+    __table_args__ = (
+        Index("ix_coding_source_start", "source_id", "start"),
+        Index("ix_coding_code", "code_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
+    code_id: int = Field(foreign_key="code.id")
+    start: int
+    end: int
+    quote: str = Field(sa_column=Column(Text, nullable=False))
+    coder_id: int | None = Field(default=None, foreign_key="coder.id", index=True)
+    memo: str | None = _text()
+    origin: str = Field(default="manual", max_length=20)  # manual, suggestion, import
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Suggestion(SQLModel, table=True):
+    """A machine-suggested coding, kept apart from codings until a person accepts it."""
+
+    __table_args__ = (Index("ix_suggestion_source_start", "source_id", "start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
+    code_id: int = Field(foreign_key="code.id", index=True)
+    start: int
+    end: int
+    quote: str = Field(sa_column=Column(Text, nullable=False))
+    trigger: list[str] = _json([])  # the words that matched
+    score: float = 1.0
+    status: str = Field(default="pending", index=True, max_length=20)
+    coding_id: int | None = Field(default=None, foreign_key="coding.id")
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Memo(SQLModel, table=True):
+    """A note on the project, a source, a code or a coding."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    target: str = Field(max_length=20)  # project, source, code, coding
+    target_id: int | None = Field(default=None, index=True)
+    coder_id: int | None = Field(default=None, foreign_key="coder.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created: datetime = Field(default_factory=utcnow)
+    updated: datetime = Field(default_factory=utcnow)
+
+
+class Action(SQLModel, table=True):
+    """An undoable change (e.g. a coding applied); `payload` holds what undo needs."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    coder_id: int | None = Field(default=None, foreign_key="coder.id", index=True)
+    kind: str = Field(max_length=40)
+    payload: dict = _json({})
+    undone: bool = False
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Indicator(SQLModel, table=True):
+    """A survey figure: one value of one measure, for one sector, area and year."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, max_length=500)
+    measure: str | None = Field(default=None, max_length=300)
+    sector: str | None = Field(default=None, index=True, max_length=200)
+    area: str | None = Field(default=None, max_length=200)
+    year: int | None = None
+    value: float | None = None
+    value_text: str | None = Field(default=None, max_length=100)  # as written: "58%", "n/a"
+    unit: str | None = Field(default=None, max_length=50)
+    n: int | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    source_id: int | None = Field(default=None, foreign_key="source.id", index=True)
+    batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
+    note: str | None = _text()
+
+
+class EvidenceLink(SQLModel, table=True):
+    """A code or a single coding tied to an indicator: supports, contradicts, explains."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    code_id: int | None = Field(default=None, foreign_key="code.id", index=True)
+    coding_id: int | None = Field(default=None, foreign_key="coding.id", index=True)
+    relation: str = Field(default="supports", max_length=20)
+    note: str | None = _text()
+    coder_id: int | None = Field(default=None, foreign_key="coder.id")
+    created: datetime = Field(default_factory=utcnow)
+
+
+class ExclusionReason(SQLModel, table=True):
+    """The shared, editable list of reasons a source is excluded."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=300)
+    stage: str | None = Field(default=None, max_length=30)
+
+
+class ScreeningDecision(SQLModel, table=True):
+    """One reviewer's decision on one source at one stage; `final` marks a resolution."""
+
+    __table_args__ = (Index("ix_screening_source_stage", "source_id", "stage"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
+    coder_id: int | None = Field(default=None, foreign_key="coder.id", index=True)
+    stage: str = Field(default="title-abstract", max_length=30)
+    decision: str = Field(max_length=20)  # include, exclude, maybe
+    reason: str | None = _text()
+    final: bool = False
+    created: datetime = Field(default_factory=utcnow)
+
+
+class DuplicateLink(SQLModel, table=True):
+    """A record merged into (or kept apart from) another; `snapshot` makes it reversible."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster: str = Field(index=True, max_length=64)
+    survivor_id: int = Field(foreign_key="source.id", index=True)
+    merged_id: int = Field(foreign_key="source.id", index=True)
+    score: float | None = None
+    reasons: list[str] = _json([])
+    status: str = Field(default="merged", max_length=20)  # merged, maybe, apart, undone
+    snapshot: dict = _json({})
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Setting(SQLModel, table=True):
+    """Workspace settings (key/value), e.g. the schema's first version or blind mode."""
+
+    key: str = Field(primary_key=True, max_length=200)
+    value: str | None = _text()

@@ -1,0 +1,119 @@
+"""A workspace: a folder with corpus/, codebook/, exports/ and (by default) review.db.
+
+The repository root is itself the sample workspace; `init` makes the same shape elsewhere
+and never overwrites a file that is already there.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from review.errors import UsageError
+from review.store.db import open_engine, sqlite_url
+
+DB_NAME = "review.db"
+FOLDERS = ("corpus", "codebook", "exports")
+DEFAULT_CODEBOOK = "co-production.toml"
+
+
+def default_coder() -> str:
+    try:
+        return os.environ.get("REVIEW_CODER") or getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "coder"
+
+
+@dataclass
+class Workspace:
+    root: Path
+    db_url: str
+    coder: str = field(default_factory=default_coder)
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(
+        cls, root: str | Path | None = None, db: str | None = None, coder: str | None = None
+    ) -> Workspace:
+        """Resolve options, then environment, then defaults (see the CLI contract)."""
+        path = Path(root or os.environ.get("REVIEW_WORKSPACE") or ".").expanduser().resolve()
+        if not path.is_dir():
+            raise UsageError(f"workspace {path} is not a folder (run `review init {path}`)")
+        url = db or os.environ.get("REVIEW_DATABASE_URL") or sqlite_url(path / DB_NAME)
+        return cls(root=path, db_url=url, coder=coder or default_coder())
+
+    @property
+    def corpus(self) -> Path:
+        return self.root / "corpus"
+
+    @property
+    def codebook_dir(self) -> Path:
+        return self.root / "codebook"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    @property
+    def codebook_path(self) -> Path:
+        """The workspace's codebook: `codebook/co-production.toml`, else the first .toml."""
+        preferred = self.codebook_dir / DEFAULT_CODEBOOK
+        if preferred.exists():
+            return preferred
+        found = sorted(self.codebook_dir.glob("*.toml"))
+        return found[0] if found else preferred
+
+    @property
+    def engine(self) -> Engine:
+        """The database engine, opened (and upgraded) on first use."""
+        if self._engine is None:
+            self._engine = open_engine(self.db_url)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def default_codebook_text() -> str:
+    return resources.files("review.data").joinpath(DEFAULT_CODEBOOK).read_text("utf-8")
+
+
+def init(directory: str | Path, db: str | None = None) -> tuple[Workspace, list[str]]:
+    """Make (or complete) a workspace; return it and the paths created. Never clobbers."""
+    root = Path(directory).expanduser()
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root} exists and is not a folder")
+    created: list[str] = []
+    if not root.exists():
+        root.mkdir(parents=True)
+        created.append(str(root))
+    for name in FOLDERS:
+        folder = root / name
+        if not folder.exists():
+            folder.mkdir()
+            created.append(str(folder))
+    book = root / "codebook" / DEFAULT_CODEBOOK
+    if not book.exists() and not any((root / "codebook").glob("*.toml")):
+        with resources.as_file(resources.files("review.data").joinpath(DEFAULT_CODEBOOK)) as src:
+            shutil.copyfile(src, book)
+        created.append(str(book))
+    readme = root / "exports" / "README.md"
+    if not readme.exists():
+        readme.write_text(
+            "Everything `review brief` and `review export` write lands here.\n", "utf-8"
+        )
+        created.append(str(readme))
+    ws = Workspace.open(root, db=db)
+    existed = (root / DB_NAME).exists()
+    _ = ws.engine  # creates or upgrades the database
+    if ws.db_url == sqlite_url(root / DB_NAME) and not existed:
+        created.append(str(root / DB_NAME))
+    return ws, created

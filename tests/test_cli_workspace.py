@@ -1,0 +1,79 @@
+"""`review init`, `review status`, the bare command and the exit-code contract."""
+
+from __future__ import annotations
+
+from review.cli import main
+
+
+def test_init_then_status_json_zero_counts(cli, tmp_path):
+    w = tmp_path / "w"
+    r = cli("init", w)
+    assert r.code == 0, r.err
+    for name in ("corpus", "codebook", "exports", "review.db"):
+        assert (w / name).exists()
+    assert (w / "codebook" / "co-production.toml").read_text().count("[[codes]]") >= 10
+    r = cli("-w", w, "status", "--json")
+    assert r.code == 0
+    doc = r.json()
+    counts = doc["counts"]
+    assert counts.pop("sources_by_kind") == {}
+    assert set(counts.values()) == {0}
+    assert "0001_initial" in doc["schema"]
+
+
+def test_init_does_not_clobber(cli, tmp_path):
+    w = tmp_path / "w"
+    (w / "codebook").mkdir(parents=True)
+    mine = w / "codebook" / "mine.toml"
+    mine.write_text("# my own codebook\n")
+    (w / "notes.txt").write_text("keep me")
+    assert cli("init", w).code == 0
+    assert mine.read_text() == "# my own codebook\n"
+    assert (w / "notes.txt").read_text() == "keep me"
+    assert not (w / "codebook" / "co-production.toml").exists()
+    again = cli("init", w)
+    assert again.code == 0 and "nothing changed" in again.out
+
+
+def test_db_option_and_env(cli, tmp_path, monkeypatch):
+    w = tmp_path / "w"
+    cli("init", w)
+    other = tmp_path / "elsewhere.db"
+    assert cli("-w", w, "--db", f"sqlite:///{other}", "status", "--json").code == 0
+    assert other.exists()
+    monkeypatch.setenv("REVIEW_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    r = cli("-w", w, "status", "--json")
+    assert r.json()["database"].endswith("env.db")
+
+
+def test_errors_are_one_line_with_exit_codes(cli, tmp_path):
+    r = cli("-w", tmp_path / "missing", "status")
+    assert r.code == 2
+    assert r.err.strip().count("\n") == 0 and "not a folder" in r.err
+    assert "Traceback" not in r.err
+    r = cli("no-such-command")
+    assert r.code == 2 and "No such command" in r.err
+
+
+def test_bare_review_prints_status_and_help(cli, tmp_path, monkeypatch):
+    w = tmp_path / "w"
+    cli("init", w)
+    monkeypatch.chdir(w)
+    r = cli()
+    assert r.code == 0
+    assert "sources" in r.out and "review import" in r.out
+
+
+def test_python_dash_m_entry_point(tmp_path):
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "review", "init", str(tmp_path / "w")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "w" / "review.db").exists()
+    assert main is not None
