@@ -1,0 +1,308 @@
+"""The import pipeline: find files, detect each one's format from its content, load it as one
+transaction, and report what could not be read (file, line, why) without losing the rest.
+
+Formats live in `review/formats/` (one module each, found automatically); each declares a
+`FORMAT = Format(...)` with a `detect` score and a `load(ctx)` that writes through `ctx.session`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from review.store import models as m
+from review.store.db import session_scope
+from review.store.models import utcnow
+
+SKIP_NAMES = {"readme.md", "readme.txt", "readme", ".gitkeep", "thumbs.db", ".ds_store"}
+MAX_BYTES = 512 * 1024 * 1024
+
+
+@dataclass
+class Problem:
+    """Something in an input file that could not be taken as it was."""
+
+    file: str
+    line: int | None
+    message: str
+    severity: str = "error"  # error: the record was not imported; warning: it was
+    record: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        what = f" [{self.record}]" if self.record else ""
+        return f"{where}: {self.severity}: {self.message}{what}"
+
+
+@dataclass
+class FileReport:
+    """What happened to one file: the `--json` report and the TUI's import summary."""
+
+    file: str
+    format: str | None = None
+    status: str = "imported"  # imported, partial, unchanged, rejected, failed
+    records: int = 0
+    imported: int = 0
+    skipped: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    batch_id: int | None = None
+    message: str | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("imported", "unchanged") and not self.errors
+
+    def to_dict(self) -> dict:
+        doc = asdict(self)
+        doc["problems"] = [
+            {k: v for k, v in asdict(p).items() if k != "file"} for p in self.problems
+        ]
+        return doc
+
+
+class ImportFailed(Exception):
+    """A whole file cannot be read (encrypted PDF, not a zip, ...): nothing of it is kept."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class ImportContext:
+    """What a format's `load` gets: the file, the session (one transaction) and the report."""
+
+    session: Session
+    path: Path
+    data: bytes
+    batch: m.ImportBatch
+    report: FileReport
+    strict: bool = False
+    options: dict = field(default_factory=dict)
+    progress: Callable[[int, int | None], None] = lambda done, total: None
+
+    @property
+    def file(self) -> str:
+        return str(self.path)
+
+    def problem(
+        self, line: int | None, message: str, severity: str = "error", record: str | None = None
+    ) -> None:
+        self.report.problems.append(Problem(self.file, line, message, severity, record))
+
+    def warn(self, line: int | None, message: str, record: str | None = None) -> None:
+        self.problem(line, message, "warning", record)
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    detect: Callable[[Path, bytes], int]  # 0: not mine; higher: more sure (100 = certain)
+    load: Callable[[ImportContext], None]
+    order: int = 50  # import order within one run (literature before PDFs and participants)
+    description: str = ""
+
+
+def formats() -> list[Format]:
+    """Every format module in `review.formats` that declares `FORMAT`."""
+    import review.formats as pkg
+
+    found = []
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        fmt = getattr(module, "FORMAT", None)
+        if fmt is not None:
+            found.append(fmt)
+        found.extend(getattr(module, "FORMATS", ()))
+    return found
+
+
+def detect(path: Path, data: bytes, wanted: str | None = None) -> Format | None:
+    """The format that claims the file most surely (or the one named by `wanted`)."""
+    candidates = formats()
+    if wanted:
+        by_name = {f.name: f for f in candidates}
+        if wanted not in by_name:
+            names = ", ".join(sorted(by_name))
+            raise ValueError(f"unknown format {wanted!r} (known: {names})")
+        return by_name[wanted]
+    scored = [(f.detect(path, data), f) for f in candidates]
+    scored = [(s, f) for s, f in scored if s > 0]
+    if not scored:
+        return None
+    return max(scored, key=lambda sf: sf[0])[1]
+
+
+def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
+    """Files under the given paths (folders recursively), skipping hidden files and READMEs."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for child in sorted(p.rglob("*")):
+                rel = child.relative_to(p).parts
+                if child.is_file() and not any(part.startswith(".") for part in rel):
+                    if child.name.lower() not in SKIP_NAMES:
+                        files.append(child)
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(Problem(str(p), None, "no such file or folder"))
+    return files, problems
+
+
+def already_imported(session: Session, sha: str, fmt: str) -> m.ImportBatch | None:
+    return session.exec(
+        select(m.ImportBatch).where(
+            m.ImportBatch.sha256 == sha,
+            m.ImportBatch.format == fmt,
+            m.ImportBatch.status.in_(("imported", "partial")),
+        )
+    ).first()
+
+
+def import_file(
+    engine: Engine,
+    path: Path,
+    *,
+    strict: bool = False,
+    fmt: Format | None = None,
+    options: dict | None = None,
+    progress: Callable[[int, int | None], None] = lambda done, total: None,
+) -> FileReport:
+    """Import one file as one transaction; never raises for bad input."""
+    report = FileReport(file=str(path))
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return _failed(engine, report, f"file is too large ({size} bytes)")
+        data = path.read_bytes()
+    except OSError as exc:
+        return _failed(engine, report, f"cannot read file: {exc.strerror or exc}")
+    if fmt is None:
+        fmt = detect(path, data)
+    if fmt is None:
+        what = "empty file" if not data.strip() else "format not recognised"
+        return _failed(engine, report, what)
+    report.format = fmt.name
+    sha = hashlib.sha256(data).hexdigest()
+    with session_scope(engine) as s:
+        earlier = already_imported(s, sha, fmt.name)
+    if earlier is not None:
+        report.status = "unchanged"
+        report.batch_id = earlier.id
+        report.message = f"already imported (batch {earlier.id}); nothing added"
+        return report
+    try:
+        with session_scope(engine) as s:
+            batch = m.ImportBatch(path=str(path), format=fmt.name, sha256=sha, strict=strict)
+            s.add(batch)
+            s.flush()
+            ctx = ImportContext(s, path, data, batch, report, strict, options or {}, progress)
+            fmt.load(ctx)
+            if strict and report.errors:
+                raise _StrictRejected
+            report.status = "partial" if report.errors else "imported"
+            _finish(batch, report)
+            s.add(batch)
+            report.batch_id = batch.id
+    except _StrictRejected:
+        report.status = "rejected"
+        report.imported = 0
+        report.message = "--strict: nothing imported from this file because of the errors"
+        _record_batch(engine, report, sha, strict)
+    except ImportFailed as exc:
+        report.problems.append(Problem(str(path), exc.line, str(exc)))
+        report.status = "failed"
+        report.imported = 0
+        _record_batch(engine, report, sha, strict)
+    except Exception as exc:  # a bug or an unforeseen input: report it, lose nothing else
+        report.problems.append(
+            Problem(str(path), None, f"could not import: {type(exc).__name__}: {exc}")
+        )
+        report.status = "failed"
+        report.imported = 0
+        _record_batch(engine, report, sha, strict)
+    return report
+
+
+class _StrictRejected(Exception):
+    pass
+
+
+def _finish(batch: m.ImportBatch, report: FileReport) -> None:
+    batch.status = report.status
+    batch.n_records = report.records
+    batch.n_imported = report.imported
+    batch.n_skipped = report.skipped
+    batch.problems = [p.__dict__ | {} for p in report.problems]
+    batch.finished = utcnow()
+
+
+def _record_batch(engine: Engine, report: FileReport, sha: str | None, strict: bool) -> None:
+    """The audit trail keeps failed and rejected files too (in their own transaction)."""
+    with session_scope(engine) as s:
+        batch = m.ImportBatch(
+            path=report.file, format=report.format or "unknown", sha256=sha, strict=strict
+        )
+        _finish(batch, report)
+        s.add(batch)
+        s.flush()
+        report.batch_id = batch.id
+
+
+def _failed(engine: Engine, report: FileReport, message: str) -> FileReport:
+    report.status = "failed"
+    report.problems.append(Problem(report.file, None, message))
+    _record_batch(engine, report, None, False)
+    return report
+
+
+def plan(paths: Iterable[str | Path], wanted: str | None = None):
+    """Files to import in a sensible order (literature first), with their formats."""
+    files, problems = collect(paths)
+    planned: list[tuple[Path, Format | None]] = []
+    for f in files:
+        try:
+            head = f.read_bytes()
+        except OSError:
+            head = b""
+        planned.append((f, detect(f, head, wanted)))
+    planned.sort(key=lambda pf: (pf[1].order if pf[1] else 999, str(pf[0])))
+    return planned, problems
+
+
+def import_paths(
+    engine: Engine,
+    paths: Iterable[str | Path],
+    *,
+    strict: bool = False,
+    wanted: str | None = None,
+    options: dict | None = None,
+    on_file: Callable[[Path, int, int], None] = lambda path, index, total: None,
+    progress: Callable[[int, int | None], None] = lambda done, total: None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> list[FileReport]:
+    """Import files and folders; one report per file. Stops between files when cancelled."""
+    planned, problems = plan(paths, wanted)
+    reports = [FileReport(file=p.file, status="failed", problems=[p]) for p in problems]
+    for index, (path, fmt) in enumerate(planned):
+        if cancelled():
+            break
+        on_file(path, index, len(planned))
+        reports.append(
+            import_file(engine, path, strict=strict, fmt=fmt, options=options, progress=progress)
+        )
+    return reports
