@@ -1,0 +1,1 @@
+"""Briefing-note tables as plain data, and their renderers (Markdown, CSV, HTML, DOCX)."""

@@ -1,0 +1,173 @@
+"""Shared look-ups for the briefing tables and the exports: code paths, citations, speakers,
+which sources are included.
+
+Why one module: the joint display, the excerpt export and the REFI-QDA export must cite a
+source and name a code the same way, or a reader cannot match a quote across documents.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+
+from sqlmodel import Session, select
+
+from review.store import models as m
+
+TRANSCRIPT_KINDS = frozenset({"transcript", "interview", "focus-group", "focus_group"})
+STAGE_ORDER = {"title-abstract": 0, "full-text": 1}
+
+
+def is_transcript(kind: str | None) -> bool:
+    """Transcripts (qualitative data) versus literature (everything else we cite)."""
+    return (kind or "").lower() in TRANSCRIPT_KINDS
+
+
+def code_paths(session: Session) -> dict[int, str]:
+    """Code id -> 'Parent/Child' path (the codebook's own notation)."""
+    rows = session.exec(select(m.Code.id, m.Code.parent_id, m.Code.name)).all()
+    parent = {cid: pid for cid, pid, _ in rows}
+    name = {cid: n for cid, _, n in rows}
+    out: dict[int, str] = {}
+
+    def path(cid: int, depth: int = 0) -> str:
+        if cid in out:
+            return out[cid]
+        pid = parent.get(cid)
+        p = (
+            name[cid]
+            if pid is None or pid not in name or depth > 50
+            else (f"{path(pid, depth + 1)}/{name[cid]}")
+        )
+        out[cid] = p
+        return p
+
+    for cid in name:
+        path(cid)
+    return out
+
+
+def surname(author: str) -> str:
+    """'Bovaird, Tony' -> 'Bovaird'; 'Tony Bovaird' -> 'Bovaird'; organisations kept whole."""
+    a = author.strip().strip("{}")
+    if "," in a:
+        return a.split(",", 1)[0].strip()
+    parts = a.split()
+    return parts[-1] if len(parts) > 1 and not a.isupper() else a
+
+
+def author_year(source: m.Source) -> str:
+    """'Loeffler 2008', 'Bovaird & Loeffler 2012', 'Loeffler et al. 2008' (n.d. if no year)."""
+    names = [surname(a) for a in (source.authors or []) if a and a.strip()]
+    if not names:
+        who = (source.title or source.key or "Anon.")[:40]
+    elif len(names) == 1:
+        who = names[0]
+    elif len(names) == 2:
+        who = f"{names[0]} & {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    return f"{who} {source.year or 'n.d.'}"
+
+
+def reference(source: m.Source) -> str:
+    """A one-line reference-list entry (APA-like, plain text)."""
+    authors = ", ".join(a.strip() for a in (source.authors or []) if a.strip()) or "Anon."
+    bits = [f"{authors} ({source.year or 'n.d.'}). {(source.title or source.key).rstrip('.')}."]
+    venue = source.venue or ""
+    if venue:
+        v = venue
+        if source.volume:
+            v += f", {source.volume}"
+            if source.issue:
+                v += f"({source.issue})"
+        if source.pages:
+            v += f", {source.pages}"
+        bits.append(v + ".")
+    if source.doi:
+        bits.append(f"https://doi.org/{source.doi}")
+    elif source.url:
+        bits.append(source.url)
+    return " ".join(bits)
+
+
+def transcript_label(source: m.Source) -> str:
+    """A transcript's group name (meta 'group'), else its title or key."""
+    meta = source.meta or {}
+    return str(meta.get("group") or source.title or source.key)
+
+
+class Speakers:
+    """Who speaks at an offset: the turn passages of each transcript, searched by bisect."""
+
+    def __init__(self, session: Session, source_ids: set[int] | None = None):
+        q = select(m.Passage.source_id, m.Passage.start, m.Passage.speaker).where(
+            m.Passage.speaker.is_not(None)
+        )
+        if source_ids is not None:
+            if not source_ids:
+                self._by = {}
+                return
+            q = q.where(m.Passage.source_id.in_(sorted(source_ids)))
+        by: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for sid, start, speaker in session.exec(q).all():
+            by[sid].append((start, speaker))
+        self._by = {sid: sorted(v) for sid, v in by.items()}
+        self._starts = {sid: [s for s, _ in v] for sid, v in self._by.items()}
+
+    def at(self, source_id: int, offset: int) -> str | None:
+        turns = self._by.get(source_id)
+        if not turns:
+            return None
+        i = bisect.bisect_right(self._starts[source_id], offset) - 1
+        return turns[i][1] if i >= 0 else None
+
+
+def citation(source: m.Source, speaker: str | None = None) -> str:
+    """How a quote is cited: author-year for literature, 'group, speaker' for transcripts."""
+    if is_transcript(source.kind):
+        return ", ".join(x for x in (transcript_label(source), speaker) if x)
+    return author_year(source)
+
+
+def decisive_decisions(session: Session) -> dict[int, m.ScreeningDecision]:
+    """Each screened source's deciding decision: latest stage, final before not, latest first."""
+    best: dict[int, tuple] = {}
+    out: dict[int, m.ScreeningDecision] = {}
+    for d in session.exec(select(m.ScreeningDecision)).all():
+        rank = (STAGE_ORDER.get(d.stage, 0), d.final, d.created, d.id)
+        if d.source_id not in best or rank > best[d.source_id]:
+            best[d.source_id] = rank
+            out[d.source_id] = d
+    return out
+
+
+def included_source_ids(session: Session, *, literature_only: bool = True) -> list[int]:
+    """Sources included by screening; with no screening at all, every live source.
+
+    Transcripts are the team's own data, so they count as included unless excluded.
+    """
+    decisions = decisive_decisions(session)
+    rows = session.exec(
+        select(m.Source.id, m.Source.kind).where(m.Source.merged_into_id.is_(None))
+    ).all()
+    out = []
+    for sid, kind in rows:
+        if literature_only and is_transcript(kind):
+            continue
+        d = decisions.get(sid)
+        if not decisions or (d and d.decision == "include") or (d is None and is_transcript(kind)):
+            out.append(sid)
+    return sorted(out)
+
+
+def coder_id(session: Session, name: str | None) -> int | None:
+    """The id of the coder called `name`, created on first use (attribution, not login)."""
+    if not name:
+        return None
+    row = session.exec(select(m.Coder).where(m.Coder.name == name)).first()
+    if row is None:
+        row = m.Coder(name=name)
+        session.add(row)
+        session.flush()
+    return row.id

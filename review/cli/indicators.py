@@ -1,0 +1,153 @@
+"""`review indicators import|list|link|unlink`: survey figures and the evidence tied to them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from review.cli.context import print_json, session, workspace
+
+app = typer.Typer(help="Survey indicators and the evidence linked to them.", no_args_is_help=True)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(..., help="CSV/TSV/XLSX indicator tables."),
+    map_: list[str] = typer.Option(
+        [],
+        "--map",
+        help="HEADER=field for headers not recognised (field: indicator, measure, "
+        "sector, area, year, value, unit, n, ci, ci_low, ci_high, source, note, ignore).",
+    ),
+    mapping: Path = typer.Option(None, "--mapping", help="File of 'Header = field' lines."),
+    set_: list[str] = typer.Option([], "--set", help="field=value for every row, e.g. year=2008."),
+    sheet: str = typer.Option(None, "--sheet", help="XLSX sheet (default: the first)."),
+    strict: bool = typer.Option(False, "--strict", help="A file with any bad row imports nothing."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON report."),
+) -> None:
+    """Import indicator tables: long form (a value column) or wide (years/countries as columns)."""
+    from review.errors import UsageError
+    from review.formats.indicators import FORMAT
+    from review.importing import import_file
+    from review.indicators import load_mapping, parse_pairs
+
+    cols = {}
+    if mapping is not None:
+        try:
+            cols.update(load_mapping(mapping.read_text("utf-8")))
+        except OSError as exc:
+            raise UsageError(f"cannot read mapping file {mapping}: {exc.strerror}") from exc
+    cols.update(parse_pairs(map_, "--map"))
+    opts = {"indicator_mapping": cols, "indicator_set": parse_pairs(set_, "--set"),
+            "indicator_sheet": sheet}  # fmt: skip
+    ws = workspace(ctx)
+    reports = [import_file(ws.engine, f, strict=strict, fmt=FORMAT, options=opts) for f in files]
+    failed = any(not r.ok for r in reports)
+    if json_out:
+        print_json({"files": [r.to_dict() for r in reports], "ok": not failed})
+    else:
+        for r in reports:
+            typer.echo(f"{r.file}: {r.status}, {r.imported} value(s) from {r.records} row(s)"
+                       + (f" — {r.message}" if r.message else ""))  # fmt: skip
+            for p in r.problems:
+                typer.echo(f"  {p}", err=p.severity == "error")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    indicator: str = typer.Argument(None, help="An indicator (id or name): show its evidence."),
+    links: bool = typer.Option(False, "--links", help="List every evidence link."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """The indicators (or one indicator's linked evidence)."""
+    from review.indicators import get_indicator, list_indicators, list_links
+
+    with session(ctx) as s:
+        if indicator is None and not links:
+            rows = list_indicators(s)
+            if json_out:
+                print_json({"indicators": rows})
+                return
+            for r in rows:
+                val = r["value_text"] or ("" if r["value"] is None else r["value"])
+                where = ", ".join(str(x) for x in (r["sector"], r["area"], r["year"]) if x)
+                typer.echo(f"{r['id']:>5}  {r['name']} [{where}] = {val}"
+                           + (f" (n={r['n']})" if r["n"] else "")
+                           + (f" <{r['source']}>" if r["source"] else "")
+                           + (f" · {r['links']} link(s)" if r["links"] else ""))  # fmt: skip
+            if not rows:
+                typer.echo("no indicators (review indicators import FILE)")
+            return
+        ind = get_indicator(s, indicator) if indicator is not None else None
+        found = list_links(s, ind.id if ind else None)
+        if json_out:
+            head = {"indicator": ind.model_dump(mode="json")} if ind else {}
+            print_json(head | {"links": found})
+            return
+        if ind:
+            typer.echo(f"{ind.id}  {ind.name} [{ind.sector or ''}] = {ind.value_text or ind.value}")
+        for ln in found:
+            what = f"coding {ln['coding_id']} ({ln['code']})" if ln["coding_id"] else ln["code"]
+            typer.echo(f"  link {ln['id']}: indicator {ln['indicator_id']} {ln['relation']} "
+                       f"← {what}" + (f" — {ln['note']}" if ln["note"] else ""))  # fmt: skip
+            if ln["quote"]:
+                typer.echo(f"      “{ln['quote'][:200]}”")
+        if not found:
+            typer.echo("  no evidence linked")
+
+
+@app.command("link")
+def link_(
+    ctx: typer.Context,
+    indicator: str = typer.Argument(..., help="Indicator id, or 'name @ sector'."),
+    code: str = typer.Option(None, "--code", help="Code id, path (Four Cs/Co-design) or name."),
+    coding: int = typer.Option(None, "--coding", help="A single coding's id."),
+    relation: str = typer.Option(
+        "supports", "--relation", "-r", help="supports, contradicts, explains or context."
+    ),
+    note: str = typer.Option(None, "--note", help="Why they are linked."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Link a code, or one coding, to an indicator."""
+    from review.briefing.lookup import coder_id
+    from review.indicators import link
+
+    ws = workspace(ctx)
+    with session(ctx) as s:
+        row = link(s, indicator, code=code, coding_id=coding, relation=relation, note=note,
+                   coder_id=coder_id(s, ws.coder))  # fmt: skip
+        doc = row.model_dump(mode="json")
+    if json_out:
+        print_json(doc)
+    else:
+        what = f"coding {doc['coding_id']}" if doc["coding_id"] else f"code {doc['code_id']}"
+        typer.echo(f"link {doc['id']}: {what} {doc['relation']} indicator {doc['indicator_id']}")
+
+
+@app.command("unlink")
+def unlink_(
+    ctx: typer.Context,
+    link_id: int = typer.Argument(
+        ..., help="The link's id (see `review indicators list --links`)."
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Remove an evidence link."""
+    from review.indicators import unlink
+
+    with session(ctx) as s:
+        row = unlink(s, link_id)
+        doc = row.model_dump(mode="json")
+    if json_out:
+        print_json({"removed": doc})
+    else:
+        typer.echo(f"removed link {link_id}")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="indicators")

@@ -1,0 +1,1 @@
+"""Exports: BibTeX/RIS of sources, coded excerpts, REFI-QDA projects."""

@@ -1,0 +1,1 @@
+"""REFI-QDA (.qdpx) projects: safe archive reading, project.qde parsing and writing."""
