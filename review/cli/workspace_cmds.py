@@ -37,7 +37,11 @@ def root(
 
 
 def default_action(ctx: typer.Context) -> None:
-    """What a bare `review` does."""
+    """What a bare `review` does: the workbench at a terminal, else the status and help."""
+    from review.cli import tui
+
+    if tui.interactive():
+        return tui.open_workbench(ctx)
     _print_status(ctx)
     typer.echo("")
     typer.echo(GETTING_STARTED, nl=False)

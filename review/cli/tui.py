@@ -1,0 +1,46 @@
+"""`review tui`: open the workbench (a bare `review` does the same on a terminal)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from review.cli.context import workspace
+
+
+def open_workbench(ctx: typer.Context, start: str = "library", sample: bool = True) -> None:
+    """Run the Textual app on the workspace (Textual is imported only here)."""
+    from review.tui.app import ReviewApp
+
+    ws = workspace(ctx)
+    _ = ws.engine  # open and upgrade the database before the screen takes over
+    app = ReviewApp(ws, start=start, sample_import=sample)
+    app.run()
+    if app.return_code:
+        raise typer.Exit(app.return_code)
+
+
+def interactive() -> bool:
+    """A person at a terminal (a bare `review` in a pipe or a test prints the status)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def tui(
+    ctx: typer.Context,
+    screen: str = typer.Option("library", "--screen", help="Screen to open first."),
+    no_sample: bool = typer.Option(
+        False, "--no-sample", help="Do not import corpus/ on the first run."
+    ),
+) -> None:
+    """Open the workbench: library, import, reader/coder, codebook, excerpts."""
+    from review.tui.screens import discover
+
+    names = [s.name for s in discover()]
+    if screen not in names:
+        raise typer.BadParameter(f"unknown screen {screen!r} (one of: {', '.join(names)})")
+    open_workbench(ctx, start=screen, sample=not no_sample)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("tui")(tui)

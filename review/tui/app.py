@@ -1,0 +1,133 @@
+"""The workbench application: screens from the registry as modes, a status line, help.
+
+Every screen module in `review/tui/screens/` becomes a Textual mode bound to its key and
+listed in the footer, the help screen and the command palette. The app holds what screens
+share: the workspace, a transaction helper, the source and code in focus, and the status text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from functools import partial
+
+from sqlmodel import Session
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import ModalScreen, Screen
+
+from review.status import counts
+from review.store.db import session_scope
+from review.tui.screens import ScreenSpec, discover
+from review.workspace import Workspace
+
+
+class ReviewApp(App):
+    """The evidence-review workbench."""
+
+    CSS_PATH = "review.tcss"
+    TITLE = "review"
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    status_text: reactive[str] = reactive("")
+
+    def __init__(
+        self,
+        ws: Workspace,
+        *,
+        start: str = "library",
+        sample_import: bool = True,
+    ) -> None:
+        super().__init__()
+        self.ws = ws
+        self.start = start
+        self.sample_import = sample_import
+        self.specs: list[ScreenSpec] = discover()
+        self.current_source_id: int | None = None
+        self.current_offset: int | None = None
+        self.current_code_id: int | None = None
+        for spec in self.specs:
+            self.add_mode(spec.name, spec.screen)
+            self.bind(spec.key, f"go('{spec.name}')", description=spec.title)
+        self.sub_title = str(ws.root)
+
+    # --- shared helpers for screens --------------------------------------------------------
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction on the workspace's database."""
+        with session_scope(self.ws.engine) as s:
+            yield s
+
+    def spec(self, name: str) -> ScreenSpec | None:
+        return next((s for s in self.specs if s.name == name), None)
+
+    async def action_go(self, name: str) -> None:
+        """Switch to a screen by registry name (closing any dialog first)."""
+        while isinstance(self.screen, ModalScreen):
+            self.pop_screen()
+        await self.switch_mode(name)
+
+    def open_source(self, source_id: int, offset: int | None = None) -> None:
+        """Show a source in the reader, at `offset` if given."""
+        self.current_source_id = source_id
+        self.current_offset = offset
+        self.run_worker(self.action_go("reader"), exclusive=False)
+
+    def refresh_status(self) -> None:
+        """Recount the workspace in a thread and update every status line."""
+        self.run_worker(self._count, thread=True, exclusive=True, group="status")
+
+    def _count(self) -> None:
+        with self.session() as s:
+            doc = counts(s)
+        text = (
+            f"{self.ws.root.name} · coder {self.ws.coder} · {doc['sources']:,} sources · "
+            f"{doc['passages']:,} passages · {doc['codes']:,} codes · {doc['codings']:,} codings"
+            f" · {doc['suggestions']:,} suggestions"
+        )
+        self.call_from_thread(setattr, self, "status_text", text)
+
+    # --- app lifecycle ----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.status_text = f"{self.ws.root.name} · coder {self.ws.coder} · counting…"
+        first = self.start if self.spec(self.start) else self.specs[0].name
+        self.switch_mode(first)
+        self.refresh_status()
+        if self.sample_import:
+            self.run_worker(self._maybe_import_sample, thread=True, group="sample")
+
+    def _maybe_import_sample(self) -> None:
+        """First run on a workspace with an empty database and files in corpus/: import them."""
+        from review.tui.sample import sample_files_to_import
+
+        with self.session() as s:
+            paths = sample_files_to_import(s, self.ws)
+        if paths:
+            self.call_from_thread(self._start_sample_import, paths)
+
+    async def _start_sample_import(self, paths: list) -> None:
+        await self.action_go("import")
+        self.screen.start_import(paths, note="First run: importing the sample corpus")
+
+    def action_help(self) -> None:
+        from review.tui.screens._help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for spec in self.specs:
+            yield SystemCommand(
+                f"Go to {spec.title}", spec.help or spec.title, partial(self._go_sync, spec.name)
+            )
+        yield SystemCommand("Help", "Every key of every screen", self.action_help)
+
+    def _go_sync(self, name: str) -> None:
+        self.run_worker(self.action_go(name))

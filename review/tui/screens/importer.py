@@ -1,0 +1,191 @@
+"""Import: pick files or folders, import them in a thread worker with progress and cancel,
+then show the report (each file's status and every problem with its file and line)."""
+
+from __future__ import annotations
+
+import shlex
+import threading
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, DirectoryTree, Input, Label, ProgressBar
+
+from review.importing import FileReport, import_paths
+from review.tui.screens._base import WorkbenchScreen
+
+NAME = "import"
+KEY = "f3"
+TITLE = "Import"
+ORDER = 20
+HELP = "Import literature, transcripts and documents; see what could not be read."
+
+
+class ImportScreen(WorkbenchScreen):
+    """Paths in an input (or picked from the tree), a progress bar, then the report."""
+
+    BINDINGS = [
+        Binding("ctrl+r", "run", "Import"),
+        Binding("ctrl+c", "cancel", "Cancel", priority=True),
+        Binding("ctrl+t", "focus_tree", "Files"),
+        Binding("ctrl+o", "focus_input", "Path"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cancel = threading.Event()
+        self.running = False
+        self.reports: list[FileReport] = []
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="import-top"):
+            yield Input(placeholder="files or folders to import (enter to start)", id="paths")
+            yield Button("Import", id="run", variant="primary")
+            yield Button("Cancel", id="cancel", disabled=True)
+        with Horizontal(id="import-main"):
+            yield DirectoryTree(str(self.app.ws.root), id="import-tree")
+            with Vertical(id="import-right"):
+                yield Label(
+                    "Pick files in the tree or type paths; enter starts.", id="progress-label"
+                )
+                yield ProgressBar(id="file-progress", show_eta=False)
+                yield DataTable(id="import-report", cursor_type="row")
+                yield DataTable(id="import-problems", cursor_type="row")
+
+    def on_mount(self) -> None:
+        report = self.query_one("#import-report", DataTable)
+        report.add_columns("File", "Format", "Status", "Imported", "Problems")
+        problems = self.query_one("#import-problems", DataTable)
+        problems.add_columns("Where", "Severity", "Problem")
+        self.query_one("#paths", Input).focus()
+
+    # --- choosing paths --------------------------------------------------------------------
+
+    @on(DirectoryTree.FileSelected)
+    @on(DirectoryTree.DirectorySelected)
+    def _picked(self, event) -> None:
+        paths = self.query_one("#paths", Input)
+        rel = self._rel(Path(event.path))
+        current = shlex.split(paths.value) if paths.value.strip() else []
+        if rel not in current:
+            current.append(rel)
+        paths.value = " ".join(shlex.quote(p) for p in current)
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.app.ws.root))
+        except ValueError:
+            return str(path)
+
+    def action_focus_tree(self) -> None:
+        self.query_one(DirectoryTree).focus()
+
+    def action_focus_input(self) -> None:
+        self.query_one("#paths", Input).focus()
+
+    @on(Input.Submitted, "#paths")
+    @on(Button.Pressed, "#run")
+    def action_run(self) -> None:
+        raw = self.query_one("#paths", Input).value.strip()
+        if not raw:
+            self.notify("Type or pick at least one file or folder.", severity="warning")
+            return
+        try:
+            parts = shlex.split(raw)
+        except ValueError as exc:
+            self.notify(f"Cannot read the paths: {exc}", severity="error")
+            return
+        root = self.app.ws.root
+        self.start_import([p if Path(p).is_absolute() else root / p for p in parts])
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        if self.running:
+            self._cancel.set()
+            self.query_one("#progress-label", Label).update("Cancelling after this file…")
+
+    # --- running ---------------------------------------------------------------------------
+
+    def start_import(self, paths: list, note: str | None = None) -> None:
+        """Import `paths` in a thread (the sample-corpus import on first run comes here too)."""
+        if self.running:
+            self.notify("An import is already running.", severity="warning")
+            return
+        self.running = True
+        self._cancel.clear()
+        self.query_one("#run", Button).disabled = True
+        self.query_one("#cancel", Button).disabled = False
+        self.query_one("#import-report", DataTable).clear()
+        self.query_one("#import-problems", DataTable).clear()
+        label = note or "Importing…"
+        self.query_one("#progress-label", Label).update(label)
+        bar = self.query_one("#file-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        self._run([Path(p) for p in paths])
+
+    @work(thread=True, exclusive=True, group="import")
+    def _run(self, paths: list[Path]) -> None:
+        ws = self.app.ws
+        call = self.app.call_from_thread
+
+        def on_file(path: Path, index: int, total: int) -> None:
+            call(self._on_file, path, index, total)
+
+        try:
+            reports = import_paths(
+                ws.engine,
+                paths,
+                on_file=on_file,
+                cancelled=self._cancel.is_set,
+                options={"coder": ws.coder, "workspace": str(ws.root)},
+            )
+        except Exception as exc:  # a bug in a format: show it, keep the app alive
+            call(self._finished, [], f"Import stopped: {type(exc).__name__}: {exc}")
+            return
+        call(self._finished, reports, None)
+
+    def _on_file(self, path: Path, index: int, total: int) -> None:
+        bar = self.query_one("#file-progress", ProgressBar)
+        bar.update(total=total, progress=index)
+        self.query_one("#progress-label", Label).update(
+            f"{index + 1}/{total}: {self._rel(path)}  (ctrl+c cancels after this file)"
+        )
+
+    def _finished(self, reports: list[FileReport], error: str | None) -> None:
+        self.running = False
+        self.reports = reports
+        self.query_one("#run", Button).disabled = False
+        self.query_one("#cancel", Button).disabled = True
+        bar = self.query_one("#file-progress", ProgressBar)
+        bar.update(total=max(1, bar.total or 1), progress=bar.total or 1)
+        table = self.query_one("#import-report", DataTable)
+        problems = self.query_one("#import-problems", DataTable)
+        for r in reports:
+            table.add_row(
+                self._rel(Path(r.file)),
+                r.format or "?",
+                r.status,
+                f"{r.imported}/{r.records}" if r.records else str(r.imported),
+                str(len(r.problems)) if r.problems else "",
+            )
+            for p in r.problems:
+                where = self._rel(Path(p.file)) + (f":{p.line}" if p.line else "")
+                message = p.message + (f" [{p.record}]" if p.record else "")
+                problems.add_row(where, p.severity, message)
+        imported = sum(r.imported for r in reports)
+        bad = sum(1 for r in reports if not r.ok)
+        cancelled = " (cancelled)" if self._cancel.is_set() else ""
+        summary = error or (
+            f"{len(reports)} file(s), {imported} record(s) imported, "
+            f"{bad} file(s) with problems{cancelled}"
+        )
+        self.query_one("#progress-label", Label).update(summary)
+        self.query_one("StatusLine").note = summary
+        self.app.refresh_status()
+        if bad:
+            problems.focus()
+
+
+SCREEN = ImportScreen

@@ -1,0 +1,259 @@
+"""Library: every source, a page at a time from SQLite, filtered and searched as you type."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, Select
+
+from review import library
+from review.library import LibraryFilter, LibraryPage
+from review.tui.screens._base import WorkbenchScreen
+
+NAME = "library"
+KEY = "f2"
+TITLE = "Library"
+ORDER = 10
+HELP = "All sources, paged; filter by kind, status and code; fuzzy and full-text search."
+
+PAGE_SIZE = 100
+STATUS_OPTIONS = [(s, s) for s in library.STATUSES]
+
+
+class PagedTable(DataTable):
+    """A DataTable whose cursor runs off a page's edge onto the next (previous) page."""
+
+    def action_cursor_down(self) -> None:
+        screen = self.screen
+        if self.cursor_row >= self.row_count - 1 and isinstance(screen, LibraryScreen):
+            if screen.has_next_page():
+                screen.action_page(1)
+                return
+        super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        screen = self.screen
+        if self.cursor_row <= 0 and isinstance(screen, LibraryScreen) and screen.page_offset > 0:
+            screen.action_page(-1)
+            return
+        super().action_cursor_up()
+
+
+class LibraryScreen(WorkbenchScreen):
+    """A DataTable holding one page of rows; the rest stays in the database."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", show=True),
+        Binding("slash", "focus_fuzzy", "Find", key_display="/"),
+        Binding("ctrl+f", "focus_text", "Full text"),
+        Binding("c", "pick_code", "Code filter"),
+        Binding("x", "clear", "Clear filters"),
+        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
+        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
+        Binding("escape", "focus_table", "Table", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flt = LibraryFilter()
+        self.page_offset = 0
+        self.current: LibraryPage | None = None
+        self.code_label = ""
+        self._debounce = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="library-filters"):
+            yield Input(placeholder="/ fuzzy: author year title", id="fuzzy")
+            yield Input(placeholder="full text (FTS)", id="fts")
+            yield Select([], prompt="kind", id="kind")
+            yield Select(STATUS_OPTIONS, prompt="status", id="status")
+        table = PagedTable(id="library-table", cursor_type="row", zebra_stripes=True)
+        yield table
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Author-year", width=22, key="ay")
+        table.add_column("Title", key="title")
+        table.add_column("Kind", width=10, key="kind")
+        table.add_column("Status", width=10, key="status")
+        table.add_column("Cod.", width=5, key="codings")
+        table.focus()
+        self.load_kinds()
+        self.reload()
+
+    def on_resize(self) -> None:
+        self._size_title()
+
+    def on_screen_resume(self) -> None:
+        if self.current is not None:
+            self.reload(keep_cursor=True)
+
+    def _size_title(self) -> None:
+        table = self.query_one(DataTable)
+        width = max(20, self.size.width - 22 - 10 - 10 - 5 - 12)
+        column = table.columns.get("title")
+        if column is not None and column.width != width:
+            column.width = width
+            column.auto_width = False
+            table.refresh()
+
+    # --- loading ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="kinds")
+    def load_kinds(self) -> None:
+        with self.app.session() as s:
+            kinds = library.kinds(s)
+        options = [(f"{k} ({n:,})", k) for k, n in kinds]
+        self.app.call_from_thread(self.query_one("#kind", Select).set_options, options)
+
+    def reload(self, keep_cursor: bool = False, cursor: int | None = None) -> None:
+        row = self.query_one(DataTable).cursor_row if keep_cursor else cursor
+        self._load(self.flt, self.page_offset, row)
+
+    @work(thread=True, exclusive=True, group="page")
+    def _load(self, flt: LibraryFilter, offset: int, cursor: int | None) -> None:
+        try:
+            with self.app.session() as s:
+                result = library.page(s, flt, offset=offset, limit=PAGE_SIZE)
+        except Exception as exc:  # a bad query: say so, keep the old rows
+            self.app.call_from_thread(self.notify_error, exc)
+            return
+        self.app.call_from_thread(self._show, result, cursor)
+
+    def _show(self, result: LibraryPage, cursor: int | None) -> None:
+        self.current = result
+        table = self.query_one(DataTable)
+        table.clear()
+        self._size_title()
+        for r in result.rows:
+            table.add_row(
+                r.author_year,
+                r.title,
+                r.kind,
+                r.status,
+                str(r.codings) if r.codings else "",
+                key=str(r.id),
+            )
+        if result.rows and cursor is not None:
+            table.move_cursor(row=max(0, min(cursor, len(result.rows) - 1)))
+        first = result.offset + 1 if result.rows else 0
+        last = result.offset + len(result.rows)
+        note = f"{first:,}–{last:,} of {result.total:,} · page {result.page_number}/{result.pages}"
+        hint = library.search_hint(self.flt)
+        if self.code_label:
+            hint = hint.replace(f"code={self.flt.code_id}", f"code={self.code_label}")
+        note += f" · {hint}"
+        if result.notes:
+            note += " · " + "; ".join(result.notes)
+        self.query_one("StatusLine").note = note
+
+    # --- filters --------------------------------------------------------------------------
+
+    @on(Input.Changed, "#fuzzy")
+    def _fuzzy_changed(self, event: Input.Changed) -> None:
+        self.flt.fuzzy = event.value or None
+        self._debounced()
+
+    @on(Input.Submitted, "#fts")
+    def _fts_submitted(self, event: Input.Submitted) -> None:
+        self.flt.text = event.value or None
+        self.page_offset = 0
+        self.reload(cursor=0)
+        self.query_one(DataTable).focus()
+
+    @on(Input.Submitted, "#fuzzy")
+    def _fuzzy_submitted(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(Select.Changed, "#kind")
+    def _kind_changed(self, event: Select.Changed) -> None:
+        self.flt.kind = None if event.value is Select.BLANK else str(event.value)
+        self.page_offset = 0
+        self.reload(cursor=0)
+
+    @on(Select.Changed, "#status")
+    def _status_changed(self, event: Select.Changed) -> None:
+        self.flt.status = None if event.value is Select.BLANK else str(event.value)
+        self.page_offset = 0
+        self.reload(cursor=0)
+
+    def _debounced(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self.page_offset = 0
+        self._debounce = self.set_timer(0.15, lambda: self.reload(cursor=0))
+
+    def action_focus_fuzzy(self) -> None:
+        self.query_one("#fuzzy", Input).focus()
+
+    def action_focus_text(self) -> None:
+        self.query_one("#fts", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_clear(self) -> None:
+        self.flt = LibraryFilter()
+        self.code_label = ""
+        self.page_offset = 0
+        with self.prevent(Input.Changed, Select.Changed):
+            self.query_one("#fuzzy", Input).value = ""
+            self.query_one("#fts", Input).value = ""
+            self.query_one("#kind", Select).clear()
+            self.query_one("#status", Select).clear()
+        self.reload(cursor=0)
+
+    def action_pick_code(self) -> None:
+        from review.tui.codes import code_choices
+        from review.tui.widgets.code_picker import CodePicker
+
+        with self.app.session() as s:
+            choices = code_choices(s, codable_only=False)
+        if not choices:
+            self.notify("The codebook is empty: nothing to filter by.", severity="warning")
+            return
+
+        def chosen(code_id: int | None) -> None:
+            if code_id is None:
+                return
+            self.flt.code_id = code_id
+            self.code_label = next((c.path for c in choices if c.id == code_id), str(code_id))
+            self.page_offset = 0
+            self.reload(cursor=0)
+
+        self.app.push_screen(CodePicker(choices, "Show sources coded with…"), chosen)
+
+    # --- paging and opening ---------------------------------------------------------------
+
+    def has_next_page(self) -> bool:
+        return self.current is not None and self.page_offset + PAGE_SIZE < self.current.total
+
+    def action_page(self, step: int) -> None:
+        if self.current is None:
+            return
+        new = self.page_offset + step * PAGE_SIZE
+        if 0 <= new < max(self.current.total, 1):
+            self.page_offset = new
+            self.reload(cursor=0 if step > 0 else PAGE_SIZE - 1)
+
+    def selected_source_id(self) -> int | None:
+        table = self.query_one(DataTable)
+        if self.current is None or not self.current.rows:
+            return None
+        row = self.current.rows[max(0, min(table.cursor_row, len(self.current.rows) - 1))]
+        return row.id
+
+    def action_open(self) -> None:
+        source_id = self.selected_source_id()
+        if source_id is not None:
+            self.app.open_source(source_id)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+
+SCREEN = LibraryScreen
