@@ -1,0 +1,43 @@
+"""Record types of each format mapped to `Source.kind` (article, book, chapter, report, ...)."""
+
+from __future__ import annotations
+
+BIBTEX_KINDS = {
+    "article": "article", "book": "book", "booklet": "book", "mvbook": "book",
+    "inbook": "chapter", "incollection": "chapter", "suppbook": "chapter",
+    "collection": "book", "mvcollection": "book", "proceedings": "conference",
+    "inproceedings": "conference", "conference": "conference", "manual": "document",
+    "mastersthesis": "thesis", "phdthesis": "thesis", "thesis": "thesis",
+    "techreport": "report", "report": "report", "misc": "misc", "online": "web",
+    "electronic": "web", "www": "web", "unpublished": "document", "patent": "patent",
+    "periodical": "article", "dataset": "dataset", "software": "software",
+}
+
+RIS_KINDS = {
+    "JOUR": "article", "JFULL": "article", "EJOUR": "article", "MGZN": "article",
+    "NEWS": "article", "ABST": "article", "INPR": "article", "BOOK": "book",
+    "EBOOK": "book", "EDBOOK": "book", "CHAP": "chapter", "ECHAP": "chapter",
+    "CONF": "conference", "CPAPER": "conference", "RPRT": "report", "GOVDOC": "report",
+    "THES": "thesis", "ELEC": "web", "WEB": "web", "BLOG": "web", "GEN": "misc",
+    "UNPB": "document", "MANSCPT": "document", "PAT": "patent", "DATA": "dataset",
+    "COMP": "software", "STAT": "document", "BILL": "document", "CASE": "document",
+}
+
+WOS_KINDS = {"J": "article", "B": "book", "S": "chapter", "P": "patent", "C": "conference"}
+
+
+def from_label(label: str | None) -> str:
+    """A free-text document type (Scopus "Article", "Book Chapter", PubMed "Review")."""
+    text = (label or "").strip().lower()
+    if not text:
+        return "article"
+    for needle, kind in (
+        ("chapter", "chapter"), ("conference", "conference"), ("proceeding", "conference"),
+        ("book", "book"), ("thesis", "thesis"), ("dissertation", "thesis"),
+        ("report", "report"), ("article", "article"), ("review", "article"),
+        ("letter", "article"), ("editorial", "article"), ("note", "article"),
+        ("journal", "article"), ("web", "web"), ("data", "dataset"),
+    ):
+        if needle in text:
+            return kind
+    return "misc"

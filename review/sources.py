@@ -1,0 +1,234 @@
+"""Storing sources in bulk with unique keys: the one way every importer adds `Source` rows.
+
+`insert_sources(target, records)` takes plain dicts keyed by `Source` column names and writes
+them with one bulk `INSERT` (no commit per row; the caller's transaction decides). Keys are
+unique, and a clash is resolved by content:
+
+- a record whose key already exists with the same content (title, authors, year, DOI, text
+  hash) is skipped as already present — so re-importing a file adds nothing, and says so;
+- a different record with a clashing key gets a suffix (`smith2008a`, `smith2008b`, ...) and a
+  warning naming both keys;
+- a record without a key gets an authorYEARword key (`bovaird2008user`).
+
+`target` is an `ImportContext` (warnings go to its report, the batch and file are filled in)
+or a plain sqlmodel `Session` (warnings come back in the outcome).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from string import ascii_lowercase
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from review.literature.keys import make_key
+from review.store import models as m
+from review.store.models import utcnow
+
+KEY_MAX = 300
+_CHUNK = 500
+_FP_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+_DEFAULTS: dict[str, Any] = {
+    "kind": "article",
+    "title": None,
+    "year": None,
+    "venue": None,
+    "volume": None,
+    "issue": None,
+    "pages": None,
+    "doi": None,
+    "url": None,
+    "abstract": None,
+    "language": None,
+    "country": None,
+    "method": None,
+    "database": None,
+    "record_format": None,
+    "text": None,
+    "text_hash": None,
+    "batch_id": None,
+    "origin_file": None,
+    "origin_line": None,
+    "merged_into_id": None,
+}
+_JSON_LIST = ("authors", "keywords")
+_JSON_DICT = ("record", "meta")
+COLUMNS = frozenset(
+    ["key", *_DEFAULTS, *_JSON_LIST, *_JSON_DICT, "created"]
+)
+
+
+@dataclass
+class InsertOutcome:
+    """What `insert_sources` did: new ids by key, and what it skipped or renamed."""
+
+    ids: dict[str, int] = field(default_factory=dict)  # key -> id of each inserted source
+    present: list[str] = field(default_factory=list)  # keys skipped: same content already there
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (wanted key, key given)
+    problems: list[tuple[int | None, str, str]] = field(default_factory=list)  # line, msg, key
+
+    @property
+    def inserted(self) -> int:
+        return len(self.ids)
+
+
+def fingerprint(row: dict) -> str:
+    """Content identity for key clashes: title words, authors' last names, year, DOI, text."""
+    title = _FP_NON_ALNUM.sub(" ", (row.get("title") or "").lower()).strip()
+    names = ",".join(
+        _FP_NON_ALNUM.sub("", a.split(",")[0].lower()) for a in (row.get("authors") or [])
+    )
+    parts = (title, names, str(row.get("year") or ""), row.get("doi") or "",
+             row.get("text_hash") or "")
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
+
+
+def _existing(session: Session, keys: Iterable[str]) -> dict[str, str]:
+    """Fingerprints of the sources already stored under any of `keys`."""
+    keys = list(keys)
+    found: dict[str, str] = {}
+    cols = (m.Source.key, m.Source.title, m.Source.authors, m.Source.year, m.Source.doi,
+            m.Source.text_hash)
+    for i in range(0, len(keys), _CHUNK):
+        chunk = keys[i : i + _CHUNK]
+        for key, title, authors, year, doi, text_hash in session.execute(
+            select(*cols).where(m.Source.key.in_(chunk))
+        ):
+            found[key] = fingerprint(
+                {"title": title, "authors": authors, "year": year, "doi": doi,
+                 "text_hash": text_hash}
+            )
+    return found
+
+
+def _candidates(key: str) -> Iterable[str]:
+    for letter in ascii_lowercase:
+        yield f"{key}{letter}"
+    n = 2
+    while True:
+        yield f"{key}-{n}"
+        n += 1
+
+
+def insert_sources(
+    target: Any,
+    records: Iterable[dict],
+    *,
+    batch_id: int | None = None,
+    origin_file: str | None = None,
+) -> InsertOutcome:
+    """Insert `records` (dicts of `Source` columns) in one bulk statement; see module notes.
+
+    `target` is an `ImportContext` or a `Session`. Unknown dict keys are an error (a typo
+    would otherwise lose data silently). Returns an `InsertOutcome`.
+    """
+    ctx = target if hasattr(target, "report") and hasattr(target, "session") else None
+    session: Session = ctx.session if ctx is not None else target
+    if ctx is not None:
+        batch_id = batch_id if batch_id is not None else ctx.batch.id
+        origin_file = origin_file or ctx.file
+    out = InsertOutcome()
+    now = utcnow()
+
+    rows: list[dict] = []
+    for rec in records:
+        unknown = rec.keys() - COLUMNS
+        if unknown:
+            raise ValueError(f"not Source columns: {', '.join(sorted(unknown))}")
+        row = dict(_DEFAULTS)
+        row.update(rec)
+        for name in _JSON_LIST:
+            if row.get(name) is None:
+                row[name] = []
+        for name in _JSON_DICT:
+            if row.get(name) is None:
+                row[name] = {}
+        key = (row.get("key") or "").strip()
+        if not key:
+            key = make_key(row["authors"], row["year"], row["title"])
+        row["key"] = key[:KEY_MAX]
+        row.setdefault("created", now)
+        if row["batch_id"] is None:
+            row["batch_id"] = batch_id
+        if row["origin_file"] is None:
+            row["origin_file"] = origin_file
+        rows.append(row)
+
+    stored = _existing(session, {r["key"] for r in rows})
+    taken: dict[str, tuple[str, int | None]] = {}  # key -> (fingerprint, line) in this batch
+    fresh: list[dict] = []
+    for row in rows:
+        fp = fingerprint(row)
+        key = row["key"]
+        line = row.get("origin_line")
+        wanted = key
+        clash = False
+        for cand in _resolve(key, session, stored, taken):
+            if cand in taken:
+                if taken[cand][0] == fp:
+                    out.problems.append(
+                        (line, f"same record as line {taken[cand][1]}; skipped", cand)
+                    )
+                    out.present.append(cand)
+                    break
+                clash = True
+                continue
+            if cand in stored:
+                if stored[cand] == fp:
+                    out.present.append(cand)
+                    break
+                clash = True
+                continue
+            if clash:
+                out.renamed.append((wanted, cand))
+                out.problems.append(
+                    (line, f"key {wanted!r} already used by a different record; stored as "
+                     f"{cand!r}", wanted)
+                )
+            row["key"] = cand
+            taken[cand] = (fp, line)
+            fresh.append(row)
+            break
+
+    if fresh:
+        stmt = insert(m.Source).returning(m.Source.id, sort_by_parameter_order=True)
+        ids = session.execute(stmt, fresh).scalars().all()
+        out.ids = {row["key"]: id_ for row, id_ in zip(fresh, ids, strict=True)}
+    if ctx is not None:
+        for line, message, key in out.problems:
+            ctx.warn(line, message, key)
+    return out
+
+
+def _resolve(
+    key: str, session: Session, stored: dict[str, str], taken: dict
+) -> Iterable[str]:
+    """`key`, then its suffixed forms; fetches stored fingerprints for suffixes lazily."""
+    yield key
+    for cand in _candidates(key):
+        if cand not in stored and cand not in taken:
+            stored.update(_existing(session, [cand]))
+        yield cand
+
+
+def store_records(ctx: Any, records: list[dict], *, total: int | None = None) -> InsertOutcome:
+    """For format loaders: insert, then fill the file report's counts and its message."""
+    outcome = insert_sources(ctx, records)
+    report = ctx.report
+    report.records = total if total is not None else report.records + len(records)
+    report.imported += outcome.inserted
+    report.skipped = report.records - report.imported
+    if outcome.present:
+        n = len(outcome.present)
+        what = "record was" if n == 1 else "records were"
+        note = f"{n} {what} already in the workspace; nothing added for them"
+        if not outcome.inserted:
+            note = "all records already in the workspace; nothing added"
+        report.message = note
+    return outcome
