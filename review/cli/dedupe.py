@@ -1,0 +1,121 @@
+"""`review dedupe [--apply] [--json] [--maybe] [--undo CLUSTER] [--merge K1,K2] [--apart K1,K2]
+[--history]`."""
+
+from __future__ import annotations
+
+import typer
+
+from review.cli.context import print_json, progress_bar, session, show_progress
+from review.errors import UsageError
+
+
+def _keys(value: str) -> list[str]:
+    return [k.strip() for k in value.split(",") if k.strip()]
+
+
+def dedupe(
+    ctx: typer.Context,
+    apply_: bool = typer.Option(False, "--apply", help="Merge every cluster found."),
+    maybe: bool = typer.Option(False, "--maybe", help="List only the pairs a person must decide."),
+    undo: str = typer.Option(None, "--undo", metavar="CLUSTER", help="Undo a merged cluster."),
+    merge: str = typer.Option(None, "--merge", metavar="K1,K2", help="Merge these records."),
+    apart: str = typer.Option(None, "--apart", metavar="K1,K2", help="Keep two records apart."),
+    history_: bool = typer.Option(False, "--history", help="List merges and keep-apart calls."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Find duplicate literature records (DOI, fuzzy title/authors/year/venue) and merge them."""
+    from review.dedupe import service
+
+    chosen = [
+        n
+        for n, v in (
+            ("--apply", apply_),
+            ("--maybe", maybe),
+            ("--undo", undo),
+            ("--merge", merge),
+            ("--apart", apart),
+            ("--history", history_),
+        )
+        if v
+    ]
+    if len(chosen) > 1:
+        raise UsageError(f"choose one of {', '.join(chosen)}")
+    with session(ctx) as s:
+        if undo:
+            res = service.undo(s, undo)
+            return _done(
+                json_out,
+                {"undone": res.to_dict()},
+                f"undid {res.cluster}: {', '.join(res.merged)} stand apart from "
+                f"{res.survivor} again",
+            )
+        if merge:
+            res = service.merge_keys(s, _keys(merge))
+            return _done(
+                json_out,
+                {"merged": [res.to_dict()]},
+                f"merged {', '.join(res.merged)} into {res.survivor} (cluster "
+                f"{res.cluster}; undo with `review dedupe --undo {res.cluster}`)",
+            )
+        if apart:
+            keys = _keys(apart)
+            if len(keys) != 2:
+                raise UsageError("--apart takes exactly two keys: --apart KEY1,KEY2")
+            cid = service.keep_apart(s, *keys)
+            return _done(
+                json_out,
+                {"apart": {"cluster": cid, "keys": keys}},
+                f"{keys[0]} and {keys[1]} kept apart; they will not be proposed again",
+            )
+        if history_:
+            rows = service.history(s)
+            if json_out:
+                print_json({"history": rows})
+                return
+            for r in rows:
+                typer.echo(f"{r['cluster']}  {r['status']:<7} {r['merged']} → {r['survivor']}")
+            typer.echo(f"{len(rows)} link(s)")
+            return
+        found = service.find_duplicates(s)
+        doc = found.to_dict()
+        if maybe:
+            doc.pop("clusters")
+        if apply_:
+            with progress_bar("merging", len(found.clusters), show_progress(json_out)) as adv:
+                merged, refused = service.apply(s, found, progress=adv)
+            doc["applied"] = True
+            doc["merged"] = [r.to_dict() for r in merged]
+            doc["refused"] = refused
+        if json_out:
+            print_json(doc)
+            return
+        _print_report(found, maybe)
+        if apply_:
+            n = sum(len(r.merged) for r in merged)
+            typer.echo(f"merged {len(merged)} cluster(s): {n} record(s) now point to a survivor")
+            for line in refused:
+                typer.echo(f"not merged: {line}", err=True)
+
+
+def _print_report(found, maybe_only: bool) -> None:
+    if not maybe_only:
+        for c in found.clusters:
+            why = sorted({r for p in c.pairs for r in p.reasons if "%" not in r})
+            typer.echo(f"{c.id}  {' | '.join(c.keys)}  ({'; '.join(why)})")
+    for p in found.maybe:
+        typer.echo(f"maybe  {p.a} ~ {p.b}  {p.score:.2f}  ({'; '.join(p.reasons)})")
+    typer.echo(
+        f"{found.records} record(s), {len(found.clusters)} duplicate cluster(s), "
+        f"{len(found.maybe)} pair(s) to decide (--merge K1,K2 or --apart K1,K2)"
+    )
+
+
+def _done(json_out: bool, doc: dict, line: str) -> None:
+    if json_out:
+        print_json(doc)
+    else:
+        typer.echo(line)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("dedupe")(dedupe)

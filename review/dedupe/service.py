@@ -1,0 +1,168 @@
+"""Duplicate detection over the workspace database: what `review dedupe` and the TUI call.
+
+Loads the live (not yet merged) records as plain dicts, runs the pure pipeline in
+`review.dedupe.detect`, and applies or undoes merges through `review.dedupe.merge`. Pairs a
+reviewer kept apart are stored as `DuplicateLink(status="apart")` and never proposed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from review.dedupe.cluster import cluster_id
+from review.dedupe.detect import Cluster, Detection, detect
+from review.dedupe.merge import MergeResult, merge_sources, undo_merge
+from review.errors import NotFound, ReviewError, UsageError
+from review.store import models as m
+
+NOT_DEDUPED = ("transcript",)  # focus-group transcripts are never citation duplicates
+_COLUMNS = (
+    m.Source.key,
+    m.Source.title,
+    m.Source.authors,
+    m.Source.year,
+    m.Source.venue,
+    m.Source.volume,
+    m.Source.pages,
+    m.Source.doi,
+    m.Source.kind,
+)
+_NAMES = ("key", "title", "authors", "year", "venue", "volume", "pages", "doi", "kind")
+
+
+def live_records(session: Session) -> list[dict]:
+    """Every record still standing on its own, as the plain dicts `detect` takes."""
+    rows = session.exec(
+        select(*_COLUMNS)
+        .where(m.Source.merged_into_id.is_(None), m.Source.kind.not_in(NOT_DEDUPED))
+        .order_by(m.Source.id)
+    ).all()
+    return [dict(zip(_NAMES, row, strict=True)) for row in rows]
+
+
+def kept_apart(session: Session) -> list[frozenset[str]]:
+    """Key pairs a reviewer said are different records."""
+    a = m.Source.__table__.alias("a")
+    b = m.Source.__table__.alias("b")
+    rows = session.exec(
+        select(a.c.key, b.c.key)
+        .select_from(m.DuplicateLink)
+        .join(a, a.c.id == m.DuplicateLink.survivor_id)
+        .join(b, b.c.id == m.DuplicateLink.merged_id)
+        .where(m.DuplicateLink.status == "apart")
+    ).all()
+    return [frozenset(r) for r in rows]
+
+
+def find_duplicates(session: Session) -> Detection:
+    """Clusters to merge and pairs for a person to decide, among the live records."""
+    return detect(live_records(session), kept_apart(session))
+
+
+def _sources(session: Session, keys: list[str]) -> list[m.Source]:
+    found = session.exec(select(m.Source).where(m.Source.key.in_(keys))).scalars().all()
+    missing = sorted(set(keys) - {s.key for s in found})
+    if missing:
+        raise NotFound(f"no record with key {', '.join(missing)}")
+    return sorted(found, key=lambda s: s.id)
+
+
+def merge_cluster(session: Session, cluster: Cluster) -> MergeResult:
+    """Merge one detected cluster (the reasons of its pairs are kept on the links)."""
+    reasons = sorted({r for p in cluster.pairs for r in p.reasons if "%" not in r})
+    score = min((p.score for p in cluster.pairs), default=None)
+    return merge_sources(session, _sources(session, cluster.keys), score=score, reasons=reasons)
+
+
+def merge_keys(session: Session, keys: list[str]) -> MergeResult:
+    """Merge records a reviewer says are the same (e.g. from the maybe queue)."""
+    keys = list(dict.fromkeys(k.strip() for k in keys if k.strip()))
+    if len(keys) < 2:
+        raise UsageError("give at least two record keys to merge, e.g. --merge KEY1,KEY2")
+    return merge_sources(session, _sources(session, keys), reasons=["merged by a reviewer"])
+
+
+def apply(
+    session: Session, detection: Detection, progress: Callable[[int], None] | None = None
+) -> tuple[list[MergeResult], list[str]]:
+    """Merge every cluster; return the merges and the clusters refused (with why)."""
+    done: list[MergeResult] = []
+    refused: list[str] = []
+    for cluster in detection.clusters:
+        try:
+            with session.begin_nested():
+                done.append(merge_cluster(session, cluster))
+        except ReviewError as exc:
+            refused.append(f"{cluster.id}: {exc}")
+        if progress:
+            progress(1)
+    return done, refused
+
+
+def keep_apart(session: Session, key_a: str, key_b: str) -> str:
+    """Record that two records are different; they are not proposed again."""
+    if key_a == key_b:
+        raise UsageError("keep apart needs two different keys")
+    a, b = _sources(session, [key_a, key_b])
+    cid = cluster_id([a.key, b.key])
+    exists = session.exec(
+        select(m.DuplicateLink.id).where(
+            m.DuplicateLink.status == "apart",
+            or_(
+                (m.DuplicateLink.survivor_id == a.id) & (m.DuplicateLink.merged_id == b.id),
+                (m.DuplicateLink.survivor_id == b.id) & (m.DuplicateLink.merged_id == a.id),
+            ),
+        )
+    ).first()
+    if exists is None:
+        session.add(
+            m.DuplicateLink(
+                cluster=cid,
+                survivor_id=a.id,
+                merged_id=b.id,
+                status="apart",
+                reasons=["kept apart by a reviewer"],
+            )
+        )
+        session.flush()
+    return cid
+
+
+def undo(session: Session, cluster: str) -> MergeResult:
+    """Undo a merge (see `review.dedupe.merge.undo_merge`)."""
+    return undo_merge(session, cluster)
+
+
+def history(session: Session) -> list[dict]:
+    """Every merge and keep-apart decision, newest first."""
+    s1 = m.Source.__table__.alias("s1")
+    s2 = m.Source.__table__.alias("s2")
+    rows = session.exec(
+        select(
+            m.DuplicateLink.cluster,
+            m.DuplicateLink.status,
+            s1.c.key,
+            s2.c.key,
+            m.DuplicateLink.score,
+            m.DuplicateLink.reasons,
+            m.DuplicateLink.created,
+        )
+        .join(s1, s1.c.id == m.DuplicateLink.survivor_id)
+        .join(s2, s2.c.id == m.DuplicateLink.merged_id)
+        .order_by(m.DuplicateLink.id.desc())
+    ).all()
+    return [
+        {
+            "cluster": c,
+            "status": st,
+            "survivor": sk,
+            "merged": mk,
+            "score": sc,
+            "reasons": rs,
+            "created": cr,
+        }
+        for c, st, sk, mk, sc, rs, cr in rows
+    ]
