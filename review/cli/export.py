@@ -1,0 +1,75 @@
+"""`review export bibtex|ris|excerpts|qdpx [-o FILE]`: write what the review found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from review.cli.context import print_json, session, workspace
+
+KINDS = ("bibtex", "ris", "excerpts", "qdpx")
+DEFAULT_NAMES = {"bibtex": "included.bib", "ris": "included.ris", "qdpx": "review.qdpx"}
+EXCERPT_FORMATS = ("csv", "json", "md", "docx", "xlsx")
+
+
+def export(
+    ctx: typer.Context,
+    what: str = typer.Argument(..., help="bibtex, ris, excerpts or qdpx."),
+    output: Path = typer.Option(None, "-o", "--output", help="File to write (default: exports/)."),
+    fmt: str = typer.Option(
+        None, "--format", "-f", help="Excerpts: csv, json, md, docx or xlsx (default from -o)."
+    ),
+    keys: list[str] = typer.Option([], "--key", help="Only these sources (cite keys)."),
+    all_: bool = typer.Option(False, "--all", help="bibtex/ris: every source, not only included."),
+    code: str = typer.Option(None, "--code", help="Excerpts: only this code (and its children)."),
+    source: str = typer.Option(None, "--source", help="Excerpts: only this source key."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON report."),
+) -> None:
+    """Export BibTeX/RIS of included sources, coded excerpts, or a REFI-QDA project."""
+    from review.errors import UsageError
+
+    if what not in KINDS:
+        raise UsageError(f"export what? one of {', '.join(KINDS)} (got {what!r})")
+    ws = workspace(ctx)
+    if what == "excerpts":
+        fmt = (fmt or (output.suffix.lstrip(".").lower() if output else "csv")) or "csv"
+        if fmt not in EXCERPT_FORMATS:
+            raise UsageError(f"--format must be one of {', '.join(EXCERPT_FORMATS)}")
+        output = output or ws.exports / f"excerpts.{fmt}"
+    output = output or ws.exports / DEFAULT_NAMES[what]
+    report: dict = {"what": what, "output": str(output)}
+    with session(ctx) as s:
+        if what in ("bibtex", "ris"):
+            from review.export.bibliography import select_sources, to_bibtex, to_ris
+
+            chosen = select_sources(s, keys, all_)
+            data = (to_bibtex if what == "bibtex" else to_ris)(chosen).encode("utf-8")
+            report["sources"] = len(chosen)
+        elif what == "excerpts":
+            from review.export.excerpts import WRITERS, excerpt_rows
+
+            rows = excerpt_rows(s, code, source)
+            out = WRITERS[fmt](rows)
+            data = out.encode("utf-8") if isinstance(out, str) else out
+            report |= {"format": fmt, "excerpts": len(rows)}
+        else:
+            from review.export.bibliography import select_sources
+            from review.export.qdpx import export_qdpx
+
+            ids = [x.id for x in select_sources(s, keys)] if keys else None
+            data, counts = export_qdpx(s, ws.root.name, ids)
+            report |= counts
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    report["bytes"] = len(data)
+    if json_out:
+        print_json(report)
+    else:
+        counts = ", ".join(f"{v} {k}" for k, v in report.items()
+                           if isinstance(v, int) and k != "bytes")  # fmt: skip
+        typer.echo(f"wrote {output} ({counts})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export)
