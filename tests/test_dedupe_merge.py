@@ -1,0 +1,185 @@
+"""`review dedupe` on a real workspace: report, apply, undo exactly, keep apart, maybe queue."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from review.dedupe import plain_from_bibtex
+from review.store import models as m
+from review.store.db import session_scope
+
+
+def _add_cases(ws, testdata) -> dict[str, bool]:
+    """Insert the 25 labelled pairs as sources (keys `N-a`/`N-b`); return key pair → label."""
+    cases = json.loads((testdata / "dedup" / "bibdedupe_test_cases.json").read_text("utf-8"))
+    labels = {}
+    with session_scope(ws.engine) as s:
+        for n, case in enumerate(cases["cases"]):
+            for side in ("a", "b"):
+                rec = plain_from_bibtex(case[f"record_{side}"])
+                s.add(_source(f"{n}-{side}", rec, database="Scopus" if side == "a" else "WoS"))
+            labels[f"{n}-a,{n}-b"] = case["expected_duplicate"]
+    return labels
+
+
+def _source(key: str, rec: dict, **extra) -> m.Source:
+    authors = rec["authors"]
+    if isinstance(authors, str):
+        authors = [a.strip() for a in authors.replace(";", " and ").split(" and ") if a.strip()]
+    return m.Source(
+        key=key,
+        kind={"inproceedings": "conference"}.get(rec["kind"], rec["kind"] or "article"),
+        title=rec["title"],
+        authors=authors or [],
+        year=int(rec["year"]) if rec["year"] else None,
+        venue=rec["venue"],
+        volume=rec["volume"],
+        pages=rec["pages"],
+        doi=rec["doi"],
+        **extra,
+    )
+
+
+def test_report_then_apply_then_undo(ws, cli, testdata):
+    labels = _add_cases(ws, testdata)
+    w = ["-w", ws.root]
+    res = cli(*w, "dedupe", "--json")
+    assert res.code == 0, res.err
+    doc = res.json()
+    assert doc["records"] == 50
+    pairs = {frozenset(c["keys"]) for c in doc["clusters"]}
+    for pair, dup in labels.items():
+        together = any(set(pair.split(",")) <= c for c in pairs)
+        assert together == dup, pair
+    assert all(p["reasons"] and 0 <= p["score"] <= 1 for c in doc["clusters"] for p in c["pairs"])
+
+    res = cli(*w, "dedupe", "--apply", "--json")
+    assert res.code == 0, res.err
+    applied = res.json()
+    assert applied["applied"] is True and applied["refused"] == []
+    with session_scope(ws.engine) as s:
+        merged = s.exec(select(m.Source.key).where(m.Source.merged_into_id.is_not(None))).all()
+        links = s.exec(select(m.DuplicateLink).where(m.DuplicateLink.status == "merged")).all()
+    assert len(merged) == len(links) == sum(len(c["keys"]) - 1 for c in doc["clusters"])
+    # a second run finds nothing more to merge
+    again = cli(*w, "dedupe", "--json").json()
+    assert again["clusters"] == []
+
+    for cluster in doc["clusters"]:
+        res = cli(*w, "dedupe", "--undo", cluster["id"], "--json")
+        assert res.code == 0, res.err
+    with session_scope(ws.engine) as s:
+        assert s.exec(select(m.Source).where(m.Source.merged_into_id.is_not(None))).all() == []
+    assert cli(*w, "dedupe", "--undo", doc["clusters"][0]["id"]).code == 1
+
+
+def _snapshot(s) -> dict:
+    rows = {}
+    for model in (m.Source, m.Coding, m.ScreeningDecision, m.Indicator, m.Passage):
+        rows[model.__name__] = sorted(
+            (r.model_dump(exclude={"created"}) for r in s.exec(select(model)).scalars()),
+            key=lambda d: d["id"],
+        )
+    return rows
+
+
+def test_merge_keeps_every_field_moves_everything_and_undoes_exactly(ws, cli):
+    w = ["-w", ws.root]
+    with session_scope(ws.engine) as s:
+        a = m.Source(
+            key="scopus-1",
+            title="CO-PRODUCTION OF PUBLIC SERVICES",
+            authors=["Bovaird, T."],
+            year=2007,
+            keywords=["co-production", "Public services"],
+            database="Scopus",
+        )
+        b = m.Source(
+            key="wos-7",
+            title="Co-production of public services",
+            authors=["Bovaird, Tony", "Loeffler, Elke"],
+            year=2007,
+            venue="Public Administration Review",
+            doi="10.1111/j.1540-6210.2007.00773.x",
+            abstract="Users and communities as co-producers.",
+            keywords=["public services", "user involvement"],
+            database="Web of Science",
+        )
+        s.add_all([a, b])
+        s.flush()
+        code = m.Code(name="co-deliver")
+        coder = m.Coder(name="ann")
+        s.add_all([code, coder])
+        s.flush()
+        a.text = "Users co-deliver services."
+        s.add(m.Coding(source_id=a.id, code_id=code.id, start=0, end=5, quote="Users"))
+        s.add(m.ScreeningDecision(source_id=a.id, coder_id=coder.id, decision="include"))
+        s.add(m.Indicator(name="index", value=61, source_id=b.id))
+        ids = {"a": a.id, "b": b.id}
+    with session_scope(ws.engine) as s:
+        before = _snapshot(s)
+
+    res = cli(*w, "dedupe", "--merge", "scopus-1,wos-7", "--json")
+    assert res.code == 0, res.err
+    (merge,) = res.json()["merged"]
+    with session_scope(ws.engine) as s:
+        survivor = s.get(m.Source, ids["a"])  # it has the coded text
+        loser = s.get(m.Source, ids["b"])
+        assert merge["survivor"] == "scopus-1" and merge["merged"] == ["wos-7"]
+        assert loser.merged_into_id == survivor.id  # kept, not deleted
+        assert survivor.title == "Co-production of public services"  # not SHOUTED
+        assert survivor.authors == ["Bovaird, Tony", "Loeffler, Elke"]
+        assert survivor.doi == "10.1111/j.1540-6210.2007.00773.x"
+        assert survivor.venue == "Public Administration Review"
+        assert survivor.abstract == "Users and communities as co-producers."
+        assert survivor.keywords == ["co-production", "Public services", "user involvement"]
+        assert survivor.text == "Users co-deliver services."
+        (ind,) = s.exec(select(m.Indicator)).scalars().all()
+        assert ind.source_id == survivor.id
+    status = cli(*w, "status", "--json").json()["counts"]
+    assert status["sources"] == 1 and status["duplicate_links"] == 1
+
+    res = cli(*w, "dedupe", "--undo", merge["cluster"])
+    assert res.code == 0, res.err
+    with session_scope(ws.engine) as s:
+        assert _snapshot(s) == before
+
+
+def test_keep_apart_and_maybe_queue(ws, cli):
+    w = ["-w", ws.root]
+    with session_scope(ws.engine) as s:
+        base = dict(title="Learning-based scheduling for digital work platforms", year=2020)
+        s.add(
+            m.Source(key="j", authors=["Smith, John"], venue="Journal of Digital Studies", **base)
+        )
+        s.add(
+            m.Source(
+                key="w",
+                kind="conference",
+                authors=["Smith, John"],
+                venue="Workshop of Digital Studies",
+                **base,
+            )
+        )
+    res = cli(*w, "dedupe", "--maybe", "--json")
+    doc = res.json()
+    assert "clusters" not in doc
+    assert [(p["a"], p["b"]) for p in doc["maybe"]] == [("j", "w")]
+    assert cli(*w, "dedupe", "--apart", "j,w").code == 0
+    assert cli(*w, "dedupe", "--json").json()["maybe"] == []
+    hist = cli(*w, "dedupe", "--history", "--json").json()["history"]
+    assert hist[0]["status"] == "apart"
+
+
+def test_bad_input_is_one_clear_line(ws, cli):
+    w = ["-w", ws.root]
+    res = cli(*w, "dedupe", "--merge", "nope,nada")
+    assert res.code == 1 and "no record with key" in res.err and "Traceback" not in res.err
+    res = cli(*w, "dedupe", "--merge", "only-one")
+    assert res.code == 2
+    res = cli(*w, "dedupe", "--apply", "--maybe")
+    assert res.code == 2 and "choose one of" in res.err
+    res = cli(*w, "dedupe", "--undo", "c000")
+    assert res.code == 1 and "no merged cluster" in res.err
