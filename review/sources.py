@@ -59,9 +59,7 @@ _DEFAULTS: dict[str, Any] = {
 }
 _JSON_LIST = ("authors", "keywords")
 _JSON_DICT = ("record", "meta")
-COLUMNS = frozenset(
-    ["key", *_DEFAULTS, *_JSON_LIST, *_JSON_DICT, "created"]
-)
+COLUMNS = frozenset(["key", *_DEFAULTS, *_JSON_LIST, *_JSON_DICT, "created"])
 
 
 @dataclass
@@ -84,8 +82,13 @@ def fingerprint(row: dict) -> str:
     names = ",".join(
         _FP_NON_ALNUM.sub("", a.split(",")[0].lower()) for a in (row.get("authors") or [])
     )
-    parts = (title, names, str(row.get("year") or ""), row.get("doi") or "",
-             row.get("text_hash") or "")
+    parts = (
+        title,
+        names,
+        str(row.get("year") or ""),
+        row.get("doi") or "",
+        row.get("text_hash") or "",
+    )
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 
 
@@ -93,16 +96,27 @@ def _existing(session: Session, keys: Iterable[str]) -> dict[str, str]:
     """Fingerprints of the sources already stored under any of `keys`."""
     keys = list(keys)
     found: dict[str, str] = {}
-    cols = (m.Source.key, m.Source.title, m.Source.authors, m.Source.year, m.Source.doi,
-            m.Source.text_hash)
+    cols = (
+        m.Source.key,
+        m.Source.title,
+        m.Source.authors,
+        m.Source.year,
+        m.Source.doi,
+        m.Source.text_hash,
+    )
     for i in range(0, len(keys), _CHUNK):
         chunk = keys[i : i + _CHUNK]
         for key, title, authors, year, doi, text_hash in session.execute(
             select(*cols).where(m.Source.key.in_(chunk))
         ):
             found[key] = fingerprint(
-                {"title": title, "authors": authors, "year": year, "doi": doi,
-                 "text_hash": text_hash}
+                {
+                    "title": title,
+                    "authors": authors,
+                    "year": year,
+                    "doi": doi,
+                    "text_hash": text_hash,
+                }
             )
     return found
 
@@ -151,7 +165,7 @@ def insert_sources(
                 row[name] = {}
         key = (row.get("key") or "").strip()
         if not key:
-            key = make_key(row["authors"], row["year"], row["title"])
+            key = make_key(row["authors"], row["year"], row["title"], row["doi"])
         row["key"] = key[:KEY_MAX]
         row.setdefault("created", now)
         if row["batch_id"] is None:
@@ -188,8 +202,11 @@ def insert_sources(
             if clash:
                 out.renamed.append((wanted, cand))
                 out.problems.append(
-                    (line, f"key {wanted!r} already used by a different record; stored as "
-                     f"{cand!r}", wanted)
+                    (
+                        line,
+                        f"key {wanted!r} already used by a different record; stored as {cand!r}",
+                        wanted,
+                    )
                 )
             row["key"] = cand
             taken[cand] = (fp, line)
@@ -206,9 +223,7 @@ def insert_sources(
     return out
 
 
-def _resolve(
-    key: str, session: Session, stored: dict[str, str], taken: dict
-) -> Iterable[str]:
+def _resolve(key: str, session: Session, stored: dict[str, str], taken: dict) -> Iterable[str]:
     """`key`, then its suffixed forms; fetches stored fingerprints for suffixes lazily."""
     yield key
     for cand in _candidates(key):

@@ -33,9 +33,18 @@ from review.sources import store_records
 from review.textio import read_text
 
 MONTHS = {
-    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May",
-    "jun": "June", "jul": "July", "aug": "August", "sep": "September", "oct": "October",
-    "nov": "November", "dec": "December",
+    "jan": "January",
+    "feb": "February",
+    "mar": "March",
+    "apr": "April",
+    "may": "May",
+    "jun": "June",
+    "jul": "July",
+    "aug": "August",
+    "sep": "September",
+    "oct": "October",
+    "nov": "November",
+    "dec": "December",
 }
 _DETECT = re.compile(rb"(?m)^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(]")
 _KNOWN_BLOCKS = {b"string", b"preamble", b"comment", *(k.encode() for k in BIBTEX_KINDS)}
@@ -127,8 +136,12 @@ class _Values:
 
 def _one_line(error: object) -> str:
     text = " ".join(str(error).split())
-    return re.sub(r"^Parsing of `@\w+` block \(line \d+\) aborted on line \d+ due to "
-                  r"syntactical error in bibtex: ", "", text)
+    return re.sub(
+        r"^Parsing of `@\w+` block \(line \d+\) aborted on line \d+ due to "
+        r"syntactical error in bibtex: ",
+        "",
+        text,
+    )
 
 
 def _decoded(fields: dict[str, str], name: str) -> str | None:
@@ -141,12 +154,18 @@ def _decoded(fields: dict[str, str], name: str) -> str | None:
 def normalise(entry_type: str, fields: dict[str, str]) -> dict:
     """The `Source` columns of one entry, from its evaluated (lower-case-named) fields."""
     get = fields.get
-    authors = split_bibtex_authors(get("author") or "") or split_bibtex_authors(
-        get("editor") or ""
-    )
+    authors = split_bibtex_authors(get("author") or "") or split_bibtex_authors(get("editor") or "")
     venue = None
-    for name in ("journal", "journaltitle", "booktitle", "series", "institution", "school",
-                 "organization", "publisher"):
+    for name in (
+        "journal",
+        "journaltitle",
+        "booktitle",
+        "series",
+        "institution",
+        "school",
+        "organization",
+        "publisher",
+    ):
         if get(name):
             venue = _decoded(fields, name)
             break
@@ -194,15 +213,27 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
                 counts.setdefault(f.key, []).append(f.value)
             dups = {k: v[1:] for k, v in counts.items() if len(v) > 1}
             names = ", ".join(sorted(dups))
-            problems.append((line, f"field(s) {names} given more than once; all values kept",
-                             "warning", entry.key))
+            problems.append(
+                (
+                    line,
+                    f"field(s) {names} given more than once; all values kept",
+                    "warning",
+                    entry.key,
+                )
+            )
             pending.append((entry, line, dups))
         elif isinstance(block, model.DuplicateBlockKeyBlock):
             pending.append((block.ignore_error_block, line, None))
         elif isinstance(block, model.ParsingFailedBlock):
             head = (block.raw or "").lstrip()[:40].split("\n")[0]
-            problems.append((line, f"malformed entry, not imported: {_one_line(block.error)}",
-                             "error", head or None))
+            problems.append(
+                (
+                    line,
+                    f"malformed entry, not imported: {_one_line(block.error)}",
+                    "error",
+                    head or None,
+                )
+            )
     # Fields evaluated once (macros are defined in file order before use, as BibTeX requires).
     evaluated: list[tuple[model.Entry, int, dict, dict, dict | None]] = []
     by_key: dict[str, dict] = {}
@@ -221,8 +252,9 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
                 if name.lower() in ("keywords", "keyword"):
                     ev[name.lower()] = ", ".join([ev[name.lower()], *map(values.evaluate, extra)])
         for word in values.unknown:
-            problems.append((line, f"undefined @string macro {word!r}; kept as written",
-                             "warning", entry.key))
+            problems.append(
+                (line, f"undefined @string macro {word!r}; kept as written", "warning", entry.key)
+            )
         record = {"type": entry.entry_type, "key": entry.key, "fields": raw}
         if values.used:
             record["macros"] = {k: values.raw_macros[k] for k in values.used}
@@ -242,8 +274,14 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
         etype = entry.entry_type.lower()
         row = normalise(etype, ev)
         if etype not in BIBTEX_KINDS:
-            problems.append((line, f"unknown entry type @{entry.entry_type}; imported as misc",
-                             "warning", entry.key))
+            problems.append(
+                (
+                    line,
+                    f"unknown entry type @{entry.entry_type}; imported as misc",
+                    "warning",
+                    entry.key,
+                )
+            )
         why = missing_identity(row)
         if why:
             problems.append((line, f"{why}; not imported", "error", entry.key))
@@ -269,8 +307,15 @@ def _inherit(ev: dict, by_key: dict, entry, line: int, problems: list) -> dict:
         seen.add(parent_key)
         parent = by_key.get(parent_key)
         if parent is None:
-            problems.append((line, f"crossref parent {parent_key!r} not found in this file; "
-                             "imported without its fields", "warning", entry.key))
+            problems.append(
+                (
+                    line,
+                    f"crossref parent {parent_key!r} not found in this file; "
+                    "imported without its fields",
+                    "warning",
+                    entry.key,
+                )
+            )
             break
         for name, value in parent.items():
             if name == "title":

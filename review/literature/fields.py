@@ -16,8 +16,23 @@ _YEAR_LOOSE = re.compile(r"(1[5-9]\d\d|20\d\d|21\d\d)")
 _KW_SPLIT = re.compile(r"\s*[;,]\s*|\s*\n\s*")
 
 LITERATURE_COLUMNS = (
-    "key", "kind", "title", "authors", "year", "venue", "volume", "issue", "pages", "doi",
-    "url", "abstract", "keywords", "language", "database", "record", "record_format",
+    "key",
+    "kind",
+    "title",
+    "authors",
+    "year",
+    "venue",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "url",
+    "abstract",
+    "keywords",
+    "language",
+    "database",
+    "record",
+    "record_format",
     "origin_line",
 )
 

@@ -24,8 +24,15 @@ def ascii_fold(text: str) -> str:
     return folded.lower()
 
 
-def make_key(authors: list[str], year: int | None, title: str | None) -> str:
-    """authorYEARword: first author's last name, the year, the first significant title word."""
+def make_key(
+    authors: list[str], year: int | None, title: str | None, doi: str | None = None
+) -> str:
+    """authorYEARword: first author's last name, the year, the first significant title word.
+
+    A record with neither authors nor title (a bare DOI) is keyed by its DOI instead.
+    """
+    if not authors and not title and doi:
+        return "doi:" + _NON_ALNUM.sub("-", doi.lower()).strip("-")
     last = ""
     if authors:
         last = _NON_ALNUM.sub("", ascii_fold(authors[0].split(",")[0]))
