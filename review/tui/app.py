@@ -99,8 +99,22 @@ class ReviewApp(App):
         first = self.start if self.spec(self.start) else self.specs[0].name
         self.switch_mode(first)
         self.refresh_status()
+        self.run_worker(self._ensure_codebook, thread=True, group="codebook")
         if self.sample_import:
             self.run_worker(self._maybe_import_sample, thread=True, group="sample")
+
+    def _ensure_codebook(self) -> None:
+        """An empty code table gets the workspace's codebook (the coding service decides)."""
+        from review.codebook import ensure_codebook
+
+        try:
+            with self.session() as s:
+                n = ensure_codebook(s, self.ws.codebook_path)
+        except Exception as exc:  # a broken codebook file: say so, keep the app usable
+            self.call_from_thread(self.notify, f"codebook: {exc}", severity="error")
+            return
+        if n:
+            self.call_from_thread(self.refresh_status)
 
     def _maybe_import_sample(self) -> None:
         """First run on a workspace with an empty database and files in corpus/: import them."""

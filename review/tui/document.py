@@ -1,0 +1,236 @@
+"""What the reader shows of one source: its text cut into blocks (turns or paragraphs) and
+cursor units (sentences), laid out as wrapped lines that remember their text offsets.
+
+Only reading happens here: rows of the source, its passages, codings and pending suggestions.
+The layout is plain Python (no Textual), computed once per width, so rendering a screen of a
+50,000-word transcript touches only the 30-odd lines in view. Widths count one cell per code
+point (wide CJK characters would overflow a line; the offsets stay right regardless).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from review.store import models as m
+
+
+@dataclass
+class Span:
+    """A passage (or a fallback paragraph): [start, end) in the source text."""
+
+    start: int
+    end: int
+    id: int | None = None
+    speaker: str | None = None
+    timestamp: float | None = None
+
+
+@dataclass
+class Mark:
+    """A coloured span: a coding or a pending suggestion."""
+
+    id: int
+    code_id: int
+    start: int
+    end: int
+    kind: str  # coding, suggestion
+    coder: str | None = None
+    memo: str | None = None
+    trigger: list[str] = field(default_factory=list)
+    score: float = 1.0
+
+
+@dataclass
+class Document:
+    source_id: int
+    title: str
+    kind: str
+    text: str
+    blocks: list[Span]
+    units: list[Span]
+    codings: list[Mark] = field(default_factory=list)
+    suggestions: list[Mark] = field(default_factory=list)
+    codable: bool = True  # False: a citation shown for reading, not the source's text
+
+    def unit_at(self, offset: int) -> int:
+        """Index of the unit containing (or nearest before) a text offset."""
+        starts = [u.start for u in self.units]
+        return max(0, bisect.bisect_right(starts, offset) - 1)
+
+    def marks_over(self, start: int, end: int, kind: str = "coding") -> list[Mark]:
+        marks = self.codings if kind == "coding" else self.suggestions
+        return [mk for mk in marks if mk.start < end and mk.end > start]
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def load(session: Session, source_id: int) -> Document:
+    """The source with its passages, codings and pending suggestions, in text order."""
+    src = session.get(m.Source, source_id)
+    if src is None:
+        from review.errors import NotFound
+
+        raise NotFound(f"no source with id {source_id}")
+    text = src.text or ""
+    title = src.title or src.key
+    if not text:
+        shown = citation_text(src)
+        blocks = _paragraphs(shown)
+        return Document(src.id, title, src.kind, shown, blocks, blocks, codable=False)
+    rows = session.execute(
+        select(
+            m.Passage.id,
+            m.Passage.start,
+            m.Passage.end,
+            m.Passage.kind,
+            m.Passage.speaker,
+            m.Passage.timestamp,
+        )
+        .where(m.Passage.source_id == source_id)
+        .order_by(m.Passage.start, m.Passage.end)
+    ).all()
+    by_kind: dict[str, list[Span]] = {}
+    for pid, start, end, kind, speaker, ts in rows:
+        by_kind.setdefault(kind, []).append(Span(start, end, pid, speaker, ts))
+    blocks = by_kind.get("turn") or by_kind.get("paragraph") or _paragraphs(text)
+    units = by_kind.get("sentence") or blocks
+    doc = Document(src.id, title, src.kind, text, blocks, units)
+    reload_marks(session, doc)
+    return doc
+
+
+def reload_marks(session: Session, doc: Document) -> None:
+    """Re-read codings and pending suggestions (after applying, undoing, accepting...)."""
+    from review.coding import codings_for_source
+
+    coders = dict(session.execute(select(m.Coder.id, m.Coder.name)).tuples().all())
+    doc.codings = [
+        Mark(c.id, c.code_id, c.start, c.end, "coding", coders.get(c.coder_id), c.memo)
+        for c in codings_for_source(session, doc.source_id)
+    ]
+    sugg = session.scalars(
+        select(m.Suggestion)
+        .where(m.Suggestion.source_id == doc.source_id, m.Suggestion.status == "pending")
+        .order_by(m.Suggestion.start, m.Suggestion.id)
+    ).all()
+    doc.suggestions = [
+        Mark(
+            s.id,
+            s.code_id,
+            s.start,
+            s.end,
+            "suggestion",
+            trigger=list(s.trigger or []),
+            score=s.score,
+        )
+        for s in sugg
+    ]
+
+
+def citation_text(src: m.Source) -> str:
+    """What a literature record without full text shows: its citation and abstract."""
+    lines = [src.title or src.key, "; ".join(src.authors or [])]
+    where = ", ".join(str(x) for x in (src.year, src.venue, src.volume, src.pages) if x)
+    lines += [where, f"doi:{src.doi}" if src.doi else "", src.url or ""]
+    if src.keywords:
+        lines.append("Keywords: " + ", ".join(src.keywords))
+    lines += ["", src.abstract or "(no abstract)", "", "No full text: import the PDF to code it."]
+    return "\n".join(line for line in lines if line is not None)
+
+
+def _paragraphs(text: str) -> list[Span]:
+    """Fallback blocks when a text has no passages: its non-empty lines."""
+    out, pos = [], 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            out.append(Span(pos + lead, pos + lead + len(stripped)))
+        pos += len(line) + 1
+    return out or [Span(0, len(text))]
+
+
+# --- layout ----------------------------------------------------------------------------------
+
+HEADER, TEXT, BLANK = 0, 1, 2
+
+
+@dataclass
+class Layout:
+    """Wrapped lines: kind (HEADER/TEXT/BLANK), text offsets [start, end), and block index."""
+
+    width: int
+    kinds: list[int]
+    starts: list[int]
+    ends: list[int]
+    block_of: list[int]
+    text_line_starts: list[int] = field(default_factory=list)  # starts of TEXT lines
+    text_line_index: list[int] = field(default_factory=list)  # their line numbers
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def line_of(self, offset: int) -> int:
+        """The line showing `offset` (the TEXT line that starts at or before it)."""
+        i = bisect.bisect_right(self.text_line_starts, offset) - 1
+        return self.text_line_index[max(0, i)] if self.text_line_index else 0
+
+
+def layout(doc: Document, width: int) -> Layout:
+    """Wrap every block to `width` cells; a block with a speaker or time gets a header line."""
+    width = max(10, width)
+    kinds: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    block_of: list[int] = []
+    text = doc.text
+    for b, block in enumerate(doc.blocks):
+        if b:
+            kinds.append(BLANK)
+            starts.append(block.start)
+            ends.append(block.start)
+            block_of.append(b)
+        if block.speaker or block.timestamp is not None:
+            kinds.append(HEADER)
+            starts.append(block.start)
+            ends.append(block.start)
+            block_of.append(b)
+        for a, z in _wrap(text, block.start, block.end, width):
+            kinds.append(TEXT)
+            starts.append(a)
+            ends.append(z)
+            block_of.append(b)
+    out = Layout(width, kinds, starts, ends, block_of)
+    for i, k in enumerate(kinds):
+        if k == TEXT:
+            out.text_line_starts.append(starts[i])
+            out.text_line_index.append(i)
+    return out
+
+
+def _wrap(text: str, start: int, end: int, width: int):
+    """(start, end) offsets of wrapped lines of text[start:end], breaking at spaces."""
+    pos = start
+    while pos < end:
+        newline = text.find("\n", pos, end)
+        stop = end if newline < 0 else newline
+        while stop - pos > width:
+            cut = text.rfind(" ", pos, pos + width + 1)
+            if cut <= pos:
+                cut = pos + width
+                yield pos, cut
+                pos = cut
+            else:
+                yield pos, cut
+                pos = cut + 1
+        yield pos, stop
+        pos = stop + 1

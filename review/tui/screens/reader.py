@@ -1,0 +1,363 @@
+"""Reader/coder: read a source passage by passage and code it from the keyboard.
+
+Every change goes through the coding services (`review.coding`, `review.suggest`): the keys
+here only decide the span (the selection, else the sentence under the cursor) and the code.
+"""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Static
+
+from review.tui import document
+from review.tui.screens._base import WorkbenchScreen
+from review.tui.widgets.code_picker import CodeChoice
+from review.tui.widgets.reader_view import ReaderView
+
+NAME = "reader"
+KEY = "f4"
+TITLE = "Reader"
+ORDER = 30
+HELP = "Read and code a source: code keys, suggestions, memos, undo."
+
+
+class ReaderScreen(WorkbenchScreen):
+    """The text on the left, what is under the cursor (codes, suggestions, definitions) right."""
+
+    BINDINGS = [
+        Binding("enter", "pick_code", "Code…"),
+        Binding("A", "accept", "Accept"),
+        Binding("X", "reject", "Reject"),
+        Binding("N", "next_suggestion", "Next sugg."),
+        Binding("S", "suggest", "Suggest"),
+        Binding("M", "memo", "Memo"),
+        Binding("delete,backspace", "remove", "Uncode"),
+        Binding("ctrl+z", "undo", "Undo"),
+    ]
+    HELP_KEYS = [
+        ("down/up", "next / previous sentence (passage)"),
+        ("shift+down/up, J/K", "extend the selection"),
+        ("pageup/pagedown", "scroll a page"),
+        ("home/end", "start / end of the text"),
+        ("escape", "clear the selection"),
+        ("1–9, a–z", "apply the code with that shortcut (listed in the side panel)"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.doc: document.Document | None = None
+        self.choices: list[CodeChoice] = []
+        self.shortcuts: dict[str, int] = {}
+        self.last_action_ms: float | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Open a source from the Library (f2, then enter).", id="reader-title")
+        with Horizontal(id="reader-main"):
+            yield ReaderView(id="reader-view")
+            with VerticalScroll(id="reader-side"):
+                yield Static("", id="reader-panel")
+
+    def on_mount(self) -> None:
+        self._check_width()
+
+    def on_resize(self) -> None:
+        self._check_width()
+
+    def _check_width(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+
+    def on_screen_resume(self) -> None:
+        wanted = self.app.current_source_id
+        if wanted is not None and (self.doc is None or self.doc.source_id != wanted):
+            self.load_source(wanted, self.app.current_offset)
+        elif wanted is not None and self.app.current_offset is not None:
+            self.query_one(ReaderView).goto_offset(self.app.current_offset)
+        self.app.current_offset = None
+        self.query_one(ReaderView).focus()
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def load_source(self, source_id: int, offset: int | None = None) -> None:
+        self.query_one("#reader-title", Static).update("Loading…")
+        self._load(source_id, offset)
+
+    @work(thread=True, exclusive=True, group="reader-load")
+    def _load(self, source_id: int, offset: int | None) -> None:
+        from review.tui.codes import code_choices
+
+        try:
+            with self.app.session() as s:
+                doc = document.load(s, source_id)
+                choices = code_choices(s, codable_only=False)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify_error, exc)
+            return
+        self.app.call_from_thread(self._loaded, doc, choices, offset)
+
+    def _loaded(self, doc: document.Document, choices: list[CodeChoice], offset) -> None:
+        self.doc = doc
+        self.choices = choices
+        self.shortcuts = {c.shortcut: c.id for c in choices if c.shortcut}
+        kind = doc.kind
+        words = f"{len(doc.text.split()):,} words" if doc.text else "no text"
+        title = f"[b]{escape(doc.title)}[/b]  [dim]{kind} · {words} · {len(doc.units):,} units[/]"
+        self.query_one("#reader-title", Static).update(title)
+        view = self.query_one(ReaderView)
+        view.show(doc, {c.id: c.colour for c in choices}, offset)
+
+    # --- the side panel ----------------------------------------------------------------------
+
+    def on_reader_view_cursor_moved(self, event: ReaderView.CursorMoved) -> None:
+        self._panel()
+
+    def _panel(self) -> None:
+        doc = self.doc
+        view = self.query_one(ReaderView)
+        if doc is None or not doc.units:
+            return
+        if not doc.codable:
+            self.query_one("#reader-panel", Static).update(
+                "This record has no full text to code; its citation and abstract are shown. "
+                "Import its PDF to read and code it."
+            )
+            return
+        start, end = view.span()
+        names = {c.id: c for c in self.choices}
+        lo, hi = view.unit_range()
+        out = [f"[b]Sentence {view.cursor + 1:,}/{len(doc.units):,}[/b] · {start}–{end}"]
+        if hi > lo:
+            out[0] += f" · [reverse]{hi - lo + 1} selected[/]"
+        here = doc.marks_over(start, end, "coding")
+        out.append("")
+        out.append("[b]Coded here[/b]" if here else "[dim]Not coded here[/]")
+        for mk in here:
+            c = names.get(mk.code_id)
+            memo = f" — {escape(mk.memo)}" if mk.memo else ""
+            who = f" [dim]{escape(mk.coder or '')}[/]"
+            out.append(f"[{_colour(c)}]■[/] {escape(_path(c, mk.code_id))}{who}{memo}")
+        sugg = doc.marks_over(start, end, "suggestion")
+        if sugg:
+            out += ["", "[b]Suggested[/b] (A accept, X reject)"]
+            for mk in sugg:
+                c = names.get(mk.code_id)
+                words = ", ".join(mk.trigger) or "?"
+                out.append(f"[{_colour(c)}]■[/] {escape(_path(c, mk.code_id))} ← {escape(words)}")
+        focus = (sugg or here or [None])[0]
+        if focus is not None and names.get(focus.code_id) and names[focus.code_id].definition:
+            out += ["", f"[i]{escape(names[focus.code_id].definition)}[/]"]
+        keys = [c for c in self.choices if c.shortcut]
+        if keys:
+            out += ["", "[b]Keys[/b] (enter: pick any code)"]
+            for c in keys:
+                out.append(f"[{_colour(c)}]{escape(c.shortcut)}[/] {escape(c.path.split('/')[-1])}")
+        self.query_one("#reader-panel", Static).update("\n".join(out))
+
+    # --- coding ------------------------------------------------------------------------------
+
+    def on_key(self, event) -> None:
+        """A code's shortcut key applies it (keys bound above take precedence)."""
+        view = self.query_one(ReaderView)
+        key = event.character
+        if not view.has_focus or not key or key not in self.shortcuts:
+            return
+        event.stop()
+        event.prevent_default()
+        self.apply(self.shortcuts[key])
+
+    def apply(self, code_id: int) -> None:
+        """Code the selection (or the cursor's sentence) with `code_id`."""
+        from time import perf_counter
+
+        from review.coding import apply_code
+
+        view = self.query_one(ReaderView)
+        if self.doc is None or view.span() is None or not self.doc.codable:
+            self.notify("Nothing to code here (this source has no text).", severity="warning")
+            return
+        t0 = perf_counter()
+        start, end = view.span()
+        try:
+            with self.app.session() as s:
+                apply_code(
+                    s,
+                    source_id=self.doc.source_id,
+                    code_id=code_id,
+                    start=start,
+                    end=end,
+                    coder=self.app.ws.coder,
+                )
+                document.reload_marks(s, self.doc)
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        view.anchor = None
+        view.marks_changed()
+        self.last_action_ms = (perf_counter() - t0) * 1000
+        c = next((c for c in self.choices if c.id == code_id), None)
+        self.query_one("StatusLine").note = f"coded {start}–{end} as {_path(c, code_id)}"
+
+    def action_pick_code(self) -> None:
+        from review.tui.widgets.code_picker import CodePicker
+
+        if self.doc is None or not self.doc.codable:
+            return
+        choices = [c for c in self.choices if self._codable(c.id)]
+
+        def chosen(code_id: int | None) -> None:
+            if code_id is not None:
+                self.apply(code_id)
+
+        self.app.push_screen(CodePicker(choices, "Apply code…"), chosen)
+
+    def _codable(self, code_id: int) -> bool:
+        with self.app.session() as s:
+            from review.store import models as m
+
+            code = s.get(m.Code, code_id)
+            return bool(code and code.codable)
+
+    def _refresh_marks(self, note: str) -> None:
+        with self.app.session() as s:
+            document.reload_marks(s, self.doc)
+        self.query_one(ReaderView).marks_changed()
+        self.query_one("StatusLine").note = note
+
+    def action_undo(self) -> None:
+        from review.coding import undo
+
+        with self.app.session() as s:
+            what = undo(s, self.app.ws.coder)
+        if self.doc is not None:
+            self._refresh_marks(f"undo: {what}" if what else "nothing to undo")
+        self.notify(f"Undone: {what}" if what else "Nothing to undo.")
+
+    def action_remove(self) -> None:
+        from review.coding import remove_coding
+
+        view = self.query_one(ReaderView)
+        if self.doc is None or view.span() is None:
+            return
+        here = self.doc.marks_over(*view.span(), "coding")
+        if not here:
+            self.notify("No coding here to remove.", severity="warning")
+            return
+        target = max(here, key=lambda mk: mk.id)  # the most recent coding here
+        try:
+            with self.app.session() as s:
+                remove_coding(s, target.id, self.app.ws.coder)
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        self._refresh_marks(f"removed coding {target.id} (ctrl+z restores it)")
+
+    # --- suggestions -------------------------------------------------------------------------
+
+    def _suggestion_here(self):
+        view = self.query_one(ReaderView)
+        if self.doc is None or view.span() is None:
+            return None
+        here = self.doc.marks_over(*view.span(), "suggestion")
+        return here[0] if here else None
+
+    def action_accept(self) -> None:
+        from review.suggest import accept_suggestion
+
+        mk = self._suggestion_here()
+        if mk is None:
+            self.notify("No suggestion here (N jumps to the next one).", severity="warning")
+            return
+        try:
+            with self.app.session() as s:
+                accept_suggestion(s, mk.id, self.app.ws.coder)
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        self._refresh_marks(f"accepted suggestion {mk.id}")
+
+    def action_reject(self) -> None:
+        from review.suggest import reject_suggestion
+
+        mk = self._suggestion_here()
+        if mk is None:
+            self.notify("No suggestion here (N jumps to the next one).", severity="warning")
+            return
+        try:
+            with self.app.session() as s:
+                reject_suggestion(s, mk.id, self.app.ws.coder)
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        self._refresh_marks(f"rejected suggestion {mk.id}")
+
+    def action_next_suggestion(self) -> None:
+        view = self.query_one(ReaderView)
+        if self.doc is None or not self.doc.suggestions or view.span() is None:
+            self.notify("No pending suggestions in this source (S suggests).")
+            return
+        _start, end = view.span()
+        later = [mk for mk in self.doc.suggestions if mk.start >= end]
+        target = (later or self.doc.suggestions)[0]
+        view.goto_offset(target.start)
+
+    def action_suggest(self) -> None:
+        if self.doc is None or not self.doc.codable:
+            return
+        self.query_one("StatusLine").note = "suggesting…"
+        self._suggest(self.doc.source_id)
+
+    @work(thread=True, exclusive=True, group="suggest")
+    def _suggest(self, source_id: int) -> None:
+        from review.suggest import suggest
+
+        try:
+            with self.app.session() as s:
+                n = suggest(s, [source_id])
+        except Exception as exc:
+            self.app.call_from_thread(self.notify_error, exc)
+            return
+        self.app.call_from_thread(self._refresh_marks, f"{n} new suggestion(s)")
+
+    # --- memos -------------------------------------------------------------------------------
+
+    def action_memo(self) -> None:
+        from review.tui.widgets.memo_dialog import MemoDialog
+
+        view = self.query_one(ReaderView)
+        if self.doc is None:
+            return
+        here = self.doc.marks_over(*view.span(), "coding") if view.span() else []
+        if here:
+            target = max(here, key=lambda mk: mk.id)
+            about, kind, tid, value = f"coding {target.id}", "coding", target.id, target.memo
+        else:
+            about, kind, tid, value = "this source", "source", self.doc.source_id, ""
+
+        def save(text: str | None) -> None:
+            from review.coding import add_memo
+
+            if text is None or not text.strip():
+                return
+            try:
+                with self.app.session() as s:
+                    add_memo(s, target=kind, target_id=tid, text=text, coder=self.app.ws.coder)
+            except Exception as exc:
+                self.notify_error(exc)
+                return
+            self._refresh_marks(f"memo saved on {about}")
+
+        self.app.push_screen(MemoDialog(about, value or ""), save)
+
+
+def _colour(choice: CodeChoice | None) -> str:
+    return (choice.colour if choice and choice.colour else "#888888") or "#888888"
+
+
+def _path(choice: CodeChoice | None, code_id: int) -> str:
+    return choice.path if choice else f"code {code_id}"
+
+
+SCREEN = ReaderScreen

@@ -1,0 +1,227 @@
+"""A line-API view of one source's text: only the lines in view are rendered, so a 50,000-word
+transcript opens as fast as a short one. Coded spans are tinted in their code's colour,
+pending suggestions underlined, the cursor unit (a sentence) and the selection reversed, and
+each turn starts with its speaker and time.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.color import Color
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from review.tui.document import BLANK, HEADER, Document, Layout, clock, layout
+
+GUTTER = 2
+
+
+class ReaderView(ScrollView, can_focus=True):
+    """The text with a cursor that moves by unit and a selection that extends by unit."""
+
+    BINDINGS = [
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("shift+down,J", "extend(1)", "Extend", show=False),
+        Binding("shift+up,K", "extend(-1)", "Extend up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("home", "jump(0)", "Start", show=False),
+        Binding("end", "jump(-1)", "End", show=False),
+        Binding("escape", "clear_selection", "Clear selection", show=False),
+    ]
+    DEFAULT_CSS = """
+    ReaderView { height: 1fr; }
+    """
+
+    class CursorMoved(Message):
+        """The cursor or selection changed (the side panel follows it)."""
+
+        def __init__(self, view: ReaderView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.doc: Document | None = None
+        self.lines: Layout | None = None
+        self.cursor = 0
+        self.anchor: int | None = None
+        self.colours: dict[int, str] = {}
+        self._tints: dict[int, Style] = {}
+
+    # --- content -----------------------------------------------------------------------------
+
+    def show(self, doc: Document, colours: dict[int, str], offset: int | None = None) -> None:
+        """Display a document; put the cursor on the unit at `offset` (default: the start)."""
+        self.doc = doc
+        self.colours = colours
+        self._tints = {}
+        self.anchor = None
+        self.cursor = doc.unit_at(offset) if offset is not None and doc.units else 0
+        self._relayout()
+        self.scroll_to(y=0, animate=False)
+        self._follow(centre=offset is not None)
+        self.post_message(self.CursorMoved(self))
+
+    def marks_changed(self) -> None:
+        """Codings or suggestions changed: redraw without re-wrapping."""
+        self.refresh()
+        self.post_message(self.CursorMoved(self))
+
+    def on_resize(self) -> None:
+        if self.doc is not None:
+            self._relayout()
+            self._follow()
+
+    def _text_width(self) -> int:
+        return max(10, self.size.width - GUTTER - 1)
+
+    def _relayout(self) -> None:
+        if self.doc is None:
+            return
+        self.lines = layout(self.doc, self._text_width())
+        self.virtual_size = Size(self.size.width, len(self.lines))
+        self.refresh()
+
+    # --- selection ---------------------------------------------------------------------------
+
+    def span(self) -> tuple[int, int] | None:
+        """The text offsets the next code applies to: the selection, else the cursor unit."""
+        if self.doc is None or not self.doc.units:
+            return None
+        lo, hi = self.unit_range()
+        return self.doc.units[lo].start, self.doc.units[hi].end
+
+    def unit_range(self) -> tuple[int, int]:
+        a = self.cursor if self.anchor is None else self.anchor
+        return min(a, self.cursor), max(a, self.cursor)
+
+    def action_move(self, step: int) -> None:
+        self.anchor = None
+        self._set_cursor(self.cursor + step)
+
+    def action_extend(self, step: int) -> None:
+        if self.anchor is None:
+            self.anchor = self.cursor
+        self._set_cursor(self.cursor + step)
+
+    def action_page(self, step: int) -> None:
+        if self.doc is None or self.lines is None or not self.doc.units:
+            return
+        target_line = self.lines.line_of(self.doc.units[self.cursor].start)
+        target_line += step * max(1, self.size.height - 2)
+        target_line = max(0, min(len(self.lines) - 1, target_line))
+        self.anchor = None
+        self._set_cursor(self.doc.unit_at(self.lines.starts[target_line]))
+
+    def action_jump(self, where: int) -> None:
+        if self.doc is not None and self.doc.units:
+            self.anchor = None
+            self._set_cursor(where if where >= 0 else len(self.doc.units) - 1)
+
+    def action_clear_selection(self) -> None:
+        if self.anchor is not None:
+            self.anchor = None
+            self.refresh()
+            self.post_message(self.CursorMoved(self))
+
+    def goto_offset(self, offset: int) -> None:
+        if self.doc is not None and self.doc.units:
+            self.anchor = None
+            self._set_cursor(self.doc.unit_at(offset), centre=True)
+
+    def _set_cursor(self, index: int, centre: bool = False) -> None:
+        if self.doc is None or not self.doc.units:
+            return
+        self.cursor = max(0, min(len(self.doc.units) - 1, index))
+        self._follow(centre)
+        self.refresh()
+        self.post_message(self.CursorMoved(self))
+
+    def _follow(self, centre: bool = False) -> None:
+        """Scroll so the cursor unit is in view."""
+        if self.doc is None or self.lines is None or not self.doc.units:
+            return
+        unit = self.doc.units[self.cursor]
+        top = self.lines.line_of(unit.start)
+        bottom = self.lines.line_of(max(unit.start, unit.end - 1))
+        height = max(1, self.size.height)
+        y = self.scroll_offset.y
+        if centre:
+            self.scroll_to(y=max(0, top - height // 3), animate=False, immediate=True)
+        elif top < y:
+            self.scroll_to(y=max(0, top - 1), animate=False, immediate=True)
+        elif bottom >= y + height:
+            self.scroll_to(y=bottom - height + 2, animate=False, immediate=True)
+
+    # --- rendering ---------------------------------------------------------------------------
+
+    def _tint(self, code_id: int) -> Style:
+        style = self._tints.get(code_id)
+        if style is None:
+            base = Color.parse(self.app.get_css_variables().get("background", "#000000"))
+            colour = Color.parse(self.colours.get(code_id) or "#888888")
+            bg = base.blend(colour, 0.45)
+            style = Style(bgcolor=bg.rich_color, color=bg.get_contrast_text(1.0).rich_color)
+            self._tints[code_id] = style
+        return style
+
+    def watch_app_theme(self) -> None:  # pragma: no cover - theme switches at run time
+        self._tints = {}
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        n = y + self.scroll_offset.y
+        if self.doc is None or self.lines is None or n >= len(self.lines):
+            return Strip.blank(width)
+        kind = self.lines.kinds[n]
+        if kind == BLANK:
+            return Strip.blank(width)
+        if kind == HEADER:
+            block = self.doc.blocks[self.lines.block_of[n]]
+            who = block.speaker or ""
+            when = clock(block.timestamp)
+            label = f"{who} · {when}" if who and when else who or when
+            segs = [Segment("▌ ", Style(dim=True)), Segment(label, Style(bold=True))]
+            return Strip(segs).adjust_cell_length(width)
+        return self._text_line(n, width)
+
+    def _text_line(self, n: int, width: int) -> Strip:
+        doc, lines = self.doc, self.lines
+        start, end = lines.starts[n], lines.ends[n]
+        lo, hi = self.unit_range() if doc.units else (0, -1)
+        sel = (doc.units[lo].start, doc.units[hi].end) if doc.units else (0, 0)
+        codings = doc.marks_over(start, end + 1, "coding")
+        suggestions = doc.marks_over(start, end + 1, "suggestion")
+        cuts = {start, end}
+        for mk in codings + suggestions:
+            cuts.update(x for x in (mk.start, mk.end) if start < x < end)
+        cuts.update(x for x in sel if start < x < end)
+        cuts = sorted(cuts)
+        segs: list[Segment] = []
+        gutter = Style(color=self.colours.get(codings[-1].code_id, "#888888")) if codings else None
+        segs.append(Segment("▍ " if gutter else "  ", gutter or Style()))
+        for a, z in zip(cuts, cuts[1:], strict=False):
+            style = Style()
+            covering = [mk for mk in codings if mk.start <= a and mk.end > a]
+            if covering:
+                style += self._tint(covering[-1].code_id)
+            if any(mk.start <= a and mk.end > a for mk in suggestions):
+                style += Style(underline=True, italic=True)
+            if sel[0] <= a < sel[1] and self.has_focus:
+                style += Style(reverse=True)
+            elif sel[0] <= a < sel[1]:
+                style += Style(bold=True)
+            segs.append(Segment(doc.text[a:z].replace("\t", " "), style))
+        return Strip(segs).adjust_cell_length(width)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
