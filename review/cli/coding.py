@@ -1,0 +1,652 @@
+"""`review code …`, `review codebook …`, `review excerpts`, `review search`, `review agreement`,
+`review cooccurrence` and `review memo …`: thin wrappers over the coding services.
+
+Every command that needs codes loads the workspace codebook first if the code table is empty
+(`ensure_codebook`), so a fresh workspace can be coded without an explicit import step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from sqlmodel import Session
+
+from review.cli.context import options, print_json, progress_bar, session, show_progress, workspace
+from review.errors import UsageError
+
+code_app = typer.Typer(help="Apply, remove, suggest, accept, reject and undo codings.")
+codebook_app = typer.Typer(help="The codebook: list, import, export and edit codes.")
+memo_app = typer.Typer(help="Memos on the project, sources, codes and codings.")
+
+JSON = typer.Option(False, "--json", help="Print one JSON document.")
+CODER = typer.Option(None, "--coder", help="Coder name (default: the global --coder).")
+
+
+@contextmanager
+def ready(ctx: typer.Context) -> Iterator[Session]:
+    """A session on the workspace with its codebook loaded (lazily, on first use)."""
+    from review.codebook import ensure_codebook
+
+    ws = workspace(ctx)
+    with session(ctx) as s:
+        ensure_codebook(s, ws.codebook_path)
+        yield s
+
+
+def who(ctx: typer.Context, coder: str | None) -> str:
+    return coder or options(ctx).coder or workspace(ctx).coder
+
+
+def _coding_doc(c, path: str | None = None) -> dict:
+    return {
+        "id": c.id,
+        "source_id": c.source_id,
+        "code_id": c.code_id,
+        "code": path,
+        "start": c.start,
+        "end": c.end,
+        "quote": c.quote,
+        "origin": c.origin,
+        "memo": c.memo,
+    }
+
+
+# --- review code ----------------------------------------------------------------------------
+
+
+@code_app.command("apply")
+def code_apply(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help="Source key (cite key or file stem) or id."),
+    code: str = typer.Argument(..., help="Code name, path (Four Cs/Co-design) or id."),
+    span: list[str] = typer.Option([], "--span", help="START:END in characters (repeatable)."),
+    passage: list[int] = typer.Option([], "--passage", help="Passage id to code whole."),
+    memo: str = typer.Option(None, "--memo", help="A memo on the coding."),
+    coder: str = CODER,
+    json_out: bool = JSON,
+) -> None:
+    """Code exact spans (--span 120:245) or whole passages (--passage ID) of a source."""
+    from review.codebook import code_path
+    from review.coding import apply_code, apply_to_passages, find_code, find_source, parse_span
+
+    if not span and not passage:
+        raise UsageError("give --span START:END or --passage ID")
+    name = who(ctx, coder)
+    with ready(ctx) as s:
+        src, cd = find_source(s, source), find_code(s, code)
+        made = [
+            apply_code(s, source_id=src.id, code_id=cd.id, start=a, end=b, coder=name, memo=memo)
+            for a, b in map(parse_span, span)
+        ]
+        if passage:
+            from review.store import models as m
+
+            ids = apply_to_passages(s, passage_ids=passage, code_id=cd.id, coder=name, memo=memo)
+            for pid in passage:
+                p = s.get(m.Passage, pid)
+                if p.source_id != src.id:
+                    raise UsageError(f"passage {pid} is not in source {src.key!r}")
+            made += [s.get(m.Coding, cid) for cid in ids]
+        path = code_path(s, cd)
+        docs = [_coding_doc(c, path) for c in made]
+    if json_out:
+        print_json({"source": src.key, "coder": name, "codings": docs})
+        return
+    for d in docs:
+        typer.echo(f"coding {d['id']}: {src.key} [{d['start']}:{d['end']}] {path}: {d['quote']!r}")
+
+
+@code_app.command("remove")
+def code_remove(
+    ctx: typer.Context,
+    coding_ids: list[int] = typer.Argument(..., help="Coding id(s)."),
+    coder: str = CODER,
+    json_out: bool = JSON,
+) -> None:
+    """Remove codings by id (undo restores them)."""
+    from review.coding import remove_coding
+
+    with ready(ctx) as s:
+        for cid in coding_ids:
+            remove_coding(s, cid, who(ctx, coder))
+    if json_out:
+        print_json({"removed": coding_ids})
+    else:
+        typer.echo(f"removed {len(coding_ids)} coding(s)")
+
+
+@code_app.command("undo")
+def code_undo(ctx: typer.Context, coder: str = CODER, json_out: bool = JSON) -> None:
+    """Undo your last coding action (apply, remove, accept or reject)."""
+    from review.coding import undo
+
+    with ready(ctx) as s:
+        what = undo(s, who(ctx, coder))
+    if json_out:
+        print_json({"undone": what})
+    else:
+        typer.echo(f"undone: {what}" if what else "nothing to undo")
+
+
+@code_app.command("list")
+def code_list(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help="Source key or id."),
+    json_out: bool = JSON,
+) -> None:
+    """The codings of one source, in text order."""
+    from review.codebook import code_paths
+    from review.coding import codings_for_source, find_source
+
+    with ready(ctx) as s:
+        src = find_source(s, source)
+        paths = code_paths(s)
+        docs = [_coding_doc(c, paths.get(c.code_id)) for c in codings_for_source(s, src.id)]
+    if json_out:
+        print_json({"source": src.key, "codings": docs})
+        return
+    for d in docs:
+        typer.echo(f"{d['id']:>6} [{d['start']}:{d['end']}] {d['code']}: {d['quote'][:70]!r}")
+
+
+@code_app.command("suggest")
+def code_suggest(
+    ctx: typer.Context,
+    sources: list[str] = typer.Argument(None, help="Source keys or ids (default: all)."),
+    fuzzy: bool = typer.Option(False, "--fuzzy", help="Also match misspelt keywords."),
+    json_out: bool = JSON,
+) -> None:
+    """Suggest codes from the codebook's keywords (stored apart from codings)."""
+    from review.coding import find_source
+    from review.suggest import suggest
+
+    with ready(ctx) as s:
+        ids = [find_source(s, x).id for x in sources] if sources else None
+        with progress_bar("suggesting", None, show_progress(json_out)):
+            n = suggest(s, ids, fuzzy=fuzzy)
+    if json_out:
+        print_json({"suggestions": n})
+    else:
+        typer.echo(f"{n} new suggestion(s); see `review code suggestions`")
+
+
+@code_app.command("suggestions")
+def code_suggestions(
+    ctx: typer.Context,
+    source: str = typer.Option(None, "--source", help="Only this source."),
+    code: str = typer.Option(None, "--code", help="Only this code."),
+    status: str = typer.Option("pending", "--status", help="pending, accepted, rejected, all."),
+    limit: int = typer.Option(100, "--limit"),
+    json_out: bool = JSON,
+) -> None:
+    """List suggestions with the words that triggered them."""
+    from review.codebook import code_paths
+    from review.coding import find_code, find_source
+    from review.suggest import list_suggestions
+
+    with ready(ctx) as s:
+        rows = list_suggestions(
+            s,
+            status=None if status == "all" else status,
+            source_id=find_source(s, source).id if source else None,
+            code_id=find_code(s, code).id if code else None,
+            limit=limit,
+        )
+        paths = code_paths(s)
+        docs = [
+            {
+                "id": r.id,
+                "source_id": r.source_id,
+                "code": paths.get(r.code_id),
+                "start": r.start,
+                "end": r.end,
+                "trigger": r.trigger,
+                "score": r.score,
+                "status": r.status,
+                "quote": r.quote,
+            }
+            for r in rows
+        ]
+    if json_out:
+        print_json({"suggestions": docs})
+        return
+    for d in docs:
+        words = ", ".join(d["trigger"])
+        typer.echo(f"{d['id']:>6} {d['code']} [{d['start']}:{d['end']}] <- {words}")
+        typer.echo(f"       {d['quote'][:90]!r}")
+
+
+def _pick(ctx, s, ids, all_, source, code) -> list[int]:
+    from review.coding import find_code, find_source
+    from review.suggest import list_suggestions
+
+    if ids:
+        return list(ids)
+    if not all_:
+        raise UsageError("give suggestion id(s), or --all (with --source/--code to narrow)")
+    rows = list_suggestions(
+        s,
+        source_id=find_source(s, source).id if source else None,
+        code_id=find_code(s, code).id if code else None,
+    )
+    return [r.id for r in rows]
+
+
+@code_app.command("accept")
+def code_accept(
+    ctx: typer.Context,
+    ids: list[int] = typer.Argument(None, help="Suggestion id(s)."),
+    all_: bool = typer.Option(False, "--all", help="Every pending suggestion (narrow below)."),
+    source: str = typer.Option(None, "--source"),
+    code: str = typer.Option(None, "--code"),
+    coder: str = CODER,
+    json_out: bool = JSON,
+) -> None:
+    """Accept suggestions: each becomes a coding with origin "suggestion" (one undo step)."""
+    from review.suggest import accept_suggestions
+
+    with ready(ctx) as s:
+        coding_ids = accept_suggestions(s, _pick(ctx, s, ids, all_, source, code), who(ctx, coder))
+    if json_out:
+        print_json({"accepted": len(coding_ids), "coding_ids": coding_ids})
+    else:
+        typer.echo(f"accepted {len(coding_ids)} suggestion(s)")
+
+
+@code_app.command("reject")
+def code_reject(
+    ctx: typer.Context,
+    ids: list[int] = typer.Argument(None, help="Suggestion id(s)."),
+    all_: bool = typer.Option(False, "--all", help="Every pending suggestion (narrow below)."),
+    source: str = typer.Option(None, "--source"),
+    code: str = typer.Option(None, "--code"),
+    coder: str = CODER,
+    json_out: bool = JSON,
+) -> None:
+    """Reject suggestions (they are not suggested again)."""
+    from review.suggest import reject_suggestions
+
+    with ready(ctx) as s:
+        n = reject_suggestions(s, _pick(ctx, s, ids, all_, source, code), who(ctx, coder))
+    if json_out:
+        print_json({"rejected": n})
+    else:
+        typer.echo(f"rejected {n} suggestion(s)")
+
+
+# --- retrieval, search, agreement --------------------------------------------------------------
+
+
+def excerpts_cmd(
+    ctx: typer.Context,
+    code: str = typer.Argument(None, help="Code name/path/id (default: every code)."),
+    source: str = typer.Option(None, "--source", help="Only this source."),
+    coder: str = typer.Option(None, "--by", help="Only this coder's codings."),
+    attribute: str = typer.Option(None, "--attribute", help="Participant attribute NAME=VALUE."),
+    no_children: bool = typer.Option(False, "--no-children", help="Leave out child codes."),
+    limit: int = typer.Option(None, "--limit"),
+    offset: int = typer.Option(0, "--offset"),
+    json_out: bool = JSON,
+) -> None:
+    """Coded excerpts by code (with its children), source, coder or participant attribute."""
+    from review.coding import find_code, find_source
+    from review.retrieval import excerpts
+
+    attr = None
+    if attribute:
+        if "=" not in attribute:
+            raise UsageError("--attribute needs NAME=VALUE, e.g. area=North")
+        name, value = attribute.split("=", 1)
+        attr = (name.strip(), value.strip())
+    with ready(ctx) as s:
+        rows = excerpts(
+            s,
+            find_code(s, code).id if code else None,
+            include_children=not no_children,
+            source_id=find_source(s, source).id if source else None,
+            coder=coder,
+            attribute=attr,
+            limit=limit,
+            offset=offset,
+        )
+    if json_out:
+        print_json({"excerpts": [r.to_dict() for r in rows]})
+        return
+    for r in rows:
+        who_ = f" {r.speaker}:" if r.speaker else ""
+        typer.echo(f"{r.source_key} [{r.start}:{r.end}] {r.code_path} ({r.coder}){who_}")
+        typer.echo(f"    {r.quote}")
+    if not rows:
+        typer.echo("no excerpts")
+
+
+def search_cmd(
+    ctx: typer.Context,
+    query: str = typer.Argument(None, help='Words, "a phrase", or prefix* (OR between terms).'),
+    limit: int = typer.Option(20, "--limit"),
+    offset: int = typer.Option(0, "--offset"),
+    reindex: bool = typer.Option(False, "--reindex", help="Rebuild the search index first."),
+    json_out: bool = JSON,
+) -> None:
+    """Full-text search over passages, best matches first."""
+    from review.search import count, index_passages, search
+
+    if not query and not reindex:
+        raise UsageError("give a search query")
+    with session(ctx) as s:
+        indexed = index_passages(s) if reindex else None
+        hits = search(s, query, limit=limit, offset=offset) if query else []
+        total = count(s, query) if query else 0
+    if json_out:
+        doc = {"query": query, "total": total, "hits": [h.__dict__ for h in hits]}
+        if indexed is not None:
+            doc["indexed"] = indexed
+        print_json(doc)
+        return
+    if indexed is not None:
+        typer.echo(f"indexed {indexed} passage(s)")
+    for h in hits:
+        who_ = f" {h.speaker}:" if h.speaker else ""
+        typer.echo(f"{h.source_key} [{h.start}:{h.end}]{who_} {h.snippet}")
+    if query:
+        typer.echo(f"{total} passage(s) match")
+
+
+def agreement_cmd(
+    ctx: typer.Context,
+    coders: tuple[str, str] = typer.Option(..., "--coders", help="The two coders: A B."),
+    source: list[str] = typer.Option([], "--source", help="Only these sources (repeatable)."),
+    code: list[str] = typer.Option([], "--code", help="Only these codes (repeatable)."),
+    threshold: float = typer.Option(0.9, "--threshold", help="Segment overlap needed (0-1]."),
+    json_out: bool = JSON,
+) -> None:
+    """Inter-coder agreement: percent, Cohen's kappa, Krippendorff's alpha, segments."""
+    from review.agreement import agreement
+    from review.coding import find_code, find_source
+
+    with ready(ctx) as s:
+        doc = agreement(
+            s,
+            coders[0],
+            coders[1],
+            source_ids=[find_source(s, x).id for x in source] or None,
+            code_ids=[find_code(s, x).id for x in code] or None,
+            threshold=threshold,
+        )
+    if json_out:
+        print_json(doc)
+        return
+    typer.echo(
+        f"{doc['coders'][0]} vs {doc['coders'][1]}: {doc['sources']} source(s), "
+        f"{doc['characters']} characters"
+    )
+    typer.echo(f"{'code':<44} {'agree%':>7} {'kappa':>7} {'alpha':>7} {'coded%':>7} {'seg%':>7}")
+
+    def fmt(x, pct=False):
+        return "-" if x is None else (f"{100 * x:.1f}" if pct else f"{x:.3f}")
+
+    for row in [*doc["codes"], {"code": "overall", **doc["overall"]}]:
+        c, t, g = row["character"], row["coded_text"], row["segment"]
+        typer.echo(
+            f"{row['code'][:44]:<44} {fmt(c['percent_agreement'], True):>7} "
+            f"{fmt(c['kappa']):>7} {fmt(c['alpha']):>7} {fmt(t['percent_agreement'], True):>7} "
+            f"{fmt(g['percent_agreement'], True):>7}"
+        )
+
+
+def cooccurrence_cmd(
+    ctx: typer.Context,
+    unit: str = typer.Option("overlap", "--unit", help="overlap (codings) or passage."),
+    json_out: bool = JSON,
+) -> None:
+    """Code co-occurrence matrix."""
+    from review.retrieval import cooccurrence_matrix
+
+    if unit not in ("overlap", "passage"):
+        raise UsageError("--unit must be overlap or passage")
+    with ready(ctx) as s:
+        doc = cooccurrence_matrix(s, unit=unit)
+    if json_out:
+        print_json(doc)
+        return
+    for i, name in enumerate(doc["codes"]):
+        cells = [f"{doc['codes'][j]}={n}" for j, n in enumerate(doc["matrix"][i]) if n and j > i]
+        if cells:
+            typer.echo(f"{name}: " + ", ".join(cells))
+    if not doc["codes"]:
+        typer.echo("no codes co-occur")
+
+
+# --- review codebook ---------------------------------------------------------------------------
+
+
+@codebook_app.command("list")
+def codebook_list(ctx: typer.Context, json_out: bool = JSON) -> None:
+    """The code tree with shortcuts and how often each code is used."""
+    from review.codebook import code_paths, code_tree
+
+    with ready(ctx) as s:
+        tree = code_tree(s)
+        paths = code_paths(s)
+        docs = [
+            {
+                "id": c.id,
+                "path": paths[c.id],
+                "depth": d,
+                "codings": n,
+                "shortcut": c.shortcut,
+                "colour": c.colour,
+                "codable": c.codable,
+                "keywords": c.keywords,
+                "definition": c.definition,
+            }
+            for c, d, n in tree
+        ]
+    if json_out:
+        print_json({"codes": docs})
+        return
+    for d in docs:
+        key = f"[{d['shortcut']}]" if d["shortcut"] else "   "
+        name = d["path"].rsplit("/", 1)[-1]
+        typer.echo(f"{key} {'  ' * d['depth']}{name}  ({d['codings']})")
+
+
+@codebook_app.command("import")
+def codebook_import(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A .qdc (REFI-QDA), .csv or .toml codebook."),
+    json_out: bool = JSON,
+) -> None:
+    """Merge a codebook file into the workspace's codes (matched by GUID, else path)."""
+    from review.refi_codebook import import_codebook
+
+    with ready(ctx) as s:
+        doc = import_codebook(s, file)
+    if json_out:
+        print_json({"file": str(file), **doc})
+    else:
+        typer.echo(f"{file}: {doc['added']} added, {doc['updated']} updated")
+        for p in doc["problems"]:
+            typer.echo(f"  {p}", err=True)
+    if doc["problems"]:
+        raise typer.Exit(1)
+
+
+@codebook_app.command("export")
+def codebook_export(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="Output .qdc, .csv or .toml."),
+    json_out: bool = JSON,
+) -> None:
+    """Write the codebook as REFI-QDA .qdc, CSV or TOML."""
+    from review.refi_codebook import export_codebook
+
+    with ready(ctx) as s:
+        n = export_codebook(s, file)
+    if json_out:
+        print_json({"file": str(file), "codes": n})
+    else:
+        typer.echo(f"wrote {n} codes to {file}")
+
+
+@codebook_app.command("add")
+def codebook_add(
+    ctx: typer.Context,
+    path: str = typer.Argument(..., help='Path of the new code, e.g. "Barriers/Cost".'),
+    definition: str = typer.Option(None, "--definition"),
+    keywords: str = typer.Option(None, "--keywords", help="Semicolon-separated."),
+    colour: str = typer.Option(None, "--colour", help="#RRGGBB"),
+    shortcut: str = typer.Option(None, "--shortcut", help="One key."),
+    group: bool = typer.Option(False, "--group", help="A grouping code, not applied itself."),
+    json_out: bool = JSON,
+) -> None:
+    """Add a code (its parent must exist)."""
+    from review.codebook import add_code
+
+    kws = [k.strip() for k in (keywords or "").split(";") if k.strip()]
+    with ready(ctx) as s:
+        code = add_code(
+            s,
+            path,
+            definition=definition,
+            keywords=kws,
+            colour=colour,
+            shortcut=shortcut,
+            codable=not group,
+        )
+        cid = code.id
+    _done(json_out, {"added": path, "id": cid}, f"added {path}")
+
+
+def _done(json_out: bool, doc: dict, line: str) -> None:
+    if json_out:
+        print_json(doc)
+    else:
+        typer.echo(line)
+
+
+@codebook_app.command("rename")
+def codebook_rename(ctx: typer.Context, code: str, new_name: str, json_out: bool = JSON) -> None:
+    """Rename a code (its codings keep pointing at it)."""
+    from review.codebook import code_path, rename_code
+
+    with ready(ctx) as s:
+        path = code_path(s, rename_code(s, code, new_name))
+    _done(json_out, {"renamed": code, "path": path}, f"renamed to {path}")
+
+
+@codebook_app.command("move")
+def codebook_move(
+    ctx: typer.Context,
+    code: str,
+    parent: str = typer.Argument(None, help="New parent (omit to move to the top)."),
+    json_out: bool = JSON,
+) -> None:
+    """Move a code, with its children, under another code or to the top."""
+    from review.codebook import code_path, move_code
+
+    with ready(ctx) as s:
+        path = code_path(s, move_code(s, code, parent))
+    _done(json_out, {"moved": code, "path": path}, f"moved to {path}")
+
+
+@codebook_app.command("merge")
+def codebook_merge(ctx: typer.Context, code: str, into: str, json_out: bool = JSON) -> None:
+    """Merge CODE into INTO: codings, suggestions and children move to INTO; CODE goes."""
+    from review.codebook import merge_codes
+
+    with ready(ctx) as s:
+        moved = merge_codes(s, code, into)
+    _done(
+        json_out,
+        {"merged": code, "into": into, "moved": moved},
+        f"merged {code} into {into}: {moved['coding']} coding(s) moved",
+    )
+
+
+@codebook_app.command("delete")
+def codebook_delete(
+    ctx: typer.Context,
+    code: str,
+    force: bool = typer.Option(False, "--force", help="Also delete its codings."),
+    json_out: bool = JSON,
+) -> None:
+    """Delete a code and its children; refused while they have codings unless --force."""
+    from review.codebook import delete_code
+
+    with ready(ctx) as s:
+        n = delete_code(s, code, force=force)
+    _done(json_out, {"deleted": code, "codings_deleted": n}, f"deleted {code} ({n} codings)")
+
+
+# --- review memo ---------------------------------------------------------------------------------
+
+
+@memo_app.command("add")
+def memo_add(
+    ctx: typer.Context,
+    target: str = typer.Argument(..., help="project, source, code or coding."),
+    ref: str = typer.Argument(
+        ..., help="Source key/id, code name/path/id, coding id ('-' for project)."
+    ),
+    text: str = typer.Argument(..., help="The memo text."),
+    coder: str = CODER,
+    json_out: bool = JSON,
+) -> None:
+    """Write a memo (a coding's memo replaces the previous one)."""
+    from review.coding import add_memo, find_code, find_source
+
+    with ready(ctx) as s:
+        if target == "source":
+            tid = find_source(s, ref).id
+        elif target == "code":
+            tid = find_code(s, ref).id
+        elif target == "coding":
+            if not ref.isdigit():
+                raise UsageError("a coding is given by its id")
+            tid = int(ref)
+        else:
+            tid = None
+        memo = add_memo(s, target=target, target_id=tid, text=text, coder=who(ctx, coder))
+    _done(json_out, {"memo": memo.__dict__}, f"memo on {target} {ref} saved")
+
+
+@memo_app.command("list")
+def memo_list(
+    ctx: typer.Context,
+    target: str = typer.Argument(None, help="project, source, code or coding."),
+    ref: str = typer.Argument(None),
+    json_out: bool = JSON,
+) -> None:
+    """Memos, oldest first."""
+    from review.coding import find_code, find_source, memos
+
+    with ready(ctx) as s:
+        tid = None
+        if ref is not None:
+            tid = (
+                find_source(s, ref).id
+                if target == "source"
+                else find_code(s, ref).id
+                if target == "code"
+                else int(ref)
+            )
+        rows = memos(s, target, tid)
+    if json_out:
+        print_json({"memos": [r.__dict__ for r in rows]})
+        return
+    for r in rows:
+        typer.echo(f"{r.target} {r.target_id or ''} ({r.coder}): {r.text}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(code_app, name="code")
+    app.add_typer(codebook_app, name="codebook")
+    app.add_typer(memo_app, name="memo")
+    app.command("excerpts")(excerpts_cmd)
+    app.command("search")(search_cmd)
+    app.command("agreement")(agreement_cmd)
+    app.command("cooccurrence")(cooccurrence_cmd)

@@ -1,0 +1,475 @@
+"""The codebook: a tree of codes kept in a diffable TOML file and mirrored in the `code` table.
+
+Why both: the TOML file (`codebook/co-production.toml`) is what a team reviews in pull requests
+and shares between projects; the table is what codings point at. The file is loaded lazily,
+the first time a coding command needs codes (`ensure_codebook`), so `review init` leaves every
+count at zero. After that the database is the truth; `save_toml` writes it back out.
+
+A code is addressed by its path ("Four Cs/Co-design"), its name when that is unique, or its id.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from review.errors import NotFound, ReviewError, UsageError
+from review.store import models as m
+
+SEP = "/"
+COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+TEXT_FIELDS = ("definition", "include", "exclude", "example")
+
+
+@dataclass
+class CodeSpec:
+    """One code as written in a codebook file (TOML, .qdc or CSV), independent of the DB."""
+
+    path: str
+    definition: str | None = None
+    include: str | None = None
+    exclude: str | None = None
+    example: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    colour: str | None = None
+    shortcut: str | None = None
+    codable: bool = True
+    guid: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit(SEP, 1)[-1]
+
+    @property
+    def parent_path(self) -> str | None:
+        return self.path.rsplit(SEP, 1)[0] if SEP in self.path else None
+
+
+class CodebookError(ReviewError):
+    """A codebook file that cannot be used as it is (the message names file and code)."""
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def normalise_path(path: str) -> str:
+    """Trim each segment; refuse empty segments so "A//B" cannot make a nameless code."""
+    parts = [p.strip() for p in str(path).split(SEP)]
+    if not parts or any(not p for p in parts):
+        raise UsageError(f"bad code path {path!r}: empty segment")
+    return SEP.join(parts)
+
+
+def validate_specs(specs: list[CodeSpec], where: str = "codebook") -> list[CodeSpec]:
+    """Check paths are unique, parents exist and come first, colours and shortcuts are sane."""
+    seen: set[str] = set()
+    keys: dict[str, str] = {}
+    for i, spec in enumerate(specs, 1):
+        try:
+            spec.path = normalise_path(spec.path)
+        except UsageError as exc:
+            raise CodebookError(f"{where}: code {i}: {exc}") from None
+        if spec.path in seen:
+            raise CodebookError(f"{where}: code {i}: duplicate path {spec.path!r}")
+        if spec.parent_path and spec.parent_path not in seen:
+            raise CodebookError(
+                f"{where}: code {spec.path!r}: parent {spec.parent_path!r} must be defined first"
+            )
+        if spec.colour and not COLOUR.match(spec.colour):
+            raise CodebookError(
+                f"{where}: code {spec.path!r}: colour {spec.colour!r} is not #RRGGBB"
+            )
+        if spec.shortcut:
+            if len(spec.shortcut) != 1:
+                raise CodebookError(
+                    f"{where}: code {spec.path!r}: shortcut {spec.shortcut!r} must be one key"
+                )
+            if spec.shortcut in keys:
+                raise CodebookError(
+                    f"{where}: code {spec.path!r}: shortcut {spec.shortcut!r} already used by "
+                    f"{keys[spec.shortcut]!r}"
+                )
+            keys[spec.shortcut] = spec.path
+        seen.add(spec.path)
+    return specs
+
+
+def parse_toml(text: str, where: str = "codebook") -> tuple[dict, list[CodeSpec]]:
+    """Parse a codebook TOML document: `[codebook]` metadata and flat `[[codes]]` tables."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CodebookError(f"{where}: not valid TOML: {exc}") from None
+    known = {f.name for f in fields(CodeSpec)}
+    specs = []
+    for i, raw in enumerate(doc.get("codes", []), 1):
+        if not isinstance(raw, dict) or not raw.get("path"):
+            raise CodebookError(f"{where}: code {i}: missing `path`")
+        unknown = set(raw) - known
+        if unknown:
+            raise CodebookError(
+                f"{where}: code {raw['path']!r}: unknown field(s) {sorted(unknown)}"
+            )
+        kw = raw.get("keywords", [])
+        if not isinstance(kw, list) or not all(isinstance(k, str) for k in kw):
+            raise CodebookError(f"{where}: code {raw['path']!r}: keywords must be a list of text")
+        specs.append(CodeSpec(**raw))
+    return doc.get("codebook", {}), validate_specs(specs, where)
+
+
+def load_toml(path: str | Path) -> tuple[dict, list[CodeSpec]]:
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8-sig")
+    except OSError as exc:
+        raise CodebookError(f"{path}: cannot read: {exc.strerror}") from None
+    return parse_toml(text, str(path))
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value)
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    )
+    return f'"{escaped}"'
+
+
+def dump_toml(meta: dict, specs: Iterable[CodeSpec]) -> str:
+    """Write the same shape `parse_toml` reads (flat tables, parents first)."""
+    lines = ["# Codebook written by `review codebook export`.", "", "[codebook]"]
+    for key, value in meta.items():
+        if isinstance(value, str | int | bool | list):
+            lines.append(f"{key} = {_toml_value(value)}")
+    for spec in specs:
+        lines += ["", "[[codes]]", f"path = {_toml_value(spec.path)}"]
+        for name in ("shortcut", "colour", *TEXT_FIELDS, "guid"):
+            value = getattr(spec, name)
+            if value:
+                lines.append(f"{name} = {_toml_value(value)}")
+        if spec.keywords:
+            lines.append(f"keywords = {_toml_value(spec.keywords)}")
+        if not spec.codable:
+            lines.append("codable = false")
+    return "\n".join(lines) + "\n"
+
+
+def save_toml(session: Session, path: str | Path, meta: dict | None = None) -> int:
+    """Write the database's codebook to a TOML file; returns the number of codes written."""
+    specs = specs_from_db(session)
+    Path(path).write_text(dump_toml(meta or {"name": "Codebook"}, specs), "utf-8")
+    return len(specs)
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+def all_codes(session: Session) -> list[m.Code]:
+    return list(session.scalars(select(m.Code).order_by(m.Code.position, m.Code.id)))
+
+
+def code_paths(session: Session) -> dict[int, str]:
+    """Every code's full path, computed once from the parent links."""
+    rows = session.execute(select(m.Code.id, m.Code.parent_id, m.Code.name)).all()
+    parent = {r.id: r.parent_id for r in rows}
+    name = {r.id: r.name for r in rows}
+    out: dict[int, str] = {}
+
+    def path(cid: int, depth: int = 0) -> str:
+        if cid in out:
+            return out[cid]
+        if depth > 100:
+            raise ReviewError(f"code {cid}: the parent links form a cycle")
+        p = parent[cid]
+        out[cid] = name[cid] if p is None else path(p, depth + 1) + SEP + name[cid]
+        return out[cid]
+
+    for cid in parent:
+        path(cid)
+    return out
+
+
+def code_path(session: Session, code: m.Code | int) -> str:
+    cid = code if isinstance(code, int) else code.id
+    return code_paths(session)[cid]
+
+
+def descendants(session: Session, code_id: int) -> list[int]:
+    """The code and every code below it (for excerpts "with children")."""
+    rows = session.execute(select(m.Code.id, m.Code.parent_id)).all()
+    children: dict[int | None, list[int]] = {}
+    for cid, pid in rows:
+        children.setdefault(pid, []).append(cid)
+    out, todo = [], [code_id]
+    while todo:
+        cid = todo.pop()
+        out.append(cid)
+        todo.extend(children.get(cid, []))
+    return out
+
+
+def find_code(session: Session, ref: str | int) -> m.Code:
+    """A code by id, full path ("Four Cs/Co-design") or unique name (case-insensitive)."""
+    text = str(ref).strip()
+    if text.isdigit():
+        code = session.get(m.Code, int(text))
+        if code is not None:
+            return code
+    paths = code_paths(session)
+    want = text.strip(SEP).casefold()
+    by_path = [cid for cid, p in paths.items() if p.casefold() == want]
+    if by_path:
+        return session.get(m.Code, by_path[0])
+    by_name = [cid for cid, p in paths.items() if p.rsplit(SEP, 1)[-1].casefold() == want]
+    if len(by_name) == 1:
+        return session.get(m.Code, by_name[0])
+    if len(by_name) > 1:
+        options = ", ".join(sorted(paths[c] for c in by_name))
+        raise UsageError(f"code {text!r} is ambiguous: {options}")
+    if not paths:
+        raise NotFound(f"no code {text!r}: the codebook is empty")
+    raise NotFound(f"no code {text!r} (see `review codebook list`)")
+
+
+def spec_of(code: m.Code, path: str) -> CodeSpec:
+    return CodeSpec(
+        path=path,
+        definition=code.definition,
+        include=code.include,
+        exclude=code.exclude,
+        example=code.example,
+        keywords=list(code.keywords or []),
+        colour=code.colour,
+        shortcut=code.shortcut,
+        codable=code.codable,
+        guid=code.guid,
+    )
+
+
+def specs_from_db(session: Session) -> list[CodeSpec]:
+    """The codebook in tree order (parents before children), as plain specs."""
+    paths = code_paths(session)
+    return [spec_of(code, paths[code.id]) for code, _, _ in code_tree(session, counts=False)]
+
+
+def code_tree(session: Session, counts: bool = True) -> list[tuple[m.Code, int, int]]:
+    """(code, depth, number of codings) in display order: depth-first by position, then name."""
+    codes = all_codes(session)
+    n: dict[int, int] = {}
+    if counts:
+        n = {
+            cid: k
+            for cid, k in session.execute(
+                select(m.Coding.code_id, func.count()).group_by(m.Coding.code_id)
+            ).all()
+        }
+    children: dict[int | None, list[m.Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+    out: list[tuple[m.Code, int, int]] = []
+
+    def walk(pid: int | None, depth: int) -> None:
+        for code in sorted(children.get(pid, []), key=lambda c: (c.position, c.id)):
+            out.append((code, depth, n.get(code.id, 0)))
+            walk(code.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = True) -> dict:
+    """Add codes that are new (matched by guid, else by path) and update those that exist.
+
+    Returns {"added": n, "updated": n}. `replace=False` only fills fields that are empty.
+    """
+    paths = {p: cid for cid, p in code_paths(session).items()}
+    by_guid = {
+        g: cid for cid, g in session.execute(select(m.Code.id, m.Code.guid)).all() if g is not None
+    }
+    used_keys = {
+        k: cid
+        for cid, k in session.execute(select(m.Code.id, m.Code.shortcut)).all()
+        if k is not None
+    }
+    top = session.scalar(select(func.max(m.Code.position))) or 0
+    added = updated = 0
+    for spec in specs:
+        cid = by_guid.get(spec.guid) if spec.guid else None
+        cid = cid or paths.get(spec.path)
+        parent_id = paths.get(spec.parent_path) if spec.parent_path else None
+        if spec.parent_path and parent_id is None:
+            raise CodebookError(f"code {spec.path!r}: parent {spec.parent_path!r} does not exist")
+        shortcut = spec.shortcut
+        if shortcut and used_keys.get(shortcut) not in (None, cid):
+            shortcut = None  # an existing code keeps its key; the newcomer goes without
+        if cid is None:
+            top += 1
+            code = m.Code(
+                parent_id=parent_id,
+                name=spec.name,
+                position=top,
+                guid=spec.guid or str(uuid.uuid4()).upper(),
+            )
+            session.add(code)
+            added += 1
+        else:
+            code = session.get(m.Code, cid)
+            updated += 1
+        for name in (*TEXT_FIELDS, "colour"):
+            value = getattr(spec, name)
+            if replace or not getattr(code, name):
+                setattr(code, name, value if replace else value or getattr(code, name))
+        if replace or not code.keywords:
+            code.keywords = list(spec.keywords)
+        if replace or code.shortcut is None:
+            code.shortcut = shortcut
+        code.codable = spec.codable
+        session.flush()
+        paths[spec.path] = code.id
+        if code.shortcut:
+            used_keys[code.shortcut] = code.id
+    return {"added": added, "updated": updated}
+
+
+def ensure_codebook(session: Session, path: str | Path | None) -> int:
+    """Load the workspace codebook into an empty code table; returns the codes loaded (0 if the
+    table already has codes or there is no file). Called lazily by coding commands and the TUI."""
+    if session.scalar(select(func.count()).select_from(m.Code)):
+        return 0
+    if path is None or not Path(path).exists():
+        return 0
+    _, specs = load_toml(path)
+    return upsert_specs(session, specs)["added"]
+
+
+# --- editing ----------------------------------------------------------------------------------
+
+
+def add_code(session: Session, path: str, **values) -> m.Code:
+    """Add one code at `path` (its parent must exist)."""
+    spec = CodeSpec(path=normalise_path(path), **values)
+    if spec.path in code_paths(session).values():
+        raise UsageError(f"code {spec.path!r} already exists")
+    validate_specs_single(session, spec)
+    upsert_specs(session, [spec])
+    return find_code(session, spec.path)
+
+
+def validate_specs_single(session: Session, spec: CodeSpec) -> None:
+    if spec.colour and not COLOUR.match(spec.colour):
+        raise UsageError(f"colour {spec.colour!r} is not #RRGGBB")
+    if spec.shortcut:
+        if len(spec.shortcut) != 1:
+            raise UsageError(f"shortcut {spec.shortcut!r} must be one key")
+        taken = session.scalar(select(m.Code).where(m.Code.shortcut == spec.shortcut))
+        if taken is not None:
+            raise UsageError(f"shortcut {spec.shortcut!r} is already used by {taken.name!r}")
+
+
+def _sibling_clash(session: Session, parent_id: int | None, name: str, self_id: int) -> None:
+    clash = session.scalar(
+        select(m.Code).where(
+            m.Code.parent_id.is_(None) if parent_id is None else m.Code.parent_id == parent_id,
+            func.lower(m.Code.name) == name.casefold(),
+            m.Code.id != self_id,
+        )
+    )
+    if clash is not None:
+        raise UsageError(f"a code named {name!r} already exists there")
+
+
+def rename_code(session: Session, ref: str | int, new_name: str) -> m.Code:
+    code = find_code(session, ref)
+    new_name = new_name.strip()
+    if not new_name or SEP in new_name:
+        raise UsageError(f"bad code name {new_name!r} (no '/' and not empty)")
+    _sibling_clash(session, code.parent_id, new_name, code.id)
+    code.name = new_name
+    session.flush()
+    return code
+
+
+def move_code(session: Session, ref: str | int, new_parent: str | int | None) -> m.Code:
+    """Move a code (with its children) under another code, or to the top with None."""
+    code = find_code(session, ref)
+    parent = find_code(session, new_parent) if new_parent not in (None, "", SEP) else None
+    if parent is not None and parent.id in descendants(session, code.id):
+        raise UsageError(f"cannot move {code.name!r} under itself or one of its children")
+    _sibling_clash(session, parent.id if parent else None, code.name, code.id)
+    code.parent_id = parent.id if parent else None
+    session.flush()
+    return code
+
+
+def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
+    """Merge code `ref` into `into`: codings, suggestions, links and children move to the
+    survivor; the merged code is deleted. Returns counts of what moved."""
+    gone, keep = find_code(session, ref), find_code(session, into)
+    if gone.id == keep.id:
+        raise UsageError("cannot merge a code into itself")
+    if keep.id in descendants(session, gone.id):
+        raise UsageError(f"cannot merge {gone.name!r} into one of its own children")
+    moved = {}
+    for table in (m.Coding, m.Suggestion, m.EvidenceLink):
+        result = session.execute(
+            update(table).where(table.code_id == gone.id).values(code_id=keep.id)
+        )
+        moved[table.__tablename__] = result.rowcount
+    result = session.execute(
+        update(m.Code).where(m.Code.parent_id == gone.id).values(parent_id=keep.id)
+    )
+    moved["children"] = result.rowcount
+    for memo in session.scalars(
+        select(m.Memo).where(m.Memo.target == "code", m.Memo.target_id == gone.id)
+    ):
+        memo.target_id = keep.id
+    keep.keywords = list(dict.fromkeys([*(keep.keywords or []), *(gone.keywords or [])]))
+    session.flush()
+    session.expire_all()
+    session.delete(session.get(m.Code, gone.id))
+    session.flush()
+    return moved
+
+
+def delete_code(session: Session, ref: str | int, *, force: bool = False) -> int:
+    """Delete a code and its children; refused while any of them has codings unless forced
+    (then their codings and suggestions go too). Returns the number of codings deleted."""
+    code = find_code(session, ref)
+    ids = descendants(session, code.id)
+    n = session.scalar(select(func.count()).select_from(m.Coding).where(m.Coding.code_id.in_(ids)))
+    if n and not force:
+        raise ReviewError(
+            f"code {code.name!r} (with its children) has {n} coding(s); "
+            "merge it into another code, or delete with --force"
+        )
+    from sqlalchemy import delete
+
+    coding_ids = select(m.Coding.id).where(m.Coding.code_id.in_(ids))
+    session.execute(
+        update(m.Suggestion).where(m.Suggestion.coding_id.in_(coding_ids)).values(coding_id=None)
+    )
+    session.execute(
+        update(m.EvidenceLink)
+        .where(m.EvidenceLink.coding_id.in_(coding_ids))
+        .values(coding_id=None)
+    )
+    session.execute(delete(m.Suggestion).where(m.Suggestion.code_id.in_(ids)))
+    session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.code_id.in_(ids)))
+    session.execute(delete(m.Coding).where(m.Coding.code_id.in_(ids)))
+    # children first, so the parent foreign key is never left dangling
+    for cid in reversed(ids):
+        session.execute(delete(m.Code).where(m.Code.id == cid))
+    session.expire_all()
+    return int(n or 0)

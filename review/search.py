@@ -1,0 +1,173 @@
+"""Full-text search over passages: SQLite FTS5 (`passage_fts`, migration m0002), ranked by bm25.
+
+User queries are never passed to FTS5 raw (a stray quote, hyphen or colon is a syntax error
+there). We rebuild them: `"exact phrase"` stays a phrase, `word*` is a prefix query, every other
+word becomes a quoted term, and words joined by punctuation ("co-production", "don't") become
+a phrase of their parts, which is how the unicode61 tokenizer indexed them. Accents are folded
+by the tokenizer (`remove_diacritics 2`), so "menage" finds "ménage". `OR` between terms is
+kept. On other databases a case-insensitive LIKE over the passage text is the fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, text
+from sqlmodel import Session
+
+from review.errors import UsageError
+from review.store import models as m
+from review.store.db import is_sqlite
+
+WORD = re.compile(r"\w+", re.UNICODE)
+TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+@dataclass
+class SearchHit:
+    passage_id: int
+    source_id: int
+    source_key: str
+    start: int
+    end: int
+    snippet: str
+    rank: float
+    speaker: str | None = None
+
+
+def fts_query(query: str) -> str:
+    """Turn what a person typed into a safe FTS5 MATCH expression (empty string if nothing)."""
+    parts: list[str] = []
+    for phrase, bare in TOKEN.findall(query or ""):
+        if bare == "OR" and parts and parts[-1] != "OR":
+            parts.append("OR")
+            continue
+        raw = phrase if phrase else bare
+        prefix = bool(bare) and bare.endswith("*")
+        words = WORD.findall(raw)
+        if not words:
+            continue
+        term = '"' + " ".join(words) + '"'
+        parts.append(term + ("*" if prefix else ""))
+    while parts and parts[-1] == "OR":
+        parts.pop()
+    return " ".join(parts)
+
+
+def search(
+    session: Session,
+    query: str,
+    limit: int = 50,
+    offset: int = 0,
+    *,
+    source_ids: Sequence[int] | None = None,
+    kind: str | None = None,
+    collapse: bool = True,
+) -> list[SearchHit]:
+    """Passages matching `query`, best first (bm25; ties by position). `kind` limits to one
+    passage kind (turn, sentence, paragraph); `collapse` drops hits nested in another hit of the
+    same page (a sentence of a matching turn)."""
+    match = fts_query(query)
+    if not match:
+        raise UsageError("the search query has no words to look for")
+    limit, offset = max(1, int(limit)), max(0, int(offset))
+    bind = session.get_bind()
+    if not is_sqlite(bind.engine if hasattr(bind, "engine") else bind):
+        return _like_search(session, query, limit, offset, source_ids)
+    where = ""
+    params: dict = {"q": match, "limit": limit, "offset": offset}
+    if kind:
+        where += " AND p.kind = :kind"
+        params["kind"] = kind
+    if source_ids:
+        where += " AND p.source_id IN ({})".format(",".join(str(int(i)) for i in source_ids))
+    sql = text(
+        "SELECT p.id, p.source_id, s.key, p.start, p.end, p.speaker, "
+        "snippet(passage_fts, 0, '[', ']', '…', 16) AS snip, f.rank AS score "
+        "FROM passage_fts f JOIN passage p ON p.id = f.rowid JOIN source s ON s.id = p.source_id "
+        f"WHERE passage_fts MATCH :q{where} "
+        "ORDER BY f.rank, p.source_id, p.start LIMIT :limit OFFSET :offset"
+    )
+    hits = [
+        SearchHit(r[0], r[1], r[2], r[3], r[4], r[6], float(r[7]), r[5])
+        for r in session.execute(sql, params)
+    ]
+    return _drop_nested(hits) if collapse else hits
+
+
+def _drop_nested(hits: list[SearchHit]) -> list[SearchHit]:
+    """A sentence inside a matching turn (or paragraph) on the same page says nothing new."""
+    spans: dict[int, list[tuple[int, int, int]]] = {}
+    for h in hits:
+        spans.setdefault(h.source_id, []).append((h.start, h.end, h.passage_id))
+    return [
+        h
+        for h in hits
+        if not any(
+            a <= h.start and h.end <= b and (a, b) != (h.start, h.end)
+            for a, b, _ in spans[h.source_id]
+        )
+    ]
+
+
+def count(session: Session, query: str) -> int:
+    """How many passages match (for paging)."""
+    match = fts_query(query)
+    if not match:
+        return 0
+    return int(
+        session.execute(
+            text("SELECT count(*) FROM passage_fts WHERE passage_fts MATCH :q"), {"q": match}
+        ).scalar_one()
+    )
+
+
+def _like_search(session, query, limit, offset, source_ids) -> list[SearchHit]:
+    """Portable fallback: every word must occur (case-insensitive), in passage order."""
+    words = WORD.findall(query.replace("*", ""))
+    body = func.substr(m.Source.text, m.Passage.start + 1, m.Passage.end - m.Passage.start)
+    q = select(m.Passage, m.Source.key, body).join(m.Source, m.Source.id == m.Passage.source_id)
+    for word in words:
+        q = q.where(func.lower(body).like(f"%{word.lower()}%"))
+    if source_ids:
+        q = q.where(m.Passage.source_id.in_(list(source_ids)))
+    q = q.order_by(m.Passage.source_id, m.Passage.start).limit(limit).offset(offset)
+    return [
+        SearchHit(p.id, p.source_id, key, p.start, p.end, snip[:200], 0.0, p.speaker)
+        for p, key, snip in session.execute(q).all()
+    ]
+
+
+# --- keeping the index in step -------------------------------------------------------------
+
+
+def index_passages(session: Session, passage_ids: Sequence[int] | None = None) -> int:
+    """(Re)index passages in `passage_fts` from their sources' text; all when ids is None."""
+    bind = session.get_bind()
+    if not is_sqlite(bind.engine if hasattr(bind, "engine") else bind):
+        return 0
+    select_sql = (
+        "SELECT p.id, substr(s.text, p.start + 1, p.end - p.start) FROM passage p "
+        "JOIN source s ON s.id = p.source_id WHERE s.text IS NOT NULL"
+    )
+    if passage_ids is None:
+        session.execute(text("DELETE FROM passage_fts"))
+        result = session.execute(text(f"INSERT INTO passage_fts(rowid, text) {select_sql}"))
+        return result.rowcount
+    n = 0
+    ids = list(passage_ids)
+    for i in range(0, len(ids), 5000):
+        chunk = ",".join(str(int(x)) for x in ids[i : i + 5000])
+        session.execute(text(f"DELETE FROM passage_fts WHERE rowid IN ({chunk})"))
+        result = session.execute(
+            text(f"INSERT INTO passage_fts(rowid, text) {select_sql} AND p.id IN ({chunk})")
+        )
+        n += result.rowcount
+    return n
+
+
+def optimize(session: Session) -> None:
+    """Merge FTS5 segments (after bulk loads) so queries touch fewer b-trees."""
+    session.execute(text("INSERT INTO passage_fts(passage_fts) VALUES('optimize')"))
