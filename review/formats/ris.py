@@ -130,6 +130,9 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
 
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
+            if pending:  # stray tags (Ovid's `C1  - Database: ...`) not leading into a TY
+                junk_lines.extend(pline for pline, _, _ in pending)
+                pending.clear()
             continue
         pairs = _split_line(line.rstrip())
         if pairs is None:
@@ -182,7 +185,7 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
         close(current)
     junk_lines.extend(pline for pline, _, _ in pending)
     if junk_lines:
-        first = junk_lines[0]
+        first = min(junk_lines)
         problems.append(
             (
                 first,

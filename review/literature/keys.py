@@ -12,7 +12,7 @@ import unicodedata
 
 STOPWORDS = frozenset(
     "a an the of on in at to for and or with from by is are be as into about its their "
-    "what why how when does do if user".split()
+    "what why how when does do if you your we our it this that not can".split()
 )
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 

@@ -207,7 +207,7 @@ def needs_decoding(value: str) -> bool:
 def decode(value: str) -> str:
     """Readable Unicode for a BibTeX field value (braces, accents, commands, dashes, ties)."""
     if not needs_decoding(value):
-        return " ".join(value.split()) if "\n" in value or "  " in value else value
+        return " ".join(value.split())
     text = _TOKEN.sub(_replace, value).translate(_BRACES)
     text = _SPACES.sub(" ", text).strip()
     return unicodedata.normalize("NFC", text)

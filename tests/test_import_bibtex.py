@@ -1,0 +1,155 @@
+"""BibTeX import against real files from other projects (../shared/testdata/bibtex)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from review.store import models as m
+from review.store.db import session_scope
+
+
+def run_import(cli, ws, path, *extra):
+    res = cli("-w", ws.root, "import", "--json", *extra, path)
+    doc = res.json()
+    assert len(doc["files"]) == 1
+    return res, doc["files"][0]
+
+
+def sources(ws) -> dict[str, m.Source]:
+    with session_scope(ws.engine) as s:
+        return {src.key: src for src in s.exec(select(m.Source)).all()}
+
+
+# file, records seen, imported, errors (records not imported)
+EXPECTED = [
+    ("bbt_873_quietly_discarded.bib", 988, 987, 1),
+    ("biber_crossrefs.bib", 46, 35, 11),
+    ("pybtex_xampl.bib", 36, 34, 2),
+    ("bibtexparser_article_with_strings.bib", 1, 1, 0),
+    ("bibtexparser_comments_spaces_and_declarations.bib", 1, 1, 0),
+    ("bibtexparser_crossref_entries.bib", 14, 14, 0),
+    ("bibtexparser_traps.bib", 1, 1, 0),
+    ("bibtexparser_wrong.bib", 2, 2, 0),
+    ("tidy_bibtex-field-error.bib", 2, 0, 2),
+    ("tidy_orcid-russian-citations.bib", 7, 7, 0),
+    ("tidy_php_string-var-with-special-char.bib", 1, 1, 0),
+]
+
+
+@pytest.mark.parametrize("name,records,imported,errors", EXPECTED)
+def test_every_bibtex_file_imports_with_expected_counts(
+    cli, ws, testdata, name, records, imported, errors
+):
+    res, rep = run_import(cli, ws, testdata / "bibtex" / name)
+    assert rep["format"] == "bibtex"
+    assert (rep["records"], rep["imported"]) == (records, imported)
+    assert sum(p["severity"] == "error" for p in rep["problems"]) == errors
+    assert res.code == (1 if errors else 0)
+    assert len(sources(ws)) == imported
+    for p in rep["problems"]:
+        assert p["line"] is None or p["line"] >= 1
+
+
+def test_duplicated_field_is_imported_with_a_warning_not_dropped(cli, ws, testdata):
+    _, rep = run_import(cli, ws, testdata / "bibtex" / "bbt_873_quietly_discarded.bib")
+    dup = [p for p in rep["problems"] if p["record"] == "BerleantKuipers:97"]
+    assert dup and dup[0]["severity"] == "warning" and "keywords" in dup[0]["message"]
+    assert dup[0]["line"] == 10301
+    src = sources(ws)["BerleantKuipers:97"]
+    assert src.title.startswith("Qualitative and quantitative simulation")
+    assert src.record["duplicates"]["keywords"]  # the repeated values are kept
+    assert len(src.keywords) > 1
+    missing = [p for p in rep["problems"] if p["severity"] == "error"]
+    assert missing[0]["record"] == "NguyenETAL:DiversityAIJ" and missing[0]["line"] == 9953
+
+
+def test_unknown_entry_type_is_reported_and_kept_as_misc(cli, ws, testdata):
+    _, rep = run_import(cli, ws, testdata / "bibtex" / "bibtexparser_wrong.bib")
+    msgs = [p["message"] for p in rep["problems"] if p["record"] == "foo"]
+    assert any("unknown entry type @wrong" in msg for msg in msgs)
+    got = sources(ws)
+    assert got["foo"].kind == "misc" and got["bar"].kind == "article"
+    assert got["foo"].authors == ["wrong"]
+
+
+def test_records_without_title_or_authors_are_reported_with_their_lines(cli, ws, testdata):
+    res, rep = run_import(cli, ws, testdata / "bibtex" / "tidy_bibtex-field-error.bib")
+    assert res.code == 1 and rep["status"] == "partial"
+    errs = {p["record"]: p for p in rep["problems"]}
+    assert errs["web:abc"]["line"] == 1 and errs["web:def"]["line"] == 5
+    assert "nothing identifies" in errs["web:def"]["message"]
+
+
+def test_strings_concatenation_months_and_accents(cli, ws, testdata):
+    run_import(cli, ws, testdata / "bibtex" / "bibtexparser_article_with_strings.bib")
+    src = sources(ws)["Cesar2013"]
+    assert src.authors == ["César, Jean"]
+    assert src.venue == "Nice Journal"
+    assert (src.year, src.volume, src.pages) == (2013, "12", "12-23")
+    assert src.keywords == ["keyword1", "keyword2"]
+    # the original record keeps the raw values and the macros it used, for a round trip
+    assert src.record["fields"]["author"] == 'jean # " " # cesar'
+    assert src.record["macros"]["cesar"] == "{César}"
+    assert src.record_format == "bibtex" and src.record["type"] == "article"
+
+
+def test_latex_in_names_and_string_macros_decoded(cli, ws, testdata):
+    run_import(cli, ws, testdata / "bibtex" / "tidy_php_string-var-with-special-char.bib")
+    src = sources(ws)["BCDGV07TopologicalFree"]
+    assert src.authors == [
+        "Balbuena, Camino",
+        "Cera, Martín",
+        "Diánez, Ana",
+        "García-Vázquez, Pedro",
+    ]
+    assert src.doi == "10.1016/j.disc.2006.07.031"
+    assert src.pages == "1038-1046" and src.issue == "9-10"
+
+
+def test_traps_braces_and_multiline_values(cli, ws, testdata):
+    run_import(cli, ws, testdata / "bibtex" / "bibtexparser_traps.bib")
+    src = sources(ws)["Laide2013"]
+    assert src.title == "An amazing title"
+    assert "Laidé" in src.authors[0]
+    assert "\n" not in src.abstract and src.abstract.endswith("french érudit word")
+    assert src.volume == "n.s. 2"  # ~ is a tie
+
+
+def test_crossref_children_inherit_and_missing_parents_are_warnings(cli, ws, testdata):
+    _, rep = run_import(cli, ws, testdata / "bibtex" / "bibtexparser_crossref_entries.bib")
+    got = sources(ws)
+    assert got["cr1"].venue == "Graphs of the Continent"  # parent title -> booktitle
+    assert got["cr1"].year == 1974 and got["cr1"].kind == "chapter"
+    assert got["cr1"].record["fields"]["CROSSREF"] == "{cr_m}"  # the record stays as written
+    _, rep = run_import(cli, ws, testdata / "bibtex" / "biber_crossrefs.bib")
+    warn = [p for p in rep["problems"] if "missing1" in p["message"]]
+    assert warn and warn[0]["severity"] == "warning" and warn[0]["record"] == "mcr"
+    assert "mcr" in sources(ws)
+
+
+def test_cyrillic_and_multiline_author_lists(cli, ws, testdata):
+    run_import(cli, ws, testdata / "bibtex" / "tidy_orcid-russian-citations.bib")
+    got = sources(ws)
+    src = got["пучков2013предварительный"]
+    assert len(src.authors) == 6 and src.authors[0] == "Пучков, АВ"
+    assert got["nazarenko2011new"].authors == [
+        "Nazarenko, V Yu",
+        "Legalov, AA",
+        "Perkovsky, EE",
+    ]
+
+
+def test_preamble_comments_and_string_title(cli, ws, testdata):
+    name = "bibtexparser_comments_spaces_and_declarations.bib"
+    res, rep = run_import(cli, ws, testdata / "bibtex" / name)
+    assert res.code == 0 and rep["problems"] == []
+    assert sources(ws)["Cesar2013"].title == "A great title"
+
+
+def test_xampl_noopsort_year_and_mbox_venue(cli, ws, testdata):
+    run_import(cli, ws, testdata / "bibtex" / "pybtex_xampl.bib")
+    got = sources(ws)
+    assert got["inbook-minimal"].year == 1973
+    assert got["article-full"].venue == "G-Animal's Journal"
+    assert got["article-full"].authors == ["Aamport, L[eslie] A."]

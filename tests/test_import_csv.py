@@ -1,0 +1,75 @@
+"""Literature lists as CSV: Scopus exports, flexible headers, keys from an ID column."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from review.store import models as m
+from review.store.db import session_scope
+
+SCOPUS = (
+    "Authors,Author full names,Title,Year,Source title,Volume,Issue,Art. No.,Page start,"
+    "Page end,DOI,Link,Abstract,Author Keywords,Document Type,Source,EID\n"
+    '"Bovaird T., Loeffler E.","Bovaird, Tony (6603); Loeffler, Elke (7004)",'
+    '"Activating citizens to participate in collective co-production",2015,'
+    '"Journal of Social Policy",44,1,,1,23,https://doi.org/10.1017/S0047279414000567,'
+    'https://www.scopus.com/x,"An abstract, with a comma","co-production; citizens",'
+    "Article,Scopus,2-s2.0-1\n"
+    ",,,,,,,,,,,,,,Article,Scopus,2-s2.0-2\n"
+    '"Parrado S.",,"Book chapter on co-production",2014,"Some Book",,,,,,,,,,'
+    "Book Chapter,Scopus,2-s2.0-3\n"
+)
+
+
+def run_import(cli, ws, path, *extra):
+    res = cli("-w", ws.root, "import", "--json", *extra, path)
+    (rep,) = res.json()["files"]
+    return res, rep
+
+
+def sources(ws) -> list[m.Source]:
+    with session_scope(ws.engine) as s:
+        return list(s.exec(select(m.Source).order_by(m.Source.id)).all())
+
+
+def test_scopus_csv(cli, ws, tmp_path):
+    path = tmp_path / "scopus.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + SCOPUS.replace("\n", "\r\n").encode("utf-8"))
+    res, rep = run_import(cli, ws, path)
+    assert rep["format"] == "csv-literature"
+    assert (rep["records"], rep["imported"], rep["skipped"]) == (3, 2, 1)
+    assert res.code == 1
+    (err,) = rep["problems"]
+    assert err["line"] == 3 and "nothing identifies" in err["message"]
+    art, chap = sources(ws)
+    assert art.authors == ["Bovaird, Tony", "Loeffler, Elke"]  # Scopus ids stripped
+    assert (art.year, art.venue, art.pages) == (2015, "Journal of Social Policy", "1-23")
+    assert art.doi == "10.1017/s0047279414000567"
+    assert art.database == "Scopus" and art.record_format == "csv"
+    assert art.keywords == ["co-production", "citizens"]
+    assert art.record["EID"] == "2-s2.0-1"
+    assert chap.kind == "chapter" and chap.authors == ["Parrado, S."]  # falls back to Authors
+
+
+def test_flexible_headers_semicolons_and_id_column(cli, ws, tmp_path):
+    path = tmp_path / "list.txt"
+    path.write_text(
+        "ID;Article Title;Author(s);Publication Year;Journal;DOI\n"
+        "bovaird2007;Beyond engagement and participation;Bovaird, Tony;2007;PAR;"
+        "doi:10.1111/J.1540-6210.2007.00773.X\n",
+        encoding="cp1252",
+    )
+    res, rep = run_import(cli, ws, path)
+    assert res.code == 0 and rep["format"] == "csv-literature" and rep["imported"] == 1
+    (src,) = sources(ws)
+    assert src.key == "bovaird2007"
+    assert src.doi == "10.1111/j.1540-6210.2007.00773.x"
+    assert src.title == "Beyond engagement and participation" and src.year == 2007
+
+
+def test_survey_tables_are_not_literature(cli, ws, testdata):
+    from review.formats import csv_literature
+
+    for name in ("csps2013_benchmarks_20131125.csv", "qualcoder_survey456.csv"):
+        path = testdata / "survey" / name
+        assert csv_literature.detect(path, path.read_bytes()) == 0

@@ -1,0 +1,177 @@
+"""RIS, Web of Science and PubMed import against real exports (../shared/testdata/ris)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from review.formats import ris
+from review.store import models as m
+from review.store.db import session_scope
+
+
+def run_import(cli, ws, path, *extra):
+    res = cli("-w", ws.root, "import", "--json", *extra, path)
+    doc = res.json()
+    assert len(doc["files"]) == 1
+    return res, doc["files"][0]
+
+
+def sources(ws) -> list[m.Source]:
+    with session_scope(ws.engine) as s:
+        return list(s.exec(select(m.Source).order_by(m.Source.id)).all())
+
+
+# file, format, records seen, imported, errors
+EXPECTED = [
+    ("jabref_RisImporterTestScopus.ris", "ris", 1, 1, 0),
+    ("qualcoder_bibliography_zotero.ris", "ris", 3, 3, 0),
+    ("rispy_example_bom.ris", "ris", 1, 1, 0),
+    ("rispy_example_empty_tag.ris", "ris", 1, 1, 0),
+    ("rispy_example_endnote.ris", "ris", 1, 1, 0),
+    ("rispy_example_full.ris", "ris", 2, 2, 0),
+    ("rispy_example_multiline.ris", "ris", 3, 0, 3),
+    ("rispy_example_wos.ris", "wos", 2, 2, 0),
+]
+
+
+@pytest.mark.parametrize("name,fmt,records,imported,errors", EXPECTED)
+def test_every_ris_file_imports_with_expected_counts(
+    cli, ws, testdata, name, fmt, records, imported, errors
+):
+    res, rep = run_import(cli, ws, testdata / "ris" / name)
+    assert rep["format"] == fmt
+    assert (rep["records"], rep["imported"]) == (records, imported)
+    assert sum(p["severity"] == "error" for p in rep["problems"]) == errors
+    assert res.code == (1 if errors else 0)
+    assert len(sources(ws)) == imported
+
+
+def test_scopus_record_fields(cli, ws, testdata):
+    run_import(cli, ws, testdata / "ris" / "jabref_RisImporterTestScopus.ris")
+    (src,) = sources(ws)
+    assert src.authors == ["Federico, S.", "Grillo, A.", "Herzog, W."]
+    assert (src.year, src.volume, src.issue, src.pages) == (2004, "52", "10", "2309-2327")
+    assert src.venue == "Journal of the Mechanics and Physics of Solids"
+    assert src.doi == "10.1016/j.jmps.2004.03.010"
+    assert src.database == "Scopus" and src.record_format == "ris"
+    assert src.record["N1"] == ["Cited By :44", "Export Date: 1 April 2016"]  # repeated tags
+    assert len(src.record["AD"]) == 3 and "Facoltà" in src.record["AD"][0]
+    assert src.key == "federico2004transversely"
+
+
+def test_zotero_kinds_dates_and_chapter_venue(cli, ws, testdata):
+    run_import(cli, ws, testdata / "ris" / "qualcoder_bibliography_zotero.ris")
+    got = {s.kind: s for s in sources(ws)}
+    assert set(got) == {"article", "book", "chapter"}
+    assert got["article"].year == 2011 and got["book"].year == 1988
+    assert got["article"].abstract.startswith("From 1973 to 2007")
+    assert got["chapter"].venue.startswith("Trade Union Renewal")
+
+
+def test_bom_empty_tags_and_doi_urls(cli, ws, testdata):
+    run_import(cli, ws, testdata / "ris" / "rispy_example_bom.ris")
+    run_import(cli, ws, testdata / "ris" / "rispy_example_empty_tag.ris")
+    bom, empty = sources(ws)
+    assert bom.doi == "10.1186/s40981-020-0316-0" and bom.key.startswith("doi:")
+    assert empty.doi == "10.1177/2325967120950040"  # http://dx.doi.org/ prefix removed
+    assert empty.pages is None and empty.record["SP"] == [""]
+    assert empty.abstract.startswith("Background:") and "safe return" in empty.abstract
+
+
+def test_endnote_continuation_lines_are_separate_keywords(cli, ws, testdata):
+    run_import(cli, ws, testdata / "ris" / "rispy_example_endnote.ris")
+    (src,) = sources(ws)
+    assert src.keywords[:3] == ["citation", "reference", "library"] and len(src.keywords) == 8
+    assert len(src.authors) == 4 and src.pages == "1-2"
+    assert src.record["UR"] == ["https://www.endnote.com/", "https://www.reference-jokes.org/"]
+
+
+def test_multiline_records_without_identity_are_reported(cli, ws, testdata):
+    _, rep = run_import(cli, ws, testdata / "ris" / "rispy_example_multiline.ris")
+    assert [p["line"] for p in rep["problems"]] == [1, 8, 17]
+    parsed, _ = ris.parse((testdata / "ris" / "rispy_example_multiline.ris").read_text())
+    assert parsed[2]["tags"]["N2"] == [
+        "first line,\nER then second line and at the end\nthe last line"
+    ]
+
+
+def test_web_of_science_recognised_not_ris(cli, ws, testdata):
+    _, rep = run_import(cli, ws, testdata / "ris" / "rispy_example_wos.ris")
+    assert rep["format"] == "wos"
+    first, second = sources(ws)
+    assert first.database == "Web of Science" and first.record_format == "wos"
+    assert first.title.startswith("Interactions stabilizing the structure of the core")
+    assert first.title.endswith("(B820)")  # the continuation line joined
+    assert first.authors == ["Parkes-Loach, PS", "Majeed, AP", "Law, CJ", "Loach, PA"]
+    assert (first.year, first.pages, first.doi) == (2004, "7003-7016", "10.1021/bi049798f")
+    assert "CHEMICALLY SYNTHESIZED POLYPEPTIDES" in first.keywords
+    assert first.origin_line == 3 and second.origin_line == 112
+    assert first.record["UT"] == ["WOS:000221807500019"]
+
+
+def test_ris_quirks_junk_run_together_tags_and_missing_er(cli, ws, tmp_path):
+    text = (
+        "Search Strategy:\n"
+        "1. co-production.mp. (123)\n"
+        "1.\n"
+        "TY  - JOUR\n"
+        "TI  - Co-production and the citizen\n"
+        "AU  - Bovaird, Tony\n"
+        "PY  - 2007DA  - 2007/05/01\n"
+        "DB  - Scopus\n"
+        "ER  - \n"
+        "\n"
+        "C1  - Database: Embase <1980 to 2024 Week 25>\n"
+        "\n"
+        "DB  - Web of Science\n"
+        "TY  - RPRT\n"
+        "TI  - A second record\n"
+        "AU  - Loeffler, Elke\n"
+        "PY  - 2008\n"
+    )
+    path = tmp_path / "ovid.txt"
+    path.write_bytes(text.replace("\n", "\r\n").encode("cp1252"))
+    res, rep = run_import(cli, ws, path)
+    assert rep["format"] == "ris" and rep["imported"] == 2 and res.code == 0
+    first, second = sources(ws)
+    assert first.year == 2007 and first.record["DA"] == ["2007/05/01"]
+    assert second.kind == "report" and second.database == "Web of Science"
+    assert second.origin_line == 13  # the DB tag before TY starts the record
+    msgs = " | ".join(p["message"] for p in rep["problems"])
+    assert "outside any record" in msgs and "no ER line" in msgs
+
+
+def test_pubmed_medline(cli, ws, tmp_path):
+    text = (
+        "PMID- 12345678\n"
+        "OWN - NLM\n"
+        "TI  - Co-production of health: a study of patients who take part\n"
+        "      in their own care.\n"
+        "AB  - Background text.\n"
+        "FAU - Loeffler, Elke\n"
+        "AU  - Loeffler E\n"
+        "FAU - Bovaird, Tony\n"
+        "AU  - Bovaird T\n"
+        "DP  - 2016 Mar\n"
+        "JT  - Journal of Example Studies\n"
+        "VI  - 12\n"
+        "IP  - 3\n"
+        "PG  - 100-110\n"
+        "LID - 10.1000/EXAMPLE.1 [doi]\n"
+        "PT  - Journal Article\n"
+        "OT  - co-production\n"
+        "\n"
+        "PMID- 87654321\n"
+        "TI  - Second.\n"
+        "DP  - 2017\n"
+    )
+    path = tmp_path / "pubmed.nbib"
+    path.write_text(text, encoding="utf-8")
+    res, rep = run_import(cli, ws, path)
+    assert rep["format"] == "pubmed" and rep["imported"] == 2 and res.code == 0
+    first, _ = sources(ws)
+    assert first.title.endswith("in their own care.")
+    assert first.authors == ["Loeffler, Elke", "Bovaird, Tony"]
+    assert (first.year, first.doi, first.database) == (2016, "10.1000/example.1", "PubMed")
+    assert first.url == "https://pubmed.ncbi.nlm.nih.gov/12345678/"

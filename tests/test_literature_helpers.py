@@ -1,0 +1,89 @@
+"""The pure helpers: LaTeX decoding, names, DOIs, years, cite keys."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from review.literature import (
+    latex_to_unicode,
+    make_key,
+    normalise_doi,
+    parse_year,
+    split_bibtex_authors,
+    split_name_list,
+)
+
+
+@pytest.mark.parametrize(
+    "raw,want",
+    [
+        (r"Laid{\'e}", "Laidé"),
+        (r"Erd{\H{o}}s", "Erdős"),
+        (r"Mart{\'{\i}}n", "Martín"),
+        (r"Va{\v{s}}ek", "Vašek"),
+        (r"Fran\c{c}ois \& Co", "François & Co"),
+        (r"{\O}ystein {\ss}", "Øystein ß"),
+        (r"G\"{o}del \emph{and} \textbf{Escher}", "Gödel and Escher"),
+        (r"pages 12--15 --- and ``quoted''", "pages 12–15 — and “quoted”"),
+        (r"$\alpha$-helix", "α-helix"),
+        ("{An} amazing {title}", "An amazing title"),
+        ("plain text, untouched", "plain text, untouched"),
+    ],
+)
+def test_latex_to_unicode(raw, want):
+    assert latex_to_unicode(raw) == want
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="\\{}~$-"), max_size=50))
+def test_text_without_latex_only_has_whitespace_tidied(text):
+    assert latex_to_unicode(text) == " ".join(text.split())
+
+
+def test_bibtex_names():
+    assert split_bibtex_authors(
+        "Ludwig van Beethoven and {World Health Organization} and\n de la Fontaine, Jean"
+        " and Smith, Jr, John and others"
+    ) == [
+        "van Beethoven, Ludwig",
+        "World Health Organization",
+        "de la Fontaine, Jean",
+        "Smith, John, Jr",
+    ]
+    assert split_bibtex_authors("{Barnes and Noble}") == ["Barnes and Noble"]
+    assert split_bibtex_authors('Elke L{\\"o}ffler AND Tony Bovaird') == [
+        "Löffler, Elke",
+        "Bovaird, Tony",
+    ]
+
+
+def test_name_lists():
+    assert split_name_list("Smith J., Doe A.B., Roe C.") == ["Smith, J.", "Doe, A.B.", "Roe, C."]
+    assert split_name_list("Smith, John; Doe, Anne") == ["Smith, John", "Doe, Anne"]
+    assert split_name_list("Loeffler E") == ["Loeffler, E"]
+
+
+@pytest.mark.parametrize(
+    "raw,want",
+    [
+        ("https://doi.org/10.1000/ABC", "10.1000/abc"),
+        ("doi:10.1000/xyz.", "10.1000/xyz"),
+        ("http://dx.doi.org/10.1000%2Fxyz", "10.1000/xyz"),
+        ("10.1186/s40981-020-0316-0 [doi]", "10.1186/s40981-020-0316-0"),
+        ("DOI 10.1002/(SICI)1097-0258", "10.1002/(sici)1097-0258"),
+        ("not a doi", None),
+        ("", None),
+    ],
+)
+def test_normalise_doi(raw, want):
+    assert normalise_doi(raw) == want
+
+
+def test_years_and_keys():
+    assert parse_year("2011///") == 2011
+    assert parse_year("{\\noopsort{1973b}}1973") == 1973
+    assert parse_year("May 2008") == 2008 and parse_year("n.d.") is None
+    assert make_key(["Løffler, Elke"], 2008, "If you want to go fast") == "loffler2008want"
+    assert make_key([], None, None, "10.1000/ABC") == "doi:10-1000-abc"
+    assert make_key([], 2014, "Bringing the power of the citizen") == "anon2014bringing"
