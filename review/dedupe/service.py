@@ -16,9 +16,10 @@ from review.dedupe.cluster import cluster_id
 from review.dedupe.detect import Cluster, Detection, detect
 from review.dedupe.merge import MergeResult, merge_sources, undo_merge
 from review.errors import NotFound, ReviewError, UsageError
+from review.screening import NOT_LITERATURE
 from review.store import models as m
 
-NOT_DEDUPED = ("transcript",)  # focus-group transcripts are never citation duplicates
+NOT_DEDUPED = NOT_LITERATURE  # transcripts and documents are not citation records
 _COLUMNS = (
     m.Source.key,
     m.Source.title,

@@ -1,0 +1,266 @@
+"""`review screen list|decide|conflicts|resolve|kappa|reasons|blind|progress` and
+`review prisma`."""
+
+from __future__ import annotations
+
+import typer
+
+from review.cli.context import print_json, session, workspace
+
+STAGE_HELP = "title-abstract or full-text"
+
+screen_app = typer.Typer(
+    help="Screen records: two reviewers, blind, with reasons, conflicts and kappa.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+def _stage_opt(default: str = "title-abstract"):
+    return typer.Option(default, "--stage", "-s", help=STAGE_HELP)
+
+
+@screen_app.command("list")
+def list_(
+    ctx: typer.Context,
+    stage: str = _stage_opt(),
+    todo: bool = typer.Option(False, "--todo", help="Only records you have not decided."),
+    status: str = typer.Option(
+        None, "--status", help="pending, conflict, include, exclude or maybe."
+    ),
+    limit: int = typer.Option(50, "--limit", min=1, help="At most this many."),
+    offset: int = typer.Option(0, "--offset", min=0),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Records to screen as you may see them (blind mode hides others' decisions)."""
+    from review import screening
+
+    me = workspace(ctx).coder
+    with session(ctx) as s:
+        screening.check_stage(stage)
+        items = screening.queue(s, me, stage, todo, status, limit, offset)
+        prog = screening.progress(s, me, stage)
+        blind = screening.is_blind(s)
+    if json_out:
+        print_json({"coder": me, "blind": blind, "progress": prog, "records": items})
+        return
+    for it in items:
+        others = ", ".join(f"{c}: {d}" for c, d in it["decisions"].items() if c != me)
+        typer.echo(
+            f"{it['key']:<24} {it['status']:<9} mine={it['mine'] or '-':<8} "
+            f"{(it['title'] or '')[:70]}" + (f"  [{others}]" if others else "")
+        )
+    typer.echo(
+        f"{prog['mine']} of {prog['records']} decided by {me} at {stage}"
+        + (" (blind)" if blind else "")
+    )
+
+
+def _decide(
+    ctx, decision: str, keys: list[str], stage: str, reason: str | None, final: bool, json_out: bool
+) -> None:
+    from review import screening
+
+    me = workspace(ctx).coder
+    done = []
+    with session(ctx) as s:
+        for key in keys:
+            row = screening.decide(s, me, key, decision, stage, reason, final=final)
+            done.append(
+                {
+                    "key": key,
+                    "decision": row.decision,
+                    "reason": row.reason,
+                    "stage": stage,
+                    "coder": me,
+                    "final": final,
+                }
+            )
+    if json_out:
+        print_json({"decisions": done})
+        return
+    verb = "resolved" if final else "recorded"
+    for d in done:
+        why = f" ({d['reason']})" if d["reason"] else ""
+        typer.echo(f"{verb}: {d['key']} {d['decision']}{why} at {stage} by {me}")
+
+
+@screen_app.command("decide")
+def decide(
+    ctx: typer.Context,
+    decision: str = typer.Argument(..., help="include, exclude or maybe"),
+    keys: list[str] = typer.Argument(..., help="Record keys."),
+    stage: str = _stage_opt(),
+    reason: str = typer.Option(None, "--reason", "-r", help="Exclusion reason (from the list)."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Record your decision on one or more records (all or none are recorded)."""
+    _decide(ctx, decision, keys, stage, reason, False, json_out)
+
+
+@screen_app.command("resolve")
+def resolve(
+    ctx: typer.Context,
+    decision: str = typer.Argument(..., help="include, exclude or maybe"),
+    keys: list[str] = typer.Argument(..., help="Record keys."),
+    stage: str = _stage_opt(),
+    reason: str = typer.Option(None, "--reason", "-r", help="Exclusion reason (from the list)."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Settle a conflict with a third, final decision."""
+    _decide(ctx, decision, keys, stage, reason, True, json_out)
+
+
+@screen_app.command("conflicts")
+def conflicts(
+    ctx: typer.Context,
+    stage: str = _stage_opt(),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Records the reviewers disagree on."""
+    from review import screening
+
+    with session(ctx) as s:
+        rows = screening.conflicts(s, stage)
+    if json_out:
+        print_json({"stage": stage, "conflicts": rows})
+        return
+    for r in rows:
+        typer.echo(f"{r['key']:<24} " + ", ".join(f"{c}: {d}" for c, d in r["decisions"].items()))
+    typer.echo(f"{len(rows)} conflict(s) at {stage}; settle with `review screen resolve`")
+
+
+@screen_app.command("kappa")
+def kappa(
+    ctx: typer.Context,
+    stage: str = typer.Option(None, "--stage", "-s", help=f"{STAGE_HELP} (default: both)"),
+    coders: str = typer.Option(None, "--coders", metavar="A,B", help="The two screeners."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Cohen's kappa between the two screeners, per stage."""
+    from review import screening
+    from review.errors import ReviewError, UsageError
+
+    pair = None
+    if coders:
+        names = [c.strip() for c in coders.split(",") if c.strip()]
+        if len(names) != 2:
+            raise UsageError("--coders takes two names: --coders A,B")
+        pair = (names[0], names[1])
+    stages = [screening.check_stage(stage)] if stage else list(screening.STAGES)
+    results, skipped = [], []
+    with session(ctx) as s:
+        for st in stages:
+            try:
+                results.append(screening.kappa(s, st, pair).to_dict())
+            except ReviewError as exc:
+                if stage:
+                    raise
+                skipped.append(str(exc))
+    if not results:
+        raise ReviewError("; ".join(skipped))
+    if json_out:
+        print_json({"kappa": results})
+        return
+    for r in results:
+        k = "undefined" if r["kappa"] is None else f"{r['kappa']:.3f}"
+        typer.echo(
+            f"{r['stage']}: kappa {k} between {r['coders'][0]} and {r['coders'][1]} "
+            f"on {r['n']} records (observed {r['observed_agreement']}, "
+            f"chance {r['expected_agreement']})"
+        )
+
+
+@screen_app.command("reasons")
+def reasons(
+    ctx: typer.Context,
+    add: str = typer.Option(None, "--add", help="Add a reason to the shared list."),
+    remove: str = typer.Option(None, "--remove", help="Remove a reason from the list."),
+    stage: str = typer.Option(None, "--stage", "-s", help=f"Only for {STAGE_HELP}."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Show or edit the shared list of exclusion reasons."""
+    from review import screening
+
+    with session(ctx) as s:
+        if add:
+            screening.add_reason(s, add, stage)
+        if remove:
+            screening.remove_reason(s, remove)
+        rows = [{"name": r.name, "stage": r.stage} for r in screening.reasons(s, stage)]
+    if json_out:
+        print_json({"reasons": rows})
+        return
+    for r in rows:
+        typer.echo(r["name"] + (f"  ({r['stage']} only)" if r["stage"] else ""))
+
+
+@screen_app.command("blind")
+def blind(
+    ctx: typer.Context,
+    mode: str = typer.Argument(None, help="on or off (omit to show)."),
+    reviewers: int = typer.Option(None, "--reviewers", help="Reviewers per record: 1 or 2."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Blind mode: a reviewer sees only their own decisions until both have decided."""
+    from review import screening
+    from review.errors import UsageError
+
+    with session(ctx) as s:
+        if mode is not None:
+            if mode not in ("on", "off"):
+                raise UsageError("blind takes on or off")
+            screening.set_blind(s, mode == "on")
+        if reviewers is not None:
+            screening.set_required_reviewers(s, reviewers)
+        doc = {"blind": screening.is_blind(s), "reviewers": screening.required_reviewers(s)}
+    if json_out:
+        print_json(doc)
+        return
+    typer.echo(
+        f"blind mode {'on' if doc['blind'] else 'off'}; {doc['reviewers']} reviewer(s) per record"
+    )
+
+
+def prisma(
+    ctx: typer.Context,
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """PRISMA 2020 flow counts: identified per database, duplicates, screened, included."""
+    from review.prisma import prisma as flow
+
+    with session(ctx) as s:
+        doc = flow(s)
+    if json_out:
+        print_json(doc)
+        return
+    ident, scr, elig = doc["identification"], doc["screening"], doc["eligibility"]
+    typer.echo(f"Records identified: {ident['records_identified']}")
+    for name, n in ident["by_database"].items():
+        typer.echo(f"  {name}: {n}")
+    typer.echo(f"Duplicates removed: {ident['duplicates_removed']}")
+    typer.echo(
+        f"Records screened: {scr['records_screened']} "
+        f"(awaiting {scr['awaiting_screening']}, conflicts {scr['conflicts']})"
+    )
+    typer.echo(f"Records excluded: {scr['records_excluded']}")
+    for name, n in scr["excluded_by_reason"].items():
+        typer.echo(f"  {name}: {n}")
+    typer.echo(f"Reports sought for retrieval: {elig['reports_sought']}")
+    typer.echo(
+        f"Reports assessed for eligibility: {elig['reports_assessed']} "
+        f"(awaiting {elig['awaiting_assessment']}, conflicts {elig['conflicts']})"
+    )
+    typer.echo(f"Reports excluded: {elig['reports_excluded']}")
+    for name, n in elig["excluded_by_reason"].items():
+        typer.echo(f"  {name}: {n}")
+    typer.echo(f"Studies included: {doc['included']['studies']}")
+    bad = [k for k, ok in doc["checks"].items() if not ok]
+    if bad:
+        typer.echo("counts do not add up: " + "; ".join(bad), err=True)
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(screen_app, name="screen")
+    app.command("prisma")(prisma)

@@ -1,0 +1,448 @@
+"""Dual screening: two reviewers decide include / exclude / maybe per source and stage.
+
+Each reviewer's decision is its own `ScreeningDecision` row (re-deciding updates that row), so
+agreement can be measured. A source's outcome at a stage is the final (resolving) decision if
+there is one; otherwise, once the required number of reviewers (two by default) have decided,
+their common decision, or a conflict for a third person to resolve. In blind mode a reviewer
+sees only their own decision on a source until every required reviewer has decided it.
+Exclusion reasons come from a shared, editable list (`ExclusionReason`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from review.errors import NotFound, ReviewError, UsageError
+from review.store import models as m
+
+STAGES = ("title-abstract", "full-text")
+DECISIONS = ("include", "exclude", "maybe")
+NOT_LITERATURE = ("transcript", "document")  # never screened, never in the PRISMA flow
+BLIND = "screening.blind"
+REVIEWERS = "screening.reviewers"
+DEFAULT_REASONS = (
+    ("wrong population", None),
+    ("wrong intervention or exposure", None),
+    ("wrong outcome", None),
+    ("wrong study design", None),
+    ("wrong publication type", None),
+    ("not about co-production", None),
+    ("full text not available", "full-text"),
+)
+
+
+# --- settings -----------------------------------------------------------------------------
+
+
+def _setting(session: Session, key: str) -> str | None:
+    row = session.get(m.Setting, key)
+    return row.value if row else None
+
+
+def _set(session: Session, key: str, value: str) -> None:
+    row = session.get(m.Setting, key) or m.Setting(key=key)
+    row.value = value
+    session.add(row)
+    session.flush()
+
+
+def is_blind(session: Session) -> bool:
+    """Blind mode is on unless someone turned it off (dual screening's safe default)."""
+    return (_setting(session, BLIND) or "on") == "on"
+
+
+def set_blind(session: Session, on: bool) -> None:
+    _set(session, BLIND, "on" if on else "off")
+
+
+def required_reviewers(session: Session) -> int:
+    return int(_setting(session, REVIEWERS) or 2)
+
+
+def set_required_reviewers(session: Session, n: int) -> None:
+    if n not in (1, 2):
+        raise UsageError("reviewers per source must be 1 or 2")
+    _set(session, REVIEWERS, str(n))
+
+
+def check_stage(stage: str) -> str:
+    if stage not in STAGES:
+        raise UsageError(f"unknown stage {stage!r}: use {' or '.join(STAGES)}")
+    return stage
+
+
+# --- reasons --------------------------------------------------------------------------------
+
+
+def reasons(session: Session, stage: str | None = None) -> list[m.ExclusionReason]:
+    """The shared list (seeded with common reasons the first time it is read)."""
+    rows = session.exec(select(m.ExclusionReason).order_by(m.ExclusionReason.id)).scalars().all()
+    if not rows and _setting(session, "screening.reasons-seeded") is None:
+        for name, st in DEFAULT_REASONS:
+            session.add(m.ExclusionReason(name=name, stage=st))
+        _set(session, "screening.reasons-seeded", "yes")
+        rows = session.exec(select(m.ExclusionReason).order_by(m.ExclusionReason.id)).scalars()
+        rows = rows.all()
+    return [r for r in rows if stage is None or r.stage in (None, stage)]
+
+
+def add_reason(session: Session, name: str, stage: str | None = None) -> m.ExclusionReason:
+    name = " ".join(name.split())
+    if not name:
+        raise UsageError("a reason needs a name")
+    if stage is not None:
+        check_stage(stage)
+    reasons(session)  # seed first, so adding one does not hide the defaults
+    found = session.exec(select(m.ExclusionReason).where(m.ExclusionReason.name == name)).first()
+    if found:
+        return found[0]
+    row = m.ExclusionReason(name=name, stage=stage)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def remove_reason(session: Session, name: str) -> None:
+    """Remove a reason from the list; decisions that used it keep their text."""
+    reasons(session)
+    row = session.exec(select(m.ExclusionReason).where(m.ExclusionReason.name == name)).first()
+    if row is None:
+        raise NotFound(f"no exclusion reason {name!r}")
+    session.delete(row[0])
+    session.flush()
+
+
+def _check_reason(session: Session, stage: str, decision: str, reason: str | None) -> str | None:
+    if decision != "exclude":
+        if reason:
+            raise UsageError("a reason goes with an exclusion only")
+        return None
+    if not reason:
+        if stage == "full-text":
+            raise UsageError("full-text exclusions need a reason (see `review screen reasons`)")
+        return None
+    names = [r.name for r in reasons(session, stage)]
+    match = next((n for n in names if n.casefold() == reason.strip().casefold()), None)
+    if match is None:
+        raise UsageError(
+            f"unknown reason {reason!r}; choose one of: {'; '.join(names)} "
+            "(or add it: review screen reasons --add NAME)"
+        )
+    return match
+
+
+# --- decisions ------------------------------------------------------------------------------
+
+
+def coder_id(session: Session, name: str) -> int:
+    """The id of coder `name`, creating the coder on first use."""
+    row = session.exec(select(m.Coder.id).where(m.Coder.name == name)).first()
+    if row:
+        return row[0]
+    coder = m.Coder(name=name)
+    session.add(coder)
+    session.flush()
+    return coder.id
+
+
+def _source(session: Session, key: str) -> m.Source:
+    src = session.exec(select(m.Source).where(m.Source.key == key)).scalars().first()
+    if src is None:
+        raise NotFound(f"no source with key {key!r}")
+    if src.merged_into_id is not None:
+        survivor = session.get(m.Source, src.merged_into_id)
+        raise ReviewError(f"{key} was merged into {survivor.key}: screen {survivor.key}")
+    if src.kind in NOT_LITERATURE:
+        raise ReviewError(f"{key} is a {src.kind}, not a literature record to screen")
+    return src
+
+
+def decide(
+    session: Session,
+    coder: str,
+    key: str,
+    decision: str,
+    stage: str = "title-abstract",
+    reason: str | None = None,
+    final: bool = False,
+) -> m.ScreeningDecision:
+    """Record (or change) `coder`'s decision on source `key` at `stage`."""
+    check_stage(stage)
+    if decision not in DECISIONS:
+        raise UsageError(f"unknown decision {decision!r}: use include, exclude or maybe")
+    src = _source(session, key)
+    reason = _check_reason(session, stage, decision, reason)
+    if stage == "full-text":
+        first = outcomes(session, "title-abstract", [src.id]).get(src.id)
+        if first is None or first.status not in ("include", "maybe"):
+            raise ReviewError(f"{key} has not passed title/abstract screening")
+    if final and decision == "maybe" and stage == "full-text":
+        raise UsageError("a full-text resolution must be include or exclude")
+    cid = coder_id(session, coder)
+    row = (
+        session.exec(
+            select(m.ScreeningDecision).where(
+                m.ScreeningDecision.source_id == src.id,
+                m.ScreeningDecision.coder_id == cid,
+                m.ScreeningDecision.stage == stage,
+                m.ScreeningDecision.final == final,
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if row is None:
+        row = m.ScreeningDecision(
+            source_id=src.id, coder_id=cid, stage=stage, final=final, decision=decision
+        )
+    row.decision, row.reason, row.created = decision, reason, m.utcnow()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def resolve(
+    session: Session, coder: str, key: str, decision: str, stage: str, reason: str | None = None
+) -> m.ScreeningDecision:
+    """A third decision that settles a conflict (marked `final`)."""
+    return decide(session, coder, key, decision, stage, reason, final=True)
+
+
+@dataclass
+class Outcome:
+    """Where one source stands at one stage."""
+
+    source_id: int
+    status: str  # pending, conflict, include, exclude, maybe
+    decisions: dict[str, str] = field(default_factory=dict)  # coder → decision
+    reasons: dict[str, str] = field(default_factory=dict)  # coder → reason
+    final: tuple[str, str, str | None] | None = None  # coder, decision, reason
+
+    @property
+    def reason(self) -> str | None:
+        """The exclusion reason that counts: the resolver's, else the most given one."""
+        if self.final:
+            return self.final[2]
+        given = Counter(r for r in self.reasons.values() if r)
+        return min(given, key=lambda r: (-given[r], r)) if given else None
+
+
+def _rows(session: Session, stage: str, ids: list[int] | None = None):
+    q = (
+        select(
+            m.ScreeningDecision.source_id,
+            m.Coder.name,
+            m.ScreeningDecision.decision,
+            m.ScreeningDecision.reason,
+            m.ScreeningDecision.final,
+        )
+        .join(m.Coder, m.Coder.id == m.ScreeningDecision.coder_id)
+        .where(m.ScreeningDecision.stage == stage)
+        .order_by(m.ScreeningDecision.created, m.ScreeningDecision.id)
+    )
+    if ids is not None:
+        q = q.where(m.ScreeningDecision.source_id.in_(ids))
+    return session.exec(q).all()
+
+
+def outcomes(session: Session, stage: str, ids: list[int] | None = None) -> dict[int, Outcome]:
+    """Outcome of every decided source at `stage` (sources nobody decided are absent)."""
+    need = required_reviewers(session)
+    out: dict[int, Outcome] = {}
+    for sid, coder, decision, reason, final in _rows(session, stage, ids):
+        o = out.setdefault(sid, Outcome(sid, "pending"))
+        if final:
+            o.final = (coder, decision, reason)
+        else:
+            o.decisions[coder] = decision
+            if reason:
+                o.reasons[coder] = reason
+    for o in out.values():
+        if o.final:
+            o.status = o.final[1]
+        elif len(o.decisions) >= need:
+            kinds = set(o.decisions.values())
+            o.status = kinds.pop() if len(kinds) == 1 else "conflict"
+            if stage == "full-text" and o.status == "maybe":
+                o.status = "conflict"  # a full text must end in or out
+    return out
+
+
+def eligible_ids(session: Session, stage: str) -> list[int]:
+    """Sources to screen at `stage`: live literature records; at full text, those that passed."""
+    check_stage(stage)
+    live = (
+        session.exec(
+            select(m.Source.id)
+            .where(m.Source.merged_into_id.is_(None), m.Source.kind.not_in(NOT_LITERATURE))
+            .order_by(m.Source.id)
+        )
+        .scalars()
+        .all()
+    )
+    if stage == "title-abstract":
+        return list(live)
+    passed = outcomes(session, "title-abstract")
+    return [i for i in live if i in passed and passed[i].status in ("include", "maybe")]
+
+
+def visible(outcome: Outcome | None, viewer: str, blind: bool, need: int) -> dict[str, str]:
+    """The decisions `viewer` may see: in blind mode only their own until all have decided."""
+    if outcome is None:
+        return {}
+    if not blind or outcome.final or len(outcome.decisions) >= need:
+        return dict(outcome.decisions)
+    return {c: d for c, d in outcome.decisions.items() if c == viewer}
+
+
+def queue(
+    session: Session,
+    viewer: str,
+    stage: str = "title-abstract",
+    todo: bool = False,
+    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict]:
+    """Sources at `stage` as `viewer` may see them; `todo`: those `viewer` has not decided."""
+    ids = eligible_ids(session, stage)
+    outs = outcomes(session, stage)
+    blind, need = is_blind(session), required_reviewers(session)
+    picked = []
+    for sid in ids:
+        o = outs.get(sid)
+        if todo and o is not None and viewer in o.decisions:
+            continue
+        st = o.status if o else "pending"
+        shown = visible(o, viewer, blind, need)
+        if blind and st == "conflict" and len(shown) < len(o.decisions):
+            st = "pending"
+        if status and st != status:
+            continue
+        picked.append((sid, st, shown, o))
+    picked = picked[offset : None if limit is None else offset + limit]
+    srcs = {
+        s.id: s
+        for s in session.exec(
+            select(m.Source).where(m.Source.id.in_([p[0] for p in picked]))
+        ).scalars()
+    }
+    return [
+        {
+            "key": srcs[sid].key,
+            "title": srcs[sid].title,
+            "year": srcs[sid].year,
+            "abstract": srcs[sid].abstract,
+            "keywords": list(srcs[sid].keywords or []),
+            "status": st,
+            "mine": shown.get(viewer),
+            "decisions": shown,
+            "final": o.final[1] if o and o.final else None,
+        }
+        for sid, st, shown, o in picked
+    ]
+
+
+def progress(session: Session, viewer: str, stage: str) -> dict:
+    """How far `viewer` and the team are at `stage`."""
+    ids = eligible_ids(session, stage)
+    outs = outcomes(session, stage)
+    counts = Counter(outs[i].status if i in outs else "pending" for i in ids)
+    mine = sum(1 for i in ids if i in outs and viewer in outs[i].decisions)
+    return {"stage": stage, "records": len(ids), "mine": mine, **dict(sorted(counts.items()))}
+
+
+def conflicts(session: Session, stage: str) -> list[dict]:
+    """Sources the reviewers disagree on (all have decided, so blind mode is no bar)."""
+    check_stage(stage)
+    outs = outcomes(session, stage)
+    ids = [sid for sid, o in outs.items() if o.status == "conflict"]
+    keys = dict(session.exec(select(m.Source.id, m.Source.key).where(m.Source.id.in_(ids))).all())
+    return [
+        {"key": keys[sid], "decisions": outs[sid].decisions, "reasons": outs[sid].reasons}
+        for sid in sorted(ids)
+    ]
+
+
+# --- agreement ------------------------------------------------------------------------------
+
+
+@dataclass
+class Kappa:
+    stage: str
+    coders: tuple[str, str]
+    n: int
+    observed: float | None
+    expected: float | None
+    kappa: float | None
+    table: dict[str, dict[str, int]]
+
+    def to_dict(self) -> dict:
+        return {
+            "stage": self.stage,
+            "coders": list(self.coders),
+            "n": self.n,
+            "observed_agreement": self.observed,
+            "expected_agreement": self.expected,
+            "kappa": self.kappa,
+            "table": self.table,
+        }
+
+
+def screeners(session: Session, stage: str) -> list[str]:
+    """Coders with (non-final) decisions at `stage`, most decisions first."""
+    rows = session.exec(
+        select(m.Coder.name, func.count())
+        .join(m.ScreeningDecision, m.ScreeningDecision.coder_id == m.Coder.id)
+        .where(m.ScreeningDecision.stage == stage, m.ScreeningDecision.final.is_(False))
+        .group_by(m.Coder.name)
+    ).all()
+    return [name for name, _ in sorted(rows, key=lambda r: (-r[1], r[0]))]
+
+
+def cohen_kappa(pairs: list[tuple[str, str]]) -> tuple[float | None, float | None, float | None]:
+    """Observed agreement, chance agreement and Cohen's kappa of paired labels.
+
+    pe = Σ_k p1(k)·p2(k), summed over categories (QualCoder multiplies them: wrong).
+    Kappa is undefined (None) when chance agreement is 1 (both always said the same thing).
+    """
+    n = len(pairs)
+    if n == 0:
+        return None, None, None
+    po = sum(a == b for a, b in pairs) / n
+    c1, c2 = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    pe = sum(c1[k] * c2[k] for k in set(c1) | set(c2)) / (n * n)
+    if pe >= 1.0:
+        return po, pe, None
+    return po, pe, (po - pe) / (1 - pe)
+
+
+def kappa(session: Session, stage: str, coders: tuple[str, str] | None = None) -> Kappa:
+    """Cohen's kappa between two screeners over the sources both decided at `stage`."""
+    check_stage(stage)
+    if coders is None:
+        found = screeners(session, stage)
+        if len(found) < 2:
+            raise ReviewError(f"kappa needs two screeners at {stage}; found {len(found)}")
+        coders = (found[0], found[1])
+    a, b = coders
+    if a == b:
+        raise UsageError("kappa needs two different coders")
+    by_source: dict[int, dict[str, str]] = defaultdict(dict)
+    for sid, coder, decision, _reason, final in _rows(session, stage):
+        if not final and coder in (a, b):
+            by_source[sid][coder] = decision
+    pairs = [(d[a], d[b]) for d in by_source.values() if a in d and b in d]
+    po, pe, k = cohen_kappa(pairs)
+    table = {x: {y: 0 for y in DECISIONS} for x in DECISIONS}
+    for x, y in pairs:
+        table[x][y] += 1
+    return Kappa(stage, (a, b), len(pairs), _round(po), _round(pe), _round(k), table)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)

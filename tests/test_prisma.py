@@ -1,0 +1,99 @@
+"""PRISMA 2020 counts on a fixture whose numbers are known, through `review prisma`."""
+
+from __future__ import annotations
+
+from review.store import models as m
+from review.store.db import session_scope
+
+
+def test_prisma_counts_add_up(ws, cli):
+    w = ["-w", ws.root]
+    with session_scope(ws.engine) as s:
+        batch = m.ImportBatch(path="pubmed.nbib", format="pubmed", database="PubMed")
+        s.add(batch)
+        s.flush()
+        for n in range(6):  # 6 Scopus records
+            s.add(m.Source(key=f"s{n}", title=f"Scopus paper {n}", database="Scopus"))
+        for n in range(3):  # 3 WoS records, the first two duplicates of s0 and s1
+            s.add(m.Source(key=f"w{n}", title=f"WoS paper {n}", database="Web of Science"))
+        s.add(m.Source(key="p0", title="PubMed paper", batch_id=batch.id))  # database via batch
+        s.add(m.Source(key="t0", kind="transcript", title="Focus group"))  # never counted
+    assert cli(*w, "dedupe", "--merge", "s0,w0").code == 0
+    assert cli(*w, "dedupe", "--merge", "s1,w1").code == 0
+    live = ["s0", "s1", "s2", "s3", "s4", "s5", "w2", "p0"]
+    live = [k for k in live if k not in ("s0", "s1")] + _survivors(ws)
+    assert len(live) == 8
+    a = ["--coder", "ann", "screen"]
+    b = ["--coder", "bob", "screen"]
+    # title/abstract: 7 of 8 screened by both; two excluded; one conflict resolved to include
+    include, exclude = live[:4], live[4:6]
+    for who in (a, b):
+        assert cli(*w, *who, "decide", "include", *include).code == 0
+        assert cli(*w, *who, "decide", "exclude", exclude[0], "-r", "wrong population").code == 0
+    cli(*w, *a, "decide", "exclude", exclude[1], "-r", "wrong outcome")
+    cli(*w, *b, "decide", "exclude", exclude[1], "-r", "wrong outcome")
+    cli(*w, *a, "decide", "include", live[6])
+    cli(*w, *b, "decide", "exclude", live[6], "-r", "wrong outcome")
+    assert cli(*w, "--coder", "cat", "screen", "resolve", "include", live[6]).code == 0
+    # full text: 5 sought; 3 assessed by both: 2 included, 1 excluded; 2 awaiting
+    for who in (a, b):
+        cli(*w, *who, "decide", "include", "-s", "full-text", *include[:2])
+        res = cli(
+            *w,
+            *who,
+            "decide",
+            "exclude",
+            "-s",
+            "full-text",
+            include[2],
+            "-r",
+            "full text not available",
+        )
+        assert res.code == 0, res.err
+    res = cli(*w, "prisma", "--json")
+    assert res.code == 0, res.err
+    doc = res.json()
+    assert doc["identification"] == {
+        "records_identified": 10,
+        "by_database": {"Scopus": 6, "Web of Science": 3, "PubMed": 1},
+        "duplicates_removed": 2,
+    }
+    assert doc["screening"] == {
+        "records_screened": 7,
+        "records_excluded": 2,
+        "excluded_by_reason": {"wrong outcome": 1, "wrong population": 1},
+        "awaiting_screening": 1,
+        "conflicts": 0,
+    }
+    assert doc["eligibility"] == {
+        "reports_sought": 5,
+        "reports_assessed": 3,
+        "reports_excluded": 1,
+        "excluded_by_reason": {"full text not available": 1},
+        "awaiting_assessment": 2,
+        "conflicts": 0,
+    }
+    assert doc["included"] == {"studies": 2}
+    assert all(doc["checks"].values())
+    text = cli(*w, "prisma")
+    assert text.code == 0 and "Duplicates removed: 2" in text.out
+    assert "Studies included: 2" in text.out
+
+
+def _survivors(ws) -> list[str]:
+    from sqlalchemy import select
+
+    with session_scope(ws.engine) as s:
+        rows = s.exec(
+            select(m.Source.key).where(
+                m.Source.key.in_(["s0", "s1", "w0", "w1"]), m.Source.merged_into_id.is_(None)
+            )
+        ).all()
+    return [r[0] for r in rows]
+
+
+def test_prisma_on_an_empty_workspace(ws, cli):
+    doc = cli("-w", ws.root, "prisma", "--json").json()
+    assert doc["identification"]["records_identified"] == 0
+    assert doc["included"]["studies"] == 0
+    assert all(doc["checks"].values())

@@ -1,0 +1,137 @@
+"""Dual screening through the CLI: blind mode, reasons, conflicts, resolution, kappa."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.screening import cohen_kappa
+from review.store import models as m
+from review.store.db import session_scope
+
+
+@pytest.fixture
+def library(ws):
+    with session_scope(ws.engine) as s:
+        for n in range(10):
+            s.add(
+                m.Source(
+                    key=f"r{n}",
+                    title=f"Co-production study {n}",
+                    year=2000 + n,
+                    database="Scopus" if n < 6 else "Web of Science",
+                )
+            )
+        s.add(m.Source(key="fg1", kind="transcript", title="Focus group 1"))
+    return ws
+
+
+def run(cli, ws, coder, *args):
+    res = cli("-w", ws.root, "--coder", coder, "screen", *args)
+    return res
+
+
+def test_blind_mode_hides_the_other_decision_until_both_decided(library, cli):
+    ws = library
+    assert run(cli, ws, "ann", "decide", "include", "r1").code == 0
+    bob_view = run(cli, ws, "bob", "list", "--json").json()
+    assert bob_view["blind"] is True
+    r1 = next(r for r in bob_view["records"] if r["key"] == "r1")
+    assert r1["decisions"] == {} and r1["mine"] is None
+    ann_view = run(cli, ws, "ann", "list", "--json").json()
+    assert next(r for r in ann_view["records"] if r["key"] == "r1")["decisions"] == {
+        "ann": "include"
+    }
+    assert [r["key"] for r in ann_view["records"]] == [f"r{n}" for n in range(10)]  # no fg1
+    assert run(cli, ws, "bob", "decide", "exclude", "r1", "-r", "wrong population").code == 0
+    r1 = next(
+        r for r in run(cli, ws, "bob", "list", "--json").json()["records"] if r["key"] == "r1"
+    )
+    assert r1["decisions"] == {"ann": "include", "bob": "exclude"}
+    assert r1["status"] == "conflict"
+    # with blind mode off, a lone decision is visible to the other reviewer
+    assert run(cli, ws, "ann", "decide", "maybe", "r2").code == 0
+    assert run(cli, ws, "bob", "blind", "off").code == 0
+    bob_view = run(cli, ws, "bob", "list", "--json").json()
+    assert next(r for r in bob_view["records"] if r["key"] == "r2")["decisions"] == {"ann": "maybe"}
+
+
+def test_todo_lists_only_undecided(library, cli):
+    ws = library
+    run(cli, ws, "ann", "decide", "include", "r0", "r1", "r2")
+    todo = run(cli, ws, "ann", "list", "--todo", "--json").json()
+    assert [r["key"] for r in todo["records"]] == [f"r{n}" for n in range(3, 10)]
+    assert todo["progress"]["mine"] == 3
+
+
+def test_reasons_conflicts_resolution_and_full_text(library, cli):
+    ws = library
+    res = run(cli, ws, "ann", "decide", "exclude", "r3", "-r", "made up")
+    assert res.code == 2 and "unknown reason" in res.err
+    assert run(cli, ws, "ann", "reasons", "--add", "made up").code == 0
+    assert "made up" in [
+        r["name"] for r in run(cli, ws, "ann", "reasons", "--json").json()["reasons"]
+    ]
+    run(cli, ws, "ann", "decide", "exclude", "r3", "-r", "made up")
+    run(cli, ws, "bob", "decide", "include", "r3")
+    conf = run(cli, ws, "cat", "conflicts", "--json").json()["conflicts"]
+    assert conf == [
+        {
+            "key": "r3",
+            "decisions": {"ann": "exclude", "bob": "include"},
+            "reasons": {"ann": "made up"},
+        }
+    ]
+    res = run(cli, ws, "ann", "decide", "include", "r3", "--stage", "full-text")
+    assert res.code == 1 and "has not passed" in res.err
+    assert run(cli, ws, "cat", "resolve", "include", "r3").code == 0
+    assert run(cli, ws, "cat", "conflicts", "--json").json()["conflicts"] == []
+    res = run(cli, ws, "ann", "decide", "exclude", "r3", "--stage", "full-text")
+    assert res.code == 2 and "need a reason" in res.err
+    assert run(cli, ws, "ann", "decide", "include", "r3", "-s", "full-text").code == 0
+    res = run(cli, ws, "ann", "decide", "include", "fg1")
+    assert res.code == 1 and "transcript" in res.err
+    res = run(cli, ws, "ann", "decide", "perhaps", "r4")
+    assert res.code == 2
+    assert run(cli, ws, "ann", "decide", "include", "nope").code == 1
+
+
+def test_kappa_equals_the_hand_computed_value(library, cli):
+    ws = library
+    ann = ["include"] * 4 + ["exclude"] * 5 + ["maybe"]
+    bob = ["include"] * 3 + ["exclude"] * 5 + ["maybe"] * 2
+    for n in range(10):
+        run(cli, ws, "ann", "decide", ann[n], f"r{n}")
+        run(cli, ws, "bob", "decide", bob[n], f"r{n}")
+    # By hand: agreements r0-r2 (include), r4-r7 (exclude), r9 (maybe) = 8 of 10, po = 0.8.
+    # ann: 4 include, 5 exclude, 1 maybe; bob: 3, 5, 2.
+    # pe = (4*3 + 5*5 + 1*2) / 100 = 0.39; kappa = (0.8 - 0.39) / (1 - 0.39) = 0.41/0.61.
+    doc = run(cli, ws, "ann", "kappa", "--stage", "title-abstract", "--json").json()
+    (k,) = doc["kappa"]
+    assert k["n"] == 10
+    assert k["observed_agreement"] == 0.8 and k["expected_agreement"] == 0.39
+    assert k["kappa"] == round(0.41 / 0.61, 4) == 0.6721
+    assert k["table"]["include"]["exclude"] == 1 and k["table"]["exclude"]["maybe"] == 1
+    text = run(cli, ws, "ann", "kappa", "--coders", "ann,bob")
+    assert text.code == 0 and "title-abstract: kappa 0.672" in text.out
+
+
+def test_kappa_edge_cases(library, cli):
+    assert cohen_kappa([]) == (None, None, None)
+    assert cohen_kappa([("include", "include")] * 3) == (1.0, 1.0, None)
+    po, pe, k = cohen_kappa([("include", "exclude"), ("exclude", "include")])
+    assert (po, pe, k) == (0.0, 0.5, -1.0)
+    res = run(cli, library, "ann", "kappa", "--stage", "title-abstract")
+    assert res.code == 1 and "two screeners" in res.err
+
+
+def test_screening_decisions_follow_a_merge(library, cli):
+    ws = library
+    run(cli, ws, "ann", "decide", "include", "r5")
+    res = cli("-w", ws.root, "dedupe", "--merge", "r4,r5", "--json")
+    assert res.code == 0, res.err
+    survivor = res.json()["merged"][0]["survivor"]
+    loser = "r5" if survivor == "r4" else "r4"
+    res = run(cli, ws, "ann", "decide", "include", loser)
+    assert res.code == 1 and f"merged into {survivor}" in res.err
+    mine = {r["key"]: r["mine"] for r in run(cli, ws, "ann", "list", "--json").json()["records"]}
+    assert loser not in mine and mine[survivor] == "include"
