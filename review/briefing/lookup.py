@@ -72,7 +72,7 @@ def author_year(source: m.Source) -> str:
 
 def reference(source: m.Source) -> str:
     """A one-line reference-list entry (APA-like, plain text)."""
-    authors = ", ".join(a.strip() for a in (source.authors or []) if a.strip()) or "Anon."
+    authors = "; ".join(a.strip() for a in (source.authors or []) if a.strip()) or "Anon."
     bits = [f"{authors} ({source.year or 'n.d.'}). {(source.title or source.key).rstrip('.')}."]
     venue = source.venue or ""
     if venue:

@@ -1,0 +1,305 @@
+"""The briefing note's tables as plain data (`Table`): renderers turn them into documents.
+
+Everything is sorted and free of timestamps so Markdown and CSV output is byte-identical for
+the same database. Only included sources count (screening), plus the team's transcripts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from review.briefing.lookup import (
+    Speakers,
+    author_year,
+    citation,
+    is_transcript,
+    reference,
+    transcript_label,
+)
+from review.briefing.prisma_table import prisma_table
+from review.briefing.scan import UNASSIGNED, CodeTree, ScanResult, scan
+from review.store import models as m
+
+QUOTES = 3
+QUOTE_CHARS = 240
+
+
+@dataclass
+class Table:
+    id: str
+    title: str
+    caption: str
+    columns: list[str]
+    rows: list[list[object]]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Brief:
+    tables: list[Table]
+    references: list[str]
+
+
+def _cell(sources: int, excerpts: int) -> str:
+    return f"{sources} / {excerpts}" if sources or excerpts else "–"
+
+
+def evidence_matrix(tree: CodeTree, res: ScanResult) -> Table:
+    """Codes × sectors; each cell 'sources / excerpts', literature and transcripts apart."""
+    sectors = res.sectors + [UNASSIGNED]
+    used = {s for (_, s, _) in res.excerpts}
+    sectors = [s for s in sectors if s != UNASSIGNED or UNASSIGNED in used]
+    cols = ["Code"]
+    for s in sectors:
+        cols += [f"{s}: literature", f"{s}: transcripts"]
+    rows = []
+    for cid in tree.evidence_ids:
+        row: list[object] = [tree.paths[cid]]
+        for s in sectors:
+            for tr in (False, True):
+                row.append(_cell(res.sources[(cid, s, tr)], res.excerpts[(cid, s, tr)]))
+        rows.append(row)
+    return Table(
+        "evidence-matrix",
+        "Evidence matrix",
+        "Table 1. Codes by sector: number of sources / number of excerpts, from the literature "
+        "and from the transcripts.",
+        cols,
+        rows,
+        [
+            "An excerpt's sector is the sector code overlapping it, else the sectors coded in "
+            "its source, else Unassigned.",
+        ],
+    )
+
+
+def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
+    """Each indicator beside its linked codes, excerpt count and representative quotes."""
+    links = defaultdict(list)
+    for ln in session.exec(select(m.EvidenceLink).order_by(m.EvidenceLink.id)).all():
+        links[ln.indicator_id].append(ln)
+    src_cache: dict[int, m.Source] = {}
+
+    def source(sid: int) -> m.Source:
+        if sid not in src_cache:
+            src_cache[sid] = session.get(m.Source, sid)
+        return src_cache[sid]
+
+    rows = []
+    indicators = session.exec(select(m.Indicator)).all()
+    indicators.sort(key=lambda i: (i.name, i.sector or "", i.area or "", i.year or 0, i.id))
+    for ind in indicators:
+        codes: dict[int, set[str]] = defaultdict(set)  # code links: code -> relations
+        chosen: list[m.Coding] = []  # single codings linked
+        chosen_rel: dict[int, set[str]] = defaultdict(set)
+        for ln in links[ind.id]:
+            if ln.coding_id is not None:
+                c = session.get(m.Coding, ln.coding_id)
+                if c is not None and c.source_id in res.included:
+                    chosen.append(c)
+                    chosen_rel[c.code_id].add(ln.relation)
+            elif ln.code_id is not None:
+                codes[ln.code_id].add(ln.relation)
+        code_ids = sorted(codes, key=lambda c: tree.paths.get(c, ""))
+        subtree = _with_descendants(tree, code_ids)
+        n = _count(session, subtree, res.included)
+        n += sum(1 for c in chosen if c.code_id not in subtree)
+        quotes = _quotes(session, chosen, subtree, ind.sector, tree, res, source)
+        linked = [f"{tree.paths.get(c, c)} ({', '.join(sorted(codes[c]))})" for c in code_ids]
+        for c in sorted(chosen_rel, key=lambda c: tree.paths.get(c, "")):
+            k = sum(1 for x in chosen if x.code_id == c)
+            rel = ", ".join(sorted(chosen_rel[c]))
+            linked.append(f"{tree.paths.get(c, c)} ({rel}; {k} excerpt{'s' if k > 1 else ''})")
+        value = ind.value_text or ("" if ind.value is None else _num(ind.value))
+        if ind.unit and ind.unit not in value:
+            value = f"{value} {ind.unit}".strip()
+        if ind.ci_low is not None and ind.ci_high is not None:
+            value += f" ({_num(ind.ci_low)}–{_num(ind.ci_high)})"
+        rows.append(
+            [
+                ind.name,
+                ind.sector or "",
+                ind.area or "",
+                ind.year or "",
+                value,
+                ind.n if ind.n is not None else "",
+                author_year(source(ind.source_id)) if ind.source_id else "",
+                "; ".join(linked),
+                n,
+                "\n".join(quotes),
+            ]
+        )
+    return Table(
+        "joint-display",
+        "Joint display",
+        "Table 2. Survey indicators beside the qualitative evidence linked to them, with "
+        "representative quotes.",
+        [
+            "Indicator",
+            "Sector",
+            "Area",
+            "Year",
+            "Value",
+            "n",
+            "Source",
+            "Linked codes",
+            "Excerpts",
+            "Representative quotes",
+        ],  # fmt: skip
+        rows,
+    )
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def _with_descendants(tree: CodeTree, ids: list[int]) -> set[int]:
+    roots = [tree.paths[c] for c in ids if c in tree.paths]
+    return {
+        cid for cid, p in tree.paths.items() if any(p == r or p.startswith(r + "/") for r in roots)
+    }
+
+
+def _count(session: Session, code_ids: set[int], included: set[int]) -> int:
+    if not code_ids:
+        return 0
+    q = select(m.Coding.source_id, func.count()).where(m.Coding.code_id.in_(sorted(code_ids)))
+    rows = session.exec(q.group_by(m.Coding.source_id)).all()
+    return sum(n for sid, n in rows if sid in included)
+
+
+def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
+    """Linked codings first; then one excerpt per source, same-sector sources first."""
+    picked = list(chosen[:QUOTES])
+    if len(picked) < QUOTES and code_ids:
+        cands = session.exec(
+            select(m.Coding)
+            .where(m.Coding.code_id.in_(sorted(code_ids)))
+            .order_by(m.Coding.source_id, m.Coding.start, m.Coding.id)
+            .limit(2000)
+        ).all()
+        sector_ids = {
+            c for c, n in tree.sector_ids.items() if sector and n.lower() == sector.lower()
+        }
+        in_sector = set()
+        if sector_ids and cands:
+            sids = sorted({c.source_id for c in cands})
+            in_sector = set(
+                session.exec(
+                    select(m.Coding.source_id).where(
+                        m.Coding.code_id.in_(sorted(sector_ids)), m.Coding.source_id.in_(sids)
+                    )
+                ).all()
+            )
+        seen = {c.source_id for c in picked}
+        cands = [c for c in cands if c.source_id in res.included]
+        cands.sort(key=lambda c: (c.source_id not in in_sector, source(c.source_id).key, c.start))
+        for c in cands:
+            if len(picked) >= QUOTES:
+                break
+            if c.source_id not in seen and all(c.id != p.id for p in picked):
+                picked.append(c)
+                seen.add(c.source_id)
+    speakers = Speakers(session, {c.source_id for c in picked})
+    out = []
+    for c in picked:
+        q = " ".join(c.quote.split())
+        q = q if len(q) <= QUOTE_CHARS else q[: QUOTE_CHARS - 1].rstrip() + "…"
+        out.append(f"“{q}” ({citation(source(c.source_id), speakers.at(c.source_id, c.start))})")
+    return out
+
+
+def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) -> Table:
+    """One row per included source: citation, type, country, method, sectors, codes applied."""
+    rows = []
+    ids = sorted(res.included)
+    for i in range(0, len(ids), 500):
+        for s in session.exec(select(m.Source).where(m.Source.id.in_(ids[i : i + 500]))).all():
+            counts = res.per_source.get(s.id, Counter())
+            sectors = sorted({tree.sector_ids[c] for c in counts if c in tree.sector_ids})
+            codes = sorted(
+                f"{tree.paths[c].rsplit('/', 1)[-1]} ({n})"
+                for c, n in counts.items()
+                if c not in tree.sector_ids and c in tree.paths
+            )
+            label = transcript_label(s) if is_transcript(s.kind) else author_year(s)
+            rows.append(
+                [
+                    label,
+                    s.kind,
+                    s.country or "",
+                    s.method or "",
+                    "; ".join(sectors),
+                    "; ".join(codes),
+                    s.key,
+                ]  # fmt: skip
+            )
+    rows.sort(key=lambda r: (str(r[0]).lower(), r[-1]))
+    return Table(
+        "source-characteristics",
+        "Characteristics of included sources",
+        "Table 3. Included sources: citation, type, country, method, sectors and codes applied "
+        "(number of excerpts).",
+        ["Source", "Type", "Country", "Method", "Sectors", "Codes applied (excerpts)", "Key"],
+        rows,
+    )
+
+
+def codes_by_attribute(tree: CodeTree, res: ScanResult) -> list[Table]:
+    """Per participant attribute (area, age band, ...): excerpts of each code by value."""
+    out = []
+    for k, name in enumerate(sorted(res.by_attribute), start=1):
+        counts = res.by_attribute[name]
+        values = sorted({v for (_, v) in counts})
+        rows = []
+        for cid in tree.evidence_ids:
+            cells = [counts.get((cid, v), 0) for v in values]
+            if any(cells):
+                rows.append([tree.paths[cid], *cells, sum(cells)])
+        slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-")
+        out.append(
+            Table(
+                f"codes-by-{slug}",
+                f"Code frequencies by {name}",
+                f"Table 4.{k}. Number of transcript excerpts of each code by participant {name}.",
+                ["Code", *values, "Total"],
+                rows,
+            )
+        )
+    if not out:
+        out.append(
+            Table(
+                "codes-by-attribute",
+                "Code frequencies by participant attribute",
+                "Table 4. No participant attributes recorded yet.",
+                ["Code", "Total"],
+                [],
+                ["Add participant attributes (e.g. area) to cross-tabulate codes."],
+            )
+        )
+    return out
+
+
+def build(session: Session) -> Brief:
+    """All five tables and the reference list of included literature."""
+    tree = CodeTree.load(session)
+    res = scan(session, tree)
+    tables = [
+        evidence_matrix(tree, res),
+        joint_display(session, tree, res),
+        source_characteristics(session, tree, res),
+        *codes_by_attribute(tree, res),
+        prisma_table(session),
+    ]
+    refs = []
+    ids = sorted(res.included)
+    for i in range(0, len(ids), 500):
+        for s in session.exec(select(m.Source).where(m.Source.id.in_(ids[i : i + 500]))).all():
+            if not is_transcript(s.kind):
+                refs.append(reference(s))
+    return Brief(tables, sorted(refs, key=str.lower))

@@ -1,0 +1,182 @@
+"""Briefing tables, cell by cell, on the small fixture database; renderers; the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import pytest
+
+from review.briefing.render import table_csv, to_docx, to_html, to_markdown
+from review.briefing.tables import build
+from review.store.db import session_scope
+from tests.test_brief_fixture import build as build_fixture
+
+
+@pytest.fixture
+def brief_ws(ws):
+    with session_scope(ws.engine) as s:
+        ids = build_fixture(s)
+    ws.ids = ids
+    return ws
+
+
+@pytest.fixture
+def note(brief_ws):
+    with session_scope(brief_ws.engine) as s:
+        return build(s)
+
+
+def table(note, tid):
+    return next(t for t in note.tables if t.id == tid)
+
+
+def as_dict(t):
+    return {r[0]: dict(zip(t.columns, r, strict=True)) for r in t.rows}
+
+
+def test_evidence_matrix_cells(note):
+    t = table(note, "evidence-matrix")
+    assert t.columns[:3] == [
+        "Code",
+        "Local environment: literature",
+        "Local environment: transcripts",
+    ]
+    rows = as_dict(t)
+    assert list(rows) == [
+        "Four Cs/Co-delivery",
+        "Four Cs/Co-design",
+        "Mode/Collective co-production",
+    ]
+    d = rows["Four Cs/Co-delivery"]
+    # literature: loeffler (overlapping LE code); transcript: two excerpts in one group
+    assert d["Local environment: literature"] == "1 / 1"
+    assert d["Local environment: transcripts"] == "1 / 2"
+    assert d["Public health: literature"] == "–"
+    # bovaird has no sector code at all; the excluded article is not counted
+    assert d["Unassigned: literature"] == "1 / 1"
+    c = rows["Four Cs/Co-design"]
+    # the formula excerpt overlaps no sector: it takes its source's sectors (LE and PH)
+    assert c["Public health: literature"] == "1 / 2"
+    assert c["Local environment: literature"] == "1 / 1"
+    assert c["Public health: transcripts"] == "1 / 1"
+    assert rows["Mode/Collective co-production"]["Local environment: transcripts"] == "1 / 1"
+
+
+def test_joint_display_values_links_and_quotes(note):
+    t = table(note, "joint-display")
+    by_sector = {r[1]: dict(zip(t.columns, r, strict=True)) for r in t.rows}
+    assert [r[1] for r in t.rows] == ["Community safety", "Local environment", "Public health"]
+    le = by_sector["Local environment"]
+    assert (le["Value"], le["n"], le["Year"]) == ("61", 4951, 2008)
+    assert le["Source"] == "Loeffler et al. 2008"
+    assert le["Linked codes"] == "Four Cs/Co-delivery (supports)"
+    assert le["Excerpts"] == 4  # 2 transcript + loeffler + bovaird; excluded article not counted
+    quotes = le["Representative quotes"].split("\n")
+    assert len(quotes) == 3
+    assert quotes[0] == "“We all do a litter pick together every month.” (Focus group East, Anna)"
+    assert quotes[1].endswith("(Loeffler et al. 2008)")  # same-sector sources come first
+    assert quotes[2] == "“Co-production is a partnership.” (Bovaird 2007)"
+    ph = by_sector["Public health"]
+    assert ph["Linked codes"] == "Four Cs/Co-design (explains; 1 excerpt)"
+    assert ph["Excerpts"] == 1
+    assert ph["Representative quotes"] == "“help plan the clinic hours” (Focus group East, Anna)"
+    cs = by_sector["Community safety"]
+    assert (cs["Value"], cs["Excerpts"], cs["Linked codes"]) == ("45", 0, "")
+
+
+def test_source_characteristics(note):
+    rows = as_dict(table(note, "source-characteristics"))
+    assert list(rows) == ["Bovaird 2007", "Focus group East", "Loeffler et al. 2008"]
+    lo = rows["Loeffler et al. 2008"]
+    assert (lo["Type"], lo["Country"], lo["Method"]) == ("report", "Europe", "survey")
+    assert lo["Sectors"] == "Local environment; Public health"
+    assert lo["Codes applied (excerpts)"] == "Co-delivery (1); Co-design (2)"
+    assert rows["Focus group East"]["Codes applied (excerpts)"] == (
+        "Co-delivery (2); Co-design (1); Collective co-production (1)"
+    )
+
+
+def test_codes_by_attribute(note):
+    t = table(note, "codes-by-area")
+    assert t.columns == ["Code", "East", "West", "Total"]
+    rows = as_dict(t)
+    assert rows["Four Cs/Co-delivery"] == {
+        "Code": "Four Cs/Co-delivery",
+        "East": 1,
+        "West": 1,
+        "Total": 2,
+    }
+    assert rows["Four Cs/Co-design"]["East"] == 1 and rows["Four Cs/Co-design"]["West"] == 0
+
+
+def test_prisma_counts(note):
+    rows = {r[1]: r[2] for r in table(note, "prisma").rows}
+    assert rows["Records identified: Scopus"] == 2
+    assert rows["Records identified: Web of Science"] == 2
+    assert rows["Duplicate records removed"] == 1
+    assert rows["Records screened"] == 3
+    assert rows["Reports excluded: wrong population"] == 1
+    assert rows["Studies included in review"] == 2
+
+
+def test_references_only_included_literature(note):
+    assert len(note.references) == 2
+    assert note.references[0].startswith("Bovaird, Tony (2007). Beyond engagement.")
+    assert "10.1111/j.1540-6210.2007.00773.x" in note.references[0]
+
+
+def test_markdown_and_csv_are_deterministic_and_neutralised(brief_ws, note):
+    with session_scope(brief_ws.engine) as s:
+        again = build(s)
+    assert to_markdown(note) == to_markdown(again)
+    for a, b in zip(note.tables, again.tables, strict=True):
+        assert table_csv(a) == table_csv(b)
+    md = to_markdown(note)
+    assert "| Citizen co-production index | Local environment |" in md
+    assert "<br>" in md  # quotes on separate lines inside one cell
+    rows = list(csv.reader(io.StringIO(table_csv(table(note, "joint-display")))))
+    assert rows[0][0] == "Indicator" and len(rows) == 4
+
+
+def test_html_is_one_self_contained_page(note):
+    page = to_html(note)
+    assert page.startswith("<!DOCTYPE html>") and page.count("<table>") == len(note.tables)
+    assert "<script" not in page and "http://" not in page.split("</style>")[0]
+    assert "<caption>Table 1." in page
+
+
+def test_docx_has_real_tables_captions_and_references(note):
+    from docx import Document
+
+    data = to_docx(note)
+    doc = Document(io.BytesIO(data))
+    assert len(doc.tables) == len(note.tables)
+    first = doc.tables[0]
+    assert first.cell(0, 0).text == "Code"
+    assert first.cell(1, 0).text == "Four Cs/Co-delivery"
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+    assert captions[0].startswith("Table 1.")
+    refs = [p.text for p in doc.paragraphs if p.style.name == "List Number"]
+    assert len(refs) == 2
+    assert zipfile.is_zipfile(io.BytesIO(data))
+
+
+def test_cli_brief_writes_every_format_byte_identically(brief_ws, cli, tmp_path):
+    out = tmp_path / "out"
+    r = cli("-w", brief_ws.root, "brief", "-o", out, "--json")
+    assert r.code == 0, r.err
+    doc = r.json()
+    names = sorted(p.rsplit("/", 1)[-1] for p in doc["files"])
+    assert "brief.md" in names and "brief.html" in names and "brief.docx" in names
+    assert "brief-evidence-matrix.csv" in names and "brief-prisma.csv" in names
+    first = {n: (out / n).read_bytes() for n in names if n.endswith((".md", ".csv"))}
+    r2 = cli("-w", brief_ws.root, "brief", "-o", out, "--format", "md,csv")
+    assert r2.code == 0
+    assert {n: (out / n).read_bytes() for n in first} == first
+
+
+def test_cli_brief_rejects_unknown_format(brief_ws, cli):
+    r = cli("-w", brief_ws.root, "brief", "--format", "pdf")
+    assert r.code == 2 and "pdf" in r.err and "Traceback" not in r.err
