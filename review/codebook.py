@@ -437,7 +437,6 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
         memo.target_id = keep.id
     keep.keywords = list(dict.fromkeys([*(keep.keywords or []), *(gone.keywords or [])]))
     session.flush()
-    session.expire_all()
     session.delete(session.get(m.Code, gone.id))
     session.flush()
     return moved
@@ -471,5 +470,4 @@ def delete_code(session: Session, ref: str | int, *, force: bool = False) -> int
     # children first, so the parent foreign key is never left dangling
     for cid in reversed(ids):
         session.execute(delete(m.Code).where(m.Code.id == cid))
-    session.expire_all()
     return int(n or 0)

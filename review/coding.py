@@ -332,7 +332,6 @@ def undo(session: Session, coder: str) -> str | None:
         what = f"nothing to undo for {action.kind!r}"
     action.undone = True
     session.flush()
-    session.expire_all()
     return what
 
 

@@ -24,6 +24,7 @@ from review.codebook import (
     SEP,
     CodebookError,
     CodeSpec,
+    code_paths,
     dump_toml,
     parse_toml,
     specs_from_db,
@@ -194,8 +195,8 @@ def _colour(value: str | None) -> str | None:
     value = value.strip()
     short = SHORT_RGB.match(value)
     if short:
-        return "#" + "".join(c * 2 for c in short.groups()).upper()
-    return value.upper() if re.fullmatch(r"#[0-9a-fA-F]{6}", value) else None
+        return "#" + "".join(c * 2 for c in short.groups())
+    return value if re.fullmatch(r"#[0-9a-fA-F]{6}", value) else None
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -233,9 +234,12 @@ def write_csv(specs: list[CodeSpec]) -> str:
     return out.getvalue()
 
 
-def parse_csv(text: str, where: str = "codebook.csv") -> tuple[list[CodeSpec], list]:
+def parse_csv(
+    text: str, where: str = "codebook.csv", existing: set[str] | frozenset = frozenset()
+) -> tuple[list[CodeSpec], list]:
     """Rows with a `path` (or `name` + optional `parent`) column; bad rows are reported with
-    their line and skipped, good rows are kept."""
+    their line and skipped, good rows are kept. A parent must be a row above or one of the
+    `existing` code paths."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
@@ -253,7 +257,7 @@ def parse_csv(text: str, where: str = "codebook.csv") -> tuple[list[CodeSpec], l
             problems.append(CodebookProblem(f"{where}:{line}", "row without a code path skipped"))
             continue
         parent = path.rsplit(SEP, 1)[0] if SEP in path else None
-        if parent and parent not in seen:
+        if parent and parent not in seen and parent not in existing:
             problems.append(
                 CodebookProblem(f"{where}:{line}", f"{path!r}: parent {parent!r} not defined above")
             )
@@ -306,7 +310,9 @@ def detect(path: Path, data: bytes) -> str:
     return "csv"
 
 
-def read_codebook_file(path: str | Path) -> tuple[list[CodeSpec], list[CodebookProblem]]:
+def read_codebook_file(
+    path: str | Path, existing: set[str] | frozenset = frozenset()
+) -> tuple[list[CodeSpec], list[CodebookProblem]]:
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -321,12 +327,12 @@ def read_codebook_file(path: str | Path) -> tuple[list[CodeSpec], list[CodebookP
         text = data.decode("cp1252", errors="replace")
     if kind == "toml":
         return parse_toml(text, str(path))[1], []
-    return parse_csv(text, str(path))
+    return parse_csv(text, str(path), existing)
 
 
 def import_codebook(session: Session, path: str | Path) -> dict:
     """Merge a codebook file (.qdc, .csv, .toml) into the database's codebook."""
-    specs, problems = read_codebook_file(path)
+    specs, problems = read_codebook_file(path, set(code_paths(session).values()))
     counts = upsert_specs(session, specs)
     return {**counts, "problems": [str(p) for p in problems]}
 

@@ -329,7 +329,6 @@ def reject_suggestions(session: Session, ids: Sequence[int], coder: str) -> int:
         )
         _record(session, who, "reject", {"suggestion_ids": done})
         session.flush()
-        session.expire_all()
     return len(done)
 
 

@@ -1,0 +1,215 @@
+"""Coding exact spans: offsets, quotes, overlaps, removal, undo, memos, and the CLI."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from review.codebook import ensure_codebook, find_code
+from review.coding import (
+    add_memo,
+    apply_code,
+    apply_to_passages,
+    bulk_apply,
+    codings_at,
+    codings_for_source,
+    find_source,
+    memos,
+    remove_coding,
+    undo,
+)
+from review.errors import NotFound, UsageError
+from review.store import models as m
+from tests.test_coding_helpers import make_source
+
+# accents (NFC and a combining mark), an emoji outside the BMP, CJK: every offset is a code point
+TEXT = (
+    "Moderator: What do you do for your area?\n"
+    "Zoë: I volunteer 🙂 at the café every week, and I recycle.\n"
+    "Ben: We organised a residents' group; 町内会 style.\n"
+    "Zoë: Honestly the council never listens."
+)
+
+
+@pytest.fixture
+def coded(session, ws):
+    ensure_codebook(session, ws.codebook_path)
+    src = make_source(session, "focus-group-1", TEXT)
+    return session, src
+
+
+def test_offsets_slice_to_the_quote(coded):
+    session, src = coded
+    code = find_code(session, "Co-delivery")
+    start = TEXT.index("volunteer")
+    end = TEXT.index("week") + len("week")
+    c = apply_code(session, source_id=src.id, code_id=code.id, start=start, end=end, coder="zoe")
+    assert c.quote == "volunteer 🙂 at the café every week"
+    assert TEXT[c.start : c.end] == c.quote
+    stored = session.get(m.Coding, c.id)
+    assert stored.origin == "manual" and stored.coder_id is not None and stored.created.tzinfo
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_valid_span_round_trips(coded, data):
+    session, src = coded
+    code = find_code(session, "Co-design")
+    start = data.draw(st.integers(0, len(TEXT) - 1))
+    end = data.draw(st.integers(start + 1, len(TEXT)))
+    c = apply_code(session, source_id=src.id, code_id=code.id, start=start, end=end, coder="h")
+    assert session.get(m.Source, src.id).text[c.start : c.end] == c.quote == TEXT[start:end]
+
+
+def test_bad_spans_and_codes_are_refused(coded):
+    session, src = coded
+    code = find_code(session, "Co-design")
+    for start, end in ((5, 5), (10, 3), (-1, 4), (0, len(TEXT) + 1)):
+        with pytest.raises(UsageError, match="outside"):
+            apply_code(session, source_id=src.id, code_id=code.id, start=start, end=end, coder="a")
+    with pytest.raises(UsageError, match="not applied itself"):
+        group = find_code(session, "Four Cs")
+        apply_code(session, source_id=src.id, code_id=group.id, start=0, end=3, coder="a")
+    with pytest.raises(NotFound):
+        apply_code(session, source_id=999, code_id=code.id, start=0, end=3, coder="a")
+    with pytest.raises(UsageError, match="coder"):
+        apply_code(session, source_id=src.id, code_id=code.id, start=0, end=3, coder=" ")
+    assert session.scalar(select(func.count()).select_from(m.Coding)) == 0
+
+
+def test_overlapping_codings_are_kept(coded):
+    session, src = coded
+    a, b = find_code(session, "Co-delivery"), find_code(session, "Individual co-production")
+    apply_code(session, source_id=src.id, code_id=a.id, start=46, end=80, coder="zoe")
+    apply_code(session, source_id=src.id, code_id=b.id, start=50, end=100, coder="zoe")
+    apply_code(session, source_id=src.id, code_id=a.id, start=46, end=80, coder="ben")
+    assert len(codings_for_source(session, src.id)) == 3
+    assert {c.code_id for c in codings_at(session, src.id, 60)} == {a.id, b.id}
+
+
+def test_remove_and_undo(coded):
+    session, src = coded
+    code = find_code(session, "Co-delivery")
+    c1 = apply_code(session, source_id=src.id, code_id=code.id, start=0, end=9, coder="zoe")
+    c2 = apply_code(session, source_id=src.id, code_id=code.id, start=10, end=20, coder="zoe")
+    remove_coding(session, c1.id, "zoe")
+    assert [c.id for c in codings_for_source(session, src.id)] == [c2.id]
+    assert undo(session, "ben") is None  # ben did nothing: his undo touches nothing
+    assert "restored 1" in undo(session, "zoe")
+    restored = session.get(m.Coding, c1.id)
+    assert restored is not None and restored.quote == TEXT[0:9] and restored.coder_id
+    assert "removed coding" in undo(session, "zoe")  # undo the second apply
+    assert session.get(m.Coding, c2.id) is None
+    assert "removed coding" in undo(session, "zoe")  # and the first
+    assert codings_for_source(session, src.id) == []
+    assert undo(session, "zoe") is None
+    with pytest.raises(NotFound):
+        remove_coding(session, 12345, "zoe")
+
+
+def test_undo_is_per_coder(coded):
+    session, src = coded
+    code = find_code(session, "Trust")
+    mine = apply_code(session, source_id=src.id, code_id=code.id, start=0, end=5, coder="zoe")
+    theirs = apply_code(session, source_id=src.id, code_id=code.id, start=0, end=5, coder="ben")
+    undo(session, "zoe")
+    assert session.get(m.Coding, mine.id) is None
+    assert session.get(m.Coding, theirs.id) is not None
+
+
+def test_whole_passages_and_bulk(coded):
+    session, src = coded
+    code = find_code(session, "Collective co-production")
+    passages = session.scalars(
+        select(m.Passage).where(m.Passage.source_id == src.id).order_by(m.Passage.start)
+    ).all()
+    ids = apply_to_passages(
+        session, passage_ids=[passages[2].id, passages[1].id], code_id=code.id, coder="zoe"
+    )
+    got = [session.get(m.Coding, i) for i in ids]
+    assert [c.quote for c in got] == [TEXT[p.start : p.end] for p in (passages[2], passages[1])]
+    assert "removed 2" in undo(session, "zoe")
+    rows = [dict(source_id=src.id, code_id=code.id, start=i, end=i + 7) for i in range(0, 50, 5)]
+    ids = bulk_apply(session, rows, coder="script")
+    assert len(ids) == 10
+    for cid, row in zip(ids, rows, strict=True):
+        assert session.get(m.Coding, cid).quote == TEXT[row["start"] : row["end"]]
+    with pytest.raises(UsageError, match="row 1"):
+        bulk_apply(session, [dict(source_id=src.id, code_id=code.id, start=5, end=2)], coder="s")
+
+
+def test_memos_on_sources_codes_and_codings(coded):
+    session, src = coded
+    code = find_code(session, "Trust")
+    c = apply_code(session, source_id=src.id, code_id=code.id, start=0, end=5, coder="zoe")
+    add_memo(session, target="source", target_id=src.id, text="Lively group.", coder="zoe")
+    add_memo(session, target="code", target_id=code.id, text="Watch for irony.", coder="ben")
+    add_memo(session, target="coding", target_id=c.id, text="Tentative.", coder="zoe")
+    add_memo(session, target="project", target_id=None, text="Pilot.", coder="zoe")
+    assert session.get(m.Coding, c.id).memo == "Tentative."
+    assert [x.text for x in memos(session, "source", src.id)] == ["Lively group."]
+    assert [x.coder for x in memos(session, "code", code.id)] == ["ben"]
+    assert {x.target for x in memos(session)} == {"source", "code", "coding", "project"}
+    with pytest.raises(UsageError):
+        add_memo(session, target="source", target_id=src.id, text="  ", coder="zoe")
+    with pytest.raises(NotFound):
+        add_memo(session, target="coding", target_id=999, text="x", coder="zoe")
+    with pytest.raises(UsageError):
+        add_memo(session, target="planet", target_id=1, text="x", coder="zoe")
+
+
+def test_find_source_by_key_id_stem_and_case(coded):
+    session, src = coded
+    assert find_source(session, "focus-group-1").id == src.id
+    assert find_source(session, str(src.id)).id == src.id
+    assert find_source(session, "corpus/transcripts/Focus-Group-1.txt").id == src.id
+    with pytest.raises(NotFound, match="no source"):
+        find_source(session, "nope")
+    dup = m.Source(key="fg-dup", text="x", merged_into_id=src.id)
+    session.add(dup)
+    session.flush()
+    assert find_source(session, "fg-dup").id == src.id  # a merged duplicate resolves
+
+
+def test_cli_codes_exact_spans(ws, cli, session):
+    make_source(session, "focus-group-1", TEXT)
+    session.commit()
+    w = ("-w", ws.root)
+    start, end = TEXT.index("I volunteer"), TEXT.index(" every")
+    res = cli(
+        *w,
+        "code",
+        "apply",
+        "focus-group-1",
+        "Four Cs/Co-delivery",
+        "--span",
+        f"{start}:{end}",
+        "--coder",
+        "alice",
+        "--json",
+    )
+    assert res.code == 0, res.err
+    doc = res.json()
+    assert doc["codings"][0]["quote"] == TEXT[start:end] == "I volunteer 🙂 at the café"
+    assert doc["codings"][0]["code"] == "Four Cs/Co-delivery"
+    res = cli(*w, "--coder", "bob", "code", "apply", "focus-group-1", "trust", "--span", "0:9")
+    assert res.code == 0 and "coding 2" in res.out
+    listed = cli(*w, "code", "list", "focus-group-1", "--json").json()["codings"]
+    assert [c["quote"] for c in listed] == ["Moderator", "I volunteer 🙂 at the café"]
+    res = cli(*w, "code", "apply", "focus-group-1", "trust", "--span", "0:99999")
+    assert res.code == 2 and "outside" in res.err and "Traceback" not in res.err
+    res = cli(*w, "code", "apply", "focus-group-1", "trust", "--span", "abc")
+    assert res.code == 2 and "START:END" in res.err
+    res = cli(*w, "code", "apply", "ghost", "trust", "--span", "0:3")
+    assert res.code == 1 and "no source 'ghost'" in res.err
+    res = cli(*w, "code", "apply", "focus-group-1", "trust")
+    assert res.code == 2
+    assert cli(*w, "code", "remove", "1", "--coder", "alice").code == 0
+    res = cli(*w, "code", "undo", "--coder", "alice", "--json")
+    assert res.code == 0 and "restored" in res.json()["undone"]
+    res = cli(*w, "memo", "add", "source", "focus-group-1", "Good group", "--json")
+    assert res.code == 0 and res.json()["memo"]["text"] == "Good group"
+    res = cli(*w, "memo", "list", "source", "focus-group-1", "--json")
+    assert [x["text"] for x in res.json()["memos"]] == ["Good group"]
