@@ -59,6 +59,8 @@ def detect(path: Path, data: bytes) -> int:
             head = read_text(data[:65536]).text.encode("utf-8")
         except Exception:
             return 0
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
     types = {m.group(1).lower() for m in _DETECT.finditer(head)}
     if not types:
         return 0
@@ -331,7 +333,7 @@ def load(ctx: ImportContext) -> None:
     if not text.strip():
         raise ImportFailed("empty file")
     records, problems = parse(text, ctx)
-    for line, message, severity, key in problems:
+    for line, message, severity, key in sorted(problems, key=lambda p: p[0]):
         ctx.problem(line, message, severity, key)
     skipped_errors = sum(1 for p in problems if p[2] == "error")
     store_records(ctx, records, total=len(records) + skipped_errors)

@@ -1,0 +1,195 @@
+"""The import pipeline end to end: folders, detection from content, re-import, key clashes,
+--strict, crash safety, encodings, and `insert_sources` used directly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from review.importing import Format, import_file, import_paths
+from review.sources import insert_sources
+from review.store import models as m
+from review.store.db import session_scope
+
+BIB = """@article{bovaird2007beyond,
+  author = {Bovaird, Tony},
+  title = {Beyond engagement and participation: user and community coproduction of
+           public services},
+  journal = {Public Administration Review},
+  year = {2007},
+}
+@book{broken, title = {unclosed
+@article{loeffler2008fast, author = {Elke L{\\"o}ffler}, title = {Second}, year = 2008}
+"""
+
+RIS = "TY  - JOUR\nTI  - Co-production in RIS\nAU  - Parrado, Salvador\nPY  - 2013\nER  - \n"
+
+
+def count(ws, model=m.Source) -> int:
+    with session_scope(ws.engine) as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+def sources(ws) -> dict[str, m.Source]:
+    with session_scope(ws.engine) as s:
+        return {src.key: src for src in s.exec(select(m.Source)).all()}
+
+
+def test_folder_import_detects_formats_from_content(cli, ws, testdata, tmp_path):
+    folder = tmp_path / "exports"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "library.txt").write_text(BIB)  # BibTeX without a .bib extension
+    (folder / "sub" / "scopus.dat").write_text(RIS)
+    (folder / "sub" / "savedrecs.ris").write_bytes(
+        (testdata / "ris" / "rispy_example_wos.ris").read_bytes()  # WoS saved as .ris
+    )
+    (folder / "README.md").write_text("not an export")
+    (folder / ".hidden.bib").write_text(BIB)
+    res = cli("-w", ws.root, "import", "--json", folder)
+    files = {Path(f["file"]).name: f for f in res.json()["files"]}
+    assert set(files) == {"library.txt", "scopus.dat", "savedrecs.ris"}
+    assert [files[n]["format"] for n in ("library.txt", "scopus.dat", "savedrecs.ris")] == [
+        "bibtex",
+        "ris",
+        "wos",
+    ]
+    assert res.code == 1  # the broken entry is an error
+    err = [p for p in files["library.txt"]["problems"] if p["severity"] == "error"]
+    assert err[0]["line"] == 8 and "malformed" in err[0]["message"]
+    assert count(ws) == 2 + 1 + 2
+    assert sources(ws)["loeffler2008fast"].authors == ["Löffler, Elke"]
+    with session_scope(ws.engine) as s:
+        batches = s.exec(select(m.ImportBatch)).all()
+    assert len(batches) == 3 and {b.status for b in batches} == {"imported", "partial"}
+
+
+def test_reimport_adds_nothing_and_says_so(cli, ws, tmp_path):
+    path = tmp_path / "a.ris"
+    path.write_text(RIS)
+    assert cli("-w", ws.root, "import", path).code == 0
+    again = cli("-w", ws.root, "import", path)
+    assert again.code == 0 and "already imported" in again.out and count(ws) == 1
+    # the same records in a different file (e.g. exported again): skipped, and said so
+    other = tmp_path / "b.ris"
+    other.write_text("\n" + RIS.replace("\n", "\r\n"))
+    res = cli("-w", ws.root, "import", "--json", other)
+    (rep,) = res.json()["files"]
+    assert rep["imported"] == 0 and rep["skipped"] == 1 and "nothing added" in rep["message"]
+    assert count(ws) == 1
+
+
+def test_different_record_with_clashing_key_gets_a_suffix(cli, ws, tmp_path):
+    one = tmp_path / "one.bib"
+    one.write_text("@article{smith2008, title={First paper}, author={Smith, A}}")
+    two = tmp_path / "two.bib"
+    two.write_text(
+        "@article{smith2008, title={Other paper}, author={Smith, B}}\n"
+        "@article{smith2008, title={Third paper}, author={Smith, C}}\n"
+    )
+    cli("-w", ws.root, "import", one)
+    res = cli("-w", ws.root, "import", "--json", two)
+    (rep,) = res.json()["files"]
+    assert res.code == 0 and rep["imported"] == 2
+    got = sources(ws)
+    assert got["smith2008"].title == "First paper"
+    assert got["smith2008a"].title == "Other paper" and got["smith2008b"].title == "Third paper"
+    assert got["smith2008a"].record["key"] == "smith2008"  # the original key is kept
+    warns = [p for p in rep["problems"] if "already used" in p["message"]]
+    assert [w["line"] for w in warns] == [1, 2]
+
+
+def test_strict_makes_a_file_all_or_nothing(cli, ws, tmp_path):
+    path = tmp_path / "lib.bib"
+    path.write_text(BIB)
+    res = cli("-w", ws.root, "import", "--strict", "--json", path)
+    (rep,) = res.json()["files"]
+    assert res.code == 1 and rep["status"] == "rejected" and rep["imported"] == 0
+    assert count(ws) == 0
+    with session_scope(ws.engine) as s:
+        (batch,) = s.exec(select(m.ImportBatch)).all()
+    assert batch.status == "rejected" and batch.problems
+    # without --strict the good records land (the rejected batch does not block it)
+    res = cli("-w", ws.root, "import", "--json", path)
+    assert res.json()["files"][0]["imported"] == 2 and count(ws) == 2
+
+
+def test_a_crash_mid_file_leaves_the_database_as_before(ws, tmp_path):
+    def load(ctx):
+        insert_sources(ctx, [{"title": "written before the crash", "authors": ["A, B"]}])
+        assert count(ws) == 0  # not visible outside the file's transaction
+        raise RuntimeError("disk on fire")
+
+    path = tmp_path / "x.bib"
+    path.write_text("@article{x, title={t}}")
+    fmt = Format("crashy", lambda p, d: 100, load)
+    report = import_file(ws.engine, path, fmt=fmt)
+    assert report.status == "failed" and "disk on fire" in report.problems[0].message
+    assert count(ws) == 0 and count(ws, m.ImportBatch) == 1
+
+
+@pytest.mark.parametrize(
+    "encoding,bom",
+    [("utf-8", b"\xef\xbb\xbf"), ("utf-16", b""), ("utf-16-le", b""), ("cp1252", b"")],
+)
+def test_encodings(ws, tmp_path, encoding, bom):
+    text = "@article{k, author={Løffler, Elke and Müller, Jürgen}, title={Café société},\r\n"
+    text += " year={2008}}\r\n"
+    path = tmp_path / "enc.bib"
+    path.write_bytes(bom + text.encode(encoding))
+    (report,) = import_paths(ws.engine, [path])
+    assert report.format == "bibtex" and report.imported == 1, report
+    src = sources(ws)["k"]
+    assert src.authors == ["Løffler, Elke", "Müller, Jürgen"] and src.title == "Café société"
+
+
+def test_progress_is_reported_for_large_files(ws, tmp_path):
+    path = tmp_path / "big.ris"
+    path.write_text(
+        "".join(
+            RIS.replace("2013", str(1900 + i % 100)).replace("in RIS", f"in RIS {i}")
+            for i in range(4500)
+        )
+    )
+    seen: list[tuple[int, int | None]] = []
+    (report,) = import_paths(ws.engine, [path], progress=lambda d, t: seen.append((d, t)))
+    assert report.imported == 4500
+    assert seen[-1] == (4500, 4500) and len(seen) >= 3
+
+
+def test_human_output_names_file_and_line(cli, ws, tmp_path):
+    path = tmp_path / "lib.bib"
+    path.write_text(BIB)
+    res = cli("-w", ws.root, "import", path)
+    assert res.code == 1
+    assert f"{path}:8: error: malformed entry" in res.err
+    assert "2 of 3 records imported" in res.out
+
+
+def test_unreadable_and_unknown_files(cli, ws, tmp_path):
+    empty = tmp_path / "empty.bib"
+    empty.write_text("")
+    res = cli("-w", ws.root, "import", "--json", empty, tmp_path / "missing.ris")
+    docs = res.json()["files"]
+    assert res.code == 1 and all(d["status"] == "failed" for d in docs)
+    assert {d["problems"][0]["message"] for d in docs} >= {"no such file or folder"}
+
+
+def test_insert_sources_with_a_plain_session(session):
+    out = insert_sources(
+        session,
+        [
+            {"title": "A report", "authors": ["Bovaird, Tony"], "year": 2008, "kind": "report"},
+            {"key": "given", "title": "Given key"},
+        ],
+        origin_file="by-hand",
+    )
+    assert set(out.ids) == {"bovaird2008report", "given"} and out.inserted == 2
+    again = insert_sources(session, [{"key": "given", "title": "Given key"}])
+    assert again.inserted == 0 and again.present == ["given"]
+    src = session.get(m.Source, out.ids["given"])
+    assert src.origin_file == "by-hand" and src.authors == [] and src.record == {}
+    with pytest.raises(ValueError, match="not Source columns: titel"):
+        insert_sources(session, [{"titel": "typo"}])
