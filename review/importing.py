@@ -22,6 +22,7 @@ from review.store.db import session_scope
 from review.store.models import utcnow
 
 SKIP_NAMES = {"readme.md", "readme.txt", "readme", ".gitkeep", "thumbs.db", ".ds_store"}
+SKIP_SUFFIXES = {".py", ".pyc"}  # helper scripts kept beside sample data (make_docx.py)
 MAX_BYTES = 512 * 1024 * 1024
 
 
@@ -154,7 +155,8 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
             for child in sorted(p.rglob("*")):
                 rel = child.relative_to(p).parts
                 if child.is_file() and not any(part.startswith(".") for part in rel):
-                    if child.name.lower() not in SKIP_NAMES:
+                    name = child.name.lower()
+                    if name not in SKIP_NAMES and child.suffix.lower() not in SKIP_SUFFIXES:
                         files.append(child)
         elif p.is_file():
             files.append(p)
