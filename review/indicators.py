@@ -270,20 +270,27 @@ def _one(res: ParseResult, row: int, cells: dict) -> None:
     out.unit = _cell(cells.get("unit")) or unit
     for f in ("measure", "sector", "area", "source", "note"):
         setattr(out, f, _cell(cells.get(f)) or None)
-    try:
-        if _cell(cells.get("year")):
-            out.year = int(parse_number(_cell(cells["year"])[:4]))
-        if _cell(cells.get("n")):
-            out.n = int(parse_number(_cell(cells["n"])))
-        if _cell(cells.get("ci")):
-            out.ci_low, out.ci_high = parse_ci(_cell(cells["ci"]))
-        if _cell(cells.get("ci_low")):
-            out.ci_low = parse_number(_cell(cells["ci_low"]))
-        if _cell(cells.get("ci_high")):
-            out.ci_high = parse_number(_cell(cells["ci_high"]))
-    except ValueError as exc:
-        res.problems.append((row, f"not a number: {exc.args[0]!r}", "error"))
-        return
+    for f in ("year", "n", "ci", "ci_low", "ci_high"):
+        raw = _cell(cells.get(f))
+        if not raw:
+            continue
+        try:
+            if f == "year":
+                match = re.match(r"^((?:19|20)\d\d)(?:\b|[-/ ]|$)", raw)
+                if not match:
+                    raise ValueError(raw)
+                out.year = int(match.group(1))
+            elif f == "n":
+                out.n = int(parse_number(raw))
+            elif f == "ci":
+                out.ci_low, out.ci_high = parse_ci(raw)
+            else:
+                setattr(out, f, parse_number(raw))
+        except ValueError:
+            what = {"ci": "confidence interval", "ci_low": "CI lower bound",
+                    "ci_high": "CI upper bound"}.get(f, f)  # fmt: skip
+            res.problems.append((row, f"{what} {raw!r} is not valid", "error"))
+            return
     res.rows.append(out)
 
 

@@ -14,7 +14,9 @@ from sqlmodel import Session, select
 
 from review.store import models as m
 
-TRANSCRIPT_KINDS = frozenset({"transcript", "interview", "focus-group", "focus_group"})
+# The team's own qualitative data (never screened): transcripts, and documents such as a
+# REFI-QDA project's sources. Everything else is literature.
+TRANSCRIPT_KINDS = frozenset({"transcript", "document", "interview", "focus-group"})
 STAGE_ORDER = {"title-abstract": 0, "full-text": 1}
 
 
@@ -143,20 +145,27 @@ def decisive_decisions(session: Session) -> dict[int, m.ScreeningDecision]:
 
 
 def included_source_ids(session: Session, *, literature_only: bool = True) -> list[int]:
-    """Sources included by screening; with no screening at all, every live source.
+    """Live sources in the review: literature whose screening outcome is include (full text,
+    or title/abstract when nothing was screened at full text), every record when nothing was
+    screened at all, and (unless `literature_only`) the team's transcripts and documents.
 
-    Transcripts are the team's own data, so they count as included unless excluded.
+    Outcomes come from `review.screening.outcomes`, so dual screening and resolutions count
+    exactly as `review screen` and `review prisma` count them.
     """
-    decisions = decisive_decisions(session)
+    from review.screening import outcomes
+
     rows = session.exec(
         select(m.Source.id, m.Source.kind).where(m.Source.merged_into_id.is_(None))
     ).all()
+    ft = outcomes(session, "full-text")
+    decided = ft or outcomes(session, "title-abstract")
+    screened = bool(decided) or bool(session.exec(select(m.ScreeningDecision.id)).first())
     out = []
     for sid, kind in rows:
-        if literature_only and is_transcript(kind):
-            continue
-        d = decisions.get(sid)
-        if not decisions or (d and d.decision == "include") or (d is None and is_transcript(kind)):
+        if is_transcript(kind):
+            if not literature_only:
+                out.append(sid)
+        elif not screened or (sid in decided and decided[sid].status == "include"):
             out.append(sid)
     return sorted(out)
 

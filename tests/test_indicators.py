@@ -1,0 +1,198 @@
+"""Survey indicators: value parsing, long/wide CSV and XLSX, mapping, bad rows, links, CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from review.indicators import parse_ci, parse_rows, parse_value, read_table
+from review.store import models as m
+from review.store.db import session_scope
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "corpus" / "indicators" / "five-country-survey-2008.csv"
+
+
+@pytest.mark.parametrize(
+    "raw, value, unit",
+    [
+        ("61", 61.0, None),
+        ("58%", 58.0, "%"),
+        ("0,58", 0.58, None),
+        ("4,951", 4951.0, None),
+        ("1.234,5", 1234.5, None),
+        (" 12 ", 12.0, None),
+        ("\u22123", -3.0, None),
+        ("n/a", None, None),
+        ("", None, None),
+        (0.5, 0.5, None),
+    ],
+)
+def test_parse_value(raw, value, unit):
+    got, _, got_unit = parse_value(raw)
+    assert got == value and got_unit == unit
+
+
+def test_parse_value_rejects_text_and_ci_forms():
+    with pytest.raises(ValueError):
+        parse_value("about sixty")
+    assert parse_ci("58-64") == (58.0, 64.0)
+    assert parse_ci("[0,55; 0,61]") == (0.55, 0.61)
+    assert parse_ci("58 – 64") == (58.0, 64.0)
+    with pytest.raises(ValueError):
+        parse_ci("64-58")
+
+
+def test_sample_links_to_the_report_when_present(ws, cli):
+    with session_scope(ws.engine) as s:
+        s.add(m.Source(key="loeffler2008fast", kind="report", title="If you want to go fast"))
+    r = cli("-w", ws.root, "indicators", "import", SAMPLE, "--json")
+    assert r.code == 0, r.err
+    assert r.json()["files"][0]["imported"] == 3
+    with session_scope(ws.engine) as s:
+        rows = s.exec(select(m.Indicator).order_by(m.Indicator.value)).all()
+        src = s.exec(select(m.Source).where(m.Source.key == "loeffler2008fast")).one()
+    assert [(i.sector, i.value, i.n, i.year) for i in rows] == [
+        ("Community safety", 45.0, 4951, 2008),
+        ("Public health", 52.0, 4951, 2008),
+        ("Local environment", 61.0, 4951, 2008),
+    ]
+    assert {i.source_id for i in rows} == {src.id}
+    assert "Czech Republic" in rows[0].area and "United Kingdom" in rows[0].area
+
+
+def test_sample_warns_when_report_absent(ws, cli):
+    r = cli("-w", ws.root, "indicators", "import", SAMPLE)
+    assert r.code == 0
+    assert "loeffler2008fast" in r.out and "not in the workspace" in r.out
+    with session_scope(ws.engine) as s:
+        rows = s.exec(select(m.Indicator)).all()
+    assert len(rows) == 3 and all(i.source_id is None for i in rows)
+    assert "loeffler2008fast" in rows[0].note
+
+
+def test_csps_wide_table_with_cp1252_headers(testdata):
+    path = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
+    res = parse_rows(read_table(path.read_bytes(), path.name))
+    assert res.form == "wide"
+    assert res.records == 108
+    assert len(res.rows) == 108 * 5  # five year columns
+    first = res.rows[0]
+    assert (first.name, first.year, first.value, first.unit, first.value_text) == (
+        "Employee engagement index", 2009, 58.0, "%", "58%")  # fmt: skip
+    assert [r.name for r in res.rows if r.name.startswith("My work")][0] == "My work"  # trimmed
+    ignored = [msg for _, msg, sev in res.problems if sev == "warning"]
+    assert ignored and "Change from ’09 to ‘10" in ignored[0]  # cp1252 curly quotes decoded
+    assert not [p for p in res.problems if p[2] == "error"]
+    missing = [r for r in res.rows if r.value is None]
+    assert missing and all(r.value_text == "n/a" for r in missing)
+
+
+def test_long_semicolon_decimal_comma_and_bad_rows():
+    text = (
+        "Indicator ;Sector;Year;Value;N;95% CI\n"
+        "Trust in council;Local environment;2019;0,58;1200;0,55-0,61\n"
+        "Trust in council;Public health;2019;abc;1200;\n"
+        ";Public health;2019;12;;\n"
+        "Trust in council;Community safety;twenty;40;;\n"
+    ).encode("cp1252")
+    res = parse_rows(read_table(text, "t.csv"))
+    assert [(r.value, r.n, r.ci_low, r.ci_high) for r in res.rows] == [(0.58, 1200, 0.55, 0.61)]
+    errors = {row: msg for row, msg, sev in res.problems if sev == "error"}
+    assert set(errors) == {3, 4, 5}
+    assert "'abc' is not a number" in errors[3]
+    assert "no indicator name" in errors[4]
+    assert "twenty" in errors[5]
+
+
+def test_mapping_for_unrecognised_headers_and_fixed_values():
+    table = [["Thing", "Pct", "Land"], ["Volunteering", "23%", "Denmark"]]
+    res = parse_rows(table)
+    assert not res.rows and "no indicator column" in res.problems[0][1]
+    res = parse_rows(
+        table, {"Thing": "indicator", "Pct": "value", "Land": "country"}, {"year": "2008"}
+    )
+    row = res.rows[0]
+    assert (row.name, row.value, row.area, row.year) == ("Volunteering", 23.0, "Denmark", 2008)
+
+
+def test_countries_as_columns():
+    table = [["Indicator", "Denmark", "France", "Notes col"], ["Index", "61", "n/a", "x"]]
+    res = parse_rows(table)
+    assert res.form == "wide"
+    assert [(r.area, r.value) for r in res.rows] == [("Denmark", 61.0), ("France", None)]
+
+
+def test_xlsx_long_and_wide(tmp_path, ws, cli):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sh = wb.active
+    sh.append(["Indicator", "Sector", "2008", "2009"])
+    sh.append(["Co-production index", "Public health", 52, "53%"])
+    sh.append(["Co-production index", "Community safety", 45, "bad"])
+    path = tmp_path / "wide.xlsx"
+    wb.save(path)
+    r = cli("-w", ws.root, "import", tmp_path, "--json")  # detected by headers
+    assert r.code == 1  # one bad cell reported
+    f = r.json()["files"][0]
+    assert f["format"] == "indicators" and f["imported"] == 3
+    assert any(p["line"] == 3 and "'bad'" in p["message"] for p in f["problems"])
+
+
+def test_cli_mapping_file_and_strict(tmp_path, ws, cli):
+    data = tmp_path / "odd.csv"
+    data.write_text("Thing,Pct\nVolunteering,23%\nGiving,oops\n", "utf-8")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('# headers\nThing = "indicator"\nPct = "value"\n', "utf-8")
+    r = cli("-w", ws.root, "indicators", "import", data, "--mapping", mapping, "--strict")
+    assert r.code == 1 and "oops" in r.err
+    with session_scope(ws.engine) as s:
+        assert s.exec(select(m.Indicator)).all() == []  # --strict: nothing kept
+    r = cli("-w", ws.root, "indicators", "import", data, "--map", "Thing=indicator", "--map",
+            "Pct=value", "--set", "sector=Public health", "--json")  # fmt: skip
+    assert r.code == 1 and r.json()["files"][0]["imported"] == 1
+    r = cli("-w", ws.root, "indicators", "list", "--json")
+    (ind,) = r.json()["indicators"]
+    assert (ind["name"], ind["value"], ind["sector"]) == ("Volunteering", 23.0, "Public health")
+
+
+def test_link_unlink_list(ws, cli):
+    with session_scope(ws.engine) as s:
+        four = m.Code(name="Four Cs", codable=False)
+        s.add(four)
+        s.flush()
+        code = m.Code(name="Co-delivery", parent_id=four.id)
+        src = m.Source(key="t1", kind="transcript", text="We pick litter together.")
+        s.add_all([code, src])
+        s.flush()
+        coding = m.Coding(source_id=src.id, code_id=code.id, start=3, end=14, quote="pick litter")
+        s.add(coding)
+        s.flush()
+        coding_id = coding.id
+    cli("-w", ws.root, "indicators", "import", SAMPLE)
+    r = cli("-w", ws.root, "indicators", "link", "co-production @ environment", "--code",
+            "Four Cs/Co-delivery", "--note", "litter picks", "--json")  # fmt: skip
+    assert r.code == 0, r.err
+    first = r.json()
+    assert first["relation"] == "supports" and first["note"] == "litter picks"
+    r = cli("-w", ws.root, "indicators", "link", "1", "--coding", coding_id, "-r", "explains")
+    assert r.code == 0, r.err
+    r = cli("-w", ws.root, "indicators", "list", "1", "--json")
+    links = r.json()["links"]
+    assert [(ln["code"], ln["relation"], ln["quote"]) for ln in links] == [
+        ("Four Cs/Co-delivery", "supports", None),
+        ("Four Cs/Co-delivery", "explains", "pick litter"),
+    ]
+    r = cli("-w", ws.root, "indicators", "link", "1", "--code", "Co-delivery", "-r", "bogus")
+    assert r.code == 2 and "relation must be one of" in r.err
+    r = cli("-w", ws.root, "indicators", "link", "co-production", "--code", "Co-delivery")
+    assert r.code == 1 and "3 indicators match" in r.err
+    r = cli("-w", ws.root, "indicators", "unlink", str(first["id"]))
+    assert r.code == 0
+    r = cli("-w", ws.root, "indicators", "list", "--links", "--json")
+    assert [ln["relation"] for ln in r.json()["links"]] == ["explains"]
+    r = cli("-w", ws.root, "indicators", "unlink", "999")
+    assert r.code == 1 and "no evidence link 999" in r.err
