@@ -181,18 +181,26 @@ def resolve_speakers(
     speakers = list(dict.fromkeys(speakers))
     roles = {label: role for label, role in speakers}
     canon = canonical_labels(label for label, _ in speakers)
-    moderator_name = _bare_name((source.meta or {}).get("moderator"))
-    group = (source.meta or {}).get("group") or source.title or source.key
+    meta = source.meta or {}
+    moderator_name = _bare_name(meta.get("moderator"))
+    group = meta.get("group") or source.title or source.key
+    full_names = _first_names(meta.get("participant_list") or [])
     ids: dict[str, int] = {}
     for label, canonical in canon.items():
         role = roles.get(label) or roles.get(canonical) or moderator_role(canonical)
+        if moderator_name and (
+            _same_person(canonical, moderator_name)
+            or (role == "moderator" and is_generic(canonical) and not canonical[-1].isdigit())
+        ):
+            role = "moderator"
+            canonical = moderator_name
+        elif canonical in full_names:  # "Gary", in a group whose header lists "Gary Pritchard"
+            canonical = full_names[canonical]
         person = find(session, label, source.key) or find(session, canonical, source.key)
         if person is None:
-            if role == "moderator" and moderator_name and is_generic(canonical):
-                name = moderator_name
+            name = scoped(canonical, source.key) if is_generic(canonical) else canonical
+            if canonical == moderator_name:
                 person = find(session, name)
-            else:
-                name = scoped(canonical, source.key) if is_generic(canonical) else canonical
             if person is None:
                 person = m.Participant(name=name, role=role or "participant")
                 session.add(person)
@@ -201,7 +209,7 @@ def resolve_speakers(
             person.role = "moderator"
             session.add(person)
         for alias in {label, canonical} - {person.name}:
-            alias_name = scoped(alias, source.key) if is_generic(alias) else alias
+            alias_name = scoped(alias, source.key)  # "Gary" means Gary Pritchard only here
             if alias_name != person.name and find(session, alias, source.key) is None:
                 session.add(m.ParticipantAlias(alias=alias_name, participant_id=person.id))
                 session.flush()
@@ -212,6 +220,22 @@ def resolve_speakers(
         session.flush()
         ids[label] = person.id
     return ids
+
+
+def _first_names(names: list[str]) -> dict[str, str]:
+    """First name -> full name, for first names that are unique in a header's list."""
+    firsts: dict[str, list[str]] = {}
+    for name in names:
+        bare = _bare_name(name)
+        if bare and len(bare.split()) > 1:
+            firsts.setdefault(bare.split()[0], []).append(bare)
+    return {first: full[0] for first, full in firsts.items() if len(full) == 1}
+
+
+def _same_person(label: str, full_name: str) -> bool:
+    """`Sam Okoye` or `Sam` is the moderator `Sam Okoye`."""
+    label, full = label.strip().lower(), full_name.strip().lower()
+    return label == full or (len(label.split()) == 1 and label == full.split()[0])
 
 
 def _bare_name(value: str | None) -> str | None:

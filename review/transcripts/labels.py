@@ -50,7 +50,6 @@ MODERATOR_WORDS = {
     "interviewer",
     "moderator",
     "facilitator",
-    "researcher",
     "int",
     "mod",
     "fac",
@@ -213,6 +212,8 @@ def moderator_role(name: str, paren: str | None = None) -> str | None:
         base = re.sub(r"[\d\s.]+$", "", candidate.strip().lower())
         if base in MODERATOR_WORDS:
             return "moderator"
+        if base in ("researcher", "res"):
+            return "researcher"
     return None
 
 

@@ -53,11 +53,13 @@ def parse_text(text: str, bold: dict[int, int] | None = None) -> Parsed:
     turns: list[Turn] = []
     header: list[str] = []
     current: Turn | None = None
+    uses = Counter(lab.name for lab in labels.values())
     for index, (offset, line) in enumerate(lines):
         label = labels.get(index)
-        if label is not None and current is None and _header_line(line, parsed.meta):
-            header.append(line.strip())
-            continue
+        if label is not None and current is None:
+            if _header_line(line, parsed.meta) or (uses[label.name] == 1 and not label.role):
+                header.append(line.strip())  # "CONFIDENTIAL: ..." above the first real turn
+                continue
         if label is not None:
             current = Turn(label.name, -1, -1, index + 1, label.timestamp, label.role)
             turns.append(current)
@@ -75,8 +77,9 @@ def parse_text(text: str, bold: dict[int, int] | None = None) -> Parsed:
                 current.start = offset + len(line) - len(line.lstrip())
             current.end = offset + len(line.rstrip())
     parsed.turns = [t for t in turns if t.start >= 0]
-    if parsed.turns:
-        parsed.body_start = lines[parsed.turns[0].line - 1][0]
+    if not parsed.turns:
+        return _document(parsed)
+    parsed.body_start = lines[parsed.turns[0].line - 1][0]
     _free_header(header, parsed.meta)
     if header:
         parsed.meta["header"] = header
@@ -84,6 +87,17 @@ def parse_text(text: str, bold: dict[int, int] | None = None) -> Parsed:
     for turn in parsed.turns:
         if moderator and _same_person(turn.speaker, moderator):
             turn.role = "moderator"
+    return parsed
+
+
+def _document(parsed: Parsed) -> Parsed:
+    """A text without speakers: no header split, a title only from a short first line."""
+    parsed.turns = []
+    parsed.meta = {k: v for k, v in parsed.meta.items() if k in ("date", "title", "place")}
+    first = next((line.strip() for line in parsed.text.split("\n") if line.strip()), "")
+    bare = first.lstrip("#*_ ").rstrip("*_ ")
+    if "title" not in parsed.meta and bare and len(bare) <= 120 and bare[-1] not in ".?!,;:":
+        parsed.meta["title"] = bare
     return parsed
 
 
@@ -108,7 +122,8 @@ def _labels(lines: list[tuple[int, str]], bold: dict[int, int]) -> dict[int, Lab
     counts = Counter(lab.name for lab in bold_only.values())
     known = {lab.name for lab in found.values()}
     for index, label in bold_only.items():
-        if counts[label.name] >= 2 or label.name in known or label.role:
+        short_id = re.fullmatch(r"[A-Za-z]{1,3} ?\d{1,3}", label.name)
+        if counts[label.name] >= 2 or label.name in known or label.role or short_id:
             found[index] = label
     return found
 

@@ -1,0 +1,193 @@
+"""`review transcripts`, `review passages`, `review participants ...`: the qualitative sources.
+
+Thin: each command calls the service functions in review/participants.py and
+review/passages.py (the TUI uses the same ones).
+"""
+
+from __future__ import annotations
+
+import typer
+from sqlmodel import func, select
+
+from review.cli.context import print_json, session
+from review.errors import NotFound, UsageError
+from review.store import models as m
+
+participants_app = typer.Typer(
+    help="Speakers (cases): list, alias, attributes.", invoke_without_command=True
+)
+
+
+def transcripts(
+    ctx: typer.Context,
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Transcripts and documents: speakers, turns, passages and header metadata."""
+    with session(ctx) as s:
+        counts = dict(
+            s.exec(select(m.Passage.source_id, func.count()).group_by(m.Passage.source_id)).all()
+        )
+        rows = s.exec(
+            select(m.Source)
+            .where(m.Source.kind.in_(("transcript", "document")))
+            .order_by(m.Source.key)
+        ).all()
+        docs = [
+            {
+                "key": r.key,
+                "kind": r.kind,
+                "title": r.title,
+                "speakers": (r.meta or {}).get("speakers", []),
+                "turns": (r.meta or {}).get("turns", 0),
+                "passages": counts.get(r.id, 0),
+                "meta": {
+                    k: v
+                    for k, v in (r.meta or {}).items()
+                    if k in ("group", "date", "place", "moderator", "duration", "format")
+                },
+                "file": r.origin_file,
+            }
+            for r in rows
+        ]
+    if json_out:
+        print_json({"sources": docs})
+        return
+    for d in docs:
+        meta = ", ".join(f"{k} {v}" for k, v in d["meta"].items() if k != "format")
+        typer.echo(
+            f"{d['key']:<30} {d['kind']:<10} {d['turns']:>4} turns "
+            f"{len(d['speakers']):>3} speakers {d['passages']:>5} passages  {meta}"
+        )
+    if not docs:
+        typer.echo("no transcripts or documents yet (review import corpus/transcripts)")
+
+
+def passages(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="Source key (the file stem for transcripts)."),
+    kind: str = typer.Option(None, "--kind", help="Only turn, sentence or paragraph."),
+    speaker: str = typer.Option(None, "--speaker", help="Only this speaker's passages."),
+    limit: int = typer.Option(0, "--limit", min=0, help="At most this many (0: all)."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """The passages of one source with their offsets, speakers, times and text."""
+    if kind and kind not in ("turn", "sentence", "paragraph"):
+        raise UsageError(f"--kind must be turn, sentence or paragraph, not {kind!r}")
+    with session(ctx) as s:
+        source = s.exec(select(m.Source).where(m.Source.key == key)).first()
+        if source is None:
+            raise NotFound(f"no source with key {key!r} (see `review transcripts`)")
+        query = select(m.Passage).where(m.Passage.source_id == source.id)
+        if kind:
+            query = query.where(m.Passage.kind == kind)
+        if speaker:
+            query = query.where(m.Passage.speaker == speaker)
+        query = query.order_by(m.Passage.start, m.Passage.end.desc())
+        if limit:
+            query = query.limit(limit)
+        text = source.text or ""
+        rows = [
+            {
+                "id": p.id,
+                "kind": p.kind,
+                "start": p.start,
+                "end": p.end,
+                "speaker": p.speaker,
+                "participant_id": p.participant_id,
+                "timestamp": p.timestamp,
+                "text": text[p.start : p.end],
+            }
+            for p in s.exec(query).all()
+        ]
+    if json_out:
+        print_json({"source": key, "passages": rows})
+        return
+    for r in rows:
+        who = f"{r['speaker']}: " if r["speaker"] else ""
+        snippet = " ".join(r["text"].split())
+        if len(snippet) > 100:
+            snippet = snippet[:99] + "…"
+        typer.echo(f"{r['start']:>7}-{r['end']:<7} {r['kind']:<9} {who}{snippet}")
+
+
+@participants_app.callback()
+def participants_list(
+    ctx: typer.Context,
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """List participants with role, turns, aliases and attributes."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from review.participants import listing
+
+    with session(ctx) as s:
+        rows = listing(s)
+    if json_out:
+        print_json({"participants": rows})
+        return
+    for r in rows:
+        attrs = ", ".join(f"{k}={v}" for k, v in r["attributes"].items())
+        aliases = f" aka {', '.join(r['aliases'])}" if r["aliases"] else ""
+        typer.echo(f"{r['name']:<32} {r['role'] or '':<12} {r['turns']:>4} turns{aliases}  {attrs}")
+    if not rows:
+        typer.echo("no participants yet")
+
+
+@participants_app.command("alias")
+def participants_alias(
+    ctx: typer.Context,
+    alias: str = typer.Argument(..., help="Another name, e.g. R1 (or 'R1 @ source-key')."),
+    name: str = typer.Argument(..., help="The participant it means, e.g. 'Researcher 1'."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Make ALIAS mean participant NAME (a participant already called ALIAS is merged in)."""
+    from review.participants import add_alias, find
+
+    with session(ctx) as s:
+        person = find(s, name)
+        if person is None:
+            raise NotFound(f"no participant called {name!r} (see `review participants`)")
+        if alias == person.name:
+            raise UsageError("an alias must differ from the participant's name")
+        add_alias(s, person, alias)
+        doc = {"participant": person.name, "alias": alias}
+    if json_out:
+        print_json(doc)
+    else:
+        typer.echo(f"{alias!r} now means {doc['participant']!r}")
+
+
+@participants_app.command("set")
+def participants_set(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Participant name or alias."),
+    pairs: list[str] = typer.Argument(..., help="ATTRIBUTE=VALUE, e.g. area=Northfield."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Set case attributes of a participant."""
+    from review.participants import attributes, find, set_attribute
+
+    parsed = []
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"expected ATTRIBUTE=VALUE, got {pair!r}")
+        parsed.append((key.strip().lower(), value.strip()))
+    with session(ctx) as s:
+        person = find(s, name)
+        if person is None:
+            raise NotFound(f"no participant called {name!r} (see `review participants`)")
+        for key, value in parsed:
+            set_attribute(s, person.id, key, value or None)
+        s.flush()
+        doc = {"participant": person.name, "attributes": attributes(s, person.id)}
+    if json_out:
+        print_json(doc)
+    else:
+        typer.echo(", ".join(f"{k}={v}" for k, v in doc["attributes"].items()))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(transcripts)
+    app.command()(passages)
+    app.add_typer(participants_app, name="participants")
