@@ -157,9 +157,12 @@ def _text_of(ctx: ImportContext, arch: SafeArchive, src: RefiSource) -> str | No
 def _store_source(ctx: ImportContext, src: RefiSource, text: str, keys: set[str]) -> int:
     """Reuse a live source with the same text (a project re-imported); else add one."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    same = ctx.session.exec(
-        select(m.Source.id).where(m.Source.text_hash == digest, m.Source.merged_into_id.is_(None))
-    ).first()
+    live = m.Source.merged_into_id.is_(None)
+    same = ctx.session.exec(select(m.Source.id).where(m.Source.text_hash == digest, live)).first()
+    key = src.variables.get("review:key")
+    if same is None and key:  # our own export: the same key with the same text
+        row = ctx.session.exec(select(m.Source).where(m.Source.key == key, live)).first()
+        same = row.id if row is not None and row.text == text else None
     if same is not None:
         ctx.warn(None, f"source {src.name!r} has the same text as source {same}: codings added "
                  "to it")  # fmt: skip
