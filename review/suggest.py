@@ -29,10 +29,11 @@ FUZZY_CUTOFF = 90.0
 
 
 @lru_cache(maxsize=1)
-def _lemma_table() -> dict:
+def _lemma_table():
+    """spaCy's English lookup lemmas (a `Table`: keys are hashed, so use `.get(word)`)."""
     from spacy.lookups import load_lookups
 
-    return dict(load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup").items())
+    return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
 
 
 @lru_cache(maxsize=1)
@@ -96,13 +97,16 @@ class KeywordMatcher:
         if hit is None:
             from rapidfuzz import fuzz, process
 
-            hit = []
+            best: dict[int, tuple[str, float]] = {}
             lemma = _lemma_table().get(word, word)
-            if lemma not in self.single:
+            if word not in self.single and lemma not in self.single:
                 for kw, score, _ in process.extract(
-                    lemma, list(self.single), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+                    word, list(self.single), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
                 ):
-                    hit += [(cid, kw, score) for cid in self.single[kw]]
+                    for cid in self.single[kw]:
+                        if score > best.get(cid, ("", 0.0))[1]:
+                            best[cid] = (kw, score)
+            hit = [(cid, kw, score) for cid, (kw, score) in best.items()]
             self._fuzzy_cache[word] = hit
         return hit
 
@@ -123,8 +127,11 @@ def build_matcher(codes: Sequence[m.Code]) -> KeywordMatcher:
         matcher.add(key, patterns)
         km.labels[nlp.vocab.strings[key]] = code.id
         for doc in patterns:
-            if len(doc) == 1 and len(doc[0].lemma_) >= FUZZY_MIN_LEN:
-                km.single.setdefault(doc[0].lemma_, set()).add(code.id)
+            if len(doc) != 1:
+                continue
+            for form in {doc[0].lemma_, doc[0].lower_}:  # "recycling" and its lemma "recycle"
+                if len(form) >= FUZZY_MIN_LEN:
+                    km.single.setdefault(form, set()).add(code.id)
     return km
 
 

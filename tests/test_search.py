@@ -1,0 +1,110 @@
+"""Full-text search over passages (SQLite FTS5): phrases, prefixes, ranking, hostile input."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.errors import UsageError
+from review.search import count, fts_query, index_passages, search
+from tests.test_coding_helpers import make_source
+
+TEXT = (
+    "Anna: Co-production means we plan the service together with the council.\n"
+    "Ben: The ménage à trois of police, council and residents works.\n"
+    "Cara: Recycling, recycling, recycling: the recycling bins are full.\n"
+    "Dev: I don't trust the council's \"consultation\" at all.\n"
+    "Eve: Neighbourhood watch keeps the street safe; the police come to our meetings."
+)
+
+
+@pytest.fixture
+def indexed(session):
+    src = make_source(session, "fg-search", TEXT)
+    make_source(session, "other", "Ann: Nothing about bins here.\nBob: Only parks and recreation.")
+    return session, src
+
+
+def keys(hits):
+    return [(h.source_key, TEXT[h.start : h.end].split(":")[0]) for h in hits]
+
+
+def test_query_rewriting_is_safe():
+    assert fts_query("police council") == '"police" "council"'
+    assert fts_query('"plan the service"') == '"plan the service"'
+    assert fts_query("recycl*") == '"recycl"*'
+    assert fts_query("co-production") == '"co production"'
+    assert fts_query("don't") == '"don t"'
+    assert fts_query('police OR "street safe"') == '"police" OR "street safe"'
+    assert fts_query('NEAR( AND : ^ "unbalanced') == '"NEAR" "AND" "unbalanced"'
+    assert fts_query("?!* ()") == ""
+    assert fts_query("OR police OR") == '"OR" "police"'
+
+
+def test_phrase_and_words(indexed):
+    session, src = indexed
+    hits = search(session, '"plan the service"')
+    assert [h.source_key for h in hits] == ["fg-search"]
+    assert TEXT[hits[0].start : hits[0].end].startswith("Anna:")
+    assert "[plan the service]" in hits[0].snippet and hits[0].speaker == "Anna"
+    assert search(session, '"the service plan"') == []
+    assert {h.speaker for h in search(session, "police council")} == {"Ben"}
+
+
+def test_prefix_and_or(indexed):
+    session, _ = indexed
+    assert {h.speaker for h in search(session, "recycl*")} == {"Cara"}
+    assert {h.speaker for h in search(session, "neighbour*")} == {"Eve"}
+    assert {h.speaker for h in search(session, "bins OR parks")} == {"Cara", "Ann", "Bob"}
+    assert count(session, "bins OR parks") == 3
+
+
+def test_punctuation_and_accents(indexed):
+    session, _ = indexed
+    assert [h.speaker for h in search(session, "co-production")] == ["Anna"]
+    assert [h.speaker for h in search(session, "Co-Production!")] == ["Anna"]
+    assert [h.speaker for h in search(session, "don't trust")] == ["Dev"]
+    assert [h.speaker for h in search(session, '"consultation')] == ["Dev"]
+    assert [h.speaker for h in search(session, "council's")] == ["Dev"]
+    assert [h.speaker for h in search(session, "menage a trois")] == ["Ben"]  # accents folded
+    assert [h.speaker for h in search(session, "MÉNAGE")] == ["Ben"]
+    for hostile in ("NEAR(police", "police AND", "a:b", "(*)", '"', "col:police"):
+        search(session, hostile) if fts_query(hostile) else None  # never a syntax error
+    with pytest.raises(UsageError):
+        search(session, "?!")
+
+
+def test_ranked_by_bm25(indexed):
+    session, _ = indexed
+    hits = search(session, "recycling OR police")
+    assert hits[0].speaker == "Cara"  # four mentions in a short passage outrank one
+    assert [h.rank for h in hits] == sorted(h.rank for h in hits)
+    page1 = search(session, "the", limit=2)
+    page2 = search(session, "the", limit=2, offset=2)
+    assert len(page1) == 2 and not {h.passage_id for h in page1} & {h.passage_id for h in page2}
+
+
+def test_reindex_rebuilds_the_index(indexed):
+    from sqlalchemy import text
+
+    session, _ = indexed
+    session.execute(text("DELETE FROM passage_fts"))
+    assert search(session, "police") == []
+    assert index_passages(session) == 7
+    assert len(search(session, "police")) == 2
+
+
+def test_search_command(ws, cli, session):
+    make_source(session, "fg-search", TEXT)
+    session.commit()
+    res = cli("-w", ws.root, "search", "recycl*", "--json")
+    assert res.code == 0
+    doc = res.json()
+    assert doc["total"] == 1 and doc["hits"][0]["source_key"] == "fg-search"
+    hit = doc["hits"][0]
+    assert TEXT[hit["start"] : hit["end"]].startswith("Cara:")
+    res = cli("-w", ws.root, "search", "police")
+    assert res.code == 0 and "2 passage(s) match" in res.out
+    res = cli("-w", ws.root, "search", "?!")
+    assert res.code == 2 and "no words" in res.err
+    res = cli("-w", ws.root, "search", "--reindex", "--json")
+    assert res.code == 0 and res.json()["indexed"] == 5
