@@ -34,9 +34,11 @@ def keys(rec: Prepared) -> set[str]:
         if len(compact) >= 6:
             out.add("t:" + compact[:KEY_CHARS])
             out.add("e:" + compact[-KEY_CHARS:])
-        if rec.authors:
+        if rec.authors:  # year and year+1: an online-first record meets its print twin
             for surname in rec.authors[0].surnames:
                 out.add(f"a:{surname}:{rec.year or ''}")
+                if rec.year:
+                    out.add(f"a:{surname}:{rec.year + 1}")
     return out
 
 

@@ -46,7 +46,7 @@ def title_key(title: str | None, venue: str | None = None) -> str:
     """
     if not title:
         return ""
-    raw = html.unescape(str(title)).strip()
+    raw = _TAG.sub(" ", html.unescape(str(title))).strip()
     for _ in range(3):  # "[Review] [Article in German]."
         stripped = _TRAILING_TAG.sub("", raw)
         if stripped == raw or len(stripped) < 8:

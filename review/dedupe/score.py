@@ -85,7 +85,7 @@ def score_pair(a: Prepared, b: Prepared) -> Verdict:
         maybe.append("conference vs journal version")
     if a.numbers != b.numbers:
         maybe.append("numbers in the titles differ")
-    if title < TITLE_SAME:
+    if title < TITLE_SAME and not _corroborated(a, b, authors, venue, year_gap):
         maybe.append("titles similar, not the same")
     if 0 <= authors < 0.67:
         maybe.append("authors partly differ")
@@ -106,6 +106,12 @@ def score_pair(a: Prepared, b: Prepared) -> Verdict:
     if year_gap == 1:
         return verdict(DUPLICATE, "same title and authors, one year apart (venue confirms)")
     return verdict(DUPLICATE, "same title, authors and year")
+
+
+def _corroborated(a: Prepared, b: Prepared, authors: float, venue, year_gap) -> bool:
+    """Typos make titles differ more: accept them when everything else agrees."""
+    pages_ok = not (a.page and b.page) or a.page == b.page
+    return authors >= 0.8 and venue is True and year_gap == 0 and pages_ok
 
 
 def _same(x: str, y: str) -> bool:
