@@ -103,26 +103,35 @@ class Speakers:
     """Who speaks at an offset: the turn passages of each transcript, searched by bisect."""
 
     def __init__(self, session: Session, source_ids: set[int] | None = None):
-        q = select(m.Passage.source_id, m.Passage.start, m.Passage.speaker).where(
-            m.Passage.speaker.is_not(None)
-        )
+        q = select(
+            m.Passage.source_id, m.Passage.start, m.Passage.speaker, m.Passage.participant_id
+        ).where(m.Passage.speaker.is_not(None))
+        self._by: dict[int, list[tuple[int, str, int | None]]] = {}
+        self._starts: dict[int, list[int]] = {}
         if source_ids is not None:
             if not source_ids:
-                self._by = {}
                 return
             q = q.where(m.Passage.source_id.in_(sorted(source_ids)))
-        by: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for sid, start, speaker in session.exec(q).all():
-            by[sid].append((start, speaker))
-        self._by = {sid: sorted(v) for sid, v in by.items()}
-        self._starts = {sid: [s for s, _ in v] for sid, v in self._by.items()}
+        by: dict[int, list[tuple[int, str, int | None]]] = defaultdict(list)
+        for sid, start, speaker, pid in session.exec(q).all():
+            by[sid].append((start, speaker, pid))
+        self._by = {sid: sorted(v, key=lambda t: t[0]) for sid, v in by.items()}
+        self._starts = {sid: [t[0] for t in v] for sid, v in self._by.items()}
 
-    def at(self, source_id: int, offset: int) -> str | None:
+    def _turn(self, source_id: int, offset: int) -> tuple[int, str, int | None] | None:
         turns = self._by.get(source_id)
         if not turns:
             return None
         i = bisect.bisect_right(self._starts[source_id], offset) - 1
-        return turns[i][1] if i >= 0 else None
+        return turns[i] if i >= 0 else None
+
+    def at(self, source_id: int, offset: int) -> str | None:
+        turn = self._turn(source_id, offset)
+        return turn[1] if turn else None
+
+    def participant_at(self, source_id: int, offset: int) -> int | None:
+        turn = self._turn(source_id, offset)
+        return turn[2] if turn else None
 
 
 def citation(source: m.Source, speaker: str | None = None) -> str:

@@ -25,6 +25,7 @@ from review.briefing.scan import UNASSIGNED, CodeTree, ScanResult, scan
 from review.store import models as m
 
 QUOTES = 3
+STAFF_ROLES = ("moderator", "facilitator", "researcher", "interviewer", "note-taker")
 QUOTE_CHARS = 240
 
 
@@ -198,7 +199,20 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
             )
         seen = {c.source_id for c in picked}
         cands = [c for c in cands if c.source_id in res.included]
-        cands.sort(key=lambda c: (c.source_id not in in_sector, source(c.source_id).key, c.start))
+        turns = Speakers(session, {c.source_id for c in cands})
+        staff = set(
+            session.exec(select(m.Participant.id).where(m.Participant.role.in_(STAFF_ROLES))).all()
+        )
+
+        def rank(c: m.Coding) -> tuple:
+            """Same sector first, then participants' words (not the moderator's), then a
+            quote of readable length, then text order."""
+            by_staff = turns.participant_at(c.source_id, c.start) in staff
+            readable = 40 <= len(c.quote) <= 400
+            return (c.source_id not in in_sector, by_staff, not readable,
+                    source(c.source_id).key, c.start)  # fmt: skip
+
+        cands.sort(key=rank)
         for c in cands:
             if len(picked) >= QUOTES:
                 break
@@ -250,10 +264,27 @@ def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) ->
     )
 
 
-def codes_by_attribute(tree: CodeTree, res: ScanResult) -> list[Table]:
-    """Per participant attribute (area, age band, ...): excerpts of each code by value."""
+MAX_CATEGORIES = 12
+
+
+def codes_by_attribute(
+    tree: CodeTree, res: ScanResult, attributes: list[str] | None = None
+) -> list[Table]:
+    """Per participant attribute (area, age band, ...): excerpts of each code by value.
+
+    By default only categorical attributes (2 to 12 values seen) get a table, so free-text
+    notes or occupations do not turn into unreadable cross-tabs; name others explicitly.
+    """
     out = []
-    for k, name in enumerate(sorted(res.by_attribute), start=1):
+    if attributes:
+        names = [a for a in attributes if a in res.by_attribute]
+    else:
+        names = [
+            a
+            for a in sorted(res.by_attribute)
+            if 2 <= len({v for (_, v) in res.by_attribute[a]}) <= MAX_CATEGORIES
+        ]
+    for k, name in enumerate(names, start=1):
         counts = res.by_attribute[name]
         values = sorted({v for (_, v) in counts})
         rows = []
@@ -285,7 +316,7 @@ def codes_by_attribute(tree: CodeTree, res: ScanResult) -> list[Table]:
     return out
 
 
-def build(session: Session) -> Brief:
+def build(session: Session, attributes: list[str] | None = None) -> Brief:
     """All five tables and the reference list of included literature."""
     tree = CodeTree.load(session)
     res = scan(session, tree)
@@ -293,7 +324,7 @@ def build(session: Session) -> Brief:
         evidence_matrix(tree, res),
         joint_display(session, tree, res),
         source_characteristics(session, tree, res),
-        *codes_by_attribute(tree, res),
+        *codes_by_attribute(tree, res, attributes),
         prisma_table(session),
     ]
     refs = []

@@ -13,6 +13,12 @@ def brief(
     ctx: typer.Context,
     formats: str = typer.Option("md,csv,html,docx", "--format", "-f", help="Comma-separated."),
     output: Path = typer.Option(None, "-o", "--output", help="Folder (default: exports/)."),
+    attribute: list[str] = typer.Option(
+        [],
+        "--attribute",
+        "-a",
+        help="Participant attribute for table 4 (repeatable; default: every categorical one).",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON report."),
 ) -> None:
     """Write the evidence matrix, joint display, source characteristics, code-by-attribute
@@ -31,7 +37,7 @@ def brief(
     out_dir = output or ws.exports
     with progress_bar("briefing", 2, show_progress(json_out)) as advance:
         with session(ctx) as s:
-            note = build(s)
+            note = build(s, attribute or None)
         advance()
         files = write(note, out_dir, chosen)
         advance()
