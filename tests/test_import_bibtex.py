@@ -153,3 +153,18 @@ def test_xampl_noopsort_year_and_mbox_venue(cli, ws, testdata):
     assert got["inbook-minimal"].year == 1973
     assert got["article-full"].venue == "G-Animal's Journal"
     assert got["article-full"].authors == ["Aamport, L[eslie] A."]
+
+
+def test_sample_corpus_imports_cleanly(cli, ws):
+    from pathlib import Path
+
+    bib = Path(__file__).resolve().parents[1] / "corpus" / "literature" / "co-production.bib"
+    res, rep = run_import(cli, ws, bib)
+    assert res.code == 0 and rep["problems"] == [] and rep["imported"] == 8
+    got = sources(ws)
+    report = got["loeffler2008fast"]  # the indicators link to this key
+    assert report.kind == "report" and report.year == 2008 and report.authors == ["Loeffler"]
+    assert report.title.startswith("“If you want to go fast, walk alone.")
+    assert "4,951 adults" in report.abstract and "(index score 45)" in report.abstract
+    assert got["cassia-nd-citizens"].authors == ["Cassia, Fabio", "Magno, Francesca"]
+    assert all(s.doi is None and s.pages is None for s in got.values())  # none invented
