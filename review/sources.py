@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from string import ascii_lowercase
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from review.literature.keys import make_key
@@ -174,18 +174,24 @@ def insert_sources(
             row["origin_file"] = origin_file
         rows.append(row)
 
-    stored = _existing(session, {r["key"] for r in rows})
+    # All stored keys in one query (cheap even for 10^5 sources); fingerprints only for the
+    # keys that actually clash, fetched in bulk.
+    all_keys = set(session.scalars(select(m.Source.key)))
+    stored = _existing(session, {r["key"] for r in rows if r["key"] in all_keys})
     taken: dict[str, tuple[str, int | None]] = {}  # key -> (fingerprint, line) in this batch
     fresh: list[dict] = []
     for row in rows:
-        fp = fingerprint(row)
         key = row["key"]
         line = row.get("origin_line")
-        wanted = key
+        if key not in all_keys and key not in taken:  # the common case: a new key
+            taken[key] = ("", line)
+            fresh.append(row)
+            continue
+        fp = fingerprint(row)
         clash = False
-        for cand in _resolve(key, session, stored, taken):
+        for cand in _candidates_with(key):
             if cand in taken:
-                if taken[cand][0] == fp:
+                if (taken[cand][0] or _fp_of(taken, cand, fresh)) == fp:
                     out.problems.append(
                         (line, f"same record as line {taken[cand][1]}; skipped", cand)
                     )
@@ -193,19 +199,21 @@ def insert_sources(
                     break
                 clash = True
                 continue
-            if cand in stored:
-                if stored[cand] == fp:
+            if cand in all_keys:
+                if cand not in stored:
+                    stored.update(_existing(session, [cand]))
+                if stored.get(cand) == fp:
                     out.present.append(cand)
                     break
                 clash = True
                 continue
             if clash:
-                out.renamed.append((wanted, cand))
+                out.renamed.append((key, cand))
                 out.problems.append(
                     (
                         line,
-                        f"key {wanted!r} already used by a different record; stored as {cand!r}",
-                        wanted,
+                        f"key {key!r} already used by a different record; stored as {cand!r}",
+                        key,
                     )
                 )
             row["key"] = cand
@@ -214,22 +222,39 @@ def insert_sources(
             break
 
     if fresh:
-        stmt = insert(m.Source).returning(m.Source.id, sort_by_parameter_order=True)
-        ids = session.execute(stmt, fresh).scalars().all()
-        out.ids = {row["key"]: id_ for row, id_ in zip(fresh, ids, strict=True)}
+        # A plain executemany (one C-level loop in the driver); RETURNING would make SQLite
+        # run one statement per row. The new ids are read back in one query: rows above the
+        # highest id seen inside this same transaction, matched by key.
+        conn = session.connection()
+        before = conn.execute(select(func.max(m.Source.id))).scalar() or 0
+        conn.execute(insert(m.Source.__table__), fresh)
+        wanted = {row["key"] for row in fresh}
+        out.ids = {
+            key: id_
+            for id_, key in conn.execute(
+                select(m.Source.id, m.Source.key).where(m.Source.id > before)
+            )
+            if key in wanted
+        }
     if ctx is not None:
         for line, message, key in out.problems:
             ctx.warn(line, message, key)
     return out
 
 
-def _resolve(key: str, session: Session, stored: dict[str, str], taken: dict) -> Iterable[str]:
-    """`key`, then its suffixed forms; fetches stored fingerprints for suffixes lazily."""
+def _candidates_with(key: str) -> Iterable[str]:
     yield key
-    for cand in _candidates(key):
-        if cand not in stored and cand not in taken:
-            stored.update(_existing(session, [cand]))
-        yield cand
+    yield from _candidates(key)
+
+
+def _fp_of(taken: dict, key: str, fresh: list[dict]) -> str:
+    """The fingerprint of a row of this batch stored under `key` (computed when first needed)."""
+    for row in reversed(fresh):
+        if row["key"] == key:
+            fp = fingerprint(row)
+            taken[key] = (fp, taken[key][1])
+            return fp
+    return ""
 
 
 def store_records(ctx: Any, records: list[dict], *, total: int | None = None) -> InsertOutcome:
