@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import update
 from sqlmodel import Session, select
 
@@ -139,32 +140,39 @@ def add_alias(session: Session, participant: m.Participant, alias: str) -> None:
 
 
 def merge(session: Session, loser: m.Participant, survivor: m.Participant) -> None:
-    """Fold `loser` into `survivor`: passages, aliases and missing attributes move over."""
+    """Fold `loser` into `survivor`: passages, aliases and missing attributes move over, and
+    the loser's name becomes an alias. Core statements, so the order of writes is explicit."""
+    session.flush()
+    gone, kept = loser.id, survivor.id
     session.execute(
-        update(m.Passage)
-        .where(m.Passage.participant_id == loser.id)
-        .values(participant_id=survivor.id)
+        update(m.Passage).where(m.Passage.participant_id == gone).values(participant_id=kept)
     )
     session.execute(
         update(m.ParticipantAlias)
-        .where(m.ParticipantAlias.participant_id == loser.id)
-        .values(participant_id=survivor.id)
+        .where(m.ParticipantAlias.participant_id == gone)
+        .values(participant_id=kept)
     )
-    have = attributes(session, survivor.id)
-    for row in session.exec(
-        select(m.ParticipantAttribute).where(m.ParticipantAttribute.participant_id == loser.id)
-    ).all():
-        if row.name not in have:
-            session.add(
-                m.ParticipantAttribute(participant_id=survivor.id, name=row.name, value=row.value)
-            )
-        session.delete(row)
-    if survivor.role is None and loser.role:
+    have = list(attributes(session, kept))
+    session.execute(
+        update(m.ParticipantAttribute)
+        .where(
+            m.ParticipantAttribute.participant_id == gone,
+            m.ParticipantAttribute.name.not_in(have),
+        )
+        .values(participant_id=kept)
+    )
+    session.execute(
+        sa_delete(m.ParticipantAttribute).where(m.ParticipantAttribute.participant_id == gone)
+    )
+    if survivor.role in (None, "participant") and loser.role not in (None, "participant"):
         survivor.role = loser.role
+        session.add(survivor)
+        session.flush()
     name = loser.name
-    session.delete(loser)
-    session.flush()
-    session.add(m.ParticipantAlias(alias=name, participant_id=survivor.id))
+    session.expunge(loser)
+    session.execute(sa_delete(m.Participant).where(m.Participant.id == gone))
+    session.expire_all()
+    session.add(m.ParticipantAlias(alias=name, participant_id=kept))
     session.flush()
 
 

@@ -15,7 +15,7 @@ from review.importing import ImportContext, ImportFailed
 from review.participants import resolve_speakers
 from review.passages import segment, store_passages
 from review.store import models as m
-from review.textio import looks_binary
+from review.textio import looks_binary, read_text
 from review.transcripts.model import Parsed
 
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
@@ -26,9 +26,26 @@ def text_hash(text: str) -> str:
 
 
 def refuse_binary(ctx: ImportContext, what: str) -> None:
-    """A binary file named .txt/.vtt/.srt: one clear line, nothing imported."""
-    if looks_binary(ctx.data):
+    """A binary file named .txt/.vtt/.srt: one clear line, nothing imported.
+
+    Besides textio's byte test, the decoded text is checked: binary that happens to pass as
+    UTF-16 decodes to control characters and replacement marks, which real text lacks."""
+    if looks_binary(ctx.data) or _garbled(read_text(ctx.data[:65536]).text):
         raise ImportFailed(f"binary file, not {what} (it contains control bytes / NULs)")
+
+
+def _garbled(text: str) -> bool:
+    if not text:
+        return False
+    bad = sum(
+        1
+        for c in text
+        if (c < " " and c not in "\n\t")
+        or c == "\ufffd"
+        or "\ud800" <= c <= "\udfff"
+        or "\x7f" <= c <= "\x9f"
+    )
+    return bad > max(2, len(text) * 0.02)
 
 
 def unique_key(session: Session, stem: str) -> str:

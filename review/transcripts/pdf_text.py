@@ -52,7 +52,7 @@ _KEEP_HYPHEN = {
     "three",
     "five",
 }
-_HYPHEN_BREAK = re.compile(r"(\w+)-\n[ \t]*([a-z]\w*)")
+_HYPHEN_BREAK = re.compile(r"(\w+)-\n[ \t]*([a-z][^\s]*)[ \t]?")
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
