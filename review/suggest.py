@@ -26,6 +26,8 @@ from review.store.models import utcnow
 
 FUZZY_MIN_LEN = 5
 FUZZY_CUTOFF = 90.0
+# what the moderator or note-taker says frames the talk; it is not the data being coded
+SKIP_ROLES = ("moderator", "facilitator", "interviewer", "researcher")
 
 
 @lru_cache(maxsize=1)
@@ -146,18 +148,29 @@ class Unit:
     text: str
 
 
-def units_for_sources(session: Session, source_ids: Sequence[int]) -> Iterable[Unit]:
+def units_for_sources(
+    session: Session, source_ids: Sequence[int], skip_roles: Sequence[str] = SKIP_ROLES
+) -> Iterable[Unit]:
+    """Spans to match in: sentences (else any passages) not spoken by a moderator."""
+    skip = {r.casefold() for r in skip_roles}
     for sid in source_ids:
         text = session.scalar(select(m.Source.text).where(m.Source.id == sid))
         if not text:
             continue
         rows = session.execute(
-            select(m.Passage.kind, m.Passage.start, m.Passage.end)
+            select(m.Passage.kind, m.Passage.start, m.Passage.end, m.Participant.role)
+            .join(m.Participant, m.Participant.id == m.Passage.participant_id, isouter=True)
             .where(m.Passage.source_id == sid)
             .order_by(m.Passage.start)
         ).all()
+        if rows:
+            rows = [r for r in rows if (r.role or "").casefold() not in skip]
+            if not rows:
+                continue
         # sentences when the source has them (precise), else whatever passages it has
-        spans = [(a, b) for k, a, b in rows if k == "sentence"] or [(a, b) for _, a, b in rows]
+        spans = [(a, b) for k, a, b, _ in rows if k == "sentence"] or [
+            (a, b) for _, a, b, _ in rows
+        ]
         if not spans:
             doc = blank_nlp()(text)
             spans = [(s.start_char, s.end_char) for s in doc.sents]
@@ -196,11 +209,13 @@ def suggest(
     *,
     code_ids: Sequence[int] | None = None,
     fuzzy: bool = False,
+    skip_roles: Sequence[str] = SKIP_ROLES,
 ) -> int:
     """Store new suggestions for the given sources (default: all with text); returns how many.
 
     A (source, code, span) that already has a suggestion (any status) or a coding of that code
-    overlapping it is not suggested again, so re-running never re-asks a rejected question."""
+    overlapping it is not suggested again, so re-running never re-asks a rejected question.
+    Passages spoken by participants whose role is in `skip_roles` (moderators) are skipped."""
     codes = list(session.scalars(select(m.Code)))
     if code_ids is not None:
         codes = [c for c in codes if c.id in set(code_ids)]
@@ -218,7 +233,7 @@ def suggest(
     total = 0
     now = utcnow()
     for chunk in _chunks(list(source_ids), 200):
-        found = find_suggestions(km, units_for_sources(session, chunk), fuzzy=fuzzy)
+        found = find_suggestions(km, units_for_sources(session, chunk, skip_roles), fuzzy=fuzzy)
         if not found:
             continue
         seen = {

@@ -157,16 +157,19 @@ def code_suggest(
     ctx: typer.Context,
     sources: list[str] = typer.Argument(None, help="Source keys or ids (default: all)."),
     fuzzy: bool = typer.Option(False, "--fuzzy", help="Also match misspelt keywords."),
+    moderators: bool = typer.Option(
+        False, "--include-moderators", help="Also suggest on moderators' and researchers' turns."
+    ),
     json_out: bool = JSON,
 ) -> None:
     """Suggest codes from the codebook's keywords (stored apart from codings)."""
     from review.coding import find_source
-    from review.suggest import suggest
+    from review.suggest import SKIP_ROLES, suggest
 
     with ready(ctx) as s:
         ids = [find_source(s, x).id for x in sources] if sources else None
         with progress_bar("suggesting", None, show_progress(json_out)):
-            n = suggest(s, ids, fuzzy=fuzzy)
+            n = suggest(s, ids, fuzzy=fuzzy, skip_roles=() if moderators else SKIP_ROLES)
     if json_out:
         print_json({"suggestions": n})
     else:
