@@ -178,20 +178,22 @@ def insert_sources(
     # keys that actually clash, fetched in bulk.
     all_keys = set(session.scalars(select(m.Source.key)))
     stored = _existing(session, {r["key"] for r in rows if r["key"] in all_keys})
-    taken: dict[str, tuple[str, int | None]] = {}  # key -> (fingerprint, line) in this batch
+    taken: dict[str, list] = {}  # key -> [fingerprint or None, line, row] in this batch
     fresh: list[dict] = []
     for row in rows:
         key = row["key"]
         line = row.get("origin_line")
         if key not in all_keys and key not in taken:  # the common case: a new key
-            taken[key] = ("", line)
+            taken[key] = [None, line, row]  # fingerprint computed only if someone clashes
             fresh.append(row)
             continue
         fp = fingerprint(row)
         clash = False
         for cand in _candidates_with(key):
             if cand in taken:
-                if (taken[cand][0] or _fp_of(taken, cand, fresh)) == fp:
+                if taken[cand][0] is None:
+                    taken[cand][0] = fingerprint(taken[cand][2])
+                if taken[cand][0] == fp:
                     out.problems.append(
                         (line, f"same record as line {taken[cand][1]}; skipped", cand)
                     )
@@ -217,7 +219,7 @@ def insert_sources(
                     )
                 )
             row["key"] = cand
-            taken[cand] = (fp, line)
+            taken[cand] = [fp, line, row]
             fresh.append(row)
             break
 
@@ -245,16 +247,6 @@ def insert_sources(
 def _candidates_with(key: str) -> Iterable[str]:
     yield key
     yield from _candidates(key)
-
-
-def _fp_of(taken: dict, key: str, fresh: list[dict]) -> str:
-    """The fingerprint of a row of this batch stored under `key` (computed when first needed)."""
-    for row in reversed(fresh):
-        if row["key"] == key:
-            fp = fingerprint(row)
-            taken[key] = (fp, taken[key][1])
-            return fp
-    return ""
 
 
 def store_records(ctx: Any, records: list[dict], *, total: int | None = None) -> InsertOutcome:

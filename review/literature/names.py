@@ -60,6 +60,11 @@ def _words(text: str) -> list[str]:
 
 def bibtex_name(raw: str) -> str:
     """One BibTeX name ("First von Last", "von Last, First", "Last, Jr, First") as "Last, First"."""
+    if "{" not in raw and "\\" not in raw and raw.count(",") == 1:  # the common "Last, First"
+        last, first = raw.split(",")
+        last, first = " ".join(last.split()), " ".join(first.split())
+        name = f"{last}, {first}" if first else last
+        return decode(name) if "~" in name or "$" in name else name
     raw = _SPACES.sub(" ", raw).strip()
     if raw.startswith("{") and raw.endswith("}") and raw.count("{") == 1:
         return decode(raw)  # {Corporate Author}
