@@ -78,7 +78,13 @@ def _best_text(values: list[str | None]) -> str | None:
     filled = [v for v in values if _filled(v)]
     if not filled:
         return None
-    return max(filled, key=lambda v: (not str(v).isupper(), len(str(v))))
+    return max(filled, key=lambda v: (not _shouted(str(v)), len(str(v))))
+
+
+def _shouted(text: str) -> bool:
+    """Mostly capitals ("AIR VERSUS OXYGEN [Review]"): the database's style, not the title's."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
 
 
 def merged_fields(survivor: m.Source, others: list[m.Source]) -> dict:

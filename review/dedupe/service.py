@@ -167,3 +167,28 @@ def history(session: Session) -> list[dict]:
         }
         for c, st, sk, mk, sc, rs, cr in rows
     ]
+
+
+COMPARE_FIELDS = (
+    "key",
+    "database",
+    "kind",
+    "title",
+    "authors",
+    "year",
+    "venue",
+    "volume",
+    "pages",
+    "doi",
+    "keywords",
+    "abstract",
+)
+
+
+def compare(session: Session, keys: list[str]) -> list[dict]:
+    """The records of a cluster side by side: field → value per record (for the TUI)."""
+    rows = []
+    for src in _sources(session, keys):
+        rows.append({f: getattr(src, f) for f in COMPARE_FIELDS})
+    order = {k: n for n, k in enumerate(keys)}
+    return sorted(rows, key=lambda r: order.get(r["key"], len(order)))

@@ -1,0 +1,215 @@
+"""Duplicates: clusters and "maybe" pairs, the records side by side with differing fields
+highlighted; merge, keep apart, undo. Every action is the same service call as `review dedupe`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Label
+
+from review.dedupe import service
+from review.tui.screens._base import WorkbenchScreen
+
+NAME = "duplicates"
+KEY = "f7"
+TITLE = "Duplicates"
+ORDER = 70
+HELP = "Duplicate clusters and maybe pairs side by side: merge, keep apart, undo."
+
+
+@dataclass
+class Row:
+    """One line of the list: a cluster to merge or a pair to decide."""
+
+    kind: str  # "merge" or "maybe"
+    keys: list[str]
+    score: float | None
+    reasons: list[str]
+    cluster: str | None = None
+
+
+class DuplicatesScreen(WorkbenchScreen):
+    """A list of clusters on top, the selected one compared field by field below."""
+
+    DEFAULT_CSS = """
+    #dup-summary { height: 1; padding: 0 1; }
+    #dup-list { height: 40%; }
+    #dup-compare { height: 1fr; border-top: hkey $primary 30%; }
+    """
+    BINDINGS = [
+        Binding("m", "merge", "Merge"),
+        Binding("a", "apart", "Keep apart"),
+        Binding("u", "undo", "Undo merge"),
+        Binding("r", "rescan", "Rescan"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[Row] = []
+        self.undo_stack: list[str] = []
+        self.scanning = False
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="dup-main"):
+            yield Label("scanning for duplicates…", id="dup-summary")
+            yield DataTable(id="dup-list", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="dup-compare", cursor_type="none")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#dup-list", DataTable)
+        table.add_column("What", width=6, key="kind")
+        table.add_column("Score", width=6, key="score")
+        table.add_column("Records", width=40, key="keys")
+        table.add_column("Why", key="why")
+        table.focus()
+        self.rescan()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def action_rescan(self) -> None:
+        self.rescan()
+
+    def rescan(self) -> None:
+        self.scanning = True
+        self._scan()
+
+    @work(thread=True, exclusive=True, group="dedupe-scan")
+    def _scan(self) -> None:
+        try:
+            with self.app.session() as s:
+                found = service.find_duplicates(s)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify_error, exc)
+            return
+        rows = [
+            Row(
+                "merge",
+                c.keys,
+                min((p.score for p in c.pairs), default=None),
+                sorted({r for p in c.pairs for r in p.reasons if "%" not in r}),
+                c.id,
+            )
+            for c in found.clusters
+        ]
+        rows += [Row("maybe", [p.a, p.b], p.score, p.reasons) for p in found.maybe]
+        self.app.call_from_thread(self._show, rows, found.records)
+
+    def _show(self, rows: list[Row], records: int) -> None:
+        self.rows = rows
+        self.scanning = False
+        table = self.query_one("#dup-list", DataTable)
+        table.clear()
+        for n, row in enumerate(rows):
+            table.add_row(
+                row.kind,
+                "" if row.score is None else f"{row.score:.2f}",
+                " | ".join(row.keys),
+                "; ".join(row.reasons),
+                key=str(n),
+            )
+        merges = sum(r.kind == "merge" for r in rows)
+        self.query_one("#dup-summary", Label).update(
+            f"{records:,} records · {merges} cluster(s) to merge · "
+            f"{len(rows) - merges} pair(s) to decide · m merge · a keep apart · u undo"
+        )
+        self._compare()
+
+    # --- comparison -----------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#dup-list")
+    def _highlighted(self) -> None:
+        self._compare()
+
+    def selected(self) -> Row | None:
+        table = self.query_one("#dup-list", DataTable)
+        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def _compare(self) -> None:
+        table = self.query_one("#dup-compare", DataTable)
+        table.clear(columns=True)
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            with self.app.session() as s:
+                records = service.compare(s, row.keys)
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        table.add_column("Field", width=10)
+        for rec in records:
+            table.add_column(rec["key"], width=max(20, (self.size.width - 12) // len(records)))
+        for field in service.COMPARE_FIELDS[1:]:
+            values = [_show_value(rec[field]) for rec in records]
+            differ = len({v.casefold() for v in values if v}) > 1
+            style = "bold reverse" if differ else ""
+            table.add_row(field, *(Text(v, style=style) for v in values))
+
+    # --- actions --------------------------------------------------------------------------
+
+    def action_merge(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            with self.app.session() as s:
+                result = service.merge_keys(s, row.keys)
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        self.undo_stack.append(result.cluster)
+        self.notify(f"merged {', '.join(result.merged)} into {result.survivor}")
+        self._after_change()
+
+    def action_apart(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            with self.app.session() as s:
+                for i, a in enumerate(row.keys):
+                    for b in row.keys[i + 1 :]:
+                        service.keep_apart(s, a, b)
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        self.notify(f"kept apart: {' | '.join(row.keys)}")
+        self._after_change()
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("nothing to undo in this session (see `review dedupe --history`)")
+            return
+        cluster = self.undo_stack.pop()
+        try:
+            with self.app.session() as s:
+                result = service.undo(s, cluster)
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        self.notify(f"undid {cluster}: {', '.join(result.merged)} stand apart again")
+        self._after_change()
+
+    def _after_change(self) -> None:
+        self.app.refresh_status()
+        self.rescan()
+
+
+def _show_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    text = str(value)
+    return text if len(text) <= 300 else text[:297] + "…"
+
+
+SCREEN = DuplicatesScreen

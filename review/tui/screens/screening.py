@@ -1,0 +1,224 @@
+"""Screening: one record at a time (title, authors, venue, keywords, abstract) and a single key
+per decision — `i` include, `e` exclude (pick a reason), `m` maybe — with progress, blind mode
+and the conflicts list. `c` switches to the conflicts, where a decision resolves (final)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from review import screening
+from review.tui.screens._base import WorkbenchScreen
+
+NAME = "screening"
+KEY = "f8"
+TITLE = "Screening"
+ORDER = 80
+HELP = "Screen titles/abstracts and full texts: i include, e exclude, m maybe; conflicts."
+
+PAGE = 100
+
+
+class ReasonPicker(ModalScreen[str | None]):
+    """The shared list of exclusion reasons; Enter picks, Escape cancels."""
+
+    DEFAULT_CSS = """
+    ReasonPicker { align: center middle; }
+    #reason-box { width: 60; height: auto; max-height: 80%; border: round $primary;
+                  background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__()
+        self.reasons = reasons
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="reason-box"):
+            yield Label("Exclude because… (Enter to choose, Esc to cancel)")
+            yield OptionList(*(Option(r, id=str(n)) for n, r in enumerate(self.reasons)))
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.reasons[int(event.option.id)])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ScreeningScreen(WorkbenchScreen):
+    """The record in focus on the left; conflicts on the right."""
+
+    DEFAULT_CSS = """
+    #screen-progress { height: 1; padding: 0 1; background: $boost; }
+    #screen-main { height: 1fr; }
+    #screen-record-box { width: 2fr; padding: 0 1; }
+    #screen-conflicts { width: 1fr; border-left: vkey $primary 30%; }
+    """
+    BINDINGS = [
+        Binding("i", "decide('include')", "Include"),
+        Binding("e", "exclude", "Exclude"),
+        Binding("m", "decide('maybe')", "Maybe"),
+        Binding("n,down", "move(1)", "Next"),
+        Binding("p,up", "move(-1)", "Previous"),
+        Binding("t", "toggle_stage", "Stage"),
+        Binding("c", "toggle_conflicts", "Conflicts"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stage = "title-abstract"
+        self.conflict_mode = False
+        self.items: list[dict] = []
+        self.page_start = 0
+        self.pos = 0
+
+    @property
+    def coder(self) -> str:
+        return self.app.ws.coder
+
+    def compose_body(self) -> ComposeResult:
+        yield Label("", id="screen-progress")
+        with Horizontal(id="screen-main"):
+            with VerticalScroll(id="screen-record-box"):
+                yield Static("", id="screen-record")
+            yield DataTable(id="screen-conflicts", cursor_type="row")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#screen-conflicts", DataTable)
+        table.add_column("Conflict", width=16)
+        table.add_column("Decisions")
+        self.reload(first_todo=True)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def reload(self, first_todo: bool = False) -> None:
+        try:
+            with self.app.session() as s:
+                status = "conflict" if self.conflict_mode else None
+                self.items = screening.queue(
+                    s, self.coder, self.stage, status=status, limit=PAGE, offset=self.page_start
+                )
+                prog = screening.progress(s, self.coder, self.stage)
+                conflicts = screening.conflicts(s, self.stage)
+                blind = screening.is_blind(s)
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        if first_todo:
+            self.pos = next((n for n, it in enumerate(self.items) if not it["mine"]), 0)
+        self.pos = max(0, min(self.pos, len(self.items) - 1))
+        mode = "resolving conflicts · " if self.conflict_mode else ""
+        self.query_one("#screen-progress", Label).update(
+            f"{mode}{self.stage} · {prog['mine']:,} of {prog['records']:,} decided by "
+            f"{self.coder}{' · blind' if blind else ''} · {len(conflicts)} conflict(s)"
+        )
+        table = self.query_one("#screen-conflicts", DataTable)
+        table.clear()
+        for c in conflicts:
+            table.add_row(c["key"], ", ".join(f"{k}: {v}" for k, v in c["decisions"].items()))
+        self._show()
+
+    def current(self) -> dict | None:
+        return self.items[self.pos] if 0 <= self.pos < len(self.items) else None
+
+    def _show(self) -> None:
+        it = self.current()
+        box = self.query_one("#screen-record", Static)
+        if it is None:
+            box.update("Nothing to screen here." if not self.conflict_mode else "No conflicts.")
+            return
+        mine = it["mine"] or "not decided"
+        others = ", ".join(f"{c}: {d}" for c, d in it["decisions"].items() if c != self.coder)
+        lines = [
+            f"[b]{_esc(it['title'] or '(no title)')}[/b]",
+            f"{it['key']} · {it['year'] or 'n.d.'} · status {it['status']}",
+            f"your decision: [b]{mine}[/b]" + (f" · others: {others}" if others else ""),
+            "keywords: " + _esc("; ".join(it["keywords"]) or "—"),
+            "",
+            _esc(it["abstract"] or "(no abstract)"),
+        ]
+        box.update("\n".join(lines))
+        self.query_one("StatusLine").note = (
+            f"record {self.page_start + self.pos + 1} · i include · e exclude · m maybe · "
+            "n/p next/previous · t stage · c conflicts"
+        )
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def action_move(self, step: int) -> None:
+        new = self.pos + step
+        if new >= len(self.items) and len(self.items) == PAGE:
+            self.page_start += PAGE
+            self.pos = 0
+            self.reload()
+            return
+        if new < 0 and self.page_start > 0:
+            self.page_start = max(0, self.page_start - PAGE)
+            self.pos = PAGE - 1
+            self.reload()
+            return
+        self.pos = max(0, min(new, len(self.items) - 1))
+        self._show()
+
+    def action_decide(self, decision: str, reason: str | None = None) -> None:
+        it = self.current()
+        if it is None:
+            return
+        try:
+            with self.app.session() as s:
+                screening.decide(
+                    s,
+                    self.coder,
+                    it["key"],
+                    decision,
+                    self.stage,
+                    reason,
+                    final=self.conflict_mode,
+                )
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        if not self.conflict_mode:
+            self.pos += 1
+        self.reload()
+
+    def action_exclude(self) -> None:
+        if self.current() is None:
+            return
+        with self.app.session() as s:
+            names = [r.name for r in screening.reasons(s, self.stage)]
+
+        def chosen(reason: str | None) -> None:
+            if reason is not None:
+                self.action_decide("exclude", reason)
+
+        self.app.push_screen(ReasonPicker(names), chosen)
+
+    def action_toggle_stage(self) -> None:
+        self.stage = "full-text" if self.stage == "title-abstract" else "title-abstract"
+        self.page_start = 0
+        self.reload(first_todo=True)
+
+    def action_toggle_conflicts(self) -> None:
+        self.conflict_mode = not self.conflict_mode
+        self.page_start = self.pos = 0
+        self.reload()
+
+
+def _esc(text: str) -> str:
+    return text.replace("[", r"\[")
+
+
+SCREEN = ScreeningScreen

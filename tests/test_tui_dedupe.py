@@ -1,0 +1,111 @@
+"""Duplicates and Screening screens driven with the pilot, checked against the database."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from textual.widgets import DataTable
+
+from review.store import models as m
+from review.store.db import session_scope
+from review.tui.app import ReviewApp
+from tests.tui_helpers import settle
+
+
+def _add(ws) -> None:
+    with session_scope(ws.engine) as s:
+        s.add(
+            m.Source(
+                key="scopus-1",
+                title="Co-production of public services",
+                authors=["Bovaird, Tony"],
+                year=2007,
+                doi="10.1111/j.1540-6210.2007.00773.x",
+                database="Scopus",
+            )
+        )
+        s.add(
+            m.Source(
+                key="wos-1",
+                title="CO-PRODUCTION OF PUBLIC SERVICES [Review]",
+                authors=["T. Bovaird"],
+                year=2007,
+                venue="Public Adm Rev",
+                doi="https://doi.org/10.1111/J.1540-6210.2007.00773.X",
+                database="Web of Science",
+            )
+        )
+        s.add(
+            m.Source(
+                key="other",
+                title="Citizens and the state in five countries",
+                authors=["Loeffler, Elke"],
+                year=2008,
+                abstract="Survey of 4,951 people.",
+            )
+        )
+
+
+async def test_duplicates_screen_merges_highlights_and_undoes(ws):
+    _add(ws)
+    app = ReviewApp(ws, start="duplicates", sample_import=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.current_mode == "duplicates"
+        listing = app.screen.query_one("#dup-list", DataTable)
+        assert listing.row_count == 1
+        compare = app.screen.query_one("#dup-compare", DataTable)
+        cells = {
+            compare.get_row_at(r)[0]: compare.get_row_at(r)[1:] for r in range(compare.row_count)
+        }
+        assert "bold reverse" in str(cells["title"][0].style)  # capitalisation differs
+        assert str(cells["year"][0].style) == ""  # the same year is not highlighted
+        await pilot.press("m")
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:
+            merged = s.exec(select(m.Source).where(m.Source.merged_into_id.is_not(None))).all()
+            assert [x.key for x in merged] == ["scopus-1"]  # wos-1 is more complete: survives
+            survivor = s.exec(select(m.Source).where(m.Source.key == "wos-1")).one()
+            assert merged[0].merged_into_id == survivor.id
+            assert survivor.title == "Co-production of public services"  # the unshouted title
+        assert listing.row_count == 0
+        await pilot.press("u")
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:
+            assert s.exec(select(m.Source).where(m.Source.merged_into_id.is_not(None))).all() == []
+            links = s.exec(select(m.DuplicateLink.status)).all()
+            assert links == ["undone"]
+        await pilot.press("a")
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:
+            assert "apart" in s.exec(select(m.DuplicateLink.status)).all()
+        assert listing.row_count == 0
+
+
+async def test_screening_screen_decides_with_keys_and_reasons(ws):
+    _add(ws)
+    ws.coder = "ann"
+    app = ReviewApp(ws, start="screening", sample_import=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.current_mode == "screening"
+        assert "0 of 3 decided by ann" in str(app.screen.query_one("#screen-progress").render())
+        await pilot.press("i")  # scopus-1 (first record) included
+        await settle(app, pilot)
+        await pilot.press("e")  # wos-1: pick the first reason from the list
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:
+            rows = s.exec(
+                select(m.Source.key, m.ScreeningDecision.decision, m.ScreeningDecision.reason)
+                .join(m.Source, m.Source.id == m.ScreeningDecision.source_id)
+                .order_by(m.Source.key)
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            ("other", "maybe", None),
+            ("scopus-1", "include", None),
+            ("wos-1", "exclude", "wrong population"),
+        ]
+        assert "3 of 3 decided by ann" in str(app.screen.query_one("#screen-progress").render())
