@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from pathlib import Path
 
 from review.briefing.tables import Brief, Table
@@ -89,12 +90,59 @@ def to_html(brief: Brief) -> str:
     return "\n".join(out) + "\n"
 
 
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _docx_rows(table, rows: list[list[object]]) -> None:
+    """Append rows as raw WordprocessingML: python-docx's add_row/cell.text are O(n) per row
+    (quadratic for a 10,000-row table); building <w:tr> elements directly is linear."""
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    w_tr, w_tc, w_p, w_r, w_t, w_br = (qn(f"w:{n}") for n in ("tr", "tc", "p", "r", "t", "br"))
+    space = qn("xml:space")
+    tbl = table._tbl
+    for row in rows:
+        tr = etree.SubElement(tbl, w_tr)
+        for value in row:
+            r = etree.SubElement(etree.SubElement(etree.SubElement(tr, w_tc), w_p), w_r)
+            for i, line in enumerate(_XML_BAD.sub("", _text(value)).split("\n")):
+                if i:
+                    etree.SubElement(r, w_br)
+                t = etree.SubElement(r, w_t)
+                t.text = line
+                t.set(space, "preserve")
+
+
+def _docx_list(doc, items: list[str], style_id: str) -> None:
+    """Numbered paragraphs as raw XML before the section properties (linear, like the rows)."""
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    body = doc.element.body
+    anchor = body.sectPr
+    for item in items:
+        p = etree.Element(qn("w:p"))
+        etree.SubElement(etree.SubElement(p, qn("w:pPr")), qn("w:pStyle")).set(
+            qn("w:val"), style_id
+        )
+        t = etree.SubElement(etree.SubElement(p, qn("w:r")), qn("w:t"))
+        t.text = _XML_BAD.sub("", item)
+        t.set(qn("xml:space"), "preserve")
+        if anchor is not None:
+            anchor.addprevious(p)
+        else:
+            body.append(p)
+
+
 def to_docx(brief: Brief) -> bytes:
-    """Word tables (style 'Table Grid') with a caption paragraph above each, then references."""
+    """Word tables (style 'Table Grid', 8 pt) with a caption paragraph above each, then the
+    reference list."""
     from docx import Document
     from docx.shared import Pt
 
     doc = Document()
+    doc.styles["Table Grid"].font.size = Pt(8)
     doc.add_heading(TITLE, level=0)
     for t in brief.tables:
         doc.add_heading(t.title, level=1)
@@ -102,22 +150,12 @@ def to_docx(brief: Brief) -> bytes:
         table = doc.add_table(rows=1, cols=len(t.columns))
         table.style = "Table Grid"
         for cell, name in zip(table.rows[0].cells, t.columns, strict=True):
-            cell.text = ""
             cell.paragraphs[0].add_run(name).bold = True
-        for r in t.rows:
-            cells = table.add_row().cells
-            for cell, v in zip(cells, r, strict=True):
-                cell.text = _text(v)
-        for row in table.rows:
-            for cell in row.cells:
-                for p in cell.paragraphs:
-                    for run in p.runs:
-                        run.font.size = Pt(8)
+        _docx_rows(table, t.rows)
         for n in t.notes:
-            doc.add_paragraph(n).italic = True
+            doc.add_paragraph().add_run(n).italic = True
     doc.add_heading("References", level=1)
-    for r in brief.references:
-        doc.add_paragraph(r, style="List Number")
+    _docx_list(doc, brief.references, doc.styles["List Number"].style_id)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from sqlmodel import Session, select
 
@@ -20,6 +21,7 @@ from review.store import models as m
 COLUMNS = ("code", "source", "citation", "speaker", "quote", "memo", "coder", "start", "end",
            "coding_id")  # fmt: skip
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML
 
 
 def neutralise(value: object) -> object:
@@ -119,13 +121,15 @@ def to_docx(rows: list[dict]) -> bytes:
 
     doc = Document()
     doc.add_heading("Coded excerpts", level=0)
+    quote = doc.styles["Quote"].style_id  # by name, each lookup scans every style
     current = None
     for r in rows:
         if r["code"] != current:
             current = r["code"]
             doc.add_heading(current, level=1)
-        p = doc.add_paragraph(style="Quote")
-        p.add_run(r["quote"])
+        p = doc.add_paragraph()
+        p._p.style = quote
+        p.add_run(_XML_BAD.sub("", r["quote"]))
         cite = doc.add_paragraph()
         cite.add_run(f"— {r['citation']} ({r['source']}, {r['start']}–{r['end']})").italic = True
         if r["memo"]:
