@@ -193,3 +193,24 @@ def test_insert_sources_with_a_plain_session(session):
     assert src.origin_file == "by-hand" and src.authors == [] and src.record == {}
     with pytest.raises(ValueError, match="not Source columns: titel"):
         insert_sources(session, [{"titel": "typo"}])
+
+
+def test_forced_format_and_unknown_format(cli, ws, tmp_path):
+    path = tmp_path / "refs.dat"
+    path.write_text(RIS)
+    res = cli("-w", ws.root, "import", "--format", "nope", path)
+    assert res.code == 2 and "unknown format 'nope'" in res.err
+    res = cli("-w", ws.root, "import", "--json", "--format", "ris", path)
+    assert res.code == 0 and res.json()["files"][0]["format"] == "ris"
+
+
+def test_terminal_output_is_capped_but_json_lists_every_problem(cli, ws, tmp_path):
+    path = tmp_path / "many.bib"
+    path.write_text("".join(f"@misc{{m{i}, note = {{no title}}}}\n" for i in range(30)))
+    res = cli("-w", ws.root, "import", path)
+    assert res.code == 1 and "and 10 more problem(s)" in res.err
+    assert res.err.count("nothing identifies") == 20
+    again = tmp_path / "again.bib"  # the same bytes would be "already imported"
+    again.write_text("% again\n" + path.read_text())
+    res = cli("-w", ws.root, "import", "--json", again)
+    assert len(res.json()["files"][0]["problems"]) == 30

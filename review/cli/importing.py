@@ -1,13 +1,47 @@
-"""`review import PATH... [--strict] [--json]`."""
+"""`review import PATH... [--strict] [--format NAME] [--json]`."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
-from review.cli.context import print_json, progress_bar, show_progress, workspace
+from review.cli.context import print_json, show_progress, workspace
 from review.importing import import_paths
+
+SHOWN_PROBLEMS = 20  # per file on a terminal; --json always lists them all
+
+
+@contextmanager
+def _file_progress(enabled: bool):
+    """A Rich bar on stderr: one task per file, records done of the file's total when known."""
+    if not enabled:
+        yield (lambda path, index, total: None), (lambda done, total: None)
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        state: dict = {"task": None}
+
+        def on_file(path: Path, index: int, total: int) -> None:
+            if state["task"] is not None:
+                bar.remove_task(state["task"])
+            state["task"] = bar.add_task(f"[{index + 1}/{total}] {path.name}", total=None)
+
+        def progress(done: int, total: int | None) -> None:
+            if state["task"] is not None:
+                bar.update(state["task"], completed=done, total=total)
+
+        yield on_file, progress
 
 
 def import_(
@@ -17,27 +51,26 @@ def import_(
     fmt: str = typer.Option(None, "--format", help="Force a format instead of detecting it."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON report."),
 ) -> None:
-    """Import literature, transcripts, documents and more; the format is read from content."""
+    """Import literature, transcripts, documents and more; the format is read from content.
+
+    Each file is one transaction: a malformed record is reported (file, line, why) and the
+    rest of the file still lands, unless --strict. Re-importing a file adds nothing.
+    Exit status 1 when any record or file was rejected.
+    """
     ws = workspace(ctx)
-    with progress_bar("importing", None, show_progress(json_out)) as advance:
-        state = {"last": 0}
-
-        def on_file(path: Path, index: int, total: int) -> None:
-            state["last"] = 0
-
-        def progress(done: int, total: int | None) -> None:
-            advance(done - state["last"])
-            state["last"] = done
-
-        reports = import_paths(
-            ws.engine,
-            paths,
-            strict=strict,
-            wanted=fmt,
-            on_file=on_file,
-            progress=progress,
-            options={"coder": ws.coder, "workspace": str(ws.root)},
-        )
+    with _file_progress(show_progress(json_out)) as (on_file, progress):
+        try:
+            reports = import_paths(
+                ws.engine,
+                paths,
+                strict=strict,
+                wanted=fmt,
+                on_file=on_file,
+                progress=progress,
+                options={"coder": ws.coder, "workspace": str(ws.root)},
+            )
+        except ValueError as exc:  # an unknown --format name
+            raise typer.BadParameter(str(exc), param_hint="--format") from exc
     failed = any(not r.ok for r in reports)
     if json_out:
         print_json({"files": [r.to_dict() for r in reports], "ok": not failed})
@@ -51,8 +84,13 @@ def import_(
             if r.message:
                 line += f" — {r.message}"
             typer.echo(line)
-            for p in r.problems:
+            # errors first: they are what the user must act on
+            ordered = sorted(r.problems, key=lambda p: p.severity != "error")
+            for p in ordered[:SHOWN_PROBLEMS]:
                 typer.echo(f"  {p}", err=p.severity == "error")
+            if len(ordered) > SHOWN_PROBLEMS:
+                more = len(ordered) - SHOWN_PROBLEMS
+                typer.echo(f"  … and {more} more problem(s); `--json` lists them all", err=True)
         total = sum(r.imported for r in reports)
         typer.echo(f"{len(reports)} file(s), {total} record(s) imported")
     if failed:
