@@ -58,7 +58,7 @@ def test_roles_of_moderator_labels():
 
 
 HEADERED = """\
-CONFIDENTIAL: internal draft
+CONFIDENTIAL DRAFT: not for circulation
 # Focus group 7: Libraries
 Date: 3 May 2024
 Place: Central Library

@@ -71,7 +71,7 @@ def _payload(lines: list[str]) -> tuple[str | None, str]:
     m = _VOICE.search(raw)
     if m:
         speaker = m.group("name").strip()
-    plain = html.unescape(_TAG.sub("", raw)).replace("\u00a0", " ")
+    plain = html.unescape(_TAG.sub("", raw))
     plain = "\n".join(line.strip() for line in plain.split("\n")).strip()
     if speaker is None:
         label = find_label(plain.split("\n", 1)[0])

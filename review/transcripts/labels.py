@@ -317,4 +317,6 @@ def header_field(line: str) -> tuple[str, str] | None:
 def _names_a_person(value: str) -> bool:
     """`Sarah Jones (council officer)` yes; `Welcome everyone, thanks for coming.` no."""
     bare = re.sub(r"\s*\([^)]*\)\s*$", "", value).strip()
-    return bool(bare) and len(bare.split()) <= 4 and is_name(bare)
+    if not bare or bare[-1] in ".!?,;:" or len(bare.split()) > 4:
+        return False  # "Interviewer: Right." is speech, not the interviewer's name
+    return is_name(bare)

@@ -54,10 +54,19 @@ def parse_text(text: str, bold: dict[int, int] | None = None) -> Parsed:
     header: list[str] = []
     current: Turn | None = None
     uses = Counter(lab.name for lab in labels.values())
+    recurring = any(n >= 2 for n in uses.values())
     for index, (offset, line) in enumerate(lines):
         label = labels.get(index)
         if label is not None and current is None:
-            if _header_line(line, parsed.meta) or (uses[label.name] == 1 and not label.role):
+            once = (
+                recurring
+                and uses[label.name] == 1
+                and not label.role
+                and label.name.isupper()
+                and len(label.name.split()) >= 2
+                and not all(lab.name.isupper() for lab in labels.values() if lab is not label)
+            )  # "ILLUSTRATIVE TRANSCRIPT: ..." above turns labelled in another style
+            if _header_line(line, parsed.meta) or once:
                 header.append(line.strip())  # "CONFIDENTIAL: ..." above the first real turn
                 continue
         if label is not None:
@@ -76,7 +85,13 @@ def parse_text(text: str, bold: dict[int, int] | None = None) -> Parsed:
             if current.start < 0:
                 current.start = offset + len(line) - len(line.lstrip())
             current.end = offset + len(line.rstrip())
-    parsed.turns = [t for t in turns if t.start >= 0]
+    for turn in turns:
+        if turn.start >= 0:
+            while turn.start < turn.end and text[turn.start].isspace():
+                turn.start += 1
+            while turn.end > turn.start and text[turn.end - 1].isspace():
+                turn.end -= 1
+    parsed.turns = [t for t in turns if 0 <= t.start < t.end]
     if not parsed.turns:
         return _document(parsed)
     parsed.body_start = lines[parsed.turns[0].line - 1][0]
