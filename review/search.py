@@ -23,6 +23,7 @@ from review.store.db import is_sqlite
 
 WORD = re.compile(r"\w+", re.UNICODE)
 TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+RANK_WINDOW = 5000  # matches scored by bm25 per query (see `search`)
 
 
 @dataclass
@@ -65,10 +66,12 @@ def search(
     source_ids: Sequence[int] | None = None,
     kind: str | None = None,
     collapse: bool = True,
+    exhaustive: bool = False,
 ) -> list[SearchHit]:
     """Passages matching `query`, best first (bm25; ties by position). `kind` limits to one
     passage kind (turn, sentence, paragraph); `collapse` drops hits nested in another hit of the
-    same page (a sentence of a matching turn)."""
+    same page (a sentence of a matching turn). A query matching more than `RANK_WINDOW`
+    passages ranks the first `RANK_WINDOW` of them (in document order) unless `exhaustive`."""
     match = fts_query(query)
     if not match:
         raise UsageError("the search query has no words to look for")
@@ -76,24 +79,67 @@ def search(
     bind = session.get_bind()
     if not is_sqlite(bind.engine if hasattr(bind, "engine") else bind):
         return _like_search(session, query, limit, offset, source_ids)
-    where = ""
+    # Rank inside FTS5 alone (`ORDER BY rank LIMIT` is its fast path: no join per match),
+    # then fetch snippets and passage details for the one page of rowids.
     params: dict = {"q": match, "limit": limit, "offset": offset}
+    filters = []
     if kind:
-        where += " AND p.kind = :kind"
+        filters.append("kind = :kind")
         params["kind"] = kind
     if source_ids:
-        where += " AND p.source_id IN ({})".format(",".join(str(int(i)) for i in source_ids))
-    sql = text(
-        "SELECT p.id, p.source_id, s.key, p.start, p.end, p.speaker, "
-        "snippet(passage_fts, 0, '[', ']', '…', 16) AS snip, f.rank AS score "
-        "FROM passage_fts f JOIN passage p ON p.id = f.rowid JOIN source s ON s.id = p.source_id "
-        f"WHERE passage_fts MATCH :q{where} "
-        "ORDER BY f.rank, p.source_id, p.start LIMIT :limit OFFSET :offset"
+        filters.append("source_id IN ({})".format(",".join(str(int(i)) for i in source_ids)))
+    where = ""
+    if filters:
+        where = " AND rowid IN (SELECT id FROM passage WHERE " + " AND ".join(filters) + ")"
+    if not exhaustive and offset + limit <= RANK_WINDOW:
+        # bm25 costs a few microseconds per match; a word in a quarter of a million passages
+        # would take most of a second. Rank the first RANK_WINDOW matches (document order):
+        # finding where they end is a cheap walk of the index, no scoring.
+        cut = session.execute(
+            text(
+                f"SELECT rowid FROM passage_fts WHERE passage_fts MATCH :q{where} "
+                "ORDER BY rowid LIMIT 1 OFFSET :window"
+            ),
+            {**params, "window": RANK_WINDOW - 1},
+        ).scalar()
+        if cut is not None:
+            where += " AND rowid <= :cut"
+            params["cut"] = cut
+    page = session.execute(
+        text(
+            f"SELECT rowid, rank FROM passage_fts WHERE passage_fts MATCH :q{where} "
+            "ORDER BY rank LIMIT :limit OFFSET :offset"
+        ),
+        params,
+    ).all()
+    if not page:
+        return []
+    ids = ",".join(str(int(r[0])) for r in page)
+    snippets = dict(
+        session.execute(
+            text(
+                "SELECT rowid, snippet(passage_fts, 0, '[', ']', '…', 16) FROM passage_fts "
+                f"WHERE passage_fts MATCH :q AND rowid IN ({ids})"
+            ),
+            {"q": match},
+        ).all()
     )
-    hits = [
-        SearchHit(r[0], r[1], r[2], r[3], r[4], r[6], float(r[7]), r[5])
-        for r in session.execute(sql, params)
-    ]
+    rows = {
+        r[0]: r
+        for r in session.execute(
+            text(
+                "SELECT p.id, p.source_id, s.key, p.start, p.end, p.speaker FROM passage p "
+                f"JOIN source s ON s.id = p.source_id WHERE p.id IN ({ids})"
+            )
+        ).all()
+    }
+    hits = []
+    for pid, rank in page:
+        r = rows.get(pid)
+        if r is None:  # an index entry whose passage is gone: skip it, never crash
+            continue
+        hits.append(SearchHit(r[0], r[1], r[2], r[3], r[4], snippets.get(pid, ""), rank, r[5]))
+    hits.sort(key=lambda h: (h.rank, h.source_id, h.start))
     return _drop_nested(hits) if collapse else hits
 
 

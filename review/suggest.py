@@ -60,17 +60,25 @@ class KeywordMatcher:
     _fuzzy_cache: dict[str, list[tuple[int, str, float]]] = field(default_factory=dict)
 
     def lemmatise(self, doc) -> object:
-        """Set each token's lemma to the lookup lemma of its lower-cased form (cached by id)."""
-        table = _lemma_table()
-        strings = self.nlp.vocab.strings
+        """Set each token's lemma to the lookup lemma of its lower-cased form: read the LOWER
+        ids as one array, map them through a cache, write LEMMA back as one array (setting
+        token by token from Python costs several times more)."""
+        import numpy
+        from spacy.attrs import LEMMA, LOWER
+
+        if not len(doc):
+            return doc
         cache = self._lemma_ids
-        for tok in doc:
-            lid = cache.get(tok.lower)
-            if lid is None:
-                low = tok.lower_
-                lid = strings.add(table.get(low, low))
-                cache[tok.lower] = lid
-            tok.lemma = lid
+        lowers = doc.to_array(LOWER)
+        try:
+            lemmas = [cache[x] for x in lowers.tolist()]
+        except KeyError:
+            table, strings = _lemma_table(), self.nlp.vocab.strings
+            for x in set(lowers.tolist()) - cache.keys():
+                low = strings[x]
+                cache[x] = strings.add(table.get(low, low))
+            lemmas = [cache[x] for x in lowers.tolist()]
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
         return doc
 
     def docs(self, texts: Iterable[str]):
@@ -81,10 +89,13 @@ class KeywordMatcher:
         """(code_id, start_char, end_char, matched words, score) in document order."""
         out = []
         covered = set()
+        text = doc.text
         for label, s, e in self.matcher(doc):
-            span = doc[s:e]
-            out.append((self.labels[label], span.start_char, span.end_char, span.text, 1.0))
-            covered.update(range(s, e))
+            last = doc[e - 1]
+            a, b = doc[s].idx, last.idx + len(last)
+            out.append((self.labels[label], a, b, text[a:b], 1.0))
+            if fuzzy:
+                covered.update(range(s, e))
         if fuzzy and self.single:
             for tok in doc:
                 if tok.i in covered or not tok.is_alpha or len(tok) < FUZZY_MIN_LEN:
