@@ -224,9 +224,26 @@ def venue_tokens(venue: str | None) -> tuple[str, ...]:
     return tuple(w for w in fold(venue).split() if w not in _VENUE_STOP)
 
 
+OTHER_KINDS = {
+    "book": "book",
+    "chapter": "book",
+    "inbook": "book",
+    "incollection": "book",
+    "thesis": "thesis",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "report": "report",
+    "techreport": "report",
+}
+
+
 def venue_type(kind: str | None, venue: str | None) -> str:
-    """'conference', 'journal' or '' (unknown) — from the entry type and the venue's words."""
+    """'conference', 'journal', 'book', 'thesis', 'report' or '' (unknown), from the entry
+    type and the venue's words: a thesis and the article drawn from it are two records."""
     v = fold(venue)
+    other = OTHER_KINDS.get((kind or "").lower())
+    if other:
+        return other
     if (kind or "").lower() in CONFERENCE_KINDS or (v and _CONFERENCE.search(v)):
         return "conference"
     if v and (_JOURNAL.search(v) or (kind or "").lower() == "article"):

@@ -82,7 +82,7 @@ def score_pair(a: Prepared, b: Prepared) -> Verdict:
     if a.notice != b.notice:
         maybe.append(f"{a.notice or b.notice} vs the paper itself")
     if a.venue_type and b.venue_type and a.venue_type != b.venue_type:
-        maybe.append("conference vs journal version")
+        maybe.append(" vs ".join(sorted((a.venue_type, b.venue_type))) + " version")
     if a.numbers != b.numbers:
         maybe.append("numbers in the titles differ")
     if title < TITLE_SAME and not _corroborated(a, b, authors, venue, year_gap):
