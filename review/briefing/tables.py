@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from review.briefing.lookup import (
@@ -25,6 +26,8 @@ from review.briefing.scan import UNASSIGNED, CodeTree, ScanResult, scan
 from review.store import models as m
 
 QUOTES = 3
+# Citation columns only: a source's text, abstract and original record are not needed here.
+LIGHT = (defer(m.Source.text), defer(m.Source.abstract), defer(m.Source.record))
 STAFF_ROLES = ("moderator", "facilitator", "researcher", "interviewer", "note-taker")
 QUOTE_CHARS = 240
 
@@ -182,7 +185,7 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
             select(m.Coding)
             .where(m.Coding.code_id.in_(sorted(code_ids)))
             .order_by(m.Coding.source_id, m.Coding.start, m.Coding.id)
-            .limit(2000)
+            .limit(1000)
         ).all()
         sector_ids = {
             c for c, n in tree.sector_ids.items() if sector and n.lower() == sector.lower()
@@ -199,6 +202,10 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
             )
         seen = {c.source_id for c in picked}
         cands = [c for c in cands if c.source_id in res.included]
+        sids = sorted({c.source_id for c in cands})
+        keys = dict(
+            session.exec(select(m.Source.id, m.Source.key).where(m.Source.id.in_(sids))).all()
+        )
         turns = Speakers(session, {c.source_id for c in cands})
         staff = set(
             session.exec(select(m.Participant.id).where(m.Participant.role.in_(STAFF_ROLES))).all()
@@ -210,7 +217,7 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
             by_staff = turns.participant_at(c.source_id, c.start) in staff
             readable = 40 <= len(c.quote) <= 400
             return (c.source_id not in in_sector, by_staff, not readable,
-                    source(c.source_id).key, c.start)  # fmt: skip
+                    keys.get(c.source_id, ""), c.start)  # fmt: skip
 
         cands.sort(key=rank)
         for c in cands:
@@ -233,7 +240,9 @@ def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) ->
     rows = []
     ids = sorted(res.included)
     for i in range(0, len(ids), 500):
-        for s in session.exec(select(m.Source).where(m.Source.id.in_(ids[i : i + 500]))).all():
+        for s in session.exec(
+            select(m.Source).options(*LIGHT).where(m.Source.id.in_(ids[i : i + 500]))
+        ).all():
             counts = res.per_source.get(s.id, Counter())
             sectors = sorted({tree.sector_ids[c] for c in counts if c in tree.sector_ids})
             codes = sorted(
@@ -330,7 +339,9 @@ def build(session: Session, attributes: list[str] | None = None) -> Brief:
     refs = []
     ids = sorted(res.included)
     for i in range(0, len(ids), 500):
-        for s in session.exec(select(m.Source).where(m.Source.id.in_(ids[i : i + 500]))).all():
+        for s in session.exec(
+            select(m.Source).options(*LIGHT).where(m.Source.id.in_(ids[i : i + 500]))
+        ).all():
             if not is_transcript(s.kind):
                 refs.append(reference(s))
     return Brief(tables, sorted(refs, key=str.lower))
