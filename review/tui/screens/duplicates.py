@@ -21,6 +21,7 @@ KEY = "f7"
 TITLE = "Duplicates"
 ORDER = 70
 HELP = "Duplicate clusters and maybe pairs side by side: merge, keep apart, undo."
+MAX_ROWS = 500
 
 
 @dataclass
@@ -101,7 +102,8 @@ class DuplicatesScreen(WorkbenchScreen):
         self.app.call_from_thread(self._show, rows, found.records)
 
     def _show(self, rows: list[Row], records: int) -> None:
-        self.rows = rows
+        total = len(rows)
+        self.rows = rows = rows[:MAX_ROWS]  # a widget never holds the whole result
         self.scanning = False
         table = self.query_one("#dup-list", DataTable)
         table.clear()
@@ -114,9 +116,10 @@ class DuplicatesScreen(WorkbenchScreen):
                 key=str(n),
             )
         merges = sum(r.kind == "merge" for r in rows)
+        more = f" · showing {MAX_ROWS} of {total:,} (r rescans)" if total > MAX_ROWS else ""
         self.query_one("#dup-summary", Label).update(
             f"{records:,} records · {merges} cluster(s) to merge · "
-            f"{len(rows) - merges} pair(s) to decide · m merge · a keep apart · u undo"
+            f"{len(rows) - merges} pair(s) to decide{more} · m merge · a keep apart · u undo"
         )
         self._compare()
 
