@@ -207,7 +207,10 @@ def bulk_apply(
                 created=now,
             )
         )
-    ids = list(session.scalars(insert(m.Coding).returning(m.Coding.id), values))
+    table = m.Coding.__table__  # Core insert: no ORM bookkeeping per row
+    ids = list(
+        session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
+    )
     _record(session, who, "apply", {"coding_ids": ids})
     session.flush()
     return ids

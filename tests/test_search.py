@@ -108,3 +108,19 @@ def test_search_command(ws, cli, session):
     assert res.code == 2 and "no words" in res.err
     res = cli("-w", ws.root, "search", "--reindex", "--json")
     assert res.code == 0 and res.json()["indexed"] == 5
+
+
+def test_rank_window_bounds_scoring_but_exhaustive_ranks_all(indexed, monkeypatch):
+    import review.search as search_module
+
+    session, _ = indexed
+    for i in range(6):  # six more passages with "council", the last one most about it
+        body = "Zed: council " + "council " * (i * 3) + "filler words here"
+        make_source(session, f"extra{i}", body)
+    full = search(session, "council", exhaustive=True)
+    assert full[0].source_key == "extra5"
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 3)
+    windowed = search(session, "council", limit=3)
+    first_three = sorted(h.passage_id for h in full)[:3]
+    assert sorted(h.passage_id for h in windowed) == first_three
+    assert search(session, "council", limit=3, exhaustive=True)[0].source_key == "extra5"
