@@ -191,3 +191,26 @@ def test_blocking_is_not_all_pairs():
     twin = dict(records[0], key="twin", title="q" + records[0]["title"][1:])
     prepared.append(prepare(len(prepared), twin))
     assert (0, len(prepared) - 1) in candidate_pairs(prepared)
+
+
+def test_clusters_do_not_depend_on_record_order(testdata):
+    records = []
+    for n, case in enumerate(_cases(testdata)):
+        a, b = _pair(case)
+        a["key"], b["key"] = f"{n}a", f"{n}b"
+        records += [a, b]
+    expected = sorted(sorted(c.keys) for c in detect(records).clusters)
+    for seed in range(3):
+        shuffled = records[:]
+        random.Random(seed).shuffle(shuffled)
+        assert sorted(sorted(c.keys) for c in detect(shuffled).clusters) == expected
+
+
+def test_kept_apart_pairs_are_never_joined_through_a_third_record():
+    base = {"authors": "Bovaird, T.", "year": 2007, "venue": "Public Administration Review"}
+    title = "Beyond engagement and participation: user and community co-production"
+    recs = [{**base, "key": k, "title": title} for k in ("a", "b", "c")]
+    assert [sorted(c.keys) for c in detect(recs).clusters] == [["a", "b", "c"]]
+    result = detect(recs, apart=[frozenset(("a", "c"))])
+    assert all(not {"a", "c"} <= set(c.keys) for c in result.clusters)
+    assert any({p.a, p.b} == {"a", "c"} for p in result.maybe) is False
