@@ -311,3 +311,16 @@ def test_literature_text_files_are_not_taken_as_transcripts(cli, ws, testdata):
     wos_as_txt.write_bytes(ris.read_bytes())
     fmt = detect(wos_as_txt, wos_as_txt.read_bytes())
     assert fmt is not None and fmt.name != "transcript-text"
+
+
+def test_qualcoder_case_attributes_csv(cli, ws, testdata):
+    result = _import(cli, ws, testdata / "survey" / "qualcoder_survey456.csv")
+    report = result.json()["files"][0]
+    assert report["format"] == "participants" and report["imported"] == 3
+    people = {
+        p["name"]: p for p in cli("-w", ws.root, "participants", "--json").json()["participants"]
+    }
+    assert sorted(people) == ["ID4", "ID5", "ID6"]
+    assert people["ID4"]["attributes"]["interest"] == "shopping"
+    assert "age" not in people["ID5"]["attributes"]  # the missing value stays missing
+    assert people["ID6"]["attributes"]["freetext"].startswith("I did not enrol")

@@ -256,3 +256,24 @@ def test_pdf_text_doi_and_encryption():
         read_pdf(encrypt_pdf(data))
     with pytest.raises(PdfError, match="not a PDF"):
         read_pdf(b"hello")
+
+
+def test_otter_style_label_lines_with_text_below():
+    body = "Jane Smith  0:03\nHello there, welcome.\n\nBob Jones  0:10\nThanks.\nGlad to be here.\n"
+    parsed = parse_text(body)
+    assert [(t.speaker, t.timestamp) for t in parsed.turns] == [
+        ("Jane Smith", 3.0),
+        ("Bob Jones", 10.0),
+    ]
+    assert body[parsed.turns[1].start : parsed.turns[1].end] == "Thanks.\nGlad to be here."
+
+
+def test_markdown_bold_labels_and_heading_title():
+    body = (
+        "# Interview 4\n\n**Interviewer:** How did it start?\n\n**Resident 2:** With a leaflet.\n"
+    )
+    parsed = parse_text(body)
+    assert parsed.meta["title"] == "Interview 4"
+    assert [t.speaker for t in parsed.turns] == ["Interviewer", "Resident 2"]
+    assert [body[t.start : t.end] for t in parsed.turns] == ["How did it start?", "With a leaflet."]
+    assert parsed.turns[0].role == "moderator"

@@ -70,7 +70,7 @@ def _payload(lines: list[str]) -> tuple[str | None, str]:
     speaker = None
     m = _VOICE.search(raw)
     if m:
-        speaker = m.group("name").strip()
+        speaker = m.group("name").strip()[:200]
     plain = html.unescape(_TAG.sub("", raw))
     plain = "\n".join(line.strip() for line in plain.split("\n")).strip()
     if speaker is None:
