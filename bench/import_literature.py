@@ -169,6 +169,14 @@ def make_ris(n: int, seed: int) -> str:
 
 
 def _peak_mib() -> float:
+    """This process's peak RSS. Linux `VmHWM` (ru_maxrss survives exec, so a child would
+    report the parent's peak when that is higher); ru_maxrss elsewhere."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

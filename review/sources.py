@@ -31,6 +31,7 @@ from review.store import models as m
 from review.store.models import utcnow
 
 KEY_MAX = 300
+INSERT_CHUNK = 5000  # rows per executemany, all in the caller's one transaction
 _CHUNK = 500
 _FP_NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -229,7 +230,9 @@ def insert_sources(
         # highest id seen inside this same transaction, matched by key.
         conn = session.connection()
         before = conn.execute(select(func.max(m.Source.id))).scalar() or 0
-        conn.execute(insert(m.Source.__table__), fresh)
+        stmt = insert(m.Source.__table__)
+        for i in range(0, len(fresh), INSERT_CHUNK):  # bounded parameter copies in memory
+            conn.execute(stmt, fresh[i : i + INSERT_CHUNK])
         wanted = {row["key"] for row in fresh}
         out.ids = {
             key: id_

@@ -214,3 +214,51 @@ def test_terminal_output_is_capped_but_json_lists_every_problem(cli, ws, tmp_pat
     again.write_text("% again\n" + path.read_text())
     res = cli("-w", ws.root, "import", "--json", again)
     assert len(res.json()["files"][0]["problems"]) == 30
+
+
+KILLED_MID_FILE = """
+import sys, time
+from pathlib import Path
+from review.importing import Format, import_file
+from review.sources import insert_sources
+from review.workspace import Workspace
+
+def load(ctx):
+    insert_sources(ctx, [{"title": f"t{i}", "authors": ["A, B"]} for i in range(2000)])
+    ctx.session.flush()
+    Path(sys.argv[3]).write_text("inserted")  # tell the test we are mid-file
+    time.sleep(60)
+
+ws = Workspace.open(sys.argv[1])
+import_file(ws.engine, Path(sys.argv[2]), fmt=Format("slow", lambda p, d: 100, load))
+"""
+
+
+def test_a_kill_mid_file_leaves_the_database_as_before(ws, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "a.ris"
+    path.write_text(RIS)
+    (report,) = import_paths(ws.engine, [path])
+    assert report.imported == 1
+    ws.close()  # no connection of ours open while the child writes
+    marker = tmp_path / "marker"
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_MID_FILE, str(ws.root), str(path), str(marker)]
+    )
+    try:
+        for _ in range(600):
+            if marker.exists() or child.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert marker.exists(), "the child never reached the middle of its import"
+    finally:
+        child.kill()
+        child.wait()
+    assert count(ws) == 1  # only the earlier file's record; the half-written file is gone
+    with session_scope(ws.engine) as s:
+        assert s.connection().exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        batches = s.exec(select(m.ImportBatch)).all()
+    assert len(batches) == 1  # the killed file left no batch either

@@ -129,6 +129,18 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
             ctx.progress(len(records), None)
 
     for number, line in enumerate(text.split("\n"), 1):
+        # Fast path: an ordinary `XX  - value` line inside a record (most lines of a file).
+        if current is not None and line[2:6] == "  - " and "  - " not in line[6:]:
+            tag = line[:2]
+            if tag != "TY" and tag != "ER" and tag.isalnum() and tag[0].isupper():
+                value = line[6:].strip()
+                tags = current["tags"]
+                if tag in tags:
+                    tags[tag].append(value)
+                else:
+                    tags[tag] = [value]
+                last_tag = tag
+                continue
         if not line.strip():
             if pending:  # stray tags (Ovid's `C1  - Database: ...`) not leading into a TY
                 junk_lines.extend(pline for pline, _, _ in pending)
