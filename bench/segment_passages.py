@@ -6,8 +6,9 @@ then times, on the same texts:
   ours: `parse_text` (header, speaker labels, turns) + `segment` (turns and their sentences,
         never across a turn or a blank line), i.e. everything an import does before the DB.
 Prints JSON: words/s for both, the ratio ours/peer (target <= 1.5), peak memory of each
-(tracemalloc, on a `--mem-n`-word slice so the measurement does not slow the timed runs) and
-the process's peak RSS.
+(tracemalloc, on a `--mem-n`-word slice so the measurement does not slow the timed runs), the
+process's peak RSS, and the whole import (files -> SQLite with passages and the FTS index) on
+a `--store-n`-word slice as words/s and as a ratio to segmenting the same slice.
 
     .venv/bin/python bench/segment_passages.py --n 1000000
     .venv/bin/python bench/segment_passages.py --n 20000      # smoke run
@@ -101,6 +102,26 @@ def ours(texts: list[str]) -> int:
     return sum(len(segment(parse_text(text))) for text in texts)
 
 
+def stored(texts: list[str]) -> int:
+    """The whole import: files through `review import`'s pipeline into a fresh SQLite file
+    (one transaction per file: source, participants, passages, FTS index)."""
+    import tempfile
+
+    from review.importing import import_paths
+    from review.store.db import open_engine, sqlite_url
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "corpus"
+        folder.mkdir()
+        for i, text in enumerate(texts):
+            (folder / f"fg{i:04d}.txt").write_text(text, "utf-8")
+        engine = open_engine(sqlite_url(Path(tmp) / "bench.db"))
+        reports = import_paths(engine, [folder])
+        engine.dispose()
+    assert all(r.ok for r in reports), [r.problems for r in reports if not r.ok][:1]
+    return len(reports)
+
+
 def timed(fn, texts: list[str]) -> tuple[float, int]:
     start = time.perf_counter()
     result = fn(texts)
@@ -120,6 +141,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000, help="words in the corpus")
     parser.add_argument("--mem-n", type=int, default=100_000, help="words for memory peaks")
     parser.add_argument("--repeat", type=int, default=1, help="timed runs; the best counts")
+    parser.add_argument("--store-n", type=int, default=200_000, help="words for the DB import")
     args = parser.parse_args()
     texts, words = corpus(args.n)
     nlp()  # build the pipeline before timing either side
@@ -132,6 +154,9 @@ def main() -> None:
         t, passages = timed(ours, texts)
         our_times.append(t)
     slice_texts, slice_words = corpus(min(args.mem_n, args.n))
+    store_texts, store_words = corpus(min(args.store_n, args.n))
+    seg_time, _ = timed(ours, store_texts)
+    store_time, _ = timed(stored, store_texts)
     peer_peak = peak_memory(peer, slice_texts)
     our_peak = peak_memory(ours, slice_texts)
     best_peer, best_ours = min(peer_times), min(our_times)
@@ -157,6 +182,12 @@ def main() -> None:
                     "words": slice_words,
                     "peer": peer_peak,
                     "ours": our_peak,
+                },
+                "import_to_sqlite": {
+                    "words": store_words,
+                    "seconds": round(store_time, 3),
+                    "words_per_s": round(store_words / store_time),
+                    "ratio_to_segmentation_alone": round(store_time / seg_time, 3),
                 },
                 "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             },
