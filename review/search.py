@@ -24,6 +24,9 @@ from review.store.db import is_sqlite
 WORD = re.compile(r"\w+", re.UNICODE)
 TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 RANK_WINDOW = 5000  # matches scored by bm25 per query (see `search`)
+MAX_EXPANSION = 30  # prefix completions spelled out as an OR (see `_expand_prefixes`)
+CACHE_KB = 64 * 1024  # page cache per connection while searching
+MMAP_BYTES = 256 * 1024 * 1024
 
 
 @dataclass
@@ -79,6 +82,8 @@ def search(
     bind = session.get_bind()
     if not is_sqlite(bind.engine if hasattr(bind, "engine") else bind):
         return _like_search(session, query, limit, offset, source_ids)
+    _tune(session)
+    match = _expand_prefixes(session, match)
     # Rank inside FTS5 alone (`ORDER BY rank LIMIT` is its fast path: no join per match),
     # then fetch snippets and passage details for the one page of rowids.
     params: dict = {"q": match, "limit": limit, "offset": offset}
@@ -141,6 +146,53 @@ def search(
         hits.append(SearchHit(r[0], r[1], r[2], r[3], r[4], snippets.get(pid, ""), rank, r[5]))
     hits.sort(key=lambda h: (h.rank, h.source_id, h.start))
     return _drop_nested(hits) if collapse else hits
+
+
+PREFIX = re.compile(r'"([^"]+)"\*')
+
+
+def _expand_prefixes(session: Session, match: str) -> str:
+    """Rewrite `"volunt"*` as `("volunteer" OR "volunteered" …)` when few indexed words start
+    with it: FTS5 answers a prefix query by merging every matching doclist up front, while an OR
+    of plain terms is read lazily, so a ranked page of a common prefix comes back much faster.
+    Multi-word prefixes and prefixes with many completions keep FTS5's own handling."""
+    if "*" not in match:
+        return match
+    session.execute(
+        text(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.passage_fts_terms "
+            "USING fts5vocab(main, passage_fts, row)"
+        )
+    )
+
+    def expand(hit: re.Match) -> str:
+        stem = hit.group(1)
+        if " " in stem:
+            return hit.group(0)
+        folded = (
+            session.execute(
+                text(
+                    "SELECT term FROM temp.passage_fts_terms WHERE term >= :a AND term < :b "
+                    "LIMIT :n"
+                ),
+                {"a": stem.lower(), "b": stem.lower() + "\U0010ffff", "n": MAX_EXPANSION + 1},
+            )
+            .scalars()
+            .all()
+        )
+        if not folded or len(folded) > MAX_EXPANSION:
+            return hit.group(0)
+        return "(" + " OR ".join(f'"{t}"' for t in folded) + ")"
+
+    return PREFIX.sub(expand, match)
+
+
+def _tune(session: Session) -> None:
+    """Give this connection a page cache big enough for the FTS index's hot pages (SQLite's
+    default is 2 MB: a ranked query over a large index then re-reads pages from the OS) and
+    let it map the file. Per connection, idempotent, cheap."""
+    session.execute(text(f"PRAGMA cache_size = -{CACHE_KB}"))
+    session.execute(text(f"PRAGMA mmap_size = {MMAP_BYTES}"))
 
 
 def _drop_nested(hits: list[SearchHit]) -> list[SearchHit]:

@@ -124,3 +124,15 @@ def test_rank_window_bounds_scoring_but_exhaustive_ranks_all(indexed, monkeypatc
     first_three = sorted(h.passage_id for h in full)[:3]
     assert sorted(h.passage_id for h in windowed) == first_three
     assert search(session, "council", limit=3, exhaustive=True)[0].source_key == "extra5"
+
+
+def test_prefixes_expand_to_terms_or_fall_back(indexed, monkeypatch):
+    import review.search as search_module
+
+    session, _ = indexed
+    assert search_module._expand_prefixes(session, '"recycl"*') == '("recycling")'
+    assert search_module._expand_prefixes(session, '"zzz"*') == '"zzz"*'
+    assert [h.speaker for h in search(session, "MÉNAG*")] == ["Ben"]  # folded by FTS5 itself
+    monkeypatch.setattr(search_module, "MAX_EXPANSION", 0)
+    assert search_module._expand_prefixes(session, '"recycl"*') == '"recycl"*'
+    assert {h.speaker for h in search(session, "recycl*")} == {"Cara"}
