@@ -213,6 +213,13 @@ def _literature(ws) -> None:
         ("parrado2013 - Correlates.pdf", ["Body text only."], "parrado2013", "cite key"),
         ("minutes (3).pdf", ["Minutes of the residents' meeting", "Nothing else."], None, None),
         (
+            "Bovaird - 2007 - Beyond engagement and participation_ user and community.pdf",
+            ["A scanned cover page"],
+            "bovaird2007",
+            "title (file name",
+        ),
+        ("walk alone.pdf", ["Short name, no title, no DOI."], None, None),
+        (
             "download.pdf",
             [
                 "Citizen report",

@@ -69,17 +69,24 @@ def _by_title(
     titles = {sid: _fold(title) for sid, title in rows if title and len(title) >= 15}
     if not titles:
         return None, None
+    # (how, probe, scorer, shortest probe as a share of the title it may match)
+    name_title = max(re.split(r"\s+[-–—]\s+|_-_", path.stem), key=len)
     probes = [
-        ("PDF title", _fold(meta.get("title") or ""), fuzz.token_sort_ratio),
-        ("file name", _fold(path.stem), fuzz.token_sort_ratio),
-        ("first page", _fold(text[:1500]), fuzz.partial_ratio),
+        ("PDF title", _fold(meta.get("title") or ""), fuzz.token_sort_ratio, 0.0),
+        ("file name", _fold(path.stem), fuzz.token_sort_ratio, 0.0),
+        ("file name", _fold(name_title), fuzz.token_sort_ratio, 0.0),
+        # "Bovaird - 2007 - Beyond engagement and participation.pdf" (Zotero's style), but
+        # not a stem so short that it fits inside many titles
+        ("file name", _fold(name_title), fuzz.partial_ratio, 0.6),
+        ("first page", _fold(text[:1500]), fuzz.partial_ratio, 1.0),
     ]
-    for how, probe, scorer in probes:
+    for how, probe, scorer, share in probes:
         if len(probe) < 15:
             continue
-        best = process.extractOne(probe, titles, scorer=scorer, score_cutoff=TITLE_CUTOFF)
-        if best is not None:
-            return session.get(m.Source, best[2]), f"title ({how}, {best[1]:.0f}%)"
+        found = process.extract(probe, titles, scorer=scorer, score_cutoff=TITLE_CUTOFF, limit=5)
+        for _, score, sid in found:
+            if len(probe) >= share * len(titles[sid]):
+                return session.get(m.Source, sid), f"title ({how}, {score:.0f}%)"
     return None, None
 
 
