@@ -449,7 +449,7 @@ def list_indicators(session: Session) -> list[dict]:
     """Every indicator with its source key and number of links, sorted for stable output."""
     keys = dict(session.exec(select(m.Source.id, m.Source.key)).all())
     counts: dict[int, int] = {}
-    for (iid,) in session.exec(select(m.EvidenceLink.indicator_id)).all():
+    for iid in session.exec(select(m.EvidenceLink.indicator_id)).all():
         counts[iid] = counts.get(iid, 0) + 1
     out = []
     for i in session.exec(select(m.Indicator).order_by(m.Indicator.id)).all():

@@ -180,3 +180,12 @@ def test_cli_brief_writes_every_format_byte_identically(brief_ws, cli, tmp_path)
 def test_cli_brief_rejects_unknown_format(brief_ws, cli):
     r = cli("-w", brief_ws.root, "brief", "--format", "pdf")
     assert r.code == 2 and "pdf" in r.err and "Traceback" not in r.err
+
+
+def test_cli_brief_with_exports(brief_ws, cli, tmp_path):
+    out = tmp_path / "pack"
+    r = cli("-w", brief_ws.root, "brief", "-o", out, "--format", "md", "--exports", "--json")
+    assert r.code == 0, r.err
+    names = sorted(p.rsplit("/", 1)[-1] for p in r.json()["files"])
+    assert names == ["brief.md", "excerpts.csv", "included.bib", "included.ris", "ws.qdpx"]
+    assert "@techreport{loeffler2008fast," in (out / "included.bib").read_text("utf-8")

@@ -19,6 +19,9 @@ def brief(
         "-a",
         help="Participant attribute for table 4 (repeatable; default: every categorical one).",
     ),
+    exports: bool = typer.Option(
+        False, "--exports", help="Also write excerpts.csv, included.bib/.ris and a .qdpx."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON report."),
 ) -> None:
     """Write the evidence matrix, joint display, source characteristics, code-by-attribute
@@ -35,12 +38,18 @@ def brief(
         )
     ws = workspace(ctx)
     out_dir = output or ws.exports
-    with progress_bar("briefing", 2, show_progress(json_out)) as advance:
-        with session(ctx) as s:
-            note = build(s, attribute or None)
-        advance()
-        files = write(note, out_dir, chosen)
-        advance()
+    bar = show_progress(json_out)
+    with progress_bar("building tables", None, bar), session(ctx) as s:
+        note = build(s, attribute or None)
+    files = write(note, out_dir, chosen)
+    if exports:
+        from review.briefing.outputs import write_pack
+
+        def step(done: int, total: int, label: str) -> None:
+            advance(1 if done else 0)
+
+        with progress_bar("exports", 4, bar) as advance:
+            files += write_pack(ws.engine, out_dir, formats=(), name=ws.root.name, on_step=step)
     doc = {
         "output": str(out_dir),
         "files": [str(f) for f in files],

@@ -1,0 +1,239 @@
+"""Indicators: the survey figures on top, the evidence linked to the highlighted one below.
+
+`l` links a code (picked from the codebook), `e` links one excerpt (pick a code, then one of its
+excerpts), `r` cycles the highlighted link's relation, `d` removes it. Every action is the same
+service call as `review indicators link|unlink|list`.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, OptionList
+from textual.widgets.option_list import Option
+
+from review import indicators as service
+from review.tui.screens._base import WorkbenchScreen
+
+NAME = "indicators"
+KEY = "f9"
+TITLE = "Indicators"
+ORDER = 90
+HELP = (
+    "Survey indicators and their evidence: l link a code, e link an excerpt, r relation, d unlink."
+)
+MAX_ROWS = 1000
+EXCERPTS = 200
+COLUMNS = (("Id", 5), ("Indicator", 34), ("Sector", 18), ("Area", 18), ("Year", 5),
+           ("Value", 9), ("n", 7), ("Source", 18), ("Links", 5))  # fmt: skip
+
+
+class ExcerptPicker(ModalScreen[int | None]):
+    """The excerpts of one code (first 200); Enter picks a coding id, Escape cancels."""
+
+    DEFAULT_CSS = """
+    ExcerptPicker { align: center middle; }
+    #excerpt-box { width: 90%; height: 80%; border: round $primary; background: $surface; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, rows: list[dict]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="excerpt-box"):
+            yield Label("Link which excerpt? (Enter to choose, Esc to cancel)")
+            yield OptionList(
+                *(
+                    Option(f"{r['citation']}: “{r['quote'][:150]}”", id=str(r["coding_id"]))
+                    for r in self.rows
+                )
+            )
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class IndicatorsScreen(WorkbenchScreen):
+    DEFAULT_CSS = """
+    #ind-summary { height: 1; padding: 0 1; }
+    #ind-list { height: 55%; }
+    #ind-links { height: 1fr; border-top: hkey $primary 30%; }
+    """
+    BINDINGS = [
+        Binding("l", "link_code", "Link code"),
+        Binding("e", "link_excerpt", "Link excerpt"),
+        Binding("r", "relation", "Relation"),
+        Binding("d", "unlink", "Unlink"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict] = []
+        self.links: list[dict] = []
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical():
+            yield Label("", id="ind-summary")
+            yield DataTable(id="ind-list", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="ind-links", cursor_type="row")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#ind-list", DataTable)
+        for name, width in COLUMNS:
+            table.add_column(name, width=width)
+        links = self.query_one("#ind-links", DataTable)
+        for name, width in (("Link", 5), ("Relation", 12), ("Code", 34), ("Excerpt", 60)):
+            links.add_column(name, width=width)
+        table.focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        current = self.selected()  # keep the cursor on the same indicator after a dialog
+        self.reload(keep=current["id"] if current else None)
+
+    def reload(self, keep: int | None = None) -> None:
+        try:
+            with self.app.session() as s:
+                rows = service.list_indicators(s)
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        total = len(rows)
+        self.rows = rows[:MAX_ROWS]
+        table = self.query_one("#ind-list", DataTable)
+        table.clear()
+        for r in self.rows:
+            value = r["value_text"] or ("" if r["value"] is None else f"{r['value']:g}")
+            cells = (r["id"], r["name"], r["sector"] or "", r["area"] or "", r["year"] or "",
+                     value, r["n"] or "", r["source"] or "", r["links"])  # fmt: skip
+            table.add_row(*cells, key=str(r["id"]))
+        if keep is not None:
+            index = next((i for i, r in enumerate(self.rows) if r["id"] == keep), 0)
+            table.move_cursor(row=index)
+        more = f" (showing {MAX_ROWS:,})" if total > MAX_ROWS else ""
+        self.query_one("#ind-summary", Label).update(
+            f"{total:,} indicator(s){more} · l link code · e link excerpt · r relation · d unlink"
+        )
+        self._show_links()
+
+    def selected(self) -> dict | None:
+        table = self.query_one("#ind-list", DataTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    @on(DataTable.RowHighlighted, "#ind-list")
+    def _highlighted(self) -> None:
+        self._show_links()
+
+    def _show_links(self) -> None:
+        table = self.query_one("#ind-links", DataTable)
+        table.clear()
+        ind = self.selected()
+        self.links = []
+        if ind is None:
+            return
+        with self.app.session() as s:
+            self.links = service.list_links(s, ind["id"])
+        for ln in self.links:
+            quote = (ln["quote"] or "").replace("\n", " ")
+            table.add_row(
+                ln["id"], ln["relation"], ln["code"] or "", quote[:200], key=str(ln["id"])
+            )
+
+    def _link(self, **what) -> None:
+        ind = self.selected()
+        if ind is None:
+            return
+        from review.briefing.lookup import coder_id
+
+        try:
+            with self.app.session() as s:
+                service.link(s, ind["id"], coder_id=coder_id(s, self.app.ws.coder), **what)
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        self.notify(f"linked to indicator {ind['id']}")
+        self.reload(keep=ind["id"])
+
+    def _pick_code(self, then) -> None:
+        from review.briefing.lookup import code_paths
+        from review.tui.widgets.code_picker import CodeChoice, CodePicker
+
+        with self.app.session() as s:
+            paths = code_paths(s)
+        choices = [CodeChoice(cid, p) for cid, p in sorted(paths.items(), key=lambda kv: kv[1])]
+        current = getattr(self.app, "current_code_id", None)
+        choices.sort(key=lambda c: c.id != current)  # the code in focus elsewhere comes first
+        self.app.push_screen(CodePicker(choices, "Link which code?"), then)
+
+    def action_link_code(self) -> None:
+        if self.selected() is None:
+            return
+        self._pick_code(lambda cid: cid is not None and self._link(code=cid))
+
+    def action_link_excerpt(self) -> None:
+        if self.selected() is None:
+            return
+
+        def code_chosen(cid: int | None) -> None:
+            if cid is None:
+                return
+            from review.export.excerpts import excerpt_rows
+
+            with self.app.session() as s:
+                rows = excerpt_rows(s, code=str(cid))[:EXCERPTS]
+            if not rows:
+                self.notify("that code has no excerpts yet", severity="warning")
+                return
+            self.app.push_screen(
+                ExcerptPicker(rows), lambda k: k is not None and self._link(coding_id=k)
+            )
+
+        self._pick_code(code_chosen)
+
+    def _selected_link(self) -> dict | None:
+        table = self.query_one("#ind-links", DataTable)
+        if not self.links or not 0 <= table.cursor_row < len(self.links):
+            return None
+        return self.links[table.cursor_row]
+
+    def action_relation(self) -> None:
+        ln, ind = self._selected_link(), self.selected()
+        if ln is None or ind is None:
+            self.notify("highlight a link below first (tab to the lower table)")
+            return
+        rels = service.RELATIONS
+        nxt = rels[(rels.index(ln["relation"]) + 1) % len(rels)]
+        what = {"coding_id": ln["coding_id"]} if ln["coding_id"] else {"code": ln["code"]}
+        self._link(relation=nxt, note=ln["note"], **what)
+
+    def action_unlink(self) -> None:
+        ln, ind = self._selected_link(), self.selected()
+        if ln is None or ind is None:
+            return
+        try:
+            with self.app.session() as s:
+                service.unlink(s, ln["id"])
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        self.notify(f"removed link {ln['id']}")
+        self.reload(keep=ind["id"])
+
+
+SCREEN = IndicatorsScreen

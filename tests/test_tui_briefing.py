@@ -1,0 +1,109 @@
+"""Indicators and Brief screens driven with the pilot, checked against the database and disk."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from textual.widgets import DataTable, OptionList
+
+from review.store import models as m
+from review.store.db import session_scope
+from review.tui.app import ReviewApp
+from tests.test_brief_fixture import build as build_fixture
+from tests.tui_helpers import settle
+
+
+def _links(ws):
+    with session_scope(ws.engine) as s:
+        return sorted(
+            ((ln.indicator_id, ln.code_id, ln.coding_id, ln.relation)
+             for ln in s.exec(select(m.EvidenceLink)).all()),
+            key=lambda t: tuple(-1 if v is None else v for v in t[:3]),
+        )  # fmt: skip
+
+
+async def test_indicators_screen_links_cycles_and_unlinks(ws):
+    with session_scope(ws.engine) as s:
+        ids = build_fixture(s)
+    app = ReviewApp(ws, start="indicators", sample_import=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.current_mode == "indicators"
+        listing = app.screen.query_one("#ind-list", DataTable)
+        assert listing.row_count == 3
+        assert listing.get_row_at(0)[2] == "Local environment"
+        evidence = app.screen.query_one("#ind-links", DataTable)
+        assert evidence.row_count == 1 and evidence.get_row_at(0)[2] == "Four Cs/Co-delivery"
+        # link a code through the picker
+        await pilot.press("l")
+        await settle(app, pilot)
+        await pilot.press(*"Collective", "enter")
+        await settle(app, pilot)
+        want = (
+            ids["ind_Local environment"],
+            ids["Mode/Collective co-production"],
+            None,
+            "supports",
+        )
+        assert want in _links(ws)
+        assert app.screen.query_one("#ind-links", DataTable).row_count == 2
+        # cycle the relation of the first link, then remove it
+        app.screen.query_one("#ind-links", DataTable).focus()
+        await pilot.press("r")
+        await settle(app, pilot)
+        le = ids["ind_Local environment"]
+        assert (le, ids["Four Cs/Co-delivery"], None, "contradicts") in _links(ws)
+        app.screen.query_one("#ind-links", DataTable).focus()
+        await pilot.press("d")
+        await settle(app, pilot)
+        left = [x for x in _links(ws) if x[0] == le]
+        assert len(left) == 1
+
+
+async def test_indicators_screen_links_an_excerpt(ws):
+    with session_scope(ws.engine) as s:
+        ids = build_fixture(s)
+    app = ReviewApp(ws, start="indicators", sample_import=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "down")  # Community safety
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        await pilot.press(*"Collective", "enter")
+        await settle(app, pilot)
+        await pilot.press("enter")  # the only excerpt of that code
+        await settle(app, pilot)
+    cs = ids["ind_Community safety"]
+    with session_scope(ws.engine) as s:
+        (collective,) = s.exec(
+            select(m.Coding.id).where(m.Coding.code_id == ids["Mode/Collective co-production"])
+        ).all()
+    assert [x for x in _links(ws) if x[0] == cs] == [(cs, None, collective, "supports")]
+
+
+async def test_brief_screen_previews_and_writes_everything(ws):
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+    app = ReviewApp(ws, start="brief", sample_import=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.current_mode == "brief"
+        tables = app.screen.query_one("#brief-tables", OptionList)
+        assert tables.option_count == 5
+        grid = app.screen.query_one("#brief-preview", DataTable)
+        assert grid.row_count == 3 and grid.get_row_at(0)[0] == "Four Cs/Co-delivery"
+        await pilot.press("down")  # joint display
+        await settle(app, pilot)
+        assert app.screen.query_one("#brief-preview", DataTable).get_row_at(1)[4] == "61"
+        await pilot.press("w")
+        await settle(app, pilot)
+        for _ in range(20):
+            if app.screen.written:
+                break
+            await pilot.pause(0.1)
+            await app.workers.wait_for_complete()
+        written = {p.rsplit("/", 1)[-1] for p in app.screen.written}
+    for name in ("brief.md", "brief.html", "brief.docx", "brief-evidence-matrix.csv",
+                 "excerpts.csv", "included.bib", "included.ris"):  # fmt: skip
+        assert name in written and (ws.exports / name).stat().st_size > 0
+    assert any(n.endswith(".qdpx") for n in written)
