@@ -222,9 +222,11 @@ def resolve_speakers(
                 session.add(m.ParticipantAlias(alias=alias_name, participant_id=person.id))
                 session.flush()
         have = attributes(session, person.id)
-        for key, value in (("group", group), ("transcript", source.key)):
-            if key not in have:
-                session.add(m.ParticipantAttribute(participant_id=person.id, name=key, value=value))
+        if "group" not in have:
+            set_attribute(session, person.id, "group", group)
+        seen = [k for k in (have.get("transcript") or "").split("; ") if k]
+        if source.key not in seen:  # a named person can speak in several transcripts
+            set_attribute(session, person.id, "transcript", "; ".join([*seen, source.key]))
         session.flush()
         ids[label] = person.id
     return ids

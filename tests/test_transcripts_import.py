@@ -331,3 +331,18 @@ def test_qualcoder_case_attributes_csv(cli, ws, testdata):
     assert people["ID4"]["attributes"]["interest"] == "shopping"
     assert "age" not in people["ID5"]["attributes"]  # the missing value stays missing
     assert people["ID6"]["attributes"]["freetext"].startswith("I did not enrol")
+
+
+def test_a_named_speaker_is_one_participant_across_transcripts(cli, ws, tmp_path):
+    first = tmp_path / "fg-a.txt"
+    first.write_text("Moderator: Hello.\nJane Smith: Hi.\nModerator: Bye.\n", "utf-8")
+    second = tmp_path / "fg-b.txt"
+    second.write_text("Moderator: Again.\nJane Smith: Yes.\nModerator: Thanks.\n", "utf-8")
+    assert _import(cli, ws, first, second).code == 0
+    people = {
+        p["name"]: p for p in cli("-w", ws.root, "participants", "--json").json()["participants"]
+    }
+    assert sorted(people) == ["Jane Smith", "Moderator @ fg-a", "Moderator @ fg-b"]
+    jane = people["Jane Smith"]
+    assert jane["turns"] == 2 and jane["attributes"]["transcript"] == "fg-a; fg-b"
+    assert people["Moderator @ fg-a"]["role"] == "moderator"
