@@ -277,3 +277,18 @@ def test_markdown_bold_labels_and_heading_title():
     assert [t.speaker for t in parsed.turns] == ["Interviewer", "Resident 2"]
     assert [body[t.start : t.end] for t in parsed.turns] == ["How did it start?", "With a leaflet."]
     assert parsed.turns[0].role == "moderator"
+
+
+def test_docx_with_a_dtd_is_refused():
+    import zipfile
+
+    source = _docx([("", "hello")])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as zin, zipfile.ZipFile(buffer, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "word/styles.xml":
+                data = data.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY lol "lol">]>', 1)
+            zout.writestr(info, data)
+    with pytest.raises(DocxError, match="word/styles.xml .* DTD"):
+        read_docx(buffer.getvalue())

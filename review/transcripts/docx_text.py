@@ -47,9 +47,12 @@ def check_archive(data: bytes) -> zipfile.ZipFile:
     packed = sum(i.compress_size for i in infos) or 1
     if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
         raise DocxError(f"refused: the .docx expands to {total} bytes (a zip bomb?)")
-    head = archive.read("word/document.xml")[:4096]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise DocxError("refused: the .docx document XML declares a DTD or entities")
+    for info in infos:  # python-docx's lxml parser must never see a DTD (entity expansion)
+        if info.filename.endswith((".xml", ".rels")):
+            with archive.open(info) as part:
+                head = part.read(4096)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise DocxError(f"refused: {info.filename} in the .docx declares a DTD or entities")
     return archive
 
 
