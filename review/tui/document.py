@@ -112,7 +112,7 @@ def reload_marks(session: Session, doc: Document) -> None:
     """Re-read codings and pending suggestions (after applying, undoing, accepting...)."""
     from review.coding import codings_for_source
 
-    coders = dict(session.execute(select(m.Coder.id, m.Coder.name)).tuples().all())
+    coders = {cid: name for cid, name in session.execute(select(m.Coder.id, m.Coder.name))}
     doc.codings = [
         Mark(c.id, c.code_id, c.start, c.end, "coding", coders.get(c.coder_id), c.memo)
         for c in codings_for_source(session, doc.source_id)

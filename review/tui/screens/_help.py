@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -37,11 +38,18 @@ class HelpScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(self.help_text(), id="help-text")
+            yield Static(self._styled(), id="help-text")
+
+    def _styled(self) -> Text:
+        """Headings bold; keys and descriptions as plain text (keys like `[` are not markup)."""
+        out = Text()
+        for line in self.help_text().split("\n"):
+            out.append(line + "\n", style="" if line.startswith("  ") or not line else "bold")
+        return out
 
     def help_text(self) -> str:
         app = self.app
-        lines = ["[b]review workbench: keys[/b]", "", "[b]Everywhere[/b]"]
+        lines = ["review workbench: keys", "", "Everywhere"]
         lines.append(f"  {'ctrl+p':<14} command palette (every screen and command)")
         for spec in app.specs:
             lines.append(f"  {spec.key:<14} {spec.title} — {spec.help}")
@@ -51,7 +59,7 @@ class HelpScreen(ModalScreen):
             keys = _keys(getattr(spec.screen, "BINDINGS", []))
             extra = getattr(spec.screen, "HELP_KEYS", [])
             if keys or extra:
-                lines += ["", f"[b]{spec.title}[/b] ({spec.key})"]
+                lines += ["", f"{spec.title} ({spec.key})"]
                 lines += [f"  {k:<14} {d}" for k, d in keys + list(extra)]
         lines += ["", "escape, q or ? closes this help."]
         return "\n".join(lines)

@@ -6,11 +6,11 @@ here only decide the span (the selection, else the sentence under the cursor) an
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
 from textual.widgets import Static
 
 from review.tui import document

@@ -1,0 +1,145 @@
+"""Library and Import screens, the registry, help and first run, against real SQLite files."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlmodel import select
+from textual.widgets import DataTable
+
+from review import library
+from review.store import models as m
+from review.store.db import session_scope
+from review.tui.app import ReviewApp
+from review.tui.screens import RegistryError, ScreenSpec, _check_unique, discover
+from tests.tui_helpers import add_literature, add_transcript, settle
+
+
+def _keys(table: DataTable) -> list[int]:
+    return [int(k.value) for k in table.rows]
+
+
+async def test_library_pages_from_the_database(ws):
+    add_literature(ws, 250)
+    app = ReviewApp(ws, sample_import=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 100  # one page, never the whole table
+        with session_scope(ws.engine) as s:
+            first = library.page(s, offset=0, limit=100)
+            second = library.page(s, offset=100, limit=100)
+        assert _keys(table) == [r.id for r in first.rows]
+        assert "of 250" in app.screen.query_one("StatusLine").note
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert _keys(table) == [r.id for r in second.rows]
+        await pilot.press("ctrl+end", "down")  # running off the page's end fetches the next one
+        await settle(app, pilot)
+        assert table.row_count == 50 and app.screen.page_offset == 200
+
+
+async def test_fuzzy_search_as_you_type_and_kind_filter(ws):
+    add_literature(ws, 40)
+    app = ReviewApp(ws, sample_import=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"bovard", "enter")  # a typo still finds it
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        with session_scope(ws.engine) as s:
+            wanted = s.exec(select(m.Source.id).where(m.Source.key == "rec0007")).one()
+        assert _keys(table)[0] == wanted
+        await pilot.press("x")
+        await settle(app, pilot)
+        app.screen.flt.kind = "report"
+        app.screen.reload(cursor=0)
+        await settle(app, pilot)
+        assert table.row_count == 14  # i % 3 == 0 for i < 40
+
+
+async def test_enter_opens_the_reader_and_full_text_search(ws):
+    add_literature(ws, 5)
+    sid = add_transcript(ws)
+    with session_scope(ws.engine) as s:  # index the passages as the transcript import does
+        s.connection().exec_driver_sql(
+            "INSERT INTO passage_fts(rowid, text) SELECT p.id, substr(s.text, p.start + 1, "
+            "p.end - p.start) FROM passage p JOIN source s ON s.id = p.source_id"
+        )
+    app = ReviewApp(ws, sample_import=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+f", *"litter", "enter")
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert _keys(table) == [sid]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.current_mode == "reader"
+        assert app.screen.doc.source_id == sid
+        header = str(app.screen.query_one("ReaderView").render_line(0).text)
+        assert "Moderator" in header and "00:00:00" in header
+
+
+async def test_import_screen_shows_problems_of_a_broken_file(ws, tmp_path):
+    bad = tmp_path / "broken.bin"
+    bad.write_bytes(b"\x00\x01\x02 not a bibliography \xff\xfe")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    app = ReviewApp(ws, start="import", sample_import=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        screen.query_one("#paths").value = f"{bad} {empty}"
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        problems = screen.query_one("#import-problems", DataTable)
+        cells = [problems.get_row_at(i) for i in range(problems.row_count)]
+        assert any("broken.bin" in c[0] and "not recognised" in c[2] for c in cells)
+        assert any("empty.txt" in c[0] and "empty" in c[2] for c in cells)
+    with session_scope(ws.engine) as s:
+        statuses = s.exec(select(m.ImportBatch.status)).all()
+    assert statuses == ["failed", "failed"]
+
+
+async def test_first_run_imports_the_sample_corpus(ws, testdata):
+    shutil.copy(testdata / "bibtex" / "pybtex_xampl.bib", ws.corpus / "xampl.bib")
+    app = ReviewApp(ws)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert app.current_mode == "import"
+        report = app.screen.query_one("#import-report", DataTable)
+        assert report.row_count == 1
+    with session_scope(ws.engine) as s:
+        n = len(s.exec(select(m.Source.id)).all())
+    assert n > 5  # the xampl entries landed
+
+
+async def test_help_lists_every_screen_key_and_the_palette_reaches_them(ws):
+    app = ReviewApp(ws, sample_import=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        text = app.screen.help_text()
+        for spec in app.specs:
+            assert spec.key in text and spec.title in text
+        assert "ctrl+z" in text and "ctrl+p" in text
+        await pilot.press("escape", "f5")
+        await settle(app, pilot)
+        assert app.current_mode == "codebook"
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {f"Go to {s.title}" for s in app.specs} <= set(titles)
+
+
+def test_registry_discovers_screens_and_refuses_clashes():
+    specs = discover()
+    names = [s.name for s in specs]
+    assert names[:5] == ["library", "import", "reader", "codebook", "excerpts"]
+    assert len({s.key for s in specs}) == len(specs)
+    a = ScreenSpec("one", "f9", "One", specs[0].screen)
+    b = ScreenSpec("two", "f9", "Two", specs[0].screen)
+    with pytest.raises(RegistryError, match="f9"):
+        _check_unique([a, b])

@@ -1,0 +1,90 @@
+"""Shared set-up for the workbench tests: a workspace with literature and a coded transcript."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import insert
+
+from review.codebook import ensure_codebook
+from review.store import models as m
+from review.store.db import session_scope
+
+TURNS = [
+    ("Moderator", 0.0, "Welcome everyone. Tonight we talk about local services. Who starts?"),
+    (
+        "Anna",
+        35.0,
+        "A few of us do a litter pick on the estate every first Saturday. "
+        "We report fly-tipping on the app and check it was cleared.",
+    ),
+    ("Ben", 80.0, "I sat on the panel that decided what the ward budget would pay for."),
+]
+
+
+def add_transcript(ws, key: str = "fg-north") -> int:
+    """A transcript source with turn and sentence passages (as the transcript import makes)."""
+    text, passages = "", []
+    for speaker, ts, body in TURNS:
+        start = len(text) + len(speaker) + 2
+        text += f"{speaker}: {body}\n"
+        passages.append(("turn", start, start + len(body), speaker, ts))
+        for mt in re.finditer(r"[^.?!]+[.?!]", body):
+            lead = len(mt.group()) - len(mt.group().lstrip())
+            a = start + mt.start() + lead
+            passages.append(("sentence", a, start + mt.end(), speaker, None))
+    with session_scope(ws.engine) as s:
+        src = m.Source(key=key, kind="transcript", title=f"Focus group {key}", text=text)
+        s.add(src)
+        s.flush()
+        for kind, a, z, speaker, ts in passages:
+            s.add(
+                m.Passage(
+                    source_id=src.id, start=a, end=z, kind=kind, speaker=speaker, timestamp=ts
+                )
+            )
+        ensure_codebook(s, ws.codebook_path)
+        return src.id
+
+
+def add_literature(ws, n: int) -> None:
+    """n literature records in one bulk insert."""
+    rows = [
+        dict(
+            key=f"rec{i:04d}",
+            kind="article" if i % 3 else "report",
+            title=f"Citizen co-production study {i}" if i != 7 else "Bovaird on user co-production",
+            authors=["Loeffler, Elke"] if i % 2 else ["Van Ryzin, Gregg", "Parrado, Salvador"],
+            year=2000 + i % 20,
+            record={},
+            keywords=[],
+            meta={},
+            created=m.utcnow(),
+        )
+        for i in range(n)
+    ]
+    with session_scope(ws.engine) as s:
+        s.execute(insert(m.Source), rows)
+
+
+def sentences(ws, source_id: int) -> list[tuple[int, int]]:
+    from sqlmodel import select
+
+    with session_scope(ws.engine) as s:
+        rows = s.exec(
+            select(m.Passage.start, m.Passage.end)
+            .where(m.Passage.source_id == source_id, m.Passage.kind == "sentence")
+            .order_by(m.Passage.start)
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+async def settle(app, pilot) -> None:
+    """Let workers finish and the screen catch up."""
+    for _ in range(3):
+        await pilot.pause()
+        # DirectoryTree keeps a loader worker alive for its whole life: don't wait on it.
+        workers = [w for w in app.workers if w.group != "_loader"]
+        if workers:
+            await app.workers.wait_for_complete(workers)
+    await pilot.pause()
