@@ -274,7 +274,7 @@ def suggest(
             seen.add(key)
             rows.append({**row, "status": "pending", "created": now})
         if rows:
-            session.execute(insert(m.Suggestion), rows)
+            session.execute(insert(m.Suggestion.__table__), rows)  # Core: no per-row ORM work
             total += len(rows)
     session.flush()
     return total
