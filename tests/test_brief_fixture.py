@@ -67,6 +67,13 @@ def build(s: Session) -> dict:
         "Sector/Public health",
     ):
         code(p)
+    delivery = s.get(m.Code, ids["Four Cs/Co-delivery"])
+    delivery.definition = "Citizens carry out part of the service."
+    delivery.include = "Volunteering, litter picks."
+    delivery.keywords = ["volunteer", "litter"]
+    delivery.shortcut = "3"
+    delivery.colour = "#2ca02c"
+    s.add(delivery)
     lit1 = m.Source(
         key="loeffler2008fast",
         kind="report",

@@ -82,7 +82,8 @@ def _snapshot(engine):
     with session_scope(engine) as s:
         paths = code_paths(s)
         codes = sorted(
-            (paths[c.id], c.codable, c.definition, c.colour) for c in s.exec(select(m.Code)).all()
+            (paths[c.id], c.codable, c.definition, c.colour, c.include, c.keywords, c.shortcut)
+            for c in s.exec(select(m.Code)).all()
         )
         srcs = {x.id: x for x in s.exec(select(m.Source).where(m.Source.text.is_not(None)))}
         texts = sorted((x.key, x.kind, x.text) for x in srcs.values())
@@ -113,7 +114,9 @@ def test_round_trip_gives_identical_codes_texts_and_codings(ws, cli, tmp_path):
     r = cli("-w", other.root, "import", out, "--json")
     assert r.code == 0, r.out
     before, after = _snapshot(ws.engine), _snapshot(other.engine)
-    assert after[0] == before[0]  # codes: paths, codable, definitions, colours
+    assert after[0] == before[0]  # codes: paths, codable, definitions, rules, keywords…
+    assert ("Four Cs/Co-delivery", True, "Citizens carry out part of the service.", "#2ca02c",
+            "Volunteering, litter picks.", ["volunteer", "litter"], "3") in after[0]  # fmt: skip
     assert after[1] == before[1]  # texts with their keys and kinds
     assert after[2] == before[2]  # codings: source, code, offsets, quote, memo, coder
     assert after[3] == before[3]  # cases and their attributes

@@ -17,6 +17,22 @@ from review.refi.write import ExportProject, guid, write_qdpx
 from review.store import models as m
 
 
+def describe(code: m.Code, path: str) -> str | None:
+    """The Description of a code: its definition plus labelled lines for when to use, when not
+    to, example, keywords and shortcut — the codebook exchange's own convention
+    (`review.refi_codebook`), so a .qdpx and a .qdc carry a code the same way."""
+    try:
+        from review.codebook import CodeSpec
+        from review.refi_codebook import _describe
+    except ImportError:  # pragma: no cover - the codebook feature is part of the package
+        return code.definition
+    spec = CodeSpec(path=path, definition=code.definition, include=code.include,
+                    exclude=code.exclude, example=code.example,
+                    keywords=list(code.keywords or []), colour=code.colour,
+                    shortcut=code.shortcut, codable=bool(code.codable))  # fmt: skip
+    return _describe(spec) or None
+
+
 def _when(dt: datetime | None) -> str | None:
     if dt is None:
         return None
@@ -44,8 +60,8 @@ def build_project(
                 tuple(paths[c.id].split("/")),
                 bool(c.codable),
                 c.colour,
-                c.definition,
-            )  # fmt: skip
+                describe(c, paths[c.id]),
+            )
         )
     q = select(m.Source).where(m.Source.text.is_not(None), m.Source.merged_into_id.is_(None))
     if source_ids is not None:

@@ -188,6 +188,24 @@ def _store_source(ctx: ImportContext, src: RefiSource, text: str, keys: set[str]
     return row.id
 
 
+def undescribe(text: str | None) -> dict:
+    """A code Description back into definition, include, exclude, example, keywords and
+    shortcut (the labelled-lines convention of `review.refi_codebook`)."""
+    if not text:
+        return {}
+    try:
+        from review.codebook import CodeSpec
+        from review.refi_codebook import _undescribe
+    except ImportError:  # pragma: no cover - the codebook feature is part of the package
+        return {"definition": text}
+    spec = CodeSpec(path="x")
+    _undescribe(text, spec)
+    return {
+        "definition": spec.definition, "include": spec.include, "exclude": spec.exclude,
+        "example": spec.example, "keywords": list(spec.keywords), "shortcut": spec.shortcut,
+    }  # fmt: skip
+
+
 def _codes(ctx: ImportContext, proj: RefiProject) -> dict[str, int]:
     """Code GUID -> code id; a code is matched by GUID, then by path, else created."""
     s = ctx.session
@@ -216,7 +234,9 @@ def _codes(ctx: ImportContext, proj: RefiProject) -> dict[str, int]:
         if node.id in made or not node.guid:  # fill what we created (or never had a GUID)
             node.guid = node.guid or rc.guid
             node.colour = node.colour or rc.color
-            node.definition = node.definition or rc.description
+            for name, value in undescribe(rc.description).items():
+                if value and not getattr(node, name):
+                    setattr(node, name, value)
             node.codable = rc.codable if node.id in made else node.codable
             s.add(node)
         out[rc.guid] = node.id
