@@ -255,6 +255,9 @@ def _candidates_with(key: str) -> Iterable[str]:
 def store_records(ctx: Any, records: list[dict], *, total: int | None = None) -> InsertOutcome:
     """For format loaders: insert, then fill the file report's counts and its message."""
     outcome = insert_sources(ctx, records)
+    databases = {r.get("database") for r in records}
+    if len(databases) == 1 and None not in databases:  # PRISMA: "identified in Scopus: n"
+        ctx.batch.database = databases.pop()
     report = ctx.report
     report.records = total if total is not None else report.records + len(records)
     report.imported += outcome.inserted

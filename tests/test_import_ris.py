@@ -108,6 +108,9 @@ def test_web_of_science_recognised_not_ris(cli, ws, testdata):
     assert "CHEMICALLY SYNTHESIZED POLYPEPTIDES" in first.keywords
     assert first.origin_line == 3 and second.origin_line == 112
     assert first.record["UT"] == ["WOS:000221807500019"]
+    with session_scope(ws.engine) as s:
+        (batch,) = s.exec(select(m.ImportBatch)).all()
+    assert batch.database == "Web of Science" and batch.format == "wos"
 
 
 def test_ris_quirks_junk_run_together_tags_and_missing_er(cli, ws, tmp_path):

@@ -211,11 +211,13 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
 
 
 def _first(tags: dict, *names: str) -> str | None:
+    """The first non-empty value of the first of `names` present (whitespace tidied)."""
     for name in names:
-        for value in tags.get(name, ()):
-            value = clean(value)
-            if value:
-                return value
+        values = tags.get(name)
+        if values:
+            for value in values:
+                if value:
+                    return clean(value)
     return None
 
 

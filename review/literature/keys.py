@@ -19,6 +19,8 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 def ascii_fold(text: str) -> str:
     """Lower-case ASCII with accents stripped (`Løffler` -> `loffler`)."""
+    if text.isascii():
+        return text.lower()
     text = text.replace("ø", "o").replace("Ø", "O").replace("ß", "ss").replace("ł", "l")
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return folded.lower()
@@ -37,7 +39,7 @@ def make_key(
     if authors:
         last = _NON_ALNUM.sub("", ascii_fold(authors[0].split(",")[0]))
     word = ""
-    for w in _NON_ALNUM.split(ascii_fold(title or "")):
+    for w in _NON_ALNUM.split(ascii_fold((title or "")[:200])):
         if w and w not in STOPWORDS and not w.isdigit():
             word = w
             break
