@@ -356,6 +356,42 @@ def store_rows(
     return len(values), missing
 
 
+UNLINKED = re.compile(r"source: (\S+) \(not in workspace\)")
+
+
+def relink_sources(session: Session) -> list[tuple[int, str]]:
+    """Link indicators imported before their literature record: (indicator id, key) linked."""
+    done = []
+    rows = session.exec(
+        select(m.Indicator).where(m.Indicator.source_id.is_(None), m.Indicator.note.is_not(None))
+    ).all()
+    for ind in rows:
+        hit = UNLINKED.search(ind.note or "")
+        if not hit:
+            continue
+        key = hit.group(1)
+        src = session.exec(
+            select(m.Source.id).where(
+                (m.Source.key == key) | (m.Source.doi == key), m.Source.merged_into_id.is_(None)
+            )
+        ).first()
+        if src is None:
+            continue
+        ind.source_id = src
+        rest = UNLINKED.sub("", ind.note).strip("; ").strip()
+        ind.note = rest or None
+        session.add(ind)
+        done.append((ind.id, key))
+    session.flush()
+    return done
+
+
+def pending_source(ind: m.Indicator) -> str | None:
+    """The cite key an unlinked indicator names (not yet in the workspace), if any."""
+    hit = UNLINKED.search(ind.note or "") if ind.source_id is None else None
+    return hit.group(1) if hit else None
+
+
 # --- evidence links --------------------------------------------------------------------------
 
 

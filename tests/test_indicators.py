@@ -196,3 +196,22 @@ def test_link_unlink_list(ws, cli):
     assert [ln["relation"] for ln in r.json()["links"]] == ["explains"]
     r = cli("-w", ws.root, "indicators", "unlink", "999")
     assert r.code == 1 and "no evidence link 999" in r.err
+
+
+def test_relink_after_the_literature_arrives(ws, cli):
+    cli("-w", ws.root, "indicators", "import", SAMPLE)
+    r = cli("-w", ws.root, "brief", "--format", "md", "-o", ws.root / "out")
+    assert "loeffler2008fast (not imported)" in (ws.root / "out" / "brief.md").read_text("utf-8")
+    r = cli("-w", ws.root, "indicators", "relink", "--json")
+    assert r.code == 0 and r.json()["linked"] == []
+    with session_scope(ws.engine) as s:
+        s.add(
+            m.Source(key="loeffler2008fast", kind="report", authors=["Loeffler, Elke"], year=2008)
+        )
+    r = cli("-w", ws.root, "indicators", "relink", "--json")
+    assert [x["source"] for x in r.json()["linked"]] == ["loeffler2008fast"] * 3
+    with session_scope(ws.engine) as s:
+        rows = s.exec(select(m.Indicator)).all()
+    assert all(i.source_id is not None for i in rows)
+    assert all("not in workspace" not in (i.note or "") for i in rows)
+    assert rows[0].note.startswith("Representative telephone survey")

@@ -131,7 +131,7 @@ def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
                 ind.year or "",
                 value,
                 ind.n if ind.n is not None else "",
-                author_year(source(ind.source_id)) if ind.source_id else "",
+                author_year(source(ind.source_id)) if ind.source_id else cited(ind),
                 "; ".join(linked),
                 n,
                 "\n".join(quotes),
@@ -156,6 +156,14 @@ def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
         ],  # fmt: skip
         rows,
     )
+
+
+def cited(ind: m.Indicator) -> str:
+    """An indicator whose literature record is not in the workspace still names its key."""
+    from review.indicators import pending_source
+
+    key = pending_source(ind)
+    return f"{key} (not imported)" if key else ""
 
 
 def _num(v: float) -> str:

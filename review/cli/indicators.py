@@ -149,5 +149,23 @@ def unlink_(
         typer.echo(f"removed link {link_id}")
 
 
+@app.command("relink")
+def relink_(
+    ctx: typer.Context,
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Link indicators to literature records imported after them (by the cite key they name)."""
+    from review.indicators import relink_sources
+
+    with session(ctx) as s:
+        done = relink_sources(s)
+    if json_out:
+        print_json({"linked": [{"indicator": i, "source": k} for i, k in done]})
+        return
+    for i, k in done:
+        typer.echo(f"indicator {i} → {k}")
+    typer.echo(f"{len(done)} indicator(s) linked")
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="indicators")
