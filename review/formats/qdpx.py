@@ -8,6 +8,7 @@ the XML through defusedxml.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
 import re
@@ -59,7 +60,10 @@ def offset_map(raw: str, text: str):
     """raw offset -> offset in the normalised text (identity when normalising changed nothing)."""
     if raw == text:
         return lambda i: i
-    return lambda i: len(normalise(raw[: max(0, i)]))
+    crlf = [k for k in range(len(raw) - 1) if raw[k] == "\r" and raw[k + 1] == "\n"]
+    if len(raw) - len(crlf) == len(text):  # only CRLF -> LF (and lone CR -> LF) changed
+        return lambda i: i - bisect.bisect_left(crlf, i)
+    return lambda i: len(normalise(raw[: max(0, i)]))  # NFC changed lengths: exact but slow
 
 
 def _parse_time(value: str | None) -> datetime:
