@@ -351,3 +351,8 @@ def export_codebook(session: Session, path: str | Path) -> int:
     else:
         raise CodebookError(f"{path}: unknown codebook format (use .qdc, .csv or .toml)")
     return len(specs)
+
+
+# Public names for the Description encoding (the .qdpx importer and exporter share it).
+describe = _describe
+undescribe = _undescribe

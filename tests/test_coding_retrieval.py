@@ -135,3 +135,16 @@ def test_excerpts_and_cooccurrence_commands(ws, cli, corpus):
     assert res.code == 2 and "NAME=VALUE" in res.err
     res = cli(*w, "cooccurrence", "--json")
     assert res.code == 0 and len(res.json()["codes"]) == 4
+
+
+def test_frequencies_command(ws, cli, corpus):
+    session, _, _ = corpus
+    session.commit()
+    res = cli("-w", ws.root, "frequencies", "--json")
+    assert res.code == 0
+    rows = {r["code_path"]: r for r in res.json()["frequencies"]}
+    assert (
+        rows["Four Cs/Co-delivery"]["codings"] == 2 and rows["Four Cs/Co-delivery"]["sources"] == 2
+    )
+    res = cli("-w", ws.root, "frequencies", "--by", "bob")
+    assert res.code == 0 and "Lack of information" in res.out and "Co-delivery" not in res.out

@@ -400,6 +400,24 @@ def agreement_cmd(
         )
 
 
+def frequencies_cmd(
+    ctx: typer.Context,
+    coder: str = typer.Option(None, "--by", help="Only this coder's codings."),
+    json_out: bool = JSON,
+) -> None:
+    """Code frequencies: codings, sources and characters coded per code."""
+    from review.retrieval import code_frequencies
+
+    with ready(ctx) as s:
+        rows = code_frequencies(s, coder=coder)
+    if json_out:
+        print_json({"frequencies": [r.__dict__ for r in rows]})
+        return
+    typer.echo(f"{'code':<48} {'codings':>8} {'sources':>8} {'chars':>9}")
+    for r in rows:
+        typer.echo(f"{r.code_path[:48]:<48} {r.codings:>8} {r.sources:>8} {r.characters:>9}")
+
+
 def cooccurrence_cmd(
     ctx: typer.Context,
     unit: str = typer.Option("overlap", "--unit", help="overlap (codings) or passage."),
@@ -653,3 +671,4 @@ def register(app: typer.Typer) -> None:
     app.command("search")(search_cmd)
     app.command("agreement")(agreement_cmd)
     app.command("cooccurrence")(cooccurrence_cmd)
+    app.command("frequencies")(frequencies_cmd)
