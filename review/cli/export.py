@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from review.cli.context import print_json, session, workspace
+from review.cli.context import print_json, progress_bar, session, show_progress, workspace
 
 KINDS = ("bibtex", "ris", "excerpts", "qdpx")
 DEFAULT_NAMES = {"bibtex": "included.bib", "ris": "included.ris", "qdpx": "review.qdpx"}
@@ -39,7 +39,7 @@ def export(
         output = output or ws.exports / f"excerpts.{fmt}"
     output = output or ws.exports / DEFAULT_NAMES[what]
     report: dict = {"what": what, "output": str(output)}
-    with session(ctx) as s:
+    with progress_bar(f"exporting {what}", None, show_progress(json_out)), session(ctx) as s:
         if what in ("bibtex", "ris"):
             from review.export.bibliography import select_sources, to_bibtex, to_ris
 
