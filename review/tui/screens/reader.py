@@ -53,6 +53,7 @@ class ReaderScreen(WorkbenchScreen):
         self.choices: list[CodeChoice] = []
         self.shortcuts: dict[str, int] = {}
         self.last_action_ms: float | None = None
+        self.loading_id: int | None = None  # the source shown or being loaded
 
     def compose_body(self) -> ComposeResult:
         yield Static("Open a source from the Library (f2, then enter).", id="reader-title")
@@ -71,17 +72,18 @@ class ReaderScreen(WorkbenchScreen):
         self.set_class(self.size.width < 100, "-narrow")
 
     def on_screen_resume(self) -> None:
-        wanted = self.app.current_source_id
-        if wanted is not None and (self.doc is None or self.doc.source_id != wanted):
-            self.load_source(wanted, self.app.current_offset)
-        elif wanted is not None and self.app.current_offset is not None:
-            self.query_one(ReaderView).goto_offset(self.app.current_offset)
+        wanted, offset = self.app.current_source_id, self.app.current_offset
         self.app.current_offset = None
+        if wanted is not None and wanted != self.loading_id:
+            self.load_source(wanted, offset)
+        elif wanted is not None and offset is not None and self.doc is not None:
+            self.query_one(ReaderView).goto_offset(offset)
         self.query_one(ReaderView).focus()
 
     # --- loading -----------------------------------------------------------------------------
 
     def load_source(self, source_id: int, offset: int | None = None) -> None:
+        self.loading_id = source_id
         self.query_one("#reader-title", Static).update("Loading…")
         self._load(source_id, offset)
 
@@ -324,7 +326,7 @@ class ReaderScreen(WorkbenchScreen):
     # --- memos -------------------------------------------------------------------------------
 
     def action_memo(self) -> None:
-        from review.tui.widgets.memo_dialog import MemoDialog
+        from review.tui.widgets.prompt import Prompt
 
         view = self.query_one(ReaderView)
         if self.doc is None:
@@ -349,7 +351,7 @@ class ReaderScreen(WorkbenchScreen):
                 return
             self._refresh_marks(f"memo saved on {about}")
 
-        self.app.push_screen(MemoDialog(about, value or ""), save)
+        self.app.push_screen(Prompt(f"Memo on {about}", value or "", "your note…"), save)
 
 
 def _colour(choice: CodeChoice | None) -> str:

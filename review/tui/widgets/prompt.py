@@ -1,4 +1,4 @@
-"""A one-field dialog for a memo (enter saves, escape cancels)."""
+"""A one-field dialog (a memo, a code name): enter answers, escape cancels."""
 
 from __future__ import annotations
 
@@ -6,30 +6,32 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input, Label
 
 
-class MemoDialog(ModalScreen[str | None]):
-    """Returns the memo text, or None when cancelled."""
+class Prompt(ModalScreen[str | None]):
+    """Returns the text typed, or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
-    MemoDialog { align: center middle; }
-    MemoDialog > Vertical {
+    Prompt { align: center middle; }
+    Prompt > Vertical {
         width: 80%; max-width: 90; height: auto; border: round $accent; background: $surface;
         padding: 0 1;
     }
+    Prompt Label { text-style: bold; }
     """
 
-    def __init__(self, about: str, value: str = "") -> None:
+    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
         super().__init__()
-        self.about = about
+        self.title_text = title
         self.value = value
+        self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"[b]Memo[/b] on {self.about}  (enter saves, escape cancels)")
-            yield Input(value=self.value, placeholder="your note…", id="memo-text")
+            yield Label(f"{self.title_text}  (enter saves, escape cancels)")
+            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

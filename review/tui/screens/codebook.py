@@ -1,0 +1,224 @@
+"""Codebook: the code tree with counts; add, rename, move, merge and delete codes; definitions.
+
+Every change goes through `review.codebook` (the same functions as `review codebook ...`).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Static, Tree
+
+from review.tui.screens._base import WorkbenchScreen
+
+NAME = "codebook"
+KEY = "f5"
+TITLE = "Codebook"
+ORDER = 40
+HELP = "The code tree with counts: add, rename, move, merge; definitions."
+
+TOP = -1  # the picker's "top level" choice when moving a code
+
+
+class CodebookScreen(WorkbenchScreen):
+    BINDINGS = [
+        Binding("a", "add", "Add child"),
+        Binding("A", "add_top", "Add top", show=False),
+        Binding("r", "rename", "Rename"),
+        Binding("m", "move", "Move"),
+        Binding("g", "merge", "Merge into"),
+        Binding("delete", "delete", "Delete"),
+        Binding("e", "excerpts", "Excerpts"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.codes: dict[int, object] = {}
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="codebook-main"):
+            tree: Tree[int] = Tree("Codebook", id="code-tree")
+            tree.show_root = False
+            yield tree
+            with VerticalScroll(id="code-detail"):
+                yield Static("", id="code-definition")
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(Tree).focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self, select: int | None = None) -> None:
+        """Rebuild the tree from the database (codebooks are small: tens to hundreds)."""
+        from review.codebook import code_tree
+
+        tree = self.query_one(Tree)
+        current = select if select is not None else self.highlighted()
+        with self.app.session() as s:
+            rows = code_tree(s, counts=True)
+            totals = _totals(rows)
+        self.codes = {code.id: code for code, _d, _n in rows}
+        tree.clear()
+        nodes = {None: tree.root}
+        focus_line = None
+        for line, (code, _depth, n) in enumerate(rows):
+            parent = nodes.get(code.parent_id, tree.root)
+            label = Text()
+            label.append("■ ", style=code.colour or "")
+            if code.shortcut:
+                label.append(f"[{code.shortcut}] ", style="bold")
+            label.append(code.name, style="" if code.codable else "italic")
+            total = totals.get(code.id, n)
+            label.append(f"  {n}" + (f" ({total})" if total != n else ""), style="dim")
+            node = parent.add(label, data=code.id, expand=True)
+            nodes[code.id] = node
+            if code.id == current:
+                focus_line = line  # every node is expanded: display line = tree order
+        tree.root.expand_all()
+        if focus_line is not None:
+            tree.cursor_line = focus_line
+        self.query_one("StatusLine").note = f"{len(rows)} codes"
+
+    def highlighted(self) -> int | None:
+        node = self.query_one(Tree).cursor_node
+        return node.data if node is not None and node.data is not None else None
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        code = self.codes.get(event.node.data)
+        if code is None:
+            return
+        parts = [Text(code.name, style="bold")]
+        for label, value in (
+            ("Definition", code.definition),
+            ("Use when", code.include),
+            ("Not when", code.exclude),
+            ("Example", code.example),
+            ("Keywords", ", ".join(code.keywords or [])),
+            ("Shortcut", code.shortcut),
+        ):
+            if value:
+                parts.append(Text.assemble((f"{label}: ", "bold"), value))
+        if not code.codable:
+            parts.append(Text("A grouping code (not applied itself).", style="italic"))
+        self.query_one("#code-definition", Static).update(Text("\n\n").join(parts))
+
+    # --- editing -----------------------------------------------------------------------------
+
+    def _run(self, fn, *args, select: int | None = None, note: str = "") -> None:
+        """Call a codebook service in one transaction; show its error as one line."""
+        try:
+            with self.app.session() as s:
+                result = fn(s, *args)
+                new_id = getattr(result, "id", None)
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        self.reload(select=select if select is not None else new_id)
+        if note:
+            self.notify(note)
+        self.app.refresh_status()
+
+    def _path(self, code_id: int | None) -> str:
+        from review.codebook import code_path
+
+        with self.app.session() as s:
+            return code_path(s, code_id) if code_id is not None else ""
+
+    def action_add(self, top: bool = False) -> None:
+        from review.codebook import add_code
+        from review.tui.widgets.prompt import Prompt
+
+        parent = None if top else self.highlighted()
+        prefix = self._path(parent) + "/" if parent is not None else ""
+
+        def done(name: str | None) -> None:
+            if name and name.strip():
+                self._run(add_code, prefix + name.strip(), note=f"added {prefix}{name.strip()}")
+
+        where = f"under {prefix.rstrip('/')}" if prefix else "at the top"
+        self.app.push_screen(Prompt(f"New code {where}", placeholder="name"), done)
+
+    def action_add_top(self) -> None:
+        self.action_add(top=True)
+
+    def action_rename(self) -> None:
+        from review.codebook import rename_code
+        from review.tui.widgets.prompt import Prompt
+
+        cid = self.highlighted()
+        if cid is None:
+            return
+
+        def done(name: str | None) -> None:
+            if name and name.strip():
+                self._run(rename_code, cid, name.strip(), select=cid, note="renamed")
+
+        self.app.push_screen(Prompt("Rename code", self.codes[cid].name), done)
+
+    def _pick(self, title: str, exclude: int, top: bool, then) -> None:
+        from review.tui.codes import code_choices
+        from review.tui.widgets.code_picker import CodeChoice, CodePicker
+
+        with self.app.session() as s:
+            choices = [c for c in code_choices(s, codable_only=False) if c.id != exclude]
+        if top:
+            choices.insert(0, CodeChoice(id=TOP, path="(top level)"))
+        self.app.push_screen(CodePicker(choices, title), then)
+
+    def action_move(self) -> None:
+        from review.codebook import move_code
+
+        cid = self.highlighted()
+        if cid is None:
+            return
+
+        def done(parent: int | None) -> None:
+            if parent is not None:
+                target = None if parent == TOP else parent
+                self._run(move_code, cid, target, select=cid, note="moved")
+
+        self._pick(f"Move {self.codes[cid].name} under…", cid, True, done)
+
+    def action_merge(self) -> None:
+        from review.codebook import merge_codes
+
+        cid = self.highlighted()
+        if cid is None:
+            return
+
+        def done(into: int | None) -> None:
+            if into is not None:
+                self._run(merge_codes, cid, into, select=into, note="merged")
+
+        self._pick(f"Merge {self.codes[cid].name} into…", cid, False, done)
+
+    def action_delete(self) -> None:
+        from review.codebook import delete_code
+
+        cid = self.highlighted()
+        if cid is not None:
+            self._run(delete_code, cid, note="deleted")
+
+    def action_excerpts(self) -> None:
+        cid = self.highlighted()
+        if cid is not None:
+            self.app.current_code_id = cid
+            self.run_worker(self.app.action_go("excerpts"))
+
+
+def _totals(rows) -> dict[int, int]:
+    """Codings of each code including its descendants (rows come parents first)."""
+    parent = {code.id: code.parent_id for code, _d, _n in rows}
+    totals = {code.id: n for code, _d, n in rows}
+    for code, _depth, _n in sorted(rows, key=lambda r: -r[1]):
+        p = parent.get(code.id)
+        if p in totals:
+            totals[p] += totals[code.id]
+    return totals
+
+
+SCREEN = CodebookScreen

@@ -1,0 +1,115 @@
+"""Excerpts: every coded excerpt of a code (and its children), with source and speaker;
+enter jumps to the passage in the reader. Paged through `review.retrieval.excerpts`."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from review.tui.screens._base import WorkbenchScreen
+
+NAME = "excerpts"
+KEY = "f6"
+TITLE = "Excerpts"
+ORDER = 50
+HELP = "All excerpts of a code and its children; jump to the passage."
+
+PAGE = 200
+
+
+class ExcerptsScreen(WorkbenchScreen):
+    BINDINGS = [
+        Binding("c", "pick_code", "Code…"),
+        Binding("enter", "open", "Go to passage"),
+        Binding("right_square_bracket", "page(1)", "More", key_display="]"),
+        Binding("left_square_bracket", "page(-1)", "Back", key_display="["),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.code_id: int | None = None
+        self.page_offset = 0
+        self.rows: list = []
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Pick a code with c (or press e on the Codebook screen).", id="excerpts-title")
+        yield DataTable(id="excerpts-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Source", width=18, key="source")
+        table.add_column("Speaker", width=12, key="speaker")
+        table.add_column("Code", width=18, key="code")
+        table.add_column("Excerpt", key="quote")
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        wanted = self.app.current_code_id
+        if wanted is not None and wanted != self.code_id:
+            self.code_id = wanted
+            self.page_offset = 0
+        if self.code_id is not None:
+            self.load()
+
+    def load(self) -> None:
+        from review.codebook import code_path
+        from review.retrieval import excerpts
+
+        try:
+            with self.app.session() as s:
+                self.rows = excerpts(s, self.code_id, True, limit=PAGE, offset=self.page_offset)
+                path = code_path(s, self.code_id)
+        except Exception as exc:
+            self.notify_error(exc)
+            return
+        table = self.query_one(DataTable)
+        table.clear()
+        width = max(20, self.size.width - 18 - 12 - 18 - 10)
+        table.columns["quote"].width = width
+        table.columns["quote"].auto_width = False
+        for x in self.rows:
+            quote = " ".join(x.quote.split())
+            if len(quote) > width:
+                quote = quote[: width - 1] + "…"
+            table.add_row(x.source_key, x.speaker or "", x.code_path.split("/")[-1], quote)
+        first = self.page_offset + 1 if self.rows else 0
+        self.query_one("#excerpts-title", Static).update(
+            f"{path}: excerpts {first}–{self.page_offset + len(self.rows)}"
+            + (" (more: ])" if len(self.rows) == PAGE else "")
+        )
+        self.query_one("StatusLine").note = f"{len(self.rows)} excerpt(s) shown"
+
+    def action_page(self, step: int) -> None:
+        new = self.page_offset + step * PAGE
+        if new >= 0 and (step < 0 or len(self.rows) == PAGE):
+            self.page_offset = new
+            self.load()
+
+    def action_pick_code(self) -> None:
+        from review.tui.codes import code_choices
+        from review.tui.widgets.code_picker import CodePicker
+
+        with self.app.session() as s:
+            choices = code_choices(s, codable_only=False)
+
+        def chosen(code_id: int | None) -> None:
+            if code_id is not None:
+                self.code_id = self.app.current_code_id = code_id
+                self.page_offset = 0
+                self.load()
+
+        self.app.push_screen(CodePicker(choices, "Excerpts of…"), chosen)
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if self.rows:
+            x = self.rows[max(0, min(table.cursor_row, len(self.rows) - 1))]
+            self.app.open_source(x.source_id, x.start)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+
+SCREEN = ExcerptsScreen
