@@ -152,7 +152,7 @@ def read_table(data: bytes, filename: str, sheet: str | None = None) -> list[lis
             if sheet and sheet not in wb.sheetnames:
                 raise UsageError(f"{filename}: no sheet {sheet!r} (sheets: {wb.sheetnames})")
             ws = wb[sheet] if sheet else wb.worksheets[0]
-            return [list(r) for r in ws.iter_rows(values_only=True)]
+            return [[_xlsx_value(c) for c in row] for row in ws.iter_rows()]
         finally:
             wb.close()
     text = decode(data).text.lstrip("\ufeff")
@@ -162,6 +162,15 @@ def read_table(data: bytes, filename: str, sheet: str | None = None) -> list[lis
     except csv.Error:
         delimiter = ","
     return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _xlsx_value(cell) -> object:
+    """A cell's value; a number shown as a percentage (0.58 formatted '0%') becomes '58%'."""
+    value = getattr(cell, "value", None)
+    fmt = getattr(cell, "number_format", "") or ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in fmt:
+        return f"{round(value * 100, 10):g}%"
+    return value
 
 
 def classify_headers(

@@ -133,13 +133,20 @@ def test_xlsx_long_and_wide(tmp_path, ws, cli):
     sh.append(["Indicator", "Sector", "2008", "2009"])
     sh.append(["Co-production index", "Public health", 52, "53%"])
     sh.append(["Co-production index", "Community safety", 45, "bad"])
+    sh.append(["Share volunteering", "Local environment", 0.58, 0.6])
+    sh["C4"].number_format = "0%"  # shown as 58% in Excel, stored as 0.58
+    sh["D4"].number_format = "0.0%"
     path = tmp_path / "wide.xlsx"
     wb.save(path)
     r = cli("-w", ws.root, "import", tmp_path, "--json")  # detected by headers
     assert r.code == 1  # one bad cell reported
     f = r.json()["files"][0]
-    assert f["format"] == "indicators" and f["imported"] == 3
+    assert f["format"] == "indicators" and f["imported"] == 5
     assert any(p["line"] == 3 and "'bad'" in p["message"] for p in f["problems"])
+    with session_scope(ws.engine) as s:
+        share = s.exec(select(m.Indicator).where(m.Indicator.name == "Share volunteering")).all()
+    assert sorted((i.year, i.value, i.unit, i.value_text) for i in share) == [
+        (2008, 58.0, "%", "58%"), (2009, 60.0, "%", "60%")]  # fmt: skip
 
 
 def test_cli_mapping_file_and_strict(tmp_path, ws, cli):
