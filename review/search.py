@@ -98,25 +98,20 @@ def search(
         where = " AND rowid IN (SELECT id FROM passage WHERE " + " AND ".join(filters) + ")"
     if not exhaustive and offset + limit <= RANK_WINDOW:
         # bm25 costs a few microseconds per match; a word in a quarter of a million passages
-        # would take most of a second. Rank the first RANK_WINDOW matches (document order):
-        # finding where they end is a cheap walk of the index, no scoring.
-        cut = session.execute(
-            text(
-                f"SELECT rowid FROM passage_fts WHERE passage_fts MATCH :q{where} "
-                "ORDER BY rowid LIMIT 1 OFFSET :window"
-            ),
-            {**params, "window": RANK_WINDOW - 1},
-        ).scalar()
-        if cut is not None:
-            where += " AND rowid <= :cut"
-            params["cut"] = cut
-    page = session.execute(
-        text(
+        # would take most of a second. Score only the first RANK_WINDOW matches (document
+        # order), in one pass: the inner query stops there, the outer one sorts by score.
+        sql = (
+            "SELECT rowid, score FROM (SELECT rowid, rank AS score FROM passage_fts "
+            f"WHERE passage_fts MATCH :q{where} ORDER BY rowid LIMIT :window) "
+            "ORDER BY score LIMIT :limit OFFSET :offset"
+        )
+        params["window"] = RANK_WINDOW
+    else:
+        sql = (
             f"SELECT rowid, rank FROM passage_fts WHERE passage_fts MATCH :q{where} "
             "ORDER BY rank LIMIT :limit OFFSET :offset"
-        ),
-        params,
-    ).all()
+        )
+    page = session.execute(text(sql), params).all()
     if not page:
         return []
     ids = ",".join(str(int(r[0])) for r in page)
