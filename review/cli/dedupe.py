@@ -76,7 +76,10 @@ def dedupe(
                 typer.echo(f"{r['cluster']}  {r['status']:<7} {r['merged']} → {r['survivor']}")
             typer.echo(f"{len(rows)} link(s)")
             return
-        found = service.find_duplicates(s)
+        bar = show_progress(json_out)
+        total = service.count_live(s) if bar else None
+        with progress_bar("finding duplicates", total, bar) as advance:
+            found = service.find_duplicates(s, advance)
         doc = found.to_dict()
         if maybe:
             doc.pop("clusters")

@@ -6,7 +6,7 @@ normalise → block → score candidate pairs → union-find clusters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from review.dedupe.blocking import candidate_pairs
@@ -54,12 +54,23 @@ class Detection:
         }
 
 
-def detect(records: list[dict], apart: Iterable[frozenset[str]] = ()) -> Detection:
+def detect(
+    records: list[dict],
+    apart: Iterable[frozenset[str]] = (),
+    progress: Callable[[int], None] | None = None,
+) -> Detection:
     """Find duplicates among plain records (dicts with the keys in `FIELDS`).
 
     `apart` holds key pairs a reviewer already kept apart: never proposed again.
+    `progress(n)` is told as records are normalised (the bulk of the work).
     """
-    prepared: list[Prepared] = [prepare(i, r) for i, r in enumerate(records)]
+    prepared: list[Prepared] = []
+    for i, r in enumerate(records):
+        prepared.append(prepare(i, r))
+        if progress is not None and i % 1000 == 999:
+            progress(1000)
+    if progress is not None and len(records) % 1000:
+        progress(len(records) % 1000)
     kept_apart = {frozenset(p) for p in apart}
     index = {p.key: p.index for p in prepared}
     apart_idx = [

@@ -13,6 +13,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote
 
 # --- text folding -------------------------------------------------------------------------
@@ -28,13 +29,23 @@ def fold(text: str | None) -> str:
     """Lower-case ASCII-ish words: no accents, HTML, LaTeX or punctuation, single spaces."""
     if not text:
         return ""
-    s = html.unescape(str(text))
-    s = _TAG.sub(" ", s)
-    s = _LATEX_CMD.sub("", s).replace("{", "").replace("}", "").replace("$", "")
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    s = s.replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("ł", "l")
-    s = s.casefold().replace("'", "").replace("’", "")
+    return _fold(str(text))
+
+
+@lru_cache(maxsize=262_144)  # names and venues repeat across a library
+def _fold(s: str) -> str:
+    if "&" in s:
+        s = html.unescape(s)
+    if "<" in s:
+        s = _TAG.sub(" ", s)
+    if "\\" in s or "{" in s or "$" in s:
+        s = _LATEX_CMD.sub("", s).replace("{", "").replace("}", "").replace("$", "")
+    if not s.isascii():
+        s = unicodedata.normalize("NFKD", s)
+        s = "".join(ch for ch in s if not unicodedata.combining(ch))
+        s = s.replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("ł", "l")
+        s = s.replace("’", "")
+    s = s.casefold().replace("'", "")
     return _NON_WORD.sub(" ", s).replace("_", " ").strip()
 
 
@@ -153,6 +164,7 @@ def split_authors(authors: list[str] | str | None) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=262_144)
 def parse_author(name: str) -> Author | None:
     """`Surname, Given`, `G. Surname`, `Surname G.` or `Given Surname` (ambiguous: both)."""
     if "," in name:

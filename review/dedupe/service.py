@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from review.dedupe.cluster import cluster_id
@@ -58,9 +58,18 @@ def kept_apart(session: Session) -> list[frozenset[str]]:
     return [frozenset(r) for r in rows]
 
 
-def find_duplicates(session: Session) -> Detection:
+def find_duplicates(session: Session, progress: Callable[[int], None] | None = None) -> Detection:
     """Clusters to merge and pairs for a person to decide, among the live records."""
-    return detect(live_records(session), kept_apart(session))
+    return detect(live_records(session), kept_apart(session), progress)
+
+
+def count_live(session: Session) -> int:
+    """How many records `find_duplicates` will look at (for a progress bar)."""
+    return session.exec(
+        select(func.count())
+        .select_from(m.Source)
+        .where(m.Source.merged_into_id.is_(None), m.Source.kind.not_in(NOT_DEDUPED))
+    ).one()[0]
 
 
 def _sources(session: Session, keys: list[str]) -> list[m.Source]:
