@@ -333,7 +333,11 @@ def load(ctx: ImportContext) -> None:
     if not text.strip():
         raise ImportFailed("empty file")
     records, problems = parse(text, ctx)
-    for line, message, severity, key in sorted(problems, key=lambda p: p[0]):
+    if not records and not problems:
+        problems.append(
+            (None, "no BibTeX entries in this file (only comments or @string)", "warning", None)
+        )
+    for line, message, severity, key in sorted(problems, key=lambda p: p[0] or 0):
         ctx.problem(line, message, severity, key)
     skipped_errors = sum(1 for p in problems if p[2] == "error")
     store_records(ctx, records, total=len(records) + skipped_errors)
