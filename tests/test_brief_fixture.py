@@ -251,5 +251,11 @@ def build(s: Session) -> dict:
             coder_id=coder.id,
         )
     )
+    s.add(
+        m.Memo(target="project", text="Scope: co-production in three sectors.", coder_id=coder.id)
+    )
+    s.add(m.Memo(target="source", target_id=tr.id, text="Lively group.", coder_id=coder.id))
+    s.add(m.Memo(target="code", target_id=ids["Four Cs/Co-design"], text="Check overlap.",
+                 coder_id=coder.id))  # fmt: skip
     s.flush()
     return ids

@@ -47,7 +47,12 @@ def test_skyloom_imports_14_codes_and_reports_what_it_skipped(ws, cli, testdata)
         paths = sorted(code_paths(s).values())
         coke = s.exec(select(m.Code).where(m.Code.name == "Coke")).one()
         assert s.exec(select(m.Source)).all() == []
+        memos = sorted(x.text for x in s.exec(select(m.Memo)).all())
     assert len(paths) == 14
+    assert memos == [
+        "This is a great project by a dynamic team of researcher-developers. ",
+        "This version is much better than the new Director’s cut ",
+    ]
     assert "Coke/diet Coke" in paths and "Coke/full-fat Coke" in paths and "Coke" in paths
     assert coke.guid == "7496BA52-9C8D-4396-8FAB-CC438614E453"
     assert coke.definition == "the breakfast of champions" and coke.colour == "#966450"
@@ -101,7 +106,13 @@ def _snapshot(engine):
                 )
             ).all()
         )
-    return codes, texts, codings, cases
+        memos = sorted(
+            (mm.target, paths.get(mm.target_id) if mm.target == "code" else
+             srcs[mm.target_id].key if mm.target == "source" else None, mm.text,
+             coders.get(mm.coder_id))
+            for mm in s.exec(select(m.Memo)).all()
+        )  # fmt: skip
+    return codes, texts, codings, cases, memos
 
 
 def test_round_trip_gives_identical_codes_texts_and_codings(ws, cli, tmp_path):
@@ -120,6 +131,7 @@ def test_round_trip_gives_identical_codes_texts_and_codings(ws, cli, tmp_path):
     assert after[1] == before[1]  # texts with their keys and kinds
     assert after[2] == before[2]  # codings: source, code, offsets, quote, memo, coder
     assert after[3] == before[3]  # cases and their attributes
+    assert after[4] == before[4] and len(after[4]) == 3  # project, source and code memos
     other.close()
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from review import __version__
 from review.briefing.lookup import author_year, code_paths, is_transcript
-from review.refi.qde import RefiCase, RefiCode, RefiCoding, RefiSelection, RefiSource
+from review.refi.qde import RefiCase, RefiCode, RefiCoding, RefiNote, RefiSelection, RefiSource
 from review.refi.write import ExportProject, guid, write_qdpx
 from review.store import models as m
 
@@ -97,9 +97,36 @@ def build_project(
         proj.sources.append(src)
         proj.texts[g] = s.text
     proj.cases = _cases(session, source_guid)
+    _notes(session, proj, user_guid, code_guid, source_guid)
     if proj.users:
         proj.creating_user = sorted(proj.users)[0]
     return proj
+
+
+def _notes(session, proj: ExportProject, user_guid, code_guid, source_guid) -> None:
+    """Project, source and code memos as Notes, referenced from what they are about."""
+    codes = {c.guid: c for c in proj.codes}
+    sources = {s.guid: s for s in proj.sources}
+    for memo in session.exec(select(m.Memo).order_by(m.Memo.id)).all():
+        if memo.target == "project":
+            owner = None
+        elif memo.target == "code" and memo.target_id in code_guid:
+            owner = codes[code_guid[memo.target_id]].notes
+        elif memo.target == "source" and memo.target_id in source_guid:
+            owner = sources[source_guid[memo.target_id]].notes
+        else:
+            continue  # a memo on something not exported
+        g = guid("memo", memo.id, memo.target)
+        proj.notes.append(
+            RefiNote(
+                g,
+                f"Memo on {memo.target}",
+                memo.text,
+                user_guid.get(memo.coder_id),
+                _when(memo.created),
+            )  # fmt: skip
+        )
+        (proj.project_notes if owner is None else owner).append(g)
 
 
 def _cases(session: Session, source_guid: dict[int, str]) -> list[RefiCase]:

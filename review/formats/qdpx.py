@@ -128,6 +128,7 @@ def load(ctx: ImportContext) -> None:
         s.execute(insert(m.Coding), codings)
         n_codings = len(codings)
     n_cases = _cases(ctx, proj, source_ids)
+    n_memos = _memos(ctx, proj, code_ids, source_ids, users)
     for what, count in sorted(proj.skipped.items()):
         ctx.warn(None, f"not imported: {count} × {what}")
     ctx.report.records = (
@@ -137,7 +138,7 @@ def load(ctx: ImportContext) -> None:
     ctx.report.skipped = len(ctx.report.errors)
     ctx.report.message = (
         f"{len(code_ids)} codes, {n_sources} of {len(proj.sources)} text sources, "
-        f"{n_codings} codings, {n_cases} cases"
+        f"{n_codings} codings, {n_cases} cases, {n_memos} memos"
     )
     ctx.progress(ctx.report.imported, ctx.report.imported)
 
@@ -267,6 +268,40 @@ def _new_codings(ctx: ImportContext, rows: list[dict]) -> list[dict]:
             seen.add(k)
             out.append(r)
     return out
+
+
+def _memos(ctx: ImportContext, proj: RefiProject, code_ids, source_ids, users) -> int:
+    """Notes become memos on the project, a code or a source (the same memo is not repeated)."""
+    s = ctx.session
+    where: dict[str, tuple[str, int | None]] = {}
+    for g in proj.project_notes:
+        where[g] = ("project", None)
+    for rc in proj.codes:
+        for g in rc.notes:
+            if rc.guid in code_ids:
+                where[g] = ("code", code_ids[rc.guid])
+    for src in proj.sources:
+        for g in src.notes:
+            if src.guid in source_ids:
+                where[g] = ("source", source_ids[src.guid])
+    n = 0
+    for note in proj.notes:
+        if not note.text.strip():
+            continue
+        target, target_id = where.get(note.guid, ("project", None))
+        same = s.exec(
+            select(m.Memo.id).where(
+                m.Memo.target == target, m.Memo.target_id == target_id, m.Memo.text == note.text
+            )
+        ).first()
+        if same is not None:
+            continue
+        s.add(m.Memo(target=target, target_id=target_id, text=note.text,
+                     coder_id=users.get(note.user_guid or ""),
+                     created=_parse_time(note.created)))  # fmt: skip
+        n += 1
+    s.flush()
+    return n
 
 
 def _cases(ctx: ImportContext, proj: RefiProject, source_ids: dict[str, int]) -> int:

@@ -28,6 +28,7 @@ class RefiCode:
     codable: bool = True
     color: str | None = None
     description: str | None = None
+    notes: list[str] = field(default_factory=list)  # GUIDs of the notes (memos) on it
 
 
 @dataclass
@@ -58,6 +59,18 @@ class RefiSource:
     description: str | None = None
     selections: list[RefiSelection] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RefiNote:
+    """A REFI-QDA Note (a memo): its text, who wrote it and when."""
+
+    guid: str
+    name: str
+    text: str
+    user_guid: str | None = None
+    created: str | None = None
 
 
 @dataclass
@@ -77,6 +90,8 @@ class RefiProject:
     sources: list[RefiSource] = field(default_factory=list)
     cases: list[RefiCase] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)  # what -> how many
+    notes: list[RefiNote] = field(default_factory=list)
+    project_notes: list[str] = field(default_factory=list)  # GUIDs referenced by the project
 
 
 def _local(tag: str) -> str:
@@ -145,7 +160,24 @@ def parse_qde(data: bytes) -> RefiProject:
     sources = _kid(root, "Sources")
     for s in list(sources) if sources is not None else []:
         _source(s, proj, var_names)
+    notes = _kid(root, "Notes")
+    for n in _kids(notes, "Note") if notes is not None else []:
+        text = _text(n, "PlainTextContent") or _text(n, "Description") or ""
+        proj.notes.append(
+            RefiNote(
+                n.get("guid", ""),
+                n.get("name") or "",
+                text,
+                n.get("creatingUser"),
+                n.get("creationDateTime"),
+            )  # fmt: skip
+        )
+    proj.project_notes = _note_refs(root)
     return proj
+
+
+def _note_refs(el) -> list[str]:
+    return [r.get("targetGUID", "") for r in _kids(el, "NoteRef")]
 
 
 def _codes(parent, prefix: tuple[str, ...], out: list[RefiCode]) -> None:
@@ -160,6 +192,7 @@ def _codes(parent, prefix: tuple[str, ...], out: list[RefiCode]) -> None:
                 codable=c.get("isCodable", "true").lower() in ("true", "1"),
                 color=c.get("color"),
                 description=_text(c, "Description"),
+                notes=_note_refs(c),
             )
         )
         _codes(c, full, out)
@@ -215,6 +248,7 @@ def _source(s, proj: RefiProject, var_names: dict[str, str]) -> None:
                 description=_text(s, "Description"),
                 selections=_selections(s, proj.skipped),
                 variables=_var_values(s, var_names),
+                notes=_note_refs(s),
             )
         )
         return

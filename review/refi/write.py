@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
-from review.refi.qde import NS, RefiCase, RefiCode, RefiSource
+from review.refi.qde import NS, RefiCase, RefiCode, RefiNote, RefiSource
 
 _NAMESPACE = uuid.UUID("6f1c0a52-8d55-4c55-9a57-7c3d2b1e0f11")
 _RGB = re.compile(r"^#([A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})$")
@@ -37,6 +37,8 @@ class ExportProject:
     sources: list[RefiSource] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     cases: list[RefiCase] = field(default_factory=list)
+    notes: list[RefiNote] = field(default_factory=list)
+    project_notes: list[str] = field(default_factory=list)
     creating_user: str | None = None
 
 
@@ -81,6 +83,14 @@ def project_xml(p: ExportProject) -> bytes:
         sources = _el(root, "Sources")
         for s in p.sources:
             _source(sources, s)
+    if p.notes:
+        notes = _el(root, "Notes")
+        for n in p.notes:
+            note = _el(notes, "Note", guid=n.guid, name=n.name, creatingUser=n.user_guid,
+                       creationDateTime=n.created)  # fmt: skip
+            _el(note, "PlainTextContent").text = n.text
+    for g in p.project_notes:
+        _el(root, "NoteRef", targetGUID=g)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode", xml_declaration=False)
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
@@ -101,6 +111,8 @@ def _codebook(parent: ET.Element, codes: list[RefiCode]) -> None:
                 attrs["color"] = c.color
             code = _el(el, "Code", **attrs)
             _desc(code, c.description)
+            for g in c.notes:
+                _el(code, "NoteRef", targetGUID=g)
             emit(code, c.path)
 
     emit(parent, ())
@@ -125,6 +137,8 @@ def _source(parent: ET.Element, s: RefiSource) -> None:
             coding = _el(el, "Coding", guid=guid("coding", sel.guid, c.code_guid),
                          creatingUser=c.user_guid, creationDateTime=c.created)  # fmt: skip
             _el(coding, "CodeRef", targetGUID=c.code_guid)
+    for g in s.notes:
+        _el(src, "NoteRef", targetGUID=g)
     _values(src, s.variables)
 
 
