@@ -30,11 +30,9 @@ def find_source(session: Session, ref: str | int) -> m.Source:
 
     Merged duplicates resolve to the record they were merged into."""
     text = str(ref).strip()
-    source = None
-    if text.isdigit():
+    source = session.scalar(select(m.Source).where(m.Source.key == text))  # a key wins over an id
+    if source is None and text.isdigit():
         source = session.get(m.Source, int(text))
-    if source is None:
-        source = session.scalar(select(m.Source).where(m.Source.key == text))
     if source is None:
         stem = text.rsplit("/", 1)[-1]
         for suffix in (".txt", ".docx", ".vtt", ".srt", ".pdf", ".md"):

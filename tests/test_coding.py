@@ -213,3 +213,10 @@ def test_cli_codes_exact_spans(ws, cli, session):
     assert res.code == 0 and res.json()["memo"]["text"] == "Good group"
     res = cli(*w, "memo", "list", "source", "focus-group-1", "--json")
     assert [x["text"] for x in res.json()["memos"]] == ["Good group"]
+
+
+def test_a_numeric_key_wins_over_an_id(coded):
+    session, src = coded
+    other = make_source(session, str(src.id), "Ann: a source whose cite key looks like an id.")
+    assert find_source(session, str(src.id)).id == other.id
+    assert find_source(session, str(other.id)).id == other.id

@@ -136,3 +136,14 @@ def test_prefixes_expand_to_terms_or_fall_back(indexed, monkeypatch):
     monkeypatch.setattr(search_module, "MAX_EXPANSION", 0)
     assert search_module._expand_prefixes(session, '"recycl"*') == '"recycl"*'
     assert {h.speaker for h in search(session, "recycl*")} == {"Cara"}
+
+
+def test_like_fallback_and_kind_filter(indexed):
+    from review.search import _like_search
+
+    session, _ = indexed
+    hits = _like_search(session, "Police council", 10, 0, None)
+    assert [h.speaker for h in hits] == ["Ben"]  # every word, any case, passage order
+    assert [h.speaker for h in _like_search(session, "recycl*", 10, 0, None)] == ["Cara"]
+    assert search(session, "police", kind="turn") == []  # the helper stores sentences only
+    assert len(search(session, "police", kind="sentence")) == 2

@@ -331,6 +331,7 @@ def search_cmd(
     query: str = typer.Argument(None, help='Words, "a phrase", or prefix* (OR between terms).'),
     limit: int = typer.Option(20, "--limit"),
     offset: int = typer.Option(0, "--offset"),
+    kind: str = typer.Option(None, "--kind", help="Only passages of this kind: turn, sentence…"),
     reindex: bool = typer.Option(False, "--reindex", help="Rebuild the search index first."),
     json_out: bool = JSON,
 ) -> None:
@@ -341,7 +342,7 @@ def search_cmd(
         raise UsageError("give a search query")
     with session(ctx) as s:
         indexed = index_passages(s) if reindex else None
-        hits = search(s, query, limit=limit, offset=offset) if query else []
+        hits = search(s, query, limit=limit, offset=offset, kind=kind) if query else []
         total = count(s, query) if query else 0
     if json_out:
         doc = {"query": query, "total": total, "hits": [h.__dict__ for h in hits]}
