@@ -217,10 +217,11 @@ def agreement(
     source_ids: Sequence[int] | None = None,
     code_ids: Sequence[int] | None = None,
     threshold: float = 0.9,
+    by_source: bool = False,
 ) -> dict:
     """Agreement between two coders per code and overall (pooled over codes: every
     character × code is a unit). Sources default to those either coder coded; codes to those
-    either coder used."""
+    either coder used. `by_source` adds each code's figures per source (NVivo's table)."""
     if coder_a == coder_b:
         raise UsageError("give two different coders")
     if not 0 < threshold <= 1:
@@ -258,29 +259,46 @@ def agreement(
         raise NotFound(f"no source with id {sorted(missing)[0]}")
     ca, cb = ids[coder_a], ids[coder_b]
     paths = code_paths(session)
+    keys = {}
+    if by_source:
+        keys = dict(
+            session.execute(select(m.Source.id, m.Source.key).where(m.Source.id.in_(sources))).all()
+        )
     per_code, total, total_seg = [], Table(), [0, 0]
     for code in codes:
-        table, seg = Table(), [0, 0]
+        table, seg, rows = Table(), [0, 0], []
         for sid in sources:
             by = spans.get((sid, code), {})
             a_sp, b_sp = by.get(ca, []), by.get(cb, [])
             both = intersection(a_sp, b_sp)
             na, nb = covered(a_sp), covered(b_sp)
             union = na + nb - both
-            table.add(Table(both, na - both, nb - both, lengths[sid] - union))
+            one = Table(both, na - both, nb - both, lengths[sid] - union)
+            table.add(one)
             agree, disagree = segment_counts(a_sp, b_sp, threshold)
             seg[0] += agree
             seg[1] += disagree
+            if by_source:
+                rows.append(
+                    {
+                        "source": keys.get(sid, str(sid)),
+                        "source_id": sid,
+                        "characters": one.n,
+                        "percent_agreement": _rounded(percent_agreement(one)),
+                        "kappa": _rounded(cohen_kappa(one)),
+                    }
+                )
         total.add(table)
         total_seg[0] += seg[0]
         total_seg[1] += seg[1]
-        per_code.append(
-            {
-                "code": paths.get(code, str(code)),
-                "code_id": code,
-                **_report(table, tuple(seg), threshold),
-            }
-        )
+        entry = {
+            "code": paths.get(code, str(code)),
+            "code_id": code,
+            **_report(table, tuple(seg), threshold),
+        }
+        if by_source:
+            entry["by_source"] = rows
+        per_code.append(entry)
     overall = _report(total, tuple(total_seg), threshold)
     overall["character"]["unit"] = "character × code (pooled over codes)"
     kappas = [c["character"]["kappa"] for c in per_code if c["character"]["kappa"] is not None]

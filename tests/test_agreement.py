@@ -154,3 +154,16 @@ def test_agreement_command(ws, cli, two_coders):
     assert res.code == 2
     res = cli("-w", ws.root, "agreement", "--coders", "alice", "zed")
     assert res.code == 1 and "no coder 'zed'" in res.err
+
+
+def test_agreement_by_source(two_coders, session):
+    _, src = two_coders
+    other = make_source(session, "doc-other", "Ben: " + "y" * 495)
+    design = find_code(session, "Co-design")
+    apply_code(session, source_id=other.id, code_id=design.id, start=0, end=50, coder="alice")
+    doc = agreement(session, "alice", "bob", code_ids=[design.id], by_source=True)
+    rows = {r["source"]: r for r in doc["codes"][0]["by_source"]}
+    assert rows["doc-1000"]["kappa"] == 0.7778 and rows["doc-1000"]["characters"] == 1000
+    assert rows["doc-other"]["kappa"] == 0.0 and rows["doc-other"]["percent_agreement"] == 0.9
+    pooled = doc["codes"][0]["character"]
+    assert pooled["n"] == 1500 and pooled["a_only"] == 70

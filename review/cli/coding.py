@@ -365,6 +365,7 @@ def agreement_cmd(
     source: list[str] = typer.Option([], "--source", help="Only these sources (repeatable)."),
     code: list[str] = typer.Option([], "--code", help="Only these codes (repeatable)."),
     threshold: float = typer.Option(0.9, "--threshold", help="Segment overlap needed (0-1]."),
+    by_source: bool = typer.Option(False, "--by-source", help="Also each code per source."),
     json_out: bool = JSON,
 ) -> None:
     """Inter-coder agreement: percent, Cohen's kappa, Krippendorff's alpha, segments."""
@@ -379,6 +380,7 @@ def agreement_cmd(
             source_ids=[find_source(s, x).id for x in source] or None,
             code_ids=[find_code(s, x).id for x in code] or None,
             threshold=threshold,
+            by_source=by_source,
         )
     if json_out:
         print_json(doc)
@@ -399,6 +401,11 @@ def agreement_cmd(
             f"{fmt(c['kappa']):>7} {fmt(c['alpha']):>7} {fmt(t['percent_agreement'], True):>7} "
             f"{fmt(g['percent_agreement'], True):>7}"
         )
+        for src in row.get("by_source", []):
+            typer.echo(
+                f"  {src['source'][:42]:<42} {fmt(src['percent_agreement'], True):>7} "
+                f"{fmt(src['kappa']):>7}"
+            )
 
 
 def frequencies_cmd(
