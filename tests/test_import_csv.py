@@ -73,3 +73,36 @@ def test_survey_tables_are_not_literature(cli, ws, testdata):
     for name in ("csps2013_benchmarks_20131125.csv", "qualcoder_survey456.csv"):
         path = testdata / "survey" / name
         assert csv_literature.detect(path, path.read_bytes()) == 0
+
+
+def test_web_of_science_tab_delimited_export(cli, ws, tmp_path):
+    header = "PT\tAU\tAF\tTI\tSO\tDT\tDE\tAB\tPY\tVL\tIS\tBP\tEP\tDI\tUT\n"
+    row = (
+        "J\tBovaird, T; Loeffler, E\tBovaird, Tony; Loeffler, Elke\tActivating citizens\t"
+        "JOURNAL OF SOCIAL POLICY\tArticle\tco-production; citizens\tAn abstract.\t2015\t44\t1\t"
+        "1\t23\t10.1000/x.1\tWOS:000001\n"
+    )
+    path = tmp_path / "savedrecs.txt"
+    path.write_bytes((header + row).encode("utf-16"))  # older WoS exports: UTF-16 with BOM
+    res, rep = run_import(cli, ws, path)
+    assert res.code == 0 and rep["format"] == "csv-literature" and rep["imported"] == 1
+    (src,) = sources(ws)
+    assert src.database == "Web of Science" and src.kind == "article"
+    assert src.authors == ["Bovaird, T", "Loeffler, E"]
+    assert (src.pages, src.doi, src.venue) == ("1-23", "10.1000/x.1", "JOURNAL OF SOCIAL POLICY")
+
+
+def test_pubmed_csv_export(cli, ws, tmp_path):
+    path = tmp_path / "csv-coproducti-set.csv"
+    path.write_text(
+        "PMID,Title,Authors,Citation,First Author,Journal/Book,Publication Year,Create Date,"
+        "PMCID,NIHMS ID,DOI\n"
+        '123,Co-production in health.,"Bovaird T, Van Ryzin GG, Loeffler E, Parrado S.",'
+        '"J Ex. 2016;1:2.",Bovaird T,J Ex,2016,2016/01/01,,,10.1000/pm.1\n',
+        encoding="utf-8",
+    )
+    res, rep = run_import(cli, ws, path)
+    assert res.code == 0 and rep["imported"] == 1
+    (src,) = sources(ws)
+    assert src.database == "PubMed" and src.venue == "J Ex" and src.year == 2016
+    assert src.authors == ["Bovaird, T", "Van Ryzin, GG", "Loeffler, E", "Parrado, S."]

@@ -3,8 +3,9 @@
 Any CSV (comma, semicolon or tab separated) whose header has a title column and at least
 one of author(s), year or DOI is a literature list; header names are matched flexibly
 (`Title`, `Article Title`, `Document Title`, `TI`, ...). An `ID`/`id`/`key` column becomes
-the record key. A Scopus export (an `EID` column, or `Source` = Scopus) marks its records
-as identified in Scopus. `Source.record` keeps every non-empty cell under its header.
+the record key. The database is read from tell-tale columns — Scopus (`EID`), Web of Science
+tab-delimited (`PT` ... `UT`), PubMed CSV (`PMID`) — or from a `Source`/`Database` cell.
+`Source.record` keeps every non-empty cell under its header.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from review.literature import (
     split_keywords,
     split_name_list,
 )
-from review.literature.kinds import from_label
+from review.literature.kinds import WOS_KINDS, from_label
 from review.sources import store_records
 from review.textio import read_text
 
@@ -70,6 +71,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "jt",
         "publication",
         "secondarytitle",
+        "journalbook",
     ),
     "volume": ("volume", "vol", "vl"),
     "issue": ("issue", "number", "is", "no"),
@@ -82,7 +84,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "abstract": ("abstract", "ab", "abstractnote", "summary"),
     "keywords": ("authorkeywords", "keywords", "keyword", "manualtags", "de", "tags"),
     "keywords2": ("indexkeywords", "automatictags", "id_keywords", "keywordsplus"),
-    "kind": ("documenttype", "type", "itemtype", "publicationtype", "pt", "referencetype"),
+    "kind": ("documenttype", "dt", "type", "itemtype", "publicationtype", "pt", "referencetype"),
     "language": ("languageoforiginaldocument", "language", "la"),
     "key": ("id", "key", "citekey", "citationkey", "bibtexkey", "citationid"),
     "database": ("database", "db", "source", "sourcedatabase"),
@@ -147,21 +149,39 @@ def _cell(row: list[str], found: dict[str, list[int]], role: str) -> str | None:
     return None
 
 
-def normalise(row: list[str], found: dict[str, list[int]], scopus: bool) -> dict:
-    """The `Source` columns of one CSV row."""
+def file_database(normed_header: list[str]) -> str | None:
+    """The database an export comes from, read from its tell-tale columns."""
+    cols = set(normed_header)
+    if "eid" in cols:
+        return "Scopus"
+    if {"ut", "pt"} <= cols:  # Web of Science tab-delimited export (tags as headers)
+        return "Web of Science"
+    if "pmid" in cols:
+        return "PubMed"
+    return None
+
+
+def _kind(label: str | None) -> str:
+    if label and len(label) == 1 and label.upper() in WOS_KINDS:  # WoS PT codes J, B, S, ...
+        return WOS_KINDS[label.upper()]
+    return from_label(label)
+
+
+def normalise(row: list[str], found: dict[str, list[int]], database: str | None) -> dict:
+    """The `Source` columns of one CSV row (`database`: the file's, when its header tells)."""
     cell = lambda role: _cell(row, found, role)  # noqa: E731
     names = cell("authors") or ""
     if "(" in names:
         names = _SCOPUS_ID.sub("", names)
     pages = cell("pages") or join_pages(cell("page_start"), cell("page_end")) or cell("article_no")
     db_cell = cell("database")
-    database = "Scopus" if scopus else known_database(db_cell)
+    database = database or known_database(db_cell)
     venue = cell("venue")
     if venue is None and db_cell and database is None:
         venue = db_cell  # a "Source" column that names the journal, not a database
     url = cell("url")
     return {
-        "kind": from_label(cell("kind")),
+        "kind": _kind(cell("kind")),
         "title": cell("title"),
         "authors": split_name_list(names),
         "year": parse_year(cell("year")),
@@ -191,8 +211,7 @@ def load(ctx: ImportContext) -> None:
     found = roles(header)
     if TITLE_ROLE not in found:
         raise ImportFailed("no title column in the header (Title, Article Title, ...)", 1)
-    normed = [_norm(h) for h in header]
-    scopus = "eid" in normed
+    database = file_database([_norm(h) for h in header])
     rows: list[dict] = []
     total = 0
     line = reader.line_num + 1
@@ -212,7 +231,7 @@ def load(ctx: ImportContext) -> None:
         total += 1
         if len(cells) != len(header):
             ctx.warn(start, f"{len(cells)} cells where the header has {len(header)}")
-        rec = normalise(cells, found, scopus or _cell(cells, found, "database") == "Scopus")
+        rec = normalise(cells, found, database)
         why = missing_identity(rec)
         if why:
             ctx.problem(start, f"{why}; not imported")

@@ -106,12 +106,17 @@ def split_bibtex_authors(value: str) -> list[str]:
     return names
 
 
+_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")  # "GG", "J.", "A.B.", "J.-P."
+_LAST_INITIALS = re.compile(r"^\S+(?: \S+)* (?:[A-Z]\.?-?){1,4}$")
+
+
 def tidy_name(name: str) -> str:
-    """A name already in "Last, First" (or "Last F") form: whitespace and stray dots tidied."""
+    """A name in "Last, First" or "Last FM" (PubMed, WoS) form as "Last, First"/"Last, FM"."""
     name = _SPACES.sub(" ", name).strip().strip(";").strip()
-    if "," not in name and " " in name and name.split()[-1].isupper() and len(name.split()) == 2:
-        last, initials = name.split()  # PubMed/WoS short form "Smith JA"
-        return f"{last}, {initials}"
+    if "," not in name and " " in name:
+        last, _, initials = name.rpartition(" ")
+        if _INITIALS.match(initials):  # "Van Ryzin GG" -> "Van Ryzin, GG"
+            return f"{last}, {initials}"
     return name
 
 
@@ -126,6 +131,8 @@ def split_name_list(value: str) -> list[str]:
         parts = value.splitlines()
     elif _AND.search(value):
         return split_bibtex_authors(value)
+    elif "," in value and all(_LAST_INITIALS.match(p.strip()) for p in value.split(",")):
+        parts = value.split(",")  # PubMed CSV "Bovaird T, Van Ryzin GG, Loeffler E."
     elif value.count(",") >= 2 and "." in value:
         # Scopus "Smith J., Doe A.B." (commas between names, initials with dots)
         parts = re.split(r"(?<=\.),\s*", value)
