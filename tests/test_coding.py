@@ -220,3 +220,23 @@ def test_a_numeric_key_wins_over_an_id(coded):
     other = make_source(session, str(src.id), "Ann: a source whose cite key looks like an id.")
     assert find_source(session, str(src.id)).id == other.id
     assert find_source(session, str(other.id)).id == other.id
+
+
+def test_cli_codes_whole_passages(ws, cli, session):
+    src = make_source(session, "focus-group-1", TEXT)
+    other = make_source(session, "other", "Ann: elsewhere.")
+    session.commit()
+    first = session.scalars(
+        select(m.Passage).where(m.Passage.source_id == src.id).order_by(m.Passage.start)
+    ).all()[1]
+    foreign = session.scalars(select(m.Passage).where(m.Passage.source_id == other.id)).first()
+    w = ("-w", ws.root)
+    res = cli(*w, "code", "apply", "focus-group-1", "Co-delivery", "--passage", first.id, "--json")
+    assert res.code == 0, res.err
+    assert res.json()["codings"][0]["quote"] == TEXT[first.start : first.end]
+    res = cli(*w, "code", "apply", "focus-group-1", "Co-delivery", "--passage", foreign.id)
+    assert res.code == 2 and "not in source" in res.err
+    listed = cli(*w, "code", "list", "focus-group-1", "--json").json()["codings"]
+    assert len(listed) == 1  # the refused command left nothing behind
+    res = cli(*w, "codebook", "list")
+    assert res.code == 0 and "[3]   Co-delivery  (1)" in res.out
