@@ -183,3 +183,30 @@ def test_bad_input_is_one_clear_line(ws, cli):
     assert res.code == 2 and "choose one of" in res.err
     res = cli(*w, "dedupe", "--undo", "c000")
     assert res.code == 1 and "no merged cluster" in res.err
+
+
+def test_records_with_different_coded_texts_are_refused_not_merged(ws, cli):
+    with session_scope(ws.engine) as s:
+        code = m.Code(name="co-design")
+        s.add(code)
+        for key, text in (("a", "First full text."), ("b", "Another full text.")):
+            src = m.Source(
+                key=key,
+                title="Co-design in local services",
+                doi="10.1/xyz",
+                authors=["Loeffler, E."],
+                year=2015,
+                text=text,
+                text_hash=key,
+            )
+            s.add(src)
+            s.flush()
+            s.add(m.Coding(source_id=src.id, code_id=code.id, start=0, end=5, quote=text[:5]))
+    res = cli("-w", ws.root, "dedupe", "--apply", "--json")
+    assert res.code == 0, res.err
+    doc = res.json()
+    assert doc["merged"] == [] and len(doc["refused"]) == 1
+    assert "coded text that differs" in doc["refused"][0]
+    with session_scope(ws.engine) as s:
+        assert s.exec(select(m.DuplicateLink)).all() == []
+        assert s.exec(select(m.Source).where(m.Source.merged_into_id.is_not(None))).all() == []

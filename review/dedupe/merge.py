@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from review.dedupe.cluster import cluster_id
@@ -31,6 +31,7 @@ ANCHORED = ("coding", "suggestion", "passage")  # offsets into Source.text
 TEXT_FIELDS = ("title", "venue", "volume", "issue", "pages", "url", "abstract")
 TEXT_FIELDS += ("language", "country", "method")
 MERGE_FIELDS = (*TEXT_FIELDS, "authors", "year", "doi", "keywords", "text", "text_hash")
+CHUNK = 5000  # ids per IN (...) list, well under every backend's parameter limit
 
 
 @dataclass
@@ -57,19 +58,36 @@ def completeness(src: m.Source) -> int:
     return sum(_filled(getattr(src, f)) for f in MERGE_FIELDS)
 
 
-def _anchored_rows(session: Session, source_id: int) -> int:
-    total = 0
-    for name in ANCHORED:
-        model = MOVABLE[name]
-        total += len(session.exec(select(model.id).where(model.source_id == source_id)).all())
-    return total
+Attached = dict[int, dict[str, list[int]]]  # source id → table name → row ids
 
 
-def choose_survivor(session: Session, sources: list[m.Source]) -> m.Source:
+def attached_rows(session: Session, source_ids: list[int]) -> Attached:
+    """The rows of every movable table that belong to these sources (a few queries in all)."""
+    out: Attached = {}
+    ids = sorted(set(source_ids))
+    for name, model in MOVABLE.items():
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            rows = session.exec(
+                select(model.id, model.source_id)
+                .where(model.source_id.in_(chunk))
+                .order_by(model.id)
+            ).all()
+            for rid, sid in rows:
+                out.setdefault(sid, {}).setdefault(name, []).append(rid)
+    return out
+
+
+def _anchored(attached: Attached, source_id: int) -> int:
+    rows = attached.get(source_id, {})
+    return sum(len(rows.get(name, ())) for name in ANCHORED)
+
+
+def choose_survivor(sources: list[m.Source], attached: Attached) -> m.Source:
     """The record that keeps its key: the one with coded text, else the most complete."""
     return max(
         sources,
-        key=lambda s: (_anchored_rows(session, s.id) > 0, completeness(s), bool(s.doi), -s.id),
+        key=lambda s: (_anchored(attached, s.id) > 0, completeness(s), bool(s.doi), -s.id),
     )
 
 
@@ -125,51 +143,68 @@ def merge_sources(
     *,
     score: float | None = None,
     reasons: list[str] | None = None,
+    attached: Attached | None = None,
+    links: list[dict] | None = None,
 ) -> MergeResult:
-    """Merge `sources` (two or more live records) into one survivor, in the session."""
+    """Merge `sources` (two or more live records) into one survivor, in the session.
+
+    Everything is checked before anything changes, so a refused merge leaves no trace. Bulk
+    callers pass `attached` (from `attached_rows`) and a `links` list that they insert at once.
+    """
     if len(sources) < 2:
         raise UsageError("a merge needs at least two records")
     for s in sources:
         if s.merged_into_id is not None:
             raise ReviewError(f"record {s.key} is already merged into another record")
-    survivor = choose_survivor(session, sources)
-    others = [s for s in sources if s.id != survivor.id]
-    texts = {s.text_hash or s.text for s in sources if s.text and _anchored_rows(session, s.id)}
+    if attached is None:
+        attached = attached_rows(session, [s.id for s in sources])
+    texts = {s.text_hash or s.text for s in sources if s.text and _anchored(attached, s.id)}
     if len(texts) > 1:
         raise ReviewError(
             "records "
             + ", ".join(s.key for s in sources)
             + " each have coded text that differs; merge them by hand"
         )
+    survivor = choose_survivor(sources, attached)
+    others = [s for s in sources if s.id != survivor.id]
     changes = merged_fields(survivor, others)
     before = {name: getattr(survivor, name) for name in changes}
     for name, value in changes.items():
         setattr(survivor, name, value)
     cid = cluster_id(s.key for s in sources)
     result = MergeResult(cid, survivor.key, [s.key for s in others])
+    new_links = []
     for loser in others:
-        moved: dict[str, list[int]] = {}
-        for name, model in MOVABLE.items():
-            ids = list(session.exec(select(model.id).where(model.source_id == loser.id)).scalars())
-            if ids:
-                session.exec(update(model).where(model.id.in_(ids)).values(source_id=survivor.id))
-                moved[name] = ids
-                result.moved[name] = result.moved.get(name, 0) + len(ids)
+        moved = {name: list(ids) for name, ids in attached.get(loser.id, {}).items() if ids}
+        for name, ids in moved.items():
+            model = MOVABLE[name]
+            for start in range(0, len(ids), CHUNK):
+                session.exec(
+                    update(model)
+                    .where(model.id.in_(ids[start : start + CHUNK]))
+                    .values(source_id=survivor.id)
+                )
+            result.moved[name] = result.moved.get(name, 0) + len(ids)
         loser.merged_into_id = survivor.id
         session.add(loser)
-        session.add(
-            m.DuplicateLink(
-                cluster=cid,
-                survivor_id=survivor.id,
-                merged_id=loser.id,
-                score=score,
-                reasons=list(reasons or []),
-                status="merged",
-                snapshot={"survivor_before": _jsonable(before), "moved": moved},
-            )
+        new_links.append(
+            {
+                "cluster": cid,
+                "survivor_id": survivor.id,
+                "merged_id": loser.id,
+                "score": score,
+                "reasons": list(reasons or []),
+                "status": "merged",
+                "snapshot": {"survivor_before": _jsonable(before), "moved": moved},
+                "created": m.utcnow(),
+            }
         )
     session.add(survivor)
-    session.flush()
+    if links is None:
+        session.flush()
+        session.exec(insert(m.DuplicateLink), params=new_links)
+    else:
+        links.extend(new_links)
     return result
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlmodel import Session
 
 from review.dedupe.cluster import cluster_id
 from review.dedupe.detect import Cluster, Detection, detect
-from review.dedupe.merge import MergeResult, merge_sources, undo_merge
+from review.dedupe.merge import CHUNK, MergeResult, attached_rows, merge_sources, undo_merge
 from review.errors import NotFound, ReviewError, UsageError
 from review.screening import NOT_LITERATURE
 from review.store import models as m
@@ -98,17 +98,46 @@ def merge_keys(session: Session, keys: list[str]) -> MergeResult:
 def apply(
     session: Session, detection: Detection, progress: Callable[[int], None] | None = None
 ) -> tuple[list[MergeResult], list[str]]:
-    """Merge every cluster; return the merges and the clusters refused (with why)."""
+    """Merge every cluster; return the merges and the clusters refused (with why).
+
+    Sources and their attached rows are loaded in a few bulk queries and the duplicate links
+    inserted at once, so merging thousands of clusters is one short transaction.
+    """
+    keys = [k for c in detection.clusters for k in c.keys]
+    by_key: dict[str, m.Source] = {}
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        for src in session.exec(select(m.Source).where(m.Source.key.in_(chunk))).scalars():
+            by_key[src.key] = src
+    attached = attached_rows(session, [s.id for s in by_key.values()])
     done: list[MergeResult] = []
     refused: list[str] = []
+    links: list[dict] = []
     for cluster in detection.clusters:
         try:
-            with session.begin_nested():
-                done.append(merge_cluster(session, cluster))
+            missing = [k for k in cluster.keys if k not in by_key]
+            if missing:
+                raise NotFound(f"no record with key {', '.join(missing)}")
+            reasons = sorted({r for p in cluster.pairs for r in p.reasons if "%" not in r})
+            score = min((p.score for p in cluster.pairs), default=None)
+            sources = sorted((by_key[k] for k in cluster.keys), key=lambda s: s.id)
+            done.append(
+                merge_sources(
+                    session,
+                    sources,
+                    score=score,
+                    reasons=reasons,
+                    attached=attached,
+                    links=links,
+                )
+            )
         except ReviewError as exc:
             refused.append(f"{cluster.id}: {exc}")
         if progress:
             progress(1)
+    session.flush()
+    for start in range(0, len(links), CHUNK):
+        session.exec(insert(m.DuplicateLink), params=links[start : start + CHUNK])
     return done, refused
 
 
