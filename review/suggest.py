@@ -85,11 +85,14 @@ class KeywordMatcher:
         for doc in self.nlp.tokenizer.pipe(texts, batch_size=256):
             yield self.lemmatise(doc)
 
-    def matches(self, doc, fuzzy: bool = False) -> list[tuple[int, int, int, str, float]]:
-        """(code_id, start_char, end_char, matched words, score) in document order."""
+    def matches(
+        self, doc, fuzzy: bool = False, text: str | None = None
+    ) -> list[tuple[int, int, int, str, float]]:
+        """(code_id, start_char, end_char, matched words, score) in document order. Pass the
+        text the doc was made from: `doc.text` rebuilds it token by token."""
         out = []
         covered = set()
-        text = doc.text
+        text = doc.text if text is None else text
         for label, s, e in self.matcher(doc):
             last = doc[e - 1]
             a, b = doc[s].idx, last.idx + len(last)
@@ -196,7 +199,7 @@ def find_suggestions(km: KeywordMatcher, units: Iterable[Unit], fuzzy: bool = Fa
     out = []
     for unit, doc in zip(units, km.docs(u.text for u in units), strict=True):
         grouped: dict[int, list[tuple[str, float]]] = defaultdict(list)
-        for code_id, _a, _b, words, score in km.matches(doc, fuzzy=fuzzy):
+        for code_id, _a, _b, words, score in km.matches(doc, fuzzy=fuzzy, text=unit.text):
             grouped[code_id].append((words, score))
         for code_id, hits in grouped.items():
             triggers = list(dict.fromkeys(w for w, _ in hits))
