@@ -294,8 +294,32 @@ def parse_csv(
 # --- files <-> database -------------------------------------------------------------------------
 
 
+def _project_xml(data: bytes, path: Path) -> bytes:
+    """The project.qde inside a .qdpx archive, read with a size limit (no extraction to disk,
+    so no path traversal; a declared or actual size over the limit is refused)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = [i for i in z.infolist() if i.filename.lower().endswith(".qde")]
+            if not names:
+                raise CodebookError(f"{path}: no project.qde in the archive")
+            info = names[0]
+            if info.file_size > MAX_BYTES:
+                raise CodebookError(f"{path}: {info.filename} is larger than the limit")
+            with z.open(info) as fh:
+                body = fh.read(MAX_BYTES + 1)
+            if len(body) > MAX_BYTES:
+                raise CodebookError(f"{path}: {info.filename} is larger than the limit")
+            return body
+    except zipfile.BadZipFile:
+        raise CodebookError(f"{path}: not a .qdpx (zip) archive") from None
+
+
 def detect(path: Path, data: bytes) -> str:
     suffix = path.suffix.lower()
+    if suffix == ".qdpx" or data[:4] == b"PK\x03\x04":
+        return "qdpx"
     if suffix in (".qdc", ".xml", ".qde"):
         return "qdc"
     if suffix == ".toml":
@@ -315,10 +339,14 @@ def read_codebook_file(
 ) -> tuple[list[CodeSpec], list[CodebookProblem]]:
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_BYTES * 4:
+            raise CodebookError(f"{path}: too large for a codebook")
         data = path.read_bytes()
     except OSError as exc:
         raise CodebookError(f"{path}: cannot read: {exc.strerror}") from None
     kind = detect(path, data)
+    if kind == "qdpx":
+        return parse_qdc(_project_xml(data, path), f"{path}:project.qde")
     if kind == "qdc":
         return parse_qdc(data, str(path))
     try:
@@ -331,7 +359,8 @@ def read_codebook_file(
 
 
 def import_codebook(session: Session, path: str | Path) -> dict:
-    """Merge a codebook file (.qdc, .csv, .toml) into the database's codebook."""
+    """Merge a codebook file (.qdc, .csv, .toml, or the codebook of a .qdpx project) into the
+    database's codebook."""
     specs, problems = read_codebook_file(path, set(code_paths(session).values()))
     counts = upsert_specs(session, specs)
     return {**counts, "problems": [str(p) for p in problems]}

@@ -183,3 +183,13 @@ def test_reimport_updates_by_guid(session, ws, tmp_path):
     counts = import_codebook(session, out)
     assert counts["added"] == 0 and counts["updated"] == 28
     assert find_code(session, "Four Cs/Co-design").name == "Co-design"  # path kept, guid matched
+
+
+def test_codebook_import_from_a_qdpx_project(ws, cli, testdata, tmp_path):
+    qdpx = testdata / "qdpx" / "skyloom_TestProject_ATLASti_standard.qdpx"
+    res = cli("-w", ws.root, "codebook", "import", qdpx, "--json")
+    assert res.json()["added"] == 14, res.err
+    broken = tmp_path / "broken.qdpx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    res = cli("-w", ws.root, "codebook", "import", broken)
+    assert res.code == 1 and "not a .qdpx" in res.err
