@@ -13,7 +13,7 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from review.screening import NOT_LITERATURE, eligible_ids, outcomes
+from review.screening import eligible_ids, is_literature, outcomes
 from review.store import models as m
 
 UNKNOWN_DATABASE = "other / not recorded"
@@ -26,7 +26,7 @@ def identified_by_database(session: Session) -> dict[str, int]:
         select(db, func.count())
         .select_from(m.Source)
         .outerjoin(m.ImportBatch, m.ImportBatch.id == m.Source.batch_id)
-        .where(m.Source.kind.not_in(NOT_LITERATURE))
+        .where(is_literature())
         .group_by(db)
     ).all()
     out: Counter[str] = Counter()
@@ -64,7 +64,7 @@ def prisma(session: Session) -> dict:
     duplicates = session.exec(
         select(func.count())
         .select_from(m.Source)
-        .where(m.Source.merged_into_id.is_not(None), m.Source.kind.not_in(NOT_LITERATURE))
+        .where(m.Source.merged_into_id.is_not(None), is_literature())
     ).one()[0]
     ta = _stage(session, "title-abstract")
     ft = _stage(session, "full-text")

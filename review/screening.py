@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from review.errors import NotFound, ReviewError, UsageError
@@ -21,7 +21,29 @@ from review.store import models as m
 
 STAGES = ("title-abstract", "full-text")
 DECISIONS = ("include", "exclude", "maybe")
-NOT_LITERATURE = ("transcript", "document")  # never screened, never in the PRISMA flow
+# Citation formats: their records are literature whatever their kind (an unpublished
+# manuscript in a .bib is kind "document" but still screened and counted).
+CITATION_FORMATS = ("bibtex", "ris", "pubmed", "wos", "csv")
+
+
+def is_literature():
+    """SQL condition for literature records: not transcripts, not documents (PDF, DOCX, text)
+    unless they came from a citation export. Only literature is deduplicated, screened and
+    counted in the PRISMA flow."""
+    fmt = func.coalesce(m.Source.record_format, "")
+    return and_(
+        m.Source.kind != "transcript",
+        or_(m.Source.kind != "document", fmt.in_(CITATION_FORMATS)),
+    )
+
+
+def literature(src: m.Source) -> bool:
+    """`is_literature` for one loaded source."""
+    if src.kind == "transcript":
+        return False
+    return src.kind != "document" or (src.record_format or "") in CITATION_FORMATS
+
+
 BLIND = "screening.blind"
 REVIEWERS = "screening.reviewers"
 DEFAULT_REASONS = (
@@ -156,7 +178,7 @@ def _source(session: Session, key: str) -> m.Source:
     if src.merged_into_id is not None:
         survivor = session.get(m.Source, src.merged_into_id)
         raise ReviewError(f"{key} was merged into {survivor.key}: screen {survivor.key}")
-    if src.kind in NOT_LITERATURE:
+    if not literature(src):
         raise ReviewError(f"{key} is a {src.kind}, not a literature record to screen")
     return src
 
@@ -278,7 +300,7 @@ def eligible_ids(session: Session, stage: str) -> list[int]:
     live = (
         session.exec(
             select(m.Source.id)
-            .where(m.Source.merged_into_id.is_(None), m.Source.kind.not_in(NOT_LITERATURE))
+            .where(m.Source.merged_into_id.is_(None), is_literature())
             .order_by(m.Source.id)
         )
         .scalars()

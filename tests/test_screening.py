@@ -22,6 +22,7 @@ def library(ws):
                 )
             )
         s.add(m.Source(key="fg1", kind="transcript", title="Focus group 1"))
+        s.add(m.Source(key="pdf1", kind="document", title="Council minutes", record_format="pdf"))
     return ws
 
 
@@ -41,7 +42,7 @@ def test_blind_mode_hides_the_other_decision_until_both_decided(library, cli):
     assert next(r for r in ann_view["records"] if r["key"] == "r1")["decisions"] == {
         "ann": "include"
     }
-    assert [r["key"] for r in ann_view["records"]] == [f"r{n}" for n in range(10)]  # no fg1
+    assert [r["key"] for r in ann_view["records"]] == [f"r{n}" for n in range(10)]  # no fg1/pdf1
     assert run(cli, ws, "bob", "decide", "exclude", "r1", "-r", "wrong population").code == 0
     r1 = next(
         r for r in run(cli, ws, "bob", "list", "--json").json()["records"] if r["key"] == "r1"
@@ -135,3 +136,16 @@ def test_screening_decisions_follow_a_merge(library, cli):
     assert res.code == 1 and f"merged into {survivor}" in res.err
     mine = {r["key"]: r["mine"] for r in run(cli, ws, "ann", "list", "--json").json()["records"]}
     assert loser not in mine and mine[survivor] == "include"
+
+
+def test_unpublished_manuscript_from_a_citation_export_is_screened(library, cli):
+    with session_scope(library.engine) as s:
+        s.add(
+            m.Source(
+                key="ms1", kind="document", title="Unpublished manuscript", record_format="bibtex"
+            )
+        )
+    keys = [r["key"] for r in run(cli, library, "ann", "list", "--json").json()["records"]]
+    assert "ms1" in keys and "pdf1" not in keys
+    res = run(cli, library, "ann", "decide", "include", "pdf1")
+    assert res.code == 1 and "not a literature record" in res.err

@@ -16,10 +16,9 @@ from review.dedupe.cluster import cluster_id
 from review.dedupe.detect import Cluster, Detection, detect
 from review.dedupe.merge import CHUNK, MergeResult, attached_rows, merge_sources, undo_merge
 from review.errors import NotFound, ReviewError, UsageError
-from review.screening import NOT_LITERATURE
+from review.screening import is_literature
 from review.store import models as m
 
-NOT_DEDUPED = NOT_LITERATURE  # transcripts and documents are not citation records
 _COLUMNS = (
     m.Source.key,
     m.Source.title,
@@ -38,7 +37,7 @@ def live_records(session: Session) -> list[dict]:
     """Every record still standing on its own, as the plain dicts `detect` takes."""
     rows = session.exec(
         select(*_COLUMNS)
-        .where(m.Source.merged_into_id.is_(None), m.Source.kind.not_in(NOT_DEDUPED))
+        .where(m.Source.merged_into_id.is_(None), is_literature())
         .order_by(m.Source.id)
     ).all()
     return [dict(zip(_NAMES, row, strict=True)) for row in rows]
@@ -68,7 +67,7 @@ def count_live(session: Session) -> int:
     return session.exec(
         select(func.count())
         .select_from(m.Source)
-        .where(m.Source.merged_into_id.is_(None), m.Source.kind.not_in(NOT_DEDUPED))
+        .where(m.Source.merged_into_id.is_(None), is_literature())
     ).one()[0]
 
 
