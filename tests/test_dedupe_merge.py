@@ -210,3 +210,87 @@ def test_records_with_different_coded_texts_are_refused_not_merged(ws, cli):
     with session_scope(ws.engine) as s:
         assert s.exec(select(m.DuplicateLink)).all() == []
         assert s.exec(select(m.Source).where(m.Source.merged_into_id.is_not(None))).all() == []
+
+
+BIB = """@article{Bovaird2007,
+  author = {Bovaird, Tony},
+  title = {Beyond Engagement and Participation: User and Community Coproduction of Public Services},
+  journal = {Public Administration Review},
+  year = {2007}, volume = {67}, number = {5}, pages = {846--860},
+  doi = {10.1111/j.1540-6210.2007.00773.x},
+  keywords = {co-production; public services}
+}
+@article{Parrado2013,
+  author = {Parrado, Salvador and Van Ryzin, Gregg G. and Bovaird, Tony and L{\\"o}ffler, Elke},
+  title = {Correlates of Co-production: Evidence from a Five-Nation Survey of Citizens},
+  journal = {International Public Management Journal},
+  year = {2013}, volume = {16}, number = {1}, pages = {85--112}
+}
+"""
+
+RIS = """TY  - JOUR
+AU  - Bovaird, T.
+TI  - BEYOND ENGAGEMENT AND PARTICIPATION: USER AND COMMUNITY COPRODUCTION OF PUBLIC SERVICES
+JO  - Public Adm. Rev.
+PY  - 2007
+VL  - 67
+SP  - 846
+EP  - 860
+DO  - https://doi.org/10.1111/J.1540-6210.2007.00773.X
+KW  - user involvement
+ER  - 
+TY  - JOUR
+AU  - Parrado, S.
+AU  - Van Ryzin, G. G.
+AU  - Bovaird, T.
+AU  - Loeffler, E.
+TI  - Correlates of co-production: evidence from a five-nation survey of citizens
+JO  - Int. Public Manag. J.
+PY  - 2013
+SP  - 85
+EP  - 112
+ER  - 
+TY  - JOUR
+AU  - Loeffler, E.
+TI  - Erratum: Correlates of co-production: evidence from a five-nation survey of citizens
+JO  - Int. Public Manag. J.
+PY  - 2013
+ER  - 
+"""
+
+
+def test_imported_bibtex_and_ris_exports_are_deduplicated(ws, cli, tmp_path):
+    """The issue's scenario end to end: two databases' exports of the same papers."""
+    (tmp_path / "scopus.bib").write_text(BIB, "utf-8")
+    (tmp_path / "wos.ris").write_text(RIS, "utf-8")
+    w = ["-w", ws.root]
+    res = cli(*w, "import", tmp_path / "scopus.bib", tmp_path / "wos.ris", "--json")
+    assert res.code == 0, res.err
+    doc = cli(*w, "dedupe", "--json").json()
+    assert doc["records"] == 5
+    clusters = sorted(sorted(c["keys"]) for c in doc["clusters"])
+    assert len(clusters) == 2 and ["Bovaird2007", "Parrado2013"] == sorted(
+        k for c in clusters for k in c if k in ("Bovaird2007", "Parrado2013")
+    )
+    erratum = [p for p in doc["maybe"] if "erratum vs the paper itself" in p["reasons"]]
+    assert erratum, doc["maybe"]  # the erratum is not merged, a person decides
+    assert cli(*w, "dedupe", "--apply").code == 0
+    status = cli(*w, "status", "--json").json()["counts"]
+    assert status["sources"] == 3
+    with session_scope(ws.engine) as s:
+        bov = (
+            s.exec(
+                select(m.Source).where(
+                    m.Source.key == "Bovaird2007", m.Source.merged_into_id.is_(None)
+                )
+            )
+            .scalars()
+            .first()
+            or s.exec(
+                select(m.Source).where(m.Source.merged_into_id.is_(None), m.Source.year == 2007)
+            )
+            .scalars()
+            .one()
+        )
+        assert {"co-production", "user involvement"} <= {k.lower() for k in bov.keywords}
+        assert not bov.title.isupper()
