@@ -1,4 +1,4 @@
-"""`review screen list|decide|conflicts|resolve|kappa|reasons|blind|progress` and
+"""`review screen list|decide|conflicts|resolve|kappa|reasons|blind` and
 `review prisma`."""
 
 from __future__ import annotations
