@@ -287,3 +287,32 @@ def test_imported_bibtex_and_ris_exports_are_deduplicated(ws, cli, tmp_path):
         )
         assert {"co-production", "user involvement"} <= {k.lower() for k in bov.keywords}
         assert not bov.title.isupper()
+
+
+def test_chained_merges_undo_in_reverse_order(ws, cli):
+    w = ["-w", ws.root]
+    with session_scope(ws.engine) as s:
+        for key in ("a", "b"):
+            s.add(m.Source(key=key, title=f"Paper {key}", authors=["Smith, J."], year=2020))
+        s.add(
+            m.Source(
+                key="c",
+                title="Paper c",
+                authors=["Smith, J."],
+                year=2020,
+                venue="Local Government Studies",
+                doi="10.1/c",
+            )
+        )  # the most complete
+    first = cli(*w, "dedupe", "--merge", "a,b", "--json").json()["merged"][0]
+    assert first["survivor"] == "a"
+    second = cli(*w, "dedupe", "--merge", "c,a", "--json").json()["merged"][0]
+    assert second["survivor"] == "c"  # a, the first survivor, is merged again
+    res = cli(*w, "dedupe", "--undo", first["cluster"])
+    assert res.code == 1 and f"undo cluster {second['cluster']} first" in res.err
+    assert cli(*w, "dedupe", "--undo", second["cluster"]).code == 0
+    assert cli(*w, "dedupe", "--undo", first["cluster"]).code == 0
+    with session_scope(ws.engine) as s:
+        assert s.exec(select(m.Source).where(m.Source.merged_into_id.is_not(None))).all() == []
+        statuses = s.exec(select(m.DuplicateLink.status)).scalars().all()
+    assert statuses == ["undone", "undone"]
