@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 _TAG = re.compile(r"<[^>]{1,40}>")
 _LATEX_CMD = re.compile(r"\\[a-zA-Z]+\*?\s*|\\.")
-_NON_WORD = re.compile(r"[^\w]+")
+_NON_WORD = re.compile(r"[\W_]+")
 _TRAILING_TAG = re.compile(r"\s*[\[(][^\[\]()]{1,60}[\])]\s*\.?\s*$")
 _PLACEHOLDERS = {"", "unknown", "untitled", "no title", "na", "n a", "none", "null", "title"}
 
@@ -43,10 +43,12 @@ def _fold(s: str) -> str:
     if not s.isascii():
         s = unicodedata.normalize("NFKD", s)
         s = "".join(ch for ch in s if not unicodedata.combining(ch))
-        s = s.replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("ł", "l")
+        s = unicodedata.normalize("NFKD", s.casefold())  # casefold can recompose: again
+        s = "".join(ch for ch in s if not unicodedata.combining(ch))
+        s = s.replace("æ", "ae").replace("ø", "o").replace("ł", "l").replace("œ", "oe")
         s = s.replace("’", "")
     s = s.casefold().replace("'", "")
-    return _NON_WORD.sub(" ", s).replace("_", " ").strip()
+    return _NON_WORD.sub(" ", s).strip()
 
 
 def title_key(title: str | None, venue: str | None = None) -> str:
