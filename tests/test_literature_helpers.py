@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from review.literature import (
@@ -87,3 +87,47 @@ def test_years_and_keys():
     assert make_key(["Løffler, Elke"], 2008, "If you want to go fast") == "loffler2008want"
     assert make_key([], None, None, "10.1000/ABC") == "doi:10-1000-abc"
     assert make_key([], 2014, "Bringing the power of the citizen") == "anon2014bringing"
+
+
+_WORD = st.text(
+    alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd"), max_codepoint=0x2FF),
+    min_size=1,
+    max_size=10,
+).filter(lambda w: w.lower() not in ("and", "others"))  # BibTeX name separators, by design
+_TITLE = st.lists(_WORD, min_size=1, max_size=12).map(" ".join)
+_NAME = st.tuples(_WORD, _WORD).map(lambda p: f"{p[0].capitalize()}, {p[1].capitalize()}")
+_RECORDS = st.lists(
+    st.tuples(_TITLE, st.lists(_NAME, min_size=1, max_size=5)), min_size=1, max_size=8
+)
+
+
+@settings(deadline=None)
+@given(_RECORDS)
+def test_ris_written_then_parsed_keeps_titles_and_authors(records):
+    from review.formats import ris
+
+    text = "".join(
+        "TY  - JOUR\n"
+        + f"TI  - {title}\n"
+        + "".join(f"AU  - {a}\n" for a in authors)
+        + "ER  - \n\n"
+        for title, authors in records
+    )
+    parsed, problems = ris.parse(text)
+    assert problems == []
+    got = [(ris.normalise(p["tags"])["title"], ris.normalise(p["tags"])["authors"]) for p in parsed]
+    assert got == [(t, [" ".join(a.split()) for a in au]) for t, au in records]
+
+
+@settings(deadline=None)
+@given(_RECORDS)
+def test_bibtex_written_then_parsed_keeps_titles_and_authors(records):
+    from review.formats import bibtex
+
+    text = "".join(
+        f"@article{{k{i},\n  title = {{{title}}},\n  author = {{{' and '.join(authors)}}},\n}}\n"
+        for i, (title, authors) in enumerate(records)
+    )
+    rows, problems = bibtex.parse(text)
+    assert [p for p in problems if p[2] == "error"] == []
+    assert [(r["title"], r["authors"]) for r in rows] == [(t, au) for t, au in records]

@@ -225,12 +225,9 @@ def normalise(tags: dict) -> dict:
     """The `Source` columns of one RIS record."""
     ty = (_first(tags, "TY") or "GEN").upper()
     kind = RIS_KINDS.get(ty, "misc")
-    authors: list[str] = []
-    for name in ("AU", "A1"):
-        for value in tags.get(name, ()):
-            value = tidy_name(value)
-            if value and value not in authors:
-                authors.append(value)
+    # AU and A1 are synonyms; an export uses one (two co-authors may share a name, so no
+    # de-duplication).
+    authors = [tidy_name(v) for v in (tags.get("AU") or tags.get("A1") or ()) if v.strip()]
     title = _first(tags, "TI", "T1", "CT")
     if title is None and kind == "book":
         title = _first(tags, "BT")
