@@ -109,3 +109,36 @@ async def test_screening_screen_decides_with_keys_and_reasons(ws):
             ("wos-1", "exclude", "wrong population"),
         ]
         assert "3 of 3 decided by ann" in str(app.screen.query_one("#screen-progress").render())
+
+
+async def test_screening_screen_resolves_conflicts_and_hides_blind_decisions(ws):
+    from review import screening
+
+    _add(ws)
+    with session_scope(ws.engine) as s:
+        screening.decide(s, "ann", "other", "include")
+        screening.decide(s, "bob", "other", "exclude", reason="wrong outcome")
+        screening.decide(s, "ann", "wos-1", "include")  # bob has not decided yet
+    ws.coder = "bob"
+    app = ReviewApp(ws, start="screening", sample_import=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        seen = {it["key"]: it["decisions"] for it in screen.items}
+        assert seen["wos-1"] == {}  # blind: ann's decision is hidden from bob
+        assert seen["other"] == {"ann": "include", "bob": "exclude"}  # both decided
+        assert screen.query_one("#screen-conflicts", DataTable).row_count == 1
+        ws.coder = "cat"
+        await pilot.press("c")  # conflicts only; a decision here is final
+        await settle(app, pilot)
+        assert [it["key"] for it in screen.items] == ["other"]
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert screen.query_one("#screen-conflicts", DataTable).row_count == 0
+    with session_scope(ws.engine) as s:
+        final = s.exec(
+            select(m.Coder.name, m.ScreeningDecision.decision)
+            .join(m.Coder, m.Coder.id == m.ScreeningDecision.coder_id)
+            .where(m.ScreeningDecision.final)
+        ).all()
+    assert [tuple(r) for r in final] == [("cat", "include")]
