@@ -167,7 +167,7 @@ def insert_sources(
         key = (row.get("key") or "").strip()
         if not key:
             key = make_key(row["authors"], row["year"], row["title"], row["doi"])
-        row["key"] = key[:KEY_MAX]
+        row["key"] = key[: KEY_MAX - 8]  # room for a suffix within the column's 300
         row.setdefault("created", now)
         if row["batch_id"] is None:
             row["batch_id"] = batch_id
