@@ -214,3 +214,19 @@ def test_kept_apart_pairs_are_never_joined_through_a_third_record():
     result = detect(recs, apart=[frozenset(("a", "c"))])
     assert all(not {"a", "c"} <= set(c.keys) for c in result.clusters)
     assert any({p.a, p.b} == {"a", "c"} for p in result.maybe) is False
+
+
+def test_venue_types_differ_unless_the_pages_agree():
+    """A proceedings paper exported once as a chapter: identical pages confirm it."""
+    base = {
+        "title": "Planning with qualitative temporal preferences",
+        "authors": ["Bienvenu, Meghyn", "Fritz, Christian", "McIlraith, Sheila A."],
+        "year": 2006,
+    }
+    chapter = {**base, "key": "ch", "kind": "chapter", "venue": "KR2006", "pages": "134-144"}
+    paper = {**base, "key": "cp", "kind": "conference", "pages": "134--144"}
+    assert [c.keys for c in detect([chapter, paper]).clusters] == [["ch", "cp"]]
+    thesis = {**base, "key": "th", "kind": "thesis", "venue": "University of Toronto"}
+    result = detect([thesis, paper])
+    assert result.clusters == []
+    assert "conference vs thesis version" in result.maybe[0].reasons

@@ -81,7 +81,8 @@ def score_pair(a: Prepared, b: Prepared) -> Verdict:
     maybe: list[str] = []
     if a.notice != b.notice:
         maybe.append(f"{a.notice or b.notice} vs the paper itself")
-    if a.venue_type and b.venue_type and a.venue_type != b.venue_type:
+    same_pages = bool(a.page) and a.page == b.page and a.page != "1"
+    if a.venue_type and b.venue_type and a.venue_type != b.venue_type and not same_pages:
         maybe.append(" vs ".join(sorted((a.venue_type, b.venue_type))) + " version")
     if a.numbers != b.numbers:
         maybe.append("numbers in the titles differ")
