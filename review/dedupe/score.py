@@ -106,6 +106,8 @@ def score_pair(a: Prepared, b: Prepared) -> Verdict:
         return verdict(MAYBE, *maybe)
     if year_gap == 1:
         return verdict(DUPLICATE, "same title and authors, one year apart (venue confirms)")
+    if year_gap is None:
+        return verdict(DUPLICATE, "same title and authors (a year is missing)")
     return verdict(DUPLICATE, "same title, authors and year")
 
 
