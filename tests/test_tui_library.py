@@ -139,7 +139,8 @@ def test_registry_discovers_screens_and_refuses_clashes():
     names = [s.name for s in specs]
     assert names[:5] == ["library", "import", "reader", "codebook", "excerpts"]
     assert len({s.key for s in specs}) == len(specs)
-    a = ScreenSpec("one", "f9", "One", specs[0].screen)
-    b = ScreenSpec("two", "f9", "Two", specs[0].screen)
+    assert specs[0].screen.__name__ == "LibraryScreen"
+    a = ScreenSpec("one", "f9", "One", specs[0].module)
+    b = ScreenSpec("two", "f9", "Two", specs[0].module)
     with pytest.raises(RegistryError, match="f9"):
         _check_unique([a, b])

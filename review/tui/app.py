@@ -8,6 +8,7 @@ share: the workspace, a transaction helper, the source and code in focus, and th
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 
@@ -44,14 +45,17 @@ class ReviewApp(App):
     ) -> None:
         super().__init__()
         self.ws = ws
+        _ = ws.engine  # open (and upgrade) once, here, before any worker thread needs it
         self.start = start
         self.sample_import = sample_import
         self.specs: list[ScreenSpec] = discover()
         self.current_source_id: int | None = None
         self.current_offset: int | None = None
         self.current_code_id: int | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-read")
+        self._prefetch: tuple[int, Future] | None = None
         for spec in self.specs:
-            self.add_mode(spec.name, spec.screen)
+            self.add_mode(spec.name, partial(_make_screen, spec))
             self.bind(spec.key, f"go('{spec.name}')", description=spec.title)
         self.sub_title = str(ws.root)
 
@@ -73,10 +77,30 @@ class ReviewApp(App):
         await self.switch_mode(name)
 
     def open_source(self, source_id: int, offset: int | None = None) -> None:
-        """Show a source in the reader, at `offset` if given."""
+        """Show a source in the reader, at `offset` if given.
+
+        Reading the source starts at once in a thread, while the reader screen is being
+        switched to (or built, the first time): the reader then takes the prefetched result.
+        """
         self.current_source_id = source_id
         self.current_offset = offset
+        self._prefetch = (source_id, self._pool.submit(self._read_source, source_id))
         self.run_worker(self.action_go("reader"), exclusive=False)
+
+    def _read_source(self, source_id: int):
+        from review.tui import document
+        from review.tui.codes import code_choices
+
+        with self.session() as s:
+            return document.load(s, source_id), code_choices(s, codable_only=False)
+
+    def read_source(self, source_id: int):
+        """(document, code choices) of a source: the prefetched one if it is this source."""
+        pending = self._prefetch
+        if pending is not None and pending[0] == source_id:
+            self._prefetch = None
+            return pending[1].result()
+        return self._read_source(source_id)
 
     def refresh_status(self) -> None:
         """Recount the workspace in a thread and update every status line."""
@@ -102,6 +126,15 @@ class ReviewApp(App):
         self.run_worker(self._ensure_codebook, thread=True, group="codebook")
         if self.sample_import:
             self.run_worker(self._maybe_import_sample, thread=True, group="sample")
+        self.set_timer(0.3, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Import the reader and coding services while the reviewer looks at the library, so
+        the first source opens without that wait."""
+        self._pool.submit(_import_quietly, ["review.tui.screens.reader", "review.suggest"])
+
+    def on_unmount(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _ensure_codebook(self) -> None:
         """An empty code table gets the workspace's codebook (the coding service decides)."""
@@ -145,3 +178,18 @@ class ReviewApp(App):
 
     def _go_sync(self, name: str) -> None:
         self.run_worker(self.action_go(name))
+
+
+def _make_screen(spec: ScreenSpec) -> Screen:
+    """Build a registry screen on first use (its module is imported only now)."""
+    return spec.screen()
+
+
+def _import_quietly(modules: list[str]) -> None:
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: S110 - a warm-up; the real import reports any error
+            pass

@@ -89,12 +89,8 @@ class ReaderScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="reader-load")
     def _load(self, source_id: int, offset: int | None) -> None:
-        from review.tui.codes import code_choices
-
         try:
-            with self.app.session() as s:
-                doc = document.load(s, source_id)
-                choices = code_choices(s, codable_only=False)
+            doc, choices = self.app.read_source(source_id)
         except Exception as exc:
             self.app.call_from_thread(self.notify_error, exc)
             return
