@@ -69,6 +69,8 @@ def author_year(authors: list[str] | None, year: int | None, fallback: str = "")
     """'Bovaird 2007', 'Bovaird & Loeffler 2012', 'Parrado et al. 2013' (fallback: the key)."""
     names = [_surname(a) for a in (authors or []) if a and a.strip()]
     if not names:
+        if year and str(year) in fallback:
+            return fallback  # keys like "loeffler2008fad" already carry the year
         who = fallback
     elif len(names) == 1:
         who = names[0]

@@ -30,7 +30,7 @@ class ReviewApp(App):
     CSS_PATH = "review.tcss"
     TITLE = "review"
     BINDINGS = [
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("question_mark,f1", "help", "Help", key_display="?", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -54,9 +54,11 @@ class ReviewApp(App):
         self.current_code_id: int | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-read")
         self._prefetch: tuple[int, Future] | None = None
+        self._recount = None
         for spec in self.specs:
             self.add_mode(spec.name, partial(_make_screen, spec))
-            self.bind(spec.key, f"go('{spec.name}')", description=spec.title)
+            # Shown on the navigation line above the footer, so not repeated in the footer.
+            self.bind(spec.key, f"go('{spec.name}')", description=spec.title, show=False)
         self.sub_title = str(ws.root)
 
     # --- shared helpers for screens --------------------------------------------------------
@@ -105,6 +107,13 @@ class ReviewApp(App):
     def refresh_status(self) -> None:
         """Recount the workspace in a thread and update every status line."""
         self.run_worker(self._count, thread=True, exclusive=True, group="status")
+
+    def data_changed(self) -> None:
+        """Something was coded, accepted, imported...: recount once things are quiet again
+        (half a second after the last change), never in the way of the next key press."""
+        if self._recount is not None:
+            self._recount.stop()
+        self._recount = self.set_timer(0.5, self.refresh_status)
 
     def _count(self) -> None:
         with self.session() as s:

@@ -6,16 +6,23 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from review.tui.widgets.nav_bar import NavBar
 from review.tui.widgets.status_line import StatusLine
 
 
 class WorkbenchScreen(Screen):
     """Base for registry screens: subclasses implement `compose_body` (and keep keys local)."""
 
+    @property
+    def registry_name(self) -> str | None:
+        """This screen's NAME in the registry (the navigation line highlights it)."""
+        return next((s.name for s in self.app.specs if s.module == type(self).__module__), None)
+
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         yield from self.compose_body()
         yield StatusLine()
+        yield NavBar()
         yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:

@@ -65,4 +65,5 @@ class HelpScreen(ModalScreen):
         return "\n".join(lines)
 
     async def action_dismiss(self, result=None) -> None:
-        self.dismiss()
+        if self.is_active:  # a second key before the help closes must not pop twice
+            self.dismiss()

@@ -74,11 +74,11 @@ class LibraryScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Author-year", width=22, key="ay")
+        table.add_column("Author-year", width=18, key="ay")
         table.add_column("Title", key="title")
         table.add_column("Kind", width=10, key="kind")
         table.add_column("Status", width=10, key="status")
-        table.add_column("Cod.", width=5, key="codings")
+        table.add_column("Cod.", width=4, key="codings")
         table.focus()
         self.load_kinds()
         self.reload()
@@ -92,7 +92,7 @@ class LibraryScreen(WorkbenchScreen):
 
     def _size_title(self) -> None:
         table = self.query_one(DataTable)
-        width = max(20, self.size.width - 22 - 10 - 10 - 5 - 12)
+        width = max(20, self.size.width - 18 - 10 - 10 - 4 - 12)  # 2 cells padding a column
         column = table.columns.get("title")
         if column is not None and column.width != width:
             column.width = width

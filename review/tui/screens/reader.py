@@ -197,6 +197,7 @@ class ReaderScreen(WorkbenchScreen):
         self.last_action_ms = (perf_counter() - t0) * 1000
         c = next((c for c in self.choices if c.id == code_id), None)
         self.query_one("StatusLine").note = f"coded {start}–{end} as {_path(c, code_id)}"
+        self.app.data_changed()
 
     def action_pick_code(self) -> None:
         from review.tui.widgets.code_picker import CodePicker
@@ -223,6 +224,7 @@ class ReaderScreen(WorkbenchScreen):
             document.reload_marks(s, self.doc)
         self.query_one(ReaderView).marks_changed()
         self.query_one("StatusLine").note = note
+        self.app.data_changed()
 
     def action_undo(self) -> None:
         from review.coding import undo

@@ -58,6 +58,7 @@ class CodePicker(ModalScreen[int | None]):
         self.choices = choices
         self.title_text = title
         self.shown: list[CodeChoice] = []
+        self._answered = False  # a second enter before the dialog closes must not pop twice
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -105,10 +106,15 @@ class CodePicker(ModalScreen[int | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         options = self.query_one(OptionList)
         if self.shown:
-            self.dismiss(self.shown[options.highlighted or 0].id)
+            self._answer(self.shown[options.highlighted or 0].id)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id))
+        self._answer(int(event.option.id))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self._answer(None)
+
+    def _answer(self, code_id: int | None) -> None:
+        if not self._answered:
+            self._answered = True
+            self.dismiss(code_id)

@@ -27,6 +27,7 @@ class Prompt(ModalScreen[str | None]):
         self.title_text = title
         self.value = value
         self.placeholder = placeholder
+        self._answered = False  # a second enter before the dialog closes must not pop twice
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -37,7 +38,12 @@ class Prompt(ModalScreen[str | None]):
         self.query_one(Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        self._answer(event.value)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self._answer(None)
+
+    def _answer(self, value: str | None) -> None:
+        if not self._answered:
+            self._answered = True
+            self.dismiss(value)
