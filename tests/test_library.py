@@ -1,0 +1,67 @@
+"""The library listing service: pages, screening status, code and kind filters, searches."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from review import library
+from review.coding import apply_code, get_coder
+from review.library import LibraryFilter
+from review.store import models as m
+from tests.tui_helpers import add_literature, add_transcript, sentences
+
+
+def test_author_year_forms():
+    assert library.author_year(["Bovaird, Tony"], 2007) == "Bovaird 2007"
+    assert library.author_year(["Tony Bovaird", "Elke Loeffler"], 2012) == "Bovaird & Loeffler 2012"
+    assert library.author_year(["A, X", "B, Y", "C, Z"], 2013) == "A et al. 2013"
+    assert library.author_year([], 2008, fallback="loeffler2008fad") == "loeffler2008fad"
+    assert library.author_year([], None, fallback="fg1") == "fg1"
+
+
+def test_status_code_and_kind_filters(ws, session):
+    add_literature(ws, 12)
+    sid = add_transcript(ws)
+    ids = session.exec(select(m.Source.id).order_by(m.Source.id)).all()
+    a, b = get_coder(session, "ann"), get_coder(session, "bob")
+    session.add(m.ScreeningDecision(source_id=ids[0], coder_id=a.id, decision="include"))
+    session.add(m.ScreeningDecision(source_id=ids[0], coder_id=b.id, decision="include"))
+    session.add(m.ScreeningDecision(source_id=ids[1], coder_id=a.id, decision="include"))
+    session.add(m.ScreeningDecision(source_id=ids[1], coder_id=b.id, decision="exclude"))
+    session.add(m.ScreeningDecision(source_id=ids[2], coder_id=a.id, decision="include"))
+    session.add(m.ScreeningDecision(source_id=ids[2], coder_id=b.id, decision="exclude"))
+    session.add(m.ScreeningDecision(source_id=ids[2], decision="exclude", final=True))
+    code = session.exec(select(m.Code).where(m.Code.name == "Co-delivery")).one()
+    s0 = sentences(ws, sid)[0]
+    apply_code(session, source_id=sid, code_id=code.id, start=s0[0], end=s0[1], coder="ann")
+    session.flush()
+
+    def keys(**kw):
+        return [r.id for r in library.page(session, LibraryFilter(**kw)).rows]
+
+    assert keys(status="include") == [ids[0]]
+    assert keys(status="conflict") == [ids[1]]
+    assert keys(status="exclude") == [ids[2]]
+    assert len(keys(status="unscreened")) == 13 - 3
+    assert keys(code_id=code.parent_id) == [sid]  # a parent code finds its children's codings
+    assert keys(kind="transcript") == [sid]
+    row = library.page(session, LibraryFilter(kind="transcript")).rows[0]
+    assert (row.codings, row.status, row.kind) == (1, "unscreened", "transcript")
+    p = library.page(session, offset=10, limit=5)
+    assert (p.total, len(p.rows), p.page_number, p.pages) == (13, 3, 3, 3)
+
+
+def test_fuzzy_forgives_typos_and_bad_fts_syntax_is_a_phrase(ws, session):
+    add_literature(ws, 20)
+    hits = library.page(session, LibraryFilter(fuzzy="bovard user coproduction")).rows
+    assert hits[0].title == "Bovaird on user co-production"
+    result = library.page(session, LibraryFilter(text='"unbalanced'))
+    assert result.total == 0 and "phrase" in result.notes[0]
+
+
+def test_tui_command_rejects_an_unknown_screen(cli, tmp_path):
+    w = tmp_path / "w"
+    cli("init", w)
+    r = cli("-w", w, "tui", "--screen", "nowhere")
+    assert r.code == 2
+    assert "library" in r.err and "Traceback" not in r.err
