@@ -128,3 +128,21 @@ async def test_fuzzy_code_picker_applies_the_chosen_code(ws):
     with session_scope(ws.engine) as s:
         names = s.exec(select(m.Code.name).join(m.Coding, m.Coding.code_id == m.Code.id)).all()
     assert names == ["Co-design"]
+
+
+async def test_code_tints_follow_the_theme(ws):
+    sid = add_transcript(ws)
+    app = ReviewApp(ws, sample_import=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_source(sid)
+        await settle(app, pilot)
+        await pilot.press("1")
+        await settle(app, pilot)
+        view = app.screen.query_one("ReaderView")
+        code = next(iter(app.screen.doc.codings)).code_id
+        dark = view._tint(code).bgcolor
+        app.theme = "textual-light"
+        await settle(app, pilot)
+        light = view._tint(code).bgcolor
+        assert dark != light
+        assert light.triplet.red > dark.triplet.red  # lighter background, lighter tint

@@ -171,8 +171,13 @@ class ReaderView(ScrollView, can_focus=True):
             self._tints[code_id] = style
         return style
 
-    def watch_app_theme(self) -> None:  # pragma: no cover - theme switches at run time
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+
+    def _theme_changed(self, *_args: object) -> None:
+        """Tints are blended with the theme's background: recompute them for the new one."""
         self._tints = {}
+        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
