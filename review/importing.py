@@ -7,10 +7,13 @@ Formats live in `review/formats/` (one module each, found automatically); each d
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -208,7 +211,7 @@ def import_file(
         report.message = f"already imported (batch {earlier.id}); nothing added"
         return report
     try:
-        with session_scope(engine) as s:
+        with _gc_paused(), session_scope(engine) as s:
             batch = m.ImportBatch(path=str(path), format=fmt.name, sha256=sha, strict=strict)
             s.add(batch)
             s.flush()
@@ -242,6 +245,37 @@ def import_file(
 
 class _StrictRejected(Exception):
     pass
+
+
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while one file loads.
+
+    A large export becomes millions of small dicts, lists and strings that all stay alive
+    until the file's transaction commits; each automatic collection walks all of them again
+    and finds nothing to free (measured: a quarter of the CPU time of a 10,000-record RIS
+    import). Reference counting still frees everything else at once; the few cycles made
+    meanwhile are collected when the collector runs again. Nested or concurrent imports (a
+    TUI worker thread) share one pause; the collector is re-enabled only if it was on before.
+    """
+    global _gc_depth, _gc_was_enabled
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def _finish(batch: m.ImportBatch, report: FileReport) -> None:

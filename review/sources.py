@@ -17,13 +17,18 @@ or a plain sqlmodel `Session` (warnings come back in the outcome).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from operator import itemgetter
 from string import ascii_lowercase
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from review.literature.keys import make_key
@@ -61,6 +66,13 @@ _DEFAULTS: dict[str, Any] = {
 _JSON_LIST = ("authors", "keywords")
 _JSON_DICT = ("record", "meta")
 COLUMNS = frozenset(["key", *_DEFAULTS, *_JSON_LIST, *_JSON_DICT, "created"])
+# Every column but `id`, each None unless given: a row is `{**_ROW_DEFAULTS, **record}`.
+_ROW_DEFAULTS: dict[str, Any] = dict.fromkeys(["key", *_JSON_LIST, *_JSON_DICT, "created"])
+_ROW_DEFAULTS.update(_DEFAULTS)
+_TABLE = m.Source.__table__
+# Compact JSON; ASCII-only output is faster to encode here and the driver then stores it
+# without a UTF-8 conversion (measured: ensure_ascii=False is ~20% slower on records).
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 
 
 @dataclass
@@ -149,26 +161,20 @@ def insert_sources(
         batch_id = batch_id if batch_id is not None else ctx.batch.id
         origin_file = origin_file or ctx.file
     out = InsertOutcome()
-    now = utcnow()
 
     rows: list[dict] = []
+    defaults = _ROW_DEFAULTS
+    issuperset = COLUMNS.issuperset
     for rec in records:
-        unknown = rec.keys() - COLUMNS
-        if unknown:
+        if not issuperset(rec):
+            unknown = rec.keys() - COLUMNS
             raise ValueError(f"not Source columns: {', '.join(sorted(unknown))}")
-        row = dict(_DEFAULTS)
-        row.update(rec)
-        for name in _JSON_LIST:
-            if row.get(name) is None:
-                row[name] = []
-        for name in _JSON_DICT:
-            if row.get(name) is None:
-                row[name] = {}
-        key = (row.get("key") or "").strip()
+        row = {**defaults, **rec}  # our own copy: the caller's dicts are never changed
+        key = row["key"]
+        key = key.strip() if key else ""
         if not key:
-            key = make_key(row["authors"], row["year"], row["title"], row["doi"])
+            key = make_key(row["authors"] or [], row["year"], row["title"], row["doi"])
         row["key"] = key[: KEY_MAX - 8]  # room for a suffix within the column's 300
-        row.setdefault("created", now)
         if row["batch_id"] is None:
             row["batch_id"] = batch_id
         if row["origin_file"] is None:
@@ -183,7 +189,7 @@ def insert_sources(
     fresh: list[dict] = []
     for row in rows:
         key = row["key"]
-        line = row.get("origin_line")
+        line = row["origin_line"]
         if key not in all_keys and key not in taken:  # the common case: a new key
             taken[key] = [None, line, row]  # fingerprint computed only if someone clashes
             fresh.append(row)
@@ -223,17 +229,15 @@ def insert_sources(
             taken[cand] = [fp, line, row]
             fresh.append(row)
             break
+    del taken, rows
 
     if fresh:
-        # A plain executemany (one C-level loop in the driver); RETURNING would make SQLite
-        # run one statement per row. The new ids are read back in one query: rows above the
-        # highest id seen inside this same transaction, matched by key.
+        # No RETURNING (SQLite would run one statement per row): the new ids are read back
+        # in one query, rows above the highest id seen inside this same transaction.
         conn = session.connection()
         before = conn.execute(select(func.max(m.Source.id))).scalar() or 0
-        stmt = insert(m.Source.__table__)
-        for i in range(0, len(fresh), INSERT_CHUNK):  # bounded parameter copies in memory
-            conn.execute(stmt, fresh[i : i + INSERT_CHUNK])
         wanted = {row["key"] for row in fresh}
+        _bulk_insert(conn, fresh, utcnow())
         out.ids = {
             key: id_
             for id_, key in conn.execute(
@@ -245,6 +249,78 @@ def insert_sources(
         for line, message, key in out.problems:
             ctx.warn(line, message, key)
     return out
+
+
+def _bulk_insert(conn: Connection, rows: list[dict], now: datetime) -> None:
+    """One executemany per chunk of rows, in the caller's transaction; `rows` are consumed.
+
+    On SQLite the statement is SQLAlchemy's own `insert(Source)` compiled once, and each row
+    goes to the driver as a tuple with its JSON columns encoded here, once, by one C encoder
+    (instead of a dict that SQLAlchemy re-processes column by column): the same stored
+    values, about half the cost per row. Other backends take the Core `insert()` as is.
+    """
+    dialect = conn.dialect
+    if dialect.name != "sqlite" or dialect.paramstyle != "qmark":
+        stmt = insert(_TABLE)
+        for i in range(0, len(rows), INSERT_CHUNK):
+            chunk = [_python_row(row, now) for row in rows[i : i + INSERT_CHUNK]]
+            conn.execute(stmt, chunk)
+        return
+    sql, columns, processors = _compiled_insert(dialect)
+    as_tuple = itemgetter(*columns)
+    encode = _ENCODE
+    processors = dict(processors)
+    created = processors.pop("created", None)
+    now_value = created(now) if created else now
+    for i in range(0, len(rows), INSERT_CHUNK):  # bounded copies of the parameters
+        params = []
+        for row in rows[i : i + INSERT_CHUNK]:
+            value = row["authors"]
+            row["authors"] = "[]" if value is None else encode(value)
+            value = row["keywords"]
+            row["keywords"] = "[]" if value is None else encode(value)
+            value = row["record"]
+            row["record"] = "{}" if value is None else encode(value)
+            value = row["meta"]
+            row["meta"] = "{}" if value is None else encode(value)
+            value = row["created"]
+            row["created"] = now_value if value is None else (created(value) if created else value)
+            for name, process in processors.items():  # none on SQLite today; kept general
+                if row[name] is not None:
+                    row[name] = process(row[name])
+            params.append(as_tuple(row))
+        conn.exec_driver_sql(sql, params)
+
+
+def _python_row(row: dict, now: datetime) -> dict:
+    """A row for SQLAlchemy's own type processing: empty JSON values as [] / {}."""
+    row = dict(row)
+    for name in _JSON_LIST:
+        if row[name] is None:
+            row[name] = []
+    for name in _JSON_DICT:
+        if row[name] is None:
+            row[name] = {}
+    if row["created"] is None:
+        row["created"] = now
+    return row
+
+
+@cache
+def _compiled_insert(dialect: Any) -> tuple[str, tuple[str, ...], dict]:
+    """`insert(Source)` compiled for `dialect`: SQL, parameter order, non-JSON processors."""
+    compiled = insert(_TABLE).compile(dialect=dialect, column_keys=list(_ROW_DEFAULTS))
+    columns = tuple(compiled.positiontup or ())
+    if set(columns) != set(_ROW_DEFAULTS):  # pragma: no cover - the model changed shape
+        raise RuntimeError(f"unexpected insert parameters: {columns}")
+    processors = {}
+    for name in columns:
+        if name in _JSON_LIST or name in _JSON_DICT:
+            continue
+        process = _TABLE.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors[name] = process
+    return compiled.string, columns, processors
 
 
 def _candidates_with(key: str) -> Iterable[str]:

@@ -93,7 +93,21 @@ class _Values:
                 return raw[1:-1]
             if c == '"' and raw[-1] == '"':
                 return raw[1:-1]
+            if c != "{" and c != '"' and len(raw.split(None, 1)) == 1:
+                return self._word(raw)  # `jan`, `par`, `2008`: one bare word
         return "".join(self._tokens(raw))
+
+    def _word(self, word: str) -> str:
+        """A bare word: a number as written, a macro's value, or itself (reported)."""
+        if word.isdigit():
+            return word
+        low = word.lower()
+        if low in self.macros:
+            if low in self.raw_macros and low not in self.used:
+                self.used.append(low)
+            return self.macros[low]
+        self.unknown.append(word)
+        return word
 
     def _tokens(self, raw: str):
         i, n = 0, len(raw)
@@ -121,19 +135,8 @@ class _Values:
             j = i
             while j < n and not raw[j].isspace() and raw[j] != "#":
                 j += 1
-            word = raw[i:j]
+            yield self._word(raw[i:j])
             i = j
-            if word.isdigit():
-                yield word
-                continue
-            low = word.lower()
-            if low in self.macros:
-                if low in self.raw_macros and low not in self.used:
-                    self.used.append(low)
-                yield self.macros[low]
-            else:
-                self.unknown.append(word)
-                yield word
 
 
 def _one_line(error: object) -> str:
@@ -146,30 +149,40 @@ def _one_line(error: object) -> str:
     )
 
 
-def _decoded(fields: dict[str, str], name: str) -> str | None:
-    value = fields.get(name)
+def _decoded(value: str | None) -> str | None:
+    """A value for display and search: LaTeX decoded where it holds any, else tidied."""
     if not value:
         return None
-    return latex_to_unicode(value) if needs_decoding(value) else clean(value)
+    if "\\" in value or "{" in value or "~" in value or "--" in value or "$" in value:
+        return latex_to_unicode(value)  # (`needs_decoding`, inlined: most values skip it)
+    return clean(value)
+
+
+VENUE_FIELDS = (
+    "journal",
+    "journaltitle",
+    "booktitle",
+    "series",
+    "institution",
+    "school",
+    "organization",
+    "publisher",
+)
 
 
 def normalise(entry_type: str, fields: dict[str, str]) -> dict:
     """The `Source` columns of one entry, from its evaluated (lower-case-named) fields."""
     get = fields.get
-    authors = split_bibtex_authors(get("author") or "") or split_bibtex_authors(get("editor") or "")
+    value = get("author")
+    authors = split_bibtex_authors(value) if value else []
+    if not authors:
+        value = get("editor")
+        authors = split_bibtex_authors(value) if value else []
     venue = None
-    for name in (
-        "journal",
-        "journaltitle",
-        "booktitle",
-        "series",
-        "institution",
-        "school",
-        "organization",
-        "publisher",
-    ):
-        if get(name):
-            venue = _decoded(fields, name)
+    for name in VENUE_FIELDS:
+        value = get(name)
+        if value:
+            venue = _decoded(value)
             break
     url = get("url") or None
     if url is None and (get("howpublished") or "").startswith("\\url{"):
@@ -178,18 +191,18 @@ def normalise(entry_type: str, fields: dict[str, str]) -> dict:
     kw = get("keywords") or get("keyword")
     return {
         "kind": BIBTEX_KINDS.get(entry_type, "misc"),
-        "title": _decoded(fields, "title"),
+        "title": _decoded(get("title")),
         "authors": authors,
         "year": parse_year(get("year") or get("date")),
         "venue": venue,
-        "volume": _decoded(fields, "volume"),
-        "issue": _decoded(fields, "number") or _decoded(fields, "issue"),
+        "volume": _decoded(get("volume")),
+        "issue": _decoded(get("number")) or _decoded(get("issue")),
         "pages": tidy_pages(get("pages")),
         "doi": doi,
         "url": clean(url),
-        "abstract": _decoded(fields, "abstract"),
+        "abstract": _decoded(get("abstract")),
         "keywords": split_keywords(latex_to_unicode(kw) if kw and needs_decoding(kw) else kw),
-        "language": _decoded(fields, "language") or _decoded(fields, "langid"),
+        "language": _decoded(get("language")) or _decoded(get("langid")),
     }
 
 

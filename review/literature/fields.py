@@ -14,6 +14,7 @@ from collections.abc import Iterable
 _YEAR = re.compile(r"(?<![0-9A-Za-z])(1[5-9]\d\d|20\d\d|21\d\d)(?![0-9A-Za-z])")
 _YEAR_LOOSE = re.compile(r"(1[5-9]\d\d|20\d\d|21\d\d)")
 _KW_SPLIT = re.compile(r"\s*[;,]\s*|\s*\n\s*")
+_DASHES = re.compile(r"\s*-+\s*")
 
 LITERATURE_COLUMNS = (
     "key",
@@ -54,6 +55,8 @@ def parse_year(value: str | int | None) -> int | None:
         return None
     if isinstance(value, int):
         return value
+    if len(value) == 4 and value.isascii() and value.isdigit() and "1500" <= value < "2200":
+        return int(value)  # the common case, without a regex
     m = _YEAR.search(value) or _YEAR_LOOSE.search(value)
     return int(m.group(1)) if m else None
 
@@ -70,7 +73,7 @@ def tidy_pages(value: str | None) -> str | None:
     """BibTeX "12--23" and "12 - 23" to "12-23"; anything else as written."""
     value = clean(value)
     if value and "-" in value:
-        value = re.sub(r"\s*-+\s*", "-", value)
+        value = _DASHES.sub("-", value)
     return value
 
 
@@ -78,15 +81,23 @@ def split_keywords(values: str | Iterable[str] | None) -> list[str]:
     """Keywords from one delimited string or many tags; duplicates (case-blind) dropped."""
     if values is None:
         return []
-    items = [values] if isinstance(values, str) else list(values)
+    items = [values] if isinstance(values, str) else values
     seen: set[str] = set()
     out: list[str] = []
     for item in items:
-        for kw in _KW_SPLIT.split(item) if (";" in item or "," in item or "\n" in item) else [item]:
+        if ";" in item or "\n" in item:
+            parts = _KW_SPLIT.split(item)
+        elif "," in item:
+            parts = item.split(",")  # the same parts once stripped, without a regex
+        else:
+            parts = (item,)
+        for kw in parts:
             kw = kw.strip()
-            if kw and kw.lower() not in seen:
-                seen.add(kw.lower())
-                out.append(kw)
+            if kw:
+                low = kw.lower()
+                if low not in seen:
+                    seen.add(low)
+                    out.append(kw)
     return out
 
 

@@ -13,6 +13,7 @@ from review.literature.latex import decode, needs_decoding
 
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_COMMA = re.compile(r",")
 OTHERS = {"others", "et al.", "et al", "{others}"}
 
 
@@ -23,53 +24,58 @@ def _split_top(text: str, pattern: re.Pattern[str]) -> list[str]:
     parts: list[str] = []
     depth = 0
     start = 0
-    pos = 0
-    while True:
-        m = pattern.search(text, pos)
-        if m is None:
-            break
-        depth = text.count("{", 0, m.start()) - text.count("}", 0, m.start())
+    counted = 0  # depth is kept for text[:counted], one pass over the text in all
+    for m in pattern.finditer(text):
+        at = m.start()
+        depth += text.count("{", counted, at) - text.count("}", counted, at)
+        counted = at
         if depth == 0:
-            parts.append(text[start : m.start()])
+            parts.append(text[start:at])
             start = m.end()
-        pos = m.end()
     parts.append(text[start:])
     return parts
 
 
 def _words(text: str) -> list[str]:
-    """Whitespace-separated words, keeping braced groups (with spaces inside) whole."""
+    """Words of a name (spaces already single), keeping braced groups with spaces whole."""
     if "{" not in text:
         return text.split()
-    words, buf, depth = [], [], 0
-    for ch in text:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        if ch.isspace() and depth == 0:
-            if buf:
-                words.append("".join(buf))
-                buf = []
-        else:
-            buf.append(ch)
-    if buf:
-        words.append("".join(buf))
+    words: list[str] = []
+    current: str | None = None
+    depth = 0
+    for token in text.split():
+        current = token if current is None else f"{current} {token}"
+        depth += token.count("{") - token.count("}")
+        if depth == 0:  # a space at brace depth 0 ends a word
+            words.append(current)
+            current = None
+    if current is not None:
+        words.append(current)
     return words
 
 
 def bibtex_name(raw: str) -> str:
     """One BibTeX name ("First von Last", "von Last, First", "Last, Jr, First") as "Last, First"."""
-    if "{" not in raw and "\\" not in raw and raw.count(",") == 1:  # the common "Last, First"
-        last, first = raw.split(",")
-        last, first = " ".join(last.split()), " ".join(first.split())
-        name = f"{last}, {first}" if first else last
-        return decode(name) if "~" in name or "$" in name else name
-    raw = _SPACES.sub(" ", raw).strip()
+    plain = "{" not in raw and "\\" not in raw
+    commas = raw.count(",")
+    if commas == 1:  # the common "Last, First" (the comma outside braces, not "{Corp, Inc}")
+        cut = raw.index(",")
+        if plain or (
+            raw.count("{", 0, cut) == raw.count("}", 0, cut) and not raw.lstrip().startswith("{")
+        ):
+            last, first = " ".join(raw[:cut].split()), " ".join(raw[cut + 1 :].split())
+            name = f"{last}, {first}" if first else last
+            if plain:
+                return decode(name) if "~" in name or "$" in name else name
+            return _finish(name)
+    elif commas == 0 and plain:  # the other common form, "First von Last": no regex needed
+        words = raw.split()
+        return _finish(_first_last(words, " ".join(words)))
+    raw = " ".join(raw.split())  # (the same as a `\s+` regex: both use str.isspace)
     if raw.startswith("{") and raw.endswith("}") and raw.count("{") == 1:
         return decode(raw)  # {Corporate Author}
     if "," in raw:
-        parts = [p.strip() for p in _split_top(raw, re.compile(r","))]
+        parts = [p.strip() for p in _split_top(raw, _COMMA)]
         if len(parts) >= 3:
             last, jr, first = parts[0], parts[1], ", ".join(parts[2:])
             name = f"{last}, {first}, {jr}" if first else f"{last}, {jr}"
@@ -77,18 +83,25 @@ def bibtex_name(raw: str) -> str:
             last, first = parts[0], parts[1] if len(parts) > 1 else ""
             name = f"{last}, {first}" if first else last
     else:
-        words = _words(raw)
-        if len(words) <= 1:
-            name = raw
-        else:
-            # "von" particles are the lower-case words before the last name.
-            i = len(words) - 1
-            while i > 1 and words[i - 1][:1].islower():
-                i -= 1
-            first, last = " ".join(words[:i]), " ".join(words[i:])
-            if i == 1 and words[0][:1].islower():
-                first, last = "", raw
-            name = f"{last}, {first}" if first else last
+        name = _first_last(_words(raw), raw)
+    return _finish(name)
+
+
+def _first_last(words: list[str], raw: str) -> str:
+    """Words of "First von Last" as "von Last, First" (`raw`: the whole name, spaces tidied)."""
+    if len(words) <= 1:
+        return raw
+    # "von" particles are the lower-case words before the last name.
+    i = len(words) - 1
+    while i > 1 and words[i - 1][:1].islower():
+        i -= 1
+    first, last = " ".join(words[:i]), " ".join(words[i:])
+    if i == 1 and words[0][:1].islower():
+        first, last = "", raw
+    return f"{last}, {first}" if first else last
+
+
+def _finish(name: str) -> str:
     return decode(name) if needs_decoding(name) else name
 
 
@@ -97,8 +110,9 @@ def split_bibtex_authors(value: str) -> list[str]:
     value = value.strip()
     if not value:
         return []
+    parts = _split_top(value, _AND) if "{" in value else _AND.split(value)
     names = []
-    for part in _split_top(value, _AND):
+    for part in parts:
         part = part.strip()
         if not part or part.lower() in OTHERS:
             continue
