@@ -211,7 +211,7 @@ def import_file(
         report.message = f"already imported (batch {earlier.id}); nothing added"
         return report
     try:
-        with _gc_paused(), session_scope(engine) as s:
+        with gc_paused(), session_scope(engine) as s:
             batch = m.ImportBatch(path=str(path), format=fmt.name, sha256=sha, strict=strict)
             s.add(batch)
             s.flush()
@@ -253,7 +253,7 @@ _gc_was_enabled = False
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused while one file loads.
 
     A large export becomes millions of small dicts, lists and strings that all stay alive

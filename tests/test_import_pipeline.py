@@ -195,6 +195,54 @@ def test_insert_sources_with_a_plain_session(session):
         insert_sources(session, [{"titel": "typo"}])
 
 
+def test_bulk_insert_stores_json_and_timestamps_as_the_orm_reads_them(session):
+    record = {"TY": ["JOUR"], "AU": ["Løffler, Elke", "Müller, J"], "N1": ['a "quoted" \\ note']}
+    out = insert_sources(
+        session,
+        [
+            {"key": "a", "title": "Café", "authors": ["Løffler, Elke"], "keywords": ["ü"]}
+            | {"record": record},
+            {"key": "b", "title": "Second", "authors": None, "meta": {"group": "FG1"}},
+        ],
+    )
+    session.expire_all()
+    first, second = (session.get(m.Source, out.ids[k]) for k in ("a", "b"))
+    assert first.record == record and first.authors == ["Løffler, Elke"]
+    assert first.keywords == ["ü"] and first.meta == {}
+    assert second.authors == [] and second.record == {} and second.meta == {"group": "FG1"}
+    assert first.created.tzinfo is not None and first.created == second.created
+
+
+def test_the_garbage_collector_is_paused_during_a_load_and_restored(ws, tmp_path):
+    import gc
+
+    seen: list[bool] = []
+
+    def load(ctx):
+        seen.append(gc.isenabled())
+        insert_sources(ctx, [{"title": f"t{len(seen)}", "authors": ["A, B"]}])
+
+    def crash(ctx):
+        seen.append(gc.isenabled())
+        raise RuntimeError("boom")
+
+    for i, fn in enumerate((load, crash)):
+        path = tmp_path / f"{i}.bib"
+        path.write_text(f"@article{{x{i}, title={{t}}}}")
+        assert gc.isenabled()
+        import_file(ws.engine, path, fmt=Format(f"probe{i}", lambda p, d: 100, fn))
+        assert gc.isenabled()  # back on after a good load and after a crash
+    assert seen == [False, False] and count(ws) == 1
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        path = tmp_path / "2.bib"
+        path.write_text("@article{x2, title={t}}")
+        import_file(ws.engine, path, fmt=Format("probe2", lambda p, d: 100, load))
+        assert not gc.isenabled() and count(ws) == 2
+    finally:
+        gc.enable()
+
+
 def test_forced_format_and_unknown_format(cli, ws, tmp_path):
     path = tmp_path / "refs.dat"
     path.write_text(RIS)

@@ -252,16 +252,19 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
     # Fields evaluated once (macros are defined in file order before use, as BibTeX requires).
     evaluated: list[tuple[model.Entry, int, dict, dict, dict | None]] = []
     by_key: dict[str, dict] = {}
+    evaluate = values.evaluate
     for entry, line, dups in pending:
         values.unknown.clear()
         values.used.clear()
         raw: dict[str, str] = {}
         ev: dict[str, str] = {}
         for f in entry.fields:
-            if f.key in raw:
+            name = f.key
+            if name in raw:
                 continue
-            raw[f.key] = f.value
-            ev[f.key.lower()] = values.evaluate(f.value)
+            value = f.value
+            raw[name] = value
+            ev[name.lower()] = evaluate(value)
         if dups:
             for name, extra in dups.items():
                 if name.lower() in ("keywords", "keyword"):

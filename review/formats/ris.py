@@ -229,44 +229,57 @@ def _first(tags: dict, *names: str) -> str | None:
     return None
 
 
+def _one(values: list[str] | None) -> str | None:
+    """`_first` for one tag's values, without the name lookup (most tags are asked alone)."""
+    if values:
+        for value in values:
+            if value:
+                return clean(value)
+    return None
+
+
+VENUE_TAGS = ("T2", "JF", "JO", "JA", "J1", "J2", "T3")
+CHAPTER_VENUE_TAGS = ("T2", "BT", "T3")
+
+
 def normalise(tags: dict) -> dict:
     """The `Source` columns of one RIS record."""
-    ty = (_first(tags, "TY") or "GEN").upper()
+    get = tags.get
+    ty = (_one(get("TY")) or "GEN").upper()
     kind = RIS_KINDS.get(ty, "misc")
     # AU and A1 are synonyms; an export uses one (two co-authors may share a name, so no
     # de-duplication).
-    authors = [tidy_name(v) for v in (tags.get("AU") or tags.get("A1") or ()) if v.strip()]
+    authors = [tidy_name(v) for v in (get("AU") or get("A1") or ()) if v.strip()]
     title = _first(tags, "TI", "T1", "CT")
     if title is None and kind == "book":
-        title = _first(tags, "BT")
-    venue_tags = (
-        ("T2", "JF", "JO", "JA", "J1", "J2", "T3") if kind != "chapter" else ("T2", "BT", "T3")
+        title = _one(get("BT"))
+    venue = _first(tags, *(VENUE_TAGS if kind != "chapter" else CHAPTER_VENUE_TAGS)) or (
+        _one(get("BT")) if kind != "book" else None
     )
-    venue = _first(tags, *venue_tags) or (_first(tags, "BT") if kind != "book" else None)
-    sp, ep = _first(tags, "SP"), _first(tags, "EP")
+    sp, ep = _one(get("SP")), _one(get("EP"))
     url = _first(tags, "UR", "L2")
-    doi = normalise_doi(_first(tags, "DO")) or normalise_doi(
-        next((u for u in tags.get("UR", ()) if "doi.org/" in u), None)
+    doi = normalise_doi(_one(get("DO"))) or normalise_doi(
+        next((u for u in get("UR", ()) if "doi.org/" in u), None)
     )
-    database = known_database(
-        _first(tags, "DB"), _first(tags, "DP"), url, " ".join(tags.get("N1", ()))
-    )
-    if database is None and _first(tags, "DB"):
-        database = _first(tags, "DB")
+    db = _one(get("DB"))
+    database = known_database(db, _one(get("DP")), url, " ".join(get("N1", ())))
+    if database is None and db:
+        database = db
+    keywords = get("KW")
     return {
         "kind": kind,
         "title": title,
         "authors": authors,
         "year": parse_year(_first(tags, "PY", "Y1", "DA", "Y2")),
         "venue": venue,
-        "volume": _first(tags, "VL"),
+        "volume": _one(get("VL")),
         "issue": _first(tags, "IS", "CP"),
         "pages": join_pages(sp, ep) if not (sp and "-" in sp and not ep) else sp,
         "doi": doi,
         "url": url,
         "abstract": _first(tags, "AB", "N2"),
-        "keywords": split_keywords(v for v in tags.get("KW", ()) if v.strip()),
-        "language": _first(tags, "LA"),
+        "keywords": split_keywords([v for v in keywords if v.strip()]) if keywords else [],
+        "language": _one(get("LA")),
         "database": database,
     }
 
@@ -288,7 +301,7 @@ def load(ctx: ImportContext) -> None:
         if not row["title"]:
             problems.append((rec["line"], "no title", "warning", None))
         row.update(record=rec["tags"], record_format="ris", origin_line=rec["line"])
-        id_ = _first(rec["tags"], "ID")
+        id_ = _one(rec["tags"].get("ID"))
         if id_ and not id_.isdigit() and " " not in id_:
             row["key"] = id_
         rows.append(row)

@@ -15,6 +15,7 @@ STOPWORDS = frozenset(
     "what why how when does do if you your we our it this that not can".split()
 )
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_ALNUM_RUN = re.compile(r"[a-z0-9]+")
 
 
 def ascii_fold(text: str) -> str:
@@ -39,8 +40,9 @@ def make_key(
     if authors:
         last = _NON_ALNUM.sub("", ascii_fold(authors[0].split(",")[0]))
     word = ""
-    for w in _NON_ALNUM.split(ascii_fold((title or "")[:200])):
-        if w and w not in STOPWORDS and not w.isdigit():
+    for m in _ALNUM_RUN.finditer(ascii_fold((title or "")[:200])):  # stops at the first word
+        w = m.group()
+        if w not in STOPWORDS and not w.isdigit():
             word = w
             break
     key = f"{last or 'anon'}{year or ''}{word}"

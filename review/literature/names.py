@@ -12,7 +12,6 @@ import re
 from review.literature.latex import decode, needs_decoding
 
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-_SPACES = re.compile(r"\s+")
 _COMMA = re.compile(r",")
 OTHERS = {"others", "et al.", "et al", "{others}"}
 
@@ -126,7 +125,9 @@ _LAST_INITIALS = re.compile(r"^\S+(?: \S+)* (?:[A-Z]\.?-?){1,4}$")
 
 def tidy_name(name: str) -> str:
     """A name in "Last, First" or "Last FM" (PubMed, WoS) form as "Last, First"/"Last, FM"."""
-    name = _SPACES.sub(" ", name).strip().strip(";").strip()
+    name = " ".join(name.split())  # (the same as a `\s+` regex: both use str.isspace)
+    if ";" in name:
+        name = name.strip(";").strip()
     if "," not in name and " " in name:
         last, _, initials = name.rpartition(" ")
         if _INITIALS.match(initials):  # "Van Ryzin GG" -> "Van Ryzin, GG"
