@@ -74,6 +74,17 @@ _TABLE = m.Source.__table__
 # without a UTF-8 conversion (measured: ensure_ascii=False is ~20% slower on records). Records
 # are trees parsed from a file, so the per-container cycle check is skipped (~10%).
 _ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+_ESCAPE = json.encoder.encode_basestring_ascii  # what that encoder does to each string
+
+
+def _encode_names(values: Any) -> str:
+    """`_ENCODE` for the usual list of strings (authors, keywords), about 4x faster."""
+    if type(values) is list:
+        try:
+            return "[" + ",".join(map(_ESCAPE, values)) + "]"
+        except TypeError:  # not all strings: the general encoder says what is wrong
+            pass
+    return _ENCODE(values)
 
 
 @dataclass
@@ -252,8 +263,9 @@ def insert_sources(
     return out
 
 
-def _bulk_insert(conn: Connection, rows: list[dict], now: datetime) -> None:
-    """One executemany per chunk of rows, in the caller's transaction; `rows` are consumed.
+def _bulk_insert(conn: Connection, rows: list[Any], now: datetime) -> None:
+    """One executemany per chunk of rows, in the caller's transaction; `rows` are consumed
+    (each list item is set to None once its parameters are built, so memory stays bounded).
 
     On SQLite the statement is SQLAlchemy's own `insert(Source)` compiled once, and each row
     goes to the driver as a tuple with its JSON columns encoded here, once, by one C encoder
@@ -269,17 +281,19 @@ def _bulk_insert(conn: Connection, rows: list[dict], now: datetime) -> None:
         return
     sql, columns, processors = _compiled_insert(dialect)
     as_tuple = itemgetter(*columns)
-    encode = _ENCODE
+    encode, encode_names = _ENCODE, _encode_names
     processors = dict(processors)
     created = processors.pop("created", None)
     now_value = created(now) if created else now
     for i in range(0, len(rows), INSERT_CHUNK):  # bounded copies of the parameters
         params = []
-        for row in rows[i : i + INSERT_CHUNK]:
+        for j in range(i, min(i + INSERT_CHUNK, len(rows))):
+            row = rows[j]
+            rows[j] = None  # consumed: this copy of the row is freed with its chunk
             value = row["authors"]
-            row["authors"] = "[]" if value is None else encode(value)
+            row["authors"] = "[]" if value is None else encode_names(value)
             value = row["keywords"]
-            row["keywords"] = "[]" if value is None else encode(value)
+            row["keywords"] = "[]" if value is None else encode_names(value)
             value = row["record"]
             row["record"] = "{}" if value is None else encode(value)
             value = row["meta"]

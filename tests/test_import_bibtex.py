@@ -168,3 +168,20 @@ def test_sample_corpus_imports_cleanly(cli, ws):
     assert "4,951 adults" in report.abstract and "(index score 45)" in report.abstract
     assert got["cassia-nd-citizens"].authors == ["Cassia, Fabio", "Magno, Francesca"]
     assert all(s.doi is None and s.pages is None for s in got.values())  # none invented
+
+
+def test_a_string_defined_twice_keeps_the_first_and_warns(cli, ws, tmp_path):
+    # Concatenated .bib files often repeat their @string blocks; this used to fail the file.
+    path = tmp_path / "twice.bib"
+    path.write_text(
+        "@string{pmr = {Public Management Review}}\n"
+        "@article{a, title = {First}, journal = pmr, year = 2014}\n"
+        "@string{pmr = {Something Else}}\n"
+        "@article{b, title = {Second}, journal = pmr, year = 2015}\n"
+    )
+    res, rep = run_import(cli, ws, path)
+    assert res.code == 0 and rep["status"] == "imported" and rep["imported"] == 2
+    (warn,) = rep["problems"]
+    assert warn["line"] == 3 and warn["severity"] == "warning" and "'pmr'" in warn["message"]
+    got = sources(ws)
+    assert got["a"].venue == got["b"].venue == "Public Management Review"

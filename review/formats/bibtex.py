@@ -238,7 +238,18 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
             )
             pending.append((entry, line, dups))
         elif isinstance(block, model.DuplicateBlockKeyBlock):
-            pending.append((block.ignore_error_block, line, None))
+            again = block.ignore_error_block
+            if isinstance(again, model.String):  # as bibtexparser does: the first one counts
+                problems.append(
+                    (
+                        line,
+                        f"@string {again.key!r} defined again; the first definition is used",
+                        "warning",
+                        None,
+                    )
+                )
+            else:
+                pending.append((again, line, None))
         elif isinstance(block, model.ParsingFailedBlock):
             head = (block.raw or "").lstrip()[:40].split("\n")[0]
             problems.append(
@@ -349,6 +360,7 @@ def load(ctx: ImportContext) -> None:
     if not text.strip():
         raise ImportFailed("empty file")
     records, problems = parse(text, ctx)
+    del text  # (the whole file as text: not needed while storing)
     if not records and not problems:
         problems.append(
             (None, "no BibTeX entries in this file (only comments or @string)", "warning", None)

@@ -136,37 +136,48 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
     tags: dict = {}  # the current record's tags (bound to `current["tags"]`)
     fast = _FAST_TAGS
     for number, line in enumerate(text.split("\n"), 1):
-        # Fast path: an ordinary `XX  - value` line inside a record (most lines of a file):
-        # one slice, one set lookup, no regex; anything unusual takes the full path below.
-        if current is not None and line[2:6] == "  - " and line.find("  - ", 6) < 0:
+        # Fast path: an ordinary `XX  - value` line (most lines of a file): one slice, one
+        # set lookup, no regex; anything unusual takes the full path below.
+        pairs: list[tuple[str, str]] | None = None
+        if line[2:6] == "  - " and line.find("  - ", 6) < 0:
             tag = line[:2]
-            if tag in fast or (tag != "TY" and tag != "ER" and tag.isalnum() and tag[0].isupper()):
-                value = line[6:].strip()
-                if tag in tags:
-                    tags[tag].append(value)
-                else:
-                    tags[tag] = [value]
-                last_tag = tag
-                continue
-        if not line.strip():
-            if pending:  # stray tags (Ovid's `C1  - Database: ...`) not leading into a TY
-                junk_lines.extend(pline for pline, _, _ in pending)
-                pending.clear()
-            continue
-        pairs = _split_line(line.rstrip())
+            if current is not None:
+                if tag in fast or (
+                    tag != "TY" and tag != "ER" and tag.isalnum() and tag[0].isupper()
+                ):
+                    value = line[6:].strip()
+                    if tag in tags:
+                        tags[tag].append(value)
+                    else:
+                        tags[tag] = [value]
+                    last_tag = tag
+                    continue
+                if tag == "ER":
+                    close(current)
+                    current, last_tag = None, None
+                    continue
+            if tag == "TY":
+                pairs = [("TY", line[6:].strip())]  # what `_split_line` makes of it
         if pairs is None:
-            if current is not None and last_tag is not None:
-                value = line.strip()
-                values = current["tags"][last_tag]
-                if last_tag in LIST_TAGS:
-                    values.append(value)
-                else:
-                    values[-1] = f"{values[-1]}\n{value}" if values[-1] else value
-            elif not _COUNTER.match(line):
-                junk_lines.append(number)
-                junk_lines.extend(pline for pline, _, _ in pending)
-                pending.clear()
-            continue
+            if not line.strip():
+                if pending:  # stray tags (Ovid's `C1  - Database: ...`) not leading into a TY
+                    junk_lines.extend(pline for pline, _, _ in pending)
+                    pending.clear()
+                continue
+            pairs = _split_line(line.rstrip())
+            if pairs is None:
+                if current is not None and last_tag is not None:
+                    value = line.strip()
+                    values = current["tags"][last_tag]
+                    if last_tag in LIST_TAGS:
+                        values.append(value)
+                    else:
+                        values[-1] = f"{values[-1]}\n{value}" if values[-1] else value
+                elif not _COUNTER.match(line):
+                    junk_lines.append(number)
+                    junk_lines.extend(pline for pline, _, _ in pending)
+                    pending.clear()
+                continue
         for tag, value in pairs:
             if tag == "TY":
                 if current is not None:
@@ -289,6 +300,7 @@ def load(ctx: ImportContext) -> None:
     if not text.strip():
         raise ImportFailed("empty file")
     parsed, problems = parse(text, ctx)
+    del text  # (the whole file as text: not needed while storing)
     if not parsed:
         raise ImportFailed("no RIS records (no `TY  - ` line starts a record)")
     rows = []
