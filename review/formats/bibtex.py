@@ -291,9 +291,11 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
             record["duplicates"] = dups
         evaluated.append((entry, line, ev, record, dups))
         by_key.setdefault(entry.key.lower(), ev)
-        for alias in (ev.get("ids") or "").split(","):  # BibLaTeX key aliases
-            if alias.strip():
-                by_key.setdefault(alias.strip().lower(), ev)
+        ids = ev.get("ids")
+        if ids:
+            for alias in ids.split(","):  # BibLaTeX key aliases
+                if alias.strip():
+                    by_key.setdefault(alias.strip().lower(), ev)
 
     records: list[dict] = []
     total = len(evaluated)
@@ -311,13 +313,18 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
                     entry.key,
                 )
             )
-        why = missing_identity(row)
-        if why:
-            problems.append((line, f"{why}; not imported", "error", entry.key))
-            continue
+        key = entry.key
+        if not (row["title"] or row["authors"] or row["doi"] or row["venue"]):
+            why = missing_identity(row)  # (the usual record has these: no call needed)
+            if why:
+                problems.append((line, f"{why}; not imported", "error", key))
+                continue
         if not row["title"]:
-            problems.append((line, "no title", "warning", entry.key))
-        row.update(key=entry.key, record=record, record_format="bibtex", origin_line=line)
+            problems.append((line, "no title", "warning", key))
+        row["key"] = key
+        row["record"] = record
+        row["record_format"] = "bibtex"
+        row["origin_line"] = line
         records.append(row)
         if ctx is not None and i % PROGRESS_EVERY == 0:
             ctx.progress(i, total)

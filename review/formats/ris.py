@@ -306,13 +306,16 @@ def load(ctx: ImportContext) -> None:
     rows = []
     for rec in parsed:
         row = normalise(rec["tags"])
-        why = missing_identity(row)
-        if why:
-            problems.append((rec["line"], f"{why}; not imported", "error", None))
-            continue
+        if not (row["title"] or row["authors"] or row["doi"] or row["venue"]):
+            why = missing_identity(row)  # (the usual record has these: no call needed)
+            if why:
+                problems.append((rec["line"], f"{why}; not imported", "error", None))
+                continue
         if not row["title"]:
             problems.append((rec["line"], "no title", "warning", None))
-        row.update(record=rec["tags"], record_format="ris", origin_line=rec["line"])
+        row["record"] = rec["tags"]
+        row["record_format"] = "ris"
+        row["origin_line"] = rec["line"]
         id_ = _one(rec["tags"].get("ID"))
         if id_ and not id_.isdigit() and " " not in id_:
             row["key"] = id_
