@@ -13,6 +13,8 @@ times, each in its own subprocess so peak memory (VmHWM) is per phase:
 - bibtex-ours: `review.importing.import_file` into a fresh SQLite workspace database
 - ris-bare, ris-bare-nogc: `rispy.loads(text)`, likewise
 - ris-parse:   our RIS parse + normalise alone
+- bibtex-store, ris-store: the floor under any import of these rows: JSON encoding plus the
+  driver's executemany and COMMIT of the final rows, prepared outside the timing
 - ris-ours:    `import_file` of the RIS file
 
 Every timed region starts from the file on disk (read and decoded inside the timing). Module
@@ -212,6 +214,69 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _store_floor(fmt: str, path: Path) -> tuple[float, float, int]:
+    """What storing alone costs: the rows `import_file` would store, prepared outside the
+    timing (parsed, normalised, keyed, all other columns filled); timed: encoding their JSON
+    columns, then the driver's executemany of the compiled `insert(Source)` and the COMMIT
+    into a fresh workspace database (same pragmas: WAL, synchronous=NORMAL), no per-row
+    Python besides. No import can store for less; it is the floor under our ratio."""
+    from review.formats import bibtex, ris
+    from review.literature import make_key
+    from review.sources import _ENCODE, _ROW_DEFAULTS, _compiled_insert, _encode_names
+    from review.store.models import utcnow
+    from review.textio import read_text
+    from review.workspace import init
+
+    text = read_text(path.read_bytes()).text
+    if fmt == "bibtex":
+        records, _ = bibtex.parse(text)
+    else:
+        parsed, _ = ris.parse(text)
+        records = [
+            ris.normalise(p["tags"])
+            | {"record": p["tags"], "record_format": "ris", "origin_line": p["line"]}
+            for p in parsed
+        ]
+    del text
+    with tempfile.TemporaryDirectory() as tmp:
+        ws, _ = init(Path(tmp) / "ws")
+        sql, columns, processors = _compiled_insert(ws.engine.dialect)
+        created = processors["created"](utcnow())
+        rows = []
+        for i, rec in enumerate(records):
+            row = {**_ROW_DEFAULTS, **rec, "origin_file": str(path), "created": created}
+            key = row["key"] or make_key(row["authors"], row["year"], row["title"], row["doi"])
+            row["key"] = f"{key}-{i}"  # unique, as the clash resolution makes them
+            rows.append(row)
+        del records
+        raw = ws.engine.raw_connection()
+        cur = raw.cursor()
+        cur.execute(
+            "INSERT INTO importbatch (path, format, strict, status, n_records, "
+            "n_imported, n_skipped, problems, started) "
+            "VALUES ('x', 'x', 0, 'x', 0, 0, 0, '[]', '2000-01-01')"
+        )
+        batch_id = cur.lastrowid
+        t, c = time.perf_counter(), time.process_time()
+        params = []
+        for row in rows:
+            row["authors"] = _encode_names(row["authors"])
+            row["keywords"] = _encode_names(row["keywords"])
+            row["record"] = _ENCODE(row["record"])
+            row["meta"] = "{}"
+            row["batch_id"] = batch_id
+            params.append(tuple(row[name] for name in columns))
+        cur.execute("BEGIN")
+        for i in range(0, len(params), 5000):
+            cur.executemany(sql, params[i : i + 5000])
+        cur.execute("COMMIT")
+        secs, cpu = time.perf_counter() - t, time.process_time() - c
+        n = cur.execute("SELECT count(*) FROM source").fetchone()[0]
+        raw.close()
+        ws.close()
+    return secs, cpu, n
+
+
 def run_phase(phase: str, path: Path) -> dict:
     """One measurement in this (fresh) process."""
     import gc
@@ -248,6 +313,8 @@ def run_phase(phase: str, path: Path) -> dict:
                 rows = [ris.normalise(rec["tags"]) for rec in parsed]
         secs, cpu = time.perf_counter() - t, time.process_time() - c
         n = len(rows)
+    elif phase.endswith("-store"):  # the floor: only encoding + SQLite for the final rows
+        secs, cpu, n = _store_floor(phase.split("-")[0], path)
     else:
         from review.importing import formats, import_file
         from review.workspace import init
@@ -299,7 +366,7 @@ def main() -> None:
         phases = tuple(
             f"{fmt}-{what}"
             for fmt in ("bibtex", "ris")
-            for what in ("bare", "bare-nogc", "parse", "ours")
+            for what in ("bare", "bare-nogc", "parse", "store", "ours")
         )
         runs: dict[str, list[dict]] = {p: [] for p in phases}
         for _ in range(args.repeat):  # interleaved, so load from other processes hits all
@@ -322,6 +389,10 @@ def main() -> None:
                 "cpu": round(mine["cpu_seconds"] / bare["cpu_seconds"], 2),
                 "wall": round(mine["seconds"] / bare["seconds"], 2),
             }
+        results[f"{fmt}_ratio_store_floor_to_bare"] = {
+            "cpu": round(results[f"{fmt}-store"]["cpu_seconds"] / bare["cpu_seconds"], 2),
+            "wall": round(results[f"{fmt}-store"]["seconds"] / bare["seconds"], 2),
+        }
         nogc = results[f"{fmt}-bare-nogc"]
         results[f"{fmt}_ratio_ours_to_bare_nogc"] = {
             "cpu": round(results[f"{fmt}-ours"]["cpu_seconds"] / nogc["cpu_seconds"], 2),
