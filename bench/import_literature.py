@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from operator import itemgetter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -257,6 +258,7 @@ def _store_floor(fmt: str, path: Path) -> tuple[float, float, int]:
             "VALUES ('x', 'x', 0, 'x', 0, 0, 0, '[]', '2000-01-01')"
         )
         batch_id = cur.lastrowid
+        as_tuple = itemgetter(*columns)
         t, c = time.perf_counter(), time.process_time()
         params = []
         for row in rows:
@@ -265,7 +267,7 @@ def _store_floor(fmt: str, path: Path) -> tuple[float, float, int]:
             row["record"] = _ENCODE(row["record"])
             row["meta"] = "{}"
             row["batch_id"] = batch_id
-            params.append(tuple(row[name] for name in columns))
+            params.append(as_tuple(row))
         cur.execute("BEGIN")
         for i in range(0, len(params), 5000):
             cur.executemany(sql, params[i : i + 5000])
