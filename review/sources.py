@@ -285,6 +285,7 @@ def _bulk_insert(conn: Connection, rows: list[Any], now: datetime) -> None:
     processors = dict(processors)
     created = processors.pop("created", None)
     now_value = created(now) if created else now
+    others = list(processors.items())
     for i in range(0, len(rows), INSERT_CHUNK):  # bounded copies of the parameters
         params = []
         for j in range(i, min(i + INSERT_CHUNK, len(rows))):
@@ -300,9 +301,10 @@ def _bulk_insert(conn: Connection, rows: list[Any], now: datetime) -> None:
             row["meta"] = "{}" if value is None else encode(value)
             value = row["created"]
             row["created"] = now_value if value is None else (created(value) if created else value)
-            for name, process in processors.items():  # none on SQLite today; kept general
-                if row[name] is not None:
-                    row[name] = process(row[name])
+            if others:  # none on SQLite today; kept general
+                for name, process in others:
+                    if row[name] is not None:
+                        row[name] = process(row[name])
             params.append(as_tuple(row))
         conn.exec_driver_sql(sql, params)
 
