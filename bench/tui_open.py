@@ -8,7 +8,9 @@ holding only that transcript. For each, in its own process (so peak memory is it
   (headless driver, 120x40; Python's own imports before that are not counted);
 - open: `open_source` on the 50,000-word transcript -> the first frame showing it;
 - key: a code's shortcut key event -> coding stored, marks re-read, and the next frame
-  (median, p95 over --presses presses).
+  (median, p95 over --presses presses);
+- library_ms: the Library's service queries alone (a page, the last page, kind, status and
+  code filters, fuzzy search: the first call builds its index, the next is a keystroke).
 
 Prints one JSON document: figures per workspace, ratios big/peer, peak RSS (ru_maxrss).
 Smoke run: `.venv/bin/python bench/tui_open.py --sources 2000 --passages 40000 --codings 20000`.
@@ -245,8 +247,35 @@ async def measure(path: Path, presses: int) -> dict:
         out["key_ms_p95"] = sorted(lat)[int(0.95 * (len(lat) - 1))]
         out["key_service_ms_median"] = statistics.median(service)
         out["codings_in_reader"] = len(scr.doc.codings)
+    out["library_ms"] = library_timings(ws)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     ws.close()
+    return out
+
+
+def library_timings(ws) -> dict:
+    """The Library's queries without the UI: a page, the last page, each filter, fuzzy."""
+    from review import library
+    from review.library import LibraryFilter
+    from review.store.db import session_scope
+
+    cases = [
+        ("page", LibraryFilter(), 0),
+        ("last_page", LibraryFilter(), 10**9),
+        ("kind", LibraryFilter(kind="report"), 0),
+        ("status", LibraryFilter(status="include"), 0),
+        ("code_with_children", LibraryFilter(code_id=1), 0),
+        ("fuzzy_first", LibraryFilter(fuzzy="council budget"), 0),
+        ("fuzzy_next_key", LibraryFilter(fuzzy="council budgt"), 0),
+    ]
+    out = {}
+    with session_scope(ws.engine) as s:
+        total = library.page(s, limit=1).total
+        for name, flt, offset in cases:
+            offset = min(offset, max(0, total - 100))
+            t = time.perf_counter()
+            library.page(s, flt, offset=offset, limit=100)
+            out[name] = round((time.perf_counter() - t) * 1000, 1)
     return out
 
 

@@ -156,11 +156,9 @@ def page(
         conds.append(screening_status() == flt.status)
     if flt.code_id is not None:
         ids = code_and_descendants(session, flt.code_id)
-        conds.append(
-            select(m.Coding.id)
-            .where(m.Coding.source_id == m.Source.id, m.Coding.code_id.in_(ids))
-            .exists()
-        )
+        # IN (uncorrelated subquery): evaluated once through the code index, where a
+        # correlated EXISTS would rescan the codings of these codes for every source.
+        conds.append(m.Source.id.in_(select(m.Coding.source_id).where(m.Coding.code_id.in_(ids))))
     ranked: list[int] | None = None
     if flt.text and flt.text.strip():
         ranked, note = text_search_ids(session, flt.text)
