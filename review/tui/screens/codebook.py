@@ -62,6 +62,7 @@ class CodebookScreen(WorkbenchScreen):
             rows = code_tree(s, counts=True)
             totals = _totals(rows)
         self.codes = {code.id: code for code, _d, _n in rows}
+        parents = {code.parent_id for code, _d, _n in rows}
         tree.clear()
         nodes = {None: tree.root}
         focus_line = None
@@ -74,7 +75,10 @@ class CodebookScreen(WorkbenchScreen):
             label.append(code.name, style="" if code.codable else "italic")
             total = totals.get(code.id, n)
             label.append(f"  {n}" + (f" ({total})" if total != n else ""), style="dim")
-            node = parent.add(label, data=code.id, expand=True)
+            if code.id in parents:
+                node = parent.add(label, data=code.id, expand=True)
+            else:
+                node = parent.add_leaf(label, data=code.id)
             nodes[code.id] = node
             if code.id == current:
                 focus_line = line  # every node is expanded: display line = tree order

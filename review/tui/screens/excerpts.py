@@ -38,9 +38,9 @@ class ExcerptsScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Source", width=18, key="source")
-        table.add_column("Speaker", width=12, key="speaker")
-        table.add_column("Code", width=18, key="code")
+        table.add_column("Source", width=14, key="source")
+        table.add_column("Speaker", width=10, key="speaker")
+        table.add_column("Code", width=14, key="code")
         table.add_column("Excerpt", key="quote")
         table.focus()
 
@@ -65,14 +65,16 @@ class ExcerptsScreen(WorkbenchScreen):
             return
         table = self.query_one(DataTable)
         table.clear()
-        width = max(20, self.size.width - 18 - 12 - 18 - 10)
+        width = max(20, self.size.width - 14 - 10 - 14 - 10)  # 2 cells padding a column
         table.columns["quote"].width = width
         table.columns["quote"].auto_width = False
         for x in self.rows:
             quote = " ".join(x.quote.split())
             if len(quote) > width:
                 quote = quote[: width - 1] + "…"
-            table.add_row(x.source_key, x.speaker or "", x.code_path.split("/")[-1], quote)
+            table.add_row(
+                x.source_key[:14], (x.speaker or "")[:10], x.code_path.split("/")[-1][:14], quote
+            )
         first = self.page_offset + 1 if self.rows else 0
         self.query_one("#excerpts-title", Static).update(
             f"{path}: excerpts {first}–{self.page_offset + len(self.rows)}"
