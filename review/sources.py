@@ -273,7 +273,7 @@ def _bulk_insert(conn: Connection, rows: list[Any], now: datetime) -> None:
     values, about half the cost per row. Other backends take the Core `insert()` as is.
     """
     dialect = conn.dialect
-    if dialect.name != "sqlite" or dialect.paramstyle != "qmark":
+    if not _driver_tuples(dialect):
         stmt = insert(_TABLE)
         for i in range(0, len(rows), INSERT_CHUNK):
             chunk = [_python_row(row, now) for row in rows[i : i + INSERT_CHUNK]]
@@ -307,6 +307,11 @@ def _bulk_insert(conn: Connection, rows: list[Any], now: datetime) -> None:
                         row[name] = process(row[name])
             params.append(as_tuple(row))
         conn.exec_driver_sql(sql, params)
+
+
+def _driver_tuples(dialect: Any) -> bool:
+    """Whether rows may go to the driver as pre-encoded tuples (SQLite's qmark style)."""
+    return dialect.name == "sqlite" and dialect.paramstyle == "qmark"
 
 
 def _python_row(row: dict, now: datetime) -> dict:

@@ -213,6 +213,31 @@ def test_bulk_insert_stores_json_and_timestamps_as_the_orm_reads_them(session):
     assert first.created.tzinfo is not None and first.created == second.created
 
 
+def test_the_portable_insert_path_stores_the_same_rows(session, monkeypatch):
+    """Other databases get SQLAlchemy's own insert(); forced here on SQLite to compare."""
+    import review.sources as sources_mod
+
+    rows = [
+        {"key": "x", "title": "Café", "authors": ["Løffler, E"], "record": {"TY": ["JOUR"]}},
+        {"key": "y", "title": "No lists"},
+    ]
+
+    def stored(keys):
+        got = session.exec(select(m.Source).where(m.Source.key.in_(keys))).all()
+        return sorted(
+            (s.key, s.title, s.authors, s.keywords, s.record, s.meta, s.created is not None)
+            for s in got
+        )
+
+    insert_sources(session, rows)
+    monkeypatch.setattr(sources_mod, "_driver_tuples", lambda dialect: False)
+    insert_sources(session, [dict(r, key=r["key"] + "2") for r in rows])
+    session.expire_all()
+    fast, portable = stored(["x", "y"]), stored(["x2", "y2"])
+    assert [r[1:] for r in fast] == [r[1:] for r in portable]
+    assert fast[0][2] == ["Løffler, E"] and fast[1][3] == [] and fast[1][4] == {}
+
+
 def test_the_garbage_collector_is_paused_during_a_load_and_restored(ws, tmp_path):
     import gc
 
