@@ -83,8 +83,8 @@ class CodebookScreen(WorkbenchScreen):
             if code.id == current:
                 focus_line = line  # every node is expanded: display line = tree order
         tree.root.expand_all()
-        if focus_line is not None:
-            tree.cursor_line = focus_line
+        if rows:
+            tree.cursor_line = focus_line if focus_line is not None else 0
         self.query_one("StatusLine").note = f"{len(rows)} codes"
 
     def highlighted(self) -> int | None:
