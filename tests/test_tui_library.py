@@ -144,3 +144,27 @@ def test_registry_discovers_screens_and_refuses_clashes():
     b = ScreenSpec("two", "f9", "Two", specs[0].module)
     with pytest.raises(RegistryError, match="f9"):
         _check_unique([a, b])
+
+
+async def test_import_cancel_stops_between_files(ws, testdata, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("bibtexparser_traps.bib", "pybtex_xampl.bib", "tidy_bibtex-field-error.bib"):
+        shutil.copy(testdata / "bibtex" / name, folder / name)
+    app = ReviewApp(ws, start="import", sample_import=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        on_file = screen._on_file
+
+        def cancel_after_first(path, index, total):
+            on_file(path, index, total)
+            screen.action_cancel()  # as if ctrl+c was pressed while the first file loads
+
+        screen._on_file = cancel_after_first
+        screen.start_import([folder])
+        await settle(app, pilot)
+        assert screen.query_one("#import-report", DataTable).row_count == 1
+        assert "cancelled" in str(screen.query_one("#progress-label").render())
+    with session_scope(ws.engine) as s:
+        assert len(s.exec(select(m.ImportBatch.id)).all()) == 1
