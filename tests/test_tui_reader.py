@@ -146,3 +146,17 @@ async def test_code_tints_follow_the_theme(ws):
         light = view._tint(code).bgcolor
         assert dark != light
         assert light.triplet.red > dark.triplet.red  # lighter background, lighter tint
+
+
+async def test_ctrl_down_moves_by_turn(ws):
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    app = ReviewApp(ws, sample_import=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_source(sid)
+        await settle(app, pilot)
+        view = app.screen.query_one("ReaderView")
+        await pilot.press("ctrl+down")
+        assert view.span() == sents[3]  # Anna's first sentence
+        await pilot.press("ctrl+down", "ctrl+up")
+        assert view.span() == sents[3]

@@ -40,6 +40,7 @@ class ReaderScreen(WorkbenchScreen):
     ]
     HELP_KEYS = [
         ("down/up", "next / previous sentence (passage)"),
+        ("ctrl+down/up", "next / previous turn (paragraph)"),
         ("shift+down/up, J/K", "extend the selection"),
         ("pageup/pagedown", "scroll a page"),
         ("home/end", "start / end of the text"),

@@ -6,6 +6,8 @@ each turn starts with its speaker and time.
 
 from __future__ import annotations
 
+import bisect
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -28,6 +30,8 @@ class ReaderView(ScrollView, can_focus=True):
         Binding("up", "move(-1)", "Previous", show=False),
         Binding("shift+down,J", "extend(1)", "Extend", show=False),
         Binding("shift+up,K", "extend(-1)", "Extend up", show=False),
+        Binding("ctrl+down", "block(1)", "Next turn", show=False),
+        Binding("ctrl+up", "block(-1)", "Previous turn", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("home", "jump(0)", "Start", show=False),
@@ -109,6 +113,16 @@ class ReaderView(ScrollView, can_focus=True):
         if self.anchor is None:
             self.anchor = self.cursor
         self._set_cursor(self.cursor + step)
+
+    def action_block(self, step: int) -> None:
+        """To the first sentence of the next (previous) turn or paragraph."""
+        if self.doc is None or not self.doc.units or not self.doc.blocks:
+            return
+        starts = [b.start for b in self.doc.blocks]
+        here = bisect.bisect_right(starts, self.doc.units[self.cursor].start) - 1
+        target = max(0, min(len(starts) - 1, here + step))
+        self.anchor = None
+        self._set_cursor(self.doc.unit_at(starts[target]))
 
     def action_page(self, step: int) -> None:
         if self.doc is None or self.lines is None or not self.doc.units:
