@@ -16,6 +16,7 @@ def test_pragmas_are_on(ws):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+        assert conn.execute(text("PRAGMA page_size")).scalar() == 8192
 
 
 def test_models_round_trip(ws):

@@ -41,6 +41,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     def _on_connect(dbapi_conn, _record) -> None:  # pragma: no cover - exercised by tests
         dbapi_conn.isolation_level = None  # let SQLAlchemy's BEGIN below drive transactions
         cur = dbapi_conn.cursor()
+        # Rows carry the original record beside the normalised columns (~2.6 KB a literature
+        # record); 8 KiB pages store them with less overhead. A no-op on existing files.
+        cur.execute("PRAGMA page_size=8192")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
