@@ -23,6 +23,15 @@ ORDER = 20
 HELP = "Import literature, transcripts and documents; see what could not be read."
 
 
+class SourceTree(DirectoryTree):
+    """The workspace's folders and files, without hidden files and the database itself."""
+
+    def filter_paths(self, paths):
+        return [
+            p for p in paths if not p.name.startswith(".") and not p.name.startswith("review.db")
+        ]
+
+
 class ImportScreen(WorkbenchScreen):
     """Paths in an input (or picked from the tree), a progress bar, then the report."""
 
@@ -45,7 +54,7 @@ class ImportScreen(WorkbenchScreen):
             yield Button("Import", id="run", variant="primary")
             yield Button("Cancel", id="cancel", disabled=True)
         with Horizontal(id="import-main"):
-            yield DirectoryTree(str(self.app.ws.root), id="import-tree")
+            yield SourceTree(str(self.app.ws.root), id="import-tree")
             with Vertical(id="import-right"):
                 yield Label(
                     "Pick files in the tree or type paths; enter starts.", id="progress-label"
