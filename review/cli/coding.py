@@ -7,9 +7,10 @@ Every command that needs codes loads the workspace codebook first if the code ta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from sqlmodel import Session
@@ -20,6 +21,7 @@ from review.errors import UsageError
 code_app = typer.Typer(help="Apply, remove, suggest, accept, reject and undo codings.")
 codebook_app = typer.Typer(help="The codebook: list, import, export and edit codes.")
 memo_app = typer.Typer(help="Memos on the project, sources, codes and codings.")
+T = TypeVar("T")
 
 JSON = typer.Option(False, "--json", help="Print one JSON document.")
 CODER = typer.Option(None, "--coder", help="Coder name (default: the global --coder).")
@@ -38,6 +40,27 @@ def ready(ctx: typer.Context) -> Iterator[Session]:
 
 def who(ctx: typer.Context, coder: str | None) -> str:
     return coder or options(ctx).coder or workspace(ctx).coder
+
+
+def _source_id(s: Session, ref: str | None) -> int | None:
+    """The id of the source named by an optional --source, else None (no filter)."""
+    from review.coding import find_source
+
+    return find_source(s, ref).id if ref else None
+
+
+def _code_id(s: Session, ref: str | None) -> int | None:
+    """The id of the code named by an optional --code, else None (no filter)."""
+    from review.coding import find_code
+
+    return find_code(s, ref).id if ref else None
+
+
+def _done(json_out: bool, doc: dict, line: str) -> None:
+    if json_out:
+        print_json(doc)
+    else:
+        typer.echo(line)
 
 
 def _coding_doc(c, path: str | None = None) -> dict:
@@ -112,10 +135,7 @@ def code_remove(
     with ready(ctx) as s:
         for cid in coding_ids:
             remove_coding(s, cid, who(ctx, coder))
-    if json_out:
-        print_json({"removed": coding_ids})
-    else:
-        typer.echo(f"removed {len(coding_ids)} coding(s)")
+    _done(json_out, {"removed": coding_ids}, f"removed {len(coding_ids)} coding(s)")
 
 
 @code_app.command("undo")
@@ -125,10 +145,7 @@ def code_undo(ctx: typer.Context, coder: str = CODER, json_out: bool = JSON) -> 
 
     with ready(ctx) as s:
         what = undo(s, who(ctx, coder))
-    if json_out:
-        print_json({"undone": what})
-    else:
-        typer.echo(f"undone: {what}" if what else "nothing to undo")
+    _done(json_out, {"undone": what}, f"undone: {what}" if what else "nothing to undo")
 
 
 @code_app.command("list")
@@ -170,10 +187,7 @@ def code_suggest(
         ids = [find_source(s, x).id for x in sources] if sources else None
         with progress_bar("suggesting", None, show_progress(json_out)):
             n = suggest(s, ids, fuzzy=fuzzy, skip_roles=() if moderators else SKIP_ROLES)
-    if json_out:
-        print_json({"suggestions": n})
-    else:
-        typer.echo(f"{n} new suggestion(s); see `review code suggestions`")
+    _done(json_out, {"suggestions": n}, f"{n} new suggestion(s); see `review code suggestions`")
 
 
 @code_app.command("suggestions")
@@ -187,15 +201,14 @@ def code_suggestions(
 ) -> None:
     """List suggestions with the words that triggered them."""
     from review.codebook import code_paths
-    from review.coding import find_code, find_source
     from review.suggest import list_suggestions
 
     with ready(ctx) as s:
         rows = list_suggestions(
             s,
             status=None if status == "all" else status,
-            source_id=find_source(s, source).id if source else None,
-            code_id=find_code(s, code).id if code else None,
+            source_id=_source_id(s, source),
+            code_id=_code_id(s, code),
             limit=limit,
         )
         paths = code_paths(s)
@@ -222,62 +235,73 @@ def code_suggestions(
         typer.echo(f"       {d['quote'][:90]!r}")
 
 
-def _pick(ctx, s, ids, all_, source, code) -> list[int]:
-    from review.coding import find_code, find_source
+SUGGESTION_IDS = typer.Argument(None, help="Suggestion id(s).")
+ALL_PENDING = typer.Option(False, "--all", help="Every pending suggestion (narrow below).")
+SOURCE_FILTER = typer.Option(None, "--source")
+CODE_FILTER = typer.Option(None, "--code")
+
+
+def _decide(
+    ctx: typer.Context,
+    decide: Callable[[Session, list[int], str], T],
+    ids: list[int] | None,
+    all_: bool,
+    source: str | None,
+    code: str | None,
+    coder: str | None,
+) -> T:
+    """Run `accept_suggestions`/`reject_suggestions` on the chosen suggestions: the ids given,
+    or with --all every pending one (narrowed by --source/--code). Accept and reject pick the
+    same way; only the service differs."""
     from review.suggest import list_suggestions
 
-    if ids:
-        return list(ids)
-    if not all_:
-        raise UsageError("give suggestion id(s), or --all (with --source/--code to narrow)")
-    rows = list_suggestions(
-        s,
-        source_id=find_source(s, source).id if source else None,
-        code_id=find_code(s, code).id if code else None,
-    )
-    return [r.id for r in rows]
+    with ready(ctx) as s:
+        if ids:
+            chosen = list(ids)
+        elif not all_:
+            raise UsageError("give suggestion id(s), or --all (with --source/--code to narrow)")
+        else:
+            rows = list_suggestions(s, source_id=_source_id(s, source), code_id=_code_id(s, code))
+            chosen = [r.id for r in rows]
+        return decide(s, chosen, who(ctx, coder))
 
 
 @code_app.command("accept")
 def code_accept(
     ctx: typer.Context,
-    ids: list[int] = typer.Argument(None, help="Suggestion id(s)."),
-    all_: bool = typer.Option(False, "--all", help="Every pending suggestion (narrow below)."),
-    source: str = typer.Option(None, "--source"),
-    code: str = typer.Option(None, "--code"),
+    ids: list[int] = SUGGESTION_IDS,
+    all_: bool = ALL_PENDING,
+    source: str = SOURCE_FILTER,
+    code: str = CODE_FILTER,
     coder: str = CODER,
     json_out: bool = JSON,
 ) -> None:
     """Accept suggestions: each becomes a coding with origin "suggestion" (one undo step)."""
     from review.suggest import accept_suggestions
 
-    with ready(ctx) as s:
-        coding_ids = accept_suggestions(s, _pick(ctx, s, ids, all_, source, code), who(ctx, coder))
-    if json_out:
-        print_json({"accepted": len(coding_ids), "coding_ids": coding_ids})
-    else:
-        typer.echo(f"accepted {len(coding_ids)} suggestion(s)")
+    coding_ids = _decide(ctx, accept_suggestions, ids, all_, source, code, coder)
+    _done(
+        json_out,
+        {"accepted": len(coding_ids), "coding_ids": coding_ids},
+        f"accepted {len(coding_ids)} suggestion(s)",
+    )
 
 
 @code_app.command("reject")
 def code_reject(
     ctx: typer.Context,
-    ids: list[int] = typer.Argument(None, help="Suggestion id(s)."),
-    all_: bool = typer.Option(False, "--all", help="Every pending suggestion (narrow below)."),
-    source: str = typer.Option(None, "--source"),
-    code: str = typer.Option(None, "--code"),
+    ids: list[int] = SUGGESTION_IDS,
+    all_: bool = ALL_PENDING,
+    source: str = SOURCE_FILTER,
+    code: str = CODE_FILTER,
     coder: str = CODER,
     json_out: bool = JSON,
 ) -> None:
     """Reject suggestions (they are not suggested again)."""
     from review.suggest import reject_suggestions
 
-    with ready(ctx) as s:
-        n = reject_suggestions(s, _pick(ctx, s, ids, all_, source, code), who(ctx, coder))
-    if json_out:
-        print_json({"rejected": n})
-    else:
-        typer.echo(f"rejected {n} suggestion(s)")
+    n = _decide(ctx, reject_suggestions, ids, all_, source, code, coder)
+    _done(json_out, {"rejected": n}, f"rejected {n} suggestion(s)")
 
 
 # --- retrieval, search, agreement --------------------------------------------------------------
@@ -295,7 +319,6 @@ def excerpts_cmd(
     json_out: bool = JSON,
 ) -> None:
     """Coded excerpts by code (with its children), source, coder or participant attribute."""
-    from review.coding import find_code, find_source
     from review.retrieval import excerpts
 
     attr = None
@@ -307,9 +330,9 @@ def excerpts_cmd(
     with ready(ctx) as s:
         rows = excerpts(
             s,
-            find_code(s, code).id if code else None,
+            _code_id(s, code),
             include_children=not no_children,
-            source_id=find_source(s, source).id if source else None,
+            source_id=_source_id(s, source),
             coder=coder,
             attribute=attr,
             limit=limit,
@@ -515,10 +538,7 @@ def codebook_export(
 
     with ready(ctx) as s:
         n = export_codebook(s, file)
-    if json_out:
-        print_json({"file": str(file), "codes": n})
-    else:
-        typer.echo(f"wrote {n} codes to {file}")
+    _done(json_out, {"file": str(file), "codes": n}, f"wrote {n} codes to {file}")
 
 
 @codebook_app.command("add")
@@ -548,13 +568,6 @@ def codebook_add(
         )
         cid = code.id
     _done(json_out, {"added": path, "id": cid}, f"added {path}")
-
-
-def _done(json_out: bool, doc: dict, line: str) -> None:
-    if json_out:
-        print_json(doc)
-    else:
-        typer.echo(line)
 
 
 @codebook_app.command("rename")
