@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from review.formats.tagged import first_value, head_for_detect, identified_rows
 from review.importing import Format, ImportContext, ImportFailed
-from review.literature import clean, missing_identity, normalise_doi, parse_year, tidy_name
+from review.literature import normalise_doi, parse_year, tidy_name
 from review.literature.kinds import from_label
 from review.sources import store_records
 from review.textio import read_text
@@ -22,10 +23,7 @@ LIST_TAGS = frozenset("FAU AU AD AID LID MH OT PT IS GR PHST LA SI AUID".split()
 
 
 def detect(path: Path, data: bytes) -> int:
-    head = data[:65536]
-    if b"\x00" in head[:200]:
-        head = read_text(head).text.encode("utf-8", "replace")
-    return 97 if _DETECT.search(head) else 0
+    return 97 if _DETECT.search(head_for_detect(data)) else 0
 
 
 def parse(text: str) -> tuple[list[dict], list[tuple]]:
@@ -62,11 +60,7 @@ def parse(text: str) -> tuple[list[dict], list[tuple]]:
 
 def normalise(tags: dict) -> dict:
     def first(*names: str) -> str | None:
-        for name in names:
-            for value in tags.get(name, ()):
-                if clean(value):
-                    return clean(value)
-        return None
+        return first_value(tags, *names)
 
     doi = None
     for value in [*tags.get("LID", ()), *tags.get("AID", ())]:
@@ -100,15 +94,7 @@ def load(ctx: ImportContext) -> None:
     parsed, problems = parse(read_text(ctx.data).text)
     if not parsed:
         raise ImportFailed("no PubMed records (no `PMID- ` line)")
-    rows = []
-    for rec in parsed:
-        row = normalise(rec["tags"])
-        why = missing_identity(row)
-        if why:
-            problems.append((rec["line"], f"{why}; not imported", "error", None))
-            continue
-        row.update(record=rec["tags"], record_format="pubmed", origin_line=rec["line"])
-        rows.append(row)
+    rows = identified_rows(parsed, normalise, "pubmed", problems)
     for line, message, severity, key in problems:
         ctx.problem(line, message, severity, key)
     store_records(ctx, rows, total=len(parsed))

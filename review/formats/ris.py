@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from string import ascii_lowercase, ascii_uppercase, digits
 
+from review.formats.tagged import head_for_detect
 from review.importing import Format, ImportContext, ImportFailed
 from review.literature import (
     clean,
@@ -85,10 +86,7 @@ def known_database(*texts: str | None) -> str | None:
 
 def detect(path: Path, data: bytes) -> int:
     """Sure when a line starts with `TY  - ` (any encoding); the extension only adds weight."""
-    head = data[:65536]
-    if b"\x00" in head[:200]:
-        head = read_text(head).text.encode("utf-8", "replace")
-    if _DETECT.search(head):
+    if _DETECT.search(head_for_detect(data)):
         return 95 if path.suffix.lower() in (".ris", ".txt", ".enw", "") else 90
     return 0
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from review.formats.tagged import first_value as _first
+from review.formats.tagged import head_for_detect, identified_rows
 from review.importing import Format, ImportContext, ImportFailed
 from review.literature import (
-    clean,
     join_pages,
-    missing_identity,
     normalise_doi,
     parse_year,
     split_keywords,
@@ -34,9 +34,7 @@ PROGRESS_EVERY = 2000
 
 def detect(path: Path, data: bytes) -> int:
     """`FN`/`VR` header or a first `PT J` line, plus a `ER` record end."""
-    head = data[:65536]
-    if b"\x00" in head[:200]:
-        head = read_text(head).text.encode("utf-8", "replace")
+    head = head_for_detect(data)
     if not _HEAD.match(head.lstrip(b"\r\n")):
         return 0
     if re.search(rb"(?m)^ER\s*$", head) or b"Web of Science" in head[:200]:
@@ -99,15 +97,6 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
     return records, problems
 
 
-def _first(tags: dict, *names: str) -> str | None:
-    for name in names:
-        for value in tags.get(name, ()):
-            value = clean(value)
-            if value:
-                return value
-    return None
-
-
 def normalise(tags: dict) -> dict:
     """The `Source` columns of one Web of Science record."""
     label = _first(tags, "DT")
@@ -140,15 +129,7 @@ def load(ctx: ImportContext) -> None:
     parsed, problems = parse(text, ctx)
     if not parsed:
         raise ImportFailed("no Web of Science records (no `PT` ... `ER` block)")
-    rows = []
-    for rec in parsed:
-        row = normalise(rec["tags"])
-        why = missing_identity(row)
-        if why:
-            problems.append((rec["line"], f"{why}; not imported", "error", None))
-            continue
-        row.update(record=rec["tags"], record_format="wos", origin_line=rec["line"])
-        rows.append(row)
+    rows = identified_rows(parsed, normalise, "wos", problems)
     for line, message, severity, key in problems:
         ctx.problem(line, message, severity, key)
     store_records(ctx, rows, total=len(parsed))
