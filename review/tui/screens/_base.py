@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from review.tui.widgets.nav_bar import NavBar
 from review.tui.widgets.status_line import StatusLine
+
+T = TypeVar("T")
 
 
 class WorkbenchScreen(Screen):
@@ -31,3 +37,13 @@ class WorkbenchScreen(Screen):
     def notify_error(self, exc: Exception) -> None:
         """Service errors are shown as one line, never a traceback."""
         self.notify(str(exc) or type(exc).__name__, severity="error", timeout=6)
+
+    def in_session(self, call: Callable[[Session], T]) -> tuple[bool, T | None]:
+        """Run one service call in its own transaction: `(True, result)`, or `(False, None)`
+        after showing the error as one line (the caller then leaves things as they were)."""
+        try:
+            with self.app.session() as s:
+                return True, call(s)
+        except Exception as exc:
+            self.notify_error(exc)
+            return False, None

@@ -6,6 +6,9 @@ here only decide the span (the selection, else the sentence under the cursor) an
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sqlmodel import Session
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -220,6 +223,12 @@ class ReaderScreen(WorkbenchScreen):
             code = s.get(m.Code, code_id)
             return bool(code and code.codable)
 
+    def _change(self, call: Callable[[Session], object], note: str) -> None:
+        """One coding change through its service; on success the marks and status follow."""
+        ok, _ = self.in_session(call)
+        if ok:
+            self._refresh_marks(note)
+
     def _refresh_marks(self, note: str) -> None:
         with self.app.session() as s:
             document.reload_marks(s, self.doc)
@@ -247,13 +256,10 @@ class ReaderScreen(WorkbenchScreen):
             self.notify("No coding here to remove.", severity="warning")
             return
         target = max(here, key=lambda mk: mk.id)  # the most recent coding here
-        try:
-            with self.app.session() as s:
-                remove_coding(s, target.id, self.app.ws.coder)
-        except Exception as exc:
-            self.notify_error(exc)
-            return
-        self._refresh_marks(f"removed coding {target.id} (ctrl+z restores it)")
+        self._change(
+            lambda s: remove_coding(s, target.id, self.app.ws.coder),
+            f"removed coding {target.id} (ctrl+z restores it)",
+        )
 
     # --- suggestions -------------------------------------------------------------------------
 
@@ -264,35 +270,23 @@ class ReaderScreen(WorkbenchScreen):
         here = self.doc.marks_over(*view.span(), "suggestion")
         return here[0] if here else None
 
-    def action_accept(self) -> None:
-        from review.suggest import accept_suggestion
-
+    def _settle(self, decide: Callable[[Session, int, str], object], done: str) -> None:
+        """Accept or reject (`decide`) the suggestion under the cursor; `done` names the act."""
         mk = self._suggestion_here()
         if mk is None:
             self.notify("No suggestion here (N jumps to the next one).", severity="warning")
             return
-        try:
-            with self.app.session() as s:
-                accept_suggestion(s, mk.id, self.app.ws.coder)
-        except Exception as exc:
-            self.notify_error(exc)
-            return
-        self._refresh_marks(f"accepted suggestion {mk.id}")
+        self._change(lambda s: decide(s, mk.id, self.app.ws.coder), f"{done} suggestion {mk.id}")
+
+    def action_accept(self) -> None:
+        from review.suggest import accept_suggestion
+
+        self._settle(accept_suggestion, "accepted")
 
     def action_reject(self) -> None:
         from review.suggest import reject_suggestion
 
-        mk = self._suggestion_here()
-        if mk is None:
-            self.notify("No suggestion here (N jumps to the next one).", severity="warning")
-            return
-        try:
-            with self.app.session() as s:
-                reject_suggestion(s, mk.id, self.app.ws.coder)
-        except Exception as exc:
-            self.notify_error(exc)
-            return
-        self._refresh_marks(f"rejected suggestion {mk.id}")
+        self._settle(reject_suggestion, "rejected")
 
     def action_next_suggestion(self) -> None:
         view = self.query_one(ReaderView)
@@ -342,13 +336,12 @@ class ReaderScreen(WorkbenchScreen):
 
             if text is None or not text.strip():
                 return
-            try:
-                with self.app.session() as s:
-                    add_memo(s, target=kind, target_id=tid, text=text, coder=self.app.ws.coder)
-            except Exception as exc:
-                self.notify_error(exc)
-                return
-            self._refresh_marks(f"memo saved on {about}")
+            self._change(
+                lambda s: add_memo(
+                    s, target=kind, target_id=tid, text=text, coder=self.app.ws.coder
+                ),
+                f"memo saved on {about}",
+            )
 
         self.app.push_screen(Prompt(f"Memo on {about}", value or "", "your note…"), save)
 
