@@ -114,12 +114,8 @@ class CodebookScreen(WorkbenchScreen):
 
     def _run(self, fn, *args, select: int | None = None, note: str = "") -> None:
         """Call a codebook service in one transaction; show its error as one line."""
-        try:
-            with self.app.session() as s:
-                result = fn(s, *args)
-                new_id = getattr(result, "id", None)
-        except Exception as exc:
-            self.notify_error(exc)
+        ok, new_id = self.in_session(lambda s: getattr(fn(s, *args), "id", None))
+        if not ok:
             return
         self.reload(select=select if select is not None else new_id)
         if note:

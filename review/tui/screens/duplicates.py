@@ -141,11 +141,8 @@ class DuplicatesScreen(WorkbenchScreen):
         row = self.selected()
         if row is None:
             return
-        try:
-            with self.app.session() as s:
-                records = service.compare(s, row.keys)
-        except Exception as exc:
-            self.notify_error(exc)
+        ok, records = self.in_session(lambda s: service.compare(s, row.keys))
+        if not ok:
             return
         table.add_column("Field", width=10)
         for rec in records:
@@ -162,11 +159,8 @@ class DuplicatesScreen(WorkbenchScreen):
         row = self.selected()
         if row is None:
             return
-        try:
-            with self.app.session() as s:
-                result = service.merge_keys(s, row.keys)
-        except Exception as exc:
-            self.notify_error(exc)
+        ok, result = self.in_session(lambda s: service.merge_keys(s, row.keys))
+        if not ok:
             return
         self.undo_stack.append(result.cluster)
         self.notify(f"merged {', '.join(result.merged)} into {result.survivor}")
@@ -176,13 +170,14 @@ class DuplicatesScreen(WorkbenchScreen):
         row = self.selected()
         if row is None:
             return
-        try:
-            with self.app.session() as s:
-                for i, a in enumerate(row.keys):
-                    for b in row.keys[i + 1 :]:
-                        service.keep_apart(s, a, b)
-        except Exception as exc:
-            self.notify_error(exc)
+
+        def keep_all_apart(s) -> None:
+            for i, a in enumerate(row.keys):
+                for b in row.keys[i + 1 :]:
+                    service.keep_apart(s, a, b)
+
+        ok, _ = self.in_session(keep_all_apart)
+        if not ok:
             return
         self.notify(f"kept apart: {' | '.join(row.keys)}")
         self._after_change()
@@ -192,11 +187,8 @@ class DuplicatesScreen(WorkbenchScreen):
             self.notify("nothing to undo in this session (see `review dedupe --history`)")
             return
         cluster = self.undo_stack.pop()
-        try:
-            with self.app.session() as s:
-                result = service.undo(s, cluster)
-        except Exception as exc:
-            self.notify_error(exc)
+        ok, result = self.in_session(lambda s: service.undo(s, cluster))
+        if not ok:
             return
         self.notify(f"undid {cluster}: {', '.join(result.merged)} stand apart again")
         self._after_change()

@@ -106,11 +106,8 @@ class IndicatorsScreen(WorkbenchScreen):
         self.reload(keep=current["id"] if current else None)
 
     def reload(self, keep: int | None = None) -> None:
-        try:
-            with self.app.session() as s:
-                rows = service.list_indicators(s)
-        except Exception as exc:
-            self.notify_error(exc)
+        ok, rows = self.in_session(service.list_indicators)
+        if not ok:
             return
         total = len(rows)
         self.rows = rows[:MAX_ROWS]
@@ -161,11 +158,10 @@ class IndicatorsScreen(WorkbenchScreen):
             return
         from review.briefing.lookup import coder_id
 
-        try:
-            with self.app.session() as s:
-                service.link(s, ind["id"], coder_id=coder_id(s, self.app.ws.coder), **what)
-        except Exception as exc:
-            self.notify_error(exc)
+        ok, _ = self.in_session(
+            lambda s: service.link(s, ind["id"], coder_id=coder_id(s, self.app.ws.coder), **what)
+        )
+        if not ok:
             return
         self.notify(f"linked to indicator {ind['id']}")
         self.reload(keep=ind["id"])
@@ -226,11 +222,8 @@ class IndicatorsScreen(WorkbenchScreen):
         ln, ind = self._selected_link(), self.selected()
         if ln is None or ind is None:
             return
-        try:
-            with self.app.session() as s:
-                service.unlink(s, ln["id"])
-        except Exception as exc:
-            self.notify_error(exc)
+        ok, _ = self.in_session(lambda s: service.unlink(s, ln["id"]))
+        if not ok:
             return
         self.notify(f"removed link {ln['id']}")
         self.reload(keep=ind["id"])
