@@ -15,7 +15,16 @@ from typing import TypeVar
 import typer
 from sqlmodel import Session
 
-from review.cli.context import options, print_json, progress_bar, session, show_progress, workspace
+from review.cli.context import (
+    JSON_OUT,
+    options,
+    print_json,
+    print_result,
+    progress_bar,
+    session,
+    show_progress,
+    workspace,
+)
 from review.errors import UsageError
 
 code_app = typer.Typer(help="Apply, remove, suggest, accept, reject and undo codings.")
@@ -23,7 +32,6 @@ codebook_app = typer.Typer(help="The codebook: list, import, export and edit cod
 memo_app = typer.Typer(help="Memos on the project, sources, codes and codings.")
 T = TypeVar("T")
 
-JSON = typer.Option(False, "--json", help="Print one JSON document.")
 CODER = typer.Option(None, "--coder", help="Coder name (default: the global --coder).")
 
 
@@ -56,13 +64,6 @@ def _code_id(s: Session, ref: str | None) -> int | None:
     return find_code(s, ref).id if ref else None
 
 
-def _done(json_out: bool, doc: dict, line: str) -> None:
-    if json_out:
-        print_json(doc)
-    else:
-        typer.echo(line)
-
-
 def _coding_doc(c, path: str | None = None) -> dict:
     return {
         "id": c.id,
@@ -89,7 +90,7 @@ def code_apply(
     passage: list[int] = typer.Option([], "--passage", help="Passage id to code whole."),
     memo: str = typer.Option(None, "--memo", help="A memo on the coding."),
     coder: str = CODER,
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Code exact spans (--span 120:245) or whole passages (--passage ID) of a source."""
     from review.codebook import code_path
@@ -127,7 +128,7 @@ def code_remove(
     ctx: typer.Context,
     coding_ids: list[int] = typer.Argument(..., help="Coding id(s)."),
     coder: str = CODER,
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Remove codings by id (undo restores them)."""
     from review.coding import remove_coding
@@ -135,24 +136,24 @@ def code_remove(
     with ready(ctx) as s:
         for cid in coding_ids:
             remove_coding(s, cid, who(ctx, coder))
-    _done(json_out, {"removed": coding_ids}, f"removed {len(coding_ids)} coding(s)")
+    print_result(json_out, {"removed": coding_ids}, f"removed {len(coding_ids)} coding(s)")
 
 
 @code_app.command("undo")
-def code_undo(ctx: typer.Context, coder: str = CODER, json_out: bool = JSON) -> None:
+def code_undo(ctx: typer.Context, coder: str = CODER, json_out: bool = JSON_OUT) -> None:
     """Undo your last coding action (apply, remove, accept or reject)."""
     from review.coding import undo
 
     with ready(ctx) as s:
         what = undo(s, who(ctx, coder))
-    _done(json_out, {"undone": what}, f"undone: {what}" if what else "nothing to undo")
+    print_result(json_out, {"undone": what}, f"undone: {what}" if what else "nothing to undo")
 
 
 @code_app.command("list")
 def code_list(
     ctx: typer.Context,
     source: str = typer.Argument(..., help="Source key or id."),
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """The codings of one source, in text order."""
     from review.codebook import code_paths
@@ -177,7 +178,7 @@ def code_suggest(
     moderators: bool = typer.Option(
         False, "--include-moderators", help="Also suggest on moderators' and researchers' turns."
     ),
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Suggest codes from the codebook's keywords (stored apart from codings)."""
     from review.coding import find_source
@@ -187,7 +188,9 @@ def code_suggest(
         ids = [find_source(s, x).id for x in sources] if sources else None
         with progress_bar("suggesting", None, show_progress(json_out)):
             n = suggest(s, ids, fuzzy=fuzzy, skip_roles=() if moderators else SKIP_ROLES)
-    _done(json_out, {"suggestions": n}, f"{n} new suggestion(s); see `review code suggestions`")
+    print_result(
+        json_out, {"suggestions": n}, f"{n} new suggestion(s); see `review code suggestions`"
+    )
 
 
 @code_app.command("suggestions")
@@ -197,7 +200,7 @@ def code_suggestions(
     code: str = typer.Option(None, "--code", help="Only this code."),
     status: str = typer.Option("pending", "--status", help="pending, accepted, rejected, all."),
     limit: int = typer.Option(100, "--limit"),
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """List suggestions with the words that triggered them."""
     from review.codebook import code_paths
@@ -274,13 +277,13 @@ def code_accept(
     source: str = SOURCE_FILTER,
     code: str = CODE_FILTER,
     coder: str = CODER,
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Accept suggestions: each becomes a coding with origin "suggestion" (one undo step)."""
     from review.suggest import accept_suggestions
 
     coding_ids = _decide(ctx, accept_suggestions, ids, all_, source, code, coder)
-    _done(
+    print_result(
         json_out,
         {"accepted": len(coding_ids), "coding_ids": coding_ids},
         f"accepted {len(coding_ids)} suggestion(s)",
@@ -295,13 +298,13 @@ def code_reject(
     source: str = SOURCE_FILTER,
     code: str = CODE_FILTER,
     coder: str = CODER,
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Reject suggestions (they are not suggested again)."""
     from review.suggest import reject_suggestions
 
     n = _decide(ctx, reject_suggestions, ids, all_, source, code, coder)
-    _done(json_out, {"rejected": n}, f"rejected {n} suggestion(s)")
+    print_result(json_out, {"rejected": n}, f"rejected {n} suggestion(s)")
 
 
 # --- retrieval, search, agreement --------------------------------------------------------------
@@ -316,7 +319,7 @@ def excerpts_cmd(
     no_children: bool = typer.Option(False, "--no-children", help="Leave out child codes."),
     limit: int = typer.Option(None, "--limit"),
     offset: int = typer.Option(0, "--offset"),
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Coded excerpts by code (with its children), source, coder or participant attribute."""
     from review.retrieval import excerpts
@@ -356,7 +359,7 @@ def search_cmd(
     offset: int = typer.Option(0, "--offset"),
     kind: str = typer.Option(None, "--kind", help="Only passages of this kind: turn, sentence…"),
     reindex: bool = typer.Option(False, "--reindex", help="Rebuild the search index first."),
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Full-text search over passages, best matches first."""
     from review.search import count, index_passages, search
@@ -389,7 +392,7 @@ def agreement_cmd(
     code: list[str] = typer.Option([], "--code", help="Only these codes (repeatable)."),
     threshold: float = typer.Option(0.9, "--threshold", help="Segment overlap needed (0-1]."),
     by_source: bool = typer.Option(False, "--by-source", help="Also each code per source."),
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Inter-coder agreement: percent, Cohen's kappa, Krippendorff's alpha, segments."""
     from review.agreement import agreement
@@ -434,7 +437,7 @@ def agreement_cmd(
 def frequencies_cmd(
     ctx: typer.Context,
     coder: str = typer.Option(None, "--by", help="Only this coder's codings."),
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Code frequencies: codings, sources and characters coded per code."""
     from review.retrieval import code_frequencies
@@ -452,7 +455,7 @@ def frequencies_cmd(
 def cooccurrence_cmd(
     ctx: typer.Context,
     unit: str = typer.Option("overlap", "--unit", help="overlap (codings) or passage."),
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Code co-occurrence matrix."""
     from review.retrieval import cooccurrence_matrix
@@ -476,7 +479,7 @@ def cooccurrence_cmd(
 
 
 @codebook_app.command("list")
-def codebook_list(ctx: typer.Context, json_out: bool = JSON) -> None:
+def codebook_list(ctx: typer.Context, json_out: bool = JSON_OUT) -> None:
     """The code tree with shortcuts and how often each code is used."""
     from review.codebook import code_paths, code_tree
 
@@ -510,7 +513,7 @@ def codebook_list(ctx: typer.Context, json_out: bool = JSON) -> None:
 def codebook_import(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="A .qdc (REFI-QDA), .csv or .toml codebook."),
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Merge a codebook file into the workspace's codes (matched by GUID, else path)."""
     from review.refi_codebook import import_codebook
@@ -531,14 +534,14 @@ def codebook_import(
 def codebook_export(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="Output .qdc, .csv or .toml."),
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Write the codebook as REFI-QDA .qdc, CSV or TOML."""
     from review.refi_codebook import export_codebook
 
     with ready(ctx) as s:
         n = export_codebook(s, file)
-    _done(json_out, {"file": str(file), "codes": n}, f"wrote {n} codes to {file}")
+    print_result(json_out, {"file": str(file), "codes": n}, f"wrote {n} codes to {file}")
 
 
 @codebook_app.command("add")
@@ -550,7 +553,7 @@ def codebook_add(
     colour: str = typer.Option(None, "--colour", help="#RRGGBB"),
     shortcut: str = typer.Option(None, "--shortcut", help="One key."),
     group: bool = typer.Option(False, "--group", help="A grouping code, not applied itself."),
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Add a code (its parent must exist)."""
     from review.codebook import add_code
@@ -567,17 +570,19 @@ def codebook_add(
             codable=not group,
         )
         cid = code.id
-    _done(json_out, {"added": path, "id": cid}, f"added {path}")
+    print_result(json_out, {"added": path, "id": cid}, f"added {path}")
 
 
 @codebook_app.command("rename")
-def codebook_rename(ctx: typer.Context, code: str, new_name: str, json_out: bool = JSON) -> None:
+def codebook_rename(
+    ctx: typer.Context, code: str, new_name: str, json_out: bool = JSON_OUT
+) -> None:
     """Rename a code (its codings keep pointing at it)."""
     from review.codebook import code_path, rename_code
 
     with ready(ctx) as s:
         path = code_path(s, rename_code(s, code, new_name))
-    _done(json_out, {"renamed": code, "path": path}, f"renamed to {path}")
+    print_result(json_out, {"renamed": code, "path": path}, f"renamed to {path}")
 
 
 @codebook_app.command("move")
@@ -585,24 +590,24 @@ def codebook_move(
     ctx: typer.Context,
     code: str,
     parent: str = typer.Argument(None, help="New parent (omit to move to the top)."),
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Move a code, with its children, under another code or to the top."""
     from review.codebook import code_path, move_code
 
     with ready(ctx) as s:
         path = code_path(s, move_code(s, code, parent))
-    _done(json_out, {"moved": code, "path": path}, f"moved to {path}")
+    print_result(json_out, {"moved": code, "path": path}, f"moved to {path}")
 
 
 @codebook_app.command("merge")
-def codebook_merge(ctx: typer.Context, code: str, into: str, json_out: bool = JSON) -> None:
+def codebook_merge(ctx: typer.Context, code: str, into: str, json_out: bool = JSON_OUT) -> None:
     """Merge CODE into INTO: codings, suggestions and children move to INTO; CODE goes."""
     from review.codebook import merge_codes
 
     with ready(ctx) as s:
         moved = merge_codes(s, code, into)
-    _done(
+    print_result(
         json_out,
         {"merged": code, "into": into, "moved": moved},
         f"merged {code} into {into}: {moved['coding']} coding(s) moved",
@@ -614,14 +619,14 @@ def codebook_delete(
     ctx: typer.Context,
     code: str,
     force: bool = typer.Option(False, "--force", help="Also delete its codings."),
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Delete a code and its children; refused while they have codings unless --force."""
     from review.codebook import delete_code
 
     with ready(ctx) as s:
         n = delete_code(s, code, force=force)
-    _done(json_out, {"deleted": code, "codings_deleted": n}, f"deleted {code} ({n} codings)")
+    print_result(json_out, {"deleted": code, "codings_deleted": n}, f"deleted {code} ({n} codings)")
 
 
 # --- review memo ---------------------------------------------------------------------------------
@@ -636,7 +641,7 @@ def memo_add(
     ),
     text: str = typer.Argument(..., help="The memo text."),
     coder: str = CODER,
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Write a memo (a coding's memo replaces the previous one)."""
     from review.coding import add_memo, find_code, find_source
@@ -653,7 +658,7 @@ def memo_add(
         else:
             tid = None
         memo = add_memo(s, target=target, target_id=tid, text=text, coder=who(ctx, coder))
-    _done(json_out, {"memo": memo.__dict__}, f"memo on {target} {ref} saved")
+    print_result(json_out, {"memo": memo.__dict__}, f"memo on {target} {ref} saved")
 
 
 @memo_app.command("list")
@@ -661,7 +666,7 @@ def memo_list(
     ctx: typer.Context,
     target: str = typer.Argument(None, help="project, source, code or coding."),
     ref: str = typer.Argument(None),
-    json_out: bool = JSON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Memos, oldest first."""
     from review.coding import find_code, find_source, memos

@@ -54,6 +54,17 @@ def print_json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False, default=_default) + "\n")
 
 
+def print_result(json_out: bool, doc: Any, line: str) -> None:
+    """A command's outcome: the JSON document with --json, else one line for a person."""
+    if json_out:
+        print_json(doc)
+    else:
+        typer.echo(line)
+
+
+JSON_OUT = typer.Option(False, "--json", help="Print one JSON document.")
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import typer
 
-from review.cli.context import print_json, progress_bar, session, show_progress
+from review.cli.context import (
+    JSON_OUT,
+    print_json,
+    print_result,
+    progress_bar,
+    session,
+    show_progress,
+)
 from review.errors import UsageError
 
 
@@ -21,7 +28,7 @@ def dedupe(
     merge: str = typer.Option(None, "--merge", metavar="K1,K2", help="Merge these records."),
     apart: str = typer.Option(None, "--apart", metavar="K1,K2", help="Keep two records apart."),
     history_: bool = typer.Option(False, "--history", help="List merges and keep-apart calls."),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Find duplicate literature records (DOI, fuzzy title/authors/year/venue) and merge them."""
     from review.dedupe import service
@@ -43,7 +50,7 @@ def dedupe(
     with session(ctx) as s:
         if undo:
             res = service.undo(s, undo)
-            return _done(
+            return print_result(
                 json_out,
                 {"undone": res.to_dict()},
                 f"undid {res.cluster}: {', '.join(res.merged)} stand apart from "
@@ -51,7 +58,7 @@ def dedupe(
             )
         if merge:
             res = service.merge_keys(s, _keys(merge))
-            return _done(
+            return print_result(
                 json_out,
                 {"merged": [res.to_dict()]},
                 f"merged {', '.join(res.merged)} into {res.survivor} (cluster "
@@ -62,7 +69,7 @@ def dedupe(
             if len(keys) != 2:
                 raise UsageError("--apart takes exactly two keys: --apart KEY1,KEY2")
             cid = service.keep_apart(s, *keys)
-            return _done(
+            return print_result(
                 json_out,
                 {"apart": {"cluster": cid, "keys": keys}},
                 f"{keys[0]} and {keys[1]} kept apart; they will not be proposed again",
@@ -111,13 +118,6 @@ def _print_report(found, maybe_only: bool) -> None:
         f"{found.records} record(s), {len(found.clusters)} duplicate cluster(s), "
         f"{len(found.maybe)} pair(s) to decide (--merge K1,K2 or --apart K1,K2)"
     )
-
-
-def _done(json_out: bool, doc: dict, line: str) -> None:
-    if json_out:
-        print_json(doc)
-    else:
-        typer.echo(line)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from review.cli.context import print_json, session, workspace
+from review.cli.context import JSON_OUT, print_json, print_result, session, workspace
 
 app = typer.Typer(help="Survey indicators and the evidence linked to them.", no_args_is_help=True)
 
@@ -62,7 +62,7 @@ def list_(
     ctx: typer.Context,
     indicator: str = typer.Argument(None, help="An indicator (id or name): show its evidence."),
     links: bool = typer.Option(False, "--links", help="List every evidence link."),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """The indicators (or one indicator's linked evidence)."""
     from review.indicators import get_indicator, list_indicators, list_links
@@ -111,7 +111,7 @@ def link_(
         "supports", "--relation", "-r", help="supports, contradicts, explains or context."
     ),
     note: str = typer.Option(None, "--note", help="Why they are linked."),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Link a code, or one coding, to an indicator."""
     from review.briefing.lookup import coder_id
@@ -135,7 +135,7 @@ def unlink_(
     link_id: int = typer.Argument(
         ..., help="The link's id (see `review indicators list --links`)."
     ),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Remove an evidence link."""
     from review.indicators import unlink
@@ -143,16 +143,13 @@ def unlink_(
     with session(ctx) as s:
         row = unlink(s, link_id)
         doc = row.model_dump(mode="json")
-    if json_out:
-        print_json({"removed": doc})
-    else:
-        typer.echo(f"removed link {link_id}")
+    print_result(json_out, {"removed": doc}, f"removed link {link_id}")
 
 
 @app.command("relink")
 def relink_(
     ctx: typer.Context,
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Link indicators to literature records imported after them (by the cite key they name)."""
     from review.indicators import relink_sources

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from review.cli.context import print_json, session, workspace
+from review.cli.context import JSON_OUT, print_json, session, workspace
 
 STAGE_HELP = "title-abstract or full-text"
 
@@ -30,7 +30,7 @@ def list_(
     ),
     limit: int = typer.Option(50, "--limit", min=1, help="At most this many."),
     offset: int = typer.Option(0, "--offset", min=0),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Records to screen as you may see them (blind mode hides others' decisions)."""
     from review import screening
@@ -85,14 +85,20 @@ def _decide(
         typer.echo(f"{verb}: {d['key']} {d['decision']}{why} at {stage} by {me}")
 
 
+# `decide` and `resolve` take the same arguments; only the finality of the decision differs.
+DECISION = typer.Argument(..., help="include, exclude or maybe")
+KEYS = typer.Argument(..., help="Record keys.")
+REASON = typer.Option(None, "--reason", "-r", help="Exclusion reason (from the list).")
+
+
 @screen_app.command("decide")
 def decide(
     ctx: typer.Context,
-    decision: str = typer.Argument(..., help="include, exclude or maybe"),
-    keys: list[str] = typer.Argument(..., help="Record keys."),
+    decision: str = DECISION,
+    keys: list[str] = KEYS,
     stage: str = _stage_opt(),
-    reason: str = typer.Option(None, "--reason", "-r", help="Exclusion reason (from the list)."),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    reason: str = REASON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Record your decision on one or more records (all or none are recorded)."""
     _decide(ctx, decision, keys, stage, reason, False, json_out)
@@ -101,11 +107,11 @@ def decide(
 @screen_app.command("resolve")
 def resolve(
     ctx: typer.Context,
-    decision: str = typer.Argument(..., help="include, exclude or maybe"),
-    keys: list[str] = typer.Argument(..., help="Record keys."),
+    decision: str = DECISION,
+    keys: list[str] = KEYS,
     stage: str = _stage_opt(),
-    reason: str = typer.Option(None, "--reason", "-r", help="Exclusion reason (from the list)."),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    reason: str = REASON,
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Settle a conflict with a third, final decision."""
     _decide(ctx, decision, keys, stage, reason, True, json_out)
@@ -115,7 +121,7 @@ def resolve(
 def conflicts(
     ctx: typer.Context,
     stage: str = _stage_opt(),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Records the reviewers disagree on."""
     from review import screening
@@ -135,7 +141,7 @@ def kappa(
     ctx: typer.Context,
     stage: str = typer.Option(None, "--stage", "-s", help=f"{STAGE_HELP} (default: both)"),
     coders: str = typer.Option(None, "--coders", metavar="A,B", help="The two screeners."),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Cohen's kappa between the two screeners, per stage."""
     from review import screening
@@ -177,7 +183,7 @@ def reasons(
     add: str = typer.Option(None, "--add", help="Add a reason to the shared list."),
     remove: str = typer.Option(None, "--remove", help="Remove a reason from the list."),
     stage: str = typer.Option(None, "--stage", "-s", help=f"Only for {STAGE_HELP}."),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Show or edit the shared list of exclusion reasons."""
     from review import screening
@@ -200,7 +206,7 @@ def blind(
     ctx: typer.Context,
     mode: str = typer.Argument(None, help="on or off (omit to show)."),
     reviewers: int = typer.Option(None, "--reviewers", help="Reviewers per record: 1 or 2."),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Blind mode: a reviewer sees only their own decisions until both have decided."""
     from review import screening
@@ -224,7 +230,7 @@ def blind(
 
 def prisma(
     ctx: typer.Context,
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """PRISMA 2020 flow counts: identified per database, duplicates, screened, included."""
     from review.prisma import prisma as flow

@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 from sqlmodel import func, select
 
-from review.cli.context import print_json, session
+from review.cli.context import JSON_OUT, print_json, print_result, session
 from review.errors import NotFound, UsageError
 from review.store import models as m
 
@@ -20,7 +20,7 @@ participants_app = typer.Typer(
 
 def transcripts(
     ctx: typer.Context,
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Transcripts and documents: speakers, turns, passages and header metadata."""
     with session(ctx) as s:
@@ -68,7 +68,7 @@ def passages(
     kind: str = typer.Option(None, "--kind", help="Only turn, sentence or paragraph."),
     speaker: str = typer.Option(None, "--speaker", help="Only this speaker's passages."),
     limit: int = typer.Option(0, "--limit", min=0, help="At most this many (0: all)."),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """The passages of one source with their offsets, speakers, times and text."""
     if kind and kind not in ("turn", "sentence", "paragraph"):
@@ -113,7 +113,7 @@ def passages(
 @participants_app.callback()
 def participants_list(
     ctx: typer.Context,
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """List participants with role, turns, aliases and attributes."""
     if ctx.invoked_subcommand is not None:
@@ -138,7 +138,7 @@ def participants_alias(
     ctx: typer.Context,
     alias: str = typer.Argument(..., help="Another name, e.g. R1 (or 'R1 @ source-key')."),
     name: str = typer.Argument(..., help="The participant it means, e.g. 'Researcher 1'."),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Make ALIAS mean participant NAME (a participant already called ALIAS is merged in)."""
     from review.participants import add_alias, find
@@ -151,10 +151,7 @@ def participants_alias(
             raise UsageError("an alias must differ from the participant's name")
         add_alias(s, person, alias)
         doc = {"participant": person.name, "alias": alias}
-    if json_out:
-        print_json(doc)
-    else:
-        typer.echo(f"{alias!r} now means {doc['participant']!r}")
+    print_result(json_out, doc, f"{alias!r} now means {doc['participant']!r}")
 
 
 @participants_app.command("set")
@@ -162,7 +159,7 @@ def participants_set(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Participant name or alias."),
     pairs: list[str] = typer.Argument(..., help="ATTRIBUTE=VALUE, e.g. area=Northfield."),
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Set case attributes of a participant."""
     from review.participants import attributes, find, set_attribute
@@ -181,10 +178,7 @@ def participants_set(
             set_attribute(s, person.id, key, value or None)
         s.flush()
         doc = {"participant": person.name, "attributes": attributes(s, person.id)}
-    if json_out:
-        print_json(doc)
-    else:
-        typer.echo(", ".join(f"{k}={v}" for k, v in doc["attributes"].items()))
+    print_result(json_out, doc, ", ".join(f"{k}={v}" for k, v in doc["attributes"].items()))
 
 
 def register(app: typer.Typer) -> None:

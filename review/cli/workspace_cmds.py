@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from review.cli.context import Options, options, print_json, session, workspace
+from review.cli.context import JSON_OUT, Options, options, print_json, session, workspace
 from review.status import counts
 from review.store.migrate import applied
 from review.workspace import init as init_workspace
@@ -67,7 +67,7 @@ def init(
 
 def status(
     ctx: typer.Context,
-    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    json_out: bool = JSON_OUT,
 ) -> None:
     """Counts: sources by kind, passages, codes, codings, indicators, decisions, ..."""
     if json_out:
