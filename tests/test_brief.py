@@ -88,7 +88,8 @@ def test_joint_display_values_links_and_quotes(note):
 
 def test_source_characteristics(note):
     rows = as_dict(table(note, "source-characteristics"))
-    assert list(rows) == ["Bovaird 2007", "Focus group East", "Loeffler et al. 2008"]
+    # literature first, then transcripts
+    assert list(rows) == ["Bovaird 2007", "Loeffler et al. 2008", "Focus group East"]
     lo = rows["Loeffler et al. 2008"]
     assert (lo["Type"], lo["Country"], lo["Method"]) == ("report", "Europe", "survey")
     assert lo["Sectors"] == "Local environment; Public health"
@@ -155,7 +156,11 @@ def test_docx_has_real_tables_captions_and_references(note):
     assert len(doc.tables) == len(note.tables)
     first = doc.tables[0]
     assert first.cell(0, 0).text == "Code"
-    assert first.cell(1, 0).text == "Four Cs/Co-delivery"
+    # two header rows: the sector spans its literature and transcripts columns
+    assert first.cell(0, 1).text == "Local environment" == first.cell(0, 2).text
+    assert (first.cell(1, 1).text, first.cell(1, 2).text) == ("Literature", "Transcripts")
+    assert first.cell(2, 0).text == "Four Cs/Co-delivery"
+    assert first.cell(2, 1).text == "1 / 1"
     captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
     assert captions[0].startswith("Table 1.")
     refs = [p.text for p in doc.paragraphs if p.style.name == "List Number"]

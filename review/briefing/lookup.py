@@ -58,24 +58,56 @@ def surname(author: str) -> str:
     return parts[-1] if len(parts) > 1 and not a.isupper() else a
 
 
+def _et_al(source: m.Source) -> bool:
+    """BibTeX's `and others` (kept in the original record; the author list drops it)."""
+    fields = (source.record or {}).get("fields")
+    raw = fields.get("author", "") if isinstance(fields, dict) else ""
+    return isinstance(raw, str) and raw.strip(" {}").lower().endswith(" and others")
+
+
+def short_title(title: str, limit: int = 40) -> str:
+    """A title cut at a word boundary with an ellipsis (never mid-word), for citations."""
+    t = " ".join(title.split())
+    if len(t) <= limit:
+        return t
+    cut = t[:limit].rsplit(" ", 1)[0] if " " in t[:limit] else t[:limit]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
 def author_year(source: m.Source) -> str:
-    """'Loeffler 2008', 'Bovaird & Loeffler 2012', 'Loeffler et al. 2008' (n.d. if no year)."""
+    """'Loeffler 2008', 'Bovaird & Loeffler 2012', 'Loeffler et al. 2008' (n.d. if no year).
+
+    With no author, the (short) title stands in, as APA does: “Activating collective…” 2015.
+    """
     names = [surname(a) for a in (source.authors or []) if a and a.strip()]
     if not names:
-        who = (source.title or source.key or "Anon.")[:40]
+        who = f"“{short_title(source.title)}”" if source.title else (source.key or "Anon.")
     elif len(names) == 1:
-        who = names[0]
-    elif len(names) == 2:
+        who = f"{names[0]} et al." if _et_al(source) else names[0]
+    elif len(names) == 2 and not _et_al(source):
         who = f"{names[0]} & {names[1]}"
     else:
         who = f"{names[0]} et al."
     return f"{who} {source.year or 'n.d.'}"
 
 
+def _sentence(text: str) -> str:
+    """End with a full stop unless the text already ends with . ? or ! (no '?.')."""
+    text = text.strip()
+    return text if text.endswith((".", "?", "!", ".”", "?”", "!”")) else text + "."
+
+
 def reference(source: m.Source) -> str:
-    """A one-line reference-list entry (APA-like, plain text)."""
-    authors = "; ".join(a.strip() for a in (source.authors or []) if a.strip()) or "Anon."
-    bits = [f"{authors} ({source.year or 'n.d.'}). {(source.title or source.key).rstrip('.')}."]
+    """A one-line reference-list entry (APA-like, plain text).
+
+    No authors: the title takes the author position, `Title. (2008).`, as in APA.
+    """
+    authors = "; ".join(a.strip() for a in (source.authors or []) if a.strip())
+    if authors and _et_al(source):
+        authors += " et al."
+    title = _sentence(source.title or source.key)
+    year = f"({source.year or 'n.d.'})."
+    bits = [f"{authors} {year} {title}" if authors else f"{title} {year}"]
     venue = source.venue or ""
     if venue:
         v = venue
@@ -85,7 +117,7 @@ def reference(source: m.Source) -> str:
                 v += f"({source.issue})"
         if source.pages:
             v += f", {source.pages}"
-        bits.append(v + ".")
+        bits.append(_sentence(v))
     if source.doi:
         bits.append(f"https://doi.org/{source.doi}")
     elif source.url:

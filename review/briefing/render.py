@@ -45,9 +45,10 @@ def to_markdown(brief: Brief) -> str:
 
 
 def table_csv(t: Table) -> str:
+    """One table as CSV; header cells are neutralised too (attribute values become columns)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(t.columns)
+    w.writerow([neutralise(_text(c)) for c in t.columns])
     for r in t.rows:
         w.writerow([neutralise(_text(c)) for c in r])
     return buf.getvalue()
@@ -61,7 +62,35 @@ caption{caption-side:top;text-align:left;font-style:italic;padding:.3rem 0}
 th,td{border:1px solid #bbb;padding:.3rem .5rem;vertical-align:top;text-align:left}
 th{background:#eef2f6} tr:nth-child(even) td{background:#fafafa}
 .note{color:#555;font-size:.85rem}
+.scroll{overflow-x:auto}
+th.group{text-align:center}
+@media print{body{max-width:none;margin:0}.scroll{overflow:visible}table{font-size:.75rem}}
 """
+
+
+def sub_columns(t: Table) -> list[tuple[str, int, list[str]]]:
+    """The two-level header of a grouped table: (group label, span, sub-labels)."""
+    out, i = [], 0
+    for label, span in t.groups:
+        cols = t.columns[i : i + span]
+        subs = [c[len(label) + 2 :] if label and c.startswith(label + ": ") else c for c in cols]
+        out.append((label, span, [x[:1].upper() + x[1:] for x in subs]))
+        i += span
+    return out
+
+
+def _html_head(t: Table) -> list[str]:
+    e = html.escape
+    if not t.groups:
+        return ["<tr>", *(f"<th>{e(c)}</th>" for c in t.columns), "</tr>"]
+    top, below = ["<tr>"], ["<tr>"]
+    for label, span, subs in sub_columns(t):
+        if not label and span == 1:
+            top.append(f'<th rowspan="2">{e(subs[0])}</th>')
+            continue
+        top.append(f'<th class="group" colspan="{span}">{e(label)}</th>')
+        below += [f"<th>{e(x)}</th>" for x in subs]
+    return [*top, "</tr>", *below, "</tr>"]
 
 
 def to_html(brief: Brief) -> str:
@@ -75,13 +104,13 @@ def to_html(brief: Brief) -> str:
     ]
     for t in brief.tables:
         out.append(f'<section id="{e(t.id)}"><h2>{e(t.title)}</h2>')
-        out.append(f"<table><caption>{e(t.caption)}</caption><thead><tr>")
-        out += [f"<th>{e(c)}</th>" for c in t.columns]
-        out.append("</tr></thead><tbody>")
+        out.append(f'<div class="scroll"><table><caption>{e(t.caption)}</caption><thead>')
+        out += _html_head(t)
+        out.append("</thead><tbody>")
         for r in t.rows:
             cells = "".join(f"<td>{e(_text(c)).replace(chr(10), '<br>')}</td>" for c in r)
             out.append(f"<tr>{cells}</tr>")
-        out.append("</tbody></table>")
+        out.append("</tbody></table></div>")
         out += [f'<p class="note">{e(n)}</p>' for n in t.notes]
         out.append("</section>")
     out.append("<h2>References</h2><ol>")
@@ -93,25 +122,79 @@ def to_html(brief: Brief) -> str:
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _docx_rows(table, rows: list[list[object]]) -> None:
+CHAR_TWIPS = 110  # one character at 8 pt (bold headers are wider than body text), in twips
+PAD_TWIPS = 240  # a cell's left + right padding and border
+
+
+def column_widths(t: Table, total: int, sample: int = 2000) -> list[int]:
+    """Column widths in twips (summing to `total`) in proportion to their content.
+
+    Why: Word and LibreOffice give every column the same width by default, which squeezes a
+    quotes column to a few letters a line. Each column first gets room for its longest word
+    (header included, capped at 14 characters) so no word breaks mid-letter; the rest is
+    shared by its mean text length to the power 0.75, so long-text columns get most.
+    """
+    rows = t.rows[:sample]
+    heads = [s for _, _, subs in sub_columns(t) for s in subs] if t.groups else t.columns
+    need, weight = [], []
+    for j, head in enumerate(heads):
+        texts = [_text(r[j]) for r in rows]
+        words = [len(w) for x in [head, *texts] for w in x.split()] or [1]
+        need.append(min(max(words), 14) * CHAR_TWIPS + PAD_TWIPS)
+        mean = sum(len(x) for x in texts) / len(texts) if texts else len(head)
+        weight.append(max(mean, 1) ** 0.75)
+    if sum(need) > total:  # too many columns: shrink the minimums alike
+        need = [n * total / sum(need) for n in need]
+    rest = total - sum(need)
+    return [int(n + rest * w / sum(weight)) for n, w in zip(need, weight, strict=True)]
+
+
+def _docx_rows(table, rows: list[list[object]], widths: list[int]) -> None:
     """Append rows as raw WordprocessingML: python-docx's add_row/cell.text are O(n) per row
     (quadratic for a 10,000-row table); building <w:tr> elements directly is linear."""
     from docx.oxml.ns import qn
     from lxml import etree
 
     w_tr, w_tc, w_p, w_r, w_t, w_br = (qn(f"w:{n}") for n in ("tr", "tc", "p", "r", "t", "br"))
+    w_tcpr, w_tcw, w_w, w_type = qn("w:tcPr"), qn("w:tcW"), qn("w:w"), qn("w:type")
     space = qn("xml:space")
     tbl = table._tbl
     for row in rows:
         tr = etree.SubElement(tbl, w_tr)
-        for value in row:
-            r = etree.SubElement(etree.SubElement(etree.SubElement(tr, w_tc), w_p), w_r)
+        for value, width in zip(row, widths, strict=True):
+            tc = etree.SubElement(tr, w_tc)
+            tcw = etree.SubElement(etree.SubElement(tc, w_tcpr), w_tcw)
+            tcw.set(w_w, str(width))
+            tcw.set(w_type, "dxa")
+            r = etree.SubElement(etree.SubElement(tc, w_p), w_r)
             for i, line in enumerate(_XML_BAD.sub("", _text(value)).split("\n")):
                 if i:
                     etree.SubElement(r, w_br)
                 t = etree.SubElement(r, w_t)
                 t.text = line
                 t.set(space, "preserve")
+
+
+def _docx_header(table, t: Table) -> None:
+    """Bold header row(s), repeated on every page; grouped tables get two rows (a sector
+    spanning its literature and transcripts columns)."""
+    from docx.oxml import OxmlElement
+
+    heads = sub_columns(t) if t.groups else [("", 1, [c]) for c in t.columns]
+    j = 0
+    for label, span, subs in heads:
+        if t.groups and label:
+            top = table.cell(0, j).merge(table.cell(0, j + span - 1)) if span > 1 else None
+            (top or table.cell(0, j)).paragraphs[0].add_run(label).bold = True
+            for k, sub in enumerate(subs):
+                table.cell(1, j + k).paragraphs[0].add_run(sub).bold = True
+        elif t.groups:
+            table.cell(0, j).merge(table.cell(1, j)).paragraphs[0].add_run(subs[0]).bold = True
+        else:
+            table.cell(0, j).paragraphs[0].add_run(subs[0]).bold = True
+        j += span
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
 def _docx_list(doc, items: list[str], style_id: str) -> None:
@@ -137,21 +220,34 @@ def _docx_list(doc, items: list[str], style_id: str) -> None:
 
 def to_docx(brief: Brief) -> bytes:
     """Word tables (style 'Table Grid', 8 pt) with a caption paragraph above each, then the
-    reference list."""
+    reference list. Landscape A4 with narrow margins: the matrix and the joint display are
+    wide; columns are sized to their content and header rows repeat on each page."""
     from docx import Document
-    from docx.shared import Pt
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm, Pt
 
     doc = Document()
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.LANDSCAPE
+    sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(sec, side, Cm(1.5))
+    usable = Cm(29.7 - 3.0)  # page width less margins (python-docx gives an int here)
     doc.styles["Table Grid"].font.size = Pt(8)
     doc.add_heading(TITLE, level=0)
     for t in brief.tables:
         doc.add_heading(t.title, level=1)
-        doc.add_paragraph(t.caption, style="Caption")
-        table = doc.add_table(rows=1, cols=len(t.columns))
+        doc.add_paragraph(t.caption, style="Caption").paragraph_format.keep_with_next = True
+        table = doc.add_table(rows=2 if t.groups else 1, cols=len(t.columns))
         table.style = "Table Grid"
-        for cell, name in zip(table.rows[0].cells, t.columns, strict=True):
-            cell.paragraphs[0].add_run(name).bold = True
-        _docx_rows(table, t.rows)
+        table.autofit = False
+        widths = column_widths(t, usable.twips)  # dxa = twips
+        for col, w in zip(table.columns, widths, strict=True):
+            col.width = w * 635  # EMU per twip
+            for cell in col.cells:
+                cell.width = w * 635
+        _docx_header(table, t)
+        _docx_rows(table, t.rows, widths)
         for n in t.notes:
             doc.add_paragraph().add_run(n).italic = True
     doc.add_heading("References", level=1)
@@ -172,7 +268,8 @@ def write(brief: Brief, directory: Path, formats: list[str]) -> list[Path]:
     if "csv" in formats:
         for t in brief.tables:
             p = directory / f"brief-{t.id}.csv"
-            p.write_text(table_csv(t), "utf-8", newline="")
+            # BOM: Excel reads a UTF-8 CSV without one as cp1252 (“ ” – garbled)
+            p.write_text(table_csv(t), "utf-8-sig", newline="")
             written.append(p)
     if "html" in formats:
         p = directory / "brief.html"

@@ -40,6 +40,9 @@ class Table:
     columns: list[str]
     rows: list[list[object]]
     notes: list[str] = field(default_factory=list)
+    # Optional two-level header for HTML/DOCX: (label, number of columns) covering `columns`
+    # left to right; a column under a labelled group shows only what follows "label: ".
+    groups: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -58,8 +61,10 @@ def evidence_matrix(tree: CodeTree, res: ScanResult) -> Table:
     used = {s for (_, s, _) in res.excerpts}
     sectors = [s for s in sectors if s != UNASSIGNED or UNASSIGNED in used]
     cols = ["Code"]
+    groups: list[tuple[str, int]] = [("", 1)]
     for s in sectors:
         cols += [f"{s}: literature", f"{s}: transcripts"]
+        groups.append((s, 2))
     rows = []
     for cid in tree.evidence_ids:
         row: list[object] = [tree.paths[cid]]
@@ -78,6 +83,7 @@ def evidence_matrix(tree: CodeTree, res: ScanResult) -> Table:
             "An excerpt's sector is the sector code overlapping it, else the sectors coded in "
             "its source, else Unassigned.",
         ],
+        groups,
     )
 
 
@@ -270,7 +276,8 @@ def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) ->
                     s.key,
                 ]  # fmt: skip
             )
-    rows.sort(key=lambda r: (str(r[0]).lower(), r[-1]))
+    # literature first, then the team's transcripts; opening quotes do not decide the order
+    rows.sort(key=lambda r: (is_transcript(str(r[1])), str(r[0]).lstrip("“\"'").lower(), r[-1]))
     return Table(
         "source-characteristics",
         "Characteristics of included sources",
@@ -310,11 +317,12 @@ def codes_by_attribute(
             if any(cells):
                 rows.append([tree.paths[cid], *cells, sum(cells)])
         slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-")
+        label = " ".join(name.replace("_", " ").split())  # 'age_band' reads 'age band'
         out.append(
             Table(
                 f"codes-by-{slug}",
-                f"Code frequencies by {name}",
-                f"Table 4.{k}. Number of transcript excerpts of each code by participant {name}.",
+                f"Code frequencies by {label}",
+                f"Table 4.{k}. Number of transcript excerpts of each code by participant {label}.",
                 ["Code", *values, "Total"],
                 rows,
             )

@@ -1,0 +1,98 @@
+"""What a review team sees: citations without authors, reference punctuation, grouped headers,
+DOCX page and column widths, CSV headers and encoding (fixes found by rendering the brief)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from review.briefing.lookup import author_year, reference, short_title
+from review.briefing.render import column_widths, table_csv, to_docx, to_html, write
+from review.briefing.tables import Brief, Table
+from review.store import models as m
+
+
+def _src(**kw) -> m.Source:
+    base = dict(key="k", kind="report", authors=[], record={}, meta={})
+    return m.Source(**(base | kw))
+
+
+def test_no_author_cites_a_short_title_cut_at_a_word():
+    s = _src(title="Activating collective co-production of public services: influencing", year=2015)
+    assert author_year(s) == "“Activating collective co-production of…” 2015"
+    assert short_title("Short title") == "Short title"
+    assert not short_title("x" * 60).startswith("x" * 41)
+
+
+def test_bibtex_and_others_is_et_al():
+    rec = {"type": "techreport", "fields": {"author": "{Loeffler and others}"}}
+    s = _src(authors=["Loeffler"], year=2008, title="T", record=rec, record_format="bibtex")
+    assert author_year(s) == "Loeffler et al. 2008"
+    assert reference(s).startswith("Loeffler et al. (2008). T.")
+
+
+def test_reference_without_author_and_with_question_mark():
+    s = _src(title="Fad or fact, nuisance or necessity?", year=2008)
+    assert reference(s) == "Fad or fact, nuisance or necessity? (2008)."
+    s = _src(title="Why?", authors=["Doe, J"], year=2001, venue="Journal")
+    assert reference(s) == "Doe, J (2001). Why? Journal."
+
+
+def _matrix() -> Table:
+    return Table(
+        "evidence-matrix",
+        "Evidence matrix",
+        "Table 1. x",
+        ["Code", "Health: literature", "Health: transcripts"],
+        [["Four Cs/Co-design", "–", "1 / 2"]],
+        groups=[("", 1), ("Health", 2)],
+    )
+
+
+def test_html_grouped_header_and_scroll_wrapper():
+    page = to_html(Brief([_matrix()], []))
+    assert '<th rowspan="2">Code</th>' in page
+    assert '<th class="group" colspan="2">Health</th>' in page
+    assert "<th>Literature</th><th>Transcripts</th>" in page.replace("\n", "")
+    assert '<div class="scroll"><table>' in page
+
+
+def test_docx_landscape_with_content_sized_columns():
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    quotes = Table(
+        "joint-display",
+        "Joint display",
+        "Table 2. x",
+        ["Indicator", "Year", "Representative quotes"],
+        [["Index", 2008, "“" + "a long quote about co-production " * 8 + "” (Group, Ann)"]],
+    )
+    doc = Document(io.BytesIO(to_docx(Brief([_matrix(), quotes], []))))
+    sec = doc.sections[0]
+    assert sec.page_width > sec.page_height  # landscape
+    grid = [int(g.get(qn("w:w"))) for g in doc.tables[1]._tbl.tblGrid.iterchildren(qn("w:gridCol"))]
+    assert grid[2] > 3 * grid[1]  # the quotes column is the wide one
+    assert grid[1] >= 4 * 110  # 'Year' fits on one line
+    header = doc.tables[0].rows[0]._tr
+    assert header.trPr.find(qn("w:tblHeader")) is not None  # repeats on each page
+    body_cell = doc.tables[1].rows[1]._tr.find(qn("w:tc"))
+    assert body_cell.tcPr.find(qn("w:tcW")).get(qn("w:w")) == str(grid[0])
+
+
+def test_column_widths_sum_to_the_page_and_shrink_when_crowded():
+    t = _matrix()
+    assert sum(column_widths(t, 15000)) <= 15000
+    many = Table("x", "x", "x", [f"Column{i}" for i in range(40)], [["word"] * 40])
+    widths = column_widths(many, 15000)
+    assert 14900 <= sum(widths) <= 15000 and min(widths) > 0
+
+
+def test_csv_header_cells_are_neutralised_and_files_carry_a_bom(tmp_path):
+    t = Table("codes-by-area", "x", "x", ["Code", "=HYPERLINK(1)", "-2", "Total"], [["a", 1, 2, 3]])
+    rows = list(csv.reader(io.StringIO(table_csv(t))))
+    assert rows[0] == ["Code", "'=HYPERLINK(1)", "'-2", "Total"]
+    (path,) = write(Brief([t], []), tmp_path, ["csv"])
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel then reads UTF-8 (curly quotes, dashes)
+    assert data == write(Brief([t], []), tmp_path, ["csv"])[0].read_bytes()
