@@ -8,8 +8,7 @@ from textual.widgets import DataTable, Tree
 from review.coding import apply_code
 from review.store import models as m
 from review.store.db import session_scope
-from review.tui.app import ReviewApp
-from tests.tui_helpers import add_transcript, sentences, settle
+from tests.tui_helpers import add_transcript, running, sentences, settle
 
 
 def _code(ws, name):
@@ -30,9 +29,7 @@ async def test_add_rename_and_merge_codes(ws):
     a, z = sentences(ws, sid)[0]
     with session_scope(ws.engine) as s:
         apply_code(s, source_id=sid, code_id=deliver.id, start=a, end=z, coder="tester")
-    app = ReviewApp(ws, start="codebook", sample_import=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+    async with running(ws, start="codebook") as (app, pilot):
         await _highlight(app, pilot, design.id)
         assert "lived experience" in str(app.screen.query_one("#code-definition").render())
         await pilot.press("a", *"Digital panels", "enter")
@@ -60,9 +57,7 @@ async def test_excerpts_of_a_code_and_jump_to_the_passage(ws):
     with session_scope(ws.engine) as s:
         for a, z in (sents[3], sents[4]):
             apply_code(s, source_id=sid, code_id=deliver.id, start=a, end=z, coder="tester")
-    app = ReviewApp(ws, start="codebook", sample_import=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+    async with running(ws, start="codebook") as (app, pilot):
         await _highlight(app, pilot, deliver.id)
         await pilot.press("e")
         await settle(app, pilot)

@@ -7,8 +7,7 @@ from textual.widgets import DataTable
 
 from review.store import models as m
 from review.store.db import session_scope
-from review.tui.app import ReviewApp
-from tests.tui_helpers import settle
+from tests.tui_helpers import running, settle
 
 
 def _add(ws) -> None:
@@ -47,9 +46,7 @@ def _add(ws) -> None:
 
 async def test_duplicates_screen_merges_highlights_and_undoes(ws):
     _add(ws)
-    app = ReviewApp(ws, start="duplicates", sample_import=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+    async with running(ws, start="duplicates", size=(120, 40)) as (app, pilot):
         assert app.current_mode == "duplicates"
         listing = app.screen.query_one("#dup-list", DataTable)
         assert listing.row_count == 1
@@ -84,9 +81,7 @@ async def test_duplicates_screen_merges_highlights_and_undoes(ws):
 async def test_screening_screen_decides_with_keys_and_reasons(ws):
     _add(ws)
     ws.coder = "ann"
-    app = ReviewApp(ws, start="screening", sample_import=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+    async with running(ws, start="screening", size=(120, 40)) as (app, pilot):
         assert app.current_mode == "screening"
         assert "0 of 3 decided by ann" in str(app.screen.query_one("#screen-progress").render())
         await pilot.press("i")  # scopus-1 (first record) included
@@ -120,9 +115,7 @@ async def test_screening_screen_resolves_conflicts_and_hides_blind_decisions(ws)
         screening.decide(s, "bob", "other", "exclude", reason="wrong outcome")
         screening.decide(s, "ann", "wos-1", "include")  # bob has not decided yet
     ws.coder = "bob"
-    app = ReviewApp(ws, start="screening", sample_import=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+    async with running(ws, start="screening", size=(120, 40)) as (app, pilot):
         screen = app.screen
         seen = {it["key"]: it["decisions"] for it in screen.items}
         assert seen["wos-1"] == {}  # blind: ann's decision is hidden from bob

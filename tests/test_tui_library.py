@@ -11,9 +11,8 @@ from textual.widgets import DataTable
 from review import library
 from review.store import models as m
 from review.store.db import session_scope
-from review.tui.app import ReviewApp
 from review.tui.screens import RegistryError, ScreenSpec, _check_unique, discover
-from tests.tui_helpers import add_literature, add_transcript, settle
+from tests.tui_helpers import add_literature, add_transcript, running, settle
 
 
 def _keys(table: DataTable) -> list[int]:
@@ -22,9 +21,7 @@ def _keys(table: DataTable) -> list[int]:
 
 async def test_library_pages_from_the_database(ws):
     add_literature(ws, 250)
-    app = ReviewApp(ws, sample_import=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+    async with running(ws) as (app, pilot):
         table = app.screen.query_one(DataTable)
         assert table.row_count == 100  # one page, never the whole table
         with session_scope(ws.engine) as s:
@@ -42,9 +39,7 @@ async def test_library_pages_from_the_database(ws):
 
 async def test_fuzzy_search_as_you_type_and_kind_filter(ws):
     add_literature(ws, 40)
-    app = ReviewApp(ws, sample_import=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+    async with running(ws) as (app, pilot):
         await pilot.press("slash", *"bovard", "enter")  # a typo still finds it
         await settle(app, pilot)
         table = app.screen.query_one(DataTable)
@@ -67,9 +62,7 @@ async def test_enter_opens_the_reader_and_full_text_search(ws):
             "INSERT INTO passage_fts(rowid, text) SELECT p.id, substr(s.text, p.start + 1, "
             "p.end - p.start) FROM passage p JOIN source s ON s.id = p.source_id"
         )
-    app = ReviewApp(ws, sample_import=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+    async with running(ws) as (app, pilot):
         await pilot.press("ctrl+f", *"litter", "enter")
         await settle(app, pilot)
         table = app.screen.query_one(DataTable)
@@ -87,9 +80,7 @@ async def test_import_screen_shows_problems_of_a_broken_file(ws, tmp_path):
     bad.write_bytes(b"\x00\x01\x02 not a bibliography \xff\xfe")
     empty = tmp_path / "empty.txt"
     empty.write_text("")
-    app = ReviewApp(ws, start="import", sample_import=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+    async with running(ws, start="import") as (app, pilot):
         screen = app.screen
         screen.query_one("#paths").value = f"{bad} {empty}"
         await pilot.press("ctrl+r")
@@ -105,9 +96,7 @@ async def test_import_screen_shows_problems_of_a_broken_file(ws, tmp_path):
 
 async def test_first_run_imports_the_sample_corpus(ws, testdata):
     shutil.copy(testdata / "bibtex" / "pybtex_xampl.bib", ws.corpus / "xampl.bib")
-    app = ReviewApp(ws)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+    async with running(ws, sample_import=True) as (app, pilot):
         await settle(app, pilot)
         assert app.current_mode == "import"
         report = app.screen.query_one("#import-report", DataTable)
@@ -118,9 +107,7 @@ async def test_first_run_imports_the_sample_corpus(ws, testdata):
 
 
 async def test_help_lists_every_screen_key_and_the_palette_reaches_them(ws):
-    app = ReviewApp(ws, sample_import=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+    async with running(ws) as (app, pilot):
         await pilot.press("question_mark")
         await settle(app, pilot)
         text = app.screen.help_text()
@@ -151,9 +138,7 @@ async def test_import_cancel_stops_between_files(ws, testdata, tmp_path):
     folder.mkdir()
     for name in ("bibtexparser_traps.bib", "pybtex_xampl.bib", "tidy_bibtex-field-error.bib"):
         shutil.copy(testdata / "bibtex" / name, folder / name)
-    app = ReviewApp(ws, start="import", sample_import=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+    async with running(ws, start="import") as (app, pilot):
         screen = app.screen
         on_file = screen._on_file
 

@@ -6,8 +6,7 @@ from sqlmodel import select
 
 from review.store import models as m
 from review.store.db import session_scope
-from review.tui.app import ReviewApp
-from tests.tui_helpers import add_transcript, sentences, settle
+from tests.tui_helpers import add_transcript, running, sentences, settle
 
 
 def _codings(ws):
@@ -25,10 +24,7 @@ def _code_with_shortcut(ws, key: str) -> int:
 
 async def test_code_key_codes_the_sentence_under_the_cursor(ws):
     sid = add_transcript(ws)
-    app = ReviewApp(ws, sample_import=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.open_source(sid)
-        await settle(app, pilot)
+    async with running(ws, source=sid) as (app, pilot):
         assert app.screen.doc.source_id == sid
         await pilot.press("down", "2")
         await settle(app, pilot)
@@ -44,10 +40,7 @@ def _text(ws, sid):
 
 async def test_extended_selection_then_undo(ws):
     sid = add_transcript(ws)
-    app = ReviewApp(ws, sample_import=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.open_source(sid)
-        await settle(app, pilot)
+    async with running(ws, source=sid) as (app, pilot):
         await pilot.press("down", "down", "down", "shift+down", "3")
         await settle(app, pilot)
         sents = sentences(ws, sid)
@@ -62,10 +55,7 @@ async def test_extended_selection_then_undo(ws):
 
 async def test_remove_then_memo_on_coding(ws):
     sid = add_transcript(ws)
-    app = ReviewApp(ws, sample_import=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.open_source(sid)
-        await settle(app, pilot)
+    async with running(ws, source=sid) as (app, pilot):
         await pilot.press("1", "4")
         await settle(app, pilot)
         assert len(_codings(ws)) == 2
@@ -97,10 +87,7 @@ async def test_accepting_a_suggestion_stores_it(ws):
                     trigger=["litter"],
                 )
             )
-    app = ReviewApp(ws, sample_import=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.open_source(sid)
-        await settle(app, pilot)
+    async with running(ws, source=sid) as (app, pilot):
         await pilot.press("N")  # jump to the first pending suggestion
         await settle(app, pilot)
         assert app.screen.query_one("ReaderView").span() == sents[3]
@@ -117,10 +104,7 @@ async def test_accepting_a_suggestion_stores_it(ws):
 
 async def test_fuzzy_code_picker_applies_the_chosen_code(ws):
     sid = add_transcript(ws)
-    app = ReviewApp(ws, sample_import=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.open_source(sid)
-        await settle(app, pilot)
+    async with running(ws, source=sid, size=(80, 24)) as (app, pilot):
         await pilot.press("enter")
         await settle(app, pilot)
         await pilot.press(*"codesign", "enter")
@@ -132,10 +116,7 @@ async def test_fuzzy_code_picker_applies_the_chosen_code(ws):
 
 async def test_code_tints_follow_the_theme(ws):
     sid = add_transcript(ws)
-    app = ReviewApp(ws, sample_import=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.open_source(sid)
-        await settle(app, pilot)
+    async with running(ws, source=sid) as (app, pilot):
         await pilot.press("1")
         await settle(app, pilot)
         view = app.screen.query_one("ReaderView")
@@ -151,10 +132,7 @@ async def test_code_tints_follow_the_theme(ws):
 async def test_ctrl_down_moves_by_turn(ws):
     sid = add_transcript(ws)
     sents = sentences(ws, sid)
-    app = ReviewApp(ws, sample_import=False)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.open_source(sid)
-        await settle(app, pilot)
+    async with running(ws, source=sid) as (app, pilot):
         view = app.screen.query_one("ReaderView")
         await pilot.press("ctrl+down")
         assert view.span() == sents[3]  # Anna's first sentence

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy import insert
 
 from review.codebook import ensure_codebook
 from review.store import models as m
 from review.store.db import session_scope
+from review.tui.app import ReviewApp
 
 TURNS = [
     ("Moderator", 0.0, "Welcome everyone. Tonight we talk about local services. Who starts?"),
@@ -88,3 +91,18 @@ async def settle(app, pilot) -> None:
         if workers:
             await app.workers.wait_for_complete(workers)
     await pilot.pause()
+
+
+@asynccontextmanager
+async def running(
+    ws, *, size: tuple[int, int] = (100, 30), source: int | None = None, **options
+) -> AsyncIterator[tuple[ReviewApp, object]]:
+    """The workbench under the pilot, settled (with `source` open in the reader when given);
+    yields `(app, pilot)`. Options go to `ReviewApp` (no sample import unless asked)."""
+    options.setdefault("sample_import", False)
+    app = ReviewApp(ws, **options)
+    async with app.run_test(size=size) as pilot:
+        if source is not None:
+            app.open_source(source)
+        await settle(app, pilot)
+        yield app, pilot
