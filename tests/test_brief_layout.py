@@ -96,3 +96,9 @@ def test_csv_header_cells_are_neutralised_and_files_carry_a_bom(tmp_path):
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # Excel then reads UTF-8 (curly quotes, dashes)
     assert data == write(Brief([t], []), tmp_path, ["csv"])[0].read_bytes()
+
+
+def test_html_long_cells_get_room():
+    t = Table("q", "Q", "Table 2. x", ["Area", "Quotes"], [["Denmark", "“" + "word " * 60 + "”"]])
+    page = to_html(Brief([t], []))
+    assert "<td>Denmark</td>" in page and '<td class="long">“word' in page

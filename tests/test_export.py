@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from review.export.bibliography import to_bibtex, unique_keys
-from review.export.excerpts import excerpt_rows, neutralise, to_csv, to_xlsx
+from review.export.excerpts import excerpt_rows, neutralise, to_csv, to_docx, to_xlsx
 from review.store import models as m
 from review.store.db import session_scope
 from review.workspace import init
@@ -179,3 +179,29 @@ def test_export_usage_errors(ws, cli):
     assert r.code == 2 and "bibtex, ris, excerpts or qdpx" not in r.out
     r = cli("-w", ws.root, "export", "excerpts", "--format", "odt")
     assert r.code == 2 and "--format" in r.err
+
+
+def test_excerpt_docx_keeps_quote_with_citation_and_xlsx_is_readable(ws, cli, tmp_path):
+    """Rendering showed citations floating between quotes and a 13-wide quote column."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+        rows = excerpt_rows(s)
+    d = Document(io.BytesIO(to_docx(rows)))
+    paras = d.paragraphs
+    i = next(
+        k for k, p in enumerate(paras) if p.text == "We all do a litter pick together every month."
+    )
+    assert paras[i].paragraph_format.keep_with_next is True
+    assert paras[i].paragraph_format.space_after == 0
+    assert paras[i + 1].text.startswith("— Focus group East, Anna")
+    memo = next(k for k, p in enumerate(paras) if p.text.startswith("Memo ("))
+    assert paras[memo - 1].paragraph_format.keep_with_next is True  # citation stays with memo
+    ws_ = load_workbook(io.BytesIO(to_xlsx(rows))).active
+    assert ws_.freeze_panes == "A2"
+    assert ws_.column_dimensions["E"].width >= 60  # the quote column
+    out = tmp_path / "ex.csv"
+    assert cli("-w", ws.root, "export", "excerpts", "-o", out).code == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfcode,source,")  # BOM for Excel

@@ -60,7 +60,8 @@ def _export(engine: Engine, directory: Path, what: str, name: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     with session_scope(engine) as s:
         if what == "excerpts":
-            path, data = directory / "excerpts.csv", to_csv(excerpt_rows(s)).encode("utf-8")
+            # BOM, as for the brief's CSV files: Excel reads UTF-8 then
+            path, data = directory / "excerpts.csv", to_csv(excerpt_rows(s)).encode("utf-8-sig")
         elif what == "bibtex":
             path, data = directory / "included.bib", to_bibtex(select_sources(s)).encode("utf-8")
         elif what == "ris":

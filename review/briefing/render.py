@@ -15,6 +15,7 @@ from review.export.excerpts import neutralise
 
 FORMATS = ("md", "csv", "html", "docx")
 TITLE = "Briefing note: evidence tables"
+LONG_CELL = 150  # characters: a cell this long is prose (quotes), not a label
 
 
 def _text(v: object) -> str:
@@ -63,7 +64,7 @@ th,td{border:1px solid #bbb;padding:.3rem .5rem;vertical-align:top;text-align:le
 th{background:#eef2f6} tr:nth-child(even) td{background:#fafafa}
 .note{color:#555;font-size:.85rem}
 .scroll{overflow-x:auto}
-th.group{text-align:center}
+th.group{text-align:center} td.long{min-width:22rem}
 @media print{body{max-width:none;margin:0}.scroll{overflow:visible}table{font-size:.75rem}}
 """
 
@@ -93,6 +94,12 @@ def _html_head(t: Table) -> list[str]:
     return [*top, "</tr>", *below, "</tr>"]
 
 
+def _html_cell(text: str) -> str:
+    """A cell; long text (quotes, code lists) gets a minimum width so it is not squeezed."""
+    cls = ' class="long"' if len(text) > LONG_CELL else ""
+    return f"<td{cls}>{html.escape(text).replace(chr(10), '<br>')}</td>"
+
+
 def to_html(brief: Brief) -> str:
     """One page, CSS inline, no scripts or external resources."""
     e = html.escape
@@ -108,7 +115,7 @@ def to_html(brief: Brief) -> str:
         out += _html_head(t)
         out.append("</thead><tbody>")
         for r in t.rows:
-            cells = "".join(f"<td>{e(_text(c)).replace(chr(10), '<br>')}</td>" for c in r)
+            cells = "".join(_html_cell(_text(c)) for c in r)
             out.append(f"<tr>{cells}</tr>")
         out.append("</tbody></table></div>")
         out += [f'<p class="note">{e(n)}</p>' for n in t.notes]

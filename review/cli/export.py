@@ -51,7 +51,9 @@ def export(
 
             rows = excerpt_rows(s, code, source)
             out = WRITERS[fmt](rows)
-            data = out.encode("utf-8") if isinstance(out, str) else out
+            # CSV with a BOM: Excel then reads UTF-8 (curly quotes, dashes) correctly
+            enc = "utf-8-sig" if fmt == "csv" else "utf-8"
+            data = out.encode(enc) if isinstance(out, str) else out
             report |= {"format": fmt, "excerpts": len(rows)}
         else:
             from review.export.bibliography import select_sources

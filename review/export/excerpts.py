@@ -102,11 +102,21 @@ def to_markdown(rows: list[dict]) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+XLSX_WIDTHS = {"code": 28, "source": 22, "citation": 26, "speaker": 14, "quote": 80,
+               "memo": 40, "coder": 10, "start": 8, "end": 8, "coding_id": 9}  # fmt: skip
+
+
 def to_xlsx(rows: list[dict]) -> bytes:
+    """One sheet; columns sized for reading (quote widest), header frozen and filterable."""
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("excerpts")
+    for i, name in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = XLSX_WIDTHS.get(name, 12)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
     ws.append(list(COLUMNS))
     for r in rows:
         ws.append([neutralise(r[c]) for c in COLUMNS])
@@ -116,8 +126,11 @@ def to_xlsx(rows: list[dict]) -> bytes:
 
 
 def to_docx(rows: list[dict]) -> bytes:
-    """A Word document: a heading per code, each excerpt a quote paragraph with its citation."""
+    """A Word document: a heading per code, each excerpt a quote paragraph kept together with
+    its citation (and memo), with space only after the pair, so a citation is never read as
+    belonging to the next quote."""
     from docx import Document
+    from docx.shared import Pt
 
     doc = Document()
     doc.add_heading("Coded excerpts", level=0)
@@ -130,10 +143,21 @@ def to_docx(rows: list[dict]) -> bytes:
         p = doc.add_paragraph()
         p._p.style = quote
         p.add_run(_XML_BAD.sub("", r["quote"]))
+        fmt = p.paragraph_format
+        fmt.keep_with_next, fmt.space_after, fmt.left_indent = True, Pt(0), Pt(18)
         cite = doc.add_paragraph()
-        cite.add_run(f"— {r['citation']} ({r['source']}, {r['start']}–{r['end']})").italic = True
+        run = cite.add_run(f"— {r['citation']} ({r['source']}, {r['start']}–{r['end']})")
+        run.font.size = Pt(9)
+        last = cite
         if r["memo"]:
-            doc.add_paragraph(f"Memo ({r['coder'] or 'unknown'}): {r['memo']}")
+            cite.paragraph_format.keep_with_next = True
+            cite.paragraph_format.space_after = Pt(0)
+            last = doc.add_paragraph()
+            last.add_run(f"Memo ({r['coder'] or 'unknown'}): ").bold = True
+            last.add_run(_XML_BAD.sub("", r["memo"]))
+        for par in {id(cite): cite, id(last): last}.values():
+            par.paragraph_format.left_indent = Pt(18)  # aligned with the quote
+        last.paragraph_format.space_after = Pt(12)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
