@@ -16,6 +16,7 @@ from sqlalchemy import case, distinct, false, func, literal, select, text, true
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from review.codebook import descendants
 from review.store import models as m
 from review.store.db import is_sqlite
 
@@ -127,19 +128,6 @@ def codings_count():
     )
 
 
-def code_and_descendants(session: Session, code_id: int) -> list[int]:
-    """A code's id with all its descendants' ids (codebooks are small: read them whole)."""
-    children: dict[int | None, list[int]] = {}
-    for cid, parent in session.exec(select(m.Code.id, m.Code.parent_id)).all():
-        children.setdefault(parent, []).append(cid)
-    out, todo = [], [code_id]
-    while todo:
-        cid = todo.pop()
-        out.append(cid)
-        todo.extend(children.get(cid, []))
-    return out
-
-
 def page(
     session: Session, flt: LibraryFilter | None = None, offset: int = 0, limit: int = 100
 ) -> LibraryPage:
@@ -155,7 +143,7 @@ def page(
             raise ValueError(f"unknown screening status {flt.status!r} (one of {STATUSES})")
         conds.append(screening_status() == flt.status)
     if flt.code_id is not None:
-        ids = code_and_descendants(session, flt.code_id)
+        ids = descendants(session, flt.code_id)
         # IN (uncorrelated subquery): evaluated once through the code index, where a
         # correlated EXISTS would rescan the codings of these codes for every source.
         conds.append(m.Source.id.in_(select(m.Coding.source_id).where(m.Coding.code_id.in_(ids))))

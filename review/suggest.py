@@ -312,16 +312,22 @@ def list_suggestions(
     return list(session.scalars(q))
 
 
+def _pending(session: Session, sid: int) -> m.Suggestion:
+    """The suggestion `sid`, refused if missing or already accepted/rejected."""
+    sug = session.get(m.Suggestion, sid)
+    if sug is None:
+        raise NotFound(f"no suggestion with id {sid}")
+    if sug.status != "pending":
+        raise UsageError(f"suggestion {sid} is already {sug.status}")
+    return sug
+
+
 def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list[int]:
     """Turn pending suggestions into codings (origin "suggestion"); one undo step."""
     who = get_coder(session, coder)
     coding_ids, accepted = [], []
     for sid in ids:
-        sug = session.get(m.Suggestion, sid)
-        if sug is None:
-            raise NotFound(f"no suggestion with id {sid}")
-        if sug.status != "pending":
-            raise UsageError(f"suggestion {sid} is already {sug.status}")
+        sug = _pending(session, sid)
         source = session.get(m.Source, sug.source_id)
         quote = _check_span(source, sug.start, sug.end)
         coding = m.Coding(
@@ -353,11 +359,7 @@ def reject_suggestions(session: Session, ids: Sequence[int], coder: str) -> int:
     who = get_coder(session, coder)
     done = []
     for sid in ids:
-        sug = session.get(m.Suggestion, sid)
-        if sug is None:
-            raise NotFound(f"no suggestion with id {sid}")
-        if sug.status != "pending":
-            raise UsageError(f"suggestion {sid} is already {sug.status}")
+        _pending(session, sid)  # (refuses a missing or settled one before anything changes)
         done.append(sid)
     if done:
         session.execute(
