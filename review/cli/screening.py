@@ -91,30 +91,31 @@ KEYS = typer.Argument(..., help="Record keys.")
 REASON = typer.Option(None, "--reason", "-r", help="Exclusion reason (from the list).")
 
 
-@screen_app.command("decide")
-def decide(
-    ctx: typer.Context,
-    decision: str = DECISION,
-    keys: list[str] = KEYS,
-    stage: str = _stage_opt(),
-    reason: str = REASON,
-    json_out: bool = JSON_OUT,
-) -> None:
-    """Record your decision on one or more records (all or none are recorded)."""
-    _decide(ctx, decision, keys, stage, reason, False, json_out)
+def _decision_command(final: bool, doc: str):
+    """The `decide` (final=False) or `resolve` (final=True) command: one signature for both."""
+
+    def command(
+        ctx: typer.Context,
+        decision: str = DECISION,
+        keys: list[str] = KEYS,
+        stage: str = _stage_opt(),
+        reason: str = REASON,
+        json_out: bool = JSON_OUT,
+    ) -> None:
+        _decide(ctx, decision, keys, stage, reason, final, json_out)
+
+    command.__doc__ = doc
+    return command
 
 
-@screen_app.command("resolve")
-def resolve(
-    ctx: typer.Context,
-    decision: str = DECISION,
-    keys: list[str] = KEYS,
-    stage: str = _stage_opt(),
-    reason: str = REASON,
-    json_out: bool = JSON_OUT,
-) -> None:
-    """Settle a conflict with a third, final decision."""
-    _decide(ctx, decision, keys, stage, reason, True, json_out)
+decide = screen_app.command("decide")(
+    _decision_command(
+        False, "Record your decision on one or more records (all or none are recorded)."
+    )
+)
+resolve = screen_app.command("resolve")(
+    _decision_command(True, "Settle a conflict with a third, final decision.")
+)
 
 
 @screen_app.command("conflicts")
