@@ -102,3 +102,29 @@ def test_html_long_cells_get_room():
     t = Table("q", "Q", "Table 2. x", ["Area", "Quotes"], [["Denmark", "“" + "word " * 60 + "”"]])
     page = to_html(Brief([t], []))
     assert "<td>Denmark</td>" in page and '<td class="long">“word' in page
+
+
+def test_uncovered_excerpt_takes_its_sources_main_sector(ws):
+    """A stray sector code no longer spreads every uncovered excerpt across sectors."""
+    from review.briefing.scan import _main_sectors
+    from review.briefing.tables import build
+    from review.store.db import session_scope
+    from tests.test_brief_fixture import build as build_fixture
+
+    assert _main_sectors([(0, 1, "A"), (2, 3, "A"), (4, 5, "B")]) == ["A"]
+    assert _main_sectors([(0, 1, "B"), (2, 3, "A")]) == ["A", "B"]
+    assert _main_sectors([]) == ["Unassigned"]
+    with session_scope(ws.engine) as s:
+        ids = build_fixture(s)
+        lit1 = s.get(m.Source, s.get(m.Coding, ids["c_lit_deliver"]).source_id)
+        a = lit1.text.index("Citizens co-deliver")
+        s.add(m.Coding(source_id=lit1.id, code_id=ids["Sector/Local environment"], start=a,
+                       end=a + 8, quote=lit1.text[a : a + 8]))  # fmt: skip
+    with session_scope(ws.engine) as s:
+        t = next(t for t in build(s).tables if t.id == "evidence-matrix")
+    row = next(r for r in t.rows if r[0] == "Four Cs/Co-design")
+    design = dict(zip(t.columns, row, strict=True))
+    # the formula excerpt overlaps no sector: it goes to loeffler's main sector (Local
+    # environment, coded twice) only; before, it counted in Public health too ("1 / 2")
+    assert design["Local environment: literature"] == "1 / 1"
+    assert design["Public health: literature"] == "1 / 1"

@@ -5,7 +5,7 @@ Codings arrive ordered by source (the `ix_coding_source_start` index), so each s
 sector spans and speaker turns are in hand while its codings are counted, then dropped.
 
 A coding's sector is the sector code(s) whose codings overlap it in the same source; failing
-that, the sectors coded anywhere in that source; failing that, "Unassigned".
+that, the sector(s) coded most often in that source; failing that, "Unassigned".
 """
 
 from __future__ import annotations
@@ -107,11 +107,25 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
     return res
 
 
+def _main_sectors(spans: list[tuple[int, int, str]]) -> list[str]:
+    """The sector(s) coded most often in a source (ties: all of them), else Unassigned.
+
+    Why not every sector coded in it: keyword coding tags a stray sector here and there, and
+    counting each uncovered excerpt once per such sector multiplied a focus group's excerpts
+    across five sectors (a 10-excerpt code showed 33 in the matrix).
+    """
+    counts = Counter(name for _, _, name in spans)
+    if not counts:
+        return [UNASSIGNED]
+    top = max(counts.values())
+    return sorted(n for n, k in counts.items() if k == top)
+
+
 def _flush(res, tree, evidence, sid, rows, kinds, turns, attrs) -> None:
     if not rows:
         return
     spans = [(s, e, tree.sector_ids[c]) for c, s, e in rows if c in tree.sector_ids]
-    whole = sorted({name for _, _, name in spans}) or [UNASSIGNED]
+    whole = _main_sectors(spans)
     transcript = is_transcript(kinds.get(sid))
     seen: set[tuple[int, str]] = set()
     turn = turns.get(sid)

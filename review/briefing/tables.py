@@ -80,8 +80,9 @@ def evidence_matrix(tree: CodeTree, res: ScanResult) -> Table:
         cols,
         rows,
         [
-            "An excerpt's sector is the sector code overlapping it, else the sectors coded in "
-            "its source, else Unassigned.",
+            "An excerpt's sector is the sector code overlapping it, else the sector coded most "
+            "often in its source, else Unassigned; an excerpt overlapping two sectors counts "
+            "in both.",
         ],
         groups,
     )
