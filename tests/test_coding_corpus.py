@@ -40,6 +40,23 @@ def gold_rows() -> list[dict]:
     return list(csv.DictReader(GOLD.open(encoding="utf-8")))
 
 
+def apply_gold(s, rows: list[dict]) -> list[int]:
+    """Store the gold rows as codings by coder "gold" in one bulk apply; the new ids."""
+    return bulk_apply(
+        s,
+        [
+            dict(
+                source_id=find_source(s, r["source"]).id,
+                code_id=find_code(s, r["code"]).id,
+                start=int(r["start"]),
+                end=int(r["end"]),
+            )
+            for r in rows
+        ],
+        coder="gold",
+    )
+
+
 def test_gold_offsets_slice_to_their_quotes_in_the_imported_text(corpus_ws):
     rows = gold_rows()
     assert len(rows) > 200
@@ -47,19 +64,7 @@ def test_gold_offsets_slice_to_their_quotes_in_the_imported_text(corpus_ws):
         for row in rows:
             src = find_source(s, row["source"])
             assert src.text[int(row["start"]) : int(row["end"])] == row["quote"], row
-        ids = bulk_apply(
-            s,
-            [
-                dict(
-                    source_id=find_source(s, r["source"]).id,
-                    code_id=find_code(s, r["code"]).id,
-                    start=int(r["start"]),
-                    end=int(r["end"]),
-                )
-                for r in rows
-            ],
-            coder="gold",
-        )
+        ids = apply_gold(s, rows)
         assert len(ids) == len(rows)
         for c in s.scalars(select(m.Coding)):
             assert c.quote == s.get(m.Source, c.source_id).text[c.start : c.end]
@@ -92,19 +97,7 @@ def test_suggestions_skip_moderators(corpus_ws):
 def test_excerpts_by_participant_attribute_on_real_participants(corpus_ws):
     rows = [r for r in gold_rows() if r["code"] == "Barriers/Lack of time"]
     with session_scope(corpus_ws.engine) as s:
-        bulk_apply(
-            s,
-            [
-                dict(
-                    source_id=find_source(s, r["source"]).id,
-                    code_id=find_code(s, r["code"]).id,
-                    start=int(r["start"]),
-                    end=int(r["end"]),
-                )
-                for r in rows
-            ],
-            coder="gold",
-        )
+        apply_gold(s, rows)
         young = excerpts(s, find_code(s, "Barriers").id, attribute=("age_band", "25-34"))
         speakers = {e.speaker for e in young}
         assert speakers and speakers <= {
