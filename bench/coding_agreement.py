@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -24,6 +23,8 @@ from sqlalchemy import insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from coding_common import peak_rss_mb, transcript_row  # noqa: E402
 
 from review.agreement import Table, agreement, cohen_kappa  # noqa: E402
 from review.codebook import ensure_codebook  # noqa: E402
@@ -73,18 +74,7 @@ def main() -> None:
             codes = list(s.scalars(select(m.Code.id).where(m.Code.codable.is_(True))))
             s.execute(
                 insert(m.Source),
-                [
-                    dict(
-                        key=f"d{i}",
-                        kind="transcript",
-                        text="x" * args.chars,
-                        authors=[],
-                        keywords=[],
-                        record={},
-                        meta={},
-                    )
-                    for i in range(args.docs)
-                ],
+                [transcript_row(f"d{i}", "x" * args.chars) for i in range(args.docs)],
             )
             sources = list(s.scalars(select(m.Source.id)))
             rows = {"A": [], "B": []}
@@ -143,7 +133,7 @@ def main() -> None:
                 "per_character_peer_seconds": round(peer_s, 2),
                 "peer_over_service_time": round(peer_s / service_s, 1),
                 "kappa_mismatches_vs_peer": mismatches,
-                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "peak_rss_mb": peak_rss_mb(),
             },
             indent=2,
         )

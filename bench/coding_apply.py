@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import sqlite3
 import sys
 import tempfile
@@ -22,6 +21,8 @@ from sqlalchemy import func, insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from coding_common import peak_rss_mb, transcript_row  # noqa: E402
 
 from review.codebook import ensure_codebook  # noqa: E402
 from review.coding import apply_code, bulk_apply, get_coder  # noqa: E402
@@ -50,17 +51,7 @@ def main() -> None:
             rows = []
             for i in range(N_SOURCES):
                 body = " ".join(rng.choice(words) for _ in range(TEXT_LEN // 4))[:TEXT_LEN]
-                rows.append(
-                    dict(
-                        key=f"doc{i}",
-                        kind="transcript",
-                        text=body,
-                        authors=[],
-                        keywords=[],
-                        record={},
-                        meta={},
-                    )
-                )
+                rows.append(transcript_row(f"doc{i}", body))
             s.execute(insert(m.Source), rows)
             source_ids = list(s.scalars(select(m.Source.id)))
             coder_id = get_coder(s, "peer").id
@@ -133,7 +124,7 @@ def main() -> None:
                 "single_per_s": round(args.single / single_s),
                 "bulk_speedup_over_single": round(single_s / args.single * len(ids) / bulk_s, 1),
                 "rows_in_table": total,
-                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "peak_rss_mb": peak_rss_mb(),
             },
             indent=2,
         )

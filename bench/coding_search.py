@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import statistics
 import sys
 import tempfile
@@ -26,6 +25,8 @@ from sqlalchemy import insert, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from coding_common import peak_rss_mb, transcript_row  # noqa: E402
 
 from review.search import search  # noqa: E402
 from review.store import models as m  # noqa: E402
@@ -90,18 +91,7 @@ def build(engine, n: int, seed: int) -> None:
                     spans.append((pos, pos + len(line)))
                     pos += len(line) + 1
                 body = "\n".join(parts)
-                sources.append(
-                    dict(
-                        id=sid,
-                        key=f"fg{sid}",
-                        kind="transcript",
-                        text=body,
-                        authors=[],
-                        keywords=[],
-                        record={},
-                        meta={},
-                    )
-                )
+                sources.append(transcript_row(f"fg{sid}", body, id=sid))
                 passages += [dict(source_id=sid, start=a, end=b, kind="turn") for a, b in spans]
             s.execute(insert(m.Source), sources)
             s.execute(insert(m.Passage), passages)
@@ -180,7 +170,7 @@ def main() -> None:
                 "like_scan_median_ms": round(like_median, 1),
                 "like_over_fts_same_queries": round(like_median / statistics.median(fts_same), 1),
                 "hits_per_query": hits,
-                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "peak_rss_mb": peak_rss_mb(),
             },
             indent=2,
         )

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -24,6 +23,8 @@ from sqlalchemy import func, insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from coding_common import peak_rss_mb, transcript_row  # noqa: E402
 
 from review.codebook import ensure_codebook  # noqa: E402
 from review.store import models as m  # noqa: E402
@@ -71,17 +72,7 @@ def main() -> None:
                 body = "\n".join(chunk)
                 sid = s.execute(
                     insert(m.Source).returning(m.Source.id),
-                    [
-                        dict(
-                            key=f"fg{first}",
-                            kind="transcript",
-                            text=body,
-                            authors=[],
-                            keywords=[],
-                            record={},
-                            meta={},
-                        )
-                    ],
+                    [transcript_row(f"fg{first}", body)],
                 ).scalar_one()
                 pos, rows = 0, []
                 for t in chunk:
@@ -118,7 +109,7 @@ def main() -> None:
                 "tokenizer_words_per_s": round(total / tokenizer_s),
                 "service_over_tokenizer_time": round(service_s / tokenizer_s, 2),
                 "matcher_over_tokenizer_time": round(matcher_s / tokenizer_s, 2),
-                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "peak_rss_mb": peak_rss_mb(),
             },
             indent=2,
         )
