@@ -116,6 +116,10 @@ def test_ris_from_columns(ws, cli, tmp_path):
     assert cli("-w", ws.root, "export", "ris", "-o", out).code == 0
     text = out.read_text("utf-8")
     assert text.count("TY  - ") == 2 and "TY  - RPRT" in text and "SP  - 846" in text
+    # no rispy '1.' counter lines: every record starts with TY
+    assert text.startswith("TY  - ") and not any(
+        ln.rstrip(".").isdigit() for ln in text.split("\n") if ln
+    )
 
 
 @pytest.mark.parametrize(

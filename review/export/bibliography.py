@@ -178,8 +178,20 @@ def to_ris(sources: list[m.Source]) -> str:
                 entry["keywords"] = list(s.keywords)
         entry["id"] = keys[s.id]
         entries.append(entry)
-    text = rispy.dumps(entries) if entries else ""
+    text = rispy.dumps(entries, implementation=_PlainRisWriter()) if entries else ""
     return "".join(raw_ris) + text
+
+
+def _PlainRisWriter():  # noqa: N802 - a class made on first use (rispy is imported lazily)
+    """rispy's writer without its '1.', '2.' lines before each record: they are not RIS and
+    some reference managers read them as garbage or reject the file."""
+    import rispy
+
+    class Plain(rispy.RisWriter):
+        def set_header(self, count: int) -> str:
+            return ""
+
+    return Plain
 
 
 def _raw_ris(tags: dict, key: str) -> str:
