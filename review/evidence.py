@@ -122,16 +122,20 @@ def list_links(session: Session, indicator: str | int | None = None) -> list[dic
     from review.briefing.lookup import code_paths
 
     paths = code_paths(session)
-    q = select(m.EvidenceLink).order_by(m.EvidenceLink.indicator_id, m.EvidenceLink.id)
+    # the linked coding's quote and code come in the same query (not one lookup per link)
+    q = (
+        select(m.EvidenceLink, m.Coding.quote, m.Coding.code_id)
+        .join(m.Coding, m.Coding.id == m.EvidenceLink.coding_id, isouter=True)
+        .order_by(m.EvidenceLink.indicator_id, m.EvidenceLink.id)
+    )
     if indicator is not None:
         q = q.where(m.EvidenceLink.indicator_id == get_indicator(session, indicator).id)
     out = []
-    for ln in session.exec(q).all():
+    for ln, coding_quote, coding_code_id in session.exec(q).all():
         quote = None
         code_id = ln.code_id
-        if ln.coding_id is not None:
-            c = session.get(m.Coding, ln.coding_id)
-            quote, code_id = (c.quote, c.code_id) if c else (None, None)
+        if ln.coding_id is not None:  # (a coding since deleted leaves neither)
+            quote, code_id = coding_quote, coding_code_id
         out.append(
             dict(id=ln.id, indicator_id=ln.indicator_id, code=paths.get(code_id),
                  coding_id=ln.coding_id, quote=quote, relation=ln.relation, note=ln.note)
