@@ -143,8 +143,9 @@ def apply_code(
 
 def apply_to_passages(
     session: Session, *, passage_ids: Sequence[int], code_id: int, coder: str, memo=None
-) -> list[m.Coding]:
-    """Code whole passages (turns, sentences): one coding per passage, one undo step."""
+) -> list[int]:
+    """Code whole passages (turns, sentences): one coding per passage, one undo step; the new
+    codings' ids."""
     out = []
     for pid in passage_ids:
         passage = session.get(m.Passage, pid)
