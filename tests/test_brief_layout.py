@@ -128,3 +128,13 @@ def test_uncovered_excerpt_takes_its_sources_main_sector(ws):
     # environment, coded twice) only; before, it counted in Public health too ("1 / 2")
     assert design["Local environment: literature"] == "1 / 1"
     assert design["Public health: literature"] == "1 / 1"
+
+
+def test_count_columns_are_right_aligned_in_markdown_and_html():
+    from review.briefing.render import to_markdown
+
+    t = Table("codes-by-area", "By area", "Table 4.1. x", ["Code", "North", "Total"],
+              [["Four Cs/Co-design", 2, 3], ["Mode/Collective", 0, 1]])  # fmt: skip
+    md = to_markdown(Brief([t], []))
+    assert "|---|---:|---:|" in md
+    assert '<td class="num">2</td>' in to_html(Brief([t], []))

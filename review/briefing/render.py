@@ -26,13 +26,22 @@ def _md_cell(v: object) -> str:
     return _text(v).replace("|", "\\|").replace("\n", "<br>")
 
 
+def numeric(t: Table) -> list[bool]:
+    """Columns holding only numbers (counts): right-aligned so digits line up."""
+    return [
+        bool(t.rows) and all(isinstance(r[j], int | float) and not isinstance(r[j], bool)
+                             for r in t.rows)
+        for j in range(len(t.columns))
+    ]  # fmt: skip
+
+
 def to_markdown(brief: Brief) -> str:
     out = [f"# {TITLE}", ""]
     for t in brief.tables:
         out += [f"## {t.title}", "", f"*{t.caption}*", ""]
         if t.rows:
             out.append("| " + " | ".join(_md_cell(c) for c in t.columns) + " |")
-            out.append("|" + "|".join("---" for _ in t.columns) + "|")
+            out.append("|" + "|".join("---:" if n else "---" for n in numeric(t)) + "|")
             out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in t.rows]
         else:
             out.append("(no rows)")
@@ -64,7 +73,7 @@ th,td{border:1px solid #bbb;padding:.3rem .5rem;vertical-align:top;text-align:le
 th{background:#eef2f6} tr:nth-child(even) td{background:#fafafa}
 .note{color:#555;font-size:.85rem}
 .scroll{overflow-x:auto}
-th.group{text-align:center} td.long{min-width:22rem}
+th.group{text-align:center} td.long{min-width:22rem} td.num{text-align:right}
 @media print{body{max-width:none;margin:0}.scroll{overflow:visible}table{font-size:.75rem}}
 """
 
@@ -94,9 +103,9 @@ def _html_head(t: Table) -> list[str]:
     return [*top, "</tr>", *below, "</tr>"]
 
 
-def _html_cell(text: str) -> str:
+def _html_cell(text: str, number: bool = False) -> str:
     """A cell; long text (quotes, code lists) gets a minimum width so it is not squeezed."""
-    cls = ' class="long"' if len(text) > LONG_CELL else ""
+    cls = ' class="num"' if number else ' class="long"' if len(text) > LONG_CELL else ""
     return f"<td{cls}>{html.escape(text).replace(chr(10), '<br>')}</td>"
 
 
@@ -114,8 +123,9 @@ def to_html(brief: Brief) -> str:
         out.append(f'<div class="scroll"><table><caption>{e(t.caption)}</caption><thead>')
         out += _html_head(t)
         out.append("</thead><tbody>")
+        num = numeric(t)
         for r in t.rows:
-            cells = "".join(_html_cell(_text(c)) for c in r)
+            cells = "".join(_html_cell(_text(c), n) for c, n in zip(r, num, strict=True))
             out.append(f"<tr>{cells}</tr>")
         out.append("</tbody></table></div>")
         out += [f'<p class="note">{e(n)}</p>' for n in t.notes]
