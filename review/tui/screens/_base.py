@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import DataTable, Footer, Header
 
 from review.tui.widgets.nav_bar import NavBar
 from review.tui.widgets.status_line import StatusLine
 
 T = TypeVar("T")
+
+
+def row_at_cursor(table: DataTable, rows: Sequence[T]) -> T | None:
+    """The item behind the table's cursor row, or None (empty table, cursor out of range):
+    screens keep their rows in a list beside the DataTable that shows them."""
+    return rows[table.cursor_row] if rows and 0 <= table.cursor_row < len(rows) else None
 
 
 class WorkbenchScreen(Screen):

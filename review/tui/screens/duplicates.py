@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
 from review.dedupe import service
-from review.tui.screens._base import WorkbenchScreen
+from review.tui.screens._base import WorkbenchScreen, row_at_cursor
 
 NAME = "duplicates"
 KEY = "f7"
@@ -130,10 +130,7 @@ class DuplicatesScreen(WorkbenchScreen):
         self._compare()
 
     def selected(self) -> Row | None:
-        table = self.query_one("#dup-list", DataTable)
-        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
+        return row_at_cursor(self.query_one("#dup-list", DataTable), self.rows)
 
     def _compare(self) -> None:
         table = self.query_one("#dup-compare", DataTable)

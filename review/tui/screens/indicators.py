@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Label, OptionList
 from textual.widgets.option_list import Option
 
 from review import indicators as service
-from review.tui.screens._base import WorkbenchScreen
+from review.tui.screens._base import WorkbenchScreen, row_at_cursor
 
 NAME = "indicators"
 KEY = "f9"
@@ -128,10 +128,7 @@ class IndicatorsScreen(WorkbenchScreen):
         self._show_links()
 
     def selected(self) -> dict | None:
-        table = self.query_one("#ind-list", DataTable)
-        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
+        return row_at_cursor(self.query_one("#ind-list", DataTable), self.rows)
 
     @on(DataTable.RowHighlighted, "#ind-list")
     def _highlighted(self) -> None:
@@ -203,10 +200,7 @@ class IndicatorsScreen(WorkbenchScreen):
         self._pick_code(code_chosen)
 
     def _selected_link(self) -> dict | None:
-        table = self.query_one("#ind-links", DataTable)
-        if not self.links or not 0 <= table.cursor_row < len(self.links):
-            return None
-        return self.links[table.cursor_row]
+        return row_at_cursor(self.query_one("#ind-links", DataTable), self.links)
 
     def action_relation(self) -> None:
         ln, ind = self._selected_link(), self.selected()
