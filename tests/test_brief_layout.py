@@ -138,3 +138,15 @@ def test_count_columns_are_right_aligned_in_markdown_and_html():
     md = to_markdown(Brief([t], []))
     assert "|---|---:|---:|" in md
     assert '<td class="num">2</td>' in to_html(Brief([t], []))
+
+
+def test_reference_names_report_type_and_publisher_from_bibtex():
+    rec = {"type": "incollection", "fields": {"publisher": "{Palgrave Macmillan}",
+                                              "type": "{\\\\emph{x}}", "note": "{n}"}}  # fmt: skip
+    s = _src(title="User and community co-production", year=2014, venue="Public Administration",
+             record=rec, record_format="bibtex")  # fmt: skip
+    assert reference(s) == (
+        "User and community co-production. (2014). Public Administration. Palgrave Macmillan."
+    )
+    s.record_format = "ris"
+    assert "Palgrave" not in reference(s)

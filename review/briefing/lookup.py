@@ -97,6 +97,30 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!", ".”", "?”", "!”")) else text + "."
 
 
+EXTRA_FIELDS = ("type", "institution", "organization", "school", "publisher")
+
+
+def _record_extras(source: m.Source) -> list[str]:
+    """Report type and publisher from a BibTeX record ('Report to the EU Presidency',
+    'Palgrave Macmillan'): the citation columns have no place for them, yet a reference to a
+    report or chapter without them is hard to find. Plain braced values only (no macros or
+    LaTeX commands)."""
+    fields = (source.record or {}).get("fields")
+    if (source.record_format or "").lower() != "bibtex" or not isinstance(fields, dict):
+        return []
+    out = []
+    for name in EXTRA_FIELDS:
+        raw = fields.get(name)
+        if not isinstance(raw, str):
+            continue
+        v = raw.strip()
+        if len(v) >= 2 and v[0] + v[-1] in ("{}", '""'):
+            v = v[1:-1].strip()
+        if v and not any(ch in v for ch in "{}\\#") and v not in out:
+            out.append(v)
+    return out
+
+
 def reference(source: m.Source) -> str:
     """A one-line reference-list entry (APA-like, plain text).
 
@@ -118,6 +142,9 @@ def reference(source: m.Source) -> str:
         if source.pages:
             v += f", {source.pages}"
         bits.append(_sentence(v))
+    extra = _record_extras(source)
+    if extra:
+        bits.append(_sentence(", ".join(extra)))
     if source.doi:
         bits.append(f"https://doi.org/{source.doi}")
     elif source.url:
