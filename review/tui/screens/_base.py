@@ -44,12 +44,18 @@ class WorkbenchScreen(Screen):
         """Service errors are shown as one line, never a traceback."""
         self.notify(str(exc) or type(exc).__name__, severity="error", timeout=6)
 
-    def in_session(self, call: Callable[[Session], T]) -> tuple[bool, T | None]:
+    def in_session(
+        self, call: Callable[[Session], T], *, from_thread: bool = False
+    ) -> tuple[bool, T | None]:
         """Run one service call in its own transaction: `(True, result)`, or `(False, None)`
-        after showing the error as one line (the caller then leaves things as they were)."""
+        after showing the error as one line (the caller then leaves things as they were).
+        A thread worker passes `from_thread=True`: the error is shown on the app's thread."""
         try:
             with self.app.session() as s:
                 return True, call(s)
         except Exception as exc:
-            self.notify_error(exc)
+            if from_thread:
+                self.app.call_from_thread(self.notify_error, exc)
+            else:
+                self.notify_error(exc)
             return False, None

@@ -82,11 +82,8 @@ class DuplicatesScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="dedupe-scan")
     def _scan(self) -> None:
-        try:
-            with self.app.session() as s:
-                found = service.find_duplicates(s)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify_error, exc)
+        ok, found = self.in_session(service.find_duplicates, from_thread=True)
+        if not ok:
             return
         rows = [
             Row(

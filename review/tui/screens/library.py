@@ -114,11 +114,10 @@ class LibraryScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="page")
     def _load(self, flt: LibraryFilter, offset: int, cursor: int | None) -> None:
-        try:
-            with self.app.session() as s:
-                result = library.page(s, flt, offset=offset, limit=PAGE_SIZE)
-        except Exception as exc:  # a bad query: say so, keep the old rows
-            self.app.call_from_thread(self.notify_error, exc)
+        ok, result = self.in_session(
+            lambda s: library.page(s, flt, offset=offset, limit=PAGE_SIZE), from_thread=True
+        )
+        if not ok:  # a bad query: say so, keep the old rows
             return
         self.app.call_from_thread(self._show, result, cursor)
 

@@ -308,11 +308,8 @@ class ReaderScreen(WorkbenchScreen):
     def _suggest(self, source_id: int) -> None:
         from review.suggest import suggest
 
-        try:
-            with self.app.session() as s:
-                n = suggest(s, [source_id])
-        except Exception as exc:
-            self.app.call_from_thread(self.notify_error, exc)
+        ok, n = self.in_session(lambda s: suggest(s, [source_id]), from_thread=True)
+        if not ok:
             return
         self.app.call_from_thread(self._refresh_marks, f"{n} new suggestion(s)")
 
