@@ -110,8 +110,7 @@ def dedupe(
 def _print_report(found, maybe_only: bool) -> None:
     if not maybe_only:
         for c in found.clusters:
-            why = sorted({r for p in c.pairs for r in p.reasons if "%" not in r})
-            typer.echo(f"{c.id}  {' | '.join(c.keys)}  ({'; '.join(why)})")
+            typer.echo(f"{c.id}  {' | '.join(c.keys)}  ({'; '.join(c.reasons)})")
     for p in found.maybe:
         typer.echo(f"maybe  {p.a} ~ {p.b}  {p.score:.2f}  ({'; '.join(p.reasons)})")
     typer.echo(

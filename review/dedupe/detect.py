@@ -34,6 +34,16 @@ class Cluster:
     keys: list[str]
     pairs: list[Pair] = field(default_factory=list)
 
+    @property
+    def reasons(self) -> list[str]:
+        """Why its pairs matched, each reason once, without the per-pair percentages."""
+        return sorted({r for p in self.pairs for r in p.reasons if "%" not in r})
+
+    @property
+    def score(self) -> float | None:
+        """The weakest pair's score: the cluster holds together at least this well."""
+        return min((p.score for p in self.pairs), default=None)
+
     def to_dict(self) -> dict:
         return {"id": self.id, "keys": self.keys, "pairs": [p.to_dict() for p in self.pairs]}
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, or_, select
 from sqlmodel import Session
 
 from review.dedupe.cluster import cluster_id
-from review.dedupe.detect import Cluster, Detection, detect
+from review.dedupe.detect import Detection, detect
 from review.dedupe.merge import CHUNK, MergeResult, attached_rows, merge_sources, undo_merge
 from review.errors import NotFound, ReviewError, UsageError
 from review.screening import is_literature
@@ -79,13 +79,6 @@ def _sources(session: Session, keys: list[str]) -> list[m.Source]:
     return sorted(found, key=lambda s: s.id)
 
 
-def merge_cluster(session: Session, cluster: Cluster) -> MergeResult:
-    """Merge one detected cluster (the reasons of its pairs are kept on the links)."""
-    reasons = sorted({r for p in cluster.pairs for r in p.reasons if "%" not in r})
-    score = min((p.score for p in cluster.pairs), default=None)
-    return merge_sources(session, _sources(session, cluster.keys), score=score, reasons=reasons)
-
-
 def merge_keys(session: Session, keys: list[str]) -> MergeResult:
     """Merge records a reviewer says are the same (e.g. from the maybe queue)."""
     keys = list(dict.fromkeys(k.strip() for k in keys if k.strip()))
@@ -117,15 +110,13 @@ def apply(
             missing = [k for k in cluster.keys if k not in by_key]
             if missing:
                 raise NotFound(f"no record with key {', '.join(missing)}")
-            reasons = sorted({r for p in cluster.pairs for r in p.reasons if "%" not in r})
-            score = min((p.score for p in cluster.pairs), default=None)
             sources = sorted((by_key[k] for k in cluster.keys), key=lambda s: s.id)
             done.append(
                 merge_sources(
                     session,
                     sources,
-                    score=score,
-                    reasons=reasons,
+                    score=cluster.score,
+                    reasons=cluster.reasons,
                     attached=attached,
                     links=links,
                 )

@@ -85,16 +85,7 @@ class DuplicatesScreen(WorkbenchScreen):
         ok, found = self.in_session(service.find_duplicates, from_thread=True)
         if not ok:
             return
-        rows = [
-            Row(
-                "merge",
-                c.keys,
-                min((p.score for p in c.pairs), default=None),
-                sorted({r for p in c.pairs for r in p.reasons if "%" not in r}),
-                c.id,
-            )
-            for c in found.clusters
-        ]
+        rows = [Row("merge", c.keys, c.score, c.reasons, c.id) for c in found.clusters]
         rows += [Row("maybe", [p.a, p.b], p.score, p.reasons) for p in found.maybe]
         self.app.call_from_thread(self._show, rows, found.records)
 
