@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import delete, insert, text
+from sqlalchemy import insert, text
 from sqlmodel import Session
 
 from review.store import models as m
@@ -174,16 +174,3 @@ def store_passages(
         ],
     )
     return len(rows)
-
-
-def delete_passages(session: Session, source_id: int) -> None:
-    """Remove a source's passages and their search entries (before re-segmenting it)."""
-    if is_sqlite(session.get_bind()):
-        session.execute(
-            text(
-                "DELETE FROM passage_fts WHERE rowid IN "
-                "(SELECT id FROM passage WHERE source_id = :sid)"
-            ),
-            {"sid": source_id},
-        )
-    session.execute(delete(m.Passage).where(m.Passage.source_id == source_id))
