@@ -84,16 +84,28 @@ def progress_bar(description: str, total: int | None, enabled: bool):
     if not enabled:
         yield lambda n=1: None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    with rich_progress() as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)
 
-    with Progress(
+
+def rich_progress(elapsed: bool = False):
+    """The CLI's one look for progress: description, bar, done/total and the time left (or,
+    with `elapsed`, the time taken: when totals are unknown), on stderr, gone when done."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
-        TimeRemainingColumn(),
+        TimeElapsedColumn() if elapsed else TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
-    ) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n=1: bar.advance(task, n)
+    )

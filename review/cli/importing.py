@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from review.cli.context import print_json, show_progress, workspace
+from review.cli.context import print_json, rich_progress, show_progress, workspace
 from review.importing import import_paths
 
 SHOWN_PROBLEMS = 20  # per file on a terminal; --json always lists them all
@@ -19,17 +19,7 @@ def _file_progress(enabled: bool):
     if not enabled:
         yield (lambda path, index, total: None), (lambda done, total: None)
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
+    with rich_progress(elapsed=True) as bar:
         state: dict = {"task": None}
 
         def on_file(path: Path, index: int, total: int) -> None:
