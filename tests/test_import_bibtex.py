@@ -3,23 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
 
-from review.store import models as m
-from review.store.db import session_scope
-
-
-def run_import(cli, ws, path, *extra):
-    res = cli("-w", ws.root, "import", "--json", *extra, path)
-    doc = res.json()
-    assert len(doc["files"]) == 1
-    return res, doc["files"][0]
-
-
-def sources(ws) -> dict[str, m.Source]:
-    with session_scope(ws.engine) as s:
-        return {src.key: src for src in s.exec(select(m.Source)).all()}
-
+from tests.import_helpers import run_import, sources_by_key
 
 # file, records seen, imported, errors (records not imported)
 EXPECTED = [
@@ -46,7 +31,7 @@ def test_every_bibtex_file_imports_with_expected_counts(
     assert (rep["records"], rep["imported"]) == (records, imported)
     assert sum(p["severity"] == "error" for p in rep["problems"]) == errors
     assert res.code == (1 if errors else 0)
-    assert len(sources(ws)) == imported
+    assert len(sources_by_key(ws)) == imported
     for p in rep["problems"]:
         assert p["line"] is None or p["line"] >= 1
 
@@ -56,7 +41,7 @@ def test_duplicated_field_is_imported_with_a_warning_not_dropped(cli, ws, testda
     dup = [p for p in rep["problems"] if p["record"] == "BerleantKuipers:97"]
     assert dup and dup[0]["severity"] == "warning" and "keywords" in dup[0]["message"]
     assert dup[0]["line"] == 10301
-    src = sources(ws)["BerleantKuipers:97"]
+    src = sources_by_key(ws)["BerleantKuipers:97"]
     assert src.title.startswith("Qualitative and quantitative simulation")
     assert src.record["duplicates"]["keywords"]  # the repeated values are kept
     assert len(src.keywords) > 1
@@ -68,7 +53,7 @@ def test_unknown_entry_type_is_reported_and_kept_as_misc(cli, ws, testdata):
     _, rep = run_import(cli, ws, testdata / "bibtex" / "bibtexparser_wrong.bib")
     msgs = [p["message"] for p in rep["problems"] if p["record"] == "foo"]
     assert any("unknown entry type @wrong" in msg for msg in msgs)
-    got = sources(ws)
+    got = sources_by_key(ws)
     assert got["foo"].kind == "misc" and got["bar"].kind == "article"
     assert got["foo"].authors == ["wrong"]
 
@@ -83,7 +68,7 @@ def test_records_without_title_or_authors_are_reported_with_their_lines(cli, ws,
 
 def test_strings_concatenation_months_and_accents(cli, ws, testdata):
     run_import(cli, ws, testdata / "bibtex" / "bibtexparser_article_with_strings.bib")
-    src = sources(ws)["Cesar2013"]
+    src = sources_by_key(ws)["Cesar2013"]
     assert src.authors == ["César, Jean"]
     assert src.venue == "Nice Journal"
     assert (src.year, src.volume, src.pages) == (2013, "12", "12-23")
@@ -96,7 +81,7 @@ def test_strings_concatenation_months_and_accents(cli, ws, testdata):
 
 def test_latex_in_names_and_string_macros_decoded(cli, ws, testdata):
     run_import(cli, ws, testdata / "bibtex" / "tidy_php_string-var-with-special-char.bib")
-    src = sources(ws)["BCDGV07TopologicalFree"]
+    src = sources_by_key(ws)["BCDGV07TopologicalFree"]
     assert src.authors == [
         "Balbuena, Camino",
         "Cera, Martín",
@@ -109,7 +94,7 @@ def test_latex_in_names_and_string_macros_decoded(cli, ws, testdata):
 
 def test_traps_braces_and_multiline_values(cli, ws, testdata):
     run_import(cli, ws, testdata / "bibtex" / "bibtexparser_traps.bib")
-    src = sources(ws)["Laide2013"]
+    src = sources_by_key(ws)["Laide2013"]
     assert src.title == "An amazing title"
     assert "Laidé" in src.authors[0]
     assert "\n" not in src.abstract and src.abstract.endswith("french érudit word")
@@ -118,19 +103,19 @@ def test_traps_braces_and_multiline_values(cli, ws, testdata):
 
 def test_crossref_children_inherit_and_missing_parents_are_warnings(cli, ws, testdata):
     _, rep = run_import(cli, ws, testdata / "bibtex" / "bibtexparser_crossref_entries.bib")
-    got = sources(ws)
+    got = sources_by_key(ws)
     assert got["cr1"].venue == "Graphs of the Continent"  # parent title -> booktitle
     assert got["cr1"].year == 1974 and got["cr1"].kind == "chapter"
     assert got["cr1"].record["fields"]["CROSSREF"] == "{cr_m}"  # the record stays as written
     _, rep = run_import(cli, ws, testdata / "bibtex" / "biber_crossrefs.bib")
     warn = [p for p in rep["problems"] if "missing1" in p["message"]]
     assert warn and warn[0]["severity"] == "warning" and warn[0]["record"] == "mcr"
-    assert "mcr" in sources(ws)
+    assert "mcr" in sources_by_key(ws)
 
 
 def test_cyrillic_and_multiline_author_lists(cli, ws, testdata):
     run_import(cli, ws, testdata / "bibtex" / "tidy_orcid-russian-citations.bib")
-    got = sources(ws)
+    got = sources_by_key(ws)
     src = got["пучков2013предварительный"]
     assert len(src.authors) == 6 and src.authors[0] == "Пучков, АВ"
     assert got["nazarenko2011new"].authors == [
@@ -144,12 +129,12 @@ def test_preamble_comments_and_string_title(cli, ws, testdata):
     name = "bibtexparser_comments_spaces_and_declarations.bib"
     res, rep = run_import(cli, ws, testdata / "bibtex" / name)
     assert res.code == 0 and rep["problems"] == []
-    assert sources(ws)["Cesar2013"].title == "A great title"
+    assert sources_by_key(ws)["Cesar2013"].title == "A great title"
 
 
 def test_xampl_noopsort_year_and_mbox_venue(cli, ws, testdata):
     run_import(cli, ws, testdata / "bibtex" / "pybtex_xampl.bib")
-    got = sources(ws)
+    got = sources_by_key(ws)
     assert got["inbook-minimal"].year == 1973
     assert got["article-full"].venue == "G-Animal's Journal"
     assert got["article-full"].authors == ["Aamport, L[eslie] A."]
@@ -161,7 +146,7 @@ def test_sample_corpus_imports_cleanly(cli, ws):
     bib = Path(__file__).resolve().parents[1] / "corpus" / "literature" / "co-production.bib"
     res, rep = run_import(cli, ws, bib)
     assert res.code == 0 and rep["problems"] == [] and rep["imported"] == 8
-    got = sources(ws)
+    got = sources_by_key(ws)
     report = got["loeffler2008fast"]  # the indicators link to this key
     assert report.kind == "report" and report.year == 2008 and report.authors == ["Loeffler"]
     assert report.title.startswith("“If you want to go fast, walk alone.")
@@ -183,5 +168,5 @@ def test_a_string_defined_twice_keeps_the_first_and_warns(cli, ws, tmp_path):
     assert res.code == 0 and rep["status"] == "imported" and rep["imported"] == 2
     (warn,) = rep["problems"]
     assert warn["line"] == 3 and warn["severity"] == "warning" and "'pmr'" in warn["message"]
-    got = sources(ws)
+    got = sources_by_key(ws)
     assert got["a"].venue == got["b"].venue == "Public Management Review"

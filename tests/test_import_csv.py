@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
-
-from review.store import models as m
-from review.store.db import session_scope
+from tests.import_helpers import run_import, sources_in_order
 
 SCOPUS = (
     "Authors,Author full names,Title,Year,Source title,Volume,Issue,Art. No.,Page start,"
@@ -21,17 +18,6 @@ SCOPUS = (
 )
 
 
-def run_import(cli, ws, path, *extra):
-    res = cli("-w", ws.root, "import", "--json", *extra, path)
-    (rep,) = res.json()["files"]
-    return res, rep
-
-
-def sources(ws) -> list[m.Source]:
-    with session_scope(ws.engine) as s:
-        return list(s.exec(select(m.Source).order_by(m.Source.id)).all())
-
-
 def test_scopus_csv(cli, ws, tmp_path):
     path = tmp_path / "scopus.csv"
     path.write_bytes(b"\xef\xbb\xbf" + SCOPUS.replace("\n", "\r\n").encode("utf-8"))
@@ -41,7 +27,7 @@ def test_scopus_csv(cli, ws, tmp_path):
     assert res.code == 1
     (err,) = rep["problems"]
     assert err["line"] == 3 and "nothing identifies" in err["message"]
-    art, chap = sources(ws)
+    art, chap = sources_in_order(ws)
     assert art.authors == ["Bovaird, Tony", "Loeffler, Elke"]  # Scopus ids stripped
     assert (art.year, art.venue, art.pages) == (2015, "Journal of Social Policy", "1-23")
     assert art.doi == "10.1017/s0047279414000567"
@@ -61,7 +47,7 @@ def test_flexible_headers_semicolons_and_id_column(cli, ws, tmp_path):
     )
     res, rep = run_import(cli, ws, path)
     assert res.code == 0 and rep["format"] == "csv-literature" and rep["imported"] == 1
-    (src,) = sources(ws)
+    (src,) = sources_in_order(ws)
     assert src.key == "bovaird2007"
     assert src.doi == "10.1111/j.1540-6210.2007.00773.x"
     assert src.title == "Beyond engagement and participation" and src.year == 2007
@@ -86,7 +72,7 @@ def test_web_of_science_tab_delimited_export(cli, ws, tmp_path):
     path.write_bytes((header + row).encode("utf-16"))  # older WoS exports: UTF-16 with BOM
     res, rep = run_import(cli, ws, path)
     assert res.code == 0 and rep["format"] == "csv-literature" and rep["imported"] == 1
-    (src,) = sources(ws)
+    (src,) = sources_in_order(ws)
     assert src.database == "Web of Science" and src.kind == "article"
     assert src.authors == ["Bovaird, T", "Loeffler, E"]
     assert (src.pages, src.doi, src.venue) == ("1-23", "10.1000/x.1", "JOURNAL OF SOCIAL POLICY")
@@ -103,6 +89,6 @@ def test_pubmed_csv_export(cli, ws, tmp_path):
     )
     res, rep = run_import(cli, ws, path)
     assert res.code == 0 and rep["imported"] == 1
-    (src,) = sources(ws)
+    (src,) = sources_in_order(ws)
     assert src.database == "PubMed" and src.venue == "J Ex" and src.year == 2016
     assert src.authors == ["Bovaird, T", "Van Ryzin, GG", "Loeffler, E", "Parrado, S."]

@@ -13,6 +13,7 @@ from review.importing import Format, import_file, import_paths
 from review.sources import insert_sources
 from review.store import models as m
 from review.store.db import session_scope
+from tests.import_helpers import sources_by_key
 
 BIB = """@article{bovaird2007beyond,
   author = {Bovaird, Tony},
@@ -31,11 +32,6 @@ RIS = "TY  - JOUR\nTI  - Co-production in RIS\nAU  - Parrado, Salvador\nPY  - 20
 def count(ws, model=m.Source) -> int:
     with session_scope(ws.engine) as s:
         return s.exec(select(func.count()).select_from(model)).one()
-
-
-def sources(ws) -> dict[str, m.Source]:
-    with session_scope(ws.engine) as s:
-        return {src.key: src for src in s.exec(select(m.Source)).all()}
 
 
 def test_folder_import_detects_formats_from_content(cli, ws, testdata, tmp_path):
@@ -60,7 +56,7 @@ def test_folder_import_detects_formats_from_content(cli, ws, testdata, tmp_path)
     err = [p for p in files["library.txt"]["problems"] if p["severity"] == "error"]
     assert err[0]["line"] == 8 and "malformed" in err[0]["message"]
     assert count(ws) == 2 + 1 + 2
-    assert sources(ws)["loeffler2008fast"].authors == ["Löffler, Elke"]
+    assert sources_by_key(ws)["loeffler2008fast"].authors == ["Löffler, Elke"]
     with session_scope(ws.engine) as s:
         batches = s.exec(select(m.ImportBatch)).all()
     assert len(batches) == 3 and {b.status for b in batches} == {"imported", "partial"}
@@ -93,7 +89,7 @@ def test_different_record_with_clashing_key_gets_a_suffix(cli, ws, tmp_path):
     res = cli("-w", ws.root, "import", "--json", two)
     (rep,) = res.json()["files"]
     assert res.code == 0 and rep["imported"] == 2
-    got = sources(ws)
+    got = sources_by_key(ws)
     assert got["smith2008"].title == "First paper"
     assert got["smith2008a"].title == "Other paper" and got["smith2008b"].title == "Third paper"
     assert got["smith2008a"].record["key"] == "smith2008"  # the original key is kept
@@ -141,7 +137,7 @@ def test_encodings(ws, tmp_path, encoding, bom):
     path.write_bytes(bom + text.encode(encoding))
     (report,) = import_paths(ws.engine, [path])
     assert report.format == "bibtex" and report.imported == 1, report
-    src = sources(ws)["k"]
+    src = sources_by_key(ws)["k"]
     assert src.authors == ["Løffler, Elke", "Müller, Jürgen"] and src.title == "Café société"
 
 

@@ -8,19 +8,7 @@ from sqlmodel import select
 from review.formats import ris
 from review.store import models as m
 from review.store.db import session_scope
-
-
-def run_import(cli, ws, path, *extra):
-    res = cli("-w", ws.root, "import", "--json", *extra, path)
-    doc = res.json()
-    assert len(doc["files"]) == 1
-    return res, doc["files"][0]
-
-
-def sources(ws) -> list[m.Source]:
-    with session_scope(ws.engine) as s:
-        return list(s.exec(select(m.Source).order_by(m.Source.id)).all())
-
+from tests.import_helpers import run_import, sources_in_order
 
 # file, format, records seen, imported, errors
 EXPECTED = [
@@ -44,12 +32,12 @@ def test_every_ris_file_imports_with_expected_counts(
     assert (rep["records"], rep["imported"]) == (records, imported)
     assert sum(p["severity"] == "error" for p in rep["problems"]) == errors
     assert res.code == (1 if errors else 0)
-    assert len(sources(ws)) == imported
+    assert len(sources_in_order(ws)) == imported
 
 
 def test_scopus_record_fields(cli, ws, testdata):
     run_import(cli, ws, testdata / "ris" / "jabref_RisImporterTestScopus.ris")
-    (src,) = sources(ws)
+    (src,) = sources_in_order(ws)
     assert src.authors == ["Federico, S.", "Grillo, A.", "Herzog, W."]
     assert (src.year, src.volume, src.issue, src.pages) == (2004, "52", "10", "2309-2327")
     assert src.venue == "Journal of the Mechanics and Physics of Solids"
@@ -62,7 +50,7 @@ def test_scopus_record_fields(cli, ws, testdata):
 
 def test_zotero_kinds_dates_and_chapter_venue(cli, ws, testdata):
     run_import(cli, ws, testdata / "ris" / "qualcoder_bibliography_zotero.ris")
-    got = {s.kind: s for s in sources(ws)}
+    got = {s.kind: s for s in sources_in_order(ws)}
     assert set(got) == {"article", "book", "chapter"}
     assert got["article"].year == 2011 and got["book"].year == 1988
     assert got["article"].abstract.startswith("From 1973 to 2007")
@@ -72,7 +60,7 @@ def test_zotero_kinds_dates_and_chapter_venue(cli, ws, testdata):
 def test_bom_empty_tags_and_doi_urls(cli, ws, testdata):
     run_import(cli, ws, testdata / "ris" / "rispy_example_bom.ris")
     run_import(cli, ws, testdata / "ris" / "rispy_example_empty_tag.ris")
-    bom, empty = sources(ws)
+    bom, empty = sources_in_order(ws)
     assert bom.doi == "10.1186/s40981-020-0316-0" and bom.key.startswith("doi:")
     assert empty.doi == "10.1177/2325967120950040"  # http://dx.doi.org/ prefix removed
     assert empty.pages is None and empty.record["SP"] == [""]
@@ -81,7 +69,7 @@ def test_bom_empty_tags_and_doi_urls(cli, ws, testdata):
 
 def test_endnote_continuation_lines_are_separate_keywords(cli, ws, testdata):
     run_import(cli, ws, testdata / "ris" / "rispy_example_endnote.ris")
-    (src,) = sources(ws)
+    (src,) = sources_in_order(ws)
     assert src.keywords[:3] == ["citation", "reference", "library"] and len(src.keywords) == 8
     assert len(src.authors) == 4 and src.pages == "1-2"
     assert src.record["UR"] == ["https://www.endnote.com/", "https://www.reference-jokes.org/"]
@@ -99,7 +87,7 @@ def test_multiline_records_without_identity_are_reported(cli, ws, testdata):
 def test_web_of_science_recognised_not_ris(cli, ws, testdata):
     _, rep = run_import(cli, ws, testdata / "ris" / "rispy_example_wos.ris")
     assert rep["format"] == "wos"
-    first, second = sources(ws)
+    first, second = sources_in_order(ws)
     assert first.database == "Web of Science" and first.record_format == "wos"
     assert first.title.startswith("Interactions stabilizing the structure of the core")
     assert first.title.endswith("(B820)")  # the continuation line joined
@@ -137,7 +125,7 @@ def test_ris_quirks_junk_run_together_tags_and_missing_er(cli, ws, tmp_path):
     path.write_bytes(text.replace("\n", "\r\n").encode("cp1252"))
     res, rep = run_import(cli, ws, path)
     assert rep["format"] == "ris" and rep["imported"] == 2 and res.code == 0
-    first, second = sources(ws)
+    first, second = sources_in_order(ws)
     assert first.year == 2007 and first.record["DA"] == ["2007/05/01"]
     assert second.kind == "report" and second.database == "Web of Science"
     assert second.origin_line == 13  # the DB tag before TY starts the record
@@ -173,7 +161,7 @@ def test_pubmed_medline(cli, ws, tmp_path):
     path.write_text(text, encoding="utf-8")
     res, rep = run_import(cli, ws, path)
     assert rep["format"] == "pubmed" and rep["imported"] == 2 and res.code == 0
-    first, _ = sources(ws)
+    first, _ = sources_in_order(ws)
     assert first.title.endswith("in their own care.")
     assert first.authors == ["Loeffler, Elke", "Bovaird, Tony"]
     assert (first.year, first.doi, first.database) == (2016, "10.1000/example.1", "PubMed")
