@@ -208,7 +208,8 @@ class ReaderScreen(WorkbenchScreen):
 
         if self.doc is None or not self.doc.codable:
             return
-        choices = [c for c in self.choices if self._codable(c.id)]
+        codable = self._codable_ids()
+        choices = [c for c in self.choices if c.id in codable]
 
         def chosen(code_id: int | None) -> None:
             if code_id is not None:
@@ -216,12 +217,15 @@ class ReaderScreen(WorkbenchScreen):
 
         self.app.push_screen(CodePicker(choices, "Apply code…"), chosen)
 
-    def _codable(self, code_id: int) -> bool:
-        with self.app.session() as s:
-            from review.store import models as m
+    def _codable_ids(self) -> set[int]:
+        """Codes that can be applied now (read afresh: the codebook may have changed since the
+        source was opened), in one query rather than one per code."""
+        from sqlalchemy import select
 
-            code = s.get(m.Code, code_id)
-            return bool(code and code.codable)
+        from review.store import models as m
+
+        with self.app.session() as s:
+            return set(s.scalars(select(m.Code.id).where(m.Code.codable.is_(True))))
 
     def _change(self, call: Callable[[Session], object], note: str) -> None:
         """One coding change through its service; on success the marks and status follow."""
