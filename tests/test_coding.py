@@ -240,3 +240,14 @@ def test_cli_codes_whole_passages(ws, cli, session):
     assert len(listed) == 1  # the refused command left nothing behind
     res = cli(*w, "codebook", "list")
     assert res.code == 0 and "[3]   Co-delivery  (1)" in res.out
+
+
+def test_memo_cli_targets_project_and_rejects_unknown_targets(cli, ws):
+    w = str(ws.root)
+    assert cli("-w", w, "memo", "add", "project", "-", "Scope: UK councils").code == 0
+    listed = cli("-w", w, "memo", "list", "project", "-", "--json")
+    assert listed.code == 0
+    assert [m["text"] for m in listed.json()["memos"]] == ["Scope: UK councils"]
+    bad = cli("-w", w, "memo", "list", "bogus", "x")
+    assert bad.code == 2 and "not 'bogus'" in bad.err
+    assert cli("-w", w, "memo", "add", "coding", "abc", "x").code == 2

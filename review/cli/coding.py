@@ -632,6 +632,26 @@ def codebook_delete(
 # --- review memo ---------------------------------------------------------------------------------
 
 
+MEMO_TARGETS = ("project", "source", "code", "coding")
+
+
+def _memo_target(s, target: str | None, ref: str) -> int | None:
+    """The id a memo is attached to: a source key/id, a code path/name/id, a coding id."""
+    from review.coding import find_code, find_source
+
+    if target not in MEMO_TARGETS:
+        raise UsageError(f"a memo is on one of {', '.join(MEMO_TARGETS)}, not {target!r}")
+    if target == "project":
+        return None
+    if target == "source":
+        return find_source(s, ref).id
+    if target == "code":
+        return find_code(s, ref).id
+    if not ref.isdigit():
+        raise UsageError("a coding is given by its id")
+    return int(ref)
+
+
 @memo_app.command("add")
 def memo_add(
     ctx: typer.Context,
@@ -644,19 +664,10 @@ def memo_add(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Write a memo (a coding's memo replaces the previous one)."""
-    from review.coding import add_memo, find_code, find_source
+    from review.coding import add_memo
 
     with ready(ctx) as s:
-        if target == "source":
-            tid = find_source(s, ref).id
-        elif target == "code":
-            tid = find_code(s, ref).id
-        elif target == "coding":
-            if not ref.isdigit():
-                raise UsageError("a coding is given by its id")
-            tid = int(ref)
-        else:
-            tid = None
+        tid = _memo_target(s, target, ref)
         memo = add_memo(s, target=target, target_id=tid, text=text, coder=who(ctx, coder))
     print_result(json_out, {"memo": memo.__dict__}, f"memo on {target} {ref} saved")
 
@@ -669,18 +680,10 @@ def memo_list(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Memos, oldest first."""
-    from review.coding import find_code, find_source, memos
+    from review.coding import memos
 
     with ready(ctx) as s:
-        tid = None
-        if ref is not None:
-            tid = (
-                find_source(s, ref).id
-                if target == "source"
-                else find_code(s, ref).id
-                if target == "code"
-                else int(ref)
-            )
+        tid = None if ref is None else _memo_target(s, target, ref)
         rows = memos(s, target, tid)
     if json_out:
         print_json({"memos": [r.__dict__ for r in rows]})
