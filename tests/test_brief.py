@@ -194,3 +194,39 @@ def test_cli_brief_with_exports(brief_ws, cli, tmp_path):
     names = sorted(p.rsplit("/", 1)[-1] for p in r.json()["files"])
     assert names == ["brief.md", "excerpts.csv", "included.bib", "included.ris", "ws.qdpx"]
     assert "@techreport{loeffler2008fast," in (out / "included.bib").read_text("utf-8")
+
+
+def test_quotes_beside_a_sector_figure_come_from_that_sector(ws):
+    """A community-safety figure is not illustrated with a local-environment group's words."""
+    from review.store import models as m
+
+    with session_scope(ws.engine) as s:
+        sector = m.Code(name="Sector", codable=False)
+        cs_root = m.Code(name="Four Cs", codable=False)
+        s.add_all([sector, cs_root])
+        s.flush()
+        safety = m.Code(name="Community safety", parent_id=sector.id)
+        env = m.Code(name="Local environment", parent_id=sector.id)
+        deliver = m.Code(name="Co-delivery", parent_id=cs_root.id)
+        s.add_all([safety, env, deliver])
+        s.flush()
+        texts = {
+            "fg_safety": "We patrol the streets at night. We run the watch rota.",
+            "fg_env": "We pick litter in the park every month together.",
+        }
+        for key, text in texts.items():
+            src = m.Source(key=key, kind="transcript", title=key, text=text)
+            s.add(src)
+            s.flush()
+            where = safety if key == "fg_safety" else env
+            s.add(m.Coding(source_id=src.id, code_id=where.id, start=0, end=len(text), quote=text))
+            s.add(m.Coding(source_id=src.id, code_id=deliver.id, start=0, end=31, quote=text[:31]))
+        ind = m.Indicator(name="Co-production index", sector="Community safety", value=45)
+        s.add(ind)
+        s.flush()
+        s.add(m.EvidenceLink(indicator_id=ind.id, code_id=deliver.id, relation="supports"))
+    with session_scope(ws.engine) as s:
+        t = table(build(s), "joint-display")
+    row = dict(zip(t.columns, t.rows[0], strict=True))
+    quotes = row["Representative quotes"].split("\n")
+    assert quotes == ["“We patrol the streets at night.” (fg_safety)"]

@@ -192,8 +192,26 @@ def _count(session: Session, code_ids: set[int], included: set[int]) -> int:
     return sum(n for sid, n in rows if sid in included)
 
 
+def _sector_split(tree: CodeTree, res: ScanResult, sector: str | None, sids: set[int]):
+    """(sources whose most-coded sector is `sector`, sources mainly of another sector) —
+    the rule the evidence matrix uses; sources with no sector code are in neither."""
+    mine, other = set(), set()
+    if not sector:
+        return mine, other
+    for sid in sids:
+        counts: Counter = Counter()
+        for cid, n in res.per_source.get(sid, {}).items():
+            if cid in tree.sector_ids:
+                counts[tree.sector_ids[cid].lower()] += n
+        if counts:
+            top = max(counts.values())
+            (mine if counts.get(sector.lower()) == top else other).add(sid)
+    return mine, other
+
+
 def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
-    """Linked codings first; then one excerpt per source, same-sector sources first."""
+    """Linked codings first; then excerpts from the indicator's sector (different voices),
+    or, when no source is of that sector, one excerpt per source."""
     picked = list(chosen[:QUOTES])
     if len(picked) < QUOTES and code_ids:
         cands = session.exec(
@@ -202,19 +220,7 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
             .order_by(m.Coding.source_id, m.Coding.start, m.Coding.id)
             .limit(1000)
         ).all()
-        sector_ids = {
-            c for c, n in tree.sector_ids.items() if sector and n.lower() == sector.lower()
-        }
-        in_sector = set()
-        if sector_ids and cands:
-            sids = sorted({c.source_id for c in cands})
-            in_sector = set(
-                session.exec(
-                    select(m.Coding.source_id).where(
-                        m.Coding.code_id.in_(sorted(sector_ids)), m.Coding.source_id.in_(sids)
-                    )
-                ).all()
-            )
+        in_sector, elsewhere = _sector_split(tree, res, sector, {c.source_id for c in cands})
         seen = {c.source_id for c in picked}
         cands = [c for c in cands if c.source_id in res.included]
         sids = sorted({c.source_id for c in cands})
@@ -235,12 +241,25 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
                     keys.get(c.source_id, ""), c.start)  # fmt: skip
 
         cands.sort(key=rank)
+        if in_sector:
+            # Beside a sector's figure: quotes of that sector's sources (and of sources with no
+            # sector), never of sources mainly about another sector; then more voices from
+            # the sector's own sources.
+            cands = [c for c in cands if c.source_id not in elsewhere]
+        voices = {(p.source_id, turns.participant_at(p.source_id, p.start)) for p in picked}
+
+        def take(c: m.Coding) -> None:
+            picked.append(c)
+            seen.add(c.source_id)
+            voices.add((c.source_id, turns.participant_at(c.source_id, c.start)))
+
         for c in cands:
-            if len(picked) >= QUOTES:
-                break
-            if c.source_id not in seen and all(c.id != p.id for p in picked):
-                picked.append(c)
-                seen.add(c.source_id)
+            if len(picked) < QUOTES and c.source_id not in seen:
+                take(c)
+        for c in cands:
+            voice = (c.source_id, turns.participant_at(c.source_id, c.start))
+            if len(picked) < QUOTES and c.source_id in in_sector and voice not in voices:
+                take(c)
     speakers = Speakers(session, {c.source_id for c in picked})
     out = []
     for c in picked:
