@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from review.store import models as m
 from review.store.db import session_scope
+from review.tui import document
 from tests.tui_helpers import add_transcript, running, sentences, settle
 
 
@@ -138,3 +139,114 @@ async def test_ctrl_down_moves_by_turn(ws):
         assert view.span() == sents[3]  # Anna's first sentence
         await pilot.press("ctrl+down", "ctrl+up")
         assert view.span() == sents[3]
+
+
+# --- word-level selection ----------------------------------------------------------------------
+
+
+def _span_of(ws, sid, phrase: str) -> tuple[int, int]:
+    text = _text(ws, sid)
+    a = text.index(phrase)
+    return a, a + len(phrase)
+
+
+def _highlighted(view) -> str:
+    """The text drawn reversed (the selection) over every line of the document."""
+    out = []
+    for n in range(len(view.lines)):
+        if view.lines.kinds[n] == document.TEXT:
+            strip = view._text_line(n, 200)
+            out += [seg.text for seg in strip if seg.style and seg.style.reverse]
+    return "\n".join(out)
+
+
+async def test_word_cursor_then_extend_by_words_codes_exactly_those_words(ws):
+    sid = add_transcript(ws)
+    async with running(ws, source=sid) as (app, pilot):
+        view = app.screen.query_one("ReaderView")
+        await pilot.press("down", "right", "right")  # "Tonight we…": the word cursor on "we"
+        we = _span_of(ws, sid, "we talk")[0]
+        assert view.span() == (we, we + 2)
+        await pilot.press("shift+right", "shift+right")
+        start, end = _span_of(ws, sid, "we talk about")
+        assert view.span() == (start, end)
+        assert _highlighted(view) == "we talk about"
+        panel = str(app.screen.query_one("#reader-panel").render())
+        assert f"{start}–{end}" in panel and "3 words" in panel and "we talk about" in panel
+        await pilot.press("2")
+        await settle(app, pilot)
+    assert _codings(ws) == [(_code_with_shortcut(ws, "2"), start, end, "we talk about")]
+
+
+async def test_trimming_a_sentence_by_words_then_the_picker(ws):
+    sid = add_transcript(ws)
+    async with running(ws, source=sid) as (app, pilot):
+        view = app.screen.query_one("ReaderView")
+        await pilot.press("down", "down", "down", "down")  # "We report fly-tipping on the app…"
+        await pilot.press("ctrl+shift+right", "ctrl+shift+right")  # start: "fly-tipping"
+        await pilot.press(*["shift+left"] * 5)  # end: "cleared.", "was", "it", "check", "and" go
+        assert _highlighted(view) == "fly-tipping on the app"
+        help_text = "\n".join(f"{k} {d}" for k, d in app.screen.HELP_KEYS)
+        for key in ("left/right", "shift+→/←", "ctrl+shift+←/→", "L / H", "< / >"):
+            assert key in help_text
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press(*"codesign", "enter")
+        await settle(app, pilot)
+        assert view.sel is None and view.word is None  # back to the sentence after coding
+    start, end = _span_of(ws, sid, "fly-tipping on the app")
+    with session_scope(ws.engine) as s:
+        rows = s.exec(
+            select(m.Code.name, m.Coding.start, m.Coding.end, m.Coding.quote).join(
+                m.Coding, m.Coding.code_id == m.Code.id
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [("Co-design", start, end, "fly-tipping on the app")]
+
+
+async def test_letter_keys_move_both_ends_across_sentences(ws):
+    sid = add_transcript(ws)
+    async with running(ws, source=sid, size=(80, 24)) as (app, pilot):
+        view = app.screen.query_one("ReaderView")
+        await pilot.press("down", "down", "down")  # "A few of us do a litter pick … Saturday."
+        await pilot.press("L")  # the end goes past the full stop to the next sentence's "We"
+        assert view.span() == (sentences(ws, sid)[3][0], _span_of(ws, sid, "Saturday. We")[1])
+        await pilot.press(*">>>", "H", "<")  # start on "us", then back to "of"; end "Saturday"
+        phrase = "of us do a litter pick on the estate every first Saturday"
+        assert view.span() == _span_of(ws, sid, phrase)
+        await pilot.press("escape")  # the selection goes; the word cursor stays on "of"
+        of = _span_of(ws, sid, "of us")[0]
+        assert view.span() == (of, of + 2)
+        await pilot.press("escape")  # then the word cursor: the whole sentence again
+        assert view.span() == sentences(ws, sid)[3]
+        await pilot.press("right", "shift+down", "3")  # from "A" to the sentence's end
+        await settle(app, pilot)
+    assert [r[1:3] for r in _codings(ws)] == [sentences(ws, sid)[3]]
+
+
+async def test_accents_and_emoji_are_coded_by_code_point_offsets(ws):
+    text = "Zoë’s café 👩\u200d👩\u200d👧 club meets at 3.5 km. Great!"
+    first = text.index(".", text.index("km")) + 1
+    with session_scope(ws.engine) as s:
+        src = m.Source(key="emoji", kind="transcript", title="Emoji", text=text)
+        s.add(src)
+        s.flush()
+        for a, z in ((0, first), (first + 1, len(text))):
+            s.add(m.Passage(source_id=src.id, start=a, end=z, kind="sentence"))
+        from review.codebook import ensure_codebook
+
+        ensure_codebook(s, ws.codebook_path)
+        sid = src.id
+    async with running(ws, source=sid) as (app, pilot):
+        await pilot.press("right", "right", "shift+right", "1")  # "café" + the family emoji
+        await settle(app, pilot)
+        # seven words on ("Zoë’s", "café", the emoji, …, "3.5"); shrinking one word is refused
+        await pilot.press(*["right"] * 7, "shift+left", "4")
+        await settle(app, pilot)
+    family = "👩\u200d👩\u200d👧"
+    a = text.index("café")
+    b = text.index("3.5")
+    assert [r[1:] for r in _codings(ws)] == [
+        (a, a + len("café ") + len(family), f"café {family}"),
+        (b, b + 3, "3.5"),
+    ]

@@ -10,12 +10,14 @@ point (wide CJK characters would overflow a line; the offsets stay right regardl
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from review.store import models as m
+from review.tui.words import word_spans
 
 
 @dataclass
@@ -55,15 +57,93 @@ class Document:
     codings: list[Mark] = field(default_factory=list)
     suggestions: list[Mark] = field(default_factory=list)
     codable: bool = True  # False: a citation shown for reading, not the source's text
+    _starts: list[int] | None = field(default=None, repr=False)
+    _ends: list[int] | None = field(default=None, repr=False)
+    _words: dict[int, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
 
     def unit_at(self, offset: int) -> int:
         """Index of the unit containing (or nearest before) a text offset."""
-        starts = [u.start for u in self.units]
-        return max(0, bisect.bisect_right(starts, offset) - 1)
+        return max(0, bisect.bisect_right(self.unit_bounds()[0], offset) - 1)
+
+    def unit_bounds(self) -> tuple[list[int], list[int]]:
+        """The units' starts and (sorted) ends, computed once: the units never change."""
+        if self._starts is None or self._ends is None:
+            self._starts = [u.start for u in self.units]
+            self._ends = sorted(u.end for u in self.units)
+        return self._starts, self._ends
 
     def marks_over(self, start: int, end: int, kind: str = "coding") -> list[Mark]:
         marks = self.codings if kind == "coding" else self.suggestions
         return [mk for mk in marks if mk.start < end and mk.end > start]
+
+    # --- words and selections (pure: the reader's keys call these, tests call them too) ------
+
+    def words(self, unit: int) -> list[tuple[int, int]]:
+        """The words of one unit (sentence), computed when first asked for."""
+        out = self._words.get(unit)
+        if out is None:
+            u = self.units[unit]
+            out = self._words[unit] = word_spans(self.text, u.start, u.end)
+        return out
+
+    def _walk(self, offset: int, forward: bool) -> Iterator[tuple[int, int]]:
+        """Words in text order (or reverse) from the unit at `offset` on, across units; words
+        outside units (a speaker's name before a turn) are never stepped on."""
+        if not self.units:
+            return
+        i = self.unit_at(offset)
+        while 0 <= i < len(self.units):
+            yield from self.words(i) if forward else reversed(self.words(i))
+            i += 1 if forward else -1
+
+    def word_step(self, word: tuple[int, int] | None, step: int, unit: int):
+        """The word cursor's next position: from `word` one word on (step 1) or back (-1),
+        crossing into the next or previous sentence; with no word yet, the first (last) word
+        of `unit`. None when there is no word that way."""
+        if word is None:
+            words = self.words(unit) if self.units else []
+            return (words[0] if step > 0 else words[-1]) if words else None
+        if step > 0:
+            return next((w for w in self._walk(word[0], True) if w[0] > word[0]), None)
+        return next((w for w in self._walk(word[0], False) if w[0] < word[0]), None)
+
+    def end_step(self, start: int, end: int, step: int):
+        """The word the selection [start, end) ends on after growing (step 1) or shrinking (-1)
+        its end by one word. Shrinking keeps at least one word; None: nothing to do."""
+        words = self._walk(max(start, end - 1), step > 0)
+        if step > 0:
+            return next((w for w in words if w[1] > end), None)
+        inside = (w for w in words if w[1] <= end)
+        next(inside, None)  # the last word in the selection goes
+        before = next(inside, None)
+        return before if before is not None and before[1] > start else None
+
+    def start_step(self, start: int, end: int, step: int):
+        """The word the selection [start, end) starts on after moving its start one word right
+        (step 1, shrinking; at least one word stays) or left (-1, growing); None: no move."""
+        if step < 0:
+            return next((w for w in self._walk(start, False) if w[0] < start), None)
+        inside = (w for w in self._walk(start, True) if w[0] >= start)
+        next(inside, None)  # the first word in the selection goes
+        after = next(inside, None)
+        return after if after is not None and after[0] < end else None
+
+    def unit_step(self, start: int, end: int, step: int, side: str) -> tuple[int, int, str]:
+        """Grow or shrink [start, end) by one sentence. `side` is the edge that moved last: a
+        selection grown upwards shrinks from the top when going down again, and the other way
+        round, as if anchored at the sentence it started on. Returns (start, end, side)."""
+        starts, ends = self.unit_bounds()
+        if step > 0:
+            i = bisect.bisect_right(starts, start)
+            if side == "start" and i < len(starts) and starts[i] < end:
+                return starts[i], end, "start"
+            i = bisect.bisect_right(ends, end)
+            return (start, ends[i], "end") if i < len(ends) else (start, end, "end")
+        i = bisect.bisect_left(ends, end) - 1
+        if side == "end" and i >= 0 and ends[i] > start:
+            return start, ends[i], "end"
+        i = bisect.bisect_left(starts, start) - 1
+        return (starts[i], end, "start") if i >= 0 else (start, end, "start")
 
 
 def clock(seconds: float | None) -> str:

@@ -20,6 +20,7 @@ from review.tui import document
 from review.tui.screens._base import WorkbenchScreen
 from review.tui.widgets.code_picker import CodeChoice
 from review.tui.widgets.reader_view import ReaderView
+from review.tui.words import word_spans
 
 NAME = "reader"
 KEY = "f4"
@@ -44,11 +45,14 @@ class ReaderScreen(WorkbenchScreen):
     HELP_KEYS = [
         ("down/up", "next / previous sentence (passage)"),
         ("ctrl+down/up", "next / previous turn (paragraph)"),
-        ("shift+down/up, J/K", "extend the selection"),
+        ("shift+down/up", "extend the selection a sentence down / up (also J / K)"),
+        ("left/right", "word cursor: previous / next word, to code or to select from"),
+        ("shift+→/←", "selection's end: a word on / back (also L / H)"),
+        ("ctrl+shift+←/→", "selection's start: a word back / on (also < / >)"),
         ("pageup/pagedown", "scroll a page"),
         ("home/end", "start / end of the text"),
-        ("escape", "clear the selection"),
-        ("1–9, a–z", "apply the code with that shortcut (listed in the side panel)"),
+        ("escape", "clear the selection, then the word cursor"),
+        ("1–9, a–z", "code the highlighted span with that shortcut (side panel)"),
     ]
 
     def __init__(self) -> None:
@@ -129,10 +133,15 @@ class ReaderScreen(WorkbenchScreen):
             return
         start, end = view.span()
         names = {c.id: c for c in self.choices}
-        lo, hi = view.unit_range()
-        out = [f"[b]Sentence {view.cursor + 1:,}/{len(doc.units):,}[/b] · {start}–{end}"]
-        if hi > lo:
-            out[0] += f" · [reverse]{hi - lo + 1} selected[/]"
+        out = [f"[b]Sentence {view.cursor + 1:,}/{len(doc.units):,}[/b]"]
+        if view.is_partial():
+            words = len(word_spans(doc.text, start, end))
+            out.append(f"[reverse]Selected[/] {start}–{end} · {words} word{'s'[: words != 1]}")
+            out.append(f"[i]“{escape(_excerpt(doc.text[start:end]))}”[/]")
+        else:
+            out[0] += f" · {start}–{end}"
+            if view.sentences() > 1:
+                out[0] += f" · [reverse]{view.sentences()} selected[/]"
         here = doc.marks_over(start, end, "coding")
         out.append("")
         out.append("[b]Coded here[/b]" if here else "[dim]Not coded here[/]")
@@ -196,7 +205,7 @@ class ReaderScreen(WorkbenchScreen):
         except Exception as exc:
             self.notify_error(exc)
             return
-        view.anchor = None
+        view.clear()
         view.marks_changed()
         self.last_action_ms = (perf_counter() - t0) * 1000
         c = next((c for c in self.choices if c.id == code_id), None)
@@ -345,6 +354,12 @@ class ReaderScreen(WorkbenchScreen):
             )
 
         self.app.push_screen(Prompt(f"Memo on {about}", value or "", "your note…"), save)
+
+
+def _excerpt(quote: str, most: int = 160) -> str:
+    """A long selection shortened in the middle, on one line."""
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= most else f"{quote[: most - 50]} … {quote[-45:]}"
 
 
 def _colour(choice: CodeChoice | None) -> str:

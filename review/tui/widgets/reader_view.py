@@ -18,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from review.tui.document import BLANK, HEADER, Document, Layout, clock, layout
+from review.tui.words import trim
 
 GUTTER = 2
 
@@ -30,6 +31,16 @@ class ReaderView(ScrollView, can_focus=True):
         Binding("up", "move(-1)", "Previous", show=False),
         Binding("shift+down,J", "extend(1)", "Extend", show=False),
         Binding("shift+up,K", "extend(-1)", "Extend up", show=False),
+        Binding("right", "word(1)", "Next word", show=False),
+        Binding("left", "word(-1)", "Previous word", show=False),
+        Binding("shift+right,L", "end_word(1)", "End a word on", show=False),
+        Binding("shift+left,H", "end_word(-1)", "End a word back", show=False),
+        Binding(
+            "ctrl+shift+left,less_than_sign", "start_word(-1)", "Start a word back", show=False
+        ),
+        Binding(
+            "ctrl+shift+right,greater_than_sign", "start_word(1)", "Start a word on", show=False
+        ),
         Binding("ctrl+down", "block(1)", "Next turn", show=False),
         Binding("ctrl+up", "block(-1)", "Previous turn", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
@@ -54,7 +65,9 @@ class ReaderView(ScrollView, can_focus=True):
         self.doc: Document | None = None
         self.lines: Layout | None = None
         self.cursor = 0
-        self.anchor: int | None = None
+        self.sel: tuple[int, int] | None = None  # an explicit selection, text offsets
+        self.word: tuple[int, int] | None = None  # the word cursor, text offsets
+        self.side = "end"  # the edge a sentence-wise extension moved last
         self.colours: dict[int, str] = {}
         self._tints: dict[int, Style] = {}
 
@@ -65,7 +78,7 @@ class ReaderView(ScrollView, can_focus=True):
         self.doc = doc
         self.colours = colours
         self._tints = {}
-        self.anchor = None
+        self.clear()
         self.cursor = doc.unit_at(offset) if offset is not None and doc.units else 0
         self._relayout()
         self.scroll_to(y=0, animate=False)
@@ -93,26 +106,106 @@ class ReaderView(ScrollView, can_focus=True):
         self.refresh()
 
     # --- selection ---------------------------------------------------------------------------
+    # Three levels, finest wins: an explicit selection `sel` (text offsets), else the word under
+    # the word cursor `word`, else the sentence under the cursor. The cursor unit always
+    # follows the edge that moved last, so the view scrolls with it.
 
     def span(self) -> tuple[int, int] | None:
-        """The text offsets the next code applies to: the selection, else the cursor unit."""
+        """The text offsets the next code applies to, without surrounding whitespace."""
         if self.doc is None or not self.doc.units:
             return None
-        lo, hi = self.unit_range()
-        return self.doc.units[lo].start, self.doc.units[hi].end
+        if self.sel is not None:
+            start, end = self.sel
+        elif self.word is not None:
+            start, end = self.word
+        else:
+            unit = self.doc.units[self.cursor]
+            start, end = unit.start, unit.end
+        return trim(self.doc.text, start, end)
 
-    def unit_range(self) -> tuple[int, int]:
-        a = self.cursor if self.anchor is None else self.anchor
-        return min(a, self.cursor), max(a, self.cursor)
+    def is_partial(self) -> bool:
+        """Is the span narrower than whole sentences (a word-level selection)?"""
+        span = self.span()
+        if span is None or (self.sel is None and self.word is None):
+            return False
+        starts, ends = self.doc.unit_bounds()
+        i, j = bisect.bisect_left(starts, span[0]), bisect.bisect_left(ends, span[1])
+        return not (
+            i < len(starts) and starts[i] == span[0] and j < len(ends) and ends[j] == span[1]
+        )
+
+    def sentences(self) -> int:
+        """How many sentences the span touches."""
+        span = self.span()
+        if span is None:
+            return 0
+        return self.doc.unit_at(max(span[0], span[1] - 1)) - self.doc.unit_at(span[0]) + 1
+
+    def clear(self) -> None:
+        """Back to the whole sentence under the cursor (after coding, moving away)."""
+        self.sel = None
+        self.word = None
+        self.side = "end"
 
     def action_move(self, step: int) -> None:
-        self.anchor = None
+        self.clear()
         self._set_cursor(self.cursor + step)
 
     def action_extend(self, step: int) -> None:
-        if self.anchor is None:
-            self.anchor = self.cursor
-        self._set_cursor(self.cursor + step)
+        """Grow or shrink the selection by a sentence (shift+down/up)."""
+        span = self.span()
+        if span is None:
+            return
+        start, end, self.side = self.doc.unit_step(*span, step, self.side)
+        self.word = None
+        self._select(start, end, end - 1 if self.side == "end" else start)
+
+    def action_word(self, step: int) -> None:
+        """Move the word cursor (left/right): a word-sized span to code or to select from."""
+        if self.doc is None or not self.doc.units:
+            return
+        if self.sel is not None:  # collapse the selection onto the word at its moving edge
+            self.sel = None
+            if self.word is not None:
+                self._word_to(self.word)
+                return
+        target = self.doc.word_step(self.word, step, self.cursor)
+        if target is not None:
+            self._word_to(target)
+
+    def action_end_word(self, step: int) -> None:
+        """Grow (step 1) or shrink (-1) the selection's end by a word (shift+right/left)."""
+        span = self.span()
+        if span is None:
+            return
+        word = self.doc.end_step(*span, step)
+        if word is None:
+            self.app.bell()
+            return
+        self.side = "end"
+        self.word = word
+        self._select(span[0], word[1], word[0])
+
+    def action_start_word(self, step: int) -> None:
+        """Move the selection's start a word right (1) or left (-1) (ctrl+shift+right/left)."""
+        span = self.span()
+        if span is None:
+            return
+        word = self.doc.start_step(*span, step)
+        if word is None:
+            self.app.bell()
+            return
+        self.side = "start"
+        self.word = word
+        self._select(word[0], span[1], word[0])
+
+    def _select(self, start: int, end: int, follow: int) -> None:
+        self.sel = (start, end)
+        self._set_cursor(self.doc.unit_at(follow))
+
+    def _word_to(self, word: tuple[int, int]) -> None:
+        self.word = word
+        self._set_cursor(self.doc.unit_at(word[0]))
 
     def action_block(self, step: int) -> None:
         """To the first sentence of the next (previous) turn or paragraph."""
@@ -121,7 +214,7 @@ class ReaderView(ScrollView, can_focus=True):
         starts = [b.start for b in self.doc.blocks]
         here = bisect.bisect_right(starts, self.doc.units[self.cursor].start) - 1
         target = max(0, min(len(starts) - 1, here + step))
-        self.anchor = None
+        self.clear()
         self._set_cursor(self.doc.unit_at(starts[target]))
 
     def action_page(self, step: int) -> None:
@@ -130,23 +223,28 @@ class ReaderView(ScrollView, can_focus=True):
         target_line = self.lines.line_of(self.doc.units[self.cursor].start)
         target_line += step * max(1, self.size.height - 2)
         target_line = max(0, min(len(self.lines) - 1, target_line))
-        self.anchor = None
+        self.clear()
         self._set_cursor(self.doc.unit_at(self.lines.starts[target_line]))
 
     def action_jump(self, where: int) -> None:
         if self.doc is not None and self.doc.units:
-            self.anchor = None
+            self.clear()
             self._set_cursor(where if where >= 0 else len(self.doc.units) - 1)
 
     def action_clear_selection(self) -> None:
-        if self.anchor is not None:
-            self.anchor = None
-            self.refresh()
-            self.post_message(self.CursorMoved(self))
+        """escape: drop the selection (back to the word cursor), then the word cursor."""
+        if self.sel is not None:
+            self.sel = None
+        elif self.word is not None:
+            self.word = None
+        else:
+            return
+        self.refresh()
+        self.post_message(self.CursorMoved(self))
 
     def goto_offset(self, offset: int) -> None:
         if self.doc is not None and self.doc.units:
-            self.anchor = None
+            self.clear()
             self._set_cursor(self.doc.unit_at(offset), centre=True)
 
     def _set_cursor(self, index: int, centre: bool = False) -> None:
@@ -213,8 +311,7 @@ class ReaderView(ScrollView, can_focus=True):
     def _text_line(self, n: int, width: int) -> Strip:
         doc, lines = self.doc, self.lines
         start, end = lines.starts[n], lines.ends[n]
-        lo, hi = self.unit_range() if doc.units else (0, -1)
-        sel = (doc.units[lo].start, doc.units[hi].end) if doc.units else (0, 0)
+        sel = self.span() or (0, 0)
         codings = doc.marks_over(start, end + 1, "coding")
         suggestions = doc.marks_over(start, end + 1, "suggestion")
         cuts = {start, end}
