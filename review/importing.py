@@ -235,7 +235,7 @@ def import_file(
         _record_batch(engine, report, sha, strict)
     except Exception as exc:  # a bug or an unforeseen input: report it, lose nothing else
         report.problems.append(
-            Problem(str(path), None, f"could not import: {type(exc).__name__}: {exc}")
+            Problem(str(path), None, f"could not import: {type(exc).__name__}: {one_line(exc)}")
         )
         report.status = "failed"
         report.imported = 0
@@ -245,6 +245,13 @@ def import_file(
 
 class _StrictRejected(Exception):
     pass
+
+
+def one_line(error: object, limit: int = 300) -> str:
+    """An exception's message as one line of at most `limit` characters (some libraries put
+    whole paragraphs, or a traceback-like context, in theirs)."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _gc_lock = threading.Lock()
@@ -308,6 +315,8 @@ def _failed(engine: Engine, report: FileReport, message: str) -> FileReport:
 
 def plan(paths: Iterable[str | Path], wanted: str | None = None):
     """Files to import in a sensible order (literature first), with their formats."""
+    if wanted:
+        detect(Path(), b"", wanted)  # an unknown name is a ValueError even when no file is found
     files, problems = collect(paths)
     planned: list[tuple[Path, Format | None]] = []
     for f in files:

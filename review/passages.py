@@ -27,6 +27,7 @@ from review.transcripts.model import Parsed
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 BATCH = 256
+MAX_PIECE = 100_000  # characters handed to spaCy at once (see _pieces)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,16 +73,30 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def sentences(text: str, spans: Sequence[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     """Sentence spans (absolute offsets) within each of `spans`, via one `nlp.pipe` run."""
-    out: list[list[tuple[int, int]]] = []
-    pieces = (text[s:e] for s, e in spans)
-    for (base, _), doc in zip(spans, nlp().pipe(pieces, batch_size=BATCH), strict=True):
-        found = []
+    out: list[list[tuple[int, int]]] = [[] for _ in spans]
+    pieces = list(_pieces(text, spans))
+    docs = nlp().pipe((text[s:e] for _, s, e in pieces), batch_size=BATCH)
+    for (owner, base, _), doc in zip(pieces, docs, strict=True):
+        found = out[owner]
         for sent in doc.sents:
             s, e = _trim(text, base + sent.start_char, base + sent.end_char)
             if s < e:
                 found.append((s, e))
-        out.append(found)
     return out
+
+
+def _pieces(text: str, spans: Sequence[tuple[int, int]]) -> Iterable[tuple[int, int, int]]:
+    """(index of span, start, end): each span, cut at whitespace into pieces of at most
+    MAX_PIECE characters. spaCy refuses a text over its `max_length` (1,000,000), and a PDF
+    or a transcript with no line breaks can be one paragraph that long; a sentence running
+    over a cut is split there."""
+    for i, (s, e) in enumerate(spans):
+        while e - s > MAX_PIECE:
+            cut = text.rfind(" ", s + MAX_PIECE // 2, s + MAX_PIECE)
+            cut = cut + 1 if cut > s else s + MAX_PIECE
+            yield i, s, cut
+            s = cut
+        yield i, s, e
 
 
 def segment(parsed: Parsed) -> list[Segment]:

@@ -26,24 +26,47 @@ class Decoded:
 
 
 def decode(data: bytes) -> Decoded:
-    """Decode bytes: BOM first, then UTF-16 without BOM (NUL pattern), UTF-8, cp1252, latin-1."""
+    """Decode bytes: BOM first, then UTF-16 without BOM (NUL pattern), UTF-8, else UTF-8 with
+    its undecodable bytes read as cp1252 (latin-1 for the five bytes cp1252 leaves undefined)."""
     for bom, name in _BOMS:
         if data.startswith(bom):
             return Decoded(data.decode(name), name)
     if len(data) >= 4 and b"\x00" in data[:200]:
-        evens, odds = data[0:200:2].count(0), data[1:200:2].count(0)
-        if odds > evens * 3:
-            return Decoded(data.decode("utf-16-le", errors="replace"), "utf-16-le")
-        if evens > odds * 3:
-            return Decoded(data.decode("utf-16-be", errors="replace"), "utf-16-be")
+        utf16 = _utf16_without_bom(data[:200])
+        if utf16:
+            return Decoded(data.decode(utf16, errors="replace"), utf16)
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    try:
-        return Decoded(data.decode("cp1252"), "cp1252")
-    except UnicodeDecodeError:
-        return Decoded(data.decode("latin-1"), "latin-1")
+    # Mostly UTF-8 with a few cp1252 bytes (a dash pasted from Word) must not turn every
+    # accent in the file into mojibake: only the bytes that are not UTF-8 are read as cp1252.
+    # A file that is cp1252 throughout decodes the same way, byte by byte.
+    text = data.decode("utf-8", errors=_CP1252_FALLBACK)
+    return Decoded(text, "cp1252")
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """`utf-16-le`/`-be` when NULs fall on one side of at least one character in ten (spaces,
+    digits and ASCII letters in UTF-16; Cyrillic text still has its spaces), else None: a
+    stray NUL or two in a UTF-8 file does not make the whole file UTF-16."""
+    evens, odds = head[0::2].count(0), head[1::2].count(0)
+    pairs = len(head) // 2
+    if odds > evens * 3 and odds * 10 >= pairs:
+        return "utf-16-le"
+    if evens > odds * 3 and evens * 10 >= pairs:
+        return "utf-16-be"
+    return None
+
+
+def _cp1252_bytes(err: UnicodeDecodeError) -> tuple[str, int]:
+    return "".join(_CP1252[b] for b in err.object[err.start : err.end]), err.end
+
+
+# cp1252 per byte; its five undefined bytes read as latin-1 (C1 controls), as before.
+_CP1252 = [bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256)]
+_CP1252_FALLBACK = "review-cp1252"
+codecs.register_error(_CP1252_FALLBACK, _cp1252_bytes)
 
 
 def normalise(text: str) -> str:
@@ -68,7 +91,6 @@ def looks_binary(data: bytes) -> bool:
     if any(head.startswith(bom) for bom, _ in _BOMS):
         return False
     if b"\x00" in head:
-        evens, odds = head[0::2].count(0), head[1::2].count(0)
-        return not (odds > evens * 3 or evens > odds * 3)
+        return _utf16_without_bom(head) is None
     control = sum(1 for b in head if b < 9 or 13 < b < 32)
     return control > len(head) * 0.05

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-from review.errors import UsageError
+from review.errors import ReviewError, UsageError
 from review.store.db import open_engine, sqlite_url
 
 DB_NAME = "review.db"
@@ -73,13 +74,36 @@ class Workspace:
     def engine(self) -> Engine:
         """The database engine, opened (and upgraded) on first use."""
         if self._engine is None:
-            self._engine = open_engine(self.db_url)
+            self._engine = _open(self.db_url)
         return self._engine
 
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def _open(url: str) -> Engine:
+    """The engine for a `--db`/`REVIEW_DATABASE_URL` URL, with a one-line error (URL shown
+    without its password) when it is not a URL, names a missing driver or cannot be opened."""
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        raise UsageError(f"database URL {url!r} is not an SQLAlchemy URL") from None
+    try:
+        return open_engine(url)
+    except NoSuchModuleError:
+        raise UsageError(f"database URL {shown}: unknown database kind") from None
+    except ArgumentError as exc:  # e.g. `sqlite://host/x.db`: the dialect's own message
+        reason = str(exc).splitlines()[0].replace(url, shown)
+        raise UsageError(f"database URL {shown}: {reason}") from None
+    except ModuleNotFoundError as exc:
+        raise UsageError(
+            f"database URL {shown}: its driver {exc.name!r} is not installed"
+        ) from None
+    except OperationalError as exc:
+        reason = " ".join(str(exc.orig or exc).split())
+        raise ReviewError(f"cannot open the database {shown}: {reason}") from None
 
 
 def default_codebook_text() -> str:

@@ -7,6 +7,7 @@ heavy libraries (spaCy, Textual) inside their commands so `review status` stays 
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import sys
 
@@ -42,17 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; turn every error into one line on stderr and an exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    _library_logs(debug)
     _register_all()
     try:
         result = app(args=args, prog_name="review", standalone_mode=False)
     except typer.Exit as exc:
         return exc.exit_code
     except typer.TyperException as exc:  # usage errors and bad parameters
-        show = getattr(exc, "show", None)
-        if show is not None:
-            show()
-        else:
-            print(f"review: error: {exc.format_message()}", file=sys.stderr)
+        print(f"review: error: {_usage_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except typer.Abort:
         print("review: aborted", file=sys.stderr)
@@ -74,3 +72,27 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     return result if isinstance(result, int) else 0
+
+
+def _usage_line(exc: typer.TyperException) -> str:
+    """Click's usage error (three lines: usage, hint, error) as the contract's one line."""
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    return message
+
+
+def _library_logs(debug: bool) -> None:
+    """Keep libraries' log records off stderr unless --debug.
+
+    bibtexparser and pypdf log warnings about the very input an import already reports as
+    problems (file, line, why); with no handler configured Python prints each on stderr,
+    some over several lines, breaking the one-line contract. A NullHandler on the root logger
+    stops that; --debug shows them.
+    """
+    root = logging.getLogger()
+    if debug:
+        logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
+    elif not root.handlers:
+        root.addHandler(logging.NullHandler())

@@ -56,7 +56,9 @@ def init(
     opts = options(ctx)
     ws, created = init_workspace(directory, db=opts.db)
     if json_out:
-        print_json({"workspace": str(ws.root), "database": ws.db_url, "created": created})
+        print_json(
+            {"workspace": str(ws.root), "database": _safe_url(ws.db_url), "created": created}
+        )
         return
     for path in created:
         typer.echo(f"created {path}")
@@ -76,7 +78,12 @@ def status(
             doc = counts(s)
             schema = sorted(applied(s.connection()))
         print_json(
-            {"workspace": str(ws.root), "database": ws.db_url, "schema": schema, "counts": doc}
+            {
+                "workspace": str(ws.root),
+                "database": _safe_url(ws.db_url),
+                "schema": schema,
+                "counts": doc,
+            }
         )
         return
     _print_status(ctx)

@@ -140,7 +140,8 @@ class _Values:
 
 
 def _one_line(error: object) -> str:
-    text = " ".join(str(error).split())
+    # bibtexparser's BlockAbortedException keeps its reason in `abort_reason`; str() is ''.
+    text = " ".join(str(getattr(error, "abort_reason", None) or error).split())
     return re.sub(
         r"^Parsing of `@\w+` block \(line \d+\) aborted on line \d+ due to "
         r"syntactical error in bibtex: ",

@@ -23,6 +23,7 @@ from review.transcripts.pdf_text import PdfError, find_doi, read_pdf
 
 NOT_LITERATURE = ("transcript", "document")
 TITLE_CUTOFF = 90
+MISNAMED = (".docx", ".doc", ".txt", ".md", ".rtf", ".odt")  # what a renamed PDF may claim to be
 
 
 def detect(path: Path, data: bytes) -> int:
@@ -95,10 +96,14 @@ def _fold(value: str) -> str:
 
 
 def load(ctx: ImportContext) -> None:
+    suffix = ctx.path.suffix.lower()
     try:
         text, meta = read_pdf(ctx.data)
     except PdfError as exc:
-        raise ImportFailed(str(exc)) from None
+        named = f" (named {suffix}, but it is a PDF)" if suffix in MISNAMED else ""
+        raise ImportFailed(f"{exc}{named}") from None
+    if suffix in MISNAMED:  # read from its content, but the user should know why
+        ctx.warn(None, f"named {suffix}, but it is a PDF: imported as a PDF")
     session = ctx.session
     record, how = match_record(session, ctx.path, text, meta)
     if record is None:

@@ -1,0 +1,211 @@
+"""Hostile input through the real CLI: gaps found by QA against issues 2-4, one test each.
+
+Each of these failed before its fix: a truncated BibTeX entry reported with an empty reason
+and library log lines on stderr, a stray NUL byte turning a RIS file into "UTF-16", one
+cp1252 byte turning every accent of a UTF-8 file into mojibake, a paragraph over spaCy's
+1,000,000-character limit failing the whole file, bad `--db` URLs as "internal error"s, usage
+errors over three lines, `--format` typos unnoticed when no file is found, a password shown
+by `status --json`, and a renamed PDF imported without a word.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlmodel import select
+
+from review.importing import Format, import_file
+from review.store import models as m
+from review.store.db import session_scope
+from review.textio import decode, looks_binary
+
+BIB = """@article{good1,
+  author = {M{\\"u}ller, Hans and Smith, John},
+  title = {Co-production in practice},
+  year = {2001},
+}
+
+@techreport{cut,
+  author = {Loeffler, Elke},
+  title = {If you want to go fast
+"""
+
+
+def _sources(ws) -> list[m.Source]:
+    with session_scope(ws.engine) as s:
+        return list(s.exec(select(m.Source).order_by(m.Source.id)).all())
+
+
+def test_truncated_bibtex_says_why(cli, ws, tmp_path):
+    path = tmp_path / "cut.bib"
+    path.write_text(BIB)
+    res = cli("-w", ws.root, "import", "--json", path)
+    assert res.code == 1
+    (report,) = res.json()["files"]
+    (error,) = [p for p in report["problems"] if p["severity"] == "error"]
+    assert error["line"] == 7
+    assert "end of file" in error["message"].lower(), error  # was "malformed entry, ...: "
+    assert [s.key for s in _sources(ws)] == ["good1"]
+
+
+def test_library_log_lines_stay_off_stderr(ws, tmp_path):
+    """bibtexparser and pypdf log warnings; without a handler Python printed them on stderr."""
+    (tmp_path / "cut.bib").write_text(BIB)
+    (tmp_path / "cut.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_")}
+    run = subprocess.run(
+        [sys.executable, "-m", "review", "-w", str(ws.root), "import", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 1
+    lines = run.stderr.splitlines()
+    assert lines, run.stderr
+    # every stderr line is one of our problem lines (file, line, severity, why)
+    assert all(line.startswith(f"  {tmp_path}") for line in lines), run.stderr
+    assert "Parsing of" not in run.stderr and "EOF marker" not in run.stderr
+
+
+def test_a_stray_nul_does_not_make_a_file_utf16(cli, ws, tmp_path):
+    ris = (
+        b"TY  - JOUR\nTI  - First title\nAU  - Smith, J\nER  - \n"
+        b"\x00\x01 junk between records\n"
+        b"TY  - JOUR\nTI  - Second title\nAU  - Doe, J\nER  - \n"
+    )
+    assert decode(ris).encoding == "utf-8"
+    assert looks_binary(b"plain text\x00 with one NUL" * 3)
+    path = tmp_path / "junk.ris"
+    path.write_bytes(ris)
+    res = cli("-w", ws.root, "import", "--json", path)
+    (report,) = res.json()["files"]
+    assert report["format"] == "ris" and report["imported"] == 2, report
+    assert [s.title for s in _sources(ws)] == ["First title", "Second title"]
+
+
+def test_utf16_without_bom_is_still_recognised():
+    ascii_text = "TY  - JOUR\nTI  - A title\nER  - \n"
+    assert decode(ascii_text.encode("utf-16-le")).text == ascii_text
+    cyrillic = "Совместное производство услуг и граждане в городе. " * 4
+    assert decode(cyrillic.encode("utf-16-be")).text == cyrillic
+
+
+def test_one_cp1252_byte_does_not_garble_a_utf8_file(cli, ws, tmp_path):
+    data = "@article{mix, author={Müller, Hans}, title={Café – co-production}, year={2001}}\n"
+    raw = data.encode("utf-8").replace("–".encode(), "–".encode("cp1252"))
+    assert decode(raw).text == data
+    assert decode("Café “quoted” — text".encode("cp1252")).text == "Café “quoted” — text"
+    path = tmp_path / "mixed.bib"
+    path.write_bytes(raw)
+    assert cli("-w", ws.root, "import", path).code == 0
+    (src,) = _sources(ws)
+    assert src.title == "Café – co-production" and src.authors == ["Müller, Hans"]
+
+
+def test_a_paragraph_longer_than_spacys_limit_is_segmented(cli, ws, tmp_path):
+    path = tmp_path / "longline.txt"
+    body = "Citizens clean the park together. " * 32_000  # 1,088,000 characters, one line
+    path.write_text("Moderator: " + body + "\n")
+    res = cli("-w", ws.root, "import", "--json", path)
+    (report,) = res.json()["files"]
+    assert res.code == 0 and report["status"] == "imported", report["problems"]
+    (src,) = _sources(ws)
+    with session_scope(ws.engine) as s:
+        passages = s.exec(select(m.Passage).where(m.Passage.source_id == src.id)).all()
+    sentences = [p for p in passages if p.kind == "sentence"]
+    assert len(sentences) >= 32_000
+    assert all(src.text[p.start : p.end].strip() == src.text[p.start : p.end] for p in passages)
+    assert src.text[sentences[-1].start : sentences[-1].end] == "Citizens clean the park together."
+
+
+def test_an_unexpected_error_is_reported_on_one_line(ws, tmp_path):
+    path = tmp_path / "x.dat"
+    path.write_text("anything")
+
+    def load(ctx):
+        raise ValueError("first line\nsecond line\n\n  third")
+
+    report = import_file(ws.engine, path, fmt=Format("boom", lambda p, d: 100, load))
+    (problem,) = report.problems
+    assert report.status == "failed"
+    assert problem.message == "could not import: ValueError: first line second line third"
+
+
+def test_bad_database_urls_are_one_line_errors(cli, tmp_path):
+    w = tmp_path / "w"
+    assert cli("init", w).code == 0
+    cases = [
+        ("foo://bar", 2, "unknown database kind"),
+        ("not a url", 2, "is not an SQLAlchemy URL"),
+        ("postgresql+psycopg://u:secret@localhost:1/x", 2, "driver 'psycopg' is not installed"),
+        ("sqlite://u:secret@//tmp/x.db", 2, "Invalid SQLite URL"),
+        (f"sqlite:///{tmp_path}/no/such/folder/x.db", 1, "cannot open the database"),
+    ]
+    for url, code, message in cases:
+        res = cli("-w", w, "--db", url, "status")
+        assert res.code == code, (url, res.err)
+        assert res.err.count("\n") == 1 and message in res.err, (url, res.err)
+        assert "internal error" not in res.err and "secret" not in res.err
+
+
+def test_status_json_hides_the_database_password(cli, tmp_path, monkeypatch):
+    import review.workspace as workspace_module
+
+    w = tmp_path / "w"
+    cli("init", w)
+    real = workspace_module.open_engine
+    monkeypatch.setattr(
+        workspace_module, "open_engine", lambda url: real(f"sqlite:///{w / 'review.db'}")
+    )
+    res = cli(
+        "-w", w, "--db", "postgresql+psycopg://me:secret@db.example/review", "status", "--json"
+    )
+    assert res.code == 0, res.err
+    assert res.json()["database"] == "postgresql+psycopg://me:***@db.example/review"
+    assert "secret" not in res.out
+
+
+def test_usage_errors_are_one_line(cli, tmp_path):
+    for args, words in [
+        (["status", "--bogus"], "No such option: --bogus"),
+        (["no-such-command"], "No such command"),
+        (["import"], "Missing argument"),
+        (["import", "--format", "nope", tmp_path / "missing.bib"], "unknown format 'nope'"),
+    ]:
+        res = cli("-w", tmp_path, *args)
+        assert res.code == 2, (args, res.err)
+        assert res.err.startswith("review: error: ") and res.err.count("\n") == 1, res.err
+        assert words in res.err and "--help" in res.err
+
+
+def test_a_renamed_pdf_is_read_as_pdf_and_says_so(cli, ws, tmp_path):
+    from tests.transcripts_helpers import make_pdf
+
+    path = tmp_path / "minutes.docx"
+    path.write_bytes(make_pdf(["Minutes of the residents' meeting", "Bins and litter."]))
+    res = cli("-w", ws.root, "import", "--json", path)
+    (report,) = res.json()["files"]
+    assert report["format"] == "pdf" and report["imported"] == 1
+    messages = [p["message"] for p in report["problems"]]
+    assert messages == ["named .docx, but it is a PDF: imported as a PDF"]
+
+
+def test_json_output_is_one_document_for_a_folder_of_bad_files(cli, ws, tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "empty.bib").write_bytes(b"")
+    (folder / "noise.bin").write_bytes(bytes(range(256)) * 20)
+    (folder / "cut.bib").write_text(BIB)
+    (folder / "fake.docx").write_bytes(b"%PDF-1.4\n")
+    res = cli("-w", ws.root, "import", "--json", folder)
+    assert res.code == 1
+    doc = res.json()  # the whole of stdout is one JSON document
+    assert doc["ok"] is False and len(doc["files"]) == 4
+    for report in doc["files"]:
+        for problem in report["problems"]:
+            assert "\n" not in problem["message"] and problem["message"].strip()
+    assert Path(doc["files"][0]["file"]).parent == folder
