@@ -209,3 +209,12 @@ def test_json_output_is_one_document_for_a_folder_of_bad_files(cli, ws, tmp_path
         for problem in report["problems"]:
             assert "\n" not in problem["message"] and problem["message"].strip()
     assert Path(doc["files"][0]["file"]).parent == folder
+
+
+def test_a_wide_indicator_table_counts_indicators_on_both_sides(cli, ws, testdata):
+    """It said "540 of 108 records imported": rows on one side, indicator values on the other."""
+    path = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
+    res = cli("-w", ws.root, "import", "--json", path)
+    (report,) = res.json()["files"]
+    assert (report["records"], report["imported"], report["skipped"]) == (540, 540, 0)
+    assert report["message"] == "108 table rows, 540 indicator values"

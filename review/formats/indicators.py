@@ -43,13 +43,17 @@ def load(ctx: ImportContext) -> None:
     res = parse_rows(table, opts.get("indicator_mapping"), opts.get("indicator_set"))
     for row, message, severity in res.problems:
         ctx.problem(row, message, severity)
-    ctx.report.records = res.records
     n, missing = store_rows(ctx.session, res.rows, ctx.batch.id)
     for key in missing:
         ctx.warn(None, f"source {key!r} is not in the workspace: indicators kept unlinked "
                  "(import the literature first)")  # fmt: skip
     ctx.report.imported = n
     ctx.report.skipped = sum(1 for _, _, sev in res.problems if sev == "error")
+    # counted in indicators like `imported` (a wide table's row holds one per year/area
+    # column: "540 of 108 records imported" read as nonsense); the rows go in the message
+    ctx.report.records = len(res.rows) + ctx.report.skipped
+    if res.records != ctx.report.records:
+        ctx.report.message = f"{res.records} table rows, {len(res.rows)} indicator values"
     ctx.progress(n, n)
 
 
