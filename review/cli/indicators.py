@@ -49,7 +49,7 @@ def import_(
         print_json({"files": [r.to_dict() for r in reports], "ok": not failed})
     else:
         for r in reports:
-            typer.echo(f"{r.file}: {r.status}, {r.imported} value(s) from {r.records} row(s)"
+            typer.echo(f"{r.file}: {r.status}, {r.imported} of {r.records} value(s)"
                        + (f" — {r.message}" if r.message else ""))  # fmt: skip
             for p in r.problems:
                 typer.echo(f"  {p}", err=p.severity == "error")
