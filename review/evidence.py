@@ -66,7 +66,11 @@ def link(
     note: str | None = None,
     coder_id: int | None = None,
 ) -> m.EvidenceLink:
-    """Tie a code or one coding to an indicator; the same tie twice updates it."""
+    """Tie a code or one coding to an indicator; the same tie twice updates it.
+
+    Linking again without a note keeps the note already there (the TUI never passes one, and
+    a CLI call that only changes the relation must not erase a colleague's reasoning).
+    """
     if relation not in RELATIONS:
         raise UsageError(f"relation must be one of {', '.join(RELATIONS)} (got {relation!r})")
     if (code is None) == (coding_id is None):
@@ -85,7 +89,9 @@ def link(
         )
     ).first()
     row = existing or m.EvidenceLink(indicator_id=ind.id, code_id=code_id, coding_id=coding_id)
-    row.relation, row.note, row.coder_id = relation, note, coder_id
+    row.relation, row.coder_id = relation, coder_id
+    if note is not None:
+        row.note = note
     session.add(row)
     session.flush()
     return row

@@ -290,6 +290,8 @@ def _one(res: ParseResult, row: int, cells: dict) -> None:
                 out.year = int(match.group(1))
             elif f == "n":
                 out.n = int(parse_number(raw))
+                if out.n < 0:  # a sample size below zero is a typo or a shifted column
+                    raise ValueError(raw)
             elif f == "ci":
                 out.ci_low, out.ci_high = parse_ci(raw)
             else:

@@ -222,3 +222,32 @@ def test_relink_after_the_literature_arrives(ws, cli):
     assert all(i.source_id is not None for i in rows)
     assert all("not in workspace" not in (i.note or "") for i in rows)
     assert rows[0].note.startswith("Representative telephone survey")
+
+
+def test_negative_sample_size_is_a_bad_row():
+    """QA: `n=-5` was stored as a sample size; it is a typo or a shifted column."""
+    table = [
+        ["Indicator", "Year", "Value", "N"],
+        ["Trust", "2019", "61", "-5"],
+        ["Trust", "2020", "62", "900"],
+    ]
+    res = parse_rows(table)
+    assert [(r.year, r.n) for r in res.rows] == [(2020, 900)]
+    assert [(row, sev) for row, _, sev in res.problems] == [(2, "error")]
+    assert "'-5'" in res.problems[0][1]
+
+
+def test_linking_again_without_a_note_keeps_the_note(ws, cli):
+    """QA: re-linking the same code (e.g. to change the relation) erased the link's note."""
+    with session_scope(ws.engine) as s:
+        s.add(m.Code(name="Co-delivery"))
+    cli("-w", ws.root, "indicators", "import", SAMPLE)
+    r = cli("-w", ws.root, "indicators", "link", "1", "--code", "Co-delivery", "--note", "why")
+    assert r.code == 0, r.err
+    r = cli("-w", ws.root, "indicators", "link", "1", "--code", "Co-delivery", "-r", "context")
+    assert r.code == 0, r.err
+    links = cli("-w", ws.root, "indicators", "list", "--links", "--json").json()["links"]
+    assert [(ln["relation"], ln["note"]) for ln in links] == [("context", "why")]
+    r = cli("-w", ws.root, "indicators", "link", "1", "--code", "Co-delivery", "--note", "new")
+    links = cli("-w", ws.root, "indicators", "list", "--links", "--json").json()["links"]
+    assert [(ln["relation"], ln["note"]) for ln in links] == [("supports", "new")]
