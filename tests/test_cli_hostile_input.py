@@ -218,3 +218,18 @@ def test_a_wide_indicator_table_counts_indicators_on_both_sides(cli, ws, testdat
     (report,) = res.json()["files"]
     assert (report["records"], report["imported"], report["skipped"]) == (540, 540, 0)
     assert report["message"] == "108 table rows, 540 indicator values"
+
+
+def test_ctrl_c_says_interrupted_and_keeps_the_database_as_before(cli, ws, tmp_path, monkeypatch):
+    """Typer turns KeyboardInterrupt into a silent Exit(130): the user saw nothing."""
+    import review.formats.bibtex as bibtex
+
+    def interrupted(ctx):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bibtex, "store_records", lambda ctx, *a, **k: interrupted(ctx))
+    path = tmp_path / "a.bib"
+    path.write_text(BIB)
+    res = cli("-w", ws.root, "import", path)
+    assert res.code == 130 and res.err == "review: interrupted\n"
+    assert _sources(ws) == []

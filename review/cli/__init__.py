@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    if result == 130:  # Typer's Ctrl-C: KeyboardInterrupt becomes a silent exit status 130
+        print("review: interrupted", file=sys.stderr)
     return result if isinstance(result, int) else 0
 
 
