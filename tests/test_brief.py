@@ -187,6 +187,22 @@ def test_cli_brief_rejects_unknown_format(brief_ws, cli):
     assert r.code == 2 and "pdf" in r.err and "Traceback" not in r.err
 
 
+def test_cli_brief_output_that_is_a_file_or_unknown_attribute_is_a_usage_error(
+    brief_ws, cli, tmp_path
+):
+    """QA: `-o FILE` was an internal FileExistsError; `-a typo` silently wrote an empty table 4."""
+    afile = tmp_path / "taken.md"
+    afile.write_text("x", "utf-8")
+    r = cli("-w", brief_ws.root, "brief", "-o", afile, "--format", "md")
+    assert r.code == 2 and "is a file" in r.err and "internal error" not in r.err
+    out = tmp_path / "b"
+    r = cli("-w", brief_ws.root, "brief", "-o", out, "--format", "md", "-a", "areaa")
+    assert r.code == 2 and "'areaa'" in r.err and "area" in r.err
+    assert not out.exists()
+    r = cli("-w", brief_ws.root, "brief", "-o", out, "--format", "md", "-a", "area")
+    assert r.code == 0, r.err
+
+
 def test_cli_brief_with_exports(brief_ws, cli, tmp_path):
     out = tmp_path / "pack"
     r = cli("-w", brief_ws.root, "brief", "-o", out, "--format", "md", "--exports", "--json")

@@ -28,7 +28,7 @@ def brief(
     and PRISMA tables (plus references) as Markdown, CSV, HTML and/or DOCX."""
     from review.briefing.render import FORMATS, write
     from review.briefing.tables import build
-    from review.errors import UsageError
+    from review.errors import ReviewError, UsageError
 
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in chosen if f not in FORMATS]
@@ -38,10 +38,16 @@ def brief(
         )
     ws = workspace(ctx)
     out_dir = output or ws.exports
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"-o {out_dir}: is a file; give a folder")
     bar = show_progress(json_out)
     with progress_bar("building tables", None, bar), session(ctx) as s:
+        _check_attributes(s, attribute)
         note = build(s, attribute or None)
-    files = write(note, out_dir, chosen)
+    try:
+        files = write(note, out_dir, chosen)
+    except OSError as exc:
+        raise ReviewError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
     if exports:
         from review.briefing.outputs import write_pack
 
@@ -63,6 +69,24 @@ def brief(
         typer.echo(f"{t['id']:<26} {t['rows']:>6} row(s)")
     for f in files:
         typer.echo(f"wrote {f}")
+
+
+def _check_attributes(s, names: list[str]) -> None:
+    """An attribute no participant has is a typo: say so rather than write an empty table 4."""
+    from sqlmodel import select
+
+    from review.errors import UsageError
+    from review.store import models as m
+
+    if not names:
+        return
+    known = set(s.exec(select(m.ParticipantAttribute.name).distinct()).all())
+    unknown = [a for a in names if a not in known]
+    if unknown:
+        raise UsageError(
+            f"--attribute: no participant has {', '.join(map(repr, unknown))} "
+            f"(known: {', '.join(sorted(known)) or 'none'})"
+        )
 
 
 def register(app: typer.Typer) -> None:
