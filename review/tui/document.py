@@ -99,10 +99,11 @@ class Document:
     def word_step(self, word: tuple[int, int] | None, step: int, unit: int):
         """The word cursor's next position: from `word` one word on (step 1) or back (-1),
         crossing into the next or previous sentence; with no word yet, the first (last) word
-        of `unit`. None when there is no word that way."""
+        of `unit` (or of the nearest sentence that has one). None: no word that way."""
         if word is None:
-            words = self.words(unit) if self.units else []
-            return (words[0] if step > 0 else words[-1]) if words else None
+            if not self.units:
+                return None
+            return next(self._walk(self.units[unit].start, step > 0), None)
         if step > 0:
             return next((w for w in self._walk(word[0], True) if w[0] > word[0]), None)
         return next((w for w in self._walk(word[0], False) if w[0] < word[0]), None)

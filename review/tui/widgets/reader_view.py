@@ -96,7 +96,9 @@ class ReaderView(ScrollView, can_focus=True):
             self._follow()
 
     def _text_width(self) -> int:
-        return max(10, self.size.width - GUTTER - 1)
+        """Cells for text: the gutter and the vertical scrollbar are reserved even before the
+        scrollbar shows, so no line's last characters end up under it."""
+        return max(10, self.size.width - GUTTER - self.styles.scrollbar_size_vertical)
 
     def _relayout(self) -> None:
         if self.doc is None:
