@@ -233,3 +233,14 @@ def test_ctrl_c_says_interrupted_and_keeps_the_database_as_before(cli, ws, tmp_p
     res = cli("-w", ws.root, "import", path)
     assert res.code == 130 and res.err == "review: interrupted\n"
     assert _sources(ws) == []
+
+
+def test_a_header_only_csv_says_it_has_no_records(cli, ws, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Title,Authors,Year,DOI\n\n")
+    res = cli("-w", ws.root, "import", "--json", path)
+    (report,) = res.json()["files"]
+    assert report["format"] == "csv-literature" and report["records"] == 0
+    assert [p["message"] for p in report["problems"]] == [
+        "no records: the file has a header but no rows"
+    ]

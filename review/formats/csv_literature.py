@@ -244,6 +244,8 @@ def load(ctx: ImportContext) -> None:
         rows.append(rec)
         if total % 2000 == 0:
             ctx.progress(total, None)
+    if not total:  # (said nothing at all, as if a header-only export were a success)
+        ctx.warn(None, "no records: the file has a header but no rows")
     store_records(ctx, rows, total=total)
 
 
