@@ -185,6 +185,20 @@ def test_export_usage_errors(ws, cli):
     assert r.code == 2 and "--format" in r.err
 
 
+def test_export_into_a_folder_or_an_unwritable_place(ws, cli, tmp_path):
+    """QA: `-o FOLDER` was an internal IsADirectoryError; now the usual name in that folder."""
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+    for what, name in (("bibtex", "included.bib"), ("excerpts", "excerpts.csv")):
+        r = cli("-w", ws.root, "export", what, "-o", tmp_path, "--json")
+        assert r.code == 0, r.err
+        assert r.json()["output"] == str(tmp_path / name) and (tmp_path / name).stat().st_size
+    blocker = tmp_path / "file"
+    blocker.write_text("x", "utf-8")
+    r = cli("-w", ws.root, "export", "ris", "-o", blocker / "x.ris")
+    assert r.code == 1 and "cannot write" in r.err and "internal error" not in r.err
+
+
 def test_excerpt_docx_keeps_quote_with_citation_and_xlsx_is_readable(ws, cli, tmp_path):
     """Rendering showed citations floating between quotes and a 13-wide quote column."""
     from docx import Document

@@ -16,7 +16,9 @@ EXCERPT_FORMATS = ("csv", "json", "md", "docx", "xlsx")
 def export(
     ctx: typer.Context,
     what: str = typer.Argument(..., help="bibtex, ris, excerpts or qdpx."),
-    output: Path = typer.Option(None, "-o", "--output", help="File to write (default: exports/)."),
+    output: Path = typer.Option(
+        None, "-o", "--output", help="File (or folder) to write (default: exports/)."
+    ),
     fmt: str = typer.Option(
         None, "--format", "-f", help="Excerpts: csv, json, md, docx or xlsx (default from -o)."
     ),
@@ -27,17 +29,20 @@ def export(
     json_out: bool = typer.Option(False, "--json", help="Print one JSON report."),
 ) -> None:
     """Export BibTeX/RIS of included sources, coded excerpts, or a REFI-QDA project."""
-    from review.errors import UsageError
+    from review.errors import ReviewError, UsageError
 
     if what not in KINDS:
         raise UsageError(f"export what? one of {', '.join(KINDS)} (got {what!r})")
     ws = workspace(ctx)
+    folder = output if output is not None and output.is_dir() else None
+    if folder is not None:  # `-o exports/` means "the usual file, in that folder"
+        output = None
     if what == "excerpts":
         fmt = (fmt or (output.suffix.lstrip(".").lower() if output else "csv")) or "csv"
         if fmt not in EXCERPT_FORMATS:
             raise UsageError(f"--format must be one of {', '.join(EXCERPT_FORMATS)}")
-        output = output or ws.exports / f"excerpts.{fmt}"
-    output = output or ws.exports / DEFAULT_NAMES[what]
+        output = output or (folder or ws.exports) / f"excerpts.{fmt}"
+    output = output or (folder or ws.exports) / DEFAULT_NAMES[what]
     report: dict = {"what": what, "output": str(output)}
     with progress_bar(f"exporting {what}", None, show_progress(json_out)), session(ctx) as s:
         if what in ("bibtex", "ris"):
@@ -62,8 +67,11 @@ def export(
             ids = [x.id for x in select_sources(s, keys)] if keys else None
             data, counts = export_qdpx(s, ws.root.name, ids)
             report |= counts
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(data)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(data)
+    except OSError as exc:
+        raise ReviewError(f"cannot write {output}: {exc.strerror or exc}") from exc
     report["bytes"] = len(data)
     if json_out:
         print_json(report)
