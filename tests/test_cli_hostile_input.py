@@ -244,3 +244,21 @@ def test_a_header_only_csv_says_it_has_no_records(cli, ws, tmp_path):
     assert [p["message"] for p in report["problems"]] == [
         "no records: the file has a header but no rows"
     ]
+
+
+def test_wos_and_pubmed_records_without_a_title_are_warned_about(cli, ws, tmp_path):
+    """BibTeX and RIS said "no title"; Web of Science and PubMed imported such records silently."""
+    wos = tmp_path / "savedrecs.txt"
+    wos.write_text("FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU Nobody, X\nER\nEF\n")
+    nbib = tmp_path / "pubmed.nbib"
+    nbib.write_text("PMID- 1\nFAU - Other, One\nDP  - 2010\n")
+    res = cli("-w", ws.root, "import", "--json", wos, nbib)
+    reports = {Path(f["file"]).name: f for f in res.json()["files"]}
+    assert reports["savedrecs.txt"]["format"] == "wos"
+    assert reports["pubmed.nbib"]["format"] == "pubmed"
+    for name, line in (("savedrecs.txt", 3), ("pubmed.nbib", 1)):
+        report = reports[name]
+        assert report["imported"] == 1
+        assert [(p["line"], p["message"], p["severity"]) for p in report["problems"]] == [
+            (line, "no title", "warning")
+        ], name

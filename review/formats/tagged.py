@@ -50,6 +50,8 @@ def identified_rows(
         if why:
             problems.append((rec["line"], f"{why}; not imported", "error", None))
             continue
+        if not row.get("title"):  # as the BibTeX and RIS readers say it
+            problems.append((rec["line"], "no title", "warning", None))
         row.update(record=rec["tags"], record_format=record_format, origin_line=rec["line"])
         rows.append(row)
     return rows
