@@ -262,3 +262,25 @@ def test_wos_and_pubmed_records_without_a_title_are_warned_about(cli, ws, tmp_pa
         assert [(p["line"], p["message"], p["severity"]) for p in report["problems"]] == [
             (line, "no title", "warning")
         ], name
+
+
+def test_a_caption_block_without_timing_is_an_error_and_strict_rejects_the_file(cli, ws, tmp_path):
+    """Its words are dropped, so (as the README says) exit 1; it was a warning and exit 0."""
+    path = tmp_path / "meeting.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Anna>Hello there.\n\n"
+        "no timing here\n<v Ben>These words are lost.\n\n"
+        "00:00:05.000 --> 00:00:06.000\n<v Ben>Goodbye.\n"
+    )
+    strict = cli("-w", ws.root, "import", "--strict", "--json", path)
+    assert strict.code == 1 and strict.json()["files"][0]["status"] == "rejected"
+    assert _sources(ws) == []
+    res = cli("-w", ws.root, "import", "--json", path)
+    (report,) = res.json()["files"]
+    assert res.code == 1 and report["status"] == "partial" and report["imported"] == 1
+    ((line, message, severity),) = [
+        (p["line"], p["message"], p["severity"]) for p in report["problems"]
+    ]
+    assert (line, severity) == (6, "error") and "not imported" in message
+    (src,) = _sources(ws)
+    assert "Goodbye." in src.text and "lost" not in src.text

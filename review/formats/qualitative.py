@@ -68,8 +68,8 @@ def store_parsed(ctx: ImportContext, parsed: Parsed, *, kind: str | None = None)
     fatal = [p for p in parsed.problems if p.fatal]
     if fatal:
         raise ImportFailed(fatal[0].message, fatal[0].line)
-    for p in parsed.problems:
-        ctx.warn(p.line, p.message)
+    for p in parsed.problems:  # a caption block that is not a cue: its words are not imported
+        ctx.problem(p.line, p.message)
     if not parsed.text.strip():
         raise ImportFailed("no text in the file: nothing to import")
     ctx.report.records = 1

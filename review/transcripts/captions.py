@@ -130,7 +130,9 @@ def _cue(first: int, lines: list[str], problems: list[Problem]) -> Cue | None:
         at = 1  # a cue identifier (SRT's number, or a WebVTT id)
     m = _TIMING.match(lines[at]) if at < len(lines) else None
     if m is None:
-        problems.append(Problem(first, "not a cue: expected a `start --> end` timing line"))
+        problems.append(
+            Problem(first, "not a cue (no `start --> end` timing line): its text is not imported")
+        )
         return None
     speaker, plain = _payload(lines[at + 1 :])
     if not plain:
