@@ -372,13 +372,17 @@ def export_codebook(session: Session, path: str | Path) -> int:
     specs = specs_from_db(session)
     suffix = path.suffix.lower()
     if suffix == ".qdc":
-        path.write_bytes(write_qdc(specs))
+        data = write_qdc(specs)
     elif suffix == ".csv":
-        path.write_text(write_csv(specs), "utf-8")
+        data = write_csv(specs).encode("utf-8")
     elif suffix == ".toml":
-        path.write_text(dump_toml({"name": "Codebook"}, specs), "utf-8")
+        data = dump_toml({"name": "Codebook"}, specs).encode("utf-8")
     else:
         raise CodebookError(f"{path}: unknown codebook format (use .qdc, .csv or .toml)")
+    try:
+        path.write_bytes(data)
+    except OSError as exc:  # a missing folder or no permission: one line, not a traceback
+        raise CodebookError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return len(specs)
 
 

@@ -193,3 +193,10 @@ def test_codebook_import_from_a_qdpx_project(ws, cli, testdata, tmp_path):
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     res = cli("-w", ws.root, "codebook", "import", broken)
     assert res.code == 1 and "not a .qdpx" in res.err
+
+
+def test_codebook_export_to_a_missing_folder_is_one_line(ws, cli, tmp_path):
+    """QA: exporting into a folder that does not exist was an internal FileNotFoundError."""
+    res = cli("-w", ws.root, "codebook", "export", tmp_path / "no" / "such" / "book.qdc")
+    assert res.code == 1, res.err
+    assert "cannot write" in res.err and "internal error" not in res.err
