@@ -284,3 +284,17 @@ def test_a_caption_block_without_timing_is_an_error_and_strict_rejects_the_file(
     assert (line, severity) == (6, "error") and "not imported" in message
     (src,) = _sources(ws)
     assert "Goodbye." in src.text and "lost" not in src.text
+
+
+def test_a_truncated_docx_is_called_truncated_not_not_a_zip(cli, ws, tmp_path):
+    sample = (
+        Path(__file__).resolve().parents[1] / "corpus" / "transcripts" / "fg3_public_health.docx"
+    )
+    path = tmp_path / "cut.docx"
+    path.write_bytes(sample.read_bytes()[:3000])
+    res = cli("-w", ws.root, "import", "--json", path)
+    (report,) = res.json()["files"]
+    assert res.code == 1 and report["status"] == "failed"
+    assert [p["message"] for p in report["problems"]] == [
+        "not a Word .docx file: the zip archive is truncated or damaged (copy the file again)"
+    ]

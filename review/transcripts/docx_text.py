@@ -28,6 +28,8 @@ def _what_is_it(data: bytes) -> str:
         return "it is an RTF file"
     if not data.strip():
         return "it is empty"
+    if data.startswith(b"PK\x03\x04"):  # a zip whose end (the central directory) is missing
+        return "the zip archive is truncated or damaged (copy the file again)"
     return "it is not a zip archive"
 
 
