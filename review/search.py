@@ -205,16 +205,18 @@ def _drop_nested(hits: list[SearchHit]) -> list[SearchHit]:
     ]
 
 
-def count(session: Session, query: str) -> int:
-    """How many passages match (for paging)."""
+def count(session: Session, query: str, kind: str | None = None) -> int:
+    """How many passages match (for paging); `kind` filters as in `search`, so the total
+    agrees with the pages (it counted every kind, e.g. 12 for a `--kind turn` search of 6)."""
     match = fts_query(query)
     if not match:
         return 0
-    return int(
-        session.execute(
-            text("SELECT count(*) FROM passage_fts WHERE passage_fts MATCH :q"), {"q": match}
-        ).scalar_one()
-    )
+    sql = "SELECT count(*) FROM passage_fts WHERE passage_fts MATCH :q"
+    params = {"q": match}
+    if kind:
+        sql += " AND rowid IN (SELECT id FROM passage WHERE kind = :kind)"
+        params["kind"] = kind
+    return int(session.execute(text(sql), params).scalar_one())
 
 
 def _like_search(session, query, limit, offset, source_ids) -> list[SearchHit]:

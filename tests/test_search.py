@@ -147,3 +147,15 @@ def test_like_fallback_and_kind_filter(indexed):
     assert [h.speaker for h in _like_search(session, "recycl*", 10, 0, None)] == ["Cara"]
     assert search(session, "police", kind="turn") == []  # the helper stores sentences only
     assert len(search(session, "police", kind="sentence")) == 2
+
+
+def test_count_agrees_with_the_kind_filter(indexed, ws, cli, session):
+    """QA: `review search crime --kind turn` printed the total over every kind."""
+    db, _ = indexed
+    assert count(db, "police") == 2
+    assert count(db, "police", kind="sentence") == 2
+    assert count(db, "police", kind="turn") == 0
+    make_source(session, "fg-kind", TEXT)
+    session.commit()
+    res = cli("-w", ws.root, "search", "police", "--kind", "turn", "--json")
+    assert res.code == 0 and res.json() == {"query": "police", "total": 0, "hits": []}

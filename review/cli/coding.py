@@ -369,7 +369,7 @@ def search_cmd(
     with session(ctx) as s:
         indexed = index_passages(s) if reindex else None
         hits = search(s, query, limit=limit, offset=offset, kind=kind) if query else []
-        total = count(s, query) if query else 0
+        total = count(s, query, kind) if query else 0
     if json_out:
         doc = {"query": query, "total": total, "hits": [h.__dict__ for h in hits]}
         if indexed is not None:
