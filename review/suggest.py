@@ -291,6 +291,9 @@ def _chunks(items: list, n: int):
 # --- review of suggestions ----------------------------------------------------------------
 
 
+STATUSES = ("pending", "accepted", "rejected")
+
+
 def list_suggestions(
     session: Session,
     *,
@@ -299,6 +302,8 @@ def list_suggestions(
     code_id: int | None = None,
     limit: int | None = None,
 ) -> list[m.Suggestion]:
+    if status and status not in STATUSES:  # a typo listed nothing, as if all were done
+        raise UsageError(f"unknown status {status!r}: use {', '.join(STATUSES)} or all")
     q = select(m.Suggestion)
     if status:
         q = q.where(m.Suggestion.status == status)

@@ -133,3 +133,11 @@ def test_suggestion_commands(ws, cli, session):
     assert res.code == 2 and "--all" in res.err
     excerpts = cli(*w, "excerpts", "Four Cs", "--json").json()["excerpts"]
     assert [e["origin"] for e in excerpts] == ["suggestion"]
+
+
+def test_unknown_status_is_a_usage_error(ws, cli):
+    """QA: `review code suggestions --status acepted` listed nothing with exit 0."""
+    res = cli("-w", ws.root, "code", "suggestions", "--status", "acepted")
+    assert res.code == 2 and "unknown status 'acepted'" in res.err
+    res = cli("-w", ws.root, "code", "suggestions", "--status", "all", "--json")
+    assert res.code == 0 and res.json() == {"suggestions": []}
