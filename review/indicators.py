@@ -215,7 +215,8 @@ def parse_rows(
         return res
     headers = table[start]
     fields, years, areas = classify_headers(headers, mapping)
-    defaults = {("name" if k == "indicator" else k): v for k, v in (defaults or {}).items()}
+    aliases = {"indicator": "name", "country": "area"}
+    defaults = {aliases.get(k, k): v for k, v in (defaults or {}).items()}
     names = set(fields.values()) | set(defaults)
     if "name" not in names:
         res.problems.append(
@@ -310,7 +311,10 @@ def load_mapping(text: str) -> dict[str, str]:
     if text.startswith("{"):
         import json
 
-        return {str(k): str(v) for k, v in json.loads(text).items()}
+        try:
+            return {str(k): str(v) for k, v in json.loads(text).items()}
+        except ValueError as exc:  # a broken JSON mapping file: one line, not a traceback
+            raise UsageError(f"mapping file is not a JSON object: {exc}") from exc
     out = {}
     for lineno, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
@@ -321,6 +325,21 @@ def load_mapping(text: str) -> dict[str, str]:
         k, v = (p.strip().strip('"').strip("'") for p in line.split("=", 1))
         out[k] = v
     return out
+
+
+def check_options(mapping: dict[str, str], defaults: dict[str, str]) -> None:
+    """Refuse unknown fields in --map/--mapping targets and --set names before any file is read.
+
+    Why here: an unknown --set field was silently dropped, and an unknown --map target only
+    failed inside the import (an exception class in the report, exit 1, not a usage error).
+    """
+    known = (*FIELDS, "indicator", "country")
+    bad = [f"--map target {v!r}" for v in mapping.values() if v not in (*known, "ignore")]
+    bad += [f"--set field {k!r}" for k in defaults if k not in known]
+    if bad:
+        raise UsageError(
+            f"unknown {', '.join(bad)} (fields: {', '.join(known)}; --map also ignore)"
+        )
 
 
 def parse_pairs(pairs: Iterable[str], what: str) -> dict[str, str]:

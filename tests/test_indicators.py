@@ -251,3 +251,27 @@ def test_linking_again_without_a_note_keeps_the_note(ws, cli):
     r = cli("-w", ws.root, "indicators", "link", "1", "--code", "Co-delivery", "--note", "new")
     links = cli("-w", ws.root, "indicators", "list", "--links", "--json").json()["links"]
     assert [(ln["relation"], ln["note"]) for ln in links] == [("supports", "new")]
+
+
+def test_unknown_option_fields_and_broken_mapping_files_are_usage_errors(ws, cli, tmp_path):
+    """QA: --set colour=red was dropped silently, --set country=X ignored, --map X=bogus
+    failed inside the import, and a broken JSON or UTF-16 mapping file was a traceback."""
+    table = tmp_path / "t.csv"
+    table.write_text("Thing,Pct\nVolunteering,23%\n", "utf-8")
+    w = ("-w", ws.root, "indicators", "import", table)
+    r = cli(*w, "--map", "Thing=indicator", "--map", "Pct=value", "--set", "colour=red")
+    assert r.code == 2 and "--set field 'colour'" in r.err
+    r = cli(*w, "--map", "Thing=bogus")
+    assert r.code == 2 and "--map target 'bogus'" in r.err and "could not import" not in r.err
+    broken = tmp_path / "map.json"
+    broken.write_text("{bad", "utf-8")
+    r = cli(*w, "--mapping", broken)
+    assert r.code == 2 and "not a JSON object" in r.err
+    utf16 = tmp_path / "map.txt"
+    utf16.write_text("Thing = indicator\nPct = value\n", "utf-16")
+    r = cli(*w, "--mapping", utf16, "--set", "country=Denmark", "--set", "year=2008", "--json")
+    assert r.code == 0, r.err
+    rows = cli("-w", ws.root, "indicators", "list", "--json").json()["indicators"]
+    assert [(i["name"], i["area"], i["year"], i["value"]) for i in rows] == [
+        ("Volunteering", "Denmark", 2008, 23.0)
+    ]

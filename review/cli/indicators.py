@@ -31,17 +31,19 @@ def import_(
     from review.errors import UsageError
     from review.formats.indicators import FORMAT
     from review.importing import import_file
-    from review.indicators import load_mapping, parse_pairs
+    from review.indicators import check_options, load_mapping, parse_pairs
+    from review.textio import decode
 
     cols = {}
     if mapping is not None:
         try:
-            cols.update(load_mapping(mapping.read_text("utf-8")))
+            cols.update(load_mapping(decode(mapping.read_bytes()).text))
         except OSError as exc:
             raise UsageError(f"cannot read mapping file {mapping}: {exc.strerror}") from exc
     cols.update(parse_pairs(map_, "--map"))
-    opts = {"indicator_mapping": cols, "indicator_set": parse_pairs(set_, "--set"),
-            "indicator_sheet": sheet}  # fmt: skip
+    fixed = parse_pairs(set_, "--set")
+    check_options(cols, fixed)
+    opts = {"indicator_mapping": cols, "indicator_set": fixed, "indicator_sheet": sheet}
     ws = workspace(ctx)
     reports = [import_file(ws.engine, f, strict=strict, fmt=FORMAT, options=opts) for f in files]
     failed = any(not r.ok for r in reports)
