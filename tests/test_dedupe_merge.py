@@ -185,6 +185,20 @@ def test_bad_input_is_one_clear_line(ws, cli):
     assert res.code == 1 and "no merged cluster" in res.err
 
 
+def test_a_transcript_is_never_merged_into_literature(ws, cli):
+    """QA: `--merge report,fg1` merged a report into a focus group (which took its title)."""
+    title = "Citizens and the co-production of public services"
+    with session_scope(ws.engine) as s:
+        s.add(m.Source(key="loeffler2008", kind="report", title=title, year=2008))
+        s.add(m.Source(key="fg1", kind="transcript", title=title, text="Mod: hello."))
+    res = cli("-w", ws.root, "dedupe", "--merge", "loeffler2008,fg1")
+    assert res.code == 2 and "fg1" in res.err and "only literature" in res.err
+    with session_scope(ws.engine) as s:
+        assert s.exec(select(m.Source).where(m.Source.merged_into_id.is_not(None))).all() == []
+        fg1 = s.exec(select(m.Source).where(m.Source.key == "fg1")).scalars().one()
+        assert fg1.kind == "transcript" and fg1.year is None
+
+
 def test_records_with_different_coded_texts_are_refused_not_merged(ws, cli):
     with session_scope(ws.engine) as s:
         code = m.Code(name="co-design")

@@ -16,7 +16,7 @@ from review.dedupe.cluster import cluster_id
 from review.dedupe.detect import Detection, detect
 from review.dedupe.merge import CHUNK, MergeResult, attached_rows, merge_sources, undo_merge
 from review.errors import NotFound, ReviewError, UsageError
-from review.screening import is_literature
+from review.screening import is_literature, literature
 from review.store import models as m
 
 _COLUMNS = (
@@ -84,7 +84,13 @@ def merge_keys(session: Session, keys: list[str]) -> MergeResult:
     keys = list(dict.fromkeys(k.strip() for k in keys if k.strip()))
     if len(keys) < 2:
         raise UsageError("give at least two record keys to merge, e.g. --merge KEY1,KEY2")
-    return merge_sources(session, _sources(session, keys), reasons=["merged by a reviewer"])
+    sources = _sources(session, keys)
+    others = [s.key for s in sources if not literature(s)]
+    if others:  # a transcript or document took a report's title and citation when merged
+        raise UsageError(
+            f"only literature records are merged; not {', '.join(others)} (transcript/document)"
+        )
+    return merge_sources(session, sources, reasons=["merged by a reviewer"])
 
 
 def apply(
