@@ -46,7 +46,14 @@ class Workspace:
         path = Path(root or os.environ.get("REVIEW_WORKSPACE") or ".").expanduser().resolve()
         if not path.is_dir():
             raise UsageError(f"workspace {path} is not a folder (run `review init {path}`)")
-        url = db or os.environ.get("REVIEW_DATABASE_URL") or sqlite_url(path / DB_NAME)
+        url = db or os.environ.get("REVIEW_DATABASE_URL")
+        if not url and not any((path / name).exists() for name in (DB_NAME, *FOLDERS[:2])):
+            # (a command run in the wrong folder used to leave a new review.db behind there)
+            raise UsageError(
+                f"{path} is not a workspace (no {DB_NAME}, corpus/ or codebook/): "
+                f"run `review init {path}`, or give -w DIR"
+            )
+        url = url or sqlite_url(path / DB_NAME)
         return cls(root=path, db_url=url, coder=coder or default_coder())
 
     @property

@@ -169,14 +169,14 @@ def test_status_json_hides_the_database_password(cli, tmp_path, monkeypatch):
     assert "secret" not in res.out
 
 
-def test_usage_errors_are_one_line(cli, tmp_path):
+def test_usage_errors_are_one_line(cli, ws, tmp_path):
     for args, words in [
         (["status", "--bogus"], "No such option: --bogus"),
         (["no-such-command"], "No such command"),
         (["import"], "Missing argument"),
         (["import", "--format", "nope", tmp_path / "missing.bib"], "unknown format 'nope'"),
     ]:
-        res = cli("-w", tmp_path, *args)
+        res = cli("-w", ws.root, *args)
         assert res.code == 2, (args, res.err)
         assert res.err.startswith("review: error: ") and res.err.count("\n") == 1, res.err
         assert words in res.err and "--help" in res.err
@@ -298,3 +298,17 @@ def test_a_truncated_docx_is_called_truncated_not_not_a_zip(cli, ws, tmp_path):
     assert [p["message"] for p in report["problems"]] == [
         "not a Word .docx file: the zip archive is truncated or damaged (copy the file again)"
     ]
+
+
+def test_a_folder_that_is_not_a_workspace_is_refused_and_left_alone(cli, tmp_path, monkeypatch):
+    """`review status` run in the wrong folder left a new review.db behind there."""
+    stray = tmp_path / "downloads"
+    stray.mkdir()
+    (stray / "paper.pdf").write_bytes(b"%PDF-1.4\n")
+    monkeypatch.chdir(stray)
+    for args in (["status"], [], ["import", "paper.pdf"]):
+        res = cli(*args)
+        assert res.code == 2 and "is not a workspace" in res.err and "review init" in res.err
+    assert sorted(p.name for p in stray.iterdir()) == ["paper.pdf"]
+    other = tmp_path / "other.db"  # an explicit database needs no workspace files
+    assert cli("--db", f"sqlite:///{other}", "status", "--json").code == 0 and other.exists()
