@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 
 from review.errors import ReviewError, UsageError
 from review.store.db import open_engine, sqlite_url
@@ -108,7 +108,7 @@ def _open(url: str) -> Engine:
         raise UsageError(
             f"database URL {shown}: its driver {exc.name!r} is not installed"
         ) from None
-    except OperationalError as exc:
+    except DatabaseError as exc:  # cannot be opened, or not a database (a damaged file)
         reason = " ".join(str(exc.orig or exc).split())
         raise ReviewError(f"cannot open the database {shown}: {reason}") from None
 

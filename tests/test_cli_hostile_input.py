@@ -312,3 +312,26 @@ def test_a_folder_that_is_not_a_workspace_is_refused_and_left_alone(cli, tmp_pat
     assert sorted(p.name for p in stray.iterdir()) == ["paper.pdf"]
     other = tmp_path / "other.db"  # an explicit database needs no workspace files
     assert cli("--db", f"sqlite:///{other}", "status", "--json").code == 0 and other.exists()
+
+
+def test_a_damaged_database_file_is_a_one_line_error(cli, ws, monkeypatch):
+    ws.close()
+    (ws.root / "review.db").write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 8)
+    res = cli("-w", ws.root, "status")
+    assert res.code == 1 and res.err.count("\n") == 1, res.err
+    assert "cannot open the database" in res.err and "file is not a database" in res.err
+
+
+def test_an_internal_error_is_one_line(cli, ws, monkeypatch):
+    import review.cli.workspace_cmds as cmds
+
+    def broken(session):
+        raise RuntimeError("first line\n(Background on this error at: https://example)")
+
+    monkeypatch.setattr(cmds, "counts", broken)
+    res = cli("-w", ws.root, "status", "--json")
+    assert res.code == 1 and res.out == ""
+    assert res.err == (
+        "review: internal error: RuntimeError: first line (Background on this error at: "
+        "https://example) (run with --debug for details)\n"
+    )

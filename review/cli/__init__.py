@@ -66,8 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the contract: one line, never a traceback, unless --debug
         if debug:
             raise
+        message = " ".join(str(exc).split())  # (SQLAlchemy adds a second "Background" line)
         print(
-            f"review: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            f"review: internal error: {type(exc).__name__}: {message} "
+            "(run with --debug for details)",
             file=sys.stderr,
         )
         return 1
