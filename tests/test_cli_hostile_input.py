@@ -335,3 +335,17 @@ def test_an_internal_error_is_one_line(cli, ws, monkeypatch):
         "review: internal error: RuntimeError: first line (Background on this error at: "
         "https://example) (run with --debug for details)\n"
     )
+
+
+def test_a_moderator_header_line_is_not_taken_for_the_title(cli, ws, tmp_path):
+    """The title was "Moderator: Jane Roe": the first header line that looked like a turn."""
+    path = tmp_path / "riverside.txt"
+    path.write_text(
+        "Focus group: Riverside residents\nDate: 12 March 2024\nModerator: Jane Roe\n\n"
+        "Moderator: Welcome everyone.\nAlice: I clean the park.\nBob: I report potholes.\n"
+    )
+    assert cli("-w", ws.root, "import", path).code == 0
+    (src,) = _sources(ws)
+    assert src.title == "Riverside residents"
+    meta = cli("-w", ws.root, "transcripts", "--json").json()["sources"][0]["meta"]
+    assert (meta["group"], meta["moderator"]) == ("Riverside residents", "Jane Roe")

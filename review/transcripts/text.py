@@ -168,9 +168,13 @@ def _free_header(header: list[str], meta: dict) -> None:
     if "title" not in meta:
         for line in header:
             bare = line.lstrip("#*_ ").rstrip("*_ ")
+            if header_field(line) is not None:  # `Moderator: Jane Roe` went to meta: no title
+                continue
             if bare and not _DATE.fullmatch(bare) and not bare.upper().startswith("ILLUSTRATIVE"):
                 meta["title"] = bare
                 break
+    if "title" not in meta and meta.get("group"):
+        meta["title"] = meta["group"]
     if "group" not in meta and "title" in meta:
         meta["group"] = meta["title"]
 
