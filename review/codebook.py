@@ -459,11 +459,8 @@ def delete_code(session: Session, ref: str | int, *, force: bool = False) -> int
     session.execute(
         update(m.Suggestion).where(m.Suggestion.coding_id.in_(coding_ids)).values(coding_id=None)
     )
-    session.execute(
-        update(m.EvidenceLink)
-        .where(m.EvidenceLink.coding_id.in_(coding_ids))
-        .values(coding_id=None)
-    )
+    # a link to one of these codings would point at nothing once they are gone
+    session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.coding_id.in_(coding_ids)))
     session.execute(delete(m.Suggestion).where(m.Suggestion.code_id.in_(ids)))
     session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.code_id.in_(ids)))
     session.execute(delete(m.Coding).where(m.Coding.code_id.in_(ids)))

@@ -231,17 +231,28 @@ def _snapshot(coding: m.Coding) -> dict:
 
 
 def _delete_codings(session: Session, ids: Sequence[int]) -> None:
-    """Delete codings, detaching what points at them (suggestions go back to pending)."""
+    """Delete codings, detaching what points at them (suggestions go back to pending).
+
+    Evidence links to a deleted coding go too: with the coding id cleared they were links to
+    nothing ("← None" in `indicators list`). `remove_coding` keeps them for its undo.
+    """
     for chunk in _chunks(ids, 5000):
         session.execute(
             update(m.Suggestion)
             .where(m.Suggestion.coding_id.in_(chunk))
             .values(coding_id=None, status="pending")
         )
-        session.execute(
-            update(m.EvidenceLink).where(m.EvidenceLink.coding_id.in_(chunk)).values(coding_id=None)
-        )
+        session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.coding_id.in_(chunk)))
         session.execute(delete(m.Coding).where(m.Coding.id.in_(chunk)))
+
+
+def _link_snapshots(session: Session, coding_id: int) -> list[dict]:
+    links = session.scalars(select(m.EvidenceLink).where(m.EvidenceLink.coding_id == coding_id))
+    return [
+        link.model_dump(mode="json", exclude={"created"})
+        | {"created": link.created.isoformat() if link.created else None}
+        for link in links
+    ]
 
 
 def _chunks(ids: Sequence[int], n: int):
@@ -257,7 +268,8 @@ def remove_coding(session: Session, coding_id: int, coder: str) -> None:
         raise NotFound(f"no coding with id {coding_id}")
     who = get_coder(session, coder)
     snap = _snapshot(coding)
-    _record(session, who, "remove", {"codings": [snap]})
+    links = _link_snapshots(session, coding_id)
+    _record(session, who, "remove", {"codings": [snap], "links": links})
     session.expunge(coding)
     _delete_codings(session, [coding_id])
     session.flush()
@@ -317,6 +329,10 @@ def undo(session: Session, coder: str) -> str | None:
             row["created"] = _parse_time(row.get("created"))
             if session.get(m.Coding, row["id"]) is None:
                 session.execute(insert(m.Coding).values(**row))
+        for link in payload.get("links", []):  # evidence links the removal took with it
+            row = dict(link, created=_parse_time(link.get("created")))
+            if session.get(m.EvidenceLink, row["id"]) is None:
+                session.execute(insert(m.EvidenceLink).values(**row))
         what = f"restored {len(snaps)} coding(s)"
     elif action.kind == "accept":
         _delete_codings(session, payload.get("coding_ids", []))

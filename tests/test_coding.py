@@ -251,3 +251,29 @@ def test_memo_cli_targets_project_and_rejects_unknown_targets(cli, ws):
     bad = cli("-w", w, "memo", "list", "bogus", "x")
     assert bad.code == 2 and "not 'bogus'" in bad.err
     assert cli("-w", w, "memo", "add", "coding", "abc", "x").code == 2
+
+
+def test_removing_a_linked_coding_leaves_no_empty_link_and_undo_restores_it(coded):
+    """QA: removing a coding (or force-deleting its code) left an evidence link to nothing
+    ("← None" in `indicators list`); undo of the removal now brings the link back too."""
+    from review.codebook import delete_code
+
+    session, src = coded
+    code = find_code(session, "Co-delivery")
+    c = apply_code(session, source_id=src.id, code_id=code.id, start=0, end=4, coder="zoe")
+    ind = m.Indicator(name="Volunteering rate", value=23.0)
+    session.add(ind)
+    session.flush()
+    session.add(m.EvidenceLink(indicator_id=ind.id, coding_id=c.id, relation="explains", note="n"))
+    session.flush()
+
+    def links():
+        rows = session.scalars(select(m.EvidenceLink))
+        return [(x.coding_id, x.code_id, x.note) for x in rows]
+
+    remove_coding(session, c.id, "zoe")
+    assert links() == []
+    assert undo(session, "zoe") == "restored 1 coding(s)"
+    assert links() == [(c.id, None, "n")]
+    delete_code(session, "Co-delivery", force=True)
+    assert links() == []
