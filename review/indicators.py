@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from review.errors import UsageError
 from review.store import models as m
-from review.textio import decode
+from review.textio import allow_csv_fields, decode
 
 FIELDS = ("name", "measure", "sector", "area", "year", "value", "unit", "n", "ci", "ci_low",
           "ci_high", "source", "note")  # fmt: skip
@@ -160,6 +160,7 @@ def read_table(data: bytes, filename: str, sheet: str | None = None) -> list[lis
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = ","
+    allow_csv_fields(len(text))
     return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 

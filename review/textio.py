@@ -83,6 +83,19 @@ def read_text(data: bytes) -> Decoded:
     return Decoded(normalise(d.text), d.encoding)
 
 
+def allow_csv_fields(size: int) -> None:
+    """Let Python's csv module read fields up to `size` characters (the text being read).
+
+    Its default limit, 131,072, rejects real rows: a Scopus export's References column of a
+    review paper, or an abstract or a transcript pasted into one cell. The limit is
+    process-wide; it is only ever raised.
+    """
+    import csv
+
+    if size > csv.field_size_limit():
+        csv.field_size_limit(size)
+
+
 def looks_binary(data: bytes) -> bool:
     """True for bytes that are not text in any encoding we read (NULs outside UTF-16)."""
     head = data[:4096]

@@ -349,3 +349,25 @@ def test_a_moderator_header_line_is_not_taken_for_the_title(cli, ws, tmp_path):
     assert src.title == "Riverside residents"
     meta = cli("-w", ws.root, "transcripts", "--json").json()["sources"][0]["meta"]
     assert (meta["group"], meta["moderator"]) == ("Riverside residents", "Jane Roe")
+
+
+def test_csv_cells_longer_than_pythons_default_limit_are_read(cli, ws, tmp_path):
+    """A Scopus References column (or a long abstract) over 131,072 characters: the row was
+    "unreadable CSV row, not imported: field larger than field limit"."""
+    import csv
+
+    before = csv.field_size_limit(131072)  # the default, whatever ran before in this process
+    try:
+        path = tmp_path / "scopus.csv"
+        refs = "; ".join(f"Author {i}, Title {i}, Journal (2001)" for i in range(6000))
+        path.write_text(
+            f'Title,Authors,Year,References\n"Long one","Smith, J",2010,"{refs}"\n'
+            '"Next","Doe, J",2011,none\n'
+        )
+        res = cli("-w", ws.root, "import", "--json", path)
+        (report,) = res.json()["files"]
+        assert res.code == 0 and report["imported"] == 2, report["problems"]
+        first = _sources(ws)[0]
+        assert first.record["References"] == refs
+    finally:
+        csv.field_size_limit(max(before, csv.field_size_limit()))

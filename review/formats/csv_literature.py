@@ -28,7 +28,7 @@ from review.literature import (
 )
 from review.literature.kinds import WOS_KINDS, from_label
 from review.sources import store_records
-from review.textio import read_text
+from review.textio import allow_csv_fields, read_text
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SCOPUS_ID = re.compile(r"\s*\(\d+\)")
@@ -203,6 +203,7 @@ def load(ctx: ImportContext) -> None:
     text = read_text(ctx.data).text
     if not text.strip():
         raise ImportFailed("empty file")
+    allow_csv_fields(len(text))
     reader = csv.reader(io.StringIO(text), delimiter=_sniff(text))
     try:
         header = next(reader)

@@ -16,7 +16,7 @@ from pathlib import Path
 from review.importing import Format, ImportContext, ImportFailed
 from review.participants import add_alias, find, is_generic, scoped, set_attribute
 from review.store import models as m
-from review.textio import looks_binary, read_text
+from review.textio import allow_csv_fields, looks_binary, read_text
 
 _NAME = re.compile(
     r"^(?:name|speaker|participant|case|person|respondent|pseudonym|interviewee)"
@@ -62,6 +62,7 @@ def load(ctx: ImportContext) -> None:
     if looks_binary(ctx.data):
         raise ImportFailed("binary file, not a CSV")
     text = read_text(ctx.data).text
+    allow_csv_fields(len(text))
     reader = csv.reader(io.StringIO(text), delimiter=_dialect(text, ctx.path))
     try:
         header = next(reader)
