@@ -156,6 +156,20 @@ def test_agreement_command(ws, cli, two_coders):
     assert res.code == 1 and "no coder 'zed'" in res.err
 
 
+def test_agreement_on_a_group_code_covers_the_codes_under_it(ws, cli, two_coders):
+    """QA: `--code "Four Cs"` (a group, never applied) gave an empty row and 0 sources."""
+    session, _ = two_coders
+    session.commit()
+    w = ("-w", ws.root, "agreement", "--coders", "alice", "bob", "--json")
+    doc = cli(*w, "--code", "Four Cs").json()
+    assert [c["code"] for c in doc["codes"]] == ["Four Cs/Co-design"]
+    assert doc["codes"][0]["character"]["kappa"] == 0.7778 and doc["sources"] == 1
+    doc = cli(*w, "--code", "Four Cs", "--code", "Drivers").json()
+    assert [c["code"] for c in doc["codes"]] == ["Four Cs/Co-design", "Drivers/Trust"]
+    res = cli(*w, "--code", "Barriers")
+    assert res.code == 2 and "no codings under 'Barriers'" in res.err
+
+
 def test_agreement_by_source(two_coders, session):
     _, src = two_coders
     other = make_source(session, "doc-other", "Ben: " + "y" * 495)

@@ -389,14 +389,16 @@ def agreement_cmd(
     ctx: typer.Context,
     coders: tuple[str, str] = typer.Option(..., "--coders", help="The two coders: A B."),
     source: list[str] = typer.Option([], "--source", help="Only these sources (repeatable)."),
-    code: list[str] = typer.Option([], "--code", help="Only these codes (repeatable)."),
+    code: list[str] = typer.Option(
+        [], "--code", help="Only these codes (repeatable; a group code means the codes under it)."
+    ),
     threshold: float = typer.Option(0.9, "--threshold", help="Segment overlap needed (0-1]."),
     by_source: bool = typer.Option(False, "--by-source", help="Also each code per source."),
     json_out: bool = JSON_OUT,
 ) -> None:
     """Inter-coder agreement: percent, Cohen's kappa, Krippendorff's alpha, segments."""
     from review.agreement import agreement
-    from review.coding import find_code, find_source
+    from review.coding import find_source
 
     with ready(ctx) as s:
         doc = agreement(
@@ -404,7 +406,7 @@ def agreement_cmd(
             coders[0],
             coders[1],
             source_ids=[find_source(s, x).id for x in source] or None,
-            code_ids=[find_code(s, x).id for x in code] or None,
+            code_ids=_codes_below(s, code),
             threshold=threshold,
             by_source=by_source,
         )
@@ -432,6 +434,29 @@ def agreement_cmd(
                 f"  {src['source'][:42]:<42} {fmt(src['percent_agreement'], True):>7} "
                 f"{fmt(src['kappa']):>7}"
             )
+
+
+def _codes_below(s: Session, refs: list[str]) -> list[int] | None:
+    """The --code codes; a group code (never applied itself, e.g. "Sector") stands for the
+    codes under it that have codings. Asking for a group gave an empty row and 0 sources."""
+    from sqlmodel import select
+
+    from review.codebook import descendants
+    from review.coding import find_code
+    from review.store import models as m
+
+    if not refs:
+        return None
+    codable = set(s.exec(select(m.Code.id).where(m.Code.codable)).all())
+    used = set(s.exec(select(m.Coding.code_id).distinct()).all())
+    ids: list[int] = []
+    for ref in refs:
+        top = find_code(s, ref).id
+        ids += [top] if top in codable else []
+        ids += [d for d in descendants(s, top)[1:] if d in codable and d in used]
+    if not ids:
+        raise UsageError(f"no codings under {', '.join(map(repr, refs))}")
+    return list(dict.fromkeys(ids))
 
 
 def frequencies_cmd(
