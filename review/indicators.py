@@ -149,7 +149,9 @@ def read_table(data: bytes, filename: str, sheet: str | None = None) -> list[lis
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             if sheet and sheet not in wb.sheetnames:
-                raise UsageError(f"{filename}: no sheet {sheet!r} (sheets: {wb.sheetnames})")
+                # ValueError: the importer reports it as a failed file, which a retry with
+                # the right --sheet may import (a UsageError surfaced as "could not import")
+                raise ValueError(f"no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
             ws = wb[sheet] if sheet else wb.worksheets[0]
             return [[_xlsx_value(c) for c in row] for row in ws.iter_rows()]
         finally:

@@ -275,3 +275,24 @@ def test_unknown_option_fields_and_broken_mapping_files_are_usage_errors(ws, cli
     assert [(i["name"], i["area"], i["year"], i["value"]) for i in rows] == [
         ("Volunteering", "Denmark", 2008, 23.0)
     ]
+
+
+def test_a_wrong_sheet_fails_cleanly_and_the_right_one_still_imports(ws, cli, tmp_path):
+    """QA: --sheet Nope was 'could not import: UsageError: …'; the file then imports with the
+    right sheet."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Data"
+    wb.active.append(["Indicator", "Year", "Value"])
+    wb.active.append(["Volunteering", 2019, "23%"])
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    w = ("-w", ws.root, "indicators", "import", path)
+    r = cli(*w, "--sheet", "Nope", "--json")
+    assert r.code == 1
+    problems = r.json()["files"][0]["problems"]
+    assert "no sheet 'Nope' (sheets: Data)" in problems[0]["message"]
+    assert "UsageError" not in problems[0]["message"]
+    r = cli(*w, "--sheet", "Data", "--json")
+    assert r.code == 0 and r.json()["files"][0]["imported"] == 1
