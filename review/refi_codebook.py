@@ -127,6 +127,9 @@ def write_qdc(specs: list[CodeSpec], origin: str = "review") -> bytes:
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
 
 
+MAX_DEPTH = 50  # real codebooks are a few levels deep
+
+
 def parse_qdc(data: bytes, where: str = "codebook.qdc") -> tuple[list[CodeSpec], list]:
     """Read a `.qdc` (or the CodeBook inside a `.qdpx` project.qde): specs in tree order."""
     if len(data) > MAX_BYTES:
@@ -152,7 +155,9 @@ def parse_qdc(data: bytes, where: str = "codebook.qdc") -> tuple[list[CodeSpec],
     problems: list[CodebookProblem] = []
     seen: set[str] = set()
 
-    def walk(el: Element, parent: str | None) -> None:
+    def walk(el: Element, parent: str | None, depth: int = 1) -> None:
+        if depth > MAX_DEPTH:  # hostile nesting: a clear refusal, not a RecursionError
+            raise CodebookError(f"{where}: codes nested deeper than {MAX_DEPTH} levels")
         for child in el:
             if _local(child.tag) != "Code":
                 continue
@@ -177,7 +182,7 @@ def parse_qdc(data: bytes, where: str = "codebook.qdc") -> tuple[list[CodeSpec],
             desc = next((d for d in child if _local(d.tag) == "Description"), None)
             _undescribe(desc.text if desc is not None else None, spec)
             specs.append(spec)
-            walk(child, path)
+            walk(child, path, depth + 1)
 
     walk(codes, None)
     if any(_local(c.tag) == "Sets" and len(c) for c in root):

@@ -200,3 +200,15 @@ def test_codebook_export_to_a_missing_folder_is_one_line(ws, cli, tmp_path):
     res = cli("-w", ws.root, "codebook", "export", tmp_path / "no" / "such" / "book.qdc")
     assert res.code == 1, res.err
     assert "cannot write" in res.err and "internal error" not in res.err
+
+
+def test_hostile_nesting_is_refused_in_one_line(ws, cli, tmp_path):
+    """QA: a .qdc with codes nested 3,000 deep was an internal RecursionError."""
+    n = 3000
+    opens = "".join(f'<Code guid="G{i}" name="c{i}" isCodable="true">' for i in range(n))
+    body = f"<Codes>{opens}{'</Code>' * n}</Codes>"
+    xml = f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0">{body}</CodeBook>'
+    path = tmp_path / "deep.qdc"
+    path.write_text(xml, "utf-8")
+    res = cli("-w", ws.root, "codebook", "import", path)
+    assert res.code == 1 and "nested deeper than" in res.err and "internal error" not in res.err
