@@ -206,6 +206,20 @@ def test_unsafe_archives_are_refused_or_contained(ws, cli, tmp_path):
     assert r.code == 1 and "not a zip" in r.json()["files"][0]["problems"][0]["message"]
 
 
+def test_hostile_code_nesting_is_a_clean_failure(ws, cli, tmp_path):
+    """QA: codes nested 3,000 deep were 'could not import: RecursionError'."""
+    n = 3000
+    opens = "".join(f'<Code guid="{G.format(i)}" name="c{i}">' for i in range(n))
+    qde = f"""<?xml version="1.0"?><Project xmlns="{NS}" name="t"><CodeBook><Codes>{opens}
+{"</Code>" * n}</Codes></CodeBook></Project>"""
+    path = tmp_path / "deep.qdpx"
+    path.write_bytes(_qdpx(qde))
+    r = cli("-w", ws.root, "import", path, "--json")
+    (f,) = r.json()["files"]
+    assert r.code == 1 and f["status"] == "failed"
+    assert "nested deeper than 50" in f["problems"][0]["message"]
+
+
 @pytest.mark.parametrize("name", ["../a", "/etc/passwd", "C:/x", "a/../../b"])
 def test_safe_name_rejects_traversal(name):
     from review.refi.archive import safe_name

@@ -181,6 +181,8 @@ def _note_refs(el) -> list[str]:
 
 
 def _codes(parent, prefix: tuple[str, ...], out: list[RefiCode]) -> None:
+    if len(prefix) > 50:  # hostile nesting: a clear refusal, not a RecursionError
+        raise ValueError("project.qde: codes nested deeper than 50 levels")
     for c in _kids(parent, "Code"):
         name = (c.get("name") or "").strip()
         parts = tuple(p.strip() for p in name.split("::") if p.strip()) or ("(unnamed)",)
