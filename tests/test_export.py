@@ -223,3 +223,12 @@ def test_excerpt_docx_keeps_quote_with_citation_and_xlsx_is_readable(ws, cli, tm
     out = tmp_path / "ex.csv"
     assert cli("-w", ws.root, "export", "excerpts", "-o", out).code == 0
     assert out.read_bytes().startswith(b"\xef\xbb\xbfcode,source,")  # BOM for Excel
+
+
+def test_qdpx_of_a_new_workspace_carries_its_codebook(ws, cli, tmp_path):
+    """QA: exported before any coding command had loaded codebook/*.toml, the project had
+    no codes at all."""
+    out = tmp_path / "new.qdpx"
+    r = cli("-w", ws.root, "export", "qdpx", "-o", out, "--json")
+    assert r.code == 0, r.err
+    assert r.json()["codes"] == 28

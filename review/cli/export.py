@@ -61,9 +61,11 @@ def export(
             data = out.encode(enc) if isinstance(out, str) else out
             report |= {"format": fmt, "excerpts": len(rows)}
         else:
+            from review.codebook import ensure_codebook
             from review.export.bibliography import select_sources
             from review.export.qdpx import export_qdpx
 
+            ensure_codebook(s, ws.codebook_path)  # a project exported before any coding
             ids = [x.id for x in select_sources(s, keys)] if keys else None
             data, counts = export_qdpx(s, ws.root.name, ids)
             report |= counts
