@@ -371,3 +371,36 @@ def test_csv_cells_longer_than_pythons_default_limit_are_read(cli, ws, tmp_path)
         assert first.record["References"] == refs
     finally:
         csv.field_size_limit(max(before, csv.field_size_limit()))
+
+
+def test_docx_bold_speaker_who_speaks_once_and_a_table_cell_ending_in_a_colon(cli, ws, tmp_path):
+    """ "Ben" (bold, once) was glued into Ann's turn; a table row "Cat:" | "…" read "Cat:: …"."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Focus group: Park users")
+    for name, words in [
+        ("Moderator", "Welcome to the group."),
+        ("Ann", "I pick litter every week."),
+        ("Ben", "We planted trees."),
+        ("Ann", "And we report fly-tipping."),
+    ]:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(name).bold = True
+        paragraph.add_run(" " + words)
+    heading = document.add_paragraph()
+    heading.add_run("Closing remarks").bold = True  # a bold line with no words after it
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Cat:"
+    table.cell(0, 1).text = "A table row turn."
+    path = tmp_path / "park.docx"
+    document.save(path)
+    assert cli("-w", ws.root, "import", path).code == 0
+    turns = cli("-w", ws.root, "passages", "park", "--kind", "turn", "--json").json()["passages"]
+    assert [(t["speaker"], t["text"]) for t in turns] == [
+        ("Moderator", "Welcome to the group."),
+        ("Ann", "I pick litter every week."),
+        ("Ben", "We planted trees."),
+        ("Ann", "And we report fly-tipping.\n\nClosing remarks"),
+        ("Cat", "A table row turn."),
+    ]

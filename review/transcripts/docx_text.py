@@ -98,7 +98,8 @@ def read_docx(data: bytes) -> tuple[str, dict[int, int]]:
                 cells = [c.text.strip() for c in row.cells]
                 cells = [c for i, c in enumerate(cells) if c and c not in cells[:i]]
                 if len(cells) == 2 and len(cells[0]) <= 50 and "\n" not in cells[0]:
-                    blocks.append((f"{cells[0]}: {cells[1]}", 0))
+                    name = cells[0].rstrip(":").rstrip()  # a "Cat:" cell reads "Cat: …"
+                    blocks.append((f"{name}: {cells[1]}", 0))
                 elif cells:
                     blocks.append(("\t".join(cells), 0))
     lines: list[str] = []

@@ -136,9 +136,20 @@ def _labels(lines: list[tuple[int, str]], bold: dict[int, int]) -> dict[int, Lab
                 bold_only[index] = Label(name, content, None, moderator_role(name))
     counts = Counter(lab.name for lab in bold_only.values())
     known = {lab.name for lab in found.values()}
+    sure = {
+        index
+        for index, label in bold_only.items()
+        if counts[label.name] >= 2
+        or label.name in known
+        or label.role
+        or re.fullmatch(r"[A-Za-z]{1,3} ?\d{1,3}", label.name)
+    }
+    # A document whose turns are bold names (two or more different ones for sure) also
+    # gives a turn to someone who speaks once: a bold name followed by words on its line.
+    convention = len({bold_only[i].name for i in sure}) >= 2
     for index, label in bold_only.items():
-        short_id = re.fullmatch(r"[A-Za-z]{1,3} ?\d{1,3}", label.name)
-        if counts[label.name] >= 2 or label.name in known or label.role or short_id:
+        said = label.content < len(lines[index][1].rstrip())
+        if index in sure or (convention and said):
             found[index] = label
     return found
 
