@@ -226,3 +226,23 @@ def test_safe_name_rejects_traversal(name):
 
     assert safe_name(name) is None
     assert safe_name("sources/a.txt") == "sources/a.txt"
+
+
+def test_two_coders_on_one_span_both_survive_the_round_trip(ws, cli, tmp_path):
+    """Agreement needs both coders' codings of the same span (they were merged into one)."""
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+        first = s.exec(select(m.Coding).order_by(m.Coding.id)).first()
+        bob = m.Coder(name="bob")
+        s.add(bob)
+        s.flush()
+        s.add(m.Coding(source_id=first.source_id, code_id=first.code_id, start=first.start,
+                       end=first.end, quote=first.quote, coder_id=bob.id))  # fmt: skip
+    out = tmp_path / "two.qdpx"
+    assert cli("-w", ws.root, "export", "qdpx", "-o", out).code == 0
+    other, _ = init(tmp_path / "other")
+    assert cli("-w", other.root, "import", out).code == 0
+    before, after = _snapshot(ws.engine), _snapshot(other.engine)
+    assert after[2] == before[2]
+    assert len(after[2]) == len(before[2]) == 15
+    other.close()

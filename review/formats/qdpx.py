@@ -250,20 +250,25 @@ def _codes(ctx: ImportContext, proj: RefiProject) -> dict[str, int]:
 
 
 def _new_codings(ctx: ImportContext, rows: list[dict]) -> list[dict]:
-    """Drop codings the workspace already has (same source, code and span)."""
+    """Drop codings the workspace already has (same source, code, span and coder): two coders
+    who coded the same span both keep their coding, which agreement needs."""
     sids = sorted({r["source_id"] for r in rows})
     have = set()
     if sids:
         have = set(
             ctx.session.exec(
-                select(m.Coding.source_id, m.Coding.code_id, m.Coding.start, m.Coding.end).where(
-                    m.Coding.source_id.in_(sids)
-                )
+                select(
+                    m.Coding.source_id,
+                    m.Coding.code_id,
+                    m.Coding.start,
+                    m.Coding.end,
+                    m.Coding.coder_id,
+                ).where(m.Coding.source_id.in_(sids))
             ).all()
         )
     out, seen = [], set()
     for r in rows:
-        k = (r["source_id"], r["code_id"], r["start"], r["end"])
+        k = (r["source_id"], r["code_id"], r["start"], r["end"], r.get("coder_id"))
         if k not in have and k not in seen:
             seen.add(k)
             out.append(r)
