@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import importlib
+import json
 import pkgutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -168,12 +169,29 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
+# Options that say who and where, not how to read the file: they do not make a re-import new.
+_IDENTITY_OPTIONS = {"coder", "workspace"}
+
+
+def fingerprint(data: bytes, options: dict | None = None) -> str:
+    """The file's SHA-256; with reading options (a column mapping, a sheet), of both, so the
+    same file read another way is a new import, not "already imported"."""
+    h = hashlib.sha256(data)
+    reading = {k: v for k, v in (options or {}).items() if k not in _IDENTITY_OPTIONS and v}
+    if reading:
+        h.update(b"\0" + json.dumps(reading, sort_keys=True, default=str).encode("utf-8"))
+    return h.hexdigest()
+
+
 def already_imported(session: Session, sha: str, fmt: str) -> m.ImportBatch | None:
+    """An earlier import of the same file that landed something (a file that imported nothing
+    may be tried again, e.g. with a column mapping)."""
     return session.exec(
         select(m.ImportBatch).where(
             m.ImportBatch.sha256 == sha,
             m.ImportBatch.format == fmt,
             m.ImportBatch.status.in_(("imported", "partial")),
+            m.ImportBatch.n_imported > 0,
         )
     ).first()
 
@@ -202,7 +220,7 @@ def import_file(
         what = "empty file" if not data.strip() else "format not recognised"
         return _failed(engine, report, what)
     report.format = fmt.name
-    sha = hashlib.sha256(data).hexdigest()
+    sha = fingerprint(data, options)
     with session_scope(engine) as s:
         earlier = already_imported(s, sha, fmt.name)
     if earlier is not None:

@@ -296,3 +296,34 @@ def test_a_wrong_sheet_fails_cleanly_and_the_right_one_still_imports(ws, cli, tm
     assert "UsageError" not in problems[0]["message"]
     r = cli(*w, "--sheet", "Data", "--json")
     assert r.code == 0 and r.json()["files"][0]["imported"] == 1
+
+
+def test_a_file_that_imported_nothing_can_be_retried_and_another_sheet_is_new(ws, cli, tmp_path):
+    """A failed read (a --set typo, no indicator column) must not block the corrected retry,
+    and a second sheet of the same workbook is a new import, not 'already imported'."""
+    from openpyxl import Workbook
+
+    data = tmp_path / "m2.csv"
+    data.write_text("Indicator,Value\nVolunteering,23%\n", "utf-8")
+    w = ("-w", ws.root, "indicators", "import", data)
+    r = cli(*w, "--set", "year=abc", "--json")
+    assert r.code == 1 and r.json()["files"][0]["imported"] == 0
+    r = cli(*w, "--set", "year=2008", "--json")
+    assert r.code == 0 and r.json()["files"][0]["imported"] == 1
+    r = cli(*w, "--set", "year=2008", "--json")
+    assert r.json()["files"][0]["status"] == "unchanged"  # the same read again adds nothing
+
+    wb = Workbook()
+    wb.active.title = "Safety"
+    wb.active.append(["Indicator", "Value"])
+    wb.active.append(["Patrols", "12"])
+    wb.create_sheet("Health").append(["Indicator", "Value"])
+    wb["Health"].append(["Walks", "30"])
+    book = tmp_path / "book.xlsx"
+    wb.save(book)
+    for sheet in ("Safety", "Health"):
+        r = cli("-w", ws.root, "indicators", "import", book, "--sheet", sheet, "--json")
+        assert r.code == 0 and r.json()["files"][0]["imported"] == 1, r.out
+    with session_scope(ws.engine) as s:
+        names = sorted(i.name for i in s.exec(select(m.Indicator)).all())
+    assert names == ["Patrols", "Volunteering", "Walks"]
