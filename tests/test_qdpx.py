@@ -246,3 +246,24 @@ def test_two_coders_on_one_span_both_survive_the_round_trip(ws, cli, tmp_path):
     assert after[2] == before[2]
     assert len(after[2]) == len(before[2]) == 15
     other.close()
+
+
+def test_imported_sources_get_passages_search_and_speakers(ws, cli, tmp_path):
+    """A project's texts are searchable and their turns tied to the project's cases."""
+    from review.search import search
+
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+    out = tmp_path / "p.qdpx"
+    assert cli("-w", ws.root, "export", "qdpx", "-o", out).code == 0
+    other, _ = init(tmp_path / "other")
+    assert cli("-w", other.root, "import", out).code == 0
+    with session_scope(other.engine) as s:
+        hits = search(s, "litter pick", kind="turn")
+        assert [h.speaker for h in hits] == ["Anna"]
+        turn = s.get(m.Passage, hits[0].passage_id)
+        anna = s.exec(select(m.Participant).where(m.Participant.name == "Anna")).one()
+        assert turn.participant_id == anna.id
+        src = s.get(m.Source, turn.source_id)
+        assert src.text[turn.start : turn.end] == "We all do a litter pick together every month."
+    other.close()

@@ -128,6 +128,7 @@ def load(ctx: ImportContext) -> None:
         s.execute(insert(m.Coding), codings)
         n_codings = len(codings)
     n_cases = _cases(ctx, proj, source_ids)
+    _link_speakers(ctx, list(source_ids.values()))
     n_memos = _memos(ctx, proj, code_ids, source_ids, users)
     for what, count in sorted(proj.skipped.items()):
         ctx.warn(None, f"not imported: {count} × {what}")
@@ -190,7 +191,40 @@ def _store_source(ctx: ImportContext, src: RefiSource, text: str, keys: set[str]
     )  # fmt: skip
     ctx.session.add(row)
     ctx.session.flush()
+    _passages(ctx, row)
     return row.id
+
+
+def _passages(ctx: ImportContext, row: m.Source) -> None:
+    """Turns (when the text has speaker labels) and sentences, as for any imported text, so
+    the source can be searched; speakers are tied to the project's cases afterwards."""
+    from review.passages import segment, segment_document, store_passages
+    from review.transcripts.text import parse_text
+
+    text = row.text or ""
+    parsed = parse_text(text)
+    if parsed.turns and parsed.text == text:
+        store_passages(ctx.session, row, segment(parsed))
+    else:
+        store_passages(ctx.session, row, segment_document(text))
+
+
+def _link_speakers(ctx: ImportContext, source_ids: list[int]) -> None:
+    """Passages whose speaker is a participant's name (or alias) get that participant."""
+    s = ctx.session
+    names = dict(s.exec(select(m.Participant.name, m.Participant.id)).all())
+    names.update(s.exec(select(m.ParticipantAlias.alias, m.ParticipantAlias.participant_id)).all())
+    rows = s.exec(
+        select(m.Passage).where(
+            m.Passage.source_id.in_(sorted(set(source_ids))),
+            m.Passage.speaker.is_not(None),
+            m.Passage.participant_id.is_(None),
+        )
+    ).all()
+    for p in rows:
+        if p.speaker in names:
+            p.participant_id = names[p.speaker]
+            s.add(p)
 
 
 def undescribe(text: str | None) -> dict:
