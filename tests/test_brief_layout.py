@@ -150,3 +150,12 @@ def test_reference_names_report_type_and_publisher_from_bibtex():
     )
     s.record_format = "ris"
     assert "Palgrave" not in reference(s)
+
+
+def test_markdown_cells_make_html_inert():
+    """An indicator or quote with markup must not become live HTML in a Markdown viewer."""
+    from review.briefing.render import _md_cell
+
+    cell = _md_cell('<script>alert("x")</script> & a|b\nnext')
+    assert "<script>" not in cell
+    assert cell == '&lt;script&gt;alert("x")&lt;/script&gt; &amp; a\\|b<br>next'
