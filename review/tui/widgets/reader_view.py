@@ -177,29 +177,27 @@ class ReaderView(ScrollView, can_focus=True):
 
     def action_end_word(self, step: int) -> None:
         """Grow (step 1) or shrink (-1) the selection's end by a word (shift+right/left)."""
-        span = self.span()
-        if span is None:
-            return
-        word = self.doc.end_step(*span, step)
-        if word is None:
-            self.app.bell()
-            return
-        self.side = "end"
-        self.word = word
-        self._select(span[0], word[1], word[0])
+        self._move_edge("end", step)
 
     def action_start_word(self, step: int) -> None:
         """Move the selection's start a word right (1) or left (-1) (ctrl+shift+right/left)."""
+        self._move_edge("start", step)
+
+    def _move_edge(self, side: str, step: int) -> None:
         span = self.span()
         if span is None:
             return
-        word = self.doc.start_step(*span, step)
+        stepper = self.doc.end_step if side == "end" else self.doc.start_step
+        word = stepper(*span, step)
         if word is None:
             self.app.bell()
             return
-        self.side = "start"
+        self.side = side
         self.word = word
-        self._select(word[0], span[1], word[0])
+        if side == "end":
+            self._select(span[0], word[1], word[0])
+        else:
+            self._select(word[0], span[1], word[0])
 
     def _select(self, start: int, end: int, follow: int) -> None:
         self.sel = (start, end)
