@@ -8,7 +8,7 @@ peak memory (ru_maxrss) belongs to one measurement:
 
 - peer: a bare `SELECT source_id, code_id, start, end FROM coding ORDER BY source_id, start`
   through sqlite3, every row fetched (the least any briefing must read);
-- build: the five tables as data (`review.briefing.tables.build`);
+- build: the five tables as data (`review.outputs.brief.tables.build`);
 - md, csv, html, docx: build plus rendering and writing that format (what `review brief
   --format X` does).
 
@@ -147,8 +147,8 @@ def measure(db: Path, what: str, out: Path) -> dict:
         con.close()
         extra = {"rows": n}
     else:
-        from review.briefing.render import write
-        from review.briefing.tables import build
+        from review.outputs.brief.render import write
+        from review.outputs.brief.tables import build
         from review.store.db import open_engine, session_scope
 
         engine = open_engine(f"sqlite:///{db}")

@@ -1,4 +1,4 @@
-"""Inter-coder agreement over D documents (default 100) through `review.agreement.agreement`,
+"""Inter-coder agreement over D documents (default 100) through `review.coding.agreement.agreement`,
 against its peer: the textbook way, one 0/1 vector per coder per code per document, every
 character compared (what a per-character implementation costs), on the same codings.
 
@@ -26,12 +26,12 @@ sys.path.insert(0, str(ROOT))
 
 from coding_common import peak_rss_mb, transcript_row  # noqa: E402
 
-from review.agreement import Table, agreement, cohen_kappa  # noqa: E402
-from review.codebook import ensure_codebook  # noqa: E402
-from review.coding import bulk_apply  # noqa: E402
+from review.coding.agreement import Table, agreement, cohen_kappa  # noqa: E402
+from review.coding.codebook import ensure_codebook  # noqa: E402
+from review.coding.codings import bulk_apply  # noqa: E402
 from review.store import models as m  # noqa: E402
 from review.store.db import session_scope  # noqa: E402
-from review.workspace import init  # noqa: E402
+from review.store.workspace import init  # noqa: E402
 
 
 def per_character(texts: dict, codings: list) -> dict:

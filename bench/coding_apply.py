@@ -1,5 +1,5 @@
-"""Applying N codings in bulk (default 100,000) through `review.coding.bulk_apply`, against its
-peer: the same rows written with the bare `sqlite3` driver's `executemany` in one transaction
+"""Applying N codings in bulk (default 100,000) through `review.coding.codings.bulk_apply`, against
+its peer: the same rows written with the bare `sqlite3` driver's `executemany` in one transaction
 (no validation, no quotes sliced, no undo record). Also times `apply_code` one call at a time
 for a sample, to show why scripts should use the bulk path.
 
@@ -24,12 +24,12 @@ sys.path.insert(0, str(ROOT))
 
 from coding_common import peak_rss_mb, transcript_row  # noqa: E402
 
-from review.codebook import ensure_codebook  # noqa: E402
-from review.coding import apply_code, bulk_apply, get_coder  # noqa: E402
+from review.coding.codebook import ensure_codebook  # noqa: E402
+from review.coding.codings import apply_code, bulk_apply, get_coder  # noqa: E402
 from review.store import models as m  # noqa: E402
 from review.store.db import session_scope  # noqa: E402
 from review.store.models import utcnow  # noqa: E402
-from review.workspace import init  # noqa: E402
+from review.store.workspace import init  # noqa: E402
 
 N_SOURCES = 1000
 TEXT_LEN = 5000

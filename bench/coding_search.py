@@ -1,4 +1,4 @@
-"""Full-text search latency over N passages (default 1,000,000): FTS5 through `review.search`
+"""Full-text search latency over N passages (default 1,000,000): FTS5 through `review.coding.search`
 against its peer, a LIKE scan over the same passages (what a database without FTS does).
 
 Builds a throw-away SQLite workspace with synthetic focus-group text (deterministic seed; a
@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from coding_common import peak_rss_mb, transcript_row  # noqa: E402
 
-from review.search import search  # noqa: E402
+from review.coding.search import search  # noqa: E402
 from review.store import models as m  # noqa: E402
 from review.store.db import session_scope  # noqa: E402
-from review.workspace import init  # noqa: E402
+from review.store.workspace import init  # noqa: E402
 
 COMMON = (
     "the and we i it to of a that was they in you people council "

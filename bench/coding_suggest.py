@@ -3,8 +3,8 @@ same text (the floor any spaCy-based matcher pays).
 
 Builds a throw-away workspace with synthetic focus-group turns (deterministic seed) mixing
 everyday words with the codebook's keywords in inflected forms, loads the default codebook,
-and times `review.suggest.suggest` end to end (passages read from SQLite, lemmas, PhraseMatcher,
-suggestions written back), then the matcher alone, then the tokenizer alone.
+and times `review.coding.suggest.suggest` end to end (passages read from SQLite, lemmas,
+PhraseMatcher, suggestions written back), then the matcher alone, then the tokenizer alone.
 
     .venv/bin/python bench/coding_suggest.py --words 1000000
 """
@@ -26,11 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 from coding_common import peak_rss_mb, transcript_row  # noqa: E402
 
-from review.codebook import ensure_codebook  # noqa: E402
+from review.coding.codebook import ensure_codebook  # noqa: E402
+from review.coding.suggest import Unit, blank_nlp, build_matcher, find_suggestions, suggest  # noqa: E402
 from review.store import models as m  # noqa: E402
 from review.store.db import session_scope  # noqa: E402
-from review.suggest import Unit, blank_nlp, build_matcher, find_suggestions, suggest  # noqa: E402
-from review.workspace import init  # noqa: E402
+from review.store.workspace import init  # noqa: E402
 
 EVERYDAY = (
     "the and we I it to of a that was they in you people council honestly just so there "

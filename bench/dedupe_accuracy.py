@@ -308,7 +308,7 @@ def _rss_now_kb() -> int:
 
 
 def run_ours(records: list[dict]) -> tuple[list[list[int]], dict]:
-    from review.dedupe.detect import detect
+    from review.screening.dedupe.detect import detect
 
     index = {r["key"]: i for i, r in enumerate(records)}
     result = detect(records)
@@ -323,10 +323,10 @@ def run_ours_db(records: list[dict]) -> tuple[list[list[int]], dict]:
 
     from sqlalchemy import insert
 
-    from review.dedupe.service import apply, find_duplicates
+    from review.screening.dedupe.service import apply, find_duplicates
     from review.store import models as m
     from review.store.db import session_scope
-    from review.workspace import init
+    from review.store.workspace import init
 
     tmp = tempfile.mkdtemp(prefix="dedupe-bench-")
     ws, _ = init(Path(tmp) / "ws")

@@ -7,10 +7,10 @@ times, each in its own subprocess so peak memory (VmHWM) is per phase:
 - bibtex-bare: `bibtexparser.parse_string(text)` (the library with its default middleware,
   as shipped: Python's garbage collector on)
 - bibtex-bare-nogc: the same with the garbage collector off, for reference: our import
-  pauses the collector while a file loads (see `review.importing.gc_paused`), so this shows
+  pauses the collector while a file loads (see `review.ingest.pipeline.gc_paused`), so this shows
   how much of the gap that pause alone explains
 - bibtex-parse: our parse + normalise alone (no database), to show where the time goes
-- bibtex-ours: `review.importing.import_file` into a fresh SQLite workspace database
+- bibtex-ours: `review.importers.import_file` into a fresh SQLite workspace database
 - ris-bare, ris-bare-nogc: `rispy.loads(text)`, likewise
 - ris-parse:   our RIS parse + normalise alone
 - bibtex-store, ris-store: the floor under any import of these rows: JSON encoding plus the
@@ -19,7 +19,7 @@ times, each in its own subprocess so peak memory (VmHWM) is per phase:
 
 Every timed region starts from the file on disk (read and decoded inside the timing). Module
 imports are outside it on both sides (`import bibtexparser` / `import rispy` for the peer;
-our format modules, found once per process by `review.importing.formats()`, for ours).
+our format modules, found once per process by `review.importers.formats()`, for ours).
 Prints one JSON document: wall and CPU seconds, records/s, peak RSS (MiB) per phase (the
 fastest of `--repeat` interleaved runs), and the ratios ours/bare on CPU time (robust when
 other processes share the machine) and wall time (target <= 1.5).
@@ -221,12 +221,12 @@ def _store_floor(fmt: str, path: Path) -> tuple[float, float, int]:
     columns, then the driver's executemany of the compiled `insert(Source)` and the COMMIT
     into a fresh workspace database (same pragmas: WAL, synchronous=NORMAL), no per-row
     Python besides. No import can store for less; it is the floor under our ratio."""
-    from review.formats import bibtex, ris
-    from review.literature import make_key
-    from review.sources import _ENCODE, _ROW_DEFAULTS, _compiled_insert, _encode_names
+    from review.ingest.formats import bibtex, ris
+    from review.ingest.literature import make_key
+    from review.ingest.sources import _ENCODE, _ROW_DEFAULTS, _compiled_insert, _encode_names
+    from review.ingest.textio import read_text
     from review.store.models import utcnow
-    from review.textio import read_text
-    from review.workspace import init
+    from review.store.workspace import init
 
     text = read_text(path.read_bytes()).text
     if fmt == "bibtex":
@@ -301,9 +301,9 @@ def run_phase(phase: str, path: Path) -> dict:
             n = len(rispy.loads(path.read_text("utf-8")))
             secs, cpu = time.perf_counter() - t, time.process_time() - c
     elif phase.endswith("-parse"):  # ours without the database: parse + normalise only
-        from review.formats import bibtex, ris
-        from review.importing import gc_paused
-        from review.textio import read_text
+        from review.ingest.formats import bibtex, ris
+        from review.ingest.pipeline import gc_paused
+        from review.ingest.textio import read_text
 
         t, c = time.perf_counter(), time.process_time()
         with gc_paused():  # as in `import_file`
@@ -318,8 +318,8 @@ def run_phase(phase: str, path: Path) -> dict:
     elif phase.endswith("-store"):  # the floor: only encoding + SQLite for the final rows
         secs, cpu, n = _store_floor(phase.split("-")[0], path)
     else:
-        from review.importing import formats, import_file
-        from review.workspace import init
+        from review.importers import formats, import_file
+        from review.store.workspace import init
 
         formats()  # every format module imported once, outside the timing (as the peer's)
         with tempfile.TemporaryDirectory() as tmp:

@@ -27,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from review.passages import nlp, segment  # noqa: E402
-from review.transcripts.text import parse_text  # noqa: E402
+from review.ingest.passages import nlp, segment  # noqa: E402
+from review.ingest.transcripts.text import parse_text  # noqa: E402
 
 WORDS = (
     "the council residents we people park police health service community litter street "
@@ -107,7 +107,7 @@ def stored(texts: list[str]) -> int:
     (one transaction per file: source, participants, passages, FTS index)."""
     import tempfile
 
-    from review.importing import import_paths
+    from review.importers import import_paths
     from review.store.db import open_engine, sqlite_url
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -26,12 +26,12 @@ from sqlalchemy import delete, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from review.codebook import code_paths, ensure_codebook  # noqa: E402
-from review.importing import import_paths  # noqa: E402
+from review.coding.codebook import code_paths, ensure_codebook  # noqa: E402
+from review.coding.suggest import suggest  # noqa: E402
+from review.importers import import_paths  # noqa: E402
 from review.store import models as m  # noqa: E402
 from review.store.db import session_scope  # noqa: E402
-from review.suggest import suggest  # noqa: E402
-from review.workspace import init  # noqa: E402
+from review.store.workspace import init  # noqa: E402
 
 GOLD = ROOT / "bench" / "coding_gold.csv"
 TRANSCRIPTS = ROOT / "corpus" / "transcripts"

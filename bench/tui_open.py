@@ -73,9 +73,9 @@ def transcript(rng: random.Random, n_sentences: int, per_turn: int):
 
 def build(path: Path, n_sources: int, n_passages: int, n_codings: int, seed: int = 7) -> dict:
     """Create the workspace with bulk inserts (one transaction per batch of sources)."""
-    from review.codebook import ensure_codebook
+    from review.coding.codebook import ensure_codebook
     from review.store.db import session_scope
-    from review.workspace import init
+    from review.store.workspace import init
 
     ws, _ = init(path)
     with session_scope(ws.engine) as s:
@@ -189,10 +189,10 @@ async def measure(path: Path, presses: int) -> dict:
     """Times from an action to the first frame the app sends to the terminal after it."""
     from textual import events
 
+    from review.store.workspace import Workspace
     from review.tui.app import ReviewApp
     from review.tui.screens.library import LibraryScreen
     from review.tui.screens.reader import ReaderScreen
-    from review.workspace import Workspace
 
     done: dict[str, float] = {}
     _spy(LibraryScreen, "_show", done, "page")
@@ -255,8 +255,8 @@ async def measure(path: Path, presses: int) -> dict:
 
 def library_timings(ws) -> dict:
     """The Library's queries without the UI: a page, the last page, each filter, fuzzy."""
-    from review import library
-    from review.library import LibraryFilter
+    from review.coding import library
+    from review.coding.library import LibraryFilter
     from review.store.db import session_scope
 
     cases = [

@@ -10,7 +10,7 @@ import pytest
 
 from review.cli import main
 from review.store.db import session_scope
-from review.workspace import Workspace, init
+from review.store.workspace import Workspace, init
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

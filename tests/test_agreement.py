@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from review.agreement import (
+from review.coding.agreement import (
     Table,
     agreement,
     alpha_from_table,
@@ -17,8 +17,8 @@ from review.agreement import (
     percent_agreement,
     segment_counts,
 )
-from review.codebook import ensure_codebook, find_code
-from review.coding import apply_code
+from review.coding.codebook import ensure_codebook, find_code
+from review.coding.codings import apply_code
 from review.errors import NotFound, UsageError
 from tests.test_coding_helpers import make_source
 

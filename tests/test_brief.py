@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from review.briefing.render import table_csv, to_docx, to_html, to_markdown
-from review.briefing.tables import build
+from review.outputs.brief.render import table_csv, to_docx, to_html, to_markdown
+from review.outputs.brief.tables import build
 from review.store.db import session_scope
 from tests.test_brief_fixture import build as build_fixture
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 import io
 
-from review.briefing.lookup import author_year, reference, short_title
-from review.briefing.render import column_widths, table_csv, to_docx, to_html, write
-from review.briefing.tables import Brief, Table
+from review.outputs.brief.render import column_widths, table_csv, to_docx, to_html, write
+from review.outputs.brief.tables import Brief, Table
+from review.outputs.lookup import author_year, reference, short_title
 from review.store import models as m
 
 
@@ -106,8 +106,8 @@ def test_html_long_cells_get_room():
 
 def test_uncovered_excerpt_takes_its_sources_main_sector(ws):
     """A stray sector code no longer spreads every uncovered excerpt across sectors."""
-    from review.briefing.scan import _main_sectors
-    from review.briefing.tables import build
+    from review.outputs.brief.scan import _main_sectors
+    from review.outputs.brief.tables import build
     from review.store.db import session_scope
     from tests.test_brief_fixture import build as build_fixture
 
@@ -131,7 +131,7 @@ def test_uncovered_excerpt_takes_its_sources_main_sector(ws):
 
 
 def test_count_columns_are_right_aligned_in_markdown_and_html():
-    from review.briefing.render import to_markdown
+    from review.outputs.brief.render import to_markdown
 
     t = Table("codes-by-area", "By area", "Table 4.1. x", ["Code", "North", "Total"],
               [["Four Cs/Co-design", 2, 3], ["Mode/Collective", 0, 1]])  # fmt: skip
@@ -154,7 +154,7 @@ def test_reference_names_report_type_and_publisher_from_bibtex():
 
 def test_markdown_cells_make_html_inert():
     """An indicator or quote with markup must not become live HTML in a Markdown viewer."""
-    from review.briefing.render import _md_cell
+    from review.outputs.brief.render import _md_cell
 
     cell = _md_cell('<script>alert("x")</script> & a|b\nnext')
     assert "<script>" not in cell

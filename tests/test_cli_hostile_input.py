@@ -17,10 +17,11 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from review.importing import Format, import_file
+from review.importers import import_file
+from review.ingest.pipeline import Format
+from review.ingest.textio import decode, looks_binary
 from review.store import models as m
 from review.store.db import session_scope
-from review.textio import decode, looks_binary
 
 BIB = """@article{good1,
   author = {M{\\"u}ller, Hans and Smith, John},
@@ -153,7 +154,7 @@ def test_bad_database_urls_are_one_line_errors(cli, tmp_path):
 
 
 def test_status_json_hides_the_database_password(cli, tmp_path, monkeypatch):
-    import review.workspace as workspace_module
+    import review.store.workspace as workspace_module
 
     w = tmp_path / "w"
     cli("init", w)
@@ -222,7 +223,7 @@ def test_a_wide_indicator_table_counts_indicators_on_both_sides(cli, ws, testdat
 
 def test_ctrl_c_says_interrupted_and_keeps_the_database_as_before(cli, ws, tmp_path, monkeypatch):
     """Typer turns KeyboardInterrupt into a silent Exit(130): the user saw nothing."""
-    import review.formats.bibtex as bibtex
+    import review.ingest.formats.bibtex as bibtex
 
     def interrupted(ctx):
         raise KeyboardInterrupt

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from review.codebook import (
+from review.coding.codebook import (
     CodebookError,
     add_code,
     code_paths,
@@ -23,10 +23,10 @@ from review.codebook import (
     save_toml,
     specs_from_db,
 )
-from review.coding import apply_code, undo
+from review.coding.codings import apply_code, undo
 from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
-from review.workspace import default_codebook_text
+from review.store.workspace import default_codebook_text
 from tests.test_coding_helpers import make_source
 
 REPO = Path(__file__).resolve().parents[1]

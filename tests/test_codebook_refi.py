@@ -7,8 +7,8 @@ import re
 import pytest
 import xmlschema
 
-from review.codebook import ensure_codebook, find_code, specs_from_db
-from review.refi_codebook import (
+from review.coding.codebook import ensure_codebook, find_code, specs_from_db
+from review.coding.codebook_files import (
     CodebookError,
     export_codebook,
     import_codebook,
@@ -17,7 +17,7 @@ from review.refi_codebook import (
     write_csv,
     write_qdc,
 )
-from review.workspace import init
+from review.store.workspace import init
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from review.codebook import ensure_codebook, find_code
-from review.coding import (
+from review.coding.codebook import ensure_codebook, find_code
+from review.coding.codings import (
     add_memo,
     apply_code,
     apply_to_passages,
@@ -256,7 +256,7 @@ def test_memo_cli_targets_project_and_rejects_unknown_targets(cli, ws):
 def test_removing_a_linked_coding_leaves_no_empty_link_and_undo_restores_it(coded):
     """QA: removing a coding (or force-deleting its code) left an evidence link to nothing
     ("← None" in `indicators list`); undo of the removal now brings the link back too."""
-    from review.codebook import delete_code
+    from review.coding.codebook import delete_code
 
     session, src = coded
     code = find_code(session, "Co-delivery")

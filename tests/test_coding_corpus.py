@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from review.codebook import ensure_codebook, find_code
-from review.coding import bulk_apply, find_source
-from review.retrieval import excerpts
-from review.search import search
+from review.coding.codebook import ensure_codebook, find_code
+from review.coding.codings import bulk_apply, find_source
+from review.coding.retrieval import excerpts
+from review.coding.search import search
+from review.coding.suggest import list_suggestions, suggest
 from review.store import models as m
 from review.store.db import session_scope
-from review.suggest import list_suggestions, suggest
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "bench" / "coding_gold.csv"
@@ -24,7 +24,7 @@ GOLD = ROOT / "bench" / "coding_gold.csv"
 @pytest.fixture(scope="module")
 def corpus_ws(tmp_path_factory):
     from review.cli import main
-    from review.workspace import Workspace, init
+    from review.store.workspace import Workspace, init
 
     ws, _ = init(tmp_path_factory.mktemp("corpus") / "ws")
     ws.close()

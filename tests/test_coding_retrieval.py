@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from review.codebook import ensure_codebook, find_code
-from review.coding import apply_code
-from review.retrieval import code_frequencies, cooccurrence, cooccurrence_matrix, excerpts
+from review.coding.codebook import ensure_codebook, find_code
+from review.coding.codings import apply_code
+from review.coding.retrieval import code_frequencies, cooccurrence, cooccurrence_matrix, excerpts
 from tests.test_coding_helpers import make_source, set_attribute
 
 FG1 = (

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from review.dedupe import detect, plain_from_bibtex
-from review.dedupe.blocking import candidate_pairs
-from review.dedupe.normalise import (
+from review.screening.dedupe import detect, plain_from_bibtex
+from review.screening.dedupe.blocking import candidate_pairs
+from review.screening.dedupe.normalise import (
     author_similarity,
     doi_key,
     doi_stem,

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from review.dedupe import plain_from_bibtex
+from review.screening.dedupe import plain_from_bibtex
 from review.store import models as m
 from review.store.db import session_scope
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from review.dedupe import detect
-from review.dedupe.normalise import doi_key, doi_stem, fold
+from review.screening.dedupe import detect
+from review.screening.dedupe.normalise import doi_key, doi_stem, fold
 
 WORDS = ["co", "production", "public", "services", "citizen", "trust", "local", "health"]
 record = st.fixed_dictionaries(

@@ -10,11 +10,11 @@ import json
 import pytest
 from sqlmodel import select
 
-from review.export.bibliography import to_bibtex, unique_keys
-from review.export.excerpts import excerpt_rows, neutralise, to_csv, to_docx, to_xlsx
+from review.outputs.bibliography import to_bibtex, unique_keys
+from review.outputs.excerpts import excerpt_rows, neutralise, to_csv, to_docx, to_xlsx
 from review.store import models as m
 from review.store.db import session_scope
-from review.workspace import init
+from review.store.workspace import init
 from tests.test_brief_fixture import build as build_fixture
 
 BIB_FILES = [

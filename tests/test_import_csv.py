@@ -54,7 +54,7 @@ def test_flexible_headers_semicolons_and_id_column(cli, ws, tmp_path):
 
 
 def test_survey_tables_are_not_literature(cli, ws, testdata):
-    from review.formats import csv_literature
+    from review.ingest.formats import csv_literature
 
     for name in ("csps2013_benchmarks_20131125.csv", "qualcoder_survey456.csv"):
         path = testdata / "survey" / name

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from review.importing import Format, import_file, import_paths
-from review.sources import insert_sources
+from review.importers import import_file, import_paths
+from review.ingest.pipeline import Format
+from review.ingest.sources import insert_sources
 from review.store import models as m
 from review.store.db import session_scope
 from tests.import_helpers import sources_by_key
@@ -211,7 +212,7 @@ def test_bulk_insert_stores_json_and_timestamps_as_the_orm_reads_them(session):
 
 def test_the_portable_insert_path_stores_the_same_rows(session, monkeypatch):
     """Other databases get SQLAlchemy's own insert(); forced here on SQLite to compare."""
-    import review.sources as sources_mod
+    import review.ingest.sources as sources_mod
 
     rows = [
         {"key": "x", "title": "Café", "authors": ["Løffler, E"], "record": {"TY": ["JOUR"]}},
@@ -288,9 +289,10 @@ def test_terminal_output_is_capped_but_json_lists_every_problem(cli, ws, tmp_pat
 KILLED_MID_FILE = """
 import sys, time
 from pathlib import Path
-from review.importing import Format, import_file
-from review.sources import insert_sources
-from review.workspace import Workspace
+from review.importers import import_file
+from review.ingest.pipeline import Format
+from review.ingest.sources import insert_sources
+from review.store.workspace import Workspace
 
 def load(ctx):
     insert_sources(ctx, [{"title": f"t{i}", "authors": ["A, B"]} for i in range(2000)])

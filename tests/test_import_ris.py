@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from review.formats import ris
+from review.ingest.formats import ris
 from review.store import models as m
 from review.store.db import session_scope
 from tests.import_helpers import run_import, sources_in_order

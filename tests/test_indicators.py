@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from review.indicators import parse_ci, parse_rows, parse_value, read_table
+from review.evidence.indicators import parse_ci, parse_rows, parse_value, read_table
 from review.store import models as m
 from review.store.db import session_scope
 

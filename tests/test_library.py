@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from review import library
-from review.coding import apply_code, get_coder
-from review.library import LibraryFilter
+from review.coding import library
+from review.coding.codings import apply_code, get_coder
+from review.coding.library import LibraryFilter
 from review.store import models as m
 from tests.tui_helpers import add_literature, add_transcript, sentences
 

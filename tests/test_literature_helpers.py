@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from review.literature import (
+from review.ingest.literature import (
     latex_to_unicode,
     make_key,
     normalise_doi,
@@ -104,7 +104,7 @@ _RECORDS = st.lists(
 @settings(deadline=None)
 @given(_RECORDS)
 def test_ris_written_then_parsed_keeps_titles_and_authors(records):
-    from review.formats import ris
+    from review.ingest.formats import ris
 
     text = "".join(
         "TY  - JOUR\n"
@@ -122,7 +122,7 @@ def test_ris_written_then_parsed_keeps_titles_and_authors(records):
 @settings(deadline=None)
 @given(_RECORDS)
 def test_bibtex_written_then_parsed_keeps_titles_and_authors(records):
-    from review.formats import bibtex
+    from review.ingest.formats import bibtex
 
     text = "".join(
         f"@article{{k{i},\n  title = {{{title}}},\n  author = {{{' and '.join(authors)}}},\n}}\n"

@@ -8,11 +8,11 @@ import zipfile
 import pytest
 from sqlmodel import select
 
-from review.briefing.lookup import code_paths
-from review.export.qdpx import export_qdpx
+from review.outputs.lookup import code_paths
+from review.outputs.qdpx import export_qdpx
 from review.store import models as m
 from review.store.db import session_scope
-from review.workspace import init
+from review.store.workspace import init
 from tests.test_brief_fixture import build as build_fixture
 
 NS = "urn:QDA-XML:project:1.0"
@@ -222,7 +222,7 @@ def test_hostile_code_nesting_is_a_clean_failure(ws, cli, tmp_path):
 
 @pytest.mark.parametrize("name", ["../a", "/etc/passwd", "C:/x", "a/../../b"])
 def test_safe_name_rejects_traversal(name):
-    from review.refi.archive import safe_name
+    from review.ingest.refi.archive import safe_name
 
     assert safe_name(name) is None
     assert safe_name("sources/a.txt") == "sources/a.txt"
@@ -250,7 +250,7 @@ def test_two_coders_on_one_span_both_survive_the_round_trip(ws, cli, tmp_path):
 
 def test_imported_sources_get_passages_search_and_speakers(ws, cli, tmp_path):
     """A project's texts are searchable and their turns tied to the project's cases."""
-    from review.search import search
+    from review.coding.search import search
 
     with session_scope(ws.engine) as s:
         build_fixture(s)

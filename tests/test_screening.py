@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from review.screening import cohen_kappa
+from review.screening.decisions import cohen_kappa
 from review.store import models as m
 from review.store.db import session_scope
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from review.coding.search import count, fts_query, index_passages, search
 from review.errors import UsageError
-from review.search import count, fts_query, index_passages, search
 from tests.test_coding_helpers import make_source
 
 TEXT = (
@@ -111,7 +111,7 @@ def test_search_command(ws, cli, session):
 
 
 def test_rank_window_bounds_scoring_but_exhaustive_ranks_all(indexed, monkeypatch):
-    import review.search as search_module
+    import review.coding.search as search_module
 
     session, _ = indexed
     for i in range(6):  # six more passages with "council", the last one most about it
@@ -127,7 +127,7 @@ def test_rank_window_bounds_scoring_but_exhaustive_ranks_all(indexed, monkeypatc
 
 
 def test_prefixes_expand_to_terms_or_fall_back(indexed, monkeypatch):
-    import review.search as search_module
+    import review.coding.search as search_module
 
     session, _ = indexed
     assert search_module._expand_prefixes(session, '"recycl"*') == '("recycling")'
@@ -139,7 +139,7 @@ def test_prefixes_expand_to_terms_or_fall_back(indexed, monkeypatch):
 
 
 def test_like_fallback_and_kind_filter(indexed):
-    from review.search import _like_search
+    from review.coding.search import _like_search
 
     session, _ = indexed
     hits = _like_search(session, "Police council", 10, 0, None)

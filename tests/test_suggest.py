@@ -5,11 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from review.codebook import add_code, code_paths, ensure_codebook, find_code
-from review.coding import apply_code, undo
-from review.errors import UsageError
-from review.store import models as m
-from review.suggest import (
+from review.coding.codebook import add_code, code_paths, ensure_codebook, find_code
+from review.coding.codings import apply_code, undo
+from review.coding.suggest import (
     accept_suggestion,
     accept_suggestions,
     build_matcher,
@@ -17,6 +15,8 @@ from review.suggest import (
     reject_suggestion,
     suggest,
 )
+from review.errors import UsageError
+from review.store import models as m
 from tests.test_coding_helpers import make_source
 
 TEXT = (

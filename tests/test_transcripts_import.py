@@ -311,7 +311,7 @@ def test_participants_cli_alias_and_set(cli, ws, testdata):
 
 
 def test_literature_text_files_are_not_taken_as_transcripts(cli, ws, testdata):
-    from review.importing import detect
+    from review.importers import detect
 
     ris = testdata / "ris" / "rispy_example_wos.ris"
     wos_as_txt = ws.root / "savedrecs.txt"

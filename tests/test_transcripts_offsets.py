@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import select
 
-from review.passages import segment, segment_document, store_passages
+from review.ingest.passages import segment, segment_document, store_passages
+from review.ingest.textio import normalise, read_text
+from review.ingest.transcripts.captions import parse_vtt
+from review.ingest.transcripts.text import parse_text
 from review.store import models as m
 from review.store.db import session_scope
-from review.textio import normalise, read_text
-from review.transcripts.captions import parse_vtt
-from review.transcripts.text import parse_text
 
 SPEAKERS = ["Zoë", "José Núñez", "P1", "Interviewer", "ÅSA", "Renée O'Brien", "id2"]
 CHARS = st.sampled_from(

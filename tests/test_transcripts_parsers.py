@@ -6,13 +6,13 @@ import io
 
 import pytest
 
-from review.passages import segment, segment_document
-from review.textio import read_text
-from review.transcripts.captions import parse_srt, parse_vtt
-from review.transcripts.docx_text import DocxError, read_docx
-from review.transcripts.labels import find_label
-from review.transcripts.pdf_text import PdfError, dehyphenate, find_doi, read_pdf
-from review.transcripts.text import parse_text
+from review.ingest.passages import segment, segment_document
+from review.ingest.textio import read_text
+from review.ingest.transcripts.captions import parse_srt, parse_vtt
+from review.ingest.transcripts.docx_text import DocxError, read_docx
+from review.ingest.transcripts.labels import find_label
+from review.ingest.transcripts.pdf_text import PdfError, dehyphenate, find_doi, read_pdf
+from review.ingest.transcripts.text import parse_text
 from tests.transcripts_helpers import encrypt_pdf, make_pdf
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 from textual.widgets import DataTable, Tree
 
-from review.coding import apply_code
+from review.coding.codings import apply_code
 from review.store import models as m
 from review.store.db import session_scope
 from tests.tui_helpers import add_transcript, running, sentences, settle

@@ -107,7 +107,7 @@ async def test_screening_screen_decides_with_keys_and_reasons(ws):
 
 
 async def test_screening_screen_resolves_conflicts_and_hides_blind_decisions(ws):
-    from review import screening
+    from review.screening import decisions as screening
 
     _add(ws)
     with session_scope(ws.engine) as s:

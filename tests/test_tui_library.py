@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 from textual.widgets import DataTable
 
-from review import library
+from review.coding import library
 from review.store import models as m
 from review.store.db import session_scope
 from review.tui.screens import RegistryError, ScreenSpec, _check_unique, discover

@@ -233,7 +233,7 @@ async def test_accents_and_emoji_are_coded_by_code_point_offsets(ws):
         s.flush()
         for a, z in ((0, first), (first + 1, len(text))):
             s.add(m.Passage(source_id=src.id, start=a, end=z, kind="sentence"))
-        from review.codebook import ensure_codebook
+        from review.coding.codebook import ensure_codebook
 
         ensure_codebook(s, ws.codebook_path)
         sid = src.id

@@ -8,7 +8,7 @@ import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from sqlmodel import select
 
-from review.coding import apply_code
+from review.coding.codings import apply_code
 from review.store import models as m
 from review.store.db import session_scope
 from review.tui.app import ReviewApp

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import insert
 
-from review.codebook import ensure_codebook
+from review.coding.codebook import ensure_codebook
 from review.store import models as m
 from review.store.db import session_scope
 from review.tui.app import ReviewApp

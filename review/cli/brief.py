@@ -26,9 +26,9 @@ def brief(
 ) -> None:
     """Write the evidence matrix, joint display, source characteristics, code-by-attribute
     and PRISMA tables (plus references) as Markdown, CSV, HTML and/or DOCX."""
-    from review.briefing.render import FORMATS, write
-    from review.briefing.tables import build
     from review.errors import ReviewError, UsageError
+    from review.outputs.brief.render import FORMATS, write
+    from review.outputs.brief.tables import build
 
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in chosen if f not in FORMATS]
@@ -49,7 +49,7 @@ def brief(
     except OSError as exc:
         raise ReviewError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
     if exports:
-        from review.briefing.outputs import write_pack
+        from review.outputs.writer import write_pack
 
         def step(done: int, total: int, label: str) -> None:
             advance(1 if done else 0)

@@ -38,7 +38,7 @@ CODER = typer.Option(None, "--coder", help="Coder name (default: the global --co
 @contextmanager
 def ready(ctx: typer.Context) -> Iterator[Session]:
     """A session on the workspace with its codebook loaded (lazily, on first use)."""
-    from review.codebook import ensure_codebook
+    from review.coding.codebook import ensure_codebook
 
     ws = workspace(ctx)
     with session(ctx) as s:
@@ -52,14 +52,14 @@ def who(ctx: typer.Context, coder: str | None) -> str:
 
 def _source_id(s: Session, ref: str | None) -> int | None:
     """The id of the source named by an optional --source, else None (no filter)."""
-    from review.coding import find_source
+    from review.coding.codings import find_source
 
     return find_source(s, ref).id if ref else None
 
 
 def _code_id(s: Session, ref: str | None) -> int | None:
     """The id of the code named by an optional --code, else None (no filter)."""
-    from review.coding import find_code
+    from review.coding.codings import find_code
 
     return find_code(s, ref).id if ref else None
 
@@ -93,8 +93,14 @@ def code_apply(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Code exact spans (--span 120:245) or whole passages (--passage ID) of a source."""
-    from review.codebook import code_path
-    from review.coding import apply_code, apply_to_passages, find_code, find_source, parse_span
+    from review.coding.codebook import code_path
+    from review.coding.codings import (
+        apply_code,
+        apply_to_passages,
+        find_code,
+        find_source,
+        parse_span,
+    )
 
     if not span and not passage:
         raise UsageError("give --span START:END or --passage ID")
@@ -131,7 +137,7 @@ def code_remove(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Remove codings by id (undo restores them)."""
-    from review.coding import remove_coding
+    from review.coding.codings import remove_coding
 
     with ready(ctx) as s:
         for cid in coding_ids:
@@ -142,7 +148,7 @@ def code_remove(
 @code_app.command("undo")
 def code_undo(ctx: typer.Context, coder: str = CODER, json_out: bool = JSON_OUT) -> None:
     """Undo your last coding action (apply, remove, accept or reject)."""
-    from review.coding import undo
+    from review.coding.codings import undo
 
     with ready(ctx) as s:
         what = undo(s, who(ctx, coder))
@@ -156,8 +162,8 @@ def code_list(
     json_out: bool = JSON_OUT,
 ) -> None:
     """The codings of one source, in text order."""
-    from review.codebook import code_paths
-    from review.coding import codings_for_source, find_source
+    from review.coding.codebook import code_paths
+    from review.coding.codings import codings_for_source, find_source
 
     with ready(ctx) as s:
         src = find_source(s, source)
@@ -181,8 +187,8 @@ def code_suggest(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Suggest codes from the codebook's keywords (stored apart from codings)."""
-    from review.coding import find_source
-    from review.suggest import SKIP_ROLES, suggest
+    from review.coding.codings import find_source
+    from review.coding.suggest import SKIP_ROLES, suggest
 
     with ready(ctx) as s:
         ids = [find_source(s, x).id for x in sources] if sources else None
@@ -203,8 +209,8 @@ def code_suggestions(
     json_out: bool = JSON_OUT,
 ) -> None:
     """List suggestions with the words that triggered them."""
-    from review.codebook import code_paths
-    from review.suggest import list_suggestions
+    from review.coding.codebook import code_paths
+    from review.coding.suggest import list_suggestions
 
     with ready(ctx) as s:
         rows = list_suggestions(
@@ -256,7 +262,7 @@ def _decide(
     """Run `accept_suggestions`/`reject_suggestions` on the chosen suggestions: the ids given,
     or with --all every pending one (narrowed by --source/--code). Accept and reject pick the
     same way; only the service differs."""
-    from review.suggest import list_suggestions
+    from review.coding.suggest import list_suggestions
 
     with ready(ctx) as s:
         if ids:
@@ -280,7 +286,7 @@ def code_accept(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Accept suggestions: each becomes a coding with origin "suggestion" (one undo step)."""
-    from review.suggest import accept_suggestions
+    from review.coding.suggest import accept_suggestions
 
     coding_ids = _decide(ctx, accept_suggestions, ids, all_, source, code, coder)
     print_result(
@@ -301,7 +307,7 @@ def code_reject(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Reject suggestions (they are not suggested again)."""
-    from review.suggest import reject_suggestions
+    from review.coding.suggest import reject_suggestions
 
     n = _decide(ctx, reject_suggestions, ids, all_, source, code, coder)
     print_result(json_out, {"rejected": n}, f"rejected {n} suggestion(s)")
@@ -322,7 +328,7 @@ def excerpts_cmd(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Coded excerpts by code (with its children), source, coder or participant attribute."""
-    from review.retrieval import excerpts
+    from review.coding.retrieval import excerpts
 
     attr = None
     if attribute:
@@ -362,7 +368,7 @@ def search_cmd(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Full-text search over passages, best matches first."""
-    from review.search import count, index_passages, search
+    from review.coding.search import count, index_passages, search
 
     if not query and not reindex:
         raise UsageError("give a search query")
@@ -397,8 +403,8 @@ def agreement_cmd(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Inter-coder agreement: percent, Cohen's kappa, Krippendorff's alpha, segments."""
-    from review.agreement import agreement
-    from review.coding import find_source
+    from review.coding.agreement import agreement
+    from review.coding.codings import find_source
 
     with ready(ctx) as s:
         doc = agreement(
@@ -441,8 +447,8 @@ def _codes_below(s: Session, refs: list[str]) -> list[int] | None:
     codes under it that have codings. Asking for a group gave an empty row and 0 sources."""
     from sqlmodel import select
 
-    from review.codebook import descendants
-    from review.coding import find_code
+    from review.coding.codebook import descendants
+    from review.coding.codings import find_code
     from review.store import models as m
 
     if not refs:
@@ -465,7 +471,7 @@ def frequencies_cmd(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Code frequencies: codings, sources and characters coded per code."""
-    from review.retrieval import code_frequencies
+    from review.coding.retrieval import code_frequencies
 
     with ready(ctx) as s:
         rows = code_frequencies(s, coder=coder)
@@ -483,7 +489,7 @@ def cooccurrence_cmd(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Code co-occurrence matrix."""
-    from review.retrieval import cooccurrence_matrix
+    from review.coding.retrieval import cooccurrence_matrix
 
     if unit not in ("overlap", "passage"):
         raise UsageError("--unit must be overlap or passage")
@@ -506,7 +512,7 @@ def cooccurrence_cmd(
 @codebook_app.command("list")
 def codebook_list(ctx: typer.Context, json_out: bool = JSON_OUT) -> None:
     """The code tree with shortcuts and how often each code is used."""
-    from review.codebook import code_paths, code_tree
+    from review.coding.codebook import code_paths, code_tree
 
     with ready(ctx) as s:
         tree = code_tree(s)
@@ -541,7 +547,7 @@ def codebook_import(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Merge a codebook file into the workspace's codes (matched by GUID, else path)."""
-    from review.refi_codebook import import_codebook
+    from review.coding.codebook_files import import_codebook
 
     with ready(ctx) as s:
         doc = import_codebook(s, file)
@@ -562,7 +568,7 @@ def codebook_export(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Write the codebook as REFI-QDA .qdc, CSV or TOML."""
-    from review.refi_codebook import export_codebook
+    from review.coding.codebook_files import export_codebook
 
     with ready(ctx) as s:
         n = export_codebook(s, file)
@@ -581,7 +587,7 @@ def codebook_add(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Add a code (its parent must exist)."""
-    from review.codebook import add_code
+    from review.coding.codebook import add_code
 
     kws = [k.strip() for k in (keywords or "").split(";") if k.strip()]
     with ready(ctx) as s:
@@ -603,7 +609,7 @@ def codebook_rename(
     ctx: typer.Context, code: str, new_name: str, json_out: bool = JSON_OUT
 ) -> None:
     """Rename a code (its codings keep pointing at it)."""
-    from review.codebook import code_path, rename_code
+    from review.coding.codebook import code_path, rename_code
 
     with ready(ctx) as s:
         path = code_path(s, rename_code(s, code, new_name))
@@ -618,7 +624,7 @@ def codebook_move(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Move a code, with its children, under another code or to the top."""
-    from review.codebook import code_path, move_code
+    from review.coding.codebook import code_path, move_code
 
     with ready(ctx) as s:
         path = code_path(s, move_code(s, code, parent))
@@ -628,7 +634,7 @@ def codebook_move(
 @codebook_app.command("merge")
 def codebook_merge(ctx: typer.Context, code: str, into: str, json_out: bool = JSON_OUT) -> None:
     """Merge CODE into INTO: codings, suggestions and children move to INTO; CODE goes."""
-    from review.codebook import merge_codes
+    from review.coding.codebook import merge_codes
 
     with ready(ctx) as s:
         moved = merge_codes(s, code, into)
@@ -647,7 +653,7 @@ def codebook_delete(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Delete a code and its children; refused while they have codings unless --force."""
-    from review.codebook import delete_code
+    from review.coding.codebook import delete_code
 
     with ready(ctx) as s:
         n = delete_code(s, code, force=force)
@@ -662,7 +668,7 @@ MEMO_TARGETS = ("project", "source", "code", "coding")
 
 def _memo_target(s, target: str | None, ref: str) -> int | None:
     """The id a memo is attached to: a source key/id, a code path/name/id, a coding id."""
-    from review.coding import find_code, find_source
+    from review.coding.codings import find_code, find_source
 
     if target not in MEMO_TARGETS:
         raise UsageError(f"a memo is on one of {', '.join(MEMO_TARGETS)}, not {target!r}")
@@ -689,7 +695,7 @@ def memo_add(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Write a memo (a coding's memo replaces the previous one)."""
-    from review.coding import add_memo
+    from review.coding.codings import add_memo
 
     with ready(ctx) as s:
         tid = _memo_target(s, target, ref)
@@ -705,7 +711,7 @@ def memo_list(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Memos, oldest first."""
-    from review.coding import memos
+    from review.coding.codings import memos
 
     with ready(ctx) as s:
         tid = None if ref is None else _memo_target(s, target, ref)

@@ -14,7 +14,7 @@ import typer
 from sqlmodel import Session
 
 from review.store.db import session_scope
-from review.workspace import Workspace
+from review.store.workspace import Workspace
 
 
 @dataclass

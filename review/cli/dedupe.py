@@ -31,7 +31,7 @@ def dedupe(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Find duplicate literature records (DOI, fuzzy title/authors/year/venue) and merge them."""
-    from review.dedupe import service
+    from review.screening.dedupe import service
 
     chosen = [
         n

@@ -46,13 +46,13 @@ def export(
     report: dict = {"what": what, "output": str(output)}
     with progress_bar(f"exporting {what}", None, show_progress(json_out)), session(ctx) as s:
         if what in ("bibtex", "ris"):
-            from review.export.bibliography import select_sources, to_bibtex, to_ris
+            from review.outputs.bibliography import select_sources, to_bibtex, to_ris
 
             chosen = select_sources(s, keys, all_)
             data = (to_bibtex if what == "bibtex" else to_ris)(chosen).encode("utf-8")
             report["sources"] = len(chosen)
         elif what == "excerpts":
-            from review.export.excerpts import WRITERS, excerpt_rows
+            from review.outputs.excerpts import WRITERS, excerpt_rows
 
             rows = excerpt_rows(s, code, source)
             out = WRITERS[fmt](rows)
@@ -61,9 +61,9 @@ def export(
             data = out.encode(enc) if isinstance(out, str) else out
             report |= {"format": fmt, "excerpts": len(rows)}
         else:
-            from review.codebook import ensure_codebook
-            from review.export.bibliography import select_sources
-            from review.export.qdpx import export_qdpx
+            from review.coding.codebook import ensure_codebook
+            from review.outputs.bibliography import select_sources
+            from review.outputs.qdpx import export_qdpx
 
             ensure_codebook(s, ws.codebook_path)  # a project exported before any coding
             ids = [x.id for x in select_sources(s, keys)] if keys else None

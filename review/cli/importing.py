@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from review.cli.context import print_json, rich_progress, show_progress, workspace
-from review.importing import import_paths
+from review.importers import import_paths
 
 SHOWN_PROBLEMS = 20  # per file on a terminal; --json always lists them all
 

@@ -29,10 +29,10 @@ def import_(
 ) -> None:
     """Import indicator tables: long form (a value column) or wide (years/countries as columns)."""
     from review.errors import UsageError
-    from review.formats.indicators import FORMAT
-    from review.importing import import_file
-    from review.indicators import check_options, load_mapping, parse_pairs
-    from review.textio import decode
+    from review.evidence.indicator_import import FORMAT
+    from review.evidence.indicators import check_options, load_mapping, parse_pairs
+    from review.importers import import_file
+    from review.ingest.textio import decode
 
     cols = {}
     if mapping is not None:
@@ -67,7 +67,7 @@ def list_(
     json_out: bool = JSON_OUT,
 ) -> None:
     """The indicators (or one indicator's linked evidence)."""
-    from review.indicators import get_indicator, list_indicators, list_links
+    from review.evidence.indicators import get_indicator, list_indicators, list_links
 
     with session(ctx) as s:
         if indicator is None and not links:
@@ -116,8 +116,8 @@ def link_(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Link a code, or one coding, to an indicator."""
-    from review.briefing.lookup import coder_id
-    from review.indicators import link
+    from review.evidence.indicators import link
+    from review.outputs.lookup import coder_id
 
     ws = workspace(ctx)
     with session(ctx) as s:
@@ -140,7 +140,7 @@ def unlink_(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Remove an evidence link."""
-    from review.indicators import unlink
+    from review.evidence.indicators import unlink
 
     with session(ctx) as s:
         row = unlink(s, link_id)
@@ -154,7 +154,7 @@ def relink_(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Link indicators to literature records imported after them (by the cite key they name)."""
-    from review.indicators import relink_sources
+    from review.evidence.indicators import relink_sources
 
     with session(ctx) as s:
         done = relink_sources(s)

@@ -33,7 +33,7 @@ def list_(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Records to screen as you may see them (blind mode hides others' decisions)."""
-    from review import screening
+    from review.screening import decisions as screening
 
     me = workspace(ctx).coder
     with session(ctx) as s:
@@ -59,7 +59,7 @@ def list_(
 def _decide(
     ctx, decision: str, keys: list[str], stage: str, reason: str | None, final: bool, json_out: bool
 ) -> None:
-    from review import screening
+    from review.screening import decisions as screening
 
     me = workspace(ctx).coder
     done = []
@@ -125,7 +125,7 @@ def conflicts(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Records the reviewers disagree on."""
-    from review import screening
+    from review.screening import decisions as screening
 
     with session(ctx) as s:
         rows = screening.conflicts(s, stage)
@@ -145,8 +145,8 @@ def kappa(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Cohen's kappa between the two screeners, per stage."""
-    from review import screening
     from review.errors import ReviewError, UsageError
+    from review.screening import decisions as screening
 
     pair = None
     if coders:
@@ -187,7 +187,7 @@ def reasons(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Show or edit the shared list of exclusion reasons."""
-    from review import screening
+    from review.screening import decisions as screening
 
     with session(ctx) as s:
         if add:
@@ -210,8 +210,8 @@ def blind(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Blind mode: a reviewer sees only their own decisions until both have decided."""
-    from review import screening
     from review.errors import UsageError
+    from review.screening import decisions as screening
 
     with session(ctx) as s:
         if mode is not None:
@@ -234,7 +234,7 @@ def prisma(
     json_out: bool = JSON_OUT,
 ) -> None:
     """PRISMA 2020 flow counts: identified per database, duplicates, screened, included."""
-    from review.prisma import prisma as flow
+    from review.screening.prisma import prisma as flow
 
     with session(ctx) as s:
         doc = flow(s)

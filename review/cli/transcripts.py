@@ -1,7 +1,7 @@
 """`review transcripts`, `review passages`, `review participants ...`: the qualitative sources.
 
-Thin: each command calls the service functions in review/participants.py and
-review/passages.py (the TUI uses the same ones).
+Thin: each command calls the service functions in review/ingest/participants.py and
+review/ingest/passages.py (the TUI uses the same ones).
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def participants_list(
     """List participants with role, turns, aliases and attributes."""
     if ctx.invoked_subcommand is not None:
         return
-    from review.participants import listing
+    from review.ingest.participants import listing
 
     with session(ctx) as s:
         rows = listing(s)
@@ -141,7 +141,7 @@ def participants_alias(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Make ALIAS mean participant NAME (a participant already called ALIAS is merged in)."""
-    from review.participants import add_alias, find
+    from review.ingest.participants import add_alias, find
 
     with session(ctx) as s:
         person = find(s, name)
@@ -162,7 +162,7 @@ def participants_set(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Set case attributes of a participant."""
-    from review.participants import attributes, find, set_attribute
+    from review.ingest.participants import attributes, find, set_attribute
 
     parsed = []
     for pair in pairs:

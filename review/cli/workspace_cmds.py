@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 
 from review.cli.context import JSON_OUT, Options, options, print_json, session, workspace
-from review.status import counts
 from review.store.migrate import applied
-from review.workspace import init as init_workspace
+from review.store.status import counts
+from review.store.workspace import init as init_workspace
 
 GETTING_STARTED = """\
 Getting started:

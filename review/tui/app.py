@@ -18,10 +18,10 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 
-from review.status import counts
 from review.store.db import session_scope
+from review.store.status import counts
+from review.store.workspace import Workspace
 from review.tui.screens import ScreenSpec, discover
-from review.workspace import Workspace
 
 
 class ReviewApp(App):
@@ -140,14 +140,14 @@ class ReviewApp(App):
     def _warm_up(self) -> None:
         """Import the reader and coding services while the reviewer looks at the library, so
         the first source opens without that wait."""
-        self._pool.submit(_import_quietly, ["review.tui.screens.reader", "review.suggest"])
+        self._pool.submit(_import_quietly, ["review.tui.screens.reader", "review.coding.suggest"])
 
     def on_unmount(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _ensure_codebook(self) -> None:
         """An empty code table gets the workspace's codebook (the coding service decides)."""
-        from review.codebook import ensure_codebook
+        from review.coding.codebook import ensure_codebook
 
         try:
             with self.session() as s:

@@ -1,6 +1,6 @@
 """The codebook as the workbench displays it: choices for pickers, key maps and colours.
 
-Read through the codebook service (`review.codebook.code_tree` / `code_paths`); changes go
+Read through the codebook service (`review.coding.codebook.code_tree` / `code_paths`); changes go
 through the coding and codebook services.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from review.codebook import code_paths, code_tree
+from review.coding.codebook import code_paths, code_tree
 from review.tui.widgets.code_picker import CodeChoice
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]

@@ -191,7 +191,7 @@ def load(session: Session, source_id: int) -> Document:
 
 def reload_marks(session: Session, doc: Document) -> None:
     """Re-read codings and pending suggestions (after applying, undoing, accepting...)."""
-    from review.coding import codings_for_source
+    from review.coding.codings import codings_for_source
 
     coders = {cid: name for cid, name in session.execute(select(m.Coder.id, m.Coder.name))}
     doc.codings = [

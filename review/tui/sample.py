@@ -12,9 +12,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from review.importing import collect
+from review.ingest.pipeline import collect
 from review.store import models as m
-from review.workspace import Workspace
+from review.store.workspace import Workspace
 
 
 def sample_files_to_import(session: Session, ws: Workspace) -> list[Path]:

@@ -2,7 +2,7 @@
 exports (excerpts, BibTeX, RIS, REFI-QDA) to `exports/` with a progress bar.
 
 The tables are built in a thread worker by the same service as `review brief`; the writing is
-`review.briefing.outputs.write_pack`, which `review brief --exports` also runs.
+`review.outputs.writer.write_pack`, which `review brief --exports` also runs.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class BriefScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="brief-build")
     def _build(self) -> None:
-        from review.briefing.tables import build
+        from review.outputs.brief.tables import build
 
         try:
             with self.app.session() as s:
@@ -107,7 +107,7 @@ class BriefScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="brief-write")
     def _write(self) -> None:
-        from review.briefing.outputs import write_pack
+        from review.outputs.writer import write_pack
 
         def step(done: int, total: int, label: str) -> None:
             self.app.call_from_thread(self._progress, done, total, label)

@@ -1,6 +1,6 @@
 """Codebook: the code tree with counts; add, rename, move, merge and delete codes; definitions.
 
-Every change goes through `review.codebook` (the same functions as `review codebook ...`).
+Every change goes through `review.coding.codebook` (the same functions as `review codebook ...`).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class CodebookScreen(WorkbenchScreen):
 
     def reload(self, select: int | None = None) -> None:
         """Rebuild the tree from the database (codebooks are small: tens to hundreds)."""
-        from review.codebook import code_tree
+        from review.coding.codebook import code_tree
 
         tree = self.query_one(Tree)
         current = select if select is not None else self.highlighted()
@@ -123,13 +123,13 @@ class CodebookScreen(WorkbenchScreen):
         self.app.refresh_status()
 
     def _path(self, code_id: int | None) -> str:
-        from review.codebook import code_path
+        from review.coding.codebook import code_path
 
         with self.app.session() as s:
             return code_path(s, code_id) if code_id is not None else ""
 
     def action_add(self, top: bool = False) -> None:
-        from review.codebook import add_code
+        from review.coding.codebook import add_code
         from review.tui.widgets.prompt import Prompt
 
         parent = None if top else self.highlighted()
@@ -146,7 +146,7 @@ class CodebookScreen(WorkbenchScreen):
         self.action_add(top=True)
 
     def action_rename(self) -> None:
-        from review.codebook import rename_code
+        from review.coding.codebook import rename_code
         from review.tui.widgets.prompt import Prompt
 
         cid = self.highlighted()
@@ -170,7 +170,7 @@ class CodebookScreen(WorkbenchScreen):
         self.app.push_screen(CodePicker(choices, title), then)
 
     def action_move(self) -> None:
-        from review.codebook import move_code
+        from review.coding.codebook import move_code
 
         cid = self.highlighted()
         if cid is None:
@@ -184,7 +184,7 @@ class CodebookScreen(WorkbenchScreen):
         self._pick(f"Move {self.codes[cid].name} under…", cid, True, done)
 
     def action_merge(self) -> None:
-        from review.codebook import merge_codes
+        from review.coding.codebook import merge_codes
 
         cid = self.highlighted()
         if cid is None:
@@ -197,7 +197,7 @@ class CodebookScreen(WorkbenchScreen):
         self._pick(f"Merge {self.codes[cid].name} into…", cid, False, done)
 
     def action_delete(self) -> None:
-        from review.codebook import delete_code
+        from review.coding.codebook import delete_code
 
         cid = self.highlighted()
         if cid is not None:

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
-from review.dedupe import service
+from review.screening.dedupe import service
 from review.tui.screens._base import WorkbenchScreen, row_at_cursor
 
 NAME = "duplicates"

@@ -1,5 +1,5 @@
 """Excerpts: every coded excerpt of a code (and its children), with source and speaker;
-enter jumps to the passage in the reader. Paged through `review.retrieval.excerpts`."""
+enter jumps to the passage in the reader. Paged through `review.coding.retrieval.excerpts`."""
 
 from __future__ import annotations
 
@@ -53,8 +53,8 @@ class ExcerptsScreen(WorkbenchScreen):
             self.load()
 
     def load(self) -> None:
-        from review.codebook import code_path
-        from review.retrieval import excerpts
+        from review.coding.codebook import code_path
+        from review.coding.retrieval import excerpts
 
         try:
             with self.app.session() as s:

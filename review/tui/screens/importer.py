@@ -13,7 +13,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, DirectoryTree, Input, Label, ProgressBar
 
-from review.importing import FileReport, import_paths
+from review.importers import import_paths
+from review.ingest.pipeline import FileReport
 from review.tui.screens._base import WorkbenchScreen
 
 NAME = "import"

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, OptionList
 from textual.widgets.option_list import Option
 
-from review import indicators as service
+from review.evidence import indicators as service
 from review.tui.screens._base import WorkbenchScreen, row_at_cursor
 
 NAME = "indicators"
@@ -153,7 +153,7 @@ class IndicatorsScreen(WorkbenchScreen):
         ind = self.selected()
         if ind is None:
             return
-        from review.briefing.lookup import coder_id
+        from review.outputs.lookup import coder_id
 
         ok, _ = self.in_session(
             lambda s: service.link(s, ind["id"], coder_id=coder_id(s, self.app.ws.coder), **what)
@@ -164,7 +164,7 @@ class IndicatorsScreen(WorkbenchScreen):
         self.reload(keep=ind["id"])
 
     def _pick_code(self, then) -> None:
-        from review.briefing.lookup import code_paths
+        from review.outputs.lookup import code_paths
         from review.tui.widgets.code_picker import CodeChoice, CodePicker
 
         with self.app.session() as s:
@@ -186,7 +186,7 @@ class IndicatorsScreen(WorkbenchScreen):
         def code_chosen(cid: int | None) -> None:
             if cid is None:
                 return
-            from review.export.excerpts import excerpt_rows
+            from review.outputs.excerpts import excerpt_rows
 
             with self.app.session() as s:
                 rows = excerpt_rows(s, code=str(cid))[:EXCERPTS]

@@ -8,8 +8,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Select
 
-from review import library
-from review.library import LibraryFilter, LibraryPage
+from review.coding import library
+from review.coding.library import LibraryFilter, LibraryPage
 from review.tui.screens._base import WorkbenchScreen
 
 NAME = "library"

@@ -1,7 +1,8 @@
 """Reader/coder: read a source passage by passage and code it from the keyboard.
 
-Every change goes through the coding services (`review.coding`, `review.suggest`): the keys
-here only decide the span (the selection, else the sentence under the cursor) and the code.
+Every change goes through the coding services (`review.coding.codings`, `review.coding.suggest`):
+the keys here only decide the span (the selection, else the sentence under the cursor) and the
+code.
 """
 
 from __future__ import annotations
@@ -183,7 +184,7 @@ class ReaderScreen(WorkbenchScreen):
         """Code the selection (or the cursor's sentence) with `code_id`."""
         from time import perf_counter
 
-        from review.coding import apply_code
+        from review.coding.codings import apply_code
 
         view = self.query_one(ReaderView)
         if self.doc is None or view.span() is None or not self.doc.codable:
@@ -250,7 +251,7 @@ class ReaderScreen(WorkbenchScreen):
         self.app.data_changed()
 
     def action_undo(self) -> None:
-        from review.coding import undo
+        from review.coding.codings import undo
 
         with self.app.session() as s:
             what = undo(s, self.app.ws.coder)
@@ -259,7 +260,7 @@ class ReaderScreen(WorkbenchScreen):
         self.notify(f"Undone: {what}" if what else "Nothing to undo.")
 
     def action_remove(self) -> None:
-        from review.coding import remove_coding
+        from review.coding.codings import remove_coding
 
         view = self.query_one(ReaderView)
         if self.doc is None or view.span() is None:
@@ -292,12 +293,12 @@ class ReaderScreen(WorkbenchScreen):
         self._change(lambda s: decide(s, mk.id, self.app.ws.coder), f"{done} suggestion {mk.id}")
 
     def action_accept(self) -> None:
-        from review.suggest import accept_suggestion
+        from review.coding.suggest import accept_suggestion
 
         self._settle(accept_suggestion, "accepted")
 
     def action_reject(self) -> None:
-        from review.suggest import reject_suggestion
+        from review.coding.suggest import reject_suggestion
 
         self._settle(reject_suggestion, "rejected")
 
@@ -319,7 +320,7 @@ class ReaderScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="suggest")
     def _suggest(self, source_id: int) -> None:
-        from review.suggest import suggest
+        from review.coding.suggest import suggest
 
         ok, n = self.in_session(lambda s: suggest(s, [source_id]), from_thread=True)
         if not ok:
@@ -342,7 +343,7 @@ class ReaderScreen(WorkbenchScreen):
             about, kind, tid, value = "this source", "source", self.doc.source_id, ""
 
         def save(text: str | None) -> None:
-            from review.coding import add_memo
+            from review.coding.codings import add_memo
 
             if text is None or not text.strip():
                 return

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from review import screening
+from review.screening import decisions as screening
 from review.tui.screens._base import WorkbenchScreen
 
 NAME = "screening"

@@ -1,0 +1,439 @@
+"""Coding: applying codes to exact spans of a source's text, removing them, undo, and memos.
+
+Offsets are Python `str` indices (code points) into the immutable `Source.text`; every coding
+stores `quote = text[start:end]` so drift can be detected. Every change is recorded as an
+`Action` so a coder can undo their own last steps (not someone else's). Overlapping codings,
+even of the same code, are allowed: coders disagree and both views are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlmodel import Session
+
+from review.coding.codebook import find_code
+from review.errors import NotFound, ReviewError, UsageError
+from review.store import models as m
+from review.store.models import utcnow
+
+MEMO_TARGETS = ("project", "source", "code", "coding")
+
+
+# --- look-ups ---------------------------------------------------------------------------------
+
+
+def find_source(session: Session, ref: str | int) -> m.Source:
+    """A source by id, key (cite key; file stem of a transcript) or a unique key ignoring case.
+
+    Merged duplicates resolve to the record they were merged into."""
+    text = str(ref).strip()
+    source = session.scalar(select(m.Source).where(m.Source.key == text))  # a key wins over an id
+    if source is None and text.isdigit():
+        source = session.get(m.Source, int(text))
+    if source is None:
+        stem = text.rsplit("/", 1)[-1]
+        for suffix in (".txt", ".docx", ".vtt", ".srt", ".pdf", ".md"):
+            stem = stem.removesuffix(suffix)
+        found = session.scalars(
+            select(m.Source).where(func.lower(m.Source.key) == stem.casefold()).limit(2)
+        ).all()
+        if len(found) > 1:
+            raise UsageError(f"source {text!r} is ambiguous; use its id")
+        source = found[0] if found else None
+    if source is None:
+        raise NotFound(f"no source {text!r} (give its key or id)")
+    seen = set()
+    while source.merged_into_id is not None and source.id not in seen:
+        seen.add(source.id)
+        source = session.get(m.Source, source.merged_into_id)
+    return source
+
+
+def get_coder(session: Session, name: str) -> m.Coder:
+    """The coder row for `name`, created on first use."""
+    name = (name or "").strip()
+    if not name:
+        raise UsageError("a coder name is needed (--coder NAME or REVIEW_CODER)")
+    coder = session.scalar(select(m.Coder).where(m.Coder.name == name))
+    if coder is None:
+        coder = m.Coder(name=name)
+        session.add(coder)
+        session.flush()
+    return coder
+
+
+def coder_id(session: Session, name: str) -> int | None:
+    return session.scalar(select(m.Coder.id).where(m.Coder.name == name))
+
+
+def _record(session: Session, coder: m.Coder, kind: str, payload: dict) -> None:
+    session.add(m.Action(coder_id=coder.id, kind=kind, payload=payload))
+
+
+def _check_span(source: m.Source, start: int, end: int) -> str:
+    if source.text is None:
+        raise ReviewError(f"source {source.key!r} has no text to code")
+    n = len(source.text)
+    if not (0 <= start < end <= n):
+        raise UsageError(
+            f"span {start}:{end} is outside {source.key!r} (text has {n} characters; "
+            "end is exclusive and must be greater than start)"
+        )
+    return source.text[start:end]
+
+
+def _codable(session: Session, code_id: int) -> m.Code:
+    code = session.get(m.Code, code_id)
+    if code is None:
+        raise NotFound(f"no code with id {code_id}")
+    if not code.codable:
+        raise UsageError(f"code {code.name!r} groups other codes and is not applied itself")
+    return code
+
+
+def parse_span(text: str) -> tuple[int, int]:
+    """ "120:245" -> (120, 245)."""
+    try:
+        a, b = text.split(":")
+        return int(a), int(b)
+    except ValueError:
+        raise UsageError(f"bad span {text!r}: expected START:END, e.g. 120:245") from None
+
+
+# --- applying and removing --------------------------------------------------------------------
+
+
+def apply_code(
+    session: Session,
+    *,
+    source_id: int,
+    code_id: int,
+    start: int,
+    end: int,
+    coder: str,
+    memo: str | None = None,
+    origin: str = "manual",
+) -> m.Coding:
+    """Code text[start:end] of a source; the quote is stored with the coding."""
+    source = session.get(m.Source, source_id)
+    if source is None:
+        raise NotFound(f"no source with id {source_id}")
+    quote = _check_span(source, start, end)
+    _codable(session, code_id)
+    who = get_coder(session, coder)
+    coding = m.Coding(
+        source_id=source_id,
+        code_id=code_id,
+        start=start,
+        end=end,
+        quote=quote,
+        coder_id=who.id,
+        memo=memo,
+        origin=origin,
+    )
+    session.add(coding)
+    session.flush()
+    _record(session, who, "apply", {"coding_ids": [coding.id]})
+    session.flush()
+    return coding
+
+
+def apply_to_passages(
+    session: Session, *, passage_ids: Sequence[int], code_id: int, coder: str, memo=None
+) -> list[int]:
+    """Code whole passages (turns, sentences): one coding per passage, one undo step; the new
+    codings' ids."""
+    out = []
+    for pid in passage_ids:
+        passage = session.get(m.Passage, pid)
+        if passage is None:
+            raise NotFound(f"no passage with id {pid}")
+        out.append((passage.source_id, passage.start, passage.end))
+    return bulk_apply(
+        session,
+        [dict(source_id=s, code_id=code_id, start=a, end=b, memo=memo) for s, a, b in out],
+        coder=coder,
+    )
+
+
+def bulk_apply(
+    session: Session, rows: Iterable[dict], *, coder: str, origin: str = "manual"
+) -> list[int]:
+    """Apply many codings in one statement (scripts, imports, benchmarks); one undo step.
+
+    Each row needs source_id, code_id, start, end (memo optional). Spans are checked against
+    each source's text; the quote is sliced here, so it always matches the offsets."""
+    rows = list(rows)
+    if not rows:
+        return []
+    who = get_coder(session, coder)
+    texts = dict(
+        session.execute(
+            select(m.Source.id, m.Source.text).where(
+                m.Source.id.in_({r["source_id"] for r in rows})
+            )
+        ).all()
+    )
+    codable = dict(
+        session.execute(
+            select(m.Code.id, m.Code.codable).where(m.Code.id.in_({r["code_id"] for r in rows}))
+        ).all()
+    )
+    now = utcnow()
+    values = []
+    for i, r in enumerate(rows):
+        text = texts.get(r["source_id"])
+        start, end = int(r["start"]), int(r["end"])
+        if text is None:
+            raise NotFound(f"row {i + 1}: no source {r['source_id']} with text")
+        if not (0 <= start < end <= len(text)):
+            raise UsageError(f"row {i + 1}: span {start}:{end} outside source {r['source_id']}")
+        if not codable.get(r["code_id"]):
+            raise UsageError(f"row {i + 1}: code {r['code_id']} missing or not codable")
+        values.append(
+            dict(
+                source_id=r["source_id"],
+                code_id=r["code_id"],
+                start=start,
+                end=end,
+                quote=text[start:end],
+                coder_id=who.id,
+                memo=r.get("memo"),
+                origin=origin,
+                created=now,
+            )
+        )
+    table = m.Coding.__table__  # Core insert: no ORM bookkeeping per row
+    ids = list(
+        session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
+    )
+    _record(session, who, "apply", {"coding_ids": ids})
+    session.flush()
+    return ids
+
+
+def _snapshot(coding: m.Coding) -> dict:
+    return {
+        "id": coding.id,
+        "source_id": coding.source_id,
+        "code_id": coding.code_id,
+        "start": coding.start,
+        "end": coding.end,
+        "quote": coding.quote,
+        "coder_id": coding.coder_id,
+        "memo": coding.memo,
+        "origin": coding.origin,
+        "created": coding.created.isoformat() if coding.created else None,
+    }
+
+
+def _delete_codings(session: Session, ids: Sequence[int]) -> None:
+    """Delete codings, detaching what points at them (suggestions go back to pending).
+
+    Evidence links to a deleted coding go too: with the coding id cleared they were links to
+    nothing ("← None" in `indicators list`). `remove_coding` keeps them for its undo.
+    """
+    for chunk in _chunks(ids, 5000):
+        session.execute(
+            update(m.Suggestion)
+            .where(m.Suggestion.coding_id.in_(chunk))
+            .values(coding_id=None, status="pending")
+        )
+        session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.coding_id.in_(chunk)))
+        session.execute(delete(m.Coding).where(m.Coding.id.in_(chunk)))
+
+
+def _link_snapshots(session: Session, coding_id: int) -> list[dict]:
+    links = session.scalars(select(m.EvidenceLink).where(m.EvidenceLink.coding_id == coding_id))
+    return [
+        link.model_dump(mode="json", exclude={"created"})
+        | {"created": link.created.isoformat() if link.created else None}
+        for link in links
+    ]
+
+
+def _chunks(ids: Sequence[int], n: int):
+    ids = list(ids)
+    for i in range(0, len(ids), n):
+        yield ids[i : i + n]
+
+
+def remove_coding(session: Session, coding_id: int, coder: str) -> None:
+    """Remove one coding (anyone's: review teams correct each other); undo restores it."""
+    coding = session.get(m.Coding, coding_id)
+    if coding is None:
+        raise NotFound(f"no coding with id {coding_id}")
+    who = get_coder(session, coder)
+    snap = _snapshot(coding)
+    links = _link_snapshots(session, coding_id)
+    _record(session, who, "remove", {"codings": [snap], "links": links})
+    session.expunge(coding)
+    _delete_codings(session, [coding_id])
+    session.flush()
+
+
+def codings_for_source(session: Session, source_id: int) -> list[m.Coding]:
+    return list(
+        session.scalars(
+            select(m.Coding)
+            .where(m.Coding.source_id == source_id)
+            .order_by(m.Coding.start, m.Coding.end, m.Coding.id)
+        )
+    )
+
+
+def codings_at(session: Session, source_id: int, offset: int) -> list[m.Coding]:
+    """Codings covering one character (what the coder shows under the cursor)."""
+    return list(
+        session.scalars(
+            select(m.Coding).where(
+                m.Coding.source_id == source_id, m.Coding.start <= offset, m.Coding.end > offset
+            )
+        )
+    )
+
+
+# --- undo -------------------------------------------------------------------------------------
+
+
+def undo(session: Session, coder: str) -> str | None:
+    """Undo this coder's most recent action that is not yet undone; describe what was undone."""
+    cid = coder_id(session, coder)
+    if cid is None:
+        return None
+    action = session.scalar(
+        select(m.Action)
+        .where(m.Action.coder_id == cid, m.Action.undone.is_(False))
+        .order_by(m.Action.id.desc())
+        .limit(1)
+    )
+    if action is None:
+        return None
+    payload = action.payload or {}
+    if action.kind == "apply":
+        ids = payload.get("coding_ids", [])
+        existing = list(session.scalars(select(m.Coding.id).where(m.Coding.id.in_(ids[:5000]))))
+        _delete_codings(session, ids)
+        what = (
+            f"removed {len(ids)} coding(s) just applied"
+            if len(ids) != 1
+            else (f"removed coding {ids[0]}" if existing else "nothing (coding already gone)")
+        )
+    elif action.kind == "remove":
+        snaps = payload.get("codings", [])
+        for snap in snaps:
+            row = dict(snap)
+            row["created"] = _parse_time(row.get("created"))
+            if session.get(m.Coding, row["id"]) is None:
+                session.execute(insert(m.Coding).values(**row))
+        for link in payload.get("links", []):  # evidence links the removal took with it
+            row = dict(link, created=_parse_time(link.get("created")))
+            if session.get(m.EvidenceLink, row["id"]) is None:
+                session.execute(insert(m.EvidenceLink).values(**row))
+        what = f"restored {len(snaps)} coding(s)"
+    elif action.kind == "accept":
+        _delete_codings(session, payload.get("coding_ids", []))
+        what = f"un-accepted {len(payload.get('suggestion_ids', []))} suggestion(s)"
+    elif action.kind == "reject":
+        ids = payload.get("suggestion_ids", [])
+        for chunk in _chunks(ids, 5000):
+            session.execute(
+                update(m.Suggestion)
+                .where(m.Suggestion.id.in_(chunk), m.Suggestion.status == "rejected")
+                .values(status="pending")
+            )
+        what = f"un-rejected {len(ids)} suggestion(s)"
+    else:
+        what = f"nothing to undo for {action.kind!r}"
+    action.undone = True
+    session.flush()
+    return what
+
+
+def _parse_time(value):
+    from datetime import datetime
+
+    return datetime.fromisoformat(value) if value else utcnow()
+
+
+# --- memos ------------------------------------------------------------------------------------
+
+
+@dataclass
+class MemoView:
+    id: int | None
+    target: str
+    target_id: int | None
+    coder: str | None
+    text: str
+    created: object
+
+
+def add_memo(
+    session: Session, *, target: str, target_id: int | None, text: str, coder: str
+) -> MemoView:
+    """A memo on the project, a source, a code or a coding. A coding's memo lives on the coding
+    itself (one per coding, replaced), the others are notes that accumulate."""
+    if target not in MEMO_TARGETS:
+        raise UsageError(f"memo target must be one of {', '.join(MEMO_TARGETS)}")
+    text = (text or "").strip()
+    if not text:
+        raise UsageError("a memo needs some text")
+    who = get_coder(session, coder)
+    table = {"source": m.Source, "code": m.Code, "coding": m.Coding}.get(target)
+    if table is not None and (target_id is None or session.get(table, target_id) is None):
+        raise NotFound(f"no {target} with id {target_id}")
+    if target == "coding":
+        coding = session.get(m.Coding, target_id)
+        coding.memo = text
+        session.flush()
+        return MemoView(None, "coding", target_id, coder, text, coding.created)
+    memo = m.Memo(target=target, target_id=target_id, coder_id=who.id, text=text)
+    session.add(memo)
+    session.flush()
+    return MemoView(memo.id, target, target_id, coder, text, memo.created)
+
+
+def memos(
+    session: Session, target: str | None = None, target_id: int | None = None
+) -> list[MemoView]:
+    """Memos (oldest first), with coding memos included when asked for codings."""
+    q = select(m.Memo, m.Coder.name).join(m.Coder, m.Coder.id == m.Memo.coder_id, isouter=True)
+    if target:
+        q = q.where(m.Memo.target == target)
+    if target_id is not None:
+        q = q.where(m.Memo.target_id == target_id)
+    out = [
+        MemoView(memo.id, memo.target, memo.target_id, name, memo.text, memo.created)
+        for memo, name in session.execute(q.order_by(m.Memo.id)).all()
+    ]
+    if target in (None, "coding"):
+        cq = (
+            select(m.Coding, m.Coder.name)
+            .join(m.Coder, m.Coder.id == m.Coding.coder_id, isouter=True)
+            .where(m.Coding.memo.is_not(None))
+        )
+        if target_id is not None:
+            cq = cq.where(m.Coding.id == target_id)
+        out += [
+            MemoView(None, "coding", c.id, name, c.memo, c.created)
+            for c, name in session.execute(cq.order_by(m.Coding.id)).all()
+        ]
+    return out
+
+
+__all__ = [
+    "apply_code",
+    "apply_to_passages",
+    "bulk_apply",
+    "codings_for_source",
+    "find_source",
+    "remove_coding",
+    "undo",
+    "add_memo",
+    "memos",
+    "find_code",
+]

@@ -1,0 +1,323 @@
+"""The library listing: one page of sources at a time, filtered and searched in the database.
+
+This is what the workbench's Library screen shows (and what a script can call): author-year,
+title, kind, screening status and number of codings per source, never the whole table at once.
+Filters (kind, screening status, code with its descendants) are SQL; fuzzy search ranks
+"author year title" strings with rapidfuzz (cached per database state so typing stays quick);
+full-text search asks SQLite FTS5 over passages (LIKE on other backends).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, distinct, false, func, literal, select, text, true
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from review.coding.codebook import descendants
+from review.store import models as m
+from review.store.db import is_sqlite
+
+STATUSES = ("unscreened", "include", "exclude", "maybe", "conflict")
+MAX_HITS = 2000  # ranked search results kept for paging
+
+
+@dataclass
+class SourceRow:
+    """One line of the library."""
+
+    id: int
+    key: str
+    author_year: str
+    title: str
+    kind: str
+    status: str
+    codings: int
+
+
+@dataclass
+class LibraryFilter:
+    """What the reader of the library narrows it to; every field optional."""
+
+    kind: str | None = None
+    status: str | None = None
+    code_id: int | None = None
+    fuzzy: str | None = None  # ranked fuzzy match on author, year and title
+    text: str | None = None  # full-text search over passages (FTS5 on SQLite)
+
+
+@dataclass
+class LibraryPage:
+    rows: list[SourceRow]
+    total: int
+    offset: int
+    limit: int
+    ranked: bool = False  # rows are in search-rank order
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    @property
+    def page_number(self) -> int:
+        return self.offset // self.limit + 1
+
+
+def author_year(authors: list[str] | None, year: int | None, fallback: str = "") -> str:
+    """'Bovaird 2007', 'Bovaird & Loeffler 2012', 'Parrado et al. 2013' (fallback: the key)."""
+    names = [_surname(a) for a in (authors or []) if a and a.strip()]
+    if not names:
+        if year and str(year) in fallback:
+            return fallback  # keys like "loeffler2008fad" already carry the year
+        who = fallback
+    elif len(names) == 1:
+        who = names[0]
+    elif len(names) == 2:
+        who = f"{names[0]} & {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    return f"{who} {year}".strip() if year else who
+
+
+def _surname(name: str) -> str:
+    name = name.strip()
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    parts = name.split()
+    return parts[-1] if parts else name
+
+
+def _live():
+    return m.Source.merged_into_id.is_(None)
+
+
+def screening_status():
+    """SQL for a source's screening status: the later stage wins; a final decision wins;
+    reviewers who agree give their decision, reviewers who differ give 'conflict'."""
+    return func.coalesce(
+        _status_at("full-text"), _status_at("title-abstract"), literal("unscreened")
+    )
+
+
+def _status_at(stage: str):
+    sd = m.ScreeningDecision
+    where = (sd.source_id == m.Source.id, sd.stage == stage)
+    final = (
+        select(sd.decision)
+        .where(*where, sd.final == true())
+        .order_by(sd.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    n_distinct = (
+        select(func.count(distinct(sd.decision)))
+        .where(*where, sd.final == false())
+        .scalar_subquery()
+    )
+    agreed = select(func.min(sd.decision)).where(*where, sd.final == false()).scalar_subquery()
+    undecided = case((n_distinct == 1, agreed), (n_distinct > 1, literal("conflict")), else_=None)
+    return func.coalesce(final, undecided)
+
+
+def codings_count():
+    return (
+        select(func.count(m.Coding.id)).where(m.Coding.source_id == m.Source.id).scalar_subquery()
+    )
+
+
+def page(
+    session: Session, flt: LibraryFilter | None = None, offset: int = 0, limit: int = 100
+) -> LibraryPage:
+    """One page of the library, with the total number of matching sources."""
+    flt = flt or LibraryFilter()
+    offset = max(0, offset)
+    conds = [_live()]
+    notes: list[str] = []
+    if flt.kind:
+        conds.append(m.Source.kind == flt.kind)
+    if flt.status:
+        if flt.status not in STATUSES:
+            raise ValueError(f"unknown screening status {flt.status!r} (one of {STATUSES})")
+        conds.append(screening_status() == flt.status)
+    if flt.code_id is not None:
+        ids = descendants(session, flt.code_id)
+        # IN (uncorrelated subquery): evaluated once through the code index, where a
+        # correlated EXISTS would rescan the codings of these codes for every source.
+        conds.append(m.Source.id.in_(select(m.Coding.source_id).where(m.Coding.code_id.in_(ids))))
+    ranked: list[int] | None = None
+    if flt.text and flt.text.strip():
+        ranked, note = text_search_ids(session, flt.text)
+        notes += [note] if note else []
+    if flt.fuzzy and flt.fuzzy.strip():
+        fuzzy = fuzzy_ids(session, flt.fuzzy)
+        if ranked is None:
+            ranked = fuzzy
+        else:
+            keep = set(ranked)
+            ranked = [i for i in fuzzy if i in keep]
+    if ranked is not None:
+        return _ranked_page(session, ranked, conds, offset, limit, notes)
+    total = session.exec(select(func.count()).select_from(m.Source).where(*conds)).one()[0]
+    rows = session.exec(
+        _row_select().where(*conds).order_by(m.Source.id).offset(offset).limit(limit)
+    ).all()
+    return LibraryPage([_row(r) for r in rows], total, offset, limit, notes=notes)
+
+
+def _ranked_page(session, ranked, conds, offset, limit, notes) -> LibraryPage:
+    """Search results keep their rank; filters still apply (in SQL, on the ranked ids)."""
+    if ranked and len(conds) > 1:
+        keep = set(session.exec(select(m.Source.id).where(m.Source.id.in_(ranked), *conds)).all())
+        ranked = [i for i in ranked if i in keep]
+    window = ranked[offset : offset + limit]
+    rows = session.exec(_row_select().where(m.Source.id.in_(window))).all() if window else []
+    by_id = {r[0]: _row(r) for r in rows}
+    out = [by_id[i] for i in window if i in by_id]
+    return LibraryPage(out, len(ranked), offset, limit, ranked=True, notes=notes)
+
+
+def _row_select():
+    return select(
+        m.Source.id,
+        m.Source.key,
+        m.Source.authors,
+        m.Source.year,
+        m.Source.title,
+        m.Source.kind,
+        screening_status().label("status"),
+        codings_count().label("codings"),
+    )
+
+
+def _row(r) -> SourceRow:
+    sid, key, authors, year, title, kind, status, codings = r
+    return SourceRow(
+        id=sid,
+        key=key,
+        author_year=author_year(authors, year, fallback=key),
+        title=(title or key or "").replace("\n", " "),
+        kind=kind,
+        status=status or "unscreened",
+        codings=codings or 0,
+    )
+
+
+def kinds(session: Session) -> list[tuple[str, int]]:
+    """The kinds of source present, with how many of each."""
+    rows = session.exec(
+        select(m.Source.kind, func.count()).where(_live()).group_by(m.Source.kind)
+    ).all()
+    return sorted((k, n) for k, n in rows)
+
+
+def position(session: Session, source_id: int) -> int:
+    """Where a source sits in the unfiltered library (so the screen can page to it)."""
+    return session.exec(
+        select(func.count()).select_from(m.Source).where(_live(), m.Source.id < source_id)
+    ).one()[0]
+
+
+# --- full-text search -------------------------------------------------------------------------
+
+
+def text_search_ids(session: Session, query: str, limit: int = MAX_HITS):
+    """Sources whose passages match `query`, best first; returns (ids, note about the query)."""
+    query = query.strip()
+    if not is_sqlite(session.get_bind()):
+        like = f"%{query}%"
+        ids = session.exec(
+            select(m.Source.id).where(_live(), m.Source.text.ilike(like)).limit(limit)
+        ).all()
+        return list(ids), None
+    sql = text(
+        "SELECT p.source_id FROM passage_fts f JOIN passage p ON p.id = f.rowid "
+        "WHERE passage_fts MATCH :q GROUP BY p.source_id ORDER BY min(f.rank) LIMIT :n"
+    )
+    try:
+        return [r[0] for r in session.execute(sql, {"q": query, "n": limit})], None
+    except OperationalError:
+        # Not valid FTS5 syntax (a stray quote or operator): search the words as a phrase.
+        phrase = '"' + query.replace('"', " ") + '"'
+        try:
+            rows = session.execute(sql, {"q": phrase, "n": limit})
+            return [r[0] for r in rows], f"searched {phrase} as a phrase"
+        except OperationalError:
+            return [], f"cannot search for {query!r}"
+
+
+# --- fuzzy search -------------------------------------------------------------------------------
+
+
+class _FuzzyIndex:
+    """'author year title' strings of live sources, rebuilt when the sources change."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state: tuple | None = None
+        self._ids: list[int] = []
+        self._choices: list[str] = []
+
+    def get(self, session: Session) -> tuple[list[int], list[str]]:
+        bind = session.get_bind()
+        n, top = session.exec(select(func.count(m.Source.id), func.max(m.Source.id))).one()
+        merged = session.exec(
+            select(func.count(m.Source.id)).where(m.Source.merged_into_id.is_not(None))
+        ).one()[0]
+        state = (str(bind.url), id(bind), n, top, merged)
+        with self._lock:
+            if state != self._state:
+                rows = session.exec(
+                    select(m.Source.id, m.Source.authors, m.Source.year, m.Source.title).where(
+                        _live()
+                    )
+                ).all()
+                self._ids = [r[0] for r in rows]
+                self._choices = [
+                    f"{' '.join(r[1] or [])} {r[2] or ''} {r[3] or ''}".lower() for r in rows
+                ]
+                self._state = state
+            return self._ids, self._choices
+
+
+_FUZZY = _FuzzyIndex()
+
+
+def fuzzy_ids(session: Session, query: str, limit: int = MAX_HITS, cutoff: float = 60) -> list:
+    """Source ids ranked by how well 'author year title' matches `query` (typos forgiven)."""
+    from rapidfuzz import fuzz, process
+
+    ids, choices = _FUZZY.get(session)
+    q = query.strip().lower()
+    if not q or not choices:
+        return []
+    hits = process.extract(q, choices, scorer=fuzz.partial_ratio, limit=limit, score_cutoff=cutoff)
+    # Stable tie-break: exact substring first, then score, then library order.
+    hits.sort(key=lambda h: (q not in h[0], -h[1], h[2]))
+    return [ids[h[2]] for h in hits]
+
+
+def search_hint(flt: LibraryFilter) -> str:
+    """A short description of the active filters, for a status line."""
+    parts = []
+    for name in ("kind", "status", "code_id", "fuzzy", "text"):
+        value = getattr(flt, name)
+        if value not in (None, ""):
+            parts.append(f"{name.replace('_id', '')}={value}")
+    return ", ".join(parts) or "all sources"
+
+
+__all__ = [
+    "LibraryFilter",
+    "LibraryPage",
+    "SourceRow",
+    "author_year",
+    "fuzzy_ids",
+    "kinds",
+    "page",
+    "position",
+    "screening_status",
+    "text_search_ids",
+]

@@ -1,0 +1,149 @@
+"""Evidence links: a code, or one coding, tied to a survey indicator with a relation.
+
+Plain functions over a Session, shared by `review indicators link|unlink|list` and the
+Indicators screen. Indicators are found by id or by `name @ sector`; codes by id, path or name.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from review.errors import NotFound, UsageError
+from review.store import models as m
+
+RELATIONS = ("supports", "contradicts", "explains", "context")
+
+
+def get_indicator(session: Session, ref: str | int) -> m.Indicator:
+    """An indicator by id, or by a name (+ optional '@ sector') that matches exactly one."""
+    text = str(ref).strip()
+    if text.isdigit():
+        ind = session.get(m.Indicator, int(text))
+        if ind is None:
+            raise NotFound(f"no indicator {text}")
+        return ind
+    name, _, sector = (p.strip() for p in text.partition("@"))
+    q = select(m.Indicator).where(m.Indicator.name.ilike(f"%{name}%"))
+    if sector:
+        q = q.where(m.Indicator.sector.ilike(f"%{sector}%"))
+    hits = session.exec(q.order_by(m.Indicator.id)).all()
+    if len(hits) != 1:
+        what = "no indicator" if not hits else f"{len(hits)} indicators"
+        ids = ", ".join(f"{i.id} ({i.name} @ {i.sector})" for i in hits[:8])
+        raise NotFound(f"{what} match {text!r}" + (f": {ids}; give an id" if hits else ""))
+    return hits[0]
+
+
+def get_code(session: Session, ref: str | int) -> m.Code:
+    """A code by id, by path ('Four Cs/Co-design') or by a unique name (case-insensitive)."""
+    from review.outputs.lookup import code_paths
+
+    text = str(ref).strip()
+    if text.isdigit():
+        code = session.get(m.Code, int(text))
+        if code is None:
+            raise NotFound(f"no code {text}")
+        return code
+    paths = code_paths(session)
+    want = text.lower().strip("/")
+    exact = [cid for cid, p in paths.items() if p.lower() == want]
+    if not exact:
+        exact = [cid for cid, p in paths.items() if p.lower().rsplit("/", 1)[-1] == want]
+    if len(exact) != 1:
+        raise NotFound(
+            f"no code {text!r}" if not exact else f"code {text!r} is ambiguous: give its path"
+        )
+    return session.get(m.Code, exact[0])
+
+
+def link(
+    session: Session,
+    indicator: str | int,
+    *,
+    code: str | int | None = None,
+    coding_id: int | None = None,
+    relation: str = "supports",
+    note: str | None = None,
+    coder_id: int | None = None,
+) -> m.EvidenceLink:
+    """Tie a code or one coding to an indicator; the same tie twice updates it.
+
+    Linking again without a note keeps the note already there (the TUI never passes one, and
+    a CLI call that only changes the relation must not erase a colleague's reasoning).
+    """
+    if relation not in RELATIONS:
+        raise UsageError(f"relation must be one of {', '.join(RELATIONS)} (got {relation!r})")
+    if (code is None) == (coding_id is None):
+        raise UsageError("give exactly one of a code or a coding")
+    ind = get_indicator(session, indicator)
+    code_id = None
+    if code is not None:
+        code_id = get_code(session, code).id
+    elif session.get(m.Coding, coding_id) is None:
+        raise NotFound(f"no coding {coding_id}")
+    existing = session.exec(
+        select(m.EvidenceLink).where(
+            m.EvidenceLink.indicator_id == ind.id,
+            m.EvidenceLink.code_id == code_id,
+            m.EvidenceLink.coding_id == coding_id,
+        )
+    ).first()
+    row = existing or m.EvidenceLink(indicator_id=ind.id, code_id=code_id, coding_id=coding_id)
+    row.relation, row.coder_id = relation, coder_id
+    if note is not None:
+        row.note = note
+    session.add(row)
+    session.flush()
+    return row
+
+
+def unlink(session: Session, link_id: int) -> m.EvidenceLink:
+    row = session.get(m.EvidenceLink, link_id)
+    if row is None:
+        raise NotFound(f"no evidence link {link_id}")
+    session.delete(row)
+    session.flush()
+    return row
+
+
+def list_indicators(session: Session) -> list[dict]:
+    """Every indicator with its source key and number of links, sorted for stable output."""
+    keys = dict(session.exec(select(m.Source.id, m.Source.key)).all())
+    counts: dict[int, int] = {}
+    for iid in session.exec(select(m.EvidenceLink.indicator_id)).all():
+        counts[iid] = counts.get(iid, 0) + 1
+    out = []
+    for i in session.exec(select(m.Indicator).order_by(m.Indicator.id)).all():
+        out.append(
+            dict(id=i.id, name=i.name, measure=i.measure, sector=i.sector, area=i.area,
+                 year=i.year, value=i.value, value_text=i.value_text, unit=i.unit, n=i.n,
+                 ci_low=i.ci_low, ci_high=i.ci_high, source=keys.get(i.source_id),
+                 links=counts.get(i.id, 0))
+        )  # fmt: skip
+    return out
+
+
+def list_links(session: Session, indicator: str | int | None = None) -> list[dict]:
+    """Evidence links (of one indicator, or all) with the code path and the coding's quote."""
+    from review.outputs.lookup import code_paths
+
+    paths = code_paths(session)
+    # the linked coding's quote and code come in the same query (not one lookup per link)
+    q = (
+        select(m.EvidenceLink, m.Coding.quote, m.Coding.code_id)
+        .join(m.Coding, m.Coding.id == m.EvidenceLink.coding_id, isouter=True)
+        .order_by(m.EvidenceLink.indicator_id, m.EvidenceLink.id)
+    )
+    if indicator is not None:
+        q = q.where(m.EvidenceLink.indicator_id == get_indicator(session, indicator).id)
+    out = []
+    for ln, coding_quote, coding_code_id in session.exec(q).all():
+        quote = None
+        code_id = ln.code_id
+        if ln.coding_id is not None:  # (a coding since deleted leaves neither)
+            quote, code_id = coding_quote, coding_code_id
+        out.append(
+            dict(id=ln.id, indicator_id=ln.indicator_id, code=paths.get(code_id),
+                 coding_id=ln.coding_id, quote=quote, relation=ln.relation, note=ln.note)
+        )  # fmt: skip
+    return out

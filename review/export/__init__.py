@@ -1,1 +1,0 @@
-"""Exports: BibTeX/RIS of sources, coded excerpts, REFI-QDA projects."""

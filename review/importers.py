@@ -1,0 +1,64 @@
+"""Every format `review import` reads, gathered from the stage that owns what it makes.
+
+The import pipeline (`review.ingest.pipeline`) reads files, detects formats, keeps one
+transaction a file and reports problems; it is given the formats to choose from. Literature,
+transcripts and participants are formats of the ingest stage; a REFI-QDA project makes codes
+and codings (the coding stage) and an indicator table makes indicators (the evidence stage), so
+those live there. This module, above every stage and below the interfaces, is the one place that
+knows them all: the CLI, the TUI and scripts import through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from review.ingest import pipeline
+from review.ingest.pipeline import FileReport, Format
+
+
+@cache
+def formats() -> tuple[Format, ...]:
+    """All formats, found once per process."""
+    from review.coding import qdpx_import
+    from review.evidence import indicator_import
+
+    return (*pipeline.stage_formats(), qdpx_import.FORMAT, indicator_import.FORMAT)
+
+
+def detect(path: Path, data: bytes, wanted: str | None = None) -> Format | None:
+    """The format that claims the file most surely (or the one named by `wanted`)."""
+    return pipeline.detect(path, data, formats(), wanted)
+
+
+def import_file(engine: Engine, path: Path, **options) -> FileReport:
+    """Import one file as one transaction (see `review.ingest.pipeline.import_file`)."""
+    return pipeline.import_file(engine, path, formats(), **options)
+
+
+def import_paths(
+    engine: Engine,
+    paths: Iterable[str | Path],
+    *,
+    strict: bool = False,
+    wanted: str | None = None,
+    options: dict | None = None,
+    on_file: Callable[[Path, int, int], None] = lambda path, index, total: None,
+    progress: Callable[[int, int | None], None] = lambda done, total: None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> list[FileReport]:
+    """Import files and folders; one report per file (see `review.ingest.pipeline`)."""
+    return pipeline.import_paths(
+        engine,
+        paths,
+        formats(),
+        strict=strict,
+        wanted=wanted,
+        options=options,
+        on_file=on_file,
+        progress=progress,
+        cancelled=cancelled,
+    )

@@ -1,0 +1,57 @@
+"""Pieces shared by the tagged-line literature formats (PubMed/MEDLINE, Web of Science, RIS).
+
+Each of these formats parses a file into records `{"line": n, "tags": {tag: [values]}}`; the
+helpers here are the parts that do not depend on the tag dialect: sniffing the head of a file
+that may be UTF-16, picking the first usable value of a field, and turning parsed records into
+`Source` rows while reporting those too thin to identify.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from review.ingest.literature import clean, missing_identity
+from review.ingest.textio import read_text
+
+DETECT_BYTES = 65536
+
+
+def head_for_detect(data: bytes) -> bytes:
+    """The first 64 KiB as UTF-8 bytes: a UTF-16 export (NULs near the start) is decoded first,
+    so byte patterns such as `^PMID- ` match whatever the file's encoding."""
+    head = data[:DETECT_BYTES]
+    if b"\x00" in head[:200]:
+        head = read_text(head).text.encode("utf-8", "replace")
+    return head
+
+
+def first_value(tags: dict, *names: str) -> str | None:
+    """The first value, tidied and non-empty, of the first of `names` that has one."""
+    for name in names:
+        for value in tags.get(name, ()):
+            value = clean(value)
+            if value:
+                return value
+    return None
+
+
+def identified_rows(
+    parsed: list[dict],
+    normalise: Callable[[dict], dict],
+    record_format: str,
+    problems: list[tuple],
+) -> list[dict]:
+    """`Source` rows for the parsed records; a record without enough to identify it is left
+    out with an error appended to `problems` (its line, why), so the good ones still land."""
+    rows = []
+    for rec in parsed:
+        row = normalise(rec["tags"])
+        why = missing_identity(row)
+        if why:
+            problems.append((rec["line"], f"{why}; not imported", "error", None))
+            continue
+        if not row.get("title"):  # as the BibTeX and RIS readers say it
+            problems.append((rec["line"], "no title", "warning", None))
+        row.update(record=rec["tags"], record_format=record_format, origin_line=rec["line"])
+        rows.append(row)
+    return rows

@@ -1,0 +1,145 @@
+"""Web of Science tagged text (`FN Clarivate Analytics Web of Science` ... `ER` ... `EF`).
+
+The "Plain text" / "Other file format" export of Web of Science, often saved as `.txt` or even
+`.ris` though it is not RIS: two-letter tags, one space, values continued on lines indented by
+three spaces, `ER` closing each record. Recognised from content, so it is never read as RIS
+garbage. `Source.record` keeps every tag with its values (one per line) in file order.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from review.ingest.formats.tagged import first_value as _first
+from review.ingest.formats.tagged import head_for_detect, identified_rows
+from review.ingest.literature import (
+    join_pages,
+    normalise_doi,
+    parse_year,
+    split_keywords,
+    tidy_name,
+)
+from review.ingest.literature.kinds import WOS_KINDS, from_label
+from review.ingest.pipeline import Format, ImportContext, ImportFailed
+from review.ingest.sources import store_records
+from review.ingest.textio import read_text
+
+_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
+_HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?(?:FN |VR |PT [A-Z]\r?\n)")
+# Fields whose continuation lines are separate values rather than one wrapped value.
+LIST_TAGS = frozenset("AU AF BA BF BE CA C1 CR RI OI EM".split())
+PROGRESS_EVERY = 2000
+
+
+def detect(path: Path, data: bytes) -> int:
+    """`FN`/`VR` header or a first `PT J` line, plus a `ER` record end."""
+    head = head_for_detect(data)
+    if not _HEAD.match(head.lstrip(b"\r\n")):
+        return 0
+    if re.search(rb"(?m)^ER\s*$", head) or b"Web of Science" in head[:200]:
+        return 98
+    return 60
+
+
+def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list[tuple]]:
+    """Tagged text to (records, problems); a record is `{"line": n, "tags": {tag: [..]}}`."""
+    records: list[dict] = []
+    problems: list[tuple] = []
+    current: dict | None = None
+    last: str | None = None
+    stray = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        if line.startswith("   ") or line.startswith("\t"):
+            if current is None or last is None:
+                stray += 1
+                continue
+            values = current["tags"][last]
+            value = line.strip()
+            if last in LIST_TAGS:
+                values.append(value)
+            else:
+                values[-1] = f"{values[-1]} {value}"
+            continue
+        m = _TAG.match(line.rstrip())
+        if m is None:
+            stray += 1
+            continue
+        tag, value = m.group(1), (m.group(2) or "").strip()
+        if tag in ("FN", "VR", "EF") and current is None:
+            continue
+        if tag == "ER":
+            if current is not None:
+                records.append(current)
+                if ctx is not None and len(records) % PROGRESS_EVERY == 0:
+                    ctx.progress(len(records), None)
+            current, last = None, None
+            continue
+        if current is None:
+            current = {"line": number, "tags": {}}
+        elif tag == "PT" and "PT" in current["tags"]:
+            problems.append(
+                (current["line"], "record has no ER line; ended at the next PT", "warning", None)
+            )
+            records.append(current)
+            current = {"line": number, "tags": {}}
+        current["tags"].setdefault(tag, []).append(value)
+        last = tag
+    if current is not None:
+        problems.append(
+            (current["line"], "last record has no ER line; imported anyway", "warning", None)
+        )
+        records.append(current)
+    if stray:
+        problems.append((None, f"{stray} line(s) outside any record ignored", "warning", None))
+    return records, problems
+
+
+def normalise(tags: dict) -> dict:
+    """The `Source` columns of one Web of Science record."""
+    label = _first(tags, "DT")
+    kind = WOS_KINDS.get((_first(tags, "PT") or "J").upper(), "article")
+    if label and kind == "article":
+        kind = from_label(label)
+    names = tags.get("AF") or tags.get("AU") or tags.get("BA") or tags.get("BE") or []
+    authors = [tidy_name(n) for n in names if n.strip()]
+    keywords = split_keywords([*tags.get("DE", ()), *tags.get("ID", ())])
+    return {
+        "kind": kind,
+        "title": _first(tags, "TI"),
+        "authors": authors,
+        "year": parse_year(_first(tags, "PY", "PD", "EA")),
+        "venue": _first(tags, "SO", "SE", "CT", "BS"),
+        "volume": _first(tags, "VL"),
+        "issue": _first(tags, "IS"),
+        "pages": join_pages(_first(tags, "BP"), _first(tags, "EP")) or _first(tags, "AR"),
+        "doi": normalise_doi(_first(tags, "DI", "D2")),
+        "url": None,
+        "abstract": _first(tags, "AB"),
+        "keywords": keywords,
+        "language": _first(tags, "LA"),
+        "database": "Web of Science",
+    }
+
+
+def load(ctx: ImportContext) -> None:
+    text = read_text(ctx.data).text
+    parsed, problems = parse(text, ctx)
+    if not parsed:
+        raise ImportFailed("no Web of Science records (no `PT` ... `ER` block)")
+    rows = identified_rows(parsed, normalise, "wos", problems)
+    for line, message, severity, key in problems:
+        ctx.problem(line, message, severity, key)
+    store_records(ctx, rows, total=len(parsed))
+    ctx.progress(len(parsed), len(parsed))
+
+
+FORMAT = Format(
+    name="wos",
+    detect=detect,
+    load=load,
+    order=10,
+    description="Web of Science tagged text (FN/VR/PT ... ER/EF), saved as .txt, .ciw or .ris",
+)

@@ -1,0 +1,33 @@
+"""Pure helpers for literature records: LaTeX decoding, names, DOIs, cite keys, kinds, fields.
+
+No database and no interface code here: parsers in `review.ingest.formats` use these to turn every
+export format into the same normalised `Source` columns.
+"""
+
+from review.ingest.literature.doi import normalise_doi
+from review.ingest.literature.fields import (
+    clean,
+    join_pages,
+    missing_identity,
+    parse_year,
+    split_keywords,
+    tidy_pages,
+)
+from review.ingest.literature.keys import make_key
+from review.ingest.literature.latex import decode as latex_to_unicode
+from review.ingest.literature.names import split_bibtex_authors, split_name_list, tidy_name
+
+__all__ = [
+    "clean",
+    "join_pages",
+    "latex_to_unicode",
+    "make_key",
+    "missing_identity",
+    "normalise_doi",
+    "parse_year",
+    "split_bibtex_authors",
+    "split_keywords",
+    "split_name_list",
+    "tidy_name",
+    "tidy_pages",
+]

@@ -1,0 +1,285 @@
+"""Participants (cases): the speakers of transcripts, their aliases and their attributes.
+
+A real name ("Roger Bingham") is one participant across transcripts. A generic label ("P1",
+"R1", "Interviewer", "Speaker 2", "[id1]") means a different person in each transcript, so it
+becomes a participant scoped to its source: "P1 @ fg-safety". Within one transcript, "R1"
+and "Researcher 1" are the same person (the longer form wins, the short one is an alias).
+An alias without a scope ("R1", from a participants CSV) applies in every transcript.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from review.ingest.transcripts.labels import moderator_role
+from review.store import models as m
+
+_GENERIC = re.compile(
+    r"^(?:[A-Za-z]{1,3}\s?\d{1,3}"
+    r"|(?:speaker|participant|respondent|researcher|interviewer|interviewee|moderator"
+    r"|facilitator|person|voice|unknown|guest|member|resident|int|mod|fac)\s*\d*"
+    r"|[A-Za-z])$",
+    re.IGNORECASE,
+)
+_ABBREVIATIONS = {
+    "r": ("researcher", "respondent"),
+    "p": ("participant",),
+    "i": ("interviewer", "interviewee"),
+    "int": ("interviewer",),
+    "m": ("moderator",),
+    "mod": ("moderator",),
+    "f": ("facilitator",),
+    "fac": ("facilitator",),
+    "s": ("speaker",),
+}
+
+
+def is_generic(label: str) -> bool:
+    """`P1`, `R1`, `id1`, `Interviewer`, `Speaker 2`, `Q`: not a person's name."""
+    return bool(_GENERIC.match(label.strip()))
+
+
+def scoped(label: str, source_key: str) -> str:
+    return f"{label} @ {source_key}"
+
+
+def _abbreviation_of(short: str, long: str) -> bool:
+    """`R1` abbreviates `Researcher 1`; `Int` abbreviates `Interviewer`."""
+    ms = re.fullmatch(r"([A-Za-z]+)\s?(\d*)", short.strip())
+    ml = re.fullmatch(r"([A-Za-z]+)\s?(\d*)", long.strip())
+    if not ms or not ml or ms.group(2) != ml.group(2):
+        return False
+    head, word = ms.group(1).lower(), ml.group(1).lower()
+    return head != word and word in _ABBREVIATIONS.get(head, ())
+
+
+def canonical_labels(labels: Iterable[str]) -> dict[str, str]:
+    """Map each label of one transcript to its canonical form (`R1` -> `Researcher 1`)."""
+    labels = list(dict.fromkeys(labels))
+    result = {label: label for label in labels}
+    for short in labels:
+        for long in labels:
+            if short != long and _abbreviation_of(short, long):
+                result[short] = long
+    return result
+
+
+def find(session: Session, label: str, source_key: str | None = None) -> m.Participant | None:
+    """The participant a label means in a source: scoped alias, alias, scoped name, name."""
+    names = [scoped(label, source_key)] if source_key else []
+    names.append(label)
+    for name in names:
+        alias = session.exec(select(m.ParticipantAlias).where(m.ParticipantAlias.alias == name))
+        hit = alias.first()
+        if hit is not None:
+            return session.get(m.Participant, hit.participant_id)
+    for name in names:
+        if name == label and source_key and is_generic(label):
+            continue  # a bare "P1" never means every transcript's P1
+        found = session.exec(select(m.Participant).where(m.Participant.name == name)).first()
+        if found is not None:
+            return found
+    return None
+
+
+def set_attribute(session: Session, participant_id: int, name: str, value: str | None) -> None:
+    """Set (insert or replace) one attribute of a participant."""
+    row = session.exec(
+        select(m.ParticipantAttribute).where(
+            m.ParticipantAttribute.participant_id == participant_id,
+            m.ParticipantAttribute.name == name,
+        )
+    ).first()
+    if row is None:
+        session.add(m.ParticipantAttribute(participant_id=participant_id, name=name, value=value))
+    else:
+        row.value = value
+        session.add(row)
+
+
+def attributes(session: Session, participant_id: int) -> dict[str, str | None]:
+    rows = session.exec(
+        select(m.ParticipantAttribute).where(
+            m.ParticipantAttribute.participant_id == participant_id
+        )
+    )
+    return {r.name: r.value for r in rows}
+
+
+def add_alias(session: Session, participant: m.Participant, alias: str) -> None:
+    """Make `alias` mean `participant`; a participant already named so is merged into it."""
+    if alias == participant.name:
+        return
+    existing = session.exec(select(m.ParticipantAlias).where(m.ParticipantAlias.alias == alias))
+    hit = existing.first()
+    if hit is not None:
+        if hit.participant_id != participant.id:
+            other = session.get(m.Participant, hit.participant_id)
+            hit.participant_id = participant.id
+            session.add(hit)
+            if other is not None:
+                merge(session, other, participant)
+        return
+    others = select(m.Participant).where(m.Participant.name == alias)
+    if is_generic(alias):  # an unscoped "R1" means the R1 of every transcript
+        others = select(m.Participant).where(
+            (m.Participant.name == alias) | m.Participant.name.like(f"{alias} @ %")
+        )
+    for other in session.exec(others).all():
+        if other.id != participant.id:
+            merge(session, other, participant)  # leaves `alias` pointing at participant
+    again = session.exec(select(m.ParticipantAlias).where(m.ParticipantAlias.alias == alias))
+    if again.first() is None:
+        session.add(m.ParticipantAlias(alias=alias, participant_id=participant.id))
+    session.flush()
+
+
+def merge(session: Session, loser: m.Participant, survivor: m.Participant) -> None:
+    """Fold `loser` into `survivor`: passages, aliases and missing attributes move over, and
+    the loser's name becomes an alias. Core statements, so the order of writes is explicit."""
+    session.flush()
+    gone, kept = loser.id, survivor.id
+    session.execute(
+        update(m.Passage).where(m.Passage.participant_id == gone).values(participant_id=kept)
+    )
+    session.execute(
+        update(m.ParticipantAlias)
+        .where(m.ParticipantAlias.participant_id == gone)
+        .values(participant_id=kept)
+    )
+    have = list(attributes(session, kept))
+    session.execute(
+        update(m.ParticipantAttribute)
+        .where(
+            m.ParticipantAttribute.participant_id == gone,
+            m.ParticipantAttribute.name.not_in(have),
+        )
+        .values(participant_id=kept)
+    )
+    session.execute(
+        sa_delete(m.ParticipantAttribute).where(m.ParticipantAttribute.participant_id == gone)
+    )
+    if survivor.role in (None, "participant") and loser.role not in (None, "participant"):
+        survivor.role = loser.role
+        session.add(survivor)
+        session.flush()
+    name = loser.name
+    session.expunge(loser)
+    session.execute(sa_delete(m.Participant).where(m.Participant.id == gone))
+    session.expire_all()
+    session.add(m.ParticipantAlias(alias=name, participant_id=kept))
+    session.flush()
+
+
+def resolve_speakers(
+    session: Session,
+    source: m.Source,
+    speakers: Iterable[tuple[str, str | None]],
+) -> dict[str, int]:
+    """Participants for the (label, role) speakers of one transcript; label -> participant id.
+
+    A moderator label ("Moderator", "Interviewer") takes the header's moderator name when
+    the transcript names one. Each participant gets `group` and `transcript` attributes.
+    """
+    speakers = list(dict.fromkeys(speakers))
+    roles = {label: role for label, role in speakers}
+    canon = canonical_labels(label for label, _ in speakers)
+    meta = source.meta or {}
+    moderator_name = _bare_name(meta.get("moderator"))
+    group = meta.get("group") or source.title or source.key
+    full_names = _first_names(meta.get("participant_list") or [])
+    ids: dict[str, int] = {}
+    for label, canonical in canon.items():
+        role = roles.get(label) or roles.get(canonical) or moderator_role(canonical)
+        if moderator_name and (
+            _same_person(canonical, moderator_name)
+            or (role == "moderator" and is_generic(canonical) and not canonical[-1].isdigit())
+        ):
+            role = "moderator"
+            canonical = moderator_name
+        elif canonical in full_names:  # "Gary", in a group whose header lists "Gary Pritchard"
+            canonical = full_names[canonical]
+        person = find(session, label, source.key) or find(session, canonical, source.key)
+        if person is None:
+            name = scoped(canonical, source.key) if is_generic(canonical) else canonical
+            if canonical == moderator_name:
+                person = find(session, name)
+            if person is None:
+                person = m.Participant(name=name, role=role or "participant")
+                session.add(person)
+                session.flush()
+        elif role == "moderator" and person.role != "moderator":
+            person.role = "moderator"
+            session.add(person)
+        for alias in {label, canonical} - {person.name}:
+            alias_name = scoped(alias, source.key)  # "Gary" means Gary Pritchard only here
+            if alias_name != person.name and find(session, alias, source.key) is None:
+                session.add(m.ParticipantAlias(alias=alias_name, participant_id=person.id))
+                session.flush()
+        have = attributes(session, person.id)
+        if "group" not in have:
+            set_attribute(session, person.id, "group", group)
+        seen = [k for k in (have.get("transcript") or "").split("; ") if k]
+        if source.key not in seen:  # a named person can speak in several transcripts
+            set_attribute(session, person.id, "transcript", "; ".join([*seen, source.key]))
+        session.flush()
+        ids[label] = person.id
+    return ids
+
+
+def _first_names(names: list[str]) -> dict[str, str]:
+    """First name -> full name, for first names that are unique in a header's list."""
+    firsts: dict[str, list[str]] = {}
+    for name in names:
+        bare = _bare_name(name)
+        if bare and len(bare.split()) > 1:
+            firsts.setdefault(bare.split()[0], []).append(bare)
+    return {first: full[0] for first, full in firsts.items() if len(full) == 1}
+
+
+def _same_person(label: str, full_name: str) -> bool:
+    """`Sam Okoye` or `Sam` is the moderator `Sam Okoye`."""
+    label, full = label.strip().lower(), full_name.strip().lower()
+    return label == full or (len(label.split()) == 1 and label == full.split()[0])
+
+
+def _bare_name(value: str | None) -> str | None:
+    """`Sarah Jones (council officer)` -> `Sarah Jones`."""
+    if not value:
+        return None
+    return re.sub(r"\s*\([^)]*\)\s*$", "", value).strip() or None
+
+
+def listing(session: Session) -> list[dict]:
+    """Every participant with role, aliases, attributes and passage counts (for the CLI/TUI)."""
+    from sqlalchemy import func
+
+    counts = dict(
+        session.exec(
+            select(m.Passage.participant_id, func.count())
+            .where(m.Passage.kind == "turn")
+            .group_by(m.Passage.participant_id)
+        ).all()
+    )
+    aliases: dict[int, list[str]] = {}
+    for a in session.exec(select(m.ParticipantAlias)).all():
+        aliases.setdefault(a.participant_id, []).append(a.alias)
+    attrs: dict[int, dict] = {}
+    for a in session.exec(select(m.ParticipantAttribute)).all():
+        attrs.setdefault(a.participant_id, {})[a.name] = a.value
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "role": p.role,
+            "turns": counts.get(p.id, 0),
+            "aliases": sorted(aliases.get(p.id, [])),
+            "attributes": attrs.get(p.id, {}),
+        }
+        for p in session.exec(select(m.Participant).order_by(m.Participant.name)).all()
+    ]

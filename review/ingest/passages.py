@@ -1,0 +1,191 @@
+"""Passages: the spans of a source's text that people read, code and search.
+
+Transcripts are split into speaker turns and every text into sentences (spaCy's rule-based
+`sentencizer` on `spacy.blank("en")`: no model download); documents also into paragraphs.
+Sentences never cross a blank line, so a heading or a new paragraph starts a new sentence.
+A passage is only offsets (code points into the immutable `Source.text`); its text is
+`text[start:end]`, which `passage_text` returns and the tests check for every passage.
+
+`store_passages` bulk-inserts the rows in the caller's transaction and, on SQLite, fills the
+FTS5 index `passage_fts(rowid = passage.id, text)` that full-text search reads.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import insert, text
+from sqlmodel import Session
+
+from review.ingest.transcripts.model import Parsed
+from review.store import models as m
+from review.store.db import is_sqlite
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
+BATCH = 256
+MAX_PIECE = 100_000  # characters handed to spaCy at once (see _pieces)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A passage before it is stored."""
+
+    start: int
+    end: int
+    kind: str  # turn, sentence, paragraph
+    speaker: str | None = None
+    timestamp: float | None = None
+
+
+@lru_cache(maxsize=1)
+def nlp():
+    """The sentence splitter, built once per process (blank English + sentencizer)."""
+    import spacy
+
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("sentencizer")
+    return pipeline
+
+
+def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Blank-line-separated blocks of `text[start:end]`, trimmed of surrounding whitespace."""
+    end = len(text) if end is None else end
+    spans = []
+    pos = start
+    for gap in _BLANK_LINE.finditer(text, start, end):
+        spans.append((pos, gap.start()))
+        pos = gap.end()
+    spans.append((pos, end))
+    return [t for t in (_trim(text, s, e) for s, e in spans) if t[0] < t[1]]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def sentences(text: str, spans: Sequence[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Sentence spans (absolute offsets) within each of `spans`, via one `nlp.pipe` run."""
+    out: list[list[tuple[int, int]]] = [[] for _ in spans]
+    pieces = list(_pieces(text, spans))
+    docs = nlp().pipe((text[s:e] for _, s, e in pieces), batch_size=BATCH)
+    for (owner, base, _), doc in zip(pieces, docs, strict=True):
+        found = out[owner]
+        for sent in doc.sents:
+            s, e = _trim(text, base + sent.start_char, base + sent.end_char)
+            if s < e:
+                found.append((s, e))
+    return out
+
+
+def _pieces(text: str, spans: Sequence[tuple[int, int]]) -> Iterable[tuple[int, int, int]]:
+    """(index of span, start, end): each span, cut at whitespace into pieces of at most
+    MAX_PIECE characters. spaCy refuses a text over its `max_length` (1,000,000), and a PDF
+    or a transcript with no line breaks can be one paragraph that long; a sentence running
+    over a cut is split there."""
+    for i, (s, e) in enumerate(spans):
+        while e - s > MAX_PIECE:
+            cut = text.rfind(" ", s + MAX_PIECE // 2, s + MAX_PIECE)
+            cut = cut + 1 if cut > s else s + MAX_PIECE
+            yield i, s, cut
+            s = cut
+        yield i, s, e
+
+
+def segment(parsed: Parsed) -> list[Segment]:
+    """Turns and their sentences for a transcript; paragraphs and sentences otherwise."""
+    text = parsed.text
+    if not parsed.turns:
+        return segment_document(text, parsed.body_start)
+    blocks: list[tuple[int, int]] = []
+    owners: list[int] = []
+    for i, turn in enumerate(parsed.turns):
+        for span in paragraphs(text, turn.start, turn.end):
+            blocks.append(span)
+            owners.append(i)
+    cue_starts = [c[0] for c in parsed.cue_times]
+    result: list[Segment] = []
+    split = sentences(text, blocks)
+    by_turn: dict[int, list[tuple[int, int]]] = {}
+    for owner, sents in zip(owners, split, strict=True):
+        by_turn.setdefault(owner, []).extend(sents)
+    for i, turn in enumerate(parsed.turns):
+        result.append(Segment(turn.start, turn.end, "turn", turn.speaker, turn.timestamp))
+        for s, e in by_turn.get(i, ()):
+            stamp = turn.timestamp
+            if cue_starts:
+                at = bisect.bisect_right(cue_starts, s) - 1
+                if at >= 0:
+                    stamp = parsed.cue_times[at][1]
+            result.append(Segment(s, e, "sentence", turn.speaker, stamp))
+    return result
+
+
+def segment_document(text: str, start: int = 0) -> list[Segment]:
+    """Paragraphs and sentences of a text without speakers."""
+    blocks = paragraphs(text, start)
+    result: list[Segment] = []
+    for (s, e), sents in zip(blocks, sentences(text, blocks), strict=True):
+        result.append(Segment(s, e, "paragraph"))
+        result.extend(Segment(a, b, "sentence") for a, b in sents)
+    return result
+
+
+def passage_text(source_text: str, passage: m.Passage | Segment) -> str:
+    """The words of a passage: exactly `source_text[start:end]`."""
+    return source_text[passage.start : passage.end]
+
+
+def store_passages(
+    session: Session,
+    source: m.Source,
+    passages: Iterable[Segment],
+    participants: dict[str, int] | None = None,
+) -> int:
+    """Bulk-insert passages of `source` (flushed, with its text) and index them for search.
+
+    `participants` maps a speaker label to its participant id. Returns the number stored.
+    """
+    if source.id is None:
+        session.flush()
+    body = source.text or ""
+    participants = participants or {}
+    rows = [
+        {
+            "source_id": source.id,
+            "start": p.start,
+            "end": p.end,
+            "kind": p.kind,
+            "speaker": p.speaker,
+            "participant_id": participants.get(p.speaker) if p.speaker else None,
+            "timestamp": p.timestamp,
+        }
+        for p in passages
+    ]
+    if not rows:
+        return 0
+    for row in rows:
+        if not 0 <= row["start"] <= row["end"] <= len(body):
+            raise ValueError(f"passage {row['start']}:{row['end']} outside the text")
+    bind = session.get_bind()
+    if not is_sqlite(bind):
+        session.execute(insert(m.Passage), rows)
+        return len(rows)
+    ids = session.execute(
+        insert(m.Passage).returning(m.Passage.id, sort_by_parameter_order=True), rows
+    ).scalars()
+    session.execute(
+        text("INSERT INTO passage_fts(rowid, text) VALUES (:id, :text)"),
+        [
+            {"id": pid, "text": body[r["start"] : r["end"]]}
+            for pid, r in zip(ids, rows, strict=True)
+        ],
+    )
+    return len(rows)

@@ -1,0 +1,207 @@
+"""BibTeX and RIS of the included (or chosen) sources.
+
+A record imported from BibTeX is written back from its original fields (`Source.record`), so
+a round trip loses nothing; other sources are written from the citation columns. Cite keys
+are made safe for BibTeX and unique.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sqlmodel import Session, select
+
+from review.errors import NotFound
+from review.outputs.lookup import included_source_ids
+from review.store import models as m
+
+_KIND_TO_BIB = {
+    "article": "article", "report": "techreport", "book": "book", "chapter": "incollection",
+    "conference": "inproceedings", "thesis": "phdthesis", "document": "misc", "web": "misc",
+}  # fmt: skip
+_KIND_TO_RIS = {
+    "article": "JOUR", "report": "RPRT", "book": "BOOK", "chapter": "CHAP",
+    "conference": "CONF", "thesis": "THES", "transcript": "GEN", "document": "GEN",
+}  # fmt: skip
+_META = {"ENTRYTYPE", "ID", "entry_type", "key", "type", "fields", "_line", "_file"}
+
+
+def select_sources(
+    session: Session, keys: Iterable[str] | None = None, include_all: bool = False
+) -> list[m.Source]:
+    """The sources to write: named keys, every live literature source, or the included ones."""
+    q = select(m.Source).where(m.Source.merged_into_id.is_(None))
+    keys = list(keys or [])
+    if keys:
+        rows = session.exec(q.where(m.Source.key.in_(keys))).all()
+        missing = sorted(set(keys) - {r.key for r in rows})
+        if missing:
+            raise NotFound(f"no source with key {', '.join(missing)}")
+    elif include_all:
+        rows = [r for r in session.exec(q).all() if r.kind != "transcript"]
+    else:
+        ids = included_source_ids(session)
+        rows = session.exec(q.where(m.Source.id.in_(ids))).all() if ids else []
+    return sorted(rows, key=lambda s: s.key)
+
+
+def safe_key(key: str) -> str:
+    """A BibTeX-safe cite key: no spaces, commas, braces, quotes or '#%~'."""
+    k = re.sub(r"[\s,{}()\"'#%~\\=]+", "_", key.strip()).strip("_")
+    return k or "ref"
+
+
+def unique_keys(sources: list[m.Source]) -> dict[int, str]:
+    """Source id -> a cite key unique in the output (a, b, c suffixes on collision)."""
+    out: dict[int, str] = {}
+    used: set[str] = set()
+    for s in sources:
+        base = safe_key(s.key)
+        key, n = base, 0
+        while key.lower() in used:
+            n += 1
+            key = f"{base}{chr(ord('a') + (n - 1) % 26)}{'' if n <= 26 else n}"
+        used.add(key.lower())
+        out[s.id] = key
+    return out
+
+
+def original_fields(source: m.Source) -> tuple[str | None, dict[str, str], dict[str, str]]:
+    """(entry type, raw fields as written, raw @string macros used) of a BibTeX-born source.
+
+    The BibTeX importer keeps `{"type", "key", "fields": {name: raw value}, "macros": {...}}`
+    with values exactly as written (braces, quotes, `#`), so they are written back verbatim.
+    """
+    rec = source.record or {}
+    if (source.record_format or "").lower() not in ("bibtex", "bib", "biblatex") or not rec:
+        return None, {}, {}
+    etype = rec.get("type") or rec.get("ENTRYTYPE") or rec.get("entry_type")
+    fields = rec.get("fields") if isinstance(rec.get("fields"), dict) else None
+    if fields is None:  # a flat record (bibtexparser 1 style): values are not raw
+        fields = {
+            k: _braced(str(v)) for k, v in rec.items() if k not in _META and not k.startswith("_")
+        }
+    macros = rec.get("macros") if isinstance(rec.get("macros"), dict) else {}
+    return (
+        (str(etype).lower() if etype else None),
+        {str(k): str(v) for k, v in fields.items() if v is not None},
+        {str(k): str(v) for k, v in macros.items()},
+    )
+
+
+def _column_fields(s: m.Source) -> dict[str, str]:
+    f: dict[str, str] = {}
+    if s.authors:
+        f["author"] = " and ".join(s.authors)
+    if s.title:
+        f["title"] = s.title
+    if s.year:
+        f["year"] = str(s.year)
+    if s.venue:
+        f["booktitle" if s.kind in ("chapter", "conference") else "journal"] = s.venue
+        if s.kind == "report":
+            f["institution"] = f.pop("journal")
+    for name, value in (("volume", s.volume), ("number", s.issue), ("pages", s.pages),
+                        ("doi", s.doi), ("url", s.url), ("abstract", s.abstract)):  # fmt: skip
+        if value:
+            f[name] = value
+    if s.keywords:
+        f["keywords"] = ", ".join(s.keywords)
+    return f
+
+
+def _braced(value: str) -> str:
+    """Wrap in braces unless already balanced-braced; escape unbalanced braces."""
+    depth = 0
+    for ch in value:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            break
+    if depth != 0:
+        value = value.replace("{", r"\{").replace("}", r"\}")
+    return "{" + value + "}"
+
+
+def to_bibtex(sources: list[m.Source]) -> str:
+    """BibTeX text, one entry per source in key order, after the @string macros they use."""
+    keys = unique_keys(sources)
+    macros: dict[str, str] = {}
+    out = []
+    for s in sources:
+        etype, fields, used = original_fields(s)
+        if not fields:
+            etype = _KIND_TO_BIB.get(s.kind, "misc")
+            fields = {k: _braced(v) for k, v in _column_fields(s).items()}
+        for name, raw in used.items():
+            macros.setdefault(name, raw)
+        lines = [f"@{etype or 'misc'}{{{keys[s.id]},"]
+        for name, value in fields.items():
+            lines.append(f"  {name} = {value},")
+        lines[-1] = lines[-1].rstrip(",")
+        out.append("\n".join(lines) + "\n}\n")
+    head = [f"@string{{{name} = {raw}}}\n" for name, raw in sorted(macros.items())]
+    return "\n".join(head + out)
+
+
+def to_ris(sources: list[m.Source]) -> str:
+    """RIS text via rispy (original RIS fields kept when the source came from RIS)."""
+    import rispy
+
+    keys = unique_keys(sources)
+    entries, raw_ris = [], []
+    for s in sources:
+        rec = s.record or {}
+        if (s.record_format or "").lower() == "ris" and rec.get("TY"):
+            raw_ris.append(_raw_ris(rec, keys[s.id]))
+            continue
+        if (s.record_format or "").lower() == "ris" and rec.get("type_of_reference"):
+            entry = {k: v for k, v in rec.items() if not k.startswith("_")}
+        else:
+            entry = {"type_of_reference": _KIND_TO_RIS.get(s.kind, "GEN")}
+            if s.authors:
+                entry["authors"] = list(s.authors)
+            year = str(s.year) if s.year else None
+            for k, v in (("primary_title", s.title), ("year", year), ("secondary_title", s.venue),
+                         ("volume", s.volume), ("number", s.issue), ("doi", s.doi),
+                         ("abstract", s.abstract)):  # fmt: skip
+                if v:
+                    entry[k] = v
+            if s.pages:
+                sp, _, ep = s.pages.replace("--", "-").partition("-")
+                entry["start_page"] = sp.strip()
+                if ep.strip():
+                    entry["end_page"] = ep.strip()
+            if s.url:
+                entry["urls"] = [s.url]
+            if s.keywords:
+                entry["keywords"] = list(s.keywords)
+        entry["id"] = keys[s.id]
+        entries.append(entry)
+    text = rispy.dumps(entries, implementation=_PlainRisWriter()) if entries else ""
+    return "".join(raw_ris) + text
+
+
+def _PlainRisWriter():  # noqa: N802 - a class made on first use (rispy is imported lazily)
+    """rispy's writer without its '1.', '2.' lines before each record: they are not RIS and
+    some reference managers read them as garbage or reject the file."""
+    import rispy
+
+    class Plain(rispy.RisWriter):
+        def set_header(self, count: int) -> str:
+            return ""
+
+    return Plain
+
+
+def _raw_ris(tags: dict, key: str) -> str:
+    """An RIS record written back from the tags it was imported with (TY first, ER last)."""
+    lines = [f"TY  - {tags['TY'][0]}"]
+    for tag, values in tags.items():
+        if tag in ("TY", "ER"):
+            continue
+        lines += [f"{tag}  - {v}" for v in (values if isinstance(values, list) else [values])]
+    if "ID" not in tags:
+        lines.append(f"ID  - {key}")
+    lines += ["ER  - ", ""]
+    return "\n".join(lines) + "\n"

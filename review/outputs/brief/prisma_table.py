@@ -1,0 +1,46 @@
+"""PRISMA 2020 flow counts as a briefing table.
+
+The counts are `review.screening.prisma.prisma` (the screening feature's own function, the same
+numbers `review prisma` prints), laid out as the boxes of the PRISMA 2020 flow diagram.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+
+def prisma_table(session: Session):
+    """Table 5: the PRISMA 2020 flow as rows (stage, box, count)."""
+    from review.outputs.brief.tables import Table
+    from review.screening.prisma import prisma
+
+    c = prisma(session)
+    ident, scr, elig = c["identification"], c["screening"], c["eligibility"]
+    rows: list[list[object]] = []
+    for db, n in sorted(ident["by_database"].items()):
+        rows.append(["Identification", f"Records identified: {db}", n])
+    rows.append(["Identification", "Duplicate records removed", ident["duplicates_removed"]])
+    rows.append(["Screening", "Records screened", scr["records_screened"]])
+    rows.append(["Screening", "Records excluded (title/abstract)", scr["records_excluded"]])
+    for reason, n in sorted(scr["excluded_by_reason"].items()):
+        rows.append(["Screening", f"Records excluded: {reason}", n])
+    rows.append(["Screening", "Records awaiting screening", scr["awaiting_screening"]])
+    rows.append(["Eligibility", "Reports sought for retrieval", elig["reports_sought"]])
+    rows.append(["Eligibility", "Reports assessed for eligibility", elig["reports_assessed"]])
+    for reason, n in sorted(elig["excluded_by_reason"].items()):
+        rows.append(["Eligibility", f"Reports excluded: {reason}", n])
+    rows.append(["Eligibility", "Reports awaiting assessment", elig["awaiting_assessment"]])
+    rows.append(["Included", "Studies included in review", c["included"]["studies"]])
+    failed = sorted(k for k, ok in c.get("checks", {}).items() if not ok)
+    notes = ["Counts from the import batches, merged duplicates and screening outcomes "
+             "(the same as `review prisma`)."]  # fmt: skip
+    if failed:
+        notes.append("Counts that do not add up: " + "; ".join(failed) + ".")
+    return Table(
+        "prisma",
+        "PRISMA 2020 flow",
+        "Table 5. PRISMA 2020 flow counts from the import, deduplication and screening records.",
+        ["Stage", "Box", "Count"],
+        rows,
+        notes,
+    )

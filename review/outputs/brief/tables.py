@@ -1,0 +1,383 @@
+"""The briefing note's tables as plain data (`Table`): renderers turn them into documents.
+
+Everything is sorted and free of timestamps so Markdown and CSV output is byte-identical for
+the same database. Only included sources count (screening), plus the team's transcripts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlalchemy.orm import defer
+from sqlmodel import Session, select
+
+from review.outputs.brief.prisma_table import prisma_table
+from review.outputs.brief.scan import UNASSIGNED, CodeTree, ScanResult, scan
+from review.outputs.lookup import (
+    Speakers,
+    author_year,
+    citation,
+    is_transcript,
+    reference,
+    transcript_label,
+)
+from review.store import models as m
+
+QUOTES = 3
+# Citation columns only: a source's text, abstract and original record are not needed here.
+LIGHT = (defer(m.Source.text), defer(m.Source.abstract), defer(m.Source.record))
+STAFF_ROLES = ("moderator", "facilitator", "researcher", "interviewer", "note-taker")
+QUOTE_CHARS = 240
+
+
+@dataclass
+class Table:
+    id: str
+    title: str
+    caption: str
+    columns: list[str]
+    rows: list[list[object]]
+    notes: list[str] = field(default_factory=list)
+    # Optional two-level header for HTML/DOCX: (label, number of columns) covering `columns`
+    # left to right; a column under a labelled group shows only what follows "label: ".
+    groups: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class Brief:
+    tables: list[Table]
+    references: list[str]
+
+
+def _cell(sources: int, excerpts: int) -> str:
+    return f"{sources} / {excerpts}" if sources or excerpts else "–"
+
+
+def evidence_matrix(tree: CodeTree, res: ScanResult) -> Table:
+    """Codes × sectors; each cell 'sources / excerpts', literature and transcripts apart."""
+    sectors = res.sectors + [UNASSIGNED]
+    used = {s for (_, s, _) in res.excerpts}
+    sectors = [s for s in sectors if s != UNASSIGNED or UNASSIGNED in used]
+    cols = ["Code"]
+    groups: list[tuple[str, int]] = [("", 1)]
+    for s in sectors:
+        cols += [f"{s}: literature", f"{s}: transcripts"]
+        groups.append((s, 2))
+    rows = []
+    for cid in tree.evidence_ids:
+        row: list[object] = [tree.paths[cid]]
+        for s in sectors:
+            for tr in (False, True):
+                row.append(_cell(res.sources[(cid, s, tr)], res.excerpts[(cid, s, tr)]))
+        rows.append(row)
+    return Table(
+        "evidence-matrix",
+        "Evidence matrix",
+        "Table 1. Codes by sector: number of sources / number of excerpts, from the literature "
+        "and from the transcripts.",
+        cols,
+        rows,
+        [
+            "An excerpt's sector is the sector code overlapping it, else the sector coded most "
+            "often in its source, else Unassigned; an excerpt overlapping two sectors counts "
+            "in both.",
+        ],
+        groups,
+    )
+
+
+def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
+    """Each indicator beside its linked codes, excerpt count and representative quotes."""
+    links = defaultdict(list)
+    for ln in session.exec(select(m.EvidenceLink).order_by(m.EvidenceLink.id)).all():
+        links[ln.indicator_id].append(ln)
+    src_cache: dict[int, m.Source] = {}
+
+    def source(sid: int) -> m.Source:
+        if sid not in src_cache:
+            src_cache[sid] = session.get(m.Source, sid)
+        return src_cache[sid]
+
+    rows = []
+    indicators = session.exec(select(m.Indicator)).all()
+    indicators.sort(key=lambda i: (i.name, i.sector or "", i.area or "", i.year or 0, i.id))
+    for ind in indicators:
+        codes: dict[int, set[str]] = defaultdict(set)  # code links: code -> relations
+        chosen: list[m.Coding] = []  # single codings linked
+        chosen_rel: dict[int, set[str]] = defaultdict(set)
+        for ln in links[ind.id]:
+            if ln.coding_id is not None:
+                c = session.get(m.Coding, ln.coding_id)
+                if c is not None and c.source_id in res.included:
+                    chosen.append(c)
+                    chosen_rel[c.code_id].add(ln.relation)
+            elif ln.code_id is not None:
+                codes[ln.code_id].add(ln.relation)
+        code_ids = sorted(codes, key=lambda c: tree.paths.get(c, ""))
+        subtree = _with_descendants(tree, code_ids)
+        n = _count(session, subtree, res.included)
+        n += sum(1 for c in chosen if c.code_id not in subtree)
+        quotes = _quotes(session, chosen, subtree, ind.sector, tree, res, source)
+        linked = [f"{tree.paths.get(c, c)} ({', '.join(sorted(codes[c]))})" for c in code_ids]
+        for c in sorted(chosen_rel, key=lambda c: tree.paths.get(c, "")):
+            k = sum(1 for x in chosen if x.code_id == c)
+            rel = ", ".join(sorted(chosen_rel[c]))
+            linked.append(f"{tree.paths.get(c, c)} ({rel}; {k} excerpt{'s' if k > 1 else ''})")
+        value = ind.value_text or ("" if ind.value is None else _num(ind.value))
+        if ind.unit and ind.unit not in value:
+            value = f"{value} {ind.unit}".strip()
+        if ind.ci_low is not None and ind.ci_high is not None:
+            value += f" ({_num(ind.ci_low)}–{_num(ind.ci_high)})"
+        rows.append(
+            [
+                ind.name,
+                ind.sector or "",
+                ind.area or "",
+                ind.year or "",
+                value,
+                ind.n if ind.n is not None else "",
+                author_year(source(ind.source_id)) if ind.source_id else cited(ind),
+                "; ".join(linked),
+                n,
+                "\n".join(quotes),
+            ]
+        )
+    return Table(
+        "joint-display",
+        "Joint display",
+        "Table 2. Survey indicators beside the qualitative evidence linked to them, with "
+        "representative quotes.",
+        [
+            "Indicator",
+            "Sector",
+            "Area",
+            "Year",
+            "Value",
+            "n",
+            "Source",
+            "Linked codes",
+            "Excerpts",
+            "Representative quotes",
+        ],  # fmt: skip
+        rows,
+    )
+
+
+def cited(ind: m.Indicator) -> str:
+    """An indicator whose literature record is not in the workspace still names its key."""
+    from review.evidence.indicators import pending_source
+
+    key = pending_source(ind)
+    return f"{key} (not imported)" if key else ""
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def _with_descendants(tree: CodeTree, ids: list[int]) -> set[int]:
+    roots = [tree.paths[c] for c in ids if c in tree.paths]
+    return {
+        cid for cid, p in tree.paths.items() if any(p == r or p.startswith(r + "/") for r in roots)
+    }
+
+
+def _count(session: Session, code_ids: set[int], included: set[int]) -> int:
+    if not code_ids:
+        return 0
+    q = select(m.Coding.source_id, func.count()).where(m.Coding.code_id.in_(sorted(code_ids)))
+    rows = session.exec(q.group_by(m.Coding.source_id)).all()
+    return sum(n for sid, n in rows if sid in included)
+
+
+def _sector_split(tree: CodeTree, res: ScanResult, sector: str | None, sids: set[int]):
+    """(sources whose most-coded sector is `sector`, sources mainly of another sector) —
+    the rule the evidence matrix uses; sources with no sector code are in neither."""
+    mine, other = set(), set()
+    if not sector:
+        return mine, other
+    for sid in sids:
+        counts: Counter = Counter()
+        for cid, n in res.per_source.get(sid, {}).items():
+            if cid in tree.sector_ids:
+                counts[tree.sector_ids[cid].lower()] += n
+        if counts:
+            top = max(counts.values())
+            (mine if counts.get(sector.lower()) == top else other).add(sid)
+    return mine, other
+
+
+def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
+    """Linked codings first; then excerpts from the indicator's sector (different voices),
+    or, when no source is of that sector, one excerpt per source."""
+    picked = list(chosen[:QUOTES])
+    if len(picked) < QUOTES and code_ids:
+        cands = session.exec(
+            select(m.Coding)
+            .where(m.Coding.code_id.in_(sorted(code_ids)))
+            .order_by(m.Coding.source_id, m.Coding.start, m.Coding.id)
+            .limit(1000)
+        ).all()
+        in_sector, elsewhere = _sector_split(tree, res, sector, {c.source_id for c in cands})
+        seen = {c.source_id for c in picked}
+        cands = [c for c in cands if c.source_id in res.included]
+        sids = sorted({c.source_id for c in cands})
+        keys = dict(
+            session.exec(select(m.Source.id, m.Source.key).where(m.Source.id.in_(sids))).all()
+        )
+        turns = Speakers(session, {c.source_id for c in cands})
+        staff = set(
+            session.exec(select(m.Participant.id).where(m.Participant.role.in_(STAFF_ROLES))).all()
+        )
+
+        def rank(c: m.Coding) -> tuple:
+            """Same sector first, then participants' words (not the moderator's), then a
+            quote of readable length, then text order."""
+            by_staff = turns.participant_at(c.source_id, c.start) in staff
+            readable = 40 <= len(c.quote) <= 400
+            return (c.source_id not in in_sector, by_staff, not readable,
+                    keys.get(c.source_id, ""), c.start)  # fmt: skip
+
+        cands.sort(key=rank)
+        if in_sector:
+            # Beside a sector's figure: quotes of that sector's sources (and of sources with no
+            # sector), never of sources mainly about another sector; then more voices from
+            # the sector's own sources.
+            cands = [c for c in cands if c.source_id not in elsewhere]
+        voices = {(p.source_id, turns.participant_at(p.source_id, p.start)) for p in picked}
+
+        def take(c: m.Coding) -> None:
+            picked.append(c)
+            seen.add(c.source_id)
+            voices.add((c.source_id, turns.participant_at(c.source_id, c.start)))
+
+        for c in cands:
+            if len(picked) < QUOTES and c.source_id not in seen:
+                take(c)
+        for c in cands:
+            voice = (c.source_id, turns.participant_at(c.source_id, c.start))
+            if len(picked) < QUOTES and c.source_id in in_sector and voice not in voices:
+                take(c)
+    speakers = Speakers(session, {c.source_id for c in picked})
+    out = []
+    for c in picked:
+        q = " ".join(c.quote.split())
+        q = q if len(q) <= QUOTE_CHARS else q[: QUOTE_CHARS - 1].rstrip() + "…"
+        out.append(f"“{q}” ({citation(source(c.source_id), speakers.at(c.source_id, c.start))})")
+    return out
+
+
+def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) -> Table:
+    """One row per included source: citation, type, country, method, sectors, codes applied."""
+    rows = []
+    ids = sorted(res.included)
+    for i in range(0, len(ids), 500):
+        for s in session.exec(
+            select(m.Source).options(*LIGHT).where(m.Source.id.in_(ids[i : i + 500]))
+        ).all():
+            counts = res.per_source.get(s.id, Counter())
+            sectors = sorted({tree.sector_ids[c] for c in counts if c in tree.sector_ids})
+            codes = sorted(
+                f"{tree.paths[c].rsplit('/', 1)[-1]} ({n})"
+                for c, n in counts.items()
+                if c not in tree.sector_ids and c in tree.paths
+            )
+            label = transcript_label(s) if is_transcript(s.kind) else author_year(s)
+            rows.append(
+                [
+                    label,
+                    s.kind,
+                    s.country or "",
+                    s.method or "",
+                    "; ".join(sectors),
+                    "; ".join(codes),
+                    s.key,
+                ]  # fmt: skip
+            )
+    # literature first, then the team's transcripts; opening quotes do not decide the order
+    rows.sort(key=lambda r: (is_transcript(str(r[1])), str(r[0]).lstrip("“\"'").lower(), r[-1]))
+    return Table(
+        "source-characteristics",
+        "Characteristics of included sources",
+        "Table 3. Included sources: citation, type, country, method, sectors and codes applied "
+        "(number of excerpts).",
+        ["Source", "Type", "Country", "Method", "Sectors", "Codes applied (excerpts)", "Key"],
+        rows,
+    )
+
+
+MAX_CATEGORIES = 12
+
+
+def codes_by_attribute(
+    tree: CodeTree, res: ScanResult, attributes: list[str] | None = None
+) -> list[Table]:
+    """Per participant attribute (area, age band, ...): excerpts of each code by value.
+
+    By default only categorical attributes (2 to 12 values seen) get a table, so free-text
+    notes or occupations do not turn into unreadable cross-tabs; name others explicitly.
+    """
+    out = []
+    if attributes:
+        names = [a for a in attributes if a in res.by_attribute]
+    else:
+        names = [
+            a
+            for a in sorted(res.by_attribute)
+            if 2 <= len({v for (_, v) in res.by_attribute[a]}) <= MAX_CATEGORIES
+        ]
+    for k, name in enumerate(names, start=1):
+        counts = res.by_attribute[name]
+        values = sorted({v for (_, v) in counts})
+        rows = []
+        for cid in tree.evidence_ids:
+            cells = [counts.get((cid, v), 0) for v in values]
+            if any(cells):
+                rows.append([tree.paths[cid], *cells, sum(cells)])
+        slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-")
+        label = " ".join(name.replace("_", " ").split())  # 'age_band' reads 'age band'
+        out.append(
+            Table(
+                f"codes-by-{slug}",
+                f"Code frequencies by {label}",
+                f"Table 4.{k}. Number of transcript excerpts of each code by participant {label}.",
+                ["Code", *values, "Total"],
+                rows,
+            )
+        )
+    if not out:
+        out.append(
+            Table(
+                "codes-by-attribute",
+                "Code frequencies by participant attribute",
+                "Table 4. No participant attributes recorded yet.",
+                ["Code", "Total"],
+                [],
+                ["Add participant attributes (e.g. area) to cross-tabulate codes."],
+            )
+        )
+    return out
+
+
+def build(session: Session, attributes: list[str] | None = None) -> Brief:
+    """All five tables and the reference list of included literature."""
+    tree = CodeTree.load(session)
+    res = scan(session, tree)
+    tables = [
+        evidence_matrix(tree, res),
+        joint_display(session, tree, res),
+        source_characteristics(session, tree, res),
+        *codes_by_attribute(tree, res, attributes),
+        prisma_table(session),
+    ]
+    refs = []
+    ids = sorted(res.included)
+    for i in range(0, len(ids), 500):
+        for s in session.exec(
+            select(m.Source).options(*LIGHT).where(m.Source.id.in_(ids[i : i + 500]))
+        ).all():
+            if not is_transcript(s.kind):
+                refs.append(reference(s))
+    return Brief(tables, sorted(refs, key=str.lower))

@@ -1,0 +1,148 @@
+"""The pure detection pipeline: plain records in, clusters and a "maybe" queue out.
+
+No database here, so the benchmark and the tests run exactly what `review dedupe` runs:
+normalise → block → score candidate pairs → union-find clusters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from review.screening.dedupe.blocking import candidate_pairs
+from review.screening.dedupe.cluster import build_clusters, cluster_id
+from review.screening.dedupe.normalise import Prepared, prepare
+from review.screening.dedupe.score import DUPLICATE, MAYBE, score_pair
+
+FIELDS = ("key", "title", "authors", "year", "venue", "volume", "pages", "doi", "kind")
+
+
+@dataclass
+class Pair:
+    a: str
+    b: str
+    score: float
+    reasons: list[str]
+
+    def to_dict(self) -> dict:
+        return {"a": self.a, "b": self.b, "score": self.score, "reasons": self.reasons}
+
+
+@dataclass
+class Cluster:
+    id: str
+    keys: list[str]
+    pairs: list[Pair] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why its pairs matched, each reason once, without the per-pair percentages."""
+        return sorted({r for p in self.pairs for r in p.reasons if "%" not in r})
+
+    @property
+    def score(self) -> float | None:
+        """The weakest pair's score: the cluster holds together at least this well."""
+        return min((p.score for p in self.pairs), default=None)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "keys": self.keys, "pairs": [p.to_dict() for p in self.pairs]}
+
+
+@dataclass
+class Detection:
+    records: int
+    candidates: int
+    clusters: list[Cluster]
+    maybe: list[Pair]
+
+    def to_dict(self) -> dict:
+        return {
+            "records": self.records,
+            "candidate_pairs": self.candidates,
+            "clusters": [c.to_dict() for c in self.clusters],
+            "maybe": [p.to_dict() for p in self.maybe],
+        }
+
+
+def detect(
+    records: list[dict],
+    apart: Iterable[frozenset[str]] = (),
+    progress: Callable[[int], None] | None = None,
+) -> Detection:
+    """Find duplicates among plain records (dicts with the keys in `FIELDS`).
+
+    `apart` holds key pairs a reviewer already kept apart: never proposed again.
+    `progress(n)` is told as records are normalised (the bulk of the work).
+    """
+    prepared: list[Prepared] = []
+    for i, r in enumerate(records):
+        prepared.append(prepare(i, r))
+        if progress is not None and i % 1000 == 999:
+            progress(1000)
+    if progress is not None and len(records) % 1000:
+        progress(len(records) % 1000)
+    kept_apart = {frozenset(p) for p in apart}
+    index = {p.key: p.index for p in prepared}
+    apart_idx = [
+        (index[a], index[b])
+        for a, b in (tuple(p) for p in kept_apart if len(p) == 2)
+        if a in index and b in index
+    ]
+    pairs = candidate_pairs(prepared)
+    dup: list[tuple[int, int, float]] = []
+    why: dict[tuple[int, int], Pair] = {}
+    maybe: list[Pair] = []
+    for i, j in sorted(pairs):
+        a, b = prepared[i], prepared[j]
+        if kept_apart and frozenset((a.key, b.key)) in kept_apart:
+            continue
+        v = score_pair(a, b)
+        if v.decision == DUPLICATE:
+            dup.append((i, j, v.score))
+            why[(i, j)] = Pair(a.key, b.key, v.score, v.reasons)
+        elif v.decision == MAYBE:
+            maybe.append(Pair(a.key, b.key, v.score, v.reasons))
+    groups, refused = build_clusters(len(prepared), dup, [p.doi_stem for p in prepared], apart_idx)
+    for i, j in refused:
+        p = why.pop((i, j))
+        if frozenset((p.a, p.b)) not in kept_apart:
+            maybe.append(
+                Pair(
+                    p.a,
+                    p.b,
+                    p.score,
+                    ["would join different DOIs or records kept apart", *p.reasons],
+                )
+            )
+    member = {i: n for n, g in enumerate(groups) for i in g}
+    by_group: dict[int, list[Pair]] = {}
+    for (i, _j), p in why.items():
+        by_group.setdefault(member[i], []).append(p)
+    clusters = []
+    for n, g in enumerate(groups):
+        keys = [prepared[i].key for i in g]
+        clusters.append(Cluster(cluster_id(keys), keys, by_group.get(n, [])))
+    maybe = [p for p in maybe if member.get(index[p.a], -1) != member.get(index[p.b], -2)]
+    maybe.sort(key=lambda p: (-p.score, p.a, p.b))
+    return Detection(len(records), len(pairs), clusters, maybe)
+
+
+def plain_from_bibtex(entry: dict) -> dict:
+    """A BibTeX-style dict (`ID`, `ENTRYTYPE`, `author`, `journal`/`booktitle`, `number`, ...)
+    as the plain record `detect` takes."""
+
+    def get(name: str):
+        value = entry.get(name)
+        return None if value is None or value != value else value  # NaN from pandas
+
+    return {
+        "key": str(get("ID")),
+        "kind": get("ENTRYTYPE"),
+        "title": get("title"),
+        "authors": get("author"),
+        "year": get("year"),
+        "venue": get("journal") or get("booktitle"),
+        "volume": get("volume"),
+        "pages": get("pages"),
+        "doi": get("doi"),
+    }

@@ -1,0 +1,260 @@
+"""Merging a cluster of duplicate sources into one, and undoing it exactly.
+
+The survivor takes the most complete value of each citation field and the union of the
+keywords; the other records stay in the database with `merged_into_id` set (nothing is
+deleted, PRISMA still counts them). Codings, screening decisions, suggestions, passages and
+indicators move to the survivor (evidence links follow their codings). One `DuplicateLink` per
+merged record stores what undo needs in `snapshot`: the survivor's fields before the merge and
+the ids of every row that moved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from review.errors import NotFound, ReviewError, UsageError
+from review.screening.dedupe.cluster import cluster_id
+from review.store import models as m
+
+# Rows tied to a source that follow it into the survivor (and back on undo).
+MOVABLE: dict[str, type] = {
+    "coding": m.Coding,
+    "screeningdecision": m.ScreeningDecision,
+    "suggestion": m.Suggestion,
+    "passage": m.Passage,
+    "indicator": m.Indicator,
+}
+ANCHORED = ("coding", "suggestion", "passage")  # offsets into Source.text
+TEXT_FIELDS = ("title", "venue", "volume", "issue", "pages", "url", "abstract")
+TEXT_FIELDS += ("language", "country", "method")
+MERGE_FIELDS = (*TEXT_FIELDS, "authors", "year", "doi", "keywords", "text", "text_hash")
+CHUNK = 5000  # ids per IN (...) list, well under every backend's parameter limit
+
+
+@dataclass
+class MergeResult:
+    cluster: str
+    survivor: str
+    merged: list[str]
+    moved: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "cluster": self.cluster,
+            "survivor": self.survivor,
+            "merged": self.merged,
+            "moved": self.moved,
+        }
+
+
+def _filled(value) -> bool:
+    return value not in (None, "", [], {})
+
+
+def completeness(src: m.Source) -> int:
+    return sum(_filled(getattr(src, f)) for f in MERGE_FIELDS)
+
+
+Attached = dict[int, dict[str, list[int]]]  # source id → table name → row ids
+
+
+def attached_rows(session: Session, source_ids: list[int]) -> Attached:
+    """The rows of every movable table that belong to these sources (a few queries in all)."""
+    out: Attached = {}
+    ids = sorted(set(source_ids))
+    for name, model in MOVABLE.items():
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            rows = session.exec(
+                select(model.id, model.source_id)
+                .where(model.source_id.in_(chunk))
+                .order_by(model.id)
+            ).all()
+            for rid, sid in rows:
+                out.setdefault(sid, {}).setdefault(name, []).append(rid)
+    return out
+
+
+def _anchored(attached: Attached, source_id: int) -> int:
+    rows = attached.get(source_id, {})
+    return sum(len(rows.get(name, ())) for name in ANCHORED)
+
+
+def choose_survivor(sources: list[m.Source], attached: Attached) -> m.Source:
+    """The record that keeps its key: the one with coded text, else the most complete."""
+    return max(
+        sources,
+        key=lambda s: (_anchored(attached, s.id) > 0, completeness(s), bool(s.doi), -s.id),
+    )
+
+
+def _best_text(values: list[str | None]) -> str | None:
+    """Prefer a value that is not SHOUTED, then the longest."""
+    filled = [v for v in values if _filled(v)]
+    if not filled:
+        return None
+    return max(filled, key=lambda v: (not _shouted(str(v)), len(str(v))))
+
+
+def _shouted(text: str) -> bool:
+    """Mostly capitals ("AIR VERSUS OXYGEN [Review]"): the database's style, not the title's."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def merged_fields(survivor: m.Source, others: list[m.Source]) -> dict:
+    """The survivor's field values after the merge (only the fields that change)."""
+    members = [survivor, *others]
+    out: dict = {}
+    for name in TEXT_FIELDS:
+        best = _best_text([getattr(s, name) for s in members])
+        if best != getattr(survivor, name):
+            out[name] = best
+    authors = max((list(s.authors or []) for s in members), key=lambda a: (len(a), len(str(a))))
+    if authors != list(survivor.authors or []):
+        out["authors"] = authors
+    for name in ("year", "doi"):
+        if not _filled(getattr(survivor, name)):
+            value = next((getattr(s, name) for s in others if _filled(getattr(s, name))), None)
+            if value is not None:
+                out[name] = value
+    seen: set[str] = set()
+    keywords: list[str] = []
+    for s in members:
+        for kw in s.keywords or []:
+            if kw and kw.casefold() not in seen:
+                seen.add(kw.casefold())
+                keywords.append(kw)
+    if keywords != list(survivor.keywords or []):
+        out["keywords"] = keywords
+    if not survivor.text:
+        donor = next((s for s in others if s.text), None)
+        if donor is not None:
+            out["text"], out["text_hash"] = donor.text, donor.text_hash
+    return out
+
+
+def merge_sources(
+    session: Session,
+    sources: list[m.Source],
+    *,
+    score: float | None = None,
+    reasons: list[str] | None = None,
+    attached: Attached | None = None,
+    links: list[dict] | None = None,
+) -> MergeResult:
+    """Merge `sources` (two or more live records) into one survivor, in the session.
+
+    Everything is checked before anything changes, so a refused merge leaves no trace. Bulk
+    callers pass `attached` (from `attached_rows`) and a `links` list that they insert at once.
+    """
+    if len(sources) < 2:
+        raise UsageError("a merge needs at least two records")
+    for s in sources:
+        if s.merged_into_id is not None:
+            raise ReviewError(f"record {s.key} is already merged into another record")
+    if attached is None:
+        attached = attached_rows(session, [s.id for s in sources])
+    texts = {s.text_hash or s.text for s in sources if s.text and _anchored(attached, s.id)}
+    if len(texts) > 1:
+        raise ReviewError(
+            "records "
+            + ", ".join(s.key for s in sources)
+            + " each have coded text that differs; merge them by hand"
+        )
+    survivor = choose_survivor(sources, attached)
+    others = [s for s in sources if s.id != survivor.id]
+    changes = merged_fields(survivor, others)
+    before = {name: getattr(survivor, name) for name in changes}
+    for name, value in changes.items():
+        setattr(survivor, name, value)
+    cid = cluster_id(s.key for s in sources)
+    result = MergeResult(cid, survivor.key, [s.key for s in others])
+    new_links = []
+    for loser in others:
+        moved = {name: list(ids) for name, ids in attached.get(loser.id, {}).items() if ids}
+        for name, ids in moved.items():
+            model = MOVABLE[name]
+            for start in range(0, len(ids), CHUNK):
+                session.exec(
+                    update(model)
+                    .where(model.id.in_(ids[start : start + CHUNK]))
+                    .values(source_id=survivor.id)
+                )
+            result.moved[name] = result.moved.get(name, 0) + len(ids)
+        loser.merged_into_id = survivor.id
+        session.add(loser)
+        new_links.append(
+            {
+                "cluster": cid,
+                "survivor_id": survivor.id,
+                "merged_id": loser.id,
+                "score": score,
+                "reasons": list(reasons or []),
+                "status": "merged",
+                "snapshot": {"survivor_before": _jsonable(before), "moved": moved},
+                "created": m.utcnow(),
+            }
+        )
+    session.add(survivor)
+    if links is None:
+        session.flush()
+        session.exec(insert(m.DuplicateLink), params=new_links)
+    else:
+        links.extend(new_links)
+    return result
+
+
+def _jsonable(fields: dict) -> dict:
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in fields.items()}
+
+
+def undo_merge(session: Session, cluster: str) -> MergeResult:
+    """Put every record of a merged cluster back exactly as it was before the merge."""
+    links = (
+        session.exec(
+            select(m.DuplicateLink).where(
+                m.DuplicateLink.cluster == cluster, m.DuplicateLink.status == "merged"
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not links:
+        raise NotFound(f"no merged cluster {cluster!r} (see `review dedupe --history`)")
+    survivor = session.get(m.Source, links[0].survivor_id)
+    if survivor.merged_into_id is not None:
+        later = (
+            session.exec(
+                select(m.DuplicateLink.cluster).where(
+                    m.DuplicateLink.merged_id == survivor.id, m.DuplicateLink.status == "merged"
+                )
+            )
+            .scalars()
+            .first()
+        )
+        raise ReviewError(f"{survivor.key} was merged again later: undo cluster {later} first")
+    result = MergeResult(cluster, survivor.key, [])
+    for link in links:
+        loser = session.get(m.Source, link.merged_id)
+        for name, ids in (link.snapshot.get("moved") or {}).items():
+            model = MOVABLE[name]
+            session.exec(
+                update(model)
+                .where(model.id.in_(ids), model.source_id == survivor.id)
+                .values(source_id=loser.id)
+            )
+            result.moved[name] = result.moved.get(name, 0) + len(ids)
+        loser.merged_into_id = None
+        session.add(loser)
+        result.merged.append(loser.key)
+        link.status = "undone"
+        session.add(link)
+    for name, value in (links[0].snapshot.get("survivor_before") or {}).items():
+        setattr(survivor, name, value)
+    session.add(survivor)
+    session.flush()
+    return result

@@ -1,0 +1,235 @@
+"""Duplicate detection over the workspace database: what `review dedupe` and the TUI call.
+
+Loads the live (not yet merged) records as plain dicts, runs the pure pipeline in
+`review.screening.dedupe.detect`, and applies or undoes merges through
+`review.screening.dedupe.merge`. Pairs a reviewer kept apart are stored as
+`DuplicateLink(status="apart")` and never proposed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import func, insert, or_, select
+from sqlmodel import Session
+
+from review.errors import NotFound, ReviewError, UsageError
+from review.screening.decisions import is_literature, literature
+from review.screening.dedupe.cluster import cluster_id
+from review.screening.dedupe.detect import Detection, detect
+from review.screening.dedupe.merge import (
+    CHUNK,
+    MergeResult,
+    attached_rows,
+    merge_sources,
+    undo_merge,
+)
+from review.store import models as m
+
+_COLUMNS = (
+    m.Source.key,
+    m.Source.title,
+    m.Source.authors,
+    m.Source.year,
+    m.Source.venue,
+    m.Source.volume,
+    m.Source.pages,
+    m.Source.doi,
+    m.Source.kind,
+)
+_NAMES = ("key", "title", "authors", "year", "venue", "volume", "pages", "doi", "kind")
+
+
+def live_records(session: Session) -> list[dict]:
+    """Every record still standing on its own, as the plain dicts `detect` takes."""
+    rows = session.exec(
+        select(*_COLUMNS)
+        .where(m.Source.merged_into_id.is_(None), is_literature())
+        .order_by(m.Source.id)
+    ).all()
+    return [dict(zip(_NAMES, row, strict=True)) for row in rows]
+
+
+def kept_apart(session: Session) -> list[frozenset[str]]:
+    """Key pairs a reviewer said are different records."""
+    a = m.Source.__table__.alias("a")
+    b = m.Source.__table__.alias("b")
+    rows = session.exec(
+        select(a.c.key, b.c.key)
+        .select_from(m.DuplicateLink)
+        .join(a, a.c.id == m.DuplicateLink.survivor_id)
+        .join(b, b.c.id == m.DuplicateLink.merged_id)
+        .where(m.DuplicateLink.status == "apart")
+    ).all()
+    return [frozenset(r) for r in rows]
+
+
+def find_duplicates(session: Session, progress: Callable[[int], None] | None = None) -> Detection:
+    """Clusters to merge and pairs for a person to decide, among the live records."""
+    return detect(live_records(session), kept_apart(session), progress)
+
+
+def count_live(session: Session) -> int:
+    """How many records `find_duplicates` will look at (for a progress bar)."""
+    return session.exec(
+        select(func.count())
+        .select_from(m.Source)
+        .where(m.Source.merged_into_id.is_(None), is_literature())
+    ).one()[0]
+
+
+def _sources(session: Session, keys: list[str]) -> list[m.Source]:
+    found = session.exec(select(m.Source).where(m.Source.key.in_(keys))).scalars().all()
+    missing = sorted(set(keys) - {s.key for s in found})
+    if missing:
+        raise NotFound(f"no record with key {', '.join(missing)}")
+    return sorted(found, key=lambda s: s.id)
+
+
+def merge_keys(session: Session, keys: list[str]) -> MergeResult:
+    """Merge records a reviewer says are the same (e.g. from the maybe queue)."""
+    keys = list(dict.fromkeys(k.strip() for k in keys if k.strip()))
+    if len(keys) < 2:
+        raise UsageError("give at least two record keys to merge, e.g. --merge KEY1,KEY2")
+    sources = _sources(session, keys)
+    others = [s.key for s in sources if not literature(s)]
+    if others:  # a transcript or document took a report's title and citation when merged
+        raise UsageError(
+            f"only literature records are merged; not {', '.join(others)} (transcript/document)"
+        )
+    return merge_sources(session, sources, reasons=["merged by a reviewer"])
+
+
+def apply(
+    session: Session, detection: Detection, progress: Callable[[int], None] | None = None
+) -> tuple[list[MergeResult], list[str]]:
+    """Merge every cluster; return the merges and the clusters refused (with why).
+
+    Sources and their attached rows are loaded in a few bulk queries and the duplicate links
+    inserted at once, so merging thousands of clusters is one short transaction.
+    """
+    keys = [k for c in detection.clusters for k in c.keys]
+    by_key: dict[str, m.Source] = {}
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        for src in session.exec(select(m.Source).where(m.Source.key.in_(chunk))).scalars():
+            by_key[src.key] = src
+    attached = attached_rows(session, [s.id for s in by_key.values()])
+    done: list[MergeResult] = []
+    refused: list[str] = []
+    links: list[dict] = []
+    for cluster in detection.clusters:
+        try:
+            missing = [k for k in cluster.keys if k not in by_key]
+            if missing:
+                raise NotFound(f"no record with key {', '.join(missing)}")
+            sources = sorted((by_key[k] for k in cluster.keys), key=lambda s: s.id)
+            done.append(
+                merge_sources(
+                    session,
+                    sources,
+                    score=cluster.score,
+                    reasons=cluster.reasons,
+                    attached=attached,
+                    links=links,
+                )
+            )
+        except ReviewError as exc:
+            refused.append(f"{cluster.id}: {exc}")
+        if progress:
+            progress(1)
+    session.flush()
+    for start in range(0, len(links), CHUNK):
+        session.exec(insert(m.DuplicateLink), params=links[start : start + CHUNK])
+    return done, refused
+
+
+def keep_apart(session: Session, key_a: str, key_b: str) -> str:
+    """Record that two records are different; they are not proposed again."""
+    if key_a == key_b:
+        raise UsageError("keep apart needs two different keys")
+    a, b = _sources(session, [key_a, key_b])
+    cid = cluster_id([a.key, b.key])
+    exists = session.exec(
+        select(m.DuplicateLink.id).where(
+            m.DuplicateLink.status == "apart",
+            or_(
+                (m.DuplicateLink.survivor_id == a.id) & (m.DuplicateLink.merged_id == b.id),
+                (m.DuplicateLink.survivor_id == b.id) & (m.DuplicateLink.merged_id == a.id),
+            ),
+        )
+    ).first()
+    if exists is None:
+        session.add(
+            m.DuplicateLink(
+                cluster=cid,
+                survivor_id=a.id,
+                merged_id=b.id,
+                status="apart",
+                reasons=["kept apart by a reviewer"],
+            )
+        )
+        session.flush()
+    return cid
+
+
+def undo(session: Session, cluster: str) -> MergeResult:
+    """Undo a merge (see `review.screening.dedupe.merge.undo_merge`)."""
+    return undo_merge(session, cluster)
+
+
+def history(session: Session) -> list[dict]:
+    """Every merge and keep-apart decision, newest first."""
+    s1 = m.Source.__table__.alias("s1")
+    s2 = m.Source.__table__.alias("s2")
+    rows = session.exec(
+        select(
+            m.DuplicateLink.cluster,
+            m.DuplicateLink.status,
+            s1.c.key,
+            s2.c.key,
+            m.DuplicateLink.score,
+            m.DuplicateLink.reasons,
+            m.DuplicateLink.created,
+        )
+        .join(s1, s1.c.id == m.DuplicateLink.survivor_id)
+        .join(s2, s2.c.id == m.DuplicateLink.merged_id)
+        .order_by(m.DuplicateLink.id.desc())
+    ).all()
+    return [
+        {
+            "cluster": c,
+            "status": st,
+            "survivor": sk,
+            "merged": mk,
+            "score": sc,
+            "reasons": rs,
+            "created": cr,
+        }
+        for c, st, sk, mk, sc, rs, cr in rows
+    ]
+
+
+COMPARE_FIELDS = (
+    "key",
+    "database",
+    "kind",
+    "title",
+    "authors",
+    "year",
+    "venue",
+    "volume",
+    "pages",
+    "doi",
+    "keywords",
+    "abstract",
+)
+
+
+def compare(session: Session, keys: list[str]) -> list[dict]:
+    """The records of a cluster side by side: field → value per record (for the TUI)."""
+    rows = []
+    for src in _sources(session, keys):
+        rows.append({f: getattr(src, f) for f in COMPARE_FIELDS})
+    order = {k: n for n, k in enumerate(keys)}
+    return sorted(rows, key=lambda r: order.get(r["key"], len(order)))

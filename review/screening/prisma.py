@@ -1,0 +1,102 @@
+"""PRISMA 2020 flow counts, computed from the records, merges and screening decisions.
+
+Nothing is typed in by hand: records identified come from `Source.database` (else the import
+batch's database), duplicates removed from merges, and the screening boxes from the outcomes in
+`review.screening.decisions`. Every box is also checked to add up, so a count that does not
+reconcile is reported rather than silently printed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from review.screening.decisions import eligible_ids, is_literature, outcomes
+from review.store import models as m
+
+UNKNOWN_DATABASE = "other / not recorded"
+
+
+def identified_by_database(session: Session) -> dict[str, int]:
+    """Records identified (before duplicates were removed), per source database."""
+    db = func.coalesce(m.Source.database, m.ImportBatch.database)
+    rows = session.exec(
+        select(db, func.count())
+        .select_from(m.Source)
+        .outerjoin(m.ImportBatch, m.ImportBatch.id == m.Source.batch_id)
+        .where(is_literature())
+        .group_by(db)
+    ).all()
+    out: Counter[str] = Counter()
+    for name, n in rows:
+        out[name or UNKNOWN_DATABASE] += n
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _stage(session: Session, stage: str) -> dict:
+    ids = eligible_ids(session, stage)
+    outs = outcomes(session, stage, None)
+    status = Counter(outs[i].status if i in outs else "pending" for i in ids)
+    reasons = Counter(
+        outs[i].reason or "reason not given"
+        for i in ids
+        if i in outs and outs[i].status == "exclude"
+    )
+    decided = status["include"] + status["exclude"] + status["maybe"]
+    return {
+        "records": len(ids),
+        "screened": decided,
+        "included": status["include"],
+        "maybe": status["maybe"],
+        "excluded": status["exclude"],
+        "excluded_by_reason": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "conflicts": status["conflict"],
+        "awaiting": status["pending"] + status["conflict"],
+    }
+
+
+def prisma(session: Session) -> dict:
+    """The PRISMA 2020 flow: identification, screening, eligibility, inclusion."""
+    identified = identified_by_database(session)
+    total = sum(identified.values())
+    duplicates = session.exec(
+        select(func.count())
+        .select_from(m.Source)
+        .where(m.Source.merged_into_id.is_not(None), is_literature())
+    ).one()[0]
+    ta = _stage(session, "title-abstract")
+    ft = _stage(session, "full-text")
+    sought = ta["included"] + ta["maybe"]
+    doc = {
+        "identification": {
+            "records_identified": total,
+            "by_database": identified,
+            "duplicates_removed": duplicates,
+        },
+        "screening": {
+            "records_screened": ta["screened"],
+            "records_excluded": ta["excluded"],
+            "excluded_by_reason": ta["excluded_by_reason"],
+            "awaiting_screening": ta["awaiting"],
+            "conflicts": ta["conflicts"],
+        },
+        "eligibility": {
+            "reports_sought": sought,
+            "reports_assessed": ft["screened"],
+            "reports_excluded": ft["excluded"],
+            "excluded_by_reason": ft["excluded_by_reason"],
+            "awaiting_assessment": ft["awaiting"],
+            "conflicts": ft["conflicts"],
+        },
+        "included": {"studies": ft["included"]},
+    }
+    doc["checks"] = {
+        "identified = duplicates + screened + awaiting": total
+        == duplicates + ta["screened"] + ta["awaiting"],
+        "screened = excluded + sought": ta["screened"] == ta["excluded"] + sought,
+        "sought = assessed + awaiting": sought == ft["screened"] + ft["awaiting"],
+        "assessed = excluded + included": ft["screened"] == ft["excluded"] + ft["included"],
+    }
+    return doc
