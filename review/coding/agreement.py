@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from review.coding.codebook import code_paths
 from review.errors import NotFound, UsageError
+from review.stats import kappa_from_counts
 from review.store import models as m
 
 Interval = tuple[int, int]
@@ -95,16 +96,10 @@ def percent_agreement(t: Table) -> float | None:
 
 
 def cohen_kappa(t: Table) -> float | None:
-    """(Po - Pe) / (1 - Pe) with Pe = pA·pB + (1-pA)(1-pB). 1.0 if both coders agree on every
-    unit and chance agreement is total (nothing or everything coded by both); None if empty."""
-    if not t.n:
-        return None
-    po = (t.both + t.neither) / t.n
-    pa, pb = (t.both + t.a_only) / t.n, (t.both + t.b_only) / t.n
-    pe = pa * pb + (1 - pa) * (1 - pb)
-    if pe >= 1:
-        return 1.0 if po >= 1 else None
-    return (po - pe) / (1 - pe)
+    """Cohen's kappa of the coded / not-coded table (`review.stats`): None when undefined —
+    no units, or both coders made the same choice for every unit (chance agreement 1)."""
+    table = {(1, 1): t.both, (1, 0): t.a_only, (0, 1): t.b_only, (0, 0): t.neither}
+    return kappa_from_counts(table).kappa
 
 
 def alpha_from_table(t: Table) -> float | None:
@@ -116,7 +111,7 @@ def alpha_from_table(t: Table) -> float | None:
     if n < 2:
         return None
     if n1 == 0 or n0 == 0:
-        return 1.0 if (t.a_only + t.b_only) == 0 else None
+        return None  # one value throughout: no variation, alpha is 0/0 (undefined)
     return 1 - (n - 1) * (t.a_only + t.b_only) / (n0 * n1)
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from review.coding.codebook import find_code
 from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
+from review.store.coders import coder_id, ensure_coder
 from review.store.models import utcnow
 
 MEMO_TARGETS = ("project", "source", "code", "coding")
@@ -50,23 +51,6 @@ def find_source(session: Session, ref: str | int) -> m.Source:
         seen.add(source.id)
         source = session.get(m.Source, source.merged_into_id)
     return source
-
-
-def get_coder(session: Session, name: str) -> m.Coder:
-    """The coder row for `name`, created on first use."""
-    name = (name or "").strip()
-    if not name:
-        raise UsageError("a coder name is needed (--coder NAME or REVIEW_CODER)")
-    coder = session.scalar(select(m.Coder).where(m.Coder.name == name))
-    if coder is None:
-        coder = m.Coder(name=name)
-        session.add(coder)
-        session.flush()
-    return coder
-
-
-def coder_id(session: Session, name: str) -> int | None:
-    return session.scalar(select(m.Coder.id).where(m.Coder.name == name))
 
 
 def _record(session: Session, coder: m.Coder, kind: str, payload: dict) -> None:
@@ -123,7 +107,7 @@ def apply_code(
         raise NotFound(f"no source with id {source_id}")
     quote = _check_span(source, start, end)
     _codable(session, code_id)
-    who = get_coder(session, coder)
+    who = ensure_coder(session, coder)
     coding = m.Coding(
         source_id=source_id,
         code_id=code_id,
@@ -169,7 +153,7 @@ def bulk_apply(
     rows = list(rows)
     if not rows:
         return []
-    who = get_coder(session, coder)
+    who = ensure_coder(session, coder)
     texts = dict(
         session.execute(
             select(m.Source.id, m.Source.text).where(
@@ -266,7 +250,7 @@ def remove_coding(session: Session, coding_id: int, coder: str) -> None:
     coding = session.get(m.Coding, coding_id)
     if coding is None:
         raise NotFound(f"no coding with id {coding_id}")
-    who = get_coder(session, coder)
+    who = ensure_coder(session, coder)
     snap = _snapshot(coding)
     links = _link_snapshots(session, coding_id)
     _record(session, who, "remove", {"codings": [snap], "links": links})
@@ -382,7 +366,7 @@ def add_memo(
     text = (text or "").strip()
     if not text:
         raise UsageError("a memo needs some text")
-    who = get_coder(session, coder)
+    who = ensure_coder(session, coder)
     table = {"source": m.Source, "code": m.Code, "coding": m.Coding}.get(target)
     if table is not None and (target_id is None or session.get(table, target_id) is None):
         raise NotFound(f"no {target} with id {target_id}")

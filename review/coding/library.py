@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from review.coding.codebook import descendants
+from review.ingest.citation import label_of
 from review.store import models as m
 from review.store.db import is_sqlite
 
@@ -64,30 +65,6 @@ class LibraryPage:
     @property
     def page_number(self) -> int:
         return self.offset // self.limit + 1
-
-
-def author_year(authors: list[str] | None, year: int | None, fallback: str = "") -> str:
-    """'Bovaird 2007', 'Bovaird & Loeffler 2012', 'Parrado et al. 2013' (fallback: the key)."""
-    names = [_surname(a) for a in (authors or []) if a and a.strip()]
-    if not names:
-        if year and str(year) in fallback:
-            return fallback  # keys like "loeffler2008fad" already carry the year
-        who = fallback
-    elif len(names) == 1:
-        who = names[0]
-    elif len(names) == 2:
-        who = f"{names[0]} & {names[1]}"
-    else:
-        who = f"{names[0]} et al."
-    return f"{who} {year}".strip() if year else who
-
-
-def _surname(name: str) -> str:
-    name = name.strip()
-    if "," in name:
-        return name.split(",", 1)[0].strip()
-    parts = name.split()
-    return parts[-1] if parts else name
 
 
 def _live():
@@ -187,17 +164,27 @@ def _row_select():
         m.Source.year,
         m.Source.title,
         m.Source.kind,
+        m.Source.record_format,
+        m.Source.meta,
         screening_status().label("status"),
         codings_count().label("codings"),
     )
 
 
 def _row(r) -> SourceRow:
-    sid, key, authors, year, title, kind, status, codings = r
+    sid, key, authors, year, title, kind, record_format, meta, status, codings = r
     return SourceRow(
         id=sid,
         key=key,
-        author_year=author_year(authors, year, fallback=key),
+        author_year=label_of(
+            kind=kind,
+            record_format=record_format,
+            authors=authors,
+            year=year,
+            title=title,
+            key=key,
+            meta=meta,
+        ),
         title=(title or key or "").replace("\n", " "),
         kind=kind,
         status=status or "unscreened",
@@ -313,7 +300,6 @@ __all__ = [
     "LibraryFilter",
     "LibraryPage",
     "SourceRow",
-    "author_year",
     "fuzzy_ids",
     "kinds",
     "page",

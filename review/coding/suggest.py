@@ -19,9 +19,10 @@ from functools import lru_cache
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from review.coding.codings import _check_span, _record, get_coder
+from review.coding.codings import _check_span, _record
 from review.errors import NotFound, UsageError
 from review.store import models as m
+from review.store.coders import ensure_coder
 from review.store.models import utcnow
 
 FUZZY_MIN_LEN = 5
@@ -329,7 +330,7 @@ def _pending(session: Session, sid: int) -> m.Suggestion:
 
 def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list[int]:
     """Turn pending suggestions into codings (origin "suggestion"); one undo step."""
-    who = get_coder(session, coder)
+    who = ensure_coder(session, coder)
     coding_ids, accepted = [], []
     for sid in ids:
         sug = _pending(session, sid)
@@ -361,7 +362,7 @@ def accept_suggestion(session: Session, suggestion_id: int, coder: str) -> m.Cod
 
 
 def reject_suggestions(session: Session, ids: Sequence[int], coder: str) -> int:
-    who = get_coder(session, coder)
+    who = ensure_coder(session, coder)
     done = []
     for sid in ids:
         _pending(session, sid)  # (refuses a missing or settled one before anything changes)

@@ -422,21 +422,3 @@ def pending_source(ind: m.Indicator) -> str | None:
     """The cite key an unlinked indicator names (not yet in the workspace), if any."""
     hit = UNLINKED.search(ind.note or "") if ind.source_id is None else None
     return hit.group(1) if hit else None
-
-
-# Evidence links live in review.evidence.links; re-exported so callers have one import for
-# indicators.
-from review.evidence.links import (  # noqa: E402
-    RELATIONS,
-    get_code,
-    get_indicator,
-    link,
-    list_indicators,
-    list_links,
-    unlink,
-)
-
-__all__ = [
-    "RELATIONS", "get_code", "get_indicator", "link", "list_indicators", "list_links", "unlink",
-    "parse_rows", "parse_value", "parse_ci", "read_table", "store_rows", "relink_sources",
-]  # fmt: skip

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import insert, text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from review.ingest.transcripts.model import Parsed
 from review.store import models as m
@@ -189,3 +190,38 @@ def store_passages(
         ],
     )
     return len(rows)
+
+
+class Speakers:
+    """Who speaks at an offset: the turn passages of each transcript, searched by bisect."""
+
+    def __init__(self, session: Session, source_ids: set[int] | None = None):
+        q = select(
+            m.Passage.source_id, m.Passage.start, m.Passage.speaker, m.Passage.participant_id
+        ).where(m.Passage.speaker.is_not(None))
+        self._by: dict[int, list[tuple[int, str, int | None]]] = {}
+        self._starts: dict[int, list[int]] = {}
+        if source_ids is not None:
+            if not source_ids:
+                return
+            q = q.where(m.Passage.source_id.in_(sorted(source_ids)))
+        by: dict[int, list[tuple[int, str, int | None]]] = defaultdict(list)
+        for sid, start, speaker, pid in session.exec(q).all():
+            by[sid].append((start, speaker, pid))
+        self._by = {sid: sorted(v, key=lambda t: t[0]) for sid, v in by.items()}
+        self._starts = {sid: [t[0] for t in v] for sid, v in self._by.items()}
+
+    def _turn(self, source_id: int, offset: int) -> tuple[int, str, int | None] | None:
+        turns = self._by.get(source_id)
+        if not turns:
+            return None
+        i = bisect.bisect_right(self._starts[source_id], offset) - 1
+        return turns[i] if i >= 0 else None
+
+    def at(self, source_id: int, offset: int) -> str | None:
+        turn = self._turn(source_id, offset)
+        return turn[1] if turn else None
+
+    def participant_at(self, source_id: int, offset: int) -> int | None:
+        turn = self._turn(source_id, offset)
+        return turn[2] if turn else None

@@ -164,7 +164,9 @@ def load(session: Session, source_id: int) -> Document:
     text = src.text or ""
     title = src.title or src.key
     if not text:
-        shown = citation_text(src)
+        from review.ingest.citation import summary_text
+
+        shown = summary_text(src)
         blocks = _paragraphs(shown)
         return Document(src.id, title, src.kind, shown, blocks, blocks, codable=False)
     rows = session.execute(
@@ -215,17 +217,6 @@ def reload_marks(session: Session, doc: Document) -> None:
         )
         for s in sugg
     ]
-
-
-def citation_text(src: m.Source) -> str:
-    """What a literature record without full text shows: its citation and abstract."""
-    lines = [src.title or src.key, "; ".join(src.authors or [])]
-    where = ", ".join(str(x) for x in (src.year, src.venue, src.volume, src.pages) if x)
-    lines += [where, f"doi:{src.doi}" if src.doi else "", src.url or ""]
-    if src.keywords:
-        lines.append("Keywords: " + ", ".join(src.keywords))
-    lines += ["", src.abstract or "(no abstract)", "", "No full text: import the PDF to code it."]
-    return "\n".join(line for line in lines if line is not None)
 
 
 def _paragraphs(text: str) -> list[Span]:
