@@ -55,7 +55,10 @@ def brief(
             advance(1 if done else 0)
 
         with progress_bar("exports", 4, bar) as advance:
-            files += write_pack(ws.engine, out_dir, formats=(), name=ws.root.name, on_step=step)
+            files += write_pack(
+                ws.engine, out_dir, formats=(), name=ws.root.name,
+                codebook_path=ws.codebook_path, on_step=step,
+            )  # fmt: skip
     doc = {
         "output": str(out_dir),
         "files": [str(f) for f in files],
