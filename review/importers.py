@@ -14,10 +14,13 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from review.ingest import pipeline
 from review.ingest.pipeline import FileReport, Format
+from review.store import models as m
 
 
 @cache
@@ -62,3 +65,17 @@ def import_paths(
         progress=progress,
         cancelled=cancelled,
     )
+
+
+def first_run_paths(session: Session, corpus: Path) -> list[Path]:
+    """[corpus] if the workspace has never imported anything and its corpus holds
+    importable files, else []: a newcomer opening the sample workspace sees real content,
+    once (afterwards the database is no longer empty)."""
+    if not corpus.is_dir():
+        return []
+    n_sources = session.exec(select(func.count()).select_from(m.Source)).one()
+    n_batches = session.exec(select(func.count()).select_from(m.ImportBatch)).one()
+    if n_sources or n_batches:
+        return []
+    files, _problems = pipeline.collect([corpus])
+    return [corpus] if files else []

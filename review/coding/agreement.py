@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from review.coding.codebook import code_paths
+from review.coding.codebook import code_paths, descendants, find_code
 from review.errors import NotFound, UsageError
 from review.stats import kappa_from_counts
 from review.store import models as m
+from review.store.coders import coder_id
 
 Interval = tuple[int, int]
 
@@ -223,7 +224,7 @@ def agreement(
         raise UsageError("the overlap threshold must be in (0, 1]")
     ids = {}
     for name in (coder_a, coder_b):
-        cid = session.scalar(select(m.Coder.id).where(m.Coder.name == name))
+        cid = coder_id(session, name)
         if cid is None:
             raise NotFound(f"no coder {name!r}")
         ids[name] = cid
@@ -305,3 +306,21 @@ def agreement(
         "codes": per_code,
         "overall": overall,
     }
+
+
+def coded_codes_under(session: Session, refs: list[str]) -> list[int] | None:
+    """The codes to compare for `--code` references: each codable code named, and a group
+    code (never applied itself, e.g. "Sector") stands for the codes under it that have
+    codings. None for no references (every code); a usage error if nothing is coded there."""
+    if not refs:
+        return None
+    codable = set(session.exec(select(m.Code.id).where(m.Code.codable)).scalars())
+    used = set(session.exec(select(m.Coding.code_id).distinct()).scalars())
+    ids: list[int] = []
+    for ref in refs:
+        top = find_code(session, ref).id
+        ids += [top] if top in codable else []
+        ids += [d for d in descendants(session, top)[1:] if d in codable and d in used]
+    if not ids:
+        raise UsageError(f"no codings under {', '.join(map(repr, refs))}")
+    return list(dict.fromkeys(ids))

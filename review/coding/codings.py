@@ -126,21 +126,35 @@ def apply_code(
 
 
 def apply_to_passages(
-    session: Session, *, passage_ids: Sequence[int], code_id: int, coder: str, memo=None
+    session: Session,
+    *,
+    passage_ids: Sequence[int],
+    code_id: int,
+    coder: str,
+    memo=None,
+    source: m.Source | None = None,
 ) -> list[int]:
     """Code whole passages (turns, sentences): one coding per passage, one undo step; the new
-    codings' ids."""
+    codings' ids. With `source`, every passage must belong to it (checked before any write)."""
     out = []
     for pid in passage_ids:
         passage = session.get(m.Passage, pid)
         if passage is None:
             raise NotFound(f"no passage with id {pid}")
+        if source is not None and passage.source_id != source.id:
+            raise UsageError(f"passage {pid} is not in source {source.key!r}")
         out.append((passage.source_id, passage.start, passage.end))
     return bulk_apply(
         session,
         [dict(source_id=s, code_id=code_id, start=a, end=b, memo=memo) for s, a, b in out],
         coder=coder,
     )
+
+
+def get_codings(session: Session, ids: Iterable[int]) -> list[m.Coding]:
+    """Codings by id, in the order given (missing ids are left out)."""
+    rows = [session.get(m.Coding, cid) for cid in ids]
+    return [r for r in rows if r is not None]
 
 
 def bulk_apply(

@@ -225,3 +225,91 @@ class Speakers:
     def participant_at(self, source_id: int, offset: int) -> int | None:
         turn = self._turn(source_id, offset)
         return turn[2] if turn else None
+
+
+PASSAGE_KINDS = ("turn", "sentence", "paragraph")
+
+
+def passage_spans(session: Session, source_id: int) -> list[tuple]:
+    """(id, start, end, kind, speaker, timestamp) of a source's passages in text order."""
+    return list(
+        session.exec(
+            select(
+                m.Passage.id,
+                m.Passage.start,
+                m.Passage.end,
+                m.Passage.kind,
+                m.Passage.speaker,
+                m.Passage.timestamp,
+            )
+            .where(m.Passage.source_id == source_id)
+            .order_by(m.Passage.start, m.Passage.end)
+        ).all()
+    )
+
+
+def source_passages(
+    session: Session,
+    key: str,
+    kind: str | None = None,
+    speaker: str | None = None,
+    limit: int = 0,
+) -> list[dict]:
+    """The passages of the source called `key`, in text order, with their text."""
+    from review.errors import NotFound, UsageError
+
+    if kind and kind not in PASSAGE_KINDS:
+        raise UsageError(f"--kind must be turn, sentence or paragraph, not {kind!r}")
+    source = session.exec(select(m.Source).where(m.Source.key == key)).first()
+    if source is None:
+        raise NotFound(f"no source with key {key!r} (see `review transcripts`)")
+    query = select(m.Passage).where(m.Passage.source_id == source.id)
+    if kind:
+        query = query.where(m.Passage.kind == kind)
+    if speaker:
+        query = query.where(m.Passage.speaker == speaker)
+    query = query.order_by(m.Passage.start, m.Passage.end.desc())
+    if limit:
+        query = query.limit(limit)
+    text = source.text or ""
+    return [
+        {
+            "id": p.id,
+            "kind": p.kind,
+            "start": p.start,
+            "end": p.end,
+            "speaker": p.speaker,
+            "participant_id": p.participant_id,
+            "timestamp": p.timestamp,
+            "text": text[p.start : p.end],
+        }
+        for p in session.exec(query).all()
+    ]
+
+
+HEADER_KEYS = ("group", "date", "place", "moderator", "duration", "format")
+
+
+def qualitative_sources(session: Session) -> list[dict]:
+    """The team's transcripts and documents: speakers, turns, passages and header metadata."""
+    from sqlalchemy import func
+
+    from review.store.kinds import qualitative_clause
+
+    counts = dict(
+        session.exec(select(m.Passage.source_id, func.count()).group_by(m.Passage.source_id)).all()
+    )
+    rows = session.exec(select(m.Source).where(qualitative_clause()).order_by(m.Source.key)).all()
+    return [
+        {
+            "key": r.key,
+            "kind": r.kind,
+            "title": r.title,
+            "speakers": (r.meta or {}).get("speakers", []),
+            "turns": (r.meta or {}).get("turns", 0),
+            "passages": counts.get(r.id, 0),
+            "meta": {k: v for k, v in (r.meta or {}).items() if k in HEADER_KEYS},
+            "file": r.origin_file,
+        }
+        for r in rows
+    ]

@@ -160,10 +160,10 @@ class ReviewApp(App):
 
     def _maybe_import_sample(self) -> None:
         """First run on a workspace with an empty database and files in corpus/: import them."""
-        from review.tui.sample import sample_files_to_import
+        from review.importers import first_run_paths
 
         with self.session() as s:
-            paths = sample_files_to_import(s, self.ws)
+            paths = first_run_paths(s, self.ws.corpus)
         if paths:
             self.call_from_thread(self._start_sample_import, paths)
 

@@ -13,7 +13,9 @@ from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
+from review.errors import UsageError
 from review.ingest.citation import citation, label, reference, source_author_year
+from review.ingest.participants import attribute_names
 from review.ingest.passages import Speakers
 from review.outputs.brief.prisma_table import prisma_table
 from review.outputs.brief.scan import UNASSIGNED, CodeTree, ScanResult, scan
@@ -357,8 +359,22 @@ def codes_by_attribute(
     return out
 
 
+def check_attributes(session: Session, names: list[str]) -> None:
+    """An attribute no participant has is a typo: say so rather than write an empty table 4."""
+    if not names:
+        return
+    known = attribute_names(session)
+    unknown = [a for a in names if a not in known]
+    if unknown:
+        raise UsageError(
+            f"--attribute: no participant has {', '.join(map(repr, unknown))} "
+            f"(known: {', '.join(sorted(known)) or 'none'})"
+        )
+
+
 def build(session: Session, attributes: list[str] | None = None) -> Brief:
     """All five tables and the reference list of included literature."""
+    check_attributes(session, attributes or [])
     tree = CodeTree.load(session)
     res = scan(session, tree)
     tables = [
