@@ -53,11 +53,11 @@ def find_source(session: Session, ref: str | int) -> m.Source:
     return source
 
 
-def _record(session: Session, coder: m.Coder, kind: str, payload: dict) -> None:
+def record_action(session: Session, coder: m.Coder, kind: str, payload: dict) -> None:
     session.add(m.Action(coder_id=coder.id, kind=kind, payload=payload))
 
 
-def _check_span(source: m.Source, start: int, end: int) -> str:
+def check_span(source: m.Source, start: int, end: int) -> str:
     if source.text is None:
         raise ReviewError(f"source {source.key!r} has no text to code")
     n = len(source.text)
@@ -105,7 +105,7 @@ def apply_code(
     source = session.get(m.Source, source_id)
     if source is None:
         raise NotFound(f"no source with id {source_id}")
-    quote = _check_span(source, start, end)
+    quote = check_span(source, start, end)
     _codable(session, code_id)
     who = ensure_coder(session, coder)
     coding = m.Coding(
@@ -120,7 +120,7 @@ def apply_code(
     )
     session.add(coding)
     session.flush()
-    _record(session, who, "apply", {"coding_ids": [coding.id]})
+    record_action(session, who, "apply", {"coding_ids": [coding.id]})
     session.flush()
     return coding
 
@@ -208,7 +208,7 @@ def bulk_apply(
     ids = list(
         session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
     )
-    _record(session, who, "apply", {"coding_ids": ids})
+    record_action(session, who, "apply", {"coding_ids": ids})
     session.flush()
     return ids
 
@@ -267,7 +267,7 @@ def remove_coding(session: Session, coding_id: int, coder: str) -> None:
     who = ensure_coder(session, coder)
     snap = _snapshot(coding)
     links = _link_snapshots(session, coding_id)
-    _record(session, who, "remove", {"codings": [snap], "links": links})
+    record_action(session, who, "remove", {"codings": [snap], "links": links})
     session.expunge(coding)
     _delete_codings(session, [coding_id])
     session.flush()

@@ -236,11 +236,11 @@ def undescribe(text: str | None) -> dict:
         return {}
     try:
         from review.coding.codebook import CodeSpec
-        from review.coding.codebook_files import _undescribe
+        from review.coding.codebook_files import undescribe
     except ImportError:  # pragma: no cover - the codebook feature is part of the package
         return {"definition": text}
     spec = CodeSpec(path="x")
-    _undescribe(text, spec)
+    undescribe(text, spec)
     return {
         "definition": spec.definition, "include": spec.include, "exclude": spec.exclude,
         "example": spec.example, "keywords": list(spec.keywords), "shortcut": spec.shortcut,

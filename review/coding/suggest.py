@@ -19,7 +19,7 @@ from functools import lru_cache
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from review.coding.codings import _check_span, _record
+from review.coding.codings import check_span, record_action
 from review.errors import NotFound, UsageError
 from review.store import models as m
 from review.store.coders import ensure_coder
@@ -335,7 +335,7 @@ def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list
     for sid in ids:
         sug = _pending(session, sid)
         source = session.get(m.Source, sug.source_id)
-        quote = _check_span(source, sug.start, sug.end)
+        quote = check_span(source, sug.start, sug.end)
         coding = m.Coding(
             source_id=sug.source_id,
             code_id=sug.code_id,
@@ -351,7 +351,9 @@ def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list
         coding_ids.append(coding.id)
         accepted.append(sid)
     if accepted:
-        _record(session, who, "accept", {"coding_ids": coding_ids, "suggestion_ids": accepted})
+        record_action(
+            session, who, "accept", {"coding_ids": coding_ids, "suggestion_ids": accepted}
+        )
     session.flush()
     return coding_ids
 
@@ -371,7 +373,7 @@ def reject_suggestions(session: Session, ids: Sequence[int], coder: str) -> int:
         session.execute(
             update(m.Suggestion).where(m.Suggestion.id.in_(done)).values(status="rejected")
         )
-        _record(session, who, "reject", {"suggestion_ids": done})
+        record_action(session, who, "reject", {"suggestion_ids": done})
         session.flush()
     return len(done)
 

@@ -32,14 +32,14 @@ def describe(code: m.Code, path: str) -> str | None:
     (`review.coding.codebook_files`), so a .qdpx and a .qdc carry a code the same way."""
     try:
         from review.coding.codebook import CodeSpec
-        from review.coding.codebook_files import _describe
+        from review.coding.codebook_files import describe
     except ImportError:  # pragma: no cover - the codebook feature is part of the package
         return code.definition
     spec = CodeSpec(path=path, definition=code.definition, include=code.include,
                     exclude=code.exclude, example=code.example,
                     keywords=list(code.keywords or []), colour=code.colour,
                     shortcut=code.shortcut, codable=bool(code.codable))  # fmt: skip
-    return _describe(spec) or None
+    return describe(spec) or None
 
 
 def _when(dt: datetime | None) -> str | None:

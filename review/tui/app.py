@@ -172,7 +172,7 @@ class ReviewApp(App):
         self.screen.start_import(paths, note="First run: importing the sample corpus")
 
     def action_help(self) -> None:
-        from review.tui.screens._help import HelpScreen
+        from review.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

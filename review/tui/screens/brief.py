@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, OptionList, ProgressBar
 from textual.widgets.option_list import Option
 
-from review.tui.screens._base import WorkbenchScreen
+from review.tui.screens.base import WorkbenchScreen
 
 NAME = "brief"
 KEY = "f10"

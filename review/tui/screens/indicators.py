@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Label, OptionList
 from textual.widgets.option_list import Option
 
 from review.evidence import links as service
-from review.tui.screens._base import WorkbenchScreen, row_at_cursor
+from review.tui.screens.base import WorkbenchScreen, row_at_cursor
 
 NAME = "indicators"
 KEY = "f9"

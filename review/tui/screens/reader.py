@@ -18,7 +18,7 @@ from textual.markup import escape
 from textual.widgets import Static
 
 from review.tui import document
-from review.tui.screens._base import WorkbenchScreen
+from review.tui.screens.base import WorkbenchScreen
 from review.tui.widgets.code_picker import CodeChoice
 from review.tui.widgets.reader_view import ReaderView
 from review.tui.words import word_spans
