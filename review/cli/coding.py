@@ -402,6 +402,7 @@ def agreement_cmd(
     """Inter-coder agreement: percent, Cohen's kappa, Krippendorff's alpha, segments."""
     from review.coding.agreement import agreement, coded_codes_under
     from review.coding.codings import find_source
+    from review.stats import describe
 
     with ready(ctx) as s:
         doc = agreement(
@@ -420,22 +421,22 @@ def agreement_cmd(
         f"{doc['coders'][0]} vs {doc['coders'][1]}: {doc['sources']} source(s), "
         f"{doc['characters']} characters"
     )
-    typer.echo(f"{'code':<44} {'agree%':>7} {'kappa':>7} {'alpha':>7} {'coded%':>7} {'seg%':>7}")
+    typer.echo(f"{'code':<40} {'agree%':>7} {'kappa':>9} {'alpha':>9} {'coded%':>7} {'seg%':>7}")
 
-    def fmt(x, pct=False):
-        return "-" if x is None else (f"{100 * x:.1f}" if pct else f"{x:.3f}")
+    def pct(x):
+        return "-" if x is None else f"{100 * x:.1f}"
 
     for row in [*doc["codes"], {"code": "overall", **doc["overall"]}]:
         c, t, g = row["character"], row["coded_text"], row["segment"]
         typer.echo(
-            f"{row['code'][:44]:<44} {fmt(c['percent_agreement'], True):>7} "
-            f"{fmt(c['kappa']):>7} {fmt(c['alpha']):>7} {fmt(t['percent_agreement'], True):>7} "
-            f"{fmt(g['percent_agreement'], True):>7}"
+            f"{row['code'][:40]:<40} {pct(c['percent_agreement']):>7} "
+            f"{describe(c['kappa']):>9} {describe(c['alpha']):>9} "
+            f"{pct(t['percent_agreement']):>7} {pct(g['percent_agreement']):>7}"
         )
         for src in row.get("by_source", []):
             typer.echo(
-                f"  {src['source'][:42]:<42} {fmt(src['percent_agreement'], True):>7} "
-                f"{fmt(src['kappa']):>7}"
+                f"  {src['source'][:38]:<38} {pct(src['percent_agreement']):>7} "
+                f"{describe(src['kappa']):>9}"
             )
 
 

@@ -12,16 +12,17 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, distinct, false, func, literal, select, text, true
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from review.coding.codebook import descendants
 from review.ingest.citation import label_of
+from review.screening.decisions import status_sql
 from review.store import models as m
 from review.store.db import is_sqlite
 
-STATUSES = ("unscreened", "include", "exclude", "maybe", "conflict")
+STATUSES = ("unscreened", "pending", "include", "exclude", "maybe", "conflict")
 MAX_HITS = 2000  # ranked search results kept for paging
 
 
@@ -71,34 +72,6 @@ def _live():
     return m.Source.merged_into_id.is_(None)
 
 
-def screening_status():
-    """SQL for a source's screening status: the later stage wins; a final decision wins;
-    reviewers who agree give their decision, reviewers who differ give 'conflict'."""
-    return func.coalesce(
-        _status_at("full-text"), _status_at("title-abstract"), literal("unscreened")
-    )
-
-
-def _status_at(stage: str):
-    sd = m.ScreeningDecision
-    where = (sd.source_id == m.Source.id, sd.stage == stage)
-    final = (
-        select(sd.decision)
-        .where(*where, sd.final == true())
-        .order_by(sd.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    n_distinct = (
-        select(func.count(distinct(sd.decision)))
-        .where(*where, sd.final == false())
-        .scalar_subquery()
-    )
-    agreed = select(func.min(sd.decision)).where(*where, sd.final == false()).scalar_subquery()
-    undecided = case((n_distinct == 1, agreed), (n_distinct > 1, literal("conflict")), else_=None)
-    return func.coalesce(final, undecided)
-
-
 def codings_count():
     return (
         select(func.count(m.Coding.id)).where(m.Coding.source_id == m.Source.id).scalar_subquery()
@@ -118,7 +91,7 @@ def page(
     if flt.status:
         if flt.status not in STATUSES:
             raise ValueError(f"unknown screening status {flt.status!r} (one of {STATUSES})")
-        conds.append(screening_status() == flt.status)
+        conds.append(status_sql(session) == flt.status)
     if flt.code_id is not None:
         ids = descendants(session, flt.code_id)
         # IN (uncorrelated subquery): evaluated once through the code index, where a
@@ -139,7 +112,7 @@ def page(
         return _ranked_page(session, ranked, conds, offset, limit, notes)
     total = session.exec(select(func.count()).select_from(m.Source).where(*conds)).one()[0]
     rows = session.exec(
-        _row_select().where(*conds).order_by(m.Source.id).offset(offset).limit(limit)
+        _row_select(session).where(*conds).order_by(m.Source.id).offset(offset).limit(limit)
     ).all()
     return LibraryPage([_row(r) for r in rows], total, offset, limit, notes=notes)
 
@@ -150,13 +123,13 @@ def _ranked_page(session, ranked, conds, offset, limit, notes) -> LibraryPage:
         keep = set(session.exec(select(m.Source.id).where(m.Source.id.in_(ranked), *conds)).all())
         ranked = [i for i in ranked if i in keep]
     window = ranked[offset : offset + limit]
-    rows = session.exec(_row_select().where(m.Source.id.in_(window))).all() if window else []
+    rows = session.exec(_row_select(session).where(m.Source.id.in_(window))).all() if window else []
     by_id = {r[0]: _row(r) for r in rows}
     out = [by_id[i] for i in window if i in by_id]
     return LibraryPage(out, len(ranked), offset, limit, ranked=True, notes=notes)
 
 
-def _row_select():
+def _row_select(session: Session):
     return select(
         m.Source.id,
         m.Source.key,
@@ -166,7 +139,7 @@ def _row_select():
         m.Source.kind,
         m.Source.record_format,
         m.Source.meta,
-        screening_status().label("status"),
+        status_sql(session).label("status"),
         codings_count().label("codings"),
     )
 
@@ -304,6 +277,5 @@ __all__ = [
     "kinds",
     "page",
     "position",
-    "screening_status",
     "text_search_ids",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, distinct, false, func, literal, select, true
 from sqlmodel import Session
 
 from review.errors import NotFound, ReviewError, UsageError
@@ -261,6 +261,46 @@ def outcomes(session: Session, stage: str, ids: list[int] | None = None) -> dict
             if stage == "full-text" and o.status == "maybe":
                 o.status = "conflict"  # a full text must end in or out
     return out
+
+
+def status_sql(session: Session):
+    """SQL for a source's screening status, the rule of `outcomes` as one expression (the
+    library filters and pages 100,000 records by it): at each stage the final decision, else
+    — once the required reviewers have decided — their common decision or "conflict" (a
+    full text must end in or out, so "maybe" there is a conflict), else "pending"; the
+    full-text status when anyone decided at full text, else the title/abstract one, else
+    "unscreened". `tests/test_screening.py` checks it against `outcomes` record by record."""
+    need = required_reviewers(session)
+    return func.coalesce(
+        _stage_status_sql("full-text", need),
+        _stage_status_sql("title-abstract", need),
+        literal("unscreened"),
+    )
+
+
+def _stage_status_sql(stage: str, need: int):
+    sd = m.ScreeningDecision
+    where = (sd.source_id == m.Source.id, sd.stage == stage)
+    final = (
+        select(sd.decision)
+        .where(*where, sd.final == true())
+        .order_by(sd.created.desc(), sd.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    open_ = (*where, sd.final == false())
+    n_coders = select(func.count(distinct(sd.coder_id))).where(*open_).scalar_subquery()
+    n_kinds = select(func.count(distinct(sd.decision))).where(*open_).scalar_subquery()
+    agreed = select(func.min(sd.decision)).where(*open_).scalar_subquery()
+    if stage == "full-text":
+        agreed = case((agreed == "maybe", literal("conflict")), else_=agreed)
+    undecided = case(
+        (n_coders == 0, None),
+        (n_coders < need, literal("pending")),
+        (n_kinds == 1, agreed),
+        else_=literal("conflict"),
+    )
+    return func.coalesce(final, undecided)
 
 
 def eligible_ids(session: Session, stage: str) -> list[int]:
