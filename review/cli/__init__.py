@@ -1,18 +1,19 @@
 """The `review` command line: a thin Typer layer over the service functions.
 
-Each module in this package that defines `register(app)` adds its commands; modules import
-heavy libraries (spaCy, Textual) inside their commands so `review status` stays fast.
+Each command module in this package defines `register(app)`; `review.cli.commands` names the
+module of every command, and the root group imports a module only when one of its commands
+runs (so `review status` never pays for docx, openpyxl, spaCy or Textual).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
 import sys
 
 import typer
 
+from review.cli.commands import LazyGroup
+from review.cli.workspace_cmds import root
 from review.errors import ReviewError
 
 app = typer.Typer(
@@ -22,21 +23,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=LazyGroup,
 )
-
-_REGISTERED = False
-
-
-def _register_all() -> None:
-    global _REGISTERED
-    if _REGISTERED:
-        return
-    _REGISTERED = True
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(app)
+app.callback(invoke_without_command=True)(root)  # the global options
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +33,6 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     _library_logs(debug)
-    _register_all()
     try:
         result = app(args=args, prog_name="review", standalone_mode=False)
     except typer.Exit as exc:

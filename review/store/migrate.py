@@ -17,8 +17,6 @@ import importlib
 import pkgutil
 from types import ModuleType
 
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import Column, DateTime, MetaData, String, Table, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
@@ -65,10 +63,13 @@ def upgrade(engine: Engine) -> list[str]:
                 _run_extra(module, conn)
                 conn.execute(applied_table.insert().values(id=mid, applied=utcnow()))
             return ran
-        op = Operations(MigrationContext.configure(conn))
-        for mid, module in available():
-            if mid in done:
-                continue
+        pending = [(mid, module) for mid, module in available() if mid not in done]
+        if pending:  # (Alembic, ~0.1 s to import, only when there is DDL to run)
+            from alembic.migration import MigrationContext
+            from alembic.operations import Operations
+
+            op = Operations(MigrationContext.configure(conn))
+        for mid, module in pending:
             module.upgrade(op, conn)
             conn.execute(applied_table.insert().values(id=mid, applied=utcnow()))
             ran.append(mid)
