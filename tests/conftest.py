@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from review import logs
 from review.cli import main
 from review.store.db import session_scope
 from review.store.workspace import Workspace, init
@@ -22,6 +23,14 @@ DATA = Path(__file__).resolve().parent / "data"
 def testdata() -> Path:
     assert TESTDATA.is_dir(), f"shared test data missing at {TESTDATA}"
     return TESTDATA
+
+
+@pytest.fixture(autouse=True)
+def _no_workspace_log_left_behind():
+    """The workspace log is process state (the workbench sets it, the CLI resets it when a
+    command ends): no test's log may catch another test's records."""
+    yield
+    logs.reset()
 
 
 @pytest.fixture

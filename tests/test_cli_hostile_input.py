@@ -334,7 +334,7 @@ def test_an_internal_error_is_one_line(cli, ws, monkeypatch):
     assert res.code == 1 and res.out == ""
     assert res.err == (
         "review: internal error: RuntimeError: first line (Background on this error at: "
-        "https://example) (run with --debug for details)\n"
+        f"https://example) (details in {ws.root.resolve()}/.review/review.log)\n"
     )
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from review import logs
 from review.cli.context import JSON_OUT, Options, options, print_json, session, workspace
 
 GETTING_STARTED = """\
@@ -29,6 +30,7 @@ def root(
 ) -> None:
     """Evidence-review manager. With no command, opens the workbench on the workspace."""
     ctx.obj = Options(workspace_dir, db, coder, debug)
+    logs.configure(workspace_dir or ".")  # bugs are logged in WORKSPACE/.review/review.log
     if ctx.invoked_subcommand is None:
         default_action(ctx)
 
