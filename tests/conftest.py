@@ -34,7 +34,7 @@ REQUIRE_SHARED = "REVIEW_REQUIRE_SHARED"
 def shared_file(rel: str = "") -> Path:
     """A file (or folder) of ../shared/testdata that we may not vendor: skip without it."""
     if not SHARED_TESTDATA.is_dir():
-        reason = f"needs ../shared/testdata/{rel} (not vendored: licence), absent"
+        reason = f"needs {Path('../shared/testdata', rel)} (not vendored: licence), absent"
         if os.environ.get(REQUIRE_SHARED) == "1":
             pytest.fail(f"{reason}; {REQUIRE_SHARED}=1 requires it")
         pytest.skip(reason)
