@@ -324,17 +324,17 @@ def test_a_damaged_database_file_is_a_one_line_error(cli, ws, monkeypatch):
 
 
 def test_an_internal_error_is_one_line(cli, ws, monkeypatch):
-    import review.cli.workspace_cmds as cmds
+    import review.store.status as service
 
     def broken(session):
         raise RuntimeError("first line\n(Background on this error at: https://example)")
 
-    monkeypatch.setattr(cmds, "counts", broken)
+    monkeypatch.setattr(service, "counts", broken)
     res = cli("-w", ws.root, "status", "--json")
     assert res.code == 1 and res.out == ""
     assert res.err == (
         "review: internal error: RuntimeError: first line (Background on this error at: "
-        "https://example) (run with --debug for details)\n"
+        f"https://example) (details in {ws.root.resolve()}/.review/review.log)\n"
     )
 
 

@@ -21,11 +21,11 @@ from review.store.workspace import init
 
 
 @pytest.fixture
-def codebook_schema(testdata, tmp_path) -> xmlschema.XMLSchema:
+def codebook_schema(shared, tmp_path) -> xmlschema.XMLSchema:
     """The codebook part of the REFI-QDA schema: the project schema's CodeBookType, in the
     codebook namespace, with the standalone root element and the optional `origin` and `Sets`
     that Codebook.xsd adds."""
-    xsd = (testdata / "qdpx" / "REFI_Project.xsd").read_text("utf-8")
+    xsd = (shared / "qdpx" / "REFI_Project.xsd").read_text("utf-8")
     xsd = xsd.replace("urn:QDA-XML:project:1.0", "urn:QDA-XML:codebook:1.0")
     book_type = re.search(r'<xsd:complexType name="CodeBookType">.*?</xsd:complexType>', xsd, re.S)
     assert book_type, "REFI schema changed shape"
@@ -46,10 +46,12 @@ def codebook_schema(testdata, tmp_path) -> xmlschema.XMLSchema:
     return xmlschema.XMLSchema(str(path))
 
 
-def test_qdc_export_validates_and_reimports_identically(ws, session, tmp_path, codebook_schema):
+def test_qdc_export_validates_and_reimports_identically(
+    ws, session, tmp_path, codebook_schema, sample_codes
+):
     ensure_codebook(session, ws.codebook_path)
     out = tmp_path / "book.qdc"
-    assert export_codebook(session, out) == 28
+    assert export_codebook(session, out) == sample_codes
     codebook_schema.validate(str(out))  # raises if invalid
     text = out.read_text("utf-8")
     assert 'xmlns="urn:QDA-XML:codebook:1.0"' in text and 'isCodable="false"' in text
@@ -60,7 +62,7 @@ def test_qdc_export_validates_and_reimports_identically(ws, session, tmp_path, c
 
     with session_scope(other.engine) as s2:
         counts = import_codebook(s2, out)
-        assert counts == {"added": 28, "updated": 0, "problems": []}
+        assert counts == {"added": sample_codes, "updated": 0, "problems": []}
         assert specs_from_db(s2) == before  # paths, fields, keywords, colours, guids
         again = tmp_path / "again.qdc"
         export_codebook(s2, again)
@@ -157,11 +159,11 @@ def test_csv_bad_rows_are_reported_with_lines_and_good_rows_kept():
         parse_csv("foo,bar\n1,2\n")
 
 
-def test_codebook_import_export_commands(ws, cli, tmp_path, codebook_schema):
+def test_codebook_import_export_commands(ws, cli, tmp_path, codebook_schema, sample_codes):
     w = ("-w", ws.root)
     out = tmp_path / "book.qdc"
     res = cli(*w, "codebook", "export", out, "--json")
-    assert res.code == 0 and res.json()["codes"] == 28
+    assert res.code == 0 and res.json()["codes"] == sample_codes
     codebook_schema.validate(str(out))
     csv_file = tmp_path / "extra.csv"
     csv_file.write_text("path,definition,keywords\nBarriers/Cost,Money,cost; afford\nZ/Q,bad,\n")
@@ -175,13 +177,13 @@ def test_codebook_import_export_commands(ws, cli, tmp_path, codebook_schema):
     assert res.code == 1 and "unknown codebook format" in res.err
 
 
-def test_reimport_updates_by_guid(session, ws, tmp_path):
+def test_reimport_updates_by_guid(session, ws, tmp_path, sample_codes):
     ensure_codebook(session, ws.codebook_path)
     out = tmp_path / "book.qdc"
     export_codebook(session, out)
     out.write_text(out.read_text("utf-8").replace('name="Co-design"', 'name="Co-designing"'))
     counts = import_codebook(session, out)
-    assert counts["added"] == 0 and counts["updated"] == 28
+    assert counts["added"] == 0 and counts["updated"] == sample_codes
     assert find_code(session, "Four Cs/Co-design").name == "Co-design"  # path kept, guid matched
 
 

@@ -15,6 +15,7 @@ from review.outputs.excerpts import excerpt_rows, neutralise, to_csv, to_docx, t
 from review.store import models as m
 from review.store.db import session_scope
 from review.store.workspace import init
+from tests.conftest import data_file
 from tests.test_brief_fixture import build as build_fixture
 
 BIB_FILES = [
@@ -37,8 +38,8 @@ def _records(engine) -> dict[str, tuple]:
 
 
 @pytest.mark.parametrize("name", BIB_FILES)
-def test_bibtex_round_trip_keeps_every_field(name, ws, cli, testdata, tmp_path):
-    r = cli("-w", ws.root, "import", testdata / "bibtex" / name)
+def test_bibtex_round_trip_keeps_every_field(name, ws, cli, tmp_path):
+    r = cli("-w", ws.root, "import", data_file(f"bibtex/{name}"))
     assert r.code in (0, 1)
     before = _records(ws.engine)
     assert before, f"nothing imported from {name}"
@@ -225,10 +226,10 @@ def test_excerpt_docx_keeps_quote_with_citation_and_xlsx_is_readable(ws, cli, tm
     assert out.read_bytes().startswith(b"\xef\xbb\xbfcode,source,")  # BOM for Excel
 
 
-def test_qdpx_of_a_new_workspace_carries_its_codebook(ws, cli, tmp_path):
+def test_qdpx_of_a_new_workspace_carries_its_codebook(ws, cli, tmp_path, sample_codes):
     """QA: exported before any coding command had loaded codebook/*.toml, the project had
     no codes at all."""
     out = tmp_path / "new.qdpx"
     r = cli("-w", ws.root, "export", "qdpx", "-o", out, "--json")
     assert r.code == 0, r.err
-    assert r.json()["codes"] == 28
+    assert r.json()["codes"] == sample_codes > 0

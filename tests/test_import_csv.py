@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.conftest import data_file
 from tests.import_helpers import run_import, sources_in_order
 
 SCOPUS = (
@@ -53,11 +54,11 @@ def test_flexible_headers_semicolons_and_id_column(cli, ws, tmp_path):
     assert src.title == "Beyond engagement and participation" and src.year == 2007
 
 
-def test_survey_tables_are_not_literature(cli, ws, testdata):
+def test_survey_tables_are_not_literature(cli, ws):
     from review.ingest.formats import csv_literature
 
     for name in ("csps2013_benchmarks_20131125.csv", "qualcoder_survey456.csv"):
-        path = testdata / "survey" / name
+        path = data_file(f"survey/{name}")
         assert csv_literature.detect(path, path.read_bytes()) == 0
 
 

@@ -1,4 +1,5 @@
-"""RIS, Web of Science and PubMed import against real exports (../shared/testdata/ris)."""
+"""RIS, Web of Science and PubMed import against real exports (tests/data/vendor/ris, and
+../shared/testdata/ris for the one we may not vendor)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlmodel import select
 from review.ingest.formats import ris
 from review.store import models as m
 from review.store.db import session_scope
+from tests.conftest import data_file
 from tests.import_helpers import run_import, sources_in_order
 
 # file, format, records seen, imported, errors
@@ -24,10 +26,8 @@ EXPECTED = [
 
 
 @pytest.mark.parametrize("name,fmt,records,imported,errors", EXPECTED)
-def test_every_ris_file_imports_with_expected_counts(
-    cli, ws, testdata, name, fmt, records, imported, errors
-):
-    res, rep = run_import(cli, ws, testdata / "ris" / name)
+def test_every_ris_file_imports_with_expected_counts(cli, ws, name, fmt, records, imported, errors):
+    res, rep = run_import(cli, ws, data_file(f"ris/{name}"))
     assert rep["format"] == fmt
     assert (rep["records"], rep["imported"]) == (records, imported)
     assert sum(p["severity"] == "error" for p in rep["problems"]) == errors
@@ -48,8 +48,8 @@ def test_scopus_record_fields(cli, ws, testdata):
     assert src.key == "federico2004transversely"
 
 
-def test_zotero_kinds_dates_and_chapter_venue(cli, ws, testdata):
-    run_import(cli, ws, testdata / "ris" / "qualcoder_bibliography_zotero.ris")
+def test_zotero_kinds_dates_and_chapter_venue(cli, ws, shared):
+    run_import(cli, ws, shared / "ris" / "qualcoder_bibliography_zotero.ris")
     got = {s.kind: s for s in sources_in_order(ws)}
     assert set(got) == {"article", "book", "chapter"}
     assert got["article"].year == 2011 and got["book"].year == 1988

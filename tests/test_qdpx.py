@@ -58,21 +58,28 @@ def test_skyloom_imports_14_codes_and_reports_what_it_skipped(ws, cli, testdata)
     assert coke.definition == "the breakfast of champions" and coke.colour == "#966450"
 
 
-def test_export_validates_against_the_refi_schema(ws, testdata):
-    import xmlschema
-
+def _export_fixture(ws) -> tuple[zipfile.ZipFile, dict]:
     with session_scope(ws.engine) as s:
         build_fixture(s)
         data, counts = export_qdpx(s, "fixture")
-    zf = zipfile.ZipFile(io.BytesIO(data))
+    return zipfile.ZipFile(io.BytesIO(data)), counts
+
+
+def test_export_holds_the_project_and_its_sources(ws):
+    zf, counts = _export_fixture(ws)
     names = sorted(zf.namelist())
     assert names[0] == "project.qde" and all(n.startswith("sources/") for n in names[1:])
-    schema = xmlschema.XMLSchema(str(testdata / "qdpx" / "REFI_Project.xsd"))
-    qde = zf.read("project.qde")
-    schema.validate(io.BytesIO(qde))  # raises on any violation
     assert counts == {"sources": 4, "codes": 8, "codings": 14, "cases": 2, "users": 1}
-    text = qde.decode("utf-8")
+    text = zf.read("project.qde").decode("utf-8")
     assert 'typeOfVariable="Text"' in text and "<Case " in text and "<PlainTextSelection " in text
+
+
+def test_export_validates_against_the_refi_schema(ws, shared):
+    import xmlschema
+
+    zf, _ = _export_fixture(ws)
+    schema = xmlschema.XMLSchema(str(shared / "qdpx" / "REFI_Project.xsd"))
+    schema.validate(io.BytesIO(zf.read("project.qde")))  # raises on any violation
 
 
 def test_export_is_deterministic(ws):
@@ -120,7 +127,8 @@ def test_round_trip_gives_identical_codes_texts_and_codings(ws, cli, tmp_path):
         build_fixture(s)
     out = tmp_path / "fixture.qdpx"
     r = cli("-w", ws.root, "export", "qdpx", "-o", out, "--json")
-    assert r.code == 0, r.err and r.json()["codings"] == 14
+    assert r.code == 0, r.err
+    assert r.json()["codings"] == 14
     other, _ = init(tmp_path / "other")
     r = cli("-w", other.root, "import", out, "--json")
     assert r.code == 0, r.out

@@ -16,7 +16,8 @@ from tests.transcripts_helpers import encrypt_pdf, make_pdf
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus" / "transcripts"
 
-# Counted by reading the files in ../shared/testdata/transcripts/.
+# Counted by reading the files in ../shared/testdata/transcripts/ (the whole folder: two of
+# them are LGPL, not vendored).
 EXPECTED = {
     "qualcoder_transcript.txt": ("transcript", ["id1", "id2", "id3"], 7),
     "qualcoder_ID1.docx": ("document", [], 0),
@@ -49,8 +50,8 @@ def _check_offsets(session, source: m.Source) -> list[m.Passage]:
     return rows
 
 
-def test_every_shared_transcript_imports_with_its_speakers_and_turns(cli, ws, testdata):
-    folder = testdata / "transcripts"
+def test_every_shared_transcript_imports_with_its_speakers_and_turns(cli, ws, shared):
+    folder = shared / "transcripts"
     assert sorted(p.name for p in folder.iterdir()) == sorted(EXPECTED)
     result = _import(cli, ws, folder)
     assert result.code == 0, result.out + result.err
@@ -70,8 +71,8 @@ def test_every_shared_transcript_imports_with_its_speakers_and_turns(cli, ws, te
         assert sorted(ids) == [f"id{i} @ qualcoder_transcript" for i in (1, 2, 3)]
 
 
-def test_reimport_adds_nothing(cli, ws, testdata):
-    file = testdata / "transcripts" / "qualcoder_transcript.txt"
+def test_reimport_adds_nothing(cli, ws, shared):
+    file = shared / "transcripts" / "qualcoder_transcript.txt"
     assert _import(cli, ws, file).code == 0
     again = _import(cli, ws, file)
     assert again.code == 0 and again.json()["files"][0]["status"] == "unchanged"
@@ -320,8 +321,8 @@ def test_literature_text_files_are_not_taken_as_transcripts(cli, ws, testdata):
     assert fmt is not None and fmt.name != "transcript-text"
 
 
-def test_qualcoder_case_attributes_csv(cli, ws, testdata):
-    result = _import(cli, ws, testdata / "survey" / "qualcoder_survey456.csv")
+def test_qualcoder_case_attributes_csv(cli, ws, shared):
+    result = _import(cli, ws, shared / "survey" / "qualcoder_survey456.csv")
     report = result.json()["files"][0]
     assert report["format"] == "participants" and report["imported"] == 3
     people = {

@@ -208,8 +208,8 @@ def test_docx_bold_speaker_names():
     assert parsed.meta["group"] == "Test group"
 
 
-def test_docx_from_testdata_has_three_paragraphs(testdata):
-    text, _ = read_docx((testdata / "transcripts" / "qualcoder_ID1.docx").read_bytes())
+def test_docx_from_testdata_has_three_paragraphs(shared):
+    text, _ = read_docx((shared / "transcripts" / "qualcoder_ID1.docx").read_bytes())
     parsed = parse_text(text)
     assert parsed.turns == []
     paragraphs = [s for s in segment(parsed) if s.kind == "paragraph"]

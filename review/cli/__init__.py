@@ -1,18 +1,20 @@
 """The `review` command line: a thin Typer layer over the service functions.
 
-Each module in this package that defines `register(app)` adds its commands; modules import
-heavy libraries (spaCy, Textual) inside their commands so `review status` stays fast.
+Each command module in this package defines `register(app)`; `review.cli.commands` names the
+module of every command, and the root group imports a module only when one of its commands
+runs (so `review status` never pays for docx, openpyxl, spaCy or Textual).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
 import sys
 
 import typer
 
+from review import logs
+from review.cli.commands import LazyGroup
+from review.cli.workspace_cmds import root
 from review.errors import ReviewError
 
 app = typer.Typer(
@@ -22,29 +24,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=LazyGroup,
 )
-
-_REGISTERED = False
-
-
-def _register_all() -> None:
-    global _REGISTERED
-    if _REGISTERED:
-        return
-    _REGISTERED = True
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(app)
+app.callback(invoke_without_command=True)(root)  # the global options
+log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; turn every error into one line on stderr and an exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
-    _library_logs(debug)
-    _register_all()
+    logs.setup_process(debug)  # (the root callback points the log at the workspace)
+    try:
+        return _run(args)
+    finally:
+        logs.reset()
+
+
+def _run(args: list[str]) -> int:
+    command = _shown(args)
     try:
         result = app(args=args, prog_name="review", standalone_mode=False)
     except typer.Exit as exc:
@@ -55,27 +53,40 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         print("review: aborted", file=sys.stderr)
         return 1
-    except ReviewError as exc:
-        if debug:
-            raise
+    except ReviewError as exc:  # the user's to fix, not a bug: no traceback in the log
+        log.debug("%s: %s", command, exc, exc_info=True)
         print(f"review: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("review: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # the contract: one line, never a traceback, unless --debug
-        if debug:
-            raise
-        message = " ".join(str(exc).split())  # (SQLAlchemy adds a second "Background" line)
-        print(
-            f"review: internal error: {type(exc).__name__}: {message} "
-            "(run with --debug for details)",
-            file=sys.stderr,
-        )
+    except Exception as exc:  # a bug: one line here, the traceback in the log (and --debug)
+        print(f"review: {logs.internal_error(log, exc, command)}", file=sys.stderr)
         return 1
     if result == 130:  # Typer's Ctrl-C: KeyboardInterrupt becomes a silent exit status 130
         print("review: interrupted", file=sys.stderr)
     return result if isinstance(result, int) else 0
+
+
+def _shown(args: list[str]) -> str:
+    """The command line for the log, with any password in a `--db` URL hidden."""
+    shown = ["review"]
+    for i, arg in enumerate(args):
+        if arg.startswith("--db="):
+            arg = "--db=" + _hide_password(arg[5:])
+        elif i and args[i - 1] == "--db":
+            arg = _hide_password(arg)
+        shown.append(arg)
+    return " ".join(shown)
+
+
+def _hide_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL: show nothing of it
+        return "<url>"
 
 
 def _usage_line(exc: typer.TyperException) -> str:
@@ -85,18 +96,3 @@ def _usage_line(exc: typer.TyperException) -> str:
     if ctx is not None:
         message += f" (see '{ctx.command_path} --help')"
     return message
-
-
-def _library_logs(debug: bool) -> None:
-    """Keep libraries' log records off stderr unless --debug.
-
-    bibtexparser and pypdf log warnings about the very input an import already reports as
-    problems (file, line, why); with no handler configured Python prints each on stderr,
-    some over several lines, breaking the one-line contract. A NullHandler on the root logger
-    stops that; --debug shows them.
-    """
-    root = logging.getLogger()
-    if debug:
-        logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
-    elif not root.handlers:
-        root.addHandler(logging.NullHandler())

@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from sqlmodel import Session
 
-from review.store.db import session_scope
-from review.store.workspace import Workspace
+if TYPE_CHECKING:  # (the database layer is imported by the commands that use it)
+    from sqlmodel import Session
+
+    from review.store.workspace import Workspace
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Options:
 
     def ws(self) -> Workspace:
         if self._ws is None:
+            from review.store.workspace import Workspace
+
             self._ws = Workspace.open(self.workspace, db=self.db, coder=self.coder)
         return self._ws
 
@@ -45,6 +48,8 @@ def workspace(ctx: typer.Context) -> Workspace:
 @contextmanager
 def session(ctx: typer.Context) -> Iterator[Session]:
     """One transaction on the workspace's database."""
+    from review.store.db import session_scope
+
     with session_scope(workspace(ctx).engine) as s:
         yield s
 

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import typer
 
+from review import logs
 from review.cli.context import JSON_OUT, Options, options, print_json, session, workspace
-from review.store.migrate import applied
-from review.store.status import counts
-from review.store.workspace import init as init_workspace
 
 GETTING_STARTED = """\
 Getting started:
@@ -32,6 +30,7 @@ def root(
 ) -> None:
     """Evidence-review manager. With no command, opens the workbench on the workspace."""
     ctx.obj = Options(workspace_dir, db, coder, debug)
+    logs.configure(workspace_dir or ".")  # bugs are logged in WORKSPACE/.review/review.log
     if ctx.invoked_subcommand is None:
         default_action(ctx)
 
@@ -53,6 +52,8 @@ def init(
     json_out: bool = typer.Option(False, "--json", help="Print a JSON report."),
 ) -> None:
     """Make a workspace: corpus/, codebook/, exports/ and the database. Never overwrites."""
+    from review.store.workspace import init as init_workspace
+
     opts = options(ctx)
     ws, created = init_workspace(directory, db=opts.db)
     if json_out:
@@ -72,6 +73,9 @@ def status(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Counts: sources by kind, passages, codes, codings, indicators, decisions, ..."""
+    from review.store.migrate import applied
+    from review.store.status import counts
+
     if json_out:
         ws = workspace(ctx)
         with session(ctx) as s:
@@ -90,6 +94,8 @@ def status(
 
 
 def _print_status(ctx: typer.Context) -> None:
+    from review.store.status import counts
+
     ws = workspace(ctx)
     with session(ctx) as s:
         doc = counts(s)

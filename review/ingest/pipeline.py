@@ -14,6 +14,7 @@ import gc
 import hashlib
 import importlib
 import json
+import logging
 import pkgutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,9 +25,12 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from review import logs
 from review.store import models as m
 from review.store.db import session_scope
 from review.store.models import utcnow
+
+log = logging.getLogger(__name__)
 
 SKIP_NAMES = {"readme.md", "readme.txt", "readme", ".gitkeep", "thumbs.db", ".ds_store"}
 SKIP_SUFFIXES = {".py", ".pyc"}  # helper scripts kept beside sample data (make_docx.py)
@@ -262,9 +266,11 @@ def import_file(
         report.imported = 0
         _record_batch(engine, report, sha, strict)
     except Exception as exc:  # a bug or an unforeseen input: report it, lose nothing else
-        report.problems.append(
-            Problem(str(path), None, f"could not import: {type(exc).__name__}: {one_line(exc)}")
-        )
+        where = logs.log_bug(log, exc, f"could not import {path} as {fmt.name}")
+        message = f"could not import: {type(exc).__name__}: {one_line(exc)}"
+        if where is not None:
+            message += f" (details in {where})"
+        report.problems.append(Problem(str(path), None, message))
         report.status = "failed"
         report.imported = 0
         _record_batch(engine, report, sha, strict)

@@ -9,23 +9,29 @@ portable SQL (batch mode on SQLite).
 
 A new database is created from the current models and every migration is marked applied;
 `tests/test_migrations.py` proves that upgrading the first-version file gives the same schema.
+
+Opening an up-to-date SQLite database costs one PRAGMA: a successful upgrade stamps the file's
+`user_version` with a hash of the storage code (`schema_stamp`), and while it matches there
+is nothing to do, so `review status` need not import the models (≈0.2 s) or Alembic
+(≈0.1 s). Any change to `review/store/` changes the stamp and the next open runs the full
+check. (PostgreSQL has no such header field; it always runs the full check.)
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import pkgutil
+from functools import cache
+from pathlib import Path
 from types import ModuleType
 
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import Column, DateTime, MetaData, String, Table, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from review.store import migrations as _pkg
-from review.store import models  # noqa: F401  (registers the tables)
-from review.store.models import utcnow
+from review.store.db import is_sqlite
 
 _meta = MetaData()
 applied_table = Table(
@@ -52,8 +58,34 @@ def applied(conn: Connection) -> set[str]:
     return set(conn.execute(select(applied_table.c.id)).scalars())
 
 
+@cache
+def schema_stamp() -> int:
+    """A positive 31-bit hash of every source file of the storage layer (models, migrations,
+    this runner): equal stamps mean the database was upgraded by this very schema code."""
+    digest = hashlib.sha256()
+    root = Path(__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return int.from_bytes(digest.digest()[:4], "big") & 0x7FFFFFFF or 1
+
+
+def _stamped(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("PRAGMA user_version").scalar() == schema_stamp()
+
+
+def _stamp(conn: Connection) -> None:
+    if is_sqlite(conn.engine):
+        conn.exec_driver_sql(f"PRAGMA user_version = {schema_stamp()}")
+
+
 def upgrade(engine: Engine) -> list[str]:
     """Bring the database to the current schema; return the migration ids that ran."""
+    if is_sqlite(engine) and _stamped(engine):
+        return []
+    from review.store import models  # registers the tables
+
+    utcnow = models.utcnow
     ran: list[str] = []
     with engine.begin() as conn:
         fresh = not inspect(conn).has_table("source")
@@ -64,16 +96,21 @@ def upgrade(engine: Engine) -> list[str]:
             for mid, module in available():
                 _run_extra(module, conn)
                 conn.execute(applied_table.insert().values(id=mid, applied=utcnow()))
+            _stamp(conn)
             return ran
-        op = Operations(MigrationContext.configure(conn))
-        for mid, module in available():
-            if mid in done:
-                continue
+        pending = [(mid, module) for mid, module in available() if mid not in done]
+        if pending:  # (Alembic, ~0.1 s to import, only when there is DDL to run)
+            from alembic.migration import MigrationContext
+            from alembic.operations import Operations
+
+            op = Operations(MigrationContext.configure(conn))
+        for mid, module in pending:
             module.upgrade(op, conn)
             conn.execute(applied_table.insert().values(id=mid, applied=utcnow()))
             ran.append(mid)
         # Tables that are new in the models and need no data move are simply created.
         SQLModel.metadata.create_all(conn)
+        _stamp(conn)
     return ran
 
 

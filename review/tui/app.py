@@ -7,6 +7,7 @@ share: the workspace, a transaction helper, the source and code in focus, and th
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -18,10 +19,14 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 
+from review import logs
+from review.errors import ReviewError
 from review.store.db import session_scope
 from review.store.status import counts
 from review.store.workspace import Workspace
 from review.tui.screens import ScreenSpec, discover
+
+log = logging.getLogger(__name__)
 
 
 class ReviewApp(App):
@@ -45,6 +50,7 @@ class ReviewApp(App):
     ) -> None:
         super().__init__()
         self.ws = ws
+        logs.configure(ws.root)  # bugs behind a toast are logged in .review/review.log
         _ = ws.engine  # open (and upgrade) once, here, before any worker thread needs it
         self.start = start
         self.sample_import = sample_import
@@ -153,6 +159,8 @@ class ReviewApp(App):
             with self.session() as s:
                 n = ensure_codebook(s, self.ws.codebook_path)
         except Exception as exc:  # a broken codebook file: say so, keep the app usable
+            if not isinstance(exc, ReviewError):  # a bug: the toast names the log
+                exc = logs.internal_error(log, exc, "loading the codebook")
             self.call_from_thread(self.notify, f"codebook: {exc}", severity="error")
             return
         if n:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -10,10 +11,13 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
+from review import logs
+from review.errors import ReviewError
 from review.tui.widgets.nav_bar import NavBar
 from review.tui.widgets.status_line import StatusLine
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def row_at_cursor(table: DataTable, rows: Sequence[T]) -> T | None:
@@ -41,8 +45,15 @@ class WorkbenchScreen(Screen):
         yield from ()
 
     def notify_error(self, exc: Exception) -> None:
-        """Service errors are shown as one line, never a traceback."""
-        self.notify(str(exc) or type(exc).__name__, severity="error", timeout=6)
+        """Service errors are shown as one line, never a traceback. A user error (ReviewError)
+        is just its message; anything else is a bug: logged with its traceback in the
+        workspace's log, and the toast names the file."""
+        if isinstance(exc, ReviewError):
+            log.debug("%s: %s", type(self).__name__, exc, exc_info=exc)
+            self.notify(str(exc) or type(exc).__name__, severity="error", timeout=6)
+            return
+        line = logs.internal_error(log, exc, f"on the {self.registry_name or 'workbench'} screen")
+        self.notify(line, severity="error", timeout=15)
 
     def in_session(
         self, call: Callable[[Session], T], *, from_thread: bool = False

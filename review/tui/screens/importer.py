@@ -3,6 +3,7 @@ then show the report (each file's status and every problem with its file and lin
 
 from __future__ import annotations
 
+import logging
 import shlex
 import threading
 from pathlib import Path
@@ -13,9 +14,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, DirectoryTree, Input, Label, ProgressBar
 
+from review import logs
 from review.importers import import_paths
 from review.ingest.pipeline import FileReport
 from review.tui.screens.base import WorkbenchScreen
+
+log = logging.getLogger(__name__)
 
 NAME = "import"
 KEY = "f3"
@@ -152,7 +156,8 @@ class ImportScreen(WorkbenchScreen):
                 options={"coder": ws.coder, "workspace": str(ws.root)},
             )
         except Exception as exc:  # a bug in a format: show it, keep the app alive
-            call(self._finished, [], f"Import stopped: {type(exc).__name__}: {exc}")
+            line = logs.internal_error(log, exc, "importing from the import screen")
+            call(self._finished, [], f"Import stopped: {line}")
             return
         call(self._finished, reports, None)
 
