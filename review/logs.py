@@ -4,7 +4,7 @@ Why: the CLI and the workbench turn every exception into one line, which is righ
 person using them and useless to whoever fixes the bug — so wherever an exception becomes a
 message, it is also logged here, with its traceback. Modules log through
 `logging.getLogger(__name__)` (records carry the package: `review.cli`,
-`review.ingest.pipeline`, `review.tui.screens._base`, ...); this module is the one place that
+`review.ingest.pipeline`, `review.tui.screens.base`, ...); this module is the one place that
 says where those records go. It imports no interface library, so domain code may use it.
 
 - `configure(root)` points the `review` logger at `ROOT/.review/review.log` (rotating at

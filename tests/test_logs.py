@@ -119,5 +119,5 @@ async def test_a_bug_behind_a_toast_is_logged_and_the_toast_names_the_log(ws, mo
         for t in toasts
     ), toasts
     text = _log_text(ws)
-    assert "ERROR review.tui.screens._base" in text and "on the screening screen" in text
+    assert "ERROR review.tui.screens.base" in text and "on the screening screen" in text
     assert "Traceback (most recent call last)" in text and "in _bug" in text
