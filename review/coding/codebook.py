@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+import tomli_w
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
@@ -133,37 +134,50 @@ def load_toml(path: str | Path) -> tuple[dict, list[CodeSpec]]:
     return parse_toml(text, str(path))
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    text = str(value)
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    )
-    return f'"{escaped}"'
+def _code_table(spec: CodeSpec) -> dict:
+    """One code as a TOML table, keys in the order a reader scans them; empty fields left out."""
+    table: dict = {"path": spec.path}
+    for name in ("shortcut", "colour", *TEXT_FIELDS, "guid"):
+        value = getattr(spec, name)
+        if value:
+            table[name] = value
+    if spec.keywords:
+        table["keywords"] = list(spec.keywords)
+    if not spec.codable:
+        table["codable"] = False
+    return table
+
+
+def _table(header: str, table: dict) -> str:
+    """`[header]` and its keys, by tomli-w (which would otherwise inline a short table).
+
+    Text that spans lines is written as a multi-line string where that is lossless: tomli-w's
+    multi-line strings turn "\r\n" into "\n", so a table holding any "\r" uses escapes.
+    """
+    multiline = not any("\r" in t for t in _strings(table))
+    return f"{header}\n" + tomli_w.dumps(table, multiline_strings=multiline)
+
+
+def _strings(value: object):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
 
 
 def dump_toml(meta: dict, specs: Iterable[CodeSpec]) -> str:
-    """Write the same shape `parse_toml` reads (flat tables, parents first)."""
-    lines = ["# Codebook written by `review codebook export`.", "", "[codebook]"]
-    for key, value in meta.items():
-        if isinstance(value, str | int | bool | list):
-            lines.append(f"{key} = {_toml_value(value)}")
-    for spec in specs:
-        lines += ["", "[[codes]]", f"path = {_toml_value(spec.path)}"]
-        for name in ("shortcut", "colour", *TEXT_FIELDS, "guid"):
-            value = getattr(spec, name)
-            if value:
-                lines.append(f"{name} = {_toml_value(value)}")
-        if spec.keywords:
-            lines.append(f"keywords = {_toml_value(spec.keywords)}")
-        if not spec.codable:
-            lines.append("codable = false")
-    return "\n".join(lines) + "\n"
+    """Write the same shape `parse_toml` reads: `[codebook]`, then one `[[codes]]` table per
+    code, parents first. Values are written by tomli-w (every string escaped as TOML requires),
+    one table at a time, so the file stays one diffable block per code and one code's carriage
+    return does not turn every other code's lines into escapes."""
+    head = {k: v for k, v in meta.items() if isinstance(v, str | int | bool | list)}
+    parts = ["# Codebook written by `review codebook export`.\n", _table("[codebook]", head)]
+    parts += [_table("[[codes]]", _code_table(spec)) for spec in specs]
+    return "\n".join(parts)
 
 
 def save_toml(session: Session, path: str | Path, meta: dict | None = None) -> int:
