@@ -445,10 +445,8 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
         update(m.Code).where(m.Code.parent_id == gone.id).values(parent_id=keep.id)
     )
     moved["children"] = result.rowcount
-    for memo in session.scalars(
-        select(m.Memo).where(m.Memo.target == "code", m.Memo.target_id == gone.id)
-    ):
-        memo.target_id = keep.id
+    # the merged code's memos are about the survivor now (deleting it would cascade to them)
+    session.execute(update(m.Memo).where(m.Memo.code_id == gone.id).values(code_id=keep.id))
     keep.keywords = list(dict.fromkeys([*(keep.keywords or []), *(gone.keywords or [])]))
     session.flush()
     session.delete(session.get(m.Code, gone.id))

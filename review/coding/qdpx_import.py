@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlmodel import select
 
+from review.coding.codings import memo_target
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.refi.archive import SafeArchive, UnsafeArchive
 from review.ingest.refi.qde import RefiProject, RefiSource, parse_qde
@@ -328,14 +329,17 @@ def _memos(ctx: ImportContext, proj: RefiProject, code_ids, source_ids, users) -
         if not note.text.strip():
             continue
         target, target_id = where.get(note.guid, ("project", None))
+        about = memo_target(target, target_id)
         same = s.exec(
             select(m.Memo.id).where(
-                m.Memo.target == target, m.Memo.target_id == target_id, m.Memo.text == note.text
+                m.Memo.source_id == about.get("source_id"),
+                m.Memo.code_id == about.get("code_id"),
+                m.Memo.text == note.text,
             )
         ).first()
         if same is not None:
             continue
-        s.add(m.Memo(target=target, target_id=target_id, text=note.text,
+        s.add(m.Memo(**about, text=note.text,
                      coder_id=users.get(note.user_guid or ""),
                      created=_parse_time(note.created)))  # fmt: skip
         n += 1

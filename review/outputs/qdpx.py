@@ -117,10 +117,10 @@ def _notes(session, proj: ExportProject, user_guid, code_guid, source_guid) -> N
     for memo in session.exec(select(m.Memo).order_by(m.Memo.id)).all():
         if memo.target == "project":
             owner = None
-        elif memo.target == "code" and memo.target_id in code_guid:
-            owner = codes[code_guid[memo.target_id]].notes
-        elif memo.target == "source" and memo.target_id in source_guid:
-            owner = sources[source_guid[memo.target_id]].notes
+        elif memo.code_id in code_guid:
+            owner = codes[code_guid[memo.code_id]].notes
+        elif memo.source_id in source_guid:
+            owner = sources[source_guid[memo.source_id]].notes
         else:
             continue  # a memo on something not exported
         g = guid("memo", memo.id, memo.target)

@@ -13,8 +13,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+# Ids are never reused (a deleted last row's id is not handed out again): SQLite's
+# AUTOINCREMENT on every integer key; on PostgreSQL the keys are SERIAL sequences.
+AUTOINCREMENT = {"sqlite_autoincrement": True}
 
 
 def utcnow() -> datetime:
@@ -34,6 +38,8 @@ def _text(nullable: bool = True) -> Any:
 class Coder(SQLModel, table=True):
     """A person who screens or codes; every decision and coding is attributed to one."""
 
+    __table_args__ = AUTOINCREMENT
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, max_length=200)
     created: datetime = Field(default_factory=utcnow)
@@ -41,6 +47,8 @@ class Coder(SQLModel, table=True):
 
 class ImportBatch(SQLModel, table=True):
     """One file imported once: the audit trail (what came in, from where, what went wrong)."""
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     path: str = Field(max_length=2000)
@@ -60,7 +68,7 @@ class ImportBatch(SQLModel, table=True):
 class Source(SQLModel, table=True):
     """A literature record, transcript or document: citation fields plus immutable text."""
 
-    __table_args__ = (Index("ix_source_kind_year", "kind", "year"),)
+    __table_args__ = (Index("ix_source_kind_year", "kind", "year"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(index=True, unique=True, max_length=300)  # cite key or file stem
@@ -95,6 +103,8 @@ class Source(SQLModel, table=True):
 class Participant(SQLModel, table=True):
     """A speaker / case. Attributes live in `ParticipantAttribute` for cross-tabulation."""
 
+    __table_args__ = AUTOINCREMENT
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, max_length=300)
     role: str | None = Field(default=None, max_length=100)  # participant, moderator, ...
@@ -104,6 +114,8 @@ class Participant(SQLModel, table=True):
 class ParticipantAlias(SQLModel, table=True):
     """Another spelling of a speaker's name (`R1` for `Researcher 1`)."""
 
+    __table_args__ = AUTOINCREMENT
+
     id: int | None = Field(default=None, primary_key=True)
     alias: str = Field(index=True, unique=True, max_length=300)
     participant_id: int = Field(foreign_key="participant.id", index=True)
@@ -112,7 +124,7 @@ class ParticipantAlias(SQLModel, table=True):
 class ParticipantAttribute(SQLModel, table=True):
     """One case attribute (area, age band, role, group) of a participant."""
 
-    __table_args__ = (UniqueConstraint("participant_id", "name"),)
+    __table_args__ = (UniqueConstraint("participant_id", "name"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
@@ -123,7 +135,7 @@ class ParticipantAttribute(SQLModel, table=True):
 class Passage(SQLModel, table=True):
     """A span of a source's text: a speaker turn, a sentence or a paragraph."""
 
-    __table_args__ = (Index("ix_passage_source_start", "source_id", "start"),)
+    __table_args__ = (Index("ix_passage_source_start", "source_id", "start"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id")
@@ -137,6 +149,8 @@ class Passage(SQLModel, table=True):
 
 class Code(SQLModel, table=True):
     """A codebook entry; `parent_id` makes the codebook a tree."""
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     parent_id: int | None = Field(default=None, foreign_key="code.id", index=True)
@@ -159,6 +173,7 @@ class Coding(SQLModel, table=True):
     __table_args__ = (
         Index("ix_coding_source_start", "source_id", "start"),
         Index("ix_coding_code", "code_id"),
+        AUTOINCREMENT,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -176,7 +191,7 @@ class Coding(SQLModel, table=True):
 class Suggestion(SQLModel, table=True):
     """A machine-suggested coding, kept apart from codings until a person accepts it."""
 
-    __table_args__ = (Index("ix_suggestion_source_start", "source_id", "start"),)
+    __table_args__ = (Index("ix_suggestion_source_start", "source_id", "start"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id")
@@ -192,19 +207,45 @@ class Suggestion(SQLModel, table=True):
 
 
 class Memo(SQLModel, table=True):
-    """A note on the project, a source, a code or a coding."""
+    """A note on the project, a source or a code (a coding's memo is `Coding.memo`).
+
+    What a memo is about is a real foreign key, `source_id` or `code_id` (neither: a project
+    memo; both is refused by a check). When that source or code is deleted, its memos are
+    deleted with it (ON DELETE CASCADE): a memo is about one thing and must never turn up on
+    another that later gets the same id. Merging a code first moves its memos to the survivor.
+    """
+
+    __table_args__ = (
+        CheckConstraint("source_id IS NULL OR code_id IS NULL", name="ck_memo_one_target"),
+        AUTOINCREMENT,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    target: str = Field(max_length=20)  # project, source, code, coding
-    target_id: int | None = Field(default=None, index=True)
+    source_id: int | None = Field(
+        default=None, foreign_key="source.id", ondelete="CASCADE", index=True
+    )
+    code_id: int | None = Field(default=None, foreign_key="code.id", ondelete="CASCADE", index=True)
     coder_id: int | None = Field(default=None, foreign_key="coder.id")
     text: str = Field(sa_column=Column(Text, nullable=False))
     created: datetime = Field(default_factory=utcnow)
     updated: datetime = Field(default_factory=utcnow)
 
+    @property
+    def target(self) -> str:
+        """What the memo is about, as the CLI names it: project, source or code."""
+        if self.source_id is not None:
+            return "source"
+        return "code" if self.code_id is not None else "project"
+
+    @property
+    def target_id(self) -> int | None:
+        return self.source_id if self.source_id is not None else self.code_id
+
 
 class Action(SQLModel, table=True):
     """An undoable change (e.g. a coding applied); `payload` holds what undo needs."""
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     coder_id: int | None = Field(default=None, foreign_key="coder.id", index=True)
@@ -216,6 +257,8 @@ class Action(SQLModel, table=True):
 
 class Indicator(SQLModel, table=True):
     """A survey figure: one value of one measure, for one sector, area and year."""
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, max_length=500)
@@ -237,6 +280,8 @@ class Indicator(SQLModel, table=True):
 class EvidenceLink(SQLModel, table=True):
     """A code or a single coding tied to an indicator: supports, contradicts, explains."""
 
+    __table_args__ = AUTOINCREMENT
+
     id: int | None = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="indicator.id", index=True)
     code_id: int | None = Field(default=None, foreign_key="code.id", index=True)
@@ -250,6 +295,8 @@ class EvidenceLink(SQLModel, table=True):
 class ExclusionReason(SQLModel, table=True):
     """The shared, editable list of reasons a source is excluded."""
 
+    __table_args__ = AUTOINCREMENT
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=300)
     stage: str | None = Field(default=None, max_length=30)
@@ -258,7 +305,7 @@ class ExclusionReason(SQLModel, table=True):
 class ScreeningDecision(SQLModel, table=True):
     """One reviewer's decision on one source at one stage; `final` marks a resolution."""
 
-    __table_args__ = (Index("ix_screening_source_stage", "source_id", "stage"),)
+    __table_args__ = (Index("ix_screening_source_stage", "source_id", "stage"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id")
@@ -272,6 +319,8 @@ class ScreeningDecision(SQLModel, table=True):
 
 class DuplicateLink(SQLModel, table=True):
     """A record merged into (or kept apart from) another; `snapshot` makes it reversible."""
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     cluster: str = Field(index=True, max_length=64)
