@@ -14,7 +14,7 @@ import warnings
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import CheckConstraint, Integer, inspect, text
+from sqlalchemy import CheckConstraint, Column, Integer, inspect, text
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import SQLModel
 
@@ -76,7 +76,7 @@ def _sqlite_expression_indexes(conn) -> list:
         want = {
             ix.name: _norm(CreateIndex(ix).compile(dialect=conn.dialect))
             for ix in table.indexes
-            if any(not hasattr(e, "name") or e.name not in table.c for e in ix.expressions)
+            if any(not isinstance(e, Column) for e in ix.expressions)
         }
         rows = conn.execute(
             text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t"),

@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 
 from review.coding.codebook import add_code, delete_code, merge_codes
 from review.coding.codings import add_memo, apply_code, memos
+from review.store import models as m
 from tests.test_coding_helpers import make_source
 
 
@@ -102,3 +104,91 @@ def test_memo_views_keep_their_target_names(session):
     }
     assert [v.text for v in memos(session, "source", src.id)] == ["on the source"]
     assert [v.text for v in memos(session, "project")] == ["on the project"]
+
+
+# --- evidence links --------------------------------------------------------------------------
+
+
+def _indicator(session, name="Share who recycle") -> m.Indicator:
+    ind = m.Indicator(name=name, sector="Local environment", value=61.0)
+    session.add(ind)
+    session.flush()
+    return ind
+
+
+def _coded(session):
+    src = make_source(session, "fg1", "Ann: we all recycle on our street.")
+    code = add_code(session, "Co-delivery")
+    coding = apply_code(session, source_id=src.id, code_id=code.id, start=5, end=20, coder="ann")
+    return src, code, coding
+
+
+def test_links_go_with_the_coding_code_or_indicator_they_tie(session):
+    from review.evidence.links import link, list_links
+
+    _, code, coding = _coded(session)
+    ind, other = _indicator(session), _indicator(session, "Share who volunteer")
+    link(session, ind.id, coding_id=coding.id)
+    link(session, ind.id, code=code.id)
+    link(session, other.id, code=code.id)
+    # rule: ON DELETE CASCADE from each end, even when the row goes by raw SQL
+    _raw(session, "DELETE FROM coding WHERE id = :i", i=coding.id)
+    assert [(ln["indicator_id"], ln["coding_id"]) for ln in list_links(session)] == [
+        (ind.id, None),
+        (other.id, None),
+    ]
+    _raw(session, "DELETE FROM indicator WHERE id = :i", i=other.id)
+    assert [ln["indicator_id"] for ln in list_links(session)] == [ind.id]
+    _raw(session, "DELETE FROM code WHERE id = :i", i=code.id)
+    assert list_links(session) == []
+
+
+def test_a_link_needs_exactly_one_target_and_exists_once(session):
+    _, code, coding = _coded(session)
+    ind = _indicator(session)
+    insert = (
+        "INSERT INTO evidencelink (indicator_id, code_id, coding_id, relation, created) "
+        "VALUES (:i, :c, :d, 'supports', '2026-01-01')"
+    )
+    with pytest.raises(IntegrityError):  # neither a code nor a coding
+        _raw(session, insert, i=ind.id, c=None, d=None)
+    with pytest.raises(IntegrityError):  # both
+        _raw(session, insert, i=ind.id, c=code.id, d=coding.id)
+    _raw(session, insert, i=ind.id, c=code.id, d=None)
+    with pytest.raises(IntegrityError):  # the same tie twice
+        _raw(session, insert, i=ind.id, c=code.id, d=None)
+    _raw(session, insert, i=ind.id, c=None, d=coding.id)
+    with pytest.raises(IntegrityError):
+        _raw(session, insert, i=ind.id, c=None, d=coding.id)
+
+
+# --- indicators ------------------------------------------------------------------------------
+
+
+def test_a_pending_source_key_is_a_column_not_a_pattern_in_the_note(session):
+    from review.evidence.indicators import parse_rows, relink_sources, store_rows
+
+    parsed = parse_rows(
+        [
+            ["Indicator", "Value", "Source", "Note"],
+            ["Recycling", "61", "loeffler2008", "weighted"],
+            # a note a person wrote that only looks like the old hidden marker
+            ["Volunteering", "20", "", "source: bovaird2015 (not in workspace)"],
+        ]
+    )
+    store_rows(session, parsed.rows, None)
+    rows = session.exec(select(m.Indicator).order_by(m.Indicator.id)).all()
+    assert [(i.pending_source, i.note) for i in rows] == [
+        ("loeffler2008", "weighted"),
+        (None, "source: bovaird2015 (not in workspace)"),
+    ]
+    for key in ("loeffler2008", "bovaird2015"):
+        session.add(m.Source(key=key, kind="report"))
+    session.flush()
+    assert [key for _, key in relink_sources(session)] == ["loeffler2008"]
+    session.expire_all()
+    rows = session.exec(select(m.Indicator).order_by(m.Indicator.id)).all()
+    assert [(i.source_id is not None, i.pending_source, i.note) for i in rows] == [
+        (True, None, "weighted"),
+        (False, None, "source: bovaird2015 (not in workspace)"),
+    ]

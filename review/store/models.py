@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
 
 # Ids are never reused (a deleted last row's id is not handed out again): SQLite's
@@ -256,7 +256,12 @@ class Action(SQLModel, table=True):
 
 
 class Indicator(SQLModel, table=True):
-    """A survey figure: one value of one measure, for one sector, area and year."""
+    """A survey figure: one value of one measure, for one sector, area and year.
+
+    `pending_source` is the cite key or DOI the table named when no source in the workspace
+    had it at import; `review indicators relink` links it later and clears it. (It used to be
+    written into `note` as "source: KEY (not in workspace)" and parsed back out.)
+    """
 
     __table_args__ = AUTOINCREMENT
 
@@ -275,21 +280,44 @@ class Indicator(SQLModel, table=True):
     source_id: int | None = Field(default=None, foreign_key="source.id", index=True)
     batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
     note: str | None = _text()
+    pending_source: str | None = Field(default=None, max_length=300)
 
 
 class EvidenceLink(SQLModel, table=True):
-    """A code or a single coding tied to an indicator: supports, contradicts, explains."""
+    """A code or a single coding tied to an indicator: supports, contradicts, explains.
 
-    __table_args__ = AUTOINCREMENT
+    Exactly one of `code_id` and `coding_id` is set (a check), and one indicator is tied to
+    one code or coding once (a unique index; linking again updates the link). Deleting the
+    indicator, the code or the coding deletes the link (ON DELETE CASCADE): a link to nothing
+    is no evidence. Undoing a coding's removal restores its links from the undo record.
+    """
+
+    __table_args__ = (
+        CheckConstraint(
+            "(code_id IS NULL) <> (coding_id IS NULL)", name="ck_evidencelink_one_target"
+        ),
+        AUTOINCREMENT,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    indicator_id: int = Field(foreign_key="indicator.id", index=True)
-    code_id: int | None = Field(default=None, foreign_key="code.id", index=True)
-    coding_id: int | None = Field(default=None, foreign_key="coding.id", index=True)
+    indicator_id: int = Field(foreign_key="indicator.id", ondelete="CASCADE", index=True)
+    code_id: int | None = Field(default=None, foreign_key="code.id", ondelete="CASCADE", index=True)
+    coding_id: int | None = Field(
+        default=None, foreign_key="coding.id", ondelete="CASCADE", index=True
+    )
     relation: str = Field(default="supports", max_length=20)
     note: str | None = _text()
     coder_id: int | None = Field(default=None, foreign_key="coder.id")
     created: datetime = Field(default_factory=utcnow)
+
+
+Index(
+    "ux_evidencelink_target",
+    EvidenceLink.indicator_id,
+    func.coalesce(EvidenceLink.code_id, 0),
+    func.coalesce(EvidenceLink.coding_id, 0),
+    unique=True,
+)
 
 
 class ExclusionReason(SQLModel, table=True):
