@@ -192,3 +192,92 @@ def test_a_pending_source_key_is_a_column_not_a_pattern_in_the_note(session):
         (True, None, "weighted"),
         (False, None, "source: bovaird2015 (not in workspace)"),
     ]
+
+
+# --- participants ----------------------------------------------------------------------------
+
+
+def test_a_participants_scope_is_a_column_and_names_are_unique_within_it(cli, ws, tmp_path):
+    for key in ("fg-a", "fg-b"):
+        (tmp_path / f"{key}.txt").write_text(f"P1: Hello from {key}.\nJane Smith: Hi.\n", "utf-8")
+    res = cli("-w", ws.root, "import", tmp_path / "fg-a.txt", tmp_path / "fg-b.txt", "--json")
+    assert res.code == 0, res.err
+    from review.store.db import session_scope
+
+    with session_scope(ws.engine) as s:
+        rows = s.execute(
+            text(
+                "SELECT p.name, s.key FROM participant p LEFT JOIN source s ON s.id = p.scope_id "
+                "ORDER BY p.name, s.key"
+            )
+        ).all()
+        assert [tuple(r) for r in rows] == [("Jane Smith", None), ("P1", "fg-a"), ("P1", "fg-b")]
+        a = s.execute(text("SELECT id FROM source WHERE key = 'fg-a'")).scalar()
+        insert = "INSERT INTO participant (name, scope_id, created) VALUES (:n, :s, '2026-01-01')"
+        with pytest.raises(IntegrityError):  # a second P1 in fg-a
+            _raw(s, insert, n="P1", s=a)
+        with pytest.raises(IntegrityError):  # a second unscoped Jane Smith (NULL scope)
+            _raw(s, insert, n="Jane Smith", s=None)
+        with pytest.raises(IntegrityError):  # a source with speakers cannot just vanish
+            _raw(s, "DELETE FROM source WHERE id = :i", i=a)
+    # people see and type scoped participants as before
+    shown = [p["name"] for p in cli("-w", ws.root, "participants", "--json").json()["participants"]]
+    assert shown == ["Jane Smith", "P1 @ fg-a", "P1 @ fg-b"]
+    done = cli("-w", ws.root, "participants", "set", "P1 @ fg-b", "area=Eastbridge", "--json")
+    assert done.code == 0 and done.json()["participant"] == "P1 @ fg-b"
+    done = cli("-w", ws.root, "participants", "alias", "Speaker 9 @ fg-b", "P1 @ fg-b", "--json")
+    assert done.code == 0, done.err
+    people = {
+        p["name"]: p for p in cli("-w", ws.root, "participants", "--json").json()["participants"]
+    }
+    assert people["P1 @ fg-b"]["attributes"]["area"] == "Eastbridge"
+    assert people["P1 @ fg-b"]["aliases"] == ["Speaker 9 @ fg-b"]
+    assert "area" not in people["P1 @ fg-a"]["attributes"]
+    with session_scope(ws.engine) as s:
+        alias = s.execute(
+            text("SELECT a.alias, s.key FROM participantalias a JOIN source s ON s.id = a.scope_id")
+        ).all()
+        assert [tuple(r) for r in alias] == [("Speaker 9", "fg-b")]
+
+
+# --- codes -----------------------------------------------------------------------------------
+
+CODE = "INSERT INTO code (parent_id, name, shortcut, keywords, position, codable) "
+CODE += "VALUES (:p, :n, :k, '[]', 0, 1)"
+
+
+def test_sibling_codes_never_share_a_name_even_by_raw_sql(session):
+    top = add_code(session, "Trust")
+    with pytest.raises(IntegrityError):  # top level: a NULL parent still collides
+        _raw(session, CODE, p=None, n="Trust", k=None)
+    with pytest.raises(IntegrityError):  # ignoring case, as `rename` and `move` always did
+        _raw(session, CODE, p=None, n="TRUST", k=None)
+    _raw(session, CODE, p=top.id, n="Trust", k=None)  # a child may share its parent's name
+    with pytest.raises(IntegrityError):
+        _raw(session, CODE, p=top.id, n="trust", k=None)
+    other = add_code(session, "Barriers")
+    _raw(session, CODE, p=other.id, n="Trust", k=None)  # another parent: fine
+
+
+def test_one_shortcut_names_one_code_even_by_raw_sql(session):
+    add_code(session, "Trust", shortcut="t")
+    _raw(session, CODE, p=None, n="Cost", k=None)
+    _raw(session, CODE, p=None, n="Fear", k=None)  # many codes without a key
+    with pytest.raises(IntegrityError):
+        _raw(session, CODE, p=None, n="Time", k="t")
+
+
+def test_the_services_refuse_what_the_constraints_forbid_with_a_message(session):
+    from review.coding.codebook import CodebookError, parse_toml
+    from review.errors import UsageError
+
+    drivers = add_code(session, "Drivers")
+    add_code(session, "Drivers/Trust")
+    with pytest.raises(UsageError, match="already exists"):
+        add_code(session, "drivers/TRUST")
+    barriers = add_code(session, "Barriers")
+    add_code(session, "Barriers/trust")
+    with pytest.raises(UsageError, match="already has a child named 'trust'"):
+        merge_codes(session, barriers.id, drivers.id)
+    with pytest.raises(CodebookError, match="duplicate path"):
+        parse_toml('[[codes]]\npath = "A"\n[[codes]]\npath = "a"\n')

@@ -107,3 +107,103 @@ def test_leaving_out_any_migration_leaves_a_difference(tmp_path, monkeypatch, le
     with engine.connect() as conn:
         assert schema_diff(conn) != []
     engine.dispose()
+
+
+def test_old_rows_that_break_the_new_rules_are_resolved_and_reported(tmp_path):
+    """A v1 file with the states the old model allowed: memos on gone or reused ids, links
+    to nothing or repeated, a key hidden in a note, scopes hidden in names, twin codes."""
+    db = tmp_path / "old.db"
+    shutil.copy(DATA / "schema_v1.db", db)
+    con = sqlite3.connect(db)
+    now = "2026-11-29 10:00:00"
+    con.executescript(
+        f"""
+        INSERT INTO code (id, name, keywords, position, codable, shortcut)
+          VALUES (2, 'co-delivery', '[]', 1, 1, 'd'), (3, 'Trust', '[]', 2, 1, 'd');
+        INSERT INTO memo (id, target, target_id, coder_id, text, created, updated) VALUES
+          (1, 'code', 1, 1, 'on code 1', '{now}', '{now}'),
+          (2, 'code', 99, 1, 'on a code since deleted', '{now}', '{now}'),
+          (3, 'source', 1, 1, 'on the source', '{now}', '{now}'),
+          (4, 'project', NULL, 1, 'on the project', '{now}', '{now}'),
+          (5, 'coding', 1, 1, 'on the coding', '{now}', '{now}');
+        INSERT INTO indicator (id, name, value, note) VALUES
+          (1, 'Recycling', 61, 'weighted; source: smith2020 (not in workspace)'),
+          (2, 'Volunteering', 20, NULL);
+        INSERT INTO evidencelink (id, indicator_id, code_id, coding_id, relation, note, created)
+          VALUES (1, 1, 1, NULL, 'supports', 'first', '{now}'),
+                 (2, 1, 1, NULL, 'supports', 'second', '{now}'),
+                 (3, 1, NULL, NULL, 'explains', 'its coding was removed', '{now}'),
+                 (4, 2, 1, 1, 'context', NULL, '{now}');
+        INSERT INTO participant (id, name, role, created) VALUES
+          (1, 'P1 @ bovaird2015', 'participant', '{now}'),
+          (2, 'P2 @ ghost', 'participant', '{now}'),
+          (3, 'Ann Smith', 'participant', '{now}');
+        INSERT INTO participantalias (id, alias, participant_id) VALUES
+          (1, 'Ann @ bovaird2015', 3);
+        """
+    )
+    con.commit()
+    con.close()
+    engine = make_engine(sqlite_url(db))
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert schema_diff(conn) == []
+        q = lambda sql: [tuple(r) for r in conn.execute(text(sql)).all()]  # noqa: E731
+        assert q("SELECT id, source_id, code_id, text FROM memo ORDER BY id") == [
+            (1, None, 1, "on code 1"),
+            (2, None, None, "on a code since deleted"),  # kept, as a project memo
+            (3, 1, None, "on the source"),
+            (4, None, None, "on the project"),
+        ]
+        assert q("SELECT memo FROM coding WHERE id = 1") == [("on the coding",)]
+        assert q("SELECT id, indicator_id, code_id, coding_id, note FROM evidencelink") == [
+            (1, 1, 1, None, "first; second"),
+            (4, 2, None, 1, None),
+        ]
+        assert q("SELECT id, note, pending_source FROM indicator ORDER BY id") == [
+            (1, "weighted", "smith2020"),
+            (2, None, None),
+        ]
+        assert q("SELECT id, name, scope_id FROM participant ORDER BY id") == [
+            (1, "P1", 1),
+            (2, "P2 @ ghost", None),
+            (3, "Ann Smith", None),
+        ]
+        assert q("SELECT alias, scope_id FROM participantalias") == [("Ann", 1)]
+        assert q("SELECT id, name, shortcut FROM code ORDER BY id") == [
+            (1, "Co-delivery", None),
+            (2, "co-delivery (2)", "d"),
+            (3, "Trust", None),
+        ]
+        said = notes(conn)
+        text_of = "\n".join(f"{mid}: {note}" for mid, note in said)
+        for expected in (
+            "0004_memo_targets: memo 2 was on code 99, which no longer exists",
+            "0004_memo_targets: memo 5 on coding 1 moved into that coding's memo",
+            "0005_evidence_links: evidence link 4 named a code and a coding: kept the coding",
+            "0005_evidence_links: evidence link 3 pointed at nothing and was removed: ",
+            '"note": "its coding was removed"',
+            "0005_evidence_links: evidence link(s) 2 repeated link 1: merged into it",
+            "0007_participant_scope: participant 2 'P2 @ ghost': no source 'ghost'",
+            "0008_code_names: code 2 'co-delivery' had the name of its sibling code 1",
+            "0008_code_names: code 3 'Trust' lost shortcut 'd', already code 2's",
+        ):
+            assert expected in text_of, (expected, text_of)
+        assert len(said) == 8
+    engine.dispose()
+
+
+def test_ids_are_not_reused_after_the_upgrade(tmp_path):
+    """The v1 file's coding 1 is its last row: deleted, its id is not given to the next one."""
+    engine = _v1_copy(tmp_path)
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM coding WHERE id = 1"))
+        conn.execute(
+            text(
+                'INSERT INTO coding (source_id, code_id, start, "end", quote, origin, created) '
+                "VALUES (1, 1, 30, 36, 'We all', 'manual', '2026-12-01')"
+            )
+        )
+        assert conn.execute(text("SELECT id FROM coding")).scalars().all() == [2]
+    engine.dispose()

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import tomli_w
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 from sqlmodel import Session
 
 from review.errors import NotFound, ReviewError, UsageError
@@ -70,16 +70,16 @@ def normalise_path(path: str) -> str:
 
 def validate_specs(specs: list[CodeSpec], where: str = "codebook") -> list[CodeSpec]:
     """Check paths are unique, parents exist and come first, colours and shortcuts are sane."""
-    seen: set[str] = set()
+    seen: set[str] = set()  # paths folded: sibling names are unique ignoring case
     keys: dict[str, str] = {}
     for i, spec in enumerate(specs, 1):
         try:
             spec.path = normalise_path(spec.path)
         except UsageError as exc:
             raise CodebookError(f"{where}: code {i}: {exc}") from None
-        if spec.path in seen:
+        if spec.path.casefold() in seen:
             raise CodebookError(f"{where}: code {i}: duplicate path {spec.path!r}")
-        if spec.parent_path and spec.parent_path not in seen:
+        if spec.parent_path and spec.parent_path.casefold() not in seen:
             raise CodebookError(
                 f"{where}: code {spec.path!r}: parent {spec.parent_path!r} must be defined first"
             )
@@ -98,7 +98,7 @@ def validate_specs(specs: list[CodeSpec], where: str = "codebook") -> list[CodeS
                     f"{keys[spec.shortcut]!r}"
                 )
             keys[spec.shortcut] = spec.path
-        seen.add(spec.path)
+        seen.add(spec.path.casefold())
     return specs
 
 
@@ -308,7 +308,8 @@ def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = Tru
 
     Returns {"added": n, "updated": n}. `replace=False` only fills fields that are empty.
     """
-    paths = {p: cid for cid, p in code_paths(session).items()}
+    # paths folded: "A/trust" is the existing "A/Trust" (sibling names are unique ignoring case)
+    paths = {p.casefold(): cid for cid, p in code_paths(session).items()}
     by_guid = {
         g: cid for cid, g in session.execute(select(m.Code.id, m.Code.guid)).all() if g is not None
     }
@@ -321,8 +322,8 @@ def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = Tru
     added = updated = 0
     for spec in specs:
         cid = by_guid.get(spec.guid) if spec.guid else None
-        cid = cid or paths.get(spec.path)
-        parent_id = paths.get(spec.parent_path) if spec.parent_path else None
+        cid = cid or paths.get(spec.path.casefold())
+        parent_id = paths.get(spec.parent_path.casefold()) if spec.parent_path else None
         if spec.parent_path and parent_id is None:
             raise CodebookError(f"code {spec.path!r}: parent {spec.parent_path!r} does not exist")
         shortcut = spec.shortcut
@@ -351,7 +352,7 @@ def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = Tru
             code.shortcut = shortcut
         code.codable = spec.codable
         session.flush()
-        paths[spec.path] = code.id
+        paths[spec.path.casefold()] = code.id
         if code.shortcut:
             used_keys[code.shortcut] = code.id
     return {"added": added, "updated": updated}
@@ -374,7 +375,7 @@ def ensure_codebook(session: Session, path: str | Path | None) -> int:
 def add_code(session: Session, path: str, **values) -> m.Code:
     """Add one code at `path` (its parent must exist)."""
     spec = CodeSpec(path=normalise_path(path), **values)
-    if spec.path in code_paths(session).values():
+    if spec.path.casefold() in {p.casefold() for p in code_paths(session).values()}:
         raise UsageError(f"code {spec.path!r} already exists")
     validate_specs_single(session, spec)
     upsert_specs(session, [spec])
@@ -396,7 +397,7 @@ def _sibling_clash(session: Session, parent_id: int | None, name: str, self_id: 
     clash = session.scalar(
         select(m.Code).where(
             m.Code.parent_id.is_(None) if parent_id is None else m.Code.parent_id == parent_id,
-            func.lower(m.Code.name) == name.casefold(),
+            func.lower(m.Code.name) == func.lower(literal(name)),  # as ux_code_sibling_name
             m.Code.id != self_id,
         )
     )
@@ -435,6 +436,18 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
         raise UsageError("cannot merge a code into itself")
     if keep.id in descendants(session, gone.id):
         raise UsageError(f"cannot merge {gone.name!r} into one of its own children")
+    taken = {
+        n.lower() for n in session.scalars(select(m.Code.name).where(m.Code.parent_id == keep.id))
+    }
+    clash = sorted(
+        n for n in session.scalars(select(m.Code.name).where(m.Code.parent_id == gone.id))
+        if n.lower() in taken
+    )  # fmt: skip
+    if clash:
+        raise UsageError(
+            f"{keep.name!r} already has a child named {', '.join(map(repr, clash))}: "
+            "merge or rename those children first"
+        )
     moved = {}
     for table in (m.Coding, m.Suggestion, m.EvidenceLink):
         result = session.execute(

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, select
 
 from review import __version__
+from review.ingest.participants import scope_keys, scoped
 from review.ingest.refi.qde import (
     RefiCase,
     RefiCode,
@@ -152,13 +153,15 @@ def _cases(session: Session, source_guid: dict[int, str]) -> list[RefiCase]:
     ).all():
         if sid in source_guid:
             speaks[pid].add(source_guid[sid])
+    keys = scope_keys(session)
     out = []
-    for p in session.exec(select(m.Participant).order_by(m.Participant.name)).all():
+    for p in session.exec(select(m.Participant)).all():
         variables = dict(attrs.get(p.id, {}))
         if p.role:
             variables.setdefault("role", p.role)
-        out.append(RefiCase(guid("case", p.name), p.name, variables, sorted(speaks[p.id])))
-    return out
+        name = p.name if p.scope_id is None else scoped(p.name, keys[p.scope_id])
+        out.append(RefiCase(guid("case", name), name, variables, sorted(speaks[p.id])))
+    return sorted(out, key=lambda case: case.name)
 
 
 def export_qdpx(session: Session, name: str = "review", source_ids: list[int] | None = None):

@@ -101,24 +101,54 @@ class Source(SQLModel, table=True):
 
 
 class Participant(SQLModel, table=True):
-    """A speaker / case. Attributes live in `ParticipantAttribute` for cross-tabulation."""
+    """A speaker / case. Attributes live in `ParticipantAttribute` for cross-tabulation.
+
+    A generic label ("P1", "Interviewer") is a different person in each transcript: such a
+    participant has `scope_id`, the source it belongs to, and `name` is the label as spoken
+    (shown as "P1 @ fg1"; it used to be stored as that string). A name is unique within its
+    scope (a unique index over name and scope). A source cannot be deleted while participants
+    are scoped to it (ON DELETE RESTRICT): they are its speakers.
+    """
 
     __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(index=True, unique=True, max_length=300)
+    name: str = Field(index=True, max_length=300)
+    scope_id: int | None = Field(
+        default=None, foreign_key="source.id", ondelete="RESTRICT", index=True
+    )
     role: str | None = Field(default=None, max_length=100)  # participant, moderator, ...
     created: datetime = Field(default_factory=utcnow)
 
 
+Index(
+    "ux_participant_name_scope",
+    Participant.name,
+    func.coalesce(Participant.scope_id, 0),
+    unique=True,
+)
+
+
 class ParticipantAlias(SQLModel, table=True):
-    """Another spelling of a speaker's name (`R1` for `Researcher 1`)."""
+    """Another spelling of a speaker's name (`R1` for `Researcher 1`); with `scope_id` it
+    holds in that source only. Unique within its scope; RESTRICT on the source as above."""
 
     __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
-    alias: str = Field(index=True, unique=True, max_length=300)
+    alias: str = Field(index=True, max_length=300)
+    scope_id: int | None = Field(
+        default=None, foreign_key="source.id", ondelete="RESTRICT", index=True
+    )
     participant_id: int = Field(foreign_key="participant.id", index=True)
+
+
+Index(
+    "ux_participantalias_alias_scope",
+    ParticipantAlias.alias,
+    func.coalesce(ParticipantAlias.scope_id, 0),
+    unique=True,
+)
 
 
 class ParticipantAttribute(SQLModel, table=True):
@@ -148,9 +178,14 @@ class Passage(SQLModel, table=True):
 
 
 class Code(SQLModel, table=True):
-    """A codebook entry; `parent_id` makes the codebook a tree."""
+    """A codebook entry; `parent_id` makes the codebook a tree.
 
-    __table_args__ = AUTOINCREMENT
+    Two codes under one parent (or two top-level codes) never share a name, ignoring case: a
+    unique index over (coalesce(parent_id, 0), lower(name)), since NULL parents would not
+    collide in a plain unique index. One shortcut key names one code (unique; NULLs free).
+    """
+
+    __table_args__ = (Index("ux_code_shortcut", "shortcut", unique=True), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     parent_id: int | None = Field(default=None, foreign_key="code.id", index=True)
@@ -165,6 +200,14 @@ class Code(SQLModel, table=True):
     position: int = 0
     codable: bool = True
     guid: str | None = Field(default=None, max_length=40)  # REFI-QDA identity
+
+
+Index(
+    "ux_code_sibling_name",
+    func.coalesce(Code.parent_id, 0),
+    func.lower(Code.name),
+    unique=True,
+)
 
 
 class Coding(SQLModel, table=True):

@@ -12,6 +12,7 @@ foreign key to drop on either backend.
 
 from __future__ import annotations
 
+import warnings
 from contextlib import contextmanager
 
 from sqlalchemy import inspect, text
@@ -35,24 +36,24 @@ def rebuild(op, table: str, **kwargs):
             yield batch
         return
     kept = _expression_indexes(conn, table)
-    with op.batch_alter_table(
-        table,
-        recreate="always",
-        table_kwargs={"sqlite_autoincrement": True},
-        naming_convention=FK_NAMES,
-        **kwargs,
-    ) as batch:
-        yield batch
+    with warnings.catch_warnings():  # reflection skips expression indexes: `kept` has them
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based")
+        with op.batch_alter_table(
+            table,
+            recreate="always",
+            table_kwargs={"sqlite_autoincrement": True},
+            naming_convention=FK_NAMES,
+            **kwargs,
+        ) as batch:
+            yield batch
     for sql in kept:
         conn.execute(text(sql))
 
 
 def _expression_indexes(conn, table: str) -> list[str]:
     """The CREATE INDEX statements of `table`'s indexes that reflection cannot see."""
-    import warnings
-
-    with warnings.catch_warnings():  # "Skipped unsupported reflection of expression-based index"
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based")
         seen = {ix["name"] for ix in inspect(conn).get_indexes(table)}
     rows = conn.execute(
         text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t"),
