@@ -469,7 +469,8 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
 
 def delete_code(session: Session, ref: str | int, *, force: bool = False) -> int:
     """Delete a code and its children; refused while any of them has codings unless forced
-    (then their codings and suggestions go too). Returns the number of codings deleted."""
+    (then their codings and suggestions go too). Their memos and evidence links go with them
+    (the database cascades). Returns the number of codings deleted."""
     code = find_code(session, ref)
     ids = descendants(session, code.id)
     n = session.scalar(select(func.count()).select_from(m.Coding).where(m.Coding.code_id.in_(ids)))

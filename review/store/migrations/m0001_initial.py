@@ -4,7 +4,8 @@ A literal snapshot on purpose. It used to call `SQLModel.metadata.create_all`, w
 *today's* tables, so upgrading an old database and making a new one could silently differ.
 Never edit this file: change the schema with a new migration. On SQLite this writes exactly
 the DDL of `tests/data/schema_v1.db` (`tests/test_migrations.py` compares them); on PostgreSQL
-the same tables with SERIAL keys.
+the same tables with SERIAL keys. Times are `DateTime(timezone=True)`, what the models' aware
+datetimes made then (DATETIME on SQLite, TIMESTAMP WITH TIME ZONE on PostgreSQL).
 """
 
 from sqlalchemy import (
@@ -31,7 +32,7 @@ def upgrade(op, conn) -> None:
         "coder",
         _id(),
         Column("name", String(200), nullable=False),
-        Column("created", DateTime, nullable=False),
+        Column("created", DateTime(timezone=True), nullable=False),
         PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_coder_name", "coder", ["name"], unique=True)
@@ -48,8 +49,8 @@ def upgrade(op, conn) -> None:
         Column("n_imported", Integer, nullable=False),
         Column("n_skipped", Integer, nullable=False),
         Column("problems", JSON, nullable=False),
-        Column("started", DateTime, nullable=False),
-        Column("finished", DateTime),
+        Column("started", DateTime(timezone=True), nullable=False),
+        Column("finished", DateTime(timezone=True)),
         PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_importbatch_sha256", "importbatch", ["sha256"])
@@ -58,7 +59,7 @@ def upgrade(op, conn) -> None:
         _id(),
         Column("name", String(300), nullable=False),
         Column("role", String(100)),
-        Column("created", DateTime, nullable=False),
+        Column("created", DateTime(timezone=True), nullable=False),
         PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_participant_name", "participant", ["name"], unique=True)
@@ -125,7 +126,7 @@ def upgrade(op, conn) -> None:
         Column("origin_file", String(2000)),
         Column("origin_line", Integer),
         Column("merged_into_id", Integer),
-        Column("created", DateTime, nullable=False),
+        Column("created", DateTime(timezone=True), nullable=False),
         PrimaryKeyConstraint("id"),
         ForeignKeyConstraint(["batch_id"], ["importbatch.id"]),
         ForeignKeyConstraint(["merged_into_id"], ["source.id"]),
@@ -168,8 +169,8 @@ def upgrade(op, conn) -> None:
         Column("target_id", Integer),
         Column("coder_id", Integer),
         Column("text", Text, nullable=False),
-        Column("created", DateTime, nullable=False),
-        Column("updated", DateTime, nullable=False),
+        Column("created", DateTime(timezone=True), nullable=False),
+        Column("updated", DateTime(timezone=True), nullable=False),
         PrimaryKeyConstraint("id"),
         ForeignKeyConstraint(["coder_id"], ["coder.id"]),
     )
@@ -181,7 +182,7 @@ def upgrade(op, conn) -> None:
         Column("kind", String(40), nullable=False),
         Column("payload", JSON, nullable=False),
         Column("undone", Boolean, nullable=False),
-        Column("created", DateTime, nullable=False),
+        Column("created", DateTime(timezone=True), nullable=False),
         PrimaryKeyConstraint("id"),
         ForeignKeyConstraint(["coder_id"], ["coder.id"]),
     )
@@ -213,7 +214,7 @@ def upgrade(op, conn) -> None:
         Column("coder_id", Integer),
         Column("memo", Text),
         Column("origin", String(20), nullable=False),
-        Column("created", DateTime, nullable=False),
+        Column("created", DateTime(timezone=True), nullable=False),
         PrimaryKeyConstraint("id"),
         ForeignKeyConstraint(["source_id"], ["source.id"]),
         ForeignKeyConstraint(["code_id"], ["code.id"]),
@@ -255,7 +256,7 @@ def upgrade(op, conn) -> None:
         Column("decision", String(20), nullable=False),
         Column("reason", Text),
         Column("final", Boolean, nullable=False),
-        Column("created", DateTime, nullable=False),
+        Column("created", DateTime(timezone=True), nullable=False),
         PrimaryKeyConstraint("id"),
         ForeignKeyConstraint(["source_id"], ["source.id"]),
         ForeignKeyConstraint(["coder_id"], ["coder.id"]),
@@ -272,7 +273,7 @@ def upgrade(op, conn) -> None:
         Column("reasons", JSON, nullable=False),
         Column("status", String(20), nullable=False),
         Column("snapshot", JSON, nullable=False),
-        Column("created", DateTime, nullable=False),
+        Column("created", DateTime(timezone=True), nullable=False),
         PrimaryKeyConstraint("id"),
         ForeignKeyConstraint(["survivor_id"], ["source.id"]),
         ForeignKeyConstraint(["merged_id"], ["source.id"]),
@@ -292,7 +293,7 @@ def upgrade(op, conn) -> None:
         Column("score", Float, nullable=False),
         Column("status", String(20), nullable=False),
         Column("coding_id", Integer),
-        Column("created", DateTime, nullable=False),
+        Column("created", DateTime(timezone=True), nullable=False),
         PrimaryKeyConstraint("id"),
         ForeignKeyConstraint(["source_id"], ["source.id"]),
         ForeignKeyConstraint(["code_id"], ["code.id"]),
@@ -310,7 +311,7 @@ def upgrade(op, conn) -> None:
         Column("relation", String(20), nullable=False),
         Column("note", Text),
         Column("coder_id", Integer),
-        Column("created", DateTime, nullable=False),
+        Column("created", DateTime(timezone=True), nullable=False),
         PrimaryKeyConstraint("id"),
         ForeignKeyConstraint(["indicator_id"], ["indicator.id"]),
         ForeignKeyConstraint(["code_id"], ["code.id"]),
