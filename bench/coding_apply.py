@@ -25,8 +25,9 @@ sys.path.insert(0, str(ROOT))
 from coding_common import peak_rss_mb, transcript_row  # noqa: E402
 
 from review.coding.codebook import ensure_codebook  # noqa: E402
-from review.coding.codings import apply_code, bulk_apply, get_coder  # noqa: E402
+from review.coding.codings import apply_code, bulk_apply  # noqa: E402
 from review.store import models as m  # noqa: E402
+from review.store.coders import ensure_coder  # noqa: E402
 from review.store.db import session_scope  # noqa: E402
 from review.store.models import utcnow  # noqa: E402
 from review.store.workspace import init  # noqa: E402
@@ -54,7 +55,7 @@ def main() -> None:
                 rows.append(transcript_row(f"doc{i}", body))
             s.execute(insert(m.Source), rows)
             source_ids = list(s.scalars(select(m.Source.id)))
-            coder_id = get_coder(s, "peer").id
+            coder_id = ensure_coder(s, "peer").id
 
         def spans(n):
             out = []

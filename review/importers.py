@@ -10,14 +10,17 @@ knows them all: the CLI, the TUI and scripts import through it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from review.ingest import pipeline
 from review.ingest.pipeline import FileReport, Format
+from review.store import models as m
 
 
 @cache
@@ -39,26 +42,21 @@ def import_file(engine: Engine, path: Path, **options) -> FileReport:
     return pipeline.import_file(engine, path, formats(), **options)
 
 
-def import_paths(
-    engine: Engine,
-    paths: Iterable[str | Path],
-    *,
-    strict: bool = False,
-    wanted: str | None = None,
-    options: dict | None = None,
-    on_file: Callable[[Path, int, int], None] = lambda path, index, total: None,
-    progress: Callable[[int, int | None], None] = lambda done, total: None,
-    cancelled: Callable[[], bool] = lambda: False,
-) -> list[FileReport]:
-    """Import files and folders; one report per file (see `review.ingest.pipeline`)."""
-    return pipeline.import_paths(
-        engine,
-        paths,
-        formats(),
-        strict=strict,
-        wanted=wanted,
-        options=options,
-        on_file=on_file,
-        progress=progress,
-        cancelled=cancelled,
-    )
+def import_paths(engine: Engine, paths: Iterable[str | Path], **options) -> list[FileReport]:
+    """Import files and folders; one report per file (options: `strict`, `wanted`,
+    `options`, `on_file`, `progress`, `cancelled` — see `review.ingest.pipeline`)."""
+    return pipeline.import_paths(engine, paths, formats(), **options)
+
+
+def first_run_paths(session: Session, corpus: Path) -> list[Path]:
+    """[corpus] if the workspace has never imported anything and its corpus holds
+    importable files, else []: a newcomer opening the sample workspace sees real content,
+    once (afterwards the database is no longer empty)."""
+    if not corpus.is_dir():
+        return []
+    n_sources = session.exec(select(func.count()).select_from(m.Source)).one()
+    n_batches = session.exec(select(func.count()).select_from(m.ImportBatch)).one()
+    if n_sources or n_batches:
+        return []
+    files, _problems = pipeline.collect([corpus])
+    return [corpus] if files else []

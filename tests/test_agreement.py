@@ -49,7 +49,7 @@ def test_second_hand_worked_kappa_unequal_marginals():
     # Po = (30 + 130) / 200 = 0.8 ; Pe = 0.3·0.2 + 0.7·0.8 = 0.62 ; kappa = 0.18 / 0.38
     t = Table(30, 30, 10, 130)
     assert cohen_kappa(t) == pytest.approx(0.18 / 0.38)
-    assert cohen_kappa(Table(0, 0, 0, 50)) == 1.0  # both left everything uncoded
+    assert cohen_kappa(Table(0, 0, 0, 50)) is None  # both left everything uncoded: undefined
     assert cohen_kappa(Table()) is None
 
 

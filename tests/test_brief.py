@@ -208,7 +208,7 @@ def test_cli_brief_with_exports(brief_ws, cli, tmp_path):
     r = cli("-w", brief_ws.root, "brief", "-o", out, "--format", "md", "--exports", "--json")
     assert r.code == 0, r.err
     names = sorted(p.rsplit("/", 1)[-1] for p in r.json()["files"])
-    assert names == ["brief.md", "excerpts.csv", "included.bib", "included.ris", "ws.qdpx"]
+    assert names == ["brief.md", "excerpts.csv", "included.bib", "included.ris", "review.qdpx"]
     assert "@techreport{loeffler2008fast," in (out / "included.bib").read_text("utf-8")
 
 

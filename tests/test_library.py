@@ -5,25 +5,27 @@ from __future__ import annotations
 from sqlmodel import select
 
 from review.coding import library
-from review.coding.codings import apply_code, get_coder
+from review.coding.codings import apply_code
 from review.coding.library import LibraryFilter
+from review.ingest.citation import author_year
 from review.store import models as m
+from review.store.coders import ensure_coder
 from tests.tui_helpers import add_literature, add_transcript, sentences
 
 
 def test_author_year_forms():
-    assert library.author_year(["Bovaird, Tony"], 2007) == "Bovaird 2007"
-    assert library.author_year(["Tony Bovaird", "Elke Loeffler"], 2012) == "Bovaird & Loeffler 2012"
-    assert library.author_year(["A, X", "B, Y", "C, Z"], 2013) == "A et al. 2013"
-    assert library.author_year([], 2008, fallback="loeffler2008fad") == "loeffler2008fad"
-    assert library.author_year([], None, fallback="fg1") == "fg1"
+    assert author_year(["Bovaird, Tony"], 2007) == "Bovaird 2007"
+    assert author_year(["Tony Bovaird", "Elke Loeffler"], 2012) == "Bovaird & Loeffler 2012"
+    assert author_year(["A, X", "B, Y", "C, Z"], 2013) == "A et al. 2013"
+    assert author_year([], 2008, title="Fad or fact?", key="k") == "“Fad or fact?” 2008"
+    assert author_year([], None, key="fg1") == "fg1 n.d."
 
 
 def test_status_code_and_kind_filters(ws, session):
     add_literature(ws, 12)
     sid = add_transcript(ws)
     ids = session.exec(select(m.Source.id).order_by(m.Source.id)).all()
-    a, b = get_coder(session, "ann"), get_coder(session, "bob")
+    a, b = ensure_coder(session, "ann"), ensure_coder(session, "bob")
     session.add(m.ScreeningDecision(source_id=ids[0], coder_id=a.id, decision="include"))
     session.add(m.ScreeningDecision(source_id=ids[0], coder_id=b.id, decision="include"))
     session.add(m.ScreeningDecision(source_id=ids[1], coder_id=a.id, decision="include"))

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from sqlmodel import select
 
-from review.outputs.lookup import code_paths
+from review.coding.codebook import code_paths
 from review.outputs.qdpx import export_qdpx
 from review.store import models as m
 from review.store.db import session_scope

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from review.screening.decisions import cohen_kappa
+from review.stats import kappa_from_pairs
 from review.store import models as m
 from review.store.db import session_scope
 
@@ -117,10 +117,12 @@ def test_kappa_equals_the_hand_computed_value(library, cli):
 
 
 def test_kappa_edge_cases(library, cli):
-    assert cohen_kappa([]) == (None, None, None)
-    assert cohen_kappa([("include", "include")] * 3) == (1.0, 1.0, None)
-    po, pe, k = cohen_kappa([("include", "exclude"), ("exclude", "include")])
-    assert (po, pe, k) == (0.0, 0.5, -1.0)
+    empty = kappa_from_pairs([])
+    assert (empty.n, empty.observed, empty.chance, empty.kappa) == (0, None, None, None)
+    same = kappa_from_pairs([("include", "include")] * 3)
+    assert (same.observed, same.chance, same.kappa) == (1.0, 1.0, None)
+    opposite = kappa_from_pairs([("include", "exclude"), ("exclude", "include")])
+    assert (opposite.observed, opposite.chance, opposite.kappa) == (0.0, 0.5, -1.0)
     res = run(cli, library, "ann", "kappa", "--stage", "title-abstract")
     assert res.code == 1 and "two screeners" in res.err
 

@@ -42,7 +42,6 @@ def brief(
         raise UsageError(f"-o {out_dir}: is a file; give a folder")
     bar = show_progress(json_out)
     with progress_bar("building tables", None, bar), session(ctx) as s:
-        _check_attributes(s, attribute)
         note = build(s, attribute or None)
     try:
         files = write(note, out_dir, chosen)
@@ -55,7 +54,10 @@ def brief(
             advance(1 if done else 0)
 
         with progress_bar("exports", 4, bar) as advance:
-            files += write_pack(ws.engine, out_dir, formats=(), name=ws.root.name, on_step=step)
+            files += write_pack(
+                ws.engine, out_dir, formats=(), name=ws.root.name,
+                codebook_path=ws.codebook_path, on_step=step,
+            )  # fmt: skip
     doc = {
         "output": str(out_dir),
         "files": [str(f) for f in files],
@@ -69,24 +71,6 @@ def brief(
         typer.echo(f"{t['id']:<26} {t['rows']:>6} row(s)")
     for f in files:
         typer.echo(f"wrote {f}")
-
-
-def _check_attributes(s, names: list[str]) -> None:
-    """An attribute no participant has is a typo: say so rather than write an empty table 4."""
-    from sqlmodel import select
-
-    from review.errors import UsageError
-    from review.store import models as m
-
-    if not names:
-        return
-    known = set(s.exec(select(m.ParticipantAttribute.name).distinct()).all())
-    unknown = [a for a in names if a not in known]
-    if unknown:
-        raise UsageError(
-            f"--attribute: no participant has {', '.join(map(repr, unknown))} "
-            f"(known: {', '.join(sorted(known)) or 'none'})"
-        )
 
 
 def register(app: typer.Typer) -> None:

@@ -99,6 +99,7 @@ def code_apply(
         apply_to_passages,
         find_code,
         find_source,
+        get_codings,
         parse_span,
     )
 
@@ -112,14 +113,10 @@ def code_apply(
             for a, b in map(parse_span, span)
         ]
         if passage:
-            from review.store import models as m
-
-            ids = apply_to_passages(s, passage_ids=passage, code_id=cd.id, coder=name, memo=memo)
-            for pid in passage:
-                p = s.get(m.Passage, pid)
-                if p.source_id != src.id:
-                    raise UsageError(f"passage {pid} is not in source {src.key!r}")
-            made += [s.get(m.Coding, cid) for cid in ids]
+            ids = apply_to_passages(
+                s, passage_ids=passage, code_id=cd.id, coder=name, memo=memo, source=src
+            )
+            made += get_codings(s, ids)
         path = code_path(s, cd)
         docs = [_coding_doc(c, path) for c in made]
     if json_out:
@@ -403,8 +400,9 @@ def agreement_cmd(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Inter-coder agreement: percent, Cohen's kappa, Krippendorff's alpha, segments."""
-    from review.coding.agreement import agreement
+    from review.coding.agreement import agreement, coded_codes_under
     from review.coding.codings import find_source
+    from review.stats import describe
 
     with ready(ctx) as s:
         doc = agreement(
@@ -412,7 +410,7 @@ def agreement_cmd(
             coders[0],
             coders[1],
             source_ids=[find_source(s, x).id for x in source] or None,
-            code_ids=_codes_below(s, code),
+            code_ids=coded_codes_under(s, code),
             threshold=threshold,
             by_source=by_source,
         )
@@ -423,46 +421,23 @@ def agreement_cmd(
         f"{doc['coders'][0]} vs {doc['coders'][1]}: {doc['sources']} source(s), "
         f"{doc['characters']} characters"
     )
-    typer.echo(f"{'code':<44} {'agree%':>7} {'kappa':>7} {'alpha':>7} {'coded%':>7} {'seg%':>7}")
+    typer.echo(f"{'code':<40} {'agree%':>7} {'kappa':>9} {'alpha':>9} {'coded%':>7} {'seg%':>7}")
 
-    def fmt(x, pct=False):
-        return "-" if x is None else (f"{100 * x:.1f}" if pct else f"{x:.3f}")
+    def pct(x):
+        return "-" if x is None else f"{100 * x:.1f}"
 
     for row in [*doc["codes"], {"code": "overall", **doc["overall"]}]:
         c, t, g = row["character"], row["coded_text"], row["segment"]
         typer.echo(
-            f"{row['code'][:44]:<44} {fmt(c['percent_agreement'], True):>7} "
-            f"{fmt(c['kappa']):>7} {fmt(c['alpha']):>7} {fmt(t['percent_agreement'], True):>7} "
-            f"{fmt(g['percent_agreement'], True):>7}"
+            f"{row['code'][:40]:<40} {pct(c['percent_agreement']):>7} "
+            f"{describe(c['kappa']):>9} {describe(c['alpha']):>9} "
+            f"{pct(t['percent_agreement']):>7} {pct(g['percent_agreement']):>7}"
         )
         for src in row.get("by_source", []):
             typer.echo(
-                f"  {src['source'][:42]:<42} {fmt(src['percent_agreement'], True):>7} "
-                f"{fmt(src['kappa']):>7}"
+                f"  {src['source'][:38]:<38} {pct(src['percent_agreement']):>7} "
+                f"{describe(src['kappa']):>9}"
             )
-
-
-def _codes_below(s: Session, refs: list[str]) -> list[int] | None:
-    """The --code codes; a group code (never applied itself, e.g. "Sector") stands for the
-    codes under it that have codings. Asking for a group gave an empty row and 0 sources."""
-    from sqlmodel import select
-
-    from review.coding.codebook import descendants
-    from review.coding.codings import find_code
-    from review.store import models as m
-
-    if not refs:
-        return None
-    codable = set(s.exec(select(m.Code.id).where(m.Code.codable)).all())
-    used = set(s.exec(select(m.Coding.code_id).distinct()).all())
-    ids: list[int] = []
-    for ref in refs:
-        top = find_code(s, ref).id
-        ids += [top] if top in codable else []
-        ids += [d for d in descendants(s, top)[1:] if d in codable and d in used]
-    if not ids:
-        raise UsageError(f"no codings under {', '.join(map(repr, refs))}")
-    return list(dict.fromkeys(ids))
 
 
 def frequencies_cmd(

@@ -67,7 +67,7 @@ def list_(
     json_out: bool = JSON_OUT,
 ) -> None:
     """The indicators (or one indicator's linked evidence)."""
-    from review.evidence.indicators import get_indicator, list_indicators, list_links
+    from review.evidence.links import get_indicator, list_indicators, list_links
 
     with session(ctx) as s:
         if indicator is None and not links:
@@ -116,13 +116,12 @@ def link_(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Link a code, or one coding, to an indicator."""
-    from review.evidence.indicators import link
-    from review.outputs.lookup import coder_id
+    from review.evidence.links import link
 
     ws = workspace(ctx)
     with session(ctx) as s:
         row = link(s, indicator, code=code, coding_id=coding, relation=relation, note=note,
-                   coder_id=coder_id(s, ws.coder))  # fmt: skip
+                   coder=ws.coder)  # fmt: skip
         doc = row.model_dump(mode="json")
     if json_out:
         print_json(doc)
@@ -140,7 +139,7 @@ def unlink_(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Remove an evidence link."""
-    from review.evidence.indicators import unlink
+    from review.evidence.links import unlink
 
     with session(ctx) as s:
         row = unlink(s, link_id)

@@ -147,6 +147,7 @@ def kappa(
     """Cohen's kappa between the two screeners, per stage."""
     from review.errors import ReviewError, UsageError
     from review.screening import decisions as screening
+    from review.stats import describe
 
     pair = None
     if coders:
@@ -170,7 +171,7 @@ def kappa(
         print_json({"kappa": results})
         return
     for r in results:
-        k = "undefined" if r["kappa"] is None else f"{r['kappa']:.3f}"
+        k = describe(r["kappa"])
         typer.echo(
             f"{r['stage']}: kappa {k} between {r['coders'][0]} and {r['coders'][1]} "
             f"on {r['n']} records (observed {r['observed_agreement']}, "

@@ -7,11 +7,9 @@ review/ingest/passages.py (the TUI uses the same ones).
 from __future__ import annotations
 
 import typer
-from sqlmodel import func, select
 
 from review.cli.context import JSON_OUT, print_json, print_result, session
 from review.errors import NotFound, UsageError
-from review.store import models as m
 
 participants_app = typer.Typer(
     help="Speakers (cases): list, alias, attributes.", invoke_without_command=True
@@ -23,32 +21,10 @@ def transcripts(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Transcripts and documents: speakers, turns, passages and header metadata."""
+    from review.ingest.passages import qualitative_sources
+
     with session(ctx) as s:
-        counts = dict(
-            s.exec(select(m.Passage.source_id, func.count()).group_by(m.Passage.source_id)).all()
-        )
-        rows = s.exec(
-            select(m.Source)
-            .where(m.Source.kind.in_(("transcript", "document")))
-            .order_by(m.Source.key)
-        ).all()
-        docs = [
-            {
-                "key": r.key,
-                "kind": r.kind,
-                "title": r.title,
-                "speakers": (r.meta or {}).get("speakers", []),
-                "turns": (r.meta or {}).get("turns", 0),
-                "passages": counts.get(r.id, 0),
-                "meta": {
-                    k: v
-                    for k, v in (r.meta or {}).items()
-                    if k in ("group", "date", "place", "moderator", "duration", "format")
-                },
-                "file": r.origin_file,
-            }
-            for r in rows
-        ]
+        docs = qualitative_sources(s)
     if json_out:
         print_json({"sources": docs})
         return
@@ -71,34 +47,10 @@ def passages(
     json_out: bool = JSON_OUT,
 ) -> None:
     """The passages of one source with their offsets, speakers, times and text."""
-    if kind and kind not in ("turn", "sentence", "paragraph"):
-        raise UsageError(f"--kind must be turn, sentence or paragraph, not {kind!r}")
+    from review.ingest.passages import source_passages
+
     with session(ctx) as s:
-        source = s.exec(select(m.Source).where(m.Source.key == key)).first()
-        if source is None:
-            raise NotFound(f"no source with key {key!r} (see `review transcripts`)")
-        query = select(m.Passage).where(m.Passage.source_id == source.id)
-        if kind:
-            query = query.where(m.Passage.kind == kind)
-        if speaker:
-            query = query.where(m.Passage.speaker == speaker)
-        query = query.order_by(m.Passage.start, m.Passage.end.desc())
-        if limit:
-            query = query.limit(limit)
-        text = source.text or ""
-        rows = [
-            {
-                "id": p.id,
-                "kind": p.kind,
-                "start": p.start,
-                "end": p.end,
-                "speaker": p.speaker,
-                "participant_id": p.participant_id,
-                "timestamp": p.timestamp,
-                "text": text[p.start : p.end],
-            }
-            for p in s.exec(query).all()
-        ]
+        rows = source_passages(s, key, kind, speaker, limit)
     if json_out:
         print_json({"source": key, "passages": rows})
         return

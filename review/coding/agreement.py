@@ -27,9 +27,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from review.coding.codebook import code_paths
+from review.coding.codebook import code_paths, descendants, find_code
 from review.errors import NotFound, UsageError
+from review.stats import kappa_from_counts
 from review.store import models as m
+from review.store.coders import coder_id
 
 Interval = tuple[int, int]
 
@@ -95,16 +97,10 @@ def percent_agreement(t: Table) -> float | None:
 
 
 def cohen_kappa(t: Table) -> float | None:
-    """(Po - Pe) / (1 - Pe) with Pe = pA·pB + (1-pA)(1-pB). 1.0 if both coders agree on every
-    unit and chance agreement is total (nothing or everything coded by both); None if empty."""
-    if not t.n:
-        return None
-    po = (t.both + t.neither) / t.n
-    pa, pb = (t.both + t.a_only) / t.n, (t.both + t.b_only) / t.n
-    pe = pa * pb + (1 - pa) * (1 - pb)
-    if pe >= 1:
-        return 1.0 if po >= 1 else None
-    return (po - pe) / (1 - pe)
+    """Cohen's kappa of the coded / not-coded table (`review.stats`): None when undefined —
+    no units, or both coders made the same choice for every unit (chance agreement 1)."""
+    table = {(1, 1): t.both, (1, 0): t.a_only, (0, 1): t.b_only, (0, 0): t.neither}
+    return kappa_from_counts(table).kappa
 
 
 def alpha_from_table(t: Table) -> float | None:
@@ -116,7 +112,7 @@ def alpha_from_table(t: Table) -> float | None:
     if n < 2:
         return None
     if n1 == 0 or n0 == 0:
-        return 1.0 if (t.a_only + t.b_only) == 0 else None
+        return None  # one value throughout: no variation, alpha is 0/0 (undefined)
     return 1 - (n - 1) * (t.a_only + t.b_only) / (n0 * n1)
 
 
@@ -228,7 +224,7 @@ def agreement(
         raise UsageError("the overlap threshold must be in (0, 1]")
     ids = {}
     for name in (coder_a, coder_b):
-        cid = session.scalar(select(m.Coder.id).where(m.Coder.name == name))
+        cid = coder_id(session, name)
         if cid is None:
             raise NotFound(f"no coder {name!r}")
         ids[name] = cid
@@ -310,3 +306,21 @@ def agreement(
         "codes": per_code,
         "overall": overall,
     }
+
+
+def coded_codes_under(session: Session, refs: list[str]) -> list[int] | None:
+    """The codes to compare for `--code` references: each codable code named, and a group
+    code (never applied itself, e.g. "Sector") stands for the codes under it that have
+    codings. None for no references (every code); a usage error if nothing is coded there."""
+    if not refs:
+        return None
+    codable = set(session.exec(select(m.Code.id).where(m.Code.codable)).scalars())
+    used = set(session.exec(select(m.Coding.code_id).distinct()).scalars())
+    ids: list[int] = []
+    for ref in refs:
+        top = find_code(session, ref).id
+        ids += [top] if top in codable else []
+        ids += [d for d in descendants(session, top)[1:] if d in codable and d in used]
+    if not ids:
+        raise UsageError(f"no codings under {', '.join(map(repr, refs))}")
+    return list(dict.fromkeys(ids))

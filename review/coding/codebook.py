@@ -194,6 +194,11 @@ def all_codes(session: Session) -> list[m.Code]:
     return list(session.scalars(select(m.Code).order_by(m.Code.position, m.Code.id)))
 
 
+def codable_ids(session: Session) -> set[int]:
+    """The ids of the codes that can be applied (group codes such as "Sector" cannot)."""
+    return set(session.scalars(select(m.Code.id).where(m.Code.codable.is_(True))))
+
+
 def code_paths(session: Session) -> dict[int, str]:
     """Every code's full path, computed once from the parent links."""
     rows = session.execute(select(m.Code.id, m.Code.parent_id, m.Code.name)).all()

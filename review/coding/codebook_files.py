@@ -71,7 +71,7 @@ class CodebookProblem:
 # --- .qdc ---------------------------------------------------------------------------------------
 
 
-def _describe(spec: CodeSpec) -> str:
+def describe(spec: CodeSpec) -> str:
     parts = [spec.definition or ""]
     tail = []
     for label, attr in LABELS.items():
@@ -85,7 +85,7 @@ def _describe(spec: CodeSpec) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def _undescribe(text: str | None, spec: CodeSpec) -> None:
+def undescribe(text: str | None, spec: CodeSpec) -> None:
     lines = (text or "").replace("\r\n", "\n").split("\n")
     body = []
     for line in lines:
@@ -119,7 +119,7 @@ def write_qdc(specs: list[CodeSpec], origin: str = "review") -> bytes:
         if spec.colour:
             attrs["color"] = spec.colour
         el = SubElement(parent, "Code", attrs)
-        description = _describe(spec)
+        description = describe(spec)
         if description:
             SubElement(el, "Description").text = description
         nodes[spec.path] = el
@@ -180,7 +180,7 @@ def parse_qdc(data: bytes, where: str = "codebook.qdc") -> tuple[list[CodeSpec],
             spec.guid = guid.group(1).upper() if guid else None
             spec.colour = _colour(child.get("color"))
             desc = next((d for d in child if _local(d.tag) == "Description"), None)
-            _undescribe(desc.text if desc is not None else None, spec)
+            undescribe(desc.text if desc is not None else None, spec)
             specs.append(spec)
             walk(child, path, depth + 1)
 
@@ -390,8 +390,3 @@ def export_codebook(session: Session, path: str | Path) -> int:
     except OSError as exc:  # a missing folder or no permission: one line, not a traceback
         raise CodebookError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return len(specs)
-
-
-# Public names for the Description encoding (the .qdpx importer and exporter share it).
-describe = _describe
-undescribe = _undescribe

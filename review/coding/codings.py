@@ -17,6 +17,7 @@ from sqlmodel import Session
 from review.coding.codebook import find_code
 from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
+from review.store.coders import coder_id, ensure_coder
 from review.store.models import utcnow
 
 MEMO_TARGETS = ("project", "source", "code", "coding")
@@ -52,28 +53,11 @@ def find_source(session: Session, ref: str | int) -> m.Source:
     return source
 
 
-def get_coder(session: Session, name: str) -> m.Coder:
-    """The coder row for `name`, created on first use."""
-    name = (name or "").strip()
-    if not name:
-        raise UsageError("a coder name is needed (--coder NAME or REVIEW_CODER)")
-    coder = session.scalar(select(m.Coder).where(m.Coder.name == name))
-    if coder is None:
-        coder = m.Coder(name=name)
-        session.add(coder)
-        session.flush()
-    return coder
-
-
-def coder_id(session: Session, name: str) -> int | None:
-    return session.scalar(select(m.Coder.id).where(m.Coder.name == name))
-
-
-def _record(session: Session, coder: m.Coder, kind: str, payload: dict) -> None:
+def record_action(session: Session, coder: m.Coder, kind: str, payload: dict) -> None:
     session.add(m.Action(coder_id=coder.id, kind=kind, payload=payload))
 
 
-def _check_span(source: m.Source, start: int, end: int) -> str:
+def check_span(source: m.Source, start: int, end: int) -> str:
     if source.text is None:
         raise ReviewError(f"source {source.key!r} has no text to code")
     n = len(source.text)
@@ -121,9 +105,9 @@ def apply_code(
     source = session.get(m.Source, source_id)
     if source is None:
         raise NotFound(f"no source with id {source_id}")
-    quote = _check_span(source, start, end)
+    quote = check_span(source, start, end)
     _codable(session, code_id)
-    who = get_coder(session, coder)
+    who = ensure_coder(session, coder)
     coding = m.Coding(
         source_id=source_id,
         code_id=code_id,
@@ -136,27 +120,41 @@ def apply_code(
     )
     session.add(coding)
     session.flush()
-    _record(session, who, "apply", {"coding_ids": [coding.id]})
+    record_action(session, who, "apply", {"coding_ids": [coding.id]})
     session.flush()
     return coding
 
 
 def apply_to_passages(
-    session: Session, *, passage_ids: Sequence[int], code_id: int, coder: str, memo=None
+    session: Session,
+    *,
+    passage_ids: Sequence[int],
+    code_id: int,
+    coder: str,
+    memo=None,
+    source: m.Source | None = None,
 ) -> list[int]:
     """Code whole passages (turns, sentences): one coding per passage, one undo step; the new
-    codings' ids."""
+    codings' ids. With `source`, every passage must belong to it (checked before any write)."""
     out = []
     for pid in passage_ids:
         passage = session.get(m.Passage, pid)
         if passage is None:
             raise NotFound(f"no passage with id {pid}")
+        if source is not None and passage.source_id != source.id:
+            raise UsageError(f"passage {pid} is not in source {source.key!r}")
         out.append((passage.source_id, passage.start, passage.end))
     return bulk_apply(
         session,
         [dict(source_id=s, code_id=code_id, start=a, end=b, memo=memo) for s, a, b in out],
         coder=coder,
     )
+
+
+def get_codings(session: Session, ids: Iterable[int]) -> list[m.Coding]:
+    """Codings by id, in the order given (missing ids are left out)."""
+    rows = [session.get(m.Coding, cid) for cid in ids]
+    return [r for r in rows if r is not None]
 
 
 def bulk_apply(
@@ -169,7 +167,7 @@ def bulk_apply(
     rows = list(rows)
     if not rows:
         return []
-    who = get_coder(session, coder)
+    who = ensure_coder(session, coder)
     texts = dict(
         session.execute(
             select(m.Source.id, m.Source.text).where(
@@ -210,7 +208,7 @@ def bulk_apply(
     ids = list(
         session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
     )
-    _record(session, who, "apply", {"coding_ids": ids})
+    record_action(session, who, "apply", {"coding_ids": ids})
     session.flush()
     return ids
 
@@ -266,10 +264,10 @@ def remove_coding(session: Session, coding_id: int, coder: str) -> None:
     coding = session.get(m.Coding, coding_id)
     if coding is None:
         raise NotFound(f"no coding with id {coding_id}")
-    who = get_coder(session, coder)
+    who = ensure_coder(session, coder)
     snap = _snapshot(coding)
     links = _link_snapshots(session, coding_id)
-    _record(session, who, "remove", {"codings": [snap], "links": links})
+    record_action(session, who, "remove", {"codings": [snap], "links": links})
     session.expunge(coding)
     _delete_codings(session, [coding_id])
     session.flush()
@@ -382,7 +380,7 @@ def add_memo(
     text = (text or "").strip()
     if not text:
         raise UsageError("a memo needs some text")
-    who = get_coder(session, coder)
+    who = ensure_coder(session, coder)
     table = {"source": m.Source, "code": m.Code, "coding": m.Coding}.get(target)
     if table is not None and (target_id is None or session.get(table, target_id) is None):
         raise NotFound(f"no {target} with id {target_id}")

@@ -12,15 +12,17 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, distinct, false, func, literal, select, text, true
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from review.coding.codebook import descendants
+from review.ingest.citation import label_of
+from review.screening.decisions import status_sql
 from review.store import models as m
 from review.store.db import is_sqlite
 
-STATUSES = ("unscreened", "include", "exclude", "maybe", "conflict")
+STATUSES = ("unscreened", "pending", "include", "exclude", "maybe", "conflict")
 MAX_HITS = 2000  # ranked search results kept for paging
 
 
@@ -66,60 +68,8 @@ class LibraryPage:
         return self.offset // self.limit + 1
 
 
-def author_year(authors: list[str] | None, year: int | None, fallback: str = "") -> str:
-    """'Bovaird 2007', 'Bovaird & Loeffler 2012', 'Parrado et al. 2013' (fallback: the key)."""
-    names = [_surname(a) for a in (authors or []) if a and a.strip()]
-    if not names:
-        if year and str(year) in fallback:
-            return fallback  # keys like "loeffler2008fad" already carry the year
-        who = fallback
-    elif len(names) == 1:
-        who = names[0]
-    elif len(names) == 2:
-        who = f"{names[0]} & {names[1]}"
-    else:
-        who = f"{names[0]} et al."
-    return f"{who} {year}".strip() if year else who
-
-
-def _surname(name: str) -> str:
-    name = name.strip()
-    if "," in name:
-        return name.split(",", 1)[0].strip()
-    parts = name.split()
-    return parts[-1] if parts else name
-
-
 def _live():
     return m.Source.merged_into_id.is_(None)
-
-
-def screening_status():
-    """SQL for a source's screening status: the later stage wins; a final decision wins;
-    reviewers who agree give their decision, reviewers who differ give 'conflict'."""
-    return func.coalesce(
-        _status_at("full-text"), _status_at("title-abstract"), literal("unscreened")
-    )
-
-
-def _status_at(stage: str):
-    sd = m.ScreeningDecision
-    where = (sd.source_id == m.Source.id, sd.stage == stage)
-    final = (
-        select(sd.decision)
-        .where(*where, sd.final == true())
-        .order_by(sd.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    n_distinct = (
-        select(func.count(distinct(sd.decision)))
-        .where(*where, sd.final == false())
-        .scalar_subquery()
-    )
-    agreed = select(func.min(sd.decision)).where(*where, sd.final == false()).scalar_subquery()
-    undecided = case((n_distinct == 1, agreed), (n_distinct > 1, literal("conflict")), else_=None)
-    return func.coalesce(final, undecided)
 
 
 def codings_count():
@@ -141,7 +91,7 @@ def page(
     if flt.status:
         if flt.status not in STATUSES:
             raise ValueError(f"unknown screening status {flt.status!r} (one of {STATUSES})")
-        conds.append(screening_status() == flt.status)
+        conds.append(status_sql(session) == flt.status)
     if flt.code_id is not None:
         ids = descendants(session, flt.code_id)
         # IN (uncorrelated subquery): evaluated once through the code index, where a
@@ -162,7 +112,7 @@ def page(
         return _ranked_page(session, ranked, conds, offset, limit, notes)
     total = session.exec(select(func.count()).select_from(m.Source).where(*conds)).one()[0]
     rows = session.exec(
-        _row_select().where(*conds).order_by(m.Source.id).offset(offset).limit(limit)
+        _row_select(session).where(*conds).order_by(m.Source.id).offset(offset).limit(limit)
     ).all()
     return LibraryPage([_row(r) for r in rows], total, offset, limit, notes=notes)
 
@@ -173,13 +123,13 @@ def _ranked_page(session, ranked, conds, offset, limit, notes) -> LibraryPage:
         keep = set(session.exec(select(m.Source.id).where(m.Source.id.in_(ranked), *conds)).all())
         ranked = [i for i in ranked if i in keep]
     window = ranked[offset : offset + limit]
-    rows = session.exec(_row_select().where(m.Source.id.in_(window))).all() if window else []
+    rows = session.exec(_row_select(session).where(m.Source.id.in_(window))).all() if window else []
     by_id = {r[0]: _row(r) for r in rows}
     out = [by_id[i] for i in window if i in by_id]
     return LibraryPage(out, len(ranked), offset, limit, ranked=True, notes=notes)
 
 
-def _row_select():
+def _row_select(session: Session):
     return select(
         m.Source.id,
         m.Source.key,
@@ -187,17 +137,27 @@ def _row_select():
         m.Source.year,
         m.Source.title,
         m.Source.kind,
-        screening_status().label("status"),
+        m.Source.record_format,
+        m.Source.meta,
+        status_sql(session).label("status"),
         codings_count().label("codings"),
     )
 
 
 def _row(r) -> SourceRow:
-    sid, key, authors, year, title, kind, status, codings = r
+    sid, key, authors, year, title, kind, record_format, meta, status, codings = r
     return SourceRow(
         id=sid,
         key=key,
-        author_year=author_year(authors, year, fallback=key),
+        author_year=label_of(
+            kind=kind,
+            record_format=record_format,
+            authors=authors,
+            year=year,
+            title=title,
+            key=key,
+            meta=meta,
+        ),
         title=(title or key or "").replace("\n", " "),
         kind=kind,
         status=status or "unscreened",
@@ -313,11 +273,9 @@ __all__ = [
     "LibraryFilter",
     "LibraryPage",
     "SourceRow",
-    "author_year",
     "fuzzy_ids",
     "kinds",
     "page",
     "position",
-    "screening_status",
     "text_search_ids",
 ]

@@ -25,8 +25,8 @@ from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.refi.archive import SafeArchive, UnsafeArchive
 from review.ingest.refi.qde import RefiProject, RefiSource, parse_qde
 from review.ingest.textio import decode, normalise
-from review.outputs.lookup import coder_id
 from review.store import models as m
+from review.store.coders import ensure_coder
 from review.store.models import utcnow
 
 
@@ -92,7 +92,9 @@ def load(ctx: ImportContext) -> None:
         ctx.problem(None, f"archive member {name!r} points outside the archive: ignored")
     s = ctx.session
     code_ids = _codes(ctx, proj)
-    users = {g: coder_id(s, n) for g, n in proj.users.items()}
+    users = {g: ensure_coder(s, n).id for g, n in proj.users.items() if n and n.strip()}
+    default_coder = ctx.options.get("coder")
+    default_id = ensure_coder(s, default_coder).id if default_coder else None
     keys = set(s.exec(select(m.Source.key)).all())
     n_sources = n_codings = 0
     source_ids: dict[str, int] = {}
@@ -121,7 +123,7 @@ def load(ctx: ImportContext) -> None:
                     dict(source_id=sid, code_id=code_ids[c.code_guid], start=start, end=end,
                          quote=text[start:end],
                          coder_id=users.get(c.user_guid or "")
-                         or coder_id(s, ctx.options.get("coder")),
+                         or default_id,
                          memo=sel.description, origin="import",
                          created=_parse_time(c.created))
                 )  # fmt: skip
@@ -246,11 +248,11 @@ def undescribe(text: str | None) -> dict:
         return {}
     try:
         from review.coding.codebook import CodeSpec
-        from review.coding.codebook_files import _undescribe
+        from review.coding.codebook_files import undescribe
     except ImportError:  # pragma: no cover - the codebook feature is part of the package
         return {"definition": text}
     spec = CodeSpec(path="x")
-    _undescribe(text, spec)
+    undescribe(text, spec)
     return {
         "definition": spec.definition, "include": spec.include, "exclude": spec.exclude,
         "example": spec.example, "keywords": list(spec.keywords), "shortcut": spec.shortcut,

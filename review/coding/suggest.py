@@ -19,9 +19,10 @@ from functools import lru_cache
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from review.coding.codings import _check_span, _record, get_coder
+from review.coding.codings import check_span, record_action
 from review.errors import NotFound, UsageError
 from review.store import models as m
+from review.store.coders import ensure_coder
 from review.store.models import utcnow
 
 FUZZY_MIN_LEN = 5
@@ -329,12 +330,12 @@ def _pending(session: Session, sid: int) -> m.Suggestion:
 
 def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list[int]:
     """Turn pending suggestions into codings (origin "suggestion"); one undo step."""
-    who = get_coder(session, coder)
+    who = ensure_coder(session, coder)
     coding_ids, accepted = [], []
     for sid in ids:
         sug = _pending(session, sid)
         source = session.get(m.Source, sug.source_id)
-        quote = _check_span(source, sug.start, sug.end)
+        quote = check_span(source, sug.start, sug.end)
         coding = m.Coding(
             source_id=sug.source_id,
             code_id=sug.code_id,
@@ -350,7 +351,9 @@ def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list
         coding_ids.append(coding.id)
         accepted.append(sid)
     if accepted:
-        _record(session, who, "accept", {"coding_ids": coding_ids, "suggestion_ids": accepted})
+        record_action(
+            session, who, "accept", {"coding_ids": coding_ids, "suggestion_ids": accepted}
+        )
     session.flush()
     return coding_ids
 
@@ -361,7 +364,7 @@ def accept_suggestion(session: Session, suggestion_id: int, coder: str) -> m.Cod
 
 
 def reject_suggestions(session: Session, ids: Sequence[int], coder: str) -> int:
-    who = get_coder(session, coder)
+    who = ensure_coder(session, coder)
     done = []
     for sid in ids:
         _pending(session, sid)  # (refuses a missing or settled one before anything changes)
@@ -370,7 +373,7 @@ def reject_suggestions(session: Session, ids: Sequence[int], coder: str) -> int:
         session.execute(
             update(m.Suggestion).where(m.Suggestion.id.in_(done)).values(status="rejected")
         )
-        _record(session, who, "reject", {"suggestion_ids": done})
+        record_action(session, who, "reject", {"suggestion_ids": done})
         session.flush()
     return len(done)
 

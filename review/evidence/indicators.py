@@ -413,21 +413,3 @@ def relink_sources(session: Session) -> list[tuple[int, str]]:
 def pending_source(ind: m.Indicator) -> str | None:
     """The cite key an unlinked indicator names (not yet in the workspace), if any."""
     return ind.pending_source if ind.source_id is None else None
-
-
-# Evidence links live in review.evidence.links; re-exported so callers have one import for
-# indicators.
-from review.evidence.links import (  # noqa: E402
-    RELATIONS,
-    get_code,
-    get_indicator,
-    link,
-    list_indicators,
-    list_links,
-    unlink,
-)
-
-__all__ = [
-    "RELATIONS", "get_code", "get_indicator", "link", "list_indicators", "list_links", "unlink",
-    "parse_rows", "parse_value", "parse_ci", "read_table", "store_rows", "relink_sources",
-]  # fmt: skip

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from review.coding.codebook import code_paths, find_code
 from review.errors import NotFound, UsageError
 from review.store import models as m
+from review.store.coders import ensure_coder
 
 RELATIONS = ("supports", "contradicts", "explains", "context")
 
@@ -34,28 +36,6 @@ def get_indicator(session: Session, ref: str | int) -> m.Indicator:
     return hits[0]
 
 
-def get_code(session: Session, ref: str | int) -> m.Code:
-    """A code by id, by path ('Four Cs/Co-design') or by a unique name (case-insensitive)."""
-    from review.outputs.lookup import code_paths
-
-    text = str(ref).strip()
-    if text.isdigit():
-        code = session.get(m.Code, int(text))
-        if code is None:
-            raise NotFound(f"no code {text}")
-        return code
-    paths = code_paths(session)
-    want = text.lower().strip("/")
-    exact = [cid for cid, p in paths.items() if p.lower() == want]
-    if not exact:
-        exact = [cid for cid, p in paths.items() if p.lower().rsplit("/", 1)[-1] == want]
-    if len(exact) != 1:
-        raise NotFound(
-            f"no code {text!r}" if not exact else f"code {text!r} is ambiguous: give its path"
-        )
-    return session.get(m.Code, exact[0])
-
-
 def link(
     session: Session,
     indicator: str | int,
@@ -64,7 +44,7 @@ def link(
     coding_id: int | None = None,
     relation: str = "supports",
     note: str | None = None,
-    coder_id: int | None = None,
+    coder: str | None = None,
 ) -> m.EvidenceLink:
     """Tie a code or one coding to an indicator; the same tie twice updates it.
 
@@ -78,7 +58,7 @@ def link(
     ind = get_indicator(session, indicator)
     code_id = None
     if code is not None:
-        code_id = get_code(session, code).id
+        code_id = find_code(session, code).id
     elif session.get(m.Coding, coding_id) is None:
         raise NotFound(f"no coding {coding_id}")
     existing = session.exec(
@@ -89,7 +69,8 @@ def link(
         )
     ).first()
     row = existing or m.EvidenceLink(indicator_id=ind.id, code_id=code_id, coding_id=coding_id)
-    row.relation, row.coder_id = relation, coder_id
+    row.relation = relation
+    row.coder_id = ensure_coder(session, coder).id if coder else None
     if note is not None:
         row.note = note
     session.add(row)
@@ -125,8 +106,6 @@ def list_indicators(session: Session) -> list[dict]:
 
 def list_links(session: Session, indicator: str | int | None = None) -> list[dict]:
     """Evidence links (of one indicator, or all) with the code path and the coding's quote."""
-    from review.outputs.lookup import code_paths
-
     paths = code_paths(session)
     # the linked coding's quote and code come in the same query (not one lookup per link)
     q = (

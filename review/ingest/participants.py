@@ -321,6 +321,11 @@ def _bare_name(value: str | None) -> str | None:
     return re.sub(r"\s*\([^)]*\)\s*$", "", value).strip() or None
 
 
+def attribute_names(session: Session) -> set[str]:
+    """Every case attribute some participant has (area, age band, ...)."""
+    return set(session.exec(select(m.ParticipantAttribute.name).distinct()).all())
+
+
 def listing(session: Session) -> list[dict]:
     """Every participant with role, aliases, attributes and passage counts (for the CLI/TUI)."""
     from sqlalchemy import func

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import insert, text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from review.ingest.transcripts.model import Parsed
 from review.store import models as m
@@ -189,3 +190,126 @@ def store_passages(
         ],
     )
     return len(rows)
+
+
+class Speakers:
+    """Who speaks at an offset: the turn passages of each transcript, searched by bisect."""
+
+    def __init__(self, session: Session, source_ids: set[int] | None = None):
+        q = select(
+            m.Passage.source_id, m.Passage.start, m.Passage.speaker, m.Passage.participant_id
+        ).where(m.Passage.speaker.is_not(None))
+        self._by: dict[int, list[tuple[int, str, int | None]]] = {}
+        self._starts: dict[int, list[int]] = {}
+        if source_ids is not None:
+            if not source_ids:
+                return
+            q = q.where(m.Passage.source_id.in_(sorted(source_ids)))
+        by: dict[int, list[tuple[int, str, int | None]]] = defaultdict(list)
+        for sid, start, speaker, pid in session.exec(q).all():
+            by[sid].append((start, speaker, pid))
+        self._by = {sid: sorted(v, key=lambda t: t[0]) for sid, v in by.items()}
+        self._starts = {sid: [t[0] for t in v] for sid, v in self._by.items()}
+
+    def _turn(self, source_id: int, offset: int) -> tuple[int, str, int | None] | None:
+        turns = self._by.get(source_id)
+        if not turns:
+            return None
+        i = bisect.bisect_right(self._starts[source_id], offset) - 1
+        return turns[i] if i >= 0 else None
+
+    def at(self, source_id: int, offset: int) -> str | None:
+        turn = self._turn(source_id, offset)
+        return turn[1] if turn else None
+
+    def participant_at(self, source_id: int, offset: int) -> int | None:
+        turn = self._turn(source_id, offset)
+        return turn[2] if turn else None
+
+
+PASSAGE_KINDS = ("turn", "sentence", "paragraph")
+
+
+def passage_spans(session: Session, source_id: int) -> list[tuple]:
+    """(id, start, end, kind, speaker, timestamp) of a source's passages in text order."""
+    return list(
+        session.exec(
+            select(
+                m.Passage.id,
+                m.Passage.start,
+                m.Passage.end,
+                m.Passage.kind,
+                m.Passage.speaker,
+                m.Passage.timestamp,
+            )
+            .where(m.Passage.source_id == source_id)
+            .order_by(m.Passage.start, m.Passage.end)
+        ).all()
+    )
+
+
+def source_passages(
+    session: Session,
+    key: str,
+    kind: str | None = None,
+    speaker: str | None = None,
+    limit: int = 0,
+) -> list[dict]:
+    """The passages of the source called `key`, in text order, with their text."""
+    from review.errors import NotFound, UsageError
+
+    if kind and kind not in PASSAGE_KINDS:
+        raise UsageError(f"--kind must be turn, sentence or paragraph, not {kind!r}")
+    source = session.exec(select(m.Source).where(m.Source.key == key)).first()
+    if source is None:
+        raise NotFound(f"no source with key {key!r} (see `review transcripts`)")
+    query = select(m.Passage).where(m.Passage.source_id == source.id)
+    if kind:
+        query = query.where(m.Passage.kind == kind)
+    if speaker:
+        query = query.where(m.Passage.speaker == speaker)
+    query = query.order_by(m.Passage.start, m.Passage.end.desc())
+    if limit:
+        query = query.limit(limit)
+    text = source.text or ""
+    return [
+        {
+            "id": p.id,
+            "kind": p.kind,
+            "start": p.start,
+            "end": p.end,
+            "speaker": p.speaker,
+            "participant_id": p.participant_id,
+            "timestamp": p.timestamp,
+            "text": text[p.start : p.end],
+        }
+        for p in session.exec(query).all()
+    ]
+
+
+HEADER_KEYS = ("group", "date", "place", "moderator", "duration", "format")
+
+
+def qualitative_sources(session: Session) -> list[dict]:
+    """The team's transcripts and documents: speakers, turns, passages and header metadata."""
+    from sqlalchemy import func
+
+    from review.store.kinds import qualitative_clause
+
+    counts = dict(
+        session.exec(select(m.Passage.source_id, func.count()).group_by(m.Passage.source_id)).all()
+    )
+    rows = session.exec(select(m.Source).where(qualitative_clause()).order_by(m.Source.key)).all()
+    return [
+        {
+            "key": r.key,
+            "kind": r.kind,
+            "title": r.title,
+            "speakers": (r.meta or {}).get("speakers", []),
+            "turns": (r.meta or {}).get("turns", 0),
+            "passages": counts.get(r.id, 0),
+            "meta": {k: v for k, v in (r.meta or {}).items() if k in HEADER_KEYS},
+            "file": r.origin_file,
+        }
+        for r in rows
+    ]

@@ -101,6 +101,16 @@ class InsertOutcome:
         return len(self.ids)
 
 
+def get_source(session: Session, source_id: int) -> m.Source:
+    """The source with this id (a NotFound error if there is none)."""
+    from review.errors import NotFound
+
+    source = session.get(m.Source, source_id)
+    if source is None:
+        raise NotFound(f"no source with id {source_id}")
+    return source
+
+
 def fingerprint(row: dict) -> str:
     """Content identity for key clashes: title words, authors' last names, year, DOI, text."""
     title = _FP_NON_ALNUM.sub(" ", (row.get("title") or "").lower()).strip()

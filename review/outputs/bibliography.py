@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from sqlmodel import Session, select
 
 from review.errors import NotFound
-from review.outputs.lookup import included_source_ids
+from review.screening.decisions import included_source_ids
 from review.store import models as m
+from review.store.kinds import literature_clause
 
 _KIND_TO_BIB = {
     "article": "article", "report": "techreport", "book": "book", "chapter": "incollection",
@@ -39,7 +40,7 @@ def select_sources(
         if missing:
             raise NotFound(f"no source with key {', '.join(missing)}")
     elif include_all:
-        rows = [r for r in session.exec(q).all() if r.kind != "transcript"]
+        rows = session.exec(q.where(literature_clause())).all()
     else:
         ids = included_source_ids(session)
         rows = session.exec(q.where(m.Source.id.in_(ids))).all() if ids else []

@@ -14,8 +14,10 @@ import re
 
 from sqlmodel import Session, select
 
+from review.coding.codebook import code_paths, find_code
 from review.errors import NotFound
-from review.outputs.lookup import Speakers, citation, code_paths
+from review.ingest.citation import citation
+from review.ingest.passages import Speakers
 from review.store import models as m
 
 COLUMNS = ("code", "source", "citation", "speaker", "quote", "memo", "coder", "start", "end",
@@ -38,9 +40,7 @@ def excerpt_rows(
     paths = code_paths(session)
     q = select(m.Coding)
     if code is not None:
-        from review.evidence.indicators import get_code
-
-        root = paths[get_code(session, code).id]
+        root = paths[find_code(session, code).id]
         wanted = [cid for cid, p in paths.items() if p == root or p.startswith(root + "/")]
         q = q.where(m.Coding.code_id.in_(wanted))
     if source_key is not None:

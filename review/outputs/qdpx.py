@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from sqlmodel import Session, select
 
 from review import __version__
+from review.coding.codebook import code_paths
+from review.ingest.citation import source_author_year
 from review.ingest.participants import scope_keys, scoped
 from review.ingest.refi.qde import (
     RefiCase,
@@ -21,8 +23,8 @@ from review.ingest.refi.qde import (
     RefiSource,
 )
 from review.ingest.refi.write import ExportProject, guid, write_qdpx
-from review.outputs.lookup import author_year, code_paths, is_transcript
 from review.store import models as m
+from review.store.kinds import is_literature
 
 
 def describe(code: m.Code, path: str) -> str | None:
@@ -31,14 +33,14 @@ def describe(code: m.Code, path: str) -> str | None:
     (`review.coding.codebook_files`), so a .qdpx and a .qdc carry a code the same way."""
     try:
         from review.coding.codebook import CodeSpec
-        from review.coding.codebook_files import _describe
+        from review.coding.codebook_files import describe
     except ImportError:  # pragma: no cover - the codebook feature is part of the package
         return code.definition
     spec = CodeSpec(path=path, definition=code.definition, include=code.include,
                     exclude=code.exclude, example=code.example,
                     keywords=list(code.keywords or []), colour=code.colour,
                     shortcut=code.shortcut, codable=bool(code.codable))  # fmt: skip
-    return _describe(spec) or None
+    return describe(spec) or None
 
 
 def _when(dt: datetime | None) -> str | None:
@@ -86,8 +88,8 @@ def build_project(
         g = guid("source", s.key)
         source_guid[s.id] = g
         variables = {"review:key": s.key, "review:kind": s.kind}
-        if not is_transcript(s.kind):
-            variables["review:citation"] = author_year(s)
+        if is_literature(s):
+            variables["review:citation"] = source_author_year(s)
         if (s.meta or {}).get("group"):
             variables["review:group"] = str(s.meta["group"])
         src = RefiSource(g, s.title or s.key, "TextSource", f"internal://{g}.txt",

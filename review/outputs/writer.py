@@ -1,20 +1,137 @@
-"""Write the whole briefing pack in one go: the tables in every format plus the exports.
+"""The one place exports and the briefing pack are written from.
 
-One function for the Brief screen and `review brief --exports`, so both write the same files.
-Each step reports progress (`on_step(done, total, label)`); each reads in its own short
-transaction so a long write never blocks coders working at the same time.
+`review export`, `review brief --exports` and the Brief screen all call `render_export` for
+the bytes and `write_export` for the file, so the same request writes the same file under the
+same name whichever interface asked. `write_pack` writes the whole briefing pack in one go:
+the tables in every format plus the exports, reporting progress per step; each step reads in
+its own short transaction so a long write never blocks coders working at the same time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from review.errors import ReviewError, UsageError
 from review.store.db import session_scope
 
-STEPS = ("tables", "md", "csv", "html", "docx", "excerpts", "bibtex", "ris", "qdpx")
+EXPORTS = ("bibtex", "ris", "excerpts", "qdpx")
+EXCERPT_FORMATS = ("csv", "json", "md", "docx", "xlsx")
+DEFAULT_NAMES = {"bibtex": "included.bib", "ris": "included.ris", "qdpx": "review.qdpx"}
+PACK_EXPORTS = ("excerpts", "bibtex", "ris", "qdpx")
+STEPS = ("tables", "md", "csv", "html", "docx", *PACK_EXPORTS)
+
+
+@dataclass
+class Export:
+    """An export's bytes, what it holds (counts by kind) and its usual file name."""
+
+    what: str
+    data: bytes
+    filename: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def excerpt_format(fmt: str | None, output: Path | None) -> str:
+    """The excerpt format asked for: `--format`, else the output's suffix, else CSV."""
+    chosen = (fmt or (output.suffix.lstrip(".").lower() if output else "") or "csv").lower()
+    if chosen not in EXCERPT_FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(EXCERPT_FORMATS)} (got {chosen!r})")
+    return chosen
+
+
+def default_name(what: str, fmt: str | None = None) -> str:
+    """The usual file name of an export (`excerpts.<fmt>` for excerpts)."""
+    if what == "excerpts":
+        return f"excerpts.{fmt or 'csv'}"
+    return DEFAULT_NAMES[what]
+
+
+def render_export(
+    session: Session,
+    what: str,
+    *,
+    fmt: str | None = None,
+    keys: Sequence[str] = (),
+    include_all: bool = False,
+    code: str | None = None,
+    source: str | None = None,
+    project: str = "review",
+    codebook_path: Path | None = None,
+) -> Export:
+    """The bytes of one export.
+
+    bibtex/ris: the included sources (every literature record with `include_all`, or the
+    named `keys`); excerpts: coded excerpts (optionally of one `code` with its children, or
+    one `source`) as csv, json, md, docx or xlsx; qdpx: a REFI-QDA project named `project`
+    (of the named `keys` only, if any), with the workspace codebook loaded first so a project
+    exported before any coding still carries its codes.
+    """
+    if what not in EXPORTS:
+        raise UsageError(f"export what? one of {', '.join(EXPORTS)} (got {what!r})")
+    if what in ("bibtex", "ris"):
+        from review.outputs.bibliography import select_sources, to_bibtex, to_ris
+
+        chosen = select_sources(session, list(keys), include_all)
+        text = (to_bibtex if what == "bibtex" else to_ris)(chosen)
+        return Export(what, text.encode("utf-8"), default_name(what), {"sources": len(chosen)})
+    if what == "excerpts":
+        from review.outputs.excerpts import WRITERS, excerpt_rows
+
+        fmt = excerpt_format(fmt, None)
+        rows = excerpt_rows(session, code, source)
+        out = WRITERS[fmt](rows)
+        # CSV with a BOM: Excel then reads UTF-8 (curly quotes, dashes) correctly
+        data = out.encode("utf-8-sig" if fmt == "csv" else "utf-8") if isinstance(out, str) else out
+        return Export(what, data, default_name(what, fmt), {"excerpts": len(rows)})
+    from review.coding.codebook import ensure_codebook
+    from review.outputs.bibliography import select_sources
+    from review.outputs.qdpx import export_qdpx
+
+    if codebook_path is not None:
+        ensure_codebook(session, codebook_path)
+    ids = [x.id for x in select_sources(session, list(keys))] if keys else None
+    data, counts = export_qdpx(session, project, ids)
+    return Export(what, data, default_name(what), dict(counts))
+
+
+def target(output: Path | None, default_dir: Path, filename: str) -> Path:
+    """Where an export goes: `output` itself, or `filename` inside `output` when it is a
+    folder, or inside `default_dir` when no output was given."""
+    if output is None:
+        return default_dir / filename
+    if output.is_dir():
+        return output / filename
+    return output
+
+
+def write_file(path: Path, data: bytes) -> Path:
+    """Write `data` to `path` (making its folder); an OS error is a one-line ReviewError."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ReviewError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return path
+
+
+def write_export(
+    session: Session, what: str, output: Path | None, default_dir: Path, **options
+) -> tuple[Path, Export]:
+    """Render one export (`render_export` options) and write it; returns (path, export)."""
+    if what == "excerpts":
+        options["fmt"] = excerpt_format(options.get("fmt"), output if _is_file(output) else None)
+    export = render_export(session, what, **options)
+    path = target(output, default_dir, export.filename)
+    return write_file(path, export.data), export
+
+
+def _is_file(output: Path | None) -> bool:
+    return output is not None and not output.is_dir()
 
 
 def write_pack(
@@ -24,15 +141,14 @@ def write_pack(
     formats: tuple[str, ...] = ("md", "csv", "html", "docx"),
     exports: bool = True,
     name: str = "review",
+    codebook_path: Path | None = None,
     on_step: Callable[[int, int, str], None] = lambda done, total, label: None,
 ) -> list[Path]:
     """Write the brief (and, with `exports`, excerpts CSV, BibTeX, RIS and .qdpx)."""
     from review.outputs.brief.render import write
     from review.outputs.brief.tables import build
 
-    steps = (["tables", *formats] if formats else []) + (
-        ["excerpts", "bibtex", "ris", "qdpx"] if exports else []
-    )
+    steps = (["tables", *formats] if formats else []) + (list(PACK_EXPORTS) if exports else [])
     total = len(steps)
     note = None
     if formats:
@@ -47,26 +163,10 @@ def write_pack(
         if step in formats:
             written += write(note, directory, [step])
         else:
-            written.append(_export(engine, directory, step, name))
+            with session_scope(engine) as s:
+                path, _ = write_export(
+                    s, step, None, directory, project=name, codebook_path=codebook_path
+                )
+            written.append(path)
     on_step(total, total, "done")
     return sorted(written)
-
-
-def _export(engine: Engine, directory: Path, what: str, name: str) -> Path:
-    from review.outputs.bibliography import select_sources, to_bibtex, to_ris
-    from review.outputs.excerpts import excerpt_rows, to_csv
-    from review.outputs.qdpx import export_qdpx
-
-    directory.mkdir(parents=True, exist_ok=True)
-    with session_scope(engine) as s:
-        if what == "excerpts":
-            # BOM, as for the brief's CSV files: Excel reads UTF-8 then
-            path, data = directory / "excerpts.csv", to_csv(excerpt_rows(s)).encode("utf-8-sig")
-        elif what == "bibtex":
-            path, data = directory / "included.bib", to_bibtex(select_sources(s)).encode("utf-8")
-        elif what == "ris":
-            path, data = directory / "included.ris", to_ris(select_sources(s)).encode("utf-8")
-        else:
-            path, data = directory / f"{name}.qdpx", export_qdpx(s, name)[0]
-    path.write_bytes(data)
-    return path

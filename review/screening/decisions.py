@@ -13,37 +13,17 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import case, distinct, false, func, literal, select, true
 from sqlmodel import Session
 
 from review.errors import NotFound, ReviewError, UsageError
+from review.stats import kappa_from_pairs
 from review.store import models as m
+from review.store.coders import ensure_coder
+from review.store.kinds import LITERATURE, is_literature, literature_clause, source_class
 
 STAGES = ("title-abstract", "full-text")
 DECISIONS = ("include", "exclude", "maybe")
-# Citation formats: their records are literature whatever their kind (an unpublished
-# manuscript in a .bib is kind "document" but still screened and counted).
-CITATION_FORMATS = ("bibtex", "ris", "pubmed", "wos", "csv")
-
-
-def is_literature():
-    """SQL condition for literature records: not transcripts, not documents (PDF, DOCX, text)
-    unless they came from a citation export. Only literature is deduplicated, screened and
-    counted in the PRISMA flow."""
-    fmt = func.coalesce(m.Source.record_format, "")
-    return and_(
-        m.Source.kind != "transcript",
-        or_(m.Source.kind != "document", fmt.in_(CITATION_FORMATS)),
-    )
-
-
-def literature(src: m.Source) -> bool:
-    """`is_literature` for one loaded source."""
-    if src.kind == "transcript":
-        return False
-    return src.kind != "document" or (src.record_format or "") in CITATION_FORMATS
-
-
 BLIND = "screening.blind"
 REVIEWERS = "screening.reviewers"
 DEFAULT_REASONS = (
@@ -160,17 +140,6 @@ def _check_reason(session: Session, stage: str, decision: str, reason: str | Non
 # --- decisions ------------------------------------------------------------------------------
 
 
-def coder_id(session: Session, name: str) -> int:
-    """The id of coder `name`, creating the coder on first use."""
-    row = session.exec(select(m.Coder.id).where(m.Coder.name == name)).first()
-    if row:
-        return row[0]
-    coder = m.Coder(name=name)
-    session.add(coder)
-    session.flush()
-    return coder.id
-
-
 def _source(session: Session, key: str) -> m.Source:
     src = session.exec(select(m.Source).where(m.Source.key == key)).scalars().first()
     if src is None:
@@ -178,7 +147,7 @@ def _source(session: Session, key: str) -> m.Source:
     if src.merged_into_id is not None:
         survivor = session.get(m.Source, src.merged_into_id)
         raise ReviewError(f"{key} was merged into {survivor.key}: screen {survivor.key}")
-    if not literature(src):
+    if not is_literature(src):
         raise ReviewError(f"{key} is a {src.kind}, not a literature record to screen")
     return src
 
@@ -204,7 +173,7 @@ def decide(
             raise ReviewError(f"{key} has not passed title/abstract screening")
     if final and decision == "maybe" and stage == "full-text":
         raise UsageError("a full-text resolution must be include or exclude")
-    cid = coder_id(session, coder)
+    cid = ensure_coder(session, coder).id
     row = (
         session.exec(
             select(m.ScreeningDecision).where(
@@ -294,13 +263,53 @@ def outcomes(session: Session, stage: str, ids: list[int] | None = None) -> dict
     return out
 
 
+def status_sql(session: Session):
+    """SQL for a source's screening status, the rule of `outcomes` as one expression (the
+    library filters and pages 100,000 records by it): at each stage the final decision, else
+    — once the required reviewers have decided — their common decision or "conflict" (a
+    full text must end in or out, so "maybe" there is a conflict), else "pending"; the
+    full-text status when anyone decided at full text, else the title/abstract one, else
+    "unscreened". `tests/test_screening.py` checks it against `outcomes` record by record."""
+    need = required_reviewers(session)
+    return func.coalesce(
+        _stage_status_sql("full-text", need),
+        _stage_status_sql("title-abstract", need),
+        literal("unscreened"),
+    )
+
+
+def _stage_status_sql(stage: str, need: int):
+    sd = m.ScreeningDecision
+    where = (sd.source_id == m.Source.id, sd.stage == stage)
+    final = (
+        select(sd.decision)
+        .where(*where, sd.final == true())
+        .order_by(sd.created.desc(), sd.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    open_ = (*where, sd.final == false())
+    n_coders = select(func.count(distinct(sd.coder_id))).where(*open_).scalar_subquery()
+    n_kinds = select(func.count(distinct(sd.decision))).where(*open_).scalar_subquery()
+    agreed = select(func.min(sd.decision)).where(*open_).scalar_subquery()
+    if stage == "full-text":
+        agreed = case((agreed == "maybe", literal("conflict")), else_=agreed)
+    undecided = case(
+        (n_coders == 0, None),
+        (n_coders < need, literal("pending")),
+        (n_kinds == 1, agreed),
+        else_=literal("conflict"),
+    )
+    return func.coalesce(final, undecided)
+
+
 def eligible_ids(session: Session, stage: str) -> list[int]:
     """Sources to screen at `stage`: live literature records; at full text, those that passed."""
     check_stage(stage)
     live = (
         session.exec(
             select(m.Source.id)
-            .where(m.Source.merged_into_id.is_(None), is_literature())
+            .where(m.Source.merged_into_id.is_(None), literature_clause())
             .order_by(m.Source.id)
         )
         .scalars()
@@ -310,6 +319,33 @@ def eligible_ids(session: Session, stage: str) -> list[int]:
         return list(live)
     passed = outcomes(session, "title-abstract")
     return [i for i in live if i in passed and passed[i].status in ("include", "maybe")]
+
+
+def included_source_ids(session: Session, *, literature_only: bool = True) -> list[int]:
+    """Live sources in the review: literature whose screening outcome is include (full text,
+    or title/abstract when nothing was screened at full text), every literature record when
+    nothing was screened at all, and (unless `literature_only`) the team's own transcripts
+    and documents, which are never screened.
+
+    The one "included" rule: the briefing tables, the exports and the library all ask here,
+    and the outcomes are those `review screen` and `review prisma` count.
+    """
+    rows = session.exec(
+        select(m.Source.id, m.Source.kind, m.Source.record_format).where(
+            m.Source.merged_into_id.is_(None)
+        )
+    ).all()
+    ft = outcomes(session, "full-text")
+    decided = ft or outcomes(session, "title-abstract")
+    screened = bool(decided) or session.exec(select(m.ScreeningDecision.id).limit(1)).first()
+    out = []
+    for sid, kind, record_format in rows:
+        if source_class(kind, record_format) != LITERATURE:
+            if not literature_only:
+                out.append(sid)
+        elif not screened or (sid in decided and decided[sid].status == "include"):
+            out.append(sid)
+    return sorted(out)
 
 
 def visible(outcome: Outcome | None, viewer: str, blind: bool, need: int) -> dict[str, str]:
@@ -426,23 +462,6 @@ def screeners(session: Session, stage: str) -> list[str]:
     return [name for name, _ in sorted(rows, key=lambda r: (-r[1], r[0]))]
 
 
-def cohen_kappa(pairs: list[tuple[str, str]]) -> tuple[float | None, float | None, float | None]:
-    """Observed agreement, chance agreement and Cohen's kappa of paired labels.
-
-    pe = Σ_k p1(k)·p2(k), summed over categories (QualCoder multiplies them: wrong).
-    Kappa is undefined (None) when chance agreement is 1 (both always said the same thing).
-    """
-    n = len(pairs)
-    if n == 0:
-        return None, None, None
-    po = sum(a == b for a, b in pairs) / n
-    c1, c2 = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
-    pe = sum(c1[k] * c2[k] for k in set(c1) | set(c2)) / (n * n)
-    if pe >= 1.0:
-        return po, pe, None
-    return po, pe, (po - pe) / (1 - pe)
-
-
 def kappa(session: Session, stage: str, coders: tuple[str, str] | None = None) -> Kappa:
     """Cohen's kappa between two screeners over the sources both decided at `stage`."""
     check_stage(stage)
@@ -459,7 +478,8 @@ def kappa(session: Session, stage: str, coders: tuple[str, str] | None = None) -
         if not final and coder in (a, b):
             by_source[sid][coder] = decision
     pairs = [(d[a], d[b]) for d in by_source.values() if a in d and b in d]
-    po, pe, k = cohen_kappa(pairs)
+    k = kappa_from_pairs(pairs)
+    po, pe, k = k.observed, k.chance, k.kappa
     table = {x: {y: 0 for y in DECISIONS} for x in DECISIONS}
     for x, y in pairs:
         table[x][y] += 1

@@ -13,8 +13,9 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from review.screening.decisions import eligible_ids, is_literature, outcomes
+from review.screening.decisions import eligible_ids, outcomes
 from review.store import models as m
+from review.store.kinds import literature_clause
 
 UNKNOWN_DATABASE = "other / not recorded"
 
@@ -26,7 +27,7 @@ def identified_by_database(session: Session) -> dict[str, int]:
         select(db, func.count())
         .select_from(m.Source)
         .outerjoin(m.ImportBatch, m.ImportBatch.id == m.Source.batch_id)
-        .where(is_literature())
+        .where(literature_clause())
         .group_by(db)
     ).all()
     out: Counter[str] = Counter()
@@ -64,7 +65,7 @@ def prisma(session: Session) -> dict:
     duplicates = session.exec(
         select(func.count())
         .select_from(m.Source)
-        .where(m.Source.merged_into_id.is_not(None), is_literature())
+        .where(m.Source.merged_into_id.is_not(None), literature_clause())
     ).one()[0]
     ta = _stage(session, "title-abstract")
     ft = _stage(session, "full-text")

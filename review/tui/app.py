@@ -160,10 +160,10 @@ class ReviewApp(App):
 
     def _maybe_import_sample(self) -> None:
         """First run on a workspace with an empty database and files in corpus/: import them."""
-        from review.tui.sample import sample_files_to_import
+        from review.importers import first_run_paths
 
         with self.session() as s:
-            paths = sample_files_to_import(s, self.ws)
+            paths = first_run_paths(s, self.ws.corpus)
         if paths:
             self.call_from_thread(self._start_sample_import, paths)
 
@@ -172,7 +172,7 @@ class ReviewApp(App):
         self.screen.start_import(paths, note="First run: importing the sample corpus")
 
     def action_help(self) -> None:
-        from review.tui.screens._help import HelpScreen
+        from review.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

@@ -13,10 +13,8 @@ import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlmodel import Session
 
-from review.store import models as m
 from review.tui.words import word_spans
 
 
@@ -156,31 +154,19 @@ def clock(seconds: float | None) -> str:
 
 def load(session: Session, source_id: int) -> Document:
     """The source with its passages, codings and pending suggestions, in text order."""
-    src = session.get(m.Source, source_id)
-    if src is None:
-        from review.errors import NotFound
+    from review.ingest.citation import summary_text
+    from review.ingest.passages import passage_spans
+    from review.ingest.sources import get_source
 
-        raise NotFound(f"no source with id {source_id}")
+    src = get_source(session, source_id)
     text = src.text or ""
     title = src.title or src.key
     if not text:
-        shown = citation_text(src)
+        shown = summary_text(src)
         blocks = _paragraphs(shown)
         return Document(src.id, title, src.kind, shown, blocks, blocks, codable=False)
-    rows = session.execute(
-        select(
-            m.Passage.id,
-            m.Passage.start,
-            m.Passage.end,
-            m.Passage.kind,
-            m.Passage.speaker,
-            m.Passage.timestamp,
-        )
-        .where(m.Passage.source_id == source_id)
-        .order_by(m.Passage.start, m.Passage.end)
-    ).all()
     by_kind: dict[str, list[Span]] = {}
-    for pid, start, end, kind, speaker, ts in rows:
+    for pid, start, end, kind, speaker, ts in passage_spans(session, source_id):
         by_kind.setdefault(kind, []).append(Span(start, end, pid, speaker, ts))
     blocks = by_kind.get("turn") or by_kind.get("paragraph") or _paragraphs(text)
     units = by_kind.get("sentence") or blocks
@@ -192,17 +178,14 @@ def load(session: Session, source_id: int) -> Document:
 def reload_marks(session: Session, doc: Document) -> None:
     """Re-read codings and pending suggestions (after applying, undoing, accepting...)."""
     from review.coding.codings import codings_for_source
+    from review.coding.suggest import list_suggestions
+    from review.store.coders import coder_names
 
-    coders = {cid: name for cid, name in session.execute(select(m.Coder.id, m.Coder.name))}
+    coders = coder_names(session)
     doc.codings = [
         Mark(c.id, c.code_id, c.start, c.end, "coding", coders.get(c.coder_id), c.memo)
         for c in codings_for_source(session, doc.source_id)
     ]
-    sugg = session.scalars(
-        select(m.Suggestion)
-        .where(m.Suggestion.source_id == doc.source_id, m.Suggestion.status == "pending")
-        .order_by(m.Suggestion.start, m.Suggestion.id)
-    ).all()
     doc.suggestions = [
         Mark(
             s.id,
@@ -213,19 +196,8 @@ def reload_marks(session: Session, doc: Document) -> None:
             trigger=list(s.trigger or []),
             score=s.score,
         )
-        for s in sugg
+        for s in list_suggestions(session, status="pending", source_id=doc.source_id)
     ]
-
-
-def citation_text(src: m.Source) -> str:
-    """What a literature record without full text shows: its citation and abstract."""
-    lines = [src.title or src.key, "; ".join(src.authors or [])]
-    where = ", ".join(str(x) for x in (src.year, src.venue, src.volume, src.pages) if x)
-    lines += [where, f"doi:{src.doi}" if src.doi else "", src.url or ""]
-    if src.keywords:
-        lines.append("Keywords: " + ", ".join(src.keywords))
-    lines += ["", src.abstract or "(no abstract)", "", "No full text: import the PDF to code it."]
-    return "\n".join(line for line in lines if line is not None)
 
 
 def _paragraphs(text: str) -> list[Span]:

@@ -20,8 +20,8 @@ from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.transcripts.model import Parsed
 from review.ingest.transcripts.pdf_text import PdfError, find_doi, read_pdf
 from review.store import models as m
+from review.store.kinds import literature_clause
 
-NOT_LITERATURE = ("transcript", "document")
 TITLE_CUTOFF = 90
 MISNAMED = (".docx", ".doc", ".txt", ".md", ".rtf", ".odt")  # what a renamed PDF may claim to be
 
@@ -33,9 +33,7 @@ def detect(path: Path, data: bytes) -> int:
 
 
 def _literature(session: Session):
-    return select(m.Source).where(
-        m.Source.kind.not_in(NOT_LITERATURE), m.Source.merged_into_id.is_(None)
-    )
+    return select(m.Source).where(literature_clause(), m.Source.merged_into_id.is_(None))
 
 
 def match_record(
@@ -62,7 +60,7 @@ def _by_title(
 
     rows = session.exec(
         select(m.Source.id, m.Source.title).where(
-            m.Source.kind.not_in(NOT_LITERATURE),
+            literature_clause(),
             m.Source.merged_into_id.is_(None),
             m.Source.title.is_not(None),
         )

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session
 
-from review.outputs.lookup import code_paths, included_source_ids, is_transcript
+from review.coding.codebook import code_paths
+from review.screening.decisions import included_source_ids
 from review.store import models as m
+from review.store.kinds import source_class
 
 UNASSIGNED = "Unassigned"
 SECTOR_ROOTS = ("sector", "sectors")
@@ -78,7 +80,12 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
     """Count excerpts and sources by code × sector × evidence kind, and by code × attribute."""
     res = ScanResult(sectors=sorted(set(tree.sector_ids.values())))
     res.included = set(included_source_ids(session, literature_only=False))
-    kinds = dict(session.exec(select(m.Source.id, m.Source.kind)).all())
+    kinds = {
+        sid: source_class(kind, fmt)
+        for sid, kind, fmt in session.exec(
+            select(m.Source.id, m.Source.kind, m.Source.record_format)
+        ).all()
+    }
     attrs: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for pid, name, value in session.exec(
         select(m.ParticipantAttribute.participant_id, m.ParticipantAttribute.name,
@@ -126,7 +133,7 @@ def _flush(res, tree, evidence, sid, rows, kinds, turns, attrs) -> None:
         return
     spans = [(s, e, tree.sector_ids[c]) for c, s, e in rows if c in tree.sector_ids]
     whole = _main_sectors(spans)
-    transcript = is_transcript(kinds.get(sid))
+    transcript = kinds.get(sid, "literature") != "literature"  # the team's own data
     seen: set[tuple[int, str]] = set()
     turn = turns.get(sid)
     counts = res.per_source[sid]

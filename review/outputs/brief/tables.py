@@ -13,17 +13,14 @@ from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
+from review.errors import UsageError
+from review.ingest.citation import citation, label, reference, source_author_year
+from review.ingest.participants import attribute_names
+from review.ingest.passages import Speakers
 from review.outputs.brief.prisma_table import prisma_table
 from review.outputs.brief.scan import UNASSIGNED, CodeTree, ScanResult, scan
-from review.outputs.lookup import (
-    Speakers,
-    author_year,
-    citation,
-    is_transcript,
-    reference,
-    transcript_label,
-)
 from review.store import models as m
+from review.store.kinds import is_qualitative
 
 QUOTES = 3
 # Citation columns only: a source's text, abstract and original record are not needed here.
@@ -138,7 +135,7 @@ def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
                 ind.year or "",
                 value,
                 ind.n if ind.n is not None else "",
-                author_year(source(ind.source_id)) if ind.source_id else cited(ind),
+                source_author_year(source(ind.source_id)) if ind.source_id else cited(ind),
                 "; ".join(linked),
                 n,
                 "\n".join(quotes),
@@ -272,6 +269,7 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
 def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) -> Table:
     """One row per included source: citation, type, country, method, sectors, codes applied."""
     rows = []
+    qualitative: dict[str, bool] = {}
     ids = sorted(res.included)
     for i in range(0, len(ids), 500):
         for s in session.exec(
@@ -284,10 +282,9 @@ def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) ->
                 for c, n in counts.items()
                 if c not in tree.sector_ids and c in tree.paths
             )
-            label = transcript_label(s) if is_transcript(s.kind) else author_year(s)
             rows.append(
                 [
-                    label,
+                    label(s),
                     s.kind,
                     s.country or "",
                     s.method or "",
@@ -296,8 +293,9 @@ def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) ->
                     s.key,
                 ]  # fmt: skip
             )
+            qualitative[s.key] = is_qualitative(s)
     # literature first, then the team's transcripts; opening quotes do not decide the order
-    rows.sort(key=lambda r: (is_transcript(str(r[1])), str(r[0]).lstrip("“\"'").lower(), r[-1]))
+    rows.sort(key=lambda r: (qualitative[r[-1]], str(r[0]).lstrip("“\"'").lower(), r[-1]))
     return Table(
         "source-characteristics",
         "Characteristics of included sources",
@@ -361,8 +359,22 @@ def codes_by_attribute(
     return out
 
 
+def check_attributes(session: Session, names: list[str]) -> None:
+    """An attribute no participant has is a typo: say so rather than write an empty table 4."""
+    if not names:
+        return
+    known = attribute_names(session)
+    unknown = [a for a in names if a not in known]
+    if unknown:
+        raise UsageError(
+            f"--attribute: no participant has {', '.join(map(repr, unknown))} "
+            f"(known: {', '.join(sorted(known)) or 'none'})"
+        )
+
+
 def build(session: Session, attributes: list[str] | None = None) -> Brief:
     """All five tables and the reference list of included literature."""
+    check_attributes(session, attributes or [])
     tree = CodeTree.load(session)
     res = scan(session, tree)
     tables = [
@@ -378,6 +390,6 @@ def build(session: Session, attributes: list[str] | None = None) -> Brief:
         for s in session.exec(
             select(m.Source).options(*LIGHT).where(m.Source.id.in_(ids[i : i + 500]))
         ).all():
-            if not is_transcript(s.kind):
+            if not is_qualitative(s):
                 refs.append(reference(s))
     return Brief(tables, sorted(refs, key=str.lower))

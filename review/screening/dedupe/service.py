@@ -14,7 +14,6 @@ from sqlalchemy import func, insert, or_, select
 from sqlmodel import Session
 
 from review.errors import NotFound, ReviewError, UsageError
-from review.screening.decisions import is_literature, literature
 from review.screening.dedupe.cluster import cluster_id
 from review.screening.dedupe.detect import Detection, detect
 from review.screening.dedupe.merge import (
@@ -25,6 +24,7 @@ from review.screening.dedupe.merge import (
     undo_merge,
 )
 from review.store import models as m
+from review.store.kinds import is_literature, literature_clause
 
 _COLUMNS = (
     m.Source.key,
@@ -44,7 +44,7 @@ def live_records(session: Session) -> list[dict]:
     """Every record still standing on its own, as the plain dicts `detect` takes."""
     rows = session.exec(
         select(*_COLUMNS)
-        .where(m.Source.merged_into_id.is_(None), is_literature())
+        .where(m.Source.merged_into_id.is_(None), literature_clause())
         .order_by(m.Source.id)
     ).all()
     return [dict(zip(_NAMES, row, strict=True)) for row in rows]
@@ -74,7 +74,7 @@ def count_live(session: Session) -> int:
     return session.exec(
         select(func.count())
         .select_from(m.Source)
-        .where(m.Source.merged_into_id.is_(None), is_literature())
+        .where(m.Source.merged_into_id.is_(None), literature_clause())
     ).one()[0]
 
 
@@ -92,7 +92,7 @@ def merge_keys(session: Session, keys: list[str]) -> MergeResult:
     if len(keys) < 2:
         raise UsageError("give at least two record keys to merge, e.g. --merge KEY1,KEY2")
     sources = _sources(session, keys)
-    others = [s.key for s in sources if not literature(s)]
+    others = [s.key for s in sources if not is_literature(s)]
     if others:  # a transcript or document took a report's title and citation when merged
         raise UsageError(
             f"only literature records are merged; not {', '.join(others)} (transcript/document)"

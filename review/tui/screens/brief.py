@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, OptionList, ProgressBar
 from textual.widgets.option_list import Option
 
-from review.tui.screens._base import WorkbenchScreen
+from review.tui.screens.base import WorkbenchScreen
 
 NAME = "brief"
 KEY = "f10"
@@ -113,8 +113,9 @@ class BriefScreen(WorkbenchScreen):
             self.app.call_from_thread(self._progress, done, total, label)
 
         try:
-            files = write_pack(self.app.ws.engine, self.app.ws.exports, name=self.app.ws.root.name,
-                               on_step=step)  # fmt: skip
+            ws = self.app.ws
+            files = write_pack(ws.engine, ws.exports, name=ws.root.name,
+                               codebook_path=ws.codebook_path, on_step=step)  # fmt: skip
         except Exception as exc:
             self.app.call_from_thread(self.notify_error, exc)
             return

@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
 from review.screening.dedupe import service
-from review.tui.screens._base import WorkbenchScreen, row_at_cursor
+from review.tui.screens.base import WorkbenchScreen, row_at_cursor
 
 NAME = "duplicates"
 KEY = "f7"

@@ -15,7 +15,7 @@ from textual.widgets import Button, DataTable, DirectoryTree, Input, Label, Prog
 
 from review.importers import import_paths
 from review.ingest.pipeline import FileReport
-from review.tui.screens._base import WorkbenchScreen
+from review.tui.screens.base import WorkbenchScreen
 
 NAME = "import"
 KEY = "f3"

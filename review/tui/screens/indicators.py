@@ -15,8 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, OptionList
 from textual.widgets.option_list import Option
 
-from review.evidence import indicators as service
-from review.tui.screens._base import WorkbenchScreen, row_at_cursor
+from review.evidence import links as service
+from review.tui.screens.base import WorkbenchScreen, row_at_cursor
 
 NAME = "indicators"
 KEY = "f9"
@@ -153,10 +153,8 @@ class IndicatorsScreen(WorkbenchScreen):
         ind = self.selected()
         if ind is None:
             return
-        from review.outputs.lookup import coder_id
-
         ok, _ = self.in_session(
-            lambda s: service.link(s, ind["id"], coder_id=coder_id(s, self.app.ws.coder), **what)
+            lambda s: service.link(s, ind["id"], coder=self.app.ws.coder, **what)
         )
         if not ok:
             return
@@ -164,7 +162,7 @@ class IndicatorsScreen(WorkbenchScreen):
         self.reload(keep=ind["id"])
 
     def _pick_code(self, then) -> None:
-        from review.outputs.lookup import code_paths
+        from review.coding.codebook import code_paths
         from review.tui.widgets.code_picker import CodeChoice, CodePicker
 
         with self.app.session() as s:

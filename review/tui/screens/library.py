@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Select
 
 from review.coding import library
 from review.coding.library import LibraryFilter, LibraryPage
-from review.tui.screens._base import WorkbenchScreen
+from review.tui.screens.base import WorkbenchScreen
 
 NAME = "library"
 KEY = "f2"

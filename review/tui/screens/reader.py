@@ -18,7 +18,7 @@ from textual.markup import escape
 from textual.widgets import Static
 
 from review.tui import document
-from review.tui.screens._base import WorkbenchScreen
+from review.tui.screens.base import WorkbenchScreen
 from review.tui.widgets.code_picker import CodeChoice
 from review.tui.widgets.reader_view import ReaderView
 from review.tui.words import word_spans
@@ -230,12 +230,10 @@ class ReaderScreen(WorkbenchScreen):
     def _codable_ids(self) -> set[int]:
         """Codes that can be applied now (read afresh: the codebook may have changed since the
         source was opened), in one query rather than one per code."""
-        from sqlalchemy import select
-
-        from review.store import models as m
+        from review.coding.codebook import codable_ids
 
         with self.app.session() as s:
-            return set(s.scalars(select(m.Code.id).where(m.Code.codable.is_(True))))
+            return codable_ids(s)
 
     def _change(self, call: Callable[[Session], object], note: str) -> None:
         """One coding change through its service; on success the marks and status follow."""

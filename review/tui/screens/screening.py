@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from review.screening import decisions as screening
-from review.tui.screens._base import WorkbenchScreen
+from review.tui.screens.base import WorkbenchScreen
 
 NAME = "screening"
 KEY = "f8"
