@@ -70,7 +70,9 @@ def test_sample_warns_when_report_absent(ws, cli):
     with session_scope(ws.engine) as s:
         rows = s.exec(select(m.Indicator)).all()
     assert len(rows) == 3 and all(i.source_id is None for i in rows)
-    assert "loeffler2008fast" in rows[0].note
+    # the key waits in its own column (it used to be appended to the note and parsed back)
+    assert [i.pending_source for i in rows] == ["loeffler2008fast"] * 3
+    assert all("loeffler2008fast" not in (i.note or "") for i in rows)
 
 
 def test_csps_wide_table_with_cp1252_headers(testdata):
@@ -221,6 +223,7 @@ def test_relink_after_the_literature_arrives(ws, cli):
         rows = s.exec(select(m.Indicator)).all()
     assert all(i.source_id is not None for i in rows)
     assert all("not in workspace" not in (i.note or "") for i in rows)
+    assert all(i.pending_source is None for i in rows)
     assert rows[0].note.startswith("Representative telephone survey")
 
 

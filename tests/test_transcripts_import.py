@@ -67,8 +67,12 @@ def test_every_shared_transcript_imports_with_its_speakers_and_turns(cli, ws, sh
             assert source.text_hash and source.origin_file.endswith(name)
         roger = s.exec(select(m.Participant).where(m.Participant.name == "Roger Bingham")).one()
         assert roger.role == "participant"
-        ids = s.exec(select(m.Participant.name).where(m.Participant.name.like("id% @ %"))).all()
-        assert sorted(ids) == [f"id{i} @ qualcoder_transcript" for i in (1, 2, 3)]
+        ids = s.exec(
+            select(m.Participant.name, m.Source.key).join(
+                m.Source, m.Source.id == m.Participant.scope_id
+            )
+        ).all()
+        assert sorted(ids) == [(f"id{i}", "qualcoder_transcript") for i in (1, 2, 3)]
 
 
 def test_reimport_adds_nothing(cli, ws, shared):

@@ -93,16 +93,17 @@ def participants_alias(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Make ALIAS mean participant NAME (a participant already called ALIAS is merged in)."""
-    from review.ingest.participants import add_alias, find
+    from review.ingest.participants import add_alias, display_name, find
 
     with session(ctx) as s:
         person = find(s, name)
         if person is None:
             raise NotFound(f"no participant called {name!r} (see `review participants`)")
-        if alias == person.name:
+        shown = display_name(s, person)
+        if alias == shown:
             raise UsageError("an alias must differ from the participant's name")
         add_alias(s, person, alias)
-        doc = {"participant": person.name, "alias": alias}
+        doc = {"participant": shown, "alias": alias}
     print_result(json_out, doc, f"{alias!r} now means {doc['participant']!r}")
 
 
@@ -114,7 +115,7 @@ def participants_set(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Set case attributes of a participant."""
-    from review.ingest.participants import attributes, find, set_attribute
+    from review.ingest.participants import attributes, display_name, find, set_attribute
 
     parsed = []
     for pair in pairs:
@@ -129,7 +130,7 @@ def participants_set(
         for key, value in parsed:
             set_attribute(s, person.id, key, value or None)
         s.flush()
-        doc = {"participant": person.name, "attributes": attributes(s, person.id)}
+        doc = {"participant": display_name(s, person), "attributes": attributes(s, person.id)}
     print_result(json_out, doc, ", ".join(f"{k}={v}" for k, v in doc["attributes"].items()))
 
 

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+import tomli_w
+from sqlalchemy import func, literal, select, update
 from sqlmodel import Session
 
 from review.errors import NotFound, ReviewError, UsageError
@@ -69,16 +70,16 @@ def normalise_path(path: str) -> str:
 
 def validate_specs(specs: list[CodeSpec], where: str = "codebook") -> list[CodeSpec]:
     """Check paths are unique, parents exist and come first, colours and shortcuts are sane."""
-    seen: set[str] = set()
+    seen: set[str] = set()  # paths folded: sibling names are unique ignoring case
     keys: dict[str, str] = {}
     for i, spec in enumerate(specs, 1):
         try:
             spec.path = normalise_path(spec.path)
         except UsageError as exc:
             raise CodebookError(f"{where}: code {i}: {exc}") from None
-        if spec.path in seen:
+        if spec.path.casefold() in seen:
             raise CodebookError(f"{where}: code {i}: duplicate path {spec.path!r}")
-        if spec.parent_path and spec.parent_path not in seen:
+        if spec.parent_path and spec.parent_path.casefold() not in seen:
             raise CodebookError(
                 f"{where}: code {spec.path!r}: parent {spec.parent_path!r} must be defined first"
             )
@@ -97,7 +98,7 @@ def validate_specs(specs: list[CodeSpec], where: str = "codebook") -> list[CodeS
                     f"{keys[spec.shortcut]!r}"
                 )
             keys[spec.shortcut] = spec.path
-        seen.add(spec.path)
+        seen.add(spec.path.casefold())
     return specs
 
 
@@ -133,37 +134,50 @@ def load_toml(path: str | Path) -> tuple[dict, list[CodeSpec]]:
     return parse_toml(text, str(path))
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    text = str(value)
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    )
-    return f'"{escaped}"'
+def _code_table(spec: CodeSpec) -> dict:
+    """One code as a TOML table, keys in the order a reader scans them; empty fields left out."""
+    table: dict = {"path": spec.path}
+    for name in ("shortcut", "colour", *TEXT_FIELDS, "guid"):
+        value = getattr(spec, name)
+        if value:
+            table[name] = value
+    if spec.keywords:
+        table["keywords"] = list(spec.keywords)
+    if not spec.codable:
+        table["codable"] = False
+    return table
+
+
+def _table(header: str, table: dict) -> str:
+    """`[header]` and its keys, by tomli-w (which would otherwise inline a short table).
+
+    Text that spans lines is written as a multi-line string where that is lossless: tomli-w's
+    multi-line strings turn "\r\n" into "\n", so a table holding any "\r" uses escapes.
+    """
+    multiline = not any("\r" in t for t in _strings(table))
+    return f"{header}\n" + tomli_w.dumps(table, multiline_strings=multiline)
+
+
+def _strings(value: object):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
 
 
 def dump_toml(meta: dict, specs: Iterable[CodeSpec]) -> str:
-    """Write the same shape `parse_toml` reads (flat tables, parents first)."""
-    lines = ["# Codebook written by `review codebook export`.", "", "[codebook]"]
-    for key, value in meta.items():
-        if isinstance(value, str | int | bool | list):
-            lines.append(f"{key} = {_toml_value(value)}")
-    for spec in specs:
-        lines += ["", "[[codes]]", f"path = {_toml_value(spec.path)}"]
-        for name in ("shortcut", "colour", *TEXT_FIELDS, "guid"):
-            value = getattr(spec, name)
-            if value:
-                lines.append(f"{name} = {_toml_value(value)}")
-        if spec.keywords:
-            lines.append(f"keywords = {_toml_value(spec.keywords)}")
-        if not spec.codable:
-            lines.append("codable = false")
-    return "\n".join(lines) + "\n"
+    """Write the same shape `parse_toml` reads: `[codebook]`, then one `[[codes]]` table per
+    code, parents first. Values are written by tomli-w (every string escaped as TOML requires),
+    one table at a time, so the file stays one diffable block per code and one code's carriage
+    return does not turn every other code's lines into escapes."""
+    head = {k: v for k, v in meta.items() if isinstance(v, str | int | bool | list)}
+    parts = ["# Codebook written by `review codebook export`.\n", _table("[codebook]", head)]
+    parts += [_table("[[codes]]", _code_table(spec)) for spec in specs]
+    return "\n".join(parts)
 
 
 def save_toml(session: Session, path: str | Path, meta: dict | None = None) -> int:
@@ -299,7 +313,8 @@ def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = Tru
 
     Returns {"added": n, "updated": n}. `replace=False` only fills fields that are empty.
     """
-    paths = {p: cid for cid, p in code_paths(session).items()}
+    # paths folded: "A/trust" is the existing "A/Trust" (sibling names are unique ignoring case)
+    paths = {p.casefold(): cid for cid, p in code_paths(session).items()}
     by_guid = {
         g: cid for cid, g in session.execute(select(m.Code.id, m.Code.guid)).all() if g is not None
     }
@@ -312,8 +327,8 @@ def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = Tru
     added = updated = 0
     for spec in specs:
         cid = by_guid.get(spec.guid) if spec.guid else None
-        cid = cid or paths.get(spec.path)
-        parent_id = paths.get(spec.parent_path) if spec.parent_path else None
+        cid = cid or paths.get(spec.path.casefold())
+        parent_id = paths.get(spec.parent_path.casefold()) if spec.parent_path else None
         if spec.parent_path and parent_id is None:
             raise CodebookError(f"code {spec.path!r}: parent {spec.parent_path!r} does not exist")
         shortcut = spec.shortcut
@@ -342,7 +357,7 @@ def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = Tru
             code.shortcut = shortcut
         code.codable = spec.codable
         session.flush()
-        paths[spec.path] = code.id
+        paths[spec.path.casefold()] = code.id
         if code.shortcut:
             used_keys[code.shortcut] = code.id
     return {"added": added, "updated": updated}
@@ -365,7 +380,7 @@ def ensure_codebook(session: Session, path: str | Path | None) -> int:
 def add_code(session: Session, path: str, **values) -> m.Code:
     """Add one code at `path` (its parent must exist)."""
     spec = CodeSpec(path=normalise_path(path), **values)
-    if spec.path in code_paths(session).values():
+    if spec.path.casefold() in {p.casefold() for p in code_paths(session).values()}:
         raise UsageError(f"code {spec.path!r} already exists")
     validate_specs_single(session, spec)
     upsert_specs(session, [spec])
@@ -387,7 +402,7 @@ def _sibling_clash(session: Session, parent_id: int | None, name: str, self_id: 
     clash = session.scalar(
         select(m.Code).where(
             m.Code.parent_id.is_(None) if parent_id is None else m.Code.parent_id == parent_id,
-            func.lower(m.Code.name) == name.casefold(),
+            func.lower(m.Code.name) == func.lower(literal(name)),  # as ux_code_sibling_name
             m.Code.id != self_id,
         )
     )
@@ -426,6 +441,18 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
         raise UsageError("cannot merge a code into itself")
     if keep.id in descendants(session, gone.id):
         raise UsageError(f"cannot merge {gone.name!r} into one of its own children")
+    taken = {
+        n.lower() for n in session.scalars(select(m.Code.name).where(m.Code.parent_id == keep.id))
+    }
+    clash = sorted(
+        n for n in session.scalars(select(m.Code.name).where(m.Code.parent_id == gone.id))
+        if n.lower() in taken
+    )  # fmt: skip
+    if clash:
+        raise UsageError(
+            f"{keep.name!r} already has a child named {', '.join(map(repr, clash))}: "
+            "merge or rename those children first"
+        )
     moved = {}
     for table in (m.Coding, m.Suggestion, m.EvidenceLink):
         result = session.execute(
@@ -436,10 +463,8 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
         update(m.Code).where(m.Code.parent_id == gone.id).values(parent_id=keep.id)
     )
     moved["children"] = result.rowcount
-    for memo in session.scalars(
-        select(m.Memo).where(m.Memo.target == "code", m.Memo.target_id == gone.id)
-    ):
-        memo.target_id = keep.id
+    # the merged code's memos are about the survivor now (deleting it would cascade to them)
+    session.execute(update(m.Memo).where(m.Memo.code_id == gone.id).values(code_id=keep.id))
     keep.keywords = list(dict.fromkeys([*(keep.keywords or []), *(gone.keywords or [])]))
     session.flush()
     session.delete(session.get(m.Code, gone.id))
@@ -449,7 +474,8 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
 
 def delete_code(session: Session, ref: str | int, *, force: bool = False) -> int:
     """Delete a code and its children; refused while any of them has codings unless forced
-    (then their codings and suggestions go too). Returns the number of codings deleted."""
+    (then their codings and suggestions go too). Their memos and evidence links go with them
+    (the database cascades). Returns the number of codings deleted."""
     code = find_code(session, ref)
     ids = descendants(session, code.id)
     n = session.scalar(select(func.count()).select_from(m.Coding).where(m.Coding.code_id.in_(ids)))

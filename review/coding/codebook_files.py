@@ -171,10 +171,10 @@ def parse_qdc(data: bytes, where: str = "codebook.qdc") -> tuple[list[CodeSpec],
                 )
                 name = name.replace(SEP, "-")
             path = f"{parent}{SEP}{name}" if parent else name
-            if path in seen:
+            if path.casefold() in seen:  # sibling names are unique ignoring case
                 problems.append(CodebookProblem(where, f"duplicate code {path!r} skipped"))
                 continue
-            seen.add(path)
+            seen.add(path.casefold())
             spec = CodeSpec(path=path, codable=(child.get("isCodable", "true") != "false"))
             guid = GUID.match((child.get("guid") or "").strip())
             spec.guid = guid.group(1).upper() if guid else None
@@ -253,6 +253,7 @@ def parse_csv(
     specs: list[CodeSpec] = []
     problems: list[CodebookProblem] = []
     seen: set[str] = set()
+    there = {e.casefold() for e in existing}
     for row in reader:
         line = reader.line_num
         cell = {k: _unsafe_cell((v or "").strip()) for k, v in row.items() if k}
@@ -262,12 +263,12 @@ def parse_csv(
             problems.append(CodebookProblem(f"{where}:{line}", "row without a code path skipped"))
             continue
         parent = path.rsplit(SEP, 1)[0] if SEP in path else None
-        if parent and parent not in seen and parent not in existing:
+        if parent and parent.casefold() not in seen and parent.casefold() not in there:
             problems.append(
                 CodebookProblem(f"{where}:{line}", f"{path!r}: parent {parent!r} not defined above")
             )
             continue
-        if path in seen:
+        if path.casefold() in seen:  # sibling names are unique ignoring case
             problems.append(CodebookProblem(f"{where}:{line}", f"duplicate code {path!r} skipped"))
             continue
         colour = _colour(cell.get("colour") or cell.get("color"))
@@ -292,7 +293,7 @@ def parse_csv(
                 guid=guid.group(1).upper() if guid else None,
             )
         )
-        seen.add(path)
+        seen.add(path.casefold())
     return specs, problems
 
 

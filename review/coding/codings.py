@@ -389,10 +389,19 @@ def add_memo(
         coding.memo = text
         session.flush()
         return MemoView(None, "coding", target_id, coder, text, coding.created)
-    memo = m.Memo(target=target, target_id=target_id, coder_id=who.id, text=text)
+    memo = m.Memo(coder_id=who.id, text=text, **memo_target(target, target_id))
     session.add(memo)
     session.flush()
     return MemoView(memo.id, target, target_id, coder, text, memo.created)
+
+
+def memo_target(target: str, target_id: int | None) -> dict:
+    """The foreign-key columns of a memo on `target` (project, source or code)."""
+    if target == "source":
+        return {"source_id": target_id}
+    if target == "code":
+        return {"code_id": target_id}
+    return {}
 
 
 def memos(
@@ -400,10 +409,13 @@ def memos(
 ) -> list[MemoView]:
     """Memos (oldest first), with coding memos included when asked for codings."""
     q = select(m.Memo, m.Coder.name).join(m.Coder, m.Coder.id == m.Memo.coder_id, isouter=True)
-    if target:
-        q = q.where(m.Memo.target == target)
-    if target_id is not None:
-        q = q.where(m.Memo.target_id == target_id)
+    if target == "project":
+        q = q.where(m.Memo.source_id.is_(None), m.Memo.code_id.is_(None))
+    elif target in ("source", "code"):
+        column = m.Memo.source_id if target == "source" else m.Memo.code_id
+        q = q.where(column.is_not(None) if target_id is None else column == target_id)
+    elif target == "coding":
+        q = q.where(False)
     out = [
         MemoView(memo.id, memo.target, memo.target_id, name, memo.text, memo.created)
         for memo, name in session.execute(q.order_by(m.Memo.id)).all()

@@ -19,6 +19,8 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlmodel import select
 
+from review.coding.codings import memo_target
+from review.ingest.participants import split_scoped
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.refi.archive import SafeArchive, UnsafeArchive
 from review.ingest.refi.qde import RefiProject, RefiSource, parse_qde
@@ -214,8 +216,17 @@ def _passages(ctx: ImportContext, row: m.Source) -> None:
 def _link_speakers(ctx: ImportContext, source_ids: list[int]) -> None:
     """Passages whose speaker is a participant's name (or alias) get that participant."""
     s = ctx.session
-    names = dict(s.exec(select(m.Participant.name, m.Participant.id)).all())
-    names.update(s.exec(select(m.ParticipantAlias.alias, m.ParticipantAlias.participant_id)).all())
+    names: dict[tuple[str, int | None], int] = {
+        (name, scope): pid
+        for pid, name, scope in s.exec(
+            select(m.Participant.id, m.Participant.name, m.Participant.scope_id)
+        ).all()
+    }
+    for alias, scope, pid in s.exec(
+        select(m.ParticipantAlias.alias, m.ParticipantAlias.scope_id,
+               m.ParticipantAlias.participant_id)
+    ).all():  # fmt: skip
+        names[(alias, scope)] = pid
     rows = s.exec(
         select(m.Passage).where(
             m.Passage.source_id.in_(sorted(set(source_ids))),
@@ -223,9 +234,10 @@ def _link_speakers(ctx: ImportContext, source_ids: list[int]) -> None:
             m.Passage.participant_id.is_(None),
         )
     ).all()
-    for p in rows:
-        if p.speaker in names:
-            p.participant_id = names[p.speaker]
+    for p in rows:  # a label scoped to this source first, then one that holds everywhere
+        pid = names.get((p.speaker, p.source_id)) or names.get((p.speaker, None))
+        if pid is not None:
+            p.participant_id = pid
             s.add(p)
 
 
@@ -251,9 +263,11 @@ def _codes(ctx: ImportContext, proj: RefiProject) -> dict[str, int]:
     """Code GUID -> code id; a code is matched by GUID, then by path, else created."""
     s = ctx.session
     by_guid = {g: cid for cid, g in s.exec(select(m.Code.id, m.Code.guid)).all() if g}
+    # sibling names are unique ignoring case (ux_code_sibling_name), so match them so too
     children: dict[tuple[int | None, str], m.Code] = {
-        (c.parent_id, c.name): c for c in s.exec(select(m.Code)).all()
+        (c.parent_id, c.name.casefold()): c for c in s.exec(select(m.Code)).all()
     }
+    keys = {c.shortcut for c in children.values() if c.shortcut}
     made: set[int] = set()
     out: dict[str, int] = {}
     for rc in proj.codes:
@@ -263,21 +277,25 @@ def _codes(ctx: ImportContext, proj: RefiProject) -> dict[str, int]:
         parent: int | None = None
         node = None
         for depth, name in enumerate(rc.path):
-            node = children.get((parent, name))
+            node = children.get((parent, name.casefold()))
             if node is None:
                 leaf = depth == len(rc.path) - 1
                 node = m.Code(parent_id=parent, name=name, codable=not leaf or rc.codable)
                 s.add(node)
                 s.flush()
-                children[(parent, name)] = node
+                children[(parent, name.casefold())] = node
                 made.add(node.id)
             parent = node.id
         if node.id in made or not node.guid:  # fill what we created (or never had a GUID)
             node.guid = node.guid or rc.guid
             node.colour = node.colour or rc.color
             for name, value in undescribe(rc.description).items():
+                if name == "shortcut" and value in keys:
+                    continue  # one key, one code: the code that has it keeps it
                 if value and not getattr(node, name):
                     setattr(node, name, value)
+                    if name == "shortcut":
+                        keys.add(value)
             node.codable = rc.codable if node.id in made else node.codable
             s.add(node)
         out[rc.guid] = node.id
@@ -330,14 +348,17 @@ def _memos(ctx: ImportContext, proj: RefiProject, code_ids, source_ids, users) -
         if not note.text.strip():
             continue
         target, target_id = where.get(note.guid, ("project", None))
+        about = memo_target(target, target_id)
         same = s.exec(
             select(m.Memo.id).where(
-                m.Memo.target == target, m.Memo.target_id == target_id, m.Memo.text == note.text
+                m.Memo.source_id == about.get("source_id"),
+                m.Memo.code_id == about.get("code_id"),
+                m.Memo.text == note.text,
             )
         ).first()
         if same is not None:
             continue
-        s.add(m.Memo(target=target, target_id=target_id, text=note.text,
+        s.add(m.Memo(**about, text=note.text,
                      coder_id=users.get(note.user_guid or ""),
                      created=_parse_time(note.created)))  # fmt: skip
         n += 1
@@ -350,9 +371,12 @@ def _cases(ctx: ImportContext, proj: RefiProject, source_ids: dict[str, int]) ->
     s = ctx.session
     n = 0
     for case in proj.cases:
-        p = s.exec(select(m.Participant).where(m.Participant.name == case.name)).first()
+        name, scope = split_scoped(s, case.name)  # a case exported as "P1 @ fg1"
+        p = s.exec(
+            select(m.Participant).where(m.Participant.name == name, m.Participant.scope_id == scope)
+        ).first()
         if p is None:
-            p = m.Participant(name=case.name, role=case.variables.get("role"))
+            p = m.Participant(name=name, scope_id=scope, role=case.variables.get("role"))
             s.add(p)
             s.flush()
         have = set(

@@ -374,34 +374,28 @@ def store_rows(
     missing = [k for k in keys if k not in found]
     values = []
     for r in rows:
-        note = r.note
-        if r.source and r.source not in found:
-            note = "; ".join(x for x in (note, f"source: {r.source} (not in workspace)") if x)
+        pending = r.source if r.source and r.source not in found else None
         values.append(
             dict(name=r.name, measure=r.measure, sector=r.sector, area=r.area, year=r.year,
                  value=r.value, value_text=r.value_text, unit=r.unit, n=r.n, ci_low=r.ci_low,
                  ci_high=r.ci_high, source_id=found.get(r.source or ""), batch_id=batch_id,
-                 note=note)
+                 note=r.note, pending_source=pending)
         )  # fmt: skip
     if values:
         session.execute(insert(m.Indicator), values)
     return len(values), missing
 
 
-UNLINKED = re.compile(r"source: (\S+) \(not in workspace\)")
-
-
 def relink_sources(session: Session) -> list[tuple[int, str]]:
     """Link indicators imported before their literature record: (indicator id, key) linked."""
     done = []
     rows = session.exec(
-        select(m.Indicator).where(m.Indicator.source_id.is_(None), m.Indicator.note.is_not(None))
+        select(m.Indicator).where(
+            m.Indicator.source_id.is_(None), m.Indicator.pending_source.is_not(None)
+        )
     ).all()
     for ind in rows:
-        hit = UNLINKED.search(ind.note or "")
-        if not hit:
-            continue
-        key = hit.group(1)
+        key = ind.pending_source
         src = session.exec(
             select(m.Source.id).where(
                 (m.Source.key == key) | (m.Source.doi == key), m.Source.merged_into_id.is_(None)
@@ -409,9 +403,7 @@ def relink_sources(session: Session) -> list[tuple[int, str]]:
         ).first()
         if src is None:
             continue
-        ind.source_id = src
-        rest = UNLINKED.sub("", ind.note).strip("; ").strip()
-        ind.note = rest or None
+        ind.source_id, ind.pending_source = src, None
         session.add(ind)
         done.append((ind.id, key))
     session.flush()
@@ -420,5 +412,4 @@ def relink_sources(session: Session) -> list[tuple[int, str]]:
 
 def pending_source(ind: m.Indicator) -> str | None:
     """The cite key an unlinked indicator names (not yet in the workspace), if any."""
-    hit = UNLINKED.search(ind.note or "") if ind.source_id is None else None
-    return hit.group(1) if hit else None
+    return ind.pending_source if ind.source_id is None else None

@@ -2,9 +2,10 @@
 
 A real name ("Roger Bingham") is one participant across transcripts. A generic label ("P1",
 "R1", "Interviewer", "Speaker 2", "[id1]") means a different person in each transcript, so it
-becomes a participant scoped to its source: "P1 @ fg-safety". Within one transcript, "R1"
-and "Researcher 1" are the same person (the longer form wins, the short one is an alias).
-An alias without a scope ("R1", from a participants CSV) applies in every transcript.
+becomes a participant scoped to its source (`Participant.scope_id`), shown "P1 @ fg-safety".
+Within one transcript, "R1" and "Researcher 1" are the same person (the longer form wins, the
+short one is an alias). An alias without a scope ("R1", from a participants CSV) applies in
+every transcript. Where a person types a participant, "P1 @ fg-safety" names the scoped one.
 """
 
 from __future__ import annotations
@@ -44,8 +45,54 @@ def is_generic(label: str) -> bool:
     return bool(_GENERIC.match(label.strip()))
 
 
+SCOPE = " @ "
+
+
 def scoped(label: str, source_key: str) -> str:
-    return f"{label} @ {source_key}"
+    """How a scoped label is shown and typed: "P1 @ fg-safety"."""
+    return f"{label}{SCOPE}{source_key}"
+
+
+def source_id(session: Session, key: str | None) -> int | None:
+    if not key:
+        return None
+    return session.exec(select(m.Source.id).where(m.Source.key == key)).first()
+
+
+def split_scoped(session: Session, text: str) -> tuple[str, int | None]:
+    """ "P1 @ fg-safety" -> ("P1", id of source fg-safety); any other text -> (text, None)."""
+    label, sep, key = text.rpartition(SCOPE)
+    if sep and label.strip():
+        sid = source_id(session, key.strip())
+        if sid is not None:
+            return label.strip(), sid
+    return text, None
+
+
+def display_name(session: Session, person: m.Participant) -> str:
+    """The participant's name as shown: scoped labels carry their source's key."""
+    if person.scope_id is None:
+        return person.name
+    key = session.exec(select(m.Source.key).where(m.Source.id == person.scope_id)).first()
+    return scoped(person.name, key)
+
+
+def _in_scope(column, scope_id: int | None):
+    return column.is_(None) if scope_id is None else column == scope_id
+
+
+def _alias_of(session: Session, alias: str, scope_id: int | None) -> m.ParticipantAlias | None:
+    q = select(m.ParticipantAlias).where(
+        m.ParticipantAlias.alias == alias, _in_scope(m.ParticipantAlias.scope_id, scope_id)
+    )
+    return session.exec(q).first()
+
+
+def _named(session: Session, name: str, scope_id: int | None) -> m.Participant | None:
+    q = select(m.Participant).where(
+        m.Participant.name == name, _in_scope(m.Participant.scope_id, scope_id)
+    )
+    return session.exec(q).first()
 
 
 def _abbreviation_of(short: str, long: str) -> bool:
@@ -70,18 +117,23 @@ def canonical_labels(labels: Iterable[str]) -> dict[str, str]:
 
 
 def find(session: Session, label: str, source_key: str | None = None) -> m.Participant | None:
-    """The participant a label means in a source: scoped alias, alias, scoped name, name."""
-    names = [scoped(label, source_key)] if source_key else []
-    names.append(label)
-    for name in names:
-        alias = session.exec(select(m.ParticipantAlias).where(m.ParticipantAlias.alias == name))
-        hit = alias.first()
+    """The participant a label means in a source: scoped alias, alias, scoped name, name.
+
+    Without a source, a label typed as shown ("P1 @ fg-safety") means the scoped one."""
+    if source_key is None:
+        label, scope = split_scoped(session, label)
+        tries = [(label, scope)]
+    else:
+        scope = source_id(session, source_key)
+        tries = ([(label, scope)] if scope is not None else []) + [(label, None)]
+    for name, sid in tries:
+        hit = _alias_of(session, name, sid)
         if hit is not None:
             return session.get(m.Participant, hit.participant_id)
-    for name in names:
-        if name == label and source_key and is_generic(label):
+    for name, sid in tries:
+        if sid is None and source_key and is_generic(label):
             continue  # a bare "P1" never means every transcript's P1
-        found = session.exec(select(m.Participant).where(m.Participant.name == name)).first()
+        found = _named(session, name, sid)
         if found is not None:
             return found
     return None
@@ -111,12 +163,16 @@ def attributes(session: Session, participant_id: int) -> dict[str, str | None]:
     return {r.name: r.value for r in rows}
 
 
-def add_alias(session: Session, participant: m.Participant, alias: str) -> None:
-    """Make `alias` mean `participant`; a participant already named so is merged into it."""
-    if alias == participant.name:
+def add_alias(
+    session: Session, participant: m.Participant, alias: str, scope_id: int | None = None
+) -> None:
+    """Make `alias` (in source `scope_id`, else everywhere) mean `participant`; a participant
+    already named so is merged into it. An alias typed "R1 @ fg1" is scoped to fg1."""
+    if scope_id is None:
+        alias, scope_id = split_scoped(session, alias)
+    if (alias, scope_id) == (participant.name, participant.scope_id):
         return
-    existing = session.exec(select(m.ParticipantAlias).where(m.ParticipantAlias.alias == alias))
-    hit = existing.first()
+    hit = _alias_of(session, alias, scope_id)
     if hit is not None:
         if hit.participant_id != participant.id:
             other = session.get(m.Participant, hit.participant_id)
@@ -125,17 +181,18 @@ def add_alias(session: Session, participant: m.Participant, alias: str) -> None:
             if other is not None:
                 merge(session, other, participant)
         return
-    others = select(m.Participant).where(m.Participant.name == alias)
-    if is_generic(alias):  # an unscoped "R1" means the R1 of every transcript
-        others = select(m.Participant).where(
-            (m.Participant.name == alias) | m.Participant.name.like(f"{alias} @ %")
-        )
+    others = select(m.Participant).where(
+        m.Participant.name == alias, _in_scope(m.Participant.scope_id, scope_id)
+    )
+    if is_generic(alias) and scope_id is None:  # an unscoped "R1" means the R1 of every transcript
+        others = select(m.Participant).where(m.Participant.name == alias)
     for other in session.exec(others).all():
         if other.id != participant.id:
             merge(session, other, participant)  # leaves `alias` pointing at participant
-    again = session.exec(select(m.ParticipantAlias).where(m.ParticipantAlias.alias == alias))
-    if again.first() is None:
-        session.add(m.ParticipantAlias(alias=alias, participant_id=participant.id))
+    if _alias_of(session, alias, scope_id) is None:
+        session.add(
+            m.ParticipantAlias(alias=alias, scope_id=scope_id, participant_id=participant.id)
+        )
     session.flush()
 
 
@@ -168,11 +225,12 @@ def merge(session: Session, loser: m.Participant, survivor: m.Participant) -> No
         survivor.role = loser.role
         session.add(survivor)
         session.flush()
-    name = loser.name
+    name, scope = loser.name, loser.scope_id
     session.expunge(loser)
     session.execute(sa_delete(m.Participant).where(m.Participant.id == gone))
     session.expire_all()
-    session.add(m.ParticipantAlias(alias=name, participant_id=kept))
+    if _alias_of(session, name, scope) is None:
+        session.add(m.ParticipantAlias(alias=name, scope_id=scope, participant_id=kept))
     session.flush()
 
 
@@ -206,20 +264,28 @@ def resolve_speakers(
             canonical = full_names[canonical]
         person = find(session, label, source.key) or find(session, canonical, source.key)
         if person is None:
-            name = scoped(canonical, source.key) if is_generic(canonical) else canonical
+            scope = source.id if is_generic(canonical) else None
             if canonical == moderator_name:
-                person = find(session, name)
+                person = _named(session, canonical, scope)
+                if person is None and (hit := _alias_of(session, canonical, scope)) is not None:
+                    person = session.get(m.Participant, hit.participant_id)
             if person is None:
-                person = m.Participant(name=name, role=role or "participant")
+                person = m.Participant(name=canonical, scope_id=scope, role=role or "participant")
                 session.add(person)
                 session.flush()
         elif role == "moderator" and person.role != "moderator":
             person.role = "moderator"
             session.add(person)
-        for alias in {label, canonical} - {person.name}:
-            alias_name = scoped(alias, source.key)  # "Gary" means Gary Pritchard only here
-            if alias_name != person.name and find(session, alias, source.key) is None:
-                session.add(m.ParticipantAlias(alias=alias_name, participant_id=person.id))
+        for alias in {label, canonical}:
+            if person.scope_id is None and alias == person.name:
+                continue
+            # "Gary" means Gary Pritchard only here
+            if (alias, source.id) != (person.name, person.scope_id) and (
+                find(session, alias, source.key) is None
+            ):
+                session.add(
+                    m.ParticipantAlias(alias=alias, scope_id=source.id, participant_id=person.id)
+                )
                 session.flush()
         have = attributes(session, person.id)
         if "group" not in have:
@@ -271,20 +337,30 @@ def listing(session: Session) -> list[dict]:
             .group_by(m.Passage.participant_id)
         ).all()
     )
+    keys = scope_keys(session)
     aliases: dict[int, list[str]] = {}
     for a in session.exec(select(m.ParticipantAlias)).all():
-        aliases.setdefault(a.participant_id, []).append(a.alias)
+        shown = a.alias if a.scope_id is None else scoped(a.alias, keys[a.scope_id])
+        aliases.setdefault(a.participant_id, []).append(shown)
     attrs: dict[int, dict] = {}
     for a in session.exec(select(m.ParticipantAttribute)).all():
         attrs.setdefault(a.participant_id, {})[a.name] = a.value
-    return [
+    rows = [
         {
             "id": p.id,
-            "name": p.name,
+            "name": p.name if p.scope_id is None else scoped(p.name, keys[p.scope_id]),
+            "scope": keys.get(p.scope_id),
             "role": p.role,
             "turns": counts.get(p.id, 0),
             "aliases": sorted(aliases.get(p.id, [])),
             "attributes": attrs.get(p.id, {}),
         }
-        for p in session.exec(select(m.Participant).order_by(m.Participant.name)).all()
+        for p in session.exec(select(m.Participant)).all()
     ]
+    return sorted(rows, key=lambda r: (r["name"], r["id"]))
+
+
+def scope_keys(session: Session) -> dict[int, str]:
+    """Source id -> key, for the sources participants or aliases are scoped to."""
+    ids = select(m.Participant.scope_id).union(select(m.ParticipantAlias.scope_id))
+    return dict(session.exec(select(m.Source.id, m.Source.key).where(m.Source.id.in_(ids))).all())

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from review import __version__
 from review.coding.codebook import code_paths
 from review.ingest.citation import source_author_year
+from review.ingest.participants import scope_keys, scoped
 from review.ingest.refi.qde import (
     RefiCase,
     RefiCode,
@@ -119,10 +120,10 @@ def _notes(session, proj: ExportProject, user_guid, code_guid, source_guid) -> N
     for memo in session.exec(select(m.Memo).order_by(m.Memo.id)).all():
         if memo.target == "project":
             owner = None
-        elif memo.target == "code" and memo.target_id in code_guid:
-            owner = codes[code_guid[memo.target_id]].notes
-        elif memo.target == "source" and memo.target_id in source_guid:
-            owner = sources[source_guid[memo.target_id]].notes
+        elif memo.code_id in code_guid:
+            owner = codes[code_guid[memo.code_id]].notes
+        elif memo.source_id in source_guid:
+            owner = sources[source_guid[memo.source_id]].notes
         else:
             continue  # a memo on something not exported
         g = guid("memo", memo.id, memo.target)
@@ -154,13 +155,15 @@ def _cases(session: Session, source_guid: dict[int, str]) -> list[RefiCase]:
     ).all():
         if sid in source_guid:
             speaks[pid].add(source_guid[sid])
+    keys = scope_keys(session)
     out = []
-    for p in session.exec(select(m.Participant).order_by(m.Participant.name)).all():
+    for p in session.exec(select(m.Participant)).all():
         variables = dict(attrs.get(p.id, {}))
         if p.role:
             variables.setdefault("role", p.role)
-        out.append(RefiCase(guid("case", p.name), p.name, variables, sorted(speaks[p.id])))
-    return out
+        name = p.name if p.scope_id is None else scoped(p.name, keys[p.scope_id])
+        out.append(RefiCase(guid("case", name), name, variables, sorted(speaks[p.id])))
+    return sorted(out, key=lambda case: case.name)
 
 
 def export_qdpx(session: Session, name: str = "review", source_ids: list[int] | None = None):

@@ -5,10 +5,19 @@ application itself on open, with no `alembic.ini`, and several features add migr
 the same time. So each migration is a module `review/store/migrations/mNNNN_name.py` with an
 `upgrade(op, conn)` function; the ids applied are recorded in `review_migrations`, and any
 missing one runs in id order. DDL goes through `alembic.operations.Operations`, which writes
-portable SQL (batch mode on SQLite).
+portable SQL (batch mode on SQLite: `rebuild()` below). Migrations are frozen: they spell out
+their tables and never import today's models, so an old database always takes the same path.
+
+A migration that has to change rows to fit a new rule (a duplicate name, a memo whose code is
+gone) does so and returns one line per change; the lines are logged as warnings and kept in
+`review_migration_note`, so an upgrade never fails on old data and never changes it silently.
+
+On SQLite the migrations run with foreign keys off (rebuilding a table drops the old one, which
+with foreign keys on would cascade or fail), and `PRAGMA foreign_key_check` runs before commit.
 
 A new database is created from the current models and every migration is marked applied;
-`tests/test_migrations.py` proves that upgrading the first-version file gives the same schema.
+`tests/test_migrations.py` proves, with Alembic's `compare_metadata`, that upgrading the
+first-version file (and the first migration alone) gives exactly the models' schema.
 
 Opening an up-to-date SQLite database costs one PRAGMA: a successful upgrade stamps the file's
 `user_version` with a hash of the storage code (`schema_stamp`), and while it matches there
@@ -21,12 +30,14 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import logging
 import pkgutil
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, inspect, select
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
@@ -40,6 +51,16 @@ applied_table = Table(
     Column("id", String(200), primary_key=True),
     Column("applied", DateTime, nullable=False),
 )
+notes_table = Table(
+    "review_migration_note",
+    _meta,
+    Column("id", Integer, primary_key=True),
+    Column("migration", String(200), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created", DateTime, nullable=False),
+    sqlite_autoincrement=True,
+)
+log = logging.getLogger(__name__)
 
 
 def available() -> list[tuple[str, ModuleType]]:
@@ -79,15 +100,19 @@ def _stamp(conn: Connection) -> None:
         conn.exec_driver_sql(f"PRAGMA user_version = {schema_stamp()}")
 
 
+def utcnow():
+    from review.store.models import utcnow as now
+
+    return now()
+
+
 def upgrade(engine: Engine) -> list[str]:
     """Bring the database to the current schema; return the migration ids that ran."""
     if is_sqlite(engine) and _stamped(engine):
         return []
-    from review.store import models  # registers the tables
+    from review.store import models  # noqa: F401  (registers the tables)
 
-    utcnow = models.utcnow
-    ran: list[str] = []
-    with engine.begin() as conn:
+    with _migrating(engine) as conn:
         fresh = not inspect(conn).has_table("source")
         _meta.create_all(conn)
         done = applied(conn)
@@ -97,21 +122,81 @@ def upgrade(engine: Engine) -> list[str]:
                 _run_extra(module, conn)
                 conn.execute(applied_table.insert().values(id=mid, applied=utcnow()))
             _stamp(conn)
-            return ran
-        pending = [(mid, module) for mid, module in available() if mid not in done]
-        if pending:  # (Alembic, ~0.1 s to import, only when there is DDL to run)
-            from alembic.migration import MigrationContext
-            from alembic.operations import Operations
+            return []
+        ran = [mid for mid, _ in available() if mid not in done]
+        if not ran:
+            SQLModel.metadata.create_all(conn)  # tables new in the models, no data to move
+            _stamp(conn)
+            return []
+        # (Alembic, ~0.1 s to import, only when there is DDL to run)
+        from alembic.migration import MigrationContext
+        from alembic.operations import Operations
 
-            op = Operations(MigrationContext.configure(conn))
-        for mid, module in pending:
-            module.upgrade(op, conn)
+        broken_before = _broken_references(conn)
+        op = Operations(MigrationContext.configure(conn))
+        for mid, module in available():
+            if mid in done:
+                continue
+            for note in module.upgrade(op, conn) or []:
+                log.warning("schema upgrade %s: %s", mid, note)
+                conn.execute(
+                    notes_table.insert().values(migration=mid, note=note, created=utcnow())
+                )
             conn.execute(applied_table.insert().values(id=mid, applied=utcnow()))
-            ran.append(mid)
         # Tables that are new in the models and need no data move are simply created.
         SQLModel.metadata.create_all(conn)
+        _check_foreign_keys(conn, broken_before)
         _stamp(conn)
     return ran
+
+
+def notes(conn: Connection) -> list[tuple[str, str]]:
+    """(migration id, note) for every row an upgrade had to change, oldest first."""
+    if not inspect(conn).has_table(notes_table.name):
+        return []
+    q = select(notes_table.c.migration, notes_table.c.note).order_by(notes_table.c.id)
+    return [(r.migration, r.note) for r in conn.execute(q)]
+
+
+@contextmanager
+def _migrating(engine: Engine):
+    """One transaction for the whole upgrade; on SQLite with foreign keys off meanwhile.
+
+    The pragma is a no-op inside a transaction, so it is set on the driver connection before
+    SQLAlchemy's BEGIN, and set back before the connection returns to the pool."""
+    if not is_sqlite(engine):
+        with engine.begin() as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _broken_references(conn: Connection) -> set[tuple]:
+    """(table, rowid, referenced table) of rows pointing at nothing (SQLite; else empty)."""
+    if not is_sqlite(conn.engine):
+        return set()
+    return {tuple(r[:3]) for r in conn.exec_driver_sql("PRAGMA foreign_key_check").all()}
+
+
+def _check_foreign_keys(conn: Connection, before: set[tuple]) -> None:
+    """Refuse to commit an upgrade that made a row point at nothing; a broken reference that
+    was there before (a file edited by another tool) is noted, not fatal."""
+    after = _broken_references(conn)
+    new = after - before
+    if new:
+        where = ", ".join(f"{t} row {rowid} -> {parent}" for t, rowid, parent in sorted(new)[:5])
+        raise RuntimeError(f"schema upgrade left {len(new)} broken reference(s): {where}")
+    for t, rowid, parent in sorted(after):
+        note = f"{t} row {rowid} points at a missing {parent} row (it did before the upgrade)"
+        log.warning("schema upgrade: %s", note)
+        conn.execute(notes_table.insert().values(migration="check", note=note, created=utcnow()))
 
 
 def _run_extra(module: ModuleType, conn: Connection) -> None:

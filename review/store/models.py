@@ -13,8 +13,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
+
+# Ids are never reused (a deleted last row's id is not handed out again): SQLite's
+# AUTOINCREMENT on every integer key; on PostgreSQL the keys are SERIAL sequences.
+AUTOINCREMENT = {"sqlite_autoincrement": True}
 
 
 def utcnow() -> datetime:
@@ -34,6 +38,8 @@ def _text(nullable: bool = True) -> Any:
 class Coder(SQLModel, table=True):
     """A person who screens or codes; every decision and coding is attributed to one."""
 
+    __table_args__ = AUTOINCREMENT
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, max_length=200)
     created: datetime = Field(default_factory=utcnow)
@@ -41,6 +47,8 @@ class Coder(SQLModel, table=True):
 
 class ImportBatch(SQLModel, table=True):
     """One file imported once: the audit trail (what came in, from where, what went wrong)."""
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     path: str = Field(max_length=2000)
@@ -60,7 +68,7 @@ class ImportBatch(SQLModel, table=True):
 class Source(SQLModel, table=True):
     """A literature record, transcript or document: citation fields plus immutable text."""
 
-    __table_args__ = (Index("ix_source_kind_year", "kind", "year"),)
+    __table_args__ = (Index("ix_source_kind_year", "kind", "year"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(index=True, unique=True, max_length=300)  # cite key or file stem
@@ -93,26 +101,60 @@ class Source(SQLModel, table=True):
 
 
 class Participant(SQLModel, table=True):
-    """A speaker / case. Attributes live in `ParticipantAttribute` for cross-tabulation."""
+    """A speaker / case. Attributes live in `ParticipantAttribute` for cross-tabulation.
+
+    A generic label ("P1", "Interviewer") is a different person in each transcript: such a
+    participant has `scope_id`, the source it belongs to, and `name` is the label as spoken
+    (shown as "P1 @ fg1"; it used to be stored as that string). A name is unique within its
+    scope (a unique index over name and scope). A source cannot be deleted while participants
+    are scoped to it (ON DELETE RESTRICT): they are its speakers.
+    """
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(index=True, unique=True, max_length=300)
+    name: str = Field(index=True, max_length=300)
+    scope_id: int | None = Field(
+        default=None, foreign_key="source.id", ondelete="RESTRICT", index=True
+    )
     role: str | None = Field(default=None, max_length=100)  # participant, moderator, ...
     created: datetime = Field(default_factory=utcnow)
 
 
+Index(
+    "ux_participant_name_scope",
+    Participant.name,
+    func.coalesce(Participant.scope_id, 0),
+    unique=True,
+)
+
+
 class ParticipantAlias(SQLModel, table=True):
-    """Another spelling of a speaker's name (`R1` for `Researcher 1`)."""
+    """Another spelling of a speaker's name (`R1` for `Researcher 1`); with `scope_id` it
+    holds in that source only. Unique within its scope; RESTRICT on the source as above."""
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
-    alias: str = Field(index=True, unique=True, max_length=300)
+    alias: str = Field(index=True, max_length=300)
+    scope_id: int | None = Field(
+        default=None, foreign_key="source.id", ondelete="RESTRICT", index=True
+    )
     participant_id: int = Field(foreign_key="participant.id", index=True)
+
+
+Index(
+    "ux_participantalias_alias_scope",
+    ParticipantAlias.alias,
+    func.coalesce(ParticipantAlias.scope_id, 0),
+    unique=True,
+)
 
 
 class ParticipantAttribute(SQLModel, table=True):
     """One case attribute (area, age band, role, group) of a participant."""
 
-    __table_args__ = (UniqueConstraint("participant_id", "name"),)
+    __table_args__ = (UniqueConstraint("participant_id", "name"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
@@ -123,7 +165,7 @@ class ParticipantAttribute(SQLModel, table=True):
 class Passage(SQLModel, table=True):
     """A span of a source's text: a speaker turn, a sentence or a paragraph."""
 
-    __table_args__ = (Index("ix_passage_source_start", "source_id", "start"),)
+    __table_args__ = (Index("ix_passage_source_start", "source_id", "start"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id")
@@ -136,7 +178,14 @@ class Passage(SQLModel, table=True):
 
 
 class Code(SQLModel, table=True):
-    """A codebook entry; `parent_id` makes the codebook a tree."""
+    """A codebook entry; `parent_id` makes the codebook a tree.
+
+    Two codes under one parent (or two top-level codes) never share a name, ignoring case: a
+    unique index over (coalesce(parent_id, 0), lower(name)), since NULL parents would not
+    collide in a plain unique index. One shortcut key names one code (unique; NULLs free).
+    """
+
+    __table_args__ = (Index("ux_code_shortcut", "shortcut", unique=True), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     parent_id: int | None = Field(default=None, foreign_key="code.id", index=True)
@@ -153,12 +202,21 @@ class Code(SQLModel, table=True):
     guid: str | None = Field(default=None, max_length=40)  # REFI-QDA identity
 
 
+Index(
+    "ux_code_sibling_name",
+    func.coalesce(Code.parent_id, 0),
+    func.lower(Code.name),
+    unique=True,
+)
+
+
 class Coding(SQLModel, table=True):
     """A code applied to a span of a source's text, with the quoted text as a snapshot."""
 
     __table_args__ = (
         Index("ix_coding_source_start", "source_id", "start"),
         Index("ix_coding_code", "code_id"),
+        AUTOINCREMENT,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -176,7 +234,7 @@ class Coding(SQLModel, table=True):
 class Suggestion(SQLModel, table=True):
     """A machine-suggested coding, kept apart from codings until a person accepts it."""
 
-    __table_args__ = (Index("ix_suggestion_source_start", "source_id", "start"),)
+    __table_args__ = (Index("ix_suggestion_source_start", "source_id", "start"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id")
@@ -192,19 +250,45 @@ class Suggestion(SQLModel, table=True):
 
 
 class Memo(SQLModel, table=True):
-    """A note on the project, a source, a code or a coding."""
+    """A note on the project, a source or a code (a coding's memo is `Coding.memo`).
+
+    What a memo is about is a real foreign key, `source_id` or `code_id` (neither: a project
+    memo; both is refused by a check). When that source or code is deleted, its memos are
+    deleted with it (ON DELETE CASCADE): a memo is about one thing and must never turn up on
+    another that later gets the same id. Merging a code first moves its memos to the survivor.
+    """
+
+    __table_args__ = (
+        CheckConstraint("source_id IS NULL OR code_id IS NULL", name="ck_memo_one_target"),
+        AUTOINCREMENT,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    target: str = Field(max_length=20)  # project, source, code, coding
-    target_id: int | None = Field(default=None, index=True)
+    source_id: int | None = Field(
+        default=None, foreign_key="source.id", ondelete="CASCADE", index=True
+    )
+    code_id: int | None = Field(default=None, foreign_key="code.id", ondelete="CASCADE", index=True)
     coder_id: int | None = Field(default=None, foreign_key="coder.id")
     text: str = Field(sa_column=Column(Text, nullable=False))
     created: datetime = Field(default_factory=utcnow)
     updated: datetime = Field(default_factory=utcnow)
 
+    @property
+    def target(self) -> str:
+        """What the memo is about, as the CLI names it: project, source or code."""
+        if self.source_id is not None:
+            return "source"
+        return "code" if self.code_id is not None else "project"
+
+    @property
+    def target_id(self) -> int | None:
+        return self.source_id if self.source_id is not None else self.code_id
+
 
 class Action(SQLModel, table=True):
     """An undoable change (e.g. a coding applied); `payload` holds what undo needs."""
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     coder_id: int | None = Field(default=None, foreign_key="coder.id", index=True)
@@ -215,7 +299,14 @@ class Action(SQLModel, table=True):
 
 
 class Indicator(SQLModel, table=True):
-    """A survey figure: one value of one measure, for one sector, area and year."""
+    """A survey figure: one value of one measure, for one sector, area and year.
+
+    `pending_source` is the cite key or DOI the table named when no source in the workspace
+    had it at import; `review indicators relink` links it later and clears it. (It used to be
+    written into `note` as "source: KEY (not in workspace)" and parsed back out.)
+    """
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, max_length=500)
@@ -232,23 +323,50 @@ class Indicator(SQLModel, table=True):
     source_id: int | None = Field(default=None, foreign_key="source.id", index=True)
     batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
     note: str | None = _text()
+    pending_source: str | None = Field(default=None, max_length=300)
 
 
 class EvidenceLink(SQLModel, table=True):
-    """A code or a single coding tied to an indicator: supports, contradicts, explains."""
+    """A code or a single coding tied to an indicator: supports, contradicts, explains.
+
+    Exactly one of `code_id` and `coding_id` is set (a check), and one indicator is tied to
+    one code or coding once (a unique index; linking again updates the link). Deleting the
+    indicator, the code or the coding deletes the link (ON DELETE CASCADE): a link to nothing
+    is no evidence. Undoing a coding's removal restores its links from the undo record.
+    """
+
+    __table_args__ = (
+        CheckConstraint(
+            "(code_id IS NULL) <> (coding_id IS NULL)", name="ck_evidencelink_one_target"
+        ),
+        AUTOINCREMENT,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    indicator_id: int = Field(foreign_key="indicator.id", index=True)
-    code_id: int | None = Field(default=None, foreign_key="code.id", index=True)
-    coding_id: int | None = Field(default=None, foreign_key="coding.id", index=True)
+    indicator_id: int = Field(foreign_key="indicator.id", ondelete="CASCADE", index=True)
+    code_id: int | None = Field(default=None, foreign_key="code.id", ondelete="CASCADE", index=True)
+    coding_id: int | None = Field(
+        default=None, foreign_key="coding.id", ondelete="CASCADE", index=True
+    )
     relation: str = Field(default="supports", max_length=20)
     note: str | None = _text()
     coder_id: int | None = Field(default=None, foreign_key="coder.id")
     created: datetime = Field(default_factory=utcnow)
 
 
+Index(
+    "ux_evidencelink_target",
+    EvidenceLink.indicator_id,
+    func.coalesce(EvidenceLink.code_id, 0),
+    func.coalesce(EvidenceLink.coding_id, 0),
+    unique=True,
+)
+
+
 class ExclusionReason(SQLModel, table=True):
     """The shared, editable list of reasons a source is excluded."""
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=300)
@@ -258,7 +376,7 @@ class ExclusionReason(SQLModel, table=True):
 class ScreeningDecision(SQLModel, table=True):
     """One reviewer's decision on one source at one stage; `final` marks a resolution."""
 
-    __table_args__ = (Index("ix_screening_source_stage", "source_id", "stage"),)
+    __table_args__ = (Index("ix_screening_source_stage", "source_id", "stage"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id")
@@ -272,6 +390,8 @@ class ScreeningDecision(SQLModel, table=True):
 
 class DuplicateLink(SQLModel, table=True):
     """A record merged into (or kept apart from) another; `snapshot` makes it reversible."""
+
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     cluster: str = Field(index=True, max_length=64)

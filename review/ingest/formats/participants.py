@@ -13,7 +13,7 @@ import io
 import re
 from pathlib import Path
 
-from review.ingest.participants import add_alias, find, is_generic, scoped, set_attribute
+from review.ingest.participants import add_alias, find, is_generic, set_attribute, source_id
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.textio import allow_csv_fields, looks_binary, read_text
 from review.store import models as m
@@ -89,8 +89,20 @@ def load(ctx: ImportContext) -> None:
             ctx.report.skipped += 1
             continue
         scope = next((row[i].strip() for i, c in enumerate(cols) if c in _SCOPE), "") or None
+        scope_id = source_id(session, scope)
+        if scope and scope_id is None and is_generic(name):
+            # a generic label means someone only within one transcript, which is not here
+            ctx.problem(
+                line, f"{name!r}: no transcript {scope!r} in the workspace; import it first"
+            )
+            ctx.report.skipped += 1
+            continue
+        if scope and scope_id is None:
+            ctx.warn(
+                line, f"no transcript {scope!r} in the workspace: this row's aliases are left out"
+            )
         with session.begin_nested():
-            person = _participant(ctx, name, scope, line)
+            person = _participant(ctx, name, scope, scope_id, line)
             if person is None:
                 ctx.report.skipped += 1
                 continue
@@ -103,7 +115,8 @@ def load(ctx: ImportContext) -> None:
                     continue
                 if c in _ALIASES:
                     for alias in filter(None, (a.strip() for a in re.split(r"[;|]", value))):
-                        add_alias(session, person, scoped(alias, scope) if scope else alias)
+                        if scope is None or scope_id is not None:
+                            add_alias(session, person, alias, scope_id)
                 elif c == "role" and value:
                     person.role = "moderator" if value.lower() in _MODERATOR else value
                     session.add(person)
@@ -117,7 +130,7 @@ def load(ctx: ImportContext) -> None:
 _MODERATOR = {"moderator", "facilitator", "interviewer"}
 
 
-def _participant(ctx: ImportContext, name: str, scope: str | None, line: int):
+def _participant(ctx: ImportContext, name: str, scope: str | None, scope_id: int | None, line: int):
     """The participant a row means; created if no transcript has mentioned them yet."""
     session = ctx.session
     person = find(session, name, scope)
@@ -127,7 +140,9 @@ def _participant(ctx: ImportContext, name: str, scope: str | None, line: int):
         from sqlmodel import select
 
         like = session.exec(
-            select(m.Participant).where(m.Participant.name.like(f"{name} @ %"))
+            select(m.Participant).where(
+                m.Participant.name == name, m.Participant.scope_id.is_not(None)
+            )
         ).all()
         if len(like) == 1:
             return like[0]
@@ -136,8 +151,9 @@ def _participant(ctx: ImportContext, name: str, scope: str | None, line: int):
                 line, f"{name!r} is a speaker in {len(like)} transcripts: add a transcript column"
             )
             return None
-    full = scoped(name, scope) if scope and is_generic(name) else name
-    person = m.Participant(name=full, role="participant")
+    person = m.Participant(
+        name=name, scope_id=scope_id if is_generic(name) else None, role="participant"
+    )
     session.add(person)
     session.flush()
     return person
