@@ -48,6 +48,7 @@ class Author:
     surnames: frozenset[str]
     initial: str = ""
     given: frozenset[str] = frozenset()
+    initials: str = ""  # the first letters of every given name ("H P" → "hp")
 
     @property
     def key(self) -> str:
@@ -77,19 +78,22 @@ def split_authors(authors: list[str] | str | None) -> list[str]:
 @lru_cache(maxsize=262_144)
 def parse_author(name: str) -> Author | None:
     """`Surname, Given`, `G. Surname`, `Surname G.` or `Given Surname` (ambiguous: both)."""
-    name = _ET_AL.sub("", name).strip(" ,.")
-    if not name:
-        return None
+    if "et" in name or "ET" in name:
+        name = _ET_AL.sub("", name).strip(" ,.")
+        if not name:
+            return None
     folded = fold(name)
-    if folded in _PLACEHOLDER or _CORPORATE.search(folded):
+    if folded in _PLACEHOLDER or (len(folded) > 7 and _CORPORATE.search(folded)):
         return None
     if "," in name:
         surname, _, given = name.partition(",")
         sur = _words(surname)
-        giv = fold(given)
         if not sur:  # ", John": nothing to go on
             return None
-        return Author(frozenset(sur), giv[:1], frozenset(_words(given)) - sur)
+        giv = fold(given).split()
+        initials = "".join(w[0] for w in giv)
+        full = frozenset(w for w in giv if len(w) >= 2 and w not in sur)
+        return Author(frozenset(sur), initials[:1], full, initials)
     tokens = name.replace(".", ". ").split()
     initials = [bool(_INITIALS.fullmatch(t.strip())) for t in tokens]
     words = [t for t, ini in zip(tokens, initials, strict=True) if not ini]
@@ -142,8 +146,13 @@ def _matches(a: Author, b: Author) -> bool:
         for y in b.surnames:
             if same_surname(x, y):
                 return True
-    # given name and surname swapped by one of the databases
-    return bool(a.surnames & b.given or b.surnames & a.given)
+    # given name and surname swapped by one of the databases: "Parry, Dilworth H" is
+    # "Dilworth, H P" when the other's initials hold the first letter of this surname
+    return _swapped(a, b) or _swapped(b, a)
+
+
+def _swapped(a: Author, b: Author) -> bool:
+    return bool(b.surnames & a.given) and any(s[0] in b.initials for s in a.surnames)
 
 
 def author_similarity(a: tuple[Author, ...], b: tuple[Author, ...]) -> float:

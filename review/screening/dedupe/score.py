@@ -96,7 +96,8 @@ def _agree(x: str, y: str) -> bool | None:
 
 def title_similarity(a: Prepared, b: Prepared) -> tuple[float, str]:
     """The best match of the two titles' forms: the titles themselves, a translation or an
-    original-language title, or one title without its subtitle (see `titles`)."""
+    original-language title, or one title without its subtitle, or two subtitles after one
+    title (see `titles`)."""
     if not a.title or not b.title:
         return -1.0, ""
     best = fuzz.ratio(a.title, b.title)
@@ -112,7 +113,7 @@ def title_similarity(a: Prepared, b: Prepared) -> tuple[float, str]:
         if best >= TITLE_SAME:
             return best, how
     for heads, others in (
-        (a.titles.heads, (b.title, *b.titles.forms)),
+        (a.titles.heads, (b.title, *b.titles.forms, *b.titles.heads)),
         (b.titles.heads, (a.title, *a.titles.forms)),
     ):
         for x in heads:

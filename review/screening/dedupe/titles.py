@@ -122,7 +122,10 @@ def parse_title(title: str | None, venue: str | None = None) -> Title:
     if not title:
         return Title("")
     raw = str(title).strip().strip('"').strip()
-    parts = [p for p in _ORIGINAL.split(raw) if p.strip()]  # "<ORIGINAL>", "TO:"
+    if "<" in raw or "TO:" in raw or "to:" in raw:  # "<ORIGINAL>", "TO:"
+        parts = [p for p in _ORIGINAL.split(raw) if p.strip()]
+    else:
+        parts = [raw]
     parts = [strip_markup(remove_annotations(p)) for p in parts]
     parts = [p for p in parts if p.strip()]
     if not parts:
@@ -147,7 +150,7 @@ def parse_title(title: str | None, venue: str | None = None) -> Title:
     if main in _PLACEHOLDERS or _only_venue(main, venue):
         return Title("")
     alts.extend(parts[1:])
-    pieces = _PARALLEL.split(first)
+    pieces = _PARALLEL.split(first) if (";" in first or "=" in first) else ()
     if len(pieces) > 1:
         alts.extend(pieces)
         translated = True
@@ -177,6 +180,10 @@ def _only_venue(main: str, venue: str | None) -> bool:
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7"}
 _ROMAN |= {"viii": "8", "ix": "9", "x": "10", "a": "a", "b": "b", "c": "c"}
 _NUMBERED = re.compile(r"\b(part|phase|stage|type|grade|study|trial|volume|vol|series)\s+(\w+)")
+_NUMBERED_WORD = re.compile(r"\b(?:part|phase|stage|type|grade|study|trial|volume|vol|series)\b")
+_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
+_DIGIT_GROUPS = re.compile(r"(?<=\d) (?=\d{3}\b)")
 
 
 def title_numbers(raw: str) -> frozenset[str]:
@@ -185,17 +192,24 @@ def title_numbers(raw: str) -> frozenset[str]:
     numbers run into words ("HPV16", "p16INK4a") count too, marked with a leading "~" (see
     `numbers_conflict`)."""
     text = fold(raw)
-    text = re.sub(r"(?<=\d) (?=\d{3}\b)", "", text)
+    found: set[str] = set()
+    if _DIGIT.search(text):
+        found = _numbers_in(_DIGIT_GROUPS.sub("", text))
+    if _NUMBERED_WORD.search(text):
+        for _word, value in _NUMBERED.findall(text):
+            if not value.isdigit() and value in _ROMAN:
+                found.add(_ROMAN[value])
+    return frozenset(found)
+
+
+def _numbers_in(text: str) -> set[str]:
     found: set[str] = set()
     for token in text.split():
         if token.isdigit():
             found.add(token.lstrip("0") or "0")
         else:
-            found.update("~" + (n.lstrip("0") or "0") for n in re.findall(r"\d+", token))
-    for _word, value in _NUMBERED.findall(text):
-        if not value.isdigit() and value in _ROMAN:
-            found.add(_ROMAN[value])
-    return frozenset(found)
+            found.update("~" + (n.lstrip("0") or "0") for n in _DIGITS.findall(token))
+    return found
 
 
 def numbers_conflict(a: frozenset[str], b: frozenset[str]) -> str | None:
