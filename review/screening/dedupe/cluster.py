@@ -11,8 +11,9 @@ reason, so transitivity never merges two distinct papers silently.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
+
+from review.ingest.sources import cluster_id  # noqa: F401 - one home: import links use it too
 
 
 class UnionFind:
@@ -95,9 +96,3 @@ def build_clusters(
 def _kept_apart(never: dict[int, set[int]], a: list[int], b: list[int]) -> bool:
     small, other = (a, set(b)) if len(a) <= len(b) else (b, set(a))
     return any(never.get(x, set()) & other for x in small)
-
-
-def cluster_id(keys: Iterable[str]) -> str:
-    """A stable id for a set of record keys: the same cluster gets the same id every run."""
-    digest = hashlib.sha1("\x1f".join(sorted(keys)).encode("utf-8")).hexdigest()
-    return "c" + digest[:10]
