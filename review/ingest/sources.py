@@ -247,6 +247,7 @@ def insert_sources(
         clash = False
         twin_of: dict | None = None  # an earlier row of this batch with the same content
         copy_of: _Stored | None = None  # a stored record from another database, the same
+        holder: _Stored | None = None  # a stored, different record that has the key
         for cand in _candidates_with(key):
             if cand in taken:
                 if taken[cand][0] is None:
@@ -267,6 +268,7 @@ def insert_sources(
                     copy_of = copy_of or known
                 else:
                     clash = True
+                    holder = holder or known
                 continue
             row["key"] = cand
             taken[cand] = [fp, line, row]
@@ -295,10 +297,12 @@ def insert_sources(
                 )
             elif clash:
                 out.renamed.append((key, cand))
+                where = f" (from {holder.database})" if holder and holder.database else ""
                 out.problems.append(
                     (
                         line,
-                        f"key {key!r} already used by a different record; stored as {cand!r}",
+                        f"key {key!r} already used by a different record{where}; stored as "
+                        f"{cand!r}",
                         key,
                     )
                 )
