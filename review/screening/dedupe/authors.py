@@ -78,12 +78,12 @@ def split_authors(authors: list[str] | str | None) -> list[str]:
 @lru_cache(maxsize=262_144)
 def parse_author(name: str) -> Author | None:
     """`Surname, Given`, `G. Surname`, `Surname G.` or `Given Surname` (ambiguous: both)."""
-    if "et" in name or "ET" in name:
+    if ("al" in name or "AL" in name) and ("et" in name or "ET" in name):
         name = _ET_AL.sub("", name).strip(" ,.")
         if not name:
             return None
     folded = fold(name)
-    if folded in _PLACEHOLDER or (len(folded) > 7 and _CORPORATE.search(folded)):
+    if folded in _PLACEHOLDER or (" " in folded and len(folded) > 7 and _CORPORATE.search(folded)):
         return None
     if "," in name:
         surname, _, given = name.partition(",")

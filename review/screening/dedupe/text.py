@@ -23,7 +23,7 @@ def fold(text: str | None) -> str:
     """Lower-case ASCII-ish words: no accents, HTML, LaTeX or punctuation, single spaces."""
     if not text:
         return ""
-    return _fold(str(text))
+    return _fold(text if type(text) is str else str(text))
 
 
 @lru_cache(maxsize=262_144)  # names and venues repeat across a library
