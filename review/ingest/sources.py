@@ -44,6 +44,7 @@ KEY_MAX = 300
 INSERT_CHUNK = 5000  # rows per executemany, all in the caller's one transaction
 _CHUNK = 500
 _FP_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_FIRST_NUMBER = re.compile(r"\d+")
 
 _DEFAULTS: dict[str, Any] = {
     "kind": "article",
@@ -108,17 +109,23 @@ class InsertOutcome:
 
 
 def fingerprint(row: dict) -> str:
-    """Content identity for key clashes: title words, authors' last names, year, DOI, text."""
+    """Content identity for key clashes: title words, authors' last names, year, volume,
+    issue, first page, DOI, text. The volume, issue and page keep apart the editorials,
+    letters and errata that recur with one title, one editor and one year in every issue."""
     title = _FP_NON_ALNUM.sub(" ", (row.get("title") or "").lower()).strip()
     names = ",".join(
         _FP_NON_ALNUM.sub("", a.split(",")[0].lower()) for a in (row.get("authors") or [])
     )
+    first_page = _FIRST_NUMBER.search(row.get("pages") or "")
     parts = [
         title,
         names,
         str(row.get("year") or ""),
         row.get("doi") or "",
         row.get("text_hash") or "",
+        _FP_NON_ALNUM.sub("", (row.get("volume") or "").lower()),
+        _FP_NON_ALNUM.sub("", (row.get("issue") or "").lower()),
+        first_page.group(0).lstrip("0") if first_page else "",
     ]
     if not (title or names or parts[3] or parts[4]):  # a thin record: all it holds counts
         parts.append(row.get("abstract") or "")
@@ -152,6 +159,9 @@ def _existing(session: Session, keys: Iterable[str]) -> dict[str, _Stored]:
         m.Source.text_hash,
         m.Source.abstract,
         m.Source.record,
+        m.Source.volume,
+        m.Source.issue,
+        m.Source.pages,
         func.coalesce(m.Source.database, m.ImportBatch.database),
         func.coalesce(survivor.c.id, m.Source.id),
         func.coalesce(survivor.c.key, m.Source.key),
@@ -166,7 +176,7 @@ def _existing(session: Session, keys: Iterable[str]) -> dict[str, _Stored]:
         )
         for row in session.execute(query):
             key, id_, title, authors, year, doi, text_hash, abstract, record = row[:9]
-            database, survivor_id, survivor_key = row[9:]
+            volume, issue, pages, database, survivor_id, survivor_key = row[9:]
             fp = fingerprint(
                 {
                     "title": title,
@@ -176,6 +186,9 @@ def _existing(session: Session, keys: Iterable[str]) -> dict[str, _Stored]:
                     "text_hash": text_hash,
                     "abstract": abstract,
                     "record": record,
+                    "volume": volume,
+                    "issue": issue,
+                    "pages": pages,
                 }
             )
             found[key] = _Stored(id_, fp, database, survivor_id, survivor_key)
