@@ -20,8 +20,8 @@ Each class of difference has its rule:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -41,9 +41,9 @@ _CORPORATE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Author:
-    """One author: the tokens that may be the surname, given names written out, an initial."""
+class Author(NamedTuple):
+    """One author: the tokens that may be the surname, given names written out, an initial.
+    (A named tuple: tens of thousands are made per library, and it is the cheapest.)"""
 
     surnames: frozenset[str]
     initial: str = ""

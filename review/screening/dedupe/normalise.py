@@ -41,8 +41,13 @@ def doi_stem(doi: str) -> str:
     return _DOI_VERSION.sub("", doi) if doi else ""
 
 
+_YEAR = re.compile(r"\d{4}")
+
+
 def year_key(year: int | str | None) -> int | None:
-    m = re.search(r"\d{4}", str(year or ""))
+    if type(year) is int:
+        return year if year > 999 else None
+    m = _YEAR.search(str(year or ""))
     return int(m.group(0)) if m else None
 
 

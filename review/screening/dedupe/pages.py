@@ -27,6 +27,8 @@ _RANGE = re.compile(
     r"^\s*([A-Za-z]{0,3})\s?0*(\d{1,9})[A-Za-z]?(?![0-9A-Za-z])"  # first page
     r"(?:\s*[-–—]+\s*(?:[A-Za-z]{0,3})0*(\d{1,9}))?"  # last page
 )
+_VOLUME = re.compile(r"\s*(?:vol(?:ume)?\.?\s*)?0*(\d+)", re.I)
+_DIGITS = re.compile(r"\d+")
 _LEAD_WORDS = re.compile(r"^\s*(?:author reply|reply|discussion|disscussion|erratum)\s*", re.I)
 
 Range = tuple[str, int, int | None]  # numbering ("" print, "e", "s", "cd", ...), first, last
@@ -121,7 +123,9 @@ def pages_agree(a: Pages, b: Pages) -> bool | None:
 
 def volume_key(volume: str | None) -> str:
     """The volume's number ("4 (1) (no pagination)" → "4", "29A" → "29")."""
-    m = re.match(r"\s*(?:vol(?:ume)?\.?\s*)?0*(\d+)", str(volume or ""), re.I)
+    if not volume:
+        return ""
+    m = _VOLUME.match(str(volume))
     return m.group(1) if m else ""
 
 
@@ -131,6 +135,6 @@ def issue_key(issue: str | None) -> str:
     if not text:
         return ""
     supplement = "sup" in text or text.startswith("s")
-    m = re.search(r"\d+", text)
+    m = _DIGITS.search(text)
     digits = m.group(0).lstrip("0") if m else ""
     return ("s" if supplement else "") + digits if digits or supplement else ""

@@ -88,7 +88,7 @@ def spelling(word: str) -> str:
 
 def canonical(text: str) -> str:
     """Folded words with one spelling each."""
-    return " ".join(spelling(w) for w in fold(text).split())
+    return " ".join(map(spelling, fold(text).split()))
 
 
 # --- the title ------------------------------------------------------------------------------
