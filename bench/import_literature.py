@@ -16,6 +16,12 @@ times, each in its own subprocess so peak memory (VmHWM) is per phase:
 - bibtex-store, ris-store: the floor under any import of these rows: JSON encoding plus the
   driver's executemany and COMMIT of the final rows, prepared outside the timing
 - ris-ours:    `import_file` of the RIS file
+- bibtex-shell-bare, bibtex-shell-ours, ris-shell-bare, ris-shell-ours: the whole process as
+  a user starts it from the shell, interpreter start-up and every module import included:
+  `python -c "import bibtexparser; bibtexparser.parse_file(F)"` (and `... import rispy;
+  rispy.load(F)`) against `review -w WS import F` into a workspace made beforehand with
+  `review init` (outside the timing); wall time, the child's CPU time and peak RSS from
+  `os.wait4`
 
 Every timed region starts from the file on disk (read and decoded inside the timing). Module
 imports are outside it on both sides (`import bibtexparser` / `import rispy` for the peer;
@@ -23,7 +29,9 @@ our format modules, found once per process by `review.importers.formats()`, for 
 Prints one JSON document: wall and CPU seconds, records/s, peak RSS (MiB) per phase (the
 fastest of `--repeat` interleaved runs), and the ratios ours/bare on CPU time (robust when
 other processes share the machine) and wall time (target <= 1.5).
-Run: `.venv/bin/python bench/import_literature.py --n 50000 --repeat 1`.
+Run: `.venv/bin/python bench/import_literature.py --n 50000 --repeat 1` (in-process phases)
+and `.venv/bin/python bench/import_literature.py --n 20000 --repeat 5 --phases shell`
+(whole process, issue 14's target: ours <= 1.5x the bare parser's process).
 """
 
 from __future__ import annotations
@@ -279,6 +287,44 @@ def _store_floor(fmt: str, path: Path) -> tuple[float, float, int]:
     return secs, cpu, n
 
 
+SHELL_BARE = {
+    "bibtex": "import bibtexparser, sys; bibtexparser.parse_file(sys.argv[1])",
+    "ris": "import rispy, sys, pathlib; rispy.load(pathlib.Path(sys.argv[1]))",
+}
+
+
+def run_shell(phase: str, path: Path) -> dict:
+    """One whole process, as started from a shell, timed from outside (see the notes)."""
+    import os
+
+    fmt = phase.split("-")[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        if phase.endswith("-ours"):
+            review = str(Path(sys.executable).with_name("review"))
+            ws = Path(tmp) / "ws"
+            subprocess.run([review, "init", str(ws)], check=True, capture_output=True)
+            argv = [review, "-w", str(ws), "import", str(path)]
+        else:
+            argv = [sys.executable, "-c", SHELL_BARE[fmt], str(path)]
+        t = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        secs = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err = proc.stderr.read().decode("utf-8", "replace")
+        proc.stderr.close()
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {err[-500:]}")
+    return {
+        "seconds": round(secs, 3),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
+        "records": None,
+        "records_per_s": None,
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "rss_before_mib": 0.0,
+    }
+
+
 def run_phase(phase: str, path: Path) -> dict:
     """One measurement in this (fresh) process."""
     import gc
@@ -348,6 +394,11 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=50_000, help="records per format")
     ap.add_argument("--seed", type=int, default=20081)
     ap.add_argument("--repeat", type=int, default=3, help="runs per phase; the fastest counts")
+    ap.add_argument(
+        "--phases",
+        default="in-process,shell",
+        help="in-process (parser, parse, store, ours), shell (whole processes), or both",
+    )
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--file", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -365,15 +416,20 @@ def main() -> None:
             "repeat": args.repeat,
             "bytes": {"bibtex": bib.stat().st_size, "ris": ris.stat().st_size},
         }
-        phases = tuple(
-            f"{fmt}-{what}"
-            for fmt in ("bibtex", "ris")
-            for what in ("bare", "bare-nogc", "parse", "store", "ours")
-        )
+        kinds = args.phases.split(",")
+        whats = []
+        if "in-process" in kinds:
+            whats += ["bare", "bare-nogc", "parse", "store", "ours"]
+        if "shell" in kinds:
+            whats += ["shell-bare", "shell-ours"]
+        phases = tuple(f"{fmt}-{what}" for fmt in ("bibtex", "ris") for what in whats)
         runs: dict[str, list[dict]] = {p: [] for p in phases}
         for _ in range(args.repeat):  # interleaved, so load from other processes hits all
             for phase in phases:
                 path = bib if phase.startswith("bibtex") else ris
+                if "-shell-" in phase:
+                    runs[phase].append(run_shell(phase, path))
+                    continue
                 out = subprocess.run(
                     [sys.executable, __file__, "--phase", phase, "--file", str(path)],
                     check=True,
@@ -384,6 +440,14 @@ def main() -> None:
         for phase in phases:  # the fastest run of each phase (least disturbed by others)
             results[phase] = min(runs[phase], key=lambda r: r["cpu_seconds"])
     for fmt in ("bibtex", "ris"):
+        if f"{fmt}-shell-ours" in results:
+            ours, bare = results[f"{fmt}-shell-ours"], results[f"{fmt}-shell-bare"]
+            results[f"{fmt}_ratio_whole_process_ours_to_bare"] = {
+                "cpu": round(ours["cpu_seconds"] / bare["cpu_seconds"], 2),
+                "wall": round(ours["seconds"] / bare["seconds"], 2),
+            }
+        if f"{fmt}-bare" not in results:
+            continue
         bare = results[f"{fmt}-bare"]
         for what, phase in (("ours", f"{fmt}-ours"), ("parse_normalise", f"{fmt}-parse")):
             mine = results[phase]

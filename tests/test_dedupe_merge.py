@@ -330,3 +330,29 @@ def test_chained_merges_undo_in_reverse_order(ws, cli):
         assert s.exec(select(m.Source).where(m.Source.merged_into_id.is_not(None))).all() == []
         statuses = s.exec(select(m.DuplicateLink.status)).scalars().all()
     assert statuses == ["undone", "undone"]
+
+
+def test_report_says_which_shared_dois_were_not_used(ws, cli, tmp_path):
+    """Abstracts of one supplement under one DOI: the report says the DOI was set aside."""
+    path = tmp_path / "abstracts.ris"
+    path.write_text(
+        "".join(
+            f"TY  - JOUR\nTI  - {title}\nAU  - Author{n}, A.\nPY  - 2011\n"
+            f"T2  - American Journal of Respiratory and Critical Care Medicine\nVL  - 183\n"
+            f"DO  - 10.1164/ajrccm-conference.2011.183.1\nER  - \n\n"
+            for n, title in enumerate(
+                [
+                    "Streptokinase in tubercular pleural effusions",
+                    "Indwelling pleural catheters and hospital admissions",
+                    "Talc pleurodesis and days in hospital",
+                ]
+            )
+        )
+    )
+    assert cli("-w", ws.root, "import", path).code == 0
+    res = cli("-w", ws.root, "dedupe")
+    assert res.code == 0
+    assert "not used: 1 DOI(s) that several different works carry" in res.out
+    assert "0 duplicate cluster(s), 0 pair(s) to decide" in res.out
+    doc = cli("-w", ws.root, "dedupe", "--json").json()
+    assert doc["shared_dois"] == ["10.1164/ajrccm-conference.2011.183.1"]

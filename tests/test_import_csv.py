@@ -24,11 +24,13 @@ def test_scopus_csv(cli, ws, tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + SCOPUS.replace("\n", "\r\n").encode("utf-8"))
     res, rep = run_import(cli, ws, path)
     assert rep["format"] == "csv-literature"
-    assert (rep["records"], rep["imported"], rep["skipped"]) == (3, 2, 1)
-    assert res.code == 1
-    (err,) = rep["problems"]
-    assert err["line"] == 3 and "nothing identifies" in err["message"]
-    art, chap = sources_in_order(ws)
+    assert (rep["records"], rep["imported"], rep["skipped"]) == (3, 3, 0)
+    assert res.code == 0  # a row with only its type and EID is kept, with a warning
+    (warn,) = rep["problems"]
+    assert warn["line"] == 3 and warn["severity"] == "warning"
+    assert "no title, authors, DOI or venue" in warn["message"]
+    art, thin, chap = sources_in_order(ws)
+    assert thin.record["EID"] == "2-s2.0-2" and thin.database == "Scopus"
     assert art.authors == ["Bovaird, Tony", "Loeffler, Elke"]  # Scopus ids stripped
     assert (art.year, art.venue, art.pages) == (2015, "Journal of Social Policy", "1-23")
     assert art.doi == "10.1017/s0047279414000567"
@@ -93,3 +95,19 @@ def test_pubmed_csv_export(cli, ws, tmp_path):
     (src,) = sources_in_order(ws)
     assert src.database == "PubMed" and src.venue == "J Ex" and src.year == 2016
     assert src.authors == ["Bovaird, T", "Van Ryzin, GG", "Loeffler, E", "Parrado, S."]
+
+
+def test_entrytype_column_gives_the_kind(cli, ws, tmp_path):
+    """bib-dedupe's and pandas' flattened BibTeX (`ID`, `ENTRYTYPE`, ...) and Zotero's types."""
+    path = tmp_path / "records.csv"
+    path.write_text(
+        '"ID","ENTRYTYPE","title","author","year","booktitle","journal"\n'
+        '"id_1","inproceedings","A conference paper","Deng, X.",2021,"HICSS",\n'
+        '"id_2","article","A journal paper","Deng, X.",2021,,"MIS Quarterly"\n'
+        '"id_3","incollection","A chapter","Deng, X.",2021,"A Book",\n'
+        '"id_4","bookSection","A Zotero chapter","Deng, X.",2021,"A Book",\n'
+    )
+    res, rep = run_import(cli, ws, path)
+    assert res.code == 0 and rep["imported"] == 4
+    kinds = {s.key: s.kind for s in sources_in_order(ws)}
+    assert kinds == {"id_1": "conference", "id_2": "article", "id_3": "chapter", "id_4": "chapter"}

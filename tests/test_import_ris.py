@@ -20,7 +20,7 @@ EXPECTED = [
     ("rispy_example_empty_tag.ris", "ris", 1, 1, 0),
     ("rispy_example_endnote.ris", "ris", 1, 1, 0),
     ("rispy_example_full.ris", "ris", 2, 2, 0),
-    ("rispy_example_multiline.ris", "ris", 3, 0, 3),
+    ("rispy_example_multiline.ris", "ris", 3, 3, 0),
     ("rispy_example_wos.ris", "wos", 2, 2, 0),
 ]
 
@@ -75,13 +75,33 @@ def test_endnote_continuation_lines_are_separate_keywords(cli, ws, testdata):
     assert src.record["UR"] == ["https://www.endnote.com/", "https://www.reference-jokes.org/"]
 
 
-def test_multiline_records_without_identity_are_reported(cli, ws, testdata):
-    _, rep = run_import(cli, ws, testdata / "ris" / "rispy_example_multiline.ris")
-    assert [p["line"] for p in rep["problems"]] == [1, 8, 17]
+def test_multiline_records_without_identity_are_kept_with_warnings(cli, ws, testdata):
+    res, rep = run_import(cli, ws, testdata / "ris" / "rispy_example_multiline.ris")
+    assert res.code == 0 and rep["imported"] == 3
+    thin = [p for p in rep["problems"] if "nothing is lost" in p["message"]]
+    assert [p["line"] for p in thin] == [1, 8, 17]
+    assert {p["severity"] for p in rep["problems"]} == {"warning"}
+    first, second, third = sources_in_order(ws)
+    assert first.abstract.startswith("first line, ER then second line")
+    assert first.record["N1"] and third.record["N2"] == second.record["N2"]
+    # the third repeats the second word for word: stored, and marked as its duplicate
+    assert third.merged_into_id == second.id and second.merged_into_id is None
+    (dup,) = [p for p in rep["problems"] if "marked as its duplicate" in p["message"]]
+    assert dup["line"] == 17
     parsed, _ = ris.parse((testdata / "ris" / "rispy_example_multiline.ris").read_text())
     assert parsed[2]["tags"]["N2"] == [
         "first line,\nER then second line and at the end\nthe last line"
     ]
+
+
+def test_a_record_with_no_tags_is_skipped_with_a_warning(cli, ws, tmp_path):
+    path = tmp_path / "x.ris"
+    path.write_text("TY  - JOUR\nER  - \n\nTY  - JOUR\nN1  - only a note\nER  - \n")
+    res, rep = run_import(cli, ws, path)
+    assert res.code == 0 and (rep["records"], rep["imported"]) == (2, 1)
+    messages = [(p["line"], p["message"]) for p in rep["problems"]]
+    assert messages[0][0] == 1 and "no fields at all" in messages[0][1]
+    assert messages[1][0] == 4 and "nothing is lost" in messages[1][1]
 
 
 def test_web_of_science_recognised_not_ris(cli, ws, testdata):

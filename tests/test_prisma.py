@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sqlmodel import select
+
 from review.store import models as m
 from review.store.db import session_scope
 
@@ -97,3 +101,92 @@ def test_prisma_on_an_empty_workspace(ws, cli):
     assert doc["identification"]["records_identified"] == 0
     assert doc["included"]["studies"] == 0
     assert all(doc["checks"].values())
+
+
+FOUR = Path(__file__).parent / "data" / "four_databases"
+# The fixture: eight works found in four databases' exports (written for this test in each
+# database's export format, identifiers made up under the 10.5555 test DOI prefix).
+#   Scopus CSV      W1 W2 W3 W4 W5        5 records
+#   Web of Science  W1 W2 W3 W6           4
+#   PubMed (nbib)   W1 W4 W7              3
+#   Embase (Ovid)   W1 W4 W7 W8           4
+# W1 is word for word the same record in all four, and W4 in Scopus and PubMed; the others
+# differ the way exports do (a missing DOI, "Löffler"/"Loffler", British/American spelling,
+# an abbreviated journal, a dash for a colon).
+BY_DATABASE = {"Scopus": 5, "Web of Science": 4, "Embase": 4, "PubMed": 3}
+
+
+def _prisma(cli, ws) -> dict:
+    res = cli("-w", ws.root, "prisma", "--json")
+    assert res.code == 0, res.err
+    doc = res.json()
+    assert all(doc["checks"].values()), doc["checks"]
+    return doc
+
+
+def test_four_databases_identification_boxes(ws, cli, tmp_path):
+    w = ["-w", ws.root]
+    res = cli(*w, "import", "--json", FOUR)
+    assert res.code == 0, res.err
+    files = {Path(f["file"]).name: f for f in res.json()["files"]}
+    assert {n: f["imported"] for n, f in files.items()} == {
+        "scopus.csv": 5,
+        "wos.txt": 4,
+        "pubmed.nbib": 3,
+        "embase.ris": 4,
+    }
+    # every record is stored as a record of its database; the word-for-word copies (three of
+    # W1, one of W4) are already marked as duplicates of the first one imported
+    doc = _prisma(cli, ws)
+    assert doc["identification"] == {
+        "records_identified": 16,
+        "by_database": BY_DATABASE,
+        "duplicates_removed": 4,
+    }
+    assert doc["screening"]["awaiting_screening"] == 12
+    # the rest are found by `review dedupe` and merged
+    res = cli(*w, "dedupe", "--apply", "--json")
+    assert res.code == 0, res.err
+    doc = _prisma(cli, ws)
+    assert doc["identification"] == {
+        "records_identified": 16,
+        "by_database": BY_DATABASE,
+        "duplicates_removed": 8,
+    }
+    assert doc["screening"]["records_screened"] == 0
+    assert doc["screening"]["awaiting_screening"] == 8  # the eight works
+    # importing the same file again adds nothing; nor does the same search exported again
+    again = cli(*w, "import", "--json", FOUR / "wos.txt")
+    assert again.json()["files"][0]["status"] == "unchanged"
+    reexported = tmp_path / "scopus-again.csv"
+    reexported.write_bytes((FOUR / "scopus.csv").read_bytes().replace(b"\n", b"\r\n"))
+    (rep,) = cli(*w, "import", "--json", reexported).json()["files"]
+    assert rep["imported"] == 0 and rep["skipped"] == 5
+    assert _prisma(cli, ws)["identification"]["duplicates_removed"] == 8
+    assert _prisma(cli, ws)["identification"]["records_identified"] == 16
+
+
+def test_four_databases_counts_do_not_depend_on_the_import_order(tmp_path, cli):
+    from review.store.workspace import init
+
+    ws, _ = init(tmp_path / "other-order")
+    for name in ("wos.txt", "pubmed.nbib", "scopus.csv", "embase.ris"):
+        assert cli("-w", ws.root, "import", FOUR / name).code == 0
+    assert _prisma(cli, ws)["identification"]["duplicates_removed"] == 4
+    assert cli("-w", ws.root, "dedupe", "--apply").code == 0
+    assert _prisma(cli, ws)["identification"] == {
+        "records_identified": 16,
+        "by_database": BY_DATABASE,
+        "duplicates_removed": 8,
+    }
+
+
+def test_a_duplicate_linked_at_import_is_undone_like_a_merge(ws, cli):
+    w = ["-w", ws.root]
+    cli(*w, "import", FOUR / "scopus.csv", FOUR / "wos.txt")
+    with session_scope(ws.engine) as s:
+        (link,) = s.exec(select(m.DuplicateLink)).all()
+        copy = s.get(m.Source, link.merged_id)
+        assert copy.database == "Web of Science" and copy.merged_into_id == link.survivor_id
+    assert cli(*w, "dedupe", "--undo", link.cluster).code == 0
+    assert _prisma(cli, ws)["identification"]["duplicates_removed"] == 0

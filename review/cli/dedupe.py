@@ -113,6 +113,11 @@ def _print_report(found, maybe_only: bool) -> None:
             typer.echo(f"{c.id}  {' | '.join(c.keys)}  ({'; '.join(c.reasons)})")
     for p in found.maybe:
         typer.echo(f"maybe  {p.a} ~ {p.b}  {p.score:.2f}  ({'; '.join(p.reasons)})")
+    if found.shared_dois:
+        typer.echo(
+            f"not used: {len(found.shared_dois)} DOI(s) that several different works carry "
+            f"(e.g. {found.shared_dois[0]}); those records were compared without them"
+        )
     typer.echo(
         f"{found.records} record(s), {len(found.clusters)} duplicate cluster(s), "
         f"{len(found.maybe)} pair(s) to decide (--merge K1,K2 or --apart K1,K2)"

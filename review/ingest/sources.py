@@ -5,7 +5,12 @@ them with one bulk `INSERT` (no commit per row; the caller's transaction decides
 unique, and a clash is resolved by content:
 
 - a record whose key already exists with the same content (title, authors, year, DOI, text
-  hash) is skipped as already present — so re-importing a file adds nothing, and says so;
+  hash) from the same database is skipped as already present — so importing a search's
+  export again adds nothing, and says so;
+- the same content from *another* database (the work found in Scopus and again in Web of
+  Science), or twice in one file, is stored — it is a record that search identified, and
+  PRISMA counts it — under a suffixed key, marked as a duplicate of the first
+  (`merged_into_id` and a `DuplicateLink`, undone like any merge), with a warning;
 - a different record with a clashing key gets a suffix (`smith2008a`, `smith2008b`, ...) and a
   warning naming both keys;
 - a record without a key gets an authorYEARword key (`bovaird2008user`).
@@ -27,7 +32,7 @@ from operator import itemgetter
 from string import ascii_lowercase
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
@@ -39,6 +44,7 @@ KEY_MAX = 300
 INSERT_CHUNK = 5000  # rows per executemany, all in the caller's one transaction
 _CHUNK = 500
 _FP_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_FIRST_NUMBER = re.compile(r"\d+")
 
 _DEFAULTS: dict[str, Any] = {
     "kind": "article",
@@ -94,6 +100,7 @@ class InsertOutcome:
     ids: dict[str, int] = field(default_factory=dict)  # key -> id of each inserted source
     present: list[str] = field(default_factory=list)  # keys skipped: same content already there
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (wanted key, key given)
+    linked: list[tuple[str, str]] = field(default_factory=list)  # (new key, its survivor's key)
     problems: list[tuple[int | None, str, str]] = field(default_factory=list)  # line, msg, key
 
     @property
@@ -112,47 +119,89 @@ def get_source(session: Session, source_id: int) -> m.Source:
 
 
 def fingerprint(row: dict) -> str:
-    """Content identity for key clashes: title words, authors' last names, year, DOI, text."""
+    """Content identity for key clashes: title words, authors' last names, year, volume,
+    issue, first page, DOI, text. The volume, issue and page keep apart the editorials,
+    letters and errata that recur with one title, one editor and one year in every issue."""
     title = _FP_NON_ALNUM.sub(" ", (row.get("title") or "").lower()).strip()
     names = ",".join(
         _FP_NON_ALNUM.sub("", a.split(",")[0].lower()) for a in (row.get("authors") or [])
     )
-    parts = (
+    first_page = _FIRST_NUMBER.search(row.get("pages") or "")
+    parts = [
         title,
         names,
         str(row.get("year") or ""),
         row.get("doi") or "",
         row.get("text_hash") or "",
-    )
+        _FP_NON_ALNUM.sub("", (row.get("volume") or "").lower()),
+        _FP_NON_ALNUM.sub("", (row.get("issue") or "").lower()),
+        first_page.group(0).lstrip("0") if first_page else "",
+    ]
+    if not (title or names or parts[3] or parts[4]):  # a thin record: all it holds counts
+        parts.append(row.get("abstract") or "")
+        parts.append(json.dumps(row.get("record") or {}, sort_keys=True, default=str))
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 
 
-def _existing(session: Session, keys: Iterable[str]) -> dict[str, str]:
-    """Fingerprints of the sources already stored under any of `keys`."""
+@dataclass(frozen=True)
+class _Stored:
+    """A stored source that a new record's key clashes with."""
+
+    id: int
+    fingerprint: str
+    database: str | None
+    survivor_id: int  # itself, or the record it is merged into
+    survivor_key: str
+
+
+def _existing(session: Session, keys: Iterable[str]) -> dict[str, _Stored]:
+    """What is stored under any of `keys`: fingerprint, database, the record it stands for."""
     keys = list(keys)
-    found: dict[str, str] = {}
+    found: dict[str, _Stored] = {}
+    survivor = m.Source.__table__.alias("survivor")
     cols = (
         m.Source.key,
+        m.Source.id,
         m.Source.title,
         m.Source.authors,
         m.Source.year,
         m.Source.doi,
         m.Source.text_hash,
+        m.Source.abstract,
+        m.Source.record,
+        m.Source.volume,
+        m.Source.issue,
+        m.Source.pages,
+        func.coalesce(m.Source.database, m.ImportBatch.database),
+        func.coalesce(survivor.c.id, m.Source.id),
+        func.coalesce(survivor.c.key, m.Source.key),
     )
     for i in range(0, len(keys), _CHUNK):
         chunk = keys[i : i + _CHUNK]
-        for key, title, authors, year, doi, text_hash in session.execute(
-            select(*cols).where(m.Source.key.in_(chunk))
-        ):
-            found[key] = fingerprint(
+        query = (
+            select(*cols)
+            .outerjoin(m.ImportBatch, m.ImportBatch.id == m.Source.batch_id)
+            .outerjoin(survivor, survivor.c.id == m.Source.merged_into_id)
+            .where(m.Source.key.in_(chunk))
+        )
+        for row in session.execute(query):
+            key, id_, title, authors, year, doi, text_hash, abstract, record = row[:9]
+            volume, issue, pages, database, survivor_id, survivor_key = row[9:]
+            fp = fingerprint(
                 {
                     "title": title,
                     "authors": authors,
                     "year": year,
                     "doi": doi,
                     "text_hash": text_hash,
+                    "abstract": abstract,
+                    "record": record,
+                    "volume": volume,
+                    "issue": issue,
+                    "pages": pages,
                 }
             )
+            found[key] = _Stored(id_, fp, database, survivor_id, survivor_key)
     return found
 
 
@@ -203,12 +252,13 @@ def insert_sources(
             row["origin_file"] = origin_file
         rows.append(row)
 
-    # All stored keys in one query (cheap even for 10^5 sources); fingerprints only for the
+    # All stored keys in one query (cheap even for 10^5 sources); what is stored only for the
     # keys that actually clash, fetched in bulk.
     all_keys = set(session.scalars(select(m.Source.key)))
     stored = _existing(session, {r["key"] for r in rows if r["key"] in all_keys})
     taken: dict[str, list] = {}  # key -> [fingerprint or None, line, row] in this batch
     fresh: list[dict] = []
+    twins: list[tuple[dict, dict]] = []  # (row, the earlier row of this batch it repeats)
     for row in rows:
         key = row["key"]
         line = row["origin_line"]
@@ -218,38 +268,67 @@ def insert_sources(
             continue
         fp = fingerprint(row)
         clash = False
+        twin_of: dict | None = None  # an earlier row of this batch with the same content
+        copy_of: _Stored | None = None  # a stored record from another database, the same
+        holder: _Stored | None = None  # a stored, different record that has the key
         for cand in _candidates_with(key):
             if cand in taken:
                 if taken[cand][0] is None:
                     taken[cand][0] = fingerprint(taken[cand][2])
                 if taken[cand][0] == fp:
-                    out.problems.append(
-                        (line, f"same record as line {taken[cand][1]}; skipped", cand)
-                    )
-                    out.present.append(cand)
-                    break
-                clash = True
+                    twin_of = twin_of or taken[cand][2]
+                else:
+                    clash = True
                 continue
             if cand in all_keys:
                 if cand not in stored:
                     stored.update(_existing(session, [cand]))
-                if stored.get(cand) == fp:
-                    out.present.append(cand)
-                    break
-                clash = True
+                known = stored.get(cand)
+                if known is not None and known.fingerprint == fp:
+                    if _same_database(known.database, row.get("database")):
+                        out.present.append(cand)  # this database's record, imported before
+                        break
+                    copy_of = copy_of or known
+                else:
+                    clash = True
+                    holder = holder or known
                 continue
-            if clash:
-                out.renamed.append((key, cand))
-                out.problems.append(
-                    (
-                        line,
-                        f"key {key!r} already used by a different record; stored as {cand!r}",
-                        key,
-                    )
-                )
             row["key"] = cand
             taken[cand] = [fp, line, row]
             fresh.append(row)
+            if twin_of is not None:
+                twins.append((row, twin_of))
+                out.problems.append(
+                    (
+                        line,
+                        f"same record as line {twin_of['origin_line']}; stored as {cand!r} "
+                        "and marked as its duplicate",
+                        cand,
+                    )
+                )
+            elif copy_of is not None:
+                row["merged_into_id"] = copy_of.survivor_id
+                out.linked.append((cand, copy_of.survivor_key))
+                where = f" (from {copy_of.database})" if copy_of.database else ""
+                out.problems.append(
+                    (
+                        line,
+                        f"already in the workspace as {copy_of.survivor_key!r}{where}; stored "
+                        f"as {cand!r} and marked as its duplicate",
+                        cand,
+                    )
+                )
+            elif clash:
+                out.renamed.append((key, cand))
+                where = f" (from {holder.database})" if holder and holder.database else ""
+                out.problems.append(
+                    (
+                        line,
+                        f"key {key!r} already used by a different record{where}; stored as "
+                        f"{cand!r}",
+                        key,
+                    )
+                )
             break
     del taken, rows
 
@@ -259,6 +338,8 @@ def insert_sources(
         conn = session.connection()
         before = conn.execute(select(func.max(m.Source.id))).scalar() or 0
         wanted = {row["key"] for row in fresh}
+        links = [(row["key"], row["merged_into_id"]) for row in fresh if row["merged_into_id"]]
+        twin_keys = [(row["key"], first["key"]) for row, first in twins]
         _bulk_insert(conn, fresh, utcnow())
         out.ids = {
             key: id_
@@ -267,6 +348,11 @@ def insert_sources(
             ).all()  # one fetchall, not a fetch per row
             if key in wanted
         }
+        for key, first in twin_keys:
+            links.append((key, out.ids[first]))
+            out.linked.append((key, first))
+        if links:
+            _link_duplicates(conn, [(out.ids[k], survivor) for k, survivor in links])
     if ctx is not None:
         for line, message, key in out.problems:
             ctx.warn(line, message, key)
@@ -353,6 +439,52 @@ def _compiled_insert(dialect: Any) -> tuple[str, tuple[str, ...], dict]:
         if process is not None:
             processors[name] = process
     return compiled.string, columns, processors
+
+
+def _same_database(stored: str | None, new: str | None) -> bool:
+    """Two records of one search: the same database, or neither says which."""
+    return (stored or "").casefold() == (new or "").casefold()
+
+
+def _link_duplicates(conn: Connection, pairs: list[tuple[int, int]]) -> None:
+    """Mark each new source (id, survivor id) as merged into its survivor, as a merge by
+    `review dedupe` would, so PRISMA counts it as a duplicate removed and `review dedupe
+    --undo` can put it back (nothing of the survivor changed: an empty snapshot)."""
+    keys = dict(
+        conn.execute(
+            select(m.Source.id, m.Source.key).where(
+                m.Source.id.in_({i for pair in pairs for i in pair})
+            )
+        ).all()
+    )
+    conn.execute(
+        update(_TABLE).where(_TABLE.c.id == bindparam("new")).values(merged_into_id=bindparam("s")),
+        [{"new": new, "s": survivor} for new, survivor in pairs],
+    )
+    now = utcnow()
+    conn.execute(
+        insert(m.DuplicateLink),
+        [
+            {
+                "cluster": cluster_id([keys[survivor], keys[new]]),
+                "survivor_id": survivor,
+                "merged_id": new,
+                "score": 1.0,
+                "reasons": ["the same record, imported again from another database or file"],
+                "status": "merged",
+                "snapshot": {"survivor_before": {}, "moved": {}},
+                "created": now,
+            }
+            for new, survivor in pairs
+        ],
+    )
+
+
+def cluster_id(keys: Iterable[str]) -> str:
+    """A stable id for a set of duplicate record keys: the same set gets the same id every
+    time (import-time links here, `review dedupe` clusters in `review.screening.dedupe`)."""
+    digest = hashlib.sha1("\x1f".join(sorted(keys)).encode("utf-8")).hexdigest()
+    return "c" + digest[:10]
 
 
 def _candidates_with(key: str) -> Iterable[str]:

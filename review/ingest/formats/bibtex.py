@@ -17,15 +17,17 @@ import re
 from pathlib import Path
 
 from review.ingest.literature import (
+    any_value,
     clean,
     latex_to_unicode,
-    missing_identity,
     normalise_doi,
     parse_year,
     split_bibtex_authors,
     split_keywords,
+    thin_record,
     tidy_pages,
 )
+from review.ingest.literature.fields import EMPTY_RECORD
 from review.ingest.literature.kinds import BIBTEX_KINDS
 from review.ingest.literature.latex import needs_decoding
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
@@ -315,12 +317,13 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
                 )
             )
         key = entry.key
-        if not (row["title"] or row["authors"] or row["doi"] or row["venue"]):
-            why = missing_identity(row)  # (the usual record has these: no call needed)
-            if why:
-                problems.append((line, f"{why}; not imported", "error", key))
+        thin = thin_record(row, any_value(ev.values())) if not row["title"] else None
+        if thin is not None:
+            keep, why = thin
+            problems.append((line, why, "warning", key))
+            if not keep:
                 continue
-        if not row["title"]:
+        elif not row["title"]:
             problems.append((line, "no title", "warning", key))
         row["key"] = key
         row["record"] = record
@@ -375,8 +378,8 @@ def load(ctx: ImportContext) -> None:
         )
     for line, message, severity, key in sorted(problems, key=lambda p: p[0] or 0):
         ctx.problem(line, message, severity, key)
-    skipped_errors = sum(1 for p in problems if p[2] == "error")
-    store_records(ctx, records, total=len(records) + skipped_errors)
+    skipped = sum(1 for p in problems if p[2] == "error" or p[1] == EMPTY_RECORD)
+    store_records(ctx, records, total=len(records) + skipped)
     ctx.progress(len(records), len(records))
 
 

@@ -19,13 +19,13 @@ from review.ingest.formats.ris import known_database
 from review.ingest.literature import (
     clean,
     join_pages,
-    missing_identity,
     normalise_doi,
     parse_year,
     split_keywords,
     split_name_list,
+    thin_record,
 )
-from review.ingest.literature.kinds import WOS_KINDS, from_label
+from review.ingest.literature.kinds import BIBTEX_KINDS, RIS_KINDS, WOS_KINDS, from_label
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.sources import store_records
 from review.ingest.textio import allow_csv_fields, read_text
@@ -84,7 +84,17 @@ ROLES: dict[str, tuple[str, ...]] = {
     "abstract": ("abstract", "ab", "abstractnote", "summary"),
     "keywords": ("authorkeywords", "keywords", "keyword", "manualtags", "de", "tags"),
     "keywords2": ("indexkeywords", "automatictags", "id_keywords", "keywordsplus"),
-    "kind": ("documenttype", "dt", "type", "itemtype", "publicationtype", "pt", "referencetype"),
+    "kind": (
+        "documenttype",
+        "dt",
+        "entrytype",
+        "type",
+        "itemtype",
+        "publicationtype",
+        "pt",
+        "referencetype",
+        "bibtextype",
+    ),
     "language": ("languageoforiginaldocument", "language", "la"),
     "key": ("id", "key", "citekey", "citationkey", "bibtexkey", "citationid"),
     "database": ("database", "db", "source", "sourcedatabase"),
@@ -162,9 +172,24 @@ def file_database(normed_header: list[str]) -> str | None:
 
 
 def _kind(label: str | None) -> str:
+    """A type cell as `Source.kind`: a WoS PT code, a BibTeX entry type (bib-dedupe's and
+    pandas-bibtex `ENTRYTYPE` column), a RIS type, or a free-text label."""
     if label and len(label) == 1 and label.upper() in WOS_KINDS:  # WoS PT codes J, B, S, ...
         return WOS_KINDS[label.upper()]
+    if label:
+        word = label.strip().lstrip("@")
+        squashed = _NON_ALNUM.sub("", word.lower())
+        if squashed in _TYPE_NAMES:
+            return _TYPE_NAMES[squashed]
+        if word.upper() in RIS_KINDS:
+            return RIS_KINDS[word.upper()]
     return from_label(label)
+
+
+# BibTeX and Mendeley entry types and Zotero item types ("bookSection", "book_section"),
+# compared without case and separators.
+_TYPE_NAMES = {_NON_ALNUM.sub("", k): v for k, v in BIBTEX_KINDS.items()}
+_TYPE_NAMES.update(journalarticle="article", conferencepaper="conference", webpage="web")
 
 
 def normalise(row: list[str], found: dict[str, list[int]], database: str | None) -> dict:
@@ -233,10 +258,9 @@ def load(ctx: ImportContext) -> None:
         if len(cells) != len(header):
             ctx.warn(start, f"{len(cells)} cells where the header has {len(header)}")
         rec = normalise(cells, found, database)
-        why = missing_identity(rec)
-        if why:
-            ctx.problem(start, f"{why}; not imported")
-            continue
+        thin = thin_record(rec, True)  # (a row with no cell filled was passed over above)
+        if thin is not None:
+            ctx.warn(start, thin[1])
         record = {h: c for h, c in zip(header, cells, strict=False) if c.strip()}
         key = _cell(cells, found, "key")
         rec.update(record=record, record_format="csv", origin_line=start)

@@ -18,12 +18,13 @@ from string import ascii_lowercase, ascii_uppercase, digits
 
 from review.ingest.formats.tagged import head_for_detect
 from review.ingest.literature import (
+    any_value,
     clean,
     join_pages,
-    missing_identity,
     normalise_doi,
     parse_year,
     split_keywords,
+    thin_record,
     tidy_name,
 )
 from review.ingest.literature.kinds import RIS_KINDS
@@ -293,6 +294,11 @@ def normalise(tags: dict) -> dict:
     }
 
 
+def _has_content(tags: dict) -> bool:
+    """Any tag but the record's type and end holds a value."""
+    return any_value(v for t, v in tags.items() if t not in ("TY", "ER"))
+
+
 def load(ctx: ImportContext) -> None:
     text = read_text(ctx.data).text
     if not text.strip():
@@ -304,12 +310,13 @@ def load(ctx: ImportContext) -> None:
     rows = []
     for rec in parsed:
         row = normalise(rec["tags"])
-        if not (row["title"] or row["authors"] or row["doi"] or row["venue"]):
-            why = missing_identity(row)  # (the usual record has these: no call needed)
-            if why:
-                problems.append((rec["line"], f"{why}; not imported", "error", None))
+        thin = thin_record(row, _has_content(rec["tags"])) if not row["title"] else None
+        if thin is not None:
+            keep, why = thin
+            problems.append((rec["line"], why, "warning", None))
+            if not keep:
                 continue
-        if not row["title"]:
+        elif not row["title"]:
             problems.append((rec["line"], "no title", "warning", None))
         row["record"] = rec["tags"]
         row["record_format"] = "ris"

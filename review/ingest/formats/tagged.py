@@ -3,14 +3,14 @@
 Each of these formats parses a file into records `{"line": n, "tags": {tag: [values]}}`; the
 helpers here are the parts that do not depend on the tag dialect: sniffing the head of a file
 that may be UTF-16, picking the first usable value of a field, and turning parsed records into
-`Source` rows while reporting those too thin to identify.
+`Source` rows while reporting those too thin to identify (kept, with a warning).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from review.ingest.literature import clean, missing_identity
+from review.ingest.literature import any_value, clean, thin_record
 from review.ingest.textio import read_text
 
 DETECT_BYTES = 65536
@@ -41,16 +41,19 @@ def identified_rows(
     record_format: str,
     problems: list[tuple],
 ) -> list[dict]:
-    """`Source` rows for the parsed records; a record without enough to identify it is left
-    out with an error appended to `problems` (its line, why), so the good ones still land."""
+    """`Source` rows for the parsed records; a record without a title, authors, DOI or venue
+    is kept with a warning appended to `problems` (its line, why), an empty one is skipped
+    with a warning (see `review.ingest.literature.fields.thin_record`)."""
     rows = []
     for rec in parsed:
         row = normalise(rec["tags"])
-        why = missing_identity(row)
-        if why:
-            problems.append((rec["line"], f"{why}; not imported", "error", None))
-            continue
-        if not row.get("title"):  # as the BibTeX and RIS readers say it
+        thin = thin_record(row, any_value(rec["tags"].values()))
+        if thin is not None:
+            keep, why = thin
+            problems.append((rec["line"], why, "warning", None))
+            if not keep:
+                continue
+        elif not row.get("title"):  # as the BibTeX and RIS readers say it
             problems.append((rec["line"], "no title", "warning", None))
         row.update(record=rec["tags"], record_format=record_format, origin_line=rec["line"])
         rows.append(row)

@@ -6,11 +6,12 @@ export format into the same normalised `Source` columns.
 
 from review.ingest.literature.doi import normalise_doi
 from review.ingest.literature.fields import (
+    any_value,
     clean,
     join_pages,
-    missing_identity,
     parse_year,
     split_keywords,
+    thin_record,
     tidy_pages,
 )
 from review.ingest.literature.keys import make_key
@@ -22,7 +23,8 @@ __all__ = [
     "join_pages",
     "latex_to_unicode",
     "make_key",
-    "missing_identity",
+    "any_value",
+    "thin_record",
     "normalise_doi",
     "parse_year",
     "split_bibtex_authors",

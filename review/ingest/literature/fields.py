@@ -101,10 +101,35 @@ def split_keywords(values: str | Iterable[str] | None) -> list[str]:
     return out
 
 
-def missing_identity(row: dict) -> str | None:
-    """Why a record cannot be kept (nothing identifies the work), or None if it can."""
+THIN_RECORD = (
+    "no title, authors, DOI or venue: imported so that nothing is lost (complete it, or delete it)"
+)
+EMPTY_RECORD = "an empty record (no fields at all): skipped"
+
+
+def thin_record(row: dict, has_content: bool) -> tuple[bool, str] | None:
+    """(keep, warning) for a record that names no work, or None when it names one.
+
+    A record with a title, authors, DOI or venue is an ordinary record. One with other
+    content only (a note, an abstract, a year: Zotero and JabRef keep such items) is kept with
+    a warning, so nothing a user had is lost; only a record with no fields at all is skipped,
+    with a warning too."""
     if row.get("title") or row.get("authors") or row.get("doi") or row.get("venue"):
         return None
-    if row.get("url") or (row.get("record") or {}).get("editor"):
-        return None
-    return "no title, authors, DOI or venue: nothing identifies the work"
+    if has_content:
+        return True, THIN_RECORD
+    return False, EMPTY_RECORD
+
+
+def any_value(values) -> bool:
+    """Whether any of the values (strings or lists of strings) holds something."""
+    for value in values:
+        if isinstance(value, str):
+            if value.strip(" \t\r\n{}\"'"):
+                return True
+        elif isinstance(value, (list, tuple)):
+            if any_value(value):
+                return True
+        elif value is not None:
+            return True
+    return False

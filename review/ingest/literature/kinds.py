@@ -30,6 +30,23 @@ BIBTEX_KINDS = {
     "periodical": "article",
     "dataset": "dataset",
     "software": "software",
+    # Mendeley writes its own document types as entry types
+    "book_section": "chapter",
+    "web_page": "web",
+    "generic": "misc",
+    "journal_article": "article",
+    "magazine_article": "article",
+    "newspaper_article": "article",
+    "conference_proceedings": "conference",
+    "working_paper": "report",
+    "encyclopedia_article": "chapter",
+    "computer_program": "software",
+    "hearing": "document",
+    "statute": "document",
+    "bill": "document",
+    "case": "document",
+    "television_broadcast": "misc",
+    "film": "misc",
 }
 
 RIS_KINDS = {

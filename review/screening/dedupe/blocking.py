@@ -1,7 +1,8 @@
 """Blocking: which pairs of records are worth scoring, without comparing every pair.
 
-Each record gets a few cheap keys (its DOI, the start and the end of its title, its first
-author with the year); only records sharing a key are compared, and inside a block
+Each record gets a few cheap keys (its DOI; its year, volume and first page; the start and
+the end of its title and of its translated titles; its first author with the year); only
+records sharing a key are compared, and inside a block
 `rapidfuzz.process.cdist` scores all titles at once in C. A typo in the first words of a
 title still meets its twin through the title's end or the author key. Blocks that grow huge
 (a common surname, an "Introduction" title) are cut into sorted windows, so the cost stays
@@ -29,11 +30,17 @@ def keys(rec: Prepared) -> set[str]:
     out: set[str] = set()
     if rec.doi:
         out.add("d:" + rec.doi_stem)
+    if rec.volume and rec.page and rec.year:  # one citation, whatever the titles say
+        out.add(f"c:{rec.year}:{rec.volume}:{rec.page}")
     if rec.title:
         compact = rec.title.replace(" ", "")
         if len(compact) >= 6:
             out.add("t:" + compact[:KEY_CHARS])
             out.add("e:" + compact[-KEY_CHARS:])
+        for form in rec.titles.forms:  # a translated title meets its original
+            compact = form.replace(" ", "")
+            out.add("f:" + compact[:KEY_CHARS])
+            out.add("f:" + compact[-KEY_CHARS:])
         if rec.authors:  # year and year+1: an online-first record meets its print twin
             for surname in rec.authors[0].surnames:
                 out.add(f"a:{surname}:{rec.year or ''}")
@@ -52,8 +59,8 @@ def candidate_pairs(records: list[Prepared]) -> set[tuple[int, int]]:
     for key, members in blocks.items():
         if len(members) < 2:
             continue
-        if key.startswith("d:"):
-            pairs.update(_all_pairs(members))  # same DOI: always scored
+        if key.startswith(("d:", "c:", "f:")):
+            pairs.update(_all_pairs(members))  # same DOI, citation or translation: scored
         else:
             pairs.update(_similar_titles(records, members))
     return pairs

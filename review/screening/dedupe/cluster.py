@@ -1,15 +1,19 @@
-"""Clusters of duplicates through union-find, refusing joins that would merge distinct papers.
+"""Clusters of duplicates through union-find, with every pair inside a cluster checked.
 
-Pairs are joined strongest first. A chain A~B~C can join records that were never compared;
-when a join would put two different DOIs (not versions of one) into one cluster, or two
-records a reviewer kept apart, the pair is refused and goes to the "maybe" queue instead, so
-transitivity never merges two distinct papers silently.
+Pairs are joined strongest first. A chain A~B~C joins A and C although they were never
+compared as a pair, and single linkage would merge two errata of different years through the
+paper between them, or two editorials through a third. So a join of two clusters is made only
+when *every* pair across them passes the vetoes (`score.veto`: different DOIs, years apart,
+another volume or page, an erratum against the paper, ...) and no pair was kept apart by a
+reviewer — complete linkage on the vetoes. A refused join goes to the "maybe" queue with the
+reason, so transitivity never merges two distinct papers silently.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+from review.ingest.sources import cluster_id  # noqa: F401 - one home: import links use it too
 
 
 class UnionFind:
@@ -47,41 +51,48 @@ class UnionFind:
 def build_clusters(
     n: int,
     pairs: list[tuple[int, int, float]],
-    doi_stems: list[str],
+    conflict: Callable[[int, int], str | None],
     apart: Iterable[tuple[int, int]] = (),
-) -> tuple[list[list[int]], list[tuple[int, int]]]:
-    """Join `pairs` (i, j, score), best first; return the clusters and the refused pairs."""
+) -> tuple[list[list[int]], list[tuple[int, int, str]]]:
+    """Join `pairs` (i, j, score), best first; return the clusters and the refused pairs
+    (i, j, why). `conflict(x, y)` is the veto between two records (None when they may be one
+    work); it is asked for every pair across two clusters before they are joined."""
     uf = UnionFind(n)
-    dois: dict[int, set[str]] = {i: {d} for i, d in enumerate(doi_stems) if d}
     never: dict[int, set[int]] = {}
     for i, j in apart:
         never.setdefault(i, set()).add(j)
         never.setdefault(j, set()).add(i)
     members: dict[int, list[int]] = {}
-    refused: list[tuple[int, int]] = []
+    refused: list[tuple[int, int, str]] = []
+    linked = {(i, j) for i, j, _s in pairs}
     for i, j, _score in sorted(pairs, key=lambda p: (-p[2], p[0], p[1])):
         ri, rj = uf.find(i), uf.find(j)
         if ri == rj:
             continue
-        di, dj = dois.get(ri, set()), dois.get(rj, set())
         mi, mj = members.get(ri, [ri]), members.get(rj, [rj])
-        if (di and dj and di != dj) or (never and _kept_apart(never, mi, mj)):
-            refused.append((i, j))
+        why = None
+        if never and _kept_apart(never, mi, mj):
+            why = "a reviewer kept two of these records apart"
+        else:
+            for x in mi:
+                for y in mj:
+                    key = (x, y) if x < y else (y, x)
+                    if key in linked:
+                        continue  # scored as a duplicate pair: it passed the vetoes
+                    reason = conflict(x, y)
+                    if reason:
+                        why = f"would join records that differ: {reason}"
+                        break
+                if why:
+                    break
+        if why:
+            refused.append((i, j, why))
             continue
         root = uf.union(i, j)
         members[root] = mi + mj
-        merged = di | dj
-        if merged:
-            dois[root] = merged
     return uf.groups(), refused
 
 
 def _kept_apart(never: dict[int, set[int]], a: list[int], b: list[int]) -> bool:
     small, other = (a, set(b)) if len(a) <= len(b) else (b, set(a))
     return any(never.get(x, set()) & other for x in small)
-
-
-def cluster_id(keys: Iterable[str]) -> str:
-    """A stable id for a set of record keys: the same cluster gets the same id every run."""
-    digest = hashlib.sha1("\x1f".join(sorted(keys)).encode("utf-8")).hexdigest()
-    return "c" + digest[:10]

@@ -1,20 +1,24 @@
 """The pure detection pipeline: plain records in, clusters and a "maybe" queue out.
 
 No database here, so the benchmark and the tests run exactly what `review dedupe` runs:
-normalise → block → score candidate pairs → union-find clusters.
+normalise → block → score candidate pairs → union-find clusters (every pair inside a
+cluster passes the vetoes).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
 
 from review.screening.dedupe.blocking import candidate_pairs
 from review.screening.dedupe.cluster import build_clusters, cluster_id
 from review.screening.dedupe.normalise import Prepared, prepare
-from review.screening.dedupe.score import DUPLICATE, MAYBE, score_pair
+from review.screening.dedupe.score import DUPLICATE, MAYBE, TITLE_MAYBE, score_pair, veto
 
-FIELDS = ("key", "title", "authors", "year", "venue", "volume", "pages", "doi", "kind")
+FIELDS = ("key", "title", "authors", "year", "venue", "volume", "issue", "pages", "doi", "kind")
 
 
 @dataclass
@@ -54,6 +58,7 @@ class Detection:
     candidates: int
     clusters: list[Cluster]
     maybe: list[Pair]
+    shared_dois: list[str] = field(default_factory=list)  # not used: several works carry them
 
     def to_dict(self) -> dict:
         return {
@@ -61,6 +66,7 @@ class Detection:
             "candidate_pairs": self.candidates,
             "clusters": [c.to_dict() for c in self.clusters],
             "maybe": [p.to_dict() for p in self.maybe],
+            "shared_dois": self.shared_dois,
         }
 
 
@@ -81,6 +87,7 @@ def detect(
             progress(1000)
     if progress is not None and len(records) % 1000:
         progress(len(records) % 1000)
+    shared = drop_shared_dois(prepared)
     kept_apart = {frozenset(p) for p in apart}
     index = {p.key: p.index for p in prepared}
     apart_idx = [
@@ -102,18 +109,16 @@ def detect(
             why[(i, j)] = Pair(a.key, b.key, v.score, v.reasons)
         elif v.decision == MAYBE:
             maybe.append(Pair(a.key, b.key, v.score, v.reasons))
-    groups, refused = build_clusters(len(prepared), dup, [p.doi_stem for p in prepared], apart_idx)
-    for i, j in refused:
+
+    def conflict(x: int, y: int) -> str | None:
+        stop = veto(prepared[x], prepared[y])
+        return f"{prepared[x].key} and {prepared[y].key}, {stop[1]}" if stop else None
+
+    groups, refused = build_clusters(len(prepared), dup, conflict, apart_idx)
+    for i, j, reason in refused:
         p = why.pop((i, j))
         if frozenset((p.a, p.b)) not in kept_apart:
-            maybe.append(
-                Pair(
-                    p.a,
-                    p.b,
-                    p.score,
-                    ["would join different DOIs or records kept apart", *p.reasons],
-                )
-            )
+            maybe.append(Pair(p.a, p.b, p.score, [reason, *p.reasons]))
     member = {i: n for n, g in enumerate(groups) for i in g}
     by_group: dict[int, list[Pair]] = {}
     for (i, _j), p in why.items():
@@ -124,7 +129,30 @@ def detect(
         clusters.append(Cluster(cluster_id(keys), keys, by_group.get(n, [])))
     maybe = [p for p in maybe if member.get(index[p.a], -1) != member.get(index[p.b], -2)]
     maybe.sort(key=lambda p: (-p.score, p.a, p.b))
-    return Detection(len(records), len(pairs), clusters, maybe)
+    return Detection(len(records), len(pairs), clusters, maybe, shared)
+
+
+SHARED_DOI_TITLES = 3  # a DOI on this many different titles names an issue, not a paper
+
+
+def drop_shared_dois(prepared: list[Prepared]) -> list[str]:
+    """Forget DOIs that several different works carry: the abstracts of one supplement, the
+    items of an issue or a proceedings volume often share one DOI, and it says nothing about
+    which item a record is. Those records are then compared like records without a DOI
+    (title, authors, volume, pages). Returns the DOIs dropped."""
+    titles: dict[str, list[str]] = defaultdict(list)
+    for p in prepared:
+        if p.doi and p.title:
+            seen = titles[p.doi]
+            if len(seen) < SHARED_DOI_TITLES and all(
+                fuzz.ratio(p.title, t) < TITLE_MAYBE for t in seen
+            ):
+                seen.append(p.title)
+    shared = {d for d, seen in titles.items() if len(seen) >= SHARED_DOI_TITLES}
+    for p in prepared:
+        if p.doi in shared:
+            p.doi = p.doi_stem = ""
+    return sorted(shared)
 
 
 def plain_from_bibtex(entry: dict) -> dict:
@@ -143,6 +171,7 @@ def plain_from_bibtex(entry: dict) -> dict:
         "year": get("year"),
         "venue": get("journal") or get("booktitle"),
         "volume": get("volume"),
+        "issue": get("number") or get("issue"),
         "pages": get("pages"),
         "doi": get("doi"),
     }

@@ -33,11 +33,12 @@ _COLUMNS = (
     m.Source.year,
     m.Source.venue,
     m.Source.volume,
+    m.Source.issue,
     m.Source.pages,
     m.Source.doi,
     m.Source.kind,
 )
-_NAMES = ("key", "title", "authors", "year", "venue", "volume", "pages", "doi", "kind")
+_NAMES = ("key", "title", "authors", "year", "venue", "volume", "issue", "pages", "doi", "kind")
 
 
 def live_records(session: Session) -> list[dict]:

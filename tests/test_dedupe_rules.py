@@ -1,0 +1,443 @@
+"""One test per class of export difference the duplicate rules handle, with records written
+the way Medline (Ovid), Embase, PubMed, Scopus and Web of Science export them, and one per
+class of false merge they must refuse (recurring titles, shared DOIs, chains)."""
+
+from __future__ import annotations
+
+from review.screening.dedupe import detect
+from review.screening.dedupe.authors import author_similarity, parse_authors
+from review.screening.dedupe.pages import pages_agree, parse_pages
+from review.screening.dedupe.titles import parse_title, spelling
+from review.screening.dedupe.venues import venues_match
+
+
+def merged(*records: dict) -> list[list[str]]:
+    return sorted(sorted(c.keys) for c in detect(list(records)).clusters)
+
+
+def paper(key: str, **fields) -> dict:
+    base = {
+        "key": key,
+        "kind": "article",
+        "title": "Cervical intraepithelial neoplasia and cervicovaginal shedding of human "
+        "immunodeficiency virus",
+        "authors": ["Spinillo, A.", "Zara, F.", "Gardella, B.", "Preti, E."],
+        "year": 2006,
+        "venue": "Obstetrics and Gynecology",
+        "volume": "107",
+        "pages": "314-320",
+    }
+    return {**base, **fields}
+
+
+# --- journal names -------------------------------------------------------------------------
+
+
+def test_journal_subtitles_qualifiers_and_medium_designations():
+    """NLM's "Title : official journal of ...", "(Clinical research ed.)", "[Electronic
+    Resource]", "The", "&", case: all name one journal."""
+    same = [
+        (
+            "Journal of clinical oncology : official journal of the American Society of "
+            "Clinical Oncology",
+            "Journal of Clinical Oncology",
+        ),
+        ("PLoS ONE [Electronic Resource]", "PLOS One"),
+        ("BMJ (Clinical research ed.)", "BMJ"),
+        ('"Lung cancer (Amsterdam, Netherlands)"', "Lung Cancer"),
+        (
+            "The Journal of thoracic and cardiovascular surgery",
+            "Journal of Thoracic & Cardiovascular Surgery",
+        ),
+        ("International journal of cancer.Journal international du cancer", "Int J Cancer"),
+        ("Ai zheng = Aizheng = Chinese journal of cancer", "Chinese Journal of Cancer"),
+        (
+            "Chung-Hua Chung Liu Tsa Chih [Chinese Journal of Oncology]",
+            "Chinese journal of oncology",
+        ),
+    ]
+    for a, b in same:
+        assert venues_match(a, b), (a, b)
+
+
+def test_journal_abbreviations_by_word_truncation_and_contraction():
+    """ISO 4 / NLM abbreviations match their full names by rule, not by a list."""
+    same = [
+        ("Curr Opin Lipidol", "Current Opinion in Lipidology"),
+        (
+            "Proc Natl Acad Sci U S A",
+            "Proceedings of the National Academy of Sciences of the United States of America",
+        ),
+        ("Ann Fr Anesth Reanim", "Annales françaises d'anesthésie et de réanimation"),
+        ("Dtsch Med Wochenschr", "Deutsche medizinische Wochenschrift (1946)"),
+        ("Eur J Cardiothorac Surg", "European Journal of Cardio-Thoracic Surgery"),
+        ("Jthoraccardiovascsurg", "The Journal of Thoracic and Cardiovascular Surgery"),
+        (
+            "JPEN. Journal of parenteral and enteral nutrition",
+            "Jpen: Journal of Parenteral & Enteral Nutrition",
+        ),
+        ("Amcis 2017 Proceedings", "Americas Conference on Information Systems"),
+        ("Cir Cir", "Cirugía y Cirujanos"),
+    ]
+    for a, b in same:
+        assert venues_match(a, b), (a, b)
+    different = [
+        ("Journal of Cancer", "Journal of Cancer Research"),
+        ("Nature", "Nature Medicine"),
+        ("Cancer", "Clinical Cancer Research"),
+        ("Journal of Digital Studies", "Workshop of Digital Studies"),
+    ]
+    for a, b in different:
+        assert venues_match(a, b) is False, (a, b)
+    assert venues_match("Cancer", None) is None
+
+
+def test_a_journal_written_two_ways_merges_the_pair():
+    full = paper(
+        "ovid",
+        venue="Cancer epidemiology, biomarkers & prevention : a publication of the "
+        "American Association for Cancer Research, cosponsored by the American Society of "
+        "Preventive Oncology",
+        pages=None,
+        volume=None,
+    )
+    short = paper("embase", venue="Cancer Epidemiol Biomarkers Prev", pages=None, volume=None)
+    assert merged(full, short) == [["embase", "ovid"]]
+
+
+def test_volume_and_first_page_outweigh_an_unrecognised_journal_name():
+    """A journal and its translated name ("Aizheng" / "Chinese Journal of Cancer") do not
+    abbreviate each other; the same volume and first page identify the article."""
+    a = paper("a", venue="Aizheng", volume="28", pages="1324-1327")
+    b = paper(
+        "b", venue="Ai zheng = Aizheng = Chinese journal of cancer", volume="28", pages="1324-7"
+    )
+    c = paper("c", venue="Revista Brasileira de Ginecologia", volume="28", pages="1324-1327")
+    assert merged(a, b, c) == [["a", "b", "c"]]
+    d = paper("d", venue="Revista Brasileira de Ginecologia", volume=None, pages=None)
+    result = detect([a, d])
+    assert result.clusters == []
+    assert "venues differ" in result.maybe[0].reasons
+
+
+# --- authors -------------------------------------------------------------------------------
+
+
+def test_author_forms_initials_order_diacritics_and_lost_characters():
+    def sim(a, b):
+        return author_similarity(parse_authors(a), parse_authors(b))
+
+    assert sim("Ravichandran, Thiagarajan", "T. Ravichandran") == 1.0
+    assert sim("Ekmekçioğlu, O.", "Ekmekçio?lu, O.") == 1.0  # an export's lost character
+    assert sim("Ekmekçioğlu, O.", "Ekmekcioglu O") == 1.0
+    assert sim("Chen, L. and Yang, B.", "Che, L and Yang, B") == 1.0  # cut short
+    assert sim("Waldstrom, M and Ornskov, D", "Waldstrom, M and Omskov, D") == 0.5
+    assert sim("Parry, Dilworth H", "Dilworth, H P") == 1.0  # given name and surname swapped
+    assert sim("Zuna, R E et al.", "Zuna, Rosemary E. and Wang, S S and Schiffman, M") == 1.0
+    assert sim("Li, Z", "Lu, Z") == 0.0  # short names: one letter is a different name
+    assert sim("César, Jean", "Jean Laidé, Ben Loaeb") == 0.0  # a given name is not a swap
+
+
+def test_corporate_authors_are_not_persons():
+    """A trial group as the only author is no evidence against the people who wrote it."""
+    assert parse_authors("ASCUS-LSIL Triage Study Group") == ()
+    assert parse_authors("Group, ALTS") == ()
+    people = paper("people", authors=["Solomon, D."])
+    group = paper("group", authors=["ASCUS-LSIL, Triage Study"])
+    assert merged(people, group) == [["group", "people"]]
+
+
+def test_partly_differing_author_lists_need_the_citation_to_agree():
+    a = paper(
+        "a",
+        authors=["Bhuniya, S.", "Arunabha, D. C.", "Sabyasachi, C.", "Indranil, S."],
+        venue="Annals of Thoracic Medicine",
+    )
+    b = paper(
+        "b",
+        authors=["Bhuniya, S.", "Arunabha, D. C.", "Choudhury, S.", "Saha, I."],
+        venue="Ann Thorac Med",
+    )
+    assert merged(a, b) == [["a", "b"]]
+    c = dict(b, key="c", volume=None, pages=None)
+    result = detect([a, c])
+    assert result.clusters == [] and "authors partly differ" in result.maybe[0].reasons
+
+
+# --- titles --------------------------------------------------------------------------------
+
+
+def test_database_annotations_in_titles_are_not_the_title():
+    plain = parse_title("Intrapleural therapy for malignant pleural effusions").main
+    for noted in [
+        "Intrapleural therapy for malignant pleural effusions. [Review] [33 refs]",
+        "Intrapleural therapy for malignant pleural effusions.[Erratum appears in Chest 1993 "
+        "May;103(5):1640]",
+        '"Intrapleural therapy for malignant pleural effusions.[Erratum appears in J Card Surg.'
+        ' 2011 Mar;26(2):244 Note: Yeshaaiahu, Michal [corrected to Yeshayahu, Michal]]"',
+        "Intrapleural therapy for malignant pleural effusions [Abstract]",
+        "Intrapleural therapy for malignant pleural effusions [abstract no: 134]",
+        "Intrapleural <i>therapy</i> for malignant pleural effusions.",
+    ]:
+        assert parse_title(noted).main == plain, noted
+    # an erratum *note* does not make the paper an erratum
+    a = paper("a", title="Timing of chest tube removal after coronary artery bypass surgery")
+    b = paper("b", title=a["title"] + ".[Erratum appears in J Card Surg. 2011 Mar;26(2):244]")
+    assert merged(a, b) == [["a", "b"]]
+
+
+def test_translated_titles_in_brackets_original_and_two_languages():
+    t = parse_title(
+        "[Incentive spirometry with expiratory positive airway pressure brings benefits after "
+        "myocardial revascularization] TO: Espirometria incentivada con presion positiva "
+        "espiratoria es beneficiosa"
+    )
+    assert t.main.startswith("incentive spirometry") and t.translated
+    assert t.forms == ("espirometria incentivada con presion positiva espiratoria es beneficiosa",)
+    bilingual = paper(
+        "scielo",
+        title="Utilidad de los antimicrobianos en la toracostom?a cerrada por trauma; Are "
+        "antimicrobials useful in closed thoracostomy due to trauma?",
+        venue="Cir Cir",
+        pages="29-32",
+    )
+    medline = paper(
+        "medline",
+        title="[Are antimicrobials useful in closed thoracostomy due to trauma?]",
+        venue="Cirugia y cirujanos",
+        pages="29-32",
+    )
+    original = paper(
+        "embase",
+        title="Are antimicrobials useful in closed thoracostomy due to trauma? <ORIGINAL> "
+        "UTILIDAD DE LOS ANTIMICROBIANOS EN LA TORACOSTOMIA CERRADA POR TRAUMA",
+        venue="Cirugia y Cirujanos",
+        pages="29-32",
+    )
+    assert merged(bilingual, medline, original) == [["embase", "medline", "scielo"]]
+
+
+def test_a_title_translated_differently_needs_the_whole_citation():
+    english = paper(
+        "ovid",
+        title="Antibiotic prophylaxis in pulmonary surgery. A controlled double-blind study of "
+        "amoxicillin versus cefamandole",
+        venue="Ann Fr Anesth Reanim",
+        volume="13",
+        pages="280-284",
+        year=1994,
+    )
+    medline = dict(
+        english,
+        key="medline",
+        title="[Comparison of amoxicillin and cefamandole in the prevention of "
+        "bronchopulmonary infections in pulmonary surgery. A randomized double-blind study]",
+        venue="Annales Francaises d Anesthesie et de Reanimation",
+    )
+    assert merged(english, medline) == [["medline", "ovid"]]
+    other_page = dict(medline, key="other", pages="285-290")
+    assert merged(english, other_page) == []
+    untranslated = dict(medline, key="untranslated", title=medline["title"].strip("[]"))
+    assert merged(english, untranslated) == []
+
+
+def test_a_subtitle_or_group_name_left_out_needs_the_citation():
+    short = paper("short", title="Regional immunotherapy with intrapleural BCG for lung cancer")
+    long_ = paper("long", title=short["title"] + ". Surgical considerations")
+    group = paper(
+        "group",
+        title=short["title"] + ". European Lung Cancer Working Party",
+        venue="Obstet Gynecol",
+    )
+    assert merged(short, long_, group) == [["group", "long", "short"]]
+    no_pages = dict(long_, key="nopages", pages=None, volume=None)
+    result = detect([short, no_pages])
+    assert result.clusters == []
+    assert any("subtitle" in r for r in result.maybe[0].reasons)
+
+
+def test_british_and_american_spelling():
+    for uk, us in [
+        ("tumour", "tumor"),
+        ("haematology", "hematology"),
+        ("randomised", "randomized"),
+        ("centre", "center"),
+        ("oesophageal", "esophageal"),
+        ("paediatric", "pediatric"),
+        ("analysed", "analyzed"),
+        ("catalogue", "catalog"),
+        ("modelled", "modeled"),
+        ("programme", "program"),
+    ]:
+        assert spelling(uk) == spelling(us), (uk, us)
+    uk = paper(
+        "uk",
+        title="A randomised trial of paediatric tumour centres in oesophageal haematology",
+        pages=None,
+    )
+    us = paper(
+        "us",
+        title="A randomized trial of pediatric tumor centers in esophageal hematology",
+        pages=None,
+    )
+    assert merged(uk, us) == [["uk", "us"]]
+
+
+def test_numbered_parts_and_phases_are_different_works():
+    one = paper("one", title="Linomide in relapsing MS: Part I: trial design", pages=None)
+    two = paper("two", title="Linomide in relapsing MS: Part II: trial design", pages=None)
+    phase = paper("p2", title="Phase II trial of ATRA-IV and depakote", pages=None)
+    phase1 = paper("p1", title="Phase I trial of ATRA-IV and depakote", pages=None)
+    assert merged(one, two) == [] and merged(phase, phase1) == []
+    assert "numbers in the titles differ" in detect([one, two]).maybe[0].reasons
+    # written apart or together, the same numbers; a typo inside a word on one page: one work
+    a = paper("a", title="Prevalence of HPV16/18 among 10 000 women")
+    b = paper("b", title="Prevalence of HPV 16/18 among 10000 women")
+    c = paper("c", title="p6INK4a expression does not predict the outcome of CIN grade 2")
+    d = paper("d", title="p16(INK4a) expression does not predict the outcome of CIN grade 2")
+    assert merged(a, b) == [["a", "b"]]
+    assert merged(c, d) == [["c", "d"]]
+    assert merged(dict(c, pages=None), dict(d, pages=None)) == []
+
+
+# --- pages, volume, years ------------------------------------------------------------------
+
+
+def test_page_forms():
+    def agree(x, y):
+        return pages_agree(parse_pages(x), parse_pages(y))
+
+    assert agree("23-35", "23-5") and agree("1324-1327", "1324-7")
+    assert agree("233-238+230-235+246-251", "230-5, 246-51, 233-8")
+    assert agree("2243-5; author reply 2243-5", "2243-2245")
+    assert agree("488", "487-488")  # one page kept: inside the range
+    assert agree("S78-S89", "S3-89")  # a cut first page, the same last page
+    assert agree("e123", "123") and agree("CD002273", "Cd002273")
+    assert agree("969-972", "a1754") is None  # print pages vs an article number
+    assert agree("1-6", "e12724") is None  # online-first pagination says nothing
+    assert agree("13-May", "5-13") is None  # a spreadsheet made a date of it
+    assert agree("Suppl-29", "S417-S429") is None
+    assert agree("945-948", "948-961") is False
+    bmj = paper("print", venue="BMJ", volume="337", pages="969-972")
+    online = paper("online", venue="BMJ (Clinical research ed.)", volume="337", pages="a1754")
+    assert merged(bmj, online) == [["online", "print"]]
+
+
+def test_missing_volume_or_issue_never_contradicts():
+    full = paper(
+        "full",
+        issue="2",
+        venue="Cochrane Database of Systematic Reviews",
+        pages="CD006273",
+        volume="6",
+    )
+    bare = paper("bare", venue="Cochrane Database Syst Rev", volume=None, pages=None)
+    assert merged(full, bare) == [["bare", "full"]]
+    other = paper("other", venue="Obstetrics & Gynecology", volume="108")
+    assert merged(paper("p"), other) == []  # another volume
+
+
+def test_one_year_apart_needs_online_first_or_the_citation():
+    print_ = paper("print", year=2013, volume="398", pages="515-523")
+    online_first = paper("ahead", year=2012, volume=None, pages="1-9")
+    unconfirmed = paper("other", year=2012, volume=None, pages=None)
+    assert merged(print_, online_first) == [["ahead", "print"]]
+    result = detect([print_, unconfirmed])
+    assert result.clusters == []
+    assert "one year apart, nothing else confirms" in result.maybe[0].reasons
+
+
+# --- recurring titles, shared DOIs, chains -------------------------------------------------
+
+
+def editorial(key: str, **fields) -> dict:
+    base = {
+        "key": key,
+        "kind": "article",
+        "title": "Editor's comments",
+        "authors": ["Straub, Detmar W."],
+        "year": 2010,
+        "venue": "MIS Quarterly",
+        "volume": "34",
+        "doi": "10.2307/editorscomments",
+    }
+    return {**base, **fields}
+
+
+def test_recurring_titles_sharing_a_doi_do_not_merge_across_issues_or_years():
+    issues = [editorial(f"i{n}", issue=str(n), pages="iii-iv") for n in (1, 2, 3)]
+    assert merged(*issues) == []
+    years = [editorial("y2010"), editorial("y2011", year=2011, volume="35")]
+    assert merged(*years) == []
+    # the same editorial exported twice (same issue and page) is one record
+    assert merged(
+        editorial("a", issue="1", pages="iii"), editorial("b", issue="1", pages="iii")
+    ) == [["a", "b"]]
+
+
+def test_letters_and_replies_with_one_title_in_different_issues():
+    letter = {
+        "kind": "article",
+        "title": "Letters to the editor",
+        "authors": ["Smith, J."],
+        "year": 2019,
+        "venue": "Public Administration Review",
+        "volume": "79",
+    }
+    a = {**letter, "key": "a", "issue": "1", "pages": "12"}
+    b = {**letter, "key": "b", "issue": "2", "pages": "12"}
+    c = {**letter, "key": "c", "pages": None}
+    assert merged(a, b, c) == []
+
+
+def test_errata_are_not_the_paper_even_with_its_doi():
+    original = paper("paper", doi="10.1097/01.AOG.0000196504.82532.d1")
+    erratum = paper(
+        "erratum",
+        title="Erratum: " + original["title"],
+        doi=original["doi"],
+        pages="1199",
+        volume="108",
+    )
+    result = detect([original, erratum])
+    assert result.clusters == []
+    assert any("erratum" in r for r in result.maybe[0].reasons)
+
+
+def test_abstracts_of_one_supplement_sharing_a_doi_are_not_one_record():
+    """A supplement's DOI on every abstract: it is ignored, the abstracts stay apart and the
+    maybe queue is not flooded; the same abstract exported twice still merges."""
+    base = {
+        "kind": "article",
+        "year": 2011,
+        "venue": "American Journal of Respiratory and Critical Care Medicine",
+        "volume": "183",
+        "doi": "10.1164/ajrccm-conference.2011.183.1",
+    }
+    titles = [
+        "Efficacy of intrapleural streptokinase therapy in tubercular pleural effusions",
+        "Indwelling pleural catheters reduce hospital admissions in malignant effusion",
+        "Talc pleurodesis and days in hospital for malignant pleural effusion",
+        "Thoracoscopic biopsy yield in undiagnosed exudative effusions",
+    ]
+    records = [
+        {**base, "key": f"abs{n}", "title": t, "authors": [f"Author{n}, A."], "pages": f"A{n}0"}
+        for n, t in enumerate(titles)
+    ]
+    twin = {**records[0], "key": "abs0-embase", "title": titles[0] + " [Abstract]"}
+    result = detect([*records, twin])
+    assert sorted(sorted(c.keys) for c in result.clusters) == [["abs0", "abs0-embase"]]
+    assert result.shared_dois == ["10.1164/ajrccm-conference.2011.183.1"]
+    assert result.maybe == []
+
+
+def test_a_cluster_never_chains_records_that_a_veto_keeps_apart():
+    """A~B and B~C but A and C are in different volumes: single linkage would merge all
+    three; the cluster keeps the strong pair and the third goes to the maybe queue."""
+    a = paper("a", volume="107", pages="314-320", issue="2")
+    b = paper("b", volume=None, pages=None)  # matches both: no volume or pages
+    c = paper("c", volume="108", pages="314-320")
+    result = detect([a, b, c])
+    clusters = [sorted(cl.keys) for cl in result.clusters]
+    assert len(clusters) == 1 and not {"a", "c"} <= set(clusters[0])
+    assert any("would join records that differ" in r for p in result.maybe for r in p.reasons)
