@@ -22,6 +22,8 @@ from review.coding.codings import apply_code
 from review.errors import NotFound, UsageError
 from tests.test_coding_helpers import make_source
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 
 def test_interval_arithmetic():
     assert merge([(5, 10), (0, 3), (2, 4), (10, 12), (7, 7)]) == [(0, 4), (5, 12)]

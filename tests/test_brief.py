@@ -13,6 +13,8 @@ from review.outputs.brief.tables import build
 from review.store.db import session_scope
 from tests.test_brief_fixture import build as build_fixture
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 
 @pytest.fixture
 def brief_ws(ws):

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import Session
 
 from review.store import models as m
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from review.ingest.citation import reference, short_title
 from review.ingest.citation import source_author_year as author_year
 from review.outputs.brief.render import column_widths, table_csv, to_docx, to_html, write
 from review.outputs.brief.tables import Brief, Table
 from review.store import models as m
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
 
 
 def _src(**kw) -> m.Source:

@@ -10,11 +10,13 @@ by `status --json`, and a renamed PDF imported without a word.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from review.importers import import_file
@@ -22,6 +24,8 @@ from review.ingest.pipeline import Format
 from review.ingest.textio import decode, looks_binary
 from review.store import models as m
 from review.store.db import session_scope
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
 
 BIB = """@article{good1,
   author = {M{\\"u}ller, Hans and Smith, John},
@@ -142,10 +146,14 @@ def test_bad_database_urls_are_one_line_errors(cli, tmp_path):
     cases = [
         ("foo://bar", 2, "unknown database kind"),
         ("not a url", 2, "is not an SQLAlchemy URL"),
-        ("postgresql+psycopg://u:secret@localhost:1/x", 2, "driver 'psycopg' is not installed"),
+        ("mysql+pymysql://u:secret@localhost:1/x", 2, "driver 'pymysql' is not installed"),
         ("sqlite://u:secret@//tmp/x.db", 2, "Invalid SQLite URL"),
         (f"sqlite:///{tmp_path}/no/such/folder/x.db", 1, "cannot open the database"),
     ]
+    if importlib.util.find_spec("psycopg") is not None:  # a server that is not there
+        cases.append(("postgresql+psycopg://u:secret@127.0.0.1:1/x", 1, "cannot open the database"))
+    else:
+        cases.append(("postgresql+psycopg://u:secret@localhost:1/x", 2, "driver 'psycopg' is not"))
     for url, code, message in cases:
         res = cli("-w", w, "--db", url, "status")
         assert res.code == code, (url, res.err)
@@ -315,6 +323,7 @@ def test_a_folder_that_is_not_a_workspace_is_refused_and_left_alone(cli, tmp_pat
     assert cli("--db", f"sqlite:///{other}", "status", "--json").code == 0 and other.exists()
 
 
+@pytest.mark.backends("sqlite")  # the SQLite file itself
 def test_a_damaged_database_file_is_a_one_line_error(cli, ws, monkeypatch):
     ws.close()
     (ws.root / "review.db").write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 8)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from review.cli import main
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
 
 
 def test_init_then_status_json_zero_counts(cli, tmp_path):

@@ -29,6 +29,8 @@ from review.store import models as m
 from review.store.workspace import default_codebook_text
 from tests.test_coding_helpers import make_source
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 REPO = Path(__file__).resolve().parents[1]
 
 

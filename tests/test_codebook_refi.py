@@ -19,6 +19,8 @@ from review.coding.codebook_files import (
 )
 from review.store.workspace import init
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 
 @pytest.fixture
 def codebook_schema(shared, tmp_path) -> xmlschema.XMLSchema:

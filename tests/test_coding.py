@@ -24,6 +24,8 @@ from review.errors import NotFound, UsageError
 from review.store import models as m
 from tests.test_coding_helpers import make_source
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 # accents (NFC and a combining mark), an emoji outside the BMP, CJK: every offset is a code point
 TEXT = (
     "Moderator: What do you do for your area?\n"

@@ -10,6 +10,8 @@ from review.coding.codings import apply_code
 from review.coding.retrieval import code_frequencies, cooccurrence, cooccurrence_matrix, excerpts
 from tests.test_coding_helpers import make_source, set_attribute
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 FG1 = (
     "Anna: I volunteer at the park every week.\n"
     "Ben: We report fly-tipping together on the app.\n"

@@ -14,6 +14,8 @@ from review.coding.codings import add_memo, apply_code, memos
 from review.store import models as m
 from tests.test_coding_helpers import make_source
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 
 def _raw(session, sql: str, **params):
     """Raw SQL inside a savepoint, so a refused statement leaves the session usable."""
@@ -32,7 +34,10 @@ def test_id_of_a_deleted_last_row_is_not_handed_out_again(session):
     assert again.id > last.id > first.id
     # the same through raw SQL: the database, not the application, hands out ids
     _raw(session, "DELETE FROM code WHERE id = :i", i=again.id)
-    _raw(session, "INSERT INTO code (name, keywords, position, codable) VALUES ('D', '[]', 9, 1)")
+    _raw(
+        session,
+        "INSERT INTO code (name, keywords, position, codable) VALUES ('D', '[]', 9, true)",
+    )
     newest = session.execute(text("SELECT max(id) FROM code")).scalar()
     assert newest > again.id
 
@@ -243,7 +248,7 @@ def test_a_participants_scope_is_a_column_and_names_are_unique_within_it(cli, ws
 # --- codes -----------------------------------------------------------------------------------
 
 CODE = "INSERT INTO code (parent_id, name, shortcut, keywords, position, codable) "
-CODE += "VALUES (:p, :n, :k, '[]', 0, 1)"
+CODE += "VALUES (:p, :n, :k, '[]', 0, true)"
 
 
 def test_sibling_codes_never_share_a_name_even_by_raw_sql(session):

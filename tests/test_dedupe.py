@@ -14,6 +14,8 @@ from review.screening.dedupe.normalise import doi_key, doi_stem, prepare
 from review.screening.dedupe.titles import parse_title
 from review.screening.dedupe.venues import venues_match
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 
 def _cases(testdata):
     doc = json.loads((testdata / "dedup" / "bibdedupe_test_cases.json").read_text("utf-8"))

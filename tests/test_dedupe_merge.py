@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from review.screening.dedupe import plain_from_bibtex
 from review.store import models as m
 from review.store.db import session_scope
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
 
 
 def _add_cases(ws, testdata) -> dict[str, bool]:

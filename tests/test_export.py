@@ -18,6 +18,8 @@ from review.store.workspace import init
 from tests.conftest import data_file
 from tests.test_brief_fixture import build as build_fixture
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 BIB_FILES = [
     "bbt_873_quietly_discarded.bib",
     "biber_crossrefs.bib",

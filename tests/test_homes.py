@@ -25,6 +25,8 @@ from review.store.coders import coder_id, ensure_coder
 from review.store.db import session_scope
 from review.store.kinds import DOCUMENT, LITERATURE, TRANSCRIPT, source_class
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 PACKAGE = Path(review.__file__).parent
 
 # concept -> the one module (relative to review/) allowed to define it

@@ -8,6 +8,8 @@ import pytest
 from tests.conftest import data_file
 from tests.import_helpers import run_import, sources_by_key
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 # file, records seen, imported, errors (records not imported): every record of every file
 # lands; those without a title, authors, DOI or venue with a warning (issue 14)
 EXPECTED = [
@@ -73,8 +75,8 @@ def test_records_without_title_or_authors_are_kept_with_a_warning(cli, ws, testd
     assert got["web:def"].record["fields"] == {"x": '"abcd"', "y": "{abcd}"}
 
 
-def test_crossref_children_whose_parents_are_missing_all_land(cli, ws, testdata):
-    res, rep = run_import(cli, ws, testdata / "bibtex" / "biber_crossrefs.bib")
+def test_crossref_children_whose_parents_are_missing_all_land(cli, ws):
+    res, rep = run_import(cli, ws, data_file("bibtex/biber_crossrefs.bib"))
     assert (rep["records"], rep["imported"]) == (46, 46) and res.code == 0
     thin = [p for p in rep["problems"] if "nothing is lost" in p["message"]]
     assert thin and all(p["severity"] == "warning" and p["line"] for p in thin)

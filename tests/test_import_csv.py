@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import data_file
 from tests.import_helpers import run_import, sources_in_order
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
 
 SCOPUS = (
     "Authors,Author full names,Title,Year,Source title,Volume,Issue,Art. No.,Page start,"

@@ -16,6 +16,8 @@ from review.store import models as m
 from review.store.db import session_scope
 from tests.import_helpers import sources_by_key
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 BIB = """@article{bovaird2007beyond,
   author = {Bovaird, Tony},
   title = {Beyond engagement and participation: user and community coproduction of
@@ -305,6 +307,7 @@ import_file(ws.engine, Path(sys.argv[2]), fmt=Format("slow", lambda p, d: 100, l
 """
 
 
+@pytest.mark.backends("sqlite")  # the SQLite file itself
 def test_a_kill_mid_file_leaves_the_database_as_before(ws, tmp_path):
     import subprocess
     import sys

@@ -12,6 +12,8 @@ from review.store.db import session_scope
 from tests.conftest import data_file
 from tests.import_helpers import run_import, sources_in_order
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 # file, format, records seen, imported, errors
 EXPECTED = [
     ("jabref_RisImporterTestScopus.ris", "ris", 1, 1, 0),

@@ -11,6 +11,8 @@ from review.evidence.indicators import parse_ci, parse_rows, parse_value, read_t
 from review.store import models as m
 from review.store.db import session_scope
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "corpus" / "indicators" / "five-country-survey-2008.csv"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from review.coding import library
@@ -11,6 +12,8 @@ from review.ingest.citation import author_year
 from review.store import models as m
 from review.store.coders import ensure_coder
 from tests.tui_helpers import add_literature, add_transcript, sentences
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
 
 
 def test_author_year_forms():

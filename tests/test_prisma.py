@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from review.store import models as m
 from review.store.db import session_scope
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
 
 
 def test_prisma_counts_add_up(ws, cli):

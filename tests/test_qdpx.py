@@ -15,6 +15,8 @@ from review.store.db import session_scope
 from review.store.workspace import init
 from tests.test_brief_fixture import build as build_fixture
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 NS = "urn:QDA-XML:project:1.0"
 
 

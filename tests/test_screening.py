@@ -8,6 +8,8 @@ from review.stats import kappa_from_pairs
 from review.store import models as m
 from review.store.db import session_scope
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 
 @pytest.fixture
 def library(ws):

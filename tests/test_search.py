@@ -8,6 +8,8 @@ from review.coding.search import count, fts_query, index_passages, search
 from review.errors import UsageError
 from tests.test_coding_helpers import make_source
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 TEXT = (
     "Anna: Co-production means we plan the service together with the council.\n"
     "Ben: The ménage à trois of police, council and residents works.\n"

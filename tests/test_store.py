@@ -10,7 +10,10 @@ from sqlmodel import select
 from review.store import models as m
 from review.store.db import make_engine, session_scope, sqlite_url
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
 
+
+@pytest.mark.backends("sqlite")  # the SQLite file itself
 def test_pragmas_are_on(ws):
     with ws.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -84,6 +87,7 @@ def test_savepoint_rolls_back_one_record(ws):
         assert sorted(x.key for x in s.exec(select(m.Source))) == ["also-good", "good"]
 
 
+@pytest.mark.backends("sqlite")  # the SQLite file itself
 def test_second_process_writes_are_not_lost(ws, tmp_path):
     """Two engines on one file (CLI while the TUI is open): both writes land."""
     other = make_engine(sqlite_url(ws.root / "review.db"))

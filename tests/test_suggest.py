@@ -19,6 +19,8 @@ from review.errors import UsageError
 from review.store import models as m
 from tests.test_coding_helpers import make_source
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 TEXT = (
     "Moderator: Tell me what you do locally.\n"
     "Anna: I volunteered with the Neighbourhood Watch and we Patrolled on Fridays.\n"

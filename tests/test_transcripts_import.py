@@ -13,6 +13,8 @@ from review.store import models as m
 from review.store.db import session_scope
 from tests.transcripts_helpers import encrypt_pdf, make_pdf
 
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus" / "transcripts"
 

@@ -33,6 +33,10 @@ class Options:
             self._ws = Workspace.open(self.workspace, db=self.db, coder=self.coder)
         return self._ws
 
+    def close(self) -> None:
+        if self._ws is not None:
+            self._ws.close()
+
 
 def options(ctx: typer.Context) -> Options:
     root = ctx.find_root()

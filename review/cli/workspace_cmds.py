@@ -30,6 +30,7 @@ def root(
 ) -> None:
     """Evidence-review manager. With no command, opens the workbench on the workspace."""
     ctx.obj = Options(workspace_dir, db, coder, debug)
+    ctx.call_on_close(ctx.obj.close)  # a server connection does not outlive the command
     logs.configure(workspace_dir or ".")  # bugs are logged in WORKSPACE/.review/review.log
     if ctx.invoked_subcommand is None:
         default_action(ctx)
@@ -49,13 +50,20 @@ def default_action(ctx: typer.Context) -> None:
 def init(
     ctx: typer.Context,
     directory: Path = typer.Argument(..., help="Folder to make into a workspace."),
+    db: str = typer.Option(
+        None,
+        "--db",
+        help="Database URL (e.g. a team's PostgreSQL server): the schema is created there and "
+        "the workspace remembers it (.review/config.toml).",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON report."),
 ) -> None:
     """Make a workspace: corpus/, codebook/, exports/ and the database. Never overwrites."""
     from review.store.workspace import init as init_workspace
 
     opts = options(ctx)
-    ws, created = init_workspace(directory, db=opts.db)
+    ws, created = init_workspace(directory, db=db or opts.db)
+    ws.close()
     if json_out:
         print_json(
             {"workspace": str(ws.root), "database": _safe_url(ws.db_url), "created": created}

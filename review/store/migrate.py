@@ -23,7 +23,8 @@ Opening an up-to-date SQLite database costs one PRAGMA: a successful upgrade sta
 `user_version` with a hash of the storage code (`schema_stamp`), and while it matches there
 is nothing to do, so `review status` need not import the models (≈0.2 s) or Alembic
 (≈0.1 s). Any change to `review/store/` changes the stamp and the next open runs the full
-check. (PostgreSQL has no such header field; it always runs the full check.)
+check. (PostgreSQL has no such header field: there the stamp is the one row of
+`review_schema_stamp`.)
 """
 
 from __future__ import annotations
@@ -37,8 +38,20 @@ from functools import cache
 from pathlib import Path
 from types import ModuleType
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, inspect, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from review.store import migrations as _pkg
@@ -59,6 +72,13 @@ notes_table = Table(
     Column("note", Text, nullable=False),
     Column("created", DateTime, nullable=False),
     sqlite_autoincrement=True,
+)
+# PostgreSQL has no header field like SQLite's user_version: the stamp lives in a one-row table.
+stamp_table = Table(
+    "review_schema_stamp",
+    _meta,
+    Column("id", Integer, primary_key=True),
+    Column("stamp", Integer, nullable=False),
 )
 log = logging.getLogger(__name__)
 
@@ -92,12 +112,21 @@ def schema_stamp() -> int:
 
 def _stamped(engine: Engine) -> bool:
     with engine.connect() as conn:
-        return conn.exec_driver_sql("PRAGMA user_version").scalar() == schema_stamp()
+        if is_sqlite(engine):
+            return conn.exec_driver_sql("PRAGMA user_version").scalar() == schema_stamp()
+        try:
+            value = conn.execute(select(stamp_table.c.stamp)).scalar()
+        except DBAPIError:  # an empty or older database: no stamp table yet
+            return False
+        return value == schema_stamp()
 
 
 def _stamp(conn: Connection) -> None:
     if is_sqlite(conn.engine):
         conn.exec_driver_sql(f"PRAGMA user_version = {schema_stamp()}")
+    else:
+        conn.execute(delete(stamp_table))
+        conn.execute(stamp_table.insert().values(id=1, stamp=schema_stamp()))
 
 
 def utcnow():
@@ -108,7 +137,7 @@ def utcnow():
 
 def upgrade(engine: Engine) -> list[str]:
     """Bring the database to the current schema; return the migration ids that ran."""
-    if is_sqlite(engine) and _stamped(engine):
+    if _stamped(engine):
         return []
     from review.store import models  # noqa: F401  (registers the tables)
 

@@ -2,6 +2,12 @@
 
 The repository root is itself the sample workspace; `init` makes the same shape elsewhere
 and never overwrites a file that is already there.
+
+A workspace whose database is elsewhere (a team's PostgreSQL server) remembers it: `review
+init DIR --db URL` writes the URL to `DIR/.review/config.toml`, a file of this machine only
+(`.review/` is git-ignored: each coder's URL names their own role), so every later command in
+that folder uses the server without `--db`. Precedence: `--db`, then `REVIEW_DATABASE_URL`,
+then the workspace's config, then `DIR/review.db`.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from review.errors import ReviewError, UsageError
 from review.store.db import open_engine, sqlite_url
 
 DB_NAME = "review.db"
+CONFIG = Path(".review") / "config.toml"
 FOLDERS = ("corpus", "codebook", "exports")
 DEFAULT_CODEBOOK = "co-production.toml"
 
@@ -46,7 +53,7 @@ class Workspace:
         path = Path(root or os.environ.get("REVIEW_WORKSPACE") or ".").expanduser().resolve()
         if not path.is_dir():
             raise UsageError(f"workspace {path} is not a folder (run `review init {path}`)")
-        url = db or os.environ.get("REVIEW_DATABASE_URL")
+        url = db or os.environ.get("REVIEW_DATABASE_URL") or configured_database(path)
         if not url and not any((path / name).exists() for name in (DB_NAME, *FOLDERS[:2])):
             # (a command run in the wrong folder used to leave a new review.db behind there)
             raise UsageError(
@@ -113,6 +120,36 @@ def _open(url: str) -> Engine:
         raise ReviewError(f"cannot open the database {shown}: {reason}") from None
 
 
+def configured_database(root: Path) -> str | None:
+    """The database URL the workspace's `.review/config.toml` names, if any."""
+    path = root / CONFIG
+    if not path.is_file():
+        return None
+    import tomllib
+
+    try:
+        value = tomllib.loads(path.read_text("utf-8")).get("database")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read it ({exc})") from None
+    if value is not None and not isinstance(value, str):
+        raise UsageError(f"{path}: `database` must be a URL in quotes")
+    return value or None
+
+
+def remember_database(root: Path, url: str) -> Path:
+    """Write `url` as the workspace's database (`.review/config.toml`, kept for this machine)."""
+    import tomli_w
+
+    path = root / CONFIG
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# This workspace's database (written by `review init --db`; this machine only).\n"
+        + tomli_w.dumps({"database": url}),
+        "utf-8",
+    )
+    return path
+
+
 def default_codebook_text() -> str:
     return resources.files("review.data").joinpath(DEFAULT_CODEBOOK).read_text("utf-8")
 
@@ -147,4 +184,6 @@ def init(directory: str | Path, db: str | None = None) -> tuple[Workspace, list[
     _ = ws.engine  # creates or upgrades the database
     if ws.db_url == sqlite_url(root / DB_NAME) and not existed:
         created.append(str(root / DB_NAME))
+    if db and db != sqlite_url(root / DB_NAME) and configured_database(root) != db:
+        created.append(str(remember_database(root, db)))
     return ws, created
