@@ -126,6 +126,12 @@ class _PostgresServer:
         self._run(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
         return name, self._url(name)
 
+    def new_empty(self) -> tuple[str, str]:
+        """A database with nothing in it (no schema): what a team's administrator creates."""
+        name = f"review_e_{uuid.uuid4().hex[:12]}"
+        self._run(f'CREATE DATABASE "{name}"')
+        return name, self._url(name)
+
     def drop(self, name: str) -> None:
         self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -81,12 +81,9 @@ def _shown(args: list[str]) -> str:
 
 
 def _hide_password(url: str) -> str:
-    from sqlalchemy.engine import make_url
+    from review.store.workspace import shown_url
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL: show nothing of it
-        return "<url>"
+    return shown_url(url)
 
 
 def _usage_line(exc: typer.TyperException) -> str:

@@ -70,6 +70,11 @@ COMMANDS: dict[str, Entry] = {
         f"{_CLI}.transcripts",
         "The passages of one source with their offsets, speakers, times and text.",
     ),
+    "push": Entry(
+        f"{_CLI}.team",
+        "Copy this workspace's database into an empty database (a team's PostgreSQL server).",
+    ),
+    "pull": Entry(f"{_CLI}.team", "Copy a server's database into this workspace's empty database."),
     "tui": Entry(
         f"{_CLI}.tui", "Open the workbench: library, import, reader/coder, codebook, excerpts."
     ),

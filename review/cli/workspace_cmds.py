@@ -118,10 +118,9 @@ def _print_status(ctx: typer.Context) -> None:
 
 
 def _safe_url(url: str) -> str:
-    """Hide a password in a database URL."""
-    from sqlalchemy.engine import make_url
+    from review.store.workspace import shown_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    return shown_url(url)
 
 
 def register(app: typer.Typer) -> None:

@@ -88,7 +88,7 @@ class Workspace:
     def engine(self) -> Engine:
         """The database engine, opened (and upgraded) on first use."""
         if self._engine is None:
-            self._engine = _open(self.db_url)
+            self._engine = open_database(self.db_url)
         return self._engine
 
     def close(self) -> None:
@@ -97,7 +97,16 @@ class Workspace:
             self._engine = None
 
 
-def _open(url: str) -> Engine:
+def shown_url(url: str) -> str:
+    """A database URL as it may be shown or logged: its password hidden ('<url>' if it is
+    not a URL at all)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<url>"
+
+
+def open_database(url: str) -> Engine:
     """The engine for a `--db`/`REVIEW_DATABASE_URL` URL, with a one-line error (URL shown
     without its password) when it is not a URL, names a missing driver or cannot be opened."""
     try:

@@ -1,0 +1,115 @@
+"""Team mode: push a workspace to a server and pull it back, losslessly and checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import select
+
+from review.coding.codebook import ensure_codebook, find_code
+from review.coding.codings import add_memo, apply_code
+from review.store import models as m
+from review.store.db import open_engine, session_scope
+from review.store.transfer import checksum, copy_database, row_counts, tables
+from review.store.workspace import init
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _filled(ws, cli) -> None:
+    """The sample corpus, the codebook, codings by two coders, a memo, a merged record."""
+    assert cli("-w", ws.root, "import", REPO / "corpus").code in (0, 1)
+    with session_scope(ws.engine) as s:
+        ensure_codebook(s, ws.codebook_path)
+        src = s.exec(select(m.Source).where(m.Source.kind == "transcript")).first()
+        code = find_code(s, "Four Cs/Co-design")
+        for who in ("ann", "bob"):
+            apply_code(s, source_id=src.id, code_id=code.id, start=0, end=40, coder=who)
+        add_memo(s, target="code", target_id=code.id, text="first line\nsecond line", coder="ann")
+    bib = ws.root / "dup.bib"
+    bib.write_text(
+        "@article{a1, title={Same work}, author={Doe, J}, year={2010}, doi={10.1/x}}\n"
+        "@article{a2, title={Same work}, author={Doe, J}, year={2010}, doi={10.1/x}}\n",
+        "utf-8",
+    )
+    assert cli("-w", ws.root, "import", bib).code in (0, 1)
+    assert cli("-w", ws.root, "dedupe", "--apply").code == 0
+
+
+def _fingerprint(engine) -> dict[str, tuple[int, str]]:
+    with engine.connect() as conn:
+        return {t.name: checksum(conn, t) for t in tables()}
+
+
+def test_copy_is_checked_table_by_table_and_ids_are_kept(ws, cli, tmp_path):
+    _filled(ws, cli)
+    target = open_engine(f"sqlite:///{tmp_path / 'copy.db'}")
+    checks = copy_database(ws.engine, target)
+    assert all(c.ok for c in checks) and {c.table for c in checks} == {t.name for t in tables()}
+    assert _fingerprint(ws.engine) == _fingerprint(target)
+    with session_scope(target) as s:  # the copy is a working workspace: ids continue after
+        merged = s.exec(select(m.Source).where(m.Source.merged_into_id.is_not(None))).all()
+        assert merged and all(s.get(m.Source, x.merged_into_id) for x in merged)
+        before = s.exec(select(m.Coder.id)).all()
+        s.add(m.Coder(name="new person"))
+        s.flush()
+        assert s.exec(select(m.Coder.id).where(m.Coder.name == "new person")).one() > max(before)
+    target.dispose()
+
+
+def test_a_target_with_rows_is_refused(ws, cli, tmp_path):
+    _filled(ws, cli)
+    other, _ = init(tmp_path / "other")
+    assert cli("-w", other.root, "import", REPO / "corpus" / "literature").code == 0
+    res = cli("-w", ws.root, "push", f"sqlite:///{other.root / 'review.db'}")
+    assert res.code == 1 and "is not empty" in res.err
+    res = cli("-w", other.root, "pull", f"sqlite:///{ws.root / 'review.db'}")
+    assert res.code == 1 and "this workspace's database is not empty" in res.err
+    other.close()
+
+
+def test_a_failed_copy_leaves_the_target_without_rows(ws, cli, tmp_path, monkeypatch):
+    _filled(ws, cli)
+    import review.store.transfer as transfer
+
+    target = open_engine(f"sqlite:///{tmp_path / 'copy.db'}")
+    real = transfer.checksum
+
+    def damaged(conn, table):  # the target's copy of one table reads back differently
+        n, digest = real(conn, table)
+        if table.name == "coding" and conn.engine is target:
+            return n, "0" * 64
+        return n, digest
+
+    monkeypatch.setattr(transfer, "checksum", damaged)
+    with pytest.raises(Exception, match="differs from the original in coding"):
+        copy_database(ws.engine, target)
+    with target.connect() as conn:
+        assert not any(row_counts(conn).values())
+    target.dispose()
+
+
+def test_push_then_pull_through_postgresql_is_identical(ws, cli, tmp_path, postgres_server):
+    _filled(ws, cli)
+    name, url = postgres_server.new_empty()
+    try:
+        res = cli("-w", ws.root, "push", url, "--json")
+        assert res.code == 0, res.err
+        report = res.json()["tables"]
+        assert all(t["ok"] for t in report) and sum(t["rows"] for t in report) > 900
+        back, _ = init(tmp_path / "back")
+        res = cli("-w", back.root, "pull", url, "--json")
+        assert res.code == 0, res.err
+        assert _fingerprint(ws.engine) == _fingerprint(back.engine)
+        # and the pulled workspace works: search, a new coding gets a new id
+        assert cli("-w", back.root, "search", "bins").code == 0
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            n = conn.execute(text("SELECT count(*) FROM coding")).scalar_one()
+        engine.dispose()
+        assert n == 2
+        back.close()
+    finally:
+        postgres_server.drop(name)
