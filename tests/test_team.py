@@ -29,11 +29,8 @@ def _filled(ws, cli) -> None:
             apply_code(s, source_id=src.id, code_id=code.id, start=0, end=40, coder=who)
         add_memo(s, target="code", target_id=code.id, text="first line\nsecond line", coder="ann")
     bib = ws.root / "dup.bib"
-    bib.write_text(
-        "@article{a1, title={Same work}, author={Doe, J}, year={2010}, doi={10.1/x}}\n"
-        "@article{a2, title={Same work}, author={Doe, J}, year={2010}, doi={10.1/x}}\n",
-        "utf-8",
-    )
+    entry = "title={Same work}, author={Doe, J}, year={2010}, journal={J}, doi={10.1/x}"
+    bib.write_text(f"@article{{a1, {entry}}}\n@article{{a2, {entry}}}\n", "utf-8")
     assert cli("-w", ws.root, "import", bib).code in (0, 1)
     assert cli("-w", ws.root, "dedupe", "--apply").code == 0
 
