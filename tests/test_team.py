@@ -110,3 +110,46 @@ def test_push_then_pull_through_postgresql_is_identical(ws, cli, tmp_path, postg
         back.close()
     finally:
         postgres_server.drop(name)
+
+
+def test_merge_brings_the_other_coders_work_once(ws, cli, tmp_path):
+    other, _ = init(tmp_path / "bob")  # a second coder's copy of the same corpus
+    for w in (ws, other):
+        assert cli("-w", w.root, "import", REPO / "corpus" / "transcripts").code in (0, 1)
+    key = "fg1_community_safety"
+    assert cli("-w", ws.root, "--coder", "ann", "code", "apply", key, "Co-design",
+               "--span", "0:40").code == 0  # fmt: skip
+    assert cli("-w", other.root, "--coder", "bob", "code", "apply", key, "Co-design",
+               "--span", "0:40").code == 0  # fmt: skip
+    assert cli("-w", other.root, "codebook", "add", "Drivers/Neighbourliness").code == 0
+    assert cli("-w", other.root, "--coder", "bob", "code", "apply", key, "Neighbourliness",
+               "--span", "10:60", "--memo", "bob's note").code == 0  # fmt: skip
+    # a project memo, a code the two copies define differently, a source only Bob has
+    with session_scope(other.engine) as s:
+        add_memo(s, target="project", target_id=None, text="line one\nline two", coder="bob")
+        find_code(s, "Four Cs/Co-design").definition = "Bob's own wording"
+    extra = tmp_path / "extra.txt"
+    extra.write_text("Moderator: Hello?\nZed: Only in Bob's copy.\n", "utf-8")
+    assert cli("-w", other.root, "import", extra).code == 0
+
+    res = cli("-w", ws.root, "merge", other.root, "--json")
+    assert res.code == 0, res.err
+    report = res.json()
+    assert report["codings_added"] == 2 and report["codings_repeated"] == 0
+    assert report["memos_added"] == 1
+    assert report["codes_added"] == ["Drivers/Neighbourliness"]
+    assert any("Four Cs/Co-design" in c and "definition" in c for c in report["conflicts"])
+    assert any(k.startswith("extra ") for k in report["missing_sources"])
+    with session_scope(ws.engine) as s:
+        rows = s.exec(select(m.Coding, m.Coder.name).join(m.Coder)).all()
+        by = sorted((name, c.start, c.end, c.memo) for c, name in rows)
+        assert by == [("ann", 0, 40, None), ("bob", 0, 40, None), ("bob", 10, 60, "bob's note")]
+        assert find_code(s, "Four Cs/Co-design").definition != "Bob's own wording"
+        memo = s.exec(select(m.Memo).where(m.Memo.text == "line one\nline two")).one()
+        assert memo.source_id is None and memo.code_id is None
+    again = cli("-w", ws.root, "merge", other.root, "--json").json()
+    assert again["codings_added"] == 0 and again["codings_repeated"] == 2
+    assert again["memos_added"] == 0 and again["codes_added"] == []
+    agreement = cli("-w", ws.root, "agreement", "--coders", "ann", "bob", "--json").json()
+    assert agreement["sources"] == 1
+    other.close()

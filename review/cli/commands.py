@@ -75,6 +75,10 @@ COMMANDS: dict[str, Entry] = {
         "Copy this workspace's database into an empty database (a team's PostgreSQL server).",
     ),
     "pull": Entry(f"{_CLI}.team", "Copy a server's database into this workspace's empty database."),
+    "merge": Entry(
+        f"{_CLI}.team",
+        "Merge another workspace's codes, codings and memos of the same sources into this one.",
+    ),
     "tui": Entry(
         f"{_CLI}.tui", "Open the workbench: library, import, reader/coder, codebook, excerpts."
     ),

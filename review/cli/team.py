@@ -1,4 +1,5 @@
-"""`review push URL`, `review pull URL`: a workspace to the team's server and back."""
+"""`review push URL`, `review pull URL`, `review merge OTHER`: team work with and without a
+server."""
 
 from __future__ import annotations
 
@@ -73,6 +74,32 @@ def pull(
     _report(checks, json_out, "pulled", shown_url(ws.db_url))
 
 
+def merge(
+    ctx: typer.Context,
+    other: str = typer.Argument(..., help="The other workspace: its folder, or its database URL."),
+    json_out: bool = JSON_OUT,
+) -> None:
+    """Merge another workspace's codes, codings and memos of the same sources into this one."""
+    from review.coding.merge import merge_workspace, summary
+    from review.store.workspace import Workspace, open_database
+
+    ws = workspace(ctx)
+    if "://" in other:
+        theirs = open_database(other)
+    else:
+        theirs = Workspace.open(other).engine
+    try:
+        report = merge_workspace(ws.engine, theirs)
+    finally:
+        theirs.dispose()
+    if json_out:
+        print_json(report.to_dict())
+        return
+    for line in summary(report):
+        typer.echo(line)
+
+
 def register(app: typer.Typer) -> None:
     app.command("push")(push)
     app.command("pull")(pull)
+    app.command("merge")(merge)
