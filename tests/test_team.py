@@ -153,3 +153,55 @@ def test_merge_brings_the_other_coders_work_once(ws, cli, tmp_path):
     agreement = cli("-w", ws.root, "agreement", "--coders", "ann", "bob", "--json").json()
     assert agreement["sources"] == 1
     other.close()
+
+
+def test_blind_coding_shows_each_coder_only_their_own(ws, cli):
+    assert cli("-w", ws.root, "import", REPO / "corpus" / "transcripts").code in (0, 1)
+    key = "fg1_community_safety"
+    for who, span in (("ann", "0:40"), ("bob", "50:90")):
+        res = cli("-w", ws.root, "--coder", who, "code", "apply", key, "Co-design", "--span", span)
+        assert res.code == 0, res.err
+
+    def seen(who: str) -> list[tuple[int, int]]:
+        res = cli("-w", ws.root, "--coder", who, "code", "list", key, "--json")
+        return [(c["start"], c["end"]) for c in res.json()["codings"]]
+
+    assert seen("ann") == [(0, 40), (50, 90)]  # off by default
+    assert cli("-w", ws.root, "code", "blind", "on").code == 0
+    assert seen("ann") == [(0, 40)] and seen("bob") == [(50, 90)]
+    # the team compares: agreement sees both coders' work whatever the setting
+    res = cli("-w", ws.root, "agreement", "--coders", "ann", "bob", "--json")
+    assert res.code == 0 and res.json()["sources"] == 1
+    assert cli("-w", ws.root, "code", "blind", "off").code == 0
+    assert seen("bob") == [(0, 40), (50, 90)]
+
+
+async def test_the_reader_hides_other_coders_when_blind(ws, cli):
+    from review.tui import document
+
+    assert cli("-w", ws.root, "import", REPO / "corpus" / "transcripts").code in (0, 1)
+    key = "fg1_community_safety"
+    for who, span in (("ann", "0:40"), ("bob", "50:90")):
+        assert cli("-w", ws.root, "--coder", who, "code", "apply", key, "Co-design",
+                   "--span", span).code == 0  # fmt: skip
+    assert cli("-w", ws.root, "code", "blind", "on").code == 0
+    with session_scope(ws.engine) as s:
+        sid = s.exec(select(m.Source.id).where(m.Source.key == key)).one()
+        ann = document.load(s, sid, viewer="ann")
+        assert [(c.start, c.end, c.coder) for c in ann.codings] == [(0, 40, "ann")]
+        everyone = document.load(s, sid)
+        assert len(everyone.codings) == 2
+
+
+def test_on_a_server_the_role_is_the_coder(tmp_path, monkeypatch):
+    from review.store.workspace import Workspace, server_role
+
+    monkeypatch.delenv("REVIEW_CODER", raising=False)
+    assert server_role("postgresql+psycopg://ann:pw@db.example/review") == "ann"
+    assert server_role(f"sqlite:///{tmp_path}/x.db") is None
+    (tmp_path / "corpus").mkdir()
+    url = "postgresql+psycopg://bob@db.example/review"
+    assert Workspace.open(tmp_path, db=url).coder == "bob"
+    assert Workspace.open(tmp_path, db=url, coder="carol").coder == "carol"
+    monkeypatch.setenv("REVIEW_CODER", "dave")
+    assert Workspace.open(tmp_path, db=url).coder == "dave"

@@ -152,20 +152,39 @@ def code_undo(ctx: typer.Context, coder: str = CODER, json_out: bool = JSON_OUT)
     print_result(json_out, {"undone": what}, f"undone: {what}" if what else "nothing to undo")
 
 
+@code_app.command("blind")
+def code_blind(
+    ctx: typer.Context,
+    state: str = typer.Argument(None, help="on or off (nothing: show the setting)."),
+    json_out: bool = JSON_OUT,
+) -> None:
+    """Blind coding: each coder sees only their own codings until the team compares."""
+    from review.coding.codings import is_blind, set_blind
+
+    if state not in (None, "on", "off"):
+        raise UsageError(f"blind on or off, not {state!r}")
+    with ready(ctx) as s:
+        if state is not None:
+            set_blind(s, state == "on")
+        on = is_blind(s)
+    print_result(json_out, {"blind": on}, f"blind coding {'on' if on else 'off'}")
+
+
 @code_app.command("list")
 def code_list(
     ctx: typer.Context,
     source: str = typer.Argument(..., help="Source key or id."),
     json_out: bool = JSON_OUT,
 ) -> None:
-    """The codings of one source, in text order."""
+    """The codings of one source, in text order (with blind coding on, only yours)."""
     from review.coding.codebook import code_paths
     from review.coding.codings import codings_for_source, find_source
 
     with ready(ctx) as s:
         src = find_source(s, source)
         paths = code_paths(s)
-        docs = [_coding_doc(c, paths.get(c.code_id)) for c in codings_for_source(s, src.id)]
+        rows = codings_for_source(s, src.id, who(ctx, None))
+        docs = [_coding_doc(c, paths.get(c.code_id)) for c in rows]
     if json_out:
         print_json({"source": src.key, "codings": docs})
         return

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from review.coding.codebook import find_code
 from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
+from review.store import settings
 from review.store.coders import coder_id, ensure_coder
 from review.store.models import utcnow
 
@@ -273,14 +274,32 @@ def remove_coding(session: Session, coding_id: int, coder: str) -> None:
     session.flush()
 
 
-def codings_for_source(session: Session, source_id: int) -> list[m.Coding]:
-    return list(
-        session.scalars(
-            select(m.Coding)
-            .where(m.Coding.source_id == source_id)
-            .order_by(m.Coding.start, m.Coding.end, m.Coding.id)
-        )
+BLIND = "coding.blind"
+
+
+def is_blind(session: Session) -> bool:
+    """Blind coding: each coder sees only their own codings in the Reader, until the team
+    compares (`review agreement`) and turns it off. Off by default (one coder, or coders who
+    code together)."""
+    return settings.flag(session, BLIND, False)
+
+
+def set_blind(session: Session, on: bool) -> None:
+    settings.set_flag(session, BLIND, on)
+
+
+def codings_for_source(
+    session: Session, source_id: int, viewer: str | None = None
+) -> list[m.Coding]:
+    """A source's codings in text order; with `viewer` and blind coding on, only theirs."""
+    q = (
+        select(m.Coding)
+        .where(m.Coding.source_id == source_id)
+        .order_by(m.Coding.start, m.Coding.end, m.Coding.id)
     )
+    if viewer is not None and is_blind(session):
+        q = q.where(m.Coding.coder_id == coder_id(session, viewer))
+    return list(session.scalars(q))
 
 
 def codings_at(session: Session, source_id: int, offset: int) -> list[m.Coding]:

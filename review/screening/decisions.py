@@ -19,6 +19,7 @@ from sqlmodel import Session
 from review.errors import NotFound, ReviewError, UsageError
 from review.stats import kappa_from_pairs
 from review.store import models as m
+from review.store import settings
 from review.store.coders import ensure_coder
 from review.store.kinds import LITERATURE, is_literature, literature_clause, source_class
 
@@ -40,35 +41,23 @@ DEFAULT_REASONS = (
 # --- settings -----------------------------------------------------------------------------
 
 
-def _setting(session: Session, key: str) -> str | None:
-    row = session.get(m.Setting, key)
-    return row.value if row else None
-
-
-def _set(session: Session, key: str, value: str) -> None:
-    row = session.get(m.Setting, key) or m.Setting(key=key)
-    row.value = value
-    session.add(row)
-    session.flush()
-
-
 def is_blind(session: Session) -> bool:
     """Blind mode is on unless someone turned it off (dual screening's safe default)."""
-    return (_setting(session, BLIND) or "on") == "on"
+    return settings.flag(session, BLIND, True)
 
 
 def set_blind(session: Session, on: bool) -> None:
-    _set(session, BLIND, "on" if on else "off")
+    settings.set_flag(session, BLIND, on)
 
 
 def required_reviewers(session: Session) -> int:
-    return int(_setting(session, REVIEWERS) or 2)
+    return int(settings.get(session, REVIEWERS) or 2)
 
 
 def set_required_reviewers(session: Session, n: int) -> None:
     if n not in (1, 2):
         raise UsageError("reviewers per source must be 1 or 2")
-    _set(session, REVIEWERS, str(n))
+    settings.put(session, REVIEWERS, str(n))
 
 
 def check_stage(stage: str) -> str:
@@ -83,10 +72,10 @@ def check_stage(stage: str) -> str:
 def reasons(session: Session, stage: str | None = None) -> list[m.ExclusionReason]:
     """The shared list (seeded with common reasons the first time it is read)."""
     rows = session.exec(select(m.ExclusionReason).order_by(m.ExclusionReason.id)).scalars().all()
-    if not rows and _setting(session, "screening.reasons-seeded") is None:
+    if not rows and settings.get(session, "screening.reasons-seeded") is None:
         for name, st in DEFAULT_REASONS:
             session.add(m.ExclusionReason(name=name, stage=st))
-        _set(session, "screening.reasons-seeded", "yes")
+        settings.put(session, "screening.reasons-seeded", "yes")
         rows = session.exec(select(m.ExclusionReason).order_by(m.ExclusionReason.id)).scalars()
         rows = rows.all()
     return [r for r in rows if stage is None or r.stage in (None, stage)]

@@ -31,6 +31,17 @@ FOLDERS = ("corpus", "codebook", "exports")
 DEFAULT_CODEBOOK = "co-production.toml"
 
 
+def server_role(url: str) -> str | None:
+    """On a database server, the role a coder logs in as is who they are (unless --coder or
+    REVIEW_CODER says otherwise): codings made as `ann@server` are ann's."""
+    if os.environ.get("REVIEW_CODER") or url.startswith("sqlite"):
+        return None
+    try:
+        return make_url(url).username or None
+    except ArgumentError:
+        return None
+
+
 def default_coder() -> str:
     try:
         return os.environ.get("REVIEW_CODER") or getpass.getuser()
@@ -61,7 +72,7 @@ class Workspace:
                 f"run `review init {path}`, or give -w DIR"
             )
         url = url or sqlite_url(path / DB_NAME)
-        return cls(root=path, db_url=url, coder=coder or default_coder())
+        return cls(root=path, db_url=url, coder=coder or server_role(url) or default_coder())
 
     @property
     def corpus(self) -> Path:

@@ -100,7 +100,8 @@ class ReviewApp(App):
         from review.tui.codes import code_choices
 
         with self.session() as s:
-            return document.load(s, source_id), code_choices(s, codable_only=False)
+            doc = document.load(s, source_id, viewer=self.ws.coder)
+            return doc, code_choices(s, codable_only=False)
 
     def read_source(self, source_id: int):
         """(document, code choices) of a source: the prefetched one if it is this source."""

@@ -55,6 +55,7 @@ class Document:
     codings: list[Mark] = field(default_factory=list)
     suggestions: list[Mark] = field(default_factory=list)
     codable: bool = True  # False: a citation shown for reading, not the source's text
+    viewer: str | None = None  # the coder reading: with blind coding on, only their codings
     _starts: list[int] | None = field(default=None, repr=False)
     _ends: list[int] | None = field(default=None, repr=False)
     _words: dict[int, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
@@ -152,7 +153,7 @@ def clock(seconds: float | None) -> str:
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-def load(session: Session, source_id: int) -> Document:
+def load(session: Session, source_id: int, viewer: str | None = None) -> Document:
     """The source with its passages, codings and pending suggestions, in text order."""
     from review.ingest.citation import summary_text
     from review.ingest.passages import passage_spans
@@ -170,7 +171,7 @@ def load(session: Session, source_id: int) -> Document:
         by_kind.setdefault(kind, []).append(Span(start, end, pid, speaker, ts))
     blocks = by_kind.get("turn") or by_kind.get("paragraph") or _paragraphs(text)
     units = by_kind.get("sentence") or blocks
-    doc = Document(src.id, title, src.kind, text, blocks, units)
+    doc = Document(src.id, title, src.kind, text, blocks, units, viewer=viewer)
     reload_marks(session, doc)
     return doc
 
@@ -184,7 +185,7 @@ def reload_marks(session: Session, doc: Document) -> None:
     coders = coder_names(session)
     doc.codings = [
         Mark(c.id, c.code_id, c.start, c.end, "coding", coders.get(c.coder_id), c.memo)
-        for c in codings_for_source(session, doc.source_id)
+        for c in codings_for_source(session, doc.source_id, doc.viewer)
     ]
     doc.suggestions = [
         Mark(
