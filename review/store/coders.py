@@ -56,4 +56,5 @@ def ensure_coder(session: Session, name: str | None) -> m.Coder:
 
 def coder_names(session: Session) -> dict[int, str]:
     """Coder id -> name, for labelling many rows at once."""
-    return {cid: name for cid, name in session.exec(select(m.Coder.id, m.Coder.name)).all()}
+    rows = session.exec(select(m.Coder.id, m.Coder.name)).all()
+    return {cid: name for cid, name in rows if cid is not None}

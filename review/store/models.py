@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, func
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 # Ids are never reused (a deleted last row's id is not handed out again): SQLite's
 # AUTOINCREMENT on every integer key; on PostgreSQL the keys are SERIAL sequences.
@@ -356,7 +356,7 @@ class EvidenceLink(SQLModel, table=True):
 
 Index(
     "ux_evidencelink_target",
-    EvidenceLink.indicator_id,
+    col(EvidenceLink.indicator_id),
     func.coalesce(EvidenceLink.code_id, 0),
     func.coalesce(EvidenceLink.coding_id, 0),
     unique=True,
