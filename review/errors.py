@@ -24,3 +24,9 @@ class BusyError(ReviewError):
     def __init__(self, detail: str = "") -> None:
         message = "the workspace is busy (another review process is writing); try again"
         super().__init__(message + (f" ({detail})" if detail else ""))
+
+
+class ConflictError(ReviewError):
+    """An edit made from an older view of a row that someone else has changed since."""
+
+    exit_code = 1

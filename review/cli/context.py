@@ -55,7 +55,9 @@ def session(ctx: typer.Context, *, write: bool = True) -> Iterator[Session]:
     read: on SQLite they then never wait for another process's write lock)."""
     from review.store.db import session_scope
 
-    with session_scope(workspace(ctx).engine, write=write) as s:
+    ws = workspace(ctx)
+    with session_scope(ws.engine, write=write) as s:
+        s.info["coder"] = options(ctx).coder or ws.coder  # who edits (store/versions)
         yield s
 
 

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
+from review.store import versions
 from review.store.db import serialise
 
 SEP = "/"
@@ -417,8 +418,13 @@ def _sibling_clash(session: Session, parent_id: int | None, name: str, self_id: 
         raise UsageError(f"a code named {name!r} already exists there")
 
 
-def rename_code(session: Session, ref: str | int, new_name: str) -> m.Code:
+def rename_code(
+    session: Session, ref: str | int, new_name: str, *, expected_version: int | None = None
+) -> m.Code:
+    """Rename a code; `expected_version` is the version the editor saw (a stale one is a
+    conflict: review.store.versions)."""
     code = find_code(session, ref)
+    versions.check(code, expected_version, f"code {code_path(session, code)!r}")
     new_name = new_name.strip()
     if not new_name or SEP in new_name:
         raise UsageError(f"bad code name {new_name!r} (no '/' and not empty)")
@@ -428,9 +434,16 @@ def rename_code(session: Session, ref: str | int, new_name: str) -> m.Code:
     return code
 
 
-def move_code(session: Session, ref: str | int, new_parent: str | int | None) -> m.Code:
+def move_code(
+    session: Session,
+    ref: str | int,
+    new_parent: str | int | None,
+    *,
+    expected_version: int | None = None,
+) -> m.Code:
     """Move a code (with its children) under another code, or to the top with None."""
     code = find_code(session, ref)
+    versions.check(code, expected_version, f"code {code_path(session, code)!r}")
     parent = find_code(session, new_parent) if new_parent not in (None, "", SEP) else None
     if parent is not None and parent.id in descendants(session, code.id):
         raise UsageError(f"cannot move {code.name!r} under itself or one of its children")

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from review.coding.codebook import find_code
 from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
-from review.store import settings
+from review.store import settings, versions
 from review.store.coders import coder_id, ensure_coder
 from review.store.models import utcnow
 
@@ -387,6 +387,7 @@ class MemoView:
     coder: str | None
     text: str
     created: object
+    version: int | None = None  # a memo row's edit version (None for a coding's memo)
 
 
 def add_memo(
@@ -411,7 +412,29 @@ def add_memo(
     memo = m.Memo(coder_id=who.id, text=text, **memo_target(target, target_id))
     session.add(memo)
     session.flush()
-    return MemoView(memo.id, target, target_id, coder, text, memo.created)
+    return MemoView(memo.id, target, target_id, coder, text, memo.created, memo.version)
+
+
+def edit_memo(
+    session: Session, memo_id: int, text: str, *, expected_version: int | None = None
+) -> MemoView:
+    """Replace a memo's text. `expected_version` is the version the writer opened; if someone
+    changed the memo since, the edit is refused (review.store.versions), not overwritten."""
+    memo = session.get(m.Memo, memo_id)
+    if memo is None:
+        raise NotFound(f"no memo with id {memo_id}")
+    versions.check(memo, expected_version, f"memo {memo_id}")
+    text = (text or "").strip()
+    if not text:
+        raise UsageError("a memo needs some text")
+    memo.text = text
+    memo.updated = m.utcnow()
+    session.flush()
+    coder = session.get(m.Coder, memo.coder_id) if memo.coder_id else None
+    return MemoView(
+        memo.id, memo.target, memo.target_id, coder.name if coder else None, memo.text,
+        memo.created, memo.version,
+    )  # fmt: skip
 
 
 def memo_target(target: str, target_id: int | None) -> dict:
@@ -436,7 +459,7 @@ def memos(
     elif target == "coding":
         q = q.where(False)
     out = [
-        MemoView(memo.id, memo.target, memo.target_id, name, memo.text, memo.created)
+        MemoView(memo.id, memo.target, memo.target_id, name, memo.text, memo.created, memo.version)
         for memo, name in session.execute(q.order_by(m.Memo.id)).all()
     ]
     if target in (None, "coding"):
@@ -463,6 +486,7 @@ __all__ = [
     "remove_coding",
     "undo",
     "add_memo",
+    "edit_memo",
     "memos",
     "find_code",
 ]

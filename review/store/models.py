@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, func
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel, col
 
 # Ids are never reused (a deleted last row's id is not handed out again): SQLite's
@@ -200,6 +201,10 @@ class Code(SQLModel, table=True):
     position: int = 0
     codable: bool = True
     guid: str | None = Field(default=None, max_length=40)  # REFI-QDA identity
+    # Edits: bumped on every change (review.store.versions), so a stale edit is a conflict.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": sql_text("1")})
+    updated_by: str | None = Field(default=None, max_length=200)
+    updated: datetime | None = None
 
 
 Index(
@@ -272,6 +277,8 @@ class Memo(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     created: datetime = Field(default_factory=utcnow)
     updated: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": sql_text("1")})
+    updated_by: str | None = Field(default=None, max_length=200)
 
     @property
     def target(self) -> str:
@@ -324,6 +331,9 @@ class Indicator(SQLModel, table=True):
     batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
     note: str | None = _text()
     pending_source: str | None = Field(default=None, max_length=300)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": sql_text("1")})
+    updated_by: str | None = Field(default=None, max_length=200)
+    updated: datetime | None = None
 
 
 class EvidenceLink(SQLModel, table=True):
@@ -409,3 +419,7 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     value: str | None = _text()
+
+
+# Every session that touches these models bumps edit versions (one home: store/versions.py).
+from review.store import versions as _versions  # noqa: E402, F401

@@ -74,6 +74,7 @@ class ReviewApp(App):
         """One transaction on the workspace's database (`write=False`: reads only, which on
         SQLite never wait for a CLI import's write lock)."""
         with session_scope(self.ws.engine, write=write) as s:
+            s.info["coder"] = self.ws.coder  # who edits (store/versions)
             yield s
 
     def spec(self, name: str) -> ScreenSpec | None:
