@@ -15,4 +15,4 @@ def upgrade(op, conn) -> None:
         op.add_column(table, Column("version", Integer, nullable=False, server_default=text("1")))
         op.add_column(table, Column("updated_by", String(200)))
     for table in ("code", "indicator"):
-        op.add_column(table, Column("updated", DateTime))
+        op.add_column(table, Column("updated", DateTime(timezone=True)))
