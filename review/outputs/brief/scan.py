@@ -6,6 +6,9 @@ sector spans and speaker turns are in hand while its codings are counted, then d
 
 A coding's sector is the sector code(s) whose codings overlap it in the same source; failing
 that, the sector(s) coded most often in that source; failing that, "Unassigned".
+
+An excerpt is a coded span: two coders applying one code to the same span are one excerpt
+(each coder is still counted as a coder; agreement is reported on its own).
 """
 
 from __future__ import annotations
@@ -59,6 +62,10 @@ class ScanResult:
     # attribute name -> (code id, value) -> excerpts
     by_attribute: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     included: set[int] = field(default_factory=set)
+    # (code id, transcript?) -> excerpts, each span once whatever sectors it falls in
+    per_code: Counter = field(default_factory=Counter)
+    coders: Counter = field(default_factory=Counter)  # coder id -> codings of included sources
+    excerpts_total: Counter = field(default_factory=Counter)  # transcript? -> excerpts
 
 
 def _participant_turns(session: Session) -> dict[int, tuple[list[int], list[int]]]:
@@ -95,20 +102,24 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
     turns = _participant_turns(session) if attrs else {}
     evidence = set(tree.evidence_ids)
     stmt = (
-        select(m.Coding.source_id, m.Coding.code_id, m.Coding.start, m.Coding.end)
+        select(
+            m.Coding.source_id, m.Coding.code_id, m.Coding.start, m.Coding.end, m.Coding.coder_id
+        )
         .order_by(m.Coding.source_id, m.Coding.start)
         .execution_options(yield_per=batch)
     )
     current: int | None = None
     rows: list[tuple[int, int, int]] = []
+    coders = res.coders
     # Core rows, not ORM: the ORM's per-row loading costs more than the counting itself.
-    for sid, cid, start, end in session.connection().execute(stmt):
+    for sid, cid, start, end, coder in session.connection().execute(stmt):
         if sid != current:
             if current is not None:
                 _flush(res, tree, evidence, current, rows, kinds, turns, attrs)
             current, rows = sid, []
         if sid in res.included:
             rows.append((cid, start, end))
+            coders[coder] += 1
     if current is not None:
         _flush(res, tree, evidence, current, rows, kinds, turns, attrs)
     return res
@@ -131,6 +142,7 @@ def _main_sectors(spans: list[tuple[int, int, str]]) -> list[str]:
 def _flush(res, tree, evidence, sid, rows, kinds, turns, attrs) -> None:
     if not rows:
         return
+    rows = list(dict.fromkeys(rows))  # one span coded by two coders is one excerpt
     spans = [(s, e, tree.sector_ids[c]) for c, s, e in rows if c in tree.sector_ids]
     whole = _main_sectors(spans)
     transcript = kinds.get(sid, "literature") != "literature"  # the team's own data
@@ -141,6 +153,8 @@ def _flush(res, tree, evidence, sid, rows, kinds, turns, attrs) -> None:
         counts[cid] += 1
         if cid not in evidence:
             continue
+        res.per_code[(cid, transcript)] += 1
+        res.excerpts_total[transcript] += 1
         here = sorted({n for s, e, n in spans if s < end and e > start}) or whole
         for sector in here:
             res.excerpts[(cid, sector, transcript)] += 1

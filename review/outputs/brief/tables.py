@@ -14,13 +14,27 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from review.errors import UsageError
-from review.ingest.citation import citation, label, reference, source_author_year
+from review.ingest.citation import (
+    citation,
+    label,
+    references,
+    source_author_year,
+    trim_words,
+)
 from review.ingest.participants import attribute_names
 from review.ingest.passages import Speakers
+from review.outputs.brief.figures import Figure, figures_for
+from review.outputs.brief.front import (
+    FrontMatter,
+    agreement_sentence,
+    at_a_glance,
+    coder_names,
+    speaking_participants,
+)
 from review.outputs.brief.prisma_table import prisma_table
 from review.outputs.brief.scan import UNASSIGNED, CodeTree, ScanResult, scan
 from review.store import models as m
-from review.store.kinds import is_qualitative
+from review.store.kinds import DOCUMENT, LITERATURE, TRANSCRIPT, is_qualitative, source_class
 
 QUOTES = 3
 # Citation columns only: a source's text, abstract and original record are not needed here.
@@ -40,35 +54,63 @@ class Table:
     # Optional two-level header for HTML/DOCX: (label, number of columns) covering `columns`
     # left to right; a column under a labelled group shows only what follows "label: ".
     groups: list[tuple[str, int]] = field(default_factory=list)
+    # the first column holds code paths: documents show leaf names under a parent group row
+    tree: bool = False
+    # cells are counts ("sources / excerpts" or numbers): documents shade them by weight
+    shade: bool = False
 
 
 @dataclass
 class Brief:
     tables: list[Table]
     references: list[str]
+    front: FrontMatter = field(default_factory=FrontMatter)
+    glance: str = ""
+    figures: list[Figure] = field(default_factory=list)
 
 
 def _cell(sources: int, excerpts: int) -> str:
     return f"{sources} / {excerpts}" if sources or excerpts else "–"
 
 
-def evidence_matrix(tree: CodeTree, res: ScanResult) -> Table:
-    """Codes × sectors; each cell 'sources / excerpts', literature and transcripts apart."""
+def evidence_matrix(tree: CodeTree, res: ScanResult, all_rows: bool = False) -> Table:
+    """Codes × sectors; each cell 'sources / excerpts', literature and transcripts apart.
+
+    Codes with no excerpt and columns with no excerpt are left out unless `all_rows` (a
+    codebook of 19 codes, 17 of them unused yet, is a page of dashes)."""
     sectors = res.sectors + [UNASSIGNED]
     used = {s for (_, s, _) in res.excerpts}
     sectors = [s for s in sectors if s != UNASSIGNED or UNASSIGNED in used]
+    pairs = [(s, tr) for s in sectors for tr in (False, True)]
+    codes = list(tree.evidence_ids)
+    if not all_rows:
+        pairs = [(s, tr) for s, tr in pairs if any(res.excerpts[(c, s, tr)] for c in codes)]
+        codes = [c for c in codes if any(res.excerpts[(c, s, tr)] for s, tr in pairs)]
     cols = ["Code"]
     groups: list[tuple[str, int]] = [("", 1)]
-    for s in sectors:
-        cols += [f"{s}: literature", f"{s}: transcripts"]
-        groups.append((s, 2))
+    for s, tr in pairs:
+        cols.append(f"{s}: {'transcripts' if tr else 'literature'}")
+        if groups[-1][0] == s:
+            groups[-1] = (s, groups[-1][1] + 1)
+        else:
+            groups.append((s, 1))
     rows = []
-    for cid in tree.evidence_ids:
+    for cid in codes:
         row: list[object] = [tree.paths[cid]]
-        for s in sectors:
-            for tr in (False, True):
-                row.append(_cell(res.sources[(cid, s, tr)], res.excerpts[(cid, s, tr)]))
+        for s, tr in pairs:
+            row.append(_cell(res.sources[(cid, s, tr)], res.excerpts[(cid, s, tr)]))
         rows.append(row)
+    notes = [
+        "An excerpt's sector is the sector code overlapping it, else the sector coded most "
+        "often in its source, else Unassigned; an excerpt overlapping two sectors counts "
+        "in both. Two coders coding the same span count as one excerpt.",
+    ]
+    hidden = len(tree.evidence_ids) - len(codes)
+    if hidden:
+        notes.append(
+            f"{hidden} code{'s' if hidden > 1 else ''} with no excerpt "
+            f"{'are' if hidden > 1 else 'is'} not shown (`review brief --all-rows` shows them)."
+        )
     return Table(
         "evidence-matrix",
         "Evidence matrix",
@@ -76,12 +118,10 @@ def evidence_matrix(tree: CodeTree, res: ScanResult) -> Table:
         "and from the transcripts.",
         cols,
         rows,
-        [
-            "An excerpt's sector is the sector code overlapping it, else the sector coded most "
-            "often in its source, else Unassigned; an excerpt overlapping two sectors counts "
-            "in both.",
-        ],
+        notes,
         groups,
+        tree=True,
+        shade=True,
     )
 
 
@@ -261,7 +301,7 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
     out = []
     for c in picked:
         q = " ".join(c.quote.split())
-        q = q if len(q) <= QUOTE_CHARS else q[: QUOTE_CHARS - 1].rstrip() + "…"
+        q = trim_words(q, QUOTE_CHARS)
         out.append(f"“{q}” ({citation(source(c.source_id), speakers.at(c.source_id, c.start))})")
     return out
 
@@ -372,24 +412,56 @@ def check_attributes(session: Session, names: list[str]) -> None:
         )
 
 
-def build(session: Session, attributes: list[str] | None = None) -> Brief:
-    """All five tables and the reference list of included literature."""
+def build(
+    session: Session,
+    attributes: list[str] | None = None,
+    *,
+    front: FrontMatter | None = None,
+    all_rows: bool = False,
+) -> Brief:
+    """All five tables, the figures, the front matter with its "at a glance" paragraph, and
+    the reference list of included literature."""
+    from review.screening.prisma import prisma
+
     check_attributes(session, attributes or [])
     tree = CodeTree.load(session)
     res = scan(session, tree)
+    flow = prisma(session)
+    matrix = evidence_matrix(tree, res, all_rows)
+    joint = joint_display(session, tree, res)
     tables = [
-        evidence_matrix(tree, res),
-        joint_display(session, tree, res),
+        matrix,
+        joint,
         source_characteristics(session, tree, res),
         *codes_by_attribute(tree, res, attributes),
-        prisma_table(session),
+        prisma_table(session, flow),
     ]
     refs = []
     ids = sorted(res.included)
+    classes: Counter = Counter()
     for i in range(0, len(ids), 500):
         for s in session.exec(
             select(m.Source).options(*LIGHT).where(m.Source.id.in_(ids[i : i + 500]))
         ).all():
+            classes[source_class(s.kind, s.record_format)] += 1
             if not is_qualitative(s):
-                refs.append(reference(s))
-    return Brief(tables, sorted(refs, key=str.lower))
+                refs.append(s)
+    counts = {
+        "literature": classes[LITERATURE],
+        "transcripts": classes[TRANSCRIPT],
+        "documents": classes[DOCUMENT],
+        "participants": speaking_participants(session, res.included, STAFF_ROLES),
+        "excerpts": res.excerpts_total[False] + res.excerpts_total[True],
+        "excerpts_literature": res.excerpts_total[False],
+        "excerpts_qualitative": res.excerpts_total[True],
+        "coders": coder_names(session, list(res.coders)),
+        "agreement": agreement_sentence(session, res),
+    }
+    glance = at_a_glance(session, counts, flow)
+    return Brief(
+        tables,
+        references(refs),
+        front or FrontMatter(),
+        glance,
+        figures_for(tree, res, matrix, joint, flow),
+    )
