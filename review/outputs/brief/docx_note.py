@@ -100,7 +100,7 @@ def _docx_rows(table, t: Table, widths: list[int]) -> None:
 
     space = qn("xml:space")
     tbl = table._tbl
-    first, top = shades(t)
+    shaded, top = shades(t)
     total = sum(widths)
     for kind, row in display_rows(t):
         tr = _el(tbl, "w:tr")
@@ -122,13 +122,13 @@ def _docx_rows(table, t: Table, widths: list[int]) -> None:
             tc = _el(tr, "w:tc")
             pr = _el(tc, "w:tcPr")
             _el(pr, "w:tcW", w_w=width, w_type="dxa")
-            fill = shade(excerpts_of(value), top) if top and j >= first else None
+            fill = shade(excerpts_of(value), top) if j in shaded else None
             if fill:
                 _el(pr, "w:shd", w_val="clear", w_color="auto", w_fill=fill[0])
             p = _el(tc, "w:p")
             if kind == "leaf" and j == 0:
                 _el(_el(p, "w:pPr"), "w:ind", w_left=200)
-            elif top and j >= first:
+            elif j in shaded and not isinstance(value, int):
                 _el(_el(p, "w:pPr"), "w:jc", w_val="center")
             r = _el(p, "w:r")
             if fill and fill[1]:

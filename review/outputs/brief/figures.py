@@ -96,7 +96,9 @@ def figures_for(tree, res, matrix, joint, flow: dict) -> list[Figure]:
     ind = []
     for r in joint.rows:
         value = number(r[4])
-        label = " · ".join(str(x) for x in (r[0], r[1], r[2], r[3]) if x not in ("", None))
+        # name, sector and year; the area too when it is short (not a list of five countries)
+        area = r[2] if r[2] and len(str(r[2])) <= 24 else ""
+        label = " · ".join(str(x) for x in (r[0], r[1], area, r[3]) if x not in ("", None))
         ind.append((label, value, str(r[4]), int(r[8] or 0)))
     if ind:
         out.append(

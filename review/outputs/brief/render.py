@@ -65,14 +65,14 @@ def display_rows(t: Table) -> list[tuple[str, list[object]]]:
     return out
 
 
-def shades(t: Table) -> tuple[int, int]:
-    """(first shaded column, the largest count) of a shaded table; (0, 0) when not shaded."""
+def shades(t: Table) -> tuple[set[int], int]:
+    """(the shaded columns, their largest count) of a shaded table: every count column but
+    the first (labels) and a "Total"; (set(), 0) when not shaded."""
     if not t.shade:
-        return 0, 0
-    first = 1
-    cols = [j for j, c in enumerate(t.columns) if c != "Total"]
-    top = max((excerpts_of(r[j]) for r in t.rows for j in cols[first:]), default=0)
-    return first, top
+        return set(), 0
+    cols = {j for j, c in enumerate(t.columns) if j and c != "Total"}
+    top = max((excerpts_of(r[j]) for r in t.rows for j in cols), default=0)
+    return cols, top
 
 
 def shade(count: int, top: int) -> tuple[str, bool] | None:
@@ -152,6 +152,7 @@ header.front h1{margin:0 0 .4rem;font-size:1.8rem}
 .question{font-style:italic;margin:.2rem 0}.byline{color:#555;margin:.2rem 0}
 .glance{background:#f1f5f9;border-left:4px solid #2b6cb0;padding:.6rem 1rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.85rem}
+table.wide{width:100%}
 caption{caption-side:top;text-align:left;font-style:italic;padding:.3rem 0}
 th,td{border:1px solid #bbb;padding:.25rem .45rem;vertical-align:top;text-align:left}
 th{background:#eef2f6;hyphens:none;overflow-wrap:normal;word-break:keep-all}
@@ -160,7 +161,7 @@ tr.group td{background:#e2e8f0;font-weight:600}
 td.leaf{padding-left:1.3rem}
 .note{color:#555;font-size:.85rem}
 .scroll{overflow-x:auto}
-th.group{text-align:center} td.long{min-width:18rem} td.num{text-align:right}
+th.group{text-align:center} td.long{min-width:14rem} td.num{text-align:right}
 td.c{text-align:center;white-space:nowrap} td.dark{color:#fff}
 figure{margin:1rem 0 1.5rem}figure svg{max-width:100%;height:auto}
 figcaption{font-style:italic;font-size:.9rem}
@@ -269,11 +270,16 @@ def to_html(brief: Brief, svgs: dict[str, bytes] | None = None) -> str:
                    f'<p class="glance">{e(brief.glance)}</p></section>')  # fmt: skip
     for t in brief.tables:
         out.append(f'<section id="{e(t.id)}"><h2>{e(t.title)}</h2>')
-        out.append(f'<div class="scroll"><table><caption>{e(t.caption)}</caption><thead>')
+        wide = (
+            ' class="wide"'
+            if any(len(_text(c)) > LONG_CELL for r in t.rows[:50] for c in r)
+            else ""
+        )
+        out.append(f'<div class="scroll"><table{wide}><caption>{e(t.caption)}</caption><thead>')
         out += _html_head(t)
         out.append("</thead><tbody>")
         num = numeric(t)
-        first, top = shades(t)
+        shaded, top = shades(t)
         for kind, r in display_rows(t):
             if kind == "group":
                 out.append(f'<tr class="group"><td colspan="{len(t.columns)}">{e(str(r[0]))}'
@@ -281,9 +287,9 @@ def to_html(brief: Brief, svgs: dict[str, bytes] | None = None) -> str:
                 continue
             cells = []
             for j, (c, n) in enumerate(zip(r, num, strict=True)):
-                fill = shade(excerpts_of(c), top) if top and j >= first else None
+                fill = shade(excerpts_of(c), top) if j in shaded else None
                 cls = "leaf" if kind == "leaf" and j == 0 else ""
-                cls = cls or ("c" if top and j >= first and not n else "")
+                cls = cls or ("c" if j in shaded and not n else "")
                 cells.append(_html_cell(_text(c), n, fill, cls))
             out.append(f"<tr>{''.join(cells)}</tr>")
         out.append("</tbody></table></div>")

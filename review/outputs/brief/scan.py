@@ -26,6 +26,9 @@ from review.store import models as m
 from review.store.kinds import source_class
 
 UNASSIGNED = "Unassigned"
+# participant attributes that name the focus group: an excerpt counts under the group of the
+# transcript it comes from (a participant who spoke in two groups has one attribute value)
+GROUP_ATTRIBUTES = ("group", "focus group", "focus_group")
 SECTOR_ROOTS = ("sector", "sectors")
 
 
@@ -66,6 +69,7 @@ class ScanResult:
     per_code: Counter = field(default_factory=Counter)
     coders: Counter = field(default_factory=Counter)  # coder id -> codings of included sources
     excerpts_total: Counter = field(default_factory=Counter)  # transcript? -> excerpts
+    groups: dict[int, str] = field(default_factory=dict)  # transcript id -> its group
 
 
 def _participant_turns(session: Session) -> dict[int, tuple[list[int], list[int]]]:
@@ -93,6 +97,14 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
             select(m.Source.id, m.Source.kind, m.Source.record_format)
         ).all()
     }
+    qualitative = [sid for sid, k in kinds.items() if k != "literature"]
+    for i in range(0, len(qualitative), 500):
+        for sid, meta, title, key in session.exec(
+            select(m.Source.id, m.Source.meta, m.Source.title, m.Source.key).where(
+                m.Source.id.in_(qualitative[i : i + 500])
+            )
+        ).all():
+            res.groups[sid] = str((meta or {}).get("group") or title or key)
     attrs: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for pid, name, value in session.exec(
         select(m.ParticipantAttribute.participant_id, m.ParticipantAttribute.name,
@@ -165,4 +177,6 @@ def _flush(res, tree, evidence, sid, rows, kinds, turns, attrs) -> None:
             i = bisect.bisect_right(turn[0], start) - 1
             if i >= 0:
                 for name, value in attrs.get(turn[1][i], ()):
+                    if name.lower() in GROUP_ATTRIBUTES:
+                        value = res.groups.get(sid, value)
                     res.by_attribute[name][(cid, value)] += 1

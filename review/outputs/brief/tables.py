@@ -32,7 +32,7 @@ from review.outputs.brief.front import (
     speaking_participants,
 )
 from review.outputs.brief.prisma_table import prisma_table
-from review.outputs.brief.scan import UNASSIGNED, CodeTree, ScanResult, scan
+from review.outputs.brief.scan import GROUP_ATTRIBUTES, UNASSIGNED, CodeTree, ScanResult, scan
 from review.store import models as m
 from review.store.kinds import DOCUMENT, LITERATURE, TRANSCRIPT, is_qualitative, source_class
 
@@ -350,24 +350,32 @@ MAX_CATEGORIES = 12
 
 
 def codes_by_attribute(
-    tree: CodeTree, res: ScanResult, attributes: list[str] | None = None
+    tree: CodeTree,
+    res: ScanResult,
+    attributes: list[str] | None = None,
+    known: set[str] | None = None,
 ) -> list[Table]:
     """Per participant attribute (area, age band, ...): excerpts of each code by value.
 
-    By default only categorical attributes (2 to 12 values seen) get a table, so free-text
-    notes or occupations do not turn into unreadable cross-tabs; name others explicitly.
-    """
+    By default every attribute with 1 to 12 values seen gets a table, so free-text notes or
+    occupations do not turn into unreadable cross-tabs; name others explicitly. A group
+    attribute counts each excerpt under its transcript's group. What cannot be tabulated is
+    said in a note, not left out silently.
+    """  # fmt: skip
     out = []
+    values_of = {a: {v for (_, v) in res.by_attribute[a]} for a in res.by_attribute}
+    too_many = []
     if attributes:
-        names = [a for a in attributes if a in res.by_attribute]
+        names = list(attributes)
     else:
-        names = [
-            a
-            for a in sorted(res.by_attribute)
-            if 2 <= len({v for (_, v) in res.by_attribute[a]}) <= MAX_CATEGORIES
-        ]
+        names = []
+        for a in sorted(values_of):
+            if 1 <= len(values_of[a]) <= MAX_CATEGORIES:
+                names.append(a)
+            else:
+                too_many.append(f"{a} ({len(values_of[a])} values)")
     for k, name in enumerate(names, start=1):
-        counts = res.by_attribute[name]
+        counts = res.by_attribute.get(name, Counter())
         values = sorted({v for (_, v) in counts})
         rows = []
         for cid in tree.evidence_ids:
@@ -376,6 +384,14 @@ def codes_by_attribute(
                 rows.append([tree.paths[cid], *cells, sum(cells)])
         slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-")
         label = " ".join(name.replace("_", " ").split())  # 'age_band' reads 'age band'
+        notes = []
+        if not rows:
+            notes.append(
+                f"No coded transcript excerpt is spoken by a participant with a {label}: "
+                "code the transcripts, or record the attribute for their speakers."
+            )
+        if name.lower() in GROUP_ATTRIBUTES:
+            notes.append("Each excerpt counts under the group of the transcript it comes from.")
         out.append(
             Table(
                 f"codes-by-{slug}",
@@ -383,17 +399,37 @@ def codes_by_attribute(
                 f"Table 4.{k}. Number of transcript excerpts of each code by participant {label}.",
                 ["Code", *values, "Total"],
                 rows,
+                notes,
+                tree=True,
+                shade=True,
             )
         )
+    if too_many and out:
+        out[-1].notes.append(
+            "Not tabulated (more than 12 values): " + "; ".join(too_many)
+            + ". Name one with `review brief --attribute NAME`."
+        )  # fmt: skip
     if not out:
+        if known:
+            why = (
+                "Participant attributes are recorded (" + ", ".join(sorted(known)) + "), but no "
+                "coded transcript excerpt is spoken by a participant who has one."
+            )
+            if too_many:
+                why = "Every attribute has more than 12 values: " + "; ".join(too_many) + "."
+        else:
+            why = "No participant attributes recorded yet."
         out.append(
             Table(
                 "codes-by-attribute",
                 "Code frequencies by participant attribute",
-                "Table 4. No participant attributes recorded yet.",
+                f"Table 4. {why}",
                 ["Code", "Total"],
                 [],
-                ["Add participant attributes (e.g. area) to cross-tabulate codes."],
+                [
+                    "Add participant attributes (e.g. area) to cross-tabulate codes, or name one "
+                    "with `review brief --attribute NAME`."
+                ],  # fmt: skip
             )
         )
     return out
@@ -433,7 +469,7 @@ def build(
         matrix,
         joint,
         source_characteristics(session, tree, res),
-        *codes_by_attribute(tree, res, attributes),
+        *codes_by_attribute(tree, res, attributes, attribute_names(session)),
         prisma_table(session, flow),
     ]
     refs = []
