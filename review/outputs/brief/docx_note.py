@@ -259,7 +259,7 @@ def to_docx(brief: Brief, pngs: dict[str, bytes] | None = None) -> bytes:
         doc.add_heading("At a glance", level=1)
         doc.add_paragraph(brief.glance)
     for t in brief.tables:
-        wide = natural_width(t) > portrait_usable
+        wide = natural_width(t) > portrait_usable * 1.1  # a little squeezing beats turning
         if wide != landscape:
             usable = _set_page(doc.add_section(WD_SECTION.NEW_PAGE), paper, landscape=wide)
             landscape = wide
