@@ -222,10 +222,18 @@ def _with_descendants(tree: CodeTree, ids: list[int]) -> set[int]:
 
 
 def _count(session: Session, code_ids: set[int], included: set[int]) -> int:
+    """Excerpts of these codes in included sources: each coded span once, whoever coded it."""
     if not code_ids:
         return 0
-    q = select(m.Coding.source_id, func.count()).where(m.Coding.code_id.in_(sorted(code_ids)))
-    rows = session.exec(q.group_by(m.Coding.source_id)).all()
+    c = m.Coding
+    spans = (
+        select(c.source_id, c.code_id, c.start, c.end)
+        .where(c.code_id.in_(sorted(code_ids)))
+        .distinct()
+        .subquery()
+    )
+    q = select(spans.c.source_id, func.count()).group_by(spans.c.source_id)
+    rows = session.exec(q).all()
     return sum(n for sid, n in rows if sid in included)
 
 
