@@ -124,7 +124,7 @@ def test_a_group_attribute_counts_under_the_transcripts_group(brief_ws):
         anna = s.exec(m.Participant.__table__.select().where(m.Participant.name == "Anna"))
         pid = anna.first()[0]
         s.add(m.ParticipantAttribute(participant_id=pid, name="group", value="Focus group West"))
-    t = table(_note(brief_ws), "codes-by-group")
+    t = table(_note(brief_ws, attributes=["group"]), "codes-by-group")  # one value: named
     assert t.columns == ["Code", "Focus group East", "Total"]
     assert t.notes == ["Each excerpt counts under the group of the transcript it comes from."]
     assert t.rows[0] == ["Four Cs/Co-delivery", 1, 1]

@@ -365,8 +365,9 @@ def codes_by_attribute(
 ) -> list[Table]:
     """Per participant attribute (area, age band, ...): excerpts of each code by value.
 
-    By default every attribute with 1 to 12 values seen gets a table, so free-text notes or
-    occupations do not turn into unreadable cross-tabs; name others explicitly. A group
+    By default every attribute with 2 to 12 values seen gets a table, so free-text notes or
+    occupations do not turn into unreadable cross-tabs; any other attribute with a value is
+    tabulated when named (`attributes`). A group
     attribute counts each excerpt under its transcript's group. What cannot be tabulated is
     said in a note, not left out silently.
     """  # fmt: skip
@@ -378,10 +379,11 @@ def codes_by_attribute(
     else:
         names = []
         for a in sorted(values_of):
-            if 1 <= len(values_of[a]) <= MAX_CATEGORIES:
+            n = len(values_of[a])
+            if 2 <= n <= MAX_CATEGORIES:
                 names.append(a)
             else:
-                too_many.append(f"{a} ({len(values_of[a])} values)")
+                too_many.append(f"{a} ({'one value for all' if n == 1 else f'{n} values'})")
     for k, name in enumerate(names, start=1):
         counts = res.by_attribute.get(name, Counter())
         values = sorted({v for (_, v) in counts})
@@ -414,7 +416,7 @@ def codes_by_attribute(
         )
     if too_many and out:
         out[-1].notes.append(
-            "Not tabulated (more than 12 values): " + "; ".join(too_many)
+            "Not tabulated by default (one value, or more than 12): " + "; ".join(too_many)
             + ". Name one with `review brief --attribute NAME`."
         )  # fmt: skip
     if not out:
@@ -424,7 +426,10 @@ def codes_by_attribute(
                 "coded transcript excerpt is spoken by a participant who has one."
             )
             if too_many:
-                why = "Every attribute has more than 12 values: " + "; ".join(too_many) + "."
+                why = (
+                    "No attribute has 2 to 12 values: " + "; ".join(too_many) + ". Name one with "
+                    "`review brief --attribute NAME`."
+                )
         else:
             why = "No participant attributes recorded yet."
         out.append(
