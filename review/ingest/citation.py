@@ -298,7 +298,7 @@ def reference(source: m.Source) -> Reference:
     return Reference(runs)
 
 
-def _reference_order(source: m.Source) -> tuple:
+def reference_order(source: m.Source) -> tuple:
     """APA order: first author's surname (else the title), then year, then title."""
     names = [surname(a).lower() for a in (source.authors or []) if a and a.strip()]
     lead = " ".join(names) if names else (source.title or source.key).lower().lstrip("“\"'")
@@ -307,7 +307,7 @@ def _reference_order(source: m.Source) -> tuple:
 
 def references(sources: Sequence[m.Source]) -> list[Reference]:
     """The reference list of `sources`, in APA order."""
-    return [reference(s) for s in sorted(sources, key=_reference_order)]
+    return [reference(s) for s in sorted(sources, key=reference_order)]
 
 
 def summary_text(source: m.Source) -> str:

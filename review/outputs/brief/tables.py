@@ -17,7 +17,8 @@ from review.errors import UsageError
 from review.ingest.citation import (
     citation,
     label,
-    references,
+    reference,
+    reference_order,
     source_author_year,
     trim_words,
 )
@@ -38,7 +39,9 @@ from review.store.kinds import DOCUMENT, LITERATURE, TRANSCRIPT, is_qualitative,
 
 QUOTES = 3
 # Citation columns only: a source's text, abstract and original record are not needed here.
-LIGHT = (defer(m.Source.text), defer(m.Source.abstract), defer(m.Source.record))
+# (The original record stays: citations read BibTeX's `and others` and report type from it,
+# and a deferred column is one query per source when read.)
+LIGHT = (defer(m.Source.text), defer(m.Source.abstract))
 STAFF_ROLES = ("moderator", "facilitator", "researcher", "interviewer", "note-taker")
 QUOTE_CHARS = 240
 
@@ -494,7 +497,7 @@ def build(
         ).all():
             classes[source_class(s.kind, s.record_format)] += 1
             if not is_qualitative(s):
-                refs.append(s)
+                refs.append((reference_order(s), reference(s)))
     counts = {
         "literature": classes[LITERATURE],
         "transcripts": classes[TRANSCRIPT],
@@ -509,7 +512,7 @@ def build(
     glance = at_a_glance(session, counts, flow)
     return Brief(
         tables,
-        references(refs),
+        [r for _, r in sorted(refs, key=lambda x: x[0])],
         front or FrontMatter(),
         glance,
         figures_for(tree, res, matrix, joint, flow),
