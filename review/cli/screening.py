@@ -255,11 +255,11 @@ def prisma(
     for name, n in scr["excluded_by_reason"].items():
         typer.echo(f"  {name}: {n}")
     typer.echo(f"Reports sought for retrieval: {elig['reports_sought']}")
+    typer.echo(f"Reports not retrieved: {elig['reports_not_retrieved']}")
     typer.echo(
         f"Reports assessed for eligibility: {elig['reports_assessed']} "
         f"(awaiting {elig['awaiting_assessment']}: {elig['conflicts']} of them conflicts)"
     )
-    typer.echo(f"Reports not retrieved: {elig['reports_not_retrieved']}")
     typer.echo(f"Reports excluded: {elig['reports_excluded']}")
     for name, n in elig["excluded_by_reason"].items():
         typer.echo(f"  {name}: {n}")

@@ -62,9 +62,11 @@ def _prisma(fig: Figure):
     rows = [("identified", "removed"), ("screened", "excluded"), ("sought", "not_retrieved"),
             ("assessed", "reasons"), ("included", None)]  # fmt: skip
     heights = [max(height(b[a]), height(b[c]) if c else 0) for a, c in rows]
+    # the phase bands' rotated labels need room: "Identification" one row, "Included" one
+    heights[0], heights[-1] = max(heights[0], 0.95), max(heights[-1], 0.7)
     gap = 0.28
     top_bar = 0.32
-    total = top_bar + 0.12 + sum(heights) + gap * (len(rows) - 1) + 0.05
+    total = top_bar + 0.12 + sum(heights) + gap * (len(rows) - 1) + 0.12
     mfig = MplFigure(figsize=(WIDTH_IN, total))
     ax = mfig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, WIDTH_IN)

@@ -82,7 +82,7 @@ def shade(count: int, top: int) -> tuple[str, bool] | None:
     f = 0.12 + 0.88 * (count / top) ** 0.5
     low, high = (255, 255, 255), (43, 108, 176)
     rgb = [round(a + (b - a) * f) for a, b in zip(low, high, strict=True)]
-    return "".join(f"{c:02X}" for c in rgb), f > 0.6
+    return "".join(f"{c:02X}" for c in rgb), f > 0.72  # white text only on dark fills
 
 
 def figures_after(brief: Brief, table_id: str) -> list[Figure]:
