@@ -111,8 +111,13 @@ def test_two_coders_on_one_span_are_one_excerpt(brief_ws):
     before = _note(brief_ws)
     _second_coder_same_span(brief_ws)
     after = _note(brief_ws)
-    for tid in ("evidence-matrix", "source-characteristics", "codes-by-area"):
+    for tid in ("evidence-matrix", "codes-by-area"):
         assert table(after, tid).rows == table(before, tid).rows, tid
+    chars_before = {r[0]: r for r in table(before, "source-characteristics").rows}
+    chars_after = {r[0]: r for r in table(after, "source-characteristics").rows}
+    fg = chars_after["Focus group East"]
+    assert fg[:6] == chars_before["Focus group East"][:6]  # same excerpt counts
+    assert (chars_before["Focus group East"][6], fg[6]) == ("alice", "alice, bob")  # Coders
     assert table(after, "joint-display").rows[1][8] == 4  # linked excerpts unchanged
     assert "coded by 2 coders (alice and bob)" in after.glance
     assert "8 coded excerpts" in after.glance

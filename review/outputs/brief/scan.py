@@ -72,6 +72,7 @@ class ScanResult:
     coders: Counter = field(default_factory=Counter)  # coder id -> codings of included sources
     excerpts_total: Counter = field(default_factory=Counter)  # transcript? -> excerpts
     groups: dict[int, str] = field(default_factory=dict)  # transcript id -> its group
+    source_coders: dict[int, set] = field(default_factory=dict)  # source id -> coder ids
 
 
 def _participant_turns(session: Session) -> dict[int, tuple[list[int], list[int]]]:
@@ -125,6 +126,7 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
             continue  # groupby skips the rest of the group
         grp = list(group)
         coders.update(map(itemgetter(4), grp))
+        res.source_coders[sid] = set(map(itemgetter(4), grp))
         _flush(res, tree, evidence, sid, [r[1:4] for r in grp], kinds, turns, attrs)
     return res
 

@@ -321,6 +321,7 @@ def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) ->
     """One row per included source: citation, type, country, method, sectors, codes applied."""
     rows = []
     qualitative: dict[str, bool] = {}
+    names = dict(session.exec(select(m.Coder.id, m.Coder.name)).all())
     ids = sorted(res.included)
     for i in range(0, len(ids), 500):
         for s in session.exec(
@@ -341,6 +342,9 @@ def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) ->
                     s.method or "",
                     "; ".join(sectors),
                     "; ".join(codes),
+                    ", ".join(
+                        sorted(names[c] for c in res.source_coders.get(s.id, ()) if c in names)
+                    ),
                     s.key,
                 ]  # fmt: skip
             )
@@ -350,9 +354,18 @@ def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) ->
     return Table(
         "source-characteristics",
         "Characteristics of included sources",
-        "Table 3. Included sources: citation, type, country, method, sectors and codes applied "
-        "(number of excerpts).",
-        ["Source", "Type", "Country", "Method", "Sectors", "Codes applied (excerpts)", "Key"],
+        "Table 3. Included sources: citation, type, country, method, sectors, codes applied "
+        "(number of excerpts, each coded span once) and who coded them.",
+        [
+            "Source",
+            "Type",
+            "Country",
+            "Method",
+            "Sectors",
+            "Codes applied (excerpts)",
+            "Coders",
+            "Key",
+        ],  # fmt: skip
         rows,
     )
 
