@@ -24,7 +24,9 @@ from review.store.coders import ensure_coder
 from review.store.kinds import LITERATURE, is_literature, literature_clause, source_class
 
 STAGES = ("title-abstract", "full-text")
-DECISIONS = ("include", "exclude", "maybe")
+DECISIONS = ("include", "exclude", "maybe", "not-retrieved")
+# PRISMA 2020's "reports not retrieved": a full-text outcome of its own, not an exclusion reason
+NOT_RETRIEVED = "not-retrieved"
 BLIND = "screening.blind"
 REVIEWERS = "screening.reviewers"
 DEFAULT_REASONS = (
@@ -153,7 +155,11 @@ def decide(
     """Record (or change) `coder`'s decision on source `key` at `stage`."""
     check_stage(stage)
     if decision not in DECISIONS:
-        raise UsageError(f"unknown decision {decision!r}: use include, exclude or maybe")
+        raise UsageError(
+            f"unknown decision {decision!r}: use include, exclude, maybe or not-retrieved"
+        )
+    if decision == NOT_RETRIEVED and stage != "full-text":
+        raise UsageError("not-retrieved is a full-text outcome (the report could not be found)")
     src = _source(session, key)
     reason = _check_reason(session, stage, decision, reason)
     if stage == "full-text":
@@ -204,7 +210,8 @@ class Outcome:
 
     @property
     def reason(self) -> str | None:
-        """The exclusion reason that counts: the resolver's, else the most given one."""
+        """The exclusion reason that counts: the resolver's, else the one the reviewers gave
+        (reviewers giving different reasons are a conflict, so there is one)."""
         if self.final:
             return self.final[2]
         given = Counter(r for r in self.reasons.values() if r)
@@ -249,6 +256,8 @@ def outcomes(session: Session, stage: str, ids: list[int] | None = None) -> dict
             o.status = kinds.pop() if len(kinds) == 1 else "conflict"
             if stage == "full-text" and o.status == "maybe":
                 o.status = "conflict"  # a full text must end in or out
+            if o.status == "exclude" and len(set(o.reasons.values())) > 1:
+                o.status = "conflict"  # two reasons: resolve which, do not pick one silently
     return out
 
 
@@ -280,9 +289,11 @@ def _stage_status_sql(stage: str, need: int):
     open_ = (*where, sd.final == false())
     n_coders = select(func.count(distinct(sd.coder_id))).where(*open_).scalar_subquery()
     n_kinds = select(func.count(distinct(sd.decision))).where(*open_).scalar_subquery()
+    n_reasons = select(func.count(distinct(sd.reason))).where(*open_).scalar_subquery()
     agreed = select(func.min(sd.decision)).where(*open_).scalar_subquery()
     if stage == "full-text":
         agreed = case((agreed == "maybe", literal("conflict")), else_=agreed)
+    agreed = case(((agreed == "exclude") & (n_reasons > 1), literal("conflict")), else_=agreed)
     undecided = case(
         (n_coders == 0, None),
         (n_coders < need, literal("pending")),
