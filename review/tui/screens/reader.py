@@ -87,6 +87,8 @@ class ReaderScreen(WorkbenchScreen):
             self.load_source(wanted, offset)
         elif wanted is not None and offset is not None and self.doc is not None:
             self.query_one(ReaderView).goto_offset(offset)
+        if self.doc is not None and wanted == self.loading_id:
+            self.reload_codes()
         self.query_one(ReaderView).focus()
 
     # --- loading -----------------------------------------------------------------------------
@@ -214,26 +216,63 @@ class ReaderScreen(WorkbenchScreen):
         self.app.data_changed()
 
     def action_pick_code(self) -> None:
-        from review.tui.widgets.code_picker import CodePicker
+        from review.tui.widgets.code_picker import CodePicker, NewCode
 
         if self.doc is None or not self.doc.codable:
             return
-        codable = self._codable_ids()
-        choices = [c for c in self.choices if c.id in codable]
+        self.reload_codes()  # the codebook may have changed since the source was opened
+        choices = [c for c in self.choices if c.codable]
 
-        def chosen(code_id: int | None) -> None:
-            if code_id is not None:
-                self.apply(code_id)
+        def chosen(answer: int | NewCode | None) -> None:
+            if isinstance(answer, NewCode):
+                self.create_and_apply(answer)
+            elif answer is not None:
+                self.apply(answer)
 
-        self.app.push_screen(CodePicker(choices, "Apply code…"), chosen)
+        self.app.push_screen(
+            CodePicker(choices, "Apply code…", allow_create=True, parents=self.choices), chosen
+        )
 
-    def _codable_ids(self) -> set[int]:
-        """Codes that can be applied now (read afresh: the codebook may have changed since the
-        source was opened), in one query rather than one per code."""
-        from review.coding.codebook import codable_ids
+    def reload_codes(self) -> None:
+        """Read the codebook afresh (names, shortcuts, colours): codes added on the Codebook
+        screen or by the CLI since the source was opened show up at once."""
+        from review.tui.codes import code_choices
 
         with self.app.session() as s:
-            return codable_ids(s)
+            self.choices = code_choices(s, codable_only=False)
+        self.shortcuts = {c.shortcut: c.id for c in self.choices if c.shortcut}
+        self.query_one(ReaderView).set_colours({c.id: c.colour for c in self.choices})
+
+    def create_and_apply(self, new) -> None:
+        """Add the code typed in the picker (under the parent chosen there) and code the
+        highlighted span with it, in one transaction."""
+        from review.coding.codebook import add_code, code_path
+
+        view = self.query_one(ReaderView)
+        if self.doc is None or view.span() is None:
+            return
+        start, end = view.span()
+
+        def call(s: Session) -> str:
+            from review.coding.codings import apply_code
+
+            parent = code_path(s, new.parent_id) + "/" if new.parent_id else ""
+            code = add_code(s, parent + new.name)
+            apply_code(
+                s,
+                source_id=self.doc.source_id,
+                code_id=code.id,
+                start=start,
+                end=end,
+                coder=self.app.ws.coder,
+            )
+            return code_path(s, code.id)
+
+        ok, path = self.in_session(call)
+        if ok:
+            self.reload_codes()
+            view.clear()
+            self._refresh_marks(f"new code {path}; coded {start}–{end}")
 
     def _change(self, call: Callable[[Session], object], note: str) -> None:
         """One coding change through its service; on success the marks and status follow."""

@@ -85,6 +85,12 @@ class ReaderView(ScrollView, can_focus=True):
         self._follow(centre=offset is not None)
         self.post_message(self.CursorMoved(self))
 
+    def set_colours(self, colours: dict[int, str]) -> None:
+        """New code colours (a code was added or recoloured): redraw with them."""
+        self.colours = colours
+        self._tints = {}
+        self.refresh()
+
     def marks_changed(self) -> None:
         """Codings or suggestions changed: redraw without re-wrapping."""
         self.refresh()
