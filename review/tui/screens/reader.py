@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from review.tui import document
 from review.tui.screens.base import WorkbenchScreen
@@ -37,7 +37,10 @@ class ReaderScreen(WorkbenchScreen):
         Binding("enter", "pick_code", "Code…"),
         Binding("A", "accept", "Accept"),
         Binding("X", "reject", "Reject"),
-        Binding("N", "next_suggestion", "Next sugg."),
+        Binding("slash", "find", "Find"),
+        Binding("n", "find_next(1)", "Next hit", show=False),
+        Binding("N", "find_next(-1)", "Previous hit", show=False),
+        Binding("ctrl+n", "next_suggestion", "Next sugg."),
         Binding("S", "suggest", "Suggest"),
         Binding("M", "memo", "Memo"),
         Binding("delete,backspace", "remove", "Uncode"),
@@ -54,6 +57,8 @@ class ReaderScreen(WorkbenchScreen):
         ("home/end", "start / end of the text"),
         ("escape", "clear the selection, then the word cursor"),
         ("1–9, a–z", "code the highlighted span with that shortcut (side panel)"),
+        ("/", "find in this source (case and accents ignored); enter goes to the first hit"),
+        ("n / N", "next / previous hit: it becomes the selection, so a code key codes it"),
     ]
 
     def __init__(self) -> None:
@@ -63,6 +68,8 @@ class ReaderScreen(WorkbenchScreen):
         self.shortcuts: dict[str, int] = {}
         self.last_action_ms: float | None = None
         self.loading_id: int | None = None  # the source shown or being loaded
+        self.finder = None  # a find.Finder over the open text, built on the first `/`
+        self.find_query = ""
 
     def compose_body(self) -> ComposeResult:
         yield Static("Open a source from the Library (f2, then enter).", id="reader-title")
@@ -70,6 +77,7 @@ class ReaderScreen(WorkbenchScreen):
             yield ReaderView(id="reader-view")
             with VerticalScroll(id="reader-side"):
                 yield Static("", id="reader-panel")
+        yield Input(placeholder="find in this source… (enter: go, escape: close)", id="reader-find")
 
     def on_mount(self) -> None:
         self._check_width()
@@ -82,32 +90,43 @@ class ReaderScreen(WorkbenchScreen):
 
     def on_screen_resume(self) -> None:
         wanted, offset = self.app.current_source_id, self.app.current_offset
-        self.app.current_offset = None
+        end, find = self.app.current_end, self.app.current_find
+        self.app.current_offset = self.app.current_end = self.app.current_find = None
         if wanted is not None and wanted != self.loading_id:
-            self.load_source(wanted, offset)
-        elif wanted is not None and offset is not None and self.doc is not None:
-            self.query_one(ReaderView).goto_offset(offset)
+            self.load_source(wanted, offset, end, find)
+        elif wanted is not None and self.doc is not None and (offset is not None or find):
+            self._arrive(offset, end, find)
         if self.doc is not None and wanted == self.loading_id:
             self.reload_codes()
         self.query_one(ReaderView).focus()
 
     # --- loading -----------------------------------------------------------------------------
 
-    def load_source(self, source_id: int, offset: int | None = None) -> None:
+    def load_source(
+        self,
+        source_id: int,
+        offset: int | None = None,
+        end: int | None = None,
+        find: str | None = None,
+    ) -> None:
         self.loading_id = source_id
         self.query_one("#reader-title", Static).update("Loading…")
-        self._load(source_id, offset)
+        self._load(source_id, offset, end, find)
 
     @work(thread=True, exclusive=True, group="reader-load")
-    def _load(self, source_id: int, offset: int | None) -> None:
+    def _load(self, source_id: int, offset: int | None, end: int | None, find) -> None:
         try:
             doc, choices = self.app.read_source(source_id)
         except Exception as exc:
             self.app.call_from_thread(self.notify_error, exc)
             return
-        self.app.call_from_thread(self._loaded, doc, choices, offset)
+        self.app.call_from_thread(self._loaded, doc, choices, offset, end, find)
 
-    def _loaded(self, doc: document.Document, choices: list[CodeChoice], offset) -> None:
+    def _loaded(
+        self, doc: document.Document, choices: list[CodeChoice], offset, end=None, find=None
+    ) -> None:
+        self.finder = None
+        self.find_query = ""
         self.doc = doc
         self.choices = choices
         self.shortcuts = {c.shortcut: c.id for c in choices if c.shortcut}
@@ -117,6 +136,23 @@ class ReaderScreen(WorkbenchScreen):
         self.query_one("#reader-title", Static).update(title)
         view = self.query_one(ReaderView)
         view.show(doc, {c.id: c.colour for c in choices}, offset)
+        if end is not None or find:
+            self._arrive(offset, end, find)
+
+    def _arrive(self, offset: int | None, end: int | None, find: str | None) -> None:
+        """Open at a search hit: `find` highlights its words (n/N move) and selects the first
+        hit at or after `offset`; else text[offset:end] becomes the selection."""
+        view = self.query_one(ReaderView)
+        if self.doc is None or not self.doc.units:
+            return
+        if find and self._find(find, select_from=offset if offset is not None else 0):
+            return
+        if offset is None:
+            return
+        if end is not None and 0 <= offset < end <= len(self.doc.text):
+            view.select_span(offset, end)
+        else:
+            view.goto_offset(offset)
 
     # --- the side panel ----------------------------------------------------------------------
 
@@ -172,7 +208,7 @@ class ReaderScreen(WorkbenchScreen):
 
     # --- coding ------------------------------------------------------------------------------
 
-    def on_key(self, event) -> None:
+    def _code_key(self, event) -> None:
         """A code's shortcut key applies it (keys bound above take precedence)."""
         view = self.query_one(ReaderView)
         key = event.character
@@ -311,6 +347,82 @@ class ReaderScreen(WorkbenchScreen):
             lambda s: remove_coding(s, target.id, self.app.ws.coder),
             f"removed coding {target.id} (ctrl+z restores it)",
         )
+
+    # --- find ------------------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        if self.doc is None or not self.doc.text:
+            return
+        bar = self.query_one("#reader-find", Input)
+        bar.add_class("-shown")
+        bar.value = self.find_query
+        bar.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "reader-find":
+            event.stop()
+            self._find(event.value, select_from=None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "reader-find":
+            return
+        event.stop()
+        self._close_find()
+        view = self.query_one(ReaderView)
+        unit = self.doc.units[view.cursor] if self.doc and self.doc.units else None
+        self._find(event.value, select_from=unit.start if unit else 0)
+
+    def on_key(self, event) -> None:
+        """escape in the find bar closes it; elsewhere a code key codes."""
+        bar = self.query_one("#reader-find", Input)
+        if event.key == "escape" and bar.has_focus:
+            event.stop()
+            event.prevent_default()
+            self._close_find()
+            return
+        self._code_key(event)
+
+    def _close_find(self) -> None:
+        bar = self.query_one("#reader-find", Input)
+        bar.remove_class("-shown")
+        self.query_one(ReaderView).focus()
+
+    def _find(self, query: str, select_from: int | None) -> bool:
+        """Highlight every hit of `query`; with `select_from`, select the first hit at or after
+        that offset. True if anything was found."""
+        from review.tui.find import Finder, next_hit
+
+        view = self.query_one(ReaderView)
+        if self.doc is None or not self.doc.text:
+            return False
+        if self.finder is None or self.finder.text is not self.doc.text:
+            self.finder = Finder(self.doc.text)
+        self.find_query = query
+        hits = self.finder.find(query) if query.strip() else []
+        view.set_hits(hits)
+        note = f"find «{query}»: {len(hits):,} hit(s)" if query.strip() else ""
+        if hits and select_from is not None:
+            i = next_hit(hits, select_from - 1, 1)
+            view.select_span(*hits[i])
+            note = f"find «{query}»: hit {i + 1:,}/{len(hits):,} selected (n/N, a code key)"
+        self.query_one("StatusLine").note = note
+        return bool(hits)
+
+    def action_find_next(self, step: int) -> None:
+        from review.tui.find import next_hit
+
+        view = self.query_one(ReaderView)
+        if not view.hits:
+            self.notify("Nothing found yet: / finds in this source.")
+            return
+        here = view.span() or (0, 0)
+        on_hit = view.sel is not None and tuple(view.sel) in set(view.hits)
+        # from a hit: the next one; from a sentence: the first hit in it counts as next
+        i = next_hit(view.hits, here[0] if on_hit or step < 0 else here[0] - 1, step)
+        view.select_span(*view.hits[i])
+        self.query_one(
+            "StatusLine"
+        ).note = f"find «{self.find_query}»: hit {i + 1:,}/{len(view.hits):,} selected"
 
     # --- suggestions -------------------------------------------------------------------------
 
