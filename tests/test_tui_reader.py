@@ -89,12 +89,12 @@ async def test_accepting_a_suggestion_stores_it(ws):
                 )
             )
     async with running(ws, source=sid) as (app, pilot):
-        await pilot.press("N")  # jump to the first pending suggestion
+        await pilot.press("ctrl+n")  # jump to the first pending suggestion
         await settle(app, pilot)
         assert app.screen.query_one("ReaderView").span() == sents[3]
         panel = str(app.screen.query_one("#reader-panel").render())
         assert "litter" in panel
-        await pilot.press("A", "N", "X")
+        await pilot.press("A", "ctrl+n", "X")
         await settle(app, pilot)
     with session_scope(ws.engine) as s:
         statuses = s.exec(select(m.Suggestion.status).order_by(m.Suggestion.id)).all()
