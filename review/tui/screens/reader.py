@@ -45,6 +45,7 @@ class ReaderScreen(WorkbenchScreen):
         Binding("M", "memo", "Memo"),
         Binding("delete,backspace", "remove", "Uncode"),
         Binding("ctrl+z", "undo", "Undo"),
+        Binding("ctrl+y", "redo", "Redo"),
     ]
     HELP_KEYS = [
         ("down/up", "next / previous sentence (passage)"),
@@ -324,13 +325,27 @@ class ReaderScreen(WorkbenchScreen):
         self.app.data_changed()
 
     def action_undo(self) -> None:
-        from review.coding.codings import undo
+        """ctrl+z: undo this coder's last step in the open source (never one made elsewhere)."""
+        self._history("undo")
 
-        with self.app.session() as s:
-            what = undo(s, self.app.ws.coder)
-        if self.doc is not None:
-            self._refresh_marks(f"undo: {what}" if what else "nothing to undo")
-        self.notify(f"Undone: {what}" if what else "Nothing to undo.")
+    def action_redo(self) -> None:
+        """ctrl+y: redo the step undone last in the open source."""
+        self._history("redo")
+
+    def _history(self, which: str) -> None:
+        from review.coding import history
+
+        if self.doc is None:
+            self.notify(f"Nothing to {which}: no source is open here.")
+            return
+        step = history.undo if which == "undo" else history.redo
+        source_id = self.doc.source_id
+        ok, what = self.in_session(lambda s: step(s, self.app.ws.coder, source_id=source_id))
+        if not ok:
+            return
+        note = f"{which}: {what}" if what else f"nothing to {which} in this source"
+        self._refresh_marks(note)
+        self.notify(note[0].upper() + note[1:])
 
     def action_remove(self) -> None:
         from review.coding.codings import remove_coding
