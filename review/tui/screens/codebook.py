@@ -198,10 +198,20 @@ class CodebookScreen(WorkbenchScreen):
 
     def action_delete(self) -> None:
         from review.coding.codebook import delete_code
+        from review.tui.widgets.confirm import Confirm
 
         cid = self.highlighted()
-        if cid is not None:
-            self._run(delete_code, cid, note="deleted")
+        if cid is None:
+            return
+        code = self.codes.get(cid)
+        name = getattr(code, "name", str(cid))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run(delete_code, cid, note="deleted")
+
+        detail = "Its children, memos and evidence links go with it (refused while coded)."
+        self.app.push_screen(Confirm(f"Delete the code {name!r}?", detail), answered)
 
     def action_excerpts(self) -> None:
         cid = self.highlighted()
