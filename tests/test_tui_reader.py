@@ -65,10 +65,10 @@ async def test_remove_then_memo_on_coding(ws):
         assert [r[0] for r in _codings(ws)] == [_code_with_shortcut(ws, "1")]
         await pilot.press("M")
         await settle(app, pilot)
-        await pilot.press(*"sets the tone", "enter")
+        await pilot.press(*"sets the tone", "enter", *"and the pace", "ctrl+s")
         await settle(app, pilot)
     with session_scope(ws.engine) as s:
-        assert s.exec(select(m.Coding.memo)).all() == ["sets the tone"]
+        assert s.exec(select(m.Coding.memo)).all() == ["sets the tone\nand the pace"]
 
 
 async def test_accepting_a_suggestion_stores_it(ws):
@@ -260,7 +260,7 @@ async def test_undo_in_the_reader_touches_only_the_open_source_and_redo_restores
     async with running(ws, source=sid) as (app, pilot):
         await pilot.press("1")
         await settle(app, pilot)
-        await pilot.press("M", *"first thought", "enter")
+        await pilot.press("M", *"first thought", "ctrl+s")
         await settle(app, pilot)
         with session_scope(ws.engine) as s:  # a later step, in another source
             apply_code(

@@ -187,7 +187,7 @@ class ReaderScreen(WorkbenchScreen):
         out.append("[b]Coded here[/b]" if here else "[dim]Not coded here[/]")
         for mk in here:
             c = names.get(mk.code_id)
-            memo = f" — {escape(mk.memo)}" if mk.memo else ""
+            memo = f" — {escape(' ⏎ '.join(mk.memo.splitlines()))}" if mk.memo else ""
             who = f" [dim]{escape(mk.coder or '')}[/]"
             out.append(f"[{_colour(c)}]■[/] {escape(_path(c, mk.code_id))}{who}{memo}")
         sugg = doc.marks_over(start, end, "suggestion")
@@ -494,7 +494,8 @@ class ReaderScreen(WorkbenchScreen):
     # --- memos -------------------------------------------------------------------------------
 
     def action_memo(self) -> None:
-        from review.tui.widgets.prompt import Prompt
+        """M: a multi-line memo on the coding here (its memo, edited), else on the source."""
+        from review.tui.widgets.memo_editor import MemoEditor
 
         view = self.query_one(ReaderView)
         if self.doc is None:
@@ -502,9 +503,13 @@ class ReaderScreen(WorkbenchScreen):
         here = self.doc.marks_over(*view.span(), "coding") if view.span() else []
         if here:
             target = max(here, key=lambda mk: mk.id)
+            names = {c.id: c for c in self.choices}
             about, kind, tid, value = f"coding {target.id}", "coding", target.id, target.memo
+            quote = _excerpt(self.doc.text[target.start : target.end], 120)
+            detail = f"{_path(names.get(target.code_id), target.code_id)}: “{quote}”"
         else:
             about, kind, tid, value = "this source", "source", self.doc.source_id, ""
+            detail = self.doc.title
 
         def save(text: str | None) -> None:
             from review.coding.codings import add_memo
@@ -518,7 +523,7 @@ class ReaderScreen(WorkbenchScreen):
                 f"memo saved on {about}",
             )
 
-        self.app.push_screen(Prompt(f"Memo on {about}", value or "", "your note…"), save)
+        self.app.push_screen(MemoEditor(f"Memo on {about}", value or "", escape(detail)), save)
 
 
 def _excerpt(quote: str, most: int = 160) -> str:
