@@ -55,7 +55,14 @@ async def test_indicators_screen_links_cycles_and_unlinks(ws):
         le = ids["ind_Local environment"]
         assert (le, ids["Four Cs/Co-delivery"], None, "contradicts") in _links(ws)
         app.screen.query_one("#ind-links", DataTable).focus()
-        await pilot.press("d")
+        await pilot.press("d")  # asks first: n keeps the link
+        await settle(app, pilot)
+        assert "Remove the link" in str(app.screen.query_one("Label").render())
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert len([x for x in _links(ws) if x[0] == le]) == 2
+        app.screen.query_one("#ind-links", DataTable).focus()
+        await pilot.press("d", "y")
         await settle(app, pilot)
         left = [x for x in _links(ws) if x[0] == le]
         assert len(left) == 1

@@ -121,7 +121,7 @@ def apply_code(
     )
     session.add(coding)
     session.flush()
-    record_action(session, who, "apply", {"coding_ids": [coding.id]})
+    record_action(session, who, "apply", {"coding_ids": [coding.id], "source_ids": [source_id]})
     session.flush()
     return coding
 
@@ -209,12 +209,14 @@ def bulk_apply(
     ids = list(
         session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
     )
-    record_action(session, who, "apply", {"coding_ids": ids})
+    sources = sorted({r["source_id"] for r in rows})
+    record_action(session, who, "apply", {"coding_ids": ids, "source_ids": sources})
     session.flush()
     return ids
 
 
-def _snapshot(coding: m.Coding) -> dict:
+def coding_snapshot(coding: m.Coding) -> dict:
+    """A coding as a JSON-able row (undo and redo put it back with the same id)."""
     return {
         "id": coding.id,
         "source_id": coding.source_id,
@@ -229,7 +231,7 @@ def _snapshot(coding: m.Coding) -> dict:
     }
 
 
-def _delete_codings(session: Session, ids: Sequence[int]) -> None:
+def delete_codings(session: Session, ids: Sequence[int]) -> None:
     """Delete codings, detaching what points at them (suggestions go back to pending).
 
     Evidence links to a deleted coding go too: with the coding id cleared they were links to
@@ -245,7 +247,8 @@ def _delete_codings(session: Session, ids: Sequence[int]) -> None:
         session.execute(delete(m.Coding).where(m.Coding.id.in_(chunk)))
 
 
-def _link_snapshots(session: Session, coding_id: int) -> list[dict]:
+def link_snapshots(session: Session, coding_id: int) -> list[dict]:
+    """The evidence links of a coding as JSON-able rows."""
     links = session.scalars(select(m.EvidenceLink).where(m.EvidenceLink.coding_id == coding_id))
     return [
         link.model_dump(mode="json", exclude={"created"})
@@ -266,11 +269,12 @@ def remove_coding(session: Session, coding_id: int, coder: str) -> None:
     if coding is None:
         raise NotFound(f"no coding with id {coding_id}")
     who = ensure_coder(session, coder)
-    snap = _snapshot(coding)
-    links = _link_snapshots(session, coding_id)
-    record_action(session, who, "remove", {"codings": [snap], "links": links})
+    snap = coding_snapshot(coding)
+    links = link_snapshots(session, coding_id)
+    payload = {"codings": [snap], "links": links, "source_ids": [coding.source_id]}
+    record_action(session, who, "remove", payload)
     session.expunge(coding)
-    _delete_codings(session, [coding_id])
+    delete_codings(session, [coding_id])
     session.flush()
 
 
@@ -316,61 +320,15 @@ def codings_at(session: Session, source_id: int, offset: int) -> list[m.Coding]:
 # --- undo -------------------------------------------------------------------------------------
 
 
-def undo(session: Session, coder: str) -> str | None:
-    """Undo this coder's most recent action that is not yet undone; describe what was undone."""
-    cid = coder_id(session, coder)
-    if cid is None:
-        return None
-    action = session.scalar(
-        select(m.Action)
-        .where(m.Action.coder_id == cid, m.Action.undone.is_(False))
-        .order_by(m.Action.id.desc())
-        .limit(1)
-    )
-    if action is None:
-        return None
-    payload = action.payload or {}
-    if action.kind == "apply":
-        ids = payload.get("coding_ids", [])
-        existing = list(session.scalars(select(m.Coding.id).where(m.Coding.id.in_(ids[:5000]))))
-        _delete_codings(session, ids)
-        what = (
-            f"removed {len(ids)} coding(s) just applied"
-            if len(ids) != 1
-            else (f"removed coding {ids[0]}" if existing else "nothing (coding already gone)")
-        )
-    elif action.kind == "remove":
-        snaps = payload.get("codings", [])
-        for snap in snaps:
-            row = dict(snap)
-            row["created"] = _parse_time(row.get("created"))
-            if session.get(m.Coding, row["id"]) is None:
-                session.execute(insert(m.Coding).values(**row))
-        for link in payload.get("links", []):  # evidence links the removal took with it
-            row = dict(link, created=_parse_time(link.get("created")))
-            if session.get(m.EvidenceLink, row["id"]) is None:
-                session.execute(insert(m.EvidenceLink).values(**row))
-        what = f"restored {len(snaps)} coding(s)"
-    elif action.kind == "accept":
-        _delete_codings(session, payload.get("coding_ids", []))
-        what = f"un-accepted {len(payload.get('suggestion_ids', []))} suggestion(s)"
-    elif action.kind == "reject":
-        ids = payload.get("suggestion_ids", [])
-        for chunk in _chunks(ids, 5000):
-            session.execute(
-                update(m.Suggestion)
-                .where(m.Suggestion.id.in_(chunk), m.Suggestion.status == "rejected")
-                .values(status="pending")
-            )
-        what = f"un-rejected {len(ids)} suggestion(s)"
-    else:
-        what = f"nothing to undo for {action.kind!r}"
-    action.undone = True
-    session.flush()
-    return what
+def undo(session: Session, coder: str, source_id: int | None = None) -> str | None:
+    """Undo this coder's most recent coding step (in one source, with `source_id`); see
+    `review.coding.history` (redo lives there too)."""
+    from review.coding.history import undo as undo_step
+
+    return undo_step(session, coder, source_id=source_id)
 
 
-def _parse_time(value):
+def parse_time(value):
     from datetime import datetime
 
     return datetime.fromisoformat(value) if value else utcnow()

@@ -197,7 +197,8 @@ def text_search_ids(session: Session, query: str, limit: int = MAX_HITS):
 
 
 class _FuzzyIndex:
-    """'author year title' strings of live sources, rebuilt when the sources change."""
+    """'author year title key file-name' strings of live sources, rebuilt when the sources
+    change (a transcript is found by its file name or key as well as its title)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -215,13 +216,20 @@ class _FuzzyIndex:
         with self._lock:
             if state != self._state:
                 rows = session.exec(
-                    select(m.Source.id, m.Source.authors, m.Source.year, m.Source.title).where(
-                        _live()
-                    )
+                    select(
+                        m.Source.id,
+                        m.Source.authors,
+                        m.Source.year,
+                        m.Source.title,
+                        m.Source.key,
+                        m.Source.origin_file,
+                    ).where(_live())
                 ).all()
                 self._ids = [r[0] for r in rows]
                 self._choices = [
-                    f"{' '.join(r[1] or [])} {r[2] or ''} {r[3] or ''}".lower() for r in rows
+                    f"{' '.join(r[1] or [])} {r[2] or ''} {r[3] or ''} {r[4] or ''}"
+                    f" {(r[5] or '').replace(chr(92), '/').rsplit('/', 1)[-1]}".lower()
+                    for r in rows
                 ]
                 self._state = state
             return self._ids, self._choices
