@@ -27,10 +27,11 @@ MEMO_TARGETS = ("project", "source", "code", "coding")
 # --- look-ups ---------------------------------------------------------------------------------
 
 
-def find_source(session: Session, ref: str | int) -> m.Source:
+def find_source(session: Session, ref: str | int, *, follow_merged: bool = True) -> m.Source:
     """A source by id, key (cite key; file stem of a transcript) or a unique key ignoring case.
 
-    Merged duplicates resolve to the record they were merged into."""
+    Merged duplicates resolve to the record they were merged into (unless `follow_merged` is
+    False: editing or deleting a record means that very record)."""
     text = str(ref).strip()
     source = session.scalar(select(m.Source).where(m.Source.key == text))  # a key wins over an id
     if source is None and text.isdigit():
@@ -48,7 +49,7 @@ def find_source(session: Session, ref: str | int) -> m.Source:
     if source is None:
         raise NotFound(f"no source {text!r} (give its key or id)")
     seen = set()
-    while source.merged_into_id is not None and source.id not in seen:
+    while follow_merged and source.merged_into_id is not None and source.id not in seen:
         seen.add(source.id)
         source = session.get(m.Source, source.merged_into_id)
     return source

@@ -64,6 +64,7 @@ _DEFAULTS: dict[str, Any] = {
     "record_format": None,
     "text": None,
     "text_hash": None,
+    "content_hash": None,
     "batch_id": None,
     "origin_file": None,
     "origin_line": None,

@@ -1,0 +1,27 @@
+"""A source's text, compared as a reader would: `source.content_hash`.
+
+The same interview saved as `.txt` and `.docx` differs only in blank lines and spacing, so
+`text_hash` (of the exact text, which offsets point into) told them apart and the interview
+was imported twice. `content_hash` is the SHA-256 of the text with every whitespace run
+removed (after NFKC), indexed; the import compares it. Existing texts are hashed here.
+"""
+
+import hashlib
+import unicodedata
+
+from sqlalchemy import Column, String, text
+
+
+def content_digest(body: str) -> str:
+    """Frozen copy of `review.ingest.formats.qualitative.content_hash` as of this migration."""
+    folded = "".join(unicodedata.normalize("NFKC", body).split())
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def upgrade(op, conn) -> None:
+    op.add_column("source", Column("content_hash", String(64)))
+    op.create_index("ix_source_content_hash", "source", ["content_hash"])
+    rows = conn.execute(text("SELECT id, text FROM source WHERE text IS NOT NULL"))
+    values = [{"h": content_digest(body), "i": sid} for sid, body in rows]
+    if values:
+        conn.execute(text("UPDATE source SET content_hash = :h WHERE id = :i"), values)
