@@ -61,6 +61,9 @@ FIXED = {
     "meta",
 }
 _CHUNK = 500
+# Attributes the transcript import itself writes on a speaker (ingest/participants.py): a
+# speaker with only these is known from the transcripts alone.
+IMPORT_ATTRIBUTES = ("group", "transcript")
 
 
 def _chunks(ids: Sequence[int], n: int = _CHUNK):
@@ -230,7 +233,10 @@ def _speakers_only_here(session: Session, ids: list[int]) -> list[int]:
         described = set(
             session.scalars(
                 select(m.ParticipantAttribute.participant_id)
-                .where(m.ParticipantAttribute.participant_id.in_(loose))
+                .where(
+                    m.ParticipantAttribute.participant_id.in_(loose),
+                    m.ParticipantAttribute.name.not_in(IMPORT_ATTRIBUTES),
+                )
                 .distinct()
             )
         )
@@ -333,12 +339,27 @@ def delete_sources(session: Session, source_ids: Iterable[int]) -> Dependents:
         session.execute(delete(m.ParticipantAlias).where(m.ParticipantAlias.scope_id.in_(chunk)))
     for chunk in _chunks(speakers):
         session.execute(delete(m.Participant).where(m.Participant.id.in_(chunk)))
+    _forget_transcripts(session, set(keys.values()))
     _retire_actions(session, set(ids))
     for chunk in _chunks(ids):
         session.execute(delete(m.Source).where(m.Source.id.in_(chunk)))
     session.flush()
     session.expire_all()
     return counts
+
+
+def _forget_transcripts(session: Session, keys: set[str]) -> None:
+    """Drop deleted sources' keys from the speakers' `transcript` attribute ("fg1; fg2")."""
+    rows = session.scalars(
+        select(m.ParticipantAttribute).where(m.ParticipantAttribute.name == "transcript")
+    ).all()
+    for row in rows:
+        seen = [k for k in (row.value or "").split("; ") if k]
+        kept = [k for k in seen if k not in keys]
+        if kept != seen:
+            row.value = "; ".join(kept) or None
+            session.add(row)
+    session.flush()
 
 
 def _delete_passages(session: Session, source_ids: list[int]) -> None:
