@@ -388,6 +388,44 @@ class MemoView:
     coder: str | None
     text: str
     created: object
+    about: str | None = None  # what it is on, as a person reads it: key, path, coding
+
+
+def _memo_labels(session: Session, views: list[MemoView]) -> None:
+    """Fill each memo's `about`: "project", the source's key, the code's path, or a coding as
+    "KEY [start:end] CODE PATH" (what `memo list` and the Memos view show)."""
+    from review.coding.codebook import code_paths
+
+    paths = code_paths(session) if any(v.target in ("code", "coding") for v in views) else {}
+    source_ids = {v.target_id for v in views if v.target == "source"}
+    coding_ids = {v.target_id for v in views if v.target == "coding"}
+    codings = {}
+    for chunk in _chunks(sorted(coding_ids), 5000):
+        for row in session.execute(
+            select(
+                m.Coding.id, m.Coding.source_id, m.Coding.code_id, m.Coding.start, m.Coding.end
+            ).where(m.Coding.id.in_(chunk))
+        ).all():
+            codings[row.id] = row
+            source_ids.add(row.source_id)
+    keys = {}
+    for chunk in _chunks(sorted(source_ids), 5000):
+        keys.update(
+            session.execute(select(m.Source.id, m.Source.key).where(m.Source.id.in_(chunk))).all()
+        )
+    for v in views:
+        if v.target == "project":
+            v.about = "project"
+        elif v.target == "source":
+            v.about = keys.get(v.target_id, f"source {v.target_id}")
+        elif v.target == "code":
+            v.about = paths.get(v.target_id, f"code {v.target_id}")
+        elif v.target == "coding" and v.target_id in codings:
+            c = codings[v.target_id]
+            v.about = (
+                f"coding {c.id}: {keys.get(c.source_id, c.source_id)} [{c.start}:{c.end}] "
+                f"{paths.get(c.code_id, c.code_id)}"
+            )
 
 
 def add_memo(
@@ -408,11 +446,14 @@ def add_memo(
         coding = session.get(m.Coding, target_id)
         coding.memo = text
         session.flush()
-        return MemoView(None, "coding", target_id, coder, text, coding.created)
-    memo = m.Memo(coder_id=who.id, text=text, **memo_target(target, target_id))
-    session.add(memo)
-    session.flush()
-    return MemoView(memo.id, target, target_id, coder, text, memo.created)
+        view = MemoView(None, "coding", target_id, coder, text, coding.created)
+    else:
+        memo = m.Memo(coder_id=who.id, text=text, **memo_target(target, target_id))
+        session.add(memo)
+        session.flush()
+        view = MemoView(memo.id, target, target_id, coder, text, memo.created)
+    _memo_labels(session, [view])
+    return view
 
 
 def memo_target(target: str, target_id: int | None) -> dict:
@@ -452,6 +493,7 @@ def memos(
             MemoView(None, "coding", c.id, name, c.memo, c.created)
             for c, name in session.execute(cq.order_by(m.Coding.id)).all()
         ]
+    _memo_labels(session, out)
     return out
 
 
