@@ -389,7 +389,7 @@ def search_cmd(
 
     if not query and not reindex:
         raise UsageError("give a search query")
-    with session(ctx) as s:
+    with session(ctx, write=reindex) as s:
         indexed = index_passages(s) if reindex else None
         hits = search(s, query, limit=limit, offset=offset, kind=kind) if query else []
         total = count(s, query, kind) if query else 0

@@ -50,11 +50,12 @@ def workspace(ctx: typer.Context) -> Workspace:
 
 
 @contextmanager
-def session(ctx: typer.Context) -> Iterator[Session]:
-    """One transaction on the workspace's database."""
+def session(ctx: typer.Context, *, write: bool = True) -> Iterator[Session]:
+    """One transaction on the workspace's database (`write=False` for commands that only
+    read: on SQLite they then never wait for another process's write lock)."""
     from review.store.db import session_scope
 
-    with session_scope(workspace(ctx).engine) as s:
+    with session_scope(workspace(ctx).engine, write=write) as s:
         yield s
 
 

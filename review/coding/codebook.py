@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
+from review.store.db import serialise
 
 SEP = "/"
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -365,10 +366,16 @@ def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = Tru
 
 def ensure_codebook(session: Session, path: str | Path | None) -> int:
     """Load the workspace codebook into an empty code table; returns the codes loaded (0 if the
-    table already has codes or there is no file). Called lazily by coding commands and the TUI."""
+    table already has codes or there is no file). Called lazily by coding commands and the TUI.
+    Two processes' first commands may race here: SQLite's write transactions are serialised
+    (BEGIN IMMEDIATE), and on PostgreSQL a transaction-scoped advisory lock makes the second
+    wait and then find the codes the first loaded (it doubled the codebook before)."""
     if session.scalar(select(func.count()).select_from(m.Code)):
         return 0
     if path is None or not Path(path).exists():
+        return 0
+    serialise(session, "codebook")
+    if session.scalar(select(func.count()).select_from(m.Code)):  # the other loaded it
         return 0
     _, specs = load_toml(path)
     return upsert_specs(session, specs)["added"]
