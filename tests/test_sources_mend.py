@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel, func, select
 
 from review.store import models as m
-from review.store.db import is_sqlite, session_scope
+from review.store.db import session_scope
 
 pytestmark = pytest.mark.backends("sqlite", "postgres")
 
@@ -29,8 +29,8 @@ Ana: It started with a pilot in 2019, when the street wardens asked for help.
 
 
 def orphans(ws) -> dict[str, int]:
-    """Rows whose foreign key names a row that does not exist, per table.column (and, on
-    SQLite, search-index rows without their passage)."""
+    """Rows whose foreign key names a row that does not exist, per table.column, and
+    search-index rows without their passage (FTS5 on SQLite, a table on PostgreSQL)."""
     out = {}
     with session_scope(ws.engine) as s:
         for table in SQLModel.metadata.sorted_tables:
@@ -43,12 +43,11 @@ def orphans(ws) -> dict[str, int]:
                 n = s.execute(text(sql)).scalar()
                 if n:
                     out[f"{table.name}.{col.name}"] = n
-        if is_sqlite(ws.engine):
-            n = s.execute(
-                text("SELECT count(*) FROM passage_fts WHERE rowid NOT IN (SELECT id FROM passage)")
-            ).scalar()
-            if n:
-                out["passage_fts"] = n
+        n = s.execute(
+            text("SELECT count(*) FROM passage_fts WHERE rowid NOT IN (SELECT id FROM passage)")
+        ).scalar()
+        if n:
+            out["passage_fts"] = n
     return out
 
 

@@ -65,12 +65,20 @@ def _code_id(s: Session, ref: str | None) -> int | None:
     return find_code(s, ref).id if ref else None
 
 
-def _coding_doc(c, path: str | None = None) -> dict:
+def _one_line(text: str, limit: int) -> str:
+    """A quote as plain text on one line: whitespace runs (line breaks too) as one space,
+    cut at `limit` characters with an ellipsis."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _coding_doc(c, path: str | None = None, coder: str | None = None) -> dict:
     return {
         "id": c.id,
         "source_id": c.source_id,
         "code_id": c.code_id,
         "code": path,
+        "coder": coder,
         "start": c.start,
         "end": c.end,
         "quote": c.quote,
@@ -119,12 +127,13 @@ def code_apply(
             )
             made += get_codings(s, ids)
         path = code_path(s, cd)
-        docs = [_coding_doc(c, path) for c in made]
+        docs = [_coding_doc(c, path, name) for c in made]
     if json_out:
         print_json({"source": src.key, "coder": name, "codings": docs})
         return
     for d in docs:
-        typer.echo(f"coding {d['id']}: {src.key} [{d['start']}:{d['end']}] {path}: {d['quote']!r}")
+        quote = _one_line(d["quote"], 70)
+        typer.echo(f"coding {d['id']}: {src.key} [{d['start']}:{d['end']}] {path}: “{quote}”")
 
 
 @code_app.command("remove")
@@ -180,17 +189,29 @@ def code_list(
     """The codings of one source, in text order (with blind coding on, only yours)."""
     from review.coding.codebook import code_paths
     from review.coding.codings import codings_for_source, find_source
+    from review.store.coders import coder_names
 
     with ready(ctx) as s:
         src = find_source(s, source)
         paths = code_paths(s)
+        names = coder_names(s)
         rows = codings_for_source(s, src.id, who(ctx, None))
-        docs = [_coding_doc(c, paths.get(c.code_id)) for c in rows]
+        docs = [_coding_doc(c, paths.get(c.code_id), names.get(c.coder_id)) for c in rows]
     if json_out:
         print_json({"source": src.key, "codings": docs})
         return
+    if not docs:
+        typer.echo(f"no codings in {src.key}")
+        return
+    width = max(len("coder"), *(len(d["coder"] or "-") for d in docs))
+    span = max(len("span"), *(len(f"{d['start']}:{d['end']}") for d in docs))
+    typer.echo(f"{'id':>6}  {'span':<{span}}  {'coder':<{width}}  code: quote")
     for d in docs:
-        typer.echo(f"{d['id']:>6} [{d['start']}:{d['end']}] {d['code']}: {d['quote'][:70]!r}")
+        where = f"{d['start']}:{d['end']}"
+        quote = _one_line(d["quote"], 70)
+        typer.echo(
+            f"{d['id']:>6}  {where:<{span}}  {d['coder'] or '-':<{width}}  {d['code']}: {quote}"
+        )
 
 
 @code_app.command("suggest")
@@ -258,7 +279,7 @@ def code_suggestions(
     for d in docs:
         words = ", ".join(d["trigger"])
         typer.echo(f"{d['id']:>6} {d['code']} [{d['start']}:{d['end']}] <- {words}")
-        typer.echo(f"       {d['quote'][:90]!r}")
+        typer.echo(f"       {_one_line(d['quote'], 90)}")
 
 
 SUGGESTION_IDS = typer.Argument(None, help="Suggestion id(s).")

@@ -128,7 +128,7 @@ def _undo(ctx: typer.Context, batch_id: int, force: bool, json_out: bool) -> Non
 def _batches(ctx: typer.Context, json_out: bool) -> None:
     from review.ingest.mend import batches
 
-    with session(ctx) as s:
+    with session(ctx, write=False) as s:
         rows = [
             {
                 "id": b.id,

@@ -189,9 +189,7 @@ def text_search_ids(session: Session, query: str, limit: int = MAX_HITS):
         return [], f"cannot search for {query!r}: no words"
     # Sources that are merged away or deleted drop out here, keeping the search's order.
     ids = source_ids(session, query, limit * 2)
-    live = set(
-        session.execute(select(m.Source.id).where(_live(), m.Source.id.in_(ids))).scalars()
-    )
+    live = set(session.execute(select(m.Source.id).where(_live(), m.Source.id.in_(ids))).scalars())
     return [i for i in ids if i in live][:limit], None
 
 
