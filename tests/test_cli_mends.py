@@ -140,3 +140,24 @@ def test_indicators_link_names_the_code_path(ws, cli):
                  "--json").json()["codings"][0]["id"]  # fmt: skip
     res = cli(*w, "indicators", "link", "3", "--coding", coding, "-r", "explains")
     assert f"coding {coding} (Drivers/Trust:" in res.out
+
+
+BIB = """
+@article{smith2010a, title={Co-production of community safety}, author={Smith, Ann},
+  year={2010}, journal={Public Management Review}}
+@article{smith2010b, title={Coproduction of community safety: a survey}, author={Smith, A.},
+  year={2010}, journal={Public Management Review}}
+"""
+
+
+def test_dedupe_history_says_when_and_who(ws, cli, tmp_path):
+    bib = tmp_path / "lib.bib"
+    bib.write_text(BIB, "utf-8")
+    w = ("-w", ws.root)
+    assert cli(*w, "import", bib).code == 0
+    assert cli("--coder", "ana", *w, "dedupe", "--merge", "smith2010a,smith2010b").code == 0
+    rows = cli(*w, "dedupe", "--history", "--json").json()["history"]
+    assert [r["coder"] for r in rows] == ["ana"] and rows[0]["created"]
+    line = cli(*w, "dedupe", "--history").out.splitlines()[0]
+    date, time, who = line.split()[:3]
+    assert len(date) == 10 and date[4] == "-" and time[2] == ":" and who == "ana"

@@ -26,7 +26,7 @@ from review.cli.context import (
     show_progress,
     workspace,
 )
-from review.errors import UsageError
+from review.errors import NotFound, UsageError
 
 code_app = typer.Typer(help="Apply, remove, suggest, accept, reject and undo codings.")
 codebook_app = typer.Typer(help="The codebook: list, import, export and edit codes.")
@@ -643,7 +643,10 @@ def codebook_add(
 
     with ready(ctx) as s:
         parent_path = path.strip().strip(SEP).rsplit(SEP, 1)[0] if SEP in path.strip(SEP) else None
-        parent = find_code(s, parent_path) if parent_path else None
+        try:
+            parent = find_code(s, parent_path) if parent_path else None
+        except NotFound:  # add_code says so, in the codebook's words
+            parent = None
         was_codable = parent.codable if parent is not None else None
         code = add_code(
             s,

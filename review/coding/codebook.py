@@ -396,7 +396,13 @@ def add_code(session: Session, path: str, **values) -> m.Code:
     if spec.path.casefold() in {p.casefold() for p in code_paths(session).values()}:
         raise UsageError(f"code {spec.path!r} already exists")
     validate_specs_single(session, spec)
-    parent = find_code(session, spec.parent_path) if spec.parent_path else None
+    parent = None
+    if spec.parent_path:
+        by_path = {p.casefold(): cid for cid, p in code_paths(session).items()}
+        pid = by_path.get(spec.parent_path.casefold())
+        if pid is None:
+            raise CodebookError(f"code {spec.path!r}: parent {spec.parent_path!r} does not exist")
+        parent = session.get(m.Code, pid)
     was_leaf = parent is not None and not session.scalar(
         select(func.count()).select_from(m.Code).where(m.Code.parent_id == parent.id)
     )

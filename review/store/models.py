@@ -403,6 +403,7 @@ class DuplicateLink(SQLModel, table=True):
     reasons: list[str] = _json([])
     status: str = Field(default="merged", max_length=20)  # merged, maybe, apart, undone
     snapshot: dict = _json({})
+    coder_id: int | None = Field(default=None, foreign_key="coder.id", index=True)  # who (m0009)
     created: datetime = Field(default_factory=utcnow)
 
 

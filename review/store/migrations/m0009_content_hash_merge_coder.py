@@ -1,15 +1,21 @@
-"""A source's text, compared as a reader would: `source.content_hash`.
+"""A source's text compared as a reader would (`source.content_hash`), and who merged or kept
+apart duplicate records (`duplicatelink.coder_id`).
 
 The same interview saved as `.txt` and `.docx` differs only in blank lines and spacing, so
 `text_hash` (of the exact text, which offsets point into) told them apart and the interview
 was imported twice. `content_hash` is the SHA-256 of the text with every whitespace run
 removed (after NFKC), indexed; the import compares it. Existing texts are hashed here.
+
+`review dedupe --history` says when and by whom each merge or keep-apart call was made: the
+link's coder (a foreign key; NULL for links made before this migration).
 """
 
 import hashlib
 import unicodedata
 
-from sqlalchemy import Column, String, text
+from sqlalchemy import Column, Integer, String, text
+
+from review.store.migrations.tools import rebuild
 
 
 def content_digest(body: str) -> str:
@@ -25,3 +31,7 @@ def upgrade(op, conn) -> None:
     values = [{"h": content_digest(body), "i": sid} for sid, body in rows]
     if values:
         conn.execute(text("UPDATE source SET content_hash = :h WHERE id = :i"), values)
+    with rebuild(op, "duplicatelink") as batch:
+        batch.add_column(Column("coder_id", Integer))
+        batch.create_foreign_key("duplicatelink_coder_id_fkey", "coder", ["coder_id"], ["id"])
+        batch.create_index("ix_duplicatelink_coder_id", ["coder_id"])
