@@ -161,3 +161,17 @@ def test_dedupe_history_says_when_and_who(ws, cli, tmp_path):
     line = cli(*w, "dedupe", "--history").out.splitlines()[0]
     date, time, who = line.split()[:3]
     assert len(date) == 10 and date[4] == "-" and time[2] == ":" and who == "ana"
+
+
+def test_the_hint_review_init_prints_works_as_printed(cli, tmp_path, monkeypatch):
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    res = cli("init", "ws")
+    hint = res.out.strip().splitlines()[-1]
+    command = hint.split("`")[1]
+    assert command == "review -w ws import corpus"
+    (tmp_path / "ws" / "corpus" / "lib.bib").write_text(BIB, "utf-8")
+    res = cli(*shlex.split(command)[1:])
+    assert res.code == 0, res.err
+    assert "2 record(s) imported" in res.out

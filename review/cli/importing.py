@@ -67,6 +67,7 @@ def import_(
     if not paths:
         raise UsageError("give files or folders to import (or --undo BATCH, --batches)")
     ws = workspace(ctx)
+    paths = [_in_workspace(p, ws.root) for p in paths]
     with _file_progress(show_progress(json_out)) as (on_file, progress):
         try:
             reports = import_paths(
@@ -104,6 +105,15 @@ def import_(
         typer.echo(f"{len(reports)} file(s), {total} record(s) imported")
     if failed:
         raise typer.Exit(1)
+
+
+def _in_workspace(path: Path, root: Path) -> Path:
+    """A relative path that is not there from the current folder but is in the workspace
+    (`review -w ws import corpus`, as `review init` suggests) means the workspace's."""
+    if path.is_absolute() or path.exists():
+        return path
+    inside = Path(root) / path
+    return inside if inside.exists() else path
 
 
 def _undo(ctx: typer.Context, batch_id: int, force: bool, json_out: bool) -> None:
