@@ -65,7 +65,9 @@ def import_(
             _batches(ctx, json_out)
         return
     if not paths:
-        raise UsageError("give files or folders to import (or --undo BATCH, --batches)")
+        ctx.fail(
+            "Missing argument 'PATHS...': files or folders to import (or --undo BATCH, --batches)"
+        )
     ws = workspace(ctx)
     paths = [_in_workspace(p, ws.root) for p in paths]
     with _file_progress(show_progress(json_out)) as (on_file, progress):

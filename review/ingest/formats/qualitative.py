@@ -120,7 +120,6 @@ def store_parsed(ctx: ImportContext, parsed: Parsed, *, kind: str | None = None)
     if earlier is not None:
         ctx.report.skipped = 1
         ctx.report.message = duplicate_message(earlier)
-        ctx.warn(None, f"duplicate: {ctx.report.message}", earlier.key)
         return None
     kind = kind or ("transcript" if parsed.turns else "document")
     meta = dict(parsed.meta)
