@@ -244,3 +244,13 @@ def test_import_undo_of_indicators_and_unknown_batches(ws, cli):
     res = cli(*w, "import", "--undo", 999)
     assert res.code == 1 and "no import batch 999" in res.err
     assert cli(*w, "import", "--undo", batch, CORPUS).code == 2
+
+
+def test_a_group_taken_from_the_title_follows_the_title(ws, cli, tmp_path):
+    path = tmp_path / "panel.txt"
+    path.write_text("Residents panel\n\nAnn: We meet monthly.\nBob: And we pick litter.\n")
+    assert cli("-w", ws.root, "import", path).code == 0
+    assert source(ws, "panel").meta["group"] == "Residents panel"
+    res = cli("-w", ws.root, "sources", "edit", "panel", "--title", "Residents' panel, North")
+    assert res.code == 0 and "group: Residents panel -> Residents' panel, North" in res.out
+    assert source(ws, "panel").meta["group"] == "Residents' panel, North"

@@ -136,6 +136,9 @@ def edit_source(
             if old != new:
                 setattr(source, name, new)
                 changed[name] = [old, new]
+                if name == "title" and meta.get("group") == old and "group" not in wanted:
+                    meta["group"] = new  # a group the import took from the title follows it
+                    changed["group"] = [old, new]
             continue
         old = meta.get(name)
         if value:
