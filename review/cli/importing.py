@@ -135,6 +135,8 @@ def _undo(ctx: typer.Context, batch_id: int, force: bool, json_out: bool) -> Non
         added += f", the full text of {', '.join(done.fulltexts)}"
     typer.echo(f"undid import batch {batch_id} ({done.path}, {done.format}): removed {added}")
     typer.echo(f"  with them: {what}")
+    if done.note:
+        typer.echo(f"  kept: {done.note}")
 
 
 def _batches(ctx: typer.Context, json_out: bool) -> None:

@@ -409,9 +409,11 @@ class BatchUndo:
     indicators: int
     removed: Dependents
     fulltexts: list[str]  # literature records whose attached PDF text was removed
+    note: str | None = None  # what such an import added that stays
 
     def to_dict(self) -> dict:
         return {
+            "note": self.note,
             "batch_id": self.batch_id,
             "path": self.path,
             "format": self.format,
@@ -426,6 +428,11 @@ class DependsOn(ReviewError):
     """Later work stands on what an import added; `--force` removes it too."""
 
 
+# What an undo leaves of an import that also changed shared things.
+KEPT = {
+    "qdpx": "the project's codes and project memos stay in the codebook "
+    "(`review codebook delete CODE` removes a code)",
+}
 # Formats whose import only adds rows this module can find by batch: sources (with their
 # passages and speakers), attached full texts and indicators. A participants table changes
 # existing people and a codebook merge changes codes: those batches cannot be undone here.
@@ -518,6 +525,7 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
         n_indicators,
         removed,
         [s.key for s in attached],
+        KEPT.get(batch.format),
     )
 
 
