@@ -13,7 +13,7 @@ link's coder (a foreign key; NULL for links made before this migration).
 import hashlib
 import unicodedata
 
-from sqlalchemy import Column, Integer, String, text
+from sqlalchemy import Column, Integer, String, inspect, text
 
 from review.store.migrations.tools import rebuild
 
@@ -25,8 +25,11 @@ def content_digest(body: str) -> str:
 
 
 def upgrade(op, conn) -> None:
-    op.add_column("source", Column("content_hash", String(64)))
-    op.create_index("ix_source_content_hash", "source", ["content_hash"])
+    # (a development build named this migration 0009_source_content_hash and added only the
+    # column: a database it upgraded has the column already)
+    if "content_hash" not in {c["name"] for c in inspect(conn).get_columns("source")}:
+        op.add_column("source", Column("content_hash", String(64)))
+        op.create_index("ix_source_content_hash", "source", ["content_hash"])
     rows = conn.execute(text("SELECT id, text FROM source WHERE text IS NOT NULL"))
     values = [{"h": content_digest(body), "i": sid} for sid, body in rows]
     if values:
