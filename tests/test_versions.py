@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from review.coding.codebook import add_code, find_code, move_code, rename_code
-from review.coding.codings import add_memo, edit_memo, memos
+from review.coding.codings import add_memo, memos
+from review.coding.memos import edit_memo
 from review.errors import ConflictError
 from review.store import models as m
 from review.store.db import session_scope
@@ -55,10 +56,10 @@ def test_a_stale_memo_edit_is_refused_and_a_fresh_one_goes_through(ws):
     assert memo.version == 1
     with session_scope(ws.engine, write=True) as s:
         s.info["coder"] = "bob"
-        assert edit_memo(s, memo.id, "bob's\nsecond line", expected_version=1).version == 2
+        edit_memo(s, "source", memo.id, "bob's\nsecond line", expected_version=1)
     with session_scope(ws.engine, write=True) as s:
         with pytest.raises(ConflictError, match="memo .* changed by bob"):
-            edit_memo(s, memo.id, "ann's overwrite", expected_version=1)
+            edit_memo(s, "source", memo.id, "ann's overwrite", expected_version=1)
     with session_scope(ws.engine) as s:
         (view,) = memos(s, "source", src.id)
         assert (view.text, view.version) == ("bob's\nsecond line", 2)

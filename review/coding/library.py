@@ -159,7 +159,7 @@ def _row(r) -> SourceRow:
         ),
         title=(title or key or "").replace("\n", " "),
         kind=kind,
-        status=status or "unscreened",
+        status=status or "",  # transcripts and documents are never screened
         codings=codings or 0,
     )
 

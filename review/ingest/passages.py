@@ -283,7 +283,7 @@ def source_passages(
     ]
 
 
-HEADER_KEYS = ("group", "date", "place", "moderator", "duration", "format")
+HEADER_KEYS = ("group", "date", "time", "place", "moderator", "interviewee", "duration", "format")
 
 
 def qualitative_sources(session: Session) -> list[dict]:

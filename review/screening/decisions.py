@@ -21,7 +21,13 @@ from review.stats import kappa_from_pairs
 from review.store import models as m
 from review.store import settings
 from review.store.coders import ensure_coder
-from review.store.kinds import LITERATURE, is_literature, literature_clause, source_class
+from review.store.kinds import (
+    LITERATURE,
+    is_literature,
+    literature_clause,
+    qualitative_clause,
+    source_class,
+)
 
 STAGES = ("title-abstract", "full-text")
 DECISIONS = ("include", "exclude", "maybe", "not-retrieved")
@@ -267,12 +273,17 @@ def status_sql(session: Session):
     — once the required reviewers have decided — their common decision or "conflict" (a
     full text must end in or out, so "maybe" there is a conflict), else "pending"; the
     full-text status when anyone decided at full text, else the title/abstract one, else
-    "unscreened". `tests/test_screening.py` checks it against `outcomes` record by record."""
+    "unscreened". Transcripts and documents (the team's own data) are never screened: NULL,
+    so no status filter lists them. `tests/test_screening.py` checks it against `outcomes`
+    record by record."""
     need = required_reviewers(session)
-    return func.coalesce(
-        _stage_status_sql("full-text", need),
-        _stage_status_sql("title-abstract", need),
-        literal("unscreened"),
+    return case(
+        (qualitative_clause(), None),
+        else_=func.coalesce(
+            _stage_status_sql("full-text", need),
+            _stage_status_sql("title-abstract", need),
+            literal("unscreened"),
+        ),
     )
 
 

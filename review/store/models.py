@@ -93,6 +93,8 @@ class Source(SQLModel, table=True):
     record_format: str | None = Field(default=None, max_length=40)
     text: str | None = _text()  # NFC, "\n" line ends, never edited after import
     text_hash: str | None = Field(default=None, max_length=64)
+    # of the text without whitespace: the same interview as .txt and .docx (m0009)
+    content_hash: str | None = Field(default=None, index=True, max_length=64)
     meta: dict = _json({})  # transcript metadata: group, date, place, moderator, ...
     batch_id: int | None = Field(default=None, foreign_key="importbatch.id", index=True)
     origin_file: str | None = Field(default=None, max_length=2000)
@@ -411,6 +413,7 @@ class DuplicateLink(SQLModel, table=True):
     reasons: list[str] = _json([])
     status: str = Field(default="merged", max_length=20)  # merged, maybe, apart, undone
     snapshot: dict = _json({})
+    coder_id: int | None = Field(default=None, foreign_key="coder.id", index=True)  # who (m0009)
     created: datetime = Field(default_factory=utcnow)
 
 
