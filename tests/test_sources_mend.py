@@ -144,8 +144,13 @@ def test_the_same_interview_in_another_format_is_reported_not_doubled(ws, cli, t
 
 
 def _busy_workspace(ws, cli):
-    """The sample corpus imported, with work on fg1 and on a literature record."""
-    res = cli("-w", ws.root, "import", CORPUS)
+    """The sample corpus imported (without its shipped coding, so every coding, memo and
+    link here is the test's own), with work on fg1 and on a literature record."""
+    import shutil
+
+    corpus = ws.root / "corpus-uncoded"
+    shutil.copytree(CORPUS, corpus, ignore=shutil.ignore_patterns("coding"))
+    res = cli("-w", ws.root, "import", corpus)
     assert res.code == 0, res.out + res.err
     w = ("-w", ws.root)
     assert cli(*w, "code", "apply", "fg1_community_safety", "co-design", "--span", "300:400",

@@ -30,8 +30,10 @@ _CLI = "review.cli"
 COMMANDS: dict[str, Entry] = {
     "brief": Entry(
         f"{_CLI}.brief",
-        "Write the evidence matrix, joint display, source characteristics, code-by-attribute "
-        "and PRISMA tables (plus references) as Markdown, CSV, HTML and/or DOCX.",
+        'Write the briefing note: title block and "at a glance" summary, the evidence matrix, '
+        "joint display, source characteristics, code-by-attribute and PRISMA tables, four "
+        "figures (PRISMA flow, heat map, excerpts per code, indicators) and references, as "
+        "Markdown, CSV, HTML and/or DOCX.",
     ),
     "excerpts": Entry(
         f"{_CLI}.coding",
