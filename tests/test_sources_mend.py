@@ -299,3 +299,16 @@ def test_no_undo_or_redo_brings_back_a_coding_of_a_deleted_source(ws, cli):
     with session_scope(ws.engine) as s:
         left = s.scalars(select(m.Action.payload)).all()
     assert len(left) == 1  # only fg2's step is left to undo
+
+
+def test_an_import_that_changed_existing_rows_is_refused_not_half_undone(ws, cli):
+    w = ("-w", ws.root)
+    res = cli(*w, "import", "--json", CORPUS)
+    assert res.code == 0, res.err
+    batches = {Path(f["file"]).name: f["batch_id"] for f in res.json()["files"]}
+    n_codings = count(ws, m.Coding)
+    for name, why in (("sample-coding.json", "added to sources already there"),
+                      ("participants.csv", "changes existing speakers")):  # fmt: skip
+        res = cli(*w, "import", "--undo", batches[name])
+        assert res.code == 1 and why in res.err
+    assert count(ws, m.Coding) == n_codings

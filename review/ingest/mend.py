@@ -445,10 +445,31 @@ KEPT = {
     "qdpx": "the project's codes and project memos stay in the codebook "
     "(`review codebook delete CODE` removes a code)",
 }
-# Formats whose import only adds rows this module can find by batch: sources (with their
-# passages and speakers), attached full texts and indicators. A participants table changes
-# existing people and a codebook merge changes codes: those batches cannot be undone here.
-NOT_UNDOABLE = {"participants": "a participants table changes existing speakers"}
+# Formats whose import only adds rows this module finds by batch: sources (with their
+# passages and speakers), a PDF's text attached to a record, indicators. Any other format is
+# refused rather than "undone" with its rows left behind: a participants table changes
+# existing speakers, a coding file adds codings, memos and links to sources already there.
+UNDOABLE = frozenset(
+    {
+        "bibtex",
+        "csv-literature",
+        "docx",
+        "pdf",
+        "pubmed",
+        "ris",
+        "srt",
+        "transcript-text",
+        "webvtt",
+        "wos",
+        "qdpx",
+        "indicators",
+    }
+)
+NOT_UNDOABLE = {
+    "participants": "a participants table changes existing speakers",
+    "review-coding": "its codings, memos and links were added to sources already there "
+    "(remove codings with `review code remove`)",
+}
 
 
 def batches(session: Session, limit: int = 50) -> list[m.ImportBatch]:
@@ -481,11 +502,9 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
         raise NotFound(f"no import batch {batch_id} (see `review import --batches`)")
     if batch.status == "undone":
         raise ReviewError(f"import batch {batch_id} ({batch.path}) was already undone")
-    if batch.format in NOT_UNDOABLE:
-        raise ReviewError(
-            f"import batch {batch_id} ({batch.format}) cannot be undone: "
-            f"{NOT_UNDOABLE[batch.format]}"
-        )
+    if batch.format not in UNDOABLE:
+        why = NOT_UNDOABLE.get(batch.format, "what it added is not recorded by batch")
+        raise ReviewError(f"import batch {batch_id} ({batch.format}) cannot be undone: {why}")
     ids = list(session.scalars(select(m.Source.id).where(m.Source.batch_id == batch_id)))
     keys = list(session.scalars(select(m.Source.key).where(m.Source.batch_id == batch_id)))
     attached = _fulltext_sources(session, batch_id)
