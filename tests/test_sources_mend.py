@@ -257,8 +257,13 @@ def test_import_undo_of_indicators_and_unknown_batches(ws, cli):
     res = cli(*w, "import", "--json", CORPUS / "indicators" / "five-country-survey-2008.csv")
     batch = res.json()["files"][0]["batch_id"]
     assert count(ws, m.Indicator) == 3
-    assert cli(*w, "import", "--undo", batch).code == 0
-    assert count(ws, m.Indicator) == 0
+    assert cli(*w, "indicators", "link", "3", "--code", "co-design").code == 0
+    res = cli(*w, "import", "--undo", batch)
+    assert res.code == 1 and "1 indicator link;" in res.err
+    res = cli(*w, "import", "--undo", batch, "--force")
+    assert res.code == 0 and "3 indicator(s)" in res.out and "1 evidence link" in res.out
+    assert count(ws, m.Indicator) == 0 and count(ws, m.EvidenceLink) == 0
+    assert orphans(ws) == {}
     res = cli(*w, "import", "--undo", 999)
     assert res.code == 1 and "no import batch 999" in res.err
     assert cli(*w, "import", "--undo", batch, CORPUS).code == 2

@@ -527,11 +527,15 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
         work = {k: v for k, v in work.items() if v}
     if extra.codings:
         work["codings"] = work.get("codings", 0) + extra.codings
+    batch_indicators = select(m.Indicator.id).where(m.Indicator.batch_id == batch_id)
+    n_linked = _count(session, m.EvidenceLink, m.EvidenceLink.indicator_id.in_(batch_indicators))
+    if n_linked:
+        work["indicator_links"] = n_linked  # evidence linked to its indicators
     if work and not force:
         what = ", ".join(plural(n, name) for name, n in work.items())
         raise DependsOn(
-            f"import batch {batch_id} ({batch.path}): later work stands on its "
-            f"{len(ids) + len(attached)} source(s): {what}; undo with --force to remove it too"
+            f"import batch {batch_id} ({batch.path}): later work stands on what it added: "
+            f"{what}; undo with --force to remove it too"
         )
     n_indicators = _count(session, m.Indicator, m.Indicator.batch_id == batch_id)
     indicator_ids = list(
@@ -545,6 +549,7 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
         _detach_fulltext(session, src)
     removed.passages += extra.passages
     removed.codings += extra.codings
+    removed.evidence_links += n_linked
     batch.status = "undone"
     session.add(batch)
     session.flush()
