@@ -167,29 +167,47 @@ def test_delete_a_transcript_takes_its_work_with_it_and_leaves_no_orphans(ws, cl
     import io
     import sys
 
-    _busy_workspace(ws, cli)
+    _busy_workspace(ws, cli)  # (the sample corpus ships coded: more work than ours)
     fg1 = source(ws, "fg1_community_safety")
-    assert count(ws, m.Passage, m.Passage.source_id == fg1.id) > 0
-    others = count(ws, m.Passage, m.Passage.source_id != fg1.id)
+    here = m.Coding.source_id == fg1.id
+    with session_scope(ws.engine) as s:
+        mine = select(m.Coding.id).where(here)
+        want = {
+            "codings": s.scalar(select(func.count()).where(here)),
+            "coding_memos": s.scalar(select(func.count()).where(here, m.Coding.memo.is_not(None))),
+            "memos": s.scalar(select(func.count()).where(m.Memo.source_id == fg1.id)),
+            "evidence_links": s.scalar(
+                select(func.count()).where(m.EvidenceLink.coding_id.in_(mine))
+            ),
+        }
+    assert all(want.values()) and want["codings"] >= 1
+    rest = {t: count(ws, t) - n for t, n in (
+        (m.Coding, want["codings"]),
+        (m.Passage, count(ws, m.Passage, m.Passage.source_id == fg1.id)),
+        (m.Memo, want["memos"]),
+        (m.EvidenceLink, want["evidence_links"]),
+    )}  # fmt: skip
     monkeypatch.setattr(sys, "stdin", io.StringIO("n\n"))
     res = cli("-w", ws.root, "sources", "delete", "fg1_community_safety")
     assert res.code == 1 and "nothing deleted" in res.err
-    assert "1 coding" in res.err and "1 memo" in res.err  # what would go, before asking
+    assert f"{want['codings']} coding" in res.err  # what would go, said before asking
     assert source(ws, "fg1_community_safety") is not None
     res = cli("-w", ws.root, "sources", "delete", "fg1_community_safety", "--yes", "--json")
     assert res.code == 0, res.err
     removed = res.json()["removed"]
-    assert removed["codings"] == 1 and removed["coding_memos"] == 1 and removed["memos"] == 1
-    assert removed["evidence_links"] == 1 and removed["suggestions"] > 0
+    assert {k: removed[k] for k in want} == want and removed["suggestions"] > 0
     assert source(ws, "fg1_community_safety") is None
-    assert count(ws, m.Coding) == 0 and count(ws, m.Memo) == 0
-    assert count(ws, m.EvidenceLink) == 0 and count(ws, m.Suggestion) == 0
-    assert count(ws, m.Passage) == others
+    assert (
+        count(ws, m.Coding, here) == 0
+        and count(ws, m.Suggestion, m.Suggestion.source_id == fg1.id) == 0
+    )
+    for table, n in rest.items():
+        assert count(ws, table) == n, table  # other sources' rows untouched
     assert orphans(ws) == {}
     # the speakers described by participants.csv stay: they are the team's data
     assert count(ws, m.ParticipantAttribute) > 0
     # nothing left for undo to bring back
-    res = cli("-w", ws.root, "code", "undo")
+    cli("-w", ws.root, "code", "undo")
     assert orphans(ws) == {}
 
 
@@ -244,8 +262,13 @@ def test_import_undo_of_indicators_and_unknown_batches(ws, cli):
     res = cli(*w, "import", "--json", CORPUS / "indicators" / "five-country-survey-2008.csv")
     batch = res.json()["files"][0]["batch_id"]
     assert count(ws, m.Indicator) == 3
-    assert cli(*w, "import", "--undo", batch).code == 0
-    assert count(ws, m.Indicator) == 0
+    assert cli(*w, "indicators", "link", "3", "--code", "co-design").code == 0
+    res = cli(*w, "import", "--undo", batch)
+    assert res.code == 1 and "1 indicator link;" in res.err
+    res = cli(*w, "import", "--undo", batch, "--force")
+    assert res.code == 0 and "3 indicator(s)" in res.out and "1 evidence link" in res.out
+    assert count(ws, m.Indicator) == 0 and count(ws, m.EvidenceLink) == 0
+    assert orphans(ws) == {}
     res = cli(*w, "import", "--undo", 999)
     assert res.code == 1 and "no import batch 999" in res.err
     assert cli(*w, "import", "--undo", batch, CORPUS).code == 2
@@ -259,3 +282,43 @@ def test_a_group_taken_from_the_title_follows_the_title(ws, cli, tmp_path):
     res = cli("-w", ws.root, "sources", "edit", "panel", "--title", "Residents' panel, North")
     assert res.code == 0 and "group: Residents panel -> Residents' panel, North" in res.out
     assert source(ws, "panel").meta["group"] == "Residents' panel, North"
+
+
+def test_no_undo_or_redo_brings_back_a_coding_of_a_deleted_source(ws, cli):
+    from review.coding import history
+
+    w = ("-w", ws.root, "--coder", "ana")
+    assert cli(*w, "import", CORPUS / "transcripts").code == 0
+    for span in ("0:40", "50:90", "100:140"):
+        assert cli(*w, "code", "apply", "fg1_community_safety", "trust", "--span", span).code == 0
+    ids = [
+        c["id"] for c in cli(*w, "code", "list", "fg1_community_safety", "--json").json()["codings"]
+    ]
+    assert cli(*w, "code", "remove", ids[0]).code == 0  # a removal's snapshot
+    with session_scope(ws.engine) as s:
+        assert history.undo(s, "ana", None)  # undoes the removal: the coding is back
+        assert history.undo(s, "ana", None)  # undoes the last apply: a redo snapshot
+    other = cli(*w, "code", "apply", "fg2_local_environment", "trust", "--span", "0:30")
+    assert other.code == 0
+    assert cli(*w, "sources", "delete", "fg1_community_safety", "--yes").code == 0
+    with session_scope(ws.engine) as s:
+        for _ in range(4):
+            history.redo(s, "ana", None)
+            history.undo(s, "ana", None)
+    assert orphans(ws) == {}
+    with session_scope(ws.engine) as s:
+        left = s.scalars(select(m.Action.payload)).all()
+    assert len(left) == 1  # only fg2's step is left to undo
+
+
+def test_an_import_that_changed_existing_rows_is_refused_not_half_undone(ws, cli):
+    w = ("-w", ws.root)
+    res = cli(*w, "import", "--json", CORPUS)
+    assert res.code == 0, res.err
+    batches = {Path(f["file"]).name: f["batch_id"] for f in res.json()["files"]}
+    n_codings = count(ws, m.Coding)
+    for name, why in (("sample-coding.json", "added to sources already there"),
+                      ("participants.csv", "changes existing speakers")):  # fmt: skip
+        res = cli(*w, "import", "--undo", batches[name])
+        assert res.code == 1 and why in res.err
+    assert count(ws, m.Coding) == n_codings

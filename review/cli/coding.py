@@ -553,7 +553,8 @@ def codebook_list(ctx: typer.Context, json_out: bool = JSON_OUT) -> None:
     for d in docs:
         key = f"[{d['shortcut']}]" if d["shortcut"] else "   "
         name = d["path"].rsplit("/", 1)[-1]
-        typer.echo(f"{key} {'  ' * d['depth']}{name}  ({d['codings']})")
+        group = "" if d["codable"] else "  group"  # a heading, not applied itself
+        typer.echo(f"{key} {'  ' * d['depth']}{name}  ({d['codings']}){group}")
 
 
 @codebook_app.command("import")

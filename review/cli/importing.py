@@ -128,11 +128,14 @@ def _undo(ctx: typer.Context, batch_id: int, force: bool, json_out: bool) -> Non
     if json_out:
         print_json({"undone": doc})
         return
-    added = f"{len(done.sources)} source(s)"
+    parts = []
+    if done.sources or not (done.indicators or done.fulltexts):
+        parts.append(f"{len(done.sources)} source(s)")
     if done.indicators:
-        added += f", {done.indicators} indicator(s)"
+        parts.append(f"{done.indicators} indicator(s)")
     if done.fulltexts:
-        added += f", the full text of {', '.join(done.fulltexts)}"
+        parts.append(f"the full text of {', '.join(done.fulltexts)}")
+    added = ", ".join(parts)
     typer.echo(f"undid import batch {batch_id} ({done.path}, {done.format}): removed {added}")
     typer.echo(f"  with them: {what}")
     if done.note:

@@ -287,7 +287,7 @@ def delete_sources(session: Session, source_ids: Iterable[int]) -> Dependents:
     from them, their codings (with those codings' memos and evidence links), suggestions,
     memos, screening decisions and duplicate links. Records merged into them stand alone
     again; indicators citing them keep the key in `pending_source` (`indicators relink`).
-    Undo records that would bring back a deleted coding are retired. Returns the counts."""
+    The undo/redo records of steps in them are deleted (`_retire_actions`). Returns the counts."""
     ids = sorted(set(source_ids))
     counts = dependents(session, ids)
     if not ids:
@@ -300,6 +300,7 @@ def delete_sources(session: Session, source_ids: Iterable[int]) -> Dependents:
     keys = dict(
         session.execute(select(m.Source.id, m.Source.key).where(m.Source.id.in_(ids))).all()
     )
+    _retire_actions(session, set(ids))  # first: it reads the codings and suggestions
     for chunk in _chunks(ids):
         coding_ids = list(session.scalars(select(m.Coding.id).where(m.Coding.source_id.in_(chunk))))
         session.execute(delete(m.Suggestion).where(m.Suggestion.source_id.in_(chunk)))
@@ -343,7 +344,6 @@ def delete_sources(session: Session, source_ids: Iterable[int]) -> Dependents:
     for chunk in _chunks(speakers):
         session.execute(delete(m.Participant).where(m.Participant.id.in_(chunk)))
     _forget_transcripts(session, set(keys.values()))
-    _retire_actions(session, set(ids))
     for chunk in _chunks(ids):
         session.execute(delete(m.Source).where(m.Source.id.in_(chunk)))
     session.flush()
@@ -378,21 +378,33 @@ def _delete_passages(session: Session, source_ids: list[int]) -> None:
 
 
 def _retire_actions(session: Session, source_ids: set[int]) -> None:
-    """Mark undone the undo records that would re-create a coding of a deleted source (a
-    removal's snapshot), so a later `code undo` cannot bring back a row pointing at nothing."""
-    rows = session.execute(
-        select(m.Action.id, m.Action.payload).where(m.Action.undone.is_(False))
-    ).all()
-    stale = [
-        aid
-        for aid, payload in rows
-        if any(
-            isinstance(c, dict) and c.get("source_id") in source_ids
-            for c in (payload or {}).get("codings", [])
+    """Delete the undo/redo records of steps in these sources (call before their codings and
+    suggestions go): undoing or redoing one would re-create a coding of a source that is no
+    longer there. A step is in a source when its payload names it (`source_ids`), holds a
+    snapshot of one of its codings (a removal, or an undone step's `redo`), or lists one of its
+    codings or suggestions by id. A step that also touched other sources goes too: it could
+    not be undone whole."""
+    ids = sorted(source_ids)
+    codings: set[int] = set()
+    suggestions: set[int] = set()
+    for chunk in _chunks(ids):
+        codings.update(session.scalars(select(m.Coding.id).where(m.Coding.source_id.in_(chunk))))
+        suggestions.update(
+            session.scalars(select(m.Suggestion.id).where(m.Suggestion.source_id.in_(chunk)))
         )
-    ]
+    stale = []
+    for aid, payload in session.execute(select(m.Action.id, m.Action.payload)).all():
+        payload = payload or {}
+        snaps = [*payload.get("codings", []), *(payload.get("redo") or {}).get("codings", [])]
+        if (
+            source_ids.intersection(payload.get("source_ids", []))
+            or any(isinstance(c, dict) and c.get("source_id") in source_ids for c in snaps)
+            or codings.intersection(payload.get("coding_ids", []))
+            or suggestions.intersection(payload.get("suggestion_ids", []))
+        ):
+            stale.append(aid)
     for chunk in _chunks(stale):
-        session.execute(update(m.Action).where(m.Action.id.in_(chunk)).values(undone=True))
+        session.execute(delete(m.Action).where(m.Action.id.in_(chunk)))
 
 
 # --- undoing an import ------------------------------------------------------------------------
@@ -433,10 +445,31 @@ KEPT = {
     "qdpx": "the project's codes and project memos stay in the codebook "
     "(`review codebook delete CODE` removes a code)",
 }
-# Formats whose import only adds rows this module can find by batch: sources (with their
-# passages and speakers), attached full texts and indicators. A participants table changes
-# existing people and a codebook merge changes codes: those batches cannot be undone here.
-NOT_UNDOABLE = {"participants": "a participants table changes existing speakers"}
+# Formats whose import only adds rows this module finds by batch: sources (with their
+# passages and speakers), a PDF's text attached to a record, indicators. Any other format is
+# refused rather than "undone" with its rows left behind: a participants table changes
+# existing speakers, a coding file adds codings, memos and links to sources already there.
+UNDOABLE = frozenset(
+    {
+        "bibtex",
+        "csv-literature",
+        "docx",
+        "pdf",
+        "pubmed",
+        "ris",
+        "srt",
+        "transcript-text",
+        "webvtt",
+        "wos",
+        "qdpx",
+        "indicators",
+    }
+)
+NOT_UNDOABLE = {
+    "participants": "a participants table changes existing speakers",
+    "review-coding": "its codings, memos and links were added to sources already there "
+    "(remove codings with `review code remove`)",
+}
 
 
 def batches(session: Session, limit: int = 50) -> list[m.ImportBatch]:
@@ -469,11 +502,9 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
         raise NotFound(f"no import batch {batch_id} (see `review import --batches`)")
     if batch.status == "undone":
         raise ReviewError(f"import batch {batch_id} ({batch.path}) was already undone")
-    if batch.format in NOT_UNDOABLE:
-        raise ReviewError(
-            f"import batch {batch_id} ({batch.format}) cannot be undone: "
-            f"{NOT_UNDOABLE[batch.format]}"
-        )
+    if batch.format not in UNDOABLE:
+        why = NOT_UNDOABLE.get(batch.format, "what it added is not recorded by batch")
+        raise ReviewError(f"import batch {batch_id} ({batch.format}) cannot be undone: {why}")
     ids = list(session.scalars(select(m.Source.id).where(m.Source.batch_id == batch_id)))
     keys = list(session.scalars(select(m.Source.key).where(m.Source.batch_id == batch_id)))
     attached = _fulltext_sources(session, batch_id)
@@ -496,11 +527,15 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
         work = {k: v for k, v in work.items() if v}
     if extra.codings:
         work["codings"] = work.get("codings", 0) + extra.codings
+    batch_indicators = select(m.Indicator.id).where(m.Indicator.batch_id == batch_id)
+    n_linked = _count(session, m.EvidenceLink, m.EvidenceLink.indicator_id.in_(batch_indicators))
+    if n_linked:
+        work["indicator_links"] = n_linked  # evidence linked to its indicators
     if work and not force:
         what = ", ".join(plural(n, name) for name, n in work.items())
         raise DependsOn(
-            f"import batch {batch_id} ({batch.path}): later work stands on its "
-            f"{len(ids) + len(attached)} source(s): {what}; undo with --force to remove it too"
+            f"import batch {batch_id} ({batch.path}): later work stands on what it added: "
+            f"{what}; undo with --force to remove it too"
         )
     n_indicators = _count(session, m.Indicator, m.Indicator.batch_id == batch_id)
     indicator_ids = list(
@@ -514,6 +549,7 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
         _detach_fulltext(session, src)
     removed.passages += extra.passages
     removed.codings += extra.codings
+    removed.evidence_links += n_linked
     batch.status = "undone"
     session.add(batch)
     session.flush()
@@ -532,13 +568,13 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
 def _detach_fulltext(session: Session, source: m.Source) -> None:
     """Take a PDF's text off the literature record it was attached to (codings on it go)."""
     sid = source.id
+    _retire_actions(session, {sid})
     coding_ids = list(session.scalars(select(m.Coding.id).where(m.Coding.source_id == sid)))
     session.execute(delete(m.Suggestion).where(m.Suggestion.source_id == sid))
     for chunk in _chunks(coding_ids):
         session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.coding_id.in_(chunk)))
     session.execute(delete(m.Coding).where(m.Coding.source_id == sid))
     _delete_passages(session, [sid])
-    _retire_actions(session, {sid})
     source = session.get(m.Source, sid)
     meta = dict(source.meta or {})
     meta.pop("fulltext", None)
