@@ -24,11 +24,11 @@ TOP = -1  # the picker's "top level" choice when moving a code
 
 class CodebookScreen(WorkbenchScreen):
     BINDINGS = [
-        Binding("a", "add", "Add child"),
+        Binding("a", "add", "Add"),
         Binding("A", "add_top", "Add top", show=False),
         Binding("r", "rename", "Rename"),
         Binding("m", "move", "Move"),
-        Binding("g", "merge", "Merge into"),
+        Binding("g", "merge", "Merge"),
         Binding("delete", "delete", "Delete"),
         Binding("e", "excerpts", "Excerpts"),
         Binding("M", "memo", "Memo"),

@@ -35,13 +35,13 @@ class ReaderScreen(WorkbenchScreen):
 
     BINDINGS = [
         Binding("enter", "pick_code", "Code…"),
-        Binding("A", "accept", "Accept"),
-        Binding("X", "reject", "Reject"),
+        Binding("A", "accept", "Accept", show=False),  # (the side panel says A / X)
+        Binding("X", "reject", "Reject", show=False),
         Binding("slash", "find", "Find"),
         Binding("n", "find_next(1)", "Next hit", show=False),
         Binding("N", "find_next(-1)", "Previous hit", show=False),
-        Binding("ctrl+n", "next_suggestion", "Next sugg."),
-        Binding("S", "suggest", "Suggest"),
+        Binding("ctrl+n", "next_suggestion", "Next suggestion", show=False),
+        Binding("S", "suggest", "Suggest", show=False),
         Binding("M", "memo", "Memo"),
         Binding("delete,backspace", "remove", "Uncode"),
         Binding("ctrl+z", "undo", "Undo"),
@@ -154,6 +154,16 @@ class ReaderScreen(WorkbenchScreen):
             view.select_span(offset, end)
         else:
             view.goto_offset(offset)
+
+    def database_changed(self) -> None:
+        """Someone (the CLI, a colleague) wrote: show the open source's codings as they are
+        now, and the codebook as it is."""
+        if self.doc is None or self.loading_id != self.doc.source_id:
+            return
+        self.reload_codes()
+        with self.app.session() as s:
+            document.reload_marks(s, self.doc)
+        self.query_one(ReaderView).marks_changed()
 
     # --- the side panel ----------------------------------------------------------------------
 
