@@ -110,7 +110,8 @@ class CodePicker(ModalScreen["int | NewCode | None"]):
         Binding("ctrl+e", "edit", "Edit code…", show=False, priority=True),
     ]
     DEFAULT_CSS = """
-    CodePicker { align: center middle; }
+    /* opaque: the screen behind is not redrawn dimmed on every key (half the time to open) */
+    CodePicker { align: center middle; background: $background; }
     CodePicker > Vertical {
         width: 90%; max-width: 100; height: 90%; border: round $accent; background: $surface;
     }
@@ -134,7 +135,11 @@ class CodePicker(ModalScreen["int | NewCode | None"]):
         self.choices = choices
         self.title_text = title
         self.allow_create = allow_create
-        self.parents = parents if parents is not None else choices
+        parents = parents if parents is not None else choices
+        # A new code goes under a code that already groups others (or a grouping code): a
+        # short list however big the codebook (the code form, ctrl+e, offers every code).
+        heads = {c.path.rsplit("/", 1)[0] for c in parents if "/" in c.path}
+        self.parents = [c for c in parents if not c.codable or c.path in heads]
         self.rows: list[CodeChoice | str] = []  # a code, or CREATE
         self.typed = ""
         self._parent_chosen = False  # the reviewer picked a parent: stop guessing one
