@@ -139,6 +139,9 @@ class ReaderScreen(WorkbenchScreen):
         view.show(doc, {c.id: c.colour for c in choices}, offset)
         if end is not None or find:
             self._arrive(offset, end, find)
+        bar = self.query_one("#reader-find", Input)
+        if bar.has_class("-shown") and bar.value.strip():  # typed while it was loading
+            self._find(bar.value, select_from=None)
 
     def _arrive(self, offset: int | None, end: int | None, find: str | None) -> None:
         """Open at a search hit: `find` highlights its words (n/N move) and selects the first
@@ -423,7 +426,9 @@ class ReaderScreen(WorkbenchScreen):
     # --- find ------------------------------------------------------------------------------
 
     def action_find(self) -> None:
-        if self.doc is None or not self.doc.text:
+        """/: the find bar (also while a source is still loading: what is typed next must
+        go into it, not be taken for code keys)."""
+        if self.doc is not None and not self.doc.text:
             return
         bar = self.query_one("#reader-find", Input)
         bar.add_class("-shown")
