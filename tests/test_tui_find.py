@@ -133,3 +133,14 @@ async def test_slash_before_a_source_is_loaded_still_takes_the_typing(ws):
         assert bar.has_focus and bar.value == "the"
         await settle(app, pilot)
     assert _codings(ws) == []
+
+
+async def test_opening_a_source_while_on_the_reader_loads_it(ws):
+    first = add_transcript(ws)
+    second = add_transcript(ws, key="fg-south")
+    async with running(ws, source=first) as (app, pilot):
+        a = _text(ws, second).index("ward budget")
+        app.open_source(second, a, a + 11)
+        await settle(app, pilot)
+        assert app.screen.doc.source_id == second
+        assert app.screen.query_one("ReaderView").span() == (a, a + 11)

@@ -112,7 +112,10 @@ class ReviewApp(App):
         self.current_end = end
         self.current_find = find
         self._prefetch = (source_id, self._pool.submit(self._read_source, source_id))
-        self.run_worker(self.action_go("reader"), exclusive=False)
+        if self.current_mode == "reader" and not isinstance(self.screen, ModalScreen):
+            self.screen.on_screen_resume()  # already there: switching would do nothing
+        else:
+            self.run_worker(self.action_go("reader"), exclusive=False)
 
     def _read_source(self, source_id: int):
         from review.tui import document
