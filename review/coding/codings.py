@@ -27,10 +27,11 @@ MEMO_TARGETS = ("project", "source", "code", "coding")
 # --- look-ups ---------------------------------------------------------------------------------
 
 
-def find_source(session: Session, ref: str | int) -> m.Source:
+def find_source(session: Session, ref: str | int, *, follow_merged: bool = True) -> m.Source:
     """A source by id, key (cite key; file stem of a transcript) or a unique key ignoring case.
 
-    Merged duplicates resolve to the record they were merged into."""
+    Merged duplicates resolve to the record they were merged into (unless `follow_merged` is
+    False: editing or deleting a record means that very record)."""
     text = str(ref).strip()
     source = session.scalar(select(m.Source).where(m.Source.key == text))  # a key wins over an id
     if source is None and text.isdigit():
@@ -48,7 +49,7 @@ def find_source(session: Session, ref: str | int) -> m.Source:
     if source is None:
         raise NotFound(f"no source {text!r} (give its key or id)")
     seen = set()
-    while source.merged_into_id is not None and source.id not in seen:
+    while follow_merged and source.merged_into_id is not None and source.id not in seen:
         seen.add(source.id)
         source = session.get(m.Source, source.merged_into_id)
     return source
@@ -345,6 +346,45 @@ class MemoView:
     coder: str | None
     text: str
     created: object
+    version: int | None = None  # a memo row's edit version (None for a coding's memo)
+    about: str | None = None  # what it is on, as a person reads it: key, path, coding
+
+
+def _memo_labels(session: Session, views: list[MemoView]) -> None:
+    """Fill each memo's `about`: "project", the source's key, the code's path, or a coding as
+    "KEY [start:end] CODE PATH" (what `memo list` and the Memos view show)."""
+    from review.coding.codebook import code_paths
+
+    paths = code_paths(session) if any(v.target in ("code", "coding") for v in views) else {}
+    source_ids = {v.target_id for v in views if v.target == "source"}
+    coding_ids = {v.target_id for v in views if v.target == "coding"}
+    codings = {}
+    for chunk in _chunks(sorted(coding_ids), 5000):
+        for row in session.execute(
+            select(
+                m.Coding.id, m.Coding.source_id, m.Coding.code_id, m.Coding.start, m.Coding.end
+            ).where(m.Coding.id.in_(chunk))
+        ).all():
+            codings[row.id] = row
+            source_ids.add(row.source_id)
+    keys = {}
+    for chunk in _chunks(sorted(source_ids), 5000):
+        keys.update(
+            session.execute(select(m.Source.id, m.Source.key).where(m.Source.id.in_(chunk))).all()
+        )
+    for v in views:
+        if v.target == "project":
+            v.about = "project"
+        elif v.target == "source":
+            v.about = keys.get(v.target_id, f"source {v.target_id}")
+        elif v.target == "code":
+            v.about = paths.get(v.target_id, f"code {v.target_id}")
+        elif v.target == "coding" and v.target_id in codings:
+            c = codings[v.target_id]
+            v.about = (
+                f"coding {c.id}: {keys.get(c.source_id, c.source_id)} [{c.start}:{c.end}] "
+                f"{paths.get(c.code_id, c.code_id)}"
+            )
 
 
 def add_memo(
@@ -365,11 +405,14 @@ def add_memo(
         coding = session.get(m.Coding, target_id)
         coding.memo = text
         session.flush()
-        return MemoView(None, "coding", target_id, coder, text, coding.created)
-    memo = m.Memo(coder_id=who.id, text=text, **memo_target(target, target_id))
-    session.add(memo)
-    session.flush()
-    return MemoView(memo.id, target, target_id, coder, text, memo.created)
+        view = MemoView(None, "coding", target_id, coder, text, coding.created)
+    else:
+        memo = m.Memo(coder_id=who.id, text=text, **memo_target(target, target_id))
+        session.add(memo)
+        session.flush()
+        view = MemoView(memo.id, target, target_id, coder, text, memo.created, memo.version)
+    _memo_labels(session, [view])
+    return view
 
 
 def memo_target(target: str, target_id: int | None) -> dict:
@@ -394,7 +437,7 @@ def memos(
     elif target == "coding":
         q = q.where(False)
     out = [
-        MemoView(memo.id, memo.target, memo.target_id, name, memo.text, memo.created)
+        MemoView(memo.id, memo.target, memo.target_id, name, memo.text, memo.created, memo.version)
         for memo, name in session.execute(q.order_by(m.Memo.id)).all()
     ]
     if target in (None, "coding"):
@@ -409,6 +452,7 @@ def memos(
             MemoView(None, "coding", c.id, name, c.memo, c.created)
             for c, name in session.execute(cq.order_by(m.Coding.id)).all()
         ]
+    _memo_labels(session, out)
     return out
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from review.coding.codebook import code_paths
 from review.errors import NotFound, UsageError
 from review.store import models as m
+from review.store import versions
 from review.store.models import utcnow
 
 
@@ -68,8 +69,12 @@ def memo_rows(session: Session, limit: int = 2000) -> list[MemoRow]:
     return out
 
 
-def edit_memo(session: Session, kind: str, memo_id: int, text: str) -> None:
-    """Replace a memo's text (a coding memo: the coding's). Empty text is refused: delete."""
+def edit_memo(
+    session: Session, kind: str, memo_id: int, text: str, *, expected_version: int | None = None
+) -> None:
+    """Replace a memo's text (a coding memo: the coding's). Empty text is refused: delete.
+    `expected_version` is the version of the memo row the writer opened; if someone changed
+    it since, the edit is refused as a conflict (review.store.versions), not overwritten."""
     text = (text or "").strip()
     if not text:
         raise UsageError("a memo needs some text (delete it instead)")
@@ -82,6 +87,7 @@ def edit_memo(session: Session, kind: str, memo_id: int, text: str) -> None:
         memo = session.get(m.Memo, memo_id)
         if memo is None:
             raise NotFound(f"no memo {memo_id}")
+        versions.check(memo, expected_version, f"memo {memo_id}")
         memo.text, memo.updated = text, utcnow()
     session.flush()
 

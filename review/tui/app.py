@@ -79,9 +79,11 @@ class ReviewApp(App):
     # --- shared helpers for screens --------------------------------------------------------
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction on the workspace's database."""
-        with session_scope(self.ws.engine) as s:
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """One transaction on the workspace's database (`write=False`: reads only, which on
+        SQLite never wait for a CLI import's write lock)."""
+        with session_scope(self.ws.engine, write=write) as s:
+            s.info["coder"] = self.ws.coder  # who edits (store/versions)
             yield s
 
     def spec(self, name: str) -> ScreenSpec | None:
@@ -121,7 +123,7 @@ class ReviewApp(App):
         from review.tui import document
         from review.tui.codes import code_choices
 
-        with self.session() as s:
+        with self.session(write=False) as s:
             doc = document.load(s, source_id, viewer=self.ws.coder)
             return doc, code_choices(s, codable_only=False)
 
