@@ -216,16 +216,16 @@ def test_codebook_edit_commands(ws, cli):
     assert "Sector/Education" not in paths and "Drivers/Money" not in paths
 
 
-def test_update_code_edits_every_field_and_refuses_clashes(session, ws):
+def test_edit_code_as_the_code_form_calls_it(session, ws):
     import pytest as _pytest
 
-    from review.coding.codebook import ensure_codebook, find_code, update_code
+    from review.coding.codebook import edit_code, ensure_codebook, find_code
     from review.coding.codings import apply_code
     from review.errors import UsageError
     from tests.test_coding_helpers import make_source
 
     ensure_codebook(session, ws.codebook_path)
-    code = update_code(
+    edit_code(
         session,
         "Drivers/Trust",
         name="Trust in the council",
@@ -236,18 +236,19 @@ def test_update_code_edits_every_field_and_refuses_clashes(session, ws):
         colour="#112233",
         shortcut="z",
     )
+    code = find_code(session, "Barriers/Trust in the council")
     barriers = find_code(session, "Barriers").id
     assert (code.name, code.parent_id) == ("Trust in the council", barriers)
     assert code.definition == "Residents rely on the council to act." and code.include is None
     assert code.keywords == ["rely on", "trust"]
     assert (code.colour, code.shortcut) == ("#112233", "z")
     with _pytest.raises(UsageError, match="already used"):
-        update_code(session, code.id, shortcut="1")
+        edit_code(session, code.id, shortcut="1")
     with _pytest.raises(UsageError, match="#RRGGBB"):
-        update_code(session, code.id, colour="red")
+        edit_code(session, code.id, colour="red")
     src = make_source(session, "fg", "We trust them to act.")
     apply_code(session, source_id=src.id, code_id=code.id, start=0, end=8, coder="zoe")
-    with _pytest.raises(UsageError, match="grouping"):
-        update_code(session, code.id, codable=False)
-    update_code(session, code.id, shortcut=None, parent=None)
+    with _pytest.raises(UsageError, match="group"):
+        edit_code(session, code.id, codable=False)
+    edit_code(session, code.id, shortcut="", parent=None)
     assert code.shortcut is None and code.parent_id is None

@@ -595,59 +595,6 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
     return moved
 
 
-KEEP = object()  # update_code: leave this field as it is
-
-
-def update_code(session: Session, ref: str | int, *, parent=KEEP, **values) -> m.Code:
-    """Edit one code's fields in one go (the TUI's code form; `review codebook edit`):
-    name, parent (a code ref, or None for the top level), definition, include, exclude,
-    example, keywords (a list), colour (#RRGGBB), shortcut (one key, or None) and codable.
-    Fields not given stay; empty text clears a field. A code with codings cannot become a
-    grouping code (codable false); a shortcut or name already taken is refused."""
-    unknown = set(values) - {"name", *TEXT_FIELDS, "keywords", "colour", "shortcut", "codable"}
-    if unknown:
-        raise UsageError(f"unknown code field(s): {', '.join(sorted(unknown))}")
-    code = find_code(session, ref)
-    if "name" in values and values["name"].strip() != code.name:
-        rename_code(session, code.id, values["name"])
-    if parent is not KEEP:
-        current = code.parent_id
-        wanted = find_code(session, parent).id if parent not in (None, "", SEP) else None
-        if wanted != current:
-            move_code(session, code.id, wanted)
-    for name in TEXT_FIELDS:
-        if name in values:
-            text = (values[name] or "").strip()
-            setattr(code, name, text or None)
-    if "keywords" in values:
-        code.keywords = [k.strip() for k in values["keywords"] or [] if k and k.strip()]
-    if "colour" in values:
-        colour = (values["colour"] or "").strip() or None
-        if colour and not COLOUR.match(colour):
-            raise UsageError(f"colour {colour!r} is not #RRGGBB")
-        code.colour = colour
-    if "shortcut" in values:
-        key = (values["shortcut"] or "").strip() or None
-        if key and len(key) != 1:
-            raise UsageError(f"shortcut {key!r} must be one key")
-        taken = session.scalar(select(m.Code).where(m.Code.shortcut == key, m.Code.id != code.id))
-        if key and taken is not None:
-            raise UsageError(f"shortcut {key!r} is already used by {taken.name!r}")
-        code.shortcut = key
-    if "codable" in values and bool(values["codable"]) != code.codable:
-        if not values["codable"]:
-            n = session.scalar(
-                select(func.count()).select_from(m.Coding).where(m.Coding.code_id == code.id)
-            )
-            if n:
-                raise UsageError(
-                    f"code {code.name!r} has {n} coding(s): it cannot become a grouping code"
-                )
-        code.codable = bool(values["codable"])
-    session.flush()
-    return code
-
-
 def delete_code(session: Session, ref: str | int, *, force: bool = False) -> int:
     """Delete a code and its children; refused while any of them has codings unless forced
     (then their codings and suggestions go too). Their memos and evidence links go with them

@@ -53,7 +53,7 @@ def code_fields(code) -> CodeFields:
 
 def save_code_form(session, cid: int | None, values: dict) -> int:
     """Add (cid None) or update a code from the form's values; the code's id."""
-    from review.coding.codebook import add_code, code_path, update_code
+    from review.coding.codebook import add_code, code_path, edit_code
 
     values = dict(values)
     parent = values.pop("parent_id")
@@ -62,4 +62,5 @@ def save_code_form(session, cid: int | None, values: dict) -> int:
         prefix = code_path(session, parent) + "/" if parent is not None else ""
         extra = {k: (v or None) if isinstance(v, str) else v for k, v in values.items()}
         return add_code(session, prefix + name, **extra).id
-    return update_code(session, cid, name=name, parent=parent, **values).id
+    edit_code(session, cid, name=name, parent=parent, **values)
+    return cid
