@@ -214,3 +214,41 @@ def test_codebook_edit_commands(ws, cli):
     assert cli(*w, "codebook", "delete", "Sector/Education").code == 0
     paths = [c["path"] for c in cli(*w, "codebook", "list", "--json").json()["codes"]]
     assert "Sector/Education" not in paths and "Drivers/Money" not in paths
+
+
+def test_edit_code_as_the_code_form_calls_it(session, ws):
+    import pytest as _pytest
+
+    from review.coding.codebook import edit_code, ensure_codebook, find_code
+    from review.coding.codings import apply_code
+    from review.errors import UsageError
+    from tests.test_coding_helpers import make_source
+
+    ensure_codebook(session, ws.codebook_path)
+    edit_code(
+        session,
+        "Drivers/Trust",
+        name="Trust in the council",
+        parent="Barriers",
+        definition="  Residents rely on the council to act.  ",
+        include="",
+        keywords=["rely on", " trust ", ""],
+        colour="#112233",
+        shortcut="z",
+    )
+    code = find_code(session, "Barriers/Trust in the council")
+    barriers = find_code(session, "Barriers").id
+    assert (code.name, code.parent_id) == ("Trust in the council", barriers)
+    assert code.definition == "Residents rely on the council to act." and code.include is None
+    assert code.keywords == ["rely on", "trust"]
+    assert (code.colour, code.shortcut) == ("#112233", "z")
+    with _pytest.raises(UsageError, match="already used"):
+        edit_code(session, code.id, shortcut="1")
+    with _pytest.raises(UsageError, match="#RRGGBB"):
+        edit_code(session, code.id, colour="red")
+    src = make_source(session, "fg", "We trust them to act.")
+    apply_code(session, source_id=src.id, code_id=code.id, start=0, end=8, coder="zoe")
+    with _pytest.raises(UsageError, match="group"):
+        edit_code(session, code.id, codable=False)
+    edit_code(session, code.id, shortcut="", parent=None)
+    assert code.shortcut is None and code.parent_id is None

@@ -83,3 +83,27 @@ async def test_delete_asks_first(ws):
         await settle(app, pilot)
     with session_scope(ws.engine) as s:
         assert s.exec(select(m.Code).where(m.Code.name == "Trust")).all() == []
+
+
+async def test_the_code_form_edits_every_field(ws):
+    add_transcript(ws)
+    trust = _code(ws, "Trust")
+    async with running(ws, start="codebook", size=(100, 40)) as (app, pilot):
+        await _highlight(app, pilot, trust.id)
+        await pilot.press("E")
+        await settle(app, pilot)
+        form = app.screen
+        form.query_one("#f-definition").value = "Residents rely on officers to act."
+        form.query_one("#f-exclude").value = "Distrust of the system (use Distrust)."
+        form.query_one("#f-keywords").value = "rely on, trust, count on"
+        form.query_one("#f-shortcut").value = ""
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("a", *"Trust in officers", "enter")  # a new child, name only
+        await settle(app, pilot)
+    code = _code(ws, "Trust")
+    assert code.definition == "Residents rely on officers to act."
+    assert code.exclude.startswith("Distrust of the system")
+    assert code.keywords == ["rely on", "trust", "count on"] and code.shortcut is None
+    child = _code(ws, "Trust in officers")
+    assert child.parent_id == trust.id and child.definition is None and child.codable

@@ -119,3 +119,28 @@ def test_review_tui_at_needs_open(ws):
 
     result = CliRunner().invoke(cli, ["-w", str(ws.root), "tui", "--at", "5"])
     assert result.exit_code == 2 and "--open" in result.output
+
+
+async def test_slash_before_a_source_is_loaded_still_takes_the_typing(ws):
+    sid = add_transcript(ws)
+    async with running(ws) as (app, pilot):
+        app.open_source(sid)
+        await pilot.pause()
+        assert app.current_mode == "reader"
+        app.screen.doc = None  # as while the source is still being read
+        await pilot.press("slash", *"the")  # letters must not be taken for code keys
+        bar = app.screen.query_one("#reader-find")
+        assert bar.has_focus and bar.value == "the"
+        await settle(app, pilot)
+    assert _codings(ws) == []
+
+
+async def test_opening_a_source_while_on_the_reader_loads_it(ws):
+    first = add_transcript(ws)
+    second = add_transcript(ws, key="fg-south")
+    async with running(ws, source=first) as (app, pilot):
+        a = _text(ws, second).index("ward budget")
+        app.open_source(second, a, a + 11)
+        await settle(app, pilot)
+        assert app.screen.doc.source_id == second
+        assert app.screen.query_one("ReaderView").span() == (a, a + 11)

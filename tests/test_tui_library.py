@@ -168,3 +168,11 @@ async def test_import_cancel_stops_between_files(ws, testdata, tmp_path):
         assert "cancelled" in str(screen.query_one("#progress-label").render())
     with session_scope(ws.engine) as s:
         assert len(s.exec(select(m.ImportBatch.id)).all()) == 1
+
+
+def test_author_year_keeps_the_year_when_cut():
+    from review.tui.screens.library import fit_author_year
+
+    assert fit_author_year("Van Ryzin & Parrado 2000", 18) == "Van Ryzin &… 2000"
+    assert fit_author_year("Loeffler 2008", 18) == "Loeffler 2008"
+    assert len(fit_author_year("Bovaird, Stoker et al. n.d.", 18)) <= 18

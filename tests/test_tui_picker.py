@@ -111,3 +111,48 @@ async def test_codes_added_elsewhere_appear_without_a_restart(ws):
         await settle(app, pilot)
     path = "Drivers/Trust in the council"
     assert _coded(ws) == [(path, *sents[0]), (path, *sents[1])]
+
+
+async def test_ctrl_e_in_the_picker_fills_in_a_new_code_then_codes_with_it(ws):
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    async with running(ws, source=sid, size=(100, 40)) as (app, pilot):
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        await pilot.press(*"Epistemic stance", "ctrl+e")
+        await settle(app, pilot)
+        form = app.screen
+        assert form.query_one("#f-name").value == "Epistemic stance"
+        form.query_one("#f-definition").value = "How sure a speaker is of what they say."
+        form.query_one("#f-shortcut").value = "q"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("down", "q")  # its new shortcut codes at once
+        await settle(app, pilot)
+    with session_scope(ws.engine) as s:
+        code = s.exec(select(m.Code).where(m.Code.name == "Epistemic stance")).one()
+        assert code.definition.startswith("How sure") and code.shortcut == "q"
+        from review.coding.codebook import code_path
+
+        path = code_path(s, code.id)
+    assert _coded(ws) == [(path, *sents[1]), (path, *sents[2])]
+
+
+async def test_ctrl_e_on_a_code_edits_it_and_returns_to_the_picker(ws):
+    sid = add_transcript(ws)
+    async with running(ws, source=sid, size=(100, 40)) as (app, pilot):
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press(*"trust", "ctrl+e")
+        await settle(app, pilot)
+        app.screen.query_one("#f-example").value = "You could rely on her."
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "CodePicker"  # back to choosing
+        await pilot.press("escape")
+        await settle(app, pilot)
+    with session_scope(ws.engine) as s:
+        assert s.exec(select(m.Code.example).where(m.Code.name == "Trust")).one() == (
+            "You could rely on her."
+        )
+    assert _coded(ws) == []

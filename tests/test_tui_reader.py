@@ -295,3 +295,34 @@ async def test_undo_with_no_source_open_undoes_nothing(ws):
         await pilot.press("ctrl+z")
         await settle(app, pilot)
     assert len(_codings(ws)) == 1
+
+
+async def test_a_coding_by_another_process_shows_up_in_the_reader_and_the_status(ws):
+    from review.coding.codings import apply_code
+
+    sid = add_transcript(ws)
+    a, z = sentences(ws, sid)[2]
+    async with running(ws, source=sid) as (app, pilot):
+        await pilot.pause(0.6)
+        await settle(app, pilot)
+        assert "0 codings" in app.status_text
+        with session_scope(ws.engine) as s:  # as `review code apply` would
+            apply_code(s, source_id=sid, code_id=_code_with_shortcut(ws, "3"), start=a, end=z,
+                       coder="colleague")  # fmt: skip
+        app._poll()  # what the two-second timer does
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert [(mk.start, mk.end) for mk in app.screen.doc.codings] == [(a, z)]
+        assert "1 codings" in app.status_text
+
+
+async def test_the_palette_lists_the_reader_actions_and_runs_one(ws):
+    sid = add_transcript(ws)
+    async with running(ws, source=sid) as (app, pilot):
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        for title in ("Code…", "Find", "Memo", "Undo", "Redo", "Accept", "Go to Library"):
+            assert title in commands, title
+        assert "ctrl+z" in commands["Undo"].help or "^z" in commands["Undo"].help
+        commands["Find"].callback()
+        await settle(app, pilot)
+        assert app.screen.query_one("#reader-find").has_focus

@@ -27,6 +27,7 @@ from review.store.workspace import Workspace
 from review.tui.screens import ScreenSpec, discover
 
 log = logging.getLogger(__name__)
+POLL_SECONDS = 2.0  # how often the workbench looks for writes by other processes
 
 
 class ReviewApp(App):
@@ -36,7 +37,9 @@ class ReviewApp(App):
     TITLE = "review"
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", key_display="?", show=False),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        # (not in the footer: at 80 columns it pushed screen keys under the palette's; the
+        # help screen and the palette list it)
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
     ]
 
     status_text: reactive[str] = reactive("")
@@ -65,6 +68,8 @@ class ReviewApp(App):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-read")
         self._prefetch: tuple[int, Future] | None = None
         self._recount = None
+        self._watcher = None  # review.store.watch.ChangeWatcher, made on mount
+        self.status_short = ""
         for spec in self.specs:
             self.add_mode(spec.name, partial(_make_screen, spec))
             # Shown on the navigation line above the footer, so not repeated in the footer.
@@ -109,7 +114,10 @@ class ReviewApp(App):
         self.current_end = end
         self.current_find = find
         self._prefetch = (source_id, self._pool.submit(self._read_source, source_id))
-        self.run_worker(self.action_go("reader"), exclusive=False)
+        if self.current_mode == "reader" and not isinstance(self.screen, ModalScreen):
+            self.screen.on_screen_resume()  # already there: switching would do nothing
+        else:
+            self.run_worker(self.action_go("reader"), exclusive=False)
 
     def _read_source(self, source_id: int):
         from review.tui import document
@@ -146,7 +154,15 @@ class ReviewApp(App):
             f"{doc['passages']:,} passages · {doc['codes']:,} codes · {doc['codings']:,} codings"
             f" · {doc['suggestions']:,} suggestions"
         )
-        self.call_from_thread(setattr, self, "status_text", text)
+        short = (
+            f"{self.ws.coder} · {doc['sources']:,} sources · {doc['codes']:,} codes · "
+            f"{doc['codings']:,} codings"
+        )
+        self.call_from_thread(self._set_status, text, short)
+
+    def _set_status(self, text: str, short: str) -> None:
+        self.status_short = short  # what a narrow status line shows (set first: the line
+        self.status_text = text  # redraws when status_text changes)
 
     # --- app lifecycle ----------------------------------------------------------------------
 
@@ -159,6 +175,11 @@ class ReviewApp(App):
         if self.sample_import:
             self.run_worker(self._maybe_import_sample, thread=True, group="sample")
         self.set_timer(0.3, self._warm_up)
+        from review.store.watch import ChangeWatcher
+
+        self._watcher = ChangeWatcher(self.ws.engine)
+        self._watcher.changed()  # the baseline: a write from now on is seen at the next poll
+        self.set_interval(POLL_SECONDS, self._poll)
         if self.open_at is not None:
             self._open_at(*self.open_at)
 
@@ -180,8 +201,25 @@ class ReviewApp(App):
         the first source opens without that wait."""
         self._pool.submit(_import_quietly, ["review.tui.screens.reader", "review.coding.suggest"])
 
+    def _poll(self) -> None:
+        """Every two seconds: has anything (another process included) written since? Then
+        recount, and let the screen on view refresh what it lists."""
+        self.run_worker(self._check_changes, thread=True, exclusive=True, group="poll")
+
+    def _check_changes(self) -> None:
+        if self._watcher is not None and self._watcher.changed():
+            self.call_from_thread(self._changed_elsewhere)
+
+    def _changed_elsewhere(self) -> None:
+        self.refresh_status()
+        hook = getattr(self.screen, "database_changed", None)
+        if hook is not None:
+            hook()
+
     def on_unmount(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._watcher is not None:
+            self._watcher.close()
 
     def _ensure_codebook(self) -> None:
         """An empty code table gets the workspace's codebook (the coding service decides)."""
@@ -218,12 +256,34 @@ class ReviewApp(App):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from self._screen_commands(screen)
         yield from super().get_system_commands(screen)
         for spec in self.specs:
             yield SystemCommand(
                 f"Go to {spec.title}", spec.help or spec.title, partial(self._go_sync, spec.name)
             )
         yield SystemCommand("Help", "Every key of every screen", self.action_help)
+
+    def _screen_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action the current screen (and its focused widget) offers, with its key."""
+        seen: set[str] = set()
+        title = getattr(screen, "registry_name", None) or "this screen"
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action.startswith(("go(", "command_palette")):
+                continue
+            if binding.action in seen or active.node is self:
+                continue
+            seen.add(binding.action)
+            shown = binding.key_display or self.get_key_display(binding)
+            yield SystemCommand(
+                binding.description,
+                f"{shown} · on {title}",
+                partial(self._run_binding, active.node, binding.action),
+            )
+
+    def _run_binding(self, node, action: str) -> None:
+        self.call_later(self.run_action, action, node)
 
     def _go_sync(self, name: str) -> None:
         self.run_worker(self.action_go(name))

@@ -11,7 +11,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static, Tree
 
+from review.tui.codes import code_fields, save_code_form
 from review.tui.screens.base import WorkbenchScreen
+from review.tui.widgets.code_form import CodeFields, CodeForm
 
 NAME = "codebook"
 KEY = "f5"
@@ -24,14 +26,15 @@ TOP = -1  # the picker's "top level" choice when moving a code
 
 class CodebookScreen(WorkbenchScreen):
     BINDINGS = [
-        Binding("a", "add", "Add child"),
+        Binding("a", "add", "Add"),
         Binding("A", "add_top", "Add top", show=False),
         Binding("r", "rename", "Rename"),
         Binding("m", "move", "Move"),
-        Binding("g", "merge", "Merge into"),
+        Binding("g", "merge", "Merge"),
         Binding("delete", "delete", "Delete"),
         Binding("e", "excerpts", "Excerpts"),
         Binding("M", "memo", "Memo"),
+        Binding("E", "edit", "Edit…"),
     ]
 
     def __init__(self) -> None:
@@ -130,18 +133,41 @@ class CodebookScreen(WorkbenchScreen):
             return code_path(s, code_id) if code_id is not None else ""
 
     def action_add(self, top: bool = False) -> None:
-        from review.coding.codebook import add_code
-        from review.tui.widgets.prompt import Prompt
-
+        """a / A: the code form for a new code under the highlighted one (or at the top)."""
         parent = None if top else self.highlighted()
-        prefix = self._path(parent) + "/" if parent is not None else ""
+        where = f"under {self._path(parent)}" if parent is not None else "at the top"
+        self._form(None, f"New code {where}", CodeFields(parent_id=parent))
 
-        def done(name: str | None) -> None:
-            if name and name.strip():
-                self._run(add_code, prefix + name.strip(), note=f"added {prefix}{name.strip()}")
+    def action_edit(self) -> None:
+        """E: every field of the highlighted code in one form."""
+        from review.coding.codebook import find_code
 
-        where = f"under {prefix.rstrip('/')}" if prefix else "at the top"
-        self.app.push_screen(Prompt(f"New code {where}", placeholder="name"), done)
+        cid = self.highlighted()
+        if cid is None:
+            return
+        with self.app.session() as s:
+            fields = code_fields(find_code(s, cid))
+        self._form(cid, f"Edit {self._path(cid)}", fields)
+
+    def _form(self, cid: int | None, title: str, fields: CodeFields) -> None:
+        from review.tui.codes import code_choices
+
+        with self.app.session() as s:
+            parents = [(c.path, c.id) for c in code_choices(s, codable_only=False)]
+        if cid is not None:  # not under itself or one of its children
+            parents = [p for p in parents if p[1] != cid and not p[0].startswith(
+                self._path(cid) + "/")]  # fmt: skip
+
+        def done(values: dict | None) -> None:
+            if values is None:
+                return
+            ok, code_id = self.in_session(lambda s: save_code_form(s, cid, values))
+            if ok:
+                self.reload(select=code_id)
+                self.query_one("StatusLine").note = f"saved {values['name']}"
+                self.app.data_changed()
+
+        self.app.push_screen(CodeForm(title, fields, parents), done)
 
     def action_add_top(self) -> None:
         self.action_add(top=True)

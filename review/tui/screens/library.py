@@ -48,11 +48,11 @@ class LibraryScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("enter", "open", "Open", show=True),
         Binding("slash", "focus_fuzzy", "Find", key_display="/"),
-        Binding("ctrl+f", "focus_text", "Full text"),
-        Binding("c", "pick_code", "Code filter"),
-        Binding("x", "clear", "Clear filters"),
-        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
-        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
+        Binding("ctrl+f", "focus_text", "Text"),
+        Binding("c", "pick_code", "Code"),
+        Binding("x", "clear", "Clear"),
+        Binding("right_square_bracket", "page(1)", "Next", key_display="]"),
+        Binding("left_square_bracket", "page(-1)", "Prev", key_display="["),
         Binding("escape", "focus_table", "Table", show=False),
     ]
 
@@ -75,7 +75,7 @@ class LibraryScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Author-year", width=18, key="ay")
+        table.add_column("Author-year", width=AUTHOR_YEAR_WIDTH, key="ay")
         table.add_column("Title", key="title")
         table.add_column("Kind", width=10, key="kind")
         table.add_column("Status", width=10, key="status")
@@ -93,7 +93,7 @@ class LibraryScreen(WorkbenchScreen):
 
     def _size_title(self) -> None:
         table = self.query_one(DataTable)
-        width = max(20, self.size.width - 18 - 10 - 10 - 4 - 12)  # 2 cells padding a column
+        width = max(20, self.size.width - AUTHOR_YEAR_WIDTH - 10 - 10 - 4 - 12)  # 2 a column
         column = table.columns.get("title")
         if column is not None and column.width != width:
             column.width = width
@@ -108,6 +108,10 @@ class LibraryScreen(WorkbenchScreen):
             kinds = library.kinds(s)
         options = [(f"{k} ({n:,})", k) for k, n in kinds]
         self.app.call_from_thread(self.query_one("#kind", Select).set_options, options)
+
+    def database_changed(self) -> None:
+        """Another process wrote: the page again, the cursor where it was."""
+        self.reload(keep_cursor=True)
 
     def reload(self, keep_cursor: bool = False, cursor: int | None = None) -> None:
         row = self.query_one(DataTable).cursor_row if keep_cursor else cursor
@@ -129,7 +133,7 @@ class LibraryScreen(WorkbenchScreen):
         self._size_title()
         for r in result.rows:
             table.add_row(
-                r.author_year,
+                fit_author_year(r.author_year, AUTHOR_YEAR_WIDTH),
                 r.title,
                 r.kind,
                 r.status,
@@ -270,6 +274,20 @@ class LibraryScreen(WorkbenchScreen):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
+
+
+AUTHOR_YEAR_WIDTH = 18
+
+
+def fit_author_year(text: str, width: int) -> str:
+    """'Van Ryzin & Parrado 2000' in 18 cells: the names shortened, never the year."""
+    if len(text) <= width:
+        return text
+    who, _, year = text.rpartition(" ")
+    if not who or not (year.isdigit() or year == "n.d."):
+        return text[: width - 1] + "…"
+    room = max(1, width - len(year) - 2)
+    return f"{who[:room].rstrip()}… {year}"
 
 
 SCREEN = LibraryScreen

@@ -14,7 +14,7 @@ from review.tui.screens.base import WorkbenchScreen, row_at_cursor
 NAME = "memos"
 KEY = "f11"
 TITLE = "Memos"
-ORDER = 55
+ORDER = 110
 HELP = "Every memo with its target: write, edit, delete; open a coding's passage."
 
 
@@ -58,6 +58,10 @@ class MemosScreen(WorkbenchScreen):
 
     def on_screen_resume(self) -> None:
         self.reload()
+
+    def database_changed(self) -> None:
+        r = row_at_cursor(self.query_one(DataTable), self.rows)
+        self.reload(keep=(r.kind, r.id) if r else None)
 
     def reload(self, keep: tuple[str, int] | None = None) -> None:
         from review.coding.memos import memo_rows

@@ -35,13 +35,13 @@ class ReaderScreen(WorkbenchScreen):
 
     BINDINGS = [
         Binding("enter", "pick_code", "Code…"),
-        Binding("A", "accept", "Accept"),
-        Binding("X", "reject", "Reject"),
+        Binding("A", "accept", "Accept", show=False),  # (the side panel says A / X)
+        Binding("X", "reject", "Reject", show=False),
         Binding("slash", "find", "Find"),
         Binding("n", "find_next(1)", "Next hit", show=False),
         Binding("N", "find_next(-1)", "Previous hit", show=False),
-        Binding("ctrl+n", "next_suggestion", "Next sugg."),
-        Binding("S", "suggest", "Suggest"),
+        Binding("ctrl+n", "next_suggestion", "Next suggestion", show=False),
+        Binding("S", "suggest", "Suggest", show=False),
         Binding("M", "memo", "Memo"),
         Binding("delete,backspace", "remove", "Uncode"),
         Binding("ctrl+z", "undo", "Undo"),
@@ -139,6 +139,9 @@ class ReaderScreen(WorkbenchScreen):
         view.show(doc, {c.id: c.colour for c in choices}, offset)
         if end is not None or find:
             self._arrive(offset, end, find)
+        bar = self.query_one("#reader-find", Input)
+        if bar.has_class("-shown") and bar.value.strip():  # typed while it was loading
+            self._find(bar.value, select_from=None)
 
     def _arrive(self, offset: int | None, end: int | None, find: str | None) -> None:
         """Open at a search hit: `find` highlights its words (n/N move) and selects the first
@@ -154,6 +157,16 @@ class ReaderScreen(WorkbenchScreen):
             view.select_span(offset, end)
         else:
             view.goto_offset(offset)
+
+    def database_changed(self) -> None:
+        """Someone (the CLI, a colleague) wrote: show the open source's codings as they are
+        now, and the codebook as it is."""
+        if self.doc is None or self.loading_id != self.doc.source_id:
+            return
+        self.reload_codes()
+        with self.app.session() as s:
+            document.reload_marks(s, self.doc)
+        self.query_one(ReaderView).marks_changed()
 
     # --- the side panel ----------------------------------------------------------------------
 
@@ -253,16 +266,18 @@ class ReaderScreen(WorkbenchScreen):
         self.app.data_changed()
 
     def action_pick_code(self) -> None:
-        from review.tui.widgets.code_picker import CodePicker, NewCode
+        from review.tui.widgets.code_picker import CodePicker, EditCode, NewCode
 
         if self.doc is None or not self.doc.codable:
             return
         self.reload_codes()  # the codebook may have changed since the source was opened
         choices = [c for c in self.choices if c.codable]
 
-        def chosen(answer: int | NewCode | None) -> None:
+        def chosen(answer: int | NewCode | EditCode | None) -> None:
             if isinstance(answer, NewCode):
                 self.create_and_apply(answer)
+            elif isinstance(answer, EditCode):
+                self.code_form(answer)
             elif answer is not None:
                 self.apply(answer)
 
@@ -279,6 +294,51 @@ class ReaderScreen(WorkbenchScreen):
             self.choices = code_choices(s, codable_only=False)
         self.shortcuts = {c.shortcut: c.id for c in self.choices if c.shortcut}
         self.query_one(ReaderView).set_colours({c.id: c.colour for c in self.choices})
+
+    def code_form(self, ask) -> None:
+        """The code form from the picker (ctrl+e): edit a code and go back to the picker, or
+        fill in a new code's fields, then add it and code the highlighted span with it."""
+        from review.coding.codebook import find_code
+        from review.tui.codes import code_fields, save_code_form
+        from review.tui.widgets.code_form import CodeFields, CodeForm
+
+        view = self.query_one(ReaderView)
+        span = view.span()
+        if ask.code_id is not None:
+            with self.app.session() as s:
+                fields = code_fields(find_code(s, ask.code_id))
+            known = next((c for c in self.choices if c.id == ask.code_id), None)
+            title = f"Edit {_path(known, ask.code_id)}"
+        else:
+            fields = CodeFields(name=ask.name, parent_id=ask.parent_id)
+            title = "New code (then applied to the highlighted text)"
+        parents = [(c.path, c.id) for c in self.choices if c.id != ask.code_id]
+
+        def done(values: dict | None) -> None:
+            from review.coding.codings import apply_code
+
+            if values is None:
+                return
+
+            def call(s: Session) -> int:
+                cid = save_code_form(s, ask.code_id, values)
+                if ask.code_id is None and span is not None:
+                    apply_code(s, source_id=self.doc.source_id, code_id=cid, start=span[0],
+                               end=span[1], coder=self.app.ws.coder)  # fmt: skip
+                return cid
+
+            ok, _ = self.in_session(call)
+            if not ok:
+                return
+            self.reload_codes()
+            if ask.code_id is None:
+                view.clear()
+                self._refresh_marks(f"new code {values['name']}; coded {span[0]}–{span[1]}")
+            else:
+                self._refresh_marks(f"saved {values['name']}")
+                self.action_pick_code()  # back to choosing a code
+
+        self.app.push_screen(CodeForm(title, fields, parents), done)
 
     def create_and_apply(self, new) -> None:
         """Add the code typed in the picker (under the parent chosen there) and code the
@@ -366,7 +426,9 @@ class ReaderScreen(WorkbenchScreen):
     # --- find ------------------------------------------------------------------------------
 
     def action_find(self) -> None:
-        if self.doc is None or not self.doc.text:
+        """/: the find bar (also while a source is still loading: what is typed next must
+        go into it, not be taken for code keys)."""
+        if self.doc is not None and not self.doc.text:
             return
         bar = self.query_one("#reader-find", Input)
         bar.add_class("-shown")

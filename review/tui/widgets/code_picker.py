@@ -43,6 +43,16 @@ class NewCode:
     parent_id: int | None
 
 
+@dataclass
+class EditCode:
+    """The picker's answer to ctrl+e: open the code form on this code (`code_id`), or on a
+    new code named `name` under `parent_id` (the create row)."""
+
+    code_id: int | None
+    name: str = ""
+    parent_id: int | None = None
+
+
 def fold(text: str) -> str:
     """Lower case without accents: what typing is compared on."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -97,9 +107,11 @@ class CodePicker(ModalScreen["int | NewCode | None"]):
         Binding("escape", "cancel", "Cancel"),
         Binding("down", "move(1)", "Next", show=False),
         Binding("up", "move(-1)", "Previous", show=False),
+        Binding("ctrl+e", "edit", "Edit code…", show=False, priority=True),
     ]
     DEFAULT_CSS = """
-    CodePicker { align: center middle; }
+    /* opaque: the screen behind is not redrawn dimmed on every key (half the time to open) */
+    CodePicker { align: center middle; background: $background; }
     CodePicker > Vertical {
         width: 90%; max-width: 100; height: 90%; border: round $accent; background: $surface;
     }
@@ -123,7 +135,11 @@ class CodePicker(ModalScreen["int | NewCode | None"]):
         self.choices = choices
         self.title_text = title
         self.allow_create = allow_create
-        self.parents = parents if parents is not None else choices
+        parents = parents if parents is not None else choices
+        # A new code goes under a code that already groups others (or a grouping code): a
+        # short list however big the codebook (the code form, ctrl+e, offers every code).
+        heads = {c.path.rsplit("/", 1)[0] for c in parents if "/" in c.path}
+        self.parents = [c for c in parents if not c.codable or c.path in heads]
         self.rows: list[CodeChoice | str] = []  # a code, or CREATE
         self.typed = ""
         self._parent_chosen = False  # the reviewer picked a parent: stop guessing one
@@ -136,7 +152,7 @@ class CodePicker(ModalScreen["int | NewCode | None"]):
     def compose(self) -> ComposeResult:
         hint = "type a name, path or key; enter picks the highlighted row"
         if self.allow_create:
-            hint += "; tab: parent of a new code"
+            hint += "; tab: parent of a new code; ctrl+e: the code's form"
         with Vertical():
             yield Static(f"[b]{self.title_text}[/b]  [dim]({hint})[/]")
             yield Input(placeholder="code name…", id="code-query")
@@ -244,10 +260,23 @@ class CodePicker(ModalScreen["int | NewCode | None"]):
         else:
             self._answer(row.id)
 
+    def action_edit(self) -> None:
+        """ctrl+e (with `allow_create`): the highlighted code, or the new one, in the form."""
+        highlighted = self.query_one(OptionList).highlighted
+        if not self.allow_create or highlighted is None or highlighted >= len(self.rows):
+            return
+        row = self.rows[highlighted]
+        if row == CREATE:
+            parent = self.query_one("#code-parent", Select).value
+            parent = None if parent in (TOP, Select.BLANK) else parent
+            self._answer(EditCode(None, self.typed, parent))
+        else:
+            self._answer(EditCode(row.id))
+
     def action_cancel(self) -> None:
         self._answer(None)
 
-    def _answer(self, value: int | NewCode | None) -> None:
+    def _answer(self, value: int | NewCode | EditCode | None) -> None:
         if not self._answered:
             self._answered = True
             self.dismiss(value)

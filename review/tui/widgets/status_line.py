@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -21,6 +22,22 @@ class StatusLine(Static):
     def watch_note(self) -> None:
         self._redraw()
 
+    def on_resize(self) -> None:
+        self._redraw()
+
     def _redraw(self, *_args: object) -> None:
-        base = getattr(self.app, "status_text", "")
-        self.update(f"{base}  │  {self.note}" if self.note else base)
+        """The counts and the note on one line: the counts shorten first (a narrow
+        terminal), then the note is cut with an ellipsis, never in the middle of a word."""
+        full = getattr(self.app, "status_text", "")
+        short = getattr(self.app, "status_short", "") or full
+        width = max(10, self.size.width - 2) if self.size.width else 200
+        note = self.note
+        line = f"{full}  │  {note}" if note else full
+        if len(line) > width:
+            line = f"{short}  │  {note}" if note else short
+        if len(line) > width and note:
+            line = note  # what just happened matters more than the counts
+        if len(line) > width:
+            cut = line[: width - 1].rsplit(" ", 1)[0]
+            line = cut + "…"
+        self.update(Text(line, no_wrap=True))
