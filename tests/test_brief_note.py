@@ -405,3 +405,7 @@ def test_status_sql_agrees_with_outcomes_on_reason_conflicts(ws, cli):
         outs = {k: outcomes(s, "title-abstract")[i].status for k, i in
                 s.exec(select(m.Source.key, m.Source.id)).all()}  # fmt: skip
     assert sql == outs == {"q0": "conflict", "q1": "exclude", "q2": "exclude"}
+
+
+def test_an_empty_workspace_gets_a_plain_summary(ws):
+    assert _note(ws).glance == "No literature has been imported yet. Nothing has been coded yet."
