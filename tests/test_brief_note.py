@@ -285,7 +285,11 @@ def test_svg_markdown_and_csv_are_byte_identical_over_two_runs(brief_ws, tmp_pat
     svg = (tmp_path / "a" / "brief-figure-prisma-flow.svg").read_bytes()
     assert b"<dc:date>" not in svg
     md = (tmp_path / "a" / "brief.md").read_text("utf-8")
-    assert "![Figure 1. PRISMA 2020 flow diagram" in md and "(brief-figure-prisma-flow.svg)" in md
+    assert "![Figure 4. PRISMA 2020 flow diagram" in md and "(brief-figure-prisma-flow.svg)" in md
+    # figures are numbered in the order the note shows them
+    assert [ln[2:10] for ln in md.splitlines() if ln.startswith("![")] == [
+        f"Figure {k}" for k in range(1, 5)
+    ]
 
 
 def test_png_figures_are_print_resolution(brief_ws):
@@ -294,7 +298,7 @@ def test_png_figures_are_print_resolution(brief_ws):
     from review.outputs.brief.plots import render
 
     note = _note(brief_ws)
-    png = render(note.figures[0], "png")
+    png = render(note.figures[-1], "png")  # the PRISMA flow
     im = Image.open(io.BytesIO(png))
     assert im.info["dpi"][0] == pytest.approx(300, abs=1) and im.size[0] == 1950
 
@@ -405,3 +409,7 @@ def test_status_sql_agrees_with_outcomes_on_reason_conflicts(ws, cli):
         outs = {k: outcomes(s, "title-abstract")[i].status for k, i in
                 s.exec(select(m.Source.key, m.Source.id)).all()}  # fmt: skip
     assert sql == outs == {"q0": "conflict", "q1": "exclude", "q2": "exclude"}
+
+
+def test_an_empty_workspace_gets_a_plain_summary(ws):
+    assert _note(ws).glance == "No literature has been imported yet. Nothing has been coded yet."

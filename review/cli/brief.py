@@ -35,10 +35,12 @@ def brief(
     paper: str = typer.Option(None, "--paper", help="A4 or Letter."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON report."),
 ) -> None:
-    """Write the briefing note: title block and "at a glance" summary, the evidence matrix,
-    joint display, source characteristics, code-by-attribute and PRISMA tables, four figures
-    (PRISMA flow, heat map, excerpts per code, indicators) and references, as Markdown, CSV,
-    HTML and/or DOCX. Front matter comes from review.toml; options override it."""
+    """Write the briefing note: front matter, an at-a-glance summary, the five tables, four
+    figures and references as Markdown, CSV, HTML and/or DOCX.
+
+    The tables: evidence matrix, joint display, source characteristics, code frequencies by
+    attribute, PRISMA counts; the figures: PRISMA flow, heat map, excerpts per code,
+    indicators. Front matter comes from review.toml; options override it."""
     from review.errors import ReviewError, UsageError
     from review.outputs.brief.front import front_matter
     from review.outputs.brief.render import FORMATS, write

@@ -30,10 +30,8 @@ _CLI = "review.cli"
 COMMANDS: dict[str, Entry] = {
     "brief": Entry(
         f"{_CLI}.brief",
-        'Write the briefing note: title block and "at a glance" summary, the evidence matrix, '
-        "joint display, source characteristics, code-by-attribute and PRISMA tables, four "
-        "figures (PRISMA flow, heat map, excerpts per code, indicators) and references, as "
-        "Markdown, CSV, HTML and/or DOCX.",
+        "Write the briefing note: front matter, an at-a-glance summary, the five tables, four "
+        "figures and references as Markdown, CSV, HTML and/or DOCX.",
     ),
     "excerpts": Entry(
         f"{_CLI}.coding",

@@ -128,7 +128,9 @@ def _docx_rows(table, t: Table, widths: list[int]) -> None:
             p = _el(tc, "w:p")
             if kind == "leaf" and j == 0:
                 _el(_el(p, "w:pPr"), "w:ind", w_left=200)
-            elif j in shaded and not isinstance(value, int):
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                _el(_el(p, "w:pPr"), "w:jc", w_val="right")  # digits line up
+            elif j in shaded:
                 _el(_el(p, "w:pPr"), "w:jc", w_val="center")
             r = _el(p, "w:r")
             if fill and fill[1]:

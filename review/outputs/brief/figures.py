@@ -47,23 +47,25 @@ def number(text: object) -> float | None:
 
 
 def figures_for(tree, res, matrix, joint, flow: dict) -> list[Figure]:
-    """Figure 1 PRISMA flow, 2 heat map of the evidence matrix, 3 excerpts per code
-    (literature beside transcripts), 4 each indicator's value beside its linked excerpts."""
-    out = [
+    """The figures in the order the note shows them (each after the table it draws), numbered
+    so: heat map of the evidence matrix, excerpts per code (literature beside transcripts),
+    each indicator's value beside its linked excerpts, the PRISMA 2020 flow diagram."""
+    prisma_figure = [
         Figure(
             "prisma-flow",
             "PRISMA 2020 flow diagram",
-            "Figure 1. PRISMA 2020 flow diagram of the records identified, screened and included.",
+            "PRISMA 2020 flow diagram of the records identified, screened and included.",
             "prisma",
             {"flow": flow},
         )
     ]
+    out: list[Figure] = []
     if matrix.rows and len(matrix.columns) > 1:
         out.append(
             Figure(
                 "evidence-heatmap",
                 "Evidence matrix heat map",
-                "Figure 2. Excerpts per code and sector (Table 1), literature and transcripts "
+                "Excerpts per code and sector (Table 1), literature and transcripts "
                 "apart; darker cells have more excerpts.",
                 "heatmap",
                 {
@@ -83,7 +85,7 @@ def figures_for(tree, res, matrix, joint, flow: dict) -> list[Figure]:
             Figure(
                 "excerpts-per-code",
                 "Excerpts per code",
-                "Figure 3. Coded excerpts per code: from the literature beside those from the "
+                "Coded excerpts per code: from the literature beside those from the "
                 "transcripts and documents (each coded span once).",
                 "bars",
                 {
@@ -105,7 +107,7 @@ def figures_for(tree, res, matrix, joint, flow: dict) -> list[Figure]:
             Figure(
                 "indicator-evidence",
                 "Indicators and their evidence",
-                "Figure 4. Each survey indicator's value (Table 2) beside the number of coded "
+                "Each survey indicator's value (Table 2) beside the number of coded "
                 "excerpts linked to it.",
                 "indicators",
                 {
@@ -116,6 +118,9 @@ def figures_for(tree, res, matrix, joint, flow: dict) -> list[Figure]:
                 },
             )
         )
+    out += prisma_figure
+    for k, fig in enumerate(out, start=1):
+        fig.caption = f"Figure {k}. {fig.caption}"
     return out
 
 

@@ -78,7 +78,9 @@ def at_a_glance(session: Session, counts: dict, prisma: dict) -> str:
         )
     stage = prisma.get("stage_reached")
     lit = counts["literature"]
-    if stage == "none":
+    if not identified and not lit:
+        out.append("No literature has been imported yet.")
+    elif stage == "none":
         out.append(f"Nothing has been screened yet, so all {_n(lit, 'record')} count as included.")
     elif stage == "title-abstract":
         out.append(

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
@@ -140,6 +139,11 @@ def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
             src_cache[sid] = session.get(m.Source, sid)
         return src_cache[sid]
 
+    # excerpts per code in included sources, each coded span once (from the scan: the
+    # numbers the matrix shows, without a second pass over the codings)
+    totals: Counter = Counter()
+    for counts in res.per_source.values():
+        totals.update(counts)
     rows = []
     indicators = session.exec(select(m.Indicator)).all()
     indicators.sort(key=lambda i: (i.name, i.sector or "", i.area or "", i.year or 0, i.id))
@@ -157,7 +161,7 @@ def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
                 codes[ln.code_id].add(ln.relation)
         code_ids = sorted(codes, key=lambda c: tree.paths.get(c, ""))
         subtree = _with_descendants(tree, code_ids)
-        n = _count(session, subtree, res.included)
+        n = sum(totals[c] for c in subtree)
         n += sum(1 for c in chosen if c.code_id not in subtree)
         quotes = _quotes(session, chosen, subtree, ind.sector, tree, res, source)
         linked = [f"{tree.paths.get(c, c)} ({', '.join(sorted(codes[c]))})" for c in code_ids]
@@ -224,22 +228,6 @@ def _with_descendants(tree: CodeTree, ids: list[int]) -> set[int]:
     }
 
 
-def _count(session: Session, code_ids: set[int], included: set[int]) -> int:
-    """Excerpts of these codes in included sources: each coded span once, whoever coded it."""
-    if not code_ids:
-        return 0
-    c = m.Coding
-    spans = (
-        select(c.source_id, c.code_id, c.start, c.end)
-        .where(c.code_id.in_(sorted(code_ids)))
-        .distinct()
-        .subquery()
-    )
-    q = select(spans.c.source_id, func.count()).group_by(spans.c.source_id)
-    rows = session.exec(q).all()
-    return sum(n for sid, n in rows if sid in included)
-
-
 def _sector_split(tree: CodeTree, res: ScanResult, sector: str | None, sids: set[int]):
     """(sources whose most-coded sector is `sector`, sources mainly of another sector) —
     the rule the evidence matrix uses; sources with no sector code are in neither."""
@@ -266,7 +254,7 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
             select(m.Coding)
             .where(m.Coding.code_id.in_(sorted(code_ids)))
             .order_by(m.Coding.source_id, m.Coding.start, m.Coding.id)
-            .limit(1000)
+            .limit(400)  # candidates enough to pick three voices from
         ).all()
         in_sector, elsewhere = _sector_split(tree, res, sector, {c.source_id for c in cands})
         seen = {c.source_id for c in picked}
