@@ -1,5 +1,5 @@
 import sys
 
-from review.cli import main
+from review.cli import run
 
-sys.exit(main())
+sys.exit(run())

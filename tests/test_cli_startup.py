@@ -89,3 +89,23 @@ def test_a_command_is_loaded_when_called_and_a_typo_is_still_suggested(cli, ws):
     assert res.code == 2 and "Did you mean 'status'?" in res.err
     res = cli("-w", ws.root, "participants", "--json")
     assert res.code == 0 and res.json() is not None
+
+
+def test_the_program_entry_runs_main_and_exits_with_its_status(ws, monkeypatch):
+    # `review` (console script) and `python -m review` go through `run`: main's exit status,
+    # with the objects alive at the end kept out of the interpreter's final collections.
+    import gc
+
+    monkeypatch.setattr(review.cli, "main", lambda: 3)
+    try:
+        assert review.cli.run() == 3
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # (this test process goes on)
+    out = subprocess.run(
+        [sys.executable, "-m", "review", "-w", str(ws.root), "status"],
+        capture_output=True,
+        text=True,
+        cwd=ws.root,
+    )
+    assert out.returncode == 0 and "sources" in out.stdout, out.stderr

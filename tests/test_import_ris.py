@@ -188,3 +188,15 @@ def test_pubmed_medline(cli, ws, tmp_path):
     assert first.authors == ["Loeffler, Elke", "Bovaird, Tony"]
     assert (first.year, first.doi, first.database) == (2016, "10.1000/example.1", "PubMed")
     assert first.url == "https://pubmed.ncbi.nlm.nih.gov/12345678/"
+
+
+@pytest.mark.parametrize("fmt", ["ris", "bibtex"])
+def test_a_file_of_whitespace_only_is_an_empty_file(cli, ws, tmp_path, fmt):
+    # Unicode whitespace too (an ideographic space, a form feed): the loaders test with
+    # str.isspace(), which must say what `not text.strip()` said without copying the text.
+    f = tmp_path / f"blank.{fmt}"
+    f.write_text(" \n\t\u3000\x0c\n", "utf-8")
+    res, rep = run_import(cli, ws, f, "--format", fmt)
+    assert rep["status"] == "failed" and res.code == 1
+    assert [p["message"] for p in rep["problems"]] == ["empty file"]
+    assert sources_in_order(ws) == []

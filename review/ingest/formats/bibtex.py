@@ -368,7 +368,7 @@ def _inherit(ev: dict, by_key: dict, entry, line: int, problems: list) -> dict:
 
 def load(ctx: ImportContext) -> None:
     text = read_text(ctx.data).text
-    if not text.strip():
+    if not text or text.isspace():  # (`not text.strip()` without copying the whole file)
         raise ImportFailed("empty file")
     records, problems = parse(text, ctx)
     del text  # (the whole file as text: not needed while storing)

@@ -301,7 +301,7 @@ def _has_content(tags: dict) -> bool:
 
 def load(ctx: ImportContext) -> None:
     text = read_text(ctx.data).text
-    if not text.strip():
+    if not text or text.isspace():  # (`not text.strip()` without copying the whole file)
         raise ImportFailed("empty file")
     parsed, problems = parse(text, ctx)
     del text  # (the whole file as text: not needed while storing)
