@@ -367,7 +367,7 @@ def _inherit(ev: dict, by_key: dict, entry, line: int, problems: list) -> dict:
 
 
 def load(ctx: ImportContext) -> None:
-    text = read_text(ctx.data).text
+    text = ctx.read_text().text
     if not text.strip():
         raise ImportFailed("empty file")
     records, problems = parse(text, ctx)

@@ -61,7 +61,7 @@ def detect(path: Path, data: bytes) -> int:
 def load(ctx: ImportContext) -> None:
     if looks_binary(ctx.data):
         raise ImportFailed("binary file, not a CSV")
-    text = read_text(ctx.data).text
+    text = ctx.read_text().text
     allow_csv_fields(len(text))
     reader = csv.reader(io.StringIO(text), delimiter=_dialect(text, ctx.path))
     try:
