@@ -278,25 +278,28 @@ def to_docx(brief: Brief) -> bytes:
 
 
 def write(brief: Brief, directory: Path, formats: list[str]) -> list[Path]:
-    """Write the chosen formats into `directory`; return the files written (sorted)."""
+    """Write the chosen formats into `directory`; return the files written (sorted). Each
+    file is written by the one export writer (temporary file, then renamed into place)."""
+    from review.outputs.writer import write_file
+
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     if "md" in formats:
         p = directory / "brief.md"
-        p.write_text(to_markdown(brief), "utf-8")
+        write_file(p, to_markdown(brief).encode("utf-8"))
         written.append(p)
     if "csv" in formats:
         for t in brief.tables:
             p = directory / f"brief-{t.id}.csv"
             # BOM: Excel reads a UTF-8 CSV without one as cp1252 (“ ” – garbled)
-            p.write_text(table_csv(t), "utf-8-sig", newline="")
+            write_file(p, table_csv(t).encode("utf-8-sig"))
             written.append(p)
     if "html" in formats:
         p = directory / "brief.html"
-        p.write_text(to_html(brief), "utf-8")
+        write_file(p, to_html(brief).encode("utf-8"))
         written.append(p)
     if "docx" in formats:
         p = directory / "brief.docx"
-        p.write_bytes(to_docx(brief))
+        write_file(p, to_docx(brief))
         written.append(p)
     return sorted(written)
