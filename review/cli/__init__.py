@@ -13,6 +13,7 @@ import sys
 import typer
 
 from review import logs
+from review.cli import terminal
 from review.cli.commands import LazyGroup
 from review.cli.workspace_cmds import root
 from review.errors import ReviewError
@@ -36,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     logs.setup_process(debug)  # (the root callback points the log at the workspace)
     try:
-        return _run(args)
+        with terminal.cleaned():  # (text from outside never reaches the terminal raw)
+            return _run(args)
     finally:
         logs.reset()
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import typer
 
+from review import safetext
 from review.cli.context import print_json, rich_progress, show_progress, workspace
 from review.importers import import_paths
+from review.ingest import pipeline
 
 SHOWN_PROBLEMS = 20  # per file on a terminal; --json always lists them all
 
@@ -19,13 +21,16 @@ def _file_progress(enabled: bool):
     if not enabled:
         yield (lambda path, index, total: None), (lambda done, total: None)
         return
+    from rich.markup import escape
+
     with rich_progress(elapsed=True) as bar:
         state: dict = {"task": None}
 
         def on_file(path: Path, index: int, total: int) -> None:
             if state["task"] is not None:
                 bar.remove_task(state["task"])
-            state["task"] = bar.add_task(f"[{index + 1}/{total}] {path.name}", total=None)
+            name = escape(safetext.terminal(pipeline.shown(path.name)))  # (Rich markup)
+            state["task"] = bar.add_task(f"[{index + 1}/{total}] {name}", total=None)
 
         def progress(done: int, total: int | None) -> None:
             if state["task"] is not None:

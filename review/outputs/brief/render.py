@@ -10,6 +10,7 @@ import io
 import re
 from pathlib import Path
 
+from review import safetext
 from review.outputs.brief.tables import Brief, Table
 from review.outputs.excerpts import neutralise
 
@@ -53,7 +54,7 @@ def to_markdown(brief: Brief) -> str:
         if t.notes:
             out.append("")
     out += ["## References", ""]
-    out += [f"- {r}" for r in brief.references] or ["(none)"]
+    out += [f"- {safetext.markdown(r)}" for r in brief.references] or ["(none)"]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Input, Select
 
 from review.coding import library
 from review.coding.library import LibraryFilter, LibraryPage
+from review.tui.plain import cells
 from review.tui.screens.base import WorkbenchScreen
 
 NAME = "library"
@@ -128,10 +129,7 @@ class LibraryScreen(WorkbenchScreen):
         self._size_title()
         for r in result.rows:
             table.add_row(
-                r.author_year,
-                r.title,
-                r.kind,
-                r.status,
+                *cells(r.author_year, r.title, r.kind, r.status),
                 str(r.codings) if r.codings else "",
                 key=str(r.id),
             )
