@@ -124,6 +124,9 @@ def open_database(url: str) -> Engine:
         shown = make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         raise UsageError(f"database URL {url!r} is not an SQLAlchemy URL") from None
+    from review.store.backup import refuse_unusable_file
+
+    refuse_unusable_file(url)
     try:
         return open_engine(url)
     except NoSuchModuleError:
