@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 
 from review import logs
 from review.ingest import textio
+from review.store import faults
 from review.store import models as m
 from review.store.db import session_scope
 from review.store.models import utcnow
@@ -295,6 +296,12 @@ def import_file(
         report.imported = 0
         _record_batch(engine, report, sha, strict)
     except Exception as exc:  # a bug or an unforeseen input: report it, lose nothing else
+        fault = faults.describe(exc)  # a full disk, a read-only database: not a bug
+        if fault is not None:
+            report.problems.append(Problem(report.file, None, fault))
+            report.status = "failed"
+            report.imported = 0
+            return report
         where = logs.log_bug(log, exc, f"could not import {report.file} as {fmt.name}")
         message = f"internal error: {type(exc).__name__}: {one_line(exc)} ({logs.details(where)})"
         report.problems.append(Problem(report.file, None, message))

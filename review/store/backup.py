@@ -46,7 +46,10 @@ def sqlite_path(url: str) -> Path | None:
     u = make_url(url)
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
-    return Path(u.database)
+    name = u.database
+    if name.startswith("file:"):  # a URI filename (the read-only engine's)
+        name = name[len("file:") :].split("?", 1)[0]
+    return Path(name)
 
 
 def stamp() -> str:
@@ -95,6 +98,54 @@ def refuse_unusable_file(url: str) -> None:
         )
 
 
+def is_read_only(engine: Engine) -> bool:
+    """True for an engine `open_read_only` made."""
+    return engine.url.query.get("mode") == "ro"
+
+
+def open_read_only(url: str) -> Engine | None:
+    """A SQLite database whose file or folder cannot be written (a read-only disk, a shared
+    folder, permissions) opened for reading only (`mode=ro&immutable=1`: nobody can write it,
+    so nothing can change under us); writes then fail as "read-only" in one line
+    (`store/faults`). None when the file is writable, missing, or needs a schema upgrade
+    (which would have to write)."""
+    path = sqlite_path(url)
+    if path is None or not path.is_file():
+        return None
+    if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK) and _writable(path.parent):
+        return None
+    from review.store.db import make_engine
+    from review.store.migrate import schema_stamp
+
+    engine = make_engine(f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true")
+    try:
+        with engine.connect() as conn:
+            current = conn.exec_driver_sql("PRAGMA user_version").scalar() == schema_stamp()
+    except Exception:
+        engine.dispose()
+        return None
+    if not current:
+        engine.dispose()
+        raise ReviewError(
+            f"{path} is read-only and from an older version of review: it needs an upgrade, "
+            "which writes; copy it somewhere writable (or restore a backup there)"
+        )
+    log.warning("%s is read-only: opened for reading; commands that write will refuse", path)
+    return engine
+
+
+def _writable(folder: Path) -> bool:
+    """Whether a file can really be made in `folder` (root passes `os.access` on a
+    read-only mount)."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".review-w-")
+    except OSError:
+        return False
+    os.close(fd)
+    os.unlink(tmp)
+    return True
+
+
 def default_target(url: str, root: Path | None = None) -> Path:
     """`.review/backups/review-<UTC time>.db` in the workspace (or beside the database)."""
     path = sqlite_path(url)
@@ -111,7 +162,11 @@ def _temp_beside(target: Path) -> Path:
 
 def _sqlite_copy(src: Path, dst: Path) -> None:
     """SQLite's online backup of `src` into the new file `dst` (read-only on `src`)."""
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=30)
+    try:
+        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=30)
+        source.execute("select count(*) from sqlite_master").fetchone()
+    except sqlite3.OperationalError:  # a read-only folder (no -shm): nobody can write it
+        source = sqlite3.connect(f"file:{src}?mode=ro&immutable=1", uri=True, timeout=30)
     try:
         target = sqlite3.connect(dst)
         try:

@@ -139,6 +139,11 @@ def open_database(url: str) -> Engine:
             f"database URL {shown}: its driver {exc.name!r} is not installed"
         ) from None
     except DatabaseError as exc:  # cannot be opened, or not a database (a damaged file)
+        from review.store.backup import open_read_only
+
+        engine = open_read_only(url)  # a read-only file or folder: reading still works
+        if engine is not None:
+            return engine
         reason = " ".join(str(exc.orig or exc).split())
         raise ReviewError(f"cannot open the database {shown}: {reason}") from None
 
