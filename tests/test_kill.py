@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-RUNS = int(os.environ.get("REVIEW_KILL_RUNS", "3"))
+RUNS = int(os.environ.get("REVIEW_KILL_RUNS", "2"))
 N = 1500
 pytestmark = pytest.mark.backends("sqlite")
 

@@ -179,3 +179,15 @@ def test_a_codebook_csv_field_over_the_csv_limit_is_read(cli, ws, tmp_path):
     path.write_text("path,definition\nLong," + "x" * 140_000 + "\n", encoding="utf-8")
     r = cli("-w", ws.root, "codebook", "import", path)
     assert r.code == 0 and "1 added" in r.out, r.err
+
+
+def test_a_caption_line_of_50000_angle_brackets_parses_in_linear_time():
+    import time
+
+    from review.ingest.transcripts.captions import parse_vtt
+
+    text = "WEBVTT\n\n00:00.000 --> 00:01.000\n<v Ann>" + "<" * 50_000 + " hello\n"
+    start = time.monotonic()
+    parsed = parse_vtt(text)
+    assert time.monotonic() - start < 2  # (the old tag pattern took minutes)
+    assert parsed is not None
