@@ -70,7 +70,7 @@ def _worker(url: str, source_id: int, name: str, seconds: float, out: mp.Queue) 
         start = (i * 37) % (len(TEXT) - 60)
         t0 = time.perf_counter()
         try:
-            with session_scope(engine) as s:
+            with session_scope(engine, write=True) as s:  # as the CLI's and the TUI's
                 apply_code(
                     s, source_id=source_id, code_id=codes[i % len(codes)], start=start,
                     end=start + 40, coder=name,

@@ -27,9 +27,10 @@ from review.store import models as m
 def formats() -> tuple[Format, ...]:
     """All formats, found once per process."""
     from review.coding import qdpx_import
-    from review.evidence import indicator_import
+    from review.evidence import coding_file, indicator_import
 
-    return (*pipeline.stage_formats(), qdpx_import.FORMAT, indicator_import.FORMAT)
+    formats = (qdpx_import.FORMAT, indicator_import.FORMAT, coding_file.FORMAT)
+    return (*pipeline.stage_formats(), *formats)
 
 
 def detect(path: Path, data: bytes, wanted: str | None = None) -> Format | None:

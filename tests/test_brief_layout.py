@@ -10,7 +10,8 @@ import pytest
 
 from review.ingest.citation import reference, short_title
 from review.ingest.citation import source_author_year as author_year
-from review.outputs.brief.render import column_widths, table_csv, to_docx, to_html, write
+from review.outputs.brief.docx_note import column_widths, to_docx
+from review.outputs.brief.render import table_csv, to_html, write
 from review.outputs.brief.tables import Brief, Table
 from review.store import models as m
 
@@ -40,7 +41,7 @@ def test_reference_without_author_and_with_question_mark():
     s = _src(title="Fad or fact, nuisance or necessity?", year=2008)
     assert reference(s) == "Fad or fact, nuisance or necessity? (2008)."
     s = _src(title="Why?", authors=["Doe, J"], year=2001, venue="Journal")
-    assert reference(s) == "Doe, J (2001). Why? Journal."
+    assert reference(s) == "Doe, J. (2001). Why? Journal."
 
 
 def _matrix() -> Table:
@@ -75,7 +76,7 @@ def test_docx_landscape_with_content_sized_columns():
     )
     doc = Document(io.BytesIO(to_docx(Brief([_matrix(), quotes], []))))
     sec = doc.sections[0]
-    assert sec.page_width > sec.page_height  # landscape
+    assert sec.page_width < sec.page_height  # narrow tables: portrait
     grid = [int(g.get(qn("w:w"))) for g in doc.tables[1]._tbl.tblGrid.iterchildren(qn("w:gridCol"))]
     assert grid[2] > 3 * grid[1]  # the quotes column is the wide one
     assert grid[1] >= 4 * 110  # 'Year' fits on one line

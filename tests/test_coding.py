@@ -275,7 +275,7 @@ def test_removing_a_linked_coding_leaves_no_empty_link_and_undo_restores_it(code
 
     remove_coding(session, c.id, "zoe")
     assert links() == []
-    assert undo(session, "zoe") == "restored 1 coding(s)"
+    assert undo(session, "zoe") == "restored 1 coding with its 1 evidence link"
     assert links() == [(c.id, None, "n")]
     delete_code(session, "Co-delivery", force=True)
     assert links() == []

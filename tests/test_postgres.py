@@ -52,6 +52,8 @@ VALUES ('bovaird2015', 'article', 'Activating collective co-production', '[]', 2
   '{}', '{}', 'Moderator: Who recycles?' || chr(10) || 'Ann: We all do it together.', now());
 INSERT INTO code (name, keywords, position, codable, shortcut)
   VALUES ('Co-delivery', '[]', 0, true, 'd'), ('co-delivery', '[]', 1, true, 'd');
+INSERT INTO passage (source_id, start, "end", kind, speaker)
+VALUES (1, 0, 24, 'turn', 'Moderator'), (1, 30, 52, 'turn', 'Ann');
 INSERT INTO coding (source_id, code_id, start, "end", quote, coder_id, origin, created)
 VALUES (1, 1, 30, 52, 'We all do it together.', 1, 'manual', now());
 INSERT INTO memo (target, target_id, coder_id, text, created, updated)
@@ -89,6 +91,15 @@ def test_first_schema_upgrades_to_exactly_the_models(pg_url):
         assert q("SELECT count(*) FROM evidencelink") == [(1,)]
         assert q("SELECT name, scope_id FROM participant") == [("P1", 1)]
         assert len(notes(conn)) == 4  # orphan memo, repeated link, twin code, shared key
+        # m0009 indexed the passages already there, so the search finds them
+        assert q("SELECT rowid, text FROM passage_fts ORDER BY rowid") == [
+            (1, "Moderator: Who recycles?"[:24]),
+            (2, "We all do it together."),
+        ]
+    with session_scope(engine) as s:
+        from review.coding.search import search
+
+        assert [h.passage_id for h in search(s, "TOGETHER")] == [2]
     assert upgrade(engine) == []
     engine.dispose()
 

@@ -74,6 +74,7 @@ def test_prisma_counts_add_up(ws, cli):
     }
     assert doc["eligibility"] == {
         "reports_sought": 5,
+        "reports_not_retrieved": 0,
         "reports_assessed": 3,
         "reports_excluded": 1,
         "excluded_by_reason": {"full text not available": 1},

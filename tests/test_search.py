@@ -1,10 +1,11 @@
-"""Full-text search over passages (SQLite FTS5): phrases, prefixes, ranking, hostile input."""
+"""Full-text search over passages, the same cases on both databases (FTS5 on SQLite, tsvector
+on PostgreSQL): phrases, prefixes, accents, ranking, hostile input."""
 
 from __future__ import annotations
 
 import pytest
 
-from review.coding.search import count, fts_query, index_passages, search
+from review.coding.search import count, fts_query, index_passages, search, ts_query
 from review.errors import UsageError
 from tests.test_coding_helpers import make_source
 
@@ -40,6 +41,22 @@ def test_query_rewriting_is_safe():
     assert fts_query('NEAR( AND : ^ "unbalanced') == '"NEAR" "AND" "unbalanced"'
     assert fts_query("?!* ()") == ""
     assert fts_query("OR police OR") == '"OR" "police"'
+
+
+def test_the_same_parse_as_a_postgresql_tsquery():
+    assert ts_query("police council") == "police & council"
+    assert ts_query('"plan the service"') == "(plan <-> the <-> service)"
+    assert ts_query("recycl*") == "recycl:*"
+    assert ts_query("co-production") == "(co <-> production)"
+    assert ts_query('police OR "street safe" bins') == "police | (street <-> safe) & bins"
+    assert ts_query('NEAR( AND : ^ "unbalanced') == "near & and & unbalanced"
+    assert ts_query("?!* ()") == ""
+    assert ts_query("OR police OR") == "or & police"
+
+
+def sqlite_only(session):
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("FTS5's own scoring window and prefix expansion (SQLite only)")
 
 
 def test_phrase_and_words(indexed):
@@ -116,6 +133,7 @@ def test_rank_window_bounds_scoring_but_exhaustive_ranks_all(indexed, monkeypatc
     import review.coding.search as search_module
 
     session, _ = indexed
+    sqlite_only(session)
     for i in range(6):  # six more passages with "council", the last one most about it
         body = "Zed: council " + "council " * (i * 3) + "filler words here"
         make_source(session, f"extra{i}", body)
@@ -132,6 +150,7 @@ def test_prefixes_expand_to_terms_or_fall_back(indexed, monkeypatch):
     import review.coding.search as search_module
 
     session, _ = indexed
+    sqlite_only(session)
     assert search_module._expand_prefixes(session, '"recycl"*') == '("recycling")'
     assert search_module._expand_prefixes(session, '"zzz"*') == '"zzz"*'
     assert [h.speaker for h in search(session, "MÉNAG*")] == ["Ben"]  # folded by FTS5 itself
@@ -140,13 +159,10 @@ def test_prefixes_expand_to_terms_or_fall_back(indexed, monkeypatch):
     assert {h.speaker for h in search(session, "recycl*")} == {"Cara"}
 
 
-def test_like_fallback_and_kind_filter(indexed):
-    from review.coding.search import _like_search
-
-    session, _ = indexed
-    hits = _like_search(session, "Police council", 10, 0, None)
-    assert [h.speaker for h in hits] == ["Ben"]  # every word, any case, passage order
-    assert [h.speaker for h in _like_search(session, "recycl*", 10, 0, None)] == ["Cara"]
+def test_kind_and_source_filters(indexed):
+    session, src = indexed
+    assert [h.speaker for h in search(session, "Police council")] == ["Ben"]
+    assert search(session, "bins", source_ids=[src.id])[0].speaker == "Cara"
     assert search(session, "police", kind="turn") == []  # the helper stores sentences only
     assert len(search(session, "police", kind="sentence")) == 2
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import select
 from textual.widgets import DataTable, OptionList
 
@@ -53,7 +55,14 @@ async def test_indicators_screen_links_cycles_and_unlinks(ws):
         le = ids["ind_Local environment"]
         assert (le, ids["Four Cs/Co-delivery"], None, "contradicts") in _links(ws)
         app.screen.query_one("#ind-links", DataTable).focus()
-        await pilot.press("d")
+        await pilot.press("d")  # asks first: n keeps the link
+        await settle(app, pilot)
+        assert "Remove the link" in str(app.screen.query_one("Label").render())
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert len([x for x in _links(ws) if x[0] == le]) == 2
+        app.screen.query_one("#ind-links", DataTable).focus()
+        await pilot.press("d", "y")
         await settle(app, pilot)
         left = [x for x in _links(ws) if x[0] == le]
         assert len(left) == 1
@@ -89,12 +98,23 @@ async def test_brief_screen_previews_and_writes_everything(ws):
         await settle(app, pilot)
         assert app.current_mode == "brief"
         tables = app.screen.query_one("#brief-tables", OptionList)
-        assert tables.option_count == 5
+        # five tables, four figures, the front matter
+        assert tables.option_count == 10
         grid = app.screen.query_one("#brief-preview", DataTable)
         assert grid.row_count == 3 and grid.get_row_at(0)[0] == "Four Cs/Co-delivery"
         await pilot.press("down")  # joint display
         await settle(app, pilot)
         assert app.screen.query_one("#brief-preview", DataTable).get_row_at(1)[4] == "61"
+        await pilot.press("down", "down", "down", "down")  # figure 1: the PRISMA flow as text
+        await settle(app, pilot)
+        chart = app.screen.chart_text
+        assert "Records screened (n = 3)" in chart and "Studies included in review (n = 2)" in chart
+        assert not app.screen.query_one("#brief-preview", DataTable).display
+        await pilot.press("down", "down")  # figure 3: excerpts per code, as bars
+        await settle(app, pilot)
+        chart = app.screen.chart_text
+        # Co-delivery: 2 literature excerpts (loeffler, bovaird), 2 in the focus group
+        assert re.search(r"^Co-delivery +L █{40} 2$\n^ +T █{40} +2$", chart, re.M), chart
         await pilot.press("w")
         await settle(app, pilot)
         for _ in range(20):
@@ -107,3 +127,4 @@ async def test_brief_screen_previews_and_writes_everything(ws):
                  "excerpts.csv", "included.bib", "included.ris"):  # fmt: skip
         assert name in written and (ws.exports / name).stat().st_size > 0
     assert any(n.endswith(".qdpx") for n in written)
+    assert "brief-figure-prisma-flow.svg" in written and "brief-figure-prisma-flow.png" in written

@@ -69,3 +69,17 @@ async def test_excerpts_of_a_code_and_jump_to_the_passage(ws):
         await settle(app, pilot)
         assert app.current_mode == "reader"
         assert app.screen.query_one("ReaderView").span() == sents[4]
+
+
+async def test_delete_asks_first(ws):
+    add_transcript(ws)
+    trust = _code(ws, "Trust")
+    async with running(ws, start="codebook") as (app, pilot):
+        await _highlight(app, pilot, trust.id)
+        await pilot.press("delete", "n")
+        await settle(app, pilot)
+        assert _code(ws, "Trust").id == trust.id  # kept
+        await pilot.press("delete", "y")
+        await settle(app, pilot)
+    with session_scope(ws.engine) as s:
+        assert s.exec(select(m.Code).where(m.Code.name == "Trust")).all() == []

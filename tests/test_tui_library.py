@@ -73,6 +73,21 @@ async def test_enter_opens_the_reader_and_full_text_search(ws):
         assert app.screen.doc.source_id == sid
         header = str(app.screen.query_one("ReaderView").render_line(0).text)
         assert "Moderator" in header and "00:00:00" in header
+        with session_scope(ws.engine) as s:
+            text = s.get(m.Source, sid).text
+        hit = text.index("litter")
+        assert app.screen.query_one("ReaderView").span() == (hit, hit + 6)  # the hit selected
+
+
+async def test_fuzzy_search_finds_a_transcript_by_its_key(ws):
+    add_literature(ws, 30)
+    sid = add_transcript(ws, key="interview-ana-2023")
+    async with running(ws) as (app, pilot):
+        await pilot.press("slash", *"interview-ana")
+        await settle(app, pilot)
+        await pilot.pause(0.3)  # the fuzzy filter is debounced
+        await settle(app, pilot)
+        assert _keys(app.screen.query_one(DataTable))[0] == sid
 
 
 async def test_import_screen_shows_problems_of_a_broken_file(ws, tmp_path):

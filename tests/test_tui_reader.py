@@ -65,10 +65,10 @@ async def test_remove_then_memo_on_coding(ws):
         assert [r[0] for r in _codings(ws)] == [_code_with_shortcut(ws, "1")]
         await pilot.press("M")
         await settle(app, pilot)
-        await pilot.press(*"sets the tone", "enter")
+        await pilot.press(*"sets the tone", "enter", *"and the pace", "ctrl+s")
         await settle(app, pilot)
     with session_scope(ws.engine) as s:
-        assert s.exec(select(m.Coding.memo)).all() == ["sets the tone"]
+        assert s.exec(select(m.Coding.memo)).all() == ["sets the tone\nand the pace"]
 
 
 async def test_accepting_a_suggestion_stores_it(ws):
@@ -89,12 +89,12 @@ async def test_accepting_a_suggestion_stores_it(ws):
                 )
             )
     async with running(ws, source=sid) as (app, pilot):
-        await pilot.press("N")  # jump to the first pending suggestion
+        await pilot.press("ctrl+n")  # jump to the first pending suggestion
         await settle(app, pilot)
         assert app.screen.query_one("ReaderView").span() == sents[3]
         panel = str(app.screen.query_one("#reader-panel").render())
         assert "litter" in panel
-        await pilot.press("A", "N", "X")
+        await pilot.press("A", "ctrl+n", "X")
         await settle(app, pilot)
     with session_scope(ws.engine) as s:
         statuses = s.exec(select(m.Suggestion.status).order_by(m.Suggestion.id)).all()
@@ -250,3 +250,48 @@ async def test_accents_and_emoji_are_coded_by_code_point_offsets(ws):
         (a, a + len("café ") + len(family), f"café {family}"),
         (b, b + 3, "3.5"),
     ]
+
+
+async def test_undo_in_the_reader_touches_only_the_open_source_and_redo_restores_a_memo(ws):
+    from review.coding.codings import apply_code
+
+    sid = add_transcript(ws)
+    other = add_transcript(ws, key="fg-south")
+    async with running(ws, source=sid) as (app, pilot):
+        await pilot.press("1")
+        await settle(app, pilot)
+        await pilot.press("M", *"first thought", "ctrl+s")
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:  # a later step, in another source
+            apply_code(
+                s, source_id=other, code_id=_code_with_shortcut(ws, "2"), start=0, end=9,
+                coder=app.ws.coder,
+            )  # fmt: skip
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:
+            left = s.exec(select(m.Coding.source_id)).all()
+        assert left == [other]  # the other source's newer coding stays
+        assert "memo" in app.screen.query_one("StatusLine").note
+        await pilot.press("ctrl+y")
+        await settle(app, pilot)
+        assert len(app.screen.doc.codings) == 1
+    with session_scope(ws.engine) as s:
+        rows = s.exec(select(m.Coding.source_id, m.Coding.memo).order_by(m.Coding.id)).all()
+    assert sorted(rows, key=lambda r: r[0]) == [(sid, "first thought"), (other, None)]
+
+
+async def test_undo_with_no_source_open_undoes_nothing(ws):
+    from review.coding.codings import apply_code
+
+    sid = add_transcript(ws)
+    with session_scope(ws.engine) as s:
+        apply_code(s, source_id=sid, code_id=_code_with_shortcut(ws, "1"), start=0, end=9,
+                   coder=ws.coder)  # fmt: skip
+    async with running(ws, start="reader") as (app, pilot):
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+    async with running(ws) as (app, pilot):  # the Library: nothing of its own to undo
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+    assert len(_codings(ws)) == 1

@@ -1,4 +1,5 @@
-"""`review brief [--format md,csv,html,docx] [-o DIR]`: the briefing note's tables."""
+"""`review brief [--format md,csv,html,docx] [-o DIR]`: the briefing note (front matter from
+`review.toml` or options, tables, figures, references)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,27 @@ def brief(
     exports: bool = typer.Option(
         False, "--exports", help="Also write excerpts.csv, included.bib/.ris and a .qdpx."
     ),
+    all_rows: bool = typer.Option(
+        False, "--all-rows", help="Keep codes and columns with no excerpt in the matrix."
+    ),
+    title: str = typer.Option(None, "--title", help="Title (default: review.toml's)."),
+    question: str = typer.Option(None, "--question", help="The review question."),
+    author: list[str] = typer.Option([], "--author", help="An author (repeatable)."),
+    organisation: str = typer.Option(None, "--organisation", help="Organisation."),
+    date: str = typer.Option(None, "--date", help="Date as printed (any text)."),
+    version: str = typer.Option(None, "--version", help="Version, e.g. 'draft 2'."),
+    paper: str = typer.Option(None, "--paper", help="A4 or Letter."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON report."),
 ) -> None:
-    """Write the evidence matrix, joint display, source characteristics, code-by-attribute
-    and PRISMA tables (plus references) as Markdown, CSV, HTML and/or DOCX."""
+    """Write the briefing note: title block and "at a glance" summary, the evidence matrix,
+    joint display, source characteristics, code-by-attribute and PRISMA tables, four figures
+    (PRISMA flow, heat map, excerpts per code, indicators) and references, as Markdown, CSV,
+    HTML and/or DOCX. Front matter comes from review.toml; options override it."""
     from review.errors import ReviewError, UsageError
+    from review.outputs.brief.front import front_matter
     from review.outputs.brief.render import FORMATS, write
     from review.outputs.brief.tables import build
+    from review.store.settings import PAPERS
 
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in chosen if f not in FORMATS]
@@ -36,15 +51,25 @@ def brief(
         raise UsageError(
             f"--format: unknown {', '.join(bad) or 'nothing'} (use {','.join(FORMATS)})"
         )
+    if paper is not None:
+        match = next((p for p in PAPERS if p.lower() == paper.lower()), None)
+        if match is None:
+            raise UsageError(f"--paper: use {' or '.join(PAPERS)}, not {paper!r}")
+        paper = match
     ws = workspace(ctx)
+    front = front_matter(
+        ws.root, title=title, question=question, authors=author or None,
+        organisation=organisation, date=date, version=version, paper=paper,
+    )  # fmt: skip
     out_dir = output or ws.exports
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"-o {out_dir}: is a file; give a folder")
     bar = show_progress(json_out)
     with progress_bar("building tables", None, bar), session(ctx) as s:
-        note = build(s, attribute or None)
+        note = build(s, attribute or None, front=front, all_rows=all_rows)
     try:
-        files = write(note, out_dir, chosen)
+        with progress_bar("writing", None, bar) as advance:
+            files = write(note, out_dir, chosen, on_step=lambda *_: advance(1))
     except OSError as exc:
         raise ReviewError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
     if exports:
@@ -62,7 +87,10 @@ def brief(
         "output": str(out_dir),
         "files": [str(f) for f in files],
         "tables": [{"id": t.id, "title": t.title, "rows": len(t.rows)} for t in note.tables],
+        "figures": [{"id": f.id, "title": f.title} for f in note.figures],
         "references": len(note.references),
+        "title": note.front.title,
+        "at_a_glance": note.glance,
     }
     if json_out:
         print_json(doc)

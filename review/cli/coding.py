@@ -7,6 +7,7 @@ Every command that needs codes loads the workspace codebook first if the code ta
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +26,7 @@ from review.cli.context import (
     show_progress,
     workspace,
 )
-from review.errors import UsageError
+from review.errors import NotFound, UsageError
 
 code_app = typer.Typer(help="Apply, remove, suggest, accept, reject and undo codings.")
 codebook_app = typer.Typer(help="The codebook: list, import, export and edit codes.")
@@ -64,12 +65,20 @@ def _code_id(s: Session, ref: str | None) -> int | None:
     return find_code(s, ref).id if ref else None
 
 
-def _coding_doc(c, path: str | None = None) -> dict:
+def _one_line(text: str, limit: int) -> str:
+    """A quote as plain text on one line: whitespace runs (line breaks too) as one space,
+    cut at `limit` characters with an ellipsis."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _coding_doc(c, path: str | None = None, coder: str | None = None) -> dict:
     return {
         "id": c.id,
         "source_id": c.source_id,
         "code_id": c.code_id,
         "code": path,
+        "coder": coder,
         "start": c.start,
         "end": c.end,
         "quote": c.quote,
@@ -118,12 +127,13 @@ def code_apply(
             )
             made += get_codings(s, ids)
         path = code_path(s, cd)
-        docs = [_coding_doc(c, path) for c in made]
+        docs = [_coding_doc(c, path, name) for c in made]
     if json_out:
         print_json({"source": src.key, "coder": name, "codings": docs})
         return
     for d in docs:
-        typer.echo(f"coding {d['id']}: {src.key} [{d['start']}:{d['end']}] {path}: {d['quote']!r}")
+        quote = _one_line(d["quote"], 70)
+        typer.echo(f"coding {d['id']}: {src.key} [{d['start']}:{d['end']}] {path}: “{quote}”")
 
 
 @code_app.command("remove")
@@ -179,17 +189,29 @@ def code_list(
     """The codings of one source, in text order (with blind coding on, only yours)."""
     from review.coding.codebook import code_paths
     from review.coding.codings import codings_for_source, find_source
+    from review.store.coders import coder_names
 
     with ready(ctx) as s:
         src = find_source(s, source)
         paths = code_paths(s)
+        names = coder_names(s)
         rows = codings_for_source(s, src.id, who(ctx, None))
-        docs = [_coding_doc(c, paths.get(c.code_id)) for c in rows]
+        docs = [_coding_doc(c, paths.get(c.code_id), names.get(c.coder_id)) for c in rows]
     if json_out:
         print_json({"source": src.key, "codings": docs})
         return
+    if not docs:
+        typer.echo(f"no codings in {src.key}")
+        return
+    width = max(len("coder"), *(len(d["coder"] or "-") for d in docs))
+    span = max(len("span"), *(len(f"{d['start']}:{d['end']}") for d in docs))
+    typer.echo(f"{'id':>6}  {'span':<{span}}  {'coder':<{width}}  code: quote")
     for d in docs:
-        typer.echo(f"{d['id']:>6} [{d['start']}:{d['end']}] {d['code']}: {d['quote'][:70]!r}")
+        where = f"{d['start']}:{d['end']}"
+        quote = _one_line(d["quote"], 70)
+        typer.echo(
+            f"{d['id']:>6}  {where:<{span}}  {d['coder'] or '-':<{width}}  {d['code']}: {quote}"
+        )
 
 
 @code_app.command("suggest")
@@ -257,7 +279,7 @@ def code_suggestions(
     for d in docs:
         words = ", ".join(d["trigger"])
         typer.echo(f"{d['id']:>6} {d['code']} [{d['start']}:{d['end']}] <- {words}")
-        typer.echo(f"       {d['quote'][:90]!r}")
+        typer.echo(f"       {_one_line(d['quote'], 90)}")
 
 
 SUGGESTION_IDS = typer.Argument(None, help="Suggestion id(s).")
@@ -388,7 +410,7 @@ def search_cmd(
 
     if not query and not reindex:
         raise UsageError("give a search query")
-    with session(ctx) as s:
+    with session(ctx, write=reindex) as s:
         indexed = index_passages(s) if reindex else None
         hits = search(s, query, limit=limit, offset=offset, kind=kind) if query else []
         total = count(s, query, kind) if query else 0
@@ -569,33 +591,142 @@ def codebook_export(
     print_result(json_out, {"file": str(file), "codes": n}, f"wrote {n} codes to {file}")
 
 
+def _keywords(text: str | None) -> list[str] | None:
+    return None if text is None else [k.strip() for k in text.split(";") if k.strip()]
+
+
+DEFINITION = typer.Option(None, "--definition", help="What the code means.")
+INCLUDE = typer.Option(None, "--include", help="When to use it.")
+EXCLUDE = typer.Option(None, "--exclude", help="When not to use it.")
+EXAMPLE = typer.Option(None, "--example", help="An example quote.")
+KEYWORDS = typer.Option(None, "--keywords", help='Semicolon-separated: "trust; confidence".')
+COLOUR_OPT = typer.Option(None, "--colour", help="#RRGGBB")
+SHORTCUT = typer.Option(None, "--shortcut", help="One key.")
+CODABLE = typer.Option(
+    None, "--codable/--group", help="Applied to text (codable), or a group heading only."
+)
+
+
+def _code_doc(s, code) -> dict:
+    from review.coding.codebook import code_path
+
+    return {
+        "id": code.id,
+        "path": code_path(s, code),
+        "codable": code.codable,
+        "definition": code.definition,
+        "include": code.include,
+        "exclude": code.exclude,
+        "example": code.example,
+        "keywords": list(code.keywords or []),
+        "colour": code.colour,
+        "shortcut": code.shortcut,
+    }
+
+
 @codebook_app.command("add")
 def codebook_add(
     ctx: typer.Context,
     path: str = typer.Argument(..., help='Path of the new code, e.g. "Barriers/Cost".'),
-    definition: str = typer.Option(None, "--definition"),
-    keywords: str = typer.Option(None, "--keywords", help="Semicolon-separated."),
-    colour: str = typer.Option(None, "--colour", help="#RRGGBB"),
-    shortcut: str = typer.Option(None, "--shortcut", help="One key."),
-    group: bool = typer.Option(False, "--group", help="A grouping code, not applied itself."),
+    definition: str = DEFINITION,
+    include: str = INCLUDE,
+    exclude: str = EXCLUDE,
+    example: str = EXAMPLE,
+    keywords: str = KEYWORDS,
+    colour: str = COLOUR_OPT,
+    shortcut: str = SHORTCUT,
+    codable: bool = CODABLE,
     json_out: bool = JSON_OUT,
 ) -> None:
-    """Add a code (its parent must exist)."""
-    from review.coding.codebook import add_code
+    """Add a code (its parent must exist); a top-level code's first child makes it a group."""
+    from review.coding.codebook import SEP, add_code, find_code
 
-    kws = [k.strip() for k in (keywords or "").split(";") if k.strip()]
     with ready(ctx) as s:
+        parent_path = path.strip().strip(SEP).rsplit(SEP, 1)[0] if SEP in path.strip(SEP) else None
+        try:
+            parent = find_code(s, parent_path) if parent_path else None
+        except NotFound:  # add_code says so, in the codebook's words
+            parent = None
+        was_codable = parent.codable if parent is not None else None
         code = add_code(
             s,
             path,
             definition=definition,
-            keywords=kws,
+            include=include,
+            exclude=exclude,
+            example=example,
+            keywords=_keywords(keywords),
             colour=colour,
             shortcut=shortcut,
-            codable=not group,
+            codable=codable,
         )
-        cid = code.id
-    print_result(json_out, {"added": path, "id": cid}, f"added {path}")
+        doc = _code_doc(s, code)
+        grouped = parent is not None and was_codable and not parent.codable
+        parent_name = parent.name if parent is not None else None
+    doc["parent_became_group"] = bool(grouped)
+    if json_out:
+        print_json({"added": doc})
+        return
+    kind = "code" if doc["codable"] else "group"
+    key = f" [{doc['shortcut']}]" if doc["shortcut"] else ""
+    typer.echo(f"added {kind} {doc['path']}{key}")
+    if grouped:
+        typer.echo(f"  {parent_name!r} is now a group (a heading, not applied itself)")
+
+
+@codebook_app.command("edit")
+def codebook_edit(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help="Code path, unique name or id."),
+    name: str = typer.Option(None, "--name", help="A new name (renames it in place)."),
+    parent: str = typer.Option(None, "--parent", help='Move under this code ("/" for the top).'),
+    definition: str = DEFINITION,
+    include: str = INCLUDE,
+    exclude: str = EXCLUDE,
+    example: str = EXAMPLE,
+    keywords: str = KEYWORDS,
+    colour: str = COLOUR_OPT,
+    shortcut: str = SHORTCUT,
+    codable: bool = CODABLE,
+    json_out: bool = JSON_OUT,
+) -> None:
+    """Edit a code: name, parent, definition, include, exclude, example, keywords, colour,
+    shortcut, codable; an empty value ("") clears a field."""
+    from review.coding.codebook import edit_code, find_code
+
+    extra = {} if parent is None else {"parent": parent}
+    with ready(ctx) as s:
+        cid = find_code(s, code).id
+        changed = edit_code(
+            s,
+            cid,
+            name=name,
+            codable=codable,
+            keywords=_keywords(keywords),
+            definition=definition,
+            include=include,
+            exclude=exclude,
+            example=example,
+            colour=colour,
+            shortcut=shortcut,
+            **extra,
+        )
+        doc = _code_doc(s, find_code(s, cid))
+    if json_out:
+        print_json({"code": doc, "changed": changed})
+        return
+    if not changed:
+        typer.echo(f"{doc['path']}: nothing changed")
+    for field_name, (old, new) in changed.items():
+        typer.echo(f"{doc['path']}: {field_name}: {_plain(old)} -> {_plain(new)}")
+
+
+def _plain(value) -> str:
+    if value is None or value == []:
+        return "(none)"
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return str(value)
 
 
 @codebook_app.command("rename")
@@ -677,44 +808,88 @@ def _memo_target(s, target: str | None, ref: str) -> int | None:
     return int(ref)
 
 
+def _memo_text(words: list[str], file: Path | None) -> str:
+    """The memo's text: the argument, `-` for standard input (many lines), or --file."""
+    if file is not None:
+        if words:
+            raise UsageError("give the memo as TEXT or --file, not both")
+        try:
+            return file.read_text("utf-8-sig")
+        except OSError as exc:
+            raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
+    if not words:
+        raise UsageError("give the memo's TEXT, '-' to read it from standard input, or --file")
+    if len(words) > 1:
+        raise UsageError(f"one TEXT (quote it), not {len(words)} words: {' '.join(words)!r}")
+    if words[0] == "-":
+        return sys.stdin.read()
+    return words[0]
+
+
 @memo_app.command("add")
 def memo_add(
     ctx: typer.Context,
     target: str = typer.Argument(..., help="project, source, code or coding."),
-    ref: str = typer.Argument(
-        ..., help="Source key/id, code name/path/id, coding id ('-' for project)."
+    args: list[str] = typer.Argument(
+        None,
+        metavar="[REF] TEXT",
+        help="REF: source key/id, code name/path/id or coding id (none for project); "
+        "TEXT: the memo, or '-' to read it (many lines) from standard input.",
     ),
-    text: str = typer.Argument(..., help="The memo text."),
+    file: Path = typer.Option(None, "--file", "-f", help="Read the memo from this file."),
     coder: str = CODER,
     json_out: bool = JSON_OUT,
 ) -> None:
-    """Write a memo (a coding's memo replaces the previous one)."""
+    """Write a memo: `memo add project TEXT`, `memo add source KEY TEXT`, … (TEXT may be
+    '-' for standard input, or use --file); a coding's memo replaces the previous one."""
     from review.coding.codings import add_memo
 
+    words = list(args or [])
+    if target == "project":
+        if words[:1] == ["-"] and len(words) == 2:  # the old spelling: project - TEXT
+            words = words[1:]
+        ref = None
+    elif target in MEMO_TARGETS:
+        if not words:
+            raise UsageError(f"a memo on a {target} needs its REF, then TEXT")
+        ref, words = words[0], words[1:]
+    else:
+        _memo_target(None, target, "")  # the one message for a bad target
+    text = _memo_text(words, file)
     with ready(ctx) as s:
-        tid = _memo_target(s, target, ref)
+        tid = _memo_target(s, target, ref or "")
         memo = add_memo(s, target=target, target_id=tid, text=text, coder=who(ctx, coder))
-    print_result(json_out, {"memo": memo.__dict__}, f"memo on {target} {ref} saved")
+    lines = memo.text.count("\n") + 1
+    size = f" ({lines} lines)" if lines > 1 else ""
+    print_result(json_out, {"memo": memo.__dict__}, f"memo on {memo.about} saved{size}")
 
 
 @memo_app.command("list")
 def memo_list(
     ctx: typer.Context,
     target: str = typer.Argument(None, help="project, source, code or coding."),
-    ref: str = typer.Argument(None),
+    ref: str = typer.Argument(None, help="Only the memos on this source, code or coding."),
     json_out: bool = JSON_OUT,
 ) -> None:
-    """Memos, oldest first."""
+    """Memos, oldest first, each with what it is on (project, source, code or coding)."""
     from review.coding.codings import memos
 
+    if target is not None and target not in MEMO_TARGETS:
+        _memo_target(None, target, "")
     with ready(ctx) as s:
-        tid = None if ref is None else _memo_target(s, target, ref)
+        tid = None if ref is None or target == "project" else _memo_target(s, target, ref)
         rows = memos(s, target, tid)
     if json_out:
         print_json({"memos": [r.__dict__ for r in rows]})
         return
     for r in rows:
-        typer.echo(f"{r.target} {r.target_id or ''} ({r.coder}): {r.text}")
+        when = r.created.strftime("%Y-%m-%d %H:%M") if hasattr(r.created, "strftime") else ""
+        head = f"{r.about} — {r.coder or '?'}, {when}"
+        typer.echo(head)
+        for line in r.text.splitlines() or [""]:
+            typer.echo(f"    {line}" if line.strip() else "")
+    if not rows:
+        typer.echo("no memos")
 
 
 def register(app: typer.Typer) -> None:

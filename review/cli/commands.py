@@ -110,6 +110,9 @@ COMMANDS: dict[str, Entry] = {
         "Screen records: two reviewers, blind, with reasons, conflicts and kappa.",
     ),
     "participants": Entry(f"{_CLI}.transcripts", "Speakers (cases): list, alias, attributes."),
+    "sources": Entry(
+        f"{_CLI}.sources", "Mend sources: edit title, date, group and metadata; delete."
+    ),
 }
 
 

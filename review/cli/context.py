@@ -52,11 +52,14 @@ def workspace(ctx: typer.Context) -> Workspace:
 
 
 @contextmanager
-def session(ctx: typer.Context) -> Iterator[Session]:
-    """One transaction on the workspace's database."""
+def session(ctx: typer.Context, *, write: bool = True) -> Iterator[Session]:
+    """One transaction on the workspace's database (`write=False` for commands that only
+    read: on SQLite they then never wait for another process's write lock)."""
     from review.store.db import session_scope
 
-    with session_scope(workspace(ctx).engine) as s:
+    ws = workspace(ctx)
+    with session_scope(ws.engine, write=write) as s:
+        s.info["coder"] = options(ctx).coder or ws.coder  # who edits (store/versions)
         yield s
 
 

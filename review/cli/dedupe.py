@@ -47,6 +47,9 @@ def dedupe(
     ]
     if len(chosen) > 1:
         raise UsageError(f"choose one of {', '.join(chosen)}")
+    from review.cli.context import workspace
+
+    coder = workspace(ctx).coder
     with session(ctx) as s:
         if undo:
             res = service.undo(s, undo)
@@ -57,7 +60,7 @@ def dedupe(
                 f"{res.survivor} again",
             )
         if merge:
-            res = service.merge_keys(s, _keys(merge))
+            res = service.merge_keys(s, _keys(merge), coder=coder)
             return print_result(
                 json_out,
                 {"merged": [res.to_dict()]},
@@ -68,7 +71,7 @@ def dedupe(
             keys = _keys(apart)
             if len(keys) != 2:
                 raise UsageError("--apart takes exactly two keys: --apart KEY1,KEY2")
-            cid = service.keep_apart(s, *keys)
+            cid = service.keep_apart(s, *keys, coder=coder)
             return print_result(
                 json_out,
                 {"apart": {"cluster": cid, "keys": keys}},
@@ -80,7 +83,12 @@ def dedupe(
                 print_json({"history": rows})
                 return
             for r in rows:
-                typer.echo(f"{r['cluster']}  {r['status']:<7} {r['merged']} → {r['survivor']}")
+                when = r["created"].strftime("%Y-%m-%d %H:%M") if r["created"] else "-"
+                who = r["coder"] or ("import" if _at_import(r["reasons"]) else "-")
+                typer.echo(
+                    f"{when}  {who:<12} {r['cluster']}  {r['status']:<7} "
+                    f"{r['merged']} → {r['survivor']}"
+                )
             typer.echo(f"{len(rows)} link(s)")
             return
         bar = show_progress(json_out)
@@ -96,7 +104,7 @@ def dedupe(
             if found.clusters:
                 doc["backup"] = auto_backup(s.get_bind(), "dedupe")
             with progress_bar("merging", len(found.clusters), show_progress(json_out)) as adv:
-                merged, refused = service.apply(s, found, progress=adv)
+                merged, refused = service.apply(s, found, progress=adv, coder=coder)
             doc["applied"] = True
             doc["merged"] = [r.to_dict() for r in merged]
             doc["refused"] = refused
@@ -109,6 +117,11 @@ def dedupe(
             typer.echo(f"merged {len(merged)} cluster(s): {n} record(s) now point to a survivor")
             for line in refused:
                 typer.echo(f"not merged: {line}", err=True)
+
+
+def _at_import(reasons: list[str] | None) -> bool:
+    """A link the import made (the same record imported again), not a reviewer's call."""
+    return any("imported again" in r for r in reasons or [])
 
 
 def _print_report(found, maybe_only: bool) -> None:

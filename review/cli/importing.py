@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 
 from review import safetext
-from review.cli.context import print_json, rich_progress, show_progress, workspace
+from review.cli.context import print_json, rich_progress, session, show_progress, workspace
+from review.errors import UsageError
 from review.importers import import_paths
 from review.ingest import pipeline
 
@@ -41,18 +42,39 @@ def _file_progress(enabled: bool):
 
 def import_(
     ctx: typer.Context,
-    paths: list[Path] = typer.Argument(..., help="Files or folders (recursive)."),
+    paths: list[Path] = typer.Argument(None, help="Files or folders (recursive)."),
     strict: bool = typer.Option(False, "--strict", help="A file with any error imports nothing."),
     fmt: str = typer.Option(None, "--format", help="Force a format instead of detecting it."),
+    undo: int = typer.Option(
+        None, "--undo", metavar="BATCH", help="Undo import batch BATCH (see --batches)."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="With --undo: also remove later work on its sources."
+    ),
+    batches: bool = typer.Option(False, "--batches", help="List the import batches."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON report."),
 ) -> None:
     """Import literature, transcripts, documents and more; the format is read from content.
 
     Each file is one transaction: a malformed record is reported (file, line, why) and the
     rest of the file still lands, unless --strict. Re-importing a file adds nothing.
-    Exit status 1 when any record or file was rejected.
+    Exit status 1 when any record or file was rejected. `--undo BATCH` removes exactly what
+    one import added; `--batches` lists them.
     """
+    if undo is not None or batches:
+        if paths:
+            raise UsageError("--undo and --batches take no paths")
+        if undo is not None:
+            _undo(ctx, undo, force, json_out)
+        else:
+            _batches(ctx, json_out)
+        return
+    if not paths:
+        ctx.fail(
+            "Missing argument 'PATHS...': files or folders to import (or --undo BATCH, --batches)"
+        )
     ws = workspace(ctx)
+    paths = [_in_workspace(p, ws.root) for p in paths]
     with _file_progress(show_progress(json_out)) as (on_file, progress):
         try:
             reports = import_paths(
@@ -90,6 +112,65 @@ def import_(
         typer.echo(f"{len(reports)} file(s), {total} record(s) imported")
     if failed:
         raise typer.Exit(1)
+
+
+def _in_workspace(path: Path, root: Path) -> Path:
+    """A relative path that is not there from the current folder but is in the workspace
+    (`review -w ws import corpus`, as `review init` suggests) means the workspace's."""
+    if path.is_absolute() or path.exists():
+        return path
+    inside = Path(root) / path
+    return inside if inside.exists() else path
+
+
+def _undo(ctx: typer.Context, batch_id: int, force: bool, json_out: bool) -> None:
+    from review.ingest.mend import undo_batch
+
+    with session(ctx) as s:
+        done = undo_batch(s, batch_id, force=force)
+        doc = done.to_dict()
+        what = done.removed.describe()
+    if json_out:
+        print_json({"undone": doc})
+        return
+    added = f"{len(done.sources)} source(s)"
+    if done.indicators:
+        added += f", {done.indicators} indicator(s)"
+    if done.fulltexts:
+        added += f", the full text of {', '.join(done.fulltexts)}"
+    typer.echo(f"undid import batch {batch_id} ({done.path}, {done.format}): removed {added}")
+    typer.echo(f"  with them: {what}")
+    if done.note:
+        typer.echo(f"  kept: {done.note}")
+
+
+def _batches(ctx: typer.Context, json_out: bool) -> None:
+    from review.ingest.mend import batches
+
+    with session(ctx, write=False) as s:
+        rows = [
+            {
+                "id": b.id,
+                "path": b.path,
+                "format": b.format,
+                "status": b.status,
+                "records": b.n_records,
+                "imported": b.n_imported,
+                "started": b.started,
+            }
+            for b in batches(s, limit=1000)
+        ]
+    if json_out:
+        print_json({"batches": rows})
+        return
+    for r in rows:
+        when = r["started"].strftime("%Y-%m-%d %H:%M") if r["started"] else ""
+        typer.echo(
+            f"{r['id']:>5} {when} {r['format']:<15} {r['status']:<10} "
+            f"{r['imported']:>6} of {r['records']:<6} {r['path']}"
+        )
+    if not rows:
+        typer.echo("no imports yet")
 
 
 def register(app: typer.Typer) -> None:

@@ -116,18 +116,34 @@ def link_(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Link a code, or one coding, to an indicator."""
-    from review.evidence.links import link
+    from review.coding.codebook import ensure_codebook
+    from review.evidence.links import get_indicator, link, list_links
 
     ws = workspace(ctx)
     with session(ctx) as s:
+        ensure_codebook(s, ws.codebook_path)  # a fresh workspace's codes, as coding commands do
         row = link(s, indicator, code=code, coding_id=coding, relation=relation, note=note,
                    coder=ws.coder)  # fmt: skip
         doc = row.model_dump(mode="json")
+        shown = next(x for x in list_links(s, row.indicator_id) if x["id"] == row.id)
+        ind = get_indicator(s, row.indicator_id)
+        label = ind.name + (f", {ind.sector}" if ind.sector else "")
+        value = ind.value_text or (f"{ind.value:g}" if ind.value is not None else None)
+        if value:
+            label += f" = {value}"
+    doc["code"] = shown["code"]
+    doc["indicator"] = label
     if json_out:
         print_json(doc)
     else:
-        what = f"coding {doc['coding_id']}" if doc["coding_id"] else f"code {doc['code_id']}"
-        typer.echo(f"link {doc['id']}: {what} {doc['relation']} indicator {doc['indicator_id']}")
+        what = doc["code"] or "?"
+        if doc["coding_id"]:
+            quote = " ".join((shown["quote"] or "").split())
+            quote = quote if len(quote) <= 50 else quote[:49].rstrip() + "…"
+            what = f"coding {doc['coding_id']} ({what}: “{quote}”)"
+        typer.echo(
+            f"link {doc['id']}: {what} {doc['relation']} indicator {doc['indicator_id']} ({label})"
+        )
 
 
 @app.command("unlink")

@@ -86,7 +86,7 @@ def _decide(
 
 
 # `decide` and `resolve` take the same arguments; only the finality of the decision differs.
-DECISION = typer.Argument(..., help="include, exclude or maybe")
+DECISION = typer.Argument(..., help="include, exclude, maybe or (full text) not-retrieved")
 KEYS = typer.Argument(..., help="Record keys.")
 REASON = typer.Option(None, "--reason", "-r", help="Exclusion reason (from the list).")
 
@@ -249,20 +249,24 @@ def prisma(
     typer.echo(f"Duplicates removed: {ident['duplicates_removed']}")
     typer.echo(
         f"Records screened: {scr['records_screened']} "
-        f"(awaiting {scr['awaiting_screening']}, conflicts {scr['conflicts']})"
+        f"(awaiting {scr['awaiting_screening']}: {scr['conflicts']} of them conflicts)"
     )
     typer.echo(f"Records excluded: {scr['records_excluded']}")
     for name, n in scr["excluded_by_reason"].items():
         typer.echo(f"  {name}: {n}")
     typer.echo(f"Reports sought for retrieval: {elig['reports_sought']}")
+    typer.echo(f"Reports not retrieved: {elig['reports_not_retrieved']}")
     typer.echo(
         f"Reports assessed for eligibility: {elig['reports_assessed']} "
-        f"(awaiting {elig['awaiting_assessment']}, conflicts {elig['conflicts']})"
+        f"(awaiting {elig['awaiting_assessment']}: {elig['conflicts']} of them conflicts)"
     )
     typer.echo(f"Reports excluded: {elig['reports_excluded']}")
     for name, n in elig["excluded_by_reason"].items():
         typer.echo(f"  {name}: {n}")
-    typer.echo(f"Studies included: {doc['included']['studies']}")
+    if doc["stage_reached"] == "full-text":
+        typer.echo(f"Studies included: {doc['included']['studies']}")
+    else:
+        typer.echo("Studies included: full texts not assessed yet")
     bad = [k for k, ok in doc["checks"].items() if not ok]
     if bad:
         typer.echo("counts do not add up: " + "; ".join(bad), err=True)

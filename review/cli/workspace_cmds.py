@@ -86,7 +86,7 @@ def status(
 
     if json_out:
         ws = workspace(ctx)
-        with session(ctx) as s:
+        with session(ctx, write=False) as s:
             doc = counts(s)
             schema = sorted(applied(s.connection()))
         print_json(
@@ -105,7 +105,7 @@ def _print_status(ctx: typer.Context) -> None:
     from review.store.status import counts
 
     ws = workspace(ctx)
-    with session(ctx) as s:
+    with session(ctx, write=False) as s:
         doc = counts(s)
     typer.echo(f"workspace  {ws.root}")
     typer.echo(f"database   {_safe_url(ws.db_url)}")

@@ -23,6 +23,8 @@ from sqlmodel import Session
 
 from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
+from review.store import versions
+from review.store.db import serialise
 
 SEP = "/"
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -365,10 +367,16 @@ def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = Tru
 
 def ensure_codebook(session: Session, path: str | Path | None) -> int:
     """Load the workspace codebook into an empty code table; returns the codes loaded (0 if the
-    table already has codes or there is no file). Called lazily by coding commands and the TUI."""
+    table already has codes or there is no file). Called lazily by coding commands and the TUI.
+    Two processes' first commands may race here: SQLite's write transactions are serialised
+    (BEGIN IMMEDIATE), and on PostgreSQL a transaction-scoped advisory lock makes the second
+    wait and then find the codes the first loaded (it doubled the codebook before)."""
     if session.scalar(select(func.count()).select_from(m.Code)):
         return 0
     if path is None or not Path(path).exists():
+        return 0
+    serialise(session, "codebook")
+    if session.scalar(select(func.count()).select_from(m.Code)):  # the other loaded it
         return 0
     _, specs = load_toml(path)
     return upsert_specs(session, specs)["added"]
@@ -378,13 +386,116 @@ def ensure_codebook(session: Session, path: str | Path | None) -> int:
 
 
 def add_code(session: Session, path: str, **values) -> m.Code:
-    """Add one code at `path` (its parent must exist)."""
+    """Add one code at `path` (its parent must exist), with any of the `CodeSpec` fields
+    (definition, include, exclude, example, keywords, colour, shortcut, codable).
+
+    A top-level code that gets its first child here and has no codings becomes a group: a
+    heading of the codebook and of the evidence matrix, not a row coded itself (a code with
+    codings stays codable; `edit_code(..., codable=...)` changes either way)."""
+    values = {k: v for k, v in values.items() if v is not None}
     spec = CodeSpec(path=normalise_path(path), **values)
     if spec.path.casefold() in {p.casefold() for p in code_paths(session).values()}:
         raise UsageError(f"code {spec.path!r} already exists")
     validate_specs_single(session, spec)
+    parent = None
+    if spec.parent_path:
+        by_path = {p.casefold(): cid for cid, p in code_paths(session).items()}
+        pid = by_path.get(spec.parent_path.casefold())
+        if pid is None:
+            raise CodebookError(f"code {spec.path!r}: parent {spec.parent_path!r} does not exist")
+        parent = session.get(m.Code, pid)
+    was_leaf = parent is not None and not session.scalar(
+        select(func.count()).select_from(m.Code).where(m.Code.parent_id == parent.id)
+    )
     upsert_specs(session, [spec])
+    if was_leaf and parent.parent_id is None and parent.codable:
+        used = session.scalar(
+            select(func.count()).select_from(m.Coding).where(m.Coding.code_id == parent.id)
+        )
+        if not used:
+            parent.codable = False
+            session.add(parent)
+            session.flush()
     return find_code(session, spec.path)
+
+
+_UNSET: object = object()
+
+
+def edit_code(
+    session: Session,
+    ref: str | int,
+    *,
+    name: str | None = None,
+    parent: object = _UNSET,
+    codable: bool | None = None,
+    keywords: list[str] | None = None,
+    **values: str | None,
+) -> dict:
+    """Change a code in place (its codings keep pointing at it): rename (`name`), move
+    (`parent`: a code, or None / "" / "/" for the top), any text field (definition, include,
+    exclude, example, colour, shortcut: an empty string clears it; None leaves it), keywords
+    (a list) and codable (False makes a group, refused while the code has codings). The one
+    function the CLI's `codebook edit` and the workbench's code form call. Returns
+    {field: [old, new]} of what changed."""
+    code = find_code(session, ref)
+    unknown = set(values) - {*TEXT_FIELDS, "colour", "shortcut"}
+    if unknown:
+        raise UsageError(f"not a code field: {', '.join(sorted(unknown))}")
+    changed: dict[str, list] = {}
+    paths = code_paths(session)
+    if name is not None and name.strip() != code.name:
+        old = code.name
+        rename_code(session, code.id, name)
+        changed["name"] = [old, code.name]
+    if parent is not _UNSET:
+        old_parent = code.parent_id
+        move_code(session, code.id, parent if parent not in (None, "", SEP) else None)
+        if code.parent_id != old_parent:
+            changed["parent"] = [
+                paths.get(old_parent) if old_parent else None,
+                code_path(session, code.parent_id) if code.parent_id else None,
+            ]
+    for field_name, raw in values.items():
+        if raw is None:
+            continue
+        value = raw.strip() or None
+        if field_name == "colour" and value and not COLOUR.match(value):
+            raise UsageError(f"colour {value!r} is not #RRGGBB")
+        if field_name == "shortcut" and value:
+            if len(value) != 1:
+                raise UsageError(f"shortcut {value!r} must be one key")
+            taken = session.scalar(
+                select(m.Code).where(m.Code.shortcut == value, m.Code.id != code.id)
+            )
+            if taken is not None:
+                raise UsageError(
+                    f"shortcut {value!r} is already used by {code_path(session, taken)!r}"
+                )
+        old = getattr(code, field_name)
+        if old != value:
+            setattr(code, field_name, value)
+            changed[field_name] = [old, value]
+    if keywords is not None:
+        kws = [k.strip() for k in keywords if k.strip()]
+        if kws != list(code.keywords or []):
+            changed["keywords"] = [list(code.keywords or []), kws]
+            code.keywords = kws
+    if codable is not None and codable != code.codable:
+        if not codable:
+            n = session.scalar(
+                select(func.count()).select_from(m.Coding).where(m.Coding.code_id == code.id)
+            )
+            if n:
+                raise UsageError(
+                    f"code {code.name!r} has {n} coding(s): a group is not applied itself "
+                    "(move them to a child code first: `review codebook merge`)"
+                )
+        changed["codable"] = [code.codable, codable]
+        code.codable = codable
+    session.add(code)
+    session.flush()
+    return changed
 
 
 def validate_specs_single(session: Session, spec: CodeSpec) -> None:
@@ -410,8 +521,13 @@ def _sibling_clash(session: Session, parent_id: int | None, name: str, self_id: 
         raise UsageError(f"a code named {name!r} already exists there")
 
 
-def rename_code(session: Session, ref: str | int, new_name: str) -> m.Code:
+def rename_code(
+    session: Session, ref: str | int, new_name: str, *, expected_version: int | None = None
+) -> m.Code:
+    """Rename a code; `expected_version` is the version the editor saw (a stale one is a
+    conflict: review.store.versions)."""
     code = find_code(session, ref)
+    versions.check(code, expected_version, f"code {code_path(session, code)!r}")
     new_name = new_name.strip()
     if not new_name or SEP in new_name:
         raise UsageError(f"bad code name {new_name!r} (no '/' and not empty)")
@@ -421,9 +537,16 @@ def rename_code(session: Session, ref: str | int, new_name: str) -> m.Code:
     return code
 
 
-def move_code(session: Session, ref: str | int, new_parent: str | int | None) -> m.Code:
+def move_code(
+    session: Session,
+    ref: str | int,
+    new_parent: str | int | None,
+    *,
+    expected_version: int | None = None,
+) -> m.Code:
     """Move a code (with its children) under another code, or to the top with None."""
     code = find_code(session, ref)
+    versions.check(code, expected_version, f"code {code_path(session, code)!r}")
     parent = find_code(session, new_parent) if new_parent not in (None, "", SEP) else None
     if parent is not None and parent.id in descendants(session, code.id):
         raise UsageError(f"cannot move {code.name!r} under itself or one of its children")

@@ -27,10 +27,11 @@ MEMO_TARGETS = ("project", "source", "code", "coding")
 # --- look-ups ---------------------------------------------------------------------------------
 
 
-def find_source(session: Session, ref: str | int) -> m.Source:
+def find_source(session: Session, ref: str | int, *, follow_merged: bool = True) -> m.Source:
     """A source by id, key (cite key; file stem of a transcript) or a unique key ignoring case.
 
-    Merged duplicates resolve to the record they were merged into."""
+    Merged duplicates resolve to the record they were merged into (unless `follow_merged` is
+    False: editing or deleting a record means that very record)."""
     text = str(ref).strip()
     source = session.scalar(select(m.Source).where(m.Source.key == text))  # a key wins over an id
     if source is None and text.isdigit():
@@ -48,7 +49,7 @@ def find_source(session: Session, ref: str | int) -> m.Source:
     if source is None:
         raise NotFound(f"no source {text!r} (give its key or id)")
     seen = set()
-    while source.merged_into_id is not None and source.id not in seen:
+    while follow_merged and source.merged_into_id is not None and source.id not in seen:
         seen.add(source.id)
         source = session.get(m.Source, source.merged_into_id)
     return source
@@ -121,7 +122,7 @@ def apply_code(
     )
     session.add(coding)
     session.flush()
-    record_action(session, who, "apply", {"coding_ids": [coding.id]})
+    record_action(session, who, "apply", {"coding_ids": [coding.id], "source_ids": [source_id]})
     session.flush()
     return coding
 
@@ -209,12 +210,14 @@ def bulk_apply(
     ids = list(
         session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
     )
-    record_action(session, who, "apply", {"coding_ids": ids})
+    sources = sorted({r["source_id"] for r in rows})
+    record_action(session, who, "apply", {"coding_ids": ids, "source_ids": sources})
     session.flush()
     return ids
 
 
-def _snapshot(coding: m.Coding) -> dict:
+def coding_snapshot(coding: m.Coding) -> dict:
+    """A coding as a JSON-able row (undo and redo put it back with the same id)."""
     return {
         "id": coding.id,
         "source_id": coding.source_id,
@@ -229,7 +232,7 @@ def _snapshot(coding: m.Coding) -> dict:
     }
 
 
-def _delete_codings(session: Session, ids: Sequence[int]) -> None:
+def delete_codings(session: Session, ids: Sequence[int]) -> None:
     """Delete codings, detaching what points at them (suggestions go back to pending).
 
     Evidence links to a deleted coding go too: with the coding id cleared they were links to
@@ -245,7 +248,8 @@ def _delete_codings(session: Session, ids: Sequence[int]) -> None:
         session.execute(delete(m.Coding).where(m.Coding.id.in_(chunk)))
 
 
-def _link_snapshots(session: Session, coding_id: int) -> list[dict]:
+def link_snapshots(session: Session, coding_id: int) -> list[dict]:
+    """The evidence links of a coding as JSON-able rows."""
     links = session.scalars(select(m.EvidenceLink).where(m.EvidenceLink.coding_id == coding_id))
     return [
         link.model_dump(mode="json", exclude={"created"})
@@ -266,11 +270,12 @@ def remove_coding(session: Session, coding_id: int, coder: str) -> None:
     if coding is None:
         raise NotFound(f"no coding with id {coding_id}")
     who = ensure_coder(session, coder)
-    snap = _snapshot(coding)
-    links = _link_snapshots(session, coding_id)
-    record_action(session, who, "remove", {"codings": [snap], "links": links})
+    snap = coding_snapshot(coding)
+    links = link_snapshots(session, coding_id)
+    payload = {"codings": [snap], "links": links, "source_ids": [coding.source_id]}
+    record_action(session, who, "remove", payload)
     session.expunge(coding)
-    _delete_codings(session, [coding_id])
+    delete_codings(session, [coding_id])
     session.flush()
 
 
@@ -316,61 +321,15 @@ def codings_at(session: Session, source_id: int, offset: int) -> list[m.Coding]:
 # --- undo -------------------------------------------------------------------------------------
 
 
-def undo(session: Session, coder: str) -> str | None:
-    """Undo this coder's most recent action that is not yet undone; describe what was undone."""
-    cid = coder_id(session, coder)
-    if cid is None:
-        return None
-    action = session.scalar(
-        select(m.Action)
-        .where(m.Action.coder_id == cid, m.Action.undone.is_(False))
-        .order_by(m.Action.id.desc())
-        .limit(1)
-    )
-    if action is None:
-        return None
-    payload = action.payload or {}
-    if action.kind == "apply":
-        ids = payload.get("coding_ids", [])
-        existing = list(session.scalars(select(m.Coding.id).where(m.Coding.id.in_(ids[:5000]))))
-        _delete_codings(session, ids)
-        what = (
-            f"removed {len(ids)} coding(s) just applied"
-            if len(ids) != 1
-            else (f"removed coding {ids[0]}" if existing else "nothing (coding already gone)")
-        )
-    elif action.kind == "remove":
-        snaps = payload.get("codings", [])
-        for snap in snaps:
-            row = dict(snap)
-            row["created"] = _parse_time(row.get("created"))
-            if session.get(m.Coding, row["id"]) is None:
-                session.execute(insert(m.Coding).values(**row))
-        for link in payload.get("links", []):  # evidence links the removal took with it
-            row = dict(link, created=_parse_time(link.get("created")))
-            if session.get(m.EvidenceLink, row["id"]) is None:
-                session.execute(insert(m.EvidenceLink).values(**row))
-        what = f"restored {len(snaps)} coding(s)"
-    elif action.kind == "accept":
-        _delete_codings(session, payload.get("coding_ids", []))
-        what = f"un-accepted {len(payload.get('suggestion_ids', []))} suggestion(s)"
-    elif action.kind == "reject":
-        ids = payload.get("suggestion_ids", [])
-        for chunk in _chunks(ids, 5000):
-            session.execute(
-                update(m.Suggestion)
-                .where(m.Suggestion.id.in_(chunk), m.Suggestion.status == "rejected")
-                .values(status="pending")
-            )
-        what = f"un-rejected {len(ids)} suggestion(s)"
-    else:
-        what = f"nothing to undo for {action.kind!r}"
-    action.undone = True
-    session.flush()
-    return what
+def undo(session: Session, coder: str, source_id: int | None = None) -> str | None:
+    """Undo this coder's most recent coding step (in one source, with `source_id`); see
+    `review.coding.history` (redo lives there too)."""
+    from review.coding.history import undo as undo_step
+
+    return undo_step(session, coder, source_id=source_id)
 
 
-def _parse_time(value):
+def parse_time(value):
     from datetime import datetime
 
     return datetime.fromisoformat(value) if value else utcnow()
@@ -387,6 +346,45 @@ class MemoView:
     coder: str | None
     text: str
     created: object
+    version: int | None = None  # a memo row's edit version (None for a coding's memo)
+    about: str | None = None  # what it is on, as a person reads it: key, path, coding
+
+
+def _memo_labels(session: Session, views: list[MemoView]) -> None:
+    """Fill each memo's `about`: "project", the source's key, the code's path, or a coding as
+    "KEY [start:end] CODE PATH" (what `memo list` and the Memos view show)."""
+    from review.coding.codebook import code_paths
+
+    paths = code_paths(session) if any(v.target in ("code", "coding") for v in views) else {}
+    source_ids = {v.target_id for v in views if v.target == "source"}
+    coding_ids = {v.target_id for v in views if v.target == "coding"}
+    codings = {}
+    for chunk in _chunks(sorted(coding_ids), 5000):
+        for row in session.execute(
+            select(
+                m.Coding.id, m.Coding.source_id, m.Coding.code_id, m.Coding.start, m.Coding.end
+            ).where(m.Coding.id.in_(chunk))
+        ).all():
+            codings[row.id] = row
+            source_ids.add(row.source_id)
+    keys = {}
+    for chunk in _chunks(sorted(source_ids), 5000):
+        keys.update(
+            session.execute(select(m.Source.id, m.Source.key).where(m.Source.id.in_(chunk))).all()
+        )
+    for v in views:
+        if v.target == "project":
+            v.about = "project"
+        elif v.target == "source":
+            v.about = keys.get(v.target_id, f"source {v.target_id}")
+        elif v.target == "code":
+            v.about = paths.get(v.target_id, f"code {v.target_id}")
+        elif v.target == "coding" and v.target_id in codings:
+            c = codings[v.target_id]
+            v.about = (
+                f"coding {c.id}: {keys.get(c.source_id, c.source_id)} [{c.start}:{c.end}] "
+                f"{paths.get(c.code_id, c.code_id)}"
+            )
 
 
 def add_memo(
@@ -407,11 +405,14 @@ def add_memo(
         coding = session.get(m.Coding, target_id)
         coding.memo = text
         session.flush()
-        return MemoView(None, "coding", target_id, coder, text, coding.created)
-    memo = m.Memo(coder_id=who.id, text=text, **memo_target(target, target_id))
-    session.add(memo)
-    session.flush()
-    return MemoView(memo.id, target, target_id, coder, text, memo.created)
+        view = MemoView(None, "coding", target_id, coder, text, coding.created)
+    else:
+        memo = m.Memo(coder_id=who.id, text=text, **memo_target(target, target_id))
+        session.add(memo)
+        session.flush()
+        view = MemoView(memo.id, target, target_id, coder, text, memo.created, memo.version)
+    _memo_labels(session, [view])
+    return view
 
 
 def memo_target(target: str, target_id: int | None) -> dict:
@@ -436,7 +437,7 @@ def memos(
     elif target == "coding":
         q = q.where(False)
     out = [
-        MemoView(memo.id, memo.target, memo.target_id, name, memo.text, memo.created)
+        MemoView(memo.id, memo.target, memo.target_id, name, memo.text, memo.created, memo.version)
         for memo, name in session.execute(q.order_by(m.Memo.id)).all()
     ]
     if target in (None, "coding"):
@@ -451,6 +452,7 @@ def memos(
             MemoView(None, "coding", c.id, name, c.memo, c.created)
             for c, name in session.execute(cq.order_by(m.Coding.id)).all()
         ]
+    _memo_labels(session, out)
     return out
 
 

@@ -12,15 +12,14 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from review.coding.codebook import descendants
+from review.coding.search import fts_query, source_ids
 from review.ingest.citation import label_of
 from review.screening.decisions import status_sql
 from review.store import models as m
-from review.store.db import is_sqlite
 
 STATUSES = ("unscreened", "pending", "include", "exclude", "maybe", "conflict")
 MAX_HITS = 2000  # ranked search results kept for paging
@@ -160,7 +159,7 @@ def _row(r) -> SourceRow:
         ),
         title=(title or key or "").replace("\n", " "),
         kind=kind,
-        status=status or "unscreened",
+        status=status or "",  # transcripts and documents are never screened
         codings=codings or 0,
     )
 
@@ -186,33 +185,20 @@ def position(session: Session, source_id: int) -> int:
 def text_search_ids(session: Session, query: str, limit: int = MAX_HITS):
     """Sources whose passages match `query`, best first; returns (ids, note about the query)."""
     query = query.strip()
-    if not is_sqlite(session.get_bind()):
-        like = f"%{query}%"
-        ids = session.exec(
-            select(m.Source.id).where(_live(), m.Source.text.ilike(like)).limit(limit)
-        ).all()
-        return list(ids), None
-    sql = text(
-        "SELECT p.source_id FROM passage_fts f JOIN passage p ON p.id = f.rowid "
-        "WHERE passage_fts MATCH :q GROUP BY p.source_id ORDER BY min(f.rank) LIMIT :n"
-    )
-    try:
-        return [r[0] for r in session.execute(sql, {"q": query, "n": limit})], None
-    except OperationalError:
-        # Not valid FTS5 syntax (a stray quote or operator): search the words as a phrase.
-        phrase = '"' + query.replace('"', " ") + '"'
-        try:
-            rows = session.execute(sql, {"q": phrase, "n": limit})
-            return [r[0] for r in rows], f"searched {phrase} as a phrase"
-        except OperationalError:
-            return [], f"cannot search for {query!r}"
+    if not fts_query(query):
+        return [], f"cannot search for {query!r}: no words"
+    # Sources that are merged away or deleted drop out here, keeping the search's order.
+    ids = source_ids(session, query, limit * 2)
+    live = set(session.execute(select(m.Source.id).where(_live(), m.Source.id.in_(ids))).scalars())
+    return [i for i in ids if i in live][:limit], None
 
 
 # --- fuzzy search -------------------------------------------------------------------------------
 
 
 class _FuzzyIndex:
-    """'author year title' strings of live sources, rebuilt when the sources change."""
+    """'author year title key file-name' strings of live sources, rebuilt when the sources
+    change (a transcript is found by its file name or key as well as its title)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -230,13 +216,20 @@ class _FuzzyIndex:
         with self._lock:
             if state != self._state:
                 rows = session.exec(
-                    select(m.Source.id, m.Source.authors, m.Source.year, m.Source.title).where(
-                        _live()
-                    )
+                    select(
+                        m.Source.id,
+                        m.Source.authors,
+                        m.Source.year,
+                        m.Source.title,
+                        m.Source.key,
+                        m.Source.origin_file,
+                    ).where(_live())
                 ).all()
                 self._ids = [r[0] for r in rows]
                 self._choices = [
-                    f"{' '.join(r[1] or [])} {r[2] or ''} {r[3] or ''}".lower() for r in rows
+                    f"{' '.join(r[1] or [])} {r[2] or ''} {r[3] or ''} {r[4] or ''}"
+                    f" {(r[5] or '').replace(chr(92), '/').rsplit('/', 1)[-1]}".lower()
+                    for r in rows
                 ]
                 self._state = state
             return self._ids, self._choices

@@ -202,7 +202,7 @@ def _merge_memos(
 def merge_workspace(here: Engine, other: Engine) -> MergeReport:
     """Bring `other`'s codes, codings and memos of the same sources into `here`."""
     report = MergeReport()
-    with session_scope(here) as mine, Session(other) as theirs:
+    with session_scope(here, write=True) as mine, Session(other) as theirs:
         codes = _merge_codes(mine, theirs, report)
         sources = _match_sources(mine, theirs, report)
         _merge_codings(mine, theirs, sources, codes, report)

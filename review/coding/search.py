@@ -1,11 +1,16 @@
-"""Full-text search over passages: SQLite FTS5 (`passage_fts`, migration m0002), ranked by bm25.
+"""Full-text search over passages, one service on both databases.
+
+SQLite: FTS5 (`passage_fts`, migration m0002), ranked by bm25. PostgreSQL: the table of the
+same name (migration m0009) with a generated `tsvector` under a GIN index, ranked by
+`ts_rank`; the query is the same parse as below, written as a `tsquery` (phrases with `<->`,
+prefixes with `:*`, OR with `|`), and accents are folded on both sides by `review_fold`.
 
 User queries are never passed to FTS5 raw (a stray quote, hyphen or colon is a syntax error
 there). We rebuild them: `"exact phrase"` stays a phrase, `word*` is a prefix query, every other
 word becomes a quoted term, and words joined by punctuation ("co-production", "don't") become
 a phrase of their parts, which is how the unicode61 tokenizer indexed them. Accents are folded
 by the tokenizer (`remove_diacritics 2`), so "menage" finds "ménage". `OR` between terms is
-kept. On other databases a case-insensitive LIKE over the passage text is the fallback.
+kept.
 """
 
 from __future__ import annotations
@@ -14,15 +19,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlmodel import Session
 
 from review.errors import UsageError
-from review.store import models as m
 from review.store.db import is_sqlite
 
 WORD = re.compile(r"\w+", re.UNICODE)
 TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+ADJACENT = re.compile(r"\]( +)\[")
 RANK_WINDOW = 5000  # matches scored by bm25 per query (see `search`)
 MAX_EXPANSION = 30  # prefix completions spelled out as an OR (see `_expand_prefixes`)
 CACHE_KB = 64 * 1024  # page cache per connection while searching
@@ -79,9 +84,9 @@ def search(
     if not match:
         raise UsageError("the search query has no words to look for")
     limit, offset = max(1, int(limit)), max(0, int(offset))
-    bind = session.get_bind()
-    if not is_sqlite(bind.engine if hasattr(bind, "engine") else bind):
-        return _like_search(session, query, limit, offset, source_ids)
+    if not _on_sqlite(session):
+        hits = _pg_search(session, query, limit, offset, source_ids, kind)
+        return _drop_nested(hits) if collapse else hits
     _tune(session)
     match = _expand_prefixes(session, match)
     # Rank inside FTS5 alone (`ORDER BY rank LIMIT` is its fast path: no join per match),
@@ -211,6 +216,13 @@ def count(session: Session, query: str, kind: str | None = None) -> int:
     match = fts_query(query)
     if not match:
         return 0
+    if not _on_sqlite(session):
+        sql = "SELECT count(*) FROM passage_fts WHERE tsv @@ to_tsquery('simple', :q)"
+        params = {"q": ts_query(query)}
+        if kind:
+            sql += " AND rowid IN (SELECT id FROM passage WHERE kind = :kind)"
+            params["kind"] = kind
+        return int(session.execute(text(sql), params).scalar_one())
     sql = "SELECT count(*) FROM passage_fts WHERE passage_fts MATCH :q"
     params = {"q": match}
     if kind:
@@ -219,30 +231,94 @@ def count(session: Session, query: str, kind: str | None = None) -> int:
     return int(session.execute(text(sql), params).scalar_one())
 
 
-def _like_search(session, query, limit, offset, source_ids) -> list[SearchHit]:
-    """Portable fallback: every word must occur (case-insensitive), in passage order."""
-    words = WORD.findall(query.replace("*", ""))
-    body = func.substr(m.Source.text, m.Passage.start + 1, m.Passage.end - m.Passage.start)
-    q = select(m.Passage, m.Source.key, body).join(m.Source, m.Source.id == m.Passage.source_id)
-    for word in words:
-        q = q.where(func.lower(body).like(f"%{word.lower()}%"))
+def _on_sqlite(session: Session) -> bool:
+    bind = session.get_bind()
+    return is_sqlite(bind.engine if hasattr(bind, "engine") else bind)
+
+
+def ts_query(query: str) -> str:
+    """The same parse as `fts_query`, written as a PostgreSQL `tsquery` (folded by the caller's
+    SQL with `review_fold`): a phrase's words joined by `<->`, a prefix `:*`, `OR` as `|`, and
+    every other pair of terms `&`. Words are `\\w+` runs, so nothing needs quoting."""
+    parts: list[str] = []
+    for phrase, bare in TOKEN.findall(query or ""):
+        if bare == "OR" and parts and parts[-1] != "|":
+            parts.append("|")
+            continue
+        raw = phrase if phrase else bare
+        prefix = bool(bare) and bare.endswith("*")
+        words = [w.lower() for w in WORD.findall(raw)]
+        if not words:
+            continue
+        term = " <-> ".join(words) + (":*" if prefix else "")
+        if parts and parts[-1] != "|":
+            parts.append("&")
+        parts.append(f"({term})" if len(words) > 1 else term)
+    while parts and parts[-1] in ("|", "&"):
+        parts.pop()
+    return " ".join(parts)
+
+
+def _pg_search(session, query, limit, offset, source_ids, kind) -> list[SearchHit]:
+    """PostgreSQL: match on the GIN-indexed `tsv`, rank by `ts_rank` (normalised by length,
+    like bm25's), ties by position; the snippet marks hits with [ ] as FTS5's does."""
+    params: dict = {"q": ts_query(query), "limit": limit, "offset": offset}
+    where = ""
+    if kind:
+        where += " AND p.kind = :kind"
+        params["kind"] = kind
     if source_ids:
-        q = q.where(m.Passage.source_id.in_(list(source_ids)))
-    q = q.order_by(m.Passage.source_id, m.Passage.start).limit(limit).offset(offset)
+        where += " AND p.source_id IN ({})".format(",".join(str(int(i)) for i in source_ids))
+    sql = (
+        "WITH q AS (SELECT to_tsquery('simple', review_fold(:q)) AS q), "
+        "page AS (SELECT f.rowid, f.text, ts_rank(f.tsv, q.q, 1) AS score "
+        "FROM passage_fts f JOIN passage p ON p.id = f.rowid CROSS JOIN q "
+        f"WHERE f.tsv @@ q.q{where} "
+        "ORDER BY score DESC, p.source_id, p.start LIMIT :limit OFFSET :offset) "
+        "SELECT p.id, p.source_id, s.key, p.start, p.end, p.speaker, page.score, "
+        "ts_headline('simple', page.text, q.q, 'StartSel=[, StopSel=], MaxWords=16, "
+        "MinWords=6, ShortWord=0, MaxFragments=1, FragmentDelimiter=…') "
+        "FROM page JOIN passage p ON p.id = page.rowid JOIN source s ON s.id = p.source_id, q "
+        "ORDER BY page.score DESC, p.source_id, p.start"
+    )
+    rows = session.execute(text(sql), params).all()
+    # ts_headline marks each word; adjacent marked words are one mark, as in FTS5's snippet.
+    # Negated scores, so that "smaller is better" holds for both backends' `rank`.
     return [
-        SearchHit(p.id, p.source_id, key, p.start, p.end, snip[:200], 0.0, p.speaker)
-        for p, key, snip in session.execute(q).all()
+        SearchHit(r[0], r[1], r[2], r[3], r[4], ADJACENT.sub(r"\1", r[7]), -float(r[6]), r[5])
+        for r in rows
     ]
+
+
+def source_ids(session: Session, query: str, limit: int) -> list[int]:
+    """Sources whose passages match `query`, best first (the Library's full-text filter)."""
+    match = fts_query(query)
+    if not match:
+        return []
+    if _on_sqlite(session):
+        _tune(session)
+        sql = (
+            "SELECT p.source_id FROM passage_fts f JOIN passage p ON p.id = f.rowid "
+            "WHERE passage_fts MATCH :q GROUP BY p.source_id ORDER BY min(f.rank) LIMIT :n"
+        )
+        params = {"q": _expand_prefixes(session, match), "n": limit}
+    else:
+        sql = (
+            "SELECT p.source_id FROM passage_fts f JOIN passage p ON p.id = f.rowid "
+            "WHERE f.tsv @@ to_tsquery('simple', review_fold(:q)) GROUP BY p.source_id "
+            "ORDER BY max(ts_rank(f.tsv, to_tsquery('simple', review_fold(:q)), 1)) DESC, "
+            "p.source_id LIMIT :n"
+        )
+        params = {"q": ts_query(query), "n": limit}
+    return [int(r[0]) for r in session.execute(text(sql), params)]
 
 
 # --- keeping the index in step -------------------------------------------------------------
 
 
 def index_passages(session: Session, passage_ids: Sequence[int] | None = None) -> int:
-    """(Re)index passages in `passage_fts` from their sources' text; all when ids is None."""
-    bind = session.get_bind()
-    if not is_sqlite(bind.engine if hasattr(bind, "engine") else bind):
-        return 0
+    """(Re)index passages in `passage_fts` from their sources' text; all when ids is None.
+    The same statements on both databases (m0009 gives PostgreSQL the same two columns)."""
     select_sql = (
         "SELECT p.id, substr(s.text, p.start + 1, p.end - p.start) FROM passage p "
         "JOIN source s ON s.id = p.source_id WHERE s.text IS NOT NULL"
@@ -264,5 +340,8 @@ def index_passages(session: Session, passage_ids: Sequence[int] | None = None) -
 
 
 def optimize(session: Session) -> None:
-    """Merge FTS5 segments (after bulk loads) so queries touch fewer b-trees."""
+    """Merge FTS5 segments (after bulk loads) so queries touch fewer b-trees; on PostgreSQL
+    the GIN index needs no such step (autovacuum merges its pending list)."""
+    if not _on_sqlite(session):
+        return
     session.execute(text("INSERT INTO passage_fts(passage_fts) VALUES('optimize')"))

@@ -331,9 +331,10 @@ def _pending(session: Session, sid: int) -> m.Suggestion:
 def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list[int]:
     """Turn pending suggestions into codings (origin "suggestion"); one undo step."""
     who = ensure_coder(session, coder)
-    coding_ids, accepted = [], []
+    coding_ids, accepted, sources = [], [], set()
     for sid in ids:
         sug = _pending(session, sid)
+        sources.add(sug.source_id)
         source = session.get(m.Source, sug.source_id)
         quote = check_span(source, sug.start, sug.end)
         coding = m.Coding(
@@ -352,7 +353,10 @@ def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list
         accepted.append(sid)
     if accepted:
         record_action(
-            session, who, "accept", {"coding_ids": coding_ids, "suggestion_ids": accepted}
+            session,
+            who,
+            "accept",
+            {"coding_ids": coding_ids, "suggestion_ids": accepted, "source_ids": sorted(sources)},
         )
     session.flush()
     return coding_ids
@@ -365,15 +369,17 @@ def accept_suggestion(session: Session, suggestion_id: int, coder: str) -> m.Cod
 
 def reject_suggestions(session: Session, ids: Sequence[int], coder: str) -> int:
     who = ensure_coder(session, coder)
-    done = []
+    done, sources = [], set()
     for sid in ids:
-        _pending(session, sid)  # (refuses a missing or settled one before anything changes)
+        sug = _pending(session, sid)  # (refuses a missing or settled one before any change)
         done.append(sid)
+        sources.add(sug.source_id)
     if done:
         session.execute(
             update(m.Suggestion).where(m.Suggestion.id.in_(done)).values(status="rejected")
         )
-        record_action(session, who, "reject", {"suggestion_ids": done})
+        payload = {"suggestion_ids": done, "source_ids": sorted(sources)}
+        record_action(session, who, "reject", payload)
         session.flush()
     return len(done)
 

@@ -14,14 +14,13 @@ from collections.abc import Callable
 from sqlalchemy.engine import Engine
 
 from review.coding.search import index_passages
-from review.store.db import is_sqlite, session_scope
+from review.store.db import session_scope
 from review.store.transfer import TableCheck, copy_database, require_empty
 
 
 def _rebuild_index(engine: Engine) -> None:
-    if is_sqlite(engine):
-        with session_scope(engine) as s:
-            index_passages(s)
+    with session_scope(engine, write=True) as s:
+        index_passages(s)
 
 
 def push(

@@ -7,7 +7,9 @@ cite through here, so a reader can match a quote across every document we write.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import date
 
 from review.store import models as m
 from review.store.kinds import is_qualitative, source_class
@@ -22,13 +24,19 @@ def surname(author: str) -> str:
     return parts[-1] if len(parts) > 1 and not a.isupper() else a
 
 
-def short_title(title: str, limit: int = 40) -> str:
-    """A title cut at a word boundary with an ellipsis (never mid-word), for citations."""
-    t = " ".join(title.split())
+def trim_words(text: str, limit: int) -> str:
+    """Text cut at a word boundary with an ellipsis (never mid-word), at most `limit` long."""
+    t = " ".join(text.split())
     if len(t) <= limit:
         return t
-    cut = t[:limit].rsplit(" ", 1)[0] if " " in t[:limit] else t[:limit]
+    head = t[: limit - 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head and t[limit - 1] != " " else head
     return cut.rstrip(" ,;:–-") + "…"
+
+
+def short_title(title: str, limit: int = 40) -> str:
+    """A title cut at a word boundary with an ellipsis (never mid-word), for citations."""
+    return trim_words(title, limit)
 
 
 def author_year(
@@ -75,10 +83,57 @@ def source_author_year(source: m.Source) -> str:
     )
 
 
+MONTHS = ("january february march april may june july august september october november "
+          "december").split()  # fmt: skip
+_NUMBERED = re.compile(r"^((?:focus\s+)?group|interview|workshop|session)\s*(\w{1,3})\b", re.I)
+
+
+def short_date(text: str | None) -> str:
+    """'14 March 2024', '2024-03-14', '14/03/2024', 'March 14, 2024' -> '14 Mar 2024';
+    anything else unchanged (stripped)."""
+    t = " ".join(str(text or "").replace(",", " ").split())
+    if not t:
+        return ""
+    day = month = year = None
+    if m_ := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", t):
+        year, month, day = (int(x) for x in m_.groups())
+    elif m_ := re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", t):
+        day, month, year = (int(x) for x in m_.groups())  # day first, as outside the US
+    else:
+        words = t.lower().replace("th ", " ").replace("st ", " ").replace("nd ", " ").split()
+        words = [w.rstrip(".") for w in words]
+        for w in words:
+            if w.isdigit() and len(w) == 4:
+                year = int(w)
+            elif w.isdigit() and len(w) <= 2:
+                day = int(w)
+            elif len(w) >= 3 and any(mo.startswith(w) for mo in MONTHS):
+                month = next(i for i, mo in enumerate(MONTHS, 1) if mo.startswith(w))
+    try:
+        d = date(year, month, day)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return t
+    return f"{d.day} {MONTHS[d.month - 1][:3].title()} {d.year}"
+
+
 def transcript_label(source: m.Source) -> str:
-    """A transcript's (or document's) group name (meta 'group'), else its title or key."""
+    """How a transcript (or document) is cited: its group label and date, "Focus group 1,
+    community safety, 14 Mar 2024" — never its first line.
+
+    The group is meta 'group' (the `Focus group:` header), with the number the title gives it
+    ("Focus group 1: …") in front; else the title; else the key."""
     meta = source.meta or {}
-    return str(meta.get("group") or source.title or source.key)
+    group = " ".join(str(meta.get("group") or "").split())
+    title = " ".join(str(source.title or meta.get("title") or "").split())
+    name = group or title or source.key
+    numbered = _NUMBERED.match(title) if title else None
+    if group and numbered and not _NUMBERED.match(group):
+        head = numbered.group(0)
+        head = head[:1].upper() + head[1:]
+        tail = group if group[:2].isupper() else group[:1].lower() + group[1:]
+        name = f"{head}, {tail}" if group.lower() not in head.lower() else head
+    when = short_date(meta.get("date"))
+    return f"{name}, {when}" if when and when not in name else name
 
 
 def label(source: m.Source) -> str:
@@ -142,35 +197,117 @@ def _record_extras(source: m.Source) -> list[str]:
     return out
 
 
-def reference(source: m.Source) -> str:
-    """A one-line reference-list entry (APA-like, plain text).
+SMALL_WORDS = set("a an and as at but by for in nor of on or the to via with vs".split())
 
-    No authors: the title takes the author position, `Title. (2008).`, as in APA.
-    """
-    authors = "; ".join(a.strip() for a in (source.authors or []) if a.strip())
-    if authors and truncated_authors(source):
-        authors += " et al."
+
+def display_venue(venue: str | None) -> str:
+    """A venue for display: ALL CAPS (Web of Science) in title case, small words lower-case
+    ('PUBLIC MANAGEMENT REVIEW' -> 'Public Management Review'); other venues unchanged. The
+    stored record is not touched."""
+    v = " ".join((venue or "").split())
+    letters = [c for c in v if c.isalpha()]
+    if len(letters) < 4 or not all(c.isupper() for c in letters):
+        return v
+    words = v.lower().split(" ")
+    out = []
+    for i, w in enumerate(words):
+        small = i and w in SMALL_WORDS and not out[-1].endswith(":")
+        out.append(w if small else "-".join(p[:1].upper() + p[1:] for p in w.split("-")))
+    return " ".join(out)
+
+
+def apa_author(author: str) -> str:
+    """'Bovaird, Tony' -> 'Bovaird, T.'; 'Elke Loeffler' -> 'Loeffler, E.'; organisations
+    (no comma, one word, or all capitals) kept whole."""
+    a = " ".join(author.strip().strip("{}").split())
+    if "," in a:
+        last, first = (x.strip() for x in a.split(",", 1))
+    else:
+        parts = a.split()
+        if len(parts) < 2 or a.isupper() or len(parts) > 4:
+            return a
+        last, first = parts[-1], " ".join(parts[:-1])
+    initials = []
+    for name in first.replace(".", ". ").split():
+        bits = [b for b in name.split("-") if b]
+        if bits and bits[0][:1].isalpha():
+            initials.append("-".join(b[0].upper() + "." for b in bits))
+    return f"{last}, {' '.join(initials)}" if initials else last
+
+
+def apa_authors(names: Sequence[str], et_al: bool = False) -> str:
+    """APA 7: 'A, B, & C'; 21 or more: the first 19, …, the last."""
+    names = [apa_author(n) for n in names if n and n.strip()]
+    if not names:
+        return ""
+    if len(names) > 20:
+        return ", ".join(names[:19]) + ", … " + names[-1]
+    if et_al:
+        return ", ".join(names) + (", et al." if "," in names[-1] else " et al.")
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + ", & " + names[-1]
+
+
+class Reference(str):
+    """A reference-list entry: the plain text (what it equals and sorts as), and `runs`:
+    (text, style) pieces with style '' (plain), 'i' (italic) or 'link' (a DOI or URL), so
+    HTML and DOCX can italicise the venue and link the DOI."""
+
+    runs: tuple[tuple[str, str], ...]
+
+    def __new__(cls, runs: Sequence[tuple[str, str]]) -> Reference:
+        obj = super().__new__(cls, "".join(t for t, _ in runs))
+        obj.runs = tuple(runs)
+        return obj
+
+
+def reference(source: m.Source) -> Reference:
+    """A reference-list entry in APA 7 author-date style.
+
+    No authors: the title takes the author position, `Title. (2008).`, as in APA. The venue
+    and volume are italic; the DOI (else the URL) is a link; a venue in capitals is shown in
+    title case."""
+    authors = apa_authors(source.authors or [], truncated_authors(source))
     title = _sentence(source.title or source.key)
     year = f"({source.year or 'n.d.'})."
-    bits = [f"{authors} {year} {title}" if authors else f"{title} {year}"]
-    venue = source.venue or ""
+    runs: list[tuple[str, str]] = []
+    if authors:
+        runs.append((f"{authors} {year} {title}", ""))
+    else:
+        runs.append((f"{title} {year}", ""))
+    venue = display_venue(source.venue)
     if venue:
-        v = venue
+        runs.append((" ", ""))
+        runs.append((venue, "i"))
         if source.volume:
-            v += f", {source.volume}"
+            runs.append((", ", ""))
+            runs.append((str(source.volume), "i"))
             if source.issue:
-                v += f"({source.issue})"
+                runs.append((f"({source.issue})", ""))
         if source.pages:
-            v += f", {source.pages}"
-        bits.append(_sentence(v))
+            runs.append((", " + str(source.pages).replace("--", "–").replace("-", "–"), ""))
+        runs.append((".", ""))
     extra = _record_extras(source)
     if extra:
-        bits.append(_sentence(", ".join(extra)))
+        runs.append((" " + _sentence(", ".join(extra)), ""))
     if source.doi:
-        bits.append(f"https://doi.org/{source.doi}")
+        runs += [(" ", ""), (f"https://doi.org/{source.doi}", "link")]
     elif source.url:
-        bits.append(source.url)
-    return " ".join(bits)
+        runs += [(" ", ""), (source.url, "link")]
+    return Reference(runs)
+
+
+def reference_order(source: m.Source) -> tuple:
+    """APA order: first author's surname (else the title), then year, then title."""
+    names = [surname(a).lower() for a in (source.authors or []) if a and a.strip()]
+    lead = " ".join(names) if names else (source.title or source.key).lower().lstrip("“\"'")
+    return (lead, source.year or 0, (source.title or "").lower(), source.key)
+
+
+def references(sources: Sequence[m.Source]) -> list[Reference]:
+    """The reference list of `sources`, in APA order."""
+    return [reference(s) for s in sorted(sources, key=reference_order)]
 
 
 def summary_text(source: m.Source) -> str:

@@ -6,8 +6,8 @@ Sentences never cross a blank line, so a heading or a new paragraph starts a new
 A passage is only offsets (code points into the immutable `Source.text`); its text is
 `text[start:end]`, which `passage_text` returns and the tests check for every passage.
 
-`store_passages` bulk-inserts the rows in the caller's transaction and, on SQLite, fills the
-FTS5 index `passage_fts(rowid = passage.id, text)` that full-text search reads.
+`store_passages` bulk-inserts the rows in the caller's transaction and fills the full-text
+index `passage_fts(rowid = passage.id, text)` (FTS5 on SQLite, m0009 on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from sqlmodel import Session, select
 
 from review.ingest.transcripts.model import Parsed
 from review.store import models as m
-from review.store.db import is_sqlite
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 BATCH = 256
@@ -189,10 +188,7 @@ def store_passages(
     for row in rows:
         if not 0 <= row["start"] <= row["end"] <= len(body):
             raise ValueError(f"passage {row['start']}:{row['end']} outside the text")
-    bind = session.get_bind()
-    if not is_sqlite(bind):
-        session.execute(insert(m.Passage), rows)
-        return len(rows)
+    # Both databases have `passage_fts(rowid, text)` (FTS5 on SQLite, m0009 on PostgreSQL).
     ids = session.execute(
         insert(m.Passage).returning(m.Passage.id, sort_by_parameter_order=True), rows
     ).scalars()
@@ -301,7 +297,7 @@ def source_passages(
     ]
 
 
-HEADER_KEYS = ("group", "date", "place", "moderator", "duration", "format")
+HEADER_KEYS = ("group", "date", "time", "place", "moderator", "interviewee", "duration", "format")
 
 
 def qualitative_sources(session: Session) -> list[dict]:

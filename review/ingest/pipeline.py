@@ -26,10 +26,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from review import logs
+from review.errors import BusyError
 from review.ingest import textio
 from review.store import faults
 from review.store import models as m
-from review.store.db import session_scope
+from review.store.db import serialise, session_scope
 from review.store.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -273,7 +274,8 @@ def import_file(
         report.message = f"already imported (batch {earlier.id}); nothing added"
         return report
     try:
-        with gc_paused(), session_scope(engine) as s:
+        with gc_paused(), session_scope(engine, write=True) as s:
+            serialise(s, "import")  # keys are allocated against what is stored: one at a time
             batch = m.ImportBatch(path=report.file, format=fmt.name, sha256=sha, strict=strict)
             s.add(batch)
             s.flush()
@@ -295,6 +297,8 @@ def import_file(
         report.status = "failed"
         report.imported = 0
         _record_batch(engine, report, sha, strict)
+    except BusyError:  # another process held the workspace: nothing written, say so plainly
+        raise
     except Exception as exc:  # a bug or an unforeseen input: report it, lose nothing else
         fault = faults.describe(exc)  # a full disk, a read-only database: not a bug
         if fault is not None:
@@ -364,7 +368,7 @@ def _finish(batch: m.ImportBatch, report: FileReport) -> None:
 
 def _record_batch(engine: Engine, report: FileReport, sha: str | None, strict: bool) -> None:
     """The audit trail keeps failed and rejected files too (in their own transaction)."""
-    with session_scope(engine) as s:
+    with session_scope(engine, write=True) as s:
         batch = m.ImportBatch(
             path=report.file, format=report.format or "unknown", sha256=sha, strict=strict
         )

@@ -64,6 +64,7 @@ _DEFAULTS: dict[str, Any] = {
     "record_format": None,
     "text": None,
     "text_hash": None,
+    "content_hash": None,
     "batch_id": None,
     "origin_file": None,
     "origin_line": None,
@@ -352,7 +353,12 @@ def insert_sources(
             links.append((key, out.ids[first]))
             out.linked.append((key, first))
         if links:
-            _link_duplicates(conn, [(out.ids[k], survivor) for k, survivor in links])
+            who = None
+            if ctx is not None and ctx.options.get("coder"):
+                from review.store.coders import ensure_coder
+
+                who = ensure_coder(session, ctx.options["coder"]).id
+            _link_duplicates(conn, [(out.ids[k], survivor) for k, survivor in links], who)
     if ctx is not None:
         for line, message, key in out.problems:
             ctx.warn(line, message, key)
@@ -446,7 +452,9 @@ def _same_database(stored: str | None, new: str | None) -> bool:
     return (stored or "").casefold() == (new or "").casefold()
 
 
-def _link_duplicates(conn: Connection, pairs: list[tuple[int, int]]) -> None:
+def _link_duplicates(
+    conn: Connection, pairs: list[tuple[int, int]], coder_id: int | None = None
+) -> None:
     """Mark each new source (id, survivor id) as merged into its survivor, as a merge by
     `review dedupe` would, so PRISMA counts it as a duplicate removed and `review dedupe
     --undo` can put it back (nothing of the survivor changed: an empty snapshot)."""
@@ -473,6 +481,7 @@ def _link_duplicates(conn: Connection, pairs: list[tuple[int, int]]) -> None:
                 "reasons": ["the same record, imported again from another database or file"],
                 "status": "merged",
                 "snapshot": {"survivor_before": {}, "moved": {}},
+                "coder_id": coder_id,
                 "created": now,
             }
             for new, survivor in pairs

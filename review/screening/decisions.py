@@ -21,10 +21,18 @@ from review.stats import kappa_from_pairs
 from review.store import models as m
 from review.store import settings
 from review.store.coders import ensure_coder
-from review.store.kinds import LITERATURE, is_literature, literature_clause, source_class
+from review.store.kinds import (
+    LITERATURE,
+    is_literature,
+    literature_clause,
+    qualitative_clause,
+    source_class,
+)
 
 STAGES = ("title-abstract", "full-text")
-DECISIONS = ("include", "exclude", "maybe")
+DECISIONS = ("include", "exclude", "maybe", "not-retrieved")
+# PRISMA 2020's "reports not retrieved": a full-text outcome of its own, not an exclusion reason
+NOT_RETRIEVED = "not-retrieved"
 BLIND = "screening.blind"
 REVIEWERS = "screening.reviewers"
 DEFAULT_REASONS = (
@@ -153,7 +161,11 @@ def decide(
     """Record (or change) `coder`'s decision on source `key` at `stage`."""
     check_stage(stage)
     if decision not in DECISIONS:
-        raise UsageError(f"unknown decision {decision!r}: use include, exclude or maybe")
+        raise UsageError(
+            f"unknown decision {decision!r}: use include, exclude, maybe or not-retrieved"
+        )
+    if decision == NOT_RETRIEVED and stage != "full-text":
+        raise UsageError("not-retrieved is a full-text outcome (the report could not be found)")
     src = _source(session, key)
     reason = _check_reason(session, stage, decision, reason)
     if stage == "full-text":
@@ -204,7 +216,8 @@ class Outcome:
 
     @property
     def reason(self) -> str | None:
-        """The exclusion reason that counts: the resolver's, else the most given one."""
+        """The exclusion reason that counts: the resolver's, else the one the reviewers gave
+        (reviewers giving different reasons are a conflict, so there is one)."""
         if self.final:
             return self.final[2]
         given = Counter(r for r in self.reasons.values() if r)
@@ -249,6 +262,8 @@ def outcomes(session: Session, stage: str, ids: list[int] | None = None) -> dict
             o.status = kinds.pop() if len(kinds) == 1 else "conflict"
             if stage == "full-text" and o.status == "maybe":
                 o.status = "conflict"  # a full text must end in or out
+            if o.status == "exclude" and len(set(o.reasons.values())) > 1:
+                o.status = "conflict"  # two reasons: resolve which, do not pick one silently
     return out
 
 
@@ -258,12 +273,17 @@ def status_sql(session: Session):
     — once the required reviewers have decided — their common decision or "conflict" (a
     full text must end in or out, so "maybe" there is a conflict), else "pending"; the
     full-text status when anyone decided at full text, else the title/abstract one, else
-    "unscreened". `tests/test_screening.py` checks it against `outcomes` record by record."""
+    "unscreened". Transcripts and documents (the team's own data) are never screened: NULL,
+    so no status filter lists them. `tests/test_screening.py` checks it against `outcomes`
+    record by record."""
     need = required_reviewers(session)
-    return func.coalesce(
-        _stage_status_sql("full-text", need),
-        _stage_status_sql("title-abstract", need),
-        literal("unscreened"),
+    return case(
+        (qualitative_clause(), None),
+        else_=func.coalesce(
+            _stage_status_sql("full-text", need),
+            _stage_status_sql("title-abstract", need),
+            literal("unscreened"),
+        ),
     )
 
 
@@ -280,9 +300,11 @@ def _stage_status_sql(stage: str, need: int):
     open_ = (*where, sd.final == false())
     n_coders = select(func.count(distinct(sd.coder_id))).where(*open_).scalar_subquery()
     n_kinds = select(func.count(distinct(sd.decision))).where(*open_).scalar_subquery()
+    n_reasons = select(func.count(distinct(sd.reason))).where(*open_).scalar_subquery()
     agreed = select(func.min(sd.decision)).where(*open_).scalar_subquery()
     if stage == "full-text":
         agreed = case((agreed == "maybe", literal("conflict")), else_=agreed)
+    agreed = case(((agreed == "exclude") & (n_reasons > 1), literal("conflict")), else_=agreed)
     undecided = case(
         (n_coders == 0, None),
         (n_coders < need, literal("pending")),

@@ -13,7 +13,7 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from review.screening.decisions import eligible_ids, outcomes
+from review.screening.decisions import NOT_RETRIEVED, eligible_ids, outcomes
 from review.store import models as m
 from review.store.kinds import literature_clause
 
@@ -45,7 +45,7 @@ def _stage(session: Session, stage: str) -> dict:
         for i in ids
         if i in outs and outs[i].status == "exclude"
     )
-    decided = status["include"] + status["exclude"] + status["maybe"]
+    decided = status["include"] + status["exclude"] + status["maybe"]  # not-retrieved apart
     return {
         "records": len(ids),
         "screened": decided,
@@ -54,7 +54,10 @@ def _stage(session: Session, stage: str) -> dict:
         "excluded": status["exclude"],
         "excluded_by_reason": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
         "conflicts": status["conflict"],
+        "pending": status["pending"],
         "awaiting": status["pending"] + status["conflict"],
+        "not_retrieved": status[NOT_RETRIEVED],
+        "anyone": bool(outs),
     }
 
 
@@ -85,6 +88,7 @@ def prisma(session: Session) -> dict:
         },
         "eligibility": {
             "reports_sought": sought,
+            "reports_not_retrieved": ft["not_retrieved"],
             "reports_assessed": ft["screened"],
             "reports_excluded": ft["excluded"],
             "excluded_by_reason": ft["excluded_by_reason"],
@@ -92,12 +96,17 @@ def prisma(session: Session) -> dict:
             "conflicts": ft["conflicts"],
         },
         "included": {"studies": ft["included"]},
-    }
+        # how far screening got: "none", "title-abstract" (no full text assessed yet) or
+        # "full-text" — a note with only title/abstract screening says so, not "0 included"
+        "stage_reached": "full-text" if ft["anyone"] else "title-abstract" if ta["anyone"]
+        else "none",
+    }  # fmt: skip
     doc["checks"] = {
         "identified = duplicates + screened + awaiting": total
         == duplicates + ta["screened"] + ta["awaiting"],
         "screened = excluded + sought": ta["screened"] == ta["excluded"] + sought,
-        "sought = assessed + awaiting": sought == ft["screened"] + ft["awaiting"],
+        "sought = not retrieved + assessed + awaiting": sought
+        == ft["not_retrieved"] + ft["screened"] + ft["awaiting"],
         "assessed = excluded + included": ft["screened"] == ft["excluded"] + ft["included"],
     }
     return doc

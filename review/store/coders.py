@@ -7,6 +7,7 @@ is the explicit `ensure_coder`, called only where a person's work is about to be
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from review.errors import UsageError
@@ -37,13 +38,23 @@ def ensure_coder(session: Session, name: str | None) -> m.Coder:
     if not clean:
         raise UsageError("a coder name is needed (--coder NAME or REVIEW_CODER)")
     coder = find_coder(session, clean)
-    if coder is None:
-        coder = m.Coder(name=clean)
-        session.add(coder)
-        session.flush()
+    if coder is not None:
+        return coder
+    # Insert-or-get: another process may add the same person between our look and our insert
+    # (two coders' first commands at once on a server); the unique name then refuses ours, and
+    # theirs is the row. The savepoint keeps the caller's transaction usable either way.
+    try:
+        with session.begin_nested():
+            coder = m.Coder(name=clean)
+            session.add(coder)
+    except IntegrityError:
+        coder = find_coder(session, clean)
+        if coder is None:
+            raise
     return coder
 
 
 def coder_names(session: Session) -> dict[int, str]:
     """Coder id -> name, for labelling many rows at once."""
-    return {cid: name for cid, name in session.exec(select(m.Coder.id, m.Coder.name)).all()}
+    rows = session.exec(select(m.Coder.id, m.Coder.name)).all()
+    return {cid: name for cid, name in rows if cid is not None}

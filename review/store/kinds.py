@@ -18,6 +18,7 @@ from typing import Literal
 
 from sqlalchemy import and_, func, not_, or_
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
 
 from review.store import models as m
 
@@ -56,17 +57,17 @@ def is_qualitative(source: m.Source) -> bool:
 
 def _document_sql() -> ColumnElement[bool]:
     fmt = func.coalesce(m.Source.record_format, "")
-    return and_(m.Source.kind == "document", fmt.not_in(CITATION_FORMATS))
+    return and_(col(m.Source.kind) == "document", fmt.not_in(CITATION_FORMATS))
 
 
 def literature_clause() -> ColumnElement[bool]:
     """SQL: the source is literature."""
-    return and_(m.Source.kind != "transcript", not_(_document_sql()))
+    return and_(col(m.Source.kind) != "transcript", not_(_document_sql()))
 
 
 def qualitative_clause() -> ColumnElement[bool]:
     """SQL: the source is a transcript or a document."""
-    return or_(m.Source.kind == "transcript", _document_sql())
+    return or_(col(m.Source.kind) == "transcript", _document_sql())
 
 
 def class_clause(cls: SourceClass) -> ColumnElement[bool]:
@@ -74,5 +75,5 @@ def class_clause(cls: SourceClass) -> ColumnElement[bool]:
     if cls == LITERATURE:
         return literature_clause()
     if cls == TRANSCRIPT:
-        return m.Source.kind == "transcript"
+        return col(m.Source.kind) == "transcript"
     return _document_sql()

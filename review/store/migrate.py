@@ -230,6 +230,7 @@ def _migrating(engine: Engine):
         return
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
+        assert raw is not None  # a live sqlite3 connection
         raw.execute("PRAGMA foreign_keys=OFF")
         try:
             with conn.begin():

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, func
-from sqlmodel import Field, SQLModel
+from sqlalchemy import text as sql_text
+from sqlmodel import Field, SQLModel, col
 
 # Ids are never reused (a deleted last row's id is not handed out again): SQLite's
 # AUTOINCREMENT on every integer key; on PostgreSQL the keys are SERIAL sequences.
@@ -92,6 +93,8 @@ class Source(SQLModel, table=True):
     record_format: str | None = Field(default=None, max_length=40)
     text: str | None = _text()  # NFC, "\n" line ends, never edited after import
     text_hash: str | None = Field(default=None, max_length=64)
+    # of the text without whitespace: the same interview as .txt and .docx (m0009)
+    content_hash: str | None = Field(default=None, index=True, max_length=64)
     meta: dict = _json({})  # transcript metadata: group, date, place, moderator, ...
     batch_id: int | None = Field(default=None, foreign_key="importbatch.id", index=True)
     origin_file: str | None = Field(default=None, max_length=2000)
@@ -200,6 +203,10 @@ class Code(SQLModel, table=True):
     position: int = 0
     codable: bool = True
     guid: str | None = Field(default=None, max_length=40)  # REFI-QDA identity
+    # Edits: bumped on every change (review.store.versions), so a stale edit is a conflict.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": sql_text("1")})
+    updated_by: str | None = Field(default=None, max_length=200)
+    updated: datetime | None = None
 
 
 Index(
@@ -272,6 +279,8 @@ class Memo(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     created: datetime = Field(default_factory=utcnow)
     updated: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": sql_text("1")})
+    updated_by: str | None = Field(default=None, max_length=200)
 
     @property
     def target(self) -> str:
@@ -324,6 +333,9 @@ class Indicator(SQLModel, table=True):
     batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
     note: str | None = _text()
     pending_source: str | None = Field(default=None, max_length=300)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": sql_text("1")})
+    updated_by: str | None = Field(default=None, max_length=200)
+    updated: datetime | None = None
 
 
 class EvidenceLink(SQLModel, table=True):
@@ -356,7 +368,7 @@ class EvidenceLink(SQLModel, table=True):
 
 Index(
     "ux_evidencelink_target",
-    EvidenceLink.indicator_id,
+    col(EvidenceLink.indicator_id),
     func.coalesce(EvidenceLink.code_id, 0),
     func.coalesce(EvidenceLink.coding_id, 0),
     unique=True,
@@ -401,6 +413,7 @@ class DuplicateLink(SQLModel, table=True):
     reasons: list[str] = _json([])
     status: str = Field(default="merged", max_length=20)  # merged, maybe, apart, undone
     snapshot: dict = _json({})
+    coder_id: int | None = Field(default=None, foreign_key="coder.id", index=True)  # who (m0009)
     created: datetime = Field(default_factory=utcnow)
 
 
@@ -409,3 +422,7 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     value: str | None = _text()
+
+
+# Every session that touches these models bumps edit versions (one home: store/versions.py).
+from review.store import versions as _versions  # noqa: E402, F401

@@ -201,6 +201,11 @@ def init(directory: str | Path, db: str | None = None) -> tuple[Workspace, list[
         with resources.as_file(resources.files("review.data").joinpath(DEFAULT_CODEBOOK)) as src:
             shutil.copyfile(src, book)
         created.append(str(book))
+    from review.store.settings import write_project_template
+
+    project = write_project_template(root)
+    if project is not None:
+        created.append(str(project))
     readme = root / "exports" / "README.md"
     if not readme.exists():
         readme.write_text(

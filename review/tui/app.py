@@ -47,8 +47,10 @@ class ReviewApp(App):
         *,
         start: str = "library",
         sample_import: bool = True,
+        open_at: tuple[str, int | None, int | None] | None = None,
     ) -> None:
         super().__init__()
+        self.open_at = open_at  # (source key or id, start, end): open the Reader there
         self.ws = ws
         logs.configure(ws.root)  # bugs behind a toast are logged in .review/review.log
         _ = ws.engine  # open (and upgrade) once, here, before any worker thread needs it
@@ -57,6 +59,8 @@ class ReviewApp(App):
         self.specs: list[ScreenSpec] = discover()
         self.current_source_id: int | None = None
         self.current_offset: int | None = None
+        self.current_end: int | None = None  # with current_offset: the span to select
+        self.current_find: str | None = None  # words to find and highlight on arrival
         self.current_code_id: int | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-read")
         self._prefetch: tuple[int, Future] | None = None
@@ -70,9 +74,11 @@ class ReviewApp(App):
     # --- shared helpers for screens --------------------------------------------------------
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction on the workspace's database."""
-        with session_scope(self.ws.engine) as s:
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """One transaction on the workspace's database (`write=False`: reads only, which on
+        SQLite never wait for a CLI import's write lock)."""
+        with session_scope(self.ws.engine, write=write) as s:
+            s.info["coder"] = self.ws.coder  # who edits (store/versions)
             yield s
 
     def spec(self, name: str) -> ScreenSpec | None:
@@ -84,14 +90,24 @@ class ReviewApp(App):
             self.pop_screen()
         await self.switch_mode(name)
 
-    def open_source(self, source_id: int, offset: int | None = None) -> None:
-        """Show a source in the reader, at `offset` if given.
+    def open_source(
+        self,
+        source_id: int,
+        offset: int | None = None,
+        end: int | None = None,
+        find: str | None = None,
+    ) -> None:
+        """Show a source in the reader, at `offset` if given; with `end`, text[offset:end] is
+        selected (a search hit, an excerpt); with `find`, its hits are highlighted and the
+        first one at or after `offset` is selected.
 
         Reading the source starts at once in a thread, while the reader screen is being
         switched to (or built, the first time): the reader then takes the prefetched result.
         """
         self.current_source_id = source_id
         self.current_offset = offset
+        self.current_end = end
+        self.current_find = find
         self._prefetch = (source_id, self._pool.submit(self._read_source, source_id))
         self.run_worker(self.action_go("reader"), exclusive=False)
 
@@ -99,7 +115,7 @@ class ReviewApp(App):
         from review.tui import document
         from review.tui.codes import code_choices
 
-        with self.session() as s:
+        with self.session(write=False) as s:
             doc = document.load(s, source_id, viewer=self.ws.coder)
             return doc, code_choices(s, codable_only=False)
 
@@ -143,6 +159,21 @@ class ReviewApp(App):
         if self.sample_import:
             self.run_worker(self._maybe_import_sample, thread=True, group="sample")
         self.set_timer(0.3, self._warm_up)
+        if self.open_at is not None:
+            self._open_at(*self.open_at)
+
+    def _open_at(self, ref: str, start: int | None, end: int | None) -> None:
+        """`review tui --open KEY --at START[:END]`: the Reader on that source, the span
+        selected (an offset alone: the sentence there)."""
+        from review.coding.codings import find_source
+
+        try:
+            with self.session() as s:
+                source_id = find_source(s, ref).id
+        except ReviewError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self.open_source(source_id, start, end)
 
     def _warm_up(self) -> None:
         """Import the reader and coding services while the reviewer looks at the library, so

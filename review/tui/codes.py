@@ -28,6 +28,7 @@ def code_choices(session: Session, codable_only: bool = True) -> list[CodeChoice
                 shortcut=code.shortcut,
                 colour=code.colour or PALETTE[i % len(PALETTE)],
                 definition=code.definition,
+                codable=code.codable,
             )
         )
     return out

@@ -14,7 +14,14 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
-from review.ingest.formats.qualitative import same_text, store_parsed, text_hash
+from review.ingest.formats.qualitative import (
+    content_hash,
+    duplicate_message,
+    same_content,
+    same_text,
+    store_parsed,
+    text_hash,
+)
 from review.ingest.passages import segment_document, store_passages
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.transcripts.model import Parsed
@@ -114,14 +121,18 @@ def load(ctx: ImportContext) -> None:
         ctx.report.message = f"matched {record.key!r} by {how}; it already has text, kept as is"
         return
     digest = text_hash(text)
-    earlier = same_text(session, digest)
+    earlier = same_text(session, digest) or same_content(session, text)
     if earlier is not None:
         ctx.report.skipped = 1
-        ctx.report.message = f"same text already imported as source {earlier.key!r}"
+        ctx.report.message = duplicate_message(earlier)
         return
     record.text = text
     record.text_hash = digest
-    record.meta = {**(record.meta or {}), "fulltext": {"file": str(ctx.path), "matched": how}}
+    record.content_hash = content_hash(text)
+    record.meta = {
+        **(record.meta or {}),
+        "fulltext": {"file": str(ctx.path), "matched": how, "batch": ctx.batch.id},
+    }
     session.add(record)
     session.flush()
     n = store_passages(session, record, segment_document(text))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -23,6 +25,13 @@ _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def content_hash(text: str) -> str:
+    """The text as a reader compares it: SHA-256 after NFKC with every whitespace run removed,
+    so one interview saved as .txt and as .docx (blank lines, spacing) hashes the same."""
+    folded = "".join(unicodedata.normalize("NFKC", text).split())
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
 def refuse_binary(ctx: ImportContext, what: str) -> None:
@@ -63,6 +72,38 @@ def same_text(session: Session, digest: str) -> m.Source | None:
     return session.exec(select(m.Source).where(m.Source.text_hash == digest)).first()
 
 
+def same_content(session: Session, text: str) -> m.Source | None:
+    """A stored source whose text equals `text` ignoring whitespace and blank lines. Texts
+    stored without a content hash (a REFI-QDA project's, a merged record's) get one here."""
+    digest = content_hash(text)
+    found = session.exec(select(m.Source).where(m.Source.content_hash == digest)).first()
+    if found is not None:
+        return found
+    unhashed = session.exec(
+        select(m.Source.id, m.Source.text).where(
+            m.Source.text.is_not(None), m.Source.content_hash.is_(None)
+        )
+    ).all()
+    hit = None
+    for sid, body in unhashed:
+        value = content_hash(body)
+        source = session.get(m.Source, sid)
+        source.content_hash = value
+        session.add(source)
+        if value == digest and hit is None:
+            hit = source
+    return hit
+
+
+def duplicate_message(earlier: m.Source) -> str:
+    """The one line an import says for a text that is already there."""
+    origin = f" from {Path(earlier.origin_file).name}" if earlier.origin_file else ""
+    return (
+        f"same text (ignoring blank lines and spacing) already imported as source "
+        f"{earlier.key!r}{origin}; nothing added"
+    )
+
+
 def store_parsed(ctx: ImportContext, parsed: Parsed, *, kind: str | None = None) -> m.Source | None:
     """Store one transcript/document; raises ImportFailed if the parse found it unusable."""
     fatal = [p for p in parsed.problems if p.fatal]
@@ -75,10 +116,10 @@ def store_parsed(ctx: ImportContext, parsed: Parsed, *, kind: str | None = None)
     ctx.report.records = 1
     session = ctx.session
     digest = text_hash(parsed.text)
-    earlier = same_text(session, digest)
+    earlier = same_text(session, digest) or same_content(session, parsed.text)
     if earlier is not None:
         ctx.report.skipped = 1
-        ctx.report.message = f"same text already imported as source {earlier.key!r}; nothing added"
+        ctx.report.message = duplicate_message(earlier)
         return None
     kind = kind or ("transcript" if parsed.turns else "document")
     meta = dict(parsed.meta)
@@ -95,6 +136,7 @@ def store_parsed(ctx: ImportContext, parsed: Parsed, *, kind: str | None = None)
         year=year,
         text=parsed.text,
         text_hash=digest,
+        content_hash=content_hash(parsed.text),
         meta=meta,
         batch_id=ctx.batch.id,
         origin_file=str(ctx.path),

@@ -35,6 +35,66 @@ _DURATION = re.compile(
 )
 
 
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# One piece of a stamp line such as "12-May-2023 - 10:36 - 1h09m31s – Ana".
+_STAMP_DATE = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?[\s-]*{_MONTH}[\s,-]*\d{{2,4}}"
+    rf"|(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}",
+    re.IGNORECASE,
+)
+_STAMP_TIME = re.compile(r"\d{1,2}[:.h]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
+_STAMP_DURATION = re.compile(
+    r"(?:\d+\s*h(?:ours?|rs?)?\s*)?(?:\d+\s*m(?:in(?:utes?|s)?)?\s*)?(?:\d+\s*s(?:ec(?:onds?|s)?)?)?"
+    r"|\d+\s*(?:h|hours?)|\d+\s*(?:min|mins|minutes)",
+    re.IGNORECASE,
+)
+_STAMP_SPLIT = re.compile(r"\s+[-–—|·]\s+|\s*[|·;]\s*|\s+[–—]\s*|\s*[–—]\s+")
+
+
+def stamp_line(line: str) -> dict[str, str] | None:
+    """The date, time, duration and person of a line made only of them, such as a recording
+    app's first line "12-May-2023 - 10:36 - 1h09m31s – Ana"; None for any other line. Such a
+    line is metadata, never a title (the title then falls back to the file name)."""
+    bare = line.strip().lstrip("#*_ ").rstrip("*_ ").strip()
+    if not bare or len(bare) > 160:
+        return None
+    found: dict[str, str] = {}
+    if not all(_stamp_part(part.strip(), found) for part in _STAMP_SPLIT.split(bare)):
+        return None
+    if not found.keys() & {"date", "time", "duration"}:
+        return None
+    if set(found) == {"time"}:  # a bare "10:36" is not a header
+        return None
+    return found
+
+
+def _stamp_part(part: str, found: dict[str, str], depth: int = 0) -> bool:
+    """Classify one piece of a stamp line into `found`; False if it is none of them. A piece
+    that is not one as a whole is tried split at commas, then at spaces ("2023-05-12 10:36")."""
+    if not part:
+        return True
+    if "date" not in found and _STAMP_DATE.fullmatch(part):
+        found["date"] = part
+    elif "time" not in found and _STAMP_TIME.fullmatch(part):
+        found["time"] = part
+    elif (
+        "duration" not in found
+        and any(c.isdigit() for c in part)
+        and _STAMP_DURATION.fullmatch(part)
+    ):
+        found["duration"] = part
+    elif "interviewee" not in found and is_name(part) and len(part.split()) <= 4:
+        found["interviewee"] = part
+    elif depth == 0 and "," in part:
+        return all(_stamp_part(p.strip(), found, 1) for p in part.split(","))
+    elif depth <= 1 and " " in part:
+        return all(_stamp_part(p, found, 2) for p in part.split())
+    else:
+        return False
+    return True
+
+
 def lines_with_offsets(text: str) -> list[tuple[int, str]]:
     """(offset, line) for every line of a `\\n`-separated text."""
     out = []
@@ -114,8 +174,15 @@ def parse_text(text: str, bold: dict[int, int] | None = None) -> Parsed:
 def _document(parsed: Parsed) -> Parsed:
     """A text without speakers: no header split, a title only from a short first line."""
     parsed.turns = []
-    parsed.meta = {k: v for k, v in parsed.meta.items() if k in ("date", "title", "place")}
-    first = next((line.strip() for line in parsed.text.split("\n") if line.strip()), "")
+    keep = ("date", "title", "place", "time", "duration", "interviewee")
+    parsed.meta = {k: v for k, v in parsed.meta.items() if k in keep}
+    lines = [line.strip() for line in parsed.text.split("\n") if line.strip()]
+    first = lines[0] if lines else ""
+    stamp = stamp_line(first)
+    if stamp:  # "12-May-2023 - 10:36 - 1h09m31s – Ana": metadata, and no title from it
+        for key, value in stamp.items():
+            parsed.meta.setdefault(key, value)
+        return parsed
     bare = first.lstrip("#*_ ").rstrip("*_ ")
     if "title" not in parsed.meta and bare and len(bare) <= 120 and bare[-1] not in ".?!,;:":
         parsed.meta["title"] = bare
@@ -174,7 +241,16 @@ def _header_line(line: str, meta: dict) -> bool:
 
 def _free_header(header: list[str], meta: dict) -> None:
     """Dates, durations and a title from header lines that are not `Key: value`."""
+    stamps = set()
     for line in header:
+        stamp = stamp_line(line)
+        if stamp:  # date, time, duration, interviewee: metadata, never the title
+            stamps.add(line)
+            for key, value in stamp.items():
+                meta.setdefault(key, value)
+    for line in header:
+        if line in stamps:
+            continue
         bare = line.lstrip("#*_ ").rstrip("*_ ")
         if "date" not in meta and (m := _DATE.search(bare)):
             meta["date"] = m.group(0)
@@ -185,7 +261,9 @@ def _free_header(header: list[str], meta: dict) -> None:
     if "title" not in meta:
         for line in header:
             bare = line.lstrip("#*_ ").rstrip("*_ ")
-            if header_field(line) is not None:  # `Moderator: Jane Roe` went to meta: no title
+            if (
+                line in stamps or header_field(line) is not None
+            ):  # `Moderator: Jane Roe` went to meta: no title
                 continue
             if bare and not _DATE.fullmatch(bare) and not bare.upper().startswith("ILLUSTRATIVE"):
                 meta["title"] = bare

@@ -9,13 +9,14 @@ from __future__ import annotations
 from sqlmodel import Session
 
 
-def prisma_table(session: Session):
+def prisma_table(session: Session, counts: dict | None = None):
     """Table 5: the PRISMA 2020 flow as rows (stage, box, count)."""
     from review.outputs.brief.tables import Table
     from review.screening.prisma import prisma
 
-    c = prisma(session)
+    c = counts if counts is not None else prisma(session)
     ident, scr, elig = c["identification"], c["screening"], c["eligibility"]
+    stage = c.get("stage_reached", "full-text")
     rows: list[list[object]] = []
     for db, n in sorted(ident["by_database"].items()):
         rows.append(["Identification", f"Records identified: {db}", n])
@@ -25,15 +26,34 @@ def prisma_table(session: Session):
     for reason, n in sorted(scr["excluded_by_reason"].items()):
         rows.append(["Screening", f"Records excluded: {reason}", n])
     rows.append(["Screening", "Records awaiting screening", scr["awaiting_screening"]])
-    rows.append(["Eligibility", "Reports sought for retrieval", elig["reports_sought"]])
+    rows.append(["Retrieval", "Reports sought for retrieval", elig["reports_sought"]])
+    rows.append(["Retrieval", "Reports not retrieved", elig.get("reports_not_retrieved", 0)])
     rows.append(["Eligibility", "Reports assessed for eligibility", elig["reports_assessed"]])
     for reason, n in sorted(elig["excluded_by_reason"].items()):
         rows.append(["Eligibility", f"Reports excluded: {reason}", n])
     rows.append(["Eligibility", "Reports awaiting assessment", elig["awaiting_assessment"]])
-    rows.append(["Included", "Studies included in review", c["included"]["studies"]])
+    included: object = c["included"]["studies"]
+    if stage != "full-text":
+        included = "not yet assessed"
+    rows.append(["Included", "Studies included in review", included])
     failed = sorted(k for k, ok in c.get("checks", {}).items() if not ok)
     notes = ["Counts from the import batches, merged duplicates and screening outcomes "
              "(the same as `review prisma`)."]  # fmt: skip
+    conflicts = scr["conflicts"] + elig["conflicts"]
+    if conflicts:
+        notes.append(
+            f"{conflicts} record{'s' if conflicts > 1 else ''} awaiting a decision "
+            f"{'are' if conflicts > 1 else 'is'} a conflict between reviewers (different "
+            "decisions or exclusion reasons) to resolve with `review screen resolve`."
+        )
+    if stage == "title-abstract":
+        notes.append(
+            "Only title/abstract screening is done: no full text has been assessed, so no "
+            "study is included yet. The other tables use the records that passed title/"
+            "abstract screening."
+        )
+    elif stage == "none":
+        notes.append("Nothing has been screened yet: the other tables use every record.")
     if failed:
         notes.append("Counts that do not add up: " + "; ".join(failed) + ".")
     return Table(

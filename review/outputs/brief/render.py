@@ -1,5 +1,9 @@
-"""Render the briefing tables: Markdown and CSV (deterministic), HTML (one self-contained
-page), DOCX (real Word tables with captions, and a reference list).
+"""Render the briefing note: Markdown and CSV (deterministic), HTML (one self-contained page
+with the figures inline as SVG and a print stylesheet); the DOCX is `docx_note`.
+
+Every document opens with the title block and the "at a glance" paragraph, shows each
+figure after the table it draws, code names as leaf names under their parent's group row,
+count cells shaded by weight, and ends with the reference list (DOIs and URLs as links).
 """
 
 from __future__ import annotations
@@ -7,15 +11,21 @@ from __future__ import annotations
 import csv
 import html
 import io
-import re
 from pathlib import Path
 
 from review import safetext
+from review.outputs.brief.figures import Figure, excerpts_of
 from review.outputs.brief.tables import Brief, Table
 from review.outputs.excerpts import neutralise
 
 FORMATS = ("md", "csv", "html", "docx")
-TITLE = "Briefing note: evidence tables"
+# the table each figure follows
+FIGURE_AFTER = {
+    "prisma-flow": "prisma",
+    "evidence-heatmap": "evidence-matrix",
+    "excerpts-per-code": "evidence-matrix",
+    "indicator-evidence": "joint-display",
+}
 LONG_CELL = 150  # characters: a cell this long is prose (quotes), not a label
 
 
@@ -39,22 +49,89 @@ def numeric(t: Table) -> list[bool]:
     ]  # fmt: skip
 
 
-def to_markdown(brief: Brief) -> str:
-    out = [f"# {TITLE}", ""]
+def display_rows(t: Table) -> list[tuple[str, list[object]]]:
+    """("group", [parent]), ("leaf", row) and ("row", row) items: in a tree table a
+    parent's group row comes before its codes, each shown by its leaf name."""
+    if not t.tree:
+        return [("row", r) for r in t.rows]
+    out: list[tuple[str, list[object]]] = []
+    parent = None
+    for r in t.rows:
+        path = str(r[0])
+        here, _, name = path.rpartition("/")
+        if here and here != parent:
+            out.append(("group", [here]))
+        parent = here
+        out.append(("leaf" if here else "row", [name if here else path, *r[1:]]))
+    return out
+
+
+def shades(t: Table) -> tuple[set[int], int]:
+    """(the shaded columns, their largest count) of a shaded table: every count column but
+    the first (labels) and a "Total"; (set(), 0) when not shaded."""
+    if not t.shade:
+        return set(), 0
+    cols = {j for j, c in enumerate(t.columns) if j and c != "Total"}
+    top = max((excerpts_of(r[j]) for r in t.rows for j in cols), default=0)
+    return cols, top
+
+
+def shade(count: int, top: int) -> tuple[str, bool] | None:
+    """(fill colour, dark?) for a count: white to blue by the square root of its share."""
+    if not count or not top:
+        return None
+    f = 0.12 + 0.88 * (count / top) ** 0.5
+    low, high = (255, 255, 255), (43, 108, 176)
+    rgb = [round(a + (b - a) * f) for a, b in zip(low, high, strict=True)]
+    return "".join(f"{c:02X}" for c in rgb), f > 0.72  # white text only on dark fills
+
+
+def figures_after(brief: Brief, table_id: str) -> list[Figure]:
+    return [f for f in brief.figures if FIGURE_AFTER.get(f.id) == table_id]
+
+
+def figure_file(fig: Figure, ext: str) -> str:
+    return f"brief-figure-{fig.id}.{ext}"
+
+
+def front_lines(brief: Brief) -> tuple[str, str, str]:
+    """(title, question, byline) of the title block."""
+    f = brief.front
+    return f.title, f.question, f.byline()
+
+
+def to_markdown(brief: Brief, figures: bool = True) -> str:
+    """The note as Markdown; figures as images of the SVG files written beside it."""
+    title, question, byline = front_lines(brief)
+    out = [f"# {title}", ""]
+    if question:
+        out += [f"*Review question: {question}*", ""]
+    if byline:
+        out += [byline, ""]
+    if brief.glance:
+        out += ["## At a glance", "", brief.glance, ""]
     for t in brief.tables:
         out += [f"## {t.title}", "", f"*{t.caption}*", ""]
         if t.rows:
             out.append("| " + " | ".join(_md_cell(c) for c in t.columns) + " |")
             out.append("|" + "|".join("---:" if n else "---" for n in numeric(t)) + "|")
-            out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in t.rows]
+            for kind, r in display_rows(t):
+                if kind == "group":
+                    cells = [f"**{_md_cell(r[0])}**", *[""] * (len(t.columns) - 1)]
+                    out.append("| " + " | ".join(cells) + " |")
+                else:
+                    out.append("| " + " | ".join(_md_cell(c) for c in r) + " |")
         else:
             out.append("(no rows)")
         out.append("")
         out += [f"Note: {n}" for n in t.notes]
         if t.notes:
             out.append("")
+        if figures:
+            for fig in figures_after(brief, t.id):
+                out += [f"![{fig.caption}]({figure_file(fig, 'svg')})", ""]
     out += ["## References", ""]
-    out += [f"- {safetext.markdown(r)}" for r in brief.references] or ["(none)"]
+    out += [f"- {safetext.markdown(str(r))}" for r in brief.references] or ["(none)"]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -69,16 +146,40 @@ def table_csv(t: Table) -> str:
 
 
 _CSS = """
-body{font-family:system-ui,sans-serif;max-width:75rem;margin:2rem auto;padding:0 1rem;
-color:#222;line-height:1.4}
-table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem;font-size:.9rem}
+body{font-family:system-ui,"DejaVu Sans",sans-serif;max-width:62rem;margin:2rem auto;
+padding:0 1rem;color:#222;line-height:1.4}
+header.front{border-bottom:2px solid #2b6cb0;margin-bottom:1.5rem;padding-bottom:.8rem}
+header.front h1{margin:0 0 .4rem;font-size:1.8rem}
+.question{font-style:italic;margin:.2rem 0}.byline{color:#555;margin:.2rem 0}
+.glance{background:#f1f5f9;border-left:4px solid #2b6cb0;padding:.6rem 1rem}
+table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.85rem}
+table.wide{width:100%}
 caption{caption-side:top;text-align:left;font-style:italic;padding:.3rem 0}
-th,td{border:1px solid #bbb;padding:.3rem .5rem;vertical-align:top;text-align:left}
-th{background:#eef2f6} tr:nth-child(even) td{background:#fafafa}
+th,td{border:1px solid #bbb;padding:.25rem .45rem;vertical-align:top;text-align:left}
+th{background:#eef2f6;hyphens:none;overflow-wrap:normal;word-break:keep-all}
+td{overflow-wrap:break-word}
+tr.group td{background:#e2e8f0;font-weight:600}
+td.leaf{padding-left:1.3rem}
 .note{color:#555;font-size:.85rem}
 .scroll{overflow-x:auto}
-th.group{text-align:center} td.long{min-width:22rem} td.num{text-align:right}
-@media print{body{max-width:none;margin:0}.scroll{overflow:visible}table{font-size:.75rem}}
+th.group{text-align:center} td.long{min-width:14rem} td.num{text-align:right}
+td.c{text-align:center;white-space:nowrap} td.dark{color:#fff}
+figure{margin:1rem 0 1.5rem}figure svg{max-width:100%;height:auto}
+figcaption{font-style:italic;font-size:.9rem}
+ol.refs{list-style:none;padding-left:2em}ol.refs li{text-indent:-2em;margin:.3rem 0}
+@page{size:A4 landscape;margin:14mm}
+@media print{
+body{max-width:none;margin:0;padding:0;font-size:9pt}
+.scroll{overflow:visible}
+table{font-size:7.5pt;width:100%;page-break-inside:auto}
+thead{display:table-header-group}
+tr{break-inside:avoid;page-break-inside:avoid}
+td.long{min-width:0}
+h1,h2{break-after:avoid;page-break-after:avoid}
+figure,svg{break-inside:avoid;page-break-inside:avoid}
+td,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+a{color:inherit}
+}
 """
 
 
@@ -107,200 +208,160 @@ def _html_head(t: Table) -> list[str]:
     return [*top, "</tr>", *below, "</tr>"]
 
 
-def _html_cell(text: str, number: bool = False) -> str:
-    """A cell; long text (quotes, code lists) gets a minimum width so it is not squeezed."""
-    cls = ' class="num"' if number else ' class="long"' if len(text) > LONG_CELL else ""
-    return f"<td{cls}>{html.escape(text).replace(chr(10), '<br>')}</td>"
+def _html_cell(text: str, number: bool = False, fill=None, cls: str = "") -> str:
+    """A cell; long text (quotes, code lists) gets a minimum width so it is not squeezed;
+    a count cell is shaded by its weight."""
+    classes = [cls] if cls else []
+    if number:
+        classes.append("num")
+    elif len(text) > LONG_CELL:
+        classes.append("long")
+    style = ""
+    if fill is not None:
+        style = f' style="background:#{fill[0]}"'
+        if fill[1]:
+            classes.append("dark")
+    attr = f' class="{" ".join(classes)}"' if classes else ""
+    return f"<td{attr}{style}>{html.escape(text).replace(chr(10), '<br>')}</td>"
 
 
-def to_html(brief: Brief) -> str:
-    """One page, CSS inline, no scripts or external resources."""
+def _html_runs(runs) -> str:
+    out = []
+    for text, style in runs:
+        t = html.escape(text)
+        if style == "i":
+            out.append(f"<em>{t}</em>")
+        elif style == "link":
+            out.append(f'<a href="{html.escape(text, quote=True)}">{t}</a>')
+        else:
+            out.append(t)
+    return "".join(out)
+
+
+def inline_svg(data: bytes) -> str:
+    """An SVG file's markup for inlining in HTML (no XML declaration or DOCTYPE)."""
+    text = data.decode("utf-8")
+    return text[text.index("<svg") :].strip()
+
+
+def to_html(brief: Brief, svgs: dict[str, bytes] | None = None) -> str:
+    """One page, CSS inline, figures inline as SVG, no scripts or external resources."""
     e = html.escape
+    if svgs is None:
+        from review.outputs.brief.plots import render
+
+        svgs = {f.id: render(f, "svg") for f in brief.figures}
+    title, question, byline = front_lines(brief)
+    paper = brief.front.paper if brief.front.paper in ("A4", "Letter") else "A4"
+    css = _CSS.replace("size:A4 landscape", f"size:{paper} landscape")
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{e(TITLE)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{e(TITLE)}</h1>",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(title)}</title><style>{css}</style></head><body>",
+        f'<header class="front"><h1>{e(title)}</h1>',
     ]
+    if question:
+        out.append(f'<p class="question">Review question: {e(question)}</p>')
+    if byline:
+        out.append(f'<p class="byline">{e(byline)}</p>')
+    out.append("</header>")
+    if brief.glance:
+        out.append(f'<section id="at-a-glance"><h2>At a glance</h2>'
+                   f'<p class="glance">{e(brief.glance)}</p></section>')  # fmt: skip
     for t in brief.tables:
         out.append(f'<section id="{e(t.id)}"><h2>{e(t.title)}</h2>')
-        out.append(f'<div class="scroll"><table><caption>{e(t.caption)}</caption><thead>')
+        wide = (
+            ' class="wide"'
+            if any(len(_text(c)) > LONG_CELL for r in t.rows[:50] for c in r)
+            else ""
+        )
+        out.append(f'<div class="scroll"><table{wide}><caption>{e(t.caption)}</caption><thead>')
         out += _html_head(t)
         out.append("</thead><tbody>")
         num = numeric(t)
-        for r in t.rows:
-            cells = "".join(_html_cell(_text(c), n) for c, n in zip(r, num, strict=True))
-            out.append(f"<tr>{cells}</tr>")
+        shaded, top = shades(t)
+        for kind, r in display_rows(t):
+            if kind == "group":
+                out.append(f'<tr class="group"><td colspan="{len(t.columns)}">{e(str(r[0]))}'
+                           "</td></tr>")  # fmt: skip
+                continue
+            cells = []
+            for j, (c, n) in enumerate(zip(r, num, strict=True)):
+                fill = shade(excerpts_of(c), top) if j in shaded else None
+                cls = "leaf" if kind == "leaf" and j == 0 else ""
+                cls = cls or ("c" if j in shaded and not n else "")
+                cells.append(_html_cell(_text(c), n, fill, cls))
+            out.append(f"<tr>{''.join(cells)}</tr>")
         out.append("</tbody></table></div>")
         out += [f'<p class="note">{e(n)}</p>' for n in t.notes]
+        for fig in figures_after(brief, t.id):
+            out.append(f'<figure id="{e(fig.id)}">{inline_svg(svgs[fig.id])}'
+                       f"<figcaption>{e(fig.caption)}</figcaption></figure>")  # fmt: skip
         out.append("</section>")
-    out.append("<h2>References</h2><ol>")
-    out += [f"<li>{e(r)}</li>" for r in brief.references]
+    out.append('<h2>References</h2><ol class="refs">')
+    out += [f"<li>{_html_runs(getattr(r, 'runs', ((str(r), ''),)))}</li>"
+            for r in brief.references]  # fmt: skip
     out.append("</ol></body></html>")
     return "\n".join(out) + "\n"
 
 
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-CHAR_TWIPS = 110  # one character at 8 pt (bold headers are wider than body text), in twips
-PAD_TWIPS = 240  # a cell's left + right padding and border
-
-
-def column_widths(t: Table, total: int, sample: int = 2000) -> list[int]:
-    """Column widths in twips (summing to `total`) in proportion to their content.
-
-    Why: Word and LibreOffice give every column the same width by default, which squeezes a
-    quotes column to a few letters a line. Each column first gets room for its longest word
-    (header included, capped at 14 characters) so no word breaks mid-letter; the rest is
-    shared by its mean text length to the power 0.75, so long-text columns get most.
-    """
-    rows = t.rows[:sample]
-    heads = [s for _, _, subs in sub_columns(t) for s in subs] if t.groups else t.columns
-    need, weight = [], []
-    for j, head in enumerate(heads):
-        texts = [_text(r[j]) for r in rows]
-        words = [len(w) for x in [head, *texts] for w in x.split()] or [1]
-        need.append(min(max(words), 14) * CHAR_TWIPS + PAD_TWIPS)
-        mean = sum(len(x) for x in texts) / len(texts) if texts else len(head)
-        weight.append(max(mean, 1) ** 0.75)
-    if sum(need) > total:  # too many columns: shrink the minimums alike
-        need = [n * total / sum(need) for n in need]
-    rest = total - sum(need)
-    return [int(n + rest * w / sum(weight)) for n, w in zip(need, weight, strict=True)]
-
-
-def _docx_rows(table, rows: list[list[object]], widths: list[int]) -> None:
-    """Append rows as raw WordprocessingML: python-docx's add_row/cell.text are O(n) per row
-    (quadratic for a 10,000-row table); building <w:tr> elements directly is linear."""
-    from docx.oxml.ns import qn
-    from lxml import etree
-
-    w_tr, w_tc, w_p, w_r, w_t, w_br = (qn(f"w:{n}") for n in ("tr", "tc", "p", "r", "t", "br"))
-    w_tcpr, w_tcw, w_w, w_type = qn("w:tcPr"), qn("w:tcW"), qn("w:w"), qn("w:type")
-    space = qn("xml:space")
-    tbl = table._tbl
-    for row in rows:
-        tr = etree.SubElement(tbl, w_tr)
-        for value, width in zip(row, widths, strict=True):
-            tc = etree.SubElement(tr, w_tc)
-            tcw = etree.SubElement(etree.SubElement(tc, w_tcpr), w_tcw)
-            tcw.set(w_w, str(width))
-            tcw.set(w_type, "dxa")
-            r = etree.SubElement(etree.SubElement(tc, w_p), w_r)
-            for i, line in enumerate(_XML_BAD.sub("", _text(value)).split("\n")):
-                if i:
-                    etree.SubElement(r, w_br)
-                t = etree.SubElement(r, w_t)
-                t.text = line
-                t.set(space, "preserve")
-
-
-def _docx_header(table, t: Table) -> None:
-    """Bold header row(s), repeated on every page; grouped tables get two rows (a sector
-    spanning its literature and transcripts columns)."""
-    from docx.oxml import OxmlElement
-
-    heads = sub_columns(t) if t.groups else [("", 1, [c]) for c in t.columns]
-    j = 0
-    for label, span, subs in heads:
-        if t.groups and label:
-            top = table.cell(0, j).merge(table.cell(0, j + span - 1)) if span > 1 else None
-            (top or table.cell(0, j)).paragraphs[0].add_run(label).bold = True
-            for k, sub in enumerate(subs):
-                table.cell(1, j + k).paragraphs[0].add_run(sub).bold = True
-        elif t.groups:
-            table.cell(0, j).merge(table.cell(1, j)).paragraphs[0].add_run(subs[0]).bold = True
-        else:
-            table.cell(0, j).paragraphs[0].add_run(subs[0]).bold = True
-        j += span
-    for row in table.rows:
-        row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
-
-
-def _docx_list(doc, items: list[str], style_id: str) -> None:
-    """Numbered paragraphs as raw XML before the section properties (linear, like the rows)."""
-    from docx.oxml.ns import qn
-    from lxml import etree
-
-    body = doc.element.body
-    anchor = body.sectPr
-    for item in items:
-        p = etree.Element(qn("w:p"))
-        etree.SubElement(etree.SubElement(p, qn("w:pPr")), qn("w:pStyle")).set(
-            qn("w:val"), style_id
-        )
-        t = etree.SubElement(etree.SubElement(p, qn("w:r")), qn("w:t"))
-        t.text = _XML_BAD.sub("", item)
-        t.set(qn("xml:space"), "preserve")
-        if anchor is not None:
-            anchor.addprevious(p)
-        else:
-            body.append(p)
-
-
-def to_docx(brief: Brief) -> bytes:
-    """Word tables (style 'Table Grid', 8 pt) with a caption paragraph above each, then the
-    reference list. Landscape A4 with narrow margins: the matrix and the joint display are
-    wide; columns are sized to their content and header rows repeat on each page."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm, Pt
-
-    doc = Document()
-    sec = doc.sections[0]
-    sec.orientation = WD_ORIENT.LANDSCAPE
-    sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(sec, side, Cm(1.5))
-    usable = Cm(29.7 - 3.0)  # page width less margins (python-docx gives an int here)
-    doc.styles["Table Grid"].font.size = Pt(8)
-    doc.add_heading(TITLE, level=0)
-    for t in brief.tables:
-        doc.add_heading(t.title, level=1)
-        doc.add_paragraph(t.caption, style="Caption").paragraph_format.keep_with_next = True
-        table = doc.add_table(rows=2 if t.groups else 1, cols=len(t.columns))
-        table.style = "Table Grid"
-        table.autofit = False
-        widths = column_widths(t, usable.twips)  # dxa = twips
-        for col, w in zip(table.columns, widths, strict=True):
-            col.width = w * 635  # EMU per twip
-            for cell in col.cells:
-                cell.width = w * 635
-        _docx_header(table, t)
-        _docx_rows(table, t.rows, widths)
-        for n in t.notes:
-            doc.add_paragraph().add_run(n).italic = True
-    doc.add_heading("References", level=1)
-    _docx_list(doc, brief.references, doc.styles["List Number"].style_id)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
-
-
-def write(brief: Brief, directory: Path, formats: list[str]) -> list[Path]:
-    """Write the chosen formats into `directory`; return the files written (sorted). Each
-    file is written by the one export writer (temporary file, then renamed into place)."""
+def write(brief: Brief, directory: Path, formats: list[str], on_step=None) -> list[Path]:
+    """Write the chosen formats into `directory`, with the figures as files beside them
+    (SVG with Markdown or HTML, PNG with DOCX); return the files written (sorted).
+    `on_step(done, total, label)` reports progress."""
+    from review.outputs.brief.docx_note import to_docx
+    from review.outputs.brief.plots import render
     from review.outputs.writer import write_file
 
     directory.mkdir(parents=True, exist_ok=True)
     written = []
+    svg = bool({"md", "html"} & set(formats))
+    png = "docx" in formats
+    steps = [f for f in FORMATS if f in formats]
+    total = len(steps) + (len(brief.figures) if svg or png else 0)
+    done = 0
+
+    def step(label: str) -> None:
+        nonlocal done
+        done += 1
+        if on_step:
+            on_step(done, total, label)
+
+    svgs: dict[str, bytes] = {}
+    pngs: dict[str, bytes] = {}
+    for fig in brief.figures if svg or png else []:
+        if svg:
+            svgs[fig.id] = render(fig, "svg")
+            p = directory / figure_file(fig, "svg")
+            write_file(p, svgs[fig.id])
+            written.append(p)
+        if png:
+            pngs[fig.id] = render(fig, "png")
+            p = directory / figure_file(fig, "png")
+            write_file(p, pngs[fig.id])
+            written.append(p)
+        step(f"figure {fig.id}")
     if "md" in formats:
         p = directory / "brief.md"
         write_file(p, to_markdown(brief).encode("utf-8"))
         written.append(p)
+        step("brief.md")
     if "csv" in formats:
         for t in brief.tables:
             p = directory / f"brief-{t.id}.csv"
             # BOM: Excel reads a UTF-8 CSV without one as cp1252 (“ ” – garbled)
             write_file(p, table_csv(t).encode("utf-8-sig"))
             written.append(p)
+        step("CSV tables")
     if "html" in formats:
         p = directory / "brief.html"
-        write_file(p, to_html(brief).encode("utf-8"))
+        write_file(p, to_html(brief, svgs).encode("utf-8"))
         written.append(p)
+        step("brief.html")
     if "docx" in formats:
         p = directory / "brief.docx"
-        write_file(p, to_docx(brief))
+        write_file(p, to_docx(brief, pngs))
         written.append(p)
+        step("brief.docx")
     return sorted(written)

@@ -6,6 +6,9 @@ sector spans and speaker turns are in hand while its codings are counted, then d
 
 A coding's sector is the sector code(s) whose codings overlap it in the same source; failing
 that, the sector(s) coded most often in that source; failing that, "Unassigned".
+
+An excerpt is a coded span: two coders applying one code to the same span are one excerpt
+(each coder is still counted as a coder; agreement is reported on its own).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import bisect
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -23,6 +28,9 @@ from review.store import models as m
 from review.store.kinds import source_class
 
 UNASSIGNED = "Unassigned"
+# participant attributes that name the focus group: an excerpt counts under the group of the
+# transcript it comes from (a participant who spoke in two groups has one attribute value)
+GROUP_ATTRIBUTES = ("group", "focus group", "focus_group")
 SECTOR_ROOTS = ("sector", "sectors")
 
 
@@ -59,6 +67,12 @@ class ScanResult:
     # attribute name -> (code id, value) -> excerpts
     by_attribute: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     included: set[int] = field(default_factory=set)
+    # (code id, transcript?) -> excerpts, each span once whatever sectors it falls in
+    per_code: Counter = field(default_factory=Counter)
+    coders: Counter = field(default_factory=Counter)  # coder id -> codings of included sources
+    excerpts_total: Counter = field(default_factory=Counter)  # transcript? -> excerpts
+    groups: dict[int, str] = field(default_factory=dict)  # transcript id -> its group
+    source_coders: dict[int, set] = field(default_factory=dict)  # source id -> coder ids
 
 
 def _participant_turns(session: Session) -> dict[int, tuple[list[int], list[int]]]:
@@ -86,6 +100,14 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
             select(m.Source.id, m.Source.kind, m.Source.record_format)
         ).all()
     }
+    qualitative = [sid for sid, k in kinds.items() if k != "literature"]
+    for i in range(0, len(qualitative), 500):
+        for sid, meta, title, key in session.exec(
+            select(m.Source.id, m.Source.meta, m.Source.title, m.Source.key).where(
+                m.Source.id.in_(qualitative[i : i + 500])
+            )
+        ).all():
+            res.groups[sid] = str((meta or {}).get("group") or title or key)
     attrs: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for pid, name, value in session.exec(
         select(m.ParticipantAttribute.participant_id, m.ParticipantAttribute.name,
@@ -94,24 +116,36 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
         attrs[pid].append((name, value or ""))
     turns = _participant_turns(session) if attrs else {}
     evidence = set(tree.evidence_ids)
-    stmt = (
-        select(m.Coding.source_id, m.Coding.code_id, m.Coding.start, m.Coding.end)
-        .order_by(m.Coding.source_id, m.Coding.start)
-        .execution_options(yield_per=batch)
-    )
-    current: int | None = None
-    rows: list[tuple[int, int, int]] = []
-    # Core rows, not ORM: the ORM's per-row loading costs more than the counting itself.
-    for sid, cid, start, end in session.connection().execute(stmt):
-        if sid != current:
-            if current is not None:
-                _flush(res, tree, evidence, current, rows, kinds, turns, attrs)
-            current, rows = sid, []
-        if sid in res.included:
-            rows.append((cid, start, end))
-    if current is not None:
-        _flush(res, tree, evidence, current, rows, kinds, turns, attrs)
+    stmt = select(
+        m.Coding.source_id, m.Coding.code_id, m.Coding.start, m.Coding.end, m.Coding.coder_id
+    ).order_by(m.Coding.source_id, m.Coding.start)
+    coders = res.coders
+    included = res.included
+    for sid, group in groupby(_rows(session, stmt, batch), key=itemgetter(0)):
+        if sid not in included:
+            continue  # groupby skips the rest of the group
+        grp = list(group)
+        coders.update(map(itemgetter(4), grp))
+        res.source_coders[sid] = set(map(itemgetter(4), grp))
+        _flush(res, tree, evidence, sid, [r[1:4] for r in grp], kinds, turns, attrs)
     return res
+
+
+def _rows(session: Session, stmt, batch: int):
+    """The coding rows, streamed. On SQLite straight from the driver's cursor (SQLAlchemy's
+    per-row result processing costs more than the counting); elsewhere as a server-side
+    stream (`yield_per`), so memory stays flat either way."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        yield from conn.execute(stmt.execution_options(yield_per=batch))
+        return
+    cur = conn.connection.dbapi_connection.cursor()
+    try:
+        cur.execute(str(stmt.compile(dialect=conn.dialect)))
+        while chunk := cur.fetchmany(batch):
+            yield from chunk
+    finally:
+        cur.close()
 
 
 def _main_sectors(spans: list[tuple[int, int, str]]) -> list[str]:
@@ -129,26 +163,47 @@ def _main_sectors(spans: list[tuple[int, int, str]]) -> list[str]:
 
 
 def _flush(res, tree, evidence, sid, rows, kinds, turns, attrs) -> None:
+    """Count one source's codings (code, start, end), in text order."""
     if not rows:
         return
-    spans = [(s, e, tree.sector_ids[c]) for c, s, e in rows if c in tree.sector_ids]
-    whole = _main_sectors(spans)
+    rows = list(dict.fromkeys(rows))  # one span coded by two coders is one excerpt
+    sector_ids = tree.sector_ids
+    spans = [(s, e, sector_ids[c]) for c, s, e in rows if c in sector_ids]
+    whole = tuple(_main_sectors(spans))
     transcript = kinds.get(sid, "literature") != "literature"  # the team's own data
-    seen: set[tuple[int, str]] = set()
+    res.per_source[sid].update(c for c, _, _ in rows)
+    ev = [r for r in rows if r[0] in evidence]
+    if not ev:
+        return
+    per_code = Counter(c for c, _, _ in ev)
+    for cid, n in per_code.items():
+        res.per_code[(cid, transcript)] += n
+    res.excerpts_total[transcript] += len(ev)
+    local: Counter = Counter()  # (code, sector) -> excerpts in this source
+    if spans:
+        spans.sort()
+        starts = [a for a, _, _ in spans]
+        for cid, start, end in ev:
+            k = bisect.bisect_left(starts, end)  # spans starting before this excerpt ends
+            here = {n for a, b, n in spans[:k] if b > start}
+            for sector in here or whole:
+                local[(cid, sector)] += 1
+    else:
+        for sector in whole:
+            for cid, n in per_code.items():
+                local[(cid, sector)] += n
+    excerpts, sources = res.excerpts, res.sources
+    for (cid, sector), n in local.items():
+        excerpts[(cid, sector, transcript)] += n
+        sources[(cid, sector, transcript)] += 1
     turn = turns.get(sid)
-    counts = res.per_source[sid]
-    for cid, start, end in rows:
-        counts[cid] += 1
-        if cid not in evidence:
-            continue
-        here = sorted({n for s, e, n in spans if s < end and e > start}) or whole
-        for sector in here:
-            res.excerpts[(cid, sector, transcript)] += 1
-            if (cid, sector) not in seen:
-                seen.add((cid, sector))
-                res.sources[(cid, sector, transcript)] += 1
-        if turn is not None:
-            i = bisect.bisect_right(turn[0], start) - 1
+    if turn is not None:
+        starts_t, people = turn
+        by_attribute, group = res.by_attribute, res.groups.get(sid)
+        for cid, start, _ in ev:
+            i = bisect.bisect_right(starts_t, start) - 1
             if i >= 0:
-                for name, value in attrs.get(turn[1][i], ()):
-                    res.by_attribute[name][(cid, value)] += 1
+                for name, value in attrs.get(people[i], ()):
+                    if group is not None and name.lower() in GROUP_ATTRIBUTES:
+                        value = group
+                    by_attribute[name][(cid, value)] += 1

@@ -14,17 +14,34 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from review.errors import UsageError
-from review.ingest.citation import citation, label, reference, source_author_year
+from review.ingest.citation import (
+    citation,
+    label,
+    reference,
+    reference_order,
+    source_author_year,
+    trim_words,
+)
 from review.ingest.participants import attribute_names
 from review.ingest.passages import Speakers
+from review.outputs.brief.figures import Figure, figures_for
+from review.outputs.brief.front import (
+    FrontMatter,
+    agreement_sentence,
+    at_a_glance,
+    coder_names,
+    speaking_participants,
+)
 from review.outputs.brief.prisma_table import prisma_table
-from review.outputs.brief.scan import UNASSIGNED, CodeTree, ScanResult, scan
+from review.outputs.brief.scan import GROUP_ATTRIBUTES, UNASSIGNED, CodeTree, ScanResult, scan
 from review.store import models as m
-from review.store.kinds import is_qualitative
+from review.store.kinds import DOCUMENT, LITERATURE, TRANSCRIPT, is_qualitative, source_class
 
 QUOTES = 3
 # Citation columns only: a source's text, abstract and original record are not needed here.
-LIGHT = (defer(m.Source.text), defer(m.Source.abstract), defer(m.Source.record))
+# (The original record stays: citations read BibTeX's `and others` and report type from it,
+# and a deferred column is one query per source when read.)
+LIGHT = (defer(m.Source.text), defer(m.Source.abstract))
 STAFF_ROLES = ("moderator", "facilitator", "researcher", "interviewer", "note-taker")
 QUOTE_CHARS = 240
 
@@ -40,35 +57,63 @@ class Table:
     # Optional two-level header for HTML/DOCX: (label, number of columns) covering `columns`
     # left to right; a column under a labelled group shows only what follows "label: ".
     groups: list[tuple[str, int]] = field(default_factory=list)
+    # the first column holds code paths: documents show leaf names under a parent group row
+    tree: bool = False
+    # cells are counts ("sources / excerpts" or numbers): documents shade them by weight
+    shade: bool = False
 
 
 @dataclass
 class Brief:
     tables: list[Table]
     references: list[str]
+    front: FrontMatter = field(default_factory=FrontMatter)
+    glance: str = ""
+    figures: list[Figure] = field(default_factory=list)
 
 
 def _cell(sources: int, excerpts: int) -> str:
     return f"{sources} / {excerpts}" if sources or excerpts else "–"
 
 
-def evidence_matrix(tree: CodeTree, res: ScanResult) -> Table:
-    """Codes × sectors; each cell 'sources / excerpts', literature and transcripts apart."""
+def evidence_matrix(tree: CodeTree, res: ScanResult, all_rows: bool = False) -> Table:
+    """Codes × sectors; each cell 'sources / excerpts', literature and transcripts apart.
+
+    Codes with no excerpt and columns with no excerpt are left out unless `all_rows` (a
+    codebook of 19 codes, 17 of them unused yet, is a page of dashes)."""
     sectors = res.sectors + [UNASSIGNED]
     used = {s for (_, s, _) in res.excerpts}
     sectors = [s for s in sectors if s != UNASSIGNED or UNASSIGNED in used]
+    pairs = [(s, tr) for s in sectors for tr in (False, True)]
+    codes = list(tree.evidence_ids)
+    if not all_rows:
+        pairs = [(s, tr) for s, tr in pairs if any(res.excerpts[(c, s, tr)] for c in codes)]
+        codes = [c for c in codes if any(res.excerpts[(c, s, tr)] for s, tr in pairs)]
     cols = ["Code"]
     groups: list[tuple[str, int]] = [("", 1)]
-    for s in sectors:
-        cols += [f"{s}: literature", f"{s}: transcripts"]
-        groups.append((s, 2))
+    for s, tr in pairs:
+        cols.append(f"{s}: {'transcripts' if tr else 'literature'}")
+        if groups[-1][0] == s:
+            groups[-1] = (s, groups[-1][1] + 1)
+        else:
+            groups.append((s, 1))
     rows = []
-    for cid in tree.evidence_ids:
+    for cid in codes:
         row: list[object] = [tree.paths[cid]]
-        for s in sectors:
-            for tr in (False, True):
-                row.append(_cell(res.sources[(cid, s, tr)], res.excerpts[(cid, s, tr)]))
+        for s, tr in pairs:
+            row.append(_cell(res.sources[(cid, s, tr)], res.excerpts[(cid, s, tr)]))
         rows.append(row)
+    notes = [
+        "An excerpt's sector is the sector code overlapping it, else the sector coded most "
+        "often in its source, else Unassigned; an excerpt overlapping two sectors counts "
+        "in both. Two coders coding the same span count as one excerpt.",
+    ]
+    hidden = len(tree.evidence_ids) - len(codes)
+    if hidden:
+        notes.append(
+            f"{hidden} code{'s' if hidden > 1 else ''} with no excerpt "
+            f"{'are' if hidden > 1 else 'is'} not shown (`review brief --all-rows` shows them)."
+        )
     return Table(
         "evidence-matrix",
         "Evidence matrix",
@@ -76,12 +121,10 @@ def evidence_matrix(tree: CodeTree, res: ScanResult) -> Table:
         "and from the transcripts.",
         cols,
         rows,
-        [
-            "An excerpt's sector is the sector code overlapping it, else the sector coded most "
-            "often in its source, else Unassigned; an excerpt overlapping two sectors counts "
-            "in both.",
-        ],
+        notes,
         groups,
+        tree=True,
+        shade=True,
     )
 
 
@@ -182,10 +225,18 @@ def _with_descendants(tree: CodeTree, ids: list[int]) -> set[int]:
 
 
 def _count(session: Session, code_ids: set[int], included: set[int]) -> int:
+    """Excerpts of these codes in included sources: each coded span once, whoever coded it."""
     if not code_ids:
         return 0
-    q = select(m.Coding.source_id, func.count()).where(m.Coding.code_id.in_(sorted(code_ids)))
-    rows = session.exec(q.group_by(m.Coding.source_id)).all()
+    c = m.Coding
+    spans = (
+        select(c.source_id, c.code_id, c.start, c.end)
+        .where(c.code_id.in_(sorted(code_ids)))
+        .distinct()
+        .subquery()
+    )
+    q = select(spans.c.source_id, func.count()).group_by(spans.c.source_id)
+    rows = session.exec(q).all()
     return sum(n for sid, n in rows if sid in included)
 
 
@@ -261,7 +312,7 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
     out = []
     for c in picked:
         q = " ".join(c.quote.split())
-        q = q if len(q) <= QUOTE_CHARS else q[: QUOTE_CHARS - 1].rstrip() + "…"
+        q = trim_words(q, QUOTE_CHARS)
         out.append(f"“{q}” ({citation(source(c.source_id), speakers.at(c.source_id, c.start))})")
     return out
 
@@ -270,6 +321,7 @@ def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) ->
     """One row per included source: citation, type, country, method, sectors, codes applied."""
     rows = []
     qualitative: dict[str, bool] = {}
+    names = dict(session.exec(select(m.Coder.id, m.Coder.name)).all())
     ids = sorted(res.included)
     for i in range(0, len(ids), 500):
         for s in session.exec(
@@ -290,6 +342,9 @@ def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) ->
                     s.method or "",
                     "; ".join(sectors),
                     "; ".join(codes),
+                    ", ".join(
+                        sorted(names[c] for c in res.source_coders.get(s.id, ()) if c in names)
+                    ),
                     s.key,
                 ]  # fmt: skip
             )
@@ -299,9 +354,18 @@ def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) ->
     return Table(
         "source-characteristics",
         "Characteristics of included sources",
-        "Table 3. Included sources: citation, type, country, method, sectors and codes applied "
-        "(number of excerpts).",
-        ["Source", "Type", "Country", "Method", "Sectors", "Codes applied (excerpts)", "Key"],
+        "Table 3. Included sources: citation, type, country, method, sectors, codes applied "
+        "(number of excerpts, each coded span once) and who coded them.",
+        [
+            "Source",
+            "Type",
+            "Country",
+            "Method",
+            "Sectors",
+            "Codes applied (excerpts)",
+            "Coders",
+            "Key",
+        ],  # fmt: skip
         rows,
     )
 
@@ -310,24 +374,34 @@ MAX_CATEGORIES = 12
 
 
 def codes_by_attribute(
-    tree: CodeTree, res: ScanResult, attributes: list[str] | None = None
+    tree: CodeTree,
+    res: ScanResult,
+    attributes: list[str] | None = None,
+    known: set[str] | None = None,
 ) -> list[Table]:
     """Per participant attribute (area, age band, ...): excerpts of each code by value.
 
-    By default only categorical attributes (2 to 12 values seen) get a table, so free-text
-    notes or occupations do not turn into unreadable cross-tabs; name others explicitly.
-    """
+    By default every attribute with 2 to 12 values seen gets a table, so free-text notes or
+    occupations do not turn into unreadable cross-tabs; any other attribute with a value is
+    tabulated when named (`attributes`). A group
+    attribute counts each excerpt under its transcript's group. What cannot be tabulated is
+    said in a note, not left out silently.
+    """  # fmt: skip
     out = []
+    values_of = {a: {v for (_, v) in res.by_attribute[a]} for a in res.by_attribute}
+    too_many = []
     if attributes:
-        names = [a for a in attributes if a in res.by_attribute]
+        names = list(attributes)
     else:
-        names = [
-            a
-            for a in sorted(res.by_attribute)
-            if 2 <= len({v for (_, v) in res.by_attribute[a]}) <= MAX_CATEGORIES
-        ]
+        names = []
+        for a in sorted(values_of):
+            n = len(values_of[a])
+            if 2 <= n <= MAX_CATEGORIES:
+                names.append(a)
+            else:
+                too_many.append(f"{a} ({'one value for all' if n == 1 else f'{n} values'})")
     for k, name in enumerate(names, start=1):
-        counts = res.by_attribute[name]
+        counts = res.by_attribute.get(name, Counter())
         values = sorted({v for (_, v) in counts})
         rows = []
         for cid in tree.evidence_ids:
@@ -336,6 +410,14 @@ def codes_by_attribute(
                 rows.append([tree.paths[cid], *cells, sum(cells)])
         slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-")
         label = " ".join(name.replace("_", " ").split())  # 'age_band' reads 'age band'
+        notes = []
+        if not rows:
+            notes.append(
+                f"No coded transcript excerpt is spoken by a participant with a {label}: "
+                "code the transcripts, or record the attribute for their speakers."
+            )
+        if name.lower() in GROUP_ATTRIBUTES:
+            notes.append("Each excerpt counts under the group of the transcript it comes from.")
         out.append(
             Table(
                 f"codes-by-{slug}",
@@ -343,17 +425,40 @@ def codes_by_attribute(
                 f"Table 4.{k}. Number of transcript excerpts of each code by participant {label}.",
                 ["Code", *values, "Total"],
                 rows,
+                notes,
+                tree=True,
+                shade=True,
             )
         )
+    if too_many and out:
+        out[-1].notes.append(
+            "Not tabulated by default (one value, or more than 12): " + "; ".join(too_many)
+            + ". Name one with `review brief --attribute NAME`."
+        )  # fmt: skip
     if not out:
+        if known:
+            why = (
+                "Participant attributes are recorded (" + ", ".join(sorted(known)) + "), but no "
+                "coded transcript excerpt is spoken by a participant who has one."
+            )
+            if too_many:
+                why = (
+                    "No attribute has 2 to 12 values: " + "; ".join(too_many) + ". Name one with "
+                    "`review brief --attribute NAME`."
+                )
+        else:
+            why = "No participant attributes recorded yet."
         out.append(
             Table(
                 "codes-by-attribute",
                 "Code frequencies by participant attribute",
-                "Table 4. No participant attributes recorded yet.",
+                f"Table 4. {why}",
                 ["Code", "Total"],
                 [],
-                ["Add participant attributes (e.g. area) to cross-tabulate codes."],
+                [
+                    "Add participant attributes (e.g. area) to cross-tabulate codes, or name one "
+                    "with `review brief --attribute NAME`."
+                ],  # fmt: skip
             )
         )
     return out
@@ -372,24 +477,56 @@ def check_attributes(session: Session, names: list[str]) -> None:
         )
 
 
-def build(session: Session, attributes: list[str] | None = None) -> Brief:
-    """All five tables and the reference list of included literature."""
+def build(
+    session: Session,
+    attributes: list[str] | None = None,
+    *,
+    front: FrontMatter | None = None,
+    all_rows: bool = False,
+) -> Brief:
+    """All five tables, the figures, the front matter with its "at a glance" paragraph, and
+    the reference list of included literature."""
+    from review.screening.prisma import prisma
+
     check_attributes(session, attributes or [])
     tree = CodeTree.load(session)
     res = scan(session, tree)
+    flow = prisma(session)
+    matrix = evidence_matrix(tree, res, all_rows)
+    joint = joint_display(session, tree, res)
     tables = [
-        evidence_matrix(tree, res),
-        joint_display(session, tree, res),
+        matrix,
+        joint,
         source_characteristics(session, tree, res),
-        *codes_by_attribute(tree, res, attributes),
-        prisma_table(session),
+        *codes_by_attribute(tree, res, attributes, attribute_names(session)),
+        prisma_table(session, flow),
     ]
     refs = []
     ids = sorted(res.included)
+    classes: Counter = Counter()
     for i in range(0, len(ids), 500):
         for s in session.exec(
             select(m.Source).options(*LIGHT).where(m.Source.id.in_(ids[i : i + 500]))
         ).all():
+            classes[source_class(s.kind, s.record_format)] += 1
             if not is_qualitative(s):
-                refs.append(reference(s))
-    return Brief(tables, sorted(refs, key=str.lower))
+                refs.append((reference_order(s), reference(s)))
+    counts = {
+        "literature": classes[LITERATURE],
+        "transcripts": classes[TRANSCRIPT],
+        "documents": classes[DOCUMENT],
+        "participants": speaking_participants(session, res.included, STAFF_ROLES),
+        "excerpts": res.excerpts_total[False] + res.excerpts_total[True],
+        "excerpts_literature": res.excerpts_total[False],
+        "excerpts_qualitative": res.excerpts_total[True],
+        "coders": coder_names(session, list(res.coders)),
+        "agreement": agreement_sentence(session, res),
+    }
+    glance = at_a_glance(session, counts, flow)
+    return Brief(
+        tables,
+        [r for _, r in sorted(refs, key=lambda x: x[0])],
+        front or FrontMatter(),
+        glance,
+        figures_for(tree, res, matrix, joint, flow),
+    )

@@ -145,11 +145,13 @@ def merge_sources(
     reasons: list[str] | None = None,
     attached: Attached | None = None,
     links: list[dict] | None = None,
+    coder_id: int | None = None,
 ) -> MergeResult:
     """Merge `sources` (two or more live records) into one survivor, in the session.
 
     Everything is checked before anything changes, so a refused merge leaves no trace. Bulk
     callers pass `attached` (from `attached_rows`) and a `links` list that they insert at once.
+    `coder_id` is who merged (the history shows it).
     """
     if len(sources) < 2:
         raise UsageError("a merge needs at least two records")
@@ -196,6 +198,7 @@ def merge_sources(
                 "reasons": list(reasons or []),
                 "status": "merged",
                 "snapshot": {"survivor_before": _jsonable(before), "moved": moved},
+                "coder_id": coder_id,
                 "created": m.utcnow(),
             }
         )

@@ -24,6 +24,7 @@ from review.screening.dedupe.merge import (
     undo_merge,
 )
 from review.store import models as m
+from review.store.coders import ensure_coder
 from review.store.kinds import is_literature, literature_clause
 
 _COLUMNS = (
@@ -87,7 +88,12 @@ def _sources(session: Session, keys: list[str]) -> list[m.Source]:
     return sorted(found, key=lambda s: s.id)
 
 
-def merge_keys(session: Session, keys: list[str]) -> MergeResult:
+def _coder(session: Session, coder: str | None) -> int | None:
+    """The id of the reviewer making a dedupe call (recorded on its links), if named."""
+    return ensure_coder(session, coder).id if coder else None
+
+
+def merge_keys(session: Session, keys: list[str], coder: str | None = None) -> MergeResult:
     """Merge records a reviewer says are the same (e.g. from the maybe queue)."""
     keys = list(dict.fromkeys(k.strip() for k in keys if k.strip()))
     if len(keys) < 2:
@@ -98,11 +104,16 @@ def merge_keys(session: Session, keys: list[str]) -> MergeResult:
         raise UsageError(
             f"only literature records are merged; not {', '.join(others)} (transcript/document)"
         )
-    return merge_sources(session, sources, reasons=["merged by a reviewer"])
+    return merge_sources(
+        session, sources, reasons=["merged by a reviewer"], coder_id=_coder(session, coder)
+    )
 
 
 def apply(
-    session: Session, detection: Detection, progress: Callable[[int], None] | None = None
+    session: Session,
+    detection: Detection,
+    progress: Callable[[int], None] | None = None,
+    coder: str | None = None,
 ) -> tuple[list[MergeResult], list[str]]:
     """Merge every cluster; return the merges and the clusters refused (with why).
 
@@ -119,6 +130,7 @@ def apply(
     done: list[MergeResult] = []
     refused: list[str] = []
     links: list[dict] = []
+    who = _coder(session, coder)
     for cluster in detection.clusters:
         try:
             missing = [k for k in cluster.keys if k not in by_key]
@@ -133,6 +145,7 @@ def apply(
                     reasons=cluster.reasons,
                     attached=attached,
                     links=links,
+                    coder_id=who,
                 )
             )
         except ReviewError as exc:
@@ -145,7 +158,7 @@ def apply(
     return done, refused
 
 
-def keep_apart(session: Session, key_a: str, key_b: str) -> str:
+def keep_apart(session: Session, key_a: str, key_b: str, coder: str | None = None) -> str:
     """Record that two records are different; they are not proposed again."""
     if key_a == key_b:
         raise UsageError("keep apart needs two different keys")
@@ -168,6 +181,7 @@ def keep_apart(session: Session, key_a: str, key_b: str) -> str:
                 merged_id=b.id,
                 status="apart",
                 reasons=["kept apart by a reviewer"],
+                coder_id=_coder(session, coder),
             )
         )
         session.flush()
@@ -192,9 +206,11 @@ def history(session: Session) -> list[dict]:
             m.DuplicateLink.score,
             m.DuplicateLink.reasons,
             m.DuplicateLink.created,
+            m.Coder.name,
         )
         .join(s1, s1.c.id == m.DuplicateLink.survivor_id)
         .join(s2, s2.c.id == m.DuplicateLink.merged_id)
+        .outerjoin(m.Coder, m.Coder.id == m.DuplicateLink.coder_id)
         .order_by(m.DuplicateLink.id.desc())
     ).all()
     return [
@@ -206,8 +222,9 @@ def history(session: Session) -> list[dict]:
             "score": sc,
             "reasons": rs,
             "created": cr,
+            "coder": who,
         }
-        for c, st, sk, mk, sc, rs, cr in rows
+        for c, st, sk, mk, sc, rs, cr, who in rows
     ]
 
 

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from sqlmodel import Session
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
@@ -28,6 +29,19 @@ def row_at_cursor(table: DataTable, rows: Sequence[T]) -> T | None:
 
 class WorkbenchScreen(Screen):
     """Base for registry screens: subclasses implement `compose_body` (and keep keys local)."""
+
+    # Undo and redo act on what the current screen shows: a screen without undoable steps
+    # says so rather than undoing something the reviewer cannot see.
+    BINDINGS = [
+        Binding("ctrl+z", "undo", "Undo", show=False),
+        Binding("ctrl+y", "redo", "Redo", show=False),
+    ]
+
+    def action_undo(self) -> None:
+        self.notify("Nothing to undo on this screen (the Reader undoes coding steps).")
+
+    def action_redo(self) -> None:
+        self.notify("Nothing to redo on this screen.")
 
     @property
     def registry_name(self) -> str | None:

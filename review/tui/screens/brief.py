@@ -1,7 +1,10 @@
-"""Brief: preview each briefing table, then write them (Markdown, CSV, HTML, DOCX) and the
-exports (excerpts, BibTeX, RIS, REFI-QDA) to `exports/` with a progress bar.
+"""Brief: preview the note's front matter, each table and each figure (as a text chart: a
+terminal cannot show the picture), then write the note (Markdown, CSV, HTML, DOCX and the
+figure files) and the exports (excerpts, BibTeX, RIS, REFI-QDA) to `exports/` with a progress
+bar.
 
-The tables are built in a thread worker by the same service as `review brief`; the writing is
+The note is built in a thread worker by the same service as `review brief` (front matter
+from `review.toml`); it is written by `review.outputs.brief.render.write`, the exports by
 `review.outputs.writer.write_pack`, which `review brief --exports` also runs.
 """
 
@@ -10,8 +13,8 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Label, OptionList, ProgressBar
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from review.tui.plain import cells
@@ -21,7 +24,7 @@ NAME = "brief"
 KEY = "f10"
 TITLE = "Brief"
 ORDER = 100
-HELP = "Preview the briefing tables; w writes them and the exports to exports/."
+HELP = "Preview the briefing note's tables and figures; w writes it and the exports to exports/."
 PREVIEW_ROWS = 500
 
 
@@ -31,6 +34,8 @@ class BriefScreen(WorkbenchScreen):
     #brief-tables { width: 34; }
     #brief-caption { height: auto; padding: 0 1; color: $text-muted; }
     #brief-progress { height: 1; padding: 0 1; }
+    #brief-chart-box { height: 1fr; }
+    #brief-chart { padding: 0 1; width: auto; }
     """
     BINDINGS = [
         Binding("w", "write", "Write all"),
@@ -41,6 +46,7 @@ class BriefScreen(WorkbenchScreen):
         super().__init__()
         self.note = None
         self.written: list[str] = []
+        self.chart_text = ""  # what the chart pane shows
 
     def compose_body(self) -> ComposeResult:
         yield Label("building the tables…", id="brief-summary")
@@ -49,10 +55,13 @@ class BriefScreen(WorkbenchScreen):
             with Vertical():
                 yield Label("", id="brief-caption")
                 yield DataTable(id="brief-preview", zebra_stripes=True)
+                with VerticalScroll(id="brief-chart-box"):
+                    yield Static("", id="brief-chart", markup=False)
         yield ProgressBar(id="brief-progress", show_eta=False)
 
     def on_mount(self) -> None:
         self.query_one("#brief-progress", ProgressBar).display = False
+        self.query_one("#brief-chart-box").display = False
         self.action_rebuild()
 
     def action_rebuild(self) -> None:
@@ -60,11 +69,13 @@ class BriefScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="brief-build")
     def _build(self) -> None:
+        from review.outputs.brief.front import front_matter
         from review.outputs.brief.tables import build
 
         try:
+            front = front_matter(self.app.ws.root)
             with self.app.session() as s:
-                note = build(s)
+                note = build(s, front=front)
         except Exception as exc:
             self.app.call_from_thread(self.notify_error, exc)
             return
@@ -76,9 +87,12 @@ class BriefScreen(WorkbenchScreen):
         tables.clear_options()
         for i, t in enumerate(note.tables):
             tables.add_option(Option(f"{t.title} ({len(t.rows)})", id=str(i)))
+        for i, f in enumerate(note.figures):
+            tables.add_option(Option(f"Figure {i + 1}. {f.title}", id=f"fig{i}"))
+        tables.add_option(Option("Front matter and at a glance", id="front"))
         self.query_one("#brief-summary", Label).update(
-            f"{len(note.tables)} tables · {len(note.references)} references · "
-            "w write all to exports/ · r rebuild"
+            f"{note.front.title} · {len(note.tables)} tables · {len(note.figures)} figures · "
+            f"{len(note.references)} references · w write all to exports/ · r rebuild"
         )
         tables.highlighted = 0
         tables.focus()
@@ -86,14 +100,45 @@ class BriefScreen(WorkbenchScreen):
 
     @on(OptionList.OptionHighlighted, "#brief-tables")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self._preview(int(event.option.id))
+        oid = str(event.option.id)
+        if oid.startswith("fig"):
+            self._figure(int(oid[3:]))
+        elif oid == "front":
+            self._front()
+        else:
+            self._preview(int(oid))
+
+    def _show_chart(self, caption: str, text: str) -> None:
+        self.query_one("#brief-caption", Label).update(caption)
+        self.query_one("#brief-preview", DataTable).display = False
+        self.query_one("#brief-chart-box").display = True
+        self.chart_text = text
+        self.query_one("#brief-chart", Static).update(text)
+
+    def _figure(self, index: int) -> None:
+        from review.outputs.brief.figures import text_chart
+
+        if self.note is None or not 0 <= index < len(self.note.figures):
+            return
+        fig = self.note.figures[index]
+        self._show_chart(fig.caption, text_chart(fig))
+
+    def _front(self) -> None:
+        if self.note is None:
+            return
+        f = self.note.front
+        lines = [f.title, *(x for x in (f.question, f.byline()) if x), "", "At a glance", ""]
+        lines.append(self.note.glance)
+        self._show_chart("The title block and the summary written from the data.", "\n".join(lines))
 
     def _preview(self, index: int) -> None:
         if self.note is None or not 0 <= index < len(self.note.tables):
             return
         t = self.note.tables[index]
         self.query_one("#brief-caption", Label).update(t.caption)
+        self.query_one("#brief-chart-box").display = False
         grid = self.query_one("#brief-preview", DataTable)
+        grid.display = True
         grid.clear(columns=True)
         for c in t.columns:
             grid.add_column(c)
@@ -108,15 +153,26 @@ class BriefScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="brief-write")
     def _write(self) -> None:
-        from review.outputs.writer import write_pack
+        from review.outputs.brief.render import FORMATS, write
+        from review.outputs.writer import PACK_EXPORTS, write_pack
 
-        def step(done: int, total: int, label: str) -> None:
-            self.app.call_from_thread(self._progress, done, total, label)
+        note = self.note
+        if note is None:
+            return
+        figures = len(note.figures)
+        total = figures + len(FORMATS) + len(PACK_EXPORTS)
+
+        def brief_step(done: int, _total: int, label: str) -> None:
+            self.app.call_from_thread(self._progress, done, total, f"wrote {label}")
+
+        def pack_step(done: int, _total: int, label: str) -> None:
+            self.app.call_from_thread(self._progress, figures + len(FORMATS) + done, total, label)
 
         try:
             ws = self.app.ws
-            files = write_pack(ws.engine, ws.exports, name=ws.root.name,
-                               codebook_path=ws.codebook_path, on_step=step)  # fmt: skip
+            files = write(note, ws.exports, list(FORMATS), on_step=brief_step)
+            files += write_pack(ws.engine, ws.exports, formats=(), name=ws.root.name,
+                                codebook_path=ws.codebook_path, on_step=pack_step)  # fmt: skip
         except Exception as exc:
             self.app.call_from_thread(self.notify_error, exc)
             return

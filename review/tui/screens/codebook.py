@@ -31,6 +31,7 @@ class CodebookScreen(WorkbenchScreen):
         Binding("g", "merge", "Merge into"),
         Binding("delete", "delete", "Delete"),
         Binding("e", "excerpts", "Excerpts"),
+        Binding("M", "memo", "Memo"),
     ]
 
     def __init__(self) -> None:
@@ -198,10 +199,43 @@ class CodebookScreen(WorkbenchScreen):
 
     def action_delete(self) -> None:
         from review.coding.codebook import delete_code
+        from review.tui.widgets.confirm import Confirm
 
         cid = self.highlighted()
-        if cid is not None:
-            self._run(delete_code, cid, note="deleted")
+        if cid is None:
+            return
+        code = self.codes.get(cid)
+        name = getattr(code, "name", str(cid))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run(delete_code, cid, note="deleted")
+
+        detail = "Its children, memos and evidence links go with it (refused while coded)."
+        self.app.push_screen(Confirm(f"Delete the code {name!r}?", detail), answered)
+
+    def action_memo(self) -> None:
+        """M: a multi-line memo on the highlighted code (listed on the Memos screen)."""
+        from review.tui.widgets.memo_editor import MemoEditor
+
+        cid = self.highlighted()
+        if cid is None:
+            return
+        name = getattr(self.codes.get(cid), "name", str(cid))
+
+        def save(text: str | None) -> None:
+            from review.coding.codings import add_memo
+
+            if not text or not text.strip():
+                return
+            coder = self.app.ws.coder
+            ok, _ = self.in_session(
+                lambda s: add_memo(s, target="code", target_id=cid, text=text, coder=coder)
+            )
+            if ok:
+                self.notify(f"memo saved on {name}")
+
+        self.app.push_screen(MemoEditor(f"Memo on the code {name}"), save)
 
     def action_excerpts(self) -> None:
         cid = self.highlighted()

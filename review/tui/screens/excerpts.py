@@ -113,7 +113,7 @@ class ExcerptsScreen(WorkbenchScreen):
         table = self.query_one(DataTable)
         if self.rows:
             x = self.rows[max(0, min(table.cursor_row, len(self.rows) - 1))]
-            self.app.open_source(x.source_id, x.start)
+            self.app.open_source(x.source_id, x.start, x.end)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -213,14 +213,26 @@ class IndicatorsScreen(WorkbenchScreen):
         self._link(relation=nxt, note=ln["note"], **what)
 
     def action_unlink(self) -> None:
+        """d: remove the highlighted link, after a yes (a link removal is not undoable)."""
+        from review.tui.widgets.confirm import Confirm
+
         ln, ind = self._selected_link(), self.selected()
         if ln is None or ind is None:
             return
-        ok, _ = self.in_session(lambda s: service.unlink(s, ln["id"]))
-        if not ok:
-            return
-        self.notify(f"removed link {ln['id']}")
-        self.reload(keep=ind["id"])
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                self.notify("link kept")
+                return
+            ok, _ = self.in_session(lambda s: service.unlink(s, ln["id"]))
+            if not ok:
+                return
+            self.notify(f"removed link {ln['id']}")
+            self.reload(keep=ind["id"])
+
+        what = ln.get("code") or f"excerpt {ln.get('coding_id')}"
+        question = f"Remove the link from {what} to indicator {ind['id']} ({ln['relation']})?"
+        self.app.push_screen(Confirm(question, ind.get("name") or ""), answered)
 
 
 SCREEN = IndicatorsScreen

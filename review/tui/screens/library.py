@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Input, Select
 
 from review.coding import library
 from review.coding.library import LibraryFilter, LibraryPage
+from review.errors import ReviewError
 from review.tui.plain import cells
 from review.tui.screens.base import WorkbenchScreen
 
@@ -244,8 +245,24 @@ class LibraryScreen(WorkbenchScreen):
 
     def action_open(self) -> None:
         source_id = self.selected_source_id()
-        if source_id is not None:
+        if source_id is None:
+            return
+        words = (self.flt.text or "").strip()
+        if not words:
             self.app.open_source(source_id)
+            return
+        # A full-text hit: open at its best passage, the words found there selected.
+        from review.coding import search
+
+        try:
+            with self.app.session() as s:
+                hits = search.search(s, words, limit=1, source_ids=[source_id])
+        except ReviewError:  # a query with no words to search: open at the words found
+            hits = []
+        if hits:
+            self.app.open_source(source_id, hits[0].start, hits[0].end, find=words)
+        else:
+            self.app.open_source(source_id, find=words)
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from review.tui import document
 from review.tui.screens.base import WorkbenchScreen
@@ -37,11 +37,15 @@ class ReaderScreen(WorkbenchScreen):
         Binding("enter", "pick_code", "Code…"),
         Binding("A", "accept", "Accept"),
         Binding("X", "reject", "Reject"),
-        Binding("N", "next_suggestion", "Next sugg."),
+        Binding("slash", "find", "Find"),
+        Binding("n", "find_next(1)", "Next hit", show=False),
+        Binding("N", "find_next(-1)", "Previous hit", show=False),
+        Binding("ctrl+n", "next_suggestion", "Next sugg."),
         Binding("S", "suggest", "Suggest"),
         Binding("M", "memo", "Memo"),
         Binding("delete,backspace", "remove", "Uncode"),
         Binding("ctrl+z", "undo", "Undo"),
+        Binding("ctrl+y", "redo", "Redo"),
     ]
     HELP_KEYS = [
         ("down/up", "next / previous sentence (passage)"),
@@ -54,6 +58,8 @@ class ReaderScreen(WorkbenchScreen):
         ("home/end", "start / end of the text"),
         ("escape", "clear the selection, then the word cursor"),
         ("1–9, a–z", "code the highlighted span with that shortcut (side panel)"),
+        ("/", "find in this source (case and accents ignored); enter goes to the first hit"),
+        ("n / N", "next / previous hit: it becomes the selection, so a code key codes it"),
     ]
 
     def __init__(self) -> None:
@@ -63,6 +69,8 @@ class ReaderScreen(WorkbenchScreen):
         self.shortcuts: dict[str, int] = {}
         self.last_action_ms: float | None = None
         self.loading_id: int | None = None  # the source shown or being loaded
+        self.finder = None  # a find.Finder over the open text, built on the first `/`
+        self.find_query = ""
 
     def compose_body(self) -> ComposeResult:
         yield Static("Open a source from the Library (f2, then enter).", id="reader-title")
@@ -70,6 +78,7 @@ class ReaderScreen(WorkbenchScreen):
             yield ReaderView(id="reader-view")
             with VerticalScroll(id="reader-side"):
                 yield Static("", id="reader-panel")
+        yield Input(placeholder="find in this source… (enter: go, escape: close)", id="reader-find")
 
     def on_mount(self) -> None:
         self._check_width()
@@ -82,30 +91,43 @@ class ReaderScreen(WorkbenchScreen):
 
     def on_screen_resume(self) -> None:
         wanted, offset = self.app.current_source_id, self.app.current_offset
-        self.app.current_offset = None
+        end, find = self.app.current_end, self.app.current_find
+        self.app.current_offset = self.app.current_end = self.app.current_find = None
         if wanted is not None and wanted != self.loading_id:
-            self.load_source(wanted, offset)
-        elif wanted is not None and offset is not None and self.doc is not None:
-            self.query_one(ReaderView).goto_offset(offset)
+            self.load_source(wanted, offset, end, find)
+        elif wanted is not None and self.doc is not None and (offset is not None or find):
+            self._arrive(offset, end, find)
+        if self.doc is not None and wanted == self.loading_id:
+            self.reload_codes()
         self.query_one(ReaderView).focus()
 
     # --- loading -----------------------------------------------------------------------------
 
-    def load_source(self, source_id: int, offset: int | None = None) -> None:
+    def load_source(
+        self,
+        source_id: int,
+        offset: int | None = None,
+        end: int | None = None,
+        find: str | None = None,
+    ) -> None:
         self.loading_id = source_id
         self.query_one("#reader-title", Static).update("Loading…")
-        self._load(source_id, offset)
+        self._load(source_id, offset, end, find)
 
     @work(thread=True, exclusive=True, group="reader-load")
-    def _load(self, source_id: int, offset: int | None) -> None:
+    def _load(self, source_id: int, offset: int | None, end: int | None, find) -> None:
         try:
             doc, choices = self.app.read_source(source_id)
         except Exception as exc:
             self.app.call_from_thread(self.notify_error, exc)
             return
-        self.app.call_from_thread(self._loaded, doc, choices, offset)
+        self.app.call_from_thread(self._loaded, doc, choices, offset, end, find)
 
-    def _loaded(self, doc: document.Document, choices: list[CodeChoice], offset) -> None:
+    def _loaded(
+        self, doc: document.Document, choices: list[CodeChoice], offset, end=None, find=None
+    ) -> None:
+        self.finder = None
+        self.find_query = ""
         self.doc = doc
         self.choices = choices
         self.shortcuts = {c.shortcut: c.id for c in choices if c.shortcut}
@@ -115,6 +137,23 @@ class ReaderScreen(WorkbenchScreen):
         self.query_one("#reader-title", Static).update(title)
         view = self.query_one(ReaderView)
         view.show(doc, {c.id: c.colour for c in choices}, offset)
+        if end is not None or find:
+            self._arrive(offset, end, find)
+
+    def _arrive(self, offset: int | None, end: int | None, find: str | None) -> None:
+        """Open at a search hit: `find` highlights its words (n/N move) and selects the first
+        hit at or after `offset`; else text[offset:end] becomes the selection."""
+        view = self.query_one(ReaderView)
+        if self.doc is None or not self.doc.units:
+            return
+        if find and self._find(find, select_from=offset if offset is not None else 0):
+            return
+        if offset is None:
+            return
+        if end is not None and 0 <= offset < end <= len(self.doc.text):
+            view.select_span(offset, end)
+        else:
+            view.goto_offset(offset)
 
     # --- the side panel ----------------------------------------------------------------------
 
@@ -148,7 +187,7 @@ class ReaderScreen(WorkbenchScreen):
         out.append("[b]Coded here[/b]" if here else "[dim]Not coded here[/]")
         for mk in here:
             c = names.get(mk.code_id)
-            memo = f" — {escape(mk.memo)}" if mk.memo else ""
+            memo = f" — {escape(' ⏎ '.join(mk.memo.splitlines()))}" if mk.memo else ""
             who = f" [dim]{escape(mk.coder or '')}[/]"
             out.append(f"[{_colour(c)}]■[/] {escape(_path(c, mk.code_id))}{who}{memo}")
         sugg = doc.marks_over(start, end, "suggestion")
@@ -170,7 +209,7 @@ class ReaderScreen(WorkbenchScreen):
 
     # --- coding ------------------------------------------------------------------------------
 
-    def on_key(self, event) -> None:
+    def _code_key(self, event) -> None:
         """A code's shortcut key applies it (keys bound above take precedence)."""
         view = self.query_one(ReaderView)
         key = event.character
@@ -214,26 +253,63 @@ class ReaderScreen(WorkbenchScreen):
         self.app.data_changed()
 
     def action_pick_code(self) -> None:
-        from review.tui.widgets.code_picker import CodePicker
+        from review.tui.widgets.code_picker import CodePicker, NewCode
 
         if self.doc is None or not self.doc.codable:
             return
-        codable = self._codable_ids()
-        choices = [c for c in self.choices if c.id in codable]
+        self.reload_codes()  # the codebook may have changed since the source was opened
+        choices = [c for c in self.choices if c.codable]
 
-        def chosen(code_id: int | None) -> None:
-            if code_id is not None:
-                self.apply(code_id)
+        def chosen(answer: int | NewCode | None) -> None:
+            if isinstance(answer, NewCode):
+                self.create_and_apply(answer)
+            elif answer is not None:
+                self.apply(answer)
 
-        self.app.push_screen(CodePicker(choices, "Apply code…"), chosen)
+        self.app.push_screen(
+            CodePicker(choices, "Apply code…", allow_create=True, parents=self.choices), chosen
+        )
 
-    def _codable_ids(self) -> set[int]:
-        """Codes that can be applied now (read afresh: the codebook may have changed since the
-        source was opened), in one query rather than one per code."""
-        from review.coding.codebook import codable_ids
+    def reload_codes(self) -> None:
+        """Read the codebook afresh (names, shortcuts, colours): codes added on the Codebook
+        screen or by the CLI since the source was opened show up at once."""
+        from review.tui.codes import code_choices
 
         with self.app.session() as s:
-            return codable_ids(s)
+            self.choices = code_choices(s, codable_only=False)
+        self.shortcuts = {c.shortcut: c.id for c in self.choices if c.shortcut}
+        self.query_one(ReaderView).set_colours({c.id: c.colour for c in self.choices})
+
+    def create_and_apply(self, new) -> None:
+        """Add the code typed in the picker (under the parent chosen there) and code the
+        highlighted span with it, in one transaction."""
+        from review.coding.codebook import add_code, code_path
+
+        view = self.query_one(ReaderView)
+        if self.doc is None or view.span() is None:
+            return
+        start, end = view.span()
+
+        def call(s: Session) -> str:
+            from review.coding.codings import apply_code
+
+            parent = code_path(s, new.parent_id) + "/" if new.parent_id else ""
+            code = add_code(s, parent + new.name)
+            apply_code(
+                s,
+                source_id=self.doc.source_id,
+                code_id=code.id,
+                start=start,
+                end=end,
+                coder=self.app.ws.coder,
+            )
+            return code_path(s, code.id)
+
+        ok, path = self.in_session(call)
+        if ok:
+            self.reload_codes()
+            view.clear()
+            self._refresh_marks(f"new code {path}; coded {start}–{end}")
 
     def _change(self, call: Callable[[Session], object], note: str) -> None:
         """One coding change through its service; on success the marks and status follow."""
@@ -249,13 +325,27 @@ class ReaderScreen(WorkbenchScreen):
         self.app.data_changed()
 
     def action_undo(self) -> None:
-        from review.coding.codings import undo
+        """ctrl+z: undo this coder's last step in the open source (never one made elsewhere)."""
+        self._history("undo")
 
-        with self.app.session() as s:
-            what = undo(s, self.app.ws.coder)
-        if self.doc is not None:
-            self._refresh_marks(f"undo: {what}" if what else "nothing to undo")
-        self.notify(f"Undone: {what}" if what else "Nothing to undo.")
+    def action_redo(self) -> None:
+        """ctrl+y: redo the step undone last in the open source."""
+        self._history("redo")
+
+    def _history(self, which: str) -> None:
+        from review.coding import history
+
+        if self.doc is None:
+            self.notify(f"Nothing to {which}: no source is open here.")
+            return
+        step = history.undo if which == "undo" else history.redo
+        source_id = self.doc.source_id
+        ok, what = self.in_session(lambda s: step(s, self.app.ws.coder, source_id=source_id))
+        if not ok:
+            return
+        note = f"{which}: {what}" if what else f"nothing to {which} in this source"
+        self._refresh_marks(note)
+        self.notify(note[0].upper() + note[1:])
 
     def action_remove(self) -> None:
         from review.coding.codings import remove_coding
@@ -272,6 +362,82 @@ class ReaderScreen(WorkbenchScreen):
             lambda s: remove_coding(s, target.id, self.app.ws.coder),
             f"removed coding {target.id} (ctrl+z restores it)",
         )
+
+    # --- find ------------------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        if self.doc is None or not self.doc.text:
+            return
+        bar = self.query_one("#reader-find", Input)
+        bar.add_class("-shown")
+        bar.value = self.find_query
+        bar.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "reader-find":
+            event.stop()
+            self._find(event.value, select_from=None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "reader-find":
+            return
+        event.stop()
+        self._close_find()
+        view = self.query_one(ReaderView)
+        unit = self.doc.units[view.cursor] if self.doc and self.doc.units else None
+        self._find(event.value, select_from=unit.start if unit else 0)
+
+    def on_key(self, event) -> None:
+        """escape in the find bar closes it; elsewhere a code key codes."""
+        bar = self.query_one("#reader-find", Input)
+        if event.key == "escape" and bar.has_focus:
+            event.stop()
+            event.prevent_default()
+            self._close_find()
+            return
+        self._code_key(event)
+
+    def _close_find(self) -> None:
+        bar = self.query_one("#reader-find", Input)
+        bar.remove_class("-shown")
+        self.query_one(ReaderView).focus()
+
+    def _find(self, query: str, select_from: int | None) -> bool:
+        """Highlight every hit of `query`; with `select_from`, select the first hit at or after
+        that offset. True if anything was found."""
+        from review.tui.find import Finder, next_hit
+
+        view = self.query_one(ReaderView)
+        if self.doc is None or not self.doc.text:
+            return False
+        if self.finder is None or self.finder.text is not self.doc.text:
+            self.finder = Finder(self.doc.text)
+        self.find_query = query
+        hits = self.finder.find(query) if query.strip() else []
+        view.set_hits(hits)
+        note = f"find «{query}»: {len(hits):,} hit(s)" if query.strip() else ""
+        if hits and select_from is not None:
+            i = next_hit(hits, select_from - 1, 1)
+            view.select_span(*hits[i])
+            note = f"find «{query}»: hit {i + 1:,}/{len(hits):,} selected (n/N, a code key)"
+        self.query_one("StatusLine").note = note
+        return bool(hits)
+
+    def action_find_next(self, step: int) -> None:
+        from review.tui.find import next_hit
+
+        view = self.query_one(ReaderView)
+        if not view.hits:
+            self.notify("Nothing found yet: / finds in this source.")
+            return
+        here = view.span() or (0, 0)
+        on_hit = view.sel is not None and tuple(view.sel) in set(view.hits)
+        # from a hit: the next one; from a sentence: the first hit in it counts as next
+        i = next_hit(view.hits, here[0] if on_hit or step < 0 else here[0] - 1, step)
+        view.select_span(*view.hits[i])
+        self.query_one(
+            "StatusLine"
+        ).note = f"find «{self.find_query}»: hit {i + 1:,}/{len(view.hits):,} selected"
 
     # --- suggestions -------------------------------------------------------------------------
 
@@ -328,7 +494,8 @@ class ReaderScreen(WorkbenchScreen):
     # --- memos -------------------------------------------------------------------------------
 
     def action_memo(self) -> None:
-        from review.tui.widgets.prompt import Prompt
+        """M: a multi-line memo on the coding here (its memo, edited), else on the source."""
+        from review.tui.widgets.memo_editor import MemoEditor
 
         view = self.query_one(ReaderView)
         if self.doc is None:
@@ -336,9 +503,13 @@ class ReaderScreen(WorkbenchScreen):
         here = self.doc.marks_over(*view.span(), "coding") if view.span() else []
         if here:
             target = max(here, key=lambda mk: mk.id)
+            names = {c.id: c for c in self.choices}
             about, kind, tid, value = f"coding {target.id}", "coding", target.id, target.memo
+            quote = _excerpt(self.doc.text[target.start : target.end], 120)
+            detail = f"{_path(names.get(target.code_id), target.code_id)}: “{quote}”"
         else:
             about, kind, tid, value = "this source", "source", self.doc.source_id, ""
+            detail = self.doc.title
 
         def save(text: str | None) -> None:
             from review.coding.codings import add_memo
@@ -352,7 +523,7 @@ class ReaderScreen(WorkbenchScreen):
                 f"memo saved on {about}",
             )
 
-        self.app.push_screen(Prompt(f"Memo on {about}", value or "", "your note…"), save)
+        self.app.push_screen(MemoEditor(f"Memo on {about}", value or "", escape(detail)), save)
 
 
 def _excerpt(quote: str, most: int = 160) -> str:

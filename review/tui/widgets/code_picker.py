@@ -1,16 +1,28 @@
-"""A fuzzy code list: type part of a code's name (or its path), pick it with enter."""
+"""A code list that cannot mis-code: type part of a code's name, path or its shortcut key.
+
+Ranking (`rank`): the code whose shortcut, name or path is exactly what was typed comes first,
+then names starting with it, then paths containing every typed word (hyphens and accents
+ignored: "codesign" finds "Co-design"), then fuzzy matches. `enter` applies only the row that
+is highlighted. When nothing but fuzzy guesses match, the first (highlighted) row is
+"create «typed»": enter then adds that code under the parent chosen in the same dialog
+(`tab` to the parent list) and returns it as a `NewCode`, never a guess.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
+
+CREATE = "create"
+TOP = -1  # the parent list's value for "top level"
 
 
 @dataclass
@@ -20,24 +32,66 @@ class CodeChoice:
     shortcut: str | None = None
     colour: str | None = None
     definition: str | None = None
+    codable: bool = True
 
 
-def rank(query: str, choices: list[CodeChoice], limit: int = 50) -> list[CodeChoice]:
-    """Codes whose path matches `query` best (all of them, in order, for an empty query)."""
-    q = query.strip().lower()
+@dataclass
+class NewCode:
+    """The picker's answer when the reviewer chose "create «name»"."""
+
+    name: str
+    parent_id: int | None
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: what typing is compared on."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in fold(text) if ch.isalnum())
+
+
+@dataclass
+class Ranked:
+    choices: list[CodeChoice]
+    strong: bool  # something matches what was typed (not only a fuzzy guess)
+    exact: bool  # a code's shortcut, name or path is exactly what was typed
+
+
+def rank(query: str, choices: list[CodeChoice], limit: int = 200) -> Ranked:
+    """Codes matching `query`, best first (every code, in codebook order, for no query)."""
+    q = fold(query.strip())
     if not q:
-        return choices[:limit]
-    from rapidfuzz import fuzz, process
+        return Ranked(choices[:limit], True, False)
+    words = [_squash(w) for w in q.replace("/", " ").split()]
+    words = [w for w in words if w]
+    tiers: dict[int, int] = {}
+    exact = False
+    for i, c in enumerate(choices):
+        name, path = fold(c.path.rsplit("/", 1)[-1]), fold(c.path)
+        if (c.shortcut and query.strip() == c.shortcut) or q in (name, path):
+            tiers[i], exact = 0, True
+        elif name.startswith(q) or _squash(name).startswith(_squash(q) or "\0"):
+            tiers[i] = 1
+        elif words and all(w in _squash(path) for w in words):
+            tiers[i] = 2
+    strong = bool(tiers)
+    ordered = sorted(tiers, key=lambda i: (tiers[i], i))
+    out = [choices[i] for i in ordered]
+    if len(out) < limit:
+        from rapidfuzz import fuzz, process
 
-    hits = process.extract(
-        q, [c.path.lower() for c in choices], scorer=fuzz.WRatio, limit=limit, score_cutoff=50
-    )
-    hits.sort(key=lambda h: (q not in h[0], -h[1], h[2]))
-    return [choices[h[2]] for h in hits]
+        hits = process.extract(
+            q, [fold(c.path) for c in choices], scorer=fuzz.WRatio, limit=limit, score_cutoff=60
+        )
+        out += [choices[h[2]] for h in hits if h[2] not in tiers]
+    return Ranked(out[:limit], strong, exact)
 
 
-class CodePicker(ModalScreen[int | None]):
-    """Returns the chosen code's id, or None when cancelled."""
+class CodePicker(ModalScreen["int | NewCode | None"]):
+    """Returns the chosen code's id, a `NewCode` (with `allow_create`), or None (escape)."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
@@ -47,51 +101,120 @@ class CodePicker(ModalScreen[int | None]):
     DEFAULT_CSS = """
     CodePicker { align: center middle; }
     CodePicker > Vertical {
-        width: 80%; max-width: 90; height: 80%; border: round $accent; background: $surface;
+        width: 90%; max-width: 100; height: 90%; border: round $accent; background: $surface;
     }
-    CodePicker OptionList { height: 1fr; }
-    CodePicker #code-definition { height: auto; max-height: 5; color: $text-muted; padding: 0 1; }
+    CodePicker #code-options { height: 1fr; }
+    CodePicker #code-definition { height: auto; max-height: 4; color: $text-muted; padding: 0 1; }
+    CodePicker #code-parent-row { height: auto; display: none; }
+    CodePicker #code-parent-row.-shown { display: block; }
+    CodePicker #code-parent-row Label { padding: 1 1 0 1; }
+    CodePicker #code-parent { width: 1fr; }
     """
 
-    def __init__(self, choices: list[CodeChoice], title: str = "Pick a code") -> None:
+    def __init__(
+        self,
+        choices: list[CodeChoice],
+        title: str = "Pick a code",
+        *,
+        allow_create: bool = False,
+        parents: list[CodeChoice] | None = None,
+    ) -> None:
         super().__init__()
         self.choices = choices
         self.title_text = title
-        self.shown: list[CodeChoice] = []
+        self.allow_create = allow_create
+        self.parents = parents if parents is not None else choices
+        self.rows: list[CodeChoice | str] = []  # a code, or CREATE
+        self.typed = ""
+        self._parent_chosen = False  # the reviewer picked a parent: stop guessing one
         self._answered = False  # a second enter before the dialog closes must not pop twice
 
+    @property
+    def shown(self) -> list[CodeChoice]:
+        return [r for r in self.rows if isinstance(r, CodeChoice)]
+
     def compose(self) -> ComposeResult:
+        hint = "type a name, path or key; enter picks the highlighted row"
+        if self.allow_create:
+            hint += "; tab: parent of a new code"
         with Vertical():
-            yield Static(f"[b]{self.title_text}[/b]  (type to filter, enter to pick)")
+            yield Static(f"[b]{self.title_text}[/b]  [dim]({hint})[/]")
             yield Input(placeholder="code name…", id="code-query")
-            yield OptionList(id="code-options")
+            options = OptionList(id="code-options")
+            options.can_focus = False  # typing stays in the field; tab goes to the parent
+            yield options
+            with Horizontal(id="code-parent-row"):
+                yield Label("new code under:")
+                options = [("(top level)", TOP)] + [(p.path, p.id) for p in self.parents]
+                yield Select(options, value=TOP, allow_blank=False, id="code-parent")
             yield Static("", id="code-definition")
 
     def on_mount(self) -> None:
         self._fill("")
         self.query_one(Input).focus()
+        self.watch(
+            self.query_one("#code-parent", Select), "expanded", self._parent_closed, init=False
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
 
     def _fill(self, query: str) -> None:
-        self.shown = rank(query, self.choices)
+        self.typed = " ".join(query.split())
+        ranked = rank(query, self.choices)
+        rows: list[CodeChoice | str] = list(ranked.choices)
+        create = self.allow_create and self.typed and not ranked.exact and "/" not in self.typed
+        if create:
+            rows.insert(0 if not ranked.strong else len(rows), CREATE)
+        self.rows = rows
         options = self.query_one(OptionList)
         options.clear_options()
-        for c in self.shown:
+        items = []
+        for r in rows:
+            if r == CREATE:
+                label = Text.assemble(("+ ", "bold"), "create «", (self.typed, "bold"), "»")
+                items.append(Option(label, id=CREATE))
+                continue
             label = Text()
-            label.append("■ ", style=c.colour or "")
-            label.append(f"[{c.shortcut}] " if c.shortcut else "    ")
-            label.append(c.path)
-            options.add_option(Option(label, id=str(c.id)))
-        if self.shown:
+            label.append("■ ", style=r.colour or "")
+            label.append(f"[{r.shortcut}] " if r.shortcut else "    ")
+            label.append(r.path, style="" if r.codable else "dim")
+            items.append(Option(label, id=str(r.id)))
+        options.add_options(items)
+        self.query_one("#code-parent-row").set_class(bool(create), "-shown")
+        if create:
+            self._default_parent(ranked.choices)
+        if rows:
             options.highlighted = 0
             self._define(0)
+        else:
+            self._define(None)
+
+    def _default_parent(self, guesses: list[CodeChoice]) -> None:
+        """A new code goes beside the best guess (its parent), else at the top level."""
+        select = self.query_one("#code-parent", Select)
+        if self._parent_chosen:
+            return
+        best = guesses[0].path if guesses else ""
+        parent_path = best.rsplit("/", 1)[0] if "/" in best else ""
+        parent = next((p for p in self.parents if p.path == parent_path), None)
+        select.value = parent.id if parent else TOP
+
+    def _parent_closed(self, expanded: bool) -> None:
+        """The parent list closed (a parent picked, or the same one kept): back to typing, so
+        enter creates the code under it."""
+        if not expanded:
+            self._parent_chosen = True
+            self.call_after_refresh(self.query_one(Input).focus)
 
     def _define(self, index: int | None) -> None:
         text = ""
-        if index is not None and 0 <= index < len(self.shown):
-            text = self.shown[index].definition or ""
+        if index is not None and 0 <= index < len(self.rows):
+            row = self.rows[index]
+            if row == CREATE:
+                text = "Adds this code under the parent shown, then applies it."
+            else:
+                text = row.definition or ""
         self.query_one("#code-definition", Static).update(text)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -99,22 +222,32 @@ class CodePicker(ModalScreen[int | None]):
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)
-        if self.shown:
+        if self.rows and not self.query_one(Select).has_focus:
             current = options.highlighted or 0
-            options.highlighted = max(0, min(len(self.shown) - 1, current + step))
+            options.highlighted = max(0, min(len(self.rows) - 1, current + step))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        options = self.query_one(OptionList)
-        if self.shown:
-            self._answer(self.shown[options.highlighted or 0].id)
+        event.stop()
+        highlighted = self.query_one(OptionList).highlighted
+        if highlighted is not None and 0 <= highlighted < len(self.rows):
+            self._choose(self.rows[highlighted])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self._answer(int(event.option.id))
+        event.stop()
+        if 0 <= event.option_index < len(self.rows):
+            self._choose(self.rows[event.option_index])
+
+    def _choose(self, row: CodeChoice | str) -> None:
+        if row == CREATE:
+            parent = self.query_one("#code-parent", Select).value
+            self._answer(NewCode(self.typed, None if parent in (TOP, Select.BLANK) else parent))
+        else:
+            self._answer(row.id)
 
     def action_cancel(self) -> None:
         self._answer(None)
 
-    def _answer(self, code_id: int | None) -> None:
+    def _answer(self, value: int | NewCode | None) -> None:
         if not self._answered:
             self._answered = True
-            self.dismiss(code_id)
+            self.dismiss(value)

@@ -70,6 +70,8 @@ class ReaderView(ScrollView, can_focus=True):
         self.side = "end"  # the edge a sentence-wise extension moved last
         self.colours: dict[int, str] = {}
         self._tints: dict[int, Style] = {}
+        self.hits: list[tuple[int, int]] = []  # find-in-text hits, in text order
+        self._hit_starts: list[int] = []
 
     # --- content -----------------------------------------------------------------------------
 
@@ -78,12 +80,33 @@ class ReaderView(ScrollView, can_focus=True):
         self.doc = doc
         self.colours = colours
         self._tints = {}
+        self.hits, self._hit_starts = [], []
         self.clear()
         self.cursor = doc.unit_at(offset) if offset is not None and doc.units else 0
         self._relayout()
         self.scroll_to(y=0, animate=False)
         self._follow(centre=offset is not None)
         self.post_message(self.CursorMoved(self))
+
+    def set_hits(self, hits: list[tuple[int, int]]) -> None:
+        """Highlight these find hits (text offsets, in order); [] clears them."""
+        self.hits = hits
+        self._hit_starts = [h[0] for h in hits]
+        self.refresh()
+
+    def select_span(self, start: int, end: int) -> None:
+        """Make text[start:end] the selection (a find or search hit): a code key codes it."""
+        if self.doc is None or not self.doc.units:
+            return
+        self.clear()
+        self.sel = (start, end)
+        self._set_cursor(self.doc.unit_at(start), centre=True)
+
+    def set_colours(self, colours: dict[int, str]) -> None:
+        """New code colours (a code was added or recoloured): redraw with them."""
+        self.colours = colours
+        self._tints = {}
+        self.refresh()
 
     def marks_changed(self) -> None:
         """Codings or suggestions changed: redraw without re-wrapping."""
@@ -318,6 +341,9 @@ class ReaderView(ScrollView, can_focus=True):
         for mk in codings + suggestions:
             cuts.update(x for x in (mk.start, mk.end) if start < x < end)
         cuts.update(x for x in sel if start < x < end)
+        hits = self._hits_over(start, end)
+        for h in hits:
+            cuts.update(x for x in h if start < x < end)
         cuts = sorted(cuts)
         segs: list[Segment] = []
         gutter = Style(color=self.colours.get(codings[-1].code_id, "#888888")) if codings else None
@@ -329,12 +355,33 @@ class ReaderView(ScrollView, can_focus=True):
                 style += self._tint(covering[-1].code_id)
             if any(mk.start <= a and mk.end > a for mk in suggestions):
                 style += Style(underline=True, italic=True)
+            if any(h[0] <= a < h[1] for h in hits):
+                style += self._hit_style()
             if sel[0] <= a < sel[1] and self.has_focus:
                 style += Style(reverse=True)
             elif sel[0] <= a < sel[1]:
                 style += Style(bold=True)
             segs.append(Segment(doc.text[a:z].replace("\t", " "), style))
         return Strip(segs).adjust_cell_length(width)
+
+    def _hits_over(self, start: int, end: int) -> list[tuple[int, int]]:
+        if not self.hits:
+            return []
+        i = max(0, bisect.bisect_right(self._hit_starts, start) - 1)
+        out = []
+        while i < len(self.hits) and self.hits[i][0] < end:
+            if self.hits[i][1] > start:
+                out.append(self.hits[i])
+            i += 1
+        return out
+
+    def _hit_style(self) -> Style:
+        style = self._tints.get(-1)  # cached with the tints (theme changes reset both)
+        if style is None:
+            colour = Color.parse(self.app.get_css_variables().get("warning", "#ffa62b"))
+            text = colour.get_contrast_text(1.0).rich_color
+            style = self._tints[-1] = Style(bgcolor=colour.rich_color, color=text, bold=True)
+        return style
 
     def on_focus(self) -> None:
         self.refresh()

@@ -1,0 +1,217 @@
+"""Undo and redo of coding steps: what a coder applied, removed, accepted or rejected.
+
+Every coding change records an `Action` (see `review.coding.codings.record_action`). `undo`
+reverses this coder's most recent step that is not undone yet; with `source_id` only a step
+in that source (the Reader undoes what it shows, never a step made elsewhere). Undoing an
+applied or accepted coding keeps a snapshot of it — quote, memo, evidence links — in the
+action, so `redo` puts it back exactly, with the same id. `redo` re-does the most recently
+undone step, unless this coder has made a new step (there) since that undo: as in an editor,
+a new change ends the redo chain.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from review.coding.codings import (
+    coding_snapshot,
+    delete_codings,
+    get_codings,
+    link_snapshots,
+    parse_time,
+)
+from review.store import models as m
+from review.store.coders import coder_id
+from review.store.models import utcnow
+
+KINDS = ("apply", "remove", "accept", "reject")
+SCAN = 500  # recent actions looked through for one in scope
+
+
+def undo(session: Session, coder: str, source_id: int | None = None) -> str | None:
+    """Undo this coder's latest step (in `source_id`); a sentence saying what, or None."""
+    action = _latest(session, coder, source_id, undone=False)
+    if action is None:
+        return None
+    payload = dict(action.payload or {})
+    kind = action.kind
+    if kind in ("apply", "accept"):
+        ids = payload.get("coding_ids", [])
+        codings = get_codings(session, ids[: SCAN * 10])
+        links = [ln for c in codings for ln in link_snapshots(session, c.id)]
+        payload["redo"] = {"codings": [coding_snapshot(c) for c in codings], "links": links}
+        delete_codings(session, ids)
+        what = (
+            _describe("removed", codings, links, ids)
+            if kind == "apply"
+            else (
+                f"un-accepted {len(payload.get('suggestion_ids', []))} suggestion(s)"
+                + _extras(codings, links)
+            )
+        )
+    elif kind == "remove":
+        snaps = payload.get("codings", [])
+        _restore(session, snaps, payload.get("links", []))
+        what = f"restored {_count(len(snaps), 'coding')}" + _extras_snaps(
+            snaps, payload.get("links", [])
+        )
+    elif kind == "reject":
+        ids = payload.get("suggestion_ids", [])
+        _set_status(session, ids, "rejected", "pending")
+        what = f"un-rejected {len(ids)} suggestion(s)"
+    else:
+        what = f"nothing to undo for {kind!r}"
+    payload["undone_at"] = utcnow().isoformat()
+    action.payload = payload  # a new dict: the JSON column sees the change
+    action.undone = True
+    session.flush()
+    return what
+
+
+def redo(session: Session, coder: str, source_id: int | None = None) -> str | None:
+    """Re-do the step undone last (in `source_id`); a sentence saying what, or None."""
+    action = _latest(session, coder, source_id, undone=True)
+    if action is None:
+        return None
+    payload = dict(action.payload or {})
+    since = parse_time(payload.get("undone_at"))
+    newer = [
+        a
+        for a in _recent(session, coder, undone=False)
+        if a.created and a.created > since and _in_scope(session, a, source_id)
+    ]
+    if newer:
+        return None  # a new step since the undo ends the redo chain
+    kind = action.kind
+    if kind in ("apply", "accept"):
+        saved = payload.pop("redo", {"codings": [], "links": []})
+        _restore(session, saved["codings"], saved["links"])
+        if kind == "accept":
+            sug_ids = payload.get("suggestion_ids", [])
+            pairs = zip(sug_ids, payload.get("coding_ids", []), strict=False)
+            for sug_id, cid in pairs:
+                session.execute(
+                    update(m.Suggestion)
+                    .where(m.Suggestion.id == sug_id)
+                    .values(status="accepted", coding_id=cid)
+                )
+            what = f"re-accepted {len(payload.get('suggestion_ids', []))} suggestion(s)"
+        else:
+            what = f"re-applied {_count(len(saved['codings']), 'coding')}"
+        what += _extras_snaps(saved["codings"], saved["links"])
+    elif kind == "remove":
+        ids = [snap["id"] for snap in payload.get("codings", [])]
+        codings = get_codings(session, ids)
+        payload["codings"] = [coding_snapshot(c) for c in codings]  # as they are now
+        payload["links"] = [ln for c in codings for ln in link_snapshots(session, c.id)]
+        delete_codings(session, ids)
+        what = f"removed {_count(len(codings), 'coding')} again"
+    elif kind == "reject":
+        ids = payload.get("suggestion_ids", [])
+        _set_status(session, ids, "pending", "rejected")
+        what = f"re-rejected {len(ids)} suggestion(s)"
+    else:
+        return None
+    payload.pop("undone_at", None)
+    action.payload = payload
+    action.undone = False
+    session.flush()
+    return what
+
+
+# --- finding the step -----------------------------------------------------------------------
+
+
+def _recent(session: Session, coder: str, undone: bool) -> list[m.Action]:
+    cid = coder_id(session, coder)
+    if cid is None:
+        return []
+    return list(
+        session.scalars(
+            select(m.Action)
+            .where(m.Action.coder_id == cid, m.Action.undone.is_(undone))
+            .where(m.Action.kind.in_(KINDS))
+            .order_by(m.Action.id.desc())
+            .limit(SCAN)
+        )
+    )
+
+
+def _latest(session: Session, coder: str, source_id: int | None, undone: bool):
+    actions = _recent(session, coder, undone)
+    if undone:  # the one undone last, not the newest action
+        actions.sort(key=lambda a: (a.payload or {}).get("undone_at", ""), reverse=True)
+    return next((a for a in actions if _in_scope(session, a, source_id)), None)
+
+
+def _in_scope(session: Session, action: m.Action, source_id: int | None) -> bool:
+    return source_id is None or source_id in action_sources(session, action)
+
+
+def action_sources(session: Session, action: m.Action) -> set[int]:
+    """The sources an action touched (recorded since this version; worked out for older
+    actions from their codings and suggestions)."""
+    payload = action.payload or {}
+    if "source_ids" in payload:
+        return set(payload["source_ids"])
+    found = {snap["source_id"] for snap in payload.get("codings", [])}
+    found |= {snap["source_id"] for snap in (payload.get("redo") or {}).get("codings", [])}
+    ids = payload.get("coding_ids", [])[:SCAN]
+    if ids:
+        found |= set(session.scalars(select(m.Coding.source_id).where(m.Coding.id.in_(ids))))
+    sids = payload.get("suggestion_ids", [])[:SCAN]
+    if sids:
+        found |= set(
+            session.scalars(select(m.Suggestion.source_id).where(m.Suggestion.id.in_(sids)))
+        )
+    return found
+
+
+# --- putting rows back ----------------------------------------------------------------------
+
+
+def _restore(session: Session, codings: list[dict], links: list[dict]) -> None:
+    for snap in codings:
+        row = dict(snap, created=parse_time(snap.get("created")))
+        if session.get(m.Coding, row["id"]) is None:
+            session.execute(insert(m.Coding).values(**row))
+    for link in links:
+        row = dict(link, created=parse_time(link.get("created")))
+        if session.get(m.EvidenceLink, row["id"]) is None:
+            session.execute(insert(m.EvidenceLink).values(**row))
+
+
+def _set_status(session: Session, ids: list[int], was: str, now: str) -> None:
+    for i in range(0, len(ids), 5000):
+        session.execute(
+            update(m.Suggestion)
+            .where(m.Suggestion.id.in_(ids[i : i + 5000]), m.Suggestion.status == was)
+            .values(status=now)
+        )
+
+
+# --- saying what was done -------------------------------------------------------------------
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
+def _describe(verb: str, codings: list[m.Coding], links: list[dict], ids: list[int]) -> str:
+    if not codings:
+        return "nothing (coding already gone)"
+    head = f"coding {codings[0].id}" if len(ids) == 1 else _count(len(ids), "coding")
+    return f"{verb} {head}" + _extras(codings, links)
+
+
+def _extras(codings: list[m.Coding], links: list[dict]) -> str:
+    return _extras_snaps([{"memo": c.memo} for c in codings], links)
+
+
+def _extras_snaps(codings: list[dict], links: list[dict]) -> str:
+    memos = sum(1 for c in codings if c.get("memo"))
+    parts = ([_count(memos, "memo")] if memos else []) + (
+        [_count(len(links), "evidence link")] if links else []
+    )
+    return f" with its {' and '.join(parts)}" if parts else ""

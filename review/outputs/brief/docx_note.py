@@ -1,0 +1,292 @@
+"""The briefing note as a Word document: a title block and "at a glance" paragraph, real Word
+tables (style 'Table Grid', 8 pt) with captions, the figures as PNG at print resolution, and
+an APA reference list with linked DOIs.
+
+Tables that fit the page: a portrait page (A4 or Letter, from `review.toml`) unless a table
+is too wide for it, which then gets a landscape section of its own; columns sized to their
+content so no header word breaks; header rows repeat on each page (`w:tblHeader`) and no row
+splits across a page (`w:cantSplit`); count cells shaded by weight (`w:shd`). Rows are built
+as raw WordprocessingML: python-docx's add_row/cell.text are O(n) per row.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from review.outputs.brief.figures import excerpts_of
+from review.outputs.brief.render import (
+    display_rows,
+    figures_after,
+    front_lines,
+    shade,
+    shades,
+    sub_columns,
+)
+from review.outputs.brief.tables import Brief, Table
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+CHAR_TWIPS = 110  # one character at 8 pt (bold headers are wider than body text), in twips
+PAD_TWIPS = 240  # a cell's left + right padding and border
+MARGIN_CM = 1.8
+PAPER_CM = {"A4": (21.0, 29.7), "Letter": (21.59, 27.94)}  # portrait width, height
+TWIPS_PER_CM = 567
+
+
+def _text(v: object) -> str:
+    return "" if v is None else str(v)
+
+
+def _heads(t: Table) -> list[str]:
+    return [s for _, _, subs in sub_columns(t) for s in subs] if t.groups else list(t.columns)
+
+
+def _shown(t: Table, sample: int) -> list[list[object]]:
+    return [r for kind, r in display_rows(Table(**{**t.__dict__, "rows": t.rows[:sample]}))
+            if kind != "group"]  # fmt: skip
+
+
+def natural_width(t: Table, sample: int = 2000) -> int:
+    """Twips the table wants: each column its longest word, long text at 40 characters."""
+    rows = _shown(t, sample)
+    total = 0
+    for j, head in enumerate(_heads(t)):
+        texts = [_text(r[j]) for r in rows]
+        word = max((len(w) for x in [head, *texts] for w in x.split()), default=1)
+        longest = max((len(x) for x in texts), default=0)
+        total += max(min(word, 14), min(longest, 40)) * CHAR_TWIPS + PAD_TWIPS
+    return total
+
+
+def column_widths(t: Table, total: int, sample: int = 2000) -> list[int]:
+    """Column widths in twips (summing to `total`) in proportion to their content.
+
+    Why: Word and LibreOffice give every column the same width by default, which squeezes a
+    quotes column to a few letters a line. Each column first gets room for its longest word
+    (header included, capped at 14 characters) so no word breaks mid-letter; the rest is
+    shared by its mean text length to the power 0.75, so long-text columns get most.
+    """
+    rows = _shown(t, sample)
+    need, weight = [], []
+    for j, head in enumerate(_heads(t)):
+        texts = [_text(r[j]) for r in rows]
+        words = [len(w) for x in [head, *texts] for w in x.split()] or [1]
+        head_word = max((len(w) for w in head.split()), default=1)
+        need.append(max(min(max(words), 14), head_word) * CHAR_TWIPS + PAD_TWIPS)
+        mean = sum(len(x) for x in texts) / len(texts) if texts else len(head)
+        weight.append(max(mean, 1) ** 0.75)
+    if sum(need) > total:  # too many columns: shrink the minimums alike
+        need = [n * total / sum(need) for n in need]
+    rest = total - sum(need)
+    return [int(n + rest * w / sum(weight)) for n, w in zip(need, weight, strict=True)]
+
+
+def _el(parent, tag: str, **attrs):
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    e = etree.SubElement(parent, qn(tag))
+    for k, v in attrs.items():
+        e.set(qn(k.replace("_", ":", 1)), str(v))
+    return e
+
+
+def _docx_rows(table, t: Table, widths: list[int]) -> None:
+    """Append the body rows as raw WordprocessingML (linear for a 10,000-row table): rows
+    that cannot split, group rows spanning the table and kept with the next row, count
+    cells shaded."""
+    from docx.oxml.ns import qn
+
+    space = qn("xml:space")
+    tbl = table._tbl
+    shaded, top = shades(t)
+    total = sum(widths)
+    for kind, row in display_rows(t):
+        tr = _el(tbl, "w:tr")
+        _el(_el(tr, "w:trPr"), "w:cantSplit")
+        if kind == "group":
+            tc = _el(tr, "w:tc")
+            pr = _el(tc, "w:tcPr")
+            _el(pr, "w:tcW", w_w=total, w_type="dxa")
+            _el(pr, "w:gridSpan", w_val=len(widths))
+            _el(pr, "w:shd", w_val="clear", w_color="auto", w_fill="E2E8F0")
+            p = _el(tc, "w:p")
+            _el(_el(p, "w:pPr"), "w:keepNext")
+            r = _el(p, "w:r")
+            _el(_el(r, "w:rPr"), "w:b")
+            t_ = _el(r, "w:t")
+            t_.text = _XML_BAD.sub("", _text(row[0]))
+            continue
+        for j, (value, width) in enumerate(zip(row, widths, strict=True)):
+            tc = _el(tr, "w:tc")
+            pr = _el(tc, "w:tcPr")
+            _el(pr, "w:tcW", w_w=width, w_type="dxa")
+            fill = shade(excerpts_of(value), top) if j in shaded else None
+            if fill:
+                _el(pr, "w:shd", w_val="clear", w_color="auto", w_fill=fill[0])
+            p = _el(tc, "w:p")
+            if kind == "leaf" and j == 0:
+                _el(_el(p, "w:pPr"), "w:ind", w_left=200)
+            elif j in shaded and not isinstance(value, int):
+                _el(_el(p, "w:pPr"), "w:jc", w_val="center")
+            r = _el(p, "w:r")
+            if fill and fill[1]:
+                _el(_el(r, "w:rPr"), "w:color", w_val="FFFFFF")
+            for i, line in enumerate(_XML_BAD.sub("", _text(value)).split("\n")):
+                if i:
+                    _el(r, "w:br")
+                t_ = _el(r, "w:t")
+                t_.text = line
+                t_.set(space, "preserve")
+
+
+def _docx_header(table, t: Table) -> None:
+    """Bold header row(s), repeated on every page and never split; grouped tables get two
+    rows (a sector spanning its literature and transcripts columns)."""
+    from docx.oxml import OxmlElement
+
+    heads = sub_columns(t) if t.groups else [("", 1, [c]) for c in t.columns]
+    j = 0
+    for label, span, subs in heads:
+        if t.groups and label:
+            top = table.cell(0, j).merge(table.cell(0, j + span - 1)) if span > 1 else None
+            (top or table.cell(0, j)).paragraphs[0].add_run(label).bold = True
+            for k, sub in enumerate(subs):
+                table.cell(1, j + k).paragraphs[0].add_run(sub).bold = True
+        elif t.groups:
+            table.cell(0, j).merge(table.cell(1, j)).paragraphs[0].add_run(subs[0]).bold = True
+        else:
+            table.cell(0, j).paragraphs[0].add_run(subs[0]).bold = True
+        j += span
+    for row in table.rows:
+        pr = row._tr.get_or_add_trPr()
+        pr.append(OxmlElement("w:cantSplit"))
+        pr.append(OxmlElement("w:tblHeader"))
+
+
+def _hyperlink(paragraph, url: str, text: str) -> None:
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = _el(paragraph._p, "w:hyperlink", r_id=rid)
+    r = _el(link, "w:r")
+    pr = _el(r, "w:rPr")
+    _el(pr, "w:color", w_val="0563C1")
+    _el(pr, "w:u", w_val="single")
+    t_ = _el(r, "w:t")
+    t_.text = text
+    t_.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def _references(doc, refs) -> None:
+    """APA entries with a hanging indent; venue italic, DOI linked. Raw XML appended before
+    the section properties (linear, like the rows)."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Cm
+    from docx.text.paragraph import Paragraph
+
+    style = doc.styles.add_style("Reference", WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = doc.styles["Normal"]
+    style.paragraph_format.left_indent = Cm(1.27)
+    style.paragraph_format.first_line_indent = Cm(-1.27)
+    style.paragraph_format.space_after = Cm(0.15)
+    body = doc.element.body
+    anchor = body.sectPr
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    for ref in refs:
+        p = etree.Element(qn("w:p"))
+        _el(_el(p, "w:pPr"), "w:pStyle", w_val=style.style_id)
+        para = Paragraph(p, doc._body)
+        for text, kind in getattr(ref, "runs", ((str(ref), ""),)):
+            text = _XML_BAD.sub("", text)
+            if kind == "link":
+                _hyperlink(para, text, text)
+                continue
+            r = _el(p, "w:r")
+            if kind == "i":
+                _el(_el(r, "w:rPr"), "w:i")
+            t_ = _el(r, "w:t")
+            t_.text = text
+            t_.set(qn("xml:space"), "preserve")
+        if anchor is not None:
+            anchor.addprevious(p)
+        else:
+            body.append(p)
+
+
+def _set_page(sec, paper: str, landscape: bool) -> int:
+    """Size the section; return its usable width in twips."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm
+
+    w, h = PAPER_CM.get(paper, PAPER_CM["A4"])
+    if landscape:
+        w, h = h, w
+    sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    sec.page_width, sec.page_height = Cm(w), Cm(h)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(sec, side, Cm(MARGIN_CM))
+    return int((w - 2 * MARGIN_CM) * TWIPS_PER_CM)
+
+
+def to_docx(brief: Brief, pngs: dict[str, bytes] | None = None) -> bytes:
+    """The note as DOCX bytes; `pngs` (figure id -> PNG) are drawn when not given."""
+    from docx import Document
+    from docx.enum.section import WD_SECTION
+    from docx.shared import Cm, Pt
+
+    if pngs is None:
+        from review.outputs.brief.plots import render
+
+        pngs = {f.id: render(f, "png") for f in brief.figures}
+    paper = brief.front.paper if brief.front.paper in PAPER_CM else "A4"
+    doc = Document()
+    doc.core_properties.title = brief.front.title
+    usable = _set_page(doc.sections[0], paper, landscape=False)
+    portrait_usable = usable
+    landscape = False
+    doc.styles["Table Grid"].font.size = Pt(8)
+    title, question, byline = front_lines(brief)
+    doc.add_heading(title, level=0)
+    if question:
+        doc.add_paragraph().add_run(f"Review question: {question}").italic = True
+    if byline:
+        doc.add_paragraph(byline)
+    if brief.glance:
+        doc.add_heading("At a glance", level=1)
+        doc.add_paragraph(brief.glance)
+    for t in brief.tables:
+        wide = natural_width(t) > portrait_usable * 1.1  # a little squeezing beats turning
+        if wide != landscape:
+            usable = _set_page(doc.add_section(WD_SECTION.NEW_PAGE), paper, landscape=wide)
+            landscape = wide
+        doc.add_heading(t.title, level=1).paragraph_format.keep_with_next = True
+        doc.add_paragraph(t.caption, style="Caption").paragraph_format.keep_with_next = True
+        table = doc.add_table(rows=2 if t.groups else 1, cols=len(t.columns))
+        table.style = "Table Grid"
+        table.autofit = False
+        widths = column_widths(t, usable)  # dxa = twips
+        for col, w in zip(table.columns, widths, strict=True):
+            col.width = w * 635  # EMU per twip
+            for cell in col.cells:
+                cell.width = w * 635
+        _docx_header(table, t)
+        _docx_rows(table, t, widths)
+        for n in t.notes:
+            doc.add_paragraph().add_run(n).italic = True
+        for fig in figures_after(brief, t.id):
+            pic = doc.add_paragraph()
+            pic.paragraph_format.keep_with_next = True
+            width = min(usable, portrait_usable) / TWIPS_PER_CM
+            pic.add_run().add_picture(io.BytesIO(pngs[fig.id]), width=Cm(min(width, 16.5)))
+            doc.add_paragraph(fig.caption, style="Caption")
+    if landscape:
+        _set_page(doc.add_section(WD_SECTION.NEW_PAGE), paper, landscape=False)
+    doc.add_heading("References", level=1)
+    _references(doc, brief.references)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

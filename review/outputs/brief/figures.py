@@ -1,0 +1,229 @@
+"""The briefing note's figures as plain data (`Figure`), and text charts of them.
+
+A figure holds the numbers it shows and nothing else; `plots` draws it with matplotlib (SVG
+for the HTML page, PNG for the DOCX), `text_chart` draws it in characters (the TUI's Brief
+screen, where a picture cannot show). Both read the same data, built from the same scan and
+tables as the rest of the note, so a figure never disagrees with a table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+SHADES = " ░▒▓█"
+
+
+@dataclass
+class Figure:
+    id: str
+    title: str
+    caption: str
+    kind: str  # prisma, heatmap, bars, indicators
+    data: dict = field(default_factory=dict)
+
+
+def excerpts_of(cell: object) -> int:
+    """The excerpt count of a matrix cell ('2 / 5' -> 5; '–' -> 0; a number -> itself)."""
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return int(cell)
+    text = str(cell)
+    if "/" in text:
+        tail = text.rsplit("/", 1)[1].strip()
+        return int(tail) if tail.isdigit() else 0
+    return int(text) if text.isdigit() else 0
+
+
+def leaf(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def number(text: object) -> float | None:
+    """The leading number of an indicator value ('61', '58 %', '0.58 (0.5–0.6)')."""
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        return float(text)
+    m = re.match(r"\s*(-?\d+(?:\.\d+)?)", str(text).replace("−", "-"))
+    return float(m.group(1)) if m else None
+
+
+def figures_for(tree, res, matrix, joint, flow: dict) -> list[Figure]:
+    """Figure 1 PRISMA flow, 2 heat map of the evidence matrix, 3 excerpts per code
+    (literature beside transcripts), 4 each indicator's value beside its linked excerpts."""
+    out = [
+        Figure(
+            "prisma-flow",
+            "PRISMA 2020 flow diagram",
+            "Figure 1. PRISMA 2020 flow diagram of the records identified, screened and included.",
+            "prisma",
+            {"flow": flow},
+        )
+    ]
+    if matrix.rows and len(matrix.columns) > 1:
+        out.append(
+            Figure(
+                "evidence-heatmap",
+                "Evidence matrix heat map",
+                "Figure 2. Excerpts per code and sector (Table 1), literature and transcripts "
+                "apart; darker cells have more excerpts.",
+                "heatmap",
+                {
+                    "rows": [str(r[0]) for r in matrix.rows],
+                    "columns": list(matrix.columns[1:]),
+                    "values": [[excerpts_of(c) for c in r[1:]] for r in matrix.rows],
+                },
+            )
+        )
+    bars = [
+        (tree.paths[cid], res.per_code[(cid, False)], res.per_code[(cid, True)])
+        for cid in tree.evidence_ids
+        if res.per_code[(cid, False)] or res.per_code[(cid, True)]
+    ]
+    if bars:
+        out.append(
+            Figure(
+                "excerpts-per-code",
+                "Excerpts per code",
+                "Figure 3. Coded excerpts per code: from the literature beside those from the "
+                "transcripts and documents (each coded span once).",
+                "bars",
+                {
+                    "labels": [b[0] for b in bars],
+                    "series": ["Literature", "Transcripts"],
+                    "values": [[b[1], b[2]] for b in bars],
+                },
+            )
+        )
+    ind = []
+    for r in joint.rows:
+        value = number(r[4])
+        # name, sector and year; the area too when it is short (not a list of five countries)
+        area = r[2] if r[2] and len(str(r[2])) <= 24 else ""
+        label = " · ".join(str(x) for x in (r[0], r[1], area, r[3]) if x not in ("", None))
+        ind.append((label, value, str(r[4]), int(r[8] or 0)))
+    if ind:
+        out.append(
+            Figure(
+                "indicator-evidence",
+                "Indicators and their evidence",
+                "Figure 4. Each survey indicator's value (Table 2) beside the number of coded "
+                "excerpts linked to it.",
+                "indicators",
+                {
+                    "labels": [i[0] for i in ind],
+                    "values": [i[1] for i in ind],
+                    "value_text": [i[2] for i in ind],
+                    "excerpts": [i[3] for i in ind],
+                },
+            )
+        )
+    return out
+
+
+# --- PRISMA boxes -----------------------------------------------------------------------------
+
+
+def prisma_boxes(flow: dict) -> dict[str, list[str]]:
+    """The PRISMA 2020 template's boxes (new studies via databases and registers), each as
+    its lines of text. Shared by the drawn and the text diagram."""
+    ident, scr, elig = flow["identification"], flow["screening"], flow["eligibility"]
+    stage = flow.get("stage_reached", "full-text")
+    by_db = ident["by_database"]
+    identified = ["Records identified from:"]
+    identified += [f"  {db} (n = {n:,})" for db, n in by_db.items()] or ["  (none) (n = 0)"]
+    removed = [
+        "Records removed before screening:",
+        f"  Duplicate records removed (n = {ident['duplicates_removed']:,})",
+    ]
+    screened = [f"Records screened (n = {scr['records_screened']:,})"]
+    if scr["awaiting_screening"]:
+        screened.append(f"Awaiting screening (n = {scr['awaiting_screening']:,})")
+    excluded = [f"Records excluded (n = {scr['records_excluded']:,})"]
+    sought = [f"Reports sought for retrieval (n = {elig['reports_sought']:,})"]
+    not_retrieved = [f"Reports not retrieved (n = {elig.get('reports_not_retrieved', 0):,})"]
+    assessed = [f"Reports assessed for eligibility (n = {elig['reports_assessed']:,})"]
+    if elig["awaiting_assessment"]:
+        assessed.append(f"Awaiting assessment (n = {elig['awaiting_assessment']:,})")
+    reasons = [f"Reports excluded (n = {elig['reports_excluded']:,})"]
+    reasons += [f"  {r} (n = {n:,})" for r, n in elig["excluded_by_reason"].items()]
+    if stage == "full-text":
+        n = flow["included"]["studies"]
+        included = [f"Studies included in review (n = {n:,})",
+                    f"Reports of included studies (n = {n:,})"]  # fmt: skip
+    else:
+        included = ["Studies included in review:", "not yet assessed (full texts pending)"]
+    return {
+        "identified": identified,
+        "removed": removed,
+        "screened": screened,
+        "excluded": excluded,
+        "sought": sought,
+        "not_retrieved": not_retrieved,
+        "assessed": assessed,
+        "reasons": reasons,
+        "included": included,
+    }
+
+
+# --- text charts --------------------------------------------------------------------------------
+
+
+def _bar(n: float, top: float, width: int) -> str:
+    if top <= 0 or n <= 0:
+        return ""
+    cells = n / top * width
+    full = int(cells)
+    return "█" * full + ("▌" if cells - full >= 0.5 else "") or "▏"
+
+
+def text_chart(fig: Figure, width: int = 40) -> str:
+    """The figure in characters, for a terminal."""
+    d = fig.data
+    if fig.kind == "prisma":
+        b = prisma_boxes(d["flow"])
+        lines = []
+        for left, right in (("identified", "removed"), ("screened", "excluded"),
+                            ("sought", "not_retrieved"), ("assessed", "reasons"),
+                            ("included", None)):  # fmt: skip
+            lines += [f"┃ {x}" for x in b[left]]
+            if right:
+                lines += [f"┃      └─▶ {x.strip()}" for x in b[right]]
+            lines.append("┃" if right else "")
+        return "\n".join(lines).rstrip() + "\n"
+    if fig.kind == "heatmap":
+        top = max((v for r in d["values"] for v in r), default=0)
+        names = [leaf(r)[:24] for r in d["rows"]]
+        w = max((len(n) for n in names), default=4)
+        heads = [f"{i + 1:>2}" for i in range(len(d["columns"]))]
+        out = [" " * w + " " + " ".join(heads)]
+        for name, row in zip(names, d["values"], strict=True):
+            cells = []
+            for v in row:
+                k = 0 if not v or not top else 1 + min(3, int(v / top * 3.999))
+                cells.append(SHADES[k] * 2)
+            out.append(f"{name:<{w}} " + " ".join(cells))
+        out.append("")
+        out += [f"{i + 1:>2} {c}" for i, c in enumerate(d["columns"])]
+        out.append(f"shading: ░ few … █ {top} excerpts")
+        return "\n".join(out) + "\n"
+    if fig.kind == "bars":
+        top = max((v for r in d["values"] for v in r), default=0)
+        names = [leaf(x)[:24] for x in d["labels"]]
+        w = max(len(n) for n in names)
+        out = []
+        for name, (lit, tr) in zip(names, d["values"], strict=True):
+            out.append(f"{name:<{w}} L {_bar(lit, top, width):<{width}} {lit}")
+            out.append(f"{'':<{w}} T {_bar(tr, top, width):<{width}} {tr}")
+        out.append("L literature · T transcripts and documents")
+        return "\n".join(out) + "\n"
+    if fig.kind == "indicators":
+        vals = [v or 0 for v in d["values"]]
+        top_v, top_e = max(vals, default=0), max(d["excerpts"], default=0)
+        half = max(8, width // 2)
+        out = []
+        for label, v, vt, e in zip(d["labels"], vals, d["value_text"], d["excerpts"],
+                                   strict=True):  # fmt: skip
+            out.append(label)
+            out.append(f"  value    {_bar(v, top_v, half):<{half}} {vt}")
+            out.append(f"  excerpts {_bar(e, top_e, half):<{half}} {e}")
+        return "\n".join(out) + "\n"
+    raise ValueError(f"unknown figure kind {fig.kind!r}")

@@ -1,0 +1,186 @@
+"""The briefing note's front matter: a title block (from `review.toml`, or options of one run)
+and an "at a glance" paragraph written from the data, with the same counts as the tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from review.store import models as m
+from review.store.settings import PROJECT_FIELDS, read_project
+
+DEFAULT_TITLE = "Briefing note"
+
+
+@dataclass
+class FrontMatter:
+    title: str = DEFAULT_TITLE
+    question: str = ""
+    authors: list[str] = field(default_factory=list)
+    organisation: str = ""
+    date: str = ""
+    version: str = ""
+    paper: str = "A4"
+
+    def byline(self) -> str:
+        """'A. Analyst and B. Reviewer · Policy Unit · March 2024 · draft 1'."""
+        names = self.authors
+        who = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+        return " · ".join(x for x in (who, self.organisation, self.date, self.version) if x)
+
+
+def front_matter(root: Path | None = None, **overrides: object) -> FrontMatter:
+    """The project file's fields, then any given override (None: not given)."""
+    fields: dict[str, object] = dict(read_project(root)) if root is not None else {}
+    for key, value in overrides.items():
+        if key not in PROJECT_FIELDS:
+            raise TypeError(f"unknown front-matter field {key!r}")
+        if value is not None:
+            fields[key] = value
+    if isinstance(fields.get("authors"), str):
+        fields["authors"] = [a.strip() for a in str(fields["authors"]).split(";") if a.strip()]
+    front = FrontMatter(**{k: v for k, v in fields.items() if v not in ("", None)})  # type: ignore[arg-type]
+    return front
+
+
+def _n(k: int, one: str, many: str | None = None) -> str:
+    return f"{k:,} {one if k == 1 else (many or one + 's')}"
+
+
+def _list(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def at_a_glance(session: Session, counts: dict, prisma: dict) -> str:
+    """One paragraph of what the note rests on. `counts` comes from the scan (included
+    sources by class, excerpts, coders, participants); `prisma` from the PRISMA counts.
+
+    The numbers are the tables' numbers: the same included rule, excerpts counted once per
+    coded span whoever coded it."""
+    ident = prisma["identification"]
+    out = []
+    identified = ident["records_identified"]
+    dbs = len(ident["by_database"])
+    if identified:
+        out.append(
+            f"We identified {_n(identified, 'literature record')}"
+            + (f" from {_n(dbs, 'database')}" if dbs > 1 else "")
+            + (
+                f" and removed {_n(ident['duplicates_removed'], 'duplicate')}"
+                if ident["duplicates_removed"]
+                else ""
+            )  # fmt: skip
+            + "."
+        )
+    stage = prisma.get("stage_reached")
+    lit = counts["literature"]
+    if stage == "none":
+        out.append(f"Nothing has been screened yet, so all {_n(lit, 'record')} count as included.")
+    elif stage == "title-abstract":
+        out.append(
+            f"Only title/abstract screening is done: {_n(lit, 'record')} passed it and stand "
+            "for the included literature until full texts are assessed."
+        )
+    else:
+        out.append(f"{_n(lit, 'study', 'studies')} were included after full-text assessment.")
+    qual = []
+    if counts["transcripts"]:
+        qual.append(_n(counts["transcripts"], "transcript"))
+    if counts["documents"]:
+        qual.append(_n(counts["documents"], "other document"))
+    if qual:
+        people = counts["participants"]
+        out.append(
+            f"Beside the literature are {_list(qual)}"
+            + (f" with {_n(people, 'participant')} (moderators not counted)" if people else "")
+            + "."
+        )
+    ex = counts["excerpts"]
+    if ex:
+        coders = counts["coders"]
+        out.append(
+            f"{_n(ex, 'coded excerpt')} ({counts['excerpts_literature']:,} from the literature, "
+            f"{counts['excerpts_qualitative']:,} from transcripts and documents) were coded by "
+            f"{_n(len(coders), 'coder')}" + (f" ({_list(sorted(coders))})" if coders else "") + "."
+        )
+        if counts.get("agreement"):
+            out.append(counts["agreement"])
+    else:
+        out.append("Nothing has been coded yet.")
+    ind, linked = indicator_counts(session)
+    if ind:
+        out.append(
+            f"{_n(ind, 'survey indicator')} {'is' if ind == 1 else 'are'} in the review, "
+            f"{linked:,} of them linked to coded evidence."
+        )
+    return " ".join(out)
+
+
+def indicator_counts(session: Session) -> tuple[int, int]:
+    """(indicators, indicators with at least one evidence link)."""
+    total = session.exec(select(func.count()).select_from(m.Indicator)).one()
+    linked = session.exec(select(func.count(func.distinct(m.EvidenceLink.indicator_id)))).one()
+    return int(total), int(linked)
+
+
+def speaking_participants(session: Session, included: set[int], staff: tuple[str, ...]) -> int:
+    """Participants (not moderators or other staff) with a turn in an included source."""
+    rows = session.exec(
+        select(m.Passage.source_id, m.Passage.participant_id)
+        .where(m.Passage.participant_id.is_not(None))
+        .distinct()
+    ).all()
+    people = {pid for sid, pid in rows if sid in included}
+    if not people:
+        return 0
+    staff_ids = set(
+        session.exec(select(m.Participant.id).where(m.Participant.role.in_(staff))).all()
+    )
+    return len(people - staff_ids)
+
+
+def coder_names(session: Session, ids: list[int]) -> list[str]:
+    """Names of the coders with these ids (codings without a coder are not a coder)."""
+    known = [i for i in ids if i is not None]
+    if not known:
+        return []
+    return sorted(session.exec(select(m.Coder.name).where(m.Coder.id.in_(known))).all())
+
+
+def agreement_sentence(session: Session, res) -> str:
+    """Agreement of the two busiest coders on the included sources both coded, or ''."""
+    from review.coding.agreement import agreement
+
+    top = [cid for cid, _ in res.coders.most_common(2) if cid is not None]
+    if len(top) < 2:
+        return ""
+    names = dict(session.exec(select(m.Coder.id, m.Coder.name).where(m.Coder.id.in_(top))).all())
+    both = None
+    for cid in top:
+        mine = (
+            set(
+                session.exec(
+                    select(m.Coding.source_id).where(m.Coding.coder_id == cid).distinct()
+                ).all()
+            )
+            & res.included
+        )
+        both = mine if both is None else both & mine
+    if not both:
+        return (
+            f"{names[top[0]]} and {names[top[1]]} have coded no source in common, so their "
+            "agreement is not measured yet."
+        )
+    doc = agreement(session, names[top[0]], names[top[1]], source_ids=sorted(both))
+    k = doc["overall"]["character"]["kappa"]
+    if k is None:
+        return ""
+    return (
+        f"On the {_n(len(both), 'source')} both coded, {names[top[0]]} and {names[top[1]]} "
+        f"agreed with Cohen's kappa {k:.2f} (characters × codes; `review agreement` has the "
+        "detail)."
+    )

@@ -1,0 +1,250 @@
+"""Draw the briefing figures with matplotlib, headless: SVG (for the HTML page) and PNG at
+print resolution (for the DOCX), each also written as a file.
+
+Deterministic: the Agg backend without pyplot (no display, no global figure state), a fixed
+font (DejaVu Sans, shipped with matplotlib), a fixed SVG id salt and no creation date, so the
+same database gives byte-identical SVG.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+from review.outputs.brief.figures import Figure, leaf, prisma_boxes
+
+DPI = 300  # PNG for print
+WIDTH_IN = 6.5  # fits a portrait A4 or Letter page between 2 cm margins
+RC = {
+    "svg.hashsalt": "review-brief",
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 9,
+    "path.simplify": True,
+}
+BLUE, ORANGE, GREY, BOX = "#2b6cb0", "#dd8a3e", "#6b7280", "#f1f5f9"
+
+
+def render(fig: Figure, fmt: str) -> bytes:
+    """The figure as 'svg' or 'png' bytes."""
+    import matplotlib
+
+    with matplotlib.rc_context(RC):
+        mfig = DRAW[fig.kind](fig)
+        buf = io.BytesIO()
+        meta = {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
+        mfig.savefig(buf, format=fmt, dpi=DPI, metadata=meta)
+    return buf.getvalue()
+
+
+def _figure(height: float):
+    from matplotlib.figure import Figure as MplFigure
+
+    return MplFigure(figsize=(WIDTH_IN, height), layout="constrained")
+
+
+# --- PRISMA 2020 flow -----------------------------------------------------------------------
+
+
+def _prisma(fig: Figure):
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    b = prisma_boxes(fig.data["flow"])
+    line_h = 0.17  # inches per text line
+
+    def height(lines: list[str]) -> float:
+        return len(lines) * line_h + 0.16
+
+    rows = [("identified", "removed"), ("screened", "excluded"), ("sought", "not_retrieved"),
+            ("assessed", "reasons"), ("included", None)]  # fmt: skip
+    heights = [max(height(b[a]), height(b[c]) if c else 0) for a, c in rows]
+    # the phase bands' rotated labels need room: "Identification" one row, "Included" one
+    heights[0], heights[-1] = max(heights[0], 0.95), max(heights[-1], 0.7)
+    gap = 0.28
+    top_bar = 0.32
+    total = top_bar + 0.12 + sum(heights) + gap * (len(rows) - 1) + 0.12
+    mfig = MplFigure(figsize=(WIDTH_IN, total))
+    ax = mfig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, WIDTH_IN)
+    ax.set_ylim(0, total)
+    ax.axis("off")
+    side_w, left_x, left_w, right_x = 0.32, 0.45, 2.75, 3.55
+    right_w = WIDTH_IN - right_x - 0.05
+
+    def box(x, y_top, w, h, lines, fill="white", bold_first=False):
+        ax.add_patch(
+            FancyBboxPatch(
+                (x, y_top - h),
+                w,
+                h,
+                boxstyle="square,pad=0",
+                facecolor=fill,
+                edgecolor="#334155",
+                linewidth=0.8,
+            )
+        )
+        for i, text in enumerate(lines):
+            ax.text(
+                x + 0.08,
+                y_top - 0.08 - (i + 0.5) * line_h,
+                text,
+                va="center",
+                ha="left",
+                fontsize=7.5,
+                fontweight="bold" if bold_first and i == 0 else "normal",
+            )
+
+    def arrow(x0, y0, x1, y1):
+        ax.add_patch(
+            FancyArrowPatch(
+                (x0, y0),
+                (x1, y1),
+                arrowstyle="-|>",
+                mutation_scale=9,
+                linewidth=0.8,
+                color="#334155",
+                shrinkA=0,
+                shrinkB=0,
+            )
+        )
+
+    y = total - 0.05
+    ax.add_patch(
+        FancyBboxPatch(
+            (left_x, y - top_bar),
+            WIDTH_IN - left_x - 0.05,
+            top_bar,
+            boxstyle="square,pad=0",
+            facecolor="#fde68a",
+            edgecolor="#334155",
+            linewidth=0.8,
+        )
+    )
+    ax.text((left_x + WIDTH_IN) / 2, y - top_bar / 2,
+            "Identification of new studies via databases and registers",
+            ha="center", va="center", fontsize=8.5, fontweight="bold")  # fmt: skip
+    y -= top_bar + 0.12
+    tops = []
+    for (left, right), h in zip(rows, heights, strict=True):
+        tops.append(y)
+        box(left_x, y, left_w, h, b[left])
+        if right:
+            box(right_x, y, right_w, h, b[right])
+            arrow(left_x + left_w, y - h / 2, right_x, y - h / 2)
+        y -= h + gap
+    for i in range(len(rows) - 1):
+        arrow(left_x + left_w / 2, tops[i] - heights[i], left_x + left_w / 2, tops[i + 1])
+    # the phase bands down the left edge, as in the template
+    phases = [("Identification", 0, 0), ("Screening", 1, 3), ("Included", 4, 4)]
+    for name, a, z in phases:
+        y_top, y_bot = tops[a], tops[z] - heights[z]
+        ax.add_patch(
+            FancyBboxPatch(
+                (0.05, y_bot),
+                side_w,
+                y_top - y_bot,
+                boxstyle="round,pad=0,rounding_size=0.06",
+                facecolor="#bfdbfe",
+                edgecolor="#334155",
+                linewidth=0.8,
+            )
+        )
+        ax.text(0.05 + side_w / 2, (y_top + y_bot) / 2, name, rotation=90, ha="center",
+                va="center", fontsize=8, fontweight="bold")  # fmt: skip
+    return mfig
+
+
+# --- heat map -------------------------------------------------------------------------------
+
+
+def _column_label(col: str) -> str:
+    if ": " in col:
+        sector, kind = col.rsplit(": ", 1)
+        return "\n".join(textwrap.wrap(sector, 14)) + f"\n({kind})"
+    return "\n".join(textwrap.wrap(col, 14))
+
+
+def _row_label(path: str) -> str:
+    parent = path.rsplit("/", 1)[0] if "/" in path else ""
+    return f"{leaf(path)} ({parent})" if parent else path
+
+
+def _heatmap(fig: Figure):
+    d = fig.data
+    values, rows, cols = d["values"], d["rows"], d["columns"]
+    mfig = _figure(1.3 + 0.28 * len(rows))
+    ax = mfig.add_subplot()
+    top = max((v for r in values for v in r), default=0) or 1
+    ax.imshow(values, cmap="Blues", vmin=0, vmax=top, aspect="auto")
+    ax.set_xticks(range(len(cols)), [_column_label(c) for c in cols], fontsize=6.5)
+    ax.set_yticks(range(len(rows)), [_row_label(r) for r in rows], fontsize=7)
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    for i, row in enumerate(values):
+        for j, v in enumerate(row):
+            ax.text(j, i, str(v) if v else "–", ha="center", va="center", fontsize=7,
+                    color="white" if v > top * 0.55 else "#1f2937")  # fmt: skip
+    ax.set_xticks([x - 0.5 for x in range(1, len(cols))], minor=True)
+    ax.set_yticks([y - 0.5 for y in range(1, len(rows))], minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.2)
+    ax.tick_params(which="minor", length=0)
+    return mfig
+
+
+# --- bars -------------------------------------------------------------------------------------
+
+
+def _bars(fig: Figure):
+    d = fig.data
+    labels, values = d["labels"], d["values"]
+    n = len(labels)
+    mfig = _figure(0.9 + 0.32 * n)
+    ax = mfig.add_subplot()
+    h = 0.38
+    ys = list(range(n))
+    for k, (name, colour) in enumerate(zip(d["series"], (BLUE, ORANGE), strict=False)):
+        xs = [v[k] for v in values]
+        pos = [y + (k - 0.5) * h for y in ys]
+        ax.barh(pos, xs, height=h, color=colour, label=name)
+        for p, x in zip(pos, xs, strict=True):
+            if x:
+                ax.text(x, p, f" {x:,}", va="center", ha="left", fontsize=6.5)
+    ax.set_yticks(ys, [_row_label(x) for x in labels], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("coded excerpts")
+    ax.margins(x=0.12)
+    ax.legend(loc="lower right", fontsize=7, frameon=False)
+    return mfig
+
+
+def _indicators(fig: Figure):
+    d = fig.data
+    labels = ["\n".join(textwrap.wrap(x, 38)) for x in d["labels"]]
+    n = len(labels)
+    mfig = _figure(0.9 + 0.45 * n)
+    left, right = mfig.subplots(1, 2, sharey=True, width_ratios=(1, 1))
+    ys = list(range(n))
+    vals = [v if v is not None else 0 for v in d["values"]]
+    left.barh(ys, vals, color=BLUE, height=0.6)
+    for y, v, t in zip(ys, d["values"], d["value_text"], strict=True):
+        left.text(v or 0, y, f" {t or 'n/a'}", va="center", fontsize=7)
+    right.barh(ys, d["excerpts"], color=ORANGE, height=0.6)
+    for y, e in zip(ys, d["excerpts"], strict=True):
+        right.text(e, y, f" {e:,}", va="center", fontsize=7)
+    left.set_yticks(ys, labels, fontsize=7)
+    left.invert_yaxis()
+    left.set_title("Indicator value", loc="left")
+    right.set_title("Linked coded excerpts", loc="left")
+    for ax in (left, right):
+        ax.margins(x=0.18)
+    right.tick_params(left=False)
+    return mfig
+
+
+DRAW = {"prisma": _prisma, "heatmap": _heatmap, "bars": _bars, "indicators": _indicators}

@@ -1,0 +1,163 @@
+"""Memos: every memo with what it is about (the project, a source, a code, a coding), newest
+first; the highlighted memo's whole text beside the list. Through `review.coding.memos`."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
+from textual.widgets import DataTable, Static
+
+from review.tui.screens.base import WorkbenchScreen, row_at_cursor
+
+NAME = "memos"
+KEY = "f11"
+TITLE = "Memos"
+ORDER = 55
+HELP = "Every memo with its target: write, edit, delete; open a coding's passage."
+
+
+class MemosScreen(WorkbenchScreen):
+    BINDINGS = [
+        Binding("a", "add", "Project memo"),
+        Binding("e,enter", "edit", "Edit"),
+        Binding("delete", "delete", "Delete"),
+        Binding("o", "open", "Open"),
+    ]
+    DEFAULT_CSS = """
+    #memos-main { height: 1fr; }
+    #memos-table { width: 3fr; }
+    #memos-side { width: 2fr; border-left: vkey $primary 30%; padding: 0 1; }
+    MemosScreen.-narrow #memos-main { layout: vertical; }
+    MemosScreen.-narrow #memos-side { width: 1fr; height: 8; border-left: none; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list = []
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="memos-main"):
+            yield DataTable(id="memos-table", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="memos-side"):
+                yield Static("", id="memo-full")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("On", width=8, key="kind")
+        table.add_column("About", width=30, key="about")
+        table.add_column("By", width=8, key="coder")
+        table.add_column("Memo", key="text")
+        table.focus()
+        self.set_class(self.size.width < 100, "-narrow")
+        self.reload()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self, keep: tuple[str, int] | None = None) -> None:
+        from review.coding.memos import memo_rows
+
+        ok, rows = self.in_session(memo_rows)
+        if not ok:
+            return
+        self.rows = rows
+        table = self.query_one(DataTable)
+        table.clear()
+        for r in rows:
+            first = " ".join(r.text.split())
+            table.add_row(r.kind, r.about, r.coder or "", first)
+        if keep is not None:
+            at = next((i for i, r in enumerate(rows) if (r.kind, r.id) == keep), 0)
+            table.move_cursor(row=at)
+        self.query_one("StatusLine").note = f"{len(rows)} memo(s)"
+        self._show()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        r = row_at_cursor(self.query_one(DataTable), self.rows)
+        text = "No memos yet: a writes one on the project; M in the Reader on a coding."
+        if r is not None:
+            when = f" · {r.when:%Y-%m-%d %H:%M}" if r.when else ""
+            text = f"[b]{escape(r.about)}[/b]\n[dim]{r.kind} · {escape(r.coder or '')}{when}[/]"
+            text += f"\n\n{escape(r.text)}"
+        self.query_one("#memo-full", Static).update(text)
+
+    def action_add(self) -> None:
+        from review.tui.widgets.memo_editor import MemoEditor
+
+        def save(text: str | None) -> None:
+            from review.coding.codings import add_memo
+
+            if not text or not text.strip():
+                return
+            coder = self.app.ws.coder
+            ok, memo = self.in_session(
+                lambda s: add_memo(s, target="project", target_id=None, text=text, coder=coder)
+            )
+            if ok:
+                self.reload(keep=("project", memo.id))
+
+        self.app.push_screen(MemoEditor("New memo on the project"), save)
+
+    def action_edit(self) -> None:
+        from review.tui.widgets.memo_editor import MemoEditor
+
+        r = row_at_cursor(self.query_one(DataTable), self.rows)
+        if r is None:
+            return
+
+        def save(text: str | None) -> None:
+            from review.coding.memos import edit_memo
+
+            if text is None or text == r.text:
+                return
+            ok, _ = self.in_session(lambda s: edit_memo(s, r.kind, r.id, text))
+            if ok:
+                self.reload(keep=(r.kind, r.id))
+
+        self.app.push_screen(MemoEditor(f"Memo on {r.kind}", r.text, escape(r.about)), save)
+
+    def action_delete(self) -> None:
+        from review.tui.widgets.confirm import Confirm
+
+        r = row_at_cursor(self.query_one(DataTable), self.rows)
+        if r is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            from review.coding.memos import delete_memo
+
+            if yes:
+                ok, _ = self.in_session(lambda s: delete_memo(s, r.kind, r.id))
+                if ok:
+                    self.reload()
+
+        first = " ".join(r.text.split())[:70]
+        self.app.push_screen(Confirm(f"Delete this memo on {r.about[:50]}?", first), answered)
+
+    def action_open(self) -> None:
+        """o: a coding memo opens its passage in the Reader, a source memo its source."""
+        r = row_at_cursor(self.query_one(DataTable), self.rows)
+        if r is None:
+            return
+        if r.kind == "source":
+            self.app.open_source(r.target_id)
+        elif r.kind == "coding":
+            from review.coding.codings import get_codings
+
+            ok, found = self.in_session(lambda s: [(c.source_id, c.start, c.end)
+                                                   for c in get_codings(s, [r.id])])  # fmt: skip
+            if ok and found:
+                self.app.open_source(*found[0])
+        else:
+            self.notify("A project or code memo has no passage to open.")
+
+
+SCREEN = MemosScreen

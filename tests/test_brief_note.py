@@ -1,0 +1,407 @@
+"""The briefing note as a document (issue 13): front matter, at a glance, tables that fit the
+page, figures, citations and counts that agree — on the small fixture database."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+from lxml import etree
+
+from review.outputs.brief.docx_note import to_docx
+from review.outputs.brief.front import front_matter
+from review.outputs.brief.render import to_html, to_markdown, write
+from review.outputs.brief.tables import build
+from review.store import models as m
+from review.store.db import session_scope
+from tests.test_brief_fixture import T0
+from tests.test_brief_fixture import build as build_fixture
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+
+
+@pytest.fixture
+def brief_ws(ws):
+    with session_scope(ws.engine) as s:
+        ws.ids = build_fixture(s)
+    return ws
+
+
+def _note(ws, **kw):
+    with session_scope(ws.engine) as s:
+        return build(s, **kw)
+
+
+def table(note, tid):
+    return next(t for t in note.tables if t.id == tid)
+
+
+# --- front matter -----------------------------------------------------------------------------
+
+
+def test_front_matter_from_review_toml_and_options(brief_ws, cli, tmp_path):
+    (brief_ws.root / "review.toml").write_text(
+        'title = "Co-production in Eastbridge"\nquestion = "What helps?"\n'
+        'authors = ["A. Analyst", "B. Reviewer"]\norganisation = "Policy Unit"\n'
+        'date = "March 2024"\nversion = "draft 1"\npaper = "letter"\n',
+        "utf-8",
+    )
+    front = front_matter(brief_ws.root)
+    assert (front.title, front.paper) == ("Co-production in Eastbridge", "Letter")
+    assert front.byline() == "A. Analyst and B. Reviewer · Policy Unit · March 2024 · draft 1"
+    out = tmp_path / "o"
+    r = cli("-w", brief_ws.root, "brief", "-o", out, "-f", "md,html", "--title", "Override")
+    assert r.code == 0, r.err
+    md = (out / "brief.md").read_text("utf-8")
+    assert md.startswith("# Override\n\n*Review question: What helps?*\n\nA. Analyst and B.")
+    assert "@page{size:Letter landscape" in (out / "brief.html").read_text("utf-8")
+
+
+def test_bad_review_toml_is_a_one_line_usage_error(brief_ws, cli, tmp_path):
+    (brief_ws.root / "review.toml").write_text('titel = "x"\n', "utf-8")
+    r = cli("-w", brief_ws.root, "brief", "-o", tmp_path / "o", "-f", "md")
+    assert r.code == 2 and "unknown field 'titel'" in r.err and "Traceback" not in r.err
+    (brief_ws.root / "review.toml").write_text('title = "unclosed\n', "utf-8")
+    r = cli("-w", brief_ws.root, "brief", "-o", tmp_path / "o", "-f", "md")
+    assert r.code == 2 and "review.toml" in r.err
+
+
+def test_init_writes_a_commented_project_file_that_reads_back(cli, tmp_path):
+    r = cli("init", tmp_path / "new")
+    assert r.code == 0, r.err
+    text = (tmp_path / "new" / "review.toml").read_text("utf-8")
+    assert text.startswith("# review.toml") and "# question =" in text and "# authors =" in text
+    assert front_matter(tmp_path / "new").paper == "A4"
+    (tmp_path / "new" / "review.toml").write_text('title = "Mine"\n', "utf-8")
+    cli("init", tmp_path / "new")  # never overwrites
+    assert (tmp_path / "new" / "review.toml").read_text("utf-8") == 'title = "Mine"\n'
+
+
+def test_at_a_glance_is_written_from_the_data(brief_ws):
+    note = _note(brief_ws)
+    assert note.glance == (
+        "We identified 4 literature records from 2 databases and removed 1 duplicate. "
+        "2 studies were included after full-text assessment. "
+        "Beside the literature are 1 transcript with 2 participants (moderators not counted). "
+        "8 coded excerpts (4 from the literature, 4 from transcripts and documents) were coded "
+        "by 1 coder (alice). "
+        "3 survey indicators are in the review, 2 of them linked to coded evidence."
+    )
+
+
+# --- counts that agree ----------------------------------------------------------------------
+
+
+def _second_coder_same_span(ws):
+    with session_scope(ws.engine) as s:
+        bob = m.Coder(name="bob")
+        s.add(bob)
+        s.flush()
+        c = s.get(m.Coding, ws.ids["c_litter"])
+        s.add(m.Coding(source_id=c.source_id, code_id=c.code_id, start=c.start, end=c.end,
+                       quote=c.quote, coder_id=bob.id, created=T0))  # fmt: skip
+
+
+def test_two_coders_on_one_span_are_one_excerpt(brief_ws):
+    before = _note(brief_ws)
+    _second_coder_same_span(brief_ws)
+    after = _note(brief_ws)
+    for tid in ("evidence-matrix", "codes-by-area"):
+        assert table(after, tid).rows == table(before, tid).rows, tid
+    chars_before = {r[0]: r for r in table(before, "source-characteristics").rows}
+    chars_after = {r[0]: r for r in table(after, "source-characteristics").rows}
+    fg = chars_after["Focus group East"]
+    assert fg[:6] == chars_before["Focus group East"][:6]  # same excerpt counts
+    assert (chars_before["Focus group East"][6], fg[6]) == ("alice", "alice, bob")  # Coders
+    assert table(after, "joint-display").rows[1][8] == 4  # linked excerpts unchanged
+    assert "coded by 2 coders (alice and bob)" in after.glance
+    assert "8 coded excerpts" in after.glance
+
+
+def test_a_group_attribute_counts_under_the_transcripts_group(brief_ws):
+    """Anna also spoke in another group: her excerpts here count under this transcript's."""
+    with session_scope(brief_ws.engine) as s:
+        anna = s.exec(m.Participant.__table__.select().where(m.Participant.name == "Anna"))
+        pid = anna.first()[0]
+        s.add(m.ParticipantAttribute(participant_id=pid, name="group", value="Focus group West"))
+    t = table(_note(brief_ws, attributes=["group"]), "codes-by-group")  # one value: named
+    assert t.columns == ["Code", "Focus group East", "Total"]
+    assert t.notes == ["Each excerpt counts under the group of the transcript it comes from."]
+    assert t.rows[0] == ["Four Cs/Co-delivery", 1, 1]
+
+
+def test_title_abstract_only_says_so(ws):
+    with session_scope(ws.engine) as s:
+        coder = m.Coder(name="ann")
+        s.add(coder)
+        s.flush()
+        for key, decision in (("a1", "include"), ("a2", "exclude")):
+            src = m.Source(key=key, kind="article", title=key, database="Scopus")
+            s.add(src)
+            s.flush()
+            s.add(m.ScreeningDecision(source_id=src.id, coder_id=coder.id, final=True,
+                                      stage="title-abstract", decision=decision))  # fmt: skip
+    note = _note(ws)
+    rows = {r[1]: r[2] for r in table(note, "prisma").rows}
+    assert rows["Studies included in review"] == "not yet assessed"
+    assert any("Only title/abstract screening is done" in n for n in table(note, "prisma").notes)
+    assert "Only title/abstract screening is done: 1 record passed it" in note.glance
+    assert "0 studies" not in to_markdown(note, figures=False)
+    assert [r[-1] for r in table(note, "source-characteristics").rows] == ["a1"]  # a2 is out
+
+
+# --- tables that fit --------------------------------------------------------------------------
+
+
+def test_matrix_drops_empty_rows_and_columns_unless_all_rows(brief_ws):
+    with session_scope(brief_ws.engine) as s:
+        s.add(m.Code(name="Co-assessment", parent_id=brief_ws.ids["Four Cs"]))
+    t = table(_note(brief_ws), "evidence-matrix")
+    assert [r[0] for r in t.rows] == [
+        "Four Cs/Co-delivery",
+        "Four Cs/Co-design",
+        "Mode/Collective co-production",
+    ]
+    # no transcript excerpt is Unassigned: that column goes, its literature column stays
+    assert "Unassigned: transcripts" not in t.columns and "Unassigned: literature" in t.columns
+    assert t.groups[-1] == ("Unassigned", 1)
+    assert any("1 code with no excerpt is not shown" in n for n in t.notes)
+    full = table(_note(brief_ws, all_rows=True), "evidence-matrix")
+    assert "Four Cs/Co-assessment" in [r[0] for r in full.rows]
+    assert "Unassigned: transcripts" in full.columns
+
+
+def test_quotes_are_trimmed_at_a_word_boundary(brief_ws):
+    words = " ".join(f"word{i}" for i in range(80))
+    with session_scope(brief_ws.engine) as s:
+        lit2 = s.get(m.Source, brief_ws.ids["lit2"])
+        lit2.text = words
+        s.add(lit2)
+        for c in s.exec(m.Coding.__table__.select().where(m.Coding.source_id == lit2.id)):
+            row = s.get(m.Coding, c[0])
+            row.start, row.end, row.quote = 0, len(words), words
+            s.add(row)
+    t = table(_note(brief_ws), "joint-display")
+    quotes = t.rows[1][9].split("\n")
+    long = next(q for q in quotes if "word0" in q)
+    body = long[1 : long.index("…")]
+    assert words.startswith(body) and words[len(body)] == " " and len(body) <= 240
+
+
+def _sections(doc_xml: bytes):
+    """(table grid widths, usable page width) of every table, from w:tblGrid and the page
+    size and margins of the section the table is in."""
+    root = etree.fromstring(doc_xml)
+    body = root.find("w:body", NS)
+    out, pending = [], []
+
+    def usable(sect):
+        pg, mar = sect.find("w:pgSz", NS), sect.find("w:pgMar", NS)
+        return (
+            int(pg.get(f"{{{W}}}w")) - int(mar.get(f"{{{W}}}left")) - int(mar.get(f"{{{W}}}right"))
+        )
+
+    for child in body:
+        if child.tag == f"{{{W}}}tbl":
+            grid = [int(g.get(f"{{{W}}}w")) for g in child.find("w:tblGrid", NS)]
+            pending.append((child, grid))
+        sect = child.find("w:pPr/w:sectPr", NS) if child.tag == f"{{{W}}}p" else None
+        if child.tag == f"{{{W}}}sectPr":
+            sect = child
+        if sect is not None:
+            out += [(tbl, grid, usable(sect), sect) for tbl, grid in pending]
+            pending = []
+    return out
+
+
+def test_docx_tables_fit_their_page_repeat_headers_and_never_split_rows(brief_ws):
+    note = _note(brief_ws)
+    data = to_docx(note)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    tables = _sections(xml)
+    assert len(tables) == len(note.tables)
+    for tbl, grid, usable, _ in tables:
+        assert sum(grid) <= usable
+        rows = tbl.findall("w:tr", NS)
+        assert all(r.find("w:trPr/w:cantSplit", NS) is not None for r in rows)
+        heads = [r for r in rows if r.find("w:trPr/w:tblHeader", NS) is not None]
+        assert heads == rows[: len(heads)] and heads
+    matrix = tables[0][0]
+    # group rows span the table; count cells are shaded
+    group = matrix.findall("w:tr", NS)[2]
+    assert group.find("w:tc/w:tcPr/w:gridSpan", NS).get(f"{{{W}}}val") == str(len(tables[0][1]))
+    assert "".join(group.itertext()) == "Four Cs"
+    assert matrix.findall(".//w:shd[@w:fill]", NS)
+    # the DOI is a real hyperlink
+    rels = zipfile.ZipFile(io.BytesIO(data)).read("word/_rels/document.xml.rels").decode()
+    assert 'Target="https://doi.org/10.1111/j.1540-6210.2007.00773.x"' in rels
+    assert b"<w:hyperlink" in xml
+    # figures are in the document as PNG
+    media = [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n.startswith("word/media")]
+    assert len(media) == len(note.figures) == 4
+
+
+def test_a_wide_table_gets_a_landscape_section(brief_ws):
+    from docx.enum.section import WD_ORIENT
+
+    from review.outputs.brief.tables import Brief, Table
+
+    cols = ["Code", *(f"Sector {i}: literature" for i in range(8))]
+    wide = Table("w", "Wide", "Table 1. x", cols, [["Four Cs/Co-delivery", *["1 / 2"] * 8]],
+                 groups=[("", 1), *((f"Sector {i}", 1) for i in range(8))])  # fmt: skip
+    narrow = Table("n", "Narrow", "Table 2. x", ["A", "B"], [["a", "b"]])
+    data = to_docx(Brief([narrow, wide, narrow], []))
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    orient = [s.find("w:pgSz", NS).get(f"{{{W}}}orient") for _, _, _, s in _sections(xml)]
+    assert orient[1] == "landscape" and orient[0] != "landscape" and orient[2] != "landscape"
+    assert WD_ORIENT.LANDSCAPE  # the enum python-docx writes as orient="landscape"
+
+
+def test_html_has_inline_svg_figures_print_css_and_links(brief_ws):
+    page = to_html(_note(brief_ws))
+    assert page.count("<svg") == 4 and "<?xml" not in page and "<script" not in page
+    assert "@media print{" in page and "thead{display:table-header-group}" in page
+    assert "tr{break-inside:avoid" in page and "@page{size:A4 landscape" in page
+    assert '<a href="https://doi.org/10.1111/j.1540-6210.2007.00773.x">' in page
+    assert "<em>Public Administration Review</em>" in page
+    assert '<tr class="group"><td colspan=' in page and '<td class="leaf">Co-delivery</td>' in page
+    assert re.search(r'<td class="c dark" style="background:#[0-9A-F]{6}">1 / 2</td>', page)
+
+
+def test_svg_markdown_and_csv_are_byte_identical_over_two_runs(brief_ws, tmp_path):
+    first = write(_note(brief_ws), tmp_path / "a", ["md", "csv", "html"])
+    second = write(_note(brief_ws), tmp_path / "b", ["md", "csv", "html"])
+    names = [p.name for p in first]
+    assert names == [p.name for p in second]
+    svgs = [n for n in names if n.endswith(".svg")]
+    assert len(svgs) == 4
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    svg = (tmp_path / "a" / "brief-figure-prisma-flow.svg").read_bytes()
+    assert b"<dc:date>" not in svg
+    md = (tmp_path / "a" / "brief.md").read_text("utf-8")
+    assert "![Figure 1. PRISMA 2020 flow diagram" in md and "(brief-figure-prisma-flow.svg)" in md
+
+
+def test_png_figures_are_print_resolution(brief_ws):
+    from PIL import Image
+
+    from review.outputs.brief.plots import render
+
+    note = _note(brief_ws)
+    png = render(note.figures[0], "png")
+    im = Image.open(io.BytesIO(png))
+    assert im.info["dpi"][0] == pytest.approx(300, abs=1) and im.size[0] == 1950
+
+
+# --- citations --------------------------------------------------------------------------------
+
+
+def test_transcripts_are_cited_by_group_and_date_not_first_line():
+    from review.ingest.citation import citation, short_date, transcript_label
+
+    src = m.Source(key="fg1_community_safety", kind="transcript",
+                   title="Focus group 1: Co-production in community safety",
+                   meta={"group": "Community safety", "date": "14 March 2024"})  # fmt: skip
+    assert transcript_label(src) == "Focus group 1, community safety, 14 Mar 2024"
+    assert citation(src, "Gary") == "Focus group 1, community safety, 14 Mar 2024, Gary"
+    plain = m.Source(key="fg", kind="transcript", title="Focus group East",
+                     meta={"group": "Focus group East"})  # fmt: skip
+    assert transcript_label(plain) == "Focus group East"
+    assert short_date("2024-03-21") == "21 Mar 2024" == short_date("March 21, 2024")
+    assert short_date("spring 2024") == "spring 2024"
+
+
+def test_all_caps_venues_display_in_title_case_and_references_sort_apa():
+    from review.ingest.citation import display_venue, references
+
+    assert display_venue("PUBLIC MANAGEMENT REVIEW") == "Public Management Review"
+    assert display_venue("JOURNAL OF PUBLIC ADMINISTRATION RESEARCH AND THEORY") == (
+        "Journal of Public Administration Research and Theory"
+    )
+    assert display_venue("Policy & Politics") == "Policy & Politics"
+    a = m.Source(key="b", title="Zeta", authors=["Bovaird, Tony"], year=2012,
+                 venue="PUBLIC MONEY & MANAGEMENT")  # fmt: skip
+    b = m.Source(key="a", title="Alpha", authors=["Alford, John"], year=2014)
+    c = m.Source(key="c", title="Activating co-production", year=2015)
+    refs = references([a, b, c])
+    assert [str(r)[:11] for r in refs] == ["Activating ", "Alford, J. ", "Bovaird, T."]
+    assert "Public Money & Management." in refs[2] and a.venue == "PUBLIC MONEY & MANAGEMENT"
+
+
+# --- PRISMA 2020 -----------------------------------------------------------------------------
+
+
+def test_prisma_not_retrieved_and_differing_reasons(ws, cli):
+    w = ["-w", ws.root]
+    with session_scope(ws.engine) as s:
+        for n in range(5):
+            s.add(m.Source(key=f"r{n}", title=f"Record {n}", database="Scopus"))
+    a, b = ["--coder", "ann", "screen"], ["--coder", "bob", "screen"]
+    for who in (a, b):
+        assert cli(*w, *who, "decide", "include", "r0", "r1", "r2", "r3").code == 0
+        assert cli(*w, *who, "decide", "exclude", "r4").code == 0
+    for who in (a, b):
+        assert cli(*w, *who, "decide", "include", "-s", "full-text", "r0").code == 0
+        r = cli(*w, *who, "decide", "not-retrieved", "-s", "full-text", "r1")
+        assert r.code == 0, r.err
+    # two reviewers, two reasons: a conflict, not one reason picked
+    cli(*w, *a, "decide", "exclude", "-s", "full-text", "r2", "-r", "wrong population")
+    cli(*w, *b, "decide", "exclude", "-s", "full-text", "r2", "-r", "wrong outcome")
+    cli(*w, *a, "decide", "exclude", "-s", "full-text", "r3", "-r", "wrong outcome")
+    cli(*w, *b, "decide", "exclude", "-s", "full-text", "r3", "-r", "wrong outcome")
+    r = cli(*w, *a, "decide", "not-retrieved", "r4")
+    assert r.code == 2 and "full-text outcome" in r.err
+    doc = cli(*w, "prisma", "--json").json()
+    assert doc["eligibility"] == {
+        "reports_sought": 4,
+        "reports_not_retrieved": 1,
+        "reports_assessed": 2,  # r0 included, r3 excluded; r2 is a conflict
+        "reports_excluded": 1,
+        "excluded_by_reason": {"wrong outcome": 1},
+        "awaiting_assessment": 1,
+        "conflicts": 1,
+    }
+    assert all(doc["checks"].values()), doc["checks"]
+    assert cli(*w, "screen", "conflicts", "-s", "full-text", "--json").json()["conflicts"] == [
+        {"key": "r2", "decisions": {"ann": "exclude", "bob": "exclude"},
+         "reasons": {"ann": "wrong population", "bob": "wrong outcome"}}
+    ]  # fmt: skip
+    text = cli(*w, "prisma").out
+    assert "Reports not retrieved: 1" in text and "(awaiting 1: 1 of them conflicts)" in text
+    note = _note(ws)
+    rows = {r[1]: r[2] for r in table(note, "prisma").rows}
+    assert rows["Reports not retrieved"] == 1 and rows["Studies included in review"] == 1
+    from review.outputs.brief.figures import prisma_boxes
+
+    boxes = prisma_boxes(doc | {"stage_reached": "full-text"})
+    assert boxes["not_retrieved"] == ["Reports not retrieved (n = 1)"]
+    assert boxes["reasons"] == ["Reports excluded (n = 1)", "  wrong outcome (n = 1)"]
+    assert boxes["identified"] == ["Records identified from:", "  Scopus (n = 5)"]
+
+
+def test_status_sql_agrees_with_outcomes_on_reason_conflicts(ws, cli):
+    from sqlmodel import select
+
+    from review.screening.decisions import outcomes, status_sql
+
+    w = ["-w", ws.root]
+    with session_scope(ws.engine) as s:
+        for n in range(3):
+            s.add(m.Source(key=f"q{n}", title=f"Q {n}", database="Scopus"))
+    cli(*w, "--coder", "ann", "screen", "decide", "exclude", "q0", "-r", "wrong population")
+    cli(*w, "--coder", "bob", "screen", "decide", "exclude", "q0", "-r", "wrong outcome")
+    cli(*w, "--coder", "ann", "screen", "decide", "exclude", "q1", "-r", "wrong outcome")
+    cli(*w, "--coder", "bob", "screen", "decide", "exclude", "q1", "-r", "wrong outcome")
+    cli(*w, "--coder", "ann", "screen", "decide", "exclude", "q2")
+    cli(*w, "--coder", "bob", "screen", "decide", "exclude", "q2", "-r", "wrong outcome")
+    with session_scope(ws.engine) as s:
+        sql = dict(s.exec(select(m.Source.key, status_sql(s))).all())
+        outs = {k: outcomes(s, "title-abstract")[i].status for k, i in
+                s.exec(select(m.Source.key, m.Source.id)).all()}  # fmt: skip
+    assert sql == outs == {"q0": "conflict", "q1": "exclude", "q2": "exclude"}

@@ -1,0 +1,72 @@
+"""Memos as text: a multi-line memo written in the TUI survives a restart; the Memos view
+lists memos with their targets, edits and deletes them (checked in the database)."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from review.coding.codings import add_memo, apply_code
+from review.coding.memos import delete_memo, edit_memo, memo_rows
+from review.store import models as m
+from review.store.db import session_scope
+from tests.tui_helpers import add_transcript, running, sentences, settle
+
+
+async def test_a_multi_line_project_memo_survives_a_restart(ws):
+    add_transcript(ws)
+    async with running(ws, start="memos") as (app, pilot):
+        await pilot.press("a", *"Why co-delivery", "enter", "enter", *"is so common", "ctrl+s")
+        await settle(app, pilot)
+    with session_scope(ws.engine) as s:
+        assert s.exec(select(m.Memo.text)).all() == ["Why co-delivery\n\nis so common"]
+    async with running(ws, start="memos") as (app, pilot):  # a new process, as it were
+        screen = app.screen
+        assert [(r.kind, r.text) for r in screen.rows] == [
+            ("project", "Why co-delivery\n\nis so common")
+        ]
+        assert "is so common" in str(screen.query_one("#memo-full").render())
+
+
+async def test_memos_view_edits_and_deletes_with_targets(ws):
+    sid = add_transcript(ws)
+    a, z = sentences(ws, sid)[0]
+    with session_scope(ws.engine) as s:
+        code = s.exec(select(m.Code.id).where(m.Code.shortcut == "1")).one()
+        c = apply_code(s, source_id=sid, code_id=code, start=a, end=z, coder=ws.coder)
+        add_memo(s, target="coding", target_id=c.id, text="first", coder=ws.coder)
+        add_memo(s, target="source", target_id=sid, text="about the group", coder=ws.coder)
+    async with running(ws, start="memos") as (app, pilot):
+        rows = app.screen.rows
+        assert [r.kind for r in rows] == ["source", "coding"]
+        assert rows[0].about == "fg-north" and "Co-commissioning" in rows[1].about
+        app.screen.query_one("DataTable").move_cursor(row=1)
+        await pilot.press("e", "end", *" and second", "ctrl+s")
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:
+            assert s.get(m.Coding, c.id).memo == "first and second"
+        app.screen.query_one("DataTable").move_cursor(row=0)
+        await pilot.press("delete", "y")
+        await settle(app, pilot)
+        assert [r.kind for r in app.screen.rows] == ["coding"]
+        await pilot.press("o")  # a coding memo opens its passage, selected
+        await settle(app, pilot)
+        assert app.current_mode == "reader"
+        assert app.screen.query_one("ReaderView").span() == (a, z)
+    with session_scope(ws.engine) as s:
+        assert s.exec(select(m.Memo)).all() == []
+
+
+def test_memo_services(session, ws):
+    from review.errors import UsageError
+
+    memo = add_memo(session, target="project", target_id=None, text="one", coder="zoe")
+    edit_memo(session, "project", memo.id, "one\ntwo")
+    assert [r.text for r in memo_rows(session)] == ["one\ntwo"]
+    try:
+        edit_memo(session, "project", memo.id, "  ")
+    except UsageError:
+        pass
+    else:
+        raise AssertionError("an empty memo must be refused")
+    assert delete_memo(session, "project", memo.id) == "one\ntwo"
+    assert memo_rows(session) == []
