@@ -156,6 +156,11 @@ def test_an_upgrade_and_dedupe_apply_back_up_first(cli, ws, tmp_path):
     dup.write_text(BIB.read_text("utf-8").replace("@", "@", 1), "utf-8")
     r = cli("-w", ws.root, "dedupe", "--apply", "--json")
     assert r.code in (0, 1)
+    r = cli("-w", ws.root, "import", "--batches", "--json")
+    assert r.code == 0
+    r = cli("-w", ws.root, "import", "--undo", "1", "--force")
+    assert r.code == 0, r.err
+    assert list((ws.root / ".review" / "backups").glob("auto-undo-*.db"))
     for _ in range(bk.KEEP + 2):  # only the last KEEP automatic backups are kept
         bk.auto_backup(ws.engine, "dedupe")
     assert len(list((ws.root / ".review" / "backups").glob("auto-dedupe-*.db"))) == bk.KEEP

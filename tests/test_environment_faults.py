@@ -103,6 +103,8 @@ def test_a_read_only_workspace_reads_and_refuses_writes_in_one_line(cli, ws, tmp
             pytest.skip("cannot remount read-only here")
         r = cli("-w", ro, "screen", "list")
         assert r.code == 0 and r.out.strip(), r.err  # reading works
+        r = cli("-w", ro, "status")
+        assert "notice     the database is read-only" in r.out, r.out
         r = cli("-w", ro, "memo", "add", "project", "-", "x")
         assert r.code == 1 and r.err.count("\n") == 1 and "read-only" in r.err, r.err
         r = cli("-w", ro, "backup", "-o", tmp_path / "b.db")

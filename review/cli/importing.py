@@ -125,7 +125,9 @@ def _in_workspace(path: Path, root: Path) -> Path:
 
 def _undo(ctx: typer.Context, batch_id: int, force: bool, json_out: bool) -> None:
     from review.ingest.mend import undo_batch
+    from review.store.backup import auto_backup
 
+    auto_backup(workspace(ctx).engine, "undo")  # (a way back from the way back)
     with session(ctx) as s:
         done = undo_batch(s, batch_id, force=force)
         doc = done.to_dict()
