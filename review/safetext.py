@@ -55,6 +55,8 @@ def markdown(text: str, lines: bool = False) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", text)
     if not lines:
         text = " ".join(text.split("\n"))
+    # (four leading spaces would start a code block)
+    text = "\n".join(line.lstrip(" ") for line in text.split("\n"))
     text = _MD_LINE_START.sub(r"\1\\\2", text)
     return _MD_NUMBERED.sub(r"\1\\\2", text)
 
@@ -101,33 +103,30 @@ def bibtex_commands(value: str) -> str:
     return value
 
 
+_ESCAPED_BRACE = re.compile(r"\\([{}])")
+_BRACE_WORD = {"{": "\\textbraceleft{}", "}": "\\textbraceright{}"}
+
+
 def _balanced(value: str) -> str:
-    """Unmatched braces escaped as `\\{` / `\\}` (an escaped brace does not count)."""
+    """Braces that BibTeX and bibtexparser both count the same way, all matched.
+
+    BibTeX counts every brace, escaped or not, while bibtexparser skips a brace after a
+    backslash; so no brace is left after a backslash (`\\{` is `\\textbraceleft{}`, the same
+    character in LaTeX), an unmatched brace becomes its word too, and a trailing backslash
+    gets a space (it would escape the field's closing brace)."""
+    value = _ESCAPED_BRACE.sub(lambda m: _BRACE_WORD[m.group(1)], value)
     out: list[str] = []
     opened: list[int] = []  # indexes in `out` of unmatched "{"
-    escaped = False
     for ch in value:
-        if escaped:
-            out.append(ch)
-            escaped = False
-            continue
-        if ch == "\\":
-            out.append(ch)
-            escaped = True
-            continue
         if ch == "{":
             opened.append(len(out))
-            out.append(ch)
         elif ch == "}":
             if opened:
                 opened.pop()
-                out.append(ch)
             else:
-                out.append("\\}")
-        else:
-            out.append(ch)
-    if escaped:  # a trailing backslash would escape the closing brace of the field
-        out[-1] = "\\textbackslash{}"
+                ch = _BRACE_WORD["}"]
+        out.append(ch)
     for i in opened:
-        out[i] = "\\{"
-    return "".join(out)
+        out[i] = _BRACE_WORD["{"]
+    text = "".join(out)
+    return text + " " if text.endswith("\\") else text
