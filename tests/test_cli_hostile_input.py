@@ -137,7 +137,10 @@ def test_an_unexpected_error_is_reported_on_one_line(ws, tmp_path):
     report = import_file(ws.engine, path, fmt=Format("boom", lambda p, d: 100, load))
     (problem,) = report.problems
     assert report.status == "failed"
-    assert problem.message == "could not import: ValueError: first line second line third"
+    assert problem.message == (
+        "internal error: ValueError: first line second line third"
+        " (no log written; run with --debug for details)"
+    )
 
 
 def test_bad_database_urls_are_one_line_errors(cli, tmp_path):

@@ -1,6 +1,7 @@
 """Layer guard: the package reads like the user's day, and each layer imports only downward.
 
-    base        review/errors.py, review/stats.py, review/logs.py   (no other review import)
+    base        review/errors.py, review/stats.py, review/logs.py, review/safetext.py
+                (no other review import)
     store       SQLModel tables, engine, migrations, workspace, coders, source classes
     ingest      parsers and importers, sources, passages, participants, citations
     screening   duplicates, screening decisions, PRISMA
@@ -29,6 +30,7 @@ RANK = {
     "errors": 0,
     "stats": 0,
     "logs": 0,
+    "safetext": 0,
     "data": 0,
     "store": 1,
     "ingest": 2,

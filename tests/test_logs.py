@@ -98,7 +98,7 @@ def test_the_import_pipelines_per_file_catch_logs_the_traceback(ws, tmp_path):
     (problem,) = report.problems
     where = ws.root.resolve() / ".review" / "review.log"
     assert report.status == "failed"
-    assert problem.message == f"could not import: ValueError: a format's bug (details in {where})"
+    assert problem.message == (f"internal error: ValueError: a format's bug (details in {where})")
     text = _log_text(ws)
     assert (
         "ERROR review.ingest.pipeline [pid" in text and f"could not import {path} as boom" in text

@@ -14,6 +14,7 @@ import sys
 import typer
 
 from review import logs
+from review.cli import terminal
 from review.cli.commands import LazyGroup
 from review.cli.workspace_cmds import root
 from review.errors import ReviewError
@@ -37,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     logs.setup_process(debug)  # (the root callback points the log at the workspace)
     try:
-        return _run(args)
+        with terminal.cleaned():  # (text from outside never reaches the terminal raw)
+            return _run(args)
     finally:
         logs.reset()
 
@@ -76,6 +78,13 @@ def _run(args: list[str]) -> int:
         print("review: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: one line here, the traceback in the log (and --debug)
+        from review.store.faults import describe
+
+        fault = describe(exc)  # (a full disk or a read-only database is not a bug)
+        if fault is not None:
+            log.warning("%s: %s", command, fault, exc_info=True)
+            print(f"review: error: {fault}", file=sys.stderr)
+            return 1
         print(f"review: {logs.internal_error(log, exc, command)}", file=sys.stderr)
         return 1
     if result == 130:  # Typer's Ctrl-C: KeyboardInterrupt becomes a silent exit status 130

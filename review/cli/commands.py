@@ -79,6 +79,18 @@ COMMANDS: dict[str, Entry] = {
         f"{_CLI}.team",
         "Merge another workspace's codes, codings and memos of the same sources into this one.",
     ),
+    "backup": Entry(
+        f"{_CLI}.reliability",
+        "Back up the workspace database (consistent while others write) to one SQLite file.",
+    ),
+    "restore": Entry(
+        f"{_CLI}.reliability",
+        "Replace the workspace database with a backup (the replaced one is kept beside it).",
+    ),
+    "doctor": Entry(
+        f"{_CLI}.reliability",
+        "Check the database: integrity, foreign keys, the search index, coded quotes, codes.",
+    ),
     "tui": Entry(
         f"{_CLI}.tui", "Open the workbench: library, import, reader/coder, codebook, excerpts."
     ),

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from review.cli import terminal
+
 if TYPE_CHECKING:  # (the database layer is imported by the commands that use it)
     from sqlmodel import Session
 
@@ -118,6 +120,6 @@ def rich_progress(elapsed: bool = False):
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn() if elapsed else TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=Console(file=terminal.raw(sys.stderr)),
         transient=True,
     )

@@ -99,6 +99,10 @@ def dedupe(
         if maybe:
             doc.pop("clusters")
         if apply_:
+            from review.store.backup import auto_backup
+
+            if found.clusters:
+                doc["backup"] = auto_backup(s.get_bind(), "dedupe")
             with progress_bar("merging", len(found.clusters), show_progress(json_out)) as adv:
                 merged, refused = service.apply(s, found, progress=adv, coder=coder)
             doc["applied"] = True

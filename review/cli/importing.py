@@ -7,9 +7,11 @@ from pathlib import Path
 
 import typer
 
+from review import safetext
 from review.cli.context import print_json, rich_progress, session, show_progress, workspace
 from review.errors import UsageError
 from review.importers import import_paths
+from review.ingest import pipeline
 
 SHOWN_PROBLEMS = 20  # per file on a terminal; --json always lists them all
 
@@ -20,13 +22,16 @@ def _file_progress(enabled: bool):
     if not enabled:
         yield (lambda path, index, total: None), (lambda done, total: None)
         return
+    from rich.markup import escape
+
     with rich_progress(elapsed=True) as bar:
         state: dict = {"task": None}
 
         def on_file(path: Path, index: int, total: int) -> None:
             if state["task"] is not None:
                 bar.remove_task(state["task"])
-            state["task"] = bar.add_task(f"[{index + 1}/{total}] {path.name}", total=None)
+            name = escape(safetext.terminal(pipeline.shown(path.name)))  # (Rich markup)
+            state["task"] = bar.add_task(f"[{index + 1}/{total}] {name}", total=None)
 
         def progress(done: int, total: int | None) -> None:
             if state["task"] is not None:
@@ -120,7 +125,9 @@ def _in_workspace(path: Path, root: Path) -> Path:
 
 def _undo(ctx: typer.Context, batch_id: int, force: bool, json_out: bool) -> None:
     from review.ingest.mend import undo_batch
+    from review.store.backup import auto_backup
 
+    auto_backup(workspace(ctx).engine, "undo")  # (a way back from the way back)
     with session(ctx) as s:
         done = undo_batch(s, batch_id, force=force)
         doc = done.to_dict()

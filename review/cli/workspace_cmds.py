@@ -110,6 +110,10 @@ def _print_status(ctx: typer.Context) -> None:
     typer.echo(f"workspace  {ws.root}")
     typer.echo(f"database   {_safe_url(ws.db_url)}")
     typer.echo(f"coder      {ws.coder}")
+    from review.store.backup import is_read_only
+
+    if is_read_only(ws.engine):
+        typer.echo("notice     the database is read-only: opened for reading; writes refuse")
     by_kind = doc.pop("sources_by_kind")
     kinds = ", ".join(f"{k} {v}" for k, v in by_kind.items()) or "none"
     typer.echo(f"sources    {doc.pop('sources')} ({kinds})")

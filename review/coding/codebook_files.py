@@ -30,6 +30,7 @@ from review.coding.codebook import (
     specs_from_db,
     upsert_specs,
 )
+from review.ingest.textio import allow_csv_fields
 
 NS = "urn:QDA-XML:codebook:1.0"
 GUID = re.compile(
@@ -245,8 +246,13 @@ def parse_csv(
     """Rows with a `path` (or `name` + optional `parent`) column; bad rows are reported with
     their line and skipped, good rows are kept. A parent must be a row above or one of the
     `existing` code paths."""
+    allow_csv_fields(len(text))  # (a long definition is a field, not "internal error")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise CodebookError(f"{where}: line 1: not a readable CSV: {exc}") from None
+    header = [h.strip().lower() for h in (fieldnames or [])]
     reader.fieldnames = header
     if "path" not in header and "name" not in header:
         raise CodebookError(f"{where}: line 1: needs a `path` or `name` column")
@@ -254,7 +260,7 @@ def parse_csv(
     problems: list[CodebookProblem] = []
     seen: set[str] = set()
     there = {e.casefold() for e in existing}
-    for row in reader:
+    for row in _rows(reader, where):
         line = reader.line_num
         cell = {k: _unsafe_cell((v or "").strip()) for k, v in row.items() if k}
         path = cell.get("path") or SEP.join(p for p in (cell.get("parent"), cell.get("name")) if p)
@@ -295,6 +301,14 @@ def parse_csv(
         )
         seen.add(path.casefold())
     return specs, problems
+
+
+def _rows(reader: csv.DictReader, where: str):
+    """The reader's rows; a row the csv module cannot read ends the file with a message."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise CodebookError(f"{where}: line {reader.line_num}: not a readable CSV: {exc}") from None
 
 
 # --- files <-> database -------------------------------------------------------------------------

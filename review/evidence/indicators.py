@@ -19,7 +19,8 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from review.errors import UsageError
-from review.ingest.textio import allow_csv_fields, decode
+from review.ingest import zipcheck
+from review.ingest.textio import allow_csv_fields, decode, sniff_delimiter
 from review.store import models as m
 
 FIELDS = ("name", "measure", "sector", "area", "year", "value", "unit", "n", "ci", "ci_low",
@@ -141,29 +142,71 @@ def _fmt(v: float | int) -> str:
     return str(int(v)) if float(v).is_integer() else str(v)
 
 
-def read_table(data: bytes, filename: str, sheet: str | None = None) -> list[list[object]]:
-    """Rows of a CSV/TSV (any encoding we read) or the first (or named) XLSX sheet."""
-    if data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
+MAX_XLSX_BYTES = 256 * 1024 * 1024  # the workbook inflated (all members)
+MAX_CELLS = 5_000_000  # cells read from one sheet (a survey table has thousands)
 
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            if sheet and sheet not in wb.sheetnames:
-                # ValueError: the importer reports it as a failed file, which a retry with
-                # the right --sheet may import (a UsageError surfaced as "could not import")
-                raise ValueError(f"no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
-            ws = wb[sheet] if sheet else wb.worksheets[0]
-            return [[_xlsx_value(c) for c in row] for row in ws.iter_rows()]
-        finally:
-            wb.close()
+
+class TableError(ValueError):
+    """The table cannot be read (damaged or refused workbook); one line."""
+
+
+def read_table(data: bytes, filename: str, sheet: str | None = None) -> list[list[object]]:
+    """Rows of a CSV/TSV (any encoding we read) or the first (or named) XLSX sheet.
+
+    A workbook is checked before openpyxl sees it (size once inflated, inflation ratio,
+    members: `review.ingest.zipcheck`), and whatever openpyxl or lxml raise on a damaged
+    one is a TableError "damaged .xlsx sheet N: …"."""
+    if data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(data, sheet)
     text = decode(data).text.lstrip("\ufeff")
-    sample = text[:4096]
-    try:  # only the delimiter is sniffed: the sniffer guesses quoting wrongly on real files
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
+    delimiter = sniff_delimiter(text[:4096], ",;\t|")
     allow_csv_fields(len(text))
     return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _read_xlsx(data: bytes, sheet: str | None) -> list[list[object]]:
+    from openpyxl import load_workbook
+
+    try:
+        zipcheck.open_zip(data, ".xlsx", max_bytes=MAX_XLSX_BYTES)
+    except zipcheck.ArchiveError as exc:
+        raise TableError(str(exc)) from None
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl and lxml raise a dozen types on a broken workbook
+        raise TableError(f"damaged .xlsx: {_why(exc)}") from None
+    try:
+        if sheet and sheet not in wb.sheetnames:
+            # ValueError: the importer reports it as a failed file, which a retry with
+            # the right --sheet may import (a UsageError surfaced as "could not import")
+            raise TableError(f"no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
+        if not wb.worksheets:
+            raise TableError("damaged .xlsx: the workbook has no sheet")
+        number = wb.sheetnames.index(sheet) + 1 if sheet else 1
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        rows: list[list[object]] = []
+        cells = 0
+        try:
+            for row in ws.iter_rows():
+                rows.append([_xlsx_value(c) for c in row])
+                cells += len(row)
+                if cells > MAX_CELLS:
+                    raise TableError(f"refused: .xlsx sheet {number} has over {MAX_CELLS:,} cells")
+        except TableError:
+            raise
+        except Exception as exc:
+            raise TableError(f"damaged .xlsx sheet {number}: {_why(exc)}") from None
+        return rows
+    finally:
+        try:
+            wb.close()
+        except Exception:  # (closing a damaged archive may raise again: nothing to keep)
+            pass
+
+
+def _why(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _xlsx_value(cell) -> object:

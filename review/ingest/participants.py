@@ -154,13 +154,18 @@ def set_attribute(session: Session, participant_id: int, name: str, value: str |
         session.add(row)
 
 
-def attributes(session: Session, participant_id: int) -> dict[str, str | None]:
-    rows = session.exec(
-        select(m.ParticipantAttribute).where(
-            m.ParticipantAttribute.participant_id == participant_id
+def attribute_rows(session: Session, participant_id: int) -> list[m.ParticipantAttribute]:
+    return list(
+        session.exec(
+            select(m.ParticipantAttribute).where(
+                m.ParticipantAttribute.participant_id == participant_id
+            )
         )
     )
-    return {r.name: r.value for r in rows}
+
+
+def attributes(session: Session, participant_id: int) -> dict[str, str | None]:
+    return {r.name: r.value for r in attribute_rows(session, participant_id)}
 
 
 def add_alias(

@@ -27,6 +27,8 @@ from sqlmodel import Session, select
 
 from review import logs
 from review.errors import BusyError
+from review.ingest import textio
+from review.store import faults
 from review.store import models as m
 from review.store.db import serialise, session_scope
 from review.store.models import utcnow
@@ -107,7 +109,7 @@ class ImportContext:
 
     @property
     def file(self) -> str:
-        return str(self.path)
+        return shown(self.path)
 
     def problem(
         self, line: int | None, message: str, severity: str = "error", record: str | None = None
@@ -116,6 +118,14 @@ class ImportContext:
 
     def warn(self, line: int | None, message: str, record: str | None = None) -> None:
         self.problem(line, message, "warning", record)
+
+    def read_text(self) -> textio.Decoded:
+        """The file decoded and normalised (`textio.read_text`); bytes that were not what
+        their byte-order mark said are a warning naming the first bad byte."""
+        decoded = textio.read_text(self.data)
+        if decoded.notice:
+            self.warn(None, decoded.notice)
+        return decoded
 
 
 @dataclass(frozen=True)
@@ -156,11 +166,31 @@ def detect(
             names = ", ".join(sorted(by_name))
             raise ValueError(f"unknown format {wanted!r} (known: {names})")
         return by_name[wanted]
-    scored = [(f.detect(path, data), f) for f in candidates]
-    scored = [(s, f) for s, f in scored if s > 0]
+    scored = [(s, f) for f in candidates if (s := _score(f, path, data)) > 0]
     if not scored:
         return None
     return max(scored, key=lambda sf: sf[0])[1]
+
+
+def _score(fmt: Format, path: Path, data: bytes) -> int:
+    """How surely `fmt` claims the file; a detector that raises is a bug, logged, and counts
+    as "not mine" so one odd file never stops a folder import (nor reads as a usage error)."""
+    try:
+        return fmt.detect(path, data)
+    except Exception as exc:
+        logs.log_bug(log, exc, f"format {fmt.name} failed to detect {shown(path)}")
+        return 0
+
+
+def shown(path: str | Path) -> str:
+    """A path as text that can be printed and stored: a name that is not valid in the file
+    system's encoding (undecodable bytes) keeps its readable part, the rest as U+FFFD."""
+    raw = str(path)
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        return raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return raw
 
 
 def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
@@ -179,7 +209,7 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
         elif p.is_file():
             files.append(p)
         else:
-            problems.append(Problem(str(p), None, "no such file or folder"))
+            problems.append(Problem(shown(p), None, "no such file or folder"))
     return files, problems
 
 
@@ -221,7 +251,7 @@ def import_file(
     progress: Callable[[int, int | None], None] = lambda done, total: None,
 ) -> FileReport:
     """Import one file as one transaction; never raises for bad input."""
-    report = FileReport(file=str(path))
+    report = FileReport(file=shown(path))
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -246,7 +276,7 @@ def import_file(
     try:
         with gc_paused(), session_scope(engine, write=True) as s:
             serialise(s, "import")  # keys are allocated against what is stored: one at a time
-            batch = m.ImportBatch(path=str(path), format=fmt.name, sha256=sha, strict=strict)
+            batch = m.ImportBatch(path=report.file, format=fmt.name, sha256=sha, strict=strict)
             s.add(batch)
             s.flush()
             ctx = ImportContext(s, path, data, batch, report, strict, options or {}, progress)
@@ -263,18 +293,22 @@ def import_file(
         report.message = "--strict: nothing imported from this file because of the errors"
         _record_batch(engine, report, sha, strict)
     except ImportFailed as exc:
-        report.problems.append(Problem(str(path), exc.line, str(exc)))
+        report.problems.append(Problem(report.file, exc.line, str(exc)))
         report.status = "failed"
         report.imported = 0
         _record_batch(engine, report, sha, strict)
     except BusyError:  # another process held the workspace: nothing written, say so plainly
         raise
     except Exception as exc:  # a bug or an unforeseen input: report it, lose nothing else
-        where = logs.log_bug(log, exc, f"could not import {path} as {fmt.name}")
-        message = f"could not import: {type(exc).__name__}: {one_line(exc)}"
-        if where is not None:
-            message += f" (details in {where})"
-        report.problems.append(Problem(str(path), None, message))
+        fault = faults.describe(exc)  # a full disk, a read-only database: not a bug
+        if fault is not None:
+            report.problems.append(Problem(report.file, None, fault))
+            report.status = "failed"
+            report.imported = 0
+            return report
+        where = logs.log_bug(log, exc, f"could not import {report.file} as {fmt.name}")
+        message = f"internal error: {type(exc).__name__}: {one_line(exc)} ({logs.details(where)})"
+        report.problems.append(Problem(report.file, None, message))
         report.status = "failed"
         report.imported = 0
         _record_batch(engine, report, sha, strict)

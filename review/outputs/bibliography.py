@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, select
 
+from review import safetext
 from review.errors import NotFound
 from review.screening.decisions import included_source_ids
 from review.store import models as m
@@ -113,15 +114,20 @@ def _column_fields(s: m.Source) -> dict[str, str]:
 
 
 def _braced(value: str) -> str:
-    """Wrap in braces unless already balanced-braced; escape unbalanced braces."""
-    depth = 0
-    for ch in value:
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            break
-    if depth != 0:
-        value = value.replace("{", r"\{").replace("}", r"\}")
-    return "{" + value + "}"
+    """A value from outside (RIS, CSV, a column) as a braced BibTeX field, made safe:
+    file- and shell-touching commands neutralised, unmatched braces escaped."""
+    return "{" + safetext.bibtex(value) + "}"
+
+
+def _raw(value: str) -> str:
+    """A raw BibTeX value written back as it was read (its braces were balanced for the
+    parser), except for commands that would read or write files or run programs."""
+    return safetext.bibtex_commands(safetext.terminal(value))
+
+
+def _word(name: str) -> str:
+    """An entry type or field name as BibTeX reads one (letters, digits, `-_:.`)."""
+    return re.sub(r"[^A-Za-z0-9_:.\-]", "", name) or "x"
 
 
 def to_bibtex(sources: list[m.Source]) -> str:
@@ -134,14 +140,16 @@ def to_bibtex(sources: list[m.Source]) -> str:
         if not fields:
             etype = _KIND_TO_BIB.get(s.kind, "misc")
             fields = {k: _braced(v) for k, v in _column_fields(s).items()}
+        else:
+            fields = {k: _raw(v) for k, v in fields.items()}
         for name, raw in used.items():
-            macros.setdefault(name, raw)
-        lines = [f"@{etype or 'misc'}{{{keys[s.id]},"]
+            macros.setdefault(name, _raw(raw))
+        lines = [f"@{_word(etype or 'misc')}{{{keys[s.id]},"]
         for name, value in fields.items():
-            lines.append(f"  {name} = {value},")
+            lines.append(f"  {_word(name)} = {value},")
         lines[-1] = lines[-1].rstrip(",")
         out.append("\n".join(lines) + "\n}\n")
-    head = [f"@string{{{name} = {raw}}}\n" for name, raw in sorted(macros.items())]
+    head = [f"@string{{{_word(name)} = {raw}}}\n" for name, raw in sorted(macros.items())]
     return "\n".join(head + out)
 
 

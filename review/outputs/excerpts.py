@@ -14,6 +14,7 @@ import re
 
 from sqlmodel import Session, select
 
+from review import safetext
 from review.coding.codebook import code_paths, find_code
 from review.errors import NotFound
 from review.ingest.citation import citation
@@ -87,17 +88,20 @@ def to_json(rows: list[dict]) -> str:
 
 
 def to_markdown(rows: list[dict]) -> str:
-    """Grouped by code, each excerpt a block quote with its citation and memo."""
+    """Grouped by code, each excerpt a block quote with its citation and memo; every value
+    from outside escaped (`safetext.markdown`: no HTML, no links, no emphasis)."""
+    md = safetext.markdown
     out = ["# Coded excerpts", ""]
     current = None
     for r in rows:
         if r["code"] != current:
             current = r["code"]
-            out += [f"## {current}", ""]
-        quote = r["quote"].replace("\n", "\n> ")
-        out += [f"> {quote}", ">", f"> — {r['citation']} [{r['source']} {r['start']}–{r['end']}]"]
+            out += [f"## {md(current)}", ""]
+        quote = md(r["quote"], lines=True).replace("\n", "\n> ")
+        where = f"\\[{md(r['source'])} {r['start']}–{r['end']}\\]"
+        out += [f"> {quote}", ">", f"> — {md(r['citation'])} {where}"]
         if r["memo"]:
-            out += ["", f"*Memo ({r['coder'] or 'unknown'}):* {r['memo']}"]
+            out += ["", f"*Memo ({md(r['coder'] or 'unknown')}):* {md(r['memo'])}"]
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 

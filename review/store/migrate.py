@@ -141,6 +141,8 @@ def upgrade(engine: Engine) -> list[str]:
         return []
     from review.store import models  # noqa: F401  (registers the tables)
 
+    _refuse_or_back_up(engine)
+
     with _migrating(engine) as conn:
         fresh = not inspect(conn).has_table("source")
         _meta.create_all(conn)
@@ -177,6 +179,35 @@ def upgrade(engine: Engine) -> list[str]:
         _check_foreign_keys(conn, broken_before)
         _stamp(conn)
     return ran
+
+
+def _refuse_or_back_up(engine: Engine) -> None:
+    """Before anything is changed: refuse a database of a newer version of review (its
+    migrations are unknown here) and a database of another program (tables, none of ours);
+    back up one that is about to be upgraded (`store/backup.auto_backup`)."""
+    from review.errors import ReviewError
+
+    with engine.connect() as conn:
+        names = set(inspect(conn).get_table_names())
+        done = applied(conn)
+    known = [mid for mid, _ in available()]
+    newer = sorted(done - set(known))
+    if newer:
+        raise ReviewError(
+            f"this database was written by a newer version of review (schema {newer[-1]}; "
+            f"this version knows up to {known[-1]}): upgrade review to open it "
+            "(nothing was changed)"
+        )
+    if names and not names & {"source", applied_table.name}:
+        shown = ", ".join(sorted(names)[:5]) + (", …" if len(names) > 5 else "")
+        raise ReviewError(
+            f"this database belongs to another program (tables: {shown}): not a review "
+            "workspace; nothing was changed"
+        )
+    if "source" in names and set(known) - done:
+        from review.store.backup import auto_backup
+
+        auto_backup(engine, "upgrade")
 
 
 def notes(conn: Connection) -> list[tuple[str, str]]:

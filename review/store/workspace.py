@@ -124,6 +124,9 @@ def open_database(url: str) -> Engine:
         shown = make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         raise UsageError(f"database URL {url!r} is not an SQLAlchemy URL") from None
+    from review.store.backup import refuse_unusable_file
+
+    refuse_unusable_file(url)
     try:
         return open_engine(url)
     except NoSuchModuleError:
@@ -136,6 +139,11 @@ def open_database(url: str) -> Engine:
             f"database URL {shown}: its driver {exc.name!r} is not installed"
         ) from None
     except DatabaseError as exc:  # cannot be opened, or not a database (a damaged file)
+        from review.store.backup import open_read_only
+
+        engine = open_read_only(url)  # a read-only file or folder: reading still works
+        if engine is not None:
+            return engine
         reason = " ".join(str(exc.orig or exc).split())
         raise ReviewError(f"cannot open the database {shown}: {reason}") from None
 

@@ -225,7 +225,7 @@ def normalise(row: list[str], found: dict[str, list[int]], database: str | None)
 
 
 def load(ctx: ImportContext) -> None:
-    text = read_text(ctx.data).text
+    text = ctx.read_text().text
     if not text.strip():
         raise ImportFailed("empty file")
     allow_csv_fields(len(text))

@@ -13,7 +13,7 @@ import io
 import re
 from pathlib import Path
 
-from review.ingest.participants import add_alias, find, is_generic, set_attribute, source_id
+from review.ingest.participants import add_alias, attribute_rows, find, is_generic, source_id
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.textio import allow_csv_fields, looks_binary, read_text
 from review.store import models as m
@@ -29,6 +29,11 @@ _ALIASES = {"aliases", "alias", "also known as", "aka"}
 
 def _columns(header: list[str]) -> list[str]:
     return [re.sub(r"\s+", " ", h.strip().strip("\ufeff").lower()) for h in header]
+
+
+# Each distinct row costs a few milliseconds (matching names and aliases in the database), so
+# a table far longer than any study's participant list is refused rather than run for minutes.
+MAX_ROWS = 10_000
 
 
 def _dialect(text: str, path: Path) -> str:
@@ -61,7 +66,7 @@ def detect(path: Path, data: bytes) -> int:
 def load(ctx: ImportContext) -> None:
     if looks_binary(ctx.data):
         raise ImportFailed("binary file, not a CSV")
-    text = read_text(ctx.data).text
+    text = ctx.read_text().text
     allow_csv_fields(len(text))
     reader = csv.reader(io.StringIO(text), delimiter=_dialect(text, ctx.path))
     try:
@@ -74,11 +79,26 @@ def load(ctx: ImportContext) -> None:
     cols = _columns(header)
     session = ctx.session
     seen: set[int] = set()
+    known = _Attributes(session)
+    rows_seen: set[tuple[str, ...]] = set()
+    repeats = 0
     for row in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
         ctx.report.records += 1
+        if len(rows_seen) >= MAX_ROWS:
+            raise ImportFailed(
+                f"more than {MAX_ROWS:,} participants: not a participants table? "
+                "(split it, or import it as indicators)",
+                line,
+            )
+        key = tuple(cell.strip() for cell in row)
+        if key in rows_seen:  # (a row repeated exactly says nothing new)
+            repeats += 1
+            ctx.report.skipped += 1
+            continue
+        rows_seen.add(key)
         if len(row) != len(header):
             ctx.problem(line, f"{len(row)} cells where the header has {len(header)}")
             ctx.report.skipped += 1
@@ -117,14 +137,44 @@ def load(ctx: ImportContext) -> None:
                     for alias in filter(None, (a.strip() for a in re.split(r"[;|]", value))):
                         if scope is None or scope_id is not None:
                             add_alias(session, person, alias, scope_id)
+                            known.forget()  # (an alias may merge participants' attributes)
                 elif c == "role" and value:
                     person.role = "moderator" if value.lower() in _MODERATOR else value
                     session.add(person)
-                    set_attribute(session, person.id, c, value)
+                    known.set(person.id, c, value)
                 elif value:
-                    set_attribute(session, person.id, c, value)
+                    known.set(person.id, c, value)
             ctx.report.imported += 1
         ctx.progress(ctx.report.records, None)
+    if repeats:
+        ctx.warn(None, f"{repeats:,} row(s) repeat an earlier row exactly: skipped")
+
+
+class _Attributes:
+    """Participants' attributes as this import sets them: each participant's rows are read
+    once, then set in memory (a query per cell made a 1 MB table take minutes)."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self.rows: dict[int, dict[str, m.ParticipantAttribute]] = {}
+
+    def set(self, participant_id: int, name: str, value: str) -> None:
+        rows = self.rows.get(participant_id)
+        if rows is None:
+            rows = self.rows[participant_id] = {
+                r.name: r for r in attribute_rows(self.session, participant_id)
+            }
+        row = rows.get(name)
+        if row is None:
+            row = rows[name] = m.ParticipantAttribute(
+                participant_id=participant_id, name=name, value=value
+            )
+        else:
+            row.value = value
+        self.session.add(row)
+
+    def forget(self) -> None:
+        self.rows.clear()
 
 
 _MODERATOR = {"moderator", "facilitator", "interviewer"}

@@ -15,7 +15,6 @@ from review.ingest.literature import normalise_doi, parse_year, tidy_name
 from review.ingest.literature.kinds import from_label
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.sources import store_records
-from review.ingest.textio import read_text
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9]{0,3}) {0,3}- (.*)$")
 _DETECT = re.compile(rb"(?m)^PMID- ?\d+")
@@ -91,7 +90,7 @@ def normalise(tags: dict) -> dict:
 
 
 def load(ctx: ImportContext) -> None:
-    parsed, problems = parse(read_text(ctx.data).text)
+    parsed, problems = parse(ctx.read_text().text)
     if not parsed:
         raise ImportFailed("no PubMed records (no `PMID- ` line)")
     rows = identified_rows(parsed, normalise, "pubmed", problems)

@@ -30,7 +30,6 @@ from review.ingest.literature import (
 from review.ingest.literature.kinds import RIS_KINDS
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.sources import store_records
-from review.ingest.textio import read_text
 
 KNOWN_TAGS = frozenset(
     "TY ER ID T1 TI CT BT T2 T3 ST A1 AU A2 A3 A4 ED Y1 PY Y2 DA N1 N2 AB KW RP JF JO JA J1 J2 "
@@ -300,7 +299,7 @@ def _has_content(tags: dict) -> bool:
 
 
 def load(ctx: ImportContext) -> None:
-    text = read_text(ctx.data).text
+    text = ctx.read_text().text
     if not text or text.isspace():  # (`not text.strip()` without copying the whole file)
         raise ImportFailed("empty file")
     parsed, problems = parse(text, ctx)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from review.ingest.formats.qualitative import refuse_binary, store_parsed
 from review.ingest.pipeline import Format, ImportContext
-from review.ingest.textio import read_text
 from review.ingest.transcripts.captions import parse_srt
 
 _FIRST_CUE = re.compile(rb"^\s*\d+\s*\r?\n\s*\d+:\d{2}:\d{2}[,.]\d{1,3}\s*-->")
@@ -21,7 +20,7 @@ def detect(path: Path, data: bytes) -> int:
 
 def load(ctx: ImportContext) -> None:
     refuse_binary(ctx, "SRT subtitles")
-    store_parsed(ctx, parse_srt(read_text(ctx.data).text), kind="transcript")
+    store_parsed(ctx, parse_srt(ctx.read_text().text), kind="transcript")
 
 
 FORMAT = Format(

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from review.ingest.formats.qualitative import refuse_binary, store_parsed
 from review.ingest.pipeline import Format, ImportContext
-from review.ingest.textio import read_text
 from review.ingest.transcripts.text import parse_text
 
 EXTENSIONS = {".txt", ".text", ".md", ".markdown"}
@@ -24,7 +23,7 @@ def detect(path: Path, data: bytes) -> int:
 
 def load(ctx: ImportContext) -> None:
     refuse_binary(ctx, "a text transcript")
-    decoded = read_text(ctx.data)
+    decoded = ctx.read_text()
     parsed = parse_text(decoded.text)
     parsed.meta["encoding"] = decoded.encoding
     store_parsed(ctx, parsed)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from review.ingest.formats.qualitative import refuse_binary, store_parsed
 from review.ingest.pipeline import Format, ImportContext
-from review.ingest.textio import read_text
 from review.ingest.transcripts.captions import parse_vtt
 
 
@@ -19,7 +18,7 @@ def detect(path: Path, data: bytes) -> int:
 
 def load(ctx: ImportContext) -> None:
     refuse_binary(ctx, "WebVTT captions")
-    store_parsed(ctx, parse_vtt(read_text(ctx.data).text), kind="transcript")
+    store_parsed(ctx, parse_vtt(ctx.read_text().text), kind="transcript")
 
 
 FORMAT = Format(

@@ -23,7 +23,6 @@ from review.ingest.literature import (
 from review.ingest.literature.kinds import WOS_KINDS, from_label
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.sources import store_records
-from review.ingest.textio import read_text
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
 _HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?(?:FN |VR |PT [A-Z]\r?\n)")
@@ -125,7 +124,7 @@ def normalise(tags: dict) -> dict:
 
 
 def load(ctx: ImportContext) -> None:
-    text = read_text(ctx.data).text
+    text = ctx.read_text().text
     parsed, problems = parse(text, ctx)
     if not parsed:
         raise ImportFailed("no Web of Science records (no `PT` ... `ER` block)")

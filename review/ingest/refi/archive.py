@@ -11,6 +11,8 @@ import posixpath
 import zipfile
 from dataclasses import dataclass
 
+from review.ingest.zipcheck import ZIP_ERRORS, ArchiveError, read_member
+
 MAX_MEMBERS = 50_000
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
@@ -44,9 +46,11 @@ class SafeArchive:
     def open(cls, data: bytes) -> SafeArchive:
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
+            infos = zf.infolist()
         except zipfile.BadZipFile as exc:
             raise UnsafeArchive(f"not a zip archive: {exc}") from exc
-        infos = zf.infolist()
+        except ZIP_ERRORS as exc:  # (a damaged central directory: negative seek, EOF, ...)
+            raise UnsafeArchive(f"damaged zip archive: {' '.join(str(exc).split())}") from exc
         if len(infos) > MAX_MEMBERS:
             raise UnsafeArchive(f"too many members ({len(infos)} > {MAX_MEMBERS})")
         total = sum(i.file_size for i in infos)
@@ -77,10 +81,7 @@ class SafeArchive:
             raise UnsafeArchive(f"{name}: {info.file_size} bytes (limit {MAX_MEMBER_BYTES})")
         if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise UnsafeArchive(f"{name}: compression ratio too high (zip bomb?)")
-        out = bytearray()
-        with self.zf.open(info) as fh:
-            while chunk := fh.read(1 << 20):
-                out += chunk
-                if len(out) > info.file_size or len(out) > MAX_MEMBER_BYTES:
-                    raise UnsafeArchive(f"{name}: more data than its header declares")
-        return bytes(out)
+        try:
+            return read_member(self.zf, info, ".qdpx", MAX_MEMBER_BYTES)
+        except ArchiveError as exc:
+            raise UnsafeArchive(str(exc)) from None

@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
+from review import safetext
 from review.ingest.refi.qde import NS, RefiCase, RefiCode, RefiNote, RefiSource
 
 _NAMESPACE = uuid.UUID("6f1c0a52-8d55-4c55-9a57-7c3d2b1e0f11")
@@ -91,9 +92,20 @@ def project_xml(p: ExportProject) -> bytes:
             _el(note, "PlainTextContent").text = n.text
     for g in p.project_notes:
         _el(root, "NoteRef", targetGUID=g)
+    _xml_safe(root)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode", xml_declaration=False)
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
+
+
+def _xml_safe(root: ET.Element) -> None:
+    """Drop from every text and attribute the characters XML cannot hold (a control
+    character in a memo or a code name made a project nothing could read back)."""
+    for el in root.iter():
+        if el.text:
+            el.text = safetext.xml_chars(el.text)
+        for key, value in el.attrib.items():
+            el.set(key, safetext.xml_chars(value))
 
 
 def _codebook(parent: ET.Element, codes: list[RefiCode]) -> None:

@@ -20,8 +20,10 @@ from review.ingest.transcripts.model import Parsed, Problem, Turn
 
 _TIME = r"\d+(?::\d+){1,2}(?:[.,]\d+)?"
 _TIMING = re.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})(?P<settings>.*)$")
-_VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+(?P<name>[^>]+?)\s*>")
-_TAG = re.compile(r"</?[^>\n]*>")
+# (a tag never contains "<": each match attempt stops at the next one, so a line of 20,000
+# "<" is one linear scan; "[^>\n]*" rescanned the rest of the line from every "<")
+_VOICE = re.compile(r"<v(?:\.[^\s<>]*)?\s+(?P<name>[^<>]+?)\s*>")
+_TAG = re.compile(r"<[^<>\n]*>")
 
 
 @dataclass

@@ -11,6 +11,8 @@ import io
 import unicodedata
 import zipfile
 
+from review.ingest import zipcheck
+
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 200
 
@@ -38,23 +40,25 @@ def check_archive(data: bytes) -> zipfile.ZipFile:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise DocxError(f"not a Word .docx file: {_what_is_it(data)}")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipcheck.open_zip(data, ".docx", max_bytes=MAX_UNCOMPRESSED, max_ratio=MAX_RATIO)
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise DocxError(f"damaged .docx archive: {exc}") from None
-    names = {i.filename for i in infos}
-    if "word/document.xml" not in names:
-        raise DocxError("not a Word .docx file: the zip has no word/document.xml")
-    total = sum(i.file_size for i in infos)
-    packed = sum(i.compress_size for i in infos) or 1
-    if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
-        raise DocxError(f"refused: the .docx expands to {total} bytes (a zip bomb?)")
-    for info in infos:  # python-docx's lxml parser must never see a DTD (entity expansion)
-        if info.filename.endswith((".xml", ".rels")):
-            with archive.open(info) as part:
-                head = part.read(4096)
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise DocxError(f"refused: {info.filename} in the .docx declares a DTD or entities")
+        names = {i.filename for i in infos}
+        if "word/document.xml" not in names:
+            raise DocxError("not a Word .docx file: the zip has no word/document.xml")
+        for info in infos:  # python-docx's lxml parser must never see a DTD (entity expansion)
+            if info.filename.endswith((".xml", ".rels")):
+                with archive.open(info) as part:
+                    head = part.read(4096)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise DocxError(
+                        f"refused: {info.filename} in the .docx declares a DTD or entities"
+                    )
+    except DocxError:
+        raise
+    except zipcheck.ArchiveError as exc:
+        raise DocxError(str(exc)) from None
+    except zipcheck.ZIP_ERRORS as exc:
+        raise DocxError(f"damaged .docx archive: {' '.join(str(exc).split())}") from None
     return archive
 
 

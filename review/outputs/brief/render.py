@@ -13,6 +13,7 @@ import html
 import io
 from pathlib import Path
 
+from review import safetext
 from review.outputs.brief.figures import Figure, excerpts_of
 from review.outputs.brief.tables import Brief, Table
 from review.outputs.excerpts import neutralise
@@ -130,7 +131,7 @@ def to_markdown(brief: Brief, figures: bool = True) -> str:
             for fig in figures_after(brief, t.id):
                 out += [f"![{fig.caption}]({figure_file(fig, 'svg')})", ""]
     out += ["## References", ""]
-    out += [f"- {r}" for r in brief.references] or ["(none)"]
+    out += [f"- {safetext.markdown(str(r))}" for r in brief.references] or ["(none)"]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -311,6 +312,7 @@ def write(brief: Brief, directory: Path, formats: list[str], on_step=None) -> li
     `on_step(done, total, label)` reports progress."""
     from review.outputs.brief.docx_note import to_docx
     from review.outputs.brief.plots import render
+    from review.outputs.writer import write_file
 
     directory.mkdir(parents=True, exist_ok=True)
     written = []
@@ -332,34 +334,34 @@ def write(brief: Brief, directory: Path, formats: list[str], on_step=None) -> li
         if svg:
             svgs[fig.id] = render(fig, "svg")
             p = directory / figure_file(fig, "svg")
-            p.write_bytes(svgs[fig.id])
+            write_file(p, svgs[fig.id])
             written.append(p)
         if png:
             pngs[fig.id] = render(fig, "png")
             p = directory / figure_file(fig, "png")
-            p.write_bytes(pngs[fig.id])
+            write_file(p, pngs[fig.id])
             written.append(p)
         step(f"figure {fig.id}")
     if "md" in formats:
         p = directory / "brief.md"
-        p.write_text(to_markdown(brief), "utf-8")
+        write_file(p, to_markdown(brief).encode("utf-8"))
         written.append(p)
         step("brief.md")
     if "csv" in formats:
         for t in brief.tables:
             p = directory / f"brief-{t.id}.csv"
             # BOM: Excel reads a UTF-8 CSV without one as cp1252 (“ ” – garbled)
-            p.write_text(table_csv(t), "utf-8-sig", newline="")
+            write_file(p, table_csv(t).encode("utf-8-sig"))
             written.append(p)
         step("CSV tables")
     if "html" in formats:
         p = directory / "brief.html"
-        p.write_text(to_html(brief, svgs), "utf-8")
+        write_file(p, to_html(brief, svgs).encode("utf-8"))
         written.append(p)
         step("brief.html")
     if "docx" in formats:
         p = directory / "brief.docx"
-        p.write_bytes(to_docx(brief, pngs))
+        write_file(p, to_docx(brief, pngs))
         written.append(p)
         step("brief.docx")
     return sorted(written)

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from review.tui.plain import cells
 from review.tui.screens.base import WorkbenchScreen
 
 NAME = "brief"
@@ -142,7 +143,7 @@ class BriefScreen(WorkbenchScreen):
         for c in t.columns:
             grid.add_column(c)
         for row in t.rows[:PREVIEW_ROWS]:  # a widget never holds a whole large table
-            grid.add_row(*(str(v).replace("\n", " ¶ ")[:120] for v in row))
+            grid.add_row(*cells(*(str(v).replace("\n", " ¶ ")[:120] for v in row)))
 
     def action_write(self) -> None:
         bar = self.query_one("#brief-progress", ProgressBar)

@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
 from review.screening.dedupe import service
+from review.tui.plain import cells
 from review.tui.screens.base import WorkbenchScreen, row_at_cursor
 
 NAME = "duplicates"
@@ -99,8 +100,7 @@ class DuplicatesScreen(WorkbenchScreen):
             table.add_row(
                 row.kind,
                 "" if row.score is None else f"{row.score:.2f}",
-                " | ".join(row.keys),
-                "; ".join(row.reasons),
+                *cells(" | ".join(row.keys), "; ".join(row.reasons)),
                 key=str(n),
             )
         merges = sum(r.kind == "merge" for r in rows)

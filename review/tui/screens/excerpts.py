@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from review.tui.plain import cells
 from review.tui.screens.base import WorkbenchScreen
 
 NAME = "excerpts"
@@ -73,7 +74,12 @@ class ExcerptsScreen(WorkbenchScreen):
             if len(quote) > width:
                 quote = quote[: width - 1] + "…"
             table.add_row(
-                x.source_key[:14], (x.speaker or "")[:10], x.code_path.split("/")[-1][:14], quote
+                *cells(
+                    x.source_key[:14],
+                    (x.speaker or "")[:10],
+                    x.code_path.split("/")[-1][:14],
+                    quote,
+                )
             )
         first = self.page_offset + 1 if self.rows else 0
         self.query_one("#excerpts-title", Static).update(

@@ -17,6 +17,7 @@ from textual.widgets import Button, DataTable, DirectoryTree, Input, Label, Prog
 from review import logs
 from review.importers import import_paths
 from review.ingest.pipeline import FileReport
+from review.tui.plain import cells, plain
 from review.tui.screens.base import WorkbenchScreen
 
 log = logging.getLogger(__name__)
@@ -179,7 +180,7 @@ class ImportScreen(WorkbenchScreen):
         problems = self.query_one("#import-problems", DataTable)
         for r in reports:
             table.add_row(
-                self._rel(Path(r.file)),
+                plain(self._rel(Path(r.file))),
                 r.format or "?",
                 r.status,
                 f"{r.imported}/{r.records}" if r.records else str(r.imported),
@@ -188,7 +189,7 @@ class ImportScreen(WorkbenchScreen):
             for p in r.problems:
                 where = self._rel(Path(p.file)) + (f":{p.line}" if p.line else "")
                 message = p.message + (f" [{p.record}]" if p.record else "")
-                problems.add_row(where, p.severity, message)
+                problems.add_row(*cells(where, p.severity, message))
         imported = sum(r.imported for r in reports)
         bad = sum(1 for r in reports if not r.ok)
         cancelled = " (cancelled)" if self._cancel.is_set() else ""

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Label, OptionList
 from textual.widgets.option_list import Option
 
 from review.evidence import links as service
+from review.tui.plain import cells as plain_cells
 from review.tui.screens.base import WorkbenchScreen, row_at_cursor
 
 NAME = "indicators"
@@ -117,7 +118,7 @@ class IndicatorsScreen(WorkbenchScreen):
             value = r["value_text"] or ("" if r["value"] is None else f"{r['value']:g}")
             cells = (r["id"], r["name"], r["sector"] or "", r["area"] or "", r["year"] or "",
                      value, r["n"] or "", r["source"] or "", r["links"])  # fmt: skip
-            table.add_row(*cells, key=str(r["id"]))
+            table.add_row(*plain_cells(*cells), key=str(r["id"]))
         if keep is not None:
             index = next((i for i, r in enumerate(self.rows) if r["id"] == keep), 0)
             table.move_cursor(row=index)
@@ -146,7 +147,8 @@ class IndicatorsScreen(WorkbenchScreen):
         for ln in self.links:
             quote = (ln["quote"] or "").replace("\n", " ")
             table.add_row(
-                ln["id"], ln["relation"], ln["code"] or "", quote[:200], key=str(ln["id"])
+                *plain_cells(ln["id"], ln["relation"], ln["code"] or "", quote[:200]),
+                key=str(ln["id"]),
             )
 
     def _link(self, **what) -> None:

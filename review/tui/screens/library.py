@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Select
 from review.coding import library
 from review.coding.library import LibraryFilter, LibraryPage
 from review.errors import ReviewError
+from review.tui.plain import cells
 from review.tui.screens.base import WorkbenchScreen
 
 NAME = "library"
@@ -133,10 +134,9 @@ class LibraryScreen(WorkbenchScreen):
         self._size_title()
         for r in result.rows:
             table.add_row(
-                fit_author_year(r.author_year, AUTHOR_YEAR_WIDTH),
-                r.title,
-                r.kind,
-                r.status,
+                *cells(
+                    fit_author_year(r.author_year, AUTHOR_YEAR_WIDTH), r.title, r.kind, r.status
+                ),
                 str(r.codings) if r.codings else "",
                 key=str(r.id),
             )

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from review.screening import decisions as screening
+from review.tui.plain import cells
 from review.tui.screens.base import WorkbenchScreen
 
 NAME = "screening"
@@ -127,7 +128,8 @@ class ScreeningScreen(WorkbenchScreen):
         table = self.query_one("#screen-conflicts", DataTable)
         table.clear()
         for c in conflicts:
-            table.add_row(c["key"], ", ".join(f"{k}: {v}" for k, v in c["decisions"].items()))
+            decisions = ", ".join(f"{k}: {v}" for k, v in c["decisions"].items())
+            table.add_row(*cells(c["key"], decisions))
         self._show()
 
     def current(self) -> dict | None:
