@@ -362,15 +362,14 @@ def prune(session: Session) -> None:
 
 
 def sync_after_commit(session: Session) -> None:
-    """Bring the index up to date once `session`'s transaction commits (a crash before that
-    leaves the log, and the next open catches up). Once per transaction; no-op on PostgreSQL."""
+    """Bring the index up to date whenever `session` commits (a crash before that leaves the
+    log, and the next open catches up). Registered once per session; no-op on PostgreSQL."""
     if not applies(session) or session.info.get("search_sync"):
         return
     session.info["search_sync"] = True
     engine = _engine_of(session)
 
-    def after_commit(sess):
-        sess.info.pop("search_sync", None)
+    def after_commit(_session):
         try:
             with Session(engine) as s:
                 current(s)
@@ -379,12 +378,7 @@ def sync_after_commit(session: Session) -> None:
 
             logging.getLogger(__name__).exception("search index: catching up after a commit")
 
-    def after_rollback(sess):
-        sess.info.pop("search_sync", None)
-        event.remove(sess, "after_commit", after_commit)
-
-    event.listen(session, "after_commit", after_commit, once=True)
-    event.listen(session, "after_soft_rollback", after_rollback, once=True)
+    event.listen(session, "after_commit", after_commit)
 
 
 # --- ranking ---------------------------------------------------------------------------------
