@@ -354,10 +354,17 @@ def rebuild(session: Session) -> None:
             del w
 
 
-def prune(session: Session) -> None:
-    """Drop log entries the index has applied (keeping the last, whose token it checks)."""
+PRUNE_OVER = 10_000  # applied log entries kept before a commit prunes them
+
+
+def prune(session: Session, over: int = 0) -> None:
+    """Drop log entries the index has applied (keeping the last, whose token it checks),
+    when more than `over` of them have gathered."""
     idx = _get(_engine_of(session))
-    if idx.valid and idx.meta.seq > 0:
+    if not (idx.valid and idx.meta.seq > 0):
+        return
+    first = session.execute(text("SELECT min(seq) FROM passage_fts_log")).scalar()
+    if first is not None and idx.meta.seq - int(first) > over:
         session.execute(text("DELETE FROM passage_fts_log WHERE seq < :s"), {"s": idx.meta.seq})
 
 
@@ -373,6 +380,9 @@ def sync_after_commit(session: Session) -> None:
         try:
             with Session(engine) as s:
                 current(s)
+                s.rollback()
+                prune(s, PRUNE_OVER)
+                s.commit()
         except Exception:  # never fail a committed write; the next search catches up
             import logging
 
