@@ -153,11 +153,25 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000, help="number of passages")
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=5, help="timed runs of each query")
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        help="build the workspace in this folder and keep it; if it is there already, reuse "
+        "it (and its search index) instead of building",
+    )
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        ws, _ = init(Path(tmp) / "ws")
+    with tempfile.TemporaryDirectory() as tmp_:
+        tmp = args.keep or Path(tmp_)
+        reuse = (tmp / "ws" / "review.db").exists()
+        if reuse:
+            from review.store.workspace import Workspace
+
+            ws = Workspace.open(tmp / "ws")
+        else:
+            ws, _ = init(Path(tmp) / "ws")
         t0 = time.perf_counter()
-        build(ws.engine, args.n, args.seed)
+        if not reuse:
+            build(ws.engine, args.n, args.seed)
         build_s = time.perf_counter() - t0
         rss_before_index = peak_rss_mb()
         with session_scope(ws.engine) as s:

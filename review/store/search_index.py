@@ -534,8 +534,8 @@ class Ranked:
 def ranked(
     session: Session, groups: list[list[Clause]], limit: int, *, count: bool = False, **filters
 ) -> tuple[list[Ranked], int | None]:
-    """The best `limit` documents for the query, by exact bm25 (ties in index order), and the
-    number of matches when `count`."""
+    """The best `limit` documents for the query by exact bm25, equal scores by document id
+    (passages by id, literature records first), and the number of matches when `count`."""
     idx = current(session)
     searcher = idx.searcher()
     q = build_query(idx, searcher, groups, **filters)
@@ -544,8 +544,17 @@ def ranked(
     # scores are rescaled to FTS5's afterwards.
     (only,) = groups[0] if len(groups) == 1 and len(groups[0]) == 1 else (None,)
     phrase = only is not None and len(only.words) > 1 and not only.prefix
-    res = searcher.search(q, max(1, limit), count=count or phrase)
-    addrs = [a for _, a in res.hits]
+    limit = max(1, limit)
+    k = limit + 1
+    while True:
+        res = searcher.search(q, k, count=count or phrase)
+        hits = res.hits
+        # Equal scores are ordered by document id, as FTS5's `ORDER BY rank, rowid`; tantivy
+        # breaks ties by its own order, so when the last place is tied, fetch the whole tie.
+        if len(hits) <= limit or len(hits) < k or hits[-1][0] < hits[limit - 1][0]:
+            break
+        k *= 4
+    addrs = [a for _, a in hits]
     if not addrs:
         return [], (res.count if count else None)
     scale = 1.0
@@ -555,11 +564,14 @@ def ranked(
         scale = fts5_idf(n_docs, res.count) / t_idf
     docs = searcher.fast_field_values("doc", addrs)
     sources = searcher.fast_field_values("source", addrs)
-    out = [
-        Ranked(float(score) * scale, int(d), int(s))
-        for (score, _), d, s in zip(res.hits, docs, sources, strict=True)
-    ]
-    return out, (res.count if count else None)
+    out = sorted(
+        (
+            Ranked(float(score) * scale, int(d), int(s))
+            for (score, _), d, s in zip(hits, docs, sources, strict=True)
+        ),
+        key=lambda r: (-r.score, r.doc),
+    )
+    return out[:limit], (res.count if count else None)
 
 
 def count_matches(session: Session, groups: list[list[Clause]], **filters) -> int:
