@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -184,11 +185,13 @@ def main() -> None:
             for q in QUERIES:  # warm up once
                 search(s, q, limit=20)
             times: dict[str, list[float]] = {q: [] for q in QUERIES}
+            cpu: dict[str, list[float]] = {q: [] for q in QUERIES}
             for _ in range(args.repeat):
                 for q in QUERIES:
-                    t = time.perf_counter()
+                    t, c = time.perf_counter(), time.process_time()
                     search(s, q, limit=20)
                     times[q].append((time.perf_counter() - t) * 1000)
+                    cpu[q].append((time.process_time() - c) * 1000)
             for q in QUERIES:
                 hits = search(s, q, limit=20)
                 matches = count(s, q)
@@ -223,6 +226,7 @@ def main() -> None:
                     "matches": matches,
                     "share": round(share, 4),
                     "p50_ms": round(statistics.median(times[q]), 2),
+                    "cpu_p50_ms": round(statistics.median(cpu[q]), 2),
                     "max_ms": round(max(times[q]), 2),
                     "fts5_full_rank_ms": round(fts_ms, 1),
                     "overlap_at_20": round(len(set(ours) & set(refs)) / len(refs), 3)
@@ -242,9 +246,12 @@ def main() -> None:
         idx_dir = Path(tmp) / "ws" / "review.db.search"
         idx_mb = sum(f.stat().st_size for f in idx_dir.iterdir() if f.is_file())
     classes: dict[str, list[float]] = {}
+    classes_cpu: dict[str, list[float]] = {}
     for q, d in per_query.items():
         classes.setdefault(d["class"], []).extend(times[q])
+        classes_cpu.setdefault(d["class"], []).extend(cpu[q])
     every = [t for v in times.values() for t in v]
+    every_cpu = [t for v in cpu.values() for t in v]
     print(
         json.dumps(
             {
@@ -263,6 +270,13 @@ def main() -> None:
                     }
                     for c, v in sorted(classes.items())
                 },
+                "cpu_by_class_ms": {
+                    c: {"p50": round(statistics.median(v), 2), "p95": round(pct(v, 0.95), 2)}
+                    for c, v in sorted(classes_cpu.items())
+                },
+                "cpu_p50_ms": round(statistics.median(every_cpu), 2),
+                "cpu_p95_ms": round(pct(every_cpu, 0.95), 2),
+                "load_average": [round(x, 1) for x in os.getloadavg()],
                 "p50_ms": round(statistics.median(every), 2),
                 "p95_ms": round(pct(every, 0.95), 2),
                 "max_ms": round(max(every), 2),

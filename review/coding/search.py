@@ -1,16 +1,20 @@
-"""Full-text search over passages, one service on both databases.
+"""Full-text search over literature and passages, one service on both databases.
 
-SQLite: FTS5 (`passage_fts`, migration m0002), ranked by bm25. PostgreSQL: the table of the
-same name (migration m0009) with a generated `tsvector` under a GIN index, ranked by
-`ts_rank`; the query is the same parse as below, written as a `tsquery` (phrases with `<->`,
-prefixes with `:*`, OR with `|`), and accents are folded on both sides by `review_fold`.
+SQLite: the tantivy index beside the database (`review/store/search_index.py`: why, how it
+stays in step), holding every passage and every live literature record (title, abstract and
+keywords as one document), ranked by FTS5's bm25 exactly over every match; `passage_fts`
+(FTS5, m0002) is still filled and is what the benchmark and the tests compare with.
+PostgreSQL: `passage_fts` (m0009) with a generated `tsvector` under a GIN index, and the
+literature records' fields under the same folding, ranked by `ts_rank`; the query is the same
+parse as below, written as a `tsquery` (phrases with `<->`, prefixes with `:*`, OR with `|`),
+and accents are folded on both sides by `review_fold`.
 
-User queries are never passed to FTS5 raw (a stray quote, hyphen or colon is a syntax error
-there). We rebuild them: `"exact phrase"` stays a phrase, `word*` is a prefix query, every other
-word becomes a quoted term, and words joined by punctuation ("co-production", "don't") become
-a phrase of their parts, which is how the unicode61 tokenizer indexed them. Accents are folded
-by the tokenizer (`remove_diacritics 2`), so "menage" finds "ménage". `OR` between terms is
-kept.
+User queries are never passed to an engine raw (a stray quote, hyphen or colon is a syntax
+error in FTS5). We rebuild them: `"exact phrase"` stays a phrase, `word*` is a prefix query,
+every other word a term, and words joined by punctuation ("co-production", "don't") become
+a phrase of their parts, which is how both tokenizers index them. Accents are folded, so
+"menage" finds "ménage". `OR` between terms is kept. Each hit is shown once: a turn or
+paragraph holding a matching sentence gives way to the sentence (`_tightest`).
 """
 
 from __future__ import annotations

@@ -404,6 +404,7 @@ def tantivy_idf(n_docs: int, n_hit: int) -> float:
 
 
 MAX_COMPLETIONS = 2000  # a prefix standing for more words than this is refused
+SCAN_TOP = 2000  # first top fetched for a query scored match by match (see `ranked`)
 
 
 @dataclass(frozen=True)
@@ -545,15 +546,23 @@ def ranked(
     (only,) = groups[0] if len(groups) == 1 and len(groups[0]) == 1 else (None,)
     phrase = only is not None and len(only.words) > 1 and not only.prefix
     limit = max(1, limit)
-    k = limit + 1
+    # Only a word alone or an OR of words can skip blocks (block-max WAND); anything else (a
+    # phrase, an AND, a prefix) is scored match by match whatever k is, so ask those for
+    # enough to hold a tie at the last place, and count them (it is free there).
+    words = all(len(c.words) == 1 and not c.prefix for g in groups for c in g)
+    wand = words and (len(groups) == 1 and len(groups[0]) == 1 or all(len(g) == 1 for g in groups))
+    k = limit + 1 if wand else max(limit + 1, SCAN_TOP)
     while True:
-        res = searcher.search(q, k, count=count or phrase)
+        res = searcher.search(q, k, count=count or not wand)
         hits = res.hits
         # Equal scores are ordered by document id, as FTS5's `ORDER BY rank, rowid`; tantivy
         # breaks ties by its own order, so when the last place is tied, fetch the whole tie.
         if len(hits) <= limit or len(hits) < k or hits[-1][0] < hits[limit - 1][0]:
             break
-        k *= 4
+        k = res.count + 1 if (count or not wand) and res.count <= 100_000 else k * 16
+    if len(hits) > limit:
+        last = hits[limit - 1][0]
+        hits = [h for h in hits if h[0] >= last]
     addrs = [a for _, a in hits]
     if not addrs:
         return [], (res.count if count else None)
