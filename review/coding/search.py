@@ -253,22 +253,25 @@ def _matching(session, query, passage_ids: list[int]) -> set[int]:
 def snippet(body: str, clauses: Sequence[Clause], width: int = 16) -> str:
     """About `width` words around the first match, each matching phrase in [ ] (as FTS5's
     snippet marks them), `…` where text is cut."""
-    toks = [
-        (mt.start(), mt.end(), w.lower() if w.isascii() else search_index.fold(w))
-        for mt in WORDS.finditer(body)
-        for w in (mt.group(),)
-    ]
-    if not toks:
+    spans = [mt.span() for mt in WORDS.finditer(body)]
+    if not spans:
         return body[:200]
-    words = [t[2] for t in toks]
+    words = [body[a:b] for a, b in spans]
+    words = [w.lower() if w.isascii() else search_index.fold(w) for w in words]
+    toks = [(a, b, w) for (a, b), w in zip(spans, words, strict=True)]
     marked = [False] * len(toks)
     for c in clauses:
-        n = len(c.words)
-        for i in range(len(words) - n + 1):
-            head = words[i : i + n - 1] == list(c.words[: n - 1])
-            last = words[i + n - 1]
-            tail = last.startswith(c.words[-1]) if c.prefix else last == c.words[-1]
-            if head and tail:
+        n, head, end = len(c.words), c.words[0], c.words[-1]
+        for i, w in enumerate(words):
+            if n == 1:
+                if w.startswith(end) if c.prefix else w == end:
+                    marked[i] = True
+                continue
+            if w != head or i + n > len(words):
+                continue
+            if tuple(words[i + 1 : i + n - 1]) == c.words[1:-1] and (
+                words[i + n - 1].startswith(end) if c.prefix else words[i + n - 1] == end
+            ):
                 for j in range(i, i + n):
                     marked[j] = True
     first = marked.index(True) if any(marked) else 0
