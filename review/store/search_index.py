@@ -487,7 +487,7 @@ def build_query(
     else:
         # Which documents match: the OR of ANDs, scoring nothing; what they score: every
         # clause they contain (FTS5 counts a clause of a group that did not match, too).
-        unscored = {}
+        scored = {}
         match = tv.Query.boolean_query(
             [
                 (
@@ -501,10 +501,10 @@ def build_query(
         )
         for g in groups:
             for c in g:
-                unscored.setdefault(c, _clause(tv, idx, searcher, n_docs, c, exact))
+                scored.setdefault(c, _clause(tv, idx, searcher, n_docs, c, exact))
         q = tv.Query.boolean_query(
             [(tv.Occur.Must, _boost(tv, match, 0.0))]
-            + [(tv.Occur.Should, sub) for sub in unscored.values()]
+            + [(tv.Occur.Should, sub) for sub in scored.values()]
         )
     filters = []
     if kind:
