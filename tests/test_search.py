@@ -251,6 +251,10 @@ def test_the_index_follows_every_write_and_recovers(ws, session):
     session.execute(text("DELETE FROM passage WHERE source_id = :s"), {"s": src.id})
     session.commit()
     assert search(session, "recycling") == []
+    assert [h.source_key for h in search(session, "waste")] == ["lit"]
+    session.execute(text("DELETE FROM source WHERE id = :s"), {"s": lit.id})
+    session.commit()
+    assert search(session, "waste") == []
     if session.get_bind().dialect.name != "sqlite":
         return
     # a write the index never heard of (as if the process died after the database's commit)
@@ -303,3 +307,31 @@ def test_count_agrees_with_the_kind_filter(indexed, ws, cli, session):
     session.commit()
     res = cli("-w", ws.root, "search", "police", "--kind", "turn", "--json")
     assert res.code == 0 and res.json() == {"query": "police", "total": 0, "hits": []}
+
+
+def test_another_process_writing_is_seen(ws, session):
+    """A second process (a CLI while the workbench is open) stores passages and commits: its
+    commit updates the shared index, and a search here sees them at once."""
+    import subprocess
+    import sys
+
+    sqlite_only(session)
+    make_source(session, "fg-search", TEXT)
+    session.commit()
+    assert len(search(session, "police")) == 2
+    script = (
+        "import sys; sys.path.insert(0, '.')\n"
+        "from review.store.db import session_scope\n"
+        "from review.store.workspace import Workspace\n"
+        "from review.store import models as m\n"
+        "from review.ingest.passages import Segment, store_passages\n"
+        f"ws = Workspace.open({str(ws.root)!r})\n"
+        "with session_scope(ws.engine) as s:\n"
+        "    src = m.Source(key='other-process', kind='transcript', title='o',\n"
+        "                   text='Ola: the police again')\n"
+        "    s.add(src); s.flush()\n"
+        "    store_passages(s, src, [Segment(0, 21, 'turn', 'Ola')])\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    session.rollback()  # a new read transaction sees the other process's commit
+    assert {h.source_key for h in search(session, "police")} == {"fg-search", "other-process"}
