@@ -95,7 +95,7 @@ def test_a_new_database_equals_the_models(tmp_path):
 
 # (0002 and 0009 make the full-text index, outside the models: 0009 only on PostgreSQL, where
 # tests/test_postgres.py checks it.)
-SEARCH_INDEX = ("0002_passage_fts", "0009_passage_search_postgres")
+SEARCH_INDEX = ("0002_passage_fts", "0009_passage_search_postgres", "0011_search_log")
 LATER = [mid for mid, _ in available() if mid != "0001_initial" and mid not in SEARCH_INDEX]
 
 

@@ -401,11 +401,16 @@ def search_cmd(
     query: str = typer.Argument(None, help='Words, "a phrase", or prefix* (OR between terms).'),
     limit: int = typer.Option(20, "--limit"),
     offset: int = typer.Option(0, "--offset"),
-    kind: str = typer.Option(None, "--kind", help="Only passages of this kind: turn, sentence…"),
+    kind: str = typer.Option(
+        None,
+        "--kind",
+        help="Only literature (title, abstract, keywords), passage (any), turn, sentence or "
+        "paragraph.",
+    ),
     reindex: bool = typer.Option(False, "--reindex", help="Rebuild the search index first."),
     json_out: bool = JSON_OUT,
 ) -> None:
-    """Full-text search over passages, best matches first."""
+    """Full-text search over literature and passages, best first (exact bm25)."""
     from review.coding.search import count, index_passages, search
 
     if not query and not reindex:
@@ -423,10 +428,13 @@ def search_cmd(
     if indexed is not None:
         typer.echo(f"indexed {indexed} passage(s)")
     for h in hits:
+        if h.passage_id is None:
+            typer.echo(f"{h.source_key} (literature) {h.snippet}")
+            continue
         who_ = f" {h.speaker}:" if h.speaker else ""
         typer.echo(f"{h.source_key} [{h.start}:{h.end}]{who_} {h.snippet}")
     if query:
-        typer.echo(f"{total} passage(s) match")
+        typer.echo(f"{total} passage(s) or record(s) match")
 
 
 def agreement_cmd(

@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from review.ingest.transcripts.model import Parsed
 from review.store import models as m
+from review.store import search_index
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 BATCH = 256
@@ -199,6 +200,7 @@ def store_passages(
             for pid, r in zip(ids, rows, strict=True)
         ],
     )
+    search_index.sync_after_commit(session)  # the search index catches up on commit
     return len(rows)
 
 
