@@ -158,6 +158,27 @@ def test_progress_is_reported_for_large_files(ws, tmp_path):
     assert seen[-1] == (4500, 4500) and len(seen) >= 3
 
 
+def test_a_cancel_mid_file_rolls_that_file_back_and_starts_no_other(ws, tmp_path):
+    """The workbench's cancel: asked at every progress report, so a large file stops while it
+    loads (not only between files); nothing of it is stored, and the next file never starts."""
+    big = tmp_path / "a_big.ris"
+    big.write_text("".join(RIS.replace("in RIS", f"in RIS {i}") for i in range(4500)))
+    small = tmp_path / "b_small.ris"
+    small.write_text(RIS.replace("in RIS", "small"))
+    ticks: list[int] = []
+    reports = import_paths(
+        ws.engine,
+        [big, small],
+        progress=lambda d, t: ticks.append(d),
+        cancelled=lambda: len(ticks) >= 1,  # yes, once the first records have been parsed
+    )
+    assert [r.status for r in reports] == ["cancelled"]
+    assert reports[0].imported == 0 and "nothing imported" in reports[0].message
+    assert count(ws) == 0 and count(ws, m.ImportBatch) == 0
+    (again,) = import_paths(ws.engine, [big])  # and the file imports in full afterwards
+    assert again.status == "imported" and count(ws) == 4500
+
+
 def test_human_output_names_file_and_line(cli, ws, tmp_path):
     path = tmp_path / "lib.bib"
     path.write_text(BIB)

@@ -1,6 +1,7 @@
 """Layer guard: the package reads like the user's day, and each layer imports only downward.
 
-    base        review/errors.py, review/stats.py, review/logs.py, review/safetext.py
+    base        review/errors.py, review/stats.py, review/logs.py, review/safetext.py,
+                review/files.py
                 (no other review import)
     store       SQLModel tables, engine, migrations, workspace, coders, source classes
     ingest      parsers and importers, sources, passages, participants, citations
@@ -31,6 +32,7 @@ RANK = {
     "stats": 0,
     "logs": 0,
     "safetext": 0,
+    "files": 0.5,  # base, but raises errors.ReviewError
     "data": 0,
     "store": 1,
     "ingest": 2,

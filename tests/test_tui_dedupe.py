@@ -56,8 +56,10 @@ async def test_duplicates_screen_merges_highlights_and_undoes(ws):
         }
         assert "bold reverse" in str(cells["title"][0].style)  # capitalisation differs
         assert str(cells["year"][0].style) == ""  # the same year is not highlighted
+        assert not list(ws.root.glob(".review/backups/auto-dedupe-*.db"))
         await pilot.press("m")
         await settle(app, pilot)
+        assert len(list(ws.root.glob(".review/backups/auto-dedupe-*.db"))) == 1  # a way back
         with session_scope(ws.engine) as s:
             merged = s.exec(select(m.Source).where(m.Source.merged_into_id.is_not(None))).all()
             assert [x.key for x in merged] == ["scopus-1"]  # wos-1 is more complete: survives

@@ -22,6 +22,7 @@ from sqlalchemy import func, literal, select, update
 from sqlmodel import Session
 
 from review.errors import NotFound, ReviewError, UsageError
+from review.files import write_file
 from review.store import models as m
 from review.store import versions
 from review.store.db import serialise
@@ -185,7 +186,7 @@ def dump_toml(meta: dict, specs: Iterable[CodeSpec]) -> str:
 def save_toml(session: Session, path: str | Path, meta: dict | None = None) -> int:
     """Write the database's codebook to a TOML file; returns the number of codes written."""
     specs = specs_from_db(session)
-    Path(path).write_text(dump_toml(meta or {"name": "Codebook"}, specs), "utf-8")
+    write_file(Path(path), dump_toml(meta or {"name": "Codebook"}, specs).encode("utf-8"))
     return len(specs)
 
 

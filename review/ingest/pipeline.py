@@ -249,9 +249,19 @@ def import_file(
     fmt: Format | None = None,
     options: dict | None = None,
     progress: Callable[[int, int | None], None] = lambda done, total: None,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> FileReport:
-    """Import one file as one transaction; never raises for bad input."""
+    """Import one file as one transaction; never raises for bad input. `cancelled` is asked
+    at every progress report of the format (every few hundred records while parsing, before
+    and after a transcript is segmented): when it says yes the transaction rolls back and the
+    file is reported as cancelled, with nothing of it stored."""
     report = FileReport(file=shown(path))
+
+    def tick(done: int, total: int | None) -> None:
+        if cancelled():
+            raise ImportCancelled
+        progress(done, total)
+
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -279,7 +289,7 @@ def import_file(
             batch = m.ImportBatch(path=report.file, format=fmt.name, sha256=sha, strict=strict)
             s.add(batch)
             s.flush()
-            ctx = ImportContext(s, path, data, batch, report, strict, options or {}, progress)
+            ctx = ImportContext(s, path, data, batch, report, strict, options or {}, tick)
             fmt.load(ctx)
             if strict and report.errors:
                 raise _StrictRejected
@@ -287,6 +297,10 @@ def import_file(
             _finish(batch, report)
             s.add(batch)
             report.batch_id = batch.id
+    except ImportCancelled:
+        report.status = "cancelled"
+        report.imported = 0
+        report.message = "cancelled: nothing imported from this file"
     except _StrictRejected:
         report.status = "rejected"
         report.imported = 0
@@ -317,6 +331,10 @@ def import_file(
 
 class _StrictRejected(Exception):
     pass
+
+
+class ImportCancelled(Exception):
+    """The person cancelled while this file was loading: roll its transaction back."""
 
 
 def one_line(error: object, limit: int = 300) -> str:
@@ -415,7 +433,8 @@ def import_paths(
     progress: Callable[[int, int | None], None] = lambda done, total: None,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> list[FileReport]:
-    """Import files and folders; one report per file. Stops between files when cancelled."""
+    """Import files and folders; one report per file. When cancelled, the file loading rolls
+    back (reported as cancelled) and no further file starts."""
     planned, problems = plan(paths, candidates, wanted)
     reports = [FileReport(file=p.file, status="failed", problems=[p]) for p in problems]
     for index, (path, fmt) in enumerate(planned):
@@ -424,7 +443,14 @@ def import_paths(
         on_file(path, index, len(planned))
         reports.append(
             import_file(
-                engine, path, candidates, strict=strict, fmt=fmt, options=options, progress=progress
-            )
+                engine,
+                path,
+                candidates,
+                strict=strict,
+                fmt=fmt,
+                options=options,
+                progress=progress,
+                cancelled=cancelled,
+            )  # fmt: skip
         )
     return reports

@@ -9,9 +9,6 @@ its own short transaction so a long write never blocks coders working at the sam
 
 from __future__ import annotations
 
-import os
-import stat
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +16,8 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from review.errors import ReviewError, UsageError
+from review.errors import UsageError
+from review.files import write_file
 from review.store.db import session_scope
 
 EXPORTS = ("bibtex", "ris", "excerpts", "qdpx")
@@ -110,41 +108,6 @@ def target(output: Path | None, default_dir: Path, filename: str) -> Path:
     if output.is_dir():
         return output / filename
     return output
-
-
-def write_file(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` (making its folder) safely: into a temporary file in the same
-    folder, flushed to disk, then renamed over `path` — so a full disk, a kill or a crash
-    leaves the previous file whole (never cut mid-entry) and no half-written file behind.
-    The file keeps the mode a new file gets (or the replaced file's). An OS error is a
-    one-line ReviewError."""
-    tmp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, _mode(path))
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError as exc:
-        raise ReviewError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    return path
-
-
-def _mode(path: Path) -> int:
-    """The replaced file's permissions, else what `open()` would give a new file."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def write_export(

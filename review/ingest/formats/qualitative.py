@@ -144,7 +144,9 @@ def store_parsed(ctx: ImportContext, parsed: Parsed, *, kind: str | None = None)
     )
     session.add(source)
     session.flush()
+    ctx.progress(0, 1)  # (where a cancel is noticed: before and after the long segmenting)
     segments = segment(parsed)
+    ctx.progress(0, 1)
     ids = {}
     if parsed.turns:
         ids = resolve_speakers(

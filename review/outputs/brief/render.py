@@ -310,9 +310,9 @@ def write(brief: Brief, directory: Path, formats: list[str], on_step=None) -> li
     """Write the chosen formats into `directory`, with the figures as files beside them
     (SVG with Markdown or HTML, PNG with DOCX); return the files written (sorted).
     `on_step(done, total, label)` reports progress."""
+    from review.files import write_file
     from review.outputs.brief.docx_note import to_docx
     from review.outputs.brief.plots import render
-    from review.outputs.writer import write_file
 
     directory.mkdir(parents=True, exist_ok=True)
     written = []

@@ -144,6 +144,11 @@ class DuplicatesScreen(WorkbenchScreen):
         row = self.selected()
         if row is None:
             return
+        if not getattr(self, "_backed_up", False):  # the first merge here: a way back first,
+            from review.store.backup import auto_backup  # as `dedupe --apply` makes one
+
+            auto_backup(self.app.ws.engine, "dedupe")
+            self._backed_up = True
         ok, result = self.in_session(lambda s: service.merge_keys(s, row.keys))
         if not ok:
             return

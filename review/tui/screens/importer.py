@@ -119,7 +119,7 @@ class ImportScreen(WorkbenchScreen):
     def action_cancel(self) -> None:
         if self.running:
             self._cancel.set()
-            self.query_one("#progress-label", Label).update("Cancelling after this file…")
+            self.query_one("#progress-label", Label).update("Cancelling (this file rolls back)…")
 
     # --- running ---------------------------------------------------------------------------
 
@@ -166,7 +166,7 @@ class ImportScreen(WorkbenchScreen):
         bar = self.query_one("#file-progress", ProgressBar)
         bar.update(total=total, progress=index)
         self.query_one("#progress-label", Label).update(
-            f"{index + 1}/{total}: {self._rel(path)}  (ctrl+c cancels after this file)"
+            f"{index + 1}/{total}: {self._rel(path)}  (ctrl+c cancels)"
         )
 
     def _finished(self, reports: list[FileReport], error: str | None) -> None:
