@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from review import files
 from review.errors import ReviewError
 from review.outputs import writer
 
@@ -63,7 +64,7 @@ def test_an_export_on_a_full_disk_keeps_the_previous_file(cli, ws, small_disk, m
         def full(fd):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-        monkeypatch.setattr(writer.os, "fsync", full)
+        monkeypatch.setattr(files.os, "fsync", full)
     r = cli("-w", ws.root, "export", "bibtex", "--all", "-o", out)
     assert r.code == 1
     assert r.err.strip() == f"review: error: cannot write {out}: No space left on device"
@@ -81,7 +82,7 @@ def test_write_file_replaces_atomically_and_keeps_the_mode(tmp_path, monkeypatch
     def killed(src, dst):
         raise KeyboardInterrupt  # a kill between writing and renaming
 
-    monkeypatch.setattr(writer.os, "replace", killed)
+    monkeypatch.setattr(files.os, "replace", killed)
     with pytest.raises(KeyboardInterrupt):
         writer.write_file(path, b"third")
     assert path.read_bytes() == b"second"
@@ -107,7 +108,8 @@ def test_the_brief_is_written_through_the_one_writer(cli, ws, monkeypatch):
         seen.append(Path(path).name)
         return real(path, data)
 
-    monkeypatch.setattr(writer, "write_file", spy)
+    monkeypatch.setattr(writer, "write_file", spy)  # (the exports)
+    monkeypatch.setattr(files, "write_file", spy)  # (the note and its figures)
     r = cli("-w", ws.root, "brief", "-o", ws.root / "exports")
     assert r.code == 0, r.err
     assert "brief.md" in seen and "brief.html" in seen and "brief.docx" in seen

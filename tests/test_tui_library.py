@@ -148,7 +148,7 @@ def test_registry_discovers_screens_and_refuses_clashes():
         _check_unique([a, b])
 
 
-async def test_import_cancel_stops_between_files(ws, testdata, tmp_path):
+async def test_import_cancel_rolls_the_file_back_and_starts_no_other(ws, testdata, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     for name in ("bibtexparser_traps.bib", "pybtex_xampl.bib", "tidy_bibtex-field-error.bib"):
@@ -164,10 +164,12 @@ async def test_import_cancel_stops_between_files(ws, testdata, tmp_path):
         screen._on_file = cancel_after_first
         screen.start_import([folder])
         await settle(app, pilot)
-        assert screen.query_one("#import-report", DataTable).row_count == 1
+        report = screen.query_one("#import-report", DataTable)
+        assert report.row_count == 1 and report.get_row_at(0)[2] == "cancelled"
         assert "cancelled" in str(screen.query_one("#progress-label").render())
-    with session_scope(ws.engine) as s:
-        assert len(s.exec(select(m.ImportBatch.id)).all()) == 1
+    with session_scope(ws.engine) as s:  # the file loading when cancelled left nothing behind
+        assert s.exec(select(m.ImportBatch.id)).all() == []
+        assert s.exec(select(m.Source.id)).all() == []
 
 
 def test_author_year_keeps_the_year_when_cut():

@@ -37,7 +37,10 @@ COMMANDS: dict[str, Entry] = {
         f"{_CLI}.coding",
         "Coded excerpts by code (with its children), source, coder or participant attribute.",
     ),
-    "search": Entry(f"{_CLI}.coding", "Full-text search over passages, best matches first."),
+    "search": Entry(
+        f"{_CLI}.coding",
+        "Full-text search over literature and passages, best first (exact bm25).",
+    ),
     "agreement": Entry(
         f"{_CLI}.coding",
         "Inter-coder agreement: percent, Cohen's kappa, Krippendorff's alpha, segments.",

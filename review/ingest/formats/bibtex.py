@@ -367,24 +367,30 @@ def _inherit(ev: dict, by_key: dict, entry, line: int, problems: list) -> dict:
 
 
 MAX_DEPTH = 100  # braces nested in a field (real files: a handful)
+MAX_LINE = 1_000_000  # characters on one line (real files: an abstract, a few thousand)
 _BRACES = re.compile(r"[{}\n]")
 
 
 def check_nesting(text: str) -> None:
     """Refuse text whose braces nest deeper than MAX_DEPTH: bibtexparser's time grows
     faster than linearly with the depth (3 MB of "{" took it 49 s), and no real entry
-    nests like that. One linear scan over the braces and line breaks."""
-    depth, line = 0, 1
+    nests like that. Likewise a line over MAX_LINE characters (10 MB of commas on one line
+    took it 111 s). One linear scan over the braces and line breaks."""
+    depth, line, start = 0, 1, 0
     for m in _BRACES.finditer(text):
         ch = m.group()
         if ch == "\n":
-            line += 1
+            if m.start() - start > MAX_LINE:
+                raise ImportFailed(f"a line over {MAX_LINE:,} characters: not BibTeX", line)
+            line, start = line + 1, m.end()
         elif ch == "{":
             depth += 1
             if depth > MAX_DEPTH:
                 raise ImportFailed(f"braces nested deeper than {MAX_DEPTH}: not BibTeX", line)
         elif depth:
             depth -= 1
+    if len(text) - start > MAX_LINE:
+        raise ImportFailed(f"a line over {MAX_LINE:,} characters: not BibTeX", line)
 
 
 def load(ctx: ImportContext) -> None:
