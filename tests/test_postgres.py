@@ -151,3 +151,20 @@ def test_services_and_rules_on_postgresql(pg_url, tmp_path):
         s.execute(text("DELETE FROM coding"))
         assert list_links(s) == []  # the link went with its coding
     engine.dispose()
+
+
+def test_a_newer_schema_on_the_server_is_refused_with_the_versions(pg_url):
+    """A team member on an older build must not "upgrade" what a newer build wrote."""
+    from review.errors import ReviewError
+
+    engine = open_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(applied_table.insert().values(id="9999_future", applied=text("now()")))
+        conn.execute(text("DELETE FROM review_schema_stamp"))
+    engine.dispose()
+    engine = make_engine(pg_url)
+    with pytest.raises(ReviewError, match="newer version of review .*9999_future"):
+        upgrade(engine)
+    with engine.connect() as conn:  # nothing changed
+        assert "9999_future" in applied(conn)
+    engine.dispose()
