@@ -83,6 +83,23 @@ def test_read_only_and_cannot_open_are_recognised():
     assert faults.describe(ValueError("something else")) is None
 
 
+def _workbench_notice(root) -> str:
+    import asyncio
+
+    from review.store.workspace import Workspace
+    from review.tui.app import ReviewApp
+    from tests.tui_helpers import settle
+
+    async def run() -> str:
+        ws = Workspace.open(root)
+        app = ReviewApp(ws, sample_import=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            return " ".join(n.message for n in app._notifications)
+
+    return asyncio.run(run())
+
+
 def test_a_read_only_workspace_reads_and_refuses_writes_in_one_line(cli, ws, tmp_path):
     import os
     import subprocess
@@ -109,5 +126,6 @@ def test_a_read_only_workspace_reads_and_refuses_writes_in_one_line(cli, ws, tmp
         assert r.code == 1 and r.err.count("\n") == 1 and "read-only" in r.err, r.err
         r = cli("-w", ro, "backup", "-o", tmp_path / "b.db")
         assert r.code == 0, r.err
+        assert "read-only" in _workbench_notice(ro)  # the workbench says so as it opens
     finally:
         subprocess.run(["umount", "-l", str(ro)], capture_output=True)

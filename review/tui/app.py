@@ -175,6 +175,14 @@ class ReviewApp(App):
         if self.sample_import:
             self.run_worker(self._maybe_import_sample, thread=True, group="sample")
         self.set_timer(0.3, self._warm_up)
+        from review.store.backup import is_read_only
+
+        if is_read_only(self.ws.engine):
+            self.notify(
+                "The database is read-only: opened for reading; changes will be refused.",
+                severity="warning",
+                timeout=10,
+            )
         from review.store.watch import ChangeWatcher
 
         self._watcher = ChangeWatcher(self.ws.engine)
