@@ -81,7 +81,8 @@ def test_export_validates_against_the_refi_schema(ws, shared):
 
     zf, _ = _export_fixture(ws)
     schema = xmlschema.XMLSchema(str(shared / "qdpx" / "REFI_Project.xsd"))
-    schema.validate(io.BytesIO(zf.read("project.qde")))  # raises on any violation
+    errors = list(schema.iter_errors(io.BytesIO(zf.read("project.qde"))))
+    assert errors == [], errors[:3]
 
 
 def test_export_is_deterministic(ws):
