@@ -40,4 +40,5 @@ class StatusLine(Static):
         if len(line) > width:
             cut = line[: width - 1].rsplit(" ", 1)[0]
             line = cut + "…"
-        self.update(Text(line, no_wrap=True))
+        # one line high whatever it says: no layout pass of the whole screen per key
+        self.update(Text(line, no_wrap=True), layout=False)
