@@ -66,8 +66,10 @@ class ReaderScreen(WorkbenchScreen):
         super().__init__()
         self.doc: document.Document | None = None
         self.choices: list[CodeChoice] = []
-        self._codes_stamp: tuple | None = None
-        self._panel_shape: tuple | None = None  # review.coding.codebook.codebook_stamp
+        self._codes_stamp: tuple | None = None  # review.coding.codebook.codebook_stamp
+        self._panel_shape: tuple | None = None  # the side panel's height, last laid out
+        self._picker = None  # the code picker, built on the first enter, then re-used
+        self._picker_choices: list[CodeChoice] | None = None  # the codebook it was given
         self.shortcuts: dict[str, int] = {}
         self.last_action_ms: float | None = None
         self.loading_id: int | None = None  # the source shown or being loaded
@@ -288,9 +290,18 @@ class ReaderScreen(WorkbenchScreen):
             elif answer is not None:
                 self.apply(answer)
 
-        self.app.push_screen(
-            CodePicker(choices, "Apply code…", allow_create=True, parents=self.choices), chosen
-        )
+        name = f"code-picker-{id(self)}"  # built once, then re-used (CodePicker.reopen)
+        if self._picker is None:
+            self._picker = CodePicker(
+                choices, "Apply code…", allow_create=True, parents=self.choices
+            )
+            self.app.install_screen(self._picker, name)
+        elif self._picker_choices is not self.choices:
+            self._picker.reopen(choices, self.choices)
+        else:
+            self._picker.reopen(self._picker.choices, self.choices)
+        self._picker_choices = self.choices
+        self.app.push_screen(self._picker, chosen)
 
     def reload_codes(self) -> None:
         """Read the codebook afresh (names, shortcuts, colours): codes added on the Codebook
