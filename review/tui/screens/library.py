@@ -108,6 +108,8 @@ class LibraryScreen(WorkbenchScreen):
             kinds = library.kinds(s)
         options = [(f"{k} ({n:,})", k) for k, n in kinds]
         self.app.call_from_thread(self.query_one("#kind", Select).set_options, options)
+        with self.app.session() as s:
+            library.warm_fuzzy(s)  # so the first `/` key does not wait for the index
 
     def database_changed(self) -> None:
         """Another process wrote: the page again, the cursor where it was."""
