@@ -271,7 +271,12 @@ class ReaderScreen(WorkbenchScreen):
         view.marks_changed()
         self.last_action_ms = (perf_counter() - t0) * 1000
         c = next((c for c in self.choices if c.id == code_id), None)
-        self.query_one("StatusLine").note = f"coded {start}–{end} as {_path(c, code_id)}"
+        path = _path(c, code_id)
+        status = self.query_one("StatusLine")
+        note = f"coded {start}–{end} as {path}"
+        if len(note) > status.size.width - 2 and "/" in path:  # narrow: the code's own name
+            note = f"coded {start}–{end} as {path.rsplit('/', 1)[-1]}"
+        status.note = note
         self.app.data_changed()
 
     def action_pick_code(self) -> None:
