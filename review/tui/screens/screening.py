@@ -171,10 +171,8 @@ class ScreeningScreen(WorkbenchScreen):
             "[dim]keywords: " + _esc(shown_kw or "—") + "[/]",
         ]
         box.update("\n".join(lines))
-        self.query_one("StatusLine").note = (
-            f"record {self.page_start + self.pos + 1} · i include · e exclude · m maybe · "
-            "n/p next/previous · t stage · c conflicts"
-        )
+        # the keys are in the footer; the status line says where we are, uncut at 80 columns
+        self.query_one("StatusLine").note = f"record {self.page_start + self.pos + 1:,}"
 
     # --- actions ----------------------------------------------------------------------------
 
