@@ -16,10 +16,10 @@ from review.coding.codings import (
     codings_at,
     codings_for_source,
     find_source,
-    memos,
     remove_coding,
     undo,
 )
+from review.coding.memos import memos
 from review.errors import NotFound, UsageError
 from review.store import models as m
 from tests.test_coding_helpers import make_source

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from review.coding.codebook import add_code, delete_code, merge_codes
-from review.coding.codings import add_memo, apply_code, memos
+from review.coding.codings import add_memo, apply_code
+from review.coding.memos import memos
 from review.store import models as m
 from tests.test_coding_helpers import make_source
 

@@ -113,7 +113,8 @@ def test_a_new_database_equals_the_models(pg_url):
 
 def test_services_and_rules_on_postgresql(pg_url, tmp_path):
     from review.coding.codebook import add_code, delete_code
-    from review.coding.codings import add_memo, apply_code, memos
+    from review.coding.codings import add_memo, apply_code
+    from review.coding.memos import memos
     from review.evidence.links import link, list_links
     from review.ingest.participants import listing, resolve_speakers
     from review.store import models as m

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from review.coding.codings import add_memo, apply_code
-from review.coding.memos import delete_memo, edit_memo, memo_rows
+from review.coding.memos import delete_memo, edit_memo, memos
 from review.store import models as m
 from review.store.db import session_scope
 from tests.tui_helpers import add_transcript, running, sentences, settle
@@ -21,7 +21,7 @@ async def test_a_multi_line_project_memo_survives_a_restart(ws):
         assert s.exec(select(m.Memo.text)).all() == ["Why co-delivery\n\nis so common"]
     async with running(ws, start="memos") as (app, pilot):  # a new process, as it were
         screen = app.screen
-        assert [(r.kind, r.text) for r in screen.rows] == [
+        assert [(r.target, r.text) for r in screen.rows] == [
             ("project", "Why co-delivery\n\nis so common")
         ]
         assert "is so common" in str(screen.query_one("#memo-full").render())
@@ -37,7 +37,7 @@ async def test_memos_view_edits_and_deletes_with_targets(ws):
         add_memo(s, target="source", target_id=sid, text="about the group", coder=ws.coder)
     async with running(ws, start="memos") as (app, pilot):
         rows = app.screen.rows
-        assert [r.kind for r in rows] == ["source", "coding"]
+        assert [r.target for r in rows] == ["source", "coding"]
         assert rows[0].about == "fg-north" and "Co-commissioning" in rows[1].about
         app.screen.query_one("DataTable").move_cursor(row=1)
         await pilot.press("e", "end", *" and second", "ctrl+s")
@@ -47,7 +47,7 @@ async def test_memos_view_edits_and_deletes_with_targets(ws):
         app.screen.query_one("DataTable").move_cursor(row=0)
         await pilot.press("delete", "y")
         await settle(app, pilot)
-        assert [r.kind for r in app.screen.rows] == ["coding"]
+        assert [r.target for r in app.screen.rows] == ["coding"]
         await pilot.press("o")  # a coding memo opens its passage, selected
         await settle(app, pilot)
         assert app.current_mode == "reader"
@@ -61,7 +61,7 @@ def test_memo_services(session, ws):
 
     memo = add_memo(session, target="project", target_id=None, text="one", coder="zoe")
     edit_memo(session, "project", memo.id, "one\ntwo")
-    assert [r.text for r in memo_rows(session)] == ["one\ntwo"]
+    assert [r.text for r in memos(session)] == ["one\ntwo"]
     try:
         edit_memo(session, "project", memo.id, "  ")
     except UsageError:
@@ -69,4 +69,4 @@ def test_memo_services(session, ws):
     else:
         raise AssertionError("an empty memo must be refused")
     assert delete_memo(session, "project", memo.id) == "one\ntwo"
-    assert memo_rows(session) == []
+    assert memos(session) == []

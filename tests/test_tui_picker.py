@@ -156,3 +156,28 @@ async def test_ctrl_e_on_a_code_edits_it_and_returns_to_the_picker(ws):
             "You could rely on her."
         )
     assert _coded(ws) == []
+
+
+async def test_the_reused_picker_opens_fresh_each_time(ws):
+    """The picker is built once and re-used: a second open starts with an empty query, its
+    first row highlighted, and a code added meanwhile listed; enter codes only that row."""
+    sid = add_transcript(ws)
+    a, z = sentences(ws, sid)[0]
+    async with running(ws, source=sid) as (app, pilot):
+        await pilot.press("enter")
+        await settle(app, pilot)
+        first = app.screen
+        await pilot.press(*"Epistemic stance", "escape")
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:
+            add_code(s, "Zz added meanwhile")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is first  # the same dialog, not a new one
+        assert first.query_one("Input").value == "" and first.typed == ""
+        assert "Zz added meanwhile" in [c.path for c in first.choices]
+        assert first.query_one("OptionList").highlighted == 0
+        top = first.rows[0].path
+        await pilot.press("enter")
+        await settle(app, pilot)
+    assert _coded(ws) == [(top, a, z)]

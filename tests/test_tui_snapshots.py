@@ -1,4 +1,4 @@
-"""Snapshots of key screens at 80x24 and 100x30 (SVGs in tests/snapshots/; look at them)."""
+"""Snapshots of key screens at 80x24 and 120x40 (SVGs in tests/snapshots/; look at them)."""
 
 from __future__ import annotations
 
@@ -38,14 +38,10 @@ async def _steady(pilot) -> None:
     await settle(app, pilot)
 
 
-def test_library_80x24(ws, snap_compare):
-    add_literature(ws, 30)
-    add_transcript(ws)
-    assert snap_compare(_app(ws), terminal_size=(80, 24), run_before=_steady)
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
-def test_reader_with_codings_100x30(ws, snap_compare):
-    sid = add_transcript(ws)
+def _codings(ws, sid: int) -> None:
     sents = sentences(ws, sid)
     with session_scope(ws.engine) as s:
         codes = {c.shortcut: c.id for c in s.exec(select(m.Code)).all() if c.shortcut}
@@ -56,34 +52,67 @@ def test_reader_with_codings_100x30(ws, snap_compare):
             s, source_id=sid, code_id=codes["1"], start=sents[5][0], end=sents[5][1], coder="tester"
         )
 
+
+@pytest.mark.parametrize("size", SIZES)
+def test_library(ws, snap_compare, size):
+    add_literature(ws, 30)
+    add_transcript(ws)
+    assert snap_compare(_app(ws), terminal_size=size, run_before=_steady)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_library_code_filter(ws, snap_compare, size):
+    """The active code filter has its own line above the table."""
+    add_literature(ws, 5)
+    _codings(ws, add_transcript(ws))
+
+    async def filtered(pilot):
+        await _steady(pilot)
+        await pilot.press("c", "enter")  # the first code in the picker
+        await _steady(pilot)
+
+    assert snap_compare(_app(ws), terminal_size=size, run_before=filtered)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reader_with_codings(ws, snap_compare, size):
+    sid = add_transcript(ws)
+    _codings(ws, sid)
+
     async def open_reader(pilot):
         pilot.app.open_source(sid)
         await _steady(pilot)
         await pilot.press("down", "down", "down")
         await _steady(pilot)
-
-    assert snap_compare(_app(ws), terminal_size=(100, 30), run_before=open_reader)
-
-
-def test_reader_80x24_panel_below(ws, snap_compare):
-    sid = add_transcript(ws)
-
-    async def open_reader(pilot):
-        pilot.app.open_source(sid)
+        await pilot.press("2")  # code it: the status line says so, uncut
         await _steady(pilot)
 
-    assert snap_compare(_app(ws), terminal_size=(80, 24), run_before=open_reader)
+    assert snap_compare(_app(ws), terminal_size=size, run_before=open_reader)
 
 
-def test_help_80x24(ws, snap_compare):
+@pytest.mark.parametrize("size", SIZES)
+def test_help(ws, snap_compare, size):
     async def help_(pilot):
         await _steady(pilot)
         await pilot.press("question_mark")
         await _steady(pilot)
 
-    assert snap_compare(_app(ws), terminal_size=(80, 24), run_before=help_)
+    assert snap_compare(_app(ws), terminal_size=size, run_before=help_)
 
 
-def test_codebook_100x30(ws, snap_compare):
+@pytest.mark.parametrize("size", SIZES)
+def test_codebook(ws, snap_compare, size):
     add_transcript(ws)
-    assert snap_compare(_app(ws, start="codebook"), terminal_size=(100, 30), run_before=_steady)
+    assert snap_compare(_app(ws, start="codebook"), terminal_size=size, run_before=_steady)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_import_idle(ws, snap_compare, size):
+    """Nothing runs: no progress bar (an idle one animated)."""
+    assert snap_compare(_app(ws, start="import"), terminal_size=size, run_before=_steady)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_screening(ws, snap_compare, size):
+    add_literature(ws, 3)
+    assert snap_compare(_app(ws, start="screening"), terminal_size=size, run_before=_steady)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from review.coding.codebook import add_code, find_code, move_code, rename_code
-from review.coding.codings import add_memo, memos
-from review.coding.memos import edit_memo
+from review.coding.codings import add_memo
+from review.coding.memos import edit_memo, memos
 from review.errors import ConflictError
 from review.store import models as m
 from review.store.db import session_scope

@@ -881,7 +881,7 @@ def memo_list(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Memos, oldest first, each with what it is on (project, source, code or coding)."""
-    from review.coding.codings import memos
+    from review.coding.memos import memos
 
     if target is not None and target not in MEMO_TARGETS:
         _memo_target(None, target, "")

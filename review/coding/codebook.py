@@ -197,6 +197,24 @@ def all_codes(session: Session) -> list[m.Code]:
     return list(session.scalars(select(m.Code).order_by(m.Code.position, m.Code.id)))
 
 
+def codebook_stamp(session: Session) -> tuple:
+    """A cheap fingerprint of the codebook (one aggregate row): it changes when a code is added,
+    deleted, edited (every edit bumps `version`), moved or reordered, so a view can skip
+    re-reading 1,000 codes when nothing changed."""
+    return tuple(
+        session.execute(
+            select(
+                func.count(m.Code.id),
+                func.max(m.Code.id),
+                func.sum(m.Code.version),
+                func.sum(m.Code.position),
+                func.sum(m.Code.parent_id),
+                func.max(m.Code.updated),
+            )
+        ).one()
+    )
+
+
 def codable_ids(session: Session) -> set[int]:
     """The ids of the codes that can be applied (group codes such as "Sector" cannot)."""
     return set(session.scalars(select(m.Code.id).where(m.Code.codable.is_(True))))

@@ -9,12 +9,12 @@ even of the same code, are allowed: coders disagree and both views are kept.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session
 
 from review.coding.codebook import find_code
+from review.coding.memos import MemoView, label_memos
 from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
 from review.store import settings
@@ -338,55 +338,6 @@ def parse_time(value):
 # --- memos ------------------------------------------------------------------------------------
 
 
-@dataclass
-class MemoView:
-    id: int | None
-    target: str
-    target_id: int | None
-    coder: str | None
-    text: str
-    created: object
-    version: int | None = None  # a memo row's edit version (None for a coding's memo)
-    about: str | None = None  # what it is on, as a person reads it: key, path, coding
-
-
-def _memo_labels(session: Session, views: list[MemoView]) -> None:
-    """Fill each memo's `about`: "project", the source's key, the code's path, or a coding as
-    "KEY [start:end] CODE PATH" (what `memo list` and the Memos view show)."""
-    from review.coding.codebook import code_paths
-
-    paths = code_paths(session) if any(v.target in ("code", "coding") for v in views) else {}
-    source_ids = {v.target_id for v in views if v.target == "source"}
-    coding_ids = {v.target_id for v in views if v.target == "coding"}
-    codings = {}
-    for chunk in _chunks(sorted(coding_ids), 5000):
-        for row in session.execute(
-            select(
-                m.Coding.id, m.Coding.source_id, m.Coding.code_id, m.Coding.start, m.Coding.end
-            ).where(m.Coding.id.in_(chunk))
-        ).all():
-            codings[row.id] = row
-            source_ids.add(row.source_id)
-    keys = {}
-    for chunk in _chunks(sorted(source_ids), 5000):
-        keys.update(
-            session.execute(select(m.Source.id, m.Source.key).where(m.Source.id.in_(chunk))).all()
-        )
-    for v in views:
-        if v.target == "project":
-            v.about = "project"
-        elif v.target == "source":
-            v.about = keys.get(v.target_id, f"source {v.target_id}")
-        elif v.target == "code":
-            v.about = paths.get(v.target_id, f"code {v.target_id}")
-        elif v.target == "coding" and v.target_id in codings:
-            c = codings[v.target_id]
-            v.about = (
-                f"coding {c.id}: {keys.get(c.source_id, c.source_id)} [{c.start}:{c.end}] "
-                f"{paths.get(c.code_id, c.code_id)}"
-            )
-
-
 def add_memo(
     session: Session, *, target: str, target_id: int | None, text: str, coder: str
 ) -> MemoView:
@@ -411,7 +362,7 @@ def add_memo(
         session.add(memo)
         session.flush()
         view = MemoView(memo.id, target, target_id, coder, text, memo.created, memo.version)
-    _memo_labels(session, [view])
+    label_memos(session, [view])
     return view
 
 
@@ -424,38 +375,6 @@ def memo_target(target: str, target_id: int | None) -> dict:
     return {}
 
 
-def memos(
-    session: Session, target: str | None = None, target_id: int | None = None
-) -> list[MemoView]:
-    """Memos (oldest first), with coding memos included when asked for codings."""
-    q = select(m.Memo, m.Coder.name).join(m.Coder, m.Coder.id == m.Memo.coder_id, isouter=True)
-    if target == "project":
-        q = q.where(m.Memo.source_id.is_(None), m.Memo.code_id.is_(None))
-    elif target in ("source", "code"):
-        column = m.Memo.source_id if target == "source" else m.Memo.code_id
-        q = q.where(column.is_not(None) if target_id is None else column == target_id)
-    elif target == "coding":
-        q = q.where(False)
-    out = [
-        MemoView(memo.id, memo.target, memo.target_id, name, memo.text, memo.created, memo.version)
-        for memo, name in session.execute(q.order_by(m.Memo.id)).all()
-    ]
-    if target in (None, "coding"):
-        cq = (
-            select(m.Coding, m.Coder.name)
-            .join(m.Coder, m.Coder.id == m.Coding.coder_id, isouter=True)
-            .where(m.Coding.memo.is_not(None))
-        )
-        if target_id is not None:
-            cq = cq.where(m.Coding.id == target_id)
-        out += [
-            MemoView(None, "coding", c.id, name, c.memo, c.created)
-            for c, name in session.execute(cq.order_by(m.Coding.id)).all()
-        ]
-    _memo_labels(session, out)
-    return out
-
-
 __all__ = [
     "apply_code",
     "apply_to_passages",
@@ -465,6 +384,5 @@ __all__ = [
     "remove_coding",
     "undo",
     "add_memo",
-    "memos",
     "find_code",
 ]

@@ -90,6 +90,14 @@ def page(
     if flt.status:
         if flt.status not in STATUSES:
             raise ValueError(f"unknown screening status {flt.status!r} (one of {STATUSES})")
+        # Only a source someone screened can be other than "unscreened": narrow to those (or
+        # away from them) through the screening index first, so the status expression is
+        # computed for the screened few, not for all 100,000 sources.
+        screened = select(m.ScreeningDecision.source_id)
+        if flt.status == "unscreened":
+            conds.append(m.Source.id.not_in(screened))
+        else:
+            conds.append(m.Source.id.in_(screened))
         conds.append(status_sql(session) == flt.status)
     if flt.code_id is not None:
         ids = descendants(session, flt.code_id)
@@ -238,6 +246,12 @@ class _FuzzyIndex:
 _FUZZY = _FuzzyIndex()
 
 
+def warm_fuzzy(session: Session) -> int:
+    """Build (or check) the fuzzy index now — the Library calls it in a thread when it opens,
+    so the first key typed in `/` does not wait for 100,000 titles to be read."""
+    return len(_FUZZY.get(session)[0])
+
+
 def fuzzy_ids(session: Session, query: str, limit: int = MAX_HITS, cutoff: float = 60) -> list:
     """Source ids ranked by how well 'author year title' matches `query` (typos forgiven)."""
     from rapidfuzz import fuzz, process
@@ -271,4 +285,5 @@ __all__ = [
     "page",
     "position",
     "text_search_ids",
+    "warm_fuzzy",
 ]

@@ -1,7 +1,8 @@
 """Memos as text: list every memo with what it is about, edit one, delete one.
 
-Adding lives with the coding services (`review.coding.codings.add_memo`, which the CLI's
-`review memo add` calls too); this module adds what a memo view needs. A project, source or
+Listing lives here, in one function with one label format (`memos`, `label_memos`: the CLI's
+`review memo list` and the TUI's Memos view); adding lives with the coding services
+(`review.coding.codings.add_memo`), which labels what it adds here too. A project, source or
 code memo is a `Memo` row (many per target); a coding's memo is `Coding.memo` (one per coding),
 so editing it replaces that text and deleting it clears it. Memo text keeps its line breaks.
 """
@@ -22,50 +23,122 @@ from review.store.models import utcnow
 
 
 @dataclass
-class MemoRow:
-    """One memo as the Memos view lists it; `id` is the memo's id, or the coding's for a
-    coding memo (`kind` says which)."""
+class MemoView:
+    """One memo, as `review memo list` prints it and the Memos view lists it. `id` is the memo
+    row's id (None for a coding's memo, which lives on the coding: `target_id`); `ref` is the
+    id `edit_memo` and `delete_memo` take either way."""
 
-    kind: str  # project, source, code, coding
-    id: int
+    id: int | None
+    target: str  # project, source, code, coding
     target_id: int | None
-    about: str  # the source key, the code path, or "code path: quote" of a coding
     coder: str | None
     text: str
-    when: datetime | None
+    created: datetime | None
+    version: int | None = None  # a memo row's edit version (None for a coding's memo)
+    about: str | None = None  # what it is on, as a person reads it (`label_memos`)
+    updated: datetime | None = None  # last edit of a memo row; a coding memo: the coding's time
+    quote: str | None = None  # a coding memo: the coded text, on one line, at most 60 characters
+
+    @property
+    def ref(self) -> int | None:
+        return self.target_id if self.target == "coding" else self.id
 
 
-def memo_rows(session: Session, limit: int = 2000) -> list[MemoRow]:
-    """Every memo, newest first: notes on the project, sources and codes, then coding memos."""
-    paths = code_paths(session)
-    keys = dict(session.execute(select(m.Source.id, m.Source.key)).all())
-    out: list[MemoRow] = []
-    q = (
-        select(m.Memo, m.Coder.name)
-        .join(m.Coder, m.Coder.id == m.Memo.coder_id, isouter=True)
-        .order_by(m.Memo.id.desc())
-        .limit(limit)
-    )
-    for memo, coder in session.execute(q).all():
-        if memo.source_id is not None:
-            kind, tid, about = "source", memo.source_id, keys.get(memo.source_id, "?")
-        elif memo.code_id is not None:
-            kind, tid, about = "code", memo.code_id, paths.get(memo.code_id, "?")
-        else:
-            kind, tid, about = "project", None, "the project"
-        out.append(MemoRow(kind, memo.id, tid, about, coder, memo.text, memo.updated))
-    cq = (
-        select(m.Coding, m.Coder.name)
-        .join(m.Coder, m.Coder.id == m.Coding.coder_id, isouter=True)
-        .where(m.Coding.memo.is_not(None))
-        .order_by(m.Coding.id.desc())
-        .limit(limit)
-    )
-    for c, coder in session.execute(cq).all():
-        quote = " ".join((c.quote or "").split())
-        quote = quote if len(quote) <= 60 else quote[:57] + "…"
-        about = f"{keys.get(c.source_id, '?')} · {paths.get(c.code_id, '?')}: “{quote}”"
-        out.append(MemoRow("coding", c.id, c.id, about, coder, c.memo or "", c.created))
+def _chunks(ids: list[int], n: int = 5000):
+    for i in range(0, len(ids), n):
+        yield ids[i : i + n]
+
+
+def label_memos(session: Session, views: list[MemoView]) -> None:
+    """Fill each memo's `about` (the one label format): "project", the source's key, the code's
+    path, or a coding as "coding ID: KEY [start:end] CODE PATH"; a coding's `quote` too."""
+    paths = code_paths(session) if any(v.target in ("code", "coding") for v in views) else {}
+    source_ids = {v.target_id for v in views if v.target == "source"}
+    coding_ids = {v.target_id for v in views if v.target == "coding"}
+    codings = {}
+    for chunk in _chunks(sorted(coding_ids)):
+        for row in session.execute(
+            select(
+                m.Coding.id,
+                m.Coding.source_id,
+                m.Coding.code_id,
+                m.Coding.start,
+                m.Coding.end,
+                m.Coding.quote,
+            ).where(m.Coding.id.in_(chunk))
+        ).all():
+            codings[row.id] = row
+            source_ids.add(row.source_id)
+    keys = {}
+    for chunk in _chunks(sorted(source_ids)):
+        keys.update(
+            session.execute(select(m.Source.id, m.Source.key).where(m.Source.id.in_(chunk))).all()
+        )
+    for v in views:
+        if v.target == "project":
+            v.about = "project"
+        elif v.target == "source":
+            v.about = keys.get(v.target_id, f"source {v.target_id}")
+        elif v.target == "code":
+            v.about = paths.get(v.target_id, f"code {v.target_id}")
+        elif v.target == "coding" and v.target_id in codings:
+            c = codings[v.target_id]
+            v.about = (
+                f"coding {c.id}: {keys.get(c.source_id, c.source_id)} [{c.start}:{c.end}] "
+                f"{paths.get(c.code_id, c.code_id)}"
+            )
+            quote = " ".join((c.quote or "").split())
+            v.quote = quote if len(quote) <= 60 else quote[:59] + "…"
+
+
+def memos(
+    session: Session,
+    target: str | None = None,
+    target_id: int | None = None,
+    *,
+    newest_first: bool = False,
+    limit: int | None = None,
+) -> list[MemoView]:
+    """Memos on the project, sources and codes, then coding memos (with `target` "coding" or
+    None), each part oldest first (`newest_first`: newest first, at most `limit` of each part),
+    every one labelled by `label_memos`. `review memo list` and the Memos view both list this."""
+    order = (lambda col: col.desc()) if newest_first else (lambda col: col)
+    q = select(m.Memo, m.Coder.name).join(m.Coder, m.Coder.id == m.Memo.coder_id, isouter=True)
+    if target == "project":
+        q = q.where(m.Memo.source_id.is_(None), m.Memo.code_id.is_(None))
+    elif target in ("source", "code"):
+        column = m.Memo.source_id if target == "source" else m.Memo.code_id
+        q = q.where(column.is_not(None) if target_id is None else column == target_id)
+    elif target == "coding":
+        q = q.where(False)
+    q = q.order_by(order(m.Memo.id)).limit(limit)
+    out = [
+        MemoView(
+            memo.id,
+            memo.target,
+            memo.target_id,
+            name,
+            memo.text,
+            memo.created,
+            memo.version,
+            updated=memo.updated,
+        )
+        for memo, name in session.execute(q).all()
+    ]
+    if target in (None, "coding"):
+        cq = (
+            select(m.Coding, m.Coder.name)
+            .join(m.Coder, m.Coder.id == m.Coding.coder_id, isouter=True)
+            .where(m.Coding.memo.is_not(None))
+        )
+        if target_id is not None:
+            cq = cq.where(m.Coding.id == target_id)
+        cq = cq.order_by(order(m.Coding.id)).limit(limit)
+        out += [
+            MemoView(None, "coding", c.id, name, c.memo, c.created, updated=c.created)
+            for c, name in session.execute(cq).all()
+        ]
+    label_memos(session, out)
     return out
 
 

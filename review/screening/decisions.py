@@ -404,12 +404,16 @@ def queue(
         {
             "key": srcs[sid].key,
             "title": srcs[sid].title,
+            "authors": list(srcs[sid].authors or []),
+            "venue": srcs[sid].venue,
             "year": srcs[sid].year,
             "abstract": srcs[sid].abstract,
             "keywords": list(srcs[sid].keywords or []),
             "status": st,
             "mine": shown.get(viewer),
             "decisions": shown,
+            # the reasons of the decisions `viewer` may see (a conflict shows both sides)
+            "reasons": {c: r for c, r in (o.reasons if o else {}).items() if c in shown and r},
             "final": o.final[1] if o and o.final else None,
         }
         for sid, st, shown, o in picked

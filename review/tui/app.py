@@ -219,8 +219,14 @@ class ReviewApp(App):
             self.call_from_thread(self._changed_elsewhere)
 
     def _changed_elsewhere(self) -> None:
+        from textual.app import ScreenStackError
+
+        try:
+            screen = self.screen
+        except ScreenStackError:  # the app is closing: a poll landed after the last screen
+            return
         self.refresh_status()
-        hook = getattr(self.screen, "database_changed", None)
+        hook = getattr(screen, "database_changed", None)
         if hook is not None:
             hook()
 

@@ -65,7 +65,10 @@ class ImportScreen(WorkbenchScreen):
                 yield Label(
                     "Pick files in the tree or type paths; enter starts.", id="progress-label"
                 )
-                yield ProgressBar(id="file-progress", show_eta=False)
+                # hidden until an import runs: an idle bar with no total would animate
+                bar = ProgressBar(id="file-progress", show_eta=False)
+                bar.display = False
+                yield bar
                 yield DataTable(id="import-report", cursor_type="row")
                 yield DataTable(id="import-problems", cursor_type="row")
 
@@ -137,6 +140,7 @@ class ImportScreen(WorkbenchScreen):
         label = note or "Importing…"
         self.query_one("#progress-label", Label).update(label)
         bar = self.query_one("#file-progress", ProgressBar)
+        bar.display = True
         bar.update(total=None, progress=0)
         self._run([Path(p) for p in paths])
 

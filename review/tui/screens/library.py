@@ -6,7 +6,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Input, Select
+from textual.markup import escape
+from textual.widgets import DataTable, Input, Select, Static
 
 from review.coding import library
 from review.coding.library import LibraryFilter, LibraryPage
@@ -71,6 +72,9 @@ class LibraryScreen(WorkbenchScreen):
             yield Input(placeholder="full text (FTS)", id="fts")
             yield Select([], prompt="kind", id="kind")
             yield Select(STATUS_OPTIONS, prompt="status", id="status")
+        code_line = Static("", id="library-code")  # the active code filter, when there is one
+        code_line.display = False
+        yield code_line
         table = PagedTable(id="library-table", cursor_type="row", zebra_stripes=True)
         yield table
 
@@ -109,6 +113,8 @@ class LibraryScreen(WorkbenchScreen):
             kinds = library.kinds(s)
         options = [(f"{k} ({n:,})", k) for k, n in kinds]
         self.app.call_from_thread(self.query_one("#kind", Select).set_options, options)
+        with self.app.session() as s:
+            library.warm_fuzzy(s)  # so the first `/` key does not wait for the index
 
     def database_changed(self) -> None:
         """Another process wrote: the page again, the cursor where it was."""
@@ -152,6 +158,13 @@ class LibraryScreen(WorkbenchScreen):
         if result.notes:
             note += " · " + "; ".join(result.notes)
         self.query_one("StatusLine").note = note
+        code_line = self.query_one("#library-code", Static)
+        active = self.flt.code_id is not None
+        if active:
+            label = escape(self.code_label or str(self.flt.code_id))
+            code_line.update(f"[b]code:[/b] {label} [dim]and its children · x clears[/]")
+        if code_line.display != active:
+            code_line.display = active
 
     # --- filters --------------------------------------------------------------------------
 

@@ -61,12 +61,12 @@ class MemosScreen(WorkbenchScreen):
 
     def database_changed(self) -> None:
         r = row_at_cursor(self.query_one(DataTable), self.rows)
-        self.reload(keep=(r.kind, r.id) if r else None)
+        self.reload(keep=(r.target, r.ref) if r else None)
 
     def reload(self, keep: tuple[str, int] | None = None) -> None:
-        from review.coding.memos import memo_rows
+        from review.coding.memos import memos
 
-        ok, rows = self.in_session(memo_rows)
+        ok, rows = self.in_session(lambda s: memos(s, newest_first=True, limit=2000))
         if not ok:
             return
         self.rows = rows
@@ -74,9 +74,9 @@ class MemosScreen(WorkbenchScreen):
         table.clear()
         for r in rows:
             first = " ".join(r.text.split())
-            table.add_row(r.kind, r.about, r.coder or "", first)
+            table.add_row(r.target, r.about, r.coder or "", first)
         if keep is not None:
-            at = next((i for i, r in enumerate(rows) if (r.kind, r.id) == keep), 0)
+            at = next((i for i, r in enumerate(rows) if (r.target, r.ref) == keep), 0)
             table.move_cursor(row=at)
         self.query_one("StatusLine").note = f"{len(rows)} memo(s)"
         self._show()
@@ -88,8 +88,11 @@ class MemosScreen(WorkbenchScreen):
         r = row_at_cursor(self.query_one(DataTable), self.rows)
         text = "No memos yet: a writes one on the project; M in the Reader on a coding."
         if r is not None:
-            when = f" · {r.when:%Y-%m-%d %H:%M}" if r.when else ""
-            text = f"[b]{escape(r.about)}[/b]\n[dim]{r.kind} · {escape(r.coder or '')}{when}[/]"
+            when = f" · {r.updated:%Y-%m-%d %H:%M}" if r.updated else ""
+            text = f"[b]{escape(r.about or '')}[/b]"
+            if r.quote:
+                text += f"\n“{escape(r.quote)}”"
+            text += f"\n[dim]{r.target} · {escape(r.coder or '')}{when}[/]"
             text += f"\n\n{escape(r.text)}"
         self.query_one("#memo-full", Static).update(text)
 
@@ -122,11 +125,11 @@ class MemosScreen(WorkbenchScreen):
 
             if text is None or text == r.text:
                 return
-            ok, _ = self.in_session(lambda s: edit_memo(s, r.kind, r.id, text))
+            ok, _ = self.in_session(lambda s: edit_memo(s, r.target, r.ref, text))
             if ok:
-                self.reload(keep=(r.kind, r.id))
+                self.reload(keep=(r.target, r.ref))
 
-        self.app.push_screen(MemoEditor(f"Memo on {r.kind}", r.text, escape(r.about)), save)
+        self.app.push_screen(MemoEditor(f"Memo on {r.target}", r.text, escape(r.about or "")), save)
 
     def action_delete(self) -> None:
         from review.tui.widgets.confirm import Confirm
@@ -139,25 +142,26 @@ class MemosScreen(WorkbenchScreen):
             from review.coding.memos import delete_memo
 
             if yes:
-                ok, _ = self.in_session(lambda s: delete_memo(s, r.kind, r.id))
+                ok, _ = self.in_session(lambda s: delete_memo(s, r.target, r.ref))
                 if ok:
                     self.reload()
 
         first = " ".join(r.text.split())[:70]
-        self.app.push_screen(Confirm(f"Delete this memo on {r.about[:50]}?", first), answered)
+        about = (r.about or "")[:50]
+        self.app.push_screen(Confirm(f"Delete this memo on {about}?", first), answered)
 
     def action_open(self) -> None:
         """o: a coding memo opens its passage in the Reader, a source memo its source."""
         r = row_at_cursor(self.query_one(DataTable), self.rows)
         if r is None:
             return
-        if r.kind == "source":
+        if r.target == "source":
             self.app.open_source(r.target_id)
-        elif r.kind == "coding":
+        elif r.target == "coding":
             from review.coding.codings import get_codings
 
             ok, found = self.in_session(lambda s: [(c.source_id, c.start, c.end)
-                                                   for c in get_codings(s, [r.id])])  # fmt: skip
+                                                   for c in get_codings(s, [r.ref])])  # fmt: skip
             if ok and found:
                 self.app.open_source(*found[0])
         else:

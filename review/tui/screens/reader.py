@@ -66,6 +66,10 @@ class ReaderScreen(WorkbenchScreen):
         super().__init__()
         self.doc: document.Document | None = None
         self.choices: list[CodeChoice] = []
+        self._codes_stamp: tuple | None = None  # review.coding.codebook.codebook_stamp
+        self._panel_shape: tuple | None = None  # the side panel's height, last laid out
+        self._picker = None  # the code picker, built on the first enter, then re-used
+        self._picker_choices: list[CodeChoice] | None = None  # the codebook it was given
         self.shortcuts: dict[str, int] = {}
         self.last_action_ms: float | None = None
         self.loading_id: int | None = None  # the source shown or being loaded
@@ -218,7 +222,12 @@ class ReaderScreen(WorkbenchScreen):
             out += ["", "[b]Keys[/b] (enter: pick any code)"]
             for c in keys:
                 out.append(f"[{_colour(c)}]{escape(c.shortcut)}[/] {escape(c.path.split('/')[-1])}")
-        self.query_one("#reader-panel", Static).update("\n".join(out))
+        # Re-lay out the screen only when the panel's height changes (its lines as wrapped at
+        # its width): moving along the text mostly changes figures inside the same lines.
+        panel = self.query_one("#reader-panel", Static)
+        shape = (self.size, _wrapped_height(out, panel.content_size.width))
+        panel.update("\n".join(out), layout=shape != self._panel_shape)
+        self._panel_shape = shape
 
     # --- coding ------------------------------------------------------------------------------
 
@@ -262,7 +271,12 @@ class ReaderScreen(WorkbenchScreen):
         view.marks_changed()
         self.last_action_ms = (perf_counter() - t0) * 1000
         c = next((c for c in self.choices if c.id == code_id), None)
-        self.query_one("StatusLine").note = f"coded {start}–{end} as {_path(c, code_id)}"
+        path = _path(c, code_id)
+        status = self.query_one("StatusLine")
+        note = f"coded {start}–{end} as {path}"
+        if len(note) > status.size.width - 2 and "/" in path:  # narrow: the code's own name
+            note = f"coded {start}–{end} as {path.rsplit('/', 1)[-1]}"
+        status.note = note
         self.app.data_changed()
 
     def action_pick_code(self) -> None:
@@ -281,17 +295,31 @@ class ReaderScreen(WorkbenchScreen):
             elif answer is not None:
                 self.apply(answer)
 
-        self.app.push_screen(
-            CodePicker(choices, "Apply code…", allow_create=True, parents=self.choices), chosen
-        )
+        name = f"code-picker-{id(self)}"  # built once, then re-used (CodePicker.reopen)
+        if self._picker is None:
+            self._picker = CodePicker(
+                choices, "Apply code…", allow_create=True, parents=self.choices
+            )
+            self.app.install_screen(self._picker, name)
+        elif self._picker_choices is not self.choices:
+            self._picker.reopen(choices, self.choices)
+        else:
+            self._picker.reopen(self._picker.choices, self.choices)
+        self._picker_choices = self.choices
+        self.app.push_screen(self._picker, chosen)
 
     def reload_codes(self) -> None:
         """Read the codebook afresh (names, shortcuts, colours): codes added on the Codebook
         screen or by the CLI since the source was opened show up at once."""
+        from review.coding.codebook import codebook_stamp
         from review.tui.codes import code_choices
 
         with self.app.session() as s:
+            stamp = codebook_stamp(s)
+            if stamp == self._codes_stamp and self.choices:
+                return  # unchanged: 1,000 codes are not re-read on every picker open
             self.choices = code_choices(s, codable_only=False)
+        self._codes_stamp = stamp
         self.shortcuts = {c.shortcut: c.id for c in self.choices if c.shortcut}
         self.query_one(ReaderView).set_colours({c.id: c.colour for c in self.choices})
 
@@ -586,6 +614,22 @@ class ReaderScreen(WorkbenchScreen):
             )
 
         self.app.push_screen(MemoEditor(f"Memo on {about}", value or "", escape(detail)), save)
+
+
+def _wrapped_height(lines: list[str], width: int) -> int:
+    """How many rows these markup lines take when word-wrapped at `width` cells."""
+    from rich.console import Console
+    from rich.text import Text
+
+    global _CONSOLE
+    if width <= 0:
+        return -1
+    if _CONSOLE is None:
+        _CONSOLE = Console(width=200, color_system=None)
+    return sum(len(Text.from_markup(line).wrap(_CONSOLE, width)) for line in lines)
+
+
+_CONSOLE = None  # the one console _wrapped_height measures with (made on first use)
 
 
 def _excerpt(quote: str, most: int = 160) -> str:

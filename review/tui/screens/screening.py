@@ -141,21 +141,40 @@ class ScreeningScreen(WorkbenchScreen):
         if it is None:
             box.update("Nothing to screen here." if not self.conflict_mode else "No conflicts.")
             return
-        mine = it["mine"] or "not decided"
-        others = ", ".join(f"{c}: {d}" for c, d in it["decisions"].items() if c != self.coder)
+        reasons = it.get("reasons", {})
+
+        def said(coder: str, decision: str) -> str:
+            why = reasons.get(coder)
+            return f"{decision} ({why})" if why else decision
+
+        mine = said(self.coder, it["mine"]) if it["mine"] else "not decided"
+        others = "; ".join(
+            f"{_esc(c)}: {_esc(said(c, d))}" for c, d in it["decisions"].items() if c != self.coder
+        )
+        authors = it.get("authors") or []
+        who = "; ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
+        venue = it.get("venue") or ""
+        keywords = it["keywords"]
+        shown_kw = "; ".join(keywords[:12]) + (
+            f" … (+{len(keywords) - 12})" if len(keywords) > 12 else ""
+        )
         lines = [
             f"[b]{_esc(it['title'] or '(no title)')}[/b]",
-            f"{it['key']} · {it['year'] or 'n.d.'} · status {it['status']}",
-            f"your decision: [b]{mine}[/b]" + (f" · others: {others}" if others else ""),
-            "keywords: " + _esc("; ".join(it["keywords"]) or "—"),
+            _esc(
+                " · ".join(
+                    x for x in (who or "(no authors)", venue, str(it["year"] or "n.d.")) if x
+                )
+            ),
+            f"[dim]{_esc(it['key'])} · status {it['status']}[/]",
+            f"your decision: [b]{_esc(mine)}[/b]" + (f" · others: {others}" if others else ""),
             "",
             _esc(it["abstract"] or "(no abstract)"),
+            "",
+            "[dim]keywords: " + _esc(shown_kw or "—") + "[/]",
         ]
         box.update("\n".join(lines))
-        self.query_one("StatusLine").note = (
-            f"record {self.page_start + self.pos + 1} · i include · e exclude · m maybe · "
-            "n/p next/previous · t stage · c conflicts"
-        )
+        # the keys are in the footer; the status line says where we are, uncut at 80 columns
+        self.query_one("StatusLine").note = f"record {self.page_start + self.pos + 1:,}"
 
     # --- actions ----------------------------------------------------------------------------
 

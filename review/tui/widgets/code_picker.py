@@ -132,18 +132,49 @@ class CodePicker(ModalScreen["int | NewCode | None"]):
         parents: list[CodeChoice] | None = None,
     ) -> None:
         super().__init__()
-        self.choices = choices
         self.title_text = title
         self.allow_create = allow_create
+        self.rows: list[CodeChoice | str] = []  # a code, or CREATE
+        self._all_items: tuple[int, list[Option]] | None = None  # the rows for no query
+        self._set_choices(choices, parents)
+        self._begin()
+
+    def _set_choices(self, choices: list[CodeChoice], parents: list[CodeChoice] | None) -> None:
+        self.choices = choices
         parents = parents if parents is not None else choices
         # A new code goes under a code that already groups others (or a grouping code): a
         # short list however big the codebook (the code form, ctrl+e, offers every code).
         heads = {c.path.rsplit("/", 1)[0] for c in parents if "/" in c.path}
         self.parents = [c for c in parents if not c.codable or c.path in heads]
-        self.rows: list[CodeChoice | str] = []  # a code, or CREATE
+
+    def _begin(self) -> None:
         self.typed = ""
         self._parent_chosen = False  # the reviewer picked a parent: stop guessing one
         self._answered = False  # a second enter before the dialog closes must not pop twice
+
+    def reopen(
+        self, choices: list[CodeChoice], parents: list[CodeChoice] | None = None
+    ) -> CodePicker:
+        """Ready this (installed, already built) picker for another pick: the codebook as it
+        is now, an empty query, the first row highlighted. Re-using it saves building the
+        dialog's widgets on every `enter` (a third of the time to open with 1,000 codes)."""
+        old_parents = [(p.path, p.id) for p in self.parents]
+        if choices is not self.choices:
+            self._all_items = None
+        self._set_choices(choices, parents)
+        self._begin()
+        if self.is_mounted:
+            new_parents = [(p.path, p.id) for p in self.parents]
+            select = self.query_one("#code-parent", Select)
+            if new_parents != old_parents:
+                select.set_options([("(top level)", TOP)] + new_parents)
+            select.value = TOP
+            field = self.query_one(Input)
+            with field.prevent(Input.Changed):
+                field.value = ""
+            self._fill("")
+            field.focus()
+        return self
 
     @property
     def shown(self) -> list[CodeChoice]:
@@ -185,6 +216,23 @@ class CodePicker(ModalScreen["int | NewCode | None"]):
         self.rows = rows
         options = self.query_one(OptionList)
         options.clear_options()
+        if not self.typed and self._all_items and self._all_items[0] == id(self.choices):
+            items = self._all_items[1]  # the same codebook, nothing typed: the same rows
+        else:
+            items = self._options(rows)
+            if not self.typed:
+                self._all_items = (id(self.choices), items)
+        options.add_options(items)
+        self.query_one("#code-parent-row").set_class(bool(create), "-shown")
+        if create:
+            self._default_parent(ranked.choices)
+        if rows:
+            options.highlighted = 0
+            self._define(0)
+        else:
+            self._define(None)
+
+    def _options(self, rows: list[CodeChoice | str]) -> list[Option]:
         items = []
         for r in rows:
             if r == CREATE:
@@ -196,15 +244,7 @@ class CodePicker(ModalScreen["int | NewCode | None"]):
             label.append(f"[{r.shortcut}] " if r.shortcut else "    ")
             label.append(r.path, style="" if r.codable else "dim")
             items.append(Option(label, id=str(r.id)))
-        options.add_options(items)
-        self.query_one("#code-parent-row").set_class(bool(create), "-shown")
-        if create:
-            self._default_parent(ranked.choices)
-        if rows:
-            options.highlighted = 0
-            self._define(0)
-        else:
-            self._define(None)
+        return items
 
     def _default_parent(self, guesses: list[CodeChoice]) -> None:
         """A new code goes beside the best guess (its parent), else at the top level."""

@@ -28,19 +28,30 @@ class NavBar(Static):
         width = max(20, self.size.width - 1)
         entries = [(s.key, s.title, s.name) for s in specs]
         entries.append(("?", "Help", None))
-        cut = max(len(t) for _k, t, _n in entries) if entries else 0
-        while cut > 3 and _length(entries, cut) > width:
-            cut -= 1
+        shown = _titles_that_fit(entries, current, width)
         out = Text(no_wrap=True, overflow="ellipsis")
         for i, (key, title, name) in enumerate(entries):
             if i:
                 out.append(" ")
             style = "reverse" if name == current else ""
             out.append(key, style=f"bold {style}".strip())
-            label = title if len(title) <= cut else title[:cut]
-            out.append(f" {label}", style=style)
-        self.update(out)
+            if i in shown:
+                out.append(f" {title}", style=style)
+        self.update(out, layout=False)
 
 
-def _length(entries, cut: int) -> int:
-    return sum(len(k) + 1 + min(len(t), cut) for k, t, _n in entries) + len(entries) - 1
+def _titles_that_fit(entries, current, width: int) -> set[int]:
+    """Which entries show their title: all when they fit, else the current screen's and then
+    its nearest neighbours' (whole words, never cut), the others showing only their key (`?`
+    lists every screen)."""
+    base = sum(len(k) for k, _t, _n in entries) + len(entries) - 1
+    here = next((i for i, (_k, _t, n) in enumerate(entries) if n == current), 0)
+    order = sorted(range(len(entries)), key=lambda i: (i != here, abs(i - here), i))
+    shown: set[int] = set()
+    used = base
+    for i in order:
+        extra = 1 + len(entries[i][1])
+        if used + extra <= width:
+            shown.add(i)
+            used += extra
+    return shown

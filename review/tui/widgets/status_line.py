@@ -38,6 +38,8 @@ class StatusLine(Static):
         if len(line) > width and note:
             line = note  # what just happened matters more than the counts
         if len(line) > width:
-            cut = line[: width - 1].rsplit(" ", 1)[0]
-            line = cut + "…"
-        self.update(Text(line, no_wrap=True))
+            cut = line[: width - 1]
+            word = cut.rsplit(" ", 1)[0]
+            line = (word if len(cut) - len(word) < 12 else cut) + "…"  # a long word: cut it
+        # one line high whatever it says: no layout pass of the whole screen per key
+        self.update(Text(line, no_wrap=True), layout=False)
