@@ -25,7 +25,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.coding.codebook import code_paths, descendants, find_code
 from review.errors import NotFound, UsageError
@@ -229,12 +229,16 @@ def agreement(
             raise NotFound(f"no coder {name!r}")
         ids[name] = cid
     q = select(
-        m.Coding.source_id, m.Coding.code_id, m.Coding.coder_id, m.Coding.start, m.Coding.end
-    ).where(m.Coding.coder_id.in_(list(ids.values())))
+        col(m.Coding.source_id),
+        col(m.Coding.code_id),
+        col(m.Coding.coder_id),
+        col(m.Coding.start),
+        col(m.Coding.end),
+    ).where(col(m.Coding.coder_id).in_(list(ids.values())))
     if source_ids is not None:
-        q = q.where(m.Coding.source_id.in_(list(source_ids)))
+        q = q.where(col(m.Coding.source_id).in_(list(source_ids)))
     if code_ids is not None:
-        q = q.where(m.Coding.code_id.in_(list(code_ids)))
+        q = q.where(col(m.Coding.code_id).in_(list(code_ids)))
     spans: dict[tuple[int, int], dict[int, list[Interval]]] = defaultdict(lambda: defaultdict(list))
     used_sources, used_codes = set(), set()
     for sid, code, coder, a, b in session.execute(q):
@@ -245,8 +249,8 @@ def agreement(
     codes = sorted(set(code_ids) if code_ids is not None else used_codes)
     lengths = dict(
         session.execute(
-            select(m.Source.id, func.coalesce(func.length(m.Source.text), 0)).where(
-                m.Source.id.in_(sources)
+            select(col(m.Source.id), func.coalesce(func.length(col(m.Source.text)), 0)).where(
+                col(m.Source.id).in_(sources)
             )
         ).all()
     )
@@ -258,7 +262,9 @@ def agreement(
     keys = {}
     if by_source:
         keys = dict(
-            session.execute(select(m.Source.id, m.Source.key).where(m.Source.id.in_(sources))).all()
+            session.execute(
+                select(col(m.Source.id), col(m.Source.key)).where(col(m.Source.id).in_(sources))
+            ).all()
         )
     per_code, total, total_seg = [], Table(), [0, 0]
     for code in codes:
@@ -314,8 +320,8 @@ def coded_codes_under(session: Session, refs: list[str]) -> list[int] | None:
     codings. None for no references (every code); a usage error if nothing is coded there."""
     if not refs:
         return None
-    codable = set(session.exec(select(m.Code.id).where(m.Code.codable)).scalars())
-    used = set(session.exec(select(m.Coding.code_id).distinct()).scalars())
+    codable = set(session.execute(select(col(m.Code.id)).where(col(m.Code.codable))).scalars())
+    used = set(session.execute(select(col(m.Coding.code_id)).distinct()).scalars())
     ids: list[int] = []
     for ref in refs:
         top = find_code(session, ref).id

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import tomli_w
 from sqlalchemy import func, literal, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
@@ -193,17 +193,17 @@ def save_toml(session: Session, path: str | Path, meta: dict | None = None) -> i
 
 
 def all_codes(session: Session) -> list[m.Code]:
-    return list(session.scalars(select(m.Code).order_by(m.Code.position, m.Code.id)))
+    return list(session.scalars(select(m.Code).order_by(col(m.Code.position), col(m.Code.id))))
 
 
 def codable_ids(session: Session) -> set[int]:
     """The ids of the codes that can be applied (group codes such as "Sector" cannot)."""
-    return set(session.scalars(select(m.Code.id).where(m.Code.codable.is_(True))))
+    return set(session.scalars(select(col(m.Code.id)).where(col(m.Code.codable).is_(True))))
 
 
 def code_paths(session: Session) -> dict[int, str]:
     """Every code's full path, computed once from the parent links."""
-    rows = session.execute(select(m.Code.id, m.Code.parent_id, m.Code.name)).all()
+    rows = session.execute(select(col(m.Code.id), col(m.Code.parent_id), col(m.Code.name))).all()
     parent = {r.id: r.parent_id for r in rows}
     name = {r.id: r.name for r in rows}
     out: dict[int, str] = {}
@@ -229,7 +229,7 @@ def code_path(session: Session, code: m.Code | int) -> str:
 
 def descendants(session: Session, code_id: int) -> list[int]:
     """The code and every code below it (for excerpts "with children")."""
-    rows = session.execute(select(m.Code.id, m.Code.parent_id)).all()
+    rows = session.execute(select(col(m.Code.id), col(m.Code.parent_id))).all()
     children: dict[int | None, list[int]] = {}
     for cid, pid in rows:
         children.setdefault(pid, []).append(cid)
@@ -293,7 +293,7 @@ def code_tree(session: Session, counts: bool = True) -> list[tuple[m.Code, int, 
         n = {
             cid: k
             for cid, k in session.execute(
-                select(m.Coding.code_id, func.count()).group_by(m.Coding.code_id)
+                select(col(m.Coding.code_id), func.count()).group_by(col(m.Coding.code_id))
             ).all()
         }
     children: dict[int | None, list[m.Code]] = {}
@@ -318,14 +318,16 @@ def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = Tru
     # paths folded: "A/trust" is the existing "A/Trust" (sibling names are unique ignoring case)
     paths = {p.casefold(): cid for cid, p in code_paths(session).items()}
     by_guid = {
-        g: cid for cid, g in session.execute(select(m.Code.id, m.Code.guid)).all() if g is not None
+        g: cid
+        for cid, g in session.execute(select(col(m.Code.id), col(m.Code.guid))).all()
+        if g is not None
     }
     used_keys = {
         k: cid
-        for cid, k in session.execute(select(m.Code.id, m.Code.shortcut)).all()
+        for cid, k in session.execute(select(col(m.Code.id), col(m.Code.shortcut))).all()
         if k is not None
     }
-    top = session.scalar(select(func.max(m.Code.position))) or 0
+    top = session.scalar(select(func.max(col(m.Code.position)))) or 0
     added = updated = 0
     for spec in specs:
         cid = by_guid.get(spec.guid) if spec.guid else None
@@ -405,12 +407,12 @@ def add_code(session: Session, path: str, **values) -> m.Code:
             raise CodebookError(f"code {spec.path!r}: parent {spec.parent_path!r} does not exist")
         parent = session.get(m.Code, pid)
     was_leaf = parent is not None and not session.scalar(
-        select(func.count()).select_from(m.Code).where(m.Code.parent_id == parent.id)
+        select(func.count()).select_from(m.Code).where(col(m.Code.parent_id) == parent.id)
     )
     upsert_specs(session, [spec])
     if was_leaf and parent.parent_id is None and parent.codable:
         used = session.scalar(
-            select(func.count()).select_from(m.Coding).where(m.Coding.code_id == parent.id)
+            select(func.count()).select_from(m.Coding).where(col(m.Coding.code_id) == parent.id)
         )
         if not used:
             parent.codable = False
@@ -466,7 +468,7 @@ def edit_code(
             if len(value) != 1:
                 raise UsageError(f"shortcut {value!r} must be one key")
             taken = session.scalar(
-                select(m.Code).where(m.Code.shortcut == value, m.Code.id != code.id)
+                select(m.Code).where(col(m.Code.shortcut) == value, col(m.Code.id) != code.id)
             )
             if taken is not None:
                 raise UsageError(
@@ -484,7 +486,7 @@ def edit_code(
     if codable is not None and codable != code.codable:
         if not codable:
             n = session.scalar(
-                select(func.count()).select_from(m.Coding).where(m.Coding.code_id == code.id)
+                select(func.count()).select_from(m.Coding).where(col(m.Coding.code_id) == code.id)
             )
             if n:
                 raise UsageError(
@@ -504,7 +506,7 @@ def validate_specs_single(session: Session, spec: CodeSpec) -> None:
     if spec.shortcut:
         if len(spec.shortcut) != 1:
             raise UsageError(f"shortcut {spec.shortcut!r} must be one key")
-        taken = session.scalar(select(m.Code).where(m.Code.shortcut == spec.shortcut))
+        taken = session.scalar(select(m.Code).where(col(m.Code.shortcut) == spec.shortcut))
         if taken is not None:
             raise UsageError(f"shortcut {spec.shortcut!r} is already used by {taken.name!r}")
 
@@ -512,9 +514,11 @@ def validate_specs_single(session: Session, spec: CodeSpec) -> None:
 def _sibling_clash(session: Session, parent_id: int | None, name: str, self_id: int) -> None:
     clash = session.scalar(
         select(m.Code).where(
-            m.Code.parent_id.is_(None) if parent_id is None else m.Code.parent_id == parent_id,
-            func.lower(m.Code.name) == func.lower(literal(name)),  # as ux_code_sibling_name
-            m.Code.id != self_id,
+            col(m.Code.parent_id).is_(None)
+            if parent_id is None
+            else col(m.Code.parent_id) == parent_id,
+            func.lower(col(m.Code.name)) == func.lower(literal(name)),  # as ux_code_sibling_name
+            col(m.Code.id) != self_id,
         )
     )
     if clash is not None:
@@ -565,10 +569,11 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
     if keep.id in descendants(session, gone.id):
         raise UsageError(f"cannot merge {gone.name!r} into one of its own children")
     taken = {
-        n.lower() for n in session.scalars(select(m.Code.name).where(m.Code.parent_id == keep.id))
+        n.lower()
+        for n in session.scalars(select(col(m.Code.name)).where(col(m.Code.parent_id) == keep.id))
     }
     clash = sorted(
-        n for n in session.scalars(select(m.Code.name).where(m.Code.parent_id == gone.id))
+        n for n in session.scalars(select(col(m.Code.name)).where(col(m.Code.parent_id) == gone.id))
         if n.lower() in taken
     )  # fmt: skip
     if clash:
@@ -583,11 +588,11 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
         )
         moved[table.__tablename__] = result.rowcount
     result = session.execute(
-        update(m.Code).where(m.Code.parent_id == gone.id).values(parent_id=keep.id)
+        update(m.Code).where(col(m.Code.parent_id) == gone.id).values(parent_id=keep.id)
     )
     moved["children"] = result.rowcount
     # the merged code's memos are about the survivor now (deleting it would cascade to them)
-    session.execute(update(m.Memo).where(m.Memo.code_id == gone.id).values(code_id=keep.id))
+    session.execute(update(m.Memo).where(col(m.Memo.code_id) == gone.id).values(code_id=keep.id))
     keep.keywords = list(dict.fromkeys([*(keep.keywords or []), *(gone.keywords or [])]))
     session.flush()
     session.delete(session.get(m.Code, gone.id))
@@ -601,7 +606,9 @@ def delete_code(session: Session, ref: str | int, *, force: bool = False) -> int
     (the database cascades). Returns the number of codings deleted."""
     code = find_code(session, ref)
     ids = descendants(session, code.id)
-    n = session.scalar(select(func.count()).select_from(m.Coding).where(m.Coding.code_id.in_(ids)))
+    n = session.scalar(
+        select(func.count()).select_from(m.Coding).where(col(m.Coding.code_id).in_(ids))
+    )
     if n and not force:
         raise ReviewError(
             f"code {code.name!r} (with its children) has {n} coding(s); "
@@ -609,16 +616,18 @@ def delete_code(session: Session, ref: str | int, *, force: bool = False) -> int
         )
     from sqlalchemy import delete
 
-    coding_ids = select(m.Coding.id).where(m.Coding.code_id.in_(ids))
+    coding_ids = select(col(m.Coding.id)).where(col(m.Coding.code_id).in_(ids))
     session.execute(
-        update(m.Suggestion).where(m.Suggestion.coding_id.in_(coding_ids)).values(coding_id=None)
+        update(m.Suggestion)
+        .where(col(m.Suggestion.coding_id).in_(coding_ids))
+        .values(coding_id=None)
     )
     # a link to one of these codings would point at nothing once they are gone
-    session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.coding_id.in_(coding_ids)))
-    session.execute(delete(m.Suggestion).where(m.Suggestion.code_id.in_(ids)))
-    session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.code_id.in_(ids)))
-    session.execute(delete(m.Coding).where(m.Coding.code_id.in_(ids)))
+    session.execute(delete(m.EvidenceLink).where(col(m.EvidenceLink.coding_id).in_(coding_ids)))
+    session.execute(delete(m.Suggestion).where(col(m.Suggestion.code_id).in_(ids)))
+    session.execute(delete(m.EvidenceLink).where(col(m.EvidenceLink.code_id).in_(ids)))
+    session.execute(delete(m.Coding).where(col(m.Coding.code_id).in_(ids)))
     # children first, so the parent foreign key is never left dangling
     for cid in reversed(ids):
-        session.execute(delete(m.Code).where(m.Code.id == cid))
+        session.execute(delete(m.Code).where(col(m.Code.id) == cid))
     return int(n or 0)

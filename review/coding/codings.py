@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.coding.codebook import find_code
 from review.errors import NotFound, ReviewError, UsageError
@@ -33,7 +33,9 @@ def find_source(session: Session, ref: str | int, *, follow_merged: bool = True)
     Merged duplicates resolve to the record they were merged into (unless `follow_merged` is
     False: editing or deleting a record means that very record)."""
     text = str(ref).strip()
-    source = session.scalar(select(m.Source).where(m.Source.key == text))  # a key wins over an id
+    source = session.scalar(
+        select(m.Source).where(col(m.Source.key) == text)
+    )  # a key wins over an id
     if source is None and text.isdigit():
         source = session.get(m.Source, int(text))
     if source is None:
@@ -41,7 +43,7 @@ def find_source(session: Session, ref: str | int, *, follow_merged: bool = True)
         for suffix in (".txt", ".docx", ".vtt", ".srt", ".pdf", ".md"):
             stem = stem.removesuffix(suffix)
         found = session.scalars(
-            select(m.Source).where(func.lower(m.Source.key) == stem.casefold()).limit(2)
+            select(m.Source).where(func.lower(col(m.Source.key)) == stem.casefold()).limit(2)
         ).all()
         if len(found) > 1:
             raise UsageError(f"source {text!r} is ambiguous; use its id")
@@ -172,14 +174,16 @@ def bulk_apply(
     who = ensure_coder(session, coder)
     texts = dict(
         session.execute(
-            select(m.Source.id, m.Source.text).where(
-                m.Source.id.in_({r["source_id"] for r in rows})
+            select(col(m.Source.id), col(m.Source.text)).where(
+                col(m.Source.id).in_({r["source_id"] for r in rows})
             )
         ).all()
     )
     codable = dict(
         session.execute(
-            select(m.Code.id, m.Code.codable).where(m.Code.id.in_({r["code_id"] for r in rows}))
+            select(col(m.Code.id), col(m.Code.codable)).where(
+                col(m.Code.id).in_({r["code_id"] for r in rows})
+            )
         ).all()
     )
     now = utcnow()
@@ -241,16 +245,18 @@ def delete_codings(session: Session, ids: Sequence[int]) -> None:
     for chunk in _chunks(ids, 5000):
         session.execute(
             update(m.Suggestion)
-            .where(m.Suggestion.coding_id.in_(chunk))
+            .where(col(m.Suggestion.coding_id).in_(chunk))
             .values(coding_id=None, status="pending")
         )
-        session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.coding_id.in_(chunk)))
-        session.execute(delete(m.Coding).where(m.Coding.id.in_(chunk)))
+        session.execute(delete(m.EvidenceLink).where(col(m.EvidenceLink.coding_id).in_(chunk)))
+        session.execute(delete(m.Coding).where(col(m.Coding.id).in_(chunk)))
 
 
 def link_snapshots(session: Session, coding_id: int) -> list[dict]:
     """The evidence links of a coding as JSON-able rows."""
-    links = session.scalars(select(m.EvidenceLink).where(m.EvidenceLink.coding_id == coding_id))
+    links = session.scalars(
+        select(m.EvidenceLink).where(col(m.EvidenceLink.coding_id) == coding_id)
+    )
     return [
         link.model_dump(mode="json", exclude={"created"})
         | {"created": link.created.isoformat() if link.created else None}
@@ -299,11 +305,11 @@ def codings_for_source(
     """A source's codings in text order; with `viewer` and blind coding on, only theirs."""
     q = (
         select(m.Coding)
-        .where(m.Coding.source_id == source_id)
-        .order_by(m.Coding.start, m.Coding.end, m.Coding.id)
+        .where(col(m.Coding.source_id) == source_id)
+        .order_by(col(m.Coding.start), col(m.Coding.end), col(m.Coding.id))
     )
     if viewer is not None and is_blind(session):
-        q = q.where(m.Coding.coder_id == coder_id(session, viewer))
+        q = q.where(col(m.Coding.coder_id) == coder_id(session, viewer))
     return list(session.scalars(q))
 
 
@@ -312,7 +318,9 @@ def codings_at(session: Session, source_id: int, offset: int) -> list[m.Coding]:
     return list(
         session.scalars(
             select(m.Coding).where(
-                m.Coding.source_id == source_id, m.Coding.start <= offset, m.Coding.end > offset
+                col(m.Coding.source_id) == source_id,
+                col(m.Coding.start) <= offset,
+                col(m.Coding.end) > offset,
             )
         )
     )
@@ -362,15 +370,21 @@ def _memo_labels(session: Session, views: list[MemoView]) -> None:
     for chunk in _chunks(sorted(coding_ids), 5000):
         for row in session.execute(
             select(
-                m.Coding.id, m.Coding.source_id, m.Coding.code_id, m.Coding.start, m.Coding.end
-            ).where(m.Coding.id.in_(chunk))
+                col(m.Coding.id),
+                col(m.Coding.source_id),
+                col(m.Coding.code_id),
+                col(m.Coding.start),
+                col(m.Coding.end),
+            ).where(col(m.Coding.id).in_(chunk))
         ).all():
             codings[row.id] = row
             source_ids.add(row.source_id)
     keys = {}
     for chunk in _chunks(sorted(source_ids), 5000):
         keys.update(
-            session.execute(select(m.Source.id, m.Source.key).where(m.Source.id.in_(chunk))).all()
+            session.execute(
+                select(col(m.Source.id), col(m.Source.key)).where(col(m.Source.id).in_(chunk))
+            ).all()
         )
     for v in views:
         if v.target == "project":
@@ -428,29 +442,31 @@ def memos(
     session: Session, target: str | None = None, target_id: int | None = None
 ) -> list[MemoView]:
     """Memos (oldest first), with coding memos included when asked for codings."""
-    q = select(m.Memo, m.Coder.name).join(m.Coder, m.Coder.id == m.Memo.coder_id, isouter=True)
+    q = select(m.Memo, col(m.Coder.name)).join(
+        m.Coder, col(m.Coder.id) == col(m.Memo.coder_id), isouter=True
+    )
     if target == "project":
-        q = q.where(m.Memo.source_id.is_(None), m.Memo.code_id.is_(None))
+        q = q.where(col(m.Memo.source_id).is_(None), col(m.Memo.code_id).is_(None))
     elif target in ("source", "code"):
-        column = m.Memo.source_id if target == "source" else m.Memo.code_id
+        column = col(m.Memo.source_id) if target == "source" else col(m.Memo.code_id)
         q = q.where(column.is_not(None) if target_id is None else column == target_id)
     elif target == "coding":
         q = q.where(False)
     out = [
         MemoView(memo.id, memo.target, memo.target_id, name, memo.text, memo.created, memo.version)
-        for memo, name in session.execute(q.order_by(m.Memo.id)).all()
+        for memo, name in session.execute(q.order_by(col(m.Memo.id))).all()
     ]
     if target in (None, "coding"):
         cq = (
-            select(m.Coding, m.Coder.name)
-            .join(m.Coder, m.Coder.id == m.Coding.coder_id, isouter=True)
-            .where(m.Coding.memo.is_not(None))
+            select(m.Coding, col(m.Coder.name))
+            .join(m.Coder, col(m.Coder.id) == col(m.Coding.coder_id), isouter=True)
+            .where(col(m.Coding.memo).is_not(None))
         )
         if target_id is not None:
-            cq = cq.where(m.Coding.id == target_id)
+            cq = cq.where(col(m.Coding.id) == target_id)
         out += [
             MemoView(None, "coding", c.id, name, c.memo, c.created)
-            for c, name in session.execute(cq.order_by(m.Coding.id)).all()
+            for c, name in session.execute(cq.order_by(col(m.Coding.id))).all()
         ]
     _memo_labels(session, out)
     return out

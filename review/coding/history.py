@@ -12,7 +12,7 @@ a new change ends the redo chain.
 from __future__ import annotations
 
 from sqlalchemy import insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.coding.codings import (
     coding_snapshot,
@@ -93,7 +93,7 @@ def redo(session: Session, coder: str, source_id: int | None = None) -> str | No
             for sug_id, cid in pairs:
                 session.execute(
                     update(m.Suggestion)
-                    .where(m.Suggestion.id == sug_id)
+                    .where(col(m.Suggestion.id) == sug_id)
                     .values(status="accepted", coding_id=cid)
                 )
             what = f"re-accepted {len(payload.get('suggestion_ids', []))} suggestion(s)"
@@ -130,9 +130,9 @@ def _recent(session: Session, coder: str, undone: bool) -> list[m.Action]:
     return list(
         session.scalars(
             select(m.Action)
-            .where(m.Action.coder_id == cid, m.Action.undone.is_(undone))
-            .where(m.Action.kind.in_(KINDS))
-            .order_by(m.Action.id.desc())
+            .where(col(m.Action.coder_id) == cid, col(m.Action.undone).is_(undone))
+            .where(col(m.Action.kind).in_(KINDS))
+            .order_by(col(m.Action.id).desc())
             .limit(SCAN)
         )
     )
@@ -159,11 +159,15 @@ def action_sources(session: Session, action: m.Action) -> set[int]:
     found |= {snap["source_id"] for snap in (payload.get("redo") or {}).get("codings", [])}
     ids = payload.get("coding_ids", [])[:SCAN]
     if ids:
-        found |= set(session.scalars(select(m.Coding.source_id).where(m.Coding.id.in_(ids))))
+        found |= set(
+            session.scalars(select(col(m.Coding.source_id)).where(col(m.Coding.id).in_(ids)))
+        )
     sids = payload.get("suggestion_ids", [])[:SCAN]
     if sids:
         found |= set(
-            session.scalars(select(m.Suggestion.source_id).where(m.Suggestion.id.in_(sids)))
+            session.scalars(
+                select(col(m.Suggestion.source_id)).where(col(m.Suggestion.id).in_(sids))
+            )
         )
     return found
 
@@ -186,7 +190,7 @@ def _set_status(session: Session, ids: list[int], was: str, now: str) -> None:
     for i in range(0, len(ids), 5000):
         session.execute(
             update(m.Suggestion)
-            .where(m.Suggestion.id.in_(ids[i : i + 5000]), m.Suggestion.status == was)
+            .where(col(m.Suggestion.id).in_(ids[i : i + 5000]), col(m.Suggestion.status) == was)
             .values(status=now)
         )
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import insert
-from sqlmodel import select
+from sqlmodel import col, select
 
 from review.coding.codings import memo_target
 from review.ingest.participants import split_scoped
@@ -95,7 +95,7 @@ def load(ctx: ImportContext) -> None:
     users = {g: ensure_coder(s, n).id for g, n in proj.users.items() if n and n.strip()}
     default_coder = ctx.options.get("coder")
     default_id = ensure_coder(s, default_coder).id if default_coder else None
-    keys = set(s.exec(select(m.Source.key)).all())
+    keys = set(s.exec(select(col(m.Source.key))).all())
     n_sources = n_codings = 0
     source_ids: dict[str, int] = {}
     codings: list[dict] = []
@@ -167,11 +167,13 @@ def _text_of(ctx: ImportContext, arch: SafeArchive, src: RefiSource) -> str | No
 def _store_source(ctx: ImportContext, src: RefiSource, text: str, keys: set[str]) -> int:
     """Reuse a live source with the same text (a project re-imported); else add one."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    live = m.Source.merged_into_id.is_(None)
-    same = ctx.session.exec(select(m.Source.id).where(m.Source.text_hash == digest, live)).first()
+    live = col(m.Source.merged_into_id).is_(None)
+    same = ctx.session.exec(
+        select(col(m.Source.id)).where(col(m.Source.text_hash) == digest, live)
+    ).first()
     key = src.variables.get("review:key")
     if same is None and key:  # our own export: the same key with the same text
-        row = ctx.session.exec(select(m.Source).where(m.Source.key == key, live)).first()
+        row = ctx.session.exec(select(m.Source).where(col(m.Source.key) == key, live)).first()
         same = row.id if row is not None and row.text == text else None
     if same is not None:
         ctx.warn(None, f"source {src.name!r} has the same text as source {same}: codings added "
@@ -219,19 +221,19 @@ def _link_speakers(ctx: ImportContext, source_ids: list[int]) -> None:
     names: dict[tuple[str, int | None], int] = {
         (name, scope): pid
         for pid, name, scope in s.exec(
-            select(m.Participant.id, m.Participant.name, m.Participant.scope_id)
+            select(col(m.Participant.id), col(m.Participant.name), col(m.Participant.scope_id))
         ).all()
     }
     for alias, scope, pid in s.exec(
-        select(m.ParticipantAlias.alias, m.ParticipantAlias.scope_id,
-               m.ParticipantAlias.participant_id)
+        select(col(m.ParticipantAlias.alias), col(m.ParticipantAlias.scope_id),
+               col(m.ParticipantAlias.participant_id))
     ).all():  # fmt: skip
         names[(alias, scope)] = pid
     rows = s.exec(
         select(m.Passage).where(
-            m.Passage.source_id.in_(sorted(set(source_ids))),
-            m.Passage.speaker.is_not(None),
-            m.Passage.participant_id.is_(None),
+            col(m.Passage.source_id).in_(sorted(set(source_ids))),
+            col(m.Passage.speaker).is_not(None),
+            col(m.Passage.participant_id).is_(None),
         )
     ).all()
     for p in rows:  # a label scoped to this source first, then one that holds everywhere
@@ -262,7 +264,7 @@ def undescribe(text: str | None) -> dict:
 def _codes(ctx: ImportContext, proj: RefiProject) -> dict[str, int]:
     """Code GUID -> code id; a code is matched by GUID, then by path, else created."""
     s = ctx.session
-    by_guid = {g: cid for cid, g in s.exec(select(m.Code.id, m.Code.guid)).all() if g}
+    by_guid = {g: cid for cid, g in s.exec(select(col(m.Code.id), col(m.Code.guid))).all() if g}
     # sibling names are unique ignoring case (ux_code_sibling_name), so match them so too
     children: dict[tuple[int | None, str], m.Code] = {
         (c.parent_id, c.name.casefold()): c for c in s.exec(select(m.Code)).all()
@@ -312,12 +314,12 @@ def _new_codings(ctx: ImportContext, rows: list[dict]) -> list[dict]:
         have = set(
             ctx.session.exec(
                 select(
-                    m.Coding.source_id,
-                    m.Coding.code_id,
-                    m.Coding.start,
-                    m.Coding.end,
-                    m.Coding.coder_id,
-                ).where(m.Coding.source_id.in_(sids))
+                    col(m.Coding.source_id),
+                    col(m.Coding.code_id),
+                    col(m.Coding.start),
+                    col(m.Coding.end),
+                    col(m.Coding.coder_id),
+                ).where(col(m.Coding.source_id).in_(sids))
             ).all()
         )
     out, seen = [], set()
@@ -350,10 +352,10 @@ def _memos(ctx: ImportContext, proj: RefiProject, code_ids, source_ids, users) -
         target, target_id = where.get(note.guid, ("project", None))
         about = memo_target(target, target_id)
         same = s.exec(
-            select(m.Memo.id).where(
-                m.Memo.source_id == about.get("source_id"),
-                m.Memo.code_id == about.get("code_id"),
-                m.Memo.text == note.text,
+            select(col(m.Memo.id)).where(
+                col(m.Memo.source_id) == about.get("source_id"),
+                col(m.Memo.code_id) == about.get("code_id"),
+                col(m.Memo.text) == note.text,
             )
         ).first()
         if same is not None:
@@ -373,7 +375,9 @@ def _cases(ctx: ImportContext, proj: RefiProject, source_ids: dict[str, int]) ->
     for case in proj.cases:
         name, scope = split_scoped(s, case.name)  # a case exported as "P1 @ fg1"
         p = s.exec(
-            select(m.Participant).where(m.Participant.name == name, m.Participant.scope_id == scope)
+            select(m.Participant).where(
+                col(m.Participant.name) == name, col(m.Participant.scope_id) == scope
+            )
         ).first()
         if p is None:
             p = m.Participant(name=name, scope_id=scope, role=case.variables.get("role"))
@@ -381,8 +385,8 @@ def _cases(ctx: ImportContext, proj: RefiProject, source_ids: dict[str, int]) ->
             s.flush()
         have = set(
             s.exec(
-                select(m.ParticipantAttribute.name).where(
-                    m.ParticipantAttribute.participant_id == p.id
+                select(col(m.ParticipantAttribute.name)).where(
+                    col(m.ParticipantAttribute.participant_id) == p.id
                 )
             ).all()
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.coding.codings import check_span, record_action
 from review.errors import NotFound, UsageError
@@ -169,14 +169,21 @@ def units_for_sources(
     """Spans to match in: sentences (else any passages) not spoken by a moderator."""
     skip = {r.casefold() for r in skip_roles}
     for sid in source_ids:
-        text = session.scalar(select(m.Source.text).where(m.Source.id == sid))
+        text = session.scalar(select(col(m.Source.text)).where(col(m.Source.id) == sid))
         if not text:
             continue
         rows = session.execute(
-            select(m.Passage.kind, m.Passage.start, m.Passage.end, m.Participant.role)
-            .join(m.Participant, m.Participant.id == m.Passage.participant_id, isouter=True)
-            .where(m.Passage.source_id == sid)
-            .order_by(m.Passage.start)
+            select(
+                col(m.Passage.kind),
+                col(m.Passage.start),
+                col(m.Passage.end),
+                col(m.Participant.role),
+            )
+            .join(
+                m.Participant, col(m.Participant.id) == col(m.Passage.participant_id), isouter=True
+            )
+            .where(col(m.Passage.source_id) == sid)
+            .order_by(col(m.Passage.start))
         ).all()
         if rows:
             rows = [r for r in rows if (r.role or "").casefold() not in skip]
@@ -240,8 +247,8 @@ def suggest(
     if source_ids is None:
         source_ids = list(
             session.scalars(
-                select(m.Source.id).where(
-                    m.Source.text.is_not(None), m.Source.merged_into_id.is_(None)
+                select(col(m.Source.id)).where(
+                    col(m.Source.text).is_not(None), col(m.Source.merged_into_id).is_(None)
                 )
             )
         )
@@ -255,18 +262,21 @@ def suggest(
             (r.source_id, r.code_id, r.start, r.end)
             for r in session.execute(
                 select(
-                    m.Suggestion.source_id,
-                    m.Suggestion.code_id,
-                    m.Suggestion.start,
-                    m.Suggestion.end,
-                ).where(m.Suggestion.source_id.in_(chunk))
+                    col(m.Suggestion.source_id),
+                    col(m.Suggestion.code_id),
+                    col(m.Suggestion.start),
+                    col(m.Suggestion.end),
+                ).where(col(m.Suggestion.source_id).in_(chunk))
             )
         }
         coded: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
         for r in session.execute(
-            select(m.Coding.source_id, m.Coding.code_id, m.Coding.start, m.Coding.end).where(
-                m.Coding.source_id.in_(chunk)
-            )
+            select(
+                col(m.Coding.source_id),
+                col(m.Coding.code_id),
+                col(m.Coding.start),
+                col(m.Coding.end),
+            ).where(col(m.Coding.source_id).in_(chunk))
         ):
             coded[(r.source_id, r.code_id)].append((r.start, r.end))
         rows = []
@@ -307,12 +317,12 @@ def list_suggestions(
         raise UsageError(f"unknown status {status!r}: use {', '.join(STATUSES)} or all")
     q = select(m.Suggestion)
     if status:
-        q = q.where(m.Suggestion.status == status)
+        q = q.where(col(m.Suggestion.status) == status)
     if source_id is not None:
-        q = q.where(m.Suggestion.source_id == source_id)
+        q = q.where(col(m.Suggestion.source_id) == source_id)
     if code_id is not None:
-        q = q.where(m.Suggestion.code_id == code_id)
-    q = q.order_by(m.Suggestion.source_id, m.Suggestion.start, m.Suggestion.code_id)
+        q = q.where(col(m.Suggestion.code_id) == code_id)
+    q = q.order_by(col(m.Suggestion.source_id), col(m.Suggestion.start), col(m.Suggestion.code_id))
     if limit:
         q = q.limit(limit)
     return list(session.scalars(q))
@@ -376,7 +386,7 @@ def reject_suggestions(session: Session, ids: Sequence[int], coder: str) -> int:
         sources.add(sug.source_id)
     if done:
         session.execute(
-            update(m.Suggestion).where(m.Suggestion.id.in_(done)).values(status="rejected")
+            update(m.Suggestion).where(col(m.Suggestion.id).in_(done)).values(status="rejected")
         )
         payload = {"suggestion_ids": done, "source_ids": sorted(sources)}
         record_action(session, who, "reject", payload)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from review import safetext
 from review.errors import NotFound
@@ -33,10 +33,10 @@ def select_sources(
     session: Session, keys: Iterable[str] | None = None, include_all: bool = False
 ) -> list[m.Source]:
     """The sources to write: named keys, every live literature source, or the included ones."""
-    q = select(m.Source).where(m.Source.merged_into_id.is_(None))
+    q = select(m.Source).where(col(m.Source.merged_into_id).is_(None))
     keys = list(keys or [])
     if keys:
-        rows = session.exec(q.where(m.Source.key.in_(keys))).all()
+        rows = session.exec(q.where(col(m.Source.key).in_(keys))).all()
         missing = sorted(set(keys) - {r.key for r in rows})
         if missing:
             raise NotFound(f"no source with key {', '.join(missing)}")
@@ -44,7 +44,7 @@ def select_sources(
         rows = session.exec(q.where(literature_clause())).all()
     else:
         ids = included_source_ids(session)
-        rows = session.exec(q.where(m.Source.id.in_(ids))).all() if ids else []
+        rows = session.exec(q.where(col(m.Source.id).in_(ids))).all() if ids else []
     return sorted(rows, key=lambda s: s.key)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from review import __version__
 from review.coding.codebook import code_paths
@@ -55,13 +55,15 @@ def build_project(
     session: Session, name: str = "review", source_ids: list[int] | None = None
 ) -> ExportProject:
     """Collect the workspace into plain REFI records (sources: those with text, or `source_ids`)."""
-    coders = dict(session.exec(select(m.Coder.id, m.Coder.name)).all())
+    coders = dict(session.exec(select(col(m.Coder.id), col(m.Coder.name))).all())
     user_guid = {cid: guid("coder", n) for cid, n in coders.items()}
     proj = ExportProject(name=name, origin=f"review {__version__}")
     proj.users = {user_guid[cid]: n for cid, n in coders.items()}
     paths = code_paths(session)
     code_guid: dict[int, str] = {}
-    codes = session.exec(select(m.Code).order_by(m.Code.position, m.Code.name, m.Code.id)).all()
+    codes = session.exec(
+        select(m.Code).order_by(col(m.Code.position), col(m.Code.name), col(m.Code.id))
+    ).all()
     for c in codes:
         code_guid[c.id] = c.guid or guid("code", paths[c.id])
         proj.codes.append(
@@ -73,15 +75,17 @@ def build_project(
                 describe(c, paths[c.id]),
             )
         )
-    q = select(m.Source).where(m.Source.text.is_not(None), m.Source.merged_into_id.is_(None))
+    q = select(m.Source).where(
+        col(m.Source.text).is_not(None), col(m.Source.merged_into_id).is_(None)
+    )
     if source_ids is not None:
-        q = q.where(m.Source.id.in_(source_ids))
-    sources = session.exec(q.order_by(m.Source.key)).all()
+        q = q.where(col(m.Source.id).in_(source_ids))
+    sources = session.exec(q.order_by(col(m.Source.key))).all()
     by_source: dict[int, list[m.Coding]] = defaultdict(list)
     ids = [s.id for s in sources]
     for chunk in range(0, len(ids), 500):
         part = ids[chunk : chunk + 500]
-        for cd in session.exec(select(m.Coding).where(m.Coding.source_id.in_(part))).all():
+        for cd in session.exec(select(m.Coding).where(col(m.Coding.source_id).in_(part))).all():
             by_source[cd.source_id].append(cd)
     source_guid = {}
     for s in sources:
@@ -117,7 +121,7 @@ def _notes(session, proj: ExportProject, user_guid, code_guid, source_guid) -> N
     """Project, source and code memos as Notes, referenced from what they are about."""
     codes = {c.guid: c for c in proj.codes}
     sources = {s.guid: s for s in proj.sources}
-    for memo in session.exec(select(m.Memo).order_by(m.Memo.id)).all():
+    for memo in session.exec(select(m.Memo).order_by(col(m.Memo.id))).all():
         if memo.target == "project":
             owner = None
         elif memo.code_id in code_guid:
@@ -143,14 +147,14 @@ def _cases(session: Session, source_guid: dict[int, str]) -> list[RefiCase]:
     """Participants as cases, with their attributes as variables and the sources they speak in."""
     attrs: dict[int, dict[str, str]] = defaultdict(dict)
     for pid, name, value in session.exec(
-        select(m.ParticipantAttribute.participant_id, m.ParticipantAttribute.name,
-               m.ParticipantAttribute.value)
+        select(col(m.ParticipantAttribute.participant_id), col(m.ParticipantAttribute.name),
+               col(m.ParticipantAttribute.value))
     ).all():  # fmt: skip
         attrs[pid][name] = value or ""
     speaks: dict[int, set[str]] = defaultdict(set)
     for pid, sid in session.exec(
-        select(m.Passage.participant_id, m.Passage.source_id)
-        .where(m.Passage.participant_id.is_not(None))
+        select(col(m.Passage.participant_id), col(m.Passage.source_id))
+        .where(col(m.Passage.participant_id).is_not(None))
         .distinct()
     ).all():
         if sid in source_guid:

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import defer
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from review.errors import UsageError
 from review.ingest.citation import (
@@ -40,7 +40,7 @@ QUOTES = 3
 # Citation columns only: a source's text, abstract and original record are not needed here.
 # (The original record stays: citations read BibTeX's `and others` and report type from it,
 # and a deferred column is one query per source when read.)
-LIGHT = (defer(m.Source.text), defer(m.Source.abstract))
+LIGHT = (defer(col(m.Source.text)), defer(col(m.Source.abstract)))
 STAFF_ROLES = ("moderator", "facilitator", "researcher", "interviewer", "note-taker")
 QUOTE_CHARS = 240
 
@@ -130,7 +130,7 @@ def evidence_matrix(tree: CodeTree, res: ScanResult, all_rows: bool = False) -> 
 def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
     """Each indicator beside its linked codes, excerpt count and representative quotes."""
     links = defaultdict(list)
-    for ln in session.exec(select(m.EvidenceLink).order_by(m.EvidenceLink.id)).all():
+    for ln in session.exec(select(m.EvidenceLink).order_by(col(m.EvidenceLink.id))).all():
         links[ln.indicator_id].append(ln)
     src_cache: dict[int, m.Source] = {}
 
@@ -252,8 +252,8 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
     if len(picked) < QUOTES and code_ids:
         cands = session.exec(
             select(m.Coding)
-            .where(m.Coding.code_id.in_(sorted(code_ids)))
-            .order_by(m.Coding.source_id, m.Coding.start, m.Coding.id)
+            .where(col(m.Coding.code_id).in_(sorted(code_ids)))
+            .order_by(col(m.Coding.source_id), col(m.Coding.start), col(m.Coding.id))
             .limit(400)  # candidates enough to pick three voices from
         ).all()
         in_sector, elsewhere = _sector_split(tree, res, sector, {c.source_id for c in cands})
@@ -261,11 +261,15 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
         cands = [c for c in cands if c.source_id in res.included]
         sids = sorted({c.source_id for c in cands})
         keys = dict(
-            session.exec(select(m.Source.id, m.Source.key).where(m.Source.id.in_(sids))).all()
+            session.exec(
+                select(col(m.Source.id), col(m.Source.key)).where(col(m.Source.id).in_(sids))
+            ).all()
         )
         turns = Speakers(session, {c.source_id for c in cands})
         staff = set(
-            session.exec(select(m.Participant.id).where(m.Participant.role.in_(STAFF_ROLES))).all()
+            session.exec(
+                select(col(m.Participant.id)).where(col(m.Participant.role).in_(STAFF_ROLES))
+            ).all()
         )
 
         def rank(c: m.Coding) -> tuple:
@@ -309,11 +313,11 @@ def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) ->
     """One row per included source: citation, type, country, method, sectors, codes applied."""
     rows = []
     qualitative: dict[str, bool] = {}
-    names = dict(session.exec(select(m.Coder.id, m.Coder.name)).all())
+    names = dict(session.exec(select(col(m.Coder.id), col(m.Coder.name))).all())
     ids = sorted(res.included)
     for i in range(0, len(ids), 500):
         for s in session.exec(
-            select(m.Source).options(*LIGHT).where(m.Source.id.in_(ids[i : i + 500]))
+            select(m.Source).options(*LIGHT).where(col(m.Source.id).in_(ids[i : i + 500]))
         ).all():
             counts = res.per_source.get(s.id, Counter())
             sectors = sorted({tree.sector_ids[c] for c in counts if c in tree.sector_ids})
@@ -494,7 +498,7 @@ def build(
     classes: Counter = Counter()
     for i in range(0, len(ids), 500):
         for s in session.exec(
-            select(m.Source).options(*LIGHT).where(m.Source.id.in_(ids[i : i + 500]))
+            select(m.Source).options(*LIGHT).where(col(m.Source.id).in_(ids[i : i + 500]))
         ).all():
             classes[source_class(s.kind, s.record_format)] += 1
             if not is_qualitative(s):

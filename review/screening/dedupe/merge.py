@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
 from review.screening.dedupe.cluster import cluster_id
@@ -68,7 +68,7 @@ def attached_rows(session: Session, source_ids: list[int]) -> Attached:
     for name, model in MOVABLE.items():
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            rows = session.exec(
+            rows = session.execute(
                 select(model.id, model.source_id)
                 .where(model.source_id.in_(chunk))
                 .order_by(model.id)
@@ -218,9 +218,9 @@ def _jsonable(fields: dict) -> dict:
 def undo_merge(session: Session, cluster: str) -> MergeResult:
     """Put every record of a merged cluster back exactly as it was before the merge."""
     links = (
-        session.exec(
+        session.execute(
             select(m.DuplicateLink).where(
-                m.DuplicateLink.cluster == cluster, m.DuplicateLink.status == "merged"
+                col(m.DuplicateLink.cluster) == cluster, col(m.DuplicateLink.status) == "merged"
             )
         )
         .scalars()
@@ -231,9 +231,10 @@ def undo_merge(session: Session, cluster: str) -> MergeResult:
     survivor = session.get(m.Source, links[0].survivor_id)
     if survivor.merged_into_id is not None:
         later = (
-            session.exec(
-                select(m.DuplicateLink.cluster).where(
-                    m.DuplicateLink.merged_id == survivor.id, m.DuplicateLink.status == "merged"
+            session.execute(
+                select(col(m.DuplicateLink.cluster)).where(
+                    col(m.DuplicateLink.merged_id) == survivor.id,
+                    col(m.DuplicateLink.status) == "merged",
                 )
             )
             .scalars()
