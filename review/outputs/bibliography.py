@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import cast
 
 from sqlmodel import Session, col, select
 
@@ -65,6 +66,7 @@ def unique_keys(sources: list[m.Source]) -> dict[int, str]:
             n += 1
             key = f"{base}{chr(ord('a') + (n - 1) % 26)}{'' if n <= 26 else n}"
         used.add(key.lower())
+        assert s.id is not None  # a stored row's primary key
         out[s.id] = key
     return out
 
@@ -84,7 +86,7 @@ def original_fields(source: m.Source) -> tuple[str | None, dict[str, str], dict[
         fields = {
             k: _braced(str(v)) for k, v in rec.items() if k not in _META and not k.startswith("_")
         }
-    macros = rec.get("macros") if isinstance(rec.get("macros"), dict) else {}
+    macros = cast(dict, rec.get("macros")) if isinstance(rec.get("macros"), dict) else {}
     return (
         (str(etype).lower() if etype else None),
         {str(k): str(v) for k, v in fields.items() if v is not None},
@@ -136,6 +138,7 @@ def to_bibtex(sources: list[m.Source]) -> str:
     macros: dict[str, str] = {}
     out = []
     for s in sources:
+        assert s.id is not None  # a stored row's primary key
         etype, fields, used = original_fields(s)
         if not fields:
             etype = _KIND_TO_BIB.get(s.kind, "misc")
@@ -160,6 +163,7 @@ def to_ris(sources: list[m.Source]) -> str:
     keys = unique_keys(sources)
     entries, raw_ris = [], []
     for s in sources:
+        assert s.id is not None  # a stored row's primary key
         rec = s.record or {}
         if (s.record_format or "").lower() == "ris" and rec.get("TY"):
             raw_ris.append(_raw_ris(rec, keys[s.id]))

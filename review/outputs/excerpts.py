@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 
 from sqlmodel import Session, col, select
 
@@ -41,7 +42,9 @@ def excerpt_rows(
     paths = code_paths(session)
     q = select(m.Coding)
     if code is not None:
-        root = paths[find_code(session, code).id]
+        code_id = find_code(session, code).id
+        assert code_id is not None  # a stored row's primary key
+        root = paths[code_id]
         wanted = [cid for cid, p in paths.items() if p == root or p.startswith(root + "/")]
         q = q.where(col(m.Coding.code_id).in_(wanted))
     if source_key is not None:
@@ -169,4 +172,10 @@ def to_docx(rows: list[dict]) -> bytes:
     return buf.getvalue()
 
 
-WRITERS = {"csv": to_csv, "json": to_json, "md": to_markdown, "docx": to_docx, "xlsx": to_xlsx}
+WRITERS: dict[str, Callable[[list[dict]], str | bytes]] = {
+    "csv": to_csv,
+    "json": to_json,
+    "md": to_markdown,
+    "docx": to_docx,
+    "xlsx": to_xlsx,
+}

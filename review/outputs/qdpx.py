@@ -65,6 +65,7 @@ def build_project(
         select(m.Code).order_by(col(m.Code.position), col(m.Code.name), col(m.Code.id))
     ).all()
     for c in codes:
+        assert c.id is not None  # a stored row's primary key
         code_guid[c.id] = c.guid or guid("code", paths[c.id])
         proj.codes.append(
             RefiCode(
@@ -87,8 +88,9 @@ def build_project(
         part = ids[chunk : chunk + 500]
         for cd in session.exec(select(m.Coding).where(col(m.Coding.source_id).in_(part))).all():
             by_source[cd.source_id].append(cd)
-    source_guid = {}
+    source_guid: dict[int, str] = {}
     for s in sources:
+        assert s.id is not None and s.text is not None  # a stored row; the query's filter
         g = guid("source", s.key)
         source_guid[s.id] = g
         variables = {"review:key": s.key, "review:kind": s.kind}
@@ -152,16 +154,18 @@ def _cases(session: Session, source_guid: dict[int, str]) -> list[RefiCase]:
     ).all():  # fmt: skip
         attrs[pid][name] = value or ""
     speaks: dict[int, set[str]] = defaultdict(set)
-    for pid, sid in session.exec(
+    for speaker, sid in session.exec(
         select(col(m.Passage.participant_id), col(m.Passage.source_id))
         .where(col(m.Passage.participant_id).is_not(None))
         .distinct()
     ).all():
+        assert speaker is not None  # the query's filter
         if sid in source_guid:
-            speaks[pid].add(source_guid[sid])
+            speaks[speaker].add(source_guid[sid])
     keys = scope_keys(session)
     out = []
     for p in session.exec(select(m.Participant)).all():
+        assert p.id is not None  # a stored row's primary key
         variables = dict(attrs.get(p.id, {}))
         if p.role:
             variables.setdefault("role", p.role)

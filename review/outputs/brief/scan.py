@@ -145,7 +145,9 @@ def _rows(session: Session, stmt, batch: int):
     if conn.dialect.name != "sqlite":
         yield from conn.execute(stmt.execution_options(yield_per=batch))
         return
-    cur = conn.connection.dbapi_connection.cursor()
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None  # an open connection's
+    cur = dbapi.cursor()
     try:
         cur.execute(str(stmt.compile(dialect=conn.dialect)))
         while chunk := cur.fetchmany(batch):
