@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from typing import cast
 
 from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
@@ -216,15 +218,25 @@ def _speakers_only_here(session: Session, ids: list[int]) -> list[int]:
     """Participants that would be left with nothing: scoped to these sources, or unscoped
     speakers whose every passage is in them and who have no attributes (a speaker a
     participants table described stays: that is the team's data)."""
-    scoped = set(
-        session.scalars(select(col(m.Participant.id)).where(col(m.Participant.scope_id).in_(ids)))
+    scoped = cast(  # primary keys
+        "set[int]",
+        set(
+            session.scalars(
+                select(col(m.Participant.id)).where(col(m.Participant.scope_id).in_(ids))
+            )
+        ),
     )
-    speaking = set(
-        session.scalars(
-            select(col(m.Passage.participant_id))
-            .where(col(m.Passage.source_id).in_(ids), col(m.Passage.participant_id).is_not(None))
-            .distinct()
-        )
+    speaking = cast(  # the query's filter: no None
+        "set[int]",
+        set(
+            session.scalars(
+                select(col(m.Passage.participant_id))
+                .where(
+                    col(m.Passage.source_id).in_(ids), col(m.Passage.participant_id).is_not(None)
+                )
+                .distinct()
+            )
+        ),
     )
     loose = speaking - scoped
     if loose:
@@ -310,8 +322,11 @@ def delete_sources(session: Session, source_ids: Iterable[int]) -> Dependents:
     )
     _retire_actions(session, set(ids))  # first: it reads the codings and suggestions
     for chunk in _chunks(ids):
-        coding_ids = list(
-            session.scalars(select(col(m.Coding.id)).where(col(m.Coding.source_id).in_(chunk)))
+        coding_ids = cast(  # primary keys
+            "list[int]",
+            list(
+                session.scalars(select(col(m.Coding.id)).where(col(m.Coding.source_id).in_(chunk)))
+            ),
         )
         session.execute(delete(m.Suggestion).where(col(m.Suggestion.source_id).in_(chunk)))
         for cchunk in _chunks(coding_ids):
@@ -387,7 +402,7 @@ def _forget_transcripts(session: Session, keys: set[str]) -> None:
 
 
 def _delete_passages(session: Session, source_ids: list[int]) -> None:
-    if is_sqlite(session.get_bind()):
+    if is_sqlite(cast(Engine, session.get_bind())):  # sessions are bound to an engine
         placeholders = ",".join(str(int(i)) for i in source_ids)
         session.execute(
             text(
@@ -530,7 +545,10 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
     if batch.format not in UNDOABLE:
         why = NOT_UNDOABLE.get(batch.format, "what it added is not recorded by batch")
         raise ReviewError(f"import batch {batch_id} ({batch.format}) cannot be undone: {why}")
-    ids = list(session.scalars(select(col(m.Source.id)).where(col(m.Source.batch_id) == batch_id)))
+    ids = cast(  # primary keys
+        "list[int]",
+        list(session.scalars(select(col(m.Source.id)).where(col(m.Source.batch_id) == batch_id))),
+    )
     keys = list(
         session.scalars(select(col(m.Source.key)).where(col(m.Source.batch_id) == batch_id))
     )
@@ -569,8 +587,13 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
             f"{what}; undo with --force to remove it too"
         )
     n_indicators = _count(session, m.Indicator, col(m.Indicator.batch_id) == batch_id)
-    indicator_ids = list(
-        session.scalars(select(col(m.Indicator.id)).where(col(m.Indicator.batch_id) == batch_id))
+    indicator_ids = cast(  # primary keys
+        "list[int]",
+        list(
+            session.scalars(
+                select(col(m.Indicator.id)).where(col(m.Indicator.batch_id) == batch_id)
+            )
+        ),
     )
     for chunk in _chunks(indicator_ids):
         session.execute(delete(m.EvidenceLink).where(col(m.EvidenceLink.indicator_id).in_(chunk)))
@@ -599,16 +622,20 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
 def _detach_fulltext(session: Session, source: m.Source) -> None:
     """Take a PDF's text off the literature record it was attached to (codings on it go)."""
     sid = source.id
+    assert sid is not None  # a stored row's primary key
     _retire_actions(session, {sid})
-    coding_ids = list(
-        session.scalars(select(col(m.Coding.id)).where(col(m.Coding.source_id) == sid))
+    coding_ids = cast(  # primary keys
+        "list[int]",
+        list(session.scalars(select(col(m.Coding.id)).where(col(m.Coding.source_id) == sid))),
     )
     session.execute(delete(m.Suggestion).where(col(m.Suggestion.source_id) == sid))
     for chunk in _chunks(coding_ids):
         session.execute(delete(m.EvidenceLink).where(col(m.EvidenceLink.coding_id).in_(chunk)))
     session.execute(delete(m.Coding).where(col(m.Coding.source_id) == sid))
     _delete_passages(session, [sid])
-    source = session.get(m.Source, sid)
+    found = session.get(m.Source, sid)
+    assert found is not None  # still there: only its codings and passages went
+    source = found
     meta = dict(source.meta or {})
     meta.pop("fulltext", None)
     source.meta = meta

@@ -74,6 +74,7 @@ def display_name(session: Session, person: m.Participant) -> str:
     if person.scope_id is None:
         return person.name
     key = session.exec(select(col(m.Source.key)).where(col(m.Source.id) == person.scope_id)).first()
+    assert key is not None  # scope_id is a foreign key
     return scoped(person.name, key)
 
 
@@ -182,6 +183,7 @@ def add_alias(
     if hit is not None:
         if hit.participant_id != participant.id:
             other = session.get(m.Participant, hit.participant_id)
+            assert participant.id is not None  # a stored participant's primary key
             hit.participant_id = participant.id
             session.add(hit)
             if other is not None:
@@ -196,6 +198,7 @@ def add_alias(
         if other.id != participant.id:
             merge(session, other, participant)  # leaves `alias` pointing at participant
     if _alias_of(session, alias, scope_id) is None:
+        assert participant.id is not None  # a stored participant's primary key
         session.add(
             m.ParticipantAlias(alias=alias, scope_id=scope_id, participant_id=participant.id)
         )
@@ -207,6 +210,7 @@ def merge(session: Session, loser: m.Participant, survivor: m.Participant) -> No
     the loser's name becomes an alias. Core statements, so the order of writes is explicit."""
     session.flush()
     gone, kept = loser.id, survivor.id
+    assert kept is not None  # flushed just above
     session.execute(
         update(m.Passage).where(col(m.Passage.participant_id) == gone).values(participant_id=kept)
     )
@@ -282,6 +286,7 @@ def resolve_speakers(
         elif role == "moderator" and person.role != "moderator":
             person.role = "moderator"
             session.add(person)
+        assert person.id is not None  # found, or added and flushed just above
         for alias in {label, canonical}:
             if person.scope_id is None and alias == person.name:
                 continue
@@ -344,13 +349,13 @@ def listing(session: Session) -> list[dict]:
         ).all()
     )
     keys = scope_keys(session)
-    aliases: dict[int, list[str]] = {}
+    aliases: dict[int | None, list[str]] = {}
     for a in session.exec(select(m.ParticipantAlias)).all():
         shown = a.alias if a.scope_id is None else scoped(a.alias, keys[a.scope_id])
         aliases.setdefault(a.participant_id, []).append(shown)
-    attrs: dict[int, dict] = {}
-    for a in session.exec(select(m.ParticipantAttribute)).all():
-        attrs.setdefault(a.participant_id, {})[a.name] = a.value
+    attrs: dict[int | None, dict] = {}
+    for at in session.exec(select(m.ParticipantAttribute)).all():
+        attrs.setdefault(at.participant_id, {})[at.name] = at.value
     rows = [
         {
             "id": p.id,
@@ -366,7 +371,7 @@ def listing(session: Session) -> list[dict]:
     return sorted(rows, key=lambda r: (r["name"], r["id"]))
 
 
-def scope_keys(session: Session) -> dict[int, str]:
+def scope_keys(session: Session) -> dict[int | None, str]:
     """Source id -> key, for the sources participants or aliases are scoped to."""
     ids = select(col(m.Participant.scope_id)).union(select(col(m.ParticipantAlias.scope_id)))
     return dict(

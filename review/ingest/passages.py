@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
@@ -171,7 +172,7 @@ def store_passages(
         session.flush()
     body = source.text or ""
     participants = participants or {}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "source_id": source.id,
             "start": p.start,
@@ -220,6 +221,7 @@ class Speakers:
             q = q.where(col(m.Passage.source_id).in_(sorted(source_ids)))
         by: dict[int, list[tuple[int, str, int | None]]] = defaultdict(list)
         for sid, start, speaker, pid in session.exec(q).all():
+            assert speaker is not None  # the query's filter
             by[sid].append((start, speaker, pid))
         self._by = {sid: sorted(v, key=lambda t: t[0]) for sid, v in by.items()}
         self._starts = {sid: [t[0] for t in v] for sid, v in self._by.items()}
@@ -247,7 +249,7 @@ def passage_spans(session: Session, source_id: int) -> list[tuple]:
     """(id, start, end, kind, speaker, timestamp) of a source's passages in text order."""
     return list(
         session.exec(
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
                 col(m.Passage.id),
                 col(m.Passage.start),
                 col(m.Passage.end),
@@ -309,7 +311,7 @@ def qualitative_sources(session: Session) -> list[dict]:
 
     from review.store.kinds import qualitative_clause
 
-    counts = dict(
+    counts: dict[int | None, int] = dict(
         session.exec(
             select(col(m.Passage.source_id), func.count()).group_by(col(m.Passage.source_id))
         ).all()

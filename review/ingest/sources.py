@@ -30,7 +30,7 @@ from datetime import datetime
 from functools import cache
 from operator import itemgetter
 from string import ascii_lowercase
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
@@ -76,7 +76,7 @@ COLUMNS = frozenset(["key", *_DEFAULTS, *_JSON_LIST, *_JSON_DICT, "created"])
 # Every column but `id`, each None unless given: a row is `{**_ROW_DEFAULTS, **record}`.
 _ROW_DEFAULTS: dict[str, Any] = dict.fromkeys(["key", *_JSON_LIST, *_JSON_DICT, "created"])
 _ROW_DEFAULTS.update(_DEFAULTS)
-_TABLE = m.Source.__table__
+_TABLE = m.Source.__table__  # type: ignore[attr-defined]  # SQLModel leaves out SQLAlchemy's __table__
 # Compact JSON; ASCII-only output is faster to encode here and the driver then stores it
 # without a UTF-8 conversion (measured: ensure_ascii=False is ~20% slower on records). Records
 # are trees parsed from a file, so the per-container cycle check is skipped (~10%).
@@ -159,7 +159,7 @@ def _existing(session: Session, keys: Iterable[str]) -> dict[str, _Stored]:
     """What is stored under any of `keys`: fingerprint, database, the record it stands for."""
     keys = list(keys)
     found: dict[str, _Stored] = {}
-    survivor = m.Source.__table__.alias("survivor")
+    survivor = m.Source.__table__.alias("survivor")  # type: ignore[attr-defined]  # (as _TABLE)
     cols = (
         col(m.Source.key),
         col(m.Source.id),
@@ -343,7 +343,7 @@ def insert_sources(
         twin_keys = [(row["key"], first["key"]) for row, first in twins]
         _bulk_insert(conn, fresh, utcnow())
         out.ids = {
-            key: id_
+            key: cast(int, id_)  # a stored row's primary key
             for id_, key in conn.execute(
                 select(col(m.Source.id), col(m.Source.key)).where(col(m.Source.id) > before)
             ).all()  # one fetchall, not a fetch per row

@@ -89,8 +89,10 @@ def same_content(session: Session, text: str) -> m.Source | None:
     ).all()
     hit = None
     for sid, body in unhashed:
+        assert body is not None  # the query's filter
         value = content_hash(body)
         source = session.get(m.Source, sid)
+        assert source is not None  # just read
         source.content_hash = value
         session.add(source)
         if value == digest and hit is None:
