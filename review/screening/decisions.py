@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import case, distinct, false, func, literal, select, true
+from sqlalchemy import ColumnElement, case, distinct, false, func, literal, select, true
 from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
@@ -88,10 +89,11 @@ def reasons(session: Session, stage: str | None = None) -> list[m.ExclusionReaso
         for name, st in DEFAULT_REASONS:
             session.add(m.ExclusionReason(name=name, stage=st))
         settings.put(session, "screening.reasons-seeded", "yes")
-        rows = session.execute(
-            select(m.ExclusionReason).order_by(col(m.ExclusionReason.id))
-        ).scalars()
-        rows = rows.all()
+        rows = (
+            session.execute(select(m.ExclusionReason).order_by(col(m.ExclusionReason.id)))
+            .scalars()
+            .all()
+        )
     return [r for r in rows if stage is None or r.stage in (None, stage)]
 
 
@@ -153,6 +155,7 @@ def _source(session: Session, key: str) -> m.Source:
         raise NotFound(f"no source with key {key!r}")
     if src.merged_into_id is not None:
         survivor = session.get(m.Source, src.merged_into_id)
+        assert survivor is not None  # merged_into_id is a foreign key
         raise ReviewError(f"{key} was merged into {survivor.key}: screen {survivor.key}")
     if not is_literature(src):
         raise ReviewError(f"{key} is a {src.kind}, not a literature record to screen")
@@ -177,6 +180,7 @@ def decide(
     if decision == NOT_RETRIEVED and stage != "full-text":
         raise UsageError("not-retrieved is a full-text outcome (the report could not be found)")
     src = _source(session, key)
+    assert src.id is not None  # a stored row's primary key
     reason = _check_reason(session, stage, decision, reason)
     if stage == "full-text":
         first = outcomes(session, "title-abstract", [src.id]).get(src.id)
@@ -299,19 +303,19 @@ def status_sql(session: Session):
 
 def _stage_status_sql(stage: str, need: int):
     sd = m.ScreeningDecision
-    where = (sd.source_id == col(m.Source.id), sd.stage == stage)
+    where = (col(sd.source_id) == col(m.Source.id), col(sd.stage) == stage)
     final = (
-        select(sd.decision)
-        .where(*where, sd.final == true())
-        .order_by(sd.created.desc(), sd.id.desc())
+        select(col(sd.decision))
+        .where(*where, col(sd.final) == true())
+        .order_by(col(sd.created).desc(), col(sd.id).desc())
         .limit(1)
         .scalar_subquery()
     )
-    open_ = (*where, sd.final == false())
-    n_coders = select(func.count(distinct(sd.coder_id))).where(*open_).scalar_subquery()
-    n_kinds = select(func.count(distinct(sd.decision))).where(*open_).scalar_subquery()
-    n_reasons = select(func.count(distinct(sd.reason))).where(*open_).scalar_subquery()
-    agreed = select(func.min(sd.decision)).where(*open_).scalar_subquery()
+    open_ = (*where, col(sd.final) == false())
+    n_coders = select(func.count(distinct(col(sd.coder_id)))).where(*open_).scalar_subquery()
+    n_kinds = select(func.count(distinct(col(sd.decision)))).where(*open_).scalar_subquery()
+    n_reasons = select(func.count(distinct(col(sd.reason)))).where(*open_).scalar_subquery()
+    agreed: ColumnElement[Any] = select(func.min(col(sd.decision))).where(*open_).scalar_subquery()
     if stage == "full-text":
         agreed = case((agreed == "maybe", literal("conflict")), else_=agreed)
     agreed = case(((agreed == "exclude") & (n_reasons > 1), literal("conflict")), else_=agreed)
@@ -400,7 +404,7 @@ def queue(
             continue
         st = o.status if o else "pending"
         shown = visible(o, viewer, blind, need)
-        if blind and st == "conflict" and len(shown) < len(o.decisions):
+        if blind and st == "conflict" and o is not None and len(shown) < len(o.decisions):
             st = "pending"
         if status and st != status:
             continue
@@ -505,8 +509,8 @@ def kappa(session: Session, stage: str, coders: tuple[str, str] | None = None) -
         if not final and coder in (a, b):
             by_source[sid][coder] = decision
     pairs = [(d[a], d[b]) for d in by_source.values() if a in d and b in d]
-    k = kappa_from_pairs(pairs)
-    po, pe, k = k.observed, k.chance, k.kappa
+    res = kappa_from_pairs(pairs)
+    po, pe, k = res.observed, res.chance, res.kappa
     table = {x: {y: 0 for y in DECISIONS} for x in DECISIONS}
     for x, y in pairs:
         table[x][y] += 1

@@ -9,6 +9,7 @@ Loads the live (not yet merged) records as plain dicts, runs the pure pipeline i
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from sqlalchemy import func, insert, or_, select
 from sqlmodel import Session, col
@@ -54,8 +55,8 @@ def live_records(session: Session) -> list[dict]:
 
 def kept_apart(session: Session) -> list[frozenset[str]]:
     """Key pairs a reviewer said are different records."""
-    a = m.Source.__table__.alias("a")
-    b = m.Source.__table__.alias("b")
+    a = m.Source.__table__.alias("a")  # type: ignore[attr-defined]  # SQLModel leaves out __table__
+    b = m.Source.__table__.alias("b")  # type: ignore[attr-defined]  # SQLModel leaves out __table__
     rows = session.execute(
         select(a.c.key, b.c.key)
         .select_from(m.DuplicateLink)
@@ -126,7 +127,7 @@ def apply(
         chunk = keys[start : start + CHUNK]
         for src in session.execute(select(m.Source).where(col(m.Source.key).in_(chunk))).scalars():
             by_key[src.key] = src
-    attached = attached_rows(session, [s.id for s in by_key.values()])
+    attached = attached_rows(session, [cast(int, s.id) for s in by_key.values()])  # stored rows
     done: list[MergeResult] = []
     refused: list[str] = []
     links: list[dict] = []
@@ -136,7 +137,7 @@ def apply(
             missing = [k for k in cluster.keys if k not in by_key]
             if missing:
                 raise NotFound(f"no record with key {', '.join(missing)}")
-            sources = sorted((by_key[k] for k in cluster.keys), key=lambda s: s.id)
+            sources = sorted((by_key[k] for k in cluster.keys), key=lambda s: cast(int, s.id))
             done.append(
                 merge_sources(
                     session,
@@ -163,6 +164,7 @@ def keep_apart(session: Session, key_a: str, key_b: str, coder: str | None = Non
     if key_a == key_b:
         raise UsageError("keep apart needs two different keys")
     a, b = _sources(session, [key_a, key_b])
+    assert a.id is not None and b.id is not None  # stored rows' primary keys
     cid = cluster_id([a.key, b.key])
     exists = session.execute(
         select(col(m.DuplicateLink.id)).where(
@@ -197,8 +199,8 @@ def undo(session: Session, cluster: str) -> MergeResult:
 
 def history(session: Session) -> list[dict]:
     """Every merge and keep-apart decision, newest first."""
-    s1 = m.Source.__table__.alias("s1")
-    s2 = m.Source.__table__.alias("s2")
+    s1 = m.Source.__table__.alias("s1")  # type: ignore[attr-defined]  # SQLModel leaves out __table__
+    s2 = m.Source.__table__.alias("s2")  # type: ignore[attr-defined]  # SQLModel leaves out __table__
     rows = session.execute(
         select(
             col(m.DuplicateLink.cluster),
