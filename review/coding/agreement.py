@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -99,7 +100,12 @@ def percent_agreement(t: Table) -> float | None:
 def cohen_kappa(t: Table) -> float | None:
     """Cohen's kappa of the coded / not-coded table (`review.stats`): None when undefined —
     no units, or both coders made the same choice for every unit (chance agreement 1)."""
-    table = {(1, 1): t.both, (1, 0): t.a_only, (0, 1): t.b_only, (0, 0): t.neither}
+    table: dict[tuple[Hashable, Hashable], int] = {
+        (1, 1): t.both,
+        (1, 0): t.a_only,
+        (0, 1): t.b_only,
+        (0, 0): t.neither,
+    }
     return kappa_from_counts(table).kappa
 
 
@@ -123,7 +129,8 @@ def krippendorff_alpha_nominal(data: Sequence[Sequence[Hashable | None]]) -> flo
     if not data:
         return None
     n_units = max(len(row) for row in data)
-    coincidence: Counter = Counter()
+    # a Counter of fractions (typeshed types a Counter's counts as int)
+    coincidence = cast("dict[tuple[Any, Any], float]", Counter())
     for u in range(n_units):
         values = [row[u] for row in data if u < len(row) and row[u] is not None]
         mu = len(values)
@@ -134,7 +141,7 @@ def krippendorff_alpha_nominal(data: Sequence[Sequence[Hashable | None]]) -> flo
             for k, nk in counts.items():
                 pairs = nc * (nk - 1) if c == k else nc * nk
                 coincidence[(c, k)] += pairs / (mu - 1)
-    n_c: Counter = Counter()
+    n_c = cast("dict[Any, float]", Counter())  # (as coincidence)
     for (c, _k), v in coincidence.items():
         n_c[c] += v
     n = sum(n_c.values())
@@ -296,12 +303,12 @@ def agreement(
         entry = {
             "code": paths.get(code, str(code)),
             "code_id": code,
-            **_report(table, tuple(seg), threshold),
+            **_report(table, cast("tuple[int, int]", tuple(seg)), threshold),
         }
         if by_source:
             entry["by_source"] = rows
         per_code.append(entry)
-    overall = _report(total, tuple(total_seg), threshold)
+    overall = _report(total, cast("tuple[int, int]", tuple(total_seg)), threshold)
     overall["character"]["unit"] = "character × code (pooled over codes)"
     kappas = [c["character"]["kappa"] for c in per_code if c["character"]["kappa"] is not None]
     overall["character"]["mean_kappa"] = _rounded(sum(kappas) / len(kappas)) if kappas else None
@@ -325,6 +332,7 @@ def coded_codes_under(session: Session, refs: list[str]) -> list[int] | None:
     ids: list[int] = []
     for ref in refs:
         top = find_code(session, ref).id
+        assert top is not None  # a stored code's primary key
         ids += [top] if top in codable else []
         ids += [d for d in descendants(session, top)[1:] if d in codable and d in used]
     if not ids:

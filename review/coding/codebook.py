@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import cast
 
 import tomli_w
 from sqlalchemy import func, literal, select, update
@@ -224,6 +225,7 @@ def code_paths(session: Session) -> dict[int, str]:
 
 def code_path(session: Session, code: m.Code | int) -> str:
     cid = code if isinstance(code, int) else code.id
+    assert cid is not None  # a stored code's primary key
     return code_paths(session)[cid]
 
 
@@ -252,10 +254,10 @@ def find_code(session: Session, ref: str | int) -> m.Code:
     want = text.strip(SEP).casefold()
     by_path = [cid for cid, p in paths.items() if p.casefold() == want]
     if by_path:
-        return session.get(m.Code, by_path[0])
+        return cast(m.Code, session.get(m.Code, by_path[0]))  # an id just read
     by_name = [cid for cid, p in paths.items() if p.rsplit(SEP, 1)[-1].casefold() == want]
     if len(by_name) == 1:
-        return session.get(m.Code, by_name[0])
+        return cast(m.Code, session.get(m.Code, by_name[0]))  # an id just read
     if len(by_name) > 1:
         options = ", ".join(sorted(paths[c] for c in by_name))
         raise UsageError(f"code {text!r} is ambiguous: {options}")
@@ -282,13 +284,16 @@ def spec_of(code: m.Code, path: str) -> CodeSpec:
 def specs_from_db(session: Session) -> list[CodeSpec]:
     """The codebook in tree order (parents before children), as plain specs."""
     paths = code_paths(session)
-    return [spec_of(code, paths[code.id]) for code, _, _ in code_tree(session, counts=False)]
+    return [
+        spec_of(code, paths[cast(int, code.id)])  # stored codes: primary keys are set
+        for code, _, _ in code_tree(session, counts=False)
+    ]
 
 
 def code_tree(session: Session, counts: bool = True) -> list[tuple[m.Code, int, int]]:
     """(code, depth, number of codings) in display order: depth-first by position, then name."""
     codes = all_codes(session)
-    n: dict[int, int] = {}
+    n: dict[int | None, int] = {}
     if counts:
         n = {
             cid: k
@@ -349,7 +354,7 @@ def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = Tru
             session.add(code)
             added += 1
         else:
-            code = session.get(m.Code, cid)
+            code = cast(m.Code, session.get(m.Code, cid))  # an id read from code_paths
             updated += 1
         for name in (*TEXT_FIELDS, "colour"):
             value = getattr(spec, name)
@@ -361,6 +366,7 @@ def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = Tru
             code.shortcut = shortcut
         code.codable = spec.codable
         session.flush()
+        assert code.id is not None  # flushed just above
         paths[spec.path.casefold()] = code.id
         if code.shortcut:
             used_keys[code.shortcut] = code.id
@@ -410,7 +416,7 @@ def add_code(session: Session, path: str, **values) -> m.Code:
         select(func.count()).select_from(m.Code).where(col(m.Code.parent_id) == parent.id)
     )
     upsert_specs(session, [spec])
-    if was_leaf and parent.parent_id is None and parent.codable:
+    if was_leaf and parent is not None and parent.parent_id is None and parent.codable:
         used = session.scalar(
             select(func.count()).select_from(m.Coding).where(col(m.Coding.code_id) == parent.id)
         )
@@ -441,6 +447,7 @@ def edit_code(
     function the CLI's `codebook edit` and the workbench's code form call. Returns
     {field: [old, new]} of what changed."""
     code = find_code(session, ref)
+    assert code.id is not None  # a stored code's primary key
     unknown = set(values) - {*TEXT_FIELDS, "colour", "shortcut"}
     if unknown:
         raise UsageError(f"not a code field: {', '.join(sorted(unknown))}")
@@ -452,7 +459,11 @@ def edit_code(
         changed["name"] = [old, code.name]
     if parent is not _UNSET:
         old_parent = code.parent_id
-        move_code(session, code.id, parent if parent not in (None, "", SEP) else None)
+        move_code(
+            session,
+            code.id,
+            cast("str | int", parent) if parent not in (None, "", SEP) else None,
+        )
         if code.parent_id != old_parent:
             changed["parent"] = [
                 paths.get(old_parent) if old_parent else None,
@@ -535,6 +546,7 @@ def rename_code(
     new_name = new_name.strip()
     if not new_name or SEP in new_name:
         raise UsageError(f"bad code name {new_name!r} (no '/' and not empty)")
+    assert code.id is not None  # a stored code's primary key
     _sibling_clash(session, code.parent_id, new_name, code.id)
     code.name = new_name
     session.flush()
@@ -552,6 +564,7 @@ def move_code(
     code = find_code(session, ref)
     versions.check(code, expected_version, f"code {code_path(session, code)!r}")
     parent = find_code(session, new_parent) if new_parent not in (None, "", SEP) else None
+    assert code.id is not None  # a stored code's primary key
     if parent is not None and parent.id in descendants(session, code.id):
         raise UsageError(f"cannot move {code.name!r} under itself or one of its children")
     _sibling_clash(session, parent.id if parent else None, code.name, code.id)
@@ -566,6 +579,7 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
     gone, keep = find_code(session, ref), find_code(session, into)
     if gone.id == keep.id:
         raise UsageError("cannot merge a code into itself")
+    assert gone.id is not None  # a stored code's primary key
     if keep.id in descendants(session, gone.id):
         raise UsageError(f"cannot merge {gone.name!r} into one of its own children")
     taken = {
@@ -583,11 +597,11 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
         )
     moved = {}
     for table in (m.Coding, m.Suggestion, m.EvidenceLink):
-        result = session.execute(
-            update(table).where(table.code_id == gone.id).values(code_id=keep.id)
+        result = session.exec(
+            update(table).where(col(table.code_id) == gone.id).values(code_id=keep.id)
         )
         moved[table.__tablename__] = result.rowcount
-    result = session.execute(
+    result = session.exec(
         update(m.Code).where(col(m.Code.parent_id) == gone.id).values(parent_id=keep.id)
     )
     moved["children"] = result.rowcount
@@ -605,6 +619,7 @@ def delete_code(session: Session, ref: str | int, *, force: bool = False) -> int
     (then their codings and suggestions go too). Their memos and evidence links go with them
     (the database cascades). Returns the number of codings deleted."""
     code = find_code(session, ref)
+    assert code.id is not None  # a stored code's primary key
     ids = descendants(session, code.id)
     n = session.scalar(
         select(func.count()).select_from(m.Coding).where(col(m.Coding.code_id).in_(ids))

@@ -53,7 +53,9 @@ def find_source(session: Session, ref: str | int, *, follow_merged: bool = True)
     seen = set()
     while follow_merged and source.merged_into_id is not None and source.id not in seen:
         seen.add(source.id)
-        source = session.get(m.Source, source.merged_into_id)
+        survivor = session.get(m.Source, source.merged_into_id)
+        assert survivor is not None  # merged_into_id is a foreign key
+        source = survivor
     return source
 
 
@@ -210,7 +212,8 @@ def bulk_apply(
                 created=now,
             )
         )
-    table = m.Coding.__table__  # Core insert: no ORM bookkeeping per row
+    # Core insert: no ORM bookkeeping per row (SQLModel's types leave out __table__)
+    table = m.Coding.__table__  # type: ignore[attr-defined]
     ids = list(
         session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
     )

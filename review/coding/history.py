@@ -11,6 +11,8 @@ a new change ends the redo chain.
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
 
@@ -39,7 +41,7 @@ def undo(session: Session, coder: str, source_id: int | None = None) -> str | No
     if kind in ("apply", "accept"):
         ids = payload.get("coding_ids", [])
         codings = get_codings(session, ids[: SCAN * 10])
-        links = [ln for c in codings for ln in link_snapshots(session, c.id)]
+        links = [ln for c in codings for ln in link_snapshots(session, cast(int, c.id))]
         payload["redo"] = {"codings": [coding_snapshot(c) for c in codings], "links": links}
         delete_codings(session, ids)
         what = (
@@ -104,7 +106,7 @@ def redo(session: Session, coder: str, source_id: int | None = None) -> str | No
         ids = [snap["id"] for snap in payload.get("codings", [])]
         codings = get_codings(session, ids)
         payload["codings"] = [coding_snapshot(c) for c in codings]  # as they are now
-        payload["links"] = [ln for c in codings for ln in link_snapshots(session, c.id)]
+        payload["links"] = [ln for c in codings for ln in link_snapshots(session, cast(int, c.id))]
         delete_codings(session, ids)
         what = f"removed {_count(len(codings), 'coding')} again"
     elif kind == "reject":

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from review.coding.codebook import descendants
@@ -223,7 +225,7 @@ class _FuzzyIndex:
         self._choices: list[str] = []
 
     def get(self, session: Session) -> tuple[list[int], list[str]]:
-        bind = session.get_bind()
+        bind = cast(Engine, session.get_bind())  # sessions are bound to an engine
         n, top = session.execute(
             select(func.count(col(m.Source.id)), func.max(col(m.Source.id)))
         ).one()

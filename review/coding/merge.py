@@ -129,8 +129,8 @@ def _merge_codings(
         ).all()
     }
     cd = m.Coding
-    spans = select(cd.source_id, cd.code_id, cd.start, cd.end, cd.coder_id)
-    have = {tuple(r) for r in here.execute(spans.where(cd.source_id.in_(matched))).all()}
+    spans = select(col(cd.source_id), col(cd.code_id), col(cd.start), col(cd.end), col(cd.coder_id))
+    have = {tuple(r) for r in here.execute(spans.where(col(cd.source_id).in_(matched))).all()}
     rows = []
     for c in there.scalars(
         select(m.Coding).where(col(m.Coding.source_id).in_(set(sources))).order_by(col(m.Coding.id))

@@ -15,6 +15,7 @@ import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy import insert
 from sqlmodel import col, select
@@ -185,7 +186,7 @@ def _store_source(ctx: ImportContext, src: RefiSource, text: str, keys: set[str]
         key, i = f"{base}-{i}", i + 1
     keys.add(key)
     extra = {k: v for k, v in src.variables.items() if not k.startswith("review:")}
-    meta = {"refi_guid": src.guid, "qdpx": ctx.path.name}
+    meta: dict[str, Any] = {"refi_guid": src.guid, "qdpx": ctx.path.name}
     if src.variables.get("review:group"):
         meta["group"] = src.variables["review:group"]
     if extra:
@@ -198,6 +199,7 @@ def _store_source(ctx: ImportContext, src: RefiSource, text: str, keys: set[str]
     ctx.session.add(row)
     ctx.session.flush()
     _passages(ctx, row)
+    assert row.id is not None  # flushed above
     return row.id
 
 
@@ -219,7 +221,7 @@ def _link_speakers(ctx: ImportContext, source_ids: list[int]) -> None:
     """Passages whose speaker is a participant's name (or alias) get that participant."""
     s = ctx.session
     names: dict[tuple[str, int | None], int] = {
-        (name, scope): pid
+        (name, scope): cast(int, pid)  # primary keys
         for pid, name, scope in s.exec(
             select(col(m.Participant.id), col(m.Participant.name), col(m.Participant.scope_id))
         ).all()
@@ -237,9 +239,10 @@ def _link_speakers(ctx: ImportContext, source_ids: list[int]) -> None:
         )
     ).all()
     for p in rows:  # a label scoped to this source first, then one that holds everywhere
-        pid = names.get((p.speaker, p.source_id)) or names.get((p.speaker, None))
-        if pid is not None:
-            p.participant_id = pid
+        assert p.speaker is not None  # the query's filter
+        who = names.get((p.speaker, p.source_id)) or names.get((p.speaker, None))
+        if who is not None:
+            p.participant_id = who
             s.add(p)
 
 
@@ -264,7 +267,11 @@ def undescribe(text: str | None) -> dict:
 def _codes(ctx: ImportContext, proj: RefiProject) -> dict[str, int]:
     """Code GUID -> code id; a code is matched by GUID, then by path, else created."""
     s = ctx.session
-    by_guid = {g: cid for cid, g in s.exec(select(col(m.Code.id), col(m.Code.guid))).all() if g}
+    by_guid = {
+        g: cast(int, cid)  # primary keys
+        for cid, g in s.exec(select(col(m.Code.id), col(m.Code.guid))).all()
+        if g
+    }
     # sibling names are unique ignoring case (ux_code_sibling_name), so match them so too
     children: dict[tuple[int | None, str], m.Code] = {
         (c.parent_id, c.name.casefold()): c for c in s.exec(select(m.Code)).all()
@@ -277,7 +284,7 @@ def _codes(ctx: ImportContext, proj: RefiProject) -> dict[str, int]:
             out[rc.guid] = by_guid[rc.guid]
             continue
         parent: int | None = None
-        node = None
+        node: m.Code | None = None
         for depth, name in enumerate(rc.path):
             node = children.get((parent, name.casefold()))
             if node is None:
@@ -286,8 +293,11 @@ def _codes(ctx: ImportContext, proj: RefiProject) -> dict[str, int]:
                 s.add(node)
                 s.flush()
                 children[(parent, name.casefold())] = node
+                assert node.id is not None  # flushed just above
                 made.add(node.id)
             parent = node.id
+        # a code path has at least one name; every node is stored (read, or flushed above)
+        assert node is not None and node.id is not None
         if node.id in made or not node.guid:  # fill what we created (or never had a GUID)
             node.guid = node.guid or rc.guid
             node.colour = node.colour or rc.color
@@ -313,7 +323,7 @@ def _new_codings(ctx: ImportContext, rows: list[dict]) -> list[dict]:
     if sids:
         have = set(
             ctx.session.exec(
-                select(
+                select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
                     col(m.Coding.source_id),
                     col(m.Coding.code_id),
                     col(m.Coding.start),
@@ -383,6 +393,7 @@ def _cases(ctx: ImportContext, proj: RefiProject, source_ids: dict[str, int]) ->
             p = m.Participant(name=name, scope_id=scope, role=case.variables.get("role"))
             s.add(p)
             s.flush()
+        assert p.id is not None  # read, or flushed just above
         have = set(
             s.exec(
                 select(col(m.ParticipantAttribute.name)).where(

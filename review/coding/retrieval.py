@@ -84,14 +84,14 @@ def excerpts(
         p, a = aliased(m.Passage), aliased(m.ParticipantAttribute)
         q = q.where(
             exists(
-                select(p.id)
-                .join(a, a.participant_id == p.participant_id)
+                select(col(p.id))
+                .join(a, col(a.participant_id) == col(p.participant_id))
                 .where(
-                    p.source_id == col(m.Coding.source_id),
-                    p.start < col(m.Coding.end),
-                    p.end > col(m.Coding.start),
-                    func.lower(a.name) == name.lower(),
-                    func.lower(a.value) == value.lower(),
+                    col(p.source_id) == col(m.Coding.source_id),
+                    col(p.start) < col(m.Coding.end),
+                    col(p.end) > col(m.Coding.start),
+                    func.lower(col(a.name)) == name.lower(),
+                    func.lower(col(a.value)) == value.lower(),
                 )
             )
         )
@@ -164,23 +164,30 @@ def cooccurrence(
     a, b = aliased(m.Coding), aliased(m.Coding)
     if unit == "overlap":
         q = (
-            select(a.code_id, b.code_id, func.count())
+            select(col(a.code_id), col(b.code_id), func.count())
             .join(
                 b,
                 and_(
-                    b.source_id == a.source_id,
-                    b.code_id > a.code_id,
-                    b.start < a.end,
-                    a.start < b.end,
+                    col(b.source_id) == col(a.source_id),
+                    col(b.code_id) > col(a.code_id),
+                    col(b.start) < col(a.end),
+                    col(a.start) < col(b.end),
                 ),
             )
-            .group_by(a.code_id, b.code_id)
+            .group_by(col(a.code_id), col(b.code_id))
         )
     else:
         p = aliased(m.Passage)
         touched = (
-            select(p.id.label("pid"), a.code_id.label("code_id"))
-            .join(a, and_(a.source_id == p.source_id, a.start < p.end, a.end > p.start))
+            select(col(p.id).label("pid"), col(a.code_id).label("code_id"))
+            .join(
+                a,
+                and_(
+                    col(a.source_id) == col(p.source_id),
+                    col(a.start) < col(p.end),
+                    col(a.end) > col(p.start),
+                ),
+            )
             .distinct()
             .subquery()
         )

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, cast
 
 from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
@@ -53,8 +54,8 @@ def blank_nlp():
 class KeywordMatcher:
     """Compiled keywords of a codebook: one PhraseMatcher over lemmas, plus fuzzy single words."""
 
-    nlp: object
-    matcher: object
+    nlp: Any  # a spaCy Language (spaCy is imported only when needed)
+    matcher: Any  # a spaCy PhraseMatcher
     labels: dict[int, int]  # matcher label hash -> code id
     single: dict[str, set[int]] = field(default_factory=dict)  # lemma -> code ids (for fuzzy)
     _lemma_ids: dict[int, int] = field(default_factory=dict)
@@ -92,7 +93,7 @@ class KeywordMatcher:
         """(code_id, start_char, end_char, matched words, score) in document order. Pass the
         text the doc was made from: `doc.text` rebuilds it token by token."""
         out = []
-        covered = set()
+        covered: set[int] = set()
         text = doc.text if text is None else text
         for label, s, e in self.matcher(doc):
             last = doc[e - 1]
@@ -139,6 +140,7 @@ def build_matcher(codes: Sequence[m.Code]) -> KeywordMatcher:
         keywords = [k for k in (code.keywords or []) if k.strip()]
         if not code.codable or not keywords:
             continue
+        assert code.id is not None  # a stored code's primary key
         key = f"code:{code.id}"
         patterns = list(km.docs(keywords))
         matcher.add(key, patterns)
@@ -288,7 +290,8 @@ def suggest(
             seen.add(key)
             rows.append({**row, "status": "pending", "created": now})
         if rows:
-            session.execute(insert(m.Suggestion.__table__), rows)  # Core: no per-row ORM work
+            # Core: no per-row ORM work (SQLModel's types leave out __table__)
+            session.execute(insert(m.Suggestion.__table__), rows)  # type: ignore[attr-defined]
             total += len(rows)
     session.flush()
     return total
@@ -341,11 +344,13 @@ def _pending(session: Session, sid: int) -> m.Suggestion:
 def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list[int]:
     """Turn pending suggestions into codings (origin "suggestion"); one undo step."""
     who = ensure_coder(session, coder)
-    coding_ids, accepted, sources = [], [], set()
+    coding_ids: list[int] = []
+    accepted, sources = [], set()
     for sid in ids:
         sug = _pending(session, sid)
         sources.add(sug.source_id)
         source = session.get(m.Source, sug.source_id)
+        assert source is not None  # source_id is a foreign key
         quote = check_span(source, sug.start, sug.end)
         coding = m.Coding(
             source_id=sug.source_id,
@@ -358,6 +363,7 @@ def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list
         )
         session.add(coding)
         session.flush()
+        assert coding.id is not None  # flushed just above
         sug.status, sug.coding_id = "accepted", coding.id
         coding_ids.append(coding.id)
         accepted.append(sid)
@@ -374,7 +380,7 @@ def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list
 
 def accept_suggestion(session: Session, suggestion_id: int, coder: str) -> m.Coding:
     (cid,) = accept_suggestions(session, [suggestion_id], coder)
-    return session.get(m.Coding, cid)
+    return cast(m.Coding, session.get(m.Coding, cid))  # made just now
 
 
 def reject_suggestions(session: Session, ids: Sequence[int], coder: str) -> int:
