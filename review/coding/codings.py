@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlmodel import Session, col
+from sqlalchemy import delete, false, func, insert, select, update
+from sqlmodel import Session, SQLModel, col
 
 from review.coding.codebook import find_code
 from review.errors import NotFound, ReviewError, UsageError
@@ -367,8 +368,9 @@ def _memo_labels(session: Session, views: list[MemoView]) -> None:
     from review.coding.codebook import code_paths
 
     paths = code_paths(session) if any(v.target in ("code", "coding") for v in views) else {}
-    source_ids = {v.target_id for v in views if v.target == "source"}
-    coding_ids = {v.target_id for v in views if v.target == "coding"}
+    # a source's or a coding's memo has its target's id
+    source_ids = cast("set[int]", {v.target_id for v in views if v.target == "source"})
+    coding_ids = cast("set[int]", {v.target_id for v in views if v.target == "coding"})
     codings = {}
     for chunk in _chunks(sorted(coding_ids), 5000):
         for row in session.execute(
@@ -382,7 +384,7 @@ def _memo_labels(session: Session, views: list[MemoView]) -> None:
         ).all():
             codings[row.id] = row
             source_ids.add(row.source_id)
-    keys = {}
+    keys: dict[int | None, str] = {}
     for chunk in _chunks(sorted(source_ids), 5000):
         keys.update(
             session.execute(
@@ -395,7 +397,7 @@ def _memo_labels(session: Session, views: list[MemoView]) -> None:
         elif v.target == "source":
             v.about = keys.get(v.target_id, f"source {v.target_id}")
         elif v.target == "code":
-            v.about = paths.get(v.target_id, f"code {v.target_id}")
+            v.about = paths.get(cast(int, v.target_id), f"code {v.target_id}")
         elif v.target == "coding" and v.target_id in codings:
             c = codings[v.target_id]
             v.about = (
@@ -415,11 +417,13 @@ def add_memo(
     if not text:
         raise UsageError("a memo needs some text")
     who = ensure_coder(session, coder)
-    table = {"source": m.Source, "code": m.Code, "coding": m.Coding}.get(target)
+    tables: dict[str, type[SQLModel]] = {"source": m.Source, "code": m.Code, "coding": m.Coding}
+    table = tables.get(target)
     if table is not None and (target_id is None or session.get(table, target_id) is None):
         raise NotFound(f"no {target} with id {target_id}")
     if target == "coding":
         coding = session.get(m.Coding, target_id)
+        assert coding is not None  # checked above
         coding.memo = text
         session.flush()
         view = MemoView(None, "coding", target_id, coder, text, coding.created)
@@ -454,7 +458,7 @@ def memos(
         column = col(m.Memo.source_id) if target == "source" else col(m.Memo.code_id)
         q = q.where(column.is_not(None) if target_id is None else column == target_id)
     elif target == "coding":
-        q = q.where(False)
+        q = q.where(false())
     out = [
         MemoView(memo.id, memo.target, memo.target_id, name, memo.text, memo.created, memo.version)
         for memo, name in session.execute(q.order_by(col(m.Memo.id))).all()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.coding.codebook import code_paths
 from review.errors import NotFound, UsageError
@@ -38,12 +38,12 @@ class MemoRow:
 def memo_rows(session: Session, limit: int = 2000) -> list[MemoRow]:
     """Every memo, newest first: notes on the project, sources and codes, then coding memos."""
     paths = code_paths(session)
-    keys = dict(session.execute(select(m.Source.id, m.Source.key)).all())
+    keys = dict(session.execute(select(col(m.Source.id), col(m.Source.key))).all())
     out: list[MemoRow] = []
     q = (
-        select(m.Memo, m.Coder.name)
-        .join(m.Coder, m.Coder.id == m.Memo.coder_id, isouter=True)
-        .order_by(m.Memo.id.desc())
+        select(m.Memo, col(m.Coder.name))
+        .join(m.Coder, col(m.Coder.id) == col(m.Memo.coder_id), isouter=True)
+        .order_by(col(m.Memo.id).desc())
         .limit(limit)
     )
     for memo, coder in session.execute(q).all():
@@ -55,10 +55,10 @@ def memo_rows(session: Session, limit: int = 2000) -> list[MemoRow]:
             kind, tid, about = "project", None, "the project"
         out.append(MemoRow(kind, memo.id, tid, about, coder, memo.text, memo.updated))
     cq = (
-        select(m.Coding, m.Coder.name)
-        .join(m.Coder, m.Coder.id == m.Coding.coder_id, isouter=True)
-        .where(m.Coding.memo.is_not(None))
-        .order_by(m.Coding.id.desc())
+        select(m.Coding, col(m.Coder.name))
+        .join(m.Coder, col(m.Coder.id) == col(m.Coding.coder_id), isouter=True)
+        .where(col(m.Coding.memo).is_not(None))
+        .order_by(col(m.Coding.id).desc())
         .limit(limit)
     )
     for c, coder in session.execute(cq).all():
