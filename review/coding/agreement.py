@@ -23,9 +23,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.coding.codebook import code_paths, descendants, find_code
 from review.errors import NotFound, UsageError
@@ -99,7 +100,12 @@ def percent_agreement(t: Table) -> float | None:
 def cohen_kappa(t: Table) -> float | None:
     """Cohen's kappa of the coded / not-coded table (`review.stats`): None when undefined —
     no units, or both coders made the same choice for every unit (chance agreement 1)."""
-    table = {(1, 1): t.both, (1, 0): t.a_only, (0, 1): t.b_only, (0, 0): t.neither}
+    table: dict[tuple[Hashable, Hashable], int] = {
+        (1, 1): t.both,
+        (1, 0): t.a_only,
+        (0, 1): t.b_only,
+        (0, 0): t.neither,
+    }
     return kappa_from_counts(table).kappa
 
 
@@ -123,7 +129,8 @@ def krippendorff_alpha_nominal(data: Sequence[Sequence[Hashable | None]]) -> flo
     if not data:
         return None
     n_units = max(len(row) for row in data)
-    coincidence: Counter = Counter()
+    # a Counter of fractions (typeshed types a Counter's counts as int)
+    coincidence = cast("dict[tuple[Any, Any], float]", Counter())
     for u in range(n_units):
         values = [row[u] for row in data if u < len(row) and row[u] is not None]
         mu = len(values)
@@ -134,7 +141,7 @@ def krippendorff_alpha_nominal(data: Sequence[Sequence[Hashable | None]]) -> flo
             for k, nk in counts.items():
                 pairs = nc * (nk - 1) if c == k else nc * nk
                 coincidence[(c, k)] += pairs / (mu - 1)
-    n_c: Counter = Counter()
+    n_c = cast("dict[Any, float]", Counter())  # (as coincidence)
     for (c, _k), v in coincidence.items():
         n_c[c] += v
     n = sum(n_c.values())
@@ -229,12 +236,16 @@ def agreement(
             raise NotFound(f"no coder {name!r}")
         ids[name] = cid
     q = select(
-        m.Coding.source_id, m.Coding.code_id, m.Coding.coder_id, m.Coding.start, m.Coding.end
-    ).where(m.Coding.coder_id.in_(list(ids.values())))
+        col(m.Coding.source_id),
+        col(m.Coding.code_id),
+        col(m.Coding.coder_id),
+        col(m.Coding.start),
+        col(m.Coding.end),
+    ).where(col(m.Coding.coder_id).in_(list(ids.values())))
     if source_ids is not None:
-        q = q.where(m.Coding.source_id.in_(list(source_ids)))
+        q = q.where(col(m.Coding.source_id).in_(list(source_ids)))
     if code_ids is not None:
-        q = q.where(m.Coding.code_id.in_(list(code_ids)))
+        q = q.where(col(m.Coding.code_id).in_(list(code_ids)))
     spans: dict[tuple[int, int], dict[int, list[Interval]]] = defaultdict(lambda: defaultdict(list))
     used_sources, used_codes = set(), set()
     for sid, code, coder, a, b in session.execute(q):
@@ -245,8 +256,8 @@ def agreement(
     codes = sorted(set(code_ids) if code_ids is not None else used_codes)
     lengths = dict(
         session.execute(
-            select(m.Source.id, func.coalesce(func.length(m.Source.text), 0)).where(
-                m.Source.id.in_(sources)
+            select(col(m.Source.id), func.coalesce(func.length(col(m.Source.text)), 0)).where(
+                col(m.Source.id).in_(sources)
             )
         ).all()
     )
@@ -258,7 +269,9 @@ def agreement(
     keys = {}
     if by_source:
         keys = dict(
-            session.execute(select(m.Source.id, m.Source.key).where(m.Source.id.in_(sources))).all()
+            session.execute(
+                select(col(m.Source.id), col(m.Source.key)).where(col(m.Source.id).in_(sources))
+            ).all()
         )
     per_code, total, total_seg = [], Table(), [0, 0]
     for code in codes:
@@ -290,12 +303,12 @@ def agreement(
         entry = {
             "code": paths.get(code, str(code)),
             "code_id": code,
-            **_report(table, tuple(seg), threshold),
+            **_report(table, cast("tuple[int, int]", tuple(seg)), threshold),
         }
         if by_source:
             entry["by_source"] = rows
         per_code.append(entry)
-    overall = _report(total, tuple(total_seg), threshold)
+    overall = _report(total, cast("tuple[int, int]", tuple(total_seg)), threshold)
     overall["character"]["unit"] = "character × code (pooled over codes)"
     kappas = [c["character"]["kappa"] for c in per_code if c["character"]["kappa"] is not None]
     overall["character"]["mean_kappa"] = _rounded(sum(kappas) / len(kappas)) if kappas else None
@@ -314,11 +327,12 @@ def coded_codes_under(session: Session, refs: list[str]) -> list[int] | None:
     codings. None for no references (every code); a usage error if nothing is coded there."""
     if not refs:
         return None
-    codable = set(session.exec(select(m.Code.id).where(m.Code.codable)).scalars())
-    used = set(session.exec(select(m.Coding.code_id).distinct()).scalars())
+    codable = set(session.execute(select(col(m.Code.id)).where(col(m.Code.codable))).scalars())
+    used = set(session.execute(select(col(m.Coding.code_id)).distinct()).scalars())
     ids: list[int] = []
     for ref in refs:
         top = find_code(session, ref).id
+        assert top is not None  # a stored code's primary key
         ids += [top] if top in codable else []
         ids += [d for d in descendants(session, top)[1:] if d in codable and d in used]
     if not ids:

@@ -16,10 +16,11 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import cast
 
 import tomli_w
 from sqlalchemy import func, literal, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
 from review.files import write_file
@@ -194,7 +195,7 @@ def save_toml(session: Session, path: str | Path, meta: dict | None = None) -> i
 
 
 def all_codes(session: Session) -> list[m.Code]:
-    return list(session.scalars(select(m.Code).order_by(m.Code.position, m.Code.id)))
+    return list(session.scalars(select(m.Code).order_by(col(m.Code.position), col(m.Code.id))))
 
 
 def codebook_stamp(session: Session) -> tuple:
@@ -217,12 +218,12 @@ def codebook_stamp(session: Session) -> tuple:
 
 def codable_ids(session: Session) -> set[int]:
     """The ids of the codes that can be applied (group codes such as "Sector" cannot)."""
-    return set(session.scalars(select(m.Code.id).where(m.Code.codable.is_(True))))
+    return set(session.scalars(select(col(m.Code.id)).where(col(m.Code.codable).is_(True))))
 
 
 def code_paths(session: Session) -> dict[int, str]:
     """Every code's full path, computed once from the parent links."""
-    rows = session.execute(select(m.Code.id, m.Code.parent_id, m.Code.name)).all()
+    rows = session.execute(select(col(m.Code.id), col(m.Code.parent_id), col(m.Code.name))).all()
     parent = {r.id: r.parent_id for r in rows}
     name = {r.id: r.name for r in rows}
     out: dict[int, str] = {}
@@ -243,12 +244,13 @@ def code_paths(session: Session) -> dict[int, str]:
 
 def code_path(session: Session, code: m.Code | int) -> str:
     cid = code if isinstance(code, int) else code.id
+    assert cid is not None  # a stored code's primary key
     return code_paths(session)[cid]
 
 
 def descendants(session: Session, code_id: int) -> list[int]:
     """The code and every code below it (for excerpts "with children")."""
-    rows = session.execute(select(m.Code.id, m.Code.parent_id)).all()
+    rows = session.execute(select(col(m.Code.id), col(m.Code.parent_id))).all()
     children: dict[int | None, list[int]] = {}
     for cid, pid in rows:
         children.setdefault(pid, []).append(cid)
@@ -271,10 +273,10 @@ def find_code(session: Session, ref: str | int) -> m.Code:
     want = text.strip(SEP).casefold()
     by_path = [cid for cid, p in paths.items() if p.casefold() == want]
     if by_path:
-        return session.get(m.Code, by_path[0])
+        return cast(m.Code, session.get(m.Code, by_path[0]))  # an id just read
     by_name = [cid for cid, p in paths.items() if p.rsplit(SEP, 1)[-1].casefold() == want]
     if len(by_name) == 1:
-        return session.get(m.Code, by_name[0])
+        return cast(m.Code, session.get(m.Code, by_name[0]))  # an id just read
     if len(by_name) > 1:
         options = ", ".join(sorted(paths[c] for c in by_name))
         raise UsageError(f"code {text!r} is ambiguous: {options}")
@@ -301,18 +303,21 @@ def spec_of(code: m.Code, path: str) -> CodeSpec:
 def specs_from_db(session: Session) -> list[CodeSpec]:
     """The codebook in tree order (parents before children), as plain specs."""
     paths = code_paths(session)
-    return [spec_of(code, paths[code.id]) for code, _, _ in code_tree(session, counts=False)]
+    return [
+        spec_of(code, paths[cast(int, code.id)])  # stored codes: primary keys are set
+        for code, _, _ in code_tree(session, counts=False)
+    ]
 
 
 def code_tree(session: Session, counts: bool = True) -> list[tuple[m.Code, int, int]]:
     """(code, depth, number of codings) in display order: depth-first by position, then name."""
     codes = all_codes(session)
-    n: dict[int, int] = {}
+    n: dict[int | None, int] = {}
     if counts:
         n = {
             cid: k
             for cid, k in session.execute(
-                select(m.Coding.code_id, func.count()).group_by(m.Coding.code_id)
+                select(col(m.Coding.code_id), func.count()).group_by(col(m.Coding.code_id))
             ).all()
         }
     children: dict[int | None, list[m.Code]] = {}
@@ -337,14 +342,16 @@ def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = Tru
     # paths folded: "A/trust" is the existing "A/Trust" (sibling names are unique ignoring case)
     paths = {p.casefold(): cid for cid, p in code_paths(session).items()}
     by_guid = {
-        g: cid for cid, g in session.execute(select(m.Code.id, m.Code.guid)).all() if g is not None
+        g: cid
+        for cid, g in session.execute(select(col(m.Code.id), col(m.Code.guid))).all()
+        if g is not None
     }
     used_keys = {
         k: cid
-        for cid, k in session.execute(select(m.Code.id, m.Code.shortcut)).all()
+        for cid, k in session.execute(select(col(m.Code.id), col(m.Code.shortcut))).all()
         if k is not None
     }
-    top = session.scalar(select(func.max(m.Code.position))) or 0
+    top = session.scalar(select(func.max(col(m.Code.position)))) or 0
     added = updated = 0
     for spec in specs:
         cid = by_guid.get(spec.guid) if spec.guid else None
@@ -366,7 +373,7 @@ def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = Tru
             session.add(code)
             added += 1
         else:
-            code = session.get(m.Code, cid)
+            code = cast(m.Code, session.get(m.Code, cid))  # an id read from code_paths
             updated += 1
         for name in (*TEXT_FIELDS, "colour"):
             value = getattr(spec, name)
@@ -378,6 +385,7 @@ def upsert_specs(session: Session, specs: list[CodeSpec], *, replace: bool = Tru
             code.shortcut = shortcut
         code.codable = spec.codable
         session.flush()
+        assert code.id is not None  # flushed just above
         paths[spec.path.casefold()] = code.id
         if code.shortcut:
             used_keys[code.shortcut] = code.id
@@ -424,12 +432,12 @@ def add_code(session: Session, path: str, **values) -> m.Code:
             raise CodebookError(f"code {spec.path!r}: parent {spec.parent_path!r} does not exist")
         parent = session.get(m.Code, pid)
     was_leaf = parent is not None and not session.scalar(
-        select(func.count()).select_from(m.Code).where(m.Code.parent_id == parent.id)
+        select(func.count()).select_from(m.Code).where(col(m.Code.parent_id) == parent.id)
     )
     upsert_specs(session, [spec])
-    if was_leaf and parent.parent_id is None and parent.codable:
+    if was_leaf and parent is not None and parent.parent_id is None and parent.codable:
         used = session.scalar(
-            select(func.count()).select_from(m.Coding).where(m.Coding.code_id == parent.id)
+            select(func.count()).select_from(m.Coding).where(col(m.Coding.code_id) == parent.id)
         )
         if not used:
             parent.codable = False
@@ -458,6 +466,7 @@ def edit_code(
     function the CLI's `codebook edit` and the workbench's code form call. Returns
     {field: [old, new]} of what changed."""
     code = find_code(session, ref)
+    assert code.id is not None  # a stored code's primary key
     unknown = set(values) - {*TEXT_FIELDS, "colour", "shortcut"}
     if unknown:
         raise UsageError(f"not a code field: {', '.join(sorted(unknown))}")
@@ -469,7 +478,11 @@ def edit_code(
         changed["name"] = [old, code.name]
     if parent is not _UNSET:
         old_parent = code.parent_id
-        move_code(session, code.id, parent if parent not in (None, "", SEP) else None)
+        move_code(
+            session,
+            code.id,
+            cast("str | int", parent) if parent not in (None, "", SEP) else None,
+        )
         if code.parent_id != old_parent:
             changed["parent"] = [
                 paths.get(old_parent) if old_parent else None,
@@ -485,7 +498,7 @@ def edit_code(
             if len(value) != 1:
                 raise UsageError(f"shortcut {value!r} must be one key")
             taken = session.scalar(
-                select(m.Code).where(m.Code.shortcut == value, m.Code.id != code.id)
+                select(m.Code).where(col(m.Code.shortcut) == value, col(m.Code.id) != code.id)
             )
             if taken is not None:
                 raise UsageError(
@@ -503,7 +516,7 @@ def edit_code(
     if codable is not None and codable != code.codable:
         if not codable:
             n = session.scalar(
-                select(func.count()).select_from(m.Coding).where(m.Coding.code_id == code.id)
+                select(func.count()).select_from(m.Coding).where(col(m.Coding.code_id) == code.id)
             )
             if n:
                 raise UsageError(
@@ -523,7 +536,7 @@ def validate_specs_single(session: Session, spec: CodeSpec) -> None:
     if spec.shortcut:
         if len(spec.shortcut) != 1:
             raise UsageError(f"shortcut {spec.shortcut!r} must be one key")
-        taken = session.scalar(select(m.Code).where(m.Code.shortcut == spec.shortcut))
+        taken = session.scalar(select(m.Code).where(col(m.Code.shortcut) == spec.shortcut))
         if taken is not None:
             raise UsageError(f"shortcut {spec.shortcut!r} is already used by {taken.name!r}")
 
@@ -531,9 +544,11 @@ def validate_specs_single(session: Session, spec: CodeSpec) -> None:
 def _sibling_clash(session: Session, parent_id: int | None, name: str, self_id: int) -> None:
     clash = session.scalar(
         select(m.Code).where(
-            m.Code.parent_id.is_(None) if parent_id is None else m.Code.parent_id == parent_id,
-            func.lower(m.Code.name) == func.lower(literal(name)),  # as ux_code_sibling_name
-            m.Code.id != self_id,
+            col(m.Code.parent_id).is_(None)
+            if parent_id is None
+            else col(m.Code.parent_id) == parent_id,
+            func.lower(col(m.Code.name)) == func.lower(literal(name)),  # as ux_code_sibling_name
+            col(m.Code.id) != self_id,
         )
     )
     if clash is not None:
@@ -550,6 +565,7 @@ def rename_code(
     new_name = new_name.strip()
     if not new_name or SEP in new_name:
         raise UsageError(f"bad code name {new_name!r} (no '/' and not empty)")
+    assert code.id is not None  # a stored code's primary key
     _sibling_clash(session, code.parent_id, new_name, code.id)
     code.name = new_name
     session.flush()
@@ -567,6 +583,7 @@ def move_code(
     code = find_code(session, ref)
     versions.check(code, expected_version, f"code {code_path(session, code)!r}")
     parent = find_code(session, new_parent) if new_parent not in (None, "", SEP) else None
+    assert code.id is not None  # a stored code's primary key
     if parent is not None and parent.id in descendants(session, code.id):
         raise UsageError(f"cannot move {code.name!r} under itself or one of its children")
     _sibling_clash(session, parent.id if parent else None, code.name, code.id)
@@ -581,13 +598,15 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
     gone, keep = find_code(session, ref), find_code(session, into)
     if gone.id == keep.id:
         raise UsageError("cannot merge a code into itself")
+    assert gone.id is not None  # a stored code's primary key
     if keep.id in descendants(session, gone.id):
         raise UsageError(f"cannot merge {gone.name!r} into one of its own children")
     taken = {
-        n.lower() for n in session.scalars(select(m.Code.name).where(m.Code.parent_id == keep.id))
+        n.lower()
+        for n in session.scalars(select(col(m.Code.name)).where(col(m.Code.parent_id) == keep.id))
     }
     clash = sorted(
-        n for n in session.scalars(select(m.Code.name).where(m.Code.parent_id == gone.id))
+        n for n in session.scalars(select(col(m.Code.name)).where(col(m.Code.parent_id) == gone.id))
         if n.lower() in taken
     )  # fmt: skip
     if clash:
@@ -597,16 +616,16 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
         )
     moved = {}
     for table in (m.Coding, m.Suggestion, m.EvidenceLink):
-        result = session.execute(
-            update(table).where(table.code_id == gone.id).values(code_id=keep.id)
+        result = session.exec(
+            update(table).where(col(table.code_id) == gone.id).values(code_id=keep.id)
         )
         moved[table.__tablename__] = result.rowcount
-    result = session.execute(
-        update(m.Code).where(m.Code.parent_id == gone.id).values(parent_id=keep.id)
+    result = session.exec(
+        update(m.Code).where(col(m.Code.parent_id) == gone.id).values(parent_id=keep.id)
     )
     moved["children"] = result.rowcount
     # the merged code's memos are about the survivor now (deleting it would cascade to them)
-    session.execute(update(m.Memo).where(m.Memo.code_id == gone.id).values(code_id=keep.id))
+    session.execute(update(m.Memo).where(col(m.Memo.code_id) == gone.id).values(code_id=keep.id))
     keep.keywords = list(dict.fromkeys([*(keep.keywords or []), *(gone.keywords or [])]))
     session.flush()
     session.delete(session.get(m.Code, gone.id))
@@ -619,8 +638,11 @@ def delete_code(session: Session, ref: str | int, *, force: bool = False) -> int
     (then their codings and suggestions go too). Their memos and evidence links go with them
     (the database cascades). Returns the number of codings deleted."""
     code = find_code(session, ref)
+    assert code.id is not None  # a stored code's primary key
     ids = descendants(session, code.id)
-    n = session.scalar(select(func.count()).select_from(m.Coding).where(m.Coding.code_id.in_(ids)))
+    n = session.scalar(
+        select(func.count()).select_from(m.Coding).where(col(m.Coding.code_id).in_(ids))
+    )
     if n and not force:
         raise ReviewError(
             f"code {code.name!r} (with its children) has {n} coding(s); "
@@ -628,16 +650,18 @@ def delete_code(session: Session, ref: str | int, *, force: bool = False) -> int
         )
     from sqlalchemy import delete
 
-    coding_ids = select(m.Coding.id).where(m.Coding.code_id.in_(ids))
+    coding_ids = select(col(m.Coding.id)).where(col(m.Coding.code_id).in_(ids))
     session.execute(
-        update(m.Suggestion).where(m.Suggestion.coding_id.in_(coding_ids)).values(coding_id=None)
+        update(m.Suggestion)
+        .where(col(m.Suggestion.coding_id).in_(coding_ids))
+        .values(coding_id=None)
     )
     # a link to one of these codings would point at nothing once they are gone
-    session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.coding_id.in_(coding_ids)))
-    session.execute(delete(m.Suggestion).where(m.Suggestion.code_id.in_(ids)))
-    session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.code_id.in_(ids)))
-    session.execute(delete(m.Coding).where(m.Coding.code_id.in_(ids)))
+    session.execute(delete(m.EvidenceLink).where(col(m.EvidenceLink.coding_id).in_(coding_ids)))
+    session.execute(delete(m.Suggestion).where(col(m.Suggestion.code_id).in_(ids)))
+    session.execute(delete(m.EvidenceLink).where(col(m.EvidenceLink.code_id).in_(ids)))
+    session.execute(delete(m.Coding).where(col(m.Coding.code_id).in_(ids)))
     # children first, so the parent foreign key is never left dangling
     for cid in reversed(ids):
-        session.execute(delete(m.Code).where(m.Code.id == cid))
+        session.execute(delete(m.Code).where(col(m.Code.id) == cid))
     return int(n or 0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col
 
 from review.coding.codebook import find_code
 from review.coding.memos import MemoView, label_memos
@@ -33,7 +33,9 @@ def find_source(session: Session, ref: str | int, *, follow_merged: bool = True)
     Merged duplicates resolve to the record they were merged into (unless `follow_merged` is
     False: editing or deleting a record means that very record)."""
     text = str(ref).strip()
-    source = session.scalar(select(m.Source).where(m.Source.key == text))  # a key wins over an id
+    source = session.scalar(
+        select(m.Source).where(col(m.Source.key) == text)
+    )  # a key wins over an id
     if source is None and text.isdigit():
         source = session.get(m.Source, int(text))
     if source is None:
@@ -41,7 +43,7 @@ def find_source(session: Session, ref: str | int, *, follow_merged: bool = True)
         for suffix in (".txt", ".docx", ".vtt", ".srt", ".pdf", ".md"):
             stem = stem.removesuffix(suffix)
         found = session.scalars(
-            select(m.Source).where(func.lower(m.Source.key) == stem.casefold()).limit(2)
+            select(m.Source).where(func.lower(col(m.Source.key)) == stem.casefold()).limit(2)
         ).all()
         if len(found) > 1:
             raise UsageError(f"source {text!r} is ambiguous; use its id")
@@ -51,7 +53,9 @@ def find_source(session: Session, ref: str | int, *, follow_merged: bool = True)
     seen = set()
     while follow_merged and source.merged_into_id is not None and source.id not in seen:
         seen.add(source.id)
-        source = session.get(m.Source, source.merged_into_id)
+        survivor = session.get(m.Source, source.merged_into_id)
+        assert survivor is not None  # merged_into_id is a foreign key
+        source = survivor
     return source
 
 
@@ -172,14 +176,16 @@ def bulk_apply(
     who = ensure_coder(session, coder)
     texts = dict(
         session.execute(
-            select(m.Source.id, m.Source.text).where(
-                m.Source.id.in_({r["source_id"] for r in rows})
+            select(col(m.Source.id), col(m.Source.text)).where(
+                col(m.Source.id).in_({r["source_id"] for r in rows})
             )
         ).all()
     )
     codable = dict(
         session.execute(
-            select(m.Code.id, m.Code.codable).where(m.Code.id.in_({r["code_id"] for r in rows}))
+            select(col(m.Code.id), col(m.Code.codable)).where(
+                col(m.Code.id).in_({r["code_id"] for r in rows})
+            )
         ).all()
     )
     now = utcnow()
@@ -206,7 +212,8 @@ def bulk_apply(
                 created=now,
             )
         )
-    table = m.Coding.__table__  # Core insert: no ORM bookkeeping per row
+    # Core insert: no ORM bookkeeping per row (SQLModel's types leave out __table__)
+    table = m.Coding.__table__  # type: ignore[attr-defined]
     ids = list(
         session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
     )
@@ -241,16 +248,18 @@ def delete_codings(session: Session, ids: Sequence[int]) -> None:
     for chunk in _chunks(ids, 5000):
         session.execute(
             update(m.Suggestion)
-            .where(m.Suggestion.coding_id.in_(chunk))
+            .where(col(m.Suggestion.coding_id).in_(chunk))
             .values(coding_id=None, status="pending")
         )
-        session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.coding_id.in_(chunk)))
-        session.execute(delete(m.Coding).where(m.Coding.id.in_(chunk)))
+        session.execute(delete(m.EvidenceLink).where(col(m.EvidenceLink.coding_id).in_(chunk)))
+        session.execute(delete(m.Coding).where(col(m.Coding.id).in_(chunk)))
 
 
 def link_snapshots(session: Session, coding_id: int) -> list[dict]:
     """The evidence links of a coding as JSON-able rows."""
-    links = session.scalars(select(m.EvidenceLink).where(m.EvidenceLink.coding_id == coding_id))
+    links = session.scalars(
+        select(m.EvidenceLink).where(col(m.EvidenceLink.coding_id) == coding_id)
+    )
     return [
         link.model_dump(mode="json", exclude={"created"})
         | {"created": link.created.isoformat() if link.created else None}
@@ -299,11 +308,11 @@ def codings_for_source(
     """A source's codings in text order; with `viewer` and blind coding on, only theirs."""
     q = (
         select(m.Coding)
-        .where(m.Coding.source_id == source_id)
-        .order_by(m.Coding.start, m.Coding.end, m.Coding.id)
+        .where(col(m.Coding.source_id) == source_id)
+        .order_by(col(m.Coding.start), col(m.Coding.end), col(m.Coding.id))
     )
     if viewer is not None and is_blind(session):
-        q = q.where(m.Coding.coder_id == coder_id(session, viewer))
+        q = q.where(col(m.Coding.coder_id) == coder_id(session, viewer))
     return list(session.scalars(q))
 
 
@@ -312,7 +321,9 @@ def codings_at(session: Session, source_id: int, offset: int) -> list[m.Coding]:
     return list(
         session.scalars(
             select(m.Coding).where(
-                m.Coding.source_id == source_id, m.Coding.start <= offset, m.Coding.end > offset
+                col(m.Coding.source_id) == source_id,
+                col(m.Coding.start) <= offset,
+                col(m.Coding.end) > offset,
             )
         )
     )
@@ -349,11 +360,13 @@ def add_memo(
     if not text:
         raise UsageError("a memo needs some text")
     who = ensure_coder(session, coder)
-    table = {"source": m.Source, "code": m.Code, "coding": m.Coding}.get(target)
+    tables: dict[str, type[SQLModel]] = {"source": m.Source, "code": m.Code, "coding": m.Coding}
+    table = tables.get(target)
     if table is not None and (target_id is None or session.get(table, target_id) is None):
         raise NotFound(f"no {target} with id {target_id}")
     if target == "coding":
         coding = session.get(m.Coding, target_id)
+        assert coding is not None  # checked above
         coding.memo = text
         session.flush()
         view = MemoView(None, "coding", target_id, coder, text, coding.created)

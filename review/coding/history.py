@@ -11,8 +11,10 @@ a new change ends the redo chain.
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.coding.codings import (
     coding_snapshot,
@@ -39,7 +41,7 @@ def undo(session: Session, coder: str, source_id: int | None = None) -> str | No
     if kind in ("apply", "accept"):
         ids = payload.get("coding_ids", [])
         codings = get_codings(session, ids[: SCAN * 10])
-        links = [ln for c in codings for ln in link_snapshots(session, c.id)]
+        links = [ln for c in codings for ln in link_snapshots(session, cast(int, c.id))]
         payload["redo"] = {"codings": [coding_snapshot(c) for c in codings], "links": links}
         delete_codings(session, ids)
         what = (
@@ -93,7 +95,7 @@ def redo(session: Session, coder: str, source_id: int | None = None) -> str | No
             for sug_id, cid in pairs:
                 session.execute(
                     update(m.Suggestion)
-                    .where(m.Suggestion.id == sug_id)
+                    .where(col(m.Suggestion.id) == sug_id)
                     .values(status="accepted", coding_id=cid)
                 )
             what = f"re-accepted {len(payload.get('suggestion_ids', []))} suggestion(s)"
@@ -104,7 +106,7 @@ def redo(session: Session, coder: str, source_id: int | None = None) -> str | No
         ids = [snap["id"] for snap in payload.get("codings", [])]
         codings = get_codings(session, ids)
         payload["codings"] = [coding_snapshot(c) for c in codings]  # as they are now
-        payload["links"] = [ln for c in codings for ln in link_snapshots(session, c.id)]
+        payload["links"] = [ln for c in codings for ln in link_snapshots(session, cast(int, c.id))]
         delete_codings(session, ids)
         what = f"removed {_count(len(codings), 'coding')} again"
     elif kind == "reject":
@@ -130,9 +132,9 @@ def _recent(session: Session, coder: str, undone: bool) -> list[m.Action]:
     return list(
         session.scalars(
             select(m.Action)
-            .where(m.Action.coder_id == cid, m.Action.undone.is_(undone))
-            .where(m.Action.kind.in_(KINDS))
-            .order_by(m.Action.id.desc())
+            .where(col(m.Action.coder_id) == cid, col(m.Action.undone).is_(undone))
+            .where(col(m.Action.kind).in_(KINDS))
+            .order_by(col(m.Action.id).desc())
             .limit(SCAN)
         )
     )
@@ -159,11 +161,15 @@ def action_sources(session: Session, action: m.Action) -> set[int]:
     found |= {snap["source_id"] for snap in (payload.get("redo") or {}).get("codings", [])}
     ids = payload.get("coding_ids", [])[:SCAN]
     if ids:
-        found |= set(session.scalars(select(m.Coding.source_id).where(m.Coding.id.in_(ids))))
+        found |= set(
+            session.scalars(select(col(m.Coding.source_id)).where(col(m.Coding.id).in_(ids)))
+        )
     sids = payload.get("suggestion_ids", [])[:SCAN]
     if sids:
         found |= set(
-            session.scalars(select(m.Suggestion.source_id).where(m.Suggestion.id.in_(sids)))
+            session.scalars(
+                select(col(m.Suggestion.source_id)).where(col(m.Suggestion.id).in_(sids))
+            )
         )
     return found
 
@@ -186,7 +192,7 @@ def _set_status(session: Session, ids: list[int], was: str, now: str) -> None:
     for i in range(0, len(ids), 5000):
         session.execute(
             update(m.Suggestion)
-            .where(m.Suggestion.id.in_(ids[i : i + 5000]), m.Suggestion.status == was)
+            .where(col(m.Suggestion.id).in_(ids[i : i + 5000]), col(m.Suggestion.status) == was)
             .values(status=now)
         )
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
 
 from review.coding.codebook import descendants
 from review.coding.search import fts_query, source_ids
@@ -68,12 +70,14 @@ class LibraryPage:
 
 
 def _live():
-    return m.Source.merged_into_id.is_(None)
+    return col(m.Source.merged_into_id).is_(None)
 
 
 def codings_count():
     return (
-        select(func.count(m.Coding.id)).where(m.Coding.source_id == m.Source.id).scalar_subquery()
+        select(func.count(col(m.Coding.id)))
+        .where(col(m.Coding.source_id) == col(m.Source.id))
+        .scalar_subquery()
     )
 
 
@@ -86,7 +90,7 @@ def page(
     conds = [_live()]
     notes: list[str] = []
     if flt.kind:
-        conds.append(m.Source.kind == flt.kind)
+        conds.append(col(m.Source.kind) == flt.kind)
     if flt.status:
         if flt.status not in STATUSES:
             raise ValueError(f"unknown screening status {flt.status!r} (one of {STATUSES})")
@@ -103,7 +107,11 @@ def page(
         ids = descendants(session, flt.code_id)
         # IN (uncorrelated subquery): evaluated once through the code index, where a
         # correlated EXISTS would rescan the codings of these codes for every source.
-        conds.append(m.Source.id.in_(select(m.Coding.source_id).where(m.Coding.code_id.in_(ids))))
+        conds.append(
+            col(m.Source.id).in_(
+                select(col(m.Coding.source_id)).where(col(m.Coding.code_id).in_(ids))
+            )
+        )
     ranked: list[int] | None = None
     if flt.text and flt.text.strip():
         ranked, note = text_search_ids(session, flt.text)
@@ -117,9 +125,9 @@ def page(
             ranked = [i for i in fuzzy if i in keep]
     if ranked is not None:
         return _ranked_page(session, ranked, conds, offset, limit, notes)
-    total = session.exec(select(func.count()).select_from(m.Source).where(*conds)).one()[0]
+    total = session.execute(select(func.count()).select_from(m.Source).where(*conds)).one()[0]
     rows = session.exec(
-        _row_select(session).where(*conds).order_by(m.Source.id).offset(offset).limit(limit)
+        _row_select(session).where(*conds).order_by(col(m.Source.id)).offset(offset).limit(limit)
     ).all()
     return LibraryPage([_row(r) for r in rows], total, offset, limit, notes=notes)
 
@@ -127,10 +135,16 @@ def page(
 def _ranked_page(session, ranked, conds, offset, limit, notes) -> LibraryPage:
     """Search results keep their rank; filters still apply (in SQL, on the ranked ids)."""
     if ranked and len(conds) > 1:
-        keep = set(session.exec(select(m.Source.id).where(m.Source.id.in_(ranked), *conds)).all())
+        keep = set(
+            session.exec(select(col(m.Source.id)).where(col(m.Source.id).in_(ranked), *conds)).all()
+        )
         ranked = [i for i in ranked if i in keep]
     window = ranked[offset : offset + limit]
-    rows = session.exec(_row_select(session).where(m.Source.id.in_(window))).all() if window else []
+    rows = (
+        session.exec(_row_select(session).where(col(m.Source.id).in_(window))).all()
+        if window
+        else []
+    )
     by_id = {r[0]: _row(r) for r in rows}
     out = [by_id[i] for i in window if i in by_id]
     return LibraryPage(out, len(ranked), offset, limit, ranked=True, notes=notes)
@@ -138,14 +152,14 @@ def _ranked_page(session, ranked, conds, offset, limit, notes) -> LibraryPage:
 
 def _row_select(session: Session):
     return select(
-        m.Source.id,
-        m.Source.key,
-        m.Source.authors,
-        m.Source.year,
-        m.Source.title,
-        m.Source.kind,
-        m.Source.record_format,
-        m.Source.meta,
+        col(m.Source.id),
+        col(m.Source.key),
+        col(m.Source.authors),
+        col(m.Source.year),
+        col(m.Source.title),
+        col(m.Source.kind),
+        col(m.Source.record_format),
+        col(m.Source.meta),
         status_sql(session).label("status"),
         codings_count().label("codings"),
     )
@@ -174,16 +188,16 @@ def _row(r) -> SourceRow:
 
 def kinds(session: Session) -> list[tuple[str, int]]:
     """The kinds of source present, with how many of each."""
-    rows = session.exec(
-        select(m.Source.kind, func.count()).where(_live()).group_by(m.Source.kind)
+    rows = session.execute(
+        select(col(m.Source.kind), func.count()).where(_live()).group_by(col(m.Source.kind))
     ).all()
     return sorted((k, n) for k, n in rows)
 
 
 def position(session: Session, source_id: int) -> int:
     """Where a source sits in the unfiltered library (so the screen can page to it)."""
-    return session.exec(
-        select(func.count()).select_from(m.Source).where(_live(), m.Source.id < source_id)
+    return session.execute(
+        select(func.count()).select_from(m.Source).where(_live(), col(m.Source.id) < source_id)
     ).one()[0]
 
 
@@ -197,7 +211,11 @@ def text_search_ids(session: Session, query: str, limit: int = MAX_HITS):
         return [], f"cannot search for {query!r}: no words"
     # Sources that are merged away or deleted drop out here, keeping the search's order.
     ids = source_ids(session, query, limit * 2)
-    live = set(session.execute(select(m.Source.id).where(_live(), m.Source.id.in_(ids))).scalars())
+    live = set(
+        session.execute(
+            select(col(m.Source.id)).where(_live(), col(m.Source.id).in_(ids))
+        ).scalars()
+    )
     return [i for i in ids if i in live][:limit], None
 
 
@@ -215,22 +233,24 @@ class _FuzzyIndex:
         self._choices: list[str] = []
 
     def get(self, session: Session) -> tuple[list[int], list[str]]:
-        bind = session.get_bind()
-        n, top = session.exec(select(func.count(m.Source.id), func.max(m.Source.id))).one()
-        merged = session.exec(
-            select(func.count(m.Source.id)).where(m.Source.merged_into_id.is_not(None))
+        bind = cast(Engine, session.get_bind())  # sessions are bound to an engine
+        n, top = session.execute(
+            select(func.count(col(m.Source.id)), func.max(col(m.Source.id)))
+        ).one()
+        merged = session.execute(
+            select(func.count(col(m.Source.id))).where(col(m.Source.merged_into_id).is_not(None))
         ).one()[0]
         state = (str(bind.url), id(bind), n, top, merged)
         with self._lock:
             if state != self._state:
-                rows = session.exec(
+                rows = session.execute(
                     select(
-                        m.Source.id,
-                        m.Source.authors,
-                        m.Source.year,
-                        m.Source.title,
-                        m.Source.key,
-                        m.Source.origin_file,
+                        col(m.Source.id),
+                        col(m.Source.authors),
+                        col(m.Source.year),
+                        col(m.Source.title),
+                        col(m.Source.key),
+                        col(m.Source.origin_file),
                     ).where(_live())
                 ).all()
                 self._ids = [r[0] for r in rows]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.coding.codebook import CodeSpec, code_paths, specs_from_db, upsert_specs
 from review.store import models as m
@@ -90,16 +90,16 @@ def _match_sources(here: Session, there: Session, report: MergeReport) -> dict[i
     """Their source id -> our source id, by text hash (texts only: codings need a text)."""
     ours: dict[str, int] = {}
     for sid, digest in here.execute(
-        select(m.Source.id, m.Source.text_hash).where(
-            m.Source.text_hash.is_not(None), m.Source.merged_into_id.is_(None)
+        select(col(m.Source.id), col(m.Source.text_hash)).where(
+            col(m.Source.text_hash).is_not(None), col(m.Source.merged_into_id).is_(None)
         )
     ).all():
         ours.setdefault(digest, sid)
     out = {}
     for sid, key, title, digest in there.execute(
-        select(m.Source.id, m.Source.key, m.Source.title, m.Source.text_hash).where(
-            m.Source.text_hash.is_not(None)
-        )
+        select(
+            col(m.Source.id), col(m.Source.key), col(m.Source.title), col(m.Source.text_hash)
+        ).where(col(m.Source.text_hash).is_not(None))
     ).all():
         if digest in ours:
             out[sid] = ours[digest]
@@ -125,15 +125,15 @@ def _merge_codings(
     texts = {
         sid: text
         for sid, text in here.execute(
-            select(m.Source.id, m.Source.text).where(m.Source.id.in_(matched))
+            select(col(m.Source.id), col(m.Source.text)).where(col(m.Source.id).in_(matched))
         ).all()
     }
     cd = m.Coding
-    spans = select(cd.source_id, cd.code_id, cd.start, cd.end, cd.coder_id)
-    have = {tuple(r) for r in here.execute(spans.where(cd.source_id.in_(matched))).all()}
+    spans = select(col(cd.source_id), col(cd.code_id), col(cd.start), col(cd.end), col(cd.coder_id))
+    have = {tuple(r) for r in here.execute(spans.where(col(cd.source_id).in_(matched))).all()}
     rows = []
     for c in there.scalars(
-        select(m.Coding).where(m.Coding.source_id.in_(set(sources))).order_by(m.Coding.id)
+        select(m.Coding).where(col(m.Coding.source_id).in_(set(sources))).order_by(col(m.Coding.id))
     ):
         sid, code, who = sources[c.source_id], codes[c.code_id], coder_ids.get(c.coder_id)
         key = (sid, code, c.start, c.end, who)
@@ -174,7 +174,7 @@ def _merge_memos(
         (r.source_id, r.code_id, r.text)
         for r in here.scalars(select(m.Memo))  # (memos are few: a project's notes)
     }
-    for memo in there.scalars(select(m.Memo).order_by(m.Memo.id)):
+    for memo in there.scalars(select(m.Memo).order_by(col(m.Memo.id))):
         if memo.source_id is not None and memo.source_id not in sources:
             continue  # about a source this copy does not have (reported with the sources)
         target = (

@@ -15,9 +15,10 @@ import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy import insert
-from sqlmodel import select
+from sqlmodel import col, select
 
 from review.coding.codings import memo_target
 from review.ingest.participants import split_scoped
@@ -95,7 +96,7 @@ def load(ctx: ImportContext) -> None:
     users = {g: ensure_coder(s, n).id for g, n in proj.users.items() if n and n.strip()}
     default_coder = ctx.options.get("coder")
     default_id = ensure_coder(s, default_coder).id if default_coder else None
-    keys = set(s.exec(select(m.Source.key)).all())
+    keys = set(s.exec(select(col(m.Source.key))).all())
     n_sources = n_codings = 0
     source_ids: dict[str, int] = {}
     codings: list[dict] = []
@@ -167,11 +168,13 @@ def _text_of(ctx: ImportContext, arch: SafeArchive, src: RefiSource) -> str | No
 def _store_source(ctx: ImportContext, src: RefiSource, text: str, keys: set[str]) -> int:
     """Reuse a live source with the same text (a project re-imported); else add one."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    live = m.Source.merged_into_id.is_(None)
-    same = ctx.session.exec(select(m.Source.id).where(m.Source.text_hash == digest, live)).first()
+    live = col(m.Source.merged_into_id).is_(None)
+    same = ctx.session.exec(
+        select(col(m.Source.id)).where(col(m.Source.text_hash) == digest, live)
+    ).first()
     key = src.variables.get("review:key")
     if same is None and key:  # our own export: the same key with the same text
-        row = ctx.session.exec(select(m.Source).where(m.Source.key == key, live)).first()
+        row = ctx.session.exec(select(m.Source).where(col(m.Source.key) == key, live)).first()
         same = row.id if row is not None and row.text == text else None
     if same is not None:
         ctx.warn(None, f"source {src.name!r} has the same text as source {same}: codings added "
@@ -183,7 +186,7 @@ def _store_source(ctx: ImportContext, src: RefiSource, text: str, keys: set[str]
         key, i = f"{base}-{i}", i + 1
     keys.add(key)
     extra = {k: v for k, v in src.variables.items() if not k.startswith("review:")}
-    meta = {"refi_guid": src.guid, "qdpx": ctx.path.name}
+    meta: dict[str, Any] = {"refi_guid": src.guid, "qdpx": ctx.path.name}
     if src.variables.get("review:group"):
         meta["group"] = src.variables["review:group"]
     if extra:
@@ -196,6 +199,7 @@ def _store_source(ctx: ImportContext, src: RefiSource, text: str, keys: set[str]
     ctx.session.add(row)
     ctx.session.flush()
     _passages(ctx, row)
+    assert row.id is not None  # flushed above
     return row.id
 
 
@@ -217,27 +221,28 @@ def _link_speakers(ctx: ImportContext, source_ids: list[int]) -> None:
     """Passages whose speaker is a participant's name (or alias) get that participant."""
     s = ctx.session
     names: dict[tuple[str, int | None], int] = {
-        (name, scope): pid
+        (name, scope): cast(int, pid)  # primary keys
         for pid, name, scope in s.exec(
-            select(m.Participant.id, m.Participant.name, m.Participant.scope_id)
+            select(col(m.Participant.id), col(m.Participant.name), col(m.Participant.scope_id))
         ).all()
     }
     for alias, scope, pid in s.exec(
-        select(m.ParticipantAlias.alias, m.ParticipantAlias.scope_id,
-               m.ParticipantAlias.participant_id)
+        select(col(m.ParticipantAlias.alias), col(m.ParticipantAlias.scope_id),
+               col(m.ParticipantAlias.participant_id))
     ).all():  # fmt: skip
         names[(alias, scope)] = pid
     rows = s.exec(
         select(m.Passage).where(
-            m.Passage.source_id.in_(sorted(set(source_ids))),
-            m.Passage.speaker.is_not(None),
-            m.Passage.participant_id.is_(None),
+            col(m.Passage.source_id).in_(sorted(set(source_ids))),
+            col(m.Passage.speaker).is_not(None),
+            col(m.Passage.participant_id).is_(None),
         )
     ).all()
     for p in rows:  # a label scoped to this source first, then one that holds everywhere
-        pid = names.get((p.speaker, p.source_id)) or names.get((p.speaker, None))
-        if pid is not None:
-            p.participant_id = pid
+        assert p.speaker is not None  # the query's filter
+        who = names.get((p.speaker, p.source_id)) or names.get((p.speaker, None))
+        if who is not None:
+            p.participant_id = who
             s.add(p)
 
 
@@ -262,7 +267,11 @@ def undescribe(text: str | None) -> dict:
 def _codes(ctx: ImportContext, proj: RefiProject) -> dict[str, int]:
     """Code GUID -> code id; a code is matched by GUID, then by path, else created."""
     s = ctx.session
-    by_guid = {g: cid for cid, g in s.exec(select(m.Code.id, m.Code.guid)).all() if g}
+    by_guid = {
+        g: cast(int, cid)  # primary keys
+        for cid, g in s.exec(select(col(m.Code.id), col(m.Code.guid))).all()
+        if g
+    }
     # sibling names are unique ignoring case (ux_code_sibling_name), so match them so too
     children: dict[tuple[int | None, str], m.Code] = {
         (c.parent_id, c.name.casefold()): c for c in s.exec(select(m.Code)).all()
@@ -275,7 +284,7 @@ def _codes(ctx: ImportContext, proj: RefiProject) -> dict[str, int]:
             out[rc.guid] = by_guid[rc.guid]
             continue
         parent: int | None = None
-        node = None
+        node: m.Code | None = None
         for depth, name in enumerate(rc.path):
             node = children.get((parent, name.casefold()))
             if node is None:
@@ -284,8 +293,11 @@ def _codes(ctx: ImportContext, proj: RefiProject) -> dict[str, int]:
                 s.add(node)
                 s.flush()
                 children[(parent, name.casefold())] = node
+                assert node.id is not None  # flushed just above
                 made.add(node.id)
             parent = node.id
+        # a code path has at least one name; every node is stored (read, or flushed above)
+        assert node is not None and node.id is not None
         if node.id in made or not node.guid:  # fill what we created (or never had a GUID)
             node.guid = node.guid or rc.guid
             node.colour = node.colour or rc.color
@@ -311,13 +323,13 @@ def _new_codings(ctx: ImportContext, rows: list[dict]) -> list[dict]:
     if sids:
         have = set(
             ctx.session.exec(
-                select(
-                    m.Coding.source_id,
-                    m.Coding.code_id,
-                    m.Coding.start,
-                    m.Coding.end,
-                    m.Coding.coder_id,
-                ).where(m.Coding.source_id.in_(sids))
+                select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+                    col(m.Coding.source_id),
+                    col(m.Coding.code_id),
+                    col(m.Coding.start),
+                    col(m.Coding.end),
+                    col(m.Coding.coder_id),
+                ).where(col(m.Coding.source_id).in_(sids))
             ).all()
         )
     out, seen = [], set()
@@ -350,10 +362,10 @@ def _memos(ctx: ImportContext, proj: RefiProject, code_ids, source_ids, users) -
         target, target_id = where.get(note.guid, ("project", None))
         about = memo_target(target, target_id)
         same = s.exec(
-            select(m.Memo.id).where(
-                m.Memo.source_id == about.get("source_id"),
-                m.Memo.code_id == about.get("code_id"),
-                m.Memo.text == note.text,
+            select(col(m.Memo.id)).where(
+                col(m.Memo.source_id) == about.get("source_id"),
+                col(m.Memo.code_id) == about.get("code_id"),
+                col(m.Memo.text) == note.text,
             )
         ).first()
         if same is not None:
@@ -373,16 +385,19 @@ def _cases(ctx: ImportContext, proj: RefiProject, source_ids: dict[str, int]) ->
     for case in proj.cases:
         name, scope = split_scoped(s, case.name)  # a case exported as "P1 @ fg1"
         p = s.exec(
-            select(m.Participant).where(m.Participant.name == name, m.Participant.scope_id == scope)
+            select(m.Participant).where(
+                col(m.Participant.name) == name, col(m.Participant.scope_id) == scope
+            )
         ).first()
         if p is None:
             p = m.Participant(name=name, scope_id=scope, role=case.variables.get("role"))
             s.add(p)
             s.flush()
+        assert p.id is not None  # read, or flushed just above
         have = set(
             s.exec(
-                select(m.ParticipantAttribute.name).where(
-                    m.ParticipantAttribute.participant_id == p.id
+                select(col(m.ParticipantAttribute.name)).where(
+                    col(m.ParticipantAttribute.participant_id) == p.id
                 )
             ).all()
         )

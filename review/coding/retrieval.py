@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.coding.codebook import code_paths, descendants
 from review.store import models as m
@@ -55,47 +55,49 @@ def excerpts(
     """Coded excerpts in source order, filtered by code (and descendants), source, coder and/or
     a participant attribute (name, value)."""
     speaker = (
-        select(m.Passage.speaker)
+        select(col(m.Passage.speaker))
         .where(
-            m.Passage.source_id == m.Coding.source_id,
-            m.Passage.start <= m.Coding.start,
-            m.Passage.end > m.Coding.start,
-            m.Passage.speaker.is_not(None),
+            col(m.Passage.source_id) == col(m.Coding.source_id),
+            col(m.Passage.start) <= col(m.Coding.start),
+            col(m.Passage.end) > col(m.Coding.start),
+            col(m.Passage.speaker).is_not(None),
         )
-        .order_by(m.Passage.start.desc())
+        .order_by(col(m.Passage.start).desc())
         .limit(1)
         .correlate(m.Coding)
         .scalar_subquery()
     )
     q = (
-        select(m.Coding, m.Source.key, m.Coder.name, speaker)
-        .join(m.Source, m.Source.id == m.Coding.source_id)
-        .join(m.Coder, m.Coder.id == m.Coding.coder_id, isouter=True)
+        select(m.Coding, col(m.Source.key), col(m.Coder.name), speaker)
+        .join(m.Source, col(m.Source.id) == col(m.Coding.source_id))
+        .join(m.Coder, col(m.Coder.id) == col(m.Coding.coder_id), isouter=True)
     )
     if code_id is not None:
         ids = descendants(session, code_id) if include_children else [code_id]
-        q = q.where(m.Coding.code_id.in_(ids))
+        q = q.where(col(m.Coding.code_id).in_(ids))
     if source_id is not None:
-        q = q.where(m.Coding.source_id == source_id)
+        q = q.where(col(m.Coding.source_id) == source_id)
     if coder is not None:
-        q = q.where(m.Coder.name == coder)
+        q = q.where(col(m.Coder.name) == coder)
     if attribute is not None:
         name, value = attribute
         p, a = aliased(m.Passage), aliased(m.ParticipantAttribute)
         q = q.where(
             exists(
-                select(p.id)
-                .join(a, a.participant_id == p.participant_id)
+                select(col(p.id))
+                .join(a, col(a.participant_id) == col(p.participant_id))
                 .where(
-                    p.source_id == m.Coding.source_id,
-                    p.start < m.Coding.end,
-                    p.end > m.Coding.start,
-                    func.lower(a.name) == name.lower(),
-                    func.lower(a.value) == value.lower(),
+                    col(p.source_id) == col(m.Coding.source_id),
+                    col(p.start) < col(m.Coding.end),
+                    col(p.end) > col(m.Coding.start),
+                    func.lower(col(a.name)) == name.lower(),
+                    func.lower(col(a.value)) == value.lower(),
                 )
             )
         )
-    q = q.order_by(m.Coding.source_id, m.Coding.start, m.Coding.end, m.Coding.id).offset(offset)
+    q = q.order_by(
+        col(m.Coding.source_id), col(m.Coding.start), col(m.Coding.end), col(m.Coding.id)
+    ).offset(offset)
     if limit is not None:
         q = q.limit(limit)
     paths = code_paths(session)
@@ -133,15 +135,17 @@ def code_frequencies(
 ) -> list[Frequency]:
     """Per code: number of codings, of sources coded, and of characters coded."""
     q = select(
-        m.Coding.code_id,
+        col(m.Coding.code_id),
         func.count(),
-        func.count(func.distinct(m.Coding.source_id)),
-        func.sum(m.Coding.end - m.Coding.start),
-    ).group_by(m.Coding.code_id)
+        func.count(func.distinct(col(m.Coding.source_id))),
+        func.sum(col(m.Coding.end) - col(m.Coding.start)),
+    ).group_by(col(m.Coding.code_id))
     if source_ids is not None:
-        q = q.where(m.Coding.source_id.in_(list(source_ids)))
+        q = q.where(col(m.Coding.source_id).in_(list(source_ids)))
     if coder is not None:
-        q = q.join(m.Coder, m.Coder.id == m.Coding.coder_id).where(m.Coder.name == coder)
+        q = q.join(m.Coder, col(m.Coder.id) == col(m.Coding.coder_id)).where(
+            col(m.Coder.name) == coder
+        )
     paths = code_paths(session)
     rows = [
         Frequency(cid, paths.get(cid, "?"), n, ns, int(chars or 0))
@@ -160,23 +164,30 @@ def cooccurrence(
     a, b = aliased(m.Coding), aliased(m.Coding)
     if unit == "overlap":
         q = (
-            select(a.code_id, b.code_id, func.count())
+            select(col(a.code_id), col(b.code_id), func.count())
             .join(
                 b,
                 and_(
-                    b.source_id == a.source_id,
-                    b.code_id > a.code_id,
-                    b.start < a.end,
-                    a.start < b.end,
+                    col(b.source_id) == col(a.source_id),
+                    col(b.code_id) > col(a.code_id),
+                    col(b.start) < col(a.end),
+                    col(a.start) < col(b.end),
                 ),
             )
-            .group_by(a.code_id, b.code_id)
+            .group_by(col(a.code_id), col(b.code_id))
         )
     else:
         p = aliased(m.Passage)
         touched = (
-            select(p.id.label("pid"), a.code_id.label("code_id"))
-            .join(a, and_(a.source_id == p.source_id, a.start < p.end, a.end > p.start))
+            select(col(p.id).label("pid"), col(a.code_id).label("code_id"))
+            .join(
+                a,
+                and_(
+                    col(a.source_id) == col(p.source_id),
+                    col(a.start) < col(p.end),
+                    col(a.end) > col(p.start),
+                ),
+            )
             .distinct()
             .subquery()
         )

@@ -15,9 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, cast
 
 from sqlalchemy import insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.coding.codings import check_span, record_action
 from review.errors import NotFound, UsageError
@@ -53,8 +54,8 @@ def blank_nlp():
 class KeywordMatcher:
     """Compiled keywords of a codebook: one PhraseMatcher over lemmas, plus fuzzy single words."""
 
-    nlp: object
-    matcher: object
+    nlp: Any  # a spaCy Language (spaCy is imported only when needed)
+    matcher: Any  # a spaCy PhraseMatcher
     labels: dict[int, int]  # matcher label hash -> code id
     single: dict[str, set[int]] = field(default_factory=dict)  # lemma -> code ids (for fuzzy)
     _lemma_ids: dict[int, int] = field(default_factory=dict)
@@ -92,7 +93,7 @@ class KeywordMatcher:
         """(code_id, start_char, end_char, matched words, score) in document order. Pass the
         text the doc was made from: `doc.text` rebuilds it token by token."""
         out = []
-        covered = set()
+        covered: set[int] = set()
         text = doc.text if text is None else text
         for label, s, e in self.matcher(doc):
             last = doc[e - 1]
@@ -139,6 +140,7 @@ def build_matcher(codes: Sequence[m.Code]) -> KeywordMatcher:
         keywords = [k for k in (code.keywords or []) if k.strip()]
         if not code.codable or not keywords:
             continue
+        assert code.id is not None  # a stored code's primary key
         key = f"code:{code.id}"
         patterns = list(km.docs(keywords))
         matcher.add(key, patterns)
@@ -169,14 +171,21 @@ def units_for_sources(
     """Spans to match in: sentences (else any passages) not spoken by a moderator."""
     skip = {r.casefold() for r in skip_roles}
     for sid in source_ids:
-        text = session.scalar(select(m.Source.text).where(m.Source.id == sid))
+        text = session.scalar(select(col(m.Source.text)).where(col(m.Source.id) == sid))
         if not text:
             continue
         rows = session.execute(
-            select(m.Passage.kind, m.Passage.start, m.Passage.end, m.Participant.role)
-            .join(m.Participant, m.Participant.id == m.Passage.participant_id, isouter=True)
-            .where(m.Passage.source_id == sid)
-            .order_by(m.Passage.start)
+            select(
+                col(m.Passage.kind),
+                col(m.Passage.start),
+                col(m.Passage.end),
+                col(m.Participant.role),
+            )
+            .join(
+                m.Participant, col(m.Participant.id) == col(m.Passage.participant_id), isouter=True
+            )
+            .where(col(m.Passage.source_id) == sid)
+            .order_by(col(m.Passage.start))
         ).all()
         if rows:
             rows = [r for r in rows if (r.role or "").casefold() not in skip]
@@ -240,8 +249,8 @@ def suggest(
     if source_ids is None:
         source_ids = list(
             session.scalars(
-                select(m.Source.id).where(
-                    m.Source.text.is_not(None), m.Source.merged_into_id.is_(None)
+                select(col(m.Source.id)).where(
+                    col(m.Source.text).is_not(None), col(m.Source.merged_into_id).is_(None)
                 )
             )
         )
@@ -255,18 +264,21 @@ def suggest(
             (r.source_id, r.code_id, r.start, r.end)
             for r in session.execute(
                 select(
-                    m.Suggestion.source_id,
-                    m.Suggestion.code_id,
-                    m.Suggestion.start,
-                    m.Suggestion.end,
-                ).where(m.Suggestion.source_id.in_(chunk))
+                    col(m.Suggestion.source_id),
+                    col(m.Suggestion.code_id),
+                    col(m.Suggestion.start),
+                    col(m.Suggestion.end),
+                ).where(col(m.Suggestion.source_id).in_(chunk))
             )
         }
         coded: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
         for r in session.execute(
-            select(m.Coding.source_id, m.Coding.code_id, m.Coding.start, m.Coding.end).where(
-                m.Coding.source_id.in_(chunk)
-            )
+            select(
+                col(m.Coding.source_id),
+                col(m.Coding.code_id),
+                col(m.Coding.start),
+                col(m.Coding.end),
+            ).where(col(m.Coding.source_id).in_(chunk))
         ):
             coded[(r.source_id, r.code_id)].append((r.start, r.end))
         rows = []
@@ -278,7 +290,8 @@ def suggest(
             seen.add(key)
             rows.append({**row, "status": "pending", "created": now})
         if rows:
-            session.execute(insert(m.Suggestion.__table__), rows)  # Core: no per-row ORM work
+            # Core: no per-row ORM work (SQLModel's types leave out __table__)
+            session.execute(insert(m.Suggestion.__table__), rows)  # type: ignore[attr-defined]
             total += len(rows)
     session.flush()
     return total
@@ -307,12 +320,12 @@ def list_suggestions(
         raise UsageError(f"unknown status {status!r}: use {', '.join(STATUSES)} or all")
     q = select(m.Suggestion)
     if status:
-        q = q.where(m.Suggestion.status == status)
+        q = q.where(col(m.Suggestion.status) == status)
     if source_id is not None:
-        q = q.where(m.Suggestion.source_id == source_id)
+        q = q.where(col(m.Suggestion.source_id) == source_id)
     if code_id is not None:
-        q = q.where(m.Suggestion.code_id == code_id)
-    q = q.order_by(m.Suggestion.source_id, m.Suggestion.start, m.Suggestion.code_id)
+        q = q.where(col(m.Suggestion.code_id) == code_id)
+    q = q.order_by(col(m.Suggestion.source_id), col(m.Suggestion.start), col(m.Suggestion.code_id))
     if limit:
         q = q.limit(limit)
     return list(session.scalars(q))
@@ -331,11 +344,13 @@ def _pending(session: Session, sid: int) -> m.Suggestion:
 def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list[int]:
     """Turn pending suggestions into codings (origin "suggestion"); one undo step."""
     who = ensure_coder(session, coder)
-    coding_ids, accepted, sources = [], [], set()
+    coding_ids: list[int] = []
+    accepted, sources = [], set()
     for sid in ids:
         sug = _pending(session, sid)
         sources.add(sug.source_id)
         source = session.get(m.Source, sug.source_id)
+        assert source is not None  # source_id is a foreign key
         quote = check_span(source, sug.start, sug.end)
         coding = m.Coding(
             source_id=sug.source_id,
@@ -348,6 +363,7 @@ def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list
         )
         session.add(coding)
         session.flush()
+        assert coding.id is not None  # flushed just above
         sug.status, sug.coding_id = "accepted", coding.id
         coding_ids.append(coding.id)
         accepted.append(sid)
@@ -364,7 +380,7 @@ def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list
 
 def accept_suggestion(session: Session, suggestion_id: int, coder: str) -> m.Coding:
     (cid,) = accept_suggestions(session, [suggestion_id], coder)
-    return session.get(m.Coding, cid)
+    return cast(m.Coding, session.get(m.Coding, cid))  # made just now
 
 
 def reject_suggestions(session: Session, ids: Sequence[int], coder: str) -> int:
@@ -376,7 +392,7 @@ def reject_suggestions(session: Session, ids: Sequence[int], coder: str) -> int:
         sources.add(sug.source_id)
     if done:
         session.execute(
-            update(m.Suggestion).where(m.Suggestion.id.in_(done)).values(status="rejected")
+            update(m.Suggestion).where(col(m.Suggestion.id).in_(done)).values(status="rejected")
         )
         payload = {"suggestion_ids": done, "source_ids": sorted(sources)}
         record_action(session, who, "reject", payload)

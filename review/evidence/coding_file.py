@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from review.coding.codebook import ensure_codebook, find_code
 from review.coding.codings import add_memo, bulk_apply, find_source
@@ -78,6 +79,7 @@ def load(ctx: ImportContext) -> None:
         try:
             source = find_source(session, row["source"])
             code = find_code(session, row["code"])
+            assert source.id is not None  # a stored row's primary key
             if source.id not in texts:
                 texts[source.id] = source.text or ""
             nth = int(row["occurrence"]) if "occurrence" in row else None
@@ -145,14 +147,14 @@ def _why(exc: Exception) -> str:
 def _exists(session, row: dict, coder: str) -> bool:
     return (
         session.scalar(
-            select(m.Coding.id)
-            .join(m.Coder, m.Coder.id == m.Coding.coder_id)
+            select(col(m.Coding.id))
+            .join(m.Coder, col(m.Coder.id) == col(m.Coding.coder_id))
             .where(
-                m.Coding.source_id == row["source_id"],
-                m.Coding.code_id == row["code_id"],
-                m.Coding.start == row["start"],
-                m.Coding.end == row["end"],
-                m.Coder.name == coder,
+                col(m.Coding.source_id) == row["source_id"],
+                col(m.Coding.code_id) == row["code_id"],
+                col(m.Coding.start) == row["start"],
+                col(m.Coding.end) == row["end"],
+                col(m.Coder.name) == coder,
             )
             .limit(1)
         )
@@ -167,13 +169,13 @@ def _excerpt(session, ref: dict) -> int:
     code = find_code(session, ref["code"])
     want = " ".join(ref["quote"].split())
     q = (
-        select(m.Coding.id, m.Coding.quote)
-        .join(m.Coder, m.Coder.id == m.Coding.coder_id, isouter=True)
-        .where(m.Coding.source_id == source.id, m.Coding.code_id == code.id)
+        select(col(m.Coding.id), col(m.Coding.quote))
+        .join(m.Coder, col(m.Coder.id) == col(m.Coding.coder_id), isouter=True)
+        .where(col(m.Coding.source_id) == source.id, col(m.Coding.code_id) == code.id)
     )
     if ref.get("coder"):
-        q = q.where(m.Coder.name == ref["coder"])
-    for cid, quote in session.execute(q.order_by(m.Coding.id)):
+        q = q.where(col(m.Coder.name) == ref["coder"])
+    for cid, quote in session.execute(q.order_by(col(m.Coding.id))):
         if want in " ".join((quote or "").split()):
             return cid
     raise ReviewError(f"no coding of {ref['code']!r} in {ref['source']!r} quoting {want[:50]!r}")

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from review.errors import UsageError
 from review.ingest import zipcheck
@@ -407,10 +407,11 @@ def store_rows(
     found: dict[str, int] = {}
     if keys:
         for sid, key, doi in session.exec(
-            select(m.Source.id, m.Source.key, m.Source.doi).where(
-                (m.Source.key.in_(keys)) | (m.Source.doi.in_(keys))
+            select(col(m.Source.id), col(m.Source.key), col(m.Source.doi)).where(
+                (col(m.Source.key).in_(keys)) | (col(m.Source.doi).in_(keys))
             )
         ).all():
+            assert sid is not None  # a stored row's primary key
             found[key] = sid
             if doi:
                 found[doi] = sid
@@ -431,23 +432,25 @@ def store_rows(
 
 def relink_sources(session: Session) -> list[tuple[int, str]]:
     """Link indicators imported before their literature record: (indicator id, key) linked."""
-    done = []
+    done: list[tuple[int, str]] = []
     rows = session.exec(
         select(m.Indicator).where(
-            m.Indicator.source_id.is_(None), m.Indicator.pending_source.is_not(None)
+            col(m.Indicator.source_id).is_(None), col(m.Indicator.pending_source).is_not(None)
         )
     ).all()
     for ind in rows:
         key = ind.pending_source
         src = session.exec(
-            select(m.Source.id).where(
-                (m.Source.key == key) | (m.Source.doi == key), m.Source.merged_into_id.is_(None)
+            select(col(m.Source.id)).where(
+                (col(m.Source.key) == key) | (col(m.Source.doi) == key),
+                col(m.Source.merged_into_id).is_(None),
             )
         ).first()
         if src is None:
             continue
         ind.source_id, ind.pending_source = src, None
         session.add(ind)
+        assert ind.id is not None and key is not None  # a stored row; the query's filter
         done.append((ind.id, key))
     session.flush()
     return done

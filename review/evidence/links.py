@@ -6,7 +6,7 @@ Indicators screen. Indicators are found by id or by `name @ sector`; codes by id
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from review.coding.codebook import code_paths, find_code
 from review.errors import NotFound, UsageError
@@ -25,10 +25,10 @@ def get_indicator(session: Session, ref: str | int) -> m.Indicator:
             raise NotFound(f"no indicator {text}")
         return ind
     name, _, sector = (p.strip() for p in text.partition("@"))
-    q = select(m.Indicator).where(m.Indicator.name.ilike(f"%{name}%"))
+    q = select(m.Indicator).where(col(m.Indicator.name).ilike(f"%{name}%"))
     if sector:
-        q = q.where(m.Indicator.sector.ilike(f"%{sector}%"))
-    hits = session.exec(q.order_by(m.Indicator.id)).all()
+        q = q.where(col(m.Indicator.sector).ilike(f"%{sector}%"))
+    hits = session.exec(q.order_by(col(m.Indicator.id))).all()
     if len(hits) != 1:
         what = "no indicator" if not hits else f"{len(hits)} indicators"
         ids = ", ".join(f"{i.id} ({i.name} @ {i.sector})" for i in hits[:8])
@@ -56,6 +56,7 @@ def link(
     if (code is None) == (coding_id is None):
         raise UsageError("give exactly one of a code or a coding")
     ind = get_indicator(session, indicator)
+    assert ind.id is not None  # a stored row's primary key
     code_id = None
     if code is not None:
         code_id = find_code(session, code).id
@@ -63,9 +64,9 @@ def link(
         raise NotFound(f"no coding {coding_id}")
     existing = session.exec(
         select(m.EvidenceLink).where(
-            m.EvidenceLink.indicator_id == ind.id,
-            m.EvidenceLink.code_id == code_id,
-            m.EvidenceLink.coding_id == coding_id,
+            col(m.EvidenceLink.indicator_id) == ind.id,
+            col(m.EvidenceLink.code_id) == code_id,
+            col(m.EvidenceLink.coding_id) == coding_id,
         )
     ).first()
     row = existing or m.EvidenceLink(indicator_id=ind.id, code_id=code_id, coding_id=coding_id)
@@ -89,12 +90,13 @@ def unlink(session: Session, link_id: int) -> m.EvidenceLink:
 
 def list_indicators(session: Session) -> list[dict]:
     """Every indicator with its source key and number of links, sorted for stable output."""
-    keys = dict(session.exec(select(m.Source.id, m.Source.key)).all())
+    keys = dict(session.exec(select(col(m.Source.id), col(m.Source.key))).all())
     counts: dict[int, int] = {}
-    for iid in session.exec(select(m.EvidenceLink.indicator_id)).all():
+    for iid in session.exec(select(col(m.EvidenceLink.indicator_id))).all():
         counts[iid] = counts.get(iid, 0) + 1
     out = []
-    for i in session.exec(select(m.Indicator).order_by(m.Indicator.id)).all():
+    for i in session.exec(select(m.Indicator).order_by(col(m.Indicator.id))).all():
+        assert i.id is not None  # a stored row's primary key
         out.append(
             dict(id=i.id, name=i.name, measure=i.measure, sector=i.sector, area=i.area,
                  year=i.year, value=i.value, value_text=i.value_text, unit=i.unit, n=i.n,
@@ -109,12 +111,12 @@ def list_links(session: Session, indicator: str | int | None = None) -> list[dic
     paths = code_paths(session)
     # the linked coding's quote and code come in the same query (not one lookup per link)
     q = (
-        select(m.EvidenceLink, m.Coding.quote, m.Coding.code_id)
-        .join(m.Coding, m.Coding.id == m.EvidenceLink.coding_id, isouter=True)
-        .order_by(m.EvidenceLink.indicator_id, m.EvidenceLink.id)
+        select(m.EvidenceLink, col(m.Coding.quote), col(m.Coding.code_id))
+        .join(m.Coding, col(m.Coding.id) == col(m.EvidenceLink.coding_id), isouter=True)
+        .order_by(col(m.EvidenceLink.indicator_id), col(m.EvidenceLink.id))
     )
     if indicator is not None:
-        q = q.where(m.EvidenceLink.indicator_id == get_indicator(session, indicator).id)
+        q = q.where(col(m.EvidenceLink.indicator_id) == get_indicator(session, indicator).id)
     out = []
     for ln, coding_quote, coding_code_id in session.exec(q).all():
         quote = None
@@ -122,7 +124,8 @@ def list_links(session: Session, indicator: str | int | None = None) -> list[dic
         if ln.coding_id is not None:  # (a coding since deleted leaves neither)
             quote, code_id = coding_quote, coding_code_id
         out.append(
-            dict(id=ln.id, indicator_id=ln.indicator_id, code=paths.get(code_id),
+            dict(id=ln.id, indicator_id=ln.indicator_id,
+                 code=paths.get(code_id) if code_id is not None else None,
                  coding_id=ln.coding_id, quote=quote, relation=ln.relation, note=ln.note)
         )  # fmt: skip
     return out

@@ -209,7 +209,7 @@ def display_venue(venue: str | None) -> str:
     if len(letters) < 4 or not all(c.isupper() for c in letters):
         return v
     words = v.lower().split(" ")
-    out = []
+    out: list[str] = []
     for i, w in enumerate(words):
         small = i and w in SMALL_WORDS and not out[-1].endswith(":")
         out.append(w if small else "-".join(p[:1].upper() + p[1:] for p in w.split("-")))

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from typing import cast
 
 from sqlalchemy import delete, func, select, text, update
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
@@ -216,29 +218,43 @@ def _speakers_only_here(session: Session, ids: list[int]) -> list[int]:
     """Participants that would be left with nothing: scoped to these sources, or unscoped
     speakers whose every passage is in them and who have no attributes (a speaker a
     participants table described stays: that is the team's data)."""
-    scoped = set(session.scalars(select(m.Participant.id).where(m.Participant.scope_id.in_(ids))))
-    speaking = set(
-        session.scalars(
-            select(m.Passage.participant_id)
-            .where(m.Passage.source_id.in_(ids), m.Passage.participant_id.is_not(None))
-            .distinct()
-        )
+    scoped = cast(  # primary keys
+        "set[int]",
+        set(
+            session.scalars(
+                select(col(m.Participant.id)).where(col(m.Participant.scope_id).in_(ids))
+            )
+        ),
+    )
+    speaking = cast(  # the query's filter: no None
+        "set[int]",
+        set(
+            session.scalars(
+                select(col(m.Passage.participant_id))
+                .where(
+                    col(m.Passage.source_id).in_(ids), col(m.Passage.participant_id).is_not(None)
+                )
+                .distinct()
+            )
+        ),
     )
     loose = speaking - scoped
     if loose:
         elsewhere = set(
             session.scalars(
-                select(m.Passage.participant_id)
-                .where(m.Passage.participant_id.in_(loose), m.Passage.source_id.not_in(ids))
+                select(col(m.Passage.participant_id))
+                .where(
+                    col(m.Passage.participant_id).in_(loose), col(m.Passage.source_id).not_in(ids)
+                )
                 .distinct()
             )
         )
         described = set(
             session.scalars(
-                select(m.ParticipantAttribute.participant_id)
+                select(col(m.ParticipantAttribute.participant_id))
                 .where(
-                    m.ParticipantAttribute.participant_id.in_(loose),
-                    m.ParticipantAttribute.name.not_in(IMPORT_ATTRIBUTES),
+                    col(m.ParticipantAttribute.participant_id).in_(loose),
+                    col(m.ParticipantAttribute.name).not_in(IMPORT_ATTRIBUTES),
                 )
                 .distinct()
             )
@@ -252,30 +268,32 @@ def dependents(session: Session, source_ids: Iterable[int]) -> Dependents:
     ids = sorted(set(source_ids))
     if not ids:
         return Dependents()
-    coding_ids = select(m.Coding.id).where(m.Coding.source_id.in_(ids))
+    coding_ids = select(col(m.Coding.id)).where(col(m.Coding.source_id).in_(ids))
     return Dependents(
-        sources=_count(session, m.Source, m.Source.id.in_(ids)),
-        passages=_count(session, m.Passage, m.Passage.source_id.in_(ids)),
+        sources=_count(session, m.Source, col(m.Source.id).in_(ids)),
+        passages=_count(session, m.Passage, col(m.Passage.source_id).in_(ids)),
         participants=len(_speakers_only_here(session, ids)),
-        codings=_count(session, m.Coding, m.Coding.source_id.in_(ids)),
+        codings=_count(session, m.Coding, col(m.Coding.source_id).in_(ids)),
         coding_memos=_count(
-            session, m.Coding, m.Coding.source_id.in_(ids), m.Coding.memo.is_not(None)
+            session, m.Coding, col(m.Coding.source_id).in_(ids), col(m.Coding.memo).is_not(None)
         ),
-        memos=_count(session, m.Memo, m.Memo.source_id.in_(ids)),
-        suggestions=_count(session, m.Suggestion, m.Suggestion.source_id.in_(ids)),
-        evidence_links=_count(session, m.EvidenceLink, m.EvidenceLink.coding_id.in_(coding_ids)),
+        memos=_count(session, m.Memo, col(m.Memo.source_id).in_(ids)),
+        suggestions=_count(session, m.Suggestion, col(m.Suggestion.source_id).in_(ids)),
+        evidence_links=_count(
+            session, m.EvidenceLink, col(m.EvidenceLink.coding_id).in_(coding_ids)
+        ),
         screening_decisions=_count(
-            session, m.ScreeningDecision, m.ScreeningDecision.source_id.in_(ids)
+            session, m.ScreeningDecision, col(m.ScreeningDecision.source_id).in_(ids)
         ),
         duplicate_links=_count(
             session,
             m.DuplicateLink,
-            m.DuplicateLink.survivor_id.in_(ids) | m.DuplicateLink.merged_id.in_(ids),
+            col(m.DuplicateLink.survivor_id).in_(ids) | col(m.DuplicateLink.merged_id).in_(ids),
         ),
         unmerged=_count(
-            session, m.Source, m.Source.merged_into_id.in_(ids), m.Source.id.not_in(ids)
+            session, m.Source, col(m.Source.merged_into_id).in_(ids), col(m.Source.id).not_in(ids)
         ),
-        indicators_detached=_count(session, m.Indicator, m.Indicator.source_id.in_(ids)),
+        indicators_detached=_count(session, m.Indicator, col(m.Indicator.source_id).in_(ids)),
     )
 
 
@@ -292,60 +310,78 @@ def delete_sources(session: Session, source_ids: Iterable[int]) -> Dependents:
     counts = dependents(session, ids)
     if not ids:
         return counts
-    found = set(session.scalars(select(m.Source.id).where(m.Source.id.in_(ids))))
+    found = set(session.scalars(select(col(m.Source.id)).where(col(m.Source.id).in_(ids))))
     missing = sorted(set(ids) - found)
     if missing:
         raise NotFound(f"no source with id {missing[0]}")
     speakers = _speakers_only_here(session, ids)
     keys = dict(
-        session.execute(select(m.Source.id, m.Source.key).where(m.Source.id.in_(ids))).all()
+        session.execute(
+            select(col(m.Source.id), col(m.Source.key)).where(col(m.Source.id).in_(ids))
+        ).all()
     )
     _retire_actions(session, set(ids))  # first: it reads the codings and suggestions
     for chunk in _chunks(ids):
-        coding_ids = list(session.scalars(select(m.Coding.id).where(m.Coding.source_id.in_(chunk))))
-        session.execute(delete(m.Suggestion).where(m.Suggestion.source_id.in_(chunk)))
+        coding_ids = cast(  # primary keys
+            "list[int]",
+            list(
+                session.scalars(select(col(m.Coding.id)).where(col(m.Coding.source_id).in_(chunk)))
+            ),
+        )
+        session.execute(delete(m.Suggestion).where(col(m.Suggestion.source_id).in_(chunk)))
         for cchunk in _chunks(coding_ids):
             session.execute(
                 update(m.Suggestion)  # a suggestion elsewhere accepted as one of these codings
-                .where(m.Suggestion.coding_id.in_(cchunk))
+                .where(col(m.Suggestion.coding_id).in_(cchunk))
                 .values(coding_id=None, status="pending")
             )
-            session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.coding_id.in_(cchunk)))
-        session.execute(delete(m.Coding).where(m.Coding.source_id.in_(chunk)))
-        session.execute(delete(m.Memo).where(m.Memo.source_id.in_(chunk)))
-        session.execute(delete(m.ScreeningDecision).where(m.ScreeningDecision.source_id.in_(chunk)))
+            session.execute(delete(m.EvidenceLink).where(col(m.EvidenceLink.coding_id).in_(cchunk)))
+        session.execute(delete(m.Coding).where(col(m.Coding.source_id).in_(chunk)))
+        session.execute(delete(m.Memo).where(col(m.Memo.source_id).in_(chunk)))
+        session.execute(
+            delete(m.ScreeningDecision).where(col(m.ScreeningDecision.source_id).in_(chunk))
+        )
         session.execute(
             delete(m.DuplicateLink).where(
-                m.DuplicateLink.survivor_id.in_(chunk) | m.DuplicateLink.merged_id.in_(chunk)
+                col(m.DuplicateLink.survivor_id).in_(chunk)
+                | col(m.DuplicateLink.merged_id).in_(chunk)
             )
         )
         session.execute(
-            update(m.Source).where(m.Source.merged_into_id.in_(chunk)).values(merged_into_id=None)
+            update(m.Source)
+            .where(col(m.Source.merged_into_id).in_(chunk))
+            .values(merged_into_id=None)
         )
         for sid in chunk:
             session.execute(
                 update(m.Indicator)
-                .where(m.Indicator.source_id == sid)
+                .where(col(m.Indicator.source_id) == sid)
                 .values(source_id=None, pending_source=keys[sid])
             )
         _delete_passages(session, chunk)
     for chunk in _chunks(speakers):
         session.execute(
-            update(m.Passage).where(m.Passage.participant_id.in_(chunk)).values(participant_id=None)
+            update(m.Passage)
+            .where(col(m.Passage.participant_id).in_(chunk))
+            .values(participant_id=None)
         )
         session.execute(
-            delete(m.ParticipantAttribute).where(m.ParticipantAttribute.participant_id.in_(chunk))
+            delete(m.ParticipantAttribute).where(
+                col(m.ParticipantAttribute.participant_id).in_(chunk)
+            )
         )
         session.execute(
-            delete(m.ParticipantAlias).where(m.ParticipantAlias.participant_id.in_(chunk))
+            delete(m.ParticipantAlias).where(col(m.ParticipantAlias.participant_id).in_(chunk))
         )
     for chunk in _chunks(ids):  # aliases of other people scoped to these sources
-        session.execute(delete(m.ParticipantAlias).where(m.ParticipantAlias.scope_id.in_(chunk)))
+        session.execute(
+            delete(m.ParticipantAlias).where(col(m.ParticipantAlias.scope_id).in_(chunk))
+        )
     for chunk in _chunks(speakers):
-        session.execute(delete(m.Participant).where(m.Participant.id.in_(chunk)))
+        session.execute(delete(m.Participant).where(col(m.Participant.id).in_(chunk)))
     _forget_transcripts(session, set(keys.values()))
     for chunk in _chunks(ids):
-        session.execute(delete(m.Source).where(m.Source.id.in_(chunk)))
+        session.execute(delete(m.Source).where(col(m.Source.id).in_(chunk)))
     session.flush()
     session.expire_all()
     return counts
@@ -354,7 +390,7 @@ def delete_sources(session: Session, source_ids: Iterable[int]) -> Dependents:
 def _forget_transcripts(session: Session, keys: set[str]) -> None:
     """Drop deleted sources' keys from the speakers' `transcript` attribute ("fg1; fg2")."""
     rows = session.scalars(
-        select(m.ParticipantAttribute).where(m.ParticipantAttribute.name == "transcript")
+        select(m.ParticipantAttribute).where(col(m.ParticipantAttribute.name) == "transcript")
     ).all()
     for row in rows:
         seen = [k for k in (row.value or "").split("; ") if k]
@@ -366,7 +402,7 @@ def _forget_transcripts(session: Session, keys: set[str]) -> None:
 
 
 def _delete_passages(session: Session, source_ids: list[int]) -> None:
-    if is_sqlite(session.get_bind()):
+    if is_sqlite(cast(Engine, session.get_bind())):  # sessions are bound to an engine
         placeholders = ",".join(str(int(i)) for i in source_ids)
         session.execute(
             text(
@@ -374,7 +410,7 @@ def _delete_passages(session: Session, source_ids: list[int]) -> None:
                 f"(SELECT id FROM passage WHERE source_id IN ({placeholders}))"
             )
         )
-    session.execute(delete(m.Passage).where(m.Passage.source_id.in_(source_ids)))
+    session.execute(delete(m.Passage).where(col(m.Passage.source_id).in_(source_ids)))
 
 
 def _retire_actions(session: Session, source_ids: set[int]) -> None:
@@ -388,12 +424,16 @@ def _retire_actions(session: Session, source_ids: set[int]) -> None:
     codings: set[int] = set()
     suggestions: set[int] = set()
     for chunk in _chunks(ids):
-        codings.update(session.scalars(select(m.Coding.id).where(m.Coding.source_id.in_(chunk))))
+        codings.update(
+            session.scalars(select(col(m.Coding.id)).where(col(m.Coding.source_id).in_(chunk)))
+        )
         suggestions.update(
-            session.scalars(select(m.Suggestion.id).where(m.Suggestion.source_id.in_(chunk)))
+            session.scalars(
+                select(col(m.Suggestion.id)).where(col(m.Suggestion.source_id).in_(chunk))
+            )
         )
     stale = []
-    for aid, payload in session.execute(select(m.Action.id, m.Action.payload)).all():
+    for aid, payload in session.execute(select(col(m.Action.id), col(m.Action.payload))).all():
         payload = payload or {}
         snaps = [*payload.get("codings", []), *(payload.get("redo") or {}).get("codings", [])]
         if (
@@ -404,7 +444,7 @@ def _retire_actions(session: Session, source_ids: set[int]) -> None:
         ):
             stale.append(aid)
     for chunk in _chunks(stale):
-        session.execute(delete(m.Action).where(m.Action.id.in_(chunk)))
+        session.execute(delete(m.Action).where(col(m.Action.id).in_(chunk)))
 
 
 # --- undoing an import ------------------------------------------------------------------------
@@ -475,13 +515,13 @@ NOT_UNDOABLE = {
 def batches(session: Session, limit: int = 50) -> list[m.ImportBatch]:
     """The most recent import batches, newest first."""
     return list(
-        session.scalars(select(m.ImportBatch).order_by(m.ImportBatch.id.desc()).limit(limit))
+        session.scalars(select(m.ImportBatch).order_by(col(m.ImportBatch.id).desc()).limit(limit))
     )
 
 
 def _fulltext_sources(session: Session, batch_id: int) -> list[m.Source]:
     """Literature records whose text came from a PDF of this batch (`meta.fulltext.batch`)."""
-    rows = session.scalars(select(m.Source).where(m.Source.text.is_not(None)))
+    rows = session.scalars(select(m.Source).where(col(m.Source.text).is_not(None)))
     return [
         s
         for s in rows
@@ -505,30 +545,39 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
     if batch.format not in UNDOABLE:
         why = NOT_UNDOABLE.get(batch.format, "what it added is not recorded by batch")
         raise ReviewError(f"import batch {batch_id} ({batch.format}) cannot be undone: {why}")
-    ids = list(session.scalars(select(m.Source.id).where(m.Source.batch_id == batch_id)))
-    keys = list(session.scalars(select(m.Source.key).where(m.Source.batch_id == batch_id)))
+    ids = cast(  # primary keys
+        "list[int]",
+        list(session.scalars(select(col(m.Source.id)).where(col(m.Source.batch_id) == batch_id))),
+    )
+    keys = list(
+        session.scalars(select(col(m.Source.key)).where(col(m.Source.batch_id) == batch_id))
+    )
     attached = _fulltext_sources(session, batch_id)
     counts = dependents(session, ids)
     extra = Dependents()
     for src in attached:  # codings on an attached text hang on that text
-        extra.codings += _count(session, m.Coding, m.Coding.source_id == src.id)
-        extra.passages += _count(session, m.Passage, m.Passage.source_id == src.id)
+        extra.codings += _count(session, m.Coding, col(m.Coding.source_id) == src.id)
+        extra.passages += _count(session, m.Passage, col(m.Passage.source_id) == src.id)
     work = counts.work()
-    own = _count(session, m.Coding, m.Coding.source_id.in_(ids), m.Coding.origin == "import")
+    own = _count(
+        session, m.Coding, col(m.Coding.source_id).in_(ids), col(m.Coding.origin) == "import"
+    )
     if own and work.get("codings"):  # a REFI-QDA project's own codings came with the batch
         work["codings"] -= own
         work["coding_memos"] = _count(
             session,
             m.Coding,
-            m.Coding.source_id.in_(ids),
-            m.Coding.origin != "import",
-            m.Coding.memo.is_not(None),
+            col(m.Coding.source_id).in_(ids),
+            col(m.Coding.origin) != "import",
+            col(m.Coding.memo).is_not(None),
         )
         work = {k: v for k, v in work.items() if v}
     if extra.codings:
         work["codings"] = work.get("codings", 0) + extra.codings
-    batch_indicators = select(m.Indicator.id).where(m.Indicator.batch_id == batch_id)
-    n_linked = _count(session, m.EvidenceLink, m.EvidenceLink.indicator_id.in_(batch_indicators))
+    batch_indicators = select(col(m.Indicator.id)).where(col(m.Indicator.batch_id) == batch_id)
+    n_linked = _count(
+        session, m.EvidenceLink, col(m.EvidenceLink.indicator_id).in_(batch_indicators)
+    )
     if n_linked:
         work["indicator_links"] = n_linked  # evidence linked to its indicators
     if work and not force:
@@ -537,13 +586,18 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
             f"import batch {batch_id} ({batch.path}): later work stands on what it added: "
             f"{what}; undo with --force to remove it too"
         )
-    n_indicators = _count(session, m.Indicator, m.Indicator.batch_id == batch_id)
-    indicator_ids = list(
-        session.scalars(select(m.Indicator.id).where(m.Indicator.batch_id == batch_id))
+    n_indicators = _count(session, m.Indicator, col(m.Indicator.batch_id) == batch_id)
+    indicator_ids = cast(  # primary keys
+        "list[int]",
+        list(
+            session.scalars(
+                select(col(m.Indicator.id)).where(col(m.Indicator.batch_id) == batch_id)
+            )
+        ),
     )
     for chunk in _chunks(indicator_ids):
-        session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.indicator_id.in_(chunk)))
-        session.execute(delete(m.Indicator).where(m.Indicator.id.in_(chunk)))
+        session.execute(delete(m.EvidenceLink).where(col(m.EvidenceLink.indicator_id).in_(chunk)))
+        session.execute(delete(m.Indicator).where(col(m.Indicator.id).in_(chunk)))
     removed = delete_sources(session, ids)
     for src in attached:
         _detach_fulltext(session, src)
@@ -568,14 +622,20 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
 def _detach_fulltext(session: Session, source: m.Source) -> None:
     """Take a PDF's text off the literature record it was attached to (codings on it go)."""
     sid = source.id
+    assert sid is not None  # a stored row's primary key
     _retire_actions(session, {sid})
-    coding_ids = list(session.scalars(select(m.Coding.id).where(m.Coding.source_id == sid)))
-    session.execute(delete(m.Suggestion).where(m.Suggestion.source_id == sid))
+    coding_ids = cast(  # primary keys
+        "list[int]",
+        list(session.scalars(select(col(m.Coding.id)).where(col(m.Coding.source_id) == sid))),
+    )
+    session.execute(delete(m.Suggestion).where(col(m.Suggestion.source_id) == sid))
     for chunk in _chunks(coding_ids):
-        session.execute(delete(m.EvidenceLink).where(m.EvidenceLink.coding_id.in_(chunk)))
-    session.execute(delete(m.Coding).where(m.Coding.source_id == sid))
+        session.execute(delete(m.EvidenceLink).where(col(m.EvidenceLink.coding_id).in_(chunk)))
+    session.execute(delete(m.Coding).where(col(m.Coding.source_id) == sid))
     _delete_passages(session, [sid])
-    source = session.get(m.Source, sid)
+    found = session.get(m.Source, sid)
+    assert found is not None  # still there: only its codings and passages went
+    source = found
     meta = dict(source.meta or {})
     meta.pop("fulltext", None)
     source.meta = meta

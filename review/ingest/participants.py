@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from review.ingest.transcripts.labels import moderator_role
 from review.store import models as m
@@ -56,7 +56,7 @@ def scoped(label: str, source_key: str) -> str:
 def source_id(session: Session, key: str | None) -> int | None:
     if not key:
         return None
-    return session.exec(select(m.Source.id).where(m.Source.key == key)).first()
+    return session.exec(select(col(m.Source.id)).where(col(m.Source.key) == key)).first()
 
 
 def split_scoped(session: Session, text: str) -> tuple[str, int | None]:
@@ -73,7 +73,8 @@ def display_name(session: Session, person: m.Participant) -> str:
     """The participant's name as shown: scoped labels carry their source's key."""
     if person.scope_id is None:
         return person.name
-    key = session.exec(select(m.Source.key).where(m.Source.id == person.scope_id)).first()
+    key = session.exec(select(col(m.Source.key)).where(col(m.Source.id) == person.scope_id)).first()
+    assert key is not None  # scope_id is a foreign key
     return scoped(person.name, key)
 
 
@@ -83,14 +84,15 @@ def _in_scope(column, scope_id: int | None):
 
 def _alias_of(session: Session, alias: str, scope_id: int | None) -> m.ParticipantAlias | None:
     q = select(m.ParticipantAlias).where(
-        m.ParticipantAlias.alias == alias, _in_scope(m.ParticipantAlias.scope_id, scope_id)
+        col(m.ParticipantAlias.alias) == alias,
+        _in_scope(col(m.ParticipantAlias.scope_id), scope_id),
     )
     return session.exec(q).first()
 
 
 def _named(session: Session, name: str, scope_id: int | None) -> m.Participant | None:
     q = select(m.Participant).where(
-        m.Participant.name == name, _in_scope(m.Participant.scope_id, scope_id)
+        col(m.Participant.name) == name, _in_scope(col(m.Participant.scope_id), scope_id)
     )
     return session.exec(q).first()
 
@@ -143,8 +145,8 @@ def set_attribute(session: Session, participant_id: int, name: str, value: str |
     """Set (insert or replace) one attribute of a participant."""
     row = session.exec(
         select(m.ParticipantAttribute).where(
-            m.ParticipantAttribute.participant_id == participant_id,
-            m.ParticipantAttribute.name == name,
+            col(m.ParticipantAttribute.participant_id) == participant_id,
+            col(m.ParticipantAttribute.name) == name,
         )
     ).first()
     if row is None:
@@ -158,7 +160,7 @@ def attribute_rows(session: Session, participant_id: int) -> list[m.ParticipantA
     return list(
         session.exec(
             select(m.ParticipantAttribute).where(
-                m.ParticipantAttribute.participant_id == participant_id
+                col(m.ParticipantAttribute.participant_id) == participant_id
             )
         )
     )
@@ -181,20 +183,22 @@ def add_alias(
     if hit is not None:
         if hit.participant_id != participant.id:
             other = session.get(m.Participant, hit.participant_id)
+            assert participant.id is not None  # a stored participant's primary key
             hit.participant_id = participant.id
             session.add(hit)
             if other is not None:
                 merge(session, other, participant)
         return
     others = select(m.Participant).where(
-        m.Participant.name == alias, _in_scope(m.Participant.scope_id, scope_id)
+        col(m.Participant.name) == alias, _in_scope(col(m.Participant.scope_id), scope_id)
     )
     if is_generic(alias) and scope_id is None:  # an unscoped "R1" means the R1 of every transcript
-        others = select(m.Participant).where(m.Participant.name == alias)
+        others = select(m.Participant).where(col(m.Participant.name) == alias)
     for other in session.exec(others).all():
         if other.id != participant.id:
             merge(session, other, participant)  # leaves `alias` pointing at participant
     if _alias_of(session, alias, scope_id) is None:
+        assert participant.id is not None  # a stored participant's primary key
         session.add(
             m.ParticipantAlias(alias=alias, scope_id=scope_id, participant_id=participant.id)
         )
@@ -206,25 +210,26 @@ def merge(session: Session, loser: m.Participant, survivor: m.Participant) -> No
     the loser's name becomes an alias. Core statements, so the order of writes is explicit."""
     session.flush()
     gone, kept = loser.id, survivor.id
+    assert kept is not None  # flushed just above
     session.execute(
-        update(m.Passage).where(m.Passage.participant_id == gone).values(participant_id=kept)
+        update(m.Passage).where(col(m.Passage.participant_id) == gone).values(participant_id=kept)
     )
     session.execute(
         update(m.ParticipantAlias)
-        .where(m.ParticipantAlias.participant_id == gone)
+        .where(col(m.ParticipantAlias.participant_id) == gone)
         .values(participant_id=kept)
     )
     have = list(attributes(session, kept))
     session.execute(
         update(m.ParticipantAttribute)
         .where(
-            m.ParticipantAttribute.participant_id == gone,
-            m.ParticipantAttribute.name.not_in(have),
+            col(m.ParticipantAttribute.participant_id) == gone,
+            col(m.ParticipantAttribute.name).not_in(have),
         )
         .values(participant_id=kept)
     )
     session.execute(
-        sa_delete(m.ParticipantAttribute).where(m.ParticipantAttribute.participant_id == gone)
+        sa_delete(m.ParticipantAttribute).where(col(m.ParticipantAttribute.participant_id) == gone)
     )
     if survivor.role in (None, "participant") and loser.role not in (None, "participant"):
         survivor.role = loser.role
@@ -232,7 +237,7 @@ def merge(session: Session, loser: m.Participant, survivor: m.Participant) -> No
         session.flush()
     name, scope = loser.name, loser.scope_id
     session.expunge(loser)
-    session.execute(sa_delete(m.Participant).where(m.Participant.id == gone))
+    session.execute(sa_delete(m.Participant).where(col(m.Participant.id) == gone))
     session.expire_all()
     if _alias_of(session, name, scope) is None:
         session.add(m.ParticipantAlias(alias=name, scope_id=scope, participant_id=kept))
@@ -281,6 +286,7 @@ def resolve_speakers(
         elif role == "moderator" and person.role != "moderator":
             person.role = "moderator"
             session.add(person)
+        assert person.id is not None  # found, or added and flushed just above
         for alias in {label, canonical}:
             if person.scope_id is None and alias == person.name:
                 continue
@@ -328,7 +334,7 @@ def _bare_name(value: str | None) -> str | None:
 
 def attribute_names(session: Session) -> set[str]:
     """Every case attribute some participant has (area, age band, ...)."""
-    return set(session.exec(select(m.ParticipantAttribute.name).distinct()).all())
+    return set(session.exec(select(col(m.ParticipantAttribute.name)).distinct()).all())
 
 
 def listing(session: Session) -> list[dict]:
@@ -337,19 +343,19 @@ def listing(session: Session) -> list[dict]:
 
     counts = dict(
         session.exec(
-            select(m.Passage.participant_id, func.count())
-            .where(m.Passage.kind == "turn")
-            .group_by(m.Passage.participant_id)
+            select(col(m.Passage.participant_id), func.count())
+            .where(col(m.Passage.kind) == "turn")
+            .group_by(col(m.Passage.participant_id))
         ).all()
     )
     keys = scope_keys(session)
-    aliases: dict[int, list[str]] = {}
+    aliases: dict[int | None, list[str]] = {}
     for a in session.exec(select(m.ParticipantAlias)).all():
         shown = a.alias if a.scope_id is None else scoped(a.alias, keys[a.scope_id])
         aliases.setdefault(a.participant_id, []).append(shown)
-    attrs: dict[int, dict] = {}
-    for a in session.exec(select(m.ParticipantAttribute)).all():
-        attrs.setdefault(a.participant_id, {})[a.name] = a.value
+    attrs: dict[int | None, dict] = {}
+    for at in session.exec(select(m.ParticipantAttribute)).all():
+        attrs.setdefault(at.participant_id, {})[at.name] = at.value
     rows = [
         {
             "id": p.id,
@@ -365,7 +371,11 @@ def listing(session: Session) -> list[dict]:
     return sorted(rows, key=lambda r: (r["name"], r["id"]))
 
 
-def scope_keys(session: Session) -> dict[int, str]:
+def scope_keys(session: Session) -> dict[int | None, str]:
     """Source id -> key, for the sources participants or aliases are scoped to."""
-    ids = select(m.Participant.scope_id).union(select(m.ParticipantAlias.scope_id))
-    return dict(session.exec(select(m.Source.id, m.Source.key).where(m.Source.id.in_(ids))).all())
+    ids = select(col(m.Participant.scope_id)).union(select(col(m.ParticipantAlias.scope_id)))
+    return dict(
+        session.exec(
+            select(col(m.Source.id), col(m.Source.key)).where(col(m.Source.id).in_(ids))
+        ).all()
+    )

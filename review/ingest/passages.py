@@ -18,9 +18,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import insert, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from review.ingest.transcripts.model import Parsed
 from review.store import models as m
@@ -172,7 +173,7 @@ def store_passages(
         session.flush()
     body = source.text or ""
     participants = participants or {}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "source_id": source.id,
             "start": p.start,
@@ -191,7 +192,7 @@ def store_passages(
             raise ValueError(f"passage {row['start']}:{row['end']} outside the text")
     # Both databases have `passage_fts(rowid, text)` (FTS5 on SQLite, m0009 on PostgreSQL).
     ids = session.execute(
-        insert(m.Passage).returning(m.Passage.id, sort_by_parameter_order=True), rows
+        insert(m.Passage).returning(col(m.Passage.id), sort_by_parameter_order=True), rows
     ).scalars()
     session.execute(
         text("INSERT INTO passage_fts(rowid, text) VALUES (:id, :text)"),
@@ -209,16 +210,20 @@ class Speakers:
 
     def __init__(self, session: Session, source_ids: set[int] | None = None):
         q = select(
-            m.Passage.source_id, m.Passage.start, m.Passage.speaker, m.Passage.participant_id
-        ).where(m.Passage.speaker.is_not(None))
+            col(m.Passage.source_id),
+            col(m.Passage.start),
+            col(m.Passage.speaker),
+            col(m.Passage.participant_id),
+        ).where(col(m.Passage.speaker).is_not(None))
         self._by: dict[int, list[tuple[int, str, int | None]]] = {}
         self._starts: dict[int, list[int]] = {}
         if source_ids is not None:
             if not source_ids:
                 return
-            q = q.where(m.Passage.source_id.in_(sorted(source_ids)))
+            q = q.where(col(m.Passage.source_id).in_(sorted(source_ids)))
         by: dict[int, list[tuple[int, str, int | None]]] = defaultdict(list)
         for sid, start, speaker, pid in session.exec(q).all():
+            assert speaker is not None  # the query's filter
             by[sid].append((start, speaker, pid))
         self._by = {sid: sorted(v, key=lambda t: t[0]) for sid, v in by.items()}
         self._starts = {sid: [t[0] for t in v] for sid, v in self._by.items()}
@@ -246,16 +251,16 @@ def passage_spans(session: Session, source_id: int) -> list[tuple]:
     """(id, start, end, kind, speaker, timestamp) of a source's passages in text order."""
     return list(
         session.exec(
-            select(
-                m.Passage.id,
-                m.Passage.start,
-                m.Passage.end,
-                m.Passage.kind,
-                m.Passage.speaker,
-                m.Passage.timestamp,
+            select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+                col(m.Passage.id),
+                col(m.Passage.start),
+                col(m.Passage.end),
+                col(m.Passage.kind),
+                col(m.Passage.speaker),
+                col(m.Passage.timestamp),
             )
-            .where(m.Passage.source_id == source_id)
-            .order_by(m.Passage.start, m.Passage.end)
+            .where(col(m.Passage.source_id) == source_id)
+            .order_by(col(m.Passage.start), col(m.Passage.end))
         ).all()
     )
 
@@ -272,15 +277,15 @@ def source_passages(
 
     if kind and kind not in PASSAGE_KINDS:
         raise UsageError(f"--kind must be turn, sentence or paragraph, not {kind!r}")
-    source = session.exec(select(m.Source).where(m.Source.key == key)).first()
+    source = session.exec(select(m.Source).where(col(m.Source.key) == key)).first()
     if source is None:
         raise NotFound(f"no source with key {key!r} (see `review transcripts`)")
-    query = select(m.Passage).where(m.Passage.source_id == source.id)
+    query = select(m.Passage).where(col(m.Passage.source_id) == source.id)
     if kind:
-        query = query.where(m.Passage.kind == kind)
+        query = query.where(col(m.Passage.kind) == kind)
     if speaker:
-        query = query.where(m.Passage.speaker == speaker)
-    query = query.order_by(m.Passage.start, m.Passage.end.desc())
+        query = query.where(col(m.Passage.speaker) == speaker)
+    query = query.order_by(col(m.Passage.start), col(m.Passage.end).desc())
     if limit:
         query = query.limit(limit)
     text = source.text or ""
@@ -308,10 +313,14 @@ def qualitative_sources(session: Session) -> list[dict]:
 
     from review.store.kinds import qualitative_clause
 
-    counts = dict(
-        session.exec(select(m.Passage.source_id, func.count()).group_by(m.Passage.source_id)).all()
+    counts: dict[int | None, int] = dict(
+        session.exec(
+            select(col(m.Passage.source_id), func.count()).group_by(col(m.Passage.source_id))
+        ).all()
     )
-    rows = session.exec(select(m.Source).where(qualitative_clause()).order_by(m.Source.key)).all()
+    rows = session.exec(
+        select(m.Source).where(qualitative_clause()).order_by(col(m.Source.key))
+    ).all()
     return [
         {
             "key": r.key,

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from review import logs
 from review.errors import BusyError
@@ -232,10 +232,10 @@ def already_imported(session: Session, sha: str, fmt: str) -> m.ImportBatch | No
     may be tried again, e.g. with a column mapping)."""
     return session.exec(
         select(m.ImportBatch).where(
-            m.ImportBatch.sha256 == sha,
-            m.ImportBatch.format == fmt,
-            m.ImportBatch.status.in_(("imported", "partial")),
-            m.ImportBatch.n_imported > 0,
+            col(m.ImportBatch.sha256) == sha,
+            col(m.ImportBatch.format) == fmt,
+            col(m.ImportBatch.status).in_(("imported", "partial")),
+            col(m.ImportBatch.n_imported) > 0,
         )
     ).first()
 

@@ -30,11 +30,11 @@ from datetime import datetime
 from functools import cache
 from operator import itemgetter
 from string import ascii_lowercase
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.ingest.literature.keys import make_key
 from review.store import models as m
@@ -76,7 +76,7 @@ COLUMNS = frozenset(["key", *_DEFAULTS, *_JSON_LIST, *_JSON_DICT, "created"])
 # Every column but `id`, each None unless given: a row is `{**_ROW_DEFAULTS, **record}`.
 _ROW_DEFAULTS: dict[str, Any] = dict.fromkeys(["key", *_JSON_LIST, *_JSON_DICT, "created"])
 _ROW_DEFAULTS.update(_DEFAULTS)
-_TABLE = m.Source.__table__
+_TABLE = m.Source.__table__  # type: ignore[attr-defined]  # SQLModel leaves out SQLAlchemy's __table__
 # Compact JSON; ASCII-only output is faster to encode here and the driver then stores it
 # without a UTF-8 conversion (measured: ensure_ascii=False is ~20% slower on records). Records
 # are trees parsed from a file, so the per-container cycle check is skipped (~10%).
@@ -159,31 +159,31 @@ def _existing(session: Session, keys: Iterable[str]) -> dict[str, _Stored]:
     """What is stored under any of `keys`: fingerprint, database, the record it stands for."""
     keys = list(keys)
     found: dict[str, _Stored] = {}
-    survivor = m.Source.__table__.alias("survivor")
+    survivor = m.Source.__table__.alias("survivor")  # type: ignore[attr-defined]  # (as _TABLE)
     cols = (
-        m.Source.key,
-        m.Source.id,
-        m.Source.title,
-        m.Source.authors,
-        m.Source.year,
-        m.Source.doi,
-        m.Source.text_hash,
-        m.Source.abstract,
-        m.Source.record,
-        m.Source.volume,
-        m.Source.issue,
-        m.Source.pages,
-        func.coalesce(m.Source.database, m.ImportBatch.database),
-        func.coalesce(survivor.c.id, m.Source.id),
-        func.coalesce(survivor.c.key, m.Source.key),
+        col(m.Source.key),
+        col(m.Source.id),
+        col(m.Source.title),
+        col(m.Source.authors),
+        col(m.Source.year),
+        col(m.Source.doi),
+        col(m.Source.text_hash),
+        col(m.Source.abstract),
+        col(m.Source.record),
+        col(m.Source.volume),
+        col(m.Source.issue),
+        col(m.Source.pages),
+        func.coalesce(col(m.Source.database), col(m.ImportBatch.database)),
+        func.coalesce(survivor.c.id, col(m.Source.id)),
+        func.coalesce(survivor.c.key, col(m.Source.key)),
     )
     for i in range(0, len(keys), _CHUNK):
         chunk = keys[i : i + _CHUNK]
         query = (
             select(*cols)
-            .outerjoin(m.ImportBatch, m.ImportBatch.id == m.Source.batch_id)
-            .outerjoin(survivor, survivor.c.id == m.Source.merged_into_id)
-            .where(m.Source.key.in_(chunk))
+            .outerjoin(m.ImportBatch, col(m.ImportBatch.id) == col(m.Source.batch_id))
+            .outerjoin(survivor, survivor.c.id == col(m.Source.merged_into_id))
+            .where(col(m.Source.key).in_(chunk))
         )
         for row in session.execute(query):
             key, id_, title, authors, year, doi, text_hash, abstract, record = row[:9]
@@ -255,7 +255,7 @@ def insert_sources(
 
     # All stored keys in one query (cheap even for 10^5 sources); what is stored only for the
     # keys that actually clash, fetched in bulk.
-    all_keys = set(session.scalars(select(m.Source.key)))
+    all_keys = set(session.scalars(select(col(m.Source.key))))
     stored = _existing(session, {r["key"] for r in rows if r["key"] in all_keys})
     taken: dict[str, list] = {}  # key -> [fingerprint or None, line, row] in this batch
     fresh: list[dict] = []
@@ -337,15 +337,15 @@ def insert_sources(
         # No RETURNING (SQLite would run one statement per row): the new ids are read back
         # in one query, rows above the highest id seen inside this same transaction.
         conn = session.connection()
-        before = conn.execute(select(func.max(m.Source.id))).scalar() or 0
+        before = conn.execute(select(func.max(col(m.Source.id)))).scalar() or 0
         wanted = {row["key"] for row in fresh}
         links = [(row["key"], row["merged_into_id"]) for row in fresh if row["merged_into_id"]]
         twin_keys = [(row["key"], first["key"]) for row, first in twins]
         _bulk_insert(conn, fresh, utcnow())
         out.ids = {
-            key: id_
+            key: cast(int, id_)  # a stored row's primary key
             for id_, key in conn.execute(
-                select(m.Source.id, m.Source.key).where(m.Source.id > before)
+                select(col(m.Source.id), col(m.Source.key)).where(col(m.Source.id) > before)
             ).all()  # one fetchall, not a fetch per row
             if key in wanted
         }
@@ -460,8 +460,8 @@ def _link_duplicates(
     --undo` can put it back (nothing of the survivor changed: an empty snapshot)."""
     keys = dict(
         conn.execute(
-            select(m.Source.id, m.Source.key).where(
-                m.Source.id.in_({i for pair in pairs for i in pair})
+            select(col(m.Source.id), col(m.Source.key)).where(
+                col(m.Source.id).in_({i for pair in pairs for i in pair})
             )
         ).all()
     )

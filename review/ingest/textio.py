@@ -95,7 +95,8 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def _cp1252_bytes(err: UnicodeDecodeError) -> tuple[str, int]:
+def _cp1252_bytes(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeDecodeError)  # registered for decoding only
     return "".join(_CP1252[b] for b in err.object[err.start : err.end]), err.end
 
 

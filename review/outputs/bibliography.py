@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import cast
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from review import safetext
 from review.errors import NotFound
@@ -33,10 +34,10 @@ def select_sources(
     session: Session, keys: Iterable[str] | None = None, include_all: bool = False
 ) -> list[m.Source]:
     """The sources to write: named keys, every live literature source, or the included ones."""
-    q = select(m.Source).where(m.Source.merged_into_id.is_(None))
+    q = select(m.Source).where(col(m.Source.merged_into_id).is_(None))
     keys = list(keys or [])
     if keys:
-        rows = session.exec(q.where(m.Source.key.in_(keys))).all()
+        rows = session.exec(q.where(col(m.Source.key).in_(keys))).all()
         missing = sorted(set(keys) - {r.key for r in rows})
         if missing:
             raise NotFound(f"no source with key {', '.join(missing)}")
@@ -44,7 +45,7 @@ def select_sources(
         rows = session.exec(q.where(literature_clause())).all()
     else:
         ids = included_source_ids(session)
-        rows = session.exec(q.where(m.Source.id.in_(ids))).all() if ids else []
+        rows = session.exec(q.where(col(m.Source.id).in_(ids))).all() if ids else []
     return sorted(rows, key=lambda s: s.key)
 
 
@@ -65,6 +66,7 @@ def unique_keys(sources: list[m.Source]) -> dict[int, str]:
             n += 1
             key = f"{base}{chr(ord('a') + (n - 1) % 26)}{'' if n <= 26 else n}"
         used.add(key.lower())
+        assert s.id is not None  # a stored row's primary key
         out[s.id] = key
     return out
 
@@ -84,7 +86,7 @@ def original_fields(source: m.Source) -> tuple[str | None, dict[str, str], dict[
         fields = {
             k: _braced(str(v)) for k, v in rec.items() if k not in _META and not k.startswith("_")
         }
-    macros = rec.get("macros") if isinstance(rec.get("macros"), dict) else {}
+    macros = cast(dict, rec.get("macros")) if isinstance(rec.get("macros"), dict) else {}
     return (
         (str(etype).lower() if etype else None),
         {str(k): str(v) for k, v in fields.items() if v is not None},
@@ -136,6 +138,7 @@ def to_bibtex(sources: list[m.Source]) -> str:
     macros: dict[str, str] = {}
     out = []
     for s in sources:
+        assert s.id is not None  # a stored row's primary key
         etype, fields, used = original_fields(s)
         if not fields:
             etype = _KIND_TO_BIB.get(s.kind, "misc")
@@ -160,6 +163,7 @@ def to_ris(sources: list[m.Source]) -> str:
     keys = unique_keys(sources)
     entries, raw_ris = [], []
     for s in sources:
+        assert s.id is not None  # a stored row's primary key
         rec = s.record or {}
         if (s.record_format or "").lower() == "ris" and rec.get("TY"):
             raw_ris.append(_raw_ris(rec, keys[s.id]))

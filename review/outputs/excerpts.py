@@ -11,8 +11,9 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from review import safetext
 from review.coding.codebook import code_paths, find_code
@@ -41,17 +42,19 @@ def excerpt_rows(
     paths = code_paths(session)
     q = select(m.Coding)
     if code is not None:
-        root = paths[find_code(session, code).id]
+        code_id = find_code(session, code).id
+        assert code_id is not None  # a stored row's primary key
+        root = paths[code_id]
         wanted = [cid for cid, p in paths.items() if p == root or p.startswith(root + "/")]
-        q = q.where(m.Coding.code_id.in_(wanted))
+        q = q.where(col(m.Coding.code_id).in_(wanted))
     if source_key is not None:
-        src = session.exec(select(m.Source).where(m.Source.key == source_key)).first()
+        src = session.exec(select(m.Source).where(col(m.Source.key) == source_key)).first()
         if src is None:
             raise NotFound(f"no source with key {source_key!r}")
-        q = q.where(m.Coding.source_id == src.id)
+        q = q.where(col(m.Coding.source_id) == src.id)
     codings = session.exec(q).all()
     sources = {s.id: s for s in _sources(session, {c.source_id for c in codings})}
-    coders = dict(session.exec(select(m.Coder.id, m.Coder.name)).all())
+    coders = dict(session.exec(select(col(m.Coder.id), col(m.Coder.name))).all())
     speakers = Speakers(session, {c.source_id for c in codings})
     rows = []
     for c in codings:
@@ -70,7 +73,9 @@ def _sources(session: Session, ids: set[int]) -> list[m.Source]:
     out: list[m.Source] = []
     ordered = sorted(ids)
     for i in range(0, len(ordered), 500):
-        out += session.exec(select(m.Source).where(m.Source.id.in_(ordered[i : i + 500]))).all()
+        out += session.exec(
+            select(m.Source).where(col(m.Source.id).in_(ordered[i : i + 500]))
+        ).all()
     return out
 
 
@@ -167,4 +172,10 @@ def to_docx(rows: list[dict]) -> bytes:
     return buf.getvalue()
 
 
-WRITERS = {"csv": to_csv, "json": to_json, "md": to_markdown, "docx": to_docx, "xlsx": to_xlsx}
+WRITERS: dict[str, Callable[[list[dict]], str | bytes]] = {
+    "csv": to_csv,
+    "json": to_json,
+    "md": to_markdown,
+    "docx": to_docx,
+    "xlsx": to_xlsx,
+}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from review import __version__
 from review.coding.codebook import code_paths
@@ -55,14 +55,17 @@ def build_project(
     session: Session, name: str = "review", source_ids: list[int] | None = None
 ) -> ExportProject:
     """Collect the workspace into plain REFI records (sources: those with text, or `source_ids`)."""
-    coders = dict(session.exec(select(m.Coder.id, m.Coder.name)).all())
+    coders = dict(session.exec(select(col(m.Coder.id), col(m.Coder.name))).all())
     user_guid = {cid: guid("coder", n) for cid, n in coders.items()}
     proj = ExportProject(name=name, origin=f"review {__version__}")
     proj.users = {user_guid[cid]: n for cid, n in coders.items()}
     paths = code_paths(session)
     code_guid: dict[int, str] = {}
-    codes = session.exec(select(m.Code).order_by(m.Code.position, m.Code.name, m.Code.id)).all()
+    codes = session.exec(
+        select(m.Code).order_by(col(m.Code.position), col(m.Code.name), col(m.Code.id))
+    ).all()
     for c in codes:
+        assert c.id is not None  # a stored row's primary key
         code_guid[c.id] = c.guid or guid("code", paths[c.id])
         proj.codes.append(
             RefiCode(
@@ -73,18 +76,21 @@ def build_project(
                 describe(c, paths[c.id]),
             )
         )
-    q = select(m.Source).where(m.Source.text.is_not(None), m.Source.merged_into_id.is_(None))
+    q = select(m.Source).where(
+        col(m.Source.text).is_not(None), col(m.Source.merged_into_id).is_(None)
+    )
     if source_ids is not None:
-        q = q.where(m.Source.id.in_(source_ids))
-    sources = session.exec(q.order_by(m.Source.key)).all()
+        q = q.where(col(m.Source.id).in_(source_ids))
+    sources = session.exec(q.order_by(col(m.Source.key))).all()
     by_source: dict[int, list[m.Coding]] = defaultdict(list)
     ids = [s.id for s in sources]
     for chunk in range(0, len(ids), 500):
         part = ids[chunk : chunk + 500]
-        for cd in session.exec(select(m.Coding).where(m.Coding.source_id.in_(part))).all():
+        for cd in session.exec(select(m.Coding).where(col(m.Coding.source_id).in_(part))).all():
             by_source[cd.source_id].append(cd)
-    source_guid = {}
+    source_guid: dict[int, str] = {}
     for s in sources:
+        assert s.id is not None and s.text is not None  # a stored row; the query's filter
         g = guid("source", s.key)
         source_guid[s.id] = g
         variables = {"review:key": s.key, "review:kind": s.kind}
@@ -117,7 +123,7 @@ def _notes(session, proj: ExportProject, user_guid, code_guid, source_guid) -> N
     """Project, source and code memos as Notes, referenced from what they are about."""
     codes = {c.guid: c for c in proj.codes}
     sources = {s.guid: s for s in proj.sources}
-    for memo in session.exec(select(m.Memo).order_by(m.Memo.id)).all():
+    for memo in session.exec(select(m.Memo).order_by(col(m.Memo.id))).all():
         if memo.target == "project":
             owner = None
         elif memo.code_id in code_guid:
@@ -143,21 +149,23 @@ def _cases(session: Session, source_guid: dict[int, str]) -> list[RefiCase]:
     """Participants as cases, with their attributes as variables and the sources they speak in."""
     attrs: dict[int, dict[str, str]] = defaultdict(dict)
     for pid, name, value in session.exec(
-        select(m.ParticipantAttribute.participant_id, m.ParticipantAttribute.name,
-               m.ParticipantAttribute.value)
+        select(col(m.ParticipantAttribute.participant_id), col(m.ParticipantAttribute.name),
+               col(m.ParticipantAttribute.value))
     ).all():  # fmt: skip
         attrs[pid][name] = value or ""
     speaks: dict[int, set[str]] = defaultdict(set)
-    for pid, sid in session.exec(
-        select(m.Passage.participant_id, m.Passage.source_id)
-        .where(m.Passage.participant_id.is_not(None))
+    for speaker, sid in session.exec(
+        select(col(m.Passage.participant_id), col(m.Passage.source_id))
+        .where(col(m.Passage.participant_id).is_not(None))
         .distinct()
     ).all():
+        assert speaker is not None  # the query's filter
         if sid in source_guid:
-            speaks[pid].add(source_guid[sid])
+            speaks[speaker].add(source_guid[sid])
     keys = scope_keys(session)
     out = []
     for p in session.exec(select(m.Participant)).all():
+        assert p.id is not None  # a stored row's primary key
         variables = dict(attrs.get(p.id, {}))
         if p.role:
             variables.setdefault("role", p.role)

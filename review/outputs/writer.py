@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -95,7 +96,7 @@ def render_export(
 
     if codebook_path is not None:
         ensure_codebook(session, codebook_path)
-    ids = [x.id for x in select_sources(session, list(keys))] if keys else None
+    ids = [cast(int, x.id) for x in select_sources(session, list(keys))] if keys else None
     data, counts = export_qdpx(session, project, ids)
     return Export(what, data, default_name(what), dict(counts))
 
@@ -152,6 +153,7 @@ def write_pack(
             continue
         on_step(i - 1, total, f"writing {step}")
         if step in formats:
+            assert note is not None  # built above: `formats` is not empty
             written += write(note, directory, [step])
         else:
             with session_scope(engine) as s:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import case, distinct, false, func, literal, select, true
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, case, distinct, false, func, literal, select, true
+from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
 from review.stats import kappa_from_pairs
@@ -79,13 +80,20 @@ def check_stage(stage: str) -> str:
 
 def reasons(session: Session, stage: str | None = None) -> list[m.ExclusionReason]:
     """The shared list (seeded with common reasons the first time it is read)."""
-    rows = session.exec(select(m.ExclusionReason).order_by(m.ExclusionReason.id)).scalars().all()
+    rows = (
+        session.execute(select(m.ExclusionReason).order_by(col(m.ExclusionReason.id)))
+        .scalars()
+        .all()
+    )
     if not rows and settings.get(session, "screening.reasons-seeded") is None:
         for name, st in DEFAULT_REASONS:
             session.add(m.ExclusionReason(name=name, stage=st))
         settings.put(session, "screening.reasons-seeded", "yes")
-        rows = session.exec(select(m.ExclusionReason).order_by(m.ExclusionReason.id)).scalars()
-        rows = rows.all()
+        rows = (
+            session.execute(select(m.ExclusionReason).order_by(col(m.ExclusionReason.id)))
+            .scalars()
+            .all()
+        )
     return [r for r in rows if stage is None or r.stage in (None, stage)]
 
 
@@ -96,7 +104,9 @@ def add_reason(session: Session, name: str, stage: str | None = None) -> m.Exclu
     if stage is not None:
         check_stage(stage)
     reasons(session)  # seed first, so adding one does not hide the defaults
-    found = session.exec(select(m.ExclusionReason).where(m.ExclusionReason.name == name)).first()
+    found = session.execute(
+        select(m.ExclusionReason).where(col(m.ExclusionReason.name) == name)
+    ).first()
     if found:
         return found[0]
     row = m.ExclusionReason(name=name, stage=stage)
@@ -108,7 +118,9 @@ def add_reason(session: Session, name: str, stage: str | None = None) -> m.Exclu
 def remove_reason(session: Session, name: str) -> None:
     """Remove a reason from the list; decisions that used it keep their text."""
     reasons(session)
-    row = session.exec(select(m.ExclusionReason).where(m.ExclusionReason.name == name)).first()
+    row = session.execute(
+        select(m.ExclusionReason).where(col(m.ExclusionReason.name) == name)
+    ).first()
     if row is None:
         raise NotFound(f"no exclusion reason {name!r}")
     session.delete(row[0])
@@ -138,11 +150,12 @@ def _check_reason(session: Session, stage: str, decision: str, reason: str | Non
 
 
 def _source(session: Session, key: str) -> m.Source:
-    src = session.exec(select(m.Source).where(m.Source.key == key)).scalars().first()
+    src = session.execute(select(m.Source).where(col(m.Source.key) == key)).scalars().first()
     if src is None:
         raise NotFound(f"no source with key {key!r}")
     if src.merged_into_id is not None:
         survivor = session.get(m.Source, src.merged_into_id)
+        assert survivor is not None  # merged_into_id is a foreign key
         raise ReviewError(f"{key} was merged into {survivor.key}: screen {survivor.key}")
     if not is_literature(src):
         raise ReviewError(f"{key} is a {src.kind}, not a literature record to screen")
@@ -167,6 +180,7 @@ def decide(
     if decision == NOT_RETRIEVED and stage != "full-text":
         raise UsageError("not-retrieved is a full-text outcome (the report could not be found)")
     src = _source(session, key)
+    assert src.id is not None  # a stored row's primary key
     reason = _check_reason(session, stage, decision, reason)
     if stage == "full-text":
         first = outcomes(session, "title-abstract", [src.id]).get(src.id)
@@ -176,12 +190,12 @@ def decide(
         raise UsageError("a full-text resolution must be include or exclude")
     cid = ensure_coder(session, coder).id
     row = (
-        session.exec(
+        session.execute(
             select(m.ScreeningDecision).where(
-                m.ScreeningDecision.source_id == src.id,
-                m.ScreeningDecision.coder_id == cid,
-                m.ScreeningDecision.stage == stage,
-                m.ScreeningDecision.final == final,
+                col(m.ScreeningDecision.source_id) == src.id,
+                col(m.ScreeningDecision.coder_id) == cid,
+                col(m.ScreeningDecision.stage) == stage,
+                col(m.ScreeningDecision.final) == final,
             )
         )
         .scalars()
@@ -227,19 +241,19 @@ class Outcome:
 def _rows(session: Session, stage: str, ids: list[int] | None = None):
     q = (
         select(
-            m.ScreeningDecision.source_id,
-            m.Coder.name,
-            m.ScreeningDecision.decision,
-            m.ScreeningDecision.reason,
-            m.ScreeningDecision.final,
+            col(m.ScreeningDecision.source_id),
+            col(m.Coder.name),
+            col(m.ScreeningDecision.decision),
+            col(m.ScreeningDecision.reason),
+            col(m.ScreeningDecision.final),
         )
-        .join(m.Coder, m.Coder.id == m.ScreeningDecision.coder_id)
-        .where(m.ScreeningDecision.stage == stage)
-        .order_by(m.ScreeningDecision.created, m.ScreeningDecision.id)
+        .join(m.Coder, col(m.Coder.id) == col(m.ScreeningDecision.coder_id))
+        .where(col(m.ScreeningDecision.stage) == stage)
+        .order_by(col(m.ScreeningDecision.created), col(m.ScreeningDecision.id))
     )
     if ids is not None:
-        q = q.where(m.ScreeningDecision.source_id.in_(ids))
-    return session.exec(q).all()
+        q = q.where(col(m.ScreeningDecision.source_id).in_(ids))
+    return session.execute(q).all()
 
 
 def outcomes(session: Session, stage: str, ids: list[int] | None = None) -> dict[int, Outcome]:
@@ -289,19 +303,19 @@ def status_sql(session: Session):
 
 def _stage_status_sql(stage: str, need: int):
     sd = m.ScreeningDecision
-    where = (sd.source_id == m.Source.id, sd.stage == stage)
+    where = (col(sd.source_id) == col(m.Source.id), col(sd.stage) == stage)
     final = (
-        select(sd.decision)
-        .where(*where, sd.final == true())
-        .order_by(sd.created.desc(), sd.id.desc())
+        select(col(sd.decision))
+        .where(*where, col(sd.final) == true())
+        .order_by(col(sd.created).desc(), col(sd.id).desc())
         .limit(1)
         .scalar_subquery()
     )
-    open_ = (*where, sd.final == false())
-    n_coders = select(func.count(distinct(sd.coder_id))).where(*open_).scalar_subquery()
-    n_kinds = select(func.count(distinct(sd.decision))).where(*open_).scalar_subquery()
-    n_reasons = select(func.count(distinct(sd.reason))).where(*open_).scalar_subquery()
-    agreed = select(func.min(sd.decision)).where(*open_).scalar_subquery()
+    open_ = (*where, col(sd.final) == false())
+    n_coders = select(func.count(distinct(col(sd.coder_id)))).where(*open_).scalar_subquery()
+    n_kinds = select(func.count(distinct(col(sd.decision)))).where(*open_).scalar_subquery()
+    n_reasons = select(func.count(distinct(col(sd.reason)))).where(*open_).scalar_subquery()
+    agreed: ColumnElement[Any] = select(func.min(col(sd.decision))).where(*open_).scalar_subquery()
     if stage == "full-text":
         agreed = case((agreed == "maybe", literal("conflict")), else_=agreed)
     agreed = case(((agreed == "exclude") & (n_reasons > 1), literal("conflict")), else_=agreed)
@@ -318,10 +332,10 @@ def eligible_ids(session: Session, stage: str) -> list[int]:
     """Sources to screen at `stage`: live literature records; at full text, those that passed."""
     check_stage(stage)
     live = (
-        session.exec(
-            select(m.Source.id)
-            .where(m.Source.merged_into_id.is_(None), literature_clause())
-            .order_by(m.Source.id)
+        session.execute(
+            select(col(m.Source.id))
+            .where(col(m.Source.merged_into_id).is_(None), literature_clause())
+            .order_by(col(m.Source.id))
         )
         .scalars()
         .all()
@@ -341,14 +355,16 @@ def included_source_ids(session: Session, *, literature_only: bool = True) -> li
     The one "included" rule: the briefing tables, the exports and the library all ask here,
     and the outcomes are those `review screen` and `review prisma` count.
     """
-    rows = session.exec(
-        select(m.Source.id, m.Source.kind, m.Source.record_format).where(
-            m.Source.merged_into_id.is_(None)
+    rows = session.execute(
+        select(col(m.Source.id), col(m.Source.kind), col(m.Source.record_format)).where(
+            col(m.Source.merged_into_id).is_(None)
         )
     ).all()
     ft = outcomes(session, "full-text")
     decided = ft or outcomes(session, "title-abstract")
-    screened = bool(decided) or session.exec(select(m.ScreeningDecision.id).limit(1)).first()
+    screened = (
+        bool(decided) or session.execute(select(col(m.ScreeningDecision.id)).limit(1)).first()
+    )
     out = []
     for sid, kind, record_format in rows:
         if source_class(kind, record_format) != LITERATURE:
@@ -388,7 +404,7 @@ def queue(
             continue
         st = o.status if o else "pending"
         shown = visible(o, viewer, blind, need)
-        if blind and st == "conflict" and len(shown) < len(o.decisions):
+        if blind and st == "conflict" and o is not None and len(shown) < len(o.decisions):
             st = "pending"
         if status and st != status:
             continue
@@ -396,8 +412,8 @@ def queue(
     picked = picked[offset : None if limit is None else offset + limit]
     srcs = {
         s.id: s
-        for s in session.exec(
-            select(m.Source).where(m.Source.id.in_([p[0] for p in picked]))
+        for s in session.execute(
+            select(m.Source).where(col(m.Source.id).in_([p[0] for p in picked]))
         ).scalars()
     }
     return [
@@ -434,7 +450,11 @@ def conflicts(session: Session, stage: str) -> list[dict]:
     check_stage(stage)
     outs = outcomes(session, stage)
     ids = [sid for sid, o in outs.items() if o.status == "conflict"]
-    keys = dict(session.exec(select(m.Source.id, m.Source.key).where(m.Source.id.in_(ids))).all())
+    keys = dict(
+        session.execute(
+            select(col(m.Source.id), col(m.Source.key)).where(col(m.Source.id).in_(ids))
+        ).all()
+    )
     return [
         {"key": keys[sid], "decisions": outs[sid].decisions, "reasons": outs[sid].reasons}
         for sid in sorted(ids)
@@ -468,11 +488,11 @@ class Kappa:
 
 def screeners(session: Session, stage: str) -> list[str]:
     """Coders with (non-final) decisions at `stage`, most decisions first."""
-    rows = session.exec(
-        select(m.Coder.name, func.count())
-        .join(m.ScreeningDecision, m.ScreeningDecision.coder_id == m.Coder.id)
-        .where(m.ScreeningDecision.stage == stage, m.ScreeningDecision.final.is_(False))
-        .group_by(m.Coder.name)
+    rows = session.execute(
+        select(col(m.Coder.name), func.count())
+        .join(m.ScreeningDecision, col(m.ScreeningDecision.coder_id) == col(m.Coder.id))
+        .where(col(m.ScreeningDecision.stage) == stage, col(m.ScreeningDecision.final).is_(False))
+        .group_by(col(m.Coder.name))
     ).all()
     return [name for name, _ in sorted(rows, key=lambda r: (-r[1], r[0]))]
 
@@ -493,8 +513,8 @@ def kappa(session: Session, stage: str, coders: tuple[str, str] | None = None) -
         if not final and coder in (a, b):
             by_source[sid][coder] = decision
     pairs = [(d[a], d[b]) for d in by_source.values() if a in d and b in d]
-    k = kappa_from_pairs(pairs)
-    po, pe, k = k.observed, k.chance, k.kappa
+    res = kappa_from_pairs(pairs)
+    po, pe, k = res.observed, res.chance, res.kappa
     table = {x: {y: 0 for y in DECISIONS} for x in DECISIONS}
     for x, y in pairs:
         table[x][y] += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.screening.decisions import NOT_RETRIEVED, eligible_ids, outcomes
 from review.store import models as m
@@ -22,11 +22,11 @@ UNKNOWN_DATABASE = "other / not recorded"
 
 def identified_by_database(session: Session) -> dict[str, int]:
     """Records identified (before duplicates were removed), per source database."""
-    db = func.coalesce(m.Source.database, m.ImportBatch.database)
-    rows = session.exec(
+    db = func.coalesce(col(m.Source.database), col(m.ImportBatch.database))
+    rows = session.execute(
         select(db, func.count())
         .select_from(m.Source)
-        .outerjoin(m.ImportBatch, m.ImportBatch.id == m.Source.batch_id)
+        .outerjoin(m.ImportBatch, col(m.ImportBatch.id) == col(m.Source.batch_id))
         .where(literature_clause())
         .group_by(db)
     ).all()
@@ -65,10 +65,10 @@ def prisma(session: Session) -> dict:
     """The PRISMA 2020 flow: identification, screening, eligibility, inclusion."""
     identified = identified_by_database(session)
     total = sum(identified.values())
-    duplicates = session.exec(
+    duplicates = session.execute(
         select(func.count())
         .select_from(m.Source)
-        .where(m.Source.merged_into_id.is_not(None), literature_clause())
+        .where(col(m.Source.merged_into_id).is_not(None), literature_clause())
     ).one()[0]
     ta = _stage(session, "title-abstract")
     ft = _stage(session, "full-text")

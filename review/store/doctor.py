@@ -142,7 +142,9 @@ def _fts(conn: Connection, fix: bool) -> Finding:
 
 def _quotes(conn: Connection, fix: bool) -> Finding:
     f = Finding("quotes")
-    c, s = m.Coding.__table__, m.Source.__table__
+    # (SQLModel's types leave out SQLAlchemy's __table__)
+    c = m.Coding.__table__  # type: ignore[attr-defined]
+    s = m.Source.__table__  # type: ignore[attr-defined]
     rows = conn.execute(
         select(c.c.id, c.c.start, c.c.end, c.c.quote, s.c.text, s.c.key)
         .join(s, s.c.id == c.c.source_id)
@@ -173,7 +175,7 @@ def _quotes(conn: Connection, fix: bool) -> Finding:
 
 def _siblings(conn: Connection) -> Finding:
     f = Finding("sibling-codes")
-    code = m.Code.__table__
+    code = m.Code.__table__  # type: ignore[attr-defined]  # (not in SQLModel's types)
     parent = func.coalesce(code.c.parent_id, 0)
     rows = conn.execute(
         select(parent, func.lower(code.c.name), func.count())

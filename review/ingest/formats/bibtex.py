@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import cast
 
 from review.ingest.literature import (
     any_value,
@@ -189,7 +190,7 @@ def normalise(entry_type: str, fields: dict[str, str]) -> dict:
             break
     url = get("url") or None
     if url is None and (get("howpublished") or "").startswith("\\url{"):
-        url = get("howpublished")[5:].rstrip("}")
+        url = cast(str, get("howpublished"))[5:].rstrip("}")  # a string: checked just above
     doi = normalise_doi(get("doi")) or (normalise_doi(url) if url and "doi.org" in url else None)
     kw = get("keywords") or get("keyword")
     return {
@@ -219,18 +220,18 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
     problems: list[tuple] = []
     pending: list[tuple[model.Entry, int, dict | None]] = []
     for block in library.blocks:
-        line = block.start_line + 1
+        line = cast(int, block.start_line) + 1  # the splitter sets it on every block
         if isinstance(block, model.String):
             values.define(block.key, block.value)
         elif isinstance(block, model.Entry):
             pending.append((block, line, None))
         elif isinstance(block, model.DuplicateFieldKeyBlock):
-            entry = block.ignore_error_block
+            entry = cast(model.Entry, block.ignore_error_block)  # an entry, in this block kind
             counts: dict[str, list[str]] = {}
             for f in entry.fields:
                 counts.setdefault(f.key, []).append(f.value)
-            dups = {k: v[1:] for k, v in counts.items() if len(v) > 1}
-            names = ", ".join(sorted(dups))
+            repeated = {k: v[1:] for k, v in counts.items() if len(v) > 1}
+            names = ", ".join(sorted(repeated))
             problems.append(
                 (
                     line,
@@ -239,7 +240,7 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
                     entry.key,
                 )
             )
-            pending.append((entry, line, dups))
+            pending.append((entry, line, repeated))
         elif isinstance(block, model.DuplicateBlockKeyBlock):
             again = block.ignore_error_block
             if isinstance(again, model.String):  # as bibtexparser does: the first one counts
@@ -252,7 +253,7 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
                     )
                 )
             else:
-                pending.append((again, line, None))
+                pending.append((cast(model.Entry, again), line, None))  # not a string: an entry
         elif isinstance(block, model.ParsingFailedBlock):
             head = (block.raw or "").lstrip()[:40].split("\n")[0]
             problems.append(

@@ -13,6 +13,8 @@ import io
 import re
 from pathlib import Path
 
+from sqlmodel import col
+
 from review.ingest.participants import add_alias, attribute_rows, find, is_generic, source_id
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.textio import allow_csv_fields, looks_binary, read_text
@@ -191,7 +193,7 @@ def _participant(ctx: ImportContext, name: str, scope: str | None, scope_id: int
 
         like = session.exec(
             select(m.Participant).where(
-                m.Participant.name == name, m.Participant.scope_id.is_not(None)
+                col(m.Participant.name) == name, col(m.Participant.scope_id).is_not(None)
             )
         ).all()
         if len(like) == 1:

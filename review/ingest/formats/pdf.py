@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from review.ingest.formats.qualitative import (
     content_hash,
@@ -40,7 +40,7 @@ def detect(path: Path, data: bytes) -> int:
 
 
 def _literature(session: Session):
-    return select(m.Source).where(literature_clause(), m.Source.merged_into_id.is_(None))
+    return select(m.Source).where(literature_clause(), col(m.Source.merged_into_id).is_(None))
 
 
 def match_record(
@@ -49,12 +49,12 @@ def match_record(
     """(record, how it was matched) for a PDF, or (None, None)."""
     doi = find_doi(text[:20000])
     if doi:
-        hit = session.exec(_literature(session).where(func.lower(m.Source.doi) == doi)).first()
+        hit = session.exec(_literature(session).where(func.lower(col(m.Source.doi)) == doi)).first()
         if hit is not None:
             return hit, f"DOI {doi}"
     tokens = [t for t in re.split(r"[\s_\-–—,.;()\[\]]+", path.stem) if t]
     for key in dict.fromkeys([path.stem, *tokens[:2]]):
-        hit = session.exec(_literature(session).where(m.Source.key == key)).first()
+        hit = session.exec(_literature(session).where(col(m.Source.key) == key)).first()
         if hit is not None:
             return hit, f"cite key {key}"
     return _by_title(session, path, text, meta)
@@ -66,10 +66,10 @@ def _by_title(
     from rapidfuzz import fuzz, process
 
     rows = session.exec(
-        select(m.Source.id, m.Source.title).where(
+        select(col(m.Source.id), col(m.Source.title)).where(
             literature_clause(),
-            m.Source.merged_into_id.is_(None),
-            m.Source.title.is_not(None),
+            col(m.Source.merged_into_id).is_(None),
+            col(m.Source.title).is_not(None),
         )
     ).all()
     titles = {sid: _fold(title) for sid, title in rows if title and len(title) >= 15}

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from review.ingest.participants import resolve_speakers
 from review.ingest.passages import segment, store_passages
@@ -62,32 +62,37 @@ def unique_key(session: Session, stem: str) -> str:
     key = stem[:280] or "untitled"
     n = 1
     candidate = key
-    while session.exec(select(m.Source.id).where(m.Source.key == candidate)).first() is not None:
+    while (
+        session.exec(select(col(m.Source.id)).where(col(m.Source.key) == candidate)).first()
+        is not None
+    ):
         n += 1
         candidate = f"{key}-{n}"
     return candidate
 
 
 def same_text(session: Session, digest: str) -> m.Source | None:
-    return session.exec(select(m.Source).where(m.Source.text_hash == digest)).first()
+    return session.exec(select(m.Source).where(col(m.Source.text_hash) == digest)).first()
 
 
 def same_content(session: Session, text: str) -> m.Source | None:
     """A stored source whose text equals `text` ignoring whitespace and blank lines. Texts
     stored without a content hash (a REFI-QDA project's, a merged record's) get one here."""
     digest = content_hash(text)
-    found = session.exec(select(m.Source).where(m.Source.content_hash == digest)).first()
+    found = session.exec(select(m.Source).where(col(m.Source.content_hash) == digest)).first()
     if found is not None:
         return found
     unhashed = session.exec(
-        select(m.Source.id, m.Source.text).where(
-            m.Source.text.is_not(None), m.Source.content_hash.is_(None)
+        select(col(m.Source.id), col(m.Source.text)).where(
+            col(m.Source.text).is_not(None), col(m.Source.content_hash).is_(None)
         )
     ).all()
     hit = None
     for sid, body in unhashed:
+        assert body is not None  # the query's filter
         value = content_hash(body)
         source = session.get(m.Source, sid)
+        assert source is not None  # just read
         source.content_hash = value
         session.add(source)
         if value == digest and hit is None:

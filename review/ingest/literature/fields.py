@@ -9,7 +9,7 @@ normalises the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 _YEAR = re.compile(r"(?<![0-9A-Za-z])(1[5-9]\d\d|20\d\d|21\d\d)(?![0-9A-Za-z])")
 _YEAR_LOOSE = re.compile(r"(1[5-9]\d\d|20\d\d|21\d\d)")
@@ -85,6 +85,7 @@ def split_keywords(values: str | Iterable[str] | None) -> list[str]:
     seen: set[str] = set()
     out: list[str] = []
     for item in items:
+        parts: Sequence[str]
         if ";" in item or "\n" in item:
             parts = _KW_SPLIT.split(item)
         elif "," in item:

@@ -86,10 +86,10 @@ def project_xml(p: ExportProject) -> bytes:
             _source(sources, s)
     if p.notes:
         notes = _el(root, "Notes")
-        for n in p.notes:
-            note = _el(notes, "Note", guid=n.guid, name=n.name, creatingUser=n.user_guid,
-                       creationDateTime=n.created)  # fmt: skip
-            _el(note, "PlainTextContent").text = n.text
+        for nt in p.notes:
+            note = _el(notes, "Note", guid=nt.guid, name=nt.name, creatingUser=nt.user_guid,
+                       creationDateTime=nt.created)  # fmt: skip
+            _el(note, "PlainTextContent").text = nt.text
     for g in p.project_notes:
         _el(root, "NoteRef", targetGUID=g)
     _xml_safe(root)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from review.ingest.textio import normalise
 
@@ -90,6 +91,7 @@ def read_pdf(data: bytes) -> tuple[str, dict]:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
+            ok: object
             try:
                 ok = reader.decrypt("")
             except Exception:
@@ -97,7 +99,7 @@ def read_pdf(data: bytes) -> tuple[str, dict]:
             if not ok:
                 raise PdfError("encrypted PDF (password protected): remove the password first")
         pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        info: dict[Any, Any] = reader.metadata or {}
     except PdfError:
         raise
     except (PdfReadError, Exception) as exc:  # pypdf raises many types on damaged files
@@ -107,7 +109,7 @@ def read_pdf(data: bytes) -> tuple[str, dict]:
     text = normalise(re.sub(r"[ \t]+\n", "\n", text).strip()) + "\n"
     if not text.strip():
         raise PdfError("the PDF has no text layer (a scan?): nothing to import")
-    meta = {"pages": len(pages)}
+    meta: dict[str, object] = {"pages": len(pages)}
     for key, name in (("/Title", "title"), ("/Author", "author"), ("/Subject", "subject")):
         value = info.get(key) if hasattr(info, "get") else None
         if value and str(value).strip():

@@ -68,7 +68,8 @@ def column_widths(t: Table, total: int, sample: int = 2000) -> list[int]:
     shared by its mean text length to the power 0.75, so long-text columns get most.
     """
     rows = _shown(t, sample)
-    need, weight = [], []
+    need: list[float] = []
+    weight: list[float] = []
     for j, head in enumerate(_heads(t)):
         texts = [_text(r[j]) for r in rows]
         words = [len(w) for x in [head, *texts] for w in x.split()] or [1]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from review.store import models as m
 from review.store.settings import PROJECT_FIELDS, read_project
@@ -125,22 +125,22 @@ def at_a_glance(session: Session, counts: dict, prisma: dict) -> str:
 def indicator_counts(session: Session) -> tuple[int, int]:
     """(indicators, indicators with at least one evidence link)."""
     total = session.exec(select(func.count()).select_from(m.Indicator)).one()
-    linked = session.exec(select(func.count(func.distinct(m.EvidenceLink.indicator_id)))).one()
+    linked = session.exec(select(func.count(func.distinct(col(m.EvidenceLink.indicator_id))))).one()
     return int(total), int(linked)
 
 
 def speaking_participants(session: Session, included: set[int], staff: tuple[str, ...]) -> int:
     """Participants (not moderators or other staff) with a turn in an included source."""
     rows = session.exec(
-        select(m.Passage.source_id, m.Passage.participant_id)
-        .where(m.Passage.participant_id.is_not(None))
+        select(col(m.Passage.source_id), col(m.Passage.participant_id))
+        .where(col(m.Passage.participant_id).is_not(None))
         .distinct()
     ).all()
     people = {pid for sid, pid in rows if sid in included}
     if not people:
         return 0
     staff_ids = set(
-        session.exec(select(m.Participant.id).where(m.Participant.role.in_(staff))).all()
+        session.exec(select(col(m.Participant.id)).where(col(m.Participant.role).in_(staff))).all()
     )
     return len(people - staff_ids)
 
@@ -150,7 +150,7 @@ def coder_names(session: Session, ids: list[int]) -> list[str]:
     known = [i for i in ids if i is not None]
     if not known:
         return []
-    return sorted(session.exec(select(m.Coder.name).where(m.Coder.id.in_(known))).all())
+    return sorted(session.exec(select(col(m.Coder.name)).where(col(m.Coder.id).in_(known))).all())
 
 
 def agreement_sentence(session: Session, res) -> str:
@@ -160,13 +160,17 @@ def agreement_sentence(session: Session, res) -> str:
     top = [cid for cid, _ in res.coders.most_common(2) if cid is not None]
     if len(top) < 2:
         return ""
-    names = dict(session.exec(select(m.Coder.id, m.Coder.name).where(m.Coder.id.in_(top))).all())
+    names = dict(
+        session.exec(
+            select(col(m.Coder.id), col(m.Coder.name)).where(col(m.Coder.id).in_(top))
+        ).all()
+    )
     both = None
     for cid in top:
         mine = (
             set(
                 session.exec(
-                    select(m.Coding.source_id).where(m.Coding.coder_id == cid).distinct()
+                    select(col(m.Coding.source_id)).where(col(m.Coding.coder_id) == cid).distinct()
                 ).all()
             )
             & res.included

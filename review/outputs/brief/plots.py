@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import io
 import textwrap
+from typing import TYPE_CHECKING, Any
 
 from review.outputs.brief.figures import Figure, leaf, prisma_boxes
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 DPI = 300  # PNG for print
 WIDTH_IN = 6.5  # fits a portrait A4 or Letter page between 2 cm margins
-RC = {
+RC: dict[RcKeyType, Any] = {
     "svg.hashsalt": "review-brief",
     "svg.fonttype": "path",
     "font.family": "DejaVu Sans",

@@ -20,7 +20,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.coding.codebook import code_paths
 from review.screening.decisions import included_source_ids
@@ -43,7 +43,9 @@ class CodeTree:
     @classmethod
     def load(cls, session: Session) -> CodeTree:
         paths = code_paths(session)
-        rows = session.exec(select(m.Code.id, m.Code.parent_id, m.Code.codable)).all()
+        rows = session.execute(
+            select(col(m.Code.id), col(m.Code.parent_id), col(m.Code.codable))
+        ).all()
         roots = {cid for cid, pid, _ in rows if pid is None and paths[cid].lower() in SECTOR_ROOTS}
         sector = {}
         for cid, _, _ in rows:
@@ -77,10 +79,10 @@ class ScanResult:
 
 def _participant_turns(session: Session) -> dict[int, tuple[list[int], list[int]]]:
     """source id -> (turn starts, participant ids) for passages tied to a participant."""
-    rows = session.exec(
-        select(m.Passage.source_id, m.Passage.start, m.Passage.participant_id)
-        .where(m.Passage.participant_id.is_not(None))
-        .order_by(m.Passage.source_id, m.Passage.start)
+    rows = session.execute(
+        select(col(m.Passage.source_id), col(m.Passage.start), col(m.Passage.participant_id))
+        .where(col(m.Passage.participant_id).is_not(None))
+        .order_by(col(m.Passage.source_id), col(m.Passage.start))
     ).all()
     out: dict[int, tuple[list[int], list[int]]] = {}
     for sid, start, pid in rows:
@@ -96,29 +98,33 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
     res.included = set(included_source_ids(session, literature_only=False))
     kinds = {
         sid: source_class(kind, fmt)
-        for sid, kind, fmt in session.exec(
-            select(m.Source.id, m.Source.kind, m.Source.record_format)
+        for sid, kind, fmt in session.execute(
+            select(col(m.Source.id), col(m.Source.kind), col(m.Source.record_format))
         ).all()
     }
     qualitative = [sid for sid, k in kinds.items() if k != "literature"]
     for i in range(0, len(qualitative), 500):
-        for sid, meta, title, key in session.exec(
-            select(m.Source.id, m.Source.meta, m.Source.title, m.Source.key).where(
-                m.Source.id.in_(qualitative[i : i + 500])
-            )
+        for sid, meta, title, key in session.execute(
+            select(
+                col(m.Source.id), col(m.Source.meta), col(m.Source.title), col(m.Source.key)
+            ).where(col(m.Source.id).in_(qualitative[i : i + 500]))
         ).all():
             res.groups[sid] = str((meta or {}).get("group") or title or key)
     attrs: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for pid, name, value in session.exec(
-        select(m.ParticipantAttribute.participant_id, m.ParticipantAttribute.name,
-               m.ParticipantAttribute.value)
+    for pid, name, value in session.execute(
+        select(col(m.ParticipantAttribute.participant_id), col(m.ParticipantAttribute.name),
+               col(m.ParticipantAttribute.value))
     ).all():  # fmt: skip
         attrs[pid].append((name, value or ""))
     turns = _participant_turns(session) if attrs else {}
     evidence = set(tree.evidence_ids)
     stmt = select(
-        m.Coding.source_id, m.Coding.code_id, m.Coding.start, m.Coding.end, m.Coding.coder_id
-    ).order_by(m.Coding.source_id, m.Coding.start)
+        col(m.Coding.source_id),
+        col(m.Coding.code_id),
+        col(m.Coding.start),
+        col(m.Coding.end),
+        col(m.Coding.coder_id),
+    ).order_by(col(m.Coding.source_id), col(m.Coding.start))
     coders = res.coders
     included = res.included
     for sid, group in groupby(_rows(session, stmt, batch), key=itemgetter(0)):
@@ -139,7 +145,9 @@ def _rows(session: Session, stmt, batch: int):
     if conn.dialect.name != "sqlite":
         yield from conn.execute(stmt.execution_options(yield_per=batch))
         return
-    cur = conn.connection.dbapi_connection.cursor()
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None  # an open connection's
+    cur = dbapi.cursor()
     try:
         cur.execute(str(stmt.compile(dialect=conn.dialect)))
         while chunk := cur.fetchmany(batch):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy.orm import defer
-from sqlmodel import Session, select
+from sqlalchemy.orm import QueryableAttribute, defer
+from sqlmodel import Session, col, select
 
 from review.errors import UsageError
 from review.ingest.citation import (
@@ -40,7 +41,10 @@ QUOTES = 3
 # Citation columns only: a source's text, abstract and original record are not needed here.
 # (The original record stays: citations read BibTeX's `and others` and report type from it,
 # and a deferred column is one query per source when read.)
-LIGHT = (defer(m.Source.text), defer(m.Source.abstract))
+LIGHT = (
+    defer(cast("QueryableAttribute[Any]", m.Source.text)),
+    defer(cast("QueryableAttribute[Any]", m.Source.abstract)),
+)
 STAFF_ROLES = ("moderator", "facilitator", "researcher", "interviewer", "note-taker")
 QUOTE_CHARS = 240
 
@@ -130,13 +134,15 @@ def evidence_matrix(tree: CodeTree, res: ScanResult, all_rows: bool = False) -> 
 def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
     """Each indicator beside its linked codes, excerpt count and representative quotes."""
     links = defaultdict(list)
-    for ln in session.exec(select(m.EvidenceLink).order_by(m.EvidenceLink.id)).all():
+    for ln in session.exec(select(m.EvidenceLink).order_by(col(m.EvidenceLink.id))).all():
         links[ln.indicator_id].append(ln)
     src_cache: dict[int, m.Source] = {}
 
     def source(sid: int) -> m.Source:
         if sid not in src_cache:
-            src_cache[sid] = session.get(m.Source, sid)
+            found = session.get(m.Source, sid)
+            assert found is not None  # a coding's source (a foreign key)
+            src_cache[sid] = found
         return src_cache[sid]
 
     # excerpts per code in included sources, each coded span once (from the scan: the
@@ -144,10 +150,11 @@ def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
     totals: Counter = Counter()
     for counts in res.per_source.values():
         totals.update(counts)
-    rows = []
-    indicators = session.exec(select(m.Indicator)).all()
+    rows: list[list[object]] = []
+    indicators = cast(list[m.Indicator], session.exec(select(m.Indicator)).all())
     indicators.sort(key=lambda i: (i.name, i.sector or "", i.area or "", i.year or 0, i.id))
     for ind in indicators:
+        assert ind.id is not None  # a stored row's primary key
         codes: dict[int, set[str]] = defaultdict(set)  # code links: code -> relations
         chosen: list[m.Coding] = []  # single codings linked
         chosen_rel: dict[int, set[str]] = defaultdict(set)
@@ -165,10 +172,10 @@ def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
         n += sum(1 for c in chosen if c.code_id not in subtree)
         quotes = _quotes(session, chosen, subtree, ind.sector, tree, res, source)
         linked = [f"{tree.paths.get(c, c)} ({', '.join(sorted(codes[c]))})" for c in code_ids]
-        for c in sorted(chosen_rel, key=lambda c: tree.paths.get(c, "")):
-            k = sum(1 for x in chosen if x.code_id == c)
-            rel = ", ".join(sorted(chosen_rel[c]))
-            linked.append(f"{tree.paths.get(c, c)} ({rel}; {k} excerpt{'s' if k > 1 else ''})")
+        for cid in sorted(chosen_rel, key=lambda c: tree.paths.get(c, "")):
+            k = sum(1 for x in chosen if x.code_id == cid)
+            rel = ", ".join(sorted(chosen_rel[cid]))
+            linked.append(f"{tree.paths.get(cid, cid)} ({rel}; {k} excerpt{'s' if k > 1 else ''})")
         value = ind.value_text or ("" if ind.value is None else _num(ind.value))
         if ind.unit and ind.unit not in value:
             value = f"{value} {ind.unit}".strip()
@@ -231,7 +238,8 @@ def _with_descendants(tree: CodeTree, ids: list[int]) -> set[int]:
 def _sector_split(tree: CodeTree, res: ScanResult, sector: str | None, sids: set[int]):
     """(sources whose most-coded sector is `sector`, sources mainly of another sector) —
     the rule the evidence matrix uses; sources with no sector code are in neither."""
-    mine, other = set(), set()
+    mine: set[int] = set()
+    other: set[int] = set()
     if not sector:
         return mine, other
     for sid in sids:
@@ -252,8 +260,8 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
     if len(picked) < QUOTES and code_ids:
         cands = session.exec(
             select(m.Coding)
-            .where(m.Coding.code_id.in_(sorted(code_ids)))
-            .order_by(m.Coding.source_id, m.Coding.start, m.Coding.id)
+            .where(col(m.Coding.code_id).in_(sorted(code_ids)))
+            .order_by(col(m.Coding.source_id), col(m.Coding.start), col(m.Coding.id))
             .limit(400)  # candidates enough to pick three voices from
         ).all()
         in_sector, elsewhere = _sector_split(tree, res, sector, {c.source_id for c in cands})
@@ -261,11 +269,15 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
         cands = [c for c in cands if c.source_id in res.included]
         sids = sorted({c.source_id for c in cands})
         keys = dict(
-            session.exec(select(m.Source.id, m.Source.key).where(m.Source.id.in_(sids))).all()
+            session.exec(
+                select(col(m.Source.id), col(m.Source.key)).where(col(m.Source.id).in_(sids))
+            ).all()
         )
         turns = Speakers(session, {c.source_id for c in cands})
         staff = set(
-            session.exec(select(m.Participant.id).where(m.Participant.role.in_(STAFF_ROLES))).all()
+            session.exec(
+                select(col(m.Participant.id)).where(col(m.Participant.role).in_(STAFF_ROLES))
+            ).all()
         )
 
         def rank(c: m.Coding) -> tuple:
@@ -307,14 +319,15 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
 
 def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) -> Table:
     """One row per included source: citation, type, country, method, sectors, codes applied."""
-    rows = []
+    rows: list[list[str]] = []
     qualitative: dict[str, bool] = {}
-    names = dict(session.exec(select(m.Coder.id, m.Coder.name)).all())
+    names = dict(session.exec(select(col(m.Coder.id), col(m.Coder.name))).all())
     ids = sorted(res.included)
     for i in range(0, len(ids), 500):
         for s in session.exec(
-            select(m.Source).options(*LIGHT).where(m.Source.id.in_(ids[i : i + 500]))
+            select(m.Source).options(*LIGHT).where(col(m.Source.id).in_(ids[i : i + 500]))
         ).all():
+            assert s.id is not None  # a stored row's primary key
             counts = res.per_source.get(s.id, Counter())
             sectors = sorted({tree.sector_ids[c] for c in counts if c in tree.sector_ids})
             codes = sorted(
@@ -354,7 +367,7 @@ def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) ->
             "Coders",
             "Key",
         ],  # fmt: skip
-        rows,
+        cast("list[list[object]]", rows),  # the table's rows are all text
     )
 
 
@@ -494,7 +507,7 @@ def build(
     classes: Counter = Counter()
     for i in range(0, len(ids), 500):
         for s in session.exec(
-            select(m.Source).options(*LIGHT).where(m.Source.id.in_(ids[i : i + 500]))
+            select(m.Source).options(*LIGHT).where(col(m.Source.id).in_(ids[i : i + 500]))
         ).all():
             classes[source_class(s.kind, s.record_format)] += 1
             if not is_qualitative(s):

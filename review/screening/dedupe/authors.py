@@ -95,14 +95,14 @@ def parse_author(name: str) -> Author | None:
         full = frozenset(w for w in giv if len(w) >= 2 and w not in sur)
         return Author(frozenset(sur), initials[:1], full, initials)
     tokens = name.replace(".", ". ").split()
-    initials = [bool(_INITIALS.fullmatch(t.strip())) for t in tokens]
-    words = [t for t, ini in zip(tokens, initials, strict=True) if not ini]
+    is_initial = [bool(_INITIALS.fullmatch(t.strip())) for t in tokens]
+    words = [t for t, ini in zip(tokens, is_initial, strict=True) if not ini]
     if not words:
         return None
-    if initials and initials[0] and not initials[-1]:  # "B. Abrahao", "K. S. Cook"
+    if is_initial and is_initial[0] and not is_initial[-1]:  # "B. Abrahao", "K. S. Cook"
         return Author(frozenset(_words(words[-1]) or _words(" ".join(words))), fold(tokens[0])[:1])
-    if initials and initials[-1]:  # "Tan A.", "O'Donnell C. P."
-        ini = next((fold(t)[:1] for t, i in zip(tokens, initials, strict=True) if i), "")
+    if is_initial and is_initial[-1]:  # "Tan A.", "O'Donnell C. P."
+        ini = next((fold(t)[:1] for t, i in zip(tokens, is_initial, strict=True) if i), "")
         return Author(frozenset(_words(" ".join(words))), ini)
     # "Omulo Sylvia" (PubMed order) or "Sylvia Omulo" (BibTeX order): both ends are candidates.
     cands = _words(words[0]) | _words(words[-1])
@@ -160,7 +160,7 @@ def author_similarity(a: tuple[Author, ...], b: tuple[Author, ...]) -> float:
     if not a or not b:
         return -1.0
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    pool = list(long_)
+    pool: list[Author | None] = list(long_)
     hits = 0
     for author in short:
         for i, other in enumerate(pool):

@@ -11,16 +11,24 @@ the ids of every row that moved.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
 from review.screening.dedupe.cluster import cluster_id
 from review.store import models as m
 
 # Rows tied to a source that follow it into the survivor (and back on undo).
-MOVABLE: dict[str, type] = {
+Movable = (
+    type[m.Coding]
+    | type[m.ScreeningDecision]
+    | type[m.Suggestion]
+    | type[m.Passage]
+    | type[m.Indicator]
+)
+MOVABLE: dict[str, Movable] = {
     "coding": m.Coding,
     "screeningdecision": m.ScreeningDecision,
     "suggestion": m.Suggestion,
@@ -28,7 +36,7 @@ MOVABLE: dict[str, type] = {
     "indicator": m.Indicator,
 }
 ANCHORED = ("coding", "suggestion", "passage")  # offsets into Source.text
-TEXT_FIELDS = ("title", "venue", "volume", "issue", "pages", "url", "abstract")
+TEXT_FIELDS: tuple[str, ...] = ("title", "venue", "volume", "issue", "pages", "url", "abstract")
 TEXT_FIELDS += ("language", "country", "method")
 MERGE_FIELDS = (*TEXT_FIELDS, "authors", "year", "doi", "keywords", "text", "text_hash")
 CHUNK = 5000  # ids per IN (...) list, well under every backend's parameter limit
@@ -68,10 +76,10 @@ def attached_rows(session: Session, source_ids: list[int]) -> Attached:
     for name, model in MOVABLE.items():
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            rows = session.exec(
-                select(model.id, model.source_id)
-                .where(model.source_id.in_(chunk))
-                .order_by(model.id)
+            rows = session.execute(
+                select(col(model.id), col(model.source_id))
+                .where(col(model.source_id).in_(chunk))
+                .order_by(col(model.id))
             ).all()
             for rid, sid in rows:
                 out.setdefault(sid, {}).setdefault(name, []).append(rid)
@@ -87,7 +95,12 @@ def choose_survivor(sources: list[m.Source], attached: Attached) -> m.Source:
     """The record that keeps its key: the one with coded text, else the most complete."""
     return max(
         sources,
-        key=lambda s: (_anchored(attached, s.id) > 0, completeness(s), bool(s.doi), -s.id),
+        key=lambda s: (
+            _anchored(attached, cast(int, s.id)) > 0,  # stored rows: primary keys are set
+            completeness(s),
+            bool(s.doi),
+            -cast(int, s.id),
+        ),
     )
 
 
@@ -158,9 +171,11 @@ def merge_sources(
     for s in sources:
         if s.merged_into_id is not None:
             raise ReviewError(f"record {s.key} is already merged into another record")
-    if attached is None:
-        attached = attached_rows(session, [s.id for s in sources])
-    texts = {s.text_hash or s.text for s in sources if s.text and _anchored(attached, s.id)}
+    if attached is None:  # stored rows: primary keys are set
+        attached = attached_rows(session, [cast(int, s.id) for s in sources])
+    texts = {
+        s.text_hash or s.text for s in sources if s.text and _anchored(attached, cast(int, s.id))
+    }
     if len(texts) > 1:
         raise ReviewError(
             "records "
@@ -177,13 +192,14 @@ def merge_sources(
     result = MergeResult(cid, survivor.key, [s.key for s in others])
     new_links = []
     for loser in others:
+        assert loser.id is not None  # a stored row's primary key
         moved = {name: list(ids) for name, ids in attached.get(loser.id, {}).items() if ids}
         for name, ids in moved.items():
             model = MOVABLE[name]
             for start in range(0, len(ids), CHUNK):
                 session.exec(
                     update(model)
-                    .where(model.id.in_(ids[start : start + CHUNK]))
+                    .where(col(model.id).in_(ids[start : start + CHUNK]))
                     .values(source_id=survivor.id)
                 )
             result.moved[name] = result.moved.get(name, 0) + len(ids)
@@ -218,9 +234,9 @@ def _jsonable(fields: dict) -> dict:
 def undo_merge(session: Session, cluster: str) -> MergeResult:
     """Put every record of a merged cluster back exactly as it was before the merge."""
     links = (
-        session.exec(
+        session.execute(
             select(m.DuplicateLink).where(
-                m.DuplicateLink.cluster == cluster, m.DuplicateLink.status == "merged"
+                col(m.DuplicateLink.cluster) == cluster, col(m.DuplicateLink.status) == "merged"
             )
         )
         .scalars()
@@ -229,11 +245,13 @@ def undo_merge(session: Session, cluster: str) -> MergeResult:
     if not links:
         raise NotFound(f"no merged cluster {cluster!r} (see `review dedupe --history`)")
     survivor = session.get(m.Source, links[0].survivor_id)
+    assert survivor is not None  # survivor_id is a foreign key
     if survivor.merged_into_id is not None:
         later = (
-            session.exec(
-                select(m.DuplicateLink.cluster).where(
-                    m.DuplicateLink.merged_id == survivor.id, m.DuplicateLink.status == "merged"
+            session.execute(
+                select(col(m.DuplicateLink.cluster)).where(
+                    col(m.DuplicateLink.merged_id) == survivor.id,
+                    col(m.DuplicateLink.status) == "merged",
                 )
             )
             .scalars()
@@ -243,11 +261,12 @@ def undo_merge(session: Session, cluster: str) -> MergeResult:
     result = MergeResult(cluster, survivor.key, [])
     for link in links:
         loser = session.get(m.Source, link.merged_id)
+        assert loser is not None  # merged_id is a foreign key
         for name, ids in (link.snapshot.get("moved") or {}).items():
             model = MOVABLE[name]
             session.exec(
                 update(model)
-                .where(model.id.in_(ids), model.source_id == survivor.id)
+                .where(col(model.id).in_(ids), col(model.source_id) == survivor.id)
                 .values(source_id=loser.id)
             )
             result.moved[name] = result.moved.get(name, 0) + len(ids)

@@ -9,9 +9,10 @@ Loads the live (not yet merged) records as plain dicts, runs the pure pipeline i
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from sqlalchemy import func, insert, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
 from review.screening.dedupe.cluster import cluster_id
@@ -28,40 +29,40 @@ from review.store.coders import ensure_coder
 from review.store.kinds import is_literature, literature_clause
 
 _COLUMNS = (
-    m.Source.key,
-    m.Source.title,
-    m.Source.authors,
-    m.Source.year,
-    m.Source.venue,
-    m.Source.volume,
-    m.Source.issue,
-    m.Source.pages,
-    m.Source.doi,
-    m.Source.kind,
+    col(m.Source.key),
+    col(m.Source.title),
+    col(m.Source.authors),
+    col(m.Source.year),
+    col(m.Source.venue),
+    col(m.Source.volume),
+    col(m.Source.issue),
+    col(m.Source.pages),
+    col(m.Source.doi),
+    col(m.Source.kind),
 )
 _NAMES = ("key", "title", "authors", "year", "venue", "volume", "issue", "pages", "doi", "kind")
 
 
 def live_records(session: Session) -> list[dict]:
     """Every record still standing on its own, as the plain dicts `detect` takes."""
-    rows = session.exec(
+    rows = session.execute(
         select(*_COLUMNS)
-        .where(m.Source.merged_into_id.is_(None), literature_clause())
-        .order_by(m.Source.id)
+        .where(col(m.Source.merged_into_id).is_(None), literature_clause())
+        .order_by(col(m.Source.id))
     ).all()
     return [dict(zip(_NAMES, row, strict=True)) for row in rows]
 
 
 def kept_apart(session: Session) -> list[frozenset[str]]:
     """Key pairs a reviewer said are different records."""
-    a = m.Source.__table__.alias("a")
-    b = m.Source.__table__.alias("b")
-    rows = session.exec(
+    a = m.Source.__table__.alias("a")  # type: ignore[attr-defined]  # SQLModel leaves out __table__
+    b = m.Source.__table__.alias("b")  # type: ignore[attr-defined]  # SQLModel leaves out __table__
+    rows = session.execute(
         select(a.c.key, b.c.key)
         .select_from(m.DuplicateLink)
-        .join(a, a.c.id == m.DuplicateLink.survivor_id)
-        .join(b, b.c.id == m.DuplicateLink.merged_id)
-        .where(m.DuplicateLink.status == "apart")
+        .join(a, a.c.id == col(m.DuplicateLink.survivor_id))
+        .join(b, b.c.id == col(m.DuplicateLink.merged_id))
+        .where(col(m.DuplicateLink.status) == "apart")
     ).all()
     return [frozenset(r) for r in rows]
 
@@ -73,15 +74,15 @@ def find_duplicates(session: Session, progress: Callable[[int], None] | None = N
 
 def count_live(session: Session) -> int:
     """How many records `find_duplicates` will look at (for a progress bar)."""
-    return session.exec(
+    return session.execute(
         select(func.count())
         .select_from(m.Source)
-        .where(m.Source.merged_into_id.is_(None), literature_clause())
+        .where(col(m.Source.merged_into_id).is_(None), literature_clause())
     ).one()[0]
 
 
 def _sources(session: Session, keys: list[str]) -> list[m.Source]:
-    found = session.exec(select(m.Source).where(m.Source.key.in_(keys))).scalars().all()
+    found = session.execute(select(m.Source).where(col(m.Source.key).in_(keys))).scalars().all()
     missing = sorted(set(keys) - {s.key for s in found})
     if missing:
         raise NotFound(f"no record with key {', '.join(missing)}")
@@ -124,9 +125,9 @@ def apply(
     by_key: dict[str, m.Source] = {}
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
-        for src in session.exec(select(m.Source).where(m.Source.key.in_(chunk))).scalars():
+        for src in session.execute(select(m.Source).where(col(m.Source.key).in_(chunk))).scalars():
             by_key[src.key] = src
-    attached = attached_rows(session, [s.id for s in by_key.values()])
+    attached = attached_rows(session, [cast(int, s.id) for s in by_key.values()])  # stored rows
     done: list[MergeResult] = []
     refused: list[str] = []
     links: list[dict] = []
@@ -136,7 +137,7 @@ def apply(
             missing = [k for k in cluster.keys if k not in by_key]
             if missing:
                 raise NotFound(f"no record with key {', '.join(missing)}")
-            sources = sorted((by_key[k] for k in cluster.keys), key=lambda s: s.id)
+            sources = sorted((by_key[k] for k in cluster.keys), key=lambda s: cast(int, s.id))
             done.append(
                 merge_sources(
                     session,
@@ -163,13 +164,16 @@ def keep_apart(session: Session, key_a: str, key_b: str, coder: str | None = Non
     if key_a == key_b:
         raise UsageError("keep apart needs two different keys")
     a, b = _sources(session, [key_a, key_b])
+    assert a.id is not None and b.id is not None  # stored rows' primary keys
     cid = cluster_id([a.key, b.key])
-    exists = session.exec(
-        select(m.DuplicateLink.id).where(
-            m.DuplicateLink.status == "apart",
+    exists = session.execute(
+        select(col(m.DuplicateLink.id)).where(
+            col(m.DuplicateLink.status) == "apart",
             or_(
-                (m.DuplicateLink.survivor_id == a.id) & (m.DuplicateLink.merged_id == b.id),
-                (m.DuplicateLink.survivor_id == b.id) & (m.DuplicateLink.merged_id == a.id),
+                (col(m.DuplicateLink.survivor_id) == a.id)
+                & (col(m.DuplicateLink.merged_id) == b.id),
+                (col(m.DuplicateLink.survivor_id) == b.id)
+                & (col(m.DuplicateLink.merged_id) == a.id),
             ),
         )
     ).first()
@@ -195,23 +199,23 @@ def undo(session: Session, cluster: str) -> MergeResult:
 
 def history(session: Session) -> list[dict]:
     """Every merge and keep-apart decision, newest first."""
-    s1 = m.Source.__table__.alias("s1")
-    s2 = m.Source.__table__.alias("s2")
-    rows = session.exec(
+    s1 = m.Source.__table__.alias("s1")  # type: ignore[attr-defined]  # SQLModel leaves out __table__
+    s2 = m.Source.__table__.alias("s2")  # type: ignore[attr-defined]  # SQLModel leaves out __table__
+    rows = session.execute(
         select(
-            m.DuplicateLink.cluster,
-            m.DuplicateLink.status,
+            col(m.DuplicateLink.cluster),
+            col(m.DuplicateLink.status),
             s1.c.key,
             s2.c.key,
-            m.DuplicateLink.score,
-            m.DuplicateLink.reasons,
-            m.DuplicateLink.created,
-            m.Coder.name,
+            col(m.DuplicateLink.score),
+            col(m.DuplicateLink.reasons),
+            col(m.DuplicateLink.created),
+            col(m.Coder.name),
         )
-        .join(s1, s1.c.id == m.DuplicateLink.survivor_id)
-        .join(s2, s2.c.id == m.DuplicateLink.merged_id)
-        .outerjoin(m.Coder, m.Coder.id == m.DuplicateLink.coder_id)
-        .order_by(m.DuplicateLink.id.desc())
+        .join(s1, s1.c.id == col(m.DuplicateLink.survivor_id))
+        .join(s2, s2.c.id == col(m.DuplicateLink.merged_id))
+        .outerjoin(m.Coder, col(m.Coder.id) == col(m.DuplicateLink.coder_id))
+        .order_by(col(m.DuplicateLink.id).desc())
     ).all()
     return [
         {
