@@ -205,12 +205,12 @@ def codebook_stamp(session: Session) -> tuple:
     return tuple(
         session.execute(
             select(
-                func.count(m.Code.id),
-                func.max(m.Code.id),
-                func.sum(m.Code.version),
-                func.sum(m.Code.position),
-                func.sum(m.Code.parent_id),
-                func.max(m.Code.updated),
+                func.count(col(m.Code.id)),
+                func.max(col(m.Code.id)),
+                func.sum(col(m.Code.version)),
+                func.sum(col(m.Code.position)),
+                func.sum(col(m.Code.parent_id)),
+                func.max(col(m.Code.updated)),
             )
         ).one()
     )

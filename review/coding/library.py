@@ -97,11 +97,11 @@ def page(
         # Only a source someone screened can be other than "unscreened": narrow to those (or
         # away from them) through the screening index first, so the status expression is
         # computed for the screened few, not for all 100,000 sources.
-        screened = select(m.ScreeningDecision.source_id)
+        screened = select(col(m.ScreeningDecision.source_id))
         if flt.status == "unscreened":
-            conds.append(m.Source.id.not_in(screened))
+            conds.append(col(m.Source.id).not_in(screened))
         else:
-            conds.append(m.Source.id.in_(screened))
+            conds.append(col(m.Source.id).in_(screened))
         conds.append(status_sql(session) == flt.status)
     if flt.code_id is not None:
         ids = descendants(session, flt.code_id)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import false, select
+from sqlmodel import Session, col
 
 from review.coding.codebook import code_paths
 from review.errors import NotFound, UsageError
@@ -53,34 +54,37 @@ def label_memos(session: Session, views: list[MemoView]) -> None:
     """Fill each memo's `about` (the one label format): "project", the source's key, the code's
     path, or a coding as "coding ID: KEY [start:end] CODE PATH"; a coding's `quote` too."""
     paths = code_paths(session) if any(v.target in ("code", "coding") for v in views) else {}
-    source_ids = {v.target_id for v in views if v.target == "source"}
-    coding_ids = {v.target_id for v in views if v.target == "coding"}
+    # (a source's or a coding's memo always has its target's id)
+    source_ids = {cast(int, v.target_id) for v in views if v.target == "source"}
+    coding_ids = {cast(int, v.target_id) for v in views if v.target == "coding"}
     codings = {}
     for chunk in _chunks(sorted(coding_ids)):
         for row in session.execute(
             select(
-                m.Coding.id,
-                m.Coding.source_id,
-                m.Coding.code_id,
-                m.Coding.start,
-                m.Coding.end,
-                m.Coding.quote,
-            ).where(m.Coding.id.in_(chunk))
+                col(m.Coding.id),
+                col(m.Coding.source_id),
+                col(m.Coding.code_id),
+                col(m.Coding.start),
+                col(m.Coding.end),
+                col(m.Coding.quote),
+            ).where(col(m.Coding.id).in_(chunk))
         ).all():
             codings[row.id] = row
             source_ids.add(row.source_id)
-    keys = {}
+    keys: dict[int, str] = {}
     for chunk in _chunks(sorted(source_ids)):
         keys.update(
-            session.execute(select(m.Source.id, m.Source.key).where(m.Source.id.in_(chunk))).all()
+            session.execute(
+                select(col(m.Source.id), col(m.Source.key)).where(col(m.Source.id).in_(chunk))
+            ).all()
         )
     for v in views:
         if v.target == "project":
             v.about = "project"
         elif v.target == "source":
-            v.about = keys.get(v.target_id, f"source {v.target_id}")
+            v.about = keys.get(cast(int, v.target_id), f"source {v.target_id}")
         elif v.target == "code":
-            v.about = paths.get(v.target_id, f"code {v.target_id}")
+            v.about = paths.get(cast(int, v.target_id), f"code {v.target_id}")
         elif v.target == "coding" and v.target_id in codings:
             c = codings[v.target_id]
             v.about = (
@@ -102,16 +106,18 @@ def memos(
     """Memos on the project, sources and codes, then coding memos (with `target` "coding" or
     None), each part oldest first (`newest_first`: newest first, at most `limit` of each part),
     every one labelled by `label_memos`. `review memo list` and the Memos view both list this."""
-    order = (lambda col: col.desc()) if newest_first else (lambda col: col)
-    q = select(m.Memo, m.Coder.name).join(m.Coder, m.Coder.id == m.Memo.coder_id, isouter=True)
+    order = (lambda c: c.desc()) if newest_first else (lambda c: c)
+    q = select(m.Memo, col(m.Coder.name)).join(
+        m.Coder, col(m.Coder.id) == col(m.Memo.coder_id), isouter=True
+    )
     if target == "project":
-        q = q.where(m.Memo.source_id.is_(None), m.Memo.code_id.is_(None))
+        q = q.where(col(m.Memo.source_id).is_(None), col(m.Memo.code_id).is_(None))
     elif target in ("source", "code"):
-        column = m.Memo.source_id if target == "source" else m.Memo.code_id
+        column = col(m.Memo.source_id) if target == "source" else col(m.Memo.code_id)
         q = q.where(column.is_not(None) if target_id is None else column == target_id)
     elif target == "coding":
-        q = q.where(False)
-    q = q.order_by(order(m.Memo.id)).limit(limit)
+        q = q.where(false())
+    q = q.order_by(order(col(m.Memo.id))).limit(limit)
     out = [
         MemoView(
             memo.id,
@@ -127,13 +133,13 @@ def memos(
     ]
     if target in (None, "coding"):
         cq = (
-            select(m.Coding, m.Coder.name)
-            .join(m.Coder, m.Coder.id == m.Coding.coder_id, isouter=True)
-            .where(m.Coding.memo.is_not(None))
+            select(m.Coding, col(m.Coder.name))
+            .join(m.Coder, col(m.Coder.id) == col(m.Coding.coder_id), isouter=True)
+            .where(col(m.Coding.memo).is_not(None))
         )
         if target_id is not None:
-            cq = cq.where(m.Coding.id == target_id)
-        cq = cq.order_by(order(m.Coding.id)).limit(limit)
+            cq = cq.where(col(m.Coding.id) == target_id)
+        cq = cq.order_by(order(col(m.Coding.id))).limit(limit)
         out += [
             MemoView(None, "coding", c.id, name, c.memo, c.created, updated=c.created)
             for c, name in session.execute(cq).all()

@@ -22,8 +22,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import func, select, text
+from sqlalchemy import CursorResult, func, select, text
 from sqlmodel import Session, col
 
 from review.errors import UsageError
@@ -373,8 +374,7 @@ def count(session: Session, query: str, kind: str | None = None) -> int:
 
 
 def _on_sqlite(session: Session) -> bool:
-    bind = session.get_bind()
-    return is_sqlite(bind.engine if hasattr(bind, "engine") else bind)
+    return is_sqlite(session.get_bind().engine)
 
 
 def ts_query(query: str) -> str:
@@ -442,10 +442,10 @@ def _pg_candidates(session, query, k, source_ids, kind) -> tuple[list[SearchHit]
         score = text(
             f"ts_rank({PG_LITERATURE_TSV}, to_tsquery('simple', review_fold(:q2)), 1)"
         ).bindparams(q2=ts_query(query))
-        qry = select(m.Source.id, score).where(*_pg_literature(query))
+        qry = select(col(m.Source.id), score).where(*_pg_literature(query))
         if source_ids:
             qry = qry.where(col(m.Source.id).in_([int(i) for i in source_ids]))
-        rows = session.execute(qry.order_by(text("2 DESC"), m.Source.id).limit(k)).all()
+        rows = session.execute(qry.order_by(text("2 DESC"), col(m.Source.id)).limit(k)).all()
         more = more or len(rows) >= k
         ranked += [(-int(r[0]), int(r[0]), -float(r[1])) for r in rows]
     ranked.sort(key=lambda r: r[2])
@@ -480,7 +480,10 @@ def source_ids(session: Session, query: str, limit: int) -> list[int]:
     ids = [int(r[0]) for r in session.execute(text(sql), {"q": ts_query(query), "n": limit})]
     if len(ids) < limit:
         lit = session.execute(
-            select(m.Source.id).where(*_pg_literature(query)).order_by(m.Source.id).limit(limit)
+            select(col(m.Source.id))
+            .where(*_pg_literature(query))
+            .order_by(col(m.Source.id))
+            .limit(limit)
         ).scalars()
         ids += [int(i) for i in lit if int(i) not in ids][: limit - len(ids)]
     return ids
@@ -500,7 +503,7 @@ def index_passages(session: Session, passage_ids: Sequence[int] | None = None) -
         session.execute(text("DELETE FROM passage_fts"))
         result = session.execute(text(f"INSERT INTO passage_fts(rowid, text) {select_sql}"))
         search_index.rebuild(session)
-        return result.rowcount
+        return cast(CursorResult, result).rowcount
     n = 0
     ids = list(passage_ids)
     for i in range(0, len(ids), 5000):
@@ -509,7 +512,7 @@ def index_passages(session: Session, passage_ids: Sequence[int] | None = None) -
         result = session.execute(
             text(f"INSERT INTO passage_fts(rowid, text) {select_sql} AND p.id IN ({chunk})")
         )
-        n += result.rowcount
+        n += cast(CursorResult, result).rowcount
     return n
 
 

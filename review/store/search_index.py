@@ -189,7 +189,7 @@ class _Index:
 
 def _engine_of(session: Session) -> Engine:
     bind = session.get_bind()
-    return bind.engine if hasattr(bind, "engine") else bind
+    return bind.engine  # (an Engine's .engine is itself; a Connection's is its engine)
 
 
 def index_path(engine: Engine) -> Path | None:
@@ -487,7 +487,7 @@ def build_query(
     else:
         # Which documents match: the OR of ANDs, scoring nothing; what they score: every
         # clause they contain (FTS5 counts a clause of a group that did not match, too).
-        scored = {}
+        scored: dict = {}
         match = tv.Query.boolean_query(
             [
                 (
@@ -569,7 +569,8 @@ def ranked(
     scale = 1.0
     if phrase and not any(v for v in filters.values()):
         n_docs = max(1, searcher.num_docs)
-        t_idf = sum(tantivy_idf(n_docs, searcher.doc_freq("text", w)) for w in only.words)
+        assert only is not None  # (a phrase query has its one clause)
+        t_idf: float = sum(tantivy_idf(n_docs, searcher.doc_freq("text", w)) for w in only.words)
         scale = fts5_idf(n_docs, res.count) / t_idf
     docs = searcher.fast_field_values("doc", addrs)
     sources = searcher.fast_field_values("source", addrs)
