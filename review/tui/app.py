@@ -206,8 +206,14 @@ class ReviewApp(App):
 
     def _warm_up(self) -> None:
         """Import the reader and coding services while the reviewer looks at the library, so
-        the first source opens without that wait."""
-        self._pool.submit(_import_quietly, ["review.tui.screens.reader", "review.coding.suggest"])
+        the first source opens without that wait. (The timer may fire while the app closes,
+        after the pool has shut down: then there is nothing to warm up.)"""
+        try:
+            self._pool.submit(
+                _import_quietly, ["review.tui.screens.reader", "review.coding.suggest"]
+            )
+        except RuntimeError:  # "cannot schedule new futures after shutdown"
+            return
 
     def _poll(self) -> None:
         """Every two seconds: has anything (another process included) written since? Then
