@@ -109,6 +109,14 @@ def _match_sources(here: Session, there: Session, report: MergeReport) -> dict[i
     return out
 
 
+def _coders_here(here: Session, there: Session) -> dict[int | None, int | None]:
+    """Their coder ids -> ours (each of their coders created here once, on first merge)."""
+    ids: dict[int | None, int | None] = {None: None}
+    for cid, name in coder_names(there).items():
+        ids[cid] = ensure_coder(here, name).id
+    return ids
+
+
 def _merge_codings(
     here: Session,
     there: Session,
@@ -116,11 +124,8 @@ def _merge_codings(
     codes: dict[int, int],
     report: MergeReport,
 ) -> None:
-    their_coders = coder_names(there)
-    coder_ids: dict[int | None, int | None] = {None: None}
-    for cid, name in their_coders.items():
-        coder_ids[cid] = ensure_coder(here, name).id
-    report.coders = sorted(their_coders.values())
+    coder_ids = _coders_here(here, there)
+    report.coders = sorted(coder_names(there).values())
     matched = set(sources.values())
     texts = {
         sid: text
@@ -169,7 +174,7 @@ def _merge_memos(
     codes: dict[int, int],
     report: MergeReport,
 ) -> None:
-    their_coders = coder_names(there)
+    coder_ids = _coders_here(here, there)
     seen = {
         (r.source_id, r.code_id, r.text)
         for r in here.scalars(select(m.Memo))  # (memos are few: a project's notes)
@@ -185,13 +190,12 @@ def _merge_memos(
         if target in seen:
             continue
         seen.add(target)
-        name = their_coders.get(memo.coder_id) if memo.coder_id else None
         here.add(
             m.Memo(
                 source_id=target[0],
                 code_id=target[1],
                 text=memo.text,
-                coder_id=ensure_coder(here, name).id if name else None,
+                coder_id=coder_ids.get(memo.coder_id),
                 created=memo.created,
                 updated=memo.updated,
             )  # fmt: skip
