@@ -19,6 +19,7 @@ from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
 from review.store import settings
 from review.store.coders import coder_id, ensure_coder
+from review.store.db import in_chunks
 from review.store.models import utcnow
 
 MEMO_TARGETS = ("project", "source", "code", "coding")
@@ -245,7 +246,7 @@ def delete_codings(session: Session, ids: Sequence[int]) -> None:
     Evidence links to a deleted coding go too: with the coding id cleared they were links to
     nothing ("← None" in `indicators list`). `remove_coding` keeps them for its undo.
     """
-    for chunk in _chunks(ids, 5000):
+    for chunk in in_chunks(ids, 5000):
         session.execute(
             update(m.Suggestion)
             .where(col(m.Suggestion.coding_id).in_(chunk))
@@ -265,12 +266,6 @@ def link_snapshots(session: Session, coding_id: int) -> list[dict]:
         | {"created": link.created.isoformat() if link.created else None}
         for link in links
     ]
-
-
-def _chunks(ids: Sequence[int], n: int):
-    ids = list(ids)
-    for i in range(0, len(ids), n):
-        yield ids[i : i + n]
 
 
 def remove_coding(session: Session, coding_id: int, coder: str) -> None:

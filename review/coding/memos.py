@@ -20,6 +20,7 @@ from review.coding.codebook import code_paths
 from review.errors import NotFound, UsageError
 from review.store import models as m
 from review.store import versions
+from review.store.db import in_chunks
 from review.store.models import utcnow
 
 
@@ -45,11 +46,6 @@ class MemoView:
         return self.target_id if self.target == "coding" else self.id
 
 
-def _chunks(ids: list[int], n: int = 5000):
-    for i in range(0, len(ids), n):
-        yield ids[i : i + n]
-
-
 def label_memos(session: Session, views: list[MemoView]) -> None:
     """Fill each memo's `about` (the one label format): "project", the source's key, the code's
     path, or a coding as "coding ID: KEY [start:end] CODE PATH"; a coding's `quote` too."""
@@ -58,7 +54,7 @@ def label_memos(session: Session, views: list[MemoView]) -> None:
     source_ids = {cast(int, v.target_id) for v in views if v.target == "source"}
     coding_ids = {cast(int, v.target_id) for v in views if v.target == "coding"}
     codings = {}
-    for chunk in _chunks(sorted(coding_ids)):
+    for chunk in in_chunks(sorted(coding_ids)):
         for row in session.execute(
             select(
                 col(m.Coding.id),
@@ -72,7 +68,7 @@ def label_memos(session: Session, views: list[MemoView]) -> None:
             codings[row.id] = row
             source_ids.add(row.source_id)
     keys: dict[int, str] = {}
-    for chunk in _chunks(sorted(source_ids)):
+    for chunk in in_chunks(sorted(source_ids)):
         keys.update(
             session.execute(
                 select(col(m.Source.id), col(m.Source.key)).where(col(m.Source.id).in_(chunk))

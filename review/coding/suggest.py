@@ -24,6 +24,7 @@ from review.coding.codings import check_span, record_action
 from review.errors import NotFound, UsageError
 from review.store import models as m
 from review.store.coders import ensure_coder
+from review.store.db import in_chunks
 from review.store.models import utcnow
 
 FUZZY_MIN_LEN = 5
@@ -256,7 +257,7 @@ def suggest(
         )
     total = 0
     now = utcnow()
-    for chunk in _chunks(list(source_ids), 200):
+    for chunk in in_chunks(list(source_ids), 200):
         found = find_suggestions(km, units_for_sources(session, chunk, skip_roles), fuzzy=fuzzy)
         if not found:
             continue
@@ -295,11 +296,6 @@ def suggest(
             total += len(rows)
     session.flush()
     return total
-
-
-def _chunks(items: list, n: int):
-    for i in range(0, len(items), n):
-        yield items[i : i + n]
 
 
 # --- review of suggestions ----------------------------------------------------------------

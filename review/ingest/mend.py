@@ -16,7 +16,7 @@ A source's text is immutable (offsets point into it), so it cannot be edited her
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import cast
 
@@ -26,7 +26,7 @@ from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
-from review.store.db import is_sqlite
+from review.store.db import in_chunks, is_sqlite
 
 # Columns `edit_source` may set from `--set field=value` (anything else goes to `meta`).
 EDITABLE = {
@@ -66,12 +66,6 @@ _CHUNK = 500
 # Attributes the transcript import itself writes on a speaker (ingest/participants.py): a
 # speaker with only these is known from the transcripts alone.
 IMPORT_ATTRIBUTES = ("group", "transcript")
-
-
-def _chunks(ids: Sequence[int], n: int = _CHUNK):
-    ids = list(ids)
-    for i in range(0, len(ids), n):
-        yield ids[i : i + n]
 
 
 # --- editing ----------------------------------------------------------------------------------
@@ -321,7 +315,7 @@ def delete_sources(session: Session, source_ids: Iterable[int]) -> Dependents:
         ).all()
     )
     _retire_actions(session, set(ids))  # first: it reads the codings and suggestions
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids, _CHUNK):
         coding_ids = cast(  # primary keys
             "list[int]",
             list(
@@ -329,7 +323,7 @@ def delete_sources(session: Session, source_ids: Iterable[int]) -> Dependents:
             ),
         )
         session.execute(delete(m.Suggestion).where(col(m.Suggestion.source_id).in_(chunk)))
-        for cchunk in _chunks(coding_ids):
+        for cchunk in in_chunks(coding_ids, _CHUNK):
             session.execute(
                 update(m.Suggestion)  # a suggestion elsewhere accepted as one of these codings
                 .where(col(m.Suggestion.coding_id).in_(cchunk))
@@ -359,7 +353,7 @@ def delete_sources(session: Session, source_ids: Iterable[int]) -> Dependents:
                 .values(source_id=None, pending_source=keys[sid])
             )
         _delete_passages(session, chunk)
-    for chunk in _chunks(speakers):
+    for chunk in in_chunks(speakers, _CHUNK):
         session.execute(
             update(m.Passage)
             .where(col(m.Passage.participant_id).in_(chunk))
@@ -373,14 +367,14 @@ def delete_sources(session: Session, source_ids: Iterable[int]) -> Dependents:
         session.execute(
             delete(m.ParticipantAlias).where(col(m.ParticipantAlias.participant_id).in_(chunk))
         )
-    for chunk in _chunks(ids):  # aliases of other people scoped to these sources
+    for chunk in in_chunks(ids, _CHUNK):  # aliases of other people scoped to these sources
         session.execute(
             delete(m.ParticipantAlias).where(col(m.ParticipantAlias.scope_id).in_(chunk))
         )
-    for chunk in _chunks(speakers):
+    for chunk in in_chunks(speakers, _CHUNK):
         session.execute(delete(m.Participant).where(col(m.Participant.id).in_(chunk)))
     _forget_transcripts(session, set(keys.values()))
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids, _CHUNK):
         session.execute(delete(m.Source).where(col(m.Source.id).in_(chunk)))
     session.flush()
     session.expire_all()
@@ -423,7 +417,7 @@ def _retire_actions(session: Session, source_ids: set[int]) -> None:
     ids = sorted(source_ids)
     codings: set[int] = set()
     suggestions: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids, _CHUNK):
         codings.update(
             session.scalars(select(col(m.Coding.id)).where(col(m.Coding.source_id).in_(chunk)))
         )
@@ -443,7 +437,7 @@ def _retire_actions(session: Session, source_ids: set[int]) -> None:
             or suggestions.intersection(payload.get("suggestion_ids", []))
         ):
             stale.append(aid)
-    for chunk in _chunks(stale):
+    for chunk in in_chunks(stale, _CHUNK):
         session.execute(delete(m.Action).where(col(m.Action.id).in_(chunk)))
 
 
@@ -595,7 +589,7 @@ def undo_batch(session: Session, batch_id: int, *, force: bool = False) -> Batch
             )
         ),
     )
-    for chunk in _chunks(indicator_ids):
+    for chunk in in_chunks(indicator_ids, _CHUNK):
         session.execute(delete(m.EvidenceLink).where(col(m.EvidenceLink.indicator_id).in_(chunk)))
         session.execute(delete(m.Indicator).where(col(m.Indicator.id).in_(chunk)))
     removed = delete_sources(session, ids)
@@ -629,7 +623,7 @@ def _detach_fulltext(session: Session, source: m.Source) -> None:
         list(session.scalars(select(col(m.Coding.id)).where(col(m.Coding.source_id) == sid))),
     )
     session.execute(delete(m.Suggestion).where(col(m.Suggestion.source_id) == sid))
-    for chunk in _chunks(coding_ids):
+    for chunk in in_chunks(coding_ids, _CHUNK):
         session.execute(delete(m.EvidenceLink).where(col(m.EvidenceLink.coding_id).in_(chunk)))
     session.execute(delete(m.Coding).where(col(m.Coding.source_id) == sid))
     _delete_passages(session, [sid])

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -120,6 +120,16 @@ def serialise(session: Session, what: str) -> None:
     takes a transaction-scoped advisory lock, released at commit or rollback."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCKS[what]})
+
+
+IN_CHUNK = 5000  # ids per `IN (...)`: under every driver's bound-parameter limit
+
+
+def in_chunks(ids: Iterable[T], n: int = IN_CHUNK) -> Iterator[list[T]]:
+    """`ids` in lists of at most `n`, for `col.in_(chunk)` queries over many ids."""
+    items = list(ids)
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
 
 
 def _immediate(engine: Engine) -> Engine:
