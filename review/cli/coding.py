@@ -411,16 +411,18 @@ def search_cmd(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Full-text search over literature and passages, best first (exact bm25)."""
-    from review.coding.search import count, index_passages, search
+    from review.coding.search import index_passages, search, total
 
     if not query and not reindex:
         raise UsageError("give a search query")
     with session(ctx, write=reindex) as s:
         indexed = index_passages(s) if reindex else None
         hits = search(s, query, limit=limit, offset=offset, kind=kind) if query else []
-        total = count(s, query, kind) if query else 0
+        n, exact = (
+            total(s, query, hits, limit=limit, offset=offset, kind=kind) if query else (0, True)
+        )
     if json_out:
-        doc = {"query": query, "total": total, "hits": [h.__dict__ for h in hits]}
+        doc = {"query": query, "total": n, "exact": exact, "hits": [h.__dict__ for h in hits]}
         if indexed is not None:
             doc["indexed"] = indexed
         print_json(doc)
@@ -434,7 +436,12 @@ def search_cmd(
         who_ = f" {h.speaker}:" if h.speaker else ""
         typer.echo(f"{h.source_key} [{h.start}:{h.end}]{who_} {h.snippet}")
     if query:
-        typer.echo(f"{total} passage(s) or record(s) match")
+        if exact:
+            typer.echo(f"{n} passage(s) or record(s) match")
+        else:  # a turn and a sentence inside it are counted apart until the last page
+            typer.echo(
+                f"showing {offset + 1}–{offset + len(hits)} of at most {n} (--offset for more)"
+            )
 
 
 def agreement_cmd(
