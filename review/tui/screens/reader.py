@@ -68,6 +68,7 @@ class ReaderScreen(WorkbenchScreen):
         self.choices: list[CodeChoice] = []
         self._codes_stamp: tuple | None = None  # review.coding.codebook.codebook_stamp
         self._panel_shape: tuple | None = None  # the side panel's height, last laid out
+        self._panel_retry = False  # redrawn once after layout (its width was unknown)
         self._picker = None  # the code picker, built on the first enter, then re-used
         self._picker_choices: list[CodeChoice] | None = None  # the codebook it was given
         self.shortcuts: dict[str, int] = {}
@@ -203,6 +204,11 @@ class ReaderScreen(WorkbenchScreen):
         out.append("")
         out.append("[b]Coded here[/b]" if here else "[dim]Not coded here[/]")
         width = self.query_one("#reader-panel", Static).content_size.width
+        if here and width <= 0 and not self._panel_retry:  # not laid out yet: draw again
+            self._panel_retry = True  # once, when it has its width
+            self.call_after_refresh(self._panel)
+        elif width > 0:
+            self._panel_retry = False
         for mk in here:
             c = names.get(mk.code_id)
             path, memo = _coding_line(_path(c, mk.code_id), mk.coder or "", mk.memo, width)
