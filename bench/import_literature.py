@@ -45,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
@@ -227,12 +228,20 @@ def _peak_mib() -> float:
 def _store_floor(fmt: str, path: Path) -> tuple[float, float, int]:
     """What storing alone costs: the rows `import_file` would store, prepared outside the
     timing (parsed, normalised, keyed, all other columns filled); timed: encoding their JSON
-    columns, then the driver's executemany of the compiled `insert(Source)` and the COMMIT
+    columns, then the driver's executemany of the compiled multi-row `insert(Source)` (as
+    `review.ingest.sources._execute_rows` stores them) and the COMMIT
     into a fresh workspace database (same pragmas: WAL, synchronous=NORMAL), no per-row
     Python besides. No import can store for less; it is the floor under our ratio."""
     from review.ingest.formats import bibtex, ris
     from review.ingest.literature import make_key
-    from review.ingest.sources import _ENCODE, _ROW_DEFAULTS, _compiled_insert, _encode_names
+    from review.ingest.sources import (
+        _ENCODE,
+        _ROW_DEFAULTS,
+        ROWS_PER_STATEMENT,
+        _compiled_insert,
+        _compiled_multi_insert,
+        _encode_names,
+    )
     from review.ingest.textio import read_text
     from review.store.models import utcnow
     from review.store.workspace import init
@@ -277,9 +286,17 @@ def _store_floor(fmt: str, path: Path) -> tuple[float, float, int]:
             row["meta"] = "{}"
             row["batch_id"] = batch_id
             params.append(as_tuple(row))
+        # as `_execute_rows` stores them: multi-row INSERTs of ROWS_PER_STATEMENT rows
+        per = ROWS_PER_STATEMENT
+        whole = len(params) - len(params) % per
+        multi = _compiled_multi_insert(ws.engine.dialect, per)
         cur.execute("BEGIN")
-        for i in range(0, len(params), 5000):
-            cur.executemany(sql, params[i : i + 5000])
+        cur.executemany(
+            multi, [tuple(chain.from_iterable(params[i : i + per])) for i in range(0, whole, per)]
+        )
+        if whole < len(params):
+            rest = _compiled_multi_insert(ws.engine.dialect, len(params) - whole)
+            cur.execute(rest, tuple(chain.from_iterable(params[whole:])))
         cur.execute("COMMIT")
         secs, cpu = time.perf_counter() - t, time.process_time() - c
         n = cur.execute("SELECT count(*) FROM source").fetchone()[0]
