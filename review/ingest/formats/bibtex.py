@@ -369,29 +369,47 @@ def _inherit(ev: dict, by_key: dict, entry, line: int, problems: list) -> dict:
 
 MAX_DEPTH = 100  # braces nested in a field (real files: a handful)
 MAX_LINE = 1_000_000  # characters on one line (real files: an abstract, a few thousand)
-_BRACES = re.compile(r"[{}\n]")
 
 
 def check_nesting(text: str) -> None:
     """Refuse text whose braces nest deeper than MAX_DEPTH: bibtexparser's time grows
     faster than linearly with the depth (3 MB of "{" took it 49 s), and no real entry
     nests like that. Likewise a line over MAX_LINE characters (10 MB of commas on one line
-    took it 111 s). One linear scan over the braces and line breaks."""
-    depth, line, start = 0, 1, 0
-    for m in _BRACES.finditer(text):
-        ch = m.group()
-        if ch == "\n":
-            if m.start() - start > MAX_LINE:
-                raise ImportFailed(f"a line over {MAX_LINE:,} characters: not BibTeX", line)
-            line, start = line + 1, m.end()
-        elif ch == "{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise ImportFailed(f"braces nested deeper than {MAX_DEPTH}: not BibTeX", line)
-        elif depth:
-            depth -= 1
-    if len(text) - start > MAX_LINE:
-        raise ImportFailed(f"a line over {MAX_LINE:,} characters: not BibTeX", line)
+    took it 111 s). The depth counts every "{" and each "}" that closes one (a "}" with
+    nothing open is ignored), over the whole file; the first problem in the file is named.
+
+    Linear, and in C but for one step per "{": between two "{" there are only "}", so the
+    depth peaks just after each "{" and one `str.count` gives the "}" that follow it. Lines
+    are checked by jumping to the last line break within MAX_LINE characters, a few steps
+    per file. (A loop over every brace and line break took 0.23 s on a 30 MB file.)
+    """
+    problems: list[tuple[int, str, int]] = []  # (position, message, line)
+    depth = 0
+    find, count = text.find, text.count
+    end = len(text)
+    pos = find("{")  # (any "}" before the first "{" closes nothing)
+    while pos >= 0:
+        depth += 1
+        if depth > MAX_DEPTH:
+            line = count("\n", 0, pos) + 1
+            problems.append((pos, f"braces nested deeper than {MAX_DEPTH}: not BibTeX", line))
+            break
+        nxt = find("{", pos + 1)
+        depth = max(0, depth - count("}", pos + 1, nxt if nxt >= 0 else end))
+        pos = nxt
+    start = 0
+    while end - start > MAX_LINE:
+        last = text.rfind("\n", start, start + MAX_LINE + 1)
+        if last < 0:  # the line from `start` is longer than MAX_LINE
+            stop = find("\n", start)
+            line = count("\n", 0, start) + 1
+            where = stop if stop >= 0 else end
+            problems.append((where, f"a line over {MAX_LINE:,} characters: not BibTeX", line))
+            break
+        start = last + 1
+    if problems:
+        _pos, message, line = min(problems)
+        raise ImportFailed(message, line)
 
 
 def load(ctx: ImportContext) -> None:
