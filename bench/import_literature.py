@@ -28,8 +28,10 @@ Every timed region starts from the file on disk (read and decoded inside the tim
 imports are outside it on both sides (`import bibtexparser` / `import rispy` for the peer;
 our format modules, found once per process by `review.importers.formats()`, for ours).
 Prints one JSON document: wall and CPU seconds, records/s, peak RSS (MiB) per phase (the
-fastest of `--repeat` interleaved runs), and the ratios ours/bare on CPU time (robust when
-other processes share the machine) and wall time (target <= 1.5).
+fastest of `--repeat` interleaved runs, plus the median CPU and wall seconds of all of them),
+and the ratios ours/bare on CPU time (robust when other processes share the machine) and wall
+time (target <= 1.5); for the whole-process phases also the ratio of the medians and the
+median and spread of the per-repeat ratios (ours against the bare run just before it).
 Run: `.venv/bin/python bench/import_literature.py --n 50000 --repeat 1` (in-process phases)
 and `.venv/bin/python bench/import_literature.py --n 20000 --repeat 5 --phases shell`
 (whole process, issue 14's target: ours <= 1.5x the bare parser's process).
@@ -41,6 +43,7 @@ import argparse
 import json
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -480,13 +483,27 @@ def main() -> None:
                 )
                 runs[phase].append(json.loads(out.stdout))
         for phase in phases:  # the fastest run of each phase (least disturbed by others)
-            results[phase] = min(runs[phase], key=lambda r: r["cpu_seconds"])
+            results[phase] = dict(min(runs[phase], key=lambda r: r["cpu_seconds"]))
+            results[phase]["median_cpu_seconds"] = round(
+                statistics.median(r["cpu_seconds"] for r in runs[phase]), 3
+            )
+            results[phase]["median_seconds"] = round(
+                statistics.median(r["seconds"] for r in runs[phase]), 3
+            )
     for fmt in ("bibtex", "ris"):
         if f"{fmt}-shell-ours" in results:
             ours, bare = results[f"{fmt}-shell-ours"], results[f"{fmt}-shell-bare"]
+            # each repeat ran ours right after the bare parser: the ratio of each such pair
+            paired = sorted(
+                o["cpu_seconds"] / b["cpu_seconds"]
+                for o, b in zip(runs[f"{fmt}-shell-ours"], runs[f"{fmt}-shell-bare"], strict=True)
+            )
             results[f"{fmt}_ratio_whole_process_ours_to_bare"] = {
                 "cpu": round(ours["cpu_seconds"] / bare["cpu_seconds"], 2),
                 "wall": round(ours["seconds"] / bare["seconds"], 2),
+                "cpu_of_medians": round(ours["median_cpu_seconds"] / bare["median_cpu_seconds"], 2),
+                "cpu_paired_median": round(statistics.median(paired), 2),
+                "cpu_paired_spread": [round(paired[0], 2), round(paired[-1], 2)],
             }
         if f"{fmt}-bare" not in results:
             continue
