@@ -20,10 +20,15 @@ shared `.bib` file and on thousands of mutated entries).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
+from bibtexparser import splitter as _splitter
 from bibtexparser.model import Field
-from bibtexparser.splitter import _MARK_PATTERN, Splitter
+from bibtexparser.splitter import Splitter
+
+# The splitter internals the fast path relies on (bibtexparser 2.1's); without them (another
+# release) every entry takes bibtexparser's own walk.
+_MARK_PATTERN: re.Pattern | None = getattr(_splitter, "_MARK_PATTERN", None)
 
 # `name =` after the comma that ends the key or the previous field. The name holds no mark
 # (nor `@` or a backslash); only ASCII blanks around it (bibtexparser strips any whitespace;
@@ -71,7 +76,12 @@ class FastSplitter(Splitter):
     """`bibtexparser.splitter.Splitter`, with the fast path above for entries' fields."""
 
     def _move_to_end_of_entry(self, first_key_start: int) -> tuple[list[Field], int, set[str]]:
-        if self._closing_delimiter == "}" and self._unaccepted_mark is None:
+        state: Any = self
+        if (
+            _MARK_PATTERN is not None
+            and getattr(state, "_closing_delimiter", None) == "}"
+            and getattr(state, "_unaccepted_mark", 0) is None
+        ):
             done = self._fields_fast(first_key_start)
             if done is not None:
                 return done
@@ -148,5 +158,5 @@ class FastSplitter(Splitter):
         state: Any = self  # (bibtexparser's own attributes, typed loosely there)
         state._current_line = line
         state._current_char_index = end - 1
-        state._markiter = _MARK_PATTERN.finditer(self.bibstr, end)
+        state._markiter = cast(re.Pattern, _MARK_PATTERN).finditer(self.bibstr, end)
         return fields, end, repeated
