@@ -84,7 +84,7 @@ class DuplicatesScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, group="dedupe-scan")
     def _scan(self) -> None:
         ok, found = self.in_session(service.find_duplicates, from_thread=True)
-        if not ok:
+        if not ok or found is None:  # (None only with not ok: the error is shown)
             return
         rows = [Row("merge", c.keys, c.score, c.reasons, c.id) for c in found.clusters]
         rows += [Row("maybe", [p.a, p.b], p.score, p.reasons) for p in found.maybe]
@@ -132,7 +132,7 @@ class DuplicatesScreen(WorkbenchScreen):
         if row is None:
             return
         ok, records = self.in_session(lambda s: service.compare(s, row.keys))
-        if not ok:
+        if not ok or records is None:  # (None only with not ok: the error is shown)
             return
         table.add_column("Field", width=10)
         for rec in records:
@@ -155,7 +155,7 @@ class DuplicatesScreen(WorkbenchScreen):
             auto_backup(self.app.ws.engine, "dedupe")
             self._backed_up = True
         ok, result = self.in_session(lambda s: service.merge_keys(s, row.keys))
-        if not ok:
+        if not ok or result is None:  # (None only with not ok: the error is shown)
             return
         self.undo_stack.append(result.cluster)
         self.notify(f"merged {', '.join(result.merged)} into {result.survivor}")
@@ -183,7 +183,7 @@ class DuplicatesScreen(WorkbenchScreen):
             return
         cluster = self.undo_stack.pop()
         ok, result = self.in_session(lambda s: service.undo(s, cluster))
-        if not ok:
+        if not ok or result is None:  # (None only with not ok: the error is shown)
             return
         self.notify(f"undid {cluster}: {', '.join(result.merged)} stand apart again")
         self._after_change()

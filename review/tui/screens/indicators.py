@@ -63,7 +63,9 @@ class ExcerptPicker(ModalScreen[int | None]):
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id))
+        option_id = event.option.id  # (every option has its coding's id)
+        if option_id is not None:
+            self.dismiss(int(option_id))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -109,7 +111,7 @@ class IndicatorsScreen(WorkbenchScreen):
 
     def reload(self, keep: int | None = None) -> None:
         ok, rows = self.in_session(service.list_indicators)
-        if not ok:
+        if not ok or rows is None:  # (None only with not ok: the error is shown)
             return
         total = len(rows)
         self.rows = rows[:MAX_ROWS]
@@ -172,14 +174,19 @@ class IndicatorsScreen(WorkbenchScreen):
         with self.app.session() as s:
             paths = code_paths(s)
         choices = [CodeChoice(cid, p) for cid, p in sorted(paths.items(), key=lambda kv: kv[1])]
-        current = getattr(self.app, "current_code_id", None)
+        current = self.app.current_code_id
         choices.sort(key=lambda c: c.id != current)  # the code in focus elsewhere comes first
         self.app.push_screen(CodePicker(choices, "Link which code?"), then)
 
     def action_link_code(self) -> None:
         if self.selected() is None:
             return
-        self._pick_code(lambda cid: cid is not None and self._link(code=cid))
+
+        def code_chosen(cid: int | None) -> None:
+            if cid is not None:
+                self._link(code=cid)
+
+        self._pick_code(code_chosen)
 
     def action_link_excerpt(self) -> None:
         if self.selected() is None:
@@ -195,9 +202,12 @@ class IndicatorsScreen(WorkbenchScreen):
             if not rows:
                 self.notify("that code has no excerpts yet", severity="warning")
                 return
-            self.app.push_screen(
-                ExcerptPicker(rows), lambda k: k is not None and self._link(coding_id=k)
-            )
+
+            def excerpt_chosen(coding_id: int | None) -> None:
+                if coding_id is not None:
+                    self._link(coding_id=coding_id)
+
+            self.app.push_screen(ExcerptPicker(rows), excerpt_chosen)
 
         self._pick_code(code_chosen)
 
