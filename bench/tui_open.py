@@ -157,6 +157,14 @@ def build(path: Path, n_sources: int, n_passages: int, n_codings: int, seed: int
     }
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
+    # the decisions went in around the screening service: it stores the statuses now
+    from review.screening.decisions import store_status
+    from review.store.workspace import Workspace
+
+    ws = Workspace.open(path)
+    with session_scope(ws.engine) as s:
+        store_status(s)
+    ws.close()
     counts["big_transcript_words"] = len(big_text.split())
     return counts
 

@@ -9,6 +9,7 @@ from review.coding import library
 from review.coding.codings import apply_code
 from review.coding.library import LibraryFilter
 from review.ingest.citation import author_year
+from review.screening.decisions import store_status
 from review.store import models as m
 from review.store.coders import ensure_coder
 from tests.tui_helpers import add_literature, add_transcript, sentences
@@ -39,7 +40,7 @@ def test_status_code_and_kind_filters(ws, session):
     code = session.exec(select(m.Code).where(m.Code.name == "Co-delivery")).one()
     s0 = sentences(ws, sid)[0]
     apply_code(session, source_id=sid, code_id=code.id, start=s0[0], end=s0[1], coder="ann")
-    session.flush()
+    store_status(session)  # the decisions above went in around the screening service
 
     def keys(**kw):
         return [r.id for r in library.page(session, LibraryFilter(**kw)).rows]

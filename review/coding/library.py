@@ -22,6 +22,7 @@ from review.coding.search import fts_query, source_ids
 from review.ingest.citation import label_of
 from review.screening.decisions import status_sql
 from review.store import models as m
+from review.store.kinds import literature_clause
 
 STATUSES = ("unscreened", "pending", "include", "exclude", "maybe", "conflict")
 MAX_HITS = 2000  # ranked search results kept for paging
@@ -94,15 +95,9 @@ def page(
     if flt.status:
         if flt.status not in STATUSES:
             raise ValueError(f"unknown screening status {flt.status!r} (one of {STATUSES})")
-        # Only a source someone screened can be other than "unscreened": narrow to those (or
-        # away from them) through the screening index first, so the status expression is
-        # computed for the screened few, not for all 100,000 sources.
-        screened = select(col(m.ScreeningDecision.source_id))
-        if flt.status == "unscreened":
-            conds.append(col(m.Source.id).not_in(screened))
-        else:
-            conds.append(col(m.Source.id).in_(screened))
-        conds.append(status_sql(session) == flt.status)
+        # the stored status (kept by the screening service), through its index
+        conds.append(col(m.Source.screening_status) == flt.status)
+        conds.append(literature_clause())  # transcripts and documents have no status
     if flt.code_id is not None:
         ids = descendants(session, flt.code_id)
         # IN (uncorrelated subquery): evaluated once through the code index, where a
@@ -160,7 +155,7 @@ def _row_select(session: Session):
         col(m.Source.kind),
         col(m.Source.record_format),
         col(m.Source.meta),
-        status_sql(session).label("status"),
+        status_sql().label("status"),
         codings_count().label("codings"),
     )
 

@@ -17,6 +17,7 @@ from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
+from review.screening.decisions import store_status
 from review.screening.dedupe.cluster import cluster_id
 from review.store import models as m
 
@@ -219,6 +220,8 @@ def merge_sources(
             }
         )
     session.add(survivor)
+    if "screeningdecision" in result.moved:  # the decisions moved: so did the statuses
+        store_status(session, [cast(int, s.id) for s in sources])
     if links is None:
         session.flush()
         session.exec(insert(m.DuplicateLink), params=new_links)
@@ -279,4 +282,6 @@ def undo_merge(session: Session, cluster: str) -> MergeResult:
         setattr(survivor, name, value)
     session.add(survivor)
     session.flush()
+    if "screeningdecision" in result.moved:
+        store_status(session, [cast(int, survivor.id), *(link.merged_id for link in links)])
     return result
