@@ -309,8 +309,8 @@ def computed_status_sql(session: Session):
     have decided — their common decision or "conflict" (a full text must end in or out, so
     "maybe" there is a conflict), else "pending"; the full-text status when anyone decided at
     full text, else the title/abstract one, else "unscreened". This is what `store_status`
-    writes into `source.screening_status`; `tests/test_screening.py` checks it against
-    `outcomes` record by record."""
+    writes into `source.screening_status`; `tests/test_homes.py` and
+    `tests/test_screening_status.py` check it against `outcomes` record by record."""
     need = required_reviewers(session)
     return func.coalesce(
         _stage_status_sql("full-text", need),
