@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import cast
@@ -228,11 +229,12 @@ class _FuzzyIndex:
         self._state: tuple | None = None
         self._ids: list[int] = []
         self._choices: list[str] = []
+        self._haystack: tuple[str, list[int]] = ("", [])
         # the last rankings (query, limit, cutoff) -> ids, for this state of the sources:
         # deleting a character brings back the ranking already made
         self.rankings: OrderedDict[tuple, list[int]] = OrderedDict()
 
-    def get(self, session: Session) -> tuple[list[int], list[str], OrderedDict]:
+    def get(self, session: Session) -> tuple[list[int], list[str], OrderedDict, tuple]:
         bind = cast(Engine, session.get_bind())  # sessions are bound to an engine
         n, top = session.execute(
             select(func.count(col(m.Source.id)), func.max(col(m.Source.id)))
@@ -259,9 +261,10 @@ class _FuzzyIndex:
                     f" {(r[5] or '').replace(chr(92), '/').rsplit('/', 1)[-1]}".lower()
                     for r in rows
                 ]
+                self._haystack = haystack(self._choices)
                 self._state = state
                 self.rankings = OrderedDict()
-            return self._ids, self._choices, self.rankings
+            return self._ids, self._choices, self.rankings, self._haystack
 
 
 _FUZZY = _FuzzyIndex()
@@ -281,14 +284,14 @@ def fuzzy_ids(session: Session, query: str, limit: int = MAX_HITS, cutoff: float
     """Source ids ranked by how well 'author year title' matches `query` (typos forgiven):
     rapidfuzz's `partial_ratio` of at least `cutoff`, the exact substrings first, then by score,
     then in library order; at most `limit`."""
-    ids, choices, rankings = _FUZZY.get(session)
+    ids, choices, rankings, joined = _FUZZY.get(session)
     q = query.strip().lower()
     if not q or not choices:
         return []
     key = (q, limit, cutoff)
     found = rankings.get(key)
     if found is None:
-        found = [ids[i] for i in rank_fuzzy(q, choices, limit, cutoff)]
+        found = [ids[i] for i in rank_fuzzy(q, choices, limit, cutoff, joined)]
         with _FUZZY.lock:  # typing runs queries in worker threads
             rankings[key] = found
             while len(rankings) > 32:
@@ -309,7 +312,38 @@ def _scoring_pool():
     return _POOL[0]
 
 
-def rank_fuzzy(q: str, choices: list[str], limit: int, cutoff: float) -> list[int]:
+def haystack(choices: list[str]) -> tuple[str, list[int]]:
+    """The choices joined by newlines (a query is one line) and where each starts: one
+    `str.find` over the lot finds the exact substrings far quicker than `q in c` per choice."""
+    starts, at = [], 0
+    for c in choices:
+        starts.append(at)
+        at += len(c) + 1
+    return "\n".join(choices), starts
+
+
+def substring_hits(q: str, joined: tuple[str, list[int]], limit: int) -> list[int]:
+    """Indexes of the first `limit` choices containing `q`, in order."""
+    text, starts = joined
+    out: list[int] = []
+    if "\n" in q:
+        return out
+    find, after = text.find, len(starts)
+    i = find(q)
+    while i != -1 and len(out) < limit:
+        k = bisect_right(starts, i) - 1
+        out.append(k)
+        i = find(q, starts[k + 1]) if k + 1 < after else -1
+    return out
+
+
+def rank_fuzzy(
+    q: str,
+    choices: list[str],
+    limit: int,
+    cutoff: float,
+    joined: tuple[str, list[int]] | None = None,
+) -> list[int]:
     """Indexes into `choices` in the order `fuzzy_ids` gives (the whole rule lives here).
 
     The same result as scoring every choice with `partial_ratio` and sorting all of them,
@@ -324,7 +358,7 @@ def rank_fuzzy(q: str, choices: list[str], limit: int, cutoff: float) -> list[in
     import numpy as np
     from rapidfuzz import fuzz, process
 
-    exact = [i for i, c in enumerate(choices) if q in c]
+    exact = substring_hits(q, joined or haystack(choices), limit)
     if len(exact) >= limit:
         return exact[:limit]
     need = limit - len(exact)
