@@ -5,6 +5,7 @@ source. Runs on SQLite and, with REVIEW_TEST_POSTGRES_URL, on PostgreSQL."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -17,6 +18,8 @@ from review.store import models as m
 from review.store.db import session_scope
 from review.store.migrations import m0012_source_status
 from tests.tui_helpers import add_literature, add_transcript
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
 
 
 def _stored(s) -> dict[str, str]:
@@ -149,3 +152,34 @@ def test_the_migration_fills_the_status_from_the_decisions(ws):
         m0012_source_status.backfill(conn)
     with session_scope(ws.engine) as s:
         assert _stored(s) == expected == _computed(s)
+
+
+def test_two_reviewers_deciding_at_once_leave_the_right_status(ws, db_backend):
+    """On the team's server two reviewers decide the same record at the same moment: the
+    second waits for the first (a row lock on the record), so the status stored last is
+    worked out from both decisions, not from its own alone."""
+    import threading
+
+    from sqlmodel import Session
+
+    if db_backend != "postgres":
+        pytest.skip("SQLite has one writer at a time: nothing runs at once")
+    add_literature(ws, 1)
+    with session_scope(ws.engine) as s:
+        d.decide(s, "ann", "rec0000", "maybe")  # both coders exist before the race
+        d.decide(s, "bob", "rec0000", "maybe")
+    first = Session(ws.engine)
+    d.decide(first, "ann", "rec0000", "include")  # not committed yet
+
+    def second() -> None:
+        with session_scope(ws.engine) as s:
+            d.decide(s, "bob", "rec0000", "include")
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(0.5)  # it waits on the record's lock while the first is open
+    first.commit()
+    first.close()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert _check(ws)["rec0000"] == "include"

@@ -194,6 +194,9 @@ def decide(
         raise UsageError("not-retrieved is a full-text outcome (the report could not be found)")
     src = _source(session, key)
     assert src.id is not None  # a stored row's primary key
+    # One decision on a record at a time (PostgreSQL; SQLite has one writer anyway), so the
+    # status stored below is worked out from every decision committed before this one.
+    session.execute(select(col(m.Source.id)).where(col(m.Source.id) == src.id).with_for_update())
     reason = _check_reason(session, stage, decision, reason)
     if stage == "full-text":
         first = outcomes(session, "title-abstract", [src.id]).get(src.id)
