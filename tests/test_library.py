@@ -9,6 +9,7 @@ from review.coding import library
 from review.coding.codings import apply_code
 from review.coding.library import LibraryFilter
 from review.ingest.citation import author_year
+from review.screening.decisions import store_status
 from review.store import models as m
 from review.store.coders import ensure_coder
 from tests.tui_helpers import add_literature, add_transcript, sentences
@@ -39,7 +40,7 @@ def test_status_code_and_kind_filters(ws, session):
     code = session.exec(select(m.Code).where(m.Code.name == "Co-delivery")).one()
     s0 = sentences(ws, sid)[0]
     apply_code(session, source_id=sid, code_id=code.id, start=s0[0], end=s0[1], coder="ann")
-    session.flush()
+    store_status(session)  # the decisions above went in around the screening service
 
     def keys(**kw):
         return [r.id for r in library.page(session, LibraryFilter(**kw)).rows]
@@ -74,3 +75,33 @@ def test_tui_command_rejects_an_unknown_screen(cli, tmp_path):
     r = cli("-w", w, "tui", "--screen", "nowhere")
     assert r.code == 2
     assert "library" in r.err and "Traceback" not in r.err
+
+
+def _ranked_by_sorting_all(q: str, choices: list[str], limit: int, cutoff: float) -> list[int]:
+    """The fuzzy rule spelled out plainly: score every choice, sort them all."""
+    from rapidfuzz import fuzz
+
+    scored = [(i, fuzz.partial_ratio(q, c)) for i, c in enumerate(choices)]
+    hits = [(i, s) for i, s in scored if s >= cutoff]
+    hits.sort(key=lambda h: (q not in choices[h[0]], -h[1], h[0]))
+    return [i for i, _ in hits[:limit]]
+
+
+@pytest.mark.parametrize("limit", [1, 7, 60, 400])
+def test_quick_fuzzy_ranking_equals_scoring_everything(monkeypatch, limit):
+    """`rank_fuzzy` skips work (exact substrings first, a rising cutoff over chunks): it must
+    give exactly what scoring and sorting every choice gives."""
+    import random
+
+    monkeypatch.setattr(library, "FUZZY_CHUNK", 97)  # many chunks, so the cutoff rises
+    rng = random.Random(limit)
+    words = "council budget police health panel design clinic trust survey estate".split()
+    choices = [
+        " ".join(rng.choice(words) for _ in range(rng.randint(1, 9))) + f" {1990 + i % 35}"
+        for i in range(1500)
+    ]
+    queries = ["c", "co", "counc", "cuncil budgt", "plice helth 2001", "zqx", "trust 19", "e"]
+    for q in queries:
+        assert library.rank_fuzzy(q, choices, limit, 60) == _ranked_by_sorting_all(
+            q, choices, limit, 60
+        ), q

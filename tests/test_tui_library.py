@@ -79,13 +79,40 @@ async def test_enter_opens_the_reader_and_full_text_search(ws):
         assert app.screen.query_one("ReaderView").span() == (hit, hit + 6)  # the hit selected
 
 
+async def test_typing_faster_than_the_queries_shows_the_last_query(ws, monkeypatch):
+    """One query at a time, the latest wins: keys typed while a query runs are not queued one
+    query each; the table ends showing what the whole text finds."""
+    import threading
+
+    add_literature(ws, 40)
+    asked: list[str | None] = []
+    gate = threading.Event()
+    real_page = library.page
+
+    def slow_page(session, flt=None, offset=0, limit=100):
+        asked.append(flt.fuzzy if flt else None)
+        if flt is not None and flt.fuzzy:
+            gate.wait(5)  # the first query is still running while the rest is typed
+        return real_page(session, flt, offset=offset, limit=limit)
+
+    async with running(ws) as (app, pilot):
+        monkeypatch.setattr(library, "page", slow_page)
+        await pilot.press("slash", *"bovard")
+        gate.set()
+        await settle(app, pilot)
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:
+            wanted = s.exec(select(m.Source.id).where(m.Source.key == "rec0007")).one()
+        assert _keys(app.screen.query_one(DataTable))[0] == wanted
+        assert asked == ["b", "bovard"]  # the first key's query, then the whole text once
+
+
 async def test_fuzzy_search_finds_a_transcript_by_its_key(ws):
     add_literature(ws, 30)
     sid = add_transcript(ws, key="interview-ana-2023")
     async with running(ws) as (app, pilot):
-        await pilot.press("slash", *"interview-ana")
+        await pilot.press("slash", *"interview-ana")  # a query per key, the latest wins
         await settle(app, pilot)
-        await pilot.pause(0.3)  # the fuzzy filter is debounced
         await settle(app, pilot)
         assert _keys(app.screen.query_one(DataTable))[0] == sid
 
@@ -175,6 +202,9 @@ async def test_import_cancel_rolls_the_file_back_and_starts_no_other(ws, testdat
 def test_author_year_keeps_the_year_when_cut():
     from review.tui.screens.library import fit_author_year
 
+    assert fit_author_year("Van Ryzin & Parrado 2000", 24) == "Van Ryzin & Parrado 2000"
+    assert fit_author_year("Van Ryzin & Parrado 2000", 21) == "Van Ryzin & Par… 2000"
     assert fit_author_year("Van Ryzin & Parrado 2000", 18) == "Van Ryzin &… 2000"
     assert fit_author_year("Loeffler 2008", 18) == "Loeffler 2008"
+    assert fit_author_year("Bovaird, Stoker et al. n.d.", 18) == "Bovaird, Sto… n.d."
     assert len(fit_author_year("Bovaird, Stoker et al. n.d.", 18)) <= 18

@@ -71,6 +71,7 @@ _DEFAULTS: dict[str, Any] = {
     "origin_file": None,
     "origin_line": None,
     "merged_into_id": None,
+    "screening_status": "unscreened",  # a new record has no decisions (m0012)
 }
 _JSON_LIST = ("authors", "keywords")
 _JSON_DICT = ("record", "meta")

@@ -11,10 +11,21 @@ Exclusion reasons come from a shared, editable list (`ExclusionReason`).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, distinct, false, func, literal, select, true
+from sqlalchemy import (
+    ColumnElement,
+    case,
+    distinct,
+    false,
+    func,
+    literal,
+    select,
+    true,
+    update,
+)
 from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
@@ -22,6 +33,7 @@ from review.stats import kappa_from_pairs
 from review.store import models as m
 from review.store import settings
 from review.store.coders import ensure_coder
+from review.store.db import in_chunks
 from review.store.kinds import (
     LITERATURE,
     is_literature,
@@ -67,6 +79,7 @@ def set_required_reviewers(session: Session, n: int) -> None:
     if n not in (1, 2):
         raise UsageError("reviewers per source must be 1 or 2")
     settings.put(session, REVIEWERS, str(n))
+    store_status(session)  # two reviewers or one: "pending" and agreement change everywhere
 
 
 def check_stage(stage: str) -> str:
@@ -181,6 +194,9 @@ def decide(
         raise UsageError("not-retrieved is a full-text outcome (the report could not be found)")
     src = _source(session, key)
     assert src.id is not None  # a stored row's primary key
+    # One decision on a record at a time (PostgreSQL; SQLite has one writer anyway), so the
+    # status stored below is worked out from every decision committed before this one.
+    session.execute(select(col(m.Source.id)).where(col(m.Source.id) == src.id).with_for_update())
     reason = _check_reason(session, stage, decision, reason)
     if stage == "full-text":
         first = outcomes(session, "title-abstract", [src.id]).get(src.id)
@@ -208,6 +224,7 @@ def decide(
     row.decision, row.reason, row.created = decision, reason, m.utcnow()
     session.add(row)
     session.flush()
+    store_status(session, [src.id])
     return row
 
 
@@ -281,24 +298,51 @@ def outcomes(session: Session, stage: str, ids: list[int] | None = None) -> dict
     return out
 
 
-def status_sql(session: Session):
-    """SQL for a source's screening status, the rule of `outcomes` as one expression (the
-    library filters and pages 100,000 records by it): at each stage the final decision, else
-    — once the required reviewers have decided — their common decision or "conflict" (a
-    full text must end in or out, so "maybe" there is a conflict), else "pending"; the
-    full-text status when anyone decided at full text, else the title/abstract one, else
-    "unscreened". Transcripts and documents (the team's own data) are never screened: NULL,
-    so no status filter lists them. `tests/test_screening.py` checks it against `outcomes`
-    record by record."""
+def status_sql(session: Session | None = None):
+    """SQL for a source's screening status as the library shows and filters it: the stored
+    `source.screening_status` (kept by `store_status`), or NULL for transcripts and documents
+    (the team's own data is never screened, so no status filter lists them). `session` is
+    not needed any more (the rule is applied when the status is stored)."""
+    return case((qualitative_clause(), None), else_=col(m.Source.screening_status))
+
+
+def computed_status_sql(session: Session):
+    """SQL computing a source's screening status from its decisions, the rule of `outcomes`
+    as one expression: at each stage the final decision, else — once the required reviewers
+    have decided — their common decision or "conflict" (a full text must end in or out, so
+    "maybe" there is a conflict), else "pending"; the full-text status when anyone decided at
+    full text, else the title/abstract one, else "unscreened". This is what `store_status`
+    writes into `source.screening_status`; `tests/test_homes.py` and
+    `tests/test_screening_status.py` check it against `outcomes` record by record."""
     need = required_reviewers(session)
-    return case(
-        (qualitative_clause(), None),
-        else_=func.coalesce(
-            _stage_status_sql("full-text", need),
-            _stage_status_sql("title-abstract", need),
-            literal("unscreened"),
-        ),
+    return func.coalesce(
+        _stage_status_sql("full-text", need),
+        _stage_status_sql("title-abstract", need),
+        literal("unscreened"),
     )
+
+
+def store_status(session: Session, source_ids: Iterable[int] | None = None) -> None:
+    """Bring `source.screening_status` up to date for these sources (every source when None):
+    called by everything that changes decisions or the rule (`decide`, the number of
+    reviewers, moving decisions in a duplicate merge and its undo), in the same transaction."""
+    session.flush()
+    expr = computed_status_sql(session)
+    if source_ids is None:
+        decided = select(col(m.ScreeningDecision.source_id))
+        session.execute(
+            update(m.Source)
+            .where(col(m.Source.screening_status) != "unscreened", col(m.Source.id).not_in(decided))
+            .values(screening_status="unscreened")
+        )
+        session.execute(
+            update(m.Source).where(col(m.Source.id).in_(decided)).values(screening_status=expr)
+        )
+        return
+    for chunk in in_chunks(sorted(set(source_ids)), 500):
+        session.execute(
+            update(m.Source).where(col(m.Source.id).in_(chunk)).values(screening_status=expr)
+        )
 
 
 def _stage_status_sql(stage: str, need: int):

@@ -77,7 +77,16 @@ class ImportBatch(SQLModel, table=True):
 class Source(SQLModel, table=True):
     """A literature record, transcript or document: citation fields plus immutable text."""
 
-    __table_args__ = (Index("ix_source_kind_year", "kind", "year"), AUTOINCREMENT)
+    __table_args__ = (
+        Index("ix_source_kind_year", "kind", "year"),
+        # The library's filters count live sources of a kind or a screening status from these
+        # alone (m0012); `ix_source_screening_status` pages one status in id order.
+        Index("ix_source_kind_live", "kind", "merged_into_id"),
+        Index(
+            "ix_source_status_live", "screening_status", "merged_into_id", "kind", "record_format"
+        ),
+        AUTOINCREMENT,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(index=True, unique=True, max_length=300)  # cite key or file stem
@@ -108,6 +117,16 @@ class Source(SQLModel, table=True):
     origin_file: str | None = Field(default=None, max_length=2000)
     origin_line: int | None = None
     merged_into_id: int | None = Field(default=None, foreign_key="source.id", index=True)
+    # What its screening decisions make of it (m0012): unscreened, pending, include, exclude,
+    # maybe or conflict; kept by `review.screening.decisions.store_status` whenever decisions
+    # or the rule change, so the library filters by an index (transcripts and documents are
+    # never screened: the library reads them as no status).
+    screening_status: str = Field(
+        default="unscreened",
+        index=True,
+        max_length=20,
+        sa_column_kwargs={"server_default": sql_text("'unscreened'")},
+    )
     created: datetime = Field(default_factory=utcnow)
 
 
@@ -230,7 +249,7 @@ class Coding(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_coding_source_start", "source_id", "start"),
-        Index("ix_coding_code", "code_id"),
+        Index("ix_coding_code_source", "code_id", "source_id"),  # the code filter (m0012)
         AUTOINCREMENT,
     )
 

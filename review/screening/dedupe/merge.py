@@ -17,6 +17,7 @@ from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
+from review.screening.decisions import store_status
 from review.screening.dedupe.cluster import cluster_id
 from review.store import models as m
 
@@ -184,6 +185,12 @@ def merge_sources(
         )
     survivor = choose_survivor(sources, attached)
     others = [s for s in sources if s.id != survivor.id]
+    members = [cast(int, s.id) for s in sources]
+    if any("screeningdecision" in attached.get(i, {}) for i in members):
+        # decisions move: no reviewer decides on these records meanwhile (PostgreSQL; see
+        # `decisions.decide`), so the statuses stored after the move count every decision
+        lock = select(col(m.Source.id)).where(col(m.Source.id).in_(members)).with_for_update()
+        session.execute(lock)
     changes = merged_fields(survivor, others)
     before = {name: getattr(survivor, name) for name in changes}
     for name, value in changes.items():
@@ -219,6 +226,8 @@ def merge_sources(
             }
         )
     session.add(survivor)
+    if "screeningdecision" in result.moved:  # the decisions moved: so did the statuses
+        store_status(session, members)
     if links is None:
         session.flush()
         session.exec(insert(m.DuplicateLink), params=new_links)
@@ -279,4 +288,6 @@ def undo_merge(session: Session, cluster: str) -> MergeResult:
         setattr(survivor, name, value)
     session.add(survivor)
     session.flush()
+    if "screeningdecision" in result.moved:
+        store_status(session, [cast(int, survivor.id), *(link.merged_id for link in links)])
     return result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -64,7 +66,11 @@ class LibraryScreen(WorkbenchScreen):
         self.page_offset = 0
         self.current: LibraryPage | None = None
         self.code_label = ""
-        self._debounce = None
+        # One query at a time, the latest wins: a reload asked for while a query runs is
+        # remembered (`_again`, with its cursor) and run as soon as that query is done, with
+        # the filter as it is then; the stale result is not drawn.
+        self._busy = False
+        self._again: tuple[bool, int | None] | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="library-filters"):
@@ -121,17 +127,27 @@ class LibraryScreen(WorkbenchScreen):
         self.reload(keep_cursor=True)
 
     def reload(self, keep_cursor: bool = False, cursor: int | None = None) -> None:
+        if self._busy:
+            self._again = (keep_cursor, cursor)
+            return
         row = self.query_one(DataTable).cursor_row if keep_cursor else cursor
-        self._load(self.flt, self.page_offset, row)
+        self._busy = True
+        self._load(replace(self.flt), self.page_offset, row)
 
-    @work(thread=True, exclusive=True, group="page")
+    @work(thread=True, group="page")
     def _load(self, flt: LibraryFilter, offset: int, cursor: int | None) -> None:
         ok, result = self.in_session(
             lambda s: library.page(s, flt, offset=offset, limit=PAGE_SIZE), from_thread=True
         )
-        if not ok:  # a bad query: say so, keep the old rows
-            return
-        self.app.call_from_thread(self._show, result, cursor)
+        self.app.call_from_thread(self._loaded, result if ok else None, cursor)
+
+    def _loaded(self, result: LibraryPage | None, cursor: int | None) -> None:
+        self._busy = False
+        again, self._again = self._again, None
+        if again is not None:  # typed on meanwhile: this result is stale, ask again
+            self.reload(*again)
+        elif result is not None:  # (None: a bad query, said so; the old rows stay)
+            self._show(result, cursor)
 
     def _show(self, result: LibraryPage, cursor: int | None) -> None:
         self.current = result
@@ -170,8 +186,10 @@ class LibraryScreen(WorkbenchScreen):
 
     @on(Input.Changed, "#fuzzy")
     def _fuzzy_changed(self, event: Input.Changed) -> None:
+        # every key asks at once (each query is quick; one runs at a time, the latest wins)
         self.flt.fuzzy = event.value or None
-        self._debounced()
+        self.page_offset = 0
+        self.reload(cursor=0)
 
     @on(Input.Submitted, "#fts")
     def _fts_submitted(self, event: Input.Submitted) -> None:
@@ -195,12 +213,6 @@ class LibraryScreen(WorkbenchScreen):
         self.flt.status = None if event.value is Select.BLANK else str(event.value)
         self.page_offset = 0
         self.reload(cursor=0)
-
-    def _debounced(self) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        self.page_offset = 0
-        self._debounce = self.set_timer(0.15, lambda: self.reload(cursor=0))
 
     def action_focus_fuzzy(self) -> None:
         self.query_one("#fuzzy", Input).focus()
@@ -289,17 +301,23 @@ class LibraryScreen(WorkbenchScreen):
         self.action_open()
 
 
-AUTHOR_YEAR_WIDTH = 18
+# "Van Ryzin & Parrado 2000", "Verschuere et al. 2012": two surnames and a year fit whole;
+# at 80 columns the title keeps 20 cells (`_size_title`).
+AUTHOR_YEAR_WIDTH = 24
 
 
 def fit_author_year(text: str, width: int) -> str:
-    """'Van Ryzin & Parrado 2000' in 18 cells: the names shortened, never the year."""
+    """'Van Ryzin & Parrado 2000' in `width` cells: the names shortened, never the year; of
+    two authors the second is shortened first, so both stay recognisable."""
     if len(text) <= width:
         return text
     who, _, year = text.rpartition(" ")
     if not who or not (year.isdigit() or year == "n.d."):
         return text[: width - 1] + "…"
-    room = max(1, width - len(year) - 2)
+    room = max(1, width - len(year) - 2)  # the names, their "…" and the space before the year
+    first, amp, second = who.partition(" & ")
+    if amp and room - len(first) - len(amp) >= 3:  # at least two letters of the second name
+        return f"{first}{amp}{second[: room - len(first) - len(amp)].rstrip()}… {year}"
     return f"{who[:room].rstrip()}… {year}"
 
 

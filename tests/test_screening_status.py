@@ -1,0 +1,185 @@
+"""The stored screening status (`source.screening_status`, m0012) always equals the status the
+decisions give, whatever changed them: decisions and re-decisions, conflicts and their
+resolution, full text, the number of reviewers, a duplicate merge and its undo, deleting a
+source. Runs on SQLite and, with REVIEW_TEST_POSTGRES_URL, on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from review.coding import library
+from review.coding.library import LibraryFilter
+from review.ingest.mend import delete_sources
+from review.screening import decisions as d
+from review.screening.dedupe import service as dedupe
+from review.store import models as m
+from review.store.db import session_scope
+from review.store.migrations import m0012_source_status
+from tests.tui_helpers import add_literature, add_transcript
+
+pytestmark = pytest.mark.backends("sqlite", "postgres")
+
+
+def _stored(s) -> dict[str, str]:
+    return dict(s.exec(select(m.Source.key, m.Source.screening_status)).all())
+
+
+def _computed(s) -> dict[str, str]:
+    """The status from the decisions, by the rule in Python (`outcomes`)."""
+    ft, ta = d.outcomes(s, "full-text"), d.outcomes(s, "title-abstract")
+    out = {}
+    for sid, key in s.exec(select(m.Source.id, m.Source.key)).all():
+        o = ft.get(sid) or ta.get(sid)
+        out[key] = o.status if o else "unscreened"
+    return out
+
+
+def _check(ws) -> dict[str, str]:
+    with session_scope(ws.engine) as s:
+        stored = _stored(s)
+        assert stored == _computed(s)
+        by_sql = dict(s.exec(select(m.Source.key, d.computed_status_sql(s))).all())
+        assert stored == by_sql
+        return stored
+
+
+def test_stored_status_follows_every_change(ws):
+    add_literature(ws, 8)  # rec0000 … rec0007
+    add_transcript(ws)
+    seen: set[str] = set()
+    with session_scope(ws.engine) as s:
+        d.decide(s, "ann", "rec0000", "include")
+        d.decide(s, "bob", "rec0000", "include")  # agreed
+        d.decide(s, "ann", "rec0001", "include")
+        d.decide(s, "bob", "rec0001", "exclude")  # conflict
+        d.decide(s, "ann", "rec0002", "maybe")  # pending (one of two)
+        d.decide(s, "ann", "rec0003", "exclude", reason="wrong population")
+        d.decide(s, "bob", "rec0003", "exclude", reason="wrong outcome")  # reasons differ
+        d.decide(s, "ann", "rec0004", "maybe")
+        d.decide(s, "bob", "rec0004", "maybe")
+    seen |= set(_check(ws).values())
+    with session_scope(ws.engine) as s:
+        assert s.exec(select(m.Source.screening_status).where(m.Source.key == "rec0001")).one() == (
+            "conflict"
+        )
+        d.resolve(s, "cat", "rec0001", "include", "title-abstract")  # conflict settled
+        d.decide(s, "bob", "rec0002", "exclude")  # changed from pending to conflict
+        d.decide(s, "ann", "rec0002", "exclude")  # re-decided: now agreed
+        d.decide(s, "ann", "rec0000", "include", stage="full-text")  # full text: pending
+        d.decide(s, "ann", "rec0004", "maybe", stage="full-text")
+        d.decide(s, "bob", "rec0004", "maybe", stage="full-text")  # maybe at full text: conflict
+    seen |= set(_check(ws).values())
+    with session_scope(ws.engine) as s:
+        d.set_required_reviewers(s, 1)  # one reviewer: what was pending is decided
+    seen |= set(_check(ws).values())
+    assert seen >= {"unscreened", "pending", "include", "exclude", "maybe", "conflict"}
+    with session_scope(ws.engine) as s:
+        d.set_required_reviewers(s, 2)
+        d.decide(s, "ann", "rec0005", "include")
+        d.decide(s, "bob", "rec0006", "exclude")
+    _check(ws)
+
+    # A merge moves the decisions to the survivor; its undo moves them back.
+    with session_scope(ws.engine) as s:
+        merge = dedupe.merge_keys(s, ["rec0005", "rec0006"], coder="ann")
+    stored = _check(ws)
+    assert stored[merge.survivor] == "conflict"  # ann's include and bob's exclude
+    assert stored[merge.merged[0]] == "unscreened"  # its decision went with the merge
+    with session_scope(ws.engine) as s:
+        dedupe.undo(s, merge.cluster)
+    stored = _check(ws)
+    assert stored["rec0005"] == stored["rec0006"] == "pending"
+
+    # Deleting a survivor leaves the records merged into it standing alone, unscreened.
+    with session_scope(ws.engine) as s:
+        merge = dedupe.merge_keys(s, ["rec0005", "rec0007"], coder="ann")
+        survivor = s.exec(select(m.Source).where(m.Source.key == merge.survivor)).one()
+        delete_sources(s, [survivor.id])
+    stored = _check(ws)
+    assert merge.survivor not in stored
+    assert stored[merge.merged[0]] == "unscreened"
+
+
+def test_library_filters_by_the_stored_status(ws):
+    add_literature(ws, 4)
+    add_transcript(ws)
+    with session_scope(ws.engine) as s:
+        for coder in ("ann", "bob"):
+            d.decide(s, coder, "rec0000", "include")
+        d.decide(s, "ann", "rec0001", "include")
+        d.decide(s, "bob", "rec0001", "exclude")
+    with session_scope(ws.engine) as s:
+
+        def keys(status):
+            return [r.key for r in library.page(s, LibraryFilter(status=status)).rows]
+
+        assert keys("include") == ["rec0000"]
+        assert keys("conflict") == ["rec0001"]
+        assert keys("unscreened") == ["rec0002", "rec0003"]  # never the transcript
+        rows = library.page(s).rows
+        assert {r.key: r.status for r in rows if r.kind == "transcript"} == {"fg-north": ""}
+        d.resolve(s, "cat", "rec0001", "exclude", "title-abstract")
+        assert keys("conflict") == [] and keys("exclude") == ["rec0001"]
+
+
+def test_the_migration_fills_the_status_from_the_decisions(ws):
+    """m0012's frozen copy of the rule gives what today's rule gives."""
+    add_literature(ws, 6)
+    with session_scope(ws.engine) as s:
+        d.decide(s, "ann", "rec0000", "include")
+        d.decide(s, "bob", "rec0000", "include")
+        d.decide(s, "ann", "rec0001", "include")
+        d.decide(s, "bob", "rec0001", "exclude")
+        d.decide(s, "ann", "rec0002", "exclude", reason="wrong population")
+        d.decide(s, "bob", "rec0002", "exclude", reason="wrong outcome")
+        d.decide(s, "ann", "rec0003", "maybe")
+        d.resolve(s, "cat", "rec0001", "exclude", "title-abstract")
+        d.decide(s, "ann", "rec0000", "include", stage="full-text")
+        d.decide(s, "bob", "rec0000", "maybe", stage="full-text")
+        expected = _stored(s)
+    assert set(expected.values()) >= {"conflict", "exclude", "pending", "unscreened"}
+    with ws.engine.begin() as conn:
+        conn.execute(text("UPDATE source SET screening_status = 'unscreened'"))
+        assert m0012_source_status.backfill(conn) == 4
+    with session_scope(ws.engine) as s:
+        assert _stored(s) == expected
+        d.set_required_reviewers(s, 1)
+        expected = _stored(s)
+    with ws.engine.begin() as conn:
+        conn.execute(text("UPDATE source SET screening_status = 'unscreened'"))
+        m0012_source_status.backfill(conn)
+    with session_scope(ws.engine) as s:
+        assert _stored(s) == expected == _computed(s)
+
+
+def test_two_reviewers_deciding_at_once_leave_the_right_status(ws, db_backend):
+    """On the team's server two reviewers decide the same record at the same moment: the
+    second waits for the first (a row lock on the record), so the status stored last is
+    worked out from both decisions, not from its own alone."""
+    import threading
+
+    from sqlmodel import Session
+
+    if db_backend != "postgres":
+        pytest.skip("SQLite has one writer at a time: nothing runs at once")
+    add_literature(ws, 1)
+    with session_scope(ws.engine) as s:
+        d.decide(s, "ann", "rec0000", "maybe")  # both coders exist before the race
+        d.decide(s, "bob", "rec0000", "maybe")
+    first = Session(ws.engine)
+    d.decide(first, "ann", "rec0000", "include")  # not committed yet
+
+    def second() -> None:
+        with session_scope(ws.engine) as s:
+            d.decide(s, "bob", "rec0000", "include")
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(0.5)  # it waits on the record's lock while the first is open
+    first.commit()
+    first.close()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert _check(ws)["rec0000"] == "include"
