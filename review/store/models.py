@@ -223,6 +223,8 @@ class Coding(SQLModel, table=True):
     __table_args__ = (
         Index("ix_coding_source_start", "source_id", "start"),
         Index("ix_coding_code", "code_id"),
+        # the briefing's excerpt counts per source and code, grouped in index order (m0013)
+        Index("ix_coding_source_code", "source_id", "code_id", "start", "end", "coder_id"),
         AUTOINCREMENT,
     )
 
