@@ -18,6 +18,17 @@ from review.store import models as m
 from review.store.kinds import literature_clause
 
 UNKNOWN_DATABASE = "other / not recorded"
+# PRISMA 2020 counts studies and reports apart ("new studies included in review" and "reports
+# of new included studies"). Here a report is a record (after duplicate records are merged)
+# and a study is the group of reports linked as one study. The workspace has no such link: a
+# merge says two records are the same report found twice and removes one, it does not join
+# two reports (a paper and its protocol, say) into one study. So each included report is
+# one study, and the two counts are the same number.
+STUDIES_ARE_REPORTS = (
+    "Each included report counts as one study: reports of the same study are not linked in "
+    "the workspace (merging removes duplicate records of one report), so studies and reports "
+    "are the same number."
+)
 
 
 def identified_by_database(session: Session) -> dict[str, int]:
@@ -95,7 +106,8 @@ def prisma(session: Session) -> dict:
             "awaiting_assessment": ft["awaiting"],
             "conflicts": ft["conflicts"],
         },
-        "included": {"studies": ft["included"]},
+        # one report per study (STUDIES_ARE_REPORTS): the two boxes are the same number
+        "included": {"studies": ft["included"], "reports": ft["included"]},
         # how far screening got: "none", "title-abstract" (no full text assessed yet) or
         # "full-text" — a note with only title/abstract screening says so, not "0 included"
         "stage_reached": "full-text" if ft["anyone"] else "title-abstract" if ta["anyone"]
