@@ -17,7 +17,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy import BigInteger, ColumnElement, Table, and_, case, distinct, func, literal, select
+from sqlalchemy import Table, Text, func, literal, select
+from sqlalchemy import cast as cast_
 from sqlmodel import Session, col
 
 from review.coding.codebook import code_paths
@@ -77,11 +78,21 @@ class ScanResult:
     code_totals: Counter = field(default_factory=Counter)  # code id -> excerpts, any code
 
 
+def table(model) -> Table:
+    """A model's Core table (SQLModel's classes leave `__table__` out of their types)."""
+    return cast(Table, model.__table__)
+
+
 def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
     """Count excerpts and sources by code × sector × evidence kind, and by code × attribute.
 
-    The database does the counting (GROUP BY over the `ix_coding_source_code` index); Python
-    sees one row per source and code, never one per coding."""
+    The codings arrive as five integer columns (`_coding_columns`: the database joins each
+    into one text, numpy parses it), and every count is an array operation: sorting, run
+    lengths, `searchsorted` for the sector spans an excerpt overlaps and the turn it starts
+    in. Python sees one item per source and code, never one per coding. `batch` bounds the
+    candidate (excerpt, span) pairs held at once."""
+    import numpy as np
+
     res = ScanResult(sectors=sorted(set(tree.sector_ids.values())))
     res.included = set(included_source_ids(session, literature_only=False))
     kinds = {
@@ -98,207 +109,222 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
             ).where(col(m.Source.id).in_(chunk))
         ).all():
             res.groups[sid] = str((meta or {}).get("group") or title or key)
-    included = res.included
-    c = _CODING.c
-    # each source's excerpts per code: a span coded by two coders is one excerpt
-    per_source = res.per_source
-    for sid, cid, n in _rows(
-        session,
-        select(c.source_id, c.code_id, func.count(distinct(_span(c))))
-        .group_by(c.source_id, c.code_id)
-        .order_by(c.source_id, c.code_id),
-        batch,
-    ):
-        if sid in included:
-            per_source[sid][cid] = n
-            res.code_totals[cid] += n
-    hits = _sector_hits(session, tree, res.sectors, batch)
-    sector_ids = tree.sector_ids
-    evidence = set(tree.evidence_ids)
-    excerpts, sources = res.excerpts, res.sources
-    for sid, counts in per_source.items():
-        transcript = kinds.get(sid, "literature") != "literature"  # the team's own data
-        whole: list[str] | None = None
-        for cid, total in counts.items():
-            if cid not in evidence:
-                continue
-            res.per_code[(cid, transcript)] += total
-            res.excerpts_total[transcript] += total
-            hit = hits.get((sid, cid))
-            here: dict[str, int] = {}
-            unhit = total
-            if hit is not None:
-                unhit -= hit[0]
-                here = {res.sectors[k]: n for k, n in enumerate(hit[1:]) if n}
-            if unhit:
-                if whole is None:
-                    named: Counter = Counter()
-                    for k, n in counts.items():
-                        if k in sector_ids:
-                            named[sector_ids[k]] += n
-                    whole = _top(named)
-                for sector in whole:
-                    here[sector] = here.get(sector, 0) + unhit
-            for sector, n in here.items():
-                excerpts[(cid, sector, transcript)] += n
-                sources[(cid, sector, transcript)] += 1
-    _coder_counts(session, res)
-    _attribute_counts(session, tree, res, batch)
+    sid, cid, st, en, who = _coding_columns(session)
+    keep = np.isin(sid, np.fromiter(res.included, dtype=np.int64, count=len(res.included)))
+    sid, cid, st, en, who = sid[keep], cid[keep], st[keep], en[keep], who[keep]
+    if not len(sid):
+        return res
+    _coders(res, sid, who)
+    # each coded span once: two coders applying one code to the same span are one excerpt
+    order = np.lexsort((en, st, cid, sid))
+    sid, cid, st, en = sid[order], cid[order], st[order], en[order]
+    first = np.ones(len(sid), dtype=bool)
+    first[1:] = (
+        (sid[1:] != sid[:-1]) | (cid[1:] != cid[:-1]) | (st[1:] != st[:-1]) | (en[1:] != en[:-1])
+    )
+    sid, cid, st, en = sid[first], cid[first], st[first], en[first]
+    # (source, code) pairs, in source order: excerpts per source and code
+    change = np.r_[True, (sid[1:] != sid[:-1]) | (cid[1:] != cid[:-1])]
+    starts = np.flatnonzero(change)
+    pair_of = np.cumsum(change) - 1
+    p_sid, p_cid = sid[starts], cid[starts]
+    p_n = np.diff(np.r_[starts, len(sid)])
+    new_source = np.r_[True, p_sid[1:] != p_sid[:-1]]
+    src_of = np.cumsum(new_source) - 1  # pair -> source index
+    bounds = np.r_[np.flatnonzero(new_source), len(p_sid)].tolist()
+    codes_l, n_l = p_cid.tolist(), p_n.tolist()
+    for x, s_ in enumerate(p_sid[new_source].tolist()):
+        a, b = bounds[x], bounds[x + 1]
+        res.per_source[s_] = Counter(dict(zip(codes_l[a:b], n_l[a:b], strict=True)))
+    size = max(int(cid.max()), *tree.evidence_ids, *tree.sector_ids, 0) + 1
+    totals = np.bincount(p_cid, weights=p_n, minlength=size)
+    for code in np.flatnonzero(totals).tolist():
+        res.code_totals[code] = int(totals[code])
+    evidence = np.zeros(size, dtype=bool)
+    evidence[tree.evidence_ids] = True
+    is_ev = evidence[cid]
+    k = len(res.sectors)
+    sector_of = np.full(size, -1, dtype=np.int64)
+    for code, name in tree.sector_ids.items():
+        sector_of[code] = res.sectors.index(name)
+    anyhit, hit = _sector_hits(k, sector_of, sid, cid, st, en, is_ev, pair_of, batch)
+    # each source's main sector(s): the sector(s) coded most often in it, else Unassigned
+    # (the last column)
+    p_sx = sector_of[p_cid]
+    named = np.zeros((len(bounds) - 1, k + 1), dtype=np.int64)
+    on = p_sx >= 0
+    np.add.at(named, (src_of[on], p_sx[on]), p_n[on])
+    most = named[:, :k].max(axis=1) if k else np.zeros(len(named), dtype=np.int64)
+    named[:, :k] = (named[:, :k] == most[:, None]) & (most[:, None] > 0)
+    named[:, k] = most == 0
+    # evidence pairs: an excerpt counts under the sectors it overlaps, else the main ones
+    ev = np.flatnonzero(evidence[p_cid])
+    e_n, e_cid, e_src = p_n[ev], p_cid[ev], src_of[ev]
+    qual = np.fromiter(qualitative, dtype=np.int64, count=len(qualitative))
+    e_tr = np.isin(p_sid[ev], qual).astype(np.int64)  # the team's own data
+    counts = np.zeros((len(ev), k + 1), dtype=np.int64)
+    unhit = e_n
+    if anyhit is not None:
+        counts[:, :k] = hit.reshape(-1, k)[ev]
+        unhit = e_n - anyhit[ev]
+    counts += unhit[:, None] * named[e_src]
+    per_code = np.bincount(e_cid * 2 + e_tr, weights=e_n, minlength=2 * size)
+    for key in np.flatnonzero(per_code).tolist():
+        res.per_code[(key // 2, bool(key % 2))] += int(per_code[key])
+        res.excerpts_total[bool(key % 2)] += int(per_code[key])
+    names = [*res.sectors, UNASSIGNED]
+    cell = ((e_cid[:, None] * (k + 1) + np.arange(k + 1)[None, :]) * 2 + e_tr[:, None]).ravel()
+    n_cells = 2 * (k + 1) * size
+    excerpts = np.bincount(cell, weights=counts.ravel(), minlength=n_cells)
+    sources = np.bincount(cell, weights=(counts > 0).ravel(), minlength=n_cells)
+    for key in np.flatnonzero(sources).tolist():
+        where = (key // 2 // (k + 1), names[key // 2 % (k + 1)], bool(key % 2))
+        res.excerpts[where] += int(excerpts[key])
+        res.sources[where] += int(sources[key])
+    _attribute_counts(session, res, sid[is_ev], cid[is_ev], st[is_ev])
     return res
 
 
-def table(model) -> Table:
-    """A model's Core table (SQLModel's classes leave `__table__` out of their types)."""
-    return cast(Table, model.__table__)
+_SHIFT = 1 << 32  # text offsets are below 2**31: (source, offset) as one sortable number
 
 
-_CODING = table(m.Coding)
-_SHIFT = literal(1 << 32, BigInteger)  # text offsets are below 2**31: (start, end) as one number
+def _coding_columns(session: Session):
+    """source_id, code_id, start, end and coder_id (-1: none) of every coding, as numpy
+    int64 arrays in one row order: one query whose five aggregates each join a column
+    into one comma-separated text (SQLite's group_concat, PostgreSQL's string_agg) — a
+    million codings without a million Python rows. The covering index ix_coding_source_code
+    (m0013) holds all five, so no table row is read."""
+    import numpy as np
+
+    c = table(m.Coding).c
+    cols = (c.source_id, c.code_id, c.start, c.end, func.coalesce(c.coder_id, -1))
+    if session.connection().dialect.name == "sqlite":
+        aggs = [func.group_concat(x) for x in cols]
+    else:
+        aggs = [func.string_agg(cast_(x, Text), literal(",")) for x in cols]
+    texts = session.execute(select(*aggs)).one()
+    return [
+        np.fromstring(t, dtype=np.int64, sep=",") if t else np.zeros(0, dtype=np.int64)
+        for t in texts
+    ]
 
 
-def _span(c) -> ColumnElement:
-    """(start, end) as one integer, for COUNT(DISTINCT ...) on SQLite and PostgreSQL alike."""
-    return c.start * _SHIFT + c.end
+def _coders(res: ScanResult, sid, who) -> None:
+    """Codings per coder over the included sources, and who coded each source."""
+    import numpy as np
+
+    ids, counts = np.unique(who, return_counts=True)
+    for k, n in zip(ids.tolist(), counts.tolist(), strict=True):
+        res.coders[None if k < 0 else k] += n
+    pairs = np.unique(sid * _SHIFT + (who + 1))
+    for s_, k in zip((pairs // _SHIFT).tolist(), (pairs % _SHIFT - 1).tolist(), strict=True):
+        res.source_coders.setdefault(s_, set()).add(None if k < 0 else k)
 
 
-def _sector_hits(session: Session, tree: CodeTree, sectors: list[str], batch: int) -> dict:
-    """(source id, code id) -> (excerpts overlapping any sector span, excerpts overlapping
-    sector 0, sector 1, ...), for evidence codes; sectors by name, each span once."""
-    if not tree.sector_ids or not tree.evidence_ids:
-        return {}
-    c = _CODING.c
-    index = {name: k for k, name in enumerate(sectors)}
-    longest = session.execute(select(func.max(c.end - c.start))).scalar() or 0
-    sp = (
-        select(
-            c.source_id,
-            case({cid: index[n] for cid, n in tree.sector_ids.items()}, value=c.code_id).label(
-                "sx"
-            ),
-            c.start.label("ss"),
-            c.end.label("se"),
-        )
-        .where(c.code_id.in_(sorted(tree.sector_ids)))
-        .distinct()
-        .cte("sp")
+def _sector_hits(k, sector_of, sid, cid, st, en, is_ev, pair_of, batch):
+    """(excerpts of each (source, code) pair overlapping any sector span, and a flat array
+    of pair × sector: those overlapping a span of that sector), or (None, None) with no
+    sector codes. An excerpt overlaps a span when it starts before the span ends and ends
+    after it starts; `sector_of` maps a code to its sector's index (by name: two codes of one
+    sector on one span are one span), -1 for other codes."""
+    import numpy as np
+
+    if not k or not is_ev.any():
+        return None, None
+    n_pairs = int(pair_of[-1]) + 1
+    sx = sector_of[cid]
+    sp = sx >= 0
+    s_sid, s_sx, s_st, s_en = sid[sp], sx[sp], st[sp], en[sp]
+    if not len(s_sid):
+        return np.zeros(n_pairs, dtype=np.int64), np.zeros(n_pairs * k, dtype=np.int64)
+    o = np.lexsort((s_en, s_sx, s_st, s_sid))  # by source, then start
+    s_sid, s_sx, s_st, s_en = s_sid[o], s_sx[o], s_st[o], s_en[o]
+    one = np.ones(len(s_sid), dtype=bool)  # two codes of one sector on one span: one span
+    one[1:] = (
+        (s_sid[1:] != s_sid[:-1])
+        | (s_st[1:] != s_st[:-1])
+        | (s_en[1:] != s_en[:-1])
+        | (s_sx[1:] != s_sx[:-1])
     )
-    e = _CODING.alias("e")
-    # an excerpt overlaps a span when it starts before the span ends and ends after it
-    # starts; no coding is longer than `longest`, so only excerpts starting at most that far
-    # before the span can (a range on the (source_id, start) index)
-    h = (
-        select(e.c.source_id, e.c.code_id, e.c.start, e.c.end, sp.c.sx)
-        .select_from(
-            sp.join(
-                e,
-                and_(
-                    e.c.source_id == sp.c.source_id,
-                    e.c.start < sp.c.se,
-                    e.c.start >= sp.c.ss - longest,
-                    e.c.end > sp.c.ss,
-                ),
-            )
-        )
-        .where(e.c.code_id.in_(tree.evidence_ids))
-        .distinct()
-        .subquery("h")
-    )
-    stmt = select(
-        h.c.source_id,
-        h.c.code_id,
-        func.count(distinct(_span(h.c))),
-        *(func.sum(case((h.c.sx == k, 1), else_=0)) for k in range(len(sectors))),
-    ).group_by(h.c.source_id, h.c.code_id)
-    return {(r[0], r[1]): tuple(int(x) for x in r[2:]) for r in _rows(session, stmt, batch)}
+    s_sid, s_sx, s_st, s_en = s_sid[one], s_sx[one], s_st[one], s_en[one]
+    key = s_sid * _SHIFT + s_st
+    longest = int((s_en - s_st).max())
+    e_sid, e_st, e_en, e_pair = sid[is_ev], st[is_ev], en[is_ev], pair_of[is_ev]
+    # candidates: spans of the same source starting before the excerpt ends and at most
+    # `longest` before it starts (a span starting earlier ends before the excerpt starts)
+    lo = np.searchsorted(key, e_sid * _SHIFT + e_st - longest, "left")
+    hi = np.searchsorted(key, e_sid * _SHIFT + e_en, "left")
+    cnt = hi - lo
+    hits = []
+    bounds = np.cumsum(cnt)
+    a = 0
+    while a < len(cnt):
+        b = int(np.searchsorted(bounds, bounds[a] - cnt[a] + max(batch * 10, 1), "right"))
+        b = max(b, a + 1)
+        c = cnt[a:b]
+        total = int(c.sum())
+        if total:
+            rep_e = np.repeat(np.arange(a, b), c)
+            offs = np.arange(total) - np.repeat(np.cumsum(c) - c, c)
+            rep_s = np.repeat(lo[a:b], c) + offs
+            ok = s_en[rep_s] > e_st[rep_e]
+            hits.append(np.unique(rep_e[ok] * k + s_sx[rep_s[ok]]))
+        a = b
+    found = np.concatenate(hits) if hits else np.zeros(0, dtype=np.int64)
+    ex, sec = found // k, found % k
+    hit = np.bincount(e_pair[ex] * k + sec, minlength=n_pairs * k)
+    anyhit = np.bincount(e_pair[np.unique(ex)], minlength=n_pairs)
+    return anyhit, hit
 
 
-def _coder_counts(session: Session, res: ScanResult) -> None:
-    """Codings per coder over the included sources, and who coded each source: one count per
-    source and coder, on the covering index (`coder_id + 0` keeps the coder index out)."""
-    c = _CODING.c
-    coders = session.execute(select(c.coder_id).distinct()).scalars().all()
-    s = table(m.Source).alias("s")
-    for coder in coders:
-        who = (c.coder_id + 0).is_(None) if coder is None else (c.coder_id + 0) == coder
-        n = (
-            select(func.count())
-            .select_from(_CODING)
-            .where(c.source_id == s.c.id, who)
-            .scalar_subquery()
-        )
-        for sid, k in session.execute(select(s.c.id, n)).all():
-            if k and sid in res.included:
-                res.coders[coder] += k
-                res.source_coders.setdefault(sid, set()).add(coder)
-
-
-def _attribute_counts(session: Session, tree: CodeTree, res: ScanResult, batch: int) -> None:
+def _attribute_counts(session: Session, res: ScanResult, e_sid, e_cid, e_st) -> None:
     """Excerpts of each code by the attributes of the participant speaking where it starts
-    (the turn tied to a participant that starts last at or before it); a group attribute
-    counts under the transcript's group."""
-    if (
-        not tree.evidence_ids
-        or session.execute(select(col(m.ParticipantAttribute.id)).limit(1)).first() is None
-    ):
-        return
-    p = table(m.Passage)
-    a = table(m.ParticipantAttribute)
-    spoken = session.execute(
-        select(p.c.source_id).where(p.c.participant_id.is_not(None)).distinct()
-    ).scalars()
-    sids = sorted(set(spoken) & res.included)
-    c = _CODING.c
-    group_attr = func.lower(a.c.name).in_(GROUP_ATTRIBUTES)
-    for chunk in in_chunks(sids, 500):
-        ex = (
-            select(c.source_id, c.code_id, c.start, c.end)
-            .where(c.code_id.in_(tree.evidence_ids), c.source_id.in_(chunk))
-            .distinct()
-            .subquery("ex")
-        )
-        speaker = (
-            select(p.c.participant_id)
-            .where(
-                p.c.source_id == ex.c.source_id,
-                p.c.participant_id.is_not(None),
-                p.c.start <= ex.c.start,
-            )
-            .order_by(p.c.start.desc(), p.c.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        x = select(ex.c.source_id, ex.c.code_id, speaker.label("pid")).subquery("x")
-        in_group = case((group_attr, x.c.source_id), else_=None)
-        stmt = (
-            select(x.c.code_id, a.c.name, a.c.value, in_group, func.count())
-            .select_from(x.join(a, a.c.participant_id == x.c.pid))
-            .group_by(x.c.code_id, a.c.name, a.c.value, in_group)
-        )
-        for cid, name, value, gsid, n in _rows(session, stmt, batch):
-            value = value or ""
-            if gsid is not None and gsid in res.groups:
-                value = res.groups[gsid]
-            res.by_attribute[name][(cid, value)] += n
+    (the turn tied to a participant that starts last at or before it; of turns starting
+    together, the last stored); a group attribute counts under the transcript's group."""
+    import numpy as np
 
-
-def _rows(session: Session, stmt, batch: int):
-    """The rows, streamed. On SQLite straight from the driver's cursor (SQLAlchemy's
-    per-row result processing costs more than the counting; the statements here bind only
-    numbers and fixed names, inlined); elsewhere as a server-side stream (`yield_per`)."""
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        yield from conn.execute(stmt.execution_options(yield_per=batch))
+    attrs: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for pid, name, value in session.execute(
+        select(col(m.ParticipantAttribute.participant_id), col(m.ParticipantAttribute.name),
+               col(m.ParticipantAttribute.value))
+    ).all():  # fmt: skip
+        attrs[pid].append((name, value or ""))
+    if not attrs or not len(e_sid):
         return
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None  # an open connection's
-    cur = dbapi.cursor()
-    try:
-        sql = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
-        cur.execute(str(sql))
-        while chunk := cur.fetchmany(batch):
-            yield from chunk
-    finally:
-        cur.close()
+    p = table(m.Passage).c
+    turns = session.execute(
+        select(p.source_id, p.start, p.participant_id)
+        .where(p.participant_id.is_not(None))
+        .order_by(p.source_id, p.start, p.id)
+    ).all()
+    if not turns:
+        return
+    t_sid, t_st, t_pid = (np.array(x, dtype=np.int64) for x in zip(*turns, strict=True))
+    at = np.searchsorted(t_sid * _SHIFT + t_st, e_sid * _SHIFT + e_st, "right") - 1
+    ok = at >= 0
+    ok[ok] = t_sid[at[ok]] == e_sid[ok]  # a turn of the excerpt's own source
+    pid, cid, sid = t_pid[at[ok]], e_cid[ok], e_sid[ok]
+    if not len(pid):
+        return
+    top, many = int(pid.max()) + 1, int(sid.max()) + 1
+    # excerpts per (code, participant), and per (code, source, participant) for the group
+    combos, n = np.unique((cid * top + pid), return_counts=True)
+    by = res.by_attribute
+    names = {name for pairs in attrs.values() for name, _ in pairs}
+    grouped = {a for a in names if a.lower() in GROUP_ATTRIBUTES}
+    for key, k in zip(combos.tolist(), n.tolist(), strict=True):
+        for name, value in attrs.get(key % top, ()):
+            if name not in grouped:
+                by[name][(key // top, value)] += k
+    if grouped:
+        combos, n = np.unique((cid * many + sid) * top + pid, return_counts=True)
+        for key, k in zip(combos.tolist(), n.tolist(), strict=True):
+            person, rest = key % top, key // top
+            s_, code = rest % many, rest // many
+            group = res.groups.get(s_)
+            for name, value in attrs.get(person, ()):
+                if name in grouped:
+                    by[name][(code, group if group is not None else value)] += k
 
 
 def _top(counts: Counter) -> list[str]:
