@@ -115,6 +115,7 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
     if not len(sid):
         return res
     _coders(res, sid, who)
+    del who, keep
     # each coded span once: two coders applying one code to the same span are one excerpt
     order = np.lexsort((en, st, cid, sid))
     sid, cid, st, en = sid[order], cid[order], st[order], en[order]
@@ -123,6 +124,7 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
         (sid[1:] != sid[:-1]) | (cid[1:] != cid[:-1]) | (st[1:] != st[:-1]) | (en[1:] != en[:-1])
     )
     sid, cid, st, en = sid[first], cid[first], st[first], en[first]
+    del order, first
     # (source, code) pairs, in source order: excerpts per source and code
     change = np.r_[True, (sid[1:] != sid[:-1]) | (cid[1:] != cid[:-1])]
     starts = np.flatnonzero(change)
@@ -202,11 +204,12 @@ def _coding_columns(session: Session):
         aggs = [func.group_concat(x) for x in cols]
     else:
         aggs = [func.string_agg(cast_(x, Text), literal(",")) for x in cols]
-    texts = session.execute(select(*aggs)).one()
-    return [
-        np.fromstring(t, dtype=np.int64, sep=",") if t else np.zeros(0, dtype=np.int64)
-        for t in texts
-    ]
+    texts = list(session.execute(select(*aggs)).one())
+    out = []
+    for x, t in enumerate(texts):
+        out.append(np.fromstring(t, dtype=np.int64, sep=",") if t else np.zeros(0, np.int64))
+        texts[x] = None  # each text freed once parsed
+    return out
 
 
 def _coders(res: ScanResult, sid, who) -> None:
@@ -249,31 +252,27 @@ def _sector_hits(k, sector_of, sid, cid, st, en, is_ev, pair_of, batch):
     s_sid, s_sx, s_st, s_en = s_sid[one], s_sx[one], s_st[one], s_en[one]
     key = s_sid * _SHIFT + s_st
     longest = int((s_en - s_st).max())
-    e_sid, e_st, e_en, e_pair = sid[is_ev], st[is_ev], en[is_ev], pair_of[is_ev]
-    # candidates: spans of the same source starting before the excerpt ends and at most
-    # `longest` before it starts (a span starting earlier ends before the excerpt starts)
-    lo = np.searchsorted(key, e_sid * _SHIFT + e_st - longest, "left")
-    hi = np.searchsorted(key, e_sid * _SHIFT + e_en, "left")
-    cnt = hi - lo
-    hits = []
-    bounds = np.cumsum(cnt)
-    a = 0
-    while a < len(cnt):
-        b = int(np.searchsorted(bounds, bounds[a] - cnt[a] + max(batch * 10, 1), "right"))
-        b = max(b, a + 1)
-        c = cnt[a:b]
-        total = int(c.sum())
-        if total:
-            rep_e = np.repeat(np.arange(a, b), c)
-            offs = np.arange(total) - np.repeat(np.cumsum(c) - c, c)
-            rep_s = np.repeat(lo[a:b], c) + offs
-            ok = s_en[rep_s] > e_st[rep_e]
-            hits.append(np.unique(rep_e[ok] * k + s_sx[rep_s[ok]]))
-        a = b
-    found = np.concatenate(hits) if hits else np.zeros(0, dtype=np.int64)
-    ex, sec = found // k, found % k
-    hit = np.bincount(e_pair[ex] * k + sec, minlength=n_pairs * k)
-    anyhit = np.bincount(e_pair[np.unique(ex)], minlength=n_pairs)
+    rows = np.flatnonzero(is_ev)
+    hit = np.zeros(n_pairs * k, dtype=np.int64)
+    anyhit = np.zeros(n_pairs, dtype=np.int64)
+    step = max(batch * 10, 1)  # excerpts at a time: the temporaries stay small
+    for a in range(0, len(rows), step):
+        r = rows[a : a + step]
+        e_sid, e_st, e_en, e_pair = sid[r], st[r], en[r], pair_of[r]
+        # candidates: spans of the same source starting before the excerpt ends and at
+        # most `longest` before it starts (one starting earlier ends before it starts)
+        lo = np.searchsorted(key, e_sid * _SHIFT + e_st - longest, "left")
+        cnt = np.searchsorted(key, e_sid * _SHIFT + e_en, "left") - lo
+        total = int(cnt.sum())
+        if not total:
+            continue
+        rep_e = np.repeat(np.arange(len(r)), cnt)
+        rep_s = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
+        ok = s_en[rep_s] > e_st[rep_e]
+        found = np.unique(rep_e[ok] * k + s_sx[rep_s[ok]])  # (excerpt, sector) once
+        ex = found // k
+        hit += np.bincount(e_pair[ex] * k + found % k, minlength=n_pairs * k)
+        anyhit += np.bincount(e_pair[np.unique(ex)], minlength=n_pairs)
     return anyhit, hit
 
 
