@@ -47,9 +47,10 @@ def identified_by_database(session: Session) -> dict[str, int]:
     return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _stage(session: Session, stage: str) -> dict:
-    ids = eligible_ids(session, stage)
-    outs = outcomes(session, stage, None)
+def _stage(session: Session, stage: str, passed: dict | None = None) -> dict:
+    """One stage's boxes; `passed`: the title/abstract outcomes (read once for both stages)."""
+    ids = eligible_ids(session, stage, passed)
+    outs = passed if stage == "title-abstract" and passed is not None else outcomes(session, stage)
     status = Counter(outs[i].status if i in outs else "pending" for i in ids)
     reasons = Counter(
         outs[i].reason or "reason not given"
@@ -81,8 +82,9 @@ def prisma(session: Session) -> dict:
         .select_from(m.Source)
         .where(col(m.Source.merged_into_id).is_not(None), literature_clause())
     ).one()[0]
-    ta = _stage(session, "title-abstract")
-    ft = _stage(session, "full-text")
+    first = outcomes(session, "title-abstract")
+    ta = _stage(session, "title-abstract", first)
+    ft = _stage(session, "full-text", first)
     sought = ta["included"] + ta["maybe"]
     doc = {
         "identification": {
