@@ -163,18 +163,23 @@ def _reference(s, tree: CodeTree) -> dict:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_scan_agrees_with_the_per_coding_reference(ws, seed):
+def test_scan_agrees_with_the_per_coding_reference(ws, seed, monkeypatch):
+    from review.outputs.brief import scan as scan_module
+
+    # a few sources at a time (the parts must add up) and small batches of candidate pairs
+    monkeypatch.setattr(scan_module, "SOURCES_AT_ONCE", 1 + seed)
     with session_scope(ws.engine) as s:
         _workspace(s, seed)
     with session_scope(ws.engine) as s:
         tree = CodeTree.load(s)
         want = _reference(s, tree)
-        got = scan(s, tree, batch=3)  # small batches: several rounds of candidate pairs
+        got = scan(s, tree, batch=3)
     assert +got.excerpts == +want["excerpts"]
     assert +got.sources == +want["sources"]
     assert +got.per_code == +want["per_code"]
     assert +got.excerpts_total == +want["total"]
     assert dict(got.per_source) == want["per_source"]
+    assert +got.code_totals == sum(want["per_source"].values(), Counter())
     assert {k: +v for k, v in got.by_attribute.items()} == dict(want["by_attribute"])
     assert +got.coders == +want["coders"]
     assert got.source_coders == want["source_coders"]

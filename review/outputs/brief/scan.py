@@ -83,16 +83,18 @@ def table(model) -> Table:
     return cast(Table, model.__table__)
 
 
+SOURCES_AT_ONCE = 2_000  # sources whose codings are held at once (memory stays bounded)
+
+
 def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
     """Count excerpts and sources by code × sector × evidence kind, and by code × attribute.
 
     The codings arrive as five integer columns (`_coding_columns`: the database joins each
-    into one text, numpy parses it), and every count is an array operation: sorting, run
-    lengths, `searchsorted` for the sector spans an excerpt overlaps and the turn it starts
-    in. Python sees one item per source and code, never one per coding. `batch` bounds the
-    candidate (excerpt, span) pairs held at once."""
-    import numpy as np
-
+    into one text, numpy parses it), `SOURCES_AT_ONCE` included sources at a time (every
+    count is within a source, so the parts add up), and every count is an array operation:
+    sorting, run lengths, `searchsorted` for the sector spans an excerpt overlaps and the
+    turn it starts in. Python sees one item per source and code, never one per coding.
+    `batch` bounds the excerpts whose candidate spans are held at once."""
     res = ScanResult(sectors=sorted(set(tree.sector_ids.values())))
     res.included = set(included_source_ids(session, literature_only=False))
     kinds = {
@@ -109,11 +111,22 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
             ).where(col(m.Source.id).in_(chunk))
         ).all():
             res.groups[sid] = str((meta or {}).get("group") or title or key)
-    sid, cid, st, en, who = _coding_columns(session)
+    speakers = _speakers(session)
+    for part in in_chunks(sorted(res.included), SOURCES_AT_ONCE):
+        _count(res, tree, _coding_columns(session, part[0], part[-1]), qualitative, speakers,
+               batch)  # fmt: skip
+    return res
+
+
+def _count(res: ScanResult, tree: CodeTree, columns, qualitative, speakers, batch) -> None:
+    """Add the counts of these codings (whole sources) to `res`."""
+    import numpy as np
+
+    sid, cid, st, en, who = columns
     keep = np.isin(sid, np.fromiter(res.included, dtype=np.int64, count=len(res.included)))
     sid, cid, st, en, who = sid[keep], cid[keep], st[keep], en[keep], who[keep]
     if not len(sid):
-        return res
+        return
     _coders(res, sid, who)
     del who, keep
     # each coded span once: two coders applying one code to the same span are one excerpt
@@ -138,10 +151,10 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
     for x, s_ in enumerate(p_sid[new_source].tolist()):
         a, b = bounds[x], bounds[x + 1]
         res.per_source[s_] = Counter(dict(zip(codes_l[a:b], n_l[a:b], strict=True)))
-    size = max(int(cid.max()), *tree.evidence_ids, *tree.sector_ids, 0) + 1
+    size = max(int(cid.max()), *tree.paths, 0) + 1
     totals = np.bincount(p_cid, weights=p_n, minlength=size)
     for code in np.flatnonzero(totals).tolist():
-        res.code_totals[code] = int(totals[code])
+        res.code_totals[code] += int(totals[code])
     evidence = np.zeros(size, dtype=bool)
     evidence[tree.evidence_ids] = True
     is_ev = evidence[cid]
@@ -183,15 +196,15 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
         where = (key // 2 // (k + 1), names[key // 2 % (k + 1)], bool(key % 2))
         res.excerpts[where] += int(excerpts[key])
         res.sources[where] += int(sources[key])
-    _attribute_counts(session, res, sid[is_ev], cid[is_ev], st[is_ev])
-    return res
+    _attribute_counts(res, speakers, sid[is_ev], cid[is_ev], st[is_ev])
 
 
 _SHIFT = 1 << 32  # text offsets are below 2**31: (source, offset) as one sortable number
 
 
-def _coding_columns(session: Session):
-    """source_id, code_id, start, end and coder_id (-1: none) of every coding, as numpy
+def _coding_columns(session: Session, first: int, last: int):
+    """source_id, code_id, start, end and coder_id (-1: none) of the codings of sources
+    `first` to `last`, as numpy
     int64 arrays in one row order: one query whose five aggregates each join a column
     into one comma-separated text (SQLite's group_concat, PostgreSQL's string_agg) — a
     million codings without a million Python rows. The covering index ix_coding_source_code
@@ -204,7 +217,8 @@ def _coding_columns(session: Session):
         aggs = [func.group_concat(x) for x in cols]
     else:
         aggs = [func.string_agg(cast_(x, Text), literal(",")) for x in cols]
-    texts = list(session.execute(select(*aggs)).one())
+    where = c.source_id.between(first, last)
+    texts = list(session.execute(select(*aggs).where(where)).one())
     out = []
     for x, t in enumerate(texts):
         out.append(np.fromstring(t, dtype=np.int64, sep=",") if t else np.zeros(0, np.int64))
@@ -276,10 +290,10 @@ def _sector_hits(k, sector_of, sid, cid, st, en, is_ev, pair_of, batch):
     return anyhit, hit
 
 
-def _attribute_counts(session: Session, res: ScanResult, e_sid, e_cid, e_st) -> None:
-    """Excerpts of each code by the attributes of the participant speaking where it starts
-    (the turn tied to a participant that starts last at or before it; of turns starting
-    together, the last stored); a group attribute counts under the transcript's group."""
+def _speakers(session: Session):
+    """(participant id -> [(attribute, value)], the turns tied to a participant as arrays
+    (source, start, participant) in (source, start, id) order), or None when no participant
+    attribute or no such turn is recorded."""
     import numpy as np
 
     attrs: dict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -288,8 +302,8 @@ def _attribute_counts(session: Session, res: ScanResult, e_sid, e_cid, e_st) -> 
                col(m.ParticipantAttribute.value))
     ).all():  # fmt: skip
         attrs[pid].append((name, value or ""))
-    if not attrs or not len(e_sid):
-        return
+    if not attrs:
+        return None
     p = table(m.Passage).c
     turns = session.execute(
         select(p.source_id, p.start, p.participant_id)
@@ -297,8 +311,20 @@ def _attribute_counts(session: Session, res: ScanResult, e_sid, e_cid, e_st) -> 
         .order_by(p.source_id, p.start, p.id)
     ).all()
     if not turns:
-        return
+        return None
     t_sid, t_st, t_pid = (np.array(x, dtype=np.int64) for x in zip(*turns, strict=True))
+    return attrs, t_sid, t_st, t_pid
+
+
+def _attribute_counts(res: ScanResult, speakers, e_sid, e_cid, e_st) -> None:
+    """Excerpts of each code by the attributes of the participant speaking where it starts
+    (the turn tied to a participant that starts last at or before it; of turns starting
+    together, the last stored); a group attribute counts under the transcript's group."""
+    import numpy as np
+
+    if speakers is None or not len(e_sid):
+        return
+    attrs, t_sid, t_st, t_pid = speakers
     at = np.searchsorted(t_sid * _SHIFT + t_st, e_sid * _SHIFT + e_st, "right") - 1
     ok = at >= 0
     ok[ok] = t_sid[at[ok]] == e_sid[ok]  # a turn of the excerpt's own source
