@@ -1,8 +1,11 @@
-"""One streaming pass over the codings that feeds the evidence matrix and the attribute table.
+"""The counts behind the evidence matrix, Table 3, Table 4 and the figures, from the codings.
 
-Why a single ordered pass: a briefing on 1,000,000 codings must not hold them all in memory.
-Codings arrive ordered by source (the `ix_coding_source_start` index), so each source's
-sector spans and speaker turns are in hand while its codings are counted, then dropped.
+Why arrays: a briefing on 1,000,000 codings must not build a Python object per coding (that
+was most of its time). The codings of a few thousand sources at a time arrive as integer
+columns (`_coding_columns`, over the covering index of migration m0013) and are counted with
+numpy; every count is within one source, so the parts add up and memory stays bounded.
+`tests/test_brief_scan.py` holds the same rules written one excerpt at a time and checks
+that both agree.
 
 A coding's sector is the sector code(s) whose codings overlap it in the same source; failing
 that, the sector(s) coded most often in that source; failing that, "Unassigned".
