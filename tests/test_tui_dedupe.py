@@ -179,3 +179,24 @@ async def test_screening_screen_records_not_retrieved_at_full_text(ws):
         assert flow["eligibility"]["reports_not_retrieved"] == 1
         assert flow["eligibility"]["excluded_by_reason"] == {}  # not an exclusion
         assert "1 of 3 decided by ann" in str(screen.query_one("#screen-progress").render())
+
+
+async def test_duplicates_list_fits_80_columns(ws):
+    """QA at 80x24: the Why column ran off the screen, cut mid-word with no sign of the cut."""
+    title = "Activating collective co-production of public services"
+    with session_scope(ws.engine) as s:
+        s.add(m.Source(key="iras2015activating", title=title, year=2015,
+                       venue="International Review of Administrative Sciences"))  # fmt: skip
+        s.add(m.Source(key="anon2016activating", title=title, year=2016, kind="misc"))
+    async with running(ws, start="duplicates", size=(80, 24)) as (app, pilot):
+        await settle(app, pilot)
+        listing = app.screen.query_one("#dup-list", DataTable)
+        assert listing.row_count == 1
+        why = listing.get_row_at(0)[-1]
+        last = list(listing.columns.values())[-1]
+        assert len(str(why)) > last.width  # the reasons are longer than the room left…
+        widths = sum(c.get_render_width(listing) for c in listing.columns.values())
+        assert widths <= listing.size.width  # …yet nothing runs off the edge
+        assert why.overflow == "ellipsis" and why.no_wrap  # and the cut ends in "…"
+        line = app.screen.query_one("#dup-summary").render()
+        assert "keep apart" not in str(line)  # the footer lists the keys

@@ -200,7 +200,7 @@ def reasons(
         print_json({"reasons": rows})
         return
     for r in rows:
-        typer.echo(r["name"] + (f"  ({r['stage']} only)" if r["stage"] else ""))
+        typer.echo(f"{r['name']}" + (f"  ({r['stage']} only)" if r["stage"] else ""))
 
 
 @screen_app.command("blind")

@@ -22,6 +22,14 @@ from sqlmodel import Field, SQLModel, col
 AUTOINCREMENT = {"sqlite_autoincrement": True}
 
 
+def pk(row: Any) -> int:
+    """A stored row's primary key as an `int`: SQLModel types every `id` `int | None`, as a new
+    row has none until it is flushed; a row read from the database always has one."""
+    if row.id is None:
+        raise ValueError(f"this {type(row).__name__} is not stored yet (no id)")
+    return int(row.id)
+
+
 def utcnow() -> datetime:
     """Timezone-aware UTC 'now' (SQLModel refuses naive datetimes)."""
     return datetime.now(UTC)

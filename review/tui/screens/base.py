@@ -27,6 +27,20 @@ def row_at_cursor(table: DataTable, rows: Sequence[T]) -> T | None:
     return rows[table.cursor_row] if rows and 0 <= table.cursor_row < len(rows) else None
 
 
+def fill_last_column(table: DataTable, minimum: int = 12) -> None:
+    """Give a table's last column the width left on screen (not its content's width), so a
+    long value ends in "…" inside the screen instead of running off its edge; call it after
+    rows are added and on resize."""
+    columns = list(table.columns.values())
+    if not columns or table.size.width <= 0:
+        return
+    used = sum(c.get_render_width(table) for c in columns[:-1])
+    last = columns[-1]
+    last.auto_width = False
+    last.width = max(minimum, table.size.width - used - 2 * table.cell_padding - 1)
+    table.refresh(layout=True)
+
+
 class WorkbenchScreen(Screen):
     """Base for registry screens: subclasses implement `compose_body` (and keep keys local)."""
 

@@ -14,8 +14,8 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
 from review.screening.dedupe import service
-from review.tui.plain import cells
-from review.tui.screens.base import WorkbenchScreen, row_at_cursor
+from review.tui.plain import fitted
+from review.tui.screens.base import WorkbenchScreen, fill_last_column, row_at_cursor
 
 NAME = "duplicates"
 KEY = "f7"
@@ -100,16 +100,21 @@ class DuplicatesScreen(WorkbenchScreen):
             table.add_row(
                 row.kind,
                 "" if row.score is None else f"{row.score:.2f}",
-                *cells(" | ".join(row.keys), "; ".join(row.reasons)),
+                fitted(" | ".join(row.keys)),
+                fitted("; ".join(row.reasons)),
                 key=str(n),
             )
+        fill_last_column(table)
         merges = sum(r.kind == "merge" for r in rows)
         more = f" · showing {MAX_ROWS} of {total:,} (r rescans)" if total > MAX_ROWS else ""
         self.query_one("#dup-summary", Label).update(
             f"{records:,} records · {merges} cluster(s) to merge · "
-            f"{len(rows) - merges} pair(s) to decide{more} · m merge · a keep apart · u undo"
+            f"{len(rows) - merges} pair(s) to decide{more}"
         )
         self._compare()
+
+    def on_resize(self) -> None:
+        fill_last_column(self.query_one("#dup-list", DataTable))
 
     # --- comparison -----------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from review.evidence import links as service
 from review.tui.plain import cells as plain_cells
+from review.tui.plain import fitted
 from review.tui.screens.base import WorkbenchScreen, row_at_cursor
 
 NAME = "indicators"
@@ -116,16 +117,15 @@ class IndicatorsScreen(WorkbenchScreen):
         table.clear()
         for r in self.rows:
             value = r["value_text"] or ("" if r["value"] is None else f"{r['value']:g}")
-            cells = (r["id"], r["name"], r["sector"] or "", r["area"] or "", r["year"] or "",
-                     value, r["n"] or "", r["source"] or "", r["links"])  # fmt: skip
+            cells = (r["id"], fitted(r["name"]), fitted(r["sector"] or ""),
+                     fitted(r["area"] or ""), r["year"] or "", value, r["n"] or "",
+                     fitted(r["source"] or ""), r["links"])  # fmt: skip
             table.add_row(*plain_cells(*cells), key=str(r["id"]))
         if keep is not None:
             index = next((i for i, r in enumerate(self.rows) if r["id"] == keep), 0)
             table.move_cursor(row=index)
         more = f" (showing {MAX_ROWS:,})" if total > MAX_ROWS else ""
-        self.query_one("#ind-summary", Label).update(
-            f"{total:,} indicator(s){more} · l link code · e link excerpt · r relation · d unlink"
-        )
+        self.query_one("#ind-summary", Label).update(f"{total:,} indicator(s){more}")
         self._show_links()
 
     def selected(self) -> dict | None:
@@ -147,7 +147,9 @@ class IndicatorsScreen(WorkbenchScreen):
         for ln in self.links:
             quote = (ln["quote"] or "").replace("\n", " ")
             table.add_row(
-                *plain_cells(ln["id"], ln["relation"], ln["code"] or "", quote[:200]),
+                *plain_cells(
+                    ln["id"], ln["relation"], fitted(ln["code"] or ""), fitted(quote[:200])
+                ),
                 key=str(ln["id"]),
             )
 

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.widgets import DataTable, Static
 
+from review.tui.plain import fitted
 from review.tui.screens.base import WorkbenchScreen, row_at_cursor
 
 NAME = "memos"
@@ -74,7 +75,7 @@ class MemosScreen(WorkbenchScreen):
         table.clear()
         for r in rows:
             first = " ".join(r.text.split())
-            table.add_row(r.target, r.about, r.coder or "", first)
+            table.add_row(r.target, fitted(r.about), fitted(r.coder or ""), fitted(first))
         if keep is not None:
             at = next((i for i, r in enumerate(rows) if (r.target, r.ref) == keep), 0)
             table.move_cursor(row=at)

@@ -68,6 +68,7 @@ class ReaderScreen(WorkbenchScreen):
         self.choices: list[CodeChoice] = []
         self._codes_stamp: tuple | None = None  # review.coding.codebook.codebook_stamp
         self._panel_shape: tuple | None = None  # the side panel's height, last laid out
+        self._panel_retry = False  # redrawn once after layout (its width was unknown)
         self._picker = None  # the code picker, built on the first enter, then re-used
         self._picker_choices: list[CodeChoice] | None = None  # the codebook it was given
         self.shortcuts: dict[str, int] = {}
@@ -202,11 +203,18 @@ class ReaderScreen(WorkbenchScreen):
         here = doc.marks_over(start, end, "coding")
         out.append("")
         out.append("[b]Coded here[/b]" if here else "[dim]Not coded here[/]")
+        width = self.query_one("#reader-panel", Static).content_size.width
+        if here and width <= 0 and not self._panel_retry:  # not laid out yet: draw again
+            self._panel_retry = True  # once, when it has its width
+            self.call_after_refresh(self._panel)
+        elif width > 0:
+            self._panel_retry = False
         for mk in here:
             c = names.get(mk.code_id)
-            memo = f" — {escape(' ⏎ '.join(mk.memo.splitlines()))}" if mk.memo else ""
+            path, memo = _coding_line(_path(c, mk.code_id), mk.coder or "", mk.memo, width)
+            memo = f" — {escape(memo)}" if memo else ""
             who = f" [dim]{escape(mk.coder or '')}[/]"
-            out.append(f"[{_colour(c)}]■[/] {escape(_path(c, mk.code_id))}{who}{memo}")
+            out.append(f"[{_colour(c)}]■[/] {escape(path)}{who}{memo}")
         sugg = doc.marks_over(start, end, "suggestion")
         if sugg:
             out += ["", "[b]Suggested[/b] (A accept, X reject)"]
@@ -636,6 +644,30 @@ def _excerpt(quote: str, most: int = 160) -> str:
     """A long selection shortened in the middle, on one line."""
     quote = " ".join(quote.split())
     return quote if len(quote) <= most else f"{quote[: most - 50]} … {quote[-45:]}"
+
+
+def _coding_line(path: str, coder: str, memo: str | None, width: int) -> tuple[str, str]:
+    """A coding on one panel line of `width` cells: the path shortened from the middle
+    ("Barriers/…/Leaf", then "…/Leaf", then the leaf cut with "…") and the memo's first words
+    in what is left, ending in "…" when cut — so long names do not push the other codings
+    here out of the panel (the memo's whole text is one `M` away). Width 0: unknown, as is."""
+    memo = " ⏎ ".join((memo or "").splitlines())
+    if width <= 0:
+        return path, memo
+    room = width - 2 - (len(coder) + 1 if coder else 0)  # "■ " and " coder"
+    fit = room - 4 if memo else room  # keep " — ✎" in view at least
+    if len(path) > fit:
+        parts = path.split("/")
+        for short in (f"{parts[0]}/…/{parts[-1]}", f"…/{parts[-1]}"):
+            if len(parts) > 2 - short.startswith("…") and len(short) <= fit:
+                path = short
+                break
+        else:
+            path = parts[-1] if len(parts[-1]) <= fit else parts[-1][: max(1, fit - 1)] + "…"
+    left = room - len(path) - 3  # " — "
+    if not memo or left < 8:
+        return path, ("✎" if memo else "")
+    return path, memo if len(memo) <= left else memo[: left - 1].rstrip() + "…"
 
 
 def _colour(choice: CodeChoice | None) -> str:
