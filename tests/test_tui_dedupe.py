@@ -139,6 +139,48 @@ async def test_screening_screen_resolves_conflicts_and_hides_blind_decisions(ws)
     assert [tuple(r) for r in final] == [("cat", "include")]
 
 
+async def test_screening_screen_records_not_retrieved_at_full_text(ws):
+    """`r` records PRISMA's "not retrieved" full-text outcome; at title/abstract it does
+    nothing (and is not in the footer), since there it is no outcome at all."""
+    from review.screening import decisions as screening
+    from review.screening.prisma import prisma
+
+    _add(ws)
+    with session_scope(ws.engine) as s:
+        screening.set_required_reviewers(s, 1)  # one reviewer's include passes a record
+        for key in ("other", "scopus-1", "wos-1"):
+            screening.decide(s, "ann", key, "include")
+    ws.coder = "ann"
+    async with running(ws, start="screening", size=(120, 40)) as (app, pilot):
+        screen = app.screen
+        shown = {b.binding.action for b in screen.active_bindings.values() if b.enabled}
+        assert "not_retrieved" not in shown
+        await pilot.press("r")  # title/abstract: nothing recorded
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:
+            stages = s.exec(select(m.ScreeningDecision.stage)).all()
+        assert set(stages) == {"title-abstract"}
+        await pilot.press("t")  # the full-text stage
+        await settle(app, pilot)
+        assert screen.stage == "full-text"
+        shown = {b.binding.action for b in screen.active_bindings.values() if b.enabled}
+        assert "not_retrieved" in shown  # in the footer now
+        first = screen.current()["key"]
+        await pilot.press("r")
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:
+            rows = s.exec(
+                select(m.Source.key, m.ScreeningDecision.decision, m.ScreeningDecision.reason)
+                .join(m.Source, m.Source.id == m.ScreeningDecision.source_id)
+                .where(m.ScreeningDecision.stage == "full-text")
+            ).all()
+            flow = prisma(s)
+        assert [tuple(r) for r in rows] == [(first, "not-retrieved", None)]
+        assert flow["eligibility"]["reports_not_retrieved"] == 1
+        assert flow["eligibility"]["excluded_by_reason"] == {}  # not an exclusion
+        assert "1 of 3 decided by ann" in str(screen.query_one("#screen-progress").render())
+
+
 async def test_duplicates_list_fits_80_columns(ws):
     """QA at 80x24: the Why column ran off the screen, cut mid-word with no sign of the cut."""
     title = "Activating collective co-production of public services"

@@ -250,6 +250,8 @@ class Coding(SQLModel, table=True):
     __table_args__ = (
         Index("ix_coding_source_start", "source_id", "start"),
         Index("ix_coding_code_source", "code_id", "source_id"),  # the code filter (m0012)
+        # the briefing's excerpt counts per source and code, grouped in index order (m0013)
+        Index("ix_coding_source_code", "source_id", "code_id", "start", "end", "coder_id"),
         AUTOINCREMENT,
     )
 

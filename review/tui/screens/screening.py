@@ -1,6 +1,8 @@
 """Screening: one record at a time (title, authors, venue, keywords, abstract) and a single key
-per decision — `i` include, `e` exclude (pick a reason), `m` maybe — with progress, blind mode
-and the conflicts list. `c` switches to the conflicts, where a decision resolves (final)."""
+per decision — `i` include, `e` exclude (pick a reason), `m` maybe and, at the full-text stage,
+`r` not retrieved (PRISMA 2020's "reports not retrieved": the full text could not be found, an
+outcome of its own, not an exclusion reason) — with progress, blind mode and the conflicts
+list. `c` switches to the conflicts, where a decision resolves (final)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,10 @@ NAME = "screening"
 KEY = "f8"
 TITLE = "Screening"
 ORDER = 80
-HELP = "Screen titles/abstracts and full texts: i include, e exclude, m maybe; conflicts."
+HELP = (
+    "Screen titles/abstracts and full texts: i include, e exclude, m maybe, "
+    "r not retrieved (full text); conflicts."
+)
 
 PAGE = 100
 
@@ -68,6 +73,8 @@ class ScreeningScreen(WorkbenchScreen):
         Binding("i", "decide('include')", "Include"),
         Binding("e", "exclude", "Exclude"),
         Binding("m", "decide('maybe')", "Maybe"),
+        # full text only: shown in the footer (and run) at the full-text stage
+        Binding("r", "not_retrieved", "Not retrieved"),
         Binding("n,down", "move(1)", "Next"),
         Binding("p,up", "move(-1)", "Previous"),
         Binding("t", "toggle_stage", "Stage"),
@@ -227,9 +234,22 @@ class ScreeningScreen(WorkbenchScreen):
 
         self.app.push_screen(ReasonPicker(names), chosen)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "not_retrieved":
+            return self.stage == "full-text"  # a title/abstract outcome it is not
+        return True
+
+    def action_not_retrieved(self) -> None:
+        """The full text could not be obtained: PRISMA's "reports not retrieved"."""
+        if self.stage != "full-text":
+            self.notify("Not retrieved is a full-text outcome: press t for the full-text stage.")
+            return
+        self.action_decide(screening.NOT_RETRIEVED)
+
     def action_toggle_stage(self) -> None:
         self.stage = "full-text" if self.stage == "title-abstract" else "title-abstract"
         self.page_start = 0
+        self.refresh_bindings()
         self.reload(first_todo=True)
 
     def action_toggle_conflicts(self) -> None:
