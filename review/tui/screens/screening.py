@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from review.screening import decisions as screening
 from review.tui.plain import cells
 from review.tui.screens.base import WorkbenchScreen
+from review.tui.widgets.status_line import StatusLine
 
 NAME = "screening"
 KEY = "f8"
@@ -54,7 +55,7 @@ class ReasonPicker(ModalScreen[str | None]):
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.reasons[int(event.option.id)])
+        self.dismiss(self.reasons[int(event.option.id or 0)])  # ids are set: "0", "1", …
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -181,7 +182,7 @@ class ScreeningScreen(WorkbenchScreen):
         ]
         box.update("\n".join(lines))
         # the keys are in the footer; the status line says where we are, uncut at 80 columns
-        self.query_one("StatusLine").note = f"record {self.page_start + self.pos + 1:,}"
+        self.query_one(StatusLine).note = f"record {self.page_start + self.pos + 1:,}"
 
     # --- actions ----------------------------------------------------------------------------
 
