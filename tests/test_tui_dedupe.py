@@ -139,6 +139,33 @@ async def test_screening_screen_resolves_conflicts_and_hides_blind_decisions(ws)
     assert [tuple(r) for r in final] == [("cat", "include")]
 
 
+async def test_screening_at_80_columns_gives_the_record_the_width(ws):
+    """QA at 80x24: a conflicts column with no conflicts took a third of the width and its
+    "Decisions" header was cut; now it shows below the record, and only when there are any."""
+    from review.screening import decisions as screening
+
+    _add(ws)
+    async with running(ws, start="screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        conflicts = screen.query_one("#screen-conflicts", DataTable)
+        record = screen.query_one("#screen-record-box")
+        assert not conflicts.display and record.region.width >= 78
+        with session_scope(ws.engine) as s:
+            screening.decide(s, "ann", "other", "include")
+            screening.decide(s, "bob", "other", "exclude", reason="wrong outcome")
+        screen.reload()
+        await settle(app, pilot)
+        assert conflicts.display and conflicts.row_count == 1
+        assert conflicts.region.y > record.region.y  # below the record, full width
+        assert conflicts.region.width >= 78
+        widths = sum(c.get_render_width(conflicts) for c in conflicts.columns.values())
+        assert widths <= conflicts.size.width
+    async with running(ws, start="screening", size=(120, 40)) as (app, pilot):
+        conflicts = app.screen.query_one("#screen-conflicts", DataTable)
+        assert conflicts.display  # wide: side by side, as before
+        assert conflicts.region.x > app.screen.query_one("#screen-record-box").region.x
+
+
 async def test_screening_screen_records_not_retrieved_at_full_text(ws):
     """`r` records PRISMA's "not retrieved" full-text outcome; at title/abstract it does
     nothing (and is not in the footer), since there it is no outcome at all."""

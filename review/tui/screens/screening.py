@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from review.screening import decisions as screening
-from review.tui.plain import cells
-from review.tui.screens.base import WorkbenchScreen
+from review.tui.plain import cells, fitted
+from review.tui.screens.base import WorkbenchScreen, fill_last_column
 from review.tui.widgets.status_line import StatusLine
 
 NAME = "screening"
@@ -69,7 +69,13 @@ class ScreeningScreen(WorkbenchScreen):
     #screen-main { height: 1fr; }
     #screen-record-box { width: 2fr; padding: 0 1; }
     #screen-conflicts { width: 1fr; border-left: vkey $primary 30%; }
+    ScreeningScreen.-narrow #screen-main { layout: vertical; }
+    ScreeningScreen.-narrow #screen-record-box { width: 1fr; height: 1fr; }
+    ScreeningScreen.-narrow #screen-conflicts {
+        width: 1fr; height: 7; border-left: none; border-top: hkey $primary 30%;
+    }
     """
+    NARROW = 100  # columns: under this the conflicts go below the record, and only when any
     BINDINGS = [
         Binding("i", "decide('include')", "Include"),
         Binding("e", "exclude", "Exclude"),
@@ -89,6 +95,7 @@ class ScreeningScreen(WorkbenchScreen):
         self.items: list[dict] = []
         self.page_start = 0
         self.pos = 0
+        self.n_conflicts = 0
 
     @property
     def coder(self) -> str:
@@ -137,8 +144,23 @@ class ScreeningScreen(WorkbenchScreen):
         table.clear()
         for c in conflicts:
             decisions = ", ".join(f"{k}: {v}" for k, v in c["decisions"].items())
-            table.add_row(*cells(c["key"], decisions))
+            table.add_row(*cells(c["key"]), fitted(decisions))
+        self.n_conflicts = len(conflicts)
+        self._layout()
         self._show()
+
+    def on_resize(self) -> None:
+        self._layout()
+
+    def _layout(self) -> None:
+        """Side by side when wide; at 80 columns the record gets the width and the conflicts
+        (if there are any, or while resolving them) a strip below it."""
+        narrow = self.size.width < self.NARROW
+        self.set_class(narrow, "-narrow")
+        table = self.query_one("#screen-conflicts", DataTable)
+        table.display = not narrow or self.conflict_mode or self.n_conflicts > 0
+        if table.display:
+            fill_last_column(table)
 
     def current(self) -> dict | None:
         return self.items[self.pos] if 0 <= self.pos < len(self.items) else None
