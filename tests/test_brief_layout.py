@@ -165,3 +165,30 @@ def test_markdown_cells_make_html_inert():
     cell = _md_cell('<script>alert("x")</script> & a|b\nnext')
     assert "<script>" not in cell
     assert cell == '&lt;script&gt;alert("x")&lt;/script&gt; &amp; a\\|b<br>next'
+
+
+def test_heat_map_labels_leave_the_cells_room():
+    """Looked at in print: one long code name squeezed the heat map's cells, and the wrapped
+    column labels of six sectors ran into each other."""
+    from review.outputs.brief import plots
+
+    long = "Barriers/Professional resistance/Clinicians doubting lay expertise in redesign"
+    for path in (long, "Four Cs/Co-design", "Four Cs", "A/" + "x" * 80, "x" * 80 + "/B"):
+        label = plots._row_label(path)
+        assert len(label) <= plots.ROW_LABEL, label
+    assert plots._row_label("Four Cs/Co-design") == "Co-design (Four Cs)"
+    assert plots._row_label(long).startswith("Clinicians doubting lay")
+    col = plots._column_label("Local environment: transcripts")
+    assert col == "Local environment (transcripts)" and "\n" not in col
+    fig = plots.Figure(
+        "evidence-heatmap", "Evidence matrix heat map", "", "heatmap",
+        {"values": [[1, 2], [3, 0]], "rows": [long, "Four Cs/Co-design"],
+         "columns": ["Community safety: transcripts", "Local environment: transcripts"]},
+    )  # fmt: skip
+    mfig = plots._heatmap(fig)
+    ticks = mfig.axes[0].get_xticklabels()
+    assert [t.get_text() for t in ticks] == [
+        "Community safety (transcripts)",
+        "Local environment (transcripts)",
+    ]
+    assert all(t.get_rotation() == 40 for t in ticks)  # slanted, never side by side

@@ -165,16 +165,34 @@ def _prisma(fig: Figure):
 # --- heat map -------------------------------------------------------------------------------
 
 
+ROW_LABEL = 48  # characters: a longer code name would squeeze the cells to slivers
+COLUMN_LABEL = 36
+
+
+def _clip(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
 def _column_label(col: str) -> str:
+    """One line ("Community safety (transcripts)"), drawn slanted: side by side, wrapped
+    labels of narrow columns ran into each other."""
     if ": " in col:
         sector, kind = col.rsplit(": ", 1)
-        return "\n".join(textwrap.wrap(sector, 14)) + f"\n({kind})"
-    return "\n".join(textwrap.wrap(col, 14))
+        col = f"{sector} ({kind})"
+    return _clip(col, COLUMN_LABEL)
 
 
 def _row_label(path: str) -> str:
-    parent = path.rsplit("/", 1)[0] if "/" in path else ""
-    return f"{leaf(path)} ({parent})" if parent else path
+    """The code's name with its parent's in brackets, cut to ROW_LABEL characters (the
+    parent's name first, then the code's), so every label leaves the cells their room."""
+    name = leaf(path)
+    parent = path.rsplit("/", 1)[0].rsplit("/", 1)[-1] if "/" in path else ""
+    if not parent:
+        return _clip(name, ROW_LABEL)
+    room = ROW_LABEL - len(name) - 3
+    if room >= 8:
+        return f"{name} ({_clip(parent, room)})"
+    return f"{_clip(name, ROW_LABEL - 11)} ({_clip(parent, 8)})"
 
 
 def _heatmap(fig: Figure):
@@ -184,7 +202,8 @@ def _heatmap(fig: Figure):
     ax = mfig.add_subplot()
     top = max((v for r in values for v in r), default=0) or 1
     ax.imshow(values, cmap="Blues", vmin=0, vmax=top, aspect="auto")
-    ax.set_xticks(range(len(cols)), [_column_label(c) for c in cols], fontsize=6.5)
+    ax.set_xticks(range(len(cols)), [_column_label(c) for c in cols], fontsize=6.5,
+                  rotation=40, ha="left", rotation_mode="anchor")  # fmt: skip
     ax.set_yticks(range(len(rows)), [_row_label(r) for r in rows], fontsize=7)
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
