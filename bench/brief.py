@@ -14,7 +14,9 @@ peak memory (ru_maxrss) belongs to one measurement:
 
 Each round runs every measurement once, the peer first; `--repeat N` rounds, and each
 measurement's fastest round counts (the machine is shared). Wall and CPU seconds (user +
-system of the child, from wait4) are both reported; the ratios are CPU against the peer's CPU.
+system of the child, from wait4) are both reported; the ratios are CPU against the peer's CPU
+(fastest against fastest), and also per round against that round's peer, with their median
+(`x_peer_cpu_rounds`, `x_peer_cpu_median`).
 
     .venv/bin/python bench/brief.py --sources 10000 --codings 1000000   # the target
     .venv/bin/python bench/brief.py --sources 200 --codings 5000         # smoke run
@@ -27,6 +29,7 @@ import json
 import random
 import resource
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -203,19 +206,31 @@ def main() -> None:
         info = json.loads(subprocess.run(gen, capture_output=True, text=True, check=True).stdout)
         info["generate_seconds"] = round(time.perf_counter() - t0, 1)
         results: dict[str, dict] = {}
+        rounds: dict[str, list[float]] = {}
+        ratios: dict[str, list[float]] = {}
         for _ in range(args.repeat):
+            peer_now = None
             for what in ["peer", "build", *args.formats.split(",")]:
                 cmd = [sys.executable, __file__, "--measure", what, "--db", str(db), "--out", tmp]
                 done = subprocess.run(cmd, capture_output=True, text=True, check=True)
                 r = json.loads(done.stdout)
+                rounds.setdefault(what, []).append(r["cpu_seconds"])
+                if what == "peer":
+                    peer_now = r["cpu_seconds"]
+                else:  # the ratio to this round's own peer
+                    ratios.setdefault(what, []).append(round(r["cpu_seconds"] / peer_now, 2))
                 best = results.get(what)
                 if best is None or r["cpu_seconds"] < best["cpu_seconds"]:
                     results[what] = r
         peer, peer_wall = results["peer"]["cpu_seconds"], results["peer"]["seconds"]
         for what, r in results.items():
+            r["cpu_rounds"] = rounds[what]
             if what != "peer":
                 r["x_peer_cpu"] = round(r["cpu_seconds"] / peer, 2)
                 r["x_peer_wall"] = round(r["seconds"] / peer_wall, 2)
+                # per round against that round's peer: the median and the spread
+                r["x_peer_cpu_rounds"] = ratios[what]
+                r["x_peer_cpu_median"] = statistics.median(ratios[what])
         info["load_average"] = [round(x, 2) for x in __import__("os").getloadavg()]
     print(json.dumps({"workspace": info, "results": results}, indent=2))
 

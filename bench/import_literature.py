@@ -28,8 +28,10 @@ Every timed region starts from the file on disk (read and decoded inside the tim
 imports are outside it on both sides (`import bibtexparser` / `import rispy` for the peer;
 our format modules, found once per process by `review.importers.formats()`, for ours).
 Prints one JSON document: wall and CPU seconds, records/s, peak RSS (MiB) per phase (the
-fastest of `--repeat` interleaved runs), and the ratios ours/bare on CPU time (robust when
-other processes share the machine) and wall time (target <= 1.5).
+fastest of `--repeat` interleaved runs, plus the median CPU and wall seconds of all of them),
+and the ratios ours/bare on CPU time (robust when other processes share the machine) and wall
+time (target <= 1.5); for the whole-process phases also the ratio of the medians and the
+median and spread of the per-repeat ratios (ours against the bare run just before it).
 Run: `.venv/bin/python bench/import_literature.py --n 50000 --repeat 1` (in-process phases)
 and `.venv/bin/python bench/import_literature.py --n 20000 --repeat 5 --phases shell`
 (whole process, issue 14's target: ours <= 1.5x the bare parser's process).
@@ -41,10 +43,12 @@ import argparse
 import json
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
@@ -227,12 +231,20 @@ def _peak_mib() -> float:
 def _store_floor(fmt: str, path: Path) -> tuple[float, float, int]:
     """What storing alone costs: the rows `import_file` would store, prepared outside the
     timing (parsed, normalised, keyed, all other columns filled); timed: encoding their JSON
-    columns, then the driver's executemany of the compiled `insert(Source)` and the COMMIT
+    columns, then the driver's executemany of the compiled multi-row `insert(Source)` (as
+    `review.ingest.sources._execute_rows` stores them) and the COMMIT
     into a fresh workspace database (same pragmas: WAL, synchronous=NORMAL), no per-row
     Python besides. No import can store for less; it is the floor under our ratio."""
     from review.ingest.formats import bibtex, ris
     from review.ingest.literature import make_key
-    from review.ingest.sources import _ENCODE, _ROW_DEFAULTS, _compiled_insert, _encode_names
+    from review.ingest.sources import (
+        _ENCODE,
+        _ROW_DEFAULTS,
+        ROWS_PER_STATEMENT,
+        _compiled_insert,
+        _compiled_multi_insert,
+        _encode_names,
+    )
     from review.ingest.textio import read_text
     from review.store.models import utcnow
     from review.store.workspace import init
@@ -277,9 +289,17 @@ def _store_floor(fmt: str, path: Path) -> tuple[float, float, int]:
             row["meta"] = "{}"
             row["batch_id"] = batch_id
             params.append(as_tuple(row))
+        # as `_execute_rows` stores them: multi-row INSERTs of ROWS_PER_STATEMENT rows
+        per = ROWS_PER_STATEMENT
+        whole = len(params) - len(params) % per
+        multi = _compiled_multi_insert(ws.engine.dialect, per)
         cur.execute("BEGIN")
-        for i in range(0, len(params), 5000):
-            cur.executemany(sql, params[i : i + 5000])
+        cur.executemany(
+            multi, [tuple(chain.from_iterable(params[i : i + per])) for i in range(0, whole, per)]
+        )
+        if whole < len(params):
+            rest = _compiled_multi_insert(ws.engine.dialect, len(params) - whole)
+            cur.execute(rest, tuple(chain.from_iterable(params[whole:])))
         cur.execute("COMMIT")
         secs, cpu = time.perf_counter() - t, time.process_time() - c
         n = cur.execute("SELECT count(*) FROM source").fetchone()[0]
@@ -390,7 +410,7 @@ def run_phase(phase: str, path: Path) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             ws, _ = init(Path(tmp) / "ws")
             engine = ws.engine
-            from bibtexparser.splitter import Splitter  # noqa: F401
+            import review.ingest.literature.bibtex_splitter  # noqa: F401  (and bibtexparser)
 
             t, c = time.perf_counter(), time.process_time()
             report = import_file(engine, path)
@@ -463,13 +483,27 @@ def main() -> None:
                 )
                 runs[phase].append(json.loads(out.stdout))
         for phase in phases:  # the fastest run of each phase (least disturbed by others)
-            results[phase] = min(runs[phase], key=lambda r: r["cpu_seconds"])
+            results[phase] = dict(min(runs[phase], key=lambda r: r["cpu_seconds"]))
+            results[phase]["median_cpu_seconds"] = round(
+                statistics.median(r["cpu_seconds"] for r in runs[phase]), 3
+            )
+            results[phase]["median_seconds"] = round(
+                statistics.median(r["seconds"] for r in runs[phase]), 3
+            )
     for fmt in ("bibtex", "ris"):
         if f"{fmt}-shell-ours" in results:
             ours, bare = results[f"{fmt}-shell-ours"], results[f"{fmt}-shell-bare"]
+            # each repeat ran ours right after the bare parser: the ratio of each such pair
+            paired = sorted(
+                o["cpu_seconds"] / b["cpu_seconds"]
+                for o, b in zip(runs[f"{fmt}-shell-ours"], runs[f"{fmt}-shell-bare"], strict=True)
+            )
             results[f"{fmt}_ratio_whole_process_ours_to_bare"] = {
                 "cpu": round(ours["cpu_seconds"] / bare["cpu_seconds"], 2),
                 "wall": round(ours["seconds"] / bare["seconds"], 2),
+                "cpu_of_medians": round(ours["median_cpu_seconds"] / bare["median_cpu_seconds"], 2),
+                "cpu_paired_median": round(statistics.median(paired), 2),
+                "cpu_paired_spread": [round(paired[0], 2), round(paired[-1], 2)],
             }
         if f"{fmt}-bare" not in results:
             continue

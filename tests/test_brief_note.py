@@ -389,6 +389,31 @@ def test_prisma_not_retrieved_and_differing_reasons(ws, cli):
     assert boxes["identified"] == ["Records identified from:", "  Scopus (n = 5)"]
 
 
+def test_prisma_studies_and_reports_each_report_one_study(brief_ws, cli):
+    """PRISMA 2020 counts studies and reports apart. The workspace links no reports into one
+    study (a merge removes a duplicate record of the same report), so each included report is
+    one study: the flow says so, both boxes carry the same number, and Table 5 says why."""
+    from review.outputs.brief.figures import prisma_boxes
+    from review.screening.prisma import STUDIES_ARE_REPORTS
+
+    doc = cli("-w", brief_ws.root, "prisma", "--json").json()
+    assert doc["identification"]["duplicates_removed"] == 1  # a merged record is no report
+    assert doc["included"] == {"studies": 2, "reports": 2}
+    note = _note(brief_ws)
+    assert STUDIES_ARE_REPORTS in table(note, "prisma").notes
+    flow = next(f for f in note.figures if f.id == "prisma-flow").data["flow"]
+    assert prisma_boxes(flow)["included"] == [
+        "Studies included in review (n = 2)",
+        "Reports of included studies (n = 2)",
+    ]
+    # a note before full-text assessment has no such line (nothing is included yet)
+    with session_scope(brief_ws.engine) as s:
+        from sqlmodel import delete
+
+        s.exec(delete(m.ScreeningDecision).where(m.ScreeningDecision.stage == "full-text"))
+    assert STUDIES_ARE_REPORTS not in table(_note(brief_ws), "prisma").notes
+
+
 def test_status_sql_agrees_with_outcomes_on_reason_conflicts(ws, cli):
     from sqlmodel import select
 

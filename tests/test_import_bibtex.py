@@ -241,3 +241,48 @@ def test_mendeley_entry_types_and_biblatex_commands(cli, ws, tmp_path):
         got["Loeffler2016"].record["fields"]["title"]
         == r"{Co\hyphen{}production of public services}"
     )
+
+
+def _nesting_by_every_brace(text: str, max_depth: int, max_line: int):
+    """The reference: one step per brace and line break (the scan `check_nesting` replaced)."""
+    depth, line, start = 0, 1, 0
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            if i - start > max_line:
+                return "line", line
+            line, start = line + 1, i + 1
+        elif ch == "{":
+            depth += 1
+            if depth > max_depth:
+                return "depth", line
+        elif ch == "}" and depth:
+            depth -= 1
+    if len(text) - start > max_line:
+        return "line", line
+    return None
+
+
+def test_brace_and_line_check_finds_the_first_problem_as_a_scan_of_every_brace(monkeypatch):
+    """Deep nesting and over-long lines are refused before bibtexparser sees them; the fast
+    check must refuse exactly what a step-by-step scan refuses, naming the same line (stray
+    "}" close nothing; an unclosed "{" counts for the rest of the file)."""
+    import random
+
+    from review.ingest.formats import bibtex
+    from review.ingest.pipeline import ImportFailed
+
+    monkeypatch.setattr(bibtex, "MAX_DEPTH", 4)
+    monkeypatch.setattr(bibtex, "MAX_LINE", 12)
+    rng = random.Random(14)
+    outcomes = set()
+    for _ in range(3000):
+        text = "".join(rng.choice("{{}}\nab ") for _ in range(rng.randint(0, 60)))
+        want = _nesting_by_every_brace(text, 4, 12)
+        try:
+            bibtex.check_nesting(text)
+            got = None
+        except ImportFailed as exc:
+            got = ("depth" if "nested" in str(exc) else "line", exc.line)
+        assert got == want, repr(text)
+        outcomes.add(want[0] if want else None)
+    assert outcomes == {None, "depth", "line"}  # every outcome was exercised

@@ -258,6 +258,37 @@ def test_the_portable_insert_path_stores_the_same_rows(session, monkeypatch):
     assert fast[0][2] == ["Løffler, E"] and fast[1][3] == [] and fast[1][4] == {}
 
 
+@pytest.mark.parametrize("per", [200, 7, 1])
+def test_multi_row_inserts_store_every_row_in_order_and_log_each_for_search(
+    session, monkeypatch, per
+):
+    """SQLite stores rows in multi-row INSERT statements: full statements plus a shorter
+    last one must keep every row, its values and the file's order (ids ascending), and the
+    search log's trigger must still see each row once."""
+    import review.ingest.sources as sources_mod
+    from review.store.db import is_sqlite
+
+    monkeypatch.setattr(sources_mod, "ROWS_PER_STATEMENT", per)
+    rows = [
+        {"key": f"k{i:04d}", "title": f"Title {i}", "authors": [f"Ló{i}, A"], "year": 1900 + i}
+        | ({"record": {"TY": ["JOUR"], "N1": [f"note {i}"]}} if i % 3 else {"doi": f"10.1/{i}"})
+        for i in range(2 * 200 + 37)
+    ]
+    out = insert_sources(session, rows)
+    assert out.inserted == len(rows)
+    got = session.exec(select(m.Source).order_by(m.Source.id)).all()
+    assert [s.key for s in got] == [r["key"] for r in rows]
+    assert [s.id for s in got] == sorted(out.ids.values())
+    for src, row in zip(got, rows, strict=True):
+        assert (src.title, src.authors, src.year) == (row["title"], row["authors"], row["year"])
+        assert src.record == row.get("record", {}) and src.doi == row.get("doi")
+    if is_sqlite(session.get_bind()):
+        logged = session.connection().exec_driver_sql(
+            "SELECT ref FROM passage_fts_log WHERE what = 's' AND op = '+' ORDER BY seq"
+        )
+        assert [r[0] for r in logged] == [s.id for s in got]
+
+
 def test_the_garbage_collector_is_paused_during_a_load_and_restored(ws, tmp_path):
     import gc
 

@@ -81,11 +81,14 @@ def test_prisma_counts_add_up(ws, cli):
         "awaiting_assessment": 2,
         "conflicts": 0,
     }
-    assert doc["included"] == {"studies": 2}
+    # PRISMA 2020's studies and reports: with no link between reports of one study, each
+    # included report is one study (the merged duplicates s0/w0 and s1/w1 are one report each)
+    assert doc["included"] == {"studies": 2, "reports": 2}
     assert all(doc["checks"].values())
     text = cli(*w, "prisma")
     assert text.code == 0 and "Duplicates removed: 2" in text.out
     assert "Studies included: 2" in text.out
+    assert "Reports of included studies: 2" in text.out
 
 
 def _survivors(ws) -> list[str]:

@@ -125,6 +125,13 @@ def test_search_command(ws, cli, session):
     assert res.code == 0 and "2 passage(s) or record(s) match" in res.out
     res = cli("-w", ws.root, "search", "?!")
     assert res.code == 2 and "no words" in res.err
+    # A turn and the sentence inside it both match: the span is shown once, and the total
+    # on the last page says so (QA: "2 match" under one printed hit).
+    res = cli("-w", ws.root, "search", "bins", "--json")
+    doc = res.json()
+    assert doc["exact"] and doc["total"] == len(doc["hits"]) == 1
+    res = cli("-w", ws.root, "search", "police", "--limit", "1")
+    assert "showing 1–1 of at most 2" in res.out
     res = cli("-w", ws.root, "search", "--reindex", "--json")
     assert res.code == 0 and res.json()["indexed"] == 5
 
@@ -306,7 +313,8 @@ def test_count_agrees_with_the_kind_filter(indexed, ws, cli, session):
     make_source(session, "fg-kind", TEXT)
     session.commit()
     res = cli("-w", ws.root, "search", "police", "--kind", "turn", "--json")
-    assert res.code == 0 and res.json() == {"query": "police", "total": 0, "hits": []}
+    assert res.code == 0
+    assert res.json() == {"query": "police", "total": 0, "exact": True, "hits": []}
 
 
 def test_another_process_writing_is_seen(ws, session):

@@ -32,9 +32,9 @@ async def test_indicators_screen_links_cycles_and_unlinks(ws):
         assert app.current_mode == "indicators"
         listing = app.screen.query_one("#ind-list", DataTable)
         assert listing.row_count == 3
-        assert listing.get_row_at(0)[2] == "Local environment"
+        assert str(listing.get_row_at(0)[2]) == "Local environment"
         evidence = app.screen.query_one("#ind-links", DataTable)
-        assert evidence.row_count == 1 and evidence.get_row_at(0)[2] == "Four Cs/Co-delivery"
+        assert evidence.row_count == 1 and str(evidence.get_row_at(0)[2]) == "Four Cs/Co-delivery"
         # link a code through the picker
         await pilot.press("l")
         await settle(app, pilot)

@@ -107,3 +107,22 @@ async def test_the_code_form_edits_every_field(ws):
     assert code.keywords == ["rely on", "trust", "count on"] and code.shortcut is None
     child = _code(ws, "Trust in officers")
     assert child.parent_id == trust.id and child.definition is None and child.codable
+
+
+async def test_the_code_form_fits_80x24(ws):
+    """QA at 80x24: the form showed six of its eleven fields; the rest needed scrolling."""
+    from textual.containers import VerticalScroll
+
+    add_transcript(ws)
+    trust = _code(ws, "Trust")
+    async with running(ws, start="codebook", size=(80, 24)) as (app, pilot):
+        await _highlight(app, pilot, trust.id)
+        await pilot.press("E")
+        await settle(app, pilot)
+        form = app.screen
+        scroll = form.query_one(VerticalScroll)
+        assert scroll.max_scroll_y == 0  # every field in view at once
+        for label in form.query(".row Label"):
+            assert "\n" not in str(label.render()) and label.region.height == 1
+        codable = form.query_one("#f-codable")
+        assert codable.region.bottom <= scroll.region.bottom

@@ -137,3 +137,93 @@ async def test_screening_screen_resolves_conflicts_and_hides_blind_decisions(ws)
             .where(m.ScreeningDecision.final)
         ).all()
     assert [tuple(r) for r in final] == [("cat", "include")]
+
+
+async def test_screening_at_80_columns_gives_the_record_the_width(ws):
+    """QA at 80x24: a conflicts column with no conflicts took a third of the width and its
+    "Decisions" header was cut; now it shows below the record, and only when there are any."""
+    from review.screening import decisions as screening
+
+    _add(ws)
+    async with running(ws, start="screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        conflicts = screen.query_one("#screen-conflicts", DataTable)
+        record = screen.query_one("#screen-record-box")
+        assert not conflicts.display and record.region.width >= 78
+        with session_scope(ws.engine) as s:
+            screening.decide(s, "ann", "other", "include")
+            screening.decide(s, "bob", "other", "exclude", reason="wrong outcome")
+        screen.reload()
+        await settle(app, pilot)
+        assert conflicts.display and conflicts.row_count == 1
+        assert conflicts.region.y > record.region.y  # below the record, full width
+        assert conflicts.region.width >= 78
+        widths = sum(c.get_render_width(conflicts) for c in conflicts.columns.values())
+        assert widths <= conflicts.size.width
+    async with running(ws, start="screening", size=(120, 40)) as (app, pilot):
+        conflicts = app.screen.query_one("#screen-conflicts", DataTable)
+        assert conflicts.display  # wide: side by side, as before
+        assert conflicts.region.x > app.screen.query_one("#screen-record-box").region.x
+
+
+async def test_screening_screen_records_not_retrieved_at_full_text(ws):
+    """`r` records PRISMA's "not retrieved" full-text outcome; at title/abstract it does
+    nothing (and is not in the footer), since there it is no outcome at all."""
+    from review.screening import decisions as screening
+    from review.screening.prisma import prisma
+
+    _add(ws)
+    with session_scope(ws.engine) as s:
+        screening.set_required_reviewers(s, 1)  # one reviewer's include passes a record
+        for key in ("other", "scopus-1", "wos-1"):
+            screening.decide(s, "ann", key, "include")
+    ws.coder = "ann"
+    async with running(ws, start="screening", size=(120, 40)) as (app, pilot):
+        screen = app.screen
+        shown = {b.binding.action for b in screen.active_bindings.values() if b.enabled}
+        assert "not_retrieved" not in shown
+        await pilot.press("r")  # title/abstract: nothing recorded
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:
+            stages = s.exec(select(m.ScreeningDecision.stage)).all()
+        assert set(stages) == {"title-abstract"}
+        await pilot.press("t")  # the full-text stage
+        await settle(app, pilot)
+        assert screen.stage == "full-text"
+        shown = {b.binding.action for b in screen.active_bindings.values() if b.enabled}
+        assert "not_retrieved" in shown  # in the footer now
+        first = screen.current()["key"]
+        await pilot.press("r")
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:
+            rows = s.exec(
+                select(m.Source.key, m.ScreeningDecision.decision, m.ScreeningDecision.reason)
+                .join(m.Source, m.Source.id == m.ScreeningDecision.source_id)
+                .where(m.ScreeningDecision.stage == "full-text")
+            ).all()
+            flow = prisma(s)
+        assert [tuple(r) for r in rows] == [(first, "not-retrieved", None)]
+        assert flow["eligibility"]["reports_not_retrieved"] == 1
+        assert flow["eligibility"]["excluded_by_reason"] == {}  # not an exclusion
+        assert "1 of 3 decided by ann" in str(screen.query_one("#screen-progress").render())
+
+
+async def test_duplicates_list_fits_80_columns(ws):
+    """QA at 80x24: the Why column ran off the screen, cut mid-word with no sign of the cut."""
+    title = "Activating collective co-production of public services"
+    with session_scope(ws.engine) as s:
+        s.add(m.Source(key="iras2015activating", title=title, year=2015,
+                       venue="International Review of Administrative Sciences"))  # fmt: skip
+        s.add(m.Source(key="anon2016activating", title=title, year=2016, kind="misc"))
+    async with running(ws, start="duplicates", size=(80, 24)) as (app, pilot):
+        await settle(app, pilot)
+        listing = app.screen.query_one("#dup-list", DataTable)
+        assert listing.row_count == 1
+        why = listing.get_row_at(0)[-1]
+        last = list(listing.columns.values())[-1]
+        assert len(str(why)) > last.width  # the reasons are longer than the room left…
+        widths = sum(c.get_render_width(listing) for c in listing.columns.values())
+        assert widths <= listing.size.width  # …yet nothing runs off the edge
+        assert why.overflow == "ellipsis" and why.no_wrap  # and the cut ends in "…"
+        line = app.screen.query_one("#dup-summary").render()
+        assert "keep apart" not in str(line)  # the footer lists the keys

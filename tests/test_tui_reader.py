@@ -326,3 +326,22 @@ async def test_the_palette_lists_the_reader_actions_and_runs_one(ws):
         commands["Find"].callback()
         await settle(app, pilot)
         assert app.screen.query_one("#reader-find").has_focus
+
+
+def test_a_coding_takes_one_panel_line():
+    """QA at 80x24: a long code path and its memo wrapped over three of the panel's five
+    lines, pushing the other codings out of view."""
+    from review.tui.screens.reader import _coding_line
+
+    path = "Barriers/Professional resistance/Clinicians doubting lay expertise in meetings"
+    memo = "A long memo about how clinicians talk over residents\nsecond line"
+    for width in (30, 45, 60, 78, 100):
+        shown, note = _coding_line(path, "maya", memo, width)
+        line = f"■ {shown} maya — {note}"
+        assert len(line) <= width, (width, line)
+        assert note  # a memo is never hidden without a sign
+        assert shown.endswith("meetings") or shown.endswith("…")
+    assert _coding_line(path, "maya", memo, 70)[0] == "Barriers/…/" + path.rsplit("/", 1)[-1]
+    assert _coding_line(path, "maya", memo, 60)[0] == "…/" + path.rsplit("/", 1)[-1]
+    assert _coding_line(path, "maya", memo, 500) == (path, memo.replace("\n", " ⏎ "))
+    assert _coding_line("Four Cs/Co-design", "maya", None, 40) == ("Four Cs/Co-design", "")

@@ -97,8 +97,8 @@ def brief(
     if json_out:
         print_json(doc)
         return
-    for t in doc["tables"]:
-        typer.echo(f"{t['id']:<26} {t['rows']:>6} row(s)")
+    for table in note.tables:
+        typer.echo(f"{table.id:<26} {len(table.rows):>6} row(s)")
     for f in files:
         typer.echo(f"wrote {f}")
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
 from sqlmodel import Session
@@ -27,6 +27,7 @@ from review.cli.context import (
     workspace,
 )
 from review.errors import NotFound, UsageError
+from review.store.models import pk
 
 code_app = typer.Typer(help="Apply, remove, suggest, accept, reject and undo codings.")
 codebook_app = typer.Typer(help="The codebook: list, import, export and edit codes.")
@@ -118,12 +119,12 @@ def code_apply(
     with ready(ctx) as s:
         src, cd = find_source(s, source), find_code(s, code)
         made = [
-            apply_code(s, source_id=src.id, code_id=cd.id, start=a, end=b, coder=name, memo=memo)
+            apply_code(s, source_id=pk(src), code_id=pk(cd), start=a, end=b, coder=name, memo=memo)
             for a, b in map(parse_span, span)
         ]
         if passage:
             ids = apply_to_passages(
-                s, passage_ids=passage, code_id=cd.id, coder=name, memo=memo, source=src
+                s, passage_ids=passage, code_id=pk(cd), coder=name, memo=memo, source=src
             )
             made += get_codings(s, ids)
         path = code_path(s, cd)
@@ -195,8 +196,11 @@ def code_list(
         src = find_source(s, source)
         paths = code_paths(s)
         names = coder_names(s)
-        rows = codings_for_source(s, src.id, who(ctx, None))
-        docs = [_coding_doc(c, paths.get(c.code_id), names.get(c.coder_id)) for c in rows]
+        rows = codings_for_source(s, pk(src), who(ctx, None))
+        docs = [
+            _coding_doc(c, paths.get(c.code_id), names.get(c.coder_id) if c.coder_id else None)
+            for c in rows
+        ]
     if json_out:
         print_json({"source": src.key, "codings": docs})
         return
@@ -229,7 +233,7 @@ def code_suggest(
     from review.coding.suggest import SKIP_ROLES, suggest
 
     with ready(ctx) as s:
-        ids = [find_source(s, x).id for x in sources] if sources else None
+        ids = [pk(find_source(s, x)) for x in sources] if sources else None
         with progress_bar("suggesting", None, show_progress(json_out)):
             n = suggest(s, ids, fuzzy=fuzzy, skip_roles=() if moderators else SKIP_ROLES)
     print_result(
@@ -259,7 +263,7 @@ def code_suggestions(
             limit=limit,
         )
         paths = code_paths(s)
-        docs = [
+        docs: list[dict[str, Any]] = [
             {
                 "id": r.id,
                 "source_id": r.source_id,
@@ -309,7 +313,7 @@ def _decide(
             raise UsageError("give suggestion id(s), or --all (with --source/--code to narrow)")
         else:
             rows = list_suggestions(s, source_id=_source_id(s, source), code_id=_code_id(s, code))
-            chosen = [r.id for r in rows]
+            chosen = [pk(r) for r in rows]
         return decide(s, chosen, who(ctx, coder))
 
 
@@ -411,16 +415,18 @@ def search_cmd(
     json_out: bool = JSON_OUT,
 ) -> None:
     """Full-text search over literature and passages, best first (exact bm25)."""
-    from review.coding.search import count, index_passages, search
+    from review.coding.search import index_passages, search, total
 
     if not query and not reindex:
         raise UsageError("give a search query")
     with session(ctx, write=reindex) as s:
         indexed = index_passages(s) if reindex else None
         hits = search(s, query, limit=limit, offset=offset, kind=kind) if query else []
-        total = count(s, query, kind) if query else 0
+        n, exact = (
+            total(s, query, hits, limit=limit, offset=offset, kind=kind) if query else (0, True)
+        )
     if json_out:
-        doc = {"query": query, "total": total, "hits": [h.__dict__ for h in hits]}
+        doc = {"query": query, "total": n, "exact": exact, "hits": [h.__dict__ for h in hits]}
         if indexed is not None:
             doc["indexed"] = indexed
         print_json(doc)
@@ -434,7 +440,12 @@ def search_cmd(
         who_ = f" {h.speaker}:" if h.speaker else ""
         typer.echo(f"{h.source_key} [{h.start}:{h.end}]{who_} {h.snippet}")
     if query:
-        typer.echo(f"{total} passage(s) or record(s) match")
+        if exact:
+            typer.echo(f"{n} passage(s) or record(s) match")
+        else:  # a turn and a sentence inside it are counted apart until the last page
+            typer.echo(
+                f"showing {offset + 1}–{offset + len(hits)} of at most {n} (--offset for more)"
+            )
 
 
 def agreement_cmd(
@@ -458,7 +469,7 @@ def agreement_cmd(
             s,
             coders[0],
             coders[1],
-            source_ids=[find_source(s, x).id for x in source] or None,
+            source_ids=[pk(find_source(s, x)) for x in source] or None,
             code_ids=coded_codes_under(s, code),
             threshold=threshold,
             by_source=by_source,
@@ -541,10 +552,10 @@ def codebook_list(ctx: typer.Context, json_out: bool = JSON_OUT) -> None:
     with ready(ctx) as s:
         tree = code_tree(s)
         paths = code_paths(s)
-        docs = [
+        docs: list[dict[str, Any]] = [
             {
                 "id": c.id,
-                "path": paths[c.id],
+                "path": paths[pk(c)],
                 "depth": d,
                 "codings": n,
                 "shortcut": c.shortcut,
@@ -705,7 +716,7 @@ def codebook_edit(
 
     extra = {} if parent is None else {"parent": parent}
     with ready(ctx) as s:
-        cid = find_code(s, code).id
+        cid = pk(find_code(s, code))
         changed = edit_code(
             s,
             cid,
@@ -892,7 +903,7 @@ def memo_list(
         print_json({"memos": [r.__dict__ for r in rows]})
         return
     for r in rows:
-        when = r.created.strftime("%Y-%m-%d %H:%M") if hasattr(r.created, "strftime") else ""
+        when = r.created.strftime("%Y-%m-%d %H:%M") if r.created is not None else ""
         head = f"{r.about} — {r.coder or '?'}, {when}"
         typer.echo(head)
         for line in r.text.splitlines() or [""]:

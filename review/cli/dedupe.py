@@ -71,7 +71,7 @@ def dedupe(
             keys = _keys(apart)
             if len(keys) != 2:
                 raise UsageError("--apart takes exactly two keys: --apart KEY1,KEY2")
-            cid = service.keep_apart(s, *keys, coder=coder)
+            cid = service.keep_apart(s, keys[0], keys[1], coder=coder)
             return print_result(
                 json_out,
                 {"apart": {"cluster": cid, "keys": keys}},
@@ -102,7 +102,7 @@ def dedupe(
             from review.store.backup import auto_backup
 
             if found.clusters:
-                doc["backup"] = auto_backup(s.get_bind(), "dedupe")
+                doc["backup"] = auto_backup(s.get_bind().engine, "dedupe")
             with progress_bar("merging", len(found.clusters), show_progress(json_out)) as adv:
                 merged, refused = service.apply(s, found, progress=adv, coder=coder)
             doc["applied"] = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -169,7 +170,8 @@ def _batches(ctx: typer.Context, json_out: bool) -> None:
         print_json({"batches": rows})
         return
     for r in rows:
-        when = r["started"].strftime("%Y-%m-%d %H:%M") if r["started"] else ""
+        started = r["started"]
+        when = started.strftime("%Y-%m-%d %H:%M") if isinstance(started, datetime) else ""
         typer.echo(
             f"{r['id']:>5} {when} {r['format']:<15} {r['status']:<10} "
             f"{r['imported']:>6} of {r['records']:<6} {r['path']}"

@@ -200,7 +200,7 @@ def reasons(
         print_json({"reasons": rows})
         return
     for r in rows:
-        typer.echo(r["name"] + (f"  ({r['stage']} only)" if r["stage"] else ""))
+        typer.echo(f"{r['name']}" + (f"  ({r['stage']} only)" if r["stage"] else ""))
 
 
 @screen_app.command("blind")
@@ -265,6 +265,7 @@ def prisma(
         typer.echo(f"  {name}: {n}")
     if doc["stage_reached"] == "full-text":
         typer.echo(f"Studies included: {doc['included']['studies']}")
+        typer.echo(f"Reports of included studies: {doc['included']['reports']}")
     else:
         typer.echo("Studies included: full texts not assessed yet")
     bad = [k for k, ok in doc["checks"].items() if not ok]

@@ -47,11 +47,12 @@ def sources_edit(
     """Edit a source's title, date, group and metadata (its text never changes)."""
     from review.coding.codings import find_source
     from review.ingest.mend import edit_source
+    from review.store.models import pk
 
     with session(ctx) as s:
         src = find_source(s, source, follow_merged=False)
         key = src.key
-        changed = edit_source(s, src.id, title=title, date=date, group=group, fields=_pairs(set_))
+        changed = edit_source(s, pk(src), title=title, date=date, group=group, fields=_pairs(set_))
     if json_out:
         print_json({"source": key, "changed": changed})
         return
@@ -71,10 +72,11 @@ def sources_delete(
     """Delete sources with their passages, codings, memos and links (asks first)."""
     from review.coding.codings import find_source
     from review.ingest.mend import delete_sources, dependents
+    from review.store.models import pk
 
     with session(ctx) as s:
         found = [find_source(s, ref, follow_merged=False) for ref in sources]
-        ids = list(dict.fromkeys(src.id for src in found))
+        ids = list(dict.fromkeys(pk(src) for src in found))
         keys = list(dict.fromkeys(src.key for src in found))
         what = dependents(s, ids)
         if not yes:

@@ -116,6 +116,7 @@ def participants_set(
 ) -> None:
     """Set case attributes of a participant."""
     from review.ingest.participants import attributes, display_name, find, set_attribute
+    from review.store.models import pk
 
     parsed = []
     for pair in pairs:
@@ -128,10 +129,11 @@ def participants_set(
         if person is None:
             raise NotFound(f"no participant called {name!r} (see `review participants`)")
         for key, value in parsed:
-            set_attribute(s, person.id, key, value or None)
+            set_attribute(s, pk(person), key, value or None)
         s.flush()
-        doc = {"participant": display_name(s, person), "attributes": attributes(s, person.id)}
-    print_result(json_out, doc, ", ".join(f"{k}={v}" for k, v in doc["attributes"].items()))
+        attrs = attributes(s, pk(person))
+        doc = {"participant": display_name(s, person), "attributes": attrs}
+    print_result(json_out, doc, ", ".join(f"{k}={v}" for k, v in attrs.items()))
 
 
 def register(app: typer.Typer) -> None:

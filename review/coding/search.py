@@ -345,6 +345,23 @@ def _tune(session: Session) -> None:
     session.execute(text(f"PRAGMA mmap_size = {MMAP_BYTES}"))
 
 
+def total(
+    session: Session,
+    query: str,
+    hits: Sequence[SearchHit],
+    *,
+    limit: int,
+    offset: int = 0,
+    kind: str | None = None,
+) -> tuple[int, bool]:
+    """How many hits a page of `search` belongs to, and whether that is exact. A page shorter
+    than `limit` is the last one, so the total is exact (each span once, as shown); otherwise
+    it is `count`, which counts a turn and a sentence inside it apart (an upper bound)."""
+    if len(hits) < limit:
+        return offset + len(hits), True
+    return max(count(session, query, kind), offset + len(hits)), False
+
+
 def count(session: Session, query: str, kind: str | None = None) -> int:
     """How many passages and literature records match (for paging); `kind` filters as in
     `search`. A turn and a sentence inside it that both match count twice here, though

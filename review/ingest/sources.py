@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from itertools import chain
 from operator import itemgetter
 from string import ascii_lowercase
 from typing import Any, cast
@@ -42,6 +43,7 @@ from review.store.models import utcnow
 
 KEY_MAX = 300
 INSERT_CHUNK = 5000  # rows per executemany, all in the caller's one transaction
+ROWS_PER_STATEMENT = 200  # rows per multi-row INSERT on SQLite (see `_execute_rows`)
 _CHUNK = 500
 _FP_NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _FIRST_NUMBER = re.compile(r"\d+")
@@ -409,7 +411,42 @@ def _bulk_insert(conn: Connection, rows: list[Any], now: datetime) -> None:
                     if row[name] is not None:
                         row[name] = process(row[name])
             params.append(as_tuple(row))
-        conn.exec_driver_sql(sql, params)
+        _execute_rows(conn, params, len(columns))
+
+
+def _execute_rows(conn: Connection, params: list[tuple], width: int) -> None:
+    """SQLite: the rows in multi-row `INSERT ... VALUES (...), (...), ...` statements of up
+    to `ROWS_PER_STATEMENT` rows, executed many times, instead of one statement per row.
+
+    Why: `source` has an AFTER INSERT trigger (the search log, m0011), and SQLite runs every
+    statement that fires a trigger inside a statement journal, which copies each page the
+    statement touches (the table's, eight indexes', the log's: ~10 pages of 8 KiB) before
+    changing it. One statement a row paid that for every row, about as much as storing the
+    row itself; one statement for 200 rows pays it once for all of them (measured on 20,000
+    RIS rows: executemany 1.07 s -> 0.55 s CPU, against 0.44 s with no trigger at all).
+    """
+    per = _rows_per_statement(conn, width)
+    whole = len(params) - len(params) % per
+    if whole:
+        sql = _compiled_multi_insert(conn.dialect, per)
+        flat = [tuple(chain.from_iterable(params[i : i + per])) for i in range(0, whole, per)]
+        conn.exec_driver_sql(sql, flat)  # (positional tuples, executemany)
+    if whole < len(params):
+        sql = _compiled_multi_insert(conn.dialect, len(params) - whole)
+        conn.exec_driver_sql(sql, tuple(chain.from_iterable(params[whole:])))
+
+
+def _rows_per_statement(conn: Connection, width: int) -> int:
+    """`ROWS_PER_STATEMENT`, or fewer when this SQLite allows fewer bound parameters (999
+    before SQLite 3.32)."""
+    limit = 999
+    driver = getattr(conn.connection, "driver_connection", None)
+    getlimit = getattr(driver, "getlimit", None)
+    if getlimit is not None:
+        import sqlite3
+
+        limit = getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(ROWS_PER_STATEMENT, limit // width))
 
 
 def _driver_tuples(dialect: Any) -> bool:
@@ -429,6 +466,21 @@ def _python_row(row: dict, now: datetime) -> dict:
     if row["created"] is None:
         row["created"] = now
     return row
+
+
+@cache
+def _compiled_multi_insert(dialect: Any, n: int) -> str:
+    """`insert(Source).values(...)` of `n` rows compiled for `dialect`, parameters in the
+    order of `_compiled_insert`'s columns, row after row."""
+    _sql, columns, _processors = _compiled_insert(dialect)
+    stmt = insert(_TABLE).values(
+        [{name: bindparam(f"{name}_r{i}") for name in columns} for i in range(n)]
+    )
+    compiled = stmt.compile(dialect=dialect)
+    wanted = [f"{name}_r{i}" for i in range(n) for name in columns]
+    if list(compiled.positiontup or ()) != wanted:  # pragma: no cover - SQLAlchemy changed
+        raise RuntimeError("unexpected parameter order in a multi-row insert")
+    return compiled.string
 
 
 @cache

@@ -372,8 +372,11 @@ def _stage_status_sql(stage: str, need: int):
     return func.coalesce(final, undecided)
 
 
-def eligible_ids(session: Session, stage: str) -> list[int]:
-    """Sources to screen at `stage`: live literature records; at full text, those that passed."""
+def eligible_ids(
+    session: Session, stage: str, passed: dict[int, Outcome] | None = None
+) -> list[int]:
+    """Sources to screen at `stage`: live literature records; at full text, those that passed
+    (`passed`: the title/abstract `outcomes`, when the caller has them already)."""
     check_stage(stage)
     live = (
         session.execute(
@@ -386,7 +389,8 @@ def eligible_ids(session: Session, stage: str) -> list[int]:
     )
     if stage == "title-abstract":
         return list(live)
-    passed = outcomes(session, "title-abstract")
+    if passed is None:
+        passed = outcomes(session, "title-abstract")
     return [i for i in live if i in passed and passed[i].status in ("include", "maybe")]
 
 

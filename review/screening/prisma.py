@@ -18,6 +18,17 @@ from review.store import models as m
 from review.store.kinds import literature_clause
 
 UNKNOWN_DATABASE = "other / not recorded"
+# PRISMA 2020 counts studies and reports apart ("new studies included in review" and "reports
+# of new included studies"). Here a report is a record (after duplicate records are merged)
+# and a study is the group of reports linked as one study. The workspace has no such link: a
+# merge says two records are the same report found twice and removes one, it does not join
+# two reports (a paper and its protocol, say) into one study. So each included report is
+# one study, and the two counts are the same number.
+STUDIES_ARE_REPORTS = (
+    "Each included report counts as one study: reports of the same study are not linked in "
+    "the workspace (merging removes duplicate records of one report), so studies and reports "
+    "are the same number."
+)
 
 
 def identified_by_database(session: Session) -> dict[str, int]:
@@ -36,9 +47,10 @@ def identified_by_database(session: Session) -> dict[str, int]:
     return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _stage(session: Session, stage: str) -> dict:
-    ids = eligible_ids(session, stage)
-    outs = outcomes(session, stage, None)
+def _stage(session: Session, stage: str, passed: dict | None = None) -> dict:
+    """One stage's boxes; `passed`: the title/abstract outcomes (read once for both stages)."""
+    ids = eligible_ids(session, stage, passed)
+    outs = passed if stage == "title-abstract" and passed is not None else outcomes(session, stage)
     status = Counter(outs[i].status if i in outs else "pending" for i in ids)
     reasons = Counter(
         outs[i].reason or "reason not given"
@@ -70,8 +82,9 @@ def prisma(session: Session) -> dict:
         .select_from(m.Source)
         .where(col(m.Source.merged_into_id).is_not(None), literature_clause())
     ).one()[0]
-    ta = _stage(session, "title-abstract")
-    ft = _stage(session, "full-text")
+    first = outcomes(session, "title-abstract")
+    ta = _stage(session, "title-abstract", first)
+    ft = _stage(session, "full-text", first)
     sought = ta["included"] + ta["maybe"]
     doc = {
         "identification": {
@@ -95,7 +108,8 @@ def prisma(session: Session) -> dict:
             "awaiting_assessment": ft["awaiting"],
             "conflicts": ft["conflicts"],
         },
-        "included": {"studies": ft["included"]},
+        # one report per study (STUDIES_ARE_REPORTS): the two boxes are the same number
+        "included": {"studies": ft["included"], "reports": ft["included"]},
         # how far screening got: "none", "title-abstract" (no full text assessed yet) or
         # "full-text" — a note with only title/abstract screening says so, not "0 included"
         "stage_reached": "full-text" if ft["anyone"] else "title-abstract" if ta["anyone"]

@@ -22,6 +22,14 @@ from sqlmodel import Field, SQLModel, col
 AUTOINCREMENT = {"sqlite_autoincrement": True}
 
 
+def pk(row: Any) -> int:
+    """A stored row's primary key as an `int`: SQLModel types every `id` `int | None`, as a new
+    row has none until it is flushed; a row read from the database always has one."""
+    if row.id is None:
+        raise ValueError(f"this {type(row).__name__} is not stored yet (no id)")
+    return int(row.id)
+
+
 def utcnow() -> datetime:
     """Timezone-aware UTC 'now' (SQLModel refuses naive datetimes)."""
     return datetime.now(UTC)
@@ -242,6 +250,8 @@ class Coding(SQLModel, table=True):
     __table_args__ = (
         Index("ix_coding_source_start", "source_id", "start"),
         Index("ix_coding_code_source", "code_id", "source_id"),  # the code filter (m0012)
+        # the briefing's excerpt counts per source and code, grouped in index order (m0013)
+        Index("ix_coding_source_code", "source_id", "code_id", "start", "end", "coder_id"),
         AUTOINCREMENT,
     )
 

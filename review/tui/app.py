@@ -12,19 +12,27 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from sqlmodel import Session
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 
 from review import logs
 from review.errors import ReviewError
 from review.store.db import session_scope
+from review.store.models import pk
 from review.store.status import counts
 from review.store.workspace import Workspace
 from review.tui.screens import ScreenSpec, discover
+
+if TYPE_CHECKING:  # imported when first used (start-up stays quick)
+    from review.store.watch import ChangeWatcher
+    from review.tui.screens.importer import ImportScreen
+    from review.tui.screens.reader import ReaderScreen
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0  # how often the workbench looks for writes by other processes
@@ -67,8 +75,8 @@ class ReviewApp(App):
         self.current_code_id: int | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-read")
         self._prefetch: tuple[int, Future] | None = None
-        self._recount = None
-        self._watcher = None  # review.store.watch.ChangeWatcher, made on mount
+        self._recount: Timer | None = None
+        self._watcher: ChangeWatcher | None = None  # made on mount
         self.status_short = ""
         for spec in self.specs:
             self.add_mode(spec.name, partial(_make_screen, spec))
@@ -115,7 +123,8 @@ class ReviewApp(App):
         self.current_find = find
         self._prefetch = (source_id, self._pool.submit(self._read_source, source_id))
         if self.current_mode == "reader" and not isinstance(self.screen, ModalScreen):
-            self.screen.on_screen_resume()  # already there: switching would do nothing
+            # already there: switching would do nothing (the reader mode's screen is the Reader)
+            cast("ReaderScreen", self.screen).on_screen_resume()
         else:
             self.run_worker(self.action_go("reader"), exclusive=False)
 
@@ -198,7 +207,7 @@ class ReviewApp(App):
 
         try:
             with self.session() as s:
-                source_id = find_source(s, ref).id
+                source_id = pk(find_source(s, ref))
         except ReviewError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return
@@ -249,9 +258,11 @@ class ReviewApp(App):
             with self.session() as s:
                 n = ensure_codebook(s, self.ws.codebook_path)
         except Exception as exc:  # a broken codebook file: say so, keep the app usable
-            if not isinstance(exc, ReviewError):  # a bug: the toast names the log
-                exc = logs.internal_error(log, exc, "loading the codebook")
-            self.call_from_thread(self.notify, f"codebook: {exc}", severity="error")
+            if isinstance(exc, ReviewError):
+                line = str(exc)
+            else:  # a bug: the toast names the log
+                line = logs.internal_error(log, exc, "loading the codebook")
+            self.call_from_thread(self.notify, f"codebook: {line}", severity="error")
             return
         if n:
             self.call_from_thread(self.refresh_status)
@@ -263,11 +274,14 @@ class ReviewApp(App):
         with self.session() as s:
             paths = first_run_paths(s, self.ws.corpus)
         if paths:
-            self.call_from_thread(self._start_sample_import, paths)
+            # mypy solves call_from_thread's `T | Awaitable[T]` for a coroutine function as
+            # Awaitable[Never] (a mypy limitation): Textual awaits the coroutine, as meant
+            self.call_from_thread(self._start_sample_import, paths)  # type: ignore[arg-type]
 
     async def _start_sample_import(self, paths: list) -> None:
         await self.action_go("import")
-        self.screen.start_import(paths, note="First run: importing the sample corpus")
+        screen = cast("ImportScreen", self.screen)  # the import mode's screen
+        screen.start_import(paths, note="First run: importing the sample corpus")
 
     def action_help(self) -> None:
         from review.tui.screens.help import HelpScreen

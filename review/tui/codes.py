@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from review.coding.codebook import code_paths, code_tree
+from review.store.models import pk
 from review.tui.widgets.code_form import CodeFields
 from review.tui.widgets.code_picker import CodeChoice
 
@@ -22,10 +23,11 @@ def code_choices(session: Session, codable_only: bool = True) -> list[CodeChoice
     for i, (code, _depth, _n) in enumerate(code_tree(session, counts=False)):
         if codable_only and not code.codable:
             continue
+        code_id = pk(code)
         out.append(
             CodeChoice(
-                id=code.id,
-                path=paths.get(code.id, code.name),
+                id=code_id,
+                path=paths.get(code_id, code.name),
                 shortcut=code.shortcut,
                 colour=code.colour or PALETTE[i % len(PALETTE)],
                 definition=code.definition,
@@ -61,6 +63,6 @@ def save_code_form(session, cid: int | None, values: dict) -> int:
     if cid is None:
         prefix = code_path(session, parent) + "/" if parent is not None else ""
         extra = {k: (v or None) if isinstance(v, str) else v for k, v in values.items()}
-        return add_code(session, prefix + name, **extra).id
+        return pk(add_code(session, prefix + name, **extra))
     edit_code(session, cid, name=name, parent=parent, **values)
     return cid

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from review.store.models import pk
 from review.tui.words import word_spans
 
 
@@ -165,13 +166,13 @@ def load(session: Session, source_id: int, viewer: str | None = None) -> Documen
     if not text:
         shown = summary_text(src)
         blocks = _paragraphs(shown)
-        return Document(src.id, title, src.kind, shown, blocks, blocks, codable=False)
+        return Document(pk(src), title, src.kind, shown, blocks, blocks, codable=False)
     by_kind: dict[str, list[Span]] = {}
     for pid, start, end, kind, speaker, ts in passage_spans(session, source_id):
         by_kind.setdefault(kind, []).append(Span(start, end, pid, speaker, ts))
     blocks = by_kind.get("turn") or by_kind.get("paragraph") or _paragraphs(text)
     units = by_kind.get("sentence") or blocks
-    doc = Document(src.id, title, src.kind, text, blocks, units, viewer=viewer)
+    doc = Document(pk(src), title, src.kind, text, blocks, units, viewer=viewer)
     reload_marks(session, doc)
     return doc
 
@@ -184,12 +185,12 @@ def reload_marks(session: Session, doc: Document) -> None:
 
     coders = coder_names(session)
     doc.codings = [
-        Mark(c.id, c.code_id, c.start, c.end, "coding", coders.get(c.coder_id), c.memo)
+        Mark(pk(c), c.code_id, c.start, c.end, "coding", _name(coders, c.coder_id), c.memo)
         for c in codings_for_source(session, doc.source_id, doc.viewer)
     ]
     doc.suggestions = [
         Mark(
-            s.id,
+            pk(s),
             s.code_id,
             s.start,
             s.end,
@@ -199,6 +200,11 @@ def reload_marks(session: Session, doc: Document) -> None:
         )
         for s in list_suggestions(session, status="pending", source_id=doc.source_id)
     ]
+
+
+def _name(coders: dict[int, str], coder_id: int | None) -> str | None:
+    """The coder's name (None: a coding with no coder recorded)."""
+    return coders.get(coder_id) if coder_id is not None else None
 
 
 def _paragraphs(text: str) -> list[Span]:

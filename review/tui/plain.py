@@ -9,6 +9,7 @@ drops control characters; strings inside markup of our own go through the same `
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.markup import escape
 
 from review import safetext
@@ -22,3 +23,9 @@ def plain(value: object) -> object:
 def cells(*values: object) -> list[object]:
     """A DataTable row's cells, each string plain."""
     return [plain(v) for v in values]
+
+
+def fitted(value: object) -> Text:
+    """A cell of outside text for a column narrower than it: shown as written (a Text is never
+    read as markup), control characters dropped, ending in "…" when cut, so a cut shows."""
+    return Text(safetext.terminal(str(value)), no_wrap=True, overflow="ellipsis")

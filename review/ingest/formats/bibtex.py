@@ -1,10 +1,12 @@
 """BibTeX / BibLaTeX: bibtexparser 2's splitter, then our own light, fast normalisation.
 
 bibtexparser's splitter finds the blocks (entries, `@string`, `@preamble`, comments, failed
-blocks) with their line numbers. We then evaluate values ourselves — `@string` macros, `#`
-concatenation, month macros, `crossref` inheritance — because the library's middlewares
-either skip these cases or cost milliseconds an entry (LaTeX decoding). LaTeX is decoded only
-in the fields we show and search, and only where a value holds LaTeX at all.
+blocks) with their line numbers; `review.ingest.literature.bibtex_splitter.FastSplitter` is
+that splitter with a fast path for ordinary entries' fields (the same blocks, ~2.4x faster).
+We then evaluate values ourselves — `@string` macros, `#` concatenation, month macros,
+`crossref` inheritance — because the library's middlewares either skip these cases or cost
+milliseconds an entry (LaTeX decoding). LaTeX is decoded only in the fields we show and
+search, and only where a value holds LaTeX at all.
 
 Each source keeps its original entry in `Source.record`:
 `{"type", "key", "fields": {name as written: raw value as written}, "macros": {...}}`
@@ -213,9 +215,10 @@ def normalise(entry_type: str, fields: dict[str, str]) -> dict:
 def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list[tuple]]:
     """Text to (records, problems); problems are (line, message, severity, key). Pure."""
     from bibtexparser import model
-    from bibtexparser.splitter import Splitter
 
-    library = Splitter(text).split()
+    from review.ingest.literature.bibtex_splitter import FastSplitter
+
+    library = FastSplitter(text).split()  # bibtexparser's splitter, its entries read faster
     values = _Values()
     problems: list[tuple] = []
     pending: list[tuple[model.Entry, int, dict | None]] = []
@@ -369,29 +372,47 @@ def _inherit(ev: dict, by_key: dict, entry, line: int, problems: list) -> dict:
 
 MAX_DEPTH = 100  # braces nested in a field (real files: a handful)
 MAX_LINE = 1_000_000  # characters on one line (real files: an abstract, a few thousand)
-_BRACES = re.compile(r"[{}\n]")
 
 
 def check_nesting(text: str) -> None:
     """Refuse text whose braces nest deeper than MAX_DEPTH: bibtexparser's time grows
     faster than linearly with the depth (3 MB of "{" took it 49 s), and no real entry
     nests like that. Likewise a line over MAX_LINE characters (10 MB of commas on one line
-    took it 111 s). One linear scan over the braces and line breaks."""
-    depth, line, start = 0, 1, 0
-    for m in _BRACES.finditer(text):
-        ch = m.group()
-        if ch == "\n":
-            if m.start() - start > MAX_LINE:
-                raise ImportFailed(f"a line over {MAX_LINE:,} characters: not BibTeX", line)
-            line, start = line + 1, m.end()
-        elif ch == "{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise ImportFailed(f"braces nested deeper than {MAX_DEPTH}: not BibTeX", line)
-        elif depth:
-            depth -= 1
-    if len(text) - start > MAX_LINE:
-        raise ImportFailed(f"a line over {MAX_LINE:,} characters: not BibTeX", line)
+    took it 111 s). The depth counts every "{" and each "}" that closes one (a "}" with
+    nothing open is ignored), over the whole file; the first problem in the file is named.
+
+    Linear, and in C but for one step per "{": between two "{" there are only "}", so the
+    depth peaks just after each "{" and one `str.count` gives the "}" that follow it. Lines
+    are checked by jumping to the last line break within MAX_LINE characters, a few steps
+    per file. (A loop over every brace and line break took 0.23 s on a 30 MB file.)
+    """
+    problems: list[tuple[int, str, int]] = []  # (position, message, line)
+    depth = 0
+    find, count = text.find, text.count
+    end = len(text)
+    pos = find("{")  # (any "}" before the first "{" closes nothing)
+    while pos >= 0:
+        depth += 1
+        if depth > MAX_DEPTH:
+            line = count("\n", 0, pos) + 1
+            problems.append((pos, f"braces nested deeper than {MAX_DEPTH}: not BibTeX", line))
+            break
+        nxt = find("{", pos + 1)
+        depth = max(0, depth - count("}", pos + 1, nxt if nxt >= 0 else end))
+        pos = nxt
+    start = 0
+    while end - start > MAX_LINE:
+        last = text.rfind("\n", start, start + MAX_LINE + 1)
+        if last < 0:  # the line from `start` is longer than MAX_LINE
+            stop = find("\n", start)
+            line = count("\n", 0, start) + 1
+            where = stop if stop >= 0 else end
+            problems.append((where, f"a line over {MAX_LINE:,} characters: not BibTeX", line))
+            break
+        start = last + 1
+    if problems:
+        _pos, message, line = min(problems)
+        raise ImportFailed(message, line)
 
 
 def load(ctx: ImportContext) -> None:

@@ -96,16 +96,48 @@ def _el(parent, tag: str, **attrs):
 def _docx_rows(table, t: Table, widths: list[int]) -> None:
     """Append the body rows as raw WordprocessingML (linear for a 10,000-row table): rows
     that cannot split, group rows spanning the table and kept with the next row, count
-    cells shaded."""
+    cells shaded.
+
+    Each kind of cell (indented, right-aligned, centred or plain; shaded or not; white text
+    or not) is built once with `_el` and copied (lxml's deepcopy, in C) for every cell of
+    that kind: the same XML, without half a million Python-built elements."""
+    from copy import deepcopy
+
     from docx.oxml.ns import qn
 
-    space = qn("xml:space")
+    space, w_w, w_fill = qn("xml:space"), qn("w:w"), qn("w:fill")
     tbl = table._tbl
     shaded, top = shades(t)
     total = sum(widths)
+    tr_template = _el(tbl, "w:tr")
+    tbl.remove(tr_template)
+    _el(_el(tr_template, "w:trPr"), "w:cantSplit")
+    cells: dict[tuple, object] = {}
+
+    def template(align: str, fill: bool, dark: bool):
+        key = (align, fill, dark)
+        if key not in cells:
+            tc = _el(tr_template, "w:tc")
+            tr_template.remove(tc)
+            pr = _el(tc, "w:tcPr")
+            _el(pr, "w:tcW", w_w=0, w_type="dxa")
+            if fill:
+                _el(pr, "w:shd", w_val="clear", w_color="auto", w_fill="FFFFFF")
+            p = _el(tc, "w:p")
+            if align == "leaf":
+                _el(_el(p, "w:pPr"), "w:ind", w_left=200)
+            elif align:
+                _el(_el(p, "w:pPr"), "w:jc", w_val=align)
+            r = _el(p, "w:r")
+            if dark:
+                _el(_el(r, "w:rPr"), "w:color", w_val="FFFFFF")
+            _el(r, "w:t").set(space, "preserve")
+            cells[key] = tc
+        return cells[key]
+
     for kind, row in display_rows(t):
-        tr = _el(tbl, "w:tr")
-        _el(_el(tr, "w:trPr"), "w:cantSplit")
+        tr = deepcopy(tr_template)
+        tbl.append(tr)
         if kind == "group":
             tc = _el(tr, "w:tc")
             pr = _el(tc, "w:tcPr")
@@ -120,25 +152,26 @@ def _docx_rows(table, t: Table, widths: list[int]) -> None:
             t_.text = _XML_BAD.sub("", _text(row[0]))
             continue
         for j, (value, width) in enumerate(zip(row, widths, strict=True)):
-            tc = _el(tr, "w:tc")
-            pr = _el(tc, "w:tcPr")
-            _el(pr, "w:tcW", w_w=width, w_type="dxa")
             fill = shade(excerpts_of(value), top) if j in shaded else None
-            if fill:
-                _el(pr, "w:shd", w_val="clear", w_color="auto", w_fill=fill[0])
-            p = _el(tc, "w:p")
             if kind == "leaf" and j == 0:
-                _el(_el(p, "w:pPr"), "w:ind", w_left=200)
+                align = "leaf"
             elif isinstance(value, int | float) and not isinstance(value, bool):
-                _el(_el(p, "w:pPr"), "w:jc", w_val="right")  # digits line up
+                align = "right"  # digits line up
             elif j in shaded:
-                _el(_el(p, "w:pPr"), "w:jc", w_val="center")
-            r = _el(p, "w:r")
-            if fill and fill[1]:
-                _el(_el(r, "w:rPr"), "w:color", w_val="FFFFFF")
-            for i, line in enumerate(_XML_BAD.sub("", _text(value)).split("\n")):
-                if i:
-                    _el(r, "w:br")
+                align = "center"
+            else:
+                align = ""
+            tc = deepcopy(template(align, fill is not None, bool(fill and fill[1])))
+            tr.append(tc)
+            pr, p = tc[0], tc[1]
+            pr[0].set(w_w, str(width))
+            if fill:
+                pr[1].set(w_fill, fill[0])
+            r = p[-1]
+            lines = _XML_BAD.sub("", _text(value)).split("\n")
+            r[-1].text = lines[0]
+            for line in lines[1:]:
+                _el(r, "w:br")
                 t_ = _el(r, "w:t")
                 t_.text = line
                 t_.set(space, "preserve")

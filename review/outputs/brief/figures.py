@@ -152,8 +152,9 @@ def prisma_boxes(flow: dict) -> dict[str, list[str]]:
     reasons += [f"  {r} (n = {n:,})" for r, n in elig["excluded_by_reason"].items()]
     if stage == "full-text":
         n = flow["included"]["studies"]
+        reports = flow["included"].get("reports", n)
         included = [f"Studies included in review (n = {n:,})",
-                    f"Reports of included studies (n = {n:,})"]  # fmt: skip
+                    f"Reports of included studies (n = {reports:,})"]  # fmt: skip
     else:
         included = ["Studies included in review:", "not yet assessed (full texts pending)"]
     return {

@@ -12,7 +12,7 @@ from sqlmodel import Session
 def prisma_table(session: Session, counts: dict | None = None):
     """Table 5: the PRISMA 2020 flow as rows (stage, box, count)."""
     from review.outputs.brief.tables import Table
-    from review.screening.prisma import prisma
+    from review.screening.prisma import STUDIES_ARE_REPORTS, prisma
 
     c = counts if counts is not None else prisma(session)
     ident, scr, elig = c["identification"], c["screening"], c["eligibility"]
@@ -54,6 +54,8 @@ def prisma_table(session: Session, counts: dict | None = None):
         )
     elif stage == "none":
         notes.append("Nothing has been screened yet: the other tables use every record.")
+    elif c["included"]["studies"]:
+        notes.append(STUDIES_ARE_REPORTS)
     if failed:
         notes.append("Counts that do not add up: " + "; ".join(failed) + ".")
     return Table(

@@ -1,8 +1,11 @@
-"""One streaming pass over the codings that feeds the evidence matrix and the attribute table.
+"""The counts behind the evidence matrix, Table 3, Table 4 and the figures, from the codings.
 
-Why a single ordered pass: a briefing on 1,000,000 codings must not hold them all in memory.
-Codings arrive ordered by source (the `ix_coding_source_start` index), so each source's
-sector spans and speaker turns are in hand while its codings are counted, then dropped.
+Why arrays: a briefing on 1,000,000 codings must not build a Python object per coding (that
+was most of its time). The codings of a few thousand sources at a time arrive as integer
+columns (`_coding_columns`, over the covering index of migration m0013) and are counted with
+numpy; every count is within one source, so the parts add up and memory stays bounded.
+`tests/test_brief_scan.py` holds the same rules written one excerpt at a time and checks
+that both agree.
 
 A coding's sector is the sector code(s) whose codings overlap it in the same source; failing
 that, the sector(s) coded most often in that source; failing that, "Unassigned".
@@ -13,18 +16,18 @@ An excerpt is a coded span: two coders applying one code to the same span are on
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, Text, func, literal, select
+from sqlalchemy import cast as cast_
 from sqlmodel import Session, col
 
 from review.coding.codebook import code_paths
 from review.screening.decisions import included_source_ids
 from review.store import models as m
+from review.store.db import in_chunks
 from review.store.kinds import source_class
 
 UNASSIGNED = "Unassigned"
@@ -75,25 +78,26 @@ class ScanResult:
     excerpts_total: Counter = field(default_factory=Counter)  # transcript? -> excerpts
     groups: dict[int, str] = field(default_factory=dict)  # transcript id -> its group
     source_coders: dict[int, set] = field(default_factory=dict)  # source id -> coder ids
+    code_totals: Counter = field(default_factory=Counter)  # code id -> excerpts, any code
 
 
-def _participant_turns(session: Session) -> dict[int, tuple[list[int], list[int]]]:
-    """source id -> (turn starts, participant ids) for passages tied to a participant."""
-    rows = session.execute(
-        select(col(m.Passage.source_id), col(m.Passage.start), col(m.Passage.participant_id))
-        .where(col(m.Passage.participant_id).is_not(None))
-        .order_by(col(m.Passage.source_id), col(m.Passage.start))
-    ).all()
-    out: dict[int, tuple[list[int], list[int]]] = {}
-    for sid, start, pid in rows:
-        starts, pids = out.setdefault(sid, ([], []))
-        starts.append(start)
-        pids.append(pid)
-    return out
+def table(model) -> Table:
+    """A model's Core table (SQLModel's classes leave `__table__` out of their types)."""
+    return cast(Table, model.__table__)
+
+
+SOURCES_AT_ONCE = 2_000  # sources whose codings are held at once (memory stays bounded)
 
 
 def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
-    """Count excerpts and sources by code × sector × evidence kind, and by code × attribute."""
+    """Count excerpts and sources by code × sector × evidence kind, and by code × attribute.
+
+    The codings arrive as five integer columns (`_coding_columns`: the database joins each
+    into one text, numpy parses it), `SOURCES_AT_ONCE` included sources at a time (every
+    count is within a source, so the parts add up), and every count is an array operation:
+    sorting, run lengths, `searchsorted` for the sector spans an excerpt overlaps and the
+    turn it starts in. Python sees one item per source and code, never one per coding.
+    `batch` bounds the excerpts whose candidate spans are held at once."""
     res = ScanResult(sectors=sorted(set(tree.sector_ids.values())))
     res.included = set(included_source_ids(session, literature_only=False))
     kinds = {
@@ -103,57 +107,260 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
         ).all()
     }
     qualitative = [sid for sid, k in kinds.items() if k != "literature"]
-    for i in range(0, len(qualitative), 500):
+    for chunk in in_chunks(qualitative, 500):
         for sid, meta, title, key in session.execute(
             select(
                 col(m.Source.id), col(m.Source.meta), col(m.Source.title), col(m.Source.key)
-            ).where(col(m.Source.id).in_(qualitative[i : i + 500]))
+            ).where(col(m.Source.id).in_(chunk))
         ).all():
             res.groups[sid] = str((meta or {}).get("group") or title or key)
+    speakers = _speakers(session)
+    for part in in_chunks(sorted(res.included), SOURCES_AT_ONCE):
+        _count(res, tree, _coding_columns(session, part[0], part[-1]), qualitative, speakers,
+               batch)  # fmt: skip
+    return res
+
+
+def _count(res: ScanResult, tree: CodeTree, columns, qualitative, speakers, batch) -> None:
+    """Add the counts of these codings (whole sources) to `res`."""
+    import numpy as np
+
+    sid, cid, st, en, who = columns
+    keep = np.isin(sid, np.fromiter(res.included, dtype=np.int64, count=len(res.included)))
+    sid, cid, st, en, who = sid[keep], cid[keep], st[keep], en[keep], who[keep]
+    if not len(sid):
+        return
+    _coders(res, sid, who)
+    del who, keep
+    # each coded span once: two coders applying one code to the same span are one excerpt
+    order = np.lexsort((en, st, cid, sid))
+    sid, cid, st, en = sid[order], cid[order], st[order], en[order]
+    first = np.ones(len(sid), dtype=bool)
+    first[1:] = (
+        (sid[1:] != sid[:-1]) | (cid[1:] != cid[:-1]) | (st[1:] != st[:-1]) | (en[1:] != en[:-1])
+    )
+    sid, cid, st, en = sid[first], cid[first], st[first], en[first]
+    del order, first
+    # (source, code) pairs, in source order: excerpts per source and code
+    change = np.r_[True, (sid[1:] != sid[:-1]) | (cid[1:] != cid[:-1])]
+    starts = np.flatnonzero(change)
+    pair_of = np.cumsum(change) - 1
+    p_sid, p_cid = sid[starts], cid[starts]
+    p_n = np.diff(np.r_[starts, len(sid)])
+    new_source = np.r_[True, p_sid[1:] != p_sid[:-1]]
+    src_of = np.cumsum(new_source) - 1  # pair -> source index
+    bounds = np.r_[np.flatnonzero(new_source), len(p_sid)].tolist()
+    codes_l, n_l = p_cid.tolist(), p_n.tolist()
+    for x, s_ in enumerate(p_sid[new_source].tolist()):
+        a, b = bounds[x], bounds[x + 1]
+        res.per_source[s_] = Counter(dict(zip(codes_l[a:b], n_l[a:b], strict=True)))
+    size = max(int(cid.max()), *tree.paths, 0) + 1
+    totals = np.bincount(p_cid, weights=p_n, minlength=size)
+    for code in np.flatnonzero(totals).tolist():
+        res.code_totals[code] += int(totals[code])
+    evidence = np.zeros(size, dtype=bool)
+    evidence[tree.evidence_ids] = True
+    is_ev = evidence[cid]
+    k = len(res.sectors)
+    sector_of = np.full(size, -1, dtype=np.int64)
+    for code, name in tree.sector_ids.items():
+        sector_of[code] = res.sectors.index(name)
+    anyhit, hit = _sector_hits(k, sector_of, sid, cid, st, en, is_ev, pair_of, batch)
+    # each source's main sector(s): the sector(s) coded most often in it, else Unassigned
+    # (the last column)
+    p_sx = sector_of[p_cid]
+    named = np.zeros((len(bounds) - 1, k + 1), dtype=np.int64)
+    on = p_sx >= 0
+    np.add.at(named, (src_of[on], p_sx[on]), p_n[on])
+    most = named[:, :k].max(axis=1) if k else np.zeros(len(named), dtype=np.int64)
+    named[:, :k] = (named[:, :k] == most[:, None]) & (most[:, None] > 0)
+    named[:, k] = most == 0
+    # evidence pairs: an excerpt counts under the sectors it overlaps, else the main ones
+    ev = np.flatnonzero(evidence[p_cid])
+    e_n, e_cid, e_src = p_n[ev], p_cid[ev], src_of[ev]
+    qual = np.fromiter(qualitative, dtype=np.int64, count=len(qualitative))
+    e_tr = np.isin(p_sid[ev], qual).astype(np.int64)  # the team's own data
+    counts = np.zeros((len(ev), k + 1), dtype=np.int64)
+    unhit = e_n
+    if anyhit is not None:
+        counts[:, :k] = hit.reshape(-1, k)[ev]
+        unhit = e_n - anyhit[ev]
+    counts += unhit[:, None] * named[e_src]
+    per_code = np.bincount(e_cid * 2 + e_tr, weights=e_n, minlength=2 * size)
+    for key in np.flatnonzero(per_code).tolist():
+        res.per_code[(key // 2, bool(key % 2))] += int(per_code[key])
+        res.excerpts_total[bool(key % 2)] += int(per_code[key])
+    names = [*res.sectors, UNASSIGNED]
+    cell = ((e_cid[:, None] * (k + 1) + np.arange(k + 1)[None, :]) * 2 + e_tr[:, None]).ravel()
+    n_cells = 2 * (k + 1) * size
+    excerpts = np.bincount(cell, weights=counts.ravel(), minlength=n_cells)
+    sources = np.bincount(cell, weights=(counts > 0).ravel(), minlength=n_cells)
+    for key in np.flatnonzero(sources).tolist():
+        where = (key // 2 // (k + 1), names[key // 2 % (k + 1)], bool(key % 2))
+        res.excerpts[where] += int(excerpts[key])
+        res.sources[where] += int(sources[key])
+    _attribute_counts(res, speakers, sid[is_ev], cid[is_ev], st[is_ev])
+
+
+_SHIFT = 1 << 32  # text offsets are below 2**31: (source, offset) as one sortable number
+
+
+def _coding_columns(session: Session, first: int, last: int):
+    """source_id, code_id, start, end and coder_id (-1: none) of the codings of sources
+    `first` to `last`, as numpy
+    int64 arrays in one row order: one query whose five aggregates each join a column
+    into one comma-separated text (SQLite's group_concat, PostgreSQL's string_agg) — a
+    million codings without a million Python rows. The covering index ix_coding_source_code
+    (m0013) holds all five, so no table row is read."""
+    import numpy as np
+
+    c = table(m.Coding).c
+    cols = (c.source_id, c.code_id, c.start, c.end, func.coalesce(c.coder_id, -1))
+    if session.connection().dialect.name == "sqlite":
+        aggs = [func.group_concat(x) for x in cols]
+    else:
+        aggs = [func.string_agg(cast_(x, Text), literal(",")) for x in cols]
+    where = c.source_id.between(first, last)
+    texts = list(session.execute(select(*aggs).where(where)).one())
+    out = []
+    for x, t in enumerate(texts):
+        out.append(np.fromstring(t, dtype=np.int64, sep=",") if t else np.zeros(0, np.int64))
+        texts[x] = None  # each text freed once parsed
+    return out
+
+
+def _coders(res: ScanResult, sid, who) -> None:
+    """Codings per coder over the included sources, and who coded each source."""
+    import numpy as np
+
+    ids, counts = np.unique(who, return_counts=True)
+    for k, n in zip(ids.tolist(), counts.tolist(), strict=True):
+        res.coders[None if k < 0 else k] += n
+    pairs = np.unique(sid * _SHIFT + (who + 1))
+    for s_, k in zip((pairs // _SHIFT).tolist(), (pairs % _SHIFT - 1).tolist(), strict=True):
+        res.source_coders.setdefault(s_, set()).add(None if k < 0 else k)
+
+
+def _sector_hits(k, sector_of, sid, cid, st, en, is_ev, pair_of, batch):
+    """(excerpts of each (source, code) pair overlapping any sector span, and a flat array
+    of pair × sector: those overlapping a span of that sector), or (None, None) with no
+    sector codes. An excerpt overlaps a span when it starts before the span ends and ends
+    after it starts; `sector_of` maps a code to its sector's index (by name: two codes of one
+    sector on one span are one span), -1 for other codes."""
+    import numpy as np
+
+    if not k or not is_ev.any():
+        return None, None
+    n_pairs = int(pair_of[-1]) + 1
+    sx = sector_of[cid]
+    sp = sx >= 0
+    s_sid, s_sx, s_st, s_en = sid[sp], sx[sp], st[sp], en[sp]
+    if not len(s_sid):
+        return np.zeros(n_pairs, dtype=np.int64), np.zeros(n_pairs * k, dtype=np.int64)
+    o = np.lexsort((s_en, s_sx, s_st, s_sid))  # by source, then start
+    s_sid, s_sx, s_st, s_en = s_sid[o], s_sx[o], s_st[o], s_en[o]
+    one = np.ones(len(s_sid), dtype=bool)  # two codes of one sector on one span: one span
+    one[1:] = (
+        (s_sid[1:] != s_sid[:-1])
+        | (s_st[1:] != s_st[:-1])
+        | (s_en[1:] != s_en[:-1])
+        | (s_sx[1:] != s_sx[:-1])
+    )
+    s_sid, s_sx, s_st, s_en = s_sid[one], s_sx[one], s_st[one], s_en[one]
+    key = s_sid * _SHIFT + s_st
+    longest = int((s_en - s_st).max())
+    rows = np.flatnonzero(is_ev)
+    hit = np.zeros(n_pairs * k, dtype=np.int64)
+    anyhit = np.zeros(n_pairs, dtype=np.int64)
+    step = max(batch * 10, 1)  # excerpts at a time: the temporaries stay small
+    for a in range(0, len(rows), step):
+        r = rows[a : a + step]
+        e_sid, e_st, e_en, e_pair = sid[r], st[r], en[r], pair_of[r]
+        # candidates: spans of the same source starting before the excerpt ends and at
+        # most `longest` before it starts (one starting earlier ends before it starts)
+        lo = np.searchsorted(key, e_sid * _SHIFT + e_st - longest, "left")
+        cnt = np.searchsorted(key, e_sid * _SHIFT + e_en, "left") - lo
+        total = int(cnt.sum())
+        if not total:
+            continue
+        rep_e = np.repeat(np.arange(len(r)), cnt)
+        rep_s = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
+        ok = s_en[rep_s] > e_st[rep_e]
+        found = np.unique(rep_e[ok] * k + s_sx[rep_s[ok]])  # (excerpt, sector) once
+        ex = found // k
+        hit += np.bincount(e_pair[ex] * k + found % k, minlength=n_pairs * k)
+        anyhit += np.bincount(e_pair[np.unique(ex)], minlength=n_pairs)
+    return anyhit, hit
+
+
+def _speakers(session: Session):
+    """(participant id -> [(attribute, value)], the turns tied to a participant as arrays
+    (source, start, participant) in (source, start, id) order), or None when no participant
+    attribute or no such turn is recorded."""
+    import numpy as np
+
     attrs: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for pid, name, value in session.execute(
         select(col(m.ParticipantAttribute.participant_id), col(m.ParticipantAttribute.name),
                col(m.ParticipantAttribute.value))
     ).all():  # fmt: skip
         attrs[pid].append((name, value or ""))
-    turns = _participant_turns(session) if attrs else {}
-    evidence = set(tree.evidence_ids)
-    stmt = select(
-        col(m.Coding.source_id),
-        col(m.Coding.code_id),
-        col(m.Coding.start),
-        col(m.Coding.end),
-        col(m.Coding.coder_id),
-    ).order_by(col(m.Coding.source_id), col(m.Coding.start))
-    coders = res.coders
-    included = res.included
-    for sid, group in groupby(_rows(session, stmt, batch), key=itemgetter(0)):
-        if sid not in included:
-            continue  # groupby skips the rest of the group
-        grp = list(group)
-        coders.update(map(itemgetter(4), grp))
-        res.source_coders[sid] = set(map(itemgetter(4), grp))
-        _flush(res, tree, evidence, sid, [r[1:4] for r in grp], kinds, turns, attrs)
-    return res
+    if not attrs:
+        return None
+    p = table(m.Passage).c
+    turns = session.execute(
+        select(p.source_id, p.start, p.participant_id)
+        .where(p.participant_id.is_not(None))
+        .order_by(p.source_id, p.start, p.id)
+    ).all()
+    if not turns:
+        return None
+    t_sid, t_st, t_pid = (np.array(x, dtype=np.int64) for x in zip(*turns, strict=True))
+    return attrs, t_sid, t_st, t_pid
 
 
-def _rows(session: Session, stmt, batch: int):
-    """The coding rows, streamed. On SQLite straight from the driver's cursor (SQLAlchemy's
-    per-row result processing costs more than the counting); elsewhere as a server-side
-    stream (`yield_per`), so memory stays flat either way."""
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        yield from conn.execute(stmt.execution_options(yield_per=batch))
+def _attribute_counts(res: ScanResult, speakers, e_sid, e_cid, e_st) -> None:
+    """Excerpts of each code by the attributes of the participant speaking where it starts
+    (the turn tied to a participant that starts last at or before it; of turns starting
+    together, the last stored); a group attribute counts under the transcript's group."""
+    import numpy as np
+
+    if speakers is None or not len(e_sid):
         return
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None  # an open connection's
-    cur = dbapi.cursor()
-    try:
-        cur.execute(str(stmt.compile(dialect=conn.dialect)))
-        while chunk := cur.fetchmany(batch):
-            yield from chunk
-    finally:
-        cur.close()
+    attrs, t_sid, t_st, t_pid = speakers
+    at = np.searchsorted(t_sid * _SHIFT + t_st, e_sid * _SHIFT + e_st, "right") - 1
+    ok = at >= 0
+    ok[ok] = t_sid[at[ok]] == e_sid[ok]  # a turn of the excerpt's own source
+    pid, cid, sid = t_pid[at[ok]], e_cid[ok], e_sid[ok]
+    if not len(pid):
+        return
+    top, many = int(pid.max()) + 1, int(sid.max()) + 1
+    # excerpts per (code, participant), and per (code, source, participant) for the group
+    combos, n = np.unique((cid * top + pid), return_counts=True)
+    by = res.by_attribute
+    names = {name for pairs in attrs.values() for name, _ in pairs}
+    grouped = {a for a in names if a.lower() in GROUP_ATTRIBUTES}
+    for key, k in zip(combos.tolist(), n.tolist(), strict=True):
+        for name, value in attrs.get(key % top, ()):
+            if name not in grouped:
+                by[name][(key // top, value)] += k
+    if grouped:
+        combos, n = np.unique((cid * many + sid) * top + pid, return_counts=True)
+        for key, k in zip(combos.tolist(), n.tolist(), strict=True):
+            person, rest = key % top, key // top
+            s_, code = rest % many, rest // many
+            group = res.groups.get(s_)
+            for name, value in attrs.get(person, ()):
+                if name in grouped:
+                    by[name][(code, group if group is not None else value)] += k
+
+
+def _top(counts: Counter) -> list[str]:
+    """The name(s) counted most often (ties: all of them), else Unassigned."""
+    if not counts:
+        return [UNASSIGNED]
+    top = max(counts.values())
+    return sorted(n for n, k in counts.items() if k == top)
 
 
 def _main_sectors(spans: list[tuple[int, int, str]]) -> list[str]:
@@ -163,55 +370,4 @@ def _main_sectors(spans: list[tuple[int, int, str]]) -> list[str]:
     counting each uncovered excerpt once per such sector multiplied a focus group's excerpts
     across five sectors (a 10-excerpt code showed 33 in the matrix).
     """
-    counts = Counter(name for _, _, name in spans)
-    if not counts:
-        return [UNASSIGNED]
-    top = max(counts.values())
-    return sorted(n for n, k in counts.items() if k == top)
-
-
-def _flush(res, tree, evidence, sid, rows, kinds, turns, attrs) -> None:
-    """Count one source's codings (code, start, end), in text order."""
-    if not rows:
-        return
-    rows = list(dict.fromkeys(rows))  # one span coded by two coders is one excerpt
-    sector_ids = tree.sector_ids
-    spans = [(s, e, sector_ids[c]) for c, s, e in rows if c in sector_ids]
-    whole = tuple(_main_sectors(spans))
-    transcript = kinds.get(sid, "literature") != "literature"  # the team's own data
-    res.per_source[sid].update(c for c, _, _ in rows)
-    ev = [r for r in rows if r[0] in evidence]
-    if not ev:
-        return
-    per_code = Counter(c for c, _, _ in ev)
-    for cid, n in per_code.items():
-        res.per_code[(cid, transcript)] += n
-    res.excerpts_total[transcript] += len(ev)
-    local: Counter = Counter()  # (code, sector) -> excerpts in this source
-    if spans:
-        spans.sort()
-        starts = [a for a, _, _ in spans]
-        for cid, start, end in ev:
-            k = bisect.bisect_left(starts, end)  # spans starting before this excerpt ends
-            here = {n for a, b, n in spans[:k] if b > start}
-            for sector in here or whole:
-                local[(cid, sector)] += 1
-    else:
-        for sector in whole:
-            for cid, n in per_code.items():
-                local[(cid, sector)] += n
-    excerpts, sources = res.excerpts, res.sources
-    for (cid, sector), n in local.items():
-        excerpts[(cid, sector, transcript)] += n
-        sources[(cid, sector, transcript)] += 1
-    turn = turns.get(sid)
-    if turn is not None:
-        starts_t, people = turn
-        by_attribute, group = res.by_attribute, res.groups.get(sid)
-        for cid, start, _ in ev:
-            i = bisect.bisect_right(starts_t, start) - 1
-            if i >= 0:
-                for name, value in attrs.get(people[i], ()):
-                    if group is not None and name.lower() in GROUP_ATTRIBUTES:
-                        value = group
-                    by_attribute[name][(cid, value)] += 1
+    return _top(Counter(name for _, _, name in spans))

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy.orm import QueryableAttribute, defer
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from review.errors import UsageError
@@ -33,18 +33,25 @@ from review.outputs.brief.front import (
     speaking_participants,
 )
 from review.outputs.brief.prisma_table import prisma_table
-from review.outputs.brief.scan import GROUP_ATTRIBUTES, UNASSIGNED, CodeTree, ScanResult, scan
+from review.outputs.brief.scan import (
+    GROUP_ATTRIBUTES,
+    UNASSIGNED,
+    CodeTree,
+    ScanResult,
+    scan,
+    table,
+)
 from review.store import models as m
+from review.store.db import in_chunks
 from review.store.kinds import DOCUMENT, LITERATURE, TRANSCRIPT, is_qualitative, source_class
 
 QUOTES = 3
-# Citation columns only: a source's text, abstract and original record are not needed here.
-# (The original record stays: citations read BibTeX's `and others` and report type from it,
-# and a deferred column is one query per source when read.)
-LIGHT = (
-    defer(cast("QueryableAttribute[Any]", m.Source.text)),
-    defer(cast("QueryableAttribute[Any]", m.Source.abstract)),
-)
+# Citation columns only, read as rows (attribute access like a Source, no ORM objects): a
+# source's text, abstract and keywords are not needed here. (The original record stays:
+# citations read BibTeX's `and others` and report type from it.)
+CITE_COLUMNS = ("id", "key", "kind", "record_format", "title", "authors", "year", "meta",
+                "record", "venue", "volume", "issue", "pages", "doi", "url", "country",
+                "method")  # fmt: skip
 STAFF_ROLES = ("moderator", "facilitator", "researcher", "interviewer", "note-taker")
 QUOTE_CHARS = 240
 
@@ -147,9 +154,7 @@ def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
 
     # excerpts per code in included sources, each coded span once (from the scan: the
     # numbers the matrix shows, without a second pass over the codings)
-    totals: Counter = Counter()
-    for counts in res.per_source.values():
-        totals.update(counts)
+    totals = res.code_totals
     rows: list[list[object]] = []
     indicators = cast(list[m.Indicator], session.exec(select(m.Indicator)).all())
     indicators.sort(key=lambda i: (i.name, i.sector or "", i.area or "", i.year or 0, i.id))
@@ -317,39 +322,50 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
     return out
 
 
-def source_characteristics(session: Session, tree: CodeTree, res: ScanResult) -> Table:
-    """One row per included source: citation, type, country, method, sectors, codes applied."""
+def cited_sources(session: Session, ids: list[int]) -> list[m.Source]:
+    """The citation columns (`CITE_COLUMNS`) of these sources, in id order, as rows that
+    read like sources."""
+    t = table(m.Source)
+    cols = [t.c[name] for name in CITE_COLUMNS]
+    out: list = []
+    for chunk in in_chunks(sorted(ids), 500):
+        out += session.execute(core_select(*cols).where(t.c.id.in_(chunk))).all()
+    out.sort(key=lambda r: r.id)
+    return cast("list[m.Source]", out)
+
+
+def source_characteristics(
+    session: Session, tree: CodeTree, res: ScanResult, sources: list[m.Source] | None = None
+) -> Table:
+    """One row per included source: citation, type, country, method, sectors, codes applied.
+    `sources`: the included sources' `cited_sources`, when already read."""
     rows: list[list[str]] = []
     qualitative: dict[str, bool] = {}
     names = dict(session.exec(select(col(m.Coder.id), col(m.Coder.name))).all())
-    ids = sorted(res.included)
-    for i in range(0, len(ids), 500):
-        for s in session.exec(
-            select(m.Source).options(*LIGHT).where(col(m.Source.id).in_(ids[i : i + 500]))
-        ).all():
-            assert s.id is not None  # a stored row's primary key
-            counts = res.per_source.get(s.id, Counter())
-            sectors = sorted({tree.sector_ids[c] for c in counts if c in tree.sector_ids})
-            codes = sorted(
-                f"{tree.paths[c].rsplit('/', 1)[-1]} ({n})"
-                for c, n in counts.items()
-                if c not in tree.sector_ids and c in tree.paths
-            )
-            rows.append(
-                [
-                    label(s),
-                    s.kind,
-                    s.country or "",
-                    s.method or "",
-                    "; ".join(sectors),
-                    "; ".join(codes),
-                    ", ".join(
-                        sorted(names[c] for c in res.source_coders.get(s.id, ()) if c in names)
-                    ),
-                    s.key,
-                ]  # fmt: skip
-            )
-            qualitative[s.key] = is_qualitative(s)
+    if sources is None:
+        sources = cited_sources(session, sorted(res.included))
+    for s in sources:
+        assert s.id is not None  # a stored row's primary key
+        counts = res.per_source.get(s.id, Counter())
+        sectors = sorted({tree.sector_ids[c] for c in counts if c in tree.sector_ids})
+        codes = sorted(
+            f"{tree.paths[c].rsplit('/', 1)[-1]} ({n})"
+            for c, n in counts.items()
+            if c not in tree.sector_ids and c in tree.paths
+        )
+        rows.append(
+            [
+                label(s),
+                s.kind,
+                s.country or "",
+                s.method or "",
+                "; ".join(sectors),
+                "; ".join(codes),
+                ", ".join(sorted(names[c] for c in res.source_coders.get(s.id, ()) if c in names)),
+                s.key,
+            ]  # fmt: skip
+        )
+        qualitative[s.key] = is_qualitative(s)
     # literature first, then the team's transcripts; opening quotes do not decide the order
     rows.sort(key=lambda r: (qualitative[r[-1]], str(r[0]).lstrip("“\"'").lower(), r[-1]))
     return Table(
@@ -495,23 +511,20 @@ def build(
     flow = prisma(session)
     matrix = evidence_matrix(tree, res, all_rows)
     joint = joint_display(session, tree, res)
+    sources = cited_sources(session, sorted(res.included))
     tables = [
         matrix,
         joint,
-        source_characteristics(session, tree, res),
+        source_characteristics(session, tree, res, sources),
         *codes_by_attribute(tree, res, attributes, attribute_names(session)),
         prisma_table(session, flow),
     ]
     refs = []
-    ids = sorted(res.included)
     classes: Counter = Counter()
-    for i in range(0, len(ids), 500):
-        for s in session.exec(
-            select(m.Source).options(*LIGHT).where(col(m.Source.id).in_(ids[i : i + 500]))
-        ).all():
-            classes[source_class(s.kind, s.record_format)] += 1
-            if not is_qualitative(s):
-                refs.append((reference_order(s), reference(s)))
+    for s in sources:
+        classes[source_class(s.kind, s.record_format)] += 1
+        if not is_qualitative(s):
+            refs.append((reference_order(s), reference(s)))
     counts = {
         "literature": classes[LITERATURE],
         "transcripts": classes[TRANSCRIPT],

@@ -102,9 +102,9 @@ def _constants(path: Path) -> dict | None:
     has_screen = False
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
+            target, value = node.targets[0], node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target = node.target
+            target, value = node.target, node.value
         else:
             continue
         if not isinstance(target, ast.Name):
@@ -113,7 +113,7 @@ def _constants(path: Path) -> dict | None:
             has_screen = True
         elif target.id in FIELDS:
             try:
-                values[target.id] = ast.literal_eval(node.value)
+                values[target.id] = ast.literal_eval(value)
             except ValueError:
                 return _imported(path)
     return values if has_screen else None

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from sqlmodel import Session
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -14,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header
 
 from review import logs
 from review.errors import ReviewError
+from review.tui.app import ReviewApp
 from review.tui.widgets.nav_bar import NavBar
 from review.tui.widgets.status_line import StatusLine
 
@@ -27,8 +29,26 @@ def row_at_cursor(table: DataTable, rows: Sequence[T]) -> T | None:
     return rows[table.cursor_row] if rows and 0 <= table.cursor_row < len(rows) else None
 
 
+def fill_last_column(table: DataTable, minimum: int = 12) -> None:
+    """Give a table's last column the width left on screen (not its content's width), so a
+    long value ends in "…" inside the screen instead of running off its edge; call it after
+    rows are added and on resize."""
+    columns = list(table.columns.values())
+    if not columns or table.size.width <= 0:
+        return
+    used = sum(c.get_render_width(table) for c in columns[:-1])
+    last = columns[-1]
+    last.auto_width = False
+    last.width = max(minimum, table.size.width - used - 2 * table.cell_padding - 1)
+    table.refresh(layout=True)
+
+
 class WorkbenchScreen(Screen):
     """Base for registry screens: subclasses implement `compose_body` (and keep keys local)."""
+
+    # `self.app` typed as the workbench (Textual types it as any App): the workspace, the
+    # session helper, the source and code in focus; at run time it checks the app's class.
+    app = getters.app(ReviewApp)
 
     # Undo and redo act on what the current screen shows: a screen without undoable steps
     # says so rather than undoing something the reviewer cannot see.

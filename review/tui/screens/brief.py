@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from review.tui.plain import cells
 from review.tui.screens.base import WorkbenchScreen
+from review.tui.widgets.status_line import StatusLine
 
 NAME = "brief"
 KEY = "f10"
@@ -180,12 +181,12 @@ class BriefScreen(WorkbenchScreen):
 
     def _progress(self, done: int, total: int, label: str) -> None:
         self.query_one("#brief-progress", ProgressBar).update(total=total, progress=done)
-        self.query_one("StatusLine").note = label
+        self.query_one(StatusLine).note = label
 
     def _written(self, files: list[str]) -> None:
         self.written = files
         self.query_one("#brief-progress", ProgressBar).display = False
-        self.query_one("StatusLine").note = f"wrote {len(files)} files to exports/"
+        self.query_one(StatusLine).note = f"wrote {len(files)} files to exports/"
         self.notify(f"wrote {len(files)} files to {self.app.ws.exports}")
 
 

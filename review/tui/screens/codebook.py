@@ -5,15 +5,23 @@ Every change goes through `review.coding.codebook` (the same functions as `revie
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static, Tree
+from textual.widgets.tree import TreeNode
 
+from review.store.models import pk
 from review.tui.codes import code_fields, save_code_form
 from review.tui.screens.base import WorkbenchScreen
 from review.tui.widgets.code_form import CodeFields, CodeForm
+from review.tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from review.store.models import Code
 
 NAME = "codebook"
 KEY = "f5"
@@ -39,7 +47,7 @@ class CodebookScreen(WorkbenchScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.codes: dict[int, object] = {}
+        self.codes: dict[int, Code] = {}  # as last read (reload)
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="codebook-main"):
@@ -65,38 +73,40 @@ class CodebookScreen(WorkbenchScreen):
         with self.app.session() as s:
             rows = code_tree(s, counts=True)
             totals = _totals(rows)
-        self.codes = {code.id: code for code, _d, _n in rows}
+        self.codes = {pk(code): code for code, _d, _n in rows}
         parents = {code.parent_id for code, _d, _n in rows}
         tree.clear()
-        nodes = {None: tree.root}
+        nodes: dict[int | None, TreeNode[int]] = {None: tree.root}
         focus_line = None
         for line, (code, _depth, n) in enumerate(rows):
+            code_id = pk(code)
             parent = nodes.get(code.parent_id, tree.root)
             label = Text()
             label.append("■ ", style=code.colour or "")
             if code.shortcut:
                 label.append(f"[{code.shortcut}] ", style="bold")
             label.append(code.name, style="" if code.codable else "italic")
-            total = totals.get(code.id, n)
+            total = totals.get(code_id, n)
             label.append(f"  {n}" + (f" ({total})" if total != n else ""), style="dim")
-            if code.id in parents:
-                node = parent.add(label, data=code.id, expand=True)
+            if code_id in parents:
+                node = parent.add(label, data=code_id, expand=True)
             else:
-                node = parent.add_leaf(label, data=code.id)
-            nodes[code.id] = node
-            if code.id == current:
+                node = parent.add_leaf(label, data=code_id)
+            nodes[code_id] = node
+            if code_id == current:
                 focus_line = line  # every node is expanded: display line = tree order
         tree.root.expand_all()
         if rows:
             tree.cursor_line = focus_line if focus_line is not None else 0
-        self.query_one("StatusLine").note = f"{len(rows)} codes"
+        self.query_one(StatusLine).note = f"{len(rows)} codes"
 
     def highlighted(self) -> int | None:
         node = self.query_one(Tree).cursor_node
         return node.data if node is not None and node.data is not None else None
 
-    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
-        code = self.codes.get(event.node.data)
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[int]) -> None:
+        cid = event.node.data
+        code = self.codes.get(cid) if cid is not None else None
         if code is None:
             return
         parts = [Text(code.name, style="bold")]
@@ -164,7 +174,7 @@ class CodebookScreen(WorkbenchScreen):
             ok, code_id = self.in_session(lambda s: save_code_form(s, cid, values))
             if ok:
                 self.reload(select=code_id)
-                self.query_one("StatusLine").note = f"saved {values['name']}"
+                self.query_one(StatusLine).note = f"saved {values['name']}"
                 self.app.data_changed()
 
         self.app.push_screen(CodeForm(title, fields, parents), done)

@@ -14,8 +14,8 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
 from review.screening.dedupe import service
-from review.tui.plain import cells
-from review.tui.screens.base import WorkbenchScreen, row_at_cursor
+from review.tui.plain import fitted
+from review.tui.screens.base import WorkbenchScreen, fill_last_column, row_at_cursor
 
 NAME = "duplicates"
 KEY = "f7"
@@ -84,7 +84,7 @@ class DuplicatesScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, group="dedupe-scan")
     def _scan(self) -> None:
         ok, found = self.in_session(service.find_duplicates, from_thread=True)
-        if not ok:
+        if not ok or found is None:  # (None only with not ok: the error is shown)
             return
         rows = [Row("merge", c.keys, c.score, c.reasons, c.id) for c in found.clusters]
         rows += [Row("maybe", [p.a, p.b], p.score, p.reasons) for p in found.maybe]
@@ -100,16 +100,21 @@ class DuplicatesScreen(WorkbenchScreen):
             table.add_row(
                 row.kind,
                 "" if row.score is None else f"{row.score:.2f}",
-                *cells(" | ".join(row.keys), "; ".join(row.reasons)),
+                fitted(" | ".join(row.keys)),
+                fitted("; ".join(row.reasons)),
                 key=str(n),
             )
+        fill_last_column(table)
         merges = sum(r.kind == "merge" for r in rows)
         more = f" · showing {MAX_ROWS} of {total:,} (r rescans)" if total > MAX_ROWS else ""
         self.query_one("#dup-summary", Label).update(
             f"{records:,} records · {merges} cluster(s) to merge · "
-            f"{len(rows) - merges} pair(s) to decide{more} · m merge · a keep apart · u undo"
+            f"{len(rows) - merges} pair(s) to decide{more}"
         )
         self._compare()
+
+    def on_resize(self) -> None:
+        fill_last_column(self.query_one("#dup-list", DataTable))
 
     # --- comparison -----------------------------------------------------------------------
 
@@ -127,7 +132,7 @@ class DuplicatesScreen(WorkbenchScreen):
         if row is None:
             return
         ok, records = self.in_session(lambda s: service.compare(s, row.keys))
-        if not ok:
+        if not ok or records is None:  # (None only with not ok: the error is shown)
             return
         table.add_column("Field", width=10)
         for rec in records:
@@ -150,7 +155,7 @@ class DuplicatesScreen(WorkbenchScreen):
             auto_backup(self.app.ws.engine, "dedupe")
             self._backed_up = True
         ok, result = self.in_session(lambda s: service.merge_keys(s, row.keys))
-        if not ok:
+        if not ok or result is None:  # (None only with not ok: the error is shown)
             return
         self.undo_stack.append(result.cluster)
         self.notify(f"merged {', '.join(result.merged)} into {result.survivor}")
@@ -178,7 +183,7 @@ class DuplicatesScreen(WorkbenchScreen):
             return
         cluster = self.undo_stack.pop()
         ok, result = self.in_session(lambda s: service.undo(s, cluster))
-        if not ok:
+        if not ok or result is None:  # (None only with not ok: the error is shown)
             return
         self.notify(f"undid {cluster}: {', '.join(result.merged)} stand apart again")
         self._after_change()

@@ -3,12 +3,20 @@ enter jumps to the passage in the reader. Paged through `review.coding.retrieval
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 
 from review.tui.plain import cells
 from review.tui.screens.base import WorkbenchScreen
+from review.tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from review.coding.retrieval import Excerpt
+    from review.tui.widgets.code_picker import EditCode, NewCode
 
 NAME = "excerpts"
 KEY = "f6"
@@ -31,7 +39,7 @@ class ExcerptsScreen(WorkbenchScreen):
         super().__init__()
         self.code_id: int | None = None
         self.page_offset = 0
-        self.rows: list = []
+        self.rows: list[Excerpt] = []
 
     def compose_body(self) -> ComposeResult:
         yield Static("Pick a code with c (or press e on the Codebook screen).", id="excerpts-title")
@@ -57,18 +65,22 @@ class ExcerptsScreen(WorkbenchScreen):
         from review.coding.codebook import code_path
         from review.coding.retrieval import excerpts
 
+        code_id = self.code_id
+        if code_id is None:  # (not called before a code is chosen)
+            return
         try:
             with self.app.session() as s:
-                self.rows = excerpts(s, self.code_id, True, limit=PAGE, offset=self.page_offset)
-                path = code_path(s, self.code_id)
+                self.rows = excerpts(s, code_id, True, limit=PAGE, offset=self.page_offset)
+                path = code_path(s, code_id)
         except Exception as exc:
             self.notify_error(exc)
             return
         table = self.query_one(DataTable)
         table.clear()
         width = max(20, self.size.width - 14 - 10 - 14 - 10)  # 2 cells padding a column
-        table.columns["quote"].width = width
-        table.columns["quote"].auto_width = False
+        quote_column = table.columns[ColumnKey("quote")]
+        quote_column.width = width
+        quote_column.auto_width = False
         for x in self.rows:
             quote = " ".join(x.quote.split())
             if len(quote) > width:
@@ -86,7 +98,7 @@ class ExcerptsScreen(WorkbenchScreen):
             f"{path}: excerpts {first}–{self.page_offset + len(self.rows)}"
             + (" (more: ])" if len(self.rows) == PAGE else "")
         )
-        self.query_one("StatusLine").note = f"{len(self.rows)} excerpt(s) shown"
+        self.query_one(StatusLine).note = f"{len(self.rows)} excerpt(s) shown"
 
     def action_page(self, step: int) -> None:
         new = self.page_offset + step * PAGE
@@ -101,8 +113,8 @@ class ExcerptsScreen(WorkbenchScreen):
         with self.app.session() as s:
             choices = code_choices(s, codable_only=False)
 
-        def chosen(code_id: int | None) -> None:
-            if code_id is not None:
+        def chosen(code_id: int | NewCode | EditCode | None) -> None:
+            if isinstance(code_id, int):  # (a code's id or None: this picker cannot create)
                 self.code_id = self.app.current_code_id = code_id
                 self.page_offset = 0
                 self.load()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from review.tui.app import ReviewApp
 
 
 def _keys(bindings) -> list[tuple[str, str]]:
@@ -28,6 +31,7 @@ class HelpScreen(ModalScreen):
     BINDINGS = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close"),
     ]
+    app = getters.app(ReviewApp)  # typed: it lists the workbench's screens (`app.specs`)
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {

@@ -19,6 +19,7 @@ from review.importers import import_paths
 from review.ingest.pipeline import FileReport
 from review.tui.plain import cells, plain
 from review.tui.screens.base import WorkbenchScreen
+from review.tui.widgets.status_line import StatusLine
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ class ImportScreen(WorkbenchScreen):
             f"{bad} file(s) with problems{cancelled}"
         )
         self.query_one("#progress-label", Label).update(summary)
-        self.query_one("StatusLine").note = summary
+        self.query_one(StatusLine).note = summary
         self.app.refresh_status()
         if bad:
             problems.focus()

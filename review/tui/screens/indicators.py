@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from review.evidence import links as service
 from review.tui.plain import cells as plain_cells
+from review.tui.plain import fitted
 from review.tui.screens.base import WorkbenchScreen, row_at_cursor
 
 NAME = "indicators"
@@ -62,7 +63,9 @@ class ExcerptPicker(ModalScreen[int | None]):
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id))
+        option_id = event.option.id  # (every option has its coding's id)
+        if option_id is not None:
+            self.dismiss(int(option_id))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -108,7 +111,7 @@ class IndicatorsScreen(WorkbenchScreen):
 
     def reload(self, keep: int | None = None) -> None:
         ok, rows = self.in_session(service.list_indicators)
-        if not ok:
+        if not ok or rows is None:  # (None only with not ok: the error is shown)
             return
         total = len(rows)
         self.rows = rows[:MAX_ROWS]
@@ -116,16 +119,15 @@ class IndicatorsScreen(WorkbenchScreen):
         table.clear()
         for r in self.rows:
             value = r["value_text"] or ("" if r["value"] is None else f"{r['value']:g}")
-            cells = (r["id"], r["name"], r["sector"] or "", r["area"] or "", r["year"] or "",
-                     value, r["n"] or "", r["source"] or "", r["links"])  # fmt: skip
+            cells = (r["id"], fitted(r["name"]), fitted(r["sector"] or ""),
+                     fitted(r["area"] or ""), r["year"] or "", value, r["n"] or "",
+                     fitted(r["source"] or ""), r["links"])  # fmt: skip
             table.add_row(*plain_cells(*cells), key=str(r["id"]))
         if keep is not None:
             index = next((i for i, r in enumerate(self.rows) if r["id"] == keep), 0)
             table.move_cursor(row=index)
         more = f" (showing {MAX_ROWS:,})" if total > MAX_ROWS else ""
-        self.query_one("#ind-summary", Label).update(
-            f"{total:,} indicator(s){more} · l link code · e link excerpt · r relation · d unlink"
-        )
+        self.query_one("#ind-summary", Label).update(f"{total:,} indicator(s){more}")
         self._show_links()
 
     def selected(self) -> dict | None:
@@ -147,7 +149,9 @@ class IndicatorsScreen(WorkbenchScreen):
         for ln in self.links:
             quote = (ln["quote"] or "").replace("\n", " ")
             table.add_row(
-                *plain_cells(ln["id"], ln["relation"], ln["code"] or "", quote[:200]),
+                *plain_cells(
+                    ln["id"], ln["relation"], fitted(ln["code"] or ""), fitted(quote[:200])
+                ),
                 key=str(ln["id"]),
             )
 
@@ -170,14 +174,19 @@ class IndicatorsScreen(WorkbenchScreen):
         with self.app.session() as s:
             paths = code_paths(s)
         choices = [CodeChoice(cid, p) for cid, p in sorted(paths.items(), key=lambda kv: kv[1])]
-        current = getattr(self.app, "current_code_id", None)
+        current = self.app.current_code_id
         choices.sort(key=lambda c: c.id != current)  # the code in focus elsewhere comes first
         self.app.push_screen(CodePicker(choices, "Link which code?"), then)
 
     def action_link_code(self) -> None:
         if self.selected() is None:
             return
-        self._pick_code(lambda cid: cid is not None and self._link(code=cid))
+
+        def code_chosen(cid: int | None) -> None:
+            if cid is not None:
+                self._link(code=cid)
+
+        self._pick_code(code_chosen)
 
     def action_link_excerpt(self) -> None:
         if self.selected() is None:
@@ -193,9 +202,12 @@ class IndicatorsScreen(WorkbenchScreen):
             if not rows:
                 self.notify("that code has no excerpts yet", severity="warning")
                 return
-            self.app.push_screen(
-                ExcerptPicker(rows), lambda k: k is not None and self._link(coding_id=k)
-            )
+
+            def excerpt_chosen(coding_id: int | None) -> None:
+                if coding_id is not None:
+                    self._link(coding_id=coding_id)
+
+            self.app.push_screen(ExcerptPicker(rows), excerpt_chosen)
 
         self._pick_code(code_chosen)
 

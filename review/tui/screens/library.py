@@ -10,12 +10,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets.data_table import ColumnKey
 
 from review.coding import library
 from review.coding.library import LibraryFilter, LibraryPage
 from review.errors import ReviewError
 from review.tui.plain import cells
 from review.tui.screens.base import WorkbenchScreen
+from review.tui.widgets.status_line import StatusLine
 
 NAME = "library"
 KEY = "f2"
@@ -105,7 +107,7 @@ class LibraryScreen(WorkbenchScreen):
     def _size_title(self) -> None:
         table = self.query_one(DataTable)
         width = max(20, self.size.width - AUTHOR_YEAR_WIDTH - 10 - 10 - 4 - 12)  # 2 a column
-        column = table.columns.get("title")
+        column = table.columns.get(ColumnKey("title"))
         if column is not None and column.width != width:
             column.width = width
             column.auto_width = False
@@ -173,7 +175,7 @@ class LibraryScreen(WorkbenchScreen):
         note += f" · {hint}"
         if result.notes:
             note += " · " + "; ".join(result.notes)
-        self.query_one("StatusLine").note = note
+        self.query_one(StatusLine).note = note
         code_line = self.query_one("#library-code", Static)
         active = self.flt.code_id is not None
         if active:
@@ -236,7 +238,7 @@ class LibraryScreen(WorkbenchScreen):
 
     def action_pick_code(self) -> None:
         from review.tui.codes import code_choices
-        from review.tui.widgets.code_picker import CodePicker
+        from review.tui.widgets.code_picker import CodePicker, EditCode, NewCode
 
         with self.app.session() as s:
             choices = code_choices(s, codable_only=False)
@@ -244,8 +246,8 @@ class LibraryScreen(WorkbenchScreen):
             self.notify("The codebook is empty: nothing to filter by.", severity="warning")
             return
 
-        def chosen(code_id: int | None) -> None:
-            if code_id is None:
+        def chosen(code_id: int | NewCode | EditCode | None) -> None:
+            if not isinstance(code_id, int):  # None (escape); this picker cannot create
                 return
             self.flt.code_id = code_id
             self.code_label = next((c.path for c in choices if c.id == code_id), str(code_id))

@@ -3,13 +3,20 @@ first; the highlighted memo's whole text beside the list. Through `review.coding
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.widgets import DataTable, Static
 
+from review.tui.plain import fitted
 from review.tui.screens.base import WorkbenchScreen, row_at_cursor
+from review.tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from review.coding.memos import MemoView
 
 NAME = "memos"
 KEY = "f11"
@@ -35,7 +42,7 @@ class MemosScreen(WorkbenchScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list = []
+        self.rows: list[MemoView] = []
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="memos-main"):
@@ -63,22 +70,23 @@ class MemosScreen(WorkbenchScreen):
         r = row_at_cursor(self.query_one(DataTable), self.rows)
         self.reload(keep=(r.target, r.ref) if r else None)
 
-    def reload(self, keep: tuple[str, int] | None = None) -> None:
+    def reload(self, keep: tuple[str, int | None] | None = None) -> None:
+        """Re-read the memos; `keep` (target, ref) puts the cursor back on that memo."""
         from review.coding.memos import memos
 
         ok, rows = self.in_session(lambda s: memos(s, newest_first=True, limit=2000))
-        if not ok:
+        if not ok or rows is None:  # (None only with not ok: the error is shown)
             return
         self.rows = rows
         table = self.query_one(DataTable)
         table.clear()
         for r in rows:
             first = " ".join(r.text.split())
-            table.add_row(r.target, r.about, r.coder or "", first)
+            table.add_row(r.target, fitted(r.about), fitted(r.coder or ""), fitted(first))
         if keep is not None:
             at = next((i for i, r in enumerate(rows) if (r.target, r.ref) == keep), 0)
             table.move_cursor(row=at)
-        self.query_one("StatusLine").note = f"{len(rows)} memo(s)"
+        self.query_one(StatusLine).note = f"{len(rows)} memo(s)"
         self._show()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -108,7 +116,7 @@ class MemosScreen(WorkbenchScreen):
             ok, memo = self.in_session(
                 lambda s: add_memo(s, target="project", target_id=None, text=text, coder=coder)
             )
-            if ok:
+            if ok and memo is not None:  # (not None when ok)
                 self.reload(keep=("project", memo.id))
 
         self.app.push_screen(MemoEditor("New memo on the project"), save)
@@ -125,7 +133,7 @@ class MemosScreen(WorkbenchScreen):
 
             if text is None or text == r.text:
                 return
-            ok, _ = self.in_session(lambda s: edit_memo(s, r.target, r.ref, text))
+            ok, _ = self.in_session(lambda s: edit_memo(s, r.target, _ref(r), text))
             if ok:
                 self.reload(keep=(r.target, r.ref))
 
@@ -142,7 +150,7 @@ class MemosScreen(WorkbenchScreen):
             from review.coding.memos import delete_memo
 
             if yes:
-                ok, _ = self.in_session(lambda s: delete_memo(s, r.target, r.ref))
+                ok, _ = self.in_session(lambda s: delete_memo(s, r.target, _ref(r)))
                 if ok:
                     self.reload()
 
@@ -155,17 +163,23 @@ class MemosScreen(WorkbenchScreen):
         r = row_at_cursor(self.query_one(DataTable), self.rows)
         if r is None:
             return
-        if r.target == "source":
-            self.app.open_source(r.target_id)
+        if r.target == "source":  # a source's memo always has its source's id
+            self.app.open_source(cast(int, r.target_id))
         elif r.target == "coding":
             from review.coding.codings import get_codings
 
             ok, found = self.in_session(lambda s: [(c.source_id, c.start, c.end)
-                                                   for c in get_codings(s, [r.ref])])  # fmt: skip
+                                                   for c in get_codings(s, [_ref(r)])])  # fmt: skip
             if ok and found:
                 self.app.open_source(*found[0])
         else:
             self.notify("A project or code memo has no passage to open.")
+
+
+def _ref(memo: MemoView) -> int:
+    """The id `edit_memo` and `delete_memo` take: a listed memo has one (its row's, or its
+    coding's); MemoView types it `int | None` for a view not stored yet."""
+    return cast(int, memo.ref)
 
 
 SCREEN = MemosScreen

@@ -8,6 +8,7 @@ code.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 from textual import work
@@ -17,11 +18,18 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.widgets import Input, Static
 
+from review.store.models import pk
 from review.tui import document
 from review.tui.screens.base import WorkbenchScreen
-from review.tui.widgets.code_picker import CodeChoice
+from review.tui.widgets.code_picker import CodeChoice, CodePicker
 from review.tui.widgets.reader_view import ReaderView
+from review.tui.widgets.status_line import StatusLine
 from review.tui.words import word_spans
+
+if TYPE_CHECKING:  # imported when first used
+    from rich.console import Console
+
+    from review.tui.find import Finder
 
 NAME = "reader"
 KEY = "f4"
@@ -68,12 +76,13 @@ class ReaderScreen(WorkbenchScreen):
         self.choices: list[CodeChoice] = []
         self._codes_stamp: tuple | None = None  # review.coding.codebook.codebook_stamp
         self._panel_shape: tuple | None = None  # the side panel's height, last laid out
-        self._picker = None  # the code picker, built on the first enter, then re-used
+        self._panel_retry = False  # redrawn once after layout (its width was unknown)
+        self._picker: CodePicker | None = None  # built on the first enter, then re-used
         self._picker_choices: list[CodeChoice] | None = None  # the codebook it was given
         self.shortcuts: dict[str, int] = {}
         self.last_action_ms: float | None = None
         self.loading_id: int | None = None  # the source shown or being loaded
-        self.finder = None  # a find.Finder over the open text, built on the first `/`
+        self.finder: Finder | None = None  # over the open text, built on the first `/`
         self.find_query = ""
 
     def compose_body(self) -> ComposeResult:
@@ -188,7 +197,10 @@ class ReaderScreen(WorkbenchScreen):
                 "Import its PDF to read and code it."
             )
             return
-        start, end = view.span()
+        span = view.span()
+        if span is None:  # (not while a document with units is shown)
+            return
+        start, end = span
         names = {c.id: c for c in self.choices}
         out = [f"[b]Sentence {view.cursor + 1:,}/{len(doc.units):,}[/b]"]
         if view.is_partial():
@@ -202,26 +214,35 @@ class ReaderScreen(WorkbenchScreen):
         here = doc.marks_over(start, end, "coding")
         out.append("")
         out.append("[b]Coded here[/b]" if here else "[dim]Not coded here[/]")
+        width = self.query_one("#reader-panel", Static).content_size.width
+        if here and width <= 0 and not self._panel_retry:  # not laid out yet: draw again
+            self._panel_retry = True  # once, when it has its width
+            self.call_after_refresh(self._panel)
+        elif width > 0:
+            self._panel_retry = False
         for mk in here:
             c = names.get(mk.code_id)
-            memo = f" — {escape(' ⏎ '.join(mk.memo.splitlines()))}" if mk.memo else ""
+            path, memo = _coding_line(_path(c, mk.code_id), mk.coder or "", mk.memo, width)
+            memo = f" — {escape(memo)}" if memo else ""
             who = f" [dim]{escape(mk.coder or '')}[/]"
-            out.append(f"[{_colour(c)}]■[/] {escape(_path(c, mk.code_id))}{who}{memo}")
+            out.append(f"[{_colour(c)}]■[/] {escape(path)}{who}{memo}")
         sugg = doc.marks_over(start, end, "suggestion")
         if sugg:
             out += ["", "[b]Suggested[/b] (A accept, X reject)"]
             for mk in sugg:
                 c = names.get(mk.code_id)
-                words = ", ".join(mk.trigger) or "?"
-                out.append(f"[{_colour(c)}]■[/] {escape(_path(c, mk.code_id))} ← {escape(words)}")
-        focus = (sugg or here or [None])[0]
-        if focus is not None and names.get(focus.code_id) and names[focus.code_id].definition:
-            out += ["", f"[i]{escape(names[focus.code_id].definition)}[/]"]
+                why = ", ".join(mk.trigger) or "?"
+                out.append(f"[{_colour(c)}]■[/] {escape(_path(c, mk.code_id))} ← {escape(why)}")
+        focus = sugg[0] if sugg else here[0] if here else None
+        defined = names.get(focus.code_id) if focus is not None else None
+        if defined is not None and defined.definition:
+            out += ["", f"[i]{escape(defined.definition)}[/]"]
         keys = [c for c in self.choices if c.shortcut]
         if keys:
             out += ["", "[b]Keys[/b] (enter: pick any code)"]
             for c in keys:
-                out.append(f"[{_colour(c)}]{escape(c.shortcut)}[/] {escape(c.path.split('/')[-1])}")
+                key = escape(c.shortcut or "")
+                out.append(f"[{_colour(c)}]{key}[/] {escape(c.path.split('/')[-1])}")
         # Re-lay out the screen only when the panel's height changes (its lines as wrapped at
         # its width): moving along the text mostly changes figures inside the same lines.
         panel = self.query_one("#reader-panel", Static)
@@ -248,11 +269,12 @@ class ReaderScreen(WorkbenchScreen):
         from review.coding.codings import apply_code
 
         view = self.query_one(ReaderView)
-        if self.doc is None or view.span() is None or not self.doc.codable:
+        span = view.span()
+        if self.doc is None or span is None or not self.doc.codable:
             self.notify("Nothing to code here (this source has no text).", severity="warning")
             return
         t0 = perf_counter()
-        start, end = view.span()
+        start, end = span
         try:
             with self.app.session() as s:
                 apply_code(
@@ -272,7 +294,7 @@ class ReaderScreen(WorkbenchScreen):
         self.last_action_ms = (perf_counter() - t0) * 1000
         c = next((c for c in self.choices if c.id == code_id), None)
         path = _path(c, code_id)
-        status = self.query_one("StatusLine")
+        status = self.query_one(StatusLine)
         note = f"coded {start}–{end} as {path}"
         if len(note) > status.size.width - 2 and "/" in path:  # narrow: the code's own name
             note = f"coded {start}–{end} as {path.rsplit('/', 1)[-1]}"
@@ -350,7 +372,7 @@ class ReaderScreen(WorkbenchScreen):
 
             def call(s: Session) -> int:
                 cid = save_code_form(s, ask.code_id, values)
-                if ask.code_id is None and span is not None:
+                if ask.code_id is None and span is not None and self.doc is not None:
                     apply_code(s, source_id=self.doc.source_id, code_id=cid, start=span[0],
                                end=span[1], coder=self.app.ws.coder)  # fmt: skip
                 return cid
@@ -361,7 +383,8 @@ class ReaderScreen(WorkbenchScreen):
             self.reload_codes()
             if ask.code_id is None:
                 view.clear()
-                self._refresh_marks(f"new code {values['name']}; coded {span[0]}–{span[1]}")
+                coded = f"; coded {span[0]}–{span[1]}" if span is not None else ""
+                self._refresh_marks(f"new code {values['name']}{coded}")
             else:
                 self._refresh_marks(f"saved {values['name']}")
                 self.action_pick_code()  # back to choosing a code
@@ -374,24 +397,26 @@ class ReaderScreen(WorkbenchScreen):
         from review.coding.codebook import add_code, code_path
 
         view = self.query_one(ReaderView)
-        if self.doc is None or view.span() is None:
+        span = view.span()
+        if self.doc is None or span is None:
             return
-        start, end = view.span()
+        start, end = span
+        source_id = self.doc.source_id
 
         def call(s: Session) -> str:
             from review.coding.codings import apply_code
 
             parent = code_path(s, new.parent_id) + "/" if new.parent_id else ""
-            code = add_code(s, parent + new.name)
+            code_id = pk(add_code(s, parent + new.name))
             apply_code(
                 s,
-                source_id=self.doc.source_id,
-                code_id=code.id,
+                source_id=source_id,
+                code_id=code_id,
                 start=start,
                 end=end,
                 coder=self.app.ws.coder,
             )
-            return code_path(s, code.id)
+            return code_path(s, code_id)
 
         ok, path = self.in_session(call)
         if ok:
@@ -406,10 +431,11 @@ class ReaderScreen(WorkbenchScreen):
             self._refresh_marks(note)
 
     def _refresh_marks(self, note: str) -> None:
-        with self.app.session() as s:
-            document.reload_marks(s, self.doc)
+        if self.doc is not None:  # (there is: the change was made in the open source)
+            with self.app.session() as s:
+                document.reload_marks(s, self.doc)
         self.query_one(ReaderView).marks_changed()
-        self.query_one("StatusLine").note = note
+        self.query_one(StatusLine).note = note
         self.app.data_changed()
 
     def action_undo(self) -> None:
@@ -439,9 +465,10 @@ class ReaderScreen(WorkbenchScreen):
         from review.coding.codings import remove_coding
 
         view = self.query_one(ReaderView)
-        if self.doc is None or view.span() is None:
+        span = view.span()
+        if self.doc is None or span is None:
             return
-        here = self.doc.marks_over(*view.span(), "coding")
+        here = self.doc.marks_over(*span, "coding")
         if not here:
             self.notify("No coding here to remove.", severity="warning")
             return
@@ -506,11 +533,11 @@ class ReaderScreen(WorkbenchScreen):
         hits = self.finder.find(query) if query.strip() else []
         view.set_hits(hits)
         note = f"find «{query}»: {len(hits):,} hit(s)" if query.strip() else ""
-        if hits and select_from is not None:
-            i = next_hit(hits, select_from - 1, 1)
+        i = next_hit(hits, select_from - 1, 1) if select_from is not None else None
+        if i is not None:  # (None: no hits, or nothing to select)
             view.select_span(*hits[i])
             note = f"find «{query}»: hit {i + 1:,}/{len(hits):,} selected (n/N, a code key)"
-        self.query_one("StatusLine").note = note
+        self.query_one(StatusLine).note = note
         return bool(hits)
 
     def action_find_next(self, step: int) -> None:
@@ -524,18 +551,20 @@ class ReaderScreen(WorkbenchScreen):
         on_hit = view.sel is not None and tuple(view.sel) in set(view.hits)
         # from a hit: the next one; from a sentence: the first hit in it counts as next
         i = next_hit(view.hits, here[0] if on_hit or step < 0 else here[0] - 1, step)
+        if i is None:  # (not with hits)
+            return
         view.select_span(*view.hits[i])
-        self.query_one(
-            "StatusLine"
-        ).note = f"find «{self.find_query}»: hit {i + 1:,}/{len(view.hits):,} selected"
+        note = f"find «{self.find_query}»: hit {i + 1:,}/{len(view.hits):,} selected"
+        self.query_one(StatusLine).note = note
 
     # --- suggestions -------------------------------------------------------------------------
 
     def _suggestion_here(self):
         view = self.query_one(ReaderView)
-        if self.doc is None or view.span() is None:
+        span = view.span()
+        if self.doc is None or span is None:
             return None
-        here = self.doc.marks_over(*view.span(), "suggestion")
+        here = self.doc.marks_over(*span, "suggestion")
         return here[0] if here else None
 
     def _settle(self, decide: Callable[[Session, int, str], object], done: str) -> None:
@@ -558,10 +587,11 @@ class ReaderScreen(WorkbenchScreen):
 
     def action_next_suggestion(self) -> None:
         view = self.query_one(ReaderView)
-        if self.doc is None or not self.doc.suggestions or view.span() is None:
+        span = view.span()
+        if self.doc is None or not self.doc.suggestions or span is None:
             self.notify("No pending suggestions in this source (S suggests).")
             return
-        _start, end = view.span()
+        _start, end = span
         later = [mk for mk in self.doc.suggestions if mk.start >= end]
         target = (later or self.doc.suggestions)[0]
         view.goto_offset(target.start)
@@ -569,7 +599,7 @@ class ReaderScreen(WorkbenchScreen):
     def action_suggest(self) -> None:
         if self.doc is None or not self.doc.codable:
             return
-        self.query_one("StatusLine").note = "suggesting…"
+        self.query_one(StatusLine).note = "suggesting…"
         self._suggest(self.doc.source_id)
 
     @work(thread=True, exclusive=True, group="suggest")
@@ -590,7 +620,8 @@ class ReaderScreen(WorkbenchScreen):
         view = self.query_one(ReaderView)
         if self.doc is None:
             return
-        here = self.doc.marks_over(*view.span(), "coding") if view.span() else []
+        span = view.span()
+        here = self.doc.marks_over(*span, "coding") if span else []
         if here:
             target = max(here, key=lambda mk: mk.id)
             names = {c.id: c for c in self.choices}
@@ -629,13 +660,37 @@ def _wrapped_height(lines: list[str], width: int) -> int:
     return sum(len(Text.from_markup(line).wrap(_CONSOLE, width)) for line in lines)
 
 
-_CONSOLE = None  # the one console _wrapped_height measures with (made on first use)
+_CONSOLE: Console | None = None  # the one console _wrapped_height measures with (made on first use)
 
 
 def _excerpt(quote: str, most: int = 160) -> str:
     """A long selection shortened in the middle, on one line."""
     quote = " ".join(quote.split())
     return quote if len(quote) <= most else f"{quote[: most - 50]} … {quote[-45:]}"
+
+
+def _coding_line(path: str, coder: str, memo: str | None, width: int) -> tuple[str, str]:
+    """A coding on one panel line of `width` cells: the path shortened from the middle
+    ("Barriers/…/Leaf", then "…/Leaf", then the leaf cut with "…") and the memo's first words
+    in what is left, ending in "…" when cut — so long names do not push the other codings
+    here out of the panel (the memo's whole text is one `M` away). Width 0: unknown, as is."""
+    memo = " ⏎ ".join((memo or "").splitlines())
+    if width <= 0:
+        return path, memo
+    room = width - 2 - (len(coder) + 1 if coder else 0)  # "■ " and " coder"
+    fit = room - 4 if memo else room  # keep " — ✎" in view at least
+    if len(path) > fit:
+        parts = path.split("/")
+        for short in (f"{parts[0]}/…/{parts[-1]}", f"…/{parts[-1]}"):
+            if len(parts) > 2 - short.startswith("…") and len(short) <= fit:
+                path = short
+                break
+        else:
+            path = parts[-1] if len(parts[-1]) <= fit else parts[-1][: max(1, fit - 1)] + "…"
+    left = room - len(path) - 3  # " — "
+    if not memo or left < 8:
+        return path, ("✎" if memo else "")
+    return path, memo if len(memo) <= left else memo[: left - 1].rstrip() + "…"
 
 
 def _colour(choice: CodeChoice | None) -> str:

@@ -1,6 +1,8 @@
 """Screening: one record at a time (title, authors, venue, keywords, abstract) and a single key
-per decision — `i` include, `e` exclude (pick a reason), `m` maybe — with progress, blind mode
-and the conflicts list. `c` switches to the conflicts, where a decision resolves (final)."""
+per decision — `i` include, `e` exclude (pick a reason), `m` maybe and, at the full-text stage,
+`r` not retrieved (PRISMA 2020's "reports not retrieved": the full text could not be found, an
+outcome of its own, not an exclusion reason) — with progress, blind mode and the conflicts
+list. `c` switches to the conflicts, where a decision resolves (final)."""
 
 from __future__ import annotations
 
@@ -13,14 +15,18 @@ from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from review.screening import decisions as screening
-from review.tui.plain import cells
-from review.tui.screens.base import WorkbenchScreen
+from review.tui.plain import cells, fitted
+from review.tui.screens.base import WorkbenchScreen, fill_last_column
+from review.tui.widgets.status_line import StatusLine
 
 NAME = "screening"
 KEY = "f8"
 TITLE = "Screening"
 ORDER = 80
-HELP = "Screen titles/abstracts and full texts: i include, e exclude, m maybe; conflicts."
+HELP = (
+    "Screen titles/abstracts and full texts: i include, e exclude, m maybe, "
+    "r not retrieved (full text); conflicts."
+)
 
 PAGE = 100
 
@@ -49,7 +55,7 @@ class ReasonPicker(ModalScreen[str | None]):
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.reasons[int(event.option.id)])
+        self.dismiss(self.reasons[int(event.option.id or 0)])  # ids are set: "0", "1", …
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -63,11 +69,19 @@ class ScreeningScreen(WorkbenchScreen):
     #screen-main { height: 1fr; }
     #screen-record-box { width: 2fr; padding: 0 1; }
     #screen-conflicts { width: 1fr; border-left: vkey $primary 30%; }
+    ScreeningScreen.-narrow #screen-main { layout: vertical; }
+    ScreeningScreen.-narrow #screen-record-box { width: 1fr; height: 1fr; }
+    ScreeningScreen.-narrow #screen-conflicts {
+        width: 1fr; height: 7; border-left: none; border-top: hkey $primary 30%;
+    }
     """
+    NARROW = 100  # columns: under this the conflicts go below the record, and only when any
     BINDINGS = [
         Binding("i", "decide('include')", "Include"),
         Binding("e", "exclude", "Exclude"),
         Binding("m", "decide('maybe')", "Maybe"),
+        # full text only: shown in the footer (and run) at the full-text stage
+        Binding("r", "not_retrieved", "Not retrieved"),
         Binding("n,down", "move(1)", "Next"),
         Binding("p,up", "move(-1)", "Previous"),
         Binding("t", "toggle_stage", "Stage"),
@@ -81,6 +95,7 @@ class ScreeningScreen(WorkbenchScreen):
         self.items: list[dict] = []
         self.page_start = 0
         self.pos = 0
+        self.n_conflicts = 0
 
     @property
     def coder(self) -> str:
@@ -129,8 +144,23 @@ class ScreeningScreen(WorkbenchScreen):
         table.clear()
         for c in conflicts:
             decisions = ", ".join(f"{k}: {v}" for k, v in c["decisions"].items())
-            table.add_row(*cells(c["key"], decisions))
+            table.add_row(*cells(c["key"]), fitted(decisions))
+        self.n_conflicts = len(conflicts)
+        self._layout()
         self._show()
+
+    def on_resize(self) -> None:
+        self._layout()
+
+    def _layout(self) -> None:
+        """Side by side when wide; at 80 columns the record gets the width and the conflicts
+        (if there are any, or while resolving them) a strip below it."""
+        narrow = self.size.width < self.NARROW
+        self.set_class(narrow, "-narrow")
+        table = self.query_one("#screen-conflicts", DataTable)
+        table.display = not narrow or self.conflict_mode or self.n_conflicts > 0
+        if table.display:
+            fill_last_column(table)
 
     def current(self) -> dict | None:
         return self.items[self.pos] if 0 <= self.pos < len(self.items) else None
@@ -174,7 +204,7 @@ class ScreeningScreen(WorkbenchScreen):
         ]
         box.update("\n".join(lines))
         # the keys are in the footer; the status line says where we are, uncut at 80 columns
-        self.query_one("StatusLine").note = f"record {self.page_start + self.pos + 1:,}"
+        self.query_one(StatusLine).note = f"record {self.page_start + self.pos + 1:,}"
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -227,9 +257,22 @@ class ScreeningScreen(WorkbenchScreen):
 
         self.app.push_screen(ReasonPicker(names), chosen)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "not_retrieved":
+            return self.stage == "full-text"  # a title/abstract outcome it is not
+        return True
+
+    def action_not_retrieved(self) -> None:
+        """The full text could not be obtained: PRISMA's "reports not retrieved"."""
+        if self.stage != "full-text":
+            self.notify("Not retrieved is a full-text outcome: press t for the full-text stage.")
+            return
+        self.action_decide(screening.NOT_RETRIEVED)
+
     def action_toggle_stage(self) -> None:
         self.stage = "full-text" if self.stage == "title-abstract" else "title-abstract"
         self.page_start = 0
+        self.refresh_bindings()
         self.reload(first_todo=True)
 
     def action_toggle_conflicts(self) -> None:

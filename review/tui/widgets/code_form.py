@@ -36,9 +36,9 @@ TEXTS = (
     ("include", "Use when"),
     ("exclude", "Do not use when"),
     ("example", "Example"),
-    ("keywords", "Keywords (comma-separated)"),
+    ("keywords", "Keywords (a, b)"),
     ("colour", "Colour (#RRGGBB)"),
-    ("shortcut", "Shortcut (one key)"),
+    ("shortcut", "Shortcut (1 key)"),
 )
 
 
@@ -58,7 +58,11 @@ class CodeForm(ModalScreen["dict | None"]):
     CodeForm .row Label { width: 18; padding: 1 1 0 0; }
     CodeForm .row Input, CodeForm .row Select { width: 1fr; }
     CodeForm #form-hint { color: $text-muted; height: 1; }
+    CodeForm.-compact .row { height: 1; }
+    CodeForm.-compact .row Label { padding: 0 1 0 0; }
+    CodeForm.-compact Checkbox { border: none; padding: 0; height: 1; }
     """
+    COMPACT_BELOW = 40  # rows: under this the fields lose their borders so all of them fit
 
     def __init__(
         self, title: str, values: CodeFields, parents: list[tuple[str, int]], focus: str = "name"
@@ -96,6 +100,10 @@ class CodeForm(ModalScreen["dict | None"]):
             yield Input(value=value, id=f"f-{name}")
 
     def on_mount(self) -> None:
+        if self.app.size.height < self.COMPACT_BELOW:  # 80x24: every field in view at once
+            self.add_class("-compact")
+            for field in self.query("Input, Select"):
+                field.compact = True  # type: ignore[attr-defined]
         self.query_one(f"#f-{self.first}").focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

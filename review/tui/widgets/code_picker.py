@@ -100,8 +100,9 @@ def rank(query: str, choices: list[CodeChoice], limit: int = 200) -> Ranked:
     return Ranked(out[:limit], strong, exact)
 
 
-class CodePicker(ModalScreen["int | NewCode | None"]):
-    """Returns the chosen code's id, a `NewCode` (with `allow_create`), or None (escape)."""
+class CodePicker(ModalScreen["int | NewCode | EditCode | None"]):
+    """Returns the chosen code's id, a `NewCode` or an `EditCode` (with `allow_create`), or
+    None (escape)."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
@@ -192,8 +193,8 @@ class CodePicker(ModalScreen["int | NewCode | None"]):
             yield options
             with Horizontal(id="code-parent-row"):
                 yield Label("new code under:")
-                options = [("(top level)", TOP)] + [(p.path, p.id) for p in self.parents]
-                yield Select(options, value=TOP, allow_blank=False, id="code-parent")
+                parents = [("(top level)", TOP)] + [(p.path, p.id) for p in self.parents]
+                yield Select(parents, value=TOP, allow_blank=False, id="code-parent")
             yield Static("", id="code-definition")
 
     def on_mount(self) -> None:
@@ -235,7 +236,7 @@ class CodePicker(ModalScreen["int | NewCode | None"]):
     def _options(self, rows: list[CodeChoice | str]) -> list[Option]:
         items = []
         for r in rows:
-            if r == CREATE:
+            if isinstance(r, str):  # CREATE, the only text row
                 label = Text.assemble(("+ ", "bold"), "create «", (self.typed, "bold"), "»")
                 items.append(Option(label, id=CREATE))
                 continue
@@ -267,7 +268,7 @@ class CodePicker(ModalScreen["int | NewCode | None"]):
         text = ""
         if index is not None and 0 <= index < len(self.rows):
             row = self.rows[index]
-            if row == CREATE:
+            if isinstance(row, str):  # CREATE
                 text = "Adds this code under the parent shown, then applies it."
             else:
                 text = row.definition or ""
@@ -293,10 +294,14 @@ class CodePicker(ModalScreen["int | NewCode | None"]):
         if 0 <= event.option_index < len(self.rows):
             self._choose(self.rows[event.option_index])
 
+    def _parent_id(self) -> int | None:
+        """The parent list's choice for a new code: a code's id, or None (the top level)."""
+        parent = self.query_one("#code-parent", Select).value
+        return parent if isinstance(parent, int) and parent != TOP else None  # not BLANK
+
     def _choose(self, row: CodeChoice | str) -> None:
-        if row == CREATE:
-            parent = self.query_one("#code-parent", Select).value
-            self._answer(NewCode(self.typed, None if parent in (TOP, Select.BLANK) else parent))
+        if isinstance(row, str):  # CREATE
+            self._answer(NewCode(self.typed, self._parent_id()))
         else:
             self._answer(row.id)
 
@@ -306,10 +311,8 @@ class CodePicker(ModalScreen["int | NewCode | None"]):
         if not self.allow_create or highlighted is None or highlighted >= len(self.rows):
             return
         row = self.rows[highlighted]
-        if row == CREATE:
-            parent = self.query_one("#code-parent", Select).value
-            parent = None if parent in (TOP, Select.BLANK) else parent
-            self._answer(EditCode(None, self.typed, parent))
+        if isinstance(row, str):  # CREATE
+            self._answer(EditCode(None, self.typed, self._parent_id()))
         else:
             self._answer(EditCode(row.id))
 

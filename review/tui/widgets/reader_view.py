@@ -68,14 +68,16 @@ class ReaderView(ScrollView, can_focus=True):
         self.sel: tuple[int, int] | None = None  # an explicit selection, text offsets
         self.word: tuple[int, int] | None = None  # the word cursor, text offsets
         self.side = "end"  # the edge a sentence-wise extension moved last
-        self.colours: dict[int, str] = {}
+        self.colours: dict[int, str | None] = {}  # code id -> colour (None: grey)
         self._tints: dict[int, Style] = {}
         self.hits: list[tuple[int, int]] = []  # find-in-text hits, in text order
         self._hit_starts: list[int] = []
 
     # --- content -----------------------------------------------------------------------------
 
-    def show(self, doc: Document, colours: dict[int, str], offset: int | None = None) -> None:
+    def show(
+        self, doc: Document, colours: dict[int, str | None], offset: int | None = None
+    ) -> None:
         """Display a document; put the cursor on the unit at `offset` (default: the start)."""
         self.doc = doc
         self.colours = colours
@@ -102,7 +104,7 @@ class ReaderView(ScrollView, can_focus=True):
         self.sel = (start, end)
         self._set_cursor(self.doc.unit_at(start), centre=True)
 
-    def set_colours(self, colours: dict[int, str]) -> None:
+    def set_colours(self, colours: dict[int, str | None]) -> None:
         """New code colours (a code was added or recoloured): redraw with them."""
         self.colours = colours
         self._tints = {}
@@ -151,7 +153,7 @@ class ReaderView(ScrollView, can_focus=True):
     def is_partial(self) -> bool:
         """Is the span narrower than whole sentences (a word-level selection)?"""
         span = self.span()
-        if span is None or (self.sel is None and self.word is None):
+        if span is None or self.doc is None or (self.sel is None and self.word is None):
             return False
         starts, ends = self.doc.unit_bounds()
         i, j = bisect.bisect_left(starts, span[0]), bisect.bisect_left(ends, span[1])
@@ -162,7 +164,7 @@ class ReaderView(ScrollView, can_focus=True):
     def sentences(self) -> int:
         """How many sentences the span touches."""
         span = self.span()
-        if span is None:
+        if span is None or self.doc is None:
             return 0
         return self.doc.unit_at(max(span[0], span[1] - 1)) - self.doc.unit_at(span[0]) + 1
 
@@ -179,7 +181,7 @@ class ReaderView(ScrollView, can_focus=True):
     def action_extend(self, step: int) -> None:
         """Grow or shrink the selection by a sentence (shift+down/up)."""
         span = self.span()
-        if span is None:
+        if span is None or self.doc is None:
             return
         start, end, self.side = self.doc.unit_step(*span, step, self.side)
         self.word = None
@@ -208,7 +210,7 @@ class ReaderView(ScrollView, can_focus=True):
 
     def _move_edge(self, side: str, step: int) -> None:
         span = self.span()
-        if span is None:
+        if span is None or self.doc is None:
             return
         stepper = self.doc.end_step if side == "end" else self.doc.start_step
         word = stepper(*span, step)
@@ -224,11 +226,13 @@ class ReaderView(ScrollView, can_focus=True):
 
     def _select(self, start: int, end: int, follow: int) -> None:
         self.sel = (start, end)
-        self._set_cursor(self.doc.unit_at(follow))
+        if self.doc is not None:  # (there is: the selection was made in it)
+            self._set_cursor(self.doc.unit_at(follow))
 
     def _word_to(self, word: tuple[int, int]) -> None:
         self.word = word
-        self._set_cursor(self.doc.unit_at(word[0]))
+        if self.doc is not None:  # (there is: the word is in it)
+            self._set_cursor(self.doc.unit_at(word[0]))
 
     def action_block(self, step: int) -> None:
         """To the first sentence of the next (previous) turn or paragraph."""
@@ -333,6 +337,7 @@ class ReaderView(ScrollView, can_focus=True):
 
     def _text_line(self, n: int, width: int) -> Strip:
         doc, lines = self.doc, self.lines
+        assert doc is not None and lines is not None  # render_line draws text lines only then
         start, end = lines.starts[n], lines.ends[n]
         sel = self.span() or (0, 0)
         codings = doc.marks_over(start, end + 1, "coding")
@@ -344,11 +349,11 @@ class ReaderView(ScrollView, can_focus=True):
         hits = self._hits_over(start, end)
         for h in hits:
             cuts.update(x for x in h if start < x < end)
-        cuts = sorted(cuts)
+        edges = sorted(cuts)
         segs: list[Segment] = []
         gutter = Style(color=self.colours.get(codings[-1].code_id, "#888888")) if codings else None
         segs.append(Segment("▍ " if gutter else "  ", gutter or Style()))
-        for a, z in zip(cuts, cuts[1:], strict=False):
+        for a, z in zip(edges, edges[1:], strict=False):
             style = Style()
             covering = [mk for mk in codings if mk.start <= a and mk.end > a]
             if covering:
