@@ -105,3 +105,20 @@ def test_quick_fuzzy_ranking_equals_scoring_everything(monkeypatch, limit):
         assert library.rank_fuzzy(q, choices, limit, 60) == _ranked_by_sorting_all(
             q, choices, limit, 60
         ), q
+
+
+def test_code_filter_pages_and_counts(ws, session):
+    """The code filter reads the page and the total in one statement: both must be right on
+    every page, and past the last page the total is still the number of matching sources."""
+    sids = [add_transcript(ws, key=f"fg{i}") for i in range(5)]
+    code = session.exec(select(m.Code).where(m.Code.name == "Co-delivery")).one()
+    for sid in sids[:4]:
+        s0 = sentences(ws, sid)[0]
+        apply_code(session, source_id=sid, code_id=code.id, start=s0[0], end=s0[1], coder="ann")
+        apply_code(session, source_id=sid, code_id=code.id, start=s0[0], end=s0[1], coder="bob")
+    session.flush()
+    flt = LibraryFilter(code_id=code.parent_id)
+    pages = [library.page(session, flt, offset=o, limit=3) for o in (0, 3, 6)]
+    assert [p.total for p in pages] == [4, 4, 4]  # two codings each, counted once per source
+    assert [[r.id for r in p.rows] for p in pages] == [sids[:3], sids[3:4], []]
+    assert [r.codings for r in pages[0].rows] == [2, 2, 2]

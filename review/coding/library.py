@@ -123,6 +123,22 @@ def page(
             ranked = [i for i in fuzzy if i in keep]
     if ranked is not None:
         return _ranked_page(session, ranked, conds, offset, limit, notes)
+    if flt.code_id is not None:
+        # The page's ids and the total in one statement, so the codings of the code subtree are
+        # read once (as two statements, the count and the page each read them: twice the time).
+        found = session.execute(
+            select(col(m.Source.id), func.count().over())
+            .where(*conds)
+            .order_by(col(m.Source.id))
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        if found:
+            window = [r[0] for r in found]
+            rows = session.exec(
+                _row_select(session).where(col(m.Source.id).in_(window)).order_by(col(m.Source.id))
+            ).all()
+            return LibraryPage([_row(r) for r in rows], found[0][1], offset, limit, notes=notes)
     total = session.execute(select(func.count()).select_from(m.Source).where(*conds)).one()[0]
     rows = session.exec(
         _row_select(session).where(*conds).order_by(col(m.Source.id)).offset(offset).limit(limit)
