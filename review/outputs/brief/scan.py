@@ -207,21 +207,28 @@ _SHIFT = 1 << 32  # text offsets are below 2**31: (source, offset) as one sortab
 
 def _coding_columns(session: Session, first: int, last: int):
     """source_id, code_id, start, end and coder_id (-1: none) of the codings of sources
-    `first` to `last`, as numpy
-    int64 arrays in one row order: one query whose five aggregates each join a column
-    into one comma-separated text (SQLite's group_concat, PostgreSQL's string_agg) — a
-    million codings without a million Python rows. The covering index ix_coding_source_code
-    (m0013) holds all five, so no table row is read."""
-    import numpy as np
-
+    `first` to `last`, as numpy int64 arrays in one row order (`int_columns`). The covering
+    index ix_coding_source_code (m0013) holds all five, so no table row is read."""
     c = table(m.Coding).c
     cols = (c.source_id, c.code_id, c.start, c.end, func.coalesce(c.coder_id, -1))
+    return int_columns(session, cols, c.source_id.between(first, last))
+
+
+def int_columns(session: Session, cols, where=None) -> list:
+    """Integer (never NULL) columns as numpy int64 arrays, in one row order: one query whose
+    aggregates each join a column into one comma-separated text (SQLite's group_concat,
+    PostgreSQL's string_agg), parsed by numpy — a million rows without a million Python
+    tuples."""
+    import numpy as np
+
     if session.connection().dialect.name == "sqlite":
         aggs = [func.group_concat(x) for x in cols]
     else:
         aggs = [func.string_agg(cast_(x, Text), literal(",")) for x in cols]
-    where = c.source_id.between(first, last)
-    texts = list(session.execute(select(*aggs).where(where)).one())
+    stmt = select(*aggs)
+    if where is not None:
+        stmt = stmt.where(where)
+    texts = list(session.execute(stmt).one())
     out = []
     for x, t in enumerate(texts):
         out.append(np.fromstring(t, dtype=np.int64, sep=",") if t else np.zeros(0, np.int64))
@@ -308,15 +315,13 @@ def _speakers(session: Session):
     if not attrs:
         return None
     p = table(m.Passage).c
-    turns = session.execute(
-        select(p.source_id, p.start, p.participant_id)
-        .where(p.participant_id.is_not(None))
-        .order_by(p.source_id, p.start, p.id)
-    ).all()
-    if not turns:
+    t_sid, t_st, t_pid, t_id = int_columns(
+        session, (p.source_id, p.start, p.participant_id, p.id), p.participant_id.is_not(None)
+    )
+    if not len(t_sid):
         return None
-    t_sid, t_st, t_pid = (np.array(x, dtype=np.int64) for x in zip(*turns, strict=True))
-    return attrs, t_sid, t_st, t_pid
+    order = np.lexsort((t_id, t_st, t_sid))
+    return attrs, t_sid[order], t_st[order], t_pid[order]
 
 
 def _attribute_counts(res: ScanResult, speakers, e_sid, e_cid, e_st) -> None:

@@ -263,9 +263,14 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
     or, when no source is of that sector, one excerpt per source."""
     picked = list(chosen[:QUOTES])
     if len(picked) < QUOTES and code_ids:
+        # When the codes are common (1 coding in 50 or more), reading the codings in text
+        # order until 400 match beats finding all of them by code and sorting (50 ms → 2 ms
+        # per indicator at 1,000,000 codings): `code_id + 0` keeps the code index out of it.
+        common = sum(res.code_totals[c] for c in code_ids) * 50 >= sum(res.code_totals.values())
+        code = col(m.Coding.code_id) + 0 if common else col(m.Coding.code_id)
         cands = session.exec(
             select(m.Coding)
-            .where(col(m.Coding.code_id).in_(sorted(code_ids)))
+            .where(code.in_(sorted(code_ids)))
             .order_by(col(m.Coding.source_id), col(m.Coding.start), col(m.Coding.id))
             .limit(400)  # candidates enough to pick three voices from
         ).all()
