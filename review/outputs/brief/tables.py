@@ -508,12 +508,14 @@ def build(
 ) -> Brief:
     """All five tables, the figures, the front matter with its "at a glance" paragraph, and
     the reference list of included literature."""
+    from review.screening.decisions import outcomes_held
     from review.screening.prisma import prisma
 
     check_attributes(session, attributes or [])
     tree = CodeTree.load(session)
-    res = scan(session, tree)
-    flow = prisma(session)
+    with outcomes_held(session):  # the included rule and PRISMA read the same outcomes
+        res = scan(session, tree)
+        flow = prisma(session)
     matrix = evidence_matrix(tree, res, all_rows)
     joint = joint_display(session, tree, res)
     sources = cited_sources(session, sorted(res.included))
