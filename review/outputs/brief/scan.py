@@ -133,14 +133,16 @@ def _count(res: ScanResult, tree: CodeTree, columns, qualitative, speakers, batc
     _coders(res, sid, who)
     del who, keep
     # each coded span once: two coders applying one code to the same span are one excerpt
-    order = np.lexsort((en, st, cid, sid))
-    sid, cid, st, en = sid[order], cid[order], st[order], en[order]
+    if not _in_order(sid, cid, st, en):  # (the index scan gives them in order as a rule)
+        order = np.lexsort((en, st, cid, sid))
+        sid, cid, st, en = sid[order], cid[order], st[order], en[order]
+        del order
     first = np.ones(len(sid), dtype=bool)
     first[1:] = (
         (sid[1:] != sid[:-1]) | (cid[1:] != cid[:-1]) | (st[1:] != st[:-1]) | (en[1:] != en[:-1])
     )
     sid, cid, st, en = sid[first], cid[first], st[first], en[first]
-    del order, first
+    del first
     # (source, code) pairs, in source order: excerpts per source and code
     change = np.r_[True, (sid[1:] != sid[:-1]) | (cid[1:] != cid[:-1])]
     starts = np.flatnonzero(change)
@@ -203,6 +205,19 @@ def _count(res: ScanResult, tree: CodeTree, columns, qualitative, speakers, batc
 
 
 _SHIFT = 1 << 32  # text offsets are below 2**31: (source, offset) as one sortable number
+
+
+def _in_order(*keys) -> bool:
+    """Whether the rows are sorted by these columns (the first most significant)."""
+    import numpy as np
+
+    tied = np.ones(max(len(keys[0]) - 1, 0), dtype=bool)
+    for key in keys:
+        step = np.diff(key)
+        if (step[tied] < 0).any():
+            return False
+        tied &= step == 0
+    return True
 
 
 def _coding_columns(session: Session, first: int, last: int):
