@@ -290,7 +290,7 @@ def _sector_hits(k, sector_of, sid, cid, st, en, is_ev, pair_of, batch):
     )
     s_sid, s_sx, s_st, s_en = s_sid[one], s_sx[one], s_st[one], s_en[one]
     key = s_sid * _SHIFT + s_st
-    longest = int((s_en - s_st).max())
+    longest = max(int((s_en - s_st).max()), 0)
     rows = np.flatnonzero(is_ev)
     hit = np.zeros(n_pairs * k, dtype=np.int64)
     anyhit = np.zeros(n_pairs, dtype=np.int64)
