@@ -186,3 +186,16 @@ def test_scan_agrees_with_the_per_coding_reference(ws, seed, monkeypatch):
     # the awkward cases are there: a source with no sector code, a coding without a coder
     assert any(k[1] == "Unassigned" for k in got.excerpts)
     assert None in got.coders and got.by_attribute["Group"]
+
+
+def test_rows_in_index_order_skip_the_sort_and_others_are_sorted():
+    """The scan sorts only rows that are not in (source, code, start, end) order already —
+    SQLite's index scan gives them in order, PostgreSQL's string_agg in table order."""
+    import numpy as np
+
+    from review.outputs.brief.scan import _in_order
+
+    a, b, c = np.array([1, 1, 2, 2]), np.array([5, 6, 1, 1]), np.array([0, 0, 3, 2])
+    assert _in_order(a, b) and not _in_order(a, b, c)  # the tie on (2, 1) breaks by c
+    assert not _in_order(a, c) and not _in_order(np.array([2, 1]))
+    assert _in_order(np.array([], dtype=np.int64))

@@ -11,7 +11,8 @@ Exclusion reasons come from a shared, editable list (`ExclusionReason`).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -273,8 +274,32 @@ def _rows(session: Session, stage: str, ids: list[int] | None = None):
     return session.execute(q).all()
 
 
+_HELD = "review.screening.outcomes"  # session.info key: outcomes held while reading
+
+
+@contextmanager
+def outcomes_held(session: Session) -> Iterator[None]:
+    """Within this block, `outcomes` of a whole stage is computed once per stage: for a reader
+    that asks several times (the briefing: the included rule, then PRISMA) and writes no
+    decision meanwhile. Released on leaving the block."""
+    session.info[_HELD] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_HELD, None)
+
+
 def outcomes(session: Session, stage: str, ids: list[int] | None = None) -> dict[int, Outcome]:
     """Outcome of every decided source at `stage` (sources nobody decided are absent)."""
+    held = session.info.get(_HELD)
+    if held is not None and ids is None:
+        if stage not in held:
+            held[stage] = _outcomes(session, stage, None)
+        return held[stage]
+    return _outcomes(session, stage, ids)
+
+
+def _outcomes(session: Session, stage: str, ids: list[int] | None) -> dict[int, Outcome]:
     need = required_reviewers(session)
     out: dict[int, Outcome] = {}
     for sid, coder, decision, reason, final in _rows(session, stage, ids):

@@ -131,12 +131,15 @@ def indicator_counts(session: Session) -> tuple[int, int]:
 
 def speaking_participants(session: Session, included: set[int], staff: tuple[str, ...]) -> int:
     """Participants (not moderators or other staff) with a turn in an included source."""
-    rows = session.exec(
-        select(col(m.Passage.source_id), col(m.Passage.participant_id))
-        .where(col(m.Passage.participant_id).is_not(None))
-        .distinct()
-    ).all()
-    people = {pid for sid, pid in rows if sid in included}
+    import numpy as np
+
+    from review.outputs.brief.scan import int_columns, table
+
+    p = table(m.Passage).c
+    spoken = p.participant_id.is_not(None)
+    sids, pids = int_columns(session, (p.source_id, p.participant_id), spoken)
+    inc = np.fromiter(included, dtype=np.int64, count=len(included))
+    people = set(np.unique(pids[np.isin(sids, inc)]).tolist())
     if not people:
         return 0
     staff_ids = set(

@@ -133,14 +133,16 @@ def _count(res: ScanResult, tree: CodeTree, columns, qualitative, speakers, batc
     _coders(res, sid, who)
     del who, keep
     # each coded span once: two coders applying one code to the same span are one excerpt
-    order = np.lexsort((en, st, cid, sid))
-    sid, cid, st, en = sid[order], cid[order], st[order], en[order]
+    if not _in_order(sid, cid, st, en):  # (the index scan gives them in order as a rule)
+        order = np.lexsort((en, st, cid, sid))
+        sid, cid, st, en = sid[order], cid[order], st[order], en[order]
+        del order
     first = np.ones(len(sid), dtype=bool)
     first[1:] = (
         (sid[1:] != sid[:-1]) | (cid[1:] != cid[:-1]) | (st[1:] != st[:-1]) | (en[1:] != en[:-1])
     )
     sid, cid, st, en = sid[first], cid[first], st[first], en[first]
-    del order, first
+    del first
     # (source, code) pairs, in source order: excerpts per source and code
     change = np.r_[True, (sid[1:] != sid[:-1]) | (cid[1:] != cid[:-1])]
     starts = np.flatnonzero(change)
@@ -205,23 +207,43 @@ def _count(res: ScanResult, tree: CodeTree, columns, qualitative, speakers, batc
 _SHIFT = 1 << 32  # text offsets are below 2**31: (source, offset) as one sortable number
 
 
-def _coding_columns(session: Session, first: int, last: int):
-    """source_id, code_id, start, end and coder_id (-1: none) of the codings of sources
-    `first` to `last`, as numpy
-    int64 arrays in one row order: one query whose five aggregates each join a column
-    into one comma-separated text (SQLite's group_concat, PostgreSQL's string_agg) — a
-    million codings without a million Python rows. The covering index ix_coding_source_code
-    (m0013) holds all five, so no table row is read."""
+def _in_order(*keys) -> bool:
+    """Whether the rows are sorted by these columns (the first most significant)."""
     import numpy as np
 
+    tied = np.ones(max(len(keys[0]) - 1, 0), dtype=bool)
+    for key in keys:
+        step = np.diff(key)
+        if (step[tied] < 0).any():
+            return False
+        tied &= step == 0
+    return True
+
+
+def _coding_columns(session: Session, first: int, last: int):
+    """source_id, code_id, start, end and coder_id (-1: none) of the codings of sources
+    `first` to `last`, as numpy int64 arrays in one row order (`int_columns`). The covering
+    index ix_coding_source_code (m0013) holds all five, so no table row is read."""
     c = table(m.Coding).c
     cols = (c.source_id, c.code_id, c.start, c.end, func.coalesce(c.coder_id, -1))
+    return int_columns(session, cols, c.source_id.between(first, last))
+
+
+def int_columns(session: Session, cols, where=None) -> list:
+    """Integer (never NULL) columns as numpy int64 arrays, in one row order: one query whose
+    aggregates each join a column into one comma-separated text (SQLite's group_concat,
+    PostgreSQL's string_agg), parsed by numpy — a million rows without a million Python
+    tuples."""
+    import numpy as np
+
     if session.connection().dialect.name == "sqlite":
         aggs = [func.group_concat(x) for x in cols]
     else:
         aggs = [func.string_agg(cast_(x, Text), literal(",")) for x in cols]
-    where = c.source_id.between(first, last)
-    texts = list(session.execute(select(*aggs).where(where)).one())
+    stmt = select(*aggs)
+    if where is not None:
+        stmt = stmt.where(where)
+    texts = list(session.execute(stmt).one())
     out = []
     for x, t in enumerate(texts):
         out.append(np.fromstring(t, dtype=np.int64, sep=",") if t else np.zeros(0, np.int64))
@@ -268,7 +290,7 @@ def _sector_hits(k, sector_of, sid, cid, st, en, is_ev, pair_of, batch):
     )
     s_sid, s_sx, s_st, s_en = s_sid[one], s_sx[one], s_st[one], s_en[one]
     key = s_sid * _SHIFT + s_st
-    longest = int((s_en - s_st).max())
+    longest = max(int((s_en - s_st).max()), 0)
     rows = np.flatnonzero(is_ev)
     hit = np.zeros(n_pairs * k, dtype=np.int64)
     anyhit = np.zeros(n_pairs, dtype=np.int64)
@@ -308,15 +330,13 @@ def _speakers(session: Session):
     if not attrs:
         return None
     p = table(m.Passage).c
-    turns = session.execute(
-        select(p.source_id, p.start, p.participant_id)
-        .where(p.participant_id.is_not(None))
-        .order_by(p.source_id, p.start, p.id)
-    ).all()
-    if not turns:
+    t_sid, t_st, t_pid, t_id = int_columns(
+        session, (p.source_id, p.start, p.participant_id, p.id), p.participant_id.is_not(None)
+    )
+    if not len(t_sid):
         return None
-    t_sid, t_st, t_pid = (np.array(x, dtype=np.int64) for x in zip(*turns, strict=True))
-    return attrs, t_sid, t_st, t_pid
+    order = np.lexsort((t_id, t_st, t_sid))
+    return attrs, t_sid[order], t_st[order], t_pid[order]
 
 
 def _attribute_counts(res: ScanResult, speakers, e_sid, e_cid, e_st) -> None:

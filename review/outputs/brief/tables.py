@@ -263,9 +263,14 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
     or, when no source is of that sector, one excerpt per source."""
     picked = list(chosen[:QUOTES])
     if len(picked) < QUOTES and code_ids:
+        # When the codes are common (1 coding in 50 or more), reading the codings in text
+        # order until 400 match beats finding all of them by code and sorting (50 ms → 2 ms
+        # per indicator at 1,000,000 codings): `code_id + 0` keeps the code index out of it.
+        common = sum(res.code_totals[c] for c in code_ids) * 50 >= sum(res.code_totals.values())
+        code = col(m.Coding.code_id) + 0 if common else col(m.Coding.code_id)
         cands = session.exec(
             select(m.Coding)
-            .where(col(m.Coding.code_id).in_(sorted(code_ids)))
+            .where(code.in_(sorted(code_ids)))
             .order_by(col(m.Coding.source_id), col(m.Coding.start), col(m.Coding.id))
             .limit(400)  # candidates enough to pick three voices from
         ).all()
@@ -503,12 +508,14 @@ def build(
 ) -> Brief:
     """All five tables, the figures, the front matter with its "at a glance" paragraph, and
     the reference list of included literature."""
+    from review.screening.decisions import outcomes_held
     from review.screening.prisma import prisma
 
     check_attributes(session, attributes or [])
     tree = CodeTree.load(session)
-    res = scan(session, tree)
-    flow = prisma(session)
+    with outcomes_held(session):  # the included rule and PRISMA read the same outcomes
+        res = scan(session, tree)
+        flow = prisma(session)
     matrix = evidence_matrix(tree, res, all_rows)
     joint = joint_display(session, tree, res)
     sources = cited_sources(session, sorted(res.included))
