@@ -136,6 +136,29 @@ async def test_import_screen_shows_problems_of_a_broken_file(ws, tmp_path):
     assert statuses == ["failed", "failed"]
 
 
+async def test_import_report_fits_80_columns(ws, testdata):
+    """QA at 80x24: the file tree kept a third of the width and a long path pushed Status and
+    Problems off the edge. A report on a narrow screen takes the width; ctrl+t brings the tree
+    back."""
+    deep = ws.corpus / "literature" / "exports from the library, spring search"
+    deep.mkdir(parents=True)
+    shutil.copy(testdata / "bibtex" / "pybtex_xampl.bib", deep / "xampl_with_a_long_name.bib")
+    async with running(ws, sample_import=True, size=(80, 24)) as (app, pilot):
+        await settle(app, pilot)
+        screen = app.screen
+        report = screen.query_one("#import-report", DataTable)
+        assert report.row_count == 1
+        tree = screen.query_one("#import-tree")
+        assert not tree.display or tree.region.width == 0
+        widths = sum(c.get_render_width(report) for c in report.columns.values())
+        assert widths <= report.size.width  # Status and Problems are on screen
+        shown = str(report.get_row_at(0)[0])
+        assert shown.startswith("…") and shown.endswith("xampl_with_a_long_name.bib")
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert tree.region.width > 0 and tree.has_focus
+
+
 async def test_first_run_imports_the_sample_corpus(ws, testdata):
     shutil.copy(testdata / "bibtex" / "pybtex_xampl.bib", ws.corpus / "xampl.bib")
     async with running(ws, sample_import=True) as (app, pilot):

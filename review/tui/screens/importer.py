@@ -42,6 +42,10 @@ class SourceTree(DirectoryTree):
 class ImportScreen(WorkbenchScreen):
     """Paths in an input (or picked from the tree), a progress bar, then the report."""
 
+    DEFAULT_CSS = """
+    ImportScreen.-report-only #import-tree { display: none; }
+    """
+    NARROW = 100  # columns: under this a report takes the whole width (ctrl+t: the files)
     BINDINGS = [
         Binding("ctrl+r", "run", "Import"),
         Binding("ctrl+c", "cancel", "Cancel", priority=True),
@@ -54,6 +58,7 @@ class ImportScreen(WorkbenchScreen):
         self._cancel = threading.Event()
         self.running = False
         self.reports: list[FileReport] = []
+        self.report_only = False  # a report is shown on a narrow screen, the tree hidden
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="import-top"):
@@ -72,6 +77,16 @@ class ImportScreen(WorkbenchScreen):
                 yield bar
                 yield DataTable(id="import-report", cursor_type="row")
                 yield DataTable(id="import-problems", cursor_type="row")
+
+    def _file_room(self, table: DataTable, reports) -> int:
+        """How many cells the File column may take so the others stay on screen (at 80
+        columns a long path pushed Format, Status and Problems off the edge)."""
+        fmt = max([len(r.format or "?") for r in reports] + [len("Format")])
+        status = max([len(r.status) for r in reports] + [len("Status")])
+        fixed = fmt + status + len("Imported") + len("Problems")
+        padding = 2 * table.cell_padding * 5  # five columns
+        width = self.size.width if self.has_class("-report-only") else table.size.width
+        return max(16, width - fixed - padding - 1)
 
     def on_mount(self) -> None:
         report = self.query_one("#import-report", DataTable)
@@ -99,7 +114,15 @@ class ImportScreen(WorkbenchScreen):
             return str(path)
 
     def action_focus_tree(self) -> None:
+        self.report_only = False
+        self._layout()
         self.query_one(DirectoryTree).focus()
+
+    def on_resize(self) -> None:
+        self._layout()
+
+    def _layout(self) -> None:
+        self.set_class(self.report_only and self.size.width < self.NARROW, "-report-only")
 
     def action_focus_input(self) -> None:
         self.query_one("#paths", Input).focus()
@@ -183,9 +206,12 @@ class ImportScreen(WorkbenchScreen):
         bar.update(total=max(1, bar.total or 1), progress=bar.total or 1)
         table = self.query_one("#import-report", DataTable)
         problems = self.query_one("#import-problems", DataTable)
+        self.report_only = True
+        self._layout()
+        room = self._file_room(table, reports)
         for r in reports:
             table.add_row(
-                plain(self._rel(Path(r.file))),
+                plain(_left_cut(self._rel(Path(r.file)), room)),
                 r.format or "?",
                 r.status,
                 f"{r.imported}/{r.records}" if r.records else str(r.imported),
@@ -210,3 +236,9 @@ class ImportScreen(WorkbenchScreen):
 
 
 SCREEN = ImportScreen
+
+
+def _left_cut(path: str, most: int) -> str:
+    """A path kept to `most` characters from its end ("…/transcripts/fg1.txt"): the file's
+    name is what tells files apart."""
+    return path if len(path) <= most else "…" + path[-(most - 1) :]
