@@ -167,6 +167,9 @@ async def test_the_workbench_shows_markup_in_titles_as_text(ws, tmp_path):
             assert app.is_running
             if screen == "library":
                 table = app.screen.query_one(DataTable)
-                # shown as the DataTable shows a str cell: read as markup
-                shown = [Text.from_markup(str(c)).plain for c in table.get_row_at(0)]
+                # shown as the DataTable shows a cell: a str is read as markup, a Text as is
+                shown = [
+                    c.plain if isinstance(c, Text) else Text.from_markup(str(c)).plain
+                    for c in table.get_row_at(0)
+                ]
                 assert title in shown, shown

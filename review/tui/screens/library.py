@@ -15,7 +15,7 @@ from textual.widgets.data_table import ColumnKey
 from review.coding import library
 from review.coding.library import LibraryFilter, LibraryPage
 from review.errors import ReviewError
-from review.tui.plain import cells
+from review.tui.plain import cells, fitted
 from review.tui.screens.base import WorkbenchScreen
 from review.tui.widgets.status_line import StatusLine
 
@@ -158,9 +158,9 @@ class LibraryScreen(WorkbenchScreen):
         self._size_title()
         for r in result.rows:
             table.add_row(
-                *cells(
-                    fit_author_year(r.author_year, AUTHOR_YEAR_WIDTH), r.title, r.kind, r.status
-                ),
+                *cells(fit_author_year(r.author_year, AUTHOR_YEAR_WIDTH)),
+                fitted(r.title),  # ends in "…" where the column cuts it
+                *cells(r.kind, r.status),
                 str(r.codings) if r.codings else "",
                 key=str(r.id),
             )
