@@ -122,3 +122,34 @@ def test_code_filter_pages_and_counts(ws, session):
     assert [p.total for p in pages] == [4, 4, 4]  # two codings each, counted once per source
     assert [[r.id for r in p.rows] for p in pages] == [sids[:3], sids[3:4], []]
     assert [r.codings for r in pages[0].rows] == [2, 2, 2]
+
+
+def test_fuzzy_pages_rank_only_as_far_as_shown(ws, session):
+    """A fuzzy search alone ranks down to the page asked for (a key no longer waits for ranks
+    101–2,000): each page is the same as in the full ranking, the total a lower bound ("12+")
+    until the ranking runs out, and paging on reaches every match."""
+    for i in range(12):
+        session.add(m.Source(key=f"c{i}", kind="article", year=2000 + i,
+                             title=f"The council and its residents, part {i}"))  # fmt: skip
+    for i in range(4):  # fuzzy matches that do not contain the query as typed
+        session.add(m.Source(key=f"t{i}", kind="article", year=2010, title=f"Councl residnts {i}"))
+    session.add(m.Source(key="other", kind="article", year=2001, title="Recycling bins"))
+    session.flush()
+    q = "council and its"
+    full = library.fuzzy_ids(session, q)
+    assert 12 <= len(full) < 17
+    flt = LibraryFilter(fuzzy=q)
+    first = library.page(session, flt, offset=0, limit=5)
+    assert [r.id for r in first.rows] == full[:5]
+    assert first.more and first.total == 12 and first.total_label == "12+"  # the substrings
+    seen, offset = [], 0
+    while True:
+        p = library.page(session, flt, offset=offset, limit=5)
+        seen += [r.id for r in p.rows]
+        if not p.more and offset + 5 >= p.total:
+            break
+        offset += 5
+    assert seen == full and p.total == len(full) and not p.more
+    # with another filter the whole ranking is taken, as before (filters apply after it)
+    both = library.page(session, LibraryFilter(fuzzy=q, kind="article"), offset=0, limit=5)
+    assert not both.more and both.total == len(full)

@@ -63,10 +63,16 @@ class LibraryPage:
     limit: int
     ranked: bool = False  # rows are in search-rank order
     notes: list[str] = field(default_factory=list)
+    more: bool = False  # `total` is a lower bound: more rank below the pages ranked so far
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.limit))
+
+    @property
+    def total_label(self) -> str:
+        """The total as shown: "1,234" or, for a lower bound, "1,234+"."""
+        return f"{self.total:,}{'+' if self.more else ''}"
 
     @property
     def page_number(self) -> int:
@@ -115,6 +121,17 @@ def page(
         ranked, note = text_search_ids(session, flt.text)
         notes += [note] if note else []
     if flt.fuzzy and flt.fuzzy.strip():
+        if ranked is None and len(conds) == 1 and offset + limit < MAX_HITS:
+            # Fuzzy alone: rank only down to this page (the first `want` of a ranking are
+            # the same however far it goes), so a key is not held up scoring 100,000 titles
+            # for ranks 101–2,000 nobody has asked to see; the total is then a lower bound.
+            want = offset + limit
+            fuzzy = fuzzy_ids(session, flt.fuzzy, limit=want)
+            out = _ranked_page(session, fuzzy, conds, offset, limit, notes)
+            if len(fuzzy) == want:  # more may follow: at least every exact substring does
+                out.total = max(want, fuzzy_substrings(session, flt.fuzzy))
+                out.more = out.total < MAX_HITS  # (the full ranking stops at MAX_HITS too)
+            return out
         fuzzy = fuzzy_ids(session, flt.fuzzy)
         if ranked is None:
             ranked = fuzzy
@@ -149,8 +166,10 @@ def page(
 def _ranked_page(session, ranked, conds, offset, limit, notes) -> LibraryPage:
     """Search results keep their rank; filters still apply (in SQL, on the ranked ids)."""
     if ranked and len(conds) > 1:
-        keep = set(
-            session.exec(select(col(m.Source.id)).where(col(m.Source.id).in_(ranked), *conds)).all()
+        keep = set(  # plain ints (.scalars(): rows would never equal an id)
+            session.execute(select(col(m.Source.id)).where(col(m.Source.id).in_(ranked), *conds))
+            .scalars()
+            .all()
         )
         ranked = [i for i in ranked if i in keep]
     window = ranked[offset : offset + limit]
@@ -313,6 +332,14 @@ def fuzzy_ids(session: Session, query: str, limit: int = MAX_HITS, cutoff: float
             while len(rankings) > 32:
                 rankings.popitem(last=False)
     return list(found)
+
+
+def fuzzy_substrings(session: Session, query: str, limit: int = MAX_HITS) -> int:
+    """How many sources contain the query as typed (up to `limit`): all rank in a fuzzy
+    search, so it is a cheap lower bound on its total (one `str.find` pass)."""
+    _ids, choices, _rankings, joined = _FUZZY.get(session)
+    q = query.strip().lower()
+    return len(substring_hits(q, joined, limit)) if q and choices else 0
 
 
 FUZZY_CHUNK = 10_000  # choices scored at a time (the cutoff rises between rounds)

@@ -168,7 +168,11 @@ class LibraryScreen(WorkbenchScreen):
             table.move_cursor(row=max(0, min(cursor, len(result.rows) - 1)))
         first = result.offset + 1 if result.rows else 0
         last = result.offset + len(result.rows)
-        note = f"{first:,}–{last:,} of {result.total:,} · page {result.page_number}/{result.pages}"
+        more = "+" if result.more else ""
+        note = (
+            f"{first:,}–{last:,} of {result.total_label} · page {result.page_number}/"
+            f"{result.pages}{more}"
+        )
         hint = library.search_hint(self.flt)
         if self.code_label:
             hint = hint.replace(f"code={self.flt.code_id}", f"code={self.code_label}")
@@ -259,13 +263,14 @@ class LibraryScreen(WorkbenchScreen):
     # --- paging and opening ---------------------------------------------------------------
 
     def has_next_page(self) -> bool:
-        return self.current is not None and self.page_offset + PAGE_SIZE < self.current.total
+        cur = self.current
+        return cur is not None and (self.page_offset + PAGE_SIZE < cur.total or cur.more)
 
     def action_page(self, step: int) -> None:
         if self.current is None:
             return
         new = self.page_offset + step * PAGE_SIZE
-        if 0 <= new < max(self.current.total, 1):
+        if 0 <= new and (new < max(self.current.total, 1) or (step > 0 and self.current.more)):
             self.page_offset = new
             self.reload(cursor=0 if step > 0 else PAGE_SIZE - 1)
 
