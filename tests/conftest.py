@@ -78,6 +78,16 @@ def _no_workspace_log_left_behind():
     logs.reset()
 
 
+@pytest.fixture(autouse=True)
+def _nothing_frozen_left_behind():
+    """The workbench freezes what is alive (`review.tui.app.settle_heap`) for its own long
+    life; in one test process that would keep every finished test's app from the collector."""
+    import gc
+
+    yield
+    gc.unfreeze()
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "backends(*names): run the module's workspace tests on these databases"

@@ -15,6 +15,7 @@ from textual.widgets.data_table import ColumnKey
 from review.coding import library
 from review.coding.library import LibraryFilter, LibraryPage
 from review.errors import ReviewError
+from review.tui.app import settle_heap
 from review.tui.plain import cells, fitted
 from review.tui.screens.base import WorkbenchScreen
 from review.tui.widgets.status_line import StatusLine
@@ -123,6 +124,7 @@ class LibraryScreen(WorkbenchScreen):
         self.app.call_from_thread(self.query_one("#kind", Select).set_options, options)
         with self.app.session() as s:
             library.warm_fuzzy(s)  # so the first `/` key does not wait for the index
+        settle_heap()  # the index is long-lived: out of the collector's full walks
 
     def database_changed(self) -> None:
         """Another process wrote: the page again, the cursor where it was."""
