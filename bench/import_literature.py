@@ -7,7 +7,7 @@ times, each in its own subprocess so peak memory (VmHWM) is per phase:
 - bibtex-bare: `bibtexparser.parse_string(text)` (the library with its default middleware,
   as shipped: Python's garbage collector on)
 - bibtex-bare-nogc: the same with the garbage collector off, for reference: our import
-  pauses the collector while a file loads (see `review.ingest.pipeline.gc_paused`), so this shows
+  pauses the collector while a file loads (see `review.collector.paused`), so this shows
   how much of the gap that pause alone explains
 - bibtex-parse: our parse + normalise alone (no database), to show where the time goes
 - bibtex-ours: `review.importers.import_file` into a fresh SQLite workspace database
@@ -386,12 +386,12 @@ def run_phase(phase: str, path: Path) -> dict:
             n = len(rispy.loads(path.read_text("utf-8")))
             secs, cpu = time.perf_counter() - t, time.process_time() - c
     elif phase.endswith("-parse"):  # ours without the database: parse + normalise only
+        from review import collector
         from review.ingest.formats import bibtex, ris
-        from review.ingest.pipeline import gc_paused
         from review.ingest.textio import read_text
 
         t, c = time.perf_counter(), time.process_time()
-        with gc_paused():  # as in `import_file`
+        with collector.paused():  # as in `import_file`
             text = read_text(path.read_bytes()).text
             if phase.startswith("bibtex"):
                 rows, _ = bibtex.parse(text)

@@ -1,7 +1,7 @@
 """Layer guard: the package reads like the user's day, and each layer imports only downward.
 
     base        review/errors.py, review/stats.py, review/logs.py, review/safetext.py,
-                review/files.py
+                review/files.py, review/collector.py
                 (no other review import)
     store       SQLModel tables, engine, migrations, workspace, coders, source classes
     ingest      parsers and importers, sources, passages, participants, citations
@@ -32,6 +32,7 @@ RANK = {
     "stats": 0,
     "logs": 0,
     "safetext": 0,
+    "collector": 0,
     "files": 0.5,  # base, but raises errors.ReviewError
     "data": 0,
     "store": 1,

@@ -10,22 +10,19 @@ never imports a stage above it.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import importlib
 import json
 import logging
 import pkgutil
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from review import logs
+from review import collector, logs
 from review.errors import BusyError
 from review.ingest import textio
 from review.store import faults
@@ -284,7 +281,7 @@ def import_file(
         report.message = f"already imported (batch {earlier.id}); nothing added"
         return report
     try:
-        with gc_paused(), session_scope(engine, write=True) as s:
+        with collector.paused(), session_scope(engine, write=True) as s:
             serialise(s, "import")  # keys are allocated against what is stored: one at a time
             batch = m.ImportBatch(path=report.file, format=fmt.name, sha256=sha, strict=strict)
             s.add(batch)
@@ -342,37 +339,6 @@ def one_line(error: object, limit: int = 300) -> str:
     whole paragraphs, or a traceback-like context, in theirs)."""
     text = " ".join(str(error).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-_gc_lock = threading.Lock()
-_gc_depth = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while one file loads.
-
-    A large export becomes millions of small dicts, lists and strings that all stay alive
-    until the file's transaction commits; each automatic collection walks all of them again
-    and finds nothing to free (measured: a quarter of the CPU time of a 10,000-record RIS
-    import). Reference counting still frees everything else at once; the few cycles made
-    meanwhile are collected when the collector runs again. Nested or concurrent imports (a
-    TUI worker thread) share one pause; the collector is re-enabled only if it was on before.
-    """
-    global _gc_depth, _gc_was_enabled
-    with _gc_lock:
-        if _gc_depth == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 def _finish(batch: m.ImportBatch, report: FileReport) -> None:

@@ -13,7 +13,7 @@ import html
 import io
 from pathlib import Path
 
-from review import safetext
+from review import collector, safetext
 from review.outputs.brief.figures import Figure, excerpts_of
 from review.outputs.brief.tables import Brief, Table
 from review.outputs.excerpts import neutralise
@@ -306,6 +306,7 @@ def to_html(brief: Brief, svgs: dict[str, bytes] | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+@collector.paused()  # matplotlib's artists and the DOCX tree: review/collector.py
 def write(brief: Brief, directory: Path, formats: list[str], on_step=None) -> list[Path]:
     """Write the chosen formats into `directory`, with the figures as files beside them
     (SVG with Markdown or HTML, PNG with DOCX); return the files written (sorted).

@@ -13,6 +13,7 @@ from typing import cast
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from review import collector
 from review.errors import UsageError
 from review.ingest.citation import (
     citation,
@@ -499,6 +500,7 @@ def check_attributes(session: Session, names: list[str]) -> None:
         )
 
 
+@collector.paused()  # bounded work on many long-lived objects: review/collector.py
 def build(
     session: Session,
     attributes: list[str] | None = None,
