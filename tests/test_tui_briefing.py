@@ -101,7 +101,7 @@ async def test_brief_screen_previews_and_writes_everything(ws):
         # five tables, four figures, the front matter
         assert tables.option_count == 10
         grid = app.screen.query_one("#brief-preview", DataTable)
-        assert grid.row_count == 3 and grid.get_row_at(0)[0] == "Four Cs/Co-delivery"
+        assert grid.row_count == 3 and str(grid.get_row_at(0)[0]) == "Four Cs/Co-delivery"
         await pilot.press("down")  # joint display
         await settle(app, pilot)
         assert app.screen.query_one("#brief-preview", DataTable).get_row_at(1)[4] == "61"
@@ -128,3 +128,23 @@ async def test_brief_screen_previews_and_writes_everything(ws):
         assert name in written and (ws.exports / name).stat().st_size > 0
     assert any(n.endswith(".qdpx") for n in written)
     assert "brief-figure-prisma-flow.svg" in written and "brief-figure-prisma-flow.png" in written
+
+
+async def test_brief_preview_fits_80_columns(ws):
+    """QA at 80x24: the caption was cut after one line and a long code path pushed every
+    count column of Table 1 off the screen."""
+    from textual.widgets import Label
+
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+    app = ReviewApp(ws, start="brief", sample_import=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        grid = screen.query_one("#brief-preview", DataTable)
+        assert grid.row_count == 3
+        caption = screen.query_one("#brief-caption", Label)
+        assert caption.region.height >= 2  # wrapped, not cut after its first line
+        first = list(grid.columns.values())[0]
+        assert first.width == 30  # a long code path cannot push the counts off the screen
+        assert first.get_render_width(grid) <= grid.size.width - 10

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from review.tui.plain import cells
+from review.tui.plain import cells, fitted
 from review.tui.screens.base import WorkbenchScreen
 from review.tui.widgets.status_line import StatusLine
 
@@ -33,7 +33,8 @@ class BriefScreen(WorkbenchScreen):
     DEFAULT_CSS = """
     #brief-summary { height: 1; padding: 0 1; }
     #brief-tables { width: 34; }
-    #brief-caption { height: auto; padding: 0 1; color: $text-muted; }
+    BriefScreen.-narrow #brief-tables { width: 26; }
+    #brief-caption { width: 1fr; height: auto; padding: 0 1; color: $text-muted; }
     #brief-progress { height: 1; padding: 0 1; }
     #brief-chart-box { height: 1fr; }
     #brief-chart { padding: 0 1; width: auto; }
@@ -63,7 +64,11 @@ class BriefScreen(WorkbenchScreen):
     def on_mount(self) -> None:
         self.query_one("#brief-progress", ProgressBar).display = False
         self.query_one("#brief-chart-box").display = False
+        self.on_resize()
         self.action_rebuild()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")  # 80 columns: room for the preview
 
     def action_rebuild(self) -> None:
         self._build()
@@ -141,10 +146,12 @@ class BriefScreen(WorkbenchScreen):
         grid = self.query_one("#brief-preview", DataTable)
         grid.display = True
         grid.clear(columns=True)
-        for c in t.columns:
-            grid.add_column(c)
+        first = 30 if self.size.width < 100 else 48  # the rest of the columns in view
+        for n, c in enumerate(t.columns):
+            grid.add_column(c, width=first if n == 0 else None)
         for row in t.rows[:PREVIEW_ROWS]:  # a widget never holds a whole large table
-            grid.add_row(*cells(*(str(v).replace("\n", " ¶ ")[:120] for v in row)))
+            shown = [str(v).replace("\n", " ¶ ")[:120] for v in row]
+            grid.add_row(fitted(shown[0]), *cells(*shown[1:]))
 
     def action_write(self) -> None:
         bar = self.query_one("#brief-progress", ProgressBar)
