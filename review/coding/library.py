@@ -126,10 +126,10 @@ def page(
             # the same however far it goes), so a key is not held up scoring 100,000 titles
             # for ranks 101–2,000 nobody has asked to see; the total is then a lower bound.
             want = offset + limit
-            fuzzy = fuzzy_ids(session, flt.fuzzy, limit=want)
+            fuzzy, substrings = fuzzy_head(session, flt.fuzzy, limit=want)
             out = _ranked_page(session, fuzzy, conds, offset, limit, notes)
             if len(fuzzy) == want:  # more may follow: at least every exact substring does
-                out.total = max(want, fuzzy_substrings(session, flt.fuzzy))
+                out.total = max(want, substrings)
                 out.more = out.total < MAX_HITS  # (the full ranking stops at MAX_HITS too)
             return out
         fuzzy = fuzzy_ids(session, flt.fuzzy)
@@ -267,7 +267,7 @@ class _FuzzyIndex:
         self._haystack: tuple[str, list[int]] = ("", [])
         # the last rankings (query, limit, cutoff) -> ids, for this state of the sources:
         # deleting a character brings back the ranking already made
-        self.rankings: OrderedDict[tuple, list[int]] = OrderedDict()
+        self.rankings: OrderedDict[tuple, tuple[list[int], int]] = OrderedDict()
 
     def get(self, session: Session) -> tuple[list[int], list[str], OrderedDict, tuple]:
         bind = cast(Engine, session.get_bind())  # sessions are bound to an engine
@@ -319,27 +319,30 @@ def fuzzy_ids(session: Session, query: str, limit: int = MAX_HITS, cutoff: float
     """Source ids ranked by how well 'author year title' matches `query` (typos forgiven):
     rapidfuzz's `partial_ratio` of at least `cutoff`, the exact substrings first, then by score,
     then in library order; at most `limit`."""
+    return fuzzy_head(session, query, limit, cutoff)[0]
+
+
+def fuzzy_head(
+    session: Session, query: str, limit: int = MAX_HITS, cutoff: float = 60
+) -> tuple[list[int], int]:
+    """`fuzzy_ids`, and a lower bound on the whole ranking's length: when it stopped at
+    `limit`, how many sources hold the query as typed (up to MAX_HITS; all of those rank),
+    else its own length. One look at the index for both, kept with the last rankings."""
     ids, choices, rankings, joined = _FUZZY.get(session)
     q = query.strip().lower()
     if not q or not choices:
-        return []
+        return [], 0
     key = (q, limit, cutoff)
     found = rankings.get(key)
     if found is None:
-        found = [ids[i] for i in rank_fuzzy(q, choices, limit, cutoff, joined)]
+        ranked = [ids[i] for i in rank_fuzzy(q, choices, limit, cutoff, joined)]
+        cut = len(ranked) == limit < MAX_HITS  # stopped at `limit`: how many more at least?
+        found = (ranked, len(substring_hits(q, joined, MAX_HITS)) if cut else len(ranked))
         with _FUZZY.lock:  # typing runs queries in worker threads
             rankings[key] = found
             while len(rankings) > 32:
                 rankings.popitem(last=False)
-    return list(found)
-
-
-def fuzzy_substrings(session: Session, query: str, limit: int = MAX_HITS) -> int:
-    """How many sources contain the query as typed (up to `limit`): all rank in a fuzzy
-    search, so it is a cheap lower bound on its total (one `str.find` pass)."""
-    _ids, choices, _rankings, joined = _FUZZY.get(session)
-    q = query.strip().lower()
-    return len(substring_hits(q, joined, limit)) if q and choices else 0
+    return list(found[0]), found[1]
 
 
 FUZZY_CHUNK = 10_000  # choices scored at a time (the cutoff rises between rounds)
