@@ -104,7 +104,10 @@ async def test_typing_faster_than_the_queries_shows_the_last_query(ws, monkeypat
         with session_scope(ws.engine) as s:
             wanted = s.exec(select(m.Source.id).where(m.Source.key == "rec0007")).one()
         assert _keys(app.screen.query_one(DataTable))[0] == wanted
-        assert asked == ["b", "bovard"]  # the first key's query, then the whole text once
+        # the first key's query, then only the whole text: no query per key typed meanwhile
+        # (a live refresh — another connection's write seen by the two-second poll — may run
+        # the whole text once more; that is the watcher's job, not a queued key)
+        assert asked[0] == "b" and set(asked[1:]) == {"bovard"} and len(asked) <= 3, asked
 
 
 async def test_fuzzy_search_finds_a_transcript_by_its_key(ws):
