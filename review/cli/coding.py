@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from review.cli.context import (
     JSON_OUT,
+    field_value,
     options,
     print_json,
     print_result,
@@ -738,15 +739,7 @@ def codebook_edit(
     if not changed:
         typer.echo(f"{doc['path']}: nothing changed")
     for field_name, (old, new) in changed.items():
-        typer.echo(f"{doc['path']}: {field_name}: {_plain(old)} -> {_plain(new)}")
-
-
-def _plain(value) -> str:
-    if value is None or value == []:
-        return "(none)"
-    if isinstance(value, list):
-        return "; ".join(map(str, value))
-    return str(value)
+        typer.echo(f"{doc['path']}: {field_name}: {field_value(old)} -> {field_value(new)}")
 
 
 @codebook_app.command("rename")

@@ -68,6 +68,16 @@ def print_json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False, default=_default) + "\n")
 
 
+def field_value(value: object) -> str:
+    """A field's value for a person, as an edit reports it ("title: old -> new"): a list
+    joined with "; ", nothing as "(none)"."""
+    if value is None or value == []:
+        return "(none)"
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return str(value)
+
+
 def print_result(json_out: bool, doc: Any, line: str) -> None:
     """A command's outcome: the JSON document with --json, else one line for a person."""
     if json_out:

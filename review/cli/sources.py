@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from review.cli.context import JSON_OUT, print_json, session
+from review.cli.context import JSON_OUT, field_value, print_json, session
 from review.errors import UsageError
 
 sources_app = typer.Typer(help="Mend sources: edit title, date, group and metadata; delete.")
@@ -19,14 +19,6 @@ def _pairs(values: list[str]) -> dict[str, str]:
         name, value = item.split("=", 1)
         out[name.strip()] = value
     return out
-
-
-def _show(value: object) -> str:
-    if value is None or value == []:
-        return "(none)"
-    if isinstance(value, list):
-        return "; ".join(map(str, value))
-    return str(value)
 
 
 @sources_app.command("edit")
@@ -59,7 +51,7 @@ def sources_edit(
     if not changed:
         typer.echo(f"{key}: nothing changed")
     for name, (old, new) in changed.items():
-        typer.echo(f"{key}: {name}: {_show(old)} -> {_show(new)}")
+        typer.echo(f"{key}: {name}: {field_value(old)} -> {field_value(new)}")
 
 
 @sources_app.command("delete")
