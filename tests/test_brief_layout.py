@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import pytest
 
@@ -12,8 +13,9 @@ from review.ingest.citation import reference, short_title
 from review.ingest.citation import source_author_year as author_year
 from review.outputs.brief.docx_note import column_widths, to_docx
 from review.outputs.brief.render import table_csv, to_html, write
-from review.outputs.brief.tables import Brief, Table
+from review.outputs.brief.tables import Brief, Table, build
 from review.store import models as m
+from review.store.db import session_scope
 
 pytestmark = pytest.mark.backends("sqlite", "postgres")
 
@@ -192,3 +194,133 @@ def test_heat_map_labels_leave_the_cells_room():
         "Local environment (transcripts)",
     ]
     assert all(t.get_rotation() == 40 for t in ticks)  # slanted, never side by side
+
+
+@pytest.fixture
+def brief_ws(ws):
+    from tests.test_brief_fixture import build as build_fixture
+
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+    return ws
+
+
+def _drawn(fig):
+    """The matplotlib figure of one of our figures, drawn at print resolution, and its
+    renderer (what the PNG is made from)."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from review.outputs.brief import plots
+
+    with matplotlib.rc_context(plots.RC):
+        mfig = plots.DRAW[fig.kind](fig)
+        mfig.set_dpi(plots.DPI)
+        canvas = FigureCanvasAgg(mfig)
+        canvas.draw()
+        return mfig, canvas.get_renderer()
+
+
+def _texts(mfig):
+    """Every text drawn: tick labels only of shown axes' ticks inside the axis's limits
+    (matplotlib keeps labels for ticks it does not draw)."""
+    from matplotlib.text import Text
+
+    skip = set()
+    for ax in mfig.axes:
+        for labels, lims, k in ((ax.get_xticklabels(), ax.get_xlim(), 0),
+                                (ax.get_yticklabels(), ax.get_ylim(), 1)):  # fmt: skip
+            lo, hi = sorted(lims)
+            skip |= {
+                id(t)
+                for t in labels
+                if not ax.axison or not lo - 1e-9 <= t.get_position()[k] <= hi + 1e-9
+            }
+    return [t for t in mfig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and id(t) not in skip]  # fmt: skip
+
+
+def _long_label_figures():
+    from review.outputs.brief import plots
+
+    long = "Barriers/Professional resistance/Clinicians doubting lay expertise in redesign"
+    rows = [long, "Four Cs/Co-design", "Mode/Collective co-production"]
+    cols = [f"{s}: {k}" for s in ("Community safety", "Local environment", "Public health and "
+            "wellbeing services") for k in ("literature", "transcripts")]  # fmt: skip
+    heat = plots.Figure("h", "Heat", "", "heatmap", {
+        "rows": rows, "columns": cols, "values": [[9, 0, 3, 1200, 5, 77]] * 3})  # fmt: skip
+    bars = plots.Figure("b", "Bars", "", "bars", {
+        "labels": rows, "series": ["Literature", "Transcripts"],
+        "values": [[47822, 15017], [3, 0], [0, 12]]})  # fmt: skip
+    ind = plots.Figure("i", "Ind", "", "indicators", {
+        "labels": ["Citizen co-production index · Public health and wellbeing · 2008", "x"],
+        "values": [61.0, None], "value_text": ["61 %", None], "excerpts": [62879, 0]})  # fmt: skip
+    return [heat, bars, ind]
+
+
+def test_every_label_of_every_figure_lies_inside_it(brief_ws):
+    """The margins are worked out from the labels' font metrics, not by a layout engine
+    that measures by drawing: every text of every figure, drawn at print resolution, must
+    lie wholly inside the picture — on the fixture's note and on long labels."""
+    with session_scope(brief_ws.engine) as s:
+        figures = build(s).figures
+    assert len(figures) == 4
+    for fig in [*figures, *_long_label_figures()]:
+        mfig, renderer = _drawn(fig)
+        width, height = mfig.canvas.get_width_height()
+        texts = _texts(mfig)
+        assert texts, fig.id
+        for t in texts:
+            box = t.get_window_extent(renderer)
+            assert box.x0 >= 0 and box.y0 >= 0, (fig.id, t.get_text(), box)
+            assert box.x1 <= width and box.y1 <= height, (fig.id, t.get_text(), box)
+
+
+def test_bar_chart_legend_sits_above_the_bars():
+    """Looked at in print: the legend, drawn inside the axes, covered the last bar's value."""
+    mfig, renderer = _drawn(_long_label_figures()[1])
+    ax = mfig.axes[0]
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert legend.y0 >= ax.get_window_extent(renderer).y1 - 1
+
+
+def test_svg_text_is_text_that_can_be_selected_and_searched(brief_ws):
+    from review.outputs.brief.plots import render
+
+    with session_scope(brief_ws.engine) as s:
+        heat = next(f for f in build(s).figures if f.kind == "heatmap")
+    svg = render(heat, "svg").decode("utf-8")
+    assert "<text" in svg and "Co-delivery (Four Cs)" in svg
+    assert "font-family: 'DejaVu Sans'" in svg and "sans-serif" in svg  # a fallback
+
+
+def test_docx_cells_keep_markup_line_breaks_and_drop_what_xml_cannot_hold():
+    """The rows are written as XML text and parsed once: markup in a cell is text, a line
+    break a `w:br`, characters XML 1.0 cannot hold are dropped rather than breaking Word."""
+    from lxml import etree
+
+    t = Table("x", "X", "Table 1. x", ["A", "B"],
+              [["<b>bold</b> & \x0bco", "first\nsecond"], ["", 3]])  # fmt: skip
+    xml = zipfile.ZipFile(io.BytesIO(to_docx(Brief([t], [])))).read("word/document.xml")
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    rows = etree.fromstring(xml).findall(".//w:tbl/w:tr", ns)
+    cells = [["".join(tc.itertext()) for tc in r.findall("w:tc", ns)] for r in rows]
+    assert cells[1:] == [["<b>bold</b> & co", "firstsecond"], ["", "3"]]
+    second = rows[1].findall("w:tc", ns)[1]
+    assert len(second.findall(".//w:br", ns)) == 1 and len(second.findall(".//w:t", ns)) == 2
+    assert rows[2].find("w:tc[2]/w:p/w:pPr/w:jc", ns).get(f"{{{ns['w']}}}val") == "right"
+
+
+def test_importing_review_keeps_openblas_to_one_thread_unless_the_user_chose(tmp_path):
+    """numpy's OpenBLAS thread pool spun 0.1 s of CPU per brief; review never does linear
+    algebra with numpy. A user's own OPENBLAS_NUM_THREADS stays as it is."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import review, os; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    run = [sys.executable, "-c", code]
+    assert subprocess.run(run, env=env, capture_output=True, text=True).stdout.strip() == "1"
+    env["OPENBLAS_NUM_THREADS"] = "3"
+    assert subprocess.run(run, env=env, capture_output=True, text=True).stdout.strip() == "3"
