@@ -93,63 +93,44 @@ def _el(parent, tag: str, **attrs):
     return e
 
 
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_ALIGN = {"leaf": '<w:pPr><w:ind w:left="200"/></w:pPr>',
+          "right": '<w:pPr><w:jc w:val="right"/></w:pPr>',
+          "center": '<w:pPr><w:jc w:val="center"/></w:pPr>', "": ""}  # fmt: skip
+_WHITE = '<w:rPr><w:color w:val="FFFFFF"/></w:rPr>'
+_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+
+
+def _xml_text(v: object) -> str:
+    """A cell's text for WordprocessingML: characters XML cannot hold dropped, markup
+    escaped, each line break a `w:br`."""
+    text = _XML_BAD.sub("", _text(v)).replace("&", "&amp;").replace("<", "&lt;")
+    return text.replace(">", "&gt;").replace("\n", _BREAK)
+
+
 def _docx_rows(table, t: Table, widths: list[int]) -> None:
     """Append the body rows as raw WordprocessingML (linear for a 10,000-row table): rows
     that cannot split, group rows spanning the table and kept with the next row, count
     cells shaded.
 
-    Each kind of cell (indented, right-aligned, centred or plain; shaded or not; white text
-    or not) is built once with `_el` and copied (lxml's deepcopy, in C) for every cell of
-    that kind: the same XML, without half a million Python-built elements."""
-    from copy import deepcopy
+    The rows are written as one XML text and parsed once by lxml (in C): a tenth of the
+    time of building or copying half a million elements one by one from Python."""
+    from lxml import etree
 
-    from docx.oxml.ns import qn
-
-    space, w_w, w_fill = qn("xml:space"), qn("w:w"), qn("w:fill")
-    tbl = table._tbl
     shaded, top = shades(t)
     total = sum(widths)
-    tr_template = _el(tbl, "w:tr")
-    tbl.remove(tr_template)
-    _el(_el(tr_template, "w:trPr"), "w:cantSplit")
-    cells: dict[tuple, object] = {}
-
-    def template(align: str, fill: bool, dark: bool):
-        key = (align, fill, dark)
-        if key not in cells:
-            tc = _el(tr_template, "w:tc")
-            tr_template.remove(tc)
-            pr = _el(tc, "w:tcPr")
-            _el(pr, "w:tcW", w_w=0, w_type="dxa")
-            if fill:
-                _el(pr, "w:shd", w_val="clear", w_color="auto", w_fill="FFFFFF")
-            p = _el(tc, "w:p")
-            if align == "leaf":
-                _el(_el(p, "w:pPr"), "w:ind", w_left=200)
-            elif align:
-                _el(_el(p, "w:pPr"), "w:jc", w_val=align)
-            r = _el(p, "w:r")
-            if dark:
-                _el(_el(r, "w:rPr"), "w:color", w_val="FFFFFF")
-            _el(r, "w:t").set(space, "preserve")
-            cells[key] = tc
-        return cells[key]
-
+    row_start = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+    out = [f'<w:tbl xmlns:w="{_W}">']
     for kind, row in display_rows(t):
-        tr = deepcopy(tr_template)
-        tbl.append(tr)
+        out.append(row_start)
         if kind == "group":
-            tc = _el(tr, "w:tc")
-            pr = _el(tc, "w:tcPr")
-            _el(pr, "w:tcW", w_w=total, w_type="dxa")
-            _el(pr, "w:gridSpan", w_val=len(widths))
-            _el(pr, "w:shd", w_val="clear", w_color="auto", w_fill="E2E8F0")
-            p = _el(tc, "w:p")
-            _el(_el(p, "w:pPr"), "w:keepNext")
-            r = _el(p, "w:r")
-            _el(_el(r, "w:rPr"), "w:b")
-            t_ = _el(r, "w:t")
-            t_.text = _XML_BAD.sub("", _text(row[0]))
+            out.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{total}" w:type="dxa"/>'
+                f'<w:gridSpan w:val="{len(widths)}"/>'
+                '<w:shd w:val="clear" w:color="auto" w:fill="E2E8F0"/></w:tcPr>'
+                "<w:p><w:pPr><w:keepNext/></w:pPr><w:r><w:rPr><w:b/></w:rPr>"
+                f"<w:t>{_xml_text(row[0]).replace(_BREAK, '')}</w:t></w:r></w:p></w:tc></w:tr>"
+            )
             continue
         for j, (value, width) in enumerate(zip(row, widths, strict=True)):
             fill = shade(excerpts_of(value), top) if j in shaded else None
@@ -161,20 +142,16 @@ def _docx_rows(table, t: Table, widths: list[int]) -> None:
                 align = "center"
             else:
                 align = ""
-            tc = deepcopy(template(align, fill is not None, bool(fill and fill[1])))
-            tr.append(tc)
-            pr, p = tc[0], tc[1]
-            pr[0].set(w_w, str(width))
-            if fill:
-                pr[1].set(w_fill, fill[0])
-            r = p[-1]
-            lines = _XML_BAD.sub("", _text(value)).split("\n")
-            r[-1].text = lines[0]
-            for line in lines[1:]:
-                _el(r, "w:br")
-                t_ = _el(r, "w:t")
-                t_.text = line
-                t_.set(space, "preserve")
+            shd = (f'<w:shd w:val="clear" w:color="auto" w:fill="{fill[0]}"/>'
+                   if fill else "")  # fmt: skip
+            out.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shd}</w:tcPr>'
+                f"<w:p>{_ALIGN[align]}<w:r>{_WHITE if fill and fill[1] else ''}"
+                f'<w:t xml:space="preserve">{_xml_text(value)}</w:t></w:r></w:p></w:tc>'
+            )
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    table._tbl.extend(etree.fromstring("".join(out).encode("utf-8")))
 
 
 def _docx_header(table, t: Table) -> None:
@@ -201,56 +178,48 @@ def _docx_header(table, t: Table) -> None:
         pr.append(OxmlElement("w:tblHeader"))
 
 
-def _hyperlink(paragraph, url: str, text: str) -> None:
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
-    rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
-    link = _el(paragraph._p, "w:hyperlink", r_id=rid)
-    r = _el(link, "w:r")
-    pr = _el(r, "w:rPr")
-    _el(pr, "w:color", w_val="0563C1")
-    _el(pr, "w:u", w_val="single")
-    t_ = _el(r, "w:t")
-    t_.text = text
-    t_.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 def _references(doc, refs) -> None:
-    """APA entries with a hanging indent; venue italic, DOI linked. Raw XML appended before
-    the section properties (linear, like the rows)."""
+    """APA entries with a hanging indent; venue italic, DOI linked. Written as one XML text,
+    parsed once and inserted before the section properties (linear, like the rows)."""
     from docx.enum.style import WD_STYLE_TYPE
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.shared import Cm
-    from docx.text.paragraph import Paragraph
+    from lxml import etree
 
     style = doc.styles.add_style("Reference", WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = doc.styles["Normal"]
     style.paragraph_format.left_indent = Cm(1.27)
     style.paragraph_format.first_line_indent = Cm(-1.27)
     style.paragraph_format.space_after = Cm(0.15)
-    body = doc.element.body
-    anchor = body.sectPr
-    from docx.oxml.ns import qn
-    from lxml import etree
-
+    part = doc.part
+    start = f'<w:p><w:pPr><w:pStyle w:val="{style.style_id}"/></w:pPr>'
+    out = [f'<w:body xmlns:w="{_W}" xmlns:r="{_R}">']
     for ref in refs:
-        p = etree.Element(qn("w:p"))
-        _el(_el(p, "w:pPr"), "w:pStyle", w_val=style.style_id)
-        para = Paragraph(p, doc._body)
+        out.append(start)
         for text, kind in getattr(ref, "runs", ((str(ref), ""),)):
             text = _XML_BAD.sub("", text)
+            body = _xml_text(text)
             if kind == "link":
-                _hyperlink(para, text, text)
-                continue
-            r = _el(p, "w:r")
-            if kind == "i":
-                _el(_el(r, "w:rPr"), "w:i")
-            t_ = _el(r, "w:t")
-            t_.text = text
-            t_.set(qn("xml:space"), "preserve")
-        if anchor is not None:
+                rid = part.relate_to(text, RT.HYPERLINK, is_external=True)
+                out.append(f'<w:hyperlink r:id="{rid}"><w:r><w:rPr><w:color w:val="0563C1"/>'
+                           f'<w:u w:val="single"/></w:rPr><w:t xml:space="preserve">{body}'
+                           "</w:t></w:r></w:hyperlink>")  # fmt: skip
+            else:
+                italic = "<w:rPr><w:i/></w:rPr>" if kind == "i" else ""
+                out.append(f'<w:r>{italic}<w:t xml:space="preserve">{body}</w:t></w:r>')
+        out.append("</w:p>")
+    out.append("</w:body>")
+    paragraphs = list(etree.fromstring("".join(out).encode("utf-8")))
+    body_el = doc.element.body
+    anchor = body_el.sectPr
+    if anchor is not None:
+        for p in paragraphs:
             anchor.addprevious(p)
-        else:
-            body.append(p)
+    else:
+        body_el.extend(paragraphs)
 
 
 def _set_page(sec, paper: str, landscape: bool) -> int:
