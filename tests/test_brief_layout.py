@@ -324,3 +324,50 @@ def test_importing_review_keeps_openblas_to_one_thread_unless_the_user_chose(tmp
     assert subprocess.run(run, env=env, capture_output=True, text=True).stdout.strip() == "1"
     env["OPENBLAS_NUM_THREADS"] = "3"
     assert subprocess.run(run, env=env, capture_output=True, text=True).stdout.strip() == "3"
+
+
+def test_bar_value_labels_stay_inside_their_own_panel(brief_ws):
+    """Looked at in print: the indicator chart's "61 index score" ran into the next panel.
+    Every value label drawn beside a bar must end inside that bar's axes."""
+    from review.outputs.brief import plots
+
+    with session_scope(brief_ws.engine) as s:
+        figures = [f for f in build(s).figures if f.kind in ("bars", "indicators")]
+    wordy = plots.Figure("w", "W", "", "indicators", {
+        "labels": ["A · 2008", "B · 2008"], "values": [61.0, 9.0],
+        "value_text": ["61 index score (0–100, higher is more)", "9 index score"],
+        "excerpts": [1234567, 3]})  # fmt: skip
+    figures += [wordy, *_long_label_figures()[1:]]
+    for fig in figures:
+        mfig, renderer = _drawn(fig)
+        for ax in mfig.axes:
+            edge = ax.get_window_extent(renderer).x1
+            for t in ax.texts:
+                assert t.get_window_extent(renderer).x1 <= edge + 1, (fig.id, t.get_text())
+
+
+def test_excerpt_axes_tick_whole_numbers(brief_ws):
+    with session_scope(brief_ws.engine) as s:
+        figures = [f for f in build(s).figures if f.kind in ("bars", "indicators")]
+    for fig in figures:
+        mfig, _ = _drawn(fig)
+        ax = mfig.axes[-1]  # the excerpts axis (the indicators' right panel)
+        lo, hi = ax.get_xlim()
+        ticks = [x for x in ax.get_xticks() if lo <= x <= hi]
+        assert ticks and all(float(x).is_integer() for x in ticks), (fig.id, ticks)
+
+
+def test_a_series_with_nothing_coded_keeps_its_key_but_not_a_slot():
+    """Looked at in print: with no literature coded, every transcript bar sat half a row off
+    its label, beside an empty slot."""
+    from review.outputs.brief import plots
+
+    fig = plots.Figure("b", "B", "", "bars", {
+        "labels": ["A/x", "A/y"], "series": ["Literature", "Transcripts"],
+        "values": [[0, 5], [0, 3]]})  # fmt: skip
+    mfig, _ = _drawn(fig)
+    ax = mfig.axes[0]
+    centres = sorted(p.get_y() + p.get_height() / 2 for p in ax.patches if p.get_width())
+    assert centres == [0, 1]  # level with the tick labels
+    keys = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert keys == ["Literature (none)", "Transcripts"]

@@ -292,28 +292,60 @@ def _heatmap(fig: Figure):
 # --- bars -------------------------------------------------------------------------------------
 
 
+def _fit_values(ax, values: list, texts: list[str], width: float, size: float) -> None:
+    """x limits that leave each bar's value label room inside its own axes (`width` inches
+    wide): a bar of value v ends at (v - low) / span of the width, its label right after it.
+    Looked at in print: "61 index score" ran into the next panel."""
+    low = min(0.0, *values)
+    span = (max(0.0, *values) - low) or 1.0
+    need = span * 1.05
+    for v, text in zip(values, texts, strict=True):
+        free = max(width - text_inches(text, size)[0] - 0.04, width * 0.2)
+        if v > 0:
+            need = max(need, (v - low) * width / free)
+    ax.set_xlim(low - (0.05 * span if low < 0 else 0.0), low + need)
+
+
+def _whole_numbers(ax) -> None:
+    """Ticks at whole numbers: an axis of excerpt counts has no 2.5."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _bars(fig: Figure):
     d = fig.data
     labels, values = d["labels"], d["values"]
     n = len(labels)
     row_labels = [_row_label(x) for x in labels]
     legend = 7 * 1.2 / 72 + 0.1  # one row of keys above the bars
-    mfig = _frame(0.9 + 0.32 * n, _y_labels(row_labels, 7), _x_end(), PAD + legend,
-                  _x_axis(label=True))  # fmt: skip
+    left = _y_labels(row_labels, 7)
+    mfig = _frame(0.9 + 0.32 * n, left, _x_end(), PAD + legend, _x_axis(label=True))
     ax = mfig.add_subplot()
-    h = 0.38
+    shown: tuple[list, list[str]] = ([], [])
     ys = list(range(n))
-    for k, (name, colour) in enumerate(zip(d["series"], (BLUE, ORANGE), strict=False)):
+    series = list(zip(d["series"], (BLUE, ORANGE), strict=False))
+    # a series with nothing coded keeps its key ("Literature (none)") but not a bar's slot:
+    # the bars stay level with their labels
+    drawn = [k for k in range(len(series)) if any(v[k] for v in values)] or [0]
+    h = 0.76 / len(drawn) if len(drawn) > 1 else 0.6
+    for k, (name, colour) in enumerate(series):
+        if k not in drawn:
+            ax.barh([], [], color=colour, label=f"{name} (none)")
+            continue
         xs = [v[k] for v in values]
-        pos = [y + (k - 0.5) * h for y in ys]
+        pos = [y + (drawn.index(k) - (len(drawn) - 1) / 2) * h for y in ys]
         ax.barh(pos, xs, height=h, color=colour, label=name)
         for p, x in zip(pos, xs, strict=True):
             if x:
                 ax.text(x, p, f" {x:,}", va="center", ha="left", fontsize=6.5)
+                shown[0].append(x)
+                shown[1].append(f" {x:,}")
     ax.set_yticks(ys, row_labels, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("coded excerpts")
-    ax.margins(x=0.12)
+    _fit_values(ax, shown[0] or [0], shown[1] or [""], WIDTH_IN - left - _x_end(), 6.5)
+    _whole_numbers(ax)
     # above the bars, never over one
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=2, fontsize=7, frameon=False,
               borderaxespad=0.2)  # fmt: skip
@@ -333,17 +365,20 @@ def _indicators(fig: Figure):
     ys = list(range(n))
     vals = [v if v is not None else 0 for v in d["values"]]
     left.barh(ys, vals, color=BLUE, height=0.6)
-    for y, v, t in zip(ys, d["values"], d["value_text"], strict=True):
-        left.text(v or 0, y, f" {t or 'n/a'}", va="center", fontsize=7)
+    value_texts = [f" {t or 'n/a'}" for t in d["value_text"]]
+    for y, v, t in zip(ys, vals, value_texts, strict=True):
+        left.text(v, y, t, va="center", fontsize=7)
     right.barh(ys, d["excerpts"], color=ORANGE, height=0.6)
-    for y, e in zip(ys, d["excerpts"], strict=True):
-        right.text(e, y, f" {e:,}", va="center", fontsize=7)
+    excerpt_texts = [f" {e:,}" for e in d["excerpts"]]
+    for y, e, t in zip(ys, d["excerpts"], excerpt_texts, strict=True):
+        right.text(e, y, t, va="center", fontsize=7)
     left.set_yticks(ys, labels, fontsize=7)
     left.invert_yaxis()
     left.set_title("Indicator value", loc="left")
     right.set_title("Linked coded excerpts", loc="left")
-    for ax in (left, right):
-        ax.margins(x=0.18)
+    _fit_values(left, vals, value_texts, panel, 7)
+    _fit_values(right, d["excerpts"], excerpt_texts, panel, 7)
+    _whole_numbers(right)
     right.tick_params(left=False)
     return mfig
 
