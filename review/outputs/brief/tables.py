@@ -350,15 +350,12 @@ def source_characteristics(
     names = dict(session.exec(select(col(m.Coder.id), col(m.Coder.name))).all())
     if sources is None:
         sources = cited_sources(session, sorted(res.included))
+    leaves = {c: p.rsplit("/", 1)[-1] for c, p in tree.paths.items() if c not in tree.sector_ids}
     for s in sources:
         assert s.id is not None  # a stored row's primary key
         counts = res.per_source.get(s.id, Counter())
         sectors = sorted({tree.sector_ids[c] for c in counts if c in tree.sector_ids})
-        codes = sorted(
-            f"{tree.paths[c].rsplit('/', 1)[-1]} ({n})"
-            for c, n in counts.items()
-            if c not in tree.sector_ids and c in tree.paths
-        )
+        codes = sorted(f"{leaves[c]} ({n})" for c, n in counts.items() if c in leaves)
         rows.append(
             [
                 label(s),
