@@ -40,6 +40,7 @@ from sqlmodel import Session, col
 from review.ingest.literature.keys import make_key
 from review.store import models as m
 from review.store.models import utcnow
+from review.store.records import original_record
 
 KEY_MAX = 300
 INSERT_CHUNK = 5000  # rows per executemany, all in the caller's one transaction
@@ -143,7 +144,8 @@ def fingerprint(row: dict) -> str:
     ]
     if not (title or names or parts[3] or parts[4]):  # a thin record: all it holds counts
         parts.append(row.get("abstract") or "")
-        parts.append(json.dumps(row.get("record") or {}, sort_keys=True, default=str))
+        record = original_record(row.get("record"), row.get("abstract"))
+        parts.append(json.dumps(record, sort_keys=True, default=str))
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 
 

@@ -7,7 +7,8 @@ outside records (Ovid/Embase search strategies, `1.` counters, stray `C1  - Data
 lines) which is skipped and reported once rather than glued onto a record.
 
 `Source.record` keeps every tag with all its values in file order: `{"TY": ["JOUR"], "AU":
-[...], ...}`, so an RIS export can write back exactly what came in.
+[...], ...}`, so an RIS export can write back exactly what came in; an abstract that is exactly
+the `abstract` column is stored once, there (`review.store.records`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from review.ingest.literature import (
 from review.ingest.literature.kinds import RIS_KINDS
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.sources import store_records
+from review.store.records import refer_to_abstract
 
 KNOWN_TAGS = frozenset(
     "TY ER ID T1 TI CT BT T2 T3 ST A1 AU A2 A3 A4 ED Y1 PY Y2 DA N1 N2 AB KW RP JF JO JA J1 J2 "
@@ -317,7 +319,7 @@ def load(ctx: ImportContext) -> None:
                 continue
         elif not row["title"]:
             problems.append((rec["line"], "no title", "warning", None))
-        row["record"] = rec["tags"]
+        row["record"] = refer_to_abstract(rec["tags"], row["abstract"])  # (stored once)
         row["record_format"] = "ris"
         row["origin_line"] = rec["line"]
         id_ = _one(rec["tags"].get("ID"))
