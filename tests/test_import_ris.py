@@ -279,3 +279,20 @@ def test_a_thin_record_stored_with_its_abstract_twice_is_still_the_same_record(s
     assert insert_sources(session, [row | {"record": old}]).inserted == 1
     again = insert_sources(session, [row | {"record": {"TY": ["GEN"], "AB": ABSTRACT_REF}}])
     assert again.inserted == 0 and again.present == ["anon"]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 64, 1 << 20])
+def test_the_parser_reads_the_lines_split_would_give(block, testdata):
+    """The parser splits the text into lines a block at a time: the lines are those of
+    `text.split("\\n")`, wherever a block ends, and the records parsed are the same."""
+    texts = ["", "\n", "a", "a\n", "\n\n", "ab\ncd\n\nef", "x\n" * 10, ABSTRACTS]
+    texts.append((testdata / "ris" / "rispy_example_multiline.ris").read_text("utf-8"))
+    for text in texts:
+        assert list(ris._lines(text, block)) == text.split("\n")
+    whole = ris.parse(texts[-1])
+    original = ris.LINES_BLOCK
+    try:
+        ris.LINES_BLOCK = block
+        assert ris.parse(texts[-1]) == whole
+    finally:
+        ris.LINES_BLOCK = original
