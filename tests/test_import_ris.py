@@ -296,3 +296,18 @@ def test_the_parser_reads_the_lines_split_would_give(block, testdata):
         assert ris.parse(texts[-1]) == whole
     finally:
         ris.LINES_BLOCK = original
+
+
+@pytest.mark.parametrize("name,fmt", [("pubmed.nbib", "pubmed"), ("wos.txt", "wos")])
+def test_pubmed_and_wos_abstracts_are_stored_once_too(cli, ws, name, fmt):
+    from pathlib import Path
+
+    from review.store.records import ABSTRACT_REF, original_record
+
+    path = Path(__file__).parent / "data" / "four_databases" / name
+    res, rep = run_import(cli, ws, path)
+    assert res.code == 0 and rep["format"] == fmt
+    with_abstract = [s for s in sources_in_order(ws) if s.abstract]
+    assert with_abstract and all(s.record["AB"] == ABSTRACT_REF for s in with_abstract)
+    for src in with_abstract:
+        assert original_record(src.record, src.abstract)["AB"] == [src.abstract]
