@@ -322,3 +322,20 @@ def test_an_import_that_changed_existing_rows_is_refused_not_half_undone(ws, cli
         res = cli(*w, "import", "--undo", batches[name])
         assert res.code == 1 and why in res.err
     assert count(ws, m.Coding) == n_codings
+
+
+def test_an_edit_report_cuts_a_long_value_and_json_keeps_it(ws, cli, tmp_path):
+    """Looked at as a user: replacing an abstract printed the whole old abstract on one line.
+    The line now shows its first words and its length; `--json` has every character."""
+    path = tmp_path / "interview_ana.txt"
+    path.write_text(INTERVIEW, "utf-8")
+    assert cli("-w", ws.root, "import", path).code == 0
+    long = "Residents and council officers co-produced the litter plan " * 12
+    res = cli("-w", ws.root, "sources", "edit", "interview_ana", "--set", f"abstract={long}")
+    assert res.code == 0, res.err
+    line = res.out.strip()
+    assert line.startswith("interview_ana: abstract: (none) -> Residents and council")
+    assert f"… ({len(long.strip()):,} characters)" in line and len(line) < 200
+    res = cli("-w", ws.root, "sources", "edit", "interview_ana", "--set", "abstract=short",
+              "--json")  # fmt: skip
+    assert res.json()["changed"]["abstract"] == [long.strip(), "short"]

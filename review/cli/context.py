@@ -68,14 +68,21 @@ def print_json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False, default=_default) + "\n")
 
 
+EDIT_SHOWN = 100  # characters of a value an edit report shows (`--json` has all of it)
+
+
 def field_value(value: object) -> str:
     """A field's value for a person, as an edit reports it ("title: old -> new"): a list
-    joined with "; ", nothing as "(none)"."""
+    joined with "; ", nothing as "(none)", a long text (an abstract) cut at a word with its
+    length, so the report stays a line or two."""
+    from review.ingest.citation import trim_words
+
     if value is None or value == []:
         return "(none)"
-    if isinstance(value, list):
-        return "; ".join(map(str, value))
-    return str(value)
+    text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+    if len(text) <= EDIT_SHOWN:
+        return text
+    return f"{trim_words(text, EDIT_SHOWN)} ({len(text):,} characters)"
 
 
 def print_result(json_out: bool, doc: Any, line: str) -> None:
