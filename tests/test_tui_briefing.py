@@ -115,6 +115,9 @@ async def test_brief_screen_previews_and_writes_everything(ws):
         await settle(app, pilot)
         chart = app.screen.chart_text
         assert "Records screened (n = 3)" in chart and "Studies included in review (n = 2)" in chart
+        # one arrow per box on the right; the box's other lines sit under its first
+        assert chart.count("└─▶") == 4, chart
+        assert re.search(r"└─▶ Records removed before screening:\n┃ +Duplicate", chart), chart
         await pilot.press("w")
         await settle(app, pilot)
         for _ in range(20):

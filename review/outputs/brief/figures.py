@@ -192,7 +192,9 @@ def text_chart(fig: Figure, width: int = 40) -> str:
                             ("included", None)):  # fmt: skip
             lines += [f"┃ {x}" for x in b[left]]
             if right:
-                lines += [f"┃      └─▶ {x.strip()}" for x in b[right]]
+                # the box's first line behind the arrow, its other lines under that one
+                lines += [f"┃      {'└─▶' if k == 0 else '   '} {x.strip()}"
+                          for k, x in enumerate(b[right])]  # fmt: skip
             lines.append("┃" if right else "")
         return "\n".join(lines).rstrip() + "\n"
     if fig.kind == "heatmap":
