@@ -83,16 +83,6 @@ def column_widths(t: Table, total: int, sample: int = 2000) -> list[int]:
     return [int(n + rest * w / sum(weight)) for n, w in zip(need, weight, strict=True)]
 
 
-def _el(parent, tag: str, **attrs):
-    from docx.oxml.ns import qn
-    from lxml import etree
-
-    e = etree.SubElement(parent, qn(tag))
-    for k, v in attrs.items():
-        e.set(qn(k.replace("_", ":", 1)), str(v))
-    return e
-
-
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _ALIGN = {"leaf": '<w:pPr><w:ind w:left="200"/></w:pPr>',
           "right": '<w:pPr><w:jc w:val="right"/></w:pPr>',
