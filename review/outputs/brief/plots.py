@@ -67,12 +67,12 @@ def _measurer():
     return RendererAgg(1, 1, DPI)  # hinted as at print: the widest the labels get
 
 
-def text_inches(text: str, size: float, bold: bool = False) -> tuple[float, float]:
+def text_inches(text: str, size: float) -> tuple[float, float]:
     """Width and height of a (possibly multi-line) label at `size` points, in inches: the
     renderer's own text metrics (what a layout engine learns by drawing), without drawing."""
     from matplotlib.font_manager import FontProperties
 
-    prop = FontProperties(family=RC["font.family"], size=size, weight="bold" if bold else None)
+    prop = FontProperties(family=RC["font.family"], size=size)
     lines = text.split("\n")
     width = max(_measurer().get_text_width_height_descent(x, prop, False)[0] for x in lines)
     return width / DPI, len(lines) * size * 1.2 / 72
