@@ -371,3 +371,21 @@ def test_a_series_with_nothing_coded_keeps_its_key_but_not_a_slot():
     assert centres == [0, 1]  # level with the tick labels
     keys = [t.get_text() for t in ax.get_legend().get_texts()]
     assert keys == ["Literature (none)", "Transcripts"]
+
+
+def test_no_figure_text_leans_on_spaces(brief_ws):
+    """Looked at in a browser: SVG text collapses leading spaces, so the PRISMA boxes' sub-items
+    lost their indent and the bars' value labels touched the bars. Gaps and indents are
+    offsets; no drawn text starts or ends with a space."""
+    with session_scope(brief_ws.engine) as s:
+        figures = build(s).figures
+    for fig in [*figures, *_long_label_figures()]:
+        mfig, _ = _drawn(fig)
+        for t in _texts(mfig):
+            assert t.get_text() == t.get_text().strip(), (fig.id, repr(t.get_text()))
+    prisma = next(f for f in figures if f.kind == "prisma")
+    mfig, _ = _drawn(prisma)
+    x = {t.get_text(): t.get_position()[0] for t in _texts(mfig)}
+    head = x["Records identified from:"]
+    sub = next(v for k, v in x.items() if k.startswith("Scopus") or k.startswith("other"))
+    assert sub > head  # the sub-item is indented

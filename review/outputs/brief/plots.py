@@ -147,10 +147,12 @@ def _prisma(fig: Figure):
             )
         )
         for i, text in enumerate(lines):
+            # a sub-item's indent as an offset: SVG text collapses leading spaces
+            indent = (len(text) - len(text.lstrip(" "))) * 0.045
             ax.text(
-                x + 0.08,
+                x + 0.08 + indent,
                 y_top - 0.08 - (i + 0.5) * line_h,
-                text,
+                text.strip(),
                 va="center",
                 ha="left",
                 fontsize=7.5,
@@ -292,6 +294,16 @@ def _heatmap(fig: Figure):
 # --- bars -------------------------------------------------------------------------------------
 
 
+LABEL_GAP = 2.5  # points between a bar's end and its value label
+
+
+def _value_label(ax, x: float, y: float, text: str, size: float) -> None:
+    """A bar's value just right of its end: a gap in points, not a leading space (SVG text
+    collapses leading spaces, and the label touched the bar)."""
+    ax.annotate(text, (x, y), xytext=(LABEL_GAP, 0), textcoords="offset points",
+                va="center", ha="left", fontsize=size)  # fmt: skip
+
+
 def _fit_values(ax, values: list, texts: list[str], width: float, size: float) -> None:
     """x limits that leave each bar's value label room inside its own axes (`width` inches
     wide): a bar of value v ends at (v - low) / span of the width, its label right after it.
@@ -300,7 +312,7 @@ def _fit_values(ax, values: list, texts: list[str], width: float, size: float) -
     span = (max(0.0, *values) - low) or 1.0
     need = span * 1.05
     for v, text in zip(values, texts, strict=True):
-        free = max(width - text_inches(text, size)[0] - 0.04, width * 0.2)
+        free = max(width - text_inches(text, size)[0] - LABEL_GAP / 72 - 0.02, width * 0.2)
         if v > 0:
             need = max(need, (v - low) * width / free)
     ax.set_xlim(low - (0.05 * span if low < 0 else 0.0), low + need)
@@ -338,9 +350,9 @@ def _bars(fig: Figure):
         ax.barh(pos, xs, height=h, color=colour, label=name)
         for p, x in zip(pos, xs, strict=True):
             if x:
-                ax.text(x, p, f" {x:,}", va="center", ha="left", fontsize=6.5)
+                _value_label(ax, x, p, f"{x:,}", 6.5)
                 shown[0].append(x)
-                shown[1].append(f" {x:,}")
+                shown[1].append(f"{x:,}")
     ax.set_yticks(ys, row_labels, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("coded excerpts")
@@ -365,13 +377,13 @@ def _indicators(fig: Figure):
     ys = list(range(n))
     vals = [v if v is not None else 0 for v in d["values"]]
     left.barh(ys, vals, color=BLUE, height=0.6)
-    value_texts = [f" {t or 'n/a'}" for t in d["value_text"]]
+    value_texts = [t or "n/a" for t in d["value_text"]]
     for y, v, t in zip(ys, vals, value_texts, strict=True):
-        left.text(v, y, t, va="center", fontsize=7)
+        _value_label(left, v, y, t, 7)
     right.barh(ys, d["excerpts"], color=ORANGE, height=0.6)
-    excerpt_texts = [f" {e:,}" for e in d["excerpts"]]
+    excerpt_texts = [f"{e:,}" for e in d["excerpts"]]
     for y, e, t in zip(ys, d["excerpts"], excerpt_texts, strict=True):
-        right.text(e, y, t, va="center", fontsize=7)
+        _value_label(right, e, y, t, 7)
     left.set_yticks(ys, labels, fontsize=7)
     left.invert_yaxis()
     left.set_title("Indicator value", loc="left")

@@ -164,7 +164,7 @@ td.leaf{padding-left:1.3rem}
 .scroll{overflow-x:auto}
 th.group{text-align:center} td.long{min-width:14rem} td.num{text-align:right}
 td.c{text-align:center;white-space:nowrap} td.dark{color:#fff}
-figure{margin:1rem 0 1.5rem}figure svg{max-width:100%;height:auto}
+figure{margin:1rem 0 1.5rem}figure svg{width:100%;max-width:52rem;height:auto}
 figcaption{font-style:italic;font-size:.9rem}
 ol.refs{list-style:none;padding-left:2em}ol.refs li{text-indent:-2em;margin:.3rem 0}
 @page{size:A4 landscape;margin:14mm}
@@ -177,6 +177,7 @@ tr{break-inside:avoid;page-break-inside:avoid}
 td.long{min-width:0}
 h1,h2{break-after:avoid;page-break-after:avoid}
 figure,svg{break-inside:avoid;page-break-inside:avoid}
+figure svg{width:auto;max-width:100%;max-height:170mm}
 td,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 a{color:inherit}
 }
