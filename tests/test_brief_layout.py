@@ -389,3 +389,18 @@ def test_no_figure_text_leans_on_spaces(brief_ws):
     head = x["Records identified from:"]
     sub = next(v for k, v in x.items() if k.startswith("Scopus") or k.startswith("other"))
     assert sub > head  # the sub-item is indented
+
+
+def test_text_bar_chart_leaves_out_a_series_with_nothing_coded():
+    """As the drawn chart: on the Brief screen a sample workspace with no literature coded
+    showed an 'L … 0' row under every code."""
+    from review.outputs.brief.figures import Figure, text_chart
+
+    fig = Figure("b", "B", "", "bars", {"labels": ["A/x", "A/y"],
+                 "series": ["Literature", "Transcripts"], "values": [[0, 5], [0, 3]]})  # fmt: skip
+    chart = text_chart(fig, 20).splitlines()
+    assert [ln.split()[:2] for ln in chart[:2]] == [["x", "T"], ["y", "T"]]
+    assert chart[-1] == "L literature (none) · T transcripts and documents"
+    fig.data["values"] = [[2, 5], [0, 3]]
+    chart = text_chart(fig, 20).splitlines()
+    assert len(chart) == 5 and chart[2].split() == ["y", "L", "0"]

@@ -217,11 +217,17 @@ def text_chart(fig: Figure, width: int = 40) -> str:
         top = max((v for r in d["values"] for v in r), default=0)
         names = [leaf(x)[:24] for x in d["labels"]]
         w = max(len(n) for n in names)
+        # as in the drawn chart, a series with nothing coded gets no rows, only its key
+        keys = [("L", "literature"), ("T", "transcripts and documents")]
+        drawn = [k for k in range(2) if any(v[k] for v in d["values"])] or [0]
         out = []
-        for name, (lit, tr) in zip(names, d["values"], strict=True):
-            out.append(f"{name:<{w}} L {_bar(lit, top, width):<{width}} {lit}")
-            out.append(f"{'':<{w}} T {_bar(tr, top, width):<{width}} {tr}")
-        out.append("L literature · T transcripts and documents")
+        for name, counts in zip(names, d["values"], strict=True):
+            for n, k in enumerate(drawn):
+                head = name if n == 0 else ""
+                out.append(f"{head:<{w}} {keys[k][0]} {_bar(counts[k], top, width):<{width}} "
+                           f"{counts[k]}")  # fmt: skip
+        out.append(" · ".join(f"{a} {b}" + ("" if k in drawn else " (none)")
+                              for k, (a, b) in enumerate(keys)))  # fmt: skip
         return "\n".join(out) + "\n"
     if fig.kind == "indicators":
         vals = [v or 0 for v in d["values"]]
