@@ -1,8 +1,11 @@
 """BibTeX and RIS of the included (or chosen) sources.
 
 A record imported from BibTeX is written back from its original fields (`Source.record`), so
-a round trip loses nothing; other sources are written from the citation columns. Cite keys
-are made safe for BibTeX and unique.
+a round trip loses nothing, and one from RIS from its tags; other sources are written from
+the citation columns. A column changed since import (`review sources edit`, a merge of
+duplicates) is written from the source, in place of its fields or tags (`records.edited`):
+the file's own text for the rest, the analyst's for what they changed. Cite keys are made
+safe for BibTeX and unique.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from review.errors import NotFound
 from review.screening.decisions import included_source_ids
 from review.store import models as m
 from review.store.kinds import literature_clause
-from review.store.records import original_record
+from review.store.records import edited, original_record
 
 _KIND_TO_BIB = {
     "article": "article", "report": "techreport", "book": "book", "chapter": "incollection",
@@ -116,6 +119,34 @@ def _column_fields(s: m.Source) -> dict[str, str]:
     return f
 
 
+# column -> the BibTeX fields it is read from (the first present is replaced)
+_BIB_FIELDS = {
+    "title": ("title",), "authors": ("author",), "year": ("year", "date"),
+    "venue": ("journal", "journaltitle", "booktitle", "institution"), "volume": ("volume",),
+    "issue": ("number", "issue"), "pages": ("pages",), "doi": ("doi",), "url": ("url",),
+    "abstract": ("abstract",), "keywords": ("keywords",),
+}  # fmt: skip
+
+
+def _bib_edits(fields: dict[str, str], s: m.Source, names: set[str]) -> dict[str, str]:
+    """Raw fields with each edited column written from the source: in the place of the
+    field it was read from (other fields of the same column dropped: a `date` beside an
+    edited `year` would contradict it), else added; an emptied column drops its field."""
+    columns = _column_fields(s)  # field -> value, as a source without a record is written
+    for column in sorted(names & _BIB_FIELDS.keys()):
+        read_from = _BIB_FIELDS[column]
+        value = next((v for k, v in columns.items() if k in read_from), None)
+        present = [k for k in fields if k.lower() in read_from]
+        name = present[0] if present else next((k for k in columns if k in read_from), None)
+        out = {k: v for k, v in fields.items() if k not in present or k == name}
+        if name is not None and value is not None:
+            out[name] = _braced(value)
+        else:
+            out.pop(name or "", None)
+        fields = out
+    return fields
+
+
 def _braced(value: str) -> str:
     """A value from outside (RIS, CSV, a column) as a braced BibTeX field, made safe:
     file- and shell-touching commands neutralised, unmatched braces escaped."""
@@ -145,7 +176,7 @@ def to_bibtex(sources: list[m.Source]) -> str:
             etype = _KIND_TO_BIB.get(s.kind, "misc")
             fields = {k: _braced(v) for k, v in _column_fields(s).items()}
         else:
-            fields = {k: _raw(v) for k, v in fields.items()}
+            fields = _bib_edits({k: _raw(v) for k, v in fields.items()}, s, edited(s.record))
         for name, raw in used.items():
             macros.setdefault(name, _raw(raw))
         lines = [f"@{_word(etype or 'misc')}{{{keys[s.id]},"]
@@ -167,7 +198,8 @@ def to_ris(sources: list[m.Source]) -> str:
         assert s.id is not None  # a stored row's primary key
         rec = s.record or {}
         if (s.record_format or "").lower() == "ris" and rec.get("TY"):
-            raw_ris.append(_raw_ris(original_record(rec, s.abstract), keys[s.id]))
+            tags = _ris_edits(original_record(rec, s.abstract), s, edited(rec))
+            raw_ris.append(_raw_ris(tags, keys[s.id]))
             continue
         if (s.record_format or "").lower() == "ris" and rec.get("type_of_reference"):
             entry = {k: v for k, v in rec.items() if not k.startswith("_")}
@@ -206,6 +238,55 @@ def _PlainRisWriter():  # noqa: N802 - a class made on first use (rispy is impor
             return ""
 
     return Plain
+
+
+# column -> the RIS tags it is read from (the first present is replaced) and the tag written
+_RIS_TAGS = {
+    "title": (("TI", "T1"), "TI"), "authors": (("AU", "A1"), "AU"),
+    "year": (("PY", "Y1", "DA"), "PY"), "venue": (("T2", "JF", "JO", "BT"), "T2"),
+    "volume": (("VL",), "VL"), "issue": (("IS", "CP"), "IS"), "pages": (("SP", "EP"), "SP"),
+    "doi": (("DO",), "DO"), "url": (("UR", "L2"), "UR"), "abstract": (("AB", "N2"), "AB"),
+    "keywords": (("KW",), "KW"),
+}  # fmt: skip
+
+
+def _ris_values(column: str, s: m.Source, tag: str | None = None) -> dict[str, list[str]]:
+    """The RIS tags of one citation column of a source (none when it is empty), under `tag`
+    (the file's own synonym, T1 say) or the column's usual tag."""
+    value = getattr(s, column)
+    if value in (None, "", []):
+        return {}
+    if column == "pages":
+        sp, _, ep = str(value).replace("--", "-").replace("–", "-").partition("-")
+        return {"SP": [sp.strip()], **({"EP": [ep.strip()]} if ep.strip() else {})}
+    if tag is None or (column == "year" and tag == "DA"):  # (DA is a whole date)
+        tag = _RIS_TAGS[column][1]
+    return {tag: [str(v) for v in value] if isinstance(value, list) else [str(value)]}
+
+
+def _ris_edits(tags: dict, s: m.Source, names: set[str]) -> dict:
+    """Tags with each edited column written from the source, where its first tag was and
+    under that tag (its other tags dropped), else at the end; an emptied column drops its
+    tags."""
+    names = names & _RIS_TAGS.keys()
+    if not names:
+        return tags
+    owner = {t: c for c in names for t in _RIS_TAGS[c][0]}
+    if "venue" in names:  # only the tag the venue was read from
+        first = next((t for t in tags if t in _RIS_TAGS["venue"][0]), None)
+        owner = {t: c for t, c in owner.items() if c != "venue" or t == first}
+    out: dict = {}
+    done: set[str] = set()
+    for tag, values in tags.items():
+        column = owner.get(tag)
+        if column is None:
+            out[tag] = values
+        elif column not in done:
+            done.add(column)
+            out.update(_ris_values(column, s, tag))
+    for column in sorted(names - done):
+        out.update(_ris_values(column, s))
+    return out
 
 
 def _raw_ris(tags: dict, key: str) -> str:

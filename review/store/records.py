@@ -1,4 +1,5 @@
-"""A source's original record without the abstract stored twice.
+"""A source's original record without the abstract stored twice, and which of its citation
+columns were changed after import.
 
 `Source.record` keeps every field of the record as the file had it, for a lossless export;
 an RIS (or other tagged) record's abstract — about 1 KB of a ~2.6 KB row, and 40 % of a
@@ -11,6 +12,12 @@ tags uses: the RIS export, content fingerprints). Writing: a change of a source'
 through the ORM (`review sources edit`, a merge of duplicates that takes a longer abstract,
 its undo) first writes the abstract the record referred to back into the record (the ORM
 event below), so the record stays what the file said, as before.
+
+Edited columns: an export written back from the record (BibTeX fields, RIS tags) would drop
+an analyst's later change of a title, year or abstract, or what a merge of duplicates took
+from the other record. So a change of a citation column through the ORM names that column in
+the record under `_edited` (`EDITED`); exporters write those columns from the source, the
+rest as the file had it. `original_record` leaves the key out.
 """
 
 from __future__ import annotations
@@ -18,12 +25,16 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
 from review.store import models as m
 
 ABSTRACT = "abstract"
 ABSTRACT_REF: dict[str, str] = {"column": ABSTRACT}  # a tag's values: the abstract column's
 ABSTRACT_TAGS = ("AB", "N2")  # the tags an abstract is read from (RIS; AB in PubMed and WoS)
+EDITED = "_edited"  # the record's own key: the citation columns changed since import
+CITATION_COLUMNS = ("title", "authors", "year", "venue", "volume", "issue", "pages", "doi",
+                    "url", "abstract", "keywords")  # fmt: skip
 
 
 def is_ref(value: Any) -> bool:
@@ -43,10 +54,18 @@ def refer_to_abstract(tags: dict, abstract: str | None) -> dict:
     return tags
 
 
+def edited(record: dict | None) -> set[str]:
+    """The citation columns changed since the record was imported (see the module)."""
+    return set(record.get(EDITED) or ()) if record else set()
+
+
 def original_record(record: dict | None, abstract: str | None) -> dict:
-    """The record as the file had it: references replaced by the abstract (`[abstract]`)."""
+    """The record as the file had it: references replaced by the abstract (`[abstract]`),
+    without the list of edited columns."""
     if not record:
         return {} if record is None else record
+    if EDITED in record:
+        record = {k: v for k, v in record.items() if k != EDITED}
     if not any(type(v) is dict for v in record.values()):
         return record  # (the usual case for a record without one: no copy)
     return {k: ([abstract or ""] if is_ref(v) else v) for k, v in record.items()}
@@ -60,4 +79,24 @@ def _keep_original(target: m.Source, value: Any, oldvalue: Any, _initiator: Any)
         return  # unchanged, or a new object being built (no old value yet)
     record = target.record
     if record and any(is_ref(v) for v in record.values()):
-        target.record = original_record(record, oldvalue)
+        restored = original_record(record, oldvalue)
+        if EDITED in record:  # (kept: `original_record` is the file's record alone)
+            restored[EDITED] = record[EDITED]
+        target.record = restored
+
+
+def _mark_edited(name: str):
+    def listener(target: m.Source, value: Any, oldvalue: Any, _initiator: Any) -> None:
+        """A stored source's citation column changes: its record names the column."""
+        if oldvalue is NO_VALUE or oldvalue is NEVER_SET or value == oldvalue:
+            return  # a new object being built, or no change
+        record = target.record
+        if not record or name in (record.get(EDITED) or ()):
+            return  # no record to write back from, or already named
+        target.record = {**record, EDITED: sorted({*(record.get(EDITED) or ()), name})}
+
+    return listener
+
+
+for _name in CITATION_COLUMNS:  # after `_keep_original`: it may replace the record first
+    event.listen(getattr(m.Source, _name), "set", _mark_edited(_name), active_history=True)
