@@ -176,6 +176,26 @@ def test_matrix_drops_empty_rows_and_columns_unless_all_rows(brief_ws):
     assert "Unassigned: transcripts" in full.columns
 
 
+def test_the_documents_hold_no_commands_and_the_cli_prints_them_as_hints(brief_ws, cli, tmp_path):
+    """Looked at as a reader gets it: table notes and the summary told the reader to run
+    `review brief --all-rows` or `review agreement`. A note to send has no commands in it;
+    what an option would change is a hint for the team, printed by `review brief`."""
+    with session_scope(brief_ws.engine) as s:
+        s.add(m.Code(name="Co-assessment", parent_id=brief_ws.ids["Four Cs"]))
+    out = tmp_path / "out"
+    res = cli("-w", brief_ws.root, "brief", "-o", out, "--format", "md,html,docx")
+    assert res.code == 0, res.err
+    assert "hint: --all-rows shows the codes with no excerpt" in res.out
+    docx = zipfile.ZipFile(out / "brief.docx").read("word/document.xml").decode("utf-8")
+    for text in ((out / "brief.md").read_text("utf-8"), (out / "brief.html").read_text("utf-8"),
+                 docx):  # fmt: skip
+        assert "`review" not in text and "review brief" not in text and "--all-rows" not in text
+        assert "1 code with no excerpt is not shown." in text
+    doc = cli("-w", brief_ws.root, "brief", "-o", out, "--format", "md", "--json").json()
+    matrix = next(t for t in doc["tables"] if t["id"] == "evidence-matrix")
+    assert matrix["hints"] == ["--all-rows shows the codes with no excerpt"]
+
+
 def test_quotes_are_trimmed_at_a_word_boundary(brief_ws):
     words = " ".join(f"word{i}" for i in range(80))
     with session_scope(brief_ws.engine) as s:

@@ -88,7 +88,10 @@ def brief(
     doc = {
         "output": str(out_dir),
         "files": [str(f) for f in files],
-        "tables": [{"id": t.id, "title": t.title, "rows": len(t.rows)} for t in note.tables],
+        "tables": [
+            {"id": t.id, "title": t.title, "rows": len(t.rows), "hints": t.hints}
+            for t in note.tables
+        ],  # fmt: skip
         "figures": [{"id": f.id, "title": f.title} for f in note.figures],
         "references": len(note.references),
         "title": note.front.title,
@@ -99,6 +102,8 @@ def brief(
         return
     for table in note.tables:
         typer.echo(f"{table.id:<26} {len(table.rows):>6} row(s)")
+        for hint in table.hints:  # for the team: the documents leave these out
+            typer.echo(f"{'':<26} hint: {hint}")
     for f in files:
         typer.echo(f"wrote {f}")
 

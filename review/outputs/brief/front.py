@@ -190,6 +190,5 @@ def agreement_sentence(session: Session, res) -> str:
         return ""
     return (
         f"On the {_n(len(both), 'source')} both coded, {names[top[0]]} and {names[top[1]]} "
-        f"agreed with Cohen's kappa {k:.2f} (characters × codes; `review agreement` has the "
-        "detail)."
+        f"agreed with Cohen's kappa {k:.2f} (characters × codes)."
     )

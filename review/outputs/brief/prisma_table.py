@@ -37,15 +37,16 @@ def prisma_table(session: Session, counts: dict | None = None):
         included = "not yet assessed"
     rows.append(["Included", "Studies included in review", included])
     failed = sorted(k for k, ok in c.get("checks", {}).items() if not ok)
-    notes = ["Counts from the import batches, merged duplicates and screening outcomes "
-             "(the same as `review prisma`)."]  # fmt: skip
+    notes = ["Counts from the import batches, merged duplicates and screening outcomes."]
+    hints: list[str] = []
     conflicts = scr["conflicts"] + elig["conflicts"]
     if conflicts:
         notes.append(
             f"{conflicts} record{'s' if conflicts > 1 else ''} awaiting a decision "
             f"{'are' if conflicts > 1 else 'is'} a conflict between reviewers (different "
-            "decisions or exclusion reasons) to resolve with `review screen resolve`."
+            "decisions or exclusion reasons), not yet resolved."
         )
+        hints.append("review screen resolve settles the conflicts")
     if stage == "title-abstract":
         notes.append(
             "Only title/abstract screening is done: no full text has been assessed, so no "
@@ -65,4 +66,5 @@ def prisma_table(session: Session, counts: dict | None = None):
         ["Stage", "Box", "Count"],
         rows,
         notes,
+        hints,
     )

@@ -65,6 +65,9 @@ class Table:
     columns: list[str]
     rows: list[list[object]]
     notes: list[str] = field(default_factory=list)
+    # for the team, not the reader: what a command or option would change (`review brief`
+    # prints them; the documents leave them out, a note to send has no commands in it)
+    hints: list[str] = field(default_factory=list)
     # Optional two-level header for HTML/DOCX: (label, number of columns) covering `columns`
     # left to right; a column under a labelled group shows only what follows "label: ".
     groups: list[tuple[str, int]] = field(default_factory=list)
@@ -120,11 +123,13 @@ def evidence_matrix(tree: CodeTree, res: ScanResult, all_rows: bool = False) -> 
         "in both. Two coders coding the same span count as one excerpt.",
     ]
     hidden = len(tree.evidence_ids) - len(codes)
+    hints = []
     if hidden:
         notes.append(
             f"{hidden} code{'s' if hidden > 1 else ''} with no excerpt "
-            f"{'are' if hidden > 1 else 'is'} not shown (`review brief --all-rows` shows them)."
+            f"{'are' if hidden > 1 else 'is'} not shown."
         )
+        hints.append("--all-rows shows the codes with no excerpt")
     return Table(
         "evidence-matrix",
         "Evidence matrix",
@@ -133,6 +138,7 @@ def evidence_matrix(tree: CodeTree, res: ScanResult, all_rows: bool = False) -> 
         cols,
         rows,
         notes,
+        hints,
         groups,
         tree=True,
         shade=True,
@@ -452,9 +458,9 @@ def codes_by_attribute(
         )
     if too_many and out:
         out[-1].notes.append(
-            "Not tabulated by default (one value, or more than 12): " + "; ".join(too_many)
-            + ". Name one with `review brief --attribute NAME`."
-        )  # fmt: skip
+            "Not tabulated (one value, or more than 12): " + "; ".join(too_many) + "."
+        )
+        out[-1].hints.append("--attribute NAME tabulates one of them")
     if not out:
         if known:
             why = (
@@ -462,10 +468,7 @@ def codes_by_attribute(
                 "coded transcript excerpt is spoken by a participant who has one."
             )
             if too_many:
-                why = (
-                    "No attribute has 2 to 12 values: " + "; ".join(too_many) + ". Name one with "
-                    "`review brief --attribute NAME`."
-                )
+                why = "No attribute has 2 to 12 values: " + "; ".join(too_many) + "."
         else:
             why = "No participant attributes recorded yet."
         out.append(
@@ -475,10 +478,8 @@ def codes_by_attribute(
                 f"Table 4. {why}",
                 ["Code", "Total"],
                 [],
-                [
-                    "Add participant attributes (e.g. area) to cross-tabulate codes, or name one "
-                    "with `review brief --attribute NAME`."
-                ],  # fmt: skip
+                ["Codes are cross-tabulated by participant attributes (area, age band, …)."],
+                ["record participant attributes, or --attribute NAME tabulates one"],
             )
         )
     return out
