@@ -458,3 +458,28 @@ def test_status_sql_agrees_with_outcomes_on_reason_conflicts(ws, cli):
 
 def test_an_empty_workspace_gets_a_plain_summary(ws):
     assert _note(ws).glance == "No literature has been imported yet. Nothing has been coded yet."
+
+
+def test_at_a_glance_does_not_count_unrecorded_sources_as_a_database(ws):
+    """Looked at as a reader: "from 5 databases", one of them "other / not recorded"."""
+    from review.outputs.brief.front import at_a_glance
+    from review.screening.prisma import UNKNOWN_DATABASE
+
+    counts = {"literature": 0, "transcripts": 0, "documents": 0, "participants": 0,
+              "excerpts": 0, "coders": {}}  # fmt: skip
+
+    def glance(by_db: dict) -> str:
+        ident = {"records_identified": sum(by_db.values()), "by_database": by_db,
+                 "duplicates_removed": 0}  # fmt: skip
+        with session_scope(ws.engine) as s:
+            return at_a_glance(s, counts, {"identification": ident, "stage_reached": "none"})
+
+    assert glance({"Scopus": 5, "PubMed": 3}).startswith(
+        "We identified 8 literature records from 2 databases."
+    )
+    text = glance({"Scopus": 5, "PubMed": 3, UNKNOWN_DATABASE: 2})
+    assert text.startswith(
+        "We identified 10 literature records from 2 databases (2 records from other or "
+        "unrecorded sources)."
+    )
+    assert glance({UNKNOWN_DATABASE: 8}).startswith("We identified 8 literature records.")

@@ -64,11 +64,20 @@ def at_a_glance(session: Session, counts: dict, prisma: dict) -> str:
     ident = prisma["identification"]
     out = []
     identified = ident["records_identified"]
-    dbs = len(ident["by_database"])
+    from review.screening.prisma import UNKNOWN_DATABASE
+
+    # "other / not recorded" is not a database: counted apart ("… and 3 from other sources")
+    named = {d: n for d, n in ident["by_database"].items() if d != UNKNOWN_DATABASE}
+    unnamed = ident["by_database"].get(UNKNOWN_DATABASE, 0)
     if identified:
+        where = ""
+        if len(named) > 1 or (named and unnamed):
+            where = f" from {_n(len(named), 'database')}"
+            if unnamed:
+                where += f" ({_n(unnamed, 'record')} from other or unrecorded sources)"
         out.append(
             f"We identified {_n(identified, 'literature record')}"
-            + (f" from {_n(dbs, 'database')}" if dbs > 1 else "")
+            + where
             + (
                 f" and removed {_n(ident['duplicates_removed'], 'duplicate')}"
                 if ident["duplicates_removed"]
