@@ -483,3 +483,23 @@ def test_at_a_glance_does_not_count_unrecorded_sources_as_a_database(ws):
         "unrecorded sources)."
     )
     assert glance({UNKNOWN_DATABASE: 8}).startswith("We identified 8 literature records.")
+
+
+def test_a_table_with_no_rows_says_what_is_missing_instead_of_an_empty_grid(ws):
+    """Looked at as a reader: a literature-only workspace's note printed Table 1 as a lone
+    'Code' header (its caption squeezed into it, a word a line) and Table 2 as a header row
+    with nothing under it."""
+    from review.outputs.brief.tables import Table
+
+    note = _note(ws)
+    empty = {t.id: t for t in note.tables if not t.rows}
+    assert {"evidence-matrix", "joint-display"} <= set(empty)
+    md, page = to_markdown(note, figures=False), to_html(note)
+    xml = zipfile.ZipFile(io.BytesIO(to_docx(note))).read("word/document.xml").decode()
+    for t in empty.values():
+        assert t.empty != Table("x", "x", "x", [], []).empty  # each says what is missing
+        assert f"*{t.empty}*" in md and f'<p class="note">{t.empty}</p>' in page
+        assert t.empty in xml
+    # only tables with rows are grids
+    assert page.count("<table") == len(note.tables) - len(empty)
+    assert xml.count("<w:tbl>") == len(note.tables) - len(empty)

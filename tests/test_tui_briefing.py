@@ -151,3 +151,23 @@ async def test_brief_preview_fits_80_columns(ws):
         first = list(grid.columns.values())[0]
         assert first.width == 30  # a long code path cannot push the counts off the screen
         assert first.get_render_width(grid) <= grid.size.width - 10
+
+
+async def test_brief_screen_on_an_empty_workspace_says_what_is_missing(ws):
+    """Tried as a new user: the summary was one line cut at the screen's edge, and a table
+    with no rows was an empty grid."""
+    app = ReviewApp(ws, start="brief", sample_import=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        tables = screen.query_one("#brief-tables", OptionList)
+        assert tables.get_option_at_index(0).id == "0"  # the evidence matrix, no rows
+        await settle(app, pilot)
+        assert "No excerpt is coded yet" in screen.chart_text
+        assert not screen.query_one("#brief-preview", DataTable).display
+        tables.highlighted = tables.option_count - 1  # the front matter and summary
+        await settle(app, pilot)
+        lines = screen.chart_text.splitlines()
+        assert "At a glance" in lines
+        summary = [ln for ln in lines[lines.index("At a glance") + 1 :] if ln]
+        assert len(summary) >= 2 and all(len(ln) <= 100 - 40 for ln in summary)  # wrapped

@@ -227,6 +227,20 @@ def _set_page(sec, paper: str, landscape: bool) -> int:
     return int((w - 2 * MARGIN_CM) * TWIPS_PER_CM)
 
 
+def _docx_table(doc, t: Table, usable: int) -> None:
+    """One table: 'Table Grid', columns sized to their content within `usable` twips."""
+    table = doc.add_table(rows=2 if t.groups else 1, cols=len(t.columns))
+    table.style = "Table Grid"
+    table.autofit = False
+    widths = column_widths(t, usable)  # dxa = twips
+    for col, w in zip(table.columns, widths, strict=True):
+        col.width = w * 635  # EMU per twip
+        for cell in col.cells:
+            cell.width = w * 635
+    _docx_header(table, t)
+    _docx_rows(table, t, widths)
+
+
 def to_docx(brief: Brief, pngs: dict[str, bytes] | None = None) -> bytes:
     """The note as DOCX bytes; `pngs` (figure id -> PNG) are drawn when not given."""
     from docx import Document
@@ -260,16 +274,10 @@ def to_docx(brief: Brief, pngs: dict[str, bytes] | None = None) -> bytes:
             landscape = wide
         doc.add_heading(t.title, level=1).paragraph_format.keep_with_next = True
         doc.add_paragraph(t.caption, style="Caption").paragraph_format.keep_with_next = True
-        table = doc.add_table(rows=2 if t.groups else 1, cols=len(t.columns))
-        table.style = "Table Grid"
-        table.autofit = False
-        widths = column_widths(t, usable)  # dxa = twips
-        for col, w in zip(table.columns, widths, strict=True):
-            col.width = w * 635  # EMU per twip
-            for cell in col.cells:
-                cell.width = w * 635
-        _docx_header(table, t)
-        _docx_rows(table, t, widths)
+        if t.rows:
+            _docx_table(doc, t, usable)
+        else:  # what is missing, not an empty grid
+            doc.add_paragraph().add_run(t.empty).italic = True
         for n in t.notes:
             doc.add_paragraph().add_run(n).italic = True
         for fig in figures_after(brief, t.id):

@@ -122,7 +122,7 @@ def to_markdown(brief: Brief, figures: bool = True) -> str:
                 else:
                     out.append("| " + " | ".join(_md_cell(c) for c in r) + " |")
         else:
-            out.append("(no rows)")
+            out.append(f"*{_md_cell(t.empty)}*")
         out.append("")
         out += [f"Note: {n}" for n in t.notes]
         if t.notes:
@@ -154,7 +154,7 @@ header.front h1{margin:0 0 .4rem;font-size:1.8rem}
 .glance{background:#f1f5f9;border-left:4px solid #2b6cb0;padding:.6rem 1rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.85rem}
 table.wide{width:100%}
-caption{caption-side:top;text-align:left;font-style:italic;padding:.3rem 0}
+caption,p.caption{caption-side:top;text-align:left;font-style:italic;padding:.3rem 0}
 th,td{border:1px solid #bbb;padding:.25rem .45rem;vertical-align:top;text-align:left}
 th{background:#eef2f6;hyphens:none;overflow-wrap:normal;word-break:keep-all}
 td{overflow-wrap:break-word}
@@ -245,6 +245,31 @@ def inline_svg(data: bytes) -> str:
     return text[text.index("<svg") :].strip()
 
 
+def _html_table(t: Table) -> list[str]:
+    """One table's markup: caption, header rows, body rows shaded by weight."""
+    e = html.escape
+    wide = ' class="wide"' if any(len(_text(c)) > LONG_CELL for r in t.rows[:50] for c in r) else ""
+    out = [f'<div class="scroll"><table{wide}><caption>{e(t.caption)}</caption><thead>']
+    out += _html_head(t)
+    out.append("</thead><tbody>")
+    num = numeric(t)
+    shaded, top = shades(t)
+    for kind, r in display_rows(t):
+        if kind == "group":
+            out.append(f'<tr class="group"><td colspan="{len(t.columns)}">{e(str(r[0]))}'
+                       "</td></tr>")  # fmt: skip
+            continue
+        cells = []
+        for j, (c, n) in enumerate(zip(r, num, strict=True)):
+            fill = shade(excerpts_of(c), top) if j in shaded else None
+            cls = "leaf" if kind == "leaf" and j == 0 else ""
+            cls = cls or ("c" if j in shaded and not n else "")
+            cells.append(_html_cell(_text(c), n, fill, cls))
+        out.append(f"<tr>{''.join(cells)}</tr>")
+    out.append("</tbody></table></div>")
+    return out
+
+
 def to_html(brief: Brief, svgs: dict[str, bytes] | None = None) -> str:
     """One page, CSS inline, figures inline as SVG, no scripts or external resources."""
     e = html.escape
@@ -272,29 +297,10 @@ def to_html(brief: Brief, svgs: dict[str, bytes] | None = None) -> str:
                    f'<p class="glance">{e(brief.glance)}</p></section>')  # fmt: skip
     for t in brief.tables:
         out.append(f'<section id="{e(t.id)}"><h2>{e(t.title)}</h2>')
-        wide = (
-            ' class="wide"'
-            if any(len(_text(c)) > LONG_CELL for r in t.rows[:50] for c in r)
-            else ""
-        )
-        out.append(f'<div class="scroll"><table{wide}><caption>{e(t.caption)}</caption><thead>')
-        out += _html_head(t)
-        out.append("</thead><tbody>")
-        num = numeric(t)
-        shaded, top = shades(t)
-        for kind, r in display_rows(t):
-            if kind == "group":
-                out.append(f'<tr class="group"><td colspan="{len(t.columns)}">{e(str(r[0]))}'
-                           "</td></tr>")  # fmt: skip
-                continue
-            cells = []
-            for j, (c, n) in enumerate(zip(r, num, strict=True)):
-                fill = shade(excerpts_of(c), top) if j in shaded else None
-                cls = "leaf" if kind == "leaf" and j == 0 else ""
-                cls = cls or ("c" if j in shaded and not n else "")
-                cells.append(_html_cell(_text(c), n, fill, cls))
-            out.append(f"<tr>{''.join(cells)}</tr>")
-        out.append("</tbody></table></div>")
+        if t.rows:
+            out += _html_table(t)
+        else:  # the caption and what is missing, not an empty grid
+            out.append(f'<p class="caption">{e(t.caption)}</p><p class="note">{e(t.empty)}</p>')
         out += [f'<p class="note">{e(n)}</p>' for n in t.notes]
         for fig in figures_after(brief, t.id):
             out.append(f'<figure id="{e(fig.id)}">{inline_svg(svgs[fig.id])}'

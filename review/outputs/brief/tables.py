@@ -75,6 +75,8 @@ class Table:
     tree: bool = False
     # cells are counts ("sources / excerpts" or numbers): documents shade them by weight
     shade: bool = False
+    # what the documents say in place of a table with no rows (never an empty grid)
+    empty: str = "Nothing to show yet."
 
 
 @dataclass
@@ -142,6 +144,7 @@ def evidence_matrix(tree: CodeTree, res: ScanResult, all_rows: bool = False) -> 
         groups,
         tree=True,
         shade=True,
+        empty="No excerpt is coded yet: the matrix fills in as the sources are coded.",
     )
 
 
@@ -225,6 +228,7 @@ def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
             "Representative quotes",
         ],  # fmt: skip
         rows,
+        empty="No survey indicator is in the workspace yet.",
     )
 
 
@@ -393,6 +397,7 @@ def source_characteristics(
             "Key",
         ],  # fmt: skip
         cast("list[list[object]]", rows),  # the table's rows are all text
+        empty="No source is included yet.",
     )
 
 
@@ -475,11 +480,12 @@ def codes_by_attribute(
             Table(
                 "codes-by-attribute",
                 "Code frequencies by participant attribute",
-                f"Table 4. {why}",
+                "Table 4. Number of transcript excerpts of each code by participant attribute.",
                 ["Code", "Total"],
                 [],
                 ["Codes are cross-tabulated by participant attributes (area, age band, …)."],
                 ["record participant attributes, or --attribute NAME tabulates one"],
+                empty=why,
             )
         )
     return out

@@ -134,14 +134,29 @@ class BriefScreen(WorkbenchScreen):
             return
         f = self.note.front
         lines = [f.title, *(x for x in (f.question, f.byline()) if x), "", "At a glance", ""]
-        lines.append(self.note.glance)
+        lines += self._wrapped(self.note.glance)
         self._show_chart("The title block and the summary written from the data.", "\n".join(lines))
+
+    def _wrapped(self, text: str) -> list[str]:
+        """Prose wrapped to the preview's width (the chart box does not wrap: charts must
+        not; the summary was one line cut at the edge)."""
+        import textwrap
+
+        width = max(30, self.size.width - 40)  # the list of tables takes the rest
+        return textwrap.wrap(text, width) or [""]
 
     def _preview(self, index: int) -> None:
         if self.note is None or not 0 <= index < len(self.note.tables):
             return
         t = self.note.tables[index]
-        self.query_one("#brief-caption", Label).update(t.caption)
+        hints = [f"hint: {h}" for h in t.hints]  # for the team; the documents leave them out
+        if not t.rows:  # what the documents say in its place
+            lines = [*self._wrapped(t.empty), ""]
+            for n in [*t.notes, *hints]:
+                lines += self._wrapped(n)
+            self._show_chart(t.caption, "\n".join(lines))
+            return
+        self.query_one("#brief-caption", Label).update(" · ".join([t.caption, *hints]))
         self.query_one("#brief-chart-box").display = False
         grid = self.query_one("#brief-preview", DataTable)
         grid.display = True
