@@ -153,3 +153,26 @@ def test_fuzzy_pages_rank_only_as_far_as_shown(ws, session):
     # with another filter the whole ranking is taken, as before (filters apply after it)
     both = library.page(session, LibraryFilter(fuzzy=q, kind="article"), offset=0, limit=5)
     assert not both.more and both.total == len(full)
+
+
+def test_library_cites_a_truncated_author_list_as_the_brief_does(cli, ws, tmp_path):
+    """Found by a new user: BibTeX's `and others` made the brief say "Loeffler et al. 2008"
+    and the library "Loeffler 2008". Both now come from the same rule."""
+    from review.ingest.citation import source_author_year
+    from review.store.db import session_scope
+
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@techreport{loeffler2008fast, author = {Loeffler, Elke and others},"
+        " title = {Fast forward}, year = {2008}}\n"
+        "@article{two2010, author = {Bovaird, Tony and Loeffler, Elke},"
+        " title = {Two authors}, year = {2010}}\n",
+        "utf-8",
+    )
+    assert cli("-w", ws.root, "import", bib).code == 0
+    with session_scope(ws.engine) as s:
+        shown = {r.key: r.author_year for r in library.page(s).rows}
+        cited = {src.key: source_author_year(src) for src in s.exec(select(m.Source)).all()}
+    assert shown["loeffler2008fast"] == "Loeffler et al. 2008"
+    assert shown["two2010"] == "Bovaird & Loeffler 2010"
+    assert shown == cited

@@ -22,7 +22,7 @@ from sqlmodel import Session, col
 
 from review.coding.codebook import descendants
 from review.coding.search import fts_query, source_ids
-from review.ingest.citation import label_of
+from review.ingest.citation import label_of, truncated_authors_sql
 from review.screening.decisions import status_sql
 from review.store import models as m
 from review.store.kinds import literature_clause
@@ -195,11 +195,12 @@ def _row_select(session: Session):
         col(m.Source.meta),
         status_sql().label("status"),
         codings_count().label("codings"),
+        truncated_authors_sql().label("et_al"),
     )
 
 
 def _row(r) -> SourceRow:
-    sid, key, authors, year, title, kind, record_format, meta, status, codings = r
+    sid, key, authors, year, title, kind, record_format, meta, status, codings, et_al = r
     return SourceRow(
         id=sid,
         key=key,
@@ -211,6 +212,7 @@ def _row(r) -> SourceRow:
             title=title,
             key=key,
             meta=meta,
+            et_al=bool(et_al),
         ),
         title=(title or key or "").replace("\n", " "),
         kind=kind,

@@ -72,6 +72,16 @@ def truncated_authors(source: m.Source) -> bool:
     return isinstance(raw, str) and raw.strip(" {}").lower().endswith(" and others")
 
 
+def truncated_authors_sql():
+    """`truncated_authors` as a SQL expression, for listings that select columns (the
+    library said "Loeffler 2008" where the brief said "Loeffler et al. 2008")."""
+    from sqlalchemy import func
+    from sqlmodel import col
+
+    raw = col(m.Source.record)[("fields", "author")].as_string()
+    return func.lower(func.rtrim(func.coalesce(raw, ""), " {}")).like("% and others")
+
+
 def source_author_year(source: m.Source) -> str:
     """`author_year` of a loaded source."""
     return author_year(
@@ -153,11 +163,13 @@ def label_of(
     title: str | None,
     key: str,
     meta: dict | None = None,
+    et_al: bool = False,
 ) -> str:
-    """`label` from columns (for listings that select columns, not whole sources)."""
+    """`label` from columns (for listings that select columns, not whole sources); `et_al`
+    from `truncated_authors_sql`."""
     if source_class(kind, record_format) != "literature":
         return str((meta or {}).get("group") or title or key)
-    return author_year(authors, year, title=title, key=key)
+    return author_year(authors, year, title=title, key=key, et_al=et_al)
 
 
 def citation(source: m.Source, speaker: str | None = None) -> str:
