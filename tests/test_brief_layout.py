@@ -404,3 +404,19 @@ def test_text_bar_chart_leaves_out_a_series_with_nothing_coded():
     fig.data["values"] = [[2, 5], [0, 3]]
     chart = text_chart(fig, 20).splitlines()
     assert len(chart) == 5 and chart[2].split() == ["y", "L", "0"]
+
+
+def test_docx_tables_carry_their_own_cell_padding():
+    """Looked at through LibreOffice: cells printed with the text against the rules (the
+    padding Word's 'Table Grid' inherits is not read there)."""
+    from lxml import etree
+
+    data = to_docx(Brief([_matrix()], []))
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    pr = etree.fromstring(xml).find(f".//{w}tbl/{w}tblPr")
+    names = [c.tag.removeprefix(w) for c in pr]
+    assert names.index("tblCellMar") == names.index("tblLook") - 1  # the schema's order
+    mar = pr.find(f"{w}tblCellMar")
+    assert {c.tag.removeprefix(w): int(c.get(f"{w}w")) for c in mar} == {
+        "top": 28, "left": 85, "bottom": 28, "right": 85}  # fmt: skip

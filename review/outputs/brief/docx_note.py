@@ -239,6 +239,25 @@ def _docx_table(doc, t: Table, usable: int) -> None:
             cell.width = w * 635
     _docx_header(table, t)
     _docx_rows(table, t, widths)
+    _cell_margins(table)
+
+
+def _cell_margins(table) -> None:
+    """Cell padding on the table itself: LibreOffice ignores the margins Word's 'Table Grid'
+    inherits from 'Normal Table', and its cells printed with text against the rules."""
+    from lxml import etree
+
+    pr = table._tbl.tblPr
+    mar = etree.fromstring(
+        f'<w:tblCellMar xmlns:w="{_W}"><w:top w:w="28" w:type="dxa"/>'
+        '<w:left w:w="85" w:type="dxa"/><w:bottom w:w="28" w:type="dxa"/>'
+        '<w:right w:w="85" w:type="dxa"/></w:tblCellMar>'
+    )
+    look = pr.find(f"{{{_W}}}tblLook")  # the schema's order: tblCellMar before tblLook
+    if look is not None:
+        look.addprevious(mar)
+    else:
+        pr.append(mar)
 
 
 def to_docx(brief: Brief, pngs: dict[str, bytes] | None = None) -> bytes:
