@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 from lxml import etree
+from sqlmodel import select
 
 from review.outputs.brief.docx_note import to_docx
 from review.outputs.brief.front import front_matter
@@ -133,6 +134,23 @@ def test_a_group_attribute_counts_under_the_transcripts_group(brief_ws):
     assert t.columns == ["Code", "Focus group East", "Total"]
     assert t.notes == ["Each excerpt counts under the group of the transcript it comes from."]
     assert t.rows[0] == ["Four Cs/Co-delivery", 1, 1]
+
+
+def test_the_transcript_attribute_counts_under_the_transcripts_citation_label(brief_ws):
+    """Found by a new user: "Code frequencies by transcript" had the file keys as columns
+    (fg1_community_safety) where every citation in the note names the group and date."""
+    from review.ingest.citation import transcript_label
+
+    with session_scope(brief_ws.engine) as s:
+        anna = s.exec(m.Participant.__table__.select().where(m.Participant.name == "Anna"))
+        pid = anna.first()[0]
+        tr = s.exec(select(m.Source).where(m.Source.kind == "transcript")).first()
+        s.add(m.ParticipantAttribute(participant_id=pid, name="transcript", value=tr.key))
+        want = transcript_label(tr)
+    t = table(_note(brief_ws, attributes=["transcript"]), "codes-by-transcript")
+    assert t.columns == ["Code", want, "Total"] and want != tr.key
+    assert t.notes == ["Each excerpt counts under the transcript it comes from."]
+    assert t.caption.endswith("of each code by transcript.")
 
 
 def test_title_abstract_only_says_so(ws):

@@ -25,6 +25,7 @@ from sqlalchemy import cast as cast_
 from sqlmodel import Session, col
 
 from review.coding.codebook import code_paths
+from review.ingest.citation import transcript_label
 from review.screening.decisions import included_source_ids
 from review.store import models as m
 from review.store.db import in_chunks
@@ -34,6 +35,9 @@ UNASSIGNED = "Unassigned"
 # participant attributes that name the focus group: an excerpt counts under the group of the
 # transcript it comes from (a participant who spoke in two groups has one attribute value)
 GROUP_ATTRIBUTES = ("group", "focus group", "focus_group")
+# the attribute the importer gives each speaker: the transcripts they speak in (their keys);
+# an excerpt counts under the label of the transcript it comes from, as citations name it
+TRANSCRIPT_ATTRIBUTES = ("transcript",)
 SECTOR_ROOTS = ("sector", "sectors")
 
 
@@ -77,6 +81,7 @@ class ScanResult:
     coders: Counter = field(default_factory=Counter)  # coder id -> codings of included sources
     excerpts_total: Counter = field(default_factory=Counter)  # transcript? -> excerpts
     groups: dict[int, str] = field(default_factory=dict)  # transcript id -> its group
+    labels: dict[int, str] = field(default_factory=dict)  # transcript id -> how it is cited
     source_coders: dict[int, set] = field(default_factory=dict)  # source id -> coder ids
     code_totals: Counter = field(default_factory=Counter)  # code id -> excerpts, any code
 
@@ -114,6 +119,7 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
             ).where(col(m.Source.id).in_(chunk))
         ).all():
             res.groups[sid] = str((meta or {}).get("group") or title or key)
+            res.labels[sid] = transcript_label(m.Source(key=key, title=title, meta=meta))
     speakers = _speakers(session)
     for part in in_chunks(sorted(res.included), SOURCES_AT_ONCE):
         _count(res, tree, _coding_columns(session, part[0], part[-1]), qualitative, speakers,
@@ -368,7 +374,9 @@ def _attribute_counts(res: ScanResult, speakers, e_sid, e_cid, e_st) -> None:
     combos, n = np.unique((cid * top + pid), return_counts=True)
     by = res.by_attribute
     names = {name for pairs in attrs.values() for name, _ in pairs}
-    grouped = {a for a in names if a.lower() in GROUP_ATTRIBUTES}
+    # attributes counted by the excerpt's own transcript: its group, or its label
+    grouped = {a: res.groups for a in names if a.lower() in GROUP_ATTRIBUTES}
+    grouped |= {a: res.labels for a in names if a.lower() in TRANSCRIPT_ATTRIBUTES}
     for key, k in zip(combos.tolist(), n.tolist(), strict=True):
         for name, value in attrs.get(key % top, ()):
             if name not in grouped:
@@ -378,9 +386,9 @@ def _attribute_counts(res: ScanResult, speakers, e_sid, e_cid, e_st) -> None:
         for key, k in zip(combos.tolist(), n.tolist(), strict=True):
             person, rest = key % top, key // top
             s_, code = rest % many, rest // many
-            group = res.groups.get(s_)
             for name, value in attrs.get(person, ()):
                 if name in grouped:
+                    group = grouped[name].get(s_)
                     by[name][(code, group if group is not None else value)] += k
 
 

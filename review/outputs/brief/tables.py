@@ -36,6 +36,7 @@ from review.outputs.brief.front import (
 from review.outputs.brief.prisma_table import prisma_table
 from review.outputs.brief.scan import (
     GROUP_ATTRIBUTES,
+    TRANSCRIPT_ATTRIBUTES,
     UNASSIGNED,
     CodeTree,
     ScanResult,
@@ -449,11 +450,15 @@ def codes_by_attribute(
             )
         if name.lower() in GROUP_ATTRIBUTES:
             notes.append("Each excerpt counts under the group of the transcript it comes from.")
+        if name.lower() in TRANSCRIPT_ATTRIBUTES:
+            notes.append("Each excerpt counts under the transcript it comes from.")
         out.append(
             Table(
                 f"codes-by-{slug}",
                 f"Code frequencies by {label}",
-                f"Table 4.{k}. Number of transcript excerpts of each code by participant {label}.",
+                f"Table 4.{k}. Number of transcript excerpts of each code by "
+                + (label if name.lower() in TRANSCRIPT_ATTRIBUTES else f"participant {label}")
+                + ".",
                 ["Code", *values, "Total"],
                 rows,
                 notes,
