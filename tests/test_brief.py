@@ -122,6 +122,10 @@ def test_prisma_counts(note):
     assert rows["Duplicate records removed"] == 1
     assert rows["Records screened"] == 3
     assert rows["Reports excluded: wrong population"] == 1
+    # the template's box, as in the figure, before its reasons (it was missing)
+    assert rows["Reports excluded"] == 1
+    boxes = [r[1] for r in table(note, "prisma").rows]
+    assert boxes.index("Reports excluded") + 1 == boxes.index("Reports excluded: wrong population")
     assert rows["Studies included in review"] == 2
 
 

@@ -29,6 +29,8 @@ def prisma_table(session: Session, counts: dict | None = None):
     rows.append(["Retrieval", "Reports sought for retrieval", elig["reports_sought"]])
     rows.append(["Retrieval", "Reports not retrieved", elig.get("reports_not_retrieved", 0)])
     rows.append(["Eligibility", "Reports assessed for eligibility", elig["reports_assessed"]])
+    # the template's box, then its reasons (the figure has it; the table had only reasons)
+    rows.append(["Eligibility", "Reports excluded", elig["reports_excluded"]])
     for reason, n in sorted(elig["excluded_by_reason"].items()):
         rows.append(["Eligibility", f"Reports excluded: {reason}", n])
     rows.append(["Eligibility", "Reports awaiting assessment", elig["awaiting_assessment"]])
