@@ -132,10 +132,15 @@ def transcript_label(source: m.Source) -> str:
 
     The group is meta 'group' (the `Focus group:` header), with the number the title gives it
     ("Focus group 1: …") in front; else the title; else the key."""
-    meta = source.meta or {}
+    return transcript_label_of(source.key, source.title, source.meta)
+
+
+def transcript_label_of(key: str, title: str | None, meta: dict | None) -> str:
+    """`transcript_label` from columns (building a `Source` for each costs ~0.2 ms)."""
+    meta = meta or {}
     group = " ".join(str(meta.get("group") or "").split())
-    title = " ".join(str(source.title or meta.get("title") or "").split())
-    name = group or title or source.key
+    title = " ".join(str(title or meta.get("title") or "").split())
+    name = group or title or key
     numbered = _NUMBERED.match(title) if title else None
     if group and numbered and not _NUMBERED.match(group):
         head = numbered.group(0)

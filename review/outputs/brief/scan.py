@@ -25,7 +25,7 @@ from sqlalchemy import cast as cast_
 from sqlmodel import Session, col
 
 from review.coding.codebook import code_paths
-from review.ingest.citation import transcript_label
+from review.ingest.citation import transcript_label_of
 from review.screening.decisions import included_source_ids
 from review.store import models as m
 from review.store.db import in_chunks
@@ -119,7 +119,7 @@ def scan(session: Session, tree: CodeTree, batch: int = 20_000) -> ScanResult:
             ).where(col(m.Source.id).in_(chunk))
         ).all():
             res.groups[sid] = str((meta or {}).get("group") or title or key)
-            res.labels[sid] = transcript_label(m.Source(key=key, title=title, meta=meta))
+            res.labels[sid] = transcript_label_of(key, title, meta)
     speakers = _speakers(session)
     for part in in_chunks(sorted(res.included), SOURCES_AT_ONCE):
         _count(res, tree, _coding_columns(session, part[0], part[-1]), qualitative, speakers,
