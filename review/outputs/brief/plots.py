@@ -89,9 +89,13 @@ def _frame(height: float, left: float, right: float, top: float, bottom: float, 
     return mfig
 
 
+SLACK = 1.06  # a browser sets SVG text unhinted, a few per cent wider than Agg measures it
+
+
 def _y_labels(labels: list[str], size: float) -> float:
     """The left margin that y tick labels of this size need."""
-    return max((text_inches(x, size)[0] for x in labels), default=0.0) + TICK_PAD + PAD
+    widest = max((text_inches(x, size)[0] for x in labels), default=0.0)
+    return widest * SLACK + TICK_PAD + PAD
 
 
 def _x_end(size: float = 8) -> float:
@@ -300,8 +304,10 @@ LABEL_GAP = 2.5  # points between a bar's end and its value label
 def _value_label(ax, x: float, y: float, text: str, size: float) -> None:
     """A bar's value just right of its end: a gap in points, not a leading space (SVG text
     collapses leading spaces, and the label touched the bar)."""
-    ax.annotate(text, (x, y), xytext=(LABEL_GAP, 0), textcoords="offset points",
-                va="center", ha="left", fontsize=size)  # fmt: skip
+    from matplotlib.transforms import ScaledTranslation
+
+    shift = ScaledTranslation(LABEL_GAP / 72, 0, ax.figure.dpi_scale_trans)
+    ax.text(x, y, text, va="center", ha="left", fontsize=size, transform=ax.transData + shift)
 
 
 def _fit_values(ax, values: list, texts: list[str], width: float, size: float) -> None:
