@@ -171,3 +171,23 @@ async def test_brief_screen_on_an_empty_workspace_says_what_is_missing(ws):
         assert "At a glance" in lines
         summary = [ln for ln in lines[lines.index("At a glance") + 1 :] if ln]
         assert len(summary) >= 2 and all(len(ln) <= 100 - 40 for ln in summary)  # wrapped
+
+
+async def test_brief_rebuild_stays_on_the_entry_being_read(ws):
+    """Tried as a new user: `r` (rebuild) sent the selection back to Table 1."""
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+    app = ReviewApp(ws, start="brief", sample_import=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        tables = app.screen.query_one("#brief-tables", OptionList)
+        await pilot.press("down", "down", "down")
+        await settle(app, pilot)
+        at = tables.highlighted
+        assert at == 3
+        await pilot.press("r")
+        await settle(app, pilot)
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert tables.highlighted == at
+        assert str(tables.get_option_at_index(at).id) == "3"

@@ -90,6 +90,10 @@ class BriefScreen(WorkbenchScreen):
     def _built(self, note) -> None:
         self.note = note
         tables = self.query_one("#brief-tables", OptionList)
+        # a rebuild stays on the entry the reader was looking at (by its id: the tables
+        # before it may have changed in number)
+        was = tables.highlighted
+        kept = tables.get_option_at_index(was).id if was is not None else None
         tables.clear_options()
         for i, t in enumerate(note.tables):
             tables.add_option(Option(f"{t.title} ({len(t.rows)})", id=str(i)))
@@ -100,9 +104,11 @@ class BriefScreen(WorkbenchScreen):
             f"{note.front.title} · {len(note.tables)} tables · {len(note.figures)} figures · "
             f"{len(note.references)} references · w write all to exports/ · r rebuild"
         )
-        tables.highlighted = 0
+        ids = [tables.get_option_at_index(i).id for i in range(tables.option_count)]
+        tables.highlighted = ids.index(kept) if kept in ids else 0
         tables.focus()
-        self._preview(0)
+        if tables.highlighted == 0:  # (another index shows itself through the highlight event)
+            self._preview(0)
 
     @on(OptionList.OptionHighlighted, "#brief-tables")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
