@@ -441,3 +441,19 @@ def test_a_cluster_never_chains_records_that_a_veto_keeps_apart():
     clusters = [sorted(cl.keys) for cl in result.clusters]
     assert len(clusters) == 1 and not {"a", "c"} <= set(clusters[0])
     assert any("would join records that differ" in r for p in result.maybe for r in p.reasons)
+
+
+def test_a_manuscript_and_the_paper_it_became_are_two_reports_to_look_at():
+    """Class: an unpublished manuscript (BibTeX @unpublished, stored as a 'document') and the
+    conference paper or article it became share title and authors but are two reports —
+    found in a real bibliography (Scherl & Levesque, AAAI-93 and the 1995 MSS.), which a
+    missing year let through as one. A person decides; the same record twice still merges."""
+    conf = {"key": "Scherl:93", "kind": "conference", "title": "The Frame Problem and "
+            "Knowledge-producing Actions", "authors": ["Scherl, Richard B.",
+            "Levesque, Hector J."], "pages": "689-695"}  # fmt: skip
+    mss = {**conf, "key": "Scherl:95", "kind": "document", "year": 1995, "pages": None}
+    result = detect([conf, mss])
+    assert result.clusters == []
+    assert [sorted((p.a, p.b)) for p in result.maybe] == [["Scherl:93", "Scherl:95"]]
+    assert "conference vs manuscript version" in result.maybe[0].reasons
+    assert merged(mss, {**mss, "key": "Scherl:95b"}) == [["Scherl:95", "Scherl:95b"]]

@@ -62,6 +62,11 @@ OTHER_KINDS = {
     "mastersthesis": "thesis",
     "report": "report",
     "techreport": "report",
+    # an unpublished manuscript (BibTeX @unpublished, @manual; stored as a 'document'): the
+    # conference paper or article it became is another report of the work, not the same one
+    "document": "manuscript",
+    "unpublished": "manuscript",
+    "manuscript": "manuscript",
 }
 
 Form = tuple[str, ...]
@@ -191,8 +196,9 @@ def venues_match(a: str | None, b: str | None) -> bool | None:
 
 
 def venue_type(kind: str | None, venue: str | None) -> str:
-    """'conference', 'journal', 'book', 'thesis', 'report' or '' (unknown), from the entry
-    type and the venue's words: a thesis and the article drawn from it are two records."""
+    """'conference', 'journal', 'book', 'thesis', 'report', 'manuscript' or '' (unknown), from
+    the entry type and the venue's words: a thesis and the article drawn from it are two
+    records, as are a manuscript and the paper it became."""
     v = fold(venue)
     other = OTHER_KINDS.get((kind or "").lower())
     if other:
