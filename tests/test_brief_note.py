@@ -341,6 +341,41 @@ def test_png_figures_are_print_resolution(brief_ws):
     assert im.info["dpi"][0] == pytest.approx(300, abs=1) and im.size[0] == 1950
 
 
+def test_png_writer_gives_matplotlibs_pixels(brief_ws):
+    """The hand-written PNG (unfiltered rows) decodes to exactly the picture matplotlib's own
+    Pillow-encoded PNG holds, for every figure of the note; the same figure gives the same
+    bytes twice."""
+    import matplotlib
+    import numpy as np
+    from PIL import Image
+
+    from review.outputs.brief import plots
+
+    for fig in _note(brief_ws).figures:
+        ours = plots.render(fig, "png")
+        assert ours == plots.render(fig, "png")
+        with matplotlib.rc_context(plots.RC):
+            buf = io.BytesIO()
+            plots.DRAW[fig.kind](fig).savefig(buf, format="png", dpi=plots.DPI)
+        theirs = np.asarray(Image.open(buf).convert("RGB"))
+        im = Image.open(io.BytesIO(ours))
+        assert im.mode == "RGB"  # the figures are opaque: no alpha channel stored
+        assert np.array_equal(np.asarray(im), theirs), fig.id
+
+
+def test_png_writer_keeps_transparency_when_there_is_some():
+    import numpy as np
+    from PIL import Image
+
+    from review.outputs.brief.plots import png_bytes
+
+    rng = np.random.default_rng(7)
+    px = rng.integers(0, 256, size=(5, 7, 4), dtype=np.uint8)
+    im = Image.open(io.BytesIO(png_bytes(px, 150)))
+    assert im.mode == "RGBA" and im.size == (7, 5) and np.array_equal(np.asarray(im), px)
+    assert im.info["dpi"][0] == pytest.approx(150, abs=1)
+
+
 # --- citations --------------------------------------------------------------------------------
 
 

@@ -43,17 +43,66 @@ BLUE, ORANGE, GREY, BOX = "#2b6cb0", "#dd8a3e", "#6b7280", "#f1f5f9"
 
 def render(fig: Figure, fmt: str) -> bytes:
     """The figure as 'svg' or 'png' bytes."""
-    import matplotlib
+    return render_all(fig, (fmt,))[fmt]
 
+
+def render_all(fig: Figure, fmts: tuple[str, ...]) -> dict[str, bytes]:
+    """The figure in each of `fmts` ('svg', 'png'), drawn from one set of matplotlib artists
+    (a brief in every format builds each figure once, not once per picture)."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    out: dict[str, bytes] = {}
     with matplotlib.rc_context(RC):
         mfig = DRAW[fig.kind](fig)
-        buf = io.BytesIO()
-        if fmt == "svg":
-            mfig.savefig(buf, format=fmt, dpi=DPI, metadata={"Date": None, "Creator": None})
-        else:  # zlib's fastest level: a third of the encoding time, files 13 % larger
-            mfig.savefig(buf, format=fmt, dpi=DPI, metadata={"Software": None},
-                         pil_kwargs={"compress_level": 1})  # fmt: skip
-    return buf.getvalue()
+        for fmt in fmts:
+            if fmt == "svg":
+                buf = io.BytesIO()
+                mfig.savefig(buf, format="svg", dpi=DPI, metadata={"Date": None, "Creator": None})
+                out[fmt] = buf.getvalue()
+            elif fmt == "png":
+                mfig.set_dpi(DPI)
+                canvas = FigureCanvasAgg(mfig)
+                canvas.draw()
+                out[fmt] = png_bytes(canvas.buffer_rgba(), DPI)
+            else:
+                raise ValueError(f"unknown figure format {fmt!r}")
+    return out
+
+
+def png_bytes(rgba: Any, dpi: int) -> bytes:
+    """A PNG of an 8-bit RGBA picture (rows x columns x 4): RGB when every pixel is opaque,
+    each row unfiltered, zlib's fastest level, the resolution in a pHYs chunk, no text or time
+    chunk (the same picture gives the same bytes).
+
+    Why not Pillow (which matplotlib's `savefig` uses): its encoder tries PNG's row filters on
+    every row, which pays on photographs, not on flat charts; for the four figures of the
+    bench note at 300 dpi it took 0.28 s for 816 KB where this takes 0.10 s for 707 KB."""
+    import struct
+    import zlib
+
+    import numpy as np
+
+    px = np.asarray(rgba, dtype=np.uint8)
+    height, width, _ = px.shape
+    opaque = bool((px[:, :, 3] == 255).all())
+    if opaque:
+        px = px[:, :, :3]
+    rows = np.zeros((height, 1 + width * px.shape[2]), dtype=np.uint8)  # filter byte 0
+    rows[:, 1:] = px.reshape(height, -1)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    per_metre = round(dpi / 0.0254)
+    return b"".join([
+        b"\x89PNG\r\n\x1a\n",
+        chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6, 0, 0, 0)),
+        chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+        chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+        chunk(b"IEND", b""),
+    ])  # fmt: skip
 
 
 PAD = 0.08  # inches between the outermost label and the figure's edge

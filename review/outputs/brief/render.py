@@ -320,7 +320,7 @@ def write(brief: Brief, directory: Path, formats: list[str], on_step=None) -> li
     `on_step(done, total, label)` reports progress."""
     from review.files import write_file
     from review.outputs.brief.docx_note import to_docx
-    from review.outputs.brief.plots import render
+    from review.outputs.brief.plots import render_all
 
     directory.mkdir(parents=True, exist_ok=True)
     written = []
@@ -338,17 +338,15 @@ def write(brief: Brief, directory: Path, formats: list[str], on_step=None) -> li
 
     svgs: dict[str, bytes] = {}
     pngs: dict[str, bytes] = {}
-    for fig in brief.figures if svg or png else []:
-        if svg:
-            svgs[fig.id] = render(fig, "svg")
-            p = directory / figure_file(fig, "svg")
-            write_file(p, svgs[fig.id])
-            written.append(p)
-        if png:
-            pngs[fig.id] = render(fig, "png")
-            p = directory / figure_file(fig, "png")
-            write_file(p, pngs[fig.id])
-            written.append(p)
+    pictures = (("svg",) if svg else ()) + (("png",) if png else ())
+    for fig in brief.figures if pictures else []:
+        drawn = render_all(fig, pictures)
+        for fmt, store in (("svg", svgs), ("png", pngs)):
+            if fmt in drawn:
+                store[fig.id] = drawn[fmt]
+                p = directory / figure_file(fig, fmt)
+                write_file(p, drawn[fmt])
+                written.append(p)
         step(f"figure {fig.id}")
     if "md" in formats:
         p = directory / "brief.md"
