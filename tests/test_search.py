@@ -38,9 +38,34 @@ def test_query_rewriting_is_safe():
     assert fts_query("co-production") == '"co production"'
     assert fts_query("don't") == '"don t"'
     assert fts_query('police OR "street safe"') == '"police" OR "street safe"'
-    assert fts_query('NEAR( AND : ^ "unbalanced') == '"NEAR" "AND" "unbalanced"'
+    assert fts_query('NEAR( AND : ^ "unbalanced') == '"near" "and" "unbalanced"'
     assert fts_query("?!* ()") == ""
-    assert fts_query("OR police OR") == '"OR" "police"'
+    assert fts_query("OR police OR") == '"or" "police"'
+    assert fts_query("Ménage") == '"menage"'  # folded as both indexes fold
+
+
+@pytest.mark.parametrize(
+    ("query", "groups", "fts", "ts"),
+    [
+        ("_", [], "", ""),  # no word: nothing to look for on any engine
+        ("co_design", [[(("co", "design"), False)]], '"co design"', "(co <-> design)"),
+        ("a OR OR b", [[(("a",), False)], [(("or",), False), (("b",), False)]],
+         '"a" OR "or" "b"', "a | or & b"),
+        ("OR", [[(("or",), False)]], '"or"', "or"),
+        ("a OR", [[(("a",), False)]], '"a"', "a"),
+        ('"open phrase* x', [[(("open", "phrase", "x"), False)]], '"open phrase x"',
+         "(open <-> phrase <-> x)"),
+        ("ab* OR c*", [[(("ab",), True)], [(("c",), True)]], '"ab"* OR "c"*', "ab:* | c:*"),
+    ],
+)  # fmt: skip
+def test_one_parse_for_every_engine(query, groups, fts, ts):
+    """The tantivy clauses, the FTS5 MATCH text and the tsquery are one reading of the
+    query (`search.parse`), so a query never means one thing on SQLite and another on
+    PostgreSQL."""
+    from review.coding.search import parse
+
+    assert [[(c.words, c.prefix) for c in g] for g in parse(query)] == groups
+    assert fts_query(query) == fts and ts_query(query) == ts
 
 
 def test_the_same_parse_as_a_postgresql_tsquery():

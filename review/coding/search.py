@@ -34,7 +34,6 @@ from review.store.db import is_sqlite
 from review.store.kinds import LITERATURE, literature_clause
 from review.store.search_index import Clause
 
-WORD = re.compile(r"\w+", re.UNICODE)
 TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 ADJACENT = re.compile(r"\]( +)\[")
 WORDS = re.compile(r"[^\W_]+")
@@ -57,28 +56,15 @@ class SearchHit:
     title: str | None = None
 
 
-def fts_query(query: str) -> str:
-    """Turn what a person typed into a safe FTS5 MATCH expression (empty string if nothing)."""
-    parts: list[str] = []
-    for phrase, bare in TOKEN.findall(query or ""):
-        if bare == "OR" and parts and parts[-1] != "OR":
-            parts.append("OR")
-            continue
-        raw = phrase if phrase else bare
-        prefix = bool(bare) and bare.endswith("*")
-        words = WORD.findall(raw)
-        if not words:
-            continue
-        term = '"' + " ".join(words) + '"'
-        parts.append(term + ("*" if prefix else ""))
-    while parts and parts[-1] == "OR":
-        parts.pop()
-    return " ".join(parts)
-
-
 def parse(query: str) -> list[list[Clause]]:
-    """The same parse as `fts_query`, as OR-ed groups of AND-ed clauses (FTS5's precedence:
-    `a b OR c` is `(a AND b) OR c`), words folded as the index folds them."""
+    """What a person typed, read once for every engine: OR-ed groups of AND-ed clauses
+    (FTS5's precedence: `a b OR c` is `(a AND b) OR c`), words folded as the indexes fold
+    them. `fts_query` and `ts_query` only write this out in their engine's syntax.
+
+    `"exact phrase"` is a phrase (an unclosed quote runs to the end), `word*` a prefix, words
+    joined by punctuation a phrase of their parts. `OR` after a clause starts a new group (a
+    trailing one is dropped); an `OR` with no clause before it (first, or doubled) is the
+    word "or"."""
     groups: list[list[Clause]] = [[]]
     for phrase, bare in TOKEN.findall(query or ""):
         if bare == "OR" and groups[-1]:
@@ -89,6 +75,28 @@ def parse(query: str) -> list[list[Clause]]:
         if words:
             groups[-1].append(Clause(words, bool(bare) and bare.endswith("*")))
     return [g for g in groups if g]
+
+
+def fts_query(query: str) -> str:
+    """`parse(query)` as a safe FTS5 MATCH expression (empty string if nothing to look for):
+    each clause a quoted phrase, `*` after a prefix, `OR` between groups."""
+    return " OR ".join(
+        " ".join('"' + " ".join(c.words) + '"' + ("*" if c.prefix else "") for c in group)
+        for group in parse(query)
+    )
+
+
+def ts_query(query: str) -> str:
+    """`parse(query)` as a PostgreSQL `tsquery` (the caller's SQL folds it with `review_fold`,
+    which leaves folded words as they are): a phrase's words joined by `<->`, a prefix `:*`,
+    clauses `&`, groups `|` (`&` binds tighter, as AND does in `parse`). Words are `[^\\W_]+`
+    runs, so nothing needs quoting."""
+
+    def clause(c: Clause) -> str:
+        term = " <-> ".join(c.words) + (":*" if c.prefix else "")
+        return f"({term})" if len(c.words) > 1 else term
+
+    return " | ".join(" & ".join(clause(c) for c in group) for group in parse(query))
 
 
 def search(
@@ -392,29 +400,6 @@ def count(session: Session, query: str, kind: str | None = None) -> int:
 
 def _on_sqlite(session: Session) -> bool:
     return is_sqlite(session.get_bind().engine)
-
-
-def ts_query(query: str) -> str:
-    """The same parse as `fts_query`, written as a PostgreSQL `tsquery` (folded by the caller's
-    SQL with `review_fold`): a phrase's words joined by `<->`, a prefix `:*`, `OR` as `|`, and
-    every other pair of terms `&`. Words are `\\w+` runs, so nothing needs quoting."""
-    parts: list[str] = []
-    for phrase, bare in TOKEN.findall(query or ""):
-        if bare == "OR" and parts and parts[-1] != "|":
-            parts.append("|")
-            continue
-        raw = phrase if phrase else bare
-        prefix = bool(bare) and bare.endswith("*")
-        words = [w.lower() for w in WORD.findall(raw)]
-        if not words:
-            continue
-        term = " <-> ".join(words) + (":*" if prefix else "")
-        if parts and parts[-1] != "|":
-            parts.append("&")
-        parts.append(f"({term})" if len(words) > 1 else term)
-    while parts and parts[-1] in ("|", "&"):
-        parts.pop()
-    return " ".join(parts)
 
 
 PG_LITERATURE_TSV = (
