@@ -40,18 +40,27 @@ def terminal(text: str) -> str:
 # --- Markdown ---------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")  # an & that would start a character reference
 _MD_LINE_START = re.compile(r"^(\s*)([#+\->=])", re.MULTILINE)
 _MD_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
 
+def html_inert(text: str) -> str:
+    """Text that Markdown's raw HTML cannot act on, and that still reads as itself in the
+    file: `<` as `&lt;` (no tag, comment or autolink can start), and `&` as `&amp;` only
+    where it would start a character reference (`&copy;`, `&#38;`). Why not every `&` and
+    `>`: "Cassia, F., &amp; Magno, F." is what a reader of the .md file then sees, and a
+    lone `&` or `>` is literal text in CommonMark."""
+    return _MD_ENTITY.sub("&amp;", text).replace("<", "&lt;")
+
+
 def markdown(text: str, lines: bool = False) -> str:
-    """`text` as literal Markdown inline text: HTML's `& < >` as entities (so `<script>`
-    is shown, never run), the punctuation that makes emphasis, code, links, tables and
+    """`text` as literal Markdown inline text: HTML inert (`html_inert`: `<script>` is
+    shown, never run), the punctuation that makes emphasis, code, links, tables and
     strike-through backslash-escaped, and a line never starting a heading, list or quote.
     Control characters are dropped; line breaks become spaces unless `lines` (a block
     quote's lines, each then prefixed by the writer)."""
-    text = terminal(text).replace("\t", " ")
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = html_inert(terminal(text).replace("\t", " "))
     text = _MD_SPECIAL.sub(r"\\\1", text)
     if not lines:
         text = " ".join(text.split("\n"))

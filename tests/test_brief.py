@@ -60,9 +60,10 @@ def test_evidence_matrix_cells(note):
     # bovaird has no sector code at all; the excluded article is not counted
     assert d["Unassigned: literature"] == "1 / 1"
     c = rows["Four Cs/Co-design"]
-    # the formula excerpt overlaps no sector: it takes its source's sectors (LE and PH)
+    # the formula excerpt overlaps no sector: it takes its source's main sector — LE and PH
+    # are coded once each there, and PH's span is the longer (48 characters against 47)
     assert c["Public health: literature"] == "1 / 2"
-    assert c["Local environment: literature"] == "1 / 1"
+    assert c["Local environment: literature"] == "–"
     assert c["Public health: transcripts"] == "1 / 1"
     assert rows["Mode/Collective co-production"]["Local environment: transcripts"] == "1 / 1"
 

@@ -120,7 +120,11 @@ def test_uncovered_excerpt_takes_its_sources_main_sector(ws):
     from tests.test_brief_fixture import build as build_fixture
 
     assert _main_sectors([(0, 1, "A"), (2, 3, "A"), (4, 5, "B")]) == ["A"]
-    assert _main_sectors([(0, 1, "B"), (2, 3, "A")]) == ["A", "B"]
+    assert _main_sectors([(0, 1, "B"), (2, 3, "A")]) == ["A", "B"]  # tied on both
+    # coded equally often: the sector with more coded text is the source's topic
+    assert _main_sectors([(0, 90, "Local environment"), (100, 140, "Education"),
+                          (150, 210, "Public health")]) == ["Local environment"]  # fmt: skip
+    assert _main_sectors([(0, 10, "A"), (20, 30, "A"), (40, 200, "B")]) == ["A"]  # count first
     assert _main_sectors([]) == ["Unassigned"]
     with session_scope(ws.engine) as s:
         ids = build_fixture(s)
@@ -164,9 +168,11 @@ def test_markdown_cells_make_html_inert():
     """An indicator or quote with markup must not become live HTML in a Markdown viewer."""
     from review.outputs.brief.render import _md_cell
 
-    cell = _md_cell('<script>alert("x")</script> & a|b\nnext')
+    cell = _md_cell('<script>alert("x")</script> & a|b\nnext &copy; &#38;')
     assert "<script>" not in cell
-    assert cell == '&lt;script&gt;alert("x")&lt;/script&gt; &amp; a\\|b<br>next'
+    # a lone & reads as itself in the file ("Cassia, F., & Magno, F."): only an & that would
+    # start a character reference is escaped
+    assert cell == '&lt;script>alert("x")&lt;/script> & a\\|b<br>next &amp;copy; &amp;#38;'
 
 
 def test_heat_map_labels_leave_the_cells_room():

@@ -173,6 +173,96 @@ def test_title_abstract_only_says_so(ws):
     assert [r[-1] for r in table(note, "source-characteristics").rows] == ["a1"]  # a2 is out
 
 
+def test_screening_in_progress_keeps_the_records_awaiting_a_decision(ws):
+    """Found by a new user: one reviewer's first two decisions (of two needed) emptied the
+    note's literature, reference list and Table 3 and said "0 records passed". A record
+    leaves the note only when screening takes it out; until then it stays, and the note says
+    screening is in progress."""
+    from review.screening.decisions import included_source_ids
+
+    with session_scope(ws.engine) as s:
+        ann, bob = m.Coder(name="ann"), m.Coder(name="bob")
+        s.add_all([ann, bob])
+        src = {}
+        for key in ("a1", "a2", "a3"):
+            src[key] = m.Source(key=key, kind="article", title=f"Title {key}", year=2020,
+                                authors=[f"Author, {key.upper()}"], database="Scopus")  # fmt: skip
+            s.add(src[key])
+        s.flush()
+        ids = {k: v.id for k, v in src.items()}
+
+        def decide(who, key, decision):
+            s.add(m.ScreeningDecision(source_id=ids[key], coder_id=who.id,
+                                      stage="title-abstract", decision=decision))  # fmt: skip
+
+        decide(ann, "a1", "include")
+        decide(ann, "a2", "exclude")
+    note = _note(ws)
+    assert [r[-1] for r in table(note, "source-characteristics").rows] == ["a1", "a2", "a3"]
+    assert len(note.references) == 3
+    assert "Title/abstract screening is in progress: 3 records awaiting a decision" in note.glance
+    assert "passed" not in note.glance
+    assert any("Screening is in progress" in n for n in table(note, "prisma").notes)
+    with session_scope(ws.engine) as s:
+        decide(bob, "a2", "exclude")  # agreed: a2 is out; a1 still waits for bob
+    note = _note(ws)
+    assert [r[-1] for r in table(note, "source-characteristics").rows] == ["a1", "a3"]
+    assert "1 record decided, 2 records awaiting a decision" in note.glance
+    with session_scope(ws.engine) as s:
+        decide(bob, "a1", "maybe")  # include + maybe: a conflict, still in
+        decide(ann, "a3", "maybe")
+        decide(bob, "a3", "maybe")  # an agreed maybe goes on to full text: it passed
+        assert included_source_ids(s) == [ids["a1"], ids["a3"]]
+        s.add(m.ScreeningDecision(source_id=ids["a1"], coder_id=ann.id, final=True,
+                                  stage="title-abstract", decision="include"))  # fmt: skip
+    note = _note(ws)
+    assert "Only title/abstract screening is done: 2 records passed it" in note.glance
+    with session_scope(ws.engine) as s:
+        for who in (ann, bob):  # full text: a1 not retrieved, a3 awaits bob
+            s.add(m.ScreeningDecision(source_id=ids["a1"], coder_id=who.id, stage="full-text",
+                                      decision="not-retrieved"))  # fmt: skip
+        decide_ft = m.ScreeningDecision(source_id=ids["a3"], coder_id=ann.id,
+                                        stage="full-text", decision="include")  # fmt: skip
+        s.add(decide_ft)
+        assert included_source_ids(s) == [ids["a3"]]
+    note = _note(ws)
+    assert ("Screening is in progress: 0 studies included after full-text assessment so far, "
+            "1 report at full text awaiting a decision") in note.glance  # fmt: skip
+
+
+def test_every_cited_work_is_in_the_reference_list(brief_ws):
+    """Table 2 cites each indicator's source; screening it out of the literature must not
+    leave a citation without its reference."""
+    from review.ingest.citation import reference
+
+    with session_scope(brief_ws.engine) as s:
+        lit1 = s.get(m.Source, s.get(m.Coding, brief_ws.ids["c_formula"]).source_id)
+        coder = s.exec(select(m.Coder)).first()
+        s.add(m.ScreeningDecision(source_id=lit1.id, coder_id=coder.id, final=True,
+                                  stage="title-abstract", decision="exclude"))  # fmt: skip
+        s.flush()
+        ref = str(reference(lit1))
+        key = lit1.key
+    note = _note(brief_ws)
+    assert key not in [r[-1] for r in table(note, "source-characteristics").rows]
+    assert ref in [str(r) for r in note.references]
+    assert len({str(r) for r in note.references}) == len(note.references)  # once
+
+
+def test_a_code_linked_whole_and_by_an_excerpt_is_listed_once(brief_ws):
+    """Found by a new user: "Barriers/Distrust (explains); …; Barriers/Distrust (explains;
+    1 excerpt)". An excerpt linked under a code that is linked as a whole adds its relation
+    to the code's entry; its count is in the code's already."""
+    with session_scope(brief_ws.engine) as s:
+        coder = s.exec(select(m.Coder)).first()
+        s.add(m.EvidenceLink(indicator_id=brief_ws.ids["ind_Local environment"],
+                             coding_id=brief_ws.ids["c_recycle"], relation="explains",
+                             coder_id=coder.id))  # fmt: skip
+    before = {r[1]: r for r in table(_note(brief_ws), "joint-display").rows}
+    row = before["Local environment"]
+    assert row[7] == "Four Cs/Co-delivery (explains, supports)"
+
+
 # --- tables that fit --------------------------------------------------------------------------
 
 

@@ -126,6 +126,7 @@ def _reference(s, tree: CodeTree) -> dict:
         turns[sid][1].append(pid)
     out: dict = {k: Counter() for k in ("excerpts", "sources", "per_code", "coders", "total")}
     out["per_source"], out["by_attribute"], out["source_coders"] = {}, defaultdict(Counter), {}
+    out["main"] = {}
     codings = defaultdict(list)
     for sid, cid, start, end, who in s.execute(
         select(m.Coding.source_id, m.Coding.code_id, m.Coding.start, m.Coding.end,
@@ -141,6 +142,8 @@ def _reference(s, tree: CodeTree) -> dict:
         out["per_source"][sid] = Counter(c for c, _, _ in spans_set)
         spans = [(a, b, tree.sector_ids[c]) for c, a, b in spans_set if c in tree.sector_ids]
         whole = _main_sectors(spans)
+        if spans:
+            out["main"][sid] = whole
         tr = kinds[sid] != "literature"
         local: Counter = Counter()
         for cid, start, end in sorted(x for x in spans_set if x[0] in evidence):
@@ -183,6 +186,7 @@ def test_scan_agrees_with_the_per_coding_reference(ws, seed, monkeypatch):
     assert {k: +v for k, v in got.by_attribute.items()} == dict(want["by_attribute"])
     assert +got.coders == +want["coders"]
     assert got.source_coders == want["source_coders"]
+    assert {k: sorted(v) for k, v in got.main_sectors.items()} == want["main"]
     # the awkward cases are there: a source with no sector code, a coding without a coder
     assert any(k[1] == "Unassigned" for k in got.excerpts)
     assert None in got.coders and got.by_attribute["Group"]

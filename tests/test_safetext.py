@@ -126,7 +126,7 @@ def test_markdown_brief_and_excerpts_carry_no_html(cli, ws, tmp_path):
     r = cli("-w", ws.root, "brief", "--format", "md", "-o", out)
     assert r.code == 0, r.err
     brief = (out / "brief.md").read_text("utf-8")
-    assert "Evil" in brief and "<script>" not in brief and "&lt;script&gt;" in brief
+    assert "Evil" in brief and "<script>" not in brief and "&lt;script>" in brief
 
 
 def test_qdpx_with_control_characters_in_names_and_memos_reads_back(cli, ws, tmp_path):

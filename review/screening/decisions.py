@@ -420,10 +420,17 @@ def eligible_ids(
 
 
 def included_source_ids(session: Session, *, literature_only: bool = True) -> list[int]:
-    """Live sources in the review: literature whose screening outcome is include (full text,
-    or title/abstract when nothing was screened at full text), every literature record when
-    nothing was screened at all, and (unless `literature_only`) the team's own transcripts
-    and documents, which are never screened.
+    """Live sources in the review: every literature record that screening has not taken out
+    (`taken_out`), and (unless `literature_only`) the team's own transcripts and documents,
+    which are never screened.
+
+    So before any screening every record is in; while a stage is in progress a record awaiting
+    a decision (pending, or a conflict) stays in provisionally; once every record has its
+    outcome these are the records that passed the furthest stage reached (included at full
+    text; at title/abstract, included or "maybe", which go on to full text, as
+    `eligible_ids` has it). The set only shrinks as decisions are made. (It used to drop
+    every undecided record at the first decision: one reviewer's first exclusion emptied the
+    note's literature and reference list.)
 
     The one "included" rule: the briefing tables, the exports and the library all ask here,
     and the outcomes are those `review screen` and `review prisma` count.
@@ -433,19 +440,24 @@ def included_source_ids(session: Session, *, literature_only: bool = True) -> li
             col(m.Source.merged_into_id).is_(None)
         )
     ).all()
-    ft = outcomes(session, "full-text")
-    decided = ft or outcomes(session, "title-abstract")
-    screened = (
-        bool(decided) or session.execute(select(col(m.ScreeningDecision.id)).limit(1)).first()
-    )
+    ta, ft = outcomes(session, "title-abstract"), outcomes(session, "full-text")
     out = []
     for sid, kind, record_format in rows:
         if source_class(kind, record_format) != LITERATURE:
             if not literature_only:
                 out.append(sid)
-        elif not screened or (sid in decided and decided[sid].status == "include"):
+        elif not taken_out(ta.get(sid), ft.get(sid)):
             out.append(sid)
     return sorted(out)
+
+
+def taken_out(title_abstract: Outcome | None, full_text: Outcome | None) -> bool:
+    """Whether screening has taken a record out of the review: excluded at title/abstract, or
+    excluded or not retrieved at full text (final or agreed outcomes only; a conflict or a
+    missing second decision leaves it in)."""
+    return (title_abstract is not None and title_abstract.status == "exclude") or (
+        full_text is not None and full_text.status in ("exclude", NOT_RETRIEVED)
+    )
 
 
 def visible(outcome: Outcome | None, viewer: str, blind: bool, need: int) -> dict[str, str]:

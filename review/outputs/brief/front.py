@@ -55,6 +55,41 @@ def _list(items: list[str]) -> str:
     return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
 
 
+def _screening_sentence(stage: str, lit: int, prisma: dict) -> str:
+    """Where screening stands and what the tables rest on: a stage in progress says so (with
+    what awaits a decision) instead of calling the records not yet decided included or out."""
+    scr, elig = prisma.get("screening", {}), prisma.get("eligibility", {})
+    waiting_ta, waiting_ft = scr.get("awaiting_screening", 0), elig.get("awaiting_assessment", 0)
+    conflicts = scr.get("conflicts", 0) + elig.get("conflicts", 0)
+    of_them = f" ({_n(conflicts, 'conflict')} between reviewers)" if conflicts else ""
+    rest = f"the {_n(lit, 'record')} not excluded so far stand for the included literature"
+    if stage == "title-abstract" and waiting_ta:
+        screened = scr.get("records_screened", 0)
+        done = f"{_n(screened, 'record')} decided, " if screened else ""
+        return (
+            f"Title/abstract screening is in progress: {done}"
+            f"{_n(waiting_ta, 'record')} awaiting a decision{of_them}; {rest}."
+        )
+    if stage == "title-abstract":
+        return (
+            f"Only title/abstract screening is done: {_n(lit, 'record')} passed it and stand "
+            "for the included literature until full texts are assessed."
+        )
+    if waiting_ta or waiting_ft:
+        included = prisma.get("included", {}).get("studies", 0)
+        waiting = []
+        if waiting_ta:
+            waiting.append(f"{_n(waiting_ta, 'record')} at title/abstract")
+        if waiting_ft:
+            waiting.append(f"{_n(waiting_ft, 'report')} at full text")
+        return (
+            f"Screening is in progress: {_n(included, 'study', 'studies')} included after "
+            f"full-text assessment so far, {_list(waiting)} awaiting a decision{of_them}; "
+            f"{rest}."
+        )
+    return f"{_n(lit, 'study', 'studies')} were included after full-text assessment."
+
+
 def at_a_glance(session: Session, counts: dict, prisma: dict) -> str:
     """One paragraph of what the note rests on. `counts` comes from the scan (included
     sources by class, excerpts, coders, participants); `prisma` from the PRISMA counts.
@@ -91,13 +126,8 @@ def at_a_glance(session: Session, counts: dict, prisma: dict) -> str:
         out.append("No literature has been imported yet.")
     elif stage == "none":
         out.append(f"Nothing has been screened yet, so all {_n(lit, 'record')} count as included.")
-    elif stage == "title-abstract":
-        out.append(
-            f"Only title/abstract screening is done: {_n(lit, 'record')} passed it and stand "
-            "for the included literature until full texts are assessed."
-        )
     else:
-        out.append(f"{_n(lit, 'study', 'studies')} were included after full-text assessment.")
+        out.append(_screening_sentence(str(stage), lit, prisma))
     qual = []
     if counts["transcripts"]:
         qual.append(_n(counts["transcripts"], "transcript"))

@@ -49,7 +49,15 @@ def prisma_table(session: Session, counts: dict | None = None):
             "decisions or exclusion reasons), not yet resolved."
         )
         hints.append("review screen resolve settles the conflicts")
-    if stage == "title-abstract":
+    awaiting = scr["awaiting_screening"]
+    if stage == "full-text":  # (before, every record that passed awaits its full text)
+        awaiting += elig["awaiting_assessment"]
+    if stage != "none" and awaiting:
+        notes.append(
+            "Screening is in progress: the other tables use every record not excluded so "
+            f"far, the {awaiting} awaiting a decision among them."
+        )
+    elif stage == "title-abstract":
         notes.append(
             "Only title/abstract screening is done: no full text has been assessed, so no "
             "study is included yet. The other tables use the records that passed title/"

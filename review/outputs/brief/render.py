@@ -36,8 +36,7 @@ def _text(v: object) -> str:
 def _md_cell(v: object) -> str:
     """A table cell: pipes escaped, HTML inert (Markdown viewers pass raw HTML through, and
     cells hold quotes and names from outside), line breaks as <br>."""
-    text = _text(v).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("|", "\\|").replace("\n", "<br>")
+    return safetext.html_inert(_text(v)).replace("|", "\\|").replace("\n", "<br>")
 
 
 def numeric(t: Table) -> list[bool]:

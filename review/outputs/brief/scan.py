@@ -8,7 +8,8 @@ numpy; every count is within one source, so the parts add up and memory stays bo
 that both agree.
 
 A coding's sector is the sector code(s) whose codings overlap it in the same source; failing
-that, the sector(s) coded most often in that source; failing that, "Unassigned".
+that, the sector coded most often in that source (between sectors coded equally often, the
+one with more coded text); failing that, "Unassigned".
 
 An excerpt is a coded span: two coders applying one code to the same span are one excerpt
 (each coder is still counted as a coder; agreement is reported on its own).
@@ -84,6 +85,8 @@ class ScanResult:
     labels: dict[int, str] = field(default_factory=dict)  # transcript id -> how it is cited
     source_coders: dict[int, set] = field(default_factory=dict)  # source id -> coder ids
     code_totals: Counter = field(default_factory=Counter)  # code id -> excerpts, any code
+    # source id -> its main sector(s) (`_main_sectors`), for sources with a sector code
+    main_sectors: dict[int, list[str]] = field(default_factory=dict)
 
 
 def table(model) -> Table:
@@ -174,15 +177,24 @@ def _count(res: ScanResult, tree: CodeTree, columns, qualitative, speakers, batc
     for code, name in tree.sector_ids.items():
         sector_of[code] = res.sectors.index(name)
     anyhit, hit = _sector_hits(k, sector_of, sid, cid, st, en, is_ev, pair_of, batch)
-    # each source's main sector(s): the sector(s) coded most often in it, else Unassigned
-    # (the last column)
+    # each source's main sector(s): the sector(s) coded most often in it, a tie going to the
+    # one with more coded text (see _main_sectors), else Unassigned (the last column)
     p_sx = sector_of[p_cid]
-    named = np.zeros((len(bounds) - 1, k + 1), dtype=np.int64)
-    on = p_sx >= 0
-    np.add.at(named, (src_of[on], p_sx[on]), p_n[on])
-    most = named[:, :k].max(axis=1) if k else np.zeros(len(named), dtype=np.int64)
-    named[:, :k] = (named[:, :k] == most[:, None]) & (most[:, None] > 0)
-    named[:, k] = most == 0
+    n_src = len(bounds) - 1
+    named = np.zeros((n_src, k + 1), dtype=np.int64)
+    if k:
+        on = p_sx >= 0
+        times = np.zeros((n_src, k), dtype=np.int64)
+        chars = np.zeros((n_src, k), dtype=np.int64)
+        np.add.at(times, (src_of[on], p_sx[on]), p_n[on])
+        np.add.at(chars, (src_of[on], p_sx[on]), np.add.reduceat(en - st, starts)[on])
+        top = times == times.max(axis=1)[:, None]
+        chars = np.where(top, chars, -1)
+        named[:, :k] = top & (chars == chars.max(axis=1)[:, None]) & (times > 0)
+        firsts = p_sid[new_source].tolist()
+        for x, j in zip(*(a.tolist() for a in np.nonzero(named[:, :k])), strict=True):
+            res.main_sectors.setdefault(firsts[x], []).append(res.sectors[j])
+    named[:, k] = ~named[:, :k].any(axis=1)
     # evidence pairs: an excerpt counts under the sectors it overlaps, else the main ones
     ev = np.flatnonzero(evidence[p_cid])
     e_n, e_cid, e_src = p_n[ev], p_cid[ev], src_of[ev]
@@ -392,19 +404,25 @@ def _attribute_counts(res: ScanResult, speakers, e_sid, e_cid, e_st) -> None:
                     by[name][(code, group if group is not None else value)] += k
 
 
-def _top(counts: Counter) -> list[str]:
-    """The name(s) counted most often (ties: all of them), else Unassigned."""
-    if not counts:
-        return [UNASSIGNED]
-    top = max(counts.values())
-    return sorted(n for n, k in counts.items() if k == top)
-
-
 def _main_sectors(spans: list[tuple[int, int, str]]) -> list[str]:
-    """The sector(s) coded most often in a source (ties: all of them), else Unassigned.
+    """The sector coded most often in a source (its coded spans, each once); between sectors
+    coded equally often, the one with more coded text; else Unassigned. (The reference
+    rule, one source at a time: `_count` applies it to arrays.)
 
     Why not every sector coded in it: keyword coding tags a stray sector here and there, and
     counting each uncovered excerpt once per such sector multiplied a focus group's excerpts
-    across five sectors (a 10-excerpt code showed 33 in the matrix).
+    across five sectors (a 10-excerpt code showed 33 in the matrix). Why the text as the
+    tie-break: a focus group on the local environment that touches on a school and on health
+    once each has one span of each sector; counting its excerpts under all three put them
+    under Education and Public health as often as under its own topic (found by a new user
+    on the sample workspace). The topic a group is about is the one it talks about most.
+    Sectors tied on both counts all share the excerpts, as before.
     """
-    return _top(Counter(name for _, _, name in spans))
+    if not spans:
+        return [UNASSIGNED]
+    times: Counter = Counter(name for _, _, name in spans)
+    chars: Counter = Counter()
+    for a, b, name in spans:
+        chars[name] += b - a
+    best = max((times[n], chars[n]) for n in times)
+    return sorted(n for n in times if (times[n], chars[n]) == best)

@@ -122,8 +122,9 @@ def evidence_matrix(tree: CodeTree, res: ScanResult, all_rows: bool = False) -> 
         rows.append(row)
     notes = [
         "An excerpt's sector is the sector code overlapping it, else the sector coded most "
-        "often in its source, else Unassigned; an excerpt overlapping two sectors counts "
-        "in both. Two coders coding the same span count as one excerpt.",
+        "often in its source (a tie: the one with more coded text), else Unassigned; an "
+        "excerpt overlapping two sectors counts in both, so the cells can add up to more "
+        "than the excerpts. Two coders coding the same span count as one excerpt.",
     ]
     hidden = len(tree.evidence_ids) - len(codes)
     hints = []
@@ -187,8 +188,13 @@ def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
         n = sum(totals[c] for c in subtree)
         n += sum(1 for c in chosen if c.code_id not in subtree)
         quotes = _quotes(session, chosen, subtree, ind.sector, tree, res, source)
+        # one entry per code: an excerpt linked on its own under a code linked as a whole
+        # adds its relation to the code's entry (its count is in the code's already)
+        for cid in chosen_rel:
+            if cid in codes:
+                codes[cid] |= chosen_rel[cid]
         linked = [f"{tree.paths.get(c, c)} ({', '.join(sorted(codes[c]))})" for c in code_ids]
-        for cid in sorted(chosen_rel, key=lambda c: tree.paths.get(c, "")):
+        for cid in sorted(set(chosen_rel) - set(codes), key=lambda c: tree.paths.get(c, "")):
             k = sum(1 for x in chosen if x.code_id == cid)
             rel = ", ".join(sorted(chosen_rel[cid]))
             linked.append(f"{tree.paths.get(cid, cid)} ({rel}; {k} excerpt{'s' if k > 1 else ''})")
@@ -252,22 +258,39 @@ def _with_descendants(tree: CodeTree, ids: list[int]) -> set[int]:
     }
 
 
-def _sector_split(tree: CodeTree, res: ScanResult, sector: str | None, sids: set[int]):
-    """(sources whose most-coded sector is `sector`, sources mainly of another sector) —
-    the rule the evidence matrix uses; sources with no sector code are in neither."""
-    mine: set[int] = set()
-    other: set[int] = set()
-    if not sector:
-        return mine, other
-    for sid in sids:
-        counts: Counter = Counter()
-        for cid, n in res.per_source.get(sid, {}).items():
-            if cid in tree.sector_ids:
-                counts[tree.sector_ids[cid].lower()] += n
-        if counts:
-            top = max(counts.values())
-            (mine if counts.get(sector.lower()) == top else other).add(sid)
-    return mine, other
+def _sector_of(
+    session: Session, tree: CodeTree, res: ScanResult, sector: str | None, cands: list[m.Coding]
+):
+    """`where(coding)`: "in" when the excerpt's sector is `sector`, "other" when it is
+    another sector, "none" when it has none — the evidence matrix's rule (the sector codes
+    overlapping the excerpt, else its source's main sector, `ScanResult.main_sectors`), so a
+    quote beside a sector's figure is one the matrix counts under that sector."""
+    spans: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    sids = sorted({c.source_id for c in cands})
+    if sector and sids and tree.sector_ids:
+        for chunk in in_chunks(sids, 500):
+            for sid, cid, a, b in session.execute(
+                core_select(
+                    col(m.Coding.source_id),
+                    col(m.Coding.code_id),
+                    col(m.Coding.start),
+                    col(m.Coding.end),
+                ).where(
+                    col(m.Coding.source_id).in_(chunk),
+                    col(m.Coding.code_id).in_(sorted(tree.sector_ids)),
+                )  # fmt: skip
+            ).all():
+                spans[sid].append((a, b, tree.sector_ids[cid].lower()))
+    want = (sector or "").lower()
+
+    def where(c: m.Coding) -> str:
+        if not want:
+            return "none"
+        here = {n for a, b, n in spans.get(c.source_id, ()) if a < c.end and b > c.start}
+        names = here or {x.lower() for x in res.main_sectors.get(c.source_id, ())}
+        return "none" if not names else "in" if want in names else "other"
+
+    return where
 
 
 def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
@@ -286,9 +309,10 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
             .order_by(col(m.Coding.source_id), col(m.Coding.start), col(m.Coding.id))
             .limit(400)  # candidates enough to pick three voices from
         ).all()
-        in_sector, elsewhere = _sector_split(tree, res, sector, {c.source_id for c in cands})
         seen = {c.source_id for c in picked}
         cands = [c for c in cands if c.source_id in res.included]
+        where = _sector_of(session, tree, res, sector, cands)
+        place = {c.id: where(c) for c in cands}
         sids = sorted({c.source_id for c in cands})
         keys = dict(
             session.exec(
@@ -307,15 +331,15 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
             quote of readable length, then text order."""
             by_staff = turns.participant_at(c.source_id, c.start) in staff
             readable = 40 <= len(c.quote) <= 400
-            return (c.source_id not in in_sector, by_staff, not readable,
+            return (place[c.id] != "in", by_staff, not readable,
                     keys.get(c.source_id, ""), c.start)  # fmt: skip
 
         cands.sort(key=rank)
-        if in_sector:
-            # Beside a sector's figure: quotes of that sector's sources (and of sources with no
-            # sector), never of sources mainly about another sector; then more voices from
-            # the sector's own sources.
-            cands = [c for c in cands if c.source_id not in elsewhere]
+        if "in" in place.values():
+            # Beside a sector's figure: excerpts of that sector (and of no sector), never
+            # excerpts the matrix counts under another sector; then more voices from the
+            # sector's own excerpts.
+            cands = [c for c in cands if place[c.id] != "other"]
         voices = {(p.source_id, turns.participant_at(p.source_id, p.start)) for p in picked}
 
         def take(c: m.Coding) -> None:
@@ -328,7 +352,7 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
                 take(c)
         for c in cands:
             voice = (c.source_id, turns.participant_at(c.source_id, c.start))
-            if len(picked) < QUOTES and c.source_id in in_sector and voice not in voices:
+            if len(picked) < QUOTES and place[c.id] == "in" and voice not in voices:
                 take(c)
     speakers = Speakers(session, {c.source_id for c in picked})
     out = []
@@ -541,6 +565,14 @@ def build(
     classes: Counter = Counter()
     for s in sources:
         classes[source_class(s.kind, s.record_format)] += 1
+        if not is_qualitative(s):
+            refs.append((reference_order(s), reference(s)))
+    # every work the note cites is in its reference list: an indicator's source (Table 2)
+    # even when screening took it out of the review's literature
+    also = session.execute(
+        select(col(m.Indicator.source_id)).where(col(m.Indicator.source_id).is_not(None))
+    ).scalars()
+    for s in cited_sources(session, sorted(set(also) - res.included)):
         if not is_qualitative(s):
             refs.append((reference_order(s), reference(s)))
     counts = {
