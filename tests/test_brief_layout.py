@@ -426,3 +426,23 @@ def test_docx_tables_carry_their_own_cell_padding():
     mar = pr.find(f"{w}tblCellMar")
     assert {c.tag.removeprefix(w): int(c.get(f"{w}w")) for c in mar} == {
         "top": 28, "left": 85, "bottom": 28, "right": 85}  # fmt: skip
+
+
+def test_shaded_cells_keep_their_digits_readable():
+    """Found by a new user: white digits on mid-blue cells were hard to read (and worse
+    printed in grey). The text colour is the one with more contrast: at least 4.5:1 (WCAG AA)
+    on every shade."""
+    from review.outputs.brief.render import luminance, shade
+
+    def contrast(a: float, b: float) -> float:
+        return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+    seen = set()
+    for top in (1, 2, 3, 7, 40, 1000):
+        for count in range(1, top + 1):
+            fill, white = shade(count, top)
+            bg = luminance([int(fill[i : i + 2], 16) for i in (0, 2, 4)])
+            assert contrast(bg, 1.0 if white else 0.0) >= 4.5, (count, top, fill, white)
+            seen.add(white)
+    assert seen == {True, False}  # both are used
+    assert shade(1, 2)[1] is False  # the case the user met: black on mid blue

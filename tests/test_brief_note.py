@@ -646,3 +646,21 @@ def test_a_table_with_no_rows_says_what_is_missing_instead_of_an_empty_grid(ws):
     # only tables with rows are grids
     assert page.count("<table") == len(note.tables) - len(empty)
     assert xml.count("<w:tbl>") == len(note.tables) - len(empty)
+
+
+def test_docx_pictures_keep_clear_of_the_table_above(brief_ws):
+    """Found by a new user in LibreOffice: a figure straight after a table drew its white
+    top over the table's bottom border. Each picture's paragraph has room above it and a
+    single (not exact) line height, and the table before it keeps its borders."""
+    from review.outputs.brief.plots import render
+
+    note = _note(brief_ws)
+    docx = to_docx(note, {f.id: render(f, "png") for f in note.figures})
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    pictures = [p for p in root.iter(f"{w}p") if p.find(f".//{w}drawing") is not None]
+    assert len(pictures) == len(note.figures)
+    for p in pictures:
+        spacing = p.find(f"{w}pPr/{w}spacing")
+        assert spacing is not None and int(spacing.get(f"{w}before")) >= 120
+        assert spacing.get(f"{w}lineRule") in (None, "auto")

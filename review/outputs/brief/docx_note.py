@@ -341,6 +341,10 @@ def to_docx(brief: Brief, pngs: dict[str, bytes] | None = None) -> bytes:
         for fig in figures_after(brief, t.id):
             pic = doc.add_paragraph()
             pic.paragraph_format.keep_with_next = True
+            # room above the picture, single (not exact) line height: straight after a table,
+            # LibreOffice drew the picture's white top over the table's bottom border
+            pic.paragraph_format.space_before = Pt(8)
+            pic.paragraph_format.line_spacing = 1.0
             width = min(usable, portrait_usable) / TWIPS_PER_CM
             pic.add_run().add_picture(io.BytesIO(pngs[fig.id]), width=Cm(min(width, 16.5)))
             doc.add_paragraph(fig.caption, style="Caption")

@@ -333,10 +333,17 @@ def _heatmap(fig: Figure):
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
+    from matplotlib import colormaps
+
+    from review.outputs.brief.render import white_text
+
+    blues = colormaps["Blues"]
     for i, row in enumerate(values):
         for j, v in enumerate(row):
+            # the tables' rule: white digits only where they contrast more than dark ones
+            fill = [round(255 * x) for x in blues(v / top)[:3]]
             ax.text(j, i, str(v) if v else "–", ha="center", va="center", fontsize=7,
-                    color="white" if v > top * 0.55 else "#1f2937")  # fmt: skip
+                    color="white" if white_text(fill) else "#1f2937")  # fmt: skip
     ax.set_xticks([x - 0.5 for x in range(1, len(cols))], minor=True)
     ax.set_yticks([y - 0.5 for y in range(1, len(rows))], minor=True)
     ax.grid(which="minor", color="white", linewidth=1.2)
