@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 from lxml import etree
-from sqlmodel import select
+from sqlmodel import col, select
 
 from review.outputs.brief.docx_note import to_docx
 from review.outputs.brief.front import front_matter
@@ -646,6 +646,20 @@ def test_a_table_with_no_rows_says_what_is_missing_instead_of_an_empty_grid(ws):
     # only tables with rows are grids
     assert page.count("<table") == len(note.tables) - len(empty)
     assert xml.count("<w:tbl>") == len(note.tables) - len(empty)
+
+
+def test_matrix_says_when_the_literature_columns_are_left_out(brief_ws):
+    """The caption promises literature and transcript columns; with no literature coded the
+    note says why there are none (found by a new user on the sample workspace)."""
+    with session_scope(brief_ws.engine) as s:
+        lit = [x.id for x in s.exec(select(m.Source).where(m.Source.kind != "transcript"))]
+        for c in s.exec(select(m.Coding).where(col(m.Coding.source_id).in_(lit))).all():
+            s.delete(c)
+    t = table(_note(brief_ws), "evidence-matrix")
+    assert t.rows and not any(c.endswith(": literature") for c in t.columns)
+    assert "Nothing from the literature is coded yet: its columns are left out." in t.notes
+    t = table(_note(brief_ws, all_rows=True), "evidence-matrix")
+    assert not any("left out" in n for n in t.notes)
 
 
 def test_docx_pictures_keep_clear_of_the_table_above(brief_ws):

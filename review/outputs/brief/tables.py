@@ -128,6 +128,9 @@ def evidence_matrix(tree: CodeTree, res: ScanResult, all_rows: bool = False) -> 
     ]
     hidden = len(tree.evidence_ids) - len(codes)
     hints = []
+    for tr, what in ((False, "literature"), (True, "transcripts")):
+        if rows and not any(t == tr for _, t in pairs):  # the caption names both
+            notes.append(f"Nothing from the {what} is coded yet: its columns are left out.")
     if hidden:
         notes.append(
             f"{hidden} code{'s' if hidden > 1 else ''} with no excerpt "
