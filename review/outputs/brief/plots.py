@@ -37,6 +37,10 @@ RC: dict[RcKeyType, Any] = {
     "axes.spines.right": False,
     "axes.titlesize": 9,
     "path.simplify": True,
+    # true outlines: hinting snaps glyphs to a screen's pixel grid, which a 300-dpi print has
+    # no need of; the measured margins and the drawing use the same metrics either way, and
+    # rasterising unhinted is an eighth cheaper (0.80 -> 0.70 s for the bench note's PNGs)
+    "text.hinting": "no_hinting",
 }
 BLUE, ORANGE, GREY, BOX = "#2b6cb0", "#dd8a3e", "#6b7280", "#f1f5f9"
 
@@ -113,7 +117,7 @@ TICK_PAD = 3.5 / 72  # matplotlib's default gap between a tick and its label (3.
 def _measurer():
     from matplotlib.backends.backend_agg import RendererAgg
 
-    return RendererAgg(1, 1, DPI)  # hinted as at print: the widest the labels get
+    return RendererAgg(1, 1, DPI)  # at print resolution, under the same RC as the drawing
 
 
 def text_inches(text: str, size: float) -> tuple[float, float]:
