@@ -446,3 +446,22 @@ def test_shaded_cells_keep_their_digits_readable():
             seen.add(white)
     assert seen == {True, False}  # both are used
     assert shade(1, 2)[1] is False  # the case the user met: black on mid blue
+
+
+def test_heat_map_cells_are_vector_in_the_svg(ws):
+    """The heat map's cells are drawn as shapes, not as an embedded raster (imshow wrote a
+    300-dpi PNG into every SVG: blurry when zoomed, and half the figure's cost)."""
+    from review.outputs.brief.plots import render
+    from review.outputs.brief.tables import build
+    from review.store.db import session_scope
+    from tests.test_brief_fixture import build as build_fixture
+
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+    with session_scope(ws.engine) as s:
+        note = build(s)
+    heat = next(f for f in note.figures if f.kind == "heatmap")
+    svg = render(heat, "svg")
+    assert b"<image" not in svg and b"data:image/png" not in svg
+    cells = sum(len(r) for r in heat.data["values"])
+    assert svg.count(b"<path") >= cells
