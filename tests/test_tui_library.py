@@ -220,6 +220,28 @@ async def test_help_lists_every_screen_key_and_the_palette_reaches_them(ws):
         assert {f"Go to {s.title}" for s in app.specs} <= set(titles)
 
 
+async def test_help_wraps_a_description_under_its_column(ws):
+    """A new user's walk at 80x24: a description too long for its line went on at the left
+    margin, under the keys, instead of under the description column."""
+    from tests.tui_helpers import screen_text
+
+    async with running(ws, size=(80, 24)) as (app, pilot):
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        lines = screen_text(app.screen.query_one("#help-text")).splitlines()
+        at = next(n for n, ln in enumerate(lines) if ln.lstrip().startswith("f2 "))
+        column = lines[at].index("Library —")  # where the descriptions start
+        assert lines[at].startswith("  f2")  # keys indented under the heading
+        assert not lines[at].rstrip().endswith("search.")  # the f2 line wraps at 80 columns
+        follow = lines[at + 1]
+        assert follow[:column].strip() == "" and follow[column] != " ", (lines[at], follow)
+        assert "search." in follow
+        # every line of every section: a key at the indent, or a continuation at the column
+        for ln in lines:
+            if ln.startswith("   ") and ln.strip():
+                assert len(ln) - len(ln.lstrip()) == column, ln
+
+
 def test_registry_discovers_screens_and_refuses_clashes():
     specs = discover()
     names = [s.name for s in specs]
