@@ -74,6 +74,9 @@ async def test_duplicates_screen_merges_highlights_and_undoes(ws):
         assert listing.row_count == 0
         await pilot.press("u")
         await settle(app, pilot)
+        toasts = [n.message for n in app._notifications]
+        # a sentence naming both records (it read "undid c1a2…: scopus-1 stand apart again")
+        assert toasts[-1] == "Undone: wos-1 and scopus-1 are separate records again", toasts
         with session_scope(ws.engine) as s:
             assert s.exec(select(m.Source).where(m.Source.merged_into_id.is_not(None))).all() == []
             links = s.exec(select(m.DuplicateLink.status)).all()

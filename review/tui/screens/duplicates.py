@@ -199,7 +199,7 @@ class DuplicatesScreen(WorkbenchScreen):
         ok, result = self.in_session(lambda s: service.undo(s, cluster))
         if not ok or result is None:  # (None only with not ok: the error is shown)
             return
-        self.notify(f"undid {cluster}: {', '.join(result.merged)} stand apart again")
+        self.notify(result.undone_line())
         self._after_change()
 
     def _after_change(self) -> None:
