@@ -266,3 +266,27 @@ async def test_duplicates_compare_shows_whole_titles_and_marks_the_differing_wor
             assert marked == [["of", "in", "the", "UK"], ["for"]]
             abstract = cells["abstract"][0]  # the long abstract: one line, "…" where cut
             assert abstract.no_wrap and abstract.overflow == "ellipsis"
+
+
+async def test_screening_and_library_say_the_same_status_word(ws):
+    """A new user's walk: a record nobody had decided read "status pending" on the Screening
+    screen and "unscreened" in the Library; after one of two reviewers decides, both say
+    "pending"."""
+    _add(ws)
+    ws.coder = "ann"
+    async with running(ws, start="screening", size=(120, 40)) as (app, pilot):
+        record = app.screen.query_one("#screen-record")
+        assert "scopus-1 · status unscreened" in str(record.render())
+        await pilot.press("i")  # ann includes scopus-1; two reviewers are required
+        await settle(app, pilot)
+        await pilot.press("p")  # back to scopus-1
+        await settle(app, pilot)
+        assert "scopus-1 · status pending" in str(record.render())
+        await pilot.press("f2")
+        await settle(app, pilot)
+        table = app.screen.query_one("#library-table", DataTable)
+        status = {
+            str(table.get_row_at(r)[1]): str(table.get_row_at(r)[3]) for r in range(table.row_count)
+        }
+        assert status["Co-production of public services"] == "pending", status
+        assert status["Citizens and the state in five countries"] == "unscreened", status
