@@ -146,6 +146,8 @@ def test_merge_keeps_every_field_moves_everything_and_undoes_exactly(ws, cli):
 
     res = cli(*w, "dedupe", "--undo", merge["cluster"])
     assert res.code == 0, res.err
+    names = " and ".join([merge["survivor"], *merge["merged"]])
+    assert f"Undone: {names} are separate records again (cluster {merge['cluster']})" in res.out
     with session_scope(ws.engine) as s:
         assert _snapshot(s) == before
 

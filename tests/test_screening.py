@@ -153,3 +153,28 @@ def test_unpublished_manuscript_from_a_citation_export_is_screened(library, cli)
     assert "ms1" in keys and "pdf1" not in keys
     res = run(cli, library, "ann", "decide", "include", "pdf1")
     assert res.code == 1 and "not a literature record" in res.err
+
+
+def test_one_word_per_status_in_the_list_the_progress_and_the_stored_status(library, cli):
+    """A new user's walk: for records nobody had decided, `review screen list` said
+    `pending mine=-` (and the Screening screen "status pending") while the Library and
+    `source.screening_status` said `unscreened`; "pending" now means only a record decided by
+    fewer reviewers than required."""
+    from sqlmodel import select
+
+    ws = library
+    assert run(cli, ws, "ann", "decide", "include", "r1").code == 0  # one of two reviewers
+    listing = run(cli, ws, "bob", "list")
+    assert listing.code == 0, listing.err
+    lines = {ln.split()[0]: ln.split()[1] for ln in listing.out.splitlines() if ln[:1] == "r"}
+    assert lines["r0"] == "unscreened" and lines["r1"] == "pending", listing.out
+    doc = run(cli, ws, "bob", "list", "--json").json()
+    shown = {r["key"]: r["status"] for r in doc["records"]}
+    assert doc["progress"]["unscreened"] == 9 and doc["progress"]["pending"] == 1
+    with session_scope(ws.engine) as s:
+        stored = dict(s.exec(select(m.Source.key, m.Source.screening_status)).all())
+    assert all(stored[k] == v for k, v in shown.items()), (stored, shown)  # the same words
+    only = run(cli, ws, "bob", "list", "--status", "unscreened", "--json").json()["records"]
+    assert sorted(r["key"] for r in only) == [f"r{n}" for n in range(10) if n != 1]
+    bad = run(cli, ws, "bob", "list", "--status", "undecided")
+    assert bad.code == 2 and "unknown screening status 'undecided'" in bad.err

@@ -104,7 +104,7 @@ async def test_brief_screen_previews_and_writes_everything(ws):
         assert grid.row_count == 3 and str(grid.get_row_at(0)[0]) == "Four Cs/Co-delivery"
         await pilot.press("down")  # joint display
         await settle(app, pilot)
-        assert app.screen.query_one("#brief-preview", DataTable).get_row_at(1)[4] == "61"
+        assert str(app.screen.query_one("#brief-preview", DataTable).get_row_at(1)[4]) == "61"
         await pilot.press(*["down"] * 5)  # figure 2: excerpts per code, as bars
         await settle(app, pilot)
         chart = app.screen.chart_text
@@ -149,8 +149,50 @@ async def test_brief_preview_fits_80_columns(ws):
         caption = screen.query_one("#brief-caption", Label)
         assert caption.region.height >= 2  # wrapped, not cut after its first line
         first = list(grid.columns.values())[0]
-        assert first.width == 30  # a long code path cannot push the counts off the screen
+        assert first.width == 22  # a long code path cannot push the counts off the screen
         assert first.get_render_width(grid) <= grid.size.width - 10
+
+
+async def test_brief_preview_columns_wrap_their_headers_and_scroll_with_the_arrows(ws):
+    """A new user's walk at 80x24: Table 1 showed one column, "Community safety: tra…" (the
+    header set its width), with no sign of the others. Headers now wrap so a column is as
+    wide as its counts or the header's longest word; the first column stays, ←/→ bring the
+    others into view, and a line says which are shown."""
+    from tests.tui_helpers import screen_text
+
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+    app = ReviewApp(ws, start="brief", sample_import=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        grid = screen.query_one("#brief-preview", DataTable)
+        hint = screen.query_one("#brief-columns")
+        columns = list(grid.ordered_columns)
+        assert str(columns[1].label) == "Local environment: literature"
+        assert columns[1].width == len("environment:")  # not the header's 29 cells
+        assert grid.header_height == 3
+        shown = screen_text(grid)
+        assert "environment:" in shown and "literature" in shown  # the header, wrapped
+        assert shown.count("environment:") == 2  # two count columns in view, not one
+        assert hint.display and "columns 1–2 of 5" in screen_text(hint)
+        assert "←/→" in screen_text(hint)
+        await pilot.press("right")  # the list of tables keeps the focus
+        await settle(app, pilot)
+        assert "columns 2–3 of 5" in screen_text(hint)
+        shown = screen_text(grid)
+        assert "Four Cs/Co-delivery" in shown  # the first column stays
+        assert "health:" in shown
+        await pilot.press("right", "right", "right", "right")  # past the last: stays there
+        await settle(app, pilot)
+        assert "of 5" in screen_text(hint) and "Unassigned:" in screen_text(grid)
+        await pilot.press(*["left"] * 6)
+        await settle(app, pilot)
+        assert grid.scroll_x == 0 and "columns 1–2 of 5" in screen_text(hint)
+        assert screen.query_one("#brief-tables", OptionList).highlighted == 0
+    async with ReviewApp(ws, start="brief", sample_import=False).run_test(size=(160, 40)) as p:
+        await settle(p.app, p)
+        assert not p.app.screen.query_one("#brief-columns").display  # all in view: no hint
 
 
 async def test_brief_screen_on_an_empty_workspace_says_what_is_missing(ws):

@@ -52,9 +52,14 @@ async def test_duplicates_screen_merges_highlights_and_undoes(ws):
         assert listing.row_count == 1
         compare = app.screen.query_one("#dup-compare", DataTable)
         cells = {
-            compare.get_row_at(r)[0]: compare.get_row_at(r)[1:] for r in range(compare.row_count)
+            str(compare.get_row_at(r)[0]): compare.get_row_at(r)[1:]
+            for r in range(compare.row_count)
         }
-        assert "bold reverse" in str(cells["title"][0].style)  # capitalisation differs
+        # the words that differ are marked, not the whole title (capitalisation is ignored)
+        first, second = (cell.plain for cell in cells["title"])
+        marked = [[t.plain[sp.start : sp.end] for sp in t.spans] for t in cells["title"]]
+        assert (first, marked) == ("Co-production of public services", [[], ["[Review]"]])
+        assert "Review" in second
         assert str(cells["year"][0].style) == ""  # the same year is not highlighted
         assert not list(ws.root.glob(".review/backups/auto-dedupe-*.db"))
         await pilot.press("m")
@@ -69,6 +74,9 @@ async def test_duplicates_screen_merges_highlights_and_undoes(ws):
         assert listing.row_count == 0
         await pilot.press("u")
         await settle(app, pilot)
+        toasts = [n.message for n in app._notifications]
+        # a sentence naming both records (it read "undid c1a2…: scopus-1 stand apart again")
+        assert toasts[-1] == "Undone: wos-1 and scopus-1 are separate records again", toasts
         with session_scope(ws.engine) as s:
             assert s.exec(select(m.Source).where(m.Source.merged_into_id.is_not(None))).all() == []
             links = s.exec(select(m.DuplicateLink.status)).all()
@@ -227,3 +235,58 @@ async def test_duplicates_list_fits_80_columns(ws):
         assert why.overflow == "ellipsis" and why.no_wrap  # and the cut ends in "…"
         line = app.screen.query_one("#dup-summary").render()
         assert "keep apart" not in str(line)  # the footer lists the keys
+
+
+async def test_duplicates_compare_shows_whole_titles_and_marks_the_differing_words(ws):
+    """A new user's walk: the two titles were cut at the column's edge with no "…", hiding
+    the words that told the records apart ("… in the UK"); worse at 80 columns."""
+    from tests.tui_helpers import screen_text
+
+    start = "Activating collective co-production {} public services: influencing citizens "
+    end = "to participate in complex governance mechanisms"
+    with session_scope(ws.engine) as s:
+        s.add(m.Source(key="iras2015activating", title=start.format("of") + end + " in the UK",
+                       year=2015, abstract="Previous research has suggested " * 8,
+                       venue="International Review of Administrative Sciences"))  # fmt: skip
+        s.add(m.Source(key="anon2016activating", title=start.format("for") + end, year=2016,
+                       kind="misc", abstract="Previous research has suggested " * 8))  # fmt: skip
+    for size in ((80, 24), (120, 40)):
+        async with running(ws, start="duplicates", size=size) as (app, pilot):
+            compare = app.screen.query_one("#dup-compare", DataTable)
+            widths = sum(c.get_render_width(compare) for c in compare.columns.values())
+            assert widths <= compare.size.width, size  # no column runs off the screen
+            shown = " ".join(screen_text(compare).split())
+            assert "governance mechanisms in the UK" in shown, (size, shown)  # whole, wrapped
+            assert shown.count("governance mechanisms") == 2
+            cells = {
+                str(compare.get_row_at(r)[0]): compare.get_row_at(r)[1:]
+                for r in range(compare.row_count)
+            }
+            marked = [[t.plain[sp.start : sp.end] for sp in t.spans] for t in cells["title"]]
+            assert marked == [["of", "in", "the", "UK"], ["for"]]
+            abstract = cells["abstract"][0]  # the long abstract: one line, "…" where cut
+            assert abstract.no_wrap and abstract.overflow == "ellipsis"
+
+
+async def test_screening_and_library_say_the_same_status_word(ws):
+    """A new user's walk: a record nobody had decided read "status pending" on the Screening
+    screen and "unscreened" in the Library; after one of two reviewers decides, both say
+    "pending"."""
+    _add(ws)
+    ws.coder = "ann"
+    async with running(ws, start="screening", size=(120, 40)) as (app, pilot):
+        record = app.screen.query_one("#screen-record")
+        assert "scopus-1 · status unscreened" in str(record.render())
+        await pilot.press("i")  # ann includes scopus-1; two reviewers are required
+        await settle(app, pilot)
+        await pilot.press("p")  # back to scopus-1
+        await settle(app, pilot)
+        assert "scopus-1 · status pending" in str(record.render())
+        await pilot.press("f2")
+        await settle(app, pilot)
+        table = app.screen.query_one("#library-table", DataTable)
+        status = {
+            str(table.get_row_at(r)[1]): str(table.get_row_at(r)[3]) for r in range(table.row_count)
+        }
+        assert status["Co-production of public services"] == "pending", status
+        assert status["Citizens and the state in five countries"] == "unscreened", status

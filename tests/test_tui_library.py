@@ -79,6 +79,37 @@ async def test_enter_opens_the_reader_and_full_text_search(ws):
         assert app.screen.query_one("ReaderView").span() == (hit, hit + 6)  # the hit selected
 
 
+async def test_full_text_search_filters_as_you_type(ws):
+    """`ctrl+f` and a word: the list narrows while typing, without `enter` (a new user read
+    the unfiltered list and "all sources" as "nothing found"); the status line names the
+    search, and the search box keeps the focus for the next word."""
+    from textual.widgets import Input
+
+    from review.tui.widgets.status_line import StatusLine
+
+    add_literature(ws, 5)
+    sid = add_transcript(ws)
+    with session_scope(ws.engine) as s:  # index the passages as the transcript import does
+        s.connection().exec_driver_sql(
+            "INSERT INTO passage_fts(rowid, text) SELECT p.id, substr(s.text, p.start + 1, "
+            "p.end - p.start) FROM passage p JOIN source s ON s.id = p.source_id"
+        )
+    async with running(ws) as (app, pilot):
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 6
+        await pilot.press("ctrl+f", *"litter")
+        await settle(app, pilot)
+        assert _keys(table) == [sid]
+        assert "text=litter" in app.screen.query_one(StatusLine).note
+        assert isinstance(app.focused, Input) and app.focused.id == "fts"
+        await pilot.press(*" budget")  # two words: passages holding both, none here
+        await settle(app, pilot)
+        assert table.row_count == 0
+        await pilot.press(*["backspace"] * 7)  # back to "litter"
+        await settle(app, pilot)
+        assert _keys(table) == [sid]
+
+
 async def test_typing_faster_than_the_queries_shows_the_last_query(ws, monkeypatch):
     """One query at a time, the latest wins: keys typed while a query runs are not queued one
     query each; the table ends showing what the whole text finds."""
@@ -187,6 +218,28 @@ async def test_help_lists_every_screen_key_and_the_palette_reaches_them(ws):
         assert app.current_mode == "codebook"
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert {f"Go to {s.title}" for s in app.specs} <= set(titles)
+
+
+async def test_help_wraps_a_description_under_its_column(ws):
+    """A new user's walk at 80x24: a description too long for its line went on at the left
+    margin, under the keys, instead of under the description column."""
+    from tests.tui_helpers import screen_text
+
+    async with running(ws, size=(80, 24)) as (app, pilot):
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        lines = screen_text(app.screen.query_one("#help-text")).splitlines()
+        at = next(n for n, ln in enumerate(lines) if ln.lstrip().startswith("f2 "))
+        column = lines[at].index("Library —")  # where the descriptions start
+        assert lines[at].startswith("  f2")  # keys indented under the heading
+        assert not lines[at].rstrip().endswith("search.")  # the f2 line wraps at 80 columns
+        follow = lines[at + 1]
+        assert follow[:column].strip() == "" and follow[column] != " ", (lines[at], follow)
+        assert "search." in follow
+        # every line of every section: a key at the indent, or a continuation at the column
+        for ln in lines:
+            if ln.startswith("   ") and ln.strip():
+                assert len(ln) - len(ln.lstrip()) == column, ln
 
 
 def test_registry_discovers_screens_and_refuses_clashes():

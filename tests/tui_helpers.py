@@ -106,3 +106,10 @@ async def running(
             app.open_source(source)
         await settle(app, pilot)
         yield app, pilot
+
+
+def screen_text(widget) -> str:
+    """What a widget shows now, line by line, as plain text (its visible lines rendered)."""
+    return "\n".join(
+        "".join(seg.text for seg in widget.render_line(y)) for y in range(widget.size.height)
+    )

@@ -56,8 +56,7 @@ def dedupe(
             return print_result(
                 json_out,
                 {"undone": res.to_dict()},
-                f"undid {res.cluster}: {', '.join(res.merged)} stand apart from "
-                f"{res.survivor} again",
+                f"{res.undone_line()} (cluster {res.cluster})",
             )
         if merge:
             res = service.merge_keys(s, _keys(merge), coder=coder)

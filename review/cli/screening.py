@@ -26,7 +26,10 @@ def list_(
     stage: str = _stage_opt(),
     todo: bool = typer.Option(False, "--todo", help="Only records you have not decided."),
     status: str = typer.Option(
-        None, "--status", help="pending, conflict, include, exclude or maybe."
+        None,
+        "--status",
+        help="unscreened (nobody decided), pending (waits for another reviewer), conflict, "
+        "include, exclude, maybe or not-retrieved.",
     ),
     limit: int = typer.Option(50, "--limit", min=1, help="At most this many."),
     offset: int = typer.Option(0, "--offset", min=0),
@@ -47,7 +50,7 @@ def list_(
     for it in items:
         others = ", ".join(f"{c}: {d}" for c, d in it["decisions"].items() if c != me)
         typer.echo(
-            f"{it['key']:<24} {it['status']:<9} mine={it['mine'] or '-':<8} "
+            f"{it['key']:<24} {it['status']:<13} mine={it['mine'] or '-':<8} "
             f"{(it['title'] or '')[:70]}" + (f"  [{others}]" if others else "")
         )
     typer.echo(

@@ -23,11 +23,10 @@ from sqlmodel import Session, col
 from review.coding.codebook import descendants
 from review.coding.search import fts_query, source_ids
 from review.ingest.citation import label_of, truncated_authors_sql
-from review.screening.decisions import status_sql
+from review.screening.decisions import STATUSES, status_sql
 from review.store import models as m
 from review.store.kinds import literature_clause
 
-STATUSES = ("unscreened", "pending", "include", "exclude", "maybe", "conflict")
 MAX_HITS = 2000  # ranked search results kept for paging
 
 

@@ -47,6 +47,12 @@ STAGES = ("title-abstract", "full-text")
 DECISIONS = ("include", "exclude", "maybe", "not-retrieved")
 # PRISMA 2020's "reports not retrieved": a full-text outcome of its own, not an exclusion reason
 NOT_RETRIEVED = "not-retrieved"
+# A record's screening status, one word per state wherever a person reads it (`review screen
+# list`, the Screening and Library screens, `source.screening_status`, the README):
+UNSCREENED = "unscreened"  # nobody has decided (at this stage)
+PENDING = "pending"  # decided, by fewer reviewers than required: waits for another
+CONFLICT = "conflict"  # the required reviewers disagree: a resolver decides
+STATUSES = (UNSCREENED, PENDING, "include", "exclude", "maybe", CONFLICT, NOT_RETRIEVED)
 BLIND = "screening.blind"
 REVIEWERS = "screening.reviewers"
 DEFAULT_REASONS = (
@@ -241,7 +247,7 @@ class Outcome:
     """Where one source stands at one stage."""
 
     source_id: int
-    status: str  # pending, conflict, include, exclude, maybe
+    status: str  # pending, conflict, include, exclude, maybe, not-retrieved (see STATUSES)
     decisions: dict[str, str] = field(default_factory=dict)  # coder → decision
     reasons: dict[str, str] = field(default_factory=dict)  # coder → reason
     final: tuple[str, str, str | None] | None = None  # coder, decision, reason
@@ -303,7 +309,7 @@ def _outcomes(session: Session, stage: str, ids: list[int] | None) -> dict[int, 
     need = required_reviewers(session)
     out: dict[int, Outcome] = {}
     for sid, coder, decision, reason, final in _rows(session, stage, ids):
-        o = out.setdefault(sid, Outcome(sid, "pending"))
+        o = out.setdefault(sid, Outcome(sid, PENDING))
         if final:
             o.final = (coder, decision, reason)
         else:
@@ -343,7 +349,7 @@ def computed_status_sql(session: Session):
     return func.coalesce(
         _stage_status_sql("full-text", need),
         _stage_status_sql("title-abstract", need),
-        literal("unscreened"),
+        literal(UNSCREENED),
     )
 
 
@@ -357,8 +363,8 @@ def store_status(session: Session, source_ids: Iterable[int] | None = None) -> N
         decided = select(col(m.ScreeningDecision.source_id))
         session.execute(
             update(m.Source)
-            .where(col(m.Source.screening_status) != "unscreened", col(m.Source.id).not_in(decided))
-            .values(screening_status="unscreened")
+            .where(col(m.Source.screening_status) != UNSCREENED, col(m.Source.id).not_in(decided))
+            .values(screening_status=UNSCREENED)
         )
         session.execute(
             update(m.Source).where(col(m.Source.id).in_(decided)).values(screening_status=expr)
@@ -390,7 +396,7 @@ def _stage_status_sql(stage: str, need: int):
     agreed = case(((agreed == "exclude") & (n_reasons > 1), literal("conflict")), else_=agreed)
     undecided = case(
         (n_coders == 0, None),
-        (n_coders < need, literal("pending")),
+        (n_coders < need, literal(PENDING)),
         (n_kinds == 1, agreed),
         else_=literal("conflict"),
     )
@@ -478,7 +484,10 @@ def queue(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[dict]:
-    """Sources at `stage` as `viewer` may see them; `todo`: those `viewer` has not decided."""
+    """Sources at `stage` as `viewer` may see them; `todo`: those `viewer` has not decided;
+    `status`: only those with that status (one of STATUSES) as `viewer` sees it."""
+    if status is not None and status not in STATUSES:  # a typo listed nothing, as if none
+        raise UsageError(f"unknown screening status {status!r}: use {', '.join(STATUSES)}")
     ids = eligible_ids(session, stage)
     outs = outcomes(session, stage)
     blind, need = is_blind(session), required_reviewers(session)
@@ -487,10 +496,10 @@ def queue(
         o = outs.get(sid)
         if todo and o is not None and viewer in o.decisions:
             continue
-        st = o.status if o else "pending"
+        st = o.status if o else UNSCREENED
         shown = visible(o, viewer, blind, need)
-        if blind and st == "conflict" and o is not None and len(shown) < len(o.decisions):
-            st = "pending"
+        if blind and st == CONFLICT and o is not None and len(shown) < len(o.decisions):
+            st = PENDING  # blind: a disagreement is not shown until everyone has decided
         if status and st != status:
             continue
         picked.append((sid, st, shown, o))
@@ -525,7 +534,7 @@ def progress(session: Session, viewer: str, stage: str) -> dict:
     """How far `viewer` and the team are at `stage`."""
     ids = eligible_ids(session, stage)
     outs = outcomes(session, stage)
-    counts = Counter(outs[i].status if i in outs else "pending" for i in ids)
+    counts = Counter(outs[i].status if i in outs else UNSCREENED for i in ids)
     mine = sum(1 for i in ids if i in outs and viewer in outs[i].decisions)
     return {"stage": stage, "records": len(ids), "mine": mine, **dict(sorted(counts.items()))}
 

@@ -13,7 +13,14 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from review.screening.decisions import NOT_RETRIEVED, eligible_ids, outcomes
+from review.screening.decisions import (
+    CONFLICT,
+    NOT_RETRIEVED,
+    PENDING,
+    UNSCREENED,
+    eligible_ids,
+    outcomes,
+)
 from review.store import models as m
 from review.store.kinds import literature_clause
 
@@ -51,7 +58,7 @@ def _stage(session: Session, stage: str, passed: dict | None = None) -> dict:
     """One stage's boxes; `passed`: the title/abstract outcomes (read once for both stages)."""
     ids = eligible_ids(session, stage, passed)
     outs = passed if stage == "title-abstract" and passed is not None else outcomes(session, stage)
-    status = Counter(outs[i].status if i in outs else "pending" for i in ids)
+    status = Counter(outs[i].status if i in outs else UNSCREENED for i in ids)
     reasons = Counter(
         outs[i].reason or "reason not given"
         for i in ids
@@ -66,8 +73,10 @@ def _stage(session: Session, stage: str, passed: dict | None = None) -> dict:
         "excluded": status["exclude"],
         "excluded_by_reason": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
         "conflicts": status["conflict"],
-        "pending": status["pending"],
-        "awaiting": status["pending"] + status["conflict"],
+        "unscreened": status[UNSCREENED],
+        "pending": status[PENDING],
+        # PRISMA's "awaiting screening / assessment": every record not settled yet
+        "awaiting": status[UNSCREENED] + status[PENDING] + status[CONFLICT],
         "not_retrieved": status[NOT_RETRIEVED],
         "anyone": bool(outs),
     }

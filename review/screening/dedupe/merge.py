@@ -50,6 +50,13 @@ class MergeResult:
     merged: list[str]
     moved: dict[str, int] = field(default_factory=dict)
 
+    def undone_line(self) -> str:
+        """What undoing this merge did, as a sentence for a person (the TUI's toast and
+        `review dedupe --undo`): every record named, the survivor first."""
+        keys = [self.survivor, *self.merged]
+        named = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
+        return f"Undone: {named} are separate records again"
+
     def to_dict(self) -> dict:
         return {
             "cluster": self.cluster,

@@ -10,6 +10,9 @@ from `review.toml`); it is written by `review.outputs.brief.render.write`, the e
 
 from __future__ import annotations
 
+import textwrap
+
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from review.tui.plain import cells, fitted
+from review.tui.plain import fitted
 from review.tui.screens.base import WorkbenchScreen
 from review.tui.widgets.status_line import StatusLine
 
@@ -27,14 +30,32 @@ TITLE = "Brief"
 ORDER = 100
 HELP = "Preview the briefing note's tables and figures; w writes it and the exports to exports/."
 PREVIEW_ROWS = 500
+# The preview's first column (a code path, a source): its width under / from 100 columns,
+# capped so the counts beside it stay in view; any other column at most MAX_COLUMN wide,
+# and a header wraps onto up to HEADER_LINES lines rather than widen its column.
+FIRST_COLUMN = (22, 34)
+MAX_COLUMN = 40
+HEADER_LINES = 3
+
+
+def _column_width(header: str, values: list[str], cap: int) -> int:
+    """As wide as the longest value or word of the header, then wider while the header would
+    take more than HEADER_LINES lines: "Community safety: transcripts" over "1 / 3" takes 11
+    cells on three lines, not 29 on one (at 80 columns one such column filled the view)."""
+    width = max(3, len(max(header.split() or [""], key=len)), *(len(v) for v in values))
+    width = min(cap, width)
+    while width < cap and len(textwrap.wrap(header, width)) > HEADER_LINES:
+        width += 1
+    return width
 
 
 class BriefScreen(WorkbenchScreen):
     DEFAULT_CSS = """
     #brief-summary { height: 1; padding: 0 1; }
     #brief-tables { width: 34; }
-    BriefScreen.-narrow #brief-tables { width: 26; }
+    BriefScreen.-narrow #brief-tables { width: 24; }
     #brief-caption { width: 1fr; height: auto; padding: 0 1; color: $text-muted; }
+    #brief-columns { width: 1fr; height: 1; padding: 0 1; color: $text-accent; }
     #brief-progress { height: 1; padding: 0 1; }
     #brief-chart-box { height: 1fr; }
     #brief-chart { padding: 0 1; width: auto; }
@@ -42,6 +63,10 @@ class BriefScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("w", "write", "Write all"),
         Binding("r", "rebuild", "Rebuild"),
+        # priority: the list of tables has its own (hidden, idle) left/right, which would
+        # hide these from the footer
+        Binding("right", "columns(1)", "Columns", key_display="←→", priority=True),
+        Binding("left", "columns(-1)", "Columns", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -56,6 +81,7 @@ class BriefScreen(WorkbenchScreen):
             yield OptionList(id="brief-tables")
             with Vertical():
                 yield Label("", id="brief-caption")
+                yield Label("", id="brief-columns")
                 yield DataTable(id="brief-preview", zebra_stripes=True)
                 with VerticalScroll(id="brief-chart-box"):
                     yield Static("", id="brief-chart", markup=False)
@@ -64,11 +90,21 @@ class BriefScreen(WorkbenchScreen):
     def on_mount(self) -> None:
         self.query_one("#brief-progress", ProgressBar).display = False
         self.query_one("#brief-chart-box").display = False
+        self.query_one("#brief-columns").display = False
         self.on_resize()
         self.action_rebuild()
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < 100, "-narrow")  # 80 columns: room for the preview
+        narrow = self.size.width < 100
+        was = self.has_class("-narrow")
+        self.set_class(narrow, "-narrow")  # 80 columns: room for the preview
+        tables = self.query_one("#brief-tables", OptionList)
+        at = tables.highlighted
+        if narrow != was and self.note is not None and at is not None:
+            oid = str(tables.get_option_at_index(at).id)
+            if oid.isdigit():  # a table: its first column's width goes with the screen's
+                self._preview(int(oid))
+        self.call_after_refresh(self._column_hint)
 
     def action_rebuild(self) -> None:
         self._build()
@@ -146,8 +182,6 @@ class BriefScreen(WorkbenchScreen):
     def _wrapped(self, text: str) -> list[str]:
         """Prose wrapped to the preview's width (the chart box does not wrap: charts must
         not; the summary was one line cut at the edge)."""
-        import textwrap
-
         width = max(30, self.size.width - 40)  # the list of tables takes the rest
         return textwrap.wrap(text, width) or [""]
 
@@ -167,12 +201,76 @@ class BriefScreen(WorkbenchScreen):
         grid = self.query_one("#brief-preview", DataTable)
         grid.display = True
         grid.clear(columns=True)
-        first = 30 if self.size.width < 100 else 48  # the rest of the columns in view
-        for n, c in enumerate(t.columns):
-            grid.add_column(c, width=first if n == 0 else None)
-        for row in t.rows[:PREVIEW_ROWS]:  # a widget never holds a whole large table
-            shown = [str(v).replace("\n", " ¶ ")[:120] for v in row]
-            grid.add_row(fitted(shown[0]), *cells(*shown[1:]))
+        # a widget never holds a whole large table; a cell is one line, "…" where cut
+        rows = [[str(v).replace("\n", " ¶ ") for v in row] for row in t.rows[:PREVIEW_ROWS]]
+        first = FIRST_COLUMN[self.size.width >= 100]
+        widths = [
+            _column_width(str(c), [r[n] for r in rows], first if n == 0 else MAX_COLUMN)
+            for n, c in enumerate(t.columns)
+        ]
+        labels = [Text(str(c), overflow="ellipsis") for c in t.columns]
+        grid.fixed_columns = 1  # the row's name stays while ←/→ scroll the others
+        grid.header_height = min(
+            HEADER_LINES,
+            max(len(textwrap.wrap(str(c), w)) or 1 for c, w in zip(t.columns, widths, strict=True)),
+        )
+        for label, w in zip(labels, widths, strict=True):
+            grid.add_column(label, width=w)
+        for row in rows:
+            grid.add_row(*(fitted(v) for v in row))
+        grid.scroll_to(x=0, animate=False)
+        self.call_after_refresh(self._column_hint)
+
+    # --- columns: the first stays, the rest scroll with ←/→ -----------------------------------
+
+    def _column_starts(self) -> list[int]:
+        """Where each column begins in the table's virtual width, in cells."""
+        grid = self.query_one("#brief-preview", DataTable)
+        starts, x = [], 0
+        for column in grid.ordered_columns:
+            starts.append(x)
+            x += column.get_render_width(grid)
+        return starts + [x]
+
+    def _in_view(self, scroll_x: float) -> tuple[int, int, int]:
+        """(first, last, count) of the scrolling columns shown whole at `scroll_x`
+        (1-based, the fixed first column not counted)."""
+        grid = self.query_one("#brief-preview", DataTable)
+        starts = self._column_starts()
+        count = len(starts) - 2
+        if count <= 0:  # no columns yet, or only the first
+            return 0, 0, max(0, count)
+        fixed = starts[1]
+        left, right = scroll_x + fixed, scroll_x + grid.scrollable_content_region.width
+        shown = [n for n in range(1, count + 1) if starts[n] >= left and starts[n + 1] <= right]
+        if not shown:
+            return 0, 0, count
+        return shown[0], shown[-1], count
+
+    def _column_hint(self, scroll_x: float | None = None) -> None:
+        grid = self.query_one("#brief-preview", DataTable)
+        hint = self.query_one("#brief-columns", Label)
+        first, last, count = self._in_view(grid.scroll_x if scroll_x is None else scroll_x)
+        hidden = grid.display and count > 0 and (first, last) != (1, count)
+        if hidden:
+            span = f"column {first}" if first == last else f"columns {first}–{last}"
+            name = str(grid.ordered_columns[0].label)
+            hint.update(f"{span} of {count} beside {name} · ←/→ for the others")
+        hint.display = hidden
+
+    def action_columns(self, step: int) -> None:
+        """Scroll the preview's columns (after the first, which stays) one column along."""
+        grid = self.query_one("#brief-preview", DataTable)
+        if not grid.display:
+            return
+        starts = self._column_starts()
+        first, last, count = self._in_view(grid.scroll_x)
+        if count == 0 or (step < 0 and first <= 1) or (step > 0 and last >= count):
+            return
+        target = max(1, first + step)
+        x = starts[target] - starts[1]
+        grid.scroll_to(x=x, animate=False)
+        self._column_hint(x)
 
     def action_write(self) -> None:
         bar = self.query_one("#brief-progress", ProgressBar)

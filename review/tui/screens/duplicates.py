@@ -4,7 +4,9 @@ highlighted; merge, keep apart, undo. Every action is the same service call as `
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from rich.text import Text
 from textual import on, work
@@ -13,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
+from review import safetext
 from review.screening.dedupe import service
 from review.tui.plain import fitted
 from review.tui.screens.base import WorkbenchScreen, fill_last_column, row_at_cursor
@@ -41,7 +44,7 @@ class DuplicatesScreen(WorkbenchScreen):
 
     DEFAULT_CSS = """
     #dup-summary { height: 1; padding: 0 1; }
-    #dup-list { height: 40%; }
+    #dup-list { height: auto; max-height: 40%; }
     #dup-compare { height: 1fr; border-top: hkey $primary 30%; }
     """
     BINDINGS = [
@@ -113,9 +116,6 @@ class DuplicatesScreen(WorkbenchScreen):
         )
         self._compare()
 
-    def on_resize(self) -> None:
-        fill_last_column(self.query_one("#dup-list", DataTable))
-
     # --- comparison -----------------------------------------------------------------------
 
     @on(DataTable.RowHighlighted, "#dup-list")
@@ -135,13 +135,27 @@ class DuplicatesScreen(WorkbenchScreen):
         if not ok or records is None:  # (None only with not ok: the error is shown)
             return
         table.add_column("Field", width=10)
+        # the screen's width less the field column, each column's padding and the scrollbar
+        n = len(records)
+        width = max(20, (self.size.width - 12 - 2 * n - 2) // n)
         for rec in records:
-            table.add_column(rec["key"], width=max(20, (self.size.width - 12) // len(records)))
+            table.add_column(fitted(rec["key"]), width=width)
         for field in service.COMPARE_FIELDS[1:]:
-            values = [_show_value(rec[field]) for rec in records]
+            values = [safetext.terminal(_show_value(rec[field])) for rec in records]
             differ = len({v.casefold() for v in values if v}) > 1
-            style = "bold reverse" if differ else ""
-            table.add_row(field, *(Text(v, style=style) for v in values))
+            label = Text(field, style="bold" if differ else "")
+            if field in WRAPPED:  # whole, on as many lines as it needs, differing words marked
+                marks = differing_words(values) if differ else [[] for _ in values]
+                cells = [_marked(v, spans) for v, spans in zip(values, marks, strict=True)]
+                table.add_row(label, *cells, height=None)
+            else:  # one line each, "…" where cut
+                style = "bold reverse" if differ else ""
+                table.add_row(label, *(_one_line(v, style) for v in values))
+
+    def on_resize(self) -> None:
+        # after the layout pass, when the list has its new width
+        self.call_after_refresh(fill_last_column, self.query_one("#dup-list", DataTable))
+        self._compare()  # the record columns share the new width
 
     # --- actions --------------------------------------------------------------------------
 
@@ -185,12 +199,55 @@ class DuplicatesScreen(WorkbenchScreen):
         ok, result = self.in_session(lambda s: service.undo(s, cluster))
         if not ok or result is None:  # (None only with not ok: the error is shown)
             return
-        self.notify(f"undid {cluster}: {', '.join(result.merged)} stand apart again")
+        self.notify(result.undone_line())
         self._after_change()
 
     def _after_change(self) -> None:
         self.app.refresh_status()
         self.rescan()
+
+
+# The fields a reviewer reads to judge a pair: shown whole (wrapped), the words that differ
+# marked, since a cut title hid exactly the words that told two reports apart.
+WRAPPED = frozenset({"title", "authors", "venue"})
+DIFFER = "bold reverse"
+
+
+def _word_key(word: str) -> str:
+    """A word as compared: case and the punctuation around it ignored ("Services:" is
+    "services"), as the field-level comparison ignores case."""
+    return "".join(ch for ch in word.casefold() if ch.isalnum()) or word
+
+
+def differing_words(values: list[str]) -> list[list[tuple[int, int]]]:
+    """For each value, the (start, end) spans of its words that the other values do not have
+    in the same order (difflib's alignment of the word sequences, each value against every
+    other), so "Activating collective co-production of public services" against "… for
+    public services: …" marks "of" and "for", not the whole title."""
+    words = [[(mt.start(), mt.end()) for mt in re.finditer(r"\S+", v)] for v in values]
+    keys = [[_word_key(v[a:b]) for a, b in ws] for v, ws in zip(values, words, strict=True)]
+    marks: list[list[tuple[int, int]]] = []
+    for i, mine in enumerate(keys):
+        unmatched: set[int] = set()
+        for j, theirs in enumerate(keys):
+            if j == i or not values[j]:  # an empty value: nothing to align with
+                continue
+            matcher = SequenceMatcher(None, mine, theirs, autojunk=False)
+            same = {a + k for a, _, n in matcher.get_matching_blocks() for k in range(n)}
+            unmatched |= set(range(len(mine))) - same
+        marks.append([words[i][k] for k in sorted(unmatched)])
+    return marks
+
+
+def _marked(value: str, spans: list[tuple[int, int]]) -> Text:
+    text = Text(value, overflow="fold")  # a Text: never read as markup
+    for a, b in spans:
+        text.stylize(DIFFER, a, b)
+    return text
+
+
+def _one_line(value: str, style: str) -> Text:
+    return Text(value, style=style, no_wrap=True, overflow="ellipsis")
 
 
 def _show_value(value) -> str:

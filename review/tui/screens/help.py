@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual import getters
 from textual.app import ComposeResult
@@ -25,6 +27,9 @@ def _keys(bindings) -> list[tuple[str, str]]:
     return out
 
 
+CLOSING = "escape, q or ? closes this help."
+
+
 class HelpScreen(ModalScreen):
     """A scrollable list of keys; any of escape, q or ? closes it."""
 
@@ -44,28 +49,43 @@ class HelpScreen(ModalScreen):
         with VerticalScroll():
             yield Static(self._styled(), id="help-text")
 
-    def _styled(self) -> Text:
-        """Headings bold; keys and descriptions as plain text (keys like `[` are not markup)."""
-        out = Text()
-        for line in self.help_text().split("\n"):
-            out.append(line + "\n", style="" if line.startswith("  ") or not line else "bold")
-        return out
+    def _styled(self) -> Group:
+        """Headings bold; under each, a grid of key and description, so a description that
+        wraps goes on under the description column (its own hanging indent) instead of at the
+        left margin; keys like `[` are Text, never markup."""
+        sections = self.sections()
+        width = max(len(k) for _, rows in sections for k, _ in rows)
+        parts: list[RenderableType] = [Text("review workbench: keys", style="bold")]
+        for title, rows in sections:
+            grid = Table.grid(padding=(0, 0, 0, 2), pad_edge=True)  # two cells before each
+            grid.add_column(width=width, no_wrap=True)
+            grid.add_column(ratio=1, overflow="fold")
+            for key, desc in rows:
+                grid.add_row(Text(key), Text(desc))
+            parts += [Text(""), Text(title, style="bold"), grid]
+        parts += [Text(""), Text(CLOSING)]
+        return Group(*parts)
 
-    def help_text(self) -> str:
+    def sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Every key: those that work everywhere first, then each screen's own."""
         app = self.app
-        lines = ["review workbench: keys", "", "Everywhere"]
-        lines.append(f"  {'ctrl+p':<14} command palette (every screen and command)")
-        for spec in app.specs:
-            lines.append(f"  {spec.key:<14} {spec.title} — {spec.help}")
-        for key, desc in _keys(type(app).BINDINGS):
-            lines.append(f"  {key:<14} {desc}")
+        everywhere = [("ctrl+p", "command palette (every screen and command)")]
+        everywhere += [(spec.key, f"{spec.title} — {spec.help}") for spec in app.specs]
+        everywhere += _keys(type(app).BINDINGS)
+        out = [("Everywhere", everywhere)]
         for spec in app.specs:
             keys = _keys(getattr(spec.screen, "BINDINGS", []))
             extra = getattr(spec.screen, "HELP_KEYS", [])
             if keys or extra:
-                lines += ["", f"{spec.title} ({spec.key})"]
-                lines += [f"  {k:<14} {d}" for k, d in keys + list(extra)]
-        lines += ["", "escape, q or ? closes this help."]
+                out.append((f"{spec.title} ({spec.key})", keys + list(extra)))
+        return out
+
+    def help_text(self) -> str:
+        """The same as plain text, one key a line."""
+        lines = ["review workbench: keys"]
+        for title, rows in self.sections():
+            lines += ["", title, *(f"  {k:<14} {d}" for k, d in rows)]
+        lines += ["", CLOSING]
         return "\n".join(lines)
 
     async def action_dismiss(self, result=None) -> None:
