@@ -176,6 +176,15 @@ VENUE_FIELDS = (
 )
 
 
+# The fields `normalise` reads into citation columns: a merge of duplicates takes those from
+# the columns (the best value of each), and the record's other fields from the other record.
+COLUMN_FIELDS = frozenset(
+    ("author", "editor", "title", "year", "date", *VENUE_FIELDS, "volume", "number", "issue")
+    + ("pages", "doi", "url", "howpublished", "abstract", "keywords", "keyword")
+    + ("language", "langid")
+)
+
+
 def normalise(entry_type: str, fields: dict[str, str]) -> dict:
     """The `Source` columns of one entry, from its evaluated (lower-case-named) fields."""
     get = fields.get
