@@ -433,3 +433,53 @@ def test_the_same_record_from_another_database_is_kept_and_marked_a_duplicate(cl
     assert [(c.database, c.issue) for c in copies] == [("Embase", "1")]
     survivor = next(s for s in srcs.values() if s.id == copies[0].merged_into_id)
     assert (survivor.database, survivor.issue) == ("Scopus", "1")
+
+
+THREE_BIB = """@article{k1, title = {Co-production of public services}, author = {Bovaird, Tony},
+  year = 2007, journal = {Public Administration Review}}
+@article{k2, title = {Co-production of public services}, author = {Bovaird, Tony},
+  year = 2007, journal = {Public Administration Review}}
+@article{k3, title = {Co-production of public services}, author = {Bovaird, Tony},
+  year = 2007, journal = {Public Administration Review}}
+@article{k4, title = {Co-production of public services}, author = {Bovaird, Tony},
+  year = 2007, journal = {Public Administration Review}, note = {the preprint}}
+"""
+
+
+def test_identical_records_under_their_own_keys_are_marked_at_import(cli, ws, tmp_path):
+    """Three entries identical apart from their cite keys: all stored, the second and third
+    marked as duplicates of the first (PRISMA: duplicates removed); a fourth with one more
+    field is another record, left to `review dedupe`."""
+    path = tmp_path / "three.bib"
+    path.write_text(THREE_BIB, "utf-8")
+    res = cli("-w", ws.root, "import", "--json", path)
+    assert res.code == 0, res.err
+    (rep,) = res.json()["files"]
+    assert rep["imported"] == 4
+    marked = [p for p in rep["problems"] if "marked as its duplicate" in p["message"]]
+    assert [(p["line"], p["record"]) for p in marked] == [(3, "k2"), (5, "k3")]
+    assert "same record as line 1 ('k1')" in marked[0]["message"]
+    srcs = sources_by_key(ws)
+    assert {k: s.merged_into_id for k, s in srcs.items()} == {
+        "k1": None, "k2": srcs["k1"].id, "k3": srcs["k1"].id, "k4": None,
+    }  # fmt: skip
+    status = cli("-w", ws.root, "status", "--json").json()["counts"]
+    assert status["duplicate_links"] == 2
+    doc = cli("-w", ws.root, "prisma", "--json").json()
+    assert doc["identification"]["records_identified"] == 4
+    assert doc["identification"]["duplicates_removed"] == 2
+
+
+def test_identical_csv_rows_apart_from_their_id_are_marked_at_import(cli, ws, shared):
+    """bib-dedupe's cytology search repeats 204 rows under new IDs (`id_0000002` is
+    `id_0000001` again): every row is stored, 204 are marked as duplicates."""
+    path = shared / "dedup" / "bibdedupe" / "cytology_screening" / "records_pre_merged.csv"
+    res = cli("-w", ws.root, "import", "--json", path)
+    assert res.code == 0, res.err
+    (rep,) = res.json()["files"]
+    assert rep["imported"] == rep["records"] == 1856
+    srcs = sources_by_key(ws)
+    assert srcs["id_0000002"].merged_into_id == srcs["id_0000001"].id
+    assert sum(s.merged_into_id is not None for s in srcs.values()) == 204
+    doc = cli("-w", ws.root, "prisma", "--json").json()
+    assert doc["identification"]["duplicates_removed"] == 204
