@@ -422,3 +422,38 @@ def test_a_merge_keeps_the_fields_only_the_other_bibtex_record_had(ws, cli, tmp_
     assert cli(*w, "dedupe", "--undo", merge["cluster"]).code == 0
     with session_scope(ws.engine) as s:
         assert _snapshot(s) == before
+
+
+def test_an_undo_is_its_own_dated_entry_and_status_counts_live_links(ws, cli, testdata):
+    """After `--undo` the history lists the undo, dated, who made it, newest first (the merge
+    stays listed as `undone`), and `review status` counts only the links still merged; a pair
+    kept apart is no duplicate link either."""
+    w = ["-w", ws.root]
+    assert cli(*w, "import", testdata / "bibtex" / "pybtex_xampl.bib").code == 0
+    applied = cli(*w, "dedupe", "--apply", "--json").json()
+    n = sum(len(c["merged"]) for c in applied["merged"])
+    assert cli(*w, "status", "--json").json()["counts"]["duplicate_links"] == n
+    thesis = next(c for c in applied["merged"] if c["survivor"] == "phdthesis-full")
+    assert cli(*w, "dedupe", "--undo", thesis["cluster"]).code == 0
+    assert cli(*w, "dedupe", "--apart", "booklet-minimal,booklet-full").code == 0
+    assert cli(*w, "status", "--json").json()["counts"]["duplicate_links"] == n - 1
+    history = cli(*w, "dedupe", "--history", "--json").json()["history"]
+    assert [h["status"] for h in history[:2]] == ["apart", "undo"]
+    undo = history[1]
+    assert (undo["cluster"], undo["merged"], undo["survivor"]) == (
+        thesis["cluster"], "phdthesis-minimal", "phdthesis-full",
+    )  # fmt: skip
+    assert undo["coder"] and undo["created"]
+    merge = next(h for h in history if h["cluster"] == thesis["cluster"] and h is not undo)
+    assert merge["status"] == "undone" and merge["created"] < undo["created"]
+    assert [h["created"] for h in history] == sorted((h["created"] for h in history), reverse=True)
+    # merged again: the new merge comes first, the undo and the first merge stay listed
+    assert cli(*w, "dedupe", "--merge", "phdthesis-minimal,phdthesis-full").code == 0
+    statuses = [
+        h["status"]
+        for h in cli(*w, "dedupe", "--history", "--json").json()["history"]
+        if h["cluster"] == thesis["cluster"]
+    ]
+    assert statuses == ["merged", "undo", "undone"]
+    text = cli(*w, "dedupe", "--history").out
+    assert f"{thesis['cluster']}  undo    phdthesis-minimal" in text

@@ -43,6 +43,7 @@ TEXT_FIELDS: tuple[str, ...] = ("title", "venue", "volume", "issue", "pages", "u
 TEXT_FIELDS += ("language", "country", "method")
 MERGE_FIELDS = (*TEXT_FIELDS, "authors", "year", "doi", "keywords", "text", "text_hash")
 CHUNK = 5000  # ids per IN (...) list, well under every backend's parameter limit
+UNDONE = "undone"  # a link's snapshot key: when its merge was undone, and by whom
 
 
 @dataclass
@@ -305,8 +306,11 @@ def _jsonable(fields: dict) -> dict:
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in fields.items()}
 
 
-def undo_merge(session: Session, cluster: str) -> MergeResult:
-    """Put every record of a merged cluster back exactly as it was before the merge."""
+def undo_merge(session: Session, cluster: str, coder_id: int | None = None) -> MergeResult:
+    """Put every record of a merged cluster back exactly as it was before the merge.
+
+    Each link keeps its merge (status `undone`) and records the undo in its snapshot
+    (`UNDONE`: when, and `coder_id`, who), which the history lists as its own dated entry."""
     links = (
         session.execute(
             select(m.DuplicateLink).where(
@@ -348,6 +352,8 @@ def undo_merge(session: Session, cluster: str) -> MergeResult:
         session.add(loser)
         result.merged.append(loser.key)
         link.status = "undone"
+        undone = {"at": m.utcnow().isoformat(), "coder_id": coder_id}
+        link.snapshot = {**(link.snapshot or {}), UNDONE: undone}  # a new dict: the ORM sees it
         session.add(link)
     before = dict(links[0].snapshot.get("survivor_before") or {})
     record = before.pop("record", None)
