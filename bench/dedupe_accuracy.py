@@ -348,10 +348,15 @@ def ours_db_on_set(name: str):
     workspace exactly as `review dedupe --json` does. Returns a callable that detects."""
     import tempfile
 
+    from sqlalchemy import select
+
     from review.importers import import_paths
     from review.screening.dedupe.service import find_duplicates
+    from review.store import models as m
     from review.store.db import session_scope
     from review.store.workspace import init
+
+    survivor = m.Source.__table__.alias("survivor")  # type: ignore[attr-defined]
 
     ws, _ = init(Path(tempfile.mkdtemp(prefix="dedupe-bench-")) / "ws")
     csv_file = TESTDATA / "bibdedupe" / name / "records_pre_merged.csv"
@@ -362,7 +367,20 @@ def ours_db_on_set(name: str):
     def run() -> tuple[list[list[str]], int]:
         with session_scope(ws.engine) as s:
             result = find_duplicates(s)
-        return [c.keys for c in result.clusters], len(result.maybe)
+            # rows the import already marked (identical apart from their ID) join the
+            # cluster of the record they repeat, as `review dedupe --history` shows them
+            linked = s.execute(
+                select(m.Source.key, survivor.c.key).join(
+                    survivor, survivor.c.id == m.Source.merged_into_id
+                )
+            ).all()
+        group = {k: c.keys for c in result.clusters for k in c.keys}
+        for key, first in linked:
+            cluster = group.get(first) or [first]
+            cluster.append(key)
+            group[first] = group[key] = cluster
+        clusters = list({id(c): c for c in group.values()}.values())
+        return clusters, len(result.maybe)
 
     return run
 

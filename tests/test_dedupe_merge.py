@@ -361,3 +361,101 @@ def test_report_says_which_shared_dois_were_not_used(ws, cli, tmp_path):
     assert "0 duplicate cluster(s), 0 pair(s) to decide" in res.out
     doc = cli("-w", ws.root, "dedupe", "--json").json()
     assert doc["shared_dois"] == ["10.1164/ajrccm-conference.2011.183.1"]
+
+
+def test_the_most_complete_bibtex_record_survives_by_its_own_fields(ws, cli, testdata):
+    """pybtex's xampl: `phdthesis-full` says more than `phdthesis-minimal` (type, address,
+    month, note), though no citation column holds those: it survives, and its export keeps
+    them (the minimal record, first in the file, used to win the tie on columns)."""
+    w = ["-w", ws.root]
+    assert cli(*w, "import", testdata / "bibtex" / "pybtex_xampl.bib").code == 0
+    assert cli(*w, "dedupe", "--apply").code == 0
+    history = cli(*w, "dedupe", "--history", "--json").json()
+    pairs = {(h["merged"], h["survivor"]) for h in history["history"]}
+    assert ("phdthesis-minimal", "phdthesis-full") in pairs
+    assert ("mastersthesis-minimal", "mastersthesis-full") in pairs
+    res = cli(*w, "export", "bibtex", "--key", "phdthesis-full", "-o", ws.root / "t.bib")
+    assert res.code == 0, res.err
+    text = (ws.root / "t.bib").read_text("utf-8")
+    for line in ('type = "{PhD} Dissertation"', 'address = "Department of French"',
+                 'month = jun # "-" # aug', 'note = "This is a full PHDTHESIS entry"'):  # fmt: skip
+        assert line in text
+
+
+SURVIVOR_BIB = """@string{mynote = "Read in translation"}
+
+@article{first,
+  author = {Smith, Jane and Jones, Kim},
+  title = {Co-production in local government},
+  journal = {Local Government Studies},
+  year = 2015, volume = 41, number = 3, pages = {1--20}, doi = {10.1/lgs.3}
+}
+
+@article{second,
+  author = {Smith, Jane and Jones, Kim},
+  title = {Co-production in local government},
+  journal = {Local Government Studies},
+  year = 2015, address = {London}, note = mynote, crossref = {whole}, key = {}
+}
+"""
+
+
+def test_a_merge_keeps_the_fields_only_the_other_bibtex_record_had(ws, cli, tmp_path):
+    """The survivor gains the other record's `address` and `note` (with the @string the note
+    uses) but not its `crossref` (how that record got its fields) or an empty `key`; undo
+    puts the survivor's record back as it was."""
+    path = tmp_path / "two.bib"
+    path.write_text(SURVIVOR_BIB, "utf-8")
+    w = ["-w", ws.root]
+    assert cli(*w, "import", path).code == 0
+    with session_scope(ws.engine) as s:
+        before = _snapshot(s)
+    res = cli(*w, "dedupe", "--merge", "first,second", "--json")
+    assert res.code == 0, res.err
+    (merge,) = res.json()["merged"]
+    assert merge["survivor"] == "first"
+    out = tmp_path / "out.bib"
+    assert cli(*w, "export", "bibtex", "--key", "first", "-o", out).code == 0
+    text = out.read_text("utf-8")
+    assert "address = {London}" in text and "note = mynote" in text
+    assert '@string{mynote = "Read in translation"}' in text
+    assert "crossref" not in text and "key =" not in text
+    assert "doi = {10.1/lgs.3}" in text
+    assert cli(*w, "dedupe", "--undo", merge["cluster"]).code == 0
+    with session_scope(ws.engine) as s:
+        assert _snapshot(s) == before
+
+
+def test_an_undo_is_its_own_dated_entry_and_status_counts_live_links(ws, cli, testdata):
+    """After `--undo` the history lists the undo, dated, who made it, newest first (the merge
+    stays listed as `undone`), and `review status` counts only the links still merged; a pair
+    kept apart is no duplicate link either."""
+    w = ["-w", ws.root]
+    assert cli(*w, "import", testdata / "bibtex" / "pybtex_xampl.bib").code == 0
+    applied = cli(*w, "dedupe", "--apply", "--json").json()
+    n = sum(len(c["merged"]) for c in applied["merged"])
+    assert cli(*w, "status", "--json").json()["counts"]["duplicate_links"] == n
+    thesis = next(c for c in applied["merged"] if c["survivor"] == "phdthesis-full")
+    assert cli(*w, "dedupe", "--undo", thesis["cluster"]).code == 0
+    assert cli(*w, "dedupe", "--apart", "booklet-minimal,booklet-full").code == 0
+    assert cli(*w, "status", "--json").json()["counts"]["duplicate_links"] == n - 1
+    history = cli(*w, "dedupe", "--history", "--json").json()["history"]
+    assert [h["status"] for h in history[:2]] == ["apart", "undo"]
+    undo = history[1]
+    assert (undo["cluster"], undo["merged"], undo["survivor"]) == (
+        thesis["cluster"], "phdthesis-minimal", "phdthesis-full",
+    )  # fmt: skip
+    assert undo["coder"] and undo["created"]
+    merge = next(h for h in history if h["cluster"] == thesis["cluster"] and h is not undo)
+    assert merge["status"] == "undone" and merge["created"] < undo["created"]
+    assert [h["created"] for h in history] == sorted((h["created"] for h in history), reverse=True)
+    # merged again: the new merge comes first, the undo and the first merge stay listed
+    assert cli(*w, "dedupe", "--merge", "phdthesis-minimal,phdthesis-full").code == 0
+    statuses = [
+        h["status"]
+        for h in cli(*w, "dedupe", "--history", "--json").json()["history"]
+        if h["cluster"] == thesis["cluster"]
+    ]
+    assert statuses == ["merged", "undo", "undone"]
+    text = cli(*w, "dedupe", "--history").out
+    assert f"{thesis['cluster']}  undo    phdthesis-minimal" in text

@@ -57,7 +57,7 @@ def test_folder_import_detects_formats_from_content(cli, ws, testdata, tmp_path)
     ]
     assert res.code == 1  # the broken entry is an error
     err = [p for p in files["library.txt"]["problems"] if p["severity"] == "error"]
-    assert err[0]["line"] == 8 and "malformed" in err[0]["message"]
+    assert err[0]["line"] == 8 and "is not closed" in err[0]["message"]
     assert count(ws) == 2 + 1 + 2
     assert sources_by_key(ws)["loeffler2008fast"].authors == ["Löffler, Elke"]
     with session_scope(ws.engine) as s:
@@ -184,7 +184,10 @@ def test_human_output_names_file_and_line(cli, ws, tmp_path):
     path.write_text(BIB)
     res = cli("-w", ws.root, "import", path)
     assert res.code == 1
-    assert f"{path}:8: error: malformed entry" in res.err
+    assert (
+        f"{path}:8: error: entry @book{{broken (line 8) is not closed before the next entry "
+        "begins on line 9; the { of `title = {unclosed` (line 8) is never closed" in res.err
+    )
     assert "2 of 3 records imported" in res.out
 
 
@@ -433,3 +436,121 @@ def test_the_same_record_from_another_database_is_kept_and_marked_a_duplicate(cl
     assert [(c.database, c.issue) for c in copies] == [("Embase", "1")]
     survivor = next(s for s in srcs.values() if s.id == copies[0].merged_into_id)
     assert (survivor.database, survivor.issue) == ("Scopus", "1")
+
+
+THREE_BIB = """@article{k1, title = {Co-production of public services}, author = {Bovaird, Tony},
+  year = 2007, journal = {Public Administration Review}}
+@article{k2, title = {Co-production of public services}, author = {Bovaird, Tony},
+  year = 2007, journal = {Public Administration Review}}
+@article{k3, title = {Co-production of public services}, author = {Bovaird, Tony},
+  year = 2007, journal = {Public Administration Review}}
+@article{k4, title = {Co-production of public services}, author = {Bovaird, Tony},
+  year = 2007, journal = {Public Administration Review}, note = {the preprint}}
+"""
+
+
+def test_identical_records_under_their_own_keys_are_marked_at_import(cli, ws, tmp_path):
+    """Three entries identical apart from their cite keys: all stored, the second and third
+    marked as duplicates of the first (PRISMA: duplicates removed); a fourth with one more
+    field is another record, left to `review dedupe`."""
+    path = tmp_path / "three.bib"
+    path.write_text(THREE_BIB, "utf-8")
+    res = cli("-w", ws.root, "import", "--json", path)
+    assert res.code == 0, res.err
+    (rep,) = res.json()["files"]
+    assert rep["imported"] == 4
+    marked = [p for p in rep["problems"] if "marked as its duplicate" in p["message"]]
+    assert [(p["line"], p["record"]) for p in marked] == [(3, "k2"), (5, "k3")]
+    assert "same record as line 1 ('k1')" in marked[0]["message"]
+    srcs = sources_by_key(ws)
+    assert {k: s.merged_into_id for k, s in srcs.items()} == {
+        "k1": None, "k2": srcs["k1"].id, "k3": srcs["k1"].id, "k4": None,
+    }  # fmt: skip
+    status = cli("-w", ws.root, "status", "--json").json()["counts"]
+    assert status["duplicate_links"] == 2
+    doc = cli("-w", ws.root, "prisma", "--json").json()
+    assert doc["identification"]["records_identified"] == 4
+    assert doc["identification"]["duplicates_removed"] == 2
+
+
+def test_identical_csv_rows_apart_from_their_id_are_marked_at_import(cli, ws, shared):
+    """bib-dedupe's cytology search repeats 204 rows under new IDs (`id_0000002` is
+    `id_0000001` again): every row is stored, 204 are marked as duplicates."""
+    path = shared / "dedup" / "bibdedupe" / "cytology_screening" / "records_pre_merged.csv"
+    res = cli("-w", ws.root, "import", "--json", path)
+    assert res.code == 0, res.err
+    (rep,) = res.json()["files"]
+    assert rep["imported"] == rep["records"] == 1856
+    srcs = sources_by_key(ws)
+    assert srcs["id_0000002"].merged_into_id == srcs["id_0000001"].id
+    assert sum(s.merged_into_id is not None for s in srcs.values()) == 204
+    doc = cli("-w", ws.root, "prisma", "--json").json()
+    assert doc["identification"]["duplicates_removed"] == 204
+
+
+def test_an_unclosed_entry_fails_the_file_and_says_where(cli, ws, tmp_path):
+    """The only entry never closed: the file failed (it said "partial, 0 of 1"), and the
+    error names the entry's line and the brace left open."""
+    path = tmp_path / "unclosed.bib"
+    path.write_text("@article{x,\n title={Unclosed")
+    res = cli("-w", ws.root, "import", path)
+    assert res.code == 1
+    assert f"{path}: bibtex: failed, 0 of 1 records imported" in res.out
+    assert (
+        f"{path}:1: error: entry @article{{x (line 1) is not closed before the end of the "
+        "file; the { of `title={Unclosed` (line 2) is never closed; not imported"
+    ) in res.err
+    # nothing landed: the same file, mended, is read again
+    assert cli("-w", ws.root, "import", "--json", path).json()["files"][0]["status"] == "failed"
+
+
+def test_a_broken_brace_mid_file_names_the_entry_the_brace_and_the_next_entry(cli, ws, tmp_path):
+    path = tmp_path / "midbroken.bib"
+    path.write_text(
+        "@article{a,\n title={First},\n year=2000\n}\n"
+        "@article{b,\n title={Broken,\n year=2001\n}\n"
+        "@article{c,\n title={Third},\n year=2002\n}\n"
+    )
+    res = cli("-w", ws.root, "import", path)
+    assert res.code == 1 and "2 of 3 records imported" in res.out
+    assert (
+        f"{path}:5: error: entry @article{{b (line 5) is not closed before the next entry "
+        "begins on line 9; the { of `title={Broken,` (line 6) is not closed before line 7 "
+        "starts another field; not imported"
+    ) in res.err
+    assert "Was still looking for" not in res.err  # the parser library's own words
+    assert sorted(sources_by_key(ws)) == ["a", "c"]
+
+
+def test_binary_bytes_are_called_a_binary_file(cli, ws, tmp_path):
+    path = tmp_path / "junk.bin"
+    path.write_bytes(bytes((i * 37 + 11) % 256 for i in range(600)))
+    res = cli("-w", ws.root, "import", path)
+    assert res.code == 1
+    assert f"{path}: failed\n" in res.out  # no "?" for the format it has none of
+    assert "looks like a binary file: not a bibliography" in res.err
+
+
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("latin1.bib", "@article{l1,\n title={Café society},\n author={Müller, Jürgen},\n"
+                       " year=2001\n}\n"),
+        ("latin1.ris", "TY  - JOUR\nTI  - Café society\nAU  - Müller, Jürgen\nPY  - 2001\n"
+                       "ER  - \n"),
+    ],
+)  # fmt: skip
+def test_a_latin1_file_imports_with_a_note_on_its_encoding(cli, ws, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_bytes(text.encode("latin-1"))
+    res = cli("-w", ws.root, "import", "--json", path)
+    assert res.code == 0, res.out
+    (rep,) = res.json()["files"]
+    notes = [p["message"] for p in rep["problems"] if "Windows-1252 (Latin-1)" in p["message"]]
+    assert notes == [
+        "not UTF-8 (first at byte "
+        f"{text.encode('latin-1').index(b'Caf') + 3}, line 2): read as Windows-1252 (Latin-1); "
+        "check its accented letters"
+    ]
+    (src,) = sources_by_key(ws).values()
+    assert src.title == "Café society" and src.authors == ["Müller, Jürgen"]

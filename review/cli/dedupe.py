@@ -52,7 +52,7 @@ def dedupe(
     coder = workspace(ctx).coder
     with session(ctx) as s:
         if undo:
-            res = service.undo(s, undo)
+            res = service.undo(s, undo, coder=coder)
             return print_result(
                 json_out,
                 {"undone": res.to_dict()},

@@ -94,7 +94,7 @@ def import_(
         print_json({"files": [r.to_dict() for r in reports], "ok": not failed})
     else:
         for r in reports:
-            line = f"{r.file}: {r.format or '?'}: {r.status}"
+            line = f"{r.file}: {r.format + ': ' if r.format else ''}{r.status}"
             if r.records or r.imported:
                 line += f", {r.imported} of {r.records} records imported"
             if r.skipped:

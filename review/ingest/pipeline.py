@@ -269,7 +269,12 @@ def import_file(
     if fmt is None:
         fmt = detect(path, data, candidates)
     if fmt is None:
-        what = "empty file" if not data.strip() else "format not recognised"
+        if not data.strip():
+            what = "empty file"
+        elif textio.looks_binary(data):
+            what = "looks like a binary file: not a bibliography, transcript or document"
+        else:
+            what = "format not recognised"
         return _failed(engine, report, what)
     report.format = fmt.name
     sha = fingerprint(data, options)
@@ -291,6 +296,9 @@ def import_file(
             if strict and report.errors:
                 raise _StrictRejected
             report.status = "partial" if report.errors else "imported"
+            if report.errors and report.records and not report.imported:
+                report.status = "failed"  # every record had an error: nothing of it is stored
+                report.message = "no record could be read; see the errors"
             _finish(batch, report)
             s.add(batch)
             report.batch_id = batch.id

@@ -11,6 +11,9 @@ unique, and a clash is resolved by content:
   Science), or twice in one file, is stored — it is a record that search identified, and
   PRISMA counts it — under a suffixed key, marked as a duplicate of the first
   (`merged_into_id` and a `DuplicateLink`, undone like any merge), with a warning;
+- a record of the file identical to an earlier one of the same file apart from its own ID or
+  cite key (`_content`: every column and field) is stored under its key and marked the same
+  way (not a record without title, authors, DOI or text: it says too little);
 - a different record with a clashing key gets a suffix (`smith2008a`, `smith2008b`, ...) and a
   warning naming both keys;
 - a record without a key gets an authorYEARword key (`bovaird2008user`).
@@ -149,6 +152,38 @@ def fingerprint(row: dict) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 
 
+# Not content: where and when the row was read, and what the import decides about it.
+_NOT_CONTENT = frozenset(("key", "origin_line", "origin_file", "batch_id", "created"))
+_NOT_CONTENT |= {"merged_into_id", "screening_status", "record"}
+
+
+def _probe(row: dict) -> tuple:
+    """A cheap first look for identical records: only rows that agree on it are compared in
+    full (`_content`), so a file of distinct records costs one tuple per row."""
+    authors = row["authors"]
+    return (row["title"], row["year"], row["doi"], row["text_hash"], len(authors or ()))
+
+
+def _content(row: dict, given_key: str | None) -> str:
+    """Everything the file said about the record apart from its ID or cite key: every column
+    and the original record without the key (BibTeX's `key`, a CSV's `ID` column, an RIS `ID`
+    tag: any top-level value that is exactly the key). Two rows with the same content are
+    the same record twice (bib-dedupe's cytology search repeats 204 rows under new IDs)."""
+    keys = {k for k in (given_key, row["key"]) if k}
+    record = row["record"]
+    if isinstance(record, dict):
+        record = {
+            k: v
+            for k, v in record.items()
+            if not (
+                (type(v) is str and v in keys)
+                or (type(v) is list and len(v) == 1 and type(v[0]) is str and v[0] in keys)
+            )
+        }
+    columns = {k: v for k, v in row.items() if k not in _NOT_CONTENT}
+    return json.dumps([columns, record], sort_keys=True, default=str)
+
+
 @dataclass(frozen=True)
 class _Stored:
     """A stored source that a new record's key clashes with."""
@@ -240,6 +275,7 @@ def insert_sources(
     out = InsertOutcome()
 
     rows: list[dict] = []
+    given: list[str | None] = []  # each row's own ID or cite key, as the record gave it
     defaults = _ROW_DEFAULTS
     issuperset = COLUMNS.issuperset
     for rec in records:
@@ -248,6 +284,7 @@ def insert_sources(
             raise ValueError(f"not Source columns: {', '.join(sorted(unknown))}")
         row = {**defaults, **rec}  # our own copy: the caller's dicts are never changed
         key = row["key"]
+        given.append(key)
         key = key.strip() if key else ""
         if not key:
             key = make_key(row["authors"] or [], row["year"], row["title"], row["doi"])
@@ -265,12 +302,39 @@ def insert_sources(
     taken: dict[str, list] = {}  # key -> [fingerprint or None, line, row] in this batch
     fresh: list[dict] = []
     twins: list[tuple[dict, dict]] = []  # (row, the earlier row of this batch it repeats)
-    for row in rows:
+    # rows of this batch standing alone, by `_probe`, then by `_content`: a later row with
+    # its own new key and the same content is the same record again (marked as a twin)
+    alone: dict[tuple, dict[str, dict] | tuple[dict, str | None]] = {}
+    for row, given_key in zip(rows, given, strict=True):
         key = row["key"]
         line = row["origin_line"]
         if key not in all_keys and key not in taken:  # the common case: a new key
             taken[key] = [None, line, row]  # fingerprint computed only if someone clashes
             fresh.append(row)
+            if not (row["title"] or row["authors"] or row["doi"] or row["text_hash"]):
+                continue  # a thin record says too little to be the same one under another key
+            probe = _probe(row)
+            earlier = alone.get(probe)
+            if earlier is None:  # the common case: nothing like it yet (content not needed)
+                alone[probe] = (row, given_key)
+                continue
+            if isinstance(earlier, tuple):  # a second row like it: compare in full from now
+                earlier = {_content(*earlier): earlier[0]}
+                alone[probe] = earlier
+            content = _content(row, given_key)
+            first = earlier.get(content)
+            if first is None:
+                earlier[content] = row
+                continue
+            twins.append((row, first))
+            out.problems.append(
+                (
+                    line,
+                    f"same record as line {first['origin_line']} ({first['key']!r}) apart from "
+                    f"its key; stored as {key!r} and marked as its duplicate",
+                    key,
+                )
+            )
             continue
         fp = fingerprint(row)
         clash = False
@@ -336,7 +400,7 @@ def insert_sources(
                     )
                 )
             break
-    del taken, rows
+    del taken, rows, alone
 
     if fresh:
         # No RETURNING (SQLite would run one statement per row): the new ids are read back

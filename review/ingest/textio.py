@@ -23,9 +23,10 @@ _BOMS = (
 class Decoded:
     text: str
     encoding: str
-    # Set when the bytes were not all what their encoding said (a BOM then a bad byte): the
-    # one-line notice an importer reports as a warning, e.g. "not valid UTF-8 at byte 1,204
-    # (after a UTF-8 byte-order mark): 3 bytes read as cp1252".
+    # Set when the bytes were not all what their encoding said (a BOM then a bad byte), or the
+    # encoding is a guess (not UTF-8: read as cp1252; UTF-16 without a BOM): the one-line
+    # notice an importer reports as a warning, e.g. "not valid UTF-8 at byte 1,204 (after a
+    # UTF-8 byte-order mark): 3 bytes read as cp1252".
     notice: str | None = None
 
 
@@ -44,19 +45,27 @@ def decode(data: bytes) -> Decoded:
         utf16 = _utf16_without_bom(data[:200])
         if utf16:
             try:
-                return Decoded(data.decode(utf16), utf16)
+                how = "little" if utf16 == "utf-16-le" else "big"
+                said = f"no byte-order mark: read as UTF-16 ({how}-endian), from its zero bytes"
+                return Decoded(data.decode(utf16), utf16, said)
             except UnicodeDecodeError as exc:
                 text = data.decode(utf16, errors="replace")
                 return Decoded(text, utf16, _notice("UTF-16", exc.start, False))
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        first = exc.start
     # Mostly UTF-8 with a few cp1252 bytes (a dash pasted from Word) must not turn every
     # accent in the file into mojibake: only the bytes that are not UTF-8 are read as cp1252.
-    # A file that is cp1252 throughout decodes the same way, byte by byte.
+    # A file that is cp1252 throughout decodes the same way, byte by byte. Either way it is a
+    # guess, so the notice says so and where (a Latin-1 .bib or .ris imports with a warning).
     text = data.decode("utf-8", errors=_CP1252_FALLBACK)
-    return Decoded(text, "cp1252")
+    line = data.count(b"\n", 0, first) + 1
+    notice = (
+        f"not UTF-8 (first at byte {first:,}, line {line}): read as Windows-1252 (Latin-1); "
+        "check its accented letters"
+    )
+    return Decoded(text, "cp1252", notice)
 
 
 def _decode_declared(data: bytes, bom: bytes, name: str) -> Decoded:

@@ -59,6 +59,17 @@ def edited(record: dict | None) -> set[str]:
     return set(record.get(EDITED) or ()) if record else set()
 
 
+def own_fields(record: dict | None) -> dict:
+    """The fields the file gave the record: a BibTeX entry's `fields`, else the record's tags
+    or columns (RIS, PubMed, WoS, CSV), without our own keys (`_edited`, `_line`)."""
+    if not record:
+        return {}
+    fields = record.get("fields")
+    if isinstance(fields, dict):
+        return fields
+    return {k: v for k, v in record.items() if not str(k).startswith("_")}
+
+
 def original_record(record: dict | None, abstract: str | None) -> dict:
     """The record as the file had it: references replaced by the abstract (`[abstract]`),
     without the list of edited columns."""

@@ -32,13 +32,22 @@ COUNTED = {
 }
 
 
+def _count(name: str):
+    """Rows of a table; of `duplicatelink` only the live links (a merge not undone; a pair
+    kept apart is no duplicate link)."""
+    if name == "duplicatelink":
+        link = table(name, column("status"))
+        return select(func.count()).select_from(link).where(link.c.status == "merged")
+    return select(func.count()).select_from(table(name))
+
+
 def counts(session: Session) -> dict:
     """Row counts per table and sources by kind (merged duplicates not counted as sources)."""
     source = table("source", column("kind"), column("merged_into_id"))
     live = source.c.merged_into_id.is_(None)
     conn = session.connection()
     totals = [
-        select(func.count()).select_from(table(name)).scalar_subquery().label(key)
+        _count(name).scalar_subquery().label(key)
         for key, name in COUNTED.items()
         if key != "sources"
     ]

@@ -155,6 +155,64 @@ def _one_line(error: object) -> str:
     )
 
 
+_ENTRY_HEAD = re.compile(r"\s*@\s*(\w+)\s*[{(]\s*([^,\s]*)")
+_FIELD_START = re.compile(r"[ \t]*[A-Za-z][\w:.+-]*[ \t]*=")
+
+
+def _unreadable(block, line: int, following: int | None) -> str:
+    """What is wrong with an entry the splitter gave up on, in plain words: where it starts,
+    the brace or quote left open (the first value that runs into a line starting another
+    field, else the first still open at the end), and where reading goes on (the next block's
+    line). Falls back to the splitter's own reason for other faults."""
+    raw = block.raw or ""
+    head = _ENTRY_HEAD.match(raw)
+    what = f"entry @{head.group(1)}{{{head.group(2)}" if head else "entry"
+    what += f" (line {line})"
+    reason = _one_line(block.error)
+    opened = _left_open(raw, head.end() if head else 0)
+    where = ""
+    if opened is not None:
+        pos, runs_into = opened
+        start = max(raw.rfind("\n", 0, pos), raw.rfind(",", 0, pos)) + 1  # the field's name
+        stop = raw.find("\n", pos)
+        value = raw[start : stop if 0 <= stop < pos + 30 else pos + 30].strip()
+        where = f"; the {raw[pos]} of `{value}` (line {line + raw.count(chr(10), 0, pos)}) is "
+        if runs_into is not None:
+            where += f"not closed before line {line + raw.count(chr(10), 0, runs_into)} "
+            where += "starts another field"
+        else:
+            where += "never closed"
+    if reason.startswith("Unexpectedly reached end of file"):
+        out = f"{what} is not closed before the end of the file"
+    elif reason.startswith("Unexpected block start") and following is not None:
+        out = f"{what} is not closed before the next entry begins on line {following}"
+    else:
+        return f"{what} could not be read: {reason}; not imported"
+    return out + where + "; not imported"
+
+
+def _left_open(raw: str, start: int) -> tuple[int, int | None] | None:
+    """(offset of the `{` or `"` left open in an entry's field values, offset of the line that
+    starts another field inside it, or None), scanning from just after the entry's key."""
+    stack: list[int] = []
+    quote: int | None = None
+    for i in range(start, len(raw)):
+        c = raw[i]
+        if c == "{":
+            stack.append(i)
+        elif c == "}":
+            if not stack:
+                return None  # the entry's own brace: it is closed
+            stack.pop()
+        elif c == '"' and not stack and (i == 0 or raw[i - 1] != "\\"):
+            quote = None if quote is not None else i
+        elif c == "\n" and (stack or quote is not None) and _FIELD_START.match(raw, i + 1):
+            return (quote if quote is not None else stack[0]), i + 1
+    if stack or quote is not None:
+        return (quote if quote is not None else stack[0]), None
+    return None
+
+
 def _decoded(value: str | None) -> str | None:
     """A value for display and search: LaTeX decoded where it holds any, else tidied."""
     if not value:
@@ -173,6 +231,15 @@ VENUE_FIELDS = (
     "school",
     "organization",
     "publisher",
+)
+
+
+# The fields `normalise` reads into citation columns: a merge of duplicates takes those from
+# the columns (the best value of each), and the record's other fields from the other record.
+COLUMN_FIELDS = frozenset(
+    ("author", "editor", "title", "year", "date", *VENUE_FIELDS, "volume", "number", "issue")
+    + ("pages", "doi", "url", "howpublished", "abstract", "keywords", "keyword")
+    + ("language", "langid")
 )
 
 
@@ -222,7 +289,8 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
     values = _Values()
     problems: list[tuple] = []
     pending: list[tuple[model.Entry, int, dict | None]] = []
-    for block in library.blocks:
+    blocks = library.blocks
+    for i, block in enumerate(blocks):
         line = cast(int, block.start_line) + 1  # the splitter sets it on every block
         if isinstance(block, model.String):
             values.define(block.key, block.value)
@@ -259,14 +327,9 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
                 pending.append((cast(model.Entry, again), line, None))  # not a string: an entry
         elif isinstance(block, model.ParsingFailedBlock):
             head = (block.raw or "").lstrip()[:40].split("\n")[0]
-            problems.append(
-                (
-                    line,
-                    f"malformed entry, not imported: {_one_line(block.error)}",
-                    "error",
-                    head or None,
-                )
-            )
+            after = blocks[i + 1] if i + 1 < len(blocks) else None
+            following = cast(int, after.start_line) + 1 if after is not None else None
+            problems.append((line, _unreadable(block, line, following), "error", head or None))
     # Fields evaluated once (macros are defined in file order before use, as BibTeX requires).
     evaluated: list[tuple[model.Entry, int, dict, dict, dict | None]] = []
     by_key: dict[str, dict] = {}

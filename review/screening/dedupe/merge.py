@@ -17,9 +17,11 @@ from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
+from review.ingest.formats.bibtex import COLUMN_FIELDS
 from review.screening.decisions import store_status
 from review.screening.dedupe.cluster import cluster_id
 from review.store import models as m
+from review.store.records import own_fields
 
 # Rows tied to a source that follow it into the survivor (and back on undo).
 Movable = (
@@ -41,6 +43,7 @@ TEXT_FIELDS: tuple[str, ...] = ("title", "venue", "volume", "issue", "pages", "u
 TEXT_FIELDS += ("language", "country", "method")
 MERGE_FIELDS = (*TEXT_FIELDS, "authors", "year", "doi", "keywords", "text", "text_hash")
 CHUNK = 5000  # ids per IN (...) list, well under every backend's parameter limit
+UNDONE = "undone"  # a link's snapshot key: when its merge was undone, and by whom
 
 
 @dataclass
@@ -71,7 +74,13 @@ def _filled(value) -> bool:
 
 
 def completeness(src: m.Source) -> int:
-    return sum(_filled(getattr(src, f)) for f in MERGE_FIELDS)
+    """How much the record says: its filled citation columns, or the fields its file gave it
+    (BibTeX fields, RIS tags, CSV columns), whichever are more. The columns are read from those
+    fields, so a thesis's `type`, `address`, `month` and `note` count although no column holds
+    them (pybtex's xampl: `phdthesis-full` over `phdthesis-minimal`)."""
+    columns = sum(_filled(getattr(src, f)) for f in MERGE_FIELDS)
+    own = sum(_filled(v) for v in own_fields(src.record).values())
+    return max(columns, own)
 
 
 Attached = dict[int, dict[str, list[int]]]  # source id → table name → row ids
@@ -100,7 +109,8 @@ def _anchored(attached: Attached, source_id: int) -> int:
 
 
 def choose_survivor(sources: list[m.Source], attached: Attached) -> m.Source:
-    """The record that keeps its key: the one with coded text, else the most complete."""
+    """The record that keeps its key: the one with coded text, else the most complete (see
+    `completeness`), then the one with a DOI, then the earliest stored."""
     return max(
         sources,
         key=lambda s: (
@@ -155,7 +165,59 @@ def merged_fields(survivor: m.Source, others: list[m.Source]) -> dict:
         donor = next((s for s in others if s.text), None)
         if donor is not None:
             out["text"], out["text_hash"] = donor.text, donor.text_hash
+    record = _merged_record(survivor, others)
+    if record is not None:
+        out["record"] = record
     return out
+
+
+def _bibtex_fields(src: m.Source) -> dict | None:
+    rec = src.record
+    if (src.record_format or "").lower() != "bibtex" or not isinstance(rec, dict):
+        return None
+    fields = rec.get("fields")
+    return fields if isinstance(fields, dict) else None
+
+
+LINKS = frozenset(("crossref", "xref"))  # how the other record got its fields: not the survivor's
+
+
+def _raw_filled(value: object) -> bool:
+    """A raw BibTeX value that says something (not `""` or `{}`)."""
+    return _filled(value) and bool(str(value).strip().strip('{}"').strip())
+
+
+def _merged_record(survivor: m.Source, others: list[m.Source]) -> dict | None:
+    """The survivor's BibTeX record with the fields only another BibTeX record of the cluster
+    has (an `address`, a `note`, a thesis `type`; first record first) and the `@string` macros
+    they use, so the export written back from the record loses none of them; None if nothing
+    is added. Fields read into citation columns are left to the columns (the best value of
+    each, written in place of the field on export); other formats' tags have no BibTeX form."""
+    fields = _bibtex_fields(survivor)
+    if fields is None:
+        return None
+    have = {str(k).lower() for k, v in fields.items() if _filled(v)}
+    added: dict = {}
+    macros: dict = {}
+    for other in others:
+        taken = False
+        for name, value in (_bibtex_fields(other) or {}).items():
+            low = str(name).lower()
+            if low in have or low in COLUMN_FIELDS or low in LINKS or not _raw_filled(value):
+                continue
+            have.add(low)
+            added[name] = value
+            taken = True
+        if taken:  # the @string macros it used (one too many is an unused @string)
+            for k, v in (other.record.get("macros") or {}).items():
+                macros.setdefault(k, v)
+    if not added:
+        return None
+    record = dict(survivor.record)
+    record["fields"] = {**fields, **added}
+    if macros:
+        record["macros"] = {**macros, **(record.get("macros") or {})}
+    return record
 
 
 def merge_sources(
@@ -200,6 +262,10 @@ def merge_sources(
         session.execute(lock)
     changes = merged_fields(survivor, others)
     before = {name: getattr(survivor, name) for name in changes}
+    if changes and survivor.record and "record" not in before:
+        before["record"] = survivor.record  # undo puts back its list of edited columns too
+    if "record" in changes:  # first: each column set below names itself in the new record
+        survivor.record = changes.pop("record")
     for name, value in changes.items():
         setattr(survivor, name, value)
     cid = cluster_id(s.key for s in sources)
@@ -247,8 +313,11 @@ def _jsonable(fields: dict) -> dict:
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in fields.items()}
 
 
-def undo_merge(session: Session, cluster: str) -> MergeResult:
-    """Put every record of a merged cluster back exactly as it was before the merge."""
+def undo_merge(session: Session, cluster: str, coder_id: int | None = None) -> MergeResult:
+    """Put every record of a merged cluster back exactly as it was before the merge.
+
+    Each link keeps its merge (status `undone`) and records the undo in its snapshot
+    (`UNDONE`: when, and `coder_id`, who), which the history lists as its own dated entry."""
     links = (
         session.execute(
             select(m.DuplicateLink).where(
@@ -290,9 +359,15 @@ def undo_merge(session: Session, cluster: str) -> MergeResult:
         session.add(loser)
         result.merged.append(loser.key)
         link.status = "undone"
+        undone = {"at": m.utcnow().isoformat(), "coder_id": coder_id}
+        link.snapshot = {**(link.snapshot or {}), UNDONE: undone}  # a new dict: the ORM sees it
         session.add(link)
-    for name, value in (links[0].snapshot.get("survivor_before") or {}).items():
+    before = dict(links[0].snapshot.get("survivor_before") or {})
+    record = before.pop("record", None)
+    for name, value in before.items():
         setattr(survivor, name, value)
+    if record is not None:  # last: setting the columns back named them as edited again
+        survivor.record = record
     session.add(survivor)
     session.flush()
     if "screeningdecision" in result.moved:

@@ -9,6 +9,7 @@ Loads the live (not yet merged) records as plain dicts, runs the pure pipeline i
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import cast
 
 from sqlalchemy import func, insert, or_, select
@@ -19,6 +20,7 @@ from review.screening.dedupe.cluster import cluster_id
 from review.screening.dedupe.detect import Detection, detect
 from review.screening.dedupe.merge import (
     CHUNK,
+    UNDONE,
     MergeResult,
     attached_rows,
     merge_sources,
@@ -192,13 +194,16 @@ def keep_apart(session: Session, key_a: str, key_b: str, coder: str | None = Non
     return cid
 
 
-def undo(session: Session, cluster: str) -> MergeResult:
-    """Undo a merge (see `review.screening.dedupe.merge.undo_merge`)."""
-    return undo_merge(session, cluster)
+def undo(session: Session, cluster: str, coder: str | None = None) -> MergeResult:
+    """Undo a merge (see `review.screening.dedupe.merge.undo_merge`); `coder` is who."""
+    return undo_merge(session, cluster, _coder(session, coder))
 
 
 def history(session: Session) -> list[dict]:
-    """Every merge and keep-apart decision, newest first."""
+    """Every merge, undo and keep-apart decision, newest first.
+
+    An undo is its own entry (status `undo`, with its date and who), read from the undone
+    link's snapshot (`merge.UNDONE`); the merge it undid stays listed as `undone`."""
     s1 = m.Source.__table__.alias("s1")  # type: ignore[attr-defined]  # SQLModel leaves out __table__
     s2 = m.Source.__table__.alias("s2")  # type: ignore[attr-defined]  # SQLModel leaves out __table__
     rows = session.execute(
@@ -211,25 +216,47 @@ def history(session: Session) -> list[dict]:
             col(m.DuplicateLink.reasons),
             col(m.DuplicateLink.created),
             col(m.Coder.name),
+            col(m.DuplicateLink.snapshot)[UNDONE],  # only this key: snapshots can be large
         )
         .join(s1, s1.c.id == col(m.DuplicateLink.survivor_id))
         .join(s2, s2.c.id == col(m.DuplicateLink.merged_id))
         .outerjoin(m.Coder, col(m.Coder.id) == col(m.DuplicateLink.coder_id))
         .order_by(col(m.DuplicateLink.id).desc())
     ).all()
-    return [
-        {
-            "cluster": c,
-            "status": st,
-            "survivor": sk,
-            "merged": mk,
-            "score": sc,
-            "reasons": rs,
-            "created": cr,
-            "coder": who,
-        }
-        for c, st, sk, mk, sc, rs, cr, who in rows
-    ]
+    undoers = {u["coder_id"] for *_, u in rows if isinstance(u, dict) and u.get("coder_id")}
+    names = dict(
+        session.execute(
+            select(col(m.Coder.id), col(m.Coder.name)).where(col(m.Coder.id).in_(undoers))
+        ).all()
+        if undoers
+        else ()
+    )
+    out = []
+    for c, st, sk, mk, sc, rs, cr, who, undone in rows:
+        entry = {"cluster": c, "status": st, "survivor": sk, "merged": mk, "score": sc}
+        if isinstance(undone, dict) and undone.get("at"):
+            out.append(
+                {
+                    **entry,
+                    "status": "undo",
+                    "score": None,
+                    "reasons": [],
+                    "created": datetime.fromisoformat(undone["at"]),
+                    "coder": names.get(undone.get("coder_id")),
+                }
+            )
+        out.append({**entry, "reasons": rs, "created": cr, "coder": who})
+    # newest first (a stable sort: entries of one moment keep the newest link first); calls
+    # made before dates were recorded come last
+    out.sort(key=lambda e: _when(e["created"]), reverse=True)
+    return out
+
+
+def _when(value: datetime | None) -> datetime:
+    """A comparable moment: naive datetimes (as SQLite may return them) are UTC."""
+    if value is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 COMPARE_FIELDS = (

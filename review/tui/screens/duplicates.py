@@ -196,7 +196,8 @@ class DuplicatesScreen(WorkbenchScreen):
             self.notify("nothing to undo in this session (see `review dedupe --history`)")
             return
         cluster = self.undo_stack.pop()
-        ok, result = self.in_session(lambda s: service.undo(s, cluster))
+        coder = self.app.ws.coder  # who undid it (the history lists it)
+        ok, result = self.in_session(lambda s: service.undo(s, cluster, coder=coder))
         if not ok or result is None:  # (None only with not ok: the error is shown)
             return
         self.notify(result.undone_line())
