@@ -163,7 +163,7 @@ async def test_import_screen_shows_problems_of_a_broken_file(ws, tmp_path):
         await settle(app, pilot)
         problems = screen.query_one("#import-problems", DataTable)
         cells = [problems.get_row_at(i) for i in range(problems.row_count)]
-        assert any("broken.bin" in c[0] and "not recognised" in c[2] for c in cells)
+        assert any("broken.bin" in c[0] and "looks like a binary file" in c[2] for c in cells)
         assert any("empty.txt" in c[0] and "empty" in c[2] for c in cells)
     with session_scope(ws.engine) as s:
         statuses = s.exec(select(m.ImportBatch.status)).all()
