@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from pathlib import Path
 
 from review import collector, safetext
@@ -33,10 +34,17 @@ def _text(v: object) -> str:
     return "" if v is None else str(v)
 
 
+_MD_CELL_SPECIAL = re.compile(r"[&<|\n]")
+
+
 def _md_cell(v: object) -> str:
     """A table cell: pipes escaped, HTML inert (Markdown viewers pass raw HTML through, and
-    cells hold quotes and names from outside), line breaks as <br>."""
-    return safetext.html_inert(_text(v)).replace("|", "\\|").replace("\n", "<br>")
+    cells hold quotes and names from outside), line breaks as <br>. (Most cells hold none of
+    these: one search, no copies.)"""
+    text = _text(v)
+    if _MD_CELL_SPECIAL.search(text) is None:
+        return text
+    return safetext.html_inert(text).replace("|", "\\|").replace("\n", "<br>")
 
 
 def numeric(t: Table) -> list[bool]:
