@@ -54,14 +54,21 @@ async def test_fuzzy_search_as_you_type_and_kind_filter(ws):
         assert table.row_count == 14  # i % 3 == 0 for i < 40
 
 
-async def test_enter_opens_the_reader_and_full_text_search(ws):
+def _five_records_and_an_indexed_transcript(ws) -> int:
+    """Five literature records and a transcript whose passages are in the full-text index,
+    as the transcript import leaves them; the transcript's id."""
     add_literature(ws, 5)
     sid = add_transcript(ws)
-    with session_scope(ws.engine) as s:  # index the passages as the transcript import does
+    with session_scope(ws.engine) as s:
         s.connection().exec_driver_sql(
             "INSERT INTO passage_fts(rowid, text) SELECT p.id, substr(s.text, p.start + 1, "
             "p.end - p.start) FROM passage p JOIN source s ON s.id = p.source_id"
         )
+    return sid
+
+
+async def test_enter_opens_the_reader_and_full_text_search(ws):
+    sid = _five_records_and_an_indexed_transcript(ws)
     async with running(ws) as (app, pilot):
         await pilot.press("ctrl+f", *"litter", "enter")
         await settle(app, pilot)
@@ -87,13 +94,7 @@ async def test_full_text_search_filters_as_you_type(ws):
 
     from review.tui.widgets.status_line import StatusLine
 
-    add_literature(ws, 5)
-    sid = add_transcript(ws)
-    with session_scope(ws.engine) as s:  # index the passages as the transcript import does
-        s.connection().exec_driver_sql(
-            "INSERT INTO passage_fts(rowid, text) SELECT p.id, substr(s.text, p.start + 1, "
-            "p.end - p.start) FROM passage p JOIN source s ON s.id = p.source_id"
-        )
+    sid = _five_records_and_an_indexed_transcript(ws)
     async with running(ws) as (app, pilot):
         table = app.screen.query_one(DataTable)
         assert table.row_count == 6
