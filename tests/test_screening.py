@@ -178,3 +178,17 @@ def test_one_word_per_status_in_the_list_the_progress_and_the_stored_status(libr
     assert sorted(r["key"] for r in only) == [f"r{n}" for n in range(10) if n != 1]
     bad = run(cli, ws, "bob", "list", "--status", "undecided")
     assert bad.code == 2 and "unknown screening status 'undecided'" in bad.err
+
+
+def test_conflicts_and_the_list_show_each_reviewers_reason(library, cli):
+    """Found by a new user: two exclusions with different reasons are a conflict, but the
+    text said only 'ann: exclude, bob: exclude', which reads as agreement."""
+    root, key = library.root, "r3"
+    for who, why in (("ann", "wrong outcome"), ("bob", "wrong study design")):
+        res = cli("-w", root, "--coder", who, "screen", "decide", "exclude", key, "-r", why)
+        assert res.code == 0, res.err
+    out = cli("-w", root, "screen", "conflicts").out
+    assert f"{key}" in out
+    assert "ann: exclude (wrong outcome), bob: exclude (wrong study design)" in out
+    listed = cli("-w", root, "--coder", "ann", "screen", "list", "--status", "conflict").out
+    assert "[bob: exclude (wrong study design)]" in listed
