@@ -437,6 +437,8 @@ def test_an_undo_is_its_own_dated_entry_and_status_counts_live_links(ws, cli, te
     assert cli(*w, "status", "--json").json()["counts"]["duplicate_links"] == n
     thesis = next(c for c in applied["merged"] if c["survivor"] == "phdthesis-full")
     assert cli(*w, "dedupe", "--undo", thesis["cluster"]).code == 0
+    again = cli(*w, "dedupe", "--undo", thesis["cluster"])  # says so, not "no such cluster"
+    assert again.code != 0 and "was undone already on 20" in again.err
     assert cli(*w, "dedupe", "--apart", "booklet-minimal,booklet-full").code == 0
     assert cli(*w, "status", "--json").json()["counts"]["duplicate_links"] == n - 1
     history = cli(*w, "dedupe", "--history", "--json").json()["history"]
@@ -458,4 +460,7 @@ def test_an_undo_is_its_own_dated_entry_and_status_counts_live_links(ws, cli, te
     ]
     assert statuses == ["merged", "undo", "undone"]
     text = cli(*w, "dedupe", "--history").out
-    assert f"{thesis['cluster']}  undo    phdthesis-minimal" in text
+    # an undo does not read like a merge; the count is of entries, not of links
+    assert (f"{thesis['cluster']}  undo    phdthesis-minimal and phdthesis-full separate "
+            "again") in text  # fmt: skip
+    assert text.rstrip().endswith(" entries")

@@ -471,6 +471,14 @@ def test_identical_records_under_their_own_keys_are_marked_at_import(cli, ws, tm
     doc = cli("-w", ws.root, "prisma", "--json").json()
     assert doc["identification"]["records_identified"] == 4
     assert doc["identification"]["duplicates_removed"] == 2
+    # the history says the import made these links, and why (not "another database")
+    history = cli("-w", ws.root, "dedupe", "--history", "--json").json()["history"]
+    assert {h["merged"]: h["reasons"] for h in history} == {
+        "k2": ["the same record as an earlier one of its file, apart from its own ID or key"],
+        "k3": ["the same record as an earlier one of its file, apart from its own ID or key"],
+    }
+    lines = cli("-w", ws.root, "--coder", "ann", "dedupe", "--history").out.splitlines()
+    assert sum(1 for ln in lines if "  import  " in ln and "merged" in ln) == 2
 
 
 def test_identical_csv_rows_apart_from_their_id_are_marked_at_import(cli, ws, shared):

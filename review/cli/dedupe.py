@@ -83,12 +83,12 @@ def dedupe(
                 return
             for r in rows:
                 when = r["created"].strftime("%Y-%m-%d %H:%M") if r["created"] else "-"
-                who = r["coder"] or ("import" if _at_import(r["reasons"]) else "-")
-                typer.echo(
-                    f"{when}  {who:<12} {r['cluster']}  {r['status']:<7} "
-                    f"{r['merged']} → {r['survivor']}"
-                )
-            typer.echo(f"{len(rows)} link(s)")
+                who = "import" if _at_import(r["reasons"]) else r["coder"] or "-"
+                pair = f"{r['merged']} → {r['survivor']}"
+                if r["status"] == "undo":  # not an arrow: it reads like a merge
+                    pair = f"{r['merged']} and {r['survivor']} separate again"
+                typer.echo(f"{when}  {who:<12} {r['cluster']}  {r['status']:<7} {pair}")
+            typer.echo(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}")
             return
         bar = show_progress(json_out)
         total = service.count_live(s) if bar else None
@@ -119,8 +119,10 @@ def dedupe(
 
 
 def _at_import(reasons: list[str] | None) -> bool:
-    """A link the import made (the same record imported again), not a reviewer's call."""
-    return any("imported again" in r for r in reasons or [])
+    """A link the import made (the same record again), not a reviewer's call."""
+    from review.ingest.sources import AT_IMPORT
+
+    return any(r in AT_IMPORT for r in reasons or [])
 
 
 def _print_report(found, maybe_only: bool) -> None:

@@ -408,7 +408,8 @@ def insert_sources(
         conn = session.connection()
         before = conn.execute(select(func.max(col(m.Source.id)))).scalar() or 0
         wanted = {row["key"] for row in fresh}
-        links = [(row["key"], row["merged_into_id"]) for row in fresh if row["merged_into_id"]]
+        links = [(row["key"], row["merged_into_id"], AGAIN) for row in fresh
+                 if row["merged_into_id"]]  # fmt: skip
         twin_keys = [(row["key"], first["key"]) for row, first in twins]
         _bulk_insert(conn, fresh, utcnow())
         out.ids = {
@@ -419,7 +420,7 @@ def insert_sources(
             if key in wanted
         }
         for key, first in twin_keys:
-            links.append((key, out.ids[first]))
+            links.append((key, out.ids[first], TWIN))
             out.linked.append((key, first))
         if links:
             who = None
@@ -427,7 +428,8 @@ def insert_sources(
                 from review.store.coders import ensure_coder
 
                 who = ensure_coder(session, ctx.options["coder"]).id
-            _link_duplicates(conn, [(out.ids[k], survivor) for k, survivor in links], who)
+            _link_duplicates(conn, [(out.ids[k], survivor, why) for k, survivor, why in links],
+                             who)  # fmt: skip
     if ctx is not None:
         for line, message, key in out.problems:
             ctx.warn(line, message, key)
@@ -589,22 +591,29 @@ def _same_database(stored: str | None, new: str | None) -> bool:
     return (stored or "").casefold() == (new or "").casefold()
 
 
+# Why the import linked a record as a duplicate (the link's reason; `review dedupe --history`
+# shows such links as the import's)
+AGAIN = "the same record, imported again from another database or file"
+TWIN = "the same record as an earlier one of its file, apart from its own ID or key"
+AT_IMPORT = (AGAIN, TWIN)
+
+
 def _link_duplicates(
-    conn: Connection, pairs: list[tuple[int, int]], coder_id: int | None = None
+    conn: Connection, pairs: list[tuple[int, int, str]], coder_id: int | None = None
 ) -> None:
-    """Mark each new source (id, survivor id) as merged into its survivor, as a merge by
+    """Mark each new source (id, survivor id, reason) as merged into its survivor, as a merge by
     `review dedupe` would, so PRISMA counts it as a duplicate removed and `review dedupe
     --undo` can put it back (nothing of the survivor changed: an empty snapshot)."""
     keys = dict(
         conn.execute(
             select(col(m.Source.id), col(m.Source.key)).where(
-                col(m.Source.id).in_({i for pair in pairs for i in pair})
+                col(m.Source.id).in_({i for new, old, _ in pairs for i in (new, old)})
             )
         ).all()
     )
     conn.execute(
         update(_TABLE).where(_TABLE.c.id == bindparam("new")).values(merged_into_id=bindparam("s")),
-        [{"new": new, "s": survivor} for new, survivor in pairs],
+        [{"new": new, "s": survivor} for new, survivor, _ in pairs],
     )
     now = utcnow()
     conn.execute(
@@ -615,13 +624,13 @@ def _link_duplicates(
                 "survivor_id": survivor,
                 "merged_id": new,
                 "score": 1.0,
-                "reasons": ["the same record, imported again from another database or file"],
+                "reasons": [why],
                 "status": "merged",
                 "snapshot": {"survivor_before": {}, "moved": {}},
                 "coder_id": coder_id,
                 "created": now,
             }
-            for new, survivor in pairs
+            for new, survivor, why in pairs
         ],
     )
 

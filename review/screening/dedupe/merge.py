@@ -328,6 +328,20 @@ def undo_merge(session: Session, cluster: str, coder_id: int | None = None) -> M
         .all()
     )
     if not links:
+        undone = (
+            session.execute(
+                select(m.DuplicateLink.snapshot).where(
+                    col(m.DuplicateLink.cluster) == cluster, col(m.DuplicateLink.status) == "undone"
+                )
+            )
+            .scalars()
+            .first()
+        )
+        at = undone.get(UNDONE, {}).get("at") if isinstance(undone, dict) else None
+        if undone is not None:
+            when = f" on {at[:16].replace('T', ' ')}" if at else ""
+            raise NotFound(f"cluster {cluster!r} was undone already{when} (see `review "
+                           "dedupe --history`)")  # fmt: skip
         raise NotFound(f"no merged cluster {cluster!r} (see `review dedupe --history`)")
     survivor = session.get(m.Source, links[0].survivor_id)
     assert survivor is not None  # survivor_id is a foreign key
