@@ -330,7 +330,7 @@ def undo_merge(session: Session, cluster: str, coder_id: int | None = None) -> M
     if not links:
         undone = (
             session.execute(
-                select(m.DuplicateLink.snapshot).where(
+                select(col(m.DuplicateLink.snapshot)).where(
                     col(m.DuplicateLink.cluster) == cluster, col(m.DuplicateLink.status) == "undone"
                 )
             )
