@@ -662,6 +662,21 @@ def test_matrix_says_when_the_literature_columns_are_left_out(brief_ws):
     assert not any("left out" in n for n in t.notes)
 
 
+def test_table_3_leaves_out_what_no_source_records(ws):
+    """Found by a new user: Country and Method were blank on every row of the sample's
+    Table 3. A column no included source fills is left out, and a note says so."""
+    with session_scope(ws.engine) as s:
+        for key in ("a1", "a2"):
+            method = "survey" if key == "a2" else None
+            s.add(m.Source(key=key, kind="article", title=f"T {key}", year=2020,
+                           authors=["Author, A."], method=method))  # fmt: skip
+    t = table(_note(ws), "source-characteristics")
+    assert "Country" not in t.columns and "Method" in t.columns
+    assert t.notes == ["No included source records its country: that column is left out."]
+    assert t.caption.startswith("Table 3. Included sources: citation, type, method, sectors")
+    assert all(len(r) == len(t.columns) for r in t.rows)
+
+
 def test_docx_pictures_keep_clear_of_the_table_above(brief_ws):
     """Found by a new user in LibreOffice: a figure straight after a table drew its white
     top over the table's bottom border. Each picture's paragraph has room above it and a

@@ -337,7 +337,9 @@ def to_docx(brief: Brief, pngs: dict[str, bytes] | None = None) -> bytes:
         else:  # what is missing, not an empty grid
             doc.add_paragraph().add_run(t.empty).italic = True
         for n in t.notes:
-            doc.add_paragraph().add_run(n).italic = True
+            note = doc.add_paragraph()
+            note.paragraph_format.space_before = Pt(4)  # clear of the table's bottom rule
+            note.add_run(n).italic = True
         for fig in figures_after(brief, t.id):
             pic = doc.add_paragraph()
             pic.paragraph_format.keep_with_next = True

@@ -156,7 +156,7 @@ def prisma_boxes(flow: dict) -> dict[str, list[str]]:
         included = [f"Studies included in review (n = {n:,})",
                     f"Reports of included studies (n = {reports:,})"]  # fmt: skip
     else:
-        included = ["Studies included in review:", "not yet assessed (full texts pending)"]
+        included = ["Studies included in review:", "none yet: no full text is assessed"]
     return {
         "identified": identified,
         "removed": removed,

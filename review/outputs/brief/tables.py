@@ -409,22 +409,27 @@ def source_characteristics(
         qualitative[s.key] = is_qualitative(s)
     # literature first, then the team's transcripts; opening quotes do not decide the order
     rows.sort(key=lambda r: (qualitative[r[-1]], str(r[0]).lstrip("“\"'").lower(), r[-1]))
+    columns = ["Source", "Type", "Country", "Method", "Sectors", "Codes applied (excerpts)",
+               "Coders", "Key"]  # fmt: skip
+    notes = []
+    # a column no source fills (country and method are often not recorded) is left out and
+    # said so, as the evidence matrix does
+    blank = [j for j in (2, 3) if rows and not any(r[j] for r in rows)]
+    if blank:
+        missing = " and ".join(columns[j].lower() for j in blank)
+        which = "those columns are" if len(blank) > 1 else "that column is"
+        notes.append(f"No included source records its {missing}: {which} left out.")
+        rows = [[x for j, x in enumerate(r) if j not in blank] for r in rows]
+        columns = [c for j, c in enumerate(columns) if j not in blank]
+    what = ", ".join(c.lower() for c in columns[1:4] if c in ("Type", "Country", "Method"))
     return Table(
         "source-characteristics",
         "Characteristics of included sources",
-        "Table 3. Included sources: citation, type, country, method, sectors, codes applied "
-        "(number of excerpts, each coded span once) and who coded them.",
-        [
-            "Source",
-            "Type",
-            "Country",
-            "Method",
-            "Sectors",
-            "Codes applied (excerpts)",
-            "Coders",
-            "Key",
-        ],  # fmt: skip
+        f"Table 3. Included sources: citation, {what}, sectors, codes applied (number of "
+        "excerpts, each coded span once) and who coded them.",
+        columns,
         cast("list[list[object]]", rows),  # the table's rows are all text
+        notes,
         empty="No source is included yet.",
     )
 
