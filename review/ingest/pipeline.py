@@ -120,8 +120,8 @@ class ImportContext:
         """The file decoded and normalised (`textio.read_text`); bytes that were not what
         their byte-order mark said are a warning naming the first bad byte."""
         decoded = textio.read_text(self.data)
-        if decoded.notice:
-            self.warn(None, decoded.notice)
+        if decoded.notice:  # (file:line: warning: …, as every other problem)
+            self.warn(decoded.line, decoded.notice)
         return decoded
 
 

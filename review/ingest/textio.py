@@ -28,6 +28,7 @@ class Decoded:
     # notice an importer reports as a warning, e.g. "not valid UTF-8 at byte 1,204 (after a
     # UTF-8 byte-order mark): 3 bytes read as cp1252".
     notice: str | None = None
+    line: int | None = None  # the line of the first byte the notice is about, when known
 
 
 def decode(data: bytes) -> Decoded:
@@ -62,10 +63,10 @@ def decode(data: bytes) -> Decoded:
     text = data.decode("utf-8", errors=_CP1252_FALLBACK)
     line = data.count(b"\n", 0, first) + 1
     notice = (
-        f"not UTF-8 (first at byte {first:,}, line {line}): read as Windows-1252 (Latin-1); "
+        f"not UTF-8 (first at byte {first:,}): read as Windows-1252 (Latin-1); "
         "check its accented letters"
     )
-    return Decoded(text, "cp1252", notice)
+    return Decoded(text, "cp1252", notice, line)
 
 
 def _decode_declared(data: bytes, bom: bytes, name: str) -> Decoded:
@@ -126,7 +127,7 @@ def normalise(text: str) -> str:
 def read_text(data: bytes) -> Decoded:
     """Decode and normalise in one step."""
     d = decode(data)
-    return Decoded(normalise(d.text), d.encoding, d.notice)
+    return Decoded(normalise(d.text), d.encoding, d.notice, d.line)
 
 
 def allow_csv_fields(size: int) -> None:
