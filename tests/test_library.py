@@ -67,6 +67,13 @@ def test_fuzzy_forgives_typos_and_bad_fts_syntax_is_safe(ws, session):
     assert result.total == 0 and not result.notes
     result = library.page(session, LibraryFilter(text="?!"))
     assert result.total == 0 and "no words" in result.notes[0]
+    # typed as you go, a word not finished yet finds nothing: the note says how to
+    # find the words it begins (found by a new user: "volunt" gave an empty list)
+    result = library.page(session, LibraryFilter(text="user Bovai"))
+    assert result.total == 0
+    assert result.notes == ["nothing has the whole word 'bovai'; try bovai* for words that "
+                            "begin with it"]  # fmt: skip
+    assert library.page(session, LibraryFilter(text="user Bovai*")).total >= 1
 
 
 def test_tui_command_rejects_an_unknown_screen(cli, tmp_path):

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from review.coding.codebook import descendants
-from review.coding.search import fts_query, source_ids
+from review.coding.search import fts_query, parse, source_ids
 from review.ingest.citation import label_of, truncated_authors_sql
 from review.screening.decisions import STATUSES, status_sql
 from review.store import models as m
@@ -250,7 +250,14 @@ def text_search_ids(session: Session, query: str, limit: int = MAX_HITS):
             select(col(m.Source.id)).where(_live(), col(m.Source.id).in_(ids))
         ).scalars()
     )
-    return [i for i in ids if i in live][:limit], None
+    found = [i for i in ids if i in live][:limit]
+    note = None
+    last = parse(query)[-1][-1]  # (fts_query said there are words)
+    if not found and not last.prefix and len(last.words) == 1 and len(last.words[0]) >= 3:
+        # typed as you go, "volunt" finds nothing: say how to find "volunteers"
+        word = last.words[-1]
+        note = f"nothing has the whole word {word!r}; try {word}* for words that begin with it"
+    return found, note
 
 
 # --- fuzzy search -------------------------------------------------------------------------------
