@@ -48,10 +48,12 @@ def list_(
         print_json({"coder": me, "blind": blind, "progress": prog, "records": items})
         return
     for it in items:
-        others = ", ".join(f"{c}: {d}" for c, d in it["decisions"].items() if c != me)
+        words = screening.described(it, me)
         typer.echo(
             f"{it['key']:<24} {it['status']:<13} mine={it['mine'] or '-':<8} "
-            f"{(it['title'] or '')[:70]}" + (f"  [{others}]" if others else "")
+            f"{(it['title'] or '')[:70]}"
+            + (f"  [{words['others']}]" if words["others"] else "")
+            + (f"  final: {words['final']}" if words["final"] else "")
         )
     typer.echo(
         f"{prog['mine']} of {prog['records']} decided by {me} at {stage}"
