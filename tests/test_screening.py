@@ -189,6 +189,38 @@ def test_conflicts_and_the_list_show_each_reviewers_reason(library, cli):
         assert res.code == 0, res.err
     out = cli("-w", root, "screen", "conflicts").out
     assert f"{key}" in out
-    assert "ann: exclude (wrong outcome), bob: exclude (wrong study design)" in out
+    assert "ann: exclude (wrong outcome); bob: exclude (wrong study design)" in out
     listed = cli("-w", root, "--coder", "ann", "screen", "list", "--status", "conflict").out
     assert "[bob: exclude (wrong study design)]" in listed
+
+
+def test_a_resolved_conflict_says_who_resolved_it_and_why(library, cli):
+    """A new user's walk: after `screen resolve exclude KEY -r "wrong outcome"` the list
+    showed only the two reviewers' sides, and the resolver's line said `0 of 10 decided`.
+    Now the final decision and its reason are in the list (text and --json), the resolver's
+    progress counts it, and it leaves the resolver's --todo."""
+    ws = library
+    run(cli, ws, "ann", "decide", "exclude", "r2", "-r", "wrong outcome")
+    run(cli, ws, "bob", "decide", "exclude", "r2", "-r", "wrong study design")
+    assert [c["key"] for c in run(cli, ws, "cat", "conflicts", "--json").json()["conflicts"]] == [
+        "r2"
+    ]
+    assert run(cli, ws, "cat", "resolve", "exclude", "r2", "-r", "wrong outcome").code == 0
+    doc = run(cli, ws, "cat", "list", "--json").json()
+    r2 = next(r for r in doc["records"] if r["key"] == "r2")
+    assert r2["status"] == "exclude" and r2["final"] == "exclude"
+    assert r2["resolution"] == {"coder": "cat", "decision": "exclude", "reason": "wrong outcome"}
+    assert r2["mine"] == "exclude"  # the resolver's decision is theirs
+    assert doc["progress"]["mine"] == 1
+    todo = run(cli, ws, "cat", "list", "--todo", "--json").json()["records"]
+    assert "r2" not in [r["key"] for r in todo]
+    text = run(cli, ws, "cat", "list").out
+    line = next(ln for ln in text.splitlines() if ln.startswith("r2 "))
+    assert "[ann: exclude (wrong outcome); bob: exclude (wrong study design)]" in line
+    assert line.endswith("final: cat: exclude (wrong outcome)")
+    assert "1 of 10 decided by cat" in text
+    # a reviewer sees the resolution too; their own count is theirs alone
+    ann = run(cli, ws, "ann", "list").out
+    line = next(ln for ln in ann.splitlines() if ln.startswith("r2 "))
+    assert "mine=exclude" in line and "final: cat: exclude (wrong outcome)" in line
+    assert "[bob: exclude (wrong study design)]" in line

@@ -233,3 +233,90 @@ async def test_brief_rebuild_stays_on_the_entry_being_read(ws):
         await settle(app, pilot)
         assert tables.highlighted == at
         assert str(tables.get_option_at_index(at).id) == "3"
+
+
+def _cells_drawn(grid) -> list[list[str]]:
+    """The preview's body lines as drawn, each cut into its cells (two spaces or more apart)."""
+    from tests.tui_helpers import screen_text
+
+    lines = screen_text(grid).splitlines()[grid.header_height :]
+    return [[c for c in re.split(r"\s{2,}", ln.strip()) if c] for ln in lines if ln.strip()]
+
+
+async def test_brief_preview_draws_only_whole_columns_and_marks_every_cut(ws):
+    """A new user's walk on the sample corpus: at 80x24 Table 1 said `columns 1–2 of 3` but
+    half drew the third ("Public health"), its `1 / 1` read `1`; at 120x40 Table 3 said
+    `columns 1–3 of 7` and showed a fourth cut to `Community safety; So`, no `…`; at its last
+    position the Source column doubled (the scroll stopped short and the tail of `Codes`
+    showed beside it). Now every position draws whole columns only, the line counts what is
+    drawn, a cut cell ends in `…`, and a column keeps its width while ←/→ scroll."""
+    import shutil
+    from pathlib import Path
+
+    from review.importers import import_paths
+    from tests.tui_helpers import screen_text
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "codebook", ws.root / "codebook", dirs_exist_ok=True)
+    shutil.copy(root / "review.toml", ws.root / "review.toml")
+    import_paths(ws.engine, [root / "corpus"], options={"coder": "newcomer"})
+    for size in ((80, 24), (120, 40)):
+        app = ReviewApp(ws, start="brief", sample_import=False)
+        async with app.run_test(size=size) as pilot:
+            await settle(app, pilot)
+            screen = app.screen
+            grid = screen.query_one("#brief-preview", DataTable)
+            hint = screen.query_one("#brief-columns")
+            tables = screen.query_one("#brief-tables", OptionList)
+            checked = 0
+            for index, table in enumerate(screen.note.tables):
+                if not table.rows:
+                    continue
+                tables.highlighted = index
+                await settle(app, pilot)
+                widths: dict[str, int] = {}
+                seen: list[tuple[int, int]] = []
+                while True:
+                    if hint.display:
+                        got = re.search(r"columns? (\d+)(?:–(\d+))? of (\d+)", screen_text(hint))
+                        assert got, screen_text(hint)
+                        a, b = int(got[1]), int(got[2] or got[1])
+                        assert int(got[3]) == len(table.columns) - 1
+                    else:
+                        a, b = 1, len(table.columns) - 1
+                    where = f"{size} {table.title} columns {a}-{b}"
+                    shown = [0, *range(a, b + 1)]
+                    rows = [[str(v).replace("\n", " ¶ ") for v in r] for r in table.rows]
+                    top = grid.scroll_offset.y
+                    for y, cells in enumerate(_cells_drawn(grid)):
+                        row = [rows[top + y][n] for n in shown]
+                        assert len(cells) <= len(shown), (where, cells, row)
+                        for cell in cells:  # whole, or cut with a mark
+                            whole = any(cell == v.strip() for v in row)
+                            cut = cell.endswith("…") and any(
+                                v.startswith(cell[:-1].rstrip()) for v in row
+                            )
+                            assert whole or cut, (where, cell, row)
+                    # the columns drawn are the ones the line names, each as wide as before
+                    assert [str(c.label) for c in grid.ordered_columns] == [
+                        str(table.columns[n]) for n in shown
+                    ], where
+                    for c in grid.ordered_columns:
+                        assert widths.setdefault(str(c.label), c.width) == c.width, where
+                    checked += 1
+                    seen.append((a, b))
+                    await pilot.press("right")
+                    await settle(app, pilot)
+                    if (
+                        not hint.display
+                        or screen_text(hint).find(f"{a}–{b} of") >= 0
+                        or (f"column {a} of" in screen_text(hint))
+                    ):
+                        break  # the last position: → stays
+                assert seen[0][0] == 1, where
+                assert seen[-1][1] == len(table.columns) - 1, where  # → reaches the last
+                for _ in seen:
+                    await pilot.press("left")
+                await settle(app, pilot)
+                assert not hint.display or re.search(r"columns? 1\b", screen_text(hint))
+            assert checked > 10

@@ -147,6 +147,53 @@ async def test_screening_screen_resolves_conflicts_and_hides_blind_decisions(ws)
     assert [tuple(r) for r in final] == [("cat", "include")]
 
 
+async def test_a_resolved_conflict_shows_who_resolved_it_and_counts_for_the_resolver(ws):
+    """A new user's walk: after resolving, the record read `your decision: not decided ·
+    others: ann: exclude (wrong outcome); bob: exclude (wrong study design)` and the top
+    line `0 of … decided by` the resolver. Now the final decision and its reason show, for
+    the resolver and for a reviewer, and the resolver's count includes it."""
+    from review.screening import decisions as screening
+    from tests.tui_helpers import screen_text
+
+    _add(ws)
+    with session_scope(ws.engine) as s:
+        screening.decide(s, "ann", "other", "exclude", reason="wrong outcome")
+        screening.decide(s, "bob", "other", "exclude", reason="wrong study design")
+    ws.coder = "cat"
+    async with running(ws, start="screening", size=(120, 40)) as (app, pilot):
+        screen = app.screen
+        await pilot.press("c")  # the conflicts; a decision here is final
+        await settle(app, pilot)
+        assert [it["key"] for it in screen.items] == ["other"]
+        await pilot.press("e")  # exclude: pick the reason
+        await settle(app, pilot)
+        picker = app.screen
+        names = picker.reasons
+        for _ in range(names.index("wrong outcome")):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("c")  # back to every record
+        await settle(app, pilot)
+        screen.pos = [it["key"] for it in screen.items].index("other")
+        screen._show()
+        await pilot.pause()
+        record = " ".join(screen_text(screen.query_one("#screen-record")).split())
+        assert "final: cat: exclude (wrong outcome)" in record
+        assert "your decision: exclude (wrong outcome)" in record
+        assert "ann: exclude (wrong outcome); bob: exclude (wrong study design)" in record
+        top = screen_text(screen.query_one("#screen-progress"))
+        assert "1 of" in top and "decided by cat" in top
+    ws.coder = "ann"
+    async with running(ws, start="screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        screen.pos = [it["key"] for it in screen.items].index("other")
+        screen._show()
+        await pilot.pause()
+        record = " ".join(screen_text(screen.query_one("#screen-record")).split())
+        assert "final: cat: exclude (wrong outcome)" in record
+
+
 async def test_screening_at_80_columns_gives_the_record_the_width(ws):
     """QA at 80x24: a conflicts column with no conflicts took a third of the width and its
     "Decisions" header was cut; now it shows below the record, and only when there are any."""

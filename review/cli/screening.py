@@ -48,10 +48,12 @@ def list_(
         print_json({"coder": me, "blind": blind, "progress": prog, "records": items})
         return
     for it in items:
-        others = _decisions(it, skip=me)
+        words = screening.described(it, me)
         typer.echo(
             f"{it['key']:<24} {it['status']:<13} mine={it['mine'] or '-':<8} "
-            f"{(it['title'] or '')[:70]}" + (f"  [{others}]" if others else "")
+            f"{(it['title'] or '')[:70]}"
+            + (f"  [{words['others']}]" if words["others"] else "")
+            + (f"  final: {words['final']}" if words["final"] else "")
         )
     typer.echo(
         f"{prog['mine']} of {prog['records']} decided by {me} at {stage}"
@@ -121,17 +123,6 @@ resolve = screen_app.command("resolve")(
 )
 
 
-def _decisions(record: dict, skip: str | None = None) -> str:
-    """'ann: exclude (wrong outcome), bob: exclude (wrong study design)': each reviewer's
-    decision with its reason, which is what makes two exclusions a conflict."""
-    reasons = record.get("reasons") or {}
-    return ", ".join(
-        f"{c}: {d}" + (f" ({reasons[c]})" if reasons.get(c) else "")
-        for c, d in record["decisions"].items()
-        if c != skip
-    )
-
-
 @screen_app.command("conflicts")
 def conflicts(
     ctx: typer.Context,
@@ -147,7 +138,9 @@ def conflicts(
         print_json({"stage": stage, "conflicts": rows})
         return
     for r in rows:
-        typer.echo(f"{r['key']:<24} {_decisions(r)}")
+        why = r.get("reasons") or {}
+        said = "; ".join(f"{c}: {screening.said(d, why.get(c))}" for c, d in r["decisions"].items())
+        typer.echo(f"{r['key']:<24} {said}")
     typer.echo(f"{len(rows)} conflict(s) at {stage}; settle with `review screen resolve`")
 
 

@@ -494,7 +494,7 @@ def queue(
     picked = []
     for sid in ids:
         o = outs.get(sid)
-        if todo and o is not None and viewer in o.decisions:
+        if todo and decided_by(o, viewer):
             continue
         st = o.status if o else UNSCREENED
         shown = visible(o, viewer, blind, need)
@@ -520,14 +520,56 @@ def queue(
             "abstract": srcs[sid].abstract,
             "keywords": list(srcs[sid].keywords or []),
             "status": st,
-            "mine": shown.get(viewer),
+            # `viewer`'s own decision, else the final one `viewer` made (a resolver's)
+            "mine": shown.get(viewer)
+            or (o.final[1] if o and o.final and o.final[0] == viewer else None),
             "decisions": shown,
             # the reasons of the decisions `viewer` may see (a conflict shows both sides)
             "reasons": {c: r for c, r in (o.reasons if o else {}).items() if c in shown and r},
             "final": o.final[1] if o and o.final else None,
+            # who settled it and why: the final decision is no one's secret (all had decided)
+            "resolution": (
+                {"coder": o.final[0], "decision": o.final[1], "reason": o.final[2]}
+                if o and o.final
+                else None
+            ),
         }
         for sid, st, shown, o in picked
     ]
+
+
+def said(decision: str, reason: str | None) -> str:
+    """A decision as a person reads it: "exclude (wrong outcome)", or "include"."""
+    return f"{decision} ({reason})" if reason else decision
+
+
+def described(item: dict, viewer: str) -> dict[str, str | None]:
+    """A `queue` item's decisions in words, the same for `review screen list` and the
+    Screening screen: `mine` (viewer's, with the reason; a resolver's final decision when they
+    made no other; None if neither), `others` (the other visible decisions, "ann: exclude
+    (wrong outcome); bob: include"; None if none) and `final` ("root: exclude (wrong
+    outcome)", None while unresolved). A resolved conflict used to show only the two sides."""
+    reasons = item.get("reasons") or {}
+    res = item.get("resolution")
+    mine_reason = reasons.get(viewer)
+    if viewer not in item["decisions"] and res and res["coder"] == viewer:
+        mine_reason = res["reason"]
+    others = [
+        f"{c}: {said(d, reasons.get(c))}" for c, d in item["decisions"].items() if c != viewer
+    ]
+    return {
+        "mine": said(item["mine"], mine_reason) if item["mine"] else None,
+        "others": "; ".join(others) or None,
+        "final": f"{res['coder']}: {said(res['decision'], res['reason'])}" if res else None,
+    }
+
+
+def decided_by(outcome: Outcome | None, viewer: str) -> bool:
+    """Whether `viewer` has decided the record at this stage: their own decision, or the final
+    one that resolved it (a resolver's work counts in their progress and leaves their to-do)."""
+    if outcome is None:
+        return False
+    return viewer in outcome.decisions or (outcome.final is not None and outcome.final[0] == viewer)
 
 
 def progress(session: Session, viewer: str, stage: str) -> dict:
@@ -535,7 +577,7 @@ def progress(session: Session, viewer: str, stage: str) -> dict:
     ids = eligible_ids(session, stage)
     outs = outcomes(session, stage)
     counts = Counter(outs[i].status if i in outs else UNSCREENED for i in ids)
-    mine = sum(1 for i in ids if i in outs and viewer in outs[i].decisions)
+    mine = sum(1 for i in ids if decided_by(outs.get(i), viewer))
     return {"stage": stage, "records": len(ids), "mine": mine, **dict(sorted(counts.items()))}
 
 

@@ -74,6 +74,14 @@ class BriefScreen(WorkbenchScreen):
         self.note = None
         self.written: list[str] = []
         self.chart_text = ""  # what the chart pane shows
+        # the table previewed: its rows and headers as shown, each column's width from its
+        # values, the first scrolling column in view, and the columns in the grid now
+        self._rows: list[list[str]] = []
+        self._columns: list[str] = []
+        self._natural: list[int] = []
+        self._start = 1
+        self._shown: list[int] = []
+        self._layout: tuple[list[int], list[int]] | None = None  # the grid's, as last filled
 
     def compose_body(self) -> ComposeResult:
         yield Label("building the tables…", id="brief-summary")
@@ -104,7 +112,7 @@ class BriefScreen(WorkbenchScreen):
             oid = str(tables.get_option_at_index(at).id)
             if oid.isdigit():  # a table: its first column's width goes with the screen's
                 self._preview(int(oid))
-        self.call_after_refresh(self._column_hint)
+        self.call_after_refresh(self._fill)  # as many whole columns as the new width holds
 
     def action_rebuild(self) -> None:
         self._build()
@@ -198,79 +206,111 @@ class BriefScreen(WorkbenchScreen):
             return
         self.query_one("#brief-caption", Label).update(" · ".join([t.caption, *hints]))
         self.query_one("#brief-chart-box").display = False
-        grid = self.query_one("#brief-preview", DataTable)
-        grid.display = True
-        grid.clear(columns=True)
+        self.query_one("#brief-preview", DataTable).display = True
         # a widget never holds a whole large table; a cell is one line, "…" where cut
-        rows = [[str(v).replace("\n", " ¶ ") for v in row] for row in t.rows[:PREVIEW_ROWS]]
-        first = FIRST_COLUMN[self.size.width >= 100]
-        widths = [
-            _column_width(str(c), [r[n] for r in rows], first if n == 0 else MAX_COLUMN)
-            for n, c in enumerate(t.columns)
+        self._rows = [[str(v).replace("\n", " ¶ ") for v in row] for row in t.rows[:PREVIEW_ROWS]]
+        self._columns = [str(c) for c in t.columns]
+        self._natural = [
+            _column_width(c, [r[n] for r in self._rows], MAX_COLUMN)
+            for n, c in enumerate(self._columns)
         ]
-        labels = [Text(str(c), overflow="ellipsis") for c in t.columns]
-        grid.fixed_columns = 1  # the row's name stays while ←/→ scroll the others
+        self._start = 1
+        self._fill(rebuild=True)  # another table: the same layout is not the same grid
+        # the pane's width is known once the grid is laid out: fit the columns to it again
+        self.call_after_refresh(self._fill)
+
+    # --- columns: the first stays, the rest move a column at a time with ←/→ ------------------
+    #
+    # The grid holds only the columns that fit whole beside the first (from `_start`), and is
+    # refilled on each step: a DataTable scrolled sideways draws the column at its right edge
+    # half (Table 1's "1 / 1" read "1", no "…") and at its last position stops short, so the
+    # tail of the column before showed beside the first as if it were wider.
+
+    def _widths(self) -> list[int]:
+        """Each column's width for the pane as it is now: as wide as its values (`_column_width`),
+        the first capped by FIRST_COLUMN and any other by the room beside the first, so one
+        column always fits whole (its long cells end in "…"). Fixed while ←/→ move: they
+        depend on the pane's width only."""
+        grid = self.query_one("#brief-preview", DataTable)
+        pad = 2 * grid.cell_padding
+        first = min(self._natural[0], FIRST_COLUMN[self.size.width >= 100])
+        room = max(3, self._room() - (first + pad) - pad)
+        return [first, *(min(w, room) for w in self._natural[1:])]
+
+    def _room(self) -> int:
+        """The cells the grid can draw across: the pane's width less a vertical scrollbar
+        (reserved always, so a column does not come and go with the number of rows)."""
+        grid = self.query_one("#brief-preview", DataTable)
+        pane = self.query_one("#brief-caption", Label).parent
+        width = pane.content_region.width if isinstance(pane, Vertical) else self.size.width
+        return max(10, width - grid.styles.scrollbar_size_vertical)
+
+    def _window(self, widths: list[int]) -> list[int]:
+        """The scrolling columns (by index) that fit whole beside the first from `_start`;
+        always at least one."""
+        grid = self.query_one("#brief-preview", DataTable)
+        pad = 2 * grid.cell_padding
+        left = self._room() - (widths[0] + pad)
+        shown: list[int] = []
+        for n in range(self._start, len(widths)):
+            if shown and widths[n] + pad > left:
+                break
+            shown.append(n)
+            left -= widths[n] + pad
+        return shown
+
+    def _fill(self, rebuild: bool = False) -> None:
+        """Put the first column and the window of whole columns from `_start` in the grid,
+        keeping the rows' vertical place."""
+        grid = self.query_one("#brief-preview", DataTable)
+        if not grid.display or not self._columns:
+            return
+        widths = self._widths()
+        self._start = max(1, min(self._start, len(widths) - 1))
+        shown = [0, *self._window(widths)] if len(widths) > 1 else [0]
+        layout = (shown, [widths[n] for n in shown])
+        if not rebuild and layout == self._layout:
+            return  # (a refill after a refresh or a resize that changes nothing)
+        self._layout = layout
+        y, row = grid.scroll_y, grid.cursor_row
+        grid.clear(columns=True)
+        grid.fixed_columns = 1  # (nothing scrolls sideways: the window fits)
+        # the header's height from every column, so it does not jump while ←/→ move
         grid.header_height = min(
             HEADER_LINES,
-            max(len(textwrap.wrap(str(c), w)) or 1 for c, w in zip(t.columns, widths, strict=True)),
+            max(len(textwrap.wrap(c, w)) or 1 for c, w in zip(self._columns, widths, strict=True)),
         )
-        for label, w in zip(labels, widths, strict=True):
-            grid.add_column(label, width=w)
-        for row in rows:
-            grid.add_row(*(fitted(v) for v in row))
-        grid.scroll_to(x=0, animate=False)
-        self.call_after_refresh(self._column_hint)
+        for n in shown:
+            grid.add_column(Text(self._columns[n], overflow="ellipsis"), width=widths[n])
+        grid.add_rows([fitted(r[n]) for n in shown] for r in self._rows)
+        grid.move_cursor(row=min(row, len(self._rows) - 1), animate=False)
+        grid.scroll_to(x=0, y=y, animate=False)
+        self._shown = shown
+        self._column_hint()
 
-    # --- columns: the first stays, the rest scroll with ←/→ -----------------------------------
-
-    def _column_starts(self) -> list[int]:
-        """Where each column begins in the table's virtual width, in cells."""
-        grid = self.query_one("#brief-preview", DataTable)
-        starts, x = [], 0
-        for column in grid.ordered_columns:
-            starts.append(x)
-            x += column.get_render_width(grid)
-        return starts + [x]
-
-    def _in_view(self, scroll_x: float) -> tuple[int, int, int]:
-        """(first, last, count) of the scrolling columns shown whole at `scroll_x`
-        (1-based, the fixed first column not counted)."""
-        grid = self.query_one("#brief-preview", DataTable)
-        starts = self._column_starts()
-        count = len(starts) - 2
-        if count <= 0:  # no columns yet, or only the first
-            return 0, 0, max(0, count)
-        fixed = starts[1]
-        left, right = scroll_x + fixed, scroll_x + grid.scrollable_content_region.width
-        shown = [n for n in range(1, count + 1) if starts[n] >= left and starts[n + 1] <= right]
-        if not shown:
-            return 0, 0, count
-        return shown[0], shown[-1], count
-
-    def _column_hint(self, scroll_x: float | None = None) -> None:
+    def _column_hint(self) -> None:
         grid = self.query_one("#brief-preview", DataTable)
         hint = self.query_one("#brief-columns", Label)
-        first, last, count = self._in_view(grid.scroll_x if scroll_x is None else scroll_x)
-        hidden = grid.display and count > 0 and (first, last) != (1, count)
+        shown = self._shown[1:]
+        count = len(self._columns) - 1
+        hidden = grid.display and bool(shown) and (shown[0], shown[-1]) != (1, count)
         if hidden:
+            first, last = shown[0], shown[-1]
             span = f"column {first}" if first == last else f"columns {first}–{last}"
-            name = str(grid.ordered_columns[0].label)
-            hint.update(f"{span} of {count} beside {name} · ←/→ for the others")
+            hint.update(f"{span} of {count} beside {self._columns[0]} · ←/→ for the others")
         hint.display = hidden
 
     def action_columns(self, step: int) -> None:
-        """Scroll the preview's columns (after the first, which stays) one column along."""
+        """Move the preview's columns (after the first, which stays) one column along."""
         grid = self.query_one("#brief-preview", DataTable)
-        if not grid.display:
+        shown = self._shown[1:]
+        if not grid.display or not shown:
             return
-        starts = self._column_starts()
-        first, last, count = self._in_view(grid.scroll_x)
-        if count == 0 or (step < 0 and first <= 1) or (step > 0 and last >= count):
+        count = len(self._columns) - 1
+        if (step < 0 and shown[0] <= 1) or (step > 0 and shown[-1] >= count):
             return
-        target = max(1, first + step)
-        x = starts[target] - starts[1]
-        grid.scroll_to(x=x, animate=False)
-        self._column_hint(x)
+        self._start = max(1, shown[0] + step)
+        self._fill()
 
     def action_write(self) -> None:
         bar = self.query_one("#brief-progress", ProgressBar)

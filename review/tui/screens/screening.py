@@ -171,16 +171,10 @@ class ScreeningScreen(WorkbenchScreen):
         if it is None:
             box.update("Nothing to screen here." if not self.conflict_mode else "No conflicts.")
             return
-        reasons = it.get("reasons", {})
-
-        def said(coder: str, decision: str) -> str:
-            why = reasons.get(coder)
-            return f"{decision} ({why})" if why else decision
-
-        mine = said(self.coder, it["mine"]) if it["mine"] else "not decided"
-        others = "; ".join(
-            f"{_esc(c)}: {_esc(said(c, d))}" for c, d in it["decisions"].items() if c != self.coder
-        )
+        words = screening.described(it, self.coder)
+        mine = words["mine"] or "not decided"
+        others = _esc(words["others"] or "")
+        final = words["final"]
         authors = it.get("authors") or []
         who = "; ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
         venue = it.get("venue") or ""
@@ -197,6 +191,7 @@ class ScreeningScreen(WorkbenchScreen):
             ),
             f"[dim]{_esc(it['key'])} · status {it['status']}[/]",
             f"your decision: [b]{_esc(mine)}[/b]" + (f" · others: {others}" if others else ""),
+            *([f"final: [b]{_esc(final)}[/b]"] if final else []),
             "",
             _esc(it["abstract"] or "(no abstract)"),
             "",
