@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import asynccontextmanager
 
 from sqlmodel import select
 from textual.widgets import DataTable, OptionList
@@ -12,6 +13,17 @@ from review.store.db import session_scope
 from review.tui.app import ReviewApp
 from tests.test_brief_fixture import build as build_fixture
 from tests.tui_helpers import settle
+
+
+@asynccontextmanager
+async def _brief_of_the_fixture(ws, size: tuple[int, int]):
+    """The Brief screen of the fixture workspace at `size`, settled."""
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+    app = ReviewApp(ws, start="brief", sample_import=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        yield app, pilot
 
 
 def _links(ws):
@@ -91,11 +103,7 @@ async def test_indicators_screen_links_an_excerpt(ws):
 
 
 async def test_brief_screen_previews_and_writes_everything(ws):
-    with session_scope(ws.engine) as s:
-        build_fixture(s)
-    app = ReviewApp(ws, start="brief", sample_import=False)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+    async with _brief_of_the_fixture(ws, (140, 40)) as (app, pilot):
         assert app.current_mode == "brief"
         tables = app.screen.query_one("#brief-tables", OptionList)
         # five tables, four figures, the front matter
@@ -138,11 +146,7 @@ async def test_brief_preview_fits_80_columns(ws):
     count column of Table 1 off the screen."""
     from textual.widgets import Label
 
-    with session_scope(ws.engine) as s:
-        build_fixture(s)
-    app = ReviewApp(ws, start="brief", sample_import=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+    async with _brief_of_the_fixture(ws, (80, 24)) as (app, pilot):
         screen = app.screen
         grid = screen.query_one("#brief-preview", DataTable)
         assert grid.row_count == 3
@@ -160,11 +164,7 @@ async def test_brief_preview_columns_wrap_their_headers_and_scroll_with_the_arro
     others into view, and a line says which are shown."""
     from tests.tui_helpers import screen_text
 
-    with session_scope(ws.engine) as s:
-        build_fixture(s)
-    app = ReviewApp(ws, start="brief", sample_import=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+    async with _brief_of_the_fixture(ws, (80, 24)) as (app, pilot):
         screen = app.screen
         grid = screen.query_one("#brief-preview", DataTable)
         hint = screen.query_one("#brief-columns")
@@ -217,11 +217,7 @@ async def test_brief_screen_on_an_empty_workspace_says_what_is_missing(ws):
 
 async def test_brief_rebuild_stays_on_the_entry_being_read(ws):
     """Tried as a new user: `r` (rebuild) sent the selection back to Table 1."""
-    with session_scope(ws.engine) as s:
-        build_fixture(s)
-    app = ReviewApp(ws, start="brief", sample_import=False)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+    async with _brief_of_the_fixture(ws, (140, 40)) as (app, pilot):
         tables = app.screen.query_one("#brief-tables", OptionList)
         await pilot.press("down", "down", "down")
         await settle(app, pilot)

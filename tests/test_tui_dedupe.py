@@ -165,6 +165,11 @@ async def test_a_resolved_conflict_shows_who_resolved_it_and_counts_for_the_reso
         await pilot.press("c")  # the conflicts; a decision here is final
         await settle(app, pilot)
         assert [it["key"] for it in screen.items] == ["other"]
+        # the conflicts list gives each side's reason: both excluded, for different reasons
+        listed = screen.query_one("#screen-conflicts", DataTable)
+        assert [str(x) for x in listed.get_row_at(0)][1] == (
+            "ann: exclude (wrong outcome); bob: exclude (wrong study design)"
+        )
         await pilot.press("e")  # exclude: pick the reason
         await settle(app, pilot)
         picker = app.screen

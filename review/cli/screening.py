@@ -138,9 +138,7 @@ def conflicts(
         print_json({"stage": stage, "conflicts": rows})
         return
     for r in rows:
-        why = r.get("reasons") or {}
-        said = "; ".join(f"{c}: {screening.said(d, why.get(c))}" for c, d in r["decisions"].items())
-        typer.echo(f"{r['key']:<24} {said}")
+        typer.echo(f"{r['key']:<24} {screening.conflict_words(r)}")
     typer.echo(f"{len(rows)} conflict(s) at {stage}; settle with `review screen resolve`")
 
 

@@ -543,6 +543,14 @@ def said(decision: str, reason: str | None) -> str:
     return f"{decision} ({reason})" if reason else decision
 
 
+def conflict_words(row: dict) -> str:
+    """A `conflicts` row's decisions in words, for `review screen conflicts` and the Screening
+    screen's list: "ann: exclude (wrong outcome); bob: exclude (wrong study design)" — the
+    reasons are what makes two exclusions a conflict."""
+    why = row.get("reasons") or {}
+    return "; ".join(f"{c}: {said(d, why.get(c))}" for c, d in row["decisions"].items())
+
+
 def described(item: dict, viewer: str) -> dict[str, str | None]:
     """A `queue` item's decisions in words, the same for `review screen list` and the
     Screening screen: `mine` (viewer's, with the reason; a resolver's final decision when they

@@ -142,9 +142,8 @@ class ScreeningScreen(WorkbenchScreen):
         )
         table = self.query_one("#screen-conflicts", DataTable)
         table.clear()
-        for c in conflicts:
-            decisions = ", ".join(f"{k}: {v}" for k, v in c["decisions"].items())
-            table.add_row(*cells(c["key"]), fitted(decisions))
+        for c in conflicts:  # with the reasons: two exclusions differ only in them
+            table.add_row(*cells(c["key"]), fitted(screening.conflict_words(c)))
         self.n_conflicts = len(conflicts)
         self._layout()
         self._show()
