@@ -71,6 +71,9 @@ async def test_duplicates_screen_merges_highlights_and_undoes(ws):
             survivor = s.exec(select(m.Source).where(m.Source.key == "wos-1")).one()
             assert merged[0].merged_into_id == survivor.id
             assert survivor.title == "Co-production of public services"  # the unshouted title
+            # the history says who merged them (the screen's merges had no name)
+            link = s.exec(select(m.DuplicateLink).where(m.DuplicateLink.status == "merged")).one()
+            assert s.get(m.Coder, link.coder_id).name == ws.coder
         assert listing.row_count == 0
         await pilot.press("u")
         await settle(app, pilot)
@@ -85,6 +88,8 @@ async def test_duplicates_screen_merges_highlights_and_undoes(ws):
         await settle(app, pilot)
         with session_scope(ws.engine) as s:
             assert "apart" in s.exec(select(m.DuplicateLink.status)).all()
+            apart = s.exec(select(m.DuplicateLink).where(m.DuplicateLink.status == "apart")).one()
+            assert s.get(m.Coder, apart.coder_id).name == ws.coder  # who decided it
         assert listing.row_count == 0
 
 

@@ -168,7 +168,8 @@ class DuplicatesScreen(WorkbenchScreen):
 
             auto_backup(self.app.ws.engine, "dedupe")
             self._backed_up = True
-        ok, result = self.in_session(lambda s: service.merge_keys(s, row.keys))
+        coder = self.app.ws.coder  # who merged them (the history lists it)
+        ok, result = self.in_session(lambda s: service.merge_keys(s, row.keys, coder=coder))
         if not ok or result is None:  # (None only with not ok: the error is shown)
             return
         self.undo_stack.append(result.cluster)
@@ -180,10 +181,12 @@ class DuplicatesScreen(WorkbenchScreen):
         if row is None:
             return
 
+        coder = self.app.ws.coder
+
         def keep_all_apart(s) -> None:
             for i, a in enumerate(row.keys):
                 for b in row.keys[i + 1 :]:
-                    service.keep_apart(s, a, b)
+                    service.keep_apart(s, a, b, coder=coder)
 
         ok, _ = self.in_session(keep_all_apart)
         if not ok:
