@@ -166,6 +166,9 @@ async def test_import_screen_shows_problems_of_a_broken_file(ws, tmp_path):
         cells = [problems.get_row_at(i) for i in range(problems.row_count)]
         assert any("broken.bin" in c[0] and "looks like a binary file" in c[2] for c in cells)
         assert any("empty.txt" in c[0] and "empty" in c[2] for c in cells)
+        report = screen.query_one("#import-report", DataTable)
+        formats = [str(report.get_row_at(i)[1]) for i in range(report.row_count)]
+        assert formats == ["–", "–"]  # no format recognised: a dash, not "?"
     with session_scope(ws.engine) as s:
         statuses = s.exec(select(m.ImportBatch.status)).all()
     assert statuses == ["failed", "failed"]

@@ -30,6 +30,9 @@ ORDER = 20
 HELP = "Import literature, transcripts and documents; see what could not be read."
 
 
+NO_FORMAT = "–"  # a file whose format was not recognised (the problem says why)
+
+
 class SourceTree(DirectoryTree):
     """The workspace's folders and files, without hidden files and the database itself."""
 
@@ -81,7 +84,7 @@ class ImportScreen(WorkbenchScreen):
     def _file_room(self, table: DataTable, reports) -> int:
         """How many cells the File column may take so the others stay on screen (at 80
         columns a long path pushed Format, Status and Problems off the edge)."""
-        fmt = max([len(r.format or "?") for r in reports] + [len("Format")])
+        fmt = max([len(r.format or NO_FORMAT) for r in reports] + [len("Format")])
         status = max([len(r.status) for r in reports] + [len("Status")])
         fixed = fmt + status + len("Imported") + len("Problems")
         padding = 2 * table.cell_padding * 5  # five columns
@@ -212,7 +215,7 @@ class ImportScreen(WorkbenchScreen):
         for r in reports:
             table.add_row(
                 plain(_left_cut(self._rel(Path(r.file)), room)),
-                r.format or "?",
+                r.format or NO_FORMAT,
                 r.status,
                 f"{r.imported}/{r.records}" if r.records else str(r.imported),
                 str(len(r.problems)) if r.problems else "",
