@@ -162,12 +162,13 @@ async def test_brief_preview_columns_wrap_their_headers_and_scroll_with_the_arro
     header set its width), with no sign of the others. Headers now wrap so a column is as
     wide as its counts or the header's longest word; the first column stays, ←/→ bring the
     others into view, and a line says which are shown."""
-    from tests.tui_helpers import screen_text
+    from tests.tui_helpers import screen_text, until
 
     async with _brief_of_the_fixture(ws, (80, 24)) as (app, pilot):
         screen = app.screen
         grid = screen.query_one("#brief-preview", DataTable)
         hint = screen.query_one("#brief-columns")
+        await until(pilot, lambda: "environment:" in screen_text(grid))  # drawn, not only filled
         columns = list(grid.ordered_columns)
         assert str(columns[1].label) == "Local environment: literature"
         assert columns[1].width == len("environment:")  # not the header's 29 cells
@@ -179,15 +180,18 @@ async def test_brief_preview_columns_wrap_their_headers_and_scroll_with_the_arro
         assert "←/→" in screen_text(hint)
         await pilot.press("right")  # the list of tables keeps the focus
         await settle(app, pilot)
+        await until(pilot, lambda: "columns 2–3 of 5" in screen_text(hint))
         assert "columns 2–3 of 5" in screen_text(hint)
         shown = screen_text(grid)
         assert "Four Cs/Co-delivery" in shown  # the first column stays
         assert "health:" in shown
         await pilot.press("right", "right", "right", "right")  # past the last: stays there
         await settle(app, pilot)
+        await until(pilot, lambda: "Unassigned:" in screen_text(grid))
         assert "of 5" in screen_text(hint) and "Unassigned:" in screen_text(grid)
         await pilot.press(*["left"] * 6)
         await settle(app, pilot)
+        await until(pilot, lambda: "columns 1–2 of 5" in screen_text(hint))
         assert grid.scroll_x == 0 and "columns 1–2 of 5" in screen_text(hint)
         assert screen.query_one("#brief-tables", OptionList).highlighted == 0
     async with ReviewApp(ws, start="brief", sample_import=False).run_test(size=(160, 40)) as p:

@@ -93,6 +93,17 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
 
 
+async def until(pilot, condition, timeout: float = 5.0) -> None:
+    """Pause until `condition()` holds (at most `timeout` seconds): for what the screen does
+    after the workers are done (a grid refilled after a refresh), which on a loaded machine
+    can land a frame later than `settle` returns."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not condition() and time.monotonic() < end:
+        await pilot.pause(0.02)
+
+
 @asynccontextmanager
 async def running(
     ws, *, size: tuple[int, int] = (100, 30), source: int | None = None, **options
