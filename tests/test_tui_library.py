@@ -7,6 +7,7 @@ import shutil
 import pytest
 from sqlmodel import select
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from review.coding import library
 from review.store import models as m
@@ -305,3 +306,23 @@ async def test_the_fuzzy_index_is_kept_out_of_full_collections(ws):
         await settle(app, pilot)
         assert gc.get_freeze_count() > 1000  # what was alive once the index was built
     gc.unfreeze()
+
+
+async def test_library_columns_fit_the_screen_again_after_a_resize(ws):
+    """Shrinking the terminal gives the title the width left, so Kind, Status and Cod. stay
+    on screen (a real terminal kept the old, wider title column: it was sized before the
+    table had its new size); growing it gives the title the room back."""
+    from tests.tui_helpers import screen_text
+
+    add_literature(ws, 12)
+    async with running(ws, size=(120, 40)) as (app, pilot):
+        table = app.screen.query_one(DataTable)
+        wide = table.columns[ColumnKey("title")].width
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        header = screen_text(table).splitlines()[0]
+        assert "Status" in header and "Cod." in header, header
+        assert table.columns[ColumnKey("title")].width == wide - 40  # the 40 columns lost
+        await pilot.resize_terminal(120, 40)
+        await settle(app, pilot)
+        assert table.columns[ColumnKey("title")].width == wide

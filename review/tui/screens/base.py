@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
+from textual.widgets.data_table import ColumnKey
 
 from review import logs
 from review.errors import ReviewError
@@ -29,17 +30,23 @@ def row_at_cursor(table: DataTable, rows: Sequence[T]) -> T | None:
     return rows[table.cursor_row] if rows and 0 <= table.cursor_row < len(rows) else None
 
 
-def fill_last_column(table: DataTable, minimum: int = 12) -> None:
-    """Give a table's last column the width left on screen (not its content's width), so a
-    long value ends in "…" inside the screen instead of running off its edge; call it after
-    rows are added and on resize."""
+def fill_last_column(table: DataTable, minimum: int = 12, key: str | None = None) -> None:
+    """Give a table's last column (or the column `key`) the width left on screen, not its
+    content's width, so a long value ends in "…" inside the screen instead of running off
+    its edge; call it after rows are added and, on resize, after the layout
+    (`call_after_refresh`): before it the table still has its old size."""
     columns = list(table.columns.values())
     if not columns or table.size.width <= 0:
         return
-    used = sum(c.get_render_width(table) for c in columns[:-1])
-    last = columns[-1]
-    last.auto_width = False
-    last.width = max(minimum, table.size.width - used - 2 * table.cell_padding - 1)
+    fill = columns[-1] if key is None else table.columns.get(ColumnKey(key))
+    if fill is None:
+        return
+    used = sum(c.get_render_width(table) for c in columns if c is not fill)
+    width = max(minimum, table.size.width - used - 2 * table.cell_padding - 1)
+    if fill.width == width and not fill.auto_width:
+        return
+    fill.auto_width = False
+    fill.width = width
     table.refresh(layout=True)
 
 

@@ -10,14 +10,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.widgets import DataTable, Input, Select, Static
-from textual.widgets.data_table import ColumnKey
 
 from review.coding import library
 from review.coding.library import LibraryFilter, LibraryPage
 from review.errors import ReviewError
 from review.tui.app import settle_heap
 from review.tui.plain import cells, fitted
-from review.tui.screens.base import WorkbenchScreen
+from review.tui.screens.base import WorkbenchScreen, fill_last_column
 from review.tui.widgets.status_line import StatusLine
 
 NAME = "library"
@@ -99,20 +98,16 @@ class LibraryScreen(WorkbenchScreen):
         self.reload()
 
     def on_resize(self) -> None:
-        self._size_title()
+        # after the layout: sized while the table still had its old size, a real terminal
+        # kept drawing the old, wider columns after shrinking (the pilot did not show it)
+        self.call_after_refresh(self._size_title)
 
     def on_screen_resume(self) -> None:
         if self.current is not None:
             self.reload(keep_cursor=True)
 
     def _size_title(self) -> None:
-        table = self.query_one(DataTable)
-        width = max(20, self.size.width - AUTHOR_YEAR_WIDTH - 10 - 10 - 4 - 12)  # 2 a column
-        column = table.columns.get(ColumnKey("title"))
-        if column is not None and column.width != width:
-            column.width = width
-            column.auto_width = False
-            table.refresh()
+        fill_last_column(self.query_one(DataTable), minimum=20, key="title")
 
     # --- loading ------------------------------------------------------------------------
 

@@ -159,7 +159,7 @@ class ScreeningScreen(WorkbenchScreen):
         table = self.query_one("#screen-conflicts", DataTable)
         table.display = not narrow or self.conflict_mode or self.n_conflicts > 0
         if table.display:
-            fill_last_column(table)
+            self.call_after_refresh(fill_last_column, table)  # once it has its new size
 
     def current(self) -> dict | None:
         return self.items[self.pos] if 0 <= self.pos < len(self.items) else None
