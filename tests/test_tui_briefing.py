@@ -199,6 +199,35 @@ async def test_brief_preview_columns_wrap_their_headers_and_scroll_with_the_arro
         assert not p.app.screen.query_one("#brief-columns").display  # all in view: no hint
 
 
+async def test_brief_preview_keeps_its_columns_when_the_terminal_is_resized(ws):
+    """Moved along with →, the preview stays there when the terminal grows past 100 columns
+    or shrinks below (it went back to the first column); the front matter is wrapped again."""
+    from tests.tui_helpers import screen_text, until
+
+    async with _brief_of_the_fixture(ws, (80, 24)) as (app, pilot):
+        screen = app.screen
+        hint = screen.query_one("#brief-columns")
+        await until(pilot, lambda: "columns 1–2 of 5" in screen_text(hint))
+        await pilot.press("right", "right")
+        await until(pilot, lambda: "columns 3–4 of 5" in screen_text(hint))
+        await pilot.resize_terminal(120, 40)
+        await settle(app, pilot)
+        await until(pilot, lambda: "columns 3–" in screen_text(hint))
+        assert screen._shown[1] == 3, screen_text(hint)
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        await until(pilot, lambda: "columns 3–4 of 5" in screen_text(hint))
+        assert screen._shown[1:] == [3, 4]
+        tables = screen.query_one("#brief-tables", OptionList)
+        tables.highlighted = tables.option_count - 1  # the front matter and summary
+        await settle(app, pilot)
+        narrow = max(len(ln) for ln in screen.chart_text.splitlines())
+        await pilot.resize_terminal(140, 40)
+        await settle(app, pilot)
+        await until(pilot, lambda: max(map(len, screen.chart_text.splitlines())) > narrow)
+        assert max(len(ln) for ln in screen.chart_text.splitlines()) > narrow  # re-wrapped
+
+
 async def test_brief_screen_on_an_empty_workspace_says_what_is_missing(ws):
     """Tried as a new user: the summary was one line cut at the screen's edge, and a table
     with no rows was an empty grid."""

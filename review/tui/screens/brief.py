@@ -103,16 +103,24 @@ class BriefScreen(WorkbenchScreen):
         self.action_rebuild()
 
     def on_resize(self) -> None:
-        narrow = self.size.width < 100
-        was = self.has_class("-narrow")
-        self.set_class(narrow, "-narrow")  # 80 columns: room for the preview
+        self.set_class(self.size.width < 100, "-narrow")  # 80 columns: room for the preview
+        self.call_after_refresh(self._resized)
+
+    def _resized(self) -> None:
+        """After the layout, at the new width: a table's grid keeps the columns the reader
+        moved to (as many whole ones from there as now fit; before, crossing 100 columns
+        sent it back to the first), prose is wrapped again."""
+        if self.note is None:
+            return
         tables = self.query_one("#brief-tables", OptionList)
         at = tables.highlighted
-        if narrow != was and self.note is not None and at is not None:
-            oid = str(tables.get_option_at_index(at).id)
-            if oid.isdigit():  # a table: its first column's width goes with the screen's
-                self._preview(int(oid))
-        self.call_after_refresh(self._fill)  # as many whole columns as the new width holds
+        oid = str(tables.get_option_at_index(at).id) if at is not None else ""
+        if oid == "front":
+            self._front()
+        elif oid.isdigit() and not self.note.tables[int(oid)].rows:
+            self._preview(int(oid))  # what is missing, wrapped to the new width
+        else:
+            self._fill()
 
     def action_rebuild(self) -> None:
         self._build()
