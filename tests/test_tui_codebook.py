@@ -32,7 +32,9 @@ async def test_add_rename_and_merge_codes(ws):
     async with running(ws, start="codebook") as (app, pilot):
         await _highlight(app, pilot, design.id)
         assert "lived experience" in str(app.screen.query_one("#code-definition").render())
-        await pilot.press("a", *"Digital panels", "enter")
+        await pilot.press("a")
+        await settle(app, pilot)  # the form is open before typing
+        await pilot.press(*"Digital panels", "enter")
         await settle(app, pilot)
         child = _code(ws, "Digital panels")
         assert child.parent_id == design.id
@@ -99,7 +101,9 @@ async def test_the_code_form_edits_every_field(ws):
         form.query_one("#f-shortcut").value = ""
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        await pilot.press("a", *"Trust in officers", "enter")  # a new child, name only
+        await pilot.press("a")
+        await settle(app, pilot)  # the form is open before typing
+        await pilot.press(*"Trust in officers", "enter")  # a new child, name only
         await settle(app, pilot)
     code = _code(ws, "Trust")
     assert code.definition == "Residents rely on officers to act."

@@ -7,7 +7,7 @@ from textual.widgets import DataTable
 
 from review.store import models as m
 from review.store.db import session_scope
-from tests.tui_helpers import running, settle
+from tests.tui_helpers import running, settle, until
 
 
 def _add(ws) -> None:
@@ -229,6 +229,34 @@ async def test_screening_at_80_columns_gives_the_record_the_width(ws):
         conflicts = app.screen.query_one("#screen-conflicts", DataTable)
         assert conflicts.display  # wide: side by side, as before
         assert conflicts.region.x > app.screen.query_one("#screen-record-box").region.x
+
+
+async def test_screening_conflicts_fit_their_pane_at_every_width(ws):
+    """The conflicts' Decisions column takes the width left, on opening and after each
+    resize, with no horizontal scrollbar (sized after the rows were in, it left the table
+    its old scrollable width and a stray scrollbar under the rows)."""
+    from review.screening import decisions as screening
+
+    _add(ws)
+    with session_scope(ws.engine) as s:
+        screening.decide(s, "ann", "other", "include")
+        screening.decide(s, "bob", "other", "exclude", reason="wrong outcome")
+
+    def fits(table) -> bool:
+        drawn = sum(c.get_render_width(table) for c in table.columns.values())
+        return table.virtual_size.width <= table.size.width and drawn <= table.size.width
+
+    async with running(ws, start="screening", size=(120, 40)) as (app, pilot):
+        table = app.screen.query_one("#screen-conflicts", DataTable)
+        await until(pilot, lambda: fits(table))  # (sized once the layout is done)
+        assert table.row_count == 1 and fits(table), (table.virtual_size, table.size)
+        for size in ((80, 24), (140, 40), (120, 40)):
+            await pilot.resize_terminal(*size)
+            await settle(app, pilot)
+            await until(pilot, lambda: fits(table))
+            assert fits(table), (size, table.virtual_size, table.size)
+            last = list(table.columns.values())[-1]
+            assert last.get_render_width(table) >= table.size.width - 16 - 2 - 3  # filled
 
 
 async def test_screening_screen_records_not_retrieved_at_full_text(ws):

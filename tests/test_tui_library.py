@@ -311,8 +311,9 @@ async def test_the_fuzzy_index_is_kept_out_of_full_collections(ws):
 async def test_library_columns_fit_the_screen_again_after_a_resize(ws):
     """Shrinking the terminal gives the title the width left, so Kind, Status and Cod. stay
     on screen (a real terminal kept the old, wider title column: it was sized before the
-    table had its new size); growing it gives the title the room back."""
-    from tests.tui_helpers import screen_text
+    table had its new size), with no horizontal scrollbar; growing it gives the title the
+    room back."""
+    from tests.tui_helpers import screen_text, until
 
     add_literature(ws, 12)
     async with running(ws, size=(120, 40)) as (app, pilot):
@@ -320,9 +321,13 @@ async def test_library_columns_fit_the_screen_again_after_a_resize(ws):
         wide = table.columns[ColumnKey("title")].width
         await pilot.resize_terminal(80, 24)
         await settle(app, pilot)
+        await until(pilot, lambda: table.columns[ColumnKey("title")].width < wide)
         header = screen_text(table).splitlines()[0]
         assert "Status" in header and "Cod." in header, header
         assert table.columns[ColumnKey("title")].width == wide - 40  # the 40 columns lost
+        assert table.virtual_size.width <= table.size.width  # nothing to scroll sideways
         await pilot.resize_terminal(120, 40)
         await settle(app, pilot)
+        await until(pilot, lambda: table.columns[ColumnKey("title")].width == wide)
         assert table.columns[ColumnKey("title")].width == wide
+        assert table.virtual_size.width <= table.size.width

@@ -15,7 +15,10 @@ from tests.tui_helpers import add_transcript, running, sentences, settle
 async def test_a_multi_line_project_memo_survives_a_restart(ws):
     add_transcript(ws)
     async with running(ws, start="memos") as (app, pilot):
-        await pilot.press("a", *"Why co-delivery", "enter", "enter", *"is so common", "ctrl+s")
+        await pilot.press("a")
+        await settle(app, pilot)  # the editor is open before typing (on a loaded machine the
+        # letters reached the list behind it, whose `o` opened the Reader)
+        await pilot.press(*"Why co-delivery", "enter", "enter", *"is so common", "ctrl+s")
         await settle(app, pilot)
     with session_scope(ws.engine) as s:
         assert s.exec(select(m.Memo.text)).all() == ["Why co-delivery\n\nis so common"]
@@ -40,7 +43,9 @@ async def test_memos_view_edits_and_deletes_with_targets(ws):
         assert [r.target for r in rows] == ["source", "coding"]
         assert rows[0].about == "fg-north" and "Co-commissioning" in rows[1].about
         app.screen.query_one("DataTable").move_cursor(row=1)
-        await pilot.press("e", "end", *" and second", "ctrl+s")
+        await pilot.press("e")
+        await settle(app, pilot)  # the form is open before typing
+        await pilot.press("end", *" and second", "ctrl+s")
         await settle(app, pilot)
         with session_scope(ws.engine) as s:
             assert s.get(m.Coding, c.id).memo == "first and second"

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 from textual.widgets.data_table import ColumnKey
@@ -42,11 +43,17 @@ def fill_last_column(table: DataTable, minimum: int = 12, key: str | None = None
     if fill is None:
         return
     used = sum(c.get_render_width(table) for c in columns if c is not fill)
-    width = max(minimum, table.size.width - used - 2 * table.cell_padding - 1)
+    room = table.scrollable_content_region.width  # (less a scrollbar, when one shows)
+    width = max(minimum, room - used - 2 * table.cell_padding - 1)
     if fill.width == width and not fill.auto_width:
         return
     fill.auto_width = False
     fill.width = width
+    # the scrollable width from the columns' new widths, as adding a row has the table do (a
+    # width set after the rows were in left the old one, and a stray horizontal scrollbar);
+    # our tables have no row labels
+    drawn = sum(c.get_render_width(table) for c in columns)
+    table.virtual_size = Size(drawn, table.virtual_size.height)
     table.refresh(layout=True)
 
 
