@@ -80,6 +80,29 @@ async def test_indicators_screen_links_cycles_and_unlinks(ws):
         assert len(left) == 1
 
 
+async def test_indicators_screen_keeps_the_figures_in_view_at_80_columns(ws):
+    """At 80x24 the fixed widths ran to 137 cells: the value, n, source and links were off
+    screen. The text columns now share what the figures leave, at every size."""
+    from tests.tui_helpers import screen_text, until
+
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+    app = ReviewApp(ws, start="indicators", sample_import=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for size in ((80, 24), (120, 40), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await settle(app, pilot)
+            for id_ in ("#ind-list", "#ind-links"):
+                table = app.screen.query_one(id_, DataTable)
+                await until(pilot, lambda t=table: t.virtual_size.width <= t.size.width)
+                assert table.virtual_size.width <= table.size.width, (size, id_)
+            listing = app.screen.query_one("#ind-list", DataTable)
+            header = screen_text(listing).splitlines()[0]
+            assert all(h in header for h in ("Value", "n", "Links")), header
+            assert "61" in screen_text(listing)  # Local environment's value, in view
+
+
 async def test_indicators_screen_links_an_excerpt(ws):
     with session_scope(ws.engine) as s:
         ids = build_fixture(s)

@@ -36,19 +36,40 @@ def fill_last_column(table: DataTable, minimum: int = 12, key: str | None = None
     content's width, so a long value ends in "…" inside the screen instead of running off
     its edge; call it after rows are added and, on resize, after the layout
     (`call_after_refresh`): before it the table still has its old size."""
+    keys = list(table.columns)
+    if keys:
+        share_width(table, {ColumnKey(key) if key is not None else keys[-1]: 1}, minimum)
+
+
+def share_width(
+    table: DataTable, weights: dict[ColumnKey, int] | dict[str, int], minimum: int = 6
+) -> None:
+    """Share the width the other columns leave on screen among the columns `weights` names
+    (by key), in those proportions and each at least `minimum`: a table's text columns
+    shrink with the terminal while its figures keep their width and stay in view. When
+    to call it: as `fill_last_column`."""
     columns = list(table.columns.values())
     if not columns or table.size.width <= 0:
         return
-    fill = columns[-1] if key is None else table.columns.get(ColumnKey(key))
-    if fill is None:
+    flex = [
+        (table.columns[ColumnKey(k) if isinstance(k, str) else k], w)
+        for k, w in weights.items()
+        if (ColumnKey(k) if isinstance(k, str) else k) in table.columns
+    ]
+    if not flex:
         return
-    used = sum(c.get_render_width(table) for c in columns if c is not fill)
+    pad = 2 * table.cell_padding
+    used = sum(c.get_render_width(table) for c in columns if all(c is not f for f, _ in flex))
     room = table.scrollable_content_region.width  # (less a scrollbar, when one shows)
-    width = max(minimum, room - used - 2 * table.cell_padding - 1)
-    if fill.width == width and not fill.auto_width:
+    left = room - used - pad * len(flex) - 1
+    total = sum(w for _, w in flex)
+    widths = [max(minimum, left * w // total) for _, w in flex]
+    widths[0] += max(0, left - sum(widths))  # the rounding's few cells to the first
+    if all(c.width == n and not c.auto_width for (c, _), n in zip(flex, widths, strict=True)):
         return
-    fill.auto_width = False
-    fill.width = width
+    for (c, _), n in zip(flex, widths, strict=True):
+        c.auto_width = False
+        c.width = n
     # the scrollable width from the columns' new widths, as adding a row has the table do (a
     # width set after the rows were in left the old one, and a stray horizontal scrollbar);
     # our tables have no row labels

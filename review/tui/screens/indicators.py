@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from review.evidence import links as service
 from review.tui.plain import cells as plain_cells
 from review.tui.plain import fitted
-from review.tui.screens.base import WorkbenchScreen, row_at_cursor
+from review.tui.screens.base import WorkbenchScreen, row_at_cursor, share_width
 
 NAME = "indicators"
 KEY = "f9"
@@ -29,8 +29,12 @@ HELP = (
 )
 MAX_ROWS = 1000
 EXCERPTS = 200
-COLUMNS = (("Id", 5), ("Indicator", 34), ("Sector", 18), ("Area", 18), ("Year", 5),
-           ("Value", 9), ("n", 7), ("Source", 18), ("Links", 5))  # fmt: skip
+# (name, width): the text columns' widths are their shares of the room the figures leave
+# (`share_width`), so at 80 columns the value, n and links stay in view
+COLUMNS = (("Id", 4), ("Indicator", 34), ("Sector", 18), ("Area", 18), ("Year", 4),
+           ("Value", 7), ("n", 6), ("Source", 18), ("Links", 5))  # fmt: skip
+SHARES = {"Indicator": 4, "Sector": 3, "Area": 2, "Source": 2}
+LINK_COLUMNS = (("Link", 5), ("Relation", 12), ("Code", 34), ("Excerpt", 60))
 
 
 class ExcerptPicker(ModalScreen[int | None]):
@@ -98,12 +102,19 @@ class IndicatorsScreen(WorkbenchScreen):
     def on_mount(self) -> None:
         table = self.query_one("#ind-list", DataTable)
         for name, width in COLUMNS:
-            table.add_column(name, width=width)
+            table.add_column(name, width=width, key=name)
         links = self.query_one("#ind-links", DataTable)
-        for name, width in (("Link", 5), ("Relation", 12), ("Code", 34), ("Excerpt", 60)):
-            links.add_column(name, width=width)
+        for name, width in LINK_COLUMNS:
+            links.add_column(name, width=width, key=name)
         table.focus()
         self.reload()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)  # once the tables have their new size
+
+    def _fit(self) -> None:
+        share_width(self.query_one("#ind-list", DataTable), SHARES)
+        share_width(self.query_one("#ind-links", DataTable), {"Code": 1, "Excerpt": 2})
 
     def on_screen_resume(self) -> None:
         current = self.selected()  # keep the cursor on the same indicator after a dialog
