@@ -46,6 +46,39 @@ def number(text: object) -> float | None:
     return float(m.group(1)) if m else None
 
 
+INDICATOR_ROWS = 16  # the indicator figure's most rows: 16 fit a portrait page, as 540 did not
+
+
+def _linked(row: list) -> bool:
+    """A joint-display row with evidence: linked codes or linked excerpts."""
+    return bool(row[7]) or int(row[8] or 0) > 0
+
+
+def indicator_rows(rows: list[list]) -> tuple[list[list], str]:
+    """The joint display's rows the indicator figure draws, and what its caption says about
+    the others. Up to `INDICATOR_ROWS` rows, all of them; beyond that, the indicators linked
+    to evidence (those with the most linked excerpts first, when even they are too many; in
+    the table's order), or, with none linked, the table's first rows. A survey table of 540
+    values gave a picture 6 m tall that Word and LibreOffice cut off."""
+    if len(rows) <= INDICATOR_ROWS:
+        return rows, ""
+    total = len(rows)
+    linked = [k for k, r in enumerate(rows) if _linked(r)]
+    if not linked:
+        return (rows[:INDICATOR_ROWS], f" Only the first {INDICATOR_ROWS} of the {total:,} "
+                "indicators in Table 2 are shown; none is linked to evidence yet.")  # fmt: skip
+    keep = sorted(linked, key=lambda k: (-int(rows[k][8] or 0), k))[:INDICATOR_ROWS]
+    if len(keep) == len(linked):
+        note = (f" Only the indicators linked to evidence are shown: {len(keep):,} of the "
+                f"{total:,} in Table 2.")  # fmt: skip
+    else:
+        note = (
+            f" Only the {len(keep):,} indicators with the most linked excerpts are shown "
+            f"(of the {len(linked):,} linked to evidence; Table 2 lists all {total:,})."
+        )
+    return [rows[k] for k in sorted(keep)], note
+
+
 def figures_for(tree, res, matrix, joint, flow: dict) -> list[Figure]:
     """The figures in the order the note shows them (each after the table it draws), numbered
     so: heat map of the evidence matrix, excerpts per code (literature beside transcripts),
@@ -96,7 +129,8 @@ def figures_for(tree, res, matrix, joint, flow: dict) -> list[Figure]:
             )
         )
     ind = []
-    for r in joint.rows:
+    shown, left_out = indicator_rows(joint.rows)
+    for r in shown:
         value = number(r[4])
         # name, sector and year; the area too when it is short (not a list of five countries)
         area = r[2] if r[2] and len(str(r[2])) <= 24 else ""
@@ -108,7 +142,7 @@ def figures_for(tree, res, matrix, joint, flow: dict) -> list[Figure]:
                 "indicator-evidence",
                 "Indicators and their evidence",
                 "Each survey indicator's value (Table 2) beside the number of coded "
-                "excerpts linked to it.",
+                "excerpts linked to it." + left_out,
                 "indicators",
                 {
                     "labels": [i[0] for i in ind],
