@@ -191,15 +191,28 @@ def _sentence(text: str) -> str:
 
 
 EXTRA_FIELDS = ("type", "institution", "organization", "school", "publisher")
+RIS_EXTRA_TAGS = ("PB",)  # publisher (a report's institution, a thesis's university)
 
 
 def _record_extras(source: m.Source) -> list[str]:
     """Report type and publisher from a BibTeX record ('Report to the EU Presidency',
-    'Palgrave Macmillan'): the citation columns have no place for them, yet a reference to a
-    report or chapter without them is hard to find. Plain braced values only (no macros or
-    LaTeX commands)."""
-    fields = (source.record or {}).get("fields")
-    if (source.record_format or "").lower() != "bibtex" or not isinstance(fields, dict):
+    'Palgrave Macmillan'), publisher from a RIS record (`PB`: Zotero, EndNote and the
+    databases put a book's, chapter's or report's publisher there): the citation columns
+    have no place for them, yet a reference to a report, book or chapter without them is
+    hard to find. Plain braced values only (no macros or LaTeX commands)."""
+    record = source.record or {}
+    fmt = (source.record_format or "").lower()
+    if fmt == "ris" and isinstance(record, dict):
+        out = []
+        for tag in RIS_EXTRA_TAGS:
+            values = record.get(tag)
+            for v in values if isinstance(values, list) else [values]:
+                v = " ".join(v.split()) if isinstance(v, str) else ""
+                if v and v not in out:
+                    out.append(v)
+        return out
+    fields = record.get("fields") if isinstance(record, dict) else None
+    if fmt != "bibtex" or not isinstance(fields, dict):
         return []
     out = []
     for name in EXTRA_FIELDS:
@@ -305,7 +318,8 @@ def reference(source: m.Source) -> Reference:
         if source.pages:
             runs.append((", " + str(source.pages).replace("--", "–").replace("-", "–"), ""))
         runs.append((".", ""))
-    extra = _record_extras(source)
+    # APA 7 names a book's, chapter's or report's publisher, not a journal's
+    extra = _record_extras(source) if source.kind != "article" else []
     if extra:
         runs.append((" " + _sentence(", ".join(extra)), ""))
     if source.doi:

@@ -1,0 +1,120 @@
+"""What a walk through the briefing note with real files (../shared/testdata, the vendored
+copies in tests/data/vendor) tripped on: each test fails without its fix."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from lxml import etree
+
+from review.outputs.brief.docx_note import MARGIN_CM, PAPER_CM, to_docx
+from review.outputs.brief.plots import render
+from review.outputs.brief.tables import build
+from review.store.db import session_scope
+from tests.test_brief_fixture import build as build_fixture
+
+EMU_PER_CM = 360_000
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+
+
+def _fixture(ws):
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+    return ws
+
+
+def _note(ws, **kw):
+    with session_scope(ws.engine) as s:
+        return build(s, **kw)
+
+
+def _extents(docx: bytes) -> list[tuple[int, int]]:
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml"))
+    return [(int(e.get("cx")), int(e.get("cy"))) for e in root.iter(f"{WP}extent")]
+
+
+def test_a_540_value_survey_table_gives_an_indicator_figure_that_fits_a_page(ws, cli, testdata):
+    """The UK civil-service survey (108 questions × 5 years) made Figure 3 a picture 6 m tall:
+    a 17 MB PNG in a 17 MB DOCX, cut off (LibreOffice drew nothing) and a 1,600-line text
+    chart on the Brief screen. Now the figure draws the indicators linked to evidence and its
+    caption says what it left out; Table 2 still lists every value."""
+    _fixture(ws)
+    csv = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
+    assert cli("-w", ws.root, "indicators", "import", csv).code == 0
+    note = _note(ws)
+    joint = next(t for t in note.tables if t.id == "joint-display")
+    assert len(joint.rows) == 3 + 540
+    fig = next(f for f in note.figures if f.kind == "indicators")
+    # the fixture links two of its three 2008 indicators (a code and an excerpt)
+    assert len(fig.data["labels"]) == 2
+    assert all(lab.startswith("Citizen co-production index") for lab in fig.data["labels"])
+    assert fig.data["excerpts"] == [4, 1]
+    assert "Only the indicators linked to evidence are shown: 2 of the 543 in Table 2." in (
+        fig.caption
+    )
+    assert len(render(fig, "png")) < 500_000
+
+
+def test_no_indicator_linked_the_figure_shows_the_first_rows_and_says_so(ws, cli, testdata):
+    csv = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
+    assert cli("-w", ws.root, "indicators", "import", csv).code == 0
+    fig = next(f for f in _note(ws).figures if f.kind == "indicators")
+    assert len(fig.data["labels"]) == 16
+    assert fig.data["labels"][0].startswith("B01. I am interested in my work")
+    assert "Only the first 16 of the 540 indicators in Table 2 are shown; none is linked" in (
+        fig.caption
+    )
+
+
+def test_a_docx_figure_is_never_taller_than_its_page(ws):
+    """Any figure (a long codebook's bars, say) is placed narrower rather than taller than
+    the page's text height: Word and LibreOffice cut a taller picture off at the foot."""
+    _fixture(ws)
+    note = _note(ws)
+    fig = next(f for f in note.figures if f.kind == "bars")
+    n = 60
+    fig.data = {
+        "labels": [f"Group/Code number {k}" for k in range(n)],
+        "series": ["Literature", "Transcripts"],
+        "values": [[k % 3, k % 5] for k in range(n)],
+    }
+    pngs = {f.id: render(f, "png") for f in note.figures}
+    room = (PAPER_CM["A4"][1] - 2 * MARGIN_CM) * EMU_PER_CM
+    extents = _extents(to_docx(note, pngs))
+    assert len(extents) == len(note.figures)
+    assert all(cy <= room for _, cy in extents), extents
+    # the tall one keeps its proportions, only smaller; the others keep their width
+    widths = sorted(cx for cx, _ in extents)
+    assert widths[0] < 10 * EMU_PER_CM and widths[-1] == int(16.5 * EMU_PER_CM)
+
+
+def test_references_name_the_publisher_of_a_ris_book_chapter_or_report(ws, cli, shared):
+    """A Zotero RIS export (QualCoder's example) gave 'Vogel, D. (1988). Fluctuating
+    Fortunes: …' with no publisher: only BibTeX records had theirs added. RIS keeps it in
+    `PB`; APA 7 names it for books, chapters and reports, not for journal articles (the
+    BibTeX path added a journal article's publisher too)."""
+    ris = shared / "ris" / "qualcoder_bibliography_zotero.ris"
+    assert cli("-w", ws.root, "import", ris).code == 0
+    refs = _note(ws).references
+    book = next(r for r in refs if r.startswith("Vogel, D. (1988)."))
+    assert book.endswith("Fluctuating Fortunes: The Political Power of Business in America. "
+                         "Basic Books.")  # fmt: skip
+    chapter = next(r for r in refs if r.startswith("Bronfenbrenner, K. (2003)."))
+    assert "32–50. Continuum. http://socserv2" in chapter
+    article = next(r for r in refs if r.startswith("Western, B., & Rosenfeld, J. (2011)."))
+    assert article.endswith("76(4), 513–537. https://doi.org/10.1177/0003122411414817")
+
+
+def test_a_journal_articles_publisher_is_not_in_its_reference(ws, cli, testdata):
+    """APA 7 gives a journal article's journal, not its publisher: the BibTeX path wrote
+    'Paleontological Journal, 43(9), 1097–1100. SP MAIK Nauka/Interperiodica.'"""
+    bib = testdata / "bibtex" / "tidy_orcid-russian-citations.bib"
+    ris = testdata / "ris" / "rispy_example_full.ris"  # both articles carry PB Fun Factory
+    assert cli("-w", ws.root, "import", bib, ris).code == 0
+    refs = _note(ws).references
+    assert len(refs) == 9
+    articles = [r for r in refs if "Paleontological Journal" in r or "Lorem" in r]
+    assert len(articles) == 4
+    assert not any("Interperiodica" in r or "Fun Factory" in r for r in articles)
+    assert any(r.endswith("Экология водных беспозвоночных, 210–211. Принтхаус.") for r in refs)
