@@ -118,3 +118,63 @@ def test_a_journal_articles_publisher_is_not_in_its_reference(ws, cli, testdata)
     assert len(articles) == 4
     assert not any("Interperiodica" in r or "Fun Factory" in r for r in articles)
     assert any(r.endswith("Экология водных беспозвоночных, 210–211. Принтхаус.") for r in refs)
+
+
+def test_works_cited_alike_get_year_letters_everywhere_the_note_cites_them(ws, cli, testdata):
+    """Two 2012 conference papers by Назаренко (a real ORCID export) were both 'Назаренко
+    2012' in Table 3 and in the reference list: a reader could not tell which was which.
+    APA 7 adds a, b to the year, in the reference list's order (by title), and the
+    citations in the tables use the same letters."""
+    from sqlmodel import select
+
+    from review.store import models as m
+
+    bib = testdata / "bibtex" / "tidy_orcid-russian-citations.bib"
+    assert cli("-w", ws.root, "import", bib).code == 0
+    with session_scope(ws.engine) as s:
+        src = s.exec(
+            select(m.Source).where(m.Source.key == "назаренко2012долгоносикообразные")
+        ).one()
+        s.add(m.Indicator(name="Species recorded", year=2012, value=218, source_id=src.id))
+    note = _note(ws)
+    t3 = next(t for t in note.tables if t.id == "source-characteristics")
+    cited = {r[-1]: r[0] for r in t3.rows}
+    assert cited["назаренко2012долгоносикообразные2"] == "Назаренко 2012a"  # "ОСТРОВА ДИКОГО"
+    assert cited["назаренко2012долгоносикообразные"] == "Назаренко 2012b"  # "ПРИБРЕЖНЫХ …"
+    assert cited["назаренко2010водные"] == "Назаренко 2010"  # no other 2010 work: no letter
+    joint = next(t for t in note.tables if t.id == "joint-display")
+    assert joint.rows[0][6] == "Назаренко 2012b"
+    refs = [r for r in note.references if r.startswith("Назаренко, В. Ю. (2012")]
+    assert [r[:25] for r in refs] == ["Назаренко, В. Ю. (2012a).", "Назаренко, В. Ю. (2012b)."]
+    assert "ОСТРОВА ДИКОГО" in refs[0] and "ПРИБРЕЖНЫХ" in refs[1]
+
+
+def test_year_letters_for_undated_works_and_past_z():
+    from review.ingest.citation import author_year, dated, year_suffixes
+    from review.store import models as m
+
+    assert dated(None, "a") == "n.d.-a" and dated(2012, "") == "2012" and dated(None) == "n.d."
+    assert author_year(["Cassia, F"], None, suffix="b") == "Cassia n.d.-b"
+    works = [m.Source(id=k, key=f"k{k}", kind="article", title=f"T{k:02}", authors=["Doe, J"],
+                      year=2020) for k in range(1, 29)]  # fmt: skip
+    letters = year_suffixes(works)
+    assert [letters[k] for k in (1, 26, 27, 28)] == ["a", "z", "aa", "ab"]
+
+
+def test_at_a_glance_of_a_workspace_with_only_transcripts(ws, cli, testdata):
+    """Transcripts and no literature read "No literature has been imported yet. Beside the
+    literature are 2 transcripts …", and one excerpt "were coded"."""
+    tr = testdata / "transcripts"
+    assert cli("-w", ws.root, "import", tr / "webvttpy_teams_timeframe.vtt",
+               tr / "vttjs_spec-example.vtt").code == 0  # fmt: skip
+    r = cli("-w", ws.root, "--coder", "ann", "code", "apply", "webvttpy_teams_timeframe",
+            "Drivers/Trust", "--span", "68:90")  # fmt: skip
+    assert r.code == 0, r.err
+    glance = _note(ws).glance
+    assert "Beside the literature" not in glance
+    assert glance.startswith("No literature has been imported yet. The review holds 2 "
+                             "transcripts with ")  # fmt: skip
+    assert (
+        "1 coded excerpt (0 from the literature, 1 from transcripts and documents) was "
+        "coded by 1 coder (ann)." in glance
+    )
