@@ -178,3 +178,34 @@ def test_at_a_glance_of_a_workspace_with_only_transcripts(ws, cli, testdata):
         "1 coded excerpt (0 from the literature, 1 from transcripts and documents) was "
         "coded by 1 coder (ann)." in glance
     )
+
+
+def test_long_survey_questions_are_cut_in_the_middle_in_the_indicator_figure(ws, cli, testdata):
+    """The CSPS question E02 is 260 characters: wrapped whole, seven lines at 7 pt, each
+    label ran over its neighbours' in Figure 3. Its name is cut in the middle (the questions
+    differ at the end: "…: Age", "…: Disability") to two lines of the label."""
+    from sqlmodel import col, select
+
+    from review.store import models as m
+
+    _fixture(ws)
+    csv = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
+    assert cli("-w", ws.root, "indicators", "import", csv).code == 0
+    with session_scope(ws.engine) as s:
+        code = s.exec(select(m.Code).where(m.Code.name == "Co-design")).one()
+        e02 = s.exec(
+            select(m.Indicator)
+            .where(col(m.Indicator.name).startswith("E02."), m.Indicator.year == 2013)
+            .order_by(col(m.Indicator.id))
+        ).all()[:3]
+        assert len(e02) == 3 and all(len(i.name) > 200 for i in e02)
+        ends = sorted(i.name.rsplit(" ", 1)[-1] + " · 2013" for i in e02)  # "Age", …
+        for ind in e02:
+            s.add(m.EvidenceLink(indicator_id=ind.id, code_id=code.id, relation="supports"))
+    fig = next(f for f in _note(ws).figures if f.kind == "indicators")
+    long = [lab for lab in fig.data["labels"] if lab.startswith("E02.")]
+    assert len(long) == 3 and len(set(long)) == 3  # still told apart
+    assert all(len(lab) <= 72 + len(" · 2013") for lab in long), long
+    assert sorted(lab.rsplit(" ", 3)[-3:][0] + " · 2013" for lab in long) == ends
+    assert any(lab.endswith("100%): Age · 2013") for lab in long)
+    assert all(lab.startswith("E02. On which of the following grounds have") for lab in long)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from review.ingest.citation import trim_words
+
 SHADES = " ░▒▓█"
 
 
@@ -46,7 +48,26 @@ def number(text: object) -> float | None:
     return float(m.group(1)) if m else None
 
 
+INDICATOR_NAME = 72  # characters of an indicator's name in the figure: two lines of its label
 INDICATOR_ROWS = 16  # the indicator figure's most rows: 16 fit a portrait page, as 540 did not
+
+
+def middle_cut(text: str, limit: int) -> str:
+    """Text at most about `limit` long, cut in the middle at word boundaries: a survey's
+    questions differ at their end ("E02. On which of the following grounds have you… than
+    100%): Age" / "…: Disability"), so the head and the tail both stay."""
+    t = " ".join(text.split())
+    if len(t) <= limit:
+        return t
+    words = t.split(" ")
+    tail: list[str] = []
+    while len(words) > 1 and len(" ".join([words[-1], *tail])) <= limit // 3:
+        tail.insert(0, words.pop())
+    room = limit - len(" ".join(tail)) - 1
+    head = trim_words(" ".join(words), room) if tail else trim_words(t, limit)
+    if not head.endswith("…"):
+        head += "…"
+    return f"{head} {' '.join(tail)}".rstrip()
 
 
 def _linked(row: list) -> bool:
@@ -134,7 +155,8 @@ def figures_for(tree, res, matrix, joint, flow: dict) -> list[Figure]:
         value = number(r[4])
         # name, sector and year; the area too when it is short (not a list of five countries)
         area = r[2] if r[2] and len(str(r[2])) <= 24 else ""
-        label = " · ".join(str(x) for x in (r[0], r[1], area, r[3]) if x not in ("", None))
+        name = middle_cut(str(r[0]), INDICATOR_NAME)
+        label = " · ".join(str(x) for x in (name, r[1], area, r[3]) if x not in ("", None))
         ind.append((label, value, str(r[4]), int(r[8] or 0)))
     if ind:
         out.append(
