@@ -209,3 +209,19 @@ def test_long_survey_questions_are_cut_in_the_middle_in_the_indicator_figure(ws,
     assert sorted(lab.rsplit(" ", 3)[-3:][0] + " · 2013" for lab in long) == ends
     assert any(lab.endswith("100%): Age · 2013") for lab in long)
     assert all(lab.startswith("E02. On which of the following grounds have") for lab in long)
+
+
+def test_the_text_chart_wraps_indicator_names_to_the_terminal():
+    """At 80x24 the Brief screen's Figure 3 cut five 'E02. On which … · 2009 … 2013' names at
+    the pane's edge, so they read alike; the screen passes its width and the names wrap."""
+    from review.outputs.brief.figures import Figure, text_chart
+
+    name = "E02. On which of the following grounds have you… to more than 100%): Age"
+    fig = Figure("i", "I", "", "indicators", {
+        "labels": [f"{name} · {y}" for y in (2009, 2010)], "values": [15.0, 12.0],
+        "value_text": ["15%", "12%"], "excerpts": [1, 1]})  # fmt: skip
+    chart = text_chart(fig, 20, across=40).splitlines()
+    assert all(len(line) <= 40 for line in chart), chart
+    assert sum("Age · 2009" in line for line in chart) == 1
+    assert sum("Age · 2010" in line for line in chart) == 1
+    assert text_chart(fig, 20).splitlines()[0] == f"{name} · 2009"  # unwrapped without it

@@ -9,6 +9,7 @@ tables as the rest of the note, so a figure never disagrees with a table.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 from review.ingest.citation import trim_words
@@ -237,8 +238,10 @@ def _bar(n: float, top: float, width: int) -> str:
     return "█" * full + ("▌" if cells - full >= 0.5 else "") or "▏"
 
 
-def text_chart(fig: Figure, width: int = 40) -> str:
-    """The figure in characters, for a terminal."""
+def text_chart(fig: Figure, width: int = 40, across: int | None = None) -> str:
+    """The figure in characters, for a terminal; `across`: the terminal's room, to
+    which an indicator's name is wrapped (cut at the edge, five survey questions that
+    differ in their year read alike)."""
     d = fig.data
     if fig.kind == "prisma":
         b = prisma_boxes(d["flow"])
@@ -292,7 +295,7 @@ def text_chart(fig: Figure, width: int = 40) -> str:
         out = []
         for label, v, vt, e in zip(d["labels"], vals, d["value_text"], d["excerpts"],
                                    strict=True):  # fmt: skip
-            out.append(label)
+            out += textwrap.wrap(label, across) if across else [label]
             out.append(f"  value    {_bar(v, top_v, half):<{half}} {vt}")
             out.append(f"  excerpts {_bar(e, top_e, half):<{half}} {e}")
         return "\n".join(out) + "\n"
