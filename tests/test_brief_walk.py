@@ -225,3 +225,18 @@ def test_the_text_chart_wraps_indicator_names_to_the_terminal():
     assert sum("Age · 2009" in line for line in chart) == 1
     assert sum("Age · 2010" in line for line in chart) == 1
     assert text_chart(fig, 20).splitlines()[0] == f"{name} · 2009"  # unwrapped without it
+
+
+def test_a_bibtex_publisher_is_not_repeated_after_its_venue_nor_left_in_tex(ws, cli, testdata):
+    """A real BibTeX library (Better BibTeX, 988 entries): 'Building Problem Solvers. MIT
+    Press. MIT\\~Press.' and a report's institution twice, the second with the file's line
+    break as a run of spaces. A book's or report's venue is its publisher or institution
+    already; TeX's tie is a space."""
+    bib = testdata / "bibtex" / "bbt_873_quietly_discarded.bib"
+    assert cli("-w", ws.root, "import", bib).code in (0, 1)  # (a few records are reported)
+    refs = _note(ws).references
+    forbus = next(r for r in refs if r.startswith("Forbus, K. D., & deKleer, J. (1993)."))
+    assert forbus.endswith("Building Problem Solvers. MIT Press.")
+    ocl = next(r for r in refs if r.startswith("McCluskey, T. L., Jarvis, P., & Kitchin"))
+    assert ocl.count("Huddersfield") == 1 and "  " not in ocl
+    assert not [r for r in refs if "~" in r.split(" http")[0]]  # (a URL's ~ is its own)

@@ -261,6 +261,7 @@ def _record_extras(source: m.Source) -> list[str]:
         v = raw.strip()
         if len(v) >= 2 and v[0] + v[-1] in ("{}", '""'):
             v = v[1:-1].strip()
+        v = " ".join(v.replace("~", " ").split())  # TeX's tie and a value's line breaks
         if v and not any(ch in v for ch in "{}\\#") and v not in out:
             out.append(v)
     return out
@@ -359,6 +360,8 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
         runs.append((".", ""))
     # APA 7 names a book's, chapter's or report's publisher, not a journal's
     extra = _record_extras(source) if source.kind != "article" else []
+    # a book's or report's venue is often its publisher or institution already
+    extra = [x for x in extra if x.casefold() != venue.casefold()]
     if extra:
         runs.append((" " + _sentence(", ".join(extra)), ""))
     if source.doi:
