@@ -240,3 +240,17 @@ def test_a_bibtex_publisher_is_not_repeated_after_its_venue_nor_left_in_tex(ws, 
     ocl = next(r for r in refs if r.startswith("McCluskey, T. L., Jarvis, P., & Kitchin"))
     assert ocl.count("Huddersfield") == 1 and "  " not in ocl
     assert not [r for r in refs if "~" in r.split(" http")[0]]  # (a URL's ~ is its own)
+
+
+def test_table_5_has_every_box_of_the_flow_diagram(ws):
+    """Figure 4 showed "Reports of included studies (n = 2)", Table 5 had no such row: a
+    reader checking the table against the figure found a box missing."""
+    from review.outputs.brief.figures import prisma_boxes
+
+    _fixture(ws)
+    note = _note(ws)
+    rows = {r[1]: r[2] for r in next(t for t in note.tables if t.id == "prisma").rows}
+    flow = next(f for f in note.figures if f.id == "prisma-flow").data["flow"]
+    boxes = prisma_boxes(flow)["included"]
+    assert boxes == ["Studies included in review (n = 2)", "Reports of included studies (n = 2)"]
+    assert rows["Studies included in review"] == 2 and rows["Reports of included studies"] == 2

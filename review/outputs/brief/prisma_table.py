@@ -38,6 +38,9 @@ def prisma_table(session: Session, counts: dict | None = None):
     if stage != "full-text":
         included = "not yet assessed"
     rows.append(["Included", "Studies included in review", included])
+    if stage == "full-text":  # the flow diagram's second box (STUDIES_ARE_REPORTS)
+        reports = c["included"].get("reports", c["included"]["studies"])
+        rows.append(["Included", "Reports of included studies", reports])
     failed = sorted(k for k, ok in c.get("checks", {}).items() if not ok)
     notes = ["Counts from the import batches, merged duplicates and screening outcomes."]
     hints: list[str] = []
