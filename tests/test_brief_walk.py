@@ -254,3 +254,20 @@ def test_table_5_has_every_box_of_the_flow_diagram(ws):
     boxes = prisma_boxes(flow)["included"]
     assert boxes == ["Studies included in review (n = 2)", "Reports of included studies (n = 2)"]
     assert rows["Studies included in review"] == 2 and rows["Reports of included studies"] == 2
+
+
+def test_table_5_lists_the_databases_in_the_flow_diagrams_order(ws, cli, testdata, shared):
+    """Figure 4 (and `review prisma`) listed "other / not recorded (n = 12)" first, by count;
+    Table 5 sorted the names, putting it last after "Google Scholar" and "Scopus"."""
+    from review.outputs.brief.figures import prisma_boxes
+
+    assert cli("-w", ws.root, "import", testdata / "ris" / "jabref_RisImporterTestScopus.ris",
+               shared / "ris" / "qualcoder_bibliography_zotero.ris").code == 0  # fmt: skip
+    note = _note(ws)
+    table_order = [r[1].removeprefix("Records identified: ")
+                   for r in next(t for t in note.tables if t.id == "prisma").rows
+                   if r[1].startswith("Records identified: ")]  # fmt: skip
+    flow = next(f for f in note.figures if f.id == "prisma-flow").data["flow"]
+    figure_order = [x.strip().rsplit(" (n = ", 1)[0] for x in prisma_boxes(flow)["identified"][1:]]
+    assert table_order == figure_order
+    assert table_order[0] == "other / not recorded"  # 2 of the 4 records

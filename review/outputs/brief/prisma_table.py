@@ -18,7 +18,8 @@ def prisma_table(session: Session, counts: dict | None = None):
     ident, scr, elig = c["identification"], c["screening"], c["eligibility"]
     stage = c.get("stage_reached", "full-text")
     rows: list[list[object]] = []
-    for db, n in sorted(ident["by_database"].items()):
+    # in the order the flow diagram and `review prisma` give them: most records first
+    for db, n in ident["by_database"].items():
         rows.append(["Identification", f"Records identified: {db}", n])
     rows.append(["Identification", "Duplicate records removed", ident["duplicates_removed"]])
     rows.append(["Screening", "Records screened", scr["records_screened"]])
