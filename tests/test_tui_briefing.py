@@ -372,3 +372,28 @@ async def test_brief_preview_draws_only_whole_columns_and_marks_every_cut(ws):
                 await settle(app, pilot)
                 assert not hint.display or re.search(r"columns? 1\b", screen_text(hint))
             assert checked > 10
+
+
+async def test_a_figure_or_the_summary_shows_no_column_line_of_the_table_before(ws):
+    """Walked at 80x24: from Table 1 (columns 1–2 of 5) down to a figure, the figure's
+    chart still said "columns 1–2 of 5 beside Code · ←/→ for the others" (the arrows do
+    nothing there). Back on the table the line is there again."""
+    from tests.tui_helpers import screen_text, until
+
+    async with _brief_of_the_fixture(ws, (80, 24)) as (app, pilot):
+        screen = app.screen
+        grid = screen.query_one("#brief-preview", DataTable)
+        hint = screen.query_one("#brief-columns")
+        tables = screen.query_one("#brief-tables", OptionList)
+        await until(pilot, lambda: "environment:" in screen_text(grid))
+        assert hint.display and "columns 1–2 of 5" in screen_text(hint)
+        ids = [str(tables.get_option_at_index(i).id) for i in range(tables.option_count)]
+        for oid in ("fig0", "front"):
+            tables.highlighted = ids.index(oid)
+            await settle(app, pilot)
+            await until(pilot, lambda: screen.query_one("#brief-chart-box").display)
+            assert not grid.display and not hint.display, oid
+        tables.highlighted = 0
+        await settle(app, pilot)
+        await until(pilot, lambda: hint.display)
+        assert "columns 1–2 of 5" in screen_text(hint)

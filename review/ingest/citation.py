@@ -8,8 +8,10 @@ cite through here, so a reader can match a quote across every document we write.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import cast
 
 from review.store import models as m
 from review.store.kinds import is_qualitative, source_class
@@ -46,12 +48,14 @@ def author_year(
     title: str | None = None,
     key: str | None = None,
     et_al: bool = False,
+    suffix: str = "",
 ) -> str:
     """'Loeffler 2008', 'Bovaird & Loeffler 2012', 'Loeffler et al. 2008' (n.d. if no year).
 
     With no author, the (short) title stands in, as APA does: “Activating collective…” 2015;
     with no title either, the cite key. `et_al`: the author list was truncated (BibTeX's
-    `and others`).
+    `and others`). `suffix`: APA's letter after the year ('2012a', 'n.d.-a') for works that
+    would otherwise be cited alike (`year_suffixes`).
     """
     names = [surname(a) for a in (authors or []) if a and a.strip()]
     if not names:
@@ -62,7 +66,14 @@ def author_year(
         who = f"{names[0]} & {names[1]}"
     else:
         who = f"{names[0]} et al."
-    return f"{who} {year or 'n.d.'}"
+    return f"{who} {dated(year, suffix)}"
+
+
+def dated(year: int | None, suffix: str = "") -> str:
+    """The year as cited: '2012', '2012a'; 'n.d.', 'n.d.-a' (APA 7)."""
+    if year:
+        return f"{year}{suffix}"
+    return f"n.d.-{suffix}" if suffix else "n.d."
 
 
 def truncated_authors(source: m.Source) -> bool:
@@ -82,7 +93,7 @@ def truncated_authors_sql():
     return func.lower(func.rtrim(func.coalesce(raw, ""), " {}")).like("% and others")
 
 
-def source_author_year(source: m.Source) -> str:
+def source_author_year(source: m.Source, suffix: str = "") -> str:
     """`author_year` of a loaded source."""
     return author_year(
         source.authors,
@@ -90,7 +101,35 @@ def source_author_year(source: m.Source) -> str:
         title=source.title,
         key=source.key,
         et_al=truncated_authors(source),
+        suffix=suffix,
     )
+
+
+def _letters(k: int) -> str:
+    """0 -> 'a', 25 -> 'z', 26 -> 'aa'."""
+    out = ""
+    k += 1
+    while k:
+        k, r = divmod(k - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out
+
+
+def year_suffixes(sources: Iterable[m.Source]) -> dict[int, str]:
+    """APA 7's letters after the year for works that would otherwise be cited alike: two
+    2012 papers by Назаренко are 'Назаренко 2012a' and 'Назаренко 2012b', in the order of the
+    reference list (by title). Source id -> letter, for the works that need one; the
+    transcripts (cited by their own labels) never do."""
+    same: dict[str, list[m.Source]] = defaultdict(list)
+    for s in sources:
+        if s.id is not None and not is_qualitative(s):
+            same[source_author_year(s)].append(s)
+    out: dict[int, str] = {}
+    for works in same.values():
+        if len(works) > 1:
+            for k, s in enumerate(sorted(works, key=reference_order)):
+                out[cast(int, s.id)] = _letters(k)
+    return out
 
 
 MONTHS = ("january february march april may june july august september october november "
@@ -151,12 +190,12 @@ def transcript_label_of(key: str, title: str | None, meta: dict | None) -> str:
     return f"{name}, {when}" if when and when not in name else name
 
 
-def label(source: m.Source) -> str:
+def label(source: m.Source, suffix: str = "") -> str:
     """A source's short name: author-year for literature, its label for the team's own
-    transcripts and documents."""
+    transcripts and documents. `suffix`: see `year_suffixes`."""
     if is_qualitative(source):
         return transcript_label(source)
-    return source_author_year(source)
+    return source_author_year(source, suffix)
 
 
 def label_of(
@@ -177,11 +216,11 @@ def label_of(
     return author_year(authors, year, title=title, key=key, et_al=et_al)
 
 
-def citation(source: m.Source, speaker: str | None = None) -> str:
+def citation(source: m.Source, speaker: str | None = None, suffix: str = "") -> str:
     """How a quote is cited: author-year for literature, 'group, speaker' for transcripts."""
     if is_qualitative(source):
         return ", ".join(x for x in (transcript_label(source), speaker) if x)
-    return source_author_year(source)
+    return source_author_year(source, suffix)
 
 
 def _sentence(text: str) -> str:
@@ -191,15 +230,28 @@ def _sentence(text: str) -> str:
 
 
 EXTRA_FIELDS = ("type", "institution", "organization", "school", "publisher")
+RIS_EXTRA_TAGS = ("PB",)  # publisher (a report's institution, a thesis's university)
 
 
 def _record_extras(source: m.Source) -> list[str]:
     """Report type and publisher from a BibTeX record ('Report to the EU Presidency',
-    'Palgrave Macmillan'): the citation columns have no place for them, yet a reference to a
-    report or chapter without them is hard to find. Plain braced values only (no macros or
-    LaTeX commands)."""
-    fields = (source.record or {}).get("fields")
-    if (source.record_format or "").lower() != "bibtex" or not isinstance(fields, dict):
+    'Palgrave Macmillan'), publisher from a RIS record (`PB`: Zotero, EndNote and the
+    databases put a book's, chapter's or report's publisher there): the citation columns
+    have no place for them, yet a reference to a report, book or chapter without them is
+    hard to find. Plain braced values only (no macros or LaTeX commands)."""
+    record = source.record or {}
+    fmt = (source.record_format or "").lower()
+    if fmt == "ris" and isinstance(record, dict):
+        out = []
+        for tag in RIS_EXTRA_TAGS:
+            values = record.get(tag)
+            for v in values if isinstance(values, list) else [values]:
+                v = " ".join(v.split()) if isinstance(v, str) else ""
+                if v and v not in out:
+                    out.append(v)
+        return out
+    fields = record.get("fields") if isinstance(record, dict) else None
+    if fmt != "bibtex" or not isinstance(fields, dict):
         return []
     out = []
     for name in EXTRA_FIELDS:
@@ -209,6 +261,7 @@ def _record_extras(source: m.Source) -> list[str]:
         v = raw.strip()
         if len(v) >= 2 and v[0] + v[-1] in ("{}", '""'):
             v = v[1:-1].strip()
+        v = " ".join(v.replace("~", " ").split())  # TeX's tie and a value's line breaks
         if v and not any(ch in v for ch in "{}\\#") and v not in out:
             out.append(v)
     return out
@@ -279,15 +332,15 @@ class Reference(str):
         return obj
 
 
-def reference(source: m.Source) -> Reference:
+def reference(source: m.Source, suffix: str = "") -> Reference:
     """A reference-list entry in APA 7 author-date style.
 
     No authors: the title takes the author position, `Title. (2008).`, as in APA. The venue
     and volume are italic; the DOI (else the URL) is a link; a venue in capitals is shown in
-    title case."""
+    title case. `suffix`: the year's letter (`year_suffixes`), as the citations have it."""
     authors = apa_authors(source.authors or [], truncated_authors(source))
     title = _sentence(source.title or source.key)
-    year = f"({source.year or 'n.d.'})."
+    year = f"({dated(source.year, suffix)})."
     runs: list[tuple[str, str]] = []
     if authors:
         runs.append((f"{authors} {year} {title}", ""))
@@ -305,7 +358,10 @@ def reference(source: m.Source) -> Reference:
         if source.pages:
             runs.append((", " + str(source.pages).replace("--", "–").replace("-", "–"), ""))
         runs.append((".", ""))
-    extra = _record_extras(source)
+    # APA 7 names a book's, chapter's or report's publisher, not a journal's
+    extra = _record_extras(source) if source.kind != "article" else []
+    # a book's or report's venue is often its publisher or institution already
+    extra = [x for x in extra if x.casefold() != venue.casefold()]
     if extra:
         runs.append((" " + _sentence(", ".join(extra)), ""))
     if source.doi:
@@ -324,7 +380,8 @@ def reference_order(source: m.Source) -> tuple:
 
 def references(sources: Sequence[m.Source]) -> list[Reference]:
     """The reference list of `sources`, in APA order."""
-    return [reference(s) for s in sorted(sources, key=reference_order)]
+    suffix = year_suffixes(sources)
+    return [reference(s, suffix.get(s.id or 0, "")) for s in sorted(sources, key=reference_order)]
 
 
 def summary_text(source: m.Source) -> str:

@@ -32,6 +32,8 @@ PAD_TWIPS = 240  # a cell's left + right padding and border
 MARGIN_CM = 1.8
 PAPER_CM = {"A4": (21.0, 29.7), "Letter": (21.59, 27.94)}  # portrait width, height
 TWIPS_PER_CM = 567
+FIGURE_CM = 16.5  # a figure's widest
+CAPTION_CM = 2.5  # kept free under a figure for its caption (two lines) and the gap above
 
 
 def _text(v: object) -> str:
@@ -265,6 +267,23 @@ def _set_page(sec, paper: str, landscape: bool) -> int:
     return int((w - 2 * MARGIN_CM) * TWIPS_PER_CM)
 
 
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels, from the PNG's IHDR chunk."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        raise ValueError("not a PNG")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def picture_width_cm(png: bytes, width_cm: float, page_height_cm: float) -> float:
+    """The width a figure is placed at: at most `width_cm` and 16.5 cm, and narrower when
+    that would make it taller than the page's text height less room for its caption (a
+    picture taller than the page is cut off at the page's foot, in Word and LibreOffice)."""
+    w, h = png_size(png)
+    room = max(page_height_cm - 2 * MARGIN_CM - CAPTION_CM, 1.0)
+    width = min(width_cm, FIGURE_CM)
+    return min(width, room * w / h) if h else width
+
+
 def _docx_table(doc, t: Table, usable: int, spliced: list[str]) -> None:
     """One table: 'Table Grid', columns sized to their content within `usable` twips."""
     table = doc.add_table(rows=2 if t.groups else 1, cols=len(t.columns))
@@ -348,7 +367,9 @@ def to_docx(brief: Brief, pngs: dict[str, bytes] | None = None) -> bytes:
             pic.paragraph_format.space_before = Pt(8)
             pic.paragraph_format.line_spacing = 1.0
             width = min(usable, portrait_usable) / TWIPS_PER_CM
-            pic.add_run().add_picture(io.BytesIO(pngs[fig.id]), width=Cm(min(width, 16.5)))
+            tall = PAPER_CM[paper][0 if landscape else 1]  # this section's page height
+            png = pngs[fig.id]
+            pic.add_run().add_picture(io.BytesIO(png), width=Cm(picture_width_cm(png, width, tall)))
             doc.add_paragraph(fig.caption, style="Caption")
     if landscape:
         _set_page(doc.add_section(WD_SECTION.NEW_PAGE), paper, landscape=False)

@@ -9,7 +9,10 @@ tables as the rest of the note, so a figure never disagrees with a table.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
+
+from review.ingest.citation import trim_words
 
 SHADES = " ░▒▓█"
 
@@ -44,6 +47,58 @@ def number(text: object) -> float | None:
         return float(text)
     m = re.match(r"\s*(-?\d+(?:\.\d+)?)", str(text).replace("−", "-"))
     return float(m.group(1)) if m else None
+
+
+INDICATOR_NAME = 72  # characters of an indicator's name in the figure: two lines of its label
+INDICATOR_ROWS = 16  # the indicator figure's most rows: 16 fit a portrait page, as 540 did not
+
+
+def middle_cut(text: str, limit: int) -> str:
+    """Text at most about `limit` long, cut in the middle at word boundaries: a survey's
+    questions differ at their end ("E02. On which of the following grounds have you… than
+    100%): Age" / "…: Disability"), so the head and the tail both stay."""
+    t = " ".join(text.split())
+    if len(t) <= limit:
+        return t
+    words = t.split(" ")
+    tail: list[str] = []
+    while len(words) > 1 and len(" ".join([words[-1], *tail])) <= limit // 3:
+        tail.insert(0, words.pop())
+    room = limit - len(" ".join(tail)) - 1
+    head = trim_words(" ".join(words), room) if tail else trim_words(t, limit)
+    if not head.endswith("…"):
+        head += "…"
+    return f"{head} {' '.join(tail)}".rstrip()
+
+
+def _linked(row: list) -> bool:
+    """A joint-display row with evidence: linked codes or linked excerpts."""
+    return bool(row[7]) or int(row[8] or 0) > 0
+
+
+def indicator_rows(rows: list[list]) -> tuple[list[list], str]:
+    """The joint display's rows the indicator figure draws, and what its caption says about
+    the others. Up to `INDICATOR_ROWS` rows, all of them; beyond that, the indicators linked
+    to evidence (those with the most linked excerpts first, when even they are too many; in
+    the table's order), or, with none linked, the table's first rows. A survey table of 540
+    values gave a picture 6 m tall that Word and LibreOffice cut off."""
+    if len(rows) <= INDICATOR_ROWS:
+        return rows, ""
+    total = len(rows)
+    linked = [k for k, r in enumerate(rows) if _linked(r)]
+    if not linked:
+        return (rows[:INDICATOR_ROWS], f" Only the first {INDICATOR_ROWS} of the {total:,} "
+                "indicators in Table 2 are shown; none is linked to evidence yet.")  # fmt: skip
+    keep = sorted(linked, key=lambda k: (-int(rows[k][8] or 0), k))[:INDICATOR_ROWS]
+    if len(keep) == len(linked):
+        note = (f" Only the indicators linked to evidence are shown: {len(keep):,} of the "
+                f"{total:,} in Table 2.")  # fmt: skip
+    else:
+        note = (
+            f" Only the {len(keep):,} indicators with the most linked excerpts are shown "
+            f"(of the {len(linked):,} linked to evidence; Table 2 lists all {total:,})."
+        )
+    return [rows[k] for k in sorted(keep)], note
 
 
 def figures_for(tree, res, matrix, joint, flow: dict) -> list[Figure]:
@@ -96,11 +151,13 @@ def figures_for(tree, res, matrix, joint, flow: dict) -> list[Figure]:
             )
         )
     ind = []
-    for r in joint.rows:
+    shown, left_out = indicator_rows(joint.rows)
+    for r in shown:
         value = number(r[4])
         # name, sector and year; the area too when it is short (not a list of five countries)
         area = r[2] if r[2] and len(str(r[2])) <= 24 else ""
-        label = " · ".join(str(x) for x in (r[0], r[1], area, r[3]) if x not in ("", None))
+        name = middle_cut(str(r[0]), INDICATOR_NAME)
+        label = " · ".join(str(x) for x in (name, r[1], area, r[3]) if x not in ("", None))
         ind.append((label, value, str(r[4]), int(r[8] or 0)))
     if ind:
         out.append(
@@ -108,7 +165,7 @@ def figures_for(tree, res, matrix, joint, flow: dict) -> list[Figure]:
                 "indicator-evidence",
                 "Indicators and their evidence",
                 "Each survey indicator's value (Table 2) beside the number of coded "
-                "excerpts linked to it.",
+                "excerpts linked to it." + left_out,
                 "indicators",
                 {
                     "labels": [i[0] for i in ind],
@@ -181,8 +238,10 @@ def _bar(n: float, top: float, width: int) -> str:
     return "█" * full + ("▌" if cells - full >= 0.5 else "") or "▏"
 
 
-def text_chart(fig: Figure, width: int = 40) -> str:
-    """The figure in characters, for a terminal."""
+def text_chart(fig: Figure, width: int = 40, across: int | None = None) -> str:
+    """The figure in characters, for a terminal; `across`: the terminal's room, to
+    which an indicator's name is wrapped (cut at the edge, five survey questions that
+    differ in their year read alike)."""
     d = fig.data
     if fig.kind == "prisma":
         b = prisma_boxes(d["flow"])
@@ -236,7 +295,7 @@ def text_chart(fig: Figure, width: int = 40) -> str:
         out = []
         for label, v, vt, e in zip(d["labels"], vals, d["value_text"], d["excerpts"],
                                    strict=True):  # fmt: skip
-            out.append(label)
+            out += textwrap.wrap(label, across) if across else [label]
             out.append(f"  value    {_bar(v, top_v, half):<{half}} {vt}")
             out.append(f"  excerpts {_bar(e, top_e, half):<{half}} {e}")
         return "\n".join(out) + "\n"

@@ -122,7 +122,8 @@ def at_a_glance(session: Session, counts: dict, prisma: dict) -> str:
         )
     stage = prisma.get("stage_reached")
     lit = counts["literature"]
-    if not identified and not lit:
+    no_literature = not identified and not lit
+    if no_literature:
         out.append("No literature has been imported yet.")
     elif stage == "none":
         out.append(f"Nothing has been screened yet, so all {_n(lit, 'record')} count as included.")
@@ -135,8 +136,10 @@ def at_a_glance(session: Session, counts: dict, prisma: dict) -> str:
         qual.append(_n(counts["documents"], "other document"))
     if qual:
         people = counts["participants"]
+        # (with no literature there is nothing to be beside)
         out.append(
-            f"Beside the literature are {_list(qual)}"
+            ("The review holds " if no_literature else "Beside the literature are ")
+            + _list(qual)
             + (f" with {_n(people, 'participant')} (moderators not counted)" if people else "")
             + "."
         )
@@ -145,7 +148,8 @@ def at_a_glance(session: Session, counts: dict, prisma: dict) -> str:
         coders = counts["coders"]
         out.append(
             f"{_n(ex, 'coded excerpt')} ({counts['excerpts_literature']:,} from the literature, "
-            f"{counts['excerpts_qualitative']:,} from transcripts and documents) were coded by "
+            f"{counts['excerpts_qualitative']:,} from transcripts and documents) "
+            f"{'was' if ex == 1 else 'were'} coded by "
             f"{_n(len(coders), 'coder')}" + (f" ({_list(sorted(coders))})" if coders else "") + "."
         )
         if counts.get("agreement"):

@@ -18,7 +18,8 @@ def prisma_table(session: Session, counts: dict | None = None):
     ident, scr, elig = c["identification"], c["screening"], c["eligibility"]
     stage = c.get("stage_reached", "full-text")
     rows: list[list[object]] = []
-    for db, n in sorted(ident["by_database"].items()):
+    # in the order the flow diagram and `review prisma` give them: most records first
+    for db, n in ident["by_database"].items():
         rows.append(["Identification", f"Records identified: {db}", n])
     rows.append(["Identification", "Duplicate records removed", ident["duplicates_removed"]])
     rows.append(["Screening", "Records screened", scr["records_screened"]])
@@ -38,6 +39,9 @@ def prisma_table(session: Session, counts: dict | None = None):
     if stage != "full-text":
         included = "not yet assessed"
     rows.append(["Included", "Studies included in review", included])
+    if stage == "full-text":  # the flow diagram's second box (STUDIES_ARE_REPORTS)
+        reports = c["included"].get("reports", c["included"]["studies"])
+        rows.append(["Included", "Reports of included studies", reports])
     failed = sorted(k for k, ok in c.get("checks", {}).items() if not ok)
     notes = ["Counts from the import batches, merged duplicates and screening outcomes."]
     hints: list[str] = []

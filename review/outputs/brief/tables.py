@@ -22,6 +22,7 @@ from review.ingest.citation import (
     reference_order,
     source_author_year,
     trim_words,
+    year_suffixes,
 )
 from review.ingest.participants import attribute_names
 from review.ingest.passages import Speakers
@@ -153,8 +154,12 @@ def evidence_matrix(tree: CodeTree, res: ScanResult, all_rows: bool = False) -> 
     )
 
 
-def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
-    """Each indicator beside its linked codes, excerpt count and representative quotes."""
+def joint_display(
+    session: Session, tree: CodeTree, res: ScanResult, suffixes: dict[int, str] | None = None
+) -> Table:
+    """Each indicator beside its linked codes, excerpt count and representative quotes.
+    `suffixes`: the cited works' year letters (`year_suffixes`)."""
+    suffixes = suffixes or {}
     links = defaultdict(list)
     for ln in session.exec(select(m.EvidenceLink).order_by(col(m.EvidenceLink.id))).all():
         links[ln.indicator_id].append(ln)
@@ -190,7 +195,7 @@ def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
         subtree = _with_descendants(tree, code_ids)
         n = sum(totals[c] for c in subtree)
         n += sum(1 for c in chosen if c.code_id not in subtree)
-        quotes = _quotes(session, chosen, subtree, ind.sector, tree, res, source)
+        quotes = _quotes(session, chosen, subtree, ind.sector, tree, res, source, suffixes)
         # one entry per code: an excerpt linked on its own under a code linked as a whole
         # adds its relation to the code's entry (its count is in the code's already)
         for cid in chosen_rel:
@@ -214,7 +219,9 @@ def joint_display(session: Session, tree: CodeTree, res: ScanResult) -> Table:
                 ind.year or "",
                 value,
                 ind.n if ind.n is not None else "",
-                source_author_year(source(ind.source_id)) if ind.source_id else cited(ind),
+                source_author_year(source(ind.source_id), suffixes.get(ind.source_id, ""))
+                if ind.source_id
+                else cited(ind),
                 "; ".join(linked),
                 n,
                 "\n".join(quotes),
@@ -296,7 +303,7 @@ def _sector_of(
     return where
 
 
-def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
+def _quotes(session, chosen, code_ids, sector, tree, res, source, suffixes) -> list[str]:
     """Linked codings first; then excerpts from the indicator's sector (different voices),
     or, when no source is of that sector, one excerpt per source."""
     picked = list(chosen[:QUOTES])
@@ -362,7 +369,10 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source) -> list[str]:
     for c in picked:
         q = " ".join(c.quote.split())
         q = trim_words(q, QUOTE_CHARS)
-        out.append(f"“{q}” ({citation(source(c.source_id), speakers.at(c.source_id, c.start))})")
+        who = citation(
+            source(c.source_id), speakers.at(c.source_id, c.start), suffixes.get(c.source_id, "")
+        )
+        out.append(f"“{q}” ({who})")
     return out
 
 
@@ -379,10 +389,16 @@ def cited_sources(session: Session, ids: list[int]) -> list[m.Source]:
 
 
 def source_characteristics(
-    session: Session, tree: CodeTree, res: ScanResult, sources: list[m.Source] | None = None
+    session: Session,
+    tree: CodeTree,
+    res: ScanResult,
+    sources: list[m.Source] | None = None,
+    suffixes: dict[int, str] | None = None,
 ) -> Table:
     """One row per included source: citation, type, country, method, sectors, codes applied.
-    `sources`: the included sources' `cited_sources`, when already read."""
+    `sources`: the included sources' `cited_sources`, when already read; `suffixes`: their
+    year letters (`year_suffixes`)."""
+    suffixes = suffixes or {}
     rows: list[list[str]] = []
     qualitative: dict[str, bool] = {}
     names = dict(session.exec(select(col(m.Coder.id), col(m.Coder.name))).all())
@@ -396,7 +412,7 @@ def source_characteristics(
         codes = sorted(f"{leaves[c]} ({n})" for c, n in counts.items() if c in leaves)
         rows.append(
             [
-                label(s),
+                label(s, suffixes.get(s.id, "")),
                 s.kind,
                 s.country or "",
                 s.method or "",
@@ -560,12 +576,20 @@ def build(
         res = scan(session, tree)
         flow = prisma(session)
     matrix = evidence_matrix(tree, res, all_rows)
-    joint = joint_display(session, tree, res)
     sources = cited_sources(session, sorted(res.included))
+    # every work the note cites is in its reference list: an indicator's source (Table 2)
+    # even when screening took it out of the review's literature
+    also = session.execute(
+        select(col(m.Indicator.source_id)).where(col(m.Indicator.source_id).is_not(None))
+    ).scalars()
+    also_sources = cited_sources(session, sorted(set(also) - res.included))
+    # works cited alike get APA's year letters (2012a, 2012b) in every table and reference
+    suffixes = year_suffixes([*sources, *also_sources])
+    joint = joint_display(session, tree, res, suffixes)
     tables = [
         matrix,
         joint,
-        source_characteristics(session, tree, res, sources),
+        source_characteristics(session, tree, res, sources, suffixes),
         *codes_by_attribute(tree, res, attributes, attribute_names(session)),
         prisma_table(session, flow),
     ]
@@ -574,15 +598,10 @@ def build(
     for s in sources:
         classes[source_class(s.kind, s.record_format)] += 1
         if not is_qualitative(s):
-            refs.append((reference_order(s), reference(s)))
-    # every work the note cites is in its reference list: an indicator's source (Table 2)
-    # even when screening took it out of the review's literature
-    also = session.execute(
-        select(col(m.Indicator.source_id)).where(col(m.Indicator.source_id).is_not(None))
-    ).scalars()
-    for s in cited_sources(session, sorted(set(also) - res.included)):
+            refs.append((reference_order(s), reference(s, suffixes.get(s.id or 0, ""))))
+    for s in also_sources:
         if not is_qualitative(s):
-            refs.append((reference_order(s), reference(s)))
+            refs.append((reference_order(s), reference(s, suffixes.get(s.id or 0, ""))))
     counts = {
         "literature": classes[LITERATURE],
         "transcripts": classes[TRANSCRIPT],

@@ -175,6 +175,8 @@ class BriefScreen(WorkbenchScreen):
     def _show_chart(self, caption: str, text: str) -> None:
         self.query_one("#brief-caption", Label).update(caption)
         self.query_one("#brief-preview", DataTable).display = False
+        # a table's "columns 1–2 of 5 · ←/→" line is about the grid, which a chart hides
+        self.query_one("#brief-columns", Label).display = False
         self.query_one("#brief-chart-box").display = True
         self.chart_text = text
         self.query_one("#brief-chart", Static).update(text)
@@ -185,7 +187,8 @@ class BriefScreen(WorkbenchScreen):
         if self.note is None or not 0 <= index < len(self.note.figures):
             return
         fig = self.note.figures[index]
-        self._show_chart(fig.caption, text_chart(fig))
+        # (the chart box does not wrap: names are wrapped to the preview's width here)
+        self._show_chart(fig.caption, text_chart(fig, across=self._text_width()))
 
     def _front(self) -> None:
         if self.note is None:
@@ -198,8 +201,10 @@ class BriefScreen(WorkbenchScreen):
     def _wrapped(self, text: str) -> list[str]:
         """Prose wrapped to the preview's width (the chart box does not wrap: charts must
         not; the summary was one line cut at the edge)."""
-        width = max(30, self.size.width - 40)  # the list of tables takes the rest
-        return textwrap.wrap(text, width) or [""]
+        return textwrap.wrap(text, self._text_width()) or [""]
+
+    def _text_width(self) -> int:
+        return max(30, self.size.width - 40)  # the list of tables takes the rest
 
     def _preview(self, index: int) -> None:
         if self.note is None or not 0 <= index < len(self.note.tables):

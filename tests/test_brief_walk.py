@@ -1,0 +1,273 @@
+"""What a walk through the briefing note with real files (../shared/testdata, the vendored
+copies in tests/data/vendor) tripped on: each test fails without its fix."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from lxml import etree
+
+from review.outputs.brief.docx_note import MARGIN_CM, PAPER_CM, to_docx
+from review.outputs.brief.plots import render
+from review.outputs.brief.tables import build
+from review.store.db import session_scope
+from tests.test_brief_fixture import build as build_fixture
+
+EMU_PER_CM = 360_000
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+
+
+def _fixture(ws):
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+    return ws
+
+
+def _note(ws, **kw):
+    with session_scope(ws.engine) as s:
+        return build(s, **kw)
+
+
+def _extents(docx: bytes) -> list[tuple[int, int]]:
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml"))
+    return [(int(e.get("cx")), int(e.get("cy"))) for e in root.iter(f"{WP}extent")]
+
+
+def test_a_540_value_survey_table_gives_an_indicator_figure_that_fits_a_page(ws, cli, testdata):
+    """The UK civil-service survey (108 questions × 5 years) made Figure 3 a picture 6 m tall:
+    a 17 MB PNG in a 17 MB DOCX, cut off (LibreOffice drew nothing) and a 1,600-line text
+    chart on the Brief screen. Now the figure draws the indicators linked to evidence and its
+    caption says what it left out; Table 2 still lists every value."""
+    _fixture(ws)
+    csv = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
+    assert cli("-w", ws.root, "indicators", "import", csv).code == 0
+    note = _note(ws)
+    joint = next(t for t in note.tables if t.id == "joint-display")
+    assert len(joint.rows) == 3 + 540
+    fig = next(f for f in note.figures if f.kind == "indicators")
+    # the fixture links two of its three 2008 indicators (a code and an excerpt)
+    assert len(fig.data["labels"]) == 2
+    assert all(lab.startswith("Citizen co-production index") for lab in fig.data["labels"])
+    assert fig.data["excerpts"] == [4, 1]
+    assert "Only the indicators linked to evidence are shown: 2 of the 543 in Table 2." in (
+        fig.caption
+    )
+    assert len(render(fig, "png")) < 500_000
+
+
+def test_no_indicator_linked_the_figure_shows_the_first_rows_and_says_so(ws, cli, testdata):
+    csv = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
+    assert cli("-w", ws.root, "indicators", "import", csv).code == 0
+    fig = next(f for f in _note(ws).figures if f.kind == "indicators")
+    assert len(fig.data["labels"]) == 16
+    assert fig.data["labels"][0].startswith("B01. I am interested in my work")
+    assert "Only the first 16 of the 540 indicators in Table 2 are shown; none is linked" in (
+        fig.caption
+    )
+
+
+def test_a_docx_figure_is_never_taller_than_its_page(ws):
+    """Any figure (a long codebook's bars, say) is placed narrower rather than taller than
+    the page's text height: Word and LibreOffice cut a taller picture off at the foot."""
+    _fixture(ws)
+    note = _note(ws)
+    fig = next(f for f in note.figures if f.kind == "bars")
+    n = 60
+    fig.data = {
+        "labels": [f"Group/Code number {k}" for k in range(n)],
+        "series": ["Literature", "Transcripts"],
+        "values": [[k % 3, k % 5] for k in range(n)],
+    }
+    pngs = {f.id: render(f, "png") for f in note.figures}
+    room = (PAPER_CM["A4"][1] - 2 * MARGIN_CM) * EMU_PER_CM
+    extents = _extents(to_docx(note, pngs))
+    assert len(extents) == len(note.figures)
+    assert all(cy <= room for _, cy in extents), extents
+    # the tall one keeps its proportions, only smaller; the others keep their width
+    widths = sorted(cx for cx, _ in extents)
+    assert widths[0] < 10 * EMU_PER_CM and widths[-1] == int(16.5 * EMU_PER_CM)
+
+
+def test_references_name_the_publisher_of_a_ris_book_chapter_or_report(ws, cli, shared):
+    """A Zotero RIS export (QualCoder's example) gave 'Vogel, D. (1988). Fluctuating
+    Fortunes: …' with no publisher: only BibTeX records had theirs added. RIS keeps it in
+    `PB`; APA 7 names it for books, chapters and reports, not for journal articles (the
+    BibTeX path added a journal article's publisher too)."""
+    ris = shared / "ris" / "qualcoder_bibliography_zotero.ris"
+    assert cli("-w", ws.root, "import", ris).code == 0
+    refs = _note(ws).references
+    book = next(r for r in refs if r.startswith("Vogel, D. (1988)."))
+    assert book.endswith("Fluctuating Fortunes: The Political Power of Business in America. "
+                         "Basic Books.")  # fmt: skip
+    chapter = next(r for r in refs if r.startswith("Bronfenbrenner, K. (2003)."))
+    assert "32–50. Continuum. http://socserv2" in chapter
+    article = next(r for r in refs if r.startswith("Western, B., & Rosenfeld, J. (2011)."))
+    assert article.endswith("76(4), 513–537. https://doi.org/10.1177/0003122411414817")
+
+
+def test_a_journal_articles_publisher_is_not_in_its_reference(ws, cli, testdata):
+    """APA 7 gives a journal article's journal, not its publisher: the BibTeX path wrote
+    'Paleontological Journal, 43(9), 1097–1100. SP MAIK Nauka/Interperiodica.'"""
+    bib = testdata / "bibtex" / "tidy_orcid-russian-citations.bib"
+    ris = testdata / "ris" / "rispy_example_full.ris"  # both articles carry PB Fun Factory
+    assert cli("-w", ws.root, "import", bib, ris).code == 0
+    refs = _note(ws).references
+    assert len(refs) == 9
+    articles = [r for r in refs if "Paleontological Journal" in r or "Lorem" in r]
+    assert len(articles) == 4
+    assert not any("Interperiodica" in r or "Fun Factory" in r for r in articles)
+    assert any(r.endswith("Экология водных беспозвоночных, 210–211. Принтхаус.") for r in refs)
+
+
+def test_works_cited_alike_get_year_letters_everywhere_the_note_cites_them(ws, cli, testdata):
+    """Two 2012 conference papers by Назаренко (a real ORCID export) were both 'Назаренко
+    2012' in Table 3 and in the reference list: a reader could not tell which was which.
+    APA 7 adds a, b to the year, in the reference list's order (by title), and the
+    citations in the tables use the same letters."""
+    from sqlmodel import select
+
+    from review.store import models as m
+
+    bib = testdata / "bibtex" / "tidy_orcid-russian-citations.bib"
+    assert cli("-w", ws.root, "import", bib).code == 0
+    with session_scope(ws.engine) as s:
+        src = s.exec(
+            select(m.Source).where(m.Source.key == "назаренко2012долгоносикообразные")
+        ).one()
+        s.add(m.Indicator(name="Species recorded", year=2012, value=218, source_id=src.id))
+    note = _note(ws)
+    t3 = next(t for t in note.tables if t.id == "source-characteristics")
+    cited = {r[-1]: r[0] for r in t3.rows}
+    assert cited["назаренко2012долгоносикообразные2"] == "Назаренко 2012a"  # "ОСТРОВА ДИКОГО"
+    assert cited["назаренко2012долгоносикообразные"] == "Назаренко 2012b"  # "ПРИБРЕЖНЫХ …"
+    assert cited["назаренко2010водные"] == "Назаренко 2010"  # no other 2010 work: no letter
+    joint = next(t for t in note.tables if t.id == "joint-display")
+    assert joint.rows[0][6] == "Назаренко 2012b"
+    refs = [r for r in note.references if r.startswith("Назаренко, В. Ю. (2012")]
+    assert [r[:25] for r in refs] == ["Назаренко, В. Ю. (2012a).", "Назаренко, В. Ю. (2012b)."]
+    assert "ОСТРОВА ДИКОГО" in refs[0] and "ПРИБРЕЖНЫХ" in refs[1]
+
+
+def test_year_letters_for_undated_works_and_past_z():
+    from review.ingest.citation import author_year, dated, year_suffixes
+    from review.store import models as m
+
+    assert dated(None, "a") == "n.d.-a" and dated(2012, "") == "2012" and dated(None) == "n.d."
+    assert author_year(["Cassia, F"], None, suffix="b") == "Cassia n.d.-b"
+    works = [m.Source(id=k, key=f"k{k}", kind="article", title=f"T{k:02}", authors=["Doe, J"],
+                      year=2020) for k in range(1, 29)]  # fmt: skip
+    letters = year_suffixes(works)
+    assert [letters[k] for k in (1, 26, 27, 28)] == ["a", "z", "aa", "ab"]
+
+
+def test_at_a_glance_of_a_workspace_with_only_transcripts(ws, cli, testdata):
+    """Transcripts and no literature read "No literature has been imported yet. Beside the
+    literature are 2 transcripts …", and one excerpt "were coded"."""
+    tr = testdata / "transcripts"
+    assert cli("-w", ws.root, "import", tr / "webvttpy_teams_timeframe.vtt",
+               tr / "vttjs_spec-example.vtt").code == 0  # fmt: skip
+    r = cli("-w", ws.root, "--coder", "ann", "code", "apply", "webvttpy_teams_timeframe",
+            "Drivers/Trust", "--span", "68:90")  # fmt: skip
+    assert r.code == 0, r.err
+    glance = _note(ws).glance
+    assert "Beside the literature" not in glance
+    assert glance.startswith("No literature has been imported yet. The review holds 2 "
+                             "transcripts with ")  # fmt: skip
+    assert (
+        "1 coded excerpt (0 from the literature, 1 from transcripts and documents) was "
+        "coded by 1 coder (ann)." in glance
+    )
+
+
+def test_long_survey_questions_are_cut_in_the_middle_in_the_indicator_figure(ws, cli, testdata):
+    """The CSPS question E02 is 260 characters: wrapped whole, seven lines at 7 pt, each
+    label ran over its neighbours' in Figure 3. Its name is cut in the middle (the questions
+    differ at the end: "…: Age", "…: Disability") to two lines of the label."""
+    from sqlmodel import col, select
+
+    from review.store import models as m
+
+    _fixture(ws)
+    csv = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
+    assert cli("-w", ws.root, "indicators", "import", csv).code == 0
+    with session_scope(ws.engine) as s:
+        code = s.exec(select(m.Code).where(m.Code.name == "Co-design")).one()
+        e02 = s.exec(
+            select(m.Indicator)
+            .where(col(m.Indicator.name).startswith("E02."), m.Indicator.year == 2013)
+            .order_by(col(m.Indicator.id))
+        ).all()[:3]
+        assert len(e02) == 3 and all(len(i.name) > 200 for i in e02)
+        ends = sorted(i.name.rsplit(" ", 1)[-1] + " · 2013" for i in e02)  # "Age", …
+        for ind in e02:
+            s.add(m.EvidenceLink(indicator_id=ind.id, code_id=code.id, relation="supports"))
+    fig = next(f for f in _note(ws).figures if f.kind == "indicators")
+    long = [lab for lab in fig.data["labels"] if lab.startswith("E02.")]
+    assert len(long) == 3 and len(set(long)) == 3  # still told apart
+    assert all(len(lab) <= 72 + len(" · 2013") for lab in long), long
+    assert sorted(lab.rsplit(" ", 3)[-3:][0] + " · 2013" for lab in long) == ends
+    assert any(lab.endswith("100%): Age · 2013") for lab in long)
+    assert all(lab.startswith("E02. On which of the following grounds have") for lab in long)
+
+
+def test_the_text_chart_wraps_indicator_names_to_the_terminal():
+    """At 80x24 the Brief screen's Figure 3 cut five 'E02. On which … · 2009 … 2013' names at
+    the pane's edge, so they read alike; the screen passes its width and the names wrap."""
+    from review.outputs.brief.figures import Figure, text_chart
+
+    name = "E02. On which of the following grounds have you… to more than 100%): Age"
+    fig = Figure("i", "I", "", "indicators", {
+        "labels": [f"{name} · {y}" for y in (2009, 2010)], "values": [15.0, 12.0],
+        "value_text": ["15%", "12%"], "excerpts": [1, 1]})  # fmt: skip
+    chart = text_chart(fig, 20, across=40).splitlines()
+    assert all(len(line) <= 40 for line in chart), chart
+    assert sum("Age · 2009" in line for line in chart) == 1
+    assert sum("Age · 2010" in line for line in chart) == 1
+    assert text_chart(fig, 20).splitlines()[0] == f"{name} · 2009"  # unwrapped without it
+
+
+def test_a_bibtex_publisher_is_not_repeated_after_its_venue_nor_left_in_tex(ws, cli, testdata):
+    """A real BibTeX library (Better BibTeX, 988 entries): 'Building Problem Solvers. MIT
+    Press. MIT\\~Press.' and a report's institution twice, the second with the file's line
+    break as a run of spaces. A book's or report's venue is its publisher or institution
+    already; TeX's tie is a space."""
+    bib = testdata / "bibtex" / "bbt_873_quietly_discarded.bib"
+    assert cli("-w", ws.root, "import", bib).code in (0, 1)  # (a few records are reported)
+    refs = _note(ws).references
+    forbus = next(r for r in refs if r.startswith("Forbus, K. D., & deKleer, J. (1993)."))
+    assert forbus.endswith("Building Problem Solvers. MIT Press.")
+    ocl = next(r for r in refs if r.startswith("McCluskey, T. L., Jarvis, P., & Kitchin"))
+    assert ocl.count("Huddersfield") == 1 and "  " not in ocl
+    assert not [r for r in refs if "~" in r.split(" http")[0]]  # (a URL's ~ is its own)
+
+
+def test_table_5_has_every_box_of_the_flow_diagram(ws):
+    """Figure 4 showed "Reports of included studies (n = 2)", Table 5 had no such row: a
+    reader checking the table against the figure found a box missing."""
+    from review.outputs.brief.figures import prisma_boxes
+
+    _fixture(ws)
+    note = _note(ws)
+    rows = {r[1]: r[2] for r in next(t for t in note.tables if t.id == "prisma").rows}
+    flow = next(f for f in note.figures if f.id == "prisma-flow").data["flow"]
+    boxes = prisma_boxes(flow)["included"]
+    assert boxes == ["Studies included in review (n = 2)", "Reports of included studies (n = 2)"]
+    assert rows["Studies included in review"] == 2 and rows["Reports of included studies"] == 2
+
+
+def test_table_5_lists_the_databases_in_the_flow_diagrams_order(ws, cli, testdata, shared):
+    """Figure 4 (and `review prisma`) listed "other / not recorded (n = 12)" first, by count;
+    Table 5 sorted the names, putting it last after "Google Scholar" and "Scopus"."""
+    from review.outputs.brief.figures import prisma_boxes
+
+    assert cli("-w", ws.root, "import", testdata / "ris" / "jabref_RisImporterTestScopus.ris",
+               shared / "ris" / "qualcoder_bibliography_zotero.ris").code == 0  # fmt: skip
+    note = _note(ws)
+    table_order = [r[1].removeprefix("Records identified: ")
+                   for r in next(t for t in note.tables if t.id == "prisma").rows
+                   if r[1].startswith("Records identified: ")]  # fmt: skip
+    flow = next(f for f in note.figures if f.id == "prisma-flow").data["flow"]
+    figure_order = [x.strip().rsplit(" (n = ", 1)[0] for x in prisma_boxes(flow)["identified"][1:]]
+    assert table_order == figure_order
+    assert table_order[0] == "other / not recorded"  # 2 of the 4 records
