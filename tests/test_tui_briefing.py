@@ -164,6 +164,40 @@ async def test_brief_screen_previews_and_writes_everything(ws):
     assert "brief-figure-prisma-flow.svg" in written and "brief-figure-prisma-flow.png" in written
 
 
+async def test_brief_screen_shows_every_code_with_a_key_its_hint_names(ws):
+    """The matrix's hint named the command line's `--all-rows`, which the screen had no key
+    for; `a` now shows (and writes) the codes with no excerpt, and the hint says so."""
+    from review.coding.codebook import add_code
+    from tests.tui_helpers import until
+
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+        add_code(s, "Four Cs/Co-financing")  # a code nothing is coded with
+    app = ReviewApp(ws, start="brief", sample_import=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        grid = screen.query_one("#brief-preview", DataTable)
+        caption = screen.query_one("#brief-caption")
+        assert grid.row_count == 3
+        assert "hint: a shows the codes with no excerpt" in str(caption.render())
+        assert "--all-rows" not in str(caption.render())
+        await pilot.press("a")
+        await settle(app, pilot)
+        await until(pilot, lambda: grid.row_count > 3)
+        shown = grid.row_count
+        assert shown > 3 and "hint: a shows" not in str(caption.render())
+        await pilot.press("w")
+        await settle(app, pilot)
+        await until(pilot, lambda: bool(screen.written), timeout=30)
+        await pilot.press("a")  # and back
+        await settle(app, pilot)
+        await until(pilot, lambda: grid.row_count == 3)
+        assert grid.row_count == 3
+    written = (ws.exports / "brief-evidence-matrix.csv").read_text("utf-8-sig").splitlines()
+    assert len(written) == 1 + shown  # the header and every row shown
+
+
 async def test_brief_preview_fits_80_columns(ws):
     """QA at 80x24: the caption was cut after one line and a long code path pushed every
     count column of Table 1 off the screen."""

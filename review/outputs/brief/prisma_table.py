@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from review.outputs.brief import hints as hint
+
 
 def prisma_table(session: Session, counts: dict | None = None):
     """Table 5: the PRISMA 2020 flow as rows (stage, box, count)."""
@@ -52,7 +54,7 @@ def prisma_table(session: Session, counts: dict | None = None):
             f"{'are' if conflicts > 1 else 'is'} a conflict between reviewers (different "
             "decisions or exclusion reasons), not yet resolved."
         )
-        hints.append("review screen resolve settles the conflicts")
+        hints.append(hint.RESOLVE)
     awaiting = scr["awaiting_screening"]
     if stage == "full-text":  # (before, every record that passed awaits its full text)
         awaiting += elig["awaiting_assessment"]

@@ -26,6 +26,7 @@ from review.ingest.citation import (
 )
 from review.ingest.participants import attribute_names
 from review.ingest.passages import Speakers
+from review.outputs.brief import hints as hint
 from review.outputs.brief.figures import Figure, figures_for
 from review.outputs.brief.front import (
     FrontMatter,
@@ -137,7 +138,7 @@ def evidence_matrix(tree: CodeTree, res: ScanResult, all_rows: bool = False) -> 
             f"{hidden} code{'s' if hidden > 1 else ''} with no excerpt "
             f"{'are' if hidden > 1 else 'is'} not shown."
         )
-        hints.append("--all-rows shows the codes with no excerpt")
+        hints.append(hint.ALL_ROWS)
     return Table(
         "evidence-matrix",
         "Evidence matrix",
@@ -518,7 +519,7 @@ def codes_by_attribute(
         out[-1].notes.append(
             "Not tabulated (one value, or more than 12): " + "; ".join(too_many) + "."
         )
-        out[-1].hints.append("--attribute NAME tabulates one of them")
+        out[-1].hints.append(hint.ATTRIBUTE)
     if not out:
         if known:
             why = (

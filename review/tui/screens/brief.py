@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from review.outputs.brief import hints as hint
 from review.tui.plain import fitted
 from review.tui.screens.base import WorkbenchScreen
 from review.tui.widgets.status_line import StatusLine
@@ -30,6 +31,11 @@ TITLE = "Brief"
 ORDER = 100
 HELP = "Preview the briefing note's tables and figures; w writes it and the exports to exports/."
 PREVIEW_ROWS = 500
+SCREEN_HINTS = {
+    hint.ALL_ROWS: "a shows the codes with no excerpt",
+    hint.RESOLVE: "f8 Screening, c: settle the conflicts",
+    hint.ATTRIBUTE: "`review brief --attribute NAME` tabulates one of them",
+}
 # The preview's first column (a code path, a source): its width under / from 100 columns,
 # capped so the counts beside it stay in view; any other column at most MAX_COLUMN wide,
 # and a header wraps onto up to HEADER_LINES lines rather than widen its column.
@@ -51,7 +57,7 @@ def _column_width(header: str, values: list[str], cap: int) -> int:
 
 class BriefScreen(WorkbenchScreen):
     DEFAULT_CSS = """
-    #brief-summary { height: 1; padding: 0 1; }
+    #brief-summary { width: 1fr; height: auto; padding: 0 1; }
     #brief-tables { width: 34; }
     BriefScreen.-narrow #brief-tables { width: 24; }
     #brief-caption { width: 1fr; height: auto; padding: 0 1; color: $text-muted; }
@@ -63,6 +69,7 @@ class BriefScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("w", "write", "Write all"),
         Binding("r", "rebuild", "Rebuild"),
+        Binding("a", "all_rows", "All rows"),
         # priority: the list of tables has its own (hidden, idle) left/right, which would
         # hide these from the footer
         Binding("right", "columns(1)", "Columns", key_display="←→", priority=True),
@@ -72,6 +79,7 @@ class BriefScreen(WorkbenchScreen):
     def __init__(self) -> None:
         super().__init__()
         self.note = None
+        self.all_rows = False  # `review brief --all-rows`: codes with no excerpt kept
         self.written: list[str] = []
         self.chart_text = ""  # what the chart pane shows
         # the table previewed: its rows and headers as shown, each column's width from its
@@ -125,6 +133,14 @@ class BriefScreen(WorkbenchScreen):
     def action_rebuild(self) -> None:
         self._build()
 
+    def action_all_rows(self) -> None:
+        """Show or hide the evidence matrix's codes with no excerpt (`--all-rows`); what is
+        written then is what is shown."""
+        self.all_rows = not self.all_rows
+        shown = "every code" if self.all_rows else "only the codes with excerpts"
+        self.query_one(StatusLine).note = f"evidence matrix: {shown}"
+        self._build()
+
     @work(thread=True, exclusive=True, group="brief-build")
     def _build(self) -> None:
         from review.outputs.brief.front import front_matter
@@ -133,7 +149,7 @@ class BriefScreen(WorkbenchScreen):
         try:
             front = front_matter(self.app.ws.root)
             with self.app.session() as s:
-                note = build(s, front=front)
+                note = build(s, front=front, all_rows=self.all_rows)
         except Exception as exc:
             self.app.call_from_thread(self.notify_error, exc)
             return
@@ -154,7 +170,7 @@ class BriefScreen(WorkbenchScreen):
         tables.add_option(Option("Front matter and at a glance", id="front"))
         self.query_one("#brief-summary", Label).update(
             f"{note.front.title} · {len(note.tables)} tables · {len(note.figures)} figures · "
-            f"{len(note.references)} references · w write all to exports/ · r rebuild"
+            f"{len(note.references)} references · w writes them all to exports/"
         )
         ids = [tables.get_option_at_index(i).id for i in range(tables.option_count)]
         tables.highlighted = ids.index(kept) if kept in ids else 0
@@ -210,7 +226,8 @@ class BriefScreen(WorkbenchScreen):
         if self.note is None or not 0 <= index < len(self.note.tables):
             return
         t = self.note.tables[index]
-        hints = [f"hint: {h}" for h in t.hints]  # for the team; the documents leave them out
+        # for the team (the documents leave them out), with this screen's keys where it has them
+        hints = [f"hint: {SCREEN_HINTS.get(h, h)}" for h in t.hints]
         if not t.rows:  # what the documents say in its place
             lines = [*self._wrapped(t.empty), ""]
             for n in [*t.notes, *hints]:

@@ -1,0 +1,9 @@
+"""What a briefing table tells the team it could show otherwise (the documents leave these
+out): each hint once here, in the command line's words, so `review brief` prints it as is
+and the Brief screen can say it with its own keys."""
+
+from __future__ import annotations
+
+ALL_ROWS = "--all-rows shows the codes with no excerpt"
+ATTRIBUTE = "--attribute NAME tabulates one of them"
+RESOLVE = "review screen resolve settles the conflicts"
