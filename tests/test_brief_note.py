@@ -492,6 +492,11 @@ def test_all_caps_venues_display_in_title_case_and_references_sort_apa():
         "Journal of Public Administration Research and Theory"
     )
     assert display_venue("Policy & Politics") == "Policy & Politics"
+    # Russian function words stay lower-case too
+    assert display_venue("БИОРАЗНООБРАЗИЕ И УСТОЙЧИВОЕ РАЗВИТИЕ") == (
+        "Биоразнообразие и Устойчивое Развитие"
+    )
+    assert display_venue("ВЕСТНИК ПО ЭКОЛОГИИ") == "Вестник по Экологии"
     a = m.Source(key="b", title="Zeta", authors=["Bovaird, Tony"], year=2012,
                  venue="PUBLIC MONEY & MANAGEMENT")  # fmt: skip
     b = m.Source(key="a", title="Alpha", authors=["Alford, John"], year=2014)

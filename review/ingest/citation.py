@@ -267,7 +267,13 @@ def _record_extras(source: m.Source) -> list[str]:
     return out
 
 
-SMALL_WORDS = set("a an and as at but by for in nor of on or the to via with vs".split())
+# kept lower-case inside a title-cased venue: English function words, and Russian ones (a
+# Russian Index of Science Citation export has ALL-CAPS Cyrillic venues too: "... И ..."
+# read as a capitalised "And")
+SMALL_WORDS = set(
+    "a an and as at but by for in nor of on or the to via with vs "
+    "и в во на о об от с со к ко по для из у а но или при без".split()
+)
 
 
 def display_venue(venue: str | None) -> str:
