@@ -286,3 +286,25 @@ def test_brace_and_line_check_finds_the_first_problem_as_a_scan_of_every_brace(m
         assert got == want, repr(text)
         outcomes.add(want[0] if want else None)
     assert outcomes == {None, "depth", "line"}  # every outcome was exercised
+
+
+def test_records_of_another_format_pasted_into_a_bib_file_are_reported_not_lost(
+    cli, ws, testdata, tmp_path
+):
+    """Found walking issue 14: an RIS export pasted after a BibTeX entry was read as a BibTeX
+    comment — '1 of 1 records imported', exit 0, its two records gone without a word."""
+    path = tmp_path / "mixed.bib"
+    bib = (testdata / "bibtex" / "bibtexparser_traps.bib").read_text("utf-8")
+    ris = (testdata / "ris" / "rispy_example_full.ris").read_text("utf-8")
+    path.write_text(bib + ris, "utf-8")
+    first = bib.count("\n") + 1 + ris.split("\n").index("TY  - JOUR")
+    res, rep = run_import(cli, ws, path)
+    assert res.code == 1
+    assert (rep["status"], rep["records"], rep["imported"], rep["skipped"]) == ("partial", 3, 1, 2)
+    (error,) = [p for p in rep["problems"] if p["severity"] == "error"]
+    assert error["line"] == first
+    assert "hold 2 RIS record(s), not BibTeX" in error["message"]
+    # an ordinary comment between entries says nothing
+    path.write_text(bib + "\nSome notes: TY and PMID are tags.\n" + bib.replace("Laide2013", "x"))
+    _, rep = run_import(cli, ws, path)
+    assert [p for p in rep["problems"] if p["severity"] == "error"] == []
