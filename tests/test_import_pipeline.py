@@ -530,6 +530,41 @@ def test_a_broken_brace_mid_file_names_the_entry_the_brace_and_the_next_entry(cl
     assert sorted(sources_by_key(ws)) == ["a", "c"]
 
 
+def test_an_archive_of_exports_says_to_unpack_it(cli, ws, testdata, tmp_path):
+    """Found walking issue 14: a zip (or .gz) of RIS exports was 'looks like a binary file:
+    not a bibliography, transcript or document', as if it held nothing of use."""
+    import gzip
+    import zipfile
+
+    ris = testdata / "ris" / "rispy_example_full.ris"
+    zipped = tmp_path / "exports.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.write(ris, ris.name)
+    packed = tmp_path / "scopus.ris.gz"
+    packed.write_bytes(gzip.compress(ris.read_bytes()))
+    for path in (zipped, packed):
+        res = cli("-w", ws.root, "import", path)
+        assert res.code == 1
+        assert f"{path}: error: a compressed archive (zip, gzip, 7z or rar): unpack it and " \
+            "import its files" in res.err  # fmt: skip
+    assert sources_by_key(ws) == {}
+
+
+def test_a_folder_with_nothing_to_import_says_so(cli, ws, tmp_path):
+    """Found walking issue 14: an empty (or mistyped-into) folder gave '0 file(s), 0 record(s)
+    imported' and exit 0, so a script went on as if the search were loaded."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "README.md").write_text("Exports go here.\n")
+    res = cli("-w", ws.root, "import", "--json", folder)
+    assert res.code == 1
+    (rep,) = res.json()["files"]
+    assert rep["status"] == "failed" and rep["file"] == str(folder)
+    assert rep["problems"][0]["message"].startswith("no files to import in this folder")
+    (folder / "a.ris").write_bytes(b"TY  - JOUR\nTI  - A title\nER  - \n")
+    assert cli("-w", ws.root, "import", folder).code == 0
+
+
 def test_binary_bytes_are_called_a_binary_file(cli, ws, tmp_path):
     path = tmp_path / "junk.bin"
     path.write_bytes(bytes((i * 37 + 11) % 256 for i in range(600)))
