@@ -264,3 +264,51 @@ def test_a_search_exported_again_after_a_merge_adds_nothing(ws, cli, tmp_path):
     assert (rep["imported"], rep["skipped"]) == (0, 1), rep
     with session_scope(ws.engine) as s:
         assert len(s.exec(select(m.Source)).all()) == 2
+
+
+_OVID_MEDLINE = """TY  - JOUR
+TI  - From engagement to co-production: the contribution of users and communities
+      to outcomes and public value.
+AU  - Bovaird, Tony
+AU  - Loeffler, Elke
+PY  - 2012
+JO  - Voluntas
+VL  - 23
+IS  - 4
+SP  - 1119
+EP  - 38
+DO  - 10.5555/coprod.2012.001
+DB  - Ovid MEDLINE(R) ALL
+DP  - Ovid Technologies
+ER  - 
+"""
+_EBSCO = """TY  - JOUR
+TI  - Nurses and patients as co-producers of care
+AU  - Smith, Jane
+PY  - 2019
+DB  - {db}
+DP  - EBSCOhost
+ER  - 
+"""
+
+
+def test_medline_and_ebsco_databases_are_counted_as_themselves(ws, cli, tmp_path):
+    """Found walking issue 14: MEDLINE searched through Ovid was counted as 'PubMed', so a
+    review that searched PubMed as well had one box for both and its Ovid copy of a PubMed
+    record was skipped as 'already in the workspace' (not identified in MEDLINE); CINAHL
+    and Academic Search through EBSCOhost were one 'EBSCO'."""
+    w = ["-w", ws.root]
+    assert cli(*w, "import", FOUR / "pubmed.nbib").code == 0
+    ovid = tmp_path / "ovid-medline.ris"
+    ovid.write_text(_OVID_MEDLINE, "utf-8")
+    (rep,) = cli(*w, "import", "--json", ovid).json()["files"]
+    assert (rep["imported"], rep["skipped"]) == (1, 0), rep
+    assert "marked as its duplicate" in rep["problems"][0]["message"]
+    for n, db in enumerate(("CINAHL Complete", "Academic Search Complete")):
+        path = tmp_path / f"ebsco{n}.ris"
+        path.write_text(_EBSCO.format(db=db), "utf-8")
+        assert cli(*w, "import", path).code == 0
+    doc = _prisma(cli, ws)["identification"]
+    assert doc["by_database"] == {"PubMed": 3, "MEDLINE": 1, "CINAHL": 1,
+                                  "Academic Search Complete": 1}  # fmt: skip
+    assert doc["records_identified"] == 6 and doc["duplicates_removed"] == 2

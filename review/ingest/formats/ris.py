@@ -60,8 +60,10 @@ DATABASES = (
     ("clarivate", "Web of Science"),
     ("isi web", "Web of Science"),
     ("pubmed", "PubMed"),
-    ("medline", "PubMed"),
+    ("medline", "MEDLINE"),  # Ovid's or EBSCO's MEDLINE: another interface than PubMed
     ("embase", "Embase"),
+    ("cinahl", "CINAHL"),
+    ("cochrane", "Cochrane Library"),
     ("psycinfo", "PsycINFO"),
     ("eric", "ERIC"),
     ("proquest", "ProQuest"),
@@ -72,7 +74,9 @@ DATABASES = (
 
 
 def known_database(*texts: str | None) -> str | None:
-    """Scopus, Web of Science, PubMed, ... named in a DB/DP tag, a note or a URL."""
+    """Scopus, Web of Science, PubMed, ... named in a DB/DP tag, a note or a URL (the first
+    text that names one counts). PRISMA reports each database with its interface, so MEDLINE
+    searched through Ovid or EBSCO is MEDLINE, not PubMed."""
     for text in texts:
         if not text:
             continue
@@ -294,9 +298,11 @@ def normalise(tags: dict) -> dict:
         next((u for u in get("UR", ()) if "doi.org/" in u), None)
     )
     db = _one(get("DB"))
-    database = known_database(db, _one(get("DP")), url, " ".join(get("N1", ())))
-    if database is None and db:
-        database = db
+    # DB names the database, DP only its provider: CINAHL and Academic Search searched through
+    # EBSCOhost are two databases, not one "EBSCO"
+    database = known_database(db) or db
+    if not database:
+        database = known_database(_one(get("DP")), url, " ".join(get("N1", ())))
     keywords = get("KW")
     return {
         "kind": kind,
