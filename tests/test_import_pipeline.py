@@ -598,3 +598,20 @@ def test_a_latin1_file_imports_with_a_note_on_its_encoding(cli, ws, tmp_path, na
     )]  # fmt: skip
     (src,) = sources_by_key(ws).values()
     assert src.title == "Café society" and src.authors == ["Müller, Jürgen"]
+
+
+def test_a_made_up_key_that_clashes_takes_its_suffix_without_a_warning(cli, ws, tmp_path):
+    """Found walking issue 14: the respiratory search split into three databases' RIS exports
+    (no ID tags) gave 355 warnings 'key 'zhou2002study' already used by a different record
+    (from MEDLINE); stored as 'zhou2002studya'' for the second file — keys we had made up,
+    mostly the same works written another way — and the terminal showed 20 of them and
+    '… and 335 more' in place of anything the user could act on."""
+    one, two = tmp_path / "medline.ris", tmp_path / "embase.ris"
+    one.write_text("TY  - JOUR\nTI  - Rapid pleurodesis\nAU  - Zhou, W.\nPY  - 2002\nER  - \n")
+    two.write_text("TY  - JOUR\nTI  - Rapid pleurodesis [Abstract]\nAU  - Zhou, Wei\nPY  - 2002\n"
+                   "DB  - Embase\nER  - \n")  # fmt: skip
+    cli("-w", ws.root, "import", one)
+    res = cli("-w", ws.root, "import", "--json", two)
+    (rep,) = res.json()["files"]
+    assert res.code == 0 and rep["imported"] == 1 and rep["problems"] == []
+    assert sorted(sources_by_key(ws)) == ["zhou2002rapid", "zhou2002rapida"]
