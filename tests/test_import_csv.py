@@ -139,3 +139,24 @@ def test_entrytype_column_gives_the_kind(cli, ws, tmp_path):
     assert res.code == 0 and rep["imported"] == 4
     kinds = {s.key: s.kind for s in sources_in_order(ws)}
     assert kinds == {"id_1": "conference", "id_2": "article", "id_3": "chapter", "id_4": "chapter"}
+
+
+def test_titles_an_export_wrapped_in_quotes_are_stored_without_them(cli, ws, tmp_path):
+    """Found walking issue 14: 244 of the respiratory search's 1,988 titles came wrapped in
+    double quotes (203) or with only the opening one, the rest cut off (41); the Library listed
+    them as '"Corticosteroids in the …' and sorted them before every other title. A title that
+    quotes something inside keeps its quotes."""
+    from review.ingest.literature import unquote_title
+    from tests.conftest import data_file
+
+    res, rep = run_import(cli, ws, data_file("dedup/bibdedupe/respiratory/records_pre_merged.csv"))
+    assert res.code == 0 and rep["imported"] == 1988
+    titles = {s.key: s.title for s in sources_in_order(ws)}
+    assert titles["id_0000035"].startswith("Corticosteroids in the treatment of tuberculous")
+    assert titles["id_0000035"].endswith("randomized study")
+    assert sum(t.startswith('"') for t in titles.values() if t) == 2  # quotes inside: kept
+    assert unquote_title("\u201cA title\u201d") == "A title"
+    assert unquote_title('"Don\'t ask me": the words of patients') == (
+        '"Don\'t ask me": the words of patients'
+    )
+    assert unquote_title('Patients who said "no"') == 'Patients who said "no"'

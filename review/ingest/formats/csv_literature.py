@@ -24,6 +24,7 @@ from review.ingest.literature import (
     split_keywords,
     split_name_list,
     thin_record,
+    unquote_title,
 )
 from review.ingest.literature.kinds import BIBTEX_KINDS, RIS_KINDS, WOS_KINDS, from_label
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
@@ -219,7 +220,7 @@ def normalise(row: list[str], found: dict[str, list[int]], database: str | None)
             volume, issue, pages = m.group("volume"), m.group("issue"), m.group("pages")
     return {
         "kind": _kind(cell("kind")),
-        "title": cell("title"),
+        "title": unquote_title(cell("title")),
         "authors": split_name_list(names),
         "year": parse_year(cell("year")),
         "venue": venue,

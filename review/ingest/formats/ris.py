@@ -29,6 +29,7 @@ from review.ingest.literature import (
     split_keywords,
     thin_record,
     tidy_name,
+    unquote_title,
 )
 from review.ingest.literature.kinds import RIS_KINDS
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
@@ -289,6 +290,8 @@ def normalise(tags: dict) -> dict:
     title = _first(tags, "TI", "T1", "CT")
     if title is None and kind == "book":
         title = _one(get("BT"))
+    if title and title[0] in '"\u201c':  # (the check inline: this runs once a record)
+        title = unquote_title(title)
     venue = _first(tags, *(VENUE_TAGS if kind != "chapter" else CHAPTER_VENUE_TAGS)) or (
         _one(get("BT")) if kind != "book" else None
     )
