@@ -50,6 +50,7 @@ _FAST_TAGS = frozenset(
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,3}-(?: (.*)|\s*)$")
 _RUN_TOGETHER = re.compile(r"([A-Z][A-Z0-9])  - ")
 _COUNTER = re.compile(r"^\s*\d+\.?\s*$")
+_BIBTEX_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")  # a BibTeX entry pasted in
 _DETECT = re.compile(rb"(?m)^(?:\xef\xbb\xbf)?TY {1,2}- ")
 PROGRESS_EVERY = 2000
 LINES_BLOCK = 1 << 20  # characters of the text split into lines at a time
@@ -150,6 +151,7 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
     records: list[dict] = []
     problems: list[tuple] = []
     junk_lines: list[int] = []
+    bibtex_lines: list[int] = []  # junk lines that start a BibTeX entry
     current: dict | None = None
     pending: list[tuple[int, str, str]] = []  # tags seen after ER and before the next TY
     last_tag: str | None = None
@@ -201,6 +203,8 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
                         values[-1] = f"{values[-1]}\n{value}" if values[-1] else value
                 elif not _COUNTER.match(line):
                     junk_lines.append(number)
+                    if _BIBTEX_ENTRY.match(line):
+                        bibtex_lines.append(number)
                     junk_lines.extend(pline for pline, _, _ in pending)
                     pending.clear()
                 continue
@@ -241,6 +245,21 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
         )
         close(current)
     junk_lines.extend(pline for pline, _, _ in pending)
+    if bibtex_lines:  # records, not notes: an error, and they count as not imported
+        first, n = bibtex_lines[0], len(bibtex_lines)
+        last = max(number for number in junk_lines if number >= first)
+        problems.append(
+            (
+                first,
+                f"lines {first}-{last} hold {n} BibTeX entr{'y' if n == 1 else 'ies'}, not RIS "
+                "(outside any record): not imported; save them as a file of their own and "
+                "import that",
+                "error",
+                None,
+                n,
+            )
+        )
+        junk_lines = [number for number in junk_lines if number < first]
     if junk_lines:
         first = min(junk_lines)
         problems.append(
@@ -356,9 +375,10 @@ def load(ctx: ImportContext) -> None:
         if id_ and not id_.isdigit() and " " not in id_:
             row["key"] = id_
         rows.append(row)
-    for line, message, severity, key in sorted(problems, key=lambda p: p[0] or 0):
+    for line, message, severity, key, *_n in sorted(problems, key=lambda p: p[0] or 0):
         ctx.problem(line, message, severity, key)
-    store_records(ctx, rows, total=len(parsed))
+    lost = sum(p[4] for p in problems if len(p) > 4)  # records of another format in the file
+    store_records(ctx, rows, total=len(parsed) + lost)
     ctx.progress(len(parsed), len(parsed))
 
 
