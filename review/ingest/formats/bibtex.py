@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from typing import cast
 
+from review.ingest.formats.ris import known_database
 from review.ingest.literature import (
     any_value,
     clean,
@@ -291,6 +292,16 @@ def normalise(entry_type: str, fields: dict[str, str]) -> dict:
         url = cast(str, get("howpublished"))[5:].rstrip("}")  # a string: checked just above
     doi = normalise_doi(get("doi")) or (normalise_doi(url) if url and "doi.org" in url else None)
     kw = get("keywords") or get("keyword")
+    # PRISMA's "identified in": Scopus's BibTeX export says `source = {Scopus}` (and links to
+    # scopus.com), Web of Science's gives `Unique-ID = {WOS:…}`; other files say nothing
+    source = get("source")
+    database = known_database(source) if source else None
+    if database is None:
+        uid = get("unique-id")
+        if uid and uid[:4].upper() in ("WOS:", "ISI:"):
+            database = "Web of Science"
+        elif url and "scopus.com" in url:
+            database = "Scopus"
     return {
         "kind": BIBTEX_KINDS.get(entry_type, "misc"),
         "title": _decoded(get("title")),
@@ -305,6 +316,7 @@ def normalise(entry_type: str, fields: dict[str, str]) -> dict:
         "abstract": _decoded(get("abstract")),
         "keywords": split_keywords(latex_to_unicode(kw) if kw and needs_decoding(kw) else kw),
         "language": _decoded(get("language")) or _decoded(get("langid")),
+        "database": database,
     }
 
 
