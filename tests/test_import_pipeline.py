@@ -615,3 +615,28 @@ def test_a_made_up_key_that_clashes_takes_its_suffix_without_a_warning(cli, ws, 
     (rep,) = res.json()["files"]
     assert res.code == 0 and rep["imported"] == 1 and rep["problems"] == []
     assert sorted(sources_by_key(ws)) == ["zhou2002rapid", "zhou2002rapida"]
+
+
+@pytest.mark.parametrize(
+    ("rel", "records"), [("ris/rispy_example_full.ris", 2), ("bibtex/pybtex_xampl.bib", 36)]
+)
+def test_old_mac_line_ends_are_read_like_any_others(cli, ws, tmp_path, rel, records):
+    """Found walking issue 14: an export with carriage returns alone for line ends (EndNote
+    and Excel's 'CSV (Macintosh)' still write them) was 'format not recognised', although
+    reading the text already took a lone CR as a line end: only detection missed it."""
+    from tests.conftest import data_file
+
+    original = data_file(rel)
+    path = tmp_path / original.name
+    path.write_bytes(original.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    res = cli("-w", ws.root, "import", "--json", path)
+    assert res.code == 0, res.out
+    (rep,) = res.json()["files"]
+    assert (rep["imported"], rep["records"]) == (records, records)
+    lines = [p["line"] for p in rep["problems"]]
+    ws2 = tmp_path / "again"
+    from review.store.workspace import init
+
+    init(ws2)
+    (orig,) = cli("-w", ws2, "import", "--json", original).json()["files"]
+    assert lines == [p["line"] for p in orig["problems"]]  # the same lines named

@@ -166,12 +166,17 @@ def detect(
         return by_name[wanted]
     if is_archive(data):  # only a format that reads one: RIS lines inside a stored zip are
         candidates = [f for f in candidates if f.archives]  # not an RIS file
+    elif b"\r" in data[:DETECT_HEAD] and b"\n" not in data[:DETECT_HEAD]:
+        # old Mac line ends (EndNote, Excel's "CSV (Macintosh)"): lines for the detectors'
+        # `^TY  - `, `^@article{`, ... as reading the text gives them (`textio.read_text`)
+        data = data.replace(b"\r", b"\n")
     scored = [(s, f) for f in candidates if (s := _score(f, path, data)) > 0]
     if not scored:
         return None
     return max(scored, key=lambda sf: sf[0])[1]
 
 
+DETECT_HEAD = 65536  # bytes looked at for the line ends
 ARCHIVES = (b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")  # zip, gzip, 7z, rar
 
 
