@@ -464,3 +464,29 @@ def test_an_undo_is_its_own_dated_entry_and_status_counts_live_links(ws, cli, te
     assert (f"{thesis['cluster']}  undo    phdthesis-minimal and phdthesis-full separate "
             "again") in text  # fmt: skip
     assert text.rstrip().endswith(" entries")
+
+
+def test_a_later_dedupe_does_not_chain_through_records_merged_before(ws, cli, tmp_path):
+    """Found walking issue 14 on the respiratory search: `dedupe --apply` merged the two
+    French-titled records 89 and 90 and left 88 (English title) for a person, since 88 and 90
+    differ ('would join records that differ'). The next `review dedupe` proposed 88 | 89 as a
+    cluster to merge: the survivor no longer stood for 90, so complete linkage was broken
+    across runs. Now a join passes the vetoes against the records merged before too."""
+    from tests.conftest import data_file
+
+    rows = data_file("dedup/bibdedupe/respiratory/records_pre_merged.csv")
+    lines = rows.read_text("utf-8").splitlines()
+    path = tmp_path / "three.csv"
+    path.write_text("\n".join([lines[0], *lines[88:91]]) + "\n", "utf-8")
+    w = ["-w", ws.root]
+    assert cli(*w, "import", path).code == 0
+    first = cli(*w, "dedupe", "--apply", "--json").json()
+    assert [sorted(c["keys"]) for c in first["clusters"]] == [["id_0000089", "id_0000090"]]
+    again = cli(*w, "dedupe", "--json").json()
+    assert again["clusters"] == []
+    (pair,) = again["maybe"]
+    assert {pair["a"], pair["b"]} == {"id_0000088", "id_0000089"}
+    assert "id_0000090 (merged into id_0000089), titles differ" in pair["reasons"][0]
+    # a reviewer may still merge them by hand
+    assert cli(*w, "dedupe", "--merge", "id_0000088,id_0000089").code == 0
+    assert cli(*w, "dedupe", "--json").json()["maybe"] == []

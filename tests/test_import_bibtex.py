@@ -286,3 +286,79 @@ def test_brace_and_line_check_finds_the_first_problem_as_a_scan_of_every_brace(m
         assert got == want, repr(text)
         outcomes.add(want[0] if want else None)
     assert outcomes == {None, "depth", "line"}  # every outcome was exercised
+
+
+def test_records_of_another_format_pasted_into_a_bib_file_are_reported_not_lost(
+    cli, ws, testdata, tmp_path
+):
+    """Found walking issue 14: an RIS export pasted after a BibTeX entry was read as a BibTeX
+    comment — '1 of 1 records imported', exit 0, its two records gone without a word."""
+    path = tmp_path / "mixed.bib"
+    bib = (testdata / "bibtex" / "bibtexparser_traps.bib").read_text("utf-8")
+    ris = (testdata / "ris" / "rispy_example_full.ris").read_text("utf-8")
+    path.write_text(bib + ris, "utf-8")
+    first = bib.count("\n") + 1 + ris.split("\n").index("TY  - JOUR")
+    res, rep = run_import(cli, ws, path)
+    assert res.code == 1
+    assert (rep["status"], rep["records"], rep["imported"], rep["skipped"]) == ("partial", 3, 1, 2)
+    (error,) = [p for p in rep["problems"] if p["severity"] == "error"]
+    assert error["line"] == first
+    assert "hold 2 RIS record(s), not BibTeX" in error["message"]
+    # an ordinary comment between entries says nothing
+    path.write_text(bib + "\nSome notes: TY and PMID are tags.\n" + bib.replace("Laide2013", "x"))
+    _, rep = run_import(cli, ws, path)
+    assert [p for p in rep["problems"] if p["severity"] == "error"] == []
+
+
+_SCOPUS_BIB = """Scopus
+EXPORT DATE: 02 December 2026
+
+@ARTICLE{Bovaird2007846,
+author={Bovaird, T.},
+title={Beyond engagement and participation: User and community coproduction of public services},
+journal={Public Administration Review},
+year={2007},
+volume={67},
+number={5},
+pages={846-860},
+doi={10.1111/j.1540-6210.2007.00773.x},
+url={https://www.scopus.com/inward/record.uri?eid=2-s2.0-34548070456&partnerID=40&md5=abc},
+document_type={Article},
+source={Scopus},
+}
+"""
+_WOS_BIB = """@article{ WOS:000249253600007,
+Author = {Bovaird, Tony},
+Title = {Beyond engagement and participation: User and community coproduction of
+   public services},
+Journal = {PUBLIC ADMINISTRATION REVIEW},
+Year = {2007},
+Volume = {67},
+Number = {5},
+Pages = {846-860},
+DOI = {10.1111/j.1540-6210.2007.00773.x},
+Unique-ID = {WOS:000249253600007},
+DA = {2026-12-02},
+}
+"""
+
+
+def test_scopus_and_web_of_science_bibtex_exports_name_their_database(cli, ws, tmp_path):
+    """Found walking issue 14: BibTeX exported from Scopus (`source={Scopus}`) or from Web of
+    Science (`Unique-ID = {WOS:…}`) was 'other / not recorded' in PRISMA's records identified
+    per database; RIS, CSV and the tagged exports of the same searches named it."""
+    scopus, wos = tmp_path / "scopus.bib", tmp_path / "savedrecs.bib"
+    scopus.write_text(_SCOPUS_BIB, "utf-8")
+    wos.write_text(_WOS_BIB, "utf-8")
+    assert cli("-w", ws.root, "import", scopus, wos).code == 0
+    got = {k: s.database for k, s in sources_by_key(ws).items()}
+    assert got == {"Bovaird2007846": "Scopus", "WOS:000249253600007": "Web of Science"}
+    doc = cli("-w", ws.root, "prisma", "--json").json()["identification"]
+    assert doc["by_database"] == {"Scopus": 1, "Web of Science": 1}
+    # a library without such fields (Zotero, Mendeley, JabRef) still says nothing
+    plain = tmp_path / "mine.bib"
+    plain.write_text(
+        "@article{k, title={T}, author={A, B}, url={https://pubmed.ncbi.nlm.nih.gov/1/}}"
+    )
+    assert cli("-w", ws.root, "import", plain).code == 0
+    assert sources_by_key(ws)["k"].database is None

@@ -101,6 +101,30 @@ def test_pubmed_csv_export(cli, ws, tmp_path):
     assert src.authors == ["Bovaird, T", "Van Ryzin, GG", "Loeffler, E", "Parrado, S."]
 
 
+def test_pubmed_csv_volume_issue_and_pages_come_from_its_citation_column(cli, ws, tmp_path):
+    """Found walking issue 14: PubMed's CSV has no volume, issue or pages columns, only
+    `Citation` ("BMJ Open. 2019 Jun 4;9(6):e026755. doi: …"), and they were left empty, so
+    its records lacked the volume and first page that confirm a duplicate without a DOI."""
+    path = tmp_path / "csv-coproducti-set.csv"
+    path.write_text(
+        "PMID,Title,Authors,Citation,First Author,Journal/Book,Publication Year,Create Date,"
+        "PMCID,NIHMS ID,DOI\n"
+        '1,Co-production of health services.,"Smith J, Jones AB.","BMJ Open. 2019 Jun 4;9(6):'
+        'e026755. doi: 10.1136/bmjopen-2018-026755.",Smith J,BMJ Open,2019,2019/06/06,,,\n'
+        '2,Patient involvement.,"Lee K.","Health Expect. 2018 Oct;21(5):845-852. doi: 10.1111/'
+        'hex.12676. Epub 2018 Mar 25.",Lee K,Health Expect,2018,2018/03/26,,,10.1111/hex.12676\n'
+        '3,Pleurisy.,"Wyser C.","Chest. 1996;110:333-8.",Wyser C,Chest,1996,1996/01/01,,,\n'
+        '4,Ahead of print.,"Park S.","Health Expect. 2024 Jan 5. doi: 10.1111/hex.13950. Online '
+        'ahead of print.",Park S,Health Expect,2024,2024/01/06,,,10.1111/hex.13950\n',
+        encoding="utf-8",
+    )
+    res, rep = run_import(cli, ws, path)
+    assert res.code == 0 and rep["imported"] == 4
+    got = [(s.volume, s.issue, s.pages) for s in sources_in_order(ws)]
+    assert got == [("9", "6", "e026755"), ("21", "5", "845-852"), ("110", None, "333-8"),
+                   (None, None, None)]  # fmt: skip
+
+
 def test_entrytype_column_gives_the_kind(cli, ws, tmp_path):
     """bib-dedupe's and pandas' flattened BibTeX (`ID`, `ENTRYTYPE`, ...) and Zotero's types."""
     path = tmp_path / "records.csv"
@@ -115,3 +139,24 @@ def test_entrytype_column_gives_the_kind(cli, ws, tmp_path):
     assert res.code == 0 and rep["imported"] == 4
     kinds = {s.key: s.kind for s in sources_in_order(ws)}
     assert kinds == {"id_1": "conference", "id_2": "article", "id_3": "chapter", "id_4": "chapter"}
+
+
+def test_titles_an_export_wrapped_in_quotes_are_stored_without_them(cli, ws, tmp_path):
+    """Found walking issue 14: 244 of the respiratory search's 1,988 titles came wrapped in
+    double quotes (203) or with only the opening one, the rest cut off (41); the Library listed
+    them as '"Corticosteroids in the …' and sorted them before every other title. A title that
+    quotes something inside keeps its quotes."""
+    from review.ingest.literature import unquote_title
+    from tests.conftest import data_file
+
+    res, rep = run_import(cli, ws, data_file("dedup/bibdedupe/respiratory/records_pre_merged.csv"))
+    assert res.code == 0 and rep["imported"] == 1988
+    titles = {s.key: s.title for s in sources_in_order(ws)}
+    assert titles["id_0000035"].startswith("Corticosteroids in the treatment of tuberculous")
+    assert titles["id_0000035"].endswith("randomized study")
+    assert sum(t.startswith('"') for t in titles.values() if t) == 2  # quotes inside: kept
+    assert unquote_title("\u201cA title\u201d") == "A title"
+    assert unquote_title('"Don\'t ask me": the words of patients') == (
+        '"Don\'t ask me": the words of patients'
+    )
+    assert unquote_title('Patients who said "no"') == 'Patients who said "no"'

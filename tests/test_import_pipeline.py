@@ -530,6 +530,41 @@ def test_a_broken_brace_mid_file_names_the_entry_the_brace_and_the_next_entry(cl
     assert sorted(sources_by_key(ws)) == ["a", "c"]
 
 
+def test_an_archive_of_exports_says_to_unpack_it(cli, ws, testdata, tmp_path):
+    """Found walking issue 14: a zip (or .gz) of RIS exports was 'looks like a binary file:
+    not a bibliography, transcript or document', as if it held nothing of use."""
+    import gzip
+    import zipfile
+
+    ris = testdata / "ris" / "rispy_example_full.ris"
+    zipped = tmp_path / "exports.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.write(ris, ris.name)
+    packed = tmp_path / "scopus.ris.gz"
+    packed.write_bytes(gzip.compress(ris.read_bytes()))
+    for path in (zipped, packed):
+        res = cli("-w", ws.root, "import", path)
+        assert res.code == 1
+        assert f"{path}: error: a compressed archive (zip, gzip, 7z or rar): unpack it and " \
+            "import its files" in res.err  # fmt: skip
+    assert sources_by_key(ws) == {}
+
+
+def test_a_folder_with_nothing_to_import_says_so(cli, ws, tmp_path):
+    """Found walking issue 14: an empty (or mistyped-into) folder gave '0 file(s), 0 record(s)
+    imported' and exit 0, so a script went on as if the search were loaded."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "README.md").write_text("Exports go here.\n")
+    res = cli("-w", ws.root, "import", "--json", folder)
+    assert res.code == 1
+    (rep,) = res.json()["files"]
+    assert rep["status"] == "failed" and rep["file"] == str(folder)
+    assert rep["problems"][0]["message"].startswith("no files to import in this folder")
+    (folder / "a.ris").write_bytes(b"TY  - JOUR\nTI  - A title\nER  - \n")
+    assert cli("-w", ws.root, "import", folder).code == 0
+
+
 def test_binary_bytes_are_called_a_binary_file(cli, ws, tmp_path):
     path = tmp_path / "junk.bin"
     path.write_bytes(bytes((i * 37 + 11) % 256 for i in range(600)))
@@ -563,3 +598,45 @@ def test_a_latin1_file_imports_with_a_note_on_its_encoding(cli, ws, tmp_path, na
     )]  # fmt: skip
     (src,) = sources_by_key(ws).values()
     assert src.title == "Café society" and src.authors == ["Müller, Jürgen"]
+
+
+def test_a_made_up_key_that_clashes_takes_its_suffix_without_a_warning(cli, ws, tmp_path):
+    """Found walking issue 14: the respiratory search split into three databases' RIS exports
+    (no ID tags) gave 355 warnings 'key 'zhou2002study' already used by a different record
+    (from MEDLINE); stored as 'zhou2002studya'' for the second file — keys we had made up,
+    mostly the same works written another way — and the terminal showed 20 of them and
+    '… and 335 more' in place of anything the user could act on."""
+    one, two = tmp_path / "medline.ris", tmp_path / "embase.ris"
+    one.write_text("TY  - JOUR\nTI  - Rapid pleurodesis\nAU  - Zhou, W.\nPY  - 2002\nER  - \n")
+    two.write_text("TY  - JOUR\nTI  - Rapid pleurodesis [Abstract]\nAU  - Zhou, Wei\nPY  - 2002\n"
+                   "DB  - Embase\nER  - \n")  # fmt: skip
+    cli("-w", ws.root, "import", one)
+    res = cli("-w", ws.root, "import", "--json", two)
+    (rep,) = res.json()["files"]
+    assert res.code == 0 and rep["imported"] == 1 and rep["problems"] == []
+    assert sorted(sources_by_key(ws)) == ["zhou2002rapid", "zhou2002rapida"]
+
+
+@pytest.mark.parametrize(
+    ("rel", "records"), [("ris/rispy_example_full.ris", 2), ("bibtex/pybtex_xampl.bib", 36)]
+)
+def test_old_mac_line_ends_are_read_like_any_others(cli, ws, tmp_path, rel, records):
+    """Found walking issue 14: an export with carriage returns alone for line ends (EndNote
+    and Excel's 'CSV (Macintosh)' still write them) was 'format not recognised', although
+    reading the text already took a lone CR as a line end: only detection missed it."""
+    from tests.conftest import data_file
+
+    original = data_file(rel)
+    path = tmp_path / original.name
+    path.write_bytes(original.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    res = cli("-w", ws.root, "import", "--json", path)
+    assert res.code == 0, res.out
+    (rep,) = res.json()["files"]
+    assert (rep["imported"], rep["records"]) == (records, records)
+    lines = [p["line"] for p in rep["problems"]]
+    ws2 = tmp_path / "again"
+    from review.store.workspace import init
+
+    init(ws2)
+    (orig,) = cli("-w", ws2, "import", "--json", original).json()["files"]
+    assert lines == [p["line"] for p in orig["problems"]]  # the same lines named

@@ -315,3 +315,25 @@ def test_pubmed_and_wos_abstracts_are_stored_once_too(cli, ws, name, fmt):
     assert with_abstract and all(s.record["AB"] == ABSTRACT_REF for s in with_abstract)
     for src in with_abstract:
         assert original_record(src.record, src.abstract)["AB"] == [src.abstract]
+
+
+def test_a_bibtex_entry_pasted_into_an_ris_file_is_an_error_naming_its_lines(
+    cli, ws, testdata, tmp_path
+):
+    """Found walking issue 14: a BibTeX entry after the RIS records was '14 line(s) outside any
+    record ignored (… e.g. a search strategy or notes)', exit 0: a record lost as if a note."""
+    ris = (testdata / "ris" / "rispy_example_full.ris").read_text("utf-8")
+    bib = (testdata / "bibtex" / "bibtexparser_traps.bib").read_text("utf-8")
+    path = tmp_path / "mixed.ris"
+    path.write_text("Search strategy: co-production\n\n" + ris + bib, "utf-8")
+    res = cli("-w", ws.root, "import", "--json", path)
+    assert res.code == 1
+    (rep,) = res.json()["files"]
+    assert (rep["status"], rep["records"], rep["imported"], rep["skipped"]) == ("partial", 3, 2, 1)
+    first = 3 + ris.count("\n")
+    problems = [(p["line"], p["severity"], p["message"]) for p in rep["problems"]]
+    assert (first, "error", f"lines {first}-{first + bib.rstrip().count(chr(10))} hold 1 BibTeX "
+            "entry, not RIS (outside any record): not imported; save them as a file of their own "
+            "and import that") in problems  # fmt: skip
+    assert (1, "warning", "1 line(s) outside any record ignored (first at line 1; e.g. a search "
+            "strategy or notes)") in problems  # fmt: skip

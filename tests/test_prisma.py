@@ -197,3 +197,118 @@ def test_a_duplicate_linked_at_import_is_undone_like_a_merge(ws, cli):
         assert copy.database == "Web of Science" and copy.merged_into_id == link.survivor_id
     assert cli(*w, "dedupe", "--undo", link.cluster).code == 0
     assert _prisma(cli, ws)["identification"]["duplicates_removed"] == 0
+
+
+_SCOPUS = """TY  - JOUR
+TI  - Co-production of public services and the willingness of citizens to take part
+AU  - Parrado, Salvador
+AU  - Van Ryzin, Gregg G.
+PY  - 2014
+T2  - Public Management Review
+VL  - 16
+IS  - 1
+SP  - 1
+EP  - 23
+AB  - Citizens in five European countries were asked about taking part in services.
+KW  - co-production
+KW  - citizens
+DB  - Scopus
+ER  - 
+"""
+_EMBASE = """TY  - JOUR
+TI  - Co-production of public services and the willingness of citizens to take part
+AU  - Parrado, S.
+AU  - Van Ryzin, G. G.
+AU  - Bovaird, T.
+AU  - Loeffler, E.
+PY  - 2014
+T2  - Public Manag Rev
+VL  - 16
+SP  - 1
+DO  - 10.5555/pmr.2014.001
+DB  - Embase
+ER  - 
+"""
+
+
+def test_a_search_exported_again_after_a_merge_adds_nothing(ws, cli, tmp_path):
+    """Found walking issue 14: the merge gave the Scopus record Embase's longer author list and
+    its DOI, and the same Scopus search exported again imported that record once more as a
+    different one (`key ... already used by a different record; stored as ...a`), so PRISMA
+    counted one more record identified in Scopus and the duplicate came back unmerged."""
+    w = ["-w", ws.root]
+    scopus, embase = tmp_path / "scopus.ris", tmp_path / "embase.ris"
+    scopus.write_text(_SCOPUS, "utf-8")
+    embase.write_text(_EMBASE, "utf-8")
+    assert cli(*w, "import", scopus, embase).code == 0
+    res = cli(*w, "dedupe", "--apply", "--json")
+    assert res.code == 0, res.err
+    with session_scope(ws.engine) as s:
+        (survivor,) = s.exec(select(m.Source).where(m.Source.merged_into_id == None)).all()  # noqa: E711
+        assert survivor.database == "Scopus" and len(survivor.authors) == 4  # the merge's
+    before = _prisma(cli, ws)["identification"]
+    assert before == {"records_identified": 2, "by_database": {"Scopus": 1, "Embase": 1},
+                      "duplicates_removed": 1}  # fmt: skip
+    for name, text in (("scopus-again.ris", _SCOPUS), ("embase-again.ris", _EMBASE)):
+        again = tmp_path / name  # the same search exported another day (CRLF line ends)
+        again.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+        res = cli(*w, "import", "--json", again)
+        assert res.code == 0, res.err
+        (rep,) = res.json()["files"]
+        assert (rep["imported"], rep["skipped"], rep["problems"]) == (0, 1, []), rep
+    assert _prisma(cli, ws)["identification"] == before
+    # undone, the survivor is the file's record again, and still recognised
+    (cluster,) = {c["cluster"] for c in cli(*w, "dedupe", "--history", "--json").json()["history"]}
+    assert cli(*w, "dedupe", "--undo", cluster).code == 0
+    (rep,) = cli(*w, "import", "--json", tmp_path / "scopus-again.ris").json()["files"]
+    assert (rep["imported"], rep["skipped"]) == (0, 1), rep
+    with session_scope(ws.engine) as s:
+        assert len(s.exec(select(m.Source)).all()) == 2
+
+
+_OVID_MEDLINE = """TY  - JOUR
+TI  - From engagement to co-production: the contribution of users and communities
+      to outcomes and public value.
+AU  - Bovaird, Tony
+AU  - Loeffler, Elke
+PY  - 2012
+JO  - Voluntas
+VL  - 23
+IS  - 4
+SP  - 1119
+EP  - 38
+DO  - 10.5555/coprod.2012.001
+DB  - Ovid MEDLINE(R) ALL
+DP  - Ovid Technologies
+ER  - 
+"""
+_EBSCO = """TY  - JOUR
+TI  - Nurses and patients as co-producers of care
+AU  - Smith, Jane
+PY  - 2019
+DB  - {db}
+DP  - EBSCOhost
+ER  - 
+"""
+
+
+def test_medline_and_ebsco_databases_are_counted_as_themselves(ws, cli, tmp_path):
+    """Found walking issue 14: MEDLINE searched through Ovid was counted as 'PubMed', so a
+    review that searched PubMed as well had one box for both and its Ovid copy of a PubMed
+    record was skipped as 'already in the workspace' (not identified in MEDLINE); CINAHL
+    and Academic Search through EBSCOhost were one 'EBSCO'."""
+    w = ["-w", ws.root]
+    assert cli(*w, "import", FOUR / "pubmed.nbib").code == 0
+    ovid = tmp_path / "ovid-medline.ris"
+    ovid.write_text(_OVID_MEDLINE, "utf-8")
+    (rep,) = cli(*w, "import", "--json", ovid).json()["files"]
+    assert (rep["imported"], rep["skipped"]) == (1, 0), rep
+    assert "marked as its duplicate" in rep["problems"][0]["message"]
+    for n, db in enumerate(("CINAHL Complete", "Academic Search Complete")):
+        path = tmp_path / f"ebsco{n}.ris"
+        path.write_text(_EBSCO.format(db=db), "utf-8")
+        assert cli(*w, "import", path).code == 0
+    doc = _prisma(cli, ws)["identification"]
+    assert doc["by_database"] == {"PubMed": 3, "MEDLINE": 1, "CINAHL": 1,
+                                  "Academic Search Complete": 1}  # fmt: skip
+    assert doc["records_identified"] == 6 and doc["duplicates_removed"] == 2

@@ -414,5 +414,6 @@ FORMAT = Format(
     detect,
     load,
     order=25,
+    archives=True,
     description="REFI-QDA project (.qdpx): codes, text sources, codings, cases",
 )

@@ -62,5 +62,6 @@ FORMAT = Format(
     detect,
     load,
     order=60,
+    archives=True,
     description="survey indicator table (CSV/XLSX, long or wide)",
 )

@@ -132,6 +132,7 @@ class Format:
     load: Callable[[ImportContext], None]
     order: int = 50  # import order within one run (literature before PDFs and participants)
     description: str = ""
+    archives: bool = False  # it reads a zip container (.docx, .xlsx, .qdpx): see `detect`
 
 
 def stage_formats() -> list[Format]:
@@ -163,10 +164,25 @@ def detect(
             names = ", ".join(sorted(by_name))
             raise ValueError(f"unknown format {wanted!r} (known: {names})")
         return by_name[wanted]
+    if is_archive(data):  # only a format that reads one: RIS lines inside a stored zip are
+        candidates = [f for f in candidates if f.archives]  # not an RIS file
+    elif b"\r" in data[:DETECT_HEAD] and b"\n" not in data[:DETECT_HEAD]:
+        # old Mac line ends (EndNote, Excel's "CSV (Macintosh)"): lines for the detectors'
+        # `^TY  - `, `^@article{`, ... as reading the text gives them (`textio.read_text`)
+        data = data.replace(b"\r", b"\n")
     scored = [(s, f) for f in candidates if (s := _score(f, path, data)) > 0]
     if not scored:
         return None
     return max(scored, key=lambda sf: sf[0])[1]
+
+
+DETECT_HEAD = 65536  # bytes looked at for the line ends
+ARCHIVES = (b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!")  # zip, gzip, 7z, rar
+
+
+def is_archive(data: bytes) -> bool:
+    """Whether the bytes are a compressed archive (a zip of exports, a .gz)."""
+    return data.startswith(ARCHIVES)
 
 
 def _score(fmt: Format, path: Path, data: bytes) -> int:
@@ -197,12 +213,16 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
+            before = len(files)
             for child in sorted(p.rglob("*")):
                 rel = child.relative_to(p).parts
                 if child.is_file() and not any(part.startswith(".") for part in rel):
                     name = child.name.lower()
                     if name not in SKIP_NAMES and child.suffix.lower() not in SKIP_SUFFIXES:
                         files.append(child)
+            if len(files) == before:  # a mistyped or empty folder: not silently nothing
+                why = "no files to import in this folder (hidden files and READMEs are skipped)"
+                problems.append(Problem(shown(p), None, why))
         elif p.is_file():
             files.append(p)
         else:
@@ -271,6 +291,8 @@ def import_file(
     if fmt is None:
         if not data.strip():
             what = "empty file"
+        elif is_archive(data):
+            what = "a compressed archive (zip, gzip, 7z or rar): unpack it and import its files"
         elif textio.looks_binary(data):
             what = "looks like a binary file: not a bibliography, transcript or document"
         else:

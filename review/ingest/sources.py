@@ -15,7 +15,9 @@ unique, and a clash is resolved by content:
   cite key (`_content`: every column and field) is stored under its key and marked the same
   way (not a record without title, authors, DOI or text: it says too little);
 - a different record with a clashing key gets a suffix (`smith2008a`, `smith2008b`, ...) and a
-  warning naming both keys;
+  warning naming both keys — when the key is the file's own (a key made up here for a record
+  without one takes its suffix silently: across two databases' exports most such clashes are
+  the same work, for `review dedupe`, and 355 warnings of them buried the real problems);
 - a record without a key gets an authorYEARword key (`bovaird2008user`).
 
 `target` is an `ImportContext` (warnings go to its report, the batch and file are filled in)
@@ -43,7 +45,7 @@ from sqlmodel import Session, col
 from review.ingest.literature.keys import make_key
 from review.store import models as m
 from review.store.models import utcnow
-from review.store.records import original_record
+from review.store.records import imported_columns, original_record
 
 KEY_MAX = 300
 INSERT_CHUNK = 5000  # rows per executemany, all in the caller's one transaction
@@ -189,7 +191,7 @@ class _Stored:
     """A stored source that a new record's key clashes with."""
 
     id: int
-    fingerprint: str
+    fingerprints: frozenset[str]  # its content now and, if a merge or edit changed it, as imported
     database: str | None
     survivor_id: int  # itself, or the record it is merged into
     survivor_key: str
@@ -228,21 +230,23 @@ def _existing(session: Session, keys: Iterable[str]) -> dict[str, _Stored]:
         for row in session.execute(query):
             key, id_, title, authors, year, doi, text_hash, abstract, record = row[:9]
             volume, issue, pages, database, survivor_id, survivor_key = row[9:]
-            fp = fingerprint(
-                {
-                    "title": title,
-                    "authors": authors,
-                    "year": year,
-                    "doi": doi,
-                    "text_hash": text_hash,
-                    "abstract": abstract,
-                    "record": record,
-                    "volume": volume,
-                    "issue": issue,
-                    "pages": pages,
-                }
-            )
-            found[key] = _Stored(id_, fp, database, survivor_id, survivor_key)
+            now = {
+                "title": title,
+                "authors": authors,
+                "year": year,
+                "doi": doi,
+                "text_hash": text_hash,
+                "abstract": abstract,
+                "record": record,
+                "volume": volume,
+                "issue": issue,
+                "pages": pages,
+            }
+            fps = {fingerprint(now)}
+            changed = imported_columns(record if isinstance(record, dict) else None)
+            if changed:  # a merge or an edit changed it: the file's own record is it too
+                fps.add(fingerprint({**now, **changed}))
+            found[key] = _Stored(id_, frozenset(fps), database, survivor_id, survivor_key)
     return found
 
 
@@ -354,7 +358,7 @@ def insert_sources(
                 if cand not in stored:
                     stored.update(_existing(session, [cand]))
                 known = stored.get(cand)
-                if known is not None and known.fingerprint == fp:
+                if known is not None and fp in known.fingerprints:
                     if _same_database(known.database, row.get("database")):
                         out.present.append(cand)  # this database's record, imported before
                         break
@@ -390,15 +394,16 @@ def insert_sources(
                 )
             elif clash:
                 out.renamed.append((key, cand))
-                where = f" (from {holder.database})" if holder and holder.database else ""
-                out.problems.append(
-                    (
-                        line,
-                        f"key {key!r} already used by a different record{where}; stored as "
-                        f"{cand!r}",
-                        key,
+                if given_key and given_key.strip():  # the file's own key: cited by it
+                    where = f" (from {holder.database})" if holder and holder.database else ""
+                    out.problems.append(
+                        (
+                            line,
+                            f"key {key!r} already used by a different record{where}; stored as "
+                            f"{cand!r}",
+                            key,
+                        )
                     )
-                )
             break
     del taken, rows, alone
 

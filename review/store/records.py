@@ -18,6 +18,14 @@ an analyst's later change of a title, year or abstract, or what a merge of dupli
 from the other record. So a change of a citation column through the ORM names that column in
 the record under `_edited` (`EDITED`); exporters write those columns from the source, the
 rest as the file had it. `original_record` leaves the key out.
+
+Imported values: the columns that identify a record (`IDENTITY`: what the import's content
+fingerprint reads, `review.ingest.sources.fingerprint`) keep the value they were imported
+with under `_imported` the first time they change (`IMPORTED`, `imported_columns`). A merge
+gives the survivor the other record's longer author list or its DOI; without the file's own
+values a later export of the same search from the same database no longer matched the
+survivor, and its record was imported again as a new one (PRISMA counted it twice).
+`original_record` leaves this key out too.
 """
 
 from __future__ import annotations
@@ -33,6 +41,9 @@ ABSTRACT = "abstract"
 ABSTRACT_REF: dict[str, str] = {"column": ABSTRACT}  # a tag's values: the abstract column's
 ABSTRACT_TAGS = ("AB", "N2")  # the tags an abstract is read from (RIS; AB in PubMed and WoS)
 EDITED = "_edited"  # the record's own key: the citation columns changed since import
+IMPORTED = "_imported"  # the record's own key: identity columns' values as imported
+# The columns a re-import recognises a record by (`review.ingest.sources.fingerprint`)
+IDENTITY = ("title", "authors", "year", "doi", "volume", "issue", "pages")
 CITATION_COLUMNS = ("title", "authors", "year", "venue", "volume", "issue", "pages", "doi",
                     "url", "abstract", "keywords")  # fmt: skip
 
@@ -59,6 +70,13 @@ def edited(record: dict | None) -> set[str]:
     return set(record.get(EDITED) or ()) if record else set()
 
 
+def imported_columns(record: dict | None) -> dict:
+    """The identity columns that changed since import, with the values they were imported
+    with (see the module); empty for a record never edited."""
+    value = record.get(IMPORTED) if record else None
+    return value if isinstance(value, dict) else {}
+
+
 def own_fields(record: dict | None) -> dict:
     """The fields the file gave the record: a BibTeX entry's `fields`, else the record's tags
     or columns (RIS, PubMed, WoS, CSV), without our own keys (`_edited`, `_line`)."""
@@ -75,8 +93,8 @@ def original_record(record: dict | None, abstract: str | None) -> dict:
     without the list of edited columns."""
     if not record:
         return {} if record is None else record
-    if EDITED in record:
-        record = {k: v for k, v in record.items() if k != EDITED}
+    if EDITED in record or IMPORTED in record:
+        record = {k: v for k, v in record.items() if k not in (EDITED, IMPORTED)}
     if not any(type(v) is dict for v in record.values()):
         return record  # (the usual case for a record without one: no copy)
     return {k: ([abstract or ""] if is_ref(v) else v) for k, v in record.items()}
@@ -91,8 +109,9 @@ def _keep_original(target: m.Source, value: Any, oldvalue: Any, _initiator: Any)
     record = target.record
     if record and any(is_ref(v) for v in record.values()):
         restored = original_record(record, oldvalue)
-        if EDITED in record:  # (kept: `original_record` is the file's record alone)
-            restored[EDITED] = record[EDITED]
+        for own in (EDITED, IMPORTED):  # (kept: `original_record` is the file's record alone)
+            if own in record:
+                restored[own] = record[own]
         target.record = restored
 
 
@@ -104,7 +123,11 @@ def _mark_edited(name: str):
         record = target.record
         if not record or name in (record.get(EDITED) or ()):
             return  # no record to write back from, or already named
-        target.record = {**record, EDITED: sorted({*(record.get(EDITED) or ()), name})}
+        changed = {**record, EDITED: sorted({*(record.get(EDITED) or ()), name})}
+        if name in IDENTITY and name not in imported_columns(record):
+            before = list(oldvalue) if isinstance(oldvalue, tuple) else oldvalue
+            changed[IMPORTED] = {**imported_columns(record), name: before}
+        target.record = changed
 
     return listener
 

@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from typing import cast
 
+from review.ingest.formats.ris import known_database
 from review.ingest.literature import (
     any_value,
     clean,
@@ -54,6 +55,13 @@ MONTHS = {
 _DETECT = re.compile(rb"(?m)^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(]")
 _KNOWN_BLOCKS = {b"string", b"preamble", b"comment", *(k.encode() for k in BIBTEX_KINDS)}
 PROGRESS_EVERY = 2000
+# Lines that begin a record of another format (RIS `TY  - `, MEDLINE `PMID- `, Web of Science
+# `PT J`): text outside any entry that holds them is records BibTeX does not read, not a note
+_OTHER_RECORDS = (
+    ("RIS", re.compile(r"(?m)^[ \t]*TY {1,2}- ")),
+    ("PubMed/MEDLINE", re.compile(r"(?m)^PMID- ")),
+    ("Web of Science", re.compile(r"(?m)^PT [A-Z]\s*$")),
+)
 
 
 def detect(path: Path, data: bytes) -> int:
@@ -191,6 +199,28 @@ def _unreadable(block, line: int, following: int | None) -> str:
     return out + where + "; not imported"
 
 
+def _other_records(raw: str, line: int) -> tuple | None:
+    """An error for text between entries that holds another format's records (an RIS export
+    pasted after the BibTeX ones): BibTeX reads it as a comment, and they would be lost
+    without a word. None for ordinary comments. Its fifth item: how many records it stands
+    for (the file's count of records not imported)."""
+    for name, starts in _OTHER_RECORDS:
+        found = list(starts.finditer(raw))
+        if found:
+            first = line + raw.count("\n", 0, found[0].start())
+            last = line + raw.rstrip().count("\n")
+            n = len(found)
+            return (
+                first,
+                f"lines {first}-{last} hold {n} {name} record(s), not BibTeX (outside any "
+                "entry): not imported; save them as a file of their own and import that",
+                "error",
+                None,
+                n,
+            )
+    return None
+
+
 def _left_open(raw: str, start: int) -> tuple[int, int | None] | None:
     """(offset of the `{` or `"` left open in an entry's field values, offset of the line that
     starts another field inside it, or None), scanning from just after the entry's key."""
@@ -262,6 +292,16 @@ def normalise(entry_type: str, fields: dict[str, str]) -> dict:
         url = cast(str, get("howpublished"))[5:].rstrip("}")  # a string: checked just above
     doi = normalise_doi(get("doi")) or (normalise_doi(url) if url and "doi.org" in url else None)
     kw = get("keywords") or get("keyword")
+    # PRISMA's "identified in": Scopus's BibTeX export says `source = {Scopus}` (and links to
+    # scopus.com), Web of Science's gives `Unique-ID = {WOS:…}`; other files say nothing
+    source = get("source")
+    database = known_database(source) if source else None
+    if database is None:
+        uid = get("unique-id")
+        if uid and uid[:4].upper() in ("WOS:", "ISI:"):
+            database = "Web of Science"
+        elif url and "scopus.com" in url:
+            database = "Scopus"
     return {
         "kind": BIBTEX_KINDS.get(entry_type, "misc"),
         "title": _decoded(get("title")),
@@ -276,6 +316,7 @@ def normalise(entry_type: str, fields: dict[str, str]) -> dict:
         "abstract": _decoded(get("abstract")),
         "keywords": split_keywords(latex_to_unicode(kw) if kw and needs_decoding(kw) else kw),
         "language": _decoded(get("language")) or _decoded(get("langid")),
+        "database": database,
     }
 
 
@@ -325,6 +366,10 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
                 )
             else:
                 pending.append((cast(model.Entry, again), line, None))  # not a string: an entry
+        elif isinstance(block, model.ImplicitComment):
+            other = _other_records(block.raw or "", line)
+            if other:
+                problems.append(other)
         elif isinstance(block, model.ParsingFailedBlock):
             head = (block.raw or "").lstrip()[:40].split("\n")[0]
             after = blocks[i + 1] if i + 1 < len(blocks) else None
@@ -489,9 +534,10 @@ def load(ctx: ImportContext) -> None:
         problems.append(
             (None, "no BibTeX entries in this file (only comments or @string)", "warning", None)
         )
-    for line, message, severity, key in sorted(problems, key=lambda p: p[0] or 0):
+    for line, message, severity, key, *_n in sorted(problems, key=lambda p: p[0] or 0):
         ctx.problem(line, message, severity, key)
-    skipped = sum(1 for p in problems if p[2] == "error" or p[1] == EMPTY_RECORD)
+    skipped = sum(p[4] if len(p) > 4 else 1 for p in problems
+                  if p[2] == "error" or p[1] == EMPTY_RECORD)  # fmt: skip
     store_records(ctx, records, total=len(records) + skipped)
     ctx.progress(len(records), len(records))
 

@@ -24,6 +24,7 @@ from review.ingest.literature import (
     split_keywords,
     split_name_list,
     thin_record,
+    unquote_title,
 )
 from review.ingest.literature.kinds import BIBTEX_KINDS, RIS_KINDS, WOS_KINDS, from_label
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
@@ -32,6 +33,11 @@ from review.ingest.textio import allow_csv_fields, read_text
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SCOPUS_ID = re.compile(r"\s*\(\d+\)")
+# PubMed's citation: "Journal. DATE;VOLUME(ISSUE):PAGES." (issue and volume may be missing)
+_PUBMED_CITATION = re.compile(
+    r";\s*(?P<volume>[^;:()\s][^;:()]*?)?\s*(?:\((?P<issue>[^()]+)\))?\s*:\s*"
+    r"(?P<pages>[A-Za-z]*\d[\w\-\u2013]*)"
+)
 
 # Column roles and the (normalised) header names that fill them, in order of preference.
 ROLES: dict[str, tuple[str, ...]] = {
@@ -98,6 +104,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "language": ("languageoforiginaldocument", "language", "la"),
     "key": ("id", "key", "citekey", "citationkey", "bibtexkey", "citationid"),
     "database": ("database", "db", "source", "sourcedatabase"),
+    "citation": ("citation",),  # PubMed CSV: "BMJ Open. 2019 Jun 4;9(6):e026755. doi: ..."
 }
 TITLE_ROLE, NEED_ONE_OF = "title", ("authors", "year", "doi")
 
@@ -205,14 +212,20 @@ def normalise(row: list[str], found: dict[str, list[int]], database: str | None)
     if venue is None and db_cell and database is None:
         venue = db_cell  # a "Source" column that names the journal, not a database
     url = cell("url")
+    volume, issue = cell("volume"), cell("issue")
+    citation = cell("citation") if not (volume or issue or pages) else None
+    if citation:  # PubMed CSV has no volume, issue or pages columns: they are in here
+        m = _PUBMED_CITATION.search(citation.split(" doi:", 1)[0])  # (not inside a DOI)
+        if m:
+            volume, issue, pages = m.group("volume"), m.group("issue"), m.group("pages")
     return {
         "kind": _kind(cell("kind")),
-        "title": cell("title"),
+        "title": unquote_title(cell("title")),
         "authors": split_name_list(names),
         "year": parse_year(cell("year")),
         "venue": venue,
-        "volume": cell("volume"),
-        "issue": cell("issue"),
+        "volume": volume,
+        "issue": issue,
         "pages": pages,
         "doi": normalise_doi(cell("doi"))
         or (normalise_doi(url) if url and "doi.org" in url else None),

@@ -31,5 +31,6 @@ FORMAT = Format(
     detect=detect,
     load=load,
     order=20,
+    archives=True,
     description="Word .docx transcript or document",
 )

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from review.ingest.formats.tagged import first_value, head_for_detect, identified_rows
-from review.ingest.literature import normalise_doi, parse_year, tidy_name
+from review.ingest.literature import normalise_doi, parse_year, tidy_name, unquote_title
 from review.ingest.literature.kinds import from_label
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.sources import store_records
@@ -73,7 +73,7 @@ def normalise(tags: dict) -> dict:
         kind = "book"
     return {
         "kind": kind,
-        "title": first("TI", "BTI"),
+        "title": unquote_title(first("TI", "BTI")),
         "authors": [tidy_name(a) for a in (tags.get("FAU") or tags.get("AU") or [])],
         "year": parse_year(first("DP", "DEP", "EDAT")),
         "venue": first("JT", "TA"),

@@ -29,6 +29,7 @@ from review.ingest.literature import (
     split_keywords,
     thin_record,
     tidy_name,
+    unquote_title,
 )
 from review.ingest.literature.kinds import RIS_KINDS
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
@@ -49,6 +50,7 @@ _FAST_TAGS = frozenset(
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,3}-(?: (.*)|\s*)$")
 _RUN_TOGETHER = re.compile(r"([A-Z][A-Z0-9])  - ")
 _COUNTER = re.compile(r"^\s*\d+\.?\s*$")
+_BIBTEX_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")  # a BibTeX entry pasted in
 _DETECT = re.compile(rb"(?m)^(?:\xef\xbb\xbf)?TY {1,2}- ")
 PROGRESS_EVERY = 2000
 LINES_BLOCK = 1 << 20  # characters of the text split into lines at a time
@@ -60,8 +62,10 @@ DATABASES = (
     ("clarivate", "Web of Science"),
     ("isi web", "Web of Science"),
     ("pubmed", "PubMed"),
-    ("medline", "PubMed"),
+    ("medline", "MEDLINE"),  # Ovid's or EBSCO's MEDLINE: another interface than PubMed
     ("embase", "Embase"),
+    ("cinahl", "CINAHL"),
+    ("cochrane", "Cochrane Library"),
     ("psycinfo", "PsycINFO"),
     ("eric", "ERIC"),
     ("proquest", "ProQuest"),
@@ -72,7 +76,9 @@ DATABASES = (
 
 
 def known_database(*texts: str | None) -> str | None:
-    """Scopus, Web of Science, PubMed, ... named in a DB/DP tag, a note or a URL."""
+    """Scopus, Web of Science, PubMed, ... named in a DB/DP tag, a note or a URL (the first
+    text that names one counts). PRISMA reports each database with its interface, so MEDLINE
+    searched through Ovid or EBSCO is MEDLINE, not PubMed."""
     for text in texts:
         if not text:
             continue
@@ -145,6 +151,7 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
     records: list[dict] = []
     problems: list[tuple] = []
     junk_lines: list[int] = []
+    bibtex_lines: list[int] = []  # junk lines that start a BibTeX entry
     current: dict | None = None
     pending: list[tuple[int, str, str]] = []  # tags seen after ER and before the next TY
     last_tag: str | None = None
@@ -196,6 +203,8 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
                         values[-1] = f"{values[-1]}\n{value}" if values[-1] else value
                 elif not _COUNTER.match(line):
                     junk_lines.append(number)
+                    if _BIBTEX_ENTRY.match(line):
+                        bibtex_lines.append(number)
                     junk_lines.extend(pline for pline, _, _ in pending)
                     pending.clear()
                 continue
@@ -236,6 +245,21 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
         )
         close(current)
     junk_lines.extend(pline for pline, _, _ in pending)
+    if bibtex_lines:  # records, not notes: an error, and they count as not imported
+        first, n = bibtex_lines[0], len(bibtex_lines)
+        last = max(number for number in junk_lines if number >= first)
+        problems.append(
+            (
+                first,
+                f"lines {first}-{last} hold {n} BibTeX entr{'y' if n == 1 else 'ies'}, not RIS "
+                "(outside any record): not imported; save them as a file of their own and "
+                "import that",
+                "error",
+                None,
+                n,
+            )
+        )
+        junk_lines = [number for number in junk_lines if number < first]
     if junk_lines:
         first = min(junk_lines)
         problems.append(
@@ -285,6 +309,8 @@ def normalise(tags: dict) -> dict:
     title = _first(tags, "TI", "T1", "CT")
     if title is None and kind == "book":
         title = _one(get("BT"))
+    if title and title[0] in '"\u201c':  # (the check inline: this runs once a record)
+        title = unquote_title(title)
     venue = _first(tags, *(VENUE_TAGS if kind != "chapter" else CHAPTER_VENUE_TAGS)) or (
         _one(get("BT")) if kind != "book" else None
     )
@@ -294,9 +320,11 @@ def normalise(tags: dict) -> dict:
         next((u for u in get("UR", ()) if "doi.org/" in u), None)
     )
     db = _one(get("DB"))
-    database = known_database(db, _one(get("DP")), url, " ".join(get("N1", ())))
-    if database is None and db:
-        database = db
+    # DB names the database, DP only its provider: CINAHL and Academic Search searched through
+    # EBSCOhost are two databases, not one "EBSCO"
+    database = known_database(db) or db
+    if not database:
+        database = known_database(_one(get("DP")), url, " ".join(get("N1", ())))
     keywords = get("KW")
     return {
         "kind": kind,
@@ -347,9 +375,10 @@ def load(ctx: ImportContext) -> None:
         if id_ and not id_.isdigit() and " " not in id_:
             row["key"] = id_
         rows.append(row)
-    for line, message, severity, key in sorted(problems, key=lambda p: p[0] or 0):
+    for line, message, severity, key, *_n in sorted(problems, key=lambda p: p[0] or 0):
         ctx.problem(line, message, severity, key)
-    store_records(ctx, rows, total=len(parsed))
+    lost = sum(p[4] for p in problems if len(p) > 4)  # records of another format in the file
+    store_records(ctx, rows, total=len(parsed) + lost)
     ctx.progress(len(parsed), len(parsed))
 
 

@@ -19,6 +19,7 @@ from review.ingest.literature import (
     parse_year,
     split_keywords,
     tidy_name,
+    unquote_title,
 )
 from review.ingest.literature.kinds import WOS_KINDS, from_label
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
@@ -107,7 +108,7 @@ def normalise(tags: dict) -> dict:
     keywords = split_keywords([*tags.get("DE", ()), *tags.get("ID", ())])
     return {
         "kind": kind,
-        "title": _first(tags, "TI"),
+        "title": unquote_title(_first(tags, "TI")),
         "authors": authors,
         "year": parse_year(_first(tags, "PY", "PD", "EA")),
         "venue": _first(tags, "SO", "SE", "CT", "BS"),

@@ -13,6 +13,7 @@ from review.ingest.literature.fields import (
     split_keywords,
     thin_record,
     tidy_pages,
+    unquote_title,
 )
 from review.ingest.literature.keys import make_key
 from review.ingest.literature.latex import decode as latex_to_unicode
@@ -32,4 +33,5 @@ __all__ = [
     "split_name_list",
     "tidy_name",
     "tidy_pages",
+    "unquote_title",
 ]

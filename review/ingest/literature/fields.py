@@ -49,6 +49,25 @@ def clean(value: str | None) -> str | None:
     return value or None
 
 
+_OPENING = ('"', "\u201c")  # " and “
+_QUOTE_MARKS = frozenset('"\u201c\u201d')
+
+
+def unquote_title(title: str | None) -> str | None:
+    """A title the export wrapped in double quotes, without them: `"Corticosteroids in the
+    treatment of tuberculous pleurisy"` (203 of the respiratory search's titles) and its cut
+    form without the closing one (41 more). A title with any other quote mark inside (a
+    quotation in it) is left as it is."""
+    if not title or title[0] not in _OPENING:
+        return title
+    inner = title[1:]
+    if inner and inner[-1] in _QUOTE_MARKS:
+        inner = inner[:-1]
+    if not inner.strip() or any(c in _QUOTE_MARKS for c in inner):
+        return title
+    return inner.strip()
+
+
 def parse_year(value: str | int | None) -> int | None:
     """The year in "2011///", "2014//", "{\\noopsort{1973b}}1973", "May 2008", "2008-05-01"."""
     if value is None:

@@ -74,11 +74,16 @@ def detect(
     records: list[dict],
     apart: Iterable[frozenset[str]] = (),
     progress: Callable[[int], None] | None = None,
+    merged: dict[str, list[dict]] | None = None,
 ) -> Detection:
     """Find duplicates among plain records (dicts with the keys in `FIELDS`).
 
     `apart` holds key pairs a reviewer already kept apart: never proposed again.
     `progress(n)` is told as records are normalised (the bulk of the work).
+    `merged` gives, by a record's key, the records already merged into it (a workspace after
+    an earlier `--apply`): a join must pass the vetoes against them too, since the survivor
+    took the best of their fields and now matches records they do not (no chain through an
+    earlier merge either).
     """
     prepared: list[Prepared] = []
     for i, r in enumerate(records):
@@ -95,6 +100,17 @@ def detect(
         for a, b in (tuple(p) for p in kept_apart if len(p) == 2)
         if a in index and b in index
     ]
+    hidden = _Hidden(merged or {}, shared)
+    if hidden:  # a pair kept apart with a merged record keeps its survivor apart too
+        for survivor, keys in hidden.keys.items():
+            if survivor in index:
+                for k in keys:
+                    index.setdefault(k, index[survivor])
+        apart_idx = [
+            (index[a], index[b])
+            for a, b in (tuple(p) for p in kept_apart if len(p) == 2)
+            if a in index and b in index and index[a] != index[b]
+        ]
     pairs = candidate_pairs(prepared)
     dup: list[tuple[int, int, float]] = []
     why: dict[tuple[int, int], Pair] = {}
@@ -104,6 +120,12 @@ def detect(
         if kept_apart and frozenset((a.key, b.key)) in kept_apart:
             continue
         v = score_pair(a, b)
+        if v.decision == DUPLICATE and hidden:
+            stop = hidden.conflict(a, b)
+            if stop:
+                stop = f"would join records that differ: {stop}"  # (as `build_clusters` says)
+                maybe.append(Pair(a.key, b.key, v.score, [stop, *v.reasons]))
+                continue
         if v.decision == DUPLICATE:
             dup.append((i, j, v.score))
             why[(i, j)] = Pair(a.key, b.key, v.score, v.reasons)
@@ -112,7 +134,11 @@ def detect(
 
     def conflict(x: int, y: int) -> str | None:
         stop = veto(prepared[x], prepared[y])
-        return f"{prepared[x].key} and {prepared[y].key}, {stop[1]}" if stop else None
+        if stop:
+            return f"{prepared[x].key} and {prepared[y].key}, {stop[1]}"
+        if hidden:
+            return hidden.conflict(prepared[x], prepared[y])
+        return None
 
     groups, refused = build_clusters(len(prepared), dup, conflict, apart_idx)
     for i, j, reason in refused:
@@ -130,6 +156,47 @@ def detect(
     maybe = [p for p in maybe if member.get(index[p.a], -1) != member.get(index[p.b], -2)]
     maybe.sort(key=lambda p: (-p.score, p.a, p.b))
     return Detection(len(records), len(pairs), clusters, maybe, shared)
+
+
+class _Hidden:
+    """The records merged into each survivor, prepared only when the survivor is compared."""
+
+    def __init__(self, merged: dict[str, list[dict]], shared: list[str]) -> None:
+        self.records = {k: v for k, v in merged.items() if v}
+        self.keys = {k: [str(r["key"]) for r in v] for k, v in self.records.items()}
+        self.shared = set(shared)
+        self._prepared: dict[str, list[Prepared]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.records)
+
+    def of(self, p: Prepared) -> list[Prepared]:
+        if p.key not in self.records:
+            return []
+        if p.key not in self._prepared:
+            out = [prepare(-1, r) for r in self.records[p.key]]
+            for h in out:
+                if h.doi in self.shared:
+                    h.doi = h.doi_stem = ""
+            self._prepared[p.key] = out
+        return self._prepared[p.key]
+
+    def conflict(self, a: Prepared, b: Prepared) -> str | None:
+        """Why `a` and `b` may not be joined through the records merged into either, or
+        None: every record of one side (itself and its merged ones) against the other's."""
+        ha, hb = self.of(a), self.of(b)
+        if not (ha or hb):
+            return None
+        for x in (a, *ha):
+            for y in (b, *hb):
+                if x is a and y is b:
+                    continue  # the pair itself: scored by the caller
+                stop = veto(x, y)
+                if stop:
+                    where = [f"{h.key} (merged into {s.key})" if h is not s else h.key
+                             for h, s in ((x, a), (y, b))]  # fmt: skip
+                    return f"{where[0]} and {where[1]}, {stop[1]}"
+        return None
 
 
 SHARED_DOI_TITLES = 3  # a DOI on this many different titles names an issue, not a paper

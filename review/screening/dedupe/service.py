@@ -55,6 +55,31 @@ def live_records(session: Session) -> list[dict]:
     return [dict(zip(_NAMES, row, strict=True)) for row in rows]
 
 
+def merged_records(session: Session) -> dict[str, list[dict]]:
+    """The records merged into each live record (by its key), as plain dicts: a new join must
+    pass the vetoes against them too (`detect`'s `merged`). Followed down a chain of merges
+    (a survivor merged again later), so each live record gets every record it stands for."""
+    survivor = m.Source.__table__.alias("survivor")  # type: ignore[attr-defined]  # (as below)
+    rows = session.execute(
+        select(survivor.c.key, col(m.Source.merged_into_id), col(m.Source.id), *_COLUMNS)
+        .join(survivor, survivor.c.id == col(m.Source.merged_into_id))
+        .where(literature_clause())
+        .order_by(col(m.Source.id))
+    ).all()
+    if not rows:
+        return {}
+    into = {r[2]: (r[0], r[1]) for r in rows}  # merged id -> (survivor key, survivor id)
+    out: dict[str, list[dict]] = {}
+    for row in rows:
+        key, at = row[0], row[1]
+        seen = {row[2]}
+        while at in into and at not in seen:  # the survivor was merged again: its survivor
+            seen.add(at)
+            key, at = into[at]
+        out.setdefault(key, []).append(dict(zip(_NAMES, row[3:], strict=True)))
+    return out
+
+
 def kept_apart(session: Session) -> list[frozenset[str]]:
     """Key pairs a reviewer said are different records."""
     a = m.Source.__table__.alias("a")  # type: ignore[attr-defined]  # SQLModel leaves out __table__
@@ -71,7 +96,7 @@ def kept_apart(session: Session) -> list[frozenset[str]]:
 
 def find_duplicates(session: Session, progress: Callable[[int], None] | None = None) -> Detection:
     """Clusters to merge and pairs for a person to decide, among the live records."""
-    return detect(live_records(session), kept_apart(session), progress)
+    return detect(live_records(session), kept_apart(session), progress, merged_records(session))
 
 
 def count_live(session: Session) -> int:
