@@ -212,8 +212,12 @@ class ReaderScreen(WorkbenchScreen):
             if view.sentences() > 1:
                 out[0] += f" · [reverse]{view.sentences()} selected[/]"
         here = doc.marks_over(start, end, "coding")
+        aim = doc.target(start, end, "coding", self.app.ws.coder)
         out.append("")
-        out.append("[b]Coded here[/b]" if here else "[dim]Not coded here[/]")
+        if len(here) > 1:  # which of them delete and M act on: the one marked ▶
+            out.append("[b]Coded here[/b] [dim](▶ del, M)[/]")
+        else:
+            out.append("[b]Coded here[/b]" if here else "[dim]Not coded here[/]")
         width = self.query_one("#reader-panel", Static).content_size.width
         if here and width <= 0 and not self._panel_retry:  # not laid out yet: draw again
             self._panel_retry = True  # once, when it has its width
@@ -225,15 +229,19 @@ class ReaderScreen(WorkbenchScreen):
             path, memo = _coding_line(_path(c, mk.code_id), mk.coder or "", mk.memo, width)
             memo = f" — {escape(memo)}" if memo else ""
             who = f" [dim]{escape(mk.coder or '')}[/]"
-            out.append(f"[{_colour(c)}]■[/] {escape(path)}{who}{memo}")
+            box = "▶" if len(here) > 1 and mk is aim else "■"
+            out.append(f"[{_colour(c)}]{box}[/] {escape(path)}{who}{memo}")
         sugg = doc.marks_over(start, end, "suggestion")
+        pick = doc.target(start, end, "suggestion")
         if sugg:
-            out += ["", "[b]Suggested[/b] (A accept, X reject)"]
+            hint = "(▶ A accept, X reject)" if len(sugg) > 1 else "(A accept, X reject)"
+            out += ["", f"[b]Suggested[/b] {hint}"]
             for mk in sugg:
                 c = names.get(mk.code_id)
                 why = ", ".join(mk.trigger) or "?"
-                out.append(f"[{_colour(c)}]■[/] {escape(_path(c, mk.code_id))} ← {escape(why)}")
-        focus = sugg[0] if sugg else here[0] if here else None
+                box = "▶" if len(sugg) > 1 and mk is pick else "■"
+                out.append(f"[{_colour(c)}]{box}[/] {escape(_path(c, mk.code_id))} ← {escape(why)}")
+        focus = pick if pick is not None else aim
         defined = names.get(focus.code_id) if focus is not None else None
         if defined is not None and defined.definition:
             out += ["", f"[i]{escape(defined.definition)}[/]"]
@@ -468,14 +476,15 @@ class ReaderScreen(WorkbenchScreen):
         span = view.span()
         if self.doc is None or span is None:
             return
-        here = self.doc.marks_over(*span, "coding")
-        if not here:
+        target = self.doc.target(*span, "coding", self.app.ws.coder)  # the panel's ▶
+        if target is None:
             self.notify("No coding here to remove.", severity="warning")
             return
-        target = max(here, key=lambda mk: mk.id)  # the most recent coding here
+        c = next((c for c in self.choices if c.id == target.code_id), None)
+        who = f" by {target.coder}" if target.coder else ""
         self._change(
             lambda s: remove_coding(s, target.id, self.app.ws.coder),
-            f"removed coding {target.id} (ctrl+z restores it)",
+            f"removed coding {target.id}, {_path(c, target.code_id)}{who} (ctrl+z restores it)",
         )
 
     # --- find ------------------------------------------------------------------------------
@@ -564,8 +573,7 @@ class ReaderScreen(WorkbenchScreen):
         span = view.span()
         if self.doc is None or span is None:
             return None
-        here = self.doc.marks_over(*span, "suggestion")
-        return here[0] if here else None
+        return self.doc.target(*span, "suggestion")  # the one the side panel marks
 
     def _settle(self, decide: Callable[[Session, int, str], object], done: str) -> None:
         """Accept or reject (`decide`) the suggestion under the cursor; `done` names the act."""
@@ -621,9 +629,8 @@ class ReaderScreen(WorkbenchScreen):
         if self.doc is None:
             return
         span = view.span()
-        here = self.doc.marks_over(*span, "coding") if span else []
-        if here:
-            target = max(here, key=lambda mk: mk.id)
+        target = self.doc.target(*span, "coding", self.app.ws.coder) if span else None
+        if target is not None:  # the coding the side panel marks
             names = {c.id: c for c in self.choices}
             about, kind, tid, value = f"coding {target.id}", "coding", target.id, target.memo
             quote = _excerpt(self.doc.text[target.start : target.end], 120)

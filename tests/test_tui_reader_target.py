@@ -1,0 +1,93 @@
+"""Reader keys act on the coding (suggestion) the side panel marks: `delete` and `M` on the
+excerpt the reviewer opened or on their own coding, never silently on another one that merely
+overlaps the selection; `A`/`X` on the suggestion marked ▶."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from review.coding.codings import apply_code
+from review.store import models as m
+from review.store.db import session_scope
+from tests.tui_helpers import add_transcript, running, screen_text, sentences, settle
+
+
+def _code(ws, key: str) -> int:
+    with session_scope(ws.engine) as s:
+        return s.exec(select(m.Code.id).where(m.Code.shortcut == key)).one()
+
+
+def _apply(ws, sid: int, key: str, start: int, end: int, coder: str) -> int:
+    code = _code(ws, key)
+    with session_scope(ws.engine) as s:
+        return apply_code(s, source_id=sid, code_id=code, start=start, end=end, coder=coder).id
+
+
+def _codings(ws) -> dict[int, tuple[int, str | None]]:
+    with session_scope(ws.engine) as s:
+        return {c.id: (c.code_id, c.memo) for c in s.exec(select(m.Coding)).all()}
+
+
+async def test_delete_on_an_opened_excerpt_removes_that_excerpt_not_a_newer_overlap(ws):
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    one = _apply(ws, sid, "1", *sents[3], "tester")  # "A few of us do a litter pick …"
+    _apply(ws, sid, "4", sents[3][0], sents[4][1], "tester")  # later, over two sentences
+    async with running(ws, size=(120, 40)) as (app, pilot):
+        app.open_source(sid, *sents[3])  # as enter on the Excerpts screen opens code 1's
+        await settle(app, pilot)
+        panel = screen_text(app.screen.query_one("#reader-panel"))
+        marked = [line for line in panel.splitlines() if "▶" in line and "/" in line]
+        assert len(marked) == 1 and "Co-commissioning" in marked[0], panel
+        await pilot.press("delete")
+        await settle(app, pilot)
+        note = app.screen.query_one("StatusLine").note
+    left = _codings(ws)
+    assert one not in left and [c for c, _ in left.values()] == [_code(ws, "4")]
+    assert f"removed coding {one}, Four Cs/Co-commissioning" in note
+
+
+async def test_memo_key_writes_on_the_readers_own_coding_not_a_colleagues(ws):
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    mine = _apply(ws, sid, "1", *sents[1], "tester")
+    theirs = _apply(ws, sid, "1", *sents[1], "bob")  # bob codes the same sentence later
+    async with running(ws, source=sid) as (app, pilot):
+        await pilot.press("down", "M")  # the cursor's sentence: both codings are over it
+        await settle(app, pilot)
+        await pilot.press(*"my note", "ctrl+s")
+        await settle(app, pilot)
+    assert _codings(ws)[mine][1] == "my note"
+    assert _codings(ws)[theirs][1] is None
+
+
+async def test_accept_takes_the_suggestion_marked_in_the_panel(ws):
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    a, z = sents[3]  # "A few of us do a litter pick on the estate every first Saturday."
+    codes = {key: _code(ws, key) for key in "13"}
+    with session_scope(ws.engine) as s:
+        text = s.get(m.Source, sid).text
+        word = text.index("litter", a)
+        for key, (x, y) in (("1", (a, z)), ("3", (word, word + 6))):
+            s.add(
+                m.Suggestion(
+                    source_id=sid,
+                    code_id=codes[key],
+                    start=x,
+                    end=y,
+                    quote=text[x:y],
+                    trigger=["litter"],
+                )  # fmt: skip
+            )
+    async with running(ws, size=(120, 40)) as (app, pilot):
+        app.open_source(sid, word, word + 6)  # "litter" selected (a find hit, a search hit)
+        await settle(app, pilot)
+        panel = screen_text(app.screen.query_one("#reader-panel"))
+        marked = [line for line in panel.splitlines() if "▶" in line and "←" in line]
+        assert len(marked) == 1 and "Co-delivery" in marked[0], panel
+        await pilot.press("A")
+        await settle(app, pilot)
+    with session_scope(ws.engine) as s:
+        accepted = s.exec(select(m.Suggestion).where(m.Suggestion.status == "accepted")).all()
+    assert [(x.code_id, x.start, x.end) for x in accepted] == [(_code(ws, "3"), word, word + 6)]
