@@ -91,3 +91,22 @@ async def test_accept_takes_the_suggestion_marked_in_the_panel(ws):
     with session_scope(ws.engine) as s:
         accepted = s.exec(select(m.Suggestion).where(m.Suggestion.status == "accepted")).all()
     assert [(x.code_id, x.start, x.end) for x in accepted] == [(_code(ws, "3"), word, word + 6)]
+
+
+async def test_a_code_shortcut_on_a_reader_key_never_codes_with_that_key(ws):
+    from review.coding.codebook import add_code
+
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    with session_scope(ws.engine) as s:
+        add_code(s, "Drivers/Joy", shortcut="J")  # J extends the selection in the Reader
+        add_code(s, "Drivers/Networks", shortcut="n")  # n is the next find hit
+    async with running(ws, source=sid, size=(120, 40)) as (app, pilot):
+        panel = screen_text(app.screen.query_one("#reader-panel"))
+        assert "J Joy (taken: extend)" in panel, panel
+        assert "n Networks (taken: next hit)" in panel, panel
+        await pilot.press("down", "J", "n", "3")  # extend over two sentences, then code 3
+        await settle(app, pilot)
+    with session_scope(ws.engine) as s:
+        rows = [(c.code_id, c.start, c.end) for c in s.exec(select(m.Coding)).all()]
+    assert rows == [(_code(ws, "3"), sents[1][0], sents[2][1])]

@@ -143,7 +143,7 @@ class ReaderScreen(WorkbenchScreen):
         self.find_query = ""
         self.doc = doc
         self.choices = choices
-        self.shortcuts = {c.shortcut: c.id for c in choices if c.shortcut}
+        self.shortcuts = _shortcuts(choices)
         kind = doc.kind
         words = f"{len(doc.text.split()):,} words" if doc.text else "no text"
         title = f"[b]{escape(doc.title)}[/b]  [dim]{kind} · {words} · {len(doc.units):,} units[/]"
@@ -249,8 +249,12 @@ class ReaderScreen(WorkbenchScreen):
         if keys:
             out += ["", "[b]Keys[/b] (enter: pick any code)"]
             for c in keys:
-                key = escape(c.shortcut or "")
-                out.append(f"[{_colour(c)}]{key}[/] {escape(c.path.split('/')[-1])}")
+                key, name = escape(c.shortcut or ""), escape(c.path.split("/")[-1])
+                taken = reader_keys().get(c.shortcut or "")
+                if taken:  # the key does what the Reader's own help says, not this code
+                    out.append(f"[dim]{key} {name} (taken: {escape(taken)})[/]")
+                else:
+                    out.append(f"[{_colour(c)}]{key}[/] {name}")
         # Re-lay out the screen only when the panel's height changes (its lines as wrapped at
         # its width): moving along the text mostly changes figures inside the same lines.
         panel = self.query_one("#reader-panel", Static)
@@ -350,7 +354,7 @@ class ReaderScreen(WorkbenchScreen):
                 return  # unchanged: 1,000 codes are not re-read on every picker open
             self.choices = code_choices(s, codable_only=False)
         self._codes_stamp = stamp
-        self.shortcuts = {c.shortcut: c.id for c in self.choices if c.shortcut}
+        self.shortcuts = _shortcuts(self.choices)
         self.query_one(ReaderView).set_colours({c.id: c.colour for c in self.choices})
 
     def code_form(self, ask) -> None:
@@ -652,6 +656,47 @@ class ReaderScreen(WorkbenchScreen):
             )
 
         self.app.push_screen(MemoEditor(f"Memo on {about}", value or "", escape(detail)), save)
+
+
+def reader_keys() -> dict[str, str]:
+    """The printable keys the Reader binds itself (its own keys, its text view's selection
+    keys, the app's help key) by character, each with what it does. A code whose shortcut is
+    one of them is not applied by that key — `J` extends the selection, it never codes — and
+    the side panel says so; the code picker (enter) still finds the code by its key."""
+    global _READER_KEYS
+    if _READER_KEYS is None:
+        from review.tui.app import ReviewApp
+
+        names: dict[str, str] = {}
+        for owner in (ReaderScreen, WorkbenchScreen, ReaderView, ReviewApp):
+            for b in owner.BINDINGS:
+                if isinstance(b, Binding):
+                    for key in b.key.split(","):
+                        names.setdefault(key.strip(), b.description.lower() or b.action)
+        visible = (chr(i) for i in range(33, 127))
+        _READER_KEYS = {ch: names[_key_name(ch)] for ch in visible if _key_name(ch) in names}
+    return _READER_KEYS
+
+
+_READER_KEYS: dict[str, str] | None = None
+
+
+def _key_name(ch: str) -> str:
+    """Textual's name for the key that types `ch` ("J", "slash", "less_than_sign")."""
+    import unicodedata
+
+    from textual.keys import KEY_NAME_REPLACEMENTS
+
+    if ch.isalnum():
+        return ch
+    name = unicodedata.name(ch, ch).lower().replace("-", "_").replace(" ", "_")
+    return KEY_NAME_REPLACEMENTS.get(name, name)
+
+
+def _shortcuts(choices: list[CodeChoice]) -> dict[str, int]:
+    """Code keys the Reader applies: every shortcut but the keys it binds itself."""
+    taken = reader_keys()
+    return {c.shortcut: c.id for c in choices if c.shortcut and c.shortcut not in taken}
 
 
 def _wrapped_height(lines: list[str], width: int) -> int:
