@@ -101,10 +101,13 @@ async def test_a_code_shortcut_on_a_reader_key_never_codes_with_that_key(ws):
     with session_scope(ws.engine) as s:
         add_code(s, "Drivers/Joy", shortcut="J")  # J extends the selection in the Reader
         add_code(s, "Drivers/Networks", shortcut="n")  # n is the next find hit
+        add_code(s, "Place", shortcut="z")
+        add_code(s, "Place/Park")  # Place becomes a group: its key cannot code
     async with running(ws, source=sid, size=(120, 40)) as (app, pilot):
         panel = screen_text(app.screen.query_one("#reader-panel"))
         assert "J Joy (taken: extend)" in panel, panel
         assert "n Networks (taken: next hit)" in panel, panel
+        assert "z Place (a group: not applied)" in panel, panel
         await pilot.press("down", "J", "n", "3")  # extend over two sentences, then code 3
         await settle(app, pilot)
     with session_scope(ws.engine) as s:

@@ -253,6 +253,8 @@ class ReaderScreen(WorkbenchScreen):
                 taken = reader_keys().get(c.shortcut or "")
                 if taken:  # the key does what the Reader's own help says, not this code
                     out.append(f"[dim]{key} {name} (taken: {escape(taken)})[/]")
+                elif not c.codable:  # a heading: its key explains, it does not code
+                    out.append(f"[dim]{key} {name} (a group: not applied)[/]")
                 else:
                     out.append(f"[{_colour(c)}]{key}[/] {name}")
         # Re-lay out the screen only when the panel's height changes (its lines as wrapped at
