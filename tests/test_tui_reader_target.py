@@ -113,3 +113,32 @@ async def test_a_code_shortcut_on_a_reader_key_never_codes_with_that_key(ws):
     with session_scope(ws.engine) as s:
         rows = [(c.code_id, c.start, c.end) for c in s.exec(select(m.Coding)).all()]
     assert rows == [(_code(ws, "3"), sents[1][0], sents[2][1])]
+
+
+async def test_excerpts_screen_shows_only_the_readers_own_excerpts_while_blind(ws):
+    from review.coding.codings import set_blind
+
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    _apply(ws, sid, "2", *sents[1], "tester")
+    _apply(ws, sid, "2", *sents[3], "bob")
+    with session_scope(ws.engine) as s:
+        set_blind(s, True)
+    async with running(ws, size=(120, 40)) as (app, pilot):
+        app.current_code_id = _code(ws, "2")
+        await app.action_go("excerpts")
+        await settle(app, pilot)
+        shown = [(x.coder, x.start) for x in app.screen.rows]
+        title = str(app.screen.query_one("#excerpts-title").render())
+        assert shown == [("tester", sents[1][0])] and "blind" in title
+        await pilot.press("enter")  # opens the Reader on that excerpt: there it is coded
+        await settle(app, pilot)
+        assert app.screen.query_one("ReaderView").span() == sents[1]
+        assert [mk.coder for mk in app.screen.doc.marks_over(*sents[1])] == ["tester"]
+    with session_scope(ws.engine) as s:
+        set_blind(s, False)
+    async with running(ws, size=(120, 40)) as (app, pilot):
+        app.current_code_id = _code(ws, "2")
+        await app.action_go("excerpts")
+        await settle(app, pilot)
+        assert sorted(x.coder or "" for x in app.screen.rows) == ["bob", "tester"]

@@ -63,6 +63,7 @@ class ExcerptsScreen(WorkbenchScreen):
 
     def load(self) -> None:
         from review.coding.codebook import code_path
+        from review.coding.codings import is_blind
         from review.coding.retrieval import excerpts
 
         code_id = self.code_id
@@ -70,7 +71,12 @@ class ExcerptsScreen(WorkbenchScreen):
             return
         try:
             with self.app.session() as s:
-                self.rows = excerpts(s, code_id, True, limit=PAGE, offset=self.page_offset)
+                # blind coding: only the reader's own excerpts, as in the Reader they open in
+                blind = is_blind(s)
+                mine = self.app.ws.coder if blind else None
+                self.rows = excerpts(
+                    s, code_id, True, coder=mine, limit=PAGE, offset=self.page_offset
+                )
                 path = code_path(s, code_id)
         except Exception as exc:
             self.notify_error(exc)
@@ -97,6 +103,7 @@ class ExcerptsScreen(WorkbenchScreen):
         self.query_one("#excerpts-title", Static).update(
             f"{path}: excerpts {first}–{self.page_offset + len(self.rows)}"
             + (" (more: ])" if len(self.rows) == PAGE else "")
+            + (f" · blind coding: {self.app.ws.coder}'s only" if blind else "")
         )
         self.query_one(StatusLine).note = f"{len(self.rows)} excerpt(s) shown"
 
