@@ -142,3 +142,28 @@ async def test_excerpts_screen_shows_only_the_readers_own_excerpts_while_blind(w
         await app.action_go("excerpts")
         await settle(app, pilot)
         assert sorted(x.coder or "" for x in app.screen.rows) == ["bob", "tester"]
+
+
+async def test_the_same_code_key_twice_on_a_span_makes_one_excerpt_not_two(ws):
+    sid = add_transcript(ws)
+    async with running(ws, source=sid) as (app, pilot):
+        await pilot.press("down", "2", "down", "up", "2")  # back on the sentence coded already
+        await settle(app, pilot)
+        said = [n.message for n in app._notifications]
+        panel = screen_text(app.screen.query_one("#reader-panel"))
+    rows = list(_codings(ws).values())
+    assert rows == [(_code(ws, "2"), None)]
+    assert any("already coded as Four Cs/Co-design by tester" in m for m in said), said
+    assert panel.count("Four Cs/Co-design") == 1, panel
+
+
+def test_the_cli_refuses_an_exact_repeat_but_codes_an_overlap(ws, cli):
+    sid = add_transcript(ws)
+    a, z = sentences(ws, sid)[1]
+    args = ("-w", ws.root, "--coder", "ann", "code", "apply", "fg-north", "Co-design")
+    assert cli(*args, "--span", f"{a}:{z}").code == 0
+    again = cli(*args, "--span", f"{a}:{z}")
+    assert again.code == 1 and "already coded as Four Cs/Co-design by ann" in again.err
+    assert cli(*args, "--span", f"{a}:{z - 1}").code == 0  # an overlap is a coding of its own
+    assert cli("-w", ws.root, "--coder", "bob", *args[4:], "--span", f"{a}:{z}").code == 0
+    assert len(_codings(ws)) == 3

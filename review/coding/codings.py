@@ -115,6 +115,20 @@ def apply_code(
     quote = check_span(source, start, end)
     _codable(session, code_id)
     who = ensure_coder(session, coder)
+    same = session.scalar(
+        select(col(m.Coding.id)).where(
+            col(m.Coding.source_id) == source_id,
+            col(m.Coding.code_id) == code_id,
+            col(m.Coding.start) == start,
+            col(m.Coding.end) == end,
+            col(m.Coding.coder_id) == who.id,
+        )
+    )
+    if same is not None:  # the same key pressed twice: not a second excerpt
+        from review.coding.codebook import code_path
+
+        path = code_path(session, code_id)
+        raise ReviewError(f"{start}:{end} is already coded as {path} by {coder} (coding {same})")
     coding = m.Coding(
         source_id=source_id,
         code_id=code_id,
