@@ -167,3 +167,22 @@ def test_the_cli_refuses_an_exact_repeat_but_codes_an_overlap(ws, cli):
     assert cli(*args, "--span", f"{a}:{z - 1}").code == 0  # an overlap is a coding of its own
     assert cli("-w", ws.root, "--coder", "bob", *args[4:], "--span", f"{a}:{z}").code == 0
     assert len(_codings(ws)) == 3
+
+
+async def test_a_coding_memo_saved_empty_in_the_reader_is_removed_after_a_yes(ws):
+    sid = add_transcript(ws)
+    async with running(ws, source=sid) as (app, pilot):
+        await pilot.press("2", "M", *"first thought", "ctrl+s")
+        await settle(app, pilot)
+        assert [memo for _, memo in _codings(ws).values()] == ["first thought"]
+        await pilot.press("M", *["backspace"] * len("first thought"), "ctrl+s")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "Confirm"  # asks, as the Memos screen does
+        await pilot.press("n")  # kept
+        await settle(app, pilot)
+        assert [memo for _, memo in _codings(ws).values()] == ["first thought"]
+        await pilot.press("M", *["backspace"] * len("first thought"), "ctrl+s", "y")
+        await settle(app, pilot)
+        note = app.screen.query_one("StatusLine").note
+    assert [memo for _, memo in _codings(ws).values()] == [None]
+    assert note.startswith("memo removed from coding")

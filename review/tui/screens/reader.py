@@ -648,7 +648,13 @@ class ReaderScreen(WorkbenchScreen):
         def save(text: str | None) -> None:
             from review.coding.codings import add_memo
 
-            if text is None or not text.strip():
+            if text is None:
+                return
+            if not text.strip():  # emptied: a coding's memo goes (after a yes), else nothing
+                if value:
+                    self._clear_memo(tid, about, value)
+                else:
+                    self.notify("Nothing saved: the memo was empty.")
                 return
             self._change(
                 lambda s: add_memo(
@@ -658,6 +664,23 @@ class ReaderScreen(WorkbenchScreen):
             )
 
         self.app.push_screen(MemoEditor(f"Memo on {about}", value or "", escape(detail)), save)
+
+    def _clear_memo(self, coding_id: int, about: str, old: str) -> None:
+        """A coding's memo saved empty: remove it once the reviewer says yes (as deleting a
+        memo on the Memos screen asks first), rather than keep it silently."""
+        from review.coding.memos import delete_memo
+        from review.tui.widgets.confirm import Confirm
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._change(
+                    lambda s: delete_memo(s, "coding", coding_id), f"memo removed from {about}"
+                )
+            else:
+                self.notify(f"The memo on {about} is kept.")
+
+        first = " ".join(old.split())[:70]
+        self.app.push_screen(Confirm(f"Remove the memo on {about}?", escape(first)), answered)
 
 
 def reader_keys() -> dict[str, str]:
