@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DET
 
 NS = "urn:QDA-XML:project:1.0"
@@ -131,7 +132,12 @@ def parse_qde(data: bytes) -> RefiProject:
         root = DET.fromstring(data)
     except DET.ParseError as exc:
         raise ValueError(f"project.qde is not well-formed XML: {exc}") from exc
-    except Exception as exc:  # defusedxml's entity / DTD refusals
+    except DefusedXmlException as exc:  # entities, a DTD, an external reference
+        raise ValueError(
+            "project.qde refused: it declares a DTD or XML entities, which are never read "
+            "(entity expansion, external files)"
+        ) from exc
+    except Exception as exc:  # (anything else the parser raises)
         raise ValueError(f"project.qde refused: {type(exc).__name__}: {exc}") from exc
     if _local(root.tag) != "Project":
         raise ValueError(f"project.qde: root element is {_local(root.tag)!r}, not 'Project'")
