@@ -29,3 +29,15 @@ def test_a_qdpx_declaring_entities_is_refused_in_plain_words(ws, cli, tmp_path):
     assert code == 1 and status == "failed"
     assert "declares a DTD or XML entities" in msgs[0]
     assert "system_id" not in msgs[0] and "passwd" not in msgs[0]  # no exception repr
+
+
+def test_a_qdc_codebook_declaring_entities_is_refused_in_the_same_words(ws, cli, tmp_path):
+    path = tmp_path / "codes.qdc"
+    path.write_text(
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "y">]>'
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        '<Code guid="a" name="&x;" isCodable="true"/></Codes></CodeBook>'
+    )
+    r = cli("-w", ws.root, "codebook", "import", path)
+    assert r.code == 1 and "declares a DTD or XML entities" in r.err
+    assert "EntitiesForbidden(" not in r.err
