@@ -186,3 +186,38 @@ async def test_a_coding_memo_saved_empty_in_the_reader_is_removed_after_a_yes(ws
         note = app.screen.query_one("StatusLine").note
     assert [memo for _, memo in _codings(ws).values()] == [None]
     assert note.startswith("memo removed from coding")
+
+
+async def test_back_from_the_reader_the_excerpts_and_memos_cursors_stay_put(ws):
+    from textual.widgets import DataTable
+
+    from review.coding.codings import add_memo
+
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    ids = [_apply(ws, sid, "2", a, z, "tester") for a, z in sents[:4]]
+    with session_scope(ws.engine) as s:
+        for cid in ids:
+            add_memo(s, target="coding", target_id=cid, text=f"memo {cid}", coder="tester")
+    async with running(ws, size=(120, 40)) as (app, pilot):
+        app.current_code_id = _code(ws, "2")
+        await app.action_go("excerpts")
+        await settle(app, pilot)
+        await pilot.press("down", "down", "enter")  # the third excerpt, in the Reader
+        await settle(app, pilot)
+        assert app.screen.query_one("ReaderView").span() == sents[2]
+        await app.action_go("excerpts")
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert app.screen.rows[table.cursor_row].coding_id == ids[2]
+        await app.action_go("memos")
+        await settle(app, pilot)
+        await pilot.press("down", "o")  # the second memo's coding opens in the Reader
+        await settle(app, pilot)
+        opened = app.screen.query_one("ReaderView").span()
+        await app.action_go("memos")
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        chosen = app.screen.rows[table.cursor_row]
+        assert chosen.target == "coding" and sents[ids.index(chosen.ref)] == opened
+        assert table.cursor_row == 1

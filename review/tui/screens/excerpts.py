@@ -55,13 +55,18 @@ class ExcerptsScreen(WorkbenchScreen):
 
     def on_screen_resume(self) -> None:
         wanted = self.app.current_code_id
+        keep = None  # back from the Reader: the cursor stays on the excerpt it was on
         if wanted is not None and wanted != self.code_id:
             self.code_id = wanted
             self.page_offset = 0
+        elif self.rows:
+            table = self.query_one(DataTable)
+            keep = self.rows[max(0, min(table.cursor_row, len(self.rows) - 1))].coding_id
         if self.code_id is not None:
-            self.load()
+            self.load(keep)
 
-    def load(self) -> None:
+    def load(self, keep: int | None = None) -> None:
+        """The page of excerpts; `keep` (a coding id) puts the cursor back on that excerpt."""
         from review.coding.codebook import code_path
         from review.coding.codings import is_blind
         from review.coding.retrieval import excerpts
@@ -99,6 +104,9 @@ class ExcerptsScreen(WorkbenchScreen):
                     quote,
                 )
             )
+        at = next((i for i, x in enumerate(self.rows) if x.coding_id == keep), None)
+        if at is not None:
+            table.move_cursor(row=at)
         first = self.page_offset + 1 if self.rows else 0
         self.query_one("#excerpts-title", Static).update(
             f"{path}: excerpts {first}–{self.page_offset + len(self.rows)}"
