@@ -9,7 +9,7 @@ from sqlmodel import select
 from review.coding.codings import apply_code
 from review.store import models as m
 from review.store.db import session_scope
-from tests.tui_helpers import add_transcript, running, screen_text, sentences, settle
+from tests.tui_helpers import add_transcript, running, screen_text, sentences, settle, until
 
 
 def _code(ws, key: str) -> int:
@@ -36,7 +36,9 @@ async def test_delete_on_an_opened_excerpt_removes_that_excerpt_not_a_newer_over
     async with running(ws, size=(120, 40)) as (app, pilot):
         app.open_source(sid, *sents[3])  # as enter on the Excerpts screen opens code 1's
         await settle(app, pilot)
-        panel = screen_text(app.screen.query_one("#reader-panel"))
+        side = app.screen.query_one("#reader-panel")
+        await until(pilot, lambda: "▶ Four Cs" in screen_text(side))
+        panel = screen_text(side)
         marked = [line for line in panel.splitlines() if "▶" in line and "/" in line]
         assert len(marked) == 1 and "Co-commissioning" in marked[0], panel
         await pilot.press("delete")
@@ -83,7 +85,9 @@ async def test_accept_takes_the_suggestion_marked_in_the_panel(ws):
     async with running(ws, size=(120, 40)) as (app, pilot):
         app.open_source(sid, word, word + 6)  # "litter" selected (a find hit, a search hit)
         await settle(app, pilot)
-        panel = screen_text(app.screen.query_one("#reader-panel"))
+        side = app.screen.query_one("#reader-panel")
+        await until(pilot, lambda: "▶ Four Cs" in screen_text(side))
+        panel = screen_text(side)
         marked = [line for line in panel.splitlines() if "▶" in line and "←" in line]
         assert len(marked) == 1 and "Co-delivery" in marked[0], panel
         await pilot.press("A")
@@ -104,7 +108,9 @@ async def test_a_code_shortcut_on_a_reader_key_never_codes_with_that_key(ws):
         add_code(s, "Place", shortcut="z")
         add_code(s, "Place/Park")  # Place becomes a group: its key cannot code
     async with running(ws, source=sid, size=(120, 40)) as (app, pilot):
-        panel = screen_text(app.screen.query_one("#reader-panel"))
+        side = app.screen.query_one("#reader-panel")
+        await until(pilot, lambda: "a group" in screen_text(side))  # drawn at its width
+        panel = screen_text(side)
         assert "J Joy (taken: extend)" in panel, panel
         assert "n Networks (taken: next hit)" in panel, panel
         assert "z Place (a group: not applied)" in panel, panel
@@ -221,3 +227,14 @@ async def test_back_from_the_reader_the_excerpts_and_memos_cursors_stay_put(ws):
         chosen = app.screen.rows[table.cursor_row]
         assert chosen.target == "coding" and sents[ids.index(chosen.ref)] == opened
         assert table.cursor_row == 1
+
+
+def test_the_cli_refuses_a_whole_passage_coded_again_by_the_same_coder(ws, cli):
+    add_transcript(ws)
+    with session_scope(ws.engine) as s:
+        pid = s.exec(select(m.Passage.id).where(m.Passage.kind == "sentence")).first()
+    args = ("-w", ws.root, "--coder", "ann", "code", "apply", "fg-north", "Co-design")
+    assert cli(*args, "--passage", str(pid)).code == 0
+    again = cli(*args, "--passage", str(pid))
+    assert again.code == 1 and "already coded as Four Cs/Co-design by ann" in again.err
+    assert len(_codings(ws)) == 1
