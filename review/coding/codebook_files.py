@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import Element, SubElement, tostring
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from sqlmodel import Session
 
@@ -139,7 +140,11 @@ def parse_qdc(data: bytes, where: str = "codebook.qdc") -> tuple[list[CodeSpec],
         root = SafeET.fromstring(data)
     except SafeET.ParseError as exc:
         raise CodebookError(f"{where}: not well-formed XML: {exc}") from None
-    except Exception as exc:  # defusedxml refuses entities and DTDs
+    except DefusedXmlException:  # entities, a DTD, an external reference
+        from review.ingest.refi.qde import ENTITIES_REFUSED
+
+        raise CodebookError(f"{where}: refused: {ENTITIES_REFUSED}") from None
+    except Exception as exc:  # (anything else the parser raises)
         raise CodebookError(f"{where}: refused: {type(exc).__name__}: {exc}") from None
     local = _local(root.tag)
     if local == "Project":

@@ -115,6 +115,7 @@ def apply_code(
     quote = check_span(source, start, end)
     _codable(session, code_id)
     who = ensure_coder(session, coder)
+    refuse_repeat(session, source_id, code_id, start, end, who)
     coding = m.Coding(
         source_id=source_id,
         code_id=code_id,
@@ -130,6 +131,27 @@ def apply_code(
     record_action(session, who, "apply", {"coding_ids": [coding.id], "source_ids": [source_id]})
     session.flush()
     return coding
+
+
+def refuse_repeat(
+    session: Session, source_id: int, code_id: int, start: int, end: int, who: m.Coder
+) -> None:
+    """Refuse a coding that is already there — same source, code, span and coder (the same
+    key pressed twice) — rather than store a second, identical excerpt."""
+    same = session.scalar(
+        select(col(m.Coding.id)).where(
+            col(m.Coding.source_id) == source_id,
+            col(m.Coding.code_id) == code_id,
+            col(m.Coding.start) == start,
+            col(m.Coding.end) == end,
+            col(m.Coding.coder_id) == who.id,
+        )
+    )
+    if same is not None:
+        from review.coding.codebook import code_path
+
+        path = code_path(session, code_id)
+        raise ReviewError(f"{start}:{end} is already coded as {path} by {who.name} (coding {same})")
 
 
 def apply_to_passages(
@@ -151,6 +173,9 @@ def apply_to_passages(
         if source is not None and passage.source_id != source.id:
             raise UsageError(f"passage {pid} is not in source {source.key!r}")
         out.append((passage.source_id, passage.start, passage.end))
+    who = ensure_coder(session, coder)
+    for source_id, start, end in out:
+        refuse_repeat(session, source_id, code_id, start, end, who)
     return bulk_apply(
         session,
         [dict(source_id=s, code_id=code_id, start=a, end=b, memo=memo) for s, a, b in out],

@@ -32,8 +32,8 @@ from review.store.models import utcnow
 
 
 def detect(path: Path, data: bytes) -> int:
-    if data[:2] != b"PK":
-        return 0
+    if data[:2] != b"PK":  # a .qdpx that is not a zip is claimed, so the user hears why
+        return 30 if path.suffix.lower() == ".qdpx" and data.strip() else 0
     if path.suffix.lower() == ".qdpx":
         return 100
     try:

@@ -76,6 +76,24 @@ class Document:
         marks = self.codings if kind == "coding" else self.suggestions
         return [mk for mk in marks if mk.start < end and mk.end > start]
 
+    def target(
+        self, start: int, end: int, kind: str = "coding", coder: str | None = None
+    ) -> Mark | None:
+        """The coding (or suggestion) over [start, end) that the Reader's keys act on —
+        `delete` and `M` (a coding), `A` and `X` (a suggestion) — and that its side panel
+        marks: one on exactly this span first (an excerpt opened from the Excerpts or Memos
+        screen is selected exactly), then for a coding the reader's own (`coder`), then the
+        most recent; for a suggestion the first in text order. None: nothing here."""
+        here = self.marks_over(start, end, kind)
+        if not here:
+            return None
+        if kind == "coding":
+            return max(
+                here,
+                key=lambda mk: ((mk.start, mk.end) == (start, end), mk.coder == coder, mk.id),
+            )
+        return next((mk for mk in here if (mk.start, mk.end) == (start, end)), here[0])
+
     # --- words and selections (pure: the reader's keys call these, tests call them too) ------
 
     def words(self, unit: int) -> list[tuple[int, int]]:

@@ -48,7 +48,7 @@ class SafeArchive:
             zf = zipfile.ZipFile(io.BytesIO(data))
             infos = zf.infolist()
         except zipfile.BadZipFile as exc:
-            raise UnsafeArchive(f"not a zip archive: {exc}") from exc
+            raise UnsafeArchive(f"not a zip archive, as a .qdpx project is ({exc})") from exc
         except ZIP_ERRORS as exc:  # (a damaged central directory: negative seek, EOF, ...)
             raise UnsafeArchive(f"damaged zip archive: {' '.join(str(exc).split())}") from exc
         if len(infos) > MAX_MEMBERS:

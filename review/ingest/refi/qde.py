@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DET
 
 NS = "urn:QDA-XML:project:1.0"
@@ -125,13 +126,21 @@ def _var_values(el, var_names: dict[str, str]) -> dict[str, str]:
     return out
 
 
+# why defusedxml refused a REFI-QDA file (project.qde, a .qdc codebook): one wording for both
+ENTITIES_REFUSED = (
+    "it declares a DTD or XML entities, which are never read (entity expansion, external files)"
+)
+
+
 def parse_qde(data: bytes) -> RefiProject:
     """Parse project.qde bytes. Raises ValueError for XML that is not a REFI-QDA project."""
     try:
         root = DET.fromstring(data)
     except DET.ParseError as exc:
         raise ValueError(f"project.qde is not well-formed XML: {exc}") from exc
-    except Exception as exc:  # defusedxml's entity / DTD refusals
+    except DefusedXmlException as exc:  # entities, a DTD, an external reference
+        raise ValueError(f"project.qde refused: {ENTITIES_REFUSED}") from exc
+    except Exception as exc:  # (anything else the parser raises)
         raise ValueError(f"project.qde refused: {type(exc).__name__}: {exc}") from exc
     if _local(root.tag) != "Project":
         raise ValueError(f"project.qde: root element is {_local(root.tag)!r}, not 'Project'")

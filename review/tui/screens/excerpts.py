@@ -55,14 +55,20 @@ class ExcerptsScreen(WorkbenchScreen):
 
     def on_screen_resume(self) -> None:
         wanted = self.app.current_code_id
+        keep = None  # back from the Reader: the cursor stays on the excerpt it was on
         if wanted is not None and wanted != self.code_id:
             self.code_id = wanted
             self.page_offset = 0
+        elif self.rows:
+            table = self.query_one(DataTable)
+            keep = self.rows[max(0, min(table.cursor_row, len(self.rows) - 1))].coding_id
         if self.code_id is not None:
-            self.load()
+            self.load(keep)
 
-    def load(self) -> None:
+    def load(self, keep: int | None = None) -> None:
+        """The page of excerpts; `keep` (a coding id) puts the cursor back on that excerpt."""
         from review.coding.codebook import code_path
+        from review.coding.codings import is_blind
         from review.coding.retrieval import excerpts
 
         code_id = self.code_id
@@ -70,7 +76,12 @@ class ExcerptsScreen(WorkbenchScreen):
             return
         try:
             with self.app.session() as s:
-                self.rows = excerpts(s, code_id, True, limit=PAGE, offset=self.page_offset)
+                # blind coding: only the reader's own excerpts, as in the Reader they open in
+                blind = is_blind(s)
+                mine = self.app.ws.coder if blind else None
+                self.rows = excerpts(
+                    s, code_id, True, coder=mine, limit=PAGE, offset=self.page_offset
+                )
                 path = code_path(s, code_id)
         except Exception as exc:
             self.notify_error(exc)
@@ -93,10 +104,14 @@ class ExcerptsScreen(WorkbenchScreen):
                     quote,
                 )
             )
+        at = next((i for i, x in enumerate(self.rows) if x.coding_id == keep), None)
+        if at is not None:
+            table.move_cursor(row=at)
         first = self.page_offset + 1 if self.rows else 0
         self.query_one("#excerpts-title", Static).update(
             f"{path}: excerpts {first}–{self.page_offset + len(self.rows)}"
             + (" (more: ])" if len(self.rows) == PAGE else "")
+            + (f" · blind coding: {self.app.ws.coder}'s only" if blind else "")
         )
         self.query_one(StatusLine).note = f"{len(self.rows)} excerpt(s) shown"
 

@@ -92,6 +92,7 @@ class IndicatorsScreen(WorkbenchScreen):
         super().__init__()
         self.rows: list[dict] = []
         self.links: list[dict] = []
+        self._links_of: int | None = None  # the indicator whose links are shown
 
     def compose_body(self) -> ComposeResult:
         with Vertical():
@@ -149,10 +150,15 @@ class IndicatorsScreen(WorkbenchScreen):
         self._show_links()
 
     def _show_links(self) -> None:
+        """The highlighted indicator's links; shown again for the same indicator (after `r`,
+        a link made, a refresh), the highlight stays on the link it was on, so the next `r`
+        or `d` acts on the link the reviewer chose, not on the first row."""
         table = self.query_one("#ind-links", DataTable)
-        table.clear()
         ind = self.selected()
+        was = self._selected_link() if ind is not None and ind["id"] == self._links_of else None
+        table.clear()
         self.links = []
+        self._links_of = ind["id"] if ind is not None else None
         if ind is None:
             return
         with self.app.session() as s:
@@ -165,6 +171,9 @@ class IndicatorsScreen(WorkbenchScreen):
                 ),
                 key=str(ln["id"]),
             )
+        at = next((i for i, ln in enumerate(self.links) if was and ln["id"] == was["id"]), None)
+        if at is not None:
+            table.move_cursor(row=at)
 
     def _link(self, **what) -> None:
         ind = self.selected()

@@ -64,7 +64,10 @@ class MemosScreen(WorkbenchScreen):
         self.set_class(self.size.width < 100, "-narrow")
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        """Back from the Reader (`o`) or a dialog: the memos afresh, the cursor on the memo it
+        was on (not the first row, where `e` or `delete` would act on another memo)."""
+        r = row_at_cursor(self.query_one(DataTable), self.rows)
+        self.reload(keep=(r.target, r.ref) if r else None)
 
     def database_changed(self) -> None:
         r = row_at_cursor(self.query_one(DataTable), self.rows)

@@ -143,7 +143,7 @@ class ReaderScreen(WorkbenchScreen):
         self.find_query = ""
         self.doc = doc
         self.choices = choices
-        self.shortcuts = {c.shortcut: c.id for c in choices if c.shortcut}
+        self.shortcuts = _shortcuts(choices)
         kind = doc.kind
         words = f"{len(doc.text.split()):,} words" if doc.text else "no text"
         title = f"[b]{escape(doc.title)}[/b]  [dim]{kind} · {words} · {len(doc.units):,} units[/]"
@@ -212,8 +212,12 @@ class ReaderScreen(WorkbenchScreen):
             if view.sentences() > 1:
                 out[0] += f" · [reverse]{view.sentences()} selected[/]"
         here = doc.marks_over(start, end, "coding")
+        aim = doc.target(start, end, "coding", self.app.ws.coder)
         out.append("")
-        out.append("[b]Coded here[/b]" if here else "[dim]Not coded here[/]")
+        if len(here) > 1:  # which of them delete and M act on: the one marked ▶
+            out.append("[b]Coded here[/b] [dim](▶ del, M)[/]")
+        else:
+            out.append("[b]Coded here[/b]" if here else "[dim]Not coded here[/]")
         width = self.query_one("#reader-panel", Static).content_size.width
         if here and width <= 0 and not self._panel_retry:  # not laid out yet: draw again
             self._panel_retry = True  # once, when it has its width
@@ -225,15 +229,19 @@ class ReaderScreen(WorkbenchScreen):
             path, memo = _coding_line(_path(c, mk.code_id), mk.coder or "", mk.memo, width)
             memo = f" — {escape(memo)}" if memo else ""
             who = f" [dim]{escape(mk.coder or '')}[/]"
-            out.append(f"[{_colour(c)}]■[/] {escape(path)}{who}{memo}")
+            box = "▶" if len(here) > 1 and mk is aim else "■"
+            out.append(f"[{_colour(c)}]{box}[/] {escape(path)}{who}{memo}")
         sugg = doc.marks_over(start, end, "suggestion")
+        pick = doc.target(start, end, "suggestion")
         if sugg:
-            out += ["", "[b]Suggested[/b] (A accept, X reject)"]
+            hint = "(▶ A accept, X reject)" if len(sugg) > 1 else "(A accept, X reject)"
+            out += ["", f"[b]Suggested[/b] {hint}"]
             for mk in sugg:
                 c = names.get(mk.code_id)
                 why = ", ".join(mk.trigger) or "?"
-                out.append(f"[{_colour(c)}]■[/] {escape(_path(c, mk.code_id))} ← {escape(why)}")
-        focus = sugg[0] if sugg else here[0] if here else None
+                box = "▶" if len(sugg) > 1 and mk is pick else "■"
+                out.append(f"[{_colour(c)}]{box}[/] {escape(_path(c, mk.code_id))} ← {escape(why)}")
+        focus = pick if pick is not None else aim
         defined = names.get(focus.code_id) if focus is not None else None
         if defined is not None and defined.definition:
             out += ["", f"[i]{escape(defined.definition)}[/]"]
@@ -241,8 +249,14 @@ class ReaderScreen(WorkbenchScreen):
         if keys:
             out += ["", "[b]Keys[/b] (enter: pick any code)"]
             for c in keys:
-                key = escape(c.shortcut or "")
-                out.append(f"[{_colour(c)}]{key}[/] {escape(c.path.split('/')[-1])}")
+                key, name = escape(c.shortcut or ""), escape(c.path.split("/")[-1])
+                taken = reader_keys().get(c.shortcut or "")
+                if taken:  # the key does what the Reader's own help says, not this code
+                    out.append(f"[dim]{key} {name} (taken: {escape(taken)})[/]")
+                elif not c.codable:  # a heading: its key explains, it does not code
+                    out.append(f"[dim]{key} {name} (a group: not applied)[/]")
+                else:
+                    out.append(f"[{_colour(c)}]{key}[/] {name}")
         # Re-lay out the screen only when the panel's height changes (its lines as wrapped at
         # its width): moving along the text mostly changes figures inside the same lines.
         panel = self.query_one("#reader-panel", Static)
@@ -342,7 +356,7 @@ class ReaderScreen(WorkbenchScreen):
                 return  # unchanged: 1,000 codes are not re-read on every picker open
             self.choices = code_choices(s, codable_only=False)
         self._codes_stamp = stamp
-        self.shortcuts = {c.shortcut: c.id for c in self.choices if c.shortcut}
+        self.shortcuts = _shortcuts(self.choices)
         self.query_one(ReaderView).set_colours({c.id: c.colour for c in self.choices})
 
     def code_form(self, ask) -> None:
@@ -468,14 +482,15 @@ class ReaderScreen(WorkbenchScreen):
         span = view.span()
         if self.doc is None or span is None:
             return
-        here = self.doc.marks_over(*span, "coding")
-        if not here:
+        target = self.doc.target(*span, "coding", self.app.ws.coder)  # the panel's ▶
+        if target is None:
             self.notify("No coding here to remove.", severity="warning")
             return
-        target = max(here, key=lambda mk: mk.id)  # the most recent coding here
+        c = next((c for c in self.choices if c.id == target.code_id), None)
+        who = f" by {target.coder}" if target.coder else ""
         self._change(
             lambda s: remove_coding(s, target.id, self.app.ws.coder),
-            f"removed coding {target.id} (ctrl+z restores it)",
+            f"removed coding {target.id}, {_path(c, target.code_id)}{who} (ctrl+z restores it)",
         )
 
     # --- find ------------------------------------------------------------------------------
@@ -564,8 +579,7 @@ class ReaderScreen(WorkbenchScreen):
         span = view.span()
         if self.doc is None or span is None:
             return None
-        here = self.doc.marks_over(*span, "suggestion")
-        return here[0] if here else None
+        return self.doc.target(*span, "suggestion")  # the one the side panel marks
 
     def _settle(self, decide: Callable[[Session, int, str], object], done: str) -> None:
         """Accept or reject (`decide`) the suggestion under the cursor; `done` names the act."""
@@ -621,9 +635,8 @@ class ReaderScreen(WorkbenchScreen):
         if self.doc is None:
             return
         span = view.span()
-        here = self.doc.marks_over(*span, "coding") if span else []
-        if here:
-            target = max(here, key=lambda mk: mk.id)
+        target = self.doc.target(*span, "coding", self.app.ws.coder) if span else None
+        if target is not None:  # the coding the side panel marks
             names = {c.id: c for c in self.choices}
             about, kind, tid, value = f"coding {target.id}", "coding", target.id, target.memo
             quote = _excerpt(self.doc.text[target.start : target.end], 120)
@@ -635,7 +648,13 @@ class ReaderScreen(WorkbenchScreen):
         def save(text: str | None) -> None:
             from review.coding.codings import add_memo
 
-            if text is None or not text.strip():
+            if text is None:
+                return
+            if not text.strip():  # emptied: a coding's memo goes (after a yes), else nothing
+                if value:
+                    self._clear_memo(tid, about, value)
+                else:
+                    self.notify("Nothing saved: the memo was empty.")
                 return
             self._change(
                 lambda s: add_memo(
@@ -645,6 +664,64 @@ class ReaderScreen(WorkbenchScreen):
             )
 
         self.app.push_screen(MemoEditor(f"Memo on {about}", value or "", escape(detail)), save)
+
+    def _clear_memo(self, coding_id: int, about: str, old: str) -> None:
+        """A coding's memo saved empty: remove it once the reviewer says yes (as deleting a
+        memo on the Memos screen asks first), rather than keep it silently."""
+        from review.coding.memos import delete_memo
+        from review.tui.widgets.confirm import Confirm
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._change(
+                    lambda s: delete_memo(s, "coding", coding_id), f"memo removed from {about}"
+                )
+            else:
+                self.notify(f"The memo on {about} is kept.")
+
+        first = " ".join(old.split())[:70]
+        self.app.push_screen(Confirm(f"Remove the memo on {about}?", escape(first)), answered)
+
+
+def reader_keys() -> dict[str, str]:
+    """The printable keys the Reader binds itself (its own keys, its text view's selection
+    keys, the app's help key) by character, each with what it does. A code whose shortcut is
+    one of them is not applied by that key — `J` extends the selection, it never codes — and
+    the side panel says so; the code picker (enter) still finds the code by its key."""
+    global _READER_KEYS
+    if _READER_KEYS is None:
+        from review.tui.app import ReviewApp
+
+        names: dict[str, str] = {}
+        for owner in (ReaderScreen, WorkbenchScreen, ReaderView, ReviewApp):
+            for b in owner.BINDINGS:
+                if isinstance(b, Binding):
+                    for key in b.key.split(","):
+                        names.setdefault(key.strip(), b.description.lower() or b.action)
+        visible = (chr(i) for i in range(33, 127))
+        _READER_KEYS = {ch: names[_key_name(ch)] for ch in visible if _key_name(ch) in names}
+    return _READER_KEYS
+
+
+_READER_KEYS: dict[str, str] | None = None
+
+
+def _key_name(ch: str) -> str:
+    """Textual's name for the key that types `ch` ("J", "slash", "less_than_sign")."""
+    import unicodedata
+
+    from textual.keys import KEY_NAME_REPLACEMENTS
+
+    if ch.isalnum():
+        return ch
+    name = unicodedata.name(ch, ch).lower().replace("-", "_").replace(" ", "_")
+    return KEY_NAME_REPLACEMENTS.get(name, name)
+
+
+def _shortcuts(choices: list[CodeChoice]) -> dict[str, int]:
+    """Code keys the Reader applies: every shortcut but the keys it binds itself."""
+    taken = reader_keys()
+    return {c.shortcut: c.id for c in choices if c.shortcut and c.shortcut not in taken}
 
 
 def _wrapped_height(lines: list[str], width: int) -> int:

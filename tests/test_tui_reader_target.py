@@ -1,0 +1,240 @@
+"""Reader keys act on the coding (suggestion) the side panel marks: `delete` and `M` on the
+excerpt the reviewer opened or on their own coding, never silently on another one that merely
+overlaps the selection; `A`/`X` on the suggestion marked ▶."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from review.coding.codings import apply_code
+from review.store import models as m
+from review.store.db import session_scope
+from tests.tui_helpers import add_transcript, running, screen_text, sentences, settle, until
+
+
+def _code(ws, key: str) -> int:
+    with session_scope(ws.engine) as s:
+        return s.exec(select(m.Code.id).where(m.Code.shortcut == key)).one()
+
+
+def _apply(ws, sid: int, key: str, start: int, end: int, coder: str) -> int:
+    code = _code(ws, key)
+    with session_scope(ws.engine) as s:
+        return apply_code(s, source_id=sid, code_id=code, start=start, end=end, coder=coder).id
+
+
+def _codings(ws) -> dict[int, tuple[int, str | None]]:
+    with session_scope(ws.engine) as s:
+        return {c.id: (c.code_id, c.memo) for c in s.exec(select(m.Coding)).all()}
+
+
+async def test_delete_on_an_opened_excerpt_removes_that_excerpt_not_a_newer_overlap(ws):
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    one = _apply(ws, sid, "1", *sents[3], "tester")  # "A few of us do a litter pick …"
+    _apply(ws, sid, "4", sents[3][0], sents[4][1], "tester")  # later, over two sentences
+    async with running(ws, size=(120, 40)) as (app, pilot):
+        app.open_source(sid, *sents[3])  # as enter on the Excerpts screen opens code 1's
+        await settle(app, pilot)
+        side = app.screen.query_one("#reader-panel")
+        await until(pilot, lambda: "▶ Four Cs" in screen_text(side))
+        panel = screen_text(side)
+        marked = [line for line in panel.splitlines() if "▶" in line and "/" in line]
+        assert len(marked) == 1 and "Co-commissioning" in marked[0], panel
+        await pilot.press("delete")
+        await settle(app, pilot)
+        note = app.screen.query_one("StatusLine").note
+    left = _codings(ws)
+    assert one not in left and [c for c, _ in left.values()] == [_code(ws, "4")]
+    assert f"removed coding {one}, Four Cs/Co-commissioning" in note
+
+
+async def test_memo_key_writes_on_the_readers_own_coding_not_a_colleagues(ws):
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    mine = _apply(ws, sid, "1", *sents[1], "tester")
+    theirs = _apply(ws, sid, "1", *sents[1], "bob")  # bob codes the same sentence later
+    async with running(ws, source=sid) as (app, pilot):
+        await pilot.press("down", "M")  # the cursor's sentence: both codings are over it
+        await settle(app, pilot)
+        await pilot.press(*"my note", "ctrl+s")
+        await settle(app, pilot)
+    assert _codings(ws)[mine][1] == "my note"
+    assert _codings(ws)[theirs][1] is None
+
+
+async def test_accept_takes_the_suggestion_marked_in_the_panel(ws):
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    a, z = sents[3]  # "A few of us do a litter pick on the estate every first Saturday."
+    codes = {key: _code(ws, key) for key in "13"}
+    with session_scope(ws.engine) as s:
+        text = s.get(m.Source, sid).text
+        word = text.index("litter", a)
+        for key, (x, y) in (("1", (a, z)), ("3", (word, word + 6))):
+            s.add(
+                m.Suggestion(
+                    source_id=sid,
+                    code_id=codes[key],
+                    start=x,
+                    end=y,
+                    quote=text[x:y],
+                    trigger=["litter"],
+                )  # fmt: skip
+            )
+    async with running(ws, size=(120, 40)) as (app, pilot):
+        app.open_source(sid, word, word + 6)  # "litter" selected (a find hit, a search hit)
+        await settle(app, pilot)
+        side = app.screen.query_one("#reader-panel")
+        await until(pilot, lambda: "▶ Four Cs" in screen_text(side))
+        panel = screen_text(side)
+        marked = [line for line in panel.splitlines() if "▶" in line and "←" in line]
+        assert len(marked) == 1 and "Co-delivery" in marked[0], panel
+        await pilot.press("A")
+        await settle(app, pilot)
+    with session_scope(ws.engine) as s:
+        accepted = s.exec(select(m.Suggestion).where(m.Suggestion.status == "accepted")).all()
+    assert [(x.code_id, x.start, x.end) for x in accepted] == [(_code(ws, "3"), word, word + 6)]
+
+
+async def test_a_code_shortcut_on_a_reader_key_never_codes_with_that_key(ws):
+    from review.coding.codebook import add_code
+
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    with session_scope(ws.engine) as s:
+        add_code(s, "Drivers/Joy", shortcut="J")  # J extends the selection in the Reader
+        add_code(s, "Drivers/Networks", shortcut="n")  # n is the next find hit
+        add_code(s, "Place", shortcut="z")
+        add_code(s, "Place/Park")  # Place becomes a group: its key cannot code
+    async with running(ws, source=sid, size=(120, 40)) as (app, pilot):
+        side = app.screen.query_one("#reader-panel")
+        await until(pilot, lambda: "a group" in screen_text(side))  # drawn at its width
+        panel = screen_text(side)
+        assert "J Joy (taken: extend)" in panel, panel
+        assert "n Networks (taken: next hit)" in panel, panel
+        assert "z Place (a group: not applied)" in panel, panel
+        await pilot.press("down", "J", "n", "3")  # extend over two sentences, then code 3
+        await settle(app, pilot)
+    with session_scope(ws.engine) as s:
+        rows = [(c.code_id, c.start, c.end) for c in s.exec(select(m.Coding)).all()]
+    assert rows == [(_code(ws, "3"), sents[1][0], sents[2][1])]
+
+
+async def test_excerpts_screen_shows_only_the_readers_own_excerpts_while_blind(ws):
+    from review.coding.codings import set_blind
+
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    _apply(ws, sid, "2", *sents[1], "tester")
+    _apply(ws, sid, "2", *sents[3], "bob")
+    with session_scope(ws.engine) as s:
+        set_blind(s, True)
+    async with running(ws, size=(120, 40)) as (app, pilot):
+        app.current_code_id = _code(ws, "2")
+        await app.action_go("excerpts")
+        await settle(app, pilot)
+        shown = [(x.coder, x.start) for x in app.screen.rows]
+        title = str(app.screen.query_one("#excerpts-title").render())
+        assert shown == [("tester", sents[1][0])] and "blind" in title
+        await pilot.press("enter")  # opens the Reader on that excerpt: there it is coded
+        await settle(app, pilot)
+        assert app.screen.query_one("ReaderView").span() == sents[1]
+        assert [mk.coder for mk in app.screen.doc.marks_over(*sents[1])] == ["tester"]
+    with session_scope(ws.engine) as s:
+        set_blind(s, False)
+    async with running(ws, size=(120, 40)) as (app, pilot):
+        app.current_code_id = _code(ws, "2")
+        await app.action_go("excerpts")
+        await settle(app, pilot)
+        assert sorted(x.coder or "" for x in app.screen.rows) == ["bob", "tester"]
+
+
+async def test_the_same_code_key_twice_on_a_span_makes_one_excerpt_not_two(ws):
+    sid = add_transcript(ws)
+    async with running(ws, source=sid) as (app, pilot):
+        await pilot.press("down", "2", "down", "up", "2")  # back on the sentence coded already
+        await settle(app, pilot)
+        said = [n.message for n in app._notifications]
+        panel = screen_text(app.screen.query_one("#reader-panel"))
+    rows = list(_codings(ws).values())
+    assert rows == [(_code(ws, "2"), None)]
+    assert any("already coded as Four Cs/Co-design by tester" in m for m in said), said
+    assert panel.count("Four Cs/Co-design") == 1, panel
+
+
+def test_the_cli_refuses_an_exact_repeat_but_codes_an_overlap(ws, cli):
+    sid = add_transcript(ws)
+    a, z = sentences(ws, sid)[1]
+    args = ("-w", ws.root, "--coder", "ann", "code", "apply", "fg-north", "Co-design")
+    assert cli(*args, "--span", f"{a}:{z}").code == 0
+    again = cli(*args, "--span", f"{a}:{z}")
+    assert again.code == 1 and "already coded as Four Cs/Co-design by ann" in again.err
+    assert cli(*args, "--span", f"{a}:{z - 1}").code == 0  # an overlap is a coding of its own
+    assert cli("-w", ws.root, "--coder", "bob", *args[4:], "--span", f"{a}:{z}").code == 0
+    assert len(_codings(ws)) == 3
+
+
+async def test_a_coding_memo_saved_empty_in_the_reader_is_removed_after_a_yes(ws):
+    sid = add_transcript(ws)
+    async with running(ws, source=sid) as (app, pilot):
+        await pilot.press("2", "M", *"first thought", "ctrl+s")
+        await settle(app, pilot)
+        assert [memo for _, memo in _codings(ws).values()] == ["first thought"]
+        await pilot.press("M", *["backspace"] * len("first thought"), "ctrl+s")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "Confirm"  # asks, as the Memos screen does
+        await pilot.press("n")  # kept
+        await settle(app, pilot)
+        assert [memo for _, memo in _codings(ws).values()] == ["first thought"]
+        await pilot.press("M", *["backspace"] * len("first thought"), "ctrl+s", "y")
+        await settle(app, pilot)
+        note = app.screen.query_one("StatusLine").note
+    assert [memo for _, memo in _codings(ws).values()] == [None]
+    assert note.startswith("memo removed from coding")
+
+
+async def test_back_from_the_reader_the_excerpts_and_memos_cursors_stay_put(ws):
+    from textual.widgets import DataTable
+
+    from review.coding.codings import add_memo
+
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    ids = [_apply(ws, sid, "2", a, z, "tester") for a, z in sents[:4]]
+    with session_scope(ws.engine) as s:
+        for cid in ids:
+            add_memo(s, target="coding", target_id=cid, text=f"memo {cid}", coder="tester")
+    async with running(ws, size=(120, 40)) as (app, pilot):
+        app.current_code_id = _code(ws, "2")
+        await app.action_go("excerpts")
+        await settle(app, pilot)
+        await pilot.press("down", "down", "enter")  # the third excerpt, in the Reader
+        await settle(app, pilot)
+        assert app.screen.query_one("ReaderView").span() == sents[2]
+        await app.action_go("excerpts")
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert app.screen.rows[table.cursor_row].coding_id == ids[2]
+        await app.action_go("memos")
+        await settle(app, pilot)
+        await pilot.press("down", "o")  # the second memo's coding opens in the Reader
+        await settle(app, pilot)
+        opened = app.screen.query_one("ReaderView").span()
+        await app.action_go("memos")
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        chosen = app.screen.rows[table.cursor_row]
+        assert chosen.target == "coding" and sents[ids.index(chosen.ref)] == opened
+        assert table.cursor_row == 1
+
+
+def test_the_cli_refuses_a_whole_passage_coded_again_by_the_same_coder(ws, cli):
+    add_transcript(ws)
+    with session_scope(ws.engine) as s:
+        pid = s.exec(select(m.Passage.id).where(m.Passage.kind == "sentence")).first()
+    args = ("-w", ws.root, "--coder", "ann", "code", "apply", "fg-north", "Co-design")
+    assert cli(*args, "--passage", str(pid)).code == 0
+    again = cli(*args, "--passage", str(pid))
+    assert again.code == 1 and "already coded as Four Cs/Co-design by ann" in again.err
+    assert len(_codings(ws)) == 1
