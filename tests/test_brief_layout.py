@@ -164,6 +164,36 @@ def test_reference_names_report_type_and_publisher_from_bibtex():
     assert "Palgrave" not in reference(s)
 
 
+def test_references_take_apa_7s_forms_for_books_and_chapters():
+    """A chapter read 'Title. Book, 3-9. Publisher.' as if its book were a journal, and a
+    book's title was plain: APA 7 has 'Title. In E. Editor (Ed.), *Book* (pp. 3–9).
+    Publisher.' and '*Title*. Publisher.'"""
+    rec = {"type": "incollection",
+           "fields": {"editor": "{Osborne, Stephen P. and Brandsen, Taco and Pestoff, Victor}",
+                      "publisher": "{Routledge}"}}  # fmt: skip
+    chapter = _src(kind="chapter", title="Co-production and the third sector", year=2012,
+                   authors=["Pestoff, Victor"], venue="New Public Governance", pages="3-9",
+                   record=rec, record_format="bibtex")  # fmt: skip
+    assert reference(chapter) == (
+        "Pestoff, V. (2012). Co-production and the third sector. In S. P. Osborne, T. Brandsen, "
+        "& V. Pestoff (Eds.), New Public Governance (pp. 3–9). Routledge."
+    )
+    assert ("New Public Governance", "i") in reference(chapter).runs
+    one = _src(kind="chapter", title="T", year=2000, authors=["A, B"], venue="Book",
+               record={"A2": ["Loeffler, Elke"]}, record_format="ris")  # fmt: skip
+    assert reference(one) == "A, B. (2000). T. In E. Loeffler (Ed.), Book."
+    book = _src(kind="book", title="Governing the commons", year=1990, authors=["Ostrom, Elinor"],
+                venue="Political Economy of Institutions and Decisions",
+                record={"PB": ["Cambridge University Press"]}, record_format="ris")  # fmt: skip
+    assert reference(book) == (
+        "Ostrom, E. (1990). Governing the commons. Cambridge University Press."
+    )
+    assert ("Governing the commons.", "i") in reference(book).runs
+    book.record = {}  # no publisher recorded: the venue stands in its place
+    assert reference(book).endswith("Governing the commons. Political Economy of Institutions "
+                                    "and Decisions.")  # fmt: skip
+
+
 def test_markdown_cells_make_html_inert():
     """An indicator or quote with markup must not become live HTML in a Markdown viewer."""
     from review.outputs.brief.render import _md_cell

@@ -100,8 +100,17 @@ def test_references_name_the_publisher_of_a_ris_book_chapter_or_report(ws, cli, 
     book = next(r for r in refs if r.startswith("Vogel, D. (1988)."))
     assert book.endswith("Fluctuating Fortunes: The Political Power of Business in America. "
                          "Basic Books.")  # fmt: skip
+    # APA 7's forms: a book's title in italics; a chapter "In" its editors' book, with pages
+    assert ("Fluctuating Fortunes: The Political Power of Business in America.", "i") in (book.runs)
     chapter = next(r for r in refs if r.startswith("Bronfenbrenner, K. (2003)."))
-    assert "32–50. Continuum. http://socserv2" in chapter
+    assert "(pp. 32–50). Continuum. http://socserv2" in chapter
+    assert chapter.startswith(
+        "Bronfenbrenner, K. (2003). The American labour movement and the resurgence in union "
+        "organizing. In P. Fairbrother & C. Yates (Eds.), Trade Union Renewal and Organizing: "
+        "A Comparative Study of Trade Union Movements in Five Countries (pp. 32–50). Continuum."
+    )
+    assert ("Trade Union Renewal and Organizing: A Comparative Study of Trade Union Movements "
+            "in Five Countries", "i") in chapter.runs  # fmt: skip
     article = next(r for r in refs if r.startswith("Western, B., & Rosenfeld, J. (2011)."))
     assert article.endswith("76(4), 513–537. https://doi.org/10.1177/0003122411414817")
 

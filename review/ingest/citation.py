@@ -347,13 +347,30 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
     authors = apa_authors(source.authors or [], truncated_authors(source))
     title = _sentence(source.title or source.key)
     year = f"({dated(source.year, suffix)})."
+    kind = source.kind
+    # APA 7: a book's own title is italic; a chapter's book comes after "In" and its editors
+    shown = "i" if kind == "book" else ""
     runs: list[tuple[str, str]] = []
     if authors:
-        runs.append((f"{authors} {year} {title}", ""))
+        runs += [(f"{authors} {year} ", ""), (title, shown)]
     else:
-        runs.append((f"{title} {year}", ""))
+        runs += [(title, shown), (f" {year}", "")]
     venue = display_venue(source.venue)
-    if venue:
+    pages = str(source.pages or "").replace("--", "–").replace("-", "–")
+    # APA 7 names a book's, chapter's or report's publisher, not a journal's
+    extra = _record_extras(source) if kind != "article" else []
+    if kind == "book":  # "Title. Publisher." (a book's venue is its series or publisher)
+        venue = "" if extra else venue
+        if venue:
+            runs.append((f" {_sentence(venue)}", ""))
+    elif kind == "chapter" and venue:  # "In E. Editor (Ed.), Book (pp. 3–9)."
+        runs.append((" In ", ""))
+        editors = editors_line(chapter_editors(source))
+        if editors:
+            runs.append((f"{editors}, ", ""))
+        runs.append((venue, "i"))
+        runs.append((f" (pp. {pages})." if pages else ".", ""))
+    elif venue:
         runs.append((" ", ""))
         runs.append((venue, "i"))
         if source.volume:
@@ -361,11 +378,9 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
             runs.append((str(source.volume), "i"))
             if source.issue:
                 runs.append((f"({source.issue})", ""))
-        if source.pages:
-            runs.append((", " + str(source.pages).replace("--", "–").replace("-", "–"), ""))
+        if pages:
+            runs.append((", " + pages, ""))
         runs.append((".", ""))
-    # APA 7 names a book's, chapter's or report's publisher, not a journal's
-    extra = _record_extras(source) if source.kind != "article" else []
     # a book's or report's venue is often its publisher or institution already
     extra = [x for x in extra if x.casefold() != venue.casefold()]
     if extra:
@@ -375,6 +390,43 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
     elif source.url:
         runs += [(" ", ""), (source.url, "link")]
     return Reference(runs)
+
+
+def chapter_editors(source: m.Source) -> list[str]:
+    """A chapter's editors, from its record (the citation columns have no place for them):
+    RIS `A2` (Zotero, EndNote) or `ED`, BibTeX `editor` of an entry with its own authors."""
+    record = source.record or {}
+    if not isinstance(record, dict):
+        return []
+    fmt = (source.record_format or "").lower()
+    if fmt == "ris":
+        values = record.get("A2") or record.get("ED") or []
+        return [v.strip() for v in values if isinstance(v, str) and v.strip()]
+    fields = record.get("fields")
+    raw = fields.get("editor") if fmt == "bibtex" and isinstance(fields, dict) else None
+    if not isinstance(raw, str) or not source.authors:  # (no authors: the editors lead)
+        return []
+    from review.ingest.literature import split_bibtex_authors
+
+    v = raw.strip()
+    if len(v) >= 2 and v[0] + v[-1] in ("{}", '""'):
+        v = v[1:-1]
+    return split_bibtex_authors(v)
+
+
+def editors_line(names: Sequence[str]) -> str:
+    """APA 7 editors after "In": initials first ('P. Fairbrother & C. Yates (Eds.)')."""
+    shown = []
+    for name in names:
+        a = apa_author(name)
+        last, _, first = a.partition(", ")
+        shown.append(f"{first} {last}" if first else a)
+    if not shown:
+        return ""
+    joined = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " & " + shown[-1]
+    if len(shown) > 2:
+        joined = ", ".join(shown[:-1]) + ", & " + shown[-1]
+    return f"{joined} ({'Ed.' if len(shown) == 1 else 'Eds.'})"
 
 
 def reference_order(source: m.Source) -> tuple:
