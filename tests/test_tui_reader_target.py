@@ -4,6 +4,8 @@ overlaps the selection; `A`/`X` on the suggestion marked ▶."""
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from sqlmodel import select
 
 from review.coding.codings import apply_code
@@ -28,18 +30,25 @@ def _codings(ws) -> dict[int, tuple[int, str | None]]:
         return {c.id: (c.code_id, c.memo) for c in s.exec(select(m.Coding)).all()}
 
 
+async def _opened_at(app, pilot, sid: int, start: int, end: int, kind: str):
+    """Open the source with [start, end) selected; the side panel's lines marked ▶ that hold
+    `kind` ("/" a coding's path, "←" a suggestion), and the whole panel."""
+    app.open_source(sid, start, end)
+    await settle(app, pilot)
+    side = app.screen.query_one("#reader-panel")
+    await until(pilot, lambda: "▶ Four Cs" in screen_text(side))
+    panel = screen_text(side)
+    return [line for line in panel.splitlines() if "▶" in line and kind in line], panel
+
+
 async def test_delete_on_an_opened_excerpt_removes_that_excerpt_not_a_newer_overlap(ws):
     sid = add_transcript(ws)
     sents = sentences(ws, sid)
     one = _apply(ws, sid, "1", *sents[3], "tester")  # "A few of us do a litter pick …"
     _apply(ws, sid, "4", sents[3][0], sents[4][1], "tester")  # later, over two sentences
     async with running(ws, size=(120, 40)) as (app, pilot):
-        app.open_source(sid, *sents[3])  # as enter on the Excerpts screen opens code 1's
-        await settle(app, pilot)
-        side = app.screen.query_one("#reader-panel")
-        await until(pilot, lambda: "▶ Four Cs" in screen_text(side))
-        panel = screen_text(side)
-        marked = [line for line in panel.splitlines() if "▶" in line and "/" in line]
+        # as enter on the Excerpts screen opens code 1's
+        marked, panel = await _opened_at(app, pilot, sid, *sents[3], "/")
         assert len(marked) == 1 and "Co-commissioning" in marked[0], panel
         await pilot.press("delete")
         await settle(app, pilot)
@@ -83,12 +92,8 @@ async def test_accept_takes_the_suggestion_marked_in_the_panel(ws):
                 )  # fmt: skip
             )
     async with running(ws, size=(120, 40)) as (app, pilot):
-        app.open_source(sid, word, word + 6)  # "litter" selected (a find hit, a search hit)
-        await settle(app, pilot)
-        side = app.screen.query_one("#reader-panel")
-        await until(pilot, lambda: "▶ Four Cs" in screen_text(side))
-        panel = screen_text(side)
-        marked = [line for line in panel.splitlines() if "▶" in line and "←" in line]
+        # "litter" selected (a find hit, a search hit)
+        marked, panel = await _opened_at(app, pilot, sid, word, word + 6, "←")
         assert len(marked) == 1 and "Co-delivery" in marked[0], panel
         await pilot.press("A")
         await settle(app, pilot)
@@ -121,19 +126,26 @@ async def test_a_code_shortcut_on_a_reader_key_never_codes_with_that_key(ws):
     assert rows == [(_code(ws, "3"), sents[1][0], sents[2][1])]
 
 
-async def test_excerpts_screen_shows_only_the_readers_own_excerpts_while_blind(ws):
+@asynccontextmanager
+async def _excerpts_of_code_2(ws, *, blind: bool):
+    """The Excerpts screen of code 2, with blind coding on or off."""
     from review.coding.codings import set_blind
 
-    sid = add_transcript(ws)
-    sents = sentences(ws, sid)
-    _apply(ws, sid, "2", *sents[1], "tester")
-    _apply(ws, sid, "2", *sents[3], "bob")
     with session_scope(ws.engine) as s:
-        set_blind(s, True)
+        set_blind(s, blind)
     async with running(ws, size=(120, 40)) as (app, pilot):
         app.current_code_id = _code(ws, "2")
         await app.action_go("excerpts")
         await settle(app, pilot)
+        yield app, pilot
+
+
+async def test_excerpts_screen_shows_only_the_readers_own_excerpts_while_blind(ws):
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    _apply(ws, sid, "2", *sents[1], "tester")
+    _apply(ws, sid, "2", *sents[3], "bob")
+    async with _excerpts_of_code_2(ws, blind=True) as (app, pilot):
         shown = [(x.coder, x.start) for x in app.screen.rows]
         title = str(app.screen.query_one("#excerpts-title").render())
         assert shown == [("tester", sents[1][0])] and "blind" in title
@@ -141,12 +153,7 @@ async def test_excerpts_screen_shows_only_the_readers_own_excerpts_while_blind(w
         await settle(app, pilot)
         assert app.screen.query_one("ReaderView").span() == sents[1]
         assert [mk.coder for mk in app.screen.doc.marks_over(*sents[1])] == ["tester"]
-    with session_scope(ws.engine) as s:
-        set_blind(s, False)
-    async with running(ws, size=(120, 40)) as (app, pilot):
-        app.current_code_id = _code(ws, "2")
-        await app.action_go("excerpts")
-        await settle(app, pilot)
+    async with _excerpts_of_code_2(ws, blind=False) as (app, pilot):
         assert sorted(x.coder or "" for x in app.screen.rows) == ["bob", "tester"]
 
 
