@@ -203,3 +203,44 @@ def test_rows_in_index_order_skip_the_sort_and_others_are_sorted():
     assert _in_order(a, b) and not _in_order(a, b, c)  # the tie on (2, 1) breaks by c
     assert not _in_order(a, c) and not _in_order(np.array([2, 1]))
     assert _in_order(np.array([], dtype=np.int64))
+
+
+def test_packed_coding_columns_are_the_five_columns(ws):
+    """The scan reads each coding's five integers packed into two (`_coding_columns`); they
+    unpack to exactly what the five columns hold — a coding without a coder, the largest
+    code id, offsets near 2**31 — and ids too large to pack fall back to the five columns."""
+    from review.outputs.brief.scan import _coding_columns, _pack_widths
+
+    with session_scope(ws.engine) as s:
+        coder = m.Coder(name="ann")
+        s.add(coder)
+        src = m.Source(kind="article", title="A", key="a")
+        s.add(src)
+        s.flush()
+        codes = []
+        for k in range(40):  # code ids need six bits
+            c = m.Code(name=f"C{k}")
+            s.add(c)
+            s.flush()
+            codes.append(c.id)
+        big = 2**31 - 10
+        rows = [
+            (codes[0], 0, 5, coder.id),
+            (codes[-1], 7, big, None),
+            (codes[3], big - 1, big, coder.id),
+        ]
+        for cid, start, end, who in rows:
+            s.add(
+                m.Coding(
+                    source_id=src.id, code_id=cid, start=start, end=end, quote="q", coder_id=who
+                )
+            )
+    with session_scope(ws.engine) as s:
+        widths = _pack_widths(s, src.id)
+        assert widths is not None and widths[0] >= 6
+        packed = [a.tolist() for a in _coding_columns(s, src.id, src.id, widths)]
+        plain = [a.tolist() for a in _coding_columns(s, src.id, src.id, None)]
+        assert packed == plain
+        want = sorted((src.id, cid, a, b, -1 if who is None else who) for cid, a, b, who in rows)
+        assert sorted(zip(*plain, strict=True)) == want
+        assert _pack_widths(s, 2**60) is None  # no room left for the source id

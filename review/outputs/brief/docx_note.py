@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from review.outputs.brief.figures import excerpts_of
 from review.outputs.brief.render import (
@@ -114,7 +115,7 @@ def _docx_rows(table, t: Table, widths: list[int], spliced: list[str]) -> None:
     shaded.
 
     The rows are one XML text, appended to `spliced`; the table holds a marker comment that
-    `_splice` replaces with that text in the saved document. Building or copying half a
+    `_save` replaces with that text in the saved document. Building or copying half a
     million elements one by one from Python took ten times as long, and even parsing the
     text into the tree (and serialising it back out) was a third of the DOCX's own cost."""
     from lxml import etree
@@ -162,25 +163,41 @@ def _marker(n: int) -> str:
     return f"review-rows-{n}"
 
 
-def _splice(docx: bytes, spliced: list[str]) -> bytes:
-    """The saved document with each table's marker replaced by its rows (XML text already:
-    every value went through `_xml_text`). The pictures are stored, not deflated again: a
-    PNG is compressed already."""
+def _save(doc, spliced: list[str]) -> bytes:
+    """The document as DOCX bytes, written in one pass: python-docx's parts go straight into
+    the zip, each table's marker in the body replaced by its rows (XML text already: every
+    value went through `_xml_text`); the XML is deflated, the pictures stored (a PNG is
+    compressed already).
+
+    Why not `Document.save` and a rewrite after it: `save` deflates every part, pictures
+    included, which the rewrite inflated to splice the rows and deflated again (a fifth of
+    zlib's work in the bench note's DOCX). The parts are written in `Document.save`'s own
+    steps and order (python-docx's `PackageWriter`), so the package is the same."""
     import zipfile
 
-    src = zipfile.ZipFile(io.BytesIO(docx))
+    from docx.opc.pkgwriter import PackageWriter
+
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as out:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "word/document.xml":
-                parts = re.split(rb"<!--review-rows-(\d+)-->", data)
-                for k in range(1, len(parts), 2):
-                    parts[k] = spliced[int(parts[k])].encode("utf-8")
-                data = b"".join(parts)
-            if info.filename.endswith(".png"):
-                info.compress_type = zipfile.ZIP_STORED
-            out.writestr(info, data)
+    package = doc.part.package
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+
+        class Writer:  # python-docx's physical package writer, as far as PackageWriter uses it
+            def write(self, uri, blob: bytes) -> None:
+                name = uri.membername
+                if name == "word/document.xml":
+                    parts = re.split(rb"<!--review-rows-(\d+)-->", blob)
+                    for k in range(1, len(parts), 2):
+                        parts[k] = spliced[int(parts[k])].encode("utf-8")
+                    blob = b"".join(parts)
+                stored = name.endswith(".png")
+                out.writestr(name, blob, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+
+        for part in package.parts:
+            part.before_marshal()
+        writer: Any = Writer()  # (PackageWriter's annotations name its own writer class)
+        PackageWriter._write_content_types_stream(writer, package.parts)
+        PackageWriter._write_pkg_rels(writer, package.rels)
+        PackageWriter._write_parts(writer, package.parts)
     return buf.getvalue()
 
 
@@ -375,6 +392,4 @@ def to_docx(brief: Brief, pngs: dict[str, bytes] | None = None) -> bytes:
         _set_page(doc.add_section(WD_SECTION.NEW_PAGE), paper, landscape=False)
     doc.add_heading("References", level=1)
     _references(doc, brief.references)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return _splice(buf.getvalue(), spliced)
+    return _save(doc, spliced)
