@@ -12,6 +12,13 @@ peak memory (ru_maxrss) belongs to one measurement:
 - md, csv, html, docx: build plus rendering and writing that format with its figures (what
   `review brief --format X` does: SVG figures with md and html, PNG with docx).
 
+Each measurement runs twice a round (`--imports both`, the default): with the modules it
+imports timed too, as a user's `review brief` process pays them (`md`, ...), and with them
+imported before the timing starts (`md/imports-outside`), as the peer's own module (sqlite3)
+is imported at the top of this script, outside its timing: the work alone, the same way on
+both sides. Each result lists the modules still imported while it was timed
+(`packages_imported_while_timed`: empty when `MODULES` covers them).
+
 Each round runs every measurement once, the peer first; `--repeat N` rounds, and each
 measurement's fastest round counts (the machine is shared). Wall and CPU seconds (user +
 system of the child, from wait4) are both reported; the ratios are CPU against the peer's CPU
@@ -140,10 +147,45 @@ def generate(db: Path, n_sources: int, n_codings: int) -> dict:
     return {"sources": n_sources, "codings": n_codings, "transcripts": n_tr}
 
 
-def measure(db: Path, what: str, out: Path) -> dict:
-    """One measurement in this (fresh) process."""
+# The modules each measurement imports, for `--imports outside`: the peer's own module
+# (sqlite3) is imported at the top of this script, before its timing starts.
+BRIEF_MODULES = [
+    "review.outputs.brief.render", "review.outputs.brief.tables", "review.store.db",
+    "review.store.migrate", "review.store.migrations", "review.screening.prisma",
+    "review.coding.agreement", "review.evidence.indicators", "review.ingest.textio",
+    "review.ingest.zipcheck", "review.outputs.brief.docx_note", "review.outputs.brief.plots",
+    "numpy", "numpy.ma", "pkgutil", "encodings.cp1252", "encodings.cp437", "encodings.utf_8_sig",
+]  # fmt: skip
+FIGURE_MODULES = [
+    "matplotlib", "matplotlib.figure",
+    "matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg", "matplotlib.patches",
+    "matplotlib.ticker", "matplotlib.transforms",
+]  # fmt: skip
+DOCX_MODULES = ["docx", "lxml.etree"]
+MODULES = {
+    "peer": [],
+    "build": BRIEF_MODULES,
+    "csv": BRIEF_MODULES,
+    "md": BRIEF_MODULES + FIGURE_MODULES,
+    "html": BRIEF_MODULES + FIGURE_MODULES,
+    "docx": BRIEF_MODULES + FIGURE_MODULES + DOCX_MODULES,
+}
+
+
+def measure(db: Path, what: str, out: Path, imports: str = "inside") -> dict:
+    """One measurement in this (fresh) process. `imports`: 'inside' times the modules'
+    import too (what a user's `review brief` process pays); 'outside' imports them first,
+    as the peer's sqlite3 is, and times the work alone."""
+    import importlib
+
     base_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    ru_import = resource.getrusage(resource.RUSAGE_SELF)
+    if imports == "outside":
+        for name in MODULES[what]:
+            importlib.import_module(name)
     ru0 = resource.getrusage(resource.RUSAGE_SELF)
+    imports_cpu = ru0.ru_utime + ru0.ru_stime - ru_import.ru_utime - ru_import.ru_stime
+    before = set(sys.modules)
     t0 = time.perf_counter()
     if what == "peer":
         con = sqlite3.connect(db)
@@ -169,6 +211,8 @@ def measure(db: Path, what: str, out: Path) -> dict:
             extra = {"tables": {t.id: len(t.rows) for t in note.tables}}
     seconds = time.perf_counter() - t0
     ru = resource.getrusage(resource.RUSAGE_SELF)
+    # what the timing still imported (with imports outside: only modules the list misses)
+    late = sorted(set(sys.modules) - before)
     peak_kib = ru.ru_maxrss
     cpu = ru.ru_utime + ru.ru_stime - ru0.ru_utime - ru0.ru_stime
     return {
@@ -176,6 +220,9 @@ def measure(db: Path, what: str, out: Path) -> dict:
         "cpu_seconds": round(cpu, 3),
         "peak_mib": round(peak_kib / 1024, 1),
         "peak_growth_mib": round((peak_kib - base_kib) / 1024, 1),
+        "imports": imports,
+        "imports_cpu_seconds": round(imports_cpu, 3),
+        "packages_imported_while_timed": late,
         **extra,
     }
 
@@ -186,33 +233,52 @@ def main() -> None:
     ap.add_argument("--codings", type=int, default=1_000_000)
     ap.add_argument("--formats", default="md,csv,html,docx")
     ap.add_argument("--repeat", type=int, default=1, help="Rounds; the fastest counts.")
+    ap.add_argument(
+        "--imports",
+        choices=["inside", "outside", "both"],
+        default="both",
+        help="Time the modules' import with the work (inside: what a user's process pays), "
+        "import them first as the peer's sqlite3 is (outside), or measure both ways.",
+    )
     ap.add_argument("--measure", help=argparse.SUPPRESS)
     ap.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
-        print(json.dumps(measure(Path(args.db), args.measure, Path(args.out))))
+        imports = "inside" if args.imports == "both" else args.imports
+        print(json.dumps(measure(Path(args.db), args.measure, Path(args.out), imports)))
         return
     if args.generate:
         print(json.dumps(generate(Path(args.db), args.sources, args.codings)))
         return
+    from import_literature import compile_ours  # (this script's folder is on sys.path)
+
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
+        # as an installed copy is; with PYTHONDONTWRITEBYTECODE set (the shared machine) every
+        # child would otherwise compile the modules changed since the last bytecode was written
+        bytecode = compile_ours(skip=False)
         t0 = time.perf_counter()
         # in a child too, so no measurement inherits the generator's memory high-water mark
         gen = [sys.executable, __file__, "--generate", "--db", str(db),
                "--sources", str(args.sources), "--codings", str(args.codings)]  # fmt: skip
         info = json.loads(subprocess.run(gen, capture_output=True, text=True, check=True).stdout)
         info["generate_seconds"] = round(time.perf_counter() - t0, 1)
+        info["bytecode"] = bytecode
         results: dict[str, dict] = {}
         rounds: dict[str, list[float]] = {}
         ratios: dict[str, list[float]] = {}
         for _ in range(args.repeat):
             peer_now = None
-            for what in ["peer", "build", *args.formats.split(",")]:
-                cmd = [sys.executable, __file__, "--measure", what, "--db", str(db), "--out", tmp]
+            modes = ["inside", "outside"] if args.imports == "both" else [args.imports]
+            runs = [("peer", "inside")]
+            runs += [(w, mode) for w in ["build", *args.formats.split(",")] for mode in modes]
+            for what, mode in runs:
+                cmd = [sys.executable, __file__, "--measure", what, "--db", str(db), "--out", tmp,
+                       "--imports", mode]  # fmt: skip
                 done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+                what = what if mode == "inside" or what == "peer" else f"{what}/imports-outside"
                 r = json.loads(done.stdout)
                 rounds.setdefault(what, []).append(r["cpu_seconds"])
                 if what == "peer":

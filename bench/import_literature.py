@@ -317,7 +317,7 @@ SHELL_BARE = {
 }
 
 
-def _compile_ours(skip: bool) -> str:
+def compile_ours(skip: bool) -> str:
     """Byte-compile our package before the whole-process phases, as an installed package is.
 
     The peers' modules come from site-packages with the bytecode `pip` wrote; ours, an
@@ -444,7 +444,7 @@ def main() -> None:
     ap.add_argument(
         "--no-compile",
         action="store_true",
-        help="shell phases: do not byte-compile our package first (see _compile_ours)",
+        help="shell phases: do not byte-compile our package first (see compile_ours)",
     )
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--file", help=argparse.SUPPRESS)
@@ -469,7 +469,7 @@ def main() -> None:
             whats += ["bare", "bare-nogc", "parse", "store", "ours"]
         if "shell" in kinds:
             whats += ["shell-bare", "shell-ours"]
-            results["bytecode"] = _compile_ours(args.no_compile)
+            results["bytecode"] = compile_ours(args.no_compile)
         phases = tuple(f"{fmt}-{what}" for fmt in ("bibtex", "ris") for what in whats)
         runs: dict[str, list[dict]] = {p: [] for p in phases}
         for _ in range(args.repeat):  # interleaved, so load from other processes hits all

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import textwrap
 import zipfile
 
 import pytest
@@ -94,6 +95,52 @@ def test_column_widths_sum_to_the_page_and_shrink_when_crowded():
     many = Table("x", "x", "x", [f"Column{i}" for i in range(40)], [["word"] * 40])
     widths = column_widths(many, 15000)
     assert 14900 <= sum(widths) <= 15000 and min(widths) > 0
+
+
+def test_a_crowded_cross_tab_turns_its_headers_instead_of_breaking_words():
+    """Twelve areas of ordinary names: in landscape their headers broke mid-word ("Castle" /
+    "field"); now each count column's header reads upwards, broken at spaces only, the row
+    tall enough for the longest line, and the grid still fits the page."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    from review.outputs.brief.docx_note import CHAR_TWIPS, PAD_TWIPS, WRAP_CHARS
+
+    areas = ["Canalside", "Castlefield", "Hilltop", "Meadowbank", "Northfield (Hollins estate)",
+             "Riverside", "Stationgate", "Towncentre", "Westbourne", "Eastbrook", "Southmoor",
+             "Oldharbour"]  # fmt: skip
+    codes = ["Community ties", "Professional resistance", "Trust"]
+    rows = [[code, *[(i * 7 + k) % 13 for k in range(12)], 66] for i, code in enumerate(codes)]
+    t = Table("codes-by-area", "By area", "Table 4.1. x", ["Code", *areas, "Total"], rows)
+    doc = Document(io.BytesIO(to_docx(Brief([t], []))))
+    sec = doc.sections[1]  # the table's own section: landscape
+    assert sec.page_width > sec.page_height
+    usable = sec.page_width - sec.left_margin - sec.right_margin  # EMU
+    tbl = doc.tables[0]._tbl
+    grid = [int(g.get(qn("w:w"))) for g in tbl.tblGrid.iterchildren(qn("w:gridCol"))]
+    assert sum(grid) * 635 <= usable  # twips -> EMU
+    header = doc.tables[0].rows[0]
+    turned = []
+    for j, (cell, head) in enumerate(zip(header.cells, t.columns, strict=True)):
+        direction = cell._tc.tcPr.find(qn("w:textDirection"))
+        longest = max(len(w) for w in head.split())
+        if direction is None:  # upright: its longest word fits on a line
+            assert grid[j] >= longest * CHAR_TWIPS + PAD_TWIPS, head
+        else:
+            assert direction.get(qn("w:val")) == "btLr"
+            turned.append(head)
+            # its lines (broken at spaces) side by side fit the column's width
+            lines = len(textwrap.wrap(head, max(WRAP_CHARS, longest), break_long_words=False))
+            assert grid[j] >= lines * 200 + PAD_TWIPS, head
+    assert turned == [*areas, "Total"]  # the row labels stay upright
+    height = header._tr.trPr.find(qn("w:trHeight"))
+    assert height.get(qn("w:hRule")) == "atLeast"
+    assert int(height.get(qn("w:val"))) >= len("Castlefield") * CHAR_TWIPS
+    # a table that fits turns nothing
+    narrow = Table("codes-by-area", "By area", "x", ["Code", "North", "South", "Total"],
+                   [["Trust", 1, 2, 3]])  # fmt: skip
+    doc = Document(io.BytesIO(to_docx(Brief([narrow], []))))
+    assert not doc.tables[0]._tbl.xpath(".//w:textDirection")
 
 
 def test_csv_header_cells_are_neutralised_and_files_carry_a_bom(tmp_path):

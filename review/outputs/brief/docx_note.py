@@ -4,7 +4,8 @@ an APA reference list with linked DOIs.
 
 Tables that fit the page: a portrait page (A4 or Letter, from `review.toml`) unless a table
 is too wide for it, which then gets a landscape section of its own; columns sized to their
-content so no header word breaks; header rows repeat on each page (`w:tblHeader`) and no row
+content so no header word breaks (a crowded cross-tab's headers read upwards, as printed
+cross-tabs do); header rows repeat on each page (`w:tblHeader`) and no row
 splits across a page (`w:cantSplit`); count cells shaded by weight (`w:shd`). Rows are built
 as raw WordprocessingML: python-docx's add_row/cell.text are O(n) per row.
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
+from dataclasses import dataclass
 from typing import Any
 
 from review.outputs.brief.figures import excerpts_of
@@ -62,28 +65,81 @@ def natural_width(t: Table, sample: int = 2000) -> int:
     return total
 
 
+LINE_TWIPS = 200  # one line of 8-pt text, line spacing included
+SHORT_WORD = 6  # a column whose body words are at most this long holds counts or codes
+WRAP_CHARS = 14  # a line of a header turned on its side
+
+
+@dataclass
+class Layout:
+    """A DOCX table's columns: their widths in twips, the header cells turned on their side
+    (`upright`: column indexes), and the least height of the header row in twips (0: as
+    tall as its text)."""
+
+    widths: list[int]
+    upright: set[int]
+    header_height: int = 0
+
+
+def _side_lines(head: str) -> list[str]:
+    """A turned header's lines: broken at spaces only, each at most `WRAP_CHARS` characters
+    or one word."""
+    return textwrap.wrap(head, max(WRAP_CHARS, *(len(w) for w in head.split() or [""])),
+                         break_long_words=False, break_on_hyphens=False) or [""]  # fmt: skip
+
+
 def column_widths(t: Table, total: int, sample: int = 2000) -> list[int]:
-    """Column widths in twips (summing to `total`) in proportion to their content.
+    """Column widths in twips (summing to `total`) in proportion to their content (see
+    `layout`)."""
+    return layout(t, total, sample).widths
+
+
+def layout(t: Table, total: int, sample: int = 2000) -> Layout:
+    """Column widths in twips (summing to `total`) in proportion to their content, and the
+    headers turned on their side when the columns would not fit otherwise.
 
     Why: Word and LibreOffice give every column the same width by default, which squeezes a
     quotes column to a few letters a line. Each column first gets room for its longest word
     (header included, capped at 14 characters) so no word breaks mid-letter; the rest is
     shared by its mean text length to the power 0.75, so long-text columns get most.
+
+    When those minimums do not fit the page (a cross-tab of twelve areas: "Castlefield",
+    "Meadowbank", ... each broke mid-word even in landscape), the header of each column of
+    short values (counts) is turned to read upwards, as printed cross-tabs do: the column
+    then needs only its values' width and its header's lines, and the header row grows to
+    the longest line. Only if even that does not fit are the minimums shrunk alike.
     """
     rows = _shown(t, sample)
+    heads = _heads(t)
     need: list[float] = []
+    body_need: list[float] = []
     weight: list[float] = []
-    for j, head in enumerate(_heads(t)):
+    for j, head in enumerate(heads):
         texts = [_text(r[j]) for r in rows]
-        words = [len(w) for x in [head, *texts] for w in x.split()] or [1]
+        body = max((len(w) for x in texts for w in x.split()), default=1)
+        words = max(body, *(len(w) for w in head.split() or [""]))
         head_word = max((len(w) for w in head.split()), default=1)
-        need.append(max(min(max(words), 14), head_word) * CHAR_TWIPS + PAD_TWIPS)
+        need.append(max(min(words, 14), head_word) * CHAR_TWIPS + PAD_TWIPS)
+        body_need.append(body * CHAR_TWIPS + PAD_TWIPS if body <= SHORT_WORD else 0)
         mean = sum(len(x) for x in texts) / len(texts) if texts else len(head)
         weight.append(max(mean, 1) ** 0.75)
-    if sum(need) > total:  # too many columns: shrink the minimums alike
+    upright: set[int] = set()
+    height = 0
+    if sum(need) > total and not t.groups:  # (a grouped header's labels span columns)
+        for j, head in enumerate(heads):
+            if j == 0 or not body_need[j]:
+                continue  # the row labels, and columns of text, stay as they are
+            lines = _side_lines(head)
+            side = max(body_need[j], len(lines) * LINE_TWIPS + PAD_TWIPS)
+            if side < need[j]:
+                need[j] = side
+                upright.add(j)
+                height = max(height, max(len(x) for x in lines) * CHAR_TWIPS + PAD_TWIPS)
+    if sum(need) > total:  # too many columns even so: shrink the minimums alike
         need = [n * total / sum(need) for n in need]
     rest = total - sum(need)
-    return [int(n + rest * w / sum(weight)) for n, w in zip(need, weight, strict=True)]
+    return Layout([int(n + rest * w / sum(weight)) for n, w in zip(need, weight, strict=True)],
+                  upright, height)  # fmt: skip
 
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -201,10 +257,12 @@ def _save(doc, spliced: list[str]) -> bytes:
     return buf.getvalue()
 
 
-def _docx_header(table, t: Table) -> None:
+def _docx_header(table, t: Table, plan: Layout | None = None) -> None:
     """Bold header row(s), repeated on every page and never split; grouped tables get two
-    rows (a sector spanning its literature and transcripts columns)."""
+    rows (a sector spanning its literature and transcripts columns); the cells `plan` turns
+    read upwards (`w:textDirection` btLr), the row at least as tall as their longest line."""
     from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
 
     heads = sub_columns(t) if t.groups else [("", 1, [c]) for c in t.columns]
     j = 0
@@ -223,6 +281,21 @@ def _docx_header(table, t: Table) -> None:
         pr = row._tr.get_or_add_trPr()
         pr.append(OxmlElement("w:cantSplit"))
         pr.append(OxmlElement("w:tblHeader"))
+    if plan is not None and plan.upright:
+        pr = table.rows[0]._tr.get_or_add_trPr()
+        tall = OxmlElement("w:trHeight")
+        tall.set(qn("w:val"), str(plan.header_height))
+        tall.set(qn("w:hRule"), "atLeast")
+        pr.append(tall)
+        for j in sorted(plan.upright):
+            cell = table.cell(0, j)
+            turn = OxmlElement("w:textDirection")
+            turn.set(qn("w:val"), "btLr")
+            # (the schema's order: after the width, before vAlign)
+            cell._tc.get_or_add_tcPr().append(turn)
+            bottom = OxmlElement("w:vAlign")
+            bottom.set(qn("w:val"), "bottom")  # the turned text starts at the cell's foot
+            cell._tc.get_or_add_tcPr().append(bottom)
 
 
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -306,12 +379,13 @@ def _docx_table(doc, t: Table, usable: int, spliced: list[str]) -> None:
     table = doc.add_table(rows=2 if t.groups else 1, cols=len(t.columns))
     table.style = "Table Grid"
     table.autofit = False
-    widths = column_widths(t, usable)  # dxa = twips
+    plan = layout(t, usable)
+    widths = plan.widths  # dxa = twips
     for col, w in zip(table.columns, widths, strict=True):
         col.width = w * 635  # EMU per twip
         for cell in col.cells:
             cell.width = w * 635
-    _docx_header(table, t)
+    _docx_header(table, t, plan)
     _docx_rows(table, t, widths, spliced)
     _cell_margins(table)
 
