@@ -431,3 +431,29 @@ async def test_a_figure_or_the_summary_shows_no_column_line_of_the_table_before(
         await settle(app, pilot)
         await until(pilot, lambda: hint.display)
         assert "columns 1–2 of 5" in screen_text(hint)
+
+
+async def test_brief_rebuild_at_80_columns_keeps_every_entry_whole(ws):
+    """Tried on a workspace of real files: at 80x24, `r` (or `a`) rebuilt the list of tables
+    and its first entries lost their wrapped second line, "Evidence matrix" and
+    "Characteristics of included sources" without their row counts: the list measured them
+    before its scrollbar came back, at a width two cells wider."""
+    from tests.tui_helpers import screen_text
+
+    async with _brief_of_the_fixture(ws, (80, 24)) as (app, pilot):
+        tables = app.screen.query_one("#brief-tables", OptionList)
+
+        def drawn() -> str:
+            return " ".join(screen_text(tables).split())
+
+        before = drawn()
+        assert "Evidence matrix (3)" in before
+        for key in ("r", "a"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            await app.workers.wait_for_complete()
+            await settle(app, pilot)
+            now = drawn()
+            shown = [str(tables.get_option_at_index(i).prompt) for i in range(3)]
+            for prompt in shown:
+                assert " ".join(prompt.split()) in now, (key, prompt, now)

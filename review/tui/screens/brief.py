@@ -58,7 +58,10 @@ def _column_width(header: str, values: list[str], cap: int) -> int:
 class BriefScreen(WorkbenchScreen):
     DEFAULT_CSS = """
     #brief-summary { width: 1fr; height: auto; padding: 0 1; }
-    #brief-tables { width: 34; }
+    /* the scrollbar's room kept always: a list that grows a scrollbar as it fills
+       otherwise keeps the line counts measured without it (Textual's OptionList), and
+       an entry that then wraps lost its second line ("Evidence matrix" without "(17)") */
+    #brief-tables { width: 34; scrollbar-gutter: stable; }
     BriefScreen.-narrow #brief-tables { width: 24; }
     #brief-caption { width: 1fr; height: auto; padding: 0 1; color: $text-muted; }
     #brief-columns { width: 1fr; height: 1; padding: 0 1; color: $text-accent; }
