@@ -280,3 +280,53 @@ def test_table_5_lists_the_databases_in_the_flow_diagrams_order(ws, cli, testdat
     figure_order = [x.strip().rsplit(" (n = ", 1)[0] for x in prisma_boxes(flow)["identified"][1:]]
     assert table_order == figure_order
     assert table_order[0] == "other / not recorded"  # 2 of the 4 records
+
+
+def test_run_together_initials_of_web_of_science_and_scholar_exports(ws, cli, testdata):
+    """The ORCID/Scholar BibTeX writes 'Legalov, AA', 'Назаренко, ВЮ' and Web of Science
+    'Parkes-Loach, PS': the reference list read 'Legalov, A.', 'Назаренко, В. (2007)' beside
+    'Назаренко, В. Ю. (2010)' for the same man — one initial where there are two."""
+    from review.ingest.citation import apa_author
+
+    bib = testdata / "bibtex" / "tidy_orcid-russian-citations.bib"
+    assert cli("-w", ws.root, "import", bib).code == 0
+    refs = _note(ws).references
+    assert any(r.startswith("Nazarenko, V. Y., Legalov, A. A., & Perkovsky, E. E. (2011).")
+               for r in refs)  # fmt: skip
+    assert any(r.startswith("Назаренко, В. Ю. (2007).") for r in refs)
+    assert any(r.startswith("Пучков, А. В., Маркина, Т. Ю., Назаренко, В. Ю.,") for r in refs)
+    assert apa_author("Parkes-Loach, PS") == "Parkes-Loach, P. S."
+    # a given name stays one initial; an all-capitals record may spell a name in capitals
+    assert apa_author("Lee, Al") == "Lee, A." and apa_author("SMITH, ANN") == "SMITH, A."
+
+
+def test_the_reference_list_and_table_3_sort_accented_names_among_their_letters(ws, cli, testdata):
+    """pybtex's xampl.bib: 'Térrific, T.' came after 'The Programming of Computer Art.' and
+    'Ünderwood, U.' after 'whole-journal.' (after every ASCII name), by code point; a reader
+    looks for them under T and U. Cyrillic names still follow the Latin ones."""
+    bib = testdata / "bibtex" / "pybtex_xampl.bib"
+    ru = testdata / "bibtex" / "tidy_orcid-russian-citations.bib"
+    assert cli("-w", ws.root, "import", bib, ru).code in (0, 1)
+    note = _note(ws)
+    refs = [str(r) for r in note.references]
+
+    def at(prefix: str) -> int:
+        return next(k for k, r in enumerate(refs) if r.startswith(prefix))
+
+    assert at("Terrific, T.") < at("Térrific, T.") < at("The Definitive Computer Manual.")
+    assert at("The Programming of Computer Art.") < at("Ünderwood, U.") < at("whole-journal.")
+    assert at("whole-journal.") < at("Назаренко")
+    t3 = next(t for t in note.tables if t.id == "source-characteristics")
+    cited = [str(r[0]) for r in t3.rows]
+    assert cited.index("Térrific 1988") == cited.index("Terrific 1988") + 1
+    assert cited.index("Ünderwood et al. 1988") < cited.index("whole-journal 1986")
+
+
+def test_a_venue_ending_in_a_full_stop_takes_no_second_one(ws, cli, shared):
+    """biber's crossrefs.bib: a chapter in 'Misc etc.' read 'In Misc etc..'."""
+    bib = shared / "bibtex" / "biber_crossrefs.bib"
+    assert cli("-w", ws.root, "import", bib).code in (0, 1)
+    refs = [str(r) for r in _note(ws).references]
+    various = next(r for r in refs if r.startswith("Various, V. (1911)."))
+    assert various.endswith("In Misc etc.")
+    assert not [r for r in refs if ".." in r.replace("…", "")]

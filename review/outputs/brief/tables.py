@@ -20,6 +20,7 @@ from review.ingest.citation import (
     label,
     reference,
     reference_order,
+    sort_text,
     source_author_year,
     trim_words,
     year_suffixes,
@@ -425,7 +426,9 @@ def source_characteristics(
         )
         qualitative[s.key] = is_qualitative(s)
     # literature first, then the team's transcripts; opening quotes do not decide the order
-    rows.sort(key=lambda r: (qualitative[r[-1]], str(r[0]).lstrip("“\"'").lower(), r[-1]))
+    # (accents and case aside, `sort_text`: as the reference list orders them)
+    rows.sort(key=lambda r: (qualitative[r[-1]], sort_text(str(r[0]).lstrip("“\"'")),
+                             str(r[0]), r[-1]))  # fmt: skip
     columns = ["Source", "Type", "Country", "Method", "Sectors", "Codes applied (excerpts)",
                "Coders", "Key"]  # fmt: skip
     notes = []
