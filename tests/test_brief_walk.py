@@ -330,3 +330,33 @@ def test_a_venue_ending_in_a_full_stop_takes_no_second_one(ws, cli, shared):
     various = next(r for r in refs if r.startswith("Various, V. (1911)."))
     assert various.endswith("In Misc etc.")
     assert not [r for r in refs if ".." in r.replace("…", "")]
+
+
+def test_a_column_filled_in_a_few_rows_still_gets_room_for_them(ws, cli, testdata):
+    """The sample review beside the 540-value civil-service survey: Table 2's quotes column
+    was sized by its mean over every row, empty ones included, so the three quoted rows got
+    16 letters a line and grew most of a landscape page tall each (a row that cannot split:
+    a page each). Its weight is now the geometric mean of its mean over every row and over
+    the cells with text: the 540 names keep the room that keeps the table short."""
+    from pathlib import Path
+
+    from review.outputs.brief.docx_note import CHAR_TWIPS, PAD_TWIPS, layout
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    csv = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
+    assert cli("-w", ws.root, "import", corpus, csv).code == 0
+    joint = next(t for t in _note(ws).tables if t.id == "joint-display")
+    quotes = joint.columns.index("Representative quotes")
+    usable = int((PAPER_CM["A4"][1] - 2 * MARGIN_CM) * 567)  # landscape, in twips
+    widths = layout(joint, usable).widths
+
+    def lines(row: list[object], j: int) -> int:
+        per_line = (widths[j] - PAD_TWIPS) // CHAR_TWIPS
+        return sum(-(-len(part) // per_line) for part in str(row[j]).split("\n"))
+
+    quoted = [r for r in joint.rows if r[quotes]]
+    assert len(quoted) == 3 and len(joint.rows) == 543
+    # the tallest quoted row: 34 lines of a landscape page's 45 or so before, 27 now
+    assert max(lines(r, quotes) for r in quoted) <= 30, widths
+    # and the indicator names of the 540 rows still get the widest share but one
+    assert sorted(widths)[-2] <= widths[0]
