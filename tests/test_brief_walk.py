@@ -360,3 +360,27 @@ def test_a_column_filled_in_a_few_rows_still_gets_room_for_them(ws, cli, testdat
     assert max(lines(r, quotes) for r in quoted) <= 30, widths
     # and the indicator names of the 540 rows still get the widest share but one
     assert sorted(widths)[-2] <= widths[0]
+
+
+def test_table_2_says_its_excerpts_are_counted_by_link_not_by_sector(ws, cli):
+    """The sample review: the community-safety index stood beside '11' excerpts while Table 1
+    showed 3 + 2 of its linked codes under community safety — Table 2 counts each linked
+    code's excerpts of every sector, and nothing said so."""
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    assert cli("-w", ws.root, "import", corpus).code == 0
+    note = _note(ws)
+    joint = next(t for t in note.tables if t.id == "joint-display")
+    safety = next(r for r in joint.rows if r[1] == "Community safety")
+    matrix = next(t for t in note.tables if t.id == "evidence-matrix")
+    col = matrix.columns.index("Community safety: transcripts")
+    linked = ("Barriers/Distrust", "Barriers/Professional resistance")
+    in_sector = sum(int(str(r[col]).split(" / ")[1]) for r in matrix.rows if r[0] in linked)
+    assert (safety[8], in_sector) == (11, 5)
+    assert len(joint.notes) == 1 and "whatever its sector" in joint.notes[0]
+    # a table of indicators with no sector (or no code linked) needs no such note
+    assert cli("-w", ws.root, "indicators", "unlink", "1").code == 0
+    for link in range(2, 10):
+        cli("-w", ws.root, "indicators", "unlink", str(link))
+    assert next(t for t in _note(ws).tables if t.id == "joint-display").notes == []

@@ -180,6 +180,7 @@ def joint_display(
     rows: list[list[object]] = []
     indicators = cast(list[m.Indicator], session.exec(select(m.Indicator)).all())
     indicators.sort(key=lambda i: (i.name, i.sector or "", i.area or "", i.year or 0, i.id))
+    sector_linked = False  # a sector's figure beside codes linked as a whole (see the note)
     for ind in indicators:
         assert ind.id is not None  # a stored row's primary key
         codes: dict[int, set[str]] = defaultdict(set)  # code links: code -> relations
@@ -194,6 +195,7 @@ def joint_display(
             elif ln.code_id is not None:
                 codes[ln.code_id].add(ln.relation)
         code_ids = sorted(codes, key=lambda c: tree.paths.get(c, ""))
+        sector_linked = sector_linked or bool(code_ids and ind.sector)
         subtree = _with_descendants(tree, code_ids)
         n = sum(totals[c] for c in subtree)
         n += sum(1 for c in chosen if c.code_id not in subtree)
@@ -247,6 +249,16 @@ def joint_display(
             "Representative quotes",
         ],  # fmt: skip
         rows,
+        # Table 1 counts a code's excerpts by sector, this one by link: a reader comparing
+        # the community-safety row's 19 with Table 1's 9 under community safety was not told
+        [
+            "Excerpts counts every excerpt of a linked code (and of its sub-codes) in the "
+            "included sources, whatever its sector, and each excerpt linked on its own; the "
+            "quotes are the excerpts linked on their own first, then excerpts of the "
+            "indicator's sector."
+        ]
+        if sector_linked
+        else [],
         empty="No survey indicator is in the workspace yet.",
     )
 
