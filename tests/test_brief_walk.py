@@ -384,3 +384,22 @@ def test_table_2_says_its_excerpts_are_counted_by_link_not_by_sector(ws, cli):
     for link in range(2, 10):
         cli("-w", ws.root, "indicators", "unlink", str(link))
     assert next(t for t in _note(ws).tables if t.id == "joint-display").notes == []
+
+
+def test_a_tables_notes_stay_together_in_the_docx(ws, cli):
+    """The sample's Table 4.6 ended a page with its first note; the second ('Not tabulated
+    …') began the next page, apart from the table it is about."""
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    assert cli("-w", ws.root, "import", corpus).code == 0
+    note = _note(ws)
+    two = [t for t in note.tables if len(t.notes) >= 2]
+    assert two
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(to_docx(note))).read("word/document.xml"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    paras = {"".join(p.itertext()): p for p in root.iter(f"{w}p")}
+    for t in two:
+        *first, last = t.notes
+        assert all(paras[n].find(f"{w}pPr/{w}keepNext") is not None for n in first), t.id
+        assert paras[last].find(f"{w}pPr/{w}keepNext") is None  # (the last goes with the text)

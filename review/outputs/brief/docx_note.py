@@ -453,9 +453,12 @@ def to_docx(brief: Brief, pngs: dict[str, bytes] | None = None) -> bytes:
             _docx_table(doc, t, usable, spliced)
         else:  # what is missing, not an empty grid
             doc.add_paragraph().add_run(t.empty).italic = True
-        for n in t.notes:
+        for k, n in enumerate(t.notes):
             note = doc.add_paragraph()
             note.paragraph_format.space_before = Pt(4)  # clear of the table's bottom rule
+            # a table's notes stay together (Table 4's second note began the next page)
+            if k < len(t.notes) - 1:
+                note.paragraph_format.keep_with_next = True
             note.add_run(n).italic = True
         for fig in figures_after(brief, t.id):
             pic = doc.add_paragraph()
