@@ -403,3 +403,16 @@ def test_a_tables_notes_stay_together_in_the_docx(ws, cli):
         *first, last = t.notes
         assert all(paras[n].find(f"{w}pPr/{w}keepNext") is not None for n in first), t.id
         assert paras[last].find(f"{w}pPr/{w}keepNext") is None  # (the last goes with the text)
+
+
+def test_table_5_of_an_empty_workspace_starts_with_the_records_identified(ws):
+    """Before any literature Table 5 began at 'Duplicate records removed': the diagram's
+    first box, 'Records identified (n = 0)', had no row."""
+    from review.outputs.brief.figures import prisma_boxes
+
+    note = _note(ws)
+    rows = next(t for t in note.tables if t.id == "prisma").rows
+    assert rows[0] == ["Identification", "Records identified", 0]
+    assert rows[1][1] == "Duplicate records removed"
+    flow = next(f for f in note.figures if f.id == "prisma-flow").data["flow"]
+    assert prisma_boxes(flow)["identified"][-1].endswith("(n = 0)")  # the figure says 0 too
