@@ -457,3 +457,28 @@ async def test_brief_rebuild_at_80_columns_keeps_every_entry_whole(ws):
             shown = [str(tables.get_option_at_index(i).prompt) for i in range(3)]
             for prompt in shown:
                 assert " ".join(prompt.split()) in now, (key, prompt, now)
+
+
+async def test_w_pressed_before_the_note_is_built_writes_it_once_built(ws):
+    """Tried on a workspace of real files: `w` in the first second on the screen, while the
+    tables were still being built, showed a progress bar that turned for ever and wrote
+    nothing. It now waits for the note and writes it."""
+    from textual.widgets import ProgressBar
+
+    async with _brief_of_the_fixture(ws, (120, 40)) as (app, pilot):
+        screen = app.screen
+        bar = screen.query_one("#brief-progress", ProgressBar)
+        screen.note = None  # as in the moment before the first build ends
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert screen.write_pending and bar.display and not screen.written
+        await pilot.press("r")  # the build ends
+        for _ in range(40):
+            await app.workers.wait_for_complete()
+            await settle(app, pilot)
+            if screen.written:
+                break
+            await pilot.pause(0.1)
+        assert not screen.write_pending and not bar.display
+        assert (ws.exports / "brief.docx").stat().st_size > 0
+        assert any(p.endswith("brief.md") for p in screen.written)

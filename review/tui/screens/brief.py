@@ -84,6 +84,7 @@ class BriefScreen(WorkbenchScreen):
         self.note = None
         self.all_rows = False  # `review brief --all-rows`: codes with no excerpt kept
         self.written: list[str] = []
+        self.write_pending = False  # `w` pressed before the note was built
         self.chart_text = ""  # what the chart pane shows
         # the table previewed: its rows and headers as shown, each column's width from its
         # values, the first scrolling column in view, and the columns in the grid now
@@ -154,9 +155,15 @@ class BriefScreen(WorkbenchScreen):
             with self.app.session() as s:
                 note = build(s, front=front, all_rows=self.all_rows)
         except Exception as exc:
-            self.app.call_from_thread(self.notify_error, exc)
+            self.app.call_from_thread(self._build_failed, exc)
             return
         self.app.call_from_thread(self._built, note)
+
+    def _build_failed(self, exc: Exception) -> None:
+        if self.write_pending:  # nothing to write: the bar waiting for the note goes
+            self.write_pending = False
+            self.query_one("#brief-progress", ProgressBar).display = False
+        self.notify_error(exc)
 
     def _built(self, note) -> None:
         self.note = note
@@ -180,6 +187,9 @@ class BriefScreen(WorkbenchScreen):
         tables.focus()
         if tables.highlighted == 0:  # (another index shows itself through the highlight event)
             self._preview(0)
+        if self.write_pending:
+            self.write_pending = False
+            self._write()
 
     @on(OptionList.OptionHighlighted, "#brief-tables")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -349,6 +359,12 @@ class BriefScreen(WorkbenchScreen):
         bar = self.query_one("#brief-progress", ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
+        if self.note is None:
+            # `w` pressed while the note is built (the first second on the screen): the
+            # bar turned for ever and nothing was written; now it waits for the note
+            self.write_pending = True
+            self.query_one(StatusLine).note = "building the tables; the files follow…"
+            return
         self._write()
 
     @work(thread=True, exclusive=True, group="brief-write")
