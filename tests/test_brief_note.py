@@ -653,6 +653,8 @@ def test_a_table_with_no_rows_says_what_is_missing_instead_of_an_empty_grid(ws):
         assert t.empty != Table("x", "x", "x", [], []).empty  # each says what is missing
         assert f"*{t.empty}*" in md and f'<p class="note">{t.empty}</p>' in page
         assert t.empty in xml
+    # how the matrix's cells are counted is not said under no cells
+    assert not [n for n in empty["evidence-matrix"].notes if "sector" in n]
     # only tables with rows are grids
     assert page.count("<table") == len(note.tables) - len(empty)
     assert xml.count("<w:tbl>") == len(note.tables) - len(empty)

@@ -123,12 +123,13 @@ def evidence_matrix(tree: CodeTree, res: ScanResult, all_rows: bool = False) -> 
         for s, tr in pairs:
             row.append(_cell(res.sources[(cid, s, tr)], res.excerpts[(cid, s, tr)]))
         rows.append(row)
+    # how the cells are counted, under cells to count (not under "No excerpt is coded yet")
     notes = [
         "An excerpt's sector is the sector code overlapping it, else the sector coded most "
         "often in its source (a tie: the one with more coded text), else Unassigned; an "
         "excerpt overlapping two sectors counts in both, so the cells can add up to more "
         "than the excerpts. Two coders coding the same span count as one excerpt.",
-    ]
+    ][: 1 if rows else 0]
     hidden = len(tree.evidence_ids) - len(codes)
     hints = []
     for tr, what in ((False, "literature"), (True, "transcripts")):
