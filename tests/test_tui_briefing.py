@@ -482,3 +482,30 @@ async def test_w_pressed_before_the_note_is_built_writes_it_once_built(ws):
         assert not screen.write_pending and not bar.display
         assert (ws.exports / "brief.docx").stat().st_size > 0
         assert any(p.endswith("brief.md") for p in screen.written)
+
+
+async def test_the_footer_offers_the_column_keys_only_where_they_move_columns(ws):
+    """At 80x24 the footer showed '←→ Columns' beside a figure and the summary, where the
+    arrows did nothing; it shows them where a table has columns out of view."""
+
+    async with _brief_of_the_fixture(ws, (80, 24)) as (app, pilot):
+        screen = app.screen
+        tables = screen.query_one("#brief-tables", OptionList)
+
+        def offered() -> bool:
+            return any(
+                ab.binding.action == "columns(1)" and ab.enabled
+                for ab in screen.active_bindings.values()
+            )
+
+        assert screen.query_one("#brief-columns").display and offered()  # Table 1 at 80
+        for entry in ("front", "fig0"):  # the summary, a figure
+            ids = [str(tables.get_option_at_index(i).id) for i in range(tables.option_count)]
+            tables.highlighted = ids.index(entry)
+            await settle(app, pilot)
+            assert not offered(), entry
+        await pilot.press("right")  # (passes to the list: nothing happens, nothing breaks)
+        await settle(app, pilot)
+        tables.highlighted = 0
+        await settle(app, pilot)
+        assert offered()

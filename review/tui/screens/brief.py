@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
@@ -206,6 +207,7 @@ class BriefScreen(WorkbenchScreen):
         self.query_one("#brief-preview", DataTable).display = False
         # a table's "columns 1–2 of 5 · ←/→" line is about the grid, which a chart hides
         self.query_one("#brief-columns", Label).display = False
+        self.refresh_bindings()
         self.query_one("#brief-chart-box").display = True
         self.chart_text = text
         self.query_one("#brief-chart", Static).update(text)
@@ -342,6 +344,17 @@ class BriefScreen(WorkbenchScreen):
             span = f"column {first}" if first == last else f"columns {first}–{last}"
             hint.update(f"{span} of {count} beside {self._columns[0]} · ←/→ for the others")
         hint.display = hidden
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "columns":
+            # ←/→ only where they move something: a table with columns out of view (the
+            # footer offered them beside a figure and the summary, where they did nothing)
+            try:
+                return bool(self.query_one("#brief-columns", Label).display)
+            except NoMatches:  # (before the screen is composed)
+                return False
+        return True
 
     def action_columns(self, step: int) -> None:
         """Move the preview's columns (after the first, which stays) one column along."""
