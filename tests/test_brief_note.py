@@ -627,10 +627,15 @@ def test_at_a_glance_does_not_count_unrecorded_sources_as_a_database(ws):
     )
     text = glance({"Scopus": 5, "PubMed": 3, UNKNOWN_DATABASE: 2})
     assert text.startswith(
-        "We identified 10 literature records from 2 databases (2 records from other or "
-        "unrecorded sources)."
+        "We identified 10 literature records: 8 from 2 databases and 2 from other or "
+        "unrecorded sources."
     )
     assert glance({UNKNOWN_DATABASE: 8}).startswith("We identified 8 literature records.")
+    # one database beside records of no database: the parts still add up
+    assert glance({"Scopus": 1, UNKNOWN_DATABASE: 4}).startswith(
+        "We identified 5 literature records: 1 from 1 database and 4 from other or "
+        "unrecorded sources."
+    )
 
 
 def test_a_table_with_no_rows_says_what_is_missing_instead_of_an_empty_grid(ws):
@@ -648,6 +653,8 @@ def test_a_table_with_no_rows_says_what_is_missing_instead_of_an_empty_grid(ws):
         assert t.empty != Table("x", "x", "x", [], []).empty  # each says what is missing
         assert f"*{t.empty}*" in md and f'<p class="note">{t.empty}</p>' in page
         assert t.empty in xml
+    # how the matrix's cells are counted is not said under no cells
+    assert not [n for n in empty["evidence-matrix"].notes if "sector" in n]
     # only tables with rows are grids
     assert page.count("<table") == len(note.tables) - len(empty)
     assert xml.count("<w:tbl>") == len(note.tables) - len(empty)

@@ -280,3 +280,139 @@ def test_table_5_lists_the_databases_in_the_flow_diagrams_order(ws, cli, testdat
     figure_order = [x.strip().rsplit(" (n = ", 1)[0] for x in prisma_boxes(flow)["identified"][1:]]
     assert table_order == figure_order
     assert table_order[0] == "other / not recorded"  # 2 of the 4 records
+
+
+def test_run_together_initials_of_web_of_science_and_scholar_exports(ws, cli, testdata):
+    """The ORCID/Scholar BibTeX writes 'Legalov, AA', 'Назаренко, ВЮ' and Web of Science
+    'Parkes-Loach, PS': the reference list read 'Legalov, A.', 'Назаренко, В. (2007)' beside
+    'Назаренко, В. Ю. (2010)' for the same man — one initial where there are two."""
+    from review.ingest.citation import apa_author
+
+    bib = testdata / "bibtex" / "tidy_orcid-russian-citations.bib"
+    assert cli("-w", ws.root, "import", bib).code == 0
+    refs = _note(ws).references
+    assert any(r.startswith("Nazarenko, V. Y., Legalov, A. A., & Perkovsky, E. E. (2011).")
+               for r in refs)  # fmt: skip
+    assert any(r.startswith("Назаренко, В. Ю. (2007).") for r in refs)
+    assert any(r.startswith("Пучков, А. В., Маркина, Т. Ю., Назаренко, В. Ю.,") for r in refs)
+    assert apa_author("Parkes-Loach, PS") == "Parkes-Loach, P. S."
+    # a given name stays one initial; an all-capitals record may spell a name in capitals
+    assert apa_author("Lee, Al") == "Lee, A." and apa_author("SMITH, ANN") == "SMITH, A."
+
+
+def test_the_reference_list_and_table_3_sort_accented_names_among_their_letters(ws, cli, testdata):
+    """pybtex's xampl.bib: 'Térrific, T.' came after 'The Programming of Computer Art.' and
+    'Ünderwood, U.' after 'whole-journal.' (after every ASCII name), by code point; a reader
+    looks for them under T and U. Cyrillic names still follow the Latin ones."""
+    bib = testdata / "bibtex" / "pybtex_xampl.bib"
+    ru = testdata / "bibtex" / "tidy_orcid-russian-citations.bib"
+    assert cli("-w", ws.root, "import", bib, ru).code in (0, 1)
+    note = _note(ws)
+    refs = [str(r) for r in note.references]
+
+    def at(prefix: str) -> int:
+        return next(k for k, r in enumerate(refs) if r.startswith(prefix))
+
+    assert at("Terrific, T.") < at("Térrific, T.") < at("The Definitive Computer Manual.")
+    assert at("The Programming of Computer Art.") < at("Ünderwood, U.") < at("whole-journal.")
+    assert at("whole-journal.") < at("Назаренко")
+    t3 = next(t for t in note.tables if t.id == "source-characteristics")
+    cited = [str(r[0]) for r in t3.rows]
+    assert cited.index("Térrific 1988") == cited.index("Terrific 1988") + 1
+    assert cited.index("Ünderwood et al. 1988") < cited.index("whole-journal 1986")
+
+
+def test_a_venue_ending_in_a_full_stop_takes_no_second_one(ws, cli, shared):
+    """biber's crossrefs.bib: a chapter in 'Misc etc.' read 'In Misc etc..'."""
+    bib = shared / "bibtex" / "biber_crossrefs.bib"
+    assert cli("-w", ws.root, "import", bib).code in (0, 1)
+    refs = [str(r) for r in _note(ws).references]
+    various = next(r for r in refs if r.startswith("Various, V. (1911)."))
+    assert various.endswith("In Misc etc.")
+    assert not [r for r in refs if ".." in r.replace("…", "")]
+
+
+def test_a_column_filled_in_a_few_rows_still_gets_room_for_them(ws, cli, testdata):
+    """The sample review beside the 540-value civil-service survey: Table 2's quotes column
+    was sized by its mean over every row, empty ones included, so the three quoted rows got
+    16 letters a line and grew most of a landscape page tall each (a row that cannot split:
+    a page each). Its weight is now the geometric mean of its mean over every row and over
+    the cells with text: the 540 names keep the room that keeps the table short."""
+    from pathlib import Path
+
+    from review.outputs.brief.docx_note import CHAR_TWIPS, PAD_TWIPS, layout
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    csv = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
+    assert cli("-w", ws.root, "import", corpus, csv).code == 0
+    joint = next(t for t in _note(ws).tables if t.id == "joint-display")
+    quotes = joint.columns.index("Representative quotes")
+    usable = int((PAPER_CM["A4"][1] - 2 * MARGIN_CM) * 567)  # landscape, in twips
+    widths = layout(joint, usable).widths
+
+    def lines(row: list[object], j: int) -> int:
+        per_line = (widths[j] - PAD_TWIPS) // CHAR_TWIPS
+        return sum(-(-len(part) // per_line) for part in str(row[j]).split("\n"))
+
+    quoted = [r for r in joint.rows if r[quotes]]
+    assert len(quoted) == 3 and len(joint.rows) == 543
+    # the tallest quoted row: 34 lines of a landscape page's 45 or so before, 27 now
+    assert max(lines(r, quotes) for r in quoted) <= 30, widths
+    # and the indicator names of the 540 rows still get the widest share but one
+    assert sorted(widths)[-2] <= widths[0]
+
+
+def test_table_2_says_its_excerpts_are_counted_by_link_not_by_sector(ws, cli):
+    """The sample review: the community-safety index stood beside '11' excerpts while Table 1
+    showed 3 + 2 of its linked codes under community safety — Table 2 counts each linked
+    code's excerpts of every sector, and nothing said so."""
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    assert cli("-w", ws.root, "import", corpus).code == 0
+    note = _note(ws)
+    joint = next(t for t in note.tables if t.id == "joint-display")
+    safety = next(r for r in joint.rows if r[1] == "Community safety")
+    matrix = next(t for t in note.tables if t.id == "evidence-matrix")
+    col = matrix.columns.index("Community safety: transcripts")
+    linked = ("Barriers/Distrust", "Barriers/Professional resistance")
+    in_sector = sum(int(str(r[col]).split(" / ")[1]) for r in matrix.rows if r[0] in linked)
+    assert (safety[8], in_sector) == (11, 5)
+    assert len(joint.notes) == 1 and "whatever its sector" in joint.notes[0]
+    # a table of indicators with no sector (or no code linked) needs no such note
+    assert cli("-w", ws.root, "indicators", "unlink", "1").code == 0
+    for link in range(2, 10):
+        cli("-w", ws.root, "indicators", "unlink", str(link))
+    assert next(t for t in _note(ws).tables if t.id == "joint-display").notes == []
+
+
+def test_a_tables_notes_stay_together_in_the_docx(ws, cli):
+    """The sample's Table 4.6 ended a page with its first note; the second ('Not tabulated
+    …') began the next page, apart from the table it is about."""
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    assert cli("-w", ws.root, "import", corpus).code == 0
+    note = _note(ws)
+    two = [t for t in note.tables if len(t.notes) >= 2]
+    assert two
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(to_docx(note))).read("word/document.xml"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    paras = {"".join(p.itertext()): p for p in root.iter(f"{w}p")}
+    for t in two:
+        *first, last = t.notes
+        assert all(paras[n].find(f"{w}pPr/{w}keepNext") is not None for n in first), t.id
+        assert paras[last].find(f"{w}pPr/{w}keepNext") is None  # (the last goes with the text)
+
+
+def test_table_5_of_an_empty_workspace_starts_with_the_records_identified(ws):
+    """Before any literature Table 5 began at 'Duplicate records removed': the diagram's
+    first box, 'Records identified (n = 0)', had no row."""
+    from review.outputs.brief.figures import prisma_boxes
+
+    note = _note(ws)
+    rows = next(t for t in note.tables if t.id == "prisma").rows
+    assert rows[0] == ["Identification", "Records identified", 0]
+    assert rows[1][1] == "Duplicate records removed"
+    flow = next(f for f in note.figures if f.id == "prisma-flow").data["flow"]
+    assert prisma_boxes(flow)["identified"][-1].endswith("(n = 0)")  # the figure says 0 too

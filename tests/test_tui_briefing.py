@@ -431,3 +431,81 @@ async def test_a_figure_or_the_summary_shows_no_column_line_of_the_table_before(
         await settle(app, pilot)
         await until(pilot, lambda: hint.display)
         assert "columns 1–2 of 5" in screen_text(hint)
+
+
+async def test_brief_rebuild_at_80_columns_keeps_every_entry_whole(ws):
+    """Tried on a workspace of real files: at 80x24, `r` (or `a`) rebuilt the list of tables
+    and its first entries lost their wrapped second line, "Evidence matrix" and
+    "Characteristics of included sources" without their row counts: the list measured them
+    before its scrollbar came back, at a width two cells wider."""
+    from tests.tui_helpers import screen_text
+
+    async with _brief_of_the_fixture(ws, (80, 24)) as (app, pilot):
+        tables = app.screen.query_one("#brief-tables", OptionList)
+
+        def drawn() -> str:
+            return " ".join(screen_text(tables).split())
+
+        before = drawn()
+        assert "Evidence matrix (3)" in before
+        for key in ("r", "a"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            await app.workers.wait_for_complete()
+            await settle(app, pilot)
+            now = drawn()
+            shown = [str(tables.get_option_at_index(i).prompt) for i in range(3)]
+            for prompt in shown:
+                assert " ".join(prompt.split()) in now, (key, prompt, now)
+
+
+async def test_w_pressed_before_the_note_is_built_writes_it_once_built(ws):
+    """Tried on a workspace of real files: `w` in the first second on the screen, while the
+    tables were still being built, showed a progress bar that turned for ever and wrote
+    nothing. It now waits for the note and writes it."""
+    from textual.widgets import ProgressBar
+
+    async with _brief_of_the_fixture(ws, (120, 40)) as (app, pilot):
+        screen = app.screen
+        bar = screen.query_one("#brief-progress", ProgressBar)
+        screen.note = None  # as in the moment before the first build ends
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert screen.write_pending and bar.display and not screen.written
+        await pilot.press("r")  # the build ends
+        for _ in range(40):
+            await app.workers.wait_for_complete()
+            await settle(app, pilot)
+            if screen.written:
+                break
+            await pilot.pause(0.1)
+        assert not screen.write_pending and not bar.display
+        assert (ws.exports / "brief.docx").stat().st_size > 0
+        assert any(p.endswith("brief.md") for p in screen.written)
+
+
+async def test_the_footer_offers_the_column_keys_only_where_they_move_columns(ws):
+    """At 80x24 the footer showed '←→ Columns' beside a figure and the summary, where the
+    arrows did nothing; it shows them where a table has columns out of view."""
+
+    async with _brief_of_the_fixture(ws, (80, 24)) as (app, pilot):
+        screen = app.screen
+        tables = screen.query_one("#brief-tables", OptionList)
+
+        def offered() -> bool:
+            return any(
+                ab.binding.action == "columns(1)" and ab.enabled
+                for ab in screen.active_bindings.values()
+            )
+
+        assert screen.query_one("#brief-columns").display and offered()  # Table 1 at 80
+        for entry in ("front", "fig0"):  # the summary, a figure
+            ids = [str(tables.get_option_at_index(i).id) for i in range(tables.option_count)]
+            tables.highlighted = ids.index(entry)
+            await settle(app, pilot)
+            assert not offered(), entry
+        await pilot.press("right")  # (passes to the list: nothing happens, nothing breaks)
+        await settle(app, pilot)
+        tables.highlighted = 0
+        await settle(app, pilot)
+        assert offered()

@@ -8,6 +8,7 @@ cite through here, so a reader can match a quote across every document we write.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -229,6 +230,11 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!", ".”", "?”", "!”")) else text + "."
 
 
+def _stop(text: str) -> str:
+    """The full stop `text` still needs: none after 'Misc etc.' ('In Misc etc..' before)."""
+    return _sentence(text)[len(text.strip()) :]
+
+
 EXTRA_FIELDS = ("type", "institution", "organization", "school", "publisher")
 RIS_EXTRA_TAGS = ("PB",)  # publisher (a report's institution, a thesis's university)
 
@@ -305,6 +311,12 @@ def apa_author(author: str) -> str:
         last, first = parts[-1], " ".join(parts[:-1])
     initials = []
     for name in first.replace(".", ". ").split():
+        if 2 <= len(name) <= 3 and name.isalpha() and name.isupper() and not last.isupper():
+            # Web of Science and Google Scholar write the initials run together: 'Legalov,
+            # AA', 'Назаренко, ВЮ' are A. A. and В. Ю. (an all-capitals record is left alone:
+            # 'SMITH, ANN' may be a name)
+            initials += [f"{c}." for c in name]
+            continue
         bits = [b for b in name.split("-") if b]
         if bits and bits[0][:1].isalpha():
             initials.append("-".join(b[0].upper() + "." for b in bits))
@@ -369,7 +381,7 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
         if editors:
             runs.append((f"{editors}, ", ""))
         runs.append((venue, "i"))
-        runs.append((f" (pp. {pages})." if pages else ".", ""))
+        runs.append((f" (pp. {pages}).", "") if pages else (_stop(venue), ""))
     elif venue:
         runs.append((" ", ""))
         runs.append((venue, "i"))
@@ -380,7 +392,7 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
                 runs.append((f"({source.issue})", ""))
         if pages:
             runs.append((", " + pages, ""))
-        runs.append((".", ""))
+        runs.append((_stop(runs[-1][0]), ""))
     # a book's or report's venue is often its publisher or institution already
     extra = [x for x in extra if x.casefold() != venue.casefold()]
     if extra:
@@ -389,7 +401,7 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
         runs += [(" ", ""), (f"https://doi.org/{source.doi}", "link")]
     elif source.url:
         runs += [(" ", ""), (source.url, "link")]
-    return Reference(runs)
+    return Reference([r for r in runs if r[0]])
 
 
 def chapter_editors(source: m.Source) -> list[str]:
@@ -429,11 +441,29 @@ def editors_line(names: Sequence[str]) -> str:
     return f"{joined} ({'Ed.' if len(shown) == 1 else 'Eds.'})"
 
 
+def sort_text(text: str) -> str:
+    """Text as an alphabetical list orders it: case and Latin accents ignored, so
+    'Térrific' sorts beside 'Terrific' and 'Ünderwood' among the U's — by code point they came
+    after 'Title' and after every ASCII name ('whole-journal'). Cyrillic letters keep their
+    marks (й is a letter of its own, not и)."""
+    if text.isascii():
+        return text.lower()
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFKD", ch)
+        if len(base) > 1 and base[0].isascii():
+            ch = "".join(c for c in base if not unicodedata.combining(c))
+        out.append(ch)
+    return "".join(out).casefold()
+
+
 def reference_order(source: m.Source) -> tuple:
-    """APA order: first author's surname (else the title), then year, then title."""
-    names = [surname(a).lower() for a in (source.authors or []) if a and a.strip()]
-    lead = " ".join(names) if names else (source.title or source.key).lower().lstrip("“\"'")
-    return (lead, source.year or 0, (source.title or "").lower(), source.key)
+    """APA order: first author's surname (else the title), then year, then title; letters
+    compared without case or accents (`sort_text`), then as written."""
+    names = [surname(a) for a in (source.authors or []) if a and a.strip()]
+    lead = " ".join(names) if names else (source.title or source.key).lstrip("“\"'")
+    title = source.title or ""
+    return (sort_text(lead), source.year or 0, sort_text(title), lead, title, source.key)
 
 
 def references(sources: Sequence[m.Source]) -> list[Reference]:

@@ -106,10 +106,13 @@ def at_a_glance(session: Session, counts: dict, prisma: dict) -> str:
     unnamed = ident["by_database"].get(UNKNOWN_DATABASE, 0)
     if identified:
         where = ""
-        if len(named) > 1 or (named and unnamed):
+        if named and unnamed:
+            # the parts that add up: "99 records from 4 databases (94 from other sources)"
+            # read as if all 99 came from the databases
+            where = (f": {sum(named.values()):,} from {_n(len(named), 'database')} and "
+                     f"{unnamed:,} from other or unrecorded sources")  # fmt: skip
+        elif len(named) > 1:
             where = f" from {_n(len(named), 'database')}"
-            if unnamed:
-                where += f" ({_n(unnamed, 'record')} from other or unrecorded sources)"
         out.append(
             f"We identified {_n(identified, 'literature record')}"
             + where

@@ -23,6 +23,8 @@ def prisma_table(session: Session, counts: dict | None = None):
     # in the order the flow diagram and `review prisma` give them: most records first
     for db, n in ident["by_database"].items():
         rows.append(["Identification", f"Records identified: {db}", n])
+    if not ident["by_database"]:  # the diagram's first box, before any literature
+        rows.append(["Identification", "Records identified", 0])
     rows.append(["Identification", "Duplicate records removed", ident["duplicates_removed"]])
     rows.append(["Screening", "Records screened", scr["records_screened"]])
     rows.append(["Screening", "Records excluded (title/abstract)", scr["records_excluded"]])

@@ -20,6 +20,7 @@ from review.ingest.citation import (
     label,
     reference,
     reference_order,
+    sort_text,
     source_author_year,
     trim_words,
     year_suffixes,
@@ -122,12 +123,13 @@ def evidence_matrix(tree: CodeTree, res: ScanResult, all_rows: bool = False) -> 
         for s, tr in pairs:
             row.append(_cell(res.sources[(cid, s, tr)], res.excerpts[(cid, s, tr)]))
         rows.append(row)
+    # how the cells are counted, under cells to count (not under "No excerpt is coded yet")
     notes = [
         "An excerpt's sector is the sector code overlapping it, else the sector coded most "
         "often in its source (a tie: the one with more coded text), else Unassigned; an "
         "excerpt overlapping two sectors counts in both, so the cells can add up to more "
         "than the excerpts. Two coders coding the same span count as one excerpt.",
-    ]
+    ][: 1 if rows else 0]
     hidden = len(tree.evidence_ids) - len(codes)
     hints = []
     for tr, what in ((False, "literature"), (True, "transcripts")):
@@ -179,6 +181,7 @@ def joint_display(
     rows: list[list[object]] = []
     indicators = cast(list[m.Indicator], session.exec(select(m.Indicator)).all())
     indicators.sort(key=lambda i: (i.name, i.sector or "", i.area or "", i.year or 0, i.id))
+    sector_linked = False  # a sector's figure beside codes linked as a whole (see the note)
     for ind in indicators:
         assert ind.id is not None  # a stored row's primary key
         codes: dict[int, set[str]] = defaultdict(set)  # code links: code -> relations
@@ -193,6 +196,7 @@ def joint_display(
             elif ln.code_id is not None:
                 codes[ln.code_id].add(ln.relation)
         code_ids = sorted(codes, key=lambda c: tree.paths.get(c, ""))
+        sector_linked = sector_linked or bool(code_ids and ind.sector)
         subtree = _with_descendants(tree, code_ids)
         n = sum(totals[c] for c in subtree)
         n += sum(1 for c in chosen if c.code_id not in subtree)
@@ -246,6 +250,16 @@ def joint_display(
             "Representative quotes",
         ],  # fmt: skip
         rows,
+        # Table 1 counts a code's excerpts by sector, this one by link: a reader comparing
+        # the community-safety row's 19 with Table 1's 9 under community safety was not told
+        [
+            "Excerpts counts every excerpt of a linked code (and of its sub-codes) in the "
+            "included sources, whatever its sector, and each excerpt linked on its own; the "
+            "quotes are the excerpts linked on their own first, then excerpts of the "
+            "indicator's sector."
+        ]
+        if sector_linked
+        else [],
         empty="No survey indicator is in the workspace yet.",
     )
 
@@ -425,7 +439,9 @@ def source_characteristics(
         )
         qualitative[s.key] = is_qualitative(s)
     # literature first, then the team's transcripts; opening quotes do not decide the order
-    rows.sort(key=lambda r: (qualitative[r[-1]], str(r[0]).lstrip("“\"'").lower(), r[-1]))
+    # (accents and case aside, `sort_text`: as the reference list orders them)
+    rows.sort(key=lambda r: (qualitative[r[-1]], sort_text(str(r[0]).lstrip("“\"'")),
+                             str(r[0]), r[-1]))  # fmt: skip
     columns = ["Source", "Type", "Country", "Method", "Sectors", "Codes applied (excerpts)",
                "Coders", "Key"]  # fmt: skip
     notes = []

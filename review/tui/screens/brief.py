@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
@@ -58,7 +59,10 @@ def _column_width(header: str, values: list[str], cap: int) -> int:
 class BriefScreen(WorkbenchScreen):
     DEFAULT_CSS = """
     #brief-summary { width: 1fr; height: auto; padding: 0 1; }
-    #brief-tables { width: 34; }
+    /* the scrollbar's room kept always: a list that grows a scrollbar as it fills
+       otherwise keeps the line counts measured without it (Textual's OptionList), and
+       an entry that then wraps lost its second line ("Evidence matrix" without "(17)") */
+    #brief-tables { width: 34; scrollbar-gutter: stable; }
     BriefScreen.-narrow #brief-tables { width: 24; }
     #brief-caption { width: 1fr; height: auto; padding: 0 1; color: $text-muted; }
     #brief-columns { width: 1fr; height: 1; padding: 0 1; color: $text-accent; }
@@ -81,6 +85,7 @@ class BriefScreen(WorkbenchScreen):
         self.note = None
         self.all_rows = False  # `review brief --all-rows`: codes with no excerpt kept
         self.written: list[str] = []
+        self.write_pending = False  # `w` pressed before the note was built
         self.chart_text = ""  # what the chart pane shows
         # the table previewed: its rows and headers as shown, each column's width from its
         # values, the first scrolling column in view, and the columns in the grid now
@@ -151,9 +156,15 @@ class BriefScreen(WorkbenchScreen):
             with self.app.session() as s:
                 note = build(s, front=front, all_rows=self.all_rows)
         except Exception as exc:
-            self.app.call_from_thread(self.notify_error, exc)
+            self.app.call_from_thread(self._build_failed, exc)
             return
         self.app.call_from_thread(self._built, note)
+
+    def _build_failed(self, exc: Exception) -> None:
+        if self.write_pending:  # nothing to write: the bar waiting for the note goes
+            self.write_pending = False
+            self.query_one("#brief-progress", ProgressBar).display = False
+        self.notify_error(exc)
 
     def _built(self, note) -> None:
         self.note = note
@@ -177,6 +188,9 @@ class BriefScreen(WorkbenchScreen):
         tables.focus()
         if tables.highlighted == 0:  # (another index shows itself through the highlight event)
             self._preview(0)
+        if self.write_pending:
+            self.write_pending = False
+            self._write()
 
     @on(OptionList.OptionHighlighted, "#brief-tables")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -193,6 +207,7 @@ class BriefScreen(WorkbenchScreen):
         self.query_one("#brief-preview", DataTable).display = False
         # a table's "columns 1–2 of 5 · ←/→" line is about the grid, which a chart hides
         self.query_one("#brief-columns", Label).display = False
+        self.refresh_bindings()
         self.query_one("#brief-chart-box").display = True
         self.chart_text = text
         self.query_one("#brief-chart", Static).update(text)
@@ -329,6 +344,17 @@ class BriefScreen(WorkbenchScreen):
             span = f"column {first}" if first == last else f"columns {first}–{last}"
             hint.update(f"{span} of {count} beside {self._columns[0]} · ←/→ for the others")
         hint.display = hidden
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "columns":
+            # ←/→ only where they move something: a table with columns out of view (the
+            # footer offered them beside a figure and the summary, where they did nothing)
+            try:
+                return bool(self.query_one("#brief-columns", Label).display)
+            except NoMatches:  # (before the screen is composed)
+                return False
+        return True
 
     def action_columns(self, step: int) -> None:
         """Move the preview's columns (after the first, which stays) one column along."""
@@ -346,6 +372,12 @@ class BriefScreen(WorkbenchScreen):
         bar = self.query_one("#brief-progress", ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
+        if self.note is None:
+            # `w` pressed while the note is built (the first second on the screen): the
+            # bar turned for ever and nothing was written; now it waits for the note
+            self.write_pending = True
+            self.query_one(StatusLine).note = "building the tables; the files follow…"
+            return
         self._write()
 
     @work(thread=True, exclusive=True, group="brief-write")
