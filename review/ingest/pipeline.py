@@ -122,6 +122,11 @@ class ImportContext:
         decoded = textio.read_text(self.data)
         if decoded.notice:  # (file:line: warning: …, as every other problem)
             self.warn(decoded.line, decoded.notice)
+        if decoded.nuls:
+            self.warn(
+                decoded.nul_line,
+                f"{decoded.nuls:,} NUL byte(s) removed (the first on this line): they are no text",
+            )
         return decoded
 
 

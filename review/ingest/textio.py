@@ -29,6 +29,10 @@ class Decoded:
     # UTF-8 byte-order mark): 3 bytes read as cp1252".
     notice: str | None = None
     line: int | None = None  # the line of the first byte the notice is about, when known
+    # NUL characters removed by `normalise` (a stray one in an export): how many, and the line
+    # of the first. They are no text, and PostgreSQL refuses them in a text column.
+    nuls: int = 0
+    nul_line: int | None = None
 
 
 def decode(data: bytes) -> Decoded:
@@ -117,7 +121,11 @@ codecs.register_error(_CP1252_FALLBACK, _cp1252_bytes)
 
 
 def normalise(text: str) -> str:
-    """NFC, `\\n` line ends, no BOM: the one normal form of a source's text."""
+    """NFC, `\\n` line ends, no BOM, no NUL: the one normal form of a source's text. A NUL
+    (a stray byte in an export, a PDF's text) is no character a reader sees, and PostgreSQL
+    refuses it in a text column: the whole import would fail as an internal error there."""
+    if "\x00" in text:  # (one scan in C; rare)
+        text = text.replace("\x00", "")
     if "\r" in text:  # (one scan instead of two copying passes for "\n"-only text)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.lstrip("\ufeff")
@@ -127,7 +135,12 @@ def normalise(text: str) -> str:
 def read_text(data: bytes) -> Decoded:
     """Decode and normalise in one step."""
     d = decode(data)
-    return Decoded(normalise(d.text), d.encoding, d.notice, d.line)
+    first = d.text.find("\x00")
+    if first < 0:
+        return Decoded(normalise(d.text), d.encoding, d.notice, d.line)
+    nuls = d.text.count("\x00")
+    line = d.text.count("\n", 0, first) + 1
+    return Decoded(normalise(d.text), d.encoding, d.notice, d.line, nuls, line)
 
 
 def allow_csv_fields(size: int) -> None:
