@@ -174,6 +174,25 @@ def test_an_undecodable_file_name_in_a_folder_is_reported_and_the_rest_import(ws
     assert any("caf\ufffd.ris" in r.file for r in reports)
 
 
+def test_a_broken_link_and_a_pipe_say_what_they_are(ws, tmp_path):
+    """Both said "no such file or folder" when named, and a broken link in a folder (an
+    export moved away) was skipped without a word; the rest of the folder still imports."""
+    import os
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.ris").write_bytes(RIS.read_bytes())
+    (folder / "moved.ris").symlink_to(tmp_path / "gone.ris")
+    pipe = tmp_path / "pipe.ris"
+    os.mkfifo(pipe)
+    reports = {Path(r.file).name: r for r in import_paths(ws.engine, [folder, pipe])}
+    assert reports["a.ris"].status == "imported"
+    (moved,) = reports["moved.ris"].problems
+    assert moved.message == f"a link to {tmp_path / 'gone.ris'}, which is not there"
+    (piped,) = reports["pipe.ris"].problems
+    assert piped.message.startswith("not a regular file (a pipe, socket or device)")
+
+
 def test_a_codebook_csv_field_over_the_csv_limit_is_read(cli, ws, tmp_path):
     path = tmp_path / "codes.csv"
     path.write_text("path,definition\nLong," + "x" * 140_000 + "\n", encoding="utf-8")

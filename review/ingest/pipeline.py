@@ -14,6 +14,7 @@ import hashlib
 import importlib
 import json
 import logging
+import os
 import pkgutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -221,18 +222,36 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
             before = len(files)
             for child in sorted(p.rglob("*")):
                 rel = child.relative_to(p).parts
-                if child.is_file() and not any(part.startswith(".") for part in rel):
+                if any(part.startswith(".") for part in rel):
+                    continue
+                if child.is_file():
                     name = child.name.lower()
                     if name not in SKIP_NAMES and child.suffix.lower() not in SKIP_SUFFIXES:
                         files.append(child)
+                elif child.is_symlink() and not child.exists():  # not silently nothing
+                    problems.append(Problem(shown(child), None, _not_readable(child)))
             if len(files) == before:  # a mistyped or empty folder: not silently nothing
                 why = "no files to import in this folder (hidden files and READMEs are skipped)"
                 problems.append(Problem(shown(p), None, why))
         elif p.is_file():
             files.append(p)
         else:
-            problems.append(Problem(shown(p), None, "no such file or folder"))
+            problems.append(Problem(shown(p), None, _not_readable(p)))
     return files, problems
+
+
+def _not_readable(p: Path) -> str:
+    """Why a path that is neither a file nor a folder gives nothing: a link whose target is
+    gone (a moved export), a pipe or device (reading it would wait forever), or nothing."""
+    if p.is_symlink():
+        try:
+            target = shown(os.readlink(p))
+        except OSError:
+            target = "a file"
+        return f"a link to {target}, which is not there"
+    if p.exists():
+        return "not a regular file (a pipe, socket or device): nothing to import"
+    return "no such file or folder"
 
 
 # Options that say who and where, not how to read the file: they do not make a re-import new.
