@@ -361,3 +361,27 @@ def test_from_labels():
     assert from_labels(["English Abstract"]) == "misc"
     assert from_labels([]) == "article"
     assert from_labels(["Comparative Study", "Technical Report"]) == "report"
+
+
+# Web of Science journal items: "Book Review" was a book and "Article; Proceedings Paper" (a
+# journal article that was also given at a conference) a conference paper.
+def test_wos_journal_items_keep_their_first_document_type(cli, ws, tmp_path):
+    def record(n: int, dt: str, pt: str = "J") -> str:
+        return f"PT {pt}\nAU Smith, J\nTI Item {n} on co-production\nSO PUBLIC ADMINISTRATION\n" \
+            f"DT {dt}\nPY 2019\nUT WOS:00000000000{n}\nER\n\n"  # fmt: skip
+
+    path = tmp_path / "savedrecs.txt"
+    path.write_text(
+        "FN Clarivate Analytics Web of Science\nVR 1.0\n"
+        + record(1, "Book Review")
+        + record(2, "Article; Proceedings Paper")
+        + record(3, "Review; Early Access")
+        + record(4, "Proceedings Paper")
+        + record(5, "Proceedings Paper", pt="C")
+        + "EF\n",
+        "utf-8",
+    )
+    res, rep = run_import(cli, ws, path)
+    assert rep["format"] == "wos" and rep["imported"] == 5 and res.code == 0
+    kinds = [s.kind for s in sources_in_order(ws)]
+    assert kinds == ["article", "article", "article", "conference", "conference"]

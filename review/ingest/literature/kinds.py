@@ -101,6 +101,7 @@ def from_label(label: str | None) -> str:
     if not text:
         return "article"
     for needle, kind in (
+        ("book review", "article"),  # (Web of Science): a journal's review of a book
         ("chapter", "chapter"),
         ("conference", "conference"),
         ("proceeding", "conference"),
