@@ -210,3 +210,39 @@ def test_a_caption_line_of_50000_angle_brackets_parses_in_linear_time():
     parsed = parse_vtt(text)
     assert time.monotonic() - start < 2  # (the old tag pattern took minutes)
     assert parsed is not None
+
+
+@pytest.mark.parametrize(
+    "name,text,says",
+    [
+        (
+            "library.xml",
+            '<?xml version="1.0" encoding="UTF-8" ?><xml><records><record><rec-number>1'
+            "</rec-number><titles><title>Co-production</title></titles></record></records></xml>",
+            "EndNote XML, which is not read: export the library as RIS",
+        ),
+        (
+            "pubmed.xml",
+            '<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD">\n'
+            "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID>"
+            "</MedlineCitation></PubmedArticle></PubmedArticleSet>\n",
+            "PubMed XML, which is not read: save the search as PubMed (.nbib)",
+        ),
+        (
+            "savedrecs.txt",
+            "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Session expired"
+            "</body></html>\n",
+            "a web page (HTML), not an export: save the results as RIS, BibTeX or CSV",
+        ),
+        ("other.xml", '<?xml version="1.0"?>\n<foo/>\n', "XML of no format read here"),
+    ],
+)
+def test_xml_and_html_that_are_no_export_say_what_to_import_instead(ws, tmp_path, name, text, says):
+    """They all said "format not recognised": a saved results page (an expired session's
+    sign-in page) or EndNote's XML gave the user no hint of what to do."""
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    (report,) = import_paths(ws.engine, [path])
+    assert report.status == "failed" and report.imported == 0
+    (problem,) = report.problems
+    assert says in problem.message

@@ -240,6 +240,34 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
+# XML and HTML files people take for exports, and what to do instead (what a reader needs
+# more than "format not recognised").
+_MARKUP = (
+    (b"<pubmedarticleset", "PubMed XML, which is not read: save the search as PubMed (.nbib)"),
+    (b"<records><record>", "EndNote XML, which is not read: export the library as RIS"),
+    (b"<html", "a web page (HTML), not an export: save the results as RIS, BibTeX or CSV"),
+)
+
+
+def markup(data: bytes) -> str | None:
+    """For bytes that are an XML document or a web page, why they are not imported and what
+    to export instead (a saved results page, EndNote's or PubMed's XML); else None. The
+    plain-text reader asks too, so `savedrecs.txt` holding a sign-in page is no document."""
+    head = textio.read_text(data[:4096]).text.lower().encode("utf-8", "replace").lstrip()
+    if not head.startswith((b"<?xml", b"<!doctype", b"<html", b"<xml")):
+        return None
+    flat = b"".join(head.split())  # (EndNote writes `<records><record>` with or without
+    for needle, what in _MARKUP:  # line breaks between them)
+        if needle in flat:
+            return what
+    return "format not recognised: XML of no format read here (import RIS, BibTeX or CSV)"
+
+
+def unrecognised(data: bytes) -> str:
+    """The message for text no format claims (see `markup`)."""
+    return markup(data) or "format not recognised"
+
+
 def _not_readable(p: Path) -> str:
     """Why a path that is neither a file nor a folder gives nothing: a link whose target is
     gone (a moved export), a pipe or device (reading it would wait forever), or nothing."""
@@ -320,7 +348,7 @@ def import_file(
         elif textio.looks_binary(data):
             what = "looks like a binary file: not a bibliography, transcript or document"
         else:
-            what = "format not recognised"
+            what = unrecognised(data)
         return _failed(engine, report, what)
     report.format = fmt.name
     sha = fingerprint(data, options)
