@@ -488,6 +488,7 @@ UNDOABLE = frozenset(
         "bibtex",
         "csv-literature",
         "docx",
+        "endnote",
         "ovid",
         "pdf",
         "pubmed",
