@@ -246,3 +246,14 @@ def test_xml_and_html_that_are_no_export_say_what_to_import_instead(ws, tmp_path
     assert report.status == "failed" and report.imported == 0
     (problem,) = report.problems
     assert says in problem.message
+
+
+def test_a_utf8_file_cut_inside_its_last_character_says_so():
+    """A download cut off inside a two-byte character read the whole file as cp1252 ("not
+    UTF-8 … check its accented letters") and ended the text in mojibake (`MÃ`)."""
+    data = "TY  - JOUR\nAU  - Ekmekçi, O\nAU  - Müller".encode()[:-5]  # cut inside the ü
+    d = decode(data)
+    assert d.encoding == "utf-8" and d.text == "TY  - JOUR\nAU  - Ekmekçi, O\nAU  - M"
+    assert d.line == 3 and d.notice.startswith("the file ends in the middle of a character")
+    # an ASCII file whose last byte is cp1252's é keeps it: nothing says it was UTF-8
+    assert decode(b"AU  - Jos\xe9").text == "AU  - José"

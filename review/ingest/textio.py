@@ -60,6 +60,13 @@ def decode(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         first = exc.start
+    if _cut_short(data, first):  # UTF-8 to its last bytes: a character cut off, not cp1252
+        line = data.count(b"\n", 0, first) + 1
+        notice = (
+            f"the file ends in the middle of a character (its last {len(data) - first} "
+            "byte(s) dropped): was it cut short, a download interrupted?"
+        )
+        return Decoded(data[:first].decode("utf-8"), "utf-8", notice, line)
     # Mostly UTF-8 with a few cp1252 bytes (a dash pasted from Word) must not turn every
     # accent in the file into mojibake: only the bytes that are not UTF-8 are read as cp1252.
     # A file that is cp1252 throughout decodes the same way, byte by byte. Either way it is a
@@ -71,6 +78,19 @@ def decode(data: bytes) -> Decoded:
         "check its accented letters"
     )
     return Decoded(text, "cp1252", notice, line)
+
+
+def _cut_short(data: bytes, first: int) -> bool:
+    """Whether the bytes from `first` (the first that are not UTF-8) are the start of one
+    UTF-8 character that the end of the file cut off. Only in a file with UTF-8 characters
+    before them: in an ASCII one a last byte such as \xe9 is as likely cp1252's é."""
+    rest = data[first:]
+    if not 0 < len(rest) < 4 or data[:first].isascii():
+        return False
+    try:
+        return codecs.getincrementaldecoder("utf-8")().decode(rest, final=False) == ""
+    except UnicodeDecodeError:
+        return False
 
 
 def _decode_declared(data: bytes, bom: bytes, name: str) -> Decoded:
