@@ -35,9 +35,10 @@ _NUMBER = re.compile(r"^\s*<\s*\d+\s*\.?\s*>\s*$")  # `<1. >`, `<12>`
 _TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
 # "BMJ Open. 9(6):e026755, 2019 06 04." / "Journal of Public Health. 40(2):210-219, 2018 Mar"
 # / "American Journal of Dermatopathology December 2011;33(8):845-849"
-_SO_VOLUME = re.compile(r"(\d+)\s*\(([^)]+)\)")
+_SO_VOLUME = re.compile(r"(\d{1,9})\s*\(([^()]{1,40})\)")
 _SO_PAGES = re.compile(r"\)\s*:\s*([A-Za-z]?\d[\w-]*)")
 _SO_VENUE = re.compile(r"^(.+?)\.\s+(?=\S*\d)")
+SO_CHARS = 1000  # of a citation read for its parts (real ones: under 300; bounded regexes)
 _AUTHOR_NOTE = re.compile(r"\s*\[.*$")  # "Werner, S. M. [Author, Reprint Author; E-mail: …]"
 _TITLE_NOTE = re.compile(r"\s*\[(?:Article|Report|Miscellaneous|References)\]\.?\s*$")
 
@@ -96,7 +97,7 @@ def normalise(tags: dict) -> dict:
     def first(*names: str) -> str | None:
         return first_value(tags, *names)
 
-    source = first("SO") or ""
+    source = (first("SO") or "")[:SO_CHARS]
     so_volume = _SO_VOLUME.search(source)
     so_pages = _SO_PAGES.search(source)
     so_venue = _SO_VENUE.match(source)
@@ -106,7 +107,7 @@ def normalise(tags: dict) -> dict:
             doi = normalise_doi(value)
             break
     authors = tags.get("FA") or tags.get("AU") or []
-    authors = [_AUTHOR_NOTE.sub("", a) for a in authors]
+    authors = [_AUTHOR_NOTE.sub("", a) if "[" in a else a for a in authors]
     title = first("TI")
     if title:
         title = _TITLE_NOTE.sub("", title)
