@@ -95,6 +95,11 @@ def test_records_are_split_at_vn_when_the_numbers_are_missing():
     assert problems == []
 
 
+def test_an_ovid_ris_export_stays_ris(tmp_path):
+    data = b"TY  - JOUR\nVN  - Ovid Technologies\nDB  - Embase\nT1  - A title\nER  - \n"
+    assert ovid.detect(tmp_path / "embase.ris", data) == 0
+
+
 def test_a_plain_text_transcript_is_not_taken_for_ovid(tmp_path):
     path = tmp_path / "fg1.txt"
     data = b"Interviewer: Tell me about <1> thing.\nAB  - not a tag line at all\n"

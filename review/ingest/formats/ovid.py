@@ -31,6 +31,7 @@ from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.sources import store_records
 
 _DETECT = re.compile(rb"(?m)^[ \t]*VN {1,2}- ?Ovid Technologies")
+_RIS = re.compile(rb"(?m)^TY  - ")
 _NUMBER = re.compile(r"^\s*<\s*\d+\s*\.?\s*>\s*$")  # `<1. >`, `<12>`
 _TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
 # "BMJ Open. 9(6):e026755, 2019 06 04." / "Journal of Public Health. 40(2):210-219, 2018 Mar"
@@ -44,8 +45,10 @@ _TITLE_NOTE = re.compile(r"\s*\[(?:Article|Report|Miscellaneous|References)\]\.?
 
 
 def detect(path: Path, data: bytes) -> int:
-    """Every Ovid export carries `VN  - Ovid Technologies` near each record's top."""
-    return 98 if _DETECT.search(head_for_detect(data)) else 0
+    """Every Ovid tagged export carries `VN  - Ovid Technologies` near each record's top; an
+    RIS file (Ovid's RIS export, `TY  - JOUR`) is RIS's, whatever else it holds."""
+    head = head_for_detect(data)
+    return 98 if _DETECT.search(head) and not _RIS.search(head) else 0
 
 
 def parse(text: str) -> tuple[list[dict], list[tuple]]:
