@@ -25,6 +25,8 @@ SEEDS = [
     "tests/data/vendor/ris/jabref_RisImporterTestScopus.ris",
     "tests/data/vendor/ris/rispy_example_wos.ris",
     "tests/data/vendor/ris/rispy_example_bom.ris",
+    "tests/data/exports/ovid_medline_embase.txt",
+    "tests/data/exports/scholar.enw",
     "tests/data/vendor/transcripts/vttjs_spec-example.vtt",
     "tests/data/vendor/survey/csps2013_benchmarks_20131125.csv",
     "tests/data/vendor/qdpx/skyloom_TestProject_ATLASti_standard.qdpx",

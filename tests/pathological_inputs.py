@@ -16,6 +16,8 @@ SEEDS = {
     "bibtex": "corpus/literature/co-production.bib",
     "ris": "tests/data/vendor/ris/jabref_RisImporterTestScopus.ris",
     "wos": "tests/data/vendor/ris/rispy_example_wos.ris",
+    "ovid": "tests/data/exports/ovid_medline_embase.txt",
+    "endnote": "tests/data/exports/scholar.enw",
     "transcript": "corpus/transcripts/fg1_community_safety.txt",
     "vtt": "corpus/transcripts/fg2_local_environment.vtt",
     "participants": "corpus/transcripts/participants.csv",

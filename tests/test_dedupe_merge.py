@@ -190,6 +190,18 @@ def test_bad_input_is_one_clear_line(ws, cli):
     assert res.code == 1 and "no merged cluster" in res.err
 
 
+def test_merging_a_merged_record_names_its_survivor(ws, cli):
+    """It said "already merged into another record", leaving the user to find which."""
+    w = ["-w", ws.root]
+    with session_scope(ws.engine) as s:
+        for key in ("h1", "h2", "f1"):
+            s.add(m.Source(key=key, title=f"Paper {key}", database="Scopus"))
+    assert cli(*w, "dedupe", "--merge", "h1,h2").code == 0
+    res = cli(*w, "dedupe", "--merge", "h2,f1")
+    assert res.code == 1
+    assert "record h2 is already merged into h1; merge h1 instead" in res.err
+
+
 def test_a_transcript_is_never_merged_into_literature(ws, cli):
     """QA: `--merge report,fg1` merged a report into a focus group (which took its title)."""
     title = "Citizens and the co-production of public services"

@@ -362,3 +362,51 @@ def test_scopus_and_web_of_science_bibtex_exports_name_their_database(cli, ws, t
     )
     assert cli("-w", ws.root, "import", plain).code == 0
     assert sources_by_key(ws)["k"].database is None
+
+
+SCOPUS_BIB = """Scopus
+EXPORT DATE: 02 December 2026
+
+@ARTICLE{Smith2019,
+author={Smith, J.A. and Jones, P.},
+title={Co-production of community mental health services: A mixed-methods evaluation},
+journal={BMJ Open},
+year={2019},
+volume={9},
+number={6},
+doi={10.1136/bmjopen-2018-026755},
+art_number={e026755},
+author_keywords={co-production; mental health},
+keywords={Humans, Mental Health Services},
+document_type={Article},
+source={Scopus},
+}
+
+@article{WOS:000471234500001,
+Author = {Smith, Jane A. and Jones, Peter},
+Title = {Co-production of community mental health services: a mixed-methods evaluation},
+Journal = {BMJ OPEN},
+Year = {2019},
+Volume = {9},
+Number = {6},
+Article-Number = {e026755},
+Keywords-Plus = {CARE},
+Unique-ID = {WOS:000471234500001},
+}
+"""
+
+
+def test_scopus_and_wos_article_numbers_and_author_keywords_are_read(cli, ws, tmp_path):
+    """Scopus's `art_number` and Web of Science's `Article-Number` were not the pages, as
+    the same databases' RIS, CSV and tagged exports make them, and `author_keywords` /
+    `Keywords-Plus` were no keywords."""
+    path = tmp_path / "scopus.bib"
+    path.write_text(SCOPUS_BIB, "utf-8")
+    res, rep = run_import(cli, ws, path)
+    assert rep["imported"] == 2 and res.code == 0
+    by_key = sources_by_key(ws)
+    scopus, wos = by_key["Smith2019"], by_key["WOS:000471234500001"]
+    assert (scopus.pages, scopus.database) == ("e026755", "Scopus")
+    assert scopus.keywords == ["co-production", "mental health", "Humans", "Mental Health Services"]
+    assert (wos.pages, wos.database, wos.keywords) == ("e026755", "Web of Science", ["CARE"])
+    assert scopus.record["fields"]["art_number"] == "{e026755}"  # the file's own field kept

@@ -85,6 +85,26 @@ def test_web_of_science_tab_delimited_export(cli, ws, tmp_path):
     assert (src.pages, src.doi, src.venue) == ("1-23", "10.1000/x.1", "JOURNAL OF SOCIAL POLICY")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_tab_delimited_export_without_a_bom_is_literature(cli, ws, tmp_path, encoding):
+    """The CSV reader refused any NUL byte without a BOM, though the decoder reads such text
+    as UTF-16: the file was imported as one plain-text document instead of its records."""
+    text = (
+        "PT\tAU\tTI\tSO\tPY\tDI\tUT\n"
+        "J\tBovaird, T\tActivating citizens\tJOURNAL OF SOCIAL POLICY\t2015\t10.1000/x.1\tWOS:1\n"
+        "J\tParrado, S\tCorrelates of co-production\tIPMJ\t2013\t10.1000/x.2\tWOS:2\n"
+    )
+    path = tmp_path / "savedrecs.txt"
+    path.write_bytes(text.encode(encoding))
+    res, rep = run_import(cli, ws, path)
+    assert (rep["format"], rep["imported"], res.code) == ("csv-literature", 2, 0)
+    assert [s.title for s in sources_in_order(ws)] == [
+        "Activating citizens",
+        "Correlates of co-production",
+    ]
+    assert any("read as UTF-16" in p["message"] for p in rep["problems"])
+
+
 def test_pubmed_csv_export(cli, ws, tmp_path):
     path = tmp_path / "csv-coproducti-set.csv"
     path.write_text(

@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import select
 
 from review.ingest.formats import ris
+from review.ingest.literature.kinds import from_labels
 from review.store import models as m
 from review.store.db import session_scope
 from tests.conftest import data_file
@@ -337,3 +338,50 @@ def test_a_bibtex_entry_pasted_into_an_ris_file_is_an_error_naming_its_lines(
             "and import that") in problems  # fmt: skip
     assert (1, "warning", "1 line(s) outside any record ignored (first at line 1; e.g. a search "
             "strategy or notes)") in problems  # fmt: skip
+
+
+# PubMed lists a record's publication types in alphabetical order: its first `PT` alone made
+# "Case Reports" a report and "Comparative Study" / "English Abstract" a misc (`@misc`).
+def test_pubmed_publication_types_in_alphabetical_order_give_the_journal_article(cli, ws, tmp_path):
+    text = (
+        "PMID- 1\nTI  - A case of co-production.\nPT  - Case Reports\nPT  - Journal Article\n\n"
+        "PMID- 2\nTI  - A comparison.\nPT  - Comparative Study\nPT  - English Abstract\n"
+        "PT  - Journal Article\n\n"
+        "PMID- 3\nBTI - A book.\nPT  - Book\n"
+    )
+    path = tmp_path / "pubmed.nbib"
+    path.write_text(text, "utf-8")
+    res, rep = run_import(cli, ws, path)
+    assert rep["imported"] == 3 and res.code == 0
+    assert [s.kind for s in sources_in_order(ws)] == ["article", "article", "book"]
+
+
+def test_from_labels():
+    assert from_labels(["Case Reports"]) == "article"
+    assert from_labels(["English Abstract"]) == "misc"
+    assert from_labels([]) == "article"
+    assert from_labels(["Comparative Study", "Technical Report"]) == "report"
+
+
+# Web of Science journal items: "Book Review" was a book and "Article; Proceedings Paper" (a
+# journal article that was also given at a conference) a conference paper.
+def test_wos_journal_items_keep_their_first_document_type(cli, ws, tmp_path):
+    def record(n: int, dt: str, pt: str = "J") -> str:
+        return f"PT {pt}\nAU Smith, J\nTI Item {n} on co-production\nSO PUBLIC ADMINISTRATION\n" \
+            f"DT {dt}\nPY 2019\nUT WOS:00000000000{n}\nER\n\n"  # fmt: skip
+
+    path = tmp_path / "savedrecs.txt"
+    path.write_text(
+        "FN Clarivate Analytics Web of Science\nVR 1.0\n"
+        + record(1, "Book Review")
+        + record(2, "Article; Proceedings Paper")
+        + record(3, "Review; Early Access")
+        + record(4, "Proceedings Paper")
+        + record(5, "Proceedings Paper", pt="C")
+        + "EF\n",
+        "utf-8",
+    )
+    res, rep = run_import(cli, ws, path)
+    assert rep["format"] == "wos" and rep["imported"] == 5 and res.code == 0
+    kinds = [s.kind for s in sources_in_order(ws)]
+    assert kinds == ["article", "article", "article", "conference", "conference"]

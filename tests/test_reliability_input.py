@@ -174,6 +174,25 @@ def test_an_undecodable_file_name_in_a_folder_is_reported_and_the_rest_import(ws
     assert any("caf\ufffd.ris" in r.file for r in reports)
 
 
+def test_a_broken_link_and_a_pipe_say_what_they_are(ws, tmp_path):
+    """Both said "no such file or folder" when named, and a broken link in a folder (an
+    export moved away) was skipped without a word; the rest of the folder still imports."""
+    import os
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.ris").write_bytes(RIS.read_bytes())
+    (folder / "moved.ris").symlink_to(tmp_path / "gone.ris")
+    pipe = tmp_path / "pipe.ris"
+    os.mkfifo(pipe)
+    reports = {Path(r.file).name: r for r in import_paths(ws.engine, [folder, pipe])}
+    assert reports["a.ris"].status == "imported"
+    (moved,) = reports["moved.ris"].problems
+    assert moved.message == f"a link to {tmp_path / 'gone.ris'}, which is not there"
+    (piped,) = reports["pipe.ris"].problems
+    assert piped.message.startswith("not a regular file (a pipe, socket or device)")
+
+
 def test_a_codebook_csv_field_over_the_csv_limit_is_read(cli, ws, tmp_path):
     path = tmp_path / "codes.csv"
     path.write_text("path,definition\nLong," + "x" * 140_000 + "\n", encoding="utf-8")
@@ -191,3 +210,50 @@ def test_a_caption_line_of_50000_angle_brackets_parses_in_linear_time():
     parsed = parse_vtt(text)
     assert time.monotonic() - start < 2  # (the old tag pattern took minutes)
     assert parsed is not None
+
+
+@pytest.mark.parametrize(
+    "name,text,says",
+    [
+        (
+            "library.xml",
+            '<?xml version="1.0" encoding="UTF-8" ?><xml><records><record><rec-number>1'
+            "</rec-number><titles><title>Co-production</title></titles></record></records></xml>",
+            "EndNote XML, which is not read: export the library as RIS",
+        ),
+        (
+            "pubmed.xml",
+            '<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD">\n'
+            "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID>"
+            "</MedlineCitation></PubmedArticle></PubmedArticleSet>\n",
+            "PubMed XML, which is not read: save the search as PubMed (.nbib)",
+        ),
+        (
+            "savedrecs.txt",
+            "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Session expired"
+            "</body></html>\n",
+            "a web page (HTML), not an export: save the results as RIS, BibTeX or CSV",
+        ),
+        ("other.xml", '<?xml version="1.0"?>\n<foo/>\n', "XML of no format read here"),
+    ],
+)
+def test_xml_and_html_that_are_no_export_say_what_to_import_instead(ws, tmp_path, name, text, says):
+    """They all said "format not recognised": a saved results page (an expired session's
+    sign-in page) or EndNote's XML gave the user no hint of what to do."""
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    (report,) = import_paths(ws.engine, [path])
+    assert report.status == "failed" and report.imported == 0
+    (problem,) = report.problems
+    assert says in problem.message
+
+
+def test_a_utf8_file_cut_inside_its_last_character_says_so():
+    """A download cut off inside a two-byte character read the whole file as cp1252 ("not
+    UTF-8 … check its accented letters") and ended the text in mojibake (`MÃ`)."""
+    data = "TY  - JOUR\nAU  - Ekmekçi, O\nAU  - Müller".encode()[:-5]  # cut inside the ü
+    d = decode(data)
+    assert d.encoding == "utf-8" and d.text == "TY  - JOUR\nAU  - Ekmekçi, O\nAU  - M"
+    assert d.line == 3 and d.notice.startswith("the file ends in the middle of a character")
+    # an ASCII file whose last byte is cp1252's é keeps it: nothing says it was UTF-8
+    assert decode(b"AU  - Jos\xe9").text == "AU  - José"

@@ -488,6 +488,8 @@ UNDOABLE = frozenset(
         "bibtex",
         "csv-literature",
         "docx",
+        "endnote",
+        "ovid",
         "pdf",
         "pubmed",
         "ris",

@@ -14,6 +14,7 @@ import hashlib
 import importlib
 import json
 import logging
+import os
 import pkgutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -122,6 +123,11 @@ class ImportContext:
         decoded = textio.read_text(self.data)
         if decoded.notice:  # (file:line: warning: …, as every other problem)
             self.warn(decoded.line, decoded.notice)
+        if decoded.nuls:
+            self.warn(
+                decoded.nul_line,
+                f"{decoded.nuls:,} NUL byte(s) removed (the first on this line): they are no text",
+            )
         return decoded
 
 
@@ -216,18 +222,64 @@ def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
             before = len(files)
             for child in sorted(p.rglob("*")):
                 rel = child.relative_to(p).parts
-                if child.is_file() and not any(part.startswith(".") for part in rel):
+                if any(part.startswith(".") for part in rel):
+                    continue
+                if child.is_file():
                     name = child.name.lower()
                     if name not in SKIP_NAMES and child.suffix.lower() not in SKIP_SUFFIXES:
                         files.append(child)
+                elif child.is_symlink() and not child.exists():  # not silently nothing
+                    problems.append(Problem(shown(child), None, _not_readable(child)))
             if len(files) == before:  # a mistyped or empty folder: not silently nothing
                 why = "no files to import in this folder (hidden files and READMEs are skipped)"
                 problems.append(Problem(shown(p), None, why))
         elif p.is_file():
             files.append(p)
         else:
-            problems.append(Problem(shown(p), None, "no such file or folder"))
+            problems.append(Problem(shown(p), None, _not_readable(p)))
     return files, problems
+
+
+# XML and HTML files people take for exports, and what to do instead (what a reader needs
+# more than "format not recognised").
+_MARKUP = (
+    (b"<pubmedarticleset", "PubMed XML, which is not read: save the search as PubMed (.nbib)"),
+    (b"<records><record>", "EndNote XML, which is not read: export the library as RIS"),
+    (b"<html", "a web page (HTML), not an export: save the results as RIS, BibTeX or CSV"),
+)
+
+
+def markup(data: bytes) -> str | None:
+    """For bytes that are an XML document or a web page, why they are not imported and what
+    to export instead (a saved results page, EndNote's or PubMed's XML); else None. The
+    plain-text reader asks too, so `savedrecs.txt` holding a sign-in page is no document."""
+    head = textio.read_text(data[:4096]).text.lower().encode("utf-8", "replace").lstrip()
+    if not head.startswith((b"<?xml", b"<!doctype", b"<html", b"<xml")):
+        return None
+    flat = b"".join(head.split())  # (EndNote writes `<records><record>` with or without
+    for needle, what in _MARKUP:  # line breaks between them)
+        if needle in flat:
+            return what
+    return "format not recognised: XML of no format read here (import RIS, BibTeX or CSV)"
+
+
+def unrecognised(data: bytes) -> str:
+    """The message for text no format claims (see `markup`)."""
+    return markup(data) or "format not recognised"
+
+
+def _not_readable(p: Path) -> str:
+    """Why a path that is neither a file nor a folder gives nothing: a link whose target is
+    gone (a moved export), a pipe or device (reading it would wait forever), or nothing."""
+    if p.is_symlink():
+        try:
+            target = shown(os.readlink(p))
+        except OSError:
+            target = "a file"
+        return f"a link to {target}, which is not there"
+    if p.exists():
+        return "not a regular file (a pipe, socket or device): nothing to import"
+    return "no such file or folder"
 
 
 # Options that say who and where, not how to read the file: they do not make a re-import new.
@@ -296,7 +348,7 @@ def import_file(
         elif textio.looks_binary(data):
             what = "looks like a binary file: not a bibliography, transcript or document"
         else:
-            what = "format not recognised"
+            what = unrecognised(data)
         return _failed(engine, report, what)
     report.format = fmt.name
     sha = fingerprint(data, options)

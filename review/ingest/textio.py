@@ -29,6 +29,10 @@ class Decoded:
     # UTF-8 byte-order mark): 3 bytes read as cp1252".
     notice: str | None = None
     line: int | None = None  # the line of the first byte the notice is about, when known
+    # NUL characters removed by `normalise` (a stray one in an export): how many, and the line
+    # of the first. They are no text, and PostgreSQL refuses them in a text column.
+    nuls: int = 0
+    nul_line: int | None = None
 
 
 def decode(data: bytes) -> Decoded:
@@ -56,6 +60,13 @@ def decode(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         first = exc.start
+    if _cut_short(data, first):  # UTF-8 to its last bytes: a character cut off, not cp1252
+        line = data.count(b"\n", 0, first) + 1
+        notice = (
+            f"the file ends in the middle of a character (its last {len(data) - first} "
+            "byte(s) dropped): was it cut short, a download interrupted?"
+        )
+        return Decoded(data[:first].decode("utf-8"), "utf-8", notice, line)
     # Mostly UTF-8 with a few cp1252 bytes (a dash pasted from Word) must not turn every
     # accent in the file into mojibake: only the bytes that are not UTF-8 are read as cp1252.
     # A file that is cp1252 throughout decodes the same way, byte by byte. Either way it is a
@@ -67,6 +78,19 @@ def decode(data: bytes) -> Decoded:
         "check its accented letters"
     )
     return Decoded(text, "cp1252", notice, line)
+
+
+def _cut_short(data: bytes, first: int) -> bool:
+    """Whether the bytes from `first` (the first that are not UTF-8) are the start of one
+    UTF-8 character that the end of the file cut off. Only in a file with UTF-8 characters
+    before them: in an ASCII one a last byte such as \xe9 is as likely cp1252's é."""
+    rest = data[first:]
+    if not 0 < len(rest) < 4 or data[:first].isascii():
+        return False
+    try:
+        return codecs.getincrementaldecoder("utf-8")().decode(rest, final=False) == ""
+    except UnicodeDecodeError:
+        return False
 
 
 def _decode_declared(data: bytes, bom: bytes, name: str) -> Decoded:
@@ -117,7 +141,11 @@ codecs.register_error(_CP1252_FALLBACK, _cp1252_bytes)
 
 
 def normalise(text: str) -> str:
-    """NFC, `\\n` line ends, no BOM: the one normal form of a source's text."""
+    """NFC, `\\n` line ends, no BOM, no NUL: the one normal form of a source's text. A NUL
+    (a stray byte in an export, a PDF's text) is no character a reader sees, and PostgreSQL
+    refuses it in a text column: the whole import would fail as an internal error there."""
+    if "\x00" in text:  # (one scan in C; rare)
+        text = text.replace("\x00", "")
     if "\r" in text:  # (one scan instead of two copying passes for "\n"-only text)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.lstrip("\ufeff")
@@ -127,7 +155,12 @@ def normalise(text: str) -> str:
 def read_text(data: bytes) -> Decoded:
     """Decode and normalise in one step."""
     d = decode(data)
-    return Decoded(normalise(d.text), d.encoding, d.notice, d.line)
+    first = d.text.find("\x00")
+    if first < 0:
+        return Decoded(normalise(d.text), d.encoding, d.notice, d.line)
+    nuls = d.text.count("\x00")
+    line = d.text.count("\n", 0, first) + 1
+    return Decoded(normalise(d.text), d.encoding, d.notice, d.line, nuls, line)
 
 
 def allow_csv_fields(size: int) -> None:

@@ -29,7 +29,7 @@ DOCUMENT: SourceClass = "document"
 CLASSES: tuple[SourceClass, ...] = (LITERATURE, TRANSCRIPT, DOCUMENT)
 
 # Formats whose records are citations (literature) whatever their kind.
-CITATION_FORMATS = ("bibtex", "ris", "pubmed", "wos", "csv")
+CITATION_FORMATS = ("bibtex", "ris", "pubmed", "wos", "csv", "ovid", "endnote")
 
 
 def source_class(kind: str | None, record_format: str | None) -> SourceClass:

@@ -264,13 +264,29 @@ VENUE_FIELDS = (
 )
 
 
+# An article number where a journal has no pages: Scopus's `art_number`, Web of Science's
+# `article-number`, BibLaTeX's `eid`, ACM's `articleno` (the pages column, as RIS, Web of
+# Science and Scopus CSV give it: the same record read from two exports must agree).
+ARTICLE_NUMBER_FIELDS = ("art_number", "article-number", "eid", "articleno")
+# The author's keywords beside `keywords`: Scopus's `author_keywords` (its `keywords` are
+# the index terms) and Web of Science's `keywords-plus`; together, as the CSV reader does.
+AUTHOR_KEYWORD_FIELDS = ("author_keywords", "author-keywords", "keywords-plus")
+
 # The fields `normalise` reads into citation columns: a merge of duplicates takes those from
 # the columns (the best value of each), and the record's other fields from the other record.
 COLUMN_FIELDS = frozenset(
     ("author", "editor", "title", "year", "date", *VENUE_FIELDS, "volume", "number", "issue")
     + ("pages", "doi", "url", "howpublished", "abstract", "keywords", "keyword")
     + ("language", "langid")
+    + ARTICLE_NUMBER_FIELDS
+    + AUTHOR_KEYWORD_FIELDS
 )
+
+
+def _keywords(*values: str | None) -> list[str]:
+    """Keywords from one or more fields, each split by its own separator and decoded."""
+    decoded = [latex_to_unicode(v) if v and needs_decoding(v) else v for v in values]
+    return split_keywords(decoded[0] if len(decoded) == 1 else [v for v in decoded if v])
 
 
 def normalise(entry_type: str, fields: dict[str, str]) -> dict:
@@ -292,6 +308,10 @@ def normalise(entry_type: str, fields: dict[str, str]) -> dict:
         url = cast(str, get("howpublished"))[5:].rstrip("}")  # a string: checked just above
     doi = normalise_doi(get("doi")) or (normalise_doi(url) if url and "doi.org" in url else None)
     kw = get("keywords") or get("keyword")
+    extra = [v for v in map(get, AUTHOR_KEYWORD_FIELDS) if v]
+    pages = get("pages")
+    if not pages:
+        pages = next((v for v in map(get, ARTICLE_NUMBER_FIELDS) if v), None)
     # PRISMA's "identified in": Scopus's BibTeX export says `source = {Scopus}` (and links to
     # scopus.com), Web of Science's gives `Unique-ID = {WOS:…}`; other files say nothing
     source = get("source")
@@ -310,11 +330,11 @@ def normalise(entry_type: str, fields: dict[str, str]) -> dict:
         "venue": venue,
         "volume": _decoded(get("volume")),
         "issue": _decoded(get("number")) or _decoded(get("issue")),
-        "pages": tidy_pages(get("pages")),
+        "pages": tidy_pages(pages),
         "doi": doi,
         "url": clean(url),
         "abstract": _decoded(get("abstract")),
-        "keywords": split_keywords(latex_to_unicode(kw) if kw and needs_decoding(kw) else kw),
+        "keywords": _keywords(kw) if not extra else _keywords(*extra, *([kw] if kw else [])),
         "language": _decoded(get("language")) or _decoded(get("langid")),
         "database": database,
     }

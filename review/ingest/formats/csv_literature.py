@@ -29,7 +29,7 @@ from review.ingest.literature import (
 from review.ingest.literature.kinds import BIBTEX_KINDS, RIS_KINDS, WOS_KINDS, from_label
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.sources import store_records
-from review.ingest.textio import allow_csv_fields, read_text
+from review.ingest.textio import allow_csv_fields, looks_binary, read_text
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SCOPUS_ID = re.compile(r"\s*\(\d+\)")
@@ -133,8 +133,8 @@ def roles(header: list[str]) -> dict[str, list[int]]:
 def detect(path: Path, data: bytes) -> int:
     """A header with a title column and an author, year or DOI column."""
     head = data[:16384]
-    if b"\x00" in head[:200] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return 0
+    if looks_binary(head):  # (NULs are binary only outside UTF-16, BOM or not: Excel's and
+        return 0  # Web of Science's "Unicode" tab-delimited text is UTF-16)
     try:
         text = read_text(head).text
     except Exception:

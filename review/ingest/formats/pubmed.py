@@ -12,7 +12,7 @@ from pathlib import Path
 
 from review.ingest.formats.tagged import first_value, head_for_detect, identified_rows
 from review.ingest.literature import normalise_doi, parse_year, tidy_name, unquote_title
-from review.ingest.literature.kinds import from_label
+from review.ingest.literature.kinds import from_labels
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.sources import store_records
 
@@ -67,8 +67,7 @@ def normalise(tags: dict) -> dict:
             doi = normalise_doi(value[: -len("[doi]")])
             break
     pmid = first("PMID")
-    types = tags.get("PT", [])
-    kind = "article" if not types else from_label(types[0])
+    kind = from_labels(tags.get("PT", []))
     if "BTI" in tags:
         kind = "book"
     return {

@@ -9,15 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from review.ingest.formats.qualitative import refuse_binary, store_parsed
-from review.ingest.pipeline import Format, ImportContext
+from review.ingest.pipeline import Format, ImportContext, markup
 from review.ingest.transcripts.text import parse_text
 
 EXTENSIONS = {".txt", ".text", ".md", ".markdown"}
 
 
 def detect(path: Path, data: bytes) -> int:
-    if path.suffix.lower() not in EXTENSIONS or not data.strip():
-        return 0
+    if path.suffix.lower() not in EXTENSIONS or not data.strip() or markup(data):
+        return 0  # (a web page or XML saved as .txt is neither: the import says what it is)
     return 10
 
 

@@ -101,8 +101,8 @@ def normalise(tags: dict) -> dict:
     """The `Source` columns of one Web of Science record."""
     label = _first(tags, "DT")
     kind = WOS_KINDS.get((_first(tags, "PT") or "J").upper(), "article")
-    if label and kind == "article":
-        kind = from_label(label)
+    if label and kind == "article":  # a journal's item: its first document type says what
+        kind = from_label(label.split(";")[0])  # ("Article; Proceedings Paper": an article)
     names = tags.get("AF") or tags.get("AU") or tags.get("BA") or tags.get("BE") or []
     authors = [tidy_name(n) for n in names if n.strip()]
     keywords = split_keywords([*tags.get("DE", ()), *tags.get("ID", ())])

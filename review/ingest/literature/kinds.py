@@ -84,18 +84,31 @@ RIS_KINDS = {
 WOS_KINDS = {"J": "article", "B": "book", "S": "chapter", "P": "patent", "C": "conference"}
 
 
+def from_labels(labels: list[str]) -> str:
+    """The kind of a record that lists several publication types, as PubMed's and Ovid's
+    `PT` tags do in alphabetical order: "Case Reports", "Comparative Study" or "English
+    Abstract" come before "Journal Article", and the first alone made a journal article a
+    report or a misc. A journal article is one; else the first type that names a kind."""
+    if not labels or any(label.strip().lower() == "journal article" for label in labels):
+        return "article"
+    kinds = [from_label(label) for label in labels]
+    return next((k for k in kinds if k != "misc"), "misc")
+
+
 def from_label(label: str | None) -> str:
     """A free-text document type (Scopus "Article", "Book Chapter", PubMed "Review")."""
     text = (label or "").strip().lower()
     if not text:
         return "article"
     for needle, kind in (
+        ("book review", "article"),  # (Web of Science): a journal's review of a book
         ("chapter", "chapter"),
         ("conference", "conference"),
         ("proceeding", "conference"),
         ("book", "book"),
         ("thesis", "thesis"),
         ("dissertation", "thesis"),
+        ("case report", "article"),  # PubMed's "Case Reports": a journal's, not a report
         ("report", "report"),
         ("article", "article"),
         ("review", "article"),

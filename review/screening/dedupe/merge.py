@@ -239,8 +239,14 @@ def merge_sources(
     if len(sources) < 2:
         raise UsageError("a merge needs at least two records")
     for s in sources:
-        if s.merged_into_id is not None:
-            raise ReviewError(f"record {s.key} is already merged into another record")
+        if s.merged_into_id is not None:  # (name the survivor: that is the key to use)
+            survivor = session.get(m.Source, s.merged_into_id)
+            if survivor is None:
+                raise ReviewError(f"record {s.key} is already merged into another record")
+            raise ReviewError(
+                f"record {s.key} is already merged into {survivor.key}; "
+                f"merge {survivor.key} instead"
+            )
     if attached is None:  # stored rows: primary keys are set
         attached = attached_rows(session, [cast(int, s.id) for s in sources])
     texts = {
