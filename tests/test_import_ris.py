@@ -385,3 +385,19 @@ def test_wos_journal_items_keep_their_first_document_type(cli, ws, tmp_path):
     assert rep["format"] == "wos" and rep["imported"] == 5 and res.code == 0
     kinds = [s.kind for s in sources_in_order(ws)]
     assert kinds == ["article", "article", "article", "conference", "conference"]
+
+
+def test_a_scopus_article_number_is_the_pages_where_there_are_none(cli, ws, tmp_path):
+    """Scopus's RIS (as EndNote's) gives an online-only article's number in C7 and no SP; the
+    pages column then holds it, as the BibTeX reader takes `art_number`, so the RIS and the
+    BibTeX export of one search agree. Real pages win, and C7 of other kinds is left alone."""
+    text = (
+        "TY  - JOUR\nTI  - Online only\nT2  - PLoS ONE\nVL  - 15\nC7  - e0234567\nER  - \n\n"
+        "TY  - JOUR\nTI  - Printed\nT2  - J\nSP  - 23\nEP  - 35\nC7  - 99\nER  - \n\n"
+        "TY  - CHAP\nTI  - A chapter\nC7  - 4\nER  - \n"
+    )
+    path = tmp_path / "scopus.ris"
+    path.write_text(text, "utf-8")
+    res, rep = run_import(cli, ws, path)
+    assert rep["imported"] == 3 and res.code == 0
+    assert [s.pages for s in sources_in_order(ws)] == ["e0234567", "23-35", None]

@@ -315,6 +315,8 @@ def normalise(tags: dict) -> dict:
         _one(get("BT")) if kind != "book" else None
     )
     sp, ep = _one(get("SP")), _one(get("EP"))
+    if sp is None and kind == "article":  # EndNote's and Scopus's article number (C7), as
+        sp = _one(get("C7"))  # the BibTeX reader takes `art_number` where there are no pages
     url = _first(tags, "UR", "L2")
     doi = normalise_doi(_one(get("DO"))) or normalise_doi(
         next((u for u in get("UR", ()) if "doi.org/" in u), None)
