@@ -233,7 +233,10 @@ async def test_help_wraps_a_description_under_its_column(ws):
     async with running(ws, size=(80, 24)) as (app, pilot):
         await pilot.press("question_mark")
         await settle(app, pilot)
-        lines = screen_text(app.screen.query_one("#help-text")).splitlines()
+        from textual.widgets import Static
+
+        sections = app.screen.query_one("#help-text").query(Static)  # one widget a section
+        lines = "\n".join(screen_text(w) for w in sections).splitlines()
         at = next(n for n, ln in enumerate(lines) if ln.lstrip().startswith("f2 "))
         column = lines[at].index("Library —")  # where the descriptions start
         assert lines[at].startswith("  f2")  # keys indented under the heading
@@ -245,6 +248,29 @@ async def test_help_wraps_a_description_under_its_column(ws):
         for ln in lines:
             if ln.startswith("   ") and ln.strip():
                 assert len(ln) - len(ln.lstrip()) == column, ln
+
+
+async def test_help_opens_at_the_keys_of_the_screen_it_was_opened_from(ws):
+    """A walk found `?` on the Brief screen opening at the Library's keys, the Brief's own
+    further down; the opening screen's keys now come first, then those that work
+    everywhere, then the other screens' (each screen once)."""
+    from tests.tui_helpers import screen_text
+
+    async with running(ws, size=(80, 24)) as (app, pilot):
+        await pilot.press("f10")
+        await settle(app, pilot)
+        assert app.current_mode == "brief"
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        text = app.screen.help_text()
+        headings = [ln for ln in text.splitlines() if ln and not ln.startswith(" ")]
+        assert headings[1] == "Brief (f10): this screen" and headings[2] == "Everywhere"
+        assert sum(h.startswith("Brief (f10)") for h in headings) == 1
+        assert "Library (f2)" in headings
+        shown = screen_text(app.screen.query_one("#help-brief"))
+        assert (
+            "Brief (f10): this screen" in shown and app.screen.query_one("#help-brief").region.y < 8
+        )
 
 
 def test_registry_discovers_screens_and_refuses_clashes():

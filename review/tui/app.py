@@ -287,7 +287,7 @@ class ReviewApp(App):
         from review.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(getattr(self.screen, "registry_name", None)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from self._screen_commands(screen)

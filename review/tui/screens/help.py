@@ -45,45 +45,62 @@ class HelpScreen(ModalScreen):
     }
     """
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(self._styled(), id="help-text")
+    def __init__(self, current: str | None = None) -> None:
+        """`current`: the registry name of the screen it was opened from, whose keys come
+        first (a walk found `?` on the Brief screen opening at the Library's keys, the
+        Brief's own ten screens further down)."""
+        super().__init__()
+        self.current = current
 
-    def _styled(self) -> Group:
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-text"):
+            yield from self._styled()
+
+    def _styled(self) -> list[Static]:
         """Headings bold; under each, a grid of key and description, so a description that
         wraps goes on under the description column (its own hanging indent) instead of at the
-        left margin; keys like `[` are Text, never markup."""
+        left margin; keys like `[` are Text, never markup. One widget a section, so the
+        opening screen's can be found."""
         sections = self.sections()
-        width = max(len(k) for _, rows in sections for k, _ in rows)
-        parts: list[RenderableType] = [Text("review workbench: keys", style="bold")]
-        for title, rows in sections:
+        width = max(len(k) for _, _, rows in sections for k, _ in rows)
+        out = [Static(Text("review workbench: keys", style="bold"))]
+        for name, title, rows in sections:
             grid = Table.grid(padding=(0, 0, 0, 2), pad_edge=True)  # two cells before each
             grid.add_column(width=width, no_wrap=True)
             grid.add_column(ratio=1, overflow="fold")
             for key, desc in rows:
                 grid.add_row(Text(key), Text(desc))
-            parts += [Text(""), Text(title, style="bold"), grid]
-        parts += [Text(""), Text(CLOSING)]
-        return Group(*parts)
+            parts: list[RenderableType] = [Text(""), Text(title, style="bold"), grid]
+            out.append(Static(Group(*parts), id=f"help-{name}" if name else None))
+        out.append(Static(Group(Text(""), Text(CLOSING))))
+        return out
 
-    def sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """Every key: those that work everywhere first, then each screen's own."""
+    def sections(self) -> list[tuple[str | None, str, list[tuple[str, str]]]]:
+        """Every key, as (screen name or None, heading, keys): the opening screen's own
+        first, then those that work everywhere, then every other screen's."""
         app = self.app
         everywhere = [("ctrl+p", "command palette (every screen and command)")]
         everywhere += [(spec.key, f"{spec.title} — {spec.help}") for spec in app.specs]
         everywhere += _keys(type(app).BINDINGS)
-        out = [("Everywhere", everywhere)]
+        out: list[tuple[str | None, str, list[tuple[str, str]]]] = [
+            (None, "Everywhere", everywhere)
+        ]
         for spec in app.specs:
             keys = _keys(getattr(spec.screen, "BINDINGS", []))
             extra = getattr(spec.screen, "HELP_KEYS", [])
             if keys or extra:
-                out.append((f"{spec.title} ({spec.key})", keys + list(extra)))
+                out.append((spec.name, f"{spec.title} ({spec.key})", keys + list(extra)))
+        here = [x for x in out if x[0] is not None and x[0] == self.current]
+        if here:
+            name, title, rows = here[0]
+            out.remove(here[0])
+            out.insert(0, (name, f"{title}: this screen", rows))
         return out
 
     def help_text(self) -> str:
         """The same as plain text, one key a line."""
         lines = ["review workbench: keys"]
-        for title, rows in self.sections():
+        for _name, title, rows in self.sections():
             lines += ["", title, *(f"  {k:<14} {d}" for k, d in rows)]
         lines += ["", CLOSING]
         return "\n".join(lines)
