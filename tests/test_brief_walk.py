@@ -38,28 +38,49 @@ def test_a_540_value_survey_table_gives_an_indicator_figure_that_fits_a_page(ws,
     """The UK civil-service survey (108 questions × 5 years) made Figure 3 a picture 6 m tall:
     a 17 MB PNG in a 17 MB DOCX, cut off (LibreOffice drew nothing) and a 1,600-line text
     chart on the Brief screen. Now the figure draws the indicators linked to evidence and its
-    caption says what it left out; Table 2 still lists every value."""
+    caption says what it left out. Table 2 listed every value beside empty cells (60 pages
+    of the DOCX): now it lists those with evidence and says how many it left out, and
+    `--all-rows` (`a` on the Brief screen) lists them all."""
+    from review.outputs.brief import hints as hint
+
     _fixture(ws)
     csv = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
     assert cli("-w", ws.root, "indicators", "import", csv).code == 0
     note = _note(ws)
     joint = next(t for t in note.tables if t.id == "joint-display")
-    assert len(joint.rows) == 3 + 540
-    fig = next(f for f in note.figures if f.kind == "indicators")
     # the fixture links two of its three 2008 indicators (a code and an excerpt)
+    assert [r[0] for r in joint.rows] == ["Citizen co-production index"] * 2
+    assert "541 of the 543 indicators have no evidence linked: not listed." in joint.notes
+    assert joint.hints == [hint.ALL_INDICATORS]
+    fig = next(f for f in note.figures if f.kind == "indicators")
     assert len(fig.data["labels"]) == 2
     assert all(lab.startswith("Citizen co-production index") for lab in fig.data["labels"])
+    assert fig.data["excerpts"] == [4, 1]
+    assert len(render(fig, "png")) < 500_000
+    everything = _note(ws, all_rows=True)
+    joint = next(t for t in everything.tables if t.id == "joint-display")
+    assert len(joint.rows) == 3 + 540 and not joint.hints
+    assert not any("not listed" in n for n in joint.notes)
+    fig = next(f for f in everything.figures if f.kind == "indicators")
     assert fig.data["excerpts"] == [4, 1]
     assert "Only the indicators linked to evidence are shown: 2 of the 543 in Table 2." in (
         fig.caption
     )
-    assert len(render(fig, "png")) < 500_000
 
 
 def test_no_indicator_linked_the_figure_shows_the_first_rows_and_says_so(ws, cli, testdata):
+    """With none of 540 indicators linked, Table 2 says so rather than list 540 empty rows,
+    and draws no indicator figure; with `--all-rows` it lists them and the figure shows the
+    first 16, saying so."""
     csv = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
     assert cli("-w", ws.root, "indicators", "import", csv).code == 0
-    fig = next(f for f in _note(ws).figures if f.kind == "indicators")
+    note = _note(ws)
+    joint = next(t for t in note.tables if t.id == "joint-display")
+    assert joint.rows == [] and joint.empty == (
+        "None of the 540 survey indicators has evidence linked yet."
+    )
+    assert not any(f.kind == "indicators" for f in note.figures)
+    fig = next(f for f in _note(ws, all_rows=True).figures if f.kind == "indicators")
     assert len(fig.data["labels"]) == 16
     assert fig.data["labels"][0].startswith("B01. I am interested in my work")
     assert "Only the first 16 of the 540 indicators in Table 2 are shown; none is linked" in (
@@ -345,7 +366,8 @@ def test_a_column_filled_in_a_few_rows_still_gets_room_for_them(ws, cli, testdat
     corpus = Path(__file__).resolve().parents[1] / "corpus"
     csv = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
     assert cli("-w", ws.root, "import", corpus, csv).code == 0
-    joint = next(t for t in _note(ws).tables if t.id == "joint-display")
+    # (every indicator listed, `--all-rows`: by default Table 2 lists the three with evidence)
+    joint = next(t for t in _note(ws, all_rows=True).tables if t.id == "joint-display")
     quotes = joint.columns.index("Representative quotes")
     usable = int((PAPER_CM["A4"][1] - 2 * MARGIN_CM) * 567)  # landscape, in twips
     widths = layout(joint, usable).widths

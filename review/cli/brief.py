@@ -24,7 +24,10 @@ def brief(
         False, "--exports", help="Also write excerpts.csv, included.bib/.ris and a .qdpx."
     ),
     all_rows: bool = typer.Option(
-        False, "--all-rows", help="Keep codes and columns with no excerpt in the matrix."
+        False,
+        "--all-rows",
+        help="Keep codes and columns with no excerpt in the matrix, and every indicator in "
+        "Table 2 (beyond 16 it lists only those with evidence linked).",
     ),
     title: str = typer.Option(None, "--title", help="Title (default: review.toml's)."),
     question: str = typer.Option(None, "--question", help="The review question."),

@@ -71,8 +71,9 @@ def middle_cut(text: str, limit: int) -> str:
     return f"{head} {' '.join(tail)}".rstrip()
 
 
-def _linked(row: list) -> bool:
-    """A joint-display row with evidence: linked codes or linked excerpts."""
+def has_evidence(row: list) -> bool:
+    """A joint-display row with evidence: linked codes or linked excerpts (the rule of
+    Table 2's rows and of the indicator figure's)."""
     return bool(row[7]) or int(row[8] or 0) > 0
 
 
@@ -85,7 +86,7 @@ def indicator_rows(rows: list[list]) -> tuple[list[list], str]:
     if len(rows) <= INDICATOR_ROWS:
         return rows, ""
     total = len(rows)
-    linked = [k for k, r in enumerate(rows) if _linked(r)]
+    linked = [k for k, r in enumerate(rows) if has_evidence(r)]
     if not linked:
         return (rows[:INDICATOR_ROWS], f" Only the first {INDICATOR_ROWS} of the {total:,} "
                 "indicators in Table 2 are shown; none is linked to evidence yet.")  # fmt: skip

@@ -5,5 +5,6 @@ and the Brief screen can say it with its own keys."""
 from __future__ import annotations
 
 ALL_ROWS = "--all-rows shows the codes with no excerpt"
+ALL_INDICATORS = "--all-rows lists the indicators with no evidence linked"
 ATTRIBUTE = "--attribute NAME tabulates one of them"
 RESOLVE = "review screen resolve settles the conflicts"

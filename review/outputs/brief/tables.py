@@ -28,7 +28,7 @@ from review.ingest.citation import (
 from review.ingest.participants import attribute_names
 from review.ingest.passages import Speakers
 from review.outputs.brief import hints as hint
-from review.outputs.brief.figures import Figure, figures_for
+from review.outputs.brief.figures import INDICATOR_ROWS, Figure, figures_for, has_evidence
 from review.outputs.brief.front import (
     FrontMatter,
     agreement_sentence,
@@ -158,10 +158,20 @@ def evidence_matrix(tree: CodeTree, res: ScanResult, all_rows: bool = False) -> 
 
 
 def joint_display(
-    session: Session, tree: CodeTree, res: ScanResult, suffixes: dict[int, str] | None = None
+    session: Session,
+    tree: CodeTree,
+    res: ScanResult,
+    suffixes: dict[int, str] | None = None,
+    all_rows: bool = False,
 ) -> Table:
     """Each indicator beside its linked codes, excerpt count and representative quotes.
-    `suffixes`: the cited works' year letters (`year_suffixes`)."""
+    `suffixes`: the cited works' year letters (`year_suffixes`).
+
+    A workspace with more indicators than the indicator figure draws (`INDICATOR_ROWS`)
+    lists only those with evidence linked, unless `all_rows`, and says how many it left out:
+    a 540-value survey table listed every value beside empty cells, 60 pages of the DOCX
+    (found by two new-user walks). A few indicators are all listed, evidence or not: there
+    an indicator with none linked is a gap worth seeing."""
     suffixes = suffixes or {}
     links = defaultdict(list)
     for ln in session.exec(select(m.EvidenceLink).order_by(col(m.EvidenceLink.id))).all():
@@ -232,6 +242,14 @@ def joint_display(
                 "\n".join(quotes),
             ]
         )
+    total = len(rows)
+    hidden = 0
+    hints: list[str] = []
+    if not all_rows and total > INDICATOR_ROWS:
+        kept = [r for r in rows if has_evidence(r)]
+        hidden, rows = total - len(kept), kept
+        if hidden:
+            hints.append(hint.ALL_INDICATORS)
     return Table(
         "joint-display",
         "Joint display",
@@ -257,10 +275,18 @@ def joint_display(
             "included sources, whatever its sector, and each excerpt linked on its own; the "
             "quotes are the excerpts linked on their own first, then excerpts of the "
             "indicator's sector."
-        ]
-        if sector_linked
-        else [],
-        empty="No survey indicator is in the workspace yet.",
+        ][: 1 if sector_linked and rows else 0]
+        + (
+            [f"{hidden:,} of the {total:,} indicators have no evidence linked: not listed."]
+            if hidden and rows
+            else []
+        ),
+        hints,
+        empty=(
+            f"None of the {total:,} survey indicators has evidence linked yet."
+            if hidden
+            else "No survey indicator is in the workspace yet."
+        ),
     )
 
 
@@ -602,7 +628,7 @@ def build(
     also_sources = cited_sources(session, sorted(set(also) - res.included))
     # works cited alike get APA's year letters (2012a, 2012b) in every table and reference
     suffixes = year_suffixes([*sources, *also_sources])
-    joint = joint_display(session, tree, res, suffixes)
+    joint = joint_display(session, tree, res, suffixes, all_rows)
     tables = [
         matrix,
         joint,

@@ -34,6 +34,7 @@ HELP = "Preview the briefing note's tables and figures; w writes it and the expo
 PREVIEW_ROWS = 500
 SCREEN_HINTS = {
     hint.ALL_ROWS: "a shows the codes with no excerpt",
+    hint.ALL_INDICATORS: "a lists the indicators with no evidence linked",
     hint.RESOLVE: "f8 Screening, c: settle the conflicts",
     hint.ATTRIBUTE: "`review brief --attribute NAME` tabulates one of them",
 }
@@ -139,11 +140,16 @@ class BriefScreen(WorkbenchScreen):
         self._build()
 
     def action_all_rows(self) -> None:
-        """Show or hide the evidence matrix's codes with no excerpt (`--all-rows`); what is
-        written then is what is shown."""
+        """Show or hide the evidence matrix's codes with no excerpt, and Table 2's indicators
+        with no evidence when there are many (`--all-rows`); what is written then is what is
+        shown."""
         self.all_rows = not self.all_rows
-        shown = "every code" if self.all_rows else "only the codes with excerpts"
-        self.query_one(StatusLine).note = f"evidence matrix: {shown}"
+        shown = (
+            "every code and indicator"
+            if self.all_rows
+            else "only the codes with excerpts (and, of many indicators, those with evidence)"
+        )
+        self.query_one(StatusLine).note = f"tables: {shown}"
         self._build()
 
     @work(thread=True, exclusive=True, group="brief-build")
