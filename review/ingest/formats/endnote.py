@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from review.ingest.formats.ris import known_database
-from review.ingest.formats.tagged import first_value, head_for_detect, identified_rows
+from review.ingest.formats.tagged import first_value, head_for_detect, store_parsed
 from review.ingest.literature import (
     join_pages,
     normalise_doi,
@@ -24,8 +24,7 @@ from review.ingest.literature import (
     unquote_title,
 )
 from review.ingest.literature.kinds import from_label
-from review.ingest.pipeline import Format, ImportContext, ImportFailed
-from review.ingest.sources import store_records
+from review.ingest.pipeline import Format, ImportContext
 
 _TAG = re.compile(r"^%([0-9A-Z@~!#$&()*+^>|?\[\]])(?: (.*))?$")
 # A record's type line near the top, and a title or author tag after it: the two together
@@ -119,12 +118,7 @@ def normalise(tags: dict) -> dict:
 
 def load(ctx: ImportContext) -> None:
     parsed, problems = parse(ctx.read_text().text)
-    if not parsed:
-        raise ImportFailed("no EndNote records (no `%0` record)")
-    rows = identified_rows(parsed, normalise, "endnote", problems)
-    for line, message, severity, key in problems:
-        ctx.problem(line, message, severity, key)
-    store_records(ctx, rows, total=len(parsed))
+    store_parsed(ctx, parsed, problems, normalise, "endnote", "no EndNote records (no `%0` record)")
 
 
 FORMAT = Format(

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 from review.ingest.formats.ris import known_database
-from review.ingest.formats.tagged import first_value, head_for_detect, identified_rows
+from review.ingest.formats.tagged import first_value, head_for_detect, store_parsed
 from review.ingest.literature import (
     normalise_doi,
     parse_year,
@@ -27,8 +27,7 @@ from review.ingest.literature import (
     unquote_title,
 )
 from review.ingest.literature.kinds import from_labels
-from review.ingest.pipeline import Format, ImportContext, ImportFailed
-from review.ingest.sources import store_records
+from review.ingest.pipeline import Format, ImportContext
 
 _DETECT = re.compile(rb"(?m)^[ \t]*VN {1,2}- ?Ovid Technologies")
 _RIS = re.compile(rb"(?m)^TY  - ")
@@ -136,12 +135,14 @@ def normalise(tags: dict) -> dict:
 
 def load(ctx: ImportContext) -> None:
     parsed, problems = parse(ctx.read_text().text)
-    if not parsed:
-        raise ImportFailed("no Ovid records (no `VN  - Ovid Technologies` record)")
-    rows = identified_rows(parsed, normalise, "ovid", problems)
-    for line, message, severity, key in problems:
-        ctx.problem(line, message, severity, key)
-    store_records(ctx, rows, total=len(parsed))
+    store_parsed(
+        ctx,
+        parsed,
+        problems,
+        normalise,
+        "ovid",
+        "no Ovid records (no `VN  - Ovid Technologies` record)",
+    )
 
 
 FORMAT = Format(

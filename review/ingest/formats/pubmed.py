@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from review.ingest.formats.tagged import first_value, head_for_detect, identified_rows
+from review.ingest.formats.tagged import first_value, head_for_detect, store_parsed
 from review.ingest.literature import normalise_doi, parse_year, tidy_name, unquote_title
 from review.ingest.literature.kinds import from_labels
-from review.ingest.pipeline import Format, ImportContext, ImportFailed
-from review.ingest.sources import store_records
+from review.ingest.pipeline import Format, ImportContext
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9]{0,3}) {0,3}- (.*)$")
 _DETECT = re.compile(rb"(?m)^PMID- ?\d+")
@@ -90,12 +89,7 @@ def normalise(tags: dict) -> dict:
 
 def load(ctx: ImportContext) -> None:
     parsed, problems = parse(ctx.read_text().text)
-    if not parsed:
-        raise ImportFailed("no PubMed records (no `PMID- ` line)")
-    rows = identified_rows(parsed, normalise, "pubmed", problems)
-    for line, message, severity, key in problems:
-        ctx.problem(line, message, severity, key)
-    store_records(ctx, rows, total=len(parsed))
+    store_parsed(ctx, parsed, problems, normalise, "pubmed", "no PubMed records (no `PMID- ` line)")
 
 
 FORMAT = Format(

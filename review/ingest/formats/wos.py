@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from review.ingest.formats.tagged import first_value as _first
-from review.ingest.formats.tagged import head_for_detect, identified_rows
+from review.ingest.formats.tagged import head_for_detect, store_parsed
 from review.ingest.literature import (
     join_pages,
     normalise_doi,
@@ -22,8 +22,7 @@ from review.ingest.literature import (
     unquote_title,
 )
 from review.ingest.literature.kinds import WOS_KINDS, from_label
-from review.ingest.pipeline import Format, ImportContext, ImportFailed
-from review.ingest.sources import store_records
+from review.ingest.pipeline import Format, ImportContext
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
 _HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?(?:FN |VR |PT [A-Z]\r?\n)")
@@ -125,15 +124,15 @@ def normalise(tags: dict) -> dict:
 
 
 def load(ctx: ImportContext) -> None:
-    text = ctx.read_text().text
-    parsed, problems = parse(text, ctx)
-    if not parsed:
-        raise ImportFailed("no Web of Science records (no `PT` ... `ER` block)")
-    rows = identified_rows(parsed, normalise, "wos", problems)
-    for line, message, severity, key in problems:
-        ctx.problem(line, message, severity, key)
-    store_records(ctx, rows, total=len(parsed))
-    ctx.progress(len(parsed), len(parsed))
+    parsed, problems = parse(ctx.read_text().text, ctx)
+    store_parsed(
+        ctx,
+        parsed,
+        problems,
+        normalise,
+        "wos",
+        "no Web of Science records (no `PT` ... `ER` block)",
+    )
 
 
 FORMAT = Format(
