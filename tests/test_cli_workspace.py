@@ -25,6 +25,21 @@ def test_init_then_status_json_zero_counts(cli, tmp_path):
     assert "0001_initial" in doc["schema"]
 
 
+def test_status_says_when_the_codebook_file_is_not_loaded_yet(cli, tmp_path):
+    """A new user's walk: `review status` of a new workspace said "codes 0" beside a codebook
+    file of 28 codes, which read as a codebook that failed to load; it is loaded when first
+    used. Once loaded, the count stands alone."""
+    w = tmp_path / "w"
+    assert cli("init", w).code == 0
+    out = cli("-w", w, "status").out
+    line = next(ln for ln in out.splitlines() if ln.startswith("codes "))
+    assert line.split()[1] == "0"
+    assert "(codebook/co-production.toml is loaded when first used" in line
+    assert cli("-w", w, "codebook", "list").code == 0  # a coding command loads it
+    line = next(ln for ln in cli("-w", w, "status").out.splitlines() if ln.startswith("codes "))
+    assert int(line.split()[1]) >= 10 and "loaded when first used" not in line
+
+
 def test_init_does_not_clobber(cli, tmp_path):
     w = tmp_path / "w"
     (w / "codebook").mkdir(parents=True)

@@ -118,7 +118,17 @@ def _print_status(ctx: typer.Context) -> None:
     kinds = ", ".join(f"{k} {v}" for k, v in by_kind.items()) or "none"
     typer.echo(f"sources    {doc.pop('sources')} ({kinds})")
     for name, value in doc.items():
-        typer.echo(f"{name.replace('_', ' '):<20} {value}")
+        line = f"{name.replace('_', ' '):<20} {value}"
+        if name == "codes" and not value and ws.codebook_path.is_file():
+            # a new workspace's codebook file is read by the first coding command or the TUI
+            # (`ensure_codebook`); "codes 0" beside it read as a codebook that did not load
+            where = (
+                ws.codebook_path.relative_to(ws.root)
+                if ws.codebook_path.is_relative_to(ws.root)
+                else ws.codebook_path
+            )
+            line += f"  ({where} is loaded when first used: the TUI, a coding command)"
+        typer.echo(line)
 
 
 def _safe_url(url: str) -> str:
