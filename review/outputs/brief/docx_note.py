@@ -20,6 +20,7 @@ from typing import Any
 
 from review.outputs.brief.figures import excerpts_of
 from review.outputs.brief.render import (
+    cell_text,
     display_rows,
     figures_after,
     front_lines,
@@ -40,10 +41,6 @@ FIGURE_CM = 16.5  # a figure's widest
 CAPTION_CM = 2.5  # kept free under a figure for its caption (two lines) and the gap above
 
 
-def _text(v: object) -> str:
-    return "" if v is None else str(v)
-
-
 def _heads(t: Table) -> list[str]:
     return [s for _, _, subs in sub_columns(t) for s in subs] if t.groups else list(t.columns)
 
@@ -58,7 +55,7 @@ def natural_width(t: Table, sample: int = 2000) -> int:
     rows = _shown(t, sample)
     total = 0
     for j, head in enumerate(_heads(t)):
-        texts = [_text(r[j]) for r in rows]
+        texts = [cell_text(r[j]) for r in rows]
         word = max((len(w) for x in [head, *texts] for w in x.split()), default=1)
         longest = max((len(x) for x in texts), default=0)
         total += max(min(word, 14), min(longest, 40)) * CHAR_TWIPS + PAD_TWIPS
@@ -116,7 +113,7 @@ def layout(t: Table, total: int, sample: int = 2000) -> Layout:
     body_need: list[float] = []
     weight: list[float] = []
     for j, head in enumerate(heads):
-        texts = [_text(r[j]) for r in rows]
+        texts = [cell_text(r[j]) for r in rows]
         body = max((len(w) for x in texts for w in x.split()), default=1)
         words = max(body, *(len(w) for w in head.split() or [""]))
         head_word = max((len(w) for w in head.split()), default=1)
@@ -165,7 +162,7 @@ _XML_SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>\n]")
 def _xml_text(v: object) -> str:
     """A cell's text for WordprocessingML: characters XML cannot hold dropped, markup
     escaped, each line break a `w:br`. (Most cells hold none of these: one search, no copy.)"""
-    text = _text(v)
+    text = cell_text(v)
     if _XML_SPECIAL.search(text) is None:
         return text
     text = _XML_BAD.sub("", text).replace("&", "&amp;").replace("<", "&lt;")
