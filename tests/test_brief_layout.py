@@ -549,7 +549,8 @@ def test_counts_of_a_thousand_and_more_carry_separators_except_in_csv():
     CSV keeps the digits (a spreadsheet reads them as numbers); years and titles are text."""
     from review.outputs.brief.render import cell_text, to_markdown
 
-    t = Table("codes-by-area", "By area", "Table 4.1. x", ["Code", "Sources / excerpts", "n", "Year"],
+    t = Table("codes-by-area", "By area", "Table 4.1. x",
+              ["Code", "Sources / excerpts", "n", "Year"],
               [["Four Cs/Co-design", "4126 / 16002", 4951, "2008"],
                ["Mode/Collective", "12 / 999", 7, "1999"]])  # fmt: skip
     md = to_markdown(Brief([t], []))
