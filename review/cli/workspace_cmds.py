@@ -105,11 +105,8 @@ def _print_status(ctx: typer.Context) -> None:
     from review.store.status import counts
 
     ws = workspace(ctx)
-    from review.importers import first_run_hint, first_run_paths
-
     with session(ctx, write=False) as s:
         doc = counts(s)
-        waiting = first_run_paths(s, ws.corpus)
     typer.echo(f"workspace  {ws.root}")
     typer.echo(f"database   {_safe_url(ws.db_url)}")
     typer.echo(f"coder      {ws.coder}")
@@ -132,8 +129,6 @@ def _print_status(ctx: typer.Context) -> None:
             )
             line += f"  ({where} is loaded when first used: the TUI, a coding command)"
         typer.echo(line)
-    if waiting:
-        typer.echo(f"hint: {first_run_hint(ws.root, ws.corpus)}")
 
 
 def _safe_url(url: str) -> str:
