@@ -37,6 +37,11 @@ _TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
 # / "American Journal of Dermatopathology December 2011;33(8):845-849"
 _SO_VOLUME = re.compile(r"(\d{1,9})\s*\(([^()]{1,40})\)")
 _SO_PAGES = re.compile(r"\)\s*:\s*([A-Za-z]?\d[\w-]*)")
+# Embase's own citation form: "Journal of Advanced Nursing. 75 (1) (pp 1-2), 2019." and, for
+# an article number, "BMJ Open. 9 (6) (no pagination), 2019. Article Number: e026755."
+_SO_EMBASE_PAGES = re.compile(
+    r"\(pp\.?\s*([A-Za-z]?\d[\w-]{0,40})\)|Article Number:\s*([A-Za-z]?\d[\w-]{0,40})"
+)
 _SO_VENUE = re.compile(r"^(.+?)\.\s+(?=\S*\d)")
 SO_CHARS = 1000  # of a citation read for its parts (real ones: under 300; bounded regexes)
 _AUTHOR_NOTE = re.compile(r"\s*\[.*$")  # "Werner, S. M. [Author, Reprint Author; E-mail: …]"
@@ -101,7 +106,7 @@ def normalise(tags: dict) -> dict:
 
     source = (first("SO") or "")[:SO_CHARS]
     so_volume = _SO_VOLUME.search(source)
-    so_pages = _SO_PAGES.search(source)
+    so_pages = _SO_PAGES.search(source) or _SO_EMBASE_PAGES.search(source)
     so_venue = _SO_VENUE.match(source)
     doi = None
     for value in [*tags.get("DO", ()), *tags.get("DI", ())]:
@@ -123,7 +128,7 @@ def normalise(tags: dict) -> dict:
         "venue": first("JN", "JT", "JX", "BT") or (so_venue.group(1) if so_venue else None),
         "volume": first("VI", "VO") or (so_volume.group(1) if so_volume else None),
         "issue": first("IP") or (so_volume.group(2) if so_volume else None),
-        "pages": first("PG") or (so_pages.group(1) if so_pages else None),
+        "pages": first("PG") or (so_pages.group(so_pages.lastindex or 1) if so_pages else None),
         "doi": doi,
         "url": first("XL", "UR") or (f"https://pubmed.ncbi.nlm.nih.gov/{ui}/" if ui else None),
         "abstract": first("AB"),
