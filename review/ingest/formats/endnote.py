@@ -20,7 +20,7 @@ from review.ingest.literature import (
     normalise_doi,
     parse_year,
     split_keywords,
-    tidy_name,
+    tidy_names,
     unquote_title,
 )
 from review.ingest.literature.kinds import from_label
@@ -101,7 +101,7 @@ def normalise(tags: dict) -> dict:
     return {
         "kind": kind,
         "title": unquote_title(first("T")),
-        "authors": [tidy_name(a) for a in authors if a.strip()],
+        "authors": tidy_names(authors),
         "year": parse_year(first("D", "8")),
         "venue": first("J", "B") if kind != "book" else first("B"),
         "volume": first("V"),

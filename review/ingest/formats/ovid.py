@@ -23,7 +23,7 @@ from review.ingest.literature import (
     normalise_doi,
     parse_year,
     split_keywords,
-    tidy_name,
+    tidy_names,
     unquote_title,
 )
 from review.ingest.literature.kinds import from_labels
@@ -123,7 +123,7 @@ def normalise(tags: dict) -> dict:
     return {
         "kind": from_labels(tags.get("PT") or tags.get("DT") or []),
         "title": unquote_title(title),
-        "authors": [tidy_name(a) for a in authors if a.strip()],
+        "authors": tidy_names(authors),
         "year": parse_year(first("YR", "DP", "PY")) or parse_year(source or None),
         "venue": first("JN", "JT", "JX", "BT") or (so_venue.group(1) if so_venue else None),
         "volume": first("VI", "VO") or (so_volume.group(1) if so_volume else None),

@@ -18,7 +18,7 @@ from review.ingest.literature import (
     normalise_doi,
     parse_year,
     split_keywords,
-    tidy_name,
+    tidy_names,
     unquote_title,
 )
 from review.ingest.literature.kinds import WOS_KINDS, from_label
@@ -103,7 +103,7 @@ def normalise(tags: dict) -> dict:
     if label and kind == "article":  # a journal's item: its first document type says what
         kind = from_label(label.split(";")[0])  # ("Article; Proceedings Paper": an article)
     names = tags.get("AF") or tags.get("AU") or tags.get("BA") or tags.get("BE") or []
-    authors = [tidy_name(n) for n in names if n.strip()]
+    authors = tidy_names(names)
     keywords = split_keywords([*tags.get("DE", ()), *tags.get("ID", ())])
     return {
         "kind": kind,

@@ -38,14 +38,29 @@ LITERATURE_COLUMNS = (
 )
 
 
+# What a database writes in place of a value it does not have: Scopus's "[No author name
+# available]", "[No abstract available]", "[No title available]"; Web of Science's
+# "[Anonymous]"; PubMed's "[No authors listed]". Stored, they read as an author named so (a
+# cite key "noauthornameavailable2018erratum", a reference list entry) or an abstract to screen.
+_PLACEHOLDER = re.compile(r"\[\s*(?:no [a-z ]{1,40}(?:available|listed)|anonymous)\s*\]", re.I)
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether a (stripped) value is a database's note that it has none (`_PLACEHOLDER`)."""
+    return value[:1] == "[" and value[-1:] == "]" and _PLACEHOLDER.fullmatch(value) is not None
+
+
 def clean(value: str | None) -> str | None:
-    """Whitespace collapsed; None for empty values (exports write empty tags)."""
+    """Whitespace collapsed; None for empty values (exports write empty tags) and for a
+    database's placeholder for a missing one ("[No abstract available]": `is_placeholder`)."""
     if value is None:
         return None
     if "\n" in value or "  " in value or "\t" in value or "\r" in value:
         value = " ".join(value.split())
     else:
         value = value.strip()
+    if value[:1] == "[" and is_placeholder(value):
+        return None
     return value or None
 
 
