@@ -401,3 +401,44 @@ def test_a_scopus_article_number_is_the_pages_where_there_are_none(cli, ws, tmp_
     res, rep = run_import(cli, ws, path)
     assert rep["imported"] == 3 and res.code == 0
     assert [s.pages for s in sources_in_order(ws)] == ["e0234567", "23-35", None]
+
+
+# Written as Scopus's RIS export writes chemistry and as a publisher's (Crossref-fed) RIS
+# download writes a species name: inline HTML in the title and abstract, entities beside it.
+MARKUP_RIS = """TY  - JOUR
+TI  - Soil CO<inf>2</inf> efflux and <sup>13</sup>C labelling in a beech forest
+AU  - Keller, Anna
+PY  - 2021
+T2  - Global Change Biology
+VL  - 27
+SP  - 1201
+EP  - 1215
+AB  - We traced <sup>13</sup>C-CO<inf>2</inf> &amp; found p < 0.05 in 12 of 14 plots.
+DO  - 10.1111/gcb.15500
+DB  - Scopus
+ER  - 
+
+TY  - JOUR
+TI  - Randomised trial of <i>Helicobacter pylori</i> eradication &#8211; a follow-up
+AU  - Wotherspoon, Andrew C.
+PY  - 2005
+T2  - Journal of Clinical Oncology
+ER  - 
+"""
+
+
+def test_inline_html_markup_is_not_stored_in_the_columns(cli, ws, tmp_path):
+    """'<i>Helicobacter pylori</i>' and 'CO<inf>2</inf>' were stored as written: the Library,
+    the Duplicates screen and the reference list showed the tags (found by the import walk).
+    The columns hold the text; the record keeps the file's; a '<' that is no tag stays."""
+    path = tmp_path / "scopus.ris"
+    path.write_text(MARKUP_RIS)
+    res, rep = run_import(cli, ws, path)
+    assert (rep["imported"], res.code) == (2, 0)
+    chem, hp = sources_in_order(ws)
+    assert chem.title == "Soil CO2 efflux and 13C labelling in a beech forest"
+    assert chem.abstract == "We traced 13C-CO2 & found p < 0.05 in 12 of 14 plots."
+    assert chem.record["TI"] == [
+        "Soil CO<inf>2</inf> efflux and <sup>13</sup>C labelling in a beech forest"
+    ]
+    assert hp.title == "Randomised trial of Helicobacter pylori eradication – a follow-up"
