@@ -442,3 +442,62 @@ def test_inline_html_markup_is_not_stored_in_the_columns(cli, ws, tmp_path):
         "Soil CO<inf>2</inf> efflux and <sup>13</sup>C labelling in a beech forest"
     ]
     assert hp.title == "Randomised trial of Helicobacter pylori eradication – a follow-up"
+
+
+# Written as PubMed's MEDLINE format and Web of Science's plain text write a group author:
+# PubMed's CN among the persons' lines, Web of Science's CA after AU.
+GROUP_PUBMED = """PMID- 12799446
+OWN - NLM
+DP  - 2003 Jun
+TI  - A randomized trial on the management of low-grade squamous intraepithelial lesion
+      cytology interpretations.
+PG  - 1393-400
+FAU - Solomon, Diane
+AU  - Solomon D
+CN  - ALTS Group
+TA  - Am J Obstet Gynecol
+JT  - American journal of obstetrics and gynecology
+VI  - 188
+IP  - 6
+
+PMID- 12000002
+DP  - 2004
+TI  - Global strategy for asthma management and prevention: a report.
+CN  - Global Initiative for Asthma GINA
+TA  - Eur Respir J
+VI  - 24
+"""
+GROUP_WOS = """FN Clarivate Analytics Web of Science
+VR 1.0
+PT J
+AU Solomon, D
+CA ALTS Grp
+TI A randomized trial on the management of low-grade squamous intraepithelial lesion
+   cytology interpretations
+SO AMERICAN JOURNAL OF OBSTETRICS AND GYNECOLOGY
+PY 2003
+VL 188
+BP 1393
+EP 1400
+UT WOS:000183854200001
+ER
+
+EF
+"""
+
+
+def test_group_authors_are_authors(cli, ws, tmp_path):
+    """PubMed's CN and Web of Science's CA (group authors) were not read: a work by a group
+    alone had no authors (cite key 'anon2004global', no author in its reference) and a
+    group beside persons was missing from the list (found by the import walk). A group's
+    name is kept as written, not turned around as a person's "Last FM"."""
+    pubmed, wos = tmp_path / "pubmed.nbib", tmp_path / "savedrecs.txt"
+    pubmed.write_text(GROUP_PUBMED)
+    wos.write_text(GROUP_WOS)
+    assert run_import(cli, ws, pubmed)[1]["imported"] == 2
+    assert run_import(cli, ws, wos)[1]["imported"] == 1
+    trial, gina, wos_trial = sources_in_order(ws)
+    assert trial.authors == ["Solomon, Diane", "ALTS Group"]
+    assert gina.authors == ["Global Initiative for Asthma GINA"]
+    assert gina.key.startswith("globalinitiativeforasthmagina2004")
+    assert wos_trial.authors == ["Solomon, D", "ALTS Grp"]

@@ -11,7 +11,13 @@ import re
 from pathlib import Path
 
 from review.ingest.formats.tagged import first_value, head_for_detect, store_parsed
-from review.ingest.literature import normalise_doi, parse_year, tidy_names, unquote_title
+from review.ingest.literature import (
+    group_names,
+    normalise_doi,
+    parse_year,
+    tidy_names,
+    unquote_title,
+)
 from review.ingest.literature.kinds import from_labels
 from review.ingest.pipeline import Format, ImportContext
 
@@ -72,7 +78,9 @@ def normalise(tags: dict) -> dict:
     return {
         "kind": kind,
         "title": unquote_title(first("TI", "BTI")),
-        "authors": tidy_names(tags.get("FAU") or tags.get("AU") or []),
+        # persons, then the group authors (CN: "ALTS Group"), which were dropped
+        "authors": tidy_names(tags.get("FAU") or tags.get("AU") or [])
+        + group_names(tags.get("CN", ())),
         "year": parse_year(first("DP", "DEP", "EDAT")),
         "venue": first("JT", "TA"),
         "volume": first("VI"),

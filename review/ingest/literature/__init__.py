@@ -19,6 +19,7 @@ from review.ingest.literature.fields import (
 from review.ingest.literature.keys import make_key
 from review.ingest.literature.latex import decode as latex_to_unicode
 from review.ingest.literature.names import (
+    group_names,
     split_bibtex_authors,
     split_name_list,
     tidy_name,
@@ -38,6 +39,7 @@ __all__ = [
     "split_bibtex_authors",
     "split_keywords",
     "split_name_list",
+    "group_names",
     "tidy_name",
     "tidy_names",
     "tidy_pages",

@@ -149,6 +149,17 @@ def tidy_names(values: Iterable[str]) -> list[str]:
     return names
 
 
+def group_names(values: Iterable[str]) -> list[str]:
+    """A group-author tag's names (PubMed `CN`, Web of Science `CA`/`GP`) as written: a group
+    is no "Last FM" ("Working Group on Asthma GINA" is not "Working Group on Asthma, GINA")."""
+    names = []
+    for value in values:
+        value = " ".join(value.split())
+        if value and not is_placeholder(value):
+            names.append(value)
+    return names
+
+
 def split_name_list(value: str) -> list[str]:
     """A CSV cell of names: "A, B; C, D" (Scopus, ';' between) or "A and B" or one per line."""
     value = value.strip()
