@@ -149,19 +149,32 @@ AU  - Watson R.
 SO  - Journal of Advanced Nursing. 75 (3) (pp 475-476), 2019. Date of Publication: March 2019.
 YR  - 2019
 PT  - Journal: Editorial
+
+<4. >
+VN  - Ovid Technologies
+DB  - Embase
+AN  - 625000004
+TI  - Patient engagement in oncology trials
+AU  - Lee K.
+SO  - Annals of Oncology. Conference: 43rd ESMO Congress, ESMO 2018. Germany. 29 (Supplement 8)
+      (pp viii100-viii101), 2018.
+YR  - 2018
+PT  - Journal: Conference Abstract
 """.replace("\n", "\r\n")
 
 
 def test_embase_citations_give_their_pages_and_article_numbers(cli, ws, tmp_path):
     """Embase's "(pp 1-2)" and "Article Number: e026755" were not read: the pages stayed empty,
     so two editorials of one volume had nothing but their issue to keep them apart, and the
-    article had no first page to confirm it against its MEDLINE copy (found by the import
+    article had no first page to confirm it against its MEDLINE copy; a conference abstract's
+    venue ran on to the end of the conference's name and place, and a supplement's page
+    "viii100" (more than one letter before the number) was no page (found by the import
     walk)."""
     path = tmp_path / "embase_citations.txt"
     path.write_bytes(EMBASE_CITATIONS.encode())
     res, rep = run_import(cli, ws, path)
-    assert (rep["format"], rep["imported"], res.code) == ("ovid", 3, 0)
-    article, first, second = sources_in_order(ws)
+    assert (rep["format"], rep["imported"], res.code) == ("ovid", 4, 0)
+    article, first, second, abstract = sources_in_order(ws)
     assert (article.venue, article.volume, article.issue, article.pages) == (
         "BMJ Open",
         "9",
@@ -173,3 +186,10 @@ def test_embase_citations_give_their_pages_and_article_numbers(cli, ws, tmp_path
         ("75", "3", "475-476"),
     ]
     assert first.venue == "Journal of Advanced Nursing"
+    # a conference abstract: the journal before ". Conference:", a supplement's pages
+    assert (abstract.venue, abstract.volume, abstract.issue, abstract.pages) == (
+        "Annals of Oncology",
+        "29",
+        "Supplement 8",
+        "viii100-viii101",
+    )

@@ -36,13 +36,16 @@ _TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
 # "BMJ Open. 9(6):e026755, 2019 06 04." / "Journal of Public Health. 40(2):210-219, 2018 Mar"
 # / "American Journal of Dermatopathology December 2011;33(8):845-849"
 _SO_VOLUME = re.compile(r"(\d{1,9})\s*\(([^()]{1,40})\)")
-_SO_PAGES = re.compile(r"\)\s*:\s*([A-Za-z]?\d[\w-]*)")
+_SO_PAGES = re.compile(r"\)\s*:\s*([A-Za-z]{0,8}\d[\w-]*)")  # (a supplement's "viii100")
 # Embase's own citation form: "Journal of Advanced Nursing. 75 (1) (pp 1-2), 2019." and, for
 # an article number, "BMJ Open. 9 (6) (no pagination), 2019. Article Number: e026755."
 _SO_EMBASE_PAGES = re.compile(
-    r"\(pp\.?\s*([A-Za-z]?\d[\w-]{0,40})\)|Article Number:\s*([A-Za-z]?\d[\w-]{0,40})"
+    r"\(pp\.?\s*([A-Za-z]{0,8}\d[\w-]{0,40})\)|Article Number:\s*([A-Za-z]{0,8}\d[\w-]{0,40})"
 )
-_SO_VENUE = re.compile(r"^(.+?)\.\s+(?=\S*\d)")
+# the journal, before the volume or, for Embase's conference abstracts, before ". Conference:"
+# ("Journal of Clinical Oncology. Conference: 2019 Annual Meeting of … United States. 37 (15
+# Supplement 1) (no pagination), 2019.")
+_SO_VENUE = re.compile(r"^(.+?)\.\s+(?=\S*\d|Conference:)")
 SO_CHARS = 1000  # of a citation read for its parts (real ones: under 300; bounded regexes)
 _AUTHOR_NOTE = re.compile(r"\s*\[.*$")  # "Werner, S. M. [Author, Reprint Author; E-mail: …]"
 _TITLE_NOTE = re.compile(r"\s*\[(?:Article|Report|Miscellaneous|References)\]\.?\s*$")
