@@ -501,3 +501,53 @@ def test_group_authors_are_authors(cli, ws, tmp_path):
     assert gina.authors == ["Global Initiative for Asthma GINA"]
     assert gina.key.startswith("globalinitiativeforasthmagina2004")
     assert wos_trial.authors == ["Solomon, D", "ALTS Grp"]
+
+
+# Written as CNKI's RIS export writes a Chinese-language search: titles in Chinese, the
+# authors in pinyin, no DOI or pages for conference papers and theses.
+CNKI = """TY  - CONF
+DB  - CNKI
+TI  - 公共服务合作生产的理论框架
+AU  - Wang, Lei
+PY  - 2018
+T2  - 中国行政管理学会年会
+ER  - 
+
+TY  - CONF
+DB  - CNKI
+TI  - 社区治理中的居民参与研究
+AU  - Wang, Li
+PY  - 2018
+T2  - 中国行政管理学会年会
+ER  - 
+"""
+CNKI_LATER = """TY  - THES
+DB  - CNKI
+TI  - 城市社区养老服务的合作生产机制研究
+AU  - Wang, Lei
+PY  - 2018
+PB  - 北京大学
+ER  - 
+"""
+
+
+def test_titles_in_other_scripts_tell_records_apart_at_import(cli, ws, tmp_path):
+    """The import's content fingerprint kept only a-z and 0-9, so a Chinese (Greek, Cyrillic)
+    title counted as no title: two different papers by a 'Wang, L' of 2018 (one key,
+    'wang2018') were 'the same record as line 1' and marked as its duplicate, and a thesis
+    of his in a later export of the same database was skipped as already imported — lost
+    (found by the import walk). The same record exported again is still recognised."""
+    first, later = tmp_path / "cnki.ris", tmp_path / "cnki_theses.ris"
+    first.write_text(CNKI)
+    later.write_text(CNKI_LATER + "\n" + CNKI.split("\n\n")[0] + "\n")  # and one again
+    res, rep = run_import(cli, ws, first)
+    assert (rep["imported"], rep["problems"], res.code) == (2, [], 0)
+    res, rep = run_import(cli, ws, later)
+    assert (rep["imported"], rep["skipped"]) == (1, 1)  # the search's record: recognised
+    stored = sources_in_order(ws)
+    assert [s.title for s in stored] == [
+        "公共服务合作生产的理论框架",
+        "社区治理中的居民参与研究",
+        "城市社区养老服务的合作生产机制研究",
+    ]
+    assert [s.merged_into_id for s in stored] == [None, None, None]
