@@ -431,6 +431,20 @@ def test_titles_of_journal_furniture_alone_recur_too(title):
     assert merged(*subject) == [["i1", "i3"]]
 
 
+@pytest.mark.parametrize("prefix", ["Reply to: ", "Response to: ", "Correction to: "])
+def test_a_notice_to_a_paper_is_not_a_translation_of_it(prefix):
+    """Embase's "TO:" before an original-language title was matched in any case, so "Reply
+    to: <the paper's title>" split there: its main title was "reply" and the paper's title a
+    translated form, and with the paper's DOI (a reply indexed under it) the two merged as
+    'same DOI; title matches in translation' (found by the import walk). Embase's own
+    capital "TO:" still gives the original title."""
+    original = paper("paper", doi="10.1097/01.AOG.0000196504.82532.d1")
+    notice = paper("notice", title=prefix + original["title"], pages="e5")
+    result = detect([original, notice])
+    assert result.clusters == []
+    assert any("vs the paper itself" in r for r in result.maybe[0].reasons)
+
+
 def test_errata_are_not_the_paper_even_with_its_doi():
     original = paper("paper", doi="10.1097/01.AOG.0000196504.82532.d1")
     erratum = paper(

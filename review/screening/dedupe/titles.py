@@ -50,7 +50,9 @@ _ANNOTATION = re.compile(
     r"|(?:" + _SHORT_NOTES + r")\s*\.?\s*)(?:\]|$)",
     re.IGNORECASE,
 )
-_ORIGINAL = re.compile(r"\s*(?:<\s*original\s*>|\bTO:)\s*", re.IGNORECASE)
+# Embase's marker is "TO:" in capitals; "to:" is English ("Reply to: …", "Response to: …",
+# "Correction to: …"), which split there made the notice's subject a translated form of it
+_ORIGINAL = re.compile(r"\s*(?:(?i:<\s*original\s*>)|\bTO:)\s*")
 _TRAILING_TAG = re.compile(r"\s*[\[(][^\[\]()]{1,60}[\])]\s*\.?\s*$")
 _PARALLEL = re.compile(r"\s+=\s+|\s*;\s+")
 _HEAD = re.compile(r"[.:?!]\s+|\s+[-–—]\s+|\s-(?=[A-Z])")
@@ -122,7 +124,7 @@ def parse_title(title: str | None, venue: str | None = None) -> Title:
     if not title:
         return Title("")
     raw = str(title).strip().strip('"').strip()
-    if "<" in raw or "TO:" in raw or "to:" in raw:  # "<ORIGINAL>", "TO:"
+    if "<" in raw or "TO:" in raw:  # "<ORIGINAL>", "TO:"
         parts = [p for p in _ORIGINAL.split(raw) if p.strip()]
     else:
         parts = [raw]
