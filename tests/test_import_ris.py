@@ -551,3 +551,23 @@ def test_titles_in_other_scripts_tell_records_apart_at_import(cli, ws, tmp_path)
         "城市社区养老服务的合作生产机制研究",
     ]
     assert [s.merged_into_id for s in stored] == [None, None, None]
+
+
+def test_several_names_in_one_author_line_are_several_authors(cli, ws, tmp_path):
+    """An RIS line with all the authors between semicolons (CNKI's "AU  - 王磊;李明;", a
+    spreadsheet turned into RIS) was stored as one author named "Kim, J.; Park, S.; Lee,
+    H." (found by the import walk): the list, the cite key and the matcher's author check
+    all read one person."""
+    path = tmp_path / "one_line.ris"
+    path.write_text(
+        "TY  - JOUR\nTI  - Co-production in primary care: a survey of practices\n"
+        "AU  - Kim, J.; Park, S.; Lee, H.\nPY  - 2021\nJO  - Health Policy\nER  - \n\n"
+        "TY  - JOUR\nTI  - 公共服务合作生产的理论框架\nAU  - 王磊;李明;\nPY  - 2018\n"
+        "JO  - 中国行政管理\nER  - \n"
+    )
+    res, rep = run_import(cli, ws, path)
+    assert (rep["imported"], res.code) == (2, 0)
+    survey, chinese = sources_in_order(ws)
+    assert survey.authors == ["Kim, J.", "Park, S.", "Lee, H."]
+    assert chinese.authors == ["王磊", "李明"]
+    assert survey.record["AU"] == ["Kim, J.; Park, S.; Lee, H."]  # the file's line

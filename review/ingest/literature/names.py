@@ -140,11 +140,15 @@ def tidy_name(name: str) -> str:
 def tidy_names(values: Iterable[str]) -> list[str]:
     """One tag's names (RIS `AU`, PubMed `FAU`, WoS `AF`, Ovid, EndNote `%A`), each `tidy_name`d;
     empty values and a database's placeholder ("[Anonymous]", Scopus's "[No author name
-    available]": `fields.is_placeholder`) are no names."""
+    available]": `fields.is_placeholder`) are no names. A value holding several names
+    between semicolons ("AU  - Kim, J.; Park, S.", CNKI's "王磊;李明;") is those names: no
+    one person's name has a semicolon in it."""
     names = []
     for value in values:
         value = value.strip()
-        if value and not is_placeholder(value):
+        if ";" in value.rstrip(";"):
+            names.extend(tidy_names(value.split(";")))
+        elif value and not is_placeholder(value):
             names.append(tidy_name(value))
     return names
 
