@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from review.ingest.formats import ris
+from review.ingest.formats import pubmed, ris
 from review.ingest.literature.kinds import from_labels
 from review.store import models as m
 from review.store.db import session_scope
@@ -571,3 +571,21 @@ def test_several_names_in_one_author_line_are_several_authors(cli, ws, tmp_path)
     assert survey.authors == ["Kim, J.", "Park, S.", "Lee, H."]
     assert chinese.authors == ["王磊", "李明"]
     assert survey.record["AU"] == ["Kim, J.; Park, S.; Lee, H."]  # the file's line
+
+
+def test_a_pubmed_file_cut_short_says_so(cli, ws, tmp_path):
+    """PubMed ends every record with SO; a download cut off inside the last record was
+    imported without a word, as if complete (found by the import walk: an .nbib cut at
+    1,500 bytes). RIS and Web of Science already said 'last record has no ER line'."""
+    whole = GROUP_PUBMED.replace(
+        "IP  - 6\n", "IP  - 6\nSO  - Am J Obstet Gynecol. 2003 Jun;188(6):1393-400.\n"
+    )
+    whole += "SO  - Eur Respir J. 2004;24.\n"
+    cut = whole[: whole.index("TA  - Eur Respir J")]
+    assert pubmed.parse(whole) == (pubmed.parse(whole)[0], [])  # complete: no warning
+    short = tmp_path / "short.nbib"
+    short.write_text(cut)
+    res, rep = run_import(cli, ws, short)
+    assert (rep["imported"], res.code) == (2, 0)  # kept: the warning says to check
+    (warn,) = rep["problems"]
+    assert warn["line"] == 16 and "was the file cut short?" in warn["message"]

@@ -59,7 +59,17 @@ def parse(text: str) -> tuple[list[dict], list[tuple]]:
         last = tag
     if stray:
         problems.append((None, f"{stray} line(s) outside any record ignored", "warning", None))
+    # PubMed ends every record with its citation (SO): a download cut short ends without one
+    if len(records) > 1 and "SO" not in records[-1]["tags"]:
+        if all("SO" in r["tags"] for r in records[:-1]):
+            problems.append((records[-1]["line"], CUT_SHORT, "warning", None))
     return records, problems
+
+
+CUT_SHORT = (
+    "the last record has no SO line, which ends every other record: was the file cut short? "
+    "imported as it is (download the export again to be sure)"
+)
 
 
 def normalise(tags: dict) -> dict:
