@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 from review.ingest.formats.ris import known_database
-from review.ingest.formats.tagged import first_value, head_for_detect, store_parsed
+from review.ingest.formats.tagged import citation_parts, first_value, head_for_detect, store_parsed
 from review.ingest.literature import (
     normalise_doi,
     parse_year,
@@ -33,20 +33,6 @@ _DETECT = re.compile(rb"(?m)^[ \t]*VN {1,2}- ?Ovid Technologies")
 _RIS = re.compile(rb"(?m)^TY  - ")
 _NUMBER = re.compile(r"^\s*<\s*\d+\s*\.?\s*>\s*$")  # `<1. >`, `<12>`
 _TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
-# "BMJ Open. 9(6):e026755, 2019 06 04." / "Journal of Public Health. 40(2):210-219, 2018 Mar"
-# / "American Journal of Dermatopathology December 2011;33(8):845-849"
-_SO_VOLUME = re.compile(r"(\d{1,9})\s*\(([^()]{1,40})\)")
-_SO_PAGES = re.compile(r"\)\s*:\s*([A-Za-z]{0,8}\d[\w-]*)")  # (a supplement's "viii100")
-# Embase's own citation form: "Journal of Advanced Nursing. 75 (1) (pp 1-2), 2019." and, for
-# an article number, "BMJ Open. 9 (6) (no pagination), 2019. Article Number: e026755."
-_SO_EMBASE_PAGES = re.compile(
-    r"\(pp\.?\s*([A-Za-z]{0,8}\d[\w-]{0,40})\)|Article Number:\s*([A-Za-z]{0,8}\d[\w-]{0,40})"
-)
-# the journal, before the volume or, for Embase's conference abstracts, before ". Conference:"
-# ("Journal of Clinical Oncology. Conference: 2019 Annual Meeting of … United States. 37 (15
-# Supplement 1) (no pagination), 2019.")
-_SO_VENUE = re.compile(r"^(.+?)\.\s+(?=\S*\d|Conference:)")
-SO_CHARS = 1000  # of a citation read for its parts (real ones: under 300; bounded regexes)
 _AUTHOR_NOTE = re.compile(r"\s*\[.*$")  # "Werner, S. M. [Author, Reprint Author; E-mail: …]"
 _TITLE_NOTE = re.compile(r"\s*\[(?:Article|Report|Miscellaneous|References)\]\.?\s*$")
 
@@ -107,10 +93,8 @@ def normalise(tags: dict) -> dict:
     def first(*names: str) -> str | None:
         return first_value(tags, *names)
 
-    source = (first("SO") or "")[:SO_CHARS]
-    so_volume = _SO_VOLUME.search(source)
-    so_pages = _SO_PAGES.search(source) or _SO_EMBASE_PAGES.search(source)
-    so_venue = _SO_VENUE.match(source)
+    source = first("SO") or ""
+    cited = citation_parts(source)
     doi = None
     for value in [*tags.get("DO", ()), *tags.get("DI", ())]:
         if "10." in value:
@@ -128,10 +112,10 @@ def normalise(tags: dict) -> dict:
         "title": unquote_title(title),
         "authors": tidy_names(authors),
         "year": parse_year(first("YR", "DP", "PY")) or parse_year(source or None),
-        "venue": first("JN", "JT", "JX", "BT") or (so_venue.group(1) if so_venue else None),
-        "volume": first("VI", "VO") or (so_volume.group(1) if so_volume else None),
-        "issue": first("IP") or (so_volume.group(2) if so_volume else None),
-        "pages": first("PG") or (so_pages.group(so_pages.lastindex or 1) if so_pages else None),
+        "venue": first("JN", "JT", "JX", "BT") or cited["venue"],
+        "volume": first("VI", "VO") or cited["volume"],
+        "issue": first("IP") or cited["issue"],
+        "pages": first("PG") or cited["pages"],
         "doi": doi,
         "url": first("XL", "UR") or (f"https://pubmed.ncbi.nlm.nih.gov/{ui}/" if ui else None),
         "abstract": first("AB"),
