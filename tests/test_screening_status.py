@@ -183,3 +183,32 @@ def test_two_reviewers_deciding_at_once_leave_the_right_status(ws, db_backend):
     thread.join(10)
     assert not thread.is_alive()
     assert _check(ws)["rec0000"] == "include"
+
+
+def test_a_merge_keeps_one_decision_per_reviewer(ws):
+    """Two copies of one work, each screened by both reviewers, merged: the survivor keeps one
+    decision per reviewer and stage (its own), and the copy's stay with the copy, so the
+    outcome and the stored status read the same decisions; undo puts every one back.
+    Before, both moved: ann had an include and an exclude on one record, the stored status
+    counted two kinds ("conflict") while `outcomes` took the later one ("exclude")."""
+    add_literature(ws, 2)
+    with session_scope(ws.engine) as s:
+        for who in ("ann", "bob"):
+            d.decide(s, who, "rec0000", "include")
+            d.decide(s, who, "rec0001", "exclude", reason="wrong outcome")
+        merge = dedupe.merge_keys(s, ["rec0000", "rec0001"], coder="ann")
+    stored = _check(ws)
+    with session_scope(ws.engine) as s:
+        survivor = s.exec(select(m.Source).where(m.Source.key == merge.survivor)).one()
+        rows = s.exec(
+            select(m.ScreeningDecision.coder_id, m.ScreeningDecision.decision).where(
+                m.ScreeningDecision.source_id == survivor.id
+            )
+        ).all()
+        own = "include" if merge.survivor == "rec0000" else "exclude"
+        assert sorted(r[1] for r in rows) == [own, own]  # one each, the survivor's own
+    assert stored[merge.survivor] == own
+    with session_scope(ws.engine) as s:
+        dedupe.undo(s, merge.cluster)
+    stored = _check(ws)
+    assert stored == {"rec0000": "include", "rec0001": "exclude"}
