@@ -31,8 +31,7 @@ def _computed(s) -> dict[str, str]:
     ft, ta = d.outcomes(s, "full-text"), d.outcomes(s, "title-abstract")
     out = {}
     for sid, key in s.exec(select(m.Source.id, m.Source.key)).all():
-        o = ft.get(sid) or ta.get(sid)
-        out[key] = o.status if o else "unscreened"
+        out[key] = d.latest_status(ta.get(sid), ft.get(sid))
     return out
 
 
@@ -212,3 +211,37 @@ def test_a_merge_keeps_one_decision_per_reviewer(ws):
         dedupe.undo(s, merge.cluster)
     stored = _check(ws)
     assert stored == {"rec0000": "include", "rec0001": "exclude"}
+
+
+def test_a_full_text_outcome_counts_only_while_title_abstract_passes(ws):
+    """Reviewers who re-decide a record at title/abstract after reading it in full take it
+    out: its full-text decisions no longer count (it is not eligible there), so the Library's
+    status, the included rule and PRISMA all say excluded. Before, the stored status kept the
+    full-text 'include' of a record excluded at title/abstract. Likewise a record whose
+    title/abstract outcome is open again (a second reviewer now required) awaits that
+    decision: a full-text exclusion made meanwhile does not take it out."""
+    from review.screening.prisma import prisma
+
+    add_literature(ws, 2)
+    with session_scope(ws.engine) as s:
+        for who in ("ann", "bob"):
+            d.decide(s, who, "rec0000", "include")
+        for who in ("ann", "bob"):
+            d.decide(s, who, "rec0000", "include", stage="full-text")
+        for who in ("ann", "bob"):  # both change their minds at title/abstract
+            d.decide(s, who, "rec0000", "exclude", reason="wrong outcome")
+        d.set_required_reviewers(s, 1)
+        d.decide(s, "ann", "rec0001", "include")
+        d.decide(s, "ann", "rec0001", "exclude", stage="full-text", reason="wrong outcome")
+        d.set_required_reviewers(s, 2)  # rec0001 waits for bob at title/abstract again
+    stored = _check(ws)
+    assert stored == {"rec0000": "exclude", "rec0001": "pending"}
+    with session_scope(ws.engine) as s:
+        ids = dict(s.exec(select(m.Source.key, m.Source.id)).all())
+        assert d.included_source_ids(s) == [ids["rec0001"]]  # awaiting: in provisionally
+        doc = prisma(s)
+    assert doc["screening"]["records_excluded"] == 1
+    assert doc["screening"]["awaiting_screening"] == 1
+    assert doc["eligibility"]["reports_sought"] == 0
+    assert doc["included"]["studies"] == 0
+    assert all(doc["checks"].values())

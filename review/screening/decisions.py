@@ -53,6 +53,7 @@ UNSCREENED = "unscreened"  # nobody has decided (at this stage)
 PENDING = "pending"  # decided, by fewer reviewers than required: waits for another
 CONFLICT = "conflict"  # the required reviewers disagree: a resolver decides
 STATUSES = (UNSCREENED, PENDING, "include", "exclude", "maybe", CONFLICT, NOT_RETRIEVED)
+PASSED = ("include", "maybe")  # title/abstract outcomes that go on to full text
 BLIND = "screening.blind"
 REVIEWERS = "screening.reviewers"
 DEFAULT_REASONS = (
@@ -207,7 +208,7 @@ def decide(
     reason = _check_reason(session, stage, decision, reason)
     if stage == "full-text":
         first = outcomes(session, "title-abstract", [src.id]).get(src.id)
-        if first is None or first.status not in ("include", "maybe"):
+        if first is None or first.status not in PASSED:
             raise ReviewError(f"{key} has not passed title/abstract screening")
     if final and decision == "maybe" and stage == "full-text":
         raise UsageError("a full-text resolution must be include or exclude")
@@ -341,15 +342,16 @@ def computed_status_sql(session: Session):
     """SQL computing a source's screening status from its decisions, the rule of `outcomes`
     as one expression: at each stage the final decision, else — once the required reviewers
     have decided — their common decision or "conflict" (a full text must end in or out, so
-    "maybe" there is a conflict), else "pending"; the full-text status when anyone decided at
-    full text, else the title/abstract one, else "unscreened". This is what `store_status`
-    writes into `source.screening_status`; `tests/test_homes.py` and
-    `tests/test_screening_status.py` check it against `outcomes` record by record."""
+    "maybe" there is a conflict), else "pending"; then `latest_status`'s rule: the full-text
+    status when anyone decided at full text and the record passed title/abstract, else the
+    title/abstract one, else "unscreened". This is what `store_status` writes into
+    `source.screening_status`; `tests/test_homes.py` and `tests/test_screening_status.py`
+    check it against `outcomes` record by record."""
     need = required_reviewers(session)
-    return func.coalesce(
-        _stage_status_sql("full-text", need),
-        _stage_status_sql("title-abstract", need),
-        literal(UNSCREENED),
+    first = _stage_status_sql("title-abstract", need)
+    return case(
+        (first.in_(PASSED), func.coalesce(_stage_status_sql("full-text", need), first)),
+        else_=func.coalesce(first, literal(UNSCREENED)),
     )
 
 
@@ -422,7 +424,7 @@ def eligible_ids(
         return list(live)
     if passed is None:
         passed = outcomes(session, "title-abstract")
-    return [i for i in live if i in passed and passed[i].status in ("include", "maybe")]
+    return [i for i in live if i in passed and passed[i].status in PASSED]
 
 
 def included_source_ids(session: Session, *, literature_only: bool = True) -> list[int]:
@@ -457,13 +459,23 @@ def included_source_ids(session: Session, *, literature_only: bool = True) -> li
     return sorted(out)
 
 
+def latest_status(title_abstract: Outcome | None, full_text: Outcome | None) -> str:
+    """A record's status at its latest stage, as the Library shows it (`computed_status_sql`
+    is this rule in SQL): the full-text one once anyone decided there, while the record
+    passes title/abstract (included or "maybe": `eligible_ids`); else the title/abstract one.
+    Full-text decisions on a record that no longer passes (the reviewers re-decided it, or a
+    second reviewer is now required) do not count: it is not eligible there."""
+    first = title_abstract.status if title_abstract is not None else UNSCREENED
+    if full_text is not None and first in PASSED:
+        return full_text.status
+    return first
+
+
 def taken_out(title_abstract: Outcome | None, full_text: Outcome | None) -> bool:
     """Whether screening has taken a record out of the review: excluded at title/abstract, or
-    excluded or not retrieved at full text (final or agreed outcomes only; a conflict or a
-    missing second decision leaves it in)."""
-    return (title_abstract is not None and title_abstract.status == "exclude") or (
-        full_text is not None and full_text.status in ("exclude", NOT_RETRIEVED)
-    )
+    excluded or not retrieved at full text after passing title/abstract (final or agreed
+    outcomes only; a conflict or a missing second decision leaves it in)."""
+    return latest_status(title_abstract, full_text) in ("exclude", NOT_RETRIEVED)
 
 
 def visible(outcome: Outcome | None, viewer: str, blind: bool, need: int) -> dict[str, str]:
