@@ -42,20 +42,17 @@ def test_prisma_counts_add_up(ws, cli):
     cli(*w, *a, "decide", "include", live[6])
     cli(*w, *b, "decide", "exclude", live[6], "-r", "wrong outcome")
     assert cli(*w, "--coder", "cat", "screen", "resolve", "include", live[6]).code == 0
-    # full text: 5 sought; 3 assessed by both: 2 included, 1 excluded; 2 awaiting
+    # full text: 5 sought; 1 not retrieved; 2 assessed by both, both included; 2 awaiting.
+    # A report that could not be obtained is not retrieved, not excluded after assessment
+    # (PRISMA 2020): "full text not available" was a default exclusion reason.
+    ft = ["-s", "full-text"]
+    res = cli(*w, *a, "decide", "exclude", *ft, include[2], "-r", "Full text not available")
+    assert res.code == 2 and "not-retrieved" in res.err and "Traceback" not in res.err
+    assert "full text not available" not in cli(*w, "screen", "reasons").out
+    assert cli(*w, "screen", "reasons", "--add", "not retrieved").code == 2
     for who in (a, b):
-        cli(*w, *who, "decide", "include", "-s", "full-text", *include[:2])
-        res = cli(
-            *w,
-            *who,
-            "decide",
-            "exclude",
-            "-s",
-            "full-text",
-            include[2],
-            "-r",
-            "full text not available",
-        )
+        assert cli(*w, *who, "decide", "include", *ft, *include[:2]).code == 0
+        res = cli(*w, *who, "decide", "not-retrieved", *ft, include[2])
         assert res.code == 0, res.err
     res = cli(*w, "prisma", "--json")
     assert res.code == 0, res.err
@@ -74,10 +71,10 @@ def test_prisma_counts_add_up(ws, cli):
     }
     assert doc["eligibility"] == {
         "reports_sought": 5,
-        "reports_not_retrieved": 0,
-        "reports_assessed": 3,
-        "reports_excluded": 1,
-        "excluded_by_reason": {"full text not available": 1},
+        "reports_not_retrieved": 1,
+        "reports_assessed": 2,
+        "reports_excluded": 0,
+        "excluded_by_reason": {},
         "awaiting_assessment": 2,
         "conflicts": 0,
     }

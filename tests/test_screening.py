@@ -224,3 +224,31 @@ def test_a_resolved_conflict_says_who_resolved_it_and_why(library, cli):
     line = next(ln for ln in ann.splitlines() if ln.startswith("r2 "))
     assert "mine=exclude" in line and "final: cat: exclude (wrong outcome)" in line
     assert "[bob: exclude (wrong study design)]" in line
+
+
+def test_a_workspace_seeded_with_full_text_not_available_hides_it(library, cli):
+    """Workspaces made before held "full text not available" among the default reasons; it is
+    no exclusion (PRISMA 2020: reports not retrieved), so it is no longer offered, and a
+    decision naming it says what to do instead."""
+    ws = library
+    with session_scope(ws.engine) as s:
+        s.add(m.ExclusionReason(name="full text not available", stage="full-text"))
+        s.add(m.Setting(key="screening.reasons-seeded", value="yes"))
+    shown = run(cli, ws, "ann", "reasons", "-s", "full-text", "--json").json()["reasons"]
+    assert "full text not available" not in [r["name"] for r in shown]
+    for who in ("ann", "bob"):
+        assert run(cli, ws, who, "decide", "include", "r1").code == 0
+    res = run(
+        cli,
+        ws,
+        "ann",
+        "decide",
+        "exclude",
+        "r1",
+        "-s",
+        "full-text",
+        "-r",
+        "full text not available",
+    )
+    assert res.code == 2 and "decide not-retrieved" in res.err
+    assert run(cli, ws, "ann", "decide", "not-retrieved", "r1", "-s", "full-text").code == 0

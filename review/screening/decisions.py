@@ -63,8 +63,11 @@ DEFAULT_REASONS = (
     ("wrong study design", None),
     ("wrong publication type", None),
     ("not about co-production", None),
-    ("full text not available", "full-text"),
 )
+# A report that could not be obtained was never assessed: PRISMA 2020 counts it as "reports
+# not retrieved", apart from the reports excluded after assessment. So these are no exclusion
+# reasons (the first was one of the defaults; a workspace seeded then still lists it).
+NOT_RETRIEVED_REASONS = ("full text not available", "not retrieved", "full text not retrieved")
 
 
 # --- settings -----------------------------------------------------------------------------
@@ -115,13 +118,31 @@ def reasons(session: Session, stage: str | None = None) -> list[m.ExclusionReaso
             .scalars()
             .all()
         )
-    return [r for r in rows if stage is None or r.stage in (None, stage)]
+    return [
+        r
+        for r in rows
+        if (stage is None or r.stage in (None, stage)) and not _means_not_retrieved(r.name)
+    ]
+
+
+def _means_not_retrieved(name: str) -> bool:
+    return " ".join(name.replace("-", " ").split()).casefold() in NOT_RETRIEVED_REASONS
+
+
+def _not_an_exclusion(name: str) -> UsageError:
+    return UsageError(
+        f"{name!r} is not an exclusion reason: a report that could not be obtained is "
+        "'not retrieved' (PRISMA 2020 counts it apart from the reports assessed): "
+        "review screen decide not-retrieved KEY -s full-text (r on the Screening screen)"
+    )
 
 
 def add_reason(session: Session, name: str, stage: str | None = None) -> m.ExclusionReason:
     name = " ".join(name.split())
     if not name:
         raise UsageError("a reason needs a name")
+    if _means_not_retrieved(name):
+        raise _not_an_exclusion(name)
     if stage is not None:
         check_stage(stage)
     reasons(session)  # seed first, so adding one does not hide the defaults
@@ -157,6 +178,8 @@ def _check_reason(session: Session, stage: str, decision: str, reason: str | Non
         if stage == "full-text":
             raise UsageError("full-text exclusions need a reason (see `review screen reasons`)")
         return None
+    if _means_not_retrieved(reason):
+        raise _not_an_exclusion(reason.strip())
     names = [r.name for r in reasons(session, stage)]
     match = next((n for n in names if n.casefold() == reason.strip().casefold()), None)
     if match is None:
