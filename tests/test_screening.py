@@ -252,3 +252,34 @@ def test_a_workspace_seeded_with_full_text_not_available_hides_it(library, cli):
     )
     assert res.code == 2 and "decide not-retrieved" in res.err
     assert run(cli, ws, "ann", "decide", "not-retrieved", "r1", "-s", "full-text").code == 0
+
+
+def test_a_resolution_settles_a_conflict_and_names_the_reason(library, cli):
+    """`resolve` is for a conflict (or to change a resolution): on a record both reviewers
+    agree on, or one waiting for its second reviewer, it says there is nothing to resolve —
+    before, a third person's 'resolution' silently overrode two agreeing reviewers. Settling
+    two different exclusion reasons with an exclusion names the reason that counts (before,
+    it was stored without one and PRISMA counted "reason not given")."""
+    ws = library
+    for who in ("ann", "bob"):
+        assert run(cli, ws, who, "decide", "include", "r0").code == 0
+    assert run(cli, ws, "ann", "decide", "include", "r1").code == 0
+    res = run(cli, ws, "cat", "resolve", "exclude", "r0", "-r", "wrong outcome")
+    assert res.code == 1 and "r0 is no conflict at title-abstract (status include)" in res.err
+    res = run(cli, ws, "cat", "resolve", "exclude", "r1")
+    assert res.code == 1 and "waiting for another reviewer" in res.err
+    assert run(cli, ws, "ann", "decide", "exclude", "r2", "-r", "wrong population").code == 0
+    assert run(cli, ws, "bob", "decide", "exclude", "r2", "-r", "wrong outcome").code == 0
+    res = run(cli, ws, "cat", "resolve", "exclude", "r2")
+    assert res.code == 2
+    assert "gave reasons (wrong outcome; wrong population): name the one" in res.err
+    assert run(cli, ws, "cat", "resolve", "exclude", "r2", "-r", "wrong outcome").code == 0
+    # a resolution may be changed: the record has a final decision
+    assert run(cli, ws, "cat", "resolve", "exclude", "r2", "-r", "wrong population").code == 0
+    doc = cli("-w", ws.root, "prisma", "--json").json()
+    assert doc["screening"]["excluded_by_reason"] == {"wrong population": 1}
+    assert run(cli, ws, "ann", "decide", "include", "r0", "-s", "full-text").code == 0
+    assert run(cli, ws, "bob", "decide", "maybe", "r0", "-s", "full-text").code == 0
+    res = run(cli, ws, "cat", "resolve", "maybe", "r0", "-s", "full-text")
+    assert res.code == 2 and "include, exclude or not-retrieved" in res.err
+    assert run(cli, ws, "cat", "resolve", "not-retrieved", "r0", "-s", "full-text").code == 0

@@ -234,7 +234,9 @@ def decide(
         if first is None or first.status not in PASSED:
             raise ReviewError(f"{key} has not passed title/abstract screening")
     if final and decision == "maybe" and stage == "full-text":
-        raise UsageError("a full-text resolution must be include or exclude")
+        raise UsageError("a full-text resolution must be include, exclude or not-retrieved")
+    if final:
+        _check_resolvable(session, key, src.id, stage, decision, reason)
     cid = ensure_coder(session, coder).id
     row = (
         session.execute(
@@ -257,6 +259,27 @@ def decide(
     session.flush()
     store_status(session, [src.id])
     return row
+
+
+def _check_resolvable(
+    session: Session, key: str, sid: int, stage: str, decision: str, reason: str | None
+) -> None:
+    """A resolution settles a conflict (or replaces an earlier resolution): not a record the
+    required reviewers agree on, nor one still waiting for a reviewer. An exclusion that
+    settles it names its reason when the reviewers gave any: two different reasons are the
+    conflict, and "reason not given" would hide both (PRISMA counts exclusions by reason)."""
+    o = outcomes(session, stage, [sid]).get(sid)
+    if o is None or (o.final is None and o.status != CONFLICT):
+        status = o.status if o is not None else UNSCREENED
+        if status == PENDING:
+            status += ", waiting for another reviewer"
+        raise ReviewError(f"{key} is no conflict at {stage} (status {status}): nothing to resolve")
+    given = sorted({r for r in o.reasons.values() if r})
+    if decision == "exclude" and not reason and given:
+        raise UsageError(
+            f"the reviewers of {key} gave reasons ({'; '.join(given)}): "
+            "name the one that counts (-r REASON)"
+        )
 
 
 def resolve(
