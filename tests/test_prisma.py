@@ -309,3 +309,34 @@ def test_medline_and_ebsco_databases_are_counted_as_themselves(ws, cli, tmp_path
     assert doc["by_database"] == {"PubMed": 3, "MEDLINE": 1, "CINAHL": 1,
                                   "Academic Search Complete": 1}  # fmt: skip
     assert doc["records_identified"] == 6 and doc["duplicates_removed"] == 2
+
+
+_ZOTERO = _SCOPUS.replace("DB  - Scopus\n", "")  # the same work, from a Zotero library
+
+
+def test_import_names_the_database_a_file_does_not(ws, cli, tmp_path):
+    """Found by the PRISMA walk: a Google Scholar search saved through Zotero (or a Mendeley,
+    JabRef, ACM or IEEE export) names no database, and nothing could say which it was, so
+    PRISMA showed its records under "other / not recorded". `--database NAME` says it: the
+    records are that database's, a work already found in Scopus is stored as its record and
+    linked as a duplicate, and importing the file again, with or without the option, adds
+    nothing."""
+    w = ["-w", ws.root]
+    scopus, zotero = tmp_path / "scopus.ris", tmp_path / "scholar.ris"
+    scopus.write_text(_SCOPUS, "utf-8")
+    zotero.write_text(_ZOTERO, "utf-8")
+    assert cli(*w, "import", scopus).code == 0
+    res = cli(*w, "import", "--database", "Google  Scholar", zotero)
+    assert res.code == 0, res.err
+    assert "marked as its duplicate" in res.out
+    expected = {"records_identified": 2, "by_database": {"Google Scholar": 1, "Scopus": 1},
+                "duplicates_removed": 1}  # fmt: skip
+    assert _prisma(cli, ws)["identification"] == expected
+    for again in ([], ["--database", "Google Scholar"], ["--database", "CINAHL"]):
+        (rep,) = cli(*w, "import", "--json", *again, zotero).json()["files"]
+        assert rep["status"] == "unchanged", rep
+    assert _prisma(cli, ws)["identification"] == expected
+    res = cli(*w, "import", "--database", " ", zotero)
+    assert res.code == 2 and "--database needs a name" in res.err
+    res = cli(*w, "import", "--batches", "--database", "Scopus")
+    assert res.code == 2 and "--database goes with files" in res.err

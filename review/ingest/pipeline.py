@@ -282,8 +282,9 @@ def _not_readable(p: Path) -> str:
     return "no such file or folder"
 
 
-# Options that say who and where, not how to read the file: they do not make a re-import new.
-_IDENTITY_OPTIONS = {"coder", "workspace"}
+# Options that say who and where, not how to read the file: they do not make a re-import new
+# (the same search file named with --database or without is the same search, imported once).
+_IDENTITY_OPTIONS = {"coder", "workspace", "database"}
 
 
 def fingerprint(data: bytes, options: dict | None = None) -> str:

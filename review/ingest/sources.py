@@ -44,6 +44,7 @@ from sqlmodel import Session, col
 
 from review.ingest.literature.keys import make_key
 from review.store import models as m
+from review.store.kinds import LITERATURE, source_class
 from review.store.models import utcnow
 from review.store.records import imported_columns, original_record
 
@@ -277,6 +278,8 @@ def insert_sources(
         batch_id = batch_id if batch_id is not None else ctx.batch.id
         origin_file = origin_file or ctx.file
     out = InsertOutcome()
+    # `review import --database NAME`: the database the file's records were found in
+    database = " ".join(str(ctx.options.get("database") or "").split()) if ctx else ""
 
     rows: list[dict] = []
     given: list[str | None] = []  # each row's own ID or cite key, as the record gave it
@@ -297,6 +300,8 @@ def insert_sources(
             row["batch_id"] = batch_id
         if row["origin_file"] is None:
             row["origin_file"] = origin_file
+        if database and source_class(row["kind"], row["record_format"]) == LITERATURE:
+            row["database"] = database
         rows.append(row)
 
     # All stored keys in one query (cheap even for 10^5 sources); what is stored only for the
