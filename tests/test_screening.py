@@ -127,6 +127,13 @@ def test_kappa_edge_cases(library, cli):
     assert (opposite.observed, opposite.chance, opposite.kappa) == (0.0, 0.5, -1.0)
     res = run(cli, library, "ann", "kappa", "--stage", "title-abstract")
     assert res.code == 1 and "two screeners" in res.err
+    # a reviewer with no decisions (a typo) is named, not reported as agreeing on 0 records
+    for who in ("ann", "bob"):
+        assert run(cli, library, who, "decide", "include", "r1").code == 0
+    res = run(cli, library, "ann", "kappa", "--coders", "ann,zed")
+    assert res.code == 1
+    assert "zed made no screening decision at title-abstract (screeners: ann, bob)" in res.err
+    assert "zed made no screening decision at full-text (screeners: none yet)" in res.err
 
 
 def test_screening_decisions_follow_a_merge(library, cli):

@@ -710,6 +710,13 @@ def kappa(session: Session, stage: str, coders: tuple[str, str] | None = None) -
     a, b = coders
     if a == b:
         raise UsageError("kappa needs two different coders")
+    found = screeners(session, stage)
+    missing = [c for c in coders if c not in found]
+    if missing:  # a typo gave "kappa undefined … on 0 records", as if they had not overlapped
+        raise ReviewError(
+            f"{' and '.join(missing)} made no screening decision at {stage} "
+            f"(screeners: {', '.join(found) or 'none yet'})"
+        )
     by_source: dict[int, dict[str, str]] = defaultdict(dict)
     for sid, coder, decision, _reason, final in _rows(session, stage):
         if not final and coder in (a, b):
