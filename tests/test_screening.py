@@ -290,3 +290,16 @@ def test_a_resolution_settles_a_conflict_and_names_the_reason(library, cli):
     res = run(cli, ws, "cat", "resolve", "maybe", "r0", "-s", "full-text")
     assert res.code == 2 and "include, exclude or not-retrieved" in res.err
     assert run(cli, ws, "cat", "resolve", "not-retrieved", "r0", "-s", "full-text").code == 0
+
+
+def test_a_reason_is_one_whatever_its_case_and_spacing(library, cli):
+    """`reasons --add "Wrong  Population"` listed a second reason that no decision could use
+    (a decision's reason is matched case aside, so it took the first); `--remove` needed the
+    exact case. One reason, found the way a decision finds it."""
+    ws = library
+    shown = run(cli, ws, "ann", "reasons", "--add", "Wrong  Population").out.splitlines()
+    assert [n for n in shown if n.casefold() == "wrong population"] == ["wrong population"]
+    res = run(cli, ws, "ann", "decide", "exclude", "r1", "-r", "WRONG   population")
+    assert res.code == 0 and "(wrong population)" in res.out
+    assert run(cli, ws, "ann", "reasons", "--remove", "Wrong Population").code == 0
+    assert "wrong population" not in run(cli, ws, "ann", "reasons").out

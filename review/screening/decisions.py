@@ -146,11 +146,9 @@ def add_reason(session: Session, name: str, stage: str | None = None) -> m.Exclu
     if stage is not None:
         check_stage(stage)
     reasons(session)  # seed first, so adding one does not hide the defaults
-    found = session.execute(
-        select(m.ExclusionReason).where(col(m.ExclusionReason.name) == name)
-    ).first()
-    if found:
-        return found[0]
+    found = _reason_named(session, name)
+    if found is not None:
+        return found
     row = m.ExclusionReason(name=name, stage=stage)
     session.add(row)
     session.flush()
@@ -160,13 +158,19 @@ def add_reason(session: Session, name: str, stage: str | None = None) -> m.Exclu
 def remove_reason(session: Session, name: str) -> None:
     """Remove a reason from the list; decisions that used it keep their text."""
     reasons(session)
-    row = session.execute(
-        select(m.ExclusionReason).where(col(m.ExclusionReason.name) == name)
-    ).first()
+    row = _reason_named(session, name)
     if row is None:
         raise NotFound(f"no exclusion reason {name!r}")
-    session.delete(row[0])
+    session.delete(row)
     session.flush()
+
+
+def _reason_named(session: Session, name: str) -> m.ExclusionReason | None:
+    """The listed reason of this name, case and spacing aside, as a decision names it
+    (`_check_reason`): "Wrong  Population" is "wrong population", not a second reason."""
+    wanted = " ".join(name.split()).casefold()
+    rows = session.execute(select(m.ExclusionReason).order_by(col(m.ExclusionReason.id)))
+    return next((r for r in rows.scalars() if " ".join(r.name.split()).casefold() == wanted), None)
 
 
 def _check_reason(session: Session, stage: str, decision: str, reason: str | None) -> str | None:
@@ -181,7 +185,8 @@ def _check_reason(session: Session, stage: str, decision: str, reason: str | Non
     if _means_not_retrieved(reason):
         raise _not_an_exclusion(reason.strip())
     names = [r.name for r in reasons(session, stage)]
-    match = next((n for n in names if n.casefold() == reason.strip().casefold()), None)
+    wanted = " ".join(reason.split()).casefold()
+    match = next((n for n in names if " ".join(n.split()).casefold() == wanted), None)
     if match is None:
         raise UsageError(
             f"unknown reason {reason!r}; choose one of: {'; '.join(names)} "
