@@ -335,6 +335,8 @@ def test_import_names_the_database_a_file_does_not(ws, cli, tmp_path):
     for again in ([], ["--database", "Google Scholar"], ["--database", "CINAHL"]):
         (rep,) = cli(*w, "import", "--json", *again, zotero).json()["files"]
         assert rep["status"] == "unchanged", rep
+        renamed = "its records stay under Google Scholar: to name them CINAHL, `review import"
+        assert (renamed in rep["message"]) == (again == ["--database", "CINAHL"]), rep
     assert _prisma(cli, ws)["identification"] == expected
     res = cli(*w, "import", "--database", " ", zotero)
     assert res.code == 2 and "--database needs a name" in res.err

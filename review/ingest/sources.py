@@ -278,8 +278,7 @@ def insert_sources(
         batch_id = batch_id if batch_id is not None else ctx.batch.id
         origin_file = origin_file or ctx.file
     out = InsertOutcome()
-    # `review import --database NAME`: the database the file's records were found in
-    database = " ".join(str(ctx.options.get("database") or "").split()) if ctx else ""
+    database = named_database(ctx.options) if ctx is not None else ""
 
     rows: list[dict] = []
     given: list[str | None] = []  # each row's own ID or cite key, as the record gave it
@@ -657,10 +656,17 @@ def _candidates_with(key: str) -> Iterable[str]:
     yield from _candidates(key)
 
 
+def named_database(options: dict | None) -> str:
+    """`review import --database NAME` (an import's `options`): the database the file's
+    records were found in, which replaces what the file says ("" when not named)."""
+    return " ".join(str((options or {}).get("database") or "").split())
+
+
 def store_records(ctx: Any, records: list[dict], *, total: int | None = None) -> InsertOutcome:
     """For format loaders: insert, then fill the file report's counts and its message."""
     outcome = insert_sources(ctx, records)
-    databases = {r.get("database") for r in records}
+    named = named_database(ctx.options)
+    databases = {named} if named else {r.get("database") for r in records}
     if len(databases) == 1 and None not in databases:  # PRISMA: "identified in Scopus: n"
         ctx.batch.database = databases.pop()
     report = ctx.report
