@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
+from review.screening.decisions import store_status
 from review.stats import kappa_from_pairs
 from review.store import models as m
+from review.store.coders import ensure_coder
 from review.store.db import session_scope
 
 pytestmark = pytest.mark.backends("sqlite", "postgres")
@@ -259,6 +262,19 @@ def test_a_workspace_seeded_with_full_text_not_available_hides_it(library, cli):
     )
     assert res.code == 2 and "decide not-retrieved" in res.err
     assert run(cli, ws, "ann", "decide", "not-retrieved", "r1", "-s", "full-text").code == 0
+    # exclusions made with it before are pointed out by `review prisma`
+    for who in ("ann", "bob"):
+        assert run(cli, ws, who, "decide", "include", "r2").code == 0
+    with session_scope(ws.engine) as s:
+        r2 = s.exec(select(m.Source).where(m.Source.key == "r2")).one()
+        for who in ("ann", "bob"):
+            s.add(m.ScreeningDecision(source_id=r2.id, coder_id=ensure_coder(s, who).id,
+                                      stage="full-text", decision="exclude",
+                                      reason="full text not available"))  # fmt: skip
+        store_status(s, [r2.id])
+    res = cli("-w", ws.root, "prisma")
+    assert res.code == 0
+    assert "note: 1 report(s) excluded as 'full text not available' could not be" in res.err
 
 
 def test_a_resolution_settles_a_conflict_and_names_the_reason(library, cli):

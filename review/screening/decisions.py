@@ -121,11 +121,13 @@ def reasons(session: Session, stage: str | None = None) -> list[m.ExclusionReaso
     return [
         r
         for r in rows
-        if (stage is None or r.stage in (None, stage)) and not _means_not_retrieved(r.name)
+        if (stage is None or r.stage in (None, stage)) and not means_not_retrieved(r.name)
     ]
 
 
-def _means_not_retrieved(name: str) -> bool:
+def means_not_retrieved(name: str) -> bool:
+    """Whether an exclusion reason says the report could not be obtained (`NOT_RETRIEVED_REASONS`,
+    case, spacing and hyphens aside)."""
     return " ".join(name.replace("-", " ").split()).casefold() in NOT_RETRIEVED_REASONS
 
 
@@ -141,7 +143,7 @@ def add_reason(session: Session, name: str, stage: str | None = None) -> m.Exclu
     name = " ".join(name.split())
     if not name:
         raise UsageError("a reason needs a name")
-    if _means_not_retrieved(name):
+    if means_not_retrieved(name):
         raise _not_an_exclusion(name)
     if stage is not None:
         check_stage(stage)
@@ -182,7 +184,7 @@ def _check_reason(session: Session, stage: str, decision: str, reason: str | Non
         if stage == "full-text":
             raise UsageError("full-text exclusions need a reason (see `review screen reasons`)")
         return None
-    if _means_not_retrieved(reason):
+    if means_not_retrieved(reason):
         raise _not_an_exclusion(reason.strip())
     names = [r.name for r in reasons(session, stage)]
     wanted = " ".join(reason.split()).casefold()
