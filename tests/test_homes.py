@@ -238,8 +238,7 @@ def test_the_library_status_is_the_screening_outcome(ws, session):
     def by_outcomes() -> dict[int, str]:
         ft = decisions.outcomes(session, "full-text")
         ta = decisions.outcomes(session, "title-abstract")
-        return {i: (ft.get(i) or ta.get(i)).status if i in ft or i in ta else "unscreened"
-                for i in ids}  # fmt: skip
+        return {i: decisions.latest_status(ta.get(i), ft.get(i)) for i in ids}
 
     seen = set()
     for need in (2, 1):

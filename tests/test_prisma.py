@@ -42,20 +42,17 @@ def test_prisma_counts_add_up(ws, cli):
     cli(*w, *a, "decide", "include", live[6])
     cli(*w, *b, "decide", "exclude", live[6], "-r", "wrong outcome")
     assert cli(*w, "--coder", "cat", "screen", "resolve", "include", live[6]).code == 0
-    # full text: 5 sought; 3 assessed by both: 2 included, 1 excluded; 2 awaiting
+    # full text: 5 sought; 1 not retrieved; 2 assessed by both, both included; 2 awaiting.
+    # A report that could not be obtained is not retrieved, not excluded after assessment
+    # (PRISMA 2020): "full text not available" was a default exclusion reason.
+    ft = ["-s", "full-text"]
+    res = cli(*w, *a, "decide", "exclude", *ft, include[2], "-r", "Full text not available")
+    assert res.code == 2 and "not-retrieved" in res.err and "Traceback" not in res.err
+    assert "full text not available" not in cli(*w, "screen", "reasons").out
+    assert cli(*w, "screen", "reasons", "--add", "not retrieved").code == 2
     for who in (a, b):
-        cli(*w, *who, "decide", "include", "-s", "full-text", *include[:2])
-        res = cli(
-            *w,
-            *who,
-            "decide",
-            "exclude",
-            "-s",
-            "full-text",
-            include[2],
-            "-r",
-            "full text not available",
-        )
+        assert cli(*w, *who, "decide", "include", *ft, *include[:2]).code == 0
+        res = cli(*w, *who, "decide", "not-retrieved", *ft, include[2])
         assert res.code == 0, res.err
     res = cli(*w, "prisma", "--json")
     assert res.code == 0, res.err
@@ -74,10 +71,10 @@ def test_prisma_counts_add_up(ws, cli):
     }
     assert doc["eligibility"] == {
         "reports_sought": 5,
-        "reports_not_retrieved": 0,
-        "reports_assessed": 3,
-        "reports_excluded": 1,
-        "excluded_by_reason": {"full text not available": 1},
+        "reports_not_retrieved": 1,
+        "reports_assessed": 2,
+        "reports_excluded": 0,
+        "excluded_by_reason": {},
         "awaiting_assessment": 2,
         "conflicts": 0,
     }
@@ -312,3 +309,36 @@ def test_medline_and_ebsco_databases_are_counted_as_themselves(ws, cli, tmp_path
     assert doc["by_database"] == {"PubMed": 3, "MEDLINE": 1, "CINAHL": 1,
                                   "Academic Search Complete": 1}  # fmt: skip
     assert doc["records_identified"] == 6 and doc["duplicates_removed"] == 2
+
+
+_ZOTERO = _SCOPUS.replace("DB  - Scopus\n", "")  # the same work, from a Zotero library
+
+
+def test_import_names_the_database_a_file_does_not(ws, cli, tmp_path):
+    """Found by the PRISMA walk: a Google Scholar search saved through Zotero (or a Mendeley,
+    JabRef, ACM or IEEE export) names no database, and nothing could say which it was, so
+    PRISMA showed its records under "other / not recorded". `--database NAME` says it: the
+    records are that database's, a work already found in Scopus is stored as its record and
+    linked as a duplicate, and importing the file again, with or without the option, adds
+    nothing."""
+    w = ["-w", ws.root]
+    scopus, zotero = tmp_path / "scopus.ris", tmp_path / "scholar.ris"
+    scopus.write_text(_SCOPUS, "utf-8")
+    zotero.write_text(_ZOTERO, "utf-8")
+    assert cli(*w, "import", scopus).code == 0
+    res = cli(*w, "import", "--database", "Google  Scholar", zotero)
+    assert res.code == 0, res.err
+    assert "marked as its duplicate" in res.out
+    expected = {"records_identified": 2, "by_database": {"Google Scholar": 1, "Scopus": 1},
+                "duplicates_removed": 1}  # fmt: skip
+    assert _prisma(cli, ws)["identification"] == expected
+    for again in ([], ["--database", "Google Scholar"], ["--database", "CINAHL"]):
+        (rep,) = cli(*w, "import", "--json", *again, zotero).json()["files"]
+        assert rep["status"] == "unchanged", rep
+        renamed = "its records stay under Google Scholar: to name them CINAHL, `review import"
+        assert (renamed in rep["message"]) == (again == ["--database", "CINAHL"]), rep
+    assert _prisma(cli, ws)["identification"] == expected
+    res = cli(*w, "import", "--database", " ", zotero)
+    assert res.code == 2 and "--database needs a name" in res.err
+    res = cli(*w, "import", "--batches", "--database", "Scopus")
+    assert res.code == 2 and "--database goes with files" in res.err

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
+from review.screening.decisions import store_status
 from review.stats import kappa_from_pairs
 from review.store import models as m
+from review.store.coders import ensure_coder
 from review.store.db import session_scope
 
 pytestmark = pytest.mark.backends("sqlite", "postgres")
@@ -127,6 +130,13 @@ def test_kappa_edge_cases(library, cli):
     assert (opposite.observed, opposite.chance, opposite.kappa) == (0.0, 0.5, -1.0)
     res = run(cli, library, "ann", "kappa", "--stage", "title-abstract")
     assert res.code == 1 and "two screeners" in res.err
+    # a reviewer with no decisions (a typo) is named, not reported as agreeing on 0 records
+    for who in ("ann", "bob"):
+        assert run(cli, library, who, "decide", "include", "r1").code == 0
+    res = run(cli, library, "ann", "kappa", "--coders", "ann,zed")
+    assert res.code == 1
+    assert "zed made no screening decision at title-abstract (screeners: ann, bob)" in res.err
+    assert "zed made no screening decision at full-text (screeners: none yet)" in res.err
 
 
 def test_screening_decisions_follow_a_merge(library, cli):
@@ -224,3 +234,88 @@ def test_a_resolved_conflict_says_who_resolved_it_and_why(library, cli):
     line = next(ln for ln in ann.splitlines() if ln.startswith("r2 "))
     assert "mine=exclude" in line and "final: cat: exclude (wrong outcome)" in line
     assert "[bob: exclude (wrong study design)]" in line
+
+
+def test_a_workspace_seeded_with_full_text_not_available_hides_it(library, cli):
+    """Workspaces made before held "full text not available" among the default reasons; it is
+    no exclusion (PRISMA 2020: reports not retrieved), so it is no longer offered, and a
+    decision naming it says what to do instead."""
+    ws = library
+    with session_scope(ws.engine) as s:
+        s.add(m.ExclusionReason(name="full text not available", stage="full-text"))
+        s.add(m.Setting(key="screening.reasons-seeded", value="yes"))
+    shown = run(cli, ws, "ann", "reasons", "-s", "full-text", "--json").json()["reasons"]
+    assert "full text not available" not in [r["name"] for r in shown]
+    for who in ("ann", "bob"):
+        assert run(cli, ws, who, "decide", "include", "r1").code == 0
+    res = run(
+        cli,
+        ws,
+        "ann",
+        "decide",
+        "exclude",
+        "r1",
+        "-s",
+        "full-text",
+        "-r",
+        "full text not available",
+    )
+    assert res.code == 2 and "decide not-retrieved" in res.err
+    assert run(cli, ws, "ann", "decide", "not-retrieved", "r1", "-s", "full-text").code == 0
+    # exclusions made with it before are pointed out by `review prisma`
+    for who in ("ann", "bob"):
+        assert run(cli, ws, who, "decide", "include", "r2").code == 0
+    with session_scope(ws.engine) as s:
+        r2 = s.exec(select(m.Source).where(m.Source.key == "r2")).one()
+        for who in ("ann", "bob"):
+            s.add(m.ScreeningDecision(source_id=r2.id, coder_id=ensure_coder(s, who).id,
+                                      stage="full-text", decision="exclude",
+                                      reason="full text not available"))  # fmt: skip
+        store_status(s, [r2.id])
+    res = cli("-w", ws.root, "prisma")
+    assert res.code == 0
+    assert "note: 1 report(s) excluded as 'full text not available' could not be" in res.err
+
+
+def test_a_resolution_settles_a_conflict_and_names_the_reason(library, cli):
+    """`resolve` is for a conflict (or to change a resolution): on a record both reviewers
+    agree on, or one waiting for its second reviewer, it says there is nothing to resolve —
+    before, a third person's 'resolution' silently overrode two agreeing reviewers. Settling
+    two different exclusion reasons with an exclusion names the reason that counts (before,
+    it was stored without one and PRISMA counted "reason not given")."""
+    ws = library
+    for who in ("ann", "bob"):
+        assert run(cli, ws, who, "decide", "include", "r0").code == 0
+    assert run(cli, ws, "ann", "decide", "include", "r1").code == 0
+    res = run(cli, ws, "cat", "resolve", "exclude", "r0", "-r", "wrong outcome")
+    assert res.code == 1 and "r0 is no conflict at title-abstract (status include)" in res.err
+    res = run(cli, ws, "cat", "resolve", "exclude", "r1")
+    assert res.code == 1 and "waiting for another reviewer" in res.err
+    assert run(cli, ws, "ann", "decide", "exclude", "r2", "-r", "wrong population").code == 0
+    assert run(cli, ws, "bob", "decide", "exclude", "r2", "-r", "wrong outcome").code == 0
+    res = run(cli, ws, "cat", "resolve", "exclude", "r2")
+    assert res.code == 2
+    assert "gave reasons (wrong outcome; wrong population): name the one" in res.err
+    assert run(cli, ws, "cat", "resolve", "exclude", "r2", "-r", "wrong outcome").code == 0
+    # a resolution may be changed: the record has a final decision
+    assert run(cli, ws, "cat", "resolve", "exclude", "r2", "-r", "wrong population").code == 0
+    doc = cli("-w", ws.root, "prisma", "--json").json()
+    assert doc["screening"]["excluded_by_reason"] == {"wrong population": 1}
+    assert run(cli, ws, "ann", "decide", "include", "r0", "-s", "full-text").code == 0
+    assert run(cli, ws, "bob", "decide", "maybe", "r0", "-s", "full-text").code == 0
+    res = run(cli, ws, "cat", "resolve", "maybe", "r0", "-s", "full-text")
+    assert res.code == 2 and "include, exclude or not-retrieved" in res.err
+    assert run(cli, ws, "cat", "resolve", "not-retrieved", "r0", "-s", "full-text").code == 0
+
+
+def test_a_reason_is_one_whatever_its_case_and_spacing(library, cli):
+    """`reasons --add "Wrong  Population"` listed a second reason that no decision could use
+    (a decision's reason is matched case aside, so it took the first); `--remove` needed the
+    exact case. One reason, found the way a decision finds it."""
+    ws = library
+    shown = run(cli, ws, "ann", "reasons", "--add", "Wrong  Population").out.splitlines()
+    assert [n for n in shown if n.casefold() == "wrong population"] == ["wrong population"]
+    res = run(cli, ws, "ann", "decide", "exclude", "r1", "-r", "WRONG   population")
+    assert res.code == 0 and "(wrong population)" in res.out
+    assert run(cli, ws, "ann", "reasons", "--remove", "Wrong Population").code == 0
+    assert "wrong population" not in run(cli, ws, "ann", "reasons").out

@@ -31,8 +31,7 @@ def _computed(s) -> dict[str, str]:
     ft, ta = d.outcomes(s, "full-text"), d.outcomes(s, "title-abstract")
     out = {}
     for sid, key in s.exec(select(m.Source.id, m.Source.key)).all():
-        o = ft.get(sid) or ta.get(sid)
-        out[key] = o.status if o else "unscreened"
+        out[key] = d.latest_status(ta.get(sid), ft.get(sid))
     return out
 
 
@@ -183,3 +182,66 @@ def test_two_reviewers_deciding_at_once_leave_the_right_status(ws, db_backend):
     thread.join(10)
     assert not thread.is_alive()
     assert _check(ws)["rec0000"] == "include"
+
+
+def test_a_merge_keeps_one_decision_per_reviewer(ws):
+    """Two copies of one work, each screened by both reviewers, merged: the survivor keeps one
+    decision per reviewer and stage (its own), and the copy's stay with the copy, so the
+    outcome and the stored status read the same decisions; undo puts every one back.
+    Before, both moved: ann had an include and an exclude on one record, the stored status
+    counted two kinds ("conflict") while `outcomes` took the later one ("exclude")."""
+    add_literature(ws, 2)
+    with session_scope(ws.engine) as s:
+        for who in ("ann", "bob"):
+            d.decide(s, who, "rec0000", "include")
+            d.decide(s, who, "rec0001", "exclude", reason="wrong outcome")
+        merge = dedupe.merge_keys(s, ["rec0000", "rec0001"], coder="ann")
+    stored = _check(ws)
+    with session_scope(ws.engine) as s:
+        survivor = s.exec(select(m.Source).where(m.Source.key == merge.survivor)).one()
+        rows = s.exec(
+            select(m.ScreeningDecision.coder_id, m.ScreeningDecision.decision).where(
+                m.ScreeningDecision.source_id == survivor.id
+            )
+        ).all()
+        own = "include" if merge.survivor == "rec0000" else "exclude"
+        assert sorted(r[1] for r in rows) == [own, own]  # one each, the survivor's own
+    assert stored[merge.survivor] == own
+    with session_scope(ws.engine) as s:
+        dedupe.undo(s, merge.cluster)
+    stored = _check(ws)
+    assert stored == {"rec0000": "include", "rec0001": "exclude"}
+
+
+def test_a_full_text_outcome_counts_only_while_title_abstract_passes(ws):
+    """Reviewers who re-decide a record at title/abstract after reading it in full take it
+    out: its full-text decisions no longer count (it is not eligible there), so the Library's
+    status, the included rule and PRISMA all say excluded. Before, the stored status kept the
+    full-text 'include' of a record excluded at title/abstract. Likewise a record whose
+    title/abstract outcome is open again (a second reviewer now required) awaits that
+    decision: a full-text exclusion made meanwhile does not take it out."""
+    from review.screening.prisma import prisma
+
+    add_literature(ws, 2)
+    with session_scope(ws.engine) as s:
+        for who in ("ann", "bob"):
+            d.decide(s, who, "rec0000", "include")
+        for who in ("ann", "bob"):
+            d.decide(s, who, "rec0000", "include", stage="full-text")
+        for who in ("ann", "bob"):  # both change their minds at title/abstract
+            d.decide(s, who, "rec0000", "exclude", reason="wrong outcome")
+        d.set_required_reviewers(s, 1)
+        d.decide(s, "ann", "rec0001", "include")
+        d.decide(s, "ann", "rec0001", "exclude", stage="full-text", reason="wrong outcome")
+        d.set_required_reviewers(s, 2)  # rec0001 waits for bob at title/abstract again
+    stored = _check(ws)
+    assert stored == {"rec0000": "exclude", "rec0001": "pending"}
+    with session_scope(ws.engine) as s:
+        ids = dict(s.exec(select(m.Source.key, m.Source.id)).all())
+        assert d.included_source_ids(s) == [ids["rec0001"]]  # awaiting: in provisionally
+        doc = prisma(s)
+    assert doc["screening"]["records_excluded"] == 1
+    assert doc["screening"]["awaiting_screening"] == 1
+    assert doc["eligibility"]["reports_sought"] == 0
+    assert doc["included"]["studies"] == 0
+    assert all(doc["checks"].values())

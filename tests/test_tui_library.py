@@ -390,3 +390,23 @@ async def test_library_columns_fit_the_screen_again_after_a_resize(ws):
         await until(pilot, lambda: table.columns[ColumnKey("title")].width == wide)
         assert table.columns[ColumnKey("title")].width == wide
         assert table.virtual_size.width <= table.size.width
+
+
+async def test_the_status_column_shows_not_retrieved_whole(ws):
+    """Found by the PRISMA walk: the Status column was 10 cells wide, so a report that could
+    not be obtained read "not-retrie" (at 80 and 120 columns alike)."""
+    from review.screening import decisions as d
+    from tests.tui_helpers import screen_text
+
+    add_literature(ws, 3)
+    with session_scope(ws.engine) as s:
+        for who in ("ann", "bob"):
+            d.decide(s, who, "rec0001", "include")
+        for who in ("ann", "bob"):
+            d.decide(s, who, "rec0001", "not-retrieved", stage="full-text")
+    async with running(ws, size=(80, 24)) as (app, pilot):
+        table = app.screen.query_one(DataTable)
+        await settle(app, pilot)
+        text = screen_text(table)
+        assert "not-retrieved" in text, text
+        assert table.virtual_size.width <= table.size.width  # nothing to scroll sideways

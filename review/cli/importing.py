@@ -1,4 +1,4 @@
-"""`review import PATH... [--strict] [--format NAME] [--json]`."""
+"""`review import PATH... [--strict] [--format NAME] [--database NAME] [--json]`."""
 
 from __future__ import annotations
 
@@ -52,6 +52,14 @@ def import_(
     force: bool = typer.Option(
         False, "--force", help="With --undo: also remove later work on its sources."
     ),
+    database: str = typer.Option(
+        None,
+        "--database",
+        metavar="NAME",
+        help="The database the files' records were found in (PRISMA's records identified "
+        "per database), for exports that do not say (Zotero, Mendeley, JabRef, ACM, IEEE) "
+        "or name only their provider; replaces what the file says.",
+    ),
     batches: bool = typer.Option(False, "--batches", help="List the import batches."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON report."),
 ) -> None:
@@ -65,6 +73,8 @@ def import_(
     if undo is not None or batches:
         if paths:
             raise UsageError("--undo and --batches take no paths")
+        if database is not None:
+            raise UsageError("--database goes with files to import")
         if undo is not None:
             _undo(ctx, undo, force, json_out)
         else:
@@ -74,6 +84,8 @@ def import_(
         ctx.fail(
             "Missing argument 'PATHS...': files or folders to import (or --undo BATCH, --batches)"
         )
+    if database is not None and not database.strip():
+        raise UsageError("--database needs a name: --database 'Google Scholar'")
     ws = workspace(ctx)
     paths = [_in_workspace(p, ws.root) for p in paths]
     with _file_progress(show_progress(json_out)) as (on_file, progress):
@@ -85,7 +97,7 @@ def import_(
                 wanted=fmt,
                 on_file=on_file,
                 progress=progress,
-                options={"coder": ws.coder, "workspace": str(ws.root)},
+                options={"coder": ws.coder, "workspace": str(ws.root), "database": database},
             )
         except ValueError as exc:  # an unknown --format name
             raise typer.BadParameter(str(exc), param_hint="--format") from exc

@@ -240,6 +240,7 @@ def prisma(
     json_out: bool = JSON_OUT,
 ) -> None:
     """PRISMA 2020 flow counts: identified per database, duplicates, screened, included."""
+    from review.screening.decisions import means_not_retrieved
     from review.screening.prisma import prisma as flow
 
     with session(ctx) as s:
@@ -268,6 +269,14 @@ def prisma(
     typer.echo(f"Reports excluded: {elig['reports_excluded']}")
     for name, n in elig["excluded_by_reason"].items():
         typer.echo(f"  {name}: {n}")
+    for name, n in elig["excluded_by_reason"].items():
+        if means_not_retrieved(name):  # decided before it stopped being a default reason
+            typer.echo(
+                f"note: {n} report(s) excluded as {name!r} could not be obtained: PRISMA 2020 "
+                "counts them as not retrieved, not assessed; re-decide them with `review "
+                "screen decide not-retrieved KEY -s full-text`",
+                err=True,
+            )
     if doc["stage_reached"] == "full-text":
         typer.echo(f"Studies included: {doc['included']['studies']}")
         typer.echo(f"Reports of included studies: {doc['included']['reports']}")

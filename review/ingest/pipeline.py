@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from review import collector, logs
 from review.errors import BusyError
 from review.ingest import textio
+from review.ingest.sources import named_database
 from review.store import faults
 from review.store import models as m
 from review.store.db import serialise, session_scope
@@ -282,8 +283,9 @@ def _not_readable(p: Path) -> str:
     return "no such file or folder"
 
 
-# Options that say who and where, not how to read the file: they do not make a re-import new.
-_IDENTITY_OPTIONS = {"coder", "workspace"}
+# Options that say who and where, not how to read the file: they do not make a re-import new
+# (the same search file named with --database or without is the same search, imported once).
+_IDENTITY_OPTIONS = {"coder", "workspace", "database"}
 
 
 def fingerprint(data: bytes, options: dict | None = None) -> str:
@@ -358,6 +360,12 @@ def import_file(
         report.status = "unchanged"
         report.batch_id = earlier.id
         report.message = f"already imported (batch {earlier.id}); nothing added"
+        named = named_database(options)
+        if named and (earlier.database or "").casefold() != named.casefold():
+            report.message += (  # the same search: it is not counted again under another name
+                f"; its records stay under {earlier.database or 'no database'}: to name "
+                f"them {named}, `review import --undo {earlier.id}` and import it again"
+            )
         return report
     try:
         with collector.paused(), session_scope(engine, write=True) as s:

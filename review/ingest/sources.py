@@ -44,6 +44,7 @@ from sqlmodel import Session, col
 
 from review.ingest.literature.keys import make_key
 from review.store import models as m
+from review.store.kinds import LITERATURE, source_class
 from review.store.models import utcnow
 from review.store.records import imported_columns, original_record
 
@@ -280,6 +281,7 @@ def insert_sources(
         batch_id = batch_id if batch_id is not None else ctx.batch.id
         origin_file = origin_file or ctx.file
     out = InsertOutcome()
+    database = named_database(ctx.options) if ctx is not None else ""
 
     rows: list[dict] = []
     given: list[str | None] = []  # each row's own ID or cite key, as the record gave it
@@ -300,6 +302,8 @@ def insert_sources(
             row["batch_id"] = batch_id
         if row["origin_file"] is None:
             row["origin_file"] = origin_file
+        if database and source_class(row["kind"], row["record_format"]) == LITERATURE:
+            row["database"] = database
         rows.append(row)
 
     # All stored keys in one query (cheap even for 10^5 sources); what is stored only for the
@@ -655,10 +659,17 @@ def _candidates_with(key: str) -> Iterable[str]:
     yield from _candidates(key)
 
 
+def named_database(options: dict | None) -> str:
+    """`review import --database NAME` (an import's `options`): the database the file's
+    records were found in, which replaces what the file says ("" when not named)."""
+    return " ".join(str((options or {}).get("database") or "").split())
+
+
 def store_records(ctx: Any, records: list[dict], *, total: int | None = None) -> InsertOutcome:
     """For format loaders: insert, then fill the file report's counts and its message."""
     outcome = insert_sources(ctx, records)
-    databases = {r.get("database") for r in records}
+    named = named_database(ctx.options)
+    databases = {named} if named else {r.get("database") for r in records}
     if len(databases) == 1 and None not in databases:  # PRISMA: "identified in Scopus: n"
         ctx.batch.database = databases.pop()
     report = ctx.report

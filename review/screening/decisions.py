@@ -53,6 +53,7 @@ UNSCREENED = "unscreened"  # nobody has decided (at this stage)
 PENDING = "pending"  # decided, by fewer reviewers than required: waits for another
 CONFLICT = "conflict"  # the required reviewers disagree: a resolver decides
 STATUSES = (UNSCREENED, PENDING, "include", "exclude", "maybe", CONFLICT, NOT_RETRIEVED)
+PASSED = ("include", "maybe")  # title/abstract outcomes that go on to full text
 BLIND = "screening.blind"
 REVIEWERS = "screening.reviewers"
 DEFAULT_REASONS = (
@@ -62,8 +63,11 @@ DEFAULT_REASONS = (
     ("wrong study design", None),
     ("wrong publication type", None),
     ("not about co-production", None),
-    ("full text not available", "full-text"),
 )
+# A report that could not be obtained was never assessed: PRISMA 2020 counts it as "reports
+# not retrieved", apart from the reports excluded after assessment. So these are no exclusion
+# reasons (the first was one of the defaults; a workspace seeded then still lists it).
+NOT_RETRIEVED_REASONS = ("full text not available", "not retrieved", "full text not retrieved")
 
 
 # --- settings -----------------------------------------------------------------------------
@@ -114,21 +118,39 @@ def reasons(session: Session, stage: str | None = None) -> list[m.ExclusionReaso
             .scalars()
             .all()
         )
-    return [r for r in rows if stage is None or r.stage in (None, stage)]
+    return [
+        r
+        for r in rows
+        if (stage is None or r.stage in (None, stage)) and not means_not_retrieved(r.name)
+    ]
+
+
+def means_not_retrieved(name: str) -> bool:
+    """Whether an exclusion reason says the report could not be obtained (`NOT_RETRIEVED_REASONS`,
+    case, spacing and hyphens aside)."""
+    return " ".join(name.replace("-", " ").split()).casefold() in NOT_RETRIEVED_REASONS
+
+
+def _not_an_exclusion(name: str) -> UsageError:
+    return UsageError(
+        f"{name!r} is not an exclusion reason: a report that could not be obtained is "
+        "'not retrieved' (PRISMA 2020 counts it apart from the reports assessed): "
+        "review screen decide not-retrieved KEY -s full-text (r on the Screening screen)"
+    )
 
 
 def add_reason(session: Session, name: str, stage: str | None = None) -> m.ExclusionReason:
     name = " ".join(name.split())
     if not name:
         raise UsageError("a reason needs a name")
+    if means_not_retrieved(name):
+        raise _not_an_exclusion(name)
     if stage is not None:
         check_stage(stage)
     reasons(session)  # seed first, so adding one does not hide the defaults
-    found = session.execute(
-        select(m.ExclusionReason).where(col(m.ExclusionReason.name) == name)
-    ).first()
-    if found:
-        return found[0]
+    found = _reason_named(session, name)
+    if found is not None:
+        return found
     row = m.ExclusionReason(name=name, stage=stage)
     session.add(row)
     session.flush()
@@ -138,13 +160,19 @@ def add_reason(session: Session, name: str, stage: str | None = None) -> m.Exclu
 def remove_reason(session: Session, name: str) -> None:
     """Remove a reason from the list; decisions that used it keep their text."""
     reasons(session)
-    row = session.execute(
-        select(m.ExclusionReason).where(col(m.ExclusionReason.name) == name)
-    ).first()
+    row = _reason_named(session, name)
     if row is None:
         raise NotFound(f"no exclusion reason {name!r}")
-    session.delete(row[0])
+    session.delete(row)
     session.flush()
+
+
+def _reason_named(session: Session, name: str) -> m.ExclusionReason | None:
+    """The listed reason of this name, case and spacing aside, as a decision names it
+    (`_check_reason`): "Wrong  Population" is "wrong population", not a second reason."""
+    wanted = " ".join(name.split()).casefold()
+    rows = session.execute(select(m.ExclusionReason).order_by(col(m.ExclusionReason.id)))
+    return next((r for r in rows.scalars() if " ".join(r.name.split()).casefold() == wanted), None)
 
 
 def _check_reason(session: Session, stage: str, decision: str, reason: str | None) -> str | None:
@@ -156,8 +184,11 @@ def _check_reason(session: Session, stage: str, decision: str, reason: str | Non
         if stage == "full-text":
             raise UsageError("full-text exclusions need a reason (see `review screen reasons`)")
         return None
+    if means_not_retrieved(reason):
+        raise _not_an_exclusion(reason.strip())
     names = [r.name for r in reasons(session, stage)]
-    match = next((n for n in names if n.casefold() == reason.strip().casefold()), None)
+    wanted = " ".join(reason.split()).casefold()
+    match = next((n for n in names if " ".join(n.split()).casefold() == wanted), None)
     if match is None:
         raise UsageError(
             f"unknown reason {reason!r}; choose one of: {'; '.join(names)} "
@@ -207,10 +238,12 @@ def decide(
     reason = _check_reason(session, stage, decision, reason)
     if stage == "full-text":
         first = outcomes(session, "title-abstract", [src.id]).get(src.id)
-        if first is None or first.status not in ("include", "maybe"):
+        if first is None or first.status not in PASSED:
             raise ReviewError(f"{key} has not passed title/abstract screening")
     if final and decision == "maybe" and stage == "full-text":
-        raise UsageError("a full-text resolution must be include or exclude")
+        raise UsageError("a full-text resolution must be include, exclude or not-retrieved")
+    if final:
+        _check_resolvable(session, key, src.id, stage, decision, reason)
     cid = ensure_coder(session, coder).id
     row = (
         session.execute(
@@ -233,6 +266,27 @@ def decide(
     session.flush()
     store_status(session, [src.id])
     return row
+
+
+def _check_resolvable(
+    session: Session, key: str, sid: int, stage: str, decision: str, reason: str | None
+) -> None:
+    """A resolution settles a conflict (or replaces an earlier resolution): not a record the
+    required reviewers agree on, nor one still waiting for a reviewer. An exclusion that
+    settles it names its reason when the reviewers gave any: two different reasons are the
+    conflict, and "reason not given" would hide both (PRISMA counts exclusions by reason)."""
+    o = outcomes(session, stage, [sid]).get(sid)
+    if o is None or (o.final is None and o.status != CONFLICT):
+        status = o.status if o is not None else UNSCREENED
+        if status == PENDING:
+            status += ", waiting for another reviewer"
+        raise ReviewError(f"{key} is no conflict at {stage} (status {status}): nothing to resolve")
+    given = sorted({r for r in o.reasons.values() if r})
+    if decision == "exclude" and not reason and given:
+        raise UsageError(
+            f"the reviewers of {key} gave reasons ({'; '.join(given)}): "
+            "name the one that counts (-r REASON)"
+        )
 
 
 def resolve(
@@ -341,15 +395,16 @@ def computed_status_sql(session: Session):
     """SQL computing a source's screening status from its decisions, the rule of `outcomes`
     as one expression: at each stage the final decision, else — once the required reviewers
     have decided — their common decision or "conflict" (a full text must end in or out, so
-    "maybe" there is a conflict), else "pending"; the full-text status when anyone decided at
-    full text, else the title/abstract one, else "unscreened". This is what `store_status`
-    writes into `source.screening_status`; `tests/test_homes.py` and
-    `tests/test_screening_status.py` check it against `outcomes` record by record."""
+    "maybe" there is a conflict), else "pending"; then `latest_status`'s rule: the full-text
+    status when anyone decided at full text and the record passed title/abstract, else the
+    title/abstract one, else "unscreened". This is what `store_status` writes into
+    `source.screening_status`; `tests/test_homes.py` and `tests/test_screening_status.py`
+    check it against `outcomes` record by record."""
     need = required_reviewers(session)
-    return func.coalesce(
-        _stage_status_sql("full-text", need),
-        _stage_status_sql("title-abstract", need),
-        literal(UNSCREENED),
+    first = _stage_status_sql("title-abstract", need)
+    return case(
+        (first.in_(PASSED), func.coalesce(_stage_status_sql("full-text", need), first)),
+        else_=func.coalesce(first, literal(UNSCREENED)),
     )
 
 
@@ -422,7 +477,7 @@ def eligible_ids(
         return list(live)
     if passed is None:
         passed = outcomes(session, "title-abstract")
-    return [i for i in live if i in passed and passed[i].status in ("include", "maybe")]
+    return [i for i in live if i in passed and passed[i].status in PASSED]
 
 
 def included_source_ids(session: Session, *, literature_only: bool = True) -> list[int]:
@@ -457,13 +512,23 @@ def included_source_ids(session: Session, *, literature_only: bool = True) -> li
     return sorted(out)
 
 
+def latest_status(title_abstract: Outcome | None, full_text: Outcome | None) -> str:
+    """A record's status at its latest stage, as the Library shows it (`computed_status_sql`
+    is this rule in SQL): the full-text one once anyone decided there, while the record
+    passes title/abstract (included or "maybe": `eligible_ids`); else the title/abstract one.
+    Full-text decisions on a record that no longer passes (the reviewers re-decided it, or a
+    second reviewer is now required) do not count: it is not eligible there."""
+    first = title_abstract.status if title_abstract is not None else UNSCREENED
+    if full_text is not None and first in PASSED:
+        return full_text.status
+    return first
+
+
 def taken_out(title_abstract: Outcome | None, full_text: Outcome | None) -> bool:
     """Whether screening has taken a record out of the review: excluded at title/abstract, or
-    excluded or not retrieved at full text (final or agreed outcomes only; a conflict or a
-    missing second decision leaves it in)."""
-    return (title_abstract is not None and title_abstract.status == "exclude") or (
-        full_text is not None and full_text.status in ("exclude", NOT_RETRIEVED)
-    )
+    excluded or not retrieved at full text after passing title/abstract (final or agreed
+    outcomes only; a conflict or a missing second decision leaves it in)."""
+    return latest_status(title_abstract, full_text) in ("exclude", NOT_RETRIEVED)
 
 
 def visible(outcome: Outcome | None, viewer: str, blind: bool, need: int) -> dict[str, str]:
@@ -652,6 +717,13 @@ def kappa(session: Session, stage: str, coders: tuple[str, str] | None = None) -
     a, b = coders
     if a == b:
         raise UsageError("kappa needs two different coders")
+    found = screeners(session, stage)
+    missing = [c for c in coders if c not in found]
+    if missing:  # a typo gave "kappa undefined … on 0 records", as if they had not overlapped
+        raise ReviewError(
+            f"{' and '.join(missing)} made no screening decision at {stage} "
+            f"(screeners: {', '.join(found) or 'none yet'})"
+        )
     by_source: dict[int, dict[str, str]] = defaultdict(dict)
     for sid, coder, decision, _reason, final in _rows(session, stage):
         if not final and coder in (a, b):

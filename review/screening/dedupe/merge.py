@@ -277,9 +277,14 @@ def merge_sources(
     cid = cluster_id(s.key for s in sources)
     result = MergeResult(cid, survivor.key, [s.key for s in others])
     new_links = []
+    stay = _decisions_that_stay(session, cast(int, survivor.id), members, attached)
     for loser in others:
         assert loser.id is not None  # a stored row's primary key
-        moved = {name: list(ids) for name, ids in attached.get(loser.id, {}).items() if ids}
+        moved = {
+            name: [i for i in ids if name != "screeningdecision" or i not in stay]
+            for name, ids in attached.get(loser.id, {}).items()
+        }
+        moved = {name: ids for name, ids in moved.items() if ids}
         for name, ids in moved.items():
             model = MOVABLE[name]
             for start in range(0, len(ids), CHUNK):
@@ -313,6 +318,33 @@ def merge_sources(
     else:
         links.extend(new_links)
     return result
+
+
+def _decisions_that_stay(
+    session: Session, survivor_id: int, members: list[int], attached: Attached
+) -> set[int]:
+    """The merged records' screening decisions that do not move: a reviewer has one decision
+    per record and stage (and one resolution), so where the same reviewer decided two copies
+    the survivor keeps its own (else the latest of the copies') and the others stay with
+    their record, where undo finds them. Moving both gave one reviewer an include and an
+    exclude on one record, which the outcome and the stored status read differently."""
+    if not any("screeningdecision" in attached.get(i, {}) for i in members):
+        return set()
+    sd = m.ScreeningDecision
+    rows = session.execute(
+        select(col(sd.id), col(sd.source_id), col(sd.coder_id), col(sd.stage), col(sd.final))
+        .where(col(sd.source_id).in_(members))
+        .order_by(col(sd.created).desc(), col(sd.id).desc())
+    ).all()
+    kept: dict[tuple, int] = {}
+    stay: set[int] = set()
+    for rid, _sid, coder, stage, final in sorted(rows, key=lambda r: r[1] != survivor_id):
+        slot = (coder, stage, bool(final))
+        if slot in kept:
+            stay.add(rid)
+        else:
+            kept[slot] = rid
+    return stay
 
 
 def _jsonable(fields: dict) -> dict:

@@ -27,6 +27,8 @@ HELP = "All sources, paged; filter by kind, status and code; fuzzy and full-text
 
 PAGE_SIZE = 100
 STATUS_OPTIONS = [(s, s) for s in library.STATUSES]
+# the longest status word whole: at 10 cells "not-retrieved" read "not-retrie"
+STATUS_WIDTH = max(len(s) for s in library.STATUSES)
 
 
 class PagedTable(DataTable):
@@ -91,7 +93,7 @@ class LibraryScreen(WorkbenchScreen):
         table.add_column("Author-year", width=AUTHOR_YEAR_WIDTH, key="ay")
         table.add_column("Title", key="title")
         table.add_column("Kind", width=10, key="kind")
-        table.add_column("Status", width=10, key="status")
+        table.add_column("Status", width=STATUS_WIDTH, key="status")
         table.add_column("Cod.", width=4, key="codings")
         table.focus()
         self.load_kinds()
@@ -107,7 +109,7 @@ class LibraryScreen(WorkbenchScreen):
             self.reload(keep_cursor=True)
 
     def _size_title(self) -> None:
-        fill_last_column(self.query_one(DataTable), minimum=20, key="title")
+        fill_last_column(self.query_one(DataTable), minimum=17, key="title")
 
     # --- loading ------------------------------------------------------------------------
 
