@@ -24,8 +24,9 @@ def codebooks(draw) -> list[CodeSpec]:
     specs: list[CodeSpec] = []
     for _ in range(draw(st.integers(1, 4))):
         parent = draw(st.sampled_from([None, *[s.path for s in specs]]))
+        # sibling names are unique ignoring case (validate_specs): 'F' beside 'f' is refused
         name = draw(SEGMENT.filter(lambda n, p=parent: all(
-            s.path != (f"{p}/{n}" if p else n) for s in specs)))  # fmt: skip
+            s.path.casefold() != (f"{p}/{n}" if p else n).casefold() for s in specs)))  # fmt: skip
         specs.append(
             CodeSpec(
                 path=f"{parent}/{name}" if parent else name,
