@@ -438,3 +438,56 @@ def test_table_5_of_an_empty_workspace_starts_with_the_records_identified(ws):
     assert rows[1][1] == "Duplicate records removed"
     flow = next(f for f in note.figures if f.id == "prisma-flow").data["flow"]
     assert prisma_boxes(flow)["identified"][-1].endswith("(n = 0)")  # the figure says 0 too
+
+
+CORPORATE_BIB = r"""
+@techreport{oecd2011,
+  author = {{Organisation for Economic Co-operation and Development}},
+  title = {Together for Better Public Services},
+  institution = {OECD Publishing}, year = {2011}, doi = {10.1787/9789264118843-en}
+}
+@misc{nesta,
+  author = {{Nesta} and {Local Government Association}},
+  title = {People Powered Health: Co-production Catalogue}
+}
+@article{wang2020,
+  author = {王, 小明 and 李, 华},
+  title = {公民参与公共服务共同生产的实证研究}, journal = {公共管理学报}, year = {2020}
+}
+"""
+
+
+def test_corporate_and_east_asian_authors_are_cited_as_written(ws, cli, tmp_path):
+    """A walk with awkward literature: BibTeX's braced `{Local Government Association}` and
+    `{Organisation for Economic Co-operation and Development}` were cited 'Nesta &
+    Association' and 'Development 2011' (Table 3 sorted them under A and D), listed as
+    'Association, L. G.' and 'Organisation … Development (2011).' without the author
+    element's full stop; Chinese names were listed '王, 小., & 李, 华.' — initials of
+    Han characters."""
+    bib = tmp_path / "awkward.bib"
+    bib.write_text(CORPORATE_BIB, "utf-8")
+    assert cli("-w", ws.root, "import", bib).code == 0
+    note = _note(ws)
+    refs = [str(r) for r in note.references]
+    assert "Nesta, & Local Government Association. (n.d.). People Powered Health" in refs[0]
+    assert refs[1].startswith("Organisation for Economic Co-operation and Development. (2011).")
+    assert refs[2].startswith("王小明, & 李华. (2020).")
+    t3 = next(t for t in note.tables if t.id == "source-characteristics")
+    assert [r[0] for r in t3.rows] == [
+        "Nesta & Local Government Association n.d.",
+        "Organisation for Economic Co-operation and Development 2011",
+        "王 & 李 2020",
+    ]
+
+
+def test_a_chapter_without_a_book_title_is_not_in_its_publisher(ws, cli, testdata):
+    """pybtex's xampl.bib: an @inbook with no book title read 'Fundamental Algorithms. In
+    Addison-Wesley.', and a chapter's `type` (the unit its `chapter` number counts:
+    'Section', 'Part') was listed as if it were a publisher: '(pp. 10–119). Section,
+    Addison-Wesley.'"""
+    bib = testdata / "bibtex" / "pybtex_xampl.bib"
+    assert cli("-w", ws.root, "import", bib).code in (0, 1)
+    refs = [str(r) for r in _note(ws).references]
+    assert "Knuth, D. E. (1973c). Fundamental Algorithms. Addison-Wesley." in refs
+    assert not [r for r in refs if "In Addison-Wesley" in r]
+    assert not [r for r in refs if "Section" in r or "Part," in r]
