@@ -173,7 +173,7 @@ def test_works_cited_alike_get_year_letters_everywhere_the_note_cites_them(ws, c
     assert cited["назаренко2012долгоносикообразные"] == "Назаренко 2012b"  # "ПРИБРЕЖНЫХ …"
     assert cited["назаренко2010водные"] == "Назаренко 2010"  # no other 2010 work: no letter
     joint = next(t for t in note.tables if t.id == "joint-display")
-    assert joint.rows[0][6] == "Назаренко 2012b"
+    assert joint.rows[0][joint.columns.index("Source")] == "Назаренко 2012b"
     refs = [r for r in note.references if r.startswith("Назаренко, В. Ю. (2012")]
     assert [r[:25] for r in refs] == ["Назаренко, В. Ю. (2012a).", "Назаренко, В. Ю. (2012b)."]
     assert "ОСТРОВА ДИКОГО" in refs[0] and "ПРИБРЕЖНЫХ" in refs[1]
@@ -491,3 +491,22 @@ def test_a_chapter_without_a_book_title_is_not_in_its_publisher(ws, cli, testdat
     assert "Knuth, D. E. (1973c). Fundamental Algorithms. Addison-Wesley." in refs
     assert not [r for r in refs if "In Addison-Wesley" in r]
     assert not [r for r in refs if "Section" in r or "Part," in r]
+
+
+def test_table_2_leaves_out_the_columns_no_indicator_fills(ws, cli, testdata):
+    """The UK civil-service survey has no sector, area, n or source: Table 2 showed four
+    empty columns, which pushed the quotes out of view in a 1,200-pixel browser window (a
+    scroll box) and narrowed them in print. Left out with a note, as Table 3 does; the
+    indicator figure still draws the values and years."""
+    csv = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
+    assert cli("-w", ws.root, "indicators", "import", csv).code == 0
+    note = _note(ws, all_rows=True)
+    joint = next(t for t in note.tables if t.id == "joint-display")
+    assert joint.columns == ["Indicator", "Year", "Value", "Linked codes", "Excerpts",
+                             "Representative quotes"]  # fmt: skip
+    assert all(len(r) == len(joint.columns) for r in joint.rows)
+    assert joint.notes[-1] == (
+        "No indicator listed records its sector, area, n and source: those columns are left out."
+    )
+    fig = next(f for f in note.figures if f.kind == "indicators")
+    assert fig.data["labels"][0].endswith(" · 2009") and fig.data["value_text"][0]
