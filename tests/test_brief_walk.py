@@ -510,3 +510,27 @@ def test_table_2_leaves_out_the_columns_no_indicator_fills(ws, cli, testdata):
     )
     fig = next(f for f in note.figures if f.kind == "indicators")
     assert fig.data["labels"][0].endswith(" · 2009") and fig.data["value_text"][0]
+
+
+def test_table_3_lists_the_literature_in_the_reference_lists_order(ws, cli, testdata):
+    """Table 3 sorted by the citation's text, the reference list by APA's order: 'Ünderwood
+    et al. 1988' came before 'n.d.' in Table 3 and after it in the references, 'Nazarenko &
+    Perkovsky 2009' before 'Nazarenko et al. 2011' (whose second author, Legalov, puts it
+    first in the references)."""
+    bib = testdata / "bibtex" / "pybtex_xampl.bib"
+    ru = testdata / "bibtex" / "tidy_orcid-russian-citations.bib"
+    assert cli("-w", ws.root, "import", bib, ru).code in (0, 1)
+    note = _note(ws)
+    refs = [str(r) for r in note.references]
+    t3 = next(t for t in note.tables if t.id == "source-characteristics")
+    cited = [str(r[0]) for r in t3.rows]
+
+    def ref(prefix: str) -> int:
+        return next(k for k, r in enumerate(refs) if r.startswith(prefix))
+
+    assert ref("Ünderwood, U., Ñet, N., & P̄ot, P. (n.d.)") < ref(
+        "Ünderwood, U., Ñet, N., & P̄ot, P. (1988)"
+    )
+    assert cited.index("Ünderwood et al. n.d.") < cited.index("Ünderwood et al. 1988")
+    assert ref("Nazarenko, V. Y., Legalov") < ref("Nazarenko, V. Y., & Perkovsky")
+    assert cited.index("Nazarenko et al. 2011") < cited.index("Nazarenko & Perkovsky 2009")

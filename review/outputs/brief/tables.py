@@ -473,6 +473,7 @@ def source_characteristics(
     suffixes = suffixes or {}
     rows: list[list[str]] = []
     qualitative: dict[str, bool] = {}
+    order: dict[str, tuple] = {}
     names = dict(session.exec(select(col(m.Coder.id), col(m.Coder.name))).all())
     if sources is None:
         sources = cited_sources(session, sorted(res.included))
@@ -495,10 +496,14 @@ def source_characteristics(
             ]  # fmt: skip
         )
         qualitative[s.key] = is_qualitative(s)
-    # literature first, then the team's transcripts; opening quotes do not decide the order
-    # (accents and case aside, `sort_text`: as the reference list orders them)
-    rows.sort(key=lambda r: (qualitative[r[-1]], sort_text(str(r[0]).lstrip("“\"'")),
-                             str(r[0]), r[-1]))  # fmt: skip
+        # the literature in the reference list's order (`reference_order`: an undated work
+        # before the same authors' dated ones, 'Nazarenko, Legalov' before 'Nazarenko &
+        # Perkovsky'; by the citation they came after them), then the transcripts by label
+        order[s.key] = (
+            (sort_text(rows[-1][0]), rows[-1][0]) if qualitative[s.key] else reference_order(s)
+        )
+    # literature first, then the team's transcripts
+    rows.sort(key=lambda r: (qualitative[r[-1]], order[r[-1]], r[-1]))
     columns = ["Source", "Type", "Country", "Method", "Sectors", "Codes applied (excerpts)",
                "Coders", "Key"]  # fmt: skip
     notes = []
