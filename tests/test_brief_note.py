@@ -422,6 +422,9 @@ def test_html_has_inline_svg_figures_print_css_and_links(brief_ws):
     assert page.count("<svg") == 4 and "<?xml" not in page and "<script" not in page
     assert "@media print{" in page and "thead{display:table-header-group}" in page
     assert "tr{break-inside:avoid" in page and "@page{size:A4 landscape" in page
+    # a group row stays with its first code: printed (Chromium, A4), a page ended on
+    # "Barriers" and its codes began the next (found by the brief walk)
+    assert "tr.group{break-after:avoid" in page.split("@media print{", 1)[1]
     assert '<a href="https://doi.org/10.1111/j.1540-6210.2007.00773.x">' in page
     assert "<em>Public Administration Review</em>" in page
     assert '<tr class="group"><td colspan=' in page and '<td class="leaf">Co-delivery</td>' in page
