@@ -542,3 +542,21 @@ def test_heat_map_cells_are_vector_in_the_svg(ws):
     assert b"<image" not in svg and b"data:image/png" not in svg
     cells = sum(len(r) for r in heat.data["values"])
     assert svg.count(b"<path") >= cells
+
+
+def test_heat_map_labels_are_cut_at_words_and_keep_the_columns_kind():
+    """A walk with a four-level codebook of long names and a long sector: the heat map read
+    'Tokenistic consultation where the bu… (Profess…)' and both columns of 'Rural health and
+    social care (including community hospitals…)' as 'Rural health and social care (in…':
+    its literature and transcripts columns could not be told apart."""
+    from review.outputs.brief import plots
+
+    deep = (
+        "Barriers/Institutional barriers/Professional resistance, risk aversion/"
+        "Tokenistic consultation where the budget or decision has already been made"
+    )
+    assert plots._row_label(deep) == "Tokenistic consultation where the… (Profess…)"
+    sector = "Rural health and social care (including community hospitals and domiciliary care)"
+    lit, tr = (plots._column_label(f"{sector}: {k}") for k in ("literature", "transcripts"))
+    assert lit == "Rural health and… (literature)" and tr == "Rural health and… (transcripts)"
+    assert max(len(lit), len(tr)) <= plots.COLUMN_LABEL
