@@ -534,3 +534,15 @@ def test_table_3_lists_the_literature_in_the_reference_lists_order(ws, cli, test
     assert cited.index("Ünderwood et al. n.d.") < cited.index("Ünderwood et al. 1988")
     assert ref("Nazarenko, V. Y., Legalov") < ref("Nazarenko, V. Y., & Perkovsky")
     assert cited.index("Nazarenko et al. 2011") < cited.index("Nazarenko & Perkovsky 2009")
+
+
+def test_a_group_named_by_its_number_is_cited_as_a_group():
+    """`Focus group: 7, participatory budgeting` cited its quotes "(7, participatory
+    budgeting, 12 Mar 2024, Aisling)": a bare number where the reader expects 'Group 7'. A
+    title's own number ('Focus group 2') still leads, and a year is no group number."""
+    from review.ingest.citation import transcript_label_of
+
+    meta = {"group": "7, participatory budgeting", "date": "2024-03-12"}
+    assert transcript_label_of("fg7", None, meta) == "Group 7, participatory budgeting, 12 Mar 2024"
+    assert transcript_label_of("fg2", "Focus group 2", {"group": "2"}) == "Focus group 2"
+    assert transcript_label_of("s", None, {"group": "2024 follow-up"}) == "2024 follow-up"

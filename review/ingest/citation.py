@@ -189,6 +189,8 @@ def transcript_label_of(key: str, title: str | None, meta: dict | None) -> str:
         head = head[:1].upper() + head[1:]
         tail = group if group[:2].isupper() else group[:1].lower() + group[1:]
         name = f"{head}, {tail}" if group.lower() not in head.lower() else head
+    if group and name == group and re.match(r"\d{1,3}\b(?![:./-]\d)", name):
+        name = f"Group {name}"  # `Focus group: 7, rural health` read "7, rural health"
     when = short_date(meta.get("date"))
     return f"{name}, {when}" if when and when not in name else name
 
