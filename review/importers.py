@@ -49,6 +49,16 @@ def import_paths(engine: Engine, paths: Iterable[str | Path], **options) -> list
     return pipeline.import_paths(engine, paths, formats(), **options)
 
 
+def first_run_hint(root: Path, corpus: Path) -> str:
+    """What a command run before the first import says (`review brief` on a fresh clone of
+    the sample workspace wrote an empty note with nothing to say why)."""
+    where = corpus.relative_to(root) if corpus.is_relative_to(root) else corpus
+    return (
+        f"nothing is imported yet: review import {where} loads the files in {where}/ "
+        "(the workbench imports them when it first opens)"
+    )
+
+
 def first_run_paths(session: Session, corpus: Path) -> list[Path]:
     """[corpus] if the workspace has never imported anything and its corpus holds
     importable files, else []: a newcomer opening the sample workspace sees real content,

@@ -73,7 +73,7 @@ def test_joint_display_values_links_and_quotes(note):
     by_sector = {r[1]: dict(zip(t.columns, r, strict=True)) for r in t.rows}
     assert [r[1] for r in t.rows] == ["Community safety", "Local environment", "Public health"]
     le = by_sector["Local environment"]
-    assert (le["Value"], le["n"], le["Year"]) == ("61", 4951, 2008)
+    assert (le["Value"], le["n"], le["Year"]) == ("61", 4951, "2008")  # a year is a label
     assert le["Source"] == "Loeffler et al. 2008"
     assert le["Linked codes"] == "Four Cs/Co-delivery (supports)"
     assert le["Excerpts"] == 4  # 2 transcript + loeffler + bovaird; excluded article not counted

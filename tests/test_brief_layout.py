@@ -596,3 +596,25 @@ def test_a_crowded_evidence_matrix_turns_its_literature_and_transcripts_headers(
         word = max(len(w) for w in s.split())
         assert grid[1 + 2 * k] + grid[2 + 2 * k] >= word * CHAR_TWIPS + PAD_TWIPS, s
     assert grid[0] >= len("Tokenistic") * CHAR_TWIPS + PAD_TWIPS
+
+
+def test_counts_of_a_thousand_and_more_carry_separators_except_in_csv():
+    """APA sets numbers of 1,000 and more with commas; a 10,000-source note read '16002'.
+    CSV keeps the digits (a spreadsheet reads them as numbers); years and titles are text."""
+    from review.outputs.brief.render import cell_text, to_markdown
+
+    t = Table("codes-by-area", "By area", "Table 4.1. x",
+              ["Code", "Sources / excerpts", "n", "Year"],
+              [["Four Cs/Co-design", "4126 / 16002", 4951, "2008"],
+               ["Mode/Collective", "12 / 999", 7, "1999"]])  # fmt: skip
+    md = to_markdown(Brief([t], []))
+    assert "| 4,126 / 16,002 | 4,951 | 2008 |" in md
+    assert "| 12 / 999 | 7 | 1999 |" in md
+    page = to_html(Brief([t], []))
+    assert '<td class="num">4,951</td>' in page and "4,126 / 16,002" in page
+    doc = zipfile.ZipFile(io.BytesIO(to_docx(Brief([t], [])))).read("word/document.xml")
+    assert b">4,951<" in doc and b">4,126 / 16,002<" in doc and b">2008<" in doc
+    rows = list(csv.reader(io.StringIO(table_csv(t))))
+    assert rows[1][1:] == ["4126 / 16002", "4951", "2008"]
+    assert [cell_text(v) for v in (None, True, 1000, -12345, "Report 1234 / 5678 b")] == [
+        "", "True", "1,000", "-12,345", "Report 1234 / 5678 b"]  # fmt: skip

@@ -399,6 +399,34 @@ def test_docx_tables_fit_their_page_repeat_headers_and_never_split_rows(brief_ws
     # figures are in the document as PNG
     media = [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n.startswith("word/media")]
     assert len(media) == len(note.figures) == 4
+    # a table with notes keeps its last row with them (every paragraph of that row is
+    # keepNext, its alignment kept); one short enough for a page keeps every row so (the
+    # form LibreOffice honours too); header rows always; a table without notes is not held
+    whole = last_only = 0
+    for (tbl, *_), t in zip(tables, note.tables, strict=True):
+        rows = tbl.findall("w:tr", NS)
+        heads = [r for r in rows if r.find("w:trPr/w:tblHeader", NS) is not None]
+        body = rows[len(heads) :]
+
+        def held(r):
+            return all(p.find("w:pPr/w:keepNext", NS) is not None for p in r.iter(f"{{{W}}}p"))
+
+        assert all(held(r) for r in heads), t.id
+        groups = [r.find("w:tc/w:tcPr/w:gridSpan", NS) is not None for r in body]
+        kept = [held(r) for r, group in zip(body, groups, strict=True) if not group]
+        assert kept[-1] == bool(t.notes), t.id
+        if t.notes and all(kept):
+            whole += 1
+        elif t.notes:
+            assert not any(kept[:-1]), t.id
+            last_only += 1
+        else:
+            assert not any(kept), t.id
+        for p in body[-1].iter(f"{{{W}}}p") if t.notes else ():
+            # one pPr, keepNext first (the schema's order), the alignment after it
+            (props,) = p.findall("w:pPr", NS)
+            assert props[0].tag == f"{{{W}}}keepNext"
+    assert whole >= 1
 
 
 def test_a_wide_table_gets_a_landscape_section(brief_ws):

@@ -40,6 +40,33 @@ def test_status_says_when_the_codebook_file_is_not_loaded_yet(cli, tmp_path):
     assert int(line.split()[1]) >= 10 and "loaded when first used" not in line
 
 
+def test_brief_says_the_corpus_waits_for_its_first_import(cli, tmp_path):
+    """A new user's walk: `review brief` on a fresh clone of the sample workspace wrote an empty
+    note ("No literature has been imported yet") and said nothing of the files in corpus/,
+    which the workbench imports when it first opens. It says so now, until the first import.
+    (`review status` stays light: it reads counts by table name, no importer.)"""
+    import json
+    import shutil
+    from pathlib import Path
+
+    w = tmp_path / "w"
+    assert cli("init", w).code == 0
+    bib = Path(__file__).resolve().parents[1] / "corpus" / "literature" / "co-production.bib"
+    shutil.copy(bib, w / "corpus" / "co-production.bib")
+    hint = "hint: nothing is imported yet: review import corpus loads the files in corpus/"
+    done = cli("-w", w, "brief", "--format", "md", "-o", tmp_path / "out")
+    assert done.code == 0 and hint in done.out
+    doc = json.loads(cli("-w", w, "brief", "--json", "--format", "md", "-o", tmp_path / "o").out)
+    assert doc["hints"] == [hint.removeprefix("hint: ") + " (the workbench imports them when "
+                            "it first opens)"]  # fmt: skip
+    assert cli("-w", w, "import", w / "corpus").code == 0
+    assert "nothing is imported yet" not in cli("-w", w, "brief", "-o", tmp_path / "o").out
+    # an empty corpus has nothing to wait for
+    e = tmp_path / "e"
+    assert cli("init", e).code == 0
+    assert "nothing is imported yet" not in cli("-w", e, "brief", "-o", tmp_path / "x").out
+
+
 def test_init_does_not_clobber(cli, tmp_path):
     w = tmp_path / "w"
     (w / "codebook").mkdir(parents=True)

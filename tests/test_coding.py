@@ -99,12 +99,12 @@ def test_remove_and_undo(coded):
     remove_coding(session, c1.id, "zoe")
     assert [c.id for c in codings_for_source(session, src.id)] == [c2.id]
     assert undo(session, "ben") is None  # ben did nothing: his undo touches nothing
-    assert "restored 1" in undo(session, "zoe")
+    assert undo(session, "zoe") == f"restored Four Cs/Co-delivery at 0–9 (coding {c1.id})"
     restored = session.get(m.Coding, c1.id)
     assert restored is not None and restored.quote == TEXT[0:9] and restored.coder_id
-    assert "removed coding" in undo(session, "zoe")  # undo the second apply
+    assert undo(session, "zoe") == f"removed Four Cs/Co-delivery at 10–20 (coding {c2.id})"
     assert session.get(m.Coding, c2.id) is None
-    assert "removed coding" in undo(session, "zoe")  # and the first
+    assert undo(session, "zoe").startswith("removed Four Cs/Co-delivery at 0–9")  # the first
     assert codings_for_source(session, src.id) == []
     assert undo(session, "zoe") is None
     with pytest.raises(NotFound):
@@ -275,7 +275,7 @@ def test_removing_a_linked_coding_leaves_no_empty_link_and_undo_restores_it(code
 
     remove_coding(session, c.id, "zoe")
     assert links() == []
-    assert undo(session, "zoe") == "restored 1 coding with its 1 evidence link"
+    assert undo(session, "zoe").endswith(f"(coding {c.id}) with its 1 evidence link")
     assert links() == [(c.id, None, "n")]
     delete_code(session, "Co-delivery", force=True)
     assert links() == []

@@ -4,6 +4,8 @@ class of false merge they must refuse (recurring titles, shared DOIs, chains).""
 
 from __future__ import annotations
 
+import pytest
+
 from review.screening.dedupe import detect
 from review.screening.dedupe.authors import author_similarity, parse_authors
 from review.screening.dedupe.pages import pages_agree, parse_pages
@@ -388,6 +390,59 @@ def test_letters_and_replies_with_one_title_in_different_issues():
     b = {**letter, "key": "b", "issue": "2", "pages": "12"}
     c = {**letter, "key": "c", "pages": None}
     assert merged(a, b, c) == []
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Response to letter",
+        "Acknowledgement of reviewers",
+        "Call for papers",
+        "Notes on contributors",
+        "Retraction notice",
+        "Expression of concern",
+        "A message from the editor",
+        "President's message",
+        "Report of the meeting",
+    ],
+)
+def test_titles_of_journal_furniture_alone_recur_too(title):
+    """A title made only of a journal's furniture words has no subject and comes back in
+    every issue. Only the enumerated forms ("Editorial", "Letters to the editor", …) were
+    known, so one editor's 'Response to letter' (or 'Acknowledgement of reviewers', a DOI
+    shared by the issue's items) in issues 1 and 3 of one volume merged as 'same title,
+    authors and year' (found by the import walk). The same item exported twice still meets
+    in the maybe queue, as an editorial does; a title with a subject is no furniture."""
+    item = {
+        "kind": "article",
+        "title": title,
+        "authors": ["Watson, Roger"],
+        "year": 2019,
+        "venue": "Journal of Advanced Nursing",
+        "volume": "75",
+    }
+    issues = [{**item, "key": f"i{n}", "issue": str(n)} for n in (1, 3)]
+    assert merged(*issues) == []
+    shared = [{**i, "authors": [], "doi": "10.1111/jan.13900"} for i in issues]
+    assert merged(*shared) == []
+    twice = [{**item, "key": k, "issue": "1", "pages": "5"} for k in ("a", "b")]
+    assert merged(*twice) == [["a", "b"]]
+    subject = [{**i, "title": "Response to letter on nurse staffing"} for i in issues]
+    assert merged(*subject) == [["i1", "i3"]]
+
+
+@pytest.mark.parametrize("prefix", ["Reply to: ", "Response to: ", "Correction to: "])
+def test_a_notice_to_a_paper_is_not_a_translation_of_it(prefix):
+    """Embase's "TO:" before an original-language title was matched in any case, so "Reply
+    to: <the paper's title>" split there: its main title was "reply" and the paper's title a
+    translated form, and with the paper's DOI (a reply indexed under it) the two merged as
+    'same DOI; title matches in translation' (found by the import walk). Embase's own
+    capital "TO:" still gives the original title."""
+    original = paper("paper", doi="10.1097/01.AOG.0000196504.82532.d1")
+    notice = paper("notice", title=prefix + original["title"], pages="e5")
+    result = detect([original, notice])
+    assert result.clusters == []
+    assert any("vs the paper itself" in r for r in result.maybe[0].reasons)
 
 
 def test_errata_are_not_the_paper_even_with_its_doi():

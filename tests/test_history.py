@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from review.coding.codebook import ensure_codebook, find_code
+from review.coding.codebook import code_path, ensure_codebook, find_code
 from review.coding.codings import add_memo, apply_code, remove_coding
 from review.coding.history import redo, undo
 from review.coding.suggest import accept_suggestion
@@ -32,6 +32,11 @@ def _rows(session):
     ]
 
 
+def _named(session, code, start, end, cid):
+    """How undo and redo name one coding: its code and span (and id, for a script)."""
+    return f"{code_path(session, code)} at {start}–{end} (coding {cid})"
+
+
 def _links(session):
     return [(x.id, x.coding_id, x.note) for x in session.scalars(select(m.EvidenceLink))]
 
@@ -47,23 +52,26 @@ def test_undo_then_redo_a_coding_restores_its_memo_and_links(two):
     session.flush()
     before, links = _rows(session), _links(session)
     what = undo(session, "zoe")
-    assert what == f"removed coding {c.id} with its 1 memo and 1 evidence link"
+    named = _named(session, code, 5, 16, c.id)
+    assert what == f"removed {named} with its 1 memo and 1 evidence link"
     assert _rows(session) == [] and _links(session) == []
-    assert redo(session, "zoe") == "re-applied 1 coding with its 1 memo and 1 evidence link"
+    assert redo(session, "zoe") == f"re-applied {named} with its 1 memo and 1 evidence link"
     assert _rows(session) == before and _links(session) == links
     assert redo(session, "zoe") is None  # nothing more to redo
-    assert undo(session, "zoe").startswith(f"removed coding {c.id}")  # and undo again
+    assert undo(session, "zoe").startswith(f"removed {named}")  # and undo again
 
 
 def test_undo_in_one_source_leaves_the_other_alone(two):
     session, a, b, code = two
     ca = apply_code(session, source_id=a.id, code_id=code, start=5, end=16, coder="zoe")
     apply_code(session, source_id=b.id, code_id=code, start=5, end=16, coder="zoe")
-    assert undo(session, "zoe", source_id=a.id) == f"removed coding {ca.id}"
+    assert undo(session, "zoe", source_id=a.id) == f"removed {_named(session, code, 5, 16, ca.id)}"
     assert [r[1] for r in _rows(session)] == [b.id]
     assert undo(session, "zoe", source_id=a.id) is None  # nothing else in source a
     assert redo(session, "zoe", source_id=b.id) is None  # the undo was in a
-    assert redo(session, "zoe", source_id=a.id) == "re-applied 1 coding"
+    assert (
+        redo(session, "zoe", source_id=a.id) == f"re-applied {_named(session, code, 5, 16, ca.id)}"
+    )
     assert sorted(r[1] for r in _rows(session)) == [a.id, b.id]
 
 
@@ -74,7 +82,7 @@ def test_a_new_step_ends_the_redo_chain_and_redo_follows_undo_order(two):
     undo(session, "zoe")
     undo(session, "zoe")
     assert _rows(session) == []
-    assert redo(session, "zoe") == "re-applied 1 coding"
+    assert redo(session, "zoe") == f"re-applied {_named(session, code, 0, 3, c1.id)}"
     assert [r[0] for r in _rows(session)] == [c1.id]  # the one undone last comes back first
     apply_code(session, source_id=a.id, code_id=code, start=17, end=20, coder="zoe")
     assert redo(session, "zoe") is None  # c2's undo was before this new step
@@ -85,8 +93,8 @@ def test_undo_redo_remove_and_accept(two):
     session, a, _b, code = two
     c = apply_code(session, source_id=a.id, code_id=code, start=5, end=16, coder="zoe")
     remove_coding(session, c.id, "zoe")
-    assert undo(session, "zoe") == "restored 1 coding"
-    assert redo(session, "zoe") == "removed 1 coding again"
+    assert undo(session, "zoe") == f"restored {_named(session, code, 5, 16, c.id)}"
+    assert redo(session, "zoe") == f"removed {_named(session, code, 5, 16, c.id)} again"
     assert _rows(session) == []
     sug = m.Suggestion(
         source_id=a.id, code_id=code, start=5, end=16, quote=TEXT[5:16], trigger=["volunteer"]

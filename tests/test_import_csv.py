@@ -180,3 +180,42 @@ def test_titles_an_export_wrapped_in_quotes_are_stored_without_them(cli, ws, tmp
         '"Don\'t ask me": the words of patients'
     )
     assert unquote_title('Patients who said "no"') == 'Patients who said "no"'
+
+
+def test_a_database_placeholder_for_a_missing_value_is_no_value(cli, ws, tmp_path):
+    """Scopus writes "[No author name available]" and "[No abstract available]" where it has
+    none, Web of Science "[Anonymous]". They were stored as an author (cite key
+    'noauthornameavailable2018erratum', a reference-list entry "[No author name available]
+    (2018)") and an abstract to screen (found by the import walk). A title in brackets,
+    MEDLINE's translated "[Patient participation …]", stays."""
+    scopus = tmp_path / "scopus.csv"
+    scopus.write_bytes(
+        b"\xef\xbb\xbf"
+        + (
+            b"Authors,Author full names,Author(s) ID,Title,Year,Source title,Volume,Issue,"
+            b"Art. No.,DOI,Abstract,Document Type,Source,EID\r\n"
+            b'"[No author name available]","[No author name available]",'
+            b'"[No author id available]","Erratum: Effectiveness of co-produced mental health'
+            b' services",2018,BMJ Open,8,12,e026755corr1,10.1136/bmjopen-2018-026755corr1,'
+            b'"[No abstract available]",Erratum,Scopus,2-s2.0-85070000003\r\n'
+            b'"Papadopoulos G.","Papadopoulos, Georgios (57000000001)",57000000001,'
+            b'"[Patient participation in primary care: a qualitative study]",2017,'
+            b"Arch Hell Med,45,3,,,,Article,Scopus,2-s2.0-85070000004\r\n"
+        )
+    )
+    wos = tmp_path / "savedrecs.txt"
+    wos.write_text(
+        "FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU [Anonymous]\n"
+        "TI Co-production in public services\nSO PUBLIC MONEY & MANAGEMENT\nPY 2016\n"
+        "VL 36\nBP 1\nEP 2\nUT WOS:000370000000009\nER\n\nEF\n"
+    )
+    res, rep = run_import(cli, ws, scopus)
+    assert (rep["imported"], res.code) == (2, 0)
+    res, rep = run_import(cli, ws, wos)
+    assert (rep["format"], rep["imported"], res.code) == ("wos", 1, 0)
+    erratum, translated, anonymous = sources_in_order(ws)
+    assert (erratum.authors, erratum.abstract, erratum.key) == ([], None, "anon2018erratum")
+    assert erratum.record["Authors"] == "[No author name available]"  # the file's, as written
+    assert translated.title == "[Patient participation in primary care: a qualitative study]"
+    assert translated.authors == ["Papadopoulos, Georgios"]
+    assert anonymous.authors == [] and anonymous.record["AU"] == ["[Anonymous]"]

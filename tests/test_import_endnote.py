@@ -78,3 +78,46 @@ def test_an_endnote_tagged_file_imports_every_record(cli, ws, tmp_path, name):
 def test_prose_with_percent_signs_is_not_endnote(tmp_path):
     data = b"Interviewer: 50% said yes.\n%0 of them said no\nwhich is odd.\n"
     assert endnote.detect(tmp_path / "fg.txt", data) == 0
+
+
+# Written as the Cochrane Library's CENTRAL export writes records it took from Embase and
+# MEDLINE: the whole citation in %B, no %V, %N or %P.
+CENTRAL = """%0 Journal Article
+%D 2016
+%T Characteristics of patients with type 2 diabetes mellitus newly treated with GLP-1 agonists
+%B BMJ Open. 6 (7) (no pagination), 2016. Article Number: e010197. Date of Publication: 01 Jul 2016.
+%R http://dx.doi.org/10.1136/bmjopen-2015-010197
+%M CN-01196504
+
+%0 Journal Article
+%D 2017
+%T Activating citizens to participate in collective co-production of public services
+%A Bovaird, T.
+%B Journal of Social Policy. 46(1):1-20, 2017 Jan.
+%M CN-01300001
+"""
+
+
+def test_a_whole_citation_in_the_venue_gives_volume_issue_and_pages(cli, ws, tmp_path):
+    """The Cochrane Library's EndNote export puts Embase's or MEDLINE's whole citation in %B:
+    the venue was 'BMJ Open. 6 (7) (no pagination), 2016. Article Number: e010197. Date of
+    Publication: 01 Jul 2016.', with no volume or pages to confirm a duplicate (found by the
+    import walk). It is read as Ovid's SO is (one parser, tagged.citation_parts)."""
+    path = tmp_path / "central.enw"
+    path.write_text(CENTRAL)
+    res, rep = run_import(cli, ws, path)
+    assert (rep["format"], rep["imported"], res.code) == ("endnote", 2, 0)
+    embase, medline = sources_in_order(ws)
+    assert (embase.venue, embase.volume, embase.issue, embase.pages) == (
+        "BMJ Open",
+        "6",
+        "7",
+        "e010197",
+    )
+    assert (medline.venue, medline.volume, medline.issue, medline.pages) == (
+        "Journal of Social Policy",
+        "46",
+        "1",
+        "1-20",
+    )
+    assert embase.record["B"][0].startswith("BMJ Open. 6 (7)")  # the file's, as written

@@ -116,3 +116,80 @@ def test_a_hostile_citation_line_parses_in_linear_time():
     row = ovid.normalise({"SO": ["1(" * 200_000], "AU": ["a" + " " * 100_000 + "[b"]})
     assert time.process_time() - start < 2  # (well under 0.1 s; the old pattern: minutes)
     assert row["authors"] == ["a"] and row["volume"] is None
+
+
+# Embase through Ovid exported with the citation fields only (TI, AU, SO, …): no JN/VO/IP/PG
+# tags, and Embase writes its citation its own way, not MEDLINE's "9(6):e026755".
+EMBASE_CITATIONS = """<1. >
+VN  - Ovid Technologies
+DB  - Embase
+AN  - 627000001
+TI  - Effectiveness of co-produced mental health services: A systematic review protocol
+AU  - Muller J.
+SO  - BMJ Open. 9 (6) (no pagination), 2019. Article Number: e026755. Date of Publication: 2019.
+YR  - 2019
+PT  - Journal: Article
+
+<2. >
+VN  - Ovid Technologies
+DB  - Embase
+AN  - 627000002
+TI  - Editorial
+AU  - Watson R.
+SO  - Journal of Advanced Nursing. 75 (1) (pp 1-2), 2019. Date of Publication: January 2019.
+YR  - 2019
+PT  - Journal: Editorial
+
+<3. >
+VN  - Ovid Technologies
+DB  - Embase
+AN  - 627000003
+TI  - Editorial
+AU  - Watson R.
+SO  - Journal of Advanced Nursing. 75 (3) (pp 475-476), 2019. Date of Publication: March 2019.
+YR  - 2019
+PT  - Journal: Editorial
+
+<4. >
+VN  - Ovid Technologies
+DB  - Embase
+AN  - 625000004
+TI  - Patient engagement in oncology trials
+AU  - Lee K.
+SO  - Annals of Oncology. Conference: 43rd ESMO Congress, ESMO 2018. Germany. 29 (Supplement 8)
+      (pp viii100-viii101), 2018.
+YR  - 2018
+PT  - Journal: Conference Abstract
+""".replace("\n", "\r\n")
+
+
+def test_embase_citations_give_their_pages_and_article_numbers(cli, ws, tmp_path):
+    """Embase's "(pp 1-2)" and "Article Number: e026755" were not read: the pages stayed empty,
+    so two editorials of one volume had nothing but their issue to keep them apart, and the
+    article had no first page to confirm it against its MEDLINE copy; a conference abstract's
+    venue ran on to the end of the conference's name and place, and a supplement's page
+    "viii100" (more than one letter before the number) was no page (found by the import
+    walk)."""
+    path = tmp_path / "embase_citations.txt"
+    path.write_bytes(EMBASE_CITATIONS.encode())
+    res, rep = run_import(cli, ws, path)
+    assert (rep["format"], rep["imported"], res.code) == ("ovid", 4, 0)
+    article, first, second, abstract = sources_in_order(ws)
+    assert (article.venue, article.volume, article.issue, article.pages) == (
+        "BMJ Open",
+        "9",
+        "6",
+        "e026755",
+    )
+    assert [(s.volume, s.issue, s.pages) for s in (first, second)] == [
+        ("75", "1", "1-2"),
+        ("75", "3", "475-476"),
+    ]
+    assert first.venue == "Journal of Advanced Nursing"
+    # a conference abstract: the journal before ". Conference:", a supplement's pages
+    assert (abstract.venue, abstract.volume, abstract.issue, abstract.pages) == (
+        "Annals of Oncology",
+        "29",
+        "Supplement 8",
+        "viii100-viii101",
+    )

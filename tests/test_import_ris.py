@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from review.ingest.formats import ris
+from review.ingest.formats import pubmed, ris
 from review.ingest.literature.kinds import from_labels
 from review.store import models as m
 from review.store.db import session_scope
@@ -401,3 +401,191 @@ def test_a_scopus_article_number_is_the_pages_where_there_are_none(cli, ws, tmp_
     res, rep = run_import(cli, ws, path)
     assert rep["imported"] == 3 and res.code == 0
     assert [s.pages for s in sources_in_order(ws)] == ["e0234567", "23-35", None]
+
+
+# Written as Scopus's RIS export writes chemistry and as a publisher's (Crossref-fed) RIS
+# download writes a species name: inline HTML in the title and abstract, entities beside it.
+MARKUP_RIS = """TY  - JOUR
+TI  - Soil CO<inf>2</inf> efflux and <sup>13</sup>C labelling in a beech forest
+AU  - Keller, Anna
+PY  - 2021
+T2  - Global Change Biology
+VL  - 27
+SP  - 1201
+EP  - 1215
+AB  - We traced <sup>13</sup>C-CO<inf>2</inf> &amp; found p < 0.05 in 12 of 14 plots.
+DO  - 10.1111/gcb.15500
+DB  - Scopus
+ER  - 
+
+TY  - JOUR
+TI  - Randomised trial of <i>Helicobacter pylori</i> eradication &#8211; a follow-up
+AU  - Wotherspoon, Andrew C.
+PY  - 2005
+T2  - Journal of Clinical Oncology
+ER  - 
+"""
+
+
+def test_inline_html_markup_is_not_stored_in_the_columns(cli, ws, tmp_path):
+    """'<i>Helicobacter pylori</i>' and 'CO<inf>2</inf>' were stored as written: the Library,
+    the Duplicates screen and the reference list showed the tags (found by the import walk).
+    The columns hold the text; the record keeps the file's; a '<' that is no tag stays."""
+    path = tmp_path / "scopus.ris"
+    path.write_text(MARKUP_RIS)
+    res, rep = run_import(cli, ws, path)
+    assert (rep["imported"], res.code) == (2, 0)
+    chem, hp = sources_in_order(ws)
+    assert chem.title == "Soil CO2 efflux and 13C labelling in a beech forest"
+    assert chem.abstract == "We traced 13C-CO2 & found p < 0.05 in 12 of 14 plots."
+    assert chem.record["TI"] == [
+        "Soil CO<inf>2</inf> efflux and <sup>13</sup>C labelling in a beech forest"
+    ]
+    assert hp.title == "Randomised trial of Helicobacter pylori eradication – a follow-up"
+
+
+# Written as PubMed's MEDLINE format and Web of Science's plain text write a group author:
+# PubMed's CN among the persons' lines, Web of Science's CA after AU.
+GROUP_PUBMED = """PMID- 12799446
+OWN - NLM
+DP  - 2003 Jun
+TI  - A randomized trial on the management of low-grade squamous intraepithelial lesion
+      cytology interpretations.
+PG  - 1393-400
+FAU - Solomon, Diane
+AU  - Solomon D
+CN  - ALTS Group
+TA  - Am J Obstet Gynecol
+JT  - American journal of obstetrics and gynecology
+VI  - 188
+IP  - 6
+
+PMID- 12000002
+DP  - 2004
+TI  - Global strategy for asthma management and prevention: a report.
+CN  - Global Initiative for Asthma GINA
+TA  - Eur Respir J
+VI  - 24
+"""
+GROUP_WOS = """FN Clarivate Analytics Web of Science
+VR 1.0
+PT J
+AU Solomon, D
+CA ALTS Grp
+TI A randomized trial on the management of low-grade squamous intraepithelial lesion
+   cytology interpretations
+SO AMERICAN JOURNAL OF OBSTETRICS AND GYNECOLOGY
+PY 2003
+VL 188
+BP 1393
+EP 1400
+UT WOS:000183854200001
+ER
+
+EF
+"""
+
+
+def test_group_authors_are_authors(cli, ws, tmp_path):
+    """PubMed's CN and Web of Science's CA (group authors) were not read: a work by a group
+    alone had no authors (cite key 'anon2004global', no author in its reference) and a
+    group beside persons was missing from the list (found by the import walk). A group's
+    name is kept as written, not turned around as a person's "Last FM"."""
+    pubmed, wos = tmp_path / "pubmed.nbib", tmp_path / "savedrecs.txt"
+    pubmed.write_text(GROUP_PUBMED)
+    wos.write_text(GROUP_WOS)
+    assert run_import(cli, ws, pubmed)[1]["imported"] == 2
+    assert run_import(cli, ws, wos)[1]["imported"] == 1
+    trial, gina, wos_trial = sources_in_order(ws)
+    assert trial.authors == ["Solomon, Diane", "ALTS Group"]
+    assert gina.authors == ["Global Initiative for Asthma GINA"]
+    assert gina.key.startswith("globalinitiativeforasthmagina2004")
+    assert wos_trial.authors == ["Solomon, D", "ALTS Grp"]
+
+
+# Written as CNKI's RIS export writes a Chinese-language search: titles in Chinese, the
+# authors in pinyin, no DOI or pages for conference papers and theses.
+CNKI = """TY  - CONF
+DB  - CNKI
+TI  - 公共服务合作生产的理论框架
+AU  - Wang, Lei
+PY  - 2018
+T2  - 中国行政管理学会年会
+ER  - 
+
+TY  - CONF
+DB  - CNKI
+TI  - 社区治理中的居民参与研究
+AU  - Wang, Li
+PY  - 2018
+T2  - 中国行政管理学会年会
+ER  - 
+"""
+CNKI_LATER = """TY  - THES
+DB  - CNKI
+TI  - 城市社区养老服务的合作生产机制研究
+AU  - Wang, Lei
+PY  - 2018
+PB  - 北京大学
+ER  - 
+"""
+
+
+def test_titles_in_other_scripts_tell_records_apart_at_import(cli, ws, tmp_path):
+    """The import's content fingerprint kept only a-z and 0-9, so a Chinese (Greek, Cyrillic)
+    title counted as no title: two different papers by a 'Wang, L' of 2018 (one key,
+    'wang2018') were 'the same record as line 1' and marked as its duplicate, and a thesis
+    of his in a later export of the same database was skipped as already imported — lost
+    (found by the import walk). The same record exported again is still recognised."""
+    first, later = tmp_path / "cnki.ris", tmp_path / "cnki_theses.ris"
+    first.write_text(CNKI)
+    later.write_text(CNKI_LATER + "\n" + CNKI.split("\n\n")[0] + "\n")  # and one again
+    res, rep = run_import(cli, ws, first)
+    assert (rep["imported"], rep["problems"], res.code) == (2, [], 0)
+    res, rep = run_import(cli, ws, later)
+    assert (rep["imported"], rep["skipped"]) == (1, 1)  # the search's record: recognised
+    stored = sources_in_order(ws)
+    assert [s.title for s in stored] == [
+        "公共服务合作生产的理论框架",
+        "社区治理中的居民参与研究",
+        "城市社区养老服务的合作生产机制研究",
+    ]
+    assert [s.merged_into_id for s in stored] == [None, None, None]
+
+
+def test_several_names_in_one_author_line_are_several_authors(cli, ws, tmp_path):
+    """An RIS line with all the authors between semicolons (CNKI's "AU  - 王磊;李明;", a
+    spreadsheet turned into RIS) was stored as one author named "Kim, J.; Park, S.; Lee,
+    H." (found by the import walk): the list, the cite key and the matcher's author check
+    all read one person."""
+    path = tmp_path / "one_line.ris"
+    path.write_text(
+        "TY  - JOUR\nTI  - Co-production in primary care: a survey of practices\n"
+        "AU  - Kim, J.; Park, S.; Lee, H.\nPY  - 2021\nJO  - Health Policy\nER  - \n\n"
+        "TY  - JOUR\nTI  - 公共服务合作生产的理论框架\nAU  - 王磊;李明;\nPY  - 2018\n"
+        "JO  - 中国行政管理\nER  - \n"
+    )
+    res, rep = run_import(cli, ws, path)
+    assert (rep["imported"], res.code) == (2, 0)
+    survey, chinese = sources_in_order(ws)
+    assert survey.authors == ["Kim, J.", "Park, S.", "Lee, H."]
+    assert chinese.authors == ["王磊", "李明"]
+    assert survey.record["AU"] == ["Kim, J.; Park, S.; Lee, H."]  # the file's line
+
+
+def test_a_pubmed_file_cut_short_says_so(cli, ws, tmp_path):
+    """PubMed ends every record with SO; a download cut off inside the last record was
+    imported without a word, as if complete (found by the import walk: an .nbib cut at
+    1,500 bytes). RIS and Web of Science already said 'last record has no ER line'."""
+    whole = GROUP_PUBMED.replace(
+        "IP  - 6\n", "IP  - 6\nSO  - Am J Obstet Gynecol. 2003 Jun;188(6):1393-400.\n"
+    )
+    whole += "SO  - Eur Respir J. 2004;24.\n"
+    cut = whole[: whole.index("TA  - Eur Respir J")]
+    assert pubmed.parse(whole) == (pubmed.parse(whole)[0], [])  # complete: no warning
+    short = tmp_path / "short.nbib"
+    short.write_text(cut)
+    res, rep = run_import(cli, ws, short)
+    assert (rep["imported"], res.code) == (2, 0)  # kept: the warning says to check
+    (warn,) = rep["problems"]
+    assert warn["line"] == 16 and "was the file cut short?" in warn["message"]

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from sqlmodel import select
 from textual.widgets import DataTable, OptionList
 
+from review.outputs.brief.render import cell_text
 from review.store import models as m
 from review.store.db import session_scope
 from review.tui.app import ReviewApp
@@ -373,7 +374,8 @@ async def test_brief_preview_draws_only_whole_columns_and_marks_every_cut(ws):
                         a, b = 1, len(table.columns) - 1
                     where = f"{size} {table.title} columns {a}-{b}"
                     shown = [0, *range(a, b + 1)]
-                    rows = [[str(v).replace("\n", " ¶ ") for v in r] for r in table.rows]
+                    # as a reader sees them: counts with thousands separators ("4,951")
+                    rows = [[cell_text(v).replace("\n", " ¶ ") for v in r] for r in table.rows]
                     top = grid.scroll_offset.y
                     for y, cells in enumerate(_cells_drawn(grid)):
                         row = [rows[top + y][n] for n in shown]

@@ -175,6 +175,39 @@ async def test_import_screen_shows_problems_of_a_broken_file(ws, tmp_path):
     assert statuses == ["failed", "failed"]
 
 
+async def test_a_problem_is_shown_whole_below_the_report_at_80_columns(ws, tmp_path):
+    """At 80x24 the problems table cut an unclosed entry's message after "entry
+    @article{broken (line": what is wrong, and where the next entry begins, could only be
+    read by scrolling the table sideways (found by the import walk). The highlighted
+    problem is shown whole, wrapped, below the table; moving the cursor shows the next."""
+    entries = "".join(
+        f"@article{{k{n},\n  title = {{Title number {n} about co-production}},\n"
+        f"  author = {{Smith, John}},\n  year = {{2010}},\n}}\n\n"
+        for n in range(3)
+    )
+    bib = tmp_path / "library.bib"
+    bib.write_text(
+        entries + "@article{broken,\n  title = {An unclosed {brace title},\n"
+        "  author = {Smith, John},\n  year = {2011},\n}\n\n"
+        "@article{after,\n  title = {After the break},\n  year = {2012},\n}\n"
+    )
+    binary = tmp_path / "savedrecs.ris"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4)
+    async with running(ws, start="import", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        screen.query_one("#paths").value = f"{bib} {binary}"
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        detail = screen.query_one("#import-problem")
+        assert detail.display
+        text = str(detail.render())
+        assert "library.bib:19: error: entry @article{broken (line 19)" in text
+        assert "is not closed before the next entry begins on line 25" in text
+        await pilot.press("down")
+        await settle(app, pilot)
+        assert "savedrecs.ris: error: looks like a binary file" in str(detail.render())
+
+
 async def test_import_report_fits_80_columns(ws, testdata):
     """QA at 80x24: the file tree kept a third of the width and a long path pushed Status and
     Problems off the edge. A report on a narrow screen takes the width; ctrl+t brings the tree

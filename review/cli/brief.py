@@ -72,6 +72,9 @@ def brief(
     bar = show_progress(json_out)
     with progress_bar("building tables", None, bar), session(ctx) as s:
         note = build(s, attribute or None, front=front, all_rows=all_rows)
+        from review.importers import first_run_hint, first_run_paths
+
+        waiting = [first_run_hint(ws.root, ws.corpus)] if first_run_paths(s, ws.corpus) else []
     try:
         with progress_bar("writing", None, bar) as advance:
             files = write(note, out_dir, chosen, on_step=lambda *_: advance(1))
@@ -99,6 +102,7 @@ def brief(
         "references": len(note.references),
         "title": note.front.title,
         "at_a_glance": note.glance,
+        "hints": waiting,
     }
     if json_out:
         print_json(doc)
@@ -109,6 +113,8 @@ def brief(
             typer.echo(f"{'':<26} hint: {hint}")
     for f in files:
         typer.echo(f"wrote {f}")
+    for hint in waiting:
+        typer.echo(f"hint: {hint}")
 
 
 def register(app: typer.Typer) -> None:

@@ -16,6 +16,7 @@ from typing import cast
 from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
 
+from review.coding.codebook import code_paths
 from review.coding.codings import (
     coding_snapshot,
     delete_codings,
@@ -45,7 +46,7 @@ def undo(session: Session, coder: str, source_id: int | None = None) -> str | No
         payload["redo"] = {"codings": [coding_snapshot(c) for c in codings], "links": links}
         delete_codings(session, ids)
         what = (
-            _describe("removed", codings, links, ids)
+            _describe(session, "removed", codings, links, ids)
             if kind == "apply"
             else (
                 f"un-accepted {len(payload.get('suggestion_ids', []))} suggestion(s)"
@@ -55,9 +56,7 @@ def undo(session: Session, coder: str, source_id: int | None = None) -> str | No
     elif kind == "remove":
         snaps = payload.get("codings", [])
         _restore(session, snaps, payload.get("links", []))
-        what = f"restored {_count(len(snaps), 'coding')}" + _extras_snaps(
-            snaps, payload.get("links", [])
-        )
+        what = f"restored {_what(session, snaps)}" + _extras_snaps(snaps, payload.get("links", []))
     elif kind == "reject":
         ids = payload.get("suggestion_ids", [])
         _set_status(session, ids, "rejected", "pending")
@@ -100,7 +99,7 @@ def redo(session: Session, coder: str, source_id: int | None = None) -> str | No
                 )
             what = f"re-accepted {len(payload.get('suggestion_ids', []))} suggestion(s)"
         else:
-            what = f"re-applied {_count(len(saved['codings']), 'coding')}"
+            what = f"re-applied {_what(session, saved['codings'])}"
         what += _extras_snaps(saved["codings"], saved["links"])
     elif kind == "remove":
         ids = [snap["id"] for snap in payload.get("codings", [])]
@@ -108,7 +107,7 @@ def redo(session: Session, coder: str, source_id: int | None = None) -> str | No
         payload["codings"] = [coding_snapshot(c) for c in codings]  # as they are now
         payload["links"] = [ln for c in codings for ln in link_snapshots(session, cast(int, c.id))]
         delete_codings(session, ids)
-        what = f"removed {_count(len(codings), 'coding')} again"
+        what = f"removed {_what(session, [coding_snapshot(c) for c in codings])} again"
     elif kind == "reject":
         ids = payload.get("suggestion_ids", [])
         _set_status(session, ids, "pending", "rejected")
@@ -204,10 +203,26 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
-def _describe(verb: str, codings: list[m.Coding], links: list[dict], ids: list[int]) -> str:
+def _what(session: Session, codings: list[dict]) -> str:
+    """One coding by its code and span, "Drivers/Trust at 22–67 (coding 148)": "Undo: removed
+    coding 148" told a coder nothing of what had gone. Several: how many."""
+    if len(codings) != 1:
+        return _count(len(codings), "coding")
+    c = codings[0]
+    path = code_paths(session).get(c["code_id"], f"code {c['code_id']}")
+    return f"{path} at {c['start']}–{c['end']} (coding {c['id']})"
+
+
+def _describe(
+    session: Session, verb: str, codings: list[m.Coding], links: list[dict], ids: list[int]
+) -> str:
     if not codings:
         return "nothing (coding already gone)"
-    head = f"coding {codings[0].id}" if len(ids) == 1 else _count(len(ids), "coding")
+    head = (
+        _what(session, [coding_snapshot(codings[0])])
+        if len(ids) == 1
+        else _count(len(ids), "coding")
+    )
     return f"{verb} {head}" + _extras(codings, links)
 
 

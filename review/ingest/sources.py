@@ -51,7 +51,10 @@ KEY_MAX = 300
 INSERT_CHUNK = 5000  # rows per executemany, all in the caller's one transaction
 ROWS_PER_STATEMENT = 200  # rows per multi-row INSERT on SQLite (see `_execute_rows`)
 _CHUNK = 500
-_FP_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# What is not a letter or digit in any script: a Chinese, Greek or Cyrillic title is its
+# words (`[^0-9a-z]` dropped them all, and two different works by one "Wang, L" of one year
+# had one fingerprint: the second marked as the first's duplicate, or skipped as imported)
+_FP_NON_ALNUM = re.compile(r"[\W_]+")
 _FIRST_NUMBER = re.compile(r"\d+")
 
 _DEFAULTS: dict[str, Any] = {

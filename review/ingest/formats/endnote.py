@@ -14,13 +14,13 @@ import re
 from pathlib import Path
 
 from review.ingest.formats.ris import known_database
-from review.ingest.formats.tagged import first_value, head_for_detect, store_parsed
+from review.ingest.formats.tagged import citation_parts, first_value, head_for_detect, store_parsed
 from review.ingest.literature import (
     join_pages,
     normalise_doi,
     parse_year,
     split_keywords,
-    tidy_name,
+    tidy_names,
     unquote_title,
 )
 from review.ingest.literature.kinds import from_label
@@ -31,6 +31,8 @@ _TAG = re.compile(r"^%([0-9A-Z@~!#$&()*+^>|?\[\]])(?: (.*))?$")
 # are no sentence of a transcript.
 _DETECT_TYPE = re.compile(rb"(?m)^%0 \S")
 _DETECT_FIELD = re.compile(rb"(?m)^%[TA] \S")
+# A venue that is a whole citation: the journal, ". ", then a volume and its issue
+_CITED = re.compile(r"\.\s+\d{1,9}\s*\([^()]{1,40}\)")
 # EndNote's reference types whose names `from_label` would read otherwise.
 KINDS = {
     "book section": "chapter",
@@ -98,15 +100,24 @@ def normalise(tags: dict) -> dict:
     doi = normalise_doi(first("R")) or normalise_doi(
         next((u for u in tags.get("U", ()) if "doi.org/" in u), None)
     )
+    venue = first("J", "B") if kind != "book" else first("B")
+    volume, issue = first("V"), first("N")
+    pages = join_pages(start, end) if end else pages
+    if venue and not (volume or issue or pages) and _CITED.search(venue):
+        # the Cochrane Library's export: the whole Embase or MEDLINE citation in %B ("BMJ
+        # Open. 6 (7) (no pagination), 2016. Article Number: e010197."), no %V, %N or %P
+        cited = citation_parts(venue)
+        venue = cited["venue"] or venue
+        volume, issue, pages = cited["volume"], cited["issue"], cited["pages"]
     return {
         "kind": kind,
         "title": unquote_title(first("T")),
-        "authors": [tidy_name(a) for a in authors if a.strip()],
+        "authors": tidy_names(authors),
         "year": parse_year(first("D", "8")),
-        "venue": first("J", "B") if kind != "book" else first("B"),
-        "volume": first("V"),
-        "issue": first("N"),
-        "pages": join_pages(start, end) if end else pages,
+        "venue": venue,
+        "volume": volume,
+        "issue": issue,
+        "pages": pages,
         "doi": doi,
         "url": first("U"),
         "abstract": first("X"),

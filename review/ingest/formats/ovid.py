@@ -18,12 +18,12 @@ import re
 from pathlib import Path
 
 from review.ingest.formats.ris import known_database
-from review.ingest.formats.tagged import first_value, head_for_detect, store_parsed
+from review.ingest.formats.tagged import citation_parts, first_value, head_for_detect, store_parsed
 from review.ingest.literature import (
     normalise_doi,
     parse_year,
     split_keywords,
-    tidy_name,
+    tidy_names,
     unquote_title,
 )
 from review.ingest.literature.kinds import from_labels
@@ -33,12 +33,6 @@ _DETECT = re.compile(rb"(?m)^[ \t]*VN {1,2}- ?Ovid Technologies")
 _RIS = re.compile(rb"(?m)^TY  - ")
 _NUMBER = re.compile(r"^\s*<\s*\d+\s*\.?\s*>\s*$")  # `<1. >`, `<12>`
 _TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$")
-# "BMJ Open. 9(6):e026755, 2019 06 04." / "Journal of Public Health. 40(2):210-219, 2018 Mar"
-# / "American Journal of Dermatopathology December 2011;33(8):845-849"
-_SO_VOLUME = re.compile(r"(\d{1,9})\s*\(([^()]{1,40})\)")
-_SO_PAGES = re.compile(r"\)\s*:\s*([A-Za-z]?\d[\w-]*)")
-_SO_VENUE = re.compile(r"^(.+?)\.\s+(?=\S*\d)")
-SO_CHARS = 1000  # of a citation read for its parts (real ones: under 300; bounded regexes)
 _AUTHOR_NOTE = re.compile(r"\s*\[.*$")  # "Werner, S. M. [Author, Reprint Author; E-mail: …]"
 _TITLE_NOTE = re.compile(r"\s*\[(?:Article|Report|Miscellaneous|References)\]\.?\s*$")
 
@@ -99,10 +93,8 @@ def normalise(tags: dict) -> dict:
     def first(*names: str) -> str | None:
         return first_value(tags, *names)
 
-    source = (first("SO") or "")[:SO_CHARS]
-    so_volume = _SO_VOLUME.search(source)
-    so_pages = _SO_PAGES.search(source)
-    so_venue = _SO_VENUE.match(source)
+    source = first("SO") or ""
+    cited = citation_parts(source)
     doi = None
     for value in [*tags.get("DO", ()), *tags.get("DI", ())]:
         if "10." in value:
@@ -118,12 +110,12 @@ def normalise(tags: dict) -> dict:
     return {
         "kind": from_labels(tags.get("PT") or tags.get("DT") or []),
         "title": unquote_title(title),
-        "authors": [tidy_name(a) for a in authors if a.strip()],
+        "authors": tidy_names(authors),
         "year": parse_year(first("YR", "DP", "PY")) or parse_year(source or None),
-        "venue": first("JN", "JT", "JX", "BT") or (so_venue.group(1) if so_venue else None),
-        "volume": first("VI", "VO") or (so_volume.group(1) if so_volume else None),
-        "issue": first("IP") or (so_volume.group(2) if so_volume else None),
-        "pages": first("PG") or (so_pages.group(1) if so_pages else None),
+        "venue": first("JN", "JT", "JX", "BT") or cited["venue"],
+        "volume": first("VI", "VO") or cited["volume"],
+        "issue": first("IP") or cited["issue"],
+        "pages": first("PG") or cited["pages"],
         "doi": doi,
         "url": first("XL", "UR") or (f"https://pubmed.ncbi.nlm.nih.gov/{ui}/" if ui else None),
         "abstract": first("AB"),

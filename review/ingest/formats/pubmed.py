@@ -11,7 +11,13 @@ import re
 from pathlib import Path
 
 from review.ingest.formats.tagged import first_value, head_for_detect, store_parsed
-from review.ingest.literature import normalise_doi, parse_year, tidy_name, unquote_title
+from review.ingest.literature import (
+    group_names,
+    normalise_doi,
+    parse_year,
+    tidy_names,
+    unquote_title,
+)
 from review.ingest.literature.kinds import from_labels
 from review.ingest.pipeline import Format, ImportContext
 
@@ -53,7 +59,17 @@ def parse(text: str) -> tuple[list[dict], list[tuple]]:
         last = tag
     if stray:
         problems.append((None, f"{stray} line(s) outside any record ignored", "warning", None))
+    # PubMed ends every record with its citation (SO): a download cut short ends without one
+    if len(records) > 1 and "SO" not in records[-1]["tags"]:
+        if all("SO" in r["tags"] for r in records[:-1]):
+            problems.append((records[-1]["line"], CUT_SHORT, "warning", None))
     return records, problems
+
+
+CUT_SHORT = (
+    "the last record has no SO line, which ends every other record: was the file cut short? "
+    "imported as it is (download the export again to be sure)"
+)
 
 
 def normalise(tags: dict) -> dict:
@@ -72,7 +88,9 @@ def normalise(tags: dict) -> dict:
     return {
         "kind": kind,
         "title": unquote_title(first("TI", "BTI")),
-        "authors": [tidy_name(a) for a in (tags.get("FAU") or tags.get("AU") or [])],
+        # persons, then the group authors (CN: "ALTS Group"), which were dropped
+        "authors": tidy_names(tags.get("FAU") or tags.get("AU") or [])
+        + group_names(tags.get("CN", ())),
         "year": parse_year(first("DP", "DEP", "EDAT")),
         "venue": first("JT", "TA"),
         "volume": first("VI"),

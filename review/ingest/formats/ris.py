@@ -28,7 +28,7 @@ from review.ingest.literature import (
     parse_year,
     split_keywords,
     thin_record,
-    tidy_name,
+    tidy_names,
     unquote_title,
 )
 from review.ingest.literature.kinds import RIS_KINDS
@@ -305,7 +305,7 @@ def normalise(tags: dict) -> dict:
     kind = RIS_KINDS.get(ty, "misc")
     # AU and A1 are synonyms; an export uses one (two co-authors may share a name, so no
     # de-duplication).
-    authors = [tidy_name(v) for v in (get("AU") or get("A1") or ()) if v.strip()]
+    authors = tidy_names(get("AU") or get("A1") or ())
     title = _first(tags, "TI", "T1", "CT")
     if title is None and kind == "book":
         title = _one(get("BT"))

@@ -10,6 +10,7 @@ them (`store_parsed`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from review.ingest.literature import any_value, clean, thin_record
@@ -28,6 +29,40 @@ def head_for_detect(data: bytes) -> bytes:
     if b"\x00" in head[:200]:
         head = read_text(head).text.encode("utf-8", "replace")
     return head
+
+
+# A citation in MEDLINE's or Embase's form, which Ovid's SO and the Cochrane Library's
+# EndNote export (%B) carry in place of the journal's own fields:
+# "BMJ Open. 9(6):e026755, 2019 06 04." / "Journal of Public Health. 40(2):210-219, 2018 Mar"
+# / "American Journal of Dermatopathology December 2011;33(8):845-849"
+_SO_VOLUME = re.compile(r"(\d{1,9})\s*\(([^()]{1,40})\)")
+_SO_PAGES = re.compile(r"\)\s*:\s*([A-Za-z]{0,8}\d[\w-]*)")  # (a supplement's "viii100")
+# Embase's own citation form: "Journal of Advanced Nursing. 75 (1) (pp 1-2), 2019." and, for
+# an article number, "BMJ Open. 9 (6) (no pagination), 2019. Article Number: e026755."
+_SO_EMBASE_PAGES = re.compile(
+    r"\(pp\.?\s*([A-Za-z]{0,8}\d[\w-]{0,40})\)|Article Number:\s*([A-Za-z]{0,8}\d[\w-]{0,40})"
+)
+# the journal, before the volume or, for Embase's conference abstracts, before ". Conference:"
+# ("Journal of Clinical Oncology. Conference: 2019 Annual Meeting of … United States. 37 (15
+# Supplement 1) (no pagination), 2019.")
+_SO_VENUE = re.compile(r"^(.+?)\.\s+(?=\S*\d|Conference:)")
+SO_CHARS = 1000  # of a citation read for its parts (real ones: under 300; bounded regexes)
+
+
+def citation_parts(citation: str) -> dict[str, str | None]:
+    """The venue, volume, issue and pages a citation string names (None for what it does
+    not): "Journal of Advanced Nursing. 75 (1) (pp 1-2), 2019." → "Journal of Advanced
+    Nursing", "75", "1", "1-2"."""
+    source = citation[:SO_CHARS]
+    volume = _SO_VOLUME.search(source)
+    pages = _SO_PAGES.search(source) or _SO_EMBASE_PAGES.search(source)
+    venue = _SO_VENUE.match(source)
+    return {
+        "venue": venue.group(1) if venue else None,
+        "volume": volume.group(1) if volume else None,
+        "issue": volume.group(2) if volume else None,
+        "pages": pages.group(pages.lastindex or 1) if pages else None,
+    }
 
 
 def first_value(tags: dict, *names: str) -> str | None:

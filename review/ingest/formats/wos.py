@@ -14,11 +14,12 @@ from pathlib import Path
 from review.ingest.formats.tagged import first_value as _first
 from review.ingest.formats.tagged import head_for_detect, store_parsed
 from review.ingest.literature import (
+    group_names,
     join_pages,
     normalise_doi,
     parse_year,
     split_keywords,
-    tidy_name,
+    tidy_names,
     unquote_title,
 )
 from review.ingest.literature.kinds import WOS_KINDS, from_label
@@ -102,8 +103,11 @@ def normalise(tags: dict) -> dict:
     kind = WOS_KINDS.get((_first(tags, "PT") or "J").upper(), "article")
     if label and kind == "article":  # a journal's item: its first document type says what
         kind = from_label(label.split(";")[0])  # ("Article; Proceedings Paper": an article)
-    names = tags.get("AF") or tags.get("AU") or tags.get("BA") or tags.get("BE") or []
-    authors = [tidy_name(n) for n in names if n.strip()]
+    # persons, then the group authors (CA, a book's GP: "ALTS Group"), which were dropped;
+    # the editors (BE) only for a work with no author of either kind
+    groups = group_names([*tags.get("CA", ()), *tags.get("GP", ())])
+    names = tags.get("AF") or tags.get("AU") or tags.get("BA") or []
+    authors = tidy_names(names or ([] if groups else tags.get("BE", []))) + groups
     keywords = split_keywords([*tags.get("DE", ()), *tags.get("ID", ())])
     return {
         "kind": kind,

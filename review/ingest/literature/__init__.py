@@ -8,6 +8,7 @@ from review.ingest.literature.doi import normalise_doi
 from review.ingest.literature.fields import (
     any_value,
     clean,
+    is_placeholder,
     join_pages,
     parse_year,
     split_keywords,
@@ -17,10 +18,17 @@ from review.ingest.literature.fields import (
 )
 from review.ingest.literature.keys import make_key
 from review.ingest.literature.latex import decode as latex_to_unicode
-from review.ingest.literature.names import split_bibtex_authors, split_name_list, tidy_name
+from review.ingest.literature.names import (
+    group_names,
+    split_bibtex_authors,
+    split_name_list,
+    tidy_name,
+    tidy_names,
+)
 
 __all__ = [
     "clean",
+    "is_placeholder",
     "join_pages",
     "latex_to_unicode",
     "make_key",
@@ -31,7 +39,9 @@ __all__ = [
     "split_bibtex_authors",
     "split_keywords",
     "split_name_list",
+    "group_names",
     "tidy_name",
+    "tidy_names",
     "tidy_pages",
     "unquote_title",
 ]

@@ -8,6 +8,7 @@ normalises the same way.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Sequence
 
@@ -38,14 +39,52 @@ LITERATURE_COLUMNS = (
 )
 
 
+# What a database writes in place of a value it does not have: Scopus's "[No author name
+# available]", "[No abstract available]", "[No title available]"; Web of Science's
+# "[Anonymous]"; PubMed's "[No authors listed]". Stored, they read as an author named so (a
+# cite key "noauthornameavailable2018erratum", a reference list entry) or an abstract to screen.
+_PLACEHOLDER = re.compile(r"\[\s*(?:no [a-z ]{1,40}(?:available|listed)|anonymous)\s*\]", re.I)
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether a (stripped) value is a database's note that it has none (`_PLACEHOLDER`)."""
+    return value[:1] == "[" and value[-1:] == "]" and _PLACEHOLDER.fullmatch(value) is not None
+
+
+# Inline markup some exports leave in titles and abstracts: Scopus's "CO<inf>2</inf>" and
+# "<sup>", publishers' and Crossref's "<i>Helicobacter pylori</i>", "<scp>", MathML; and the
+# HTML entities beside them ("&amp;", "&#8211;"). Only these tags, so "p < 0.05 and q > 1"
+# stays as written.
+_MARKUP = re.compile(
+    r"</?(?:i|b|em|strong|sup|sub|inf|scp|sc|u|small|span|mml:[a-z]{1,20})(?:\s[^<>]{0,200})?/?>",
+    re.I,
+)
+_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|apos|nbsp|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
+
+
+def plain_text(value: str) -> str:
+    """A value without inline markup (`_MARKUP`) and with its HTML entities as characters."""
+    if "<" in value:
+        value = _MARKUP.sub("", value)
+    if "&" in value:
+        value = _ENTITY.sub(lambda m: html.unescape(m.group()), value)
+    return value
+
+
 def clean(value: str | None) -> str | None:
-    """Whitespace collapsed; None for empty values (exports write empty tags)."""
+    """Whitespace collapsed; None for empty values (exports write empty tags) and for a
+    database's placeholder for a missing one ("[No abstract available]": `is_placeholder`);
+    inline HTML markup gone (`plain_text`: the record keeps the file's text)."""
     if value is None:
         return None
-    if "\n" in value or "  " in value or "\t" in value or "\r" in value:
+    if "<" in value or "&" in value:
+        value = " ".join(plain_text(value).split())  # (a &nbsp; is a space)
+    elif "\n" in value or "  " in value or "\t" in value or "\r" in value:
         value = " ".join(value.split())
     else:
         value = value.strip()
+    if value[:1] == "[" and is_placeholder(value):
+        return None
     return value or None
 
 

@@ -8,7 +8,9 @@ so deduplication and cite keys compare like with like. Braces protect corporate 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
+from review.ingest.literature.fields import is_placeholder
 from review.ingest.literature.latex import decode, needs_decoding
 
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
@@ -152,6 +154,33 @@ def tidy_name(name: str) -> str:
     return name
 
 
+def tidy_names(values: Iterable[str]) -> list[str]:
+    """One tag's names (RIS `AU`, PubMed `FAU`, WoS `AF`, Ovid, EndNote `%A`), each `tidy_name`d;
+    empty values and a database's placeholder ("[Anonymous]", Scopus's "[No author name
+    available]": `fields.is_placeholder`) are no names. A value holding several names
+    between semicolons ("AU  - Kim, J.; Park, S.", CNKI's "王磊;李明;") is those names: no
+    one person's name has a semicolon in it."""
+    names = []
+    for value in values:
+        value = value.strip()
+        if ";" in value.rstrip(";"):
+            names.extend(tidy_names(value.split(";")))
+        elif value and not is_placeholder(value):
+            names.append(tidy_name(value))
+    return names
+
+
+def group_names(values: Iterable[str]) -> list[str]:
+    """A group-author tag's names (PubMed `CN`, Web of Science `CA`/`GP`) as written: a group
+    is no "Last FM" ("Working Group on Asthma GINA" is not "Working Group on Asthma, GINA")."""
+    names = []
+    for value in values:
+        value = " ".join(value.split())
+        if value and not is_placeholder(value):
+            names.append(value)
+    return names
+
+
 def split_name_list(value: str) -> list[str]:
     """A CSV cell of names: "A, B; C, D" (Scopus, ';' between) or "A and B" or one per line."""
     value = value.strip()
@@ -170,5 +199,5 @@ def split_name_list(value: str) -> list[str]:
         parts = re.split(r"(?<=\.),\s*", value)
     else:
         parts = [value]
-    out = [tidy_name(p) for p in parts]
-    return [p for p in out if p and p.lower() not in OTHERS]
+    out = tidy_names(parts)
+    return [p for p in out if p.lower() not in OTHERS]

@@ -20,6 +20,7 @@ from typing import Any
 
 from review.outputs.brief.figures import excerpts_of
 from review.outputs.brief.render import (
+    cell_text,
     display_rows,
     figures_after,
     front_lines,
@@ -40,10 +41,6 @@ FIGURE_CM = 16.5  # a figure's widest
 CAPTION_CM = 2.5  # kept free under a figure for its caption (two lines) and the gap above
 
 
-def _text(v: object) -> str:
-    return "" if v is None else str(v)
-
-
 def _heads(t: Table) -> list[str]:
     return [s for _, _, subs in sub_columns(t) for s in subs] if t.groups else list(t.columns)
 
@@ -58,7 +55,7 @@ def natural_width(t: Table, sample: int = 2000) -> int:
     rows = _shown(t, sample)
     total = 0
     for j, head in enumerate(_heads(t)):
-        texts = [_text(r[j]) for r in rows]
+        texts = [cell_text(r[j]) for r in rows]
         word = max((len(w) for x in [head, *texts] for w in x.split()), default=1)
         longest = max((len(x) for x in texts), default=0)
         total += max(min(word, 14), min(longest, 40)) * CHAR_TWIPS + PAD_TWIPS
@@ -116,7 +113,7 @@ def layout(t: Table, total: int, sample: int = 2000) -> Layout:
     body_need: list[float] = []
     weight: list[float] = []
     for j, head in enumerate(heads):
-        texts = [_text(r[j]) for r in rows]
+        texts = [cell_text(r[j]) for r in rows]
         body = max((len(w) for x in texts for w in x.split()), default=1)
         words = max(body, *(len(w) for w in head.split() or [""]))
         head_word = max((len(w) for w in head.split()), default=1)
@@ -165,6 +162,21 @@ _WHITE = '<w:rPr><w:color w:val="FFFFFF"/></w:rPr>'
 _BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 _PLAIN = {k: f'</w:tcPr><w:p>{v}<w:r><w:t xml:space="preserve">' for k, v in _ALIGN.items()}
 _CELL_END = "</w:t></w:r></w:p></w:tc>"
+_UNKEPT = re.compile("<w:p><w:pPr>(?!<w:keepNext/>)")
+KEEP_LINES = 40  # lines of 8-pt rows: well within a page (about 55 fit a landscape page)
+
+
+def _lines(rows: list[tuple[str, list[object]]], widths: list[int]) -> int:
+    """About how many lines these rows take: each row its fullest cell's, the cell's text
+    at CHAR_TWIPS a character wrapped in its column's width."""
+    total = 0
+    for kind, row in rows:
+        if kind == "group":
+            total += 1
+            continue
+        total += max(1, *(-(-len(cell_text(v)) * CHAR_TWIPS // max(w - PAD_TWIPS, CHAR_TWIPS))
+                          for v, w in zip(row, widths, strict=True)))  # fmt: skip
+    return total
 
 
 _XML_SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>\n]")
@@ -173,7 +185,7 @@ _XML_SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>\n]")
 def _xml_text(v: object) -> str:
     """A cell's text for WordprocessingML: characters XML cannot hold dropped, markup
     escaped, each line break a `w:br`. (Most cells hold none of these: one search, no copy.)"""
-    text = _text(v)
+    text = cell_text(v)
     if _XML_SPECIAL.search(text) is None:
         return text
     text = _XML_BAD.sub("", text).replace("&", "&amp;").replace("<", "&lt;")
@@ -183,7 +195,11 @@ def _xml_text(v: object) -> str:
 def _docx_rows(table, t: Table, widths: list[int], spliced: list[str]) -> None:
     """The body rows as raw WordprocessingML (linear for a 10,000-row table): rows that
     cannot split, group rows spanning the table and kept with the next row, count cells
-    shaded.
+    shaded. A table with notes keeps its last row with them (a note alone at the top of the
+    next page reads as belonging to nothing), and one short enough for a page (`KEEP_LINES`)
+    keeps every row with the next, so it moves to the next page whole rather than split:
+    Word keeps a paragraph in a cell with the next one; LibreOffice only a table whose every
+    paragraph is kept with the next, so only that form keeps the notes there too.
 
     The rows are one XML text, appended to `spliced`; the table holds a marker comment that
     `_save` replaces with that text in the saved document. Building or copying half a
@@ -195,8 +211,11 @@ def _docx_rows(table, t: Table, widths: list[int], spliced: list[str]) -> None:
     total = sum(widths)
     row_start = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
     cell_open = [f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>' for w in widths]
-    out = []
-    for kind, row in display_rows(t):
+    out: list[str] = []
+    last = 0  # where the last row starts in `out`
+    shown = display_rows(t)
+    for kind, row in shown:
+        last = len(out)
         out.append(row_start)
         if kind == "group":
             out.append(
@@ -226,6 +245,11 @@ def _docx_rows(table, t: Table, widths: list[int], spliced: list[str]) -> None:
             else:
                 out.append(f"{cell_open[j]}{_PLAIN[align]}{_xml_text(value)}{_CELL_END}")
         out.append("</w:tr>")
+    if t.notes:  # keepNext is a paragraph's: every paragraph of the kept rows gets it
+        short = len(shown) <= KEEP_LINES and _lines(shown, widths) <= KEEP_LINES
+        start = 0 if short else last
+        tail = _UNKEPT.sub("<w:p><w:pPr><w:keepNext/>", "".join(out[start:]))
+        out[start:] = [tail.replace("<w:p><w:r>", "<w:p><w:pPr><w:keepNext/></w:pPr><w:r>")]
     table._tbl.append(etree.Comment(_marker(len(spliced))))
     spliced.append("".join(out))
 
@@ -296,6 +320,8 @@ def _docx_header(table, t: Table, plan: Layout | None = None) -> None:
         pr = row._tr.get_or_add_trPr()
         pr.append(OxmlElement("w:cantSplit"))
         pr.append(OxmlElement("w:tblHeader"))
+        for par in row._tr.iter(qn("w:p")):  # never a header alone at a page's foot
+            par.get_or_add_pPr().keepNext_val = True  # (in the schema's place)
     if plan is not None and plan.upright:
         at = 1 if t.groups else 0  # (a grouped table's turned cells: the second row)
         pr = table.rows[at]._tr.get_or_add_trPr()

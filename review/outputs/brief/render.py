@@ -31,7 +31,26 @@ LONG_CELL = 150  # characters: a cell this long is prose (quotes), not a label
 
 
 def _text(v: object) -> str:
+    """A cell's plain text, as CSV keeps it (digits a spreadsheet reads as numbers)."""
     return "" if v is None else str(v)
+
+
+_PAIR = re.compile(r"(\d+) / (\d+)")
+
+
+def cell_text(v: object) -> str:
+    """A cell as a reader sees it in Markdown, HTML, DOCX and the Brief screen: counts of
+    1,000 and more with thousands separators, as APA sets numbers ("4,951"; the evidence
+    matrix's "4,126 / 16,002"); nothing as "". Text is left as it is: a title's or a
+    quote's digits are not counts."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    text = _text(v)
+    if " / " in text and len(text) > 8:  # "999 / 999" and shorter need no separator
+        pair = _PAIR.fullmatch(text)
+        if pair:
+            return f"{int(pair[1]):,} / {int(pair[2]):,}"
+    return text
 
 
 _MD_CELL_SPECIAL = re.compile(r"[&<|\n]")
@@ -41,7 +60,7 @@ def _md_cell(v: object) -> str:
     """A table cell: pipes escaped, HTML inert (Markdown viewers pass raw HTML through, and
     cells hold quotes and names from outside), line breaks as <br>. (Most cells hold none of
     these: one search, no copies.)"""
-    text = _text(v)
+    text = cell_text(v)
     if _MD_CELL_SPECIAL.search(text) is None:
         return text
     return safetext.html_inert(text).replace("|", "\\|").replace("\n", "<br>")
@@ -285,7 +304,7 @@ def _html_table(t: Table) -> list[str]:
             fill = shade(excerpts_of(c), top) if j in shaded else None
             cls = "leaf" if kind == "leaf" and j == 0 else ""
             cls = cls or ("c" if j in shaded and not n else "")
-            cells.append(_html_cell(_text(c), n, fill, cls))
+            cells.append(_html_cell(cell_text(c), n, fill, cls))
         out.append(f"<tr>{''.join(cells)}</tr>")
     out.append("</tbody></table></div>")
     return out

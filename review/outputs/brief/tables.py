@@ -232,7 +232,7 @@ def joint_display(
                 ind.name,
                 ind.sector or "",
                 ind.area or "",
-                ind.year or "",
+                str(ind.year) if ind.year else "",  # a year, not a count: no separator
                 value,
                 ind.n if ind.n is not None else "",
                 source_author_year(source(ind.source_id), suffixes.get(ind.source_id, ""))

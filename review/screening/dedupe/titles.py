@@ -50,7 +50,9 @@ _ANNOTATION = re.compile(
     r"|(?:" + _SHORT_NOTES + r")\s*\.?\s*)(?:\]|$)",
     re.IGNORECASE,
 )
-_ORIGINAL = re.compile(r"\s*(?:<\s*original\s*>|\bTO:)\s*", re.IGNORECASE)
+# Embase's marker is "TO:" in capitals; "to:" is English ("Reply to: …", "Response to: …",
+# "Correction to: …"), which split there made the notice's subject a translated form of it
+_ORIGINAL = re.compile(r"\s*(?:(?i:<\s*original\s*>)|\bTO:)\s*")
 _TRAILING_TAG = re.compile(r"\s*[\[(][^\[\]()]{1,60}[\])]\s*\.?\s*$")
 _PARALLEL = re.compile(r"\s+=\s+|\s*;\s+")
 _HEAD = re.compile(r"[.:?!]\s+|\s+[-–—]\s+|\s-(?=[A-Z])")
@@ -122,7 +124,7 @@ def parse_title(title: str | None, venue: str | None = None) -> Title:
     if not title:
         return Title("")
     raw = str(title).strip().strip('"').strip()
-    if "<" in raw or "TO:" in raw or "to:" in raw:  # "<ORIGINAL>", "TO:"
+    if "<" in raw or "TO:" in raw:  # "<ORIGINAL>", "TO:"
         parts = [p for p in _ORIGINAL.split(raw) if p.strip()]
     else:
         parts = [raw]
@@ -269,7 +271,37 @@ _RECURRING = re.compile(
 )
 
 
+# The words of a journal's furniture: a title made of these alone has no subject ("Response
+# to letter", "Acknowledgement of reviewers", "Call for papers", "Notes on contributors",
+# "Retraction notice", "A message from the editor", "Report of the meeting") and recurs like
+# the forms above, however its words are combined.
+_FURNITURE = frozenset(  # (as `canonical` spells them: "conference" is compared so too)
+    canonical(
+        "editor editors editorial editorials guest invited letter letters reply replies response "
+        "responses comment comments commentary correspondence author authors reader readers "
+        "message note notes notice concern expression retraction erratum errata corrigendum "
+        "correction corrections abstract abstracts paper papers poster posters summary summaries "
+        "review reviews reviewer reviewers acknowledgement acknowledgements acknowledgment "
+        "acknowledgments thanks call contributors contributor cover image news report reports "
+        "meeting meetings conference congress symposium proceedings session president presidents "
+        "chair calendar events event announcement announcements issue information contents index "
+        "board masthead highlights front back matter introduction preface foreword "
+        "obituary memoriam"
+    ).split()
+)
+_FURNITURE_GLUE = frozenset("a an the of to for from on in and this our by with".split())
+
+
 def recurring(title_main: str) -> bool:
     """A title journals reuse for different items (editorials, letters, abstracts, errata
     without a subject, book reviews): by itself it never identifies one item."""
-    return bool(title_main) and bool(_RECURRING.match(title_main))
+    if not title_main:
+        return False
+    if _RECURRING.match(title_main):
+        return True
+    words = title_main.split()
+    return (
+        len(words) <= 6
+        and all(w in _FURNITURE or w in _FURNITURE_GLUE for w in words)
+        and any(w in _FURNITURE for w in words)
+    )

@@ -246,6 +246,8 @@ class BriefScreen(WorkbenchScreen):
         return max(30, self.size.width - 40)  # the list of tables takes the rest
 
     def _preview(self, index: int) -> None:
+        from review.outputs.brief.render import cell_text
+
         if self.note is None or not 0 <= index < len(self.note.tables):
             return
         t = self.note.tables[index]
@@ -261,7 +263,9 @@ class BriefScreen(WorkbenchScreen):
         self.query_one("#brief-chart-box").display = False
         self.query_one("#brief-preview", DataTable).display = True
         # a widget never holds a whole large table; a cell is one line, "…" where cut
-        self._rows = [[str(v).replace("\n", " ¶ ") for v in row] for row in t.rows[:PREVIEW_ROWS]]
+        self._rows = [
+            [cell_text(v).replace("\n", " ¶ ") for v in row] for row in t.rows[:PREVIEW_ROWS]
+        ]
         self._columns = [str(c) for c in t.columns]
         self._tree = t.tree
         self._natural = [

@@ -12,9 +12,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, DirectoryTree, Input, Label, ProgressBar
+from textual.widgets import (
+    Button,
+    DataTable,
+    DirectoryTree,
+    Input,
+    Label,
+    ProgressBar,
+    Static,
+)
 
-from review import logs
+from review import logs, safetext
 from review.importers import import_paths
 from review.ingest.pipeline import FileReport
 from review.tui.plain import cells, plain
@@ -47,6 +55,8 @@ class ImportScreen(WorkbenchScreen):
 
     DEFAULT_CSS = """
     ImportScreen.-report-only #import-tree { display: none; }
+    #import-problem { display: none; height: auto; max-height: 6; padding: 0 1; }
+    #import-problem.-shown { display: block; }
     """
     NARROW = 100  # columns: under this a report takes the whole width (ctrl+t: the files)
     BINDINGS = [
@@ -62,6 +72,7 @@ class ImportScreen(WorkbenchScreen):
         self.running = False
         self.reports: list[FileReport] = []
         self.report_only = False  # a report is shown on a narrow screen, the tree hidden
+        self.problem_texts: list[str] = []  # each problem row's whole text, for #import-problem
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="import-top"):
@@ -80,6 +91,9 @@ class ImportScreen(WorkbenchScreen):
                 yield bar
                 yield DataTable(id="import-report", cursor_type="row")
                 yield DataTable(id="import-problems", cursor_type="row")
+                # the highlighted problem whole, wrapped: at 80 columns the table cut an
+                # unclosed entry's message after "entry @article{broken (line"
+                yield Static("", id="import-problem", markup=False)
 
     def _file_room(self, table: DataTable, reports) -> int:
         """How many cells the File column may take so the others stay on screen (at 80
@@ -164,6 +178,8 @@ class ImportScreen(WorkbenchScreen):
         self.query_one("#cancel", Button).disabled = False
         self.query_one("#import-report", DataTable).clear()
         self.query_one("#import-problems", DataTable).clear()
+        self.problem_texts = []
+        self._show_problem(None)
         label = note or "Importing…"
         self.query_one("#progress-label", Label).update(label)
         bar = self.query_one("#file-progress", ProgressBar)
@@ -224,6 +240,8 @@ class ImportScreen(WorkbenchScreen):
                 where = self._rel(Path(p.file)) + (f":{p.line}" if p.line else "")
                 message = p.message + (f" [{p.record}]" if p.record else "")
                 problems.add_row(*cells(where, p.severity, message))
+                self.problem_texts.append(f"{where}: {p.severity}: {message}")
+        self._show_problem(0 if self.problem_texts else None)
         imported = sum(r.imported for r in reports)
         bad = sum(1 for r in reports if not r.ok)
         cancelled = " (cancelled)" if self._cancel.is_set() else ""
@@ -236,6 +254,17 @@ class ImportScreen(WorkbenchScreen):
         self.app.refresh_status()
         if bad:
             problems.focus()
+
+    @on(DataTable.RowHighlighted, "#import-problems")
+    def _problem_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_problem(event.cursor_row)
+
+    def _show_problem(self, row: int | None) -> None:
+        """The problem on `row` in full below the table (hidden when there is none)."""
+        detail = self.query_one("#import-problem", Static)
+        text = self.problem_texts[row] if row is not None and row < len(self.problem_texts) else ""
+        detail.update(safetext.terminal(text))  # (markup=False: shown as written)
+        detail.set_class(bool(text), "-shown")
 
 
 SCREEN = ImportScreen
