@@ -544,6 +544,60 @@ def test_heat_map_cells_are_vector_in_the_svg(ws):
     assert svg.count(b"<path") >= cells
 
 
+def test_heat_map_labels_are_cut_at_words_and_keep_the_columns_kind():
+    """A walk with a four-level codebook of long names and a long sector: the heat map read
+    'Tokenistic consultation where the bu… (Profess…)' and both columns of 'Rural health and
+    social care (including community hospitals…)' as 'Rural health and social care (in…':
+    its literature and transcripts columns could not be told apart."""
+    from review.outputs.brief import plots
+
+    deep = (
+        "Barriers/Institutional barriers/Professional resistance, risk aversion/"
+        "Tokenistic consultation where the budget or decision has already been made"
+    )
+    assert plots._row_label(deep) == "Tokenistic consultation where the… (Profess…)"
+    sector = "Rural health and social care (including community hospitals and domiciliary care)"
+    lit, tr = (plots._column_label(f"{sector}: {k}") for k in ("literature", "transcripts"))
+    assert lit == "Rural health and… (literature)" and tr == "Rural health and… (transcripts)"
+    assert max(len(lit), len(tr)) <= plots.COLUMN_LABEL
+
+
+def test_a_crowded_evidence_matrix_turns_its_literature_and_transcripts_headers():
+    """`--all-rows` on Letter with seven sectors (fourteen count columns): the DOCX broke
+    "Literat/ure" and "Transcri/pts" and the code names a few letters a line ("Tokenisti/c"),
+    since only a table without a grouped header turned its headers. Now the second header
+    row's cells read upwards, each sector still has room for its longest word, the code
+    column keeps room for its words, and the grid fits the page."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    from review.outputs.brief.docx_note import CHAR_TWIPS, PAD_TWIPS
+
+    sectors = ["Community safety", "Education", "Local environment", "Public health",
+               "Rural health and social care (including community hospitals)", "Social care",
+               "Unassigned"]  # fmt: skip
+    cols = ["Code", *(f"{s}: {k}" for s in sectors for k in ("literature", "transcripts"))]
+    codes = ["Four Cs/Co-delivery", "Barriers/Tokenistic consultation where the budget was set"]
+    rows = [[c, *["1 / 2"] * 14] for c in codes]
+    t = Table("evidence-matrix", "Evidence matrix", "Table 1. x", cols, rows,
+              groups=[("", 1), *((s, 2) for s in sectors)], tree=True, shade=True)  # fmt: skip
+    doc = Document(io.BytesIO(to_docx(Brief([t], []), {})))
+    sec = doc.sections[1]  # the table's own section: landscape
+    assert sec.page_width > sec.page_height
+    usable = sec.page_width - sec.left_margin - sec.right_margin
+    tbl = doc.tables[0]._tbl
+    grid = [int(g.get(qn("w:w"))) for g in tbl.tblGrid.iterchildren(qn("w:gridCol"))]
+    assert sum(grid) * 635 <= usable
+    subs = doc.tables[0].rows[1]._tr.findall(qn("w:tc"))
+    turned = [tc for tc in subs if tc.tcPr.find(qn("w:textDirection")) is not None]
+    assert len(turned) == 14
+    assert doc.tables[0].rows[1]._tr.trPr.find(qn("w:trHeight")) is not None
+    for k, s in enumerate(sectors):  # a sector's two columns hold its longest word
+        word = max(len(w) for w in s.split())
+        assert grid[1 + 2 * k] + grid[2 + 2 * k] >= word * CHAR_TWIPS + PAD_TWIPS, s
+    assert grid[0] >= len("Tokenistic") * CHAR_TWIPS + PAD_TWIPS
+
+
 def test_counts_of_a_thousand_and_more_carry_separators_except_in_csv():
     """APA sets numbers of 1,000 and more with commas; a 10,000-source note read '16002'.
     CSV keeps the digits (a spreadsheet reads them as numbers); years and titles are text."""

@@ -72,6 +72,33 @@ def test_bad_review_toml_is_a_one_line_usage_error(brief_ws, cli, tmp_path):
     assert r.code == 2 and "review.toml" in r.err
 
 
+def test_a_review_toml_field_of_the_wrong_type_is_a_usage_error(brief_ws, cli, tmp_path):
+    """`[title]` (a table) printed "# {'x': 1}" as the note's title; a number or a TOML date
+    still reads as written."""
+    for text, err in (("[title]\nx = 1\n", "title must be text, not a table"),
+                      ("version = true\n", "version must be text, not bool"),
+                      ('question = ["a", "b"]\n', "question must be text, not list")):  # fmt: skip
+        (brief_ws.root / "review.toml").write_text(text, "utf-8")
+        r = cli("-w", brief_ws.root, "brief", "-o", tmp_path / "o", "-f", "md")
+        assert r.code == 2 and err in r.err and "Traceback" not in r.err, r.err
+    (brief_ws.root / "review.toml").write_text("version = 3\ndate = 2024-03-01\n", "utf-8")
+    assert front_matter(brief_ws.root).byline() == "2024-03-01 · 3"
+
+
+def test_control_characters_in_the_front_matter_are_left_out(brief_ws, cli, tmp_path):
+    """`--title` with a BEL, an escape sequence and a NUL-like control: the DOCX failed with
+    an internal error ('All strings must be XML compatible') and the Markdown held them."""
+    out = tmp_path / "o"
+    title = "Bad\x07 title\x1b[31m red\x01\ttab\nline"
+    r = cli("-w", brief_ws.root, "brief", "-o", out, "-f", "md,docx", "--title", title,
+            "--author", "A.\x0bAnalyst")  # fmt: skip
+    assert r.code == 0, r.err
+    md = (out / "brief.md").read_text("utf-8")
+    assert md.startswith("# Bad title red tab line\n") and "A. Analyst" in md
+    xml = zipfile.ZipFile(out / "brief.docx").read("word/document.xml").decode()
+    assert "Bad title red tab line" in xml
+
+
 def test_init_writes_a_commented_project_file_that_reads_back(cli, tmp_path):
     r = cli("init", tmp_path / "new")
     assert r.code == 0, r.err
@@ -423,6 +450,9 @@ def test_html_has_inline_svg_figures_print_css_and_links(brief_ws):
     assert page.count("<svg") == 4 and "<?xml" not in page and "<script" not in page
     assert "@media print{" in page and "thead{display:table-header-group}" in page
     assert "tr{break-inside:avoid" in page and "@page{size:A4 landscape" in page
+    # a group row stays with its first code: printed (Chromium, A4), a page ended on
+    # "Barriers" and its codes began the next (found by the brief walk)
+    assert "tr.group{break-after:avoid" in page.split("@media print{", 1)[1]
     assert '<a href="https://doi.org/10.1111/j.1540-6210.2007.00773.x">' in page
     assert "<em>Public Administration Review</em>" in page
     assert '<tr class="group"><td colspan=' in page and '<td class="leaf">Co-delivery</td>' in page

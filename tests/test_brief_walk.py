@@ -173,7 +173,7 @@ def test_works_cited_alike_get_year_letters_everywhere_the_note_cites_them(ws, c
     assert cited["назаренко2012долгоносикообразные"] == "Назаренко 2012b"  # "ПРИБРЕЖНЫХ …"
     assert cited["назаренко2010водные"] == "Назаренко 2010"  # no other 2010 work: no letter
     joint = next(t for t in note.tables if t.id == "joint-display")
-    assert joint.rows[0][6] == "Назаренко 2012b"
+    assert joint.rows[0][joint.columns.index("Source")] == "Назаренко 2012b"
     refs = [r for r in note.references if r.startswith("Назаренко, В. Ю. (2012")]
     assert [r[:25] for r in refs] == ["Назаренко, В. Ю. (2012a).", "Назаренко, В. Ю. (2012b)."]
     assert "ОСТРОВА ДИКОГО" in refs[0] and "ПРИБРЕЖНЫХ" in refs[1]
@@ -438,3 +438,111 @@ def test_table_5_of_an_empty_workspace_starts_with_the_records_identified(ws):
     assert rows[1][1] == "Duplicate records removed"
     flow = next(f for f in note.figures if f.id == "prisma-flow").data["flow"]
     assert prisma_boxes(flow)["identified"][-1].endswith("(n = 0)")  # the figure says 0 too
+
+
+CORPORATE_BIB = r"""
+@techreport{oecd2011,
+  author = {{Organisation for Economic Co-operation and Development}},
+  title = {Together for Better Public Services},
+  institution = {OECD Publishing}, year = {2011}, doi = {10.1787/9789264118843-en}
+}
+@misc{nesta,
+  author = {{Nesta} and {Local Government Association}},
+  title = {People Powered Health: Co-production Catalogue}
+}
+@article{wang2020,
+  author = {王, 小明 and 李, 华},
+  title = {公民参与公共服务共同生产的实证研究}, journal = {公共管理学报}, year = {2020}
+}
+"""
+
+
+def test_corporate_and_east_asian_authors_are_cited_as_written(ws, cli, tmp_path):
+    """A walk with awkward literature: BibTeX's braced `{Local Government Association}` and
+    `{Organisation for Economic Co-operation and Development}` were cited 'Nesta &
+    Association' and 'Development 2011' (Table 3 sorted them under A and D), listed as
+    'Association, L. G.' and 'Organisation … Development (2011).' without the author
+    element's full stop; Chinese names were listed '王, 小., & 李, 华.' — initials of
+    Han characters."""
+    bib = tmp_path / "awkward.bib"
+    bib.write_text(CORPORATE_BIB, "utf-8")
+    assert cli("-w", ws.root, "import", bib).code == 0
+    note = _note(ws)
+    refs = [str(r) for r in note.references]
+    assert "Nesta, & Local Government Association. (n.d.). People Powered Health" in refs[0]
+    assert refs[1].startswith("Organisation for Economic Co-operation and Development. (2011).")
+    assert refs[2].startswith("王小明, & 李华. (2020).")
+    t3 = next(t for t in note.tables if t.id == "source-characteristics")
+    assert [r[0] for r in t3.rows] == [
+        "Nesta & Local Government Association n.d.",
+        "Organisation for Economic Co-operation and Development 2011",
+        "王 & 李 2020",
+    ]
+
+
+def test_a_chapter_without_a_book_title_is_not_in_its_publisher(ws, cli, testdata):
+    """pybtex's xampl.bib: an @inbook with no book title read 'Fundamental Algorithms. In
+    Addison-Wesley.', and a chapter's `type` (the unit its `chapter` number counts:
+    'Section', 'Part') was listed as if it were a publisher: '(pp. 10–119). Section,
+    Addison-Wesley.'"""
+    bib = testdata / "bibtex" / "pybtex_xampl.bib"
+    assert cli("-w", ws.root, "import", bib).code in (0, 1)
+    refs = [str(r) for r in _note(ws).references]
+    assert "Knuth, D. E. (1973c). Fundamental Algorithms. Addison-Wesley." in refs
+    assert not [r for r in refs if "In Addison-Wesley" in r]
+    assert not [r for r in refs if "Section" in r or "Part," in r]
+
+
+def test_table_2_leaves_out_the_columns_no_indicator_fills(ws, cli, testdata):
+    """The UK civil-service survey has no sector, area, n or source: Table 2 showed four
+    empty columns, which pushed the quotes out of view in a 1,200-pixel browser window (a
+    scroll box) and narrowed them in print. Left out with a note, as Table 3 does; the
+    indicator figure still draws the values and years."""
+    csv = testdata / "survey" / "csps2013_benchmarks_20131125.csv"
+    assert cli("-w", ws.root, "indicators", "import", csv).code == 0
+    note = _note(ws, all_rows=True)
+    joint = next(t for t in note.tables if t.id == "joint-display")
+    assert joint.columns == ["Indicator", "Year", "Value", "Linked codes", "Excerpts",
+                             "Representative quotes"]  # fmt: skip
+    assert all(len(r) == len(joint.columns) for r in joint.rows)
+    assert joint.notes[-1] == (
+        "No indicator listed records its sector, area, n and source: those columns are left out."
+    )
+    fig = next(f for f in note.figures if f.kind == "indicators")
+    assert fig.data["labels"][0].endswith(" · 2009") and fig.data["value_text"][0]
+
+
+def test_table_3_lists_the_literature_in_the_reference_lists_order(ws, cli, testdata):
+    """Table 3 sorted by the citation's text, the reference list by APA's order: 'Ünderwood
+    et al. 1988' came before 'n.d.' in Table 3 and after it in the references, 'Nazarenko &
+    Perkovsky 2009' before 'Nazarenko et al. 2011' (whose second author, Legalov, puts it
+    first in the references)."""
+    bib = testdata / "bibtex" / "pybtex_xampl.bib"
+    ru = testdata / "bibtex" / "tidy_orcid-russian-citations.bib"
+    assert cli("-w", ws.root, "import", bib, ru).code in (0, 1)
+    note = _note(ws)
+    refs = [str(r) for r in note.references]
+    t3 = next(t for t in note.tables if t.id == "source-characteristics")
+    cited = [str(r[0]) for r in t3.rows]
+
+    def ref(prefix: str) -> int:
+        return next(k for k, r in enumerate(refs) if r.startswith(prefix))
+
+    assert ref("Ünderwood, U., Ñet, N., & P̄ot, P. (n.d.)") < ref(
+        "Ünderwood, U., Ñet, N., & P̄ot, P. (1988)"
+    )
+    assert cited.index("Ünderwood et al. n.d.") < cited.index("Ünderwood et al. 1988")
+    assert ref("Nazarenko, V. Y., Legalov") < ref("Nazarenko, V. Y., & Perkovsky")
+    assert cited.index("Nazarenko et al. 2011") < cited.index("Nazarenko & Perkovsky 2009")
+
+
+def test_a_group_named_by_its_number_is_cited_as_a_group():
+    """`Focus group: 7, participatory budgeting` cited its quotes "(7, participatory
+    budgeting, 12 Mar 2024, Aisling)": a bare number where the reader expects 'Group 7'. A
+    title's own number ('Focus group 2') still leads, and a year is no group number."""
+    from review.ingest.citation import transcript_label_of
+
+    meta = {"group": "7, participatory budgeting", "date": "2024-03-12"}
+    assert transcript_label_of("fg7", None, meta) == "Group 7, participatory budgeting, 12 Mar 2024"
+    assert transcript_label_of("fg2", "Focus group 2", {"group": "2"}) == "Focus group 2"
+    assert transcript_label_of("s", None, {"group": "2024 follow-up"}) == "2024 follow-up"

@@ -33,6 +33,10 @@ from tests.transcripts_helpers import encrypt_pdf, make_pdf
         ("Facilitator: welcome", "Facilitator", None, "welcome"),
         ("**Moderator:** hi", "Moderator", None, "hi"),
         ("Zoë Núñez: olé 🎉", "Zoë Núñez", None, "olé 🎉"),
+        # a script without capitals (found by the brief walk: the turn and the quote went to
+        # the speaker before, "Δημήτρης", with "李华:" inside it)
+        ("李华: 我们社区的安全靠大家。", "李华", None, "我们社区的安全靠大家。"),
+        ("Δημήτρης: Είμαι", "Δημήτρης", None, "Είμαι"),
     ],
 )
 def test_speaker_label_conventions(line, name, stamp, said):
@@ -44,7 +48,14 @@ def test_speaker_label_conventions(line, name, stamp, said):
 
 @pytest.mark.parametrize(
     "line",
-    ["Here is what I think: x", "Note: x", "[laughter] yes", "So I said: no", "https://x.org/a"],
+    [
+        "Here is what I think: x",
+        "Note: x",
+        "[laughter] yes",
+        "So I said: no",
+        "https://x.org/a",
+        "我们认为这个服务的问题在于: x",
+    ],  # fmt: skip
 )
 def test_prose_is_not_a_speaker(line):
     assert find_label(line) is None

@@ -336,7 +336,8 @@ async def test_brief_preview_draws_only_whole_columns_and_marks_every_cut(ws):
     `columns 1–3 of 7` and showed a fourth cut to `Community safety; So`, no `…`; at its last
     position the Source column doubled (the scroll stopped short and the tail of `Codes`
     showed beside it). Now every position draws whole columns only, the line counts what is
-    drawn, a cut cell ends in `…`, and a column keeps its width while ←/→ scroll."""
+    drawn, a cut cell ends in `…` (a code path's is before its leaf: `…/Lack of
+    information`), and a column keeps its width while ←/→ scroll."""
     import shutil
     from pathlib import Path
 
@@ -384,7 +385,12 @@ async def test_brief_preview_draws_only_whole_columns_and_marks_every_cut(ws):
                             cut = cell.endswith("…") and any(
                                 v.startswith(cell[:-1].rstrip()) for v in row
                             )
-                            assert whole or cut, (where, cell, row)
+                            # a code path cut before its leaf: "Driv…/Personal benefit"
+                            head, _, name = cell.partition("…/")
+                            path_cut = bool(name) and any(
+                                v.startswith(head) and "/" + name.rstrip("…") in v for v in row
+                            )
+                            assert whole or cut or path_cut, (where, cell, row)
                     # the columns drawn are the ones the line names, each as wide as before
                     assert [str(c.label) for c in grid.ordered_columns] == [
                         str(table.columns[n]) for n in shown
@@ -511,3 +517,22 @@ async def test_the_footer_offers_the_column_keys_only_where_they_move_columns(ws
         tables.highlighted = 0
         await settle(app, pilot)
         assert offered()
+
+
+async def test_brief_preview_cuts_a_long_code_path_before_its_leaf(ws):
+    """A walk with a four-level codebook of long names: at 80 and 120 columns Table 1's
+    rows read "Barriers to citizen c…" twice — two different codes under one long parent,
+    cut at the end. A cut path keeps its leaf: "…/Co-delivery"."""
+    with session_scope(ws.engine) as s:
+        build_fixture(s)
+        group = s.exec(select(m.Code).where(m.Code.name == "Four Cs")).one()
+        group.name = "The four stages of the service cycle in which citizens contribute"
+    app = ReviewApp(ws, start="brief", sample_import=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        grid = app.screen.query_one("#brief-preview", DataTable)
+        cells = [str(grid.get_row_at(k)[0]) for k in range(grid.row_count)]
+        assert len(set(cells)) == len(cells) > 1
+        # (before: "The four stages of th…" twice, and "Mode/Collective co-pr…")
+        want = ["…/Collective co-produ…", "The four…/Co-delivery", "The four st…/Co-design"]
+        assert cells == want

@@ -14,17 +14,19 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import cast
 
+from review.ingest.literature.names import is_corporate
 from review.store import models as m
 from review.store.kinds import is_qualitative, source_class
 
 
 def surname(author: str) -> str:
-    """'Bovaird, Tony' -> 'Bovaird'; 'Tony Bovaird' -> 'Bovaird'; organisations kept whole."""
+    """'Bovaird, Tony' -> 'Bovaird'; 'Tony Bovaird' -> 'Bovaird'; organisations kept whole
+    ('Local Government Association', not 'Association')."""
     a = author.strip().strip("{}")
     if "," in a:
         return a.split(",", 1)[0].strip()
     parts = a.split()
-    return parts[-1] if len(parts) > 1 and not a.isupper() else a
+    return parts[-1] if len(parts) > 1 and not a.isupper() and not is_corporate(a) else a
 
 
 def trim_words(text: str, limit: int) -> str:
@@ -187,6 +189,8 @@ def transcript_label_of(key: str, title: str | None, meta: dict | None) -> str:
         head = head[:1].upper() + head[1:]
         tail = group if group[:2].isupper() else group[:1].lower() + group[1:]
         name = f"{head}, {tail}" if group.lower() not in head.lower() else head
+    if group and name == group and re.match(r"\d{1,3}\b(?![:./-]\d)", name):
+        name = f"Group {name}"  # `Focus group: 7, rural health` read "7, rural health"
     when = short_date(meta.get("date"))
     return f"{name}, {when}" if when and when not in name else name
 
@@ -262,8 +266,8 @@ def _record_extras(source: m.Source) -> list[str]:
     out = []
     for name in EXTRA_FIELDS:
         raw = fields.get(name)
-        if not isinstance(raw, str):
-            continue
+        if not isinstance(raw, str) or (name == "type" and source.kind == "chapter"):
+            continue  # (a chapter's type names its unit, "Section" 1.2, no kind of work)
         v = raw.strip()
         if len(v) >= 2 and v[0] + v[-1] in ("{}", '""'):
             v = v[1:-1].strip()
@@ -300,15 +304,18 @@ def display_venue(venue: str | None) -> str:
 
 def apa_author(author: str) -> str:
     """'Bovaird, Tony' -> 'Bovaird, T.'; 'Elke Loeffler' -> 'Loeffler, E.'; organisations
-    (no comma, one word, or all capitals) kept whole."""
+    (no comma and one word, all capitals, more than four words or `is_corporate`: 'Local
+    Government Association') kept whole."""
     a = " ".join(author.strip().strip("{}").split())
     if "," in a:
         last, first = (x.strip() for x in a.split(",", 1))
     else:
         parts = a.split()
-        if len(parts) < 2 or a.isupper() or len(parts) > 4:
+        if len(parts) < 2 or a.isupper() or len(parts) > 4 or is_corporate(a):
             return a
         last, first = parts[-1], " ".join(parts[:-1])
+    if first and _east_asian(last + first):  # '王, 小明': no initials in Han script
+        return last + first
     initials = []
     for name in first.replace(".", ". ").split():
         if 2 <= len(name) <= 3 and name.isalpha() and name.isupper() and not last.isupper():
@@ -321,6 +328,16 @@ def apa_author(author: str) -> str:
         if bits and bits[0][:1].isalpha():
             initials.append("-".join(b[0].upper() + "." for b in bits))
     return f"{last}, {' '.join(initials)}" if initials else last
+
+
+def _east_asian(text: str) -> bool:
+    """Han, kana or Hangul only: a name written family name first and whole ('王小明',
+    '田中太郎'), which has no initials (it gave '王, 小.')."""
+    return all(
+        unicodedata.name(c, "").startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL"))
+        for c in text
+        if not c.isspace()
+    )
 
 
 def apa_authors(names: Sequence[str], et_al: bool = False) -> str:
@@ -363,15 +380,17 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
     # APA 7: a book's own title is italic; a chapter's book comes after "In" and its editors
     shown = "i" if kind == "book" else ""
     runs: list[tuple[str, str]] = []
-    if authors:
-        runs += [(f"{authors} {year} ", ""), (title, shown)]
+    if authors:  # the author element ends with a full stop: "Nesta. (2012)." as "Smith, J. (…"
+        runs += [(f"{_sentence(authors)} {year} ", ""), (title, shown)]
     else:
         runs += [(title, shown), (f" {year}", "")]
     venue = display_venue(source.venue)
     pages = str(source.pages or "").replace("--", "–").replace("-", "–")
     # APA 7 names a book's, chapter's or report's publisher, not a journal's
     extra = _record_extras(source) if kind != "article" else []
-    if kind == "book":  # "Title. Publisher." (a book's venue is its series or publisher)
+    # a chapter with no book title has its publisher for a venue: no "In Addison-Wesley."
+    bookless = kind == "chapter" and venue.casefold() in {x.casefold() for x in extra}
+    if kind == "book" or bookless:  # "Title. Publisher." (a book's venue: series or publisher)
         venue = "" if extra else venue
         if venue:
             runs.append((f" {_sentence(venue)}", ""))

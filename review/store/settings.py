@@ -92,7 +92,10 @@ def read_project(root: Path) -> dict[str, object]:
             if match is None:
                 raise UsageError(f"{path}: paper must be {' or '.join(PAPERS)}, not {value!r}")
             out[key] = match
-        else:
+        elif isinstance(value, dict | list | bool):  # `[title]`, `date = [2024]`, `version = true`
+            what = "a table" if isinstance(value, dict) else type(value).__name__
+            raise UsageError(f"{path}: {key} must be text, not {what}")
+        else:  # text, or a number or TOML date written as it reads
             out[key] = " ".join(str(value).split())
     return out
 

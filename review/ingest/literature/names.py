@@ -16,6 +16,23 @@ from review.ingest.literature.latex import decode, needs_decoding
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _COMMA = re.compile(r",")
 OTHERS = {"others", "et al.", "et al", "{others}"}
+# words that make a name an organisation's, not a person's (on lower-case words): a trial
+# group is no person for duplicate detection, and a reference names "Local Government
+# Association" whole, not as "Association, L. G."
+CORPORATE = re.compile(
+    r"\b(group|groups|party|investigators|investigator|consortium|collaboration|collaborative|"
+    r"committee|society|association|council|network|team|trialists|organisation|organization|"
+    r"institute|department|university|foundation|agency|ministry|taskforce|study|studies|"
+    r"trial|program|programme|project|initiative|alliance|writing|members|centre|center|"
+    r"hospital|registry|panel|board|commission|office|government|authority|nations)\b"
+)
+
+
+def is_corporate(name: str) -> bool:
+    """An organisation's name as stored: no comma (a person is "Last, First", a BibTeX
+    `{Corporate Author}` loses its braces), more than one word, one of them CORPORATE's."""
+    a = name.strip().strip("{}")
+    return "," not in a and " " in a and bool(CORPORATE.search(a.casefold()))
 
 
 def _split_top(text: str, pattern: re.Pattern[str]) -> list[str]:

@@ -200,6 +200,8 @@ def is_name(name: str) -> bool:
         first = word[0]
         if first.isupper() or any(c.isdigit() for c in word):
             continue
+        if first.isalpha() and not first.islower() and len(word) <= 10:
+            continue  # a script without capitals: '李华', '田中太郎' (a short word, not a clause)
         if i > 0 and word.lower() in _PARTICLES:
             continue
         return False

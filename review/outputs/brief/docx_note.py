@@ -129,7 +129,7 @@ def layout(t: Table, total: int, sample: int = 2000) -> Layout:
         weight.append(max((mean * full) ** 0.5, 1) ** 0.75)
     upright: set[int] = set()
     height = 0
-    if sum(need) > total and not t.groups:  # (a grouped header's labels span columns)
+    if sum(need) > total:  # (a grouped table turns its second header row's cells)
         for j, head in enumerate(heads):
             if j == 0 or not body_need[j]:
                 continue  # the row labels, and columns of text, stay as they are
@@ -139,6 +139,14 @@ def layout(t: Table, total: int, sample: int = 2000) -> Layout:
                 need[j] = side
                 upright.add(j)
                 height = max(height, max(len(x) for x in lines) * CHAR_TWIPS + PAD_TWIPS)
+    if upright and t.groups:  # a sector spanning turned columns: room for its longest word
+        j = 0
+        for label, span, _subs in sub_columns(t):
+            word = max((len(w) for w in label.split()), default=0) * CHAR_TWIPS + PAD_TWIPS
+            short = word - sum(need[j : j + span])
+            for k in range(j, j + span):
+                need[k] += max(short, 0) / span
+            j += span
     if sum(need) > total:  # too many columns even so: shrink the minimums alike
         need = [n * total / sum(need) for n in need]
     rest = total - sum(need)
@@ -315,13 +323,14 @@ def _docx_header(table, t: Table, plan: Layout | None = None) -> None:
         for par in row._tr.iter(qn("w:p")):  # never a header alone at a page's foot
             par.get_or_add_pPr().keepNext_val = True  # (in the schema's place)
     if plan is not None and plan.upright:
-        pr = table.rows[0]._tr.get_or_add_trPr()
+        at = 1 if t.groups else 0  # (a grouped table's turned cells: the second row)
+        pr = table.rows[at]._tr.get_or_add_trPr()
         tall = OxmlElement("w:trHeight")
         tall.set(qn("w:val"), str(plan.header_height))
         tall.set(qn("w:hRule"), "atLeast")
         pr.append(tall)
         for j in sorted(plan.upright):
-            cell = table.cell(0, j)
+            cell = table.cell(at, j)
             turn = OxmlElement("w:textDirection")
             turn.set(qn("w:val"), "btLr")
             # (the schema's order: after the width, before vAlign)

@@ -41,6 +41,20 @@ def leaf(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
+def path_cut(path: str, width: int) -> str:
+    """A code path in `width` characters, its leaf kept: "Driv…/Personal benefit",
+    "…/Tokenistic consultation where t…" (cut at the end, two codes under one long parent
+    read alike: "Barriers to citizen co-production…" twice)."""
+    if len(path) <= width or "/" not in path:
+        return path
+    head, name = path.rsplit("/", 1)
+    room = width - len(name) - 2  # "…/"
+    if room < 3:
+        name = name if len(name) <= width - 2 else name[: width - 3] + "…"
+        return "…/" + name
+    return head[:room].rstrip() + "…/" + name
+
+
 def number(text: object) -> float | None:
     """The leading number of an indicator value ('61', '58 %', '0.58 (0.5–0.6)')."""
     if isinstance(text, int | float) and not isinstance(text, bool):

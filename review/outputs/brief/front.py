@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from review import safetext
 from review.store import models as m
 from review.store.settings import PROJECT_FIELDS, read_project
 
@@ -43,8 +44,20 @@ def front_matter(root: Path | None = None, **overrides: object) -> FrontMatter:
             fields[key] = value
     if isinstance(fields.get("authors"), str):
         fields["authors"] = [a.strip() for a in str(fields["authors"]).split(";") if a.strip()]
+    # one line of plain text each: `--title` with a BEL, an escape sequence or a NUL made
+    # the DOCX fail ('All strings must be XML compatible') and sat in the Markdown as is
+    for key, value in fields.items():
+        if isinstance(value, str):
+            fields[key] = _line(value)
+        elif isinstance(value, list):
+            fields[key] = [a for a in (_line(str(v)) for v in value) if a]
     front = FrontMatter(**{k: v for k, v in fields.items() if v not in ("", None)})  # type: ignore[arg-type]
     return front
+
+
+def _line(text: str) -> str:
+    """Text as one line: control characters and escape sequences removed, spaces single."""
+    return " ".join(safetext.terminal(" ".join(text.split())).split())
 
 
 def _n(k: int, one: str, many: str | None = None) -> str:

@@ -20,6 +20,7 @@ import textwrap
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from review.ingest.citation import trim_words
 from review.outputs.brief.figures import Figure, leaf, prisma_boxes
 
 if TYPE_CHECKING:
@@ -285,15 +286,17 @@ ANGLE = 40  # degrees the heat map's column labels slant
 
 
 def _clip(text: str, most: int) -> str:
-    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+    """At most `most` characters, cut at a word boundary where there is one ("Tokenistic
+    consultation where the…", not "…where the bu…")."""
+    return text if len(text) <= most else trim_words(text, most)
 
 
 def _column_label(col: str) -> str:
     """One line ("Community safety (transcripts)"), drawn slanted: side by side, wrapped
     labels of narrow columns ran into each other."""
-    if ": " in col:
-        sector, kind = col.rsplit(": ", 1)
-        col = f"{sector} ({kind})"
+    if ": " in col:  # the sector is cut, not its kind: a long sector's literature and
+        sector, kind = col.rsplit(": ", 1)  # transcripts columns read alike
+        return f"{_clip(sector, max(8, COLUMN_LABEL - len(kind) - 3))} ({kind})"
     return _clip(col, COLUMN_LABEL)
 
 

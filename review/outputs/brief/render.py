@@ -213,6 +213,7 @@ body{max-width:none;margin:0;padding:0;font-size:9pt}
 table{font-size:7.5pt;width:100%;page-break-inside:auto}
 thead{display:table-header-group}
 tr{break-inside:avoid;page-break-inside:avoid}
+tr.group{break-after:avoid;page-break-after:avoid}
 td.long{min-width:0}
 h1,h2{break-after:avoid;page-break-after:avoid}
 figure,svg{break-inside:avoid;page-break-inside:avoid}

@@ -7,7 +7,8 @@ the same database. Only included sources count (screening), plus the team's tran
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 from sqlalchemy import select as core_select
@@ -290,6 +291,36 @@ def joint_display(
     )
 
 
+def _blank_left_out(
+    columns: list[str], rows: list[list], candidates: Sequence[int], who: str
+) -> tuple[list[str], list[list], str]:
+    """`columns` and `rows` without the candidate columns no row fills, and the note that
+    says so ("No included source records its country and method: those columns are left
+    out."); no note when none is left out."""
+    blank = [j for j in candidates if rows and not any(r[j] not in ("", None) for r in rows)]
+    if not blank:
+        return columns, rows, ""
+    names = [columns[j] if columns[j] == "n" else columns[j].lower() for j in blank]
+    missing = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    which = "those columns are" if len(blank) > 1 else "that column is"
+    rows = [[x for j, x in enumerate(r) if j not in blank] for r in rows]
+    columns = [c for j, c in enumerate(columns) if j not in blank]
+    return columns, rows, f"No {who} records its {missing}: {which} left out."
+
+
+def without_blank_columns(joint: Table) -> Table:
+    """Table 2 as the documents show it: a sector, area, year, n or source column that no
+    listed indicator fills is left out, with a note (a survey table with none of them gave
+    four empty columns that pushed the quotes out of a 1,200-pixel window). The figures read
+    the whole rows (`figures_for`), so this comes after them."""
+    columns, rows, note = _blank_left_out(
+        joint.columns, joint.rows, (1, 2, 3, 5, 6), "indicator listed"
+    )
+    if not note:
+        return joint
+    return replace(joint, columns=columns, rows=rows, notes=[*joint.notes, note])
+
+
 def cited(ind: m.Indicator) -> str:
     """An indicator whose literature record is not in the workspace still names its key."""
     from review.evidence.indicators import pending_source
@@ -442,6 +473,7 @@ def source_characteristics(
     suffixes = suffixes or {}
     rows: list[list[str]] = []
     qualitative: dict[str, bool] = {}
+    order: dict[str, tuple] = {}
     names = dict(session.exec(select(col(m.Coder.id), col(m.Coder.name))).all())
     if sources is None:
         sources = cited_sources(session, sorted(res.included))
@@ -464,22 +496,21 @@ def source_characteristics(
             ]  # fmt: skip
         )
         qualitative[s.key] = is_qualitative(s)
-    # literature first, then the team's transcripts; opening quotes do not decide the order
-    # (accents and case aside, `sort_text`: as the reference list orders them)
-    rows.sort(key=lambda r: (qualitative[r[-1]], sort_text(str(r[0]).lstrip("“\"'")),
-                             str(r[0]), r[-1]))  # fmt: skip
+        # the literature in the reference list's order (`reference_order`: an undated work
+        # before the same authors' dated ones, 'Nazarenko, Legalov' before 'Nazarenko &
+        # Perkovsky'; by the citation they came after them), then the transcripts by label
+        order[s.key] = (
+            (sort_text(rows[-1][0]), rows[-1][0]) if qualitative[s.key] else reference_order(s)
+        )
+    # literature first, then the team's transcripts
+    rows.sort(key=lambda r: (qualitative[r[-1]], order[r[-1]], r[-1]))
     columns = ["Source", "Type", "Country", "Method", "Sectors", "Codes applied (excerpts)",
                "Coders", "Key"]  # fmt: skip
     notes = []
     # a column no source fills (country and method are often not recorded) is left out and
     # said so, as the evidence matrix does
-    blank = [j for j in (2, 3) if rows and not any(r[j] for r in rows)]
-    if blank:
-        missing = " and ".join(columns[j].lower() for j in blank)
-        which = "those columns are" if len(blank) > 1 else "that column is"
-        notes.append(f"No included source records its {missing}: {which} left out.")
-        rows = [[x for j, x in enumerate(r) if j not in blank] for r in rows]
-        columns = [c for j, c in enumerate(columns) if j not in blank]
+    columns, rows, note = _blank_left_out(columns, rows, (2, 3), "included source")
+    notes += [note] if note else []
     what = ", ".join(c.lower() for c in columns[1:4] if c in ("Type", "Country", "Method"))
     return Table(
         "source-characteristics",
@@ -629,9 +660,10 @@ def build(
     # works cited alike get APA's year letters (2012a, 2012b) in every table and reference
     suffixes = year_suffixes([*sources, *also_sources])
     joint = joint_display(session, tree, res, suffixes, all_rows)
+    figures = figures_for(tree, res, matrix, joint, flow)
     tables = [
         matrix,
-        joint,
+        without_blank_columns(joint),
         source_characteristics(session, tree, res, sources, suffixes),
         *codes_by_attribute(tree, res, attributes, attribute_names(session)),
         prisma_table(session, flow),
@@ -662,5 +694,5 @@ def build(
         [r for _, r in sorted(refs, key=lambda x: x[0])],
         front or FrontMatter(),
         glance,
-        figures_for(tree, res, matrix, joint, flow),
+        figures,
     )

@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
+from review.ingest.literature.names import CORPORATE as _CORPORATE
 from review.screening.dedupe.text import fold
 
 _RUN_TOGETHER = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z'’])")
@@ -32,13 +33,6 @@ _SPLIT = re.compile(r"\s+and\s+|\s*;\s*|\s*&\s*", re.IGNORECASE)
 _INITIALS = re.compile(r"(?:[A-Z]\.?-?){1,3}")
 _ET_AL = re.compile(r"[,\s]*\bet\.?\s*al\b\.?.*$", re.IGNORECASE)
 _PLACEHOLDER = {"unknown", "anonymous", "et al", "others", "anon", "n a", "na", "no author"}
-_CORPORATE = re.compile(
-    r"\b(group|groups|party|investigators|investigator|consortium|collaboration|collaborative|"
-    r"committee|society|association|council|network|team|trialists|organisation|organization|"
-    r"institute|department|university|foundation|agency|ministry|taskforce|study|studies|"
-    r"trial|program|programme|project|initiative|alliance|writing|members|centre|center|"
-    r"hospital|registry|panel|board|commission|office)\b"
-)
 
 
 class Author(NamedTuple):

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from review.outputs.brief import hints as hint
+from review.outputs.brief.figures import path_cut
 from review.tui.plain import fitted
 from review.tui.screens.base import WorkbenchScreen
 from review.tui.widgets.status_line import StatusLine
@@ -95,6 +96,7 @@ class BriefScreen(WorkbenchScreen):
         self._natural: list[int] = []
         self._start = 1
         self._shown: list[int] = []
+        self._tree = False  # the first column holds code paths
         self._layout: tuple[list[int], list[int]] | None = None  # the grid's, as last filled
 
     def compose_body(self) -> ComposeResult:
@@ -265,6 +267,7 @@ class BriefScreen(WorkbenchScreen):
             [cell_text(v).replace("\n", " ¶ ") for v in row] for row in t.rows[:PREVIEW_ROWS]
         ]
         self._columns = [str(c) for c in t.columns]
+        self._tree = t.tree
         self._natural = [
             _column_width(c, [r[n] for r in self._rows], MAX_COLUMN)
             for n, c in enumerate(self._columns)
@@ -337,7 +340,9 @@ class BriefScreen(WorkbenchScreen):
         )
         for n in shown:
             grid.add_column(Text(self._columns[n], overflow="ellipsis"), width=widths[n])
-        grid.add_rows([fitted(r[n]) for n in shown] for r in self._rows)
+        first = widths[0]  # a code path cut keeps its leaf (two codes under one parent)
+        cut = (lambda v: path_cut(v, first)) if self._tree else (lambda v: v)
+        grid.add_rows([fitted(cut(r[0])), *(fitted(r[n]) for n in shown[1:])] for r in self._rows)
         grid.move_cursor(row=min(row, len(self._rows) - 1), animate=False)
         grid.scroll_to(x=0, y=y, animate=False)
         self._shown = shown
