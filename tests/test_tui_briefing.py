@@ -536,3 +536,50 @@ async def test_brief_preview_cuts_a_long_code_path_before_its_leaf(ws):
         # (before: "The four stages of th…" twice, and "Mode/Collective co-pr…")
         want = ["…/Collective co-produ…", "The four…/Co-delivery", "The four st…/Co-design"]
         assert cells == want
+
+
+async def test_ctrl_c_stops_the_writing_before_the_next_file(ws, monkeypatch):
+    """Long work in the workbench can be cancelled; `w` on the Brief screen could not be (the
+    brief walk). ctrl+c, offered in the footer only while writing, stops before the next
+    file: what was written stays whole, the rest is as it was. (The first figure waits for
+    the key, so the key cannot come after the last file: the drawing itself is the real one.)"""
+    import threading
+
+    from review.outputs.brief import plots
+
+    real, pressed = plots.render_all, threading.Event()
+
+    def first_waits(fig, fmts):
+        pressed.wait(10)
+        return real(fig, fmts)
+
+    monkeypatch.setattr(plots, "render_all", first_waits)
+    async with _brief_of_the_fixture(ws, (120, 40)) as (app, pilot):
+        screen = app.screen
+
+        def offered() -> bool:
+            return any(ab.binding.action == "cancel" and ab.enabled
+                       for ab in screen.active_bindings.values())  # fmt: skip
+
+        assert not offered()
+        await pilot.press("w")
+        for _ in range(3):  # (not `settle`: it waits for the writer, which waits for the key)
+            await pilot.pause()
+        assert screen.writing and offered()
+        await pilot.press("ctrl+c")
+        assert "cancelling" in screen.query_one("StatusLine").note
+        pressed.set()
+        for _ in range(40):
+            await app.workers.wait_for_complete()
+            await settle(app, pilot)
+            if not screen.writing:
+                break
+            await pilot.pause(0.1)
+        assert not screen.writing and not offered()
+        names = sorted(p.rsplit("/", 1)[-1] for p in screen.written)
+        note = screen.query_one("StatusLine").note
+    first = screen.note.figures[0].id
+    # the figure being drawn when the key came is finished; nothing after it is written
+    assert names == [f"brief-figure-{first}.png", f"brief-figure-{first}.svg"], names
+    assert not (ws.exports / "brief.md").exists() and not (ws.exports / "excerpts.csv").exists()
+    assert note.startswith("cancelled: wrote 2 files to exports/"), note

@@ -135,8 +135,10 @@ def write_pack(
     name: str = "review",
     codebook_path: Path | None = None,
     on_step: Callable[[int, int, str], None] = lambda done, total, label: None,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> list[Path]:
-    """Write the brief (and, with `exports`, excerpts CSV, BibTeX, RIS and .qdpx)."""
+    """Write the brief (and, with `exports`, excerpts CSV, BibTeX, RIS and .qdpx).
+    `cancelled()` true stops before the next file (those written stay, whole)."""
     from review.outputs.brief.render import write
     from review.outputs.brief.tables import build
 
@@ -151,10 +153,12 @@ def write_pack(
     for i, step in enumerate(steps, start=1):
         if step == "tables":
             continue
+        if cancelled():
+            return sorted(written)
         on_step(i - 1, total, f"writing {step}")
         if step in formats:
             assert note is not None  # built above: `formats` is not empty
-            written += write(note, directory, [step])
+            written += write(note, directory, [step], cancelled=cancelled)
         else:
             with session_scope(engine) as s:
                 path, _ = write_export(

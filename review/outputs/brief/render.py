@@ -354,16 +354,19 @@ def to_html(brief: Brief, svgs: dict[str, bytes] | None = None) -> str:
 
 
 @collector.paused()  # matplotlib's artists and the DOCX tree: review/collector.py
-def write(brief: Brief, directory: Path, formats: list[str], on_step=None) -> list[Path]:
+def write(
+    brief: Brief, directory: Path, formats: list[str], on_step=None, cancelled=lambda: False
+) -> list[Path]:
     """Write the chosen formats into `directory`, with the figures as files beside them
     (SVG with Markdown or HTML, PNG with DOCX); return the files written (sorted).
-    `on_step(done, total, label)` reports progress."""
+    `on_step(done, total, label)` reports progress; `cancelled()` true stops before the next
+    step (each file is written whole or not at all: the others stay as they were)."""
     from review.files import write_file
     from review.outputs.brief.docx_note import to_docx
     from review.outputs.brief.plots import render_all
 
     directory.mkdir(parents=True, exist_ok=True)
-    written = []
+    written: list[Path] = []
     svg = bool({"md", "html"} & set(formats))
     png = "docx" in formats
     steps = [f for f in FORMATS if f in formats]
@@ -380,6 +383,8 @@ def write(brief: Brief, directory: Path, formats: list[str], on_step=None) -> li
     pngs: dict[str, bytes] = {}
     pictures = (("svg",) if svg else ()) + (("png",) if png else ())
     for fig in brief.figures if pictures else []:
+        if cancelled():
+            return sorted(written)
         drawn = render_all(fig, pictures)
         for fmt, store in (("svg", svgs), ("png", pngs)):
             if fmt in drawn:
@@ -388,24 +393,26 @@ def write(brief: Brief, directory: Path, formats: list[str], on_step=None) -> li
                 write_file(p, drawn[fmt])
                 written.append(p)
         step(f"figure {fig.id}")
+    if cancelled():
+        return sorted(written)
     if "md" in formats:
         p = directory / "brief.md"
         write_file(p, to_markdown(brief).encode("utf-8"))
         written.append(p)
         step("brief.md")
-    if "csv" in formats:
+    if "csv" in formats and not cancelled():
         for t in brief.tables:
             p = directory / f"brief-{t.id}.csv"
             # BOM: Excel reads a UTF-8 CSV without one as cp1252 (“ ” – garbled)
             write_file(p, table_csv(t).encode("utf-8-sig"))
             written.append(p)
         step("CSV tables")
-    if "html" in formats:
+    if "html" in formats and not cancelled():
         p = directory / "brief.html"
         write_file(p, to_html(brief, svgs).encode("utf-8"))
         written.append(p)
         step("brief.html")
-    if "docx" in formats:
+    if "docx" in formats and not cancelled():
         p = directory / "brief.docx"
         write_file(p, to_docx(brief, pngs))
         written.append(p)

@@ -11,6 +11,7 @@ from `review.toml`); it is written by `review.outputs.brief.render.write`, the e
 from __future__ import annotations
 
 import textwrap
+import threading
 
 from rich.text import Text
 from textual import on, work
@@ -74,6 +75,9 @@ class BriefScreen(WorkbenchScreen):
     """
     BINDINGS = [
         Binding("w", "write", "Write all"),
+        # while writing: stop before the next file (those written stay, whole), as the
+        # Import screen's ctrl+c stops before the next file
+        Binding("ctrl+c", "cancel", "Cancel", priority=True),
         Binding("r", "rebuild", "Rebuild"),
         Binding("a", "all_rows", "All rows"),
         # priority: the list of tables has its own (hidden, idle) left/right, which would
@@ -88,6 +92,8 @@ class BriefScreen(WorkbenchScreen):
         self.all_rows = False  # `review brief --all-rows`: codes with no excerpt kept
         self.written: list[str] = []
         self.write_pending = False  # `w` pressed before the note was built
+        self.writing = False
+        self._cancel = threading.Event()
         self.chart_text = ""  # what the chart pane shows
         # the table previewed: its rows and headers as shown, each column's width from its
         # values, the first scrolling column in view, and the columns in the grid now
@@ -171,7 +177,7 @@ class BriefScreen(WorkbenchScreen):
     def _build_failed(self, exc: Exception) -> None:
         if self.write_pending:  # nothing to write: the bar waiting for the note goes
             self.write_pending = False
-            self.query_one("#brief-progress", ProgressBar).display = False
+            self._stopped()
         self.notify_error(exc)
 
     def _built(self, note) -> None:
@@ -362,6 +368,8 @@ class BriefScreen(WorkbenchScreen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":  # ctrl+c is in the footer, and acts, only while writing
+            return self.writing
         if action == "columns":
             # ←/→ only where they move something: a table with columns out of view (the
             # footer offered them beside a figure and the summary, where they did nothing)
@@ -383,7 +391,17 @@ class BriefScreen(WorkbenchScreen):
         self._start = max(1, shown[0] + step)
         self._fill()
 
+    def action_cancel(self) -> None:
+        if self.writing:
+            self._cancel.set()
+            self.query_one(StatusLine).note = "cancelling: the file being written is finished first"
+
     def action_write(self) -> None:
+        if self.writing:
+            return
+        self._cancel.clear()
+        self.writing = True
+        self.refresh_bindings()
         bar = self.query_one("#brief-progress", ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
@@ -412,23 +430,38 @@ class BriefScreen(WorkbenchScreen):
         def pack_step(done: int, _total: int, label: str) -> None:
             self.app.call_from_thread(self._progress, figures + len(FORMATS) + done, total, label)
 
+        stop = self._cancel.is_set
         try:
             ws = self.app.ws
-            files = write(note, ws.exports, list(FORMATS), on_step=brief_step)
-            files += write_pack(ws.engine, ws.exports, formats=(), name=ws.root.name,
-                                codebook_path=ws.codebook_path, on_step=pack_step)  # fmt: skip
+            files = write(note, ws.exports, list(FORMATS), on_step=brief_step, cancelled=stop)
+            if not stop():
+                files += write_pack(ws.engine, ws.exports, formats=(), name=ws.root.name,
+                                    codebook_path=ws.codebook_path, on_step=pack_step,
+                                    cancelled=stop)  # fmt: skip
         except Exception as exc:
+            self.app.call_from_thread(self._stopped)
             self.app.call_from_thread(self.notify_error, exc)
             return
-        self.app.call_from_thread(self._written, [str(f) for f in files])
+        self.app.call_from_thread(self._written, [str(f) for f in files], stop())
 
     def _progress(self, done: int, total: int, label: str) -> None:
         self.query_one("#brief-progress", ProgressBar).update(total=total, progress=done)
         self.query_one(StatusLine).note = label
 
-    def _written(self, files: list[str]) -> None:
-        self.written = files
+    def _stopped(self) -> None:
+        self.writing = False
+        self.refresh_bindings()
         self.query_one("#brief-progress", ProgressBar).display = False
+
+    def _written(self, files: list[str], cancelled: bool = False) -> None:
+        self._stopped()
+        self.written = files
+        if cancelled:
+            said = (f"cancelled: wrote {len(files)} files to exports/; the others are as they "
+                    "were")  # fmt: skip
+            self.query_one(StatusLine).note = said
+            self.notify(said, severity="warning")
+            return
         self.query_one(StatusLine).note = f"wrote {len(files)} files to exports/"
         self.notify(f"wrote {len(files)} files to {self.app.ws.exports}")
 
