@@ -125,10 +125,15 @@ def reasons(session: Session, stage: str | None = None) -> list[m.ExclusionReaso
     ]
 
 
+def _folded(name: str) -> str:
+    """A reason's name as two names are compared: case and spacing aside."""
+    return " ".join(name.split()).casefold()
+
+
 def means_not_retrieved(name: str) -> bool:
     """Whether an exclusion reason says the report could not be obtained (`NOT_RETRIEVED_REASONS`,
     case, spacing and hyphens aside)."""
-    return " ".join(name.replace("-", " ").split()).casefold() in NOT_RETRIEVED_REASONS
+    return _folded(name.replace("-", " ")) in NOT_RETRIEVED_REASONS
 
 
 def _not_an_exclusion(name: str) -> UsageError:
@@ -170,9 +175,9 @@ def remove_reason(session: Session, name: str) -> None:
 def _reason_named(session: Session, name: str) -> m.ExclusionReason | None:
     """The listed reason of this name, case and spacing aside, as a decision names it
     (`_check_reason`): "Wrong  Population" is "wrong population", not a second reason."""
-    wanted = " ".join(name.split()).casefold()
+    wanted = _folded(name)
     rows = session.execute(select(m.ExclusionReason).order_by(col(m.ExclusionReason.id)))
-    return next((r for r in rows.scalars() if " ".join(r.name.split()).casefold() == wanted), None)
+    return next((r for r in rows.scalars() if _folded(r.name) == wanted), None)
 
 
 def _check_reason(session: Session, stage: str, decision: str, reason: str | None) -> str | None:
@@ -187,8 +192,8 @@ def _check_reason(session: Session, stage: str, decision: str, reason: str | Non
     if means_not_retrieved(reason):
         raise _not_an_exclusion(reason.strip())
     names = [r.name for r in reasons(session, stage)]
-    wanted = " ".join(reason.split()).casefold()
-    match = next((n for n in names if " ".join(n.split()).casefold() == wanted), None)
+    wanted = _folded(reason)
+    match = next((n for n in names if _folded(n) == wanted), None)
     if match is None:
         raise UsageError(
             f"unknown reason {reason!r}; choose one of: {'; '.join(names)} "
