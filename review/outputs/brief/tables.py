@@ -466,10 +466,11 @@ def source_characteristics(
     res: ScanResult,
     sources: list[m.Source] | None = None,
     suffixes: dict[int, str] | None = None,
+    orders: dict[int, tuple] | None = None,
 ) -> Table:
     """One row per included source: citation, type, country, method, sectors, codes applied.
     `sources`: the included sources' `cited_sources`, when already read; `suffixes`: their
-    year letters (`year_suffixes`)."""
+    year letters (`year_suffixes`); `orders`: their `reference_order`, when already known."""
     suffixes = suffixes or {}
     rows: list[list[str]] = []
     qualitative: dict[str, bool] = {}
@@ -500,7 +501,9 @@ def source_characteristics(
         # before the same authors' dated ones, 'Nazarenko, Legalov' before 'Nazarenko &
         # Perkovsky'; by the citation they came after them), then the transcripts by label
         order[s.key] = (
-            (sort_text(rows[-1][0]), rows[-1][0]) if qualitative[s.key] else reference_order(s)
+            (sort_text(rows[-1][0]), rows[-1][0])
+            if qualitative[s.key]
+            else (orders[s.id] if orders and s.id in orders else reference_order(s))
         )
     # literature first, then the team's transcripts
     rows.sort(key=lambda r: (qualitative[r[-1]], order[r[-1]], r[-1]))
@@ -661,10 +664,13 @@ def build(
     suffixes = year_suffixes([*sources, *also_sources])
     joint = joint_display(session, tree, res, suffixes, all_rows)
     figures = figures_for(tree, res, matrix, joint, flow)
+    # the reference list's order, once: Table 3 lists the literature in it too
+    orders = {cast(int, s.id): reference_order(s) for s in [*sources, *also_sources]
+              if not is_qualitative(s)}  # fmt: skip
     tables = [
         matrix,
         without_blank_columns(joint),
-        source_characteristics(session, tree, res, sources, suffixes),
+        source_characteristics(session, tree, res, sources, suffixes, orders),
         *codes_by_attribute(tree, res, attributes, attribute_names(session)),
         prisma_table(session, flow),
     ]
@@ -673,10 +679,10 @@ def build(
     for s in sources:
         classes[source_class(s.kind, s.record_format)] += 1
         if not is_qualitative(s):
-            refs.append((reference_order(s), reference(s, suffixes.get(s.id or 0, ""))))
+            refs.append((orders[cast(int, s.id)], reference(s, suffixes.get(s.id or 0, ""))))
     for s in also_sources:
         if not is_qualitative(s):
-            refs.append((reference_order(s), reference(s, suffixes.get(s.id or 0, ""))))
+            refs.append((orders[cast(int, s.id)], reference(s, suffixes.get(s.id or 0, ""))))
     counts = {
         "literature": classes[LITERATURE],
         "transcripts": classes[TRANSCRIPT],
