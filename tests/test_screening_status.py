@@ -245,3 +245,54 @@ def test_a_full_text_outcome_counts_only_while_title_abstract_passes(ws):
     assert doc["eligibility"]["reports_sought"] == 0
     assert doc["included"]["studies"] == 0
     assert all(doc["checks"].values())
+
+
+def test_an_older_database_gets_its_stale_statuses_worked_out_again(ws):
+    """A workspace written before the rule above kept the statuses the old rule gave (the
+    full-text 'include' of a record since excluded at title/abstract; a status on a record
+    whose decisions a merge moved away). Opening it with this version runs m0014, which sets
+    every status by today's rule and notes each change; opening it again changes nothing."""
+    from review.store.migrate import upgrade
+
+    add_literature(ws, 5)
+    add_transcript(ws)
+    with session_scope(ws.engine) as s:
+        for stage, decision in (("title-abstract", "include"), ("full-text", "include")):
+            for who in ("ann", "bob"):
+                d.decide(s, who, "rec0000", decision, stage=stage)
+                d.decide(s, who, "rec0001", "include", stage="title-abstract")
+        for who in ("ann", "bob"):
+            d.decide(s, who, "rec0000", "exclude", reason="wrong outcome")  # taken out
+            d.decide(s, who, "rec0001", "exclude", stage="full-text", reason="wrong outcome")
+        d.decide(s, "ann", "rec0002", "maybe")
+        d.decide(s, "ann", "rec0003", "exclude", reason="wrong population")
+        d.decide(s, "bob", "rec0003", "exclude", reason="Wrong  population")  # one reason
+    expected = _check(ws)
+    assert expected["rec0000"] == "exclude" and expected["rec0001"] == "exclude"
+    assert expected["rec0003"] == "exclude"  # the reason is stored as the list names it
+    old = {"rec0000": "include", "rec0004": "exclude"}  # what the old rule left stored
+    with ws.engine.begin() as conn:
+        for key, status in old.items():
+            conn.execute(
+                text("UPDATE source SET screening_status = :s WHERE key = :k"),
+                {"s": status, "k": key},
+            )
+        conn.execute(text("DELETE FROM review_migrations WHERE id = '0014_screening_status_rule'"))
+        if ws.engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA user_version = 0")
+        else:
+            conn.execute(text("DELETE FROM review_schema_stamp"))
+    assert upgrade(ws.engine) == ["0014_screening_status_rule"]
+    assert _check(ws) == expected
+    with ws.engine.connect() as conn:
+        notes = conn.execute(
+            text("SELECT note FROM review_migration_note WHERE migration = :m ORDER BY id"),
+            {"m": "0014_screening_status_rule"},
+        ).scalars()
+        assert list(notes) == [
+            "screening status of 1 record worked out again from the decisions: "
+            "exclude -> unscreened (rec0004)",
+            "screening status of 1 record worked out again from the decisions: "
+            "include -> exclude (rec0000)",
+        ]
+    assert upgrade(ws.engine) == []
