@@ -143,6 +143,9 @@ def generate(db: Path, n_sources: int, n_codings: int) -> dict:
                                       reason="wrong population" if decision == "exclude" else None,
                                       created=now))  # fmt: skip
         s.execute(insert(m.ScreeningDecision), decisions)
+        from review.screening.decisions import store_status
+
+        store_status(s)  # rows written around the service: their stored status (m0012)
     engine.dispose()
     return {"sources": n_sources, "codings": n_codings, "transcripts": n_tr}
 
