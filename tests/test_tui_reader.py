@@ -7,6 +7,7 @@ from sqlmodel import select
 from review.store import models as m
 from review.store.db import session_scope
 from review.tui import document
+from review.tui.widgets.reader_view import ReaderView
 from tests.tui_helpers import add_transcript, running, sentences, settle
 
 
@@ -345,3 +346,43 @@ def test_a_coding_takes_one_panel_line():
     assert _coding_line(path, "maya", memo, 60)[0] == "…/" + path.rsplit("/", 1)[-1]
     assert _coding_line(path, "maya", memo, 500) == (path, memo.replace("\n", " ⏎ "))
     assert _coding_line("Four Cs/Co-design", "maya", None, 40) == ("Four Cs/Co-design", "")
+
+
+async def test_keys_typed_ahead_act_in_the_order_typed(ws):
+    """A reviewer who types "down 2" faster than the screen redraws (both keys waiting at
+    once, as in tmux or with key repeat) codes the sentence the cursor moved to. Before, the
+    code key was handled while the arrow's binding still waited its turn, so the code went
+    on the sentence before: the span the reviewer saw highlighted was not the one coded."""
+    from textual import events
+
+    sid = add_transcript(ws)
+    async with running(ws, source=sid) as (app, pilot):
+        await settle(app, pilot)
+        for key, char in (("down", None), ("2", "2"), ("down", None), ("down", None), ("3", "3")):
+            app.post_message(events.Key(key, char))  # all queued before any is handled
+        await settle(app, pilot)
+        assert app.screen.query_one(ReaderView).cursor == 3
+    sents = sentences(ws, sid)
+    text = _text(ws, sid)
+    two, three = _code_with_shortcut(ws, "2"), _code_with_shortcut(ws, "3")
+    assert sorted(_codings(ws)) == sorted(
+        [(two, *sents[1], text[slice(*sents[1])]), (three, *sents[3], text[slice(*sents[3])])]
+    )
+
+
+async def test_a_code_a_colleague_just_added_codes_at_the_first_press(ws):
+    """A colleague (or the CLI) adds "Drivers/Street lighting" with the key "l" while the
+    Reader is open: the first press of "l" codes with it. Before, that press was lost (it only
+    made the side panel list the new key) and the reviewer had to press it again."""
+    from review.coding.codebook import add_code
+
+    sid = add_transcript(ws)
+    async with running(ws, source=sid) as (app, pilot):
+        await settle(app, pilot)
+        assert "l" not in app.screen.shortcuts
+        with session_scope(ws.engine) as s:  # another process's write, before the next poll
+            new = add_code(s, "Drivers/Street lighting", shortcut="l").id
+        await pilot.press("l")
+        await settle(app, pilot)
+    sents = sentences(ws, sid)
+    assert _codings(ws) == [(new, *sents[0], _text(ws, sid)[slice(*sents[0])])]

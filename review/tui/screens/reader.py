@@ -267,14 +267,27 @@ class ReaderScreen(WorkbenchScreen):
     # --- coding ------------------------------------------------------------------------------
 
     def _code_key(self, event) -> None:
-        """A code's shortcut key applies it (keys bound above take precedence)."""
+        """A code's shortcut key applies it (keys bound above take precedence).
+
+        The code is applied from the app's queue, not here: a key reaches this screen before
+        the app runs the bindings of the keys typed before it (Textual runs a binding when
+        the key has bubbled back up to the app), so "down 2" typed ahead coded the sentence
+        the cursor was leaving. Queued behind those keys, it codes the span they led to.
+
+        A key that is no code's may be one a colleague or the CLI just gave a new code: the
+        codebook is read again (when its stamp changed) before the key is let go, so the first
+        press codes rather than only showing the new key in the side panel."""
         view = self.query_one(ReaderView)
         key = event.character
-        if not view.has_focus or not key or key not in self.shortcuts:
+        if not view.has_focus or not key:
+            return
+        if key not in self.shortcuts and key.isprintable() and key not in reader_keys():
+            self.reload_codes()
+        if key not in self.shortcuts:
             return
         event.stop()
         event.prevent_default()
-        self.apply(self.shortcuts[key])
+        self.app.call_later(self.apply, self.shortcuts[key])
 
     def apply(self, code_id: int) -> None:
         """Code the selection (or the cursor's sentence) with `code_id`."""
