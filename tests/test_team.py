@@ -206,3 +206,82 @@ def test_on_a_server_the_role_is_the_coder(tmp_path, monkeypatch):
     assert Workspace.open(tmp_path, db=url, coder="carol").coder == "carol"
     monkeypatch.setenv("REVIEW_CODER", "dave")
     assert Workspace.open(tmp_path, db=url).coder == "dave"
+
+
+def test_every_coder_of_the_team_role_uses_and_upgrades_the_tables(cli, tmp_path, postgres_server):
+    """The README's server set-up: a group role owns the database, ann and bob are members.
+    ann's `review init` makes the tables as the group role, so bob's first command works (it
+    failed: "permission denied for table review_migrations", the tables were ann's) and bob
+    can run a later upgrade too. A database set up the old way (tables ann's) gives bob a
+    message naming the repair, and after it (REASSIGN OWNED BY ann TO the group) bob's
+    command works."""
+    import uuid
+
+    tag = uuid.uuid4().hex[:8]
+    team, ann, bob = f"review_team_{tag}", f"ann_{tag}", f"bob_{tag}"
+    run = postgres_server._run
+    made: list[str] = []
+
+    def url(role: str, db: str) -> str:
+        return postgres_server.url.set(username=role, password=None, database=db).render_as_string(
+            hide_password=False
+        )
+
+    def owners(db: str) -> set[str]:
+        engine = create_engine(url(postgres_server.url.username, db))
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")
+            )
+            names = set(found.scalars())
+        engine.dispose()
+        return names
+
+    run(f'CREATE ROLE "{team}" NOLOGIN')
+    run(f'CREATE ROLE "{ann}" LOGIN IN ROLE "{team}"')
+    run(f'CREATE ROLE "{bob}" LOGIN IN ROLE "{team}"')
+    try:
+        db = f"review_r_{tag}"
+        run(f'CREATE DATABASE "{db}" OWNER "{team}"')
+        made.append(db)
+        res = cli("init", tmp_path / "ann", "--db", url(ann, db))
+        assert res.code == 0, res.err
+        assert owners(db) == {team}
+        res = cli("init", tmp_path / "bob", "--db", url(bob, db))
+        assert res.code == 0, res.err
+        res = cli("-w", tmp_path / "bob", "codebook", "add", "Drivers/Street lighting", "--json")
+        assert res.code == 0, res.err
+        res = cli("-w", tmp_path / "ann", "codebook", "list")
+        assert "Street lighting" in res.out
+        # an upgrade run by bob that makes a table: the table is the team's, not bob's
+        engine = create_engine(url(postgres_server.url.username, db), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP TABLE review_migration_note"))
+            conn.execute(text("DELETE FROM review_schema_stamp"))
+        engine.dispose()
+        assert cli("-w", tmp_path / "bob", "status").code == 0
+        assert owners(db) == {team}
+        assert cli("-w", tmp_path / "ann", "status").code == 0
+
+        old = f"review_o_{tag}"  # the old set-up: the schema granted, the tables ann's
+        run(f'CREATE DATABASE "{old}"')
+        made.append(old)
+        engine = create_engine(url(postgres_server.url.username, old), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'GRANT ALL ON SCHEMA public TO "{ann}", "{bob}"'))
+        assert cli("init", tmp_path / "ann-old", "--db", url(ann, old)).code == 0
+        assert owners(old) == {ann}
+        res = cli("init", tmp_path / "bob-old", "--db", url(bob, old))
+        assert res.code != 0
+        assert "permission denied" in res.err and f"so {bob} may not use them" in res.err
+        assert "REASSIGN OWNED BY" in res.err and "Traceback" not in res.err
+        with engine.connect() as conn:
+            conn.execute(text(f'REASSIGN OWNED BY "{ann}" TO "{team}"'))
+        engine.dispose()
+        res = cli("init", tmp_path / "bob-old", "--db", url(bob, old))
+        assert res.code == 0, res.err
+    finally:
+        for name in made:
+            postgres_server.drop(name)
+        for role in (ann, bob, team):
+            run(f'DROP ROLE IF EXISTS "{role}"')

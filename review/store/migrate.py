@@ -49,6 +49,7 @@ from sqlalchemy import (
     delete,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -226,6 +227,7 @@ def _migrating(engine: Engine):
     SQLAlchemy's BEGIN, and set back before the connection returns to the pool."""
     if not is_sqlite(engine):
         with engine.begin() as conn:
+            _as_schema_owner(conn)
             yield conn
         return
     with engine.connect() as conn:
@@ -237,6 +239,39 @@ def _migrating(engine: Engine):
                 yield conn
         finally:
             raw.execute("PRAGMA foreign_keys=ON")
+
+
+# The role whose tables these are: the owner of `source` once the schema exists, else the
+# database's owner (a team's administrator makes a group role own the database).
+_OWNER_SQL = """
+SELECT coalesce(
+    (SELECT tableowner FROM pg_tables
+     WHERE schemaname = current_schema() AND tablename = 'source'),
+    (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()))
+"""
+
+
+def _as_schema_owner(conn: Connection) -> None:
+    """On PostgreSQL, create and alter the tables as the role that owns them (for the rest of
+    this transaction), when the login role is a member of it.
+
+    Why: a table belongs to whoever created it, and only its owner (or a member of the owning
+    role) may read it without a grant or alter it. When ann's `review init` made the schema
+    as ann, bob's first command failed ("permission denied for table review_migrations"), and
+    a later upgrade could only ever be run by ann. With the database owned by a group role
+    every coder is a member of (README, *Team mode*), the tables belong to that role, so every
+    member reads, writes and upgrades them, and a new coder needs only the membership."""
+    owner = conn.execute(text(_OWNER_SQL)).scalar()
+    if not owner or owner == conn.execute(text("SELECT current_user")).scalar():
+        return
+    member = conn.execute(text("SELECT pg_has_role(:r, 'MEMBER')"), {"r": owner}).scalar()
+    if not member:
+        return
+    try:
+        with conn.begin_nested():  # PostgreSQL 16 may refuse SET without the SET option
+            conn.exec_driver_sql(f"SET LOCAL ROLE {conn.dialect.identifier_preparer.quote(owner)}")
+    except DBAPIError:
+        log.info("schema upgrade: cannot act as %s, the tables' owner", owner, exc_info=True)
 
 
 def _broken_references(conn: Connection) -> set[tuple]:

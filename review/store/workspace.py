@@ -145,6 +145,12 @@ def open_database(url: str) -> Engine:
         if engine is not None:
             return engine
         reason = " ".join(str(exc.orig or exc).split())
+        if getattr(exc.orig, "sqlstate", None) == "42501":  # PostgreSQL: insufficient privilege
+            reason += (
+                f"; the tables belong to another role, so {server_role(url) or 'this role'} may"
+                " not use them: on the server, make a role every coder is a member of own"
+                " them (README, Team mode: REASSIGN OWNED BY … TO review_team)"
+            )
         raise ReviewError(f"cannot open the database {shown}: {reason}") from None
 
 
