@@ -43,7 +43,7 @@ def test_bibtex_and_others_is_et_al():
 def test_reference_without_author_and_with_question_mark():
     s = _src(title="Fad or fact, nuisance or necessity?", year=2008)
     assert reference(s) == "Fad or fact, nuisance or necessity? (2008)."
-    s = _src(title="Why?", authors=["Doe, J"], year=2001, venue="Journal")
+    s = _src(title="Why?", authors=["Doe, J"], year=2001, venue="Journal", kind="article")
     assert reference(s) == "Doe, J. (2001). Why? Journal."
 
 
@@ -204,8 +204,8 @@ def test_reference_names_report_type_and_publisher_from_bibtex():
                                               "type": "{\\\\emph{x}}", "note": "{n}"}}  # fmt: skip
     s = _src(title="User and community co-production", year=2014, venue="Public Administration",
              record=rec, record_format="bibtex")  # fmt: skip
-    assert reference(s) == (
-        "User and community co-production. (2014). Public Administration. Palgrave Macmillan."
+    assert reference(s) == (  # a report's series, then its publisher (APA 7, no author)
+        "User and community co-production (Public Administration). (2014). Palgrave Macmillan."
     )
     s.record_format = "ris"
     assert "Palgrave" not in reference(s)
@@ -618,3 +618,75 @@ def test_counts_of_a_thousand_and_more_carry_separators_except_in_csv():
     assert rows[1][1:] == ["4126 / 16002", "4951", "2008"]
     assert [cell_text(v) for v in (None, True, 1000, -12345, "Report 1234 / 5678 b")] == [
         "", "True", "1,000", "-12,345", "Report 1234 / 5678 b"]  # fmt: skip
+
+
+def test_references_take_apa_7s_forms_for_theses_and_reports():
+    """A thesis read "Smith, J. (2019). Title. University of Birmingham." with the university
+    in italics, as if it were a journal, and so did a report's institution or series. APA 7:
+    the title of a thesis or report is italic and followed by the degree and university in
+    brackets, or the report's series and number in parentheses; the publisher is plain and
+    left out where it is the author."""
+    thesis = _src(
+        kind="thesis",
+        title="Citizen co-production in English local government",
+        authors=["Smith, Jane"],
+        year=2019,
+        venue="University of Birmingham",
+        record={"type": "phdthesis", "fields": {"school": "{University of Birmingham}"}},
+        record_format="bibtex",
+    )
+    assert reference(thesis) == (
+        "Smith, J. (2019). Citizen co-production in English local government "
+        "[Doctoral dissertation, University of Birmingham]."
+    )
+    assert [r for r in reference(thesis).runs if r[1]] == [
+        ("Citizen co-production in English local government", "i")
+    ]
+    masters = _src(
+        kind="thesis",
+        title="Volunteering",
+        authors=["Lee, Min"],
+        year=2020,
+        record={"TY": ["THES"], "PB": ["University of Leeds"], "M3": ["MSc thesis"]},
+        record_format="ris",
+    )
+    assert reference(masters) == (
+        "Lee, M. (2020). Volunteering [Master's thesis, University of Leeds]."
+    )
+    masters.record = {"TY": ["THES"], "PB": ["University of Leeds"]}  # no degree recorded
+    assert reference(masters) == "Lee, M. (2020). Volunteering [Thesis, University of Leeds]."
+    report = _src(
+        kind="report",
+        title="Together for better public services",
+        authors=["OECD"],
+        year=2011,
+        venue="OECD Publishing",
+        issue="22",
+        record_format="bibtex",
+        record={"type": "techreport", "fields": {"institution": "{OECD Publishing}"}},
+    )
+    assert reference(report) == (
+        "OECD. (2011). Together for better public services (Report No. 22). OECD Publishing."
+    )
+    assert ("OECD Publishing", "i") not in reference(report).runs
+    paper = _src(
+        kind="report",
+        title="People powered health",
+        authors=["Nesta"],
+        year=2013,
+        venue="Nesta working paper",
+        record={"PB": ["Nesta"]},
+        record_format="ris",
+    )
+    assert reference(paper) == "Nesta. (2013). People powered health (Nesta working paper)."
+    typed = _src(
+        kind="report",
+        title="If you want to go far, walk together",
+        year=2008,
+        authors=["Loeffler"],
+        record_format="bibtex",
+        record={"type": "techreport", "fields": {"type": "{Report to the EU Presidency}"}},
+    )
+    assert reference(typed) == (
+        "Loeffler. (2008). If you want to go far, walk together (Report to the EU Presidency)."
+    )

@@ -374,20 +374,34 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
     and volume are italic; the DOI (else the URL) is a link; a venue in capitals is shown in
     title case. `suffix`: the year's letter (`year_suffixes`), as the citations have it."""
     authors = apa_authors(source.authors or [], truncated_authors(source))
-    title = _sentence(source.title or source.key)
-    year = f"({dated(source.year, suffix)})."
     kind = source.kind
-    # APA 7: a book's own title is italic; a chapter's book comes after "In" and its editors
-    shown = "i" if kind == "book" else ""
+    venue = display_venue(source.venue)
+    pages = str(source.pages or "").replace("--", "–").replace("-", "–")
+    # APA 7 names a book's, chapter's or report's publisher, not a journal's, and leaves it
+    # out where it is the author ("OECD. (2011). Title. OECD." reads "OECD. (2011). Title.")
+    extra = _record_extras(source) if kind != "article" else []
+    extra = [x for x in extra if x.casefold() != authors.casefold().rstrip(".")]
+    # APA 7: a work that stands alone (book, report, thesis) has its title in italics, and a
+    # report's series and number, a thesis's degree and university, follow it ("Title
+    # [Doctoral dissertation, University of Birmingham]."); a chapter's book comes after "In"
+    label = ""
+    if kind == "thesis":
+        label, extra, venue = _thesis_label(source, extra, venue)
+    elif kind == "report":
+        label, extra, venue = _report_label(source, extra, venue)
+    shown = "i" if kind in ("book", "report", "thesis") else ""
+    plain = (source.title or source.key).strip()
+    title = _sentence(plain) if not label else plain
+    year = f"({dated(source.year, suffix)})."
     runs: list[tuple[str, str]] = []
     if authors:  # the author element ends with a full stop: "Nesta. (2012)." as "Smith, J. (…"
         runs += [(f"{_sentence(authors)} {year} ", ""), (title, shown)]
+        if label:
+            runs.append((f" {label}.", ""))
+    elif label:  # the title in the author's place: "Title [Master's thesis, X]. (2020)."
+        runs += [(title, shown), (f" {label}. {year}", "")]
     else:
         runs += [(title, shown), (f" {year}", "")]
-    venue = display_venue(source.venue)
-    pages = str(source.pages or "").replace("--", "–").replace("-", "–")
-    # APA 7 names a book's, chapter's or report's publisher, not a journal's
-    extra = _record_extras(source) if kind != "article" else []
     # a chapter with no book title has its publisher for a venue: no "In Addison-Wesley."
     bookless = kind == "chapter" and venue.casefold() in {x.casefold() for x in extra}
     if kind == "book" or bookless:  # "Title. Publisher." (a book's venue: series or publisher)
@@ -421,6 +435,56 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
     elif source.url:
         runs += [(" ", ""), (source.url, "link")]
     return Reference([r for r in runs if r[0]])
+
+
+# a thesis's degree, from its record's type (BibTeX's entry type or `type` field, RIS `M3`)
+DEGREES = (
+    (("master", "msc", "m.sc", "mphil", "m.phil", "mres", "ma thesis", "mba"), "Master's thesis"),
+    (("phd", "ph.d", "doctor", "dphil", "d.phil", "dissertation"), "Doctoral dissertation"),
+)
+
+
+def _thesis_label(source: m.Source, extra: list[str], venue: str) -> tuple[str, list, str]:
+    """APA 7's bracket after a thesis's title, "[Doctoral dissertation, University of X]",
+    with what it used up taken out of the publisher list and the venue (the university is
+    the thesis's venue in BibTeX, its `school`, and its publisher in RIS, `PB`)."""
+    record = source.record if isinstance(source.record, dict) else {}
+    fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
+    hints = [str(record.get("type") or ""), str(fields.get("type") or "")]
+    hints += [str(v) for v in record.get("M3") or [] if isinstance(v, str)]
+    degree = "Thesis"
+    for words, name in DEGREES:
+        if any(w in h.casefold() for h in hints for w in words):
+            degree = name
+            break
+    typed = {_plain(fields.get("type")).casefold()}
+    extra = [x for x in extra if x.casefold() not in typed]
+    place = venue or (extra[0] if extra else "")
+    extra = [x for x in extra if x.casefold() != place.casefold()]
+    return (f"[{degree}, {place}]" if place else f"[{degree}]"), extra, ""
+
+
+def _report_label(source: m.Source, extra: list[str], venue: str) -> tuple[str, list, str]:
+    """APA 7's parenthesis after a report's title: its series or type and number ("(Report
+    No. 22)", "(Nesta working paper)", BibTeX's `type`: "(Report to the EU Presidency)"),
+    with what it used up taken out of the publisher list; the venue is the series unless it
+    is the publisher, and never italic (a report is no journal)."""
+    record = source.record if isinstance(source.record, dict) else {}
+    fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
+    typed = _plain(fields.get("type"))
+    extra = [x for x in extra if x.casefold() != typed.casefold()] if typed else extra
+    number = str(source.issue or source.volume or "").strip()
+    series = "" if venue.casefold() in {x.casefold() for x in extra} else venue
+    series = series or typed or ("Report" if number else "")
+    if not series:
+        return "", extra, ""
+    return (f"({series} No. {number})" if number else f"({series})"), extra, ""
+
+
+def _plain(raw: object) -> str:
+    """A BibTeX field's value without its braces or quotes ('' for none)."""
+    v = raw.strip() if isinstance(raw, str) else ""
+    return v[1:-1].strip() if len(v) >= 2 and v[0] + v[-1] in ("{}", '""') else v
 
 
 def chapter_editors(source: m.Source) -> list[str]:
