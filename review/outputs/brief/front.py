@@ -28,10 +28,18 @@ class FrontMatter:
     paper: str = "A4"
 
     def byline(self) -> str:
-        """'A. Analyst and B. Reviewer · Policy Unit · March 2024 · draft 1'."""
-        names = self.authors
+        """'A. Analyst and B. Reviewer · Policy Unit · March 2024 · draft 1'. A name, the
+        date and the version do not break across lines (no-break spaces inside each: the
+        byline of a printed note broke "12 March / 2024"); the organisation may."""
+        names = [_unbroken(n) for n in self.authors]
         who = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
-        return " · ".join(x for x in (who, self.organisation, self.date, self.version) if x)
+        parts = (who, self.organisation, _unbroken(self.date), _unbroken(self.version))
+        return " · ".join(x for x in parts if x)
+
+
+def _unbroken(text: str) -> str:
+    """`text` with no-break spaces, so it stays on one line."""
+    return text.replace(" ", "\u00a0")
 
 
 def front_matter(root: Path | None = None, **overrides: object) -> FrontMatter:
