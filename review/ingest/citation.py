@@ -448,8 +448,9 @@ def _thesis_label(source: m.Source, extra: list[str], venue: str) -> tuple[str, 
     """APA 7's bracket after a thesis's title, "[Doctoral dissertation, University of X]",
     with what it used up taken out of the publisher list and the venue (the university is
     the thesis's venue in BibTeX, its `school`, and its publisher in RIS, `PB`)."""
-    record = source.record if isinstance(source.record, dict) else {}
-    fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
+    record: dict = source.record if isinstance(source.record, dict) else {}
+    got = record.get("fields")
+    fields: dict = got if isinstance(got, dict) else {}
     hints = [str(record.get("type") or ""), str(fields.get("type") or "")]
     hints += [str(v) for v in record.get("M3") or [] if isinstance(v, str)]
     degree = "Thesis"
@@ -469,8 +470,9 @@ def _report_label(source: m.Source, extra: list[str], venue: str) -> tuple[str, 
     No. 22)", "(Nesta working paper)", BibTeX's `type`: "(Report to the EU Presidency)"),
     with what it used up taken out of the publisher list; the venue is the series unless it
     is the publisher, and never italic (a report is no journal)."""
-    record = source.record if isinstance(source.record, dict) else {}
-    fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
+    record: dict = source.record if isinstance(source.record, dict) else {}
+    got = record.get("fields")
+    fields: dict = got if isinstance(got, dict) else {}
     typed = _plain(fields.get("type"))
     extra = [x for x in extra if x.casefold() != typed.casefold()] if typed else extra
     number = str(source.issue or source.volume or "").strip()

@@ -22,7 +22,7 @@ from __future__ import annotations
 from sqlalchemy import Column, String, text
 
 
-def _stage_status(rows: list[tuple], stage: str, need: int) -> str | None:
+def stage_status(rows: list[tuple], stage: str, need: int) -> str | None:
     """Frozen copy of `review.screening.decisions.outcomes` for one source and stage: `rows`
     are (coder_id, decision, reason, final) in (created, id) order."""
     final = None
@@ -68,8 +68,8 @@ def backfill(conn) -> int:
     values = []
     for sid, stages in by_source.items():
         status = (
-            _stage_status(stages.get("full-text", []), "full-text", need)
-            or _stage_status(stages.get("title-abstract", []), "title-abstract", need)
+            stage_status(stages.get("full-text", []), "full-text", need)
+            or stage_status(stages.get("title-abstract", []), "title-abstract", need)
             or "unscreened"
         )
         if status != "unscreened":

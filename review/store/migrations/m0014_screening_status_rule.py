@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from sqlalchemy import text
 
-from review.store.migrations.m0012_source_status import _stage_status
+from review.store.migrations.m0012_source_status import stage_status
 
 PASSED = ("include", "maybe")
 SHOWN = 5  # keys named per change
@@ -39,8 +39,8 @@ def statuses(conn) -> dict[int, str]:
         by_source[sid][stage].append((coder, decision, reason, bool(final)))
     out = {}
     for sid, stages in by_source.items():
-        first = _stage_status(stages["title-abstract"], "title-abstract", need)
-        later = _stage_status(stages["full-text"], "full-text", need)
+        first = stage_status(stages["title-abstract"], "title-abstract", need)
+        later = stage_status(stages["full-text"], "full-text", need)
         if first in PASSED and later is not None:
             out[sid] = later
         else:
