@@ -46,6 +46,7 @@ HOMES = {
     "kappa_from_counts": "stats.py",
     "included_source_ids": "screening/decisions.py",
     "write_export": "outputs/writer.py",
+    "blind_coder": "coding/codings.py",
 }
 
 BIB = """

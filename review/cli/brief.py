@@ -75,6 +75,12 @@ def brief(
         from review.importers import first_run_hint, first_run_paths
 
         waiting = [first_run_hint(ws.root, ws.corpus)] if first_run_paths(s, ws.corpus) else []
+        from review.coding.codings import is_blind
+        from review.outputs.brief import hints
+
+        blind = is_blind(s)  # the brief (and its exports) stay the team's: every coder's work
+        if blind:
+            waiting.append(hints.BLIND)
     try:
         with progress_bar("writing", None, bar) as advance:
             files = write(note, out_dir, chosen, on_step=lambda *_: advance(1))
@@ -103,6 +109,7 @@ def brief(
         "title": note.front.title,
         "at_a_glance": note.glance,
         "hints": waiting,
+        "blind_coding": blind,
     }
     if json_out:
         print_json(doc)

@@ -190,21 +190,25 @@ def code_list(
 ) -> None:
     """The codings of one source, in text order (with blind coding on, only yours)."""
     from review.coding.codebook import code_paths
-    from review.coding.codings import codings_for_source, find_source
+    from review.coding.codings import blind_coder, blind_note, codings_for_source, find_source
     from review.store.coders import coder_names
 
     with ready(ctx) as s:
         src = find_source(s, source)
         paths = code_paths(s)
         names = coder_names(s)
-        rows = codings_for_source(s, pk(src), who(ctx, None))
+        viewer = who(ctx, None)
+        rows = codings_for_source(s, pk(src), viewer)
+        mine = blind_coder(s, viewer)
         docs = [
             _coding_doc(c, paths.get(c.code_id), names.get(c.coder_id) if c.coder_id else None)
             for c in rows
         ]
     if json_out:
-        print_json({"source": src.key, "codings": docs})
+        print_json({"source": src.key, "blind_coder": mine, "codings": docs})
         return
+    if mine is not None:
+        typer.echo(blind_note(mine))
     if not docs:
         typer.echo(f"no codings in {src.key}")
         return
@@ -370,7 +374,10 @@ def excerpts_cmd(
     offset: int = typer.Option(0, "--offset"),
     json_out: bool = JSON_OUT,
 ) -> None:
-    """Coded excerpts by code (with its children), source, coder or participant attribute."""
+    """Coded excerpts by code (with its children), source, coder or participant attribute.
+
+    With blind coding on, only your own (--by another coder is refused)."""
+    from review.coding.codings import blind_coder, blind_note
     from review.coding.retrieval import excerpts
 
     attr = None
@@ -380,19 +387,24 @@ def excerpts_cmd(
         name, value = attribute.split("=", 1)
         attr = (name.strip(), value.strip())
     with ready(ctx) as s:
+        mine = blind_coder(s, who(ctx, None))
+        if mine is not None and coder not in (None, mine):
+            raise UsageError(f"{blind_note(mine, 'excerpts')}; not {coder}'s until it is off")
         rows = excerpts(
             s,
             _code_id(s, code),
             include_children=not no_children,
             source_id=_source_id(s, source),
-            coder=coder,
+            coder=mine or coder,
             attribute=attr,
             limit=limit,
             offset=offset,
         )
     if json_out:
-        print_json({"excerpts": [r.to_dict() for r in rows]})
+        print_json({"blind_coder": mine, "excerpts": [r.to_dict() for r in rows]})
         return
+    if mine is not None:
+        typer.echo(blind_note(mine, "excerpts"))
     for r in rows:
         who_ = f" {r.speaker}:" if r.speaker else ""
         typer.echo(f"{r.source_key} [{r.start}:{r.end}] {r.code_path} ({r.coder}){who_}")

@@ -24,7 +24,11 @@ def export(
     source: str = typer.Option(None, "--source", help="Excerpts: only this source key."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON report."),
 ) -> None:
-    """Export BibTeX/RIS of included sources, coded excerpts, or a REFI-QDA project."""
+    """Export BibTeX/RIS of included sources, coded excerpts, or a REFI-QDA project.
+
+    With blind coding on (`review code blind on`), excerpts and qdpx hold only your own
+    codings (--coder's)."""
+    from review.coding.codings import blind_note
     from review.outputs.writer import write_export
 
     ws = workspace(ctx)
@@ -32,17 +36,22 @@ def export(
         path, export = write_export(
             s, what, output, ws.exports, fmt=fmt, keys=keys, include_all=all_, code=code,
             source=source, project=ws.root.name, codebook_path=ws.codebook_path,
+            viewer=ws.coder,
         )  # fmt: skip
     report: dict = {"what": what, "output": str(path)}
     if what == "excerpts":
         report["format"] = export.filename.rsplit(".", 1)[-1]
     report |= export.counts
     report["bytes"] = len(export.data)
+    if what in ("excerpts", "qdpx"):
+        report["blind_coder"] = export.only  # whose codings alone (blind coding); None: all
     if json_out:
         print_json(report)
     else:
         counts = ", ".join(f"{v} {k}" for k, v in export.counts.items())
         typer.echo(f"wrote {path} ({counts})")
+        if export.only is not None:
+            typer.echo(blind_note(export.only, "codings" if what == "qdpx" else "excerpts"))
 
 
 def register(app: typer.Typer) -> None:

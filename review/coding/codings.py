@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlmodel import Session, SQLModel, col
 
 from review.coding.codebook import find_code
@@ -18,7 +18,7 @@ from review.coding.memos import MemoView, label_memos
 from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
 from review.store import settings
-from review.store.coders import coder_id, ensure_coder
+from review.store.coders import ensure_coder
 from review.store.db import in_chunks
 from review.store.models import utcnow
 
@@ -312,9 +312,9 @@ BLIND = "coding.blind"
 
 
 def is_blind(session: Session) -> bool:
-    """Blind coding: each coder sees only their own codings in the Reader, until the team
-    compares (`review agreement`) and turns it off. Off by default (one coder, or coders who
-    code together)."""
+    """Blind coding: each coder sees only their own codings until the team compares
+    (`review agreement`) and turns it off. Off by default (one coder, or coders who code
+    together). Whose codings a viewer may see is `blind_coder`."""
     return settings.flag(session, BLIND, False)
 
 
@@ -322,17 +322,40 @@ def set_blind(session: Session, on: bool) -> None:
     settings.set_flag(session, BLIND, on)
 
 
+def blind_coder(session: Session, viewer: str | None) -> str | None:
+    """Whose codings `viewer` may see: None when everyone's (blind coding off, or no viewer:
+    the team's own outputs, such as the brief and agreement), else `viewer` itself, the one
+    coder whose codings alone may be shown. The one home of the rule: the Reader, the Excerpts
+    screen, `review code list`, `review excerpts`, the excerpt and REFI-QDA exports and the
+    Indicators screen's excerpt picker all ask it."""
+    viewer = (viewer or "").strip() or None
+    if viewer is None or not is_blind(session):
+        return None
+    return viewer
+
+
+def coded_by(name: str) -> ColumnElement[bool]:
+    """A filter on `m.Coding`: the codings of the coder called `name` (none if no such coder)."""
+    return col(m.Coding.coder_id).in_(select(col(m.Coder.id)).where(col(m.Coder.name) == name))
+
+
+def blind_note(coder: str, what: str = "codings") -> str:
+    """What an interface says while it shows only `coder`'s own work (blind coding)."""
+    return f"blind coding is on: only your {what} ({coder}'s)"
+
+
 def codings_for_source(
     session: Session, source_id: int, viewer: str | None = None
 ) -> list[m.Coding]:
-    """A source's codings in text order; with `viewer` and blind coding on, only theirs."""
+    """A source's codings in text order; with blind coding on, only `viewer`'s."""
     q = (
         select(m.Coding)
         .where(col(m.Coding.source_id) == source_id)
         .order_by(col(m.Coding.start), col(m.Coding.end), col(m.Coding.id))
     )
-    if viewer is not None and is_blind(session):
-        q = q.where(col(m.Coding.coder_id) == coder_id(session, viewer))
+    mine = blind_coder(session, viewer)
+    if mine is not None:
+        q = q.where(coded_by(mine))
     return list(session.scalars(q))
 
 
@@ -411,6 +434,7 @@ def memo_target(target: str, target_id: int | None) -> dict:
 __all__ = [
     "apply_code",
     "apply_to_passages",
+    "blind_coder",
     "bulk_apply",
     "codings_for_source",
     "find_source",

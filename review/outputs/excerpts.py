@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from review import safetext
 from review.coding.codebook import code_paths, find_code
+from review.coding.codings import blind_coder, coded_by
 from review.errors import NotFound
 from review.ingest.citation import citation
 from review.ingest.passages import Speakers
@@ -36,11 +37,19 @@ def neutralise(value: object) -> object:
 
 
 def excerpt_rows(
-    session: Session, code: str | None = None, source_key: str | None = None
+    session: Session,
+    code: str | None = None,
+    source_key: str | None = None,
+    *,
+    viewer: str | None = None,
 ) -> list[dict]:
-    """Excerpts sorted by code path, source key and offset (stable for byte-identical output)."""
+    """Excerpts sorted by code path, source key and offset (stable for byte-identical output).
+    With blind coding on, only `viewer`'s (`blind_coder`); no viewer: every coder's."""
     paths = code_paths(session)
     q = select(m.Coding)
+    mine = blind_coder(session, viewer)
+    if mine is not None:
+        q = q.where(coded_by(mine))
     if code is not None:
         code_id = find_code(session, code).id
         assert code_id is not None  # a stored row's primary key

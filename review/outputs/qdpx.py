@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from review import __version__
 from review.coding.codebook import code_paths
+from review.coding.codings import blind_coder, coded_by
 from review.ingest.citation import source_author_year
 from review.ingest.participants import scope_keys, scoped
 from review.ingest.refi.qde import (
@@ -52,9 +53,14 @@ def _when(dt: datetime | None) -> str | None:
 
 
 def build_project(
-    session: Session, name: str = "review", source_ids: list[int] | None = None
+    session: Session,
+    name: str = "review",
+    source_ids: list[int] | None = None,
+    *,
+    viewer: str | None = None,
 ) -> ExportProject:
-    """Collect the workspace into plain REFI records (sources: those with text, or `source_ids`)."""
+    """Collect the workspace into plain REFI records (sources: those with text, or `source_ids`);
+    with blind coding on, only `viewer`'s codings (`blind_coder`); no viewer: every coder's."""
     coders = dict(session.exec(select(col(m.Coder.id), col(m.Coder.name))).all())
     user_guid = {cid: guid("coder", n) for cid, n in coders.items()}
     proj = ExportProject(name=name, origin=f"review {__version__}")
@@ -84,9 +90,13 @@ def build_project(
     sources = session.exec(q.order_by(col(m.Source.key))).all()
     by_source: dict[int, list[m.Coding]] = defaultdict(list)
     ids = [s.id for s in sources]
+    mine = blind_coder(session, viewer)
     for chunk in range(0, len(ids), 500):
         part = ids[chunk : chunk + 500]
-        for cd in session.exec(select(m.Coding).where(col(m.Coding.source_id).in_(part))).all():
+        cq = select(m.Coding).where(col(m.Coding.source_id).in_(part))
+        if mine is not None:
+            cq = cq.where(coded_by(mine))
+        for cd in session.exec(cq).all():
             by_source[cd.source_id].append(cd)
     source_guid: dict[int, str] = {}
     for s in sources:
@@ -174,9 +184,16 @@ def _cases(session: Session, source_guid: dict[int, str]) -> list[RefiCase]:
     return sorted(out, key=lambda case: case.name)
 
 
-def export_qdpx(session: Session, name: str = "review", source_ids: list[int] | None = None):
-    """The .qdpx bytes and counts (sources, codes, codings, cases)."""
-    proj = build_project(session, name, source_ids)
+def export_qdpx(
+    session: Session,
+    name: str = "review",
+    source_ids: list[int] | None = None,
+    *,
+    viewer: str | None = None,
+):
+    """The .qdpx bytes and counts (sources, codes, codings, cases); `viewer` as in
+    `build_project`."""
+    proj = build_project(session, name, source_ids, viewer=viewer)
     counts = {
         "sources": len(proj.sources),
         "codes": len(proj.codes),

@@ -36,6 +36,7 @@ class Export:
     data: bytes
     filename: str
     counts: dict[str, int] = field(default_factory=dict)
+    only: str | None = None  # blind coding: the one coder whose codings it holds
 
 
 def excerpt_format(fmt: str | None, output: Path | None) -> str:
@@ -64,6 +65,7 @@ def render_export(
     source: str | None = None,
     project: str = "review",
     codebook_path: Path | None = None,
+    viewer: str | None = None,
 ) -> Export:
     """The bytes of one export.
 
@@ -72,7 +74,12 @@ def render_export(
     one `source`) as csv, json, md, docx or xlsx; qdpx: a REFI-QDA project named `project`
     (of the named `keys` only, if any), with the workspace codebook loaded first so a project
     exported before any coding still carries its codes.
+
+    Excerpts and qdpx hold, with blind coding on, only `viewer`'s codings (`blind_coder`;
+    `Export.only` names them); without a viewer (the briefing pack: the team's), everyone's.
     """
+    from review.coding.codings import blind_coder
+
     if what not in EXPORTS:
         raise UsageError(f"export what? one of {', '.join(EXPORTS)} (got {what!r})")
     if what in ("bibtex", "ris"):
@@ -85,11 +92,12 @@ def render_export(
         from review.outputs.excerpts import WRITERS, excerpt_rows
 
         fmt = excerpt_format(fmt, None)
-        rows = excerpt_rows(session, code, source)
+        rows = excerpt_rows(session, code, source, viewer=viewer)
         out = WRITERS[fmt](rows)
         # CSV with a BOM: Excel then reads UTF-8 (curly quotes, dashes) correctly
         data = out.encode("utf-8-sig" if fmt == "csv" else "utf-8") if isinstance(out, str) else out
-        return Export(what, data, default_name(what, fmt), {"excerpts": len(rows)})
+        counts = {"excerpts": len(rows)}
+        return Export(what, data, default_name(what, fmt), counts, blind_coder(session, viewer))
     from review.coding.codebook import ensure_codebook
     from review.outputs.bibliography import select_sources
     from review.outputs.qdpx import export_qdpx
@@ -97,8 +105,8 @@ def render_export(
     if codebook_path is not None:
         ensure_codebook(session, codebook_path)
     ids = [cast(int, x.id) for x in select_sources(session, list(keys))] if keys else None
-    data, counts = export_qdpx(session, project, ids)
-    return Export(what, data, default_name(what), dict(counts))
+    data, counts = export_qdpx(session, project, ids, viewer=viewer)
+    return Export(what, data, default_name(what), dict(counts), blind_coder(session, viewer))
 
 
 def target(output: Path | None, default_dir: Path, filename: str) -> Path:
@@ -138,7 +146,8 @@ def write_pack(
     cancelled: Callable[[], bool] = lambda: False,
 ) -> list[Path]:
     """Write the brief (and, with `exports`, excerpts CSV, BibTeX, RIS and .qdpx).
-    `cancelled()` true stops before the next file (those written stay, whole)."""
+    `cancelled()` true stops before the next file (those written stay, whole). The pack is
+    the team's: every coder's codings, blind coding or not (the interfaces say so)."""
     from review.outputs.brief.render import write
     from review.outputs.brief.tables import build
 

@@ -8,3 +8,7 @@ ALL_ROWS = "--all-rows shows the codes with no excerpt"
 ALL_INDICATORS = "--all-rows lists the indicators with no evidence linked"
 ATTRIBUTE = "--attribute NAME tabulates one of them"
 RESOLVE = "review screen resolve settles the conflicts"
+BLIND = (
+    "blind coding is on, but the brief is the team's: it shows every coder's work "
+    "(`review code blind off` once the team has compared)"
+)

@@ -40,6 +40,8 @@ SCREEN_HINTS = {
     hint.RESOLVE: "f8 Screening, c: settle the conflicts",
     hint.ATTRIBUTE: "`review brief --attribute NAME` tabulates one of them",
 }
+# `hint.BLIND` in the screen's words, first in the summary line (the brief is the team's)
+BLIND = "blind coding on: every coder's work · "
 # The preview's first column (a code path, a source): its width under / from 100 columns,
 # capped so the counts beside it stay in view; any other column at most MAX_COLUMN wide,
 # and a header wraps onto up to HEADER_LINES lines rather than widen its column.
@@ -162,6 +164,7 @@ class BriefScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="brief-build")
     def _build(self) -> None:
+        from review.coding.codings import is_blind
         from review.outputs.brief.front import front_matter
         from review.outputs.brief.tables import build
 
@@ -169,10 +172,11 @@ class BriefScreen(WorkbenchScreen):
             front = front_matter(self.app.ws.root)
             with self.app.session() as s:
                 note = build(s, front=front, all_rows=self.all_rows)
+                blind = is_blind(s)  # the brief stays the team's: every coder's work
         except Exception as exc:
             self.app.call_from_thread(self._build_failed, exc)
             return
-        self.app.call_from_thread(self._built, note)
+        self.app.call_from_thread(self._built, note, blind)
 
     def _build_failed(self, exc: Exception) -> None:
         if self.write_pending:  # nothing to write: the bar waiting for the note goes
@@ -180,7 +184,7 @@ class BriefScreen(WorkbenchScreen):
             self._stopped()
         self.notify_error(exc)
 
-    def _built(self, note) -> None:
+    def _built(self, note, blind: bool = False) -> None:
         self.note = note
         tables = self.query_one("#brief-tables", OptionList)
         # a rebuild stays on the entry the reader was looking at (by its id: the tables
@@ -194,7 +198,8 @@ class BriefScreen(WorkbenchScreen):
             tables.add_option(Option(f"Figure {i + 1}. {f.title}", id=f"fig{i}"))
         tables.add_option(Option("Front matter and at a glance", id="front"))
         self.query_one("#brief-summary", Label).update(
-            f"{note.front.title} · {len(note.tables)} tables · {len(note.figures)} figures · "
+            (BLIND if blind else "")
+            + f"{note.front.title} · {len(note.tables)} tables · {len(note.figures)} figures · "
             f"{len(note.references)} references · w writes them all to exports/"
         )
         ids = [tables.get_option_at_index(i).id for i in range(tables.option_count)]

@@ -68,7 +68,7 @@ class ExcerptsScreen(WorkbenchScreen):
     def load(self, keep: int | None = None) -> None:
         """The page of excerpts; `keep` (a coding id) puts the cursor back on that excerpt."""
         from review.coding.codebook import code_path
-        from review.coding.codings import is_blind
+        from review.coding.codings import blind_coder, blind_note
         from review.coding.retrieval import excerpts
 
         code_id = self.code_id
@@ -77,8 +77,7 @@ class ExcerptsScreen(WorkbenchScreen):
         try:
             with self.app.session() as s:
                 # blind coding: only the reader's own excerpts, as in the Reader they open in
-                blind = is_blind(s)
-                mine = self.app.ws.coder if blind else None
+                mine = blind_coder(s, self.app.ws.coder)
                 self.rows = excerpts(
                     s, code_id, True, coder=mine, limit=PAGE, offset=self.page_offset
                 )
@@ -111,7 +110,7 @@ class ExcerptsScreen(WorkbenchScreen):
         self.query_one("#excerpts-title", Static).update(
             f"{path}: excerpts {first}–{self.page_offset + len(self.rows)}"
             + (" (more: ])" if len(self.rows) == PAGE else "")
-            + (f" · blind coding: {self.app.ws.coder}'s only" if blind else "")
+            + (f" · {blind_note(mine, 'excerpts')}" if mine is not None else "")
         )
         self.query_one(StatusLine).note = f"{len(self.rows)} excerpt(s) shown"
 

@@ -38,7 +38,8 @@ LINK_COLUMNS = (("Link", 5), ("Relation", 12), ("Code", 34), ("Excerpt", 60))
 
 
 class ExcerptPicker(ModalScreen[int | None]):
-    """The excerpts of one code (first 200); Enter picks a coding id, Escape cancels."""
+    """The excerpts of one code (first 200); Enter picks a coding id, Escape cancels. `note`
+    says whose they are when not everyone's (blind coding)."""
 
     DEFAULT_CSS = """
     ExcerptPicker { align: center middle; }
@@ -46,13 +47,16 @@ class ExcerptPicker(ModalScreen[int | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, rows: list[dict]) -> None:
+    def __init__(self, rows: list[dict], note: str | None = None) -> None:
         super().__init__()
         self.rows = rows
+        self.note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(id="excerpt-box"):
             yield Label("Link which excerpt? (Enter to choose, Esc to cancel)")
+            if self.note:
+                yield Label(self.note, id="excerpt-note")
             yield OptionList(
                 *(
                     Option(f"{r['citation']}: “{r['quote'][:150]}”", id=str(r["coding_id"]))
@@ -215,19 +219,26 @@ class IndicatorsScreen(WorkbenchScreen):
         def code_chosen(cid: int | None) -> None:
             if cid is None:
                 return
+            from review.coding.codings import blind_coder, blind_note
             from review.outputs.excerpts import excerpt_rows
 
-            with self.app.session() as s:
-                rows = excerpt_rows(s, code=str(cid))[:EXCERPTS]
+            me = self.app.ws.coder
+            with self.app.session() as s:  # blind coding: only the linker's own excerpts
+                rows = excerpt_rows(s, code=str(cid), viewer=me)[:EXCERPTS]
+                mine = blind_coder(s, me)
+            note = blind_note(mine, "excerpts") if mine is not None else None
             if not rows:
-                self.notify("that code has no excerpts yet", severity="warning")
+                said = "that code has no excerpts yet"
+                if mine is not None:  # others' may exist: the coder cannot see them
+                    said = "no excerpts of yours in that code yet (blind coding hides others')"
+                self.notify(said, severity="warning")
                 return
 
             def excerpt_chosen(coding_id: int | None) -> None:
                 if coding_id is not None:
                     self._link(coding_id=coding_id)
 
-            self.app.push_screen(ExcerptPicker(rows), excerpt_chosen)
+            self.app.push_screen(ExcerptPicker(rows, note), excerpt_chosen)
 
         self._pick_code(code_chosen)
 
