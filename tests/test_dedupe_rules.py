@@ -325,6 +325,47 @@ def test_page_forms():
     assert merged(bmj, online) == [["online", "print"]]
 
 
+def test_supplement_pages_with_an_s_or_a_roman_supplement_number():
+    """Class: supplement pages. Oxford journals print the supplement's number in roman
+    numerals before the page ("viii108": supplement 8, page 108; "iii53-iii59"), other
+    exports write "viii-108", "S108", "Suppl 8:S108" or drop the mark. "viii108" gave no page
+    at all (a four-letter prefix), so a supplement abstract with a garbled author list never
+    had the volume and page that let it merge, and two abstracts on different pages of one
+    supplement were not told apart by their pages."""
+
+    def agree(x, y):
+        return pages_agree(parse_pages(x), parse_pages(y))
+
+    assert agree("viii108", "viii-108") and agree("viii108", "S108") and agree("viii108", "108")
+    assert agree("iii53-iii59", "S53-S59") and agree("viii94-viii95", "94-5")
+    assert agree("S12-S14", "12-14") and agree("Suppl 1:S12-S14", "S12-14")
+    assert agree("S12-S14", "S15-S17") is False and agree("viii96", "viii108") is False
+    # a supplement has its own pagination: an unmarked other number may be the issue's
+    assert agree("S33-38", "1262-1268") is None
+    # front matter in roman numerals is its own numbering
+    assert agree("iii-iv", "iii") and agree("iii-iv", "v-vi") is False
+    assert agree("iii", "3") is None and agree("63-71, vi", "63-71")
+    embase = {
+        "key": "embase",
+        "kind": "article",
+        "title": "The effect of all-trans retinoic acid with chemotherapy in advanced "
+        "non-small cell lung cancer",
+        "authors": ["Arrieta, O.", "Gonzalez-De la Rosa, C. H.", "Arechaga-Ocampo, E."],
+        "year": 2008,
+        "venue": "Annals of Oncology",
+        "volume": "19",
+        "issue": "Suppl 8",
+        "pages": "viii108",
+    }
+    wos = {**embase, "key": "wos", "pages": "S108", "venue": "Ann Oncol",
+           "authors": ["Arrieta, O", "Gonzalez, C", "Villanueva, C"]}  # fmt: skip
+    scopus = {**wos, "key": "scopus", "pages": "viii-108"}
+    assert merged(embase, wos, scopus) == [["embase", "scopus", "wos"]]
+    other_page = {**embase, "key": "other", "pages": "viii96"}
+    result = detect([embase, other_page])
+    assert result.clusters == [] and "pages differ" in result.maybe[0].reasons
+
+
 def test_missing_volume_or_issue_never_contradicts():
     full = paper(
         "full",
