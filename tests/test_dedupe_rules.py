@@ -219,6 +219,53 @@ def test_translated_titles_in_brackets_original_and_two_languages():
     assert merged(bilingual, medline, original) == [["embase", "medline", "scielo"]]
 
 
+def test_scopus_original_title_in_brackets_after_the_english_one():
+    """Class: Scopus gives a non-English paper's title as "English title [Original title]".
+    A bracket up to 60 characters was dropped as a tag, so the English title matched but the
+    original was lost (a record holding only the original, from a national database, never
+    met it); a longer one stayed in the title, which then matched neither. Now the bracket
+    is the original title: a form, like MEDLINE's translation; a database's note in
+    brackets ("[original article by … appears in …]", "[Review]") is still no title."""
+    scopus = paper(
+        "scopus",
+        title="Quality of life after video-assisted thoracoscopic lobectomy in elderly "
+        "patients [Qualité de vie après lobectomie par thoracoscopie vidéo-assistée chez le "
+        "patient âgé]",
+        venue="Revue des Maladies Respiratoires",
+        volume="31",
+        pages="617-624",
+        year=2014,
+    )
+    t = parse_title(scopus["title"])
+    assert t.main.startswith("quality of life") and t.main.endswith("elderly patients")
+    assert t.forms == (
+        "qualite de vie apres lobectomie par thoracoscopie video assistee chez le patient age",
+    )
+    assert t.translated
+    pubmed = dict(scopus, key="pubmed", title=scopus["title"].split(" [")[0] + ".",
+                  venue="Rev Mal Respir")  # fmt: skip
+    original = dict(
+        scopus,
+        key="cairn",
+        title="Qualité de vie après lobectomie par thoracoscopie vidéo-assistée chez le "
+        "patient âgé",
+        pages="617-24",
+    )
+    assert merged(scopus, pubmed) == [["pubmed", "scopus"]]
+    assert merged(scopus, original) == [["cairn", "scopus"]]
+    # (the English-only and the French-only record share no title: complete linkage sends
+    # the third to the maybe queue rather than chain them through the Scopus record)
+    short = dict(scopus, key="short", title="Pleural effusion in heart failure [Derrame "
+                 "pleural en la insuficiencia cardíaca] [Review]")  # fmt: skip
+    assert parse_title(short["title"]).forms == ("derrame pleural en la insuficiencia cardiaca",)
+    noted = parse_title(
+        "Commentary on Future directions in the management of non-small cell lung cancer "
+        "[original article by Bunn P appears in LUNG CANCER 1993;9(Suppl 2):S91-107]"
+    )
+    assert noted.forms == () and noted.main.endswith("non small cell lung cancer")
+    assert parse_title("Outcome of COPD patients [GOLD stage III]").forms == ()  # too short
+
+
 def test_a_title_translated_differently_needs_the_whole_citation():
     english = paper(
         "ovid",

@@ -7,8 +7,10 @@ Databases write one title many ways; each class of difference has its rule here:
   "[Erratum appears in Chest 1993 May;103(5):1640]", "[Abstract]", "[corrected]" — they are
   the database's notes, not the title (and an erratum *note* does not make a paper an erratum);
 - translated titles: MEDLINE puts an English translation in brackets ("[Pleuritis
-  carcinomatosa]"); Embase adds the original after "<ORIGINAL>" or "TO:", others join both
-  with "; " or " = " — every part is a form the other record may have;
+  carcinomatosa]"); Scopus puts the original-language title in brackets after the English
+  one ("Quality of life after lobectomy [Qualité de vie après lobectomie]"); Embase adds the
+  original after "<ORIGINAL>" or "TO:", others join both with "; " or " = " — every part is a
+  form the other record may have;
 - subtitles and appended group names dropped by one database ("... lung cancer. Surgical
   considerations", "... trial. European Lung Cancer Working Party"): the title's heads
   (the text before a ". ", ": " or " - ") are forms too, used only with other evidence;
@@ -36,8 +38,8 @@ from review.screening.dedupe.text import fold, strip_markup
 _LONG_NOTES = (
     r"erratum|errata|corrigendum|corrigenda|published erratum|retraction (?:in|of)|retracted|"
     r"comment (?:in|on)|comments? see|see comments?|see also|update (?:in|of)|updated in|"
-    r"republished|duplicate publication|article in|original report|reprinted|corrected to|"
-    r"abstract (?:no|number|nr)"
+    r"republished|duplicate publication|article in|original report|original article|reprinted|"
+    r"corrected to|abstract (?:no|number|nr)"
 )
 _SHORT_NOTES = (
     r"review|reviews|abstract|abstr|abst|ab|english abstract|corrected|editorial|letter|news|"
@@ -54,6 +56,8 @@ _ANNOTATION = re.compile(
 # "Correction to: …"), which split there made the notice's subject a translated form of it
 _ORIGINAL = re.compile(r"\s*(?:(?i:<\s*original\s*>)|\bTO:)\s*")
 _TRAILING_TAG = re.compile(r"\s*[\[(][^\[\]()]{1,60}[\])]\s*\.?\s*$")
+# Scopus's "English title [Original title]": a bracket of a title's length at the end
+_BRACKETED_ORIGINAL = re.compile(r"^(.*?\S)\s*\[([^\[\]]+)\]\s*\.?\s*$")
 _PARALLEL = re.compile(r"\s+=\s+|\s*;\s+")
 _HEAD = re.compile(r"[.:?!]\s+|\s+[-–—]\s+|\s-(?=[A-Z])")
 _PLACEHOLDERS = {"", "unknown", "untitled", "no title", "na", "n a", "none", "null", "title"}
@@ -143,6 +147,12 @@ def parse_title(title: str | None, venue: str | None = None) -> Title:
         first = inner
     elif first.startswith("[") and len(first) > 10:  # cut off before its closing bracket
         first = first[1:]
+    elif first.endswith(("]", "].")):  # Scopus's "English title [Original title]"
+        m = _BRACKETED_ORIGINAL.match(first)
+        if m and len(canonical(m.group(2)).split()) >= MIN_FORM_WORDS:
+            first = m.group(1)
+            alts.append(m.group(2))
+            translated = True
     for _ in range(3):  # "... [Review] [Article in German]."
         stripped = _TRAILING_TAG.sub("", first)
         if stripped == first or len(stripped) < 8:
