@@ -9,7 +9,7 @@ import pytest
 from review.screening.dedupe import detect
 from review.screening.dedupe.authors import author_similarity, parse_authors
 from review.screening.dedupe.pages import pages_agree, parse_pages
-from review.screening.dedupe.titles import parse_title, spelling
+from review.screening.dedupe.titles import notice_kind, parse_title, spelling
 from review.screening.dedupe.venues import venues_match
 
 
@@ -500,7 +500,9 @@ def test_titles_of_journal_furniture_alone_recur_too(title):
     known, so one editor's 'Response to letter' (or 'Acknowledgement of reviewers', a DOI
     shared by the issue's items) in issues 1 and 3 of one volume merged as 'same title,
     authors and year' (found by the import walk). The same item exported twice still meets
-    in the maybe queue, as an editorial does; a title with a subject is no furniture."""
+    in the maybe queue, as an editorial does; a title with a subject is no furniture (but a
+    notice with one, "Response to letter on nurse staffing", is a notice: see
+    `test_notices_recur_and_never_merge_across_issues_or_with_their_paper`)."""
     item = {
         "kind": "article",
         "title": title,
@@ -515,7 +517,7 @@ def test_titles_of_journal_furniture_alone_recur_too(title):
     assert merged(*shared) == []
     twice = [{**item, "key": k, "issue": "1", "pages": "5"} for k in ("a", "b")]
     assert merged(*twice) == [["a", "b"]]
-    subject = [{**i, "title": "Response to letter on nurse staffing"} for i in issues]
+    subject = [{**i, "title": "A message from the editor on nurse staffing"} for i in issues]
     assert merged(*subject) == [["i1", "i3"]]
 
 
@@ -531,6 +533,90 @@ def test_a_notice_to_a_paper_is_not_a_translation_of_it(prefix):
     result = detect([original, notice])
     assert result.clusters == []
     assert any("vs the paper itself" in r for r in result.maybe[0].reasons)
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("Re: {}", "comment"),  # BMJ's rapid responses, J Urol's comments
+        ("Addendum: {}", "addendum"),
+        ("Letter: {}", "comment"),  # Aliment Pharmacol Ther's letters
+        ("WITHDRAWN: {}", "withdrawal"),  # a Cochrane review withdrawn
+        ("Retraction: {}", "retraction"),
+        ("RETRACTED: {}", "retraction"),
+        ("Reply to: {}", "reply"),
+        ("Correction to {}", "erratum"),
+    ],
+)
+def test_a_notice_heading_is_never_the_paper(title, kind):
+    """Class: notices about a paper, headed the way journals head them. Only erratum,
+    retraction and reply words were known, so "Re: <the paper's title>", "Addendum: …",
+    "Letter: …" and "WITHDRAWN: …" matched the paper itself at 93 % or more and merged with
+    it (the same authors, year and journal); now they are notices like an erratum."""
+    original = paper(
+        "paper",
+        title="Intrapleural tissue plasminogen activator and deoxyribonuclease in pleural "
+        "infection",
+        authors=["Rahman, N. M.", "Maskell, N. A.", "West, A.", "Teoh, R."],
+        year=2011,
+        venue="New England Journal of Medicine",
+        volume="365",
+        pages="518-526",
+    )
+    notice = dict(original, key="notice", title=title.format(original["title"]), pages=None)
+    assert notice_kind(parse_title(notice["title"]).main, notice["title"]) == kind
+    result = detect([original, notice])
+    assert result.clusters == []
+    assert f"{kind} vs the paper itself" in result.maybe[0].reasons
+
+
+def test_notices_recur_and_never_merge_across_issues_or_with_their_paper():
+    """Class: a notice's title recurs — "Reply to Smith et al." with every reply, "Erratum:
+    <title>" with every correction of one paper — so, as an editorial, it merges only with
+    the same volume, issue, year and first page, even under the paper's DOI; a letter and the
+    reply to it are two notices. Titles that only look like one ("Re-evaluation …", "Surgical
+    correction …", "Response to neoadjuvant chemotherapy …") are papers."""
+    reply = {
+        "key": "r1",
+        "kind": "article",
+        "title": "Reply to Brims et al.",
+        "authors": ["Bhatnagar, R.", "Maskell, N. A."],
+        "year": 2018,
+        "venue": "European Respiratory Journal",
+        "volume": "51",
+        "issue": "2",
+        "pages": "1702345",
+    }
+    other_issue = {**reply, "key": "r2", "issue": "5", "pages": None}
+    other_year = {**reply, "key": "r3", "year": 2019, "volume": None, "issue": None,
+                  "pages": None}  # fmt: skip
+    other_page = {**reply, "key": "r4", "pages": "1702517"}
+    assert merged(reply, other_issue, other_year, other_page) == []
+    reasons = {r for p in detect([reply, other_issue, other_year]).maybe for r in p.reasons}
+    assert "a recurring title from another issue or year" in reasons
+    assert merged(reply, {**reply, "key": "r1-embase", "pages": "1702345"}) == [["r1", "r1-embase"]]
+    # two errata of one paper, both under its DOI, in different issues
+    doi = "10.1056/NEJMoa1012740"
+    errata = [
+        {**reply, "key": f"e{n}", "title": "Erratum: Intrapleural tissue plasminogen activator "
+         "and deoxyribonuclease in pleural infection", "issue": str(n), "doi": doi,
+         "pages": None}
+        for n in (3, 7)
+    ]  # fmt: skip
+    assert merged(*errata) == []
+    letter = {**reply, "key": "letter", "title": "Letter: talc poudrage versus talc slurry "
+              "in malignant pleural effusion", "pages": "1702400"}  # fmt: skip
+    answer = {**letter, "key": "answer", "title": letter["title"] + " — authors' reply"}
+    assert "comment vs reply" in detect([letter, answer]).maybe[0].reasons
+    for title in [
+        "Re-evaluation of pleural fluid pH in parapneumonic effusion",
+        "Surgical correction of pectus excavatum in adults",
+        "Response to neoadjuvant chemotherapy in advanced epithelial ovarian cancer",
+        "Upper lid retraction in Graves' orbitopathy",
+    ]:
+        assert notice_kind(parse_title(title).main, title) is None, title
+        twins = [paper(k, title=title, pages=None, volume=None) for k in ("a", "b")]
+        assert merged(*twins) == [["a", "b"]], title
 
 
 def test_errata_are_not_the_paper_even_with_its_doi():

@@ -243,25 +243,52 @@ def numbers_conflict(a: frozenset[str], b: frozenset[str]) -> str | None:
 
 # --- what the title says --------------------------------------------------------------------
 
+# Words that make a title a notice wherever they stand. Words that are also medicine's
+# ("surgical correction", "response to chemotherapy", "lid retraction") count only in a
+# notice's own form: at the start and followed by a colon (below), or as "response to the
+# letter", "retraction notice".
 _NOTICE = re.compile(
-    r"\b(erratum|errata|corrigendum|corrigenda|correction|retraction|retracted|"
-    r"expression of concern|in reply|authors reply|reply to|response to|comment on|"
-    r"commentary on|letter to the editor)\b"
+    r"\b(erratum|errata|corrigendum|corrigenda|addendum|addenda|expression of concern|"
+    r"notice of retraction|retraction (?:note|notice)|retracted article|in reply|authors reply|"
+    r"reply to|response to (?:the |a |an )?(?:letters?|comments?|commentary|correspondence|"
+    r"editorial|editor|readers?|critique)|comment on|commentary on|letter to the editor)\b"
+)
+# Notices as journals head them (on the title as written: the colon is the sign): "Re: …",
+# "Addendum: …", "Letter: …", "WITHDRAWN: …" (a Cochrane review withdrawn), "Retraction: …",
+# "RETRACTED: …", "Correction: …", "Correction to …", "Response to: …", "Response to
+# 'Title'", "Response to Smith et al."
+_NOTICE_HEAD = re.compile(
+    r"^\W*(?:(re|addendum|letter|withdrawn|retraction|retracted|erratum|corrigendum|"
+    r"correction|comment|commentary|reply|response|in response)\s*:"
+    r"|(correction) to\b|(response) to\s*(?::|[\"“‘'«]|.{0,80}\bet al\b))",
+    re.IGNORECASE,
+)
+_NOTICE_KINDS = (
+    (("errat", "corrig", "correction"), "erratum"),
+    (("addend",), "addendum"),
+    (("retract", "notice of retraction", "expression of concern"), "retraction"),
+    (("withdrawn",), "withdrawal"),
+    (("comment", "letter"), "comment"),
 )
 
 
-def notice_kind(title_main: str) -> str | None:
-    """'erratum', 'reply', ... when the title announces a notice rather than a paper."""
+def notice_kind(title_main: str, raw: str | None = None) -> str | None:
+    """'erratum', 'addendum', 'retraction', 'withdrawal', 'comment' or 'reply' when the
+    title announces a notice about a paper rather than a paper; `raw`, the title as
+    written, is read for the headings ("Re: …", "Withdrawn: …") that folding loses."""
     m = _NOTICE.search(title_main)
-    if not m:
+    word = m.group(1) if m else None
+    if word is None and raw:
+        head = _NOTICE_HEAD.match(str(raw).strip().strip('"'))
+        if head:
+            word = next(g for g in head.groups() if g).lower()
+    if word is None:
         return None
-    word = m.group(1)
-    if word.startswith(("errat", "corrig", "correction")):
-        return "erratum"
-    if word.startswith("retract") or word == "expression of concern":
-        return "retraction"
-    if word.startswith(("comment", "letter")):
+    if word == "re":  # "Re: <the paper's title>": a letter about it
         return "comment"
+    for starts, kind in _NOTICE_KINDS:
+        if word.startswith(starts):
+            return kind
     return "reply"
 
 
