@@ -544,6 +544,7 @@ def test_a_notice_to_a_paper_is_not_a_translation_of_it(prefix):
         ("WITHDRAWN: {}", "withdrawal"),  # a Cochrane review withdrawn
         ("Retraction: {}", "retraction"),
         ("RETRACTED: {}", "retraction"),
+        ("Retraction of: {}", "retraction"),
         ("Reply to: {}", "reply"),
         ("Correction to {}", "erratum"),
     ],

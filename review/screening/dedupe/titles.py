@@ -255,11 +255,13 @@ _NOTICE = re.compile(
 )
 # Notices as journals head them (on the title as written: the colon is the sign): "Re: …",
 # "Addendum: …", "Letter: …", "WITHDRAWN: …" (a Cochrane review withdrawn), "Retraction: …",
+# "Retraction of: …",
 # "RETRACTED: …", "Correction: …", "Correction to …", "Response to: …", "Response to
 # 'Title'", "Response to Smith et al."
 _NOTICE_HEAD = re.compile(
     r"^\W*(?:(re|addendum|letter|withdrawn|retraction|retracted|erratum|corrigendum|"
-    r"correction|comment|commentary|reply|response|in response)\s*:"
+    r"correction|comment|commentary|reply|response|in response)"
+    r"(?:\s+(?:note\s+)?(?:to|of|on|for))?\s*:"
     r"|(correction) to\b|(response) to\s*(?::|[\"“‘'«]|.{0,80}\bet al\b))",
     re.IGNORECASE,
 )
