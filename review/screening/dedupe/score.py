@@ -228,7 +228,9 @@ def score_pair(a: Prepared, b: Prepared) -> Verdict:
     maybe: list[str] = []
     if a.recurring or b.recurring:
         if not (located and c.year_gap == 0):
-            maybe.append("a recurring title (editorial, letter, abstract) needs volume and page")
+            maybe.append(
+                "a recurring title (editorial, letter, abstract, notice) needs volume and page"
+            )
     elif min(a.titles.words, b.titles.words) < SHORT_TITLE_WORDS:
         if not (located or (c.authors > 0.5 and c.venue)):
             maybe.append("title too short to decide")

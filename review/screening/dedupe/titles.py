@@ -19,8 +19,10 @@ Databases write one title many ways; each class of difference has its rule here:
   centre/center, oesophagus/esophagus, catalogue/catalog, modelled/modeled);
 - placeholders ("UNKNOWN") and titles that only repeat the venue count as missing.
 
-`notice_kind` says when a title announces an erratum, a reply or a retraction rather than a
-paper; `recurring` when the same title comes back issue after issue (editorials, "Editor's
+`notice_kind` says when a title announces a notice about a paper rather than a paper (an
+erratum, addendum, comment, reply, retraction or withdrawal, by its words or by the heading
+before the paper's title: "Re: …", "WITHDRAWN: …"); a notice recurs too (`normalise.prepare`);
+`recurring` when the same title comes back issue after issue (editorials, "Editor's
 comments", letters, abstracts, book reviews), so the title alone can never identify the item;
 `numbers` keeps "Part 1" apart from "Part 2" and "Phase I" from "Phase II".
 """
