@@ -592,7 +592,8 @@ def test_notices_recur_and_never_merge_across_issues_or_with_their_paper():
     other_year = {**reply, "key": "r3", "year": 2019, "volume": None, "issue": None,
                   "pages": None}  # fmt: skip
     other_page = {**reply, "key": "r4", "pages": "1702517"}
-    assert merged(reply, other_issue, other_year, other_page) == []
+    other_volume = {**reply, "key": "r5", "volume": "52", "issue": None, "pages": None}
+    assert merged(reply, other_issue, other_year, other_page, other_volume) == []
     reasons = {r for p in detect([reply, other_issue, other_year]).maybe for r in p.reasons}
     assert "a recurring title from another issue or year" in reasons
     assert merged(reply, {**reply, "key": "r1-embase", "pages": "1702345"}) == [["r1", "r1-embase"]]
