@@ -502,3 +502,122 @@ def test_a_later_dedupe_does_not_chain_through_records_merged_before(ws, cli, tm
     # a reviewer may still merge them by hand
     assert cli(*w, "dedupe", "--merge", "id_0000088,id_0000089").code == 0
     assert cli(*w, "dedupe", "--json").json()["maybe"] == []
+
+
+NON_ASCII_BIB = """@article{Müller2019,
+  author = {M{\\"u}ller, Hans and Schmidt, Anna},
+  title = {Co-production of public services in German municipalities},
+  journal = {Public Administration Review},
+  year = {2019}, volume = {79}, number = {3}, pages = {345--356}
+}
+@article{Muller2019,
+  author = {Muller, Hans and Weber, Karl},
+  title = {Citizen participation in Bavarian local budgets},
+  journal = {Local Government Studies},
+  year = {2019}, volume = {45}, number = {2}, pages = {201--220}
+}
+@article{Łukasz_2020,
+  author = {Nowak, Łukasz and Wiśniewska, Zofia},
+  title = {Social cooperatives and the co-production of care in Polish cities},
+  journal = {Voluntas},
+  year = {2020}, volume = {31}, pages = {88--101}
+}
+@article{王2019,
+  author = {王, 伟 and 李, 娜},
+  title = {社区治理中的共同生产：以上海为例},
+  journal = {中国行政管理},
+  year = {2019}, volume = {35}, number = {5}, pages = {12--18}
+}
+@article{Şahin2018,
+  author = {Şahin, Ayşe},
+  title = {Co-production in Turkish municipalities after the 2014 reform},
+  journal = {Public Management Review},
+  year = {2018}, volume = {20}, pages = {1201--1220}
+}
+"""
+
+NON_ASCII_RIS = """TY  - JOUR
+AU  - Müller, H.
+AU  - Schmidt, A.
+TI  - CO-PRODUCTION OF PUBLIC SERVICES IN GERMAN MUNICIPALITIES
+JO  - Public Adm. Rev.
+PY  - 2019
+VL  - 79
+IS  - 3
+SP  - 345
+EP  - 356
+ER  - 
+TY  - JOUR
+AU  - Nowak, L.
+AU  - Wisniewska, Z.
+TI  - Social cooperatives and the co-production of care in Polish cities
+JO  - VOLUNTAS
+PY  - 2020
+VL  - 31
+SP  - 88
+EP  - 101
+ER  - 
+TY  - JOUR
+AU  - 王伟
+AU  - 李娜
+TI  - 社区治理中的共同生产：以上海为例
+JO  - 中国行政管理
+PY  - 2019
+VL  - 35
+IS  - 5
+SP  - 12
+EP  - 18
+ER  - 
+"""
+
+
+def test_non_ascii_cite_keys_survive_import_dedupe_merge_and_undo(ws, cli, tmp_path):
+    """Class: cite keys in other scripts ("Müller2019", "Łukasz_2020", "王2019"). They are
+    the file's own keys: stored, reported, merged, kept apart and undone exactly as written,
+    with no crash; and a key that differs from another only by a diacritic ("Müller2019" /
+    "Muller2019") is no reason to merge two different papers — only their content decides."""
+    (tmp_path / "scholar.bib").write_text(NON_ASCII_BIB, "utf-8")
+    (tmp_path / "wos.ris").write_text(NON_ASCII_RIS, "utf-8")
+    w = ["-w", ws.root]
+    res = cli(*w, "import", tmp_path / "scholar.bib", tmp_path / "wos.ris", "--json")
+    assert res.code == 0, res.err
+    with session_scope(ws.engine) as s:
+        keys = set(s.execute(select(m.Source.key)).scalars())
+    assert {"Müller2019", "Muller2019", "Łukasz_2020", "王2019", "Şahin2018"} <= keys
+    doc = cli(*w, "dedupe", "--json").json()
+    clusters = {frozenset(c["keys"]) for c in doc["clusters"]}
+    by_key = {k: c for c in clusters for k in c}
+    assert {"Müller2019", "Łukasz_2020", "王2019"} <= set(by_key)
+    assert all(len(c) == 2 for c in clusters) and len(clusters) == 3
+    assert "Muller2019" not in by_key and "Şahin2018" not in by_key
+    assert not any("Muller2019" in (p["a"], p["b"]) for p in doc["maybe"])
+    text = cli(*w, "dedupe")
+    assert text.code == 0 and "王2019" in text.out and "Łukasz_2020" in text.out
+    # a person's calls with such keys: keep apart, merge by hand, undo
+    res = cli(*w, "dedupe", "--apart", "Müller2019,Muller2019")
+    assert res.code == 0, res.err
+    assert "Müller2019 and Muller2019 kept apart" in res.out
+    applied = cli(*w, "dedupe", "--apply", "--json")
+    assert applied.code == 0, applied.err
+    cluster = next(r["cluster"] for r in applied.json()["merged"] if "王2019" in r["merged"]
+                   + [r["survivor"]])  # fmt: skip
+    history = cli(*w, "dedupe", "--history")
+    assert history.code == 0 and "王2019" in history.out
+    undone = cli(*w, "dedupe", "--undo", cluster)
+    assert undone.code == 0 and "王2019" in undone.out, undone.err
+    with session_scope(ws.engine) as s:
+        merged_into = dict(s.execute(select(m.Source.key, m.Source.merged_into_id)).all())
+        ids = dict(s.execute(select(m.Source.key, m.Source.id)).all())
+    assert merged_into["王2019"] is None and merged_into["Muller2019"] is None  # undone; never
+    (twin,) = by_key["Müller2019"] - {"Müller2019"}  # the RIS record of the same paper
+    pair = {merged_into["Müller2019"], merged_into[twin]}
+    assert pair in ({None, ids[twin]}, {None, ids["Müller2019"]})  # one merged into the other
+    assert cli(*w, "status").code == 0
+    # the same key typed in a Latin-1 terminal reaches review as undecodable bytes: one line
+    # that says so (it was "internal error: UnicodeEncodeError: … surrogates not allowed")
+    for args in (("dedupe", "--merge", "M\udcfcller2019,Muller2019"),
+                 ("dedupe", "--apart", "M\udcfcller2019,Muller2019"),
+                 ("screen", "decide", "include", "M\udcfcller2019")):  # fmt: skip
+        res = cli(*w, *args)
+        assert res.code == 1 and "internal error" not in res.err, res.err
+        assert "text given to review is not UTF-8 ('M\\xfcller2019')" in res.err

@@ -9,7 +9,7 @@ import pytest
 from review.screening.dedupe import detect
 from review.screening.dedupe.authors import author_similarity, parse_authors
 from review.screening.dedupe.pages import pages_agree, parse_pages
-from review.screening.dedupe.titles import parse_title, spelling
+from review.screening.dedupe.titles import notice_kind, parse_title, spelling
 from review.screening.dedupe.venues import venues_match
 
 
@@ -219,6 +219,53 @@ def test_translated_titles_in_brackets_original_and_two_languages():
     assert merged(bilingual, medline, original) == [["embase", "medline", "scielo"]]
 
 
+def test_scopus_original_title_in_brackets_after_the_english_one():
+    """Class: Scopus gives a non-English paper's title as "English title [Original title]".
+    A bracket up to 60 characters was dropped as a tag, so the English title matched but the
+    original was lost (a record holding only the original, from a national database, never
+    met it); a longer one stayed in the title, which then matched neither. Now the bracket
+    is the original title: a form, like MEDLINE's translation; a database's note in
+    brackets ("[original article by … appears in …]", "[Review]") is still no title."""
+    scopus = paper(
+        "scopus",
+        title="Quality of life after video-assisted thoracoscopic lobectomy in elderly "
+        "patients [Qualité de vie après lobectomie par thoracoscopie vidéo-assistée chez le "
+        "patient âgé]",
+        venue="Revue des Maladies Respiratoires",
+        volume="31",
+        pages="617-624",
+        year=2014,
+    )
+    t = parse_title(scopus["title"])
+    assert t.main.startswith("quality of life") and t.main.endswith("elderly patients")
+    assert t.forms == (
+        "qualite de vie apres lobectomie par thoracoscopie video assistee chez le patient age",
+    )
+    assert t.translated
+    pubmed = dict(scopus, key="pubmed", title=scopus["title"].split(" [")[0] + ".",
+                  venue="Rev Mal Respir")  # fmt: skip
+    original = dict(
+        scopus,
+        key="cairn",
+        title="Qualité de vie après lobectomie par thoracoscopie vidéo-assistée chez le "
+        "patient âgé",
+        pages="617-24",
+    )
+    assert merged(scopus, pubmed) == [["pubmed", "scopus"]]
+    assert merged(scopus, original) == [["cairn", "scopus"]]
+    # (the English-only and the French-only record share no title: complete linkage sends
+    # the third to the maybe queue rather than chain them through the Scopus record)
+    short = dict(scopus, key="short", title="Pleural effusion in heart failure [Derrame "
+                 "pleural en la insuficiencia cardíaca] [Review]")  # fmt: skip
+    assert parse_title(short["title"]).forms == ("derrame pleural en la insuficiencia cardiaca",)
+    noted = parse_title(
+        "Commentary on Future directions in the management of non-small cell lung cancer "
+        "[original article by Bunn P appears in LUNG CANCER 1993;9(Suppl 2):S91-107]"
+    )
+    assert noted.forms == () and noted.main.endswith("non small cell lung cancer")
+    assert parse_title("Outcome of COPD patients [GOLD stage III]").forms == ()  # too short
+
+
 def test_a_title_translated_differently_needs_the_whole_citation():
     english = paper(
         "ovid",
@@ -325,6 +372,47 @@ def test_page_forms():
     assert merged(bmj, online) == [["online", "print"]]
 
 
+def test_supplement_pages_with_an_s_or_a_roman_supplement_number():
+    """Class: supplement pages. Oxford journals print the supplement's number in roman
+    numerals before the page ("viii108": supplement 8, page 108; "iii53-iii59"), other
+    exports write "viii-108", "S108", "Suppl 8:S108" or drop the mark. "viii108" gave no page
+    at all (a four-letter prefix), so a supplement abstract with a garbled author list never
+    had the volume and page that let it merge, and two abstracts on different pages of one
+    supplement were not told apart by their pages."""
+
+    def agree(x, y):
+        return pages_agree(parse_pages(x), parse_pages(y))
+
+    assert agree("viii108", "viii-108") and agree("viii108", "S108") and agree("viii108", "108")
+    assert agree("iii53-iii59", "S53-S59") and agree("viii94-viii95", "94-5")
+    assert agree("S12-S14", "12-14") and agree("Suppl 1:S12-S14", "S12-14")
+    assert agree("S12-S14", "S15-S17") is False and agree("viii96", "viii108") is False
+    # a supplement has its own pagination: an unmarked other number may be the issue's
+    assert agree("S33-38", "1262-1268") is None
+    # front matter in roman numerals is its own numbering
+    assert agree("iii-iv", "iii") and agree("iii-iv", "v-vi") is False
+    assert agree("iii", "3") is None and agree("63-71, vi", "63-71")
+    embase = {
+        "key": "embase",
+        "kind": "article",
+        "title": "The effect of all-trans retinoic acid with chemotherapy in advanced "
+        "non-small cell lung cancer",
+        "authors": ["Arrieta, O.", "Gonzalez-De la Rosa, C. H.", "Arechaga-Ocampo, E."],
+        "year": 2008,
+        "venue": "Annals of Oncology",
+        "volume": "19",
+        "issue": "Suppl 8",
+        "pages": "viii108",
+    }
+    wos = {**embase, "key": "wos", "pages": "S108", "venue": "Ann Oncol",
+           "authors": ["Arrieta, O", "Gonzalez, C", "Villanueva, C"]}  # fmt: skip
+    scopus = {**wos, "key": "scopus", "pages": "viii-108"}
+    assert merged(embase, wos, scopus) == [["embase", "scopus", "wos"]]
+    other_page = {**embase, "key": "other", "pages": "viii96"}
+    result = detect([embase, other_page])
+    assert result.clusters == [] and "pages differ" in result.maybe[0].reasons
+
+
 def test_missing_volume_or_issue_never_contradicts():
     full = paper(
         "full",
@@ -412,7 +500,9 @@ def test_titles_of_journal_furniture_alone_recur_too(title):
     known, so one editor's 'Response to letter' (or 'Acknowledgement of reviewers', a DOI
     shared by the issue's items) in issues 1 and 3 of one volume merged as 'same title,
     authors and year' (found by the import walk). The same item exported twice still meets
-    in the maybe queue, as an editorial does; a title with a subject is no furniture."""
+    in the maybe queue, as an editorial does; a title with a subject is no furniture (but a
+    notice with one, "Response to letter on nurse staffing", is a notice: see
+    `test_notices_recur_and_never_merge_across_issues_or_with_their_paper`)."""
     item = {
         "kind": "article",
         "title": title,
@@ -427,7 +517,7 @@ def test_titles_of_journal_furniture_alone_recur_too(title):
     assert merged(*shared) == []
     twice = [{**item, "key": k, "issue": "1", "pages": "5"} for k in ("a", "b")]
     assert merged(*twice) == [["a", "b"]]
-    subject = [{**i, "title": "Response to letter on nurse staffing"} for i in issues]
+    subject = [{**i, "title": "A message from the editor on nurse staffing"} for i in issues]
     assert merged(*subject) == [["i1", "i3"]]
 
 
@@ -443,6 +533,92 @@ def test_a_notice_to_a_paper_is_not_a_translation_of_it(prefix):
     result = detect([original, notice])
     assert result.clusters == []
     assert any("vs the paper itself" in r for r in result.maybe[0].reasons)
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("Re: {}", "comment"),  # BMJ's rapid responses, J Urol's comments
+        ("Addendum: {}", "addendum"),
+        ("Letter: {}", "comment"),  # Aliment Pharmacol Ther's letters
+        ("WITHDRAWN: {}", "withdrawal"),  # a Cochrane review withdrawn
+        ("Retraction: {}", "retraction"),
+        ("RETRACTED: {}", "retraction"),
+        ("Retraction of: {}", "retraction"),
+        ("Reply to: {}", "reply"),
+        ("Correction to {}", "erratum"),
+    ],
+)
+def test_a_notice_heading_is_never_the_paper(title, kind):
+    """Class: notices about a paper, headed the way journals head them. Only erratum,
+    retraction and reply words were known, so "Re: <the paper's title>", "Addendum: …",
+    "Letter: …" and "WITHDRAWN: …" matched the paper itself at 93 % or more and merged with
+    it (the same authors, year and journal); now they are notices like an erratum."""
+    original = paper(
+        "paper",
+        title="Intrapleural tissue plasminogen activator and deoxyribonuclease in pleural "
+        "infection",
+        authors=["Rahman, N. M.", "Maskell, N. A.", "West, A.", "Teoh, R."],
+        year=2011,
+        venue="New England Journal of Medicine",
+        volume="365",
+        pages="518-526",
+    )
+    notice = dict(original, key="notice", title=title.format(original["title"]), pages=None)
+    assert notice_kind(parse_title(notice["title"]).main, notice["title"]) == kind
+    result = detect([original, notice])
+    assert result.clusters == []
+    assert f"{kind} vs the paper itself" in result.maybe[0].reasons
+
+
+def test_notices_recur_and_never_merge_across_issues_or_with_their_paper():
+    """Class: a notice's title recurs — "Reply to Smith et al." with every reply, "Erratum:
+    <title>" with every correction of one paper — so, as an editorial, it merges only with
+    the same volume, issue, year and first page, even under the paper's DOI; a letter and the
+    reply to it are two notices. Titles that only look like one ("Re-evaluation …", "Surgical
+    correction …", "Response to neoadjuvant chemotherapy …") are papers."""
+    reply = {
+        "key": "r1",
+        "kind": "article",
+        "title": "Reply to Brims et al.",
+        "authors": ["Bhatnagar, R.", "Maskell, N. A."],
+        "year": 2018,
+        "venue": "European Respiratory Journal",
+        "volume": "51",
+        "issue": "2",
+        "pages": "1702345",
+    }
+    other_issue = {**reply, "key": "r2", "issue": "5", "pages": None}
+    other_year = {**reply, "key": "r3", "year": 2019, "volume": None, "issue": None,
+                  "pages": None}  # fmt: skip
+    other_page = {**reply, "key": "r4", "pages": "1702517"}
+    other_volume = {**reply, "key": "r5", "volume": "52", "issue": None, "pages": None}
+    assert merged(reply, other_issue, other_year, other_page, other_volume) == []
+    reasons = {r for p in detect([reply, other_issue, other_year]).maybe for r in p.reasons}
+    assert "a recurring title from another issue or year" in reasons
+    assert merged(reply, {**reply, "key": "r1-embase", "pages": "1702345"}) == [["r1", "r1-embase"]]
+    # two errata of one paper, both under its DOI, in different issues
+    doi = "10.1056/NEJMoa1012740"
+    errata = [
+        {**reply, "key": f"e{n}", "title": "Erratum: Intrapleural tissue plasminogen activator "
+         "and deoxyribonuclease in pleural infection", "issue": str(n), "doi": doi,
+         "pages": None}
+        for n in (3, 7)
+    ]  # fmt: skip
+    assert merged(*errata) == []
+    letter = {**reply, "key": "letter", "title": "Letter: talc poudrage versus talc slurry "
+              "in malignant pleural effusion", "pages": "1702400"}  # fmt: skip
+    answer = {**letter, "key": "answer", "title": letter["title"] + " — authors' reply"}
+    assert "comment vs reply" in detect([letter, answer]).maybe[0].reasons
+    for title in [
+        "Re-evaluation of pleural fluid pH in parapneumonic effusion",
+        "Surgical correction of pectus excavatum in adults",
+        "Response to neoadjuvant chemotherapy in advanced epithelial ovarian cancer",
+        "Upper lid retraction in Graves' orbitopathy",
+    ]:
+        assert notice_kind(parse_title(title).main, title) is None, title
+        twins = [paper(k, title=title, pages=None, volume=None) for k in ("a", "b")]
+        assert merged(*twins) == [["a", "b"]], title
 
 
 def test_errata_are_not_the_paper_even_with_its_doi():

@@ -89,6 +89,7 @@ def prepare(index: int, rec: dict) -> Prepared:
     venue = rec.get("venue")
     titles = parse_title(rec.get("title"), venue)
     doi = doi_key(rec.get("doi"))
+    notice = notice_kind(titles.main, rec.get("title"))
     return Prepared(
         index=index,
         key=str(rec.get("key")),
@@ -102,7 +103,9 @@ def prepare(index: int, rec: dict) -> Prepared:
         volume=volume_key(rec.get("volume")),
         issue=issue_key(rec.get("issue")),
         pages=parse_pages(rec.get("pages")),
-        notice=notice_kind(titles.main),
-        recurring=recurring(titles.main),
+        notice=notice,
+        # a notice recurs as a furniture title does: "Erratum: <the paper's title>" comes back
+        # with every correction of it, "Reply to Smith et al." with every reply
+        recurring=notice is not None or recurring(titles.main),
         titles=titles,
     )

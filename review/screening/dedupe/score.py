@@ -9,8 +9,10 @@ one apart; two different DOIs (not versions of one, such as Cochrane `.pub2`/`.p
 author in common; titles that differ; an erratum, reply or retraction against the paper itself;
 different numbers in the titles ("Part 1"/"Part 2", "Phase I"/"Phase II"); different volumes
 or first pages; a conference, book or thesis version against a journal article (unless the
-pages agree); a recurring title (editorial, letter, abstracts, errata) from another issue —
-even when both carry one DOI, as the items of one supplement often do. Vetoes are checked for
+pages agree); a recurring title (editorial, letter, abstracts, errata) or a notice about a
+paper ("Erratum: …", "Re: …", "Withdrawn: …", "Reply to …": `titles.notice_kind`) from
+another issue or year — even when both carry one DOI, as the items of one supplement often
+do. Vetoes are checked for
 every pair inside a cluster, not only the pairs that linked it (`cluster.build_clusters`).
 
 **Evidence** decides among the pairs no veto stopped:
@@ -23,8 +25,8 @@ every pair inside a cluster, not only the pairs that linked it (`cluster.build_c
 3. a year apart (online first) only when the venue, volume or page confirms;
 4. partly differing authors (typos, truncated lists) or a title without its subtitle only with
    the same volume and first page;
-5. a title that is recurring or too short to identify a work only with its volume, issue and
-   first page.
+5. a title that is recurring (a notice among them) or too short to identify a work only with
+   its volume, issue and first page.
 
 Anything else that looks alike goes to "maybe".
 """
@@ -167,6 +169,8 @@ def veto(a: Prepared, b: Prepared, c: Comparison | None = None) -> tuple[str, st
         if c.title < TITLE_MAYBE and c.title_how != "subtitle" and not _translated_alike(a, b, c):
             return DIFFERENT, "titles differ"
     if a.notice != b.notice:
+        if a.notice and b.notice:  # a letter and the reply to it, an erratum and a retraction
+            return MAYBE, f"{a.notice} vs {b.notice}"
         return MAYBE, f"{a.notice or b.notice} vs the paper itself"
     numbers = numbers_conflict(a.numbers, b.numbers) if a.title and b.title else None
     if numbers == "standalone" or (numbers == "embedded" and not c.located):
@@ -175,8 +179,8 @@ def veto(a: Prepared, b: Prepared, c: Comparison | None = None) -> tuple[str, st
         return MAYBE, "volumes differ"
     if c.pages is False:
         return MAYBE, "pages differ"
-    if (a.recurring or b.recurring) and (c.issue is False or (c.same_doi and c.year_gap)):
-        return MAYBE, "a recurring title from another issue"
+    if (a.recurring or b.recurring) and (c.issue is False or c.year_gap):
+        return MAYBE, "a recurring title from another issue or year"
     if (
         not c.same_doi
         and a.venue_type
@@ -224,7 +228,9 @@ def score_pair(a: Prepared, b: Prepared) -> Verdict:
     maybe: list[str] = []
     if a.recurring or b.recurring:
         if not (located and c.year_gap == 0):
-            maybe.append("a recurring title (editorial, letter, abstract) needs volume and page")
+            maybe.append(
+                "a recurring title (editorial, letter, abstract, notice) needs volume and page"
+            )
     elif min(a.titles.words, b.titles.words) < SHORT_TITLE_WORDS:
         if not (located or (c.authors > 0.5 and c.venue)):
             maybe.append("title too short to decide")

@@ -7,8 +7,10 @@ Databases write one title many ways; each class of difference has its rule here:
   "[Erratum appears in Chest 1993 May;103(5):1640]", "[Abstract]", "[corrected]" — they are
   the database's notes, not the title (and an erratum *note* does not make a paper an erratum);
 - translated titles: MEDLINE puts an English translation in brackets ("[Pleuritis
-  carcinomatosa]"); Embase adds the original after "<ORIGINAL>" or "TO:", others join both
-  with "; " or " = " — every part is a form the other record may have;
+  carcinomatosa]"); Scopus puts the original-language title in brackets after the English
+  one ("Quality of life after lobectomy [Qualité de vie après lobectomie]"); Embase adds the
+  original after "<ORIGINAL>" or "TO:", others join both with "; " or " = " — every part is a
+  form the other record may have;
 - subtitles and appended group names dropped by one database ("... lung cancer. Surgical
   considerations", "... trial. European Lung Cancer Working Party"): the title's heads
   (the text before a ". ", ": " or " - ") are forms too, used only with other evidence;
@@ -17,8 +19,10 @@ Databases write one title many ways; each class of difference has its rule here:
   centre/center, oesophagus/esophagus, catalogue/catalog, modelled/modeled);
 - placeholders ("UNKNOWN") and titles that only repeat the venue count as missing.
 
-`notice_kind` says when a title announces an erratum, a reply or a retraction rather than a
-paper; `recurring` when the same title comes back issue after issue (editorials, "Editor's
+`notice_kind` says when a title announces a notice about a paper rather than a paper (an
+erratum, addendum, comment, reply, retraction or withdrawal, by its words or by the heading
+before the paper's title: "Re: …", "WITHDRAWN: …"); a notice recurs too (`normalise.prepare`);
+`recurring` when the same title comes back issue after issue (editorials, "Editor's
 comments", letters, abstracts, book reviews), so the title alone can never identify the item;
 `numbers` keeps "Part 1" apart from "Part 2" and "Phase I" from "Phase II".
 """
@@ -36,8 +40,8 @@ from review.screening.dedupe.text import fold, strip_markup
 _LONG_NOTES = (
     r"erratum|errata|corrigendum|corrigenda|published erratum|retraction (?:in|of)|retracted|"
     r"comment (?:in|on)|comments? see|see comments?|see also|update (?:in|of)|updated in|"
-    r"republished|duplicate publication|article in|original report|reprinted|corrected to|"
-    r"abstract (?:no|number|nr)"
+    r"republished|duplicate publication|article in|original report|original article|reprinted|"
+    r"corrected to|abstract (?:no|number|nr)"
 )
 _SHORT_NOTES = (
     r"review|reviews|abstract|abstr|abst|ab|english abstract|corrected|editorial|letter|news|"
@@ -54,6 +58,8 @@ _ANNOTATION = re.compile(
 # "Correction to: …"), which split there made the notice's subject a translated form of it
 _ORIGINAL = re.compile(r"\s*(?:(?i:<\s*original\s*>)|\bTO:)\s*")
 _TRAILING_TAG = re.compile(r"\s*[\[(][^\[\]()]{1,60}[\])]\s*\.?\s*$")
+# Scopus's "English title [Original title]": a bracket of a title's length at the end
+_BRACKETED_ORIGINAL = re.compile(r"^(.*?\S)\s*\[([^\[\]]+)\]\s*\.?\s*$")
 _PARALLEL = re.compile(r"\s+=\s+|\s*;\s+")
 _HEAD = re.compile(r"[.:?!]\s+|\s+[-–—]\s+|\s-(?=[A-Z])")
 _PLACEHOLDERS = {"", "unknown", "untitled", "no title", "na", "n a", "none", "null", "title"}
@@ -143,6 +149,12 @@ def parse_title(title: str | None, venue: str | None = None) -> Title:
         first = inner
     elif first.startswith("[") and len(first) > 10:  # cut off before its closing bracket
         first = first[1:]
+    elif first.endswith(("]", "].")):  # Scopus's "English title [Original title]"
+        m = _BRACKETED_ORIGINAL.match(first)
+        if m and len(canonical(m.group(2)).split()) >= MIN_FORM_WORDS:
+            first = m.group(1)
+            alts.append(m.group(2))
+            translated = True
     for _ in range(3):  # "... [Review] [Article in German]."
         stripped = _TRAILING_TAG.sub("", first)
         if stripped == first or len(stripped) < 8:
@@ -233,25 +245,54 @@ def numbers_conflict(a: frozenset[str], b: frozenset[str]) -> str | None:
 
 # --- what the title says --------------------------------------------------------------------
 
+# Words that make a title a notice wherever they stand. Words that are also medicine's
+# ("surgical correction", "response to chemotherapy", "lid retraction") count only in a
+# notice's own form: at the start and followed by a colon (below), or as "response to the
+# letter", "retraction notice".
 _NOTICE = re.compile(
-    r"\b(erratum|errata|corrigendum|corrigenda|correction|retraction|retracted|"
-    r"expression of concern|in reply|authors reply|reply to|response to|comment on|"
-    r"commentary on|letter to the editor)\b"
+    r"\b(erratum|errata|corrigendum|corrigenda|addendum|addenda|expression of concern|"
+    r"notice of retraction|retraction (?:note|notice)|retracted article|in reply|authors reply|"
+    r"reply to|response to (?:the |a |an )?(?:letters?|comments?|commentary|correspondence|"
+    r"editorial|editor|readers?|critique)|comment on|commentary on|letter to the editor)\b"
+)
+# Notices as journals head them (on the title as written: the colon is the sign): "Re: …",
+# "Addendum: …", "Letter: …", "WITHDRAWN: …" (a Cochrane review withdrawn), "Retraction: …",
+# "Retraction of: …",
+# "RETRACTED: …", "Correction: …", "Correction to …", "Response to: …", "Response to
+# 'Title'", "Response to Smith et al."
+_NOTICE_HEAD = re.compile(
+    r"^\W*(?:(re|addendum|letter|withdrawn|retraction|retracted|erratum|corrigendum|"
+    r"correction|comment|commentary|reply|response|in response)"
+    r"(?:\s+(?:note\s+)?(?:to|of|on|for))?\s*:"
+    r"|(correction) to\b|(response) to\s*(?::|[\"“‘'«]|.{0,80}\bet al\b))",
+    re.IGNORECASE,
+)
+_NOTICE_KINDS = (
+    (("errat", "corrig", "correction"), "erratum"),
+    (("addend",), "addendum"),
+    (("retract", "notice of retraction", "expression of concern"), "retraction"),
+    (("withdrawn",), "withdrawal"),
+    (("comment", "letter"), "comment"),
 )
 
 
-def notice_kind(title_main: str) -> str | None:
-    """'erratum', 'reply', ... when the title announces a notice rather than a paper."""
+def notice_kind(title_main: str, raw: str | None = None) -> str | None:
+    """'erratum', 'addendum', 'retraction', 'withdrawal', 'comment' or 'reply' when the
+    title announces a notice about a paper rather than a paper; `raw`, the title as
+    written, is read for the headings ("Re: …", "Withdrawn: …") that folding loses."""
     m = _NOTICE.search(title_main)
-    if not m:
+    word = m.group(1) if m else None
+    if word is None and raw:
+        head = _NOTICE_HEAD.match(str(raw).strip().strip('"'))
+        if head:
+            word = next(g for g in head.groups() if g).lower()
+    if word is None:
         return None
-    word = m.group(1)
-    if word.startswith(("errat", "corrig", "correction")):
-        return "erratum"
-    if word.startswith("retract") or word == "expression of concern":
-        return "retraction"
-    if word.startswith(("comment", "letter")):
+    if word == "re":  # "Re: <the paper's title>": a letter about it
         return "comment"
+    for starts, kind in _NOTICE_KINDS:
+        if word.startswith(starts):
+            return kind
     return "reply"
 
 
