@@ -621,3 +621,6 @@ def test_non_ascii_cite_keys_survive_import_dedupe_merge_and_undo(ws, cli, tmp_p
         res = cli(*w, *args)
         assert res.code == 1 and "internal error" not in res.err, res.err
         assert "text given to review is not UTF-8 ('M\\xfcller2019')" in res.err
+    # and the workspace log took the command line (a raw surrogate stopped its writing)
+    logged = (ws.root / ".review" / "review.log").read_text(encoding="utf-8")
+    assert "screen decide include M\\udcfcller2019" in logged

@@ -93,7 +93,8 @@ def _run(args: list[str]) -> int:
 
 
 def _shown(args: list[str]) -> str:
-    """The command line for the log, with any password in a `--db` URL hidden."""
+    """The command line for the log, with any password in a `--db` URL hidden and any byte
+    that is not UTF-8 written as an escape."""
     shown = ["review"]
     for i, arg in enumerate(args):
         if arg.startswith("--db="):
@@ -101,7 +102,9 @@ def _shown(args: list[str]) -> str:
         elif i and args[i - 1] == "--db":
             arg = _hide_password(arg)
         shown.append(arg)
-    return " ".join(shown)
+    # an argument from a terminal in another encoding holds surrogates (bytes Python could
+    # not decode), which the UTF-8 log file cannot take: the log would stop for the process
+    return " ".join(shown).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _hide_password(url: str) -> str:
