@@ -417,3 +417,26 @@ def test_docx_bold_speaker_who_speaks_once_and_a_table_cell_ending_in_a_colon(cl
         ("Ann", "And we report fly-tipping.\n\nClosing remarks"),
         ("Cat", "A table row turn."),
     ]
+
+
+@pytest.mark.backends("sqlite")
+def test_a_latin1_terminal_gets_question_marks_not_an_internal_error(cli, ws, tmp_path):
+    """A title in Chinese (or `dedupe --history`'s arrow) printed to a Latin-1 terminal was
+    "internal error: UnicodeEncodeError"; the characters it lacks now print as "?"."""
+    (tmp_path / "a.bib").write_text(
+        "@article{wang2019, title = {王 co-production of services}, author = {Wang, Li},"
+        " year = {2019}, journal = {Public Administration}}\n",
+        encoding="utf-8",
+    )
+    assert cli("-w", ws.root, "import", tmp_path / "a.bib").code == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_")}
+    env["PYTHONIOENCODING"] = "latin-1"
+    run = subprocess.run(
+        [sys.executable, "-m", "review", "-w", str(ws.root), "screen", "list"],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert b"? co-production of services" in run.stdout
+    assert b"internal error" not in run.stderr
