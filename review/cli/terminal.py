@@ -3,8 +3,9 @@
 Titles, names, memos and file names come from files anybody wrote; printed as they are, an
 escape sequence in a BibTeX field clears the screen or sets the window title. Every command
 prints through `sys.stdout` / `sys.stderr` (typer.echo, print), so `main` swaps both for a
-`Clean` stream for the length of a command: `safetext.terminal` on every write, and a character the terminal's encoding lacks written as
-"?" (a Latin-1 terminal stopped `dedupe --history` at its first "→" with an internal error).
+`Clean` stream for the length of a command: `safetext.terminal` on every write, and a
+character the terminal's encoding lacks written as "?" (a Latin-1 terminal stopped
+`dedupe --history` at its first "→" with an internal error).
 Rich's progress bar draws with escape sequences of its own and writes to `raw`.
 """
 
