@@ -47,6 +47,9 @@ HOMES = {
     "included_source_ids": "screening/decisions.py",
     "write_export": "outputs/writer.py",
     "blind_coder": "coding/codings.py",
+    "coded_by": "coding/codings.py",
+    "blind_note": "coding/codings.py",
+    "blind_hidden": "coding/codings.py",
 }
 
 BIB = """

@@ -896,17 +896,24 @@ def memo_list(
     ref: str = typer.Argument(None, help="Only the memos on this source, code or coding."),
     json_out: bool = JSON_OUT,
 ) -> None:
-    """Memos, oldest first, each with what it is on (project, source, code or coding)."""
+    """Memos, oldest first, each with what it is on (project, source, code or coding).
+
+    With blind coding on, memos on codings are only those on yours."""
+    from review.coding.codings import blind_coder, blind_note
     from review.coding.memos import memos
 
     if target is not None and target not in MEMO_TARGETS:
         _memo_target(None, target, "")
     with ready(ctx) as s:
         tid = None if ref is None or target == "project" else _memo_target(s, target, ref)
-        rows = memos(s, target, tid)
+        viewer = who(ctx, None)
+        rows = memos(s, target, tid, viewer=viewer)
+        mine = blind_coder(s, viewer)
     if json_out:
-        print_json({"memos": [r.__dict__ for r in rows]})
+        print_json({"blind_coder": mine, "memos": [r.__dict__ for r in rows]})
         return
+    if mine is not None and target in (None, "coding"):
+        typer.echo(blind_note(mine, "coding memos"))
     for r in rows:
         when = r.created.strftime("%Y-%m-%d %H:%M") if r.created is not None else ""
         head = f"{r.about} — {r.coder or '?'}, {when}"

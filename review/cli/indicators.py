@@ -66,9 +66,12 @@ def list_(
     links: bool = typer.Option(False, "--links", help="List every evidence link."),
     json_out: bool = JSON_OUT,
 ) -> None:
-    """The indicators (or one indicator's linked evidence)."""
+    """The indicators (or one indicator's linked evidence; with blind coding on, the quote of
+    an excerpt another coder coded is hidden, the link itself listed)."""
+    from review.coding.codings import blind_coder, blind_hidden
     from review.evidence.links import get_indicator, list_indicators, list_links
 
+    viewer = workspace(ctx).coder
     with session(ctx) as s:
         if indicator is None and not links:
             rows = list_indicators(s)
@@ -86,10 +89,11 @@ def list_(
                 typer.echo("no indicators (review indicators import FILE)")
             return
         ind = get_indicator(s, indicator) if indicator is not None else None
-        found = list_links(s, ind.id if ind else None)
+        found = list_links(s, ind.id if ind else None, viewer=viewer)
+        mine = blind_coder(s, viewer)
         if json_out:
             head = {"indicator": ind.model_dump(mode="json")} if ind else {}
-            print_json(head | {"links": found})
+            print_json(head | {"blind_coder": mine, "links": found})
             return
         if ind:
             typer.echo(f"{ind.id}  {ind.name} [{ind.sector or ''}] = {ind.value_text or ind.value}")
@@ -99,8 +103,13 @@ def list_(
                        f"← {what}" + (f" — {ln['note']}" if ln["note"] else ""))  # fmt: skip
             if ln["quote"]:
                 typer.echo(f"      “{ln['quote'][:200]}”")
+            elif ln["hidden"]:
+                typer.echo(f"      ({blind_hidden()})")
         if not found:
             typer.echo("  no evidence linked")
+        hidden = sum(ln["hidden"] for ln in found)
+        if hidden:
+            typer.echo(blind_hidden(hidden))
 
 
 @app.command("link")
@@ -117,6 +126,7 @@ def link_(
 ) -> None:
     """Link a code, or one coding, to an indicator."""
     from review.coding.codebook import ensure_codebook
+    from review.coding.codings import blind_hidden
     from review.evidence.links import get_indicator, link, list_links
 
     ws = workspace(ctx)
@@ -125,7 +135,8 @@ def link_(
         row = link(s, indicator, code=code, coding_id=coding, relation=relation, note=note,
                    coder=ws.coder)  # fmt: skip
         doc = row.model_dump(mode="json")
-        shown = next(x for x in list_links(s, row.indicator_id) if x["id"] == row.id)
+        links = list_links(s, row.indicator_id, viewer=ws.coder)  # blind coding: quote or not
+        shown = next(x for x in links if x["id"] == row.id)
         ind = get_indicator(s, row.indicator_id)
         label = ind.name + (f", {ind.sector}" if ind.sector else "")
         value = ind.value_text or (f"{ind.value:g}" if ind.value is not None else None)
@@ -137,7 +148,9 @@ def link_(
         print_json(doc)
     else:
         what = doc["code"] or "?"
-        if doc["coding_id"]:
+        if doc["coding_id"] and shown["hidden"]:
+            what = f"coding {doc['coding_id']} ({what}: {blind_hidden()})"
+        elif doc["coding_id"]:
             quote = " ".join((shown["quote"] or "").split())
             quote = quote if len(quote) <= 50 else quote[:49].rstrip() + "…"
             what = f"coding {doc['coding_id']} ({what}: “{quote}”)"

@@ -344,6 +344,17 @@ def blind_note(coder: str, what: str = "codings") -> str:
     return f"blind coding is on: only your {what} ({coder}'s)"
 
 
+def blind_hidden(n: int | None = None, what: str = "excerpt") -> str:
+    """What an interface says in place of another coder's coding it lists but may not show
+    (blind coding), such as an excerpt linked to an indicator: of one ("an excerpt by another
+    coder, …"), or of `n` ("2 excerpts by other coders, …")."""
+    if n is None:
+        head = f"an {what}" if what[:1] in "aeiou" else f"a {what}"
+        return f"{head} by another coder, hidden while blind coding is on"
+    by = "another coder" if n == 1 else "other coders"
+    return f"{n} {what}{'' if n == 1 else 's'} by {by}, hidden while blind coding is on"
+
+
 def codings_for_source(
     session: Session, source_id: int, viewer: str | None = None
 ) -> list[m.Coding]:
@@ -410,6 +421,11 @@ def add_memo(
     if target == "coding":
         coding = session.get(m.Coding, target_id)
         assert coding is not None  # checked above
+        mine = blind_coder(session, coder)  # the Reader offers only yours; by id, refused
+        if mine is not None and not session.scalar(
+            select(func.count()).where(col(m.Coding.id) == target_id, coded_by(mine))
+        ):
+            raise UsageError(f"{blind_note(mine)}; coding {target_id} is another coder's")
         coding.memo = text
         session.flush()
         view = MemoView(None, "coding", target_id, coder, text, coding.created)
@@ -435,6 +451,8 @@ __all__ = [
     "apply_code",
     "apply_to_passages",
     "blind_coder",
+    "blind_hidden",
+    "blind_note",
     "bulk_apply",
     "codings_for_source",
     "find_source",

@@ -98,10 +98,17 @@ def memos(
     *,
     newest_first: bool = False,
     limit: int | None = None,
+    viewer: str | None = None,
 ) -> list[MemoView]:
     """Memos on the project, sources and codes, then coding memos (with `target` "coding" or
     None), each part oldest first (`newest_first`: newest first, at most `limit` of each part),
-    every one labelled by `label_memos`. `review memo list` and the Memos view both list this."""
+    every one labelled by `label_memos`. `review memo list` and the Memos view both list this.
+
+    With blind coding on, the coding memos are only those on `viewer`'s own codings (a coding's
+    memo is part of the coding, and tells its quote); memos on the project, a source or a code
+    are notes, not codings, and stay everyone's. No viewer: every coder's."""
+    from review.coding.codings import blind_coder, coded_by  # (codings imports this module)
+
     order = (lambda c: c.desc()) if newest_first else (lambda c: c)
     q = select(m.Memo, col(m.Coder.name)).join(
         m.Coder, col(m.Coder.id) == col(m.Memo.coder_id), isouter=True
@@ -135,6 +142,9 @@ def memos(
         )
         if target_id is not None:
             cq = cq.where(col(m.Coding.id) == target_id)
+        mine = blind_coder(session, viewer)
+        if mine is not None:
+            cq = cq.where(coded_by(mine))
         cq = cq.order_by(order(col(m.Coding.id))).limit(limit)
         out += [
             MemoView(None, "coding", c.id, name, c.memo, c.created, updated=c.created)

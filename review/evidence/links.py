@@ -6,9 +6,11 @@ Indicators screen. Indicators are found by id or by `name @ sector`; codes by id
 
 from __future__ import annotations
 
+from sqlalchemy import true
 from sqlmodel import Session, col, select
 
 from review.coding.codebook import code_paths, find_code
+from review.coding.codings import blind_coder, coded_by
 from review.errors import NotFound, UsageError
 from review.store import models as m
 from review.store.coders import ensure_coder
@@ -106,26 +108,38 @@ def list_indicators(session: Session) -> list[dict]:
     return out
 
 
-def list_links(session: Session, indicator: str | int | None = None) -> list[dict]:
-    """Evidence links (of one indicator, or all) with the code path and the coding's quote."""
+def list_links(
+    session: Session, indicator: str | int | None = None, *, viewer: str | None = None
+) -> list[dict]:
+    """Evidence links (of one indicator, or all) with the code path and the coding's quote.
+
+    With blind coding on, a link to another coder's coding than `viewer`'s is listed as it is
+    (its id, relation, code, coding id and note) but `hidden`: its quote is None. No viewer:
+    every quote. The links themselves are never changed by who looks."""
     paths = code_paths(session)
-    # the linked coding's quote and code come in the same query (not one lookup per link)
+    mine = blind_coder(session, viewer)
+    # the linked coding's quote and code come in the same query (not one lookup per link),
+    # with whether the viewer may see it (blind coding: `coded_by` the viewer)
+    shown = coded_by(mine) if mine is not None else true()
     q = (
-        select(m.EvidenceLink, col(m.Coding.quote), col(m.Coding.code_id))
+        select(m.EvidenceLink, col(m.Coding.quote), col(m.Coding.code_id), shown)
         .join(m.Coding, col(m.Coding.id) == col(m.EvidenceLink.coding_id), isouter=True)
         .order_by(col(m.EvidenceLink.indicator_id), col(m.EvidenceLink.id))
     )
     if indicator is not None:
         q = q.where(col(m.EvidenceLink.indicator_id) == get_indicator(session, indicator).id)
     out = []
-    for ln, coding_quote, coding_code_id in session.exec(q).all():
-        quote = None
+    for ln, coding_quote, coding_code_id, visible in session.exec(q).all():
+        quote, hidden = None, False
         code_id = ln.code_id
         if ln.coding_id is not None:  # (a coding since deleted leaves neither)
-            quote, code_id = coding_quote, coding_code_id
+            code_id = coding_code_id
+            hidden = coding_code_id is not None and not visible
+            quote = None if hidden else coding_quote
         out.append(
             dict(id=ln.id, indicator_id=ln.indicator_id,
                  code=paths.get(code_id) if code_id is not None else None,
-                 coding_id=ln.coding_id, quote=quote, relation=ln.relation, note=ln.note)
+                 coding_id=ln.coding_id, quote=quote, hidden=hidden, relation=ln.relation,
+                 note=ln.note)
         )  # fmt: skip
     return out

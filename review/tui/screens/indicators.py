@@ -15,10 +15,12 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, OptionList
 from textual.widgets.option_list import Option
 
+from review.coding.codings import blind_hidden
 from review.evidence import links as service
 from review.tui.plain import cells as plain_cells
 from review.tui.plain import fitted
 from review.tui.screens.base import WorkbenchScreen, row_at_cursor, share_width
+from review.tui.widgets.status_line import StatusLine
 
 NAME = "indicators"
 KEY = "f9"
@@ -164,11 +166,14 @@ class IndicatorsScreen(WorkbenchScreen):
         self.links = []
         self._links_of = ind["id"] if ind is not None else None
         if ind is None:
+            self._say_hidden(0)
             return
-        with self.app.session() as s:
-            self.links = service.list_links(s, ind["id"])
+        with self.app.session() as s:  # blind coding: others' excerpts listed, their text not
+            self.links = service.list_links(s, ind["id"], viewer=self.app.ws.coder)
         for ln in self.links:
             quote = (ln["quote"] or "").replace("\n", " ")
+            if ln["hidden"]:
+                quote = f"({blind_hidden()})"
             table.add_row(
                 *plain_cells(
                     ln["id"], ln["relation"], fitted(ln["code"] or ""), fitted(quote[:200])
@@ -178,6 +183,12 @@ class IndicatorsScreen(WorkbenchScreen):
         at = next((i for i, ln in enumerate(self.links) if was and ln["id"] == was["id"]), None)
         if at is not None:
             table.move_cursor(row=at)
+        self._say_hidden(sum(ln["hidden"] for ln in self.links))
+
+    def _say_hidden(self, n: int) -> None:
+        """The status line counts the highlighted indicator's links whose excerpt blind coding
+        hides (another coder's), so a row without a quote is not read as a broken link."""
+        self.query_one(StatusLine).note = blind_hidden(n) if n else ""
 
     def _link(self, **what) -> None:
         ind = self.selected()

@@ -1,5 +1,6 @@
 """Memos: every memo with what it is about (the project, a source, a code, a coding), newest
-first; the highlighted memo's whole text beside the list. Through `review.coding.memos`."""
+first; the highlighted memo's whole text beside the list. Through `review.coding.memos`; with
+blind coding on, the coding memos are only those on the viewer's own codings."""
 
 from __future__ import annotations
 
@@ -75,11 +76,16 @@ class MemosScreen(WorkbenchScreen):
 
     def reload(self, keep: tuple[str, int | None] | None = None) -> None:
         """Re-read the memos; `keep` (target, ref) puts the cursor back on that memo."""
+        from review.coding.codings import blind_coder, blind_note
         from review.coding.memos import memos
 
-        ok, rows = self.in_session(lambda s: memos(s, newest_first=True, limit=2000))
-        if not ok or rows is None:  # (None only with not ok: the error is shown)
+        me = self.app.ws.coder  # blind coding: the memos on others' codings are not listed
+        ok, got = self.in_session(
+            lambda s: (memos(s, newest_first=True, limit=2000, viewer=me), blind_coder(s, me))
+        )
+        if not ok or got is None:  # (None only with not ok: the error is shown)
             return
+        rows, mine = got
         self.rows = rows
         table = self.query_one(DataTable)
         table.clear()
@@ -89,7 +95,10 @@ class MemosScreen(WorkbenchScreen):
         if keep is not None:
             at = next((i for i, r in enumerate(rows) if (r.target, r.ref) == keep), 0)
             table.move_cursor(row=at)
-        self.query_one(StatusLine).note = f"{len(rows)} memo(s)"
+        note = f"{len(rows)} memo(s)"
+        if mine is not None:
+            note += f" · {blind_note(mine, 'coding memos')}"
+        self.query_one(StatusLine).note = note
         self._show()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
