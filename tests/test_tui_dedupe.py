@@ -375,3 +375,35 @@ async def test_screening_and_library_say_the_same_status_word(ws):
         }
         assert status["Co-production of public services"] == "pending", status
         assert status["Citizens and the state in five countries"] == "unscreened", status
+
+
+async def test_screening_footer_fits_80_columns_at_both_stages(ws):
+    """A walk at 80x24: at the full-text stage the footer ran "… r Not retrieved n Next
+    p Previous t Stag▏^p palette", cutting off the stage and conflicts keys. Moving (n/p,
+    up/down) is in the help now; every key the footer shows fits beside the palette key."""
+    from textual.widgets._footer import FooterKey
+
+    from review.screening import decisions as screening
+
+    _add(ws)
+    with session_scope(ws.engine) as s:
+        screening.set_required_reviewers(s, 1)
+        screening.decide(s, "ann", "other", "include")  # so the full-text stage has a record
+    ws.coder = "ann"
+    async with running(ws, start="screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        for stage in ("title-abstract", "full-text"):
+            if screen.stage != stage:
+                await pilot.press("t")
+                await settle(app, pilot)
+            keys = list(screen.query(FooterKey))
+            palette = next(k for k in keys if k.has_class("-command-palette"))
+            shown = {k.key: k for k in keys if k is not palette}
+            expected = {"i", "e", "m", "t", "c"} | ({"r"} if stage == "full-text" else set())
+            assert set(shown) == expected, (stage, set(shown))
+            for k in shown.values():  # whole, and left of the palette key
+                assert k.region.width > 0 and k.region.right <= palette.region.x, (stage, k.key)
+        from review.tui.screens.help import HelpScreen
+
+        help_rows = dict(HelpScreen("screening").sections()[0][2])
+        assert help_rows["n,down"] == "Next" and help_rows["p,up"] == "Previous"

@@ -82,8 +82,10 @@ class ScreeningScreen(WorkbenchScreen):
         Binding("m", "decide('maybe')", "Maybe"),
         # full text only: shown in the footer (and run) at the full-text stage
         Binding("r", "not_retrieved", "Not retrieved"),
-        Binding("n,down", "move(1)", "Next"),
-        Binding("p,up", "move(-1)", "Previous"),
+        # moving is what up/down do anywhere: in the help (?), not the footer, which at the
+        # full-text stage cut "t Stage" and "c Conflicts" off at 80 columns
+        Binding("n,down", "move(1)", "Next", show=False),
+        Binding("p,up", "move(-1)", "Previous", show=False),
         Binding("t", "toggle_stage", "Stage"),
         Binding("c", "toggle_conflicts", "Conflicts"),
     ]
