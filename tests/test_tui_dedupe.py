@@ -407,3 +407,57 @@ async def test_screening_footer_fits_80_columns_at_both_stages(ws):
 
         help_rows = dict(HelpScreen("screening").sections()[0][2])
         assert help_rows["n,down"] == "Next" and help_rows["p,up"] == "Previous"
+
+
+async def test_screening_undo_and_redo_never_touch_a_coding_made_in_the_reader(ws):
+    """ctrl+z on the Screening screen said "Nothing to undo on this screen"; now it takes back
+    this coder's last decision at this stage (the stored status with it) and ctrl+y puts it
+    back — and neither it nor the Reader's undo ever takes back the other screen's work."""
+    from tests.tui_helpers import add_transcript
+
+    _add(ws)
+    sid = add_transcript(ws)
+
+    def state():
+        with session_scope(ws.engine) as s:
+            codings = s.exec(select(m.Coding.source_id)).all()
+            decisions = s.exec(
+                select(m.Source.key, m.ScreeningDecision.decision).join(
+                    m.Source, m.Source.id == m.ScreeningDecision.source_id
+                )
+            ).all()
+            stored = s.exec(select(m.Source.screening_status).where(m.Source.key == "scopus-1"))
+            return codings, [tuple(d) for d in decisions], stored.one()
+
+    async with running(ws, source=sid, size=(120, 40)) as (app, pilot):
+        await pilot.press("1")  # a coding in the Reader
+        await settle(app, pilot)
+        assert state() == ([sid], [], "unscreened")
+        await pilot.press("f8")
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.current()["key"] == "scopus-1"
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert state() == ([sid], [("scopus-1", "include")], "pending")
+        assert screen.current()["key"] != "scopus-1"  # on to the next record
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert state() == ([sid], [], "unscreened")  # the decision gone, the coding not
+        assert screen.current()["key"] == "scopus-1"  # back on the record undone
+        toasts = [n.message for n in app._notifications]
+        assert toasts[-1] == (
+            "Undo: scopus-1: include taken back at title-abstract (status unscreened)"
+        )
+        await pilot.press("ctrl+z")  # nothing more of this screen's: the coding stays
+        await settle(app, pilot)
+        assert state() == ([sid], [], "unscreened")
+        assert [n.message for n in app._notifications][-1].startswith("Nothing to undo")
+        await pilot.press("ctrl+y")
+        await settle(app, pilot)
+        assert state() == ([sid], [("scopus-1", "include")], "pending")
+        await pilot.press("f4")  # the Reader's undo takes back its coding, not the decision
+        await settle(app, pilot)
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert state() == ([], [("scopus-1", "include")], "pending")

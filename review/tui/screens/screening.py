@@ -88,6 +88,9 @@ class ScreeningScreen(WorkbenchScreen):
         Binding("p,up", "move(-1)", "Previous", show=False),
         Binding("t", "toggle_stage", "Stage"),
         Binding("c", "toggle_conflicts", "Conflicts"),
+        # this coder's screening steps at this stage only, never a coding (the Reader's)
+        Binding("ctrl+z", "undo", "Undo decision", show=False),
+        Binding("ctrl+y", "redo", "Redo decision", show=False),
     ]
 
     def __init__(self) -> None:
@@ -264,6 +267,40 @@ class ScreeningScreen(WorkbenchScreen):
             self.notify("Not retrieved is a full-text outcome: press t for the full-text stage.")
             return
         self.action_decide(screening.NOT_RETRIEVED)
+
+    def action_undo(self) -> None:
+        """ctrl+z: take back this coder's last decision at this stage (and its status)."""
+        self._history("undo")
+
+    def action_redo(self) -> None:
+        """ctrl+y: the decision undone last at this stage, again."""
+        self._history("redo")
+
+    def _history(self, which: str) -> None:
+        from review.coding import history
+
+        step = history.undo if which == "undo" else history.redo
+        kinds, stage = history.SCREENING, self.stage
+
+        def call(s):
+            nxt = history.next_step(s, self.coder, undone=which == "redo", kinds=kinds, stage=stage)
+            key = (nxt.payload or {}).get("key") if nxt else None
+            return key, step(s, self.coder, kinds=kinds, stage=stage)
+
+        ok, result = self.in_session(call)
+        if not ok or result is None:
+            return
+        key, what = result
+        if what is None:
+            self.notify(f"Nothing to {which} at {self.stage} (decisions by {self.coder}).")
+            return
+        self.reload()
+        at = next((n for n, it in enumerate(self.items) if it["key"] == key), None)
+        if at is not None:  # show the record whose decision changed
+            self.pos = at
+            self._show()
+        self.app.data_changed()
+        self.notify(f"{which.capitalize()}: {what}")
 
     def action_toggle_stage(self) -> None:
         self.stage = "full-text" if self.stage == "title-abstract" else "title-abstract"
