@@ -461,3 +461,33 @@ async def test_screening_undo_and_redo_never_touch_a_coding_made_in_the_reader(w
         await pilot.press("ctrl+z")
         await settle(app, pilot)
         assert state() == ([], [("scopus-1", "include")], "pending")
+
+
+async def test_resolving_conflicts_top_line_fits_80_columns(ws):
+    """A walk at 80x24: resolving, the top line read "resolving conflicts · title-abstract ·
+    0 of 46 decided by cat · blind · 3 confl" — the number of conflicts left was cut off.
+    And once none were left the status line still said "record 3" of a record not shown."""
+    from review.screening import decisions as screening
+    from tests.tui_helpers import screen_text
+
+    _add(ws)
+    with session_scope(ws.engine) as s:
+        for n in range(40):  # two-digit counts, as in a real search
+            s.add(m.Source(key=f"extra-{n}", title=f"Study {n}", year=2000))
+        s.flush()
+        screening.decide(s, "ann", "other", "include")
+        screening.decide(s, "bob", "other", "exclude", reason="wrong outcome")
+    ws.coder = "cat"
+    async with running(ws, start="screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        await pilot.press("c")
+        await settle(app, pilot)
+        top = screen_text(screen.query_one("#screen-progress")).strip()
+        assert top == "resolving 1 conflict(s) · title-abstract · 0 of 43 decided by cat · blind"
+        assert len(top) <= screen.size.width - 2  # (the line's padding)
+        await pilot.press("i")
+        await settle(app, pilot)
+        top = screen_text(screen.query_one("#screen-progress")).strip()
+        assert top.startswith("resolving 0 conflict(s)") and top.endswith("· blind")
+        assert "No conflicts." in screen_text(screen.query_one("#screen-record"))
+        assert "record" not in screen.query_one("StatusLine").note

@@ -140,10 +140,14 @@ class ScreeningScreen(WorkbenchScreen):
         if first_todo:
             self.pos = next((n for n, it in enumerate(self.items) if not it["mine"]), 0)
         self.pos = max(0, min(self.pos, len(self.items) - 1))
-        mode = "resolving conflicts · " if self.conflict_mode else ""
+        # the count of conflicts said once: "resolving conflicts · … · 3 conflict(s)" ran past
+        # 80 columns ("· 3 confl"), cutting the very number being worked down
+        done = f"{prog['mine']:,} of {prog['records']:,} decided by {self.coder}"
+        blind_words = " · blind" if blind else ""
         self.query_one("#screen-progress", Label).update(
-            f"{mode}{self.stage} · {prog['mine']:,} of {prog['records']:,} decided by "
-            f"{self.coder}{' · blind' if blind else ''} · {len(conflicts)} conflict(s)"
+            f"resolving {len(conflicts)} conflict(s) · {self.stage} · {done}{blind_words}"
+            if self.conflict_mode
+            else f"{self.stage} · {done}{blind_words} · {len(conflicts)} conflict(s)"
         )
         table = self.query_one("#screen-conflicts", DataTable)
         table.clear()
@@ -174,6 +178,7 @@ class ScreeningScreen(WorkbenchScreen):
         box = self.query_one("#screen-record", Static)
         if it is None:
             box.update("Nothing to screen here." if not self.conflict_mode else "No conflicts.")
+            self.query_one(StatusLine).note = ""  # no record: not the last one's number
             return
         words = screening.described(it, self.coder)
         mine = words["mine"] or "not decided"
