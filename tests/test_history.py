@@ -155,6 +155,12 @@ def test_undo_a_screening_decision_then_redo_it_with_the_stored_status(paper):
     )
     assert _decisions(session) == [(rec.id, "title-abstract", "exclude", "wrong population", False)]
     assert _stored(session, "bovaird2007") == "exclude"
+    # the same decision again is no step: undo takes back the include, not a no-op
+    decide(session, "zoe", "bovaird2007", "include")
+    decide(session, "zoe", "bovaird2007", "include")
+    assert undo(session, "zoe", kinds=SCREENING, stage="title-abstract").startswith(
+        "bovaird2007: include taken back, exclude (wrong population) again"
+    )
     assert undo(session, "zoe", kinds=SCREENING, stage="full-text") is None  # another stage
     assert undo(session, "ann", kinds=SCREENING) is None  # another reviewer's: none
 

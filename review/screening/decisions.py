@@ -274,6 +274,8 @@ def decide(
     session.add(row)
     session.flush()
     store_status(session, [src.id])
+    if before is not None and (before["decision"], before["reason"]) == (decision, reason):
+        return row  # the same decision again: no step to undo (ctrl+z would change nothing)
     # one undoable step (ctrl+z on the Screening screen; `review.coding.history`)
     record_action(
         session,
