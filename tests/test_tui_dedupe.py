@@ -119,6 +119,8 @@ async def test_screening_screen_decides_with_keys_and_reasons(ws):
             ("wos-1", "exclude", "wrong population"),
         ]
         assert "3 of 3 decided by ann" in str(app.screen.query_one("#screen-progress").render())
+        toasts = [n.message for n in app._notifications]
+        assert toasts[-1] == "That was the last record: all 3 decided."
 
 
 async def test_screening_screen_resolves_conflicts_and_hides_blind_decisions(ws):
@@ -491,3 +493,37 @@ async def test_resolving_conflicts_top_line_fits_80_columns(ws):
         assert top.startswith("resolving 0 conflict(s)") and top.endswith("· blind")
         assert "No conflicts." in screen_text(screen.query_one("#screen-record"))
         assert "record" not in screen.query_one("StatusLine").note
+
+
+async def test_a_decision_moves_on_across_pages_and_after_the_last_goes_back(ws):
+    """Deciding the 100th record stayed on it (`n` opened the next page, a decision did not);
+    deciding the last record stayed there with no word of the records still undecided."""
+    from tests.tui_helpers import add_literature
+
+    add_literature(ws, 105)
+    ws.coder = "ann"
+    async with running(ws, start="screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        screen.pos = 99
+        screen._show()
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert (screen.page_start, screen.current()["key"]) == (100, "rec0100")
+        screen.pos = 4  # the last record (rec0104)
+        screen._show()
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert screen.current()["key"] == "rec0100"  # the first here without ann's decision
+        toasts = [n.message for n in app._notifications]
+        assert toasts[-1] == (
+            "That was the last record; 103 still without your decision: back to the first, rec0100."
+        )
+        for _ in range(4):  # rec0100–rec0103, then on to rec0104 (decided)
+            await pilot.press("i")
+            await settle(app, pilot)
+        assert screen.current()["key"] == "rec0104"
+        await pilot.press("e", "enter")  # ann changes her mind on the last one
+        await settle(app, pilot)
+        assert screen.current()["key"] == "rec0104"  # this page is done: it stays
+        toasts = [n.message for n in app._notifications]
+        assert toasts[-1] == "That was the last record; 99 earlier ones await your decision."

@@ -101,6 +101,7 @@ class ScreeningScreen(WorkbenchScreen):
         self.page_start = 0
         self.pos = 0
         self.n_conflicts = 0
+        self.counts: dict = {"records": 0, "mine": 0}
 
     @property
     def coder(self) -> str:
@@ -131,7 +132,7 @@ class ScreeningScreen(WorkbenchScreen):
                 self.items = screening.queue(
                     s, self.coder, self.stage, status=status, limit=PAGE, offset=self.page_start
                 )
-                prog = screening.progress(s, self.coder, self.stage)
+                prog = self.counts = screening.progress(s, self.coder, self.stage)
                 conflicts = screening.conflicts(s, self.stage)
                 blind = screening.is_blind(s)
         except Exception as exc:
@@ -245,9 +246,29 @@ class ScreeningScreen(WorkbenchScreen):
         except Exception as exc:
             self.notify_error(exc)
             return
-        if not self.conflict_mode:
-            self.pos += 1
         self.reload()
+        if not self.conflict_mode:
+            self._after_decision()
+
+    def _after_decision(self) -> None:
+        """On to the next record, as `n` (deciding the 100th stayed on it: the next page was
+        not opened); after the last one, back to the first still without your decision."""
+        if self.pos + 1 < len(self.items) or len(self.items) == PAGE:
+            self.action_move(1)
+            return
+        todo = next((n for n, it in enumerate(self.items) if not it["mine"]), None)
+        left = self.counts["records"] - self.counts["mine"]
+        if todo is not None:
+            self.pos = todo
+            self._show()
+            self.notify(
+                f"That was the last record; {left:,} still without your decision: "
+                f"back to the first, {self.items[todo]['key']}."
+            )
+        elif left:
+            self.notify(f"That was the last record; {left:,} earlier ones await your decision.")
+        else:
+            self.notify(f"That was the last record: all {self.counts['records']:,} decided.")
 
     def action_exclude(self) -> None:
         if self.current() is None:
