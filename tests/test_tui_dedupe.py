@@ -527,3 +527,22 @@ async def test_a_decision_moves_on_across_pages_and_after_the_last_goes_back(ws)
         assert screen.current()["key"] == "rec0104"  # this page is done: it stays
         toasts = [n.message for n in app._notifications]
         assert toasts[-1] == "That was the last record; 99 earlier ones await your decision."
+
+
+async def test_the_last_of_exactly_one_page_stays_in_view(ws):
+    """With exactly 100 records, `n` or a decision on the 100th opened an empty next page
+    ("Nothing to screen here.")."""
+    from tests.tui_helpers import add_literature
+
+    add_literature(ws, 100)
+    async with running(ws, start="screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        screen.pos = 99
+        screen._show()
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert (screen.page_start, screen.current()["key"]) == (0, "rec0099")
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert (screen.page_start, screen.current()["key"]) == (0, "rec0000")  # the first undecided
+        assert [n.message for n in app._notifications][-1].startswith("That was the last record")

@@ -219,6 +219,10 @@ class ScreeningScreen(WorkbenchScreen):
             self.page_start += PAGE
             self.pos = 0
             self.reload()
+            if not self.items:  # exactly a page's worth: the last record stays in view
+                self.page_start -= PAGE
+                self.pos = PAGE - 1
+                self.reload()
             return
         if new < 0 and self.page_start > 0:
             self.page_start = max(0, self.page_start - PAGE)
@@ -253,8 +257,9 @@ class ScreeningScreen(WorkbenchScreen):
     def _after_decision(self) -> None:
         """On to the next record, as `n` (deciding the 100th stayed on it: the next page was
         not opened); after the last one, back to the first still without your decision."""
-        if self.pos + 1 < len(self.items) or len(self.items) == PAGE:
-            self.action_move(1)
+        where = (self.page_start, self.pos)
+        self.action_move(1)
+        if (self.page_start, self.pos) != where:
             return
         todo = next((n for n, it in enumerate(self.items) if not it["mine"]), None)
         left = self.counts["records"] - self.counts["mine"]
