@@ -189,18 +189,29 @@ def test_screening_and_coding_undo_never_take_back_each_others_steps(paper):
     assert [d[2] for d in _decisions(session)] == ["include"]  # the decision stays undone
 
 
-def test_redo_of_a_decision_on_a_record_merged_since_names_the_survivor(paper):
+def test_undo_and_redo_of_a_decision_a_duplicate_merge_moved(paper):
+    """The decision is found where the merge put it (the survivor), whose stored status
+    follows; a decision to put back on a record merged since is refused, naming the
+    survivor."""
     from review.coding.history import SCREENING
     from review.errors import ReviewError
     from review.screening.decisions import decide
+    from review.screening.dedupe.service import merge_keys
 
     session, rec, _a, _code = paper
-    decide(session, "zoe", "bovaird2007", "include")
-    undo(session, "zoe", kinds=SCREENING)
-    survivor = m.Source(key="bovaird2007b", kind="article", title="Co-production")
-    session.add(survivor)
+    rec.title, rec.year = "Co-production of public services", 2007
+    copy = m.Source(key="bovaird2007b", kind="article", title=rec.title, year=2007)
+    session.add(copy)
     session.flush()
-    rec.merged_into_id = survivor.id
-    session.flush()
-    with pytest.raises(ReviewError, match="merged into bovaird2007b"):
+    decide(session, "zoe", "bovaird2007b", "include")
+    decide(session, "zoe", "bovaird2007b", "exclude", reason="wrong outcome")
+    survivor = merge_keys(session, ["bovaird2007", "bovaird2007b"]).survivor
+    assert survivor == "bovaird2007"  # the record with text
+    assert _stored(session, survivor) == "pending"
+    what = undo(session, "zoe", kinds=SCREENING)
+    assert what.startswith("bovaird2007b: exclude (wrong outcome) taken back, include again")
+    assert _decisions(session) == [(rec.id, "title-abstract", "include", None, False)]
+    undo(session, "zoe", kinds=SCREENING)  # the first decision: gone from the survivor
+    assert _decisions(session) == [] and _stored(session, survivor) == "unscreened"
+    with pytest.raises(ReviewError, match="merged into bovaird2007:"):
         redo(session, "zoe", kinds=SCREENING)

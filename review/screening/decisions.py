@@ -318,10 +318,20 @@ def put_decision(session: Session, decision_id: int, snapshot: dict[str, Any] | 
     survivor. Returns the record's id (None when there was nothing to change). A decision to
     put back on a record merged since then is refused, naming the survivor."""
     row = session.get(m.ScreeningDecision, decision_id)
-    touched = {row.source_id} if row is not None else set()
+    # where the decision is (a merge may have moved it) or is to be put back
+    if row is not None:
+        sid: int = row.source_id
+    elif snapshot is not None:
+        sid = snapshot["source_id"]
+    else:
+        return None
+    touched = {sid} | ({snapshot["source_id"]} if snapshot is not None else set())
+    # the record's row lock, as `decide` takes it: the status stored below counts every
+    # decision committed before this change (PostgreSQL; SQLite has one writer anyway)
+    session.execute(
+        select(col(m.Source.id)).where(col(m.Source.id).in_(sorted(touched))).with_for_update()
+    )
     if snapshot is None:
-        if row is None:
-            return None
         session.delete(row)
     elif row is None:
         src = session.get(m.Source, snapshot["source_id"])
@@ -329,6 +339,17 @@ def put_decision(session: Session, decision_id: int, snapshot: dict[str, Any] | 
             return None
         if src.merged_into_id is not None:
             _source(session, src.key)  # raises: "KEY was merged into SURVIVOR: screen SURVIVOR"
+        sd = m.ScreeningDecision
+        again = session.execute(
+            select(col(sd.id)).where(
+                col(sd.source_id) == src.id,
+                col(sd.coder_id) == snapshot["coder_id"],
+                col(sd.stage) == snapshot["stage"],
+                col(sd.final) == snapshot["final"],
+            )
+        ).first()
+        if again is not None:  # (a merge brought this reviewer's decision of a copy here)
+            raise ReviewError(f"{src.key} has another decision of yours at {snapshot['stage']}")
         created = snapshot.get("created")
         session.add(
             m.ScreeningDecision(
@@ -336,7 +357,6 @@ def put_decision(session: Session, decision_id: int, snapshot: dict[str, Any] | 
                 created=datetime.fromisoformat(created) if created else m.utcnow(),
             )
         )
-        touched.add(src.id if src.id is not None else snapshot["source_id"])
     else:
         created = snapshot.get("created")
         row.decision, row.reason = snapshot["decision"], snapshot["reason"]
@@ -344,7 +364,7 @@ def put_decision(session: Session, decision_id: int, snapshot: dict[str, Any] | 
         session.add(row)
     session.flush()
     store_status(session, touched)
-    return next(iter(touched), None)
+    return sid
 
 
 def _check_resolvable(
