@@ -107,3 +107,111 @@ def test_undo_redo_remove_and_accept(two):
     assert "re-accepted" in redo(session, "zoe")
     session.refresh(sug)
     assert sug.status == "accepted" and session.get(m.Coding, sug.coding_id) is not None
+
+
+# --- screening steps: the same history, never mixed with the coding steps -----------------
+
+
+def _stored(session, key):
+    return session.scalars(select(m.Source.screening_status).where(m.Source.key == key)).one()
+
+
+def _decisions(session):
+    return [
+        (d.source_id, d.stage, d.decision, d.reason, d.final)
+        for d in session.scalars(select(m.ScreeningDecision).order_by(m.ScreeningDecision.id))
+    ]
+
+
+@pytest.fixture
+def paper(two):
+    """A literature record with text: screened, and coded in the Reader, by the same coder."""
+    session, a, _b, code = two
+    rec = make_source(session, "bovaird2007", "We co-deliver the service. Users help.", "article")
+    return session, rec, a, code
+
+
+def test_undo_a_screening_decision_then_redo_it_with_the_stored_status(paper):
+    from review.coding.history import SCREENING
+    from review.screening.decisions import decide, set_required_reviewers
+
+    session, rec, _a, _code = paper
+    set_required_reviewers(session, 1)
+    decide(session, "zoe", "bovaird2007", "include")
+    assert _stored(session, "bovaird2007") == "include"
+    decided = _decisions(session)
+    what = undo(session, "zoe", kinds=SCREENING, stage="title-abstract")
+    assert what == "bovaird2007: include taken back at title-abstract (status unscreened)"
+    assert _decisions(session) == [] and _stored(session, "bovaird2007") == "unscreened"
+    what = redo(session, "zoe", kinds=SCREENING, stage="title-abstract")
+    assert what == "bovaird2007: include again at title-abstract (status include)"
+    assert _decisions(session) == decided and _stored(session, "bovaird2007") == "include"
+    # a changed decision: undo puts the earlier one back, with its reason
+    decide(session, "zoe", "bovaird2007", "exclude", reason="wrong population")
+    decide(session, "zoe", "bovaird2007", "maybe")
+    assert undo(session, "zoe", kinds=SCREENING, stage="title-abstract") == (
+        "bovaird2007: maybe taken back, exclude (wrong population) again at title-abstract "
+        "(status exclude)"
+    )
+    assert _decisions(session) == [(rec.id, "title-abstract", "exclude", "wrong population", False)]
+    assert _stored(session, "bovaird2007") == "exclude"
+    # the same decision again is no step: undo takes back the include, not a no-op
+    decide(session, "zoe", "bovaird2007", "include")
+    decide(session, "zoe", "bovaird2007", "include")
+    assert undo(session, "zoe", kinds=SCREENING, stage="title-abstract").startswith(
+        "bovaird2007: include taken back, exclude (wrong population) again"
+    )
+    assert undo(session, "zoe", kinds=SCREENING, stage="full-text") is None  # another stage
+    assert undo(session, "ann", kinds=SCREENING) is None  # another reviewer's: none
+
+
+def test_screening_and_coding_undo_never_take_back_each_others_steps(paper):
+    """The Reader's undo (a source open) and `review code undo` take back codings only; the
+    Screening screen's only decisions — even on one record, by one coder, interleaved."""
+    from review.coding.history import SCREENING
+    from review.screening.decisions import decide
+
+    session, rec, _a, code = paper
+    c = apply_code(session, source_id=rec.id, code_id=code, start=0, end=25, coder="zoe")
+    decide(session, "zoe", "bovaird2007", "include")  # the newer step
+    assert undo(session, "zoe", source_id=rec.id) == (
+        f"removed {_named(session, code, 0, 25, c.id)}"
+    )  # the coding, not the newer decision
+    assert [d[2] for d in _decisions(session)] == ["include"]
+    decide(session, "zoe", "bovaird2007", "exclude", reason="wrong outcome")  # after the undo
+    assert redo(session, "zoe", source_id=rec.id) is not None  # a decision ends no coding chain
+    assert _rows(session) != []
+    c2 = apply_code(session, source_id=rec.id, code_id=code, start=27, end=38, coder="zoe")
+    assert undo(session, "zoe", kinds=SCREENING).startswith("bovaird2007: exclude (wrong")
+    assert [r[0] for r in _rows(session)] == [c.id, c2.id]  # both codings stay
+    assert undo(session, "zoe", None) is not None  # `review code undo`: the last coding
+    assert [r[0] for r in _rows(session)] == [c.id]
+    assert [d[2] for d in _decisions(session)] == ["include"]  # the decision stays undone
+
+
+def test_undo_and_redo_of_a_decision_a_duplicate_merge_moved(paper):
+    """The decision is found where the merge put it (the survivor), whose stored status
+    follows; a decision to put back on a record merged since is refused, naming the
+    survivor."""
+    from review.coding.history import SCREENING
+    from review.errors import ReviewError
+    from review.screening.decisions import decide
+    from review.screening.dedupe.service import merge_keys
+
+    session, rec, _a, _code = paper
+    rec.title, rec.year = "Co-production of public services", 2007
+    copy = m.Source(key="bovaird2007b", kind="article", title=rec.title, year=2007)
+    session.add(copy)
+    session.flush()
+    decide(session, "zoe", "bovaird2007b", "include")
+    decide(session, "zoe", "bovaird2007b", "exclude", reason="wrong outcome")
+    survivor = merge_keys(session, ["bovaird2007", "bovaird2007b"]).survivor
+    assert survivor == "bovaird2007"  # the record with text
+    assert _stored(session, survivor) == "pending"
+    what = undo(session, "zoe", kinds=SCREENING)
+    assert what.startswith("bovaird2007b: exclude (wrong outcome) taken back, include again")
+    assert _decisions(session) == [(rec.id, "title-abstract", "include", None, False)]
+    undo(session, "zoe", kinds=SCREENING)  # the first decision: gone from the survivor
+    assert _decisions(session) == [] and _stored(session, survivor) == "unscreened"
+    with pytest.raises(ReviewError, match="merged into bovaird2007:"):
+        redo(session, "zoe", kinds=SCREENING)

@@ -69,6 +69,22 @@ def test_todo_lists_only_undecided(library, cli):
     assert todo["progress"]["mine"] == 3
 
 
+def test_a_key_given_twice_is_decided_once(library, cli):
+    """`decide include r1 r1` printed (and returned) the decision twice."""
+    ws = library
+    res = run(cli, ws, "ann", "decide", "include", "r1", "r2", "r1", "r1")
+    assert res.code == 0
+    assert res.out.splitlines() == [
+        "recorded: r1 include at title-abstract by ann",
+        "recorded: r2 include at title-abstract by ann",
+    ]
+    assert res.err.strip() == "r1 was given 3 times: decided once"
+    doc = run(cli, ws, "ann", "decide", "exclude", "r2", "r2", "-r", "wrong population", "--json")
+    assert [d["key"] for d in doc.json()["decisions"]] == ["r2"]
+    with session_scope(ws.engine) as s:
+        assert len(s.exec(select(m.ScreeningDecision)).all()) == 2
+
+
 def test_reasons_conflicts_resolution_and_full_text(library, cli):
     ws = library
     res = run(cli, ws, "ann", "decide", "exclude", "r3", "-r", "made up")

@@ -119,6 +119,8 @@ async def test_screening_screen_decides_with_keys_and_reasons(ws):
             ("wos-1", "exclude", "wrong population"),
         ]
         assert "3 of 3 decided by ann" in str(app.screen.query_one("#screen-progress").render())
+        toasts = [n.message for n in app._notifications]
+        assert toasts[-1] == "That was the last record: all 3 decided."
 
 
 async def test_screening_screen_resolves_conflicts_and_hides_blind_decisions(ws):
@@ -375,3 +377,172 @@ async def test_screening_and_library_say_the_same_status_word(ws):
         }
         assert status["Co-production of public services"] == "pending", status
         assert status["Citizens and the state in five countries"] == "unscreened", status
+
+
+async def test_screening_footer_fits_80_columns_at_both_stages(ws):
+    """A walk at 80x24: at the full-text stage the footer ran "… r Not retrieved n Next
+    p Previous t Stag▏^p palette", cutting off the stage and conflicts keys. Moving (n/p,
+    up/down) is in the help now; every key the footer shows fits beside the palette key."""
+    from textual.widgets._footer import FooterKey
+
+    from review.screening import decisions as screening
+
+    _add(ws)
+    with session_scope(ws.engine) as s:
+        screening.set_required_reviewers(s, 1)
+        screening.decide(s, "ann", "other", "include")  # so the full-text stage has a record
+    ws.coder = "ann"
+    async with running(ws, start="screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        for stage in ("title-abstract", "full-text"):
+            if screen.stage != stage:
+                await pilot.press("t")
+                await settle(app, pilot)
+            keys = list(screen.query(FooterKey))
+            palette = next(k for k in keys if k.has_class("-command-palette"))
+            shown = {k.key: k for k in keys if k is not palette}
+            expected = {"i", "e", "m", "t", "c"} | ({"r"} if stage == "full-text" else set())
+            assert set(shown) == expected, (stage, set(shown))
+            for k in shown.values():  # whole, and left of the palette key
+                assert k.region.width > 0 and k.region.right <= palette.region.x, (stage, k.key)
+        from review.tui.screens.help import HelpScreen
+
+        help_rows = dict(HelpScreen("screening").sections()[0][2])
+        assert help_rows["n,down"] == "Next" and help_rows["p,up"] == "Previous"
+
+
+async def test_screening_undo_and_redo_never_touch_a_coding_made_in_the_reader(ws):
+    """ctrl+z on the Screening screen said "Nothing to undo on this screen"; now it takes back
+    this coder's last decision at this stage (the stored status with it) and ctrl+y puts it
+    back — and neither it nor the Reader's undo ever takes back the other screen's work."""
+    from tests.tui_helpers import add_transcript
+
+    _add(ws)
+    sid = add_transcript(ws)
+
+    def state():
+        with session_scope(ws.engine) as s:
+            codings = s.exec(select(m.Coding.source_id)).all()
+            decisions = s.exec(
+                select(m.Source.key, m.ScreeningDecision.decision).join(
+                    m.Source, m.Source.id == m.ScreeningDecision.source_id
+                )
+            ).all()
+            stored = s.exec(select(m.Source.screening_status).where(m.Source.key == "scopus-1"))
+            return codings, [tuple(d) for d in decisions], stored.one()
+
+    async with running(ws, source=sid, size=(120, 40)) as (app, pilot):
+        await pilot.press("1")  # a coding in the Reader
+        await settle(app, pilot)
+        assert state() == ([sid], [], "unscreened")
+        await pilot.press("f8")
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.current()["key"] == "scopus-1"
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert state() == ([sid], [("scopus-1", "include")], "pending")
+        assert screen.current()["key"] != "scopus-1"  # on to the next record
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert state() == ([sid], [], "unscreened")  # the decision gone, the coding not
+        assert screen.current()["key"] == "scopus-1"  # back on the record undone
+        toasts = [n.message for n in app._notifications]
+        assert toasts[-1] == (
+            "Undo: scopus-1: include taken back at title-abstract (status unscreened)"
+        )
+        await pilot.press("ctrl+z")  # nothing more of this screen's: the coding stays
+        await settle(app, pilot)
+        assert state() == ([sid], [], "unscreened")
+        assert [n.message for n in app._notifications][-1].startswith("Nothing to undo")
+        await pilot.press("ctrl+y")
+        await settle(app, pilot)
+        assert state() == ([sid], [("scopus-1", "include")], "pending")
+        await pilot.press("f4")  # the Reader's undo takes back its coding, not the decision
+        await settle(app, pilot)
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert state() == ([], [("scopus-1", "include")], "pending")
+
+
+async def test_resolving_conflicts_top_line_fits_80_columns(ws):
+    """A walk at 80x24: resolving, the top line read "resolving conflicts · title-abstract ·
+    0 of 46 decided by cat · blind · 3 confl" — the number of conflicts left was cut off.
+    And once none were left the status line still said "record 3" of a record not shown."""
+    from review.screening import decisions as screening
+    from tests.tui_helpers import screen_text
+
+    _add(ws)
+    with session_scope(ws.engine) as s:
+        for n in range(40):  # two-digit counts, as in a real search
+            s.add(m.Source(key=f"extra-{n}", title=f"Study {n}", year=2000))
+        s.flush()
+        screening.decide(s, "ann", "other", "include")
+        screening.decide(s, "bob", "other", "exclude", reason="wrong outcome")
+    ws.coder = "cat"
+    async with running(ws, start="screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        await pilot.press("c")
+        await settle(app, pilot)
+        top = screen_text(screen.query_one("#screen-progress")).strip()
+        assert top == "resolving 1 conflict(s) · title-abstract · 0 of 43 decided by cat · blind"
+        assert len(top) <= screen.size.width - 2  # (the line's padding)
+        await pilot.press("i")
+        await settle(app, pilot)
+        top = screen_text(screen.query_one("#screen-progress")).strip()
+        assert top.startswith("resolving 0 conflict(s)") and top.endswith("· blind")
+        assert "No conflicts." in screen_text(screen.query_one("#screen-record"))
+        assert "record" not in screen.query_one("StatusLine").note
+
+
+async def test_a_decision_moves_on_across_pages_and_after_the_last_goes_back(ws):
+    """Deciding the 100th record stayed on it (`n` opened the next page, a decision did not);
+    deciding the last record stayed there with no word of the records still undecided."""
+    from tests.tui_helpers import add_literature
+
+    add_literature(ws, 105)
+    ws.coder = "ann"
+    async with running(ws, start="screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        screen.pos = 99
+        screen._show()
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert (screen.page_start, screen.current()["key"]) == (100, "rec0100")
+        screen.pos = 4  # the last record (rec0104)
+        screen._show()
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert screen.current()["key"] == "rec0100"  # the first here without ann's decision
+        toasts = [n.message for n in app._notifications]
+        assert toasts[-1] == (
+            "That was the last record; 103 still without your decision: back to the first, rec0100."
+        )
+        for _ in range(4):  # rec0100–rec0103, then on to rec0104 (decided)
+            await pilot.press("i")
+            await settle(app, pilot)
+        assert screen.current()["key"] == "rec0104"
+        await pilot.press("e", "enter")  # ann changes her mind on the last one
+        await settle(app, pilot)
+        assert screen.current()["key"] == "rec0104"  # this page is done: it stays
+        toasts = [n.message for n in app._notifications]
+        assert toasts[-1] == "That was the last record; 99 earlier ones await your decision."
+
+
+async def test_the_last_of_exactly_one_page_stays_in_view(ws):
+    """With exactly 100 records, `n` or a decision on the 100th opened an empty next page
+    ("Nothing to screen here.")."""
+    from tests.tui_helpers import add_literature
+
+    add_literature(ws, 100)
+    async with running(ws, start="screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        screen.pos = 99
+        screen._show()
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert (screen.page_start, screen.current()["key"]) == (0, "rec0099")
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert (screen.page_start, screen.current()["key"]) == (0, "rec0000")  # the first undecided
+        assert [n.message for n in app._notifications][-1].startswith("That was the last record")

@@ -67,9 +67,12 @@ def _decide(
     from review.screening import decisions as screening
 
     me = workspace(ctx).coder
+    distinct = list(dict.fromkeys(keys))  # a key given twice is decided once, in first order
+    for key in sorted({k for k in keys if keys.count(k) > 1}, key=distinct.index):
+        typer.echo(f"{key} was given {keys.count(key)} times: decided once", err=True)
     done = []
     with session(ctx) as s:
-        for key in keys:
+        for key in distinct:
             row = screening.decide(s, me, key, decision, stage, reason, final=final)
             done.append(
                 {

@@ -18,6 +18,7 @@ from review.coding.memos import MemoView, label_memos
 from review.errors import NotFound, ReviewError, UsageError
 from review.store import models as m
 from review.store import settings
+from review.store.actions import record_action
 from review.store.coders import ensure_coder
 from review.store.db import in_chunks
 from review.store.models import utcnow
@@ -58,10 +59,6 @@ def find_source(session: Session, ref: str | int, *, follow_merged: bool = True)
         assert survivor is not None  # merged_into_id is a foreign key
         source = survivor
     return source
-
-
-def record_action(session: Session, coder: m.Coder, kind: str, payload: dict) -> None:
-    session.add(m.Action(coder_id=coder.id, kind=kind, payload=payload))
 
 
 def check_span(source: m.Source, start: int, end: int) -> str:

@@ -1,12 +1,18 @@
-"""Undo and redo of coding steps: what a coder applied, removed, accepted or rejected.
+"""Undo and redo: the one history of undoable steps — a coding applied, removed, accepted or
+rejected, and a screening decision recorded or changed.
 
-Every coding change records an `Action` (see `review.coding.codings.record_action`). `undo`
-reverses this coder's most recent step that is not undone yet; with `source_id` only a step
-in that source (the Reader undoes what it shows, never a step made elsewhere). Undoing an
-applied or accepted coding keeps a snapshot of it — quote, memo, evidence links — in the
-action, so `redo` puts it back exactly, with the same id. `redo` re-does the most recently
-undone step, unless this coder has made a new step (there) since that undo: as in an editor,
-a new change ends the redo chain.
+Every such change records an `Action` (`review.store.actions.record_action`). `undo`
+reverses this coder's most recent step of the given kinds (`CODING` unless told: the Reader
+and `review code undo`; `SCREENING` for the Screening screen) that is not undone yet; with
+`source_id` only a step in that source (the Reader undoes what it shows, never a step made
+elsewhere), with `stage` only a screening step at that stage. So the Reader's undo never
+takes back a screening decision on the record it shows, nor the Screening screen's a coding.
+Undoing an applied or accepted coding keeps a snapshot of it — quote, memo, evidence links —
+in the action, so `redo` puts it back exactly, with the same id; a screening step keeps the
+decision before and after it, and both put the record's stored status right
+(`review.screening.decisions.put_decision`). `redo` re-does the most recently undone step,
+unless this coder has made a new step (there) since that undo: as in an editor, a new change
+ends the redo chain.
 """
 
 from __future__ import annotations
@@ -24,22 +30,40 @@ from review.coding.codings import (
     link_snapshots,
     parse_time,
 )
+from review.screening.decisions import (
+    SCREEN_STEP,
+    UNSCREENED,
+    outcomes,
+    put_decision,
+    said,
+)
 from review.store import models as m
 from review.store.coders import coder_id
 from review.store.models import utcnow
 
-KINDS = ("apply", "remove", "accept", "reject")
+CODING = ("apply", "remove", "accept", "reject")
+SCREENING = (SCREEN_STEP,)
 SCAN = 500  # recent actions looked through for one in scope
 
 
-def undo(session: Session, coder: str, source_id: int | None = None) -> str | None:
-    """Undo this coder's latest step (in `source_id`); a sentence saying what, or None."""
-    action = _latest(session, coder, source_id, undone=False)
+def undo(
+    session: Session,
+    coder: str,
+    source_id: int | None = None,
+    *,
+    kinds: tuple[str, ...] = CODING,
+    stage: str | None = None,
+) -> str | None:
+    """Undo this coder's latest step of `kinds` (in `source_id`, at `stage`); a sentence
+    saying what, or None."""
+    action = next_step(session, coder, undone=False, source_id=source_id, kinds=kinds, stage=stage)
     if action is None:
         return None
     payload = dict(action.payload or {})
     kind = action.kind
-    if kind in ("apply", "accept"):
+    if kind == SCREEN_STEP:
+        what = _screen_step(session, payload, undoing=True)
+    elif kind in ("apply", "accept"):
         ids = payload.get("coding_ids", [])
         codings = get_codings(session, ids[: SCAN * 10])
         links = [ln for c in codings for ln in link_snapshots(session, cast(int, c.id))]
@@ -70,22 +94,32 @@ def undo(session: Session, coder: str, source_id: int | None = None) -> str | No
     return what
 
 
-def redo(session: Session, coder: str, source_id: int | None = None) -> str | None:
-    """Re-do the step undone last (in `source_id`); a sentence saying what, or None."""
-    action = _latest(session, coder, source_id, undone=True)
+def redo(
+    session: Session,
+    coder: str,
+    source_id: int | None = None,
+    *,
+    kinds: tuple[str, ...] = CODING,
+    stage: str | None = None,
+) -> str | None:
+    """Re-do the step of `kinds` undone last (in `source_id`, at `stage`); a sentence saying
+    what, or None."""
+    action = next_step(session, coder, undone=True, source_id=source_id, kinds=kinds, stage=stage)
     if action is None:
         return None
     payload = dict(action.payload or {})
     since = parse_time(payload.get("undone_at"))
     newer = [
         a
-        for a in _recent(session, coder, undone=False)
-        if a.created and a.created > since and _in_scope(session, a, source_id)
+        for a in _recent(session, coder, undone=False, kinds=kinds)
+        if a.created and a.created > since and _in_scope(session, a, source_id, stage)
     ]
     if newer:
         return None  # a new step since the undo ends the redo chain
     kind = action.kind
-    if kind in ("apply", "accept"):
+    if kind == SCREEN_STEP:
+        what = _screen_step(session, payload, undoing=False)
+    elif kind in ("apply", "accept"):
         saved = payload.pop("redo", {"codings": [], "links": []})
         _restore(session, saved["codings"], saved["links"])
         if kind == "accept":
@@ -124,7 +158,9 @@ def redo(session: Session, coder: str, source_id: int | None = None) -> str | No
 # --- finding the step -----------------------------------------------------------------------
 
 
-def _recent(session: Session, coder: str, undone: bool) -> list[m.Action]:
+def _recent(
+    session: Session, coder: str, undone: bool, kinds: tuple[str, ...] = CODING
+) -> list[m.Action]:
     cid = coder_id(session, coder)
     if cid is None:
         return []
@@ -132,22 +168,55 @@ def _recent(session: Session, coder: str, undone: bool) -> list[m.Action]:
         session.scalars(
             select(m.Action)
             .where(col(m.Action.coder_id) == cid, col(m.Action.undone).is_(undone))
-            .where(col(m.Action.kind).in_(KINDS))
+            .where(col(m.Action.kind).in_(kinds))
             .order_by(col(m.Action.id).desc())
             .limit(SCAN)
         )
     )
 
 
-def _latest(session: Session, coder: str, source_id: int | None, undone: bool):
-    actions = _recent(session, coder, undone)
+def next_step(
+    session: Session,
+    coder: str,
+    *,
+    undone: bool,
+    source_id: int | None = None,
+    kinds: tuple[str, ...] = CODING,
+    stage: str | None = None,
+) -> m.Action | None:
+    """The step `undo` (undone=False) or `redo` (undone=True) would take, or None; a screening
+    step's payload names its record (`key`), which the Screening screen shows after undoing."""
+    actions = _recent(session, coder, undone, kinds)
     if undone:  # the one undone last, not the newest action
         actions.sort(key=lambda a: (a.payload or {}).get("undone_at", ""), reverse=True)
-    return next((a for a in actions if _in_scope(session, a, source_id)), None)
+    return next((a for a in actions if _in_scope(session, a, source_id, stage)), None)
 
 
-def _in_scope(session: Session, action: m.Action, source_id: int | None) -> bool:
+def _in_scope(
+    session: Session, action: m.Action, source_id: int | None, stage: str | None = None
+) -> bool:
+    if stage is not None and (action.payload or {}).get("stage") != stage:
+        return False
     return source_id is None or source_id in action_sources(session, action)
+
+
+def _screen_step(session: Session, payload: dict, undoing: bool) -> str:
+    """Put a screening decision back as it was before (undo) or after (redo) the step: "cr1:
+    include taken back at title-abstract (status unscreened)", "cr1: exclude (wrong outcome)
+    again at title-abstract (status conflict)"."""
+    before, after = payload.get("before"), payload["after"]
+    sid = put_decision(session, payload["decision_id"], before if undoing else after)
+    if sid is None:
+        return f"{payload.get('key')}: nothing to change (the decision is gone)"
+    what = "resolution " if payload.get("final") else ""
+    if undoing:
+        back = f", {said(before['decision'], before['reason'])} again" if before else ""
+        change = f"{what}{said(after['decision'], after['reason'])} taken back{back}"
+    else:
+        change = f"{what}{said(after['decision'], after['reason'])} again"
+    stage = payload.get("stage", "title-abstract")
+    o = outcomes(session, stage, [sid]).get(sid)
+    return f"{payload.get('key')}: {change} at {stage} (status {o.status if o else UNSCREENED})"
 
 
 def action_sources(session: Session, action: m.Action) -> set[int]:

@@ -20,9 +20,10 @@ from typing import Any, cast
 from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
 
-from review.coding.codings import check_span, record_action
+from review.coding.codings import check_span
 from review.errors import NotFound, UsageError
 from review.store import models as m
+from review.store.actions import record_action
 from review.store.coders import ensure_coder
 from review.store.db import in_chunks
 from review.store.models import utcnow

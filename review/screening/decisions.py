@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -33,6 +34,7 @@ from review.errors import NotFound, ReviewError, UsageError
 from review.stats import kappa_from_pairs
 from review.store import models as m
 from review.store import settings
+from review.store.actions import record_action
 from review.store.coders import ensure_coder
 from review.store.db import in_chunks
 from review.store.kinds import (
@@ -249,7 +251,8 @@ def decide(
         raise UsageError("a full-text resolution must be include, exclude or not-retrieved")
     if final:
         _check_resolvable(session, key, src.id, stage, decision, reason)
-    cid = ensure_coder(session, coder).id
+    who = ensure_coder(session, coder)
+    cid = who.id
     row = (
         session.execute(
             select(m.ScreeningDecision).where(
@@ -262,6 +265,7 @@ def decide(
         .scalars()
         .first()
     )
+    before = decision_snapshot(row) if row is not None else None
     if row is None:
         row = m.ScreeningDecision(
             source_id=src.id, coder_id=cid, stage=stage, final=final, decision=decision
@@ -270,7 +274,97 @@ def decide(
     session.add(row)
     session.flush()
     store_status(session, [src.id])
+    if before is not None and (before["decision"], before["reason"]) == (decision, reason):
+        return row  # the same decision again: no step to undo (ctrl+z would change nothing)
+    # one undoable step (ctrl+z on the Screening screen; `review.coding.history`)
+    record_action(
+        session,
+        who,
+        SCREEN_STEP,
+        {
+            "source_ids": [src.id],
+            "key": key,
+            "stage": stage,
+            "final": final,
+            "decision_id": row.id,
+            "before": before,
+            "after": decision_snapshot(row),
+        },
+    )
     return row
+
+
+SCREEN_STEP = "screen"  # the undo history's kind for a decision recorded or changed
+
+
+def decision_snapshot(row: m.ScreeningDecision) -> dict[str, Any]:
+    """One decision row as the undo history keeps it (JSON: the time as ISO text)."""
+    return {
+        "id": row.id,
+        "source_id": row.source_id,
+        "coder_id": row.coder_id,
+        "stage": row.stage,
+        "final": row.final,
+        "decision": row.decision,
+        "reason": row.reason,
+        "created": row.created.isoformat() if row.created else None,
+    }
+
+
+def put_decision(session: Session, decision_id: int, snapshot: dict[str, Any] | None) -> int | None:
+    """Set decision row `decision_id` to `snapshot` (a `decision_snapshot`; None: no decision,
+    the row goes) and store the status of its record: undo and redo of a screening step. The
+    row is found by id, so it is the same decision after a duplicate merge moved it to the
+    survivor. Returns the record's id (None when there was nothing to change). A decision to
+    put back on a record merged since then is refused, naming the survivor."""
+    row = session.get(m.ScreeningDecision, decision_id)
+    # where the decision is (a merge may have moved it) or is to be put back
+    if row is not None:
+        sid: int = row.source_id
+    elif snapshot is not None:
+        sid = snapshot["source_id"]
+    else:
+        return None
+    touched = {sid} | ({snapshot["source_id"]} if snapshot is not None else set())
+    # the record's row lock, as `decide` takes it: the status stored below counts every
+    # decision committed before this change (PostgreSQL; SQLite has one writer anyway)
+    session.execute(
+        select(col(m.Source.id)).where(col(m.Source.id).in_(sorted(touched))).with_for_update()
+    )
+    if snapshot is None:
+        session.delete(row)
+    elif row is None:
+        src = session.get(m.Source, snapshot["source_id"])
+        if src is None:
+            return None
+        if src.merged_into_id is not None:
+            _source(session, src.key)  # raises: "KEY was merged into SURVIVOR: screen SURVIVOR"
+        sd = m.ScreeningDecision
+        again = session.execute(
+            select(col(sd.id)).where(
+                col(sd.source_id) == src.id,
+                col(sd.coder_id) == snapshot["coder_id"],
+                col(sd.stage) == snapshot["stage"],
+                col(sd.final) == snapshot["final"],
+            )
+        ).first()
+        if again is not None:  # (a merge brought this reviewer's decision of a copy here)
+            raise ReviewError(f"{src.key} has another decision of yours at {snapshot['stage']}")
+        created = snapshot.get("created")
+        session.add(
+            m.ScreeningDecision(
+                **{k: v for k, v in snapshot.items() if k != "created"},
+                created=datetime.fromisoformat(created) if created else m.utcnow(),
+            )
+        )
+    else:
+        created = snapshot.get("created")
+        row.decision, row.reason = snapshot["decision"], snapshot["reason"]
+        row.created = datetime.fromisoformat(created) if created else row.created
+        session.add(row)
+    session.flush()
+    store_status(session, touched)
+    return sid
 
 
 def _check_resolvable(

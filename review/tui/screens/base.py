@@ -93,7 +93,9 @@ class WorkbenchScreen(Screen):
     ]
 
     def action_undo(self) -> None:
-        self.notify("Nothing to undo on this screen (the Reader undoes coding steps).")
+        self.notify(
+            "Nothing to undo on this screen (the Reader undoes coding steps; Screening, decisions)."
+        )
 
     def action_redo(self) -> None:
         self.notify("Nothing to redo on this screen.")

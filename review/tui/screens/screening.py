@@ -82,10 +82,15 @@ class ScreeningScreen(WorkbenchScreen):
         Binding("m", "decide('maybe')", "Maybe"),
         # full text only: shown in the footer (and run) at the full-text stage
         Binding("r", "not_retrieved", "Not retrieved"),
-        Binding("n,down", "move(1)", "Next"),
-        Binding("p,up", "move(-1)", "Previous"),
+        # moving is what up/down do anywhere: in the help (?), not the footer, which at the
+        # full-text stage cut "t Stage" and "c Conflicts" off at 80 columns
+        Binding("n,down", "move(1)", "Next", show=False),
+        Binding("p,up", "move(-1)", "Previous", show=False),
         Binding("t", "toggle_stage", "Stage"),
         Binding("c", "toggle_conflicts", "Conflicts"),
+        # this coder's screening steps at this stage only, never a coding (the Reader's)
+        Binding("ctrl+z", "undo", "Undo decision", show=False),
+        Binding("ctrl+y", "redo", "Redo decision", show=False),
     ]
 
     def __init__(self) -> None:
@@ -96,6 +101,7 @@ class ScreeningScreen(WorkbenchScreen):
         self.page_start = 0
         self.pos = 0
         self.n_conflicts = 0
+        self.counts: dict = {"records": 0, "mine": 0}
 
     @property
     def coder(self) -> str:
@@ -126,7 +132,7 @@ class ScreeningScreen(WorkbenchScreen):
                 self.items = screening.queue(
                     s, self.coder, self.stage, status=status, limit=PAGE, offset=self.page_start
                 )
-                prog = screening.progress(s, self.coder, self.stage)
+                prog = self.counts = screening.progress(s, self.coder, self.stage)
                 conflicts = screening.conflicts(s, self.stage)
                 blind = screening.is_blind(s)
         except Exception as exc:
@@ -135,10 +141,14 @@ class ScreeningScreen(WorkbenchScreen):
         if first_todo:
             self.pos = next((n for n, it in enumerate(self.items) if not it["mine"]), 0)
         self.pos = max(0, min(self.pos, len(self.items) - 1))
-        mode = "resolving conflicts · " if self.conflict_mode else ""
+        # the count of conflicts said once: "resolving conflicts · … · 3 conflict(s)" ran past
+        # 80 columns ("· 3 confl"), cutting the very number being worked down
+        done = f"{prog['mine']:,} of {prog['records']:,} decided by {self.coder}"
+        blind_words = " · blind" if blind else ""
         self.query_one("#screen-progress", Label).update(
-            f"{mode}{self.stage} · {prog['mine']:,} of {prog['records']:,} decided by "
-            f"{self.coder}{' · blind' if blind else ''} · {len(conflicts)} conflict(s)"
+            f"resolving {len(conflicts)} conflict(s) · {self.stage} · {done}{blind_words}"
+            if self.conflict_mode
+            else f"{self.stage} · {done}{blind_words} · {len(conflicts)} conflict(s)"
         )
         table = self.query_one("#screen-conflicts", DataTable)
         table.clear()
@@ -169,6 +179,7 @@ class ScreeningScreen(WorkbenchScreen):
         box = self.query_one("#screen-record", Static)
         if it is None:
             box.update("Nothing to screen here." if not self.conflict_mode else "No conflicts.")
+            self.query_one(StatusLine).note = ""  # no record: not the last one's number
             return
         words = screening.described(it, self.coder)
         mine = words["mine"] or "not decided"
@@ -208,6 +219,10 @@ class ScreeningScreen(WorkbenchScreen):
             self.page_start += PAGE
             self.pos = 0
             self.reload()
+            if not self.items:  # exactly a page's worth: the last record stays in view
+                self.page_start -= PAGE
+                self.pos = PAGE - 1
+                self.reload()
             return
         if new < 0 and self.page_start > 0:
             self.page_start = max(0, self.page_start - PAGE)
@@ -235,9 +250,30 @@ class ScreeningScreen(WorkbenchScreen):
         except Exception as exc:
             self.notify_error(exc)
             return
-        if not self.conflict_mode:
-            self.pos += 1
         self.reload()
+        if not self.conflict_mode:
+            self._after_decision()
+
+    def _after_decision(self) -> None:
+        """On to the next record, as `n` (deciding the 100th stayed on it: the next page was
+        not opened); after the last one, back to the first still without your decision."""
+        where = (self.page_start, self.pos)
+        self.action_move(1)
+        if (self.page_start, self.pos) != where:
+            return
+        todo = next((n for n, it in enumerate(self.items) if not it["mine"]), None)
+        left = self.counts["records"] - self.counts["mine"]
+        if todo is not None:
+            self.pos = todo
+            self._show()
+            self.notify(
+                f"That was the last record; {left:,} still without your decision: "
+                f"back to the first, {self.items[todo]['key']}."
+            )
+        elif left:
+            self.notify(f"That was the last record; {left:,} earlier ones await your decision.")
+        else:
+            self.notify(f"That was the last record: all {self.counts['records']:,} decided.")
 
     def action_exclude(self) -> None:
         if self.current() is None:
@@ -262,6 +298,40 @@ class ScreeningScreen(WorkbenchScreen):
             self.notify("Not retrieved is a full-text outcome: press t for the full-text stage.")
             return
         self.action_decide(screening.NOT_RETRIEVED)
+
+    def action_undo(self) -> None:
+        """ctrl+z: take back this coder's last decision at this stage (and its status)."""
+        self._history("undo")
+
+    def action_redo(self) -> None:
+        """ctrl+y: the decision undone last at this stage, again."""
+        self._history("redo")
+
+    def _history(self, which: str) -> None:
+        from review.coding import history
+
+        step = history.undo if which == "undo" else history.redo
+        kinds, stage = history.SCREENING, self.stage
+
+        def call(s):
+            nxt = history.next_step(s, self.coder, undone=which == "redo", kinds=kinds, stage=stage)
+            key = (nxt.payload or {}).get("key") if nxt else None
+            return key, step(s, self.coder, kinds=kinds, stage=stage)
+
+        ok, result = self.in_session(call)
+        if not ok or result is None:
+            return
+        key, what = result
+        if what is None:
+            self.notify(f"Nothing to {which} at {self.stage} (decisions by {self.coder}).")
+            return
+        self.reload()
+        at = next((n for n, it in enumerate(self.items) if it["key"] == key), None)
+        if at is not None:  # show the record whose decision changed
+            self.pos = at
+            self._show()
+        self.app.data_changed()
+        self.notify(f"{which.capitalize()}: {what}")
 
     def action_toggle_stage(self) -> None:
         self.stage = "full-text" if self.stage == "title-abstract" else "title-abstract"
