@@ -9,7 +9,7 @@ from review.coding.codebook import add_code
 from review.store import models as m
 from review.store.db import session_scope
 from review.tui.widgets.code_picker import CodeChoice, rank
-from tests.tui_helpers import add_transcript, running, sentences, settle
+from tests.tui_helpers import add_transcript, burst, running, sentences, settle
 
 
 def _coded(ws) -> list[tuple[str, int, int]]:
@@ -181,3 +181,29 @@ async def test_the_reused_picker_opens_fresh_each_time(ws):
         await pilot.press("enter")
         await settle(app, pilot)
     assert _coded(ws) == [(top, a, z)]
+
+
+async def test_keys_typed_in_one_burst_act_in_the_order_typed(ws):
+    """Keys sent at once (a fast typist, `tmux send-keys C-u 'comm' Enter`): before, the
+    field's own keys (ctrl+u, backspace) ran after the letters typed behind them, so ctrl+u
+    wiped "comm" too and enter applied the first code of the empty list (Co-commissioning);
+    a `down` ran after the letters before it had re-ranked the list, and was lost."""
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    async with running(ws, source=sid) as (app, pilot):
+        for keys in (
+            (*"trust", "ctrl+u", *"comm", "enter"),  # "comm": Community safety first
+            (*"trust", *["backspace"] * 5, *"dis", "enter"),  # "dis", not "tru": Distrust
+            (*"co-", "down", "enter"),  # the second row for "co-"
+        ):
+            await pilot.press("down", "enter")
+            await settle(app, pilot)
+            if keys[0] == "c":
+                second = rank("co-", app.screen.choices).choices[1]
+            burst(app, *keys)
+            await settle(app, pilot)
+    assert _coded(ws) == [
+        ("Sector/Community safety", *sents[1]),
+        ("Barriers/Distrust", *sents[2]),
+        (second.path, *sents[3]),
+    ]

@@ -22,6 +22,7 @@ from review.store.models import pk
 from review.tui import document
 from review.tui.screens.base import WorkbenchScreen
 from review.tui.widgets.code_picker import CodeChoice, CodePicker
+from review.tui.widgets.in_order_input import InOrderInput
 from review.tui.widgets.reader_view import ReaderView
 from review.tui.widgets.status_line import StatusLine
 from review.tui.words import word_spans
@@ -91,7 +92,9 @@ class ReaderScreen(WorkbenchScreen):
             yield ReaderView(id="reader-view")
             with VerticalScroll(id="reader-side"):
                 yield Static("", id="reader-panel")
-        yield Input(placeholder="find in this source… (enter: go, escape: close)", id="reader-find")
+        yield InOrderInput(
+            placeholder="find in this source… (enter: go, escape: close)", id="reader-find"
+        )
 
     def on_mount(self) -> None:
         self._check_width()
