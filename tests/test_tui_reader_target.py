@@ -245,3 +245,66 @@ def test_the_cli_refuses_a_whole_passage_coded_again_by_the_same_coder(ws, cli):
     again = cli(*args, "--passage", str(pid))
     assert again.code == 1 and "already coded as Four Cs/Co-design by ann" in again.err
     assert len(_codings(ws)) == 1
+
+
+async def test_bracket_steps_the_target_among_the_codings_on_the_span(ws):
+    """Several codings on one sentence: `]` moves ▶ down the panel's list (then round to the
+    first), and delete and M act on the coding it marks. Before, ▶ stayed on the newest own
+    coding, and the others on the span could not be memoed or removed from the Reader."""
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    first = _apply(ws, sid, "1", *sents[1], "tester")  # Co-commissioning
+    newest = _apply(ws, sid, "4", *sents[1], "tester")  # Co-assessment: ▶ at first
+    theirs = _apply(ws, sid, "2", *sents[1], "bob")  # Co-design
+    async with running(ws, source=sid, size=(120, 40)) as (app, pilot):
+        side = app.screen.query_one("#reader-panel")
+
+        def marked() -> list[str]:
+            return [line for line in screen_text(side).splitlines() if "▶" in line and "/" in line]
+
+        await pilot.press("down")
+        await until(pilot, lambda: len(marked()) == 1)
+        assert "Co-assessment" in marked()[0] and "] next" in screen_text(side)
+        await pilot.press("right_square_bracket")  # the next in the list: bob's
+        await settle(app, pilot)
+        assert "Co-design" in marked()[0] and "bob" in marked()[0], screen_text(side)
+        assert "Co-design by bob (3 of 3 here)" in app.screen.query_one("StatusLine").note
+        await pilot.press("right_square_bracket")  # round to the first
+        await settle(app, pilot)
+        assert "Co-commissioning" in marked()[0]
+        await pilot.press("M", *"first one", "ctrl+s")
+        await settle(app, pilot)
+        assert "Co-commissioning" in marked()[0]  # the memo saved, ▶ stays where it was
+        await pilot.press("right_square_bracket", "right_square_bracket", "delete")
+        await settle(app, pilot)
+        assert len(marked()) == 1 and "Co-commissioning" not in marked()[0]
+        await pilot.press("down", "up")  # off the span and back: the usual ▶ again
+        await settle(app, pilot)
+        assert "Co-assessment" in marked()[0]
+    left = _codings(ws)
+    assert sorted(left) == [first, newest]  # bob's went, after two steps from the first
+    assert left[first][1] == "first one" and left[newest][1] is None
+    assert theirs not in left
+
+
+async def test_bracket_with_one_coding_here_says_so_and_is_listed_in_the_help(ws):
+    from review.coding.codebook import add_code
+
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    _apply(ws, sid, "1", *sents[1], "tester")
+    with session_scope(ws.engine) as s:
+        add_code(s, "Drivers/Bracket", shortcut="]")  # `]` is the Reader's: it never codes
+    async with running(ws, source=sid, size=(120, 40)) as (app, pilot):
+        side = app.screen.query_one("#reader-panel")
+        await until(pilot, lambda: "Keys" in screen_text(side))
+        panel = " ".join(screen_text(side).split())  # (the line wraps in the panel)
+        assert "] Bracket (taken: next coding here)" in panel, panel
+        await pilot.press("down", "right_square_bracket")
+        await settle(app, pilot)
+        said = [n.message for n in app._notifications]
+        assert any("One coding here at most" in m for m in said), said
+        assert len(_codings(ws)) == 1
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert "]              Next coding here" in app.screen.help_text()

@@ -52,6 +52,9 @@ class ReaderScreen(WorkbenchScreen):
         Binding("ctrl+n", "next_suggestion", "Next suggestion", show=False),
         Binding("S", "suggest", "Suggest", show=False),
         Binding("M", "memo", "Memo"),
+        Binding(  # several codings on the span: the next is the ▶ one (delete, M)
+            "right_square_bracket", "next_target", "Next coding here", key_display="]", show=False
+        ),
         Binding("delete,backspace", "remove", "Uncode"),
         Binding("ctrl+z", "undo", "Undo"),
         Binding("ctrl+y", "redo", "Redo"),
@@ -218,7 +221,7 @@ class ReaderScreen(WorkbenchScreen):
         aim = doc.target(start, end, "coding", self.app.ws.coder)
         out.append("")
         if len(here) > 1:  # which of them delete and M act on: the one marked ▶
-            out.append("[b]Coded here[/b] [dim](▶ del, M)[/]")
+            out.append("[b]Coded here[/b] [dim](▶ del, M; ] next)[/]")
         else:
             out.append("[b]Coded here[/b]" if here else "[dim]Not coded here[/]")
         width = self.query_one("#reader-panel", Static).content_size.width
@@ -490,6 +493,29 @@ class ReaderScreen(WorkbenchScreen):
         note = f"{which}: {what}" if what else f"nothing to {which} in this source"
         self._refresh_marks(note)
         self.notify(note[0].upper() + note[1:])
+
+    def action_next_target(self) -> None:
+        """]: with several codings on the highlighted span, the next one becomes the target
+        (▶) that delete and M act on."""
+        span = self.query_one(ReaderView).span()
+        if self.doc is None or span is None:
+            return
+        here = self.doc.marks_over(*span, "coding")
+        if len(here) < 2:
+            self.notify("One coding here at most: delete and M act on it." if here else
+                        "No coding here.")  # fmt: skip
+            return
+        mark = self.doc.step_target(*span, "coding", self.app.ws.coder)
+        assert mark is not None  # (there are codings here)
+        c = next((c for c in self.choices if c.id == mark.code_id), None)
+        who = f" by {mark.coder}" if mark.coder else ""
+        at = here.index(mark) + 1
+        self.query_one(
+            StatusLine
+        ).note = (
+            f"▶ {_path(c, mark.code_id)}{who} ({at} of {len(here)} here): delete and M act on it"
+        )
+        self._panel()
 
     def action_remove(self) -> None:
         from review.coding.codings import remove_coding
