@@ -207,3 +207,50 @@ async def test_keys_typed_in_one_burst_act_in_the_order_typed(ws):
         ("Barriers/Distrust", *sents[2]),
         (second.path, *sents[3]),
     ]
+
+
+async def test_a_code_name_typed_right_after_enter_goes_to_the_picker(ws):
+    """enter and a code's name in one burst (the picker takes a moment to open; 50 ms with a
+    large codebook): before, the letters reached the Reader first, so "c" coded Social care
+    (its shortcut) and the picker got "omm"; now what is typed after enter is the picker's."""
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    async with running(ws, source=sid) as (app, pilot):
+        await pilot.press("down")
+        burst(app, "2", "enter", *"comm", "enter")  # the picker's first opening
+        await settle(app, pilot)
+        burst(app, "down", "enter", *"trust", "ctrl+u", *"dis", "enter")  # re-used
+        await settle(app, pilot)
+        burst(app, "enter", *"xyz", "escape")  # cancelled: back to the Reader
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ReaderScreen"
+        await pilot.press("3")  # its keys code again
+        await settle(app, pilot)
+    assert _coded(ws) == [
+        ("Four Cs/Co-design", *sents[1]),
+        ("Sector/Community safety", *sents[1]),
+        ("Barriers/Distrust", *sents[2]),
+        ("Four Cs/Co-delivery", *sents[2]),
+    ]
+
+
+async def test_a_word_typed_right_after_slash_or_m_goes_to_the_find_bar_or_the_memo(ws):
+    """`/trust` and `M` with a note typed in one burst: before, the letters reached the Reader
+    before the find bar or the memo editor had the keyboard, and t, r, s coded Trust,
+    Professional resistance and Community safety (their shortcuts)."""
+    from textual.widgets import Input
+
+    sid = add_transcript(ws)
+    async with running(ws, source=sid) as (app, pilot):
+        burst(app, "slash", *"litter")
+        await settle(app, pilot)
+        assert app.screen.query_one("#reader-find", Input).value == "litter"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        burst(app, "M", *"a note", "ctrl+s")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ReaderScreen"
+    assert _coded(ws) == []
+    with session_scope(ws.engine) as s:
+        memos = [x.text for x in s.exec(select(m.Memo)).all()]
+    assert memos == ["a note"]

@@ -27,7 +27,7 @@ from review.importers import import_paths
 from review.ingest.pipeline import FileReport
 from review.tui.plain import cells, plain
 from review.tui.screens.base import WorkbenchScreen
-from review.tui.widgets.in_order_input import InOrderInput
+from review.tui.widgets.in_order import InOrderInput
 from review.tui.widgets.status_line import StatusLine
 
 log = logging.getLogger(__name__)

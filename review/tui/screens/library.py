@@ -17,7 +17,7 @@ from review.errors import ReviewError
 from review.tui.app import settle_heap
 from review.tui.plain import cells, fitted
 from review.tui.screens.base import WorkbenchScreen, fill_last_column
-from review.tui.widgets.in_order_input import InOrderInput
+from review.tui.widgets.in_order import InOrderInput
 from review.tui.widgets.status_line import StatusLine
 
 NAME = "library"

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from review.tui.widgets.in_order_input import InOrderInput
+from review.tui.widgets.in_order import InOrderInput
 
 TOP = -1
 

@@ -25,7 +25,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from review.tui.widgets.in_order_input import InOrderInput
+from review.tui.widgets.in_order import InOrderInput
 
 CREATE = "create"
 TOP = -1  # the parent list's value for "top level"
@@ -114,6 +114,9 @@ class QueryField(InOrderInput):
     BINDINGS = [
         Binding("down", "screen.move(1)", "Next", show=False),
         Binding("up", "screen.move(-1)", "Previous", show=False),
+        # the code form (the Input's own ctrl+e, to the end, gives way): here, not a priority
+        # binding of the dialog, which ran before the letters typed ahead of it were in
+        Binding("ctrl+e", "screen.edit", "Edit code…", show=False),
     ]
 
 
@@ -123,7 +126,6 @@ class CodePicker(ModalScreen["int | NewCode | EditCode | None"]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+e", "edit", "Edit code…", show=False, priority=True),
     ]
     DEFAULT_CSS = """
     /* opaque: the screen behind is not redrawn dimmed on every key (half the time to open) */

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from review.tui.widgets.in_order_input import InOrderInput
+from review.tui.widgets.in_order import InOrderInput
 
 
 class Prompt(ModalScreen[str | None]):
