@@ -275,14 +275,14 @@ async def test_bracket_steps_the_target_among_the_codings_on_the_span(ws):
         await pilot.press("M", *"first one", "ctrl+s")
         await settle(app, pilot)
         assert "Co-commissioning" in marked()[0]  # the memo saved, ▶ stays where it was
-        await pilot.press("right_square_bracket", "right_square_bracket", "delete")
-        await settle(app, pilot)
-        assert len(marked()) == 1 and "Co-commissioning" not in marked()[0]
         await pilot.press("down", "up")  # off the span and back: the usual ▶ again
         await settle(app, pilot)
         assert "Co-assessment" in marked()[0]
+        await pilot.press("right_square_bracket", "delete")
+        await settle(app, pilot)
+        assert len(marked()) == 1 and "Co-assessment" in marked()[0]
     left = _codings(ws)
-    assert sorted(left) == [first, newest]  # bob's went, after two steps from the first
+    assert sorted(left) == [first, newest]  # bob's went, one step from the usual ▶
     assert left[first][1] == "first one" and left[newest][1] is None
     assert theirs not in left
 
@@ -308,3 +308,26 @@ async def test_bracket_with_one_coding_here_says_so_and_is_listed_in_the_help(ws
         await pilot.press("question_mark")
         await settle(app, pilot)
         assert "]              Next coding here" in app.screen.help_text()
+
+
+async def test_the_side_panel_is_cut_again_for_its_new_width_after_a_resize(ws):
+    """A coding's memo is cut to the panel's width (one line a coding): after the terminal
+    grew from 80 to 120 columns the panel kept the cut for 80 (the panel's full width then)
+    and the line wrapped in the narrower side column, until the cursor moved."""
+    from review.coding.codings import add_memo
+
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    cid = _apply(ws, sid, "1", *sents[0], "tester")
+    _apply(ws, sid, "2", *sents[0], "tester")
+    with session_scope(ws.engine) as s:
+        note = "a long memo about why this sentence is commissioning and not design at all"
+        add_memo(s, target="coding", target_id=cid, text=note, coder="tester")
+    async with running(ws, source=sid, size=(80, 24)) as (app, pilot):
+        side = app.screen.query_one("#reader-panel")
+        await until(pilot, lambda: "Co-commissioning" in screen_text(side))
+        await pilot.resize_terminal(120, 40)
+        await settle(app, pilot)
+        lines = screen_text(side).splitlines()
+        at = next(i for i, line in enumerate(lines) if "Co-commissioning" in line)
+        assert "Co-design" in lines[at + 1], lines  # the memo did not run onto a second line

@@ -83,18 +83,21 @@ class Document:
     ) -> Mark | None:
         """The coding (or suggestion) over [start, end) that the Reader's keys act on —
         `delete` and `M` (a coding), `A` and `X` (a suggestion) — and that its side panel
-        marks: the one `]` stepped to on this span (`step_target`) while it is still here; else
+        marks: the one `]` stepped to on this span (`step_target`) while it is still here and
+        this span stays highlighted (asked about another span, the choice is dropped); else
         one on exactly this span (an excerpt opened from the Excerpts or Memos screen is
         selected exactly), then for a coding the reader's own (`coder`), then the most recent;
         for a suggestion the first in text order. None: nothing here."""
         here = self.marks_over(start, end, kind)
-        if not here:
-            return None
         chosen = self._chosen.get(kind)
-        if chosen is not None and chosen[:2] == (start, end):
+        if chosen is not None and chosen[:2] != (start, end):
+            del self._chosen[kind]  # another span is highlighted now: the choice is over
+        elif chosen is not None:
             mark = next((mk for mk in here if mk.id == chosen[2]), None)
             if mark is not None:
                 return mark
+        if not here:
+            return None
         if kind == "coding":
             return max(
                 here,

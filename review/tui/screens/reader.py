@@ -113,6 +113,9 @@ class ReaderScreen(WorkbenchScreen):
 
     def on_resize(self) -> None:
         self._check_width()
+        # the side panel's lines are cut to its width (`_coding_line`): cut again for the new
+        # one (a coding's memo cut for 80 columns wrapped onto a second line at 120)
+        self.call_after_refresh(self._panel)
 
     def _check_width(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
