@@ -270,6 +270,8 @@ class ReviewApp(App):
     def _changed_elsewhere(self) -> None:
         from textual.app import ScreenStackError
 
+        if not self.is_running:  # closing: the screen may have lost its widgets already
+            return  # (a poll landing then failed with NoMatches on the Reader's text view)
         try:
             screen = self.screen
         except ScreenStackError:  # the app is closing: a poll landed after the last screen
