@@ -331,3 +331,33 @@ async def test_the_side_panel_is_cut_again_for_its_new_width_after_a_resize(ws):
         lines = screen_text(side).splitlines()
         at = next(i for i, line in enumerate(lines) if "Co-commissioning" in line)
         assert "Co-design" in lines[at + 1], lines  # the memo did not run onto a second line
+
+
+async def test_excerpts_screen_says_who_coded_each_and_fits_the_quotes_to_the_width(ws):
+    """Two coders on one turn: the rows read alike without a coder column. The quote is cut
+    at a word to the room there is, and cut again after a resize (it kept the first width)."""
+    from textual.widgets import DataTable
+
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    for who in ("tester", "bob"):
+        _apply(ws, sid, "2", sents[3][0], sents[4][1], who)  # Anna's whole turn
+    with session_scope(ws.engine) as s:
+        text = s.get(m.Source, sid).text[sents[3][0] : sents[4][1]]
+
+    def quotes(table) -> list[str]:
+        out = [str(table.get_row_at(i)[4]) for i in range(table.row_count)]
+        for quote in out:  # cut after a whole word
+            head = quote.removesuffix("…")
+            assert quote.endswith("…") and text.startswith(head) and text[len(head)] == " "
+        return out
+
+    async with _excerpts_of_code_2(ws, blind=False) as (app, pilot):
+        table = app.screen.query_one(DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert sorted(r[3] for r in rows) == ["bob", "tester"], rows
+        wide = quotes(table)
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        narrow = quotes(table)
+        assert len(narrow[0]) < len(wide[0]) - 20, (narrow, wide)
