@@ -54,7 +54,7 @@ class ReaderScreen(WorkbenchScreen):
         Binding("enter", "pick_code", "Code…"),
         Binding("A", "accept", "Accept", show=False),  # (the side panel says A / X)
         Binding("X", "reject", "Reject", show=False),
-        Binding("slash", "find", "Find"),
+        Binding("slash", "find", "Find", key_display="/"),
         Binding("n", "find_next(1)", "Next hit", show=False),
         Binding("N", "find_next(-1)", "Previous hit", show=False),
         Binding("ctrl+n", "next_suggestion", "Next suggestion", show=False),
@@ -63,7 +63,7 @@ class ReaderScreen(WorkbenchScreen):
         Binding(  # several codings on the span: the next is the ▶ one (delete, M)
             "right_square_bracket", "next_target", "Next coding here", key_display="]", show=False
         ),
-        Binding("delete,backspace", "remove", "Uncode"),
+        Binding("delete,backspace", "remove", "Uncode", key_display="del"),
         Binding("ctrl+z", "undo", "Undo"),
         Binding("ctrl+y", "redo", "Redo"),
     ]
