@@ -66,7 +66,7 @@ async def test_excerpts_of_a_code_and_jump_to_the_passage(ws):
         assert app.current_mode == "excerpts"
         table = app.screen.query_one(DataTable)
         assert table.row_count == 2
-        assert table.get_row_at(1)[1] == "Anna"
+        assert str(table.get_row_at(1)[1]) == "Anna"
         await pilot.press("down", "enter")
         await settle(app, pilot)
         assert app.current_mode == "reader"

@@ -9,7 +9,7 @@ from review.coding.codebook import add_code
 from review.store import models as m
 from review.store.db import session_scope
 from review.tui.widgets.code_picker import CodeChoice, rank
-from tests.tui_helpers import add_transcript, running, sentences, settle
+from tests.tui_helpers import add_transcript, burst, running, sentences, settle
 
 
 def _coded(ws) -> list[tuple[str, int, int]]:
@@ -181,3 +181,76 @@ async def test_the_reused_picker_opens_fresh_each_time(ws):
         await pilot.press("enter")
         await settle(app, pilot)
     assert _coded(ws) == [(top, a, z)]
+
+
+async def test_keys_typed_in_one_burst_act_in_the_order_typed(ws):
+    """Keys sent at once (a fast typist, `tmux send-keys C-u 'comm' Enter`): before, the
+    field's own keys (ctrl+u, backspace) ran after the letters typed behind them, so ctrl+u
+    wiped "comm" too and enter applied the first code of the empty list (Co-commissioning);
+    a `down` ran after the letters before it had re-ranked the list, and was lost."""
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    async with running(ws, source=sid) as (app, pilot):
+        for keys in (
+            (*"trust", "ctrl+u", *"comm", "enter"),  # "comm": Community safety first
+            (*"trust", *["backspace"] * 5, *"dis", "enter"),  # "dis", not "tru": Distrust
+            (*"co-", "down", "enter"),  # the second row for "co-"
+        ):
+            await pilot.press("down", "enter")
+            await settle(app, pilot)
+            if keys[0] == "c":
+                second = rank("co-", app.screen.choices).choices[1]
+            burst(app, *keys)
+            await settle(app, pilot)
+    assert _coded(ws) == [
+        ("Sector/Community safety", *sents[1]),
+        ("Barriers/Distrust", *sents[2]),
+        (second.path, *sents[3]),
+    ]
+
+
+async def test_a_code_name_typed_right_after_enter_goes_to_the_picker(ws):
+    """enter and a code's name in one burst (the picker takes a moment to open; 50 ms with a
+    large codebook): before, the letters reached the Reader first, so "c" coded Social care
+    (its shortcut) and the picker got "omm"; now what is typed after enter is the picker's."""
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    async with running(ws, source=sid) as (app, pilot):
+        await pilot.press("down")
+        burst(app, "2", "enter", *"comm", "enter")  # the picker's first opening
+        await settle(app, pilot)
+        burst(app, "down", "enter", *"trust", "ctrl+u", *"dis", "enter")  # re-used
+        await settle(app, pilot)
+        burst(app, "enter", *"xyz", "escape")  # cancelled: back to the Reader
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ReaderScreen"
+        await pilot.press("3")  # its keys code again
+        await settle(app, pilot)
+    assert _coded(ws) == [
+        ("Four Cs/Co-design", *sents[1]),
+        ("Sector/Community safety", *sents[1]),
+        ("Barriers/Distrust", *sents[2]),
+        ("Four Cs/Co-delivery", *sents[2]),
+    ]
+
+
+async def test_a_word_typed_right_after_slash_or_m_goes_to_the_find_bar_or_the_memo(ws):
+    """`/trust` and `M` with a note typed in one burst: before, the letters reached the Reader
+    before the find bar or the memo editor had the keyboard, and t, r, s coded Trust,
+    Professional resistance and Community safety (their shortcuts)."""
+    from textual.widgets import Input
+
+    sid = add_transcript(ws)
+    async with running(ws, source=sid) as (app, pilot):
+        burst(app, "slash", *"litter")
+        await settle(app, pilot)
+        assert app.screen.query_one("#reader-find", Input).value == "litter"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        burst(app, "M", *"a note", "ctrl+s")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ReaderScreen"
+    assert _coded(ws) == []
+    with session_scope(ws.engine) as s:
+        memos = [x.text for x in s.exec(select(m.Memo)).all()]
+    assert memos == ["a note"]

@@ -245,3 +245,119 @@ def test_the_cli_refuses_a_whole_passage_coded_again_by_the_same_coder(ws, cli):
     again = cli(*args, "--passage", str(pid))
     assert again.code == 1 and "already coded as Four Cs/Co-design by ann" in again.err
     assert len(_codings(ws)) == 1
+
+
+async def test_bracket_steps_the_target_among_the_codings_on_the_span(ws):
+    """Several codings on one sentence: `]` moves ▶ down the panel's list (then round to the
+    first), and delete and M act on the coding it marks. Before, ▶ stayed on the newest own
+    coding, and the others on the span could not be memoed or removed from the Reader."""
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    first = _apply(ws, sid, "1", *sents[1], "tester")  # Co-commissioning
+    newest = _apply(ws, sid, "4", *sents[1], "tester")  # Co-assessment: ▶ at first
+    theirs = _apply(ws, sid, "2", *sents[1], "bob")  # Co-design
+    async with running(ws, source=sid, size=(120, 40)) as (app, pilot):
+        side = app.screen.query_one("#reader-panel")
+
+        def marked() -> list[str]:
+            return [line for line in screen_text(side).splitlines() if "▶" in line and "/" in line]
+
+        await pilot.press("down")
+        await until(pilot, lambda: len(marked()) == 1)
+        assert "Co-assessment" in marked()[0] and "] next" in screen_text(side)
+        await pilot.press("right_square_bracket")  # the next in the list: bob's
+        await settle(app, pilot)
+        assert "Co-design" in marked()[0] and "bob" in marked()[0], screen_text(side)
+        assert "Co-design by bob (3 of 3 here)" in app.screen.query_one("StatusLine").note
+        await pilot.press("right_square_bracket")  # round to the first
+        await settle(app, pilot)
+        assert "Co-commissioning" in marked()[0]
+        await pilot.press("M", *"first one", "ctrl+s")
+        await settle(app, pilot)
+        assert "Co-commissioning" in marked()[0]  # the memo saved, ▶ stays where it was
+        await pilot.press("down", "up")  # off the span and back: the usual ▶ again
+        await settle(app, pilot)
+        assert "Co-assessment" in marked()[0]
+        await pilot.press("right_square_bracket", "delete")
+        await settle(app, pilot)
+        assert len(marked()) == 1 and "Co-assessment" in marked()[0]
+    left = _codings(ws)
+    assert sorted(left) == [first, newest]  # bob's went, one step from the usual ▶
+    assert left[first][1] == "first one" and left[newest][1] is None
+    assert theirs not in left
+
+
+async def test_bracket_with_one_coding_here_says_so_and_is_listed_in_the_help(ws):
+    from review.coding.codebook import add_code
+
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    _apply(ws, sid, "1", *sents[1], "tester")
+    with session_scope(ws.engine) as s:
+        add_code(s, "Drivers/Bracket", shortcut="]")  # `]` is the Reader's: it never codes
+    async with running(ws, source=sid, size=(120, 40)) as (app, pilot):
+        side = app.screen.query_one("#reader-panel")
+        await until(pilot, lambda: "Keys" in screen_text(side))
+        panel = " ".join(screen_text(side).split())  # (the line wraps in the panel)
+        assert "] Bracket (taken: next coding here)" in panel, panel
+        await pilot.press("down", "right_square_bracket")
+        await settle(app, pilot)
+        said = [n.message for n in app._notifications]
+        assert any("One coding here at most" in m for m in said), said
+        assert len(_codings(ws)) == 1
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert "]              Next coding here" in app.screen.help_text()
+
+
+async def test_the_side_panel_is_cut_again_for_its_new_width_after_a_resize(ws):
+    """A coding's memo is cut to the panel's width (one line a coding): after the terminal
+    grew from 80 to 120 columns the panel kept the cut for 80 (the panel's full width then)
+    and the line wrapped in the narrower side column, until the cursor moved."""
+    from review.coding.codings import add_memo
+
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    cid = _apply(ws, sid, "1", *sents[0], "tester")
+    _apply(ws, sid, "2", *sents[0], "tester")
+    with session_scope(ws.engine) as s:
+        note = "a long memo about why this sentence is commissioning and not design at all"
+        add_memo(s, target="coding", target_id=cid, text=note, coder="tester")
+    async with running(ws, source=sid, size=(80, 24)) as (app, pilot):
+        side = app.screen.query_one("#reader-panel")
+        await until(pilot, lambda: "Co-commissioning" in screen_text(side))
+        await pilot.resize_terminal(120, 40)
+        await settle(app, pilot)
+        lines = screen_text(side).splitlines()
+        at = next(i for i, line in enumerate(lines) if "Co-commissioning" in line)
+        assert "Co-design" in lines[at + 1], lines  # the memo did not run onto a second line
+
+
+async def test_excerpts_screen_says_who_coded_each_and_fits_the_quotes_to_the_width(ws):
+    """Two coders on one turn: the rows read alike without a coder column. The quote is cut
+    at a word to the room there is, and cut again after a resize (it kept the first width)."""
+    from textual.widgets import DataTable
+
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    for who in ("tester", "bob"):
+        _apply(ws, sid, "2", sents[3][0], sents[4][1], who)  # Anna's whole turn
+    with session_scope(ws.engine) as s:
+        text = s.get(m.Source, sid).text[sents[3][0] : sents[4][1]]
+
+    def quotes(table) -> list[str]:
+        out = [str(table.get_row_at(i)[4]) for i in range(table.row_count)]
+        for quote in out:  # cut after a whole word
+            head = quote.removesuffix("…")
+            assert quote.endswith("…") and text.startswith(head) and text[len(head)] == " "
+        return out
+
+    async with _excerpts_of_code_2(ws, blind=False) as (app, pilot):
+        table = app.screen.query_one(DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert sorted(r[3] for r in rows) == ["bob", "tester"], rows
+        wide = quotes(table)
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        narrow = quotes(table)
+        assert len(narrow[0]) < len(wide[0]) - 20, (narrow, wide)

@@ -124,3 +124,13 @@ def screen_text(widget) -> str:
     return "\n".join(
         "".join(seg.text for seg in widget.render_line(y)) for y in range(widget.size.height)
     )
+
+
+def burst(app, *keys: str) -> None:
+    """Keys arriving at once, as from a fast typist or `tmux send-keys` (the pilot's `press`
+    lets the app go idle after every key): each is queued for the app before any is handled.
+    Letters and digits are given one a key; other keys by name ("ctrl+u", "enter")."""
+    from textual import events
+
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))

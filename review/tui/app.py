@@ -15,6 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from sqlmodel import Session
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -36,6 +37,9 @@ if TYPE_CHECKING:  # imported when first used (start-up stays quick)
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0  # how often the workbench looks for writes by other processes
+
+
+HOLD_MOST = 2.0  # seconds: the longest that keys typed ahead wait (`ReviewApp.hold_keys`)
 
 
 class ReviewApp(App):
@@ -83,6 +87,36 @@ class ReviewApp(App):
             # Shown on the navigation line above the footer, so not repeated in the footer.
             self.bind(spec.key, f"go('{spec.name}')", description=spec.title, show=False)
         self.sub_title = str(ws.root)
+        self._held: list[events.Key] | None = None  # keys waiting (`hold_keys`)
+        self._hold_timer: Timer | None = None
+
+    # --- keys typed ahead of a dialog or a field -------------------------------------------
+
+    def hold_keys(self) -> None:
+        """Keys arriving from now on wait for `release_keys` instead of going to the focused
+        widget: a key has just moved the keyboard to a dialog or a field that is not there
+        yet, and keys typed before it opened are still on their way through the old focus.
+        (Released after HOLD_MOST seconds at the latest, so a hold never locks the keyboard.)"""
+        if self._held is None:
+            self._held = []
+            self._hold_timer = self.set_timer(HOLD_MOST, lambda: self.release_keys([]))
+
+    def release_keys(self, ahead: list[events.Key]) -> None:
+        """Type `ahead` (the keys that reached the old focus after the key that moved the
+        keyboard), then the keys held meanwhile, in that order, into whatever has the
+        keyboard now, as if typed there."""
+        held, self._held = self._held or [], None
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        for key in (*ahead, *held):
+            self.post_message(events.Key(key.key, key.character))  # fresh events
+
+    async def on_event(self, event: events.Event) -> None:
+        if self._held is not None and isinstance(event, events.Key) and not event.is_forwarded:
+            self._held.append(event)  # (a key from the terminal, not one bubbling up)
+            return
+        await super().on_event(event)
 
     # --- shared helpers for screens --------------------------------------------------------
 
@@ -236,6 +270,8 @@ class ReviewApp(App):
     def _changed_elsewhere(self) -> None:
         from textual.app import ScreenStackError
 
+        if not self.is_running:  # closing: the screen may have lost its widgets already
+            return  # (a poll landing then failed with NoMatches on the Reader's text view)
         try:
             screen = self.screen
         except ScreenStackError:  # the app is closing: a poll landed after the last screen

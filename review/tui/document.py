@@ -60,6 +60,8 @@ class Document:
     _starts: list[int] | None = field(default=None, repr=False)
     _ends: list[int] | None = field(default=None, repr=False)
     _words: dict[int, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
+    # the mark `]` stepped to, by kind: (start, end, mark id); it is the target on that span
+    _chosen: dict[str, tuple[int, int, int]] = field(default_factory=dict, repr=False)
 
     def unit_at(self, offset: int) -> int:
         """Index of the unit containing (or nearest before) a text offset."""
@@ -81,10 +83,19 @@ class Document:
     ) -> Mark | None:
         """The coding (or suggestion) over [start, end) that the Reader's keys act on —
         `delete` and `M` (a coding), `A` and `X` (a suggestion) — and that its side panel
-        marks: one on exactly this span first (an excerpt opened from the Excerpts or Memos
-        screen is selected exactly), then for a coding the reader's own (`coder`), then the
-        most recent; for a suggestion the first in text order. None: nothing here."""
+        marks: the one `]` stepped to on this span (`step_target`) while it is still here and
+        this span stays highlighted (asked about another span, the choice is dropped); else
+        one on exactly this span (an excerpt opened from the Excerpts or Memos screen is
+        selected exactly), then for a coding the reader's own (`coder`), then the most recent;
+        for a suggestion the first in text order. None: nothing here."""
         here = self.marks_over(start, end, kind)
+        chosen = self._chosen.get(kind)
+        if chosen is not None and chosen[:2] != (start, end):
+            del self._chosen[kind]  # another span is highlighted now: the choice is over
+        elif chosen is not None:
+            mark = next((mk for mk in here if mk.id == chosen[2]), None)
+            if mark is not None:
+                return mark
         if not here:
             return None
         if kind == "coding":
@@ -93,6 +104,20 @@ class Document:
                 key=lambda mk: ((mk.start, mk.end) == (start, end), mk.coder == coder, mk.id),
             )
         return next((mk for mk in here if (mk.start, mk.end) == (start, end)), here[0])
+
+    def step_target(
+        self, start: int, end: int, kind: str = "coding", coder: str | None = None
+    ) -> Mark | None:
+        """`]` in the Reader: the target moves to the next mark over [start, end) in the side
+        panel's order (after the last, the first again) and stays there while this span is the
+        one highlighted. The new target (None: nothing here)."""
+        here = self.marks_over(start, end, kind)
+        now = self.target(start, end, kind, coder)
+        if now is None or len(here) < 2:
+            return now
+        mark = here[(here.index(now) + 1) % len(here)]
+        self._chosen[kind] = (start, end, mark.id)
+        return mark
 
     # --- words and selections (pure: the reader's keys call these, tests call them too) ------
 

@@ -10,7 +10,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
-from review.tui.plain import cells
+from review.ingest.citation import trim_words
+from review.tui.plain import cells, fitted
 from review.tui.screens.base import WorkbenchScreen
 from review.tui.widgets.status_line import StatusLine
 
@@ -24,6 +25,7 @@ TITLE = "Excerpts"
 ORDER = 50
 HELP = "All excerpts of a code and its children; jump to the passage."
 
+CODER = 8  # the coder column's width
 PAGE = 200
 
 
@@ -50,6 +52,7 @@ class ExcerptsScreen(WorkbenchScreen):
         table.add_column("Source", width=14, key="source")
         table.add_column("Speaker", width=10, key="speaker")
         table.add_column("Code", width=14, key="code")
+        table.add_column("Coder", width=CODER, key="coder")
         table.add_column("Excerpt", key="quote")
         table.focus()
 
@@ -85,27 +88,7 @@ class ExcerptsScreen(WorkbenchScreen):
         except Exception as exc:
             self.notify_error(exc)
             return
-        table = self.query_one(DataTable)
-        table.clear()
-        width = max(20, self.size.width - 14 - 10 - 14 - 10)  # 2 cells padding a column
-        quote_column = table.columns[ColumnKey("quote")]
-        quote_column.width = width
-        quote_column.auto_width = False
-        for x in self.rows:
-            quote = " ".join(x.quote.split())
-            if len(quote) > width:
-                quote = quote[: width - 1] + "…"
-            table.add_row(
-                *cells(
-                    x.source_key[:14],
-                    (x.speaker or "")[:10],
-                    x.code_path.split("/")[-1][:14],
-                    quote,
-                )
-            )
-        at = next((i for i, x in enumerate(self.rows) if x.coding_id == keep), None)
-        if at is not None:
-            table.move_cursor(row=at)
+        self._fill(keep)
         first = self.page_offset + 1 if self.rows else 0
         self.query_one("#excerpts-title", Static).update(
             f"{path}: excerpts {first}–{self.page_offset + len(self.rows)}"
@@ -113,6 +96,32 @@ class ExcerptsScreen(WorkbenchScreen):
             + (f" · {blind_note(mine, 'excerpts')}" if mine is not None else "")
         )
         self.query_one(StatusLine).note = f"{len(self.rows)} excerpt(s) shown"
+
+    def on_resize(self) -> None:
+        if self.rows:  # the excerpts cut again for the new width, the cursor where it was
+            table = self.query_one(DataTable)
+            self._fill(self.rows[max(0, min(table.cursor_row, len(self.rows) - 1))].coding_id)
+
+    def _fill(self, keep: int | None) -> None:
+        """The rows shown: who coded each (two coders' excerpts of one sentence read alike
+        without it), the quote cut at a word to the room the other columns leave."""
+        table = self.query_one(DataTable)
+        table.clear()
+        width = max(20, self.size.width - 14 - 10 - 14 - CODER - 12)  # 2 cells padding a column
+        quote_column = table.columns[ColumnKey("quote")]
+        quote_column.width = width
+        quote_column.auto_width = False
+        for x in self.rows:
+            table.add_row(
+                fitted(x.source_key),
+                fitted(x.speaker or ""),
+                fitted(x.code_path.split("/")[-1]),
+                fitted(x.coder or ""),
+                *cells(trim_words(x.quote, width)),
+            )
+        at = next((i for i, x in enumerate(self.rows) if x.coding_id == keep), None)
+        if at is not None:
+            table.move_cursor(row=at)
 
     def action_page(self, step: int) -> None:
         new = self.page_offset + step * PAGE

@@ -27,6 +27,7 @@ from review.importers import import_paths
 from review.ingest.pipeline import FileReport
 from review.tui.plain import cells, plain
 from review.tui.screens.base import WorkbenchScreen
+from review.tui.widgets.in_order import InOrderInput
 from review.tui.widgets.status_line import StatusLine
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,9 @@ class ImportScreen(WorkbenchScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="import-top"):
-            yield Input(placeholder="files or folders to import (enter to start)", id="paths")
+            yield InOrderInput(
+                placeholder="files or folders to import (enter to start)", id="paths"
+            )
             yield Button("Import", id="run", variant="primary")
             yield Button("Cancel", id="cancel", disabled=True)
         with Horizontal(id="import-main"):

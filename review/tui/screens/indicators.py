@@ -7,16 +7,19 @@ service call as `review indicators link|unlink|list`.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, OptionList
+from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from review import safetext
 from review.coding.codings import blind_hidden
 from review.evidence import links as service
+from review.ingest.citation import trim_words
 from review.tui.plain import cells as plain_cells
 from review.tui.plain import fitted
 from review.tui.screens.base import WorkbenchScreen, row_at_cursor, share_width
@@ -40,36 +43,66 @@ LINK_COLUMNS = (("Link", 5), ("Relation", 12), ("Code", 34), ("Excerpt", 60))
 
 
 class ExcerptPicker(ModalScreen[int | None]):
-    """The excerpts of one code (first 200); Enter picks a coding id, Escape cancels. `note`
-    says whose they are when not everyone's (blind coding)."""
+    """The excerpts of one code (first 200), one line each — code, coder and the quote cut at
+    a word (`excerpt_line`) — with the highlighted one's source, speaker and whole quote
+    below; Enter picks a coding id, Escape cancels. `note` says whose they are when not
+    everyone's (blind coding)."""
 
     DEFAULT_CSS = """
     ExcerptPicker { align: center middle; }
     #excerpt-box { width: 90%; height: 80%; border: round $primary; background: $surface; }
+    #excerpt-options { height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
+    #excerpt-detail { height: auto; max-height: 4; color: $text-muted; padding: 0 1; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, rows: list[dict], note: str | None = None) -> None:
+    def __init__(self, rows: list[dict], total: int | None = None, note: str | None = None) -> None:
         super().__init__()
         self.rows = rows
         self.note = note
+        self.total = len(rows) if total is None else total
+        self._width = 0  # the list's width the lines were cut for
 
     def compose(self) -> ComposeResult:
+        n = len(self.rows)
+        shown = f"first {n:,} of {self.total:,}" if self.total > n else f"{n:,}"
         with Vertical(id="excerpt-box"):
-            yield Label("Link which excerpt? (Enter to choose, Esc to cancel)")
+            yield Label(f"Link which excerpt? ({shown}; Enter to choose, Esc to cancel)")
             if self.note:
                 yield Label(self.note, id="excerpt-note")
-            yield OptionList(
-                *(
-                    Option(f"{r['citation']}: “{r['quote'][:150]}”", id=str(r["coding_id"]))
-                    for r in self.rows
-                )
-            )
+            yield OptionList(id="excerpt-options")
+            yield Static("", id="excerpt-detail")
 
     def on_mount(self) -> None:
+        self._fill()
+        self.query_one(OptionList).focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fill)  # cut again for the list's new width
+
+    def _fill(self) -> None:
         options = self.query_one(OptionList)
-        options.highlighted = 0
-        options.focus()
+        width = options.scrollable_content_region.width
+        if width <= 0 or width == self._width and options.option_count:
+            return  # (not laid out yet: on_resize comes; or cut for this width already)
+        self._width = width
+        at = options.highlighted or 0
+        code_w = min(24, max(len(_leaf(r["code"])) for r in self.rows))
+        coder_w = min(12, max(len(r["coder"] or "") for r in self.rows))
+        options.clear_options()
+        options.add_options(
+            Option(excerpt_line(r, code_w, coder_w, width - 2), id=str(r["coding_id"]))
+            for r in self.rows
+        )
+        options.highlighted = min(at, len(self.rows) - 1)
+
+    @on(OptionList.OptionHighlighted)
+    def _detail(self, event: OptionList.OptionHighlighted) -> None:
+        r = self.rows[event.option_index]
+        quote = " ".join((r["quote"] or "").split())
+        detail = Text(safetext.terminal(f"{r['citation']} · {r['start']}–{r['end']}: "))
+        detail.append(f"“{safetext.terminal(quote)}”", style="italic")
+        self.query_one("#excerpt-detail", Static).update(detail)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -79,6 +112,27 @@ class ExcerptPicker(ModalScreen[int | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def excerpt_line(row: dict, code_w: int, coder_w: int, width: int) -> Text:
+    """One excerpt on one line of `width` cells: its code (the name, cut to `code_w`), its
+    coder (cut to `coder_w`) and as much of its quote as fits, cut at a word."""
+    code, coder = _leaf(row["code"]), row["coder"] or ""
+    code = code if len(code) <= code_w else code[: code_w - 1] + "…"
+    coder = coder if len(coder) <= coder_w else coder[: coder_w - 1] + "…"
+    room = width - code_w - coder_w - 6  # two gaps of two cells and the quote marks
+    quote = trim_words(safetext.terminal(row["quote"] or ""), max(room, 8))
+    line = Text(no_wrap=True, overflow="ellipsis")
+    line.append(code.ljust(code_w), style="bold")
+    line.append("  ")
+    line.append(coder.ljust(coder_w), style="dim")
+    line.append(f"  “{quote}”")
+    return line
+
+
+def _leaf(path: str) -> str:
+    """A code's own name: the picker lists one code and its children."""
+    return path.rsplit("/", 1)[-1]
 
 
 class IndicatorsScreen(WorkbenchScreen):
@@ -235,8 +289,9 @@ class IndicatorsScreen(WorkbenchScreen):
 
             me = self.app.ws.coder
             with self.app.session() as s:  # blind coding: only the linker's own excerpts
-                rows = excerpt_rows(s, code=str(cid), viewer=me)[:EXCERPTS]
+                every = excerpt_rows(s, code=str(cid), viewer=me)
                 mine = blind_coder(s, me)
+            rows = every[:EXCERPTS]
             note = blind_note(mine, "excerpts") if mine is not None else None
             if not rows:
                 said = "that code has no excerpts yet"
@@ -249,7 +304,7 @@ class IndicatorsScreen(WorkbenchScreen):
                 if coding_id is not None:
                     self._link(coding_id=coding_id)
 
-            self.app.push_screen(ExcerptPicker(rows, note), excerpt_chosen)
+            self.app.push_screen(ExcerptPicker(rows, len(every), note), excerpt_chosen)
 
         self._pick_code(code_chosen)
 

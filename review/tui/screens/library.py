@@ -17,6 +17,7 @@ from review.errors import ReviewError
 from review.tui.app import settle_heap
 from review.tui.plain import cells, fitted
 from review.tui.screens.base import WorkbenchScreen, fill_last_column
+from review.tui.widgets.in_order import InOrderInput
 from review.tui.widgets.status_line import StatusLine
 
 NAME = "library"
@@ -78,8 +79,8 @@ class LibraryScreen(WorkbenchScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="library-filters"):
-            yield Input(placeholder="/ fuzzy: author year title", id="fuzzy")
-            yield Input(placeholder="ctrl+f full text", id="fts")
+            yield InOrderInput(placeholder="/ fuzzy: author year title", id="fuzzy")
+            yield InOrderInput(placeholder="ctrl+f full text", id="fts")
             yield Select([], prompt="kind", id="kind")
             yield Select(STATUS_OPTIONS, prompt="status", id="status")
         code_line = Static("", id="library-code")  # the active code filter, when there is one

@@ -11,17 +11,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
+from textual.message import Message
 from textual.widgets import Input, Static
 
 from review.store.models import pk
 from review.tui import document
 from review.tui.screens.base import WorkbenchScreen
 from review.tui.widgets.code_picker import CodeChoice, CodePicker
+from review.tui.widgets.in_order import InOrderInput
 from review.tui.widgets.reader_view import ReaderView
 from review.tui.widgets.status_line import StatusLine
 from review.tui.words import word_spans
@@ -36,22 +38,32 @@ KEY = "f4"
 TITLE = "Reader"
 ORDER = 30
 HELP = "Read and code a source: code keys, suggestions, memos, undo."
+# Keys that move the keyboard to a dialog or a field, with their actions: what is typed after
+# one of them is for that dialog or field (`ReaderScreen.on_key`).
+MOVES_KEYBOARD = {"enter": "pick_code", "slash": "find", "M": "memo"}
 
 
 class ReaderScreen(WorkbenchScreen):
     """The text on the left, what is under the cursor (codes, suggestions, definitions) right."""
 
+    class TypedAhead(Message):
+        """Sent through the text view once a dialog or field has the keyboard: when it comes
+        back here, so has every key typed before it had."""
+
     BINDINGS = [
         Binding("enter", "pick_code", "Code…"),
         Binding("A", "accept", "Accept", show=False),  # (the side panel says A / X)
         Binding("X", "reject", "Reject", show=False),
-        Binding("slash", "find", "Find"),
+        Binding("slash", "find", "Find", key_display="/"),
         Binding("n", "find_next(1)", "Next hit", show=False),
         Binding("N", "find_next(-1)", "Previous hit", show=False),
         Binding("ctrl+n", "next_suggestion", "Next suggestion", show=False),
         Binding("S", "suggest", "Suggest", show=False),
         Binding("M", "memo", "Memo"),
-        Binding("delete,backspace", "remove", "Uncode"),
+        Binding(  # several codings on the span: the next is the ▶ one (delete, M)
+            "right_square_bracket", "next_target", "Next coding here", key_display="]", show=False
+        ),
+        Binding("delete,backspace", "remove", "Uncode", key_display="del"),
         Binding("ctrl+z", "undo", "Undo"),
         Binding("ctrl+y", "redo", "Redo"),
     ]
@@ -79,6 +91,7 @@ class ReaderScreen(WorkbenchScreen):
         self._panel_retry = False  # redrawn once after layout (its width was unknown)
         self._picker: CodePicker | None = None  # built on the first enter, then re-used
         self._picker_choices: list[CodeChoice] | None = None  # the codebook it was given
+        self._ahead: list[events.Key] | None = None  # typed after a MOVES_KEYBOARD key
         self.shortcuts: dict[str, int] = {}
         self.last_action_ms: float | None = None
         self.loading_id: int | None = None  # the source shown or being loaded
@@ -91,13 +104,18 @@ class ReaderScreen(WorkbenchScreen):
             yield ReaderView(id="reader-view")
             with VerticalScroll(id="reader-side"):
                 yield Static("", id="reader-panel")
-        yield Input(placeholder="find in this source… (enter: go, escape: close)", id="reader-find")
+        yield InOrderInput(
+            placeholder="find in this source… (enter: go, escape: close)", id="reader-find"
+        )
 
     def on_mount(self) -> None:
         self._check_width()
 
     def on_resize(self) -> None:
         self._check_width()
+        # the side panel's lines are cut to its width (`_coding_line`): cut again for the new
+        # one (a coding's memo cut for 80 columns wrapped onto a second line at 120)
+        self.call_after_refresh(self._panel)
 
     def _check_width(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -215,7 +233,7 @@ class ReaderScreen(WorkbenchScreen):
         aim = doc.target(start, end, "coding", self.app.ws.coder)
         out.append("")
         if len(here) > 1:  # which of them delete and M act on: the one marked ▶
-            out.append("[b]Coded here[/b] [dim](▶ del, M)[/]")
+            out.append("[b]Coded here[/b] [dim](▶ del, M; ] next)[/]")
         else:
             out.append("[b]Coded here[/b]" if here else "[dim]Not coded here[/]")
         width = self.query_one("#reader-panel", Static).content_size.width
@@ -328,11 +346,12 @@ class ReaderScreen(WorkbenchScreen):
         status.note = note
         self.app.data_changed()
 
-    def action_pick_code(self) -> None:
+    def action_pick_code(self):
+        """enter: the code picker; returns its opening, to await (None: not opened)."""
         from review.tui.widgets.code_picker import CodePicker, EditCode, NewCode
 
         if self.doc is None or not self.doc.codable:
-            return
+            return None
         self.reload_codes()  # the codebook may have changed since the source was opened
         choices = [c for c in self.choices if c.codable]
 
@@ -355,7 +374,7 @@ class ReaderScreen(WorkbenchScreen):
         else:
             self._picker.reopen(self._picker.choices, self.choices)
         self._picker_choices = self.choices
-        self.app.push_screen(self._picker, chosen)
+        return self.app.push_screen(self._picker, chosen)
 
     def reload_codes(self) -> None:
         """Read the codebook afresh (names, shortcuts, colours): codes added on the Codebook
@@ -488,6 +507,29 @@ class ReaderScreen(WorkbenchScreen):
         self._refresh_marks(note)
         self.notify(note[0].upper() + note[1:])
 
+    def action_next_target(self) -> None:
+        """]: with several codings on the highlighted span, the next one becomes the target
+        (▶) that delete and M act on."""
+        span = self.query_one(ReaderView).span()
+        if self.doc is None or span is None:
+            return
+        here = self.doc.marks_over(*span, "coding")
+        if len(here) < 2:
+            self.notify("One coding here at most: delete and M act on it." if here else
+                        "No coding here.")  # fmt: skip
+            return
+        mark = self.doc.step_target(*span, "coding", self.app.ws.coder)
+        assert mark is not None  # (there are codings here)
+        c = next((c for c in self.choices if c.id == mark.code_id), None)
+        who = f" by {mark.coder}" if mark.coder else ""
+        at = here.index(mark) + 1
+        self.query_one(
+            StatusLine
+        ).note = (
+            f"▶ {_path(c, mark.code_id)}{who} ({at} of {len(here)} here): delete and M act on it"
+        )
+        self._panel()
+
     def action_remove(self) -> None:
         from review.coding.codings import remove_coding
 
@@ -533,14 +575,51 @@ class ReaderScreen(WorkbenchScreen):
         self._find(event.value, select_from=unit.start if unit else 0)
 
     def on_key(self, event) -> None:
-        """escape in the find bar closes it; elsewhere a code key codes."""
+        """escape in the find bar closes it; elsewhere a code key codes, and enter, / and M
+        take the keyboard to the code picker, the find bar and the memo editor."""
         bar = self.query_one("#reader-find", Input)
+        if self._ahead is not None:  # typed after enter, / or M: for where it leads
+            event.stop()
+            event.prevent_default()
+            self._ahead.append(event)
+            return
         if event.key == "escape" and bar.has_focus:
             event.stop()
             event.prevent_default()
             self._close_find()
             return
+        action = MOVES_KEYBOARD.get(event.key)
+        if action is not None and self.query_one(ReaderView).has_focus:
+            event.stop()
+            event.prevent_default()
+            self._moving(action)
+            return
         self._code_key(event)
+
+    def _moving(self, action: str) -> None:
+        """enter, / or M: the keys typed after it go to the picker, the find bar or the memo
+        editor, even those typed before it was open. Those came here ("enter comm" coded
+        Social care, shortcut c, and the picker got "omm"; "/trust" coded Trust, Professional
+        resistance and Community safety): now they are kept (`_ahead`), the keys still to come
+        wait in the app, and once the dialog or field has the keyboard both are typed into it
+        in the order typed."""
+        self._ahead = []
+        self.app.hold_keys()
+        # queued as a code key is: after what the keys typed before it do
+        self.app.call_later(self._move_keyboard, action)
+
+    async def _move_keyboard(self, action: str) -> None:
+        try:
+            opened = getattr(self, f"action_{action}")()
+            if opened is not None:  # a dialog: until it is on screen, with its focus
+                await opened
+        finally:  # (behind the keys on their way through the text view)
+            self.query_one(ReaderView).post_message(self.TypedAhead())
+
+    def on_reader_screen_typed_ahead(self, message: TypedAhead) -> None:
+        message.stop()
+        ahead, self._ahead = self._ahead or [], None
+        self.app.release_keys(ahead)
 
     def _close_find(self) -> None:
         bar = self.query_one("#reader-find", Input)
@@ -640,13 +719,14 @@ class ReaderScreen(WorkbenchScreen):
 
     # --- memos -------------------------------------------------------------------------------
 
-    def action_memo(self) -> None:
-        """M: a multi-line memo on the coding here (its memo, edited), else on the source."""
+    def action_memo(self):
+        """M: a multi-line memo on the coding here (its memo, edited), else on the source;
+        returns the editor's opening, to await (None: not opened)."""
         from review.tui.widgets.memo_editor import MemoEditor
 
         view = self.query_one(ReaderView)
         if self.doc is None:
-            return
+            return None
         span = view.span()
         target = self.doc.target(*span, "coding", self.app.ws.coder) if span else None
         if target is not None:  # the coding the side panel marks
@@ -676,7 +756,9 @@ class ReaderScreen(WorkbenchScreen):
                 f"memo saved on {about}",
             )
 
-        self.app.push_screen(MemoEditor(f"Memo on {about}", value or "", escape(detail)), save)
+        return self.app.push_screen(
+            MemoEditor(f"Memo on {about}", value or "", escape(detail)), save
+        )
 
     def _clear_memo(self, coding_id: int, about: str, old: str) -> None:
         """A coding's memo saved empty: remove it once the reviewer says yes (as deleting a

@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
+from review.tui.widgets.in_order import InOrderInput
+
 TOP = -1
 
 
@@ -97,7 +99,7 @@ class CodeForm(ModalScreen["dict | None"]):
     def _row(self, name: str, label: str, value: str) -> ComposeResult:
         with Horizontal(classes="row"):
             yield Label(label)
-            yield Input(value=value, id=f"f-{name}")
+            yield InOrderInput(value=value, id=f"f-{name}")
 
     def on_mount(self) -> None:
         if self.app.size.height < self.COMPACT_BELOW:  # 80x24: every field in view at once

@@ -6,6 +6,10 @@ ignored: "codesign" finds "Co-design"), then fuzzy matches. `enter` applies only
 is highlighted. When nothing but fuzzy guesses match, the first (highlighted) row is
 "create «typed»": enter then adds that code under the parent chosen in the same dialog
 (`tab` to the parent list) and returns it as a `NewCode`, never a guess.
+
+Keys typed in one burst act in the order typed (`QueryField`): the list is ranked again the
+moment the text changes, and the field's own keys and the moves through the list run in line
+with the letters around them, so enter applies the row highlighted for the text typed so far.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
+
+from review.tui.widgets.in_order import InOrderInput
 
 CREATE = "create"
 TOP = -1  # the parent list's value for "top level"
@@ -100,15 +106,26 @@ def rank(query: str, choices: list[CodeChoice], limit: int = 200) -> Ranked:
     return Ranked(out[:limit], strong, exact)
 
 
+class QueryField(InOrderInput):
+    """The picker's query: `down`/`up` move through the list from here, in line with the
+    letters typed around them (bound on the screen, they ran only after later letters had
+    re-ranked the list, and the move was lost)."""
+
+    BINDINGS = [
+        Binding("down", "screen.move(1)", "Next", show=False),
+        Binding("up", "screen.move(-1)", "Previous", show=False),
+        # the code form (the Input's own ctrl+e, to the end, gives way): here, not a priority
+        # binding of the dialog, which ran before the letters typed ahead of it were in
+        Binding("ctrl+e", "screen.edit", "Edit code…", show=False),
+    ]
+
+
 class CodePicker(ModalScreen["int | NewCode | EditCode | None"]):
     """Returns the chosen code's id, a `NewCode` or an `EditCode` (with `allow_create`), or
     None (escape)."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
-        Binding("ctrl+e", "edit", "Edit code…", show=False, priority=True),
     ]
     DEFAULT_CSS = """
     /* opaque: the screen behind is not redrawn dimmed on every key (half the time to open) */
@@ -150,6 +167,7 @@ class CodePicker(ModalScreen["int | NewCode | EditCode | None"]):
 
     def _begin(self) -> None:
         self.typed = ""
+        self._query = ""  # the field's text the list was last ranked for
         self._parent_chosen = False  # the reviewer picked a parent: stop guessing one
         self._answered = False  # a second enter before the dialog closes must not pop twice
 
@@ -170,9 +188,8 @@ class CodePicker(ModalScreen["int | NewCode | EditCode | None"]):
             if new_parents != old_parents:
                 select.set_options([("(top level)", TOP)] + new_parents)
             select.value = TOP
-            field = self.query_one(Input)
-            with field.prevent(Input.Changed):
-                field.value = ""
+            field = self.query_one(QueryField)
+            field.value = ""  # (ranked again if it held text: `_typed`)
             self._fill("")
             field.focus()
         return self
@@ -187,7 +204,7 @@ class CodePicker(ModalScreen["int | NewCode | EditCode | None"]):
             hint += "; tab: parent of a new code; ctrl+e: the code's form"
         with Vertical():
             yield Static(f"[b]{self.title_text}[/b]  [dim]({hint})[/]")
-            yield Input(placeholder="code name…", id="code-query")
+            yield QueryField(placeholder="code name…", id="code-query")
             options = OptionList(id="code-options")
             options.can_focus = False  # typing stays in the field; tab goes to the parent
             yield options
@@ -199,15 +216,21 @@ class CodePicker(ModalScreen["int | NewCode | EditCode | None"]):
 
     def on_mount(self) -> None:
         self._fill("")
-        self.query_one(Input).focus()
+        field = self.query_one(QueryField)
+        field.focus()
         self.watch(
             self.query_one("#code-parent", Select), "expanded", self._parent_closed, init=False
         )
+        # ranked when the text changes, not when its Changed message comes round: a move or
+        # an enter typed next must act on this text's list
+        self.watch(field, "value", self._typed, init=False)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._fill(event.value)
+    def _typed(self, value: str) -> None:
+        if value != self._query:
+            self._fill(value)
 
     def _fill(self, query: str) -> None:
+        self._query = query
         self.typed = " ".join(query.split())
         ranked = rank(query, self.choices)
         rows: list[CodeChoice | str] = list(ranked.choices)
@@ -285,6 +308,8 @@ class CodePicker(ModalScreen["int | NewCode | EditCode | None"]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if event.value != self._query:  # typed on after enter: what was there at enter
+            self._fill(event.value)
         highlighted = self.query_one(OptionList).highlighted
         if highlighted is not None and 0 <= highlighted < len(self.rows):
             self._choose(self.rows[highlighted])

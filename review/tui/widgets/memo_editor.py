@@ -8,13 +8,17 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
+from review.tui.widgets.in_order import InOrderTextArea
+
 
 class MemoEditor(ModalScreen[str | None]):
     """Returns the memo's text (line breaks kept), or None when cancelled."""
 
+    # Not priority bindings: those ran when the key came, before the text typed ahead of it
+    # was in (a note and ctrl+s in one burst saved an empty memo); the text area takes neither.
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel", priority=True),
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
     ]
     DEFAULT_CSS = """
     MemoEditor { align: center middle; }
@@ -39,7 +43,9 @@ class MemoEditor(ModalScreen[str | None]):
             yield Label(self.title_text)
             if self.about:
                 yield Static(self.about, id="memo-about")
-            yield TextArea(self.value, id="memo-text", soft_wrap=True, show_line_numbers=False)
+            yield InOrderTextArea(
+                self.value, id="memo-text", soft_wrap=True, show_line_numbers=False
+            )
             yield Static("ctrl+s save · escape cancel · enter a new line", id="memo-hint")
 
     def on_mount(self) -> None:

@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from review.tui.widgets.in_order import InOrderInput
+
 
 class Prompt(ModalScreen[str | None]):
     """Returns the text typed, or None when cancelled."""
@@ -32,7 +34,7 @@ class Prompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"{self.title_text}  (enter saves, escape cancels)")
-            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+            yield InOrderInput(value=self.value, placeholder=self.placeholder, id="prompt-input")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
