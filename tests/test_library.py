@@ -21,8 +21,10 @@ def test_author_year_forms():
     assert author_year(["Bovaird, Tony"], 2007) == "Bovaird 2007"
     assert author_year(["Tony Bovaird", "Elke Loeffler"], 2012) == "Bovaird & Loeffler 2012"
     assert author_year(["A, X", "B, Y", "C, Z"], 2013) == "A et al. 2013"
-    assert author_year([], 2008, title="Fad or fact?", key="k") == "“Fad or fact?” 2008"
-    assert author_year([], None, key="fg1") == "fg1 n.d."
+    assert author_year([], 2008, title="Fad or fact?", kind="book") == "“Fad or fact?” 2008"
+    # no title either: APA 7's bracketed description (the cite key stood there: "fg1 n.d.")
+    assert author_year([], None, kind="book") == "[Untitled book] n.d."
+    assert author_year([], 1911) == "[Untitled work] 1911"
 
 
 def test_status_code_and_kind_filters(ws, session):

@@ -17,6 +17,7 @@ from typing import cast
 from review.ingest.literature.names import is_corporate
 from review.store import models as m
 from review.store.kinds import is_qualitative, source_class
+from review.store.records import bibtex_fields
 
 
 def surname(author: str) -> str:
@@ -49,20 +50,21 @@ def author_year(
     year: int | None,
     *,
     title: str | None = None,
-    key: str | None = None,
+    kind: str | None = None,
     et_al: bool = False,
     suffix: str = "",
 ) -> str:
     """'Loeffler 2008', 'Bovaird & Loeffler 2012', 'Loeffler et al. 2008' (n.d. if no year).
 
     With no author, the (short) title stands in, as APA does: “Activating collective…” 2015;
-    with no title either, the cite key. `et_al`: the author list was truncated (BibTeX's
-    `and others`). `suffix`: APA's letter after the year ('2012a', 'n.d.-a') for works that
-    would otherwise be cited alike (`year_suffixes`).
+    with no title either, APA's bracketed description of the work, `[Untitled book] 1911`
+    (`untitled`; the cite key stood there: "al1 1911"). `et_al`: the author list was
+    truncated (BibTeX's `and others`). `suffix`: APA's letter after the year ('2012a',
+    'n.d.-a') for works that would otherwise be cited alike (`year_suffixes`).
     """
     names = [surname(a) for a in (authors or []) if a and a.strip()]
     if not names:
-        who = f"“{short_title(title)}”" if title else (key or "Anon.")
+        who = f"“{short_title(title)}”" if title else untitled(kind)
     elif len(names) == 1:
         who = f"{names[0]} et al." if et_al else names[0]
     elif len(names) == 2 and not et_al:
@@ -70,6 +72,24 @@ def author_year(
     else:
         who = f"{names[0]} et al."
     return f"{who} {dated(year, suffix)}"
+
+
+# APA 7 (9.22): a work with no title is named by a description of it in square brackets
+UNTITLED = {
+    "article": "[Untitled article]",
+    "book": "[Untitled book]",
+    "chapter": "[Untitled chapter]",
+    "conference": "[Untitled conference paper]",
+    "report": "[Untitled report]",
+    "thesis": "[Untitled thesis]",
+}
+
+
+def untitled(kind: str | None) -> str:
+    """APA 7's bracketed description of a work with no title, in the title's place (and in
+    the author's, with no author either): '[Untitled book]'; '[Untitled work]' for a kind
+    without a word of its own (misc)."""
+    return UNTITLED.get(kind or "", "[Untitled work]")
 
 
 def dated(year: int | None, suffix: str = "") -> str:
@@ -81,9 +101,8 @@ def dated(year: int | None, suffix: str = "") -> str:
 
 def truncated_authors(source: m.Source) -> bool:
     """BibTeX's `and others` (kept in the original record; the author list drops it)."""
-    fields = (source.record or {}).get("fields")
-    raw = fields.get("author", "") if isinstance(fields, dict) else ""
-    return isinstance(raw, str) and raw.strip(" {}").lower().endswith(" and others")
+    raw = bibtex_fields(source.record).get("author", "")
+    return raw.strip(" {}").lower().endswith(" and others")
 
 
 def truncated_authors_sql():
@@ -92,8 +111,9 @@ def truncated_authors_sql():
     from sqlalchemy import func
     from sqlmodel import col
 
-    raw = col(m.Source.record)[("fields", "author")].as_string()
-    return func.lower(func.rtrim(func.coalesce(raw, ""), " {}")).like("% and others")
+    record = col(m.Source.record)
+    raw = [record[("fields", name)].as_string() for name in ("author", "AUTHOR", "Author")]
+    return func.lower(func.rtrim(func.coalesce(*raw, ""), " {}")).like("% and others")
 
 
 def source_author_year(source: m.Source, suffix: str = "") -> str:
@@ -102,7 +122,7 @@ def source_author_year(source: m.Source, suffix: str = "") -> str:
         source.authors,
         source.year,
         title=source.title,
-        key=source.key,
+        kind=source.kind,
         et_al=truncated_authors(source),
         suffix=suffix,
     )
@@ -218,7 +238,7 @@ def label_of(
     from `truncated_authors_sql`."""
     if source_class(kind, record_format) != "literature":
         return str((meta or {}).get("group") or title or key)
-    return author_year(authors, year, title=title, key=key, et_al=et_al)
+    return author_year(authors, year, title=title, kind=kind, et_al=et_al)
 
 
 def citation(source: m.Source, speaker: str | None = None, suffix: str = "") -> str:
@@ -260,8 +280,8 @@ def _record_extras(source: m.Source) -> list[str]:
                 if v and v not in out:
                     out.append(v)
         return out
-    fields = record.get("fields") if isinstance(record, dict) else None
-    if fmt != "bibtex" or not isinstance(fields, dict):
+    fields = bibtex_fields(record)
+    if fmt != "bibtex" or not fields:
         return []
     out = []
     for name in EXTRA_FIELDS:
@@ -390,8 +410,10 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
     elif kind == "report":
         label, extra, venue = _report_label(source, extra, venue)
     shown = "i" if kind in ("book", "report", "thesis") else ""
-    plain = (source.title or source.key).strip()
-    title = _sentence(plain) if not label else plain
+    plain = (source.title or "").strip()
+    title = (_sentence(plain) if not label else plain) if plain else ""
+    if not title:  # APA 7: "[Untitled book]. (1911)." (the cite key stood there: "al1. (1911).")
+        title, shown = untitled(kind) + ("." if not label else ""), ""
     year = f"({dated(source.year, suffix)})."
     runs: list[tuple[str, str]] = []
     if authors:  # the author element ends with a full stop: "Nesta. (2012)." as "Smith, J. (…"
@@ -449,8 +471,7 @@ def _thesis_label(source: m.Source, extra: list[str], venue: str) -> tuple[str, 
     with what it used up taken out of the publisher list and the venue (the university is
     the thesis's venue in BibTeX, its `school`, and its publisher in RIS, `PB`)."""
     record: dict = source.record if isinstance(source.record, dict) else {}
-    got = record.get("fields")
-    fields: dict = got if isinstance(got, dict) else {}
+    fields = bibtex_fields(record)
     hints = [str(record.get("type") or ""), str(fields.get("type") or "")]
     hints += [str(v) for v in record.get("M3") or [] if isinstance(v, str)]
     degree = "Thesis"
@@ -470,9 +491,7 @@ def _report_label(source: m.Source, extra: list[str], venue: str) -> tuple[str, 
     No. 22)", "(Nesta working paper)", BibTeX's `type`: "(Report to the EU Presidency)"),
     with what it used up taken out of the publisher list; the venue is the series unless it
     is the publisher, and never italic (a report is no journal)."""
-    record: dict = source.record if isinstance(source.record, dict) else {}
-    got = record.get("fields")
-    fields: dict = got if isinstance(got, dict) else {}
+    fields = bibtex_fields(source.record)
     typed = _plain(fields.get("type"))
     extra = [x for x in extra if x.casefold() != typed.casefold()] if typed else extra
     number = str(source.issue or source.volume or "").strip()
@@ -499,8 +518,7 @@ def chapter_editors(source: m.Source) -> list[str]:
     if fmt == "ris":
         values = record.get("A2") or record.get("ED") or []
         return [v.strip() for v in values if isinstance(v, str) and v.strip()]
-    fields = record.get("fields")
-    raw = fields.get("editor") if fmt == "bibtex" and isinstance(fields, dict) else None
+    raw = bibtex_fields(record).get("editor") if fmt == "bibtex" else None
     if not isinstance(raw, str) or not source.authors:  # (no authors: the editors lead)
         return []
     from review.ingest.literature import split_bibtex_authors
@@ -546,7 +564,7 @@ def reference_order(source: m.Source) -> tuple:
     """APA order: first author's surname (else the title), then year, then title; letters
     compared without case or accents (`sort_text`), then as written."""
     names = [surname(a) for a in (source.authors or []) if a and a.strip()]
-    lead = " ".join(names) if names else (source.title or source.key).lstrip("“\"'")
+    lead = " ".join(names) if names else (source.title or untitled(source.kind)).lstrip("“\"'[")
     title = source.title or ""
     return (sort_text(lead), source.year or 0, sort_text(title), lead, title, source.key)
 
