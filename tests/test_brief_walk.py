@@ -597,3 +597,25 @@ def test_a_chapters_book_lends_it_editors_and_publisher_through_crossref(ws, cli
     entry = out.read_text(encoding="utf-8").split("{cr1,", 1)[1].split("\n}", 1)[0]
     assert "Grimble" not in entry and "inherited" not in entry and "crossref" in entry.lower()
 
+
+def test_transcripts_without_groups_get_one_table_4_not_two_alike(ws, cli, testdata, shared):
+    """QualCoder's transcript and the WebVTT spec example have no `Focus group:` header:
+    each is its own group, and Tables 4.1 (by group) and 4.2 (by transcript) were the same
+    table twice. The table by transcript stays, saying why there is none by group; named
+    with `--attribute group`, the group table is written."""
+    tr = shared / "transcripts" / "qualcoder_transcript.txt"
+    vtt = testdata / "transcripts" / "vttjs_spec-example.vtt"
+    assert cli("-w", ws.root, "import", tr, vtt).code == 0
+    for src, code, span in (("qualcoder_transcript", "Barriers/Lack of time", "352:410"),
+                            ("qualcoder_transcript", "Drivers/Trust", "741:799"),
+                            ("vttjs_spec-example", "Drivers/Trust", "250:344")):  # fmt: skip
+        assert cli("-w", ws.root, "code", "apply", src, code, "--span", span).code == 0
+    note = _note(ws)
+    t4 = [t for t in note.tables if t.id.startswith("codes-by-")]
+    assert [t.id for t in t4] == ["codes-by-transcript"]
+    assert t4[0].caption.startswith("Table 4.1. ")
+    assert t4[0].columns == ["Code", "qualcoder_transcript", "vttjs_spec-example", "Total"]
+    assert ("Each transcript is a group of its own: a table by group would repeat this one."
+            in t4[0].notes)  # fmt: skip
+    named = _note(ws, attributes=["group"])
+    assert [t.id for t in named.tables if t.id.startswith("codes-by-")] == ["codes-by-group"]
