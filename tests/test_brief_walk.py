@@ -147,7 +147,8 @@ def test_a_journal_articles_publisher_is_not_in_its_reference(ws, cli, testdata)
     articles = [r for r in refs if "Paleontological Journal" in r or "Lorem" in r]
     assert len(articles) == 4
     assert not any("Interperiodica" in r or "Fun Factory" in r for r in articles)
-    assert any(r.endswith("Экология водных беспозвоночных, 210–211. Принтхаус.") for r in refs)
+    assert any(r.endswith("In Экология водных беспозвоночных (pp. 210–211). Принтхаус.")
+               for r in refs)  # fmt: skip
 
 
 def test_works_cited_alike_get_year_letters_everywhere_the_note_cites_them(ws, cli, testdata):
@@ -619,3 +620,23 @@ def test_transcripts_without_groups_get_one_table_4_not_two_alike(ws, cli, testd
             in t4[0].notes)  # fmt: skip
     named = _note(ws, attributes=["group"])
     assert [t.id for t in named.tables if t.id.startswith("codes-by-")] == ["codes-by-group"]
+
+
+def test_a_paper_in_proceedings_is_cited_in_its_book(ws, cli, testdata, shared):
+    """APA 7 cites a paper in proceedings published as a book like a chapter: the ORCID
+    export's @inproceedings read "… г. Киева. Экология водных беспозвоночных, 210–211.
+    Принтхаус." (the book title in a journal's place, the pages after a comma); now "In
+    Экология водных беспозвоночных (pp. 210–211). Принтхаус.", with the editors of the
+    proceedings it crossrefs when it has any; the proceedings volume itself is a book."""
+    ru = testdata / "bibtex" / "tidy_orcid-russian-citations.bib"
+    bib = shared / "bibtex" / "biber_crossrefs.bib"
+    assert cli("-w", ws.root, "import", ru, bib).code in (0, 1)
+    note = _note(ws)
+    refs = [str(r) for r in note.references]
+    paper = next(r for r in note.references if r.startswith("Назаренко, В. Ю. (2010)."))
+    assert str(paper).endswith("г. Киева. In Экология водных беспозвоночных (pp. 210–211). "
+                               "Принтхаус.")  # fmt: skip
+    assert ("Экология водных беспозвоночных", "i") in paper.runs
+    assert ("Author, F. (2009a). Title of inproceeding. In Editor (Ed.), Manual booktitle "
+            "(pp. 123–). Publisher of proceeding.") in refs  # fmt: skip
+    assert "Author, S. (2009b). Title of proceeding. Publisher of proceeding." in refs

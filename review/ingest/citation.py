@@ -425,12 +425,19 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
     else:
         runs += [(title, shown), (f" {year}", "")]
     # a chapter with no book title has its publisher for a venue: no "In Addison-Wesley."
-    bookless = kind == "chapter" and venue.casefold() in {x.casefold() for x in extra}
+    # (so has a whole proceedings volume, BibTeX's @proceedings: "Title. Publisher.")
+    bookless = kind in ("chapter", "conference") and venue.casefold() in {
+        x.casefold() for x in extra
+    }
     if kind == "book" or bookless:  # "Title. Publisher." (a book's venue: series or publisher)
         venue = "" if extra else venue
         if venue:
             runs.append((f" {_sentence(venue)}", ""))
-    elif kind == "chapter" and venue:  # "In E. Editor (Ed.), Book (pp. 3–9)."
+    elif (kind == "chapter" or (kind == "conference" and not source.volume)) and venue:
+        # "In E. Editor (Ed.), Book (pp. 3–9)."; APA 7 cites a paper in proceedings
+        # published as a book so (BibTeX's @inproceedings: its booktitle and pages read
+        # "Экология водных беспозвоночных, 210–211." as if a journal's); a proceedings
+        # series with volumes stays in the journal form below
         runs.append((" In ", ""))
         editors = editors_line(chapter_editors(source))
         if editors:
