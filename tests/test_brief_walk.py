@@ -591,8 +591,8 @@ def test_a_chapters_book_lends_it_editors_and_publisher_through_crossref(ws, cli
             "Continent. Grimble.") in refs  # fmt: skip
     assert ("Author, F. (2010). Title of Book bit. In Book Title (pp. 123–126). Publisher of "
             "proceeding.") in refs  # fmt: skip
-    # a book's own capitalised PUBLISHER (no crossref)
-    assert "Prendergast, P. (1970). Calligraphy, Calisthenics, Culture. Mainstream." in refs
+    # a book's own capitalised PUBLISHER (no crossref); its editor is marked so
+    assert "Prendergast, P. (Ed.). (1970). Calligraphy, Calisthenics, Culture. Mainstream." in refs
     out = tmp_path / "all.bib"
     assert cli("-w", ws.root, "export", "bibtex", "--all", "-o", out).code == 0
     entry = out.read_text(encoding="utf-8").split("{cr1,", 1)[1].split("\n}", 1)[0]
@@ -640,3 +640,35 @@ def test_a_paper_in_proceedings_is_cited_in_its_book(ws, cli, testdata, shared):
     assert ("Author, F. (2009a). Title of inproceeding. In Editor (Ed.), Manual booktitle "
             "(pp. 123–). Publisher of proceeding.") in refs  # fmt: skip
     assert "Author, S. (2009b). Title of proceeding. Publisher of proceeding." in refs
+
+
+def test_an_edited_book_lists_its_editors_as_editors(ws, cli, shared):
+    """A BibTeX book with editors and no author (biber's `cr_m`: `EDITOR = {Edgar Erbriss}`)
+    takes its editors as authors, and the reference read "Erbriss, E. (1974). Graphs of the
+    Continent. Grimble." as if he had written it; APA 7 marks them "(Ed.)"/"(Eds.)". A
+    book with an author and an editor (cr6i) is listed under its author, unmarked."""
+    bib = shared / "bibtex" / "biber_crossrefs.bib"
+    assert cli("-w", ws.root, "import", bib).code in (0, 1)
+    note = _note(ws)
+    refs = [str(r) for r in note.references]
+    assert "Erbriss, E. (Ed.). (1974). Graphs of the Continent. Grimble." in refs
+    assert "Author, S. (2009b). Title of proceeding. Publisher of proceeding." in refs
+    assert not [r for r in refs if r.startswith("Gullam") and "(Ed.). (" in r]
+    t3 = next(t for t in note.tables if t.id == "source-characteristics")
+    assert "Erbriss 1974" in [r[0] for r in t3.rows]  # cited by name, as APA does
+
+
+def test_a_whole_proceedings_volume_is_listed_as_a_book(ws, cli, testdata):
+    """pybtex's xampl.bib `whole-proceedings`: the volume its papers are "In" — listed as
+    a book by its editors, its title in italics, not "In" its series."""
+    bib = testdata / "bibtex" / "pybtex_xampl.bib"
+    assert cli("-w", ws.root, "import", bib).code in (0, 1)
+    refs = _note(ws).references
+    whole = next(r for r in refs if r.startswith("Oz, W. V., & Yannakakis, M. (Eds.). (1983)."))
+    assert str(whole).endswith("Proc. Fifteenth Annual Symposium on the Theory of Computing. "
+                               "ACM, Academic Press.")  # fmt: skip
+    assert ("Proc. Fifteenth Annual Symposium on the Theory of Computing.", "i") in whole.runs
+    papers = [str(r) for r in refs if r.startswith("Oaho, A. V.")]
+    paper = ("In W. V. Oz & M. Yannakakis (Eds.), Proc. Fifteenth Annual ACM Symposium on the "
+             "Theory of Computing (pp. 133–139). ACM, Academic Press.")  # fmt: skip
+    assert any(paper in r for r in papers)

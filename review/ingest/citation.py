@@ -401,6 +401,8 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
     # out where it is the author ("OECD. (2011). Title. OECD." reads "OECD. (2011). Title.")
     extra = _record_extras(source) if kind != "article" else []
     extra = [x for x in extra if x.casefold() != authors.casefold().rstrip(".")]
+    if authors and edited_only(source):  # APA 7: "Osborne, S. P. (Ed.). (2010). Title."
+        authors += " (Ed.)" if len(source.authors or []) == 1 else " (Eds.)"
     # APA 7: a work that stands alone (book, report, thesis) has its title in italics, and a
     # report's series and number, a thesis's degree and university, follow it ("Title
     # [Doctoral dissertation, University of Birmingham]."); a chapter's book comes after "In"
@@ -409,7 +411,8 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
         label, extra, venue = _thesis_label(source, extra, venue)
     elif kind == "report":
         label, extra, venue = _report_label(source, extra, venue)
-    shown = "i" if kind in ("book", "report", "thesis") else ""
+    whole = kind == "conference" and proceedings_volume(source)  # the book, not a paper in it
+    shown = "i" if kind in ("book", "report", "thesis") or whole else ""
     plain = (source.title or "").strip()
     title = (_sentence(plain) if not label else plain) if plain else ""
     if not title:  # APA 7: "[Untitled book]. (1911)." (the cite key stood there: "al1. (1911).")
@@ -429,7 +432,7 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
     bookless = kind in ("chapter", "conference") and venue.casefold() in {
         x.casefold() for x in extra
     }
-    if kind == "book" or bookless:  # "Title. Publisher." (a book's venue: series or publisher)
+    if kind == "book" or bookless or whole:  # "Title. Publisher." (venue: series or publisher)
         venue = "" if extra else venue
         if venue:
             runs.append((f" {_sentence(venue)}", ""))
@@ -464,6 +467,32 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
     elif source.url:
         runs += [(" ", ""), (source.url, "link")]
     return Reference([r for r in runs if r[0]])
+
+
+def proceedings_volume(source: m.Source) -> bool:
+    """A whole proceedings volume (BibTeX @proceedings, RIS `CONF`), listed as a book; a
+    paper in one (@inproceedings, `CPAPER`) is listed "In" it."""
+    record = source.record if isinstance(source.record, dict) else {}
+    fmt = (source.record_format or "").lower()
+    if fmt == "bibtex":
+        return str(record.get("type") or "").lower() == "proceedings"
+    ty = record.get("TY")
+    return fmt == "ris" and isinstance(ty, list) and [str(t).upper() for t in ty] == ["CONF"]
+
+
+def edited_only(source: m.Source) -> bool:
+    """A BibTeX work with editors and no author (an edited book, a @collection): the importer
+    gives it its editors for authors, whom APA 7 lists with "(Ed.)" — "Editor, B. (2009). Book
+    Title." read as if B. Editor had written it."""
+    if (source.record_format or "").lower() != "bibtex" or source.kind == "chapter":
+        return False  # (a chapter's editors are its book's, named after "In")
+    fields = bibtex_fields(source.record)
+    editors = _plain(fields.get("editor"))
+    if not editors or _plain(fields.get("author")):
+        return False
+    from review.ingest.literature import split_bibtex_authors
+
+    return len(split_bibtex_authors(editors)) == len(source.authors or [])  # (not edited since)
 
 
 # a thesis's degree, from its record's type (BibTeX's entry type or `type` field, RIS `M3`)
