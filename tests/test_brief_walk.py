@@ -637,8 +637,9 @@ def test_a_paper_in_proceedings_is_cited_in_its_book(ws, cli, testdata, shared):
     assert str(paper).endswith("г. Киева. In Экология водных беспозвоночных (pp. 210–211). "
                                "Принтхаус.")  # fmt: skip
     assert ("Экология водных беспозвоночных", "i") in paper.runs
+    # its pages are an open range, "123--": APA's one page, not "(pp. 123–)"
     assert ("Author, F. (2009a). Title of inproceeding. In Editor (Ed.), Manual booktitle "
-            "(pp. 123–). Publisher of proceeding.") in refs  # fmt: skip
+            "(p. 123). Publisher of proceeding.") in refs  # fmt: skip
     assert "Author, S. (2009b). Title of proceeding. Publisher of proceeding." in refs
 
 

@@ -396,7 +396,8 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
     authors = apa_authors(source.authors or [], truncated_authors(source))
     kind = source.kind
     venue = display_venue(source.venue)
-    pages = str(source.pages or "").replace("--", "–").replace("-", "–")
+    # an open range ("123--", biber's test file) is its first page: no dangling dash
+    pages = str(source.pages or "").replace("--", "–").replace("-", "–").strip().rstrip("–")
     # APA 7 names a book's, chapter's or report's publisher, not a journal's, and leaves it
     # out where it is the author ("OECD. (2011). Title. OECD." reads "OECD. (2011). Title.")
     extra = _record_extras(source) if kind != "article" else []
@@ -446,7 +447,8 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
         if editors:
             runs.append((f"{editors}, ", ""))
         runs.append((venue, "i"))
-        runs.append((f" (pp. {pages}).", "") if pages else (_stop(venue), ""))
+        pp = "pp." if any(c in pages for c in "–,") else "p."  # APA 7: "(p. 123)" for one
+        runs.append((f" ({pp} {pages}).", "") if pages else (_stop(venue), ""))
     elif venue:
         runs.append((" ", ""))
         runs.append((venue, "i"))
