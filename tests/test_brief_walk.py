@@ -673,3 +673,20 @@ def test_a_whole_proceedings_volume_is_listed_as_a_book(ws, cli, testdata):
     paper = ("In W. V. Oz & M. Yannakakis (Eds.), Proc. Fifteenth Annual ACM Symposium on the "
              "Theory of Computing (pp. 133–139). ACM, Academic Press.")  # fmt: skip
     assert any(paper in r for r in papers)
+
+
+def test_a_short_table_is_printed_whole_from_the_html(ws):
+    """Printed from the browser, the 9-row Table 4 of a walk with two real transcripts left
+    its last group and two rows alone at the top of the next page. A short table of short
+    rows now moves to the next page whole (`break-inside: avoid`, as the DOCX keeps one of
+    about 40 lines); a long one, or one of long quotes, still breaks between rows."""
+    from review.outputs.brief.render import KEEP_ROWS, to_html
+    from review.outputs.brief.tables import Brief, Table
+
+    short = Table("t", "T", "Table 1. Short.", ["Code", "N"], [["a", 1]] * KEEP_ROWS)
+    long = Table("u", "U", "Table 2. Long.", ["Code", "N"], [["a", 1]] * (KEEP_ROWS + 1))
+    quotes = Table("v", "V", "Table 3. Quotes.", ["Code", "Quote"], [["a", "word " * 40]])
+    page = to_html(Brief([short, long, quotes], []))
+    assert page.count('<table class="keep">') == 1
+    assert page.count("<table>") == 1 and '<table class="wide">' in page
+    assert "table.keep{break-inside:avoid" in page.split("@media print", 1)[1]
