@@ -21,8 +21,10 @@ def test_author_year_forms():
     assert author_year(["Bovaird, Tony"], 2007) == "Bovaird 2007"
     assert author_year(["Tony Bovaird", "Elke Loeffler"], 2012) == "Bovaird & Loeffler 2012"
     assert author_year(["A, X", "B, Y", "C, Z"], 2013) == "A et al. 2013"
-    assert author_year([], 2008, title="Fad or fact?", key="k") == "“Fad or fact?” 2008"
-    assert author_year([], None, key="fg1") == "fg1 n.d."
+    assert author_year([], 2008, title="Fad or fact?", kind="book") == "“Fad or fact?” 2008"
+    # no title either: APA 7's bracketed description (the cite key stood there: "fg1 n.d.")
+    assert author_year([], None, kind="book") == "[Untitled book] n.d."
+    assert author_year([], 1911) == "[Untitled work] 1911"
 
 
 def test_status_code_and_kind_filters(ws, session):
@@ -173,7 +175,11 @@ def test_library_cites_a_truncated_author_list_as_the_brief_does(cli, ws, tmp_pa
         "@techreport{loeffler2008fast, author = {Loeffler, Elke and others},"
         " title = {Fast forward}, year = {2008}}\n"
         "@article{two2010, author = {Bovaird, Tony and Loeffler, Elke},"
-        " title = {Two authors}, year = {2010}}\n",
+        " title = {Two authors}, year = {2010}}\n"
+        # biber's and older JabRef files write field names in capitals: the brief and the
+        # library cited "Smith 2001" (the fields were looked up in lower case only)
+        "@ARTICLE{up2001, AUTHOR = {Smith, John and others}, TITLE = {Capitals},"
+        " YEAR = {2001}}\n",
         "utf-8",
     )
     assert cli("-w", ws.root, "import", bib).code == 0
@@ -182,4 +188,5 @@ def test_library_cites_a_truncated_author_list_as_the_brief_does(cli, ws, tmp_pa
         cited = {src.key: source_author_year(src) for src in s.exec(select(m.Source)).all()}
     assert shown["loeffler2008fast"] == "Loeffler et al. 2008"
     assert shown["two2010"] == "Bovaird & Loeffler 2010"
+    assert shown["up2001"] == "Smith et al. 2001"
     assert shown == cited

@@ -17,6 +17,7 @@ from typing import cast
 from review.ingest.literature.names import is_corporate
 from review.store import models as m
 from review.store.kinds import is_qualitative, source_class
+from review.store.records import bibtex_fields
 
 
 def surname(author: str) -> str:
@@ -49,20 +50,21 @@ def author_year(
     year: int | None,
     *,
     title: str | None = None,
-    key: str | None = None,
+    kind: str | None = None,
     et_al: bool = False,
     suffix: str = "",
 ) -> str:
     """'Loeffler 2008', 'Bovaird & Loeffler 2012', 'Loeffler et al. 2008' (n.d. if no year).
 
     With no author, the (short) title stands in, as APA does: “Activating collective…” 2015;
-    with no title either, the cite key. `et_al`: the author list was truncated (BibTeX's
-    `and others`). `suffix`: APA's letter after the year ('2012a', 'n.d.-a') for works that
-    would otherwise be cited alike (`year_suffixes`).
+    with no title either, APA's bracketed description of the work, `[Untitled book] 1911`
+    (`untitled`; the cite key stood there: "al1 1911"). `et_al`: the author list was
+    truncated (BibTeX's `and others`). `suffix`: APA's letter after the year ('2012a',
+    'n.d.-a') for works that would otherwise be cited alike (`year_suffixes`).
     """
     names = [surname(a) for a in (authors or []) if a and a.strip()]
     if not names:
-        who = f"“{short_title(title)}”" if title else (key or "Anon.")
+        who = f"“{short_title(title)}”" if title else untitled(kind)
     elif len(names) == 1:
         who = f"{names[0]} et al." if et_al else names[0]
     elif len(names) == 2 and not et_al:
@@ -70,6 +72,24 @@ def author_year(
     else:
         who = f"{names[0]} et al."
     return f"{who} {dated(year, suffix)}"
+
+
+# APA 7 (9.22): a work with no title is named by a description of it in square brackets
+UNTITLED = {
+    "article": "[Untitled article]",
+    "book": "[Untitled book]",
+    "chapter": "[Untitled chapter]",
+    "conference": "[Untitled conference paper]",
+    "report": "[Untitled report]",
+    "thesis": "[Untitled thesis]",
+}
+
+
+def untitled(kind: str | None) -> str:
+    """APA 7's bracketed description of a work with no title, in the title's place (and in
+    the author's, with no author either): '[Untitled book]'; '[Untitled work]' for a kind
+    without a word of its own (misc)."""
+    return UNTITLED.get(kind or "", "[Untitled work]")
 
 
 def dated(year: int | None, suffix: str = "") -> str:
@@ -81,9 +101,8 @@ def dated(year: int | None, suffix: str = "") -> str:
 
 def truncated_authors(source: m.Source) -> bool:
     """BibTeX's `and others` (kept in the original record; the author list drops it)."""
-    fields = (source.record or {}).get("fields")
-    raw = fields.get("author", "") if isinstance(fields, dict) else ""
-    return isinstance(raw, str) and raw.strip(" {}").lower().endswith(" and others")
+    raw = bibtex_fields(source.record).get("author", "")
+    return raw.strip(" {}").lower().endswith(" and others")
 
 
 def truncated_authors_sql():
@@ -92,8 +111,9 @@ def truncated_authors_sql():
     from sqlalchemy import func
     from sqlmodel import col
 
-    raw = col(m.Source.record)[("fields", "author")].as_string()
-    return func.lower(func.rtrim(func.coalesce(raw, ""), " {}")).like("% and others")
+    record = col(m.Source.record)
+    raw = [record[("fields", name)].as_string() for name in ("author", "AUTHOR", "Author")]
+    return func.lower(func.rtrim(func.coalesce(*raw, ""), " {}")).like("% and others")
 
 
 def source_author_year(source: m.Source, suffix: str = "") -> str:
@@ -102,7 +122,7 @@ def source_author_year(source: m.Source, suffix: str = "") -> str:
         source.authors,
         source.year,
         title=source.title,
-        key=source.key,
+        kind=source.kind,
         et_al=truncated_authors(source),
         suffix=suffix,
     )
@@ -218,7 +238,7 @@ def label_of(
     from `truncated_authors_sql`."""
     if source_class(kind, record_format) != "literature":
         return str((meta or {}).get("group") or title or key)
-    return author_year(authors, year, title=title, key=key, et_al=et_al)
+    return author_year(authors, year, title=title, kind=kind, et_al=et_al)
 
 
 def citation(source: m.Source, speaker: str | None = None, suffix: str = "") -> str:
@@ -260,8 +280,8 @@ def _record_extras(source: m.Source) -> list[str]:
                 if v and v not in out:
                     out.append(v)
         return out
-    fields = record.get("fields") if isinstance(record, dict) else None
-    if fmt != "bibtex" or not isinstance(fields, dict):
+    fields = bibtex_fields(record)
+    if fmt != "bibtex" or not fields:
         return []
     out = []
     for name in EXTRA_FIELDS:
@@ -376,11 +396,14 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
     authors = apa_authors(source.authors or [], truncated_authors(source))
     kind = source.kind
     venue = display_venue(source.venue)
-    pages = str(source.pages or "").replace("--", "–").replace("-", "–")
+    # an open range ("123--", biber's test file) is its first page: no dangling dash
+    pages = str(source.pages or "").replace("--", "–").replace("-", "–").strip().rstrip("–")
     # APA 7 names a book's, chapter's or report's publisher, not a journal's, and leaves it
     # out where it is the author ("OECD. (2011). Title. OECD." reads "OECD. (2011). Title.")
     extra = _record_extras(source) if kind != "article" else []
     extra = [x for x in extra if x.casefold() != authors.casefold().rstrip(".")]
+    if authors and edited_only(source):  # APA 7: "Osborne, S. P. (Ed.). (2010). Title."
+        authors += " (Ed.)" if len(source.authors or []) == 1 else " (Eds.)"
     # APA 7: a work that stands alone (book, report, thesis) has its title in italics, and a
     # report's series and number, a thesis's degree and university, follow it ("Title
     # [Doctoral dissertation, University of Birmingham]."); a chapter's book comes after "In"
@@ -389,9 +412,12 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
         label, extra, venue = _thesis_label(source, extra, venue)
     elif kind == "report":
         label, extra, venue = _report_label(source, extra, venue)
-    shown = "i" if kind in ("book", "report", "thesis") else ""
-    plain = (source.title or source.key).strip()
-    title = _sentence(plain) if not label else plain
+    whole = kind == "conference" and proceedings_volume(source)  # the book, not a paper in it
+    shown = "i" if kind in ("book", "report", "thesis") or whole else ""
+    plain = (source.title or "").strip()
+    title = (_sentence(plain) if not label else plain) if plain else ""
+    if not title:  # APA 7: "[Untitled book]. (1911)." (the cite key stood there: "al1. (1911).")
+        title, shown = untitled(kind) + ("." if not label else ""), ""
     year = f"({dated(source.year, suffix)})."
     runs: list[tuple[str, str]] = []
     if authors:  # the author element ends with a full stop: "Nesta. (2012)." as "Smith, J. (…"
@@ -403,18 +429,26 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
     else:
         runs += [(title, shown), (f" {year}", "")]
     # a chapter with no book title has its publisher for a venue: no "In Addison-Wesley."
-    bookless = kind == "chapter" and venue.casefold() in {x.casefold() for x in extra}
-    if kind == "book" or bookless:  # "Title. Publisher." (a book's venue: series or publisher)
+    # (so has a whole proceedings volume, BibTeX's @proceedings: "Title. Publisher.")
+    bookless = kind in ("chapter", "conference") and venue.casefold() in {
+        x.casefold() for x in extra
+    }
+    if kind == "book" or bookless or whole:  # "Title. Publisher." (venue: series or publisher)
         venue = "" if extra else venue
         if venue:
             runs.append((f" {_sentence(venue)}", ""))
-    elif kind == "chapter" and venue:  # "In E. Editor (Ed.), Book (pp. 3–9)."
+    elif (kind == "chapter" or (kind == "conference" and not source.volume)) and venue:
+        # "In E. Editor (Ed.), Book (pp. 3–9)."; APA 7 cites a paper in proceedings
+        # published as a book so (BibTeX's @inproceedings: its booktitle and pages read
+        # "Экология водных беспозвоночных, 210–211." as if a journal's); a proceedings
+        # series with volumes stays in the journal form below
         runs.append((" In ", ""))
         editors = editors_line(chapter_editors(source))
         if editors:
             runs.append((f"{editors}, ", ""))
         runs.append((venue, "i"))
-        runs.append((f" (pp. {pages}).", "") if pages else (_stop(venue), ""))
+        pp = "pp." if any(c in pages for c in "–,") else "p."  # APA 7: "(p. 123)" for one
+        runs.append((f" ({pp} {pages}).", "") if pages else (_stop(venue), ""))
     elif venue:
         runs.append((" ", ""))
         runs.append((venue, "i"))
@@ -437,6 +471,32 @@ def reference(source: m.Source, suffix: str = "") -> Reference:
     return Reference([r for r in runs if r[0]])
 
 
+def proceedings_volume(source: m.Source) -> bool:
+    """A whole proceedings volume (BibTeX @proceedings, RIS `CONF`), listed as a book; a
+    paper in one (@inproceedings, `CPAPER`) is listed "In" it."""
+    record = source.record if isinstance(source.record, dict) else {}
+    fmt = (source.record_format or "").lower()
+    if fmt == "bibtex":
+        return str(record.get("type") or "").lower() == "proceedings"
+    ty = record.get("TY")
+    return fmt == "ris" and isinstance(ty, list) and [str(t).upper() for t in ty] == ["CONF"]
+
+
+def edited_only(source: m.Source) -> bool:
+    """A BibTeX work with editors and no author (an edited book, a @collection): the importer
+    gives it its editors for authors, whom APA 7 lists with "(Ed.)" — "Editor, B. (2009). Book
+    Title." read as if B. Editor had written it."""
+    if (source.record_format or "").lower() != "bibtex" or source.kind == "chapter":
+        return False  # (a chapter's editors are its book's, named after "In")
+    fields = bibtex_fields(source.record)
+    editors = _plain(fields.get("editor"))
+    if not editors or _plain(fields.get("author")):
+        return False
+    from review.ingest.literature import split_bibtex_authors
+
+    return len(split_bibtex_authors(editors)) == len(source.authors or [])  # (not edited since)
+
+
 # a thesis's degree, from its record's type (BibTeX's entry type or `type` field, RIS `M3`)
 DEGREES = (
     (("master", "msc", "m.sc", "mphil", "m.phil", "mres", "ma thesis", "mba"), "Master's thesis"),
@@ -449,8 +509,7 @@ def _thesis_label(source: m.Source, extra: list[str], venue: str) -> tuple[str, 
     with what it used up taken out of the publisher list and the venue (the university is
     the thesis's venue in BibTeX, its `school`, and its publisher in RIS, `PB`)."""
     record: dict = source.record if isinstance(source.record, dict) else {}
-    got = record.get("fields")
-    fields: dict = got if isinstance(got, dict) else {}
+    fields = bibtex_fields(record)
     hints = [str(record.get("type") or ""), str(fields.get("type") or "")]
     hints += [str(v) for v in record.get("M3") or [] if isinstance(v, str)]
     degree = "Thesis"
@@ -470,9 +529,7 @@ def _report_label(source: m.Source, extra: list[str], venue: str) -> tuple[str, 
     No. 22)", "(Nesta working paper)", BibTeX's `type`: "(Report to the EU Presidency)"),
     with what it used up taken out of the publisher list; the venue is the series unless it
     is the publisher, and never italic (a report is no journal)."""
-    record: dict = source.record if isinstance(source.record, dict) else {}
-    got = record.get("fields")
-    fields: dict = got if isinstance(got, dict) else {}
+    fields = bibtex_fields(source.record)
     typed = _plain(fields.get("type"))
     extra = [x for x in extra if x.casefold() != typed.casefold()] if typed else extra
     number = str(source.issue or source.volume or "").strip()
@@ -499,8 +556,7 @@ def chapter_editors(source: m.Source) -> list[str]:
     if fmt == "ris":
         values = record.get("A2") or record.get("ED") or []
         return [v.strip() for v in values if isinstance(v, str) and v.strip()]
-    fields = record.get("fields")
-    raw = fields.get("editor") if fmt == "bibtex" and isinstance(fields, dict) else None
+    raw = bibtex_fields(record).get("editor") if fmt == "bibtex" else None
     if not isinstance(raw, str) or not source.authors:  # (no authors: the editors lead)
         return []
     from review.ingest.literature import split_bibtex_authors
@@ -546,7 +602,7 @@ def reference_order(source: m.Source) -> tuple:
     """APA order: first author's surname (else the title), then year, then title; letters
     compared without case or accents (`sort_text`), then as written."""
     names = [surname(a) for a in (source.authors or []) if a and a.strip()]
-    lead = " ".join(names) if names else (source.title or source.key).lstrip("“\"'")
+    lead = " ".join(names) if names else (source.title or untitled(source.kind)).lstrip("“\"'[")
     title = source.title or ""
     return (sort_text(lead), source.year or 0, sort_text(title), lead, title, source.key)
 

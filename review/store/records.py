@@ -30,7 +30,7 @@ survivor, and its record was imported again as a new one (PRISMA counted it twic
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
@@ -42,6 +42,7 @@ ABSTRACT_REF: dict[str, str] = {"column": ABSTRACT}  # a tag's values: the abstr
 ABSTRACT_TAGS = ("AB", "N2")  # the tags an abstract is read from (RIS; AB in PubMed and WoS)
 EDITED = "_edited"  # the record's own key: the citation columns changed since import
 IMPORTED = "_imported"  # the record's own key: identity columns' values as imported
+INHERITED = "_inherited"  # a BibTeX record's own key: the fields its crossref parents lent it
 # The columns a re-import recognises a record by (`review.ingest.sources.fingerprint`)
 IDENTITY = ("title", "authors", "year", "doi", "volume", "issue", "pages")
 CITATION_COLUMNS = ("title", "authors", "year", "venue", "volume", "issue", "pages", "doi",
@@ -86,6 +87,26 @@ def own_fields(record: dict | None) -> dict:
     if isinstance(fields, dict):
         return fields
     return {k: v for k, v in record.items() if not str(k).startswith("_")}
+
+
+def bibtex_fields(record: dict | None) -> dict[str, str]:
+    """A BibTeX record's fields by lower-case name, as BibTeX reads them (`PUBLISHER`,
+    `Editor` are `publisher`, `editor`: biber's and older JabRef files write them in capitals,
+    and their publishers and editors were missing from the references; the first spelling
+    wins), then the fields its crossref parents lent it (`INHERITED`: braced values) where it
+    has none of its own. Values as written; {} for a record that is not BibTeX."""
+    fields = record.get("fields") if isinstance(record, dict) else None
+    if not isinstance(fields, dict):
+        return {}
+    out: dict[str, str] = {}
+    for name, value in fields.items():
+        if isinstance(value, str):
+            out.setdefault(str(name).lower(), value)
+    lent = cast(dict, record).get(INHERITED)
+    for name, value in lent.items() if isinstance(lent, dict) else ():
+        if isinstance(value, str):
+            out.setdefault(str(name).lower(), value)
+    return out
 
 
 def original_record(record: dict | None, abstract: str | None) -> dict:

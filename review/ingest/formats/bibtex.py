@@ -37,6 +37,7 @@ from review.ingest.literature.latex import needs_decoding
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.sources import store_records
 from review.ingest.textio import read_text
+from review.store.records import INHERITED
 
 MONTHS = {
     "jan": "January",
@@ -436,7 +437,15 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
     total = len(evaluated)
     for i, (entry, line, ev, record, _dups) in enumerate(evaluated):
         if "crossref" in ev:
-            ev = _inherit(ev, by_key, entry, line, problems)
+            merged = _inherit(ev, by_key, entry, line, problems)
+            # kept with the record (braced, as written values are), so the reference list
+            # names the publisher and editors a chapter has from its book ("In E. Erbriss
+            # (Ed.), Graphs of the Continent. Grimble."); the fields as the file wrote them
+            # stay what an export writes back
+            lent = {k: "{" + v + "}" for k, v in merged.items() if k not in ev and v}
+            if lent:
+                record[INHERITED] = lent
+            ev = merged
         etype = entry.entry_type.lower()
         row = normalise(etype, ev)
         if etype not in BIBTEX_KINDS:

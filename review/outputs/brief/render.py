@@ -28,6 +28,7 @@ FIGURE_AFTER = {
     "indicator-evidence": "joint-display",
 }
 LONG_CELL = 150  # characters: a cell this long is prose (quotes), not a label
+KEEP_ROWS = 25  # body rows (group rows aside) a printed table keeps on one page when it can
 
 
 def _text(v: object) -> str:
@@ -214,6 +215,7 @@ table{font-size:7.5pt;width:100%;page-break-inside:auto}
 thead{display:table-header-group}
 tr{break-inside:avoid;page-break-inside:avoid}
 tr.group{break-after:avoid;page-break-after:avoid}
+table.keep{break-inside:avoid;page-break-inside:avoid}
 td.long{min-width:0}
 h1,h2{break-after:avoid;page-break-after:avoid}
 figure,svg{break-inside:avoid;page-break-inside:avoid}
@@ -288,8 +290,13 @@ def inline_svg(data: bytes) -> str:
 def _html_table(t: Table) -> list[str]:
     """One table's markup: caption, header rows, body rows shaded by weight."""
     e = html.escape
-    wide = ' class="wide"' if any(len(_text(c)) > LONG_CELL for r in t.rows[:50] for c in r) else ""
-    out = [f'<div class="scroll"><table{wide}><caption>{e(t.caption)}</caption><thead>']
+    long = any(len(_text(c)) > LONG_CELL for r in t.rows[:50] for c in r)
+    # a short table of short rows moves to the next printed page whole, as in the DOCX (a
+    # 9-row Table 4 left its last group and two rows alone at the top of the next page)
+    keep = not long and len(t.rows) <= KEEP_ROWS
+    classes = " ".join(c for c, on in (("wide", long), ("keep", keep)) if on)
+    attr = f' class="{classes}"' if classes else ""
+    out = [f'<div class="scroll"><table{attr}><caption>{e(t.caption)}</caption><thead>']
     out += _html_head(t)
     out.append("</thead><tbody>")
     num = numeric(t)

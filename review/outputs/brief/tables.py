@@ -557,6 +557,17 @@ def codes_by_attribute(
                 names.append(a)
             else:
                 too_many.append(f"{a} ({'one value for all' if n == 1 else f'{n} values'})")
+    # transcripts with no group of their own are their own groups: a table by group was the
+    # table by transcript again, cell for cell (two real transcripts with no `Focus group:`
+    # header gave Tables 4.1 and 4.2 alike); named with --attribute, it is still written
+    by_transcript = [a for a in names if a.lower() in TRANSCRIPT_ATTRIBUTES]
+    same = [
+        a
+        for a in names
+        if not attributes and a.lower() in GROUP_ATTRIBUTES
+        and any(res.by_attribute[a] == res.by_attribute[t] for t in by_transcript)
+    ]  # fmt: skip
+    names = [a for a in names if a not in same]
     for k, name in enumerate(names, start=1):
         counts = res.by_attribute.get(name, Counter())
         values = sorted({v for (_, v) in counts})
@@ -577,6 +588,10 @@ def codes_by_attribute(
             notes.append("Each excerpt counts under the group of the transcript it comes from.")
         if name.lower() in TRANSCRIPT_ATTRIBUTES:
             notes.append("Each excerpt counts under the transcript it comes from.")
+            if same:
+                notes.append(
+                    "Each transcript is a group of its own: a table by group would repeat this one."
+                )
         out.append(
             Table(
                 f"codes-by-{slug}",
