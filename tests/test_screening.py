@@ -335,3 +335,16 @@ def test_a_reason_is_one_whatever_its_case_and_spacing(library, cli):
     assert res.code == 0 and "(wrong population)" in res.out
     assert run(cli, ws, "ann", "reasons", "--remove", "Wrong Population").code == 0
     assert "wrong population" not in run(cli, ws, "ann", "reasons").out
+
+
+def test_a_list_cut_at_its_limit_says_more_records_follow(library, cli):
+    """A walk on a 57-record search: `screen list` showed 50 rows and '0 of 57 decided', never
+    saying that 7 more were not shown."""
+    ws = library  # ten records, r0 to r9
+    cut = run(cli, ws, "ann", "list", "--limit", "4")
+    assert cut.out.count("unscreened") == 4
+    assert "… and more: --offset 4 lists the next 4" in cut.out
+    assert run(cli, ws, "ann", "list", "--limit", "4", "--json").json()["more"] is True
+    last = run(cli, ws, "ann", "list", "--limit", "4", "--offset", "8")
+    assert last.out.count("unscreened") == 2 and "and more" not in last.out
+    assert run(cli, ws, "ann", "list", "--json").json()["more"] is False

@@ -41,11 +41,13 @@ def list_(
     me = workspace(ctx).coder
     with session(ctx) as s:
         screening.check_stage(stage)
-        items = screening.queue(s, me, stage, todo, status, limit, offset)
+        items = screening.queue(s, me, stage, todo, status, limit + 1, offset)
         prog = screening.progress(s, me, stage)
         blind = screening.is_blind(s)
+    more = len(items) > limit  # (one more asked for: whether the list goes on)
+    items = items[:limit]
     if json_out:
-        print_json({"coder": me, "blind": blind, "progress": prog, "records": items})
+        print_json({"coder": me, "blind": blind, "progress": prog, "records": items, "more": more})
         return
     for it in items:
         words = screening.described(it, me)
@@ -54,6 +56,10 @@ def list_(
             f"{(it['title'] or '')[:70]}"
             + (f"  [{words['others']}]" if words["others"] else "")
             + (f"  final: {words['final']}" if words["final"] else "")
+        )
+    if more:  # it said nothing of the records past --limit
+        typer.echo(
+            f"… and more: --offset {offset + limit} lists the next {limit} (--limit sets how many)"
         )
     typer.echo(
         f"{prog['mine']} of {prog['records']} decided by {me} at {stage}"
