@@ -1,0 +1,52 @@
+"""Thread workers and what they post back: a stale result is dropped (`ReviewApp.from_worker`)."""
+
+from __future__ import annotations
+
+import threading
+
+from review.tui import app as app_module
+from tests.tui_helpers import add_literature, add_transcript, running, settle, until
+
+
+async def test_an_older_recount_finishing_last_does_not_put_old_counts_back(ws, monkeypatch):
+    """Two recounts overlap: the first counted before a source was added and finishes after
+    the second, which counted it. The status line keeps the second's count (it went back to
+    the old one). The counts are the real ones on the real workspace; the first recount is
+    only held back, after counting, until the second has been shown."""
+    add_literature(ws, 3)
+    async with running(ws) as (app, pilot):
+        assert "· 3 sources ·" in app.status_text
+        counted, go, first_done = threading.Event(), threading.Event(), threading.Event()
+        real_counts, real_count = app_module.counts, app._count
+        calls: list[int] = []
+
+        def counts_held_back(s):
+            doc = real_counts(s)
+            if len(calls) == 1:  # the first recount: counted, now wait
+                counted.set()
+                go.wait(20)
+            return doc
+
+        def count() -> None:
+            calls.append(len(calls))
+            first = len(calls) == 1
+            try:
+                real_count()
+            finally:
+                if first:
+                    first_done.set()
+
+        monkeypatch.setattr(app_module, "counts", counts_held_back)
+        monkeypatch.setattr(app, "_count", count)
+        app.refresh_status()  # the older recount
+        await until(pilot, counted.is_set, timeout=20)
+        assert counted.is_set()
+        add_transcript(ws)  # a fourth source
+        app.refresh_status()  # the newer recount
+        await until(pilot, lambda: "· 4 sources ·" in app.status_text, timeout=20)
+        assert "· 4 sources ·" in app.status_text
+        go.set()  # the older one finishes last
+        await until(pilot, first_done.is_set, timeout=20)
+        assert first_done.is_set()
+        await settle(app, pilot)
+        assert "· 4 sources ·" in app.status_text, app.status_text
