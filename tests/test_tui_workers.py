@@ -1,8 +1,11 @@
-"""Thread workers and what they post back: a stale result is dropped (`ReviewApp.from_worker`)."""
+"""Thread workers and what they post back: a stale result is dropped (`ReviewApp.from_worker`);
+the tests' `settle` waits for the workers that count and fails rather than hang."""
 
 from __future__ import annotations
 
 import threading
+
+import pytest
 
 from review.tui import app as app_module
 from tests.tui_helpers import add_literature, add_transcript, running, settle, until
@@ -50,3 +53,18 @@ async def test_an_older_recount_finishing_last_does_not_put_old_counts_back(ws, 
         assert first_done.is_set()
         await settle(app, pilot)
         assert "· 4 sources ·" in app.status_text, app.status_text
+
+
+async def test_settle_waits_for_running_workers_only_and_fails_rather_than_hang(ws):
+    """A cancelled worker counts as finished (what it posts is dropped); one that never ends
+    fails the test, naming it, once the guard's time is up."""
+    release = threading.Event()
+    async with running(ws) as (app, pilot):
+        try:
+            stuck = app.run_worker(lambda: release.wait(20), thread=True, group="stuck")
+            with pytest.raises(pytest.fail.Exception, match="stuck"):
+                await settle(app, pilot, timeout=0.5)
+            stuck.cancel()
+            await settle(app, pilot, timeout=5)  # returns: the cancelled one is not waited for
+        finally:
+            release.set()
