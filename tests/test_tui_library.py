@@ -139,8 +139,15 @@ async def test_typing_faster_than_the_queries_shows_the_last_query(ws, monkeypat
         assert _keys(app.screen.query_one(DataTable))[0] == wanted
         # the first key's query, then only the whole text: no query per key typed meanwhile
         # (a live refresh — another connection's write seen by the two-second poll — may run
-        # the whole text once more; that is the watcher's job, not a queued key)
-        assert asked[0] == "b" and set(asked[1:]) == {"bovard"} and len(asked) <= 3, asked
+        # the whole text once more; that is the watcher's job, not a queued key. The app's own
+        # codebook set-up at start is such a write: on a loaded machine that first poll came
+        # after `running` had settled, before the first key, and asked for the page unfiltered;
+        # still running when `b` came, its refresh leaves the first query to the text by then)
+        typed = [q for q in asked if q is not None]
+        assert asked[: len(asked) - len(typed)] == [None] * (len(asked) - len(typed)), asked
+        first, rest = typed[0], typed[1:]
+        assert "bovard".startswith(first) and set(rest) <= {"bovard"}, asked
+        assert typed[-1] == "bovard" and len(typed) <= 3, asked
 
 
 async def test_fuzzy_search_finds_a_transcript_by_its_key(ws):

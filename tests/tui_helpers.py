@@ -82,15 +82,51 @@ def sentences(ws, source_id: int) -> list[tuple[int, int]]:
     return [tuple(r) for r in rows]
 
 
-async def settle(app, pilot) -> None:
-    """Let workers finish and the screen catch up."""
-    for _ in range(3):
-        await pilot.pause()
-        # DirectoryTree keeps a loader worker alive for its whole life: don't wait on it.
-        workers = [w for w in app.workers if w.group != "_loader"]
-        if workers:
-            await app.workers.wait_for_complete(workers)
-    await pilot.pause()
+SETTLE_SECONDS = 30.0  # a settle that takes longer fails the test (it never hangs)
+
+
+async def settle(app, pilot, timeout: float = SETTLE_SECONDS) -> None:
+    """Wait until the workbench is idle twice in a row: no worker running (a cancelled one
+    counts as finished: its thread may run on, but `ReviewApp.from_worker` drops what it
+    posts), every message and `call_later` of the screen and the app handled, animations
+    done and the layout refreshed (`pilot.pause`). One quiet look was not enough on a loaded
+    machine: a worker's result lands as a call, which can start the next worker (a page
+    reload, a recount). Past `timeout` seconds the test fails, naming what still runs."""
+    import asyncio
+    import time
+
+    import pytest
+
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while quiet < 2:
+        if not app.is_running:  # the app stopped (an error: the test fails on leaving it)
+            return
+        left = deadline - time.monotonic()
+        busy = _busy(app)
+        if left <= 0:
+            names = ", ".join(f"{w.group}:{w.name}" for w in busy) or "messages"
+            pytest.fail(f"the workbench did not settle within {timeout:g} s: {names} still busy")
+        if busy:
+            quiet = 0
+            # (looked at, not awaited: a wait given up on would cancel the worker with it)
+            while _busy(app) and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+        try:
+            left = max(deadline - time.monotonic(), 0.1)
+            await asyncio.wait_for(pilot.pause(), timeout=left)
+            await asyncio.wait_for(pilot.wait_for_animation(), timeout=left)
+        except TimeoutError:
+            continue  # (the next look fails the test)
+        quiet = quiet + 1 if not busy and not _busy(app) else 0
+
+
+def _busy(app) -> list:
+    """The workers still running, but for DirectoryTree's loader (alive for the widget's
+    whole life) and those cancelled (their result is dropped)."""
+    return [
+        w for w in app.workers if w.group != "_loader" and not w.is_finished and not w.is_cancelled
+    ]
 
 
 async def until(pilot, condition, timeout: float = 5.0) -> None:

@@ -7,12 +7,13 @@ share: the workspace, a transaction helper, the source and code in focus, and th
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlmodel import Session
 from textual import events
@@ -21,6 +22,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
+from textual.worker import Worker, get_current_worker
 
 from review import logs
 from review.errors import ReviewError
@@ -178,6 +180,45 @@ class ReviewApp(App):
             return pending[1].result()
         return self._read_source(source_id)
 
+    def from_worker(self, fn: Callable[..., Any], *args: Any) -> None:
+        """From a thread worker: `fn(*args)` on the app's thread (the worker waits for it),
+        unless by then the result is stale, and then it is dropped: the worker was cancelled
+        (a newer worker of its exclusive group started, or its screen closed), a newer worker
+        of its group is running, or the app is closing. The one way a worker's result reaches
+        the screen. (Cancelling a thread worker does not stop its thread: an older recount
+        that finished last put old counts back, and a poll landing while the app closed
+        raised on a screen already taken apart.)"""
+        worker = get_current_worker()
+        if self.superseded(worker):  # (cheap early out; the check that counts is below)
+            return
+
+        async def apply() -> None:
+            if self.superseded(worker):  # on the app's thread: no cancel can come between
+                return
+            result = fn(*args)
+            if inspect.isawaitable(result):
+                await result
+
+        try:
+            # mypy solves call_from_thread's `T | Awaitable[T]` for a coroutine function as
+            # Awaitable[Never] (a mypy limitation): Textual awaits the coroutine, as meant
+            self.call_from_thread(apply)  # type: ignore[arg-type]
+        except RuntimeError:
+            if self.is_running:
+                raise
+            return  # the app stopped meanwhile ("App is not running")
+
+    def superseded(self, worker: Worker) -> bool:
+        """Is this worker's result stale (see `from_worker`)?"""
+        if worker.is_cancelled or not self.is_running or not worker.node.is_running:
+            return True
+        for other in reversed(self.workers):  # newest first, down to this one
+            if other is worker:
+                return False
+            if other.group == worker.group and other.node is worker.node:
+                return True
+        return False
+
     def refresh_status(self) -> None:
         """Recount the workspace in a thread and update every status line."""
         self.run_worker(self._count, thread=True, exclusive=True, group="status")
@@ -190,7 +231,7 @@ class ReviewApp(App):
         self._recount = self.set_timer(0.5, self.refresh_status)
 
     def _count(self) -> None:
-        with self.session() as s:
+        with self.session(write=False) as s:  # (counting never waits for a writer)
             doc = counts(s)
         text = (
             f"{self.ws.root.name} · coder {self.ws.coder} · {doc['sources']:,} sources · "
@@ -201,7 +242,7 @@ class ReviewApp(App):
             f"{self.ws.coder} · {doc['sources']:,} sources · {doc['codes']:,} codes · "
             f"{doc['codings']:,} codings"
         )
-        self.call_from_thread(self._set_status, text, short)
+        self.from_worker(self._set_status, text, short)
 
     def _set_status(self, text: str, short: str) -> None:
         self.status_short = short  # what a narrow status line shows (set first: the line
@@ -265,7 +306,7 @@ class ReviewApp(App):
 
     def _check_changes(self) -> None:
         if self._watcher is not None and self._watcher.changed():
-            self.call_from_thread(self._changed_elsewhere)
+            self.from_worker(self._changed_elsewhere)
 
     def _changed_elsewhere(self) -> None:
         from textual.app import ScreenStackError
@@ -301,7 +342,7 @@ class ReviewApp(App):
             self.call_from_thread(self.notify, f"codebook: {line}", severity="error")
             return
         if n:
-            self.call_from_thread(self.refresh_status)
+            self.from_worker(self.refresh_status)
 
     def _maybe_import_sample(self) -> None:
         """First run on a workspace with an empty database and files in corpus/: import them."""
@@ -310,9 +351,7 @@ class ReviewApp(App):
         with self.session() as s:
             paths = first_run_paths(s, self.ws.corpus)
         if paths:
-            # mypy solves call_from_thread's `T | Awaitable[T]` for a coroutine function as
-            # Awaitable[Never] (a mypy limitation): Textual awaits the coroutine, as meant
-            self.call_from_thread(self._start_sample_import, paths)  # type: ignore[arg-type]
+            self.from_worker(self._start_sample_import, paths)
 
     async def _start_sample_import(self, paths: list) -> None:
         await self.action_go("import")

@@ -174,9 +174,9 @@ class BriefScreen(WorkbenchScreen):
                 note = build(s, front=front, all_rows=self.all_rows)
                 blind = is_blind(s)  # the brief stays the team's: every coder's work
         except Exception as exc:
-            self.app.call_from_thread(self._build_failed, exc)
+            self.app.from_worker(self._build_failed, exc)
             return
-        self.app.call_from_thread(self._built, note, blind)
+        self.app.from_worker(self._built, note, blind)
 
     def _build_failed(self, exc: Exception) -> None:
         if self.write_pending:  # nothing to write: the bar waiting for the note goes
@@ -430,10 +430,10 @@ class BriefScreen(WorkbenchScreen):
         total = figures + len(FORMATS) + len(PACK_EXPORTS)
 
         def brief_step(done: int, _total: int, label: str) -> None:
-            self.app.call_from_thread(self._progress, done, total, f"wrote {label}")
+            self.app.from_worker(self._progress, done, total, f"wrote {label}")
 
         def pack_step(done: int, _total: int, label: str) -> None:
-            self.app.call_from_thread(self._progress, figures + len(FORMATS) + done, total, label)
+            self.app.from_worker(self._progress, figures + len(FORMATS) + done, total, label)
 
         stop = self._cancel.is_set
         try:
@@ -444,10 +444,10 @@ class BriefScreen(WorkbenchScreen):
                                     codebook_path=ws.codebook_path, on_step=pack_step,
                                     cancelled=stop)  # fmt: skip
         except Exception as exc:
-            self.app.call_from_thread(self._stopped)
+            self.app.from_worker(self._stopped)
             self.app.call_from_thread(self.notify_error, exc)
             return
-        self.app.call_from_thread(self._written, [str(f) for f in files], stop())
+        self.app.from_worker(self._written, [str(f) for f in files], stop())
 
     def _progress(self, done: int, total: int, label: str) -> None:
         self.query_one("#brief-progress", ProgressBar).update(total=total, progress=done)

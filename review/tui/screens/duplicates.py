@@ -91,7 +91,7 @@ class DuplicatesScreen(WorkbenchScreen):
             return
         rows = [Row("merge", c.keys, c.score, c.reasons, c.id) for c in found.clusters]
         rows += [Row("maybe", [p.a, p.b], p.score, p.reasons) for p in found.maybe]
-        self.app.call_from_thread(self._show, rows, found.records)
+        self.app.from_worker(self._show, rows, found.records)
 
     def _show(self, rows: list[Row], records: int) -> None:
         total = len(rows)

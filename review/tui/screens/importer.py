@@ -193,7 +193,7 @@ class ImportScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, group="import")
     def _run(self, paths: list[Path]) -> None:
         ws = self.app.ws
-        call = self.app.call_from_thread
+        call = self.app.from_worker
 
         def on_file(path: Path, index: int, total: int) -> None:
             call(self._on_file, path, index, total)

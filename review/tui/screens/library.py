@@ -119,10 +119,13 @@ class LibraryScreen(WorkbenchScreen):
         with self.app.session() as s:
             kinds = library.kinds(s)
         options = [(f"{k} ({n:,})", k) for k, n in kinds]
-        self.app.call_from_thread(self.query_one("#kind", Select).set_options, options)
+        self.app.from_worker(self._set_kinds, options)
         with self.app.session() as s:
             library.warm_fuzzy(s)  # so the first `/` key does not wait for the index
         settle_heap()  # the index is long-lived: out of the collector's full walks
+
+    def _set_kinds(self, options: list[tuple[str, str]]) -> None:
+        self.query_one("#kind", Select).set_options(options)
 
     def database_changed(self) -> None:
         """Another process wrote: the page again, the cursor where it was."""
@@ -141,7 +144,7 @@ class LibraryScreen(WorkbenchScreen):
         ok, result = self.in_session(
             lambda s: library.page(s, flt, offset=offset, limit=PAGE_SIZE), from_thread=True
         )
-        self.app.call_from_thread(self._loaded, result if ok else None, cursor)
+        self.app.from_worker(self._loaded, result if ok else None, cursor)
 
     def _loaded(self, result: LibraryPage | None, cursor: int | None) -> None:
         self._busy = False

@@ -152,7 +152,7 @@ class ReaderScreen(WorkbenchScreen):
         except Exception as exc:
             self.app.call_from_thread(self.notify_error, exc)
             return
-        self.app.call_from_thread(self._loaded, doc, choices, offset, end, find)
+        self.app.from_worker(self._loaded, doc, choices, offset, end, find)
 
     def _loaded(
         self, doc: document.Document, choices: list[CodeChoice], offset, end=None, find=None
@@ -715,7 +715,7 @@ class ReaderScreen(WorkbenchScreen):
         ok, n = self.in_session(lambda s: suggest(s, [source_id]), from_thread=True)
         if not ok:
             return
-        self.app.call_from_thread(self._refresh_marks, f"{n} new suggestion(s)")
+        self.app.from_worker(self._refresh_marks, f"{n} new suggestion(s)")
 
     # --- memos -------------------------------------------------------------------------------
 
