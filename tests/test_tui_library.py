@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 
 import pytest
@@ -13,7 +14,14 @@ from review.coding import library
 from review.store import models as m
 from review.store.db import session_scope
 from review.tui.screens import RegistryError, ScreenSpec, _check_unique, discover
-from tests.tui_helpers import add_literature, add_transcript, running, settle
+from tests.tui_helpers import (
+    add_literature,
+    add_transcript,
+    running,
+    screen_text,
+    settle,
+    until,
+)
 
 
 def _keys(table: DataTable) -> list[int]:
@@ -229,6 +237,55 @@ async def test_import_report_fits_80_columns(ws, testdata):
         await pilot.press("ctrl+t")
         await settle(app, pilot)
         assert tree.region.width > 0 and tree.has_focus
+
+
+async def test_problems_fit_beside_the_file_tree_and_after_a_resize(ws, testdata, tmp_path):
+    """The import walk at 120x40: beside the file tree the Where column took 45 cells for a
+    long path and cut every message after 25, with no sign of the cut (at 80 columns, after
+    a resize, "Problems" went off the edge too). Now a path is cut from the left (its line
+    kept), the message takes the width left and ends in "…", the highlighted one is shown
+    whole below, and both tables fit again after a resize."""
+    folder = tmp_path / "exports from the library, spring search"
+    folder.mkdir()
+    for rel in (
+        "bibtex/tidy_bibtex-field-error.bib",
+        "qdpx/skyloom_TestProject_ATLASti_standard.qdpx",
+    ):
+        shutil.copy(testdata / rel, folder)
+
+    def fits(table: DataTable) -> bool:
+        return sum(c.get_render_width(table) for c in table.columns.values()) <= table.size.width
+
+    async with running(ws, start="import", size=(120, 40)) as (app, pilot):
+        screen = app.screen
+        screen.query_one("#paths").value = shlex.quote(str(folder))
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert screen.query_one("#import-tree").display  # 120 columns keep the tree
+        problems = screen.query_one("#import-problems", DataTable)
+        report = screen.query_one("#import-report", DataTable)
+        assert problems.row_count == 18 and fits(problems) and fits(report)
+        summary = str(screen.query_one("#progress-label").render())
+        assert summary.endswith("; 1 file(s) not wholly imported, 1 with warnings"), summary
+        where, severity, message = problems.get_row_at(0)
+        assert where.startswith("…") and where.endswith("/tidy_bibtex-field-error.bib:1"), where
+        header = screen_text(problems).splitlines()[0]
+        assert "Problem" in header
+        first = screen_text(problems).splitlines()[1]
+        assert "warning" in first and first.rstrip().endswith("…")  # the cut shows
+        detail = str(screen.query_one("#import-problem").render())
+        assert "tidy_bibtex-field-error.bib:1: warning: no title, authors, DOI or venue" in detail
+        assert "(complete it, or delete it) [web:abc]" in detail
+        await pilot.press("down", "down", "down")
+        await settle(app, pilot)
+        detail = str(screen.query_one("#import-problem").render())
+        assert "is missing from the archive" in detail
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        await until(pilot, lambda: fits(problems) and fits(report))
+        assert problems.cursor_row == 3  # the same problem highlighted
+        assert "Problems" in screen_text(report).splitlines()[0], screen_text(report)
 
 
 async def test_first_run_imports_the_sample_corpus(ws, testdata):

@@ -25,7 +25,7 @@ from textual.widgets import (
 from review import logs, safetext
 from review.importers import import_paths
 from review.ingest.pipeline import FileReport
-from review.tui.plain import cells, plain
+from review.tui.plain import fitted, plain
 from review.tui.screens.base import WorkbenchScreen
 from review.tui.widgets.status_line import StatusLine
 
@@ -38,6 +38,8 @@ ORDER = 20
 HELP = "Import literature, transcripts and documents; see what could not be read."
 
 
+REPORT_COLUMNS = ("File", "Format", "Status", "Imported", "Problems")
+PROBLEM_COLUMNS = ("Where", "Severity", "Problem")
 NO_FORMAT = "–"  # a file whose format was not recognised (the problem says why)
 
 
@@ -107,9 +109,8 @@ class ImportScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         report = self.query_one("#import-report", DataTable)
-        report.add_columns("File", "Format", "Status", "Imported", "Problems")
-        problems = self.query_one("#import-problems", DataTable)
-        problems.add_columns("Where", "Severity", "Problem")
+        report.add_columns(*REPORT_COLUMNS)
+        self.query_one("#import-problems", DataTable).add_columns(*PROBLEM_COLUMNS)
         self.query_one("#paths", Input).focus()
 
     # --- choosing paths --------------------------------------------------------------------
@@ -137,6 +138,8 @@ class ImportScreen(WorkbenchScreen):
 
     def on_resize(self) -> None:
         self._layout()
+        if self.reports and not self.running:  # the columns were sized for the old width
+            self.call_after_refresh(self._fill_tables)
 
     def _layout(self) -> None:
         self.set_class(self.report_only and self.size.width < self.NARROW, "-report-only")
@@ -223,14 +226,41 @@ class ImportScreen(WorkbenchScreen):
         self.query_one("#cancel", Button).disabled = True
         bar = self.query_one("#file-progress", ProgressBar)
         bar.update(total=max(1, bar.total or 1), progress=bar.total or 1)
-        table = self.query_one("#import-report", DataTable)
-        problems = self.query_one("#import-problems", DataTable)
         self.report_only = True
         self._layout()
-        room = self._file_room(table, reports)
-        for r in reports:
+        self._fill_tables()
+        self._show_problem(0 if self.problem_texts else None)
+        imported = sum(r.imported for r in reports)
+        bad = sum(1 for r in reports if not r.ok)
+        warned = sum(1 for r in reports if r.ok and r.problems)  # (they were not counted:
+        # 8 files listed problems under "1 file(s) with problems")
+        cancelled = " (cancelled)" if self._cancel.is_set() else ""
+        summary = error or (
+            f"{len(reports)} file(s), {imported} record(s) imported; "
+            f"{bad} file(s) not wholly imported, {warned} with warnings{cancelled}"
+        )
+        self.query_one("#progress-label", Label).update(summary)
+        self.query_one(StatusLine).note = summary
+        self.app.refresh_status()
+        if bad:
+            self.query_one("#import-problems", DataTable).focus()
+
+    def _fill_tables(self) -> None:
+        """The report and its problems sized to the screen (again after a resize, the cursor
+        rows kept): a path is cut from the left, a problem ends in "…" at the edge and is
+        shown whole below (at 120 columns beside the file tree the Where column took 45
+        cells and cut every message after 25, with no sign that it was cut)."""
+        table = self.query_one("#import-report", DataTable)
+        problems = self.query_one("#import-problems", DataTable)
+        rows = (table.cursor_row, problems.cursor_row)
+        table.clear(columns=True).add_columns(*REPORT_COLUMNS)  # (clear alone keeps each
+        # column's widest cell's width)
+        self.problem_texts = []
+        file_room = self._file_room(table, self.reports)
+        wheres = []
+        for r in self.reports:
             table.add_row(
-                plain(_left_cut(self._rel(Path(r.file)), room)),
+                plain(_left_cut(self._rel(Path(r.file)), file_room)),
                 r.format or NO_FORMAT,
                 r.status,
                 f"{r.imported}/{r.records}" if r.records else str(r.imported),
@@ -239,21 +269,24 @@ class ImportScreen(WorkbenchScreen):
             for p in r.problems:
                 where = self._rel(Path(p.file)) + (f":{p.line}" if p.line else "")
                 message = p.message + (f" [{p.record}]" if p.record else "")
-                problems.add_row(*cells(where, p.severity, message))
+                wheres.append((where, p.severity, message))
                 self.problem_texts.append(f"{where}: {p.severity}: {message}")
-        self._show_problem(0 if self.problem_texts else None)
-        imported = sum(r.imported for r in reports)
-        bad = sum(1 for r in reports if not r.ok)
-        cancelled = " (cancelled)" if self._cancel.is_set() else ""
-        summary = error or (
-            f"{len(reports)} file(s), {imported} record(s) imported, "
-            f"{bad} file(s) with problems{cancelled}"
-        )
-        self.query_one("#progress-label", Label).update(summary)
-        self.query_one(StatusLine).note = summary
-        self.app.refresh_status()
-        if bad:
-            problems.focus()
+        width = self.size.width if self.has_class("-report-only") else problems.size.width
+        most = max(16, width * 2 // 5)  # the rest for the message
+        shown = [(_left_cut(w, most), sev, msg) for w, sev, msg in wheres]
+        where_w = max([len(w) for w, _, _ in shown] + [len("Where")])
+        severity_w = max([len(sev) for _, sev, _ in shown] + [len("Severity")])
+        # widths set, not measured: a table measures its rows only when it next idles
+        room = width - where_w - severity_w - 2 * problems.cell_padding * 3 - 2 - 1  # scrollbar
+        problems.clear(columns=True)
+        for label, w in zip(PROBLEM_COLUMNS, (where_w, severity_w, max(20, room)), strict=True):
+            problems.add_column(label, width=w)
+        for where, severity, message in shown:
+            problems.add_row(plain(where), severity, fitted(message))
+        if table.row_count:
+            table.move_cursor(row=min(rows[0], table.row_count - 1))
+        if problems.row_count:
+            problems.move_cursor(row=min(rows[1], problems.row_count - 1))
 
     @on(DataTable.RowHighlighted, "#import-problems")
     def _problem_highlighted(self, event: DataTable.RowHighlighted) -> None:
