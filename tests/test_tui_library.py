@@ -467,3 +467,29 @@ async def test_the_status_column_shows_not_retrieved_whole(ws):
         text = screen_text(table)
         assert "not-retrieved" in text, text
         assert table.virtual_size.width <= table.size.width  # nothing to scroll sideways
+
+
+async def test_the_filter_lists_show_each_choice_on_one_line_at_80_columns(ws, testdata):
+    """The import walk at 80x24: the open kind list showed "conference (250)" on two lines
+    and the status list "not-retrieve" over "d" (a scrollbar for eight choices), and a
+    chosen "not-retrieved" read "not-retrie" over "ved" in its box."""
+    from review.importers import import_paths
+
+    import_paths(ws.engine, [testdata / "bibtex" / "pybtex_xampl.bib"])
+    async with running(ws, size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        for select, choice in (("#kind", "conference ("), ("#status", "not-retrieved")):
+            screen.query_one(select).focus()
+            await pilot.press("enter")
+            await settle(app, pilot)
+            overlay = screen.query_one(f"{select} SelectOverlay")
+            lines = [line.strip(" ▎▊▁▔") for line in screen_text(overlay).splitlines()]
+            whole = [line for line in lines if line.startswith(choice)]
+            assert whole and whole[0].endswith(")" if "(" in choice else choice), lines
+            assert overlay.region.right <= 80  # on screen
+            await pilot.press("escape")
+        status = screen.query_one("#status")
+        status.value = "not-retrieved"
+        await settle(app, pilot)
+        label = screen.query_one("#status SelectCurrent #label")
+        assert label.region.height == 1 and "not-retri…" in screen_text(label)
