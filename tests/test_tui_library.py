@@ -268,23 +268,40 @@ async def test_problems_fit_beside_the_file_tree_and_after_a_resize(ws, testdata
         assert problems.row_count == 18 and fits(problems) and fits(report)
         summary = str(screen.query_one("#progress-label").render())
         assert summary.endswith("; 1 file(s) not wholly imported, 1 with warnings"), summary
-        where, severity, message = problems.get_row_at(0)
+        # errors first (the archive's missing sources), then the warnings in file order
+        severities = [problems.get_row_at(i)[1] for i in range(problems.row_count)]
+        assert severities == ["error"] * 8 + ["warning"] * 10
+        where, severity, message = problems.get_row_at(8)
         assert where.startswith("…") and where.endswith("/tidy_bibtex-field-error.bib:1"), where
-        header = screen_text(problems).splitlines()[0]
+        header, *rows = screen_text(problems).splitlines()
         assert "Problem" in header
-        first = screen_text(problems).splitlines()[1]
-        assert "warning" in first and first.rstrip().endswith("…")  # the cut shows
+        assert "error" in rows[0] and rows[0].rstrip().endswith("…")  # the cut shows
+        detail = str(screen.query_one("#import-problem").render())
+        assert "skyloom_TestProject_ATLASti_standard.qdpx: error: source" in detail
+        assert "is missing from the archive: skipped with its 0 selection(s) [" in detail
+        for _ in range(8):
+            await pilot.press("down")
+        await settle(app, pilot)
         detail = str(screen.query_one("#import-problem").render())
         assert "tidy_bibtex-field-error.bib:1: warning: no title, authors, DOI or venue" in detail
         assert "(complete it, or delete it) [web:abc]" in detail
-        await pilot.press("down", "down", "down")
+        # the report's row: what the CLI prints for the file
+        screen.query_one("#import-report", DataTable).focus()
         await settle(app, pilot)
         detail = str(screen.query_one("#import-problem").render())
-        assert "is missing from the archive" in detail
+        name = str(folder / "tidy_bibtex-field-error.bib")
+        assert detail == f"{name}: bibtex: imported, 2 of 2 records imported (2 problem(s) below)"
+        await pilot.press("down")
+        await settle(app, pilot)
+        detail = str(screen.query_one("#import-problem").render())
+        assert detail.startswith(str(folder / "skyloom_TestProject_ATLASti_standard.qdpx"))
+        assert ": qdpx: partial, 14 of 30 records imported, 8 skipped — 14 codes" in detail
+        assert detail.endswith("(16 problem(s) below)")
+        problems.focus()
         await pilot.resize_terminal(80, 24)
         await settle(app, pilot)
         await until(pilot, lambda: fits(problems) and fits(report))
-        assert problems.cursor_row == 3  # the same problem highlighted
+        assert problems.cursor_row == 8  # the same problem highlighted
         assert "Problems" in screen_text(report).splitlines()[0], screen_text(report)
 
 

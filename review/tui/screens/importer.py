@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import shlex
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from textual import on, work
@@ -75,6 +76,7 @@ class ImportScreen(WorkbenchScreen):
         self.reports: list[FileReport] = []
         self.report_only = False  # a report is shown on a narrow screen, the tree hidden
         self.problem_texts: list[str] = []  # each problem row's whole text, for #import-problem
+        self.file_texts: list[str] = []  # each report row's whole line (the CLI's), likewise
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="import-top"):
@@ -182,7 +184,7 @@ class ImportScreen(WorkbenchScreen):
         self.query_one("#import-report", DataTable).clear()
         self.query_one("#import-problems", DataTable).clear()
         self.problem_texts = []
-        self._show_problem(None)
+        self._show_detail("")
         label = note or "Importing…"
         self.query_one("#progress-label", Label).update(label)
         bar = self.query_one("#file-progress", ProgressBar)
@@ -229,7 +231,7 @@ class ImportScreen(WorkbenchScreen):
         self.report_only = True
         self._layout()
         self._fill_tables()
-        self._show_problem(0 if self.problem_texts else None)
+        self._show_detail(self.problem_texts[0] if self.problem_texts else "")
         imported = sum(r.imported for r in reports)
         bad = sum(1 for r in reports if not r.ok)
         warned = sum(1 for r in reports if r.ok and r.problems)  # (they were not counted:
@@ -255,22 +257,28 @@ class ImportScreen(WorkbenchScreen):
         rows = (table.cursor_row, problems.cursor_row)
         table.clear(columns=True).add_columns(*REPORT_COLUMNS)  # (clear alone keeps each
         # column's widest cell's width)
-        self.problem_texts = []
+        self.problem_texts, self.file_texts = [], []
         file_room = self._file_room(table, self.reports)
         wheres = []
         for r in self.reports:
+            name = self._rel(Path(r.file))
             table.add_row(
-                plain(_left_cut(self._rel(Path(r.file)), file_room)),
+                plain(_left_cut(name, file_room)),
                 r.format or NO_FORMAT,
                 r.status,
                 f"{r.imported}/{r.records}" if r.records else str(r.imported),
                 str(len(r.problems)) if r.problems else "",
             )
+            more = f" ({len(r.problems)} problem(s) below)" if r.problems else ""
+            self.file_texts.append(replace(r, file=name).summary() + more)
             for p in r.problems:
                 where = self._rel(Path(p.file)) + (f":{p.line}" if p.line else "")
                 message = p.message + (f" [{p.record}]" if p.record else "")
                 wheres.append((where, p.severity, message))
-                self.problem_texts.append(f"{where}: {p.severity}: {message}")
+        # errors first, as the CLI prints them: one file's error came after another's 281
+        # warnings
+        wheres.sort(key=lambda w: w[1] != "error")
+        self.problem_texts = [f"{w}: {sev}: {msg}" for w, sev, msg in wheres]
         width = self.size.width if self.has_class("-report-only") else problems.size.width
         most = max(16, width * 2 // 5)  # the rest for the message
         shown = [(_left_cut(w, most), sev, msg) for w, sev, msg in wheres]
@@ -288,14 +296,25 @@ class ImportScreen(WorkbenchScreen):
         if problems.row_count:
             problems.move_cursor(row=min(rows[1], problems.row_count - 1))
 
-    @on(DataTable.RowHighlighted, "#import-problems")
-    def _problem_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_problem(event.cursor_row)
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.has_focus:  # (filling a table highlights its first row too)
+            self._show_row(event.data_table)
 
-    def _show_problem(self, row: int | None) -> None:
-        """The problem on `row` in full below the table (hidden when there is none)."""
+    def on_descendant_focus(self, event) -> None:
+        if isinstance(event.widget, DataTable):
+            self._show_row(event.widget)
+
+    def _show_row(self, table: DataTable) -> None:
+        """The highlighted problem, or file (what the CLI prints for it: "7 turns, 3
+        speakers"), whole below the tables."""
+        texts = self.problem_texts if table.id == "import-problems" else self.file_texts
+        row = table.cursor_row
+        self._show_detail(texts[row] if 0 <= row < len(texts) else "")
+
+    def _show_detail(self, text: str) -> None:
+        """`text` whole, wrapped, below the tables (hidden when empty)."""
         detail = self.query_one("#import-problem", Static)
-        text = self.problem_texts[row] if row is not None and row < len(self.problem_texts) else ""
         detail.update(safetext.terminal(text))  # (markup=False: shown as written)
         detail.set_class(bool(text), "-shown")
 
