@@ -510,3 +510,17 @@ async def test_the_filter_lists_show_each_choice_on_one_line_at_80_columns(ws, t
         await settle(app, pilot)
         label = screen.query_one("#status SelectCurrent #label")
         assert label.region.height == 1 and "not-retri…" in screen_text(label)
+
+
+async def test_an_empty_library_says_how_to_import(ws):
+    """The import walk: a new workspace's Library said "0–0 of 0 · page 1/1 · all sources"
+    and nothing about where the records come from; a filter that finds nothing stays as it
+    was."""
+    from review.tui.widgets.status_line import StatusLine
+
+    async with running(ws, size=(80, 24)) as (app, pilot):
+        note = app.screen.query_one(StatusLine).note
+        assert note.endswith("all sources · nothing imported yet: f3 Import"), note
+        await pilot.press("slash", *"minsky")
+        await settle(app, pilot)
+        assert "nothing imported" not in app.screen.query_one(StatusLine).note
