@@ -267,7 +267,7 @@ async def test_problems_fit_beside_the_file_tree_and_after_a_resize(ws, testdata
         report = screen.query_one("#import-report", DataTable)
         assert problems.row_count == 18 and fits(problems) and fits(report)
         summary = str(screen.query_one("#progress-label").render())
-        assert summary.endswith("; 1 file(s) not wholly imported, 1 with warnings"), summary
+        assert summary == "2 file(s), 16 record(s) imported · 1 with errors · 1 with warnings"
         # errors first (the archive's missing sources), then the warnings in file order
         severities = [problems.get_row_at(i)[1] for i in range(problems.row_count)]
         assert severities == ["error"] * 8 + ["warning"] * 10

@@ -237,9 +237,9 @@ class ImportScreen(WorkbenchScreen):
         warned = sum(1 for r in reports if r.ok and r.problems)  # (they were not counted:
         # 8 files listed problems under "1 file(s) with problems")
         cancelled = " (cancelled)" if self._cancel.is_set() else ""
-        summary = error or (
-            f"{len(reports)} file(s), {imported} record(s) imported; "
-            f"{bad} file(s) not wholly imported, {warned} with warnings{cancelled}"
+        summary = error or (  # one line at 80 columns
+            f"{len(reports)} file(s), {imported:,} record(s) imported · "
+            f"{bad} with errors · {warned} with warnings{cancelled}"
         )
         self.query_one("#progress-label", Label).update(summary)
         self.query_one(StatusLine).note = summary
