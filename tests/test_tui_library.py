@@ -301,7 +301,15 @@ async def test_problems_fit_beside_the_file_tree_and_after_a_resize(ws, testdata
         await pilot.resize_terminal(80, 24)
         await settle(app, pilot)
         await until(pilot, lambda: fits(problems) and fits(report))
+        assert fits(problems) and fits(report)
         assert problems.cursor_row == 8  # the same problem highlighted
+        assert "Problems" in screen_text(report).splitlines()[0], screen_text(report)
+        await pilot.press("ctrl+t")  # the file tree back beside the report: both fit again
+        await settle(app, pilot)
+        assert screen.query_one("#import-tree").region.width > 0
+        await until(pilot, lambda: fits(problems) and fits(report))
+        assert fits(problems) and fits(report)
+        await settle(app, pilot)
         assert "Problems" in screen_text(report).splitlines()[0], screen_text(report)
 
 

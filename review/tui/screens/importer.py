@@ -139,12 +139,14 @@ class ImportScreen(WorkbenchScreen):
         self.query_one(DirectoryTree).focus()
 
     def on_resize(self) -> None:
-        self._layout()
-        if self.reports and not self.running:  # the columns were sized for the old width
-            self.call_after_refresh(self._fill_tables)
+        self._layout(refit=True)
 
-    def _layout(self) -> None:
-        self.set_class(self.report_only and self.size.width < self.NARROW, "-report-only")
+    def _layout(self, refit: bool = False) -> None:
+        only = self.report_only and self.size.width < self.NARROW
+        refit = refit or only != self.has_class("-report-only")  # the tree came or went
+        self.set_class(only, "-report-only")
+        if refit and self.reports and not self.running:  # sized for the old width
+            self.call_after_refresh(self._fill_tables)
 
     def action_focus_input(self) -> None:
         self.query_one("#paths", Input).focus()
