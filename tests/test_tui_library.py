@@ -265,12 +265,12 @@ async def test_problems_fit_beside_the_file_tree_and_after_a_resize(ws, testdata
         assert screen.query_one("#import-tree").display  # 120 columns keep the tree
         problems = screen.query_one("#import-problems", DataTable)
         report = screen.query_one("#import-report", DataTable)
-        assert problems.row_count == 18 and fits(problems) and fits(report)
+        assert problems.row_count == 19 and fits(problems) and fits(report)
         summary = str(screen.query_one("#progress-label").render())
         assert summary == "2 file(s), 16 record(s) imported · 1 with errors · 1 with warnings"
         # errors first (the archive's missing sources), then the warnings in file order
         severities = [problems.get_row_at(i)[1] for i in range(problems.row_count)]
-        assert severities == ["error"] * 8 + ["warning"] * 10
+        assert severities == ["error"] * 8 + ["warning"] * 11
         where, severity, message = problems.get_row_at(8)
         assert where.startswith("…") and where.endswith("/tidy_bibtex-field-error.bib:1"), where
         header, *rows = screen_text(problems).splitlines()
@@ -290,7 +290,7 @@ async def test_problems_fit_beside_the_file_tree_and_after_a_resize(ws, testdata
         await settle(app, pilot)
         detail = str(screen.query_one("#import-problem").render())
         name = str(folder / "tidy_bibtex-field-error.bib")
-        assert detail == f"{name}: bibtex: imported, 2 of 2 records imported (2 problem(s) below)"
+        assert detail == f"{name}: bibtex: imported, 2 of 2 records imported (3 problem(s) below)"
         await pilot.press("down")
         await settle(app, pilot)
         detail = str(screen.query_one("#import-problem").render())
