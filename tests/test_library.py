@@ -206,3 +206,19 @@ def test_library_cites_a_truncated_author_list_as_the_brief_does(cli, ws, tmp_pa
     assert shown["loeffler2008fast"] == "Loeffler et al. 2008"
     assert shown["two2010"] == "Bovaird & Loeffler 2010"
     assert shown == cited
+
+
+def test_source_at_finds_the_record_each_problem_is_about(ws, session, testdata):
+    """Enter on an import problem opens its record: for every problem of the real 988-entry
+    library that names a record (281, most an undefined macro on a field's line), the
+    source whose entry begins last at or before the problem's line is that record."""
+    from review.importers import import_paths
+
+    (report,) = import_paths(ws.engine, [testdata / "bibtex" / "bbt_873_quietly_discarded.bib"])
+    named = [p for p in report.problems if p.record and p.line]
+    assert len(named) > 200
+    for p in named:
+        sid = library.source_at(session, report.batch_id, p.line)
+        assert session.get(m.Source, sid).key == p.record, p
+    assert library.source_at(session, report.batch_id, None) is None  # not one source
+    assert library.source_at(session, report.batch_id + 1, 10) is None

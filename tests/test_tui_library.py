@@ -532,3 +532,39 @@ async def test_an_empty_library_says_how_to_import(ws):
         await pilot.press("slash", *"minsky")
         await settle(app, pilot)
         assert "nothing imported" not in app.screen.query_one(StatusLine).note
+
+
+async def test_enter_on_a_problem_opens_its_record_in_the_reader(ws, testdata, tmp_path):
+    """The import walk: "no title, authors, DOI or venue … [web:def]" said what to do
+    ("complete it, or delete it") but not where; enter on the problem opens that record
+    (the entry beginning at or before the problem's line), and a problem of a file that
+    added nothing says so."""
+    shutil.copy(testdata / "bibtex" / "tidy_bibtex-field-error.bib", tmp_path)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    async with running(ws, start="import", size=(120, 40)) as (app, pilot):
+        screen = app.screen
+        screen.query_one("#paths").value = f"{tmp_path / 'tidy_bibtex-field-error.bib'} {empty}"
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        problems = screen.query_one("#import-problems", DataTable)
+        texts = screen.problem_texts
+        row = next(i for i, t in enumerate(texts) if "[web:def]" in t)
+        problems.focus()
+        problems.move_cursor(row=row)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ReaderScreen"
+        with session_scope(ws.engine) as s:
+            key = s.get(m.Source, app.current_source_id).key
+        assert key == "web:def"
+        await pilot.press("f3")
+        await settle(app, pilot)
+        problems = app.screen.query_one("#import-problems", DataTable)
+        problems.focus()
+        problems.move_cursor(row=next(i for i, t in enumerate(texts) if "empty.txt" in t))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ImportScreen"
+        toasts = [n.message for n in app._notifications]
+        assert "No record of this file to open for this problem." in toasts

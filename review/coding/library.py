@@ -484,6 +484,19 @@ def rank_fuzzy(
     return exact + [int(i) for i in kept_index[order]]
 
 
+def source_at(session: Session, batch_id: int, line: int | None) -> int | None:
+    """The source an import problem is about: of those the batch added, the one whose
+    record begins last at or before `line` (a field's problem names the field's line); the
+    batch's only source when no line is given; else None."""
+    query = select(col(m.Source.id)).where(col(m.Source.batch_id) == batch_id)
+    if line is None:
+        ids = session.execute(query.limit(2)).scalars().all()
+        return ids[0] if len(ids) == 1 else None
+    query = query.where(col(m.Source.origin_line) <= line)
+    order = (col(m.Source.origin_line).desc(), col(m.Source.id))
+    return session.execute(query.order_by(*order).limit(1)).scalar()
+
+
 def search_hint(flt: LibraryFilter) -> str:
     """A short description of the active filters, for a status line."""
     parts = []
@@ -502,6 +515,7 @@ __all__ = [
     "kinds",
     "page",
     "position",
+    "source_at",
     "text_search_ids",
     "warm_fuzzy",
 ]

@@ -24,6 +24,7 @@ from textual.widgets import (
 )
 
 from review import logs, safetext
+from review.coding import library
 from review.importers import import_paths
 from review.ingest.pipeline import FileReport
 from review.tui.plain import fitted, plain
@@ -77,6 +78,7 @@ class ImportScreen(WorkbenchScreen):
         self.report_only = False  # a report is shown on a narrow screen, the tree hidden
         self.problem_texts: list[str] = []  # each problem row's whole text, for #import-problem
         self.file_texts: list[str] = []  # each report row's whole line (the CLI's), likewise
+        self.problem_at: list[tuple[int | None, int | None]] = []  # (batch, line): enter opens
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="import-top"):
@@ -276,14 +278,15 @@ class ImportScreen(WorkbenchScreen):
             for p in r.problems:
                 where = self._rel(Path(p.file)) + (f":{p.line}" if p.line else "")
                 message = p.message + (f" [{p.record}]" if p.record else "")
-                wheres.append((where, p.severity, message))
+                wheres.append((where, p.severity, message, r.batch_id, p.line))
         # errors first, as the CLI prints them: one file's error came after another's 281
         # warnings
         wheres.sort(key=lambda w: w[1] != "error")
-        self.problem_texts = [f"{w}: {sev}: {msg}" for w, sev, msg in wheres]
+        self.problem_texts = [f"{w}: {sev}: {msg}" for w, sev, msg, _, _ in wheres]
+        self.problem_at = [(batch, line) for _, _, _, batch, line in wheres]
         width = self.size.width if self.has_class("-report-only") else problems.size.width
         most = max(16, width * 2 // 5)  # the rest for the message
-        shown = [(_left_cut(w, most), sev, msg) for w, sev, msg in wheres]
+        shown = [(_left_cut(w, most), sev, msg) for w, sev, msg, _, _ in wheres]
         where_w = max([len(w) for w, _, _ in shown] + [len("Where")])
         severity_w = max([len(sev) for _, sev, _ in shown] + [len("Severity")])
         # widths set, not measured: a table measures its rows only when it next idles
@@ -302,6 +305,24 @@ class ImportScreen(WorkbenchScreen):
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.has_focus:  # (filling a table highlights its first row too)
             self._show_row(event.data_table)
+
+    @on(DataTable.RowSelected, "#import-problems")
+    def _problem_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a problem opens its record in the reader (to mend it there, or see what
+        was read)."""
+        row = event.cursor_row
+        if not 0 <= row < len(self.problem_at):
+            return
+        batch, line = self.problem_at[row]
+        found = None
+        if batch is not None:
+            ok, found = self.in_session(lambda s: library.source_at(s, batch, line))
+            if not ok:
+                return
+        if found is None:
+            self.notify("No record of this file to open for this problem.", severity="warning")
+            return
+        self.app.open_source(found)
 
     def on_descendant_focus(self, event) -> None:
         if isinstance(event.widget, DataTable):
