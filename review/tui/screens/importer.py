@@ -248,8 +248,12 @@ class ImportScreen(WorkbenchScreen):
         self.query_one("#progress-label", Label).update(summary)
         self.query_one(StatusLine).note = summary
         self.app.refresh_status()
-        if bad:
+        # the report in focus: left in the path box, a reviewer's enter (meant for a
+        # problem, after warnings only) imported the same files again and lost the report
+        if self.problem_texts:
             self.query_one("#import-problems", DataTable).focus()
+        elif reports:
+            self.query_one("#import-report", DataTable).focus()
 
     def _fill_tables(self) -> None:
         """The report and its problems sized to the screen (again after a resize, the cursor
