@@ -78,6 +78,23 @@ def test_fuzzy_forgives_typos_and_bad_fts_syntax_is_safe(ws, session):
     assert library.page(session, LibraryFilter(text="user Bovai*")).total >= 1
 
 
+def test_fuzzy_ranks_an_author_and_a_title_word_first(ws, session, testdata):
+    """The import walk over a real 988-entry library: "mcallester planning" ranked
+    McAllester's "Systematic Nonlinear Planning" third, under a title by Bonasso et al.
+    holding "planning" in a stretch that looks like "llester planning"; "minsky framework"
+    put Minsky's "A framework for representing knowledge" third."""
+    from review.importers import import_paths
+
+    import_paths(ws.engine, [testdata / "bibtex" / "bbt_873_quietly_discarded.bib"])
+    for query, author, title in (
+        ("mcallester planning", "McAllester", "Systematic Nonlinear Planning"),
+        ("minsky framework", "Minsky", "A framework for representing knowledge"),
+        ("framework minsky", "Minsky", "A framework for representing knowledge"),
+    ):
+        first = library.page(session, LibraryFilter(fuzzy=query)).rows[0]
+        assert author in first.author_year and first.title == title, (query, first)
+
+
 def test_tui_command_rejects_an_unknown_screen(cli, tmp_path):
     w = tmp_path / "w"
     cli("init", w)
@@ -90,9 +107,14 @@ def _ranked_by_sorting_all(q: str, choices: list[str], limit: int, cutoff: float
     """The fuzzy rule spelled out plainly: score every choice, sort them all."""
     from rapidfuzz import fuzz
 
+    words = q.split()
+
+    def every_word(c: str) -> bool:
+        return len(words) > 1 and all(w in c for w in words)
+
     scored = [(i, fuzz.partial_ratio(q, c)) for i, c in enumerate(choices)]
-    hits = [(i, s) for i, s in scored if s >= cutoff]
-    hits.sort(key=lambda h: (q not in choices[h[0]], -h[1], h[0]))
+    hits = [(i, s) for i, s in scored if s >= cutoff or every_word(choices[i])]
+    hits.sort(key=lambda h: (q not in choices[h[0]], not every_word(choices[h[0]]), -h[1], h[0]))
     return [i for i, _ in hits[:limit]]
 
 
@@ -110,6 +132,7 @@ def test_quick_fuzzy_ranking_equals_scoring_everything(monkeypatch, limit):
         for i in range(1500)
     ]
     queries = ["c", "co", "counc", "cuncil budgt", "plice helth 2001", "zqx", "trust 19", "e"]
+    queries += ["estate council", "2001 panel", "design clinic trust"]  # every word, any order
     for q in queries:
         assert library.rank_fuzzy(q, choices, limit, 60) == _ranked_by_sorting_all(
             q, choices, limit, 60
@@ -190,3 +213,19 @@ def test_library_cites_a_truncated_author_list_as_the_brief_does(cli, ws, tmp_pa
     assert shown["two2010"] == "Bovaird & Loeffler 2010"
     assert shown["up2001"] == "Smith et al. 2001"
     assert shown == cited
+
+
+def test_source_at_finds_the_record_each_problem_is_about(ws, session, testdata):
+    """Enter on an import problem opens its record: for every problem of the real 988-entry
+    library that names a record (281, most an undefined macro on a field's line), the
+    source whose entry begins last at or before the problem's line is that record."""
+    from review.importers import import_paths
+
+    (report,) = import_paths(ws.engine, [testdata / "bibtex" / "bbt_873_quietly_discarded.bib"])
+    named = [p for p in report.problems if p.record and p.line]
+    assert len(named) > 200
+    for p in named:
+        sid = library.source_at(session, report.batch_id, p.line)
+        assert session.get(m.Source, sid).key == p.record, p
+    assert library.source_at(session, report.batch_id, None) is None  # not one source
+    assert library.source_at(session, report.batch_id + 1, 10) is None

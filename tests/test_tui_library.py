@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 
 import pytest
@@ -13,7 +14,14 @@ from review.coding import library
 from review.store import models as m
 from review.store.db import session_scope
 from review.tui.screens import RegistryError, ScreenSpec, _check_unique, discover
-from tests.tui_helpers import add_literature, add_transcript, running, settle
+from tests.tui_helpers import (
+    add_literature,
+    add_transcript,
+    running,
+    screen_text,
+    settle,
+    until,
+)
 
 
 def _keys(table: DataTable) -> list[int]:
@@ -238,6 +246,80 @@ async def test_import_report_fits_80_columns(ws, testdata):
         assert tree.region.width > 0 and tree.has_focus
 
 
+async def test_problems_fit_beside_the_file_tree_and_after_a_resize(ws, testdata, tmp_path):
+    """The import walk at 120x40: beside the file tree the Where column took 45 cells for a
+    long path and cut every message after 25, with no sign of the cut (at 80 columns, after
+    a resize, "Problems" went off the edge too). Now a path is cut from the left (its line
+    kept), the message takes the width left and ends in "…", the highlighted one is shown
+    whole below, and both tables fit again after a resize."""
+    folder = tmp_path / "exports from the library, spring search"
+    folder.mkdir()
+    for rel in (
+        "bibtex/tidy_bibtex-field-error.bib",
+        "qdpx/skyloom_TestProject_ATLASti_standard.qdpx",
+    ):
+        shutil.copy(testdata / rel, folder)
+
+    def fits(table: DataTable) -> bool:
+        return sum(c.get_render_width(table) for c in table.columns.values()) <= table.size.width
+
+    async with running(ws, start="import", size=(120, 40)) as (app, pilot):
+        screen = app.screen
+        screen.query_one("#paths").value = shlex.quote(str(folder))
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert screen.query_one("#import-tree").display  # 120 columns keep the tree
+        problems = screen.query_one("#import-problems", DataTable)
+        report = screen.query_one("#import-report", DataTable)
+        assert problems.row_count == 19 and fits(problems) and fits(report)
+        summary = str(screen.query_one("#progress-label").render())
+        assert summary == "2 file(s), 16 record(s) imported · 1 with errors · 1 with warnings"
+        # errors first (the archive's missing sources), then the warnings in file order
+        severities = [problems.get_row_at(i)[1] for i in range(problems.row_count)]
+        assert severities == ["error"] * 8 + ["warning"] * 11
+        where, severity, message = problems.get_row_at(8)
+        assert where.startswith("…") and where.endswith("/tidy_bibtex-field-error.bib:1"), where
+        header, *rows = screen_text(problems).splitlines()
+        assert "Problem" in header
+        assert "error" in rows[0] and rows[0].rstrip().endswith("…")  # the cut shows
+        detail = str(screen.query_one("#import-problem").render())
+        assert "skyloom_TestProject_ATLASti_standard.qdpx: error: source" in detail
+        assert "is missing from the archive: skipped with its 0 selection(s) [" in detail
+        for _ in range(8):
+            await pilot.press("down")
+        await settle(app, pilot)
+        detail = str(screen.query_one("#import-problem").render())
+        assert "tidy_bibtex-field-error.bib:1: warning: no title, authors, DOI or venue" in detail
+        assert "(complete it, or delete it) [web:abc]" in detail
+        # the report's row: what the CLI prints for the file
+        screen.query_one("#import-report", DataTable).focus()
+        await settle(app, pilot)
+        detail = str(screen.query_one("#import-problem").render())
+        name = str(folder / "tidy_bibtex-field-error.bib")
+        assert detail == f"{name}: bibtex: imported, 2 of 2 records imported (3 problem(s) below)"
+        await pilot.press("down")
+        await settle(app, pilot)
+        detail = str(screen.query_one("#import-problem").render())
+        assert detail.startswith(str(folder / "skyloom_TestProject_ATLASti_standard.qdpx"))
+        assert ": qdpx: partial, 14 of 30 records imported, 8 skipped — 14 codes" in detail
+        assert detail.endswith("(16 problem(s) below)")
+        problems.focus()
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        await until(pilot, lambda: fits(problems) and fits(report))
+        assert fits(problems) and fits(report)
+        assert problems.cursor_row == 8  # the same problem highlighted
+        assert "Problems" in screen_text(report).splitlines()[0], screen_text(report)
+        await pilot.press("ctrl+t")  # the file tree back beside the report: both fit again
+        await settle(app, pilot)
+        assert screen.query_one("#import-tree").region.width > 0
+        await until(pilot, lambda: fits(problems) and fits(report))
+        assert fits(problems) and fits(report)
+        await settle(app, pilot)
+        assert "Problems" in screen_text(report).splitlines()[0], screen_text(report)
+
+
 async def test_first_run_imports_the_sample_corpus(ws, testdata):
     shutil.copy(testdata / "bibtex" / "pybtex_xampl.bib", ws.corpus / "xampl.bib")
     async with running(ws, sample_import=True) as (app, pilot):
@@ -417,3 +499,79 @@ async def test_the_status_column_shows_not_retrieved_whole(ws):
         text = screen_text(table)
         assert "not-retrieved" in text, text
         assert table.virtual_size.width <= table.size.width  # nothing to scroll sideways
+
+
+async def test_the_filter_lists_show_each_choice_on_one_line_at_80_columns(ws, testdata):
+    """The import walk at 80x24: the open kind list showed "conference (250)" on two lines
+    and the status list "not-retrieve" over "d" (a scrollbar for eight choices), and a
+    chosen "not-retrieved" read "not-retrie" over "ved" in its box."""
+    from review.importers import import_paths
+
+    import_paths(ws.engine, [testdata / "bibtex" / "pybtex_xampl.bib"])
+    async with running(ws, size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        for select, choice in (("#kind", "conference ("), ("#status", "not-retrieved")):
+            screen.query_one(select).focus()
+            await pilot.press("enter")
+            await settle(app, pilot)
+            overlay = screen.query_one(f"{select} SelectOverlay")
+            lines = [line.strip(" ▎▊▁▔") for line in screen_text(overlay).splitlines()]
+            whole = [line for line in lines if line.startswith(choice)]
+            assert whole and whole[0].endswith(")" if "(" in choice else choice), lines
+            assert overlay.region.right <= 80  # on screen
+            await pilot.press("escape")
+        status = screen.query_one("#status")
+        status.value = "not-retrieved"
+        await settle(app, pilot)
+        label = screen.query_one("#status SelectCurrent #label")
+        assert label.region.height == 1 and "not-retri…" in screen_text(label)
+
+
+async def test_an_empty_library_says_how_to_import(ws):
+    """The import walk: a new workspace's Library said "0–0 of 0 · page 1/1 · all sources"
+    and nothing about where the records come from; a filter that finds nothing stays as it
+    was."""
+    from review.tui.widgets.status_line import StatusLine
+
+    async with running(ws, size=(80, 24)) as (app, pilot):
+        note = app.screen.query_one(StatusLine).note
+        assert note.endswith("all sources · nothing imported yet: f3 Import"), note
+        await pilot.press("slash", *"minsky")
+        await settle(app, pilot)
+        assert "nothing imported" not in app.screen.query_one(StatusLine).note
+
+
+async def test_enter_on_a_problem_opens_its_record_in_the_reader(ws, testdata, tmp_path):
+    """The import walk: "no title, authors, DOI or venue … [web:def]" said what to do
+    ("complete it, or delete it") but not where; enter on the problem opens that record
+    (the entry beginning at or before the problem's line), and a problem of a file that
+    added nothing says so."""
+    shutil.copy(testdata / "bibtex" / "tidy_bibtex-field-error.bib", tmp_path)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    async with running(ws, start="import", size=(120, 40)) as (app, pilot):
+        screen = app.screen
+        screen.query_one("#paths").value = str(tmp_path / "tidy_bibtex-field-error.bib")
+        await pilot.press("ctrl+r")  # warnings only
+        await settle(app, pilot)
+        problems = screen.query_one("#import-problems", DataTable)
+        assert problems.has_focus  # (with warnings only, enter re-ran the import)
+        texts = screen.problem_texts
+        row = next(i for i, t in enumerate(texts) if "[web:def]" in t)
+        await pilot.press(*["down"] * row, "enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ReaderScreen"
+        with session_scope(ws.engine) as s:
+            key = s.get(m.Source, app.current_source_id).key
+        assert key == "web:def"
+        await pilot.press("f3")
+        await settle(app, pilot)
+        screen.query_one("#paths").value = str(empty)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert "empty.txt" in screen.problem_texts[0]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ImportScreen"
+        toasts = [n.message for n in app._notifications]
+        assert "No record of this file to open for this problem." in toasts

@@ -106,14 +106,7 @@ def import_(
         print_json({"files": [r.to_dict() for r in reports], "ok": not failed})
     else:
         for r in reports:
-            line = f"{r.file}: {r.format + ': ' if r.format else ''}{r.status}"
-            if r.records or r.imported:
-                line += f", {r.imported} of {r.records} records imported"
-            if r.skipped:
-                line += f", {r.skipped} skipped"
-            if r.message:
-                line += f" — {r.message}"
-            typer.echo(line)
+            typer.echo(r.summary())
             # errors first: they are what the user must act on
             ordered = sorted(r.problems, key=lambda p: p.severity != "error")
             for p in ordered[:SHOWN_PROBLEMS]:

@@ -325,8 +325,8 @@ def warm_fuzzy(session: Session) -> int:
 
 def fuzzy_ids(session: Session, query: str, limit: int = MAX_HITS, cutoff: float = 60) -> list:
     """Source ids ranked by how well 'author year title' matches `query` (typos forgiven):
-    rapidfuzz's `partial_ratio` of at least `cutoff`, the exact substrings first, then by score,
-    then in library order; at most `limit`."""
+    rapidfuzz's `partial_ratio` of at least `cutoff`, the exact substrings first, then those
+    holding every word of the query, then by score, then in library order; at most `limit`."""
     return fuzzy_head(session, query, limit, cutoff)[0]
 
 
@@ -391,6 +391,35 @@ def substring_hits(q: str, joined: tuple[str, list[int]], limit: int) -> list[in
     return out
 
 
+def every_word_hits(
+    q: str, choices: list[str], joined: tuple[str, list[int]], limit: int, seen: set[int]
+) -> list[int]:
+    """The first `limit` choices not in `seen` holding every word of a query of several
+    words, by score, then in library order: "mcallester planning" ranked McAllester's
+    "Systematic Nonlinear Planning" third, under "Using a Layered Control Architecture ...
+    planning" (`partial_ratio` scores one stretch of the string, and the author and the
+    title word are far apart). Looked for among the first MAX_HITS holding the longest word."""
+    words = q.split()
+    if len(words) < 2 or limit <= 0:
+        return []
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    longest = max(words, key=len)
+    found = [
+        i
+        for i in substring_hits(longest, joined, MAX_HITS)
+        if i not in seen and all(w in choices[i] for w in words)
+    ]
+    if not found:
+        return []
+    scores = process.cdist(
+        [q], [choices[i] for i in found], scorer=fuzz.partial_ratio, dtype=np.float64
+    )[0]
+    order = sorted(range(len(found)), key=lambda k: (-scores[k], found[k]))
+    return [found[k] for k in order[:limit]]
+
+
 def rank_fuzzy(
     q: str,
     choices: list[str],
@@ -404,6 +433,8 @@ def rank_fuzzy(
     found with less work, which is what makes each keystroke quick on 100,000 sources:
     - an exact substring scores 100 and comes first: if `limit` choices contain `q` (a short
       query usually does), those are the answer and no fuzzy score is computed;
+    - then, for a query of several words, the choices holding every word (`every_word_hits`),
+      by score;
     - otherwise the choices are scored a chunk at a time, one chunk per core at once (the
       scoring runs outside the GIL), and once `limit` of them are in hand the cutoff rises
       above the lowest score kept (a later choice must score higher to enter: ties go to
@@ -412,7 +443,11 @@ def rank_fuzzy(
     import numpy as np
     from rapidfuzz import fuzz, process
 
-    exact = substring_hits(q, joined or haystack(choices), limit)
+    joined = joined or haystack(choices)
+    exact = substring_hits(q, joined, limit)
+    if len(exact) >= limit:
+        return exact[:limit]
+    exact += every_word_hits(q, choices, joined, limit - len(exact), set(exact))
     if len(exact) >= limit:
         return exact[:limit]
     need = limit - len(exact)
@@ -449,6 +484,19 @@ def rank_fuzzy(
     return exact + [int(i) for i in kept_index[order]]
 
 
+def source_at(session: Session, batch_id: int, line: int | None) -> int | None:
+    """The source an import problem is about: of those the batch added, the one whose
+    record begins last at or before `line` (a field's problem names the field's line); the
+    batch's only source when no line is given; else None."""
+    query = select(col(m.Source.id)).where(col(m.Source.batch_id) == batch_id)
+    if line is None:
+        ids = session.execute(query.limit(2)).scalars().all()
+        return ids[0] if len(ids) == 1 else None
+    query = query.where(col(m.Source.origin_line) <= line)
+    order = (col(m.Source.origin_line).desc(), col(m.Source.id))
+    return session.execute(query.order_by(*order).limit(1)).scalar()
+
+
 def search_hint(flt: LibraryFilter) -> str:
     """A short description of the active filters, for a status line."""
     parts = []
@@ -467,6 +515,7 @@ __all__ = [
     "kinds",
     "page",
     "position",
+    "source_at",
     "text_search_ids",
     "warm_fuzzy",
 ]

@@ -77,6 +77,19 @@ class FileReport:
     def ok(self) -> bool:
         return self.status in ("imported", "unchanged") and not self.errors
 
+    def summary(self) -> str:
+        """One line: "fg1.txt: transcript-text: imported, 1 of 1 records imported — transcript
+        'fg1': 7 turns, 3 speakers, 23 passages" (the CLI prints it; the workbench's import
+        report shows it for the highlighted file)."""
+        line = f"{self.file}: {self.format + ': ' if self.format else ''}{self.status}"
+        if self.records or self.imported:
+            line += f", {self.imported} of {self.records} records imported"
+        if self.skipped:
+            line += f", {self.skipped} skipped"
+        if self.message:
+            line += f" — {self.message}"
+        return line
+
     def to_dict(self) -> dict:
         doc = asdict(self)
         doc["problems"] = [

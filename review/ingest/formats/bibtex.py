@@ -466,6 +466,10 @@ def parse(text: str, ctx: ImportContext | None = None) -> tuple[list[dict], list
                 continue
         elif not row["title"]:
             problems.append((line, "no title", "warning", key))
+        written = ev.get("year") or ev.get("date")
+        if written and row["year"] is None:  # (`year = 1234` was dropped without a word)
+            why = f"{'year' if ev.get('year') else 'date'} {written!r} holds no year 1500–2199"
+            problems.append((line, f"{why}: left empty (the record keeps it)", "warning", key))
         row["key"] = key
         row["record"] = record
         row["record_format"] = "bibtex"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import shlex
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from textual import on, work
@@ -23,9 +24,10 @@ from textual.widgets import (
 )
 
 from review import logs, safetext
+from review.coding import library
 from review.importers import import_paths
 from review.ingest.pipeline import FileReport
-from review.tui.plain import cells, plain
+from review.tui.plain import fitted, plain
 from review.tui.screens.base import WorkbenchScreen
 from review.tui.widgets.in_order import InOrderInput
 from review.tui.widgets.status_line import StatusLine
@@ -39,6 +41,8 @@ ORDER = 20
 HELP = "Import literature, transcripts and documents; see what could not be read."
 
 
+REPORT_COLUMNS = ("File", "Format", "Status", "Imported", "Problems")
+PROBLEM_COLUMNS = ("Where", "Severity", "Problem")
 NO_FORMAT = "–"  # a file whose format was not recognised (the problem says why)
 
 
@@ -74,6 +78,8 @@ class ImportScreen(WorkbenchScreen):
         self.reports: list[FileReport] = []
         self.report_only = False  # a report is shown on a narrow screen, the tree hidden
         self.problem_texts: list[str] = []  # each problem row's whole text, for #import-problem
+        self.file_texts: list[str] = []  # each report row's whole line (the CLI's), likewise
+        self.problem_at: list[tuple[int | None, int | None]] = []  # (batch, line): enter opens
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="import-top"):
@@ -110,9 +116,8 @@ class ImportScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         report = self.query_one("#import-report", DataTable)
-        report.add_columns("File", "Format", "Status", "Imported", "Problems")
-        problems = self.query_one("#import-problems", DataTable)
-        problems.add_columns("Where", "Severity", "Problem")
+        report.add_columns(*REPORT_COLUMNS)
+        self.query_one("#import-problems", DataTable).add_columns(*PROBLEM_COLUMNS)
         self.query_one("#paths", Input).focus()
 
     # --- choosing paths --------------------------------------------------------------------
@@ -139,10 +144,14 @@ class ImportScreen(WorkbenchScreen):
         self.query_one(DirectoryTree).focus()
 
     def on_resize(self) -> None:
-        self._layout()
+        self._layout(refit=True)
 
-    def _layout(self) -> None:
-        self.set_class(self.report_only and self.size.width < self.NARROW, "-report-only")
+    def _layout(self, refit: bool = False) -> None:
+        only = self.report_only and self.size.width < self.NARROW
+        refit = refit or only != self.has_class("-report-only")  # the tree came or went
+        self.set_class(only, "-report-only")
+        if refit and self.reports and not self.running:  # sized for the old width
+            self.call_after_refresh(self._fill_tables)
 
     def action_focus_input(self) -> None:
         self.query_one("#paths", Input).focus()
@@ -182,7 +191,7 @@ class ImportScreen(WorkbenchScreen):
         self.query_one("#import-report", DataTable).clear()
         self.query_one("#import-problems", DataTable).clear()
         self.problem_texts = []
-        self._show_problem(None)
+        self._show_detail("")
         label = note or "Importing…"
         self.query_one("#progress-label", Label).update(label)
         bar = self.query_one("#file-progress", ProgressBar)
@@ -226,46 +235,116 @@ class ImportScreen(WorkbenchScreen):
         self.query_one("#cancel", Button).disabled = True
         bar = self.query_one("#file-progress", ProgressBar)
         bar.update(total=max(1, bar.total or 1), progress=bar.total or 1)
-        table = self.query_one("#import-report", DataTable)
-        problems = self.query_one("#import-problems", DataTable)
         self.report_only = True
         self._layout()
-        room = self._file_room(table, reports)
-        for r in reports:
+        self._fill_tables()
+        self._show_detail(self.problem_texts[0] if self.problem_texts else "")
+        imported = sum(r.imported for r in reports)
+        bad = sum(1 for r in reports if not r.ok)
+        warned = sum(1 for r in reports if r.ok and r.problems)  # (they were not counted:
+        # 8 files listed problems under "1 file(s) with problems")
+        cancelled = " (cancelled)" if self._cancel.is_set() else ""
+        summary = error or (  # one line at 80 columns
+            f"{len(reports)} file(s), {imported:,} record(s) imported · "
+            f"{bad} with errors · {warned} with warnings{cancelled}"
+        )
+        self.query_one("#progress-label", Label).update(summary)
+        self.query_one(StatusLine).note = summary
+        self.app.refresh_status()
+        # the report in focus: left in the path box, a reviewer's enter (meant for a
+        # problem, after warnings only) imported the same files again and lost the report
+        if self.problem_texts:
+            self.query_one("#import-problems", DataTable).focus()
+        elif reports:
+            self.query_one("#import-report", DataTable).focus()
+
+    def _fill_tables(self) -> None:
+        """The report and its problems sized to the screen (again after a resize, the cursor
+        rows kept): a path is cut from the left, a problem ends in "…" at the edge and is
+        shown whole below (at 120 columns beside the file tree the Where column took 45
+        cells and cut every message after 25, with no sign that it was cut)."""
+        table = self.query_one("#import-report", DataTable)
+        problems = self.query_one("#import-problems", DataTable)
+        rows = (table.cursor_row, problems.cursor_row)
+        table.clear(columns=True).add_columns(*REPORT_COLUMNS)  # (clear alone keeps each
+        # column's widest cell's width)
+        self.problem_texts, self.file_texts = [], []
+        file_room = self._file_room(table, self.reports)
+        wheres = []
+        for r in self.reports:
+            name = self._rel(Path(r.file))
             table.add_row(
-                plain(_left_cut(self._rel(Path(r.file)), room)),
+                plain(_left_cut(name, file_room)),
                 r.format or NO_FORMAT,
                 r.status,
                 f"{r.imported}/{r.records}" if r.records else str(r.imported),
                 str(len(r.problems)) if r.problems else "",
             )
+            more = f" ({len(r.problems)} problem(s) below)" if r.problems else ""
+            self.file_texts.append(replace(r, file=name).summary() + more)
             for p in r.problems:
                 where = self._rel(Path(p.file)) + (f":{p.line}" if p.line else "")
                 message = p.message + (f" [{p.record}]" if p.record else "")
-                problems.add_row(*cells(where, p.severity, message))
-                self.problem_texts.append(f"{where}: {p.severity}: {message}")
-        self._show_problem(0 if self.problem_texts else None)
-        imported = sum(r.imported for r in reports)
-        bad = sum(1 for r in reports if not r.ok)
-        cancelled = " (cancelled)" if self._cancel.is_set() else ""
-        summary = error or (
-            f"{len(reports)} file(s), {imported} record(s) imported, "
-            f"{bad} file(s) with problems{cancelled}"
-        )
-        self.query_one("#progress-label", Label).update(summary)
-        self.query_one(StatusLine).note = summary
-        self.app.refresh_status()
-        if bad:
-            problems.focus()
+                wheres.append((where, p.severity, message, r.batch_id, p.line))
+        # errors first, as the CLI prints them: one file's error came after another's 281
+        # warnings
+        wheres.sort(key=lambda w: w[1] != "error")
+        self.problem_texts = [f"{w}: {sev}: {msg}" for w, sev, msg, _, _ in wheres]
+        self.problem_at = [(batch, line) for _, _, _, batch, line in wheres]
+        width = self.size.width if self.has_class("-report-only") else problems.size.width
+        most = max(16, width * 2 // 5)  # the rest for the message
+        shown = [(_left_cut(w, most), sev, msg) for w, sev, msg, _, _ in wheres]
+        where_w = max([len(w) for w, _, _ in shown] + [len("Where")])
+        severity_w = max([len(sev) for _, sev, _ in shown] + [len("Severity")])
+        # widths set, not measured: a table measures its rows only when it next idles
+        room = width - where_w - severity_w - 2 * problems.cell_padding * 3 - 2 - 1  # scrollbar
+        problems.clear(columns=True)
+        for label, w in zip(PROBLEM_COLUMNS, (where_w, severity_w, max(20, room)), strict=True):
+            problems.add_column(label, width=w)
+        for where, severity, message in shown:
+            problems.add_row(plain(where), severity, fitted(message))
+        if table.row_count:
+            table.move_cursor(row=min(rows[0], table.row_count - 1))
+        if problems.row_count:
+            problems.move_cursor(row=min(rows[1], problems.row_count - 1))
 
-    @on(DataTable.RowHighlighted, "#import-problems")
-    def _problem_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_problem(event.cursor_row)
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.has_focus:  # (filling a table highlights its first row too)
+            self._show_row(event.data_table)
 
-    def _show_problem(self, row: int | None) -> None:
-        """The problem on `row` in full below the table (hidden when there is none)."""
+    @on(DataTable.RowSelected, "#import-problems")
+    def _problem_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a problem opens its record in the reader (to mend it there, or see what
+        was read)."""
+        row = event.cursor_row
+        if not 0 <= row < len(self.problem_at):
+            return
+        batch, line = self.problem_at[row]
+        found = None
+        if batch is not None:
+            ok, found = self.in_session(lambda s: library.source_at(s, batch, line))
+            if not ok:
+                return
+        if found is None:
+            self.notify("No record of this file to open for this problem.", severity="warning")
+            return
+        self.app.open_source(found)
+
+    def on_descendant_focus(self, event) -> None:
+        if isinstance(event.widget, DataTable):
+            self._show_row(event.widget)
+
+    def _show_row(self, table: DataTable) -> None:
+        """The highlighted problem, or file (what the CLI prints for it: "7 turns, 3
+        speakers"), whole below the tables."""
+        texts = self.problem_texts if table.id == "import-problems" else self.file_texts
+        row = table.cursor_row
+        self._show_detail(texts[row] if 0 <= row < len(texts) else "")
+
+    def _show_detail(self, text: str) -> None:
+        """`text` whole, wrapped, below the tables (hidden when empty)."""
         detail = self.query_one("#import-problem", Static)
-        text = self.problem_texts[row] if row is not None and row < len(self.problem_texts) else ""
         detail.update(safetext.terminal(text))  # (markup=False: shown as written)
         detail.set_class(bool(text), "-shown")
 

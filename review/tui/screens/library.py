@@ -16,6 +16,7 @@ from review.coding.library import LibraryFilter, LibraryPage
 from review.errors import ReviewError
 from review.tui.app import settle_heap
 from review.tui.plain import cells, fitted
+from review.tui.screens import importer
 from review.tui.screens.base import WorkbenchScreen, fill_last_column
 from review.tui.widgets.in_order import InOrderInput
 from review.tui.widgets.status_line import StatusLine
@@ -180,6 +181,9 @@ class LibraryScreen(WorkbenchScreen):
         if self.code_label:
             hint = hint.replace(f"code={self.flt.code_id}", f"code={self.code_label}")
         note += f" · {hint}"
+        if not result.total and hint == library.search_hint(LibraryFilter()):
+            # an empty workspace said "0–0 of 0" and nothing about how to fill it
+            note += f" · nothing imported yet: {importer.KEY} {importer.TITLE}"
         if result.notes:
             note += " · " + "; ".join(result.notes)
         self.query_one(StatusLine).note = note
