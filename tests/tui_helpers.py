@@ -129,10 +129,12 @@ def _busy(app) -> list:
     ]
 
 
-async def until(pilot, condition, timeout: float = 5.0) -> None:
+async def until(pilot, condition, timeout: float = 15.0) -> None:
     """Pause until `condition()` holds (at most `timeout` seconds): for what the screen does
     after the workers are done (a grid refilled after a refresh), which on a loaded machine
-    can land a frame later than `settle` returns."""
+    can land a frame later than `settle` returns. The ceiling costs nothing when the screen
+    is quick; 5 s was once too short for the Brief's preview to be drawn, on CI's 2 cores
+    with two test processes and other work beside them."""
     import time
 
     end = time.monotonic() + timeout
