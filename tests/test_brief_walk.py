@@ -744,3 +744,45 @@ def test_kind_names_for_kinds_set_by_hand():
     assert kind_name("chapter", volume=True) == "Book chapter"
     assert kind_name("policy brief") == "Policy brief"
     assert kind_name(None) == "Other" and kind_name("  ") == "Other"
+
+
+def test_docx_key_column_holds_each_cite_key_on_one_line(ws, cli, testdata, shared, tmp_path):
+    """With a few sources coded, Table 3's other columns took the room and the Key column
+    broke "bronfenbrenner2003americ/an" and the ORCID export's Cyrillic keys
+    ("назаренко2012долгоносикообраз/ные2") mid-word. A column of one word a cell is now as
+    wide as its longest word, as a header word is, and gives the rest to the columns that
+    wrap."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    from review.outputs.brief.docx_note import CHAR_TWIPS, PAD_TWIPS
+    from review.outputs.brief.tables import Brief
+
+    coded = ("назаренко2012долгоносикообразные2", "пучков2013предварительный",
+             "bronfenbrenner2003american")  # fmt: skip
+    _walk_files(ws, cli, testdata, shared, tmp_path, coded)
+    t3 = next(t for t in _note(ws).tables if t.id == "source-characteristics")
+    assert t3.columns[-1] == "Key"
+    codes = t3.columns.index("Codes applied (excerpts)")
+    assert sum(bool(r[codes]) for r in t3.rows) == 3
+    doc = Document(io.BytesIO(to_docx(Brief([t3], []))))
+    tbl = doc.tables[0]._tbl
+    grid = [int(g.get(qn("w:w"))) for g in tbl.tblGrid.iterchildren(qn("w:gridCol"))]
+    longest = max(len(str(r[-1])) for r in t3.rows)
+    assert longest == len("назаренко2012долгоносикообразные2")
+    assert grid[-1] >= longest * CHAR_TWIPS + PAD_TWIPS
+    # and no wider: the columns that wrap take the rest
+    assert grid[-1] < (longest + 2) * CHAR_TWIPS + PAD_TWIPS
+
+
+def test_a_freak_one_word_column_takes_at_most_a_third_of_the_table():
+    from review.outputs.brief.docx_note import column_widths
+    from review.outputs.brief.tables import Table
+
+    t = Table("t", "T", "Table 3. x", ["Source", "Key"],
+              [["Doe 2020", "k" * 300], ["Roe 2021", "short"]])  # fmt: skip
+    widths = column_widths(t, 9000)
+    assert sum(widths) <= 9000 and widths[1] <= 3000 + 1
+    # every column of whole words: the rest is shared alike
+    both = Table("t", "T", "x", ["A", "B"], [["a" * 20, "b" * 20]])
+    assert abs(column_widths(both, 9000)[0] - column_widths(both, 9000)[1]) <= 1
