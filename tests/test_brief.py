@@ -95,7 +95,7 @@ def test_source_characteristics(note):
     # literature first, then transcripts
     assert list(rows) == ["Bovaird 2007", "Loeffler et al. 2008", "Focus group East"]
     lo = rows["Loeffler et al. 2008"]
-    assert (lo["Type"], lo["Country"], lo["Method"]) == ("report", "Europe", "survey")
+    assert (lo["Type"], lo["Country"], lo["Method"]) == ("Report", "Europe", "survey")
     assert lo["Sectors"] == "Local environment; Public health"
     assert lo["Codes applied (excerpts)"] == "Co-delivery (1); Co-design (2)"
     assert rows["Focus group East"]["Codes applied (excerpts)"] == (

@@ -690,3 +690,99 @@ def test_a_short_table_is_printed_whole_from_the_html(ws):
     assert page.count('<table class="keep">') == 1
     assert page.count("<table>") == 1 and '<table class="wide">' in page
     assert "table.keep{break-inside:avoid" in page.split("@media print", 1)[1]
+
+
+def _walk_files(ws, cli, testdata, shared, tmp_path, coded: tuple[str, ...] = ()):
+    """The walk's four files (the ORCID export's Cyrillic keys, biber's crossrefs, Zotero's
+    RIS, QualCoder's transcript); `coded`: cite keys given a PDF's full text and coded with
+    four codes, as a reviewer who read them would."""
+    from tests.transcripts_helpers import make_pdf
+
+    files = [testdata / "bibtex" / "tidy_orcid-russian-citations.bib",
+             shared / "bibtex" / "biber_crossrefs.bib",
+             shared / "ris" / "qualcoder_bibliography_zotero.ris",
+             shared / "transcripts" / "qualcoder_transcript.txt"]  # fmt: skip
+    assert cli("-w", ws.root, "import", *files).code in (0, 1)
+    for key in coded:
+        pdf = tmp_path / f"{key}.pdf"
+        pdf.write_bytes(make_pdf([f"Residents helped design the clinic hours ({len(key)})."]))
+        assert cli("-w", ws.root, "import", pdf).code == 0
+        for code in ("Co-design", "Public health", "Social care", "Trust"):
+            assert cli("-w", ws.root, "code", "apply", key, code, "--span", "0:20").code == 0
+
+
+def test_table_3_names_each_type_in_words(ws, cli, testdata, shared, tmp_path):
+    """Table 3's Type column showed the stored kinds ("conference", "misc", "chapter"); a
+    policy analyst reads "Conference paper", "Other", "Book chapter" — in Markdown, HTML,
+    DOCX, the CSV and the Brief screen alike, since they all show the table's rows."""
+    from review.ingest.literature.kinds import KIND_NAMES, PROCEEDINGS_NAME
+
+    _walk_files(ws, cli, testdata, shared, tmp_path)
+    t3 = next(t for t in _note(ws).tables if t.id == "source-characteristics")
+    kind = t3.columns.index("Type")
+    types = {str(r[-1]): str(r[kind]) for r in t3.rows}
+    assert types["cr3"] == "Book chapter"  # @INBOOK
+    assert types["cr6"] == "Conference paper"  # @INPROCEEDINGS
+    assert types["cr6i"] == "Conference proceedings"  # @PROCEEDINGS: the whole volume
+    assert types["xc1"] == "Other"  # @MISC
+    assert types["cr_m"] == "Book"
+    assert types["назаренко2010водные"] == "Conference paper"
+    assert types["пучков2013предварительный"] == "Journal article"
+    assert types["qualcoder_transcript"] == "Transcript"
+    assert set(types.values()) <= {*KIND_NAMES.values(), PROCEEDINGS_NAME}
+
+
+def test_kind_names_for_kinds_set_by_hand():
+    """A kind typed into `review sources mend --set kind=...` or carried by a REFI-QDA project
+    is named as the importer would have stored it when it is a BibTeX or RIS type, else
+    shown as written."""
+    from review.ingest.literature.kinds import kind_name
+
+    assert kind_name("techreport") == "Report" and kind_name("THES") == "Thesis"
+    assert kind_name("Conference") == "Conference paper" and kind_name("misc") == "Other"
+    assert kind_name("conference", volume=True) == "Conference proceedings"
+    assert kind_name("chapter", volume=True) == "Book chapter"
+    assert kind_name("policy brief") == "Policy brief"
+    assert kind_name(None) == "Other" and kind_name("  ") == "Other"
+
+
+def test_docx_key_column_holds_each_cite_key_on_one_line(ws, cli, testdata, shared, tmp_path):
+    """With a few sources coded, Table 3's other columns took the room and the Key column
+    broke "bronfenbrenner2003americ/an" and the ORCID export's Cyrillic keys
+    ("назаренко2012долгоносикообраз/ные2") mid-word. A column of one word a cell is now as
+    wide as its longest word, as a header word is, and gives the rest to the columns that
+    wrap."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    from review.outputs.brief.docx_note import CHAR_TWIPS, PAD_TWIPS
+    from review.outputs.brief.tables import Brief
+
+    coded = ("назаренко2012долгоносикообразные2", "пучков2013предварительный",
+             "bronfenbrenner2003american")  # fmt: skip
+    _walk_files(ws, cli, testdata, shared, tmp_path, coded)
+    t3 = next(t for t in _note(ws).tables if t.id == "source-characteristics")
+    assert t3.columns[-1] == "Key"
+    codes = t3.columns.index("Codes applied (excerpts)")
+    assert sum(bool(r[codes]) for r in t3.rows) == 3
+    doc = Document(io.BytesIO(to_docx(Brief([t3], []))))
+    tbl = doc.tables[0]._tbl
+    grid = [int(g.get(qn("w:w"))) for g in tbl.tblGrid.iterchildren(qn("w:gridCol"))]
+    longest = max(len(str(r[-1])) for r in t3.rows)
+    assert longest == len("назаренко2012долгоносикообразные2")
+    assert grid[-1] >= longest * CHAR_TWIPS + PAD_TWIPS
+    # and no wider: the columns that wrap take the rest
+    assert grid[-1] < (longest + 2) * CHAR_TWIPS + PAD_TWIPS
+
+
+def test_a_freak_one_word_column_takes_at_most_a_third_of_the_table():
+    from review.outputs.brief.docx_note import column_widths
+    from review.outputs.brief.tables import Table
+
+    t = Table("t", "T", "Table 3. x", ["Source", "Key"],
+              [["Doe 2020", "k" * 300], ["Roe 2021", "short"]])  # fmt: skip
+    widths = column_widths(t, 9000)
+    assert sum(widths) <= 9000 and widths[1] <= 3000 + 1
+    # every column of whole words: the rest is shared alike
+    both = Table("t", "T", "x", ["A", "B"], [["a" * 20, "b" * 20]])
+    assert abs(column_widths(both, 9000)[0] - column_widths(both, 9000)[1]) <= 1

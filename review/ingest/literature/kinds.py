@@ -1,4 +1,5 @@
-"""Record types of each format mapped to `Source.kind` (article, book, chapter, report, ...)."""
+"""Record types of each format mapped to `Source.kind` (article, book, chapter, report, ...),
+and each kind's name as a reader is shown it (`kind_name`)."""
 
 from __future__ import annotations
 
@@ -82,6 +83,42 @@ RIS_KINDS = {
 }
 
 WOS_KINDS = {"J": "article", "B": "book", "S": "chapter", "P": "patent", "C": "conference"}
+
+# Each kind as a reader is shown it (the briefing note's Table 3): a policy analyst reads
+# "Conference paper" and "Other", not the stored "conference" and "misc".
+KIND_NAMES = {
+    "article": "Journal article",
+    "book": "Book",
+    "chapter": "Book chapter",
+    "conference": "Conference paper",
+    "report": "Report",
+    "thesis": "Thesis",
+    "web": "Web page",
+    "document": "Document",
+    "patent": "Patent",
+    "dataset": "Dataset",
+    "software": "Software",
+    "transcript": "Transcript",
+    "misc": "Other",
+}
+PROCEEDINGS_NAME = "Conference proceedings"  # a whole volume (`citation.proceedings_volume`)
+
+
+def kind_name(kind: str | None, *, volume: bool = False) -> str:
+    """A kind's name for a reader: 'conference' is "Conference paper" ("Conference
+    proceedings" for a whole `volume`), 'misc' "Other". A kind set by hand (`review sources
+    mend --set kind=...`, a REFI-QDA project's) that is a BibTeX or RIS type is named as the
+    importer would have stored it ('techreport' "Report", 'THES' "Thesis"); any other is
+    shown as written, capitalised."""
+    text = (kind or "").strip()
+    known = text.lower()
+    if known not in KIND_NAMES:
+        known = BIBTEX_KINDS.get(known) or RIS_KINDS.get(text.upper(), "")
+    if volume and known == "conference":
+        return PROCEEDINGS_NAME
+    if known:
+        return KIND_NAMES[known]
+    return text[:1].upper() + text[1:] if text else KIND_NAMES["misc"]
 
 
 def from_labels(labels: list[str]) -> str:

@@ -65,6 +65,7 @@ def natural_width(t: Table, sample: int = 2000) -> int:
 LINE_TWIPS = 200  # one line of 8-pt text, line spacing included
 SHORT_WORD = 6  # a column whose body words are at most this long holds counts or codes
 WRAP_CHARS = 14  # a line of a header turned on its side
+WHOLE_SHARE = 3  # a column of one-word cells takes at most 1/3 of the table for its longest
 
 
 @dataclass
@@ -97,7 +98,8 @@ def layout(t: Table, total: int, sample: int = 2000) -> Layout:
 
     Why: Word and LibreOffice give every column the same width by default, which squeezes a
     quotes column to a few letters a line. Each column first gets room for its longest word
-    (header included, capped at 14 characters) so no word breaks mid-letter; the rest is
+    (header included, capped at 14 characters; a header word, and the word of a column of
+    one word a cell — cite keys —, uncapped) so no word breaks mid-letter; the rest is
     shared by its mean text length (the geometric mean of the mean over all rows and over
     the cells with text) to the power 0.75, so long-text columns get most.
 
@@ -118,6 +120,12 @@ def layout(t: Table, total: int, sample: int = 2000) -> Layout:
         words = max(body, *(len(w) for w in head.split() or [""]))
         head_word = max((len(w) for w in head.split()), default=1)
         need.append(max(min(words, 14), head_word) * CHAR_TWIPS + PAD_TWIPS)
+        whole = body > 14 and all(len(x.split()) <= 1 for x in texts)
+        if whole:
+            # a column of one word a cell (Table 3's cite keys) is as wide as its longest,
+            # as a header word is: "bronfenbrenner2003americ/an" and the ORCID export's
+            # Cyrillic keys broke mid-word (up to a third of the table, for a freak key)
+            need[-1] = max(need[-1], min(body * CHAR_TWIPS + PAD_TWIPS, total / WHOLE_SHARE))
         body_need.append(body * CHAR_TWIPS + PAD_TWIPS if body <= SHORT_WORD else 0)
         # the mean over every row beside the mean of the cells with text: by the first
         # alone, Table 2 of a 540-value survey with three quoted indicators gave its quotes
@@ -126,7 +134,9 @@ def layout(t: Table, total: int, sample: int = 2000) -> Layout:
         filled = [len(x) for x in texts if x]
         mean = sum(filled) / len(texts) if filled else len(head)
         full = sum(filled) / len(filled) if filled else len(head)
-        weight.append(max((mean * full) ** 0.5, 1) ** 0.75)
+        # (a column of whole words has room for its longest, or its third: the rest goes
+        # to the columns whose text wraps)
+        weight.append(0.0 if whole else max((mean * full) ** 0.5, 1) ** 0.75)
     upright: set[int] = set()
     height = 0
     if sum(need) > total:  # (a grouped table turns its second header row's cells)
@@ -150,6 +160,8 @@ def layout(t: Table, total: int, sample: int = 2000) -> Layout:
     if sum(need) > total:  # too many columns even so: shrink the minimums alike
         need = [n * total / sum(need) for n in need]
     rest = total - sum(need)
+    if not any(weight):  # (every column one of whole words: share the rest alike)
+        weight = [1.0] * len(need)
     return Layout([int(n + rest * w / sum(weight)) for n, w in zip(need, weight, strict=True)],
                   upright, height)  # fmt: skip
 

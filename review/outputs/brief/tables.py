@@ -19,6 +19,7 @@ from review.errors import UsageError
 from review.ingest.citation import (
     citation,
     label,
+    proceedings_volume,
     reference,
     reference_order,
     sort_text,
@@ -26,6 +27,7 @@ from review.ingest.citation import (
     trim_words,
     year_suffixes,
 )
+from review.ingest.literature.kinds import kind_name
 from review.ingest.participants import attribute_names
 from review.ingest.passages import Speakers
 from review.outputs.brief import hints as hint
@@ -487,7 +489,7 @@ def source_characteristics(
         rows.append(
             [
                 label(s, suffixes.get(s.id, "")),
-                s.kind,
+                kind_name(s.kind, volume=proceedings_volume(s)),
                 s.country or "",
                 s.method or "",
                 "; ".join(sectors),
