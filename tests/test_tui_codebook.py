@@ -130,3 +130,45 @@ async def test_the_code_form_fits_80x24(ws):
             assert "\n" not in str(label.render()) and label.region.height == 1
         codable = form.query_one("#f-codable")
         assert codable.region.bottom <= scroll.region.bottom
+
+
+async def test_f6_from_the_reader_shows_the_code_it_was_on(ws):
+    """Walk: f6 from the Reader showed the Excerpts screen as last left (or "pick a code"),
+    not the code under the Reader's cursor; now that code's excerpts, and back from an
+    excerpt (whose span another code also covers) the Excerpts screen stays on its code."""
+    sid = add_transcript(ws)
+    deliver, trust = _code(ws, "Co-delivery"), _code(ws, "Trust")
+    sents = sentences(ws, sid)
+    with session_scope(ws.engine) as s:
+        apply_code(s, source_id=sid, code_id=deliver.id, start=sents[1][0], end=sents[1][1],
+                   coder="maya")  # fmt: skip
+        for a, z in (sents[1], sents[2]):  # the reader's own, and more recent, on sents[1]
+            apply_code(s, source_id=sid, code_id=trust.id, start=a, end=z, coder="tester")
+    async with running(ws, size=(120, 40)) as (app, pilot):
+        app.open_source(sid, *sents[2])
+        await settle(app, pilot)
+        await pilot.press("f6")
+        await settle(app, pilot)
+        title = str(app.screen.query_one("#excerpts-title").render())
+        assert title.startswith("Drivers/Trust: excerpts 1–2")
+        await pilot.press("c", *"co-delivery", "enter")
+        await settle(app, pilot)
+        assert app.screen.query_one(DataTable).row_count == 1
+        await pilot.press("enter")  # to the Reader, on sents[1]: Trust (tester's) is ▶ there
+        await settle(app, pilot)
+        assert app.current_mode == "reader"
+        await pilot.press("f6")
+        await settle(app, pilot)
+        title = str(app.screen.query_one("#excerpts-title").render())
+        assert title.startswith("Four Cs/Co-delivery: excerpts 1–1")
+        await pilot.press("f4")  # a code key codes uncoded text: f6 then shows that code
+        await settle(app, pilot)
+        app.screen.query_one("ReaderView").focus()
+        await pilot.press("down")
+        await settle(app, pilot)
+        await pilot.press("1")  # Co-commissioning
+        await settle(app, pilot)
+        await pilot.press("down", "down", "f6")
+        await settle(app, pilot)
+        title = str(app.screen.query_one("#excerpts-title").render())
+        assert title.startswith("Four Cs/Co-commissioning: excerpts 1–1"), title
