@@ -46,6 +46,15 @@ async def test_add_rename_and_merge_codes(ws):
         assert _code(ws, "Online panels").id == child.id
         await _highlight(app, pilot, deliver.id)
         await pilot.press("g", *"co-design", "enter")
+        await settle(app, pilot)  # a merge cannot be undone: it asks first (it did not)
+        said = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "1 coding(s)" in said and "This cannot be undone" in said, said
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert _code(ws, "Co-delivery").id == deliver.id  # kept
+        await pilot.press("g", *"co-design", "enter")
+        await settle(app, pilot)
+        await pilot.press("y")
         await settle(app, pilot)
     with session_scope(ws.engine) as s:
         assert s.exec(select(m.Code).where(m.Code.name == "Co-delivery")).first() is None
@@ -85,6 +94,27 @@ async def test_delete_asks_first(ws):
         await settle(app, pilot)
     with session_scope(ws.engine) as s:
         assert s.exec(select(m.Code).where(m.Code.name == "Trust")).all() == []
+
+
+async def test_deleting_a_coded_code_says_why_not_without_asking(ws):
+    """Walk: delete on a coded code asked "Delete?", and after y said it was refused,
+    naming a command-line flag (--force). Now it says so at once, with what to do."""
+    sid = add_transcript(ws)
+    trust, drivers = _code(ws, "Trust"), _code(ws, "Drivers")
+    a, z = sentences(ws, sid)[0]
+    with session_scope(ws.engine) as s:
+        apply_code(s, source_id=sid, code_id=trust.id, start=a, end=z, coder="tester")
+    async with running(ws, start="codebook") as (app, pilot):
+        for code in (trust, drivers):  # the code, and a group whose child is coded
+            await _highlight(app, pilot, code.id)
+            await pilot.press("delete")
+            await settle(app, pilot)
+            assert app.screen is not None and type(app.screen).__name__ == "CodebookScreen"
+            said = [n.message for n in app._notifications]
+            assert any("has 1 coding(s), so it is not deleted" in t for t in said), said
+            await pilot.press("y")  # (no dialog to answer: nothing happens)
+            await settle(app, pilot)
+    assert _code(ws, "Trust").id == trust.id and _code(ws, "Drivers").id == drivers.id
 
 
 async def test_the_code_form_edits_every_field(ws):
