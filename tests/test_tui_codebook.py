@@ -202,3 +202,32 @@ async def test_f6_from_the_reader_shows_the_code_it_was_on(ws):
         await settle(app, pilot)
         title = str(app.screen.query_one("#excerpts-title").render())
         assert title.startswith("Four Cs/Co-commissioning: excerpts 1–1"), title
+
+
+async def test_an_excerpt_opened_in_a_new_reader_is_in_view(ws):
+    """Walk at 80x24 and 120x40: the first excerpt opened from the Excerpts screen (the
+    Reader not shown before) showed the source's start, the excerpt selected far below out
+    of view (Textual refused to scroll before the first layout showed the scrollbar)."""
+    from review.coding.codebook import ensure_codebook
+
+    text = "".join(f"Anna: Turn {i} is about the estate, the council and the app.\n\n"
+                   for i in range(120))  # fmt: skip
+    a = text.index("Turn 100 ")
+    with session_scope(ws.engine) as s:
+        src = m.Source(key="long", kind="transcript", title="Long group", text=text)
+        s.add(src)
+        s.flush()
+        ensure_codebook(s, ws.codebook_path)
+        deliver = s.exec(select(m.Code).where(m.Code.name == "Co-delivery")).one()
+        apply_code(s, source_id=src.id, code_id=deliver.id, start=a, end=a + 20, coder="maya")
+    for size in ((80, 24), (120, 40)):
+        async with running(ws, start="codebook", size=size) as (app, pilot):
+            await _highlight(app, pilot, deliver.id)
+            await pilot.press("e")
+            await settle(app, pilot)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            view = app.screen.query_one("ReaderView")
+            assert view.span() == (a, a + 20)
+            line = view.lines.line_of(a)
+            assert view.scroll_offset.y <= line < view.scroll_offset.y + view.size.height, size
