@@ -46,6 +46,15 @@ async def test_add_rename_and_merge_codes(ws):
         assert _code(ws, "Online panels").id == child.id
         await _highlight(app, pilot, deliver.id)
         await pilot.press("g", *"co-design", "enter")
+        await settle(app, pilot)  # a merge cannot be undone: it asks first (it did not)
+        said = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "1 coding(s)" in said and "This cannot be undone" in said, said
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert _code(ws, "Co-delivery").id == deliver.id  # kept
+        await pilot.press("g", *"co-design", "enter")
+        await settle(app, pilot)
+        await pilot.press("y")
         await settle(app, pilot)
     with session_scope(ws.engine) as s:
         assert s.exec(select(m.Code).where(m.Code.name == "Co-delivery")).first() is None
@@ -85,6 +94,27 @@ async def test_delete_asks_first(ws):
         await settle(app, pilot)
     with session_scope(ws.engine) as s:
         assert s.exec(select(m.Code).where(m.Code.name == "Trust")).all() == []
+
+
+async def test_deleting_a_coded_code_says_why_not_without_asking(ws):
+    """Walk: delete on a coded code asked "Delete?", and after y said it was refused,
+    naming a command-line flag (--force). Now it says so at once, with what to do."""
+    sid = add_transcript(ws)
+    trust, drivers = _code(ws, "Trust"), _code(ws, "Drivers")
+    a, z = sentences(ws, sid)[0]
+    with session_scope(ws.engine) as s:
+        apply_code(s, source_id=sid, code_id=trust.id, start=a, end=z, coder="tester")
+    async with running(ws, start="codebook") as (app, pilot):
+        for code in (trust, drivers):  # the code, and a group whose child is coded
+            await _highlight(app, pilot, code.id)
+            await pilot.press("delete")
+            await settle(app, pilot)
+            assert app.screen is not None and type(app.screen).__name__ == "CodebookScreen"
+            said = [n.message for n in app._notifications]
+            assert any("has 1 coding(s), so it is not deleted" in t for t in said), said
+            await pilot.press("y")  # (no dialog to answer: nothing happens)
+            await settle(app, pilot)
+    assert _code(ws, "Trust").id == trust.id and _code(ws, "Drivers").id == drivers.id
 
 
 async def test_the_code_form_edits_every_field(ws):
@@ -130,3 +160,74 @@ async def test_the_code_form_fits_80x24(ws):
             assert "\n" not in str(label.render()) and label.region.height == 1
         codable = form.query_one("#f-codable")
         assert codable.region.bottom <= scroll.region.bottom
+
+
+async def test_f6_from_the_reader_shows_the_code_it_was_on(ws):
+    """Walk: f6 from the Reader showed the Excerpts screen as last left (or "pick a code"),
+    not the code under the Reader's cursor; now that code's excerpts, and back from an
+    excerpt (whose span another code also covers) the Excerpts screen stays on its code."""
+    sid = add_transcript(ws)
+    deliver, trust = _code(ws, "Co-delivery"), _code(ws, "Trust")
+    sents = sentences(ws, sid)
+    with session_scope(ws.engine) as s:
+        apply_code(s, source_id=sid, code_id=deliver.id, start=sents[1][0], end=sents[1][1],
+                   coder="maya")  # fmt: skip
+        for a, z in (sents[1], sents[2]):  # the reader's own, and more recent, on sents[1]
+            apply_code(s, source_id=sid, code_id=trust.id, start=a, end=z, coder="tester")
+    async with running(ws, size=(120, 40)) as (app, pilot):
+        app.open_source(sid, *sents[2])
+        await settle(app, pilot)
+        await pilot.press("f6")
+        await settle(app, pilot)
+        title = str(app.screen.query_one("#excerpts-title").render())
+        assert title.startswith("Drivers/Trust: excerpts 1–2")
+        await pilot.press("c", *"co-delivery", "enter")
+        await settle(app, pilot)
+        assert app.screen.query_one(DataTable).row_count == 1
+        await pilot.press("enter")  # to the Reader, on sents[1]: Trust (tester's) is ▶ there
+        await settle(app, pilot)
+        assert app.current_mode == "reader"
+        await pilot.press("f6")
+        await settle(app, pilot)
+        title = str(app.screen.query_one("#excerpts-title").render())
+        assert title.startswith("Four Cs/Co-delivery: excerpts 1–1")
+        await pilot.press("f4")  # a code key codes uncoded text: f6 then shows that code
+        await settle(app, pilot)
+        app.screen.query_one("ReaderView").focus()
+        await pilot.press("down")
+        await settle(app, pilot)
+        await pilot.press("1")  # Co-commissioning
+        await settle(app, pilot)
+        await pilot.press("down", "down", "f6")
+        await settle(app, pilot)
+        title = str(app.screen.query_one("#excerpts-title").render())
+        assert title.startswith("Four Cs/Co-commissioning: excerpts 1–1"), title
+
+
+async def test_an_excerpt_opened_in_a_new_reader_is_in_view(ws):
+    """Walk at 80x24 and 120x40: the first excerpt opened from the Excerpts screen (the
+    Reader not shown before) showed the source's start, the excerpt selected far below out
+    of view (Textual refused to scroll before the first layout showed the scrollbar)."""
+    from review.coding.codebook import ensure_codebook
+
+    text = "".join(f"Anna: Turn {i} is about the estate, the council and the app.\n\n"
+                   for i in range(120))  # fmt: skip
+    a = text.index("Turn 100 ")
+    with session_scope(ws.engine) as s:
+        src = m.Source(key="long", kind="transcript", title="Long group", text=text)
+        s.add(src)
+        s.flush()
+        ensure_codebook(s, ws.codebook_path)
+        deliver = s.exec(select(m.Code).where(m.Code.name == "Co-delivery")).one()
+        apply_code(s, source_id=src.id, code_id=deliver.id, start=a, end=a + 20, coder="maya")
+    for size in ((80, 24), (120, 40)):
+        async with running(ws, start="codebook", size=size) as (app, pilot):
+            await _highlight(app, pilot, deliver.id)
+            await pilot.press("e")
+            await settle(app, pilot)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            view = app.screen.query_one("ReaderView")
+            assert view.span() == (a, a + 20)
+            line = view.lines.line_of(a)
+            assert view.scroll_offset.y <= line < view.scroll_offset.y + view.size.height, size

@@ -75,3 +75,25 @@ def test_memo_services(session, ws):
         raise AssertionError("an empty memo must be refused")
     assert delete_memo(session, "project", memo.id) == "one\ntwo"
     assert memos(session) == []
+
+
+async def test_a_long_memo_is_cut_with_an_ellipsis_inside_the_table(ws):
+    """Walk at 120x40: the Memo column ran off the table's edge, cut mid-word with no "…"
+    (and a horizontal scrollbar); at 80x24 too. Now the column fills the room left and the
+    cut shows; the whole text stays in the side panel."""
+    from tests.tui_helpers import screen_text
+
+    add_transcript(ws)
+    text = "In all three groups people say they would take part again once they saw change"
+    with session_scope(ws.engine) as s:
+        add_memo(s, target="project", target_id=None, text=text, coder=ws.coder)
+    for size in ((120, 40), (80, 24)):
+        async with running(ws, start="memos", size=size) as (app, pilot):
+            table = app.screen.query_one("DataTable")
+            shown = screen_text(table).splitlines()[1].rstrip()
+            assert shown.endswith("…") and "In all three" in shown, (size, shown)
+            assert table.max_scroll_x == 0  # nothing off the edge
+            await pilot.resize_terminal(100, 30)
+            await settle(app, pilot)
+            assert screen_text(table).splitlines()[1].rstrip().endswith("…")
+            assert table.max_scroll_x == 0

@@ -48,6 +48,7 @@ class CodebookScreen(WorkbenchScreen):
     def __init__(self) -> None:
         super().__init__()
         self.codes: dict[int, Code] = {}  # as last read (reload)
+        self.totals: dict[int, int] = {}  # codings of each code with its children, ditto
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="codebook-main"):
@@ -74,6 +75,7 @@ class CodebookScreen(WorkbenchScreen):
             rows = code_tree(s, counts=True)
             totals = _totals(rows)
         self.codes = {pk(code): code for code, _d, _n in rows}
+        self.totals = totals
         parents = {code.parent_id for code, _d, _n in rows}
         tree.clear()
         nodes: dict[int | None, TreeNode[int]] = {None: tree.root}
@@ -227,11 +229,29 @@ class CodebookScreen(WorkbenchScreen):
         if cid is None:
             return
 
-        def done(into: int | None) -> None:
-            if into is not None:
-                self._run(merge_codes, cid, into, select=into, note="merged")
+        from review.tui.widgets.confirm import Confirm
 
-        self._pick(f"Merge {self.codes[cid].name} into…", cid, False, done)
+        name = self.codes[cid].name
+        n = self.totals.get(cid, 0)
+
+        def done(into: int | None) -> None:
+            if into is None:
+                return
+            where = self._path(into)
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    note = f"merged {name} into {where}" + (f" ({n} coding(s) moved)" if n else "")
+                    self._run(merge_codes, cid, into, select=into, note=note)
+
+            # a merge cannot be undone (the code is gone): it asks first, as delete does
+            detail = (
+                f"Its {n} coding(s), memos, evidence links and children move to {where}; "
+                f"{name!r} is deleted. This cannot be undone."
+            )
+            self.app.push_screen(Confirm(f"Merge {name!r} into {where}?", detail), answered)
+
+        self._pick(f"Merge {name} into…", cid, False, done)
 
     def action_delete(self) -> None:
         from review.coding.codebook import delete_code
@@ -242,12 +262,21 @@ class CodebookScreen(WorkbenchScreen):
             return
         code = self.codes.get(cid)
         name = getattr(code, "name", str(cid))
+        n = self.totals.get(cid, 0)
+        if n:  # refused by the service: say so and what to do, without asking first
+            self.notify(
+                f"{name!r} (with its children) has {n} coding(s), so it is not deleted: "
+                "g merges them into another code (the command line's "
+                "`review codebook delete --force` deletes them with it).",
+                severity="warning",
+            )
+            return
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._run(delete_code, cid, note="deleted")
 
-        detail = "Its children, memos and evidence links go with it (refused while coded)."
+        detail = "Its children, memos and evidence links go with it. This cannot be undone."
         self.app.push_screen(Confirm(f"Delete the code {name!r}?", detail), answered)
 
     def action_memo(self) -> None:

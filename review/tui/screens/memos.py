@@ -13,7 +13,7 @@ from textual.markup import escape
 from textual.widgets import DataTable, Static
 
 from review.tui.plain import fitted
-from review.tui.screens.base import WorkbenchScreen, row_at_cursor
+from review.tui.screens.base import WorkbenchScreen, row_at_cursor, share_width
 from review.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ class MemosScreen(WorkbenchScreen):
     #memos-table { width: 3fr; }
     #memos-side { width: 2fr; border-left: vkey $primary 30%; padding: 0 1; }
     MemosScreen.-narrow #memos-main { layout: vertical; }
+    MemosScreen.-narrow #memos-table { width: 1fr; height: 1fr; }
     MemosScreen.-narrow #memos-side { width: 1fr; height: 8; border-left: none; }
     """
 
@@ -63,6 +64,7 @@ class MemosScreen(WorkbenchScreen):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
+        self.call_after_refresh(_fit, self.query_one(DataTable))  # once it has its new size
 
     def on_screen_resume(self) -> None:
         """Back from the Reader (`o`) or a dialog: the memos afresh, the cursor on the memo it
@@ -92,6 +94,8 @@ class MemosScreen(WorkbenchScreen):
         for r in rows:
             first = " ".join(r.text.split())
             table.add_row(r.target, fitted(r.about), fitted(r.coder or ""), fitted(first))
+        _fit(table)
+        self.call_after_refresh(_fit, table)  # (on the first load the layout is still to come)
         if keep is not None:
             at = next((i for i, r in enumerate(rows) if (r.target, r.ref) == keep), 0)
             table.move_cursor(row=at)
@@ -186,6 +190,13 @@ class MemosScreen(WorkbenchScreen):
                 self.app.open_source(*found[0])
         else:
             self.notify("A project or code memo has no passage to open.")
+
+
+def _fit(table: DataTable) -> None:
+    """About and Memo share the room the other columns leave, their text cut with "…" inside
+    the table (the Memo column ran off its edge, cut mid-word with no sign of it, and About
+    kept 30 cells however narrow the table)."""
+    share_width(table, {"about": 1, "text": 1}, minimum=8)
 
 
 def _ref(memo: MemoView) -> int:

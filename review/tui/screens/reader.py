@@ -132,6 +132,26 @@ class ReaderScreen(WorkbenchScreen):
             self.reload_codes()
         self.query_one(ReaderView).focus()
 
+    def on_screen_suspend(self) -> None:
+        """Leaving the Reader: the code it was on becomes the app's current code, so f6
+        shows that code's excerpts (and the Indicators picker offers it first)."""
+        code_id = self.code_here()
+        if code_id is not None:
+            self.app.current_code_id = code_id
+
+    def code_here(self) -> int | None:
+        """The code of the coding under the cursor: the app's current code when one of the
+        codings here has it (back from an excerpt of it, the Excerpts screen stays on it),
+        else the ▶ target's (the one delete and M act on). None: no coding here."""
+        span = self.query_one(ReaderView).span()
+        if self.doc is None or span is None:
+            return None
+        here = self.doc.marks_over(*span, "coding")
+        if any(mk.code_id == self.app.current_code_id for mk in here):
+            return self.app.current_code_id
+        aim = self.doc.target(*span, "coding", self.app.ws.coder)
+        return aim.code_id if aim is not None else None
+
     # --- loading -----------------------------------------------------------------------------
 
     def load_source(
@@ -344,6 +364,7 @@ class ReaderScreen(WorkbenchScreen):
         if len(note) > status.size.width - 2 and "/" in path:  # narrow: the code's own name
             note = f"coded {start}–{end} as {path.rsplit('/', 1)[-1]}"
         status.note = note
+        self.app.current_code_id = code_id  # f6 next: this code's excerpts
         self.app.data_changed()
 
     def action_pick_code(self):

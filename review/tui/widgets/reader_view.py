@@ -86,7 +86,7 @@ class ReaderView(ScrollView, can_focus=True):
         self.clear()
         self.cursor = doc.unit_at(offset) if offset is not None and doc.units else 0
         self._relayout()
-        self.scroll_to(y=0, animate=False)
+        self.scroll_to(y=0, animate=False, immediate=True, force=True)
         self._follow(centre=offset is not None)
         self.post_message(self.CursorMoved(self))
 
@@ -283,7 +283,9 @@ class ReaderView(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self))
 
     def _follow(self, centre: bool = False) -> None:
-        """Scroll so the cursor unit is in view."""
+        """Scroll so the cursor unit is in view. Forced: until the first layout with this
+        text's height has shown the scrollbar, Textual refuses to scroll, so a source opened
+        in a new Reader at an excerpt (Excerpts, Memos) or a search hit showed its start."""
         if self.doc is None or self.lines is None or not self.doc.units:
             return
         unit = self.doc.units[self.cursor]
@@ -292,11 +294,11 @@ class ReaderView(ScrollView, can_focus=True):
         height = max(1, self.size.height)
         y = self.scroll_offset.y
         if centre:
-            self.scroll_to(y=max(0, top - height // 3), animate=False, immediate=True)
+            self.scroll_to(y=max(0, top - height // 3), animate=False, immediate=True, force=True)
         elif top < y:
-            self.scroll_to(y=max(0, top - 1), animate=False, immediate=True)
+            self.scroll_to(y=max(0, top - 1), animate=False, immediate=True, force=True)
         elif bottom >= y + height:
-            self.scroll_to(y=bottom - height + 2, animate=False, immediate=True)
+            self.scroll_to(y=bottom - height + 2, animate=False, immediate=True, force=True)
 
     # --- rendering ---------------------------------------------------------------------------
 
