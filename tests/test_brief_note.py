@@ -156,6 +156,33 @@ def test_two_coders_on_one_span_are_one_excerpt(brief_ws):
     assert "8 coded excerpts" in after.glance
 
 
+def test_two_coders_codings_of_one_span_linked_are_one_excerpt_quoted_once(brief_ws):
+    """Linking tester's and bob's codings of one span to an indicator links one excerpt:
+    Table 2 counts and quotes it once, as when only one of them is linked."""
+    from review.evidence.links import link
+
+    _second_coder_same_span(brief_ws)
+    with session_scope(brief_ws.engine) as s:
+        first = s.get(m.Coding, brief_ws.ids["c_litter"])
+        both = s.exec(
+            select(m.Coding).where(
+                m.Coding.source_id == first.source_id, m.Coding.code_id == first.code_id,
+                m.Coding.start == first.start, m.Coding.end == first.end,
+            )
+        ).all()  # fmt: skip
+        assert len(both) == 2
+        ind = s.exec(select(m.Indicator).order_by(col(m.Indicator.id))).first()
+        link(s, ind.id, coding_id=both[0].id)
+        at = (ind.name, ind.sector or "", ind.area or "")
+    one = {r[0:3]: r for r in map(tuple, table(_note(brief_ws), "joint-display").rows)}
+    with session_scope(brief_ws.engine) as s:
+        link(s, ind.id, coding_id=both[1].id)
+    two = {r[0:3]: r for r in map(tuple, table(_note(brief_ws), "joint-display").rows)}
+    assert two == one
+    row = two[at]
+    assert row[9].count(first.quote[:30]) == 1, row[9]
+
+
 def test_a_group_attribute_counts_under_the_transcripts_group(brief_ws):
     """Anna also spoke in another group: her excerpts here count under this transcript's."""
     with session_scope(brief_ws.engine) as s:

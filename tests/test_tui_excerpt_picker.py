@@ -76,3 +76,27 @@ async def test_enter_links_the_highlighted_excerpt(ws):
     with session_scope(ws.engine) as s:
         links = s.exec(select(m.EvidenceLink)).all()
     assert [ln.coding_id for ln in links] == [chosen] and chosen in ids
+
+
+async def test_two_coders_of_one_span_are_one_line_naming_both(ws):
+    """An excerpt is a coded span: bob coding tester's span again adds a coder to its line,
+    not a second line to choose between; enter links the first coding of it."""
+    _turn, ids = _setup(ws)
+    with session_scope(ws.engine) as s:
+        first = s.get(m.Coding, ids[2])
+        again = apply_code(s, source_id=first.source_id, code_id=first.code_id,
+                           start=first.start, end=first.end, coder="bob").id  # fmt: skip
+    async with running(ws, size=(80, 24), start="indicators") as (app, pilot):
+        options = await _open_picker(app, pilot)
+        rows = [ln.strip("▊▎ ") for ln in screen_text(options).splitlines() if "“" in ln]
+        assert len(rows) == 3 and options.option_count == 3, rows
+        both = [r for r in rows if r.startswith("Co-commissioning")]
+        assert len(both) == 1 and "tester, bob" in both[0], rows
+        while int(options.get_option_at_index(options.highlighted).id) != ids[2]:
+            await pilot.press("down")
+            await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+    with session_scope(ws.engine) as s:
+        links = s.exec(select(m.EvidenceLink)).all()
+    assert [ln.coding_id for ln in links] == [ids[2]] and again not in ids

@@ -8,7 +8,8 @@ even of the same code, are allowed: coders disagree and both views are kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlmodel import Session, SQLModel, col
@@ -24,6 +25,22 @@ from review.store.db import in_chunks
 from review.store.models import utcnow
 
 MEMO_TARGETS = ("project", "source", "code", "coding")
+
+
+T = TypeVar("T")
+
+
+def excerpt_groups(items: Iterable[T], span: Callable[[T], tuple]) -> list[list[T]]:
+    """`items` (codings, or rows about codings) gathered by excerpt, in first-seen order.
+
+    An excerpt is a coded span: one code on one span of one source, whoever coded it, so
+    `span(item)` is (source, code, start, end). Two coders applying a code to the same span
+    are one excerpt to count, quote and link (each coder is still a coder; agreement is
+    reported on its own). The briefing's scan counts the same way, over arrays."""
+    groups: dict[tuple, list[T]] = {}
+    for item in items:
+        groups.setdefault(span(item), []).append(item)
+    return list(groups.values())
 
 
 # --- look-ups ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from review import collector
+from review.coding.codings import excerpt_groups
 from review.errors import UsageError
 from review.ingest.citation import (
     citation,
@@ -208,6 +209,8 @@ def joint_display(
                     chosen_rel[c.code_id].add(ln.relation)
             elif ln.code_id is not None:
                 codes[ln.code_id].add(ln.relation)
+        # two coders' codings of one span, both linked, are one excerpt: counted and quoted once
+        chosen = [g[0] for g in excerpt_groups(chosen, _span)]
         code_ids = sorted(codes, key=lambda c: tree.paths.get(c, ""))
         sector_linked = sector_linked or bool(code_ids and ind.sector)
         subtree = _with_descendants(tree, code_ids)
@@ -375,6 +378,11 @@ def _sector_of(
         return "none" if not names else "in" if want in names else "other"
 
     return where
+
+
+def _span(c: m.Coding) -> tuple:
+    """The excerpt a coding is of (`excerpt_groups`)."""
+    return (c.source_id, c.code_id, c.start, c.end)
 
 
 def _quotes(session, chosen, code_ids, sector, tree, res, source, suffixes) -> list[str]:

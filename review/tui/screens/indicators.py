@@ -88,7 +88,7 @@ class ExcerptPicker(ModalScreen[int | None]):
         self._width = width
         at = options.highlighted or 0
         code_w = min(24, max(len(_leaf(r["code"])) for r in self.rows))
-        coder_w = min(12, max(len(r["coder"] or "") for r in self.rows))
+        coder_w = min(16, max(len(r["coder"] or "") for r in self.rows))
         options.clear_options()
         options.add_options(
             Option(excerpt_line(r, code_w, coder_w, width - 2), id=str(r["coding_id"]))
@@ -128,6 +128,11 @@ def excerpt_line(row: dict, code_w: int, coder_w: int, width: int) -> Text:
     line.append(coder.ljust(coder_w), style="dim")
     line.append(f"  “{quote}”")
     return line
+
+
+def _span(row: dict) -> tuple:
+    """The excerpt an `excerpt_rows` row is of (`excerpt_groups`)."""
+    return (row["source"], row["code"], row["start"], row["end"])
 
 
 def _leaf(path: str) -> str:
@@ -284,13 +289,19 @@ class IndicatorsScreen(WorkbenchScreen):
         def code_chosen(cid: int | None) -> None:
             if cid is None:
                 return
-            from review.coding.codings import blind_coder, blind_note
+            from review.coding.codings import blind_coder, blind_note, excerpt_groups
             from review.outputs.excerpts import excerpt_rows
 
             me = self.app.ws.coder
             with self.app.session() as s:  # blind coding: only the linker's own excerpts
-                every = excerpt_rows(s, code=str(cid), viewer=me)
+                codings = excerpt_rows(s, code=str(cid), viewer=me)
                 mine = blind_coder(s, me)
+            # one line per excerpt (coded span): two coders' codings of it are one choice,
+            # their names side by side; the link goes to the first coding of it
+            every = [
+                {**g[0], "coder": ", ".join(r["coder"] for r in g if r["coder"])}
+                for g in excerpt_groups(codings, _span)
+            ]
             rows = every[:EXCERPTS]
             note = blind_note(mine, "excerpts") if mine is not None else None
             if not rows:
