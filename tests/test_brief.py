@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 
 import pytest
@@ -161,7 +162,12 @@ def test_html_is_one_self_contained_page(note):
     page = to_html(note)
     assert page.startswith("<!DOCTYPE html>") and page.count("<table") == len(note.tables)
     assert "<script" not in page and "http://" not in page.split("</style>")[0]
-    assert "<caption>Table 1." in page
+    # each table labelled by its caption, a paragraph spanning the text's width (a <caption>
+    # is as wide as its table: Table 1's wrapped in a narrow column)
+    cap = re.search(r'<p class="caption" id="([\w-]+)">Table 1\.', page)
+    assert cap and re.search(f'<table[^>]* aria-labelledby="{cap[1]}">', page)
+    assert page.count('<p class="caption"') == len(note.tables)
+    assert "<caption" not in page
 
 
 def test_docx_has_real_tables_captions_and_references(note):

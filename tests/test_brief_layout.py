@@ -63,7 +63,8 @@ def test_html_grouped_header_and_scroll_wrapper():
     assert '<th rowspan="2">Code</th>' in page
     assert '<th class="group" colspan="2">Health</th>' in page
     assert "<th>Literature</th><th>Transcripts</th>" in page.replace("\n", "")
-    assert '<div class="scroll"><table class="keep">' in page  # (one row: kept whole in print)
+    # (one row: kept whole in print)
+    assert '<div class="scroll"><table class="keep" aria-labelledby=' in page
 
 
 def test_docx_landscape_with_content_sized_columns():

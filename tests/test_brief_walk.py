@@ -687,8 +687,10 @@ def test_a_short_table_is_printed_whole_from_the_html(ws):
     long = Table("u", "U", "Table 2. Long.", ["Code", "N"], [["a", 1]] * (KEEP_ROWS + 1))
     quotes = Table("v", "V", "Table 3. Quotes.", ["Code", "Quote"], [["a", "word " * 40]])
     page = to_html(Brief([short, long, quotes], []))
-    assert page.count('<table class="keep">') == 1
-    assert page.count("<table>") == 1 and '<table class="wide">' in page
+    assert page.count('<table class="keep" ') == 1
+    assert page.count("<table aria-") == 1 and '<table class="wide" ' in page
+    # the caption stays with its table on the printed page
+    assert "p.caption{break-after:avoid" in page.split("@media print", 1)[1].replace("h1,h2,", "")
     assert "table.keep{break-inside:avoid" in page.split("@media print", 1)[1]
 
 

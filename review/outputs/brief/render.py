@@ -194,7 +194,7 @@ header.front h1{margin:0 0 .4rem;font-size:1.8rem}
 .glance{background:#f1f5f9;border-left:4px solid #2b6cb0;padding:.6rem 1rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.85rem}
 table.wide{width:100%}
-caption,p.caption{caption-side:top;text-align:left;font-style:italic;padding:.3rem 0}
+p.caption{text-align:left;font-style:italic;margin:.5rem 0 0;padding:.3rem 0}
 th,td{border:1px solid #bbb;padding:.25rem .45rem;vertical-align:top;text-align:left}
 th{background:#eef2f6;hyphens:none;overflow-wrap:normal;word-break:keep-all}
 td{overflow-wrap:break-word}
@@ -217,7 +217,7 @@ tr{break-inside:avoid;page-break-inside:avoid}
 tr.group{break-after:avoid;page-break-after:avoid}
 table.keep{break-inside:avoid;page-break-inside:avoid}
 td.long{min-width:0}
-h1,h2{break-after:avoid;page-break-after:avoid}
+h1,h2,p.caption{break-after:avoid;page-break-after:avoid}
 figure,svg{break-inside:avoid;page-break-inside:avoid}
 figure svg{width:auto;max-width:100%;max-height:170mm}
 td,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}
@@ -296,7 +296,11 @@ def _html_table(t: Table) -> list[str]:
     keep = not long and len(t.rows) <= KEEP_ROWS
     classes = " ".join(c for c, on in (("wide", long), ("keep", keep)) if on)
     attr = f' class="{classes}"' if classes else ""
-    out = [f'<div class="scroll"><table{attr}><caption>{e(t.caption)}</caption><thead>']
+    # the caption as a paragraph the table is labelled by, not a <caption>: a browser sets a
+    # <caption> as wide as its table, so a narrow table's caption wrapped in a narrow column
+    cap = f"{e(t.id)}-caption"
+    out = [f'<p class="caption" id="{cap}">{e(t.caption)}</p>',
+           f'<div class="scroll"><table{attr} aria-labelledby="{cap}"><thead>']  # fmt: skip
     out += _html_head(t)
     out.append("</thead><tbody>")
     num = numeric(t)
