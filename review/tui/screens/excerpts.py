@@ -1,15 +1,20 @@
 """Excerpts: every coded excerpt of a code (and its children), with source and speaker;
-enter jumps to the passage in the reader. Paged through `review.coding.retrieval.excerpts`."""
+enter jumps to the passage in the reader. Paged through `review.coding.retrieval.excerpts`.
+
+The table shows each quote cut to one line; the strip below it shows the highlighted one
+whole, with where it is and its memo, so a coder reads an excerpt without leaving the list."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
+from review import safetext
 from review.ingest.citation import trim_words
 from review.tui.plain import cells, fitted
 from review.tui.screens.base import WorkbenchScreen
@@ -30,6 +35,10 @@ PAGE = 200
 
 
 class ExcerptsScreen(WorkbenchScreen):
+    DEFAULT_CSS = """
+    #excerpts-table { height: 1fr; }
+    #excerpts-detail { height: auto; max-height: 8; padding: 0 1; border-top: solid $primary; }
+    """
     BINDINGS = [
         Binding("c", "pick_code", "Code…"),
         Binding("enter", "open", "Go to passage"),
@@ -46,6 +55,7 @@ class ExcerptsScreen(WorkbenchScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("Pick a code with c (or press e on the Codebook screen).", id="excerpts-title")
         yield DataTable(id="excerpts-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="excerpts-detail")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -71,7 +81,7 @@ class ExcerptsScreen(WorkbenchScreen):
     def load(self, keep: int | None = None) -> None:
         """The page of excerpts; `keep` (a coding id) puts the cursor back on that excerpt."""
         from review.coding.codebook import code_path
-        from review.coding.codings import blind_coder, blind_note
+        from review.coding.codings import blind_coder, blind_note, excerpt_groups
         from review.coding.retrieval import excerpts
 
         code_id = self.code_id
@@ -95,7 +105,12 @@ class ExcerptsScreen(WorkbenchScreen):
             + (" (more: ])" if len(self.rows) == PAGE else "")
             + (f" · {blind_note(mine, 'excerpts')}" if mine is not None else "")
         )
-        self.query_one(StatusLine).note = f"{len(self.rows)} excerpt(s) shown"
+        spans = len(excerpt_groups(self.rows, lambda x: (x.source_id, x.code_id, x.start, x.end)))
+        # two coders' codings of one span are one excerpt (`excerpt_groups`), a row each here
+        n = len(self.rows)
+        self.query_one(StatusLine).note = (
+            f"{n} codings of {spans} excerpt(s) shown" if spans < n else f"{n} excerpt(s) shown"
+        )
 
     def on_resize(self) -> None:
         if self.rows:  # the excerpts cut again for the new width, the cursor where it was
@@ -122,6 +137,26 @@ class ExcerptsScreen(WorkbenchScreen):
         at = next((i for i, x in enumerate(self.rows) if x.coding_id == keep), None)
         if at is not None:
             table.move_cursor(row=at)
+        self._detail(table.cursor_row if self.rows else None)
+
+    def _detail(self, row: int | None) -> None:
+        """The highlighted excerpt whole: source, speaker, coder, offsets, memo, quote."""
+        strip = self.query_one("#excerpts-detail", Static)
+        if row is None or not 0 <= row < len(self.rows):
+            strip.update("")
+            return
+        x = self.rows[row]
+        where = " · ".join(
+            p for p in (x.source_key, x.speaker, x.code_path, x.coder, f"{x.start}–{x.end}") if p
+        )
+        text = Text(safetext.terminal(where), style="dim")
+        text.append("\n“" + safetext.terminal(" ".join(x.quote.split())) + "”", style="italic")
+        if x.memo:
+            text.append("\nmemo: " + safetext.terminal(" ".join(x.memo.split())))
+        strip.update(text)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._detail(event.cursor_row)
 
     def action_page(self, step: int) -> None:
         new = self.page_offset + step * PAGE
