@@ -3,6 +3,7 @@ lists memos with their targets, edits and deletes them (checked in the database)
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from review.coding.codings import add_memo, apply_code
@@ -97,3 +98,74 @@ async def test_a_long_memo_is_cut_with_an_ellipsis_inside_the_table(ws):
             await settle(app, pilot)
             assert screen_text(table).splitlines()[1].rstrip().endswith("…")
             assert table.max_scroll_x == 0
+
+
+def _many_memos(ws) -> dict[str, int]:
+    """Memos a filter tells apart: by text, by author, by source key, by code name, and one
+    holding LIKE's wildcards as text."""
+    sid = add_transcript(ws)
+    a, z = sentences(ws, sid)[0]
+    with session_scope(ws.engine) as s:
+        code = s.exec(select(m.Code).where(m.Code.shortcut == "1")).one()
+        c = apply_code(s, source_id=sid, code_id=code.id, start=a, end=z, coder="bob")
+        ids = {
+            "project": add_memo(
+                s, target="project", target_id=None, text="Budget talks", coder="zoe"
+            ).id,  # fmt: skip
+            "source": add_memo(
+                s, target="source", target_id=sid, text="a loud group", coder="zoe"
+            ).id,  # fmt: skip
+            "code": add_memo(
+                s, target="code", target_id=code.id, text="when to use it", coder="zoe"
+            ).id,  # fmt: skip
+            "percent": add_memo(
+                s, target="project", target_id=None, text="100% sure", coder="zoe"
+            ).id,  # fmt: skip
+        }
+        add_memo(s, target="coding", target_id=c.id, text="she means the budget", coder="bob")
+        ids["coding"] = c.id
+        ids["code_name"] = code.name
+    return ids
+
+
+@pytest.mark.backends("sqlite", "postgres")
+def test_memos_search_text_author_source_and_code_in_any_case(ws):
+    ids = _many_memos(ws)
+    with session_scope(ws.engine) as s:
+
+        def found(text):
+            return sorted((r.target, r.ref) for r in memos(s, search=text))
+
+        assert found("BUDGET") == [("coding", ids["coding"]), ("project", ids["project"])]
+        assert found("bob") == [("coding", ids["coding"])]  # the author
+        assert found("fg-north") == [("coding", ids["coding"]), ("source", ids["source"])]
+        named = ids["code_name"].lower()
+        assert found(named) == [("code", ids["code"]), ("coding", ids["coding"])]
+        assert found("%") == [("project", ids["percent"])]  # a wildcard is a character
+        assert found("0_") == [] and found("nothing like it") == []
+        assert len(found("  ")) == 5  # blank: every memo
+
+
+def test_memo_list_search_on_the_command_line(cli, ws):
+    _many_memos(ws)
+    out = cli("-w", ws.root, "memo", "list", "--search", "budget").out
+    assert "Budget talks" in out and "she means the budget" in out and "loud" not in out
+    none = cli("-w", ws.root, "memo", "list", "--search", "zzz")
+    assert none.code == 0 and "no memos hold 'zzz'" in none.out
+
+
+async def test_slash_filters_the_memos_view_and_escape_shows_all_again(ws):
+    ids = _many_memos(ws)
+    async with running(ws, size=(80, 24), start="memos") as (app, pilot):
+        assert len(app.screen.rows) == 5
+        await pilot.press("slash", *"budget")
+        await settle(app, pilot)
+        assert sorted(r.ref for r in app.screen.rows) == sorted([ids["project"], ids["coding"]])
+        assert "holding 'budget'" in str(app.screen.query_one("StatusLine").note)
+        await pilot.press("enter", "down")  # to the list, the filter kept
+        await settle(app, pilot)
+        assert app.screen.query_one("DataTable").has_focus and len(app.screen.rows) == 2
+        await pilot.press("slash", "escape")
+        await settle(app, pilot)
+        assert len(app.screen.rows) == 5 and app.screen.query_one("DataTable").has_focus
+        assert not app.screen.query_one("#memos-filter").display

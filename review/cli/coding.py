@@ -894,6 +894,9 @@ def memo_list(
     ctx: typer.Context,
     target: str = typer.Argument(None, help="project, source, code or coding."),
     ref: str = typer.Argument(None, help="Only the memos on this source, code or coding."),
+    search: str = typer.Option(
+        None, "--search", "-s", help="Only memos whose text, author, source key or code holds it."
+    ),
     json_out: bool = JSON_OUT,
 ) -> None:
     """Memos, oldest first, each with what it is on (project, source, code or coding).
@@ -907,7 +910,7 @@ def memo_list(
     with ready(ctx) as s:
         tid = None if ref is None or target == "project" else _memo_target(s, target, ref)
         viewer = who(ctx, None)
-        rows = memos(s, target, tid, viewer=viewer)
+        rows = memos(s, target, tid, viewer=viewer, search=search)
         mine = blind_coder(s, viewer)
     if json_out:
         print_json({"blind_coder": mine, "memos": [r.__dict__ for r in rows]})
@@ -921,7 +924,7 @@ def memo_list(
         for line in r.text.splitlines() or [""]:
             typer.echo(f"    {line}" if line.strip() else "")
     if not rows:
-        typer.echo("no memos")
+        typer.echo(f"no memos hold {search!r}" if search else "no memos")
 
 
 def register(app: typer.Typer) -> None:

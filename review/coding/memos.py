@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import false, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlmodel import Session, col
 
 from review.coding.codebook import code_paths
@@ -99,6 +99,7 @@ def memos(
     newest_first: bool = False,
     limit: int | None = None,
     viewer: str | None = None,
+    search: str | None = None,
 ) -> list[MemoView]:
     """Memos on the project, sources and codes, then coding memos (with `target` "coding" or
     None), each part oldest first (`newest_first`: newest first, at most `limit` of each part),
@@ -106,7 +107,10 @@ def memos(
 
     With blind coding on, the coding memos are only those on `viewer`'s own codings (a coding's
     memo is part of the coding, and tells its quote); memos on the project, a source or a code
-    are notes, not codings, and stay everyone's. No viewer: every coder's."""
+    are notes, not codings, and stay everyone's. No viewer: every coder's.
+
+    `search`: only the memos whose text, author, source key or code name holds it, in any
+    case (in the database, so `limit` counts matches, not memos looked at)."""
     from review.coding.codings import blind_coder, coded_by  # (codings imports this module)
 
     order = (lambda c: c.desc()) if newest_first else (lambda c: c)
@@ -120,6 +124,11 @@ def memos(
         q = q.where(column.is_not(None) if target_id is None else column == target_id)
     elif target == "coding":
         q = q.where(false())
+    needle = (search or "").strip().lower()
+    if needle:
+        q = q.outerjoin(m.Source, col(m.Source.id) == col(m.Memo.source_id))
+        q = q.outerjoin(m.Code, col(m.Code.id) == col(m.Memo.code_id))
+        q = q.where(_holds(needle, m.Memo.text))
     q = q.order_by(order(col(m.Memo.id))).limit(limit)
     out = [
         MemoView(
@@ -145,6 +154,10 @@ def memos(
         mine = blind_coder(session, viewer)
         if mine is not None:
             cq = cq.where(coded_by(mine))
+        if needle:
+            cq = cq.join(m.Source, col(m.Source.id) == col(m.Coding.source_id))
+            cq = cq.join(m.Code, col(m.Code.id) == col(m.Coding.code_id))
+            cq = cq.where(_holds(needle, m.Coding.memo))
         cq = cq.order_by(order(col(m.Coding.id))).limit(limit)
         out += [
             MemoView(None, "coding", c.id, name, c.memo, c.created, updated=c.created)
@@ -152,6 +165,16 @@ def memos(
         ]
     label_memos(session, out)
     return out
+
+
+def _holds(needle: str, text) -> ColumnElement[bool]:
+    """The memo's text, its author, its source's key or its code's name holds `needle`
+    (lower case): what a person filtering memos looks for. LIKE's wildcards are taken as
+    the characters typed."""
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    columns = (text, m.Coder.name, m.Source.key, m.Code.name)
+    return or_(*(func.lower(col(c)).like(pattern, escape="\\") for c in columns))
 
 
 def edit_memo(

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from review.tui.plain import fitted
 from review.tui.screens.base import WorkbenchScreen, row_at_cursor, share_width
@@ -32,8 +32,11 @@ class MemosScreen(WorkbenchScreen):
         Binding("e,enter", "edit", "Edit"),
         Binding("delete", "delete", "Delete"),
         Binding("o", "open", "Open"),
+        Binding("slash", "filter", "Filter", key_display="/"),
     ]
     DEFAULT_CSS = """
+    #memos-filter { display: none; }
+    #memos-filter.-shown { display: block; }
     #memos-main { height: 1fr; }
     #memos-table { width: 3fr; }
     #memos-side { width: 2fr; border-left: vkey $primary 30%; padding: 0 1; }
@@ -47,6 +50,8 @@ class MemosScreen(WorkbenchScreen):
         self.rows: list[MemoView] = []
 
     def compose_body(self) -> ComposeResult:
+        yield Input(placeholder="memos holding… (text, author, source, code; esc clears)",
+                    id="memos-filter")  # fmt: skip
         with Horizontal(id="memos-main"):
             yield DataTable(id="memos-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="memos-side"):
@@ -82,8 +87,12 @@ class MemosScreen(WorkbenchScreen):
         from review.coding.memos import memos
 
         me = self.app.ws.coder  # blind coding: the memos on others' codings are not listed
+        search = self.query_one("#memos-filter", Input).value.strip() or None
         ok, got = self.in_session(
-            lambda s: (memos(s, newest_first=True, limit=2000, viewer=me), blind_coder(s, me))
+            lambda s: (
+                memos(s, newest_first=True, limit=2000, viewer=me, search=search),
+                blind_coder(s, me),
+            )
         )
         if not ok or got is None:  # (None only with not ok: the error is shown)
             return
@@ -99,7 +108,7 @@ class MemosScreen(WorkbenchScreen):
         if keep is not None:
             at = next((i for i, r in enumerate(rows) if (r.target, r.ref) == keep), 0)
             table.move_cursor(row=at)
-        note = f"{len(rows)} memo(s)"
+        note = f"{len(rows)} memo(s)" + (f" holding {search!r}" if search else "")
         if mine is not None:
             note += f" · {blind_note(mine, 'coding memos')}"
         self.query_one(StatusLine).note = note
@@ -111,6 +120,8 @@ class MemosScreen(WorkbenchScreen):
     def _show(self) -> None:
         r = row_at_cursor(self.query_one(DataTable), self.rows)
         text = "No memos yet: a writes one on the project; M in the Reader on a coding."
+        if self.query_one("#memos-filter", Input).value.strip():
+            text = "No memo holds that: esc in the filter shows them all again."
         if r is not None:
             when = f" · {r.updated:%Y-%m-%d %H:%M}" if r.updated else ""
             text = f"[b]{escape(r.about or '')}[/b]"
@@ -119,6 +130,29 @@ class MemosScreen(WorkbenchScreen):
             text += f"\n[dim]{r.target} · {escape(r.coder or '')}{when}[/]"
             text += f"\n\n{escape(r.text)}"
         self.query_one("#memo-full", Static).update(text)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#memos-filter", Input)
+        box.add_class("-shown")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "memos-filter":
+            event.stop()
+            self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "memos-filter":  # enter: to the list, the filter stays
+            event.stop()
+            self.query_one(DataTable).focus()
+
+    def on_key(self, event) -> None:
+        box = self.query_one("#memos-filter", Input)
+        if event.key == "escape" and box.has_focus:  # esc: every memo again
+            event.stop()
+            box.value = ""
+            box.remove_class("-shown")
+            self.query_one(DataTable).focus()
 
     def action_add(self) -> None:
         from review.tui.widgets.memo_editor import MemoEditor
