@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import select
 from textual.widgets import Label, OptionList
 
-from review.coding.codings import blind_coder, set_blind
+from review.coding.codings import add_memo, blind_coder, set_blind
 from review.store import models as m
 from review.store.db import session_scope
 from review.tui.app import ReviewApp
@@ -95,8 +95,19 @@ def test_the_qdpx_export_holds_only_the_coders_own_while_blind(ws, cli, tmp_path
         proj = build_project(s, viewer="bob")
         spans = [(x.start, x.end) for src in proj.sources for x in src.selections]
     assert spans == [SPANS["bob"]]
+    # and the file names only bob among its users: ann coded, but nothing of hers is in it
+    with zipfile.ZipFile(out) as z:
+        xml = z.read("project.qde").decode("utf-8")
+    assert 'name="bob"' in xml and 'name="ann"' not in xml
+    assert sorted(proj.users.values()) == ["bob"]
+    # a project memo by ann is everyone's: then she is named, as its author
+    with session_scope(ws.engine) as s:
+        add_memo(s, target="project", target_id=None, text="plan", coder="ann")
+        assert sorted(build_project(s, viewer="bob").users.values()) == ["ann", "bob"]
     _blind(ws, False)
     assert selections() == 2
+    with zipfile.ZipFile(out) as z:
+        assert 'name="ann"' in z.read("project.qde").decode("utf-8")
 
 
 @BOTH

@@ -124,6 +124,13 @@ def build_project(
         proj.texts[g] = s.text
     proj.cases = _cases(session, source_guid)
     _notes(session, proj, user_guid, code_guid, source_guid)
+    if mine is not None:
+        # blind: the users the file names are the exporter and the authors of what it holds
+        # (everyone's memos on the project, sources and codes), not every coder of the team
+        named = {sel.user_guid for src in proj.sources for sel in src.selections}
+        named |= {note.user_guid for note in proj.notes}
+        named.add(guid("coder", mine))
+        proj.users = {g: n for g, n in proj.users.items() if g in named}
     if proj.users:
         proj.creating_user = sorted(proj.users)[0]
     return proj
