@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from contextlib import asynccontextmanager
 
+import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, OptionList
 
@@ -330,7 +331,8 @@ def _cells_drawn(grid) -> list[list[str]]:
     return [[c for c in re.split(r"\s{2,}", ln.strip()) if c] for ln in lines if ln.strip()]
 
 
-async def test_brief_preview_draws_only_whole_columns_and_marks_every_cut(ws):
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_brief_preview_draws_only_whole_columns_and_marks_every_cut(ws, size):
     """A new user's walk on the sample corpus: at 80x24 Table 1 said `columns 1–2 of 3` but
     half drew the third ("Public health"), its `1 / 1` read `1`; at 120x40 Table 3 said
     `columns 1–3 of 7` and showed a fourth cut to `Community safety; So`, no `…`; at its last
@@ -348,72 +350,72 @@ async def test_brief_preview_draws_only_whole_columns_and_marks_every_cut(ws):
     shutil.copytree(root / "codebook", ws.root / "codebook", dirs_exist_ok=True)
     shutil.copy(root / "review.toml", ws.root / "review.toml")
     import_paths(ws.engine, [root / "corpus"], options={"coder": "newcomer"})
-    for size in ((80, 24), (120, 40)):
-        app = ReviewApp(ws, start="brief", sample_import=False)
-        async with app.run_test(size=size) as pilot:
+    # (one size a test: each walks every table's every column position, ~30 s apiece)
+    app = ReviewApp(ws, start="brief", sample_import=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        grid = screen.query_one("#brief-preview", DataTable)
+        hint = screen.query_one("#brief-columns")
+        tables = screen.query_one("#brief-tables", OptionList)
+        checked = 0
+        for index, table in enumerate(screen.note.tables):
+            if not table.rows:
+                continue
+            tables.highlighted = index
             await settle(app, pilot)
-            screen = app.screen
-            grid = screen.query_one("#brief-preview", DataTable)
-            hint = screen.query_one("#brief-columns")
-            tables = screen.query_one("#brief-tables", OptionList)
-            checked = 0
-            for index, table in enumerate(screen.note.tables):
-                if not table.rows:
-                    continue
-                tables.highlighted = index
+            widths: dict[str, int] = {}
+            seen: list[tuple[int, int]] = []
+            while True:
+                if hint.display:
+                    got = re.search(r"columns? (\d+)(?:–(\d+))? of (\d+)", screen_text(hint))
+                    assert got, screen_text(hint)
+                    a, b = int(got[1]), int(got[2] or got[1])
+                    assert int(got[3]) == len(table.columns) - 1
+                else:
+                    a, b = 1, len(table.columns) - 1
+                where = f"{size} {table.title} columns {a}-{b}"
+                shown = [0, *range(a, b + 1)]
+                # as a reader sees them: counts with thousands separators ("4,951")
+                rows = [[cell_text(v).replace("\n", " ¶ ") for v in r] for r in table.rows]
+                top = grid.scroll_offset.y
+                for y, cells in enumerate(_cells_drawn(grid)):
+                    row = [rows[top + y][n] for n in shown]
+                    assert len(cells) <= len(shown), (where, cells, row)
+                    for cell in cells:  # whole, or cut with a mark
+                        whole = any(cell == v.strip() for v in row)
+                        cut = cell.endswith("…") and any(
+                            v.startswith(cell[:-1].rstrip()) for v in row
+                        )
+                        # a code path cut before its leaf: "Driv…/Personal benefit"
+                        head, _, name = cell.partition("…/")
+                        path_cut = bool(name) and any(
+                            v.startswith(head) and "/" + name.rstrip("…") in v for v in row
+                        )
+                        assert whole or cut or path_cut, (where, cell, row)
+                # the columns drawn are the ones the line names, each as wide as before
+                assert [str(c.label) for c in grid.ordered_columns] == [
+                    str(table.columns[n]) for n in shown
+                ], where
+                for c in grid.ordered_columns:
+                    assert widths.setdefault(str(c.label), c.width) == c.width, where
+                checked += 1
+                seen.append((a, b))
+                await pilot.press("right")
                 await settle(app, pilot)
-                widths: dict[str, int] = {}
-                seen: list[tuple[int, int]] = []
-                while True:
-                    if hint.display:
-                        got = re.search(r"columns? (\d+)(?:–(\d+))? of (\d+)", screen_text(hint))
-                        assert got, screen_text(hint)
-                        a, b = int(got[1]), int(got[2] or got[1])
-                        assert int(got[3]) == len(table.columns) - 1
-                    else:
-                        a, b = 1, len(table.columns) - 1
-                    where = f"{size} {table.title} columns {a}-{b}"
-                    shown = [0, *range(a, b + 1)]
-                    # as a reader sees them: counts with thousands separators ("4,951")
-                    rows = [[cell_text(v).replace("\n", " ¶ ") for v in r] for r in table.rows]
-                    top = grid.scroll_offset.y
-                    for y, cells in enumerate(_cells_drawn(grid)):
-                        row = [rows[top + y][n] for n in shown]
-                        assert len(cells) <= len(shown), (where, cells, row)
-                        for cell in cells:  # whole, or cut with a mark
-                            whole = any(cell == v.strip() for v in row)
-                            cut = cell.endswith("…") and any(
-                                v.startswith(cell[:-1].rstrip()) for v in row
-                            )
-                            # a code path cut before its leaf: "Driv…/Personal benefit"
-                            head, _, name = cell.partition("…/")
-                            path_cut = bool(name) and any(
-                                v.startswith(head) and "/" + name.rstrip("…") in v for v in row
-                            )
-                            assert whole or cut or path_cut, (where, cell, row)
-                    # the columns drawn are the ones the line names, each as wide as before
-                    assert [str(c.label) for c in grid.ordered_columns] == [
-                        str(table.columns[n]) for n in shown
-                    ], where
-                    for c in grid.ordered_columns:
-                        assert widths.setdefault(str(c.label), c.width) == c.width, where
-                    checked += 1
-                    seen.append((a, b))
-                    await pilot.press("right")
-                    await settle(app, pilot)
-                    if (
-                        not hint.display
-                        or screen_text(hint).find(f"{a}–{b} of") >= 0
-                        or (f"column {a} of" in screen_text(hint))
-                    ):
-                        break  # the last position: → stays
-                assert seen[0][0] == 1, where
-                assert seen[-1][1] == len(table.columns) - 1, where  # → reaches the last
-                for _ in seen:
-                    await pilot.press("left")
-                await settle(app, pilot)
-                assert not hint.display or re.search(r"columns? 1\b", screen_text(hint))
-            assert checked > 10
+                if (
+                    not hint.display
+                    or screen_text(hint).find(f"{a}–{b} of") >= 0
+                    or (f"column {a} of" in screen_text(hint))
+                ):
+                    break  # the last position: → stays
+            assert seen[0][0] == 1, where
+            assert seen[-1][1] == len(table.columns) - 1, where  # → reaches the last
+            for _ in seen:
+                await pilot.press("left")
+            await settle(app, pilot)
+            assert not hint.display or re.search(r"columns? 1\b", screen_text(hint))
+        assert checked > 10
 
 
 async def test_a_figure_or_the_summary_shows_no_column_line_of_the_table_before(ws):
