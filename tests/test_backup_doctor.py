@@ -112,16 +112,25 @@ def test_doctor_finds_and_fixes_a_damaged_copy(cli, ws, tmp_path):
         (source_id, code_id[0], at + 3, at + 3 + len(word), word),
     )
     conn.execute("delete from passage_fts where rowid = ?", (pid,))  # search misses one
+    # and one indexed under another text (stale)
+    conn.execute("update passage_fts set text = 'something else' where rowid = ?", (pid - 1,))
     conn.commit()
     conn.close()
     r = cli("-w", ws.root, "doctor")
     assert r.code == 1
-    assert "fts: 1 problem(s)" in r.out and "quotes: 1 problem(s)" in r.out
+    assert "fts: 2 problem(s)" in r.out and "quotes: 1 problem(s)" in r.out
+    assert "1 passage(s) stale" in r.out and "1 passage(s) not indexed" in r.out
     r = cli("-w", ws.root, "doctor", "--fix", "--json")
     assert r.code == 0, r.out
     checks = {c["check"]: c for c in r.json()["checks"]}
-    assert checks["fts"]["fixed"] == 1 and checks["quotes"]["fixed"] == 1
+    assert checks["fts"]["fixed"] == 2 and checks["quotes"]["fixed"] == 1
     assert cli("-w", ws.root, "doctor").code == 0
+    conn = sqlite3.connect(db)  # the rebuilt index holds each passage's own text
+    rows = conn.execute(
+        "select p.start, p.end, f.text from passage p join passage_fts f on f.rowid = p.id"
+    ).fetchall()
+    conn.close()
+    assert len(rows) > 3 and all(t == text[a:z] for a, z, t in rows)
 
 
 def test_doctor_reports_integrity_and_foreign_key_damage(ws):

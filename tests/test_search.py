@@ -368,3 +368,49 @@ def test_another_process_writing_is_seen(ws, session):
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
     session.rollback()  # a new read transaction sees the other process's commit
     assert {h.source_key for h in search(session, "police")} == {"fg-search", "other-process"}
+
+
+def test_a_long_transcripts_passages_are_stored_in_batches_and_indexed_whole(session):
+    """3,000 sentences of one paragraph: the passages go in a few multi-row INSERTs (asking
+    SQLAlchemy for their ids in the parameters' order made it one INSERT a row on SQLite:
+    32,000 for a 1.1 M-character transcript), each passage's indexed text is its span, and
+    the last one is found by search (its text sliced in Python, not by SQLite's `substr`,
+    which reads the text's whole prefix for each passage)."""
+    from sqlalchemy import event, select
+
+    from review.ingest.passages import Segment, store_passages
+    from review.store import models as m
+
+    body = "".join(f"Residents clean park number {i} together. " for i in range(3000)).strip()
+    src = m.Source(key="long", kind="transcript", title="long", text=body)
+    session.add(src)
+    session.flush()
+    spans, at = [], 0
+    for _ in range(3000):
+        end = body.index(" together.", at) + len(" together.")
+        spans.append(Segment(at, end, "sentence", None, None))
+        at = end + 1
+    inserts = []
+
+    def seen(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO PASSAGE "):
+            inserts.append(statement)
+
+    engine = session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert store_passages(session, src, spans) == 3000
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert 1 <= len(inserts) <= 20, len(inserts)
+    rows = session.execute(
+        select(m.Passage.id, m.Passage.start, m.Passage.end).where(m.Passage.source_id == src.id)
+    ).all()
+    assert sorted((a, z) for _, a, z in rows) == [(s.start, s.end) for s in spans]
+    from sqlalchemy import text
+
+    fts = dict(session.execute(text("SELECT rowid, text FROM passage_fts")).all())
+    assert all(fts[pid] == body[a:z] for pid, a, z in rows)
+    session.commit()
+    (hit,) = search(session, '"park number 2999"')
+    assert body[hit.start : hit.end] == "Residents clean park number 2999 together."

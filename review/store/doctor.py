@@ -115,11 +115,16 @@ def _fts(conn: Connection, fix: bool) -> Finding:
             "select count(*) from passage_fts f where not exists "
             "(select 1 from passage p where p.id = f.rowid)"
         ).scalar_one()
-        stale = conn.exec_driver_sql(
-            "select count(*) from passage p join source s on s.id = p.source_id "
-            "join passage_fts f on f.rowid = p.id "
-            "where f.text is not substr(s.text, p.start + 1, p.end - p.start)"
-        ).scalar_one()
+        stale = sum(
+            1
+            for body, rows in _by_source(
+                conn,
+                "select p.start, p.end, f.text from passage p "
+                "join passage_fts f on f.rowid = p.id where p.source_id = ?",
+            )
+            for a, z, indexed in rows
+            if indexed != body[a:z]
+        )
         f.problems = missing + extra + stale
         for n, what in ((missing, "not indexed"), (extra, "indexed but gone"), (stale, "stale")):
             if n:
@@ -130,14 +135,27 @@ def _fts(conn: Connection, fix: bool) -> Finding:
             "CREATE VIRTUAL TABLE passage_fts USING fts5("
             "text, tokenize = 'unicode61 remove_diacritics 2')"
         )
-        conn.exec_driver_sql(
-            "INSERT INTO passage_fts(rowid, text) "
-            "SELECT p.id, substr(s.text, p.start + 1, p.end - p.start) "
-            "FROM passage p JOIN source s ON s.id = p.source_id WHERE s.text IS NOT NULL"
-        )
+        for body, rows in _by_source(
+            conn, "select id, start, end from passage where source_id = ?"
+        ):
+            conn.exec_driver_sql(
+                "INSERT INTO passage_fts(rowid, text) VALUES (?, ?)",
+                [(pid, body[a:z]) for pid, a, z in rows],
+            )
         f.fixed = f.problems
         f.fix = "rebuilt passage_fts from the passages"
     return f
+
+
+def _by_source(conn: Connection, rows_sql: str):
+    """(text, rows of `rows_sql`) for each source with text, `rows_sql` taking its id: the
+    text read once and sliced in Python. SQLite's `substr` reads a text from its start for
+    every call, so checking a passage far into a long text cost its whole prefix (14 s for
+    one 1.1 M-character transcript of 32,000 sentences)."""
+    ids = [r[0] for r in conn.exec_driver_sql("select id from source where text is not null")]
+    for sid in ids:
+        body = conn.exec_driver_sql("select text from source where id = ?", (sid,)).scalar_one()
+        yield body, conn.exec_driver_sql(rows_sql, (sid,)).all()
 
 
 def _quotes(conn: Connection, fix: bool) -> Finding:
