@@ -142,6 +142,43 @@ def test_whole_passages_and_bulk(coded):
         bulk_apply(session, [dict(source_id=src.id, code_id=code.id, start=5, end=2)], coder="s")
 
 
+def test_bulk_apply_gives_each_row_its_own_id_in_few_statements(coded):
+    """600 rows out of text order, two alike but for their memo, two alike in every way: each
+    id returned is its row's coding, in the rows' order, from a few multi-row INSERTs (asking
+    SQLAlchemy for the parameters' order made SQLite take one INSERT a row)."""
+    import random
+
+    from sqlalchemy import event
+
+    session, src = coded
+    code = find_code(session, "Trust")
+    other = find_code(session, "Collective co-production")
+    rows = [dict(source_id=src.id, code_id=(code, other)[i % 2].id, start=i % 40,
+                 end=i % 40 + 5 + i % 3, memo=f"m{i}" if i % 7 == 0 else None)
+            for i in range(600)]  # fmt: skip
+    random.Random(3).shuffle(rows)
+    rows += [dict(rows[0], memo="one"), dict(rows[0], memo="two"), dict(rows[1]), dict(rows[1])]
+    inserts = []
+
+    def seen(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO CODING "):
+            inserts.append(statement)
+
+    engine = session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        ids = bulk_apply(session, rows, coder="script")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(ids) == len(set(ids)) == len(rows)
+    assert 1 <= len(inserts) <= 10, len(inserts)
+    for cid, row in zip(ids, rows, strict=True):
+        c = session.get(m.Coding, cid)
+        assert (c.code_id, c.start, c.end, c.memo) == (
+            row["code_id"], row["start"], row["end"], row.get("memo")
+        )  # fmt: skip
+
+
 def test_memos_on_sources_codes_and_codings(coded):
     session, src = coded
     code = find_code(session, "Trust")

@@ -254,9 +254,18 @@ def bulk_apply(
         )
     # Core insert: no ORM bookkeeping per row (SQLModel's types leave out __table__)
     table = m.Coding.__table__  # type: ignore[attr-defined]
-    ids = list(
-        session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
-    )
+    # The new ids come back in any order, with what tells each row apart, and are put in the
+    # rows' order here: asking SQLAlchemy for the parameters' order (`sort_by_parameter_order`)
+    # makes it insert one row a statement on SQLite. Rows alike in all of these are alike in
+    # every column, so which of them gets which id does not matter.
+    fields = ("source_id", "code_id", "start", "end", "memo")
+    back = session.execute(
+        insert(table).returning(table.c.id, *(table.c[f] for f in fields)), values
+    ).all()
+    waiting: dict[tuple, list[int]] = {}
+    for row in back:
+        waiting.setdefault(tuple(row[1:]), []).append(row[0])
+    ids = [waiting[tuple(v[f] for f in fields)].pop() for v in values]
     sources = sorted({r["source_id"] for r in rows})
     record_action(session, who, "apply", {"coding_ids": ids, "source_ids": sources})
     session.flush()
