@@ -70,9 +70,11 @@ def list_(
 def _decide(
     ctx, decision: str, keys: list[str], stage: str, reason: str | None, final: bool, json_out: bool
 ) -> None:
+    from review.ingest.sources import normal_key
     from review.screening import decisions as screening
 
     me = workspace(ctx).coder
+    keys = [normal_key(k) for k in keys]  # as stored: one key however it was typed
     distinct = list(dict.fromkeys(keys))  # a key given twice is decided once, in first order
     for key in sorted({k for k in keys if keys.count(k) > 1}, key=distinct.index):
         typer.echo(f"{key} was given {keys.count(key)} times: decided once", err=True)
