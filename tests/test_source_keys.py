@@ -83,7 +83,7 @@ def test_a_decomposed_key_typed_at_the_command_line_finds_the_source(loaded, cli
     assert MULLER in r.out
     r = cli(*w, "passages", nfd(JURGEN), "--json")
     assert r.code == 0, r.err
-    assert "safety walks" in r.out
+    assert r.json()["source"] == JURGEN and "safety walks" in r.out
     with session_scope(ws.engine) as s:
         ensure_codebook(s, ws.codebook_path)
         code = s.exec(select(m.Code).where(m.Code.codable)).first()
