@@ -50,6 +50,9 @@ HOMES = {
     "coded_by": "coding/codings.py",
     "blind_note": "coding/codings.py",
     "blind_hidden": "coding/codings.py",
+    "normal_key": "ingest/sources.py",
+    "key_is": "ingest/sources.py",
+    "source_by_key": "ingest/sources.py",
 }
 
 BIB = """
@@ -81,6 +84,17 @@ def test_the_guard_sees_a_second_definition(tmp_path):
     (tmp_path / "a.py").write_text("def code_paths():\n    pass\n")
     (tmp_path / "b.py").write_text("class code_paths:\n    pass\n")
     assert _defined("code_paths", tmp_path) == ["a.py", "b.py"]
+
+
+def test_a_source_is_looked_up_by_key_in_one_place():
+    """`Source.key == typed` written anywhere but `key_is` misses a key typed decomposed
+    (a macOS terminal's "Müller2020"): every look-up by key goes through it."""
+    found = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "Source.key) ==" in path.read_text("utf-8")
+    ]
+    assert found == ["ingest/sources.py"]
 
 
 def test_code_lookup_is_the_codebook_s_everywhere(ws, session):

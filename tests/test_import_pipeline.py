@@ -640,3 +640,61 @@ def test_old_mac_line_ends_are_read_like_any_others(cli, ws, tmp_path, rel, reco
     init(ws2)
     (orig,) = cli("-w", ws2, "import", "--json", original).json()["files"]
     assert lines == [p["line"] for p in orig["problems"]]  # the same lines named
+
+
+# --- a file forced to a format it is not (`--format`) ------------------------------------------
+
+NOTES = "Notes from the steering group.\nNothing bibliographic here, just a reminder.\n"
+RIS_ONE = "TY  - JOUR\nTI  - Co-production of safety\nAU  - Bovaird, Tony\nPY  - 2007\nER  - \n"
+BIB_ONE = "@article{bovaird2007, title = {Co-production of safety}, author = {Bovaird, Tony},\n" \
+    "  year = {2007}}\n"  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "body", "what", "looks"),
+    [
+        ("bibtex", "notes.txt", NOTES, "BibTeX entry", "transcript-text"),
+        ("bibtex", "list.csv", "Title,Authors,Year\nCo-production,Bovaird,2007\n", "BibTeX entry",
+         "csv-literature"),
+        ("ris", "notes.txt", NOTES, "RIS record", "transcript-text"),
+        ("ris", "search.bib", BIB_ONE, "RIS record", "bibtex"),
+        ("csv-literature", "search.ris", RIS_ONE, "literature table", "ris"),
+        ("csv-literature", "search.bib", BIB_ONE, "literature table", "bibtex"),
+    ],
+)  # fmt: skip
+def test_a_file_forced_to_a_format_it_is_not_says_so_and_imports_nothing(
+    cli, ws, tmp_path, fmt, name, body, what, looks
+):
+    """It was "imported, 0 records" with exit 0 (bibtex) or a bare "no RIS records": now one
+    message for every format names the file and the format its content looks like."""
+    from tests.import_helpers import run_import
+
+    path = tmp_path / name
+    path.write_text(body, "utf-8")
+    res, rep = run_import(cli, ws, path, "--format", fmt)
+    assert res.code == 1 and rep["status"] == "failed" and rep["imported"] == 0
+    (problem,) = rep["problems"]
+    assert problem["severity"] == "error"
+    assert problem["message"].startswith(f"no {what} found in {name} (")
+    assert problem["message"].endswith(f"({looks}): import it without --format")
+    with session_scope(ws.engine) as s:
+        assert s.exec(select(func.count()).select_from(m.Source)).one() == 0
+    res = cli("-w", ws.root, "import", "--format", fmt, path)  # as a reviewer reads it
+    assert res.code == 1 and f"error: no {what} found in {name}" in res.err + res.out
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["% Encoding: UTF-8\n", '@string{pmr = "Public Management Review"}\n',
+     "@Comment{jabref-meta: databaseType:bibtex;}\n"],
+)  # fmt: skip
+def test_a_bib_file_without_entries_is_a_warning_not_an_error(cli, ws, tmp_path, body):
+    from tests.import_helpers import run_import
+
+    path = tmp_path / "empty.bib"
+    path.write_text(body, "utf-8")
+    res, rep = run_import(cli, ws, path, "--format", "bibtex")
+    assert res.code == 0 and rep["status"] == "imported" and rep["records"] == 0
+    assert [(p["severity"], p["message"]) for p in rep["problems"]] == [
+        ("warning", "no BibTeX entries in this file (only comments or @string)")
+    ]

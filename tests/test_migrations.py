@@ -96,9 +96,10 @@ def test_a_new_database_equals_the_models(tmp_path):
 # (0002 and 0009 make the full-text index, outside the models: 0009 only on PostgreSQL, where
 # tests/test_postgres.py checks it.)
 SEARCH_INDEX = ("0002_passage_fts", "0009_passage_search_postgres", "0011_search_log")
-# migrations that change rows only (tests/test_screening_status.py checks 0014), and those a
+# migrations that change rows only (tests/test_screening_status.py checks 0014,
+# tests/test_source_keys.py 0015), and those a
 # left-out migration takes with it (0014 works out the statuses 0012's column holds)
-DATA_ONLY = ("0014_screening_status_rule",)
+DATA_ONLY = ("0014_screening_status_rule", "0015_source_key_nfc")
 NEEDS = {"0012_source_status": ("0014_screening_status_rule",)}
 LATER = [
     mid

@@ -348,3 +348,59 @@ def test_a_list_cut_at_its_limit_says_more_records_follow(library, cli):
     last = run(cli, ws, "ann", "list", "--limit", "4", "--offset", "8")
     assert last.out.count("unscreened") == 2 and "and more" not in last.out
     assert run(cli, ws, "ann", "list", "--json").json()["more"] is False
+
+
+def _status(ws, key):
+    with session_scope(ws.engine) as s:
+        src = s.exec(select(m.Source).where(m.Source.key == key)).one()
+        mine = s.exec(
+            select(m.ScreeningDecision.decision).where(m.ScreeningDecision.source_id == src.id)
+        ).all()
+        return src.screening_status, list(mine)
+
+
+def test_screen_undo_and_redo_at_the_command_line(library, cli):
+    """`review screen undo|redo`: the Screening screen's ctrl+z / ctrl+y (one service,
+    `review.coding.history.screen_step`), with the record's stored status; a clear line when
+    there is nothing to undo or redo, and --json like the other screen commands."""
+    ws = library
+    res = run(cli, ws, "ann", "undo")
+    assert res.code == 0 and res.out.strip() == (
+        "nothing to undo: no screening decision of yours (ann) to take back"
+    )
+    assert run(cli, ws, "ann", "redo", "--json").json() == {
+        "redone": None, "key": None, "stage": None, "coder": "ann"
+    }  # fmt: skip
+    assert run(cli, ws, "ann", "decide", "include", "r1").code == 0
+    assert run(cli, ws, "ann", "decide", "exclude", "r1", "-r", "wrong population").code == 0
+    assert _status(ws, "r1") == ("pending", ["exclude"])
+    res = run(cli, ws, "bob", "undo")  # another reviewer's decision is not bob's to undo
+    assert "nothing to undo" in res.out and _status(ws, "r1") == ("pending", ["exclude"])
+    res = run(cli, ws, "ann", "undo")
+    assert res.code == 0 and res.out.strip() == (
+        "undone: r1: exclude (wrong population) taken back, include again at title-abstract "
+        "(status pending)"
+    )
+    assert _status(ws, "r1") == ("pending", ["include"])
+    doc = run(cli, ws, "ann", "undo", "--json").json()
+    assert doc == {
+        "undone": "r1: include taken back at title-abstract (status unscreened)",
+        "key": "r1",
+        "stage": "title-abstract",
+        "coder": "ann",
+    }
+    assert _status(ws, "r1") == ("unscreened", [])
+    assert "nothing to undo" in run(cli, ws, "ann", "undo").out
+    assert "nothing to undo" in run(cli, ws, "ann", "undo", "--stage", "full-text").out
+    res = run(cli, ws, "ann", "redo")
+    assert res.code == 0
+    assert res.out.strip() == "redone: r1: include again at title-abstract (status pending)"
+    assert _status(ws, "r1") == ("pending", ["include"])
+    assert run(cli, ws, "ann", "decide", "maybe", "r2").code == 0  # a new step ends the chain
+    res = run(cli, ws, "ann", "redo")
+    assert res.code == 0 and res.out.strip() == (
+        "nothing to redo: you decided again since undoing r1, which ends the redo chain"
+    )
+    assert _status(ws, "r1") == ("pending", ["include"])
+    res = run(cli, ws, "ann", "undo", "--stage", "nonsense")
+    assert res.code == 2 and "unknown stage 'nonsense'" in res.err

@@ -1,4 +1,4 @@
-"""`review screen list|decide|conflicts|resolve|kappa|reasons|blind` and
+"""`review screen list|decide|undo|redo|conflicts|resolve|kappa|reasons|blind` and
 `review prisma`."""
 
 from __future__ import annotations
@@ -70,9 +70,11 @@ def list_(
 def _decide(
     ctx, decision: str, keys: list[str], stage: str, reason: str | None, final: bool, json_out: bool
 ) -> None:
+    from review.ingest.sources import normal_key
     from review.screening import decisions as screening
 
     me = workspace(ctx).coder
+    keys = [normal_key(k) for k in keys]  # as stored: one key however it was typed
     distinct = list(dict.fromkeys(keys))  # a key given twice is decided once, in first order
     for key in sorted({k for k in keys if keys.count(k) > 1}, key=distinct.index):
         typer.echo(f"{key} was given {keys.count(key)} times: decided once", err=True)
@@ -130,6 +132,54 @@ decide = screen_app.command("decide")(
 resolve = screen_app.command("resolve")(
     _decision_command(True, "Settle a conflict with a third, final decision.")
 )
+
+
+def _step(ctx, which: str, stage: str | None, json_out: bool) -> None:
+    """`review screen undo|redo`: the Screening screen's ctrl+z / ctrl+y."""
+    from review.coding import history
+    from review.screening import decisions as screening
+
+    me = workspace(ctx).coder
+    with session(ctx) as s:
+        if stage is not None:
+            screening.check_stage(stage)
+        step = history.screen_step(s, me, which, stage=stage)
+    done = "undone" if which == "undo" else "redone"
+    if json_out:
+        print_json({done: step.what, "key": step.key if step.what else None,
+                    "stage": step.stage if step.what else None, "coder": me})  # fmt: skip
+        return
+    if step.what:
+        typer.echo(f"{done}: {step.what}")
+        return
+    at = f" at {stage}" if stage else ""
+    if which == "redo" and step.key is not None:
+        typer.echo(
+            f"nothing to redo: you decided again{at} since undoing {step.key}, which ends "
+            "the redo chain"
+        )
+    elif which == "redo":
+        typer.echo(f"nothing to redo: no screening decision of yours ({me}){at} was undone")
+    else:
+        typer.echo(f"nothing to undo: no screening decision of yours ({me}){at} to take back")
+
+
+STEP_STAGE = typer.Option(
+    None, "--stage", "-s", help=f"Only a decision at this stage: {STAGE_HELP} (default: either)."
+)
+
+
+@screen_app.command("undo")
+def undo(ctx: typer.Context, stage: str = STEP_STAGE, json_out: bool = JSON_OUT) -> None:
+    """Take back your last screening decision (its record's status too): ctrl+z on the
+    Screening screen."""
+    _step(ctx, "undo", stage, json_out)
+
+
+@screen_app.command("redo")
+def redo(ctx: typer.Context, stage: str = STEP_STAGE, json_out: bool = JSON_OUT) -> None:
+    """Make the screening decision you undid last again: ctrl+y on the Screening screen."""
+    _step(ctx, "redo", stage, json_out)
 
 
 @screen_app.command("conflicts")

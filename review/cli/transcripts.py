@@ -48,11 +48,12 @@ def passages(
 ) -> None:
     """The passages of one source with their offsets, speakers, times and text."""
     from review.ingest.passages import source_passages
+    from review.ingest.sources import normal_key
 
     with session(ctx) as s:
         rows = source_passages(s, key, kind, speaker, limit)
     if json_out:
-        print_json({"source": key, "passages": rows})
+        print_json({"source": normal_key(key), "passages": rows})  # the key as stored
         return
     for r in rows:
         who = f"{r['speaker']}: " if r["speaker"] else ""

@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel, col
 from review.coding.codebook import find_code
 from review.coding.memos import MemoView, label_memos
 from review.errors import NotFound, ReviewError, UsageError
+from review.ingest.sources import normal_key, source_by_key
 from review.store import models as m
 from review.store import settings
 from review.store.actions import record_action
@@ -51,10 +52,8 @@ def find_source(session: Session, ref: str | int, *, follow_merged: bool = True)
 
     Merged duplicates resolve to the record they were merged into (unless `follow_merged` is
     False: editing or deleting a record means that very record)."""
-    text = str(ref).strip()
-    source = session.scalar(
-        select(m.Source).where(col(m.Source.key) == text)
-    )  # a key wins over an id
+    text = normal_key(str(ref).strip())
+    source = source_by_key(session, text)  # a key wins over an id
     if source is None and text.isdigit():
         source = session.get(m.Source, int(text))
     if source is None:

@@ -3,7 +3,8 @@ rejected, and a screening decision recorded or changed.
 
 Every such change records an `Action` (`review.store.actions.record_action`). `undo`
 reverses this coder's most recent step of the given kinds (`CODING` unless told: the Reader
-and `review code undo`; `SCREENING` for the Screening screen) that is not undone yet; with
+and `review code undo`; `SCREENING` for the Screening screen and `review screen undo|redo`,
+through `screen_step`) that is not undone yet; with
 `source_id` only a step in that source (the Reader undoes what it shows, never a step made
 elsewhere), with `stage` only a screening step at that stage. So the Reader's undo never
 takes back a screening decision on the record it shows, nor the Screening screen's a coding.
@@ -17,6 +18,7 @@ ends the redo chain.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import insert, select, update
@@ -153,6 +155,31 @@ def redo(
     action.undone = False
     session.flush()
     return what
+
+
+@dataclass
+class ScreenStep:
+    """What `screen_step` did: the record and stage of the step it found (None: there was
+    none), and the sentence saying what changed (None: nothing changed — no step, or for a
+    redo, a decision made since the undo ended the redo chain)."""
+
+    key: str | None
+    stage: str | None
+    what: str | None
+
+
+def screen_step(
+    session: Session, coder: str, which: str = "undo", stage: str | None = None
+) -> ScreenStep:
+    """`which` "undo" or "redo" this coder's last screening decision (at `stage`, else at
+    either): the Screening screen's ctrl+z / ctrl+y and `review screen undo|redo`."""
+    if which not in ("undo", "redo"):
+        raise ValueError(f"which must be undo or redo, not {which!r}")
+    nxt = next_step(session, coder, undone=which == "redo", kinds=SCREENING, stage=stage)
+    payload = (nxt.payload or {}) if nxt is not None else {}
+    step = redo if which == "redo" else undo
+    what = step(session, coder, kinds=SCREENING, stage=stage)
+    return ScreenStep(payload.get("key"), payload.get("stage"), what)
 
 
 # --- finding the step -----------------------------------------------------------------------

@@ -25,6 +25,7 @@ from review.ingest.participants import split_scoped
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
 from review.ingest.refi.archive import SafeArchive, UnsafeArchive
 from review.ingest.refi.qde import RefiProject, RefiSource, parse_qde
+from review.ingest.sources import normal_key, source_by_key
 from review.ingest.textio import decode, normalise
 from review.store import models as m
 from review.store.coders import ensure_coder
@@ -79,7 +80,7 @@ def _parse_time(value: str | None) -> datetime:
 
 
 def _slug(name: str) -> str:
-    stem = re.sub(r"\.(txt|docx?|pdf|rtf|odt)$", "", name.strip(), flags=re.I)
+    stem = re.sub(r"\.(txt|docx?|pdf|rtf|odt)$", "", normal_key(name.strip()), flags=re.I)
     return re.sub(r"[^\w.-]+", "-", stem).strip("-").lower() or "source"
 
 
@@ -172,15 +173,15 @@ def _store_source(ctx: ImportContext, src: RefiSource, text: str, keys: set[str]
     same = ctx.session.exec(
         select(col(m.Source.id)).where(col(m.Source.text_hash) == digest, live)
     ).first()
-    key = src.variables.get("review:key")
+    key = normal_key(src.variables.get("review:key") or "")
     if same is None and key:  # our own export: the same key with the same text
-        row = ctx.session.exec(select(m.Source).where(col(m.Source.key) == key, live)).first()
+        row = source_by_key(ctx.session, key, live)
         same = row.id if row is not None and row.text == text else None
     if same is not None:
         ctx.warn(None, f"source {src.name!r} has the same text as source {same}: codings added "
                  "to it")  # fmt: skip
         return same
-    base = src.variables.get("review:key") or _slug(src.name)
+    base = key or _slug(src.name)
     key, i = base, 2
     while key in keys:
         key, i = f"{base}-{i}", i + 1

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from review.errors import UsageError
 from review.ingest import zipcheck
+from review.ingest.sources import key_is, normal_key
 from review.ingest.textio import allow_csv_fields, decode, sniff_delimiter
 from review.store import models as m
 
@@ -403,7 +404,7 @@ def store_rows(
     session: Session, rows: list[IndicatorRow], batch_id: int | None
 ) -> tuple[int, list[str]]:
     """Bulk-insert parsed rows; link each to its literature source by cite key (or DOI)."""
-    keys = sorted({r.source for r in rows if r.source})
+    keys = sorted({normal_key(r.source) for r in rows if r.source})
     found: dict[str, int] = {}
     if keys:
         for sid, key, doi in session.exec(
@@ -418,11 +419,12 @@ def store_rows(
     missing = [k for k in keys if k not in found]
     values = []
     for r in rows:
-        pending = r.source if r.source and r.source not in found else None
+        ref = normal_key(r.source) if r.source else None
+        pending = ref if ref and ref not in found else None
         values.append(
             dict(name=r.name, measure=r.measure, sector=r.sector, area=r.area, year=r.year,
                  value=r.value, value_text=r.value_text, unit=r.unit, n=r.n, ci_low=r.ci_low,
-                 ci_high=r.ci_high, source_id=found.get(r.source or ""), batch_id=batch_id,
+                 ci_high=r.ci_high, source_id=found.get(ref or ""), batch_id=batch_id,
                  note=r.note, pending_source=pending)
         )  # fmt: skip
     if values:
@@ -440,9 +442,10 @@ def relink_sources(session: Session) -> list[tuple[int, str]]:
     ).all()
     for ind in rows:
         key = ind.pending_source
+        assert key is not None  # the query's filter
         src = session.exec(
             select(col(m.Source.id)).where(
-                (col(m.Source.key) == key) | (col(m.Source.doi) == key),
+                key_is(key) | (col(m.Source.doi) == key),
                 col(m.Source.merged_into_id).is_(None),
             )
         ).first()
@@ -450,7 +453,7 @@ def relink_sources(session: Session) -> list[tuple[int, str]]:
             continue
         ind.source_id, ind.pending_source = src, None
         session.add(ind)
-        assert ind.id is not None and key is not None  # a stored row; the query's filter
+        assert ind.id is not None  # a stored row
         done.append((ind.id, key))
     session.flush()
     return done

@@ -17,6 +17,7 @@ from sqlalchemy import delete as sa_delete
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from review.ingest.sources import key_is
 from review.ingest.transcripts.labels import moderator_role
 from review.store import models as m
 
@@ -56,7 +57,7 @@ def scoped(label: str, source_key: str) -> str:
 def source_id(session: Session, key: str | None) -> int | None:
     if not key:
         return None
-    return session.exec(select(col(m.Source.id)).where(col(m.Source.key) == key)).first()
+    return session.exec(select(col(m.Source.id)).where(key_is(key))).first()
 
 
 def split_scoped(session: Session, text: str) -> tuple[str, int | None]:

@@ -276,10 +276,11 @@ def source_passages(
 ) -> list[dict]:
     """The passages of the source called `key`, in text order, with their text."""
     from review.errors import NotFound, UsageError
+    from review.ingest.sources import source_by_key
 
     if kind and kind not in PASSAGE_KINDS:
         raise UsageError(f"--kind must be turn, sentence or paragraph, not {kind!r}")
-    source = session.exec(select(m.Source).where(col(m.Source.key) == key)).first()
+    source = source_by_key(session, key)
     if source is None:
         raise NotFound(f"no source with key {key!r} (see `review transcripts`)")
     query = select(m.Passage).where(col(m.Passage.source_id) == source.id)

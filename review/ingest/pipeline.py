@@ -106,6 +106,40 @@ class ImportFailed(Exception):
         self.line = line
 
 
+class NoRecords(ImportFailed):
+    """The file holds no record of the format it is read as (a text file or an RIS export
+    given `--format bibtex`): nothing of it is kept, and `import_file` says so in one form
+    for every format — "no BibTeX entry found in FILE (why)" — with the format its content
+    looks like, if another one claims it (`no_records_message`)."""
+
+    def __init__(self, what: str, why: str | None = None, line: int | None = None):
+        super().__init__(f"no {what} found" + (f" ({why})" if why else ""), line)
+        self.what = what
+        self.why = why
+
+
+def no_records_message(
+    exc: NoRecords,
+    path: Path,
+    data: bytes,
+    fmt: Format,
+    candidates: Sequence[Format],
+    forced: bool,
+) -> str:
+    """ "no BibTeX entry found in x.ris (...); it looks like RIS (.ris) (ris): import it
+    without --format" — the file named, and what its content reads as if another format
+    claims it (`--format NAME` forced the one that found nothing)."""
+    message = f"no {exc.what} found in {shown(path.name)}"
+    if exc.why:
+        message += f" ({exc.why})"
+    other = detect(path, data, [c for c in candidates if c.name != fmt.name])
+    if other is not None:
+        how = "without --format" if forced else f"with --format {other.name}"
+        label = (other.description or other.name).split(":")[0]  # "RIS (.ris)"
+        message += f"; it looks like {label} ({other.name}): import it {how}"
+    return message
+
+
 @dataclass
 class ImportContext:
     """What a format's `load` gets: the file, the session (one transaction) and the report."""
@@ -353,6 +387,7 @@ def import_file(
         data = path.read_bytes()
     except OSError as exc:
         return _failed(engine, report, f"cannot read file: {exc.strerror or exc}")
+    forced = fmt is not None  # `--format NAME`: not what detection chose
     if fmt is None:
         fmt = detect(path, data, candidates)
     if fmt is None:
@@ -407,7 +442,10 @@ def import_file(
         report.message = "--strict: nothing imported from this file because of the errors"
         _record_batch(engine, report, sha, strict)
     except ImportFailed as exc:
-        report.problems.append(Problem(report.file, exc.line, str(exc)))
+        message = str(exc)
+        if isinstance(exc, NoRecords):
+            message = no_records_message(exc, path, data, fmt, candidates, forced)
+        report.problems.append(Problem(report.file, exc.line, message))
         report.status = "failed"
         report.imported = 0
         _record_batch(engine, report, sha, strict)

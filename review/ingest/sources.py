@@ -19,6 +19,8 @@ unique, and a clash is resolved by content:
   without one takes its suffix silently: across two databases' exports most such clashes are
   the same work, for `review dedupe`, and 355 warnings of them buried the real problems);
 - a record without a key gets an authorYEARword key (`bovaird2008user`).
+- a key is stored in NFC (`normal_key`), and every look-up by key goes through `key_is` /
+  `source_by_key`, so a key typed or named decomposed (a macOS file name) finds its source.
 
 `target` is an `ImportContext` (warnings go to its report, the batch and file are filled in)
 or a plain sqlmodel `Session` (warnings come back in the outcome).
@@ -29,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,7 +41,7 @@ from operator import itemgetter
 from string import ascii_lowercase
 from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
@@ -130,6 +133,25 @@ def get_source(session: Session, source_id: int) -> m.Source:
     if source is None:
         raise NotFound(f"no source with id {source_id}")
     return source
+
+
+def normal_key(key: str) -> str:
+    """A source key in its one stored form: NFC. A key typed in a macOS terminal or taken from
+    a file name there is decomposed (NFD: `u` + U+0308 for `ü`); the same letters must find
+    the same source, and every import stores the NFC form."""
+    return key if key.isascii() else unicodedata.normalize("NFC", key)
+
+
+def key_is(key: str) -> ColumnElement[bool]:
+    """SQL: the source's key is `key` (in NFC, however it was typed): the one key look-up,
+    for callers that select other columns or add their own filters."""
+    return col(m.Source.key) == normal_key(key)
+
+
+def source_by_key(session: Session, key: str, *where: ColumnElement[bool]) -> m.Source | None:
+    """The source whose key is `key` (see `normal_key`) and that meets `where` (live only,
+    literature only, ...), or None."""
+    return session.scalars(select(m.Source).where(key_is(key), *where).limit(1)).first()
 
 
 def fingerprint(row: dict) -> str:
@@ -294,7 +316,7 @@ def insert_sources(
         row = {**defaults, **rec}  # our own copy: the caller's dicts are never changed
         key = row["key"]
         given.append(key)
-        key = key.strip() if key else ""
+        key = normal_key(key.strip()) if key else ""
         if not key:
             key = make_key(row["authors"] or [], row["year"], row["title"], row["doi"])
         row["key"] = key[: KEY_MAX - 8]  # room for a suffix within the column's 300

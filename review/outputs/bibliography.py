@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from review import safetext
 from review.errors import NotFound
+from review.ingest.sources import normal_key
 from review.screening.decisions import included_source_ids
 from review.store import models as m
 from review.store.kinds import literature_clause
@@ -39,7 +40,7 @@ def select_sources(
 ) -> list[m.Source]:
     """The sources to write: named keys, every live literature source, or the included ones."""
     q = select(m.Source).where(col(m.Source.merged_into_id).is_(None))
-    keys = list(keys or [])
+    keys = [normal_key(k) for k in keys or []]
     if keys:
         rows = session.exec(q.where(col(m.Source.key).in_(keys))).all()
         missing = sorted(set(keys) - {r.key for r in rows})

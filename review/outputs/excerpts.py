@@ -21,6 +21,7 @@ from review.coding.codings import blind_coder, coded_by
 from review.errors import NotFound
 from review.ingest.citation import citation
 from review.ingest.passages import Speakers
+from review.ingest.sources import source_by_key
 from review.store import models as m
 
 COLUMNS = ("code", "source", "citation", "speaker", "quote", "memo", "coder", "start", "end",
@@ -57,7 +58,7 @@ def excerpt_rows(
         wanted = [cid for cid, p in paths.items() if p == root or p.startswith(root + "/")]
         q = q.where(col(m.Coding.code_id).in_(wanted))
     if source_key is not None:
-        src = session.exec(select(m.Source).where(col(m.Source.key) == source_key)).first()
+        src = source_by_key(session, source_key)
         if src is None:
             raise NotFound(f"no source with key {source_key!r}")
         q = q.where(col(m.Coding.source_id) == src.id)

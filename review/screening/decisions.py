@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
+from review.ingest.sources import source_by_key
 from review.stats import kappa_from_pairs
 from review.store import models as m
 from review.store import settings
@@ -208,7 +209,7 @@ def _check_reason(session: Session, stage: str, decision: str, reason: str | Non
 
 
 def _source(session: Session, key: str) -> m.Source:
-    src = session.execute(select(m.Source).where(col(m.Source.key) == key)).scalars().first()
+    src = source_by_key(session, key)
     if src is None:
         raise NotFound(f"no source with key {key!r}")
     if src.merged_into_id is not None:
@@ -238,6 +239,7 @@ def decide(
     if decision == NOT_RETRIEVED and stage != "full-text":
         raise UsageError("not-retrieved is a full-text outcome (the report could not be found)")
     src = _source(session, key)
+    key = src.key  # as stored (the typed key may be decomposed: `normal_key`)
     assert src.id is not None  # a stored row's primary key
     # One decision on a record at a time (PostgreSQL; SQLite has one writer anyway), so the
     # status stored below is worked out from every decision committed before this one.

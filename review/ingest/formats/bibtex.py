@@ -34,7 +34,7 @@ from review.ingest.literature import (
 from review.ingest.literature.fields import EMPTY_RECORD
 from review.ingest.literature.kinds import BIBTEX_KINDS
 from review.ingest.literature.latex import needs_decoding
-from review.ingest.pipeline import Format, ImportContext, ImportFailed
+from review.ingest.pipeline import Format, ImportContext, ImportFailed, NoRecords
 from review.ingest.sources import store_records
 from review.ingest.textio import read_text
 from review.store.records import INHERITED
@@ -54,6 +54,9 @@ MONTHS = {
     "dec": "December",
 }
 _DETECT = re.compile(rb"(?m)^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(]")
+# What a .bib file without entries may still hold: a `%` comment, an @string, @preamble or
+# @comment (JabRef's metadata): an empty bibliography, not some other file.
+_BIBTEX_ONLY = re.compile(r"(?m)^[ \t]*[@%]")
 _KNOWN_BLOCKS = {b"string", b"preamble", b"comment", *(k.encode() for k in BIBTEX_KINDS)}
 PROGRESS_EVERY = 2000
 # Lines that begin a record of another format (RIS `TY  - `, MEDLINE `PMID- `, Web of Science
@@ -562,7 +565,11 @@ def load(ctx: ImportContext) -> None:
         raise ImportFailed("empty file")
     check_nesting(text)
     records, problems = parse(text, ctx)
+    # not even a comment or an @string: no BibTeX at all
+    bare = not records and not problems and not _BIBTEX_ONLY.search(text)
     del text  # (the whole file as text: not needed while storing)
+    if bare:
+        raise NoRecords("BibTeX entry", "no `@article{...}`-style entry at a line start")
     if not records and not problems:
         problems.append(
             (None, "no BibTeX entries in this file (only comments or @string)", "warning", None)

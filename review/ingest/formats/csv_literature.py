@@ -27,7 +27,7 @@ from review.ingest.literature import (
     unquote_title,
 )
 from review.ingest.literature.kinds import BIBTEX_KINDS, RIS_KINDS, WOS_KINDS, from_label
-from review.ingest.pipeline import Format, ImportContext, ImportFailed
+from review.ingest.pipeline import Format, ImportContext, ImportFailed, NoRecords
 from review.ingest.sources import store_records
 from review.ingest.textio import allow_csv_fields, looks_binary, read_text
 
@@ -249,7 +249,9 @@ def load(ctx: ImportContext) -> None:
         raise ImportFailed(f"cannot read the header: {exc}", 1) from exc
     found = roles(header)
     if TITLE_ROLE not in found:
-        raise ImportFailed("no title column in the header (Title, Article Title, ...)", 1)
+        raise NoRecords(
+            "literature table", "no title column in its header: Title, Article Title, ...", 1
+        )
     database = file_database([_norm(h) for h in header])
     rows: list[dict] = []
     total = 0

@@ -24,6 +24,7 @@ from review.ingest.formats.qualitative import (
 )
 from review.ingest.passages import segment_document, store_passages
 from review.ingest.pipeline import Format, ImportContext, ImportFailed
+from review.ingest.sources import key_is
 from review.ingest.transcripts.model import Parsed
 from review.ingest.transcripts.pdf_text import PdfError, find_doi, read_pdf
 from review.store import models as m
@@ -54,7 +55,7 @@ def match_record(
             return hit, f"DOI {doi}"
     tokens = [t for t in re.split(r"[\s_\-–—,.;()\[\]]+", path.stem) if t]
     for key in dict.fromkeys([path.stem, *tokens[:2]]):
-        hit = session.exec(_literature(session).where(col(m.Source.key) == key)).first()
+        hit = session.exec(_literature(session).where(key_is(key))).first()
         if hit is not None:
             return hit, f"cite key {key}"
     return _by_title(session, path, text, meta)

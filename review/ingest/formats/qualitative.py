@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 from review.ingest.participants import resolve_speakers
 from review.ingest.passages import segment, store_passages
 from review.ingest.pipeline import ImportContext, ImportFailed
-from review.ingest.textio import looks_binary, read_text
+from review.ingest.sources import key_is, normal_key
+from review.ingest.textio import looks_binary, normalise, read_text
 from review.ingest.transcripts.model import Parsed
 from review.store import models as m
 
@@ -59,13 +60,10 @@ def _garbled(text: str) -> bool:
 
 def unique_key(session: Session, stem: str) -> str:
     """The file stem, or `stem-2`, `stem-3`, ... if another source already has it."""
-    key = stem[:280] or "untitled"
+    key = normal_key(stem)[:280] or "untitled"
     n = 1
     candidate = key
-    while (
-        session.exec(select(col(m.Source.id)).where(col(m.Source.key) == candidate)).first()
-        is not None
-    ):
+    while session.exec(select(col(m.Source.id)).where(key_is(candidate))).first() is not None:
         n += 1
         candidate = f"{key}-{n}"
     return candidate
@@ -137,7 +135,7 @@ def store_parsed(ctx: ImportContext, parsed: Parsed, *, kind: str | None = None)
     source = m.Source(
         key=unique_key(session, ctx.path.stem),
         kind=kind,
-        title=meta.get("title") or ctx.path.stem,
+        title=meta.get("title") or normalise(ctx.path.stem),
         year=year,
         text=parsed.text,
         text_hash=digest,

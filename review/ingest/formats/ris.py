@@ -32,7 +32,7 @@ from review.ingest.literature import (
     unquote_title,
 )
 from review.ingest.literature.kinds import RIS_KINDS
-from review.ingest.pipeline import Format, ImportContext, ImportFailed
+from review.ingest.pipeline import Format, ImportContext, ImportFailed, NoRecords
 from review.ingest.sources import store_records
 from review.store.records import refer_to_abstract
 
@@ -358,7 +358,7 @@ def load(ctx: ImportContext) -> None:
     parsed, problems = parse(text, ctx)
     del text  # (the whole file as text: not needed while storing)
     if not parsed:
-        raise ImportFailed("no RIS records (no `TY  - ` line starts a record)")
+        raise NoRecords("RIS record", "no `TY  - ` line starts a record")
     rows = []
     for rec in parsed:
         row = normalise(rec["tags"])

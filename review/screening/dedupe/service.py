@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, or_, select
 from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
+from review.ingest.sources import normal_key
 from review.screening.dedupe.cluster import cluster_id
 from review.screening.dedupe.detect import Detection, detect
 from review.screening.dedupe.merge import (
@@ -123,7 +124,7 @@ def _coder(session: Session, coder: str | None) -> int | None:
 
 def merge_keys(session: Session, keys: list[str], coder: str | None = None) -> MergeResult:
     """Merge records a reviewer says are the same (e.g. from the maybe queue)."""
-    keys = list(dict.fromkeys(k.strip() for k in keys if k.strip()))
+    keys = list(dict.fromkeys(normal_key(k.strip()) for k in keys if k.strip()))
     if len(keys) < 2:
         raise UsageError("give at least two record keys to merge, e.g. --merge KEY1,KEY2")
     sources = _sources(session, keys)

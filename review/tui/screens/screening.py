@@ -310,18 +310,12 @@ class ScreeningScreen(WorkbenchScreen):
     def _history(self, which: str) -> None:
         from review.coding import history
 
-        step = history.undo if which == "undo" else history.redo
-        kinds, stage = history.SCREENING, self.stage
-
-        def call(s):
-            nxt = history.next_step(s, self.coder, undone=which == "redo", kinds=kinds, stage=stage)
-            key = (nxt.payload or {}).get("key") if nxt else None
-            return key, step(s, self.coder, kinds=kinds, stage=stage)
-
-        ok, result = self.in_session(call)
+        ok, result = self.in_session(
+            lambda s: history.screen_step(s, self.coder, which, stage=self.stage)
+        )
         if not ok or result is None:
             return
-        key, what = result
+        key, what = result.key, result.what
         if what is None:
             self.notify(f"Nothing to {which} at {self.stage} (decisions by {self.coder}).")
             return
