@@ -170,16 +170,18 @@ class CodebookScreen(WorkbenchScreen):
             parents = [p for p in parents if p[1] != cid and not p[0].startswith(
                 self._path(cid) + "/")]  # fmt: skip
 
+        def save(values: dict) -> dict:  # in the form: a refusal keeps it open, input kept
+            with self.app.session() as s:
+                return {**values, "id": save_code_form(s, cid, values)}
+
         def done(values: dict | None) -> None:
             if values is None:
                 return
-            ok, code_id = self.in_session(lambda s: save_code_form(s, cid, values))
-            if ok:
-                self.reload(select=code_id)
-                self.query_one(StatusLine).note = f"saved {values['name']}"
-                self.app.data_changed()
+            self.reload(select=values["id"])
+            self.query_one(StatusLine).note = f"saved {values['name']}"
+            self.app.data_changed()
 
-        self.app.push_screen(CodeForm(title, fields, parents), done)
+        self.app.push_screen(CodeForm(title, fields, parents, save=save), done)
 
     def action_add_top(self) -> None:
         self.action_add(top=True)
@@ -192,9 +194,12 @@ class CodebookScreen(WorkbenchScreen):
         if cid is None:
             return
 
+        old = self._path(cid)
+
         def done(name: str | None) -> None:
             if name and name.strip():
-                self._run(rename_code, cid, name.strip(), select=cid, note="renamed")
+                note = f"renamed {old} to {name.strip()}"
+                self._run(rename_code, cid, name.strip(), select=cid, note=note)
 
         self.app.push_screen(Prompt("Rename code", self.codes[cid].name), done)
 
@@ -215,10 +220,13 @@ class CodebookScreen(WorkbenchScreen):
         if cid is None:
             return
 
+        old = self._path(cid)
+
         def done(parent: int | None) -> None:
             if parent is not None:
                 target = None if parent == TOP else parent
-                self._run(move_code, cid, target, select=cid, note="moved")
+                where = f"under {self._path(target)}" if target is not None else "to the top"
+                self._run(move_code, cid, target, select=cid, note=f"moved {old} {where}")
 
         self._pick(f"Move {self.codes[cid].name} under…", cid, True, done)
 
@@ -240,9 +248,20 @@ class CodebookScreen(WorkbenchScreen):
             where = self._path(into)
 
             def answered(yes: bool | None) -> None:
-                if yes:
-                    note = f"merged {name} into {where}" + (f" ({n} coding(s) moved)" if n else "")
-                    self._run(merge_codes, cid, into, select=into, note=note)
+                if not yes:
+                    return
+                ok, moved = self.in_session(lambda s: merge_codes(s, cid, into))
+                if not ok or moved is None:
+                    return
+                note = f"merged {name} into {where}: {moved['coding']} coding(s) moved"
+                if moved["duplicates"]:
+                    note += (
+                        f", {moved['duplicates']} duplicate(s) folded into the same coder's "
+                        "coding of the same span"
+                    )
+                self.reload(select=into)
+                self.notify(note)
+                self.app.refresh_status()
 
             # a merge cannot be undone (the code is gone): it asks first, as delete does
             detail = (
