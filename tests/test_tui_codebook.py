@@ -315,3 +315,47 @@ async def test_rename_move_and_merge_say_which_code_and_where(ws):
     ), note
     with session_scope(ws.engine) as s:
         assert len(s.exec(select(m.Coding)).all()) == 1
+
+
+async def test_memo_key_on_a_code_edits_the_coders_own_memo_and_leaves_others_alone(ws):
+    """Walk: M on a code always added a memo, so a code gathered one note per visit. Now it
+    opens your own memo there to edit (bob's stays his), adds one only when you have none,
+    and an emptied memo is removed after a yes."""
+    from review.coding.codings import add_memo
+    from review.coding.memos import memos
+
+    add_transcript(ws)
+    trust, cost = _code(ws, "Trust"), _code(ws, "Distrust")
+    with session_scope(ws.engine) as s:
+        add_memo(s, target="code", target_id=trust.id, text="bob's view", coder="bob")
+        add_memo(s, target="code", target_id=trust.id, text="first thought", coder="tester")
+
+    def on(code) -> list[tuple[str | None, str]]:
+        with session_scope(ws.engine) as s:
+            return sorted((v.coder, v.text) for v in memos(s, "code", code.id))
+
+    async with running(ws, start="codebook") as (app, pilot):
+        await _highlight(app, pilot, trust.id)
+        await pilot.press("M")
+        await settle(app, pilot)
+        area = app.screen.query_one("TextArea")
+        assert area.text == "first thought", area.text  # yours, to edit
+        await pilot.press(*" and a second", "ctrl+s")
+        await settle(app, pilot)
+        assert on(trust) == [("bob", "bob's view"), ("tester", "first thought and a second")]
+        await _highlight(app, pilot, cost.id)
+        await pilot.press("M")  # no memo of yours here: a new one
+        await settle(app, pilot)
+        assert app.screen.query_one("TextArea").text == ""
+        await pilot.press(*"too dear", "ctrl+s")
+        await settle(app, pilot)
+        assert on(cost) == [("tester", "too dear")]
+        await _highlight(app, pilot, trust.id)
+        await pilot.press("M")
+        await settle(app, pilot)
+        await pilot.press(*["backspace"] * len("first thought and a second"), "ctrl+s")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "Confirm"  # emptied: asks first
+        await pilot.press("y")
+        await settle(app, pilot)
+    assert on(trust) == [("bob", "bob's view")]

@@ -5,12 +5,13 @@ Every change goes through `review.coding.codebook` (the same functions as `revie
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
@@ -299,27 +300,60 @@ class CodebookScreen(WorkbenchScreen):
         self.app.push_screen(Confirm(f"Delete the code {name!r}?", detail), answered)
 
     def action_memo(self) -> None:
-        """M: a multi-line memo on the highlighted code (listed on the Memos screen)."""
+        """M: a multi-line memo on the highlighted code (listed on the Memos screen): your own
+        memo on it, opened to edit, if you wrote one; else a new one. Other coders' memos on
+        the code are theirs and stay as they are."""
+        from review.coding.memos import own_memo
         from review.tui.widgets.memo_editor import MemoEditor
 
         cid = self.highlighted()
         if cid is None:
             return
         name = getattr(self.codes.get(cid), "name", str(cid))
+        coder = self.app.ws.coder
+        with self.app.session(write=False) as s:
+            mine = own_memo(s, "code", cid, coder)
 
         def save(text: str | None) -> None:
             from review.coding.codings import add_memo
+            from review.coding.memos import edit_memo
 
-            if not text or not text.strip():
+            if text is None:
                 return
-            coder = self.app.ws.coder
-            ok, _ = self.in_session(
-                lambda s: add_memo(s, target="code", target_id=cid, text=text, coder=coder)
-            )
+            if not text.strip():
+                if mine is not None:
+                    self._clear_memo(mine.id, name, mine.text)
+                return
+            if mine is None:
+                ok, _ = self.in_session(
+                    lambda s: add_memo(s, target="code", target_id=cid, text=text, coder=coder)
+                )
+            else:
+                memo_id, version = cast(int, mine.id), mine.version
+                ok, _ = self.in_session(
+                    lambda s: edit_memo(s, "code", memo_id, text, expected_version=version)
+                )
             if ok:
-                self.notify(f"memo saved on {name}")
+                self.notify(f"memo {'saved' if mine is None else 'updated'} on {name}")
 
-        self.app.push_screen(MemoEditor(f"Memo on the code {name}"), save)
+        title = f"{'Your memo' if mine else 'Memo'} on the code {name}"
+        self.app.push_screen(MemoEditor(title, mine.text if mine else ""), save)
+
+    def _clear_memo(self, memo_id: int | None, name: str, old: str) -> None:
+        """Your code memo saved empty: deleted once you say yes (as in the Reader)."""
+        from review.coding.memos import delete_memo
+        from review.tui.widgets.confirm import Confirm
+
+        def answered(yes: bool | None) -> None:
+            if yes and memo_id is not None:
+                ok, _ = self.in_session(lambda s: delete_memo(s, "code", memo_id))
+                if ok:
+                    self.notify(f"memo removed from {name}")
+            else:
+                self.notify(f"Your memo on {name} is kept.")
+
+        first = " ".join(old.split())[:70]
+        self.app.push_screen(Confirm(f"Remove your memo on {name}?", escape(first)), answered)
 
     def action_excerpts(self) -> None:
         cid = self.highlighted()
