@@ -541,11 +541,14 @@ class ReaderScreen(WorkbenchScreen):
         c = next((c for c in self.choices if c.id == mark.code_id), None)
         who = f" by {mark.coder}" if mark.coder else ""
         at = here.index(mark) + 1
+        acts = (
+            "M acts on it (delete removes only your own codings)"
+            if mark.coder and mark.coder != self.app.ws.coder
+            else "delete and M act on it"
+        )
         self.query_one(
             StatusLine
-        ).note = (
-            f"▶ {_path(c, mark.code_id)}{who} ({at} of {len(here)} here): delete and M act on it"
-        )
+        ).note = f"▶ {_path(c, mark.code_id)}{who} ({at} of {len(here)} here): {acts}"
         self._panel()
 
     def action_remove(self) -> None:
