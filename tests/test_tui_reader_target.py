@@ -270,7 +270,7 @@ async def test_bracket_steps_the_target_among_the_codings_on_the_span(ws):
         await settle(app, pilot)
         assert "Co-design" in marked()[0] and "bob" in marked()[0], screen_text(side)
         note = app.screen.query_one("StatusLine").note
-        assert "Co-design by bob (3 of 3 here): M acts on it (delete removes only your" in note
+        assert "by bob (3 of 3 here): M acts on it (delete: your own codings only)" in note
         await pilot.press("right_square_bracket")  # round to the first
         await settle(app, pilot)
         assert "Co-commissioning" in marked()[0]

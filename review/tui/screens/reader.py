@@ -542,7 +542,7 @@ class ReaderScreen(WorkbenchScreen):
         who = f" by {mark.coder}" if mark.coder else ""
         at = here.index(mark) + 1
         acts = (
-            "M acts on it (delete removes only your own codings)"
+            "M acts on it (delete: your own codings only)"
             if mark.coder and mark.coder != self.app.ws.coder
             else "delete and M act on it"
         )

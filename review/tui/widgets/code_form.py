@@ -154,7 +154,7 @@ class CodeForm(ModalScreen["dict | None"]):
         hint = self.query_one("#form-hint", Static)
         hint.update(f"Not saved: {message} · fix it and save again, or escape")
         hint.add_class("-refused")
-        self.notify(f"Not saved: {message}", severity="error", timeout=6)
+        self.app.bell()
 
     def action_cancel(self) -> None:
         self._answer(None)
