@@ -309,6 +309,8 @@ async def test_rename_move_and_merge_say_which_code_and_where(ws):
         await settle(app, pilot)
         await pilot.press("y")
         note = await said()
+        detail = str(app.screen.query_one("#code-definition").render())
+        assert detail.startswith("Co-delivery"), detail  # it kept Co-design's
     assert note == (
         "merged Co-design into Four Cs/Co-delivery: 1 coding(s) moved, 1 duplicate(s) folded "
         "into the same coder's coding of the same span"

@@ -100,7 +100,11 @@ class CodebookScreen(WorkbenchScreen):
                 focus_line = line  # every node is expanded: display line = tree order
         tree.root.expand_all()
         if rows:
-            tree.cursor_line = focus_line if focus_line is not None else 0
+            line = focus_line if focus_line is not None else 0
+            tree.cursor_line = line
+            # (the same line number again posts no highlight: a merge or delete left the
+            # removed code's definition beside the survivor)
+            self._detail(pk(rows[line][0]))
         self.query_one(StatusLine).note = f"{len(rows)} codes"
 
     def highlighted(self) -> int | None:
@@ -108,7 +112,10 @@ class CodebookScreen(WorkbenchScreen):
         return node.data if node is not None and node.data is not None else None
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[int]) -> None:
-        cid = event.node.data
+        self._detail(event.node.data)
+
+    def _detail(self, cid: int | None) -> None:
+        """The highlighted code's definition, rules, example, keywords and key, beside it."""
         code = self.codes.get(cid) if cid is not None else None
         if code is None:
             return
