@@ -186,6 +186,93 @@ def test_merge_keeps_every_coding(session, ws):
     assert undo(session, "a") is not None  # undo still works after a merge
 
 
+def test_merge_folds_a_coding_the_same_coder_made_of_the_same_span_with_both_codes(session, ws):
+    """ann coded 6:26 with Co-design and with Co-delivery: after the merge she has one coding
+    there (the older), holding both memos, both evidence links (one per indicator) and the
+    accepted suggestion; bob's coding of the same span is his own and stays."""
+    from datetime import timedelta
+
+    ensure_codebook(session, ws.codebook_path)
+    src = make_source(session, "fg1", "Anna: We recycle together.\nBen: I volunteer at the park.")
+    design, delivery = find_code(session, "Co-design"), find_code(session, "Co-delivery")
+
+    def coding(code, coder, memo=None):
+        return apply_code(session, source_id=src.id, code_id=code.id, start=6, end=26,
+                          coder=coder, memo=memo)  # fmt: skip
+
+    old = coding(delivery, "ann", "kept memo")
+    new = coding(design, "ann", "folded memo")
+    bobs = coding(design, "bob")
+    new.created = old.created + timedelta(seconds=1)  # the older one is kept
+    rate, size = m.Indicator(name="Volunteering rate"), m.Indicator(name="Group size")
+    session.add_all([rate, size])
+    session.flush()
+    session.add_all(
+        [
+            m.EvidenceLink(indicator_id=rate.id, coding_id=old.id, note="old's"),
+            m.EvidenceLink(indicator_id=rate.id, coding_id=new.id, note="new's, same indicator"),
+            m.EvidenceLink(indicator_id=size.id, coding_id=new.id, note="new's only"),
+            m.Suggestion(
+                source_id=src.id,
+                code_id=design.id,
+                start=6,
+                end=26,
+                quote=new.quote,
+                status="accepted",
+                coding_id=new.id,
+            ),  # fmt: skip
+        ]
+    )
+    session.flush()
+    old_id, new_id = old.id, new.id
+    moved = merge_codes(session, "Co-design", "Co-delivery")
+    assert moved["duplicates"] == 1 and moved["coding"] == 1  # bob's moved, ann's folded
+    rows = session.execute(
+        select(m.Coding.id, m.Coding.code_id, m.Coding.coder_id, m.Coding.memo)
+    ).all()
+    assert sorted(r.id for r in rows) == sorted([old_id, bobs.id])
+    assert {r.code_id for r in rows} == {delivery.id}
+    assert session.get(m.Coding, old_id).memo == "kept memo\n\nfolded memo"
+    links = session.execute(select(m.EvidenceLink.coding_id, m.EvidenceLink.note)).all()
+    assert sorted(links, key=lambda r: r.note) == [(old_id, "new's only"), (old_id, "old's")]
+    assert session.scalars(select(m.Suggestion.coding_id)).all() == [old_id]
+    assert session.get(m.Coding, new_id) is None
+
+
+def test_merge_of_two_codes_linked_to_one_indicator_keeps_the_survivors_link(session):
+    """Both codes tied to one indicator: the merge failed on the unique link index."""
+    gone, keep = add_code(session, "Trust"), add_code(session, "Confidence")
+    rate, size = m.Indicator(name="Volunteering rate"), m.Indicator(name="Group size")
+    session.add_all([rate, size])
+    session.flush()
+    session.add_all(
+        [
+            m.EvidenceLink(indicator_id=rate.id, code_id=gone.id, note="gone's"),
+            m.EvidenceLink(indicator_id=rate.id, code_id=keep.id, note="kept"),
+            m.EvidenceLink(indicator_id=size.id, code_id=gone.id, note="moves"),
+        ]
+    )
+    session.flush()
+    merge_codes(session, gone.id, keep.id)
+    links = session.execute(select(m.EvidenceLink.code_id, m.EvidenceLink.note)).all()
+    assert sorted(links, key=lambda r: r.note) == [(keep.id, "kept"), (keep.id, "moves")]
+
+
+def test_codebook_merge_command_says_how_many_duplicates_it_folded(ws, cli, session):
+    make_source(session, "fg1", "Anna: We recycle together.")
+    session.commit()
+    w = ("-w", ws.root, "--coder", "ann")
+    for code in ("Co-design", "Co-delivery"):
+        assert cli(*w, "code", "apply", "fg1", code, "--span", "6:26").code == 0
+    res = cli(*w, "codebook", "merge", "Co-design", "Co-delivery")
+    assert res.code == 0, res.err
+    assert "1 coding(s) moved, 1 duplicate(s) folded" in res.out, res.out  # the older
+    listed = cli(*w, "code", "list", "fg1", "--json").json()["codings"]
+    assert [(c["code"], c["quote"]) for c in listed] == [
+        ("Four Cs/Co-delivery", "We recycle together.")
+    ]
+
+
 def test_delete_refused_while_coded_unless_forced(session, ws):
     ensure_codebook(session, ws.codebook_path)
     src = make_source(session, "fg1", "Anna: We recycle together.")

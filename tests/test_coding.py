@@ -111,6 +111,35 @@ def test_remove_and_undo(coded):
         remove_coding(session, 12345, "zoe")
 
 
+def test_a_coder_removes_only_their_own_codings(coded, cli, ws):
+    """Walk: the Reader's `]` then delete removed a colleague's coding. Now the service
+    refuses it, naming whose it is (with blind coding on, not even that); a coding with no
+    coder (an import without one) is anyone's to remove."""
+    from review.coding.codings import set_blind
+
+    session, src = coded
+    code = find_code(session, "Co-delivery")
+    bobs = apply_code(session, source_id=src.id, code_id=code.id, start=0, end=9, coder="bob")
+    with pytest.raises(UsageError) as refused:
+        remove_coding(session, bobs.id, "zoe")
+    assert str(refused.value) == (
+        f"coding {bobs.id} (Four Cs/Co-delivery) is bob's: you (zoe) can remove only your own "
+        "codings"
+    )
+    set_blind(session, True)
+    with pytest.raises(UsageError, match=f"only your codings .zoe's.; coding {bobs.id} is an"):
+        remove_coding(session, bobs.id, "zoe")
+    nobodys = m.Coding(source_id=src.id, code_id=code.id, start=10, end=20, quote=TEXT[10:20])
+    session.add(nobodys)
+    session.commit()
+    res = cli("-w", ws.root, "--coder", "zoe", "code", "remove", str(bobs.id))
+    assert res.code == 2 and "is another coder's" in res.err and "Traceback" not in res.err
+    assert cli("-w", ws.root, "--coder", "zoe", "code", "remove", str(nobodys.id)).code == 0
+    assert cli("-w", ws.root, "--coder", "bob", "code", "remove", str(bobs.id)).code == 0
+    session.expire_all()
+    assert session.scalars(select(m.Coding.id)).all() == []
+
+
 def test_undo_is_per_coder(coded):
     session, src = coded
     code = find_code(session, "Trust")

@@ -93,6 +93,20 @@ def test_merging_codes_moves_their_memos_to_the_survivor(session):
     ]
 
 
+def test_own_memo_is_the_coders_newest_on_that_code_only(session):
+    from review.coding.memos import own_memo
+
+    trust, other = add_code(session, "Trust"), add_code(session, "Confidence")
+    assert own_memo(session, "code", trust.id, "ann") is None
+    add_memo(session, target="code", target_id=trust.id, text="ann's first", coder="ann")
+    add_memo(session, target="code", target_id=trust.id, text="ann's second", coder="ann")
+    add_memo(session, target="code", target_id=trust.id, text="bob's", coder="bob")
+    add_memo(session, target="code", target_id=other.id, text="ann elsewhere", coder="ann")
+    assert own_memo(session, "code", trust.id, "ann").text == "ann's second"
+    assert own_memo(session, "code", trust.id, "bob").text == "bob's"
+    assert own_memo(session, "code", trust.id, "cy") is None
+
+
 def test_memo_views_keep_their_target_names(session):
     src = make_source(session, "fg1", "Ann: hello there.")
     code = add_code(session, "Trust")

@@ -231,3 +231,133 @@ async def test_an_excerpt_opened_in_a_new_reader_is_in_view(ws):
             assert view.span() == (a, a + 20)
             line = view.lines.line_of(a)
             assert view.scroll_offset.y <= line < view.scroll_offset.y + view.size.height, size
+
+
+async def test_a_taken_shortcut_keeps_the_code_form_open_with_what_was_typed(ws):
+    """Walk: a new code with the key "2" (Co-design's) closed the form with the error and
+    everything typed was gone. Now the form stays open, says which code holds the key, and
+    saves once the key is changed; the edit form (E) does the same."""
+    add_transcript(ws)
+    trust = _code(ws, "Trust")
+    for size in ((80, 24), (120, 40)):
+        async with running(ws, start="codebook", size=size) as (app, pilot):
+            await _highlight(app, pilot, trust.id)
+            await pilot.press("A")
+            await settle(app, pilot)
+            form = app.screen
+            form.query_one("#f-name").value = f"Place {size[0]}"
+            form.query_one("#f-definition").value = "Where it happens."
+            form.query_one("#f-shortcut").value = "2"
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert app.screen is form, type(app.screen).__name__  # still open
+            hint = str(form.query_one("#form-hint").render())
+            assert "'2' is already used by 'Four Cs/Co-design'" in hint, hint
+            assert form.query_one("#f-name").value == f"Place {size[0]}"
+            assert form.query_one("#f-definition").value == "Where it happens."
+            form.query_one("#f-shortcut").value = "7" if size[0] == 80 else "8"
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert type(app.screen).__name__ == "CodebookScreen", str(
+                form.query_one("#form-hint").render()
+            )
+        code = _code(ws, f"Place {size[0]}")
+        assert code.definition == "Where it happens." and code.parent_id is None
+    async with running(ws, start="codebook") as (app, pilot):
+        await _highlight(app, pilot, trust.id)
+        await pilot.press("E")
+        await settle(app, pilot)
+        form = app.screen
+        form.query_one("#f-definition").value = "A new definition."
+        form.query_one("#f-shortcut").value = "7"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "already used by 'Place 80'" in str(form.query_one("#form-hint").render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+    assert _code(ws, "Trust").definition == trust.definition  # nothing half-saved
+
+
+async def test_rename_move_and_merge_say_which_code_and_where(ws):
+    """Walk: the notes read just "renamed" and "moved"; a merge said "(1 coding(s) moved)"
+    when that coding was folded into the same coder's coding of the same span."""
+    sid = add_transcript(ws)
+    trust, design, deliver = _code(ws, "Trust"), _code(ws, "Co-design"), _code(ws, "Co-delivery")
+    a, z = sentences(ws, sid)[0]
+    with session_scope(ws.engine) as s:
+        for code in (design, deliver):
+            apply_code(s, source_id=sid, code_id=code.id, start=a, end=z, coder="tester")
+    async with running(ws, start="codebook") as (app, pilot):
+
+        async def said() -> str:
+            await settle(app, pilot)
+            return [n.message for n in app._notifications][-1]
+
+        await _highlight(app, pilot, trust.id)
+        await pilot.press("r")
+        await settle(app, pilot)
+        app.screen.focused.value = "Confidence"
+        await pilot.press("enter")
+        assert await said() == "renamed Drivers/Trust to Confidence"
+        await pilot.press("m", *"barriers", "enter")
+        assert await said() == "moved Drivers/Confidence under Barriers"
+        await pilot.press("m", *"top level", "enter")
+        assert await said() == "moved Barriers/Confidence to the top"
+        await _highlight(app, pilot, design.id)
+        await pilot.press("g", *"co-delivery", "enter")
+        await settle(app, pilot)
+        await pilot.press("y")
+        note = await said()
+        detail = str(app.screen.query_one("#code-definition").render())
+        assert detail.startswith("Co-delivery"), detail  # it kept Co-design's
+    assert note == (
+        "merged Co-design into Four Cs/Co-delivery: 1 coding(s) moved, 1 duplicate(s) folded "
+        "into the same coder's coding of the same span"
+    ), note
+    with session_scope(ws.engine) as s:
+        assert len(s.exec(select(m.Coding)).all()) == 1
+
+
+async def test_memo_key_on_a_code_edits_the_coders_own_memo_and_leaves_others_alone(ws):
+    """Walk: M on a code always added a memo, so a code gathered one note per visit. Now it
+    opens your own memo there to edit (bob's stays his), adds one only when you have none,
+    and an emptied memo is removed after a yes."""
+    from review.coding.codings import add_memo
+    from review.coding.memos import memos
+
+    add_transcript(ws)
+    trust, cost = _code(ws, "Trust"), _code(ws, "Distrust")
+    with session_scope(ws.engine) as s:
+        add_memo(s, target="code", target_id=trust.id, text="bob's view", coder="bob")
+        add_memo(s, target="code", target_id=trust.id, text="first thought", coder="tester")
+
+    def on(code) -> list[tuple[str | None, str]]:
+        with session_scope(ws.engine) as s:
+            return sorted((v.coder, v.text) for v in memos(s, "code", code.id))
+
+    async with running(ws, start="codebook") as (app, pilot):
+        await _highlight(app, pilot, trust.id)
+        await pilot.press("M")
+        await settle(app, pilot)
+        area = app.screen.query_one("TextArea")
+        assert area.text == "first thought", area.text  # yours, to edit
+        await pilot.press(*" and a second", "ctrl+s")
+        await settle(app, pilot)
+        assert on(trust) == [("bob", "bob's view"), ("tester", "first thought and a second")]
+        await _highlight(app, pilot, cost.id)
+        await pilot.press("M")  # no memo of yours here: a new one
+        await settle(app, pilot)
+        assert app.screen.query_one("TextArea").text == ""
+        await pilot.press(*"too dear", "ctrl+s")
+        await settle(app, pilot)
+        assert on(cost) == [("tester", "too dear")]
+        await _highlight(app, pilot, trust.id)
+        await pilot.press("M")
+        await settle(app, pilot)
+        await pilot.press(*["backspace"] * len("first thought and a second"), "ctrl+s")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "Confirm"  # emptied: asks first
+        await pilot.press("y")
+        await settle(app, pilot)
+    assert on(trust) == [("bob", "bob's view")]

@@ -138,6 +138,36 @@ async def test_ctrl_e_in_the_picker_fills_in_a_new_code_then_codes_with_it(ws):
     assert _coded(ws) == [(path, *sents[1]), (path, *sents[2])]
 
 
+async def test_a_new_code_with_a_taken_shortcut_from_the_reader_keeps_its_form_open(ws):
+    """The Reader's code form (ctrl+e in the picker): a shortcut Co-design holds closed the
+    form, the fields were lost and nothing was coded. Now it stays open, saying whose key it
+    is; with a free key the code is added and the span coded with it."""
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    async with running(ws, source=sid, size=(80, 24)) as (app, pilot):
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        await pilot.press(*"Epistemic stance", "ctrl+e")
+        await settle(app, pilot)
+        form = app.screen
+        form.query_one("#f-definition").value = "How sure a speaker is."
+        form.query_one("#f-shortcut").value = "2"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "already used by 'Four Cs/Co-design'" in str(form.query_one("#form-hint").render())
+        assert form.query_one("#f-definition").value == "How sure a speaker is."
+        assert _coded(ws) == []
+        form.query_one("#f-shortcut").value = "q"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ReaderScreen"
+    with session_scope(ws.engine) as s:
+        code = s.exec(select(m.Code).where(m.Code.name == "Epistemic stance")).one()
+        assert code.shortcut == "q" and code.definition == "How sure a speaker is."
+    assert [(a, z) for _, a, z in _coded(ws)] == [sents[1]]
+
+
 async def test_ctrl_e_on_a_code_edits_it_and_returns_to_the_picker(ws):
     sid = add_transcript(ws)
     async with running(ws, source=sid, size=(100, 40)) as (app, pilot):

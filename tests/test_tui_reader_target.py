@@ -250,7 +250,8 @@ def test_the_cli_refuses_a_whole_passage_coded_again_by_the_same_coder(ws, cli):
 async def test_bracket_steps_the_target_among_the_codings_on_the_span(ws):
     """Several codings on one sentence: `]` moves ▶ down the panel's list (then round to the
     first), and delete and M act on the coding it marks. Before, ▶ stayed on the newest own
-    coding, and the others on the span could not be memoed or removed from the Reader."""
+    coding, and the others on the span could not be memoed or removed from the Reader. A
+    colleague's coding is refused by delete (it removed bob's): it is his to remove."""
     sid = add_transcript(ws)
     sents = sentences(ws, sid)
     first = _apply(ws, sid, "1", *sents[1], "tester")  # Co-commissioning
@@ -268,23 +269,29 @@ async def test_bracket_steps_the_target_among_the_codings_on_the_span(ws):
         await pilot.press("right_square_bracket")  # the next in the list: bob's
         await settle(app, pilot)
         assert "Co-design" in marked()[0] and "bob" in marked()[0], screen_text(side)
-        assert "Co-design by bob (3 of 3 here)" in app.screen.query_one("StatusLine").note
+        note = app.screen.query_one("StatusLine").note
+        assert "by bob (3 of 3 here): M acts on it (delete: your own codings only)" in note
         await pilot.press("right_square_bracket")  # round to the first
         await settle(app, pilot)
         assert "Co-commissioning" in marked()[0]
         await pilot.press("M", *"first one", "ctrl+s")
         await settle(app, pilot)
         assert "Co-commissioning" in marked()[0]  # the memo saved, ▶ stays where it was
+        assert _codings(ws)[first][1] == "first one"
         await pilot.press("down", "up")  # off the span and back: the usual ▶ again
         await settle(app, pilot)
         assert "Co-assessment" in marked()[0]
-        await pilot.press("right_square_bracket", "delete")
+        await pilot.press("right_square_bracket", "delete")  # bob's: refused
+        await settle(app, pilot)
+        said = [n.message for n in app._notifications]
+        assert any(f"coding {theirs} (Four Cs/Co-design) is bob's" in t for t in said), said
+        assert "Co-design" in marked()[0]  # ▶ stays on it
+        await pilot.press("right_square_bracket", "delete")  # the first: the reader's own
         await settle(app, pilot)
         assert len(marked()) == 1 and "Co-assessment" in marked()[0]
     left = _codings(ws)
-    assert sorted(left) == [first, newest]  # bob's went, one step from the usual ▶
-    assert left[first][1] == "first one" and left[newest][1] is None
-    assert theirs not in left
+    assert first not in left and sorted(left) == [newest, theirs]  # bob's stays: his to remove
+    assert left[newest][1] is None
 
 
 async def test_bracket_with_one_coding_here_says_so_and_is_listed_in_the_help(ws):

@@ -783,7 +783,8 @@ def codebook_move(
 
 @codebook_app.command("merge")
 def codebook_merge(ctx: typer.Context, code: str, into: str, json_out: bool = JSON_OUT) -> None:
-    """Merge CODE into INTO: codings, suggestions and children move to INTO; CODE goes."""
+    """Merge CODE into INTO: codings, suggestions and children move to INTO; CODE goes. A
+    coder's coding of a span INTO already has from them is folded into that one."""
     from review.coding.codebook import merge_codes
 
     with ready(ctx) as s:
@@ -791,7 +792,13 @@ def codebook_merge(ctx: typer.Context, code: str, into: str, json_out: bool = JS
     print_result(
         json_out,
         {"merged": code, "into": into, "moved": moved},
-        f"merged {code} into {into}: {moved['coding']} coding(s) moved",
+        f"merged {code} into {into}: {moved['coding']} coding(s) moved"
+        + (
+            f", {moved['duplicates']} duplicate(s) folded (the same coder had coded the same "
+            "span with both codes: one coding kept, with the memos and links of both)"
+            if moved["duplicates"]
+            else ""
+        ),
     )
 
 

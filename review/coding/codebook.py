@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import cast
 
 import tomli_w
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import and_, delete, func, literal, or_, select, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from review.errors import NotFound, ReviewError, UsageError
@@ -538,7 +539,9 @@ def validate_specs_single(session: Session, spec: CodeSpec) -> None:
             raise UsageError(f"shortcut {spec.shortcut!r} must be one key")
         taken = session.scalar(select(m.Code).where(col(m.Code.shortcut) == spec.shortcut))
         if taken is not None:
-            raise UsageError(f"shortcut {spec.shortcut!r} is already used by {taken.name!r}")
+            raise UsageError(
+                f"shortcut {spec.shortcut!r} is already used by {code_path(session, taken)!r}"
+            )
 
 
 def _sibling_clash(session: Session, parent_id: int | None, name: str, self_id: int) -> None:
@@ -594,7 +597,10 @@ def move_code(
 
 def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
     """Merge code `ref` into `into`: codings, suggestions, links and children move to the
-    survivor; the merged code is deleted. Returns counts of what moved."""
+    survivor; the merged code is deleted. A coding that would repeat one already there — same
+    source, span and coder, now the same code — is folded into the older of the two
+    (`_fold_duplicates`). Returns counts of what moved, and "duplicates": how many were
+    folded."""
     gone, keep = find_code(session, ref), find_code(session, into)
     if gone.id == keep.id:
         raise UsageError("cannot merge a code into itself")
@@ -614,6 +620,18 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
             f"{keep.name!r} already has a child named {', '.join(map(repr, clash))}: "
             "merge or rename those children first"
         )
+    folded = _fold_duplicates(session, gone.id, cast(int, keep.id))
+    # one link per indicator and code: where the survivor has its own, the merged code's goes
+    session.execute(
+        delete(m.EvidenceLink).where(
+            col(m.EvidenceLink.code_id) == gone.id,
+            col(m.EvidenceLink.indicator_id).in_(
+                select(col(m.EvidenceLink.indicator_id)).where(
+                    col(m.EvidenceLink.code_id) == keep.id
+                )
+            ),
+        )
+    )
     moved = {}
     for table in (m.Coding, m.Suggestion, m.EvidenceLink):
         result = session.exec(
@@ -624,6 +642,7 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
         update(m.Code).where(col(m.Code.parent_id) == gone.id).values(parent_id=keep.id)
     )
     moved["children"] = result.rowcount
+    moved["duplicates"] = folded
     # the merged code's memos are about the survivor now (deleting it would cascade to them)
     session.execute(update(m.Memo).where(col(m.Memo.code_id) == gone.id).values(code_id=keep.id))
     keep.keywords = list(dict.fromkeys([*(keep.keywords or []), *(gone.keywords or [])]))
@@ -631,6 +650,74 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
     session.delete(session.get(m.Code, gone.id))
     session.flush()
     return moved
+
+
+def _fold_duplicates(session: Session, gone_id: int, keep_id: int) -> int:
+    """Before `gone`'s codings move to `keep`: each set of codings that would then be one
+    coding repeated (same source, start, end and coder — no coder counts as the same — on
+    `gone` or `keep`, at least one of them on `gone`) is folded into its oldest coding. What
+    pointed at the others goes to that one: their memo (added below its own, if different),
+    their evidence links (one per indicator: the kept coding's own link wins) and accepted
+    suggestions. Returns the number of codings folded away (deleted)."""
+    mine, other = aliased(m.Coding), aliased(m.Coding)
+    pairs = session.execute(
+        select(col(mine.id), col(other.id)).where(
+            col(mine.code_id) == gone_id,
+            col(other.code_id).in_((gone_id, keep_id)),
+            col(other.id) != col(mine.id),
+            col(other.source_id) == col(mine.source_id),
+            col(other.start) == col(mine.start),
+            col(other.end) == col(mine.end),
+            or_(
+                col(other.coder_id) == col(mine.coder_id),
+                and_(col(mine.coder_id).is_(None), col(other.coder_id).is_(None)),
+            ),
+        )
+    ).all()
+    groups: dict[int, set[int]] = {}  # coding id -> the set of codings that are one
+    for a, b in pairs:
+        group = groups.get(a, {a}) | groups.get(b, {b})
+        for cid in group:
+            groups[cid] = group
+    folded = 0
+    for group in {id(g): g for g in groups.values()}.values():
+        codings = sorted(
+            (cast(m.Coding, session.get(m.Coding, cid)) for cid in group),
+            key=lambda c: (c.created, c.id),
+        )
+        kept, rest = codings[0], codings[1:]
+        for dup in rest:
+            if dup.memo and dup.memo != kept.memo:
+                kept.memo = f"{kept.memo}\n\n{dup.memo}" if kept.memo else dup.memo
+            linked = set(
+                session.scalars(
+                    select(col(m.EvidenceLink.indicator_id)).where(
+                        col(m.EvidenceLink.coding_id) == kept.id
+                    )
+                )
+            )
+            session.execute(
+                delete(m.EvidenceLink).where(
+                    col(m.EvidenceLink.coding_id) == dup.id,
+                    col(m.EvidenceLink.indicator_id).in_(linked),
+                )
+            )
+            session.execute(
+                update(m.EvidenceLink)
+                .where(col(m.EvidenceLink.coding_id) == dup.id)
+                .values(coding_id=kept.id)
+            )
+            session.execute(
+                update(m.Suggestion)
+                .where(col(m.Suggestion.coding_id) == dup.id)
+                .values(coding_id=kept.id)
+            )
+            session.add(kept)
+            session.flush()
+            session.delete(dup)
+            session.flush()
+            folded += 1
+    return folded
 
 
 def delete_code(session: Session, ref: str | int, *, force: bool = False) -> int:
@@ -648,8 +735,6 @@ def delete_code(session: Session, ref: str | int, *, force: bool = False) -> int
             f"code {code.name!r} (with its children) has {n} coding(s); "
             "merge it into another code, or delete with --force"
         )
-    from sqlalchemy import delete
-
     coding_ids = select(col(m.Coding.id)).where(col(m.Coding.code_id).in_(ids))
     session.execute(
         update(m.Suggestion)

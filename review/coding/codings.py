@@ -316,11 +316,26 @@ def link_snapshots(session: Session, coding_id: int) -> list[dict]:
 
 
 def remove_coding(session: Session, coding_id: int, coder: str) -> None:
-    """Remove one coding (anyone's: review teams correct each other); undo restores it."""
+    """Remove one of your own codings (or one that names no coder); undo restores it. Another
+    coder's coding is refused: it is their judgement, and only they can undo its removal (a
+    memo on it follows `add_memo`'s rule). With blind coding on, the refusal does not say
+    whose or of what code it is."""
     coding = session.get(m.Coding, coding_id)
     if coding is None:
         raise NotFound(f"no coding with id {coding_id}")
     who = ensure_coder(session, coder)
+    if coding.coder_id is not None and coding.coder_id != who.id:
+        mine = blind_coder(session, coder)
+        if mine is not None:
+            raise UsageError(f"{blind_note(mine)}; coding {coding_id} is another coder's")
+        from review.coding.codebook import code_path
+
+        owner = session.get(m.Coder, coding.coder_id)
+        name = owner.name if owner is not None else "another coder"
+        raise UsageError(
+            f"coding {coding_id} ({code_path(session, coding.code_id)}) is {name}'s: you "
+            f"({who.name}) can remove only your own codings"
+        )
     snap = coding_snapshot(coding)
     links = link_snapshots(session, coding_id)
     payload = {"codings": [snap], "links": links, "source_ids": [coding.source_id]}

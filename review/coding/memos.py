@@ -177,6 +177,14 @@ def _holds(needle: str, text) -> ColumnElement[bool]:
     return or_(*(func.lower(col(c)).like(pattern, escape="\\") for c in columns))
 
 
+def own_memo(session: Session, target: str, target_id: int, coder: str) -> MemoView | None:
+    """`coder`'s own memo on a code or a source (the newest, if they wrote several), or None.
+    The Codebook's `M` opens it to edit rather than add a second one beside it; the other
+    coders' memos there are theirs and are left alone."""
+    mine = [v for v in memos(session, target, target_id, newest_first=True) if v.coder == coder]
+    return mine[0] if mine else None
+
+
 def edit_memo(
     session: Session, kind: str, memo_id: int, text: str, *, expected_version: int | None = None
 ) -> None:

@@ -5,12 +5,13 @@ Every change goes through `review.coding.codebook` (the same functions as `revie
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
@@ -99,7 +100,11 @@ class CodebookScreen(WorkbenchScreen):
                 focus_line = line  # every node is expanded: display line = tree order
         tree.root.expand_all()
         if rows:
-            tree.cursor_line = focus_line if focus_line is not None else 0
+            line = focus_line if focus_line is not None else 0
+            tree.cursor_line = line
+            # (the same line number again posts no highlight: a merge or delete left the
+            # removed code's definition beside the survivor)
+            self._detail(pk(rows[line][0]))
         self.query_one(StatusLine).note = f"{len(rows)} codes"
 
     def highlighted(self) -> int | None:
@@ -107,7 +112,10 @@ class CodebookScreen(WorkbenchScreen):
         return node.data if node is not None and node.data is not None else None
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[int]) -> None:
-        cid = event.node.data
+        self._detail(event.node.data)
+
+    def _detail(self, cid: int | None) -> None:
+        """The highlighted code's definition, rules, example, keywords and key, beside it."""
         code = self.codes.get(cid) if cid is not None else None
         if code is None:
             return
@@ -170,16 +178,18 @@ class CodebookScreen(WorkbenchScreen):
             parents = [p for p in parents if p[1] != cid and not p[0].startswith(
                 self._path(cid) + "/")]  # fmt: skip
 
+        def save(values: dict) -> dict:  # in the form: a refusal keeps it open, input kept
+            with self.app.session() as s:
+                return {**values, "id": save_code_form(s, cid, values)}
+
         def done(values: dict | None) -> None:
             if values is None:
                 return
-            ok, code_id = self.in_session(lambda s: save_code_form(s, cid, values))
-            if ok:
-                self.reload(select=code_id)
-                self.query_one(StatusLine).note = f"saved {values['name']}"
-                self.app.data_changed()
+            self.reload(select=values["id"])
+            self.query_one(StatusLine).note = f"saved {values['name']}"
+            self.app.data_changed()
 
-        self.app.push_screen(CodeForm(title, fields, parents), done)
+        self.app.push_screen(CodeForm(title, fields, parents, save=save), done)
 
     def action_add_top(self) -> None:
         self.action_add(top=True)
@@ -192,9 +202,12 @@ class CodebookScreen(WorkbenchScreen):
         if cid is None:
             return
 
+        old = self._path(cid)
+
         def done(name: str | None) -> None:
             if name and name.strip():
-                self._run(rename_code, cid, name.strip(), select=cid, note="renamed")
+                note = f"renamed {old} to {name.strip()}"
+                self._run(rename_code, cid, name.strip(), select=cid, note=note)
 
         self.app.push_screen(Prompt("Rename code", self.codes[cid].name), done)
 
@@ -215,10 +228,13 @@ class CodebookScreen(WorkbenchScreen):
         if cid is None:
             return
 
+        old = self._path(cid)
+
         def done(parent: int | None) -> None:
             if parent is not None:
                 target = None if parent == TOP else parent
-                self._run(move_code, cid, target, select=cid, note="moved")
+                where = f"under {self._path(target)}" if target is not None else "to the top"
+                self._run(move_code, cid, target, select=cid, note=f"moved {old} {where}")
 
         self._pick(f"Move {self.codes[cid].name} under…", cid, True, done)
 
@@ -240,9 +256,20 @@ class CodebookScreen(WorkbenchScreen):
             where = self._path(into)
 
             def answered(yes: bool | None) -> None:
-                if yes:
-                    note = f"merged {name} into {where}" + (f" ({n} coding(s) moved)" if n else "")
-                    self._run(merge_codes, cid, into, select=into, note=note)
+                if not yes:
+                    return
+                ok, moved = self.in_session(lambda s: merge_codes(s, cid, into))
+                if not ok or moved is None:
+                    return
+                note = f"merged {name} into {where}: {moved['coding']} coding(s) moved"
+                if moved["duplicates"]:
+                    note += (
+                        f", {moved['duplicates']} duplicate(s) folded into the same coder's "
+                        "coding of the same span"
+                    )
+                self.reload(select=into)
+                self.notify(note)
+                self.app.refresh_status()
 
             # a merge cannot be undone (the code is gone): it asks first, as delete does
             detail = (
@@ -280,27 +307,60 @@ class CodebookScreen(WorkbenchScreen):
         self.app.push_screen(Confirm(f"Delete the code {name!r}?", detail), answered)
 
     def action_memo(self) -> None:
-        """M: a multi-line memo on the highlighted code (listed on the Memos screen)."""
+        """M: a multi-line memo on the highlighted code (listed on the Memos screen): your own
+        memo on it, opened to edit, if you wrote one; else a new one. Other coders' memos on
+        the code are theirs and stay as they are."""
+        from review.coding.memos import own_memo
         from review.tui.widgets.memo_editor import MemoEditor
 
         cid = self.highlighted()
         if cid is None:
             return
         name = getattr(self.codes.get(cid), "name", str(cid))
+        coder = self.app.ws.coder
+        with self.app.session(write=False) as s:
+            mine = own_memo(s, "code", cid, coder)
 
         def save(text: str | None) -> None:
             from review.coding.codings import add_memo
+            from review.coding.memos import edit_memo
 
-            if not text or not text.strip():
+            if text is None:
                 return
-            coder = self.app.ws.coder
-            ok, _ = self.in_session(
-                lambda s: add_memo(s, target="code", target_id=cid, text=text, coder=coder)
-            )
+            if not text.strip():
+                if mine is not None:
+                    self._clear_memo(mine.id, name, mine.text)
+                return
+            if mine is None:
+                ok, _ = self.in_session(
+                    lambda s: add_memo(s, target="code", target_id=cid, text=text, coder=coder)
+                )
+            else:
+                memo_id, version = cast(int, mine.id), mine.version
+                ok, _ = self.in_session(
+                    lambda s: edit_memo(s, "code", memo_id, text, expected_version=version)
+                )
             if ok:
-                self.notify(f"memo saved on {name}")
+                self.notify(f"memo {'saved' if mine is None else 'updated'} on {name}")
 
-        self.app.push_screen(MemoEditor(f"Memo on the code {name}"), save)
+        title = f"{'Your memo' if mine else 'Memo'} on the code {name}"
+        self.app.push_screen(MemoEditor(title, mine.text if mine else ""), save)
+
+    def _clear_memo(self, memo_id: int | None, name: str, old: str) -> None:
+        """Your code memo saved empty: deleted once you say yes (as in the Reader)."""
+        from review.coding.memos import delete_memo
+        from review.tui.widgets.confirm import Confirm
+
+        def answered(yes: bool | None) -> None:
+            if yes and memo_id is not None:
+                ok, _ = self.in_session(lambda s: delete_memo(s, "code", memo_id))
+                if ok:
+                    self.notify(f"memo removed from {name}")
+            else:
+                self.notify(f"Your memo on {name} is kept.")
+
+        first = " ".join(old.split())[:70]
+        self.app.push_screen(Confirm(f"Remove your memo on {name}?", escape(first)), answered)
 
     def action_excerpts(self) -> None:
         cid = self.highlighted()

@@ -431,21 +431,18 @@ class ReaderScreen(WorkbenchScreen):
             title = "New code (then applied to the highlighted text)"
         parents = [(c.path, c.id) for c in self.choices if c.id != ask.code_id]
 
-        def done(values: dict | None) -> None:
+        def save(values: dict) -> dict:  # in the form: a refusal keeps it open, input kept
             from review.coding.codings import apply_code
 
-            if values is None:
-                return
-
-            def call(s: Session) -> int:
+            with self.app.session() as s:
                 cid = save_code_form(s, ask.code_id, values)
                 if ask.code_id is None and span is not None and self.doc is not None:
                     apply_code(s, source_id=self.doc.source_id, code_id=cid, start=span[0],
                                end=span[1], coder=self.app.ws.coder)  # fmt: skip
-                return cid
+            return values
 
-            ok, _ = self.in_session(call)
-            if not ok:
+        def done(values: dict | None) -> None:
+            if values is None:
                 return
             self.reload_codes()
             if ask.code_id is None:
@@ -456,7 +453,7 @@ class ReaderScreen(WorkbenchScreen):
                 self._refresh_marks(f"saved {values['name']}")
                 self.action_pick_code()  # back to choosing a code
 
-        self.app.push_screen(CodeForm(title, fields, parents), done)
+        self.app.push_screen(CodeForm(title, fields, parents, save=save), done)
 
     def create_and_apply(self, new) -> None:
         """Add the code typed in the picker (under the parent chosen there) and code the
@@ -544,11 +541,14 @@ class ReaderScreen(WorkbenchScreen):
         c = next((c for c in self.choices if c.id == mark.code_id), None)
         who = f" by {mark.coder}" if mark.coder else ""
         at = here.index(mark) + 1
+        acts = (
+            "M acts on it (delete: your own codings only)"
+            if mark.coder and mark.coder != self.app.ws.coder
+            else "delete and M act on it"
+        )
         self.query_one(
             StatusLine
-        ).note = (
-            f"▶ {_path(c, mark.code_id)}{who} ({at} of {len(here)} here): delete and M act on it"
-        )
+        ).note = f"▶ {_path(c, mark.code_id)}{who} ({at} of {len(here)} here): {acts}"
         self._panel()
 
     def action_remove(self) -> None:

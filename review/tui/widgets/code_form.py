@@ -1,10 +1,15 @@
 """The code form: every field of a code in one dialog (name, parent, definition, when to use,
 when not to, example, keywords, colour, shortcut, codable). ctrl+s saves, escape cancels;
 tab moves between fields. Returns a dict of the fields (keywords as a list, parent as a code
-id or None for the top level); the screen hands it to `review.coding.codebook`."""
+id or None for the top level); the screen hands it to `review.coding.codebook`. Given `save`
+(the screen's call of that service, in one transaction), the form saves before it closes: a
+refusal (a shortcut another code holds, a name already there) is shown in the form, which
+stays open with everything typed, and it returns what `save` returned."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
@@ -13,9 +18,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
+from review import logs
+from review.errors import ReviewError
 from review.tui.widgets.in_order import InOrderInput
 
 TOP = -1
+HINT = "enter or ctrl+s save · escape cancel · tab next field"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -59,7 +68,8 @@ class CodeForm(ModalScreen["dict | None"]):
     CodeForm .row { height: 3; }
     CodeForm .row Label { width: 18; padding: 1 1 0 0; }
     CodeForm .row Input, CodeForm .row Select { width: 1fr; }
-    CodeForm #form-hint { color: $text-muted; height: 1; }
+    CodeForm #form-hint { color: $text-muted; height: auto; }
+    CodeForm #form-hint.-refused { color: $error; text-style: bold; }
     CodeForm.-compact .row { height: 1; }
     CodeForm.-compact .row Label { padding: 0 1 0 0; }
     CodeForm.-compact Checkbox { border: none; padding: 0; height: 1; }
@@ -67,9 +77,15 @@ class CodeForm(ModalScreen["dict | None"]):
     COMPACT_BELOW = 40  # rows: under this the fields lose their borders so all of them fit
 
     def __init__(
-        self, title: str, values: CodeFields, parents: list[tuple[str, int]], focus: str = "name"
+        self,
+        title: str,
+        values: CodeFields,
+        parents: list[tuple[str, int]],
+        focus: str = "name",
+        save: Callable[[dict], dict] | None = None,
     ) -> None:
         super().__init__()
+        self.save = save
         self.title_text = title
         self.values = values
         self.parents = parents
@@ -94,7 +110,7 @@ class CodeForm(ModalScreen["dict | None"]):
                     yield from self._row(name, label, text)
                 yield Checkbox("Codable (applied to text; off for a grouping code)", v.codable,
                                id="f-codable")  # fmt: skip
-            yield Static("enter or ctrl+s save · escape cancel · tab next field", id="form-hint")
+            yield Static(HINT, id="form-hint", markup=False)
 
     def _row(self, name: str, label: str, value: str) -> ComposeResult:
         with Horizontal(classes="row"):
@@ -123,7 +139,22 @@ class CodeForm(ModalScreen["dict | None"]):
         if not out["name"]:
             self.notify("A code needs a name.", severity="warning")
             return
+        if self.save is not None:
+            try:
+                out = self.save(out)
+            except ReviewError as exc:  # refused: the form stays open with what was typed
+                self._refused(str(exc))
+                return
+            except Exception as exc:  # a bug: logged, one line, and nothing typed is lost
+                self._refused(logs.internal_error(log, exc, "saving the code form"))
+                return
         self._answer(out)
+
+    def _refused(self, message: str) -> None:
+        hint = self.query_one("#form-hint", Static)
+        hint.update(f"Not saved: {message} · fix it and save again, or escape")
+        hint.add_class("-refused")
+        self.app.bell()
 
     def action_cancel(self) -> None:
         self._answer(None)
