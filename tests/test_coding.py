@@ -22,7 +22,7 @@ from review.coding.codings import (
 from review.coding.memos import memos
 from review.errors import NotFound, UsageError
 from review.store import models as m
-from tests.test_coding_helpers import make_source
+from tests.test_coding_helpers import inserts_into, make_source
 
 pytestmark = pytest.mark.backends("sqlite", "postgres")
 
@@ -177,8 +177,6 @@ def test_bulk_apply_gives_each_row_its_own_id_in_few_statements(coded):
     SQLAlchemy for the parameters' order made SQLite take one INSERT a row)."""
     import random
 
-    from sqlalchemy import event
-
     session, src = coded
     code = find_code(session, "Trust")
     other = find_code(session, "Collective co-production")
@@ -187,18 +185,8 @@ def test_bulk_apply_gives_each_row_its_own_id_in_few_statements(coded):
             for i in range(600)]  # fmt: skip
     random.Random(3).shuffle(rows)
     rows += [dict(rows[0], memo="one"), dict(rows[0], memo="two"), dict(rows[1]), dict(rows[1])]
-    inserts = []
-
-    def seen(conn, cursor, statement, params, context, executemany):
-        if statement.lstrip().upper().startswith("INSERT INTO CODING "):
-            inserts.append(statement)
-
-    engine = session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with inserts_into(session, "coding") as inserts:
         ids = bulk_apply(session, rows, coder="script")
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert len(ids) == len(set(ids)) == len(rows)
     assert 1 <= len(inserts) <= 10, len(inserts)
     for cid, row in zip(ids, rows, strict=True):

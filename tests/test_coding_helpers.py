@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy import text as sql
 
 from review.store import models as m
@@ -61,3 +63,22 @@ def set_attribute(session, participant: str, name: str, value: str) -> None:
     who = session.scalar(select(m.Participant).where(m.Participant.name == participant))
     session.add(m.ParticipantAttribute(participant_id=who.id, name=name, value=value))
     session.flush()
+
+
+@contextmanager
+def inserts_into(session, table: str) -> Iterator[list[str]]:
+    """The INSERT statements sent to the database for `table` while the block runs (one per
+    statement, however many rows each carries): bulk writes must stay a few statements."""
+    seen: list[str] = []
+    prefix = f"INSERT INTO {table.upper()} "
+
+    def listen(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().upper().startswith(prefix):
+            seen.append(statement)
+
+    engine = session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)

@@ -7,7 +7,7 @@ import pytest
 
 from review.coding.search import count, fts_query, index_passages, search, ts_query
 from review.errors import UsageError
-from tests.test_coding_helpers import make_source
+from tests.test_coding_helpers import inserts_into, make_source
 
 pytestmark = pytest.mark.backends("sqlite", "postgres")
 
@@ -376,7 +376,7 @@ def test_a_long_transcripts_passages_are_stored_in_batches_and_indexed_whole(ses
     32,000 for a 1.1 M-character transcript), each passage's indexed text is its span, and
     the last one is found by search (its text sliced in Python, not by SQLite's `substr`,
     which reads the text's whole prefix for each passage)."""
-    from sqlalchemy import event, select
+    from sqlalchemy import select
 
     from review.ingest.passages import Segment, store_passages
     from review.store import models as m
@@ -390,18 +390,8 @@ def test_a_long_transcripts_passages_are_stored_in_batches_and_indexed_whole(ses
         end = body.index(" together.", at) + len(" together.")
         spans.append(Segment(at, end, "sentence", None, None))
         at = end + 1
-    inserts = []
-
-    def seen(conn, cursor, statement, params, context, executemany):
-        if statement.lstrip().upper().startswith("INSERT INTO PASSAGE "):
-            inserts.append(statement)
-
-    engine = session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with inserts_into(session, "passage") as inserts:
         assert store_passages(session, src, spans) == 3000
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert 1 <= len(inserts) <= 20, len(inserts)
     rows = session.execute(
         select(m.Passage.id, m.Passage.start, m.Passage.end).where(m.Passage.source_id == src.id)
