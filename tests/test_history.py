@@ -215,3 +215,189 @@ def test_undo_and_redo_of_a_decision_a_duplicate_merge_moved(paper):
     assert _decisions(session) == [] and _stored(session, survivor) == "unscreened"
     with pytest.raises(ReviewError, match="merged into bovaird2007:"):
         redo(session, "zoe", kinds=SCREENING)
+
+
+# --- steps whose code was merged or deleted since (review.store.actions.codes_gone) -------
+
+
+@pytest.fixture
+def spare(two):
+    """`two`, with a code of its own to merge or delete ("Spare", no shortcut)."""
+    from review.coding.codebook import add_code
+
+    session, a, b, code = two
+    return session, a, b, code, add_code(session, "Spare").id
+
+
+def _code_gone_rows(session):
+    return session.scalars(select(m.Action).where(m.Action.kind == "code-gone")).all()
+
+
+def test_undo_a_removal_after_a_merge_puts_the_coding_on_the_survivor(spare):
+    from review.coding.codebook import merge_codes
+
+    session, a, _b, code, gone = spare
+    c = apply_code(session, source_id=a.id, code_id=gone, start=5, end=16, coder="zoe")
+    remove_coding(session, c.id, "zoe")
+    merge_codes(session, gone, code)
+    assert len(_code_gone_rows(session)) == 1  # the history knows
+    what = undo(session, "zoe", source_id=a.id)
+    assert what == (
+        f"restored {_named(session, code, 5, 16, c.id)}; coded Spare then, merged into "
+        f"{code_path(session, code)} since"
+    )
+    assert [(r.id, r.code_id) for r in session.scalars(select(m.Coding))] == [(c.id, code)]
+    assert redo(session, "zoe", source_id=a.id).startswith("removed")  # and again
+    assert _rows(session) == []
+
+
+def test_redo_an_undone_apply_after_a_merge_codes_the_survivor(spare):
+    from review.coding.codebook import merge_codes
+
+    session, a, _b, code, gone = spare
+    c = apply_code(session, source_id=a.id, code_id=gone, start=5, end=16, coder="zoe")
+    assert undo(session, "zoe") == f"removed Spare at 5–16 (coding {c.id})"
+    merge_codes(session, "Spare", code)
+    what = redo(session, "zoe")
+    assert what.startswith(f"re-applied {_named(session, code, 5, 16, c.id)}; coded Spare then")
+    assert [(r.id, r.code_id) for r in session.scalars(select(m.Coding))] == [(c.id, code)]
+
+
+def test_undo_of_an_apply_after_a_merge_removes_the_moved_coding_and_says_so(spare):
+    from review.coding.codebook import merge_codes
+
+    session, a, _b, code, gone = spare
+    c = apply_code(session, source_id=a.id, code_id=gone, start=5, end=16, coder="zoe")
+    merge_codes(session, gone, code)
+    assert undo(session, "zoe") == (
+        f"removed {_named(session, code, 5, 16, c.id)}; coded Spare then, merged into "
+        f"{code_path(session, code)} since"
+    )
+    assert _rows(session) == []
+
+
+def test_steps_whose_code_was_deleted_are_refused_naming_it_and_leave_no_row(spare):
+    from review.coding.codebook import delete_code
+    from review.coding.history import Refused
+
+    session, a, _b, code, gone = spare
+    first = apply_code(session, source_id=a.id, code_id=code, start=0, end=3, coder="zoe")
+    c = apply_code(session, source_id=a.id, code_id=gone, start=5, end=16, coder="zoe")
+    remove_coding(session, c.id, "zoe")
+    delete_code(session, gone)  # no codings left: no --force needed
+    what = undo(session, "zoe", source_id=a.id)
+    assert isinstance(what, Refused)
+    assert what.startswith(
+        f"nothing restored: code Spare was deleted from the codebook since coding {c.id} "
+        "(Spare at 5–16) was removed; the step is dropped from your history"
+    )
+    assert [r[0] for r in _rows(session)] == [first.id]  # no coding of a code that is no more
+    # the refused step is gone: the next undo takes the one before it, the apply of c (whose
+    # code is gone too: refused), then the first coding
+    what = undo(session, "zoe", source_id=a.id)
+    assert what == (
+        "nothing undone: code Spare was deleted from the codebook since you applied it; the "
+        "step is dropped from your history (undo again for the one before)"
+    )
+    assert (
+        undo(session, "zoe", source_id=a.id) == f"removed {_named(session, code, 0, 3, first.id)}"
+    )
+    assert _rows(session) == []
+
+
+def test_an_apply_whose_code_was_force_deleted_is_refused_and_redo_puts_nothing_back(spare):
+    from review.coding.codebook import delete_code
+    from review.coding.history import Refused
+
+    session, a, _b, _code, gone = spare
+    apply_code(session, source_id=a.id, code_id=gone, start=5, end=16, coder="zoe")
+    delete_code(session, gone, force=True)
+    what = undo(session, "zoe")
+    assert isinstance(what, Refused) and "code Spare was deleted from the codebook" in what
+    assert redo(session, "zoe") is None  # nothing was undone: nothing to redo ("0 codings")
+    assert undo(session, "zoe") is None
+    # undone first, then the code deleted: the redo is refused, not a coding of nothing
+    c = apply_code(session, source_id=a.id, code_id=_code, start=5, end=16, coder="zoe")
+    assert undo(session, "zoe").startswith("removed")
+    delete_code(session, _code, force=True)
+    what = redo(session, "zoe")
+    assert isinstance(what, Refused) and what.startswith("nothing redone: code ")
+    assert f"coding {c.id}" in what and _rows(session) == []
+
+
+def test_an_apply_a_merge_folded_into_another_coding_is_refused_naming_both(spare):
+    from review.coding.codebook import merge_codes
+    from review.coding.history import Refused
+
+    session, a, _b, code, gone = spare
+    kept = apply_code(session, source_id=a.id, code_id=code, start=5, end=16, coder="zoe")
+    folded = apply_code(session, source_id=a.id, code_id=gone, start=5, end=16, coder="zoe")
+    assert merge_codes(session, gone, code)["duplicates"] == 1
+    what = undo(session, "zoe")
+    assert isinstance(what, Refused)
+    assert f"coding {folded.id} was folded into coding {kept.id} ({code_path(session, code)})" in (
+        what
+    )
+    assert [r[0] for r in _rows(session)] == [kept.id]  # the survivor stays
+    assert undo(session, "zoe") == f"removed {_named(session, code, 5, 16, kept.id)}"
+
+
+def test_a_removal_that_would_repeat_a_coding_after_a_merge_is_refused(spare):
+    from review.coding.codebook import merge_codes
+    from review.coding.history import Refused
+
+    session, a, _b, code, gone = spare
+    other = apply_code(session, source_id=a.id, code_id=code, start=5, end=16, coder="zoe")
+    c = apply_code(session, source_id=a.id, code_id=gone, start=5, end=16, coder="zoe")
+    remove_coding(session, c.id, "zoe")
+    merge_codes(session, gone, code)  # c, put back, would be `other` a second time
+    what = undo(session, "zoe")
+    assert isinstance(what, Refused) and f"would repeat coding {other.id}" in what
+    assert "now that Spare is merged into" in what
+    assert [r[0] for r in _rows(session)] == [other.id]
+
+
+def test_a_rejection_whose_code_was_deleted_is_refused(spare):
+    from review.coding.codebook import delete_code
+    from review.coding.history import Refused
+    from review.coding.suggest import reject_suggestion
+
+    session, a, _b, _code, gone = spare
+    sug = m.Suggestion(
+        source_id=a.id, code_id=gone, start=5, end=16, quote=TEXT[5:16], trigger=["volunteer"]
+    )
+    session.add(sug)
+    session.flush()
+    reject_suggestion(session, sug.id, "zoe")
+    delete_code(session, gone)
+    what = undo(session, "zoe")
+    assert isinstance(what, Refused) and "code Spare was deleted" in what
+    assert what.startswith("nothing undone: code Spare was deleted from the codebook since you ")
+    assert session.get(m.Suggestion, sug.id) is None
+
+
+def test_review_code_undo_refuses_a_step_whose_code_was_deleted(ws, cli):
+    src = make_source_cli(ws)
+    assert cli("-w", ws.root, "codebook", "add", "Spare").code == 0
+    r = cli("-w", ws.root, "--coder", "zoe", "code", "apply", src, "Spare", "--span", "5:16")
+    assert r.code == 0, r.err
+    cid = cli("-w", ws.root, "code", "list", src, "--json").json()["codings"][0]["id"]
+    assert cli("-w", ws.root, "--coder", "zoe", "code", "remove", cid).code == 0
+    assert cli("-w", ws.root, "codebook", "delete", "Spare").code == 0
+    r = cli("-w", ws.root, "--coder", "zoe", "code", "undo")
+    assert r.code == 1
+    assert r.out.startswith("nothing restored: code Spare was deleted from the codebook")
+    r = cli("-w", ws.root, "--coder", "zoe", "code", "undo", "--json")  # the apply: its
+    assert r.code == 1 and r.json()["undone"] is None  # code is gone too (refused steps go)
+    assert r.json()["refused"].startswith("nothing undone: code Spare was deleted")
+    r = cli("-w", ws.root, "--coder", "zoe", "code", "undo", "--json")
+    assert r.code == 0 and r.json() == {"undone": None}  # each refused step left the history
+
+
+def make_source_cli(ws):
+    from review.store.db import session_scope
+
+    with session_scope(ws.engine) as s:
+        ensure_codebook(s, ws.codebook_path)
+        make_source(s, "fg-a", TEXT)
+    return "fg-a"

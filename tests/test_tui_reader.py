@@ -386,3 +386,41 @@ async def test_a_code_a_colleague_just_added_codes_at_the_first_press(ws):
         await settle(app, pilot)
     sents = sentences(ws, sid)
     assert _codings(ws) == [(new, *sents[0], _text(ws, sid)[slice(*sents[0])])]
+
+
+async def test_undo_in_the_reader_after_the_code_was_merged_or_deleted(ws):
+    """A coding applied in the Reader, its code merged into another on the Codebook screen:
+    ctrl+z removes it, saying where it went. A coding removed, its code then deleted: ctrl+z
+    is refused naming the code, and no coding of a code that is no more appears."""
+    from review.coding.codebook import add_code, delete_code, merge_codes
+
+    sid = add_transcript(ws)
+    with session_scope(ws.engine) as s:
+        add_code(s, "Spare", shortcut="9")
+    async with running(ws, source=sid) as (app, pilot):
+        await pilot.press("9")
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:  # the Codebook screen's g
+            merge_codes(s, "Spare", _code_with_shortcut(ws, "1"))
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        note = app.screen.query_one("StatusLine").note
+        assert note.startswith("undo: removed Four Cs/") and "coded Spare then, merged" in note
+        assert _codings(ws) == [] and app.screen.doc.codings == []
+        with session_scope(ws.engine) as s:
+            add_code(s, "Spare", shortcut="9")
+        await pilot.press("f2")  # away and back: the codebook is read again
+        await settle(app, pilot)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        await pilot.press("down", "9")
+        await settle(app, pilot)
+        await pilot.press("delete")
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:  # the Codebook screen's delete
+            delete_code(s, "Spare")
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        note = app.screen.query_one("StatusLine").note
+        assert note.startswith("nothing restored: code Spare was deleted from the codebook")
+        assert _codings(ws) == [] and app.screen.doc.codings == []

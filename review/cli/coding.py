@@ -156,11 +156,17 @@ def code_remove(
 
 @code_app.command("undo")
 def code_undo(ctx: typer.Context, coder: str = CODER, json_out: bool = JSON_OUT) -> None:
-    """Undo your last coding action (apply, remove, accept or reject)."""
+    """Undo your last coding action (apply, remove, accept or reject). A step whose code was
+    deleted since (or whose coding a merge folded into another) is refused, naming it, and
+    dropped from your history (exit 1): undo again for the one before."""
     from review.coding.codings import undo
+    from review.coding.history import Refused
 
     with ready(ctx) as s:
         what = undo(s, who(ctx, coder))
+    if isinstance(what, Refused):
+        print_result(json_out, {"undone": None, "refused": str(what)}, what)
+        raise typer.Exit(1)
     print_result(json_out, {"undone": what}, f"undone: {what}" if what else "nothing to undo")
 
 

@@ -27,7 +27,9 @@ from review.errors import NotFound, ReviewError, UsageError
 from review.files import write_file
 from review.store import models as m
 from review.store import versions
+from review.store.actions import codes_gone
 from review.store.db import serialise
+from review.store.models import pk
 
 SEP = "/"
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -620,7 +622,8 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
             f"{keep.name!r} already has a child named {', '.join(map(repr, clash))}: "
             "merge or rename those children first"
         )
-    folded = _fold_duplicates(session, gone.id, cast(int, keep.id))
+    paths = {gone.id: code_path(session, gone), pk(keep): code_path(session, keep)}
+    folded = _fold_duplicates(session, gone.id, pk(keep))
     # one link per indicator and code: where the survivor has its own, the merged code's goes
     session.execute(
         delete(m.EvidenceLink).where(
@@ -642,23 +645,24 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
         update(m.Code).where(col(m.Code.parent_id) == gone.id).values(parent_id=keep.id)
     )
     moved["children"] = result.rowcount
-    moved["duplicates"] = folded
+    moved["duplicates"] = len(folded)
     # the merged code's memos are about the survivor now (deleting it would cascade to them)
     session.execute(update(m.Memo).where(col(m.Memo.code_id) == gone.id).values(code_id=keep.id))
     keep.keywords = list(dict.fromkeys([*(keep.keywords or []), *(gone.keywords or [])]))
     session.flush()
     session.delete(session.get(m.Code, gone.id))
+    codes_gone(session, {gone.id: pk(keep)}, paths, folded)  # what undo needs to know
     session.flush()
     return moved
 
 
-def _fold_duplicates(session: Session, gone_id: int, keep_id: int) -> int:
+def _fold_duplicates(session: Session, gone_id: int, keep_id: int) -> dict[int, int]:
     """Before `gone`'s codings move to `keep`: each set of codings that would then be one
     coding repeated (same source, start, end and coder — no coder counts as the same — on
     `gone` or `keep`, at least one of them on `gone`) is folded into its oldest coding. What
     pointed at the others goes to that one: their memo (added below its own, if different),
     their evidence links (one per indicator: the kept coding's own link wins) and accepted
-    suggestions. Returns the number of codings folded away (deleted)."""
+    suggestions. Returns the codings folded away (deleted): id -> the id of the one kept."""
     mine, other = aliased(m.Coding), aliased(m.Coding)
     pairs = session.execute(
         select(col(mine.id), col(other.id)).where(
@@ -679,7 +683,7 @@ def _fold_duplicates(session: Session, gone_id: int, keep_id: int) -> int:
         group = groups.get(a, {a}) | groups.get(b, {b})
         for cid in group:
             groups[cid] = group
-    folded = 0
+    folded: dict[int, int] = {}
     for group in {id(g): g for g in groups.values()}.values():
         codings = sorted(
             (cast(m.Coding, session.get(m.Coding, cid)) for cid in group),
@@ -716,7 +720,7 @@ def _fold_duplicates(session: Session, gone_id: int, keep_id: int) -> int:
             session.flush()
             session.delete(dup)
             session.flush()
-            folded += 1
+            folded[pk(dup)] = pk(kept)
     return folded
 
 
@@ -746,7 +750,10 @@ def delete_code(session: Session, ref: str | int, *, force: bool = False) -> int
     session.execute(delete(m.Suggestion).where(col(m.Suggestion.code_id).in_(ids)))
     session.execute(delete(m.EvidenceLink).where(col(m.EvidenceLink.code_id).in_(ids)))
     session.execute(delete(m.Coding).where(col(m.Coding.code_id).in_(ids)))
+    paths = code_paths(session)
     # children first, so the parent foreign key is never left dangling
     for cid in reversed(ids):
         session.execute(delete(m.Code).where(col(m.Code.id) == cid))
+    deleted: dict[int, int | None] = {cid: None for cid in ids}
+    codes_gone(session, deleted, {cid: paths[cid] for cid in ids})
     return int(n or 0)

@@ -141,7 +141,8 @@ def apply_code(
     )
     session.add(coding)
     session.flush()
-    record_action(session, who, "apply", {"coding_ids": [coding.id], "source_ids": [source_id]})
+    payload = {"coding_ids": [coding.id], "source_ids": [source_id], "code_ids": [code_id]}
+    record_action(session, who, "apply", payload)
     session.flush()
     return coding
 
@@ -266,7 +267,9 @@ def bulk_apply(
         waiting.setdefault(tuple(row[1:]), []).append(row[0])
     ids = [waiting[tuple(v[f] for f in fields)].pop() for v in values]
     sources = sorted({r["source_id"] for r in rows})
-    record_action(session, who, "apply", {"coding_ids": ids, "source_ids": sources})
+    codes = sorted({r["code_id"] for r in rows})
+    payload = {"coding_ids": ids, "source_ids": sources, "code_ids": codes}
+    record_action(session, who, "apply", payload)
     session.flush()
     return ids
 

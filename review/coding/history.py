@@ -11,9 +11,18 @@ takes back a screening decision on the record it shows, nor the Screening screen
 Undoing an applied or accepted coding keeps a snapshot of it — quote, memo, evidence links —
 in the action, so `redo` puts it back exactly, with the same id; a screening step keeps the
 decision before and after it, and both put the record's stored status right
-(`review.screening.decisions.put_decision`). `redo` re-does the most recently undone step,
-unless this coder has made a new step (there) since that undo: as in an editor, a new change
-ends the redo chain.
+(`review.screening.decisions.put_decision`).
+
+A step may name a code merged or deleted since (the Codebook's `g` and `delete`, `review
+codebook merge|delete`, which record it: `review.store.actions.codes_gone`). A coding put back
+(undoing a removal, redoing an apply) goes to the code its code was merged into, and the
+sentence says so; a step that cannot be undone whole — its code deleted, its coding folded into
+another by a merge, or gone — is refused with a `Refused` sentence naming the code or coding,
+changes nothing, and is dropped from the history, so the next undo takes the step before it
+(never a coding put back pointing at a code that is no more).
+
+`redo` re-does the most recently undone step, unless this coder has made a new step (there)
+since that undo: as in an editor, a new change ends the redo chain.
 """
 
 from __future__ import annotations
@@ -40,12 +49,55 @@ from review.screening.decisions import (
     said,
 )
 from review.store import models as m
+from review.store.actions import gone_codes
 from review.store.coders import coder_id
 from review.store.models import utcnow
 
 CODING = ("apply", "remove", "accept", "reject")
 SCREENING = (SCREEN_STEP,)
 SCAN = 500  # recent actions looked through for one in scope
+
+
+class Refused(str):
+    """What `undo` or `redo` says of a step it could not take (its code deleted since, its
+    coding folded into another or gone): nothing changed, and the step left the history. An
+    interface shows it as a refusal ("nothing undone: …"), not as a step done."""
+
+
+@dataclass
+class Gone:
+    """The codes merged or deleted so far (`review.store.actions.gone_codes`)."""
+
+    into: dict[int, int | None]
+    paths: dict[int, str]
+    folded: dict[int, int]
+
+    @classmethod
+    def read(cls, session: Session) -> Gone:
+        return cls(*gone_codes(session))
+
+    def follow(self, code_id: int) -> tuple[int | None, list[int]]:
+        """The code a coding of `code_id` belongs to now (None: deleted), and the codes it
+        went through on the way (merged away, `code_id` first; empty: still there)."""
+        chain: list[int] = []
+        now: int | None = code_id
+        while now is not None and now in self.into and now not in chain:
+            chain.append(now)
+            now = self.into[now]
+        return now, chain
+
+    def path(self, session: Session, code_id: int) -> str:
+        """A code's path now, else as it was when it went."""
+        return code_paths(session).get(code_id) or self.paths.get(code_id, f"code {code_id}")
+
+
+def _refuse(session: Session, action: m.Action, why: str) -> Refused:
+    """Drop a step that cannot be taken from the history and say why."""
+    undoing = not action.undone
+    session.delete(action)
+    session.flush()
+    more = " (undo again for the one before)" if undoing else ""
+    return Refused(f"{why}; the step is dropped from your history{more}")
 
 
 def undo(
@@ -63,11 +115,17 @@ def undo(
         return None
     payload = dict(action.payload or {})
     kind = action.kind
+    gone = Gone.read(session) if kind in CODING else Gone({}, {}, {})
     if kind == SCREEN_STEP:
         what = _screen_step(session, payload, undoing=True)
     elif kind in ("apply", "accept"):
         ids = payload.get("coding_ids", [])
         codings = get_codings(session, ids[: SCAN * 10])
+        found = {c.id for c in codings}
+        missing = [i for i in ids[: SCAN * 10] if i not in found]
+        if ids and not codings:
+            why = _why_gone(session, gone, missing, payload.get("code_ids", []), "you applied it")
+            return _refuse(session, action, f"nothing undone: {why}")
         links = [ln for c in codings for ln in link_snapshots(session, cast(int, c.id))]
         payload["redo"] = {"codings": [coding_snapshot(c) for c in codings], "links": links}
         delete_codings(session, ids)
@@ -79,14 +137,25 @@ def undo(
                 + _extras(codings, links)
             )
         )
+        what += _merged_note(session, gone, payload.get("code_ids", []))
+        if missing:
+            why = _why_gone(session, gone, missing, payload.get("code_ids", []), "you applied it")
+            what += f" ({_count(len(missing), 'coding')} of the step not: {why})"
     elif kind == "remove":
-        snaps = payload.get("codings", [])
+        snaps, refusal = _moved_on(session, gone, payload.get("codings", []), "removed")
+        if refusal is not None:
+            return _refuse(session, action, f"nothing restored: {refusal}")
         _restore(session, snaps, payload.get("links", []))
         what = f"restored {_what(session, snaps)}" + _extras_snaps(snaps, payload.get("links", []))
+        what += _merged_note(session, gone, [c["code_id"] for c in payload.get("codings", [])])
     elif kind == "reject":
         ids = payload.get("suggestion_ids", [])
-        _set_status(session, ids, "rejected", "pending")
-        what = f"un-rejected {len(ids)} suggestion(s)"
+        n = _set_status(session, ids, "rejected", "pending")
+        if ids and not n:
+            codes = payload.get("code_ids", [])
+            why = _why_gone(session, gone, [], codes, "you rejected them", "suggestion")
+            return _refuse(session, action, f"nothing undone: {why}")
+        what = f"un-rejected {n} suggestion(s)"
     else:
         what = f"nothing to undo for {kind!r}"
     payload["undone_at"] = utcnow().isoformat()
@@ -119,10 +188,16 @@ def redo(
     if newer:
         return None  # a new step since the undo ends the redo chain
     kind = action.kind
+    gone = Gone.read(session) if kind in CODING else Gone({}, {}, {})
     if kind == SCREEN_STEP:
         what = _screen_step(session, payload, undoing=False)
     elif kind in ("apply", "accept"):
         saved = payload.pop("redo", {"codings": [], "links": []})
+        was = [c["code_id"] for c in saved["codings"]]
+        snaps, refusal = _moved_on(session, gone, saved["codings"], "undone")
+        if refusal is not None:
+            return _refuse(session, action, f"nothing redone: {refusal}")
+        saved = dict(saved, codings=snaps)
         _restore(session, saved["codings"], saved["links"])
         if kind == "accept":
             sug_ids = payload.get("suggestion_ids", [])
@@ -137,17 +212,26 @@ def redo(
         else:
             what = f"re-applied {_what(session, saved['codings'])}"
         what += _extras_snaps(saved["codings"], saved["links"])
+        what += _merged_note(session, gone, was)
     elif kind == "remove":
         ids = [snap["id"] for snap in payload.get("codings", [])]
         codings = get_codings(session, ids)
+        if ids and not codings:
+            codes = [snap["code_id"] for snap in payload.get("codings", [])]
+            why = _why_gone(session, gone, ids, codes, "your undo restored it")
+            return _refuse(session, action, f"nothing redone: {why}")
         payload["codings"] = [coding_snapshot(c) for c in codings]  # as they are now
         payload["links"] = [ln for c in codings for ln in link_snapshots(session, cast(int, c.id))]
         delete_codings(session, ids)
         what = f"removed {_what(session, [coding_snapshot(c) for c in codings])} again"
     elif kind == "reject":
         ids = payload.get("suggestion_ids", [])
-        _set_status(session, ids, "pending", "rejected")
-        what = f"re-rejected {len(ids)} suggestion(s)"
+        n = _set_status(session, ids, "pending", "rejected")
+        if ids and not n:
+            codes = payload.get("code_ids", [])
+            why = _why_gone(session, gone, [], codes, "your undo put them back", "suggestion")
+            return _refuse(session, action, f"nothing redone: {why}")
+        what = f"re-rejected {n} suggestion(s)"
     else:
         return None
     payload.pop("undone_at", None)
@@ -283,13 +367,94 @@ def _restore(session: Session, codings: list[dict], links: list[dict]) -> None:
             session.execute(insert(m.EvidenceLink).values(**row))
 
 
-def _set_status(session: Session, ids: list[int], was: str, now: str) -> None:
+def _set_status(session: Session, ids: list[int], was: str, now: str) -> int:
+    """Suggestions `was` -> `now`; how many there were to change."""
+    n = 0
     for i in range(0, len(ids), 5000):
-        session.execute(
+        result = session.execute(
             update(m.Suggestion)
             .where(col(m.Suggestion.id).in_(ids[i : i + 5000]), col(m.Suggestion.status) == was)
             .values(status=now)
         )
+        n += cast(int, getattr(result, "rowcount", 0) or 0)
+    return n
+
+
+# --- codes merged or deleted since the step ---------------------------------------------------
+
+
+def _moved_on(
+    session: Session, gone: Gone, snaps: list[dict], since: str
+) -> tuple[list[dict], str | None]:
+    """Codings to put back, each on the code its code was merged into since (if it was), or
+    why they cannot be put back (None: they can): a code deleted since, or a coding that
+    would repeat one already there (a merge made them the same)."""
+    out = []
+    for snap in snaps:
+        now, chain = gone.follow(snap["code_id"])
+        old = gone.path(session, snap["code_id"])
+        at = f"coding {snap['id']} ({old} at {snap['start']}–{snap['end']})"
+        if now is None or session.get(m.Code, now) is None:
+            end = f"code {gone.path(session, chain[-1] if chain else snap['code_id'])}"
+            return [], f"{end} was deleted from the codebook since {at} was {since}"
+        row = dict(snap, code_id=now)
+        same = session.scalar(
+            select(col(m.Coding.id)).where(
+                col(m.Coding.source_id) == row["source_id"],
+                col(m.Coding.code_id) == now,
+                col(m.Coding.start) == row["start"],
+                col(m.Coding.end) == row["end"],
+                col(m.Coding.coder_id) == row["coder_id"]
+                if row["coder_id"] is not None
+                else col(m.Coding.coder_id).is_(None),
+                col(m.Coding.id) != row["id"],
+            )
+        )
+        if same is not None:
+            into = gone.path(session, now)
+            return [], f"{at} would repeat coding {same}, now that {old} is merged into {into}"
+        out.append(row)
+    return out, None
+
+
+def _why_gone(
+    session: Session,
+    gone: Gone,
+    coding_ids: list[int],
+    code_ids: list[int],
+    since: str,
+    what: str = "coding",
+) -> str:
+    """Why a step's codings (suggestions) are not there any more, naming the code; `since`:
+    "you applied it"."""
+    for cid in coding_ids:
+        kept = gone.folded.get(cid)
+        if kept is not None:
+            row = session.get(m.Coding, kept)
+            on = f" ({gone.path(session, row.code_id)})" if row is not None else ""
+            return (
+                f"coding {cid} was folded into coding {kept}{on} when its code was merged "
+                f"(remove coding {kept} to take it out)"
+            )
+    for code in code_ids:
+        now, chain = gone.follow(code)
+        if now is None:
+            name = gone.path(session, chain[-1] if chain else code)
+            return f"code {name} was deleted from the codebook since {since}"
+    ids = ", ".join(str(i) for i in coding_ids[:5])
+    return f"{what} {ids} is gone already" if ids else f"the {what}s are gone already"
+
+
+def _merged_note(session: Session, gone: Gone, code_ids: list[int]) -> str:
+    """ "; coded Tmp A then, merged into Four Cs/Co-delivery since" for a step whose code was
+    merged away (empty: none was)."""
+    notes = []
+    for code in dict.fromkeys(code_ids):
+        now, chain = gone.follow(code)
+        if chain and now is not None:
+            was = gone.path(session, code)
+            notes.append(f"{was} then, merged into {gone.path(session, now)} since")
+    return f"; coded {', '.join(notes)}" if notes else ""
 
 
 # --- saying what was done -------------------------------------------------------------------

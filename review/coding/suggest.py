@@ -342,10 +342,11 @@ def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list
     """Turn pending suggestions into codings (origin "suggestion"); one undo step."""
     who = ensure_coder(session, coder)
     coding_ids: list[int] = []
-    accepted, sources = [], set()
+    accepted, sources, codes = [], set(), set()
     for sid in ids:
         sug = _pending(session, sid)
         sources.add(sug.source_id)
+        codes.add(sug.code_id)
         source = session.get(m.Source, sug.source_id)
         assert source is not None  # source_id is a foreign key
         quote = check_span(source, sug.start, sug.end)
@@ -369,7 +370,12 @@ def accept_suggestions(session: Session, ids: Sequence[int], coder: str) -> list
             session,
             who,
             "accept",
-            {"coding_ids": coding_ids, "suggestion_ids": accepted, "source_ids": sorted(sources)},
+            {
+                "coding_ids": coding_ids,
+                "suggestion_ids": accepted,
+                "source_ids": sorted(sources),
+                "code_ids": sorted(codes),
+            },
         )
     session.flush()
     return coding_ids
@@ -382,16 +388,17 @@ def accept_suggestion(session: Session, suggestion_id: int, coder: str) -> m.Cod
 
 def reject_suggestions(session: Session, ids: Sequence[int], coder: str) -> int:
     who = ensure_coder(session, coder)
-    done, sources = [], set()
+    done, sources, codes = [], set(), set()
     for sid in ids:
         sug = _pending(session, sid)  # (refuses a missing or settled one before any change)
         done.append(sid)
         sources.add(sug.source_id)
+        codes.add(sug.code_id)
     if done:
         session.execute(
             update(m.Suggestion).where(col(m.Suggestion.id).in_(done)).values(status="rejected")
         )
-        payload = {"suggestion_ids": done, "source_ids": sorted(sources)}
+        payload = {"suggestion_ids": done, "source_ids": sorted(sources), "code_ids": sorted(codes)}
         record_action(session, who, "reject", payload)
         session.flush()
     return len(done)

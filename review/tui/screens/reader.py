@@ -521,6 +521,10 @@ class ReaderScreen(WorkbenchScreen):
         ok, what = self.in_session(lambda s: step(s, self.app.ws.coder, source_id=source_id))
         if not ok:
             return
+        if isinstance(what, history.Refused):  # its code deleted since: nothing changed
+            self._refresh_marks(what)
+            self.notify(what[0].upper() + what[1:], severity="warning", timeout=8)
+            return
         note = f"{which}: {what}" if what else f"nothing to {which} in this source"
         self._refresh_marks(note)
         self.notify(note[0].upper() + note[1:])
