@@ -388,6 +388,49 @@ async def test_a_code_a_colleague_just_added_codes_at_the_first_press(ws):
     assert _codings(ws) == [(new, *sents[0], _text(ws, sid)[slice(*sents[0])])]
 
 
+def _no_live_refresh(app) -> None:
+    """The two-second poll off: what a test then sees in the Reader came from the Reader."""
+    app._changed_elsewhere = lambda: None
+
+
+async def test_reopening_the_source_shows_codings_changed_elsewhere_since(ws):
+    """Back on the Reader (f4, or the source opened again from the Library), the open
+    source's codings are read again: a colleague's coding shows, one undone is gone."""
+    from review.coding.codings import apply_code, remove_coding
+
+    sid = add_transcript(ws)
+    a, z = sentences(ws, sid)[2]
+    async with running(ws, source=sid) as (app, pilot):
+        _no_live_refresh(app)
+        await pilot.press("1")  # ours, on the first sentence
+        await settle(app, pilot)
+        ours = app.screen.doc.codings[0].id
+        await pilot.press("f2")
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:  # meanwhile: a colleague, and `review code remove`
+            apply_code(s, source_id=sid, code_id=_code_with_shortcut(ws, "3"), start=a, end=z,
+                       coder="colleague")  # fmt: skip
+            remove_coding(s, ours, ws.coder)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        reader = app.screen
+        assert [(mk.start, mk.end, mk.coder) for mk in reader.doc.codings] == [(a, z, "colleague")]
+        with session_scope(ws.engine) as s:  # on the Reader itself: f4 reads them again
+            apply_code(s, source_id=sid, code_id=_code_with_shortcut(ws, "2"), start=a, end=z,
+                       coder="colleague")  # fmt: skip
+        assert len(reader.doc.codings) == 1
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert len(reader.doc.codings) == 2
+        await pilot.press("f2")  # the same source opened again from the Library
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:
+            s.exec(m.Coding.__table__.delete())  # (everything gone, as after an import undo)
+        app.open_source(sid)
+        await settle(app, pilot)
+        assert app.screen is reader and reader.doc.codings == []
+
+
 async def test_undo_in_the_reader_after_the_code_was_merged_or_deleted(ws):
     """A coding applied in the Reader, its code merged into another on the Codebook screen:
     ctrl+z removes it, saying where it went. A coding removed, its code then deleted: ctrl+z

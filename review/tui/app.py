@@ -134,9 +134,17 @@ class ReviewApp(App):
         return next((s for s in self.specs if s.name == name), None)
 
     async def action_go(self, name: str) -> None:
-        """Switch to a screen by registry name (closing any dialog first)."""
+        """Switch to a screen by registry name (closing any dialog first). The key of the
+        screen on view (f4 in the Reader) reads what it shows again, as a write elsewhere
+        does (its `database_changed`): the Reader's codings as they are now."""
+        dialog = isinstance(self.screen, ModalScreen)
         while isinstance(self.screen, ModalScreen):
-            self.pop_screen()
+            self.pop_screen()  # (the screen below resumes: the Reader re-reads there)
+        if name == self.current_mode and not dialog:
+            hook = getattr(self.screen, "database_changed", None)
+            if hook is not None:
+                hook()
+            return
         await self.switch_mode(name)
 
     def open_source(

@@ -129,7 +129,9 @@ class ReaderScreen(WorkbenchScreen):
         elif wanted is not None and self.doc is not None and (offset is not None or find):
             self._arrive(offset, end, find)
         if self.doc is not None and wanted == self.loading_id:
-            self.reload_codes()
+            # the same source again: its codings as they are now (changed on another screen,
+            # by the CLI or a colleague since it was opened), and the codebook
+            self.database_changed()
         self.query_one(ReaderView).focus()
 
     def on_screen_suspend(self) -> None:
