@@ -333,3 +333,21 @@ def test_removing_a_linked_coding_leaves_no_empty_link_and_undo_restores_it(code
     assert links() == [(c.id, None, "n")]
     delete_code(session, "Co-delivery", force=True)
     assert links() == []
+
+
+def test_removable_by_is_the_one_rule_remove_coding_keeps(session, ws):
+    """Your own coding, or one that names no coder, you may remove; another coder's never
+    (`removable_by`, which the Reader's side panel and `]` use too)."""
+    from review.coding.codings import Owner, owner, removable_by
+
+    assert removable_by(Owner("ann"), "ann") and removable_by(Owner(None), "ann")
+    assert not removable_by(Owner("bob"), "ann") and removable_by(Owner("ann"), " ann ")
+    ensure_codebook(session, ws.codebook_path)
+    src = make_source(session, "fg-r", "Ann: We run the community garden together.")
+    code = find_code(session, "Co-delivery").id
+    bobs = apply_code(session, source_id=src.id, code_id=code, start=5, end=11, coder="bob")
+    assert owner(session, bobs) == Owner("bob") and not removable_by(owner(session, bobs), "ann")
+    with pytest.raises(UsageError, match=r"is bob's: you \(ann\) can remove only your own"):
+        remove_coding(session, bobs.id, "ann")
+    remove_coding(session, bobs.id, "bob")
+    assert session.get(m.Coding, bobs.id) is None

@@ -265,12 +265,13 @@ async def test_bracket_steps_the_target_among_the_codings_on_the_span(ws):
 
         await pilot.press("down")
         await until(pilot, lambda: len(marked()) == 1)
-        assert "Co-assessment" in marked()[0] and "] next" in screen_text(side)
+        assert "Co-assessment" in marked()[0] and "(▶ del, M; ] next)" in screen_text(side)
         await pilot.press("right_square_bracket")  # the next in the list: bob's
         await settle(app, pilot)
         assert "Co-design" in marked()[0] and "bob" in marked()[0], screen_text(side)
+        assert "(▶ M; del: yours only; ] next)" in screen_text(side)  # (removable_by)
         note = app.screen.query_one("StatusLine").note
-        assert "by bob (3 of 3 here): M acts on it (delete: your own codings only)" in note
+        assert "by bob (3 of 3 here): M acts on it (del: yours only)" in note
         await pilot.press("right_square_bracket")  # round to the first
         await settle(app, pilot)
         assert "Co-commissioning" in marked()[0]
@@ -368,3 +369,28 @@ async def test_excerpts_screen_says_who_coded_each_and_fits_the_quotes_to_the_wi
         await settle(app, pilot)
         narrow = quotes(table)
         assert len(narrow[0]) < len(wide[0]) - 20, (narrow, wide)
+
+
+async def test_one_colleagues_coding_here_the_panel_and_bracket_say_delete_is_yours_only(ws):
+    """The rule of `removable_by`, said before delete is pressed: a colleague's coding alone on
+    the span gets "(M; del: yours only)" in the panel and in `]`'s message; delete refuses."""
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    theirs = _apply(ws, sid, "2", *sents[1], "bob")
+    async with running(ws, source=sid, size=(120, 40)) as (app, pilot):
+        side = app.screen.query_one("#reader-panel")
+        await pilot.press("down")
+        await until(pilot, lambda: "Coded here" in screen_text(side))
+        assert "Coded here (M; del: yours only)" in screen_text(side)
+        await pilot.press("right_square_bracket", "delete")
+        await settle(app, pilot)
+        said = [n.message for n in app._notifications]
+        assert "One coding here at most: M acts on it (del: yours only)." in said, said
+        assert any(f"coding {theirs} (Four Cs/Co-design) is bob's" in t for t in said), said
+        assert list(_codings(ws)) == [theirs]
+        await pilot.press("down")  # not coded there: no hint
+        await settle(app, pilot)
+        assert "Not coded here" in screen_text(side)
+        await pilot.press("up", "2")  # the reader's own beside it: ▶ on it, delete for it
+        await settle(app, pilot)
+        assert "(▶ del, M; ] next)" in screen_text(side)

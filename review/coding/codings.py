@@ -9,7 +9,8 @@ even of the same code, are allowed: coders disagree and both views are kept.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlmodel import Session, SQLModel, col
@@ -318,6 +319,36 @@ def link_snapshots(session: Session, coding_id: int) -> list[dict]:
     ]
 
 
+class Coded(Protocol):
+    """What `removable_by` asks of a coding: the name of its coder (None: none recorded).
+    The Reader's marks (`review.tui.document.Mark`) are such; a stored coding is through
+    `owner`."""
+
+    @property
+    def coder(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A coding's coder by name, for `removable_by` (`owner` makes one of a stored coding)."""
+
+    coder: str | None
+
+
+def owner(session: Session, coding: m.Coding) -> Owner:
+    """Who coded a stored coding, by name."""
+    row = session.get(m.Coder, coding.coder_id) if coding.coder_id is not None else None
+    return Owner(row.name if row is not None else None)
+
+
+def removable_by(coding: Coded, coder: str) -> bool:
+    """May `coder` remove this coding? Their own, or one that names no coder: another coder's
+    coding is their judgement, and only they can undo its removal. The one home of the rule:
+    `remove_coding` refuses by it, and the Reader's side panel and `]` say it ("del: yours
+    only") by it. (A memo on a coding follows `add_memo`'s rule, not this one.)"""
+    return coding.coder is None or coding.coder == coder.strip()
+
+
 def remove_coding(session: Session, coding_id: int, coder: str) -> None:
     """Remove one of your own codings (or one that names no coder); undo restores it. Another
     coder's coding is refused: it is their judgement, and only they can undo its removal (a
@@ -327,14 +358,14 @@ def remove_coding(session: Session, coding_id: int, coder: str) -> None:
     if coding is None:
         raise NotFound(f"no coding with id {coding_id}")
     who = ensure_coder(session, coder)
-    if coding.coder_id is not None and coding.coder_id != who.id:
+    by = owner(session, coding)
+    if not removable_by(by, who.name):
         mine = blind_coder(session, coder)
         if mine is not None:
             raise UsageError(f"{blind_note(mine)}; coding {coding_id} is another coder's")
         from review.coding.codebook import code_path
 
-        owner = session.get(m.Coder, coding.coder_id)
-        name = owner.name if owner is not None else "another coder"
+        name = by.coder or "another coder"
         raise UsageError(
             f"coding {coding_id} ({code_path(session, coding.code_id)}) is {name}'s: you "
             f"({who.name}) can remove only your own codings"
@@ -497,6 +528,7 @@ __all__ = [
     "codings_for_source",
     "find_source",
     "remove_coding",
+    "removable_by",
     "undo",
     "add_memo",
     "find_code",

@@ -227,6 +227,8 @@ class ReaderScreen(WorkbenchScreen):
         self._panel()
 
     def _panel(self) -> None:
+        from review.coding.codings import removable_by
+
         doc = self.doc
         view = self.query_one(ReaderView)
         if doc is None or not doc.units:
@@ -254,11 +256,20 @@ class ReaderScreen(WorkbenchScreen):
         here = doc.marks_over(start, end, "coding")
         aim = doc.target(start, end, "coding", self.app.ws.coder)
         out.append("")
-        if len(here) > 1:  # which of them delete and M act on: the one marked ▶
-            out.append("[b]Coded here[/b] [dim](▶ del, M; ] next)[/]")
-        else:
-            out.append("[b]Coded here[/b]" if here else "[dim]Not coded here[/]")
+        # what delete and M act on: the one marked ▶; delete only on your own (removable_by)
+        mine = aim is None or removable_by(aim, self.app.ws.coder)
         width = self.query_one("#reader-panel", Static).content_size.width
+        hint = ""
+        if len(here) > 1:
+            hint = "(▶ del, M; ] next)" if mine else "(▶ M; del: yours only; ] next)"
+        elif here and not mine:
+            hint = "(M; del: yours only)"
+        if not here:
+            out.append("[dim]Not coded here[/]")
+        elif hint and len("Coded here ") + len(hint) > width > 0:  # on a line of its own
+            out += ["[b]Coded here[/b]", f"[dim]{hint}[/]"]  # rather than cut in two
+        else:
+            out.append(f"[b]Coded here[/b] [dim]{hint}[/]" if hint else "[b]Coded here[/b]")
         if here and width <= 0 and not self._panel_retry:  # not laid out yet: draw again
             self._panel_retry = True  # once, when it has its width
             self.call_after_refresh(self._panel)
@@ -534,13 +545,16 @@ class ReaderScreen(WorkbenchScreen):
     def action_next_target(self) -> None:
         """]: with several codings on the highlighted span, the next one becomes the target
         (▶) that delete and M act on."""
+        from review.coding.codings import removable_by
+
         span = self.query_one(ReaderView).span()
         if self.doc is None or span is None:
             return
         here = self.doc.marks_over(*span, "coding")
         if len(here) < 2:
-            self.notify("One coding here at most: delete and M act on it." if here else
-                        "No coding here.")  # fmt: skip
+            acts = "delete and M act on it" if not here or removable_by(
+                here[0], self.app.ws.coder) else "M acts on it (del: yours only)"  # fmt: skip
+            self.notify(f"One coding here at most: {acts}." if here else "No coding here.")
             return
         mark = self.doc.step_target(*span, "coding", self.app.ws.coder)
         assert mark is not None  # (there are codings here)
@@ -548,9 +562,9 @@ class ReaderScreen(WorkbenchScreen):
         who = f" by {mark.coder}" if mark.coder else ""
         at = here.index(mark) + 1
         acts = (
-            "M acts on it (delete: your own codings only)"
-            if mark.coder and mark.coder != self.app.ws.coder
-            else "delete and M act on it"
+            "delete and M act on it"
+            if removable_by(mark, self.app.ws.coder)
+            else "M acts on it (del: yours only)"
         )
         self.query_one(
             StatusLine
