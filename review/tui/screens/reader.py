@@ -566,9 +566,12 @@ class ReaderScreen(WorkbenchScreen):
             if removable_by(mark, self.app.ws.coder)
             else "M acts on it (del: yours only)"
         )
-        self.query_one(
-            StatusLine
-        ).note = f"▶ {_path(c, mark.code_id)}{who} ({at} of {len(here)} here): {acts}"
+        status = self.query_one(StatusLine)
+        path = _path(c, mark.code_id)
+        note = f"▶ {path}{who} ({at} of {len(here)} here): {acts}"
+        if len(note) > status.size.width - 2 and "/" in path:  # narrow: the code's own name
+            note = note.replace(path, path.rsplit("/", 1)[-1], 1)
+        status.note = note
         self._panel()
 
     def action_remove(self) -> None:
