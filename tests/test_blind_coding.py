@@ -414,3 +414,49 @@ async def test_the_indicators_screen_hides_another_coders_linked_quote_while_bli
     _blind(ws, False)
     cells, note = await links_table("ann")
     assert "hidden" not in " ".join(cells.values()) and note == ""
+
+
+def _co_design(listed: dict) -> int:
+    return next(c["codings"] for c in listed["codes"] if c["path"].endswith("/Co-design"))
+
+
+@BOTH
+def test_codebook_counts_only_the_coders_own_codings_while_blind(ws, cli):
+    # a count that rose when a colleague coded would show where they coded
+    _coded_by_ann_and_bob(ws, cli)
+    assert _co_design(cli("-w", ws.root, "codebook", "list", "--json").json()) == 2
+    _blind(ws, True)
+    listed = cli("-w", ws.root, "--coder", "ann", "codebook", "list", "--json").json()
+    assert _co_design(listed) == 1 and listed["blind_coder"] == "ann"
+    text = cli("-w", ws.root, "--coder", "ann", "codebook", "list").out
+    assert text.startswith("blind coding is on: only your codings (ann's)")
+    assert "Co-design  (1)" in text
+    carl = cli("-w", ws.root, "--coder", "carl", "codebook", "list", "--json").json()
+    assert _co_design(carl) == 0  # no codings of their own yet
+    _blind(ws, False)
+    listed = cli("-w", ws.root, "--coder", "ann", "codebook", "list", "--json").json()
+    assert _co_design(listed) == 2 and listed["blind_coder"] is None
+
+
+async def test_the_codebook_screen_counts_only_the_coders_own_while_blind(ws, cli):
+    from textual.widgets import Tree
+
+    from review.tui.widgets.status_line import StatusLine
+
+    _coded_by_ann_and_bob(ws, cli)
+
+    async def shown() -> tuple[str, str]:
+        app = ReviewApp(ws, start="codebook", sample_import=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            tree = app.screen.query_one(Tree)
+            labels = [str(n.label) for n in tree._tree_nodes.values() if n.data is not None]
+            line = next(x for x in labels if "Co-design" in x)
+            return line, app.screen.query_one(StatusLine).note
+
+    ws.coder = "ann"
+    line, note = await shown()
+    assert line.endswith("Co-design  2") and "blind" not in note
+    _blind(ws, True)
+    line, note = await shown()
+    assert line.endswith("Co-design  1") and note.endswith("only your codings (ann's)")

@@ -567,9 +567,12 @@ def cooccurrence_cmd(
 def codebook_list(ctx: typer.Context, json_out: bool = JSON_OUT) -> None:
     """The code tree with shortcuts and how often each code is used."""
     from review.coding.codebook import code_paths, code_tree
+    from review.coding.codings import blind_coder, blind_note
 
     with ready(ctx) as s:
-        tree = code_tree(s)
+        # blind coding: the counts are the viewer's own codings, as everything else they see
+        mine = blind_coder(s, who(ctx, None))
+        tree = code_tree(s, coder=mine)
         paths = code_paths(s)
         docs: list[dict[str, Any]] = [
             {
@@ -586,8 +589,10 @@ def codebook_list(ctx: typer.Context, json_out: bool = JSON_OUT) -> None:
             for c, d, n in tree
         ]
     if json_out:
-        print_json({"codes": docs})
+        print_json({"blind_coder": mine, "codes": docs})
         return
+    if mine is not None:
+        typer.echo(blind_note(mine, "codings"))
     for d in docs:
         key = f"[{d['shortcut']}]" if d["shortcut"] else "   "
         name = d["path"].rsplit("/", 1)[-1]

@@ -312,17 +312,21 @@ def specs_from_db(session: Session) -> list[CodeSpec]:
     ]
 
 
-def code_tree(session: Session, counts: bool = True) -> list[tuple[m.Code, int, int]]:
-    """(code, depth, number of codings) in display order: depth-first by position, then name."""
+def code_tree(
+    session: Session, counts: bool = True, coder: str | None = None
+) -> list[tuple[m.Code, int, int]]:
+    """(code, depth, number of codings) in display order: depth-first by position, then name.
+    `coder`: count only that coder's codings (blind coding: `blind_coder`), so a codebook's
+    counts do not show where colleagues have coded."""
     codes = all_codes(session)
     n: dict[int | None, int] = {}
     if counts:
-        n = {
-            cid: k
-            for cid, k in session.execute(
-                select(col(m.Coding.code_id), func.count()).group_by(col(m.Coding.code_id))
-            ).all()
-        }
+        stmt = select(col(m.Coding.code_id), func.count()).group_by(col(m.Coding.code_id))
+        if coder is not None:
+            from review.coding.codings import coded_by  # (codings imports this module)
+
+            stmt = stmt.where(coded_by(coder))
+        n = {cid: k for cid, k in session.execute(stmt).all()}
     children: dict[int | None, list[m.Code]] = {}
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)

@@ -69,11 +69,14 @@ class CodebookScreen(WorkbenchScreen):
     def reload(self, select: int | None = None) -> None:
         """Rebuild the tree from the database (codebooks are small: tens to hundreds)."""
         from review.coding.codebook import code_tree
+        from review.coding.codings import blind_coder, blind_note
 
         tree = self.query_one(Tree)
         current = select if select is not None else self.highlighted()
         with self.app.session() as s:
-            rows = code_tree(s, counts=True)
+            # blind coding: only the reader's own codings are counted, as the Reader shows
+            mine = blind_coder(s, self.app.ws.coder)
+            rows = code_tree(s, counts=True, coder=mine)
             totals = _totals(rows)
         self.codes = {pk(code): code for code, _d, _n in rows}
         self.totals = totals
@@ -105,7 +108,9 @@ class CodebookScreen(WorkbenchScreen):
             # (the same line number again posts no highlight: a merge or delete left the
             # removed code's definition beside the survivor)
             self._detail(pk(rows[line][0]))
-        self.query_one(StatusLine).note = f"{len(rows)} codes"
+        self.query_one(StatusLine).note = f"{len(rows)} codes" + (
+            f" · {blind_note(mine, 'codings')}" if mine is not None else ""
+        )
 
     def highlighted(self) -> int | None:
         node = self.query_one(Tree).cursor_node
