@@ -394,6 +394,37 @@ def test_review_code_undo_refuses_a_step_whose_code_was_deleted(ws, cli):
     assert r.code == 0 and r.json() == {"undone": None}  # each refused step left the history
 
 
+def test_review_code_redo_puts_back_what_undo_took_until_a_new_step(ws, cli):
+    src = make_source_cli(ws)
+    assert cli("-w", ws.root, "codebook", "add", "Spare").code == 0
+    r = cli("-w", ws.root, "--coder", "zoe", "code", "apply", src, "Spare", "--span", "5:16")
+    assert r.code == 0, r.err
+
+    def listed() -> list[tuple[int, int]]:
+        rows = cli("-w", ws.root, "code", "list", src, "--json").json()["codings"]
+        return [(c["start"], c["end"]) for c in rows]
+
+    assert cli("-w", ws.root, "--coder", "zoe", "code", "undo").code == 0
+    assert listed() == []
+    r = cli("-w", ws.root, "--coder", "zoe", "code", "redo", "--json")
+    assert r.code == 0 and r.json()["redone"].startswith("re-applied")
+    assert listed() == [(5, 16)]
+    r = cli("-w", ws.root, "--coder", "zoe", "code", "redo")
+    assert r.code == 0 and r.out.strip() == "nothing to redo"
+    # an undo, then a new step: the new step ends the redo chain
+    assert cli("-w", ws.root, "--coder", "zoe", "code", "undo").code == 0
+    r = cli("-w", ws.root, "--coder", "zoe", "code", "apply", src, "Spare", "--span", "0:4")
+    assert r.code == 0, r.err
+    assert cli("-w", ws.root, "--coder", "zoe", "code", "redo").out.strip() == "nothing to redo"
+    assert listed() == [(0, 4)]
+    # a redo whose code was deleted since is refused, exit 1, naming the code
+    assert cli("-w", ws.root, "--coder", "zoe", "code", "undo").code == 0
+    assert cli("-w", ws.root, "codebook", "delete", "Spare").code == 0
+    r = cli("-w", ws.root, "--coder", "zoe", "code", "redo", "--json")
+    assert r.code == 1 and r.json()["redone"] is None and "Spare" in r.json()["refused"]
+    assert "Traceback" not in r.err
+
+
 def make_source_cli(ws):
     from review.store.db import session_scope
 

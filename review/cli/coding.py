@@ -170,6 +170,20 @@ def code_undo(ctx: typer.Context, coder: str = CODER, json_out: bool = JSON_OUT)
     print_result(json_out, {"undone": what}, f"undone: {what}" if what else "nothing to undo")
 
 
+@code_app.command("redo")
+def code_redo(ctx: typer.Context, coder: str = CODER, json_out: bool = JSON_OUT) -> None:
+    """Redo your coding step undone last (as ctrl+y in the Reader), until you make a new step.
+    A step whose code was deleted since is refused, naming it (exit 1)."""
+    from review.coding.history import Refused, redo
+
+    with ready(ctx) as s:
+        what = redo(s, who(ctx, coder))
+    if isinstance(what, Refused):
+        print_result(json_out, {"redone": None, "refused": str(what)}, what)
+        raise typer.Exit(1)
+    print_result(json_out, {"redone": what}, f"redone: {what}" if what else "nothing to redo")
+
+
 @code_app.command("blind")
 def code_blind(
     ctx: typer.Context,
