@@ -131,10 +131,14 @@ async def test_the_code_form_edits_every_field(ws):
         form.query_one("#f-shortcut").value = ""
         await pilot.press("ctrl+s")
         await settle(app, pilot)
+        # (walk: "saved Trust" on the status line was overwritten as the form closed)
+        assert [n.message for n in app._notifications][-1] == "saved Drivers/Trust"
         await pilot.press("a")
         await settle(app, pilot)  # the form is open before typing
         await pilot.press(*"Trust in officers", "enter")  # a new child, name only
         await settle(app, pilot)
+        said = [n.message for n in app._notifications][-1]
+        assert said == "added Drivers/Trust/Trust in officers"
     code = _code(ws, "Trust")
     assert code.definition == "Residents rely on officers to act."
     assert code.exclude.startswith("Distrust of the system")

@@ -191,7 +191,9 @@ class CodebookScreen(WorkbenchScreen):
             if values is None:
                 return
             self.reload(select=values["id"])
-            self.query_one(StatusLine).note = f"saved {values['name']}"
+            # a toast, as rename, move and merge say theirs: the status line is rewritten
+            # when the form's closing brings this screen back
+            self.notify(f"{'added' if cid is None else 'saved'} {self._path(values['id'])}")
             self.app.data_changed()
 
         self.app.push_screen(CodeForm(title, fields, parents, save=save), done)
