@@ -142,6 +142,25 @@ def test_vtt_sentences_carry_cue_times(cli, ws):
     assert len({r["timestamp"] for r in sentences}) > len(turns)  # later cues, later times
 
 
+def test_passages_speaker_is_found_however_typed_and_an_unknown_one_is_named(cli, ws, tmp_path):
+    import unicodedata
+
+    path = tmp_path / "fg_cafe.txt"
+    path.write_text(
+        "José Núñez: The café opens late for us.\nModerator: Who else comes?\n"
+        "José Núñez: Neighbours from the estate.\n",
+        encoding="utf-8",
+    )
+    assert _import(cli, ws, path).code in (0, 1)
+    nfd = unicodedata.normalize("NFD", "josé núñez")  # a macOS terminal, in lower case
+    doc = cli("-w", ws.root, "passages", "fg_cafe", "--speaker", nfd, "--kind", "turn", "--json")
+    assert doc.code == 0, doc.err
+    assert [r["speaker"] for r in doc.json()["passages"]] == ["José Núñez", "José Núñez"]
+    bad = cli("-w", ws.root, "passages", "fg_cafe", "--speaker", "Jose")
+    assert bad.code == 2 and "Traceback" not in bad.err
+    assert "no speaker 'Jose' in fg_cafe (speakers: José Núñez, Moderator)" in bad.err
+
+
 def _bad_files(root: Path) -> dict[str, bytes]:
     files = {
         "empty.txt": b"",

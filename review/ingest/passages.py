@@ -287,7 +287,7 @@ def source_passages(
     if kind:
         query = query.where(col(m.Passage.kind) == kind)
     if speaker:
-        query = query.where(col(m.Passage.speaker) == speaker)
+        query = query.where(col(m.Passage.speaker) == _speaker_named(session, source, speaker))
     query = query.order_by(col(m.Passage.start), col(m.Passage.end).desc())
     if limit:
         query = query.limit(limit)
@@ -305,6 +305,28 @@ def source_passages(
         }
         for p in session.exec(query).all()
     ]
+
+
+def _speaker_named(session: Session, source: m.Source, typed: str) -> str:
+    """The speaker of `source` called `typed` as stored: the same letters however they were
+    typed (NFC, as every source's text is, and in any case: "moderator" finds "Moderator").
+    A name no passage has is a usage error that lists the source's speakers, not an empty
+    listing."""
+    import unicodedata
+
+    from review.errors import UsageError
+
+    names = session.exec(
+        select(col(m.Passage.speaker))
+        .where(col(m.Passage.source_id) == source.id, col(m.Passage.speaker).is_not(None))
+        .distinct()
+    ).all()
+    want = unicodedata.normalize("NFC", typed.strip()).casefold()
+    for name in sorted(n for n in names if n):
+        if name.casefold() == want:
+            return name
+    known = ", ".join(sorted(n for n in names if n)) or "none"
+    raise UsageError(f"--speaker: no speaker {typed!r} in {source.key} (speakers: {known})")
 
 
 HEADER_KEYS = ("group", "date", "time", "place", "moderator", "interviewee", "duration", "format")
