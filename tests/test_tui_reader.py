@@ -467,3 +467,26 @@ async def test_undo_in_the_reader_after_the_code_was_merged_or_deleted(ws):
         note = app.screen.query_one("StatusLine").note
         assert note.startswith("nothing restored: code Spare was deleted from the codebook")
         assert _codings(ws) == [] and app.screen.doc.codings == []
+
+
+async def test_a_shortcut_whose_code_was_merged_elsewhere_says_so_and_reads_the_codebook(ws):
+    """Walk: in the moments before the live refresh, the shortcut of a code merged on another
+    screen said "no code with id 29"; now it names the code, codes nothing, and the Reader's
+    shortcuts are read again (the key then does what the codebook says)."""
+    from review.coding.codebook import add_code, merge_codes
+
+    sid = add_transcript(ws)
+    with session_scope(ws.engine) as s:
+        add_code(s, "Spare", shortcut="9")
+    async with running(ws, source=sid) as (app, pilot):
+        _no_live_refresh(app)
+        await settle(app, pilot)
+        assert "9" in app.screen.shortcuts
+        with session_scope(ws.engine) as s:  # the Codebook screen's g, or `review codebook`
+            merge_codes(s, "Spare", _code_with_shortcut(ws, "1"))
+        await pilot.press("9")
+        await settle(app, pilot)
+        said = [n.message for n in app._notifications][-1]
+        assert said.startswith("Spare is no longer in the codebook (merged or deleted since")
+        assert "no code with id" not in said
+        assert _codings(ws) == [] and "9" not in app.screen.shortcuts

@@ -19,6 +19,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from review.errors import NotFound
 from review.store.models import pk
 from review.tui import document
 from review.tui.screens.base import WorkbenchScreen
@@ -364,6 +365,20 @@ class ReaderScreen(WorkbenchScreen):
                     coder=self.app.ws.coder,
                 )
                 document.reload_marks(s, self.doc)
+        except NotFound as exc:
+            gone = next((c for c in self.choices if c.id == code_id), None)
+            if gone is None or self._code_exists(code_id):
+                self.notify_error(exc)
+                return
+            # merged or deleted elsewhere (the Codebook screen, the CLI, a colleague) in the
+            # moments before the live refresh read the codebook again: say so, and read it
+            self.reload_codes()
+            self.notify(
+                f"{_path(gone, code_id)} is no longer in the codebook (merged or deleted since "
+                "this screen read it): nothing coded; the shortcuts are read again",
+                severity="warning",
+            )
+            return
         except Exception as exc:
             self.notify_error(exc)
             return
@@ -409,6 +424,12 @@ class ReaderScreen(WorkbenchScreen):
             self._picker.reopen(self._picker.choices, self.choices)
         self._picker_choices = self.choices
         return self.app.push_screen(self._picker, chosen)
+
+    def _code_exists(self, code_id: int) -> bool:
+        from review.coding.codebook import code_paths
+
+        with self.app.session() as s:
+            return code_id in code_paths(s)
 
     def reload_codes(self) -> None:
         """Read the codebook afresh (names, shortcuts, colours): codes added on the Codebook
