@@ -30,7 +30,7 @@ from review.cli.context import (
 from review.errors import NotFound, UsageError
 from review.store.models import pk
 
-code_app = typer.Typer(help="Apply, remove, suggest, accept, reject and undo codings.")
+code_app = typer.Typer(help="Apply, remove, suggest, accept, reject, undo and redo codings.")
 codebook_app = typer.Typer(help="The codebook: list, import, export and edit codes.")
 memo_app = typer.Typer(help="Memos on the project, sources, codes and codings.")
 T = TypeVar("T")
