@@ -61,6 +61,40 @@ def test_undo_then_redo_a_coding_restores_its_memo_and_links(two):
     assert undo(session, "zoe").startswith(f"removed {named}")  # and undo again
 
 
+def test_undo_and_redo_put_a_coding_back_without_links_whose_indicator_has_gone(two):
+    """Walk: a linked coding removed, the indicators' import then undone (`review import
+    --undo`), and `review code undo` ended in "internal error: IntegrityError" with nothing
+    restored. The coding comes back; the link to an indicator no longer there does not, and
+    the message says so. The same for the redo of an undone apply."""
+    from sqlalchemy import delete
+
+    session, a, _b, code = two
+
+    def linked(start: int, end: int) -> m.Coding:
+        c = apply_code(session, source_id=a.id, code_id=code, start=start, end=end, coder="zoe")
+        ind = m.Indicator(name=f"Indicator {start}", value=23.0)
+        session.add(ind)
+        session.flush()
+        session.add(m.EvidenceLink(indicator_id=ind.id, coding_id=c.id, relation="supports"))
+        session.flush()
+        return c
+
+    c = linked(5, 16)
+    remove_coding(session, c.id, "zoe")
+    session.execute(delete(m.Indicator))  # what the import's undo does
+    what = undo(session, "zoe")
+    named = _named(session, code, 5, 16, c.id)
+    gone = "(1 evidence link not restored: its indicator was removed since)"
+    assert what == f"restored {named} {gone}"
+    assert [r[:4] for r in _rows(session)] == [(c.id, a.id, 5, 16)] and _links(session) == []
+    d = linked(20, 30)
+    assert undo(session, "zoe").startswith("removed ")  # the apply undone, its link with it
+    session.execute(delete(m.Indicator))
+    what = redo(session, "zoe")
+    assert what.endswith("(1 evidence link not restored: its indicator was removed since)")
+    assert d.id in [r[0] for r in _rows(session)] and _links(session) == []
+
+
 def test_undo_in_one_source_leaves_the_other_alone(two):
     session, a, b, code = two
     ca = apply_code(session, source_id=a.id, code_id=code, start=5, end=16, coder="zoe")

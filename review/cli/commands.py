@@ -104,7 +104,9 @@ COMMANDS: dict[str, Entry] = {
         f"{_CLI}.workspace_cmds",
         "Counts: sources by kind, passages, codes, codings, indicators, decisions, ...",
     ),
-    "code": Entry(f"{_CLI}.coding", "Apply, remove, suggest, accept, reject, undo and redo codings."),
+    "code": Entry(
+        f"{_CLI}.coding", "Apply, remove, suggest, accept, reject, undo and redo codings."
+    ),
     "codebook": Entry(f"{_CLI}.coding", "The codebook: list, import, export and edit codes."),
     "memo": Entry(f"{_CLI}.coding", "Memos on the project, sources, codes and codings."),
     "indicators": Entry(f"{_CLI}.indicators", "Survey indicators and the evidence linked to them."),

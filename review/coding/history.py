@@ -145,8 +145,9 @@ def undo(
         snaps, refusal = _moved_on(session, gone, payload.get("codings", []), "removed")
         if refusal is not None:
             return _refuse(session, action, f"nothing restored: {refusal}")
-        _restore(session, snaps, payload.get("links", []))
-        what = f"restored {_what(session, snaps)}" + _extras_snaps(snaps, payload.get("links", []))
+        left = _restore(session, snaps, payload.get("links", []))
+        back = [ln for ln in payload.get("links", []) if ln not in left]
+        what = f"restored {_what(session, snaps)}" + _extras_snaps(snaps, back) + _links_left(left)
         what += _merged_note(session, gone, [c["code_id"] for c in payload.get("codings", [])])
     elif kind == "reject":
         ids = payload.get("suggestion_ids", [])
@@ -198,7 +199,8 @@ def redo(
         if refusal is not None:
             return _refuse(session, action, f"nothing redone: {refusal}")
         saved = dict(saved, codings=snaps)
-        _restore(session, saved["codings"], saved["links"])
+        left = _restore(session, saved["codings"], saved["links"])
+        saved["links"] = [ln for ln in saved["links"] if ln not in left]
         if kind == "accept":
             sug_ids = payload.get("suggestion_ids", [])
             pairs = zip(sug_ids, payload.get("coding_ids", []), strict=False)
@@ -211,7 +213,7 @@ def redo(
             what = f"re-accepted {len(payload.get('suggestion_ids', []))} suggestion(s)"
         else:
             what = f"re-applied {_what(session, saved['codings'])}"
-        what += _extras_snaps(saved["codings"], saved["links"])
+        what += _extras_snaps(saved["codings"], saved["links"]) + _links_left(left)
         what += _merged_note(session, gone, was)
     elif kind == "remove":
         ids = [snap["id"] for snap in payload.get("codings", [])]
@@ -356,15 +358,30 @@ def action_sources(session: Session, action: m.Action) -> set[int]:
 # --- putting rows back ----------------------------------------------------------------------
 
 
-def _restore(session: Session, codings: list[dict], links: list[dict]) -> None:
+def _restore(session: Session, codings: list[dict], links: list[dict]) -> list[dict]:
+    """Put the codings and their evidence links back; return the links that are not,
+    because their indicator has gone since (`review import --undo` of its batch): a link to
+    nothing is no evidence, and the codings still come back."""
     for snap in codings:
         row = dict(snap, created=parse_time(snap.get("created")))
         if session.get(m.Coding, row["id"]) is None:
             session.execute(insert(m.Coding).values(**row))
+    back, left = [], []
     for link in links:
+        (back if session.get(m.Indicator, link["indicator_id"]) else left).append(link)
+    for link in back:
         row = dict(link, created=parse_time(link.get("created")))
         if session.get(m.EvidenceLink, row["id"]) is None:
             session.execute(insert(m.EvidenceLink).values(**row))
+    return left
+
+
+def _links_left(left: list[dict]) -> str:
+    """What an undo or redo says of the evidence links `_restore` could not put back."""
+    if not left:
+        return ""
+    its = "its indicator was" if len(left) == 1 else "their indicators were"
+    return f" ({_count(len(left), 'evidence link')} not restored: {its} removed since)"
 
 
 def _set_status(session: Session, ids: list[int], was: str, now: str) -> int:
