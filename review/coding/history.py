@@ -366,7 +366,8 @@ def _restore(session: Session, codings: list[dict], links: list[dict]) -> list[d
         row = dict(snap, created=parse_time(snap.get("created")))
         if session.get(m.Coding, row["id"]) is None:
             session.execute(insert(m.Coding).values(**row))
-    back, left = [], []
+    back: list[dict] = []
+    left: list[dict] = []
     for link in links:
         (back if session.get(m.Indicator, link["indicator_id"]) else left).append(link)
     for link in back:
