@@ -69,7 +69,7 @@ def list_(
     """The indicators (or one indicator's linked evidence; with blind coding on, the quote of
     an excerpt another coder coded is hidden, the link itself listed)."""
     from review.coding.codings import blind_coder, blind_hidden
-    from review.evidence.links import get_indicator, list_indicators, list_links
+    from review.evidence.links import get_indicator, indicator_line, list_indicators, list_links
 
     viewer = workspace(ctx).coder
     with session(ctx) as s:
@@ -79,11 +79,7 @@ def list_(
                 print_json({"indicators": rows})
                 return
             for r in rows:
-                val = r["value_text"] or ("" if r["value"] is None else r["value"])
-                where = ", ".join(str(x) for x in (r["sector"], r["area"], r["year"]) if x)
-                typer.echo(f"{r['id']:>5}  {r['name']} [{where}] = {val}"
-                           + (f" (n={r['n']})" if r["n"] else "")
-                           + (f" <{r['source']}>" if r["source"] else "")
+                typer.echo(f"{r['id']:>5}  {indicator_line(r)}"
                            + (f" · {r['links']} link(s)" if r["links"] else ""))  # fmt: skip
             if not rows:
                 typer.echo("no indicators (review indicators import FILE)")

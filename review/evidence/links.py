@@ -108,6 +108,19 @@ def list_indicators(session: Session) -> list[dict]:
     return out
 
 
+def indicator_line(row: dict) -> str:
+    """One indicator (a `list_indicators` row) whole on one line — name, [sector, area,
+    year], value, n, <source> — as `review indicators list` prints it and the Indicators
+    screen shows the highlighted one (its columns cut names at 80 columns)."""
+    val = row["value_text"] or ("" if row["value"] is None else row["value"])
+    where = ", ".join(str(x) for x in (row["sector"], row["area"], row["year"]) if x)
+    return (
+        f"{row['name']} [{where}] = {val}"
+        + (f" (n={row['n']})" if row["n"] else "")
+        + (f" <{row['source']}>" if row["source"] else "")
+    )
+
+
 def list_links(
     session: Session, indicator: str | int | None = None, *, viewer: str | None = None
 ) -> list[dict]:

@@ -144,6 +144,7 @@ class IndicatorsScreen(WorkbenchScreen):
     DEFAULT_CSS = """
     #ind-summary { height: 1; padding: 0 1; }
     #ind-list { height: 55%; }
+    #ind-detail { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     #ind-links { height: 1fr; border-top: hkey $primary 30%; }
     """
     BINDINGS = [
@@ -163,6 +164,8 @@ class IndicatorsScreen(WorkbenchScreen):
         with Vertical():
             yield Label("", id="ind-summary")
             yield DataTable(id="ind-list", cursor_type="row", zebra_stripes=True)
+            # the highlighted indicator whole: at 80 columns the table cuts every name
+            yield Static("", id="ind-detail")
             yield DataTable(id="ind-links", cursor_type="row")
 
     def on_mount(self) -> None:
@@ -220,6 +223,9 @@ class IndicatorsScreen(WorkbenchScreen):
         or `d` acts on the link the reviewer chose, not on the first row."""
         table = self.query_one("#ind-links", DataTable)
         ind = self.selected()
+        self.query_one("#ind-detail", Static).update(
+            Text(safetext.terminal(service.indicator_line(ind))) if ind is not None else ""
+        )
         was = self._selected_link() if ind is not None and ind["id"] == self._links_of else None
         table.clear()
         self.links = []
@@ -318,6 +324,29 @@ class IndicatorsScreen(WorkbenchScreen):
             self.app.push_screen(ExcerptPicker(rows, len(every), note), excerpt_chosen)
 
         self._pick_code(code_chosen)
+
+    @on(DataTable.RowHighlighted, "#ind-links")
+    def _link_highlighted(self) -> None:
+        """The highlighted link whole under the indicators (its code path and quote are cut
+        in the table); back on the indicators, the indicator's line again."""
+        ln = self._selected_link()
+        if ln is None or not self.query_one("#ind-links", DataTable).has_focus:
+            return
+        quote = (ln["quote"] or "").replace("\n", " ")
+        if ln["hidden"]:
+            quote = f"({blind_hidden()})"
+        line = f"link {ln['id']}: {ln['relation']} · {ln['code'] or ''}"
+        line += f" · “{trim_words(quote, 140)}”" if quote else ""  # two lines at 80 columns
+        self.query_one("#ind-detail", Static).update(Text(safetext.terminal(line)))
+
+    def on_descendant_focus(self, event) -> None:
+        if getattr(event.widget, "id", None) == "ind-links":
+            self._link_highlighted()
+        elif getattr(event.widget, "id", None) == "ind-list":
+            ind = self.selected()
+            self.query_one("#ind-detail", Static).update(
+                Text(safetext.terminal(service.indicator_line(ind))) if ind is not None else ""
+            )
 
     def _selected_link(self) -> dict | None:
         return row_at_cursor(self.query_one("#ind-links", DataTable), self.links)
