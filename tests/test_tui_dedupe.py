@@ -320,6 +320,9 @@ async def test_duplicates_list_fits_80_columns(ws):
         widths = sum(c.get_render_width(listing) for c in listing.columns.values())
         assert widths <= listing.size.width  # …yet nothing runs off the edge
         assert why.overflow == "ellipsis" and why.no_wrap  # and the cut ends in "…"
+        whole = " ".join(str(app.screen.query_one("#dup-why").render()).split())
+        assert whole == f"why: {why.plain}"  # the reasons whole under the list
+        assert len(whole) > last.width + 5 and "…" not in whole
         line = app.screen.query_one("#dup-summary").render()
         assert "keep apart" not in str(line)  # the footer lists the keys
 

@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Label, Static
 
 from review import safetext
 from review.screening.dedupe import service
@@ -45,6 +45,7 @@ class DuplicatesScreen(WorkbenchScreen):
     DEFAULT_CSS = """
     #dup-summary { height: 1; padding: 0 1; }
     #dup-list { height: auto; max-height: 40%; }
+    #dup-why { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     #dup-compare { height: 1fr; border-top: hkey $primary 30%; }
     """
     BINDINGS = [
@@ -64,6 +65,8 @@ class DuplicatesScreen(WorkbenchScreen):
         with Vertical(id="dup-main"):
             yield Label("scanning for duplicates…", id="dup-summary")
             yield DataTable(id="dup-list", cursor_type="row", zebra_stripes=True)
+            # the highlighted row's reasons whole: the list's Why column cuts them
+            yield Static("", id="dup-why")
             yield DataTable(id="dup-compare", cursor_type="none")
 
     def on_mount(self) -> None:
@@ -129,6 +132,8 @@ class DuplicatesScreen(WorkbenchScreen):
         table = self.query_one("#dup-compare", DataTable)
         table.clear(columns=True)
         row = self.selected()
+        why = self.query_one("#dup-why", Static)
+        why.update(Text(safetext.terminal(f"why: {'; '.join(row.reasons)}")) if row else "")
         if row is None:
             return
         ok, records = self.in_session(lambda s: service.compare(s, row.keys))
