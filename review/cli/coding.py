@@ -160,28 +160,32 @@ def code_undo(ctx: typer.Context, coder: str = CODER, json_out: bool = JSON_OUT)
     deleted since (or whose coding a merge folded into another) is refused, naming it, and
     dropped from your history (exit 1): undo again for the one before."""
     from review.coding.codings import undo
-    from review.coding.history import Refused
 
-    with ready(ctx) as s:
-        what = undo(s, who(ctx, coder))
-    if isinstance(what, Refused):
-        print_result(json_out, {"undone": None, "refused": str(what)}, what)
-        raise typer.Exit(1)
-    print_result(json_out, {"undone": what}, f"undone: {what}" if what else "nothing to undo")
+    _history_step(ctx, coder, json_out, undo, "undone", "undo")
 
 
 @code_app.command("redo")
 def code_redo(ctx: typer.Context, coder: str = CODER, json_out: bool = JSON_OUT) -> None:
     """Redo your coding step undone last (as ctrl+y in the Reader), until you make a new step.
     A step whose code was deleted since is refused, naming it (exit 1)."""
-    from review.coding.history import Refused, redo
+    from review.coding.history import redo
+
+    _history_step(ctx, coder, json_out, redo, "redone", "redo")
+
+
+def _history_step(
+    ctx: typer.Context, coder: str | None, json_out: bool, step: Callable, done: str, verb: str
+) -> None:
+    """`review code undo|redo`: one step of the coder's history, said; a refused step (its
+    code deleted since, …) printed with exit 1."""
+    from review.coding.history import Refused
 
     with ready(ctx) as s:
-        what = redo(s, who(ctx, coder))
+        what = step(s, who(ctx, coder))
     if isinstance(what, Refused):
-        print_result(json_out, {"redone": None, "refused": str(what)}, what)
+        print_result(json_out, {done: None, "refused": str(what)}, what)
         raise typer.Exit(1)
-    print_result(json_out, {"redone": what}, f"redone: {what}" if what else "nothing to redo")
+    print_result(json_out, {done: what}, f"{done}: {what}" if what else f"nothing to {verb}")
 
 
 @code_app.command("blind")

@@ -150,13 +150,9 @@ def undo(
         what = f"restored {_what(session, snaps)}" + _extras_snaps(snaps, back) + _links_left(left)
         what += _merged_note(session, gone, [c["code_id"] for c in payload.get("codings", [])])
     elif kind == "reject":
-        ids = payload.get("suggestion_ids", [])
-        n = _set_status(session, ids, "rejected", "pending")
-        if ids and not n:
-            codes = payload.get("code_ids", [])
-            why = _why_gone(session, gone, [], codes, "you rejected them", "suggestion")
-            return _refuse(session, action, f"nothing undone: {why}")
-        what = f"un-rejected {n} suggestion(s)"
+        what = _rejection(session, action, gone, ("rejected", "pending"), "you rejected them")
+        if isinstance(what, Refused):
+            return what
     else:
         what = f"nothing to undo for {kind!r}"
     payload["undone_at"] = utcnow().isoformat()
@@ -227,13 +223,9 @@ def redo(
         delete_codings(session, ids)
         what = f"removed {_what(session, [coding_snapshot(c) for c in codings])} again"
     elif kind == "reject":
-        ids = payload.get("suggestion_ids", [])
-        n = _set_status(session, ids, "pending", "rejected")
-        if ids and not n:
-            codes = payload.get("code_ids", [])
-            why = _why_gone(session, gone, [], codes, "your undo put them back", "suggestion")
-            return _refuse(session, action, f"nothing redone: {why}")
-        what = f"re-rejected {n} suggestion(s)"
+        what = _rejection(session, action, gone, ("pending", "rejected"), "your undo put them back")
+        if isinstance(what, Refused):
+            return what
     else:
         return None
     payload.pop("undone_at", None)
@@ -383,6 +375,21 @@ def _links_left(left: list[dict]) -> str:
         return ""
     its = "its indicator was" if len(left) == 1 else "their indicators were"
     return f" ({_count(len(left), 'evidence link')} not restored: {its} removed since)"
+
+
+def _rejection(
+    session: Session, action: m.Action, gone: Gone, change: tuple[str, str], since: str
+) -> str:
+    """Undo (rejected -> pending) or redo (pending -> rejected) a step's rejected suggestions;
+    refused, naming the code, when none is left (their code was deleted `since`)."""
+    ids = (action.payload or {}).get("suggestion_ids", [])
+    n = _set_status(session, ids, *change)
+    undoing = change[1] == "pending"
+    if ids and not n:
+        codes = (action.payload or {}).get("code_ids", [])
+        why = _why_gone(session, gone, [], codes, since, "suggestion")
+        return _refuse(session, action, f"nothing {'undone' if undoing else 'redone'}: {why}")
+    return f"{'un' if undoing else 're'}-rejected {n} suggestion(s)"
 
 
 def _set_status(session: Session, ids: list[int], was: str, now: str) -> int:
