@@ -490,3 +490,24 @@ async def test_a_shortcut_whose_code_was_merged_elsewhere_says_so_and_reads_the_
         assert said.startswith("Spare is no longer in the codebook (merged or deleted since")
         assert "no code with id" not in said
         assert _codings(ws) == [] and "9" not in app.screen.shortcuts
+
+
+async def test_code_keys_on_a_record_without_full_text_warn_once_and_say_why(ws):
+    """Walk: typing on an abstract-only record stacked "Nothing to code here (this source
+    has no text)" four toasts deep, though its abstract was on screen."""
+    with session_scope(ws.engine) as s:
+        src = m.Source(key="abstract-only", title="Co-production in parks", year=2020,
+                       abstract="Residents plant and tend the verges.")  # fmt: skip
+        s.add(src)
+        s.flush()
+        sid = src.id
+    async with running(ws, source=sid) as (app, pilot):
+        await settle(app, pilot)
+        await pilot.press("1", "2", "3", "1")
+        await settle(app, pilot)
+        said = [n.message for n in app._notifications]
+    assert said == [
+        "Nothing to code: this record has no full text, only its citation and abstract "
+        "(import its PDF to code it)."
+    ]
+    assert _codings(ws) == []

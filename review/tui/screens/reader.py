@@ -39,6 +39,7 @@ KEY = "f4"
 TITLE = "Reader"
 ORDER = 30
 HELP = "Read and code a source: code keys, suggestions, memos, undo."
+WARNED_FOR = 5.0  # seconds a warning toast shows; the same one is not stacked meanwhile
 # Keys that move the keyboard to a dialog or a field, with their actions: what is typed after
 # one of them is for that dialog or field (`ReaderScreen.on_key`).
 MOVES_KEYBOARD = {"enter": "pick_code", "slash": "find", "M": "memo"}
@@ -350,7 +351,12 @@ class ReaderScreen(WorkbenchScreen):
         view = self.query_one(ReaderView)
         span = view.span()
         if self.doc is None or span is None or not self.doc.codable:
-            self.notify("Nothing to code here (this source has no text).", severity="warning")
+            self._warn_once(
+                "Nothing to code: this record has no full text, only its citation and "
+                "abstract (import its PDF to code it)."
+                if self.doc is not None and not self.doc.codable
+                else "Nothing to code here: no text is highlighted."
+            )
             return
         t0 = perf_counter()
         start, end = span
@@ -424,6 +430,17 @@ class ReaderScreen(WorkbenchScreen):
             self._picker.reopen(self._picker.choices, self.choices)
         self._picker_choices = self.choices
         return self.app.push_screen(self._picker, chosen)
+
+    def _warn_once(self, message: str) -> None:
+        """A warning toast, not stacked again while the same one is still showing: each
+        shortcut key typed on a record with no text said it again, four toasts deep."""
+        from time import monotonic
+
+        said, at = getattr(self, "_warned", ("", 0.0))
+        if said == message and monotonic() - at < WARNED_FOR:
+            return
+        self._warned = (message, monotonic())
+        self.notify(message, severity="warning", timeout=WARNED_FOR)
 
     def _code_exists(self, code_id: int) -> bool:
         from review.coding.codebook import code_paths
