@@ -72,6 +72,10 @@ class BriefScreen(WorkbenchScreen):
     #brief-caption { width: 1fr; height: auto; padding: 0 1; color: $text-muted; }
     #brief-columns { width: 1fr; height: 1; padding: 0 1; color: $text-accent; }
     #brief-progress { height: 1; padding: 0 1; }
+    /* the grid takes the pane below the caption whatever its rows: at `height: auto` it was
+       laid out once while empty (between a clear and the refill) and, on a loaded machine,
+       kept that height 0 with its rows filled, the table not drawn at all */
+    #brief-preview { height: 1fr; }
     #brief-chart-box { height: 1fr; }
     #brief-chart { padding: 0 1; width: auto; }
     """
