@@ -339,3 +339,19 @@ def test_an_edit_report_cuts_a_long_value_and_json_keeps_it(ws, cli, tmp_path):
     res = cli("-w", ws.root, "sources", "edit", "interview_ana", "--set", "abstract=short",
               "--json")  # fmt: skip
     assert res.json()["changed"]["abstract"] == [long.strip(), "short"]
+
+
+def test_import_list_says_which_option_was_meant(ws, cli, tmp_path, monkeypatch):
+    """A user's `review import list` (as if `import` had subcommands) read "list: no such
+    file or folder" and an import of nothing; it names the option instead, and a real file
+    called `list` still imports."""
+    w = ("-w", ws.root)
+    res = cli(*w, "import", "list")
+    assert res.code == 2 and "review import --batches" in res.err
+    res = cli(*w, "import", "undo")
+    assert res.code == 2 and "--undo BATCH" in res.err
+    assert count(ws, m.Source) == 0  # nothing imported
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "list").write_text("@article{a1, title={Co-production}, year={2012}}\n")
+    res = cli(*w, "import", "list")
+    assert res.code == 0 and count(ws, m.Source) == 1

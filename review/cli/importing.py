@@ -88,6 +88,7 @@ def import_(
         raise UsageError("--database needs a name: --database 'Google Scholar'")
     ws = workspace(ctx)
     paths = [_in_workspace(p, ws.root) for p in paths]
+    _not_a_subcommand(paths)
     with _file_progress(show_progress(json_out)) as (on_file, progress):
         try:
             reports = import_paths(
@@ -118,6 +119,19 @@ def import_(
         typer.echo(f"{len(reports)} file(s), {total} record(s) imported")
     if failed:
         raise typer.Exit(1)
+
+
+# words a user may type as if `import` had subcommands (`review import list`), where no such
+# file is there: the option they meant, not "list: no such file or folder"
+_MEANT = {"list": "--batches", "ls": "--batches", "batches": "--batches", "undo": "--undo BATCH"}
+
+
+def _not_a_subcommand(paths: list[Path]) -> None:
+    for p in paths:
+        meant = _MEANT.get(str(p).lower())
+        if meant and not p.exists():
+            what = "lists the import batches" if meant == "--batches" else "undoes one"
+            raise UsageError(f"no file or folder '{p}' to import: `review import {meant}` {what}")
 
 
 def _in_workspace(path: Path, root: Path) -> Path:
