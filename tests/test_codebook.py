@@ -339,3 +339,23 @@ def test_edit_code_as_the_code_form_calls_it(session, ws):
         edit_code(session, code.id, codable=False)
     edit_code(session, code.id, shortcut="", parent=None)
     assert code.shortcut is None and code.parent_id is None
+
+
+def test_a_coded_code_is_not_merged_into_a_group(session, ws):
+    """Walk: "Career motivation" (1 coding) merged into the group "Four Cs", which kept its
+    coding but counts it in no table of the brief (a group is a heading, not applied itself).
+    Refused; a code with no codings of its own may still go into a group."""
+    ensure_codebook(session, ws.codebook_path)
+    src = make_source(session, "fg1", "Anna: We recycle together.\nBen: I volunteer at the park.")
+    add_code(session, "Career motivation")
+    add_code(session, "Spare")
+    career = find_code(session, "Career motivation")
+    assert not find_code(session, "Four Cs").codable
+    apply_code(session, source_id=src.id, code_id=career.id, start=6, end=26, coder="a")
+    with pytest.raises(UsageError, match="a group .*1 coding.*--codable"):
+        merge_codes(session, "Career motivation", "Four Cs")
+    assert session.get(m.Coding, 1).code_id == career.id  # nothing moved
+    assert find_code(session, "Career motivation").id == career.id
+    merge_codes(session, "Spare", "Four Cs")  # nothing to count nowhere
+    with pytest.raises(NotFound):
+        find_code(session, "Spare")

@@ -365,3 +365,35 @@ async def test_memo_key_on_a_code_edits_the_coders_own_memo_and_leaves_others_al
         await pilot.press("y")
         await settle(app, pilot)
     assert on(trust) == [("bob", "bob's view")]
+
+
+async def test_the_merge_picker_offers_no_group_and_none_of_the_codes_own_children(ws):
+    """Walk: `g` offered the group "Four Cs" first (the merge then lost the coding from every
+    table) and the code's own child (refused only after the question was asked)."""
+    from review.coding.codebook import add_code
+    from review.tui.widgets.code_picker import CodePicker
+
+    sid = add_transcript(ws)
+    a, z = sentences(ws, sid)[0]
+    with session_scope(ws.engine) as s:
+        top = add_code(s, "Course workload")
+        apply_code(s, source_id=sid, code_id=top.id, start=a, end=z, coder="tester")
+        child = add_code(s, "Course workload/Assignment load")  # (coded: the top stays codable)
+        groups = {c.id for c in s.exec(select(m.Code).where(m.Code.codable == False))}  # noqa: E712
+        top_id, child_id = top.id, child.id
+    assert groups  # the sample codebook's headings
+    async with running(ws, start="codebook") as (app, pilot):
+        await _highlight(app, pilot, top_id)
+        await pilot.press("g")
+        await settle(app, pilot)
+        picker = app.screen
+        assert isinstance(picker, CodePicker)
+        offered = {c.id for c in picker.choices}
+        assert offered and not offered & groups
+        assert top_id not in offered and child_id not in offered
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await _highlight(app, pilot, child_id)  # no codings of its own: a group will do
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert groups <= {c.id for c in app.screen.choices}

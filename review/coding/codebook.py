@@ -613,6 +613,18 @@ def merge_codes(session: Session, ref: str | int, into: str | int) -> dict:
     assert gone.id is not None  # a stored code's primary key
     if keep.id in descendants(session, gone.id):
         raise UsageError(f"cannot merge {gone.name!r} into one of its own children")
+    if not keep.codable:
+        # a group's own codings count nowhere in the brief's tables (a heading, not applied
+        # itself): the merged code's codings would be kept but drop out of every table
+        n = session.scalar(
+            select(func.count()).select_from(m.Coding).where(col(m.Coding.code_id) == gone.id)
+        )
+        if n:
+            raise UsageError(
+                f"cannot merge {gone.name!r} into {keep.name!r}, a group (not applied itself): "
+                f"its {n} coding(s) would count nowhere — merge into one of its codes, or make it "
+                "codable first (`review codebook edit … --codable`)"
+            )
     taken = {
         n.lower()
         for n in session.scalars(select(col(m.Code.name)).where(col(m.Code.parent_id) == keep.id))

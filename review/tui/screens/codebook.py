@@ -50,6 +50,7 @@ class CodebookScreen(WorkbenchScreen):
         super().__init__()
         self.codes: dict[int, Code] = {}  # as last read (reload)
         self.totals: dict[int, int] = {}  # codings of each code with its children, ditto
+        self.own: dict[int, int] = {}  # each code's own codings, ditto
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="codebook-main"):
@@ -80,6 +81,7 @@ class CodebookScreen(WorkbenchScreen):
             totals = _totals(rows)
         self.codes = {pk(code): code for code, _d, _n in rows}
         self.totals = totals
+        self.own = {pk(code): n for code, _d, n in rows}
         parents = {code.parent_id for code, _d, _n in rows}
         tree.clear()
         nodes: dict[int | None, TreeNode[int]] = {None: tree.root}
@@ -218,12 +220,20 @@ class CodebookScreen(WorkbenchScreen):
 
         self.app.push_screen(Prompt("Rename code", self.codes[cid].name), done)
 
-    def _pick(self, title: str, exclude: int, top: bool, then) -> None:
+    def _pick(self, title: str, exclude: int, top: bool, then, groups: bool = True) -> None:
+        """The codes `exclude` may go under or into: not itself nor one of its own children
+        (refused after the question was asked), nor a group unless `groups`."""
+        from review.coding.codebook import descendants
         from review.tui.codes import code_choices
         from review.tui.widgets.code_picker import CodeChoice, CodePicker
 
         with self.app.session() as s:
-            choices = [c for c in code_choices(s, codable_only=False) if c.id != exclude]
+            below = set(descendants(s, exclude))
+            choices = [
+                c
+                for c in code_choices(s, codable_only=False)
+                if c.id not in below and (groups or c.codable)
+            ]
         if top:
             choices.insert(0, CodeChoice(id=TOP, path="(top level)"))
         self.app.push_screen(CodePicker(choices, title), then)
@@ -285,7 +295,8 @@ class CodebookScreen(WorkbenchScreen):
             )
             self.app.push_screen(Confirm(f"Merge {name!r} into {where}?", detail), answered)
 
-        self._pick(f"Merge {name} into…", cid, False, done)
+        # codings merged into a group would count nowhere: only codable codes, unless none
+        self._pick(f"Merge {name} into…", cid, False, done, groups=not self.own.get(cid))
 
     def action_delete(self) -> None:
         from review.coding.codebook import delete_code
