@@ -190,7 +190,9 @@ async def test_ctrl_e_on_a_code_edits_it_and_returns_to_the_picker(ws):
 
 async def test_the_reused_picker_opens_fresh_each_time(ws):
     """The picker is built once and re-used: a second open starts with an empty query, its
-    first row highlighted, and a code added meanwhile listed; enter codes only that row."""
+    first row highlighted, and a code added meanwhile listed; enter codes only that row, once
+    moved to (a stray enter with nothing typed or moved to codes nothing: a double enter in
+    the Reader coded the span with the codebook's first code)."""
     sid = add_transcript(ws)
     a, z = sentences(ws, sid)[0]
     async with running(ws, source=sid) as (app, pilot):
@@ -209,6 +211,10 @@ async def test_the_reused_picker_opens_fresh_each_time(ws):
         assert first.query_one("OptionList").highlighted == 0
         top = first.rows[0].path
         await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is first and _coded(ws) == []  # chose nothing: says what to do
+        assert "move to one" in str(first.query_one("#code-definition").render())
+        await pilot.press("down", "up", "enter")
         await settle(app, pilot)
     assert _coded(ws) == [(top, a, z)]
 

@@ -83,7 +83,7 @@ def test_library_code_filter(ws, snap_compare, size):
 
     async def filtered(pilot):
         await _steady(pilot)
-        await pilot.press("c", "enter")  # the first code in the picker
+        await pilot.press("c", "down", "up", "enter")  # the first code, moved to
         await _steady(pilot)
 
     assert snap_compare(_app(ws), terminal_size=size, run_before=filtered)

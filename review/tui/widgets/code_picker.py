@@ -170,6 +170,7 @@ class CodePicker(ModalScreen["int | NewCode | EditCode | None"]):
         self._query = ""  # the field's text the list was last ranked for
         self._parent_chosen = False  # the reviewer picked a parent: stop guessing one
         self._answered = False  # a second enter before the dialog closes must not pop twice
+        self._moved = False  # the reader moved the highlight (↑/↓): enter takes that row
 
     def reopen(
         self, choices: list[CodeChoice], parents: list[CodeChoice] | None = None
@@ -305,11 +306,19 @@ class CodePicker(ModalScreen["int | NewCode | EditCode | None"]):
         if self.rows and not self.query_one(Select).has_focus:
             current = options.highlighted or 0
             options.highlighted = max(0, min(len(self.rows) - 1, current + step))
+            self._moved = True
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.value != self._query:  # typed on after enter: what was there at enter
             self._fill(event.value)
+        if not self.typed and not self._moved:
+            # nothing typed, nothing moved to: a stray enter (a double enter in the Reader
+            # coded the span with the codebook's first code) chooses nothing
+            self.query_one("#code-definition", Static).update(
+                "Type a code's name, or move to one with ↑/↓, then enter."
+            )
+            return
         highlighted = self.query_one(OptionList).highlighted
         if highlighted is not None and 0 <= highlighted < len(self.rows):
             self._choose(self.rows[highlighted])
