@@ -549,3 +549,45 @@ async def test_the_last_of_exactly_one_page_stays_in_view(ws):
         await settle(app, pilot)
         assert (screen.page_start, screen.current()["key"]) == (0, "rec0000")  # the first undecided
         assert [n.message for n in app._notifications][-1].startswith("That was the last record")
+
+
+def _pairs(ws, n: int) -> None:
+    """`n` works, each exported twice (one DOI, two keys): `n` clusters to merge."""
+    with session_scope(ws.engine) as s:
+        for i in range(n):
+            for db in ("Scopus", "Web of Science"):
+                s.add(m.Source(key=f"{db[:3].lower()}-{i}", title=f"Co-production study {i}",
+                               authors=[f"Author{i}, A."], year=2000 + i,
+                               doi=f"10.1000/cp.{i}", database=db))  # fmt: skip
+
+
+async def test_duplicates_counts_everything_found_and_a_merge_keeps_the_place(ws, monkeypatch):
+    """Walk: with more than the list holds, the line counted only what was listed (500
+    clusters, 0 pairs, where 864 and 100 were found), the pairs to decide were cut off whole
+    behind the clusters, and after `m` the cursor went back to the first row."""
+    from review.tui.screens import duplicates
+
+    monkeypatch.setattr(duplicates, "MAX_ROWS", 4)
+    _pairs(ws, 6)
+    async with running(ws, start="duplicates", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        listing = screen.query_one("#dup-list", DataTable)
+        line = str(screen.query_one("#dup-summary").render())
+        # (the near-identical titles of different works are pairs to decide)
+        assert "6 cluster(s) to merge" in line and "listed 2 + 2" in line, line
+        assert listing.row_count == 4
+        await pilot.press("down")
+        await settle(app, pilot)
+        assert listing.cursor_row == 1
+        gone = screen.selected().keys
+        await pilot.press("m")
+        await settle(app, pilot)
+        await until(pilot, lambda: "5 cluster(s)" in str(screen.query_one("#dup-summary").render()))
+        assert listing.cursor_row == 1 and screen.selected().keys != gone  # the next one
+        # pairs to decide keep up to half the list, however many clusters come first
+        rows = [duplicates.Row("merge", [f"a{i}", f"b{i}"], 1.0, []) for i in range(9)]
+        maybes = [duplicates.Row("maybe", [f"c{i}", f"d{i}"], 0.8, []) for i in range(5)]
+        screen._show(rows, maybes, 28)
+        assert [r.kind for r in screen.rows] == ["merge", "merge", "maybe", "maybe"]
+        line = str(screen.query_one("#dup-summary").render())
+        assert "9 cluster(s) to merge · 5 pair(s) to decide · listed 2 + 2" in line, line

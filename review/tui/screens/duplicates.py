@@ -43,7 +43,7 @@ class DuplicatesScreen(WorkbenchScreen):
     """A list of clusters on top, the selected one compared field by field below."""
 
     DEFAULT_CSS = """
-    #dup-summary { height: 1; padding: 0 1; }
+    #dup-summary { height: auto; max-height: 2; padding: 0 1; }  /* 2: the counts at 80 columns */
     #dup-list { height: auto; max-height: 40%; }
     #dup-why { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     #dup-compare { height: 1fr; border-top: hkey $primary 30%; }
@@ -92,15 +92,18 @@ class DuplicatesScreen(WorkbenchScreen):
         ok, found = self.in_session(service.find_duplicates, from_thread=True)
         if not ok or found is None:  # (None only with not ok: the error is shown)
             return
-        rows = [Row("merge", c.keys, c.score, c.reasons, c.id) for c in found.clusters]
-        rows += [Row("maybe", [p.a, p.b], p.score, p.reasons) for p in found.maybe]
-        self.app.from_worker(self._show, rows, found.records)
+        merges = [Row("merge", c.keys, c.score, c.reasons, c.id) for c in found.clusters]
+        maybes = [Row("maybe", [p.a, p.b], p.score, p.reasons) for p in found.maybe]
+        self.app.from_worker(self._show, merges, maybes, found.records)
 
-    def _show(self, rows: list[Row], records: int) -> None:
-        total = len(rows)
-        self.rows = rows = rows[:MAX_ROWS]  # a widget never holds the whole result
+    def _show(self, merges: list[Row], maybes: list[Row], records: int) -> None:
+        # a widget never holds the whole result; the pairs to decide keep up to half the list
+        # (listed after the clusters, they were cut off whole by 500 clusters)
+        pairs = maybes[: max(MAX_ROWS // 2, MAX_ROWS - len(merges))]
+        self.rows = rows = merges[: MAX_ROWS - len(pairs)] + pairs
         self.scanning = False
         table = self.query_one("#dup-list", DataTable)
+        at = table.cursor_row  # a merge or keep-apart keeps the place in the list
         table.clear()
         for n, row in enumerate(rows):
             table.add_row(
@@ -111,11 +114,18 @@ class DuplicatesScreen(WorkbenchScreen):
                 key=str(n),
             )
         fill_last_column(table)
-        merges = sum(r.kind == "merge" for r in rows)
-        more = f" · showing {MAX_ROWS} of {total:,} (r rescans)" if total > MAX_ROWS else ""
+        if rows:
+            table.move_cursor(row=min(at, len(rows) - 1), animate=False)
+        listed = len(rows) - len(pairs)
+        # the counts of everything found; what the list holds only when it is not all of it
+        more = (
+            f" · listed {listed:,} + {len(pairs):,}: decide these, then r for the rest"
+            if (listed, len(pairs)) != (len(merges), len(maybes))
+            else ""
+        )
         self.query_one("#dup-summary", Label).update(
-            f"{records:,} records · {merges} cluster(s) to merge · "
-            f"{len(rows) - merges} pair(s) to decide{more}"
+            f"{records:,} records · {len(merges):,} cluster(s) to merge · "
+            f"{len(maybes):,} pair(s) to decide{more}"
         )
         self._compare()
 
