@@ -575,3 +575,25 @@ async def test_enter_on_a_problem_opens_its_record_in_the_reader(ws, testdata, t
         assert type(app.screen).__name__ == "ImportScreen"
         toasts = [n.message for n in app._notifications]
         assert "No record of this file to open for this problem." in toasts
+
+
+async def test_a_path_typed_after_an_import_starts_a_new_path_in_the_box(ws, tmp_path):
+    """Walk: an import leaves the report in focus (an enter meant for it must not import the
+    same files again), and the next path typed went nowhere until ctrl+o. Typed there, it
+    starts a new path in the box; enter imports it."""
+    from tests.tui_helpers import burst
+
+    first, second = tmp_path / "a.bib", tmp_path / "b.bib"
+    first.write_text("@article{a1, title={Co-production}, year={2012}}\n")
+    second.write_text("@article{b1, title={Co-design}, year={2013}}\n")
+    async with running(ws, start="import") as (app, pilot):
+        screen = app.screen
+        screen.query_one("#paths").value = str(first)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert screen.focused is screen.query_one("#import-report", DataTable)
+        burst(app, *str(second), "enter")
+        await settle(app, pilot)
+        assert screen.query_one("#paths").value == str(second)
+    with session_scope(ws.engine) as s:
+        assert sorted(s.exec(select(m.Source.key)).all()) == ["a1", "b1"]

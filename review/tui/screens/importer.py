@@ -74,6 +74,7 @@ class ImportScreen(WorkbenchScreen):
     def __init__(self) -> None:
         super().__init__()
         self._cancel = threading.Event()
+        self._typing_path = False  # a path typed on the report goes to the box (on_key)
         self.running = False
         self.reports: list[FileReport] = []
         self.report_only = False  # a report is shown on a narrow screen, the tree hidden
@@ -331,7 +332,38 @@ class ImportScreen(WorkbenchScreen):
             return
         self.app.open_source(found)
 
+    def on_key(self, event) -> None:
+        """A path typed while the report is in focus (where an import leaves it) starts a new
+        path in the box: it went nowhere, the box taking keys only after ctrl+o."""
+        if not isinstance(self.focused, DataTable) or self.focused.id not in (
+            "import-report",
+            "import-problems",
+        ):
+            return
+        box = self.query_one("#paths", Input)
+        char = event.character
+        if self._typing_path and event.key == "enter":
+            # keys typed in one burst reach the table until the box has the focus
+            event.stop()
+            event.prevent_default()
+            box.post_message(Input.Submitted(box, box.value))
+            return
+        if not (
+            char and char.isprintable() and (self._typing_path or char.isalnum() or char in "/.~")
+        ):
+            return
+        event.stop()
+        event.prevent_default()
+        if self._typing_path:
+            box.insert_text_at_cursor(char)
+        else:
+            self._typing_path = True
+            box.value = char
+            box.cursor_position = len(char)
+            box.focus()
+
     def on_descendant_focus(self, event) -> None:
+        self._typing_path = False  # (the box has the keys now, or the reader moved on)
         if isinstance(event.widget, DataTable):
             self._show_row(event.widget)
 
