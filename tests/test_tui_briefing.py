@@ -62,12 +62,23 @@ async def test_indicators_screen_links_cycles_and_unlinks(ws):
         )
         assert want in _links(ws)
         assert app.screen.query_one("#ind-links", DataTable).row_count == 2
+        # with the indicators in focus the links show no cursor: r and d change nothing
+        # there (r changed the first link, saying only "linked to indicator 1")
+        before = _links(ws)
+        app.screen.query_one("#ind-list", DataTable).focus()
+        await pilot.press("r", "d")
+        await settle(app, pilot)
+        assert _links(ws) == before
+        said = [n.message for n in app._notifications]
+        assert any("tab to the links below, then r" in m for m in said), said
         # cycle the relation of the first link, then remove it
         app.screen.query_one("#ind-links", DataTable).focus()
         await pilot.press("r")
         await settle(app, pilot)
         le = ids["ind_Local environment"]
         assert (le, ids["Four Cs/Co-delivery"], None, "contradicts") in _links(ws)
+        said = [n.message for n in app._notifications]
+        assert any(": supports → contradicts" in m for m in said), said
         app.screen.query_one("#ind-links", DataTable).focus()
         await pilot.press("d")  # asks first: n keeps the link
         await settle(app, pilot)

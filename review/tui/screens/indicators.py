@@ -255,7 +255,7 @@ class IndicatorsScreen(WorkbenchScreen):
         hides (another coder's), so a row without a quote is not read as a broken link."""
         self.query_one(StatusLine).note = blind_hidden(n) if n else ""
 
-    def _link(self, **what) -> None:
+    def _link(self, said: str | None = None, **what) -> None:
         ind = self.selected()
         if ind is None:
             return
@@ -264,8 +264,21 @@ class IndicatorsScreen(WorkbenchScreen):
         )
         if not ok:
             return
-        self.notify(f"linked to indicator {ind['id']}")
+        self.notify(said or f"linked to indicator {ind['id']}")
         self.reload(keep=ind["id"])
+
+    def _link_in_focus(self, key: str, does: str) -> dict | None:
+        """The highlighted link, when the links table has the focus: `r` and `d` act on the
+        link the reader can see is chosen (with the indicators in focus the links table shows
+        no cursor, and `r` changed its first link, saying only "linked to indicator 1")."""
+        ln = self._selected_link()
+        if ln is None or self.selected() is None:
+            self.notify("this indicator has no links yet: l links a code, e an excerpt")
+            return None
+        if not self.query_one("#ind-links", DataTable).has_focus:
+            self.notify(f"tab to the links below, then {key} {does} the highlighted one")
+            return None
+        return ln
 
     def _pick_code(self, then) -> None:
         from review.coding.codebook import code_paths
@@ -352,20 +365,20 @@ class IndicatorsScreen(WorkbenchScreen):
         return row_at_cursor(self.query_one("#ind-links", DataTable), self.links)
 
     def action_relation(self) -> None:
-        ln, ind = self._selected_link(), self.selected()
-        if ln is None or ind is None:
-            self.notify("highlight a link below first (tab to the lower table)")
+        ln = self._link_in_focus("r", "changes the relation of")
+        if ln is None:
             return
         rels = service.RELATIONS
         nxt = rels[(rels.index(ln["relation"]) + 1) % len(rels)]
         what = {"coding_id": ln["coding_id"]} if ln["coding_id"] else {"code": ln["code"]}
-        self._link(relation=nxt, note=ln["note"], **what)
+        said = f"link {ln['id']}: {ln['relation']} → {nxt}"
+        self._link(said, relation=nxt, note=ln["note"], **what)
 
     def action_unlink(self) -> None:
         """d: remove the highlighted link, after a yes (a link removal is not undoable)."""
         from review.tui.widgets.confirm import Confirm
 
-        ln, ind = self._selected_link(), self.selected()
+        ln, ind = self._link_in_focus("d", "removes"), self.selected()
         if ln is None or ind is None:
             return
 
