@@ -176,6 +176,15 @@ def test_keep_apart_and_maybe_queue(ws, cli):
     assert cli(*w, "dedupe", "--json").json()["maybe"] == []
     hist = cli(*w, "dedupe", "--history", "--json").json()["history"]
     assert hist[0]["status"] == "apart"
+    # a keep-apart is undone as a merge is (it said "no merged cluster"): proposed again
+    res = cli(*w, "dedupe", "--undo", hist[0]["cluster"])
+    assert res.code == 0 and "no longer kept apart" in res.out, res.err
+    assert [(p["a"], p["b"]) for p in cli(*w, "dedupe", "--json").json()["maybe"]] == [("j", "w")]
+    res = cli(*w, "dedupe", "--history")
+    assert "undo-apart" in res.out and "may be proposed again" in res.out
+    assert "undone" in res.out  # the keep-apart stays in the audit trail
+    res = cli(*w, "dedupe", "--undo", hist[0]["cluster"])
+    assert res.code == 1 and "undone already" in res.err
 
 
 def test_bad_input_is_one_clear_line(ws, cli):

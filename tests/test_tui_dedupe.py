@@ -591,3 +591,25 @@ async def test_duplicates_counts_everything_found_and_a_merge_keeps_the_place(ws
         assert [r.kind for r in screen.rows] == ["merge", "merge", "maybe", "maybe"]
         line = str(screen.query_one("#dup-summary").render())
         assert "9 cluster(s) to merge · 5 pair(s) to decide · listed 2 + 2" in line, line
+
+
+async def test_keep_apart_is_undone_with_u(ws):
+    """Walk: `u` undid earlier merges, then said "nothing to undo" for a keep-apart, one
+    stray `a` meaning "never proposed again"."""
+    _add(ws)
+    async with running(ws, start="duplicates", size=(120, 40)) as (app, pilot):
+        screen = app.screen
+        listing = screen.query_one("#dup-list", DataTable)
+        assert listing.row_count == 1
+        await pilot.press("a")
+        await settle(app, pilot)
+        await until(pilot, lambda: listing.row_count == 0)
+        assert listing.row_count == 0
+        await pilot.press("u")
+        await settle(app, pilot)
+        await until(pilot, lambda: listing.row_count == 1)
+        assert listing.row_count == 1  # proposed again
+        said = [n.message for n in app._notifications]
+        assert any("no longer kept apart" in x for x in said), said
+    with session_scope(ws.engine) as s:
+        assert s.exec(select(m.DuplicateLink.status)).all() == ["undone"]

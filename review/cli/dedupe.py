@@ -87,6 +87,8 @@ def dedupe(
                 pair = f"{r['merged']} → {r['survivor']}"
                 if r["status"] == "undo":  # not an arrow: it reads like a merge
                     pair = f"{r['merged']} and {r['survivor']} separate again"
+                elif r["status"] == "undo-apart":
+                    pair = f"{r['merged']} and {r['survivor']} may be proposed again"
                 typer.echo(f"{when}  {who:<12} {r['cluster']}  {r['status']:<7} {pair}")
             typer.echo(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}")
             return

@@ -52,12 +52,15 @@ class MergeResult:
     survivor: str
     merged: list[str]
     moved: dict[str, int] = field(default_factory=dict)
+    kind: str = "merge"  # or "apart": an undone keep-apart (its keys, nothing moved)
 
     def undone_line(self) -> str:
         """What undoing this merge did, as a sentence for a person (the TUI's toast and
         `review dedupe --undo`): every record named, the survivor first."""
         keys = [self.survivor, *self.merged]
         named = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
+        if self.kind == "apart":
+            return f"Undone: {named} are no longer kept apart (they may be proposed again)"
         return f"Undone: {named} are separate records again"
 
     def to_dict(self) -> dict:

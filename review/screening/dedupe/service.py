@@ -221,8 +221,39 @@ def keep_apart(session: Session, key_a: str, key_b: str, coder: str | None = Non
 
 
 def undo(session: Session, cluster: str, coder: str | None = None) -> MergeResult:
-    """Undo a merge (see `review.screening.dedupe.merge.undo_merge`); `coder` is who."""
+    """Undo a merge (see `review.screening.dedupe.merge.undo_merge`) or a keep-apart
+    (`undo_apart`); `coder` is who."""
+    apart = (
+        session.execute(
+            select(m.DuplicateLink).where(
+                col(m.DuplicateLink.cluster) == cluster, col(m.DuplicateLink.status) == "apart"
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if apart:
+        return undo_apart(session, list(apart), _coder(session, coder))
     return undo_merge(session, cluster, _coder(session, coder))
+
+
+def undo_apart(session: Session, links: list[m.DuplicateLink], coder_id: int | None) -> MergeResult:
+    """Take back a keep-apart: the pair may be proposed again. One stray `a` on the
+    Duplicates screen meant "never proposed again", with no way back but a merge by hand.
+    The link stays in the audit trail (status `undone`, its snapshot saying when and who,
+    `apart` marking it a keep-apart's), as an undone merge's does."""
+    keys = []
+    for link in links:
+        link.status = "undone"
+        undone = {"at": m.utcnow().isoformat(), "coder_id": coder_id, "apart": True}
+        link.snapshot = {**(link.snapshot or {}), UNDONE: undone}  # a new dict: the ORM sees it
+        session.add(link)
+        for sid in (link.survivor_id, link.merged_id):
+            src = session.get(m.Source, sid)
+            if src is not None and src.key not in keys:
+                keys.append(src.key)
+    session.flush()
+    return MergeResult(links[0].cluster, keys[0], keys[1:], kind="apart")
 
 
 def history(session: Session) -> list[dict]:
@@ -264,7 +295,7 @@ def history(session: Session) -> list[dict]:
             out.append(
                 {
                     **entry,
-                    "status": "undo",
+                    "status": "undo-apart" if undone.get("apart") else "undo",
                     "score": None,
                     "reasons": [],
                     "created": datetime.fromisoformat(undone["at"]),

@@ -51,14 +51,14 @@ class DuplicatesScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("m", "merge", "Merge"),
         Binding("a", "apart", "Keep apart"),
-        Binding("u", "undo", "Undo merge"),
+        Binding("u", "undo", "Undo"),
         Binding("r", "rescan", "Rescan"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[Row] = []
-        self.undo_stack: list[str] = []
+        self.undo_stack: list[str | list[str]] = []  # a merge's cluster, a keep-apart's pairs
         self.scanning = False
 
     def compose_body(self) -> ComposeResult:
@@ -198,27 +198,40 @@ class DuplicatesScreen(WorkbenchScreen):
 
         coder = self.app.ws.coder
 
-        def keep_all_apart(s) -> None:
-            for i, a in enumerate(row.keys):
-                for b in row.keys[i + 1 :]:
-                    service.keep_apart(s, a, b, coder=coder)
+        def keep_all_apart(s) -> list[str]:
+            return [
+                service.keep_apart(s, a, b, coder=coder)
+                for i, a in enumerate(row.keys)
+                for b in row.keys[i + 1 :]
+            ]
 
-        ok, _ = self.in_session(keep_all_apart)
-        if not ok:
+        ok, clusters = self.in_session(keep_all_apart)
+        if not ok or clusters is None:
             return
-        self.notify(f"kept apart: {' | '.join(row.keys)}")
+        self.undo_stack.append(clusters)  # `u` takes it back: they may be proposed again
+        self.notify(f"kept apart: {' | '.join(row.keys)} (u undoes)")
         self._after_change()
 
     def action_undo(self) -> None:
         if not self.undo_stack:
             self.notify("nothing to undo in this session (see `review dedupe --history`)")
             return
-        cluster = self.undo_stack.pop()
+        step = self.undo_stack.pop()
         coder = self.app.ws.coder  # who undid it (the history lists it)
-        ok, result = self.in_session(lambda s: service.undo(s, cluster, coder=coder))
-        if not ok or result is None:  # (None only with not ok: the error is shown)
-            return
-        self.notify(result.undone_line())
+        if isinstance(step, str):  # a merge's cluster
+            ok, result = self.in_session(lambda s: service.undo(s, step, coder=coder))
+            if not ok or result is None:  # (None only with not ok: the error is shown)
+                return
+            said = result.undone_line()
+        else:  # a keep-apart's pairs
+            ok, results = self.in_session(
+                lambda s: [service.undo(s, cluster, coder=coder) for cluster in step]
+            )
+            if not ok or not results:
+                return
+            keys = list(dict.fromkeys(k for r in results for k in [r.survivor, *r.merged]))
+            said = f"Undone: {' | '.join(keys)} no longer kept apart (they may be proposed again)"
+        self.notify(said)
         self._after_change()
 
     def _after_change(self) -> None:
