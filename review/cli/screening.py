@@ -68,8 +68,16 @@ def list_(
 
 
 def _decide(
-    ctx, decision: str, keys: list[str], stage: str, reason: str | None, final: bool, json_out: bool
+    ctx,
+    decision: str,
+    keys: list[str],
+    stage: str,
+    reason: str | None,
+    final: bool,
+    json_out: bool,
+    force: bool = False,
 ) -> None:
+    from review.errors import ConflictError
     from review.ingest.sources import normal_key
     from review.screening import decisions as screening
 
@@ -78,10 +86,18 @@ def _decide(
     distinct = list(dict.fromkeys(keys))  # a key given twice is decided once, in first order
     for key in sorted({k for k in keys if keys.count(k) > 1}, key=distinct.index):
         typer.echo(f"{key} was given {keys.count(key)} times: decided once", err=True)
+    # a resolution settles a conflict as listed: one another reviewer made since is replaced
+    # only when asked for (--force), never by accident (the stale-write check in `decide`)
+    seen = screening.ANY_RESOLUTION if force else None
     done = []
     with session(ctx) as s:
         for key in distinct:
-            row = screening.decide(s, me, key, decision, stage, reason, final=final)
+            try:
+                row = screening.decide(
+                    s, me, key, decision, stage, reason, final=final, seen_final=seen
+                )
+            except screening.AlreadyResolved as exc:  # (nothing is recorded: all or none)
+                raise ConflictError(f"{exc}; --force replaces their resolution") from exc
             done.append(
                 {
                     "key": key,
@@ -101,37 +117,40 @@ def _decide(
         typer.echo(f"{verb}: {d['key']} {d['decision']}{why} at {stage} by {me}")
 
 
-# `decide` and `resolve` take the same arguments; only the finality of the decision differs.
+# `decide` and `resolve` take the same arguments; the finality of the decision differs, and
+# `resolve` may replace a colleague's resolution (--force).
 DECISION = typer.Argument(..., help="include, exclude, maybe or (full text) not-retrieved")
 KEYS = typer.Argument(..., help="Record keys.")
 REASON = typer.Option(None, "--reason", "-r", help="Exclusion reason (from the list).")
 
 
-def _decision_command(final: bool, doc: str):
-    """The `decide` (final=False) or `resolve` (final=True) command: one signature for both."""
-
-    def command(
-        ctx: typer.Context,
-        decision: str = DECISION,
-        keys: list[str] = KEYS,
-        stage: str = _stage_opt(),
-        reason: str = REASON,
-        json_out: bool = JSON_OUT,
-    ) -> None:
-        _decide(ctx, decision, keys, stage, reason, final, json_out)
-
-    command.__doc__ = doc
-    return command
+@screen_app.command("decide")
+def decide(
+    ctx: typer.Context,
+    decision: str = DECISION,
+    keys: list[str] = KEYS,
+    stage: str = _stage_opt(),
+    reason: str = REASON,
+    json_out: bool = JSON_OUT,
+) -> None:
+    """Record your decision on one or more records (all or none are recorded)."""
+    _decide(ctx, decision, keys, stage, reason, False, json_out)
 
 
-decide = screen_app.command("decide")(
-    _decision_command(
-        False, "Record your decision on one or more records (all or none are recorded)."
-    )
-)
-resolve = screen_app.command("resolve")(
-    _decision_command(True, "Settle a conflict with a third, final decision.")
-)
+@screen_app.command("resolve")
+def resolve(
+    ctx: typer.Context,
+    decision: str = DECISION,
+    keys: list[str] = KEYS,
+    stage: str = _stage_opt(),
+    reason: str = REASON,
+    force: bool = typer.Option(
+        False, "--force", help="Replace a resolution another reviewer made (refused without)."
+    ),
+    json_out: bool = JSON_OUT,
+) -> None:
+    """Settle a conflict with a third, final decision (all or none are recorded)."""
+    _decide(ctx, decision, keys, stage, reason, True, json_out, force=force)
 
 
 def _step(ctx, which: str, stage: str | None, json_out: bool) -> None:

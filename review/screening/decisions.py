@@ -11,11 +11,11 @@ Exclusion reasons come from a shared, editable list (`ExclusionReason`).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col
 
-from review.errors import NotFound, ReviewError, UsageError
+from review.errors import ConflictError, NotFound, ReviewError, UsageError
 from review.ingest.sources import source_by_key
 from review.stats import kappa_from_pairs
 from review.store import models as m
@@ -221,6 +221,22 @@ def _source(session: Session, key: str) -> m.Source:
     return src
 
 
+Resolution = tuple[str, str, str | None]  # who resolved, the decision, its reason (`Outcome.final`)
+ANY_RESOLUTION: Literal["any"] = "any"  # `decide(seen_final=…)`: replace whatever resolution stands
+
+
+class AlreadyResolved(ConflictError):
+    """A resolution made from an older view of the record: someone else resolved it since
+    (or changed their resolution). Nothing was written; the interfaces say how to replace it
+    deliberately (the Screening screen: the same key again; `review screen resolve --force`)."""
+
+    def __init__(self, key: str, final: Resolution, seen: Resolution | None) -> None:
+        self.key, self.final, self.seen = key, final, seen
+        coder, decision, reason = final
+        saw = f" (you saw {seen[0]}: {said(seen[1], seen[2])})" if seen is not None else ""
+        super().__init__(f"{key} is already resolved by {coder}: {said(decision, reason)}{saw}")
+
+
 def decide(
     session: Session,
     coder: str,
@@ -229,8 +245,16 @@ def decide(
     stage: str = "title-abstract",
     reason: str | None = None,
     final: bool = False,
+    seen_final: Resolution | None | Literal["any"] = None,
 ) -> m.ScreeningDecision:
-    """Record (or change) `coder`'s decision on source `key` at `stage`."""
+    """Record (or change) `coder`'s decision on source `key` at `stage`.
+
+    A resolution (`final`) is a stale-write check: `seen_final` is the resolution the caller
+    last saw on the record (None: none, a conflict to settle; `ANY_RESOLUTION`: replace
+    whatever stands, asked for explicitly). If another reviewer's resolution stands that is
+    not that one, `AlreadyResolved` is raised and nothing is written: two resolvers working
+    from the same conflict list silently overwrote each other. A reviewer's own decision
+    (not final) is never checked: it replaces only their own row, no one else's work."""
     check_stage(stage)
     if decision not in DECISIONS:
         raise UsageError(
@@ -252,7 +276,7 @@ def decide(
     if final and decision == "maybe" and stage == "full-text":
         raise UsageError("a full-text resolution must be include, exclude or not-retrieved")
     if final:
-        _check_resolvable(session, key, src.id, stage, decision, reason)
+        _check_resolvable(session, coder, key, src.id, stage, decision, reason, seen_final)
     who = ensure_coder(session, coder)
     cid = who.id
     row = (
@@ -370,13 +394,27 @@ def put_decision(session: Session, decision_id: int, snapshot: dict[str, Any] | 
 
 
 def _check_resolvable(
-    session: Session, key: str, sid: int, stage: str, decision: str, reason: str | None
+    session: Session,
+    coder: str,
+    key: str,
+    sid: int,
+    stage: str,
+    decision: str,
+    reason: str | None,
+    seen_final: Resolution | None | Literal["any"],
 ) -> None:
     """A resolution settles a conflict (or replaces an earlier resolution): not a record the
     required reviewers agree on, nor one still waiting for a reviewer. An exclusion that
     settles it names its reason when the reviewers gave any: two different reasons are the
-    conflict, and "reason not given" would hide both (PRISMA counts exclusions by reason)."""
+    conflict, and "reason not given" would hide both (PRISMA counts exclusions by reason).
+    Another reviewer's resolution is replaced only when the caller saw it (`decide`); one's
+    own may be changed from any view (it is only one's own work that goes)."""
     o = outcomes(session, stage, [sid]).get(sid)
+    standing = o.final if o is not None else None
+    # (a str is ANY_RESOLUTION: whatever stands is replaced, as asked)
+    if standing is not None and standing[0] != coder and not isinstance(seen_final, str):
+        if seen_final is None or standing != tuple(seen_final):
+            raise AlreadyResolved(key, standing, seen_final)
     if o is None or (o.final is None and o.status != CONFLICT):
         status = o.status if o is not None else UNSCREENED
         if status == PENDING:
@@ -391,10 +429,23 @@ def _check_resolvable(
 
 
 def resolve(
-    session: Session, coder: str, key: str, decision: str, stage: str, reason: str | None = None
+    session: Session,
+    coder: str,
+    key: str,
+    decision: str,
+    stage: str,
+    reason: str | None = None,
+    seen_final: Resolution | None | Literal["any"] = None,
 ) -> m.ScreeningDecision:
-    """A third decision that settles a conflict (marked `final`)."""
-    return decide(session, coder, key, decision, stage, reason, final=True)
+    """A third decision that settles a conflict (marked `final`; `seen_final`: see `decide`)."""
+    return decide(session, coder, key, decision, stage, reason, final=True, seen_final=seen_final)
+
+
+def resolution_of(item: dict) -> Resolution | None:
+    """A `queue` item's resolution as `decide(seen_final=…)` compares it: what a screen
+    showed of the record is what its reviewer decided from."""
+    res = item.get("resolution")
+    return (res["coder"], res["decision"], res["reason"]) if res else None
 
 
 @dataclass
@@ -649,12 +700,22 @@ def queue(
     status: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    keys: Collection[str] | None = None,
 ) -> list[dict]:
     """Sources at `stage` as `viewer` may see them; `todo`: those `viewer` has not decided;
-    `status`: only those with that status (one of STATUSES) as `viewer` sees it."""
+    `status`: only those with that status (one of STATUSES) as `viewer` sees it; `keys`:
+    only these records (stored keys), as the Screening screen reads again the one it shows
+    when it has left the list it came from (a conflict someone else just resolved)."""
     if status is not None and status not in STATUSES:  # a typo listed nothing, as if none
         raise UsageError(f"unknown screening status {status!r}: use {', '.join(STATUSES)}")
     ids = eligible_ids(session, stage)
+    if keys is not None:
+        wanted = set(
+            session.execute(
+                select(col(m.Source.id)).where(col(m.Source.key).in_(list(keys)))
+            ).scalars()
+        )
+        ids = [i for i in ids if i in wanted]
     outs = outcomes(session, stage)
     blind, need = is_blind(session), required_reviewers(session)
     picked = []

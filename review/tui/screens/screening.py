@@ -6,7 +6,10 @@ list. `c` switches to the conflicts, where a decision resolves (final)."""
 
 from __future__ import annotations
 
-from textual import on
+from dataclasses import dataclass
+
+from sqlmodel import Session
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -29,6 +32,44 @@ HELP = (
 )
 
 PAGE = 100
+KEYS = {"include": "i", "exclude": "e", "maybe": "m", screening.NOT_RETRIEVED: "r"}
+
+
+@dataclass
+class View:
+    """One read of what the screen shows: the page of records, the counts, the conflicts."""
+
+    items: list[dict]
+    counts: dict
+    conflicts: list[dict]
+    blind: bool
+    held: dict | None = None  # the record on view, read again when it left the list
+
+
+def read_view(
+    s: Session,
+    coder: str,
+    stage: str,
+    conflict_mode: bool,
+    page_start: int,
+    hold: str | None = None,
+) -> View:
+    """The screen's data, the same service calls for a key press and a refresh. `hold`: the
+    key of the record on view, read again (`View.held`) when it has left the list (a
+    conflict someone else just resolved): the screen keeps it where it was, so the record
+    being read never turns into another under the reviewer's next key."""
+    status = screening.CONFLICT if conflict_mode else None
+    items = screening.queue(s, coder, stage, status=status, limit=PAGE, offset=page_start)
+    held = None
+    if hold is not None and all(it["key"] != hold for it in items):
+        held = next(iter(screening.queue(s, coder, stage, keys=[hold])), None)
+    return View(
+        items,
+        screening.progress(s, coder, stage),
+        screening.conflicts(s, stage),
+        screening.is_blind(s),
+        held,
+    )
 
 
 class ReasonPicker(ModalScreen[str | None]):
@@ -102,6 +143,11 @@ class ScreeningScreen(WorkbenchScreen):
         self.pos = 0
         self.n_conflicts = 0
         self.counts: dict = {"records": 0, "mine": 0}
+        # the record on view and its resolution as the reviewer came to it, which a decision
+        # here is made from: a refresh shows another's later resolution, but replacing it
+        # takes a second key press, never the one already on its way (`action_decide`)
+        self.seen: tuple[str, str, screening.Resolution | None] | None = None  # stage, key, …
+        self.reads = 0  # reads made for keys: a refresh begun before the last one is stale
 
     @property
     def coder(self) -> str:
@@ -123,23 +169,82 @@ class ScreeningScreen(WorkbenchScreen):
     def on_screen_resume(self) -> None:
         self.reload()
 
+    def database_changed(self) -> None:
+        """Someone (a colleague's workbench, the CLI) wrote: read the counts, the conflicts
+        and the page again in a thread, the record on view kept in view with its status as
+        it is now. (The screen used to stay as it was until the reviewer's next decision:
+        "0 conflict(s)" while a colleague's conflict waited, a record resolved meanwhile
+        still shown as a conflict.)"""
+        it = self.current()
+        hold = it["key"] if it is not None else None
+        self._refresh(self.reads, self.stage, self.conflict_mode, self.page_start, hold)
+
+    @work(thread=True, exclusive=True, group="screening-refresh")
+    def _refresh(
+        self, reads: int, stage: str, conflict_mode: bool, page_start: int, hold: str | None
+    ) -> None:
+        coder = self.coder
+        try:
+            with self.app.session(write=False) as s:  # (never waits for a writer)
+                view = read_view(s, coder, stage, conflict_mode, page_start, hold)
+        except Exception as exc:  # (shown unless stale: the app closing, a newer refresh)
+            self.app.from_worker(self.notify_error, exc)
+            return
+        self.app.from_worker(self._refreshed, reads, view)
+
+    def _refreshed(self, reads: int, view: View) -> None:
+        if reads != self.reads:  # a key read the screen again meanwhile: this read is older
+            return
+        before = self.current()
+        self._apply(view)
+        now = self.current()
+        if before is None or now is None or now["key"] != before["key"]:
+            return
+        res = now.get("resolution")
+        if res and res != before.get("resolution") and res["coder"] != self.coder:
+            self.notify(
+                f"{now['key']} was just resolved by {res['coder']}: "
+                f"{screening.said(res['decision'], res['reason'])}"
+            )
+
     # --- loading ----------------------------------------------------------------------------
 
-    def reload(self, first_todo: bool = False) -> None:
+    def reload(self, first_todo: bool = False, hold: bool = False) -> None:
+        """Read the screen's data again (a key, the stage or mode changed, back on view);
+        `hold`: keep the record on view even if it has left the list (`read_view`)."""
+        self.reads += 1
+        it = self.current()
         try:
             with self.app.session() as s:
-                status = "conflict" if self.conflict_mode else None
-                self.items = screening.queue(
-                    s, self.coder, self.stage, status=status, limit=PAGE, offset=self.page_start
+                view = read_view(
+                    s,
+                    self.coder,
+                    self.stage,
+                    self.conflict_mode,
+                    self.page_start,
+                    it["key"] if hold and it else None,
                 )
-                prog = self.counts = screening.progress(s, self.coder, self.stage)
-                conflicts = screening.conflicts(s, self.stage)
-                blind = screening.is_blind(s)
         except Exception as exc:
             self.notify_error(exc)
             return
+        self._apply(view, first_todo)
+
+    def _apply(self, view: View, first_todo: bool = False) -> None:
+        """Show a read: the record on view stays on view where it is still listed (or is
+        held); else the same place in the list (after a resolution: the next conflict)."""
+        before = self.current()
+        key = before["key"] if before is not None else None
+        items = list(view.items)
+        if view.held is not None:
+            items.insert(min(self.pos, len(items)), view.held)
+        at = next((n for n, it in enumerate(items) if it["key"] == key), None)
+        self.items = items
+        prog = self.counts = view.counts
+        conflicts, blind = view.conflicts, view.blind
         if first_todo:
             self.pos = next((n for n, it in enumerate(self.items) if not it["mine"]), 0)
+        elif at is not None:
+            self.pos = at
         self.pos = max(0, min(self.pos, len(self.items) - 1))
         # the count of conflicts said once: "resolving conflicts · … · 3 conflict(s)" ran past
         # 80 columns ("· 3 confl"), cutting the very number being worked down
@@ -181,6 +286,8 @@ class ScreeningScreen(WorkbenchScreen):
             box.update("Nothing to screen here." if not self.conflict_mode else "No conflicts.")
             self.query_one(StatusLine).note = ""  # no record: not the last one's number
             return
+        if self.seen is None or self.seen[:2] != (self.stage, it["key"]):  # come to a record
+            self.seen = (self.stage, it["key"], screening.resolution_of(it))  # as it is now
         words = screening.described(it, self.coder)
         mine = words["mine"] or "not decided"
         others = _esc(words["others"] or "")
@@ -217,7 +324,7 @@ class ScreeningScreen(WorkbenchScreen):
         new = self.pos + step
         if new >= len(self.items) and len(self.items) == PAGE:
             self.page_start += PAGE
-            self.pos = 0
+            self.pos, self.items = 0, []  # (another page: no record on view to keep)
             self.reload()
             if not self.items:  # exactly a page's worth: the last record stays in view
                 self.page_start -= PAGE
@@ -226,27 +333,46 @@ class ScreeningScreen(WorkbenchScreen):
             return
         if new < 0 and self.page_start > 0:
             self.page_start = max(0, self.page_start - PAGE)
-            self.pos = PAGE - 1
+            self.pos, self.items = PAGE - 1, []
             self.reload()
             return
         self.pos = max(0, min(new, len(self.items) - 1))
         self._show()
 
     def action_decide(self, decision: str, reason: str | None = None) -> None:
+        """Record the decision (in the conflicts: resolve), made from the record as the
+        reviewer came to it (`seen`): a resolution someone else made since, even one a refresh
+        has shown, is refused with who made it, and the same key again replaces it."""
         it = self.current()
         if it is None:
             return
+        key = it["key"]
+        seen = (
+            self.seen[2]
+            if self.seen and self.seen[:2] == (self.stage, key)
+            else screening.resolution_of(it)
+        )
         try:
             with self.app.session() as s:
                 screening.decide(
                     s,
                     self.coder,
-                    it["key"],
+                    key,
                     decision,
                     self.stage,
                     reason,
                     final=self.conflict_mode,
+                    seen_final=seen,
                 )
+        except screening.AlreadyResolved as exc:
+            self.reload(hold=True)  # the record as it is now, kept in view to decide again
+            self.seen = (self.stage, key, exc.final)  # seen now: the next press replaces it
+            self.notify(
+                f"{exc} — press {KEYS[decision]} again to change it",
+                severity="warning",
+                timeout=8,
+            )
+            return
         except Exception as exc:
             self.notify_error(exc)
             return
@@ -323,19 +449,21 @@ class ScreeningScreen(WorkbenchScreen):
         at = next((n for n, it in enumerate(self.items) if it["key"] == key), None)
         if at is not None:  # show the record whose decision changed
             self.pos = at
+            self.seen = None  # as this step left it: the reviewer's own doing
             self._show()
         self.app.data_changed()
         self.notify(f"{which.capitalize()}: {what}")
 
     def action_toggle_stage(self) -> None:
         self.stage = "full-text" if self.stage == "title-abstract" else "title-abstract"
-        self.page_start = 0
+        self.page_start, self.items = 0, []
         self.refresh_bindings()
         self.reload(first_todo=True)
 
     def action_toggle_conflicts(self) -> None:
         self.conflict_mode = not self.conflict_mode
         self.page_start = self.pos = 0
+        self.items = []  # another list: it starts at its top
         self.reload()
 
 
