@@ -788,3 +788,137 @@ def test_a_freak_one_word_column_takes_at_most_a_third_of_the_table():
     # every column of whole words: the rest is shared alike
     both = Table("t", "T", "x", ["A", "B"], [["a" * 20, "b" * 20]])
     assert abs(column_widths(both, 9000)[0] - column_widths(both, 9000)[1]) <= 1
+
+
+def _apply(cli, ws, key: str, code: str, words: str) -> int:
+    """Code the first occurrence of `words` in source `key`; the coding's id."""
+    from sqlmodel import select
+
+    from review.store import models as m
+
+    with session_scope(ws.engine) as s:
+        text = s.exec(select(m.Source.text).where(m.Source.key == key)).one() or ""
+    start = text.index(words)
+    r = cli("-w", ws.root, "code", "apply", key, code, "--span", f"{start}:{start + len(words)}",
+            "--json")  # fmt: skip
+    assert r.code == 0, r.err
+    return r.json()["codings"][0]["id"]
+
+
+def test_a_quote_linked_to_one_indicator_is_not_quoted_beside_another(ws, cli, shared):
+    """The sample review with QualCoder's transcript (no sector) coded Four Cs/Co-delivery and
+    that excerpt linked to the local-environment index: Table 2 quoted it beside the
+    public-health index too, which links Co-delivery as a whole — a quote linked to one
+    figure read as evidence picked for another. It is quoted beside its own indicator only
+    (the same words under another code too), and still counted in the other's excerpts."""
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    assert cli("-w", ws.root, "import", corpus).code == 0
+    tr = shared / "transcripts" / "qualcoder_transcript.txt"
+    assert cli("-w", ws.root, "import", tr).code == 0
+    words = "I think the slides are OK but I don't like all the assignments."
+
+    def rows():
+        joint = next(t for t in _note(ws).tables if t.id == "joint-display")
+        return {r[1]: dict(zip(joint.columns, r, strict=True)) for r in joint.rows}
+
+    before = rows()["Public health"]
+    coding = _apply(cli, ws, "qualcoder_transcript", "Four Cs/Co-delivery", words)
+    # the same words under a code linked whole to public health are the same quote
+    _apply(cli, ws, "qualcoder_transcript", "Mode/Individual co-production", words)
+    link = ("-w", ws.root, "indicators", "link", "Citizen co-production index @ Local environment")
+    r = cli(*link, "--coding", coding, "--json")
+    assert r.code == 0, r.err
+    after = rows()
+    quoted = f"“{words}” (qualcoder_transcript, id3)"
+    assert quoted in after["Local environment"]["Representative quotes"].split("\n")
+    health = after["Public health"]
+    assert "the slides" not in health["Representative quotes"]
+    assert "Four Cs/Co-delivery (explains, supports)" in health["Linked codes"]
+    # Excerpts counts every excerpt of a linked code: both new ones are Public health's too
+    assert health["Excerpts"] == before["Excerpts"] + 2
+    # not linked on its own to any indicator, an excerpt of a linked code may be quoted
+    assert cli("-w", ws.root, "indicators", "unlink", r.json()["id"]).code == 0
+    assert "the slides" in rows()["Public health"]["Representative quotes"]
+
+
+def _tree_rows_in_each_format(t) -> dict[str, list[tuple[str, str]]]:
+    """(kind, first cell) of a tree table's body rows as Markdown, HTML and DOCX show them:
+    "group" for a group row, "leaf" for a code set under one (indented), "row" otherwise."""
+    import re
+
+    from review.outputs.brief.render import to_html, to_markdown
+    from review.outputs.brief.tables import Brief
+
+    note = Brief([t], [])
+    lines = to_markdown(note).splitlines()
+    body = lines[next(i for i, x in enumerate(lines) if x.startswith("|---")) + 1 :]
+    md = []  # Markdown has no indent: a code row reads as under the group row above it
+    for line in body[: next((i for i, x in enumerate(body) if not x.startswith("| ")), None)]:
+        first = line.split(" | ")[0][2:]
+        md.append(("group", first.strip("*")) if first.startswith("**") else ("leaf", first))
+    html = re.findall(r'<tr class="group"><td colspan="\d+">([^<]*)</td>|'
+                      r'<tr><td( class="leaf")?[^>]*>([^<]*)</td>', to_html(note, {}))  # fmt: skip
+    page = [("group", g) if g else ("leaf" if leaf else "row", x) for g, leaf, x in html]
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(to_docx(note))).read("word/document.xml"))
+    docx = []
+    for tr in list(root.iter(f"{w}tbl"))[0].iter(f"{w}tr"):
+        first = next(tr.iter(f"{w}tc"))
+        text = "".join(first.itertext())
+        if first.find(f"{w}tcPr/{w}gridSpan") is not None:
+            docx.append(("group", text))
+        elif tr.find(f"{w}trPr/{w}tblHeader") is None:
+            docx.append(("leaf" if first.find(f"{w}p/{w}pPr/{w}ind") is not None else "row", text))
+    return {"md": md, "html": page, "docx": docx}
+
+
+def test_a_top_level_code_after_a_group_is_not_shown_under_it(ws, cli, shared):
+    """A new top-level code sorting after a group was a bare row after that group's codes:
+    "Course workload | – | 1 / 1" read as a code of Citizen-input quality in Tables 1 and 4,
+    in every format. A top-level code now has a group row of its own — with sub-codes, its
+    own excerpts are a row named as it, before theirs — and a code's sub-codes follow it
+    even when a sibling's name starts with its name ("Course workload 2")."""
+    tr = shared / "transcripts" / "qualcoder_transcript.txt"
+    assert cli("-w", ws.root, "import", tr).code == 0
+    key = "qualcoder_transcript"
+    _apply(cli, ws, key, "Citizen-input quality/Short-termism", "too many for the short")
+    for path in ("Course workload", "Course workload 2", "Wellbeing"):
+        assert cli("-w", ws.root, "codebook", "add", path).code == 0
+    # coded before it had a sub-code, "Course workload" stays codable (a code and a group)
+    _apply(cli, ws, key, "Course workload", "I don't like all the assignments")
+    _apply(cli, ws, key, "Course workload 2", "they were too long")
+    assert cli("-w", ws.root, "codebook", "add", "Course workload/Assignment load").code == 0
+    _apply(cli, ws, key, "Course workload/Assignment load", "there were too many")
+    _apply(cli, ws, key, "Wellbeing", "I switched off")
+    # one transcript: its Table 4 is written when named
+    note = _note(ws, attributes=["transcript"])
+    expected = [
+        ("group", "Citizen-input quality"), ("leaf", "Short-termism"),
+        ("group", "Course workload"), ("leaf", "Course workload"), ("leaf", "Assignment load"),
+        ("group", "Course workload 2"), ("leaf", "Course workload 2"),
+        ("group", "Wellbeing"), ("leaf", "Wellbeing"),
+    ]  # fmt: skip
+    for tid in ("evidence-matrix", "codes-by-transcript"):
+        t = next(t for t in note.tables if t.id == tid)
+        # the rows (and the CSV) keep the paths, a code's sub-codes right after it
+        assert [r[0] for r in t.rows] == [
+            "Citizen-input quality/Short-termism",
+            "Course workload",
+            "Course workload/Assignment load",
+            "Course workload 2",
+            "Wellbeing",
+        ]
+        for fmt, shown in _tree_rows_in_each_format(t).items():
+            assert shown == expected, (tid, fmt)
+
+
+def test_a_table_of_top_level_codes_only_keeps_plain_rows():
+    """With no group in the table nothing reads as under one: no group row per code."""
+    from review.outputs.brief.render import display_rows
+    from review.outputs.brief.tables import Table
+
+    flat = Table("m", "M", "Table 1. x", ["Code", "n"], [["Cost", 1], ["Trust", 2]], tree=True)
+    assert display_rows(flat) == [("row", ["Cost", 1]), ("row", ["Trust", 2])]
+    assert {k for k, _ in _tree_rows_in_each_format(flat)["docx"]} == {"row"}

@@ -78,14 +78,23 @@ def numeric(t: Table) -> list[bool]:
 
 def display_rows(t: Table) -> list[tuple[str, list[object]]]:
     """("group", [parent]), ("leaf", row) and ("row", row) items: in a tree table a
-    parent's group row comes before its codes, each shown by its leaf name."""
+    parent's group row comes before its codes, each shown by its leaf name.
+
+    Once a table has groups, a top-level code's row is set under a group row of its own,
+    named as it is (its own excerpts, before its sub-codes' when it has any): a bare row
+    after a group's codes read as one of them ("Course workload" under "Citizen-input
+    quality", in Markdown, HTML and DOCX alike). A table of top-level codes only keeps
+    plain rows: with no group, nothing reads as under one."""
     if not t.tree:
         return [("row", r) for r in t.rows]
     out: list[tuple[str, list[object]]] = []
+    grouped = any("/" in str(r[0]) for r in t.rows)
     parent = None
     for r in t.rows:
         path = str(r[0])
         here, _, name = path.rpartition("/")
+        if grouped and not here:
+            here = name = path
         if here and here != parent:
             out.append(("group", [here]))
         parent = here

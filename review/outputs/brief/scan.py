@@ -63,7 +63,10 @@ class CodeTree:
         evidence = [
             cid for cid, _, codable in rows if codable and cid not in sector and cid not in roots
         ]
-        return cls(paths, sector, sorted(evidence, key=lambda c: (paths[c], c)))
+        # by path segments, so a code's sub-codes follow it at once: by the path as text,
+        # "Course workload 2" (a space sorts before "/") came between "Course workload" and
+        # "Course workload/Assignment load", and the tables showed that group twice
+        return cls(paths, sector, sorted(evidence, key=lambda c: (paths[c].split("/"), c)))
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import cast
 
 from sqlalchemy import select as core_select
@@ -180,6 +181,14 @@ def joint_display(
     links = defaultdict(list)
     for ln in session.exec(select(m.EvidenceLink).order_by(col(m.EvidenceLink.id))).all():
         links[ln.indicator_id].append(ln)
+    singles = _linked_codings(session, links)
+    # the words of each excerpt linked on its own -> the indicators it is linked to
+    # (`_placed_here`: quoted beside those only)
+    placed: dict[tuple, set[int]] = defaultdict(set)
+    for ind_id, lns in links.items():
+        for ln in lns:
+            if ln.coding_id in singles:
+                placed[_words(singles[ln.coding_id])].add(ind_id)
     src_cache: dict[int, m.Source] = {}
 
     def source(sid: int) -> m.Source:
@@ -203,7 +212,7 @@ def joint_display(
         chosen_rel: dict[int, set[str]] = defaultdict(set)
         for ln in links[ind.id]:
             if ln.coding_id is not None:
-                c = session.get(m.Coding, ln.coding_id)
+                c = singles.get(ln.coding_id)
                 if c is not None and c.source_id in res.included:
                     chosen.append(c)
                     chosen_rel[c.code_id].add(ln.relation)
@@ -216,7 +225,10 @@ def joint_display(
         subtree = _with_descendants(tree, code_ids)
         n = sum(totals[c] for c in subtree)
         n += sum(1 for c in chosen if c.code_id not in subtree)
-        quotes = _quotes(session, chosen, subtree, ind.sector, tree, res, source, suffixes)
+        quotable = partial(_placed_here, placed, ind.id)
+        quotes = _quotes(
+            session, chosen, subtree, ind.sector, tree, res, source, suffixes, quotable
+        )
         # one entry per code: an excerpt linked on its own under a code linked as a whole
         # adds its relation to the code's entry (its count is in the code's already)
         for cid in chosen_rel:
@@ -385,9 +397,42 @@ def _span(c: m.Coding) -> tuple:
     return (c.source_id, c.code_id, c.start, c.end)
 
 
-def _quotes(session, chosen, code_ids, sector, tree, res, source, suffixes) -> list[str]:
+def _words(c: m.Coding) -> tuple:
+    """The words a coding quotes, whatever its code: what a reader sees as one quote."""
+    return (c.source_id, c.start, c.end)
+
+
+def _linked_codings(
+    session: Session, links: dict[int, list[m.EvidenceLink]]
+) -> dict[int, m.Coding]:
+    """coding id -> the coding, for every coding linked on its own (one query, not one per
+    link: each indicator's row and the quote filter both read them)."""
+    ids = sorted({ln.coding_id for lns in links.values() for ln in lns if ln.coding_id})
+    out: dict[int, m.Coding] = {}
+    for chunk in in_chunks(ids, 500):
+        for c in session.exec(select(m.Coding).where(col(m.Coding.id).in_(chunk))).all():
+            out[cast(int, c.id)] = c
+    return out
+
+
+def _placed_here(placed: dict[tuple, set[int]], here: int, c: m.Coding) -> bool:
+    """Whether `c` may be quoted beside indicator `here` through a code linked whole: not
+    when its words are an excerpt the analyst linked on its own to other indicators only.
+    That excerpt was chosen for their figures; beside this one it read as linked here too
+    (a no-sector transcript's quote linked to Local environment stood beside Public health,
+    which links its code whole). It still counts in this row's excerpts: the count is by
+    code link."""
+    to = placed.get(_words(c))
+    return to is None or here in to
+
+
+def _quotes(
+    session, chosen, code_ids, sector, tree, res, source, suffixes, quotable=lambda c: True
+) -> list[str]:
     """Linked codings first; then excerpts from the indicator's sector (different voices),
-    or, when no source is of that sector, one excerpt per source."""
+    or, when no source is of that sector, one excerpt per source. `quotable(coding)`: false
+    for an excerpt of the linked codes that is not this indicator's to quote (linked on its
+    own to others only, `_placed_here`)."""
     picked = list(chosen[:QUOTES])
     if len(picked) < QUOTES and code_ids:
         # When the codes are common (1 coding in 50 or more), reading the codings in text
@@ -402,7 +447,7 @@ def _quotes(session, chosen, code_ids, sector, tree, res, source, suffixes) -> l
             .limit(400)  # candidates enough to pick three voices from
         ).all()
         seen = {c.source_id for c in picked}
-        cands = [c for c in cands if c.source_id in res.included]
+        cands = [c for c in cands if c.source_id in res.included and quotable(c)]
         where = _sector_of(session, tree, res, sector, cands)
         place = {c.id: where(c) for c in cands}
         sids = sorted({c.source_id for c in cands})
