@@ -397,3 +397,23 @@ async def test_the_merge_picker_offers_no_group_and_none_of_the_codes_own_childr
         await pilot.press("g")
         await settle(app, pilot)
         assert groups <= {c.id for c in app.screen.choices}
+
+
+async def test_the_code_form_takes_a_burst_across_tabs_in_order(ws):
+    """Walk (`tmux send-keys "Burst test" Tab Tab "Definition here"`): the letters after
+    the tabs went into the field being left ("Burst testDefinitio", "n here")."""
+    from tests.tui_helpers import burst
+
+    add_transcript(ws)
+    async with running(ws, start="codebook", size=(100, 40)) as (app, pilot):
+        await pilot.press("a")
+        await settle(app, pilot)  # the form is open
+        burst(app, *"Burst test", "tab", "tab", *"Definition here")
+        await settle(app, pilot)
+        form = app.screen
+        assert form.query_one("#f-name").value == "Burst test"
+        assert form.query_one("#f-definition").value == "Definition here"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    code = _code(ws, "Burst test")
+    assert code.definition == "Definition here"

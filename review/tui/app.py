@@ -54,6 +54,12 @@ class ReviewApp(App):
         # (not in the footer: at 80 columns it pushed screen keys under the palette's; the
         # help screen and the palette list it)
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
+        # priority: the focus moves as the app takes the key, in line with the keys around
+        # it. Bound on the screen (Textual's default), tab moved it only once it had bubbled
+        # back up from the field, and the letters typed behind it had already gone into
+        # that field ("Name" tab "Definition" typed at once: "NameDefinitio" | "n")
+        Binding("tab", "focus_next", "Next field", priority=True, show=False),
+        Binding("shift+tab", "focus_previous", "Previous field", priority=True, show=False),
     ]
 
     status_text: reactive[str] = reactive("")
