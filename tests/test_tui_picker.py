@@ -82,6 +82,28 @@ async def test_create_under_a_parent_chosen_in_the_dialog(ws):
     assert _coded(ws) == [("Barriers/Epistemic stance", *sents[0])]
 
 
+async def test_the_parent_list_jumps_as_you_type_while_closed(ws):
+    """Walk: "tab to the parent list, type to jump in it" — typed with the list closed,
+    "Barr" did nothing until `down` opened it; the letters open it and jump."""
+    sid = add_transcript(ws)
+    sents = sentences(ws, sid)
+    async with running(ws, source=sid) as (app, pilot):
+        await pilot.press("enter")
+        await settle(app, pilot)
+        picker = app.screen
+        await pilot.press(*"Willingness to pay")
+        await settle(app, pilot)
+        with session_scope(ws.engine) as s:
+            barriers = s.exec(select(m.Code.id).where(m.Code.name == "Barriers")).one()
+        await pilot.press("tab", *"Barr", "enter")  # no enter or down to open the list
+        await settle(app, pilot)
+        assert picker.query_one("#code-parent").value == barriers
+        assert picker.query_one("#code-query").value == "Willingness to pay"
+        await pilot.press("enter")
+        await settle(app, pilot)
+    assert _coded(ws) == [("Barriers/Willingness to pay", *sents[0])]
+
+
 async def test_enter_applies_only_the_highlighted_row(ws):
     sid = add_transcript(ws)
     sents = sentences(ws, sid)

@@ -18,17 +18,38 @@ import unicodedata
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets._select import SelectOverlay
 from textual.widgets.option_list import Option
 
 from review.tui.widgets.in_order import InOrderInput
 
 CREATE = "create"
 TOP = -1  # the parent list's value for "top level"
+
+
+class JumpSelect(Select):
+    """A Select that jumps as you type while closed: the letters open its list and go to its
+    search, as the help says ("tab to the parent list, type to jump in it"), where a closed
+    Select took them for nothing until `down` opened it."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        char = event.character
+        overlay = self.query_one(SelectOverlay)
+        if char and char.isprintable() and char != " " and not overlay.has_focus:
+            event.stop()
+            event.prevent_default()
+            if not self.expanded:
+                self.action_show_overlay()
+            # (in order: keys typed at once behind the first reach this closed list too)
+            overlay.post_message(events.Key(event.key, char))
+            return
+        await super()._on_key(event)
 
 
 @dataclass
@@ -212,7 +233,7 @@ class CodePicker(ModalScreen["int | NewCode | EditCode | None"]):
             with Horizontal(id="code-parent-row"):
                 yield Label("new code under:")
                 parents = [("(top level)", TOP)] + [(p.path, p.id) for p in self.parents]
-                yield Select(parents, value=TOP, allow_blank=False, id="code-parent")
+                yield JumpSelect(parents, value=TOP, allow_blank=False, id="code-parent")
             yield Static("", id="code-definition")
 
     def on_mount(self) -> None:
