@@ -88,7 +88,7 @@ def test_a_key_given_twice_is_decided_once(library, cli):
 def test_reasons_conflicts_resolution_and_full_text(library, cli):
     ws = library
     res = run(cli, ws, "ann", "decide", "exclude", "r3", "-r", "made up")
-    assert res.code == 2 and "unknown reason" in res.err
+    assert res.code == 1 and "unknown reason" in res.err
     assert run(cli, ws, "ann", "reasons", "--add", "made up").code == 0
     assert "made up" in [
         r["name"] for r in run(cli, ws, "ann", "reasons", "--json").json()["reasons"]
@@ -108,7 +108,7 @@ def test_reasons_conflicts_resolution_and_full_text(library, cli):
     assert run(cli, ws, "cat", "resolve", "include", "r3").code == 0
     assert run(cli, ws, "cat", "conflicts", "--json").json()["conflicts"] == []
     res = run(cli, ws, "ann", "decide", "exclude", "r3", "--stage", "full-text")
-    assert res.code == 2 and "need a reason" in res.err
+    assert res.code == 1 and "need a reason" in res.err  # bad input (README): exit 1
     assert run(cli, ws, "ann", "decide", "include", "r3", "-s", "full-text").code == 0
     res = run(cli, ws, "ann", "decide", "include", "fg1")
     assert res.code == 1 and "transcript" in res.err

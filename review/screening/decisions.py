@@ -190,7 +190,8 @@ def _check_reason(session: Session, stage: str, decision: str, reason: str | Non
         return None
     if not reason:
         if stage == "full-text":
-            raise UsageError("full-text exclusions need a reason (see `review screen reasons`)")
+            # bad input, as the README's contract has it (exit 1), not a misuse of the command
+            raise ReviewError("full-text exclusions need a reason (see `review screen reasons`)")
         return None
     if means_not_retrieved(reason):
         raise _not_an_exclusion(reason.strip())
@@ -198,7 +199,7 @@ def _check_reason(session: Session, stage: str, decision: str, reason: str | Non
     wanted = _folded(reason)
     match = next((n for n in names if _folded(n) == wanted), None)
     if match is None:
-        raise UsageError(
+        raise ReviewError(
             f"unknown reason {reason!r}; choose one of: {'; '.join(names)} "
             "(or add it: review screen reasons --add NAME)"
         )
