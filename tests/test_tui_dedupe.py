@@ -613,3 +613,21 @@ async def test_keep_apart_is_undone_with_u(ws):
         assert any("no longer kept apart" in x for x in said), said
     with session_scope(ws.engine) as s:
         assert s.exec(select(m.DuplicateLink.status)).all() == ["undone"]
+
+
+async def test_duplicates_notices_records_imported_elsewhere(ws):
+    """Walk: records imported on the Import screen (or by the CLI) were not on the list
+    until `r` — it still counted the records of the first scan."""
+    _add(ws)
+    async with running(ws, start="duplicates", size=(120, 40)) as (app, pilot):
+        screen = app.screen
+        listing = screen.query_one("#dup-list", DataTable)
+        assert listing.row_count == 1
+        screen.database_changed()  # nothing changed: no rescan
+        assert not screen.scanning
+        _pairs(ws, 1)  # a work exported twice, imported meanwhile
+        screen.database_changed()  # what the app's two-second check calls
+        await settle(app, pilot)
+        await until(pilot, lambda: listing.row_count == 2)
+        line = str(screen.query_one("#dup-summary").render())
+        assert line.startswith("5 records · 2 cluster(s)"), line
