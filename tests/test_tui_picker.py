@@ -312,3 +312,19 @@ async def test_a_word_typed_right_after_slash_or_m_goes_to_the_find_bar_or_the_m
     with session_scope(ws.engine) as s:
         memos = [x.text for x in s.exec(select(m.Memo)).all()]
     assert memos == ["a note"]
+
+
+async def test_the_reader_line_forgets_what_was_done_in_the_last_source(ws):
+    """Walk: opened from the Library, another source showed "new code …; coded 607–629",
+    done in the source before it."""
+    from review.tui.widgets.status_line import StatusLine
+
+    first, second = add_transcript(ws), add_transcript(ws, key="fg-south")
+    async with running(ws, source=first) as (app, pilot):
+        await pilot.press("enter", *"trust", "enter")
+        await settle(app, pilot)
+        line = app.screen.query_one(StatusLine)
+        assert "coded" in line.note
+        app.open_source(second)
+        await settle(app, pilot)
+        assert "coded" not in app.screen.query_one(StatusLine).note

@@ -183,6 +183,10 @@ class ReaderScreen(WorkbenchScreen):
     ) -> None:
         self.finder = None
         self.find_query = ""
+        if self.doc is not None and self.doc.source_id != doc.source_id:
+            # what was done in the last source is not news about this one ("coded 607–629"
+            # stayed on the line under another source's text)
+            self.query_one(StatusLine).note = ""
         self.doc = doc
         self.choices = choices
         self.shortcuts = _shortcuts(choices)
