@@ -345,6 +345,12 @@ async def test_help_lists_every_screen_key_and_the_palette_reaches_them(ws):
         assert app.current_mode == "codebook"
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert {f"Go to {s.title}" for s in app.specs} <= set(titles)
+        # a second reviewer looking for "coder" in the palette finds how to work as one
+        coder = next(c for c in app.get_system_commands(app.screen) if "Coder" in c.title)
+        assert app.ws.coder in coder.help and "review --coder NAME" in coder.help
+        coder.callback()
+        await settle(app, pilot)
+        assert "review --coder NAME" in [n.message for n in app._notifications][-1]
 
 
 async def test_help_wraps_a_description_under_its_column(ws):

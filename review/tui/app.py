@@ -386,6 +386,13 @@ class ReviewApp(App):
                 f"Go to {spec.title}", spec.help or spec.title, partial(self._go_sync, spec.name)
             )
         yield SystemCommand("Help", "Every key of every screen", self.action_help)
+        # (a second reviewer searched the palette for "coder" and found nothing): who the
+        # workbench records decisions and codings as is fixed for the session
+        said = (
+            f"You are working as {self.ws.coder}: to work as another reviewer, start "
+            "`review --coder NAME` (or set REVIEW_CODER) in a terminal of your own"
+        )
+        yield SystemCommand("Coder: who you are working as", said, partial(self.notify, said))
 
     def _screen_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action the current screen (and its focused widget) offers, with its key."""
