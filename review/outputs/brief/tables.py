@@ -292,7 +292,8 @@ def joint_display(
             "Excerpts counts every excerpt of a linked code (and of its sub-codes) in the "
             "included sources, whatever its sector, and each excerpt linked on its own; the "
             "quotes are the excerpts linked on their own first, then excerpts of the "
-            "indicator's sector."
+            "indicator's sector or of no sector, never one the matrix counts under another "
+            "sector."
         ][: 1 if sector_linked and rows else 0]
         + (
             [f"{hidden:,} of the {total:,} indicators have no evidence linked: not listed."]
