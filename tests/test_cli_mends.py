@@ -94,12 +94,12 @@ def test_memo_add_project_text_as_written_and_many_lines(ws, cli, monkeypatch, t
     assert cli(*w, "memo", "add", "coding", coding, "--file", note).code == 0
     assert cli(*w, "memo", "add", "code", "co-design", "About the code").code == 0
     docs = cli(*w, "memo", "list", "--json").json()["memos"]
-    assert [d["about"] for d in docs] == [
+    assert [d["about"] for d in docs] == [  # oldest first, whatever each is on
         "project",
         "project",
         "fg1_community_safety",
-        "Four Cs/Co-design",
         f"coding {coding}: fg1_community_safety [0:40] Four Cs/Co-design",
+        "Four Cs/Co-design",
     ]
     assert docs[2]["text"] == "First line\n\nThird line"
     out = cli(*w, "memo", "list").out

@@ -392,6 +392,12 @@ def excerpts_cmd(
     code: str = typer.Argument(None, help="Code name/path/id (default: every code)."),
     source: str = typer.Option(None, "--source", help="Only this source."),
     coder: str = typer.Option(None, "--by", help="Only this coder's codings."),
+    speaker: list[str] = typer.Option(
+        [],
+        "--speaker",
+        metavar="NAME",
+        help="Only excerpts this speaker speaks in (repeatable: any of them).",
+    ),
     attribute: str = typer.Option(None, "--attribute", help="Participant attribute NAME=VALUE."),
     no_children: bool = typer.Option(False, "--no-children", help="Leave out child codes."),
     limit: int = typer.Option(None, "--limit"),
@@ -400,20 +406,24 @@ def excerpts_cmd(
 ) -> None:
     """Coded excerpts by code (with its children), source, coder or participant attribute.
 
-    With blind coding on, only your own (--by another coder is refused)."""
+    --speaker and --attribute find an excerpt by the turns it lies in, the name however it is
+    typed (any case); a speaker, attribute or value no one has is refused with those that
+    exist. With blind coding on, only your own (--by another coder is refused)."""
     from review.coding.codings import blind_coder, blind_note
-    from review.coding.retrieval import excerpts
+    from review.coding.retrieval import check_attribute, excerpts
 
     attr = None
-    if attribute:
-        if "=" not in attribute:
+    if attribute is not None:
+        name, sep, value = attribute.partition("=")
+        if not sep or not name.strip():
             raise UsageError("--attribute needs NAME=VALUE, e.g. area=North")
-        name, value = attribute.split("=", 1)
         attr = (name.strip(), value.strip())
     with ready(ctx) as s:
         mine = blind_coder(s, who(ctx, None))
         if mine is not None and coder not in (None, mine):
             raise UsageError(f"{blind_note(mine, 'excerpts')}; not {coder}'s until it is off")
+        if attr is not None:
+            check_attribute(s, *attr)
         rows = excerpts(
             s,
             _code_id(s, code),
@@ -421,6 +431,7 @@ def excerpts_cmd(
             source_id=_source_id(s, source),
             coder=mine or coder,
             attribute=attr,
+            speakers=speaker,
             limit=limit,
             offset=offset,
         )

@@ -2,9 +2,13 @@
 participant attribute; code frequencies; and a code co-occurrence matrix.
 
 All of it is SQL over the `coding` table (indexed by code and by source/start), so it pages
-through a million codings without loading them. An excerpt's speaker is the passage that
-contains its first character; "by participant attribute" means the coding overlaps a passage
-spoken by a participant with that attribute value.
+through a million codings without loading them. An excerpt's speaker (as shown and exported) is
+the speaker of the passage that contains its first character; "by speaker" and "by participant
+attribute" mean the coding overlaps a passage of that speaker, or of a participant with that
+attribute value, so an excerpt running over two turns is found under either speaker. Speakers,
+attribute names and values are matched as `review passages --speaker` matches a speaker
+(`review.ingest.passages.same_name`: NFC, any case), and a name nobody has is refused with the
+names that exist rather than matching nothing.
 """
 
 from __future__ import annotations
@@ -13,11 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from review.coding.codebook import code_paths, descendants
+from review.coding.codings import coded_by
+from review.errors import UsageError
+from review.ingest.participants import attribute_names
+from review.ingest.passages import listed, same_name, speakers_named
 from review.store import models as m
 
 
@@ -49,11 +57,16 @@ def excerpts(
     source_id: int | None = None,
     coder: str | None = None,
     attribute: tuple[str, str] | None = None,
+    speakers: Sequence[str] = (),
     limit: int | None = None,
     offset: int = 0,
 ) -> list[Excerpt]:
-    """Coded excerpts in source order, filtered by code (and descendants), source, coder and/or
-    a participant attribute (name, value)."""
+    """Coded excerpts in source order, filtered by code (and descendants), source, coder, a
+    participant attribute (name, value) and/or speakers (any of them). The Excerpts screen and
+    `review excerpts` both page through it, so a filter means the same in each. A speaker or
+    an attribute name no one has is a UsageError naming those that exist (a typo, not an
+    empty result); an attribute value no participant has matches nothing here
+    (`check_attribute` refuses it too, for the interfaces)."""
     speaker = (
         select(col(m.Passage.speaker))
         .where(
@@ -71,16 +84,12 @@ def excerpts(
         select(m.Coding, col(m.Source.key), col(m.Coder.name), speaker)
         .join(m.Source, col(m.Source.id) == col(m.Coding.source_id))
         .join(m.Coder, col(m.Coder.id) == col(m.Coding.coder_id), isouter=True)
+        .where(*_filters(session, code_id, include_children, source_id, coder))
     )
-    if code_id is not None:
-        ids = descendants(session, code_id) if include_children else [code_id]
-        q = q.where(col(m.Coding.code_id).in_(ids))
-    if source_id is not None:
-        q = q.where(col(m.Coding.source_id) == source_id)
-    if coder is not None:
-        q = q.where(col(m.Coder.name) == coder)
+    if speakers:
+        q = q.where(_spoken_by(speaker_labels(session, speakers, source_id)))
     if attribute is not None:
-        name, value = attribute
+        names, values = _attribute_matches(session, *attribute)
         p, a = aliased(m.Passage), aliased(m.ParticipantAttribute)
         q = q.where(
             exists(
@@ -90,8 +99,8 @@ def excerpts(
                     col(p.source_id) == col(m.Coding.source_id),
                     col(p.start) < col(m.Coding.end),
                     col(p.end) > col(m.Coding.start),
-                    func.lower(col(a.name)) == name.lower(),
-                    func.lower(col(a.value)) == value.lower(),
+                    col(a.name).in_(names),
+                    col(a.value).in_(values),
                 )
             )
         )
@@ -119,6 +128,129 @@ def excerpts(
         )
         for c, key, coder_name, spk in session.execute(q).all()
     ]
+
+
+def excerpt_speakers(
+    session: Session,
+    code_id: int | None = None,
+    include_children: bool = True,
+    *,
+    source_id: int | None = None,
+    coder: str | None = None,
+) -> list[tuple[str, int]]:
+    """(speaker, excerpts) for each speaker of the excerpts `excerpts` finds with these
+    filters, by name: what the Excerpts screen's speaker picker offers, so it lists only
+    speakers who have excerpts there. Two coders' codings of one span are one excerpt (as the
+    screen's status line counts them); an excerpt over two turns counts for both speakers,
+    as the `speakers` filter finds it under both."""
+    p = aliased(m.Passage)
+    spans = (
+        select(
+            col(p.speaker).label("speaker"),
+            col(m.Coding.source_id),
+            col(m.Coding.code_id),
+            col(m.Coding.start),
+            col(m.Coding.end),
+        )
+        .join(
+            p,
+            and_(
+                col(p.source_id) == col(m.Coding.source_id),
+                col(p.start) < col(m.Coding.end),
+                col(p.end) > col(m.Coding.start),
+            ),
+        )
+        .where(col(p.speaker).is_not(None))
+        .where(*_filters(session, code_id, include_children, source_id, coder))
+        .distinct()
+        .subquery()
+    )
+    q = select(spans.c.speaker, func.count()).group_by(spans.c.speaker)
+    rows = [(name, n) for name, n in session.execute(q).all() if name]
+    return sorted(rows, key=lambda r: (r[0].casefold(), r[0]))
+
+
+def speaker_labels(
+    session: Session, typed: Sequence[str], source_id: int | None = None
+) -> list[str]:
+    """The stored speaker labels `typed` names (each as `review passages --speaker` finds it:
+    `speakers_named`, within `source_id` when given); one no passage has is a UsageError."""
+    source = session.get(m.Source, source_id) if source_id is not None else None
+    return sorted({label for name in typed for label in speakers_named(session, name, source)})
+
+
+def check_attribute(session: Session, name: str, value: str) -> None:
+    """Refuse a participant attribute filter that can match nothing: a NAME no participant
+    has, naming those that exist (as `excerpts` does), or a VALUE none has for it, naming its
+    values. The CLI asks before `excerpts`, so `--attribute area=Nort` is a typo said as one
+    line, not "no excerpts"."""
+    names, values = _attribute_matches(session, name, value)
+    if not values:
+        known = _values(session, names)
+        raise UsageError(
+            f"--attribute: no participant has {name.strip()}={value.strip()!r} "
+            f"({names[0]} values: {listed(set(known), 20)})"
+        )
+
+
+def _attribute_matches(session: Session, name: str, value: str) -> tuple[list[str], list[str]]:
+    """(attribute names, values) as stored that `name` and `value` are (`same_name`); a name
+    no participant has is a UsageError listing the names that exist."""
+    known = attribute_names(session)
+    names = same_name(known, name)
+    if not names:
+        hint = (
+            "; a speaker is chosen with --speaker NAME"
+            if name.strip().casefold() in ("speaker", "participant", "name")
+            else ""
+        )
+        raise UsageError(
+            f"--attribute: no participant has an attribute {name.strip()!r} "
+            f"(attributes: {listed(known)}){hint}"
+        )
+    return names, same_name(_values(session, names), value)
+
+
+def _values(session: Session, names: Sequence[str]) -> list[str]:
+    """The values participants have for the attributes `names` (as stored)."""
+    q = select(col(m.ParticipantAttribute.value)).where(
+        col(m.ParticipantAttribute.name).in_(list(names)),
+        col(m.ParticipantAttribute.value).is_not(None),
+    )
+    return [v for v in session.scalars(q.distinct()).all() if v]
+
+
+def _filters(
+    session: Session,
+    code_id: int | None,
+    include_children: bool,
+    source_id: int | None,
+    coder: str | None,
+) -> list[ColumnElement[bool]]:
+    """The code, source and coder conditions on `m.Coding` that the excerpt listing and its
+    speaker picker share, so the picker offers exactly the speakers of what is listed."""
+    where: list[ColumnElement[bool]] = []
+    if code_id is not None:
+        ids = descendants(session, code_id) if include_children else [code_id]
+        where.append(col(m.Coding.code_id).in_(ids))
+    if source_id is not None:
+        where.append(col(m.Coding.source_id) == source_id)
+    if coder is not None:
+        where.append(coded_by(coder))
+    return where
+
+
+def _spoken_by(labels: Sequence[str]) -> ColumnElement[bool]:
+    """A coding that overlaps a passage spoken under one of `labels`."""
+    p = aliased(m.Passage)
+    return exists(
+        select(col(p.id)).where(
+            col(p.source_id) == col(m.Coding.source_id),
+            col(p.start) < col(m.Coding.end),
+            col(p.end) > col(m.Coding.start),
+            col(p.speaker).in_(list(labels)),
+        )
+    )
 
 
 @dataclass

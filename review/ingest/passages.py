@@ -287,7 +287,7 @@ def source_passages(
     if kind:
         query = query.where(col(m.Passage.kind) == kind)
     if speaker:
-        query = query.where(col(m.Passage.speaker) == _speaker_named(session, source, speaker))
+        query = query.where(col(m.Passage.speaker).in_(speakers_named(session, speaker, source)))
     query = query.order_by(col(m.Passage.start), col(m.Passage.end).desc())
     if limit:
         query = query.limit(limit)
@@ -307,26 +307,40 @@ def source_passages(
     ]
 
 
-def _speaker_named(session: Session, source: m.Source, typed: str) -> str:
-    """The speaker of `source` called `typed` as stored: the same letters however they were
-    typed (NFC, as every source's text is, and in any case: "moderator" finds "Moderator").
-    A name no passage has is a usage error that lists the source's speakers, not an empty
-    listing."""
+def same_name(names: Iterable[str | None], typed: str) -> list[str]:
+    """The `names` (as stored) that are `typed`: the same letters however they were typed
+    (NFC, as every source's text is, and in any case: "moderator" finds "Moderator"). The one
+    home of that rule, so a speaker or a participant attribute is found alike by every
+    command (`review passages --speaker`, `review excerpts --speaker/--attribute`)."""
     import unicodedata
 
+    want = unicodedata.normalize("NFC", typed.strip()).casefold()
+    return sorted({n for n in names if n and unicodedata.normalize("NFC", n).casefold() == want})
+
+
+def listed(names: Iterable[str], most: int = 40) -> str:
+    """`names` for a one-line message: sorted, the first `most` of them ("none" for none),
+    so a refusal naming what exists stays one line however many there are."""
+    shown = sorted(names, key=lambda n: (n.casefold(), n))
+    more = f", … ({len(shown) - most} more)" if len(shown) > most else ""
+    return ", ".join(shown[:most]) + more if shown else "none"
+
+
+def speakers_named(session: Session, typed: str, source: m.Source | None = None) -> list[str]:
+    """The speaker labels of `source` (None: of every source) that are `typed`, as stored
+    (`same_name`; across sources "moderator" may be stored more than one way). A name no
+    passage has is a usage error that lists the speakers, not an empty listing."""
     from review.errors import UsageError
 
-    names = session.exec(
-        select(col(m.Passage.speaker))
-        .where(col(m.Passage.source_id) == source.id, col(m.Passage.speaker).is_not(None))
-        .distinct()
-    ).all()
-    want = unicodedata.normalize("NFC", typed.strip()).casefold()
-    for name in sorted(n for n in names if n):
-        if name.casefold() == want:
-            return name
-    known = ", ".join(sorted(n for n in names if n)) or "none"
-    raise UsageError(f"--speaker: no speaker {typed!r} in {source.key} (speakers: {known})")
+    query = select(col(m.Passage.speaker)).where(col(m.Passage.speaker).is_not(None))
+    if source is not None:
+        query = query.where(col(m.Passage.source_id) == source.id)
+    names = [n for n in session.exec(query.distinct()).all() if n]
+    found = same_name(names, typed)
+    if not found:
+        where = f" in {source.key}" if source is not None else ""
+        raise UsageError(f"--speaker: no speaker {typed!r}{where} (speakers: {listed(set(names))})")
+    return found
 
 
 HEADER_KEYS = ("group", "date", "time", "place", "moderator", "interviewee", "duration", "format")

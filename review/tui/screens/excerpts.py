@@ -1,5 +1,8 @@
 """Excerpts: every coded excerpt of a code (and its children), with source and speaker;
 enter jumps to the passage in the reader. Paged through `review.coding.retrieval.excerpts`.
+`s` narrows the list to one speaker, picked from the speakers of what is listed
+(`excerpt_speakers`), as `review excerpts --speaker` does; the title line says so while it
+holds, and `S` (or "every speaker" in the picker) lifts it.
 
 The table shows each quote cut to one line; the strip below it shows the highlighted one
 whole, with where it is and its memo, so a coder reads an excerpt without leaving the list."""
@@ -9,10 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.data_table import ColumnKey
+from textual.widgets.option_list import Option
 
 from review import safetext
 from review.ingest.citation import trim_words
@@ -28,10 +35,58 @@ NAME = "excerpts"
 KEY = "f6"
 TITLE = "Excerpts"
 ORDER = 50
-HELP = "All excerpts of a code and its children; jump to the passage."
+HELP = "All excerpts of a code and its children, or of one speaker (s); jump to the passage."
 
 CODER = 8  # the coder column's width
 PAGE = 200
+PROMPT = "Pick a code with c (or press e on the Codebook screen), or a speaker with s."
+EVERY = ""  # the speaker picker's answer for "every speaker" (None: cancelled)
+
+
+class SpeakerPicker(ModalScreen[str | None]):
+    """The speakers of the excerpts listed, each with how many excerpts they speak in, after
+    "every speaker" (which lifts the filter); the current one highlighted. Enter picks a
+    speaker as stored (or EVERY), escape cancels (None)."""
+
+    DEFAULT_CSS = """
+    SpeakerPicker { align: center middle; }
+    #speaker-box {
+        width: 60%; max-width: 70; height: auto; max-height: 80%; border: round $primary;
+        background: $surface;
+    }
+    #speaker-options { height: auto; max-height: 20; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, speakers: list[tuple[str, int]], current: str | None) -> None:
+        super().__init__()
+        self.speakers = speakers
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="speaker-box"):
+            yield Label("Whose excerpts? (Enter chooses, Esc cancels)")
+            yield OptionList(id="speaker-options")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.add_option(Option(Text("every speaker", style="italic"), id="every"))
+        width = max(len(name) for name, _ in self.speakers)
+        for i, (name, n) in enumerate(self.speakers):
+            line = Text(safetext.terminal(name).ljust(width), style="bold")
+            line.append(f"  {n} excerpt{'s' if n != 1 else ''}", style="dim")
+            options.add_option(Option(line, id=str(i)))
+        names = [name for name, _ in self.speakers]
+        options.highlighted = names.index(self.current) + 1 if self.current in names else 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        option_id = event.option.id
+        self.dismiss(EVERY if option_id in (None, "every") else self.speakers[int(option_id)][0])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class ExcerptsScreen(WorkbenchScreen):
@@ -41,6 +96,8 @@ class ExcerptsScreen(WorkbenchScreen):
     """
     BINDINGS = [
         Binding("c", "pick_code", "Code…"),
+        Binding("s", "pick_speaker", "Speaker…"),
+        Binding("S", "every_speaker", "Every speaker"),
         Binding("enter", "open", "Go to passage"),
         Binding("right_square_bracket", "page(1)", "More", key_display="]"),
         Binding("left_square_bracket", "page(-1)", "Back", key_display="["),
@@ -49,11 +106,12 @@ class ExcerptsScreen(WorkbenchScreen):
     def __init__(self) -> None:
         super().__init__()
         self.code_id: int | None = None
+        self.speaker: str | None = None  # only this speaker's excerpts (a label as stored)
         self.page_offset = 0
         self.rows: list[Excerpt] = []
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Pick a code with c (or press e on the Codebook screen).", id="excerpts-title")
+        yield Static(PROMPT, id="excerpts-title")
         yield DataTable(id="excerpts-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="excerpts-detail")
 
@@ -75,7 +133,7 @@ class ExcerptsScreen(WorkbenchScreen):
         elif self.rows:
             table = self.query_one(DataTable)
             keep = self.rows[max(0, min(table.cursor_row, len(self.rows) - 1))].coding_id
-        if self.code_id is not None:
+        if self.code_id is not None or self.speaker is not None:
             self.load(keep)
 
     def load(self, keep: int | None = None) -> None:
@@ -84,26 +142,37 @@ class ExcerptsScreen(WorkbenchScreen):
         from review.coding.codings import blind_coder, blind_note, excerpt_groups
         from review.coding.retrieval import excerpts
 
-        code_id = self.code_id
-        if code_id is None:  # (not called before a code is chosen)
+        code_id, speaker = self.code_id, self.speaker
+        if code_id is None and speaker is None:  # (not called before either is chosen)
             return
         try:
             with self.app.session() as s:
                 # blind coding: only the reader's own excerpts, as in the Reader they open in
                 mine = blind_coder(s, self.app.ws.coder)
                 self.rows = excerpts(
-                    s, code_id, True, coder=mine, limit=PAGE, offset=self.page_offset
+                    s,
+                    code_id,
+                    True,
+                    coder=mine,
+                    speakers=[speaker] if speaker is not None else (),
+                    limit=PAGE,
+                    offset=self.page_offset,
                 )
-                path = code_path(s, code_id)
+                path = code_path(s, code_id) if code_id is not None else "every code"
         except Exception as exc:
             self.notify_error(exc)
             return
         self._fill(keep)
         first = self.page_offset + 1 if self.rows else 0
         self.query_one("#excerpts-title", Static).update(
-            f"{path}: excerpts {first}–{self.page_offset + len(self.rows)}"
-            + (" (more: ])" if len(self.rows) == PAGE else "")
-            + (f" · {blind_note(mine, 'excerpts')}" if mine is not None else "")
+            Text(
+                safetext.terminal(
+                    f"{path}: excerpts {first}–{self.page_offset + len(self.rows)}"
+                    + (f" · speaker {speaker} (S: every speaker)" if speaker is not None else "")
+                    + (" (more: ])" if len(self.rows) == PAGE else "")
+                    + (f" · {blind_note(mine, 'excerpts')}" if mine is not None else "")
+                )
+            )
         )
         spans = len(excerpt_groups(self.rows, lambda x: (x.source_id, x.code_id, x.start, x.end)))
         # two coders' codings of one span are one excerpt (`excerpt_groups`), a row each here
@@ -178,6 +247,53 @@ class ExcerptsScreen(WorkbenchScreen):
                 self.load()
 
         self.app.push_screen(CodePicker(choices, "Excerpts of…"), chosen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "every_speaker":  # in the footer, and acting, only while a speaker is set
+            return self.speaker is not None
+        return True
+
+    def action_pick_speaker(self) -> None:
+        """The speakers of what is listed (the code in view, else every code), to narrow the
+        list to one of them."""
+        from review.coding.codings import blind_coder
+        from review.coding.retrieval import excerpt_speakers
+
+        def speakers(s) -> list[tuple[str, int]]:
+            mine = blind_coder(s, self.app.ws.coder)
+            return excerpt_speakers(s, self.code_id, True, coder=mine)
+
+        ok, found = self.in_session(speakers)
+        if not ok:
+            return
+        if not found:
+            where = "this code's excerpts" if self.code_id is not None else "the excerpts"
+            self.notify(f"No speaker to pick: none of {where} lies in a speaker's turn.")
+            return
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self._set_speaker(name or None)
+
+        self.app.push_screen(SpeakerPicker(found, self.speaker), chosen)
+
+    def action_every_speaker(self) -> None:
+        self._set_speaker(None)
+
+    def _set_speaker(self, name: str | None) -> None:
+        """Narrow to `name`'s excerpts (None: everyone's) from the first page."""
+        if name == self.speaker:
+            return
+        self.speaker = name
+        self.page_offset = 0
+        self.refresh_bindings()
+        if self.code_id is None and name is None:  # back to nothing chosen
+            self.rows = []
+            self._fill(None)
+            self.query_one("#excerpts-title", Static).update(PROMPT)
+            self.query_one(StatusLine).note = ""
+            return
+        self.load()
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
