@@ -101,9 +101,14 @@ def memos(
     viewer: str | None = None,
     search: str | None = None,
 ) -> list[MemoView]:
-    """Memos on the project, sources and codes, then coding memos (with `target` "coding" or
-    None), each part oldest first (`newest_first`: newest first, at most `limit` of each part),
-    every one labelled by `label_memos`. `review memo list` and the Memos view both list this.
+    """Every memo (on the project, sources, codes and, with `target` "coding" or None,
+    codings) in one order: by when it was last written (`written`), oldest first
+    (`newest_first`: newest first), at most `limit` in all; each labelled by `label_memos`.
+    `review memo list` lists this oldest first, the Memos view newest first.
+
+    One order, whatever a memo is on: this listed the memo rows first, then the coding memos,
+    each part by id, so a coding memo written a minute ago sat below a day-old project memo
+    on a screen that says "newest first".
 
     With blind coding on, the coding memos are only those on `viewer`'s own codings (a coding's
     memo is part of the coding, and tells its quote); memos on the project, a source or a code
@@ -129,7 +134,7 @@ def memos(
         q = q.outerjoin(m.Source, col(m.Source.id) == col(m.Memo.source_id))
         q = q.outerjoin(m.Code, col(m.Code.id) == col(m.Memo.code_id))
         q = q.where(_holds(needle, m.Memo.text))
-    q = q.order_by(order(col(m.Memo.id))).limit(limit)
+    q = q.order_by(order(col(m.Memo.updated)), order(col(m.Memo.id))).limit(limit)
     out = [
         MemoView(
             memo.id,
@@ -158,13 +163,30 @@ def memos(
             cq = cq.join(m.Source, col(m.Source.id) == col(m.Coding.source_id))
             cq = cq.join(m.Code, col(m.Code.id) == col(m.Coding.code_id))
             cq = cq.where(_holds(needle, m.Coding.memo))
-        cq = cq.order_by(order(col(m.Coding.id))).limit(limit)
+        cq = cq.order_by(order(col(m.Coding.created)), order(col(m.Coding.id))).limit(limit)
         out += [
             MemoView(None, "coding", c.id, name, c.memo, c.created, updated=c.created)
             for c, name in session.execute(cq).all()
         ]
+    # each part is in order and holds its first `limit`, so the first `limit` of both merged
+    # are among them
+    out.sort(key=_written_order, reverse=newest_first)
+    out = out[:limit] if limit is not None else out
     label_memos(session, out)
     return out
+
+
+def written(memo: MemoView) -> datetime | None:
+    """When a memo was last written, as far as the workspace knows: a memo row's last edit
+    (its creation until edited); a coding's memo, its coding's time, as the coding keeps no
+    time of its own for its memo (one written on an old coding sorts by that coding's age)."""
+    return memo.updated or memo.created
+
+
+def _written_order(memo: MemoView) -> tuple[datetime, int, int]:
+    """The one memo order (`memos`): when written, then by kind and id, so memos written in
+    the same instant (as an import or a merge writes them) keep one order from run to run."""
+    return (written(memo) or datetime.min, memo.target != "coding", memo.ref or 0)
 
 
 def _holds(needle: str, text) -> ColumnElement[bool]:

@@ -211,14 +211,21 @@ class CodebookScreen(WorkbenchScreen):
         if cid is None:
             return
 
-        old = self._path(cid)
+        old, was = self._path(cid), self.codes[cid].name
 
         def done(name: str | None) -> None:
-            if name and name.strip():
-                note = f"renamed {old} to {name.strip()}"
-                self._run(rename_code, cid, name.strip(), select=cid, note=note)
+            """None: escape (nothing to say); a blank name never comes back (the prompt
+            refuses it, as the code form does); the same name renames nothing, and says so."""
+            if name is None:
+                return
+            if name.strip() == was:
+                self.notify(f"{old} keeps its name.")
+                return
+            note = f"renamed {old} to {name.strip()}"
+            self._run(rename_code, cid, name.strip(), select=cid, note=note)
 
-        self.app.push_screen(Prompt("Rename code", self.codes[cid].name), done)
+        prompt = Prompt("Rename code", was, empty="A code needs a name.")
+        self.app.push_screen(prompt, done)
 
     def _pick(self, title: str, exclude: int, top: bool, then, groups: bool = True) -> None:
         """The codes `exclude` may go under or into: not itself nor one of its own children

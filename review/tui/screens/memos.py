@@ -1,6 +1,8 @@
 """Memos: every memo with what it is about (the project, a source, a code, a coding), newest
-first; the highlighted memo's whole text beside the list. Through `review.coding.memos`; with
-blind coding on, the coding memos are only those on the viewer's own codings."""
+first by when it was last written, whatever it is on (`review.coding.memos.memos`: a coding's
+memo by its coding's time, the only one it has); the highlighted memo's whole text beside the
+list, with that time. Through `review.coding.memos`; with blind coding on, the coding memos are
+only those on the viewer's own codings."""
 
 from __future__ import annotations
 
@@ -109,6 +111,7 @@ class MemosScreen(WorkbenchScreen):
             at = next((i for i, r in enumerate(rows) if (r.target, r.ref) == keep), 0)
             table.move_cursor(row=at)
         note = f"{len(rows)} memo(s)" + (f" holding {search!r}" if search else "")
+        note += " · newest first"  # (one order, whatever a memo is on: say which)
         if mine is not None:
             note += f" · {blind_note(mine, 'coding memos')}"
         self.query_one(StatusLine).note = note
@@ -123,7 +126,7 @@ class MemosScreen(WorkbenchScreen):
         if self.query_one("#memos-filter", Input).value.strip():
             text = "No memo holds that: esc in the filter shows them all again."
         if r is not None:
-            when = f" · {r.updated:%Y-%m-%d %H:%M}" if r.updated else ""
+            when = f" · {_when(r)}" if r.updated else ""
             text = f"[b]{escape(r.about or '')}[/b]"
             if r.quote:
                 text += f"\n“{escape(r.quote)}”"
@@ -183,6 +186,9 @@ class MemosScreen(WorkbenchScreen):
 
             if text is None or text == r.text:
                 return
+            if not text.strip():  # emptied: deleted after a yes (as in the Reader), not refused
+                self._delete(r, emptied=True)
+                return
             ok, _ = self.in_session(lambda s: edit_memo(s, r.target, _ref(r), text))
             if ok:
                 self.reload(keep=(r.target, r.ref))
@@ -190,11 +196,16 @@ class MemosScreen(WorkbenchScreen):
         self.app.push_screen(MemoEditor(f"Memo on {r.target}", r.text, escape(r.about or "")), save)
 
     def action_delete(self) -> None:
+        r = row_at_cursor(self.query_one(DataTable), self.rows)
+        if r is not None:
+            self._delete(r)
+
+    def _delete(self, r: MemoView, emptied: bool = False) -> None:
+        """Delete `r` once the reviewer says yes; `emptied`: its text was saved empty, which
+        asks the same (it was refused with "delete it instead"); no keeps it, and says so."""
         from review.tui.widgets.confirm import Confirm
 
-        r = row_at_cursor(self.query_one(DataTable), self.rows)
-        if r is None:
-            return
+        about = (r.about or "")[:50]
 
         def answered(yes: bool | None) -> None:
             from review.coding.memos import delete_memo
@@ -203,10 +214,13 @@ class MemosScreen(WorkbenchScreen):
                 ok, _ = self.in_session(lambda s: delete_memo(s, r.target, _ref(r)))
                 if ok:
                     self.reload()
+                    self.notify(f"memo deleted from {about}")
+            elif emptied:
+                self.notify(f"The memo on {about} is kept as it was.")
 
         first = " ".join(r.text.split())[:70]
-        about = (r.about or "")[:50]
-        self.app.push_screen(Confirm(f"Delete this memo on {about}?", first), answered)
+        question = f"{'Saved empty: delete' if emptied else 'Delete'} this memo on {about}?"
+        self.app.push_screen(Confirm(escape(question), escape(first)), answered)
 
     def action_open(self) -> None:
         """o: a coding memo opens its passage in the Reader, a source memo its source."""
@@ -231,6 +245,19 @@ def _fit(table: DataTable) -> None:
     the table (the Memo column ran off its edge, cut mid-word with no sign of it, and About
     kept 30 cells however narrow the table)."""
     share_width(table, {"about": 1, "text": 1}, minimum=8)
+
+
+def _when(memo: MemoView) -> str:
+    """The time the list is ordered by, and what it is: a memo row's writing or last edit; a
+    coding memo's is its coding's (the coding keeps no time for its memo), so it says "coded"
+    rather than pass for when the memo was written."""
+    from review.coding.memos import written
+
+    at = written(memo)
+    stamp = f"{at:%Y-%m-%d %H:%M}" if at else "?"
+    if memo.target == "coding":
+        return f"coded {stamp}"
+    return f"{'edited' if (memo.version or 1) > 1 else 'written'} {stamp}"
 
 
 def _ref(memo: MemoView) -> int:
