@@ -71,6 +71,15 @@ def test_memo_list_on_the_command_line_is_oldest_first_in_one_order(cli, ws):
              "just written"]  # fmt: skip
     at = [out.index(t) for t in texts]
     assert at == sorted(at), out
+    # an edited memo is listed at its edit, and says that time (it said its creation's)
+    with session_scope(ws.engine) as s:
+        pid = s.exec(select(m.Memo.id).where(m.Memo.text == "a project note")).one()
+        edit_memo(s, "project", pid, "a project note, rethought")
+        edited = s.get(m.Memo, pid).updated
+    out = cli("-w", ws.root, "memo", "list").out
+    head = out.splitlines()[out.splitlines().index("    a project note, rethought") - 1]
+    assert head.endswith(edited.strftime("%Y-%m-%d %H:%M")), head
+    assert out.index("a project note, rethought") > out.index("just written")  # newest last
 
 
 async def test_the_memos_screen_lists_newest_first_and_says_so(ws):

@@ -950,7 +950,7 @@ def memo_list(
 
     With blind coding on, memos on codings are only those on yours."""
     from review.coding.codings import blind_coder, blind_note
-    from review.coding.memos import memos
+    from review.coding.memos import memos, written
 
     if target is not None and target not in MEMO_TARGETS:
         _memo_target(None, target, "")
@@ -965,7 +965,8 @@ def memo_list(
     if mine is not None and target in (None, "coding"):
         typer.echo(blind_note(mine, "coding memos"))
     for r in rows:
-        when = r.created.strftime("%Y-%m-%d %H:%M") if r.created is not None else ""
+        at = written(r)  # the time it is listed by: its last edit, as the Memos screen says
+        when = at.strftime("%Y-%m-%d %H:%M") if at is not None else ""
         head = f"{r.about} — {r.coder or '?'}, {when}"
         typer.echo(head)
         for line in r.text.splitlines() or [""]:
