@@ -363,8 +363,11 @@ class ImportScreen(WorkbenchScreen):
             box.focus()
 
     def on_descendant_focus(self, event) -> None:
-        self._typing_path = False  # (the box has the keys now, or the reader moved on)
         if isinstance(event.widget, DataTable):
+            # back on the report: the next letter starts a new path. Not when the box takes
+            # the focus: keys typed behind the first were still on their way to the report,
+            # and each started the path again ("ared/testdata/…" imported, the rest lost)
+            self._typing_path = False
             self._show_row(event.widget)
 
     def _show_row(self, table: DataTable) -> None:
